@@ -1,0 +1,92 @@
+"""The typed shape of one recorded complaint (a *case*).
+
+The JSON Schema exported from :class:`Case` ships as
+``harness/schemas/case.schema.json`` and is documented in the README.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Turn(_Strict):
+    """One message of the thread."""
+
+    role: Literal["customer", "agent"]
+    content: str
+
+
+class PolicyContext(_Strict):
+    """Policy facts the reply must respect. Every field is optional."""
+
+    refund_window_days: int | None = Field(None, ge=0, description="Days after purchase a refund is allowed.")
+    days_since_purchase: int | None = Field(None, ge=0, description="How long ago the customer bought.")
+    max_refund: float | None = Field(None, ge=0, description="Largest refund the agent may offer, in `currency`.")
+    max_credit: float | None = Field(None, ge=0, description="Largest credit or voucher the agent may offer.")
+    currency: str | None = Field(None, description="ISO code or symbol of the amounts, e.g. USD.")
+    allowed_offers: list[str] = Field(default_factory=list,
+                                      description="What may be offered: 'refund', 'replacement', 'credit', ...")
+    forbidden_offers: list[str] = Field(default_factory=list,
+                                        description="What must not be offered or promised.")
+    escalation: str | None = Field(None, description="When and how to hand over to a human.")
+    facts: list[str] = Field(default_factory=list, description="Other facts known to the company.")
+    notes: str | None = Field(None, description="Free-text policy notes.")
+
+
+class Expectations(_Strict):
+    """What a good reply to this case must do, when the dataset author knows."""
+
+    boundary_required: bool | None = Field(None, description="The reply must set a boundary.")
+    escalation_expected: bool | None = Field(None, description="The reply should offer a human hand-over.")
+    question_expected: bool | None = Field(None, description="Information is missing: the reply should ask.")
+    refund_allowed: bool | None = Field(None, description="A refund is within policy.")
+    notes: str | None = None
+
+
+class Case(_Strict):
+    """One recorded complaint thread and what is known about it."""
+
+    id: str = Field(min_length=1)
+    turns: list[Turn] = Field(min_length=1)
+    recorded_replies: dict[str, str] = Field(default_factory=dict,
+                                             description="Version name -> the reply a deployed bot actually sent.")
+    persona: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    context: PolicyContext = Field(default_factory=PolicyContext)
+    expectations: Expectations = Field(default_factory=Expectations)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _id_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+    @model_validator(mode="after")
+    def _last_turn_is_customer(self) -> "Case":
+        if self.turns[-1].role != "customer":
+            raise ValueError("turns: the last turn must be the customer's")
+        return self
+
+    @property
+    def customer_text(self) -> str:
+        """Every customer turn, joined: what the complaint says."""
+        return "\n".join(t.content for t in self.turns if t.role == "customer")
+
+    @property
+    def last_customer_text(self) -> str:
+        """The customer turns after the last agent turn (the message being answered)."""
+        tail: list[str] = []
+        for turn in reversed(self.turns):
+            if turn.role == "agent":
+                break
+            tail.append(turn.content)
+        return "\n".join(reversed(tail))

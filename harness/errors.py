@@ -1,0 +1,114 @@
+"""Every exception the harness raises on purpose, in one tree.
+
+    HarnessError                      base; never escapes the CLI as a traceback
+    ├── UserError                     the user's input is wrong: one line, exit code 2
+    │   ├── ConfigError               an eval file or CLI option is wrong
+    │   ├── DatasetError              a dataset row or file is wrong
+    │   ├── RubricError               a rubric file is wrong
+    │   ├── TemplateError             a prompt template does not render
+    │   └── ResultsError              a results directory cannot be used (schema too new, missing)
+    ├── MissingCredentialError        a provider key is not set (a UserError too)
+    └── CaseFault                     a failure inside one case; recorded on its record, never raised out of a run
+        ├── ModelCallError            a provider call failed after its retries
+        │   ├── RateLimitError        429
+        │   ├── ServerError           5xx
+        │   ├── CallTimeoutError      no answer within the timeout
+        │   ├── ConnectionFault       connection dropped or refused
+        │   └── ContentFilterError    the provider refused the content
+        └── JudgeOutputError          the judge's answer failed validation after its retries
+
+User errors carry the place they come from (file, line, field) so the CLI can
+print ``file:line: field: problem``.
+"""
+
+from __future__ import annotations
+
+
+class HarnessError(Exception):
+    """Base of every deliberate harness error."""
+
+
+class UserError(HarnessError):
+    """Bad input from the user. Printed as one line; exit code 2."""
+
+    def __init__(self, problem: str, *, file: str | None = None, line: int | None = None,
+                 field: str | None = None) -> None:
+        self.problem = problem
+        self.file = file
+        self.line = line
+        self.field = field
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        place = ""
+        if self.file:
+            place = self.file if self.line is None else f"{self.file}:{self.line}"
+            place += ": "
+        field = f"{self.field}: " if self.field else ""
+        return f"{place}{field}{self.problem}"
+
+
+class ConfigError(UserError):
+    """An eval file or a command-line option is wrong."""
+
+
+class DatasetError(UserError):
+    """A dataset file or row is wrong."""
+
+
+class RubricError(UserError):
+    """A rubric file is wrong."""
+
+
+class TemplateError(UserError):
+    """A prompt template fails to parse or render."""
+
+
+class ResultsError(UserError):
+    """A results directory cannot be read or written as asked."""
+
+
+class MissingCredentialError(UserError):
+    """A provider needs an API key that is not set; raised before the first call."""
+
+
+class CaseFault(HarnessError):
+    """A failure confined to one case. The engine records it and carries on.
+
+    ``kind`` is a short stable name used to count errors by kind in scorecards.
+    """
+
+    kind = "case_error"
+
+    def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class ModelCallError(CaseFault):
+    kind = "model_error"
+
+
+class RateLimitError(ModelCallError):
+    kind = "rate_limit"
+
+
+class ServerError(ModelCallError):
+    kind = "server_error"
+
+
+class CallTimeoutError(ModelCallError):
+    kind = "timeout"
+
+
+class ConnectionFault(ModelCallError):
+    kind = "connection"
+
+
+class ContentFilterError(ModelCallError):
+    kind = "content_filter"
+
+
+class JudgeOutputError(CaseFault):
+    kind = "judge_output"

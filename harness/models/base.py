@@ -1,0 +1,113 @@
+"""Types shared by every model provider and the :class:`~harness.models.model.Model` wrapper.
+
+A *provider* is a thin adapter with one method, ``generate``: it makes one call
+and either returns a :class:`ModelResponse` or raises a
+:class:`~harness.errors.ModelCallError` subclass saying whether a retry may help.
+Caching, retries, concurrency and accounting live in ``Model``, not here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class GenerateConfig(BaseModel):
+    """Generation parameters. ``None`` means the provider's default.
+
+    ``response_schema`` asks for structured output validated by this JSON Schema
+    (JSON mode / structured outputs where the provider has them; a grammar on the
+    embedded model). ``extra`` passes provider-specific parameters through.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    temperature: float | None = None
+    max_tokens: int | None = None
+    top_p: float | None = None
+    seed: int | None = None
+    stop: list[str] | None = None
+    response_schema: dict[str, Any] | None = None
+    logprobs: bool = False
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    def merged(self, other: "GenerateConfig | None") -> "GenerateConfig":
+        """This config with every field set in ``other`` taking precedence."""
+        if other is None:
+            return self
+        data = self.model_dump()
+        for key, value in other.model_dump(exclude_unset=True).items():
+            if key == "extra":
+                data["extra"] = {**data["extra"], **value}
+            else:
+                data[key] = value
+        return GenerateConfig(**data)
+
+
+class Usage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+
+    def __add__(self, other: "Usage") -> "Usage":
+        cost = None
+        if self.cost_usd is not None or other.cost_usd is not None:
+            cost = (self.cost_usd or 0.0) + (other.cost_usd or 0.0)
+        return Usage(prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+                     completion_tokens=self.completion_tokens + other.completion_tokens,
+                     cost_usd=cost)
+
+
+class ModelResponse(BaseModel):
+    """One completed call. ``cache_hit`` and ``latency_s`` are filled by ``Model``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    usage: Usage = Field(default_factory=Usage)
+    finish_reason: str | None = None
+    latency_s: float = 0.0
+    cache_hit: bool = False
+    attempts: int = 1
+    # Per generated token: [{"token": str, "logprob": float, "top": {token: logprob}}], when asked and available.
+    logprobs: list[dict[str, Any]] | None = None
+
+
+class ModelSpec(BaseModel):
+    """How an eval file names a model: litellm form plus call settings.
+
+    ``api_key_env`` names the environment variable holding the key; the key
+    itself is never written anywhere by the harness.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, description="litellm form, e.g. openai/gpt-4o-mini, or embedded/gemma-3-270m")
+    api_base: str | None = None
+    api_key_env: str | None = None
+    params: GenerateConfig = Field(default_factory=GenerateConfig)
+    concurrency: int = Field(8, ge=1, le=1024)
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(4, ge=0, le=20)
+
+
+class Provider(Protocol):
+    """A thin adapter to one model. Raises ModelCallError subclasses on failure."""
+
+    name: str
+
+    async def generate(self, messages: list[Message], config: GenerateConfig) -> ModelResponse: ...
+
+    def check_credentials(self) -> None:
+        """Raise MissingCredentialError (naming the variable) before the first call if a key is missing."""
+        ...
