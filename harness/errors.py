@@ -8,13 +8,15 @@
     │   ├── TemplateError             a prompt template does not render
     │   └── ResultsError              a results directory cannot be used (schema too new, missing)
     ├── MissingCredentialError        a provider key is not set (a UserError too)
+    ├── MissingDependencyError        an optional component (the embedded model) is not installed (a UserError too)
     └── CaseFault                     a failure inside one case; recorded on its record, never raised out of a run
         ├── ModelCallError            a provider call failed after its retries
         │   ├── RateLimitError        429
         │   ├── ServerError           5xx
         │   ├── CallTimeoutError      no answer within the timeout
         │   ├── ConnectionFault       connection dropped or refused
-        │   └── ContentFilterError    the provider refused the content
+        │   ├── ContentFilterError    the provider refused the content
+        │   └── EmptyResponseError    the provider answered with no content
         └── JudgeOutputError          the judge's answer failed validation after its retries
 
 User errors carry the place they come from (file, line, field) so the CLI can
@@ -72,6 +74,10 @@ class MissingCredentialError(UserError):
     """A provider needs an API key that is not set; raised before the first call."""
 
 
+class MissingDependencyError(UserError):
+    """An optional component (e.g. the embedded model) is not installed; the message says how to install it."""
+
+
 class CaseFault(HarnessError):
     """A failure confined to one case. The engine records it and carries on.
 
@@ -108,6 +114,10 @@ class ConnectionFault(ModelCallError):
 
 class ContentFilterError(ModelCallError):
     kind = "content_filter"
+
+
+class EmptyResponseError(ModelCallError):
+    kind = "empty_response"
 
 
 class JudgeOutputError(CaseFault):

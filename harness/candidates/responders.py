@@ -1,0 +1,106 @@
+"""Candidates: what is evaluated. Each turns a case into a reply.
+
+* :class:`RecordedResponder` replays ``recorded_replies[version]`` (no model call).
+* :class:`ModelResponder` renders a Jinja2 system prompt from the case and replays
+  the thread as chat messages (customer → user, agent → assistant) to a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import jinja2
+
+from harness.datasets.schema import Case
+from harness.errors import CaseFault, TemplateError
+from harness.models.base import Message
+from harness.records.schema import CallStats
+
+ROLE_OF = {"customer": "user", "agent": "assistant"}
+
+
+class MissingReplyError(CaseFault):
+    kind = "missing_recorded_reply"
+
+
+class TemplateRenderError(CaseFault):
+    kind = "template"
+
+
+@dataclass
+class Reply:
+    text: str
+    source: Literal["recorded", "model"]
+    stats: CallStats = field(default_factory=CallStats)
+
+
+class Responder(Protocol):
+    name: str
+
+    async def respond(self, case: Case, sample: int = 0) -> Reply: ...
+
+
+@dataclass
+class RecordedResponder:
+    name: str
+    version: str
+
+    async def respond(self, case: Case, sample: int = 0) -> Reply:
+        text = case.recorded_replies.get(self.version)
+        if text is None:
+            raise MissingReplyError(f"case has no recorded reply for version {self.version!r}")
+        return Reply(text=text, source="recorded")
+
+
+def compile_template(source: str, origin: str) -> jinja2.Template:
+    """Compile a prompt template; syntax errors name the template and line."""
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+    try:
+        return env.from_string(source)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error: {exc.message}", file=origin, line=exc.lineno) from None
+
+
+def template_variables(case: Case) -> dict:
+    """What a prompt template sees: the case's fields, plus ``case`` itself and the customer text."""
+    data = case.model_dump()
+    return {**data, "case": data, "customer_text": case.customer_text,
+            "last_customer_text": case.last_customer_text}
+
+
+def render_system_prompt(template: jinja2.Template, case: Case) -> str:
+    try:
+        return template.render(**template_variables(case)).strip()
+    except jinja2.TemplateError as exc:
+        raise TemplateRenderError(f"prompt template failed on this case: {exc}") from None
+
+
+def thread_messages(case: Case) -> list[Message]:
+    """The thread as chat messages, consecutive turns of one role merged (many chat templates require alternation)."""
+    messages: list[Message] = []
+    for turn in case.turns:
+        role = ROLE_OF[turn.role]
+        if messages and messages[-1].role == role:
+            messages[-1] = Message(role=role, content=f"{messages[-1].content}\n\n{turn.content}")
+        else:
+            messages.append(Message(role=role, content=turn.content))
+    return messages
+
+
+@dataclass
+class ModelResponder:
+    name: str
+    model: object  # harness.models.model.Model
+    template: jinja2.Template
+
+    def messages_for(self, case: Case) -> list[Message]:
+        system = render_system_prompt(self.template, case)
+        return [Message(role="system", content=system), *thread_messages(case)]
+
+    async def respond(self, case: Case, sample: int = 0) -> Reply:
+        salt = f"sample:{sample}" if sample else ""
+        response = await self.model.generate(self.messages_for(case), cache_salt=salt)
+        stats = CallStats(usage=response.usage, latency_s=response.latency_s, calls=1,
+                          cache_hits=int(response.cache_hit))
+        return Reply(text=response.text.strip(), source="model", stats=stats)

@@ -1,0 +1,63 @@
+"""The commands behind the CLI: each builds options, calls the library, renders the result."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from harness.errors import ConfigError, UserError
+
+
+def run(args: argparse.Namespace) -> int:
+    from harness.cli.progress import RunProgress
+    from harness.runner.engine import RunOptions, run_eval
+
+    if args.limit is not None and args.limit < 1:
+        raise ConfigError("must be a positive number", field="--limit")
+    candidates = [c.strip() for c in args.candidates.split(",") if c.strip()] if args.candidates else None
+    progress = RunProgress(enabled=not args.quiet)
+    options = RunOptions(out=args.out, limit=args.limit, candidates=candidates, resume=args.resume,
+                         retry_errors=args.retry_errors, use_cache=not args.no_cache, cache_path=args.cache,
+                         on_record=progress.advance, on_start=progress.start)
+    with progress:
+        result = run_eval(args.eval, options)
+    _print_outputs(result.outputs, quiet=args.quiet)
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    from harness.runner.outputs import finalize_run
+
+    _print_outputs(finalize_run(args.run_dir), quiet=args.quiet)
+    return 0
+
+
+def _print_outputs(outputs, quiet: bool) -> None:
+    if not quiet:
+        from harness.report.terminal import print_summary
+
+        print_summary(outputs.scorecard)
+    print(f"scorecard: {outputs.scorecard_md}")
+    print(f"json:      {outputs.scorecard_json}")
+    print(f"report:    {outputs.report_html}")
+
+
+def validate(args: argparse.Namespace) -> int:
+    from harness.cli.validation import validate_paths
+
+    failures = 0
+    for path, message in validate_paths(args.paths):
+        ok = not isinstance(message, UserError)
+        failures += not ok
+        print(f"ok    {path}: {message}" if ok else f"error {message.one_line()}",
+              file=sys.stdout if ok else sys.stderr)
+    return 2 if failures else 0
+
+
+def schema(args: argparse.Namespace) -> int:
+    from harness.schemas import schema_of
+
+    print(json.dumps(schema_of(args.name), indent=2))
+    return 0

@@ -1,0 +1,75 @@
+"""The ``harness`` command: parse, call one library function, render.
+
+Library errors become one line on stderr and an exit code:
+0 success · 2 bad usage or input · 130 interrupted.
+Heavy libraries are imported only by the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="harness", description="Evaluate customer-support replies to difficult "
+                                     "customers: replay complaints, grade with checks and judges, write scorecards.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run an eval file and write a scorecard")
+    run.add_argument("eval", type=Path, help="eval file (YAML)")
+    run.add_argument("--out", type=Path, help="results directory (default: results/<eval>-<time>)")
+    run.add_argument("--limit", type=int, help="only the first N cases")
+    run.add_argument("--candidates", help="comma-separated candidate names to run (default: all)")
+    run.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    run.add_argument("--retry-errors", action="store_true", help="with --resume: also redo errored cases")
+    run.add_argument("--no-cache", action="store_true", help="do not read or write the model cache")
+    run.add_argument("--cache", type=Path, help="model cache file (default: .harness-cache/models.sqlite)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+
+    validate = sub.add_parser("validate", help="validate datasets, rubrics and eval files")
+    validate.add_argument("paths", nargs="+", type=Path, help="files or directories")
+
+    report = sub.add_parser("report", help="rebuild a run's scorecard and HTML report")
+    report.add_argument("run_dir", type=Path)
+    report.add_argument("--quiet", action="store_true")
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of a file format")
+    schema.add_argument("name", choices=["case", "record", "manifest", "scorecard", "eval", "rubric"])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.version:
+        from harness import __version__
+        print(f"harness {__version__}")
+        return EXIT_OK
+    if args.command is None:
+        _parser().print_help()
+        return EXIT_USAGE
+    from harness.errors import UserError
+
+    try:
+        return _dispatch(args)
+    except UserError as exc:
+        print(f"harness: error: {exc.one_line()}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("harness: interrupted; continue with --resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from harness.cli import commands
+
+    return {"run": commands.run, "validate": commands.validate, "report": commands.report,
+            "schema": commands.schema}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""``harness validate``: check datasets, rubrics and eval files without running anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+from harness.errors import UserError
+
+DATASET_SUFFIXES = {".jsonl", ".json", ".csv", ".parquet", ".pq"}
+YAML_SUFFIXES = {".yaml", ".yml"}
+
+
+def _files(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*")
+                              if p.is_file() and p.suffix.lower() in DATASET_SUFFIXES | YAML_SUFFIXES)
+        else:
+            yield path
+
+
+def _yaml_kind(path: Path) -> str:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, OSError):
+        return "eval"  # let the eval loader report the problem with its line
+    return "rubric" if isinstance(data, dict) and "criteria" in data else "eval"
+
+
+def validate_file(path: Path) -> str:
+    """A short description of a valid file; raises UserError naming file, line and field."""
+    from harness.datasets.loader import load_dataset
+
+    suffix = path.suffix.lower()
+    if suffix in DATASET_SUFFIXES:
+        return f"dataset, {len(load_dataset(path))} cases"
+    if suffix not in YAML_SUFFIXES:
+        raise UserError("not a dataset (.jsonl, .csv, .parquet) or YAML file", file=str(path))
+    if _yaml_kind(path) == "rubric":
+        from harness.judges.rubric import load_rubric
+
+        rubric = load_rubric(path)
+        return f"rubric {rubric.id} v{rubric.version}, {len(rubric.criteria)} criteria"
+    from harness.config.evalfile import load_eval
+
+    loaded = load_eval(path)
+    return f"eval {loaded.name}, {len(loaded.spec.candidates)} candidates"
+
+
+def validate_paths(paths: list[Path]) -> Iterator[tuple[Path, str | UserError]]:
+    """Each file under ``paths`` with its description, or the error it raised."""
+    for path in _files(paths):
+        try:
+            yield path, validate_file(path)
+        except UserError as exc:
+            yield path, exc

@@ -1,0 +1,1 @@
+"""Loading the user's YAML files (eval files, rubrics) into typed, validated specs."""

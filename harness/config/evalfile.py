@@ -1,0 +1,167 @@
+"""The eval file: which dataset, which candidates, which checks, which judge.
+
+Unknown fields are errors (a typo is never silently ignored), and every error
+names the file, the line and the field. Relative paths are read from the current
+directory first, then from the eval file's own directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from harness.config.yamlfile import format_loc, line_of, load_yaml, validate_yaml
+from harness.errors import ConfigError
+from harness.models.base import GenerateConfig
+
+EMBEDDED_MODEL = "embedded/gemma-3-270m"
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".txt", ".md")
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelFields(_Spec):
+    """Call settings shared by model candidates and judges."""
+
+    model: str = Field(min_length=1, description="litellm form (openai/gpt-4o-mini, ollama/llama3, ...) "
+                                                 f"or {EMBEDDED_MODEL}")
+    api_base: str | None = None
+    api_key_env: str | None = Field(None, description="Environment variable holding the API key.")
+    params: GenerateConfig = Field(default_factory=GenerateConfig)
+    concurrency: int = Field(8, ge=1, le=1024)
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(4, ge=0, le=20)
+
+
+class CandidateSpec(_Spec):
+    """What is evaluated: recorded replies of a deployed bot, or a prompt template × a model."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:@+-]+$")
+    recorded: str | None = Field(None, description="Version key in each case's recorded_replies.")
+    model: str | None = None
+    prompt: str | None = Field(None, description="Jinja2 system prompt: a template file path or inline text.")
+    api_base: str | None = None
+    api_key_env: str | None = None
+    params: GenerateConfig = Field(default_factory=GenerateConfig)
+    concurrency: int = Field(8, ge=1, le=1024)
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(4, ge=0, le=20)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "CandidateSpec":
+        if (self.recorded is None) == (self.model is None):
+            raise ValueError("give exactly one of `recorded` (a recorded version) or `model`")
+        if self.recorded is not None and self.prompt is not None:
+            raise ValueError("`prompt` applies to model candidates only")
+        if self.model is not None and not self.prompt:
+            raise ValueError("a model candidate needs a `prompt` (template file or inline text)")
+        return self
+
+    @property
+    def kind(self) -> Literal["recorded", "model"]:
+        return "recorded" if self.recorded is not None else "model"
+
+
+class JudgeSpec(ModelFields):
+    rubric: str = Field(min_length=1, description="Path of a rubric YAML file.")
+    criteria: list[str] | None = Field(None, description="Only these criteria of the rubric.")
+    max_attempts: int = Field(2, ge=1, le=10, description="Asks per criterion before a judge error is recorded.")
+
+
+class EvalSpec(_Spec):
+    name: str | None = None
+    description: str = ""
+    dataset: str = Field(min_length=1)
+    limit: int | None = Field(None, ge=1, description="Only the first N cases.")
+    candidates: list[CandidateSpec] = Field(min_length=1)
+    checks: Literal["all", "none"] | list[str] = "all"
+    judge: JudgeSpec | None = None
+    concurrency: int = Field(16, ge=1, le=4096, description="Case × candidate tasks in flight.")
+
+    @field_validator("candidates")
+    @classmethod
+    def _unique_names(cls, value: list[CandidateSpec]) -> list[CandidateSpec]:
+        names = [c.name for c in value]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate candidate name: {', '.join(dupes)}")
+        return value
+
+
+class LoadedEval(BaseModel):
+    """An eval spec plus where it came from and its paths resolved."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    spec: EvalSpec
+    path: Path
+    name: str
+    dataset_path: str
+    rubric_path: Path | None
+    prompts: dict[str, str] = Field(description="candidate name -> template source")
+    prompt_files: dict[str, str] = Field(default_factory=dict)
+
+
+def resolve_path(raw: str, eval_path: Path) -> Path | None:
+    """``raw`` relative to the current directory, else to the eval file's directory; None if neither exists."""
+    for base in (Path.cwd(), eval_path.parent):
+        candidate = (base / raw) if not Path(raw).is_absolute() else Path(raw)
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def load_eval(path: str | Path) -> LoadedEval:
+    """Read, validate and resolve an eval file. Raises ConfigError naming file, line and field."""
+    path = Path(path)
+    data, node = load_yaml(path, ConfigError)
+    spec = validate_yaml(EvalSpec, data, node, path, ConfigError)
+    def fail(problem: str, *loc) -> ConfigError:
+        return ConfigError(problem, file=str(path), line=line_of(node, loc), field=format_loc(loc))
+
+    dataset = resolve_path(spec.dataset, path)
+    dataset_path = str(dataset) if dataset else spec.dataset  # may be a hub dataset id
+    rubric_path = None
+    if spec.judge is not None:
+        rubric_path = resolve_path(spec.judge.rubric, path)
+        if rubric_path is None:
+            raise fail(f"rubric file not found: {spec.judge.rubric}", "judge", "rubric")
+    prompts, prompt_files = _load_prompts(spec, path, fail)
+    _check_names(spec, fail)
+    return LoadedEval(spec=spec, path=path, name=spec.name or path.stem, dataset_path=dataset_path,
+                      rubric_path=rubric_path, prompts=prompts, prompt_files=prompt_files)
+
+
+def _load_prompts(spec: EvalSpec, path: Path, fail) -> tuple[dict[str, str], dict[str, str]]:
+    prompts: dict[str, str] = {}
+    files: dict[str, str] = {}
+    for index, candidate in enumerate(spec.candidates):
+        raw = candidate.prompt
+        if raw is None:
+            continue
+        if "\n" not in raw and raw.strip().endswith(TEMPLATE_SUFFIXES):
+            found = resolve_path(raw.strip(), path)
+            if found is None:
+                raise fail(f"prompt template file not found: {raw}", "candidates", index, "prompt")
+            try:
+                prompts[candidate.name] = found.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise fail(f"prompt template is not UTF-8 text: {raw}", "candidates", index, "prompt") from None
+            files[candidate.name] = str(found)
+        else:
+            prompts[candidate.name] = raw
+    return prompts, files
+
+
+def _check_names(spec: EvalSpec, fail) -> None:
+    if isinstance(spec.checks, list):
+        from harness.checks.base import registry
+
+        known = registry()
+        for index, name in enumerate(spec.checks):
+            if name not in known:
+                raise fail(f"unknown check {name!r} (known: {', '.join(sorted(known))})", "checks", index)

@@ -1,0 +1,106 @@
+"""YAML loading that remembers where every value came from.
+
+Pydantic reports an error at a path such as ``("candidates", 1, "modle")``;
+:func:`validate_yaml` turns it into ``file:line: candidates[1].modle: problem``
+by walking the YAML node tree to the line of that path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from harness.errors import UserError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_text(path: Path, error: type[UserError]) -> str:
+    """The file's text, or a one-line error if it is missing, binary or not UTF-8."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise error("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise error("is a directory, expected a file", file=str(path)) from None
+    if b"\x00" in data:
+        raise error("binary file, expected UTF-8 text", file=str(path))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(f"not UTF-8 text (byte {exc.start})", file=str(path), line=line) from None
+
+
+def load_yaml(path: Path, error: type[UserError]) -> tuple[Any, yaml.Node | None]:
+    """Parse ``path``; return the plain data and its node tree (for line numbers)."""
+    text = read_text(path, error)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise error(f"invalid YAML: {problem}", file=str(path), line=line) from None
+    return data, node
+
+
+def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the value at ``loc`` (or of its deepest existing parent)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in loc:
+        child = _child(node, key)
+        if child is None:
+            break
+        node = child
+        line = node.start_mark.line + 1
+    return line
+
+
+def _child(node: yaml.Node | None, key: Any) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                return key_node if value_node is None else value_node
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def format_loc(loc: tuple[Any, ...]) -> str:
+    """``("candidates", 1, "model")`` -> ``candidates[1].model``."""
+    out = ""
+    for key in loc:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out
+
+
+def first_error(exc: ValidationError) -> tuple[tuple[Any, ...], str]:
+    """The location and message of the first pydantic error, in plain words."""
+    err = exc.errors()[0]
+    loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-")))
+    message = err["msg"]
+    if err["type"] == "extra_forbidden":
+        message = "unknown field (check the spelling)"
+    elif err["type"] == "missing":
+        message = "required field is missing"
+    return loc, message
+
+
+def validate_yaml(model: type[M], data: Any, node: yaml.Node | None, path: Path,
+                  error: type[UserError], context: dict[str, Any] | None = None) -> M:
+    """Validate ``data`` as ``model``; on failure raise ``error`` naming file, line and field."""
+    if data is None:
+        raise error("file is empty", file=str(path), line=1)
+    if not isinstance(data, dict):
+        raise error("expected a mapping of fields at the top level", file=str(path), line=1)
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        loc, message = first_error(exc)
+        raise error(message, file=str(path), line=line_of(node, loc),
+                    field=format_loc(loc) or None) from None

@@ -1,0 +1,185 @@
+"""Loading recorded complaints from JSONL, CSV, Parquet or a Hugging Face dataset id.
+
+Every row is validated as a :class:`~harness.datasets.schema.Case`; the first bad
+row stops loading with ``file:line: field: problem``.
+
+JSONL is parsed line by line here rather than through Arrow: Arrow unifies the
+types of all rows (a ``metadata`` value that is an int in one row and a string in
+another fails; missing keys come back as nulls), and a line-by-line reader names
+the exact line of a bad row. CSV, Parquet and hub datasets go through the
+``datasets`` library. In CSV and Parquet, nested fields (``turns``, ``context``,
+``expectations``, ``recorded_replies``, ``metadata``) may be JSON text; a
+``complaint`` column stands for a single customer turn, and ``reply:<version>``
+columns for recorded replies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from pydantic import ValidationError
+
+from harness.config.yamlfile import first_error, format_loc
+from harness.datasets.schema import Case
+from harness.errors import DatasetError
+from harness.hashing import hash_value
+
+MAX_ROW_BYTES = 2 * 1024 * 1024
+NESTED_FIELDS = ("turns", "context", "expectations", "recorded_replies", "metadata")
+FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+
+@dataclass(frozen=True)
+class LoadedDataset:
+    """Validated cases in file order, with the content hash of the validated rows."""
+
+    source: str
+    cases: list[Case]
+    sha256: str
+
+    def __len__(self) -> int:
+        return len(self.cases)
+
+
+def load_dataset(source: str | Path, split: str = "train") -> LoadedDataset:
+    """Load and validate every row of ``source`` (a file path or a hub dataset id)."""
+    source = str(source)
+    rows = _rows(source, split)
+    cases = _validate_rows(source, rows)
+    if not cases:
+        raise DatasetError("dataset has no rows", file=source)
+    digest = hash_value([case.model_dump(mode="json") for case in cases])
+    return LoadedDataset(source=source, cases=cases, sha256=digest)
+
+
+def _rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
+    path = Path(source)
+    if path.is_dir():
+        raise DatasetError("is a directory; name a .jsonl, .csv or .parquet file", file=source)
+    if path.exists():
+        kind = FORMATS.get(path.suffix.lower())
+        if kind is None:
+            raise DatasetError(f"unknown dataset format {path.suffix!r} (use .jsonl, .csv or .parquet)", file=source)
+        return _jsonl_rows(path) if kind == "jsonl" else _arrow_rows(kind, path)
+    if "/" in source and not source.startswith((".", "/")) and not path.suffix:
+        return _hub_rows(source, split)
+    raise DatasetError("file not found", file=source)
+
+
+def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            if len(raw) > MAX_ROW_BYTES:
+                raise DatasetError(f"row is {len(raw) / 1e6:.1f} MB, over the {MAX_ROW_BYTES // 2**20} MB limit",
+                                   file=str(path), line=number)
+            yield number, _decode_json_line(raw, path, number)
+
+
+def _decode_json_line(raw: bytes, path: Path, number: int) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"not UTF-8 text (byte {exc.start} of the line)", file=str(path), line=number) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DatasetError(f"invalid JSON: {exc.msg} at column {exc.colno}", file=str(path), line=number) from None
+
+
+def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
+    # Local files never need the hub; keep `datasets` from looking anything up.
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import datasets
+
+    datasets.disable_progress_bars()
+    try:
+        table = datasets.load_dataset(kind, data_files=str(path), split="train", keep_in_memory=True)
+    except Exception as exc:  # the library raises many types for an unreadable file
+        raise DatasetError(f"cannot read {kind}: {str(exc).splitlines()[0][:200]}", file=str(path)) from None
+    first_line = 2 if kind == "csv" else 1  # CSV row 1 is the header; Parquet "lines" are row numbers
+    for index, row in enumerate(table):
+        yield index + first_line, _unflatten(row)
+
+
+def _hub_rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
+    import datasets
+
+    try:
+        table = datasets.load_dataset(source, split=split)
+    except Exception as exc:
+        raise DatasetError(f"cannot load hub dataset: {str(exc).splitlines()[0][:200]}", file=source) from None
+    for index, row in enumerate(table):
+        yield index + 1, _unflatten(row)
+
+
+def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
+    """A CSV/Parquet row in the case shape: JSON text decoded, shorthand columns folded in, nulls dropped."""
+    out: dict[str, Any] = {}
+    replies: dict[str, Any] = {}
+    for key, value in row.items():
+        if value is None or value == "":
+            continue
+        if key.startswith("reply:"):
+            replies[key[len("reply:"):]] = value
+        elif key == "complaint":
+            out.setdefault("turns", [{"role": "customer", "content": value}])
+        elif key in NESTED_FIELDS and isinstance(value, str):
+            out[key] = _json_cell(key, value)
+        else:
+            out[key] = value
+    if replies:
+        out["recorded_replies"] = {**out.get("recorded_replies", {}), **replies}
+    return out
+
+
+def _json_cell(key: str, value: str) -> Any:
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise _CellError(key, f"expected JSON text ({exc.msg})") from None
+
+
+class _CellError(Exception):
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(problem)
+        self.field, self.problem = field, problem
+
+
+def _validate_rows(source: str, rows: Iterable[tuple[int, Any]]) -> list[Case]:
+    cases: list[Case] = []
+    seen: dict[str, int] = {}
+    iterator = iter(rows)
+    while True:
+        try:
+            number, row = next(iterator)
+        except StopIteration:
+            return cases
+        except _CellError as exc:
+            raise DatasetError(exc.problem, file=source, field=exc.field) from None
+        case = validate_row(row, source, number)
+        if case.id in seen:
+            raise DatasetError(f"duplicate id {case.id!r} (first on line {seen[case.id]})",
+                               file=source, line=number, field="id")
+        seen[case.id] = number
+        cases.append(case)
+
+
+def validate_row(row: Any, source: str, number: int) -> Case:
+    """One row as a Case, or a DatasetError naming the line and the field."""
+    if not isinstance(row, dict):
+        raise DatasetError(f"expected a JSON object, got {type(row).__name__}", file=source, line=number)
+    try:
+        return Case.model_validate(row)
+    except ValidationError as exc:
+        loc, message = first_error(exc)
+        if not loc and "last turn" in message:
+            loc, message = ("turns",), "the last turn must be the customer's"
+        raise DatasetError(message.removeprefix("Value error, "), file=source, line=number,
+                           field=format_loc(loc) or None) from None

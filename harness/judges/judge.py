@@ -1,0 +1,97 @@
+"""Rubric-guided LLM judging of one reply, criterion by criterion.
+
+The judge answers ``{"reason": ..., "score": ...}`` under a JSON Schema. An
+answer that fails validation is asked again (bypassing the cache), and after
+``max_attempts`` it is recorded as a judge error on that criterion: it never
+becomes a score. A provider failure is recorded the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jsonschema import Draft202012Validator
+
+from harness.checks.base import CheckContext
+from harness.errors import CaseFault, JudgeOutputError
+from harness.judges.prompt import answer_schema, build_judge_messages
+from harness.judges.rubric import Criterion, Rubric
+from harness.models.base import GenerateConfig
+from harness.records.schema import CallStats, CriterionResult, ErrorInfo
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
+JUDGE_DEFAULTS = GenerateConfig(temperature=0.0, max_tokens=160)
+
+
+@dataclass
+class Judge:
+    """Grades replies on every criterion of ``rubric`` with ``model`` (a harness Model)."""
+
+    model: object
+    rubric: Rubric
+    max_attempts: int = 2
+
+    async def grade(self, ctx: CheckContext, stats: CallStats) -> dict[str, CriterionResult]:
+        """One result per criterion, in rubric order; criteria that do not apply are marked so."""
+        results: dict[str, CriterionResult] = {}
+        for criterion in self.rubric.criteria:
+            if not criterion.applies_to(ctx.case):
+                results[criterion.id] = CriterionResult(applicable=False)
+                continue
+            results[criterion.id] = await self._grade_one(ctx, criterion, stats)
+        return results
+
+    async def _grade_one(self, ctx: CheckContext, criterion: Criterion, stats: CallStats) -> CriterionResult:
+        messages = build_judge_messages(ctx.case, ctx.reply, criterion)
+        config = JUDGE_DEFAULTS.merged(GenerateConfig(response_schema=answer_schema(criterion)))
+        last: CaseFault | None = None
+        for attempt in range(self.max_attempts):
+            salt = f"judge:{self.rubric.sha256}:{criterion.id}:{attempt}"
+            try:
+                response = await self.model.generate(messages, config, cache_salt=salt)
+            except CaseFault as fault:
+                return CriterionResult(error=_error_info(fault, attempt + 1))
+            _account(stats, response)
+            try:
+                return parse_answer(response.text, criterion, response.cache_hit, response.latency_s)
+            except JudgeOutputError as fault:
+                last = fault
+        return CriterionResult(error=_error_info(last, self.max_attempts))
+
+
+def _account(stats: CallStats, response) -> None:
+    stats.calls += 1
+    stats.cache_hits += int(response.cache_hit)
+    stats.latency_s += response.latency_s
+    stats.usage = stats.usage + response.usage
+
+
+def _error_info(fault: CaseFault | None, attempts: int) -> ErrorInfo:
+    kind = getattr(fault, "kind", "judge_output")
+    return ErrorInfo(kind=kind, message=str(fault)[:500], attempts=attempts)
+
+
+@lru_cache(maxsize=None)
+def _validator(scale: str) -> Draft202012Validator:
+    probe = Criterion(id="probe", question="q", scale=scale,
+                      levels={"pass": "", "fail": ""} if scale == "pass_fail" else {str(i): "" for i in range(1, 6)})
+    return Draft202012Validator(answer_schema(probe))
+
+
+def parse_answer(text: str, criterion: Criterion, cache_hit: bool = False, latency_s: float = 0.0) -> CriterionResult:
+    """Validate the judge's raw answer against the criterion's schema and turn it into a result."""
+    try:
+        answer = json.loads(_FENCE.sub("", text.strip()))
+    except json.JSONDecodeError as exc:
+        raise JudgeOutputError(f"judge answer is not JSON ({exc.msg}): {text[:120]!r}") from None
+    errors = sorted(_validator(criterion.scale).iter_errors(answer), key=lambda e: list(e.path))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].path) or "answer"
+        raise JudgeOutputError(f"judge answer invalid at {where}: {errors[0].message[:200]}")
+    raw = answer["score"]
+    score = float(raw == "pass") if criterion.scale == "pass_fail" else float(raw)
+    return CriterionResult(score=score, passed=criterion.to_pass(score), reason=answer["reason"],
+                           cache_hit=cache_hit, latency_s=latency_s)

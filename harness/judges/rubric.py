@@ -1,0 +1,104 @@
+"""Rubrics: versioned YAML files of criteria a judge model scores.
+
+A criterion has an ``id``, the ``question``, a ``scale`` (``1-5`` or ``pass_fail``)
+with an anchored description of each level, a pass threshold, whether the case's
+policy context is shown to the judge, and when it applies.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from harness.config.yamlfile import load_yaml, validate_yaml
+from harness.datasets.personas import normalize_persona
+from harness.datasets.schema import Case
+from harness.errors import RubricError
+from harness.hashing import hash_value
+
+AppliesWhen = Literal["always", "question_expected", "boundary_required", "escalation_expected"]
+
+
+class Criterion(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    question: str = Field(min_length=1)
+    scale: Literal["1-5", "pass_fail"] = "1-5"
+    levels: dict[str, str] = Field(description="Anchors: '1'..'5', or 'pass'/'fail'.")
+    pass_threshold: int = Field(4, ge=1, le=5, description="On 1-5 scales, a score at or above this passes.")
+    use_context: bool = Field(False, description="Show the case's policy facts to the judge as reference.")
+    applies_when: AppliesWhen = "always"
+
+    @model_validator(mode="after")
+    def _levels_match_scale(self) -> "Criterion":
+        expected = {"1", "2", "3", "4", "5"} if self.scale == "1-5" else {"pass", "fail"}
+        if set(self.levels) != expected:
+            raise ValueError(f"levels must be exactly {sorted(expected)} for scale {self.scale}")
+        return self
+
+    def applies_to(self, case: Case) -> bool:
+        """Whether this criterion is judged for ``case`` (else it is recorded as not applicable)."""
+        if self.applies_when == "always":
+            return True
+        exp = case.expectations
+        persona = normalize_persona(case.persona)
+        if self.applies_when == "question_expected":
+            return bool(exp.question_expected) or (exp.question_expected is None and persona == "indecisive")
+        if self.applies_when == "boundary_required":
+            return bool(exp.boundary_required) or (
+                exp.boundary_required is None and persona in {"abusive", "unreasonable_demand"})
+        return bool(exp.escalation_expected)
+
+    def to_pass(self, score: float) -> bool:
+        return score >= (1 if self.scale == "pass_fail" else self.pass_threshold)
+
+    @property
+    def max_score(self) -> int:
+        return 1 if self.scale == "pass_fail" else 5
+
+
+class Rubric(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    description: str = ""
+    criteria: list[Criterion] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "Rubric":
+        ids = [c.id for c in self.criteria]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate criterion id: {', '.join(dupes)}")
+        return self
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the rubric's content (canonical JSON), independent of YAML formatting."""
+        return hash_value(self.model_dump(mode="json"))
+
+    def select(self, ids: list[str] | None) -> "Rubric":
+        """This rubric restricted to ``ids`` (in rubric order); all criteria when ``ids`` is None."""
+        if not ids:
+            return self
+        unknown = sorted(set(ids) - {c.id for c in self.criteria})
+        if unknown:
+            raise RubricError(f"unknown criterion: {', '.join(unknown)}", field="judge.criteria")
+        return self.model_copy(update={"criteria": [c for c in self.criteria if c.id in ids]})
+
+    def record(self, path: str) -> dict:
+        """The manifest entry for this rubric."""
+        return {"id": self.id, "version": self.version, "sha256": self.sha256, "path": path,
+                "criteria": {c.id: {"scale": c.scale, "pass_threshold": c.pass_threshold,
+                                    "applies_when": c.applies_when} for c in self.criteria}}
+
+
+def load_rubric(path: str | Path) -> Rubric:
+    """Load and validate a rubric file; errors name file, line and field."""
+    path = Path(path)
+    data, node = load_yaml(path, RubricError)
+    return validate_yaml(Rubric, data, node, path, RubricError)

@@ -1,0 +1,1 @@
+"""Run records and manifests: typed, versioned, written case by case."""

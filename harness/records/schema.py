@@ -1,0 +1,107 @@
+"""The persisted formats of a run: one :class:`Record` per case × candidate, and the :class:`Manifest`.
+
+Both carry ``schema_version``; readers refuse files written by a newer harness.
+JSON Schemas are exported to ``harness/schemas/``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from harness.checks.base import CheckResult
+from harness.models.base import Usage
+
+RECORD_SCHEMA_VERSION = 1
+MANIFEST_SCHEMA_VERSION = 1
+
+
+class ErrorInfo(BaseModel):
+    """A failure confined to one case (or one criterion of it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(description="Stable short name: rate_limit, server_error, timeout, judge_output, ...")
+    message: str
+    attempts: int | None = None
+
+
+class CriterionResult(BaseModel):
+    """The judge's verdict on one rubric criterion, or the error that replaced it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    score: float | None = Field(None, description="On the criterion's scale; 1/0 for pass/fail criteria.")
+    passed: bool | None = Field(None, description="score >= the criterion's pass threshold.")
+    reason: str = ""
+    applicable: bool = True
+    error: ErrorInfo | None = None
+    cache_hit: bool = False
+    latency_s: float = 0.0
+
+
+class CallStats(BaseModel):
+    """Accounting of the model calls made for one record, by role."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    usage: Usage = Field(default_factory=Usage)
+    latency_s: float = 0.0
+    calls: int = 0
+    cache_hits: int = 0
+
+
+class Record(BaseModel):
+    """What happened to one case × candidate (× sample)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = RECORD_SCHEMA_VERSION
+    case_id: str
+    candidate: str
+    sample: int = 0
+    persona: str | None = None
+    category: str | None = None
+    reply: str | None = None
+    reply_source: Literal["recorded", "model"] | None = None
+    checks: dict[str, CheckResult] = Field(default_factory=dict)
+    judge: dict[str, CriterionResult] = Field(default_factory=dict)
+    error: ErrorInfo | None = Field(None, description="A case error: no reply, so no checks or judge.")
+    responder: CallStats = Field(default_factory=CallStats)
+    judging: CallStats = Field(default_factory=CallStats)
+    started_at: str | None = None
+    finished_at: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.case_id, self.candidate, self.sample)
+
+
+class HashedRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    sha256: str
+
+
+class Manifest(BaseModel):
+    """What ran: enough to reproduce a run, re-judge it, or refuse to compare it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = MANIFEST_SCHEMA_VERSION
+    harness_version: str
+    git_revision: str | None = None
+    eval_name: str
+    eval_file: HashedRef
+    eval_spec: dict[str, Any]
+    dataset: dict[str, Any] = Field(description="path, sha256 of the validated rows, n_cases, n_selected")
+    rubric: dict[str, Any] | None = Field(None, description="id, version, sha256, criteria")
+    judge: dict[str, Any] | None = None
+    candidates: list[dict[str, Any]]
+    checks: dict[str, str] = Field(description="check name -> version")
+    started_at: str
+    finished_at: str | None = None
+    status: Literal["running", "complete", "interrupted"] = "running"
+    notices: list[str] = Field(default_factory=list)

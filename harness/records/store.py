@@ -1,0 +1,155 @@
+"""Writing and reading a run directory.
+
+``records.jsonl`` is append-only: each record is written as one line as soon as
+its case finishes and flushed to the OS, so ``kill -9`` loses at most the line
+being written. A torn last line (no newline) is cut off on resume. JSON files
+that are rewritten (manifest, scorecard) are replaced atomically. A lock file
+keeps two runs from writing into one directory at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+from pydantic import ValidationError
+
+from harness.errors import ResultsError
+from harness.records.schema import MANIFEST_SCHEMA_VERSION, RECORD_SCHEMA_VERSION, Manifest, Record
+
+RECORDS = "records.jsonl"
+MANIFEST = "manifest.json"
+LOCK = ".lock"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see the old or the new file, never half of one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def repair_torn_tail(path: Path) -> int:
+    """Cut a last line that has no newline (a write cut short by a crash). Returns bytes removed."""
+    if not path.exists():
+        return 0
+    with open(path, "rb+") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size == 0:
+            return 0
+        handle.seek(max(0, size - 1))
+        if handle.read(1) == b"\n":
+            return 0
+        keep = _last_newline_end(handle, size)
+        handle.truncate(keep)
+        return size - keep
+
+
+def _last_newline_end(handle, size: int) -> int:
+    block = 1 << 16
+    pos = size
+    while pos > 0:
+        start = max(0, pos - block)
+        handle.seek(start)
+        chunk = handle.read(pos - start)
+        index = chunk.rfind(b"\n")
+        if index >= 0:
+            return start + index + 1
+        pos = start
+    return 0
+
+
+def iter_records(run_dir: Path) -> Iterator[Record]:
+    """Stream the records of a run (a torn last line is skipped)."""
+    path = Path(run_dir) / RECORDS
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.endswith("\n"):
+                return  # torn tail of an interrupted write
+            yield parse_record(line, path, number)
+
+
+def parse_record(line: str, path: Path, number: int) -> Record:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"corrupt record: {exc.msg}", file=str(path), line=number) from None
+    version = data.get("schema_version", 0) if isinstance(data, dict) else 0
+    if version > RECORD_SCHEMA_VERSION:
+        raise ResultsError(f"record schema_version {version} is newer than this harness reads "
+                           f"({RECORD_SCHEMA_VERSION}); upgrade the harness", file=str(path), line=number)
+    try:
+        return Record.model_validate(data)
+    except ValidationError as exc:
+        raise ResultsError(f"invalid record: {exc.errors()[0]['msg']}", file=str(path), line=number) from None
+
+
+def read_manifest(run_dir: Path) -> Manifest:
+    path = Path(run_dir) / MANIFEST
+    if not path.exists():
+        raise ResultsError("not a run directory (no manifest.json)", file=str(run_dir))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("schema_version", 0) > MANIFEST_SCHEMA_VERSION:
+        raise ResultsError(f"manifest schema_version {data['schema_version']} is newer than this harness reads; "
+                           "upgrade the harness", file=str(path))
+    return Manifest.model_validate(data)
+
+
+def write_manifest(run_dir: Path, manifest: Manifest) -> None:
+    atomic_write_json(Path(run_dir) / MANIFEST, manifest.model_dump(mode="json"))
+
+
+class RunDirLock:
+    """An exclusive, non-blocking lock on a run directory for the life of one run."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.path = Path(run_dir) / LOCK
+        self._fd: int | None = None
+
+    def __enter__(self) -> "RunDirLock":
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._fd)
+            raise ResultsError("another run is writing into this directory", file=str(self.path.parent)) from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+
+
+class RecordWriter:
+    """Appends records, one flushed line each."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.path = Path(run_dir) / RECORDS
+        self._handle = open(self.path, "a", encoding="utf-8")
+
+    def write(self, record: Record) -> None:
+        self._handle.write(record.model_dump_json() + "\n")
+        self._handle.flush()
+
+    def close(self) -> None:
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()

@@ -1,0 +1,157 @@
+"""Running an eval: plan, then every case × candidate concurrently, each record written as it finishes.
+
+``run_eval`` is the synchronous facade over ``run_eval_async``. A run can be
+interrupted at any point and continued with ``resume=True``: finished records
+are kept, only the missing ones are evaluated (and, with ``retry_errors=True``,
+the ones that ended in an error).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from harness.config.evalfile import LoadedEval, load_eval
+from harness.errors import ResultsError
+from harness.models.cache import ResponseCache
+from harness.records.schema import Manifest, Record
+from harness.records.store import (MANIFEST, RECORDS, RecordWriter, RunDirLock, atomic_write_text, iter_records,
+                                   read_manifest, repair_torn_tail, write_manifest)
+from harness.runner.evaluate import evaluate_case
+from harness.runner.outputs import RunOutputs, finalize_run
+from harness.runner.plan import RunPlan, build_manifest, build_plan, now_iso
+
+ProgressCallback = Callable[[Record], None]
+
+
+@dataclass
+class RunOptions:
+    """What the user chose on the command line (or in code) for one run."""
+
+    out: Path | None = None
+    limit: int | None = None
+    candidates: list[str] | None = None
+    resume: bool = False
+    retry_errors: bool = False
+    use_cache: bool = True
+    cache_path: Path | None = None
+    on_record: ProgressCallback | None = None
+    on_start: Callable[[int, int], None] | None = None  # (tasks to do, tasks already done)
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    manifest: Manifest
+    outputs: RunOutputs
+    evaluated: int = 0
+    skipped: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+
+def default_out(loaded: LoadedEval) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("results") / f"{loaded.name}-{stamp}"
+
+
+def run_eval(eval_path: str | Path, options: RunOptions | None = None) -> RunResult:
+    """Run the eval file at ``eval_path`` to completion (sync facade)."""
+    return asyncio.run(run_eval_async(eval_path, options or RunOptions()))
+
+
+async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResult:
+    loaded = load_eval(eval_path)
+    run_dir = Path(options.out) if options.out else default_out(loaded)
+    _check_run_dir(run_dir, options)
+    cache = ResponseCache(options.cache_path) if options.use_cache else None
+    plan = build_plan(loaded, limit=options.limit, candidate_names=options.candidates, cache=cache)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with RunDirLock(run_dir):
+        manifest = _start_manifest(run_dir, plan, options)
+        done = _prepare_records(run_dir, options.retry_errors)
+        result = await _execute(plan, run_dir, manifest, done, options)
+    if cache is not None:
+        cache.close()
+    return result
+
+
+def _check_run_dir(run_dir: Path, options: RunOptions) -> None:
+    has_run = (run_dir / MANIFEST).exists() or (run_dir / RECORDS).exists()
+    if has_run and not options.resume:
+        raise ResultsError("already holds a run; add --resume to continue it, or choose another --out",
+                           file=str(run_dir))
+    if options.resume and not has_run:
+        raise ResultsError("nothing to resume here (no manifest.json)", file=str(run_dir))
+    if options.retry_errors and not options.resume:
+        raise ResultsError("--retry-errors goes with --resume", file=str(run_dir))
+
+
+def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> Manifest:
+    manifest = build_manifest(plan)
+    if options.resume:
+        previous = read_manifest(run_dir)
+        if previous.eval_spec != manifest.eval_spec or previous.dataset["sha256"] != manifest.dataset["sha256"]:
+            raise ResultsError("the eval file or dataset changed since this run started; "
+                               "start a new run with another --out", file=str(run_dir))
+        manifest.started_at = previous.started_at
+    else:
+        _write_cases(run_dir, plan)
+    write_manifest(run_dir, manifest)
+    return manifest
+
+
+def _write_cases(run_dir: Path, plan: RunPlan) -> None:
+    """A snapshot of the evaluated cases, so reports and diffs never depend on the dataset file later."""
+    lines = [case.model_dump_json() for case in plan.cases]
+    atomic_write_text(run_dir / "cases.jsonl", "\n".join(lines) + "\n")
+
+
+def has_error(record: Record) -> bool:
+    return record.error is not None or any(c.error is not None for c in record.judge.values())
+
+
+def _prepare_records(run_dir: Path, retry_errors: bool) -> set[tuple[str, str, int]]:
+    """Repair a torn tail; drop errored records when retrying them; return the keys already done."""
+    repair_torn_tail(run_dir / RECORDS)
+    records = list(iter_records(run_dir))
+    if retry_errors:
+        kept = [r for r in records if not has_error(r)]
+        if len(kept) != len(records):
+            atomic_write_text(run_dir / RECORDS, "".join(r.model_dump_json() + "\n" for r in kept))
+        records = kept
+    return {r.key for r in records}
+
+
+async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, options: RunOptions) -> RunResult:
+    todo = [(case, responder) for case in plan.cases for responder in plan.responders
+            if (case.id, responder.name, 0) not in done]
+    if options.on_start:
+        options.on_start(len(todo), len(done))
+    # An in-process model serves one call at a time; running cases one after another keeps the
+    # successive judge calls of a case together, so the model reuses their shared prompt prefix.
+    limit = 1 if plan.uses_in_process_model else plan.loaded.spec.concurrency
+    semaphore = asyncio.Semaphore(limit)
+    writer = RecordWriter(run_dir)
+    errors: dict[str, int] = {}
+
+    async def one(case, responder) -> None:
+        async with semaphore:
+            record = await evaluate_case(case, responder, plan.checks, plan.judge)
+        writer.write(record)
+        if record.error is not None:
+            errors[record.error.kind] = errors.get(record.error.kind, 0) + 1
+        if options.on_record:
+            options.on_record(record)
+
+    try:
+        await asyncio.gather(*(one(case, responder) for case, responder in todo))
+    finally:
+        writer.close()
+    manifest.finished_at, manifest.status = now_iso(), "complete"
+    write_manifest(run_dir, manifest)
+    outputs = finalize_run(run_dir)
+    return RunResult(run_dir=run_dir, manifest=manifest, outputs=outputs, evaluated=len(todo),
+                     skipped=len(done), errors=errors)

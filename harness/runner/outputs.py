@@ -1,0 +1,50 @@
+"""Writing a run's human-facing outputs from its records: scorecard.json, scorecard.md, report.html.
+
+Used at the end of every run and by ``harness report``; everything is derived
+from the run directory alone, so a report can be rebuilt at any time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.records.store import atomic_write_text, iter_records, read_manifest
+
+
+@dataclass
+class RunOutputs:
+    scorecard_json: Path
+    scorecard_md: Path
+    report_html: Path
+    scorecard: object  # harness.scoring.scorecard.Scorecard
+
+
+def _criteria(manifest) -> dict | None:
+    return manifest.rubric["criteria"] if manifest.rubric else None
+
+
+def _cases(run_dir: Path) -> dict[str, dict]:
+    path = run_dir / "cases.jsonl"
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return {row["id"]: row for row in map(json.loads, filter(str.strip, handle))}
+
+
+def finalize_run(run_dir: str | Path) -> RunOutputs:
+    """(Re)build the scorecard and reports of the run in ``run_dir``."""
+    from harness.report.html import render_run_html
+    from harness.report.markdown import render_scorecard_md
+    from harness.scoring.scorecard import build_scorecard, write_scorecard
+
+    run_dir = Path(run_dir)
+    manifest = read_manifest(run_dir)
+    scorecard = build_scorecard(iter_records(run_dir), manifest, _criteria(manifest))
+    write_scorecard(run_dir, scorecard)
+    md_path, html_path = run_dir / "scorecard.md", run_dir / "report.html"
+    atomic_write_text(md_path, render_scorecard_md(scorecard))
+    atomic_write_text(html_path, render_run_html(scorecard, iter_records(run_dir), _cases(run_dir)))
+    return RunOutputs(scorecard_json=run_dir / "scorecard.json", scorecard_md=md_path,
+                      report_html=html_path, scorecard=scorecard)

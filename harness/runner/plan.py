@@ -1,0 +1,165 @@
+"""Turning a loaded eval file into a plan: cases, responders, checks, judge, manifest.
+
+Everything a user got wrong is found here, before the first model call: a bad
+dataset row, an unknown check, a broken template, a missing API key.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import harness
+from harness.candidates.responders import ModelResponder, RecordedResponder, Responder, compile_template, render_system_prompt
+from harness.checks.base import Check, registry
+from harness.config.evalfile import CandidateSpec, LoadedEval, ModelFields
+from harness.datasets.loader import LoadedDataset, load_dataset
+from harness.datasets.schema import Case
+from harness.errors import ConfigError
+from harness.hashing import hash_file, hash_value
+from harness.judges.judge import Judge
+from harness.judges.rubric import Rubric, load_rubric
+from harness.models.base import ModelSpec
+from harness.models.cache import ResponseCache
+from harness.records.schema import HashedRef, Manifest
+
+EMBEDDED_NOTICE = (
+    "The embedded model (Gemma 3 270M, a tiny base model run offline) took part in this run "
+    "as {roles}. As a yes/no judge of real support replies it agreed with careful human labels no "
+    "better than chance (Cohen's kappa about 0). Its scores show the pipeline working end to end; "
+    "they say nothing about reply quality. Point the judge (and model candidates) at a real "
+    "provider for meaningful scores: see 'Use a real provider' in the README."
+)
+
+
+@dataclass
+class RunPlan:
+    loaded: LoadedEval
+    dataset: LoadedDataset
+    cases: list[Case]
+    responders: list[Responder]
+    checks: list[Check]
+    judge: Judge | None
+    rubric: Rubric | None
+    models: list = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def uses_in_process_model(self) -> bool:
+        return any(m.name.startswith("embedded/") for m in self.models)
+
+
+def model_spec(fields: ModelFields | CandidateSpec) -> ModelSpec:
+    return ModelSpec(name=fields.model, api_base=fields.api_base, api_key_env=fields.api_key_env,
+                     params=fields.params, concurrency=fields.concurrency, timeout_s=fields.timeout_s,
+                     max_retries=fields.max_retries)
+
+
+def select_cases(dataset: LoadedDataset, limit: int | None) -> list[Case]:
+    return dataset.cases[:limit] if limit else list(dataset.cases)
+
+
+def select_candidates(loaded: LoadedEval, names: list[str] | None) -> list[CandidateSpec]:
+    candidates = loaded.spec.candidates
+    if not names:
+        return candidates
+    known = {c.name for c in candidates}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ConfigError(f"unknown candidate {', '.join(unknown)} (in this eval: {', '.join(sorted(known))})",
+                          field="--candidates")
+    return [c for c in candidates if c.name in names]
+
+
+def select_checks(loaded: LoadedEval) -> list[Check]:
+    known = registry()
+    chosen = loaded.spec.checks
+    if chosen == "none":
+        return []
+    names = sorted(known) if chosen == "all" else chosen
+    return [known[name] for name in names]
+
+
+def build_plan(loaded: LoadedEval, *, limit: int | None = None, candidate_names: list[str] | None = None,
+               cache: ResponseCache | None = None) -> RunPlan:
+    """Validate everything and build the objects a run needs. Raises UserError subclasses."""
+    from harness.models.registry import build_model
+
+    dataset = load_dataset(loaded.dataset_path)
+    cases = select_cases(dataset, limit or loaded.spec.limit)
+    models = []
+    responders: list[Responder] = []
+    for spec in select_candidates(loaded, candidate_names):
+        if spec.kind == "recorded":
+            responders.append(RecordedResponder(name=spec.name, version=spec.recorded))
+            continue
+        origin = loaded.prompt_files.get(spec.name, f"{loaded.path} (candidate {spec.name} prompt)")
+        template = compile_template(loaded.prompts[spec.name], origin)
+        render_system_prompt(template, cases[0])  # a template that cannot render fails now, not per case
+        model = build_model(model_spec(spec), cache)
+        models.append(model)
+        responders.append(ModelResponder(name=spec.name, model=model, template=template))
+    judge = rubric = None
+    if loaded.spec.judge is not None:
+        rubric = load_rubric(loaded.rubric_path).select(loaded.spec.judge.criteria)
+        judge_model = build_model(model_spec(loaded.spec.judge), cache)
+        models.append(judge_model)
+        judge = Judge(model=judge_model, rubric=rubric, max_attempts=loaded.spec.judge.max_attempts)
+    for model in models:
+        model.check_credentials()
+    plan = RunPlan(loaded=loaded, dataset=dataset, cases=cases, responders=responders,
+                   checks=select_checks(loaded), judge=judge, rubric=rubric, models=models)
+    plan.notices = _notices(plan, loaded)
+    return plan
+
+
+def _notices(plan: RunPlan, loaded: LoadedEval) -> list[str]:
+    roles = []
+    if any(isinstance(r, ModelResponder) and r.model.name.startswith("embedded/") for r in plan.responders):
+        roles.append("a candidate")
+    if plan.judge is not None and plan.judge.model.name.startswith("embedded/"):
+        roles.append("the judge")
+    return [EMBEDDED_NOTICE.format(roles=" and ".join(roles))] if roles else []
+
+
+def git_revision() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(harness.__file__).parent)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def build_manifest(plan: RunPlan) -> Manifest:
+    loaded = plan.loaded
+    judge = None
+    if plan.judge is not None:
+        judge = {**plan.judge.model.spec_record(), "max_attempts": plan.judge.max_attempts}
+    return Manifest(
+        harness_version=harness.__version__, git_revision=git_revision(), eval_name=loaded.name,
+        eval_file=HashedRef(path=str(loaded.path), sha256=hash_file(loaded.path)),
+        eval_spec=loaded.spec.model_dump(mode="json"),
+        dataset={"path": loaded.dataset_path, "sha256": plan.dataset.sha256, "n_cases": len(plan.dataset),
+                 "n_selected": len(plan.cases), "selected_sha256": hash_value([c.id for c in plan.cases])},
+        rubric=plan.rubric.record(str(loaded.rubric_path)) if plan.rubric else None,
+        judge=judge,
+        candidates=[_candidate_record(r, loaded) for r in plan.responders],
+        checks={c.name: c.version for c in plan.checks},
+        started_at=now_iso(), notices=plan.notices,
+    )
+
+
+def _candidate_record(responder: Responder, loaded: LoadedEval) -> dict:
+    if isinstance(responder, RecordedResponder):
+        return {"name": responder.name, "kind": "recorded", "recorded": responder.version}
+    source = loaded.prompts[responder.name]
+    return {"name": responder.name, "kind": "model", "model": responder.model.spec_record(),
+            "prompt_sha256": hash_value(source), "prompt_file": loaded.prompt_files.get(responder.name)}
+

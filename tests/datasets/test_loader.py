@@ -1,0 +1,117 @@
+"""Dataset loading: every format, and one precise line per bad input."""
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from harness.datasets.loader import load_dataset
+from harness.errors import DatasetError
+
+GOOD = {"id": "c1", "turns": [{"role": "customer", "content": "where is my parcel??"}],
+        "recorded_replies": {"bot-v1": "Sorry for any inconvenience."}, "persona": "angry",
+        "context": {"refund_window_days": 30, "max_refund": 50}}
+
+
+def write_jsonl(tmp_path, rows, name="d.jsonl"):
+    path = tmp_path / name
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def error_of(path):
+    with pytest.raises(DatasetError) as info:
+        load_dataset(path)
+    return str(info.value)
+
+
+def test_jsonl_loads_and_hash_is_format_independent(tmp_path):
+    second = {**GOOD, "id": "c2", "metadata": {"x": 1}}
+    jsonl = load_dataset(write_jsonl(tmp_path, [GOOD, second]))
+    assert [c.id for c in jsonl.cases] == ["c1", "c2"]
+    assert jsonl.cases[0].context.max_refund == 50
+    pretty = tmp_path / "p.jsonl"
+    pretty.write_text(json.dumps(GOOD, indent=None, sort_keys=True) + "\n\n" + json.dumps(second) + "\n")
+    assert load_dataset(pretty).sha256 == jsonl.sha256
+
+
+def test_mixed_metadata_types_survive(tmp_path):
+    rows = [{**GOOD, "metadata": {"v": 1}}, {**GOOD, "id": "c2", "metadata": {"v": "one", "w": [1]}}]
+    cases = load_dataset(write_jsonl(tmp_path, rows)).cases
+    assert cases[0].metadata == {"v": 1} and cases[1].metadata == {"v": "one", "w": [1]}
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ([GOOD, "{not json"], "d.jsonl:2: invalid JSON"),
+    ([GOOD, {**GOOD, "id": "c1"}], "d.jsonl:2: id: duplicate id 'c1' (first on line 1)"),
+    ([{**GOOD, "persna": "angry"}], "d.jsonl:1: persna: unknown field"),
+    ([{**GOOD, "turns": [{"role": "customer", "content": "hi"}, {"role": "agent", "content": "yo"}]}],
+     "d.jsonl:1: turns: the last turn must be the customer's"),
+    ([{**GOOD, "turns": [{"role": "bot", "content": "hi"}]}], "d.jsonl:1: turns[0].role:"),
+    ([{**GOOD, "context": {"max_refund": "lots"}}], "d.jsonl:1: context.max_refund:"),
+    ([{**GOOD, "turns": []}], "d.jsonl:1: turns:"),
+    ([{"turns": GOOD["turns"]}], "d.jsonl:1: id: required field is missing"),
+    (["[1, 2]"], "d.jsonl:1: expected a JSON object"),
+    ([{**GOOD, "id": "   "}], "d.jsonl:1: id:"),
+])
+def test_bad_rows_name_file_line_and_field(tmp_path, rows, expected):
+    assert expected in error_of(write_jsonl(tmp_path, rows))
+
+
+def test_empty_missing_binary_and_non_utf8(tmp_path):
+    assert "dataset has no rows" in error_of(write_jsonl(tmp_path, []))
+    assert "file not found" in error_of(tmp_path / "nope.jsonl")
+    bad = tmp_path / "latin.jsonl"
+    bad.write_bytes(json.dumps(GOOD).encode() + b"\n" + b'{"id": "caf\xe9"}\n')
+    assert "latin.jsonl:2: not UTF-8" in error_of(bad)
+    garbage = tmp_path / "g.jsonl"
+    garbage.write_bytes(bytes(range(256)) * 4)
+    assert "g.jsonl:1:" in error_of(garbage)
+
+
+def test_huge_row_is_refused(tmp_path):
+    row = {**GOOD, "turns": [{"role": "customer", "content": "x" * (10 * 1024 * 1024)}]}
+    assert "d.jsonl:1: row is 10.5 MB" in error_of(write_jsonl(tmp_path, [row]))
+
+
+def test_csv_with_shorthand_and_json_columns(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text('id,complaint,persona,reply:bot-v1,context\n'
+                    'a,"my order #123 never came, u guys r useless",angry,Sorry!,"{""max_refund"": 20}"\n'
+                    'b,"still waiting 😡",,,\n', encoding="utf-8")
+    cases = load_dataset(path).cases
+    assert cases[0].turns[0].content.startswith("my order #123")
+    assert cases[0].recorded_replies == {"bot-v1": "Sorry!"} and cases[0].context.max_refund == 20
+    assert cases[1].persona is None and cases[1].turns[0].content == "still waiting 😡"
+
+
+def test_csv_bad_row_names_line(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text('id,complaint,persona\na,hello,angry\nb,,angry\n', encoding="utf-8")
+    assert "d.csv:3: turns: required field is missing" in error_of(path)
+
+
+def test_parquet_with_nested_columns(tmp_path):
+    table = pa.Table.from_pylist([GOOD, {**GOOD, "id": "c2"}])
+    path = tmp_path / "d.parquet"
+    pq.write_table(table, path)
+    cases = load_dataset(path).cases
+    assert [c.id for c in cases] == ["c1", "c2"] and cases[1].recorded_replies["bot-v1"]
+
+
+def test_unknown_format(tmp_path):
+    path = tmp_path / "d.txt"
+    path.write_text("hi")
+    assert "unknown dataset format" in error_of(path)
+
+
+def test_shipped_dataset_is_valid_and_covers_personas():
+    from harness.datasets.personas import PERSONAS, normalize_persona
+
+    cases = load_dataset("datasets/complaints.jsonl").cases
+    assert len(cases) >= 60
+    assert {normalize_persona(c.persona) for c in cases} >= set(PERSONAS)
+    assert len({c.category for c in cases}) >= 8
+    assert sum(len(c.turns) > 1 for c in cases) >= 10
+    assert all({"bot-v1", "bot-v2"} <= set(c.recorded_replies) for c in cases)
