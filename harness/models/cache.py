@@ -1,0 +1,123 @@
+"""A persistent, content-addressed cache of model responses in one SQLite file.
+
+Keys are content hashes computed by :class:`~harness.models.model.Model` (see
+``Model.cache_key``); values are :class:`ModelResponse` JSON. The database runs
+in WAL mode with a busy timeout, so several processes (parallel runs, a re-judge
+next to a run) can read and write the same file without corrupting it. Only
+successful responses are ever stored.
+
+The default file is ``.harness-cache/models.sqlite`` under the current
+directory; the environment variable ``HARNESS_CACHE_DIR`` moves the directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from harness.models.base import ModelResponse
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR_ENV = "HARNESS_CACHE_DIR"
+CACHE_FILENAME = "models.sqlite"
+# Long enough to ride out another process's write burst; writes are single rows.
+BUSY_TIMEOUT_MS = 30_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS responses (
+    key TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    created REAL NOT NULL,
+    response TEXT NOT NULL
+)
+"""
+
+
+def default_cache_path() -> Path:
+    """``$HARNESS_CACHE_DIR/models.sqlite`` if set, else ``./.harness-cache/models.sqlite``."""
+    directory = os.environ.get(CACHE_DIR_ENV) or Path.cwd() / ".harness-cache"
+    return Path(directory) / CACHE_FILENAME
+
+
+class ResponseCache:
+    """Get and put :class:`ModelResponse` by key in a SQLite file shared across processes.
+
+    Safe to use from several threads and from several processes at once. A row
+    that no longer parses (an older format) reads as a miss and is overwritten
+    by the next ``put``.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_cache_path()
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = -1
+
+    def get(self, key: str) -> ModelResponse | None:
+        """The stored response for ``key``, or ``None``."""
+        with self._lock:
+            row = self._connection().execute(
+                "SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return ModelResponse.model_validate_json(row[0])
+        except ValidationError:
+            log.warning("ignoring unreadable cache entry %s in %s", key[:12], self.path)
+            return None
+
+    def put(self, key: str, response: ModelResponse, *, model: str = "") -> None:
+        """Store ``response`` under ``key`` (replacing any previous entry)."""
+        stored = response.model_copy(update={"cache_hit": False})
+        with self._lock:
+            self._connection().execute(
+                "INSERT OR REPLACE INTO responses (key, model, created, response) VALUES (?, ?, ?, ?)",
+                (key, model, time.time(), stored.model_dump_json()))
+
+    def __contains__(self, key: str) -> bool:
+        with self._lock:
+            row = self._connection().execute("SELECT 1 FROM responses WHERE key = ?", (key,)).fetchone()
+        return row is not None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._connection().execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> "ResponseCache":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _connection(self) -> sqlite3.Connection:
+        # A connection inherited through fork() must not be used by the child:
+        # reopen whenever the process id changed.
+        if self._conn is None or self._pid != os.getpid():
+            self._conn = _open(self.path)
+            self._pid = os.getpid()
+        return self._conn
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: autocommit, so each put is one short transaction.
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute(_SCHEMA)
+    return conn

@@ -1,0 +1,110 @@
+"""Translate litellm / openai exceptions into the harness error tree.
+
+Retryable: rate limits (with ``retry_after`` from the response headers),
+5xx, timeouts and dropped connections. Not retryable: authentication,
+permission, bad requests, unknown models, content-policy refusals.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from typing import Any
+
+from harness.errors import (CallTimeoutError, ConnectionFault, ContentFilterError, ModelCallError,
+                            RateLimitError, ServerError)
+
+
+def map_litellm_error(exc: BaseException, model: str) -> ModelCallError:
+    """The harness error for an exception raised by ``litellm.acompletion``."""
+    import litellm
+    import openai
+
+    message = f"{model}: {type(exc).__name__}: {_short(exc)}"
+    if isinstance(exc, litellm.ContentPolicyViolationError):
+        return ContentFilterError(message)
+    if isinstance(exc, openai.RateLimitError):
+        return RateLimitError(message, retryable=True, retry_after=retry_after_seconds(exc))
+    if isinstance(exc, openai.APITimeoutError):  # before APIConnectionError, its parent
+        return CallTimeoutError(message, retryable=True)
+    if isinstance(exc, openai.APIConnectionError) or _caused_by_connection_error(exc):
+        return ConnectionFault(message, retryable=True)
+    status = _status_code(exc)
+    if status is not None and status >= 500:
+        return ServerError(message, retryable=True)
+    if isinstance(exc, (openai.APIResponseValidationError, ValueError)) and status is None:
+        # The server answered with something that is not a chat completion (e.g. a cut-off body).
+        return ServerError(message, retryable=True)
+    return ModelCallError(message)
+
+
+def _caused_by_connection_error(exc: BaseException) -> bool:
+    # litellm reports a dropped connection as InternalServerError("Connection error."),
+    # keeping the transport error in the exception chain.
+    import httpx
+    import openai
+
+    seen: set[int] = set()
+    current: BaseException | None = exc.__cause__ or exc.__context__
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (openai.APIConnectionError, httpx.TransportError)) and not isinstance(
+                current, (openai.APITimeoutError, httpx.TimeoutException)):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def retry_after_seconds(exc: BaseException) -> float | None:
+    """Seconds from ``retry-after-ms`` / ``Retry-After`` (seconds or HTTP date) on the error, if any."""
+    for headers in _header_sources(exc):
+        millis = headers.get("retry-after-ms")
+        if millis is not None:
+            value = _to_float(millis)
+            if value is not None:
+                return value / 1000
+        seconds = headers.get("retry-after")
+        if seconds is not None:
+            return _parse_retry_after(seconds)
+    return None
+
+
+def _header_sources(exc: BaseException) -> list[Any]:
+    sources = []
+    # litellm rebuilds the response of a 429 and keeps the original headers aside.
+    for headers in (getattr(exc, "litellm_response_headers", None),
+                    getattr(getattr(exc, "response", None), "headers", None)):
+        if headers is not None and hasattr(headers, "get"):
+            sources.append(headers)  # httpx.Headers: case-insensitive
+    extra = getattr(exc, "headers", None)
+    if isinstance(extra, dict):
+        sources.append({k.lower(): v for k, v in extra.items()})
+    return sources
+
+
+def _parse_retry_after(value: str) -> float | None:
+    number = _to_float(value)
+    if number is not None:
+        return max(number, 0.0)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _to_float(value: str) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _status_code(exc: BaseException) -> int | None:
+    status = getattr(exc, "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def _short(exc: BaseException, limit: int = 300) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

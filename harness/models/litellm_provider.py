@@ -1,0 +1,173 @@
+"""Any hosted or OpenAI-compatible model, through litellm.
+
+litellm is imported on first use only (it is slow to import and would
+otherwise fetch a price list from the network). The key is read from the
+environment variable the spec names at call time and is never stored or
+logged; a local OpenAI-compatible server (``api_base`` without
+``api_key_env``) gets a placeholder key.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from harness.errors import ContentFilterError, EmptyResponseError, MissingCredentialError
+from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage
+from harness.models.litellm_errors import map_litellm_error
+
+# Local OpenAI-compatible servers (vLLM, llama.cpp, Ollama) ignore the key but the client wants one.
+PLACEHOLDER_KEY = "sk-no-key-needed"
+SCHEMA_NAME = "judgement"
+_import_lock = threading.Lock()
+_litellm: Any = None
+
+
+def import_litellm() -> Any:
+    """litellm, imported once with its network fetches, telemetry and callbacks switched off."""
+    global _litellm
+    with _import_lock:
+        if _litellm is None:
+            os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+            import litellm
+
+            litellm.telemetry = False
+            litellm.suppress_debug_info = True
+            litellm.turn_off_message_logging = True
+            litellm.success_callback = []
+            litellm.failure_callback = []
+            litellm.callbacks = []
+            _litellm = litellm
+    return _litellm
+
+
+class LiteLLMProvider:
+    """One litellm ``acompletion`` per ``generate``; errors mapped to the harness tree.
+
+    Structured output asks for a strict ``json_schema`` response format; if the
+    endpoint rejects that, this provider falls back to ``json_object`` for the
+    rest of its life.
+    """
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.schema_mode = "json_schema"
+
+    def prepare(self) -> None:
+        """Import litellm (seconds, the first time); ``Model`` calls this outside the timeout."""
+        import_litellm()
+
+    def check_credentials(self) -> None:
+        """Raise MissingCredentialError naming the environment variable a call would need."""
+        env = self.spec.api_key_env
+        if env:
+            if not os.environ.get(env):
+                raise MissingCredentialError(f"{self.name}: environment variable {env} is not set",
+                                             field="api_key_env")
+            return
+        if self.spec.api_base:
+            return
+        missing = import_litellm().validate_environment(model=self.name).get("missing_keys") or []
+        if missing:
+            raise MissingCredentialError(f"{self.name}: environment variable {', '.join(missing)} is not set")
+
+    async def generate(self, messages: list[Message], config: GenerateConfig) -> ModelResponse:
+        litellm = import_litellm()
+        kwargs = self.request_kwargs(messages, config)
+        try:
+            raw = await litellm.acompletion(**kwargs)
+        except Exception as exc:
+            if not self._should_fall_back(exc, config):
+                raise map_litellm_error(exc, self.name) from exc
+            self.schema_mode = "json_object"
+            return await self.generate(messages, config)
+        return self.to_response(raw)
+
+    def request_kwargs(self, messages: list[Message], config: GenerateConfig) -> dict[str, Any]:
+        """The keyword arguments of the ``litellm.acompletion`` call (the key included: do not log)."""
+        kwargs: dict[str, Any] = {
+            "model": self.name,
+            "messages": [m.model_dump() for m in messages],
+            # Model owns retries and the timeout; the client must not retry on its own.
+            "max_retries": 0,
+            "num_retries": 0,
+            "timeout": self.spec.timeout_s,
+        }
+        if self.spec.api_base:
+            kwargs["api_base"] = self.spec.api_base
+        api_key = self._api_key()
+        if api_key:
+            kwargs["api_key"] = api_key
+        kwargs.update(self._params(config))
+        return kwargs
+
+    def _api_key(self) -> str | None:
+        if self.spec.api_key_env:
+            return os.environ.get(self.spec.api_key_env)
+        return PLACEHOLDER_KEY if self.spec.api_base else None
+
+    def _params(self, config: GenerateConfig) -> dict[str, Any]:
+        params = config.model_dump(exclude={"response_schema", "logprobs", "extra"}, exclude_none=True)
+        if config.response_schema is not None:
+            params["response_format"] = self._response_format(config.response_schema)
+        if config.logprobs:
+            params["logprobs"] = True
+            params.setdefault("top_logprobs", 5)
+        params.update(config.extra)
+        return params
+
+    def _response_format(self, schema: dict[str, Any]) -> dict[str, Any]:
+        if self.schema_mode == "json_object":
+            return {"type": "json_object"}
+        return {"type": "json_schema",
+                "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True}}
+
+    def _should_fall_back(self, exc: Exception, config: GenerateConfig) -> bool:
+        if config.response_schema is None or self.schema_mode != "json_schema":
+            return False
+        status = getattr(exc, "status_code", None)
+        text = str(exc).lower()
+        return status in (400, 422) and ("response_format" in text or "json_schema" in text)
+
+    def to_response(self, raw: Any) -> ModelResponse:
+        """A ModelResponse from a litellm ``ModelResponse``; refusals and empty answers raise."""
+        choice = raw.choices[0]
+        finish = getattr(choice, "finish_reason", None)
+        text = getattr(choice.message, "content", None) or ""
+        if finish == "content_filter":
+            raise ContentFilterError(f"{self.name}: the provider filtered the response")
+        if not text.strip():
+            raise EmptyResponseError(f"{self.name}: empty response (finish_reason={finish})", retryable=True)
+        return ModelResponse(text=text, usage=self._usage(raw), finish_reason=finish,
+                             logprobs=_logprobs(choice))
+
+    def _usage(self, raw: Any) -> Usage:
+        usage = getattr(raw, "usage", None)
+        return Usage(prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+                     completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+                     cost_usd=self._cost(raw))
+
+    def _cost(self, raw: Any) -> float | None:
+        if self.spec.api_base:
+            return None  # a custom endpoint's price is unknown even if the model name is known
+        try:
+            return float(import_litellm().completion_cost(completion_response=raw))
+        except Exception:  # litellm raises for models missing from its price list
+            return None
+
+
+def _logprobs(choice: Any) -> list[dict[str, Any]] | None:
+    content = _field(_field(choice, "logprobs"), "content")
+    if not content:
+        return None
+    return [{"token": _field(item, "token"), "logprob": _field(item, "logprob"),
+             "top": {_field(t, "token"): _field(t, "logprob") for t in (_field(item, "top_logprobs") or [])}}
+            for item in content]
+
+
+def _field(obj: Any, name: str) -> Any:
+    # litellm hands back objects or plain dicts depending on the provider.
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+

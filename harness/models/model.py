@@ -1,0 +1,232 @@
+"""``Model``: the one place every responder and judge call goes through.
+
+A provider makes a single call. ``Model`` wraps it with, in order: the
+persistent cache, a per-model concurrency limit, a timeout per attempt, and
+retries with exponential backoff and jitter (honouring ``Retry-After``). It
+also counts calls, cache hits, retries and token usage for the run manifest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from harness.errors import CallTimeoutError, CaseFault, ModelCallError
+from harness.hashing import hash_value
+from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Provider, Usage
+from harness.models.cache import ResponseCache
+
+log = logging.getLogger(__name__)
+
+# Bump when the meaning of a cached entry changes, so old entries stop matching.
+CACHE_KEY_VERSION = 1
+
+
+@dataclass
+class ModelStats:
+    """Counters kept by one :class:`Model` over its lifetime."""
+
+    calls: int = 0            # generate() invocations
+    cache_hits: int = 0
+    provider_calls: int = 0   # attempts that reached the provider
+    retries: int = 0
+    failures: int = 0         # generate() calls that raised after their retries
+    usage: Usage = field(default_factory=Usage)  # tokens of provider calls (not cache hits)
+
+
+class Model:
+    """A provider plus cache, concurrency limit, timeout, retries and accounting.
+
+    ``generate`` either returns a :class:`ModelResponse` (with ``attempts``,
+    ``latency_s`` and ``cache_hit`` filled in) or raises the last
+    :class:`~harness.errors.ModelCallError` once retries are exhausted or the
+    error is not retryable.
+    """
+
+    def __init__(self, provider: Provider, spec: ModelSpec, cache: ResponseCache | None = None) -> None:
+        self.provider = provider
+        self.spec = spec
+        self.cache = cache
+        self.stats = ModelStats()
+        # Backoff before retry n (0-based) is backoff_base_s * 2**n, times jitter in [0.5, 1.5),
+        # capped at max_backoff_s; tests shrink these.
+        self.backoff_base_s = 1.0
+        self.max_backoff_s = 60.0
+        self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
+        self._semaphore: asyncio.Semaphore | None = None
+        self._semaphore_loop: asyncio.AbstractEventLoop | None = None
+        self._in_flight: dict[str, asyncio.Future[ModelResponse]] = {}
+        self._prepared = False
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def __repr__(self) -> str:
+        return f"Model({self.name!r})"
+
+    def check_credentials(self) -> None:
+        """Raise MissingCredentialError / MissingDependencyError before the first call."""
+        self.provider.check_credentials()
+
+    def resolve_config(self, config: GenerateConfig | None) -> GenerateConfig:
+        """The spec's params overlaid with ``config``."""
+        return self.spec.params.merged(config)
+
+    def cache_key(self, messages: list[Message], config: GenerateConfig | None = None,
+                  *, cache_salt: str = "") -> str:
+        """The content hash a call is cached under: model, api_base, resolved params, messages, salt."""
+        return self._key(messages, self.resolve_config(config), cache_salt)
+
+    async def generate(self, messages: list[Message], config: GenerateConfig | None = None,
+                       *, cache_salt: str = "") -> ModelResponse:
+        """One completion for ``messages``, from the cache when an identical call was made before.
+
+        ``cache_salt`` separates calls that are otherwise identical (a rubric
+        hash, a sample index), so each gets its own cached answer.
+        """
+        self.stats.calls += 1
+        resolved = self.resolve_config(config)
+        if self.cache is None:
+            return await self._call_with_retries(messages, resolved)
+        key = self._key(messages, resolved, cache_salt)
+        cached = self._from_cache(key)
+        if cached is not None:
+            return cached
+        return await self._shared_call(key, messages, resolved)
+
+    def spec_record(self) -> dict[str, Any]:
+        """How this model was configured, for the run manifest. Never contains a key value."""
+        return {
+            "name": self.spec.name,
+            "api_base": self.spec.api_base,
+            "api_key_env": self.spec.api_key_env,  # the variable's name only
+            "params": self.spec.params.model_dump(mode="json", exclude_defaults=True),
+            "concurrency": self.spec.concurrency,
+            "timeout_s": self.spec.timeout_s,
+            "max_retries": self.spec.max_retries,
+        }
+
+    # -- cache -----------------------------------------------------------------
+
+    def _key(self, messages: list[Message], resolved: GenerateConfig, cache_salt: str) -> str:
+        return hash_value({
+            "v": CACHE_KEY_VERSION,
+            "model": self.spec.name,
+            "api_base": self.spec.api_base,
+            # exclude_defaults keeps keys stable when GenerateConfig gains new fields.
+            "params": resolved.model_dump(mode="json", exclude_defaults=True),
+            "messages": [m.model_dump(mode="json") for m in messages],
+            "salt": cache_salt,
+        })
+
+    def _from_cache(self, key: str) -> ModelResponse | None:
+        started = time.perf_counter()
+        assert self.cache is not None
+        hit = self.cache.get(key)
+        if hit is None:
+            return None
+        self.stats.cache_hits += 1
+        return hit.model_copy(update={"cache_hit": True, "attempts": 0,
+                                      "latency_s": time.perf_counter() - started})
+
+    def _store(self, key: str, response: ModelResponse) -> None:
+        # A cache that cannot be written must not cost the answer we already paid for.
+        try:
+            self.cache.put(key, response, model=self.spec.name)  # type: ignore[union-attr]
+        except sqlite3.Error as exc:
+            log.warning("could not cache a %s response: %s", self.name, exc)
+
+    async def _shared_call(self, key: str, messages: list[Message], resolved: GenerateConfig) -> ModelResponse:
+        # Identical calls in flight at the same time would cache the same answer:
+        # make the provider call once and let the others wait for it.
+        pending = self._in_flight.get(key)
+        if pending is not None:
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                # Only the leader was cancelled, not us: make the call ourselves.
+                if not pending.cancelled() or asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                    raise
+            return await self._shared_call(key, messages, resolved)
+        future: asyncio.Future[ModelResponse] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        try:
+            response = await self._call_with_retries(messages, resolved)
+            self._store(key, response)
+            future.set_result(response)
+            return response
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: nobody else may be waiting
+            raise
+        finally:
+            del self._in_flight[key]
+
+    # -- retries ---------------------------------------------------------------
+
+    async def prepare(self) -> None:
+        """Run the provider's optional one-off ``prepare()`` (import a library, load weights) in a thread.
+
+        Called before the first attempt so that slow set-up never counts against the timeout.
+        """
+        prepare = getattr(self.provider, "prepare", None)
+        if not self._prepared and prepare is not None:
+            await asyncio.to_thread(prepare)  # providers make prepare() idempotent and thread-safe
+        self._prepared = True
+
+    async def _call_with_retries(self, messages: list[Message], config: GenerateConfig) -> ModelResponse:
+        await self.prepare()
+        started = time.perf_counter()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._attempt(messages, config)
+            except CaseFault as error:
+                error.attempts = attempt  # type: ignore[attr-defined]
+                if not error.retryable or attempt > self.spec.max_retries:
+                    self.stats.failures += 1
+                    raise
+                self.stats.retries += 1
+                await self.sleep(self.backoff_delay(attempt - 1, error.retry_after))
+                continue
+            self.stats.usage = self.stats.usage + response.usage
+            return response.model_copy(update={"attempts": attempt, "cache_hit": False,
+                                               "latency_s": time.perf_counter() - started})
+
+    def backoff_delay(self, retry_index: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry ``retry_index`` (0-based); the provider's Retry-After wins."""
+        if retry_after is not None and retry_after >= 0:
+            return min(retry_after, self.max_backoff_s)
+        delay = self.backoff_base_s * (2 ** retry_index) * random.uniform(0.5, 1.5)
+        return min(delay, self.max_backoff_s)
+
+    async def _attempt(self, messages: list[Message], config: GenerateConfig) -> ModelResponse:
+        async with self._limit():
+            self.stats.provider_calls += 1
+            try:
+                return await asyncio.wait_for(self.provider.generate(messages, config), self.spec.timeout_s)
+            except asyncio.TimeoutError:
+                raise CallTimeoutError(f"{self.name}: no answer within {self.spec.timeout_s:g} s",
+                                       retryable=True) from None
+            except CaseFault:
+                raise
+            except Exception as exc:  # a provider bug or an unmapped library error: keep it on the case
+                raise ModelCallError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+
+    def _limit(self) -> asyncio.Semaphore:
+        # A Semaphore belongs to one event loop; the sync facade may run several loops in turn.
+        loop = asyncio.get_running_loop()
+        if self._semaphore is None or self._semaphore_loop is not loop:
+            self._semaphore = asyncio.Semaphore(self.spec.concurrency)
+            self._semaphore_loop = loop
+        return self._semaphore

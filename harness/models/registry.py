@@ -1,0 +1,58 @@
+"""Turn a :class:`ModelSpec` into a :class:`Model`, choosing the provider by the name's prefix.
+
+    embedded/<name>   the in-process llama.cpp model (``harness.models.embedded``)
+    fake/<name>       a scripted fake registered with ``register_fake``
+    anything else     litellm (``openai/gpt-4o-mini``, ``anthropic/...``, ``ollama/...``)
+
+``register_provider`` adds a prefix, so a plugin can bring its own adapter the
+same way the built-in ones are wired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from harness.models.base import ModelSpec, Provider
+from harness.models.cache import ResponseCache
+from harness.models.model import Model
+
+ProviderFactory = Callable[[ModelSpec], Provider]
+_FACTORIES: dict[str, ProviderFactory] = {}
+
+
+def register_provider(prefix: str, factory: ProviderFactory) -> None:
+    """Route model names ``<prefix>/...`` to ``factory(spec)``."""
+    _FACTORIES[prefix.rstrip("/")] = factory
+
+
+def _embedded(spec: ModelSpec) -> Provider:
+    from harness.models.embedded import EmbeddedProvider  # keeps llama_cpp out of plain imports
+
+    return EmbeddedProvider(spec)
+
+
+def _fake(spec: ModelSpec) -> Provider:
+    from harness.models.fake import get_fake
+
+    return get_fake(spec.name)
+
+
+def _litellm(spec: ModelSpec) -> Provider:
+    from harness.models.litellm_provider import LiteLLMProvider
+
+    return LiteLLMProvider(spec)
+
+
+register_provider("embedded", _embedded)
+register_provider("fake", _fake)
+
+
+def build_provider(spec: ModelSpec) -> Provider:
+    """The provider adapter for ``spec.name``; ConfigError for an unknown fake or embedded model."""
+    prefix = spec.name.split("/", 1)[0] if "/" in spec.name else ""
+    return _FACTORIES.get(prefix, _litellm)(spec)
+
+
+def build_model(spec: ModelSpec, cache: ResponseCache | None = None) -> Model:
+    """A :class:`Model` for ``spec`` sharing ``cache`` (``None``: no caching)."""
+    return Model(build_provider(spec), spec, cache)

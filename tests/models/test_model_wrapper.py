@@ -1,0 +1,200 @@
+"""Model: cache, retries, backoff, timeout, concurrency and accounting, driven by fake providers."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from harness.errors import CallTimeoutError, ModelCallError, RateLimitError, ServerError
+from harness.models import GenerateConfig, Message, Model, ModelResponse, ModelSpec, ResponseCache, fake_model
+
+HELLO = [Message(role="user", content="hello")]
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def quick(model: Model) -> list[float]:
+    """Make backoff instant and return the list the model's sleeps are recorded in."""
+    sleeps: list[float] = []
+
+    async def record(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    model.sleep = record
+    model.backoff_base_s = 0.001
+    return sleeps
+
+
+class SlowProvider:
+    """Sleeps ``delay_s`` per call and tracks how many calls overlap."""
+
+    name = "slow/model"
+
+    def __init__(self, delay_s: float) -> None:
+        self.delay_s = delay_s
+        self.calls = 0
+        self.active = 0
+        self.max_active = 0
+
+    def check_credentials(self) -> None:
+        pass
+
+    async def generate(self, messages, config):
+        self.calls += 1
+        self.active += 1
+        self.max_active = max(self.max_active, self.active)
+        try:
+            await asyncio.sleep(self.delay_s)
+        finally:
+            self.active -= 1
+        return ModelResponse(text=f"answer {self.calls}")
+
+
+def test_second_identical_call_is_a_cache_hit(tmp_path):
+    model = fake_model(["first", "second"], cache=ResponseCache(tmp_path / "c.sqlite"))
+    one = run(model.generate(HELLO))
+    two = run(model.generate(HELLO))
+    assert (one.text, one.cache_hit) == ("first", False)
+    assert (two.text, two.cache_hit, two.attempts) == ("first", True, 0)
+    assert model.provider.calls == 1
+    assert (model.stats.calls, model.stats.cache_hits, model.stats.provider_calls) == (2, 1, 1)
+
+
+@pytest.mark.parametrize("change", [
+    {"config": GenerateConfig(temperature=0.7)},
+    {"config": GenerateConfig(response_schema={"type": "object"})},
+    {"cache_salt": "sample-2"},
+    {"messages": [Message(role="user", content="hello!")]},
+    {"messages": [Message(role="system", content="be brief"), *HELLO]},
+])
+def test_cache_key_changes_with_params_salt_and_messages(change):
+    model = fake_model([])
+    base = model.cache_key(HELLO, GenerateConfig(temperature=0.0))
+    changed = model.cache_key(change.get("messages", HELLO), change.get("config", GenerateConfig(temperature=0.0)),
+                              cache_salt=change.get("cache_salt", ""))
+    assert changed != base
+
+
+def test_cache_key_uses_resolved_params():
+    in_spec = fake_model([], params=GenerateConfig(temperature=0.0, max_tokens=50))
+    in_call = fake_model([])
+    assert in_spec.cache_key(HELLO) == in_call.cache_key(HELLO, GenerateConfig(temperature=0.0, max_tokens=50))
+    assert in_spec.cache_key(HELLO, GenerateConfig(max_tokens=99)) != in_spec.cache_key(HELLO)
+
+
+def test_cache_key_depends_on_model_name_and_api_base():
+    keys = {fake_model([], name="fake/a").cache_key(HELLO), fake_model([], name="fake/b").cache_key(HELLO),
+            fake_model([], name="fake/a", api_base="http://x/v1").cache_key(HELLO)}
+    assert len(keys) == 3
+
+
+def test_failures_are_not_cached(tmp_path):
+    model = fake_model([ModelCallError("bad request"), "ok"], cache=ResponseCache(tmp_path / "c.sqlite"))
+    with pytest.raises(ModelCallError):
+        run(model.generate(HELLO))
+    assert run(model.generate(HELLO)).text == "ok"
+    assert model.provider.calls == 2
+
+
+def test_server_error_then_success_is_retried():
+    model = fake_model([ServerError("boom", retryable=True), "ok"])
+    sleeps = quick(model)
+    response = run(model.generate(HELLO))
+    assert (response.text, response.attempts) == ("ok", 2)
+    assert len(sleeps) == 1 and model.stats.retries == 1
+
+
+def test_retries_are_bounded_and_the_last_error_raised():
+    errors = [RateLimitError(f"429 #{i}", retryable=True) for i in range(10)]
+    model = fake_model(errors, max_retries=3)
+    quick(model)
+    with pytest.raises(RateLimitError, match="429 #3") as caught:
+        run(model.generate(HELLO))
+    assert model.provider.calls == 4
+    assert caught.value.attempts == 4
+    assert (model.stats.retries, model.stats.failures) == (3, 1)
+
+
+def test_retry_after_is_honoured_and_capped():
+    model = fake_model([RateLimitError("429", retryable=True, retry_after=0.25),
+                        RateLimitError("429", retryable=True, retry_after=3600), "ok"])
+    sleeps = quick(model)
+    model.max_backoff_s = 30
+    assert run(model.generate(HELLO)).text == "ok"
+    assert sleeps == [0.25, 30]
+
+
+def test_backoff_grows_exponentially_with_jitter():
+    model = fake_model([])
+    model.backoff_base_s = 1.0
+    for index in range(4):
+        delay = model.backoff_delay(index, None)
+        assert 0.5 * 2 ** index <= delay <= 1.5 * 2 ** index
+    assert model.backoff_delay(20, None) == model.max_backoff_s
+
+
+def test_non_retryable_errors_are_not_retried():
+    model = fake_model([ModelCallError("401 invalid key"), "never"])
+    quick(model)
+    with pytest.raises(ModelCallError, match="invalid key"):
+        run(model.generate(HELLO))
+    assert model.provider.calls == 1
+
+
+def test_unexpected_provider_exception_becomes_a_model_call_error():
+    model = fake_model([KeyError("choices")])
+    with pytest.raises(ModelCallError, match="KeyError") as caught:
+        run(model.generate(HELLO))
+    assert not caught.value.retryable
+
+
+def test_timeout_raises_call_timeout_error_after_retries():
+    provider = SlowProvider(delay_s=1.0)
+    model = Model(provider, ModelSpec(name="slow/model", timeout_s=0.05, max_retries=2))
+    quick(model)
+    with pytest.raises(CallTimeoutError):
+        run(model.generate(HELLO))
+    assert provider.calls == 3
+
+
+def test_concurrency_limit_is_respected():
+    provider = SlowProvider(delay_s=0.02)
+    model = Model(provider, ModelSpec(name="slow/model", concurrency=3))
+
+    async def many():
+        prompts = [[Message(role="user", content=f"q{i}")] for i in range(12)]
+        return await asyncio.gather(*(model.generate(p) for p in prompts))
+
+    assert len(run(many())) == 12
+    assert provider.max_active == 3
+
+
+def test_identical_concurrent_calls_reach_the_provider_once(tmp_path):
+    provider = SlowProvider(delay_s=0.05)
+    model = Model(provider, ModelSpec(name="slow/model"), ResponseCache(tmp_path / "c.sqlite"))
+
+    async def same_five():
+        return await asyncio.gather(*(model.generate(HELLO) for _ in range(5)))
+
+    assert {r.text for r in run(same_five())} == {"answer 1"}
+    assert provider.calls == 1
+
+
+def test_usage_is_accumulated_for_provider_calls_only(tmp_path):
+    model = fake_model(["two words"], cache=ResponseCache(tmp_path / "c.sqlite"))
+    run(model.generate(HELLO))
+    run(model.generate(HELLO))
+    assert (model.stats.usage.prompt_tokens, model.stats.usage.completion_tokens) == (1, 2)
+
+
+def test_spec_record_names_the_key_variable_but_never_its_value(monkeypatch):
+    monkeypatch.setenv("SUPPORT_EVAL_KEY", "sk-secret-value")
+    model = fake_model([], name="fake/x", api_key_env="SUPPORT_EVAL_KEY", params=GenerateConfig(temperature=0.2))
+    record = model.spec_record()
+    assert record["api_key_env"] == "SUPPORT_EVAL_KEY"
+    assert record["params"] == {"temperature": 0.2}
+    assert {"name", "api_base", "concurrency", "timeout_s", "max_retries"} <= set(record)
+    assert "sk-secret-value" not in repr(record)

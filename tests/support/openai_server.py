@@ -1,0 +1,215 @@
+"""A real OpenAI-compatible chat server on loopback, for tests and benchmarks.
+
+    with OpenAIServer(reply=lambda body: "hello") as server:
+        ...  # point a client at server.base_url ("http://127.0.0.1:<port>/v1")
+        server.requests  # every request received, in order
+
+It serves ``POST /v1/chat/completions`` from a background thread (aiohttp, an
+ephemeral port) and injects faults either from a per-request ``script``
+(consumed first, ``None`` meaning a normal answer) or at random ``fault_rates``.
+
+Faults:
+    rate_limit              429 without Retry-After
+    rate_limit_retry_after  429 with ``Retry-After: <retry_after_s>``
+    server_error            500
+    unavailable             503
+    drop                    the connection is closed without an answer
+    slow                    the answer comes after ``slow_s`` seconds
+    malformed               200, but the content is cut-off JSON (finish_reason "length")
+    bad_body                200 whose HTTP body is truncated JSON
+    empty                   200 with empty content
+    content_filter          200 with no content and finish_reason "content_filter"
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+FAULTS = ("rate_limit", "rate_limit_retry_after", "server_error", "unavailable", "drop", "slow",
+          "malformed", "bad_body", "empty", "content_filter")
+Reply = Callable[[dict[str, Any]], str]
+
+
+@dataclass
+class RecordedRequest:
+    """One request as the server saw it (the Authorization header removed)."""
+
+    body: dict[str, Any]
+    headers: dict[str, str]
+    fault: str | None
+    received_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return self.body.get("messages", [])
+
+
+def echo_reply(body: dict[str, Any]) -> str:
+    """The default reply: echoes the last message."""
+    messages = body.get("messages") or [{"content": ""}]
+    return f"echo: {messages[-1].get('content', '')}"
+
+
+class OpenAIServer:
+    """A loopback chat-completions server with latency and fault injection; a context manager."""
+
+    def __init__(self, reply: Reply = echo_reply, *, latency_s: float = 0.0,
+                 script: Iterable[str | None] = (), fault_rates: dict[str, float] | None = None,
+                 retry_after_s: float = 0.01, slow_s: float = 5.0, seed: int = 0) -> None:
+        self.reply = reply
+        self.latency_s = latency_s
+        self.script: list[str | None] = list(script)
+        self.fault_rates = dict(fault_rates or {})
+        self.retry_after_s = retry_after_s
+        self.slow_s = slow_s
+        self.requests: list[RecordedRequest] = []
+        self._check_faults(self.script + list(self.fault_rates))
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def queue(self, *faults: str | None) -> None:
+        """Append entries to the per-request script (``None`` = a normal answer)."""
+        self._check_faults(faults)
+        with self._lock:
+            self.script.extend(faults)
+
+    def start(self) -> "OpenAIServer":
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(ready,), name="openai-test-server",
+                                        daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("test OpenAI server did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is None or self._thread is None:
+            return
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)  # type: ignore[union-attr]
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop = self._thread = None
+
+    def __enter__(self) -> "OpenAIServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- server thread -----------------------------------------------------------
+
+    def _serve(self, ready: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(self._start_site())
+        ready.set()
+        loop.run_forever()
+        loop.close()
+
+    async def _start_site(self) -> None:
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        fault = self._next_fault()
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
+        with self._lock:
+            self.requests.append(RecordedRequest(body=body, headers=headers, fault=fault))
+        if self.latency_s:
+            await asyncio.sleep(self.latency_s)
+        return await self._respond(request, body, fault)
+
+    def _next_fault(self) -> str | None:
+        with self._lock:
+            if self.script:
+                return self.script.pop(0)
+            for fault, rate in self.fault_rates.items():
+                if self._random.random() < rate:
+                    return fault
+        return None
+
+    async def _respond(self, request: web.Request, body: dict[str, Any], fault: str | None) -> web.StreamResponse:
+        if fault in _ERROR_STATUS:
+            return self._error(fault)
+        if fault == "drop":
+            request.transport.close()  # type: ignore[union-attr]
+            raise asyncio.CancelledError  # aiohttp then abandons the request quietly
+        if fault == "slow":
+            await asyncio.sleep(self.slow_s)
+        text, finish = self._content(body, fault)
+        completion = chat_completion(body, text, finish)
+        if fault == "bad_body":
+            raw = json.dumps(completion)
+            return web.Response(text=raw[: len(raw) // 2], content_type="application/json")
+        return web.json_response(completion)
+
+    def _error(self, fault: str) -> web.Response:
+        status, kind = _ERROR_STATUS[fault]
+        headers = {"Retry-After": f"{self.retry_after_s:g}"} if fault == "rate_limit_retry_after" else {}
+        payload = {"error": {"message": f"injected {fault}", "type": kind, "code": str(status)}}
+        return web.json_response(payload, status=status, headers=headers)
+
+    def _content(self, body: dict[str, Any], fault: str | None) -> tuple[str | None, str]:
+        if fault == "empty":
+            return "", "stop"
+        if fault == "content_filter":
+            return None, "content_filter"
+        text = self.reply(body)
+        if fault == "malformed":
+            return text[: max(1, len(text) // 2)], "length"
+        return text, "stop"
+
+    @staticmethod
+    def _check_faults(faults: Iterable[str | None]) -> None:
+        unknown = [f for f in faults if f is not None and f not in FAULTS]
+        if unknown:
+            raise ValueError(f"unknown faults {unknown}; known: {', '.join(FAULTS)}")
+
+
+_ERROR_STATUS = {
+    "rate_limit": (429, "rate_limit_error"),
+    "rate_limit_retry_after": (429, "rate_limit_error"),
+    "server_error": (500, "server_error"),
+    "unavailable": (503, "service_unavailable"),
+}
+
+
+def chat_completion(body: dict[str, Any], text: str | None, finish_reason: str = "stop") -> dict[str, Any]:
+    """A ``chat.completion`` object answering ``body`` with ``text``; token counts are word counts."""
+    prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body.get("messages", []))
+    completion_tokens = len((text or "").split())
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "test-model"),
+        "choices": [{"index": 0, "finish_reason": finish_reason, "logprobs": None,
+                     "message": {"role": "assistant", "content": text}}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens},
+    }
