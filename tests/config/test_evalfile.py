@@ -1,0 +1,90 @@
+"""Eval files: the documented shape loads; every mistake is one line naming file, line and field."""
+
+import textwrap
+
+import pytest
+
+from harness.config.evalfile import load_eval
+from harness.errors import ConfigError
+
+DATASET = '{"id": "a", "turns": [{"role": "customer", "content": "hi"}]}\n'
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data.jsonl").write_text(DATASET)
+    (tmp_path / "rubric.yaml").write_text(textwrap.dedent("""\
+        id: r
+        version: "1"
+        criteria:
+          - id: tone
+            question: Is it polite?
+            scale: pass_fail
+            levels: {pass: yes, fail: no}
+        """))
+    return tmp_path
+
+
+def write(project, text):
+    path = project / "eval.yaml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def error_of(path):
+    with pytest.raises(ConfigError) as info:
+        load_eval(path)
+    return str(info.value)
+
+
+def test_documented_shape_loads(project):
+    path = write(project, """\
+        dataset: data.jsonl
+        candidates:
+          - name: bot-v2
+            recorded: bot-v2
+          - name: gemma-polite
+            model: embedded/gemma-3-270m
+            prompt: "You are polite. Category: {{ category }}"
+        checks: all
+        judge:
+          model: embedded/gemma-3-270m
+          rubric: rubric.yaml
+        """)
+    loaded = load_eval(path)
+    assert loaded.name == "eval" and [c.kind for c in loaded.spec.candidates] == ["recorded", "model"]
+    assert loaded.prompts["gemma-polite"].startswith("You are polite")
+    assert loaded.rubric_path.name == "rubric.yaml"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("dataset: data.jsonl\ncandidates:\n  - name: a\n    recorded: v1\n    modle: x\n",
+     "eval.yaml:5: candidates[0].modle: unknown field"),
+    ("dataset: data.jsonl\ncandidates:\n  - name: a\n    recorded: v1\nchecks: [apology_wording, no_such_check]\n",
+     "eval.yaml:5: checks[1]: unknown check 'no_such_check'"),
+    ("dataset: data.jsonl\ncandidates:\n  - name: a\n    recorded: v1\njudge:\n  model: fake/x\n  rubric: nope.yaml\n",
+     "eval.yaml:7: judge.rubric: rubric file not found"),
+    ("dataset: data.jsonl\ncandidates:\n  - name: a\n    model: fake/x\n",
+     "eval.yaml:3: candidates[0]: Value error, a model candidate needs a `prompt`"),
+    ("dataset: data.jsonl\ncandidates:\n  - name: a\n    model: fake/x\n    prompt: missing.jinja\n",
+     "eval.yaml:5: candidates[0].prompt: prompt template file not found"),
+    ("dataset: data.jsonl\ncandidates: []\n", "eval.yaml:2: candidates:"),
+    ("dataset: data.jsonl\ncandidates:\n  - name: a\n    recorded: v1\n  - name: a\n    recorded: v2\n",
+     "eval.yaml:3: candidates: Value error, duplicate candidate name: a"),
+    ("candidates:\n  - name: a\n    recorded: v1\n", "eval.yaml:1: dataset: required field is missing"),
+    ("dataset: [unclosed\n", "eval.yaml:2: invalid YAML"),
+    ("", "eval.yaml:1: file is empty"),
+    ("- just\n- a list\n", "eval.yaml:1: expected a mapping"),
+    ("dataset: data.jsonl\nlimit: -3\ncandidates:\n  - name: a\n    recorded: v1\n", "eval.yaml:2: limit:"),
+])
+def test_mistakes_are_one_line(project, text, expected):
+    message = error_of(write(project, text))
+    assert expected in message and "\n" not in message
+
+
+def test_binary_and_missing_files(project):
+    binary = project / "bin.yaml"
+    binary.write_bytes(b"\x00\x01\x02garbage")
+    assert "bin.yaml: binary file" in error_of(binary)
+    assert "nope.yaml: file not found" in error_of(project / "nope.yaml")

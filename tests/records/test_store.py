@@ -1,0 +1,64 @@
+"""The run directory: torn lines repaired, atomic rewrites, one writer at a time, newer schemas refused."""
+
+import json
+
+import pytest
+
+from harness.errors import ResultsError
+from harness.records.schema import Record
+from harness.records.store import (RecordWriter, RunDirLock, atomic_write_json, iter_records, repair_torn_tail)
+
+
+def record(i):
+    return Record(case_id=f"c{i}", candidate="bot", reply=f"reply {i}")
+
+
+def test_write_read_and_repair_torn_tail(tmp_path):
+    writer = RecordWriter(tmp_path)
+    for i in range(3):
+        writer.write(record(i))
+    writer.close()
+    path = tmp_path / "records.jsonl"
+    with open(path, "a") as handle:
+        handle.write('{"case_id": "c3", "candi')  # a write cut short by kill -9
+    assert [r.case_id for r in iter_records(tmp_path)] == ["c0", "c1", "c2"]
+    removed = repair_torn_tail(path)
+    assert removed == len('{"case_id": "c3", "candi')
+    assert path.read_text().endswith("\n") and len(path.read_text().splitlines()) == 3
+    assert repair_torn_tail(path) == 0
+
+
+def test_torn_single_line_file_is_emptied(tmp_path):
+    path = tmp_path / "records.jsonl"
+    path.write_text('{"half')
+    repair_torn_tail(path)
+    assert path.read_text() == ""
+
+
+def test_newer_schema_is_refused(tmp_path):
+    data = record(0).model_dump(mode="json") | {"schema_version": 99}
+    (tmp_path / "records.jsonl").write_text(json.dumps(data) + "\n")
+    with pytest.raises(ResultsError, match="schema_version 99 is newer"):
+        list(iter_records(tmp_path))
+
+
+def test_corrupt_middle_line_is_reported_with_its_line(tmp_path):
+    (tmp_path / "records.jsonl").write_text(record(0).model_dump_json() + "\n{oops\n" + record(1).model_dump_json() + "\n")
+    with pytest.raises(ResultsError, match=r"records.jsonl:2: corrupt record"):
+        list(iter_records(tmp_path))
+
+
+def test_second_writer_is_refused(tmp_path):
+    with RunDirLock(tmp_path):
+        with pytest.raises(ResultsError, match="another run is writing"):
+            with RunDirLock(tmp_path):
+                pass
+    with RunDirLock(tmp_path):
+        pass  # released
+
+
+def test_atomic_write_leaves_no_temp_files(tmp_path):
+    atomic_write_json(tmp_path / "m.json", {"a": 1})
+    atomic_write_json(tmp_path / "m.json", {"a": 2})
+    assert json.loads((tmp_path / "m.json").read_text()) == {"a": 2}
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]

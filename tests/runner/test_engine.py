@@ -1,0 +1,76 @@
+"""End-to-end runs with fake models into a temp dir: records, manifest, scorecard, resume, cache."""
+
+import json
+
+import jsonschema
+import pytest
+
+from harness.errors import ResultsError
+from harness.records.store import iter_records
+from harness.runner.engine import RunOptions, run_eval
+from harness.schemas import schema_of
+
+
+def test_full_run_writes_records_manifest_and_scorecard(project):
+    result = run_eval("eval.yaml", RunOptions(out=project["dir"] / "out"))
+    out = result.run_dir
+    records = list(iter_records(out))
+    assert len(records) == 9 and result.evaluated == 9
+    assert {(r.case_id, r.candidate) for r in records} == {(c, n) for c in ("c1", "c2", "c3")
+                                                          for n in ("v1", "v2", "polite")}
+    by_key = {(r.case_id, r.candidate): r for r in records}
+    v2 = by_key[("c1", "v2")]
+    assert v2.reply_source == "recorded" and v2.checks["apology_wording"].data["form"] == "apologize"
+    assert v2.judge["apology_quality"].score == 5 and v2.judge["clarifying_questions"].applicable is False
+    assert by_key[("c1", "v1")].judge["apology_quality"].score == 2
+    polite = by_key[("c2", "polite")]
+    assert polite.reply_source == "model" and polite.responder.calls == 1
+    # The responder saw the rendered system prompt, then the thread with roles mapped and merged.
+    first_call = next(m for m, _ in project["responder"].history if "you idiots" in m[1].content)
+    assert [m.role for m in first_call] == ["system", "user", "assistant", "user"]
+    assert first_call[0].content == "You are a telecom agent. Max refund 40.0."
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["dataset"]["n_selected"] == 3
+    assert manifest["rubric"]["id"] == "mini" and set(manifest["checks"]) >= {"apology_wording", "no_contradiction"}
+    for name in ("manifest", "scorecard"):
+        jsonschema.validate(json.loads((out / f"{name}.json").read_text()), schema_of(name))
+    for record in records:
+        jsonschema.validate(json.loads(record.model_dump_json()), schema_of("record"))
+    assert (out / "scorecard.md").exists() and (out / "report.html").exists()
+
+
+def test_rerun_is_served_from_cache(project):
+    run_eval("eval.yaml", RunOptions(out=project["dir"] / "a"))
+    calls = project["judge"].calls + project["responder"].calls
+    result = run_eval("eval.yaml", RunOptions(out=project["dir"] / "b"))
+    assert project["judge"].calls + project["responder"].calls == calls
+    assert all(r.judging.cache_hits == r.judging.calls for r in iter_records(result.run_dir))
+
+
+def test_resume_skips_finished_cases(project):
+    out = project["dir"] / "out"
+    run_eval("eval.yaml", RunOptions(out=out, candidates=["v1"], use_cache=False))
+    with pytest.raises(ResultsError, match="already holds a run"):
+        run_eval("eval.yaml", RunOptions(out=out))
+    lines = (out / "records.jsonl").read_text().splitlines()
+    (out / "records.jsonl").write_text("\n".join(lines[:2]) + "\n" + lines[2][:15])  # torn last line
+    before = project["judge"].calls
+    result = run_eval("eval.yaml", RunOptions(out=out, resume=True, use_cache=False))
+    assert result.skipped == 2 and result.evaluated == 7
+    assert project["judge"].calls - before == 7 * 2 + 1  # 2 criteria apply per case, 3 on c3
+    assert len(list(iter_records(out))) == 9
+
+
+def test_responder_failure_is_recorded_and_the_run_goes_on(project):
+    from harness.errors import ServerError
+    from harness.models.fake import register_fake
+
+    register_fake("responder", [ServerError("boom")] * 20)
+    eval_file = project["dir"] / "eval.yaml"
+    eval_file.write_text(eval_file.read_text().replace("model: fake/responder", "model: fake/responder\n    max_retries: 1"))
+    result = run_eval("eval.yaml", RunOptions(out=project["dir"] / "out", candidates=["polite", "v2"],
+                                              use_cache=False))
+    failed = [r for r in iter_records(result.run_dir) if r.error]
+    assert {r.candidate for r in failed} == {"polite"} and failed[0].error.kind == "server_error"
+    scorecard = json.loads((result.run_dir / "scorecard.json").read_text())
+    assert "polite" in json.dumps(scorecard)
