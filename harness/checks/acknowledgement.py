@@ -1,0 +1,108 @@
+"""``acknowledgement``: the reply reflects the customer's specific problem back.
+
+Specifics are taken from the customer's turns: order or ticket ids (tokens
+with digits), money amounts, dates, product or brand names (capitalised or
+camel-case words mid-sentence, "iPhone 12"), and the thing complained about
+(package, refund, subscription, …). The reply acknowledges the case when it
+mentions at least one of them outside @handles and URLs.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from harness.checks import case_facts
+from harness.checks.base import CheckContext, CheckResult, register, span
+from harness.checks.text import Range, ReplyText, analyze
+
+_ID = re.compile(r"(?<![\w/@.])#?([a-z]{0,6}[-_]?\d[a-z0-9-]{2,}|\d{4,})\b", re.I)
+_DATE = re.compile(
+    r"\b(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
+    r"(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|march|april|june|july|august|"
+    r"september|october|november|december)|(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|last week)\b",
+    re.I,
+)
+# Capitalised mid-sentence words ("my Galaxy Buds"), camel case ("iPhone"), model numbers.
+_NAME = re.compile(r"(?<=[\w,] )[A-Z][a-z]+[A-Z0-9]?\w*|\b[a-z]+[A-Z]\w+|\b[A-Z][a-z]*\s?\d+[A-Za-z]*\b")
+_NOT_NAMES = frozenset("""
+i im i'm hi hello hey thanks thank please dear customer service support team sir madam ok okay yes no
+mr mrs ms dr the and but this that you your we our they my
+""".split())
+_TOPICS = re.compile(
+    r"\b(?:package|parcel|delivery|shipment|refund|charge[ds]?|bill|billing|invoice|subscription|account|"
+    r"booking|reservation|flight|ticket|item|product|payment|card|replacement|return|warranty|exchange|"
+    r"phone|laptop|tablet|headphones|tv|router|internet|wifi|connection|app|login|password|seat|baggage|"
+    r"luggage|bag|room|hotel|meal|food|car|rental|insurance|claim|loan|fee|fees|plan|contract|device|"
+    r"battery|screen|shoes|dress|jacket|order)\b"
+)
+
+
+def _names(text: str) -> set[str]:
+    names = set()
+    for m in _NAME.finditer(text):
+        word = m.group().strip()
+        if word.lower() not in _NOT_NAMES and len(word) >= 3:
+            names.add(word.lower())
+    return names
+
+
+@lru_cache(maxsize=512)
+def customer_specifics(customer_text: str) -> dict[str, frozenset[str]]:
+    """Specifics of the complaint by kind: id, amount, date, name, topic (lower-cased)."""
+    lowered = customer_text.lower()
+    amounts = {f"{case_facts.money_value(m):g}" for m in case_facts.MONEY.finditer(lowered)}
+    ids = {m.group(1).lower() for m in _ID.finditer(customer_text)}
+    return {
+        "id": frozenset(i for i in ids if not (len(i) == 4 and i[:2] in ("19", "20"))),
+        "amount": frozenset(amounts),
+        "date": frozenset(m.group().lower() for m in _DATE.finditer(customer_text)),
+        "name": frozenset(_names(customer_text)),
+        "topic": frozenset(m.group() for m in _TOPICS.finditer(lowered)),
+    }
+
+
+@lru_cache(maxsize=512)
+def _mention_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(r"(?<![\w])(?:" + alternatives + r")(?![\w])")
+
+
+def _mentions(rt: ReplyText, specifics: dict[str, frozenset[str]]) -> list[Range]:
+    words = frozenset().union(*(specifics[k] for k in ("id", "date", "name", "topic")))
+    pattern = _mention_pattern(words)
+    found = rt.find(pattern, quoted=True, negated=True) if pattern else []
+    for m in case_facts.MONEY.finditer(rt.norm):
+        if f"{case_facts.money_value(m):g}" in specifics["amount"]:
+            found.append(m.span())
+    return sorted(found)
+
+
+class Acknowledgement:
+    """Passes when the reply mentions specifics from the customer's turns.
+
+    ``data``: ``specifics`` (the specifics the reply mentions, as written).
+    ``passed``: True when at least one is mentioned, False when none is,
+    None when the complaint holds no specifics to reflect. Evidence: each
+    mention.
+    """
+
+    name = "acknowledgement"
+    version = "1"
+    description = "Reflects the case's specifics (order id, product, amount, date, problem) back to the customer."
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        specifics = customer_specifics(ctx.case.customer_text)
+        rt = analyze(ctx.reply)
+        ranges = _mentions(rt, specifics)
+        evidence = [span(ctx.reply, s, e) for s, e in ranges]
+        mentioned = list(dict.fromkeys(ev.text for ev in evidence))
+        if not any(specifics.values()):
+            return CheckResult(passed=None, detail="the complaint has no specifics", data={"specifics": []})
+        detail = f"mentions {', '.join(mentioned)}" if mentioned else "mentions none of the complaint's specifics"
+        return CheckResult(passed=bool(mentioned), evidence=evidence, detail=detail, data={"specifics": mentioned})
+
+
+register(Acknowledgement())

@@ -1,0 +1,114 @@
+"""What checks need to know about the case: persona, policy limits, money amounts.
+
+Everything here reads the :class:`~harness.datasets.schema.Case` only; reading
+the reply is :mod:`harness.checks.text`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+
+from harness.datasets.schema import Case
+
+_PERSONA_ALIASES = {
+    "confused": "indecisive",
+    "indecisive_confused": "indecisive",
+    "indecisive_or_confused": "indecisive",
+    "genuine": "genuine_grievance",
+    "grievance": "genuine_grievance",
+    "unreasonable": "unreasonable_demand",
+    "passive_aggresive": "passive_aggressive",
+}
+_NON_LETTERS = re.compile(r"[^a-z]+")
+
+# "$1,200.50", "£20", "20 EUR", "15 dollars": the number is group "a" or "b".
+MONEY = re.compile(
+    r"(?:[$\u00a3\u20ac\u00a5]|\b(?:usd|eur|gbp|cad|aud|inr)\s?)(?P<a>\d[\d,]*(?:\.\d{1,2})?)"
+    r"|\b(?P<b>\d[\d,]*(?:\.\d{1,2})?)\s?(?:[$\u00a3\u20ac]|(?:usd|eur|gbp|cad|aud|inr|dollars?|euros?"
+    r"|pounds?|bucks|rupees?)\b)"
+)
+_REFUND_REQUEST = re.compile(r"refund|money back|reimburse|charge ?back|repay", re.I)
+
+
+def normalize_persona(label: str | None) -> str | None:
+    """``"Passive-aggressive"`` -> ``"passive_aggressive"``; ``"indecisive / confused"`` -> ``"indecisive"``."""
+    if not label:
+        return None
+    key = _NON_LETTERS.sub("_", label.strip().lower()).strip("_")
+    return _PERSONA_ALIASES.get(key, key) or None
+
+
+def persona(case: Case) -> str | None:
+    """The case's persona, normalised."""
+    return normalize_persona(case.persona)
+
+
+def money_value(match: re.Match[str]) -> float:
+    """The amount of a :data:`MONEY` match."""
+    digits = (match.group("a") or match.group("b")).replace(",", "")
+    try:
+        return float(digits)
+    except ValueError:
+        return 0.0
+
+
+def out_of_window(case: Case) -> bool:
+    """True when the purchase is older than the refund window."""
+    ctx = case.context
+    if ctx.refund_window_days is None or ctx.days_since_purchase is None:
+        return False
+    return ctx.days_since_purchase > ctx.refund_window_days
+
+
+def _offer_named(offers: list[str], *words: str) -> bool:
+    return any(word in offer.lower() for offer in offers for word in words)
+
+
+def refund_forbidden(case: Case) -> str | None:
+    """Why a refund must not be promised in this case, or ``None`` if it may be."""
+    if case.expectations.refund_allowed is False:
+        return "refund not allowed for this case"
+    if out_of_window(case):
+        ctx = case.context
+        return f"purchase {ctx.days_since_purchase} days ago, refund window {ctx.refund_window_days} days"
+    if _offer_named(case.context.forbidden_offers, "refund"):
+        return "refund is a forbidden offer"
+    if case.context.max_refund == 0:
+        return "max_refund is 0"
+    return None
+
+
+def credit_forbidden(case: Case) -> str | None:
+    """Why a credit or voucher must not be promised, or ``None`` if it may be."""
+    if _offer_named(case.context.forbidden_offers, "credit", "voucher", "coupon", "gift card"):
+        return "credit is a forbidden offer"
+    if case.context.max_credit == 0:
+        return "max_credit is 0"
+    return None
+
+
+def demand_out_of_policy(case: Case) -> bool:
+    """True when the customer asks for something the case's policy rules out."""
+    text = case.customer_text.lower()
+    if refund_forbidden(case) and _REFUND_REQUEST.search(text):
+        return True
+    if out_of_window(case):
+        return True
+    return any(offer.lower() in text for offer in case.context.forbidden_offers if offer.strip())
+
+
+def has_policy(case: Case) -> bool:
+    """True when the case states any limit a promise could break."""
+    ctx = case.context
+    limits = (ctx.refund_window_days, ctx.max_refund, ctx.max_credit, case.expectations.refund_allowed)
+    return any(v is not None for v in limits) or bool(ctx.forbidden_offers)
+
+
+def backing_text(case: Case) -> str:
+    """The case's own policy prose (facts, notes, escalation), lower-cased.
+
+    A date or guarantee the reply promises is backed when this text states it.
+    """
+    ctx = case.context
+    parts = [*ctx.facts, ctx.notes or "", ctx.escalation or "", *ctx.allowed_offers]
+    return "\n".join(parts).lower()

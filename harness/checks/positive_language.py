@@ -1,0 +1,94 @@
+"""``positive_language``: no commanding, deflecting or blaming phrasing towards the customer.
+
+DOMAIN.md's negative language: "you have to", "you need to", "you must",
+"you should have", "calm down", "not my department", "there's nothing we can
+do", "as I already said". Neutral requests ("please DM us your order number")
+are fine, and so are empathetic uses of the same words ("I'm sorry you have
+to wait", "everything you need to know", "you must have been so frustrated").
+"""
+
+from __future__ import annotations
+
+import re
+
+from harness.checks.base import CheckContext, CheckResult, register, span
+from harness.checks.text import Range, ReplyText, analyze
+
+_YOU = r"\b(?:you|u|ya)\s*"
+
+_COMMANDING = [
+    _YOU + r"(?:'ll|will|would|'d)?\s*(?:have|need|needs)\s+to\b",
+    _YOU + r"(?:'ve|have)?\s*(?:got to|gotta)\b",
+    # "You must" commands; "you must have …"/"you must be so upset" are other things.
+    _YOU + r"must\b(?!\s*(?:have|'ve|be\s+(?:so\s+|really\s+|very\s+)?(?:frustrat|upset|annoy|disappoint|tired|fed up|"
+    r"worried|exhausted|furious|angry|stressed|joking|kidding)))",
+    r"\bcalm down\b|\bsettle down\b|\bchill out\b|\brelax[,!.]",
+    r"\bstop (?:shouting|yelling|complaining|whining|being)\b",
+    r"\b(?:read|check) (?:the|our) (?:policy|terms|faq|manual|instructions)(?! (?:page|link|here) )",
+]
+_BLAMING = [
+    _YOU + r"(?:should|shoulda|shouldn't|should not)\s*(?:have|'ve|of)\b",
+    _YOU + r"should've\b",
+    _YOU + r"(?:were|was) supposed to\b",
+    _YOU + r"(?:failed to|forgot to|neglected to)\b",
+    _YOU + r"(?:didn't|did not|never) (?:read|follow|check|bother)\b",
+    r"\b(?:your|ur) (?:own )?fault\b|\bit's on you\b|\buser error\b",
+    r"\bif (?:you|u) (?:had|'d) (?:read|followed|checked|paid attention)\b",
+]
+_DEFLECTING = [
+    r"\bnot (?:my|our) (?:department|job|problem|responsibility|area|concern|fault|issue|call)\b",
+    r"\bnothing (?:more |else )?(?:that )?(?:we|i) (?:can|could) do\b",
+    r"\b(?:can't|cannot|can not) help (?:you|u)\b(?! (?:with that here|further here))",
+    r"\bout of (?:my|our) hands\b|\bnothing to do with (?:us|me)\b",
+    r"\btake it up with\b|\b(?:i|we) (?:just|only) work here\b|\bi don't make the rules\b",
+]
+_REPEATING = [
+    r"\bas (?:i|we)(?:'ve| have)? (?:already|previously) (?:said|mentioned|stated|explained|told (?:you|u))\b",
+    r"\bas (?:i|we) (?:said|told (?:you|u))\b",
+    r"\blike (?:i|we) (?:said|told (?:you|u))\b",
+    r"\b(?:i|we)(?:'ve| have)? already (?:told|explained|said)\b",
+    r"\bas (?:previously|already) (?:stated|mentioned|explained)\b",
+    r"\bfor the (?:last|second|third|final|hundredth) time\b",
+]
+_NEGATIVE = re.compile("|".join(f"(?:{p})" for p in _COMMANDING + _BLAMING + _DEFLECTING + _REPEATING))
+_STARTS_WITH_YOU = re.compile(r"^(?:you|u|ya)\b")
+# Words just before "you have to …" that turn it into sympathy or a relative
+# clause: "sorry that you have to wait", "everything you need to know".
+_SOFTENED_BEFORE = re.compile(
+    r"\b(?:when|if|that|whenever|sorry|hate|unfair|shame|what|everything|anything|all|things|whatever|before|"
+    r"until|once|why|how|where|whether|don't want|no longer|hope)\s*$"
+)
+
+
+def _softened(rt: ReplyText, start: int) -> bool:
+    if not _STARTS_WITH_YOU.match(rt.norm, start):
+        return False
+    return _SOFTENED_BEFORE.search(rt.norm[max(0, start - 30):start]) is not None
+
+
+def negative_phrases(rt: ReplyText) -> list[Range]:
+    """Ranges of commanding, blaming, deflecting or repeating phrases the agent asserts."""
+    return [r for r in rt.find(_NEGATIVE) if not _softened(rt, r[0])]
+
+
+class PositiveLanguage:
+    """Fails on commanding, blaming or deflecting phrases towards the customer.
+
+    ``data``: ``found`` (offending phrases). ``passed`` is False when any is
+    found outside quotations, negations and sympathetic uses; True otherwise,
+    including an empty reply. Evidence: each offending phrase.
+    """
+
+    name = "positive_language"
+    version = "1"
+    description = "No commanding, deflecting or blaming language ('you have to', 'calm down', 'not my job')."
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        rt = analyze(ctx.reply)
+        evidence = [span(ctx.reply, s, e) for s, e in negative_phrases(rt)]
+        found = [ev.text for ev in evidence]
+        detail = f"negative phrasing: {', '.join(map(repr, found))}" if found else "no negative phrasing"
+        return CheckResult(passed=not found, evidence=evidence, detail=detail, data={"found": found})
+
+
+register(PositiveLanguage())

@@ -1,0 +1,202 @@
+"""``policy_promises``: the reply promises nothing the case's policy does not back.
+
+A *promise* is a committed, un-negated clause ("we'll refund you", "here's a
+$20 voucher", "would you like a refund?") offering a refund, a credit, an
+amount, an offer named in the case, a guarantee ("guarantee", "100%", "won't
+happen again") or a delivery date ("it will arrive by Friday"). Hedged dates
+("should arrive", "usually within") are estimates, not promises.
+
+A promise is *forbidden* when the case rules it out: a refund when
+``refund_allowed`` is false or the purchase is out of the refund window, an
+offer in ``forbidden_offers``, an amount above ``max_refund``/``max_credit``, a
+guarantee or date that the case's facts/notes do not state.
+:func:`find_promises` is shared with ``boundary_setting``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from harness.checks import case_facts
+from harness.checks.base import CheckContext, CheckResult, register, span
+from harness.checks.text import Range, ReplyText, analyze
+from harness.datasets.schema import Case
+
+_REFUND = re.compile(r"\b(?:refund(?:ed|ing|s)?|reimburs\w*|money back|repay\w*)\b")
+_CREDIT = re.compile(
+    r"\b(?:store credit|credit(?!\s*card)|voucher|coupon|gift ?card|discount(?: code)?|promo code|"
+    r"goodwill (?:gesture|payment)|compensation)\b"
+)
+_GUARANTEE = re.compile(
+    r"\bguarantee[ds]?\b|\b100\s?%|\b(?:never|won't|will not|wont)\s+happen\s+again\b|\b(?:i|we)\s+promise\b"
+    r"|\bpromise (?:you|that)\b|\brest assured\b|\bdefinitely (?:will|be|arrive|get)\b"
+)
+_DATE = re.compile(
+    r"\b(?:by|on|before|until|no later than)\s+(?:this\s+|next\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+    r"|\b(?:tomorrow|tonight|today|end of (?:the )?(?:day|week|month)|next (?:week|month))\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+    r"|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b"
+    r"|\b(?:within|in)\s+(?:the next\s+)?\d+\s*(?:-\s*\d+\s*)?(?:business |working )?(?:hours?|days?|weeks?)\b"
+)
+_DELIVERY = re.compile(
+    r"\b(?:arriv\w*|deliver\w*|ship\w*|dispatch\w*|reach (?:you|your)|get to you|be (?:there|with you)|"
+    r"in your (?:hands|account|inbox|mailbox)|land\w*|show up|appear|refund\w*|credited|receive|back in stock)\b"
+)
+_COMMITTED = re.compile(
+    r"\b(?:will|shall|can|going to|gonna|happy to|glad to|pleased to|able to|offering|offered|issued|issuing|"
+    r"processed|processing|applied|added|sent|sending|credited|refunded|approved|arranged|here's|here is|"
+    r"would you like|would you prefer|do you want|let me|on (?:its|the) way|i'll|we'll|you'll|it'll)\b"
+    r"|'ll\b|\b(?:i|we)(?:'ve| have) (?:gone ahead|issued|sent|processed|applied|added|refunded|credited)"
+)
+_HEDGED = re.compile(
+    r"\b(?:should|usually|typically|normally|generally|estimated|expected|expect|aim|hope|may|might|could|"
+    r"around|approximately|roughly|up to|about|if|unless)\b"
+)
+# "Our policy allows refunds within 30 days" describes the rule, it promises nothing.
+_DESCRIBES_POLICY = re.compile(r"\b(?:policy|eligible|eligibility|window|allowed|permit\w*|terms)\b")
+_NEGATED = re.compile(
+    r"\b(?:not|never|no|unable|cannot|can't|won't|don't|isn't|aren't|wasn't|no longer|unfortunately)\b|n't\b"
+)
+
+
+@dataclass(frozen=True)
+class Promise:
+    """A committed offer in the reply; ``forbidden`` says why the case rules it out."""
+
+    kind: str
+    start: int
+    end: int
+    forbidden: str | None = None
+
+
+@lru_cache(maxsize=256)
+def _offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
+    words = [re.escape(o.strip().lower()) for o in offers if o.strip()]
+    return re.compile(r"\b(?:" + "|".join(words) + r")\b") if words else None
+
+
+def _committed_clause(rt: ReplyText, start: int, end: int) -> Range | None:
+    clause = rt.clause_at(start, end)
+    text = rt.norm[clause[0]:clause[1]]
+    if not _COMMITTED.search(text) or _NEGATED.search(text) or _DESCRIBES_POLICY.search(text):
+        return None
+    return clause
+
+
+def _amount_reason(rt: ReplyText, clause: Range, case: Case) -> str | None:
+    ctx = case.context
+    text = rt.norm[clause[0]:clause[1]]
+    for m in case_facts.MONEY.finditer(text):
+        value = case_facts.money_value(m)
+        limit = ctx.max_credit if _CREDIT.search(text) and not _REFUND.search(text) else ctx.max_refund
+        if limit is not None and value > limit:
+            return f"amount {value:g} above limit {limit:g}"
+    return None
+
+
+def _money_promises(rt: ReplyText, case: Case) -> list[Promise]:
+    found = []
+    for pattern, kind, reason in ((_REFUND, "refund", case_facts.refund_forbidden(case)),
+                                  (_CREDIT, "credit", case_facts.credit_forbidden(case))):
+        for start, end in rt.find(pattern, negated=True):
+            clause = _committed_clause(rt, start, end)
+            if clause:
+                found.append(Promise(kind, *clause, reason or _amount_reason(rt, clause, case)))
+    # A bare amount counts once per clause not already a refund or credit promise.
+    seen = {p.start for p in found}
+    for m in case_facts.MONEY.finditer(rt.norm):
+        clause = None if rt.is_quoted(m.start()) else _committed_clause(rt, *m.span())
+        if clause and clause[0] not in seen:
+            found.append(Promise("amount", *clause, _amount_reason(rt, clause, case)))
+    return found
+
+
+def _offer_promises(rt: ReplyText, case: Case) -> list[Promise]:
+    pattern = _offer_pattern(tuple(case.context.forbidden_offers))
+    if pattern is None:
+        return []
+    clauses = (_committed_clause(rt, s, e) for s, e in rt.find(pattern, negated=True))
+    return [Promise("offer", *c, "forbidden offer") for c in clauses if c]
+
+
+def _backed(phrase: str, case: Case) -> bool:
+    backing = case_facts.backing_text(case)
+    return bool(backing) and phrase.strip() in backing
+
+
+def _guarantee_promises(rt: ReplyText, case: Case) -> list[Promise]:
+    found = []
+    for start, end in rt.find(_GUARANTEE):
+        clause = rt.clause_at(start, end)
+        backed = _backed(rt.norm[start:end], case)
+        found.append(Promise("guarantee", *clause, None if backed else "guarantee the case does not back"))
+    return found
+
+
+def _date_promises(rt: ReplyText, case: Case) -> list[Promise]:
+    found = []
+    for start, end in rt.find(_DATE):
+        clause = rt.clause_at(start, end)
+        text = rt.norm[clause[0]:clause[1]]
+        if not _DELIVERY.search(text) or not _COMMITTED.search(text) or _HEDGED.search(text):
+            continue
+        if _NEGATED.search(text):
+            continue
+        backed = _backed(rt.norm[start:end].removeprefix("within ").removeprefix("by "), case)
+        found.append(Promise("date", *clause, None if backed else "date the case does not back"))
+    return found
+
+
+def find_promises(rt: ReplyText, case: Case) -> list[Promise]:
+    """Every promise the reply makes, one per clause and kind, in reply order."""
+    found = (_money_promises(rt, case) + _offer_promises(rt, case)
+             + _guarantee_promises(rt, case) + _date_promises(rt, case))
+    unique: dict[tuple[str, int], Promise] = {}
+    for promise in found:
+        key = (promise.kind, promise.start)
+        if key not in unique or (promise.forbidden and not unique[key].forbidden):
+            unique[key] = promise
+    return sorted(unique.values(), key=lambda p: (p.start, p.kind))
+
+
+def _describe(reply: str, promise: Promise) -> dict[str, object]:
+    return {"kind": promise.kind, "text": reply[promise.start:promise.end],
+            "allowed": promise.forbidden is None, "reason": promise.forbidden or ""}
+
+
+class PolicyPromises:
+    """Fails when the reply promises something the case's policy rules out.
+
+    ``data``: ``promises``, a list of ``{kind, text, allowed, reason}`` with
+    kind in refund | credit | amount | offer | guarantee | date.
+    ``passed``: False when any promise is forbidden; True when promises were
+    made and all are backed, or none were made but the case states a policy
+    (the reply respected it); None when the reply promises nothing and the
+    case states no policy at all (nothing to judge). Evidence: the forbidden
+    promises' clauses, or every promise's clause when none is forbidden.
+    """
+
+    name = "policy_promises"
+    version = "1"
+    description = "No refund, credit, amount, date or guarantee beyond what the case's policy allows."
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        rt = analyze(ctx.reply)
+        promises = find_promises(rt, ctx.case)
+        bad = [p for p in promises if p.forbidden]
+        shown = bad or promises
+        data = {"promises": [_describe(ctx.reply, p) for p in promises]}
+        evidence = [span(ctx.reply, p.start, p.end) for p in shown]
+        if bad:
+            detail = "; ".join(f"{p.kind}: {p.forbidden}" for p in bad)
+            return CheckResult(passed=False, evidence=evidence, detail=detail, data=data)
+        if promises or case_facts.has_policy(ctx.case):
+            detail = f"{len(promises)} promise(s), all within policy"
+            return CheckResult(passed=True, evidence=evidence, detail=detail, data=data)
+        return CheckResult(passed=None, detail="no promise and no policy to judge", data=data)
+
+
+register(PolicyPromises())

@@ -1,0 +1,161 @@
+"""Checks for the good moves of a support reply, found by phrase:
+
+* ``empathy_statement``: acknowledges the customer's feelings or situation.
+* ``next_step``: a concrete action, link, alternative or timeline.
+* ``follow_up``: offers to follow up or invites feedback.
+* ``escalation_offered``: offers a human, supervisor or specialist hand-over.
+
+Each reports ``data["detected"]`` and the spans that decided it; phrases inside
+quotations or after a negation in their clause ("we won't escalate") are not
+counted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from harness.checks.base import CheckContext, CheckResult, register, span
+from harness.checks.text import Range, ReplyText, analyze
+
+_FEELING = (
+    r"(?:frustrat\w*|upsett\w*|upset|annoy\w*|disappoint\w*|stress\w*|worr\w*|inconvenien\w*|difficult|hard|"
+    r"unacceptable|awful|terrible|maddening|infuriating|exhausting|confusing|concern\w*|angry|anger|"
+    r"let down|unhappy|a (?:real |huge )?(?:pain|hassle|headache))"
+)
+_EMPATHY = re.compile("|".join(f"(?:{p})" for p in [
+    r"\b(?:i|we)\s+(?:completely |totally |fully |really |truly |definitely |can |do |absolutely )*understand\b",
+    r"\b(?:i|we)\s+(?:can (?:only )?|do )?(?:imagine|appreciate how|see (?:why|how))\b",
+    r"\b(?:i|we)\s+know how\b",
+    r"\b(?:that|this|it)(?:'s|\s+is|\s+must|\s+must've|\s+must have|\s+would|\s+sounds|\s+has been|\s+was)\s+"
+    r"(?:been\s+|be\s+)?(?:so |really |very |incredibly |truly |extremely |understandably |genuinely )?" + _FEELING,
+    r"\b(?:how|so|understandably|completely|totally)\s+" + _FEELING,
+    r"\bunderstandabl[ey]\b|\bi hear you\b|\bi get (?:it|why|that|how)\b|\bmakes (?:total |complete )?sense\b",
+    r"\b(?:you|u)(?:'re|\s+are|\s+have been|\s+must be|\s+must've been|\s+must have been)\s+"
+    r"(?:understandably |rightly |right to be |so |really |very )*" + _FEELING,
+    r"\b(?:your|the) (?:frustration|disappointment|concern|anger|worry|feelings?)\b",
+    r"\b(?:you|u) (?:have every right|deserve better|have every reason)\b",
+    r"\bnot the experience\b|\bnot what (?:you|u) (?:expected|deserve|paid for|were hoping)\b",
+    r"\b(?:i|we)(?:'d| would) (?:be|feel) (?:\w+ )?(?:frustrated|upset|annoyed|angry|disappointed) too\b",
+    r"\bsorry to (?:hear|see|learn|read)\b",
+    r"\bthat(?:'s| is) (?:not okay|not ok|not acceptable|not right|not good enough)\b",
+]))
+
+_NEXT_STEP = re.compile("|".join(f"(?:{p})" for p in [
+    r"\b(?:i|we)(?:'ll|\s+will|'m going to|\s+am going to|'re going to|\s+are going to|'ve|\s+have|\s+can|"
+    r"\s+have gone ahead and|'ve gone ahead and)\s+(?:now\s+|just\s+|also\s+|immediately\s+|personally\s+)?"
+    r"(?:send|sent|ship|shipped|issue|issued|process|processed|refund|refunded|replace|escalate|escalated|"
+    r"look into|check|investigate|contact|reach out|follow up|arrange|arranged|email|call|update|get back|"
+    r"forward|forwarded|pass|passed|credit|credited|resend|re-send|expedite|expedited|book|booked|schedule|"
+    r"fix|sort|cancel|cancelled|canceled|reset|review|open|opened|create|created|raise|raised|flag|flagged|"
+    r"offer|provide|set up|apply|applied|add|added|reverse|reversed|waive|waived|connect|transfer|"
+    r"put through|ask|have)\b",
+    r"\blet (?:me|us) (?:check|look|find|get|see|escalate|connect|arrange|send|take|sort|fix|help|know)\b",
+    r"\bplease (?:dm|message|email|call|contact|reply|send|visit|click|go to|follow|check|try|reach out|"
+    r"share|provide|confirm|use|return|bring|fill|submit|select|choose|let us know)\b",
+    r"\b(?:you|u) (?:can|could|may|'re welcome to|are welcome to) (?:also )?(?:return|exchange|visit|call|"
+    r"reach|contact|track|check|find|use|request|reply|dm|message|email|choose|pick|opt|get|claim|order|"
+    r"cancel|download|reset|update|book)\b",
+    r"\b(?:within|in)\s+(?:the next\s+)?\d+\s*(?:-\s*\d+\s*)?(?:business |working )?(?:hours?|days?|weeks?|minutes?)\b",
+    r"\b(?:by|before) (?:tomorrow|tonight|(?:this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"end of (?:the )?(?:day|week))\b",
+    r"\b(?:next|first) step\b|\bwhat (?:we|i) can (?:do|offer)\b|\bas an alternative\b|\balternatively\b",
+    r"\b(?:options?|alternatives?) (?:is|are|include|would be)\b|\binstead,? (?:we|i)\b",
+    r"\bhere(?:'s| is) (?:how|what|a link|the link|your|a)\b|\btracking (?:number|link)\b",
+    r"\b(?:replacement|refund|credit|voucher) (?:is|has been|will be) (?:on (?:its|the) way|issued|sent|processed)\b",
+]))
+
+_FOLLOW_UP = re.compile("|".join(f"(?:{p})" for p in [
+    r"\bfollow(?:\s|-)?up\b|\bfollowing up\b|\bcheck (?:back|in) (?:with (?:you|u)|on)\b",
+    r"\bget back to (?:you|u)\b|\bkeep (?:you|u) (?:updated|posted|informed|in the loop)\b",
+    r"\bupdate (?:you|u)\b|\b(?:reach|contact|message|dm) (?:us|me) (?:again|anytime|any time)\b",
+    r"\blet (?:us|me) know (?:if|how|whether|what you think)\b",
+    r"\bfeel free to (?:reach out|contact|reply|message|get in touch|dm)\b|\bdon't hesitate\b",
+    r"\b(?:your )?feedback\b|\bhear (?:back )?(?:from (?:you|u)|how it goes)\b",
+    r"\b(?:we're|we are|i'm|i am) (?:here|around|available) (?:if|whenever|for)\b",
+    r"\bmake sure (?:it|this|everything) (?:arrives|is (?:resolved|sorted|fixed))\b",
+]))
+
+_ESCALATION = re.compile("|".join(f"(?:{p})" for p in [
+    r"\b(?:supervisor|manager|team lead|team leader|specialist|senior (?:agent|advisor|member|colleague)|"
+    r"human agent|real person|live agent|live chat|a human|a person|a colleague|our \w+ team|complaints team)\b",
+    r"\bescalat\w*\b|\btransfer (?:you|u|this|your)\b|\bconnect (?:you|u) (?:with|to)\b",
+    r"\bhand (?:you|u|this|it) (?:over|off)\b|\bpass (?:this|you|u|it|your \w+) (?:on|over|along)\b",
+    r"\bput (?:you|u) through\b|\brefer (?:this|you|u|your \w+) to\b",
+]))
+
+
+def _detect(rt: ReplyText, pattern: re.Pattern[str]) -> list[Range]:
+    return rt.find(pattern)
+
+
+def _verdict(reply: str, ranges: list[Range], passed: bool | None, what: str) -> CheckResult:
+    evidence = [span(reply, s, e) for s, e in ranges]
+    detail = f"{what} found" if ranges else f"no {what} found"
+    return CheckResult(passed=passed, evidence=evidence, detail=detail, data={"detected": bool(ranges)})
+
+
+class EmpathyStatement:
+    """Passes when the reply explicitly acknowledges the customer's feelings or
+    situation ("I understand how frustrating …", "that must be stressful").
+    ``data``: ``detected``; ``passed`` = detected. Evidence: each phrase."""
+
+    name = "empathy_statement"
+    version = "1"
+    description = "Explicitly acknowledges the customer's feelings or situation."
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        ranges = _detect(analyze(ctx.reply), _EMPATHY)
+        return _verdict(ctx.reply, ranges, bool(ranges), "empathy statement")
+
+
+class NextStep:
+    """Passes when the reply gives a concrete action, link, alternative or
+    timeline ("I've issued a replacement", "within 24 hours", a URL).
+    ``data``: ``detected``; ``passed`` = detected. Evidence: phrases and links."""
+
+    name = "next_step"
+    version = "1"
+    description = "States a concrete action, link, alternative or timeline."
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        rt = analyze(ctx.reply)
+        ranges = sorted(_detect(rt, _NEXT_STEP) + rt.urls)
+        return _verdict(ctx.reply, ranges, bool(ranges), "next step")
+
+
+class FollowUp:
+    """Passes when the reply offers to follow up or invites feedback
+    ("we'll keep you updated", "let us know if …").
+    ``data``: ``detected``; ``passed`` = detected. Evidence: each phrase."""
+
+    name = "follow_up"
+    version = "1"
+    description = "Offers to follow up or invites feedback."
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        ranges = _detect(analyze(ctx.reply), _FOLLOW_UP)
+        return _verdict(ctx.reply, ranges, bool(ranges), "follow-up offer")
+
+
+class EscalationOffered:
+    """Detects an offered hand-over to a human, supervisor or specialist.
+
+    ``data``: ``detected``, ``expected`` (the case's ``escalation_expected``).
+    ``passed`` = detected when the case expects escalation, else None (whether
+    to escalate is then the judge's call). Evidence: each phrase.
+    """
+
+    name = "escalation_offered"
+    version = "1"
+    description = "Offers a hand-over to a human, supervisor or specialist when the case expects one."
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        ranges = _detect(analyze(ctx.reply), _ESCALATION)
+        expected = ctx.case.expectations.escalation_expected
+        result = _verdict(ctx.reply, ranges, bool(ranges) if expected else None, "escalation offer")
+        result.data["expected"] = expected
+        return result
+
+
+for _check in (EmpathyStatement(), NextStep(), FollowUp(), EscalationOffered()):
+    register(_check)

@@ -1,0 +1,175 @@
+"""Reading a reply once, for every check: normalised text, sentences, quotes, negation.
+
+:func:`analyze` turns a reply into a :class:`ReplyText`. Its ``lower`` and
+``norm`` strings have exactly the length of the original reply, so any offset
+found in them indexes the original too: ``reply[start:end]`` is the evidence.
+
+* ``lower``: lower-cased, curly quotes and apostrophes made straight.
+* ``norm``: ``lower`` with @handles, URLs and signatures ("^JD") blanked out,
+  so that a handle like ``@YouMustSee`` or a URL path never matches a phrase.
+
+A phrase found inside a quotation (the agent repeating the customer's words)
+or after a negation in the same clause ("I would never say you are wrong")
+does not count as the agent saying it; :meth:`ReplyText.find` filters both.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+Range = tuple[int, int]
+
+# One character in, one character out: offsets must survive normalisation.
+_STRAIGHTEN = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "\u00b4": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+    "\uff1f": "?", "\uff01": "!", "\u3002": ".",
+})
+
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|ly|co|org|net|io|me|uk)/\S*")
+_HANDLE = re.compile(r"(?<![\w@])@\w+")
+# Twitter-style agent signatures: "^JD", "^ JD", "-JD" or "- Sam" ending a line.
+_SIGNATURE = re.compile(r"\^\s?[A-Za-z]{1,4}\b|(?:^|\s)[-\u2013\u2014~]\s?[A-Z][A-Za-z]{0,14}\s*$", re.M)
+
+_DOUBLE_QUOTE = re.compile(r'"[^"\n]{1,400}"')
+# A single-quoted passage opens after a non-word character and closes before
+# one, so apostrophes inside words ("don't", "customers'") never open a quote.
+_SINGLE_QUOTE = re.compile(r"(?<![\w'])'(?=\w)(?:[^'\n]|'(?=\w)){1,300}'(?!\w)")
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?\u2026])[\"')\]]*\s+|\n+")
+_CLAUSE_BREAK = re.compile(r"[,;:(\u2013\u2014]|\s-\s|\b(?:but|however|although|though|yet|whereas|unless)\b")
+# A negation or a refusal to assert, governing what follows it in the clause.
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|nobody|none|nothing|neither|nor|without|hardly|wouldn't|won't|don't|didn't"
+    r"|doesn't|isn't|aren't|wasn't|can't|cannot|couldn't|shouldn't|dont|cant|wont|didnt|isnt)\b|n't\b"
+)
+_NEGATION_WINDOW = 48
+_CLAUSE_END = re.compile(r"[,;:!?\n]|\.(?!\d)")
+
+
+def _lower_same_length(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # A few characters (e.g. "İ") lower-case to two code points; keep one.
+    return "".join(ch.lower()[:1] or ch for ch in text)
+
+
+def _blank(text: str, ranges: list[Range]) -> str:
+    if not ranges:
+        return text
+    chars = list(text)
+    for start, end in ranges:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _ranges(pattern: re.Pattern[str], text: str) -> list[Range]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+class ReplyText:
+    """One reply, read once. Build it with :func:`analyze`, which caches."""
+
+    __slots__ = ("original", "lower", "norm", "urls", "quotes", "_sentences")
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.lower = _lower_same_length(original).translate(_STRAIGHTEN)
+        self.urls = _ranges(_URL, self.lower)
+        masked = self.urls + _ranges(_HANDLE, self.lower) + _ranges(_SIGNATURE, original)
+        self.norm = _blank(self.lower, masked)
+        self.quotes = _ranges(_DOUBLE_QUOTE, self.norm) + _ranges(_SINGLE_QUOTE, self.norm)
+        self._sentences: list[Range] | None = None
+
+    @property
+    def sentences(self) -> list[Range]:
+        """Non-blank sentences of ``norm`` as ranges, in order."""
+        if self._sentences is None:
+            self._sentences = _split(self.norm, _SENTENCE_BREAK)
+        return self._sentences
+
+    def sentence_at(self, pos: int) -> Range:
+        """The sentence containing ``pos`` (the whole text if none does)."""
+        for start, end in self.sentences:
+            if start <= pos < end:
+                return start, end
+        return 0, len(self.norm)
+
+    def clause_start(self, pos: int) -> int:
+        """Where the clause containing ``pos`` starts (after a comma, "but", ...)."""
+        sent_start, _ = self.sentence_at(pos)
+        start = sent_start
+        for m in _CLAUSE_BREAK.finditer(self.norm, sent_start, pos):
+            start = m.end()
+        return start
+
+    def clause_at(self, start: int, end: int) -> Range:
+        """The clause around ``norm[start:end]``: between commas, "but", sentence ends."""
+        _, sent_end = self.sentence_at(start)
+        m = _CLAUSE_BREAK.search(self.norm, end, max(end, sent_end))
+        return _trim(self.norm, (self.clause_start(start), m.start() if m else max(end, sent_end)))
+
+    def is_quoted(self, pos: int) -> bool:
+        """True when ``pos`` lies inside a quotation."""
+        return any(start < pos < end for start, end in self.quotes)
+
+    def is_negated(self, pos: int) -> bool:
+        """True when a negation precedes ``pos`` in the same clause, nearby."""
+        start = max(self.clause_start(pos), pos - _NEGATION_WINDOW)
+        return _NEGATION.search(self.norm, start, pos) is not None
+
+    def find(self, pattern: re.Pattern[str], *, quoted: bool = False, negated: bool = False) -> list[Range]:
+        """Ranges of ``norm`` matching ``pattern`` that the agent actually asserts.
+
+        Matches inside quotations are dropped unless ``quoted``; matches after a
+        negation in their clause are dropped unless ``negated``.
+        """
+        found = []
+        for m in pattern.finditer(self.norm):
+            start, end = m.span()
+            if start == end:
+                continue
+            if not quoted and self.is_quoted(start):
+                continue
+            if not negated and self.is_negated(start):
+                continue
+            found.append((start, end))
+        return found
+
+    def text(self, span: Range) -> str:
+        """The original text of ``span``."""
+        return self.original[span[0]:span[1]]
+
+
+def _split(text: str, breaks: re.Pattern[str]) -> list[Range]:
+    ranges, start = [], 0
+    for m in breaks.finditer(text):
+        ranges.append((start, m.start()))
+        start = m.end()
+    ranges.append((start, len(text)))
+    return [_trim(text, r) for r in ranges if text[r[0]:r[1]].strip()]
+
+
+def _trim(text: str, span: Range) -> Range:
+    start, end = span
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+@lru_cache(maxsize=2048)
+def analyze(reply: str) -> ReplyText:
+    """The :class:`ReplyText` of ``reply``; checks of one reply share one analysis."""
+    return ReplyText(reply or "")
+
+
+def widen(rt: ReplyText, span: Range, limit: int = 160) -> Range:
+    """``span`` extended to the end of its clause (at most ``limit`` characters)."""
+    _, sent_end = rt.sentence_at(span[0])
+    end = min(sent_end, span[0] + limit)
+    m = _CLAUSE_END.search(rt.norm, span[1], end)
+    return span[0], (m.start() if m else end)
