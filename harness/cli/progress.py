@@ -1,4 +1,4 @@
-"""A progress bar on stderr while a run goes, quiet when asked or when stderr is not a terminal."""
+"""Progress on stderr while a run goes: a bar on a terminal, a line per tenth elsewhere (CI logs)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import sys
 
 class RunProgress:
     def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
+        self.quiet = not enabled
+        self.bar = enabled and sys.stderr.isatty()
+        self._total = self._seen = self._errors = 0
         self._progress = None
         self._task = None
 
@@ -19,20 +21,32 @@ class RunProgress:
             self._progress.stop()
 
     def start(self, todo: int, done: int) -> None:
-        if not self.enabled:
-            print(f"harness: {todo} case x candidate evaluations to run ({done} already done)", file=sys.stderr)
+        self._total = todo
+        if self.quiet:
             return
+        print(f"harness: {todo} case x candidate evaluations to run ({done} already done)", file=sys.stderr)
+        if self.bar:
+            self._start_bar(todo)
+
+    def _start_bar(self, todo: int) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self._progress = Progress(TextColumn("[bold]evaluating"), BarColumn(), MofNCompleteColumn(),
                                   TextColumn("{task.fields[errors]} errors"), TimeRemainingColumn(),
-                                  console=Console(stderr=True), transient=False)
+                                  console=Console(stderr=True))
         self._task = self._progress.add_task("run", total=todo, errors=0)
         self._progress.start()
 
     def advance(self, record) -> None:
-        if self._progress is None:
-            return
-        errors = self._progress.tasks[0].fields["errors"] + (record.error is not None)
-        self._progress.update(self._task, advance=1, errors=errors)
+        self._seen += 1
+        self._errors += record.error is not None
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1, errors=self._errors)
+        elif not self.quiet:
+            self._log_line()
+
+    def _log_line(self) -> None:
+        step = max(1, self._total // 10)
+        if self._seen % step == 0 or self._seen == self._total:
+            print(f"harness: {self._seen}/{self._total} done, {self._errors} errors", file=sys.stderr)

@@ -148,6 +148,10 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
 
     try:
         await asyncio.gather(*(one(case, responder) for case, responder in todo))
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        manifest.status = "interrupted"
+        write_manifest(run_dir, manifest)
+        raise
     finally:
         writer.close()
     manifest.finished_at, manifest.status = now_iso(), "complete"
