@@ -57,7 +57,7 @@ _CONDITIONAL_BEFORE = re.compile(r"\b(?:if|in case)\b[^,.!?]{0,80},\s*[\w' ]{0,2
 
 _OBJECT_LEAD = re.compile(
     r"^[\s,!.\-]*(?:(?:so much|again|sincerely|deeply|truly|profusely|very|really|that|once again)\s+)*"
-    r"(?:for|about|over|regarding|to hear|to see|to learn|to know|that)?\b"
+    r"(?:(?:for|about|over|regarding|to hear|to see|to learn|to know|that)\b)?"
 )
 _WORD = re.compile(r"[a-z0-9']+")
 # Words that name no particular failure: "for any inconvenience this may have caused".
@@ -69,7 +69,8 @@ situation matter matters mixup mix up way experienced incurred disappointment up
 so much very truly sincerely deeply really here there with and or from by on in was were is are be going
 through go gone went unpleasant bad poor negative kind thing things stress ordeal bother difficulty
 difficulties mistake mistakes error errors oversight mess happened happening what it's that's this's
-any all is am us me anything you've you're we've we're i'm caused this made make
+any all is am us me anything you've you're we've we're i'm caused this made make if feel felt feeling
+feelings think way upset frustrated unhappy disappointed angry annoyed but however policy that's policies
 """.split())
 
 

@@ -44,7 +44,7 @@ _PATTERNS = [
     r"\bthere\s+(?:was|is)\s+no\s+(?:double|duplicate|second|extra)\s+charge",
     # "Actually you …" (but not "actually, you can …", which offers something).
     r"\bactually,?\s+(?:you|u)\b(?!\s*(?:can|could|may|might|will|'ll|are (?:eligible|entitled|right)|"
-    r"have (?:a|the) (?:right|option)|qualify))",
+    r"have (?:a|the) (?:right|option)|qualify)\b)",
     r"\b(?:was|were|has been|did)\s+actually\s+(?:delivered|received|shipped|sent|signed|charged once|refunded)",
     # Records used to overrule the customer.
     r"\b(?:our|the)\s+(?:records|system|logs|tracking)\s+(?:clearly\s+)?(?:show|shows|indicate|indicates|say|"

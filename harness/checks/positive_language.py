@@ -24,7 +24,6 @@ _COMMANDING = [
     r"worried|exhausted|furious|angry|stressed|joking|kidding)))",
     r"\bcalm down\b|\bsettle down\b|\bchill out\b|\brelax[,!.]",
     r"\bstop (?:shouting|yelling|complaining|whining|being)\b",
-    r"\b(?:read|check) (?:the|our) (?:policy|terms|faq|manual|instructions)(?! (?:page|link|here) )",
 ]
 _BLAMING = [
     _YOU + r"(?:should|shoulda|shouldn't|should not)\s*(?:have|'ve|of)\b",
@@ -51,7 +50,7 @@ _REPEATING = [
     r"\bfor the (?:last|second|third|final|hundredth) time\b",
 ]
 _NEGATIVE = re.compile("|".join(f"(?:{p})" for p in _COMMANDING + _BLAMING + _DEFLECTING + _REPEATING))
-_STARTS_WITH_YOU = re.compile(r"^(?:you|u|ya)\b")
+_STARTS_WITH_YOU = re.compile(r"(?:you|u|ya)\b")
 # Words just before "you have to …" that turn it into sympathy or a relative
 # clause: "sorry that you have to wait", "everything you need to know".
 _SOFTENED_BEFORE = re.compile(

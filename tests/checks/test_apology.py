@@ -1,0 +1,55 @@
+"""apology_wording: form and genericness per the DOMAIN.md label definitions."""
+
+import pytest
+
+APOLOGY_CASES = [
+    # (reply, form, generic)
+    ("I apologize for the late delivery of your order #4411.", "apologize", False),
+    ("Our apologies for the delay with your parcel.", "apologize", False),
+    ("Please accept our apologies for the double charge.", "apologize", False),
+    ("We apologise for the inconvenience.", "apologize", True),
+    ("I'm sorry your order arrived damaged.", "sorry", False),
+    ("We're sorry to hear the charger stopped working.", "sorry", False),
+    ("Sorry for the wait!", "sorry", False),
+    ("I'm so sorry for any inconvenience this may have caused.", "sorry", True),
+    ("Sorry about that.", "sorry", True),
+    ("I’m SO SORRY!!! 😢 ^JD", "sorry", True),
+    ("I'm sorry you feel that way.", "non_apology", True),
+    ("We apologize if you were upset by our email.", "non_apology", False),
+    ("Sorry, but that's our policy.", "non_apology", True),
+    ("I'm sorry but refunds take 10 days.", "non_apology", False),
+    ("Sorry if this caused any trouble.", "non_apology", True),
+    ("If anything went wrong, we apologize.", "non_apology", True),
+    ("We're sorry that you're frustrated with the app.", "non_apology", False),
+    ("Try our new plan, you won't be sorry!", "none", False),
+    ("There's no need to apologize, happy to help with the router.", "none", False),
+    ('You wrote "nobody even said sorry" and that is fair.', "none", False),
+    ("Thanks for reaching out, let's get this fixed.", "none", False),
+    ("", "none", False),
+    # The first apology word decides.
+    ("Sorry you feel that way. We apologize for the billing error.", "non_apology", True),
+    ("We apologize for the billing error. Sorry you feel that way.", "apologize", False),
+    ("You won't be sorry you waited: I apologize for the missing refund.", "apologize", False),
+    ("I can't apologize enough for the missed flight.", "apologize", False),
+    ("Lo siento mucho, sorry for the delay with pedido 123.", "sorry", False),
+]
+
+
+@pytest.mark.parametrize("reply,form,generic", APOLOGY_CASES)
+def test_form_and_generic(run, reply, form, generic):
+    result = run("apology_wording", reply)
+    assert result.data == {"form": form, "generic": generic}
+    assert result.passed is (form in ("apologize", "sorry"))
+
+
+@pytest.mark.parametrize("reply,expected", [
+    ("Hi Sam! We're so sorry for the delay. We'll ship today.", "We're so sorry for the delay"),
+    ("@Jo Please accept our apologies for the mix-up with #A19.", "Please accept our apologies for the mix-up with #A19"),
+])
+def test_evidence_is_the_apology(run, reply, expected):
+    result = run("apology_wording", reply)
+    assert [ev.text for ev in result.evidence] == [expected]
+
+
+def test_no_apology_has_no_evidence(run):
+    assert run("apology_wording", "You won't be sorry!").evidence == []

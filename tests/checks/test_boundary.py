@@ -1,0 +1,96 @@
+"""boundary_setting: detected / required / forbidden_promises and the passed rule."""
+
+import pytest
+
+from harness.checks.boundary import boundary_required
+
+OUT_OF_WINDOW = {"refund_window_days": 30, "days_since_purchase": 95}
+
+DETECTED = [
+    "Unfortunately we're unable to refund orders after 30 days.",
+    "We can't offer a free upgrade, but we can offer 10% off your next order.",
+    "I'm not able to approve a refund for this item.",
+    "Our policy only allows returns within 30 days of delivery.",
+    "This purchase is outside the 30-day return window.",
+    "Sale items are non-refundable.",
+    "We can only offer store credit for this order.",
+    "I won't tolerate abusive language, but I'm happy to keep helping.",
+    "I'd ask that we keep this conversation respectful.",
+    "WE CANNOT PROCESS A REFUND FOR THIS ORDER.",
+    "That isn't something we can do, but what we can do is send a replacement.",
+    "Your order is not eligible for a price match.",
+    "Refunds are only available within 14 days.",
+]
+
+NOT_DETECTED = [
+    "We'll send a replacement right away.",
+    "I can't believe this happened to you, I'm so sorry.",
+    'You said "we cannot refund you", that was wrong of our agent.',
+    "Thanks for your patience! Your refund is on its way.",
+    "",
+    "I don't know yet, let me check with the courier.",
+]
+
+
+@pytest.mark.parametrize("reply", DETECTED)
+def test_boundary_detected(run, reply):
+    result = run("boundary_setting", reply, persona="unreasonable demand")
+    assert result.data["detected"] is True
+    assert result.data["required"] is True
+    assert result.passed is True
+    assert result.evidence
+
+
+@pytest.mark.parametrize("reply", NOT_DETECTED)
+def test_boundary_not_detected(run, reply):
+    result = run("boundary_setting", reply)
+    assert result.data["detected"] is False
+    assert result.passed is None  # not required, none set, nothing forbidden
+
+
+@pytest.mark.parametrize("kwargs,required", [
+    ({"persona": "abusive"}, True),
+    ({"persona": "Unreasonable Demand"}, True),
+    ({"persona": "angry"}, False),
+    ({"persona": "abusive", "expectations": {"boundary_required": False}}, False),
+    ({"persona": "angry", "expectations": {"boundary_required": True}}, True),
+    ({"context": OUT_OF_WINDOW}, True),
+    ({"context": {"refund_window_days": 30, "days_since_purchase": 10}}, False),
+    ({"complaint": "I want my money back NOW", "expectations": {"refund_allowed": False}}, True),
+    ({"complaint": "Give me a free upgrade", "context": {"forbidden_offers": ["free upgrade"]}}, True),
+    ({}, False),
+])
+def test_required(make_case, kwargs, required):
+    assert boundary_required(make_case(**kwargs)) is required
+
+
+@pytest.mark.parametrize("reply,context,expectations", [
+    ("No problem, we'll refund you in full today.", OUT_OF_WINDOW, {}),
+    ("I've issued a full refund of $80.", {}, {"refund_allowed": False}),
+    ("We can't refund it, but here's a $50 voucher.", {"max_credit": 20}, {}),
+    ("We'll give you a free upgrade to Premium.", {"forbidden_offers": ["free upgrade"]}, {}),
+    ("I can't refund it, but I guarantee this will never happen again.", OUT_OF_WINDOW, {}),
+])
+def test_forbidden_promise_fails_even_with_boundary(run, reply, context, expectations):
+    result = run("boundary_setting", reply, context=context, expectations=expectations)
+    assert result.passed is False
+    assert result.data["forbidden_promises"]
+    assert [ev.text for ev in result.evidence] == result.data["forbidden_promises"]
+
+
+def test_required_but_missing_fails(run):
+    result = run("boundary_setting", "Sure, whatever you want!", persona="abusive")
+    assert result.passed is False
+    assert result.data == {"detected": False, "required": True, "forbidden_promises": []}
+
+
+def test_boundary_without_requirement_passes(run):
+    result = run("boundary_setting", "We can only ship to the UK.", persona="confused")
+    assert result.passed is True
+    assert result.data["required"] is False
+
+
+def test_evidence_is_the_limiting_clause(run):
+    reply = "Hi Ana! Sadly we're unable to refund orders after 30 days, but we can repair it."
+    result = run("boundary_setting", reply, persona="unreasonable_demand")
+    assert [ev.text for ev in result.evidence] == ["we're unable to refund orders after 30 days"]
