@@ -1,0 +1,234 @@
+"""One-pass accumulators that fold records into the numbers of a scorecard.
+
+Each accumulator takes one observation at a time and keeps O(1) state, except
+where the statistic needs the values themselves (latency percentiles; means
+when the bootstrap interval is asked for), which are kept as compact
+``array('d')`` buffers. That is what lets a 100,000-record run be scored while
+streaming its file.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+
+from harness.checks.base import CheckResult
+from harness.records.schema import CallStats, CriterionResult, Record
+from harness.scoring import schema as out
+from harness.scoring.stats import Interval, IntervalMethod, Moments, bootstrap_mean_ci, percentiles, t_interval
+from harness.scoring.stats import wilson_interval
+
+APOLOGY_CHECK = "apology_wording"
+NO_GROUP = "(none)"
+
+
+@dataclass(frozen=True)
+class IntervalOptions:
+    """How intervals are computed: confidence level and the mean's method."""
+
+    confidence: float = 0.95
+    method: IntervalMethod = "t"
+    seed: int = 20240607
+
+
+def _interval(found: Interval | None) -> out.Interval | None:
+    return None if found is None else out.Interval(lo=found.lo, hi=found.hi)
+
+
+@dataclass
+class MeanAcc:
+    """A mean's running moments (and its values, only when the bootstrap needs them)."""
+
+    keep_values: bool = False
+    moments: Moments = field(default_factory=Moments)
+    values: array = field(default_factory=lambda: array("d"))
+
+    def add(self, value: float) -> None:
+        self.moments.add(value)
+        if self.keep_values:
+            self.values.append(value)
+
+    def result(self, options: IntervalOptions) -> out.MeanStat:
+        if self.moments.n == 0:
+            return out.MeanStat()
+        if options.method == "bootstrap":
+            ci = bootstrap_mean_ci(self.values, options.confidence, seed=options.seed)
+        else:
+            ci = t_interval(self.moments, options.confidence)
+        return out.MeanStat(mean=self.moments.mean, ci=_interval(ci), n=self.moments.n)
+
+
+@dataclass
+class RateAcc:
+    """Passes out of applicable observations."""
+
+    passed: int = 0
+    n: int = 0
+
+    def add(self, passed: bool) -> None:
+        self.n += 1
+        self.passed += bool(passed)
+
+    def result(self, options: IntervalOptions) -> out.RateStat:
+        rate = self.passed / self.n if self.n else None
+        ci = wilson_interval(self.passed, self.n, options.confidence)
+        return out.RateStat(passed=self.passed, n=self.n, rate=rate, ci=_interval(ci))
+
+
+@dataclass
+class CriterionAcc:
+    score: MeanAcc
+    rate: RateAcc = field(default_factory=RateAcc)
+    n_not_applicable: int = 0
+    errors: Counter = field(default_factory=Counter)
+
+    def add(self, result: CriterionResult) -> None:
+        # Order matters: an error or "not applicable" never reaches the score.
+        if result.error is not None:
+            self.errors[result.error.kind] += 1
+        elif not result.applicable or result.score is None:
+            self.n_not_applicable += 1
+        else:
+            self.score.add(result.score)
+            if result.passed is not None:
+                self.rate.add(result.passed)
+
+    def result(self, options: IntervalOptions) -> out.CriterionSummary:
+        return out.CriterionSummary(score=self.score.result(options), pass_rate=self.rate.result(options),
+                                    n_not_applicable=self.n_not_applicable, n_errors=sum(self.errors.values()),
+                                    errors_by_kind=dict(sorted(self.errors.items())))
+
+
+@dataclass
+class CheckAcc:
+    rate: RateAcc = field(default_factory=RateAcc)
+    n_not_applicable: int = 0
+    n_crashed: int = 0
+
+    def add(self, result: CheckResult) -> None:
+        if result.passed is None:
+            self.n_not_applicable += 1
+            self.n_crashed += result.data.get("error") == "check_crashed"
+        else:
+            self.rate.add(result.passed)
+
+    def result(self, options: IntervalOptions) -> out.CheckSummary:
+        return out.CheckSummary(pass_rate=self.rate.result(options), n_not_applicable=self.n_not_applicable,
+                                n_crashed=self.n_crashed)
+
+
+@dataclass
+class GroupAcc:
+    """One persona's or category's records: criterion means and check pass rates."""
+
+    keep_values: bool = False
+    n_records: int = 0
+    criteria: dict[str, MeanAcc] = field(default_factory=dict)
+    checks: dict[str, RateAcc] = field(default_factory=dict)
+
+    def add(self, record: Record) -> None:
+        self.n_records += 1
+        for name, verdict in record.judge.items():
+            acc = self.criteria.setdefault(name, MeanAcc(self.keep_values))
+            if verdict.error is None and verdict.applicable and verdict.score is not None:
+                acc.add(verdict.score)
+        for name, check in record.checks.items():
+            acc = self.checks.setdefault(name, RateAcc())
+            if check.passed is not None:
+                acc.add(check.passed)
+
+    def result(self, options: IntervalOptions) -> out.GroupBreakdown:
+        return out.GroupBreakdown(n_records=self.n_records,
+                                  criteria={k: v.result(options) for k, v in self.criteria.items()},
+                                  checks={k: v.result(options) for k, v in self.checks.items()})
+
+
+@dataclass
+class CallAcc:
+    """Tokens, cost, cache hits and live-call latencies of one role."""
+
+    calls: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    latencies: array = field(default_factory=lambda: array("d"))
+
+    def add(self, stats: CallStats) -> None:
+        self.calls += stats.calls
+        self.cache_hits += stats.cache_hits
+        self.prompt_tokens += stats.usage.prompt_tokens
+        self.completion_tokens += stats.usage.completion_tokens
+        if stats.usage.cost_usd is not None:
+            self.cost_usd = (self.cost_usd or 0.0) + stats.usage.cost_usd
+        # A record served wholly from cache has no real latency; counting its ~0 would flatter p50.
+        if stats.calls > stats.cache_hits:
+            self.latencies.append(stats.latency_s)
+
+    def result(self) -> out.CallSummary:
+        found = percentiles(self.latencies)
+        latency = None if found is None else out.Latency(n=len(self.latencies), **found)
+        return out.CallSummary(calls=self.calls, cache_hits=self.cache_hits, prompt_tokens=self.prompt_tokens,
+                               completion_tokens=self.completion_tokens, cost_usd=self.cost_usd, latency=latency)
+
+
+def _group_key(value: str | None) -> str:
+    return value if value else NO_GROUP
+
+
+@dataclass
+class CandidateAcc:
+    """Everything folded from one candidate's records."""
+
+    name: str
+    keep_values: bool = False
+    n_records: int = 0
+    case_errors: Counter = field(default_factory=Counter)
+    criteria: dict[str, CriterionAcc] = field(default_factory=dict)
+    checks: dict[str, CheckAcc] = field(default_factory=dict)
+    by_persona: dict[str, GroupAcc] = field(default_factory=dict)
+    by_category: dict[str, GroupAcc] = field(default_factory=dict)
+    responder: CallAcc = field(default_factory=CallAcc)
+    judging: CallAcc = field(default_factory=CallAcc)
+    apology_forms: Counter = field(default_factory=Counter)
+
+    def add(self, record: Record) -> None:
+        self.n_records += 1
+        if record.error is not None:
+            self.case_errors[record.error.kind] += 1
+        for name, verdict in record.judge.items():
+            self.criteria.setdefault(name, CriterionAcc(MeanAcc(self.keep_values))).add(verdict)
+        for name, check in record.checks.items():
+            self.checks.setdefault(name, CheckAcc()).add(check)
+        self._add_apology_form(record)
+        self.by_persona.setdefault(_group_key(record.persona), GroupAcc(self.keep_values)).add(record)
+        self.by_category.setdefault(_group_key(record.category), GroupAcc(self.keep_values)).add(record)
+        self.responder.add(record.responder)
+        self.judging.add(record.judging)
+
+    def _add_apology_form(self, record: Record) -> None:
+        apology = record.checks.get(APOLOGY_CHECK)
+        form = apology.data.get("form") if apology is not None else None
+        if isinstance(form, str):
+            self.apology_forms[form] += 1
+
+    def result(self, options: IntervalOptions, criteria_order: list[str]) -> out.CandidateScores:
+        judge_errors = {name: sum(acc.errors.values()) for name, acc in self.criteria.items()}
+        by_kind: Counter = sum((acc.errors for acc in self.criteria.values()), Counter())
+        return out.CandidateScores(
+            name=self.name, n_records=self.n_records, n_case_errors=sum(self.case_errors.values()),
+            case_errors_by_kind=dict(sorted(self.case_errors.items())),
+            criteria={k: self.criteria[k].result(options) for k in _ordered(self.criteria, criteria_order)},
+            checks={k: v.result(options) for k, v in sorted(self.checks.items())},
+            judge_errors_by_criterion={k: n for k, n in judge_errors.items() if n},
+            judge_errors_by_kind=dict(sorted(by_kind.items())),
+            by_persona={k: v.result(options) for k, v in sorted(self.by_persona.items())},
+            by_category={k: v.result(options) for k, v in sorted(self.by_category.items())},
+            responder=self.responder.result(), judging=self.judging.result(),
+            apology_forms=dict(sorted(self.apology_forms.items())))
+
+
+def _ordered(found: dict, order: list[str]) -> list[str]:
+    """Keys of ``found`` in ``order`` first, then any others alphabetically."""
+    return [k for k in order if k in found] + sorted(k for k in found if k not in order)

@@ -1,0 +1,150 @@
+"""The persisted shape of ``scorecard.json``: the numbers of one run.
+
+Every statistic carries its ``n``; every interval is ``None`` where it is
+undefined (no values, or one value for a mean), never NaN. Errors are counted
+beside the scores, never folded into them. Readers refuse a ``schema_version``
+newer than :data:`SCORECARD_SCHEMA_VERSION`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCORECARD_SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Interval(_Model):
+    """A closed confidence interval."""
+
+    lo: float
+    hi: float
+
+
+class MeanStat(_Model):
+    """A mean score with its confidence interval over ``n`` values."""
+
+    mean: float | None = None
+    ci: Interval | None = None
+    n: int = 0
+
+
+class RateStat(_Model):
+    """A pass rate ``passed / n`` with its Wilson interval."""
+
+    passed: int = 0
+    n: int = 0
+    rate: float | None = None
+    ci: Interval | None = None
+
+
+class CriterionSummary(_Model):
+    """One judge criterion for one candidate. Errored and not-applicable verdicts are excluded from both stats."""
+
+    score: MeanStat = Field(default_factory=MeanStat)
+    pass_rate: RateStat = Field(default_factory=RateStat)
+    n_not_applicable: int = 0
+    n_errors: int = 0
+    errors_by_kind: dict[str, int] = Field(default_factory=dict)
+
+
+class CheckSummary(_Model):
+    """One deterministic check for one candidate. ``pass_rate.n`` counts the records it applied to."""
+
+    pass_rate: RateStat = Field(default_factory=RateStat)
+    n_not_applicable: int = Field(0, description="passed was None; includes crashed checks")
+    n_crashed: int = Field(0, description="the check raised; recorded as not applicable")
+
+
+class GroupBreakdown(_Model):
+    """Per-criterion means and per-check pass rates over the records of one persona or category."""
+
+    n_records: int = 0
+    criteria: dict[str, MeanStat] = Field(default_factory=dict)
+    checks: dict[str, RateStat] = Field(default_factory=dict)
+
+
+class Latency(_Model):
+    """Latency percentiles in seconds over ``n`` live (not cached) calls."""
+
+    n: int
+    p50: float
+    p90: float
+    p99: float
+
+
+class CallSummary(_Model):
+    """Model usage summed over a candidate's records for one role (responder or judge)."""
+
+    calls: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = Field(None, description="Sum of known costs; None when no record knew a cost.")
+    latency: Latency | None = None
+
+
+class CandidateScores(_Model):
+    """Everything measured about one candidate."""
+
+    name: str
+    n_records: int = 0
+    n_case_errors: int = 0
+    case_errors_by_kind: dict[str, int] = Field(default_factory=dict)
+    criteria: dict[str, CriterionSummary] = Field(default_factory=dict)
+    checks: dict[str, CheckSummary] = Field(default_factory=dict)
+    judge_errors_by_criterion: dict[str, int] = Field(default_factory=dict)
+    judge_errors_by_kind: dict[str, int] = Field(default_factory=dict)
+    by_persona: dict[str, GroupBreakdown] = Field(default_factory=dict)
+    by_category: dict[str, GroupBreakdown] = Field(default_factory=dict)
+    responder: CallSummary = Field(default_factory=CallSummary)
+    judging: CallSummary = Field(default_factory=CallSummary)
+    apology_forms: dict[str, int] = Field(default_factory=dict,
+                                          description="apology_wording data['form'] -> count")
+
+
+class CriterionInfo(_Model):
+    """How a criterion is scored, copied from the rubric."""
+
+    scale: str | None = None
+    pass_threshold: int | None = None
+    applies_when: str | None = None
+
+
+class RunIdentity(_Model):
+    """The manifest fields that identify the run a scorecard describes."""
+
+    eval_name: str
+    harness_version: str | None = None
+    git_revision: str | None = None
+    status: str | None = None
+    dataset_path: str | None = None
+    dataset_sha256: str | None = None
+    n_cases: int | None = None
+    n_selected: int | None = None
+    rubric_id: str | None = None
+    rubric_version: str | None = None
+    rubric_sha256: str | None = None
+    judge_model: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
+class Scorecard(_Model):
+    """The numbers of one run, per candidate, with the run's identity and notices."""
+
+    schema_version: int = SCORECARD_SCHEMA_VERSION
+    run: RunIdentity | None = None
+    notices: list[str] = Field(default_factory=list,
+                               description="Warnings copied from the manifest; show them before any number.")
+    confidence: float = 0.95
+    interval_method: Literal["t", "bootstrap"] = "t"
+    n_records: int = 0
+    criteria: dict[str, CriterionInfo] = Field(default_factory=dict, description="In rubric order.")
+    checks: list[str] = Field(default_factory=list)
+    candidates: dict[str, CandidateScores] = Field(default_factory=dict, description="In manifest order.")

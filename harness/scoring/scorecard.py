@@ -1,0 +1,156 @@
+"""Turning a run's records into a :class:`Scorecard`, and reading and writing ``scorecard.json``.
+
+:func:`build_scorecard` makes one pass over the records, however many, keeping
+per-candidate accumulators (see :mod:`harness.scoring.accumulate`), so it can
+consume :func:`harness.records.store.iter_records` as the file streams.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from harness.errors import ResultsError
+from harness.records.schema import Manifest, Record
+from harness.records.store import atomic_write_text
+from harness.scoring.accumulate import CandidateAcc, IntervalOptions
+from harness.scoring.schema import (SCORECARD_SCHEMA_VERSION, CriterionInfo, RunIdentity, Scorecard)
+from harness.scoring.stats import IntervalMethod
+
+SCORECARD = "scorecard.json"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "scorecard.schema.json"
+
+__all__ = ["Scorecard", "build_scorecard", "write_scorecard", "load_scorecard", "export_schema",
+           "scorecard_json_schema", "SCORECARD", "SCORECARD_SCHEMA_VERSION"]
+
+
+def build_scorecard(records: Iterable[Record], manifest: Manifest | None, criteria: dict | None = None, *,
+                    confidence: float = 0.95, interval_method: IntervalMethod = "t") -> Scorecard:
+    """The scorecard of ``records``, read in one pass.
+
+    ``criteria`` is the rubric's ``{id: {scale, pass_threshold, applies_when}}``
+    (the manifest's ``rubric["criteria"]``); it fixes the order of criteria and
+    is copied into the scorecard. Candidates come in manifest order, then in
+    order of first appearance. ``interval_method="bootstrap"`` keeps every
+    score in memory (8 bytes each) for a seeded percentile bootstrap.
+    """
+    options = IntervalOptions(confidence=confidence, method=interval_method)
+    keep_values = interval_method == "bootstrap"
+    accs: dict[str, CandidateAcc] = {name: CandidateAcc(name, keep_values) for name in _manifest_candidates(manifest)}
+    n_records = 0
+    for record in records:
+        n_records += 1
+        acc = accs.get(record.candidate)
+        if acc is None:
+            acc = accs[record.candidate] = CandidateAcc(record.candidate, keep_values)
+        acc.add(record)
+    return _assemble(accs, manifest, criteria, options, n_records)
+
+
+def _assemble(accs: dict[str, CandidateAcc], manifest: Manifest | None, criteria: dict | None,
+              options: IntervalOptions, n_records: int) -> Scorecard:
+    info = _criteria_info(criteria, accs)
+    candidates = {name: acc.result(options, list(info)) for name, acc in accs.items()}
+    checks = sorted({name for acc in accs.values() for name in acc.checks} | set(manifest.checks if manifest else ()))
+    return Scorecard(run=_identity(manifest), notices=list(manifest.notices) if manifest else [],
+                     confidence=options.confidence, interval_method=options.method, n_records=n_records,
+                     criteria=info, checks=checks, candidates=candidates)
+
+
+def _manifest_candidates(manifest: Manifest | None) -> list[str]:
+    if manifest is None:
+        return []
+    return [c["name"] for c in manifest.candidates if isinstance(c.get("name"), str)]
+
+
+def _criteria_info(criteria: dict | None, accs: dict[str, CandidateAcc]) -> dict[str, CriterionInfo]:
+    info = {name: _one_criterion(spec) for name, spec in (criteria or {}).items()}
+    for name in sorted({name for acc in accs.values() for name in acc.criteria} - set(info)):
+        info[name] = CriterionInfo()  # judged but missing from the rubric: keep it, say nothing of its scale
+    return info
+
+
+def _one_criterion(spec: Any) -> CriterionInfo:
+    if not isinstance(spec, dict):
+        return CriterionInfo()
+    return CriterionInfo(scale=spec.get("scale"), pass_threshold=spec.get("pass_threshold"),
+                         applies_when=spec.get("applies_when"))
+
+
+def _identity(manifest: Manifest | None) -> RunIdentity | None:
+    if manifest is None:
+        return None
+    rubric, judge, dataset = manifest.rubric or {}, manifest.judge or {}, manifest.dataset
+    return RunIdentity(
+        eval_name=manifest.eval_name, harness_version=manifest.harness_version,
+        git_revision=manifest.git_revision, status=manifest.status,
+        dataset_path=_str(dataset.get("path")), dataset_sha256=_str(dataset.get("sha256")),
+        n_cases=dataset.get("n_cases"), n_selected=dataset.get("n_selected"),
+        rubric_id=_str(rubric.get("id")), rubric_version=_str(rubric.get("version")),
+        rubric_sha256=_str(rubric.get("sha256")), judge_model=_str(judge.get("name")),
+        started_at=manifest.started_at, finished_at=manifest.finished_at)
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def write_scorecard(run_dir: str | Path, scorecard: Scorecard) -> Path:
+    """Write ``run_dir/scorecard.json`` atomically (temp file in the same directory, then ``os.replace``)."""
+    path = Path(run_dir) / SCORECARD
+    atomic_write_text(path, scorecard.model_dump_json(indent=2) + "\n")
+    return path
+
+
+def load_scorecard(path: str | Path) -> Scorecard:
+    """Read a scorecard file (or ``scorecard.json`` in a run directory).
+
+    Raises :class:`~harness.errors.ResultsError` when the file is missing, not
+    JSON, invalid, or written by a newer harness (``schema_version`` too high).
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / SCORECARD
+    data = _read_json(path)
+    version = data.get("schema_version", 0)
+    if not isinstance(version, int) or version > SCORECARD_SCHEMA_VERSION:
+        raise ResultsError(f"scorecard schema_version {version} is newer than this harness reads "
+                           f"({SCORECARD_SCHEMA_VERSION}); upgrade the harness", file=str(path))
+    try:
+        return Scorecard.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        raise ResultsError(f"invalid scorecard: {first['msg']}", file=str(path), field=field) from None
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError("no scorecard here", file=str(path)) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"corrupt scorecard: {exc}", file=str(path)) from None
+    if not isinstance(data, dict):
+        raise ResultsError("corrupt scorecard: not a JSON object", file=str(path))
+    return data
+
+
+def scorecard_json_schema() -> dict:
+    """The JSON Schema of :class:`Scorecard`, generated from the model."""
+    return Scorecard.model_json_schema()
+
+
+def export_schema(path: str | Path | None = None) -> Path:
+    """Write the JSON Schema of :class:`Scorecard` (default ``harness/schemas/scorecard.schema.json``).
+
+    Formatted exactly as :func:`harness.schemas.export_all` writes it, so both
+    produce the same bytes.
+    """
+    target = Path(path) if path is not None else SCHEMA_PATH
+    target.write_text(json.dumps(scorecard_json_schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return target
