@@ -16,7 +16,8 @@ from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register, span
 from harness.checks.text import Range, ReplyText, analyze
 
-_ID = re.compile(r"(?<![\w/@.])#?([a-z]{0,6}[-_]?\d[a-z0-9-]{2,}|\d{4,})\b", re.I)
+# Tokens of four or more characters with a digit: "#A55123", "99881", "INV-2231" (not "$129.99").
+_ID = re.compile(r"(?<![\w/@.$\u00a3\u20ac,])#?((?=[a-z0-9-]*\d)[a-z0-9][a-z0-9-]{3,})\b(?![.,/]\d)", re.I)
 _DATE = re.compile(
     r"\b(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
     r"(?:st|nd|rd|th)?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|march|april|june|july|august|"
@@ -24,7 +25,10 @@ _DATE = re.compile(
     re.I,
 )
 # Capitalised mid-sentence words ("my Galaxy Buds"), camel case ("iPhone"), model numbers.
-_NAME = re.compile(r"(?<=[\w,] )[A-Z][a-z]+[A-Z0-9]?\w*|\b[a-z]+[A-Z]\w+|\b[A-Z][a-z]*\s?\d+[A-Za-z]*\b")
+_NAME = re.compile(
+    r"(?<=[\w,] )[A-Z][a-z]+[A-Z0-9]?\w*(?:\s[A-Z][a-z0-9]\w*)*|\b[a-z]+[A-Z]\w+(?:\s\d+\w*)?"
+    r"|\b[A-Z][a-z]*\s?\d+[A-Za-z]*\b"
+)
 _NOT_NAMES = frozenset("""
 i im i'm hi hello hey thanks thank please dear customer service support team sir madam ok okay yes no
 mr mrs ms dr the and but this that you your we our they my
@@ -41,9 +45,10 @@ _TOPICS = re.compile(
 def _names(text: str) -> set[str]:
     names = set()
     for m in _NAME.finditer(text):
-        word = m.group().strip()
-        if word.lower() not in _NOT_NAMES and len(word) >= 3:
-            names.add(word.lower())
+        # Keep the whole name ("galaxy buds") and its words ("buds" alone counts too).
+        for word in (m.group(), *m.group().split()):
+            if word.lower() not in _NOT_NAMES and len(word) >= 3:
+                names.add(word.lower())
     return names
 
 

@@ -33,9 +33,10 @@ _GUARANTEE = re.compile(
     r"\bguarantee[ds]?\b|\b100\s?%|\b(?:never|won't|will not|wont)\s+happen\s+again\b|\b(?:i|we)\s+promise\b"
     r"|\bpromise (?:you|that)\b|\brest assured\b|\bdefinitely (?:will|be|arrive|get)\b"
 )
+# "Today" is left out: doing something today is the agent's own action, not a forecast.
 _DATE = re.compile(
     r"\b(?:by|on|before|until|no later than)\s+(?:this\s+|next\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
-    r"|\b(?:tomorrow|tonight|today|end of (?:the )?(?:day|week|month)|next (?:week|month))\b"
+    r"|\b(?:tomorrow|end of (?:the )?(?:day|week|month)|next (?:week|month))\b"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
     r"|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b"

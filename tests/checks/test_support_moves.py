@@ -1,0 +1,86 @@
+"""empathy_statement, next_step, follow_up and escalation_offered."""
+
+import pytest
+
+EMPATHY = [
+    ("I understand how frustrating this must be.", True),
+    ("I completely understand, a missing parcel is stressful.", True),
+    ("That must have been so annoying.", True),
+    ("I can imagine how upsetting it is to wait all week.", True),
+    ("We're sorry to hear the phone arrived cracked.", True),
+    ("Your frustration is completely valid.", True),
+    ("I’d be frustrated too!", True),
+    ("I don't understand what you mean.", False),
+    ('You said "I understand nothing about routers".', False),
+    ("Your order ships Monday.", False),
+    ("", False),
+]
+
+NEXT_STEP = [
+    ("I've issued a replacement, it ships tomorrow.", True),
+    ("We'll look into this and get back to you within 24 hours.", True),
+    ("Please DM us your order number.", True),
+    ("You can return it at any store.", True),
+    ("Track it here: https://ex.com/track/123", True),
+    ("Alternatively, we can offer a repair.", True),
+    ("Let me check with the warehouse.", True),
+    ("We won't send anything until you pay.", False),
+    ("Thanks for your message.", False),
+    ("", False),
+]
+
+FOLLOW_UP = [
+    ("I'll follow up with you on Friday.", True),
+    ("We'll keep you updated.", True),
+    ("Let us know if there's anything else.", True),
+    ("Feel free to reach out anytime.", True),
+    ("We'd love your feedback on the new app.", True),
+    ("Your parcel is on its way.", False),
+    ("", False),
+]
+
+ESCALATION = [
+    ("I'll escalate this to our billing team.", True),
+    ("Let me connect you with a supervisor.", True),
+    ("I can transfer you to a specialist.", True),
+    ("I'll pass this on to my manager.", True),
+    ("We won't escalate this further.", False),
+    ("I've refunded the order.", False),
+    ("", False),
+]
+
+
+@pytest.mark.parametrize("reply,detected", EMPATHY)
+def test_empathy(run, reply, detected):
+    result = run("empathy_statement", reply)
+    assert result.data == {"detected": detected}
+    assert result.passed is detected
+    assert bool(result.evidence) is detected
+
+
+@pytest.mark.parametrize("reply,detected", NEXT_STEP)
+def test_next_step(run, reply, detected):
+    result = run("next_step", reply)
+    assert result.data == {"detected": detected}
+    assert result.passed is detected
+
+
+def test_next_step_link_evidence(run):
+    reply = "Track it here: https://ex.com/track/123 ^JD"
+    result = run("next_step", reply)
+    assert "https://ex.com/track/123" in [ev.text for ev in result.evidence]
+
+
+@pytest.mark.parametrize("reply,detected", FOLLOW_UP)
+def test_follow_up(run, reply, detected):
+    result = run("follow_up", reply)
+    assert result.data == {"detected": detected}
+    assert result.passed is detected
+
+
+@pytest.mark.parametrize("reply,detected", ESCALATION)
+@pytest.mark.parametrize("expected", [True, False, None])
+def test_escalation(run, reply, detected, expected):
+    result = run("escalation_offered", reply, expectations={"escalation_expected": expected})
+    assert result.data == {"detected": detected, "expected": expected}
+    assert result.passed is (detected if expected else None)
