@@ -67,6 +67,12 @@ class Model:
     def name(self) -> str:
         return self.spec.name
 
+    @property
+    def concurrency(self) -> int:
+        """Calls allowed in flight: the spec's limit, lowered by the provider's own (the embedded model's 1)."""
+        own = getattr(self.provider, "max_concurrency", None)
+        return min(self.spec.concurrency, own) if own else self.spec.concurrency
+
     def __repr__(self) -> str:
         return f"Model({self.name!r})"
 
@@ -227,6 +233,6 @@ class Model:
         # A Semaphore belongs to one event loop; the sync facade may run several loops in turn.
         loop = asyncio.get_running_loop()
         if self._semaphore is None or self._semaphore_loop is not loop:
-            self._semaphore = asyncio.Semaphore(self.spec.concurrency)
+            self._semaphore = asyncio.Semaphore(self.concurrency)
             self._semaphore_loop = loop
         return self._semaphore

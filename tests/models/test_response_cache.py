@@ -1,0 +1,61 @@
+"""ResponseCache: round trips, default location, and two processes sharing one file."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+
+from harness.models import ModelResponse, ResponseCache, Usage, default_cache_path
+
+
+def test_put_then_get_round_trips(tmp_path):
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    response = ModelResponse(text="hi", usage=Usage(prompt_tokens=3, completion_tokens=1), finish_reason="stop")
+    assert cache.get("k") is None
+    cache.put("k", response, model="fake/m")
+    assert cache.get("k") == response
+    assert "k" in cache and len(cache) == 1
+
+
+def test_default_location_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARNESS_CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert default_cache_path() == tmp_path / "elsewhere" / "models.sqlite"
+    monkeypatch.delenv("HARNESS_CACHE_DIR")
+    monkeypatch.chdir(tmp_path)
+    assert default_cache_path() == tmp_path / ".harness-cache" / "models.sqlite"
+
+
+def test_database_uses_wal(tmp_path):
+    ResponseCache(tmp_path / "c.sqlite").put("k", ModelResponse(text="x"))
+    mode = sqlite3.connect(tmp_path / "c.sqlite").execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+def test_unreadable_entry_reads_as_a_miss(tmp_path):
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    cache.put("k", ModelResponse(text="x"))
+    with sqlite3.connect(tmp_path / "c.sqlite") as conn:
+        conn.execute("UPDATE responses SET response = '{\"old\": 1}'")
+    assert cache.get("k") is None
+
+
+def _writer(path: str, worker: int, count: int) -> None:
+    cache = ResponseCache(path)
+    for i in range(count):
+        cache.put(f"{worker}-{i}", ModelResponse(text=f"worker {worker} item {i}"))
+        cache.get(f"{1 - worker}-{i}")  # read the other process's rows while it writes
+
+
+def test_two_processes_share_the_cache_without_corruption(tmp_path):
+    path = str(tmp_path / "shared.sqlite")
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_writer, args=(path, w, 200)) for w in (0, 1)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(60)
+        assert process.exitcode == 0
+    cache = ResponseCache(path)
+    assert len(cache) == 400
+    assert cache.get("1-199").text == "worker 1 item 199"
+    assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
