@@ -1,0 +1,85 @@
+"""The `harness` command as a user runs it: against a real HTTP server on 127.0.0.1, and on bad input."""
+
+import json
+
+from harness.records.store import iter_records
+from tests.cli.conftest import harness_cmd, last_line
+
+
+def test_run_against_openai_compatible_server_then_report(served_project):
+    root, server = served_project["dir"], served_project["server"]
+    done = harness_cmd("run", "eval.yaml", "--out", "results/r1", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "scorecard: results/r1/scorecard.md" in done.stdout
+    records = list(iter_records(root / "results/r1"))
+    assert len(records) == 12 and not any(r.error for r in records)
+    served = [r for r in records if r.candidate == "served"]
+    assert all(r.reply.startswith("I apologize for the delay") for r in served)
+    assert all(r.judge["acknowledgement"].score == 4 for r in records)
+    assert all(r.judge["policy_compliance"].passed for r in records)
+    # 6 responder calls + 12 records x 2 criteria judged, each exactly once.
+    assert len(server.requests) == 6 + 24
+    judge_request = next(r.body for r in server.requests if r.body["model"] == "test-judge")
+    assert judge_request["response_format"]["type"] in {"json_schema", "json_object"}
+    scorecard = json.loads((root / "results/r1/scorecard.json").read_text())
+    assert scorecard["schema_version"] == 1
+
+    again = harness_cmd("run", "eval.yaml", "--out", "results/r2", cwd=root)
+    assert again.returncode == 0 and len(server.requests) == 30  # all from the cache
+
+    report = harness_cmd("report", "results/r1", "--quiet", cwd=root)
+    assert report.returncode == 0 and "report:    results/r1/report.html" in report.stdout
+
+
+def test_server_faults_are_retried_or_recorded(served_project):
+    root, server = served_project["dir"], served_project["server"]
+    server.queue("server_error", "rate_limit_retry_after", "unavailable", "unavailable", "unavailable")
+    done = harness_cmd("run", "eval.yaml", "--out", "results/f", "--no-cache", cwd=root)
+    assert done.returncode == 0, done.stderr
+    records = list(iter_records(root / "results/f"))
+    assert len(records) == 12
+    errors = [r for r in records if r.error] + [r for r in records for c in r.judge.values() if c.error]
+    assert len(errors) <= 1  # three 503s in a row exhaust 2 retries of one call at most
+
+
+def test_existing_run_is_not_overwritten(served_project):
+    root = served_project["dir"]
+    assert harness_cmd("run", "eval.yaml", "--out", "results/x", "--quiet", cwd=root).returncode == 0
+    before = (root / "results/x/records.jsonl").read_bytes()
+    again = harness_cmd("run", "eval.yaml", "--out", "results/x", cwd=root)
+    assert again.returncode == 2 and "already holds a run" in again.stderr
+    assert "Traceback" not in again.stderr and (root / "results/x/records.jsonl").read_bytes() == before
+
+
+def test_bad_dataset_row_is_one_line_exit_2(served_project):
+    root = served_project["dir"]
+    with open(root / "cases.jsonl", "a") as handle:
+        handle.write('{"id": "bad", "turns": [{"role": "agent", "content": "hi"}]}\n')
+    done = harness_cmd("run", "eval.yaml", "--out", "results/y", cwd=root)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert last_line(done.stderr) == "harness: error: cases.jsonl:7: turns: the last turn must be the customer's"
+    assert not (root / "results/y").exists()
+
+
+def test_missing_api_key_is_reported_before_any_call(served_project):
+    root, server = served_project["dir"], served_project["server"]
+    text = (root / "eval.yaml").read_text().replace("model: openai/test-judge",
+                                                    "model: openai/test-judge\n  api_key_env: CANARY_KEY_FOR_TEST")
+    (root / "eval.yaml").write_text(text)
+    done = harness_cmd("run", "eval.yaml", "--out", "results/z", cwd=root, env={"CANARY_KEY_FOR_TEST": ""})
+    assert done.returncode == 2 and "CANARY_KEY_FOR_TEST" in done.stderr
+    assert server.requests == []
+
+
+def test_validate(served_project, tmp_path):
+    root = served_project["dir"]
+    good = harness_cmd("validate", "cases.jsonl", "eval.yaml", cwd=root)
+    assert good.returncode == 0 and "ok    cases.jsonl: dataset, 6 cases" in good.stdout
+    (root / "broken.yaml").write_text("dataset: cases.jsonl\ncandidates:\n  - name: a\n    recordd: v\n")
+    bad = harness_cmd("validate", ".", cwd=root)
+    assert bad.returncode == 2 and "broken.yaml:4: candidates[0].recordd: unknown field" in bad.stderr
+
+
+def test_help_is_fast_and_lists_commands(tmp_path):
+    done = harness_cmd("--help", cwd=tmp_path)
+    assert done.returncode == 0 and all(c in done.stdout for c in ("run", "validate", "report"))
