@@ -83,16 +83,19 @@ class CriterionAcc:
     n_not_applicable: int = 0
     errors: Counter = field(default_factory=Counter)
 
-    def add(self, result: CriterionResult) -> None:
+    def add(self, result: CriterionResult) -> float | None:
+        """Fold one verdict in; return the score if it counted (so breakdowns reuse the decision)."""
         # Order matters: an error or "not applicable" never reaches the score.
         if result.error is not None:
             self.errors[result.error.kind] += 1
-        elif not result.applicable or result.score is None:
+            return None
+        if not result.applicable or result.score is None:
             self.n_not_applicable += 1
-        else:
-            self.score.add(result.score)
-            if result.passed is not None:
-                self.rate.add(result.passed)
+            return None
+        self.score.add(result.score)
+        if result.passed is not None:
+            self.rate.add(result.passed)
+        return result.score
 
     def result(self, options: IntervalOptions) -> out.CriterionSummary:
         return out.CriterionSummary(score=self.score.result(options), pass_rate=self.rate.result(options),
@@ -106,12 +109,14 @@ class CheckAcc:
     n_not_applicable: int = 0
     n_crashed: int = 0
 
-    def add(self, result: CheckResult) -> None:
+    def add(self, result: CheckResult) -> bool | None:
+        """Fold one check result in; return ``passed`` (``None`` when it did not apply)."""
         if result.passed is None:
             self.n_not_applicable += 1
             self.n_crashed += result.data.get("error") == "check_crashed"
         else:
             self.rate.add(result.passed)
+        return result.passed
 
     def result(self, options: IntervalOptions) -> out.CheckSummary:
         return out.CheckSummary(pass_rate=self.rate.result(options), n_not_applicable=self.n_not_applicable,
@@ -127,16 +132,19 @@ class GroupAcc:
     criteria: dict[str, MeanAcc] = field(default_factory=dict)
     checks: dict[str, RateAcc] = field(default_factory=dict)
 
-    def add(self, record: Record) -> None:
-        self.n_records += 1
-        for name, verdict in record.judge.items():
-            acc = self.criteria.setdefault(name, MeanAcc(self.keep_values))
-            if verdict.error is None and verdict.applicable and verdict.score is not None:
-                acc.add(verdict.score)
-        for name, check in record.checks.items():
-            acc = self.checks.setdefault(name, RateAcc())
-            if check.passed is not None:
-                acc.add(check.passed)
+    def add_score(self, criterion: str, score: float | None) -> None:
+        acc = self.criteria.get(criterion)
+        if acc is None:
+            acc = self.criteria[criterion] = MeanAcc(self.keep_values)
+        if score is not None:
+            acc.add(score)
+
+    def add_check(self, check: str, passed: bool | None) -> None:
+        acc = self.checks.get(check)
+        if acc is None:
+            acc = self.checks[check] = RateAcc()
+        if passed is not None:
+            acc.add(passed)
 
     def result(self, options: IntervalOptions) -> out.GroupBreakdown:
         return out.GroupBreakdown(n_records=self.n_records,
@@ -173,10 +181,6 @@ class CallAcc:
                                completion_tokens=self.completion_tokens, cost_usd=self.cost_usd, latency=latency)
 
 
-def _group_key(value: str | None) -> str:
-    return value if value else NO_GROUP
-
-
 @dataclass
 class CandidateAcc:
     """Everything folded from one candidate's records."""
@@ -197,15 +201,39 @@ class CandidateAcc:
         self.n_records += 1
         if record.error is not None:
             self.case_errors[record.error.kind] += 1
+        groups = (self._group(self.by_persona, record.persona), self._group(self.by_category, record.category))
+        # One pass over the verdicts feeds the candidate and both breakdowns: the hot loop of a big run.
         for name, verdict in record.judge.items():
-            self.criteria.setdefault(name, CriterionAcc(MeanAcc(self.keep_values))).add(verdict)
-        for name, check in record.checks.items():
-            self.checks.setdefault(name, CheckAcc()).add(check)
+            score = self._criterion(name).add(verdict)
+            for group in groups:
+                group.add_score(name, score)
+        for name, result in record.checks.items():
+            passed = self._check(name).add(result)
+            for group in groups:
+                group.add_check(name, passed)
         self._add_apology_form(record)
-        self.by_persona.setdefault(_group_key(record.persona), GroupAcc(self.keep_values)).add(record)
-        self.by_category.setdefault(_group_key(record.category), GroupAcc(self.keep_values)).add(record)
         self.responder.add(record.responder)
         self.judging.add(record.judging)
+
+    def _group(self, groups: dict[str, GroupAcc], value: str | None) -> GroupAcc:
+        key = value if value else NO_GROUP
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = GroupAcc(self.keep_values)
+        group.n_records += 1
+        return group
+
+    def _criterion(self, name: str) -> CriterionAcc:
+        acc = self.criteria.get(name)
+        if acc is None:
+            acc = self.criteria[name] = CriterionAcc(MeanAcc(self.keep_values))
+        return acc
+
+    def _check(self, name: str) -> CheckAcc:
+        acc = self.checks.get(name)
+        if acc is None:
+            acc = self.checks[name] = CheckAcc()
+        return acc
 
     def _add_apology_form(self, record: Record) -> None:
         apology = record.checks.get(APOLOGY_CHECK)
