@@ -25,15 +25,22 @@ NO_GROUP = "(none)"
 
 @dataclass(frozen=True)
 class IntervalOptions:
-    """How intervals are computed: confidence level and the mean's method."""
+    """How intervals are computed: confidence level, the mean's method, and each criterion's score range."""
 
     confidence: float = 0.95
     method: IntervalMethod = "t"
     seed: int = 20240607
+    bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
-def _interval(found: Interval | None) -> out.Interval | None:
-    return None if found is None else out.Interval(lo=found.lo, hi=found.hi)
+def _interval(found: Interval | None, bounds: tuple[float, float] | None = None) -> out.Interval | None:
+    if found is None:
+        return None
+    if bounds is None:
+        return out.Interval(lo=found.lo, hi=found.hi)
+    # A t interval on few 1-5 scores can reach past the scale; no mean can, so clip to what is possible.
+    low, high = bounds
+    return out.Interval(lo=min(max(found.lo, low), high), hi=max(min(found.hi, high), low))
 
 
 @dataclass
@@ -49,14 +56,14 @@ class MeanAcc:
         if self.keep_values:
             self.values.append(value)
 
-    def result(self, options: IntervalOptions) -> out.MeanStat:
+    def result(self, options: IntervalOptions, bounds: tuple[float, float] | None = None) -> out.MeanStat:
         if self.moments.n == 0:
             return out.MeanStat()
         if options.method == "bootstrap":
             ci = bootstrap_mean_ci(self.values, options.confidence, seed=options.seed)
         else:
             ci = t_interval(self.moments, options.confidence)
-        return out.MeanStat(mean=self.moments.mean, ci=_interval(ci), n=self.moments.n)
+        return out.MeanStat(mean=self.moments.mean, ci=_interval(ci, bounds), n=self.moments.n)
 
 
 @dataclass
@@ -97,8 +104,9 @@ class CriterionAcc:
             self.rate.add(result.passed)
         return result.score
 
-    def result(self, options: IntervalOptions) -> out.CriterionSummary:
-        return out.CriterionSummary(score=self.score.result(options), pass_rate=self.rate.result(options),
+    def result(self, options: IntervalOptions, name: str) -> out.CriterionSummary:
+        score = self.score.result(options, options.bounds.get(name))
+        return out.CriterionSummary(score=score, pass_rate=self.rate.result(options),
                                     n_not_applicable=self.n_not_applicable, n_errors=sum(self.errors.values()),
                                     errors_by_kind=dict(sorted(self.errors.items())))
 
@@ -148,7 +156,8 @@ class GroupAcc:
 
     def result(self, options: IntervalOptions) -> out.GroupBreakdown:
         return out.GroupBreakdown(n_records=self.n_records,
-                                  criteria={k: v.result(options) for k, v in self.criteria.items()},
+                                  criteria={k: v.result(options, options.bounds.get(k))
+                                            for k, v in self.criteria.items()},
                                   checks={k: v.result(options) for k, v in self.checks.items()})
 
 
@@ -247,7 +256,7 @@ class CandidateAcc:
         return out.CandidateScores(
             name=self.name, n_records=self.n_records, n_case_errors=sum(self.case_errors.values()),
             case_errors_by_kind=dict(sorted(self.case_errors.items())),
-            criteria={k: self.criteria[k].result(options) for k in _ordered(self.criteria, criteria_order)},
+            criteria={k: self.criteria[k].result(options, k) for k in _ordered(self.criteria, criteria_order)},
             checks={k: v.result(options) for k, v in sorted(self.checks.items())},
             judge_errors_by_criterion={k: n for k, n in judge_errors.items() if n},
             judge_errors_by_kind=dict(sorted(by_kind.items())),

@@ -38,7 +38,7 @@ def build_scorecard(records: Iterable[Record], manifest: Manifest | None, criter
     order of first appearance. ``interval_method="bootstrap"`` keeps every
     score in memory (8 bytes each) for a seeded percentile bootstrap.
     """
-    options = IntervalOptions(confidence=confidence, method=interval_method)
+    options = IntervalOptions(confidence=confidence, method=interval_method, bounds=_score_bounds(criteria))
     keep_values = interval_method == "bootstrap"
     accs: dict[str, CandidateAcc] = {name: CandidateAcc(name, keep_values) for name in _manifest_candidates(manifest)}
     n_records = 0
@@ -59,6 +59,13 @@ def _assemble(accs: dict[str, CandidateAcc], manifest: Manifest | None, criteria
     return Scorecard(run=_identity(manifest), notices=list(manifest.notices) if manifest else [],
                      confidence=options.confidence, interval_method=options.method, n_records=n_records,
                      criteria=info, checks=checks, candidates=candidates)
+
+
+def _score_bounds(criteria: dict | None) -> dict[str, tuple[float, float]]:
+    """The possible score range of each criterion whose scale is known."""
+    ranges = {"1-5": (1.0, 5.0), "pass_fail": (0.0, 1.0)}
+    return {name: ranges[spec["scale"]] for name, spec in (criteria or {}).items()
+            if isinstance(spec, dict) and spec.get("scale") in ranges}
 
 
 def _manifest_candidates(manifest: Manifest | None) -> list[str]:

@@ -129,3 +129,10 @@ def test_corrupt_or_invalid_scorecard_is_a_results_error(tmp_path: Path, text: s
 def test_missing_scorecard_is_a_results_error(tmp_path: Path) -> None:
     with pytest.raises(ResultsError, match="no scorecard"):
         load_scorecard(tmp_path)
+
+
+def test_mean_interval_is_clipped_to_the_scale(card) -> None:
+    empathy = card.candidates["bot_v1"].criteria["empathy"].score  # t interval of (5, 3) is about [-8.7, 16.7]
+    assert (empathy.ci.lo, empathy.ci.hi) == (1.0, 5.0)
+    unbounded = build_scorecard(sample_records(), manifest(), None).candidates["bot_v1"].criteria["empathy"].score
+    assert unbounded.ci.lo < 0 and unbounded.ci.hi > 16

@@ -1,0 +1,111 @@
+"""``scorecard.md``: the scorecard as GitHub-flavoured Markdown, small enough for a pull-request comment.
+
+Layout: the notices first (a bold warning block), the run's identity, one
+summary table with candidates as columns, then collapsible breakdowns by
+persona and by category. Text from the data is escaped so a candidate or
+persona name cannot break a table or inject HTML.
+"""
+
+from __future__ import annotations
+
+from harness.report.tables import Row, breakdown_rows, summary_rows
+from harness.scoring.schema import RunIdentity, Scorecard
+
+# GitHub refuses comments over 65,536 characters; leave room for a caller's header.
+MAX_CHARS = 60_000
+
+
+def md_escape(text: object) -> str:
+    """``text`` safe inside a Markdown table cell: no pipes, newlines or raw HTML."""
+    value = str(text)
+    for raw, safe in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("\r", " "), ("\n", " ")):
+        value = value.replace(raw, safe)
+    return value
+
+
+def md_table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table; the first column left-aligned, the others right-aligned (numbers)."""
+    lines = ["| " + " | ".join(md_escape(h) for h in header) + " |",
+             "|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|"]
+    lines += ["| " + " | ".join(md_escape(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_notices(notices: list[str]) -> str:
+    """Each notice as a bold blockquoted warning ("" when there are none)."""
+    return "\n\n".join(f"> **⚠️ Warning:** **{md_escape(notice)}**" for notice in notices)
+
+
+def render_identity(run: RunIdentity | None, n_records: int) -> str:
+    """A one-line-per-field list naming the run: eval, dataset, rubric, judge, time."""
+    if run is None:
+        return f"- records: {n_records}"
+    fields = [("eval", run.eval_name), ("status", run.status),
+              ("dataset", _joined(run.dataset_path, _short(run.dataset_sha256), _cases(run))),
+              ("rubric", _joined(run.rubric_id, run.rubric_version and f"v{run.rubric_version}",
+                                 _short(run.rubric_sha256))),
+              ("judge", run.judge_model), ("started", run.started_at), ("finished", run.finished_at),
+              ("harness", _joined(run.harness_version, _short(run.git_revision))), ("records", n_records)]
+    return "\n".join(f"- {name}: {md_escape(value)}" for name, value in fields if value not in (None, ""))
+
+
+def _short(digest: str | None) -> str | None:
+    return digest[:12] if digest else None
+
+
+def _cases(run: RunIdentity) -> str | None:
+    if run.n_selected is None:
+        return None
+    return f"{run.n_selected} of {run.n_cases} cases" if run.n_cases is not None else f"{run.n_selected} cases"
+
+
+def _joined(*parts: object) -> str:
+    return " · ".join(str(p) for p in parts if p)
+
+
+def render_summary(card: Scorecard) -> str:
+    """One table: measures as rows, candidates as columns, a section row before each group."""
+    header = ["measure", *card.candidates]
+    return md_table(header, _with_sections(summary_rows(card), len(card.candidates)))
+
+
+def _with_sections(rows: list[Row], width: int) -> list[list[str]]:
+    out: list[list[str]] = []
+    section = None
+    for row in rows:
+        if row.section != section:
+            section = row.section
+            out.append([f"**{section}**"] + [""] * width)
+        out.append([row.label, *row.cells])
+    return out
+
+
+def render_breakdown(card: Scorecard, dimension: str) -> str:
+    """A collapsible table of per-``dimension`` criterion means and check pass rates, candidates as columns."""
+    rows = breakdown_rows(card, dimension)
+    if not rows:
+        return ""
+    table = md_table([dimension, *card.candidates], [[row.label, *row.cells] for row in rows])
+    return f"<details><summary>By {dimension}</summary>\n\n{table}\n\n</details>"
+
+
+def render_scorecard_md(scorecard: Scorecard) -> str:
+    """The whole ``scorecard.md``. Breakdowns are dropped (with a note) if they would push it past a PR comment."""
+    head = [part for part in (render_notices(scorecard.notices), "## Scorecard",
+                              render_identity(scorecard.run, scorecard.n_records)) if part]
+    if not scorecard.candidates:
+        return "\n\n".join(head + ["No records."]) + "\n"
+    body = head + [render_summary(scorecard), _legend(scorecard)]
+    breakdowns = [b for b in (render_breakdown(scorecard, "persona"), render_breakdown(scorecard, "category")) if b]
+    text = "\n\n".join(body + breakdowns) + "\n"
+    if len(text) > MAX_CHARS:
+        note = "_Breakdowns by persona and category omitted to fit a comment: see scorecard.json or report.html._"
+        text = "\n\n".join(body + [note]) + "\n"
+    return text
+
+
+def _legend(card: Scorecard) -> str:
+    method = "Student t" if card.interval_method == "t" else "bootstrap percentile"
+    return (f"_Cells: value [{card.confidence:.0%} interval] (n). Means use a {method} interval, pass rates a "
+            "Wilson interval. Errored and not-applicable verdicts are excluded from scores and counted under "
+            "Errors or as n/a._")

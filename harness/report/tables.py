@@ -1,0 +1,158 @@
+"""The summary of a scorecard as rows of plain text: one row per measure, one cell per candidate.
+
+Markdown, terminal and HTML renderers all draw this same table, so the three
+always show the same numbers formatted the same way. Cells are plain text;
+each renderer escapes them for its own medium.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from harness.scoring.schema import (CallSummary, CandidateScores, CheckSummary, CriterionSummary, Latency, MeanStat,
+                                    RateStat, Scorecard)
+
+DASH = "—"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the summary: a section heading it belongs to, a label, and one cell per candidate."""
+
+    section: str
+    label: str
+    cells: list[str]
+
+
+def fmt_mean(stat: MeanStat) -> str:
+    """``"3.80 [3.12, 4.48] (20)"``; the interval is left out where undefined; a dash when there is no value."""
+    if stat.mean is None:
+        return f"{DASH} (0)"
+    ci = f" [{stat.ci.lo:.2f}, {stat.ci.hi:.2f}]" if stat.ci else ""
+    return f"{stat.mean:.2f}{ci} ({stat.n})"
+
+
+def fmt_rate(stat: RateStat) -> str:
+    """``"75% [41, 93] (8)"``: pass rate with its Wilson interval in percent, and n."""
+    if stat.rate is None:
+        return f"{DASH} (0)"
+    ci = f" [{stat.ci.lo * 100:.0f}, {stat.ci.hi * 100:.0f}]" if stat.ci else ""
+    return f"{stat.rate * 100:.0f}%{ci} ({stat.n})"
+
+
+def fmt_short_mean(stat: MeanStat) -> str:
+    """A compact ``"3.8 (12)"`` for breakdown tables."""
+    return f"{DASH} (0)" if stat.mean is None else f"{stat.mean:.1f} ({stat.n})"
+
+
+def fmt_short_rate(stat: RateStat) -> str:
+    """A compact ``"75% (8)"`` for breakdown tables."""
+    return f"{DASH} (0)" if stat.rate is None else f"{stat.rate * 100:.0f}% ({stat.n})"
+
+
+def _short_share(stat: MeanStat) -> str:
+    return f"{DASH} (0)" if stat.mean is None else f"{stat.mean * 100:.0f}% ({stat.n})"
+
+
+def fmt_counts(total: int, by_kind: dict[str, int]) -> str:
+    """``"3 (judge_output 2, timeout 1)"``; ``"0"`` when nothing happened."""
+    if not total:
+        return "0"
+    return f"{total} ({', '.join(f'{kind} {n}' for kind, n in by_kind.items())})"
+
+
+def fmt_tokens(calls: CallSummary) -> str:
+    return f"{calls.prompt_tokens:,} in / {calls.completion_tokens:,} out"
+
+
+def fmt_cost(cost: float | None) -> str:
+    return DASH if cost is None else f"${cost:,.4f}"
+
+
+def fmt_latency(latency: Latency | None) -> str:
+    """``"1.20 s / 3.40 s"`` (p50 / p90)."""
+    return DASH if latency is None else f"{latency.p50:.2f} s / {latency.p90:.2f} s"
+
+
+def fmt_cache(calls: CallSummary) -> str:
+    return f"{calls.cache_hits} / {calls.calls}"
+
+
+def _criterion_cell(summary: CriterionSummary | None, scale: str | None) -> str:
+    if summary is None:
+        return DASH
+    if scale == "pass_fail":  # a 0/1 mean is a pass rate: show it as one, with the Wilson interval
+        return fmt_rate(summary.pass_rate)
+    cell = fmt_mean(summary.score)
+    return cell + (f" · {summary.n_not_applicable} n/a" if summary.n_not_applicable else "")
+
+
+def _check_cell(summary: CheckSummary | None) -> str:
+    if summary is None:
+        return DASH
+    cell = fmt_rate(summary.pass_rate)
+    return cell + (f" · {summary.n_not_applicable} n/a" if summary.n_not_applicable else "")
+
+
+def _row(card: Scorecard, section: str, label: str, cell: Callable[[CandidateScores], str]) -> Row:
+    return Row(section, label, [cell(c) for c in card.candidates.values()])
+
+
+def summary_rows(card: Scorecard) -> list[Row]:
+    """Every summary row of ``card``, candidates in scorecard order."""
+    rows = [_row(card, "Records", "records", lambda c: str(c.n_records))]
+    for name, info in card.criteria.items():
+        label = f"{name} ({'pass rate' if info.scale == 'pass_fail' else 'mean 1-5' if info.scale else 'mean'})"
+        rows.append(_row(card, "Judge criteria", label, lambda c, n=name, s=info.scale: _criterion_cell(
+            c.criteria.get(n), s)))
+    for name in card.checks:
+        rows.append(_row(card, "Checks", f"{name} (pass rate)", lambda c, n=name: _check_cell(c.checks.get(n))))
+    rows += _error_rows(card) + _usage_rows(card)
+    if any(c.apology_forms for c in card.candidates.values()):
+        rows.append(_row(card, "Apology form", "apology form",
+                         lambda c: ", ".join(f"{k} {n}" for k, n in c.apology_forms.items()) or DASH))
+    return rows
+
+
+def _error_rows(card: Scorecard) -> list[Row]:
+    return [
+        _row(card, "Errors", "case errors", lambda c: fmt_counts(c.n_case_errors, c.case_errors_by_kind)),
+        _row(card, "Errors", "judge errors",
+             lambda c: fmt_counts(sum(c.judge_errors_by_kind.values()), c.judge_errors_by_kind)),
+    ]
+
+
+def _usage_rows(card: Scorecard) -> list[Row]:
+    return [
+        _row(card, "Usage", "responder tokens", lambda c: fmt_tokens(c.responder)),
+        _row(card, "Usage", "judge tokens", lambda c: fmt_tokens(c.judging)),
+        _row(card, "Usage", "cost (responder + judge)", lambda c: fmt_cost(_total_cost(c))),
+        _row(card, "Usage", "responder latency p50 / p90", lambda c: fmt_latency(c.responder.latency)),
+        _row(card, "Usage", "cache hits (responder)", lambda c: fmt_cache(c.responder)),
+        _row(card, "Usage", "cache hits (judge)", lambda c: fmt_cache(c.judging)),
+    ]
+
+
+def _total_cost(candidate: CandidateScores) -> float | None:
+    costs = [c for c in (candidate.responder.cost_usd, candidate.judging.cost_usd) if c is not None]
+    return sum(costs) if costs else None
+
+
+def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:
+    """Rows ``"<group> · <measure>"`` for ``dimension`` ("persona" or "category"), compact cells."""
+    field = "by_persona" if dimension == "persona" else "by_category"
+    groups = sorted({g for c in card.candidates.values() for g in getattr(c, field)})
+    rows = []
+    for group in groups:
+        parts = [getattr(c, field).get(group) for c in card.candidates.values()]
+        rows.append(Row(group, f"{group} · records", [str(p.n_records) if p else DASH for p in parts]))
+        for name, info in card.criteria.items():
+            # A pass/fail criterion's mean is its pass rate: show it as a percentage like the checks.
+            fmt = _short_share if info.scale == "pass_fail" else fmt_short_mean
+            rows.append(Row(group, f"{group} · {name}",
+                            [fmt(p.criteria[name]) if p and name in p.criteria else DASH for p in parts]))
+        for name in card.checks:
+            rows.append(Row(group, f"{group} · {name}",
+                            [fmt_short_rate(p.checks[name]) if p and name in p.checks else DASH for p in parts]))
+    return rows

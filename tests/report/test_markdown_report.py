@@ -1,0 +1,69 @@
+"""scorecard.md and the terminal summary: notices first, the numbers, escaping, size."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from harness.report.markdown import MAX_CHARS, md_escape, render_scorecard_md
+from harness.report.terminal import print_summary
+from harness.scoring.scorecard import build_scorecard
+from tests.scoring.factory import CRITERIA, NOTICE, manifest, record, sample_records, score
+
+
+def _card(records=None, notices=None):
+    return build_scorecard(records if records is not None else sample_records(), manifest(notices=notices), CRITERIA)
+
+
+def test_notices_come_first_in_bold() -> None:
+    text = render_scorecard_md(_card())
+    assert text.startswith("> **⚠️ Warning:** **" + NOTICE)
+
+
+def test_identity_and_numbers_appear() -> None:
+    text = render_scorecard_md(_card())
+    for expected in ("eval: smoke", "dddddddddddd", "support · v1", "judge: fake/judge", "2024-01-01T00:05:00",
+                     "| measure | bot_v1 | bot_v2 |", "| empathy (mean 1-5) | 4.00 [1.00, 5.00] (2) | 3.00 [1.00, 5.00] (2) |",
+                     "| apology_wording (pass rate) | 67% [21, 94] (3) | 50% [9, 91] (2) |",
+                     "50% [9, 91] (2) · 1 n/a", "| case errors | 1 (rate_limit 1) | 0 |",
+                     "2 (judge_output 1, timeout 1)", "$0.0300", "2.00 s / 2.80 s",
+                     "<summary>By persona</summary>", "| abusive · empathy | 3.0 (1) | 4.0 (1) |",
+                     "| angry · boundary | 100% (1) | — |"):
+        assert expected in text, expected
+
+
+def test_no_notices_no_warning_and_no_records() -> None:
+    text = render_scorecard_md(build_scorecard([], None))
+    assert "Warning" not in text and "No records." in text
+
+
+def test_data_cannot_break_tables_or_inject_html() -> None:
+    evil = "<img src=x onerror=alert(1)>|x"
+    text = render_scorecard_md(_card([record("c1", evil, persona=evil, judge={"empathy": score(4)})], [evil]))
+    assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt;\\|x" in text
+    assert md_escape("a\nb|c") == "a b\\|c"
+
+
+def test_long_runs_drop_breakdowns_to_fit_a_comment() -> None:
+    records = [record(f"c{i}", persona=f"persona-{i}", category=f"category-{i}", judge={"empathy": score(3)})
+               for i in range(400)]
+    text = render_scorecard_md(_card(records))
+    assert len(text) <= MAX_CHARS
+    assert "Breakdowns by persona and category omitted" in text
+    assert "| empathy (mean 1-5) |" in text
+
+
+def test_terminal_summary_shows_notices_and_candidates() -> None:
+    buffer = io.StringIO()
+    print_summary(_card(), Console(file=buffer, width=140, color_system=None))
+    out = buffer.getvalue()
+    assert "Warning" in out and "tiny" in out
+    assert "bot_v1" in out and "bot_v2" in out and "67% [21, 94] (3)" in out
+
+
+def test_terminal_does_not_interpret_markup_in_data() -> None:
+    buffer = io.StringIO()
+    print_summary(_card([record("c1", "[bold red]x[/]")], ["[link=http://x]click[/link]"]),
+                  Console(file=buffer, width=140, color_system=None))
+    assert "[bold red]x[/]" in buffer.getvalue() and "[link=http://x]click[/link]" in buffer.getvalue()
