@@ -1,0 +1,173 @@
+"""``report.html``: one self-contained page for a run, readable from disk with no network.
+
+Sections: notices, run identity, the summary table, score bars with interval
+whiskers, and a filterable table of records (by candidate, persona, category,
+failing check). Each record row opens (click, Enter or Space) to show the
+complaint turns, the reply with check evidence highlighted, every check's
+verdict and detail, and every criterion's score and reason. Everything taken
+from the data is HTML-escaped; data for the script sits in a JSON block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from harness.records.schema import Record
+from harness.report.html_parts import esc, interval_bar_svg, json_script, page_shell, table
+from harness.report.html_records import RecordView, filter_form, record_rows
+from harness.report.tables import fmt_mean, fmt_rate, summary_rows
+from harness.scoring.schema import RunIdentity, Scorecard
+
+SCALE_RANGE = {"1-5": (1.0, 5.0), "pass_fail": (0.0, 1.0)}
+
+SCRIPT = """
+(function () {
+  var data = JSON.parse(document.getElementById("report-data").textContent).records;
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.rec"));
+  var names = ["candidate", "persona", "category", "failing"];
+  var selects = names.map(function (n) { return document.getElementById("f-" + n); });
+  var count = document.getElementById("shown");
+  function keep(r) {
+    var v = selects.map(function (s) { return s.value; });
+    return (!v[0] || r.candidate === v[0]) && (!v[1] || r.persona === v[1]) && (!v[2] || r.category === v[2]) &&
+      (!v[3] || (v[3] === "*" ? r.failing.length > 0 : r.failing.indexOf(v[3]) >= 0));
+  }
+  function apply() {
+    var shown = 0;
+    rows.forEach(function (tr, i) {
+      var ok = keep(data[i]);
+      tr.hidden = !ok;
+      if (!ok) { tr.nextElementSibling.hidden = true; tr.setAttribute("aria-expanded", "false"); }
+      shown += ok ? 1 : 0;
+    });
+    count.textContent = shown + " of " + rows.length;
+  }
+  function toggle(tr) {
+    var detail = tr.nextElementSibling, open = detail.hidden;
+    detail.hidden = !open;
+    tr.setAttribute("aria-expanded", String(open));
+  }
+  rows.forEach(function (tr) {
+    tr.addEventListener("click", function () { toggle(tr); });
+    tr.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(tr); }
+    });
+  });
+  selects.forEach(function (s) { s.addEventListener("change", apply); });
+  apply();
+})();
+"""
+
+CSS = """
+.filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; margin: .5rem 0; }
+.filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
+tr.rec { cursor: pointer; } tr.rec:hover { background: var(--soft); }
+tr.rec[aria-expanded="true"] { background: #e9f0fd; }
+tr.detail > td { background: #fbfcfe; padding: .8rem 1rem; }
+.turn { margin: .2rem 0 .5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+.turn b { color: var(--muted); font-weight: 600; }
+.reply { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid var(--accent);
+         padding: .3rem .7rem; background: #fff; }
+.verdicts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: .3rem 2rem; }
+.verdicts ul { margin: .2rem 0; padding-left: 1.1rem; }
+"""
+
+
+def render_notices(notices: list[str]) -> str:
+    """Each notice in a highlighted block, announced to screen readers as an alert."""
+    return "".join(f'<div class="notice" role="alert">⚠️ {esc(notice)}</div>' for notice in notices)
+
+
+def render_identity(run: RunIdentity | None, n_records: int) -> str:
+    """The run's identifying fields as a definition list."""
+    fields = [("records", n_records)]
+    if run is not None:
+        fields = [("eval", run.eval_name), ("status", run.status), ("dataset", run.dataset_path),
+                  ("dataset sha256", run.dataset_sha256), ("cases", run.n_selected),
+                  ("rubric", " ".join(str(p) for p in (run.rubric_id, run.rubric_version and f"v{run.rubric_version}")
+                                      if p) or None),
+                  ("rubric sha256", run.rubric_sha256), ("judge", run.judge_model), ("started", run.started_at),
+                  ("finished", run.finished_at), ("harness", run.harness_version), *fields]
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in fields if v not in (None, ""))
+    return f'<dl class="identity">{items}</dl>'
+
+
+def render_summary_table(card: Scorecard) -> str:
+    """The shared summary rows, candidates as columns, a section line before each group."""
+    width = len(card.candidates)
+    rows, section = [], None
+    for row in summary_rows(card):
+        if row.section != section:
+            section = row.section
+            rows.append(f'<tr class="section"><td colspan="{width + 1}">{esc(section)}</td></tr>')
+        cells = "".join(f'<td class="num">{esc(cell)}</td>' for cell in row.cells)
+        rows.append(f"<tr><td>{esc(row.label)}</td>{cells}</tr>")
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in ["measure", *card.candidates])
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def render_score_bars(card: Scorecard) -> str:
+    """A table of bars with interval whiskers: one row per criterion and check, one column per candidate."""
+    rows = []
+    for name, info in card.criteria.items():
+        lower, upper = SCALE_RANGE.get(info.scale or "", (0.0, 5.0))
+        cells = [_criterion_bar(c.criteria.get(name), info.scale, lower, upper, f"{c.name}: {name}")
+                 for c in card.candidates.values()]
+        rows.append([esc(name), *cells])
+    for name in card.checks:
+        cells = [_rate_bar(c.checks[name].pass_rate if name in c.checks else None, f"{c.name}: {name}")
+                 for c in card.candidates.values()]
+        rows.append([esc(f"{name} (check)"), *cells])
+    return table(["measure", *card.candidates], rows)
+
+
+def _criterion_bar(summary, scale: str | None, lower: float, upper: float, label: str) -> str:
+    if summary is None:
+        return '<span class="na">—</span>'
+    if scale == "pass_fail":
+        return _rate_bar(summary.pass_rate, label)
+    stat = summary.score
+    text = fmt_mean(stat)
+    ci = stat.ci
+    bar = interval_bar_svg(stat.mean, ci and ci.lo, ci and ci.hi, lower=lower, upper=upper, label=f"{label} {text}")
+    return f"{bar}{esc(text)}"
+
+
+def _rate_bar(stat, label: str) -> str:
+    if stat is None:
+        return '<span class="na">—</span>'
+    text = fmt_rate(stat)
+    ci = stat.ci
+    bar = interval_bar_svg(stat.rate, ci and ci.lo, ci and ci.hi, lower=0.0, upper=1.0, label=f"{label} {text}")
+    return f"{bar}{esc(text)}"
+
+
+def render_records_section(card: Scorecard, records: Iterable[Record], cases: dict[str, dict] | None) -> tuple[str, list]:
+    """The filter form and the records table; also the per-row filter data for the script."""
+    view = RecordView(criteria=list(card.criteria), checks=card.checks, cases=cases or {})
+    body, filter_data = record_rows(records, view)
+    form = filter_form(filter_data, card)
+    head = "".join(f'<th scope="col">{h}</th>' for h in ("case", "candidate", "persona", "category", "checks",
+                                                          "criteria", "error"))
+    hint = '<p class="muted">Click a row, or focus it and press Enter, to see the case, the reply and every verdict.</p>'
+    return (f"{form}{hint}<table id=\"records\"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
+            filter_data)
+
+
+def render_run_html(scorecard: Scorecard, records: Iterable[Record], cases: dict[str, dict] | None) -> str:
+    """The whole ``report.html`` for a run: self-contained, escaped, keyboard usable.
+
+    ``records`` is read once; ``cases`` maps case id to the case as a dict
+    (from ``cases.jsonl``) and supplies the complaint turns, when present.
+    """
+    title = f"{scorecard.run.eval_name} report" if scorecard.run else "Run report"
+    records_html, filter_data = render_records_section(scorecard, records, cases)
+    body = "".join([
+        render_notices(scorecard.notices), f"<h1>{esc(title)}</h1>",
+        render_identity(scorecard.run, scorecard.n_records),
+        "<h2>Summary</h2>", render_summary_table(scorecard) if scorecard.candidates else "<p>No records.</p>",
+        "<h2>Scores with intervals</h2>", render_score_bars(scorecard),
+        "<h2>Records</h2>", records_html,
+        json_script({"records": filter_data, "scorecard": scorecard.model_dump(mode="json")}, "report-data"),
+    ])
+    return page_shell(title, body, css=CSS, script=SCRIPT)

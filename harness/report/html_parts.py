@@ -1,0 +1,123 @@
+"""The reusable pieces of the HTML reports: escaping, embedded JSON, the SVG interval bar, the page shell.
+
+Every report page is one self-contained file: inline CSS and JS, no CDN, no
+network. The shell sets a Content-Security-Policy that allows only its own
+scripts (by hash) and no remote loads, so even a missed escape could not run
+injected code; escaping everything from the data remains the first defence.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+from typing import Any
+
+BASE_CSS = """
+:root { --fg:#1d2330; --muted:#5c6577; --line:#d9dde5; --bg:#fff; --soft:#f4f6f9; --accent:#2f6fde;
+        --bad:#c0392b; --good:#1e8449; --mark:#ffe58a; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
+       background: var(--bg); margin: 0 auto; padding: 1.5rem; max-width: 1200px; }
+h1 { font-size: 1.4rem; margin: 0 0 .5rem; } h2 { font-size: 1.1rem; margin: 1.6rem 0 .5rem; }
+.notice { border: 2px solid #d4a017; background: #fff8e1; padding: .6rem .9rem; margin: .5rem 0;
+          font-weight: 600; border-radius: 4px; }
+dl.identity { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: .5rem 0; }
+dl.identity dt { color: var(--muted); } dl.identity dd { margin: 0; overflow-wrap: anywhere; }
+table { border-collapse: collapse; width: 100%; margin: .4rem 0; }
+th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: var(--soft); font-weight: 600; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+tr.section td { font-weight: 700; background: var(--soft); }
+svg.bar { vertical-align: middle; margin-right: .4rem; }
+.muted { color: var(--muted); }
+.pass { color: var(--good); } .fail { color: var(--bad); font-weight: 600; } .na { color: var(--muted); }
+mark { background: var(--mark); padding: 0 1px; }
+:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+"""
+
+
+def esc(value: object) -> str:
+    """``value`` as text safe anywhere in HTML content or a quoted attribute."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def json_for_script(data: Any) -> str:
+    """``data`` as JSON that cannot close or confuse a ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c``, ``\\u003e``, ``\\u0026`` (still the
+    same JSON strings to ``JSON.parse``), as do U+2028/U+2029.
+    """
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    for raw, safe in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                      ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, safe)
+    return text
+
+
+def json_script(data: Any, element_id: str) -> str:
+    """A ``<script type="application/json">`` block holding ``data`` for the page's JS to read."""
+    return f'<script type="application/json" id="{esc(element_id)}">{json_for_script(data)}</script>'
+
+
+def interval_bar_svg(value: float | None, lo: float | None, hi: float | None, *, lower: float, upper: float,
+                     label: str = "", width: int = 140, height: int = 14) -> str:
+    """An inline SVG bar from ``lower`` to ``value`` with an interval whisker from ``lo`` to ``hi``.
+
+    Positions are clamped to ``[lower, upper]``; with no ``value`` only the
+    empty track is drawn; with no interval, no whisker. ``label`` becomes the
+    tooltip and accessible name.
+    """
+    pad, mid = 3, height / 2
+    span = (upper - lower) or 1.0
+
+    def x(v: float) -> float:
+        return round(pad + (min(max(v, lower), upper) - lower) / span * (width - 2 * pad), 2)
+
+    parts = [f'<rect x="{pad}" y="2" width="{width - 2 * pad}" height="{height - 4}" fill="#eef1f6"/>']
+    if value is not None:
+        parts.append(f'<rect x="{pad}" y="3" width="{x(value) - pad}" height="{height - 6}" fill="#7aa5ee"/>')
+    if value is not None and lo is not None and hi is not None:
+        parts.append(_whisker(x(lo), x(hi), mid, height))
+    return (f'<svg class="bar" role="img" aria-label="{esc(label)}" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}"><title>{esc(label)}</title>{"".join(parts)}</svg>')
+
+
+def _whisker(x_lo: float, x_hi: float, mid: float, height: int) -> str:
+    style = 'stroke="#1d2330" stroke-width="1.5"'
+    return (f'<line x1="{x_lo}" y1="{mid}" x2="{x_hi}" y2="{mid}" {style}/>'
+            f'<line x1="{x_lo}" y1="2" x2="{x_lo}" y2="{height - 2}" {style}/>'
+            f'<line x1="{x_hi}" y1="2" x2="{x_hi}" y2="{height - 2}" {style}/>')
+
+
+def table(header: list[str], rows: list[list[str]], *, numeric_from: int = 1, attrs: str = "") -> str:
+    """A ``<table>``: ``header`` is escaped here; ``rows`` cells must already be HTML (escape data first)."""
+    head = "".join(f"<th scope=\"col\">{esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(_cell(i, c, numeric_from) for i, c in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table{attrs}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(index: int, content: str, numeric_from: int) -> str:
+    return f'<td class="num">{content}</td>' if index >= numeric_from else f"<td>{content}</td>"
+
+
+def _script_hash(script: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+
+
+def page_shell(title: str, body: str, *, css: str = "", script: str = "") -> str:
+    """A complete HTML page: ``body`` (already HTML) in a shell with inline CSS and the optional inline ``script``.
+
+    The CSP allows inline styles, only this exact ``script`` (by hash), data:
+    images, and nothing from the network.
+    """
+    script_src = f"'{_script_hash(script)}'" if script else "'none'"
+    csp = (f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src {script_src}; "
+           "base-uri 'none'; form-action 'none'")
+    tail = f"<script>{script}</script>" if script else ""
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f'<meta http-equiv="Content-Security-Policy" content="{csp}">'  # our constant: no data in it
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{esc(title)}</title><style>{BASE_CSS}{css}</style></head>"
+            f"<body>{body}{tail}</body></html>\n")

@@ -1,0 +1,143 @@
+"""The records part of ``report.html``: one focusable summary row per record, and its detail row.
+
+The detail shows the complaint turns (from the case snapshot), the reply with
+every check's evidence span wrapped in ``<mark>``, each check's verdict and
+detail, and each criterion's score and reason. All data is escaped here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from harness.checks.base import CheckResult, Span
+from harness.records.schema import CriterionResult, Record
+from harness.report.html_parts import esc
+from harness.scoring.schema import Scorecard
+
+NO_GROUP = "(none)"  # matches the scorecard's key for a missing persona or category
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """What the record rows need besides the records: column order and the case snapshot."""
+
+    criteria: list[str]
+    checks: list[str]
+    cases: dict[str, dict] = field(default_factory=dict)
+
+
+def highlight(reply: str, marks: list[tuple[Span, str]]) -> str:
+    """``reply`` escaped, with each evidence span wrapped in ``<mark>`` titled by the checks that cite it.
+
+    Overlapping spans are split at their edges so marks never nest; spans
+    outside the reply are clipped.
+    """
+    n = len(reply)
+    cuts = sorted({0, n} | {min(max(p, 0), n) for span, _ in marks for p in (span.start, span.end)})
+    out = []
+    for start, end in zip(cuts, cuts[1:]):
+        names = sorted({name for span, name in marks if span.start <= start and end <= span.end})
+        piece = esc(reply[start:end])
+        out.append(f'<mark title="{esc(", ".join(names))}">{piece}</mark>' if names else piece)
+    return "".join(out)
+
+
+def failing_checks(record: Record) -> list[str]:
+    return sorted(name for name, result in record.checks.items() if result.passed is False)
+
+
+def _verdict(passed: bool | None) -> str:
+    if passed is None:
+        return '<span class="na">n/a</span>'
+    return '<span class="pass">pass</span>' if passed else '<span class="fail">fail</span>'
+
+
+def _check_item(name: str, result: CheckResult) -> str:
+    detail = f" — {esc(result.detail)}" if result.detail else ""
+    form = result.data.get("form")
+    extra = f' <span class="muted">(form: {esc(form)})</span>' if isinstance(form, str) else ""
+    return f"<li><b>{esc(name)}</b>: {_verdict(result.passed)}{extra}{detail}</li>"
+
+
+def _criterion_item(name: str, result: CriterionResult) -> str:
+    if result.error is not None:
+        return (f'<li><b>{esc(name)}</b>: <span class="fail">error</span> '
+                f"{esc(result.error.kind)} — {esc(result.error.message)}</li>")
+    if not result.applicable or result.score is None:
+        return f"<li><b>{esc(name)}</b>: {_verdict(None)}</li>"
+    reason = f" — {esc(result.reason)}" if result.reason else ""
+    return f"<li><b>{esc(name)}</b>: {result.score:g} {_verdict(result.passed)}{reason}</li>"
+
+
+def _turns(case: dict | None) -> str:
+    if not case:
+        return '<p class="muted">The case is not in the run\'s case snapshot.</p>'
+    turns = case.get("turns") or []
+    return "".join(f'<div class="turn"><b>{esc(t.get("role", "?"))}:</b> {esc(t.get("content", ""))}</div>'
+                   for t in turns if isinstance(t, dict))
+
+
+def _reply(record: Record) -> str:
+    if record.error is not None:
+        return f'<p class="fail">No reply: {esc(record.error.kind)} — {esc(record.error.message)}</p>'
+    marks = [(span, name) for name, result in record.checks.items() for span in result.evidence]
+    return f'<div class="reply">{highlight(record.reply or "", marks)}</div>'
+
+
+def detail_html(record: Record, view: RecordView) -> str:
+    """The opened view of one record: complaint, reply with evidence marked, checks, criteria."""
+    checks = "".join(_check_item(n, r) for n, r in record.checks.items()) or "<li class=\"muted\">none</li>"
+    criteria = "".join(_criterion_item(n, r) for n, r in record.judge.items()) or "<li class=\"muted\">none</li>"
+    return (f"<h3>Complaint</h3>{_turns(view.cases.get(record.case_id))}"
+            f"<h3>Reply <span class=\"muted\">({esc(record.reply_source or 'none')})</span></h3>{_reply(record)}"
+            f'<div class="verdicts"><div><h3>Checks</h3><ul>{checks}</ul></div>'
+            f"<div><h3>Criteria</h3><ul>{criteria}</ul></div></div>")
+
+
+def _criteria_cell(record: Record) -> str:
+    scores = [f"{name} {r.score:g}" for name, r in record.judge.items() if r.error is None and r.score is not None]
+    errors = sum(r.error is not None for r in record.judge.values())
+    return esc(", ".join(scores) + (f" · {errors} error(s)" if errors else ""))
+
+
+def summary_row(index: int, record: Record) -> str:
+    """The focusable, clickable row for one record."""
+    failing = failing_checks(record)
+    checks = f'<span class="fail">{esc(", ".join(failing))}</span>' if failing else "all pass"
+    error = esc(record.error.kind) if record.error else ""
+    cells = [esc(record.case_id), esc(record.candidate), esc(record.persona or NO_GROUP),
+             esc(record.category or NO_GROUP), checks, _criteria_cell(record), error]
+    return (f'<tr class="rec" tabindex="0" aria-expanded="false" aria-controls="d{index}">'
+            + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+
+
+def record_rows(records: Iterable[Record], view: RecordView) -> tuple[str, list[dict]]:
+    """Rows for every record (summary + hidden detail) and each row's filter fields, in the same order."""
+    parts, filter_data = [], []
+    for index, record in enumerate(records):
+        parts.append(summary_row(index, record))
+        parts.append(f'<tr class="detail" id="d{index}" hidden><td colspan="7">{detail_html(record, view)}</td></tr>')
+        filter_data.append({"candidate": record.candidate, "persona": record.persona or NO_GROUP,
+                            "category": record.category or NO_GROUP, "failing": failing_checks(record)})
+    return "".join(parts), filter_data
+
+
+def _select(name: str, label: str, options: list[tuple[str, str]]) -> str:
+    items = "".join(f'<option value="{esc(value)}">{esc(text)}</option>' for value, text in options)
+    return f'<label for="f-{name}">{esc(label)}<select id="f-{name}">{items}</select></label>'
+
+
+def filter_form(filter_data: list[dict], card: Scorecard) -> str:
+    """The filter controls: candidate, persona, category, failing check; and the shown-count."""
+    def values(key: str) -> list[tuple[str, str]]:
+        return [(v, v) for v in sorted({row[key] for row in filter_data})]
+
+    candidates = [(c, c) for c in card.candidates] or values("candidate")
+    checks = [("*", "any check"), *[(c, c) for c in card.checks]]
+    selects = [_select("candidate", "candidate", [("", "all")] + candidates),
+               _select("persona", "persona", [("", "all")] + values("persona")),
+               _select("category", "category", [("", "all")] + values("category")),
+               _select("failing", "failing check", [("", "any or none")] + checks)]
+    count = f'<span class="muted">showing <span id="shown" aria-live="polite">{len(filter_data)}</span></span>'
+    return f'<form class="filters" role="search">{"".join(selects)}{count}</form>'

@@ -1,0 +1,166 @@
+"""report.html: self-contained, escaped everywhere (including the JSON block), marks evidence, filters work."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import pytest
+
+from harness.checks.base import Span
+from harness.report.html import SCRIPT, render_run_html
+from harness.report.html_parts import esc, interval_bar_svg, json_for_script, json_script, page_shell
+from harness.report.html_records import highlight
+from harness.scoring.scorecard import build_scorecard
+from tests.scoring.factory import CRITERIA, NOTICE, check, manifest, record, sample_records, score
+
+SCRIPT_TAG = "<script>alert(1)</script>"
+IMG_TAG = "<img src=x onerror=alert(1)>"
+
+
+def _evil_page() -> str:
+    reply = f"We apologize {IMG_TAG} {SCRIPT_TAG} for the delay."
+    start = reply.index("<img")
+    evidence = [Span(start=start, end=start + 8, text=reply[start:start + 8]), Span(start=0, end=12, text=reply[:12])]
+    bad = record("case<1>", SCRIPT_TAG, persona=SCRIPT_TAG, category=IMG_TAG, reply=reply,
+                 judge={"empathy": score(4).model_copy(update={"reason": SCRIPT_TAG})},
+                 checks={SCRIPT_TAG: check(False, form=SCRIPT_TAG, evidence=evidence)})
+    records = [bad, *sample_records()]
+    card = build_scorecard(records, manifest(candidates=(SCRIPT_TAG, "bot_v1", "bot_v2"), notices=[SCRIPT_TAG]),
+                           CRITERIA)
+    cases = {"case<1>": {"id": "case<1>", "turns": [{"role": "customer", "content": f"Hi {SCRIPT_TAG} {IMG_TAG}"}]}}
+    return render_run_html(card, records, cases)
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, list]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.elements.append((tag, attrs))
+
+
+def _elements(page: str) -> list[tuple[str, list]]:
+    """Every start tag a browser's parser would see, with its attributes."""
+    collector = _Collector()
+    collector.feed(page)
+    return collector.elements
+
+
+def _json_block(page: str) -> str:
+    return re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S).group(1)
+
+
+def test_injected_markup_never_appears_unescaped() -> None:
+    page = _evil_page()
+    assert SCRIPT_TAG not in page
+    assert "<img" not in page
+    assert page.count("<script") == 2  # the JSON block and our own script, nothing from the data
+    elements = _elements(page)
+    assert not [tag for tag, _ in elements if tag in ("img", "iframe", "object", "embed")]
+    assert not [name for _, attrs in elements for name, _ in attrs if name.startswith("on")]  # no event handlers
+    assert [tag for tag, _ in elements].count("script") == 2
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_json_block_is_escaped_and_round_trips() -> None:
+    block = _json_block(_evil_page())
+    assert "<" not in block and ">" not in block and "&" not in block
+    data = json.loads(block)
+    assert data["records"][0] == {"candidate": SCRIPT_TAG, "persona": SCRIPT_TAG, "category": IMG_TAG,
+                                  "failing": [SCRIPT_TAG]}
+    assert data["scorecard"]["notices"] == [SCRIPT_TAG]
+
+
+def test_json_for_script_escapes_line_separators() -> None:
+    assert json_for_script({"a": "</script>&\u2028"}) == '{"a":"\\u003c/script\\u003e\\u0026\\u2028"}'
+    assert json_script([1], 'x"y').startswith('<script type="application/json" id="x&quot;y">')
+
+
+def test_evidence_is_marked_and_escaped() -> None:
+    text = highlight("Sorry <b> ok", [(Span(start=0, end=5, text="Sorry"), "apology"),
+                                      (Span(start=3, end=9, text="ry <b>"), "tone"),
+                                      (Span(start=50, end=60, text=""), "out of range")])
+    assert text == ('<mark title="apology">Sor</mark><mark title="apology, tone">ry</mark>'
+                    '<mark title="tone"> &lt;b&gt;</mark> ok')
+
+
+def test_page_is_self_contained_and_has_every_section() -> None:
+    evidence = [Span(start=3, end=12, text="apologize")]
+    records = [*sample_records(), record("c5", checks={"apology_wording": check(True, "apologize", evidence)})]
+    cases = {"c1": {"id": "c1", "turns": [{"role": "customer", "content": "Where is my parcel?"}]}}
+    page = render_run_html(build_scorecard(records, manifest(), CRITERIA), records, cases)
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # no CDN, no network
+    assert "Content-Security-Policy" in page and "connect-src" not in page
+    assert page.index(NOTICE) < page.index("<h1>")
+    for expected in ("Where is my parcel?", "We <mark title=\"apology_wording\">apologize</mark>.", "<svg", 'id="f-candidate"', 'id="f-persona"',
+                     'id="f-category"', 'id="f-failing"', 'tabindex="0"', "2 (judge_output 1, timeout 1)", "rate_limit",
+                     "scored 5", "form: apologize"):
+        assert expected in page, expected
+    assert page.count('class="rec"') == len(records)
+
+
+def test_missing_case_and_no_records() -> None:
+    page = render_run_html(build_scorecard([], None), [], None)
+    assert "No records." in page and page.count('class="rec"') == 0
+    records = [record("c9")]
+    assert "not in the run" in render_run_html(build_scorecard(records, None), records, {})
+
+
+def test_interval_bar_svg_clamps_and_labels() -> None:
+    svg = interval_bar_svg(4.0, 3.0, 9.0, lower=1.0, upper=5.0, label="a<b")
+    assert svg.startswith("<svg") and "<title>a&lt;b</title>" in svg and svg.count("<line") == 3
+    assert 'x2="137.0"' in svg  # the whisker stops at the scale's end
+    assert "<line" not in interval_bar_svg(None, None, None, lower=0, upper=1)
+    assert "<line" not in interval_bar_svg(0.5, None, None, lower=0, upper=1)
+
+
+def test_page_shell_allows_only_its_own_script() -> None:
+    page = page_shell("t<", "<p>x</p>", script="1+1")
+    assert "<title>t&lt;</title>" in page and "script-src 'sha256-" in page
+    assert "script-src 'none'" in page_shell("t", "")
+    assert esc(None) == "" and esc('"') == "&quot;"
+
+
+FAKE_DOM = """
+const fs = require("fs");
+const [script, dataText] = [fs.readFileSync(process.argv[2], "utf8"), fs.readFileSync(process.argv[3], "utf8")];
+function el() { return { hidden: false, attrs: {}, handlers: {}, setAttribute(k, v) { this.attrs[k] = v; },
+  addEventListener(k, f) { this.handlers[k] = f; } }; }
+const data = JSON.parse(dataText).records;
+const rows = data.map(() => { const tr = el(); tr.nextElementSibling = el(); tr.nextElementSibling.hidden = true; return tr; });
+const ids = { "report-data": { textContent: dataText }, shown: { textContent: "" } };
+["candidate", "persona", "category", "failing"].forEach(n => { ids["f-" + n] = Object.assign(el(), { value: "" }); });
+global.document = { getElementById: id => ids[id], querySelectorAll: () => rows };
+eval(script);
+const out = {};
+out.initial = ids.shown.textContent;
+ids["f-candidate"].value = "bot_v2"; ids["f-candidate"].handlers.change();
+out.candidate = ids.shown.textContent;
+ids["f-candidate"].value = ""; ids["f-failing"].value = "*"; ids["f-failing"].handlers.change();
+out.failing = ids.shown.textContent;
+ids["f-failing"].value = ""; ids["f-failing"].handlers.change();
+let prevented = false;
+rows[0].handlers.keydown({ key: "Enter", preventDefault() { prevented = true; } });
+out.opened = !rows[0].nextElementSibling.hidden && rows[0].attrs["aria-expanded"] === "true" && prevented;
+rows[0].handlers.click();
+out.closed = rows[0].nextElementSibling.hidden;
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_script_filters_and_opens_rows_with_the_keyboard(tmp_path) -> None:
+    records = sample_records()
+    page = render_run_html(build_scorecard(records, manifest(), CRITERIA), records, None)
+    (tmp_path / "script.js").write_text(SCRIPT)
+    (tmp_path / "data.json").write_text(_json_block(page))
+    (tmp_path / "dom.js").write_text(FAKE_DOM)
+    done = subprocess.run(["node", str(tmp_path / "dom.js"), str(tmp_path / "script.js"), str(tmp_path / "data.json")],
+                          capture_output=True, text=True, timeout=30, check=True)
+    assert json.loads(done.stdout) == {"initial": "6 of 6", "candidate": "2 of 6", "failing": "3 of 6",
+                                       "opened": True, "closed": True}
