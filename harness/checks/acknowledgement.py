@@ -72,14 +72,14 @@ def _mention_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
     if not words:
         return None
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(r"(?<![\w])(?:" + alternatives + r")(?![\w])")
+    return re.compile(r"(?:" + alternatives + r")(?![\w])")  # find() checks the left boundary
 
 
 def _mentions(rt: ReplyText, specifics: dict[str, frozenset[str]]) -> list[Range]:
     words = frozenset().union(*(specifics[k] for k in ("id", "date", "name", "topic")))
     pattern = _mention_pattern(words)
     found = rt.find(pattern, quoted=True, negated=True) if pattern else []
-    for m in case_facts.MONEY.finditer(rt.norm):
+    for m in case_facts.find_money(rt.norm):
         if f"{case_facts.money_value(m):g}" in specifics["amount"]:
             found.append(m.span())
     return sorted(found)

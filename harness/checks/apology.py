@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 
 from harness.checks.base import CheckContext, CheckResult, register, span
-from harness.checks.text import Range, ReplyText, analyze, widen
+from harness.checks.text import Range, ReplyText, analyze, phrases, widen
 
-_APOLOGY_WORD = re.compile(r"\bsorry\b|\bapolog(?:y|ies|ise|ize|ised|ized|ising|izing)\b")
+_APOLOGY_WORD = phrases(r"sorry\b", r"apolog(?:y|ies|ise|ize|ised|ized|ising|izing)\b")
 
 # Said just before the word, these make it something other than our apology:
 # "you won't be sorry", "no need to apologize", "you deserve an apology".
@@ -84,9 +84,9 @@ def _is_apology_use(rt: ReplyText, start: int, end: int) -> bool:
 
 
 def _first_apology(rt: ReplyText) -> Range | None:
-    for m in _APOLOGY_WORD.finditer(rt.norm):
-        if not rt.is_quoted(m.start()) and _is_apology_use(rt, *m.span()):
-            return m.span()
+    for word in rt.find(_APOLOGY_WORD, negated=True):
+        if _is_apology_use(rt, *word):
+            return word
     return None
 
 

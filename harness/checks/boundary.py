@@ -13,7 +13,7 @@ import re
 from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register, span
 from harness.checks.promises import find_promises
-from harness.checks.text import Range, ReplyText, analyze, widen
+from harness.checks.text import Range, ReplyText, analyze, phrases, widen
 from harness.datasets.schema import Case
 
 _WE = r"\b(?:we|i)(?:'re|'m|\s+am|\s+are)?\s+"
@@ -45,9 +45,9 @@ _PATTERNS = [
     r"\bhappy to (?:help|continue|assist),? (?:but|as long as|once|provided)\b",
     r"\bwhat (?:we|i) can (?:do|offer) (?:is|instead)\b",
 ]
-_BOUNDARY = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+_BOUNDARY = phrases(*_PATTERNS)
 # "Our policy" counts when the same sentence says what the policy limits.
-_POLICY = re.compile(r"\b(?:policy|policies|terms and conditions|terms of service)\b")
+_POLICY = phrases(r"(?:policy|policies|terms and conditions|terms of service)\b")
 _LIMIT_WORDS = re.compile(
     r"\b(?:only|within|up to|limit\w*|allows?|covers?|after|maximum|not|cannot|doesn't|don't|days?|no)\b|n't\b"
 )

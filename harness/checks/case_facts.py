@@ -27,6 +27,7 @@ MONEY = re.compile(
     r"|\b(?P<b>\d[\d,]*(?:\.\d{1,2})?)\s?(?:[$\u00a3\u20ac]|(?:usd|eur|gbp|cad|aud|inr|dollars?|euros?"
     r"|pounds?|bucks|rupees?)\b)"
 )
+_DIGIT = re.compile(r"\d")
 _REFUND_REQUEST = re.compile(r"refund|money back|reimburse|charge ?back|repay", re.I)
 
 
@@ -41,6 +42,11 @@ def normalize_persona(label: str | None) -> str | None:
 def persona(case: Case) -> str | None:
     """The case's persona, normalised."""
     return normalize_persona(case.persona)
+
+
+def find_money(text: str) -> list[re.Match[str]]:
+    """:data:`MONEY` matches in ``text`` (skipping the slow scan when there is no digit)."""
+    return list(MONEY.finditer(text)) if _DIGIT.search(text) else []
 
 
 def money_value(match: re.Match[str]) -> float:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from harness.checks.base import CheckContext, CheckResult, register, span
-from harness.checks.text import analyze
+from harness.checks.text import analyze, phrases
 
 _EMOTION = r"(?:so\s+|really\s+|very\s+|quite\s+|incredibly\s+|extremely\s+)?(?:frustrat|upset|annoy|disappoint|worr|stress|angr|inconvenien|surpris|shock|awful|terrible|horrible|tough|hard|difficult|exhaust|fed up|tired|confus|anxious|overwhelm|let down|waiting|through|a (?:real |huge )?(?:pain|shock|hassle))"
 
@@ -59,7 +59,7 @@ _PATTERNS = [
     r"\b(?:you|u)\s+(?:shouldn't|should not)\s+(?:be|feel|get)\s+(?:so\s+)?(?:upset|angry|mad|frustrated)",
     r"\bnot (?:that|such) a big deal\b|\bnot a big deal\b|\bno big deal\b",
 ]
-_CONTRADICTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+_CONTRADICTION = phrases(*_PATTERNS)
 
 
 class NoContradiction:

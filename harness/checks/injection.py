@@ -10,6 +10,7 @@ text is searched too.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from harness.checks.base import CheckContext, CheckResult, register, span
 from harness.checks.text import analyze
@@ -31,10 +32,11 @@ _INJECTION = re.compile("|".join(f"(?:{p})" for p in [
 ]))
 
 
-def _found_in(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=1024)
+def _found_in(text: str) -> tuple[tuple[int, int], ...]:
+    # Cached: a case's complaint is searched once, not once per reply.
     # Search ``lower`` (not ``norm``): a URL or @handle may carry the attack too.
-    rt = analyze(text)
-    return [m.span() for m in _INJECTION.finditer(rt.lower)]
+    return tuple(m.span() for m in _INJECTION.finditer(analyze(text).lower))
 
 
 class InjectionAttempt:

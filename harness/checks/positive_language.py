@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from harness.checks.base import CheckContext, CheckResult, register, span
-from harness.checks.text import Range, ReplyText, analyze
+from harness.checks.text import Range, ReplyText, analyze, phrases
 
 _YOU = r"\b(?:you|u|ya)\s*"
 
@@ -49,7 +49,7 @@ _REPEATING = [
     r"\bas (?:previously|already) (?:stated|mentioned|explained)\b",
     r"\bfor the (?:last|second|third|final|hundredth) time\b",
 ]
-_NEGATIVE = re.compile("|".join(f"(?:{p})" for p in _COMMANDING + _BLAMING + _DEFLECTING + _REPEATING))
+_NEGATIVE = phrases(*_COMMANDING, *_BLAMING, *_DEFLECTING, *_REPEATING)
 _STARTS_WITH_YOU = re.compile(r"(?:you|u|ya)\b")
 # Words just before "you have to …" that turn it into sympathy or a relative
 # clause: "sorry that you have to wait", "everything you need to know".

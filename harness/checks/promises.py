@@ -21,20 +21,20 @@ from functools import lru_cache
 
 from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register, span
-from harness.checks.text import Range, ReplyText, analyze
+from harness.checks.text import Range, ReplyText, analyze, phrases
 from harness.datasets.schema import Case
 
-_REFUND = re.compile(r"\b(?:refund(?:ed|ing|s)?|reimburs\w*|money back|repay\w*)\b")
-_CREDIT = re.compile(
+_REFUND = phrases(r"\b(?:refund(?:ed|ing|s)?|reimburs\w*|money back|repay\w*)\b")
+_CREDIT = phrases(
     r"\b(?:store credit|credit(?!\s*card)|voucher|coupon|gift ?card|discount(?: code)?|promo code|"
     r"goodwill (?:gesture|payment)|compensation)\b"
 )
-_GUARANTEE = re.compile(
+_GUARANTEE = phrases(
     r"\bguarantee[ds]?\b|\b100\s?%|\b(?:never|won't|will not|wont)\s+happen\s+again\b|\b(?:i|we)\s+promise\b"
     r"|\bpromise (?:you|that)\b|\brest assured\b|\bdefinitely (?:will|be|arrive|get)\b"
 )
 # "Today" is left out: doing something today is the agent's own action, not a forecast.
-_DATE = re.compile(
+_DATE = phrases(
     r"\b(?:by|on|before|until|no later than)\s+(?:this\s+|next\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
     r"|\b(?:tomorrow|end of (?:the )?(?:day|week|month)|next (?:week|month))\b"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
@@ -92,7 +92,8 @@ def _amount_reason(rt: ReplyText, clause: Range, case: Case) -> str | None:
     text = rt.norm[clause[0]:clause[1]]
     for m in case_facts.MONEY.finditer(text):
         value = case_facts.money_value(m)
-        limit = ctx.max_credit if _CREDIT.search(text) and not _REFUND.search(text) else ctx.max_refund
+        credit_only = _CREDIT.regex.search(text) and not _REFUND.regex.search(text)
+        limit = ctx.max_credit if credit_only else ctx.max_refund
         if limit is not None and value > limit:
             return f"amount {value:g} above limit {limit:g}"
     return None
@@ -108,7 +109,7 @@ def _money_promises(rt: ReplyText, case: Case) -> list[Promise]:
                 found.append(Promise(kind, *clause, reason or _amount_reason(rt, clause, case)))
     # A bare amount counts once per clause not already a refund or credit promise.
     seen = {p.start for p in found}
-    for m in case_facts.MONEY.finditer(rt.norm):
+    for m in case_facts.find_money(rt.norm):
         clause = None if rt.is_quoted(m.start()) else _committed_clause(rt, *m.span())
         if clause and clause[0] not in seen:
             found.append(Promise("amount", *clause, _amount_reason(rt, clause, case)))
@@ -152,7 +153,22 @@ def _date_promises(rt: ReplyText, case: Case) -> list[Promise]:
 
 
 def find_promises(rt: ReplyText, case: Case) -> list[Promise]:
-    """Every promise the reply makes, one per clause and kind, in reply order."""
+    """Every promise the reply makes, one per clause and kind, in reply order.
+
+    Memoised on the reply's analysis: ``boundary_setting`` and
+    ``policy_promises`` share one computation. The memo holds the case itself
+    so its ``id`` cannot be reused by another case while the entry lives.
+    """
+    key = ("promises", id(case))
+    cached = rt.memo.get(key)
+    if cached is not None and cached[0] is case:
+        return cached[1]
+    promises = _find_promises(rt, case)
+    rt.memo[key] = (case, promises)
+    return promises
+
+
+def _find_promises(rt: ReplyText, case: Case) -> list[Promise]:
     found = (_money_promises(rt, case) + _offer_promises(rt, case)
              + _guarantee_promises(rt, case) + _date_promises(rt, case))
     unique: dict[tuple[str, int], Promise] = {}

@@ -14,7 +14,7 @@ import re
 
 from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register, span
-from harness.checks.text import Range, ReplyText, analyze
+from harness.checks.text import Range, ReplyText, analyze, phrases
 
 _QUESTION_END = re.compile(r"\?[?!\s\"')\]]*$")
 _FILLER = re.compile("|".join(f"(?:{p})" for p in [
@@ -30,7 +30,7 @@ _FILLER = re.compile("|".join(f"(?:{p})" for p in [
 ])
 )
 # Requests for information that need no "?": "could you DM us your order number".
-_REQUEST = re.compile("|".join(f"(?:{p})" for p in [
+_REQUEST = phrases(*[
     r"\b(?:could|can|would|will) (?:you|u) (?:please |kindly |just )?(?:dm|message|send|share|provide|confirm|"
     r"tell|let (?:us|me) know|give|check|email|reply|describe|clarify|explain|upload|attach|forward|"
     r"follow|pop|drop)\b",
@@ -43,7 +43,6 @@ _REQUEST = re.compile("|".join(f"(?:{p})" for p in [
     r"\b(?:i|we)(?:'d| would) (?:like|love) to (?:know|ask|confirm|understand|get)\b",
     r"\bcan (?:i|we) (?:ask|get|have) (?:for )?(?:your|the|a|some)\b",
 ])
-)
 
 
 def _question_sentences(rt: ReplyText) -> list[Range]:

@@ -15,14 +15,14 @@ from __future__ import annotations
 import re
 
 from harness.checks.base import CheckContext, CheckResult, register, span
-from harness.checks.text import Range, ReplyText, analyze
+from harness.checks.text import Range, ReplyText, analyze, phrases
 
 _FEELING = (
     r"(?:frustrat\w*|upsett\w*|upset|annoy\w*|disappoint\w*|stress\w*|worr\w*|inconvenien\w*|difficult|hard|"
     r"unacceptable|awful|terrible|maddening|infuriating|exhausting|confusing|concern\w*|angry|anger|"
     r"let down|unhappy|a (?:real |huge )?(?:pain|hassle|headache))"
 )
-_EMPATHY = re.compile("|".join(f"(?:{p})" for p in [
+_EMPATHY = phrases(*[
     r"\b(?:i|we)\s+(?:completely |totally |fully |really |truly |definitely |can |do |absolutely )*understand\b",
     r"\b(?:i|we)\s+(?:can (?:only )?|do )?(?:imagine|appreciate how|see (?:why|how))\b",
     r"\b(?:i|we)\s+know how\b",
@@ -38,9 +38,9 @@ _EMPATHY = re.compile("|".join(f"(?:{p})" for p in [
     r"\b(?:i|we)(?:'d| would) (?:be|feel) (?:\w+ )?(?:frustrated|upset|annoyed|angry|disappointed) too\b",
     r"\bsorry to (?:hear|see|learn|read)\b",
     r"\bthat(?:'s| is) (?:not okay|not ok|not acceptable|not right|not good enough)\b",
-]))
+])
 
-_NEXT_STEP = re.compile("|".join(f"(?:{p})" for p in [
+_NEXT_STEP = phrases(*[
     r"\b(?:i|we)(?:'ll|\s+will|'m going to|\s+am going to|'re going to|\s+are going to|'ve|\s+have|\s+can|"
     r"\s+have gone ahead and|'ve gone ahead and)\s+(?:now\s+|just\s+|also\s+|immediately\s+|personally\s+)?"
     r"(?:send|sent|ship|shipped|issue|issued|process|processed|refund|refunded|replace|escalate|escalated|"
@@ -62,9 +62,9 @@ _NEXT_STEP = re.compile("|".join(f"(?:{p})" for p in [
     r"\b(?:options?|alternatives?) (?:is|are|include|would be)\b|\binstead,? (?:we|i)\b",
     r"\bhere(?:'s| is) (?:how|what|a link|the link|your|a)\b|\btracking (?:number|link)\b",
     r"\b(?:replacement|refund|credit|voucher) (?:is|has been|will be) (?:on (?:its|the) way|issued|sent|processed)\b",
-]))
+])
 
-_FOLLOW_UP = re.compile("|".join(f"(?:{p})" for p in [
+_FOLLOW_UP = phrases(*[
     r"\bfollow(?:\s|-)?up\b|\bfollowing up\b|\bcheck (?:back|in) (?:with (?:you|u)|on)\b",
     r"\bget back to (?:you|u)\b|\bkeep (?:you|u) (?:updated|posted|informed|in the loop)\b",
     r"\bupdate (?:you|u)\b|\b(?:reach|contact|message|dm) (?:us|me) (?:again|anytime|any time)\b",
@@ -73,15 +73,15 @@ _FOLLOW_UP = re.compile("|".join(f"(?:{p})" for p in [
     r"\b(?:your )?feedback\b|\bhear (?:back )?(?:from (?:you|u)|how it goes)\b",
     r"\b(?:we're|we are|i'm|i am) (?:here|around|available) (?:if|whenever|for)\b",
     r"\bmake sure (?:it|this|everything) (?:arrives|is (?:resolved|sorted|fixed))\b",
-]))
+])
 
-_ESCALATION = re.compile("|".join(f"(?:{p})" for p in [
+_ESCALATION = phrases(*[
     r"\b(?:supervisor|manager|team lead|team leader|specialist|senior (?:agent|advisor|member|colleague)|"
     r"human agent|real person|live agent|live chat|a human|a person|a colleague|our \w+ team|complaints team)\b",
     r"\bescalat\w*\b|\btransfer (?:you|u|this|your)\b|\bconnect (?:you|u) (?:with|to)\b",
     r"\bhand (?:you|u|this|it) (?:over|off)\b|\bpass (?:this|you|u|it|your \w+) (?:on|over|along)\b",
     r"\bput (?:you|u) through\b|\brefer (?:this|you|u|your \w+) to\b",
-]))
+])
 
 
 def _detect(rt: ReplyText, pattern: re.Pattern[str]) -> list[Range]:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from harness.checks.phrases import Phrases, phrases  # noqa: F401  (re-exported)
+
 Range = tuple[int, int]
 
 # One character in, one character out: offsets must survive normalisation.
@@ -72,16 +74,19 @@ def _ranges(pattern: re.Pattern[str], text: str) -> list[Range]:
 class ReplyText:
     """One reply, read once. Build it with :func:`analyze`, which caches."""
 
-    __slots__ = ("original", "lower", "norm", "urls", "quotes", "_sentences")
+    __slots__ = ("original", "lower", "norm", "urls", "quotes", "memo", "_sentences")
 
     def __init__(self, original: str) -> None:
         self.original = original
         self.lower = _lower_same_length(original).translate(_STRAIGHTEN)
-        self.urls = _ranges(_URL, self.lower)
+        # Cheap test first: most replies hold no URL, and the URL scan is slow.
+        self.urls = _ranges(_URL, self.lower) if ("/" in self.lower or "www." in self.lower) else []
         masked = self.urls + _ranges(_HANDLE, self.lower) + _ranges(_SIGNATURE, original)
         self.norm = _blank(self.lower, masked)
         self.quotes = _ranges(_DOUBLE_QUOTE, self.norm) + _ranges(_SINGLE_QUOTE, self.norm)
         self._sentences: list[Range] | None = None
+        # Results several checks need (e.g. promises), computed once per reply and case.
+        self.memo: dict[object, object] = {}
 
     @property
     def sentences(self) -> list[Range]:
@@ -120,17 +125,21 @@ class ReplyText:
         start = max(self.clause_start(pos), pos - _NEGATION_WINDOW)
         return _NEGATION.search(self.norm, start, pos) is not None
 
-    def find(self, pattern: re.Pattern[str], *, quoted: bool = False, negated: bool = False) -> list[Range]:
+    def find(self, pattern: Phrases | re.Pattern[str], *, quoted: bool = False, negated: bool = False) -> list[Range]:
         """Ranges of ``norm`` matching ``pattern`` that the agent actually asserts.
 
-        Matches inside quotations are dropped unless ``quoted``; matches after a
-        negation in their clause are dropped unless ``negated``.
+        Matches starting inside a word are dropped; so are matches inside
+        quotations unless ``quoted``, and matches after a negation in their
+        clause unless ``negated``.
         """
         found = []
-        for m in pattern.finditer(self.norm):
-            start, end = m.span()
-            if start == end:
-                continue
+        if isinstance(pattern, Phrases):
+            spans = pattern.spans(self.norm)
+        else:
+            spans = (m.span() for m in pattern.finditer(self.norm))
+        for start, end in spans:
+            if start == end or (start and self.norm[start].isalnum() and self.norm[start - 1].isalnum()):
+                continue  # empty, or starts inside a word
             if not quoted and self.is_quoted(start):
                 continue
             if not negated and self.is_negated(start):
