@@ -21,6 +21,8 @@ BASE_CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
        background: var(--bg); margin: 0 auto; padding: 1.5rem; max-width: 1200px; }
 h1 { font-size: 1.4rem; margin: 0 0 .5rem; } h2 { font-size: 1.1rem; margin: 1.6rem 0 .5rem; }
+h3 { font-size: 1rem; margin: .7rem 0 .2rem; }
+[hidden] { display: none !important; }
 .notice { border: 2px solid #d4a017; background: #fff8e1; padding: .6rem .9rem; margin: .5rem 0;
           font-weight: 600; border-radius: 4px; }
 dl.identity { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: .5rem 0; }

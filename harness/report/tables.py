@@ -14,6 +14,7 @@ from harness.scoring.schema import (CallSummary, CandidateScores, CheckSummary, 
                                     RateStat, Scorecard)
 
 DASH = "—"
+EMPTY_CELLS = (DASH, f"{DASH} (0)")
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,11 @@ def _total_cost(candidate: CandidateScores) -> float | None:
 
 
 def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:
-    """Rows ``"<group> · <measure>"`` for ``dimension`` ("persona" or "category"), compact cells."""
+    """Rows ``"<group> · <measure>"`` for ``dimension`` ("persona" or "category"), compact cells.
+
+    Rows with no value for any candidate (a check that never applied to the
+    group) are left out to keep the table short.
+    """
     field = "by_persona" if dimension == "persona" else "by_category"
     groups = sorted({g for c in card.candidates.values() for g in getattr(c, field)})
     rows = []
@@ -153,6 +158,7 @@ def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:
             rows.append(Row(group, f"{group} · {name}",
                             [fmt(p.criteria[name]) if p and name in p.criteria else DASH for p in parts]))
         for name in card.checks:
-            rows.append(Row(group, f"{group} · {name}",
+            # "(check)": a check may share its name with a criterion (acknowledgement, empathy).
+            rows.append(Row(group, f"{group} · {name} (check)",
                             [fmt_short_rate(p.checks[name]) if p and name in p.checks else DASH for p in parts]))
-    return rows
+    return [row for row in rows if any(cell not in EMPTY_CELLS for cell in row.cells)]

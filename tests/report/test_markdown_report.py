@@ -29,8 +29,14 @@ def test_identity_and_numbers_appear() -> None:
                      "50% [9, 91] (2) · 1 n/a", "| case errors | 1 (rate_limit 1) | 0 |",
                      "2 (judge_output 1, timeout 1)", "$0.0300", "2.00 s / 2.80 s",
                      "<summary>By persona</summary>", "| abusive · empathy | 3.0 (1) | 4.0 (1) |",
-                     "| angry · boundary | 100% (1) | — |"):
+                     "| angry · boundary | 100% (1) | — |", "| angry · apology_wording (check) | 100% (2) | 0% (1) |"):
         assert expected in text, expected
+
+
+def test_breakdowns_leave_out_rows_without_values() -> None:
+    text = render_scorecard_md(_card())
+    assert "abusive · no_contradiction" not in text  # not applicable for every abusive record
+    assert "shipping · empathy" not in text  # only an errored verdict
 
 
 def test_no_notices_no_warning_and_no_records() -> None:
