@@ -10,7 +10,6 @@ are wrong").
 
 from __future__ import annotations
 
-import re
 
 from harness.checks.base import CheckContext, CheckResult, register, span
 from harness.checks.text import analyze, phrases
