@@ -108,11 +108,11 @@ class LoadedEval(BaseModel):
 
 def resolve_path(raw: str, eval_path: Path) -> Path | None:
     """``raw`` relative to the current directory, else to the eval file's directory; None if neither exists."""
-    for base in (Path.cwd(), eval_path.parent):
-        candidate = (base / raw) if not Path(raw).is_absolute() else Path(raw)
-        if candidate.exists():
-            return candidate
-    return None
+    path = Path(raw)
+    if path.is_absolute() or path.exists():
+        return path if path.exists() else None  # kept as written, so messages name it as the user did
+    beside = eval_path.parent / raw
+    return beside if beside.exists() else None
 
 
 def load_eval(path: str | Path) -> LoadedEval:

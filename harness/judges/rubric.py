@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from harness.config.yamlfile import load_yaml, validate_yaml
 from harness.datasets.personas import normalize_persona
@@ -19,6 +19,12 @@ from harness.errors import RubricError
 from harness.hashing import hash_value
 
 AppliesWhen = Literal["always", "question_expected", "boundary_required", "escalation_expected"]
+
+
+def _yaml_text(value: object) -> object:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value) if isinstance(value, (int, float)) else value
 
 
 class Criterion(BaseModel):
@@ -31,6 +37,14 @@ class Criterion(BaseModel):
     pass_threshold: int = Field(4, ge=1, le=5, description="On 1-5 scales, a score at or above this passes.")
     use_context: bool = Field(False, description="Show the case's policy facts to the judge as reference.")
     applies_when: AppliesWhen = "always"
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _levels_as_text(cls, value: object) -> object:
+        # YAML reads `1:` as an int and `no` as False; a level's key and text are always text here.
+        if isinstance(value, dict):
+            return {_yaml_text(k): _yaml_text(v) for k, v in value.items()}
+        return value
 
     @model_validator(mode="after")
     def _levels_match_scale(self) -> "Criterion":
@@ -67,6 +81,11 @@ class Rubric(BaseModel):
     version: str = Field(min_length=1)
     description: str = ""
     criteria: list[Criterion] = Field(min_length=1)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: object) -> object:
+        return _yaml_text(value)  # `version: 2` in YAML is an int
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Rubric":

@@ -47,8 +47,3 @@ def export_all() -> list[Path]:
         path.write_text(json.dumps(generate(name), indent=2, sort_keys=True) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
-
-
-if __name__ == "__main__":
-    for written in export_all():
-        print(written)

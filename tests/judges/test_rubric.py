@@ -47,3 +47,12 @@ def test_applies_when_reads_expectations_and_persona():
     assert not boundaries.applies_to(Case(id="b", turns=turns, persona="angry"))
     assert not boundaries.applies_to(Case(id="c", turns=turns, persona="abusive",
                                           expectations={"boundary_required": False}))
+
+
+def test_unquoted_yaml_levels_are_read_as_text(tmp_path):
+    path = tmp_path / "r.yaml"
+    path.write_text('id: r\nversion: 2\ncriteria:\n  - id: t\n    question: q\n    scale: pass_fail\n'
+                    '    levels: {pass: yes, fail: no}\n  - id: u\n    question: q\n'
+                    '    levels: {1: a, 2: b, 3: c, 4: d, 5: e}\n')
+    rubric = load_rubric(path)
+    assert rubric.criteria[0].levels == {"pass": "yes", "fail": "no"} and "5" in rubric.criteria[1].levels

@@ -57,7 +57,7 @@ def test_resume_skips_finished_cases(project):
     before = project["judge"].calls
     result = run_eval("eval.yaml", RunOptions(out=out, resume=True, use_cache=False))
     assert result.skipped == 2 and result.evaluated == 7
-    assert project["judge"].calls - before == 7 * 2 + 1  # 2 criteria apply per case, 3 on c3
+    assert project["judge"].calls - before == 7 * 2 + 3  # 2 criteria per record, a 3rd on the 3 of c3
     assert len(list(iter_records(out))) == 9
 
 

@@ -1,0 +1,13 @@
+"""The shipped JSON Schemas match the pydantic models they are generated from."""
+
+import json
+
+import pytest
+
+from harness.schemas import HERE, NAMES, generate
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_shipped_schema_is_up_to_date(name):
+    shipped = json.loads((HERE / f"{name}.schema.json").read_text())
+    assert shipped == json.loads(json.dumps(generate(name))), f"run `make schemas` to regenerate {name}"
