@@ -8,18 +8,8 @@ from __future__ import annotations
 
 import re
 
+from harness.datasets.personas import normalize_persona
 from harness.datasets.schema import Case
-
-_PERSONA_ALIASES = {
-    "confused": "indecisive",
-    "indecisive_confused": "indecisive",
-    "indecisive_or_confused": "indecisive",
-    "genuine": "genuine_grievance",
-    "grievance": "genuine_grievance",
-    "unreasonable": "unreasonable_demand",
-    "passive_aggresive": "passive_aggressive",
-}
-_NON_LETTERS = re.compile(r"[^a-z]+")
 
 # "$1,200.50", "£20", "20 EUR", "15 dollars": the number is group "a" or "b".
 MONEY = re.compile(
@@ -29,14 +19,6 @@ MONEY = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _REFUND_REQUEST = re.compile(r"refund|money back|reimburse|charge ?back|repay", re.I)
-
-
-def normalize_persona(label: str | None) -> str | None:
-    """``"Passive-aggressive"`` -> ``"passive_aggressive"``; ``"indecisive / confused"`` -> ``"indecisive"``."""
-    if not label:
-        return None
-    key = _NON_LETTERS.sub("_", label.strip().lower()).strip("_")
-    return _PERSONA_ALIASES.get(key, key) or None
 
 
 def persona(case: Case) -> str | None:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from harness.checks.case_facts import normalize_persona
+from harness.datasets.personas import normalize_persona
 from harness.checks.text import analyze
 
 WRONG = re.compile(r"you're wrong")
