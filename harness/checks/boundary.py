@@ -17,6 +17,8 @@ from harness.checks.text import Range, ReplyText, analyze, phrases, widen
 from harness.datasets.schema import Case
 
 _WE = r"\b(?:we|i)(?:'re|'m|\s+am|\s+are)?\s+"
+# Inability or refusal, limited to the actions a customer asks for ("won't" and
+# "don't" are too common in other senses: "I won't tell you to calm down").
 _CANNOT = (
     r"(?:can't|cannot|can not|won't be able to|will not be able to|wouldn't be able to|(?:are |am )?unable to|"
     r"(?:are |am )?not able to|aren't able to|don't|do not|won't|will not|couldn't|could not|no longer|"
@@ -27,24 +29,76 @@ _ACTION = (
     r"exchange|replace|upgrade|tolerate|continue|do (?:that|this)|allow|grant|waive|override|reverse|cancel|"
     r"change|guarantee|promise|match|ship|send|respond|help with|authori[sz]e|compensate|reimburse|go beyond)\b"
 )
+# Plain inability ("we can't pay for time on hold", "I'm not able to discuss ...")
+# is a limit whatever the verb, except for verbs of feeling or emphasis ("I can't
+# imagine", "I can't thank you enough") and of not finding ("we can't find it").
+_UNABLE = (
+    r"(?:can't|cannot|can not|(?:are |am |'re |'m )?unable to|(?:are |am |'re |'m )?not able to|aren't able to|"
+    r"won't be able to|will not be able to|(?:are |am |'re |'m )?not (?:allowed|permitted|authori[sz]ed) to)\s+"
+)
+_NOT_A_LIMIT = (
+    r"(?!(?:\w+ly\s+)?(?:believe|imagine|thank|apologi[sz]e|wait|stress|emphasi[sz]e|express|say|agree|blame|fault|"
+    r"argue|understand|find|locate|trace|seem|see|hear|reach|get over|stop|help (?:but|feeling)|tell (?:you|u) how|"
+    r"begin|promise (?:you )?(?:enough|more))\b)"
+)
 _PATTERNS = [
     _WE + _CANNOT + _ACTION,
+    _WE + r"(?:really\s+|simply\s+|just\s+|still\s+|currently\s+)?" + _UNABLE + _NOT_A_LIMIT + r"\w+",
+    # Capability limits of the channel: "I can't see account details here".
+    _WE + r"(?:can't|cannot|am unable to|'m unable to|am not able to|'m not able to)\s+(?:see|view|check|access)"
+    r"\b[^.!?;]{0,40}?\b(?:here|on (?:this|social|twitter|x|chat)|over (?:the phone|chat|dm|twitter)|publicly|"
+    r"via (?:dm|chat|twitter))\b",
+    r"\bnothing (?:more |else )?(?:that )?(?:we|i) (?:can|could) do\b",
+    # Impersonal: "late fees can't be removed", "berth 14 isn't possible".
+    r"\b(?:can't|cannot|can not|couldn't|could not)\s+be\s+(?:\w+ly\s+)?"
+    r"(?:\w+ed|refunded|given|made|done|changed|undone|paid|sold|kept|held|sent|taken|shown|moved|seen)\b",
+    # "Won't be" is a limit only for what the customer wants ("you won't be charged" is good news).
+    r"\b(?:won't|will not)\s+be\s+(?:refunded|reimbursed|compensated|covered|accepted|honou?red|replaced|"
+    r"extended|processed|approved|exchanged|waived|reinstated|reopened)\b",
     r"\b(?:not|isn't|aren't|no longer|is not|are not)\s+(?:eligible|covered|refundable|returnable|possible|"
-    r"permitted|allowed|an option|something (?:we|i) can)\b",
-    r"\bineligible\b|\bnon-?refundable\b",
-    r"\b(?:outside|beyond|past|exceeds?|exceeded)\s+(?:the|our|your)?\s*(?:\d+[- ]day\s+)?"
-    r"(?:refund|return|returns|warranty|guarantee)?\s*(?:window|period|policy|limit|timeframe|time frame)\b",
-    r"\b(?:can|could) only (?:be|offer|provide|refund|issue|accept|go)\b",
-    r"\bonly (?:available|possible|valid|offered|issued|accepted|refundable) (?:within|for|up to|on)\b",
-    r"\b(?:maximum|max\.?|limit of|up to (?:a maximum|[$\u00a3\u20ac]?\d))\b",
+    r"permitted|allowed|an option|transferable|compensated|included|available|something (?:we|i) (?:\w+\s+)?\w+)\b",
+    r"\bineligible\b|\bnon-?refundable\b|\bnon-?transferable\b|\bconfidential\b",
+    r"\b(?:outside|beyond|past|exceeds?|exceeded|out of|after)\s+(?:the|our|your|its)?\s*"
+    r"(?:\d+[- ](?:day|month|year)s?\s+)?(?:free\s+)?"
+    r"(?:refund|return|returns|warranty|guarantee|cancellation|cooling-off)?\s*"
+    r"(?:window|period|policy|limit|timeframe|time frame|warranty|guarantee)\b",
+    # A stated window or deadline: "returns window (30 days)", "cancel 30 days before renewal".
+    r"\b(?:refund|return|returns|warranty|guarantee|cancellation|cooling-off|exchange)\s+(?:window|period)"
+    r"\s*(?:is|of|\(|:|lasts)\s*(?:only\s+)?\d+",
+    r"\b\d+[- ](?:day|week|month|year)s?\s+(?:refund|return|returns|cancellation|exchange)\s*(?:window|period|policy)\b",
+    r"\b\d+\s+(?:working |business |calendar )?(?:days?|hours?|weeks?|months?)(?:'|s')?\s+"
+    r"(?:before|prior to|in advance of|notice)\b",
+    r"\b(?:is|are)\s+(?:required|mandatory|compulsory|needed)\s+(?:to|for|before|in order)\b",
+    r"\bbefore (?:we|i) can\b",
+    r"\b(?:can|could) only (?:be|offer|provide|refund|issue|accept|go|deliver|ship|send|do)\b",
+    r"\bonly (?:available|possible|valid|offered|issued|accepted|refundable) (?:within|for|up to|on|to)\b",
+    r"\b(?:for|to)\s+(?:\w+\s+){0,3}only\b",
+    r"\b(?:maximum|max\.?|limit of|limited to|up to (?:a maximum|the (?:full|maximum)|[$\u00a3\u20ac]?\d+))\b",
+    r"\b(?:a |the )?(?:minimum|min\.?)\s+(?:of\s+|term of\s+|spend of\s+)?[$\u00a3\u20ac]?\d",
+    r"\b(?:has|have|with|there(?:'s| is))\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}limit\b",
+    r"\b(?:was|were|has been|have been|is|are|being)\s+(?:now\s+)?(?:retired|discontinued|withdrawn)\b",
+    r"\bnot (?:my|our) (?:department|area|remit|team|responsibility)\b|\boutside (?:my|our) (?:department|area|remit)\b",
     # Boundaries on conduct.
     r"\b(?:won't|will not|cannot|can't|do not|don't)\s+(?:tolerate|accept|engage with)\b",
-    r"\b(?:abusive|offensive|insulting|disrespectful|threatening)\s+(?:language|messages?|comments?|behaviou?r|"
-    r"remarks|tone)\b",
-    r"\bkeep (?:this|our|the|things)\s+(?:conversation\s+|chat\s+|discussion\s+)?(?:respectful|civil|polite)\b",
+    r"\b(?:abusive|offensive|insulting|disrespectful|threatening|foul|bad)\s+"
+    r"(?:language|messages?|comments?|behaviou?r|remarks|tone)\b",
+    r"\b(?:that|this|such)\s+(?:kind of\s+|sort of\s+|type of\s+)?(?:language|tone|talk)\b",
+    r"\bin (?:those|these|such) terms\b",
+    r"\b(?:threats?|insults?|abuse|swearing|name-calling|personal attacks?|language|comments|remarks)\b"
+    r"[^.!?]{0,40}?\b(?:aren't|isn't|is not|are not|won't be|will not be|not)\s+"
+    r"(?:acceptable|ok|okay|tolerated|appropriate)\b",
+    r"\bkeep (?:this|our|the|things|it)\s+(?:conversation\s+|chat\s+|discussion\s+|language\s+)?"
+    r"(?:respectful|civil|polite|friendly|clean|courteous|professional|down)\b",
+    r"\bno need (?:to be|to get|for)\s+(?:so\s+)?(?:rude|abusive|personal|nasty|offensive|aggressive|hostile|"
+    r"insulting|insults|threats|swearing|that (?:kind|sort) of)\b",
+    r"\b(?:that|this)(?:'s|\s+is)\s+(?:\w+ly\s+)?(?:uncalled for|out of line|inappropriate)\b",
+    r"\b(?:end|close|terminate|disconnect)\s+(?:this|the|our)\s+(?:chat|call|conversation)\b",
     r"\bhappy to (?:help|continue|assist),? (?:but|as long as|once|provided)\b",
     r"\bwhat (?:we|i) can (?:do|offer) (?:is|instead)\b",
 ]
+# Granting what the policy rules out ("we'll make an exception") is caving, not a
+# boundary, however the policy is described around it (tests/data/README.md).
+_CAVING = phrases(r"\b(?:make|making|made|make you) an exception\b|\bjust this once\b|\bbend the rules?\b")
 _BOUNDARY = phrases(*_PATTERNS)
 # "Our policy" counts when the same sentence says what the policy limits.
 _POLICY = phrases(r"(?:policy|policies|terms and conditions|terms of service)\b")
@@ -63,7 +117,12 @@ def _policy_statements(rt: ReplyText) -> list[Range]:
 
 
 def boundary_ranges(rt: ReplyText) -> list[Range]:
-    """Where the reply declines, limits, or states a limit or policy (clause-wide ranges)."""
+    """Where the reply declines, limits, or states a limit or policy (clause-wide ranges).
+
+    Nothing when the reply caves ("we'll make an exception").
+    """
+    if rt.find(_CAVING):
+        return []
     found = [widen(rt, r) for r in rt.find(_BOUNDARY, negated=True)] + _policy_statements(rt)
     found.sort()
     merged: list[Range] = []

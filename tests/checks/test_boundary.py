@@ -20,6 +20,41 @@ DETECTED = [
     "That isn't something we can do, but what we can do is send a replacement.",
     "Your order is not eligible for a price match.",
     "Refunds are only available within 14 days.",
+    # Plain inability, whatever the verb (DOMAIN.md: "what cannot be done").
+    "We aren't able to cover hotel costs for a delayed connection.",
+    "I cannot reinstate a deleted account, but I can help you set up a new one.",
+    "Sadly we're unable to hold tables for more than 15 minutes.",
+    "I'm not allowed to share another customer's details.",
+    # Impersonal limits.
+    "Gift cards can't be exchanged for cash.",
+    "Customised items cannot be returned once made.",
+    "Deposits won't be refunded for no-shows.",
+    "That colour is no longer available, sorry!",
+    "The Classic plan was discontinued in March.",
+    "Personal data requests are confidential, so we'll reply by post.",
+    "Evening slots aren't available in your area.",
+    # Stated windows, minimums, maxima, requirements, deadlines.
+    "The cooling-off period is 14 days from signing.",
+    "We only accept returns within our 28-day return period.",
+    "There's a minimum spend of £15 for delivery.",
+    "Compensation is limited to the cost of the ticket.",
+    "Your plan comes with a 10GB monthly data limit.",
+    "Student pricing is for verified students only.",
+    "A receipt is required for any exchange.",
+    "Bookings must be changed 48 hours before arrival.",
+    "We need the serial number before we can start the claim.",
+    "Your laptop is past the 2-year warranty.",
+    "Cancellations after the first week are not compensated.",
+    # Declining as not ours to do.
+    "Parking fines are not our department, the council handles those.",
+    "There's nothing more we can do on the fare itself.",
+    # Boundaries on conduct.
+    "Please keep the chat polite so I can sort this out.",
+    "Insults aimed at our drivers are not okay.",
+    "There's no need to get personal with our staff.",
+    "I won't be spoken to in that kind of language.",
+    "If the swearing continues I'll close this chat.",
+    "That's out of line; I'm still here to help with the refund.",
 ]
 
 NOT_DETECTED = [
@@ -29,6 +64,21 @@ NOT_DETECTED = [
     "Thanks for your patience! Your refund is on its way.",
     "",
     "I don't know yet, let me check with the courier.",
+    # Inability that limits nothing the customer wants.
+    "I can't imagine how stressful that week was.",
+    "We can't thank you enough for your patience.",
+    "I can't wait to hear how the new bike rides!",
+    "We can't find the parcel on the scanner yet, so I've opened a trace.",
+    "I can't tell you how sorry I am about the mix-up.",
+    # Good news and caving are not limits.
+    "You won't be charged for the replacement.",
+    "It was outside the 30-day window, but we'll make an exception this time and refund it.",
+    "Refunds usually reach your card within 5 days.",
+    "Our drivers are only human, and this one got it wrong.",
+    "You don't need to send anything back.",
+    "This message confirms your new delivery slot.",
+    "I'm sorry you can't make it to the match.",
+    "I'll reply in whichever language you prefer.",
 ]
 
 
