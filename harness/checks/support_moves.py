@@ -19,24 +19,46 @@ from harness.checks.text import Range, ReplyText, analyze, phrases
 
 _FEELING = (
     r"(?:frustrat\w*|upsett\w*|upset|annoy\w*|disappoint\w*|stress\w*|worr\w*|inconvenien\w*|difficult|hard|"
-    r"unacceptable|awful|terrible|maddening|infuriating|exhausting|confusing|concern\w*|angry|anger|"
-    r"let down|unhappy|a (?:real |huge )?(?:pain|hassle|headache))"
+    r"unacceptable|awful|terrible|horrible|miserable|dreadful|maddening|infuriating|exhausting|confusing|concern\w*|"
+    r"angry|anger|let down|unhappy|scary|frightening|distressing|overwhelming|disheartening|"
+    r"a (?:real |huge |total )?(?:pain|hassle|headache|nightmare|worry|waste|shock|ordeal)|a lot to (?:deal with|juggle|handle))"
+)
+# Words that judge an experience as bad ("... is miserable", "can get confusing"):
+# said of anything the customer went through, they acknowledge the situation.
+_EXPERIENCE = (
+    r"(?:frustrating|infuriating|maddening|annoying|upsetting|disappointing|stressful|worrying|confusing|exhausting|"
+    r"awful|horrible|terrible|miserable|dreadful|unpleasant|distressing|scary|frightening|overwhelming|disheartening|"
+    r"(?:such |really |very |pretty )?(?:bad|rotten|rough) luck|no fun|"
+    r"a (?:real |huge |total )?(?:pain|hassle|headache|nightmare|worry|ordeal|shock)|a lot to (?:deal with|juggle|handle|take in))"
+)
+_INTENSIFIERS = r"(?:(?:so|really|very|incredibly|truly|extremely|understandably|genuinely|definitely|totally|such|quite|pretty)\s+)*"
+# A state the customer is in: "you're upset"; not "you're confusing us with ...".
+_YOU_FEEL = (
+    r"(?:frustrated|upset|annoyed|disappointed|worried|stressed|angry|unhappy|fed up|let down|tired|exhausted|"
+    r"anxious|concerned|confused|furious|overwhelmed|not happy|feeling \w+)"
 )
 _EMPATHY = phrases(*[
     r"\b(?:i|we)\s+(?:completely |totally |fully |really |truly |definitely |can |do |absolutely )*understand\b",
     r"\b(?:i|we)\s+(?:can (?:only )?|do )?(?:imagine|appreciate how|see (?:why|how))\b",
+    r"\b(?:i|we)\s+(?:can\s+)?(?:see|tell|hear|sense)\s+(?:how|why|that (?:you|u)\b|(?:you|u)(?:'re|'ve| are| have)\b)",
     r"\b(?:i|we)\s+know how\b",
-    r"\b(?:that|this|it)(?:'s|\s+is|\s+must|\s+must've|\s+must have|\s+would|\s+sounds|\s+has been|\s+was)\s+"
-    r"(?:been\s+|be\s+)?(?:so |really |very |incredibly |truly |extremely |understandably |genuinely )?" + _FEELING,
+    r"\b(?:that|this|it)(?:'s|\s+is|\s+must|\s+must've|\s+must have|\s+would|\s+sounds(?:\s+like)?|\s+has been|\s+was)\s+"
+    r"(?:been\s+|be\s+)?" + _INTENSIFIERS + r"(?:a\s+|an\s+)?" + _INTENSIFIERS + _FEELING,
+    r"\b(?:is|are|was|were|has been|have been|can be|can get|must be|must have been|must've been|would be|sounds?"
+    r"|sounds? like|gets|get)\s+" + _INTENSIFIERS + _EXPERIENCE,
     r"\b(?:how|so|understandably|completely|totally)\s+" + _FEELING,
-    r"\bunderstandabl[ey]\b|\bi hear you\b|\bi get (?:it|why|that|how)\b|\bmakes (?:total |complete )?sense\b",
-    r"\b(?:you|u)(?:'re|\s+are|\s+have been|\s+must be|\s+must've been|\s+must have been)\s+"
-    r"(?:understandably |rightly |right to be |so |really |very )*" + _FEELING,
-    r"\b(?:your|the) (?:frustration|disappointment|concern|anger|worry|feelings?)\b",
-    r"\b(?:you|u) (?:have every right|deserve better|have every reason)\b",
+    r"\bunderstandabl[ey]\b|\bi hear you\b|\bmakes (?:total |complete )?sense\b",
+    r"\b(?:i|we)\s+(?:totally |completely |really |fully |definitely |absolutely |do )?get (?:it|why|that|how)\b",
+    r"\b(?:you|u)(?:'re|\s+are|\s+r|\s+were|\s+have been|\s+must be|\s+must've been|\s+must have been)\s+"
+    r"(?:understandably |rightly |right to be |so |really |very |clearly |obviously )*" + _YOU_FEEL,
+    r"\b(?:your|ur|the) (?:frustration|disappointment|concern|anger|worry|feelings?|confusion)\b",
+    r"\b(?:you|u)(?:'ve got|\s+have|\s+had|\s+has)? (?:every right|every reason)\b|\b(?:you|u) deserve(?:d)? better\b",
     r"\bnot the experience\b|\bnot what (?:you|u) (?:expected|deserve|paid for|were hoping)\b",
     r"\b(?:i|we)(?:'d| would) (?:be|feel) (?:\w+ )?(?:frustrated|upset|annoyed|angry|disappointed) too\b",
-    r"\bsorry to (?:hear|see|learn|read)\b",
+    r"\b(?:i|we)(?:'d| would) (?:feel|be|do) (?:exactly )?the same\b|\b(?:i|we) (?:really |truly |do )?feel for (?:you|u)\b",
+    # What the failure did to the customer's time: "it's eaten into your afternoon".
+    r"\b(?:eaten into|ruined|spoil(?:ed|t)|wrecked|derailed|disrupted|taken over|cut short)\s+(?:your|ur)\s+"
+    r"(?:\w+\s+)?(?:day|morning|afternoon|evening|night|weekend|week|holiday|trip|plans|time|break|celebration)\b",
     r"\bthat(?:'s| is) (?:not okay|not ok|not acceptable|not right|not good enough)\b",
 ])
 

@@ -121,9 +121,20 @@ class ReplyText:
         return any(start < pos < end for start, end in self.quotes)
 
     def is_negated(self, pos: int) -> bool:
-        """True when a negation precedes ``pos`` in the same clause, nearby."""
+        """True when a negation precedes ``pos`` in the same clause, nearby.
+
+        A negation inside a quotation that ``pos`` is not in governs nothing
+        outside it: in 'being told "that's not true" is awful' the "not" does
+        not negate "is awful".
+        """
         start = max(self.clause_start(pos), pos - _NEGATION_WINDOW)
-        return _NEGATION.search(self.norm, start, pos) is not None
+        for m in _NEGATION.finditer(self.norm, start, pos):
+            if not self.quotes or self._same_quoting(m.start(), pos):
+                return True
+        return False
+
+    def _same_quoting(self, a: int, b: int) -> bool:
+        return all((s < a < e) == (s < b < e) for s, e in self.quotes)
 
     def find(self, pattern: Phrases | re.Pattern[str], *, quoted: bool = False, negated: bool = False) -> list[Range]:
         """Ranges of ``norm`` matching ``pattern`` that the agent actually asserts.
