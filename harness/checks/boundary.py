@@ -158,7 +158,7 @@ class BoundarySetting:
     """
 
     name = "boundary_setting"
-    version = "1"
+    version = "2"
     description = "Sets a clear, polite limit when the case requires one and promises nothing policy forbids."
 
     def run(self, ctx: CheckContext) -> CheckResult:

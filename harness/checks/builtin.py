@@ -10,6 +10,7 @@ from harness.checks import (  # noqa: F401  (imported for their register() calls
     boundary,
     contradiction,
     injection,
+    next_step,
     positive_language,
     promises,
     questions,

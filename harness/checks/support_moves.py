@@ -1,7 +1,6 @@
 """Checks for the good moves of a support reply, found by phrase:
 
 * ``empathy_statement``: acknowledges the customer's feelings or situation.
-* ``next_step``: a concrete action, link, alternative or timeline.
 * ``follow_up``: offers to follow up or invites feedback.
 * ``escalation_offered``: offers a human, supervisor or specialist hand-over.
 
@@ -62,30 +61,6 @@ _EMPATHY = phrases(*[
     r"\bthat(?:'s| is) (?:not okay|not ok|not acceptable|not right|not good enough)\b",
 ])
 
-_NEXT_STEP = phrases(*[
-    r"\b(?:i|we)(?:'ll|\s+will|'m going to|\s+am going to|'re going to|\s+are going to|'ve|\s+have|\s+can|"
-    r"\s+have gone ahead and|'ve gone ahead and)\s+(?:now\s+|just\s+|also\s+|immediately\s+|personally\s+)?"
-    r"(?:send|sent|ship|shipped|issue|issued|process|processed|refund|refunded|replace|escalate|escalated|"
-    r"look into|check|investigate|contact|reach out|follow up|arrange|arranged|email|call|update|get back|"
-    r"forward|forwarded|pass|passed|credit|credited|resend|re-send|expedite|expedited|book|booked|schedule|"
-    r"fix|sort|cancel|cancelled|canceled|reset|review|open|opened|create|created|raise|raised|flag|flagged|"
-    r"offer|provide|set up|apply|applied|add|added|reverse|reversed|waive|waived|connect|transfer|"
-    r"put through|ask|have)\b",
-    r"\blet (?:me|us) (?:check|look|find|get|see|escalate|connect|arrange|send|take|sort|fix|help|know)\b",
-    r"\bplease (?:dm|message|email|call|contact|reply|send|visit|click|go to|follow|check|try|reach out|"
-    r"share|provide|confirm|use|return|bring|fill|submit|select|choose|let us know)\b",
-    r"\b(?:you|u) (?:can|could|may|'re welcome to|are welcome to) (?:also )?(?:return|exchange|visit|call|"
-    r"reach|contact|track|check|find|use|request|reply|dm|message|email|choose|pick|opt|get|claim|order|"
-    r"cancel|download|reset|update|book)\b",
-    r"\b(?:within|in)\s+(?:the next\s+)?\d+\s*(?:-\s*\d+\s*)?(?:business |working )?(?:hours?|days?|weeks?|minutes?)\b",
-    r"\b(?:by|before) (?:tomorrow|tonight|(?:this |next )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
-    r"end of (?:the )?(?:day|week))\b",
-    r"\b(?:next|first) step\b|\bwhat (?:we|i) can (?:do|offer)\b|\bas an alternative\b|\balternatively\b",
-    r"\b(?:options?|alternatives?) (?:is|are|include|would be)\b|\binstead,? (?:we|i)\b",
-    r"\bhere(?:'s| is) (?:how|what|a link|the link|your|a)\b|\btracking (?:number|link)\b",
-    r"\b(?:replacement|refund|credit|voucher) (?:is|has been|will be) (?:on (?:its|the) way|issued|sent|processed)\b",
-])
-
 _FOLLOW_UP = phrases(*[
     r"\bfollow(?:\s|-)?up\b|\bfollowing up\b|\bcheck (?:back|in) (?:with (?:you|u)|on)\b",
     r"\bget back to (?:you|u)\b|\bkeep (?:you|u) (?:updated|posted|informed|in the loop)\b",
@@ -110,7 +85,7 @@ def _detect(rt: ReplyText, pattern: re.Pattern[str]) -> list[Range]:
     return rt.find(pattern)
 
 
-def _verdict(reply: str, ranges: list[Range], passed: bool | None, what: str) -> CheckResult:
+def verdict(reply: str, ranges: list[Range], passed: bool | None, what: str) -> CheckResult:
     evidence = [span(reply, s, e) for s, e in ranges]
     detail = f"{what} found" if ranges else f"no {what} found"
     return CheckResult(passed=passed, evidence=evidence, detail=detail, data={"detected": bool(ranges)})
@@ -122,27 +97,12 @@ class EmpathyStatement:
     ``data``: ``detected``; ``passed`` = detected. Evidence: each phrase."""
 
     name = "empathy_statement"
-    version = "1"
+    version = "2"
     description = "Explicitly acknowledges the customer's feelings or situation."
 
     def run(self, ctx: CheckContext) -> CheckResult:
         ranges = _detect(analyze(ctx.reply), _EMPATHY)
-        return _verdict(ctx.reply, ranges, bool(ranges), "empathy statement")
-
-
-class NextStep:
-    """Passes when the reply gives a concrete action, link, alternative or
-    timeline ("I've issued a replacement", "within 24 hours", a URL).
-    ``data``: ``detected``; ``passed`` = detected. Evidence: phrases and links."""
-
-    name = "next_step"
-    version = "1"
-    description = "States a concrete action, link, alternative or timeline."
-
-    def run(self, ctx: CheckContext) -> CheckResult:
-        rt = analyze(ctx.reply)
-        ranges = sorted(_detect(rt, _NEXT_STEP) + rt.urls)
-        return _verdict(ctx.reply, ranges, bool(ranges), "next step")
+        return verdict(ctx.reply, ranges, bool(ranges), "empathy statement")
 
 
 class FollowUp:
@@ -156,7 +116,7 @@ class FollowUp:
 
     def run(self, ctx: CheckContext) -> CheckResult:
         ranges = _detect(analyze(ctx.reply), _FOLLOW_UP)
-        return _verdict(ctx.reply, ranges, bool(ranges), "follow-up offer")
+        return verdict(ctx.reply, ranges, bool(ranges), "follow-up offer")
 
 
 class EscalationOffered:
@@ -174,10 +134,10 @@ class EscalationOffered:
     def run(self, ctx: CheckContext) -> CheckResult:
         ranges = _detect(analyze(ctx.reply), _ESCALATION)
         expected = ctx.case.expectations.escalation_expected
-        result = _verdict(ctx.reply, ranges, bool(ranges) if expected else None, "escalation offer")
+        result = verdict(ctx.reply, ranges, bool(ranges) if expected else None, "escalation offer")
         result.data["expected"] = expected
         return result
 
 
-for _check in (EmpathyStatement(), NextStep(), FollowUp(), EscalationOffered()):
+for _check in (EmpathyStatement(), FollowUp(), EscalationOffered()):
     register(_check)

@@ -1,0 +1,170 @@
+"""``next_step``: does the reply give a concrete action, link, alternative or timeline?
+
+Per DOMAIN.md and the labelling conventions in ``tests/data/README.md``, a next
+step is something concrete the company does or offers:
+
+* an action taken, under way or committed ("I've refunded the £4.99", "I'm
+  transferring you now", "we'll credit a week's rental", "it has been
+  dispatched"), or offered ("you can move your stay", "shall I change the
+  address?", "a code for 20% off");
+* a link, phone number or e-mail address to act on;
+* an alternative ("alternatively, ...", "what we can do is ...");
+* a timeline ("within 5 working days", "by 6pm", "on Thursday 8am-1pm",
+  "tomorrow", "refunds take up to 30 days").
+
+Vague promises are not next steps: "we'll look into it", "we'll get back to
+you soon", "let us know what you decide", "so we can check". Neither is a
+request for information ("please DM us your order number"), which is
+``asks_question``'s business. Phrases inside quotations or after a negation in
+their clause ("we won't send anything") do not count.
+"""
+
+from __future__ import annotations
+
+import re
+
+from harness.checks.base import CheckContext, CheckResult, register
+from harness.checks.support_moves import verdict
+from harness.checks.text import Range, ReplyText, analyze, phrases
+
+_WE = r"\b(?:i|we)"
+# Things an agent does that change the customer's situation. Deliberately absent:
+# look into, check, investigate, review, get back, update, sort, find, ask.
+_DO = (
+    r"(?:send|ship|issue|process|refund|replace|escalate|contact|arrange|email|e-mail|call|ring|text|forward|pass|"
+    r"credit|resend|re-send|expedite|book|rebook|schedule|cancel|reset|open|create|raise|log|offer|provide|"
+    r"set (?:up|you up)|apply|add|reverse|waive|connect|transfer|put (?:you|u) through|pay|deliver|collect|"
+    r"reconnect|repair|upgrade|switch|move|swap|post|dispatch|release|refer|reinstate|reactivate|unlock|"
+    r"restore|honou?r|extend|change|correct|remove|get (?:it|this|that|one|a \w+) (?:to|out|over|sent))"
+)
+# Completed actions that change nothing for the customer ("I've noted your comments").
+_INERT_PAST = (
+    r"(?!(?:noted|received|noticed|heard|seen|read|checked|looked|tried|understood|learned|learnt|asked|wondered|"
+    r"been|had|got|gotten|apologi[sz]ed|passed on your (?:feedback|comments)|forwarded your (?:feedback|comments)|"
+    r"shared your (?:feedback|comments) internally|experienced|missed|failed|tested|investigated|reviewed|flagged|"
+    r"raised (?:this|it) internally|escalated (?:this|it) internally|wanted|needed|hoped|tried)\b)"
+)
+_PAST = (
+    r"(?:\w+ed|sent|put|made|set (?:up|you up)|done|taken|given|paid|booked|rebooked|built|found (?:you|u) "
+    r"(?:a|an|another)|got (?:you|u) (?:a|an|booked|on))"
+)
+_ONGOING = (
+    r"(?:transferring|escalating|sending|connecting|refunding|issuing|processing|arranging|booking|rebooking|"
+    r"replacing|crediting|cancelling|canceling|dispatching|shipping|reconnecting|resetting|upgrading|moving|"
+    r"putting (?:you|u) through|passing|forwarding|raising|opening|adding|applying)"
+)
+# Offers whose verbs give nothing concrete ("you can let us know", "you can rest assured").
+_VAGUE_OFFER = (
+    r"(?!(?:\w+ly\s+)?(?:let (?:us|me) know|reach out|contact us|get in touch|ask|tell|imagine|understand|trust|"
+    r"rest|be (?:sure|assured|confident)|expect|relax|feel|count on|always|hope|just|dm|message|reply|share|"
+    r"provide|confirm|send us|email us|look forward|see why|see how)\b)"
+)
+_WEEKDAY = r"(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DURATION_UNIT = r"(?:business |working |calendar )?(?:minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?)\b"
+_NUMBER = r"(?:\d+(?:\.\d+)?(?:\s*(?:-|to|\u2013)\s*\d+)?|an?|one|two|three|four|five|six|seven|ten|a few|a couple of)"
+
+_ACTION = phrases(*[
+    # Committed or offered by the agent.
+    _WE + r"(?:'ll|\s+will|'m going to|\s+am going to|'re going to|\s+are going to|\s+can|\s+could|'d be happy to|"
+    r"'m happy to|'re happy to|\s+am happy to|\s+are happy to|'d be glad to|\s+would be glad to)\s+"
+    r"(?:now\s+|just\s+|also\s+|immediately\s+|personally\s+|then\s+|gladly\s+)?" + _DO + r"\b",
+    # Done: "I've switched u to e-billing", "we've upgraded you", "I refunded the fee".
+    _WE + r"(?:'ve|\s+have)\s+(?:also\s+|just\s+|now\s+|already\s+|gone ahead and\s+|personally\s+)*" + _INERT_PAST + _PAST
+    + r"\b",
+    _WE + r"\s+(?:also\s+|just\s+|now\s+|already\s+)?(?:refunded|sent|issued|credited|cancell?ed|booked|rebooked|"
+    r"arranged|applied|added|switched|upgraded|replaced|dispatched|shipped|processed|reversed|waived|escalated|"
+    r"transferred|released|corrected|approved|scheduled|reset|opened|logged|emailed|posted|reconnected)\b",
+    # Under way: "I'm transferring you now".
+    _WE + r"(?:'m|'re|\s+am|\s+are)\s+(?:now\s+|just\s+|also\s+)?" + _ONGOING + r"\b",
+    # Done to the customer's order: "it has now been released", "both have been dispatched".
+    r"\b(?:has|have|'s|is|are|was|were)\s+(?:now\s+|just\s+|already\s+|also\s+)?(?:been|being)\s+"
+    r"(?!(?:noted|received|passed on|reviewed|looked|investigated|flagged|delayed|lost|missed)\b)\w+ed\b",
+    r"\b(?:is|are|'s)\s+(?:now\s+)?(?:on (?:its|the|their) way|out for delivery|in the post|booked|scheduled|confirmed)\b",
+    r"\b(?:replacement|refund|credit|voucher|engineer|technician|courier|driver)\s+(?:is|has been|will be)\s+"
+    r"(?:on (?:its|the|their) way|issued|sent|processed|booked|arranged|dispatched)\b",
+    # Offered to the customer: "you can move your stay", "you're welcome to use the spa".
+    r"\b(?:you|u)(?:'re|\s+are|\s+r)?\s+(?:can|could|may|welcome to|free to|able to|entitled to)\s+"
+    r"(?:also\s+|still\s+|now\s+|instead\s+|always\s+|simply\s+|just\s+)?" + _VAGUE_OFFER + r"[a-z]+",
+    r"\b(?:you|u)(?:'ll| will)\s+(?:receive|get|see|find)\s+(?:a|an|the|your|it|ur)\b",
+    r"\b(?:shall|should) (?:i|we)\s+(?!(?:look into|check|investigate)\b)[a-z]+",
+    r"\b(?:want|would you like|do you want|would you prefer|like) (?:me|us) to\s+(?!(?:look into|check|investigate)\b)"
+    r"[a-z]+",
+    r"\blet (?:me|us) (?:escalate|connect|arrange|send|transfer|book|refund|replace|credit|cancel|reset|set up|"
+    r"put (?:you|u) through|switch|move|upgrade|waive|apply|add)\b",
+    r"\b(?:a|an|one)\s+(?:free|complimentary)\s+\w+|\bfor free\b|\bfree of charge\b|\b\d+\s?%\s?(?:off|discount)\b"
+    r"|\b(?:discount|promo|voucher|coupon) code\b|\buse (?:the )?code\b",
+    # Steps for the customer that lead somewhere.
+    r"\b(?:please|pls|plz|just|simply)\s+(?:call|ring|visit|click|tap|go to|head to|follow|try|use|return|bring|"
+    r"fill|submit|select|choose|pick|show|claim|restart|reinstall|download|check your|take)\b",
+    r"(?:^|(?<=[.!?:;\n]\s)|(?<=\n))(?:call|ring|visit|click|tap|go to|head to|try|use|return|bring|show|claim|pick|choose|"
+    r"select|restart|download|compare|book)\b",
+    r"\b(?:you|u)(?:'ll| will)? (?:need|have) to (?:bring|take|return|post|call|ring|visit|fill in|complete)\b",
+    r"\bclaim (?:here|at|online|via|through)\b|\b(?:full )?details (?:here|at)\b",
+    # Alternatives.
+    r"\b(?:next|first) step\b|\bwhat (?:we|i) can (?:do|offer)\b|\bas an alternative\b|\balternatively\b",
+    r"\b(?:options?|alternatives?) (?:is|are|include|would be)\b|\binstead,? (?:we|i)\b",
+    r"\bhere(?:'s| is) (?:how|what|a link|the link|your|a)\b|\btracking (?:number|link)\b",
+    # Contact points to act on.
+    r"(?<![\w.])(?:\+\d{1,3}[\s-]?)?\(?0\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b|\b1-?8\d\d-?\d{3}-?\d{4}\b",
+    r"\b[\w.+-]+@[a-z0-9-]+\.[a-z]{2,}\b",
+])
+
+_TIMELINE = phrases(*[
+    r"\b(?:within|in|up to|about|around|approx\.?|approximately|roughly|another|inside|takes?|taking|wait:?|"
+    r"for the next|the next|next)\s+(?:the next\s+)?" + _NUMBER + r"\s*" + _DURATION_UNIT,
+    r"~\s*\d+\s*" + _DURATION_UNIT,
+    r"\b\d+\s*(?:-|\u2013|to)\s*\d+\s*" + _DURATION_UNIT,
+    r"\b\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm)\b",
+    r"\b(?:by|at|before|until|from)\s+\d{1,2}[:.]\d\d\b",
+    r"\b(?:tomorrow|tmrw|tmr|2moro|tonight|overnight)\b|\bthis (?:morning|afternoon|evening)\b",
+    r"\b(?:by|this|next|until|before|expected|due|for|on)\s+(?:the\s+)?" + _WEEKDAY + r"(?=\W|$)",
+    r"\b(?:by|until|before|due|is|on|for)\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH,
+    r"\b(?:by|until|before|due|is|on|for)\s+" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?\b",
+    r"\b(?:end of (?:the )?(?:day|week|month)|next (?:week|month))\b",
+    r"\b(?:today|now|right away|straight away|immediately|asap)\b",
+])
+# A "today", "now" or "on Monday" is a timeline in a clause that commits to something.
+_IMMEDIATE = re.compile(r"(?:today|now|right away|straight away|immediately|asap|on\b)")
+_COMMITS = re.compile(
+    r"\b(?:will|going to|gonna|due|booked|scheduled|arranged|goes out|go out|visit|on (?:its|the|their) way|"
+    r"out for delivery|(?:ship|arrive|leave|land|collect|deliver|call|visit|come|start|open|run|reach)e?s)\b|'ll\b"
+    r"|\b(?:i|we)(?:'m|'re| am| are) \w+ing\b|\b(?:has|have|'ve) (?:now |just |also |already )?(?:been )?\w+ed\b"
+    r"|\b(?:approved|released|dispatched|sent|refunded|credited|booked|issued|processed|rebooked)\b"
+)
+_QUESTION = re.compile(r"\?")
+
+
+def _timelines(rt: ReplyText) -> list[Range]:
+    found = []
+    for start, end in rt.find(_TIMELINE):
+        if _IMMEDIATE.match(rt.norm, start):
+            clause = rt.clause_at(start, end)
+            text = rt.norm[clause[0]:clause[1]]
+            sent_start, sent_end = rt.sentence_at(start)
+            if not _COMMITS.search(text) or _QUESTION.search(rt.norm, sent_start, sent_end + 1):
+                continue
+        found.append((start, end))
+    return found
+
+
+def next_step_ranges(rt: ReplyText) -> list[Range]:
+    """Concrete actions, offers, alternatives, contact points, links and timelines in the reply."""
+    return sorted(set(rt.find(_ACTION) + _timelines(rt) + rt.urls))
+
+
+class NextStep:
+    """Passes when the reply gives a concrete action, link, alternative or
+    timeline ("I've issued a replacement", "within 24 hours", a URL).
+    ``data``: ``detected``; ``passed`` = detected. Evidence: phrases and links."""
+
+    name = "next_step"
+    version = "2"
+    description = "States a concrete action, link, alternative or timeline."
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        ranges = next_step_ranges(analyze(ctx.reply))
+        return verdict(ctx.reply, ranges, bool(ranges), "next step")
+
+
+register(NextStep())
