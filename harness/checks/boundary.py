@@ -72,7 +72,7 @@ _PATTERNS = [
     r"\bbefore (?:we|i) can\b",
     r"\b(?:can|could) only (?:be|offer|provide|refund|issue|accept|go|deliver|ship|send|do)\b",
     r"\bonly (?:available|possible|valid|offered|issued|accepted|refundable) (?:within|for|up to|on|to)\b",
-    r"\b(?:for|to)\s+(?:\w+\s+){0,3}only\b",
+    r"\b(?:for|to)\s+(?:\w+\s+){1,3}only\b",
     r"\b(?:maximum|max\.?|limit of|limited to|up to (?:a maximum|the (?:full|maximum)|[$\u00a3\u20ac]?\d+))\b",
     r"\b(?:a |the )?(?:minimum|min\.?)\s+(?:of\s+|term of\s+|spend of\s+)?[$\u00a3\u20ac]?\d",
     r"\b(?:has|have|with|there(?:'s| is))\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}limit\b",

@@ -56,7 +56,7 @@ _ONGOING = (
 # Offers whose verbs give nothing concrete ("you can let us know", "you can rest assured").
 _VAGUE_OFFER = (
     r"(?!(?:\w+ly\s+)?(?:let (?:us|me) know|reach out|contact us|get in touch|ask|tell|imagine|understand|trust|"
-    r"rest|be (?:sure|assured|confident)|expect|relax|feel|count on|always|hope|just|dm|message|reply|share|"
+    r"rest|be|expect|relax|feel|count on|always|hope|just|dm|message|reply|share|"
     r"provide|confirm|send us|email us|look forward|see why|see how)\b)"
 )
 _WEEKDAY = r"(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?"
@@ -115,8 +115,9 @@ _TIMELINE = phrases(*[
     r"for the next|the next|next)\s+(?:the next\s+)?" + _NUMBER + r"\s*" + _DURATION_UNIT,
     r"~\s*\d+\s*" + _DURATION_UNIT,
     r"\b\d+\s*(?:-|\u2013|to)\s*\d+\s*" + _DURATION_UNIT,
-    r"\b\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm)\b",
-    r"\b(?:by|at|before|until|from)\s+\d{1,2}[:.]\d\d\b",
+    r"\b(?:by|before|until|between|from|and|to|-|\u2013)\s*\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm)\b",
+    r"\b(?:by|before|until)\s+\d{1,2}[:.]\d\d\b",
+    r"\b(?:at\s+)?\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm)\b",
     r"\b(?:tomorrow|tmrw|tmr|2moro|tonight|overnight)\b|\bthis (?:morning|afternoon|evening)\b",
     r"\b(?:by|this|next|until|before|expected|due|for|on)\s+(?:the\s+)?" + _WEEKDAY + r"(?=\W|$)",
     r"\b(?:by|until|before|due|is|on|for)\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH,
@@ -125,7 +126,8 @@ _TIMELINE = phrases(*[
     r"\b(?:today|now|right away|straight away|immediately|asap)\b",
 ])
 # A "today", "now" or "on Monday" is a timeline in a clause that commits to something.
-_IMMEDIATE = re.compile(r"(?:today|now|right away|straight away|immediately|asap|on\b)")
+# A bare clock time ("the room was ready at 3pm") may be past; "by 6pm" is not.
+_IMMEDIATE = re.compile(r"(?:today|now|right away|straight away|immediately|asap|on\b|at\b|\d)")
 _COMMITS = re.compile(
     r"\b(?:will|going to|gonna|due|booked|scheduled|arranged|goes out|go out|visit|on (?:its|the|their) way|"
     r"out for delivery|(?:ship|arrive|leave|land|collect|deliver|call|visit|come|start|open|run|reach)e?s)\b|'ll\b"

@@ -27,6 +27,7 @@ _FEELING = (
 _EXPERIENCE = (
     r"(?:frustrating|infuriating|maddening|annoying|upsetting|disappointing|stressful|worrying|confusing|exhausting|"
     r"awful|horrible|terrible|miserable|dreadful|unpleasant|distressing|scary|frightening|overwhelming|disheartening|"
+    r"embarrassing|humiliating|heartbreaking|(?:such |really |very )?(?:a )?long (?:wait|day|journey)|"
     r"(?:such |really |very |pretty )?(?:bad|rotten|rough) luck|no fun|"
     r"a (?:real |huge |total )?(?:pain|hassle|headache|nightmare|worry|ordeal|shock)|a lot to (?:deal with|juggle|handle|take in))"
 )
@@ -43,7 +44,8 @@ _EMPATHY = phrases(*[
     r"\b(?:i|we)\s+know how\b",
     r"\b(?:that|this|it)(?:'s|\s+is|\s+must|\s+must've|\s+must have|\s+would|\s+sounds(?:\s+like)?|\s+has been|\s+was)\s+"
     r"(?:been\s+|be\s+)?" + _INTENSIFIERS + r"(?:a\s+|an\s+)?" + _INTENSIFIERS + _FEELING,
-    r"\b(?:is|are|was|were|has been|have been|can be|can get|must be|must have been|must've been|would be|sounds?"
+    r"(?:\bis|\bare|\bwas|\bwere|'s|'s been|\bhas been|\bhave been|\bcan be|\bcan get|\bmust be|\bmust have been|"
+    r"\bmust've been|\bwould be|\bsounds?"
     r"|sounds? like|gets|get)\s+" + _INTENSIFIERS + _EXPERIENCE,
     r"\b(?:how|so|understandably|completely|totally)\s+" + _FEELING,
     r"\bunderstandabl[ey]\b|\bi hear you\b|\bmakes (?:total |complete )?sense\b",

@@ -78,6 +78,7 @@ NOT_DETECTED = [
     "You don't need to send anything back.",
     "This message confirms your new delivery slot.",
     "I'm sorry you can't make it to the match.",
+    "Please try to only press submit once.",
     "I'll reply in whichever language you prefer.",
 ]
 

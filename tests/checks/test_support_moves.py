@@ -25,6 +25,8 @@ EMPATHY = [
     ("I completely get why you'd want a new one.", True),
     ("I'm sorry this has ruined your weekend plans.", True),
     ("u r clearly fed up, and fair enough", True),
+    ("That's embarrassing in front of your guests.", True),
+    ("That's such a long wait after an overnight flight.", True),
     # An apology phrase alone is not empathy (tests/data/README.md).
     ("We're sorry to hear the phone arrived cracked.", False),
     ("Sorry to hear that, thanks for letting us know.", False),
@@ -75,6 +77,10 @@ NEXT_STEP = [
     ("I'll escalate it right away.", True),
     ("Your parcel goes out tomorrow.", True),
     ("Pickups run every hour, the next is in 20 mins.", True),
+    ("An adviser will ring you at 4pm.", True),
+    ("The engineer comes Monday, 8am-12pm.", True),
+    ("Our records show the room was ready at 3.15pm.", False),
+    ("You may be right that the label was wrong.", False),
     # Requests for information and vague promises are not next steps (tests/data/README.md).
     ("Please DM us your order number.", False),
     ("Pls DM us ur order no. so we can find out where it is.", False),
