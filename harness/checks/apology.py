@@ -71,6 +71,7 @@ through go gone went unpleasant bad poor negative kind thing things stress ordea
 difficulties mistake mistakes error errors oversight mess happened happening what it's that's this's
 any all is am us me anything you've you're we've we're i'm caused this made make if feel felt feeling
 feelings think way upset frustrated unhappy disappointed angry annoyed but however policy that's policies
+inconvenienced inconveniencing during stay visit let down at
 """.split())
 
 
@@ -126,7 +127,7 @@ class ApologyWording:
     """
 
     name = "apology_wording"
-    version = "1"
+    version = "2"
     description = "Apology present and owning (apologize/sorry), not a non-apology; flags generic apologies."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -10,9 +10,10 @@ are wrong").
 
 from __future__ import annotations
 
+import re
 
 from harness.checks.base import CheckContext, CheckResult, register, span
-from harness.checks.text import analyze, phrases
+from harness.checks.text import Range, ReplyText, analyze, phrases
 
 _EMOTION = r"(?:so\s+|really\s+|very\s+|quite\s+|incredibly\s+|extremely\s+)?(?:frustrat|upset|annoy|disappoint|worr|stress|angr|inconvenien|surpris|shock|awful|terrible|horrible|tough|hard|difficult|exhaust|fed up|tired|confus|anxious|overwhelm|let down|waiting|through|a (?:real |huge )?(?:pain|shock|hassle))"
 
@@ -45,10 +46,21 @@ _PATTERNS = [
     r"\bactually,?\s+(?:you|u)\b(?!\s*(?:can|could|may|might|will|'ll|are (?:eligible|entitled|right)|"
     r"have (?:a|the) (?:right|option)|qualify)\b)",
     r"\b(?:was|were|has been|did)\s+actually\s+(?:delivered|received|shipped|sent|signed|charged once|refunded)",
-    # Records used to overrule the customer.
-    r"\b(?:our|the)\s+(?:records|system|logs|tracking)\s+(?:clearly\s+)?(?:show|shows|indicate|indicates|say|"
-    r"says|confirm|confirms|state|states)\s+(?:that\s+)?(?:you|u)\b",
-    r"\baccording to (?:our|the) (?:records|system|logs),?\s+(?:you|u)\b",
+    # The account declared correct or closed: "your bill is correct", "marked as complete".
+    r"\b(?:your|ur|the)\s+(?:bill|charge|charges|invoice|statement|balance|amount|fee|fees|payment|reading|price)\s+"
+    r"(?:is|was|are|were)\s+(?:\w+ly\s+)?(?:correct|accurate|right|valid|in order)\b",
+    r"\b(?:was|were|has been|have been|is|are)\s+(?:correctly\s+)?marked\s+as\s+(?:complete|completed|delivered|"
+    r"resolved|received|signed for|collected|attended)\b",
+]
+# Records or staff used to overrule the customer ("our records show only one payment",
+# "our courier confirms both boxes were delivered"), unless the reply accepts the
+# customer's account in the same sentence ("..., which doesn't match what you're
+# seeing, so I've opened a trace").
+_RECORDS = [
+    r"\b(?:our|the|my)\s+(?:records|system|systems|logs|tracking|scan|scans|data|notes|courier|driver|engineer|"
+    r"technician|team|staff|agent|depot)\s+(?:clearly\s+|also\s+)?(?:show|shows|showed|indicate|indicates|say|says|"
+    r"confirm|confirms|confirmed|state|states|prove|proves)\b",
+    r"\baccording to (?:our|the) (?:records|system|logs|tracking|courier|driver),?\s+(?:you|u|it|the|your|ur)\b",
     # Dismissing the customer's feelings.
     r"\b(?:you're|you are|ur)\s+(?:being\s+)?(?:overreacting|over-reacting|unreasonable|dramatic|ridiculous|"
     r"hysterical|too sensitive)",
@@ -59,6 +71,22 @@ _PATTERNS = [
     r"\bnot (?:that|such) a big deal\b|\bnot a big deal\b|\bno big deal\b",
 ]
 _CONTRADICTION = phrases(*_PATTERNS)
+_RECORDS_SAY = phrases(*_RECORDS)
+_ACCEPTS = re.compile(
+    r"\b(?:doesn't|does not|don't|do not|didn't|did not)\s+(?:match|add up|line up)|\bdiscrepanc|\bmismatch"
+    r"|\b(?:i|we)\s+(?:believe|trust)\s+(?:you|u)\b|\b(?:opened|open|raised|raise|started|start)\s+(?:a|an)\s+"
+    r"(?:trace|investigation|claim|case|dispute)|\binvestigat|\bbut (?:you|u) (?:say|said|tell)|\beven though\b"
+)
+
+
+def disputing_ranges(rt: ReplyText) -> list[Range]:
+    """Phrases that deny the customer's account or feelings (outside quotations and negations)."""
+    found = rt.find(_CONTRADICTION)
+    for start, end in rt.find(_RECORDS_SAY):
+        sent_start, sent_end = rt.sentence_at(start)
+        if not _ACCEPTS.search(rt.norm, sent_start, sent_end):
+            found.append((start, end))
+    return sorted(found)
 
 
 class NoContradiction:
@@ -70,12 +98,12 @@ class NoContradiction:
     """
 
     name = "no_contradiction"
-    version = "1"
+    version = "2"
     description = "The reply does not deny or dispute the customer's account or feelings."
 
     def run(self, ctx: CheckContext) -> CheckResult:
         rt = analyze(ctx.reply)
-        ranges = rt.find(_CONTRADICTION)
+        ranges = disputing_ranges(rt)
         evidence = [span(ctx.reply, s, e) for s, e in ranges]
         found = [ev.text for ev in evidence]
         detail = f"disputes the customer: {found[0]!r}" if found else "no contradiction found"

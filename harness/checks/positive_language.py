@@ -47,7 +47,9 @@ _REPEATING = [
     r"\blike (?:i|we) (?:said|told (?:you|u))\b",
     r"\b(?:i|we)(?:'ve| have)? already (?:told|explained|said)\b",
     r"\bas (?:previously|already) (?:stated|mentioned|explained)\b",
-    r"\bfor the (?:last|second|third|final|hundredth) time\b",
+    # Said of the agent's own repeating ("For the third time, ..."), not of the customer's
+    # ordeal ("a soaked parcel for the third time is maddening"): the clause ends there.
+    r"\bfor the (?:last|second|third|fourth|fifth|final|hundredth|umpteenth|\w+th) time(?=\s*(?:[,.!:;\n]|$))",
 ]
 _NEGATIVE = phrases(*_COMMANDING, *_BLAMING, *_DEFLECTING, *_REPEATING)
 _STARTS_WITH_YOU = re.compile(r"(?:you|u|ya)\b")
@@ -79,7 +81,7 @@ class PositiveLanguage:
     """
 
     name = "positive_language"
-    version = "1"
+    version = "2"
     description = "No commanding, deflecting or blaming language ('you have to', 'calm down', 'not my job')."
 
     def run(self, ctx: CheckContext) -> CheckResult:

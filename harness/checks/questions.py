@@ -35,10 +35,15 @@ _REQUEST = phrases(*[
     r"tell|let (?:us|me) know|give|check|email|reply|describe|clarify|explain|upload|attach|forward|"
     r"follow|pop|drop)\b",
     r"\bwould (?:you|u) (?:mind|be able to|prefer|like)\b",
-    r"\bplease (?:dm|message|send|share|provide|confirm|tell (?:us|me)|let (?:us|me) know|reply with|give (?:us|me)|"
-    r"describe|clarify|upload|attach|forward|drop (?:us|me)|include)\b",
-    r"\b(?:dm|send|share|provide|email|message|drop) (?:us|me) (?:your|the|a|with|some|more|an|any|which|what)\b",
-    r"\blet (?:us|me) know (?:your|the|which|what|whether|if (?:you'd|you would)|when|where|how)\b",
+    r"\b(?:please|pls|plz|kindly) (?:dm|message|send|share|provide|confirm|tell (?:us|me)|let (?:us|me) know|reply with|"
+    r"give (?:us|me)|describe|clarify|upload|attach|forward|drop (?:us|me)|include)\b",
+    # A request put as a condition: "if you reply with the invoice number, ...".
+    r"\bif (?:you|u) (?:could |can )?(?:reply|respond|get back to (?:us|me)|write back|send|dm|message|share|provide|"
+    r"tell (?:us|me)|confirm)\s+(?:us\s+|me\s+)?(?:with\s+)?(?:your|ur|the|a|an|some|which|what)\b",
+    r"\b(?:dm|send|share|provide|email|message|drop) (?:us|me) (?:your|ur|the|a|with|some|more|an|any|which|what)\b",
+    # Not the closing formulas "let us know what you decide / think" (tests/data/README.md).
+    r"\blet (?:us|me) know (?:your|ur|the|which|what(?! (?:you|u) (?:decide|think|prefer to do))|whether|"
+    r"if (?:you'd|you would)|when|where|how(?! (?:it goes|you get on)))\b",
     r"\b(?:i|we)(?:'d| would| will|'ll)? need (?:your|the|a few|some|more|to know)\b",
     r"\b(?:i|we)(?:'d| would) (?:like|love) to (?:know|ask|confirm|understand|get)\b",
     r"\bcan (?:i|we) (?:ask|get|have) (?:for )?(?:your|the|a|some)\b",
@@ -81,7 +86,7 @@ class AsksQuestion:
     """
 
     name = "asks_question"
-    version = "1"
+    version = "2"
     description = "Asks the customer for missing information or clarification."
 
     def run(self, ctx: CheckContext) -> CheckResult:

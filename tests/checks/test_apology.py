@@ -32,6 +32,11 @@ APOLOGY_CASES = [
     ("You won't be sorry you waited: I apologize for the missing refund.", "apologize", False),
     ("I can't apologize enough for the missed flight.", "apologize", False),
     ("Lo siento mucho, sorry for the delay with pedido 123.", "sorry", False),
+    # Generic: nothing named beyond the customer's being inconvenienced or let down.
+    ("We're sorry if you were inconvenienced at all.", "non_apology", True),
+    ("Apologies for any inconvenience during your visit.", "apologize", True),
+    ("Sorry you felt let down.", "non_apology", True),
+    ("Apologies for the cold room during your stay.", "apologize", False),
 ]
 
 

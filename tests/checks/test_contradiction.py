@@ -20,6 +20,14 @@ CONTRADICTING = [
     ("You were not charged twice.", "You were not charged"),
     ("That’s not true 🙄 ^JD", "That’s not true"),
     ("It's not a big deal, it's only a day late.", "not a big deal"),
+    # Records or staff overruling the customer, whoever the subject is.
+    ("The system shows a single withdrawal on that date.", "The system shows"),
+    ("Our driver says the parcel was handed to a neighbour.", "Our driver says"),
+    ("Our technician confirmed the boiler was working when he left.", "Our technician confirmed"),
+    # The account declared correct or closed.
+    ("Having checked again, your invoice is accurate.", "your invoice is accurate"),
+    ("The charges were correct, as per your contract.", "The charges were correct"),
+    ("The job has been marked as completed by our fitter.", "has been marked as completed"),
 ]
 
 NOT_CONTRADICTING = [
@@ -38,6 +46,12 @@ NOT_CONTRADICTING = [
     "Please DM us your order number and we'll check.",
     "No, you're not wrong to expect better.",
     "",
+    # Records cited while accepting the customer's account.
+    "Our tracking shows it delivered at 2pm, which doesn't match what you saw, so I've opened a claim.",
+    "The courier says it was left in a safe place, but we believe you and are sending another.",
+    "Our records show a refund request from May, and I've started an investigation into why it stalled.",
+    # Correct things that are not the customer's account.
+    "Your address is now correct on the account.",
     "@ThatsNotTrue thanks, we're on it https://ex.com/that-is-not-true",
 ]
 

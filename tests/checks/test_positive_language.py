@@ -20,9 +20,13 @@ NEGATIVE = [
     ("U NEED TO READ THE POLICY", ["U NEED TO"]),
     ("Calm down, you have to wait.", ["Calm down", "you have to"]),
     ("As I’ve already explained, you’ll have to pay the fee.", ["As I’ve already explained", "you’ll have to"]),
+    ("For the third time, the offer has ended.", ["For the third time"]),
+    ("I'm telling you this for the last time.", ["for the last time"]),
 ]
 
 POSITIVE = [
+    "A missed delivery for the second time in a week is maddening.",
+    "Your parcel was returned to us for the third time this month, so I've called the courier.",
     "Please DM us your order number.",
     "Our sales team may be able to help with that.",
     "I'm sorry you have to wait for the replacement.",

@@ -10,6 +10,15 @@ QUESTIONS = [
     ("Let us know which size you need.", True),
     ("When did you place the order??", True),
     ("¿Puedes enviarnos el número? Could you confirm your email?", True),
+    # Txt-speak requests and requests put as a condition.
+    ("Pls send us ur booking ref.", True),
+    ("plz DM us the email on the account", True),
+    ("If you reply with your postcode, I'll book the visit.", True),
+    ("We can sort it quickly if u send us a photo of the label.", True),
+    # Closing formulas are not questions.
+    ("Let us know what you think!", False),
+    ("Let me know how it goes.", False),
+    ("Let us know if you have any other questions!", False),
     ("Isn't that great?", False),
     ("How are you today?", False),
     ("Is there anything else I can help with?", False),
