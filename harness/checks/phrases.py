@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from re import _constants as sre  # type: ignore[attr-defined]  # parse-tree opcodes
 from re import _parser as sre_parse  # type: ignore[attr-defined]
+from functools import lru_cache
 from typing import Iterator
 
 Anchors = frozenset[str]
@@ -26,14 +27,28 @@ Anchors = frozenset[str]
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
 _LEADING_BOUNDARY = re.compile(r"^(?:\\b)+")
 _MAX_ANCHORS = 64
+_SPACE = re.compile(r"\s+")
+
+
+# Words in nearly every reply: an anchor that is only these selects nothing.
+_WEAK_WORDS = frozenset("""
+a an the to of in on at by for with from and or but not no is are was were be been am i we you u ur your our us me
+my it its this that can could will would should have has had do does did get got ll ve re s m d t n't 'll 've 're
+'s 'm 'd there here what which when how if so as up out all any just also now then than very really please pls
+""".split())
+
+
+def _strength(anchor: str) -> int:
+    """How selective ``anchor`` is: the length of its longest piece that is not a weak word."""
+    return max((len(piece) for piece in _SPACE.split(anchor.strip()) if piece not in _WEAK_WORDS), default=0)
 
 
 def _better(a: Anchors | None, b: Anchors | None) -> Anchors | None:
-    """The more selective anchor set: longer shortest string, then fewer strings."""
+    """The more selective anchor set: stronger weakest string, then fewer strings."""
     if a is None or b is None:
         return a if b is None else b
-    key_a = (min(map(len, a)), -len(a))
-    key_b = (min(map(len, b)), -len(b))
+    key_a = (min(map(_strength, a)), -len(a))
+    key_b = (min(map(_strength, b)), -len(b))
     return a if key_a >= key_b else b
 
 
@@ -74,37 +89,159 @@ def _sequence_anchors(items: object) -> Anchors | None:
     return best
 
 
+def top_level_branches(pattern: str) -> list[str]:
+    """``pattern`` split at its top-level ``|`` (not inside groups or character classes)."""
+    branches, depth, start, i = [], 0, 0, 0
+    in_class = False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "]":
+                i += 1  # "[]...]": a leading "]" is literal
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    branches.append(pattern[start:])
+    return branches
+
+
 def anchors_of(pattern: str) -> Anchors | None:
     """Literal strings, one of which every match of ``pattern`` contains."""
     return _sequence_anchors(sre_parse.parse(pattern))
 
 
+# Words (with their apostrophes) and runs of other non-space characters.
+_TOKEN = re.compile(r"[a-z0-9']+|[^a-z0-9'\s]+")
+# Where sentences break (as in :mod:`harness.checks.text`): phrases are looked for
+# one sentence at a time.
+_BREAK = re.compile(r"(?<=[.!?\u2026])[\"')\]]*\s+|\n+")
+_LONG_TOKEN = 24
+
+Window = tuple[int, int]
+
+
+def _key(anchor: str) -> str | None:
+    """The most selective space-free piece of ``anchor``: every text holding the anchor has a token holding it."""
+    pieces = _SPACE.split(anchor.strip())
+    return max(pieces, key=lambda piece: (piece not in _WEAK_WORDS, len(piece))) or None
+
+
+class _KeyIndex:
+    """Which alternatives of which :class:`Phrases` may match where in a text.
+
+    Each alternative is keyed by a space-free piece of each of its anchors
+    (:func:`_key`); it may match in a sentence only if one of its keys occurs
+    inside one of the sentence's tokens. Which alternatives a token holds the
+    key of is memoised per distinct token, so a reply costs one tokenisation
+    and a dict hit per token once the common words are known.
+    """
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, set[int]] = {}
+        self._always: set[int] = set()
+        self._by_token: dict[str, frozenset[int]] = {}
+        self._count = 0
+
+    def add(self, anchors: Anchors | None) -> int:
+        """Register an alternative's anchors; returns its id."""
+        alt_id = self._count
+        self._count += 1
+        keys = None if anchors is None else {_key(a) for a in anchors}
+        if keys is None or None in keys:
+            self._always.add(alt_id)
+        else:
+            for key in keys:
+                self._by_key.setdefault(key, set()).add(alt_id)  # type: ignore[arg-type]
+        self._by_token.clear()
+        self.windows.cache_clear()
+        return alt_id
+
+    def _of_token(self, token: str) -> frozenset[int]:
+        by_key = self._by_key
+        ids: set[int] = set()
+        if len(token) <= _LONG_TOKEN:
+            n = len(token)
+            for i in range(n):
+                for j in range(i + 1, n + 1):
+                    found = by_key.get(token[i:j])
+                    if found:
+                        ids |= found
+        else:
+            for key, found in by_key.items():
+                if key in token:
+                    ids |= found
+        result = frozenset(ids)
+        if len(self._by_token) < 100_000:
+            self._by_token[token] = result
+        return result
+
+    @lru_cache(maxsize=4096)  # noqa: B019  (one module-level instance; the cache is per text)
+    def windows(self, text: str) -> dict[int, list[Window]]:
+        """For each alternative that may match in ``text``, the sentences (as windows) to search.
+
+        A window runs from the start of the break before its sentence to the end
+        of the break after it, so a pattern may still see the newline or full
+        stop that opens its sentence.
+        """
+        memo = self._by_token
+        by_alt: dict[int, list[Window]] = {}
+        start = 0
+        bounds = [(m.start(), m.end()) for m in _BREAK.finditer(text)] + [(len(text), len(text))]
+        for break_start, break_end in bounds:
+            ids = set(self._always)
+            for token in set(_TOKEN.findall(text, start, break_start)):
+                found = memo.get(token)
+                ids |= self._of_token(token) if found is None else found
+            window = (start, break_end)
+            for alt_id in ids:
+                by_alt.setdefault(alt_id, []).append(window)
+            start = break_start
+        return by_alt
+
+
+_INDEX = _KeyIndex()
+
+
 class Phrases:
-    """Alternative patterns, each run only when its anchor occurs; see the module docstring."""
+    """Alternative patterns, each run only where its anchor occurs; see the module docstring."""
 
     __slots__ = ("regex", "alternatives")
 
     def __init__(self, *patterns: str) -> None:
         self.regex = re.compile("|".join(f"(?:{p})" for p in patterns))
-        self.alternatives = [(re.compile(_LEADING_BOUNDARY.sub("", p)), anchors_of(p)) for p in patterns]
+        # Each top-level branch is its own alternative, without its leading "\\b":
+        # a branch opening with "\\b" makes ``re`` try every position of the text.
+        branches = [b for p in patterns for b in top_level_branches(p)]
+        self.alternatives = [(re.compile(_LEADING_BOUNDARY.sub("", b)), _INDEX.add(anchors_of(b))) for b in branches]
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
         """Non-overlapping ``(start, end)`` of matches in ``text``, left to right.
 
         Where alternatives overlap, the one starting first wins, then the one
-        listed first, as with a single alternation regex.
+        listed first, as with a single alternation regex. A match does not run
+        across a sentence break.
         """
-        found = []
-        for order, (regex, anchors) in enumerate(self.alternatives):
-            if anchors is not None and not any(a in text for a in anchors):
-                continue
-            for m in regex.finditer(text):
-                start, end = m.span()
-                if end > start and not (start and text[start].isalnum() and text[start - 1].isalnum()):
-                    found.append((start, order, end))
-        found.sort()
+        windows = _INDEX.windows(text)
+        found = set()
+        for order, (regex, alt_id) in enumerate(self.alternatives):
+            for window_start, window_end in windows.get(alt_id, ()):
+                for m in regex.finditer(text, window_start, window_end):
+                    start, end = m.span()
+                    if end > start and not (start and text[start].isalnum() and text[start - 1].isalnum()):
+                        found.add((start, order, end))
         last_end = 0
-        for start, _, end in found:
+        for start, _, end in sorted(found):
             if start >= last_end:
                 last_end = end
                 yield start, end
