@@ -60,8 +60,9 @@ def scale_text(criterion: Criterion) -> str:
 
 def answer_schema(criterion: Criterion) -> dict:
     """JSON Schema of the judge's answer: reason first (the judge reasons, then scores)."""
+    # Enums rather than minimum/maximum: grammars and strict structured outputs enforce enums.
     score = ({"type": "string", "enum": ["pass", "fail"]} if criterion.scale == "pass_fail"
-             else {"type": "integer", "minimum": 1, "maximum": 5})
+             else {"type": "integer", "enum": [1, 2, 3, 4, 5]})
     return {
         "type": "object",
         "properties": {"reason": {"type": "string", "maxLength": REASON_MAX_CHARS}, "score": score},
@@ -72,8 +73,9 @@ def answer_schema(criterion: Criterion) -> dict:
 
 def answer_instructions(criterion: Criterion) -> str:
     allowed = '"pass" or "fail"' if criterion.scale == "pass_fail" else "an integer from 1 to 5"
-    return (f'Answer with JSON only: {{"reason": "<one or two sentences>", "score": <{allowed}>}}. '
-            "Grade the reply, not the customer.")
+    # No placeholder text to copy: small models echo "<one or two sentences>" verbatim.
+    return ('Answer with a JSON object with two keys: "reason", one or two sentences explaining your grade '
+            f'of the reply on this criterion, then "score", {allowed}. Grade the reply, not the customer.')
 
 
 def build_judge_messages(case: Case, reply: str, criterion: Criterion) -> list[Message]:

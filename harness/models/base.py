@@ -81,6 +81,8 @@ class ModelResponse(BaseModel):
     attempts: int = 1
     # Per generated token: [{"token": str, "logprob": float, "top": {token: logprob}}], when asked and available.
     logprobs: list[dict[str, Any]] | None = None
+    # For constrained enum fields of a structured answer: field -> {JSON value: probability}, when known.
+    field_probabilities: dict[str, dict[str, float]] | None = None
 
 
 class ModelSpec(BaseModel):

