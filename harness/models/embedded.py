@@ -17,6 +17,7 @@ working.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import functools
 import os
@@ -161,10 +162,19 @@ def shared_llama() -> Any:
 
             threads = os.cpu_count() or 1
             # The GGUF carries no chat template; llama-cpp-python's "gemma" format is Gemma's turn markup.
+            atexit.register(_close_llama)  # freeing it during interpreter teardown raises noise
             with _quiet_stderr():  # llama.cpp prints context details even with verbose=False
                 _llama = Llama(model_path=str(gguf_path()), n_ctx=N_CTX, n_threads=threads,
                                n_threads_batch=threads, seed=SEED, chat_format="gemma", verbose=False)
     return _llama
+
+
+def _close_llama() -> None:
+    global _llama
+    with _load_lock:
+        if _llama is not None:
+            _llama.close()
+            _llama = None
 
 
 @contextlib.contextmanager
