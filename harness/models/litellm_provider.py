@@ -122,7 +122,7 @@ class LiteLLMProvider:
         if self.schema_mode == "json_object":
             return {"type": "json_object"}
         return {"type": "json_schema",
-                "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True}}
+                "json_schema": {"name": SCHEMA_NAME, "schema": portable_schema(schema), "strict": True}}
 
     def _should_fall_back(self, exc: Exception, config: GenerateConfig) -> bool:
         if config.response_schema is None or self.schema_mode != "json_schema":
@@ -171,3 +171,15 @@ def _field(obj: Any, name: str) -> Any:
     # litellm hands back objects or plain dicts depending on the provider.
     return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
 
+
+# Keywords that strict structured-output modes reject; the harness still validates them on the answer.
+UNPORTABLE_KEYWORDS = frozenset({"maxLength", "minLength"})
+
+
+def portable_schema(schema: Any) -> Any:
+    """``schema`` without keywords that providers' strict modes refuse (validation keeps them)."""
+    if isinstance(schema, dict):
+        return {k: portable_schema(v) for k, v in schema.items() if k not in UNPORTABLE_KEYWORDS}
+    if isinstance(schema, list):
+        return [portable_schema(v) for v in schema]
+    return schema

@@ -83,3 +83,14 @@ def test_validate(served_project, tmp_path):
 def test_help_is_fast_and_lists_commands(tmp_path):
     done = harness_cmd("--help", cwd=tmp_path)
     assert done.returncode == 0 and all(c in done.stdout for c in ("run", "validate", "report"))
+
+
+def test_provider_schema_drops_keywords_strict_modes_refuse():
+    from harness.judges.prompt import answer_schema
+    from harness.judges.rubric import load_rubric
+    from harness.models.litellm_provider import portable_schema
+
+    criterion = load_rubric("rubrics/support-reply.yaml").criteria[0]
+    sent = portable_schema(answer_schema(criterion))
+    assert "maxLength" not in sent["properties"]["reason"] and sent["properties"]["score"]["enum"] == [1, 2, 3, 4, 5]
+    assert sent["additionalProperties"] is False and sent["required"] == ["reason", "score"]
