@@ -16,11 +16,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-import numpy as np
-from scipy import stats as _scipy
+from harness.scoring.distributions import normal_ppf, t_ppf
 
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported only by the bootstrap and scipy not at all: importing scipy.stats alone took
+# longer (1.5-2.5 s) than a whole cached rerun may take; see harness/scoring/distributions.py.
 DEFAULT_CONFIDENCE = 0.95
 DEFAULT_SEED = 20240607
 DEFAULT_RESAMPLES = 2000
@@ -50,7 +54,7 @@ def wilson_interval(passed: int, n: int, confidence: float = DEFAULT_CONFIDENCE)
         raise ValueError(f"need 0 <= passed <= n, got passed={passed}, n={n}")
     if n == 0:
         return None
-    z = float(_scipy.norm.ppf(0.5 + confidence / 2))
+    z = normal_ppf(0.5 + confidence / 2)
     p = passed / n
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
@@ -94,7 +98,7 @@ def t_interval(moments: Moments, confidence: float = DEFAULT_CONFIDENCE) -> Inte
     variance = moments.variance
     if variance is None:
         return None
-    half = float(_scipy.t.ppf(0.5 + confidence / 2, moments.n - 1)) * math.sqrt(max(variance, 0.0) / moments.n)
+    half = t_ppf(0.5 + confidence / 2, moments.n - 1) * math.sqrt(max(variance, 0.0) / moments.n)
     return Interval(moments.mean - half, moments.mean + half)
 
 
@@ -107,6 +111,8 @@ def bootstrap_mean_ci(values: Sequence[float], confidence: float = DEFAULT_CONFI
     same interval. ``None`` below two values.
     """
     _check_confidence(confidence)
+    import numpy as np
+
     data = np.asarray(values, dtype=float)
     if data.size < 2:
         return None
@@ -117,7 +123,9 @@ def bootstrap_mean_ci(values: Sequence[float], confidence: float = DEFAULT_CONFI
     return Interval(float(lo), float(hi))
 
 
-def _resampled_means(data: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
+def _resampled_means(data: "np.ndarray", n_resamples: int, rng: "np.random.Generator") -> "np.ndarray":
+    import numpy as np
+
     # Chunked so a large input never builds an n_resamples x n index matrix at once.
     chunk = max(1, min(n_resamples, 4_000_000 // data.size))
     parts = []
@@ -163,8 +171,14 @@ def percentiles(values: Sequence[float], qs: Sequence[float] = (50, 90, 99)) -> 
     Linear interpolation between order statistics (numpy's default, the same
     as ``scipy.stats.scoreatpercentile``). ``None`` for empty input.
     """
-    data = np.asarray(values, dtype=float)
-    if data.size == 0:
+    data = sorted(float(v) for v in values)
+    if not data:
         return None
-    found = np.percentile(data, list(qs))
-    return {f"p{q:g}": float(v) for q, v in zip(qs, found)}
+    return {f"p{q:g}": _interpolated(data, q) for q in qs}
+
+
+def _interpolated(data: list[float], q: float) -> float:
+    position = (len(data) - 1) * q / 100
+    below = math.floor(position)
+    above = min(below + 1, len(data) - 1)
+    return data[below] + (data[above] - data[below]) * (position - below)

@@ -1,0 +1,155 @@
+"""End-to-end run against a mock OpenAI-compatible server: wall time and harness CPU per model call.
+
+Run: ``.venv/bin/python benchmarks/bench_run.py [--cases 2000] [--latency-ms 50] [--concurrency 32]
+[--rounds 3] [--provider thin|litellm]``.
+
+Each round starts ``benchmarks/mock_openai_server.py`` in its own process, writes a dataset of
+``--cases`` distinct cases (the shipped complaints, each copy tagged so no cache serves a repeat)
+and an eval file with one model candidate and a one-criterion judge (2 model calls per case), then
+times ``harness run`` as a child process: wall time, and user+system CPU of the whole process
+(start-up, imports, checks, records, scorecard and report included), from ``os.wait4``. A second
+``harness run`` into a new directory with the same cache is the fully cached rerun. Figures are
+medians over the rounds; the machine is shared, so expect noise.
+
+The floor is ``calls × latency ÷ concurrency``. Targets: wall within 1.2 × floor plus start-up,
+under 2 ms of CPU per call, a cached rerun of 2,000 cases under 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HARNESS = [str(ROOT / ".venv" / "bin" / "harness")]
+MODEL_NAMES = {"thin": "openai/bench-model", "litellm": "litellm/openai/bench-model"}
+
+
+@dataclass
+class Timing:
+    wall_s: float
+    cpu_s: float
+
+
+def write_dataset(path: Path, count: int) -> None:
+    """``count`` distinct cases cycled from datasets/complaints.jsonl."""
+    source = [json.loads(line) for line in (ROOT / "datasets" / "complaints.jsonl").read_text().splitlines() if line]
+    with path.open("w") as out:
+        for i in range(count):
+            case = dict(source[i % len(source)])
+            case["id"] = f"bench-{i:06d}"
+            turns = [dict(t) for t in case["turns"]]
+            turns[-1]["content"] = f"{turns[-1]['content']} (ref B{i:06d})"
+            case["turns"] = turns
+            out.write(json.dumps(case) + "\n")
+
+
+def write_eval(path: Path, dataset: Path, base_url: str, model: str, concurrency: int) -> None:
+    path.write_text(f"""name: bench
+dataset: {dataset}
+concurrency: {concurrency}
+candidates:
+  - name: bench-bot
+    model: {model}
+    api_base: {base_url}
+    prompt: {ROOT / "evals" / "prompts" / "polite-agent.jinja"}
+    params: {{temperature: 0, max_tokens: 120}}
+    concurrency: {concurrency}
+checks: all
+judge:
+  model: {model}
+  api_base: {base_url}
+  rubric: {ROOT / "rubrics" / "support-reply.yaml"}
+  criteria: [acknowledgement]
+  concurrency: {concurrency}
+""")
+
+
+def start_server(latency_ms: float) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "mock_openai_server.py"),
+                             "--latency-ms", str(latency_ms)], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline().split()  # type: ignore[union-attr]
+    return proc, f"http://127.0.0.1:{line[1]}/v1"
+
+
+def server_requests(base_url: str) -> int:
+    with urllib.request.urlopen(base_url.removesuffix("/v1") + "/stats") as answer:
+        return json.load(answer)["requests"]
+
+
+def timed(argv: list[str], cwd: Path) -> Timing:
+    """Wall time and user+system CPU of one child process (and anything it waits for)."""
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1"}
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"harness run failed ({status}): {proc.stderr.read().decode()[-2000:]}")  # type: ignore
+    return Timing(wall, usage.ru_utime + usage.ru_stime)
+
+
+def one_round(args: argparse.Namespace, work: Path) -> tuple[Timing, Timing, int, int]:
+    server, base_url = start_server(args.latency_ms)
+    try:
+        write_dataset(work / "cases.jsonl", args.cases)
+        write_eval(work / "eval.yaml", work / "cases.jsonl", base_url, MODEL_NAMES[args.provider], args.concurrency)
+        cache = work / "cache.sqlite"
+        run = [*HARNESS, "run", str(work / "eval.yaml"), "--quiet", "--cache", str(cache)]
+        first = timed([*run, "--out", str(work / "run1")], work)
+        calls = server_requests(base_url)
+        rerun = timed([*run, "--out", str(work / "run2")], work)
+        return first, rerun, calls, server_requests(base_url) - calls
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def startup() -> float:
+    """Wall time of ``harness --help`` (the floor every run pays to start)."""
+    return timed([*HARNESS, "--help"], ROOT).wall_s
+
+
+def report(args: argparse.Namespace, rounds: list[tuple[Timing, Timing, int, int]]) -> None:
+    calls = rounds[0][2]
+    floor = calls * args.latency_ms / 1000 / args.concurrency
+    wall = statistics.median(r[0].wall_s for r in rounds)
+    cpu = statistics.median(r[0].cpu_s for r in rounds)
+    print(f"provider={args.provider} cases={args.cases} calls={calls} latency={args.latency_ms:g}ms "
+          f"concurrency={args.concurrency} rounds={len(rounds)} (medians)")
+    print(f"  run:    wall {wall:.2f} s   floor {floor:.2f} s   wall/floor {wall / floor if floor else float('nan'):.2f}"
+          f"   calls/s {calls / wall:.0f}")
+    print(f"          cpu {cpu:.2f} s   cpu/call {cpu / calls * 1000:.2f} ms   (target < 2 ms)")
+    rerun_wall = statistics.median(r[1].wall_s for r in rounds)
+    rerun_cpu = statistics.median(r[1].cpu_s for r in rounds)
+    print(f"  cached rerun: wall {rerun_wall:.2f} s   cpu {rerun_cpu:.2f} s   new calls {rounds[0][3]}   (target < 3 s)")
+    print(f"  all rounds (wall, cpu): {[(round(r[0].wall_s, 2), round(r[0].cpu_s, 2)) for r in rounds]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="harness run against a mock OpenAI-compatible server")
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--provider", choices=sorted(MODEL_NAMES), default="thin")
+    args = parser.parse_args()
+    print(f"harness --help: {startup():.2f} s wall")
+    rounds = []
+    for _ in range(args.rounds):
+        with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
+            rounds.append(one_round(args, Path(tmp)))
+    report(args, rounds)
+
+
+if __name__ == "__main__":
+    main()
