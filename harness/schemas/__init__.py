@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).parent
-NAMES = ("case", "record", "manifest", "scorecard", "eval", "rubric")
+NAMES = ("case", "record", "manifest", "scorecard", "eval", "rubric", "diff")
 
 
 def _model(name: str):
@@ -23,6 +23,8 @@ def _model(name: str):
         from harness.records.schema import Manifest as model
     elif name == "scorecard":
         from harness.scoring.scorecard import Scorecard as model
+    elif name == "diff":
+        from harness.compare.schema import DiffReport as model
     elif name == "eval":
         from harness.config.evalfile import EvalSpec as model
     else:

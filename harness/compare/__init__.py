@@ -1,0 +1,20 @@
+"""Comparing two runs, or two candidates of one run, with paired statistics.
+
+    from harness.compare import build_diff, write_diff, DiffOptions
+    report = build_diff("results/a", "results/b")
+    write_diff(report, "results/diff", ["md", "json", "html"])
+
+Modules, in the order data flows: ``align`` (read runs, pair cases),
+``guard`` (refuse incomparable sides), ``paired`` (the statistics), ``rows``
+(one row per criterion and check), ``views`` (changed cases side by side),
+``diff`` (the whole diff), ``schema`` (``diff.json``), ``outputs`` (files).
+"""
+
+from harness.compare.diff import DiffOptions, build_diff, parse_pair
+from harness.compare.guard import IncomparableRunsError
+from harness.compare.outputs import load_diff, parse_formats, write_diff
+from harness.compare.rows import StatOptions
+from harness.compare.schema import DIFF_SCHEMA_VERSION, DiffReport
+
+__all__ = ["DiffOptions", "StatOptions", "build_diff", "parse_pair", "write_diff", "load_diff", "parse_formats",
+           "IncomparableRunsError", "DiffReport", "DIFF_SCHEMA_VERSION"]

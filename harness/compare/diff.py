@@ -1,0 +1,113 @@
+"""``build_diff``: compare two runs (or two candidates of one run) measure by measure and case by case.
+
+Steps: read both runs, refuse incomparable sides (unless allowed), pair the
+candidates, build one row per criterion and check from the paired cases,
+Holm-adjust all rows of the diff together, and attach the side-by-side view of
+every case that changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import harness
+from harness.compare.align import (RunData, Side, check_reader, criterion_reader, load_run, paired_clusters,
+                                   plan_pairs, side)
+from harness.compare.guard import require_comparable, warning_text
+from harness.compare.rows import StatOptions, apply_holm, build_row
+from harness.compare.schema import Comparison, DiffReport, RunInfo
+from harness.compare.views import attach_case_views
+from harness.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """What to compare and how: ``pair`` is ``(candidate in A, candidate in B)``."""
+
+    pair: tuple[str, str] | None = None
+    allow_incomparable: bool = False
+    stats: StatOptions = StatOptions()
+
+
+def parse_pair(text: str) -> tuple[str, str]:
+    """``"bot-v1=bot-v2"`` → ``("bot-v1", "bot-v2")``; anything else is a :class:`ConfigError`."""
+    left, sep, right = text.partition("=")
+    if not sep or not left.strip() or not right.strip():
+        raise ConfigError(f"expected LEFT=RIGHT (two candidate names), got {text!r}", field="--pair")
+    return left.strip(), right.strip()
+
+
+def _run_info(run: RunData) -> RunInfo:
+    m = run.manifest
+    rubric = f"{m.rubric.get('id')} v{m.rubric.get('version')}" if m.rubric else None
+    return RunInfo(run_dir=str(run.path), eval_name=m.eval_name, started_at=m.started_at,
+                   dataset_sha256=m.dataset.get("sha256"), rubric=rubric,
+                   judge_model=(m.judge or {}).get("name"))
+
+
+def _criteria(run_a: RunData, run_b: RunData) -> dict[str, str]:
+    """Criterion name → scale, in A's rubric order, for criteria both rubrics define."""
+    crit_a = (run_a.manifest.rubric or {}).get("criteria") or {}
+    crit_b = (run_b.manifest.rubric or {}).get("criteria") or {}
+    return {name: _scale((info or {}).get("scale")) for name, info in crit_a.items() if name in crit_b}
+
+
+def _scale(scale: object) -> str:
+    return scale if scale in ("pass_fail", "1-5") else "other"
+
+
+def _checks(run_a: RunData, run_b: RunData) -> list[str]:
+    return sorted(set(run_a.manifest.checks) & set(run_b.manifest.checks))
+
+
+def _one_sided_notes(run_a: RunData, run_b: RunData) -> list[str]:
+    only_a = sorted(set(run_a.manifest.checks) - set(run_b.manifest.checks))
+    only_b = sorted(set(run_b.manifest.checks) - set(run_a.manifest.checks))
+    notes = [f"check {name} ran on side A only; it has no row" for name in only_a]
+    return notes + [f"check {name} ran on side B only; it has no row" for name in only_b]
+
+
+def _comparison(a: Side, b: Side, criteria: dict[str, str], checks: list[str], stats: StatOptions) -> Comparison:
+    rows = [build_row("criterion", name, scale, *paired_clusters(a, b, criterion_reader(name)), stats)
+            for name, scale in criteria.items()]
+    rows += [build_row("check", name, "pass_fail", *paired_clusters(a, b, check_reader(name)), stats)
+             for name in checks]
+    return Comparison(candidate_a=a.candidate, candidate_b=b.candidate, rows=rows)
+
+
+def build_diff(run_a: str | Path, run_b: str | Path | None = None, options: DiffOptions = DiffOptions()) -> DiffReport:
+    """Compare run ``run_a`` with ``run_b`` (or with itself, which needs ``options.pair``).
+
+    Raises :class:`~harness.compare.guard.IncomparableRunsError` when the sides
+    were graded differently and ``options.allow_incomparable`` is false, and a
+    :class:`~harness.errors.UserError` for a missing run or candidate.
+    """
+    data_a = load_run(run_a)
+    data_b = data_a if run_b is None or Path(run_b).resolve() == data_a.path.resolve() else load_run(run_b)
+    if data_b is data_a and options.pair is None:
+        raise ConfigError("comparing within one run needs --pair LEFT=RIGHT", field="--pair")
+    found = require_comparable(data_a.manifest, data_b.manifest, options.allow_incomparable)
+    criteria, checks = _criteria(data_a, data_b), _checks(data_a, data_b)
+    comparisons = []
+    for name_a, name_b in plan_pairs(data_a, data_b, options.pair):
+        a, b = side(data_a, name_a, "A"), side(data_b, name_b, "B")
+        comparison = _comparison(a, b, criteria, checks, options.stats)
+        comparisons.append((comparison, a, b))
+    apply_holm([row for comparison, _, _ in comparisons for row in comparison.rows], options.stats.alpha)
+    for comparison, a, b in comparisons:
+        attach_case_views(comparison, a, b)
+    return _report(data_a, data_b, found, [c for c, _, _ in comparisons], options)
+
+
+def _report(data_a: RunData, data_b: RunData, found: list[str], comparisons: list[Comparison],
+            options: DiffOptions) -> DiffReport:
+    notices = list(dict.fromkeys([*data_a.manifest.notices, *data_b.manifest.notices]))
+    return DiffReport(harness_version=harness.__version__,
+                      created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                      a=_run_info(data_a), b=_run_info(data_b), same_run=data_a is data_b,
+                      comparable=not found, differences=found, warnings=[warning_text(found)] if found else [],
+                      notices=notices + _one_sided_notes(data_a, data_b), confidence=options.stats.confidence,
+                      alpha=options.stats.alpha, n_resamples=options.stats.n_resamples, seed=options.stats.seed,
+                      comparisons=comparisons)

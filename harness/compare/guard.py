@@ -1,0 +1,64 @@
+"""The comparability guard: two sides are compared only when they were graded the same way.
+
+Scores move when the cases, the rubric, the judge or a check change, whatever
+the candidates did; a diff across such a change would credit the candidate
+with it. :func:`differences` names every such change between two manifests;
+:func:`require_comparable` refuses them unless the user allows it.
+"""
+
+from __future__ import annotations
+
+from harness.errors import ResultsError
+from harness.records.schema import Manifest
+
+
+class IncomparableRunsError(ResultsError):
+    """The sides differ in what graded them; the message names every difference."""
+
+
+def _short(value: object) -> str:
+    text = "none" if value is None else str(value)
+    return text[:12] + "…" if len(text) > 16 else text
+
+
+def _differs(what: str, a: object, b: object) -> list[str]:
+    return [] if a == b else [f"{what} differs (A {_short(a)}, B {_short(b)})"]
+
+
+def _rubric_field(manifest: Manifest, key: str) -> object:
+    return (manifest.rubric or {}).get(key)
+
+
+def _judge_model(manifest: Manifest) -> object:
+    return (manifest.judge or {}).get("name")
+
+
+def differences(a: Manifest, b: Manifest) -> list[str]:
+    """Every way ``a`` and ``b`` were graded differently, as short phrases; empty when comparable.
+
+    Compared: the dataset's content hash, the rubric's id, version and content
+    hash, the judge model, and the version of every check both sides ran.
+    Candidates, limits and run times may differ: they are what is compared.
+    """
+    found = _differs("dataset content hash", a.dataset.get("sha256"), b.dataset.get("sha256"))
+    for key, what in (("id", "rubric id"), ("version", "rubric version"), ("sha256", "rubric content hash")):
+        found += _differs(what, _rubric_field(a, key), _rubric_field(b, key))
+    found += _differs("judge model", _judge_model(a), _judge_model(b))
+    for name in sorted(set(a.checks) & set(b.checks)):
+        found += _differs(f"check {name} version", a.checks[name], b.checks[name])
+    return found
+
+
+def warning_text(found: list[str]) -> str:
+    """The warning every output of an incomparable diff carries."""
+    return ("These sides are NOT comparable: " + "; ".join(found) +
+            ". Differences below may come from that change, not from the candidates.")
+
+
+def require_comparable(a: Manifest, b: Manifest, allow: bool) -> list[str]:
+    """The differences between ``a`` and ``b``; raises :class:`IncomparableRunsError` on any unless ``allow``."""
+    found = differences(a, b)
+    if found and not allow:
+        raise IncomparableRunsError("runs are not comparable: " + "; ".join(found) +
+                                    " (pass --allow-incomparable to compare anyway, with a warning)")
+    return found

@@ -1,0 +1,78 @@
+"""One :class:`DiffRow` per criterion and check: values, paired difference, test, verdict.
+
+Rows are built before Holm correction (:func:`apply_holm` adjusts every row of
+a diff at once and sets the verdicts), because the family is the whole diff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from harness.compare.paired import (CaseCluster, cluster_bootstrap_diff, holm, mcnemar_exact,
+                                    minimum_detectable_effect, pooled_means, wilcoxon_signed_rank)
+from harness.compare.schema import CaseChange, DiffRow, LeftOut
+from harness.scoring.schema import Interval
+
+
+@dataclass(frozen=True)
+class StatOptions:
+    """How intervals and tests are computed for every row of one diff."""
+
+    confidence: float = 0.95
+    alpha: float = 0.05
+    n_resamples: int = 4000
+    seed: int = 20240607
+
+
+def _is_single_binary(clusters: Sequence[CaseCluster]) -> bool:
+    # McNemar needs one pass/fail pair per case; several samples make a case a rate, not a pair.
+    return all(len(c.a) == 1 and len(c.b) == 1 and c.a[0] in (0.0, 1.0) and c.b[0] in (0.0, 1.0)
+               for c in clusters)
+
+
+def _changes(clusters: Sequence[CaseCluster]) -> list[CaseChange]:
+    moved = [CaseChange(case_id=c.case_id, a=float(sum(c.a) / len(c.a)), b=float(sum(c.b) / len(c.b)),
+                        delta=c.delta) for c in clusters if c.delta != 0]
+    return sorted(moved, key=lambda change: (change.delta, change.case_id))
+
+
+def _test(clusters: Sequence[CaseCluster], binary: bool) -> tuple[str, float | None, int, int]:
+    if not clusters:
+        return "none", None, 0, 0
+    if binary and _is_single_binary(clusters):
+        down = sum(1 for c in clusters if c.a[0] == 1.0 and c.b[0] == 0.0)
+        up = sum(1 for c in clusters if c.a[0] == 0.0 and c.b[0] == 1.0)
+        return "mcnemar_exact", mcnemar_exact(down, up), down, up
+    return "wilcoxon_signed_rank", wilcoxon_signed_rank([c.delta for c in clusters]), 0, 0
+
+
+def build_row(kind: str, name: str, scale: str, clusters: list[CaseCluster], left_out: LeftOut,
+              options: StatOptions) -> DiffRow:
+    """The row for one measure from its paired clusters (verdict still unset: see :func:`apply_holm`)."""
+    value_a, value_b = pooled_means(clusters)
+    difference, ci = cluster_bootstrap_diff(clusters, options.confidence, options.n_resamples, options.seed)
+    test, p_value, down, up = _test(clusters, binary=scale == "pass_fail")
+    return DiffRow(kind=kind, name=name, scale=scale, n_cases=len(clusters),
+                   n_samples_a=sum(len(c.a) for c in clusters), n_samples_b=sum(len(c.b) for c in clusters),
+                   value_a=value_a, value_b=value_b, difference=difference,
+                   ci=Interval(lo=ci.lo, hi=ci.hi) if ci else None, test=test, p_value=p_value,
+                   mde=minimum_detectable_effect([c.delta for c in clusters], alpha=options.alpha),
+                   pass_to_fail=down, fail_to_pass=up, left_out=left_out, changes=_changes(clusters))
+
+
+def apply_holm(rows: list[DiffRow], alpha: float) -> None:
+    """Holm-adjust the p-values of ``rows`` as one family and set each row's verdict in place.
+
+    A row is improved (regressed) when its adjusted p-value is below ``alpha``
+    and the difference is positive (negative); otherwise no detectable change.
+    """
+    for row, adjusted in zip(rows, holm([row.p_value for row in rows])):
+        row.p_holm = adjusted
+        row.verdict = _verdict(row.difference, adjusted, alpha)
+
+
+def _verdict(difference: float | None, adjusted: float | None, alpha: float) -> str:
+    if adjusted is None or difference is None or adjusted >= alpha or difference == 0:
+        return "no detectable change"
+    return "improved" if difference > 0 else "regressed"

@@ -1,0 +1,157 @@
+"""The persisted shape of ``diff.json``: two sides compared measure by measure and case by case.
+
+A :class:`DiffReport` holds one :class:`Comparison` per pair of candidates
+(the same candidate in two runs, or two candidates of one run). Each
+comparison has one :class:`DiffRow` per judge criterion and check, and the
+side-by-side :class:`CaseView` of every case that changed. Numbers are
+``None`` where undefined, never NaN. Readers refuse a ``schema_version`` newer
+than :data:`DIFF_SCHEMA_VERSION`; the JSON Schema ships as
+``harness/schemas/diff.schema.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from harness.checks.base import Span
+from harness.scoring.schema import Interval
+
+DIFF_SCHEMA_VERSION = 1
+Verdict = Literal["improved", "regressed", "no detectable change"]
+TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RunInfo(_Model):
+    """Which run one side of the diff comes from."""
+
+    run_dir: str
+    eval_name: str
+    started_at: str | None = None
+    dataset_sha256: str | None = None
+    rubric: str | None = Field(None, description="'<id> v<version>', or None for a checks-only run")
+    judge_model: str | None = None
+
+
+class LeftOut(_Model):
+    """Cases left out of one row's test, by reason. A case counts once, under the first reason that applies."""
+
+    unmatched: int = Field(0, description="the case is on one side only")
+    case_error: int = Field(0, description="a case error (no reply) on either side")
+    judge_error: int = Field(0, description="a judge error on this criterion on either side")
+    not_applicable: int = Field(0, description="the criterion or check did not apply on either side")
+
+    @property
+    def errors(self) -> int:
+        return self.case_error + self.judge_error
+
+
+class CaseChange(_Model):
+    """One case whose value moved: ``a`` and ``b`` are the case's means over its samples."""
+
+    case_id: str
+    a: float
+    b: float
+    delta: float
+
+
+class DiffRow(_Model):
+    """One criterion or check: both values over the same cases, the paired difference, test and verdict."""
+
+    kind: Literal["criterion", "check"]
+    name: str
+    scale: Literal["pass_fail", "1-5", "other"] = Field(description="pass_fail for checks: values are pass rates")
+    n_cases: int = Field(description="cases in the paired test")
+    n_samples_a: int = 0
+    n_samples_b: int = 0
+    value_a: float | None = None
+    value_b: float | None = None
+    difference: float | None = Field(None, description="value_b - value_a")
+    ci: Interval | None = Field(None, description="cluster bootstrap interval of the difference, resampling cases")
+    test: TestName = "none"
+    p_value: float | None = None
+    p_holm: float | None = Field(None, description="Holm-adjusted across every row of this diff")
+    verdict: Verdict = "no detectable change"
+    mde: float | None = Field(None, description="minimum detectable |difference| at this n, 80% power, alpha 0.05")
+    pass_to_fail: int = Field(0, description="cases that went from pass in A to fail in B (pass/fail rows)")
+    fail_to_pass: int = 0
+    left_out: LeftOut = Field(default_factory=LeftOut)
+    changes: list[CaseChange] = Field(default_factory=list, description="changed cases, largest drop first")
+
+
+class Verdicts(_Model):
+    """One side's verdicts on one case: check pass/evidence, criterion score/reason."""
+
+    checks: dict[str, "CheckView"] = Field(default_factory=dict)
+    criteria: dict[str, "CriterionView"] = Field(default_factory=dict)
+
+
+class CheckView(_Model):
+    passed: bool | None = None
+    detail: str = ""
+    evidence: list[Span] = Field(default_factory=list)
+
+
+class CriterionView(_Model):
+    score: float | None = None
+    passed: bool | None = None
+    reason: str = ""
+    error: str | None = None
+    applicable: bool = True
+
+
+class ReplyView(_Model):
+    """What one side answered on a case (its first sample) and how it was graded."""
+
+    reply: str | None = None
+    error: str | None = Field(None, description="the case error, when there is no reply")
+    n_samples: int = 1
+    verdicts: Verdicts = Field(default_factory=Verdicts)
+
+
+class CaseView(_Model):
+    """A changed case, ready to show side by side."""
+
+    case_id: str
+    persona: str | None = None
+    category: str | None = None
+    turns: list[dict[str, str]] = Field(default_factory=list, description="the complaint thread, from cases.jsonl")
+    a: ReplyView | None = None
+    b: ReplyView | None = None
+
+
+class Comparison(_Model):
+    """Candidate ``candidate_a`` of run A against ``candidate_b`` of run B (or of the same run)."""
+
+    candidate_a: str
+    candidate_b: str
+    rows: list[DiffRow] = Field(default_factory=list)
+    cases: dict[str, CaseView] = Field(default_factory=dict, description="every case in some row's changes")
+
+
+class DiffReport(_Model):
+    """The whole diff: sides, comparability, every comparison."""
+
+    schema_version: int = DIFF_SCHEMA_VERSION
+    harness_version: str
+    created_at: str
+    a: RunInfo
+    b: RunInfo
+    same_run: bool = False
+    comparable: bool = True
+    differences: list[str] = Field(default_factory=list, description="what differs between the sides' specs")
+    warnings: list[str] = Field(default_factory=list, description="show before any number")
+    notices: list[str] = Field(default_factory=list, description="the runs' own notices")
+    confidence: float = 0.95
+    alpha: float = 0.05
+    n_resamples: int = 4000
+    seed: int = 0
+    comparisons: list[Comparison] = Field(default_factory=list)
+
+
+Verdicts.model_rebuild()
