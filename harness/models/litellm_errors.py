@@ -58,15 +58,21 @@ def _caused_by_connection_error(exc: BaseException) -> bool:
 def retry_after_seconds(exc: BaseException) -> float | None:
     """Seconds from ``retry-after-ms`` / ``Retry-After`` (seconds or HTTP date) on the error, if any."""
     for headers in _header_sources(exc):
-        millis = headers.get("retry-after-ms")
-        if millis is not None:
-            value = _to_float(millis)
-            if value is not None:
-                return value / 1000
-        seconds = headers.get("retry-after")
-        if seconds is not None:
-            return _parse_retry_after(seconds)
+        found = retry_after_from_headers(headers)
+        if found is not None:
+            return found
     return None
+
+
+def retry_after_from_headers(headers: Any) -> float | None:
+    """Seconds from ``retry-after-ms`` or ``Retry-After`` in lower-case-readable ``headers``, if any."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        value = _to_float(millis)
+        if value is not None:
+            return value / 1000
+    seconds = headers.get("retry-after")
+    return _parse_retry_after(seconds) if seconds is not None else None
 
 
 def _header_sources(exc: BaseException) -> list[Any]:

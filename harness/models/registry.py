@@ -1,8 +1,12 @@
 """Turn a :class:`ModelSpec` into a :class:`Model`, choosing the provider by the name's prefix.
 
-    embedded/<name>   the in-process llama.cpp model (``harness.models.embedded``)
-    fake/<name>       a scripted fake registered with ``register_fake``
-    anything else     litellm (``openai/gpt-4o-mini``, ``anthropic/...``, ``ollama/...``)
+    embedded/<name>        the in-process llama.cpp model (``harness.models.embedded``)
+    fake/<name>            a scripted fake registered with ``register_fake``
+    openai/<name> with an ``api_base``
+                           the thin OpenAI-compatible client (``harness.models.openai_compat``):
+                           a self-hosted or gateway endpoint, at a fraction of litellm's CPU per call
+    litellm/<name>         litellm for ``<name>``, always (e.g. ``litellm/openai/x`` with an api_base)
+    anything else          litellm (``openai/gpt-4o-mini``, ``anthropic/...``, ``ollama/...``)
 
 ``register_provider`` adds a prefix, so a plugin can bring its own adapter the
 same way the built-in ones are wired.
@@ -43,8 +47,24 @@ def _litellm(spec: ModelSpec) -> Provider:
     return LiteLLMProvider(spec)
 
 
+def _forced_litellm(spec: ModelSpec) -> Provider:
+    # The Model keeps the full name (cache keys, records); litellm sees the name after "litellm/".
+    return _litellm(spec.model_copy(update={"name": spec.name.split("/", 1)[1]}))
+
+
+def _openai(spec: ModelSpec) -> Provider:
+    # OpenAI itself (no api_base) stays on litellm, which knows its prices.
+    if not spec.api_base:
+        return _litellm(spec)
+    from harness.models.openai_compat import OpenAICompatProvider
+
+    return OpenAICompatProvider(spec)
+
+
 register_provider("embedded", _embedded)
 register_provider("fake", _fake)
+register_provider("litellm", _forced_litellm)
+register_provider("openai", _openai)
 
 
 def build_provider(spec: ModelSpec) -> Provider:

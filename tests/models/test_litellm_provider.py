@@ -1,9 +1,15 @@
-"""LiteLLMProvider end to end against the loopback OpenAI-compatible server."""
+"""Both OpenAI-protocol paths end to end against the loopback OpenAI-compatible server.
+
+Every test runs twice: through litellm (``litellm/openai/test-model``) and through the thin client
+the registry picks for ``openai/<name>`` with an ``api_base`` (``harness.models.openai_compat``),
+so the two keep the same behaviour: requests, retries, Retry-After, error kinds.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 
 import pytest
 
@@ -12,11 +18,18 @@ from harness.errors import (CallTimeoutError, ContentFilterError, EmptyResponseE
 from harness.models import GenerateConfig, Message, ModelSpec, ResponseCache, build_model
 from harness.models.litellm_provider import LiteLLMProvider
 
+MODEL_NAME = "litellm/openai/test-model"
 QUESTION = [Message(role="system", content="be brief"), Message(role="user", content="where is my parcel")]
 
 
+@pytest.fixture(autouse=True, params=["litellm/openai/test-model", "openai/test-model"], ids=["litellm", "thin"])
+def model_name(request, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "MODEL_NAME", request.param)
+    return request.param
+
+
 def make_model(server, cache=None, **spec_fields):
-    spec = ModelSpec(name="openai/test-model", api_base=server.base_url, **spec_fields)
+    spec = ModelSpec(name=MODEL_NAME, api_base=server.base_url, **spec_fields)
     model = build_model(spec, cache)
     sleeps: list[float] = []
 

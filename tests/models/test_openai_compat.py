@@ -1,0 +1,130 @@
+"""The thin OpenAI-compatible client: routing, status mapping, schema fallback, pool clean-up.
+
+Behaviour shared with litellm (retries, Retry-After, fault kinds) is tested for both paths in
+``test_litellm_provider.py``; this file covers what only the thin client does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import warnings
+
+import pytest
+from aiohttp import web
+
+from harness.errors import (CallTimeoutError, ContentFilterError, MissingCredentialError, ModelCallError,
+                            RateLimitError, ServerError)
+from harness.models import GenerateConfig, Message, ModelSpec, build_model, build_provider
+from harness.models.litellm_provider import LiteLLMProvider
+from harness.models import openai_compat
+from harness.models.openai_compat import OpenAICompatProvider, error_for_status
+
+QUESTION = [Message(role="user", content="where is my parcel")]
+SCHEMA = {"type": "object", "properties": {"score": {"type": "integer"}}, "required": ["score"]}
+
+
+def test_registry_routes_openai_with_api_base_to_the_thin_client():
+    assert isinstance(build_provider(ModelSpec(name="openai/m", api_base="http://x/v1")), OpenAICompatProvider)
+    assert isinstance(build_provider(ModelSpec(name="openai/gpt-4o-mini")), LiteLLMProvider)
+    forced = build_provider(ModelSpec(name="litellm/openai/m", api_base="http://x/v1"))
+    assert isinstance(forced, LiteLLMProvider) and forced.name == "openai/m"
+    assert isinstance(build_provider(ModelSpec(name="anthropic/claude-3-5-haiku-latest")), LiteLLMProvider)
+
+
+@pytest.mark.parametrize("status,headers,kind,retryable,retry_after", [
+    (429, {"Retry-After": "2"}, RateLimitError, True, 2.0),
+    (429, {"retry-after-ms": "250"}, RateLimitError, True, 0.25),
+    (408, {}, CallTimeoutError, True, None),
+    (500, {}, ServerError, True, None),
+    (503, {}, ServerError, True, None),
+    (401, {}, ModelCallError, False, None),
+    (404, {}, ModelCallError, False, None),
+])
+def test_status_codes_map_to_the_error_tree(status, headers, kind, retryable, retry_after):
+    error = error_for_status(status, headers, b'{"error": {"message": "nope"}}', "openai/m")
+    assert type(error) is kind and error.retryable is retryable and error.retry_after == retry_after
+    assert "HTTP %d: nope" % status in str(error)
+
+
+def test_a_content_policy_refusal_is_a_content_filter_error():
+    body = json.dumps({"error": {"message": "flagged", "code": "content_policy_violation"}}).encode()
+    assert isinstance(error_for_status(400, {}, body, "openai/m"), ContentFilterError)
+
+
+def test_a_body_that_is_not_json_still_gives_a_readable_error():
+    error = error_for_status(502, {}, b"<html>bad gateway</html>", "openai/m")
+    assert isinstance(error, ServerError) and "bad gateway" in str(error)
+
+
+def test_request_body_carries_params_extra_and_strict_schema():
+    provider = OpenAICompatProvider(ModelSpec(name="openai/served", api_base="http://x/v1"))
+    config = GenerateConfig(temperature=0, max_tokens=9, stop=["\n"], response_schema={**SCHEMA, "x": {"maxLength": 3}},
+                            logprobs=True, extra={"top_k": 3})
+    body = provider.request_body(QUESTION, config)
+    assert body["model"] == "served" and body["messages"] == [{"role": "user", "content": "where is my parcel"}]
+    assert (body["temperature"], body["max_tokens"], body["stop"], body["top_k"]) == (0, 9, ["\n"], 3)
+    assert body["logprobs"] is True and body["top_logprobs"] == 5
+    assert body["response_format"]["json_schema"]["strict"] is True
+    assert "maxLength" not in json.dumps(body["response_format"])
+
+
+def test_a_named_key_must_be_set_and_is_sent_as_bearer(monkeypatch):
+    provider = OpenAICompatProvider(ModelSpec(name="openai/m", api_base="http://x/v1", api_key_env="THIN_TEST_KEY"))
+    monkeypatch.delenv("THIN_TEST_KEY", raising=False)
+    with pytest.raises(MissingCredentialError, match="THIN_TEST_KEY"):
+        provider.check_credentials()
+    monkeypatch.setenv("THIN_TEST_KEY", "sk-secret")
+    assert provider._headers()["Authorization"] == "Bearer sk-secret"
+
+
+class RefusesJsonSchema:
+    """A server that answers 400 to json_schema response formats, like some local servers do."""
+
+    def __init__(self):
+        self.formats = []
+
+    async def handle(self, request):
+        body = await request.json()
+        self.formats.append(body.get("response_format", {}).get("type"))
+        if self.formats[-1] == "json_schema":
+            return web.json_response({"error": {"message": "response_format json_schema unsupported"}}, status=400)
+        return web.json_response({"choices": [{"message": {"content": '{"score": 3}'}, "finish_reason": "stop"}]})
+
+
+async def _serve_and_ask(handler, spec_fields, calls=2):
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    model = build_model(ModelSpec(name="openai/m", api_base=f"http://127.0.0.1:{port}/v1", **spec_fields))
+    try:
+        return [await model.generate(QUESTION, GenerateConfig(response_schema=SCHEMA)) for _ in range(calls)]
+    finally:
+        await model.provider.aclose()
+        await runner.cleanup()
+
+
+def test_json_schema_refusal_falls_back_to_json_object_once():
+    server = RefusesJsonSchema()
+    answers = asyncio.run(_serve_and_ask(server.handle, {}))
+    assert [a.text for a in answers] == ['{"score": 3}'] * 2
+    assert server.formats == ["json_schema", "json_object", "json_object"]
+
+
+def test_the_pool_is_closed_when_asyncio_run_ends(openai_server, monkeypatch):
+    opened = []
+    real_open = openai_compat._open_session
+    monkeypatch.setattr(openai_compat, "_open_session", lambda spec: opened.append(real_open(spec)) or opened[-1])
+    model = build_model(ModelSpec(name="openai/m", api_base=openai_server.base_url))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(2):  # a new loop each time: each gets its own pool, closed with it
+            assert asyncio.run(model.generate(QUESTION)).text.startswith("echo:")
+        gc.collect()
+    assert len(opened) == 2 and all(s.closed for s in opened)
+    assert not [w for w in caught if "Unclosed" in str(w.message)]
