@@ -44,6 +44,23 @@ def _print_outputs(outputs, quiet: bool) -> None:
     print(f"report:    {outputs.report_html}")
 
 
+def diff(args: argparse.Namespace) -> int:
+    from harness.compare import DiffOptions, build_diff, parse_formats, parse_pair, write_diff
+    from harness.compare.outputs import render
+
+    formats = parse_formats(args.format)
+    pair = parse_pair(args.pair) if args.pair else None
+    report = build_diff(args.run_a, args.run_b, DiffOptions(pair=pair, allow_incomparable=args.allow_incomparable))
+    for warning in report.warnings:
+        print(f"harness: warning: {warning}", file=sys.stderr)
+    if args.out is None:
+        sys.stdout.write(render(report, "md"))
+        return 0
+    for fmt, path in write_diff(report, args.out, formats).items():
+        print(f"{fmt + ':':5} {path}")
+    return 0
+
+
 def validate(args: argparse.Namespace) -> int:
     from harness.cli.validation import validate_paths
 

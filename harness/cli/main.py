@@ -38,8 +38,17 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("run_dir", type=Path)
     report.add_argument("--quiet", action="store_true")
 
+    diff = sub.add_parser("diff", help="compare two runs, or two candidates of one run, with paired statistics")
+    diff.add_argument("run_a", type=Path, help="run directory (side A)")
+    diff.add_argument("run_b", type=Path, nargs="?", help="run directory (side B); omit to compare within RUN_A")
+    diff.add_argument("--pair", help="A_CANDIDATE=B_CANDIDATE (required within one run; default: shared names)")
+    diff.add_argument("--out", type=Path, help="write the diff here (default: print diff.md to stdout)")
+    diff.add_argument("--format", default="md,json,html", help="with --out: comma-separated md,json,html")
+    diff.add_argument("--allow-incomparable", action="store_true",
+                      help="compare even if dataset, rubric, judge or check versions differ (outputs say so)")
+
     schema = sub.add_parser("schema", help="print the JSON Schema of a file format")
-    schema.add_argument("name", choices=["case", "record", "manifest", "scorecard", "eval", "rubric"])
+    schema.add_argument("name", choices=["case", "record", "manifest", "scorecard", "eval", "rubric", "diff"])
     return parser
 
 
@@ -68,7 +77,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     from harness.cli import commands
 
     return {"run": commands.run, "validate": commands.validate, "report": commands.report,
-            "schema": commands.schema}[args.command](args)
+            "diff": commands.diff, "schema": commands.schema}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -123,3 +123,30 @@ def page_shell(title: str, body: str, *, css: str = "", script: str = "") -> str
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{esc(title)}</title><style>{BASE_CSS}{css}</style></head>"
             f"<body>{body}{tail}</body></html>\n")
+
+
+def difference_svg(value: float | None, lo: float | None, hi: float | None, *, bound: float, mde: float | None = None,
+                   label: str = "", width: int = 260, height: int = 22) -> str:
+    """An inline SVG of a difference on a symmetric axis ``[-bound, bound]``.
+
+    A zero line in the middle, a grey band of ``±mde`` (what this n could not
+    tell from zero), the interval ``[lo, hi]`` as a whisker and the point
+    estimate as a dot: red when the whole interval is below zero, green when
+    above, dark otherwise. ``label`` is the tooltip and accessible name.
+    """
+    pad, mid = 6, height / 2
+
+    def x(v: float) -> float:
+        return round(pad + (min(max(v, -bound), bound) + bound) / (2 * bound) * (width - 2 * pad), 2)
+
+    parts = [f'<rect x="{pad}" y="3" width="{width - 2 * pad}" height="{height - 6}" fill="#f4f6f9"/>']
+    if mde is not None:
+        parts.append(f'<rect x="{x(-mde)}" y="3" width="{x(mde) - x(-mde)}" height="{height - 6}" fill="#e3e7ee"/>')
+    parts.append(f'<line x1="{x(0)}" y1="1" x2="{x(0)}" y2="{height - 1}" stroke="#5c6577" stroke-dasharray="2 2"/>')
+    if value is not None and lo is not None and hi is not None:
+        parts.append(_whisker(x(lo), x(hi), mid, height))
+    if value is not None:
+        colour = "#c0392b" if hi is not None and hi < 0 else "#1e8449" if lo is not None and lo > 0 else "#1d2330"
+        parts.append(f'<circle cx="{x(value)}" cy="{mid}" r="4" fill="{colour}"/>')
+    return (f'<svg class="diffbar" role="img" aria-label="{esc(label)}" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}"><title>{esc(label)}</title>{"".join(parts)}</svg>')

@@ -162,3 +162,75 @@ def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:
             rows.append(Row(group, f"{group} · {name} (check)",
                             [fmt_short_rate(p.checks[name]) if p and name in p.checks else DASH for p in parts]))
     return [row for row in rows if any(cell not in EMPTY_CELLS for cell in row.cells)]
+
+
+# --- diff rows: the cells ``diff.md`` and ``diff.html`` share ---------------------------------------
+
+DIFF_HEADER = ["measure", "A", "B", "B − A [95% CI]", "p (Holm)", "verdict", "MDE", "n", "left out"]
+VERDICT_MARK = {"improved": "▲ improved", "regressed": "▼ regressed", "no detectable change": "no detectable change"}
+
+
+def _is_rate(row) -> bool:
+    return row.scale == "pass_fail"
+
+
+def fmt_diff_value(row, value: float | None) -> str:
+    """A side's value: a percentage for pass/fail rows, a 2-decimal mean for scores."""
+    if value is None:
+        return DASH
+    return f"{value * 100:.0f}%" if _is_rate(row) else f"{value:.2f}"
+
+
+def fmt_signed(row, value: float) -> str:
+    """A signed difference: percentage points for pass/fail rows, score points otherwise."""
+    return f"{value * 100:+.0f}" if _is_rate(row) else f"{value:+.2f}"
+
+
+def fmt_difference(row) -> str:
+    """``"-44 pp [-59, -30]"`` or ``"+0.40 [+0.10, +0.70]"``."""
+    if row.difference is None:
+        return DASH
+    unit = " pp" if _is_rate(row) else ""
+    ci = f" [{fmt_signed(row, row.ci.lo)}, {fmt_signed(row, row.ci.hi)}]" if row.ci else ""
+    return f"{fmt_signed(row, row.difference)}{unit}{ci}"
+
+
+def fmt_p(value: float | None) -> str:
+    """A p-value to two significant figures, ``<0.0001`` below that."""
+    if value is None:
+        return DASH
+    return "<0.0001" if value < 1e-4 else f"{value:.2g}"
+
+
+def fmt_p_pair(row) -> str:
+    return DASH if row.p_value is None else f"{fmt_p(row.p_value)} ({fmt_p(row.p_holm)})"
+
+
+def fmt_mde(row) -> str:
+    """The minimum detectable effect, in the row's unit."""
+    if row.mde is None:
+        return DASH
+    return f"±{row.mde * 100:.0f} pp" if _is_rate(row) else f"±{row.mde:.2f}"
+
+
+def fmt_left_out(left_out) -> str:
+    """``"2 (judge error 2)"``: cases left out of the test, by reason; n/a and unmatched apart."""
+    parts = [(left_out.case_error, "case error"), (left_out.judge_error, "judge error"),
+             (left_out.not_applicable, "n/a"), (left_out.unmatched, "one side only")]
+    shown = [f"{label} {n}" for n, label in parts if n]
+    total = sum(n for n, _ in parts)
+    return f"{total} ({', '.join(shown)})" if total else "0"
+
+
+def diff_row_cells(row) -> list[str]:
+    """One diff row as plain-text cells in :data:`DIFF_HEADER` order."""
+    label = row.name if row.kind == "criterion" else f"{row.name} (check)"
+    return [label, fmt_diff_value(row, row.value_a), fmt_diff_value(row, row.value_b), fmt_difference(row),
+            fmt_p_pair(row), VERDICT_MARK[row.verdict], fmt_mde(row), str(row.n_cases), fmt_left_out(row.left_out)]
+
+
+def fmt_change(row, change) -> str:
+    """A changed case: ``"c017 pass→fail"`` for pass/fail rows, ``"c017 4→2"`` for scores."""
+    if _is_rate(row) and change.a in (0.0, 1.0) and change.b in (0.0, 1.0):
+        return f"{change.case_id} {'pass' if change.a else 'fail'}→{'pass' if change.b else 'fail'}"
+    return f"{change.case_id} {change.a:g}→{change.b:g}"

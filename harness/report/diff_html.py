@@ -1,0 +1,284 @@
+"""``diff.html``: one self-contained page for a diff, readable from disk with no network.
+
+Sections: warnings (incomparable sides, the runs' notices), the two sides,
+and per comparison: the summary table, a chart per criterion and check (the
+difference with its interval on a zero-centred axis, the minimum detectable
+effect shaded), and the changed cases, filterable by persona, category,
+criterion, check and direction of the flip. A case row opens (click, Enter or
+Space) to show the complaint, both replies side by side with each check's
+evidence marked, and both sides' verdicts with the judges' reasons. Every
+string from the data is escaped; the script reads its data from a JSON block.
+"""
+
+from __future__ import annotations
+
+from harness.compare.schema import CaseView, Comparison, DiffReport, DiffRow, ReplyView
+from harness.report.html import render_notices
+from harness.report.html_parts import difference_svg, esc, json_script, page_shell
+from harness.report.html_records import highlight
+from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_difference
+
+VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na"}
+
+SCRIPT = """
+(function () {
+  var data = JSON.parse(document.getElementById("diff-data").textContent);
+  document.querySelectorAll("section.comparison").forEach(function (section, ci) {
+    var cases = data.comparisons[ci].cases;
+    var rows = Array.prototype.slice.call(section.querySelectorAll("tr.case"));
+    var selects = {};
+    ["persona", "category", "criterion", "check", "flip"].forEach(function (name) {
+      selects[name] = section.querySelector("select[data-filter='" + name + "']");
+    });
+    var count = section.querySelector(".shown");
+    function matches(c, kind, name, dir) {
+      return c.changes.some(function (ch) {
+        return (!kind || (ch.kind === kind && ch.name === name)) && (!dir || ch.dir === dir);
+      });
+    }
+    function keep(c) {
+      var v = {}; Object.keys(selects).forEach(function (k) { v[k] = selects[k].value; });
+      if (v.persona && c.persona !== v.persona) return false;
+      if (v.category && c.category !== v.category) return false;
+      if (v.criterion && !matches(c, "criterion", v.criterion, v.flip)) return false;
+      if (v.check && !matches(c, "check", v.check, v.flip)) return false;
+      return !v.flip || matches(c, null, null, v.flip);
+    }
+    function apply() {
+      var shown = 0;
+      rows.forEach(function (tr, i) {
+        var ok = keep(cases[i]);
+        tr.hidden = !ok;
+        if (!ok) { tr.nextElementSibling.hidden = true; tr.setAttribute("aria-expanded", "false"); }
+        shown += ok ? 1 : 0;
+      });
+      count.textContent = shown + " of " + rows.length;
+    }
+    function toggle(tr) {
+      var detail = tr.nextElementSibling, open = detail.hidden;
+      detail.hidden = !open;
+      tr.setAttribute("aria-expanded", String(open));
+    }
+    rows.forEach(function (tr) {
+      tr.addEventListener("click", function () { toggle(tr); });
+      tr.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(tr); }
+      });
+    });
+    Object.keys(selects).forEach(function (k) { selects[k].addEventListener("change", apply); });
+    apply();
+  });
+})();
+"""
+
+CSS = """
+.filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; margin: .5rem 0; }
+.filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
+tr.case { cursor: pointer; } tr.case:hover { background: var(--soft); }
+tr.case[aria-expanded="true"] { background: #e9f0fd; }
+tr.detail > td { background: #fbfcfe; padding: .8rem 1rem; }
+.turn { margin: .2rem 0 .5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+.turn b { color: var(--muted); font-weight: 600; }
+.sbs { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
+.reply { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid var(--accent);
+         padding: .3rem .7rem; background: #fff; }
+.down { color: var(--bad); font-weight: 600; } .up { color: var(--good); font-weight: 600; }
+table.verdicts td { width: 33%; } svg.diffbar { vertical-align: middle; }
+"""
+
+
+def _sides(report: DiffReport) -> str:
+    items = []
+    for label, info in (("A", report.a), ("B", report.b)):
+        text = f"{info.run_dir} · {info.eval_name} · started {info.started_at or '?'}"
+        text += "".join(f" · {p}" for p in (info.rubric and f"rubric {info.rubric}",
+                                             info.judge_model and f"judge {info.judge_model}") if p)
+        items.append(f"<dt>{label}</dt><dd>{esc(text)}</dd>")
+    return f'<dl class="identity">{"".join(items)}</dl>'
+
+
+def _summary_table(comparison: Comparison) -> str:
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in DIFF_HEADER)
+    body = []
+    for row in comparison.rows:
+        cells = diff_row_cells(row)
+        tds = [f"<td>{esc(cells[0])}</td>"] + [
+            f'<td class="num{" " + VERDICT_CLASS[row.verdict] if i == 5 else ""}">{esc(c)}</td>'
+            for i, c in enumerate(cells[1:], start=1)]
+        body.append(f'<tr data-verdict="{esc(row.verdict)}">{"".join(tds)}</tr>')
+    return f'<table class="summary"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _chart_row(row: DiffRow) -> str:
+    bound = 1.0 if row.scale == "pass_fail" else 4.0
+    label = f"{row.name}: {fmt_difference(row)} ({row.verdict})"
+    ci = row.ci
+    svg = difference_svg(row.difference, ci and ci.lo, ci and ci.hi, bound=bound, mde=row.mde, label=label)
+    kind = "criterion" if row.kind == "criterion" else "check"
+    return (f"<tr><td>{esc(row.name)} <span class=\"muted\">({kind})</span></td><td>{svg}</td>"
+            f'<td class="num {VERDICT_CLASS[row.verdict]}">{esc(fmt_difference(row))}</td></tr>')
+
+
+def _charts(comparison: Comparison) -> str:
+    head = ('<thead><tr><th scope="col">measure</th><th scope="col">B − A with 95% interval '
+            '(dashed: zero; grey band: ± minimum detectable effect)</th><th scope="col">difference</th></tr></thead>')
+    return f'<table class="charts">{head}<tbody>{"".join(_chart_row(r) for r in comparison.rows)}</tbody></table>'
+
+
+def case_changes(comparison: Comparison) -> dict[str, list[dict]]:
+    """Case id → its changes ``{kind, name, dir, a, b}`` over every row, for rows and filters."""
+    out: dict[str, list[dict]] = {case_id: [] for case_id in comparison.cases}
+    for row in comparison.rows:
+        for change in row.changes:
+            out.setdefault(change.case_id, []).append(
+                {"kind": row.kind, "name": row.name, "dir": "down" if change.delta < 0 else "up",
+                 "a": change.a, "b": change.b})
+    return out
+
+
+def _change_list(changes: list[dict]) -> str:
+    parts = [f'<span class="{c["dir"]}">{"▼" if c["dir"] == "down" else "▲"} {esc(c["name"])}</span>'
+             f' <span class="muted">{c["a"]:g}→{c["b"]:g}</span>' for c in changes]
+    return ", ".join(parts)
+
+
+def _reply_html(view: ReplyView | None) -> str:
+    if view is None:
+        return '<p class="muted">No record of this case on this side.</p>'
+    if view.error:
+        return f'<p class="fail">No reply: {esc(view.error)}</p>'
+    marks = [(span, name) for name, check in view.verdicts.checks.items() for span in check.evidence]
+    samples = f'<p class="muted">first of {view.n_samples} samples</p>' if view.n_samples > 1 else ""
+    return f'<div class="reply">{highlight(view.reply or "", marks)}</div>{samples}'
+
+
+def _check_cell(view: ReplyView | None, name: str) -> str:
+    check = view.verdicts.checks.get(name) if view else None
+    if check is None:
+        return '<span class="na">—</span>'
+    verdict = ('<span class="na">n/a</span>' if check.passed is None else
+               '<span class="pass">pass</span>' if check.passed else '<span class="fail">fail</span>')
+    return verdict + (f" — {esc(check.detail)}" if check.detail else "")
+
+
+def _criterion_cell(view: ReplyView | None, name: str) -> str:
+    result = view.verdicts.criteria.get(name) if view else None
+    if result is None:
+        return '<span class="na">—</span>'
+    if result.error:
+        return f'<span class="fail">judge error</span> {esc(result.error)}'
+    if not result.applicable or result.score is None:
+        return '<span class="na">n/a</span>'
+    return f"<b>{result.score:g}</b>" + (f" — {esc(result.reason)}" if result.reason else "")
+
+
+def _verdict_rows(view: CaseView, changes: list[dict]) -> str:
+    changed = {(c["kind"], c["name"]) for c in changes}
+    names = [("criterion", n) for n in _names(view, "criteria")] + [("check", n) for n in _names(view, "checks")]
+    names.sort(key=lambda item: item not in changed)  # what changed first, then the rest in order
+    rows = []
+    for kind, name in names:
+        cell = _criterion_cell if kind == "criterion" else _check_cell
+        flag = ' class="changed"' if (kind, name) in changed else ""
+        label = f"<b>{esc(name)}</b>" if (kind, name) in changed else esc(name)
+        rows.append(f"<tr{flag}><td>{label} <span class=\"muted\">({kind})</span></td>"
+                    f"<td>{cell(view.a, name)}</td><td>{cell(view.b, name)}</td></tr>")
+    return "".join(rows)
+
+
+def _names(view: CaseView, field: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for reply in (view.a, view.b):
+        if reply is not None:
+            seen.update(dict.fromkeys(getattr(reply.verdicts, field)))
+    return list(seen)
+
+
+def case_detail(view: CaseView, changes: list[dict], comparison: Comparison) -> str:
+    """The opened case: complaint, both replies side by side with evidence marked, verdicts and reasons."""
+    turns = "".join(f'<div class="turn"><b>{esc(t.get("role"))}:</b> {esc(t.get("content"))}</div>'
+                    for t in view.turns) or '<p class="muted">The case is not in the runs\' case snapshots.</p>'
+    a, b = esc(comparison.candidate_a), esc(comparison.candidate_b)
+    return (f"<h3>Complaint</h3>{turns}<div class=\"sbs\">"
+            f"<div><h3>A: {a}</h3>{_reply_html(view.a)}</div><div><h3>B: {b}</h3>{_reply_html(view.b)}</div></div>"
+            f'<table class="verdicts"><thead><tr><th scope="col">measure</th><th scope="col">A: {a}</th>'
+            f'<th scope="col">B: {b}</th></tr></thead><tbody>{_verdict_rows(view, changes)}</tbody></table>')
+
+
+def _case_rows(comparison: Comparison, prefix: str) -> tuple[str, list[dict]]:
+    changes = case_changes(comparison)
+    order = sorted(comparison.cases, key=lambda cid: (-sum(c["dir"] == "down" for c in changes[cid]), cid))
+    parts, data = [], []
+    for index, case_id in enumerate(order):
+        view = comparison.cases[case_id]
+        detail_id = f"{prefix}-d{index}"
+        cells = [esc(case_id), esc(view.persona or "(none)"), esc(view.category or "(none)"),
+                 _change_list(changes[case_id])]
+        parts.append(f'<tr class="case" tabindex="0" aria-expanded="false" aria-controls="{detail_id}">'
+                     + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        parts.append(f'<tr class="detail" id="{detail_id}" hidden><td colspan="4">'
+                     f"{case_detail(view, changes[case_id], comparison)}</td></tr>")
+        data.append({"id": case_id, "persona": view.persona or "(none)", "category": view.category or "(none)",
+                     "changes": changes[case_id]})
+    return "".join(parts), data
+
+
+def _select(prefix: str, name: str, label: str, options: list[tuple[str, str]]) -> str:
+    items = "".join(f'<option value="{esc(v)}">{esc(t)}</option>' for v, t in options)
+    return (f'<label for="{prefix}-f-{name}">{esc(label)}'
+            f'<select id="{prefix}-f-{name}" data-filter="{name}">{items}</select></label>')
+
+
+def _filters(comparison: Comparison, data: list[dict], prefix: str) -> str:
+    def values(key: str) -> list[tuple[str, str]]:
+        return [(v, v) for v in sorted({row[key] for row in data})]
+
+    def rows_of(kind: str) -> list[tuple[str, str]]:
+        return [(r.name, r.name) for r in comparison.rows if r.kind == kind and r.changes]
+
+    flips = [("", "either way"), ("down", "worse in B (pass→fail, score drop)"),
+             ("up", "better in B (fail→pass, score rise)")]
+    selects = [_select(prefix, "persona", "persona", [("", "all")] + values("persona")),
+               _select(prefix, "category", "category", [("", "all")] + values("category")),
+               _select(prefix, "criterion", "criterion changed", [("", "any")] + rows_of("criterion")),
+               _select(prefix, "check", "check flipped", [("", "any")] + rows_of("check")),
+               _select(prefix, "flip", "direction", flips)]
+    count = f'<span class="muted">showing <span class="shown" aria-live="polite">{len(data)}</span></span>'
+    return f'<form class="filters" role="search">{"".join(selects)}{count}</form>'
+
+
+def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
+    """One comparison's section and its data for the script."""
+    prefix = f"c{index}"
+    rows_html, data = _case_rows(comparison, prefix)
+    head = "".join(f'<th scope="col">{h}</th>' for h in ("case", "persona", "category", "what changed (A→B)"))
+    hint = ('<p class="muted">Click a case, or focus it (Tab) and press Enter, to see the complaint, '
+            "both replies side by side with evidence marked, and every verdict with the judges' reasons.</p>")
+    cases = (f'{_filters(comparison, data, prefix)}{hint}<table class="cases"><thead><tr>{head}</tr></thead>'
+             f"<tbody>{rows_html}</tbody></table>") if data else "<p>No case changed.</p>"
+    title = f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B)"
+    html = (f'<section class="comparison" id="{prefix}"><h2>{esc(title)}</h2>'
+            f"<h3>Summary</h3>{_summary_table(comparison)}<h3>Differences with intervals</h3>{_charts(comparison)}"
+            f"<h3>Changed cases</h3>{cases}</section>")
+    return html, {"cases": data}
+
+
+def _method(report: DiffReport) -> str:
+    return (f'<p class="muted">Paired over the same cases; a case\'s samples form one cluster. Intervals: '
+            f"{report.confidence:.0%} bootstrap resampling cases. p: exact McNemar (pass/fail) or Wilcoxon "
+            f"signed-rank (scores), with the Holm-adjusted value in brackets (all rows of this diff are one "
+            f"family). Verdicts at α = {report.alpha:g} after Holm. MDE: the smallest true difference this n "
+            "detects with 80% power. Cases with a case or judge error on either side are left out of that row.</p>")
+
+
+def render_diff_html(report: DiffReport) -> str:
+    """The whole ``diff.html``: self-contained, escaped, keyboard usable."""
+    sections, data = [], []
+    for index, comparison in enumerate(report.comparisons):
+        html, part = render_comparison(comparison, index)
+        sections.append(html)
+        data.append(part)
+    title = f"Diff: {report.a.eval_name} (A) vs {report.b.eval_name} (B)"
+    body = "".join([render_notices(report.warnings + report.notices), f"<h1>{esc(title)}</h1>", _sides(report),
+                    *sections, _method(report), json_script({"comparisons": data}, "diff-data")])
+    return page_shell(title, body, css=CSS, script=SCRIPT)

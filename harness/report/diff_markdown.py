@@ -1,0 +1,98 @@
+"""``diff.md``: a diff as GitHub-flavoured Markdown that fits in a pull-request comment.
+
+Layout: warnings first (incomparable sides, the runs' notices), the two sides,
+then per comparison one table with a row per criterion and check (values, the
+paired difference with its interval, p and Holm-adjusted p, verdict, minimum
+detectable effect, n, cases left out), the flips per check and the largest
+score drops and rises per criterion in collapsible sections, and a note on
+method. Case lists are cut short so the page stays under :data:`MAX_CHARS`.
+"""
+
+from __future__ import annotations
+
+from harness.compare.schema import Comparison, DiffReport, DiffRow
+from harness.report.markdown import MAX_CHARS, md_escape, md_table, render_notices
+from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_change
+
+MAX_CASES = 12  # case ids listed per flip direction or per drop/rise list
+
+
+def _sides(report: DiffReport) -> str:
+    lines = []
+    for label, info in (("A", report.a), ("B", report.b)):
+        extra = ", ".join(p for p in (info.rubric and f"rubric {info.rubric}",
+                                      info.judge_model and f"judge {info.judge_model}") if p)
+        lines.append(f"- **{label}**: `{md_escape(info.run_dir)}` ({md_escape(info.eval_name)}, "
+                     f"started {md_escape(info.started_at or '?')}{', ' + md_escape(extra) if extra else ''})")
+    return "\n".join(lines)
+
+
+def _case_list(row: DiffRow, changes: list, ids_only: bool = False) -> str:
+    shown = ", ".join(md_escape(c.case_id if ids_only else fmt_change(row, c)) for c in changes[:MAX_CASES])
+    more = f" … and {len(changes) - MAX_CASES} more" if len(changes) > MAX_CASES else ""
+    return shown + more
+
+
+def _flip_lines(comparison: Comparison) -> list[str]:
+    lines = []
+    for row in comparison.rows:
+        if row.kind != "check" or not row.changes:
+            continue
+        down = [c for c in row.changes if c.delta < 0]
+        up = [c for c in reversed(row.changes) if c.delta > 0]
+        ids_only = row.test == "mcnemar_exact"  # every change is a whole flip: the direction says it all
+        lines.append(f"- **{md_escape(row.name)}**: pass→fail {len(down)}"
+                     f"{': ' + _case_list(row, down, ids_only) if down else ''}; fail→pass {len(up)}"
+                     f"{': ' + _case_list(row, up, ids_only) if up else ''}")
+    return lines
+
+
+def _score_lines(comparison: Comparison, top: int = 5) -> list[str]:
+    lines = []
+    for row in comparison.rows:
+        if row.kind != "criterion" or not row.changes:
+            continue
+        drops = [c for c in row.changes if c.delta < 0][:top]
+        rises = [c for c in reversed(row.changes) if c.delta > 0][:top]
+        lines.append(f"- **{md_escape(row.name)}**: largest drops {_case_list(row, drops) or 'none'}; "
+                     f"largest rises {_case_list(row, rises) or 'none'}")
+    return lines
+
+
+def _details(summary: str, lines: list[str]) -> str:
+    if not lines:
+        return ""
+    return f"<details><summary>{summary}</summary>\n\n" + "\n".join(lines) + "\n\n</details>"
+
+
+def render_comparison(comparison: Comparison) -> str:
+    """One comparison: heading, the rows table, flips and score changes."""
+    title = f"## {md_escape(comparison.candidate_a)} (A) → {md_escape(comparison.candidate_b)} (B)"
+    verdicts = [r for r in comparison.rows if r.verdict != "no detectable change"]
+    headline = ", ".join(f"{md_escape(r.name)} {r.verdict}" for r in verdicts) or "no detectable change on any row"
+    table = md_table(DIFF_HEADER, [diff_row_cells(r) for r in comparison.rows]) if comparison.rows else "No rows."
+    parts = [title, f"**{headline}**", table,
+             _details("Flips per check (case: A→B)", _flip_lines(comparison)),
+             _details("Largest score drops and rises per criterion", _score_lines(comparison))]
+    return "\n\n".join(p for p in parts if p)
+
+
+def _method(report: DiffReport) -> str:
+    return (f"<sub>Paired over the same cases (several samples of a case count as one cluster). "
+            f"Interval: {report.confidence:.0%} bootstrap resampling cases ({report.n_resamples} resamples, "
+            f"seed {report.seed}). p: exact McNemar for pass/fail, Wilcoxon signed-rank for scores; in brackets "
+            f"Holm-adjusted across all {sum(len(c.rows) for c in report.comparisons)} rows. Verdicts at "
+            f"α = {report.alpha:g} after Holm. MDE: the smallest true difference this n detects with 80% power "
+            f"(α = {report.alpha:g}), so \"no detectable change\" is not \"the same\". Cases with a case or judge "
+            f"error on either side are left out of that row.</sub>")
+
+
+def render_diff_md(report: DiffReport) -> str:
+    """The whole ``diff.md``, cut to fit a pull-request comment."""
+    warnings = render_notices(report.warnings + report.notices)
+    parts = [f"# Diff: {md_escape(report.a.eval_name)} (A) vs {md_escape(report.b.eval_name)} (B)",
+             warnings, _sides(report), *[render_comparison(c) for c in report.comparisons], _method(report)]
+    text = "\n\n".join(p for p in parts if p) + "\n"
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS - 80] + "\n\n… (cut to fit a comment; see diff.html or diff.json)\n"
+    return text
