@@ -67,18 +67,42 @@ def customer_specifics(customer_text: str) -> dict[str, frozenset[str]]:
     }
 
 
-@lru_cache(maxsize=512)
-def _mention_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(r"(?:" + alternatives + r")(?![\w])")  # find() checks the left boundary
+class _Words:
+    """Non-overlapping mentions of any of ``words`` in a text, longest word first at each position.
+
+    The same matches as the alternation regex ``(?:longest|...|shortest)(?![\\w])``, found with
+    ``str.find``: every case has its own words, and compiling that regex cost ~0.8 ms per case.
+    """
+
+    __slots__ = ("words",)
+
+    def __init__(self, words: frozenset[str]) -> None:
+        self.words = words
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        found = []
+        for word in self.words:
+            start = text.find(word)
+            while start >= 0:
+                end = start + len(word)
+                if end == len(text) or not _is_word_char(text[end]):
+                    found.append((start, -len(word)))
+                start = text.find(word, start + 1)
+        spans, last_end = [], 0
+        for start, negative_length in sorted(found):
+            if start >= last_end:
+                last_end = start - negative_length
+                spans.append((start, last_end))
+        return spans
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _mentions(rt: ReplyText, specifics: dict[str, frozenset[str]]) -> list[Range]:
     words = frozenset().union(*(specifics[k] for k in ("id", "date", "name", "topic")))
-    pattern = _mention_pattern(words)
-    found = rt.find(pattern, quoted=True, negated=True) if pattern else []
+    found = rt.find(_Words(words), quoted=True, negated=True) if words else []
     for m in case_facts.find_money(rt.norm):
         if f"{case_facts.money_value(m):g}" in specifics["amount"]:
             found.append(m.span())

@@ -144,7 +144,7 @@ class ReplyText:
         clause unless ``negated``.
         """
         found = []
-        if isinstance(pattern, Phrases):
+        if hasattr(pattern, "spans"):  # Phrases, or any matcher with the same method
             spans = pattern.spans(self.norm)
         else:
             spans = (m.span() for m in pattern.finditer(self.norm))

@@ -42,3 +42,26 @@ def test_uses_every_customer_turn(run):
         {"role": "customer", "content": "still waiting..."},
     ])
     assert run("acknowledgement", "Order 99881 ships today.", case=case).passed is True
+
+
+def test_word_matcher_finds_what_the_alternation_regex_found():
+    """_Words replaced a per-case compiled regex; it must find the very same spans."""
+    import json
+    import re
+    from pathlib import Path
+
+    from harness.checks.acknowledgement import _Words, customer_specifics
+    from harness.checks.text import analyze
+
+    rows = [json.loads(line) for line in
+            (Path(__file__).parents[1] / "data" / "labelled_replies.jsonl").read_text().splitlines() if line]
+    words_seen = 0
+    for row in rows:
+        specifics = customer_specifics(row["customer"])
+        words = frozenset().union(*(specifics[k] for k in ("id", "date", "name", "topic"))) | {"ab", "abc"}
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        regex = re.compile(r"(?:" + alternatives + r")(?![\w])")
+        norm = analyze(row["reply"]).norm + " abc ab abcd"
+        assert _Words(words).spans(norm) == [m.span() for m in regex.finditer(norm)]
+        words_seen += len(words)
+    assert words_seen > 2 * len(rows)
