@@ -1,0 +1,144 @@
+"""build_diff on synthetic runs: planted regressions, exclusions, clusters, the guard, the schema."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import numpy as np
+import pytest
+
+from harness.compare import DiffOptions, IncomparableRunsError, build_diff, load_diff, write_diff
+from harness.compare.guard import differences
+from harness.errors import ConfigError, ResultsError
+from harness.schemas import schema_of
+from tests.compare.runs import chk, crit, manifest, rec, write_run
+
+N = 60
+
+
+def _baseline(rng):
+    """Per case: A's verdicts, with realistic spread."""
+    return [{"apology": bool(rng.random() < 0.7), "next": i < 20 or bool(rng.random() < 0.5),
+             "empathy": int(rng.integers(2, 6)), "policy": bool(rng.random() < 0.8)} for i in range(N)]
+
+
+def _records(base, candidate="bot", *, plant_next=False, plant_empathy=False, noise=True):
+    out = []
+    for i, v in enumerate(base):
+        apology, empathy, policy = v["apology"], v["empathy"], v["policy"]
+        if noise:  # symmetric noise: as many cases move up as down
+            apology = (not apology) if i in (3, 8) and apology != (i == 8) else apology
+            empathy = empathy + (1 if i in (5, 15) and empathy < 5 else -1 if i in (6, 16) and empathy > 1 else 0)
+        next_step = v["next"] and not (plant_next and i < 20)
+        empathy = max(1, empathy - 2) if plant_empathy and 30 <= i < 50 else empathy
+        out.append(rec(f"c{i:03d}", candidate, reply=f"reply {i}",
+                       checks={"apology_wording": chk(apology), "next_step": chk(next_step),
+                               "no_contradiction": chk(True)},
+                       judge={"empathy": crit(empathy), "policy": crit(1.0 if policy else 0.0)}))
+    return out
+
+
+@pytest.mark.parametrize("plant", ["next_step", "empathy"])
+def test_planted_regression_is_flagged_and_nothing_else(tmp_path, plant):
+    base = _baseline(np.random.default_rng(42))
+    run_a = write_run(tmp_path / "a", _records(base, noise=False))
+    run_b = write_run(tmp_path / "b", _records(base, plant_next=plant == "next_step", plant_empathy=plant == "empathy"))
+    report = build_diff(run_a, run_b)
+    rows = {row.name: row for row in report.comparisons[0].rows}
+    assert {name for name, row in rows.items() if row.verdict != "no detectable change"} == {plant}
+    row = rows[plant]
+    assert row.verdict == "regressed" and row.p_holm < 0.05 and row.ci.hi < 0
+    true_effect = -20 / N if plant == "next_step" else np.mean([-min(2, base[i]["empathy"] - 1) for i in range(30, 50)
+                                                                 ]) * 20 / N
+    assert row.ci.lo <= true_effect <= row.ci.hi
+    assert all(r.p_holm >= 0.05 for name, r in rows.items() if name != plant)
+    assert row.test == ("mcnemar_exact" if plant == "next_step" else "wilcoxon_signed_rank")
+    if plant == "next_step":
+        assert row.pass_to_fail == 20 and row.fail_to_pass == 0
+        assert {c.case_id for c in row.changes} == {f"c{i:03d}" for i in range(20)}
+
+
+def test_errors_and_non_applicable_cases_are_left_out_consistently(tmp_path):
+    a = [rec("c1", checks={"next_step": chk(True)}, judge={"empathy": crit(4)}, error=True),
+         rec("c2", checks={"next_step": chk(True)}, judge={"empathy": crit(4), "policy": crit(1)}),
+         rec("c3", checks={"next_step": chk(None)}, judge={"empathy": crit(None, applicable=False)}),
+         rec("c4", checks={"next_step": chk(True)}, judge={"empathy": crit(5)})]
+    b = [rec("c1", checks={"next_step": chk(False)}, judge={"empathy": crit(1)}),
+         rec("c2", checks={"next_step": chk(False)}, judge={"empathy": crit(None, error=True), "policy": crit(0)}),
+         rec("c3", checks={"next_step": chk(False)}, judge={"empathy": crit(3)}),
+         rec("c4", checks={"next_step": chk(True)}, judge={"empathy": crit(2)}),
+         rec("c5", checks={"next_step": chk(True)}, judge={"empathy": crit(2)})]
+    report = build_diff(write_run(tmp_path / "a", a), write_run(tmp_path / "b", b))
+    rows = {row.name: row for row in report.comparisons[0].rows}
+    empathy, next_step = rows["empathy"], rows["next_step"]
+    assert (empathy.n_cases, empathy.left_out.case_error, empathy.left_out.judge_error,
+            empathy.left_out.not_applicable, empathy.left_out.unmatched) == (1, 1, 1, 1, 1)
+    assert empathy.value_a == 5 and empathy.value_b == 2
+    # c2's judge error touches only the empathy row; the check row keeps it.
+    assert (next_step.n_cases, next_step.left_out.case_error, next_step.left_out.judge_error) == (2, 1, 0)
+    assert next_step.pass_to_fail == 1 and next_step.value_a == 1.0 and next_step.value_b == 0.5
+    assert rows["policy"].n_cases == 1  # c2 only: the others have no policy verdict
+
+
+def test_several_samples_per_case_form_one_cluster(tmp_path):
+    a = [rec(f"c{i}", sample=s, checks={"next_step": chk(True)}, judge={"empathy": crit(4)})
+         for i in range(10) for s in range(3)]
+    b = [rec(f"c{i}", sample=s, checks={"next_step": chk(s > 0 or i % 2 == 0)}, judge={"empathy": crit(3 + (i % 2))})
+         for i in range(10) for s in range(3)]
+    report = build_diff(write_run(tmp_path / "a", a), write_run(tmp_path / "b", b))
+    rows = {row.name: row for row in report.comparisons[0].rows}
+    assert rows["next_step"].n_cases == 10 and rows["next_step"].n_samples_a == 30
+    assert rows["next_step"].test == "wilcoxon_signed_rank"  # case rates, not single pairs
+    assert rows["next_step"].difference == pytest.approx(-5 / 30)
+    assert rows["empathy"].difference == pytest.approx(-0.5)
+    view = report.comparisons[0].cases["c1"]
+    assert view.a.n_samples == 3 and view.turns[0]["content"] == "complaint c1"
+
+
+def test_pair_within_one_run_and_candidate_errors(tmp_path):
+    records = _records(_baseline(np.random.default_rng(1)), "v1", noise=False) + \
+        _records(_baseline(np.random.default_rng(1)), "v2", plant_next=True)
+    run = write_run(tmp_path / "run", records)
+    report = build_diff(run, options=DiffOptions(pair=("v1", "v2")))
+    assert report.same_run and report.comparisons[0].candidate_b == "v2"
+    assert {r.name for r in report.comparisons[0].rows if r.verdict == "regressed"} == {"next_step"}
+    with pytest.raises(ConfigError, match="--pair"):
+        build_diff(run)
+    with pytest.raises(ResultsError, match="candidates: v1, v2"):
+        build_diff(run, options=DiffOptions(pair=("v1", "v3")))
+
+
+@pytest.mark.parametrize("change,phrase", [
+    ({"dataset": "x" * 64}, "dataset content hash differs (A dddddddddddd…, B xxxxxxxxxxxx…)"),
+    ({"rubric_version": "2"}, "rubric version differs (A 1, B 2)"),
+    ({"judge": "openai/gpt-4o"}, "judge model differs (A fake/judge, B openai/gpt-4o)"),
+    ({"checks": {"apology_wording": "4", "next_step": "2", "no_contradiction": "1"}},
+     "check apology_wording version differs (A 3, B 4)"),
+])
+def test_guard_refuses_and_names_what_differs(tmp_path, change, phrase):
+    records = _records(_baseline(np.random.default_rng(2)))
+    run_a = write_run(tmp_path / "a", records)
+    run_b = write_run(tmp_path / "b", records, manifest(**change))
+    assert differences(manifest(), manifest(**change)) == [phrase]
+    with pytest.raises(IncomparableRunsError, match="not comparable") as info:
+        build_diff(run_a, run_b)
+    assert phrase in str(info.value)
+    report = build_diff(run_a, run_b, DiffOptions(allow_incomparable=True))
+    assert not report.comparable and phrase in report.warnings[0]
+    paths = write_diff(report, tmp_path / "out")
+    for path in paths.values():
+        assert "NOT comparable" in path.read_text()
+
+
+def test_diff_json_matches_its_shipped_schema_and_round_trips(tmp_path):
+    base = _baseline(np.random.default_rng(4))
+    report = build_diff(write_run(tmp_path / "a", _records(base)), write_run(tmp_path / "b", _records(base, plant_next=True)))
+    paths = write_diff(report, tmp_path / "out", ["json"])
+    data = json.loads(paths["json"].read_text())
+    jsonschema.validate(data, schema_of("diff"))
+    assert data["schema_version"] == 1 and load_diff(paths["json"]) == report
+    data["schema_version"] = 99
+    paths["json"].write_text(json.dumps(data))
+    with pytest.raises(ResultsError, match="newer"):
+        load_diff(paths["json"])

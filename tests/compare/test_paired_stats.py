@@ -1,0 +1,96 @@
+"""The paired statistics against scipy (and brute force) on the same numbers."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from harness.compare.paired import (CaseCluster, cluster_bootstrap_diff, holm, mcnemar_exact,
+                                    minimum_detectable_effect, smallest_significant_count, wilcoxon_signed_rank)
+
+
+@pytest.mark.parametrize("down,up", [(0, 0), (0, 6), (6, 0), (3, 9), (10, 10), (1, 20), (25, 40), (0, 1), (17, 3)])
+def test_exact_mcnemar_is_scipy_binomial_test_on_discordant_pairs(down, up):
+    expected = 1.0 if down + up == 0 else stats.binomtest(up, down + up, 0.5).pvalue
+    assert mcnemar_exact(down, up) == pytest.approx(expected, rel=1e-12)
+
+
+def _exact_wilcoxon(deltas):
+    """Brute force: every sign assignment of the ranks is equally likely under the null."""
+    ranks = stats.rankdata(np.abs(deltas))
+    observed = ranks[np.asarray(deltas) > 0].sum()
+    total = ranks.sum()
+    null = [sum(r for r, s in zip(ranks, signs) if s) for signs in itertools.product((0, 1), repeat=len(ranks))]
+    extreme = min(observed, total - observed)
+    return min(1.0, 2 * np.mean([t <= extreme for t in null]))
+
+
+@pytest.mark.parametrize("deltas", [[1.5, -0.5, 2.0, 3.0, 0.25, 4.0, -1.25, 2.5],
+                                    [-1.0, -2.5, -3.0, 0.5, -4.0, -0.75, -5.0, -6.0, 1.25, -7.0]])
+def test_wilcoxon_matches_scipy_and_brute_force_exact_distribution(deltas):
+    assert wilcoxon_signed_rank(deltas) == pytest.approx(stats.wilcoxon(deltas).pvalue, rel=1e-12)
+    assert wilcoxon_signed_rank(deltas) == pytest.approx(_exact_wilcoxon(deltas), rel=1e-9)
+
+
+def test_wilcoxon_with_ties_and_zeros_matches_scipy():
+    deltas = [0, 0, -1, -1, -2, 1, -1, -3, 0, -1, -2, -1, 1, -1, -2, -1, -1, -4, 0, -1]
+    assert wilcoxon_signed_rank(deltas) == pytest.approx(stats.wilcoxon(deltas, zero_method="wilcox").pvalue)
+    assert wilcoxon_signed_rank([0, 0, 0]) == 1.0
+
+
+def test_holm_by_hand_and_monotone():
+    assert holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert holm([0.2, None, 0.9]) == [pytest.approx(0.4), None, pytest.approx(0.9)]
+    assert holm([]) == []
+
+
+def test_holm_rejections_match_the_step_down_rule():
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0, 0.1, size=12)
+    adjusted = holm(list(p))
+    order = np.argsort(p)
+    reject = np.zeros(12, bool)
+    for rank, index in enumerate(order):  # Holm: reject while p_(i) <= alpha / (m - i)
+        if p[index] > 0.05 / (12 - rank):
+            break
+        reject[index] = True
+    assert list(np.asarray(adjusted) <= 0.05) == list(reject)
+
+
+def test_bootstrap_without_clusters_agrees_with_scipy_percentile_bootstrap():
+    rng = np.random.default_rng(7)
+    a = rng.integers(1, 6, 80).astype(float)
+    b = np.clip(a + rng.integers(-1, 3, 80), 1, 5)
+    clusters = [CaseCluster(str(i), (x,), (y,)) for i, (x, y) in enumerate(zip(a, b))]
+    point, ci = cluster_bootstrap_diff(clusters, n_resamples=8000)
+    ref = stats.bootstrap((b - a,), np.mean, method="percentile", n_resamples=8000, random_state=1).confidence_interval
+    assert point == pytest.approx((b - a).mean())
+    assert ci.lo == pytest.approx(ref.low, abs=0.04) and ci.hi == pytest.approx(ref.high, abs=0.04)
+    assert cluster_bootstrap_diff(clusters, n_resamples=8000) == (point, ci)  # seeded: same input, same interval
+
+
+def test_bootstrap_resamples_whole_cases():
+    # Five identical samples per case carry no more information than one: the interval must not shrink.
+    rng = np.random.default_rng(11)
+    deltas = rng.normal(-0.3, 1.0, 30)
+    single = [CaseCluster(str(i), (0.0,), (d,)) for i, d in enumerate(deltas)]
+    repeated = [CaseCluster(str(i), (0.0,) * 5, (d,) * 5) for i, d in enumerate(deltas)]
+    _, ci_single = cluster_bootstrap_diff(single)
+    _, ci_repeated = cluster_bootstrap_diff(repeated)
+    assert ci_repeated.hi - ci_repeated.lo == pytest.approx(ci_single.hi - ci_single.lo, rel=1e-9)
+    assert cluster_bootstrap_diff([]) == (None, None)
+    assert cluster_bootstrap_diff(single[:1])[1] is None
+
+
+def test_minimum_detectable_effect():
+    assert smallest_significant_count() == 6
+    assert mcnemar_exact(0, 6) < 0.05 <= mcnemar_exact(0, 5)
+    assert minimum_detectable_effect([0.0] * 60) == pytest.approx(6 / 60)  # no spread: the exact-test floor
+    deltas = np.random.default_rng(5).normal(0, 1, 100)
+    z = stats.norm.ppf(0.975) + stats.norm.ppf(0.8)
+    assert minimum_detectable_effect(deltas) == pytest.approx(z * deltas.std(ddof=1) / 10)
+    assert minimum_detectable_effect(deltas[:25]) > minimum_detectable_effect(deltas)
+    assert minimum_detectable_effect([]) is None
