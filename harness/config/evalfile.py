@@ -8,12 +8,12 @@ directory first, then from the eval file's own directory.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from harness.config.yamlfile import format_loc, line_of, load_yaml, validate_yaml
-from harness.errors import ConfigError
+from harness.errors import ConfigError, UserError
 from harness.models.base import GenerateConfig
 
 EMBEDDED_MODEL = "embedded/gemma-3-270m"
@@ -104,6 +104,16 @@ class LoadedEval(BaseModel):
     rubric_path: Path | None
     prompts: dict[str, str] = Field(description="candidate name -> template source")
     prompt_files: dict[str, str] = Field(default_factory=dict)
+    node: Any = Field(None, exclude=True, repr=False, description="the YAML node tree, for line numbers")
+
+    def error(self, problem: str, *loc: Any, kind: type[UserError] = ConfigError) -> UserError:
+        """A ``kind`` error at ``loc`` in this eval file: ``eval.yaml:7: candidates[1].model: problem``."""
+        return kind(problem, file=str(self.path), line=line_of(self.node, loc), field=format_loc(loc) or None)
+
+    def candidate_loc(self, name: str) -> tuple[Any, ...]:
+        """Where candidate ``name`` sits in the eval file, as a field path."""
+        index = next(i for i, c in enumerate(self.spec.candidates) if c.name == name)
+        return ("candidates", index)
 
 
 def resolve_path(raw: str, eval_path: Path) -> Path | None:
@@ -124,6 +134,8 @@ def load_eval(path: str | Path) -> LoadedEval:
         return ConfigError(problem, file=str(path), line=line_of(node, loc), field=format_loc(loc))
 
     dataset = resolve_path(spec.dataset, path)
+    if dataset is None and _looks_like_a_file(spec.dataset):
+        raise fail(f"dataset file not found: {spec.dataset}", "dataset")
     dataset_path = str(dataset) if dataset else spec.dataset  # may be a hub dataset id
     rubric_path = None
     if spec.judge is not None:
@@ -133,7 +145,15 @@ def load_eval(path: str | Path) -> LoadedEval:
     prompts, prompt_files = _load_prompts(spec, path, fail)
     _check_names(spec, fail)
     return LoadedEval(spec=spec, path=path, name=spec.name or path.stem, dataset_path=dataset_path,
-                      rubric_path=rubric_path, prompts=prompts, prompt_files=prompt_files)
+                      rubric_path=rubric_path, prompts=prompts, prompt_files=prompt_files, node=node)
+
+
+def _looks_like_a_file(raw: str) -> bool:
+    # Anything else may be a Hugging Face dataset id ("owner/name"), which the loader fetches.
+    return raw.startswith((".", "/", "~")) or Path(raw).suffix.lower() in DATASET_SUFFIXES
+
+
+DATASET_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".pq")
 
 
 def _load_prompts(spec: EvalSpec, path: Path, fail) -> tuple[dict[str, str], dict[str, str]]:

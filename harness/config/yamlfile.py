@@ -81,7 +81,9 @@ def format_loc(loc: tuple[Any, ...]) -> str:
 
 def first_error(exc: ValidationError) -> tuple[tuple[Any, ...], str]:
     """The location and message of the first pydantic error, in plain words."""
-    err = exc.errors()[0]
+    errors = exc.errors()
+    # A misspelt key also makes the real key "missing"; the typo is the error worth naming.
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-")))
     message = err["msg"]
     if err["type"] == "extra_forbidden":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import sqlite3
 import time
@@ -25,6 +26,20 @@ log = logging.getLogger(__name__)
 
 # Bump when the meaning of a cached entry changes, so old entries stop matching.
 CACHE_KEY_VERSION = 1
+# Seconds before the first retry (doubled per retry); tests and impatient users shrink it.
+BACKOFF_ENV = "HARNESS_RETRY_BACKOFF_S"
+DEFAULT_BACKOFF_S = 1.0
+
+
+def default_backoff_s() -> float:
+    """``$HARNESS_RETRY_BACKOFF_S`` if set to a non-negative number, else 1 second."""
+    raw = os.environ.get(BACKOFF_ENV, "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_BACKOFF_S
+    except ValueError:
+        log.warning("ignoring %s=%r: not a number", BACKOFF_ENV, raw)
+        return DEFAULT_BACKOFF_S
+    return value if value >= 0 else DEFAULT_BACKOFF_S
 
 
 @dataclass
@@ -54,8 +69,8 @@ class Model:
         self.cache = cache
         self.stats = ModelStats()
         # Backoff before retry n (0-based) is backoff_base_s * 2**n, times jitter in [0.5, 1.5),
-        # capped at max_backoff_s; tests shrink these.
-        self.backoff_base_s = 1.0
+        # capped at max_backoff_s; tests shrink these. Retry-After from the provider is honoured as given.
+        self.backoff_base_s = default_backoff_s()
         self.max_backoff_s = 60.0
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
         self._semaphore: asyncio.Semaphore | None = None

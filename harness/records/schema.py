@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness.checks.base import CheckResult
 from harness.models.base import Usage
+from harness.records.redaction import redact
 
 RECORD_SCHEMA_VERSION = 1
 MANIFEST_SCHEMA_VERSION = 1
@@ -25,6 +26,12 @@ class ErrorInfo(BaseModel):
     kind: str = Field(description="Stable short name: rate_limit, server_error, timeout, judge_output, ...")
     message: str
     attempts: int | None = None
+
+    @field_validator("message")
+    @classmethod
+    def _no_secrets(cls, value: str) -> str:
+        # Provider errors may echo the key they were sent; records are shared, keys are not.
+        return redact(value)
 
 
 class CriterionResult(BaseModel):

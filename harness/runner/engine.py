@@ -70,6 +70,9 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
     plan = build_plan(loaded, limit=options.limit, candidate_names=options.candidates, cache=cache)
     run_dir.mkdir(parents=True, exist_ok=True)
     with RunDirLock(run_dir):
+        # Checked again under the lock: another run may have started (or finished) in this
+        # directory since the first look, and its records must not be appended to.
+        _check_run_dir(run_dir, options)
         manifest = _start_manifest(run_dir, plan, options)
         done = _prepare_records(run_dir, options.retry_errors)
         result = await _execute(plan, run_dir, manifest, done, options)

@@ -12,18 +12,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import harness
-from harness.candidates.responders import ModelResponder, RecordedResponder, Responder, compile_template, render_system_prompt
+from harness.candidates.responders import ModelResponder, RecordedResponder, Responder
 from harness.checks.base import Check, registry
 from harness.config.evalfile import CandidateSpec, LoadedEval, ModelFields
 from harness.datasets.loader import LoadedDataset, load_dataset
 from harness.datasets.schema import Case
-from harness.errors import ConfigError
+from harness.errors import ConfigError, RubricError
 from harness.hashing import hash_file, hash_value
 from harness.judges.judge import Judge
 from harness.judges.rubric import Rubric, load_rubric
 from harness.models.base import ModelSpec
 from harness.models.cache import ResponseCache
 from harness.records.schema import HashedRef, Manifest
+from harness.runner.preflight import build_checked_model, checked_template, located
 
 EMBEDDED_NOTICE = (
     "The embedded model (Gemma 3 270M, a tiny base model run offline) took part in this run "
@@ -85,8 +86,6 @@ def select_checks(loaded: LoadedEval) -> list[Check]:
 def build_plan(loaded: LoadedEval, *, limit: int | None = None, candidate_names: list[str] | None = None,
                cache: ResponseCache | None = None) -> RunPlan:
     """Validate everything and build the objects a run needs. Raises UserError subclasses."""
-    from harness.models.registry import build_model
-
     dataset = load_dataset(loaded.dataset_path)
     cases = select_cases(dataset, limit or loaded.spec.limit)
     models = []
@@ -95,24 +94,28 @@ def build_plan(loaded: LoadedEval, *, limit: int | None = None, candidate_names:
         if spec.kind == "recorded":
             responders.append(RecordedResponder(name=spec.name, version=spec.recorded))
             continue
-        origin = loaded.prompt_files.get(spec.name, f"{loaded.path} (candidate {spec.name} prompt)")
-        template = compile_template(loaded.prompts[spec.name], origin)
-        render_system_prompt(template, cases[0])  # a template that cannot render fails now, not per case
-        model = build_model(model_spec(spec), cache)
+        template = checked_template(loaded, spec.name, cases)  # a broken template fails now, not per case
+        model = build_checked_model(loaded, model_spec(spec), loaded.candidate_loc(spec.name), cache)
         models.append(model)
         responders.append(ModelResponder(name=spec.name, model=model, template=template))
     judge = rubric = None
     if loaded.spec.judge is not None:
-        rubric = load_rubric(loaded.rubric_path).select(loaded.spec.judge.criteria)
-        judge_model = build_model(model_spec(loaded.spec.judge), cache)
+        rubric = _select_criteria(loaded)
+        judge_model = build_checked_model(loaded, model_spec(loaded.spec.judge), ("judge",), cache)
         models.append(judge_model)
         judge = Judge(model=judge_model, rubric=rubric, max_attempts=loaded.spec.judge.max_attempts)
-    for model in models:
-        model.check_credentials()
     plan = RunPlan(loaded=loaded, dataset=dataset, cases=cases, responders=responders,
                    checks=select_checks(loaded), judge=judge, rubric=rubric, models=models)
     plan.notices = _notices(plan, loaded)
     return plan
+
+
+def _select_criteria(loaded: LoadedEval) -> Rubric:
+    rubric = load_rubric(loaded.rubric_path)
+    try:
+        return rubric.select(loaded.spec.judge.criteria)
+    except RubricError as exc:
+        raise located(exc, loaded, "judge", "criteria") from None
 
 
 def _notices(plan: RunPlan, loaded: LoadedEval) -> list[str]:

@@ -1,0 +1,85 @@
+"""Checks made before the first model call, each failing with the eval file's line and field.
+
+A run that would fail on every case (a model name no provider serves, a key
+that is not set, a template that does not render) is refused here, as a user
+error, instead of spending calls and filling a run directory with case errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+
+from harness.candidates.responders import TemplateRenderError, compile_template, render_system_prompt
+from harness.config.evalfile import LoadedEval
+from harness.datasets.schema import Case
+from harness.errors import ConfigError, MissingCredentialError, TemplateError, UserError
+from harness.models.base import ModelSpec
+from harness.models.cache import ResponseCache
+from harness.records.redaction import register_secret_env
+
+# Prefixes the harness routes itself; every other name goes to litellm.
+OWN_PREFIXES = ("embedded/", "fake/")
+
+
+def located(exc: UserError, loaded: LoadedEval, *loc: Any) -> UserError:
+    """``exc`` placed at ``loc`` in the eval file, unless it already names a file."""
+    if exc.file:
+        return exc
+    return loaded.error(exc.problem, *loc, kind=type(exc))
+
+
+def check_model_name(spec: ModelSpec) -> None:
+    """Raise ConfigError if litellm cannot tell which provider serves ``spec.name``."""
+    if spec.name.startswith(OWN_PREFIXES):
+        return
+    if spec.name.endswith("/"):
+        raise ConfigError(f"no model name after the provider prefix in {spec.name!r}")
+    from harness.models.litellm_provider import import_litellm
+
+    try:
+        import_litellm().get_llm_provider(model=spec.name, api_base=spec.api_base)
+    except Exception:  # litellm raises BadRequestError (and others) for names it cannot route
+        raise ConfigError(f"unknown model or provider {spec.name!r}: use the litellm form "
+                          "provider/model, e.g. openai/gpt-4o-mini or ollama/llama3.1") from None
+
+
+def build_checked_model(loaded: LoadedEval, spec: ModelSpec, loc: tuple, cache: ResponseCache | None):
+    """A Model for ``spec`` whose name, provider and key were all checked; errors point at ``loc``."""
+    from harness.models.registry import build_model
+
+    try:
+        check_model_name(spec)
+        model = build_model(spec, cache)
+    except UserError as exc:
+        raise located(exc, loaded, *loc, "model") from None
+    if spec.api_key_env:
+        register_secret_env(spec.api_key_env)
+    try:
+        model.check_credentials()
+    except MissingCredentialError as exc:
+        raise located(exc, loaded, *loc, "api_key_env" if spec.api_key_env else "model") from None
+    except UserError as exc:
+        raise located(exc, loaded, *loc, "model") from None
+    return model
+
+
+def checked_template(loaded: LoadedEval, name: str, cases: list[Case]) -> jinja2.Template:
+    """Candidate ``name``'s prompt template, compiled and rendered once for every case."""
+    loc = (*loaded.candidate_loc(name), "prompt")
+    prompt_file = loaded.prompt_files.get(name)
+    try:
+        template = compile_template(loaded.prompts[name], prompt_file or str(loaded.path))
+    except TemplateError as exc:
+        if prompt_file:
+            raise
+        raise loaded.error(f"template line {exc.line}: {exc.problem}", *loc, kind=TemplateError) from None
+    for case in cases:
+        try:
+            render_system_prompt(template, case)
+        except TemplateRenderError as exc:
+            where = f"template {prompt_file}" if prompt_file else "template"
+            problem = str(exc).removeprefix("prompt template failed on this case: ")
+            raise loaded.error(f"{where} fails on case {case.id!r}: {problem}", *loc, kind=TemplateError) from None
+    return template
