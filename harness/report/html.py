@@ -2,9 +2,11 @@
 
 Sections: notices, run identity, the summary table, score bars with interval
 whiskers, and a filterable table of records (by candidate, persona, category,
-failing check). Each record row opens (click, Enter or Space) to show the
-complaint turns, the reply with check evidence highlighted, every check's
-verdict and detail, and every criterion's score and reason. Everything taken
+failing check, failing criterion, and checks the candidates of a case disagree
+on). Each record row opens (click, Enter or Space) to show the complaint
+turns, the reply with check evidence highlighted, every check's verdict and
+detail, every criterion's score and reason, and the other candidates' replies
+to the same case side by side. Everything taken
 from the data is HTML-escaped; data for the script sits in a JSON block.
 """
 
@@ -24,13 +26,14 @@ SCRIPT = """
 (function () {
   var data = JSON.parse(document.getElementById("report-data").textContent).records;
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr.rec"));
-  var names = ["candidate", "persona", "category", "failing"];
+  var names = ["candidate", "persona", "category", "failing", "criterion", "flip"];
   var selects = names.map(function (n) { return document.getElementById("f-" + n); });
   var count = document.getElementById("shown");
+  function has(list, value) { return !value || (value === "*" ? list.length > 0 : list.indexOf(value) >= 0); }
   function keep(r) {
     var v = selects.map(function (s) { return s.value; });
     return (!v[0] || r.candidate === v[0]) && (!v[1] || r.persona === v[1]) && (!v[2] || r.category === v[2]) &&
-      (!v[3] || (v[3] === "*" ? r.failing.length > 0 : r.failing.indexOf(v[3]) >= 0));
+      has(r.failing, v[3]) && has(r.failing_criteria, v[4]) && has(r.flips, v[5]);
   }
   function apply() {
     var shown = 0;
@@ -70,6 +73,8 @@ tr.detail > td { background: #fbfcfe; padding: .8rem 1rem; }
          padding: .3rem .7rem; background: #fff; }
 .verdicts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: .3rem 2rem; }
 .verdicts ul { margin: .2rem 0; padding-left: 1.1rem; }
+.sbs { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: .5rem 1rem; }
+h4 { font-size: .95rem; margin: .5rem 0 .2rem; }
 """
 
 

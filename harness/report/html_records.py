@@ -25,6 +25,7 @@ class RecordView:
     criteria: list[str]
     checks: list[str]
     cases: dict[str, dict] = field(default_factory=dict)
+    by_case: dict[str, list[Record]] = field(default_factory=dict)  # every record of a case, for side by side
 
 
 def highlight(reply: str, marks: list[tuple[Span, str]]) -> str:
@@ -45,6 +46,28 @@ def highlight(reply: str, marks: list[tuple[Span, str]]) -> str:
 
 def failing_checks(record: Record) -> list[str]:
     return sorted(name for name, result in record.checks.items() if result.passed is False)
+
+
+def failing_criteria(record: Record) -> list[str]:
+    return sorted(name for name, result in record.judge.items() if result.error is None and result.passed is False)
+
+
+def group_by_case(records: list[Record]) -> dict[str, list[Record]]:
+    """Records by case id, in their order."""
+    grouped: dict[str, list[Record]] = {}
+    for record in records:
+        grouped.setdefault(record.case_id, []).append(record)
+    return grouped
+
+
+def flipped_checks(records: list[Record]) -> list[str]:
+    """Checks on which the candidates of one case disagree (one passes, another fails)."""
+    verdicts: dict[str, set[bool]] = {}
+    for record in records:
+        for name, result in record.checks.items():
+            if result.passed is not None:
+                verdicts.setdefault(name, set()).add(result.passed)
+    return sorted(name for name, seen in verdicts.items() if len(seen) == 2)
 
 
 def _verdict(passed: bool | None) -> str:
@@ -92,7 +115,21 @@ def detail_html(record: Record, view: RecordView) -> str:
     return (f"<h3>Complaint</h3>{_turns(view.cases.get(record.case_id))}"
             f"<h3>Reply <span class=\"muted\">({esc(record.reply_source or 'none')})</span></h3>{_reply(record)}"
             f'<div class="verdicts"><div><h3>Checks</h3><ul>{checks}</ul></div>'
-            f"<div><h3>Criteria</h3><ul>{criteria}</ul></div></div>")
+            f"<div><h3>Criteria</h3><ul>{criteria}</ul></div></div>{_side_by_side(record, view)}")
+
+
+def _side_by_side(record: Record, view: RecordView) -> str:
+    """The other candidates' replies to the same case, side by side, evidence marked and failures named."""
+    others = [r for r in view.by_case.get(record.case_id, []) if r.key != record.key]
+    if not others:
+        return ""
+    columns = "".join(f'<div><h4>{esc(r.candidate)}{_failing_note(r)}</h4>{_reply(r)}</div>' for r in others)
+    return f'<h3>Same case, other candidates</h3><div class="sbs">{columns}</div>'
+
+
+def _failing_note(record: Record) -> str:
+    failing = failing_checks(record) + failing_criteria(record)
+    return f' <span class="fail">fails {esc(", ".join(failing))}</span>' if failing else ""
 
 
 def _criteria_cell(record: Record) -> str:
@@ -113,13 +150,22 @@ def summary_row(index: int, record: Record) -> str:
 
 
 def record_rows(records: Iterable[Record], view: RecordView) -> tuple[str, list[dict]]:
-    """Rows for every record (summary + hidden detail) and each row's filter fields, in the same order."""
+    """Rows for every record (summary + hidden detail) and each row's filter fields, in the same order.
+
+    ``flips`` lists the checks on which the candidates of the record's case
+    disagree; ``failing_criteria`` the criteria judged below their threshold.
+    """
+    records = list(records)
+    if not view.by_case:
+        view = RecordView(criteria=view.criteria, checks=view.checks, cases=view.cases, by_case=group_by_case(records))
+    flips = {case_id: flipped_checks(group) for case_id, group in view.by_case.items()}
     parts, filter_data = [], []
     for index, record in enumerate(records):
         parts.append(summary_row(index, record))
         parts.append(f'<tr class="detail" id="d{index}" hidden><td colspan="7">{detail_html(record, view)}</td></tr>')
         filter_data.append({"candidate": record.candidate, "persona": record.persona or NO_GROUP,
-                            "category": record.category or NO_GROUP, "failing": failing_checks(record)})
+                            "category": record.category or NO_GROUP, "failing": failing_checks(record),
+                            "failing_criteria": failing_criteria(record), "flips": flips.get(record.case_id, [])})
     return "".join(parts), filter_data
 
 
@@ -135,9 +181,12 @@ def filter_form(filter_data: list[dict], card: Scorecard) -> str:
 
     candidates = [(c, c) for c in card.candidates] or values("candidate")
     checks = [("*", "any check"), *[(c, c) for c in card.checks]]
+    criteria = [("*", "any criterion"), *[(c, c) for c in card.criteria]]
     selects = [_select("candidate", "candidate", [("", "all")] + candidates),
                _select("persona", "persona", [("", "all")] + values("persona")),
                _select("category", "category", [("", "all")] + values("category")),
-               _select("failing", "failing check", [("", "any or none")] + checks)]
+               _select("failing", "failing check", [("", "any or none")] + checks),
+               _select("criterion", "failing criterion", [("", "any or none")] + criteria),
+               _select("flip", "candidates disagree on", [("", "anything or nothing")] + checks)]
     count = f'<span class="muted">showing <span id="shown" aria-live="polite">{len(filter_data)}</span></span>'
     return f'<form class="filters" role="search">{"".join(selects)}{count}</form>'

@@ -72,7 +72,7 @@ def test_json_block_is_escaped_and_round_trips() -> None:
     assert "<" not in block and ">" not in block and "&" not in block
     data = json.loads(block)
     assert data["records"][0] == {"candidate": SCRIPT_TAG, "persona": SCRIPT_TAG, "category": IMG_TAG,
-                                  "failing": [SCRIPT_TAG]}
+                                  "failing": [SCRIPT_TAG], "failing_criteria": [], "flips": []}
     assert data["scorecard"]["notices"] == [SCRIPT_TAG]
 
 
@@ -134,7 +134,7 @@ function el() { return { hidden: false, attrs: {}, handlers: {}, setAttribute(k,
 const data = JSON.parse(dataText).records;
 const rows = data.map(() => { const tr = el(); tr.nextElementSibling = el(); tr.nextElementSibling.hidden = true; return tr; });
 const ids = { "report-data": { textContent: dataText }, shown: { textContent: "" } };
-["candidate", "persona", "category", "failing"].forEach(n => { ids["f-" + n] = Object.assign(el(), { value: "" }); });
+["candidate", "persona", "category", "failing", "criterion", "flip"].forEach(n => { ids["f-" + n] = Object.assign(el(), { value: "" }); });
 global.document = { getElementById: id => ids[id], querySelectorAll: () => rows };
 eval(script);
 const out = {};
