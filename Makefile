@@ -11,7 +11,7 @@ export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: setup quickstart test lock schemas clean-venv
+.PHONY: setup quickstart test chromium lock schemas clean-venv
 
 setup: $(STAMP)
 
@@ -24,8 +24,12 @@ $(STAMP): pyproject.toml requirements.lock
 quickstart: setup
 	$(VENV)/bin/harness run evals/quickstart.yaml
 
-test: setup
+test: setup chromium
 	$(VENV)/bin/python -m pytest
+
+# The browser tests drive Debian's chromium through Playwright (its own browser download is never used).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock: setup
