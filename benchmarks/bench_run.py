@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HARNESS = [str(ROOT / ".venv" / "bin" / "harness")]
+# The harness of the repository this script sits in (a git worktree of another revision works too).
+HARNESS = [sys.executable, "-m", "harness.cli.main"]
 MODEL_NAMES = {"thin": "openai/bench-model", "litellm": "litellm/openai/bench-model"}
 
 
@@ -88,7 +89,7 @@ def server_requests(base_url: str) -> int:
 
 def timed(argv: list[str], cwd: Path) -> Timing:
     """Wall time and user+system CPU of one child process (and anything it waits for)."""
-    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)

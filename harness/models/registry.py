@@ -67,6 +67,18 @@ register_provider("litellm", _forced_litellm)
 register_provider("openai", _openai)
 
 
+def uses_litellm(spec: ModelSpec) -> bool:
+    """True when ``spec`` would be served through litellm (so only then is litellm worth importing).
+
+    Importing litellm costs 2-4 s of CPU; checks made before a run (is the name routable?) should
+    ask this first, so runs on the thin OpenAI-compatible path or the embedded model never pay it.
+    """
+    prefix = spec.name.split("/", 1)[0] if "/" in spec.name else ""
+    if prefix == "openai":
+        return not spec.api_base
+    return prefix == "litellm" or prefix not in _FACTORIES
+
+
 def build_provider(spec: ModelSpec) -> Provider:
     """The provider adapter for ``spec.name``; ConfigError for an unknown fake or embedded model."""
     prefix = spec.name.split("/", 1)[0] if "/" in spec.name else ""

@@ -33,6 +33,16 @@ def test_registry_routes_openai_with_api_base_to_the_thin_client():
     assert isinstance(build_provider(ModelSpec(name="anthropic/claude-3-5-haiku-latest")), LiteLLMProvider)
 
 
+def test_uses_litellm_says_which_specs_need_the_litellm_import():
+    from harness.models import uses_litellm
+
+    assert not uses_litellm(ModelSpec(name="openai/m", api_base="http://x/v1"))
+    assert not uses_litellm(ModelSpec(name="embedded/gemma-3-270m"))
+    assert uses_litellm(ModelSpec(name="openai/gpt-4o-mini"))
+    assert uses_litellm(ModelSpec(name="litellm/openai/m", api_base="http://x/v1"))
+    assert uses_litellm(ModelSpec(name="anthropic/claude-3-5-haiku-latest"))
+
+
 @pytest.mark.parametrize("status,headers,kind,retryable,retry_after", [
     (429, {"Retry-After": "2"}, RateLimitError, True, 2.0),
     (429, {"retry-after-ms": "250"}, RateLimitError, True, 0.25),
