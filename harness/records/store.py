@@ -41,6 +41,17 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def remove_stale_temps(run_dir: Path) -> int:
+    """Delete temporary files left by atomic writes that a crash cut short; returns how many.
+
+    Only call this while holding the run directory's lock: a live writer's temp file must not go.
+    """
+    stale = list(Path(run_dir).glob(".*.tmp"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
 def atomic_write_json(path: Path, data: Any) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 

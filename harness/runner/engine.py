@@ -19,7 +19,7 @@ from harness.errors import ResultsError
 from harness.models.cache import ResponseCache
 from harness.records.schema import Manifest, Record
 from harness.records.store import (MANIFEST, RECORDS, RecordWriter, RunDirLock, atomic_write_text, iter_records,
-                                   read_manifest, repair_torn_tail, write_manifest)
+                                   read_manifest, remove_stale_temps, repair_torn_tail, write_manifest)
 from harness.runner.evaluate import evaluate_case
 from harness.runner.outputs import RunOutputs, finalize_run
 from harness.runner.plan import RunPlan, build_manifest, build_plan, now_iso
@@ -73,6 +73,7 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
         # Checked again under the lock: another run may have started (or finished) in this
         # directory since the first look, and its records must not be appended to.
         _check_run_dir(run_dir, options)
+        remove_stale_temps(run_dir)
         manifest = _start_manifest(run_dir, plan, options)
         done = _prepare_records(run_dir, options.retry_errors)
         result = await _execute(plan, run_dir, manifest, done, options)

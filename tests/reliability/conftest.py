@@ -52,18 +52,26 @@ def write_cases(root: Path, n_cases: int) -> None:
     personas = ["angry", "abusive", "indecisive", "passive_aggressive"]
     rows = [{"id": f"r{i:04d}", "persona": personas[i % 4], "category": ["retail", "telecom"][i % 2],
              "turns": [{"role": "customer", "content": f"case r{i:04d}: order #{1000 + i} is late!!!"}],
-             "context": {"max_refund": 30}} for i in range(n_cases)]
+             "recorded_replies": {"bot": REPLY}, "context": {"max_refund": 30}} for i in range(n_cases)]
     (root / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 
+def write_recorded_eval(root: Path, n_cases: int) -> Path:
+    """cases.jsonl and eval.yaml in ``root``: recorded replies only, so no model and no litellm import."""
+    write_cases(root, n_cases)
+    (root / "eval.yaml").write_text("name: recorded\ndataset: cases.jsonl\ncandidates:\n"
+                                    "  - name: bot\n    recorded: bot\nchecks: all\n")
+    return root / "eval.yaml"
+
+
 def write_served_eval(root: Path, base_url: str, n_cases: int, *, timeout_s: float = 1.0,
-                      max_retries: int = 2, max_attempts: int = 2, extra: str = "") -> Path:
+                      max_retries: int = 2, max_attempts: int = 2, concurrency: int = 64, extra: str = "") -> Path:
     """cases.jsonl and eval.yaml in ``root``: one served candidate, a served judge on two criteria."""
     write_cases(root, n_cases)
     (root / "eval.yaml").write_text(textwrap.dedent(f"""\
         name: reliability
         dataset: cases.jsonl
-        concurrency: 64
+        concurrency: {concurrency}
         candidates:
           - name: served
             model: openai/test-model
@@ -84,3 +92,22 @@ def write_served_eval(root: Path, base_url: str, n_cases: int, *, timeout_s: flo
           max_attempts: {max_attempts}
         """) + extra)
     return root / "eval.yaml"
+
+
+def comparable(record) -> tuple:
+    """A record minus what differs between any two runs (timestamps, latencies)."""
+    checks = {n: (c.passed, c.data) for n, c in record.checks.items()}
+    judge = {n: (c.score, c.passed, c.error.kind if c.error else None) for n, c in record.judge.items()}
+    error = record.error.kind if record.error else None
+    return (record.case_id, record.candidate, record.reply, error, json.dumps(checks, sort_keys=True),
+            json.dumps(judge, sort_keys=True))
+
+
+def without_timing(value):
+    """A scorecard minus wall-clock fields (latencies, timestamps, paths), which differ between runs."""
+    if isinstance(value, dict):
+        return {k: without_timing(v) for k, v in value.items()
+                if "latency" not in k and not k.endswith("_at") and k not in {"run", "run_dir", "path"}}
+    if isinstance(value, list):
+        return [without_timing(v) for v in value]
+    return value
