@@ -21,10 +21,16 @@ _INJECTION = phrases(*[
     r"(?:instructions?|rubric|rules|prompts?|guidelines|criteria|system prompt)\b",
     r"\b(?:give|assign|award|rate|score|grade|mark)\s+(?:this|the|my|it)?\s*(?:reply|response|answer|agent|one)?"
     r"\s*(?:a|an|as)?\s*" + _SCORE + r"(?:\s*/\s*(?:5|10)|\s+out of\s+(?:5|10|five|ten))?\b(?!\s*(?:days|hours|%|percent))",
-    r"\byou are now\b|\byou're now (?:a|an|the)\b|\bact as (?:a|an|the) (?:grader|judge|evaluator|scorer)\b",
+    r"\b(?:deserves?|earns?|merits?|worth)\s+(?:a|an)?\s*" + _SCORE + r"(?:\s*/\s*(?:5|10))?(?=\s*[.!,;]|\s*$)",
+    r"\b(?:correct|right|final|only acceptable)\s+(?:score|grade|rating)\s+(?:is|would be)\s+" + _SCORE + r"\b",
+    r"\b(?:give|assign|award)\s+(?:this|it|the reply|the response)?\s*(?:a\s+)?(?:score|rating|grade)\s+of\s+"
+    + _SCORE + r"\b",
+    r"\b(?:mark|grade|score|rate)\s+(?:this|it|the reply|the response)\s+as\s+(?:a\s+)?(?:pass|passing|perfect)\b",
+    r"\"(?:score|reason)\"\s*:",
+    r"\bpretend (?:you are|you're|to be)\b|\byou are now\b|\byou're now (?:a|an|the)\b|\bact as (?:a|an|the) (?:grader|judge|evaluator|scorer)\b",
     r"\bnew instructions?\s*:|\b(?:note|message) to the (?:grader|judge|evaluator|ai|model)\b",
     r"\b(?:grader|judge|evaluator|scorer|llm|language model)s?\s*[:,]\s*(?:this|the|please|you)\b",
-    r"</?\s*(?:reply|response|system|user|assistant|rubric|instructions?|input|output|answer|im_start|im_end)\s*>",
+    r"</?\s*(?:reply|response|system|user|assistant|rubric|instructions?|input|output|answer|data|conversation|context|criterion|im_start|im_end)\s*>",
     r"<<<\s*\w*|>>>\s*\w*|\[/?\s*(?:inst|system|sys)\s*\]|<\|[a-z_]+\|>|={3,}\s*(?:end|begin|start)\b",
     r"(?:^|\n)\s*(?:system|assistant|developer)\s*:",
     r"(?:^|\n)\s*#{2,}\s*(?:instruction|system|rubric)",
@@ -47,7 +53,7 @@ class InjectionAttempt:
     """
 
     name = "injection_attempt"
-    version = "1"
+    version = "2"
     description = "No text that tries to instruct the grader ('ignore the rubric', 'give this a 5', '</reply>')."
 
     def run(self, ctx: CheckContext) -> CheckResult:
