@@ -11,8 +11,9 @@ from harness.errors import ConfigError, UserError
 
 
 def run(args: argparse.Namespace) -> int:
+    from harness.ci.nightly import NightlyOptions, run_gated
     from harness.cli.progress import RunProgress
-    from harness.runner.engine import RunOptions, run_eval
+    from harness.runner.engine import RunOptions
 
     if args.limit is not None and args.limit < 1:
         raise ConfigError("must be a positive number", field="--limit")
@@ -22,8 +23,49 @@ def run(args: argparse.Namespace) -> int:
                          retry_errors=args.retry_errors, use_cache=not args.no_cache, cache_path=args.cache,
                          on_record=progress.advance, on_start=progress.start)
     with progress:
-        result = run_eval(args.eval, options)
-    _print_outputs(result.outputs, quiet=args.quiet)
+        gated = run_gated(args.eval, NightlyOptions(run=options, baseline=args.baseline))
+    _print_outputs(gated.result.outputs, quiet=args.quiet)
+    _print_gates(gated)
+    return gated.exit_code
+
+
+def _print_gates(gated) -> None:
+    for gate in gated.outcome.failed:
+        who = f" [{gate.candidate}]" if gate.candidate else ""
+        print(f"gate failed: {gate.name}{who}: {gate.detail}", file=sys.stderr)
+    for note in gated.outcome.notes:
+        print(f"harness: note: {note}", file=sys.stderr)
+    print(f"junit:     {gated.junit}")
+    print(f"summary:   {gated.summary}")
+    if gated.trend_pngs:
+        print(f"trends:    {gated.trend_pngs[0].parent}/ ({len(gated.trend_pngs)} charts)")
+    print(f"gates:     {_GATE_WORDS[gated.exit_code]} (exit code {gated.exit_code})")
+
+
+_GATE_WORDS = {0: "all passed", 1: "FAILED", 3: "run incomplete (above max_error_rate, or not complete)"}
+
+
+def accept(args: argparse.Namespace) -> int:
+    from harness.history.index import accept_run
+
+    eval_name = accept_run(args.run_dir)
+    print(f"accepted {args.run_dir} as the baseline of eval {eval_name!r} (use --baseline accepted)")
+    return 0
+
+
+def history(args: argparse.Namespace) -> int:
+    from harness.history.table import history_rows, render_history
+
+    if args.charts is not None and not args.eval_name:
+        raise ConfigError("--charts needs --eval NAME (one eval's runs per chart)", field="--charts")
+    rows = history_rows(args.results, args.eval_name)
+    sys.stdout.write(render_history(rows))
+    if args.charts is not None:
+        from harness.history.charts import write_trend_pngs
+        from harness.history.trends import load_trends
+
+        pngs = write_trend_pngs(load_trends(args.results, args.eval_name, last=args.last), args.charts)
+        print(f"charts:    {len(pngs)} written to {args.charts}/")
     return 0
 
 

@@ -1,7 +1,8 @@
 """The ``harness`` command: parse, call one library function, render.
 
 Library errors become one line on stderr and an exit code:
-0 success · 2 bad usage or input · 130 interrupted.
+0 success (every gate passed) · 1 a gate failed · 2 bad usage or input ·
+3 the run did not complete within its error tolerance · 130 interrupted.
 Heavy libraries are imported only by the command that needs them.
 """
 
@@ -30,6 +31,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", action="store_true", help="do not read or write the model cache")
     run.add_argument("--cache", type=Path, help="model cache file (default: .harness-cache/models.sqlite)")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    run.add_argument("--baseline", metavar="RUN|accepted",
+                     help="hold the run to its max_regression gates against this run (or the accepted one)")
+
+    accept = sub.add_parser("accept", help="mark a run as the accepted baseline of its eval")
+    accept.add_argument("run_dir", type=Path)
+
+    history = sub.add_parser("history", help="list indexed runs with headline figures and gate results")
+    history.add_argument("--eval", dest="eval_name", help="only runs of this eval")
+    history.add_argument("--results", type=Path, default=Path("results"),
+                         help="results directory holding index.sqlite (default: results)")
+    history.add_argument("--charts", type=Path, metavar="DIR",
+                         help="also write trend PNGs (one per criterion and check) here; needs --eval")
+    history.add_argument("--last", type=int, help="only the last N runs in the charts")
 
     validate = sub.add_parser("validate", help="validate datasets, rubrics and eval files")
     validate.add_argument("paths", nargs="+", type=Path, help="files or directories")
@@ -77,7 +91,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from harness.cli import commands
 
     return {"run": commands.run, "validate": commands.validate, "report": commands.report,
-            "diff": commands.diff, "schema": commands.schema}[args.command](args)
+            "diff": commands.diff, "schema": commands.schema, "accept": commands.accept,
+            "history": commands.history}[args.command](args)
 
 
 if __name__ == "__main__":

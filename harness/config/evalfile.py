@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from harness.config.yamlfile import format_loc, line_of, load_yaml, validate_yaml
 from harness.errors import ConfigError, UserError
+from harness.gates.spec import GatesSpec
 from harness.models.base import GenerateConfig
 
 EMBEDDED_MODEL = "embedded/gemma-3-270m"
@@ -50,6 +51,16 @@ class CandidateSpec(_Spec):
     concurrency: int = Field(8, ge=1, le=1024)
     timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(4, ge=0, le=20)
+    epochs: int = Field(1, ge=1, le=1000, description="Samples per case (repeated sampling).")
+    reducer: str = Field("mean", description="How a case's samples reduce: mean, median, majority or pass^k.")
+
+    @field_validator("reducer")
+    @classmethod
+    def _known_reducer(cls, value: str) -> str:
+        from harness.sampling.reducers import parse_reducer
+
+        parse_reducer(value)  # ValueError names the choices
+        return value
 
     @model_validator(mode="after")
     def _one_kind(self) -> "CandidateSpec":
@@ -70,6 +81,8 @@ class JudgeSpec(ModelFields):
     rubric: str = Field(min_length=1, description="Path of a rubric YAML file.")
     criteria: list[str] | None = Field(None, description="Only these criteria of the rubric.")
     max_attempts: int = Field(2, ge=1, le=10, description="Asks per criterion before a judge error is recorded.")
+    epochs: int = Field(1, ge=1, le=100, description="Times each criterion is asked; the answers are reduced.")
+    reducer: Literal["mean", "median", "majority"] = Field("mean", description="How judge epochs reduce.")
 
 
 class EvalSpec(_Spec):
@@ -81,6 +94,9 @@ class EvalSpec(_Spec):
     checks: Literal["all", "none"] | list[str] = "all"
     judge: JudgeSpec | None = None
     concurrency: int = Field(16, ge=1, le=4096, description="Case × candidate tasks in flight.")
+    gates: GatesSpec | None = Field(None, description="Minimums and largest regressions a run must keep.")
+    max_error_rate: float | None = Field(None, ge=0, le=1, description="Largest share of records with an error "
+                                                                       "for the run to count as complete.")
 
     @field_validator("candidates")
     @classmethod

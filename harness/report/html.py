@@ -62,6 +62,8 @@ SCRIPT = """
 """
 
 CSS = """
+.trends { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; }
+figure.trend { margin: 0; } figure.trend figcaption { font-size: .85rem; }
 .filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; margin: .5rem 0; }
 .filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
 tr.rec { cursor: pointer; } tr.rec:hover { background: var(--soft); }
@@ -159,11 +161,14 @@ def render_records_section(card: Scorecard, records: Iterable[Record], cases: di
             filter_data)
 
 
-def render_run_html(scorecard: Scorecard, records: Iterable[Record], cases: dict[str, dict] | None) -> str:
+def render_run_html(scorecard: Scorecard, records: Iterable[Record], cases: dict[str, dict] | None,
+                    trends_html: str = "") -> str:
     """The whole ``report.html`` for a run: self-contained, escaped, keyboard usable.
 
     ``records`` is read once; ``cases`` maps case id to the case as a dict
     (from ``cases.jsonl``) and supplies the complaint turns, when present.
+    ``trends_html`` is the already escaped trends section
+    (:func:`harness.history.svg.trends_section`), shown after the scores.
     """
     title = f"{scorecard.run.eval_name} report" if scorecard.run else "Run report"
     records_html, filter_data = render_records_section(scorecard, records, cases)
@@ -171,7 +176,7 @@ def render_run_html(scorecard: Scorecard, records: Iterable[Record], cases: dict
         render_notices(scorecard.notices), f"<h1>{esc(title)}</h1>",
         render_identity(scorecard.run, scorecard.n_records),
         "<h2>Summary</h2>", render_summary_table(scorecard) if scorecard.candidates else "<p>No records.</p>",
-        "<h2>Scores with intervals</h2>", render_score_bars(scorecard),
+        "<h2>Scores with intervals</h2>", render_score_bars(scorecard), trends_html,
         "<h2>Records</h2>", records_html,
         json_script({"records": filter_data, "scorecard": scorecard.model_dump(mode="json")}, "report-data"),
     ])

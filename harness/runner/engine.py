@@ -130,8 +130,8 @@ def _prepare_records(run_dir: Path, retry_errors: bool) -> set[tuple[str, str, i
 
 
 async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, options: RunOptions) -> RunResult:
-    todo = [(case, responder) for case in plan.cases for responder in plan.responders
-            if (case.id, responder.name, 0) not in done]
+    todo = [(case, responder, sample) for case in plan.cases for responder in plan.responders
+            for sample in range(_epochs(plan, responder.name)) if (case.id, responder.name, sample) not in done]
     if options.on_start:
         options.on_start(len(todo), len(done))
     # An in-process model serves one call at a time; running cases one after another keeps the
@@ -141,9 +141,9 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
     writer = RecordWriter(run_dir)
     errors: dict[str, int] = {}
 
-    async def one(case, responder) -> None:
+    async def one(case, responder, sample) -> None:
         async with semaphore:
-            record = await evaluate_case(case, responder, plan.checks, plan.judge)
+            record = await evaluate_case(case, responder, plan.checks, plan.judge, sample)
         writer.write(record)
         if record.error is not None:
             errors[record.error.kind] = errors.get(record.error.kind, 0) + 1
@@ -151,7 +151,7 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
             options.on_record(record)
 
     try:
-        await asyncio.gather(*(one(case, responder) for case, responder in todo))
+        await asyncio.gather(*(one(case, responder, sample) for case, responder, sample in todo))
     except (asyncio.CancelledError, KeyboardInterrupt):
         manifest.status = "interrupted"
         write_manifest(run_dir, manifest)
@@ -161,5 +161,18 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
     manifest.finished_at, manifest.status = now_iso(), "complete"
     write_manifest(run_dir, manifest)
     outputs = finalize_run(run_dir)
+    _index_run(run_dir, manifest, outputs)
     return RunResult(run_dir=run_dir, manifest=manifest, outputs=outputs, evaluated=len(todo),
                      skipped=len(done), errors=errors)
+
+
+def _epochs(plan: RunPlan, candidate: str) -> int:
+    """Samples per case of ``candidate`` (``epochs`` in the eval file); each sample is its own record."""
+    return next((c.epochs for c in plan.loaded.spec.candidates if c.name == candidate), 1)
+
+
+def _index_run(run_dir: Path, manifest: Manifest, outputs: RunOutputs) -> None:
+    """Add the finished run to the history index beside it (``<results>/index.sqlite``)."""
+    from harness.history.index import index_run
+
+    index_run(run_dir, manifest, outputs.scorecard)

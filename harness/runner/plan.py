@@ -104,6 +104,10 @@ def build_plan(loaded: LoadedEval, *, limit: int | None = None, candidate_names:
         judge_model = build_checked_model(loaded, model_spec(loaded.spec.judge), ("judge",), cache)
         models.append(judge_model)
         judge = Judge(model=judge_model, rubric=rubric, max_attempts=loaded.spec.judge.max_attempts)
+        if loaded.spec.judge.epochs > 1:
+            from harness.sampling.judge_epochs import EpochJudge
+
+            judge = EpochJudge(judge, epochs=loaded.spec.judge.epochs, reducer=loaded.spec.judge.reducer)
     plan = RunPlan(loaded=loaded, dataset=dataset, cases=cases, responders=responders,
                    checks=select_checks(loaded), judge=judge, rubric=rubric, models=models)
     plan.notices = _notices(plan, loaded)

@@ -89,6 +89,27 @@ class CallSummary(_Model):
     latency: Latency | None = None
 
 
+class EpochStat(_Model):
+    """How one criterion or check behaved across a candidate's samples (epochs) of each case."""
+
+    reduced: MeanStat = Field(default_factory=MeanStat,
+                              description="mean over cases of the reducer's per-case pass value, t interval over cases")
+    pass_hat_k: dict[str, float] = Field(default_factory=dict,
+                                         description="k -> mean over cases of C(c,k)/C(n,k) (tau-bench pass^k)")
+    consistency: float | None = Field(None, description="share of cases whose samples all agreed")
+    n_cases: int = 0
+
+
+class EpochSummary(_Model):
+    """Consistency across epochs of one candidate; its other figures count one reduced record per case."""
+
+    epochs: int
+    reducer: str
+    n_cases: int = 0
+    criteria: dict[str, EpochStat] = Field(default_factory=dict)
+    checks: dict[str, EpochStat] = Field(default_factory=dict)
+
+
 class CandidateScores(_Model):
     """Everything measured about one candidate."""
 
@@ -106,6 +127,7 @@ class CandidateScores(_Model):
     judging: CallSummary = Field(default_factory=CallSummary)
     apology_forms: dict[str, int] = Field(default_factory=dict,
                                           description="apology_wording data['form'] -> count")
+    epochs: EpochSummary | None = Field(None, description="present when the candidate ran more than one epoch")
 
 
 class CriterionInfo(_Model):

@@ -40,6 +40,7 @@ def build_scorecard(records: Iterable[Record], manifest: Manifest | None, criter
     """
     options = IntervalOptions(confidence=confidence, method=interval_method, bounds=_score_bounds(criteria))
     keep_values = interval_method == "bootstrap"
+    records, epoch_summaries = _reduce_epochs(records, manifest, confidence)
     accs: dict[str, CandidateAcc] = {name: CandidateAcc(name, keep_values) for name in _manifest_candidates(manifest)}
     n_records = 0
     for record in records:
@@ -48,7 +49,21 @@ def build_scorecard(records: Iterable[Record], manifest: Manifest | None, criter
         if acc is None:
             acc = accs[record.candidate] = CandidateAcc(record.candidate, keep_values)
         acc.add(record)
-    return _assemble(accs, manifest, criteria, options, n_records)
+    card = _assemble(accs, manifest, criteria, options, n_records)
+    for name, summary in epoch_summaries.items():
+        if name in card.candidates:
+            card.candidates[name].epochs = summary
+    return card
+
+
+def _reduce_epochs(records: Iterable[Record], manifest: Manifest | None, confidence: float):
+    """With several samples (epochs) per case, one reduced record per case, so intervals count cases."""
+    from harness.sampling.epochs import epoch_settings, has_epochs, reduce_epochs
+
+    settings = epoch_settings(manifest.eval_spec if manifest else None)
+    if not has_epochs(settings):
+        return records, {}  # the common case keeps streaming: nothing is held in memory
+    return reduce_epochs(records, settings, confidence)
 
 
 def _assemble(accs: dict[str, CandidateAcc], manifest: Manifest | None, criteria: dict | None,

@@ -1,0 +1,85 @@
+"""``summary.md``: a nightly run in a few lines of Markdown, for a pull-request comment or a CI job summary.
+
+The verdict and exit code first, then every gate (failed ones on top), the
+headline figures per candidate with their intervals, and the cases that
+failed, by candidate (capped, so the comment stays readable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from harness.ci.verdicts import by_candidate, case_outcomes
+from harness.records.schema import Record
+from harness.records.store import atomic_write_text
+from harness.report.tables import fmt_mean, fmt_rate
+
+SUMMARY_FILE = "summary.md"
+MAX_CASES = 10
+VERDICT = {0: "✅ all gates passed", 1: "❌ a gate failed", 3: "⚠️ the run did not complete within its error tolerance"}
+
+
+def render_summary(scorecard, records: Iterable[Record], outcome, run_dir: str | Path) -> str:
+    """The Markdown summary of a gated run."""
+    name = scorecard.run.eval_name if scorecard.run else "run"
+    parts = [f"## {name}: {VERDICT.get(outcome.exit_code, outcome.exit_code)} (exit code {outcome.exit_code})", "",
+             f"Run `{run_dir}`" + (f", baseline `{outcome.baseline}`" if outcome.baseline else ", no baseline")
+             + f". {outcome.completion}.", ""]
+    parts += [f"> {notice}" for notice in scorecard.notices] + ([""] if scorecard.notices else [])
+    parts += _gate_table(outcome) + _figure_table(scorecard) + _failing_cases(records)
+    parts.append(f"Full report: `{Path(run_dir) / 'report.html'}`")
+    return "\n".join(parts) + "\n"
+
+
+def write_summary(path: str | Path, scorecard, records: Iterable[Record], outcome, run_dir: str | Path) -> Path:
+    path = Path(path)
+    atomic_write_text(path, render_summary(scorecard, records, outcome, run_dir))
+    return path
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _gate_table(outcome) -> list[str]:
+    gates = sorted(outcome.gates, key=lambda g: g.passed)
+    lines = ["### Gates", "", "| | gate | candidate | detail |", "|---|---|---|---|"]
+    for gate in gates:
+        detail = gate.detail + (f"; worse on {', '.join(gate.cases[:MAX_CASES])}" if gate.cases else "")
+        lines.append(f"| {'✅' if gate.passed else '❌'} | {_cell(gate.name)} | {_cell(gate.candidate or '—')} | "
+                     f"{_cell(detail)} |")
+    return lines + [f"- {note}" for note in outcome.notes] + [""]
+
+
+def _figure_table(scorecard) -> list[str]:
+    names = list(scorecard.candidates)
+    lines = ["### Figures (95% intervals)", "", "| measure | " + " | ".join(map(_cell, names)) + " |",
+             "|---|" + "---|" * len(names)]
+    for criterion, info in scorecard.criteria.items():
+        cells = [_criterion(c.criteria.get(criterion), info.scale) for c in scorecard.candidates.values()]
+        lines.append(f"| {_cell(criterion)} | " + " | ".join(cells) + " |")
+    for check in scorecard.checks:
+        cells = [fmt_rate(c.checks[check].pass_rate) if check in c.checks else "—"
+                 for c in scorecard.candidates.values()]
+        lines.append(f"| {_cell(check)} (check) | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def _criterion(summary, scale: str | None) -> str:
+    if summary is None:
+        return "—"
+    return fmt_rate(summary.pass_rate) if scale == "pass_fail" else fmt_mean(summary.score)
+
+
+def _failing_cases(records: Iterable[Record]) -> list[str]:
+    lines = ["### Failing cases", ""]
+    for candidate, outcomes in by_candidate(case_outcomes(records)).items():
+        failed = [o for o in outcomes if not o.passed]
+        lines.append(f"**{_cell(candidate)}**: {len(failed)} of {len(outcomes)} cases failed something")
+        lines += [f"- `{o.case_id}`: {', '.join(o.failing_names + (['error'] if o.errors else []))}"
+                  for o in failed[:MAX_CASES]]
+        if len(failed) > MAX_CASES:
+            lines.append(f"- … and {len(failed) - MAX_CASES} more (see junit.xml or the report)")
+        lines.append("")
+    return lines

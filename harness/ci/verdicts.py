@@ -1,0 +1,87 @@
+"""Why one case × candidate failed: the failing checks (with evidence) and criteria (with the judge's reason).
+
+Shared by the JUnit file, the Markdown summary and the pytest plugin, so all
+three describe a failure in the same words.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from harness.records.schema import Record
+
+
+@dataclass
+class CaseOutcome:
+    """Every sample of one case × candidate, and what failed in them."""
+
+    case_id: str
+    candidate: str
+    samples: list[Record] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{r.error.kind}: {r.error.message}" for r in self.samples if r.error is not None]
+
+    @property
+    def failures(self) -> list[str]:
+        """One line per failing check or criterion (per sample when there are several), with its evidence."""
+        lines = []
+        for record in self.samples:
+            prefix = f"sample {record.sample}: " if len(self.samples) > 1 else ""
+            lines += [prefix + line for line in failure_lines(record)]
+        return lines
+
+    @property
+    def failing_names(self) -> list[str]:
+        names = []
+        for record in self.samples:
+            names += [f"check {n}" for n, r in record.checks.items() if r.passed is False]
+            names += [f"criterion {n}" for n, v in record.judge.items() if v.passed is False and v.error is None]
+        return list(dict.fromkeys(names))
+
+    @property
+    def passed(self) -> bool:
+        return not self.errors and not self.failing_names
+
+    @property
+    def reply(self) -> str:
+        return next((r.reply for r in self.samples if r.reply is not None), "")
+
+
+def failure_lines(record: Record) -> list[str]:
+    """``check apology_wording failed: "sorry you feel that way" (non-apology)``; judge errors included."""
+    lines = []
+    for name, result in record.checks.items():
+        if result.passed is False:
+            evidence = "; ".join(f'"{span.text}"' for span in result.evidence) or "no evidence span"
+            detail = f" ({result.detail})" if result.detail else ""
+            lines.append(f"check {name} failed: {evidence}{detail}")
+    for name, verdict in record.judge.items():
+        if verdict.error is not None:
+            lines.append(f"criterion {name}: judge error {verdict.error.kind}: {verdict.error.message}")
+        elif verdict.passed is False:
+            lines.append(f"criterion {name} failed (score {verdict.score:g}): {verdict.reason}")
+    return lines
+
+
+def case_outcomes(records: Iterable[Record]) -> list[CaseOutcome]:
+    """Records grouped by case × candidate, in first-seen order, samples in order."""
+    groups: dict[tuple[str, str], CaseOutcome] = {}
+    for record in records:
+        key = (record.candidate, record.case_id)
+        if key not in groups:
+            groups[key] = CaseOutcome(record.case_id, record.candidate)
+        groups[key].samples.append(record)
+    for outcome in groups.values():
+        outcome.samples.sort(key=lambda r: r.sample)
+    return list(groups.values())
+
+
+def by_candidate(outcomes: list[CaseOutcome]) -> dict[str, list[CaseOutcome]]:
+    grouped: dict[str, list[CaseOutcome]] = defaultdict(list)
+    for outcome in outcomes:
+        grouped[outcome.candidate].append(outcome)
+    return dict(grouped)

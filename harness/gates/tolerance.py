@@ -1,0 +1,47 @@
+"""The error tolerance of a run: the share of records that ended in an error.
+
+A record counts once when it has a case error (no reply) or a judge error on
+any criterion. A run is complete within its tolerance when it finished and
+that share is at most the eval file's ``max_error_rate``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.records.schema import Record
+from harness.records.store import iter_records
+
+
+@dataclass(frozen=True)
+class ErrorCount:
+    records: int
+    with_error: int
+
+    @property
+    def rate(self) -> float:
+        return self.with_error / self.records if self.records else 0.0
+
+
+def record_has_error(record: Record) -> bool:
+    return record.error is not None or any(v.error is not None for v in record.judge.values())
+
+
+def count_errors(run_dir: str | Path) -> ErrorCount:
+    """How many records the run holds and how many of them carry an error."""
+    records = errors = 0
+    for record in iter_records(Path(run_dir)):
+        records += 1
+        errors += record_has_error(record)
+    return ErrorCount(records, errors)
+
+
+def within_tolerance(count: ErrorCount, status: str, max_error_rate: float | None) -> tuple[bool, str]:
+    """Whether the run completed within its tolerance, and why not."""
+    if status != "complete":
+        return False, f"the run is {status}, not complete"
+    if max_error_rate is not None and count.rate > max_error_rate:
+        return False, (f"{count.with_error} of {count.records} records ended in an error ({count.rate:.1%}), "
+                       f"above max_error_rate {max_error_rate:.1%}")
+    return True, f"{count.with_error} of {count.records} records ended in an error ({count.rate:.1%})"

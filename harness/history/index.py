@@ -1,0 +1,183 @@
+"""``<results>/index.sqlite``: every finished run beside it, with its headline figures and gate results.
+
+The index lives in the run directory's parent (``results/`` by default) and
+names runs by their directory name, so a results directory can be moved or
+archived with its index. Written when a run ends; gates add their results
+after. Safe for several processes: each write is one short transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from harness.errors import ResultsError
+from harness.history import INDEX_FILE
+
+INDEX_SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS runs (
+  run TEXT PRIMARY KEY, eval_name TEXT NOT NULL, started_at TEXT, finished_at TEXT, status TEXT,
+  git_revision TEXT, dataset_sha256 TEXT, n_records INTEGER, n_errors INTEGER, error_rate REAL,
+  manifest TEXT NOT NULL, gates_passed INTEGER, exit_code INTEGER, baseline TEXT, indexed_at TEXT);
+CREATE TABLE IF NOT EXISTS figures (
+  run TEXT NOT NULL, candidate TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+  scale TEXT NOT NULL, value REAL, lo REAL, hi REAL, n INTEGER, pass_rate REAL,
+  PRIMARY KEY (run, candidate, kind, name));
+CREATE TABLE IF NOT EXISTS gates (
+  run TEXT NOT NULL, gate TEXT NOT NULL, candidate TEXT, passed INTEGER NOT NULL, detail TEXT);
+CREATE TABLE IF NOT EXISTS accepted (eval_name TEXT PRIMARY KEY, run TEXT NOT NULL, accepted_at TEXT);
+"""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure of one candidate in one run: a pass rate or a mean, with its interval."""
+
+    candidate: str
+    kind: str  # "check" or "criterion"
+    name: str
+    scale: str  # "rate" (a pass rate in [0, 1]) or "score" (a mean on a 1-5 scale)
+    value: float | None
+    lo: float | None
+    hi: float | None
+    n: int
+    pass_rate: float | None  # the same for rates; the share at or above the threshold for scores
+
+
+def index_path(results_dir: str | Path) -> Path:
+    return Path(results_dir) / INDEX_FILE
+
+
+@contextmanager
+def connect(results_dir: str | Path, *, create: bool = True) -> Iterator[sqlite3.Connection]:
+    """An open index (created if missing and ``create``); commits on success."""
+    path = index_path(results_dir)
+    if not create and not path.exists():
+        raise ResultsError("no run index here (index.sqlite is written when a run ends)", file=str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.executescript(SCHEMA)
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(INDEX_SCHEMA_VERSION),))
+        _check_version(conn, path)
+        yield conn
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _check_version(conn: sqlite3.Connection, path: Path) -> None:
+    version = int(conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+    if version > INDEX_SCHEMA_VERSION:
+        raise ResultsError(f"index schema_version {version} is newer than this harness reads "
+                           f"({INDEX_SCHEMA_VERSION}); upgrade the harness", file=str(path))
+
+
+def scorecard_figures(scorecard) -> list[Figure]:
+    """The headline figures of a scorecard: each criterion's mean (or pass rate) and each check's pass rate."""
+    figures = []
+    for candidate in scorecard.candidates.values():
+        for name, summary in candidate.criteria.items():
+            info = scorecard.criteria.get(name)
+            if info is not None and info.scale == "pass_fail":
+                figures.append(_rate(candidate.name, "criterion", name, summary.pass_rate))
+            else:
+                stat, ci = summary.score, summary.score.ci
+                figures.append(Figure(candidate.name, "criterion", name, "score", stat.mean, ci and ci.lo,
+                                      ci and ci.hi, stat.n, summary.pass_rate.rate))
+        for name, summary in candidate.checks.items():
+            figures.append(_rate(candidate.name, "check", name, summary.pass_rate))
+    return figures
+
+
+def _rate(candidate: str, kind: str, name: str, stat) -> Figure:
+    ci = stat.ci
+    return Figure(candidate, kind, name, "rate", stat.rate, ci and ci.lo, ci and ci.hi, stat.n, stat.rate)
+
+
+def index_run(run_dir: str | Path, manifest, scorecard) -> None:
+    """Add (or replace) the run in ``run_dir`` in its parent's index. A failure warns; it never loses the run."""
+    run_dir = Path(run_dir)
+    row = _run_row(run_dir, manifest)
+    try:
+        with connect(run_dir.parent) as conn:
+            _replace_run(conn, row, scorecard_figures(scorecard))
+    except (sqlite3.Error, OSError) as exc:
+        # The run's own files are complete; an unwritable index must not turn that into a failure.
+        print(f"harness: warning: could not index the run in {index_path(run_dir.parent)}: {exc}", file=sys.stderr)
+
+
+def _replace_run(conn: sqlite3.Connection, row: dict, figures: list[Figure]) -> None:
+    keep = conn.execute("SELECT gates_passed, exit_code, baseline FROM runs WHERE run = ?", (row["run"],)).fetchone()
+    row.update(dict(keep) if keep else {"gates_passed": None, "exit_code": None, "baseline": None})
+    conn.execute(f"INSERT OR REPLACE INTO runs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                 tuple(row.values()))
+    conn.execute("DELETE FROM figures WHERE run = ?", (row["run"],))
+    conn.executemany("INSERT INTO figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(row["run"], f.candidate, f.kind, f.name, f.scale, f.value, f.lo, f.hi, f.n, f.pass_rate)
+                      for f in figures])
+
+
+def record_gates(run_dir: str | Path, outcome) -> None:
+    """Store a :class:`~harness.gates.evaluate.GateOutcome` on the run's index row."""
+    run_dir = Path(run_dir)
+    with connect(run_dir.parent) as conn:
+        conn.execute("UPDATE runs SET gates_passed = ?, exit_code = ?, baseline = ? WHERE run = ?",
+                     (int(outcome.passed), outcome.exit_code, outcome.baseline, run_dir.name))
+        conn.execute("DELETE FROM gates WHERE run = ?", (run_dir.name,))
+        conn.executemany("INSERT INTO gates VALUES (?, ?, ?, ?, ?)",
+                         [(run_dir.name, g.name, g.candidate, int(g.passed), g.detail) for g in outcome.gates])
+
+
+def accept_run(run_dir: str | Path) -> str:
+    """Mark the run in ``run_dir`` as the accepted baseline of its eval; returns the eval name."""
+    from harness.records.store import read_manifest
+
+    run_dir = Path(run_dir)
+    manifest = read_manifest(run_dir)
+    if manifest.status != "complete":
+        raise ResultsError(f"only a complete run can be accepted (this one is {manifest.status})", file=str(run_dir))
+    with connect(run_dir.parent) as conn:
+        if conn.execute("SELECT 1 FROM runs WHERE run = ?", (run_dir.name,)).fetchone() is None:
+            _replace_run(conn, _run_row(run_dir, manifest), [])
+        conn.execute("INSERT OR REPLACE INTO accepted VALUES (?, ?, ?)", (manifest.eval_name, run_dir.name, _now()))
+    return manifest.eval_name
+
+
+def _run_row(run_dir: Path, manifest) -> dict:
+    """The ``runs`` row of a run: identity, status, error counts and the whole manifest."""
+    from harness.gates.tolerance import count_errors
+
+    count = count_errors(run_dir)
+    return {"run": run_dir.name, "eval_name": manifest.eval_name, "started_at": manifest.started_at,
+            "finished_at": manifest.finished_at, "status": manifest.status, "git_revision": manifest.git_revision,
+            "dataset_sha256": manifest.dataset.get("sha256"), "n_records": count.records,
+            "n_errors": count.with_error, "error_rate": count.rate, "manifest": manifest.model_dump_json(),
+            "indexed_at": _now()}
+
+
+def accepted_run(results_dir: str | Path, eval_name: str) -> Path | None:
+    """The accepted baseline run of ``eval_name`` in ``results_dir``, if one was accepted."""
+    if not index_path(results_dir).exists():
+        return None
+    with connect(results_dir) as conn:
+        row = conn.execute("SELECT run FROM accepted WHERE eval_name = ?", (eval_name,)).fetchone()
+    return Path(results_dir) / row["run"] if row else None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def manifest_of(row: sqlite3.Row) -> dict:
+    return json.loads(row["manifest"])

@@ -1,0 +1,77 @@
+"""Series over runs: each criterion's and check's figure per run, with its interval, read from the index.
+
+These are the numbers behind every trend chart (PNG and inline SVG), so a test
+can assert on a dip without reading pixels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.history.index import connect, index_path
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    run: str
+    started_at: str | None
+    value: float | None
+    lo: float | None
+    hi: float | None
+    n: int
+
+
+@dataclass
+class Series:
+    """One criterion or check of one candidate over runs, oldest first."""
+
+    candidate: str
+    kind: str  # "check" or "criterion"
+    name: str
+    scale: str  # "rate" (0..1) or "score"
+    points: list[TrendPoint] = field(default_factory=list)
+
+    @property
+    def values(self) -> list[float | None]:
+        return [p.value for p in self.points]
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+QUERY = """
+SELECT f.run, r.started_at, f.candidate, f.kind, f.name, f.scale, f.value, f.lo, f.hi, f.n
+FROM figures f JOIN runs r ON r.run = f.run
+WHERE r.eval_name = ? AND r.status = 'complete'
+ORDER BY r.started_at, f.run
+"""
+
+
+def load_trends(results_dir: str | Path, eval_name: str, last: int | None = None) -> list[Series]:
+    """Every series of ``eval_name`` in the index, over its complete runs (only the ``last`` N when given)."""
+    if not index_path(results_dir).exists():
+        return []
+    with connect(results_dir) as conn:
+        rows = conn.execute(QUERY, (eval_name,)).fetchall()
+    runs = list(dict.fromkeys(row["run"] for row in rows))
+    keep = set(runs[-last:]) if last else set(runs)
+    series: dict[tuple[str, str, str], Series] = {}
+    for row in rows:
+        if row["run"] not in keep:
+            continue
+        key = (row["kind"], row["name"], row["candidate"])
+        if key not in series:
+            series[key] = Series(row["candidate"], row["kind"], row["name"], row["scale"])
+        series[key].points.append(TrendPoint(row["run"], row["started_at"], row["value"], row["lo"], row["hi"],
+                                             row["n"]))
+    return sorted(series.values(), key=lambda s: (s.kind != "criterion", s.name, s.candidate))
+
+
+def by_measure(series: list[Series]) -> dict[tuple[str, str], list[Series]]:
+    """Series grouped by (kind, name): one chart each, one line per candidate."""
+    grouped: dict[tuple[str, str], list[Series]] = {}
+    for one in series:
+        grouped.setdefault((one.kind, one.name), []).append(one)
+    return grouped
