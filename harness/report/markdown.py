@@ -96,6 +96,7 @@ def render_scorecard_md(scorecard: Scorecard) -> str:
     if not scorecard.candidates:
         return "\n\n".join(head + ["No records."]) + "\n"
     body = head + [render_summary(scorecard), _legend(scorecard)]
+    body += [part for part in (_render_epochs(scorecard),) if part]
     breakdowns = [b for b in (render_breakdown(scorecard, "persona"), render_breakdown(scorecard, "category")) if b]
     text = "\n\n".join(body + breakdowns) + "\n"
     if len(text) > MAX_CHARS:
@@ -109,3 +110,9 @@ def _legend(card: Scorecard) -> str:
     return (f"_Cells: value [{card.confidence:.0%} interval] (n). Means use a {method} interval, pass rates a "
             "Wilson interval. Errored and not-applicable verdicts are excluded from scores and counted under "
             "Errors or as n/a._")
+
+
+def _render_epochs(card: Scorecard) -> str:
+    from harness.report.epochs_md import render_epochs  # imported late: it imports this module
+
+    return render_epochs(card)

@@ -1,0 +1,88 @@
+"""The issue's check: nightly runs with a regression planted on one night.
+
+Five nights of the same eval through the real CLI. Night 1 is accepted as the
+baseline; nights 2-5 run with ``--baseline accepted``. On night 3 the bot
+starts disputing customers on five of eight cases. That night (and only that
+night) the gate fails with exit code 1, its JUnit file names exactly the
+planted cases with the check's evidence, and the trend behind the chart dips.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from harness.cli.main import main
+from harness.history.trends import load_trends
+from tests.nightly.conftest import REGRESSED_CASES
+
+NIGHTS = 5
+REGRESSION_NIGHT = 3
+
+
+def run_night(night: int, *extra: str) -> int:
+    return main(["run", "nightly.yaml", "--out", f"results/night-{night}", "--no-cache", "--quiet", *extra])
+
+
+def run_all_nights(bot) -> list[int]:
+    codes = [run_night(1)]
+    assert main(["accept", "results/night-1"]) == 0
+    for night in range(2, NIGHTS + 1):
+        bot.bad_cases = set(REGRESSED_CASES) if night == REGRESSION_NIGHT else set()
+        codes.append(run_night(night, "--baseline", "accepted"))
+    return codes
+
+
+def failing_testcases(junit_path, suite_name: str) -> dict[str, str]:
+    root = ET.parse(junit_path).getroot()
+    suite = next(s for s in root.iter("testsuite") if s.get("name") == suite_name)
+    return {case.get("name"): case.find("failure").text for case in suite.iter("testcase")
+            if case.find("failure") is not None}
+
+
+def test_planted_regression_fails_that_night_only(nightly, capsys):
+    project, bot = nightly
+    codes = run_all_nights(bot)
+    assert codes == [0, 0, 1, 0, 0]
+
+    junit = project / f"results/night-{REGRESSION_NIGHT}/junit.xml"
+    failed_cases = failing_testcases(junit, "nightly.bot")
+    assert sorted(failed_cases) == REGRESSED_CASES
+    assert all("check no_contradiction failed" in text and "not true" in text.lower()
+               for text in failed_cases.values())
+    assert all("criterion owns_the_problem failed" in text and "disputes the customer" in text
+               for text in failed_cases.values())
+    failed_gates = failing_testcases(junit, "nightly.gates")
+    assert "min check no_contradiction [bot]" in failed_gates
+    assert "max regression check no_contradiction [bot]" in failed_gates
+    assert all(case in failed_gates["max regression check no_contradiction [bot]"] for case in REGRESSED_CASES)
+    # A good night's JUnit file has no failing case and no failing gate.
+    assert failing_testcases(project / "results/night-4/junit.xml", "nightly.bot") == {}
+    assert failing_testcases(project / "results/night-4/junit.xml", "nightly.gates") == {}
+
+
+def test_trend_shows_the_dip_and_history_lists_the_nights(nightly, capsys):
+    project, bot = nightly
+    run_all_nights(bot)
+    series = {(s.kind, s.name): s for s in load_trends(project / "results", "nightly")}
+    trend = series[("check", "no_contradiction")]
+    assert [p.run for p in trend.points] == [f"night-{n}" for n in range(1, NIGHTS + 1)]
+    values = trend.values
+    assert values[REGRESSION_NIGHT - 1] == min(values) == 3 / 8
+    assert all(v == 1.0 for i, v in enumerate(values) if i != REGRESSION_NIGHT - 1)
+    dip = trend.points[REGRESSION_NIGHT - 1]
+    assert dip.hi < 1.0 and dip.lo < dip.value  # the chart's interval band is drawn from these
+    assert series[("criterion", "owns_the_problem")].values[REGRESSION_NIGHT - 1] == 3 / 8
+
+    last = project / f"results/night-{NIGHTS}"
+    png = last / "trends" / "trend-check-no_contradiction.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    report = (last / "report.html").read_text()
+    assert "Trends over runs" in report and "night-3: 37.5%" in report
+
+    capsys.readouterr()
+    assert main(["history", "--results", "results", "--eval", "nightly"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    night3 = next(line for line in table if line.startswith("night-3"))
+    assert "failed (" in night3 and night3.split()[-1] == "1"
+    night1 = next(line for line in table if line.startswith("night-1"))
+    assert night1.rstrip().endswith("*")  # the accepted baseline
