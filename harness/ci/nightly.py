@@ -14,7 +14,7 @@ bad ``--baseline`` costs no model call.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from harness.ci.junit import JUNIT_FILE, write_junit
@@ -59,9 +59,8 @@ def run_gated(eval_path: str | Path, options: NightlyOptions | None = None) -> G
     options = options or NightlyOptions()
     loaded = load_eval(eval_path)
     out = Path(options.run.out) if options.run.out else default_out(loaded)
-    options.run.out = out
     baseline = resolve_baseline(options.baseline, out.parent, loaded.name)
-    result = run_eval(eval_path, options.run)
+    result = run_eval(eval_path, replace(options.run, out=out))
     return gate_run(result.run_dir, baseline, options.trend_runs, result)
 
 
