@@ -36,6 +36,10 @@ def check_model_name(spec: ModelSpec) -> None:
         return
     if spec.name.endswith("/"):
         raise ConfigError(f"no model name after the provider prefix in {spec.name!r}")
+    from harness.models.registry import uses_litellm
+
+    if not uses_litellm(spec):
+        return  # served by the thin OpenAI-compatible client: no 2-4 s litellm import just to check
     from harness.models.litellm_provider import import_litellm
 
     try:
