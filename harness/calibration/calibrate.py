@@ -1,0 +1,151 @@
+"""``harness calibrate``: a run's judge criteria and checks against a human-label file.
+
+Every statistic comes with a 95% percentile-bootstrap interval: the labelled
+replies are resampled with replacement (seeded, so the same inputs always give
+the same report), the statistic is recomputed on each resample, and resamples on
+which it is undefined are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from harness.calibration import agreement as ag
+from harness.calibration.labels import load_labels
+from harness.calibration.pairing import Paired, RecordIndex, pair_labels
+from harness.calibration.schema import Agreement, CalibrationReport, Estimate
+from harness.hashing import hash_file
+from harness.records.store import atomic_write_json, atomic_write_text, iter_records, read_manifest
+
+CALIBRATION_JSON = "calibration.json"
+CALIBRATION_MD = "calibration.md"
+PASS_FAIL = [0.0, 1.0]
+ONE_TO_FIVE = [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+@dataclass(frozen=True)
+class CalibrationOptions:
+    resamples: int = 1000
+    seed: int = 20240607
+    confidence: float = 0.95
+
+
+@dataclass(frozen=True)
+class _Scale:
+    name: str
+    threshold: float
+
+    @property
+    def categories(self) -> list[float]:
+        return PASS_FAIL if self.name == "pass_fail" else ONE_TO_FIVE
+
+
+def calibrate_run(run_dir: str | Path, labels_path: str | Path,
+                  options: CalibrationOptions = CalibrationOptions()) -> CalibrationReport:
+    """Pair ``labels_path`` with the records of ``run_dir`` and measure agreement per criterion and check."""
+    run_dir = Path(run_dir)
+    manifest = read_manifest(run_dir)
+    labels = load_labels(labels_path)
+    scales = _criterion_scales(manifest.rubric)
+    report = CalibrationReport(run=str(run_dir), labels_file=str(labels_path),
+                               labels_sha256=hash_file(labels_path),
+                               judge_model=(manifest.judge or {}).get("name"),
+                               rubric=f"{manifest.rubric['id']}@{manifest.rubric['version']}" if manifest.rubric
+                               else None, resamples=options.resamples, seed=options.seed)
+    for paired in pair_labels(labels, RecordIndex(list(iter_records(run_dir)))):
+        scale = scales.get(paired.name) if paired.kind == "criterion" else _Scale("pass_fail", 1.0)
+        if scale is None:
+            report.notices.append(f"criterion {paired.name!r} is not in the run's rubric: its labels are ignored")
+            continue
+        result = measure(paired, scale, options)
+        (report.criteria if paired.kind == "criterion" else report.checks).append(result)
+    return report
+
+
+def _criterion_scales(rubric: dict | None) -> dict[str, _Scale]:
+    criteria = (rubric or {}).get("criteria", {})
+    return {name: _Scale(c["scale"], 1.0 if c["scale"] == "pass_fail" else float(c["pass_threshold"]))
+            for name, c in criteria.items()}
+
+
+def measure(paired: Paired, scale: _Scale, options: CalibrationOptions = CalibrationOptions()) -> Agreement:
+    """Every agreement statistic of one paired set, each with its bootstrap interval."""
+    judge = [_snap(v, scale) for v in paired.judge]
+    human = [_snap(v, scale) for v in paired.human]
+    stats = _statistics(scale)
+    estimates = _bootstrap(stats, judge, human, options)
+    return Agreement(kind=paired.kind, name=paired.name, scale=scale.name, n=len(judge),
+                     n_labels=paired.n_labels, unmatched=paired.unmatched, labellers=sorted(paired.by_labeller),
+                     confusion=ag.confusion(judge, human, scale.categories), categories=scale.categories,
+                     human_alpha=_human_alpha(paired, scale), **estimates)
+
+
+def _snap(value: float, scale: _Scale) -> float:
+    # Judge epochs and probability weighting give fractional scores; categorical statistics need a level.
+    low, high = scale.categories[0], scale.categories[-1]
+    return float(min(high, max(low, math.floor(value + 0.5))))
+
+
+Statistic = Callable[[Sequence[float], Sequence[float]], float]
+
+
+def _statistics(scale: _Scale) -> dict[str, Statistic]:
+    cats, cut = scale.categories, scale.threshold
+
+    def passes(values: Sequence[float]) -> list[bool]:
+        return [v >= cut for v in values]
+
+    stats: dict[str, Statistic] = {
+        "cohen_kappa": lambda j, h: ag.cohen_kappa(passes(j), passes(h), [False, True]),
+        "krippendorff_alpha": lambda j, h: ag.krippendorff_alpha(
+            [j, h], "nominal" if scale.name == "pass_fail" else "ordinal", cats),
+        "spearman": ag.spearman,
+        "raw_agreement": ag.raw_agreement,
+        "true_pass_rate": lambda j, h: ag.true_pass_rate(passes(j), passes(h)),
+        "false_pass_rate": lambda j, h: ag.false_pass_rate(passes(j), passes(h)),
+        "leniency": ag.leniency,
+    }
+    if scale.name == "1-5":
+        stats["weighted_kappa"] = lambda j, h: ag.cohen_kappa(j, h, cats, weights="quadratic")
+    return stats
+
+
+def _bootstrap(stats: dict[str, Statistic], judge: list[float], human: list[float],
+               options: CalibrationOptions) -> dict[str, Estimate]:
+    rng = np.random.default_rng(options.seed)
+    j, h = np.asarray(judge), np.asarray(human)
+    draws = [rng.integers(0, len(j), len(j)) for _ in range(options.resamples)] if len(j) >= 2 else []
+    tail = (1.0 - options.confidence) / 2.0 * 100.0
+    out = {}
+    for name, stat in stats.items():
+        point = stat(judge, human)
+        values = np.array([stat(j[d].tolist(), h[d].tolist()) for d in draws], dtype=float)
+        values = values[~np.isnan(values)]
+        low, high = (np.percentile(values, [tail, 100.0 - tail]) if values.size else (math.nan, math.nan))
+        out[name] = Estimate.of(point, low, high)
+    return out
+
+
+def _human_alpha(paired: Paired, scale: _Scale) -> Estimate | None:
+    if len(paired.by_labeller) < 2:
+        return None
+    items = sorted({item for ratings in paired.by_labeller.values() for item in ratings})
+    matrix = [[ratings.get(item) for item in items] for ratings in paired.by_labeller.values()]
+    level = "nominal" if scale.name == "pass_fail" else "ordinal"
+    return Estimate.of(ag.krippendorff_alpha(matrix, level, scale.categories))
+
+
+def write_calibration(run_dir: str | Path, report: CalibrationReport) -> tuple[Path, Path]:
+    """Write ``calibration.json`` and ``calibration.md`` into the run directory; returns both paths."""
+    from harness.calibration.render import render_markdown
+
+    run_dir = Path(run_dir)
+    json_path, md_path = run_dir / CALIBRATION_JSON, run_dir / CALIBRATION_MD
+    atomic_write_json(json_path, report.model_dump(mode="json"))
+    atomic_write_text(md_path, render_markdown(report))
+    return json_path, md_path

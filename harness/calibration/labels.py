@@ -1,0 +1,94 @@
+"""The human-label file: one JSON object per line.
+
+```json
+{"case_id": "c003", "candidate": "bot-v1", "criterion": "apology_quality", "label": 2, "labeller": "ana"}
+{"case_id": "c003", "reply": "Sorry for any inconvenience ...", "check": "apology_wording", "label": "fail", "labeller": "ana"}
+```
+
+A label names the reply by ``candidate`` (a candidate name in the run) or by its
+exact ``reply`` text, and what it grades by ``criterion`` (a rubric criterion id)
+or ``check`` (a deterministic check name), exactly one of each. ``label`` is
+``pass``/``fail`` (or true/false, 1/0) for pass/fail criteria and checks, and an
+integer 1-5 for 1-5 criteria. Several labellers may label the same reply; the
+humans' verdict is then their median (a tie on pass/fail counts as fail).
+Errors name the file, the line and the field, like dataset errors.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from harness.errors import DatasetError
+
+LABELS_SCHEMA_VERSION = 1
+_WORDS = {"pass": 1.0, "fail": 0.0, "yes": 1.0, "no": 0.0}
+
+
+class HumanLabel(BaseModel):
+    """One person's verdict on one reply for one criterion or check."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: int = LABELS_SCHEMA_VERSION
+    case_id: str = Field(min_length=1)
+    candidate: str | None = Field(None, description="Candidate name in the run whose reply was labelled.")
+    reply: str | None = Field(None, description="The labelled reply's exact text (instead of candidate).")
+    criterion: str | None = Field(None, description="Rubric criterion id the label grades.")
+    check: str | None = Field(None, description="Deterministic check name the label grades.")
+    label: float = Field(description="1/0 (pass/fail, true/false) or 1-5.")
+    labeller: str = Field("anonymous", min_length=1)
+    note: str = ""
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _label_as_number(cls, value: object) -> object:
+        if isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str) and value.strip().lower() in _WORDS:
+            return _WORDS[value.strip().lower()]
+        return value
+
+    @model_validator(mode="after")
+    def _one_of_each(self) -> "HumanLabel":
+        if (self.candidate is None) == (self.reply is None):
+            raise ValueError("give exactly one of `candidate` or `reply`")
+        if (self.criterion is None) == (self.check is None):
+            raise ValueError("give exactly one of `criterion` or `check`")
+        if self.schema_version > LABELS_SCHEMA_VERSION:
+            raise ValueError(f"schema_version {self.schema_version} is newer than this harness reads "
+                             f"({LABELS_SCHEMA_VERSION}); upgrade the harness")
+        return self
+
+    @property
+    def target(self) -> tuple[str, str]:
+        """``("criterion", id)`` or ``("check", name)``."""
+        return ("criterion", self.criterion) if self.criterion else ("check", self.check or "")
+
+
+def load_labels(path: str | Path) -> list[HumanLabel]:
+    """Read and validate a label file; a bad line stops with ``file:line: field: problem``."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError("label file not found", file=str(path))
+    labels = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                labels.append(_parse(line, path, number))
+    if not labels:
+        raise DatasetError("label file holds no labels", file=str(path))
+    return labels
+
+
+def _parse(line: str, path: Path, number: int) -> HumanLabel:
+    try:
+        return HumanLabel.model_validate(json.loads(line))
+    except json.JSONDecodeError as exc:
+        raise DatasetError(f"not JSON ({exc.msg})", file=str(path), line=number) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        raise DatasetError(first["msg"], file=str(path), line=number, field=field) from None
