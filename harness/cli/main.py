@@ -61,8 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--allow-incomparable", action="store_true",
                       help="compare even if dataset, rubric, judge or check versions differ (outputs say so)")
 
+    from harness.cli.calibrate_cmd import add_parser as add_calibrate
+
+    add_calibrate(sub)
+
     schema = sub.add_parser("schema", help="print the JSON Schema of a file format")
-    schema.add_argument("name", choices=["case", "record", "manifest", "scorecard", "eval", "rubric", "diff"])
+    schema.add_argument("name", choices=["case", "record", "manifest", "scorecard", "eval", "rubric", "diff",
+                                                 "calibration", "labels"])
     return parser
 
 
@@ -89,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     from harness.cli import commands
+    from harness.cli.calibrate_cmd import calibrate
 
-    return {"run": commands.run, "validate": commands.validate, "report": commands.report,
+    return {"calibrate": calibrate, "run": commands.run, "validate": commands.validate, "report": commands.report,
             "diff": commands.diff, "schema": commands.schema, "accept": commands.accept,
             "history": commands.history}[args.command](args)
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).parent
-NAMES = ("case", "record", "manifest", "scorecard", "eval", "rubric", "diff")
+NAMES = ("case", "record", "manifest", "scorecard", "eval", "rubric", "diff", "calibration", "labels")
 
 
 def _model(name: str):
@@ -25,6 +25,10 @@ def _model(name: str):
         from harness.scoring.scorecard import Scorecard as model
     elif name == "diff":
         from harness.compare.schema import DiffReport as model
+    elif name == "calibration":
+        from harness.calibration.schema import CalibrationReport as model
+    elif name == "labels":
+        from harness.calibration.labels import HumanLabel as model
     elif name == "eval":
         from harness.config.evalfile import EvalSpec as model
     else:

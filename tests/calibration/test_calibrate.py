@@ -1,0 +1,107 @@
+"""``calibrate_run`` and ``harness calibrate`` on synthetic run directories and label files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import krippendorff
+import pytest
+from sklearn.metrics import cohen_kappa_score
+
+from harness.calibration.calibrate import CalibrationOptions, calibrate_run
+from harness.calibration.labels import load_labels
+from harness.cli.main import main
+from harness.errors import DatasetError
+from tests.compare.runs import chk, crit, rec, write_run
+
+JUDGE = [5, 4, 2, 1, 3, 5, 4, 2, 1, 4]
+HUMAN = [5, 3, 2, 1, 4, 5, 5, 1, 2, 4]
+
+
+def _run(tmp_path: Path) -> Path:
+    records = [rec(f"c{i}", judge={"empathy": crit(float(j)), "policy": crit(float(i % 2))},
+                   checks={"apology_wording": chk(j >= 3)}, reply=f"reply {i}")
+               for i, j in enumerate(JUDGE)]
+    records.append(rec("c-err", judge={"empathy": crit(None, error=True)}))
+    return write_run(tmp_path / "run", records)
+
+
+def _labels(tmp_path: Path, rows: list[dict]) -> Path:
+    path = tmp_path / "labels.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _rows() -> list[dict]:
+    rows = [{"case_id": f"c{i}", "candidate": "bot", "criterion": "empathy", "label": h, "labeller": "ana"}
+            for i, h in enumerate(HUMAN)]
+    rows += [{"case_id": f"c{i}", "reply": f"reply {i}", "check": "apology_wording", "label": h >= 3,
+              "labeller": "ana"} for i, h in enumerate(HUMAN)]
+    rows.append({"case_id": "c-err", "candidate": "bot", "criterion": "empathy", "label": 3})
+    return rows
+
+
+def test_report_matches_reference_implementations(tmp_path: Path) -> None:
+    report = calibrate_run(_run(tmp_path), _labels(tmp_path, _rows()), CalibrationOptions(resamples=200))
+    empathy = report.criteria[0]
+    assert (empathy.name, empathy.n, empathy.n_labels, empathy.unmatched) == ("empathy", 10, 11, 1)
+    assert empathy.weighted_kappa.value == pytest.approx(cohen_kappa_score(HUMAN, JUDGE, weights="quadratic"), abs=1e-4)
+    binary = cohen_kappa_score([h >= 4 for h in HUMAN], [j >= 4 for j in JUDGE])
+    assert empathy.cohen_kappa.value == pytest.approx(binary, abs=1e-4)
+    alpha = krippendorff.alpha(reliability_data=[JUDGE, HUMAN], level_of_measurement="ordinal",
+                               value_domain=[1, 2, 3, 4, 5])
+    assert empathy.krippendorff_alpha.value == pytest.approx(alpha, abs=1e-4)
+    assert empathy.leniency.value == pytest.approx((sum(JUDGE) - sum(HUMAN)) / 10)
+    assert empathy.cohen_kappa.low <= empathy.cohen_kappa.value <= empathy.cohen_kappa.high
+    assert sum(map(sum, empathy.confusion)) == 10
+    assert report.checks[0].name == "apology_wording" and report.checks[0].n == 10
+
+
+def test_bootstrap_is_seeded(tmp_path: Path) -> None:
+    run, labels = _run(tmp_path), _labels(tmp_path, _rows())
+    first = calibrate_run(run, labels, CalibrationOptions(resamples=100, seed=3))
+    assert first == calibrate_run(run, labels, CalibrationOptions(resamples=100, seed=3))
+
+
+def test_several_labellers_median_and_their_own_alpha(tmp_path: Path) -> None:
+    rows = [{"case_id": f"c{i}", "candidate": "bot", "criterion": "policy", "label": lab, "labeller": who}
+            for i in range(10) for who, lab in (("ana", i % 2), ("bo", 1), ("cy", i % 2))]
+    report = calibrate_run(_run(tmp_path), _labels(tmp_path, rows), CalibrationOptions(resamples=50))
+    policy = report.criteria[0]
+    assert policy.raw_agreement.value == 1.0  # the median of (x, 1, x) is x, which is what the judge said
+    theirs = krippendorff.alpha(reliability_data=[[i % 2 for i in range(10)], [1] * 10, [i % 2 for i in range(10)]],
+                                level_of_measurement="nominal")
+    assert policy.human_alpha.value == pytest.approx(theirs, abs=1e-4)
+
+
+def test_unknown_criterion_is_a_notice(tmp_path: Path) -> None:
+    rows = [{"case_id": "c1", "candidate": "bot", "criterion": "warmth", "label": 3}]
+    report = calibrate_run(_run(tmp_path), _labels(tmp_path, rows), CalibrationOptions(resamples=10))
+    assert report.criteria == [] and "warmth" in report.notices[0]
+
+
+@pytest.mark.parametrize("row, field", [
+    ({"case_id": "c1", "criterion": "empathy", "label": 3}, None),
+    ({"case_id": "c1", "candidate": "bot", "criterion": "empathy", "label": "great"}, "label"),
+    ({"case_id": "c1", "candidate": "bot", "criterion": "empathy", "label": 3, "labeler": "x"}, "labeler"),
+])
+def test_bad_label_line_names_file_line_and_field(tmp_path: Path, row: dict, field: str | None) -> None:
+    path = _labels(tmp_path, [{"case_id": "c0", "candidate": "bot", "check": "x", "label": "pass"}, row])
+    with pytest.raises(DatasetError) as info:
+        load_labels(path)
+    assert info.value.line == 2 and info.value.field == field
+
+
+def test_cli_writes_report_into_the_run(tmp_path: Path, capsys) -> None:
+    run = _run(tmp_path)
+    code = main(["calibrate", "--labels", str(_labels(tmp_path, _rows())), str(run), "--resamples", "50"])
+    out = capsys.readouterr().out
+    assert code == 0 and "| empathy | 1-5 | 10 |" in out
+    saved = json.loads((run / "calibration.json").read_text())
+    assert saved["schema_version"] == 1 and (run / "calibration.md").exists()
+
+
+def test_cli_missing_labels_is_exit_2(tmp_path: Path, capsys) -> None:
+    assert main(["calibrate", "--labels", str(tmp_path / "nope.jsonl"), str(_run(tmp_path))]) == 2
+    assert "label file not found" in capsys.readouterr().err
