@@ -63,6 +63,30 @@ class Agreement(BaseModel):
         return found if found is not None else self.cohen_kappa
 
 
+class CalibrationGateSpec(BaseModel):
+    """``judge.calibration`` in an eval file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    labels: str = Field(min_length=1, description="Human-label JSONL file for this eval's dataset.")
+    metric: Metric = Field("weighted_kappa", description="Statistic held to `min` (weighted kappa falls back "
+                                                         "to Cohen's kappa on pass/fail criteria).")
+    min: float = Field(0.4, ge=-1, le=1, description="Criteria below this are marked uncalibrated.")
+    bound: Literal["value", "low"] = Field("value", description="Hold the point estimate, or the interval's "
+                                                                "lower bound, to `min`.")
+    min_labels: int = Field(10, ge=1, description="Fewer labelled replies than this: uncalibrated.")
+
+
+class GateOutcome(BaseModel):
+    """The gate's verdict on every judged criterion of a run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    spec: CalibrationGateSpec
+    uncalibrated: dict[str, str] = Field(default_factory=dict, description="criterion -> why")
+    calibrated: list[str] = Field(default_factory=list)
+
+
 class CalibrationReport(BaseModel):
     """Agreement of a run's judge criteria and checks with a human-label file."""
 
@@ -79,3 +103,4 @@ class CalibrationReport(BaseModel):
     criteria: list[Agreement] = Field(default_factory=list)
     checks: list[Agreement] = Field(default_factory=list)
     notices: list[str] = Field(default_factory=list)
+    gate: GateOutcome | None = Field(None, description="The eval file's agreement gate, when it has one.")

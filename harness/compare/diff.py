@@ -103,7 +103,10 @@ def build_diff(run_a: str | Path, run_b: str | Path | None = None, options: Diff
 
 def _report(data_a: RunData, data_b: RunData, found: list[str], comparisons: list[Comparison],
             options: DiffOptions) -> DiffReport:
-    notices = list(dict.fromkeys([*data_a.manifest.notices, *data_b.manifest.notices]))
+    from harness.calibration.gate import saved_gate_notices
+
+    notices = list(dict.fromkeys([*data_a.manifest.notices, *data_b.manifest.notices,
+                                  *saved_gate_notices(data_a.path), *saved_gate_notices(data_b.path)]))
     return DiffReport(harness_version=harness.__version__,
                       created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                       a=_run_info(data_a), b=_run_info(data_b), same_run=data_a is data_b,

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from harness.calibration.schema import CalibrationGateSpec
 from harness.config.yamlfile import format_loc, line_of, load_yaml, validate_yaml
 from harness.errors import ConfigError, UserError
 from harness.gates.spec import GatesSpec
@@ -83,6 +84,8 @@ class JudgeSpec(ModelFields):
     max_attempts: int = Field(2, ge=1, le=10, description="Asks per criterion before a judge error is recorded.")
     epochs: int = Field(1, ge=1, le=100, description="Times each criterion is asked; the answers are reduced.")
     reducer: Literal["mean", "median", "majority"] = Field("mean", description="How judge epochs reduce.")
+    calibration: CalibrationGateSpec | None = Field(None, description="Agreement gate against human labels: "
+                                                    "criteria below the bar are marked uncalibrated.")
 
 
 class EvalSpec(_Spec):

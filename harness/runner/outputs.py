@@ -35,6 +35,7 @@ def _cases(run_dir: Path) -> dict[str, dict]:
 
 def finalize_run(run_dir: str | Path) -> RunOutputs:
     """(Re)build the scorecard and reports of the run in ``run_dir``."""
+    from harness.calibration.gate import apply_run_gate
     from harness.report.html import render_run_html
     from harness.report.markdown import render_scorecard_md
     from harness.scoring.scorecard import build_scorecard, write_scorecard
@@ -42,6 +43,7 @@ def finalize_run(run_dir: str | Path) -> RunOutputs:
     run_dir = Path(run_dir)
     manifest = read_manifest(run_dir)
     scorecard = build_scorecard(iter_records(run_dir), manifest, _criteria(manifest))
+    scorecard.notices.extend(apply_run_gate(run_dir, manifest))  # judge.calibration: uncalibrated criteria
     write_scorecard(run_dir, scorecard)
     md_path, html_path = run_dir / "scorecard.md", run_dir / "report.html"
     atomic_write_text(md_path, render_scorecard_md(scorecard))
