@@ -20,7 +20,6 @@ import re
 from re import _constants as sre  # type: ignore[attr-defined]  # parse-tree opcodes
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from functools import lru_cache
-from typing import Iterator
 
 Anchors = frozenset[str]
 
@@ -128,8 +127,6 @@ _TOKEN = re.compile(r"[a-z0-9']+|[^a-z0-9'\s]+")
 _BREAK = re.compile(r"(?<=[.!?\u2026])[\"')\]]*\s+|\n+")
 _LONG_TOKEN = 24
 
-Window = tuple[int, int]
-
 
 def _key(anchor: str) -> str | None:
     """The most selective space-free piece of ``anchor``: every text holding the anchor has a token holding it."""
@@ -186,28 +183,33 @@ class _KeyIndex:
             self._by_token[token] = result
         return result
 
+    def _ids_of(self, tokens: set[str]) -> set[int]:
+        memo = self._by_token
+        try:
+            return set(self._always).union(*[memo[token] for token in tokens])
+        except KeyError:  # a token not seen before: work out and memoise its ids
+            return set(self._always).union(*[memo[t] if t in memo else self._of_token(t) for t in tokens])
+
     @lru_cache(maxsize=4096)  # noqa: B019  (one module-level instance; the cache is per text)
-    def windows(self, text: str) -> dict[int, list[Window]]:
-        """For each alternative that may match in ``text``, the sentences (as windows) to search.
+    def windows(self, text: str) -> tuple[tuple[int, int, frozenset[int]], ...]:
+        """The sentences of ``text`` as windows, each with the alternatives that may match in it.
 
         A window runs from the start of the break before its sentence to the end
         of the break after it, so a pattern may still see the newline or full
-        stop that opens its sentence.
+        stop that opens its sentence. Windows without candidates are left out.
+        One pass over the text serves every :class:`Phrases` searched in it.
         """
-        memo = self._by_token
-        by_alt: dict[int, list[Window]] = {}
+        found = []
         start = 0
-        bounds = [(m.start(), m.end()) for m in _BREAK.finditer(text)] + [(len(text), len(text))]
+        findall = _TOKEN.findall
+        bounds = [m.span() for m in _BREAK.finditer(text)]
+        bounds.append((len(text), len(text)))
         for break_start, break_end in bounds:
-            ids = set(self._always)
-            for token in set(_TOKEN.findall(text, start, break_start)):
-                found = memo.get(token)
-                ids |= self._of_token(token) if found is None else found
-            window = (start, break_end)
-            for alt_id in ids:
-                by_alt.setdefault(alt_id, []).append(window)
+            ids = self._ids_of(set(findall(text, start, break_start)))
+            if ids:
+                found.append((start, break_end, frozenset(ids)))
             start = break_start
-        return by_alt
+        return tuple(found)
 
 
 _INDEX = _KeyIndex()
@@ -216,7 +218,7 @@ _INDEX = _KeyIndex()
 class Phrases:
     """Alternative patterns, each run only where its anchor occurs; see the module docstring."""
 
-    __slots__ = ("regex", "alternatives")
+    __slots__ = ("regex", "alternatives", "_ids", "_by_id")
 
     def __init__(self, *patterns: str) -> None:
         self.regex = re.compile("|".join(f"(?:{p})" for p in patterns))
@@ -224,27 +226,34 @@ class Phrases:
         # a branch opening with "\\b" makes ``re`` try every position of the text.
         branches = [b for p in patterns for b in top_level_branches(p)]
         self.alternatives = [(re.compile(_LEADING_BOUNDARY.sub("", b)), _INDEX.add(anchors_of(b))) for b in branches]
+        self._by_id = {alt_id: (order, regex) for order, (regex, alt_id) in enumerate(self.alternatives)}
+        self._ids = frozenset(self._by_id)
 
-    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+    def spans(self, text: str) -> list[tuple[int, int]]:
         """Non-overlapping ``(start, end)`` of matches in ``text``, left to right.
 
         Where alternatives overlap, the one starting first wins, then the one
         listed first, as with a single alternation regex. A match does not run
         across a sentence break.
         """
-        windows = _INDEX.windows(text)
+        own, by_id = self._ids, self._by_id
         found = set()
-        for order, (regex, alt_id) in enumerate(self.alternatives):
-            for window_start, window_end in windows.get(alt_id, ()):
+        for window_start, window_end, ids in _INDEX.windows(text):
+            for alt_id in own & ids:
+                order, regex = by_id[alt_id]
                 for m in regex.finditer(text, window_start, window_end):
                     start, end = m.span()
                     if end > start and not (start and text[start].isalnum() and text[start - 1].isalnum()):
                         found.add((start, order, end))
+        if not found:
+            return []
+        result = []
         last_end = 0
         for start, _, end in sorted(found):
             if start >= last_end:
                 last_end = end
-                yield start, end
+                result.append((start, end))
+        return result
 
 
 def phrases(*patterns: str) -> Phrases:
