@@ -4,6 +4,11 @@ The judge answers ``{"reason": ..., "score": ...}`` under a JSON Schema. An
 answer that fails validation is asked again (bypassing the cache), and after
 ``max_attempts`` it is recorded as a judge error on that criterion: it never
 becomes a score. A provider failure is recorded the same way.
+
+When the model reports the probability of each allowed score
+(``ModelResponse.field_probabilities["score"]``, as the embedded model does),
+the result also carries ``weighted_score``: the probability-weighted mean of the
+allowed values, as in G-Eval (Liu et al., 2023).
 """
 
 from __future__ import annotations
@@ -56,9 +61,12 @@ class Judge:
                 return CriterionResult(error=_error_info(fault, attempt + 1))
             _account(stats, response)
             try:
-                return parse_answer(response.text, criterion, response.cache_hit, response.latency_s)
+                result = parse_answer(response.text, criterion, response.cache_hit, response.latency_s)
             except JudgeOutputError as fault:
                 last = fault
+                continue
+            result.weighted_score = weighted_score(response.field_probabilities, criterion)
+            return result
         return CriterionResult(error=_error_info(last, self.max_attempts))
 
 
@@ -95,3 +103,35 @@ def parse_answer(text: str, criterion: Criterion, cache_hit: bool = False, laten
     score = float(raw == "pass") if criterion.scale == "pass_fail" else float(raw)
     return CriterionResult(score=score, passed=criterion.to_pass(score), reason=answer["reason"],
                            cache_hit=cache_hit, latency_s=latency_s)
+
+
+def weighted_score(field_probabilities: dict[str, dict[str, float]] | None, criterion: Criterion) -> float | None:
+    """Sum of value x probability over the criterion's allowed scores, renormalised to their total mass.
+
+    Keys are JSON-encoded answer values (``'4'``, ``'"pass"'``); a key that is not
+    an allowed score is ignored. ``None`` when no probabilities were reported or
+    none of them falls on an allowed score.
+    """
+    probabilities = (field_probabilities or {}).get("score")
+    if not probabilities:
+        return None
+    total = weighted = 0.0
+    for key, probability in probabilities.items():
+        value = _allowed_value(key, criterion)
+        if value is None or not probability > 0:
+            continue  # also skips NaN
+        total += probability
+        weighted += value * probability
+    return weighted / total if total > 0 else None
+
+
+def _allowed_value(key: str, criterion: Criterion) -> float | None:
+    try:
+        raw = json.loads(key)
+    except (json.JSONDecodeError, TypeError):
+        return None
+    if criterion.scale == "pass_fail":
+        return {"pass": 1.0, "fail": 0.0}.get(raw) if isinstance(raw, str) else None
+    if isinstance(raw, bool) or not isinstance(raw, int) or str(raw) not in criterion.levels:
+        return None
+    return float(raw)

@@ -41,6 +41,9 @@ class CriterionResult(BaseModel):
 
     score: float | None = Field(None, description="On the criterion's scale; 1/0 for pass/fail criteria.")
     passed: bool | None = Field(None, description="score >= the criterion's pass threshold.")
+    weighted_score: float | None = Field(
+        None, description="G-Eval style: sum of value x probability over the allowed scores (renormalised), "
+                          "when the judge model reported score probabilities; 1/0 values for pass/fail.")
     reason: str = ""
     applicable: bool = True
     error: ErrorInfo | None = None

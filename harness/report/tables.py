@@ -89,6 +89,11 @@ def _criterion_cell(summary: CriterionSummary | None, scale: str | None) -> str:
     return cell + (f" · {summary.n_not_applicable} n/a" if summary.n_not_applicable else "")
 
 
+def _weighted(candidate: CandidateScores, name: str) -> MeanStat | None:
+    summary = candidate.criteria.get(name)
+    return None if summary is None else summary.weighted_score
+
+
 def _check_cell(summary: CheckSummary | None) -> str:
     if summary is None:
         return DASH
@@ -107,6 +112,9 @@ def summary_rows(card: Scorecard) -> list[Row]:
         label = f"{name} ({'pass rate' if info.scale == 'pass_fail' else 'mean 1-5' if info.scale else 'mean'})"
         rows.append(_row(card, "Judge criteria", label, lambda c, n=name, s=info.scale: _criterion_cell(
             c.criteria.get(n), s)))
+        if any(_weighted(c, name) is not None for c in card.candidates.values()):
+            rows.append(_row(card, "Judge criteria", f"{name} (probability-weighted mean)",
+                             lambda c, n=name: DASH if _weighted(c, n) is None else fmt_mean(_weighted(c, n))))
     for name in card.checks:
         rows.append(_row(card, "Checks", f"{name} (pass rate)", lambda c, n=name: _check_cell(c.checks.get(n))))
     rows += _error_rows(card) + _usage_rows(card)

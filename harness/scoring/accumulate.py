@@ -89,6 +89,7 @@ class CriterionAcc:
     rate: RateAcc = field(default_factory=RateAcc)
     n_not_applicable: int = 0
     errors: Counter = field(default_factory=Counter)
+    weighted: MeanAcc | None = None
 
     def add(self, result: CriterionResult) -> float | None:
         """Fold one verdict in; return the score if it counted (so breakdowns reuse the decision)."""
@@ -102,13 +103,18 @@ class CriterionAcc:
         self.score.add(result.score)
         if result.passed is not None:
             self.rate.add(result.passed)
+        if result.weighted_score is not None:
+            if self.weighted is None:
+                self.weighted = MeanAcc(self.score.keep_values)
+            self.weighted.add(result.weighted_score)
         return result.score
 
     def result(self, options: IntervalOptions, name: str) -> out.CriterionSummary:
         score = self.score.result(options, options.bounds.get(name))
+        weighted = None if self.weighted is None else self.weighted.result(options, options.bounds.get(name))
         return out.CriterionSummary(score=score, pass_rate=self.rate.result(options),
                                     n_not_applicable=self.n_not_applicable, n_errors=sum(self.errors.values()),
-                                    errors_by_kind=dict(sorted(self.errors.items())))
+                                    errors_by_kind=dict(sorted(self.errors.items())), weighted_score=weighted)
 
 
 @dataclass

@@ -51,6 +51,9 @@ class CriterionSummary(_Model):
     n_not_applicable: int = 0
     n_errors: int = 0
     errors_by_kind: dict[str, int] = Field(default_factory=dict)
+    weighted_score: MeanStat | None = Field(
+        None, description="Mean of the probability-weighted scores (G-Eval), over the verdicts that had one; "
+                          "present when any did")
 
 
 class CheckSummary(_Model):
