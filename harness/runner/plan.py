@@ -34,6 +34,10 @@ EMBEDDED_NOTICE = (
     "provider for meaningful scores: see 'Use a real provider' in the README."
 )
 
+# LLM judges rate their own model's outputs higher (Zheng et al. 2023, MT-Bench; Panickssery et al. 2024).
+SELF_JUDGING_NOTICE = ("judge model {model} also wrote candidate {candidate}'s replies: judges favour their own "
+                       "outputs, so {candidate}'s judge scores are likely inflated against the other candidates")
+
 
 @dataclass
 class RunPlan:
@@ -128,7 +132,17 @@ def _notices(plan: RunPlan, loaded: LoadedEval) -> list[str]:
         roles.append("a candidate")
     if plan.judge is not None and plan.judge.model.name.startswith("embedded/"):
         roles.append("the judge")
-    return [EMBEDDED_NOTICE.format(roles=" and ".join(roles))] if roles else []
+    embedded = [EMBEDDED_NOTICE.format(roles=" and ".join(roles))] if roles else []
+    return embedded + _self_judging_notices(plan)
+
+
+def _self_judging_notices(plan: RunPlan) -> list[str]:
+    """One notice per model candidate whose replies the judge's own model wrote (self-preference bias)."""
+    if plan.judge is None:
+        return []
+    judge_model = plan.judge.model.name
+    return [SELF_JUDGING_NOTICE.format(model=judge_model, candidate=r.name) for r in plan.responders
+            if isinstance(r, ModelResponder) and r.model.name == judge_model]
 
 
 def git_revision() -> str | None:
