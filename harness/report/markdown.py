@@ -96,6 +96,7 @@ def render_scorecard_md(scorecard: Scorecard) -> str:
     if not scorecard.candidates:
         return "\n\n".join(head + ["No records."]) + "\n"
     body = head + [render_summary(scorecard), _legend(scorecard)]
+    body += [part for part in (_render_verbosity(scorecard),) if part]
     body += [part for part in (_render_epochs(scorecard),) if part]
     breakdowns = [b for b in (render_breakdown(scorecard, "persona"), render_breakdown(scorecard, "category")) if b]
     text = "\n\n".join(body + breakdowns) + "\n"
@@ -110,6 +111,15 @@ def _legend(card: Scorecard) -> str:
     return (f"_Cells: value [{card.confidence:.0%} interval] (n). Means use a {method} interval, pass rates a "
             "Wilson interval. Errored and not-applicable verdicts are excluded from scores and counted under "
             "Errors or as n/a._")
+
+
+def _render_verbosity(card: Scorecard) -> str:
+    """One line: per criterion, Spearman's rho between reply length and score over all candidates."""
+    if not card.verbosity:
+        return ""
+    cells = [f"{md_escape(name)} {'n/a' if p.rho is None else f'{p.rho:+.2f}'} (n {p.n})"
+             for name, p in card.verbosity.items()]
+    return f"_Verbosity probe (Spearman rho, reply length vs score, all candidates): {' · '.join(cells)}._"
 
 
 def _render_epochs(card: Scorecard) -> str:

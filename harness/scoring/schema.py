@@ -113,6 +113,13 @@ class EpochSummary(_Model):
     checks: dict[str, EpochStat] = Field(default_factory=dict)
 
 
+class VerbosityProbe(_Model):
+    """Spearman's rho between reply length (characters) and judge score, over ``n`` scored replies."""
+
+    rho: float | None = Field(None, description="None when undefined (n < 2, or lengths or scores all equal)")
+    n: int = 0
+
+
 class CandidateScores(_Model):
     """Everything measured about one candidate."""
 
@@ -173,3 +180,6 @@ class Scorecard(_Model):
     criteria: dict[str, CriterionInfo] = Field(default_factory=dict, description="In rubric order.")
     checks: list[str] = Field(default_factory=list)
     candidates: dict[str, CandidateScores] = Field(default_factory=dict, description="In manifest order.")
+    verbosity: dict[str, VerbosityProbe] | None = Field(
+        None, description="Per criterion, over every candidate's scored replies: does the judge's score follow "
+                          "reply length? Present when any reply was scored.")

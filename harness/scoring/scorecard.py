@@ -20,6 +20,7 @@ from harness.records.store import atomic_write_text
 from harness.scoring.accumulate import CandidateAcc, IntervalOptions
 from harness.scoring.schema import (SCORECARD_SCHEMA_VERSION, CriterionInfo, RunIdentity, Scorecard)
 from harness.scoring.stats import IntervalMethod
+from harness.scoring.verbosity import VerbosityAcc, verbosity_notices
 
 SCORECARD = "scorecard.json"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "scorecard.schema.json"
@@ -42,14 +43,18 @@ def build_scorecard(records: Iterable[Record], manifest: Manifest | None, criter
     keep_values = interval_method == "bootstrap"
     records, epoch_summaries = _reduce_epochs(records, manifest, confidence)
     accs: dict[str, CandidateAcc] = {name: CandidateAcc(name, keep_values) for name in _manifest_candidates(manifest)}
+    verbosity = VerbosityAcc()
     n_records = 0
     for record in records:
         n_records += 1
+        verbosity.add(record)
         acc = accs.get(record.candidate)
         if acc is None:
             acc = accs[record.candidate] = CandidateAcc(record.candidate, keep_values)
         acc.add(record)
     card = _assemble(accs, manifest, criteria, options, n_records)
+    card.verbosity = verbosity.result(list(card.criteria))
+    card.notices += verbosity_notices(card.verbosity)
     for name, summary in epoch_summaries.items():
         if name in card.candidates:
             card.candidates[name].epochs = summary

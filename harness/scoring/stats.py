@@ -9,6 +9,7 @@ value JSON cannot represent.
   from values or from streamed moments (:class:`Moments`).
 - :func:`bootstrap_mean_ci`: a percentile bootstrap interval with a fixed seed.
 - :func:`percentiles`: p50/p90/p99 (or any) of latencies, linear interpolation.
+- :func:`spearman`: Spearman's rank correlation (average ranks for ties).
 """
 
 from __future__ import annotations
@@ -182,3 +183,38 @@ def _interpolated(data: list[float], q: float) -> float:
     below = math.floor(position)
     above = min(below + 1, len(data) - 1)
     return data[below] + (data[above] - data[below]) * (position - below)
+
+
+def average_ranks(values: Sequence[float]) -> list[float]:
+    """1-based ranks; tied values share the mean of the ranks they span (as ``scipy.stats.rankdata``)."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = [0.0] * len(values)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        shared = (start + end) / 2 + 1
+        for position in range(start, end + 1):
+            ranks[order[position]] = shared
+        start = end + 1
+    return ranks
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
+    """Spearman's rho of paired values: Pearson's r of their average ranks.
+
+    ``None`` when undefined: fewer than two pairs, or either side constant.
+    """
+    if len(x) != len(y):
+        raise ValueError("spearman needs paired values")
+    if len(x) < 2:
+        return None
+    rx, ry = average_ranks(x), average_ranks(y)
+    mean = (len(x) + 1) / 2  # the mean of average ranks is always this
+    dx, dy = [r - mean for r in rx], [r - mean for r in ry]
+    sxx, syy = math.fsum(d * d for d in dx), math.fsum(d * d for d in dy)
+    if sxx == 0 or syy == 0:
+        return None
+    rho = math.fsum(a * b for a, b in zip(dx, dy)) / math.sqrt(sxx * syy)
+    return max(-1.0, min(1.0, rho))
