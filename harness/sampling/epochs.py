@@ -10,6 +10,8 @@ share of cases whose samples all agreed.
 
 from __future__ import annotations
 
+import statistics
+
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -88,7 +90,11 @@ def _fold_criterion(name: str, samples: list[Record], reducer: str) -> Criterion
         return samples[0].judge[name]
     score = reduce_scores([v.score for v in verdicts], reducer)
     passes = [v.passed for v in verdicts if v.passed is not None]
-    return verdicts[0].model_copy(update={"score": score, "passed": majority_pass(passes)})
+    weighted = [v.weighted_score for v in verdicts if v.weighted_score is not None]
+    # Weighted scores are continuous, so they are averaged over samples whatever the reducer.
+    weighted_score = statistics.fmean(weighted) if weighted else None
+    return verdicts[0].model_copy(update={"score": score, "passed": majority_pass(passes),
+                                          "weighted_score": weighted_score})
 
 
 def _sum_stats(stats: list[CallStats]) -> CallStats:

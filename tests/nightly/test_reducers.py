@@ -54,3 +54,14 @@ def test_majority_pass_tie_fails():
 def test_unknown_reducers_are_refused(bad):
     with pytest.raises(ValueError, match="unknown reducer"):
         parse_reducer(bad)
+
+
+def test_folding_samples_averages_the_weighted_score_of_every_sample():
+    from harness.records.schema import CriterionResult, Record
+    from harness.sampling.epochs import fold_samples
+
+    samples = [Record(case_id="c", candidate="x", sample=i, reply="r",
+                      judge={"tone": CriterionResult(score=s, passed=s >= 4, weighted_score=w)})
+               for i, (s, w) in enumerate([(4, 3.5), (5, 4.5), (4, 4.0)])]
+    folded = fold_samples(samples, "majority")
+    assert folded.judge["tone"].score == 4 and folded.judge["tone"].weighted_score == 4.0
