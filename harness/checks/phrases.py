@@ -124,7 +124,21 @@ def anchors_of(pattern: str) -> Anchors | None:
 _TOKEN = re.compile(r"[a-z0-9']+|[^a-z0-9'\s]+")
 # Where sentences break (as in :mod:`harness.checks.text`): phrases are looked for
 # one sentence at a time.
-_BREAK = re.compile(r"(?<=[.!?\u2026])[\"')\]]*\s+|\n+")
+# Spelled ``(?<=[.!?…])["')\]]*\s+|\n+``; consuming the stop instead of looking
+# behind for it lets ``re`` jump to candidate characters (see :func:`breaks`).
+_BREAK = re.compile(r"([.!?\u2026])[\"')\]]*\s+|\n+")
+
+
+@lru_cache(maxsize=4096)
+def breaks(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence break in ``text``: whitespace after a stop, or newlines.
+
+    A break after a stop starts just after the stop. Shared by the sentence
+    split of :mod:`harness.checks.text` and the phrase index. Do not mutate.
+    """
+    return [(m.start() + 1, m.end()) if m.start(1) >= 0 else m.span() for m in _BREAK.finditer(text)]
+
+
 _LONG_TOKEN = 24
 
 
@@ -202,9 +216,7 @@ class _KeyIndex:
         found = []
         start = 0
         findall = _TOKEN.findall
-        bounds = [m.span() for m in _BREAK.finditer(text)]
-        bounds.append((len(text), len(text)))
-        for break_start, break_end in bounds:
+        for break_start, break_end in (*breaks(text), (len(text), len(text))):
             ids = self._ids_of(set(findall(text, start, break_start)))
             if ids:
                 found.append((start, break_end, frozenset(ids)))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from harness.checks.phrases import Phrases, phrases  # noqa: F401  (re-exported)
+from harness.checks.phrases import Phrases, breaks, phrases  # noqa: F401  (re-exported)
 
 Range = tuple[int, int]
 
@@ -34,12 +34,13 @@ _HANDLE = re.compile(r"(?<![\w@])@\w+")
 # Twitter-style agent signatures: "^JD", "^ JD", "-JD" or "- Sam" ending a line.
 _SIGNATURE = re.compile(r"\^\s?[A-Za-z]{1,4}\b|(?:^|\s)[-\u2013\u2014~]\s?[A-Z][A-Za-z]{0,14}\s*$", re.M)
 
+_SIGNATURE_MARKS = re.compile(r"[\^\-\u2013\u2014~]")
+
 _DOUBLE_QUOTE = re.compile(r'"[^"\n]{1,400}"')
 # A single-quoted passage opens after a non-word character and closes before
 # one, so apostrophes inside words ("don't", "customers'") never open a quote.
 _SINGLE_QUOTE = re.compile(r"(?<![\w'])'(?=\w)(?:[^'\n]|'(?=\w)){1,300}'(?!\w)")
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?\u2026])[\"')\]]*\s+|\n+")
 _CLAUSE_BREAK = re.compile(r"[,;:(\u2013\u2014]|\s-\s|\b(?:but|however|although|though|yet|whereas|unless)\b")
 # A negation or a refusal to assert, governing what follows it in the clause.
 _NEGATION = re.compile(
@@ -56,6 +57,11 @@ def _lower_same_length(text: str) -> str:
         return lowered
     # A few characters (e.g. "İ") lower-case to two code points; keep one.
     return "".join(ch.lower()[:1] or ch for ch in text)
+
+
+def lowered(text: str) -> str:
+    """``text`` lower-cased with quotes straightened, keeping its length (the ``lower`` of a reply)."""
+    return _lower_same_length(text).translate(_STRAIGHTEN)
 
 
 def _blank(text: str, ranges: list[Range]) -> str:
@@ -78,12 +84,15 @@ class ReplyText:
 
     def __init__(self, original: str) -> None:
         self.original = original
-        self.lower = _lower_same_length(original).translate(_STRAIGHTEN)
-        # Cheap test first: most replies hold no URL, and the URL scan is slow.
-        self.urls = _ranges(_URL, self.lower) if ("/" in self.lower or "www." in self.lower) else []
-        masked = self.urls + _ranges(_HANDLE, self.lower) + _ranges(_SIGNATURE, original)
-        self.norm = _blank(self.lower, masked)
-        self.quotes = _ranges(_DOUBLE_QUOTE, self.norm) + _ranges(_SINGLE_QUOTE, self.norm)
+        self.lower = lower = lowered(original)
+        # Cheap tests first: each pattern needs a character most replies lack, and a scan is slow.
+        self.urls = _ranges(_URL, lower) if ("/" in lower or "www." in lower) else []
+        masked = self.urls + (_ranges(_HANDLE, lower) if "@" in lower else [])
+        if _SIGNATURE_MARKS.search(original):
+            masked += _ranges(_SIGNATURE, original)
+        self.norm = norm = _blank(lower, masked)
+        self.quotes = ((_ranges(_DOUBLE_QUOTE, norm) if '"' in norm else [])
+                       + (_ranges(_SINGLE_QUOTE, norm) if "'" in norm else []))
         self._sentences: list[Range] | None = None
         # Results several checks need (e.g. promises), computed once per reply and case.
         self.memo: dict[object, object] = {}
@@ -92,7 +101,7 @@ class ReplyText:
     def sentences(self) -> list[Range]:
         """Non-blank sentences of ``norm`` as ranges, in order."""
         if self._sentences is None:
-            self._sentences = _split(self.norm, _SENTENCE_BREAK)
+            self._sentences = _split(self.norm, breaks(self.norm))
         return self._sentences
 
     def sentence_at(self, pos: int) -> Range:
@@ -163,11 +172,11 @@ class ReplyText:
         return self.original[span[0]:span[1]]
 
 
-def _split(text: str, breaks: re.Pattern[str]) -> list[Range]:
+def _split(text: str, bounds: list[Range]) -> list[Range]:
     ranges, start = [], 0
-    for m in breaks.finditer(text):
-        ranges.append((start, m.start()))
-        start = m.end()
+    for break_start, break_end in bounds:
+        ranges.append((start, break_start))
+        start = break_end
     ranges.append((start, len(text)))
     return [_trim(text, r) for r in ranges if text[r[0]:r[1]].strip()]
 
