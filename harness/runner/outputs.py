@@ -38,11 +38,12 @@ def finalize_run(run_dir: str | Path) -> RunOutputs:
     from harness.calibration.gate import apply_run_gate
     from harness.report.html import render_run_html
     from harness.report.markdown import render_scorecard_md
+    from harness.scoring.reading import iter_scoring_records
     from harness.scoring.scorecard import build_scorecard, write_scorecard
 
     run_dir = Path(run_dir)
     manifest = read_manifest(run_dir)
-    scorecard = build_scorecard(iter_records(run_dir), manifest, _criteria(manifest))
+    scorecard = build_scorecard(iter_scoring_records(run_dir), manifest, _criteria(manifest))
     scorecard.notices.extend(apply_run_gate(run_dir, manifest))  # judge.calibration: uncalibrated criteria
     write_scorecard(run_dir, scorecard)
     md_path, html_path = run_dir / "scorecard.md", run_dir / "report.html"
