@@ -7,6 +7,7 @@ the reply is :mod:`harness.checks.text`'s job.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from harness.datasets.personas import normalize_persona
 from harness.datasets.schema import Case
@@ -26,9 +27,13 @@ def persona(case: Case) -> str | None:
     return normalize_persona(case.persona)
 
 
-def find_money(text: str) -> list[re.Match[str]]:
-    """:data:`MONEY` matches in ``text`` (skipping the slow scan when there is no digit)."""
-    return list(MONEY.finditer(text)) if _DIGIT.search(text) else []
+@lru_cache(maxsize=2048)
+def find_money(text: str) -> tuple[re.Match[str], ...]:
+    """:data:`MONEY` matches in ``text`` (skipping the slow scan when there is no digit).
+
+    Cached: two checks scan each reply, and the scan tries every position.
+    """
+    return tuple(MONEY.finditer(text)) if _DIGIT.search(text) else ()
 
 
 def money_value(match: re.Match[str]) -> float:
