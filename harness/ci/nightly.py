@@ -13,7 +13,6 @@ bad ``--baseline`` costs no model call.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from harness.gates.evaluate import GateOutcome, evaluate_gates
 from harness.records.schema import Manifest
 from harness.records.store import atomic_write_text, iter_records, read_manifest
 from harness.runner.engine import RunOptions, RunResult, default_out, run_eval
+from harness.runner.outputs import load_cases
 
 TRENDS_DIR = "trends"
 TREND_RUNS = 30  # charts show the last month of nightly runs
@@ -93,14 +93,7 @@ def write_trends(run_dir: Path, manifest: Manifest, scorecard, trend_runs: int =
     if not series:
         return []
     pngs = write_trend_pngs(series, run_dir / TRENDS_DIR)
-    html = render_run_html(scorecard, iter_records(run_dir), _cases(run_dir), trends_section(series))
+    html = render_run_html(scorecard, iter_records(run_dir), load_cases(run_dir), trends_section(series))
     atomic_write_text(run_dir / "report.html", html)
     return pngs
 
-
-def _cases(run_dir: Path) -> dict[str, dict]:
-    path = run_dir / "cases.jsonl"
-    if not path.exists():
-        return {}
-    with open(path, encoding="utf-8") as handle:
-        return {row["id"]: row for row in map(json.loads, filter(str.strip, handle))}

@@ -25,7 +25,8 @@ def _criteria(manifest) -> dict | None:
     return manifest.rubric["criteria"] if manifest.rubric else None
 
 
-def _cases(run_dir: Path) -> dict[str, dict]:
+def load_cases(run_dir: Path) -> dict[str, dict]:
+    """The run's case snapshot (cases.jsonl) by id; empty when the run has none."""
     path = run_dir / "cases.jsonl"
     if not path.exists():
         return {}
@@ -48,6 +49,6 @@ def finalize_run(run_dir: str | Path) -> RunOutputs:
     write_scorecard(run_dir, scorecard)
     md_path, html_path = run_dir / "scorecard.md", run_dir / "report.html"
     atomic_write_text(md_path, render_scorecard_md(scorecard))
-    atomic_write_text(html_path, render_run_html(scorecard, iter_records(run_dir), _cases(run_dir)))
+    atomic_write_text(html_path, render_run_html(scorecard, iter_records(run_dir), load_cases(run_dir)))
     return RunOutputs(scorecard_json=run_dir / "scorecard.json", scorecard_md=md_path,
                       report_html=html_path, scorecard=scorecard)
