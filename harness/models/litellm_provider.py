@@ -16,6 +16,7 @@ from typing import Any
 from harness.errors import ContentFilterError, EmptyResponseError, MissingCredentialError
 from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage
 from harness.models.litellm_errors import map_litellm_error
+from harness.models.logprobs import rejects_logprobs, with_field_probabilities, without_logprobs
 
 # Local OpenAI-compatible servers (vLLM, llama.cpp, Ollama) ignore the key but the client wants one.
 PLACEHOLDER_KEY = "sk-no-key-needed"
@@ -54,6 +55,7 @@ class LiteLLMProvider:
         self.spec = spec
         self.name = spec.name
         self.schema_mode = "json_schema"
+        self.logprobs_supported = True  # cleared when the endpoint (or litellm) refuses logprobs
 
     def prepare(self) -> None:
         """Import litellm (seconds, the first time); ``Model`` calls this outside the timeout."""
@@ -75,15 +77,20 @@ class LiteLLMProvider:
 
     async def generate(self, messages: list[Message], config: GenerateConfig) -> ModelResponse:
         litellm = import_litellm()
+        if config.logprobs and not self.logprobs_supported:
+            config = without_logprobs(config)
         kwargs = self.request_kwargs(messages, config)
         try:
             raw = await litellm.acompletion(**kwargs)
         except Exception as exc:
+            if config.logprobs and rejects_logprobs(getattr(exc, "status_code", None), str(exc)):
+                self.logprobs_supported = False  # ask once: the answer goes on without a weighted score
+                return await self.generate(messages, config)
             if not self._should_fall_back(exc, config):
                 raise map_litellm_error(exc, self.name) from exc
             self.schema_mode = "json_object"
             return await self.generate(messages, config)
-        return self.to_response(raw)
+        return with_field_probabilities(self.to_response(raw), config)
 
     def request_kwargs(self, messages: list[Message], config: GenerateConfig) -> dict[str, Any]:
         """The keyword arguments of the ``litellm.acompletion`` call (the key included: do not log)."""

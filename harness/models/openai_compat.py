@@ -26,6 +26,7 @@ from harness.errors import (CallTimeoutError, ConnectionFault, ContentFilterErro
 from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage
 from harness.models.litellm_errors import retry_after_from_headers
 from harness.models.litellm_provider import PLACEHOLDER_KEY, SCHEMA_NAME, portable_schema
+from harness.models.logprobs import rejects_logprobs, with_field_probabilities, without_logprobs
 
 FILTER_CODES = frozenset({"content_filter", "content_policy_violation"})
 
@@ -42,6 +43,7 @@ class OpenAICompatProvider:
         self.name = spec.name
         self.served_name = spec.name.split("/", 1)[1]
         self.schema_mode = "json_schema"
+        self.logprobs_supported = True  # cleared when the endpoint refuses logprobs
         self._sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
 
     def prepare(self) -> None:
@@ -55,11 +57,16 @@ class OpenAICompatProvider:
             raise MissingCredentialError(f"{self.name}: environment variable {env} is not set", field="api_key_env")
 
     async def generate(self, messages: list[Message], config: GenerateConfig) -> ModelResponse:
+        if config.logprobs and not self.logprobs_supported:
+            config = without_logprobs(config)
         status, headers, raw = await self._post(self.request_body(messages, config))
         if status == 200:
-            return self.to_response(_decode(raw, self.name))
+            return with_field_probabilities(self.to_response(_decode(raw, self.name)), config)
         if self._should_fall_back(status, raw, config):
             self.schema_mode = "json_object"
+            return await self.generate(messages, config)
+        if config.logprobs and rejects_logprobs(status, raw.decode("utf-8", "replace")):
+            self.logprobs_supported = False  # ask once: the answer goes on without a weighted score
             return await self.generate(messages, config)
         raise error_for_status(status, headers, raw, self.name)
 
