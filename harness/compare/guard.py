@@ -30,7 +30,9 @@ def _rubric_field(manifest: Manifest, key: str) -> object:
 
 
 def _judge_model(manifest: Manifest) -> object:
-    return (manifest.judge or {}).get("name")
+    judge = manifest.judge or {}
+    # A judge panel is its members (names, models, endpoints) and its aggregate: a change in any is a new judge.
+    return judge.get("panel_key") or judge.get("name")
 
 
 def differences(a: Manifest, b: Manifest) -> list[str]:

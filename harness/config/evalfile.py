@@ -78,7 +78,22 @@ class CandidateSpec(_Spec):
         return "recorded" if self.recorded is not None else "model"
 
 
+class PanellistSpec(ModelFields):
+    """One judge model of a panel, with its own call settings."""
+
+    name: str | None = Field(None, min_length=1, pattern=r"^[A-Za-z0-9_.:@/+-]+$",
+                             description="Names its verdicts in records and scorecards (default: the model name).")
+
+    @property
+    def label(self) -> str:
+        return self.name or self.model
+
+
 class JudgeSpec(ModelFields):
+    """One judge model (``model`` and its settings), or a ``panel`` of several, on one rubric."""
+
+    model: str | None = Field(None, min_length=1, description="litellm form (openai/gpt-4o-mini, ollama/llama3, "
+                                                              f"...) or {EMBEDDED_MODEL}; or give `panel`")
     rubric: str = Field(min_length=1, description="Path of a rubric YAML file.")
     criteria: list[str] | None = Field(None, description="Only these criteria of the rubric.")
     max_attempts: int = Field(2, ge=1, le=10, description="Asks per criterion before a judge error is recorded.")
@@ -86,6 +101,32 @@ class JudgeSpec(ModelFields):
     reducer: Literal["mean", "median", "majority"] = Field("mean", description="How judge epochs reduce.")
     calibration: CalibrationGateSpec | None = Field(None, description="Agreement gate against human labels: "
                                                     "criteria below the bar are marked uncalibrated.")
+    panel: list[PanellistSpec] | None = Field(None, min_length=2, description="Several judge models grading every "
+                                              "criterion; their verdicts are aggregated (instead of `model`).")
+    aggregate: Literal["mean", "median", "majority"] = Field("mean", description="How a panel's verdicts "
+                                                             "aggregate per criterion.")
+
+    @field_validator("panel")
+    @classmethod
+    def _distinct_panellists(cls, value: list[PanellistSpec] | None) -> list[PanellistSpec] | None:
+        labels = [p.label for p in value or []]
+        dupes = sorted({label for label in labels if labels.count(label) > 1})
+        if dupes:
+            raise ValueError(f"two panellists are named {', '.join(dupes)}: give each a distinct `name`")
+        return value
+
+    @model_validator(mode="after")
+    def _model_or_panel(self) -> "JudgeSpec":
+        if self.panel is None:
+            if self.model is None:
+                raise ValueError("give `model` (one judge) or `panel` (several judge models)")
+            if "aggregate" in self.model_fields_set:
+                raise ValueError("`aggregate` applies to a judge `panel` only")
+            return self
+        shared = [name for name in ModelFields.model_fields if name in self.model_fields_set]
+        if shared:
+            raise ValueError(f"with `panel`, give {', '.join(f'`{n}`' for n in shared)} inside each panellist")
+        return self
 
 
 class EvalSpec(_Spec):

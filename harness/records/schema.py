@@ -49,6 +49,11 @@ class CriterionResult(BaseModel):
     error: ErrorInfo | None = None
     cache_hit: bool = False
     latency_s: float = 0.0
+    panel: dict[str, CriterionResult] | None = Field(
+        None, description="With a judge panel: every panellist's own verdict (or error), by panellist name; "
+                          "this result is then their aggregate.")
+    n_votes: int | None = Field(None, description="With a judge panel: how many panellists' verdicts the "
+                                                  "aggregate counts (panellists that erred are left out).")
 
 
 class CallStats(BaseModel):

@@ -14,15 +14,17 @@ from pathlib import Path
 import harness
 from harness.candidates.responders import ModelResponder, RecordedResponder, Responder
 from harness.checks.base import Check, registry
-from harness.config.evalfile import CandidateSpec, LoadedEval, ModelFields
+from harness.config.evalfile import CandidateSpec, JudgeSpec, LoadedEval, ModelFields
 from harness.datasets.loader import LoadedDataset, load_dataset
 from harness.datasets.schema import Case
 from harness.errors import ConfigError, RubricError
 from harness.hashing import hash_file, hash_value
 from harness.judges.judge import Judge
+from harness.judges.panel import Panellist, PanelJudge
 from harness.judges.rubric import Rubric, load_rubric
 from harness.models.base import ModelSpec
 from harness.models.cache import ResponseCache
+from harness.models.logprobs import LogprobModel, can_return_logprobs
 from harness.records.schema import HashedRef, Manifest
 from harness.runner.preflight import build_checked_model, checked_template, located
 
@@ -46,7 +48,7 @@ class RunPlan:
     cases: list[Case]
     responders: list[Responder]
     checks: list[Check]
-    judge: Judge | None
+    judge: Judge | PanelJudge | None
     rubric: Rubric | None
     models: list = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -54,6 +56,13 @@ class RunPlan:
     @property
     def uses_in_process_model(self) -> bool:
         return any(m.name.startswith("embedded/") for m in self.models)
+
+    @property
+    def judge_models(self) -> list:
+        """The judge's model, or every panellist's; empty without a judge."""
+        if self.judge is None:
+            return []
+        return list(self.judge.models) if isinstance(self.judge, PanelJudge) else [self.judge.model]
 
 
 def model_spec(fields: ModelFields | CandidateSpec) -> ModelSpec:
@@ -105,17 +114,44 @@ def build_plan(loaded: LoadedEval, *, limit: int | None = None, candidate_names:
     judge = rubric = None
     if loaded.spec.judge is not None:
         rubric = _select_criteria(loaded)
-        judge_model = build_checked_model(loaded, model_spec(loaded.spec.judge), ("judge",), cache)
-        models.append(judge_model)
-        judge = Judge(model=judge_model, rubric=rubric, max_attempts=loaded.spec.judge.max_attempts)
-        if loaded.spec.judge.epochs > 1:
-            from harness.sampling.judge_epochs import EpochJudge
-
-            judge = EpochJudge(judge, epochs=loaded.spec.judge.epochs, reducer=loaded.spec.judge.reducer)
+        judge, judge_models = _build_judge(loaded, rubric, cache)
+        models += judge_models
     plan = RunPlan(loaded=loaded, dataset=dataset, cases=cases, responders=responders,
                    checks=select_checks(loaded), judge=judge, rubric=rubric, models=models)
     plan.notices = _notices(plan, loaded)
     return plan
+
+
+def _build_judge(loaded: LoadedEval, rubric: Rubric, cache: ResponseCache | None):
+    """The judge (one model, or a panel of them) and the models it calls."""
+    spec = loaded.spec.judge
+    if spec.panel is None:
+        model = build_checked_model(loaded, model_spec(spec), ("judge",), cache)
+        return _one_judge(model, rubric, spec, spec), [model]
+    panellists, models = [], []
+    for index, member in enumerate(spec.panel):
+        model = build_checked_model(loaded, model_spec(member), ("judge", "panel", index), cache)
+        models.append(model)
+        panellists.append(Panellist(name=member.label, judge=_one_judge(model, rubric, spec, member)))
+    return PanelJudge(panellists, rubric, spec.aggregate), models
+
+
+def _one_judge(model, rubric: Rubric, spec: JudgeSpec, fields: ModelFields):
+    """A judge on ``model``: asking for token logprobs where its provider has them, over epochs if asked."""
+    if asks_logprobs(model, fields):
+        model = LogprobModel(model)
+    judge = Judge(model=model, rubric=rubric, max_attempts=spec.max_attempts)
+    if spec.epochs > 1:
+        from harness.sampling.judge_epochs import EpochJudge
+
+        judge = EpochJudge(judge, epochs=spec.epochs, reducer=spec.reducer)
+    return judge
+
+
+def asks_logprobs(model, fields: ModelFields) -> bool:
+    """Judge calls ask for logprobs (for a weighted score) where the provider can, unless params say no."""
+    refused = "logprobs" in fields.params.model_fields_set and not fields.params.logprobs
+    return can_return_logprobs(model) and not refused
 
 
 def _select_criteria(loaded: LoadedEval) -> Rubric:
@@ -130,19 +166,17 @@ def _notices(plan: RunPlan, loaded: LoadedEval) -> list[str]:
     roles = []
     if any(isinstance(r, ModelResponder) and r.model.name.startswith("embedded/") for r in plan.responders):
         roles.append("a candidate")
-    if plan.judge is not None and plan.judge.model.name.startswith("embedded/"):
-        roles.append("the judge")
+    if any(m.name.startswith("embedded/") for m in plan.judge_models):
+        roles.append("a member of the judge panel" if isinstance(plan.judge, PanelJudge) else "the judge")
     embedded = [EMBEDDED_NOTICE.format(roles=" and ".join(roles))] if roles else []
     return embedded + _self_judging_notices(plan)
 
 
 def _self_judging_notices(plan: RunPlan) -> list[str]:
-    """One notice per model candidate whose replies the judge's own model wrote (self-preference bias)."""
-    if plan.judge is None:
-        return []
-    judge_model = plan.judge.model.name
-    return [SELF_JUDGING_NOTICE.format(model=judge_model, candidate=r.name) for r in plan.responders
-            if isinstance(r, ModelResponder) and r.model.name == judge_model]
+    """One notice per model candidate whose replies a judge model (or panellist) also wrote."""
+    judge_names = list(dict.fromkeys(m.name for m in plan.judge_models))
+    return [SELF_JUDGING_NOTICE.format(model=name, candidate=r.name) for name in judge_names
+            for r in plan.responders if isinstance(r, ModelResponder) and r.model.name == name]
 
 
 def git_revision() -> str | None:
@@ -160,9 +194,6 @@ def now_iso() -> str:
 
 def build_manifest(plan: RunPlan) -> Manifest:
     loaded = plan.loaded
-    judge = None
-    if plan.judge is not None:
-        judge = {**plan.judge.model.spec_record(), "max_attempts": plan.judge.max_attempts}
     return Manifest(
         harness_version=harness.__version__, git_revision=git_revision(), eval_name=loaded.name,
         eval_file=HashedRef(path=str(loaded.path), sha256=hash_file(loaded.path)),
@@ -170,11 +201,33 @@ def build_manifest(plan: RunPlan) -> Manifest:
         dataset={"path": loaded.dataset_path, "sha256": plan.dataset.sha256, "n_cases": len(plan.dataset),
                  "n_selected": len(plan.cases), "selected_sha256": hash_value([c.id for c in plan.cases])},
         rubric=plan.rubric.record(str(loaded.rubric_path)) if plan.rubric else None,
-        judge=judge,
+        judge=judge_record(plan.judge),
         candidates=[_candidate_record(r, loaded) for r in plan.responders],
         checks={c.name: c.version for c in plan.checks},
         started_at=now_iso(), notices=plan.notices,
     )
+
+
+def judge_record(judge: Judge | PanelJudge | None) -> dict | None:
+    """The manifest's ``judge``: the model's settings, or a panel's members and aggregate.
+
+    A panel's ``name`` reads ``panel (mean): a, b``; its ``panel_key`` (members'
+    names, models, endpoints and the aggregate) is what the diff guard compares.
+    """
+    if judge is None:
+        return None
+    if not isinstance(judge, PanelJudge):
+        return {**_model_record(judge.model), "max_attempts": judge.max_attempts}
+    members = [{"panellist": p.name, **_model_record(p.model)} for p in judge.panellists]
+    key = ", ".join(f"{m['panellist']}={m['name']}" + (f"@{m['api_base']}" if m.get("api_base") else "")
+                    for m in members)
+    return {"name": f"panel ({judge.aggregate}): {', '.join(p.name for p in judge.panellists)}",
+            "panel": members, "aggregate": judge.aggregate, "panel_key": f"{judge.aggregate}: {key}",
+            "max_attempts": judge.max_attempts}
+
+
+def _model_record(model) -> dict:
+    return {**model.spec_record(), "logprobs": isinstance(model, LogprobModel)}
 
 
 def _candidate_record(responder: Responder, loaded: LoadedEval) -> dict:
