@@ -65,9 +65,13 @@ def _parser() -> argparse.ArgumentParser:
 
     add_calibrate(sub)
 
+    from harness.cli.pairwise_cmd import add_parser as add_pairwise
+
+    add_pairwise(sub)
+
     schema = sub.add_parser("schema", help="print the JSON Schema of a file format")
     schema.add_argument("name", choices=["case", "record", "manifest", "scorecard", "eval", "rubric", "diff",
-                                                 "calibration", "labels"])
+                                                 "calibration", "labels", "pairwise"])
     return parser
 
 
@@ -95,10 +99,11 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     from harness.cli import commands
     from harness.cli.calibrate_cmd import calibrate
+    from harness.cli.pairwise_cmd import pairwise
 
     return {"calibrate": calibrate, "run": commands.run, "validate": commands.validate, "report": commands.report,
             "diff": commands.diff, "schema": commands.schema, "accept": commands.accept,
-            "history": commands.history}[args.command](args)
+            "history": commands.history, "pairwise": pairwise}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).parent
-NAMES = ("case", "record", "manifest", "scorecard", "eval", "rubric", "diff", "calibration", "labels")
+NAMES = ("case", "record", "manifest", "scorecard", "eval", "rubric", "diff", "calibration", "labels", "pairwise")
 
 
 def _model(name: str):
@@ -29,6 +29,8 @@ def _model(name: str):
         from harness.calibration.schema import CalibrationReport as model
     elif name == "labels":
         from harness.calibration.labels import HumanLabel as model
+    elif name == "pairwise":
+        from harness.pairwise.schema import PairwiseReport as model
     elif name == "eval":
         from harness.config.evalfile import EvalSpec as model
     else:

@@ -1,0 +1,90 @@
+"""``harness pairwise A [B]``: judge two candidates' replies against each other, in both orders."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+
+def add_parser(sub) -> None:
+    """Register the ``pairwise`` sub-command."""
+    p = sub.add_parser("pairwise", help="judge two candidates' replies against each other, in both orders")
+    p.add_argument("run_a", type=Path, help="run directory (side A)")
+    p.add_argument("run_b", type=Path, nargs="?", help="run directory (side B); omit to compare within RUN_A")
+    p.add_argument("--pair", help="A_CANDIDATE=B_CANDIDATE (required within one run; default: shared names)")
+    p.add_argument("--judge-model", help="judge model (litellm form, fake/…, embedded/…); default: run A's judge")
+    p.add_argument("--api-base", help="with --judge-model: the provider's base URL")
+    p.add_argument("--api-key-env", help="with --judge-model: environment variable holding the key")
+    p.add_argument("--rubric", type=Path, help="rubric file whose criteria are compared; default: run A's rubric")
+    p.add_argument("--criteria", help="comma-separated criterion ids (default: all of the rubric)")
+    p.add_argument("--max-attempts", type=int, default=2, help="asks per order before a judge error (default 2)")
+    p.add_argument("--concurrency", type=int, help="judge calls in flight (default: the model's)")
+    p.add_argument("--limit", type=int, help="only the first N cases both candidates answered")
+    p.add_argument("--out", type=Path, help="write pairwise.json and pairwise.md here "
+                                            "(default: results/pairwise-<time>)")
+    p.add_argument("--allow-incomparable", action="store_true",
+                   help="compare even if the runs' datasets or cases differ (outputs say so)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the model cache")
+    p.add_argument("--cache", type=Path, help="model cache file (default: .harness-cache/models.sqlite)")
+    p.add_argument("--resamples", type=int, default=4000, help="bootstrap resamples (default 4000)")
+    p.add_argument("--seed", type=int, default=20240607)
+
+
+def _options(args: argparse.Namespace):
+    from harness.compare import parse_pair
+    from harness.errors import ConfigError
+    from harness.pairwise import JudgeSettings, PairwiseOptions, StatsOptions
+
+    for flag, value, low in (("--max-attempts", args.max_attempts, 1), ("--concurrency", args.concurrency, 1),
+                             ("--resamples", args.resamples, 0)):
+        if value is not None and value < low:
+            raise ConfigError(f"must be at least {low}", field=flag)
+    if (args.api_base or args.api_key_env) and not args.judge_model:
+        raise ConfigError("goes with --judge-model", field="--api-base" if args.api_base else "--api-key-env")
+    criteria = [c.strip() for c in args.criteria.split(",") if c.strip()] if args.criteria else None
+    judge = JudgeSettings(model=args.judge_model, api_base=args.api_base, api_key_env=args.api_key_env,
+                          rubric=args.rubric, criteria=criteria, max_attempts=args.max_attempts,
+                          concurrency=args.concurrency)
+    return PairwiseOptions(judge=judge, pair=parse_pair(args.pair) if args.pair else None,
+                           allow_incomparable=args.allow_incomparable, limit=args.limit,
+                           use_cache=not args.no_cache, cache_path=args.cache,
+                           stats=StatsOptions(n_resamples=args.resamples, seed=args.seed))
+
+
+def summary_lines(report) -> list[str]:
+    """A few lines per comparison: the pooled outcome, consistency, position bias and errors."""
+    from harness.pairwise.markdown import fmt_difference, fmt_rate
+
+    lines = []
+    for comparison in report.comparisons:
+        row = comparison.overall
+        errors = sum(row.errors.values())
+        lines.append(f"{comparison.candidate_a} (A) vs {comparison.candidate_b} (B), {row.n_pairs} pairs over "
+                     f"{row.n_cases} cases: B wins {_pct(row.b_wins)}, ties {_pct(row.ties)}, A wins "
+                     f"{_pct(row.a_wins)}; B − A {fmt_difference(row)} ({row.preference})")
+        lines.append(f"  consistent under swap {fmt_rate(row.consistency)}; picked the first reply "
+                     f"{fmt_rate(row.first_position)}; judge errors {errors}"
+                     + (f" ({', '.join(f'{k} {n}' for k, n in row.errors.items())})" if errors else ""))
+    return lines
+
+
+def _pct(share) -> str:
+    return "–" if share.rate is None else f"{share.rate:.0%}"
+
+
+def pairwise(args: argparse.Namespace) -> int:
+    from harness.pairwise import run_pairwise, write_pairwise
+
+    options = _options(args)
+    report = run_pairwise(args.run_a, args.run_b, options)
+    for warning in report.warnings + report.notices:
+        print(f"harness: warning: {warning}", file=sys.stderr)
+    out = args.out or Path("results") / f"pairwise-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    paths = write_pairwise(report, out)
+    for line in summary_lines(report):
+        print(line)
+    print(f"md:   {paths['md']}")
+    print(f"json: {paths['json']}")
+    return 0

@@ -1,0 +1,121 @@
+"""Judging one pair of replies on one criterion, in both orders.
+
+Each order is its own model call (its own cache key: the messages differ, and
+the salt names the order too, so even two identical replies get two answers).
+An answer that fails validation is asked again, bypassing the cache; after
+``max_attempts`` the order is recorded as a judge error, and a provider fault
+likewise. An order with an error never becomes a tie: the pair's outcome is
+``error``, and the statistics leave it out and count it by kind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from jsonschema import Draft202012Validator
+
+from harness.datasets.schema import Case
+from harness.errors import CaseFault, JudgeOutputError
+from harness.judges.rubric import Criterion, Rubric
+from harness.models.base import GenerateConfig, Usage
+from harness.pairwise.prompt import POSITION_OF_ANSWER, answer_schema, build_pairwise_messages
+from harness.pairwise.schema import Order, OrderVerdict, PairVerdict, Position, Winner
+from harness.records.schema import ErrorInfo
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
+PAIRWISE_DEFAULTS = GenerateConfig(temperature=0.0, max_tokens=200)
+
+
+def winner_of(order: Order, picked: Position) -> Winner:
+    """The candidate a position stands for: in ``AB`` the first reply is A's, in ``BA`` it is B's."""
+    if picked == "tie":
+        return "tie"
+    first_is_a = order == "AB"
+    return "A" if (picked == "first") == first_is_a else "B"
+
+
+def combine(criterion: str, ab: OrderVerdict, ba: OrderVerdict) -> PairVerdict:
+    """Both orders into one verdict: the winner if they agree, a tie if not, an error if either failed."""
+    if ab.winner is None or ba.winner is None:
+        return PairVerdict(criterion=criterion, ab=ab, ba=ba, consistent=None, outcome="error")
+    consistent = ab.winner == ba.winner
+    return PairVerdict(criterion=criterion, ab=ab, ba=ba, consistent=consistent,
+                       outcome=ab.winner if consistent else "tie")
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(answer_schema())
+
+
+def parse_pick(text: str) -> tuple[Position, str]:
+    """The judge's raw answer as ``(position, reason)``; a :class:`JudgeOutputError` when it is not one."""
+    try:
+        answer = json.loads(_FENCE.sub("", text.strip()))
+    except json.JSONDecodeError as exc:
+        raise JudgeOutputError(f"judge answer is not JSON ({exc.msg}): {text[:120]!r}") from None
+    errors = sorted(_validator().iter_errors(answer), key=lambda e: list(e.path))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].path) or "answer"
+        raise JudgeOutputError(f"judge answer invalid at {where}: {errors[0].message[:200]}")
+    return POSITION_OF_ANSWER[answer["winner"]], answer["reason"]
+
+
+@dataclass
+class JudgeTally:
+    """What the judge's calls cost: calls, cache hits and tokens."""
+
+    calls: int = 0
+    cache_hits: int = 0
+    usage: Usage = field(default_factory=Usage)
+
+    def add(self, response) -> None:
+        self.calls += 1
+        self.cache_hits += int(response.cache_hit)
+        self.usage = self.usage + response.usage
+
+
+@dataclass
+class PairwiseJudge:
+    """Compares two replies with ``model`` (a harness Model) on criteria of ``rubric``."""
+
+    model: object
+    rubric: Rubric
+    max_attempts: int = 2
+    tally: JudgeTally = field(default_factory=JudgeTally)
+
+    async def judge_pair(self, case: Case, reply_a: str, reply_b: str, criterion: Criterion) -> PairVerdict:
+        """``criterion`` judged with A's reply first, then with B's first (concurrently where the model allows)."""
+        ab, ba = await asyncio.gather(self.judge_order(case, reply_a, reply_b, criterion, "AB"),
+                                      self.judge_order(case, reply_b, reply_a, criterion, "BA"))
+        return combine(criterion.id, ab, ba)
+
+    async def judge_order(self, case: Case, first: str, second: str, criterion: Criterion,
+                          order: Order) -> OrderVerdict:
+        """One call (plus re-asks on junk): ``first`` shown as Reply 1, ``second`` as Reply 2."""
+        messages = build_pairwise_messages(case, first, second, criterion)
+        config = PAIRWISE_DEFAULTS.merged(GenerateConfig(response_schema=answer_schema()))
+        last: CaseFault | None = None
+        for attempt in range(self.max_attempts):
+            salt = f"pairwise:{self.rubric.sha256}:{criterion.id}:{order}:{attempt}"
+            try:
+                response = await self.model.generate(messages, config, cache_salt=salt)
+            except CaseFault as fault:
+                return OrderVerdict(order=order, error=_error_info(fault, attempt + 1))
+            self.tally.add(response)
+            try:
+                picked, reason = parse_pick(response.text)
+            except JudgeOutputError as fault:
+                last = fault
+                continue
+            return OrderVerdict(order=order, picked=picked, winner=winner_of(order, picked), reason=reason,
+                                cache_hit=response.cache_hit)
+        return OrderVerdict(order=order, error=_error_info(last, self.max_attempts))
+
+
+def _error_info(fault: CaseFault | None, attempts: int) -> ErrorInfo:
+    return ErrorInfo(kind=getattr(fault, "kind", "judge_output"), message=str(fault)[:500], attempts=attempts)

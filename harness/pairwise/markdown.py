@@ -1,0 +1,138 @@
+"""``pairwise.md``: a pairwise report as Markdown a reviewer can read in a pull request.
+
+Layout: warnings and notices first (incomparable sides, the embedded judge,
+position or length bias), the sides and the judge, then per comparison one
+table (a row per criterion, then the pooled row: B wins, ties, A wins with
+intervals, the win-rate difference with its interval, the sign test, the
+consistency and first-position rates, what was left out), the pairs whose
+verdict flipped when swapped, and every verdict in both orders in a
+collapsible section. Long lists are cut so the page stays under
+:data:`~harness.report.markdown.MAX_CHARS`.
+"""
+
+from __future__ import annotations
+
+from harness.pairwise.schema import CaseVerdicts, OrderVerdict, PairComparison, PairwiseReport, PairwiseRow, Share
+from harness.report.markdown import MAX_CHARS, md_escape, md_table, render_notices
+
+HEADER = ["criterion", "n", "B wins", "ties", "A wins", "B − A [95% CI]", "p (Holm)", "preference",
+          "consistent", "picked first", "left out"]
+MAX_FLIPS = 30
+
+
+def fmt_share(share: Share) -> str:
+    """``count (rate) [lo, hi]``, or ``–`` with nothing to count."""
+    if share.n == 0 or share.rate is None:
+        return "–"
+    ci = f" [{share.ci.lo:.0%}, {share.ci.hi:.0%}]" if share.ci else ""
+    return f"{share.count} ({share.rate:.0%}){ci}"
+
+
+def fmt_rate(share: Share) -> str:
+    if share.n == 0 or share.rate is None:
+        return "–"
+    ci = f" [{share.ci.lo:.0%}, {share.ci.hi:.0%}]" if share.ci else ""
+    return f"{share.rate:.0%}{ci} of {share.n}"
+
+
+def fmt_difference(row: PairwiseRow) -> str:
+    if row.win_rate_difference is None:
+        return "–"
+    ci = f" [{row.ci.lo * 100:+.0f}, {row.ci.hi * 100:+.0f}]" if row.ci else ""
+    return f"{row.win_rate_difference * 100:+.0f} pp{ci}"
+
+
+def fmt_p(row: PairwiseRow) -> str:
+    if row.p_value is None:
+        return "–"
+    return f"{row.p_value:.3g} ({row.p_holm:.3g})" if row.p_holm is not None else f"{row.p_value:.3g}"
+
+
+def fmt_left_out(row: PairwiseRow) -> str:
+    left = row.left_out
+    parts = [f"{count} {label}" for count, label in ((left.judge_error, "judge error"), (left.no_reply, "no reply"),
+                                                     (left.unmatched, "unmatched"), (left.not_applicable, "n/a"))
+             if count]
+    errors = ", ".join(f"{kind} {n}" for kind, n in row.errors.items())
+    return "; ".join(parts) + (f" (calls failed: {errors})" if errors else "") if parts else "0"
+
+
+def row_cells(row: PairwiseRow) -> list[str]:
+    name = "**overall**" if row.kind == "overall" else row.name
+    return [name, str(row.n_pairs), fmt_share(row.b_wins), fmt_share(row.ties), fmt_share(row.a_wins),
+            fmt_difference(row), fmt_p(row), row.preference, fmt_rate(row.consistency), fmt_rate(row.first_position),
+            fmt_left_out(row)]
+
+
+def _order_text(verdict: OrderVerdict) -> str:
+    if verdict.error is not None:
+        return f"error ({verdict.error.kind})"
+    return f"{verdict.winner} (picked {verdict.picked})"
+
+
+def _flips(comparison: PairComparison) -> list[str]:
+    lines = []
+    for case in comparison.cases:
+        for v in case.verdicts:
+            if v.consistent is False:
+                lines.append(f"- `{md_escape(case.case_id)}` {md_escape(v.criterion)}: A first → "
+                             f"{_order_text(v.ab)}; B first → {_order_text(v.ba)}")
+    if len(lines) > MAX_FLIPS:
+        lines = lines[:MAX_FLIPS] + [f"- … and {len(lines) - MAX_FLIPS} more (see pairwise.json)"]
+    return lines
+
+
+def _verdict_table(cases: list[CaseVerdicts]) -> str:
+    rows = [[case.case_id, v.criterion, _order_text(v.ab), _order_text(v.ba), v.outcome]
+            for case in cases for v in case.verdicts]
+    return md_table(["case", "criterion", "A shown first", "B shown first", "outcome"], rows) if rows else ""
+
+
+def _details(summary: str, body: str) -> str:
+    return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>" if body else ""
+
+
+def render_comparison(comparison: PairComparison) -> str:
+    """One comparison: heading, headline, the rows table, flipped pairs, every verdict."""
+    title = f"## {md_escape(comparison.candidate_a)} (A) vs {md_escape(comparison.candidate_b)} (B)"
+    decided = [r for r in comparison.rows if r.preference != "no detectable preference"]
+    headline = ", ".join(f"{md_escape(r.name)}: {r.preference}" for r in decided) or "no detectable preference"
+    table = md_table(HEADER, [row_cells(r) for r in comparison.rows])
+    flips = _flips(comparison)
+    parts = [title, f"**{headline}**", table,
+             _details(f"Verdicts that flipped when the replies were swapped ({sum(r.inconsistent for r in comparison.rows if r.kind == 'criterion')}; counted as ties)",
+                      "\n".join(flips)),
+             _details("Every verdict in both orders", _verdict_table(comparison.cases))]
+    return "\n\n".join(p for p in parts if p)
+
+
+def _header(report: PairwiseReport) -> str:
+    j = report.judge
+    lines = [f"- **A**: `{md_escape(report.a.run_dir)}` ({md_escape(report.a.eval_name)})",
+             f"- **B**: `{md_escape(report.b.run_dir)}` ({md_escape(report.b.eval_name)})",
+             f"- **judge**: {md_escape(j.model)} · rubric {md_escape(j.rubric_id)} v{md_escape(j.rubric_version)} · "
+             f"criteria {md_escape(', '.join(j.criteria))} · {j.max_attempts} attempts per answer",
+             f"- **calls**: {report.usage.calls} ({report.usage.cache_hits} from the cache)"]
+    return "\n".join(lines)
+
+
+def _method(report: PairwiseReport) -> str:
+    return (f"<sub>Each pair is judged twice, A's reply shown first and then B's. A winner counts only when both "
+            f"orders agree; a pair whose verdict flips with the order is a tie. A pair where an order failed (a "
+            f"provider fault, or an invalid answer after every attempt) is left out and counted as an error, never "
+            f"as a tie. Per criterion: Wilson {report.confidence:.0%} intervals; B − A is the share of B wins minus "
+            f"the share of A wins, with a bootstrap interval resampling cases ({report.n_resamples} resamples, seed "
+            f"{report.seed}); p is an exact sign test of B wins against A wins, Holm-adjusted across criteria. "
+            f"Overall pools every criterion; its intervals resample whole cases. \"picked first\": share of "
+            f"decisive answers that chose the reply shown first (50% is unbiased).</sub>")
+
+
+def render_pairwise_md(report: PairwiseReport) -> str:
+    """The whole ``pairwise.md``, cut to fit a pull-request comment."""
+    parts = [f"# Pairwise: {md_escape(report.a.eval_name)} (A) vs {md_escape(report.b.eval_name)} (B)",
+             render_notices(report.warnings + report.notices), _header(report),
+             *[render_comparison(c) for c in report.comparisons], _method(report)]
+    text = "\n\n".join(p for p in parts if p) + "\n"
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS - 80] + "\n\n… (cut to fit a comment; see pairwise.json)\n"
+    return text

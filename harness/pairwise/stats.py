@@ -1,0 +1,181 @@
+"""The statistics of a pairwise comparison: wins, ties, losses, consistency and position bias.
+
+Per criterion, each case gives one pair (judged in both orders):
+
+- its *outcome* is the winner both orders agree on, or a tie when they do not
+  (an inconsistent pair counts as a tie, as in MT-Bench); a pair where either
+  order failed is an error, left out of every share and counted by kind;
+- the shares of B wins, ties and A wins (B's losses) get Wilson intervals;
+- the *win-rate difference* (share of B wins minus share of A wins) gets a
+  percentile bootstrap interval resampling cases, and an exact two-sided sign
+  test of B wins against A wins (ties carry no direction), Holm-adjusted over
+  the criterion rows of one comparison;
+- the *consistency rate* is the share of pairs whose winner survived the swap;
+- the *first-position rate* is the share of decisive answers (not "tie") that
+  picked the reply shown first: 0.5 is an unbiased judge, 1.0 one that always
+  picks the first;
+- the *longer-preferred rate* is the share of decided pairs won by the longer reply.
+
+The ``overall`` row pools every criterion. Its units are not independent (the
+criteria of one case move together), so all its intervals come from a
+bootstrap that resamples whole cases, and its preference is read from that
+interval (no p-value).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from harness.compare.paired import CaseCluster, cluster_bootstrap_diff, holm, mcnemar_exact
+from harness.pairwise.schema import PairLeftOut, PairVerdict, PairwiseRow, Preference, Share
+from harness.scoring.schema import Interval
+from harness.scoring.stats import DEFAULT_SEED, wilson_interval
+
+DEFAULT_RESAMPLES = 4000
+
+
+@dataclass(frozen=True)
+class StatsOptions:
+    confidence: float = 0.95
+    alpha: float = 0.05
+    n_resamples: int = DEFAULT_RESAMPLES
+    seed: int = DEFAULT_SEED
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One criterion's pair verdict on one case, with the replies' lengths (characters)."""
+
+    case_id: str
+    verdict: PairVerdict
+    len_a: int = 0
+    len_b: int = 0
+
+
+# A unit of a share: the case it belongs to, and whether it counts.
+Unit = tuple[str, bool]
+
+
+def wilson_share(units: Sequence[Unit], confidence: float) -> Share:
+    """``units`` as a share with a Wilson interval (units independent)."""
+    count, n = sum(hit for _, hit in units), len(units)
+    ci = wilson_interval(count, n, confidence)
+    return Share(count=count, n=n, rate=count / n if n else None, ci=Interval(lo=ci.lo, hi=ci.hi) if ci else None)
+
+
+def cluster_share(units: Sequence[Unit], options: StatsOptions) -> Share:
+    """``units`` as a share with a percentile bootstrap interval that resamples whole cases.
+
+    Each resample draws as many cases as there are (with replacement,
+    multinomial weights) and recomputes the pooled share, so a case's units
+    always move together. Seeded: the same input always gives the same interval.
+    """
+    by_case: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for case_id, hit in units:
+        by_case[case_id][0] += int(hit)
+        by_case[case_id][1] += 1
+    count, n = sum(hit for _, hit in units), len(units)
+    if n == 0:
+        return Share()
+    sums = np.array(list(by_case.values()), dtype=float)
+    ci = None
+    if len(sums) >= 2:
+        rng = np.random.default_rng(options.seed)
+        weights = rng.multinomial(len(sums), np.full(len(sums), 1 / len(sums)), size=options.n_resamples)
+        totals = weights @ sums
+        rates = totals[:, 0] / totals[:, 1]
+        tail = (1 - options.confidence) / 2 * 100
+        lo, hi = np.percentile(rates, [tail, 100 - tail])
+        ci = Interval(lo=float(lo), hi=float(hi))
+    return Share(count=count, n=n, rate=count / n, ci=ci)
+
+
+def _valid(judged: Iterable[Judged]) -> list[Judged]:
+    return [j for j in judged if j.verdict.outcome != "error"]
+
+
+def error_kinds(judged: Iterable[Judged]) -> dict[str, int]:
+    """Failed judge calls (orders) by kind."""
+    kinds = Counter(o.error.kind for j in judged for o in (j.verdict.ab, j.verdict.ba) if o.error is not None)
+    return dict(sorted(kinds.items()))
+
+
+def outcome_units(valid: Sequence[Judged], outcome: str) -> list[Unit]:
+    return [(j.case_id, j.verdict.outcome == outcome) for j in valid]
+
+
+def first_position_units(valid: Sequence[Judged]) -> list[Unit]:
+    """One unit per decisive answer (either order): did it pick the reply shown first?"""
+    return [(j.case_id, o.picked == "first") for j in valid for o in (j.verdict.ab, j.verdict.ba)
+            if o.picked in ("first", "second")]
+
+
+def longer_units(valid: Sequence[Judged]) -> list[Unit]:
+    """One unit per decided pair whose replies differ in length: did the longer one win?"""
+    units = []
+    for j in valid:
+        if j.verdict.outcome in ("A", "B") and j.len_a != j.len_b:
+            longer = "A" if j.len_a > j.len_b else "B"
+            units.append((j.case_id, j.verdict.outcome == longer))
+    return units
+
+
+def win_clusters(valid: Sequence[Judged]) -> list[CaseCluster]:
+    """Per case, 1/0 for "A won" and for "B won" on each pair: mean(B) − mean(A) is the win-rate difference."""
+    by_case: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    for j in valid:
+        by_case[j.case_id][0].append(float(j.verdict.outcome == "A"))
+        by_case[j.case_id][1].append(float(j.verdict.outcome == "B"))
+    return [CaseCluster(case_id, tuple(a), tuple(b)) for case_id, (a, b) in sorted(by_case.items())]
+
+
+def build_row(kind: str, name: str, judged: Sequence[Judged], left_out: PairLeftOut,
+              options: StatsOptions) -> PairwiseRow:
+    """One row from the pairs of one criterion (or, for ``overall``, of every criterion)."""
+    valid = _valid(judged)
+    pooled = kind == "overall"
+
+    def share(units: list[Unit]) -> Share:
+        return cluster_share(units, options) if pooled else wilson_share(units, options.confidence)
+
+    difference, ci = cluster_bootstrap_diff(win_clusters(valid), options.confidence, options.n_resamples,
+                                            options.seed)
+    b_wins, a_wins = share(outcome_units(valid, "B")), share(outcome_units(valid, "A"))
+    left = left_out.model_copy(update={"judge_error": len(judged) - len(valid)})
+    return PairwiseRow(
+        kind=kind, name=name, interval_method="cluster_bootstrap" if pooled else "wilson",
+        n_pairs=len(valid), n_cases=len({j.case_id for j in valid}), b_wins=b_wins,
+        ties=share(outcome_units(valid, "tie")), a_wins=a_wins,
+        inconsistent=sum(j.verdict.consistent is False for j in valid),
+        win_rate_difference=difference, ci=Interval(lo=ci.lo, hi=ci.hi) if ci else None,
+        p_value=None if pooled or not valid else mcnemar_exact(a_wins.count, b_wins.count),
+        consistency=share([(j.case_id, bool(j.verdict.consistent)) for j in valid]),
+        first_position=share(first_position_units(valid)), longer_preferred=share(longer_units(valid)),
+        left_out=left, errors=error_kinds(judged))
+
+
+def apply_holm(rows: list[PairwiseRow], alpha: float) -> None:
+    """Holm-adjust the criterion rows' p-values together and set every row's preference."""
+    criteria = [r for r in rows if r.kind == "criterion"]
+    for row, adjusted in zip(criteria, holm([r.p_value for r in criteria])):
+        row.p_holm = adjusted
+    for row in rows:
+        row.preference = preference(row, alpha)
+
+
+def preference(row: PairwiseRow, alpha: float) -> Preference:
+    """B or A preferred when the evidence says so: Holm p below ``alpha`` (criteria), interval off zero (overall)."""
+    diff = row.win_rate_difference
+    if diff is None or diff == 0:
+        return "no detectable preference"
+    if row.kind == "criterion":
+        significant = row.p_holm is not None and row.p_holm < alpha
+    else:
+        significant = row.ci is not None and (row.ci.lo > 0 or row.ci.hi < 0)
+    if not significant:
+        return "no detectable preference"
+    return "B preferred" if diff > 0 else "A preferred"
