@@ -16,7 +16,7 @@ from harness.calibration.schema import CalibrationGateSpec
 from harness.config.yamlfile import format_loc, line_of, load_yaml, validate_yaml
 from harness.errors import ConfigError, UserError
 from harness.gates.spec import GatesSpec
-from harness.models.base import GenerateConfig
+from harness.models.base import DeploymentSpec, GenerateConfig, RoutingSpec
 
 EMBEDDED_MODEL = "embedded/gemma-3-270m"
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".txt", ".md")
@@ -37,6 +37,9 @@ class ModelFields(_Spec):
     concurrency: int = Field(8, ge=1, le=1024)
     timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(4, ge=0, le=20)
+    deployments: list[DeploymentSpec] = Field(default_factory=list, description="Several deployments of this "
+                                              "model, spread over by litellm's Router (`model` is then a label).")
+    routing: RoutingSpec = Field(default_factory=RoutingSpec, description="How calls spread over `deployments`.")
 
 
 class CandidateSpec(_Spec):
@@ -52,6 +55,9 @@ class CandidateSpec(_Spec):
     concurrency: int = Field(8, ge=1, le=1024)
     timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(4, ge=0, le=20)
+    deployments: list[DeploymentSpec] = Field(default_factory=list, description="Several deployments of this "
+                                              "model, spread over by litellm's Router (`model` is then a label).")
+    routing: RoutingSpec = Field(default_factory=RoutingSpec, description="How calls spread over `deployments`.")
     epochs: int = Field(1, ge=1, le=1000, description="Samples per case (repeated sampling).")
     reducer: str = Field("mean", description="How a case's samples reduce: mean, median, majority or pass^k.")
 

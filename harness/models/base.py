@@ -83,6 +83,36 @@ class ModelResponse(BaseModel):
     logprobs: list[dict[str, Any]] | None = None
     # For constrained enum fields of a structured answer: field -> {JSON value: probability}, when known.
     field_probabilities: dict[str, dict[str, float]] | None = None
+    # Which of a model's deployments answered (its name), when the model spreads calls over several.
+    deployment: str | None = None
+
+
+RoutingStrategy = Literal["simple-shuffle", "least-busy", "usage-based-routing-v2", "latency-based-routing"]
+
+
+class DeploymentSpec(BaseModel):
+    """One place a logical model is served from (a key, a region, a replica), for litellm's Router."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(min_length=1, description="litellm form of this deployment, e.g. azure/gpt-4o-mini")
+    name: str | None = Field(None, min_length=1, pattern=r"^[A-Za-z0-9_.:@/+-]+$",
+                             description="Names the deployment in records (default: d<index>).")
+    api_base: str | None = None
+    api_key_env: str | None = Field(None, description="Environment variable holding this deployment's key.")
+    rpm: int | None = Field(None, ge=1, description="Requests per minute this deployment allows.")
+    tpm: int | None = Field(None, ge=1, description="Tokens per minute this deployment allows.")
+    weight: float | None = Field(None, gt=0, description="Share of calls under simple-shuffle routing.")
+
+
+class RoutingSpec(BaseModel):
+    """How calls are spread over a model's deployments (litellm Router settings)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: RoutingStrategy = "simple-shuffle"
+    allowed_fails: int = Field(0, ge=0, description="Failures per minute before a deployment is cooled down.")
+    cooldown_s: float = Field(30.0, ge=0, description="Seconds a failing deployment is left out.")
 
 
 class ModelSpec(BaseModel):
@@ -101,6 +131,9 @@ class ModelSpec(BaseModel):
     concurrency: int = Field(8, ge=1, le=1024)
     timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(4, ge=0, le=20)
+    # Several deployments of the one logical model ``name``: calls are spread over them by litellm's Router.
+    deployments: list[DeploymentSpec] = Field(default_factory=list)
+    routing: RoutingSpec = Field(default_factory=RoutingSpec)
 
 
 class Provider(Protocol):

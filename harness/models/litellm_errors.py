@@ -15,6 +15,10 @@ from harness.errors import (CallTimeoutError, ConnectionFault, ContentFilterErro
                             RateLimitError, ServerError)
 
 
+# litellm Router errors meaning "no deployment is free right now" (ValueErrors, not openai errors).
+ROUTER_EXHAUSTED = frozenset({"RouterRateLimitError", "RouterRateLimitErrorBasic"})
+
+
 def map_litellm_error(exc: BaseException, model: str) -> ModelCallError:
     """The harness error for an exception raised by ``litellm.acompletion``."""
     import litellm
@@ -25,6 +29,9 @@ def map_litellm_error(exc: BaseException, model: str) -> ModelCallError:
         return ContentFilterError(message)
     if isinstance(exc, openai.RateLimitError):
         return RateLimitError(message, retryable=True, retry_after=retry_after_seconds(exc))
+    if type(exc).__name__ in ROUTER_EXHAUSTED:
+        # Every deployment of a routed model is cooling down: wait out the cool-down, then ask again.
+        return RateLimitError(message, retryable=True, retry_after=getattr(exc, "cooldown_time", None))
     if isinstance(exc, openai.APITimeoutError):  # before APIConnectionError, its parent
         return CallTimeoutError(message, retryable=True)
     if isinstance(exc, openai.APIConnectionError) or _caused_by_connection_error(exc):

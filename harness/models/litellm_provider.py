@@ -76,12 +76,11 @@ class LiteLLMProvider:
             raise MissingCredentialError(f"{self.name}: environment variable {', '.join(missing)} is not set")
 
     async def generate(self, messages: list[Message], config: GenerateConfig) -> ModelResponse:
-        litellm = import_litellm()
         if config.logprobs and not self.logprobs_supported:
             config = without_logprobs(config)
         kwargs = self.request_kwargs(messages, config)
         try:
-            raw = await litellm.acompletion(**kwargs)
+            raw = await self.complete(kwargs)
         except Exception as exc:
             if config.logprobs and rejects_logprobs(getattr(exc, "status_code", None), str(exc)):
                 self.logprobs_supported = False  # ask once: the answer goes on without a weighted score
@@ -91,6 +90,10 @@ class LiteLLMProvider:
             self.schema_mode = "json_object"
             return await self.generate(messages, config)
         return with_field_probabilities(self.to_response(raw), config)
+
+    async def complete(self, kwargs: dict[str, Any]) -> Any:
+        """One litellm call with ``kwargs`` (the Router provider sends it through a Router instead)."""
+        return await import_litellm().acompletion(**kwargs)
 
     def request_kwargs(self, messages: list[Message], config: GenerateConfig) -> dict[str, Any]:
         """The keyword arguments of the ``litellm.acompletion`` call (the key included: do not log)."""

@@ -5,6 +5,8 @@
     openai/<name> with an ``api_base``
                            the thin OpenAI-compatible client (``harness.models.openai_compat``):
                            a self-hosted or gateway endpoint, at a fraction of litellm's CPU per call
+    any name with ``deployments``
+                           litellm's Router over them (``harness.models.router_provider``)
     litellm/<name>         litellm for ``<name>``, always (e.g. ``litellm/openai/x`` with an api_base)
     anything else          litellm (``openai/gpt-4o-mini``, ``anthropic/...``, ``ollama/...``)
 
@@ -74,6 +76,8 @@ def uses_litellm(spec: ModelSpec) -> bool:
     ask this first, so runs on the thin OpenAI-compatible path or the embedded model never pay it.
     """
     prefix = spec.name.split("/", 1)[0] if "/" in spec.name else ""
+    if spec.deployments:
+        return True  # litellm's Router spreads the calls
     if prefix == "openai":
         return not spec.api_base
     return prefix == "litellm" or prefix not in _FACTORIES
@@ -81,6 +85,10 @@ def uses_litellm(spec: ModelSpec) -> bool:
 
 def build_provider(spec: ModelSpec) -> Provider:
     """The provider adapter for ``spec.name``; ConfigError for an unknown fake or embedded model."""
+    if spec.deployments:
+        from harness.models.router_provider import RouterProvider
+
+        return RouterProvider(spec)
     prefix = spec.name.split("/", 1)[0] if "/" in spec.name else ""
     return _FACTORIES.get(prefix, _litellm)(spec)
 

@@ -68,7 +68,7 @@ class RunPlan:
 def model_spec(fields: ModelFields | CandidateSpec) -> ModelSpec:
     return ModelSpec(name=fields.model, api_base=fields.api_base, api_key_env=fields.api_key_env,
                      params=fields.params, concurrency=fields.concurrency, timeout_s=fields.timeout_s,
-                     max_retries=fields.max_retries)
+                     max_retries=fields.max_retries, deployments=fields.deployments, routing=fields.routing)
 
 
 def select_cases(dataset: LoadedDataset, limit: int | None) -> list[Case]:

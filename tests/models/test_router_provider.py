@@ -1,0 +1,143 @@
+"""A model with several deployments, spread over by litellm's Router, against loopback servers."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from harness.errors import ConfigError, MissingCredentialError, RateLimitError
+from harness.models.base import DeploymentSpec, Message, ModelSpec, RoutingSpec
+from harness.models.cache import ResponseCache
+from harness.models.registry import build_model, uses_litellm
+from harness.models.router_provider import RouterProvider
+from tests.support.openai_server import OpenAIServer
+
+MESSAGES = [Message(role="user", content="where is my refund")]
+
+
+def routed_spec(*servers: OpenAIServer, **routing) -> ModelSpec:
+    deployments = [DeploymentSpec(model="openai/served-model", name=f"replica-{i}", api_base=s.base_url)
+                   for i, s in enumerate(servers)]
+    return ModelSpec(name="support-model", deployments=deployments, routing=RoutingSpec(**routing),
+                     concurrency=4, max_retries=6)
+
+
+def fast(model):
+    model.backoff_base_s = 0.001
+    model.max_backoff_s = 0.01
+    return model
+
+
+def ask(model, n: int, prefix: str = "q") -> list:
+    async def go():
+        return await asyncio.gather(*(model.generate([Message(role="user", content=f"{prefix}{i}")])
+                                      for i in range(n)))
+    return asyncio.run(go())
+
+
+def test_registry_routes_a_model_with_deployments_to_the_router():
+    spec = ModelSpec(name="support-model", deployments=[DeploymentSpec(model="openai/x", api_base="http://h/v1")])
+    assert isinstance(build_model(spec).provider, RouterProvider)
+    assert uses_litellm(spec)
+
+
+def test_calls_spread_over_both_deployments_and_records_name_the_server():
+    with OpenAIServer() as a, OpenAIServer() as b:
+        responses = ask(fast(build_model(routed_spec(a, b))), 40)
+        assert len(a.requests) + len(b.requests) == 40
+        assert len(a.requests) >= 5 and len(b.requests) >= 5  # simple-shuffle: both serve a share
+        served = [r.deployment for r in responses]
+        assert served.count("replica-0") == len(a.requests)
+        assert served.count("replica-1") == len(b.requests)
+        # The deployment's own model name goes on the wire, not the logical label.
+        assert {r.body["model"] for r in a.requests + b.requests} == {"served-model"}
+
+
+def test_a_deployment_answering_429_is_routed_around():
+    with OpenAIServer(fault_rates={"rate_limit": 1.0}) as bad, OpenAIServer() as good:
+        model = fast(build_model(routed_spec(bad, good, cooldown_s=60)))
+        responses = ask(model, 20)
+        assert {r.deployment for r in responses} == {"replica-1"}
+        assert len(good.requests) == 20
+        # Once cooled down, the failing deployment gets no more traffic: a handful of tries at most.
+        assert 1 <= len(bad.requests) <= 4
+        assert model.stats.retries == len(bad.requests)  # each 429 cost one Model retry, not more
+
+
+def test_a_deployment_answering_500_is_routed_around():
+    with OpenAIServer() as good, OpenAIServer(fault_rates={"server_error": 1.0}) as bad:
+        model = fast(build_model(routed_spec(good, bad, cooldown_s=60)))
+        responses = ask(model, 20)
+        assert all(r.deployment == "replica-0" for r in responses)
+        assert len(bad.requests) <= 4
+
+
+def test_router_does_not_retry_on_its_own():
+    # One deployment, always 500: every attempt the Model makes is exactly one request on the wire.
+    with OpenAIServer(fault_rates={"server_error": 1.0}) as bad:
+        spec = routed_spec(bad, allowed_fails=100).model_copy(update={"max_retries": 2})  # no cool-down
+        model = fast(build_model(spec))
+        with pytest.raises(Exception) as caught:
+            ask(model, 1)
+        assert getattr(caught.value, "retryable", False)
+        assert len(bad.requests) == 3  # 1 try + 2 Model retries
+
+
+def test_all_deployments_cooling_down_is_a_retryable_rate_limit():
+    with OpenAIServer(fault_rates={"rate_limit": 1.0}) as a, OpenAIServer(fault_rates={"rate_limit": 1.0}) as b:
+        spec = routed_spec(a, b, cooldown_s=7).model_copy(update={"max_retries": 0})
+        model = fast(build_model(spec))
+        ask_errors = []
+        for i in range(3):
+            try:
+                ask(model, 1, prefix=f"p{i}-")
+            except RateLimitError as exc:
+                ask_errors.append(exc)
+        assert len(ask_errors) == 3 and all(e.retryable for e in ask_errors)
+        assert len(a.requests) + len(b.requests) == 2  # the third call found both cooling down
+        assert ask_errors[-1].retry_after == 7
+
+
+def test_cache_key_does_not_depend_on_the_deployment(tmp_path):
+    with OpenAIServer() as a, OpenAIServer() as b:
+        cache = ResponseCache(tmp_path / "c.sqlite")
+        first = fast(build_model(routed_spec(a, b), cache))
+        ask(first, 10)
+        # The same logical model over different deployments hits the same cache entries.
+        with OpenAIServer() as c:
+            second = fast(build_model(routed_spec(c), cache))
+            again = ask(second, 10)
+            assert all(r.cache_hit for r in again) and not c.requests
+            assert first.cache_key(MESSAGES) == second.cache_key(MESSAGES)
+
+
+def test_deployment_keys_are_checked_and_sent(monkeypatch):
+    spec = ModelSpec(name="m", deployments=[DeploymentSpec(model="openai/x", api_base="http://h/v1",
+                                                           api_key_env="ROUTER_TEST_KEY_A")])
+    provider = RouterProvider(spec)
+    monkeypatch.delenv("ROUTER_TEST_KEY_A", raising=False)
+    with pytest.raises(MissingCredentialError, match="ROUTER_TEST_KEY_A"):
+        provider.check_credentials()
+    monkeypatch.setenv("ROUTER_TEST_KEY_A", "sk-secret-value-123")
+    provider.check_credentials()
+    assert provider.model_list()[0]["litellm_params"]["api_key"] == "sk-secret-value-123"
+    assert "sk-secret" not in str(provider.request_kwargs(MESSAGES, spec.params))
+
+
+@pytest.mark.parametrize("update, problem", [
+    ({"api_base": "http://h/v1"}, "inside each deployment"),
+    ({"deployments": [DeploymentSpec(model="openai/x", name="a"), DeploymentSpec(model="openai/y", name="a")]},
+     "share a name"),
+])
+def test_bad_routed_specs_are_config_errors(update, problem):
+    spec = ModelSpec(name="m", deployments=[DeploymentSpec(model="openai/x")]).model_copy(update=update)
+    with pytest.raises(ConfigError, match=problem):
+        RouterProvider(spec)
+
+
+def test_an_unroutable_deployment_model_names_its_place():
+    spec = ModelSpec(name="m", deployments=[DeploymentSpec(model="openai/x", api_base="http://h/v1"),
+                                            DeploymentSpec(model="no-such-provider-model-xyz")])
+    with pytest.raises(ConfigError, match=r"deployments\[1\]\.model"):
+        RouterProvider(spec).check_credentials()
