@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from harness.records.schema import Record
 from harness.report.html_parts import esc, interval_bar_svg, json_script, page_shell, table
 from harness.report.html_records import RecordView, filter_form, record_rows
+from harness.report.panel import render_panel_html
 from harness.report.tables import fmt_mean, fmt_rate, summary_rows
 from harness.scoring.schema import RunIdentity, Scorecard
 
@@ -176,7 +177,7 @@ def render_run_html(scorecard: Scorecard, records: Iterable[Record], cases: dict
         render_notices(scorecard.notices), f"<h1>{esc(title)}</h1>",
         render_identity(scorecard.run, scorecard.n_records),
         "<h2>Summary</h2>", render_summary_table(scorecard) if scorecard.candidates else "<p>No records.</p>",
-        "<h2>Scores with intervals</h2>", render_score_bars(scorecard), trends_html,
+        "<h2>Scores with intervals</h2>", render_score_bars(scorecard), render_panel_html(scorecard), trends_html,
         "<h2>Records</h2>", records_html,
         json_script({"records": filter_data, "scorecard": scorecard.model_dump(mode="json")}, "report-data"),
     ])

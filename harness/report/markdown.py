@@ -98,6 +98,7 @@ def render_scorecard_md(scorecard: Scorecard) -> str:
     body = head + [render_summary(scorecard), _legend(scorecard)]
     body += [part for part in (_render_verbosity(scorecard),) if part]
     body += [part for part in (_render_epochs(scorecard),) if part]
+    body += [part for part in (_render_panel(scorecard),) if part]
     breakdowns = [b for b in (render_breakdown(scorecard, "persona"), render_breakdown(scorecard, "category")) if b]
     text = "\n\n".join(body + breakdowns) + "\n"
     if len(text) > MAX_CHARS:
@@ -120,6 +121,12 @@ def _render_verbosity(card: Scorecard) -> str:
     cells = [f"{md_escape(name)} {'n/a' if p.rho is None else f'{p.rho:+.2f}'} (n {p.n})"
              for name, p in card.verbosity.items()]
     return f"_Verbosity probe (Spearman rho, reply length vs score, all candidates): {' · '.join(cells)}._"
+
+
+def _render_panel(card: Scorecard) -> str:
+    from harness.report.panel import render_panel_md  # imported late: it imports this module
+
+    return render_panel_md(card)
 
 
 def _render_epochs(card: Scorecard) -> str:

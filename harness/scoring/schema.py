@@ -167,6 +167,49 @@ class RunIdentity(_Model):
     finished_at: str | None = None
 
 
+class AgreementStat(_Model):
+    """An agreement statistic with its percentile-bootstrap interval over panel verdicts; None where undefined."""
+
+    value: float | None = None
+    ci: Interval | None = None
+
+
+class PanelPair(_Model):
+    """Two panellists' agreement on one criterion, over the ``n`` verdicts both gave."""
+
+    a: str
+    b: str
+    n: int = 0
+    cohen_kappa: AgreementStat = Field(default_factory=AgreementStat,
+                                       description="on pass/fail (1-5 scales cut at the pass threshold)")
+    raw_agreement: AgreementStat = Field(default_factory=AgreementStat, description="share of equal scores")
+
+
+class PanelCriterion(_Model):
+    """Inter-judge agreement of a panel on one criterion, over every candidate's verdicts pooled."""
+
+    n_units: int = Field(0, description="verdicts (case x candidate x sample) scored by two panellists or more")
+    alpha_level: str = Field("ordinal", description="Krippendorff level: ordinal on 1-5, nominal on pass/fail")
+    krippendorff_alpha: AgreementStat = Field(default_factory=AgreementStat)
+    krippendorff_alpha_interval: AgreementStat | None = Field(None, description="interval level, 1-5 scales")
+    raw_agreement: AgreementStat = Field(default_factory=AgreementStat,
+                                         description="share of verdicts on which every panellist gave the same score")
+    pairs: list[PanelPair] = Field(default_factory=list)
+    votes: dict[str, int] = Field(default_factory=dict,
+                                  description="panellists whose verdict counted -> aggregate verdicts with that many")
+
+
+class PanelSummary(_Model):
+    """A judge panel: who sat on it, how they agreed, and each panellist's own means."""
+
+    panellists: list[str]
+    aggregate: str | None = None
+    resamples: int = Field(0, description="bootstrap resamples behind the intervals (0: none, the run is too big)")
+    criteria: dict[str, PanelCriterion] = Field(default_factory=dict)
+    means: dict[str, dict[str, dict[str, MeanStat]]] = Field(
+        default_factory=dict, description="candidate -> criterion -> panellist -> that panellist's own mean score")
+
+
 class Scorecard(_Model):
     """The numbers of one run, per candidate, with the run's identity and notices."""
 
@@ -183,3 +226,4 @@ class Scorecard(_Model):
     verbosity: dict[str, VerbosityProbe] | None = Field(
         None, description="Per criterion, over every candidate's scored replies: does the judge's score follow "
                           "reply length? Present when any reply was scored.")
+    panel: PanelSummary | None = Field(None, description="Present when a judge panel graded the run.")

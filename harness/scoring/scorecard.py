@@ -18,6 +18,7 @@ from harness.errors import ResultsError
 from harness.records.schema import Manifest, Record
 from harness.records.store import atomic_write_text
 from harness.scoring.accumulate import CandidateAcc, IntervalOptions
+from harness.scoring.panel import PanelAcc
 from harness.scoring.schema import (SCORECARD_SCHEMA_VERSION, CriterionInfo, RunIdentity, Scorecard)
 from harness.scoring.stats import IntervalMethod
 from harness.scoring.verbosity import VerbosityAcc, verbosity_notices
@@ -41,7 +42,8 @@ def build_scorecard(records: Iterable[Record], manifest: Manifest | None, criter
     """
     options = IntervalOptions(confidence=confidence, method=interval_method, bounds=_score_bounds(criteria))
     keep_values = interval_method == "bootstrap"
-    records, epoch_summaries = _reduce_epochs(records, manifest, confidence)
+    panel = PanelAcc(keep_values)
+    records, epoch_summaries = _reduce_epochs(panel.tap(records), manifest, confidence)  # panels see every sample
     accs: dict[str, CandidateAcc] = {name: CandidateAcc(name, keep_values) for name in _manifest_candidates(manifest)}
     verbosity = VerbosityAcc()
     n_records = 0
@@ -55,6 +57,8 @@ def build_scorecard(records: Iterable[Record], manifest: Manifest | None, criter
     card = _assemble(accs, manifest, criteria, options, n_records)
     card.verbosity = verbosity.result(list(card.criteria))
     card.notices += verbosity_notices(card.verbosity)
+    card.panel = panel.result({name: info.scale for name, info in card.criteria.items()}, options,
+                              ((manifest.judge or {}).get("aggregate") if manifest else None))
     for name, summary in epoch_summaries.items():
         if name in card.candidates:
             card.candidates[name].epochs = summary
