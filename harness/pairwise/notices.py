@@ -50,7 +50,7 @@ def bias_notices(comparison: PairComparison) -> list[str]:
                        "verdicts that flip with the order count as ties")
     longer = overall.longer_preferred
     if longer.ci is not None and longer.ci.lo > 0.5:
-        notices.append(f"length bias? ({who}): the longer reply won {_percent(longer)} decided pairs; "
+        notices.append(f"length preference ({who}): the longer reply won {_percent(longer)} decided pairs; "
                        "check that the longer replies really are better")
     return notices
 

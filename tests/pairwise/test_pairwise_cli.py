@@ -1,0 +1,152 @@
+"""`harness pairwise` end to end on two small runs of recorded candidates (no model for the runs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from harness.cli.main import main
+from harness.models.fake import clear_fakes, register_fake
+from harness.schemas import schema_of
+from tests.pairwise.judges import always_first, answer, shown
+
+ROOT = Path(__file__).resolve().parents[2]
+DATASET = ROOT / "datasets" / "complaints.jsonl"
+RUBRIC = ROOT / "rubrics" / "support-reply.yaml"
+
+
+def longer_wins(messages, config):
+    first, second = shown(messages)
+    return answer("tie" if len(first) == len(second) else "1" if len(first) > len(second) else "2")
+
+
+@pytest.fixture(autouse=True)
+def _fakes():
+    yield
+    clear_fakes()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Run A replays bot-v1 (and bot-v2 as a second candidate), run B replays bot-v2, on 6 cases."""
+    root = tmp_path_factory.mktemp("pairwise")
+    for name, candidates in (("a", [("bot", "bot-v1"), ("v2", "bot-v2")]), ("b", [("bot", "bot-v2")])):
+        lines = "".join(f"  - name: {n}\n    recorded: {v}\n" for n, v in candidates)
+        (root / f"{name}.yaml").write_text(f"name: {name}\ndataset: {DATASET}\nlimit: 6\ncandidates:\n{lines}"
+                                           "checks: none\n")
+        assert main(["run", str(root / f"{name}.yaml"), "--out", str(root / name.upper()), "--quiet",
+                     "--no-cache"]) == 0
+    return root
+
+
+def _pairwise(runs, *extra: str, judge: str = "fake/pw") -> int:
+    # One cache for the module: a judge registered under another script needs its own name.
+    return main(["pairwise", str(runs / "A"), *extra, "--judge-model", judge, "--rubric", str(RUBRIC),
+                 "--criteria", "acknowledgement,apology_quality", "--cache", str(runs / "cache.sqlite")])
+
+
+def test_pairwise_end_to_end_writes_json_and_markdown(runs, capsys):
+    provider = register_fake("pw", longer_wins)
+    out = runs / "pw"
+    assert _pairwise(runs, str(runs / "B"), "--out", str(out)) == 0
+    printed = capsys.readouterr().out
+    assert "bot (A) vs bot (B), 12 pairs over 6 cases" in printed and "pairwise.md" in printed
+    data = json.loads((out / "pairwise.json").read_text())
+    jsonschema.validate(data, schema_of("pairwise"))
+    assert provider.calls == 24  # 6 cases x 2 criteria x 2 orders
+    comparison = data["comparisons"][0]
+    assert (comparison["candidate_a"], comparison["candidate_b"]) == ("bot", "bot")
+    overall = comparison["rows"][-1]
+    assert overall["name"] == "overall" and overall["n_pairs"] == 12 and overall["consistency"]["rate"] == 1.0
+    # the judge always picks the longer reply: the longer side wins every decided pair
+    cases = comparison["cases"]
+    longer_b = sum(len(c["reply_b"]) > len(c["reply_a"]) for c in cases)
+    longer_a = sum(len(c["reply_a"]) > len(c["reply_b"]) for c in cases)
+    assert overall["b_wins"]["count"] == 2 * longer_b and overall["a_wins"]["count"] == 2 * longer_a
+    assert overall["longer_preferred"]["rate"] == 1.0
+    # every case holds both orders' verdicts for a reviewer
+    verdict = cases[0]["verdicts"][0]
+    assert verdict["ab"]["order"] == "AB" and verdict["ba"]["order"] == "BA" and verdict["ab"]["reason"]
+    md = (out / "pairwise.md").read_text()
+    assert "| **overall** | 12 |" in md and "Every verdict in both orders" in md and "B − A" in md
+    assert "Gemma" not in md  # no embedded notice for a fake judge
+
+
+def test_pairwise_within_one_run_and_position_bias_notice(runs, capsys):
+    register_fake("first", always_first)
+    out = runs / "within"
+    assert _pairwise(runs, "--pair", "bot=v2", "--out", str(out), "--limit", "4", judge="fake/first") == 0
+    captured = capsys.readouterr()
+    assert "position bias" in captured.err
+    assert "consistent under swap 0%" in captured.out and "picked the first reply 100%" in captured.out
+    data = json.loads((out / "pairwise.json").read_text())
+    assert data["same_run"] and data["comparisons"][0]["rows"][-1]["ties"]["rate"] == 1.0
+    assert len(data["comparisons"][0]["cases"]) == 4
+    assert "position bias" in (out / "pairwise.md").read_text()
+
+
+def test_both_orders_are_cached_apart(runs, capsys):
+    provider = register_fake("cached", longer_wins)
+    assert _pairwise(runs, str(runs / "B"), "--out", str(runs / "c1"), "--limit", "2", judge="fake/cached") == 0
+    calls = provider.calls
+    assert calls == 8
+    assert _pairwise(runs, str(runs / "B"), "--out", str(runs / "c2"), "--limit", "2", judge="fake/cached") == 0
+    assert provider.calls == calls
+    assert json.loads((runs / "c2" / "pairwise.json").read_text())["usage"]["cache_hits"] == 8
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["pairwise", "{root}/nope", "{root}/B", "--judge-model", "fake/pw", "--rubric", "{rubric}"],
+     "not a run directory"),
+    (["pairwise", "{root}/A", "--pair", "bot=ghost", "--judge-model", "fake/pw", "--rubric", "{rubric}"],
+     "has no replies of candidate 'ghost'"),
+    (["pairwise", "{root}/A", "--judge-model", "fake/pw", "--rubric", "{rubric}"], "--pair: comparing within"),
+    (["pairwise", "{root}/A", "{root}/B", "--judge-model", "fake/pw", "--rubric", "{rubric}", "--criteria", "tonee"],
+     "--criteria: unknown criterion: tonee"),
+    (["pairwise", "{root}/A", "{root}/B", "--rubric", "{rubric}"], "--judge-model: run A had no judge"),
+    (["pairwise", "{root}/A", "{root}/B", "--judge-model", "fake/pw"], "--rubric: run A has no rubric"),
+    (["pairwise", "{root}/A", "{root}/B", "--judge-model", "fake/pw", "--rubric", "{root}/missing.yaml"],
+     "rubric file not found"),
+    (["pairwise", "{root}/A", "{root}/B", "--judge-model", "fake/unknown", "--rubric", "{rubric}"],
+     "--judge-model: unknown fake model"),
+    (["pairwise", "{root}/A", "{root}/B", "--judge-model", "fake/pw", "--rubric", "{rubric}", "--limit", "0"],
+     "--limit: must be a positive number"),
+    (["pairwise", "{root}/A", "{root}/B", "--judge-model", "fake/pw", "--rubric", "{rubric}", "--pair", "bot"],
+     "--pair: expected LEFT=RIGHT"),
+    (["pairwise", "{root}/A", "{root}/B", "--api-base", "http://x", "--rubric", "{rubric}"],
+     "--api-base: goes with --judge-model"),
+])
+def test_bad_input_is_one_line_and_exit_code_2(runs, capsys, argv, expected):
+    register_fake("pw", always_first)
+    args = [a.format(root=runs, rubric=RUBRIC) for a in argv] + ["--out", str(runs / "bad"), "--no-cache"]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("harness: error: ") and expected in err and "\n" not in err
+
+
+def test_runs_that_answer_different_complaints_are_refused(runs, tmp_path, capsys):
+    register_fake("pw", longer_wins)
+    rows = [json.loads(line) for line in DATASET.read_text().splitlines()[:6]]
+    rows[0]["turns"][0]["content"] += " (edited)"
+    (tmp_path / "data.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "c.yaml").write_text(f"name: c\ndataset: {tmp_path / 'data.jsonl'}\ncandidates:\n"
+                                     "  - name: bot\n    recorded: bot-v2\nchecks: none\n")
+    assert main(["run", str(tmp_path / "c.yaml"), "--out", str(tmp_path / "C"), "--quiet", "--no-cache"]) == 0
+    capsys.readouterr()
+    base = ["pairwise", str(runs / "A"), str(tmp_path / "C"), "--judge-model", "fake/pw", "--rubric", str(RUBRIC),
+            "--criteria", "acknowledgement", "--no-cache", "--out", str(tmp_path / "out")]
+    assert main(base) == 2
+    err = capsys.readouterr().err
+    assert "dataset content hash differs" in err and "1 shared case(s) differ" in err and rows[0]["id"] in err
+    assert main(base + ["--allow-incomparable"]) == 0
+    data = json.loads((tmp_path / "out" / "pairwise.json").read_text())
+    assert not data["comparable"] and data["warnings"][0].startswith("These sides are NOT comparable")
+    assert "NOT comparable" in (tmp_path / "out" / "pairwise.md").read_text()
+
+
+def test_schema_command_prints_the_pairwise_schema(capsys):
+    assert main(["schema", "pairwise"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "PairwiseReport"

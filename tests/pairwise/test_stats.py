@@ -1,0 +1,104 @@
+"""The pairwise statistics against reference computations (scipy, and plain loops)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats as scipy_stats
+
+from harness.pairwise.judge import combine, winner_of
+from harness.pairwise.schema import OrderVerdict, PairLeftOut
+from harness.pairwise.stats import Judged, StatsOptions, apply_holm, build_row, cluster_share
+
+# (pick with A first, pick with B first) per case; 40 cases, deterministic.
+PICKS = ([("second", "first")] * 17 + [("first", "second")] * 6 + [("tie", "tie")] * 5 +
+         [("first", "first")] * 8 + [("second", "second")] * 4)
+
+
+def _judged(picks, criterion="empathy", prefix="c") -> list[Judged]:
+    out = []
+    for i, (ab, ba) in enumerate(picks):
+        verdict = combine(criterion, OrderVerdict(order="AB", picked=ab, winner=winner_of("AB", ab)),
+                          OrderVerdict(order="BA", picked=ba, winner=winner_of("BA", ba)))
+        out.append(Judged(f"{prefix}{i:02d}", verdict, len_a=100, len_b=100 + (i % 3) - 1))
+    return out
+
+
+def test_counts_and_wilson_intervals_match_scipy():
+    row = build_row("criterion", "empathy", _judged(PICKS), PairLeftOut(), StatsOptions())
+    assert (row.b_wins.count, row.a_wins.count, row.ties.count, row.n_pairs) == (17, 6, 17, 40)
+    assert row.inconsistent == 12 and row.consistency.count == 28
+    for share in (row.b_wins, row.a_wins, row.ties, row.consistency, row.first_position):
+        ref = scipy_stats.binomtest(share.count, share.n).proportion_ci(0.95, method="wilson")
+        assert (share.ci.lo, share.ci.hi) == pytest.approx((ref.low, ref.high), abs=1e-9)
+    # decisive answers: 17x(second, first) + 6x(first, second) + 8x(first, first) + 4x(second, second)
+    assert (row.first_position.count, row.first_position.n) == (17 + 6 + 16, 70)
+
+
+def test_sign_test_matches_scipy_binomtest():
+    row = build_row("criterion", "empathy", _judged(PICKS), PairLeftOut(), StatsOptions())
+    assert row.p_value == pytest.approx(scipy_stats.binomtest(17, 23, 0.5).pvalue, rel=1e-9)
+
+
+def test_win_rate_difference_interval_matches_a_reference_bootstrap():
+    judged = _judged(PICKS)
+    row = build_row("criterion", "empathy", judged, PairLeftOut(), StatsOptions(n_resamples=20000))
+    deltas = np.array([(j.verdict.outcome == "B") - (j.verdict.outcome == "A") for j in judged], dtype=float)
+    assert row.win_rate_difference == pytest.approx(deltas.mean()) == pytest.approx(11 / 40)
+    ref = scipy_stats.bootstrap((deltas,), np.mean, n_resamples=20000, method="percentile",
+                                confidence_level=0.95, random_state=np.random.default_rng(1)).confidence_interval
+    # the bootstrap distribution lives on a grid of 1/40: the two may differ by one step at a tail
+    step = 1 / 40 + 1e-9
+    assert row.ci.lo == pytest.approx(ref.low, abs=step) and row.ci.hi == pytest.approx(ref.high, abs=step)
+
+
+def test_overall_intervals_resample_whole_cases():
+    # two criteria on the same 40 cases: the pooled row must resample cases, not (case, criterion) pairs
+    judged = _judged(PICKS, "empathy") + _judged(PICKS[::-1], "policy")
+    options = StatsOptions(n_resamples=20000, seed=3)
+    row = build_row("overall", "overall", judged, PairLeftOut(), options)
+    assert row.n_pairs == 80 and row.n_cases == 40 and row.interval_method == "cluster_bootstrap"
+    by_case: dict[str, list[float]] = {}
+    for j in judged:
+        by_case.setdefault(j.case_id, []).append(float(j.verdict.outcome == "B"))
+    # reference: a plain loop drawing cases with replacement
+    rng = np.random.default_rng(7)
+    ids = sorted(by_case)
+    rates = []
+    for _ in range(20000):
+        drawn = rng.integers(0, len(ids), len(ids))
+        values = [v for k in drawn for v in by_case[ids[k]]]
+        rates.append(np.mean(values))
+    lo, hi = np.percentile(rates, [2.5, 97.5])
+    assert row.b_wins.rate == pytest.approx(34 / 80)
+    assert row.b_wins.ci.lo == pytest.approx(lo, abs=0.02) and row.b_wins.ci.hi == pytest.approx(hi, abs=0.02)
+    assert row.p_value is None
+
+
+def test_cluster_share_is_seeded_and_handles_small_inputs():
+    units = [("c1", True), ("c1", False), ("c2", True)]
+    assert cluster_share(units, StatsOptions(seed=5)) == cluster_share(units, StatsOptions(seed=5))
+    assert cluster_share([], StatsOptions()).n == 0
+    one = cluster_share([("c1", True)], StatsOptions())
+    assert one.rate == 1.0 and one.ci is None
+
+
+def test_holm_and_preference():
+    strong = build_row("criterion", "empathy", _judged([("second", "first")] * 20), PairLeftOut(), StatsOptions())
+    weak = build_row("criterion", "policy", _judged([("second", "first")] * 3 + [("first", "second")] * 2),
+                     PairLeftOut(), StatsOptions())
+    rows = [strong, weak]
+    apply_holm(rows, 0.05)
+    assert strong.p_holm == pytest.approx(min(1.0, 2 * strong.p_value))
+    assert strong.preference == "B preferred" and weak.preference == "no detectable preference"
+    flipped = build_row("criterion", "x", _judged([("first", "second")] * 20), PairLeftOut(), StatsOptions())
+    apply_holm([flipped], 0.05)
+    assert flipped.preference == "A preferred"
+
+
+def test_longer_preferred_counts_decided_pairs_of_unequal_length():
+    judged = _judged(PICKS)
+    row = build_row("criterion", "empathy", judged, PairLeftOut(), StatsOptions())
+    expected = [(j.verdict.outcome == ("A" if j.len_a > j.len_b else "B"))
+                for j in judged if j.verdict.outcome in ("A", "B") and j.len_a != j.len_b]
+    assert (row.longer_preferred.count, row.longer_preferred.n) == (sum(expected), len(expected))
