@@ -7,7 +7,9 @@
 Modules, in the order data flows: ``align`` (read runs, pair cases),
 ``guard`` (refuse incomparable sides), ``paired`` (the statistics), ``rows``
 (one row per criterion and check), ``views`` (changed cases side by side),
-``diff`` (the whole diff), ``schema`` (``diff.json``), ``outputs`` (files).
+``lengths`` (each side's verbosity notices, and a note when reply length may
+explain a difference), ``diff`` (the whole diff), ``schema`` (``diff.json``),
+``outputs`` (files).
 """
 
 from harness.compare.diff import DiffOptions, build_diff, parse_pair

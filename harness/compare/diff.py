@@ -16,6 +16,7 @@ import harness
 from harness.compare.align import (RunData, Side, check_reader, criterion_reader, load_run, paired_clusters,
                                    plan_pairs, side)
 from harness.compare.guard import require_comparable, warning_text
+from harness.compare.lengths import length_notices
 from harness.compare.rows import StatOptions, apply_holm, build_row
 from harness.compare.schema import Comparison, DiffReport, RunInfo
 from harness.compare.views import attach_case_views
@@ -98,7 +99,9 @@ def build_diff(run_a: str | Path, run_b: str | Path | None = None, options: Diff
     apply_holm([row for comparison, _, _ in comparisons for row in comparison.rows], options.stats.alpha)
     for comparison, a, b in comparisons:
         attach_case_views(comparison, a, b)
-    return _report(data_a, data_b, found, [c for c, _, _ in comparisons], options)
+    report = _report(data_a, data_b, found, [c for c, _, _ in comparisons], options)
+    report.notices += length_notices(data_a, data_b, [(a, b) for _, a, b in comparisons], report.same_run)
+    return report
 
 
 def _report(data_a: RunData, data_b: RunData, found: list[str], comparisons: list[Comparison],
