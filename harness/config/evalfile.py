@@ -139,7 +139,10 @@ class EvalSpec(_Spec):
     name: str | None = None
     description: str = ""
     dataset: str = Field(min_length=1)
-    limit: int | None = Field(None, ge=1, description="Only the first N cases.")
+    limit: int | None = Field(None, ge=1, description="Only the first N cases (threads, with `replay: turns`).")
+    replay: Literal["last", "turns"] = Field("last", description="`last`: answer each thread's last customer turn. "
+                                             "`turns`: one case per agent turn of each thread, given the recorded "
+                                             "history up to it (`<id>@t<k>`).")
     candidates: list[CandidateSpec] = Field(min_length=1)
     checks: Literal["all", "none"] | list[str] = "all"
     judge: JudgeSpec | None = None

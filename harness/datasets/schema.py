@@ -8,18 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_serializer,
+                      model_validator)
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Turn(_Strict):
-    """One message of the thread."""
-
-    role: Literal["customer", "agent"]
-    content: str
 
 
 class PolicyContext(_Strict):
@@ -47,6 +41,46 @@ class Expectations(_Strict):
     question_expected: bool | None = Field(None, description="Information is missing: the reply should ask.")
     refund_allowed: bool | None = Field(None, description="A refund is within policy.")
     notes: str | None = None
+
+
+class Turn(_Strict):
+    """One message of the thread.
+
+    Agent turns may say who wrote them (``author``), what other versions replied
+    at this point given the same history (``replies``), and what a good reply at
+    this point must do (``expectations``); turn-level replay
+    (:mod:`harness.datasets.turns`) reads them. Customer turns carry none.
+    """
+
+    role: Literal["customer", "agent"]
+    content: str
+    author: str | None = Field(None, min_length=1, description="Agent turns: the version (bot or human) that "
+                                                               "wrote this turn.")
+    replies: dict[str, str] = Field(default_factory=dict,
+                                    description="Agent turns: version name -> what that version replied at this "
+                                                "point, given the same history (for turn-level replay).")
+    expectations: Expectations | None = Field(None, description="Agent turns: what a reply at this point must do; "
+                                              "the fields given replace the case's.")
+
+    @field_validator("author", "replies", "expectations")
+    @classmethod
+    def _agent_only(cls, value, info: ValidationInfo):
+        # Runs only on given values (defaults are not validated), after `role`, so the error names the field.
+        if info.data.get("role") == "customer":
+            raise ValueError("only agent turns carry it")
+        author = info.data.get("author")
+        if info.field_name == "replies" and author is not None and author in value:
+            raise ValueError(f"{author!r} wrote this turn (author), so its reply here is the turn's content")
+        return value
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_extras(self, handler):
+        # Plain turns dump as {role, content}, as before these fields existed: dataset hashes stay stable.
+        data = handler(self)
+        for name, empty in (("author", None), ("replies", {}), ("expectations", None)):
+            if data.get(name) == empty:
+                data.pop(name, None)
+        return data
 
 
 class Case(_Strict):

@@ -78,6 +78,8 @@ class Record(BaseModel):
     sample: int = 0
     persona: str | None = None
     category: str | None = None
+    turn_index: int | None = Field(None, description="With turn-level replay: the 1-based agent turn of the thread "
+                                                     "this case stands for.")
     reply: str | None = None
     reply_source: Literal["recorded", "model"] | None = None
     checks: dict[str, CheckResult] = Field(default_factory=dict)

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from harness.datasets.turns import REPLAY_CAVEAT
 from harness.records.schema import Record
 from harness.report.html_parts import esc, interval_bar_svg, json_script, page_shell, table
 from harness.report.html_records import RecordView, filter_form, record_rows
 from harness.report.panel import render_panel_html
-from harness.report.tables import fmt_mean, fmt_rate, summary_rows
+from harness.report.tables import breakdown_rows, fmt_mean, fmt_rate, summary_rows
 from harness.scoring.schema import RunIdentity, Scorecard
 
 SCALE_RANGE = {"1-5": (1.0, 5.0), "pass_fail": (0.0, 1.0)}
@@ -150,6 +151,16 @@ def _rate_bar(stat, label: str) -> str:
     return f"{bar}{esc(text)}"
 
 
+def render_turns_html(card: Scorecard) -> str:
+    """With turn-level replay: the breakdown by agent turn, under the caveat about the recorded history."""
+    rows = breakdown_rows(card, "turn")
+    if not rows:
+        return ""
+    cells = [[esc(row.label), *(esc(cell) for cell in row.cells)] for row in rows]
+    return (f'<h2>By agent turn</h2><p class="notice">{esc(REPLAY_CAVEAT)}</p>'
+            f"{table(['turn', *card.candidates], cells)}")
+
+
 def render_records_section(card: Scorecard, records: Iterable[Record], cases: dict[str, dict] | None) -> tuple[str, list]:
     """The filter form and the records table; also the per-row filter data for the script."""
     view = RecordView(criteria=list(card.criteria), checks=card.checks, cases=cases or {})
@@ -177,7 +188,8 @@ def render_run_html(scorecard: Scorecard, records: Iterable[Record], cases: dict
         render_notices(scorecard.notices), f"<h1>{esc(title)}</h1>",
         render_identity(scorecard.run, scorecard.n_records),
         "<h2>Summary</h2>", render_summary_table(scorecard) if scorecard.candidates else "<p>No records.</p>",
-        "<h2>Scores with intervals</h2>", render_score_bars(scorecard), render_panel_html(scorecard), trends_html,
+        "<h2>Scores with intervals</h2>", render_score_bars(scorecard), render_panel_html(scorecard),
+        render_turns_html(scorecard), trends_html,
         "<h2>Records</h2>", records_html,
         json_script({"records": filter_data, "scorecard": scorecard.model_dump(mode="json")}, "report-data"),
     ])

@@ -1,13 +1,14 @@
 """``scorecard.md``: the scorecard as GitHub-flavoured Markdown, small enough for a pull-request comment.
 
 Layout: the notices first (a bold warning block), the run's identity, one
-summary table with candidates as columns, then collapsible breakdowns by
-persona and by category. Text from the data is escaped so a candidate or
+summary table with candidates as columns, with turn-level replay the breakdown by
+agent turn, then collapsible breakdowns by persona and by category. Text from the data is escaped so a candidate or
 persona name cannot break a table or inject HTML.
 """
 
 from __future__ import annotations
 
+from harness.datasets.turns import REPLAY_CAVEAT
 from harness.report.tables import Row, breakdown_rows, summary_rows
 from harness.scoring.schema import RunIdentity, Scorecard
 
@@ -56,6 +57,9 @@ def _short(digest: str | None) -> str | None:
 def _cases(run: RunIdentity) -> str | None:
     if run.n_selected is None:
         return None
+    if run.replay == "turns":
+        threads = f"{run.n_threads} of {run.n_cases}" if run.n_cases is not None else str(run.n_threads)
+        return f"{run.n_selected} turn cases from {threads} threads"
     return f"{run.n_selected} of {run.n_cases} cases" if run.n_cases is not None else f"{run.n_selected} cases"
 
 
@@ -89,6 +93,15 @@ def render_breakdown(card: Scorecard, dimension: str) -> str:
     return f"<details><summary>By {dimension}</summary>\n\n{table}\n\n</details>"
 
 
+def render_turns(card: Scorecard) -> str:
+    """With turn-level replay: the breakdown by agent turn, open, under the caveat about the recorded history."""
+    rows = breakdown_rows(card, "turn")
+    if not rows:
+        return ""
+    table = md_table(["turn", *card.candidates], [[row.label, *row.cells] for row in rows])
+    return f"### By agent turn\n\n_{md_escape(REPLAY_CAVEAT)}_\n\n{table}"
+
+
 def render_scorecard_md(scorecard: Scorecard) -> str:
     """The whole ``scorecard.md``. Breakdowns are dropped (with a note) if they would push it past a PR comment."""
     head = [part for part in (render_notices(scorecard.notices), "## Scorecard",
@@ -99,6 +112,7 @@ def render_scorecard_md(scorecard: Scorecard) -> str:
     body += [part for part in (_render_verbosity(scorecard),) if part]
     body += [part for part in (_render_epochs(scorecard),) if part]
     body += [part for part in (_render_panel(scorecard),) if part]
+    body += [part for part in (render_turns(scorecard),) if part]
     breakdowns = [b for b in (render_breakdown(scorecard, "persona"), render_breakdown(scorecard, "category")) if b]
     text = "\n\n".join(body + breakdowns) + "\n"
     if len(text) > MAX_CHARS:

@@ -149,16 +149,18 @@ def _total_cost(candidate: CandidateScores) -> float | None:
 
 
 def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:
-    """Rows ``"<group> · <measure>"`` for ``dimension`` ("persona" or "category"), compact cells.
+    """Rows ``"<group> · <measure>"`` for ``dimension`` ("persona", "category" or "turn"), compact cells.
 
     Rows with no value for any candidate (a check that never applied to the
-    group) are left out to keep the table short.
+    group) are left out to keep the table short. Turns come in turn order, labelled ``turn 1``, ``turn 2``, ...
     """
-    field = "by_persona" if dimension == "persona" else "by_category"
-    groups = sorted({g for c in card.candidates.values() for g in getattr(c, field)})
+    field = f"by_{dimension}"
+    keys = {g for c in card.candidates.values() for g in getattr(c, field)}
+    groups = sorted(keys, key=int) if dimension == "turn" else sorted(keys)
     rows = []
-    for group in groups:
-        parts = [getattr(c, field).get(group) for c in card.candidates.values()]
+    for key in groups:
+        parts = [getattr(c, field).get(key) for c in card.candidates.values()]
+        group = f"turn {key}" if dimension == "turn" else key
         rows.append(Row(group, f"{group} · records", [str(p.n_records) if p else DASH for p in parts]))
         for name, info in card.criteria.items():
             # A pass/fail criterion's mean is its pass rate: show it as a percentage like the checks.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from harness.candidates.responders import Responder
 from harness.checks.base import Check, CheckContext, CheckResult
 from harness.datasets.schema import Case
+from harness.datasets.turns import turn_index_of
 from harness.errors import CaseFault
 from harness.judges.judge import Judge
 from harness.records.schema import CallStats, ErrorInfo, Record
@@ -30,7 +31,7 @@ def run_checks(checks: list[Check], ctx: CheckContext) -> dict[str, CheckResult]
 async def evaluate_case(case: Case, responder: Responder, checks: list[Check], judge: Judge | None,
                         sample: int = 0) -> Record:
     record = Record(case_id=case.id, candidate=responder.name, sample=sample, persona=case.persona,
-                    category=case.category, started_at=now_iso())
+                    category=case.category, turn_index=turn_index_of(case), started_at=now_iso())
     try:
         reply = await responder.respond(case, sample)
     except CaseFault as fault:

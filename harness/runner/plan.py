@@ -17,6 +17,7 @@ from harness.checks.base import Check, registry
 from harness.config.evalfile import CandidateSpec, JudgeSpec, LoadedEval, ModelFields
 from harness.datasets.loader import LoadedDataset, load_dataset
 from harness.datasets.schema import Case
+from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
 from harness.errors import ConfigError, RubricError
 from harness.hashing import hash_file, hash_value
 from harness.judges.judge import Judge
@@ -71,8 +72,10 @@ def model_spec(fields: ModelFields | CandidateSpec) -> ModelSpec:
                      max_retries=fields.max_retries, deployments=fields.deployments, routing=fields.routing)
 
 
-def select_cases(dataset: LoadedDataset, limit: int | None) -> list[Case]:
-    return dataset.cases[:limit] if limit else list(dataset.cases)
+def select_cases(dataset: LoadedDataset, limit: int | None, replay: str = "last") -> list[Case]:
+    """The first ``limit`` cases (threads); with ``replay="turns"``, each expanded to one case per agent turn."""
+    cases = dataset.cases[:limit] if limit else list(dataset.cases)
+    return expand_cases(cases, dataset.source) if replay == "turns" else cases
 
 
 def select_candidates(loaded: LoadedEval, names: list[str] | None) -> list[CandidateSpec]:
@@ -100,7 +103,7 @@ def build_plan(loaded: LoadedEval, *, limit: int | None = None, candidate_names:
                cache: ResponseCache | None = None) -> RunPlan:
     """Validate everything and build the objects a run needs. Raises UserError subclasses."""
     dataset = load_dataset(loaded.dataset_path)
-    cases = select_cases(dataset, limit or loaded.spec.limit)
+    cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay)
     models = []
     responders: list[Responder] = []
     for spec in select_candidates(loaded, candidate_names):
@@ -118,7 +121,7 @@ def build_plan(loaded: LoadedEval, *, limit: int | None = None, candidate_names:
         models += judge_models
     plan = RunPlan(loaded=loaded, dataset=dataset, cases=cases, responders=responders,
                    checks=select_checks(loaded), judge=judge, rubric=rubric, models=models)
-    plan.notices = _notices(plan, loaded)
+    plan.notices = _notices(plan, loaded) + ([REPLAY_CAVEAT] if loaded.spec.replay == "turns" else [])
     return plan
 
 
@@ -199,13 +202,21 @@ def build_manifest(plan: RunPlan) -> Manifest:
         eval_file=HashedRef(path=str(loaded.path), sha256=hash_file(loaded.path)),
         eval_spec=loaded.spec.model_dump(mode="json"),
         dataset={"path": loaded.dataset_path, "sha256": plan.dataset.sha256, "n_cases": len(plan.dataset),
-                 "n_selected": len(plan.cases), "selected_sha256": hash_value([c.id for c in plan.cases])},
+                 "n_selected": len(plan.cases), "selected_sha256": hash_value([c.id for c in plan.cases]),
+                 **_replay_record(plan)},
         rubric=plan.rubric.record(str(loaded.rubric_path)) if plan.rubric else None,
         judge=judge_record(plan.judge),
         candidates=[_candidate_record(r, loaded) for r in plan.responders],
         checks={c.name: c.version for c in plan.checks},
         started_at=now_iso(), notices=plan.notices,
     )
+
+
+def _replay_record(plan: RunPlan) -> dict:
+    """With turn-level replay, how many threads the selected turn cases came from."""
+    if plan.loaded.spec.replay != "turns":
+        return {}
+    return {"replay": "turns", "n_threads": len({c.metadata["thread_id"] for c in plan.cases})}
 
 
 def judge_record(judge: Judge | PanelJudge | None) -> dict | None:

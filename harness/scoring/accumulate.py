@@ -208,6 +208,7 @@ class CandidateAcc:
     checks: dict[str, CheckAcc] = field(default_factory=dict)
     by_persona: dict[str, GroupAcc] = field(default_factory=dict)
     by_category: dict[str, GroupAcc] = field(default_factory=dict)
+    by_turn: dict[int, GroupAcc] = field(default_factory=dict)
     responder: CallAcc = field(default_factory=CallAcc)
     judging: CallAcc = field(default_factory=CallAcc)
     apology_forms: Counter = field(default_factory=Counter)
@@ -217,6 +218,8 @@ class CandidateAcc:
         if record.error is not None:
             self.case_errors[record.error.kind] += 1
         groups = (self._group(self.by_persona, record.persona), self._group(self.by_category, record.category))
+        if record.turn_index is not None:  # turn-level replay: the turn is one more breakdown
+            groups += (self._group(self.by_turn, record.turn_index),)
         # One pass over the verdicts feeds the candidate and both breakdowns: the hot loop of a big run.
         for name, verdict in record.judge.items():
             score = self._criterion(name).add(verdict)
@@ -230,7 +233,7 @@ class CandidateAcc:
         self.responder.add(record.responder)
         self.judging.add(record.judging)
 
-    def _group(self, groups: dict[str, GroupAcc], value: str | None) -> GroupAcc:
+    def _group(self, groups: dict, value: str | int | None) -> GroupAcc:
         key = value if value else NO_GROUP
         group = groups.get(key)
         if group is None:
@@ -268,6 +271,7 @@ class CandidateAcc:
             judge_errors_by_kind=dict(sorted(by_kind.items())),
             by_persona={k: v.result(options) for k, v in sorted(self.by_persona.items())},
             by_category={k: v.result(options) for k, v in sorted(self.by_category.items())},
+            by_turn={str(k): v.result(options) for k, v in sorted(self.by_turn.items())},
             responder=self.responder.result(), judging=self.judging.result(),
             apology_forms=dict(sorted(self.apology_forms.items())))
 

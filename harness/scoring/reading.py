@@ -40,6 +40,7 @@ class ScoringRecord(BaseModel):
     sample: int = 0
     persona: str | None = None
     category: str | None = None
+    turn_index: int | None = None
     reply: str | None = None
     checks: dict[str, ScoringCheck] = Field(default_factory=dict)
     judge: dict[str, CriterionResult] = Field(default_factory=dict)

@@ -133,6 +133,9 @@ class CandidateScores(_Model):
     judge_errors_by_kind: dict[str, int] = Field(default_factory=dict)
     by_persona: dict[str, GroupBreakdown] = Field(default_factory=dict)
     by_category: dict[str, GroupBreakdown] = Field(default_factory=dict)
+    by_turn: dict[str, GroupBreakdown] = Field(
+        default_factory=dict, description="With turn-level replay: by the 1-based agent turn of the thread "
+                                          "(`\"1\"`, `\"2\"`, ...), in turn order")
     responder: CallSummary = Field(default_factory=CallSummary)
     judging: CallSummary = Field(default_factory=CallSummary)
     apology_forms: dict[str, int] = Field(default_factory=dict,
@@ -159,6 +162,8 @@ class RunIdentity(_Model):
     dataset_sha256: str | None = None
     n_cases: int | None = None
     n_selected: int | None = None
+    replay: str | None = Field(None, description="`turns` when each agent turn of a thread was its own case")
+    n_threads: int | None = Field(None, description="With turn-level replay: threads the selected cases came from")
     rubric_id: str | None = None
     rubric_version: str | None = None
     rubric_sha256: str | None = None

@@ -1,0 +1,134 @@
+"""Turn-level replay: one case per agent turn of a thread, given the recorded history up to it.
+
+A thread such as ``customer, agent, customer, agent, customer`` has three agent
+*positions*: the two recorded agent turns, and the final reply after the last
+customer turn. :func:`expand_cases` turns it into the cases ``<id>@t1``,
+``<id>@t2`` and ``<id>@t3``; case ``@tk`` holds the turns before position *k*
+(so it ends with a customer turn) and the recorded replies *at* position *k*:
+
+* ``thread`` (a reserved version name): the agent turn the thread recorded
+  there; at the final position, ``recorded_replies["thread"]``, or else the
+  final reply of the version that wrote the thread's last agent turn.
+* the turn's ``author``: the same text, under that version's name.
+* every version in the turn's ``replies``: what it replied at that point.
+* at the final position, the thread's own ``recorded_replies``.
+
+A recorded candidate with no reply at a position gets ``missing_recorded_reply``
+on that case, like any case without its reply. Consecutive agent turns are one
+position (one reply sent in several messages). Agent turns before the first
+customer turn (a greeting) answer nothing and are not positions.
+
+The history is the recorded one: later customer turns were written in answer
+to the recorded agent, not to the candidate (:data:`REPLAY_CAVEAT`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.datasets.schema import Case, Expectations, Turn
+from harness.errors import DatasetError
+
+THREAD_VERSION = "thread"
+ID_SEPARATOR = "@t"
+
+REPLAY_CAVEAT = ("Turn-level replay: each agent turn of a thread is evaluated given the recorded history up to "
+                 "it. Later customer turns were written in answer to the recorded agent, not to the candidate, "
+                 "so a candidate's earlier deviation is not reflected in the later history.")
+
+
+@dataclass(frozen=True)
+class AgentPosition:
+    """One place in a thread where an agent replies: ``turns[start:stop]`` are the recorded agent turns there
+    (``start == stop == len(turns)`` at the final position)."""
+
+    index: int
+    start: int
+    stop: int
+
+    def is_final(self, case: Case) -> bool:
+        return self.start == len(case.turns)
+
+
+def agent_positions(case: Case) -> list[AgentPosition]:
+    """Every agent position of ``case`` in order, the final reply last; indices count from 1."""
+    spans: list[tuple[int, int]] = []
+    seen_customer = False
+    for i, turn in enumerate(case.turns):
+        if turn.role == "customer":
+            seen_customer = True
+        elif seen_customer and spans and spans[-1][1] == i:
+            spans[-1] = (spans[-1][0], i + 1)  # consecutive agent turns: one reply in several messages
+        elif seen_customer:
+            spans.append((i, i + 1))
+    spans.append((len(case.turns), len(case.turns)))
+    return [AgentPosition(index=k, start=start, stop=stop) for k, (start, stop) in enumerate(spans, start=1)]
+
+
+def expand_thread(case: Case) -> list[Case]:
+    """One case per agent position of ``case`` (see the module docstring)."""
+    positions = agent_positions(case)
+    return [_case_at(case, position, len(positions)) for position in positions]
+
+
+def expand_cases(cases: list[Case], source: str) -> list[Case]:
+    """Every case expanded per agent turn; a generated id that is already a case id is a DatasetError."""
+    expanded = [turn_case for case in cases for turn_case in expand_thread(case)]
+    thread_ids = {case.id for case in cases}
+    clash = next((c for c in expanded if c.id in thread_ids), None)
+    if clash is not None:
+        raise DatasetError(f"turn-level replay names a case {clash.id!r}, but the dataset already has that id; "
+                           f"rename it (ids ending in {ID_SEPARATOR}<n> are taken by replay)",
+                           file=source, field="id")
+    return expanded
+
+
+def turn_index_of(case: Case) -> int | None:
+    """The 1-based agent turn a replayed case stands for (``metadata.turn_index``); None for a whole thread."""
+    value = case.metadata.get("turn_index")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _case_at(case: Case, position: AgentPosition, n_positions: int) -> Case:
+    metadata = {**case.metadata, "thread_id": case.id, "turn_index": position.index, "n_agent_turns": n_positions}
+    history = [_history_turn(turn) for turn in case.turns[:position.start]]
+    return Case(id=f"{case.id}{ID_SEPARATOR}{position.index}", turns=history,
+                recorded_replies=_replies_at(case, position), persona=case.persona, category=case.category,
+                channel=case.channel, context=case.context, expectations=_expectations_at(case, position),
+                metadata=metadata)
+
+
+def _history_turn(turn: Turn) -> Turn:
+    # What other versions said, and what was expected, belong to their own position, not to the history.
+    return Turn.model_validate(turn.model_dump(include={"role", "content", "author"}))
+
+
+def _replies_at(case: Case, position: AgentPosition) -> dict[str, str]:
+    if position.is_final(case):
+        return _final_replies(case)
+    recorded = case.turns[position.start:position.stop]
+    text = "\n\n".join(t.content for t in recorded)
+    replies: dict[str, str] = {}
+    for version in dict.fromkeys(v for t in recorded for v in t.replies):
+        replies[version] = "\n\n".join(t.replies[version] for t in recorded if version in t.replies)
+    authors = {t.author for t in recorded if t.author}
+    if len(authors) == 1:  # several authors at one position: the text is nobody's whole reply
+        replies.setdefault(authors.pop(), text)
+    return {**replies, THREAD_VERSION: text}
+
+
+def _final_replies(case: Case) -> dict[str, str]:
+    replies = dict(case.recorded_replies)
+    last_author = next((t.author for t in reversed(case.turns) if t.role == "agent"), None)
+    if THREAD_VERSION not in replies and last_author in replies:
+        replies[THREAD_VERSION] = replies[last_author]
+    return replies
+
+
+def _expectations_at(case: Case, position: AgentPosition) -> Expectations:
+    """The case's expectations, with the fields an agent turn at this position sets replacing them."""
+    update: dict = {}
+    for turn in case.turns[position.start:position.stop]:
+        if turn.expectations is not None:
+            update.update({name: getattr(turn.expectations, name) for name in turn.expectations.model_fields_set})
+    return case.expectations.model_copy(update=update) if update else case.expectations
