@@ -30,9 +30,30 @@ def add_parser(sub) -> None:
     p.add_argument("--cache", type=Path, help="model cache file (default: .harness-cache/models.sqlite)")
     p.add_argument("--resamples", type=int, default=4000, help="bootstrap resamples (default 4000)")
     p.add_argument("--seed", type=int, default=20240607)
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 
-def _options(args: argparse.Namespace):
+class PairProgress:
+    """A line on stderr per tenth of the pairs judged (each pair is two calls)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.total = self.seen = self.errors = 0
+
+    def start(self, total: int) -> None:
+        self.total, self.seen, self.errors = total, 0, 0
+        if self.enabled:
+            print(f"harness: {total} pairs to judge, each in both orders ({2 * total} judge calls)", file=sys.stderr)
+
+    def advance(self, verdict) -> None:
+        self.seen += 1
+        self.errors += verdict.outcome == "error"
+        step = max(1, self.total // 10)
+        if self.enabled and (self.seen % step == 0 or self.seen == self.total):
+            print(f"harness: {self.seen}/{self.total} pairs judged, {self.errors} errors", file=sys.stderr)
+
+
+def _options(args: argparse.Namespace, progress: PairProgress):
     from harness.compare import parse_pair
     from harness.errors import ConfigError
     from harness.pairwise import JudgeSettings, PairwiseOptions, StatsOptions
@@ -50,7 +71,8 @@ def _options(args: argparse.Namespace):
     return PairwiseOptions(judge=judge, pair=parse_pair(args.pair) if args.pair else None,
                            allow_incomparable=args.allow_incomparable, limit=args.limit,
                            use_cache=not args.no_cache, cache_path=args.cache,
-                           stats=StatsOptions(n_resamples=args.resamples, seed=args.seed))
+                           stats=StatsOptions(n_resamples=args.resamples, seed=args.seed),
+                           on_start=progress.start, on_verdict=progress.advance)
 
 
 def summary_lines(report) -> list[str]:
@@ -77,7 +99,7 @@ def _pct(share) -> str:
 def pairwise(args: argparse.Namespace) -> int:
     from harness.pairwise import run_pairwise, write_pairwise
 
-    options = _options(args)
+    options = _options(args, PairProgress(enabled=not args.quiet))
     report = run_pairwise(args.run_a, args.run_b, options)
     for warning in report.warnings + report.notices:
         print(f"harness: warning: {warning}", file=sys.stderr)

@@ -53,6 +53,7 @@ class PairwiseOptions:
     use_cache: bool = True
     cache_path: Path | None = None
     stats: StatsOptions = StatsOptions()
+    on_start: Callable[[int], None] | None = field(default=None, compare=False)  # pairs to judge, per comparison
     on_verdict: Callable[[PairVerdict], None] | None = field(default=None, compare=False)
 
 
@@ -140,6 +141,9 @@ def _judge_model(side_a: PairRun, settings: JudgeSettings, cache: ResponseCache 
 
 async def _compare(judge: PairwiseJudge, pairing: Pairing, name_a: str, name_b: str,
                    options: PairwiseOptions) -> PairComparison:
+    if options.on_start is not None:
+        options.on_start(sum(len([c for c in judge.rubric.criteria if c.applies_to(item.case)])
+                             for item in pairing.items))
     if judge.model.concurrency == 1:
         # An in-process model serves one call at a time: case after case keeps a case's calls together,
         # so the model reuses their shared prompt prefix.

@@ -97,7 +97,11 @@ class Share(_Model):
 
 
 class PairLeftOut(_Model):
-    """Cases (per criterion) that are in no share of the row, by reason; each counts once."""
+    """Cases that are in no share of the row, by reason; each counts once.
+
+    On the ``overall`` row, ``unmatched`` and ``no_reply`` count cases, while
+    ``not_applicable`` and ``judge_error`` count (case, criterion) pairs.
+    """
 
     unmatched: int = Field(0, description="the case has a reply on one side only (or is on one side only)")
     no_reply: int = Field(0, description="a case error: no reply on either side")

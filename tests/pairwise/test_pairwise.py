@@ -252,3 +252,22 @@ def test_the_criterion_is_named_in_every_call(tmp_path, rubric_file):
     provider = register_fake("pw", always_first)
     run_pairwise(a, b, _options(rubric_file))
     assert sorted(criterion_of(m) for m, _ in provider.history) == ["empathy", "empathy", "policy", "policy"]
+
+
+def test_the_judge_and_rubric_default_to_run_As_and_self_judging_is_noticed(tmp_path, rubric_file):
+    judge = {"name": "fake/pw", "params": {"temperature": 0.0}, "concurrency": 2}
+    specs = [{"name": "bot", "kind": "model", "model": {"name": "fake/pw"}}]
+    cases = [case("c0"), case("c1")]
+    a = write_run(tmp_path / "A", {"bot": {"c0": "A0", "c1": "A1"}}, cases, judge=judge,
+                  rubric={"id": "mini", "path": str(rubric_file)}, candidate_specs=specs)
+    b = write_run(tmp_path / "B", {"bot": {"c0": "B0", "c1": "B1"}}, cases)
+    provider = register_fake("pw", prefers("B"))
+    started = []
+    report = run_pairwise(a, b, PairwiseOptions(use_cache=False, on_start=started.append))
+    assert report.judge.model == "fake/pw" and report.judge.rubric_id == "mini"
+    assert report.judge.criteria == ["empathy", "policy", "boundaries"]
+    assert provider.calls == 8 and started == [4]
+    assert provider.history[0][1].temperature == 0.0
+    assert [n for n in report.notices if "also wrote bot (A)'s replies" in n]
+    assert not [n for n in report.notices if "(B)'s replies" in n]
+    assert _row(report, "overall").b_wins.count == 4

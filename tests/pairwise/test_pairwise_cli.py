@@ -150,3 +150,25 @@ def test_runs_that_answer_different_complaints_are_refused(runs, tmp_path, capsy
 def test_schema_command_prints_the_pairwise_schema(capsys):
     assert main(["schema", "pairwise"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "PairwiseReport"
+
+
+@pytest.mark.embedded
+def test_pairwise_with_the_embedded_judge_on_three_cases(runs, capsys):
+    pytest.importorskip("llama_cpp")
+    out = runs / "embedded"
+    assert main(["pairwise", str(runs / "A"), str(runs / "B"), "--judge-model", "embedded/gemma-3-270m",
+                 "--rubric", str(RUBRIC), "--criteria", "apology_quality", "--limit", "3", "--no-cache",
+                 "--out", str(out)]) == 0
+    data = json.loads((out / "pairwise.json").read_text())
+    jsonschema.validate(data, schema_of("pairwise"))
+    row = data["comparisons"][0]["rows"][0]
+    # every pair is either judged in both orders or counted as an error; never silently dropped
+    assert row["n_pairs"] + row["left_out"]["judge_error"] == 3
+    assert row["b_wins"]["count"] + row["ties"]["count"] + row["a_wins"]["count"] == row["n_pairs"]
+    assert data["usage"]["calls"] >= 6
+    for case in data["comparisons"][0]["cases"]:
+        verdict = case["verdicts"][0]
+        assert {verdict["ab"]["order"], verdict["ba"]["order"]} == {"AB", "BA"}
+    md = (out / "pairwise.md").read_text()
+    assert "embedded model (Gemma 3 270M" in md and "the pairwise judge" in md
+    assert "embedded model" in capsys.readouterr().err
