@@ -98,10 +98,10 @@ def render_comparison(comparison: PairComparison) -> str:
     decided = [r for r in comparison.rows if r.preference != "no detectable preference"]
     headline = ", ".join(f"{md_escape(r.name)}: {r.preference}" for r in decided) or "no detectable preference"
     table = md_table(HEADER, [row_cells(r) for r in comparison.rows])
-    flips = _flips(comparison)
+    flipped = sum(r.inconsistent for r in comparison.rows if r.kind == "criterion")
     parts = [title, f"**{headline}**", table,
-             _details(f"Verdicts that flipped when the replies were swapped ({sum(r.inconsistent for r in comparison.rows if r.kind == 'criterion')}; counted as ties)",
-                      "\n".join(flips)),
+             _details(f"Verdicts that flipped when the replies were swapped ({flipped}; counted as ties)",
+                      "\n".join(_flips(comparison))),
              _details("Every verdict in both orders", _verdict_table(comparison.cases))]
     return "\n\n".join(p for p in parts if p)
 

@@ -85,7 +85,9 @@ def test_pairwise_within_one_run_and_position_bias_notice(runs, capsys):
     data = json.loads((out / "pairwise.json").read_text())
     assert data["same_run"] and data["comparisons"][0]["rows"][-1]["ties"]["rate"] == 1.0
     assert len(data["comparisons"][0]["cases"]) == 4
-    assert "position bias" in (out / "pairwise.md").read_text()
+    md = (out / "pairwise.md").read_text()
+    assert "position bias" in md and "swapped (8; counted as ties)" in md
+    assert "A first → A (picked first); B first → B (picked first)" in md
 
 
 def test_both_orders_are_cached_apart(runs, capsys):
