@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     progress = RunProgress(enabled=not args.quiet)
     options = RunOptions(out=args.out, limit=args.limit, candidates=candidates, resume=args.resume,
                          retry_errors=args.retry_errors, use_cache=not args.no_cache, cache_path=args.cache,
-                         on_record=progress.advance, on_start=progress.start)
+                         on_record=progress.advance, on_start=progress.start, batch=args.batch)
     with progress:
         gated = run_gated(args.eval, NightlyOptions(run=options, baseline=args.baseline))
     _print_outputs(gated.result.outputs, quiet=args.quiet)

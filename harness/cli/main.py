@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", action="store_true", help="do not read or write the model cache")
     run.add_argument("--cache", type=Path, help="model cache file (default: .harness-cache/models.sqlite)")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    run.add_argument("--batch", action="store_true", help="send model calls as OpenAI / Anthropic batches "
+                     "(half price, hours not seconds) before the run; --resume polls instead of resending")
     run.add_argument("--baseline", metavar="RUN|accepted",
                      help="hold the run to its max_regression gates against this run (or the accepted one)")
 

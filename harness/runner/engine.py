@@ -40,6 +40,7 @@ class RunOptions:
     cache_path: Path | None = None
     on_record: ProgressCallback | None = None
     on_start: Callable[[int, int], None] | None = None  # (tasks to do, tasks already done)
+    batch: bool = False  # fill the cache from provider batch APIs first (harness.batch)
 
 
 @dataclass
@@ -76,6 +77,10 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
         remove_stale_temps(run_dir)
         manifest = _start_manifest(run_dir, plan, options)
         done = _prepare_records(run_dir, options.retry_errors)
+        if options.batch:
+            from harness.batch import BatchOptions, prefill_from_batches
+
+            await prefill_from_batches(plan, run_dir, done, cache, BatchOptions(retry_failed=options.retry_errors))
         result = await _execute(plan, run_dir, manifest, done, options)
     if cache is not None:
         cache.close()

@@ -1,0 +1,134 @@
+"""Anthropic Message Batches: one POST with every request, poll until ended, read the results JSONL.
+
+    POST /v1/messages/batches → GET /v1/messages/batches/{id} until processing_status is "ended"
+    → GET results_url (one line per request: succeeded, errored, canceled or expired)
+
+Chat messages become Anthropic's shape here (system text apart, ``max_tokens``
+required); a structured answer is asked for as a forced tool call whose input is
+the JSON object, as litellm does for live calls.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from harness.batch.http import BatchHTTP
+from harness.batch.prices import batch_cost
+from harness.batch.requests import BatchRequest, Failure
+from harness.errors import ContentFilterError, EmptyResponseError, MissingCredentialError
+from harness.models.base import ModelResponse, ModelSpec, Usage
+from harness.models.litellm_provider import SCHEMA_NAME, portable_schema
+
+DEFAULT_BASE = "https://api.anthropic.com"
+KEY_ENV = "ANTHROPIC_API_KEY"
+VERSION = "2023-06-01"
+DEFAULT_MAX_TOKENS = 1024
+MAX_REQUESTS = 100_000  # Anthropic's per-batch limit (also 256 MB)
+FINISH = {"end_turn": "stop", "stop_sequence": "stop", "tool_use": "stop", "max_tokens": "length"}
+
+
+class AnthropicBatchAPI:
+    name = "anthropic"
+    max_requests = MAX_REQUESTS
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        self.served_name = spec.name.split("/", 1)[1]
+
+    def check_credentials(self) -> None:
+        env = self.spec.api_key_env or KEY_ENV
+        if not os.environ.get(env) and not self.spec.api_base:
+            raise MissingCredentialError(f"{self.spec.name}: environment variable {env} is not set (batch)")
+
+    def http(self, backoff_s: float) -> BatchHTTP:
+        key = os.environ.get(self.spec.api_key_env or KEY_ENV) or "no-key-needed"
+        headers = {"x-api-key": key, "anthropic-version": VERSION, "content-type": "application/json"}
+        return BatchHTTP(self.spec.api_base or DEFAULT_BASE, headers, backoff_s=backoff_s,
+                         what=f"{self.spec.name} batch")
+
+    def params(self, request: BatchRequest) -> dict[str, Any]:
+        """The Messages API parameters of one request."""
+        config = request.config
+        system = "\n\n".join(m.content for m in request.messages if m.role == "system")
+        params: dict[str, Any] = {
+            "model": self.served_name, "max_tokens": config.max_tokens or DEFAULT_MAX_TOKENS,
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages if m.role != "system"]}
+        if system:
+            params["system"] = system
+        if config.temperature is not None:
+            params["temperature"] = config.temperature
+        if config.top_p is not None:
+            params["top_p"] = config.top_p
+        if config.stop:
+            params["stop_sequences"] = config.stop
+        if config.response_schema is not None:
+            params["tools"] = [{"name": SCHEMA_NAME, "description": "Give your answer.",
+                                "input_schema": portable_schema(config.response_schema)}]
+            params["tool_choice"] = {"type": "tool", "name": SCHEMA_NAME}
+        params.update(config.extra)
+        return params
+
+    async def submit(self, http: BatchHTTP, requests: list[BatchRequest]) -> tuple[str, str | None]:
+        body = {"requests": [{"custom_id": r.key, "params": self.params(r)} for r in requests]}
+        batch = await http.json("POST", "/v1/messages/batches", json_body=body)
+        return batch["id"], None
+
+    async def poll(self, http: BatchHTTP, batch_id: str) -> tuple[str, bool, dict[str, Any]]:
+        batch = await http.json("GET", f"/v1/messages/batches/{batch_id}")
+        status = str(batch.get("processing_status"))
+        return status, status == "ended", batch
+
+    async def results(self, http: BatchHTTP, batch: dict[str, Any],
+                      requests: dict[str, BatchRequest]) -> dict[str, ModelResponse | Failure]:
+        url = batch.get("results_url")
+        if not url:
+            return {}
+        raw = await http.request("GET", url)
+        out: dict[str, ModelResponse | Failure] = {}
+        for text in raw.decode("utf-8").splitlines():
+            if text.strip():
+                line = json.loads(text)
+                request = requests.get(line.get("custom_id"))
+                if request is not None:
+                    out[request.key] = self.parse(line.get("result") or {}, request)
+        return out
+
+    def parse(self, result: dict[str, Any], request: BatchRequest) -> ModelResponse | Failure:
+        kind = result.get("type")
+        if kind == "succeeded":
+            try:
+                return self.to_response(result.get("message") or {}, request)
+            except (ContentFilterError, EmptyResponseError) as fault:
+                return Failure(kind=fault.kind, message=str(fault))
+        if kind == "errored":
+            error = result.get("error") or {}
+            inner = error.get("error") if isinstance(error.get("error"), dict) else error
+            err_type = str(inner.get("type") or "error")
+            return Failure(kind=_error_kind(err_type), message=f"{self.spec.name}: {err_type}: "
+                                                             f"{inner.get('message', '')}".strip())
+        return Failure(kind=f"batch_{kind or 'error'}", message=f"{self.spec.name}: batch request {kind}")
+
+    def to_response(self, message: dict[str, Any], request: BatchRequest) -> ModelResponse:
+        blocks = message.get("content") or []
+        stop = message.get("stop_reason")
+        if stop == "refusal":
+            raise ContentFilterError(f"{self.spec.name}: the provider refused the request")
+        if request.config.response_schema is not None:
+            tool = next((b for b in blocks if b.get("type") == "tool_use"), None)
+            text = json.dumps(tool.get("input")) if tool else ""
+        else:
+            text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
+        if not text.strip():
+            raise EmptyResponseError(f"{self.spec.name}: empty response (stop_reason={stop})")
+        usage = message.get("usage") or {}
+        counted = Usage(prompt_tokens=usage.get("input_tokens") or 0, completion_tokens=usage.get("output_tokens") or 0)
+        if not self.spec.api_base:
+            counted.cost_usd = batch_cost(self.spec.name, counted)
+        return ModelResponse(text=text, usage=counted, finish_reason=FINISH.get(stop, stop))
+
+
+def _error_kind(error_type: str) -> str:
+    return {"rate_limit_error": "rate_limit", "overloaded_error": "server_error", "api_error": "server_error",
+            "timeout_error": "timeout"}.get(error_type, "batch_error")

@@ -1,0 +1,115 @@
+"""OpenAI Batch: upload a JSONL file of chat-completion requests, create a batch, poll it, read two JSONL files.
+
+    POST /files (purpose=batch) → POST /batches → GET /batches/{id} until completed, expired,
+    failed or cancelled → GET /files/{output_file_id}/content and /files/{error_file_id}/content
+
+Works against OpenAI itself and any server speaking the same endpoints
+(``api_base``). Request bodies and answers go through the same code as the
+live OpenAI-compatible client, so a batched answer is the answer a live call
+would have cached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from harness.batch.http import BatchHTTP
+from harness.batch.prices import batch_cost
+from harness.batch.requests import BatchRequest, Failure
+from harness.errors import CaseFault, MissingCredentialError
+from harness.models.base import ModelResponse, ModelSpec
+from harness.models.litellm_provider import PLACEHOLDER_KEY
+from harness.models.logprobs import with_field_probabilities
+from harness.models.openai_compat import OpenAICompatProvider, error_for_status
+
+DEFAULT_BASE = "https://api.openai.com/v1"
+KEY_ENV = "OPENAI_API_KEY"
+ENDPOINT = "/v1/chat/completions"
+TERMINAL = frozenset({"completed", "expired", "failed", "cancelled"})
+MAX_REQUESTS = 50_000  # OpenAI's per-batch limit (also 200 MB per input file)
+
+
+class OpenAIBatchAPI:
+    name = "openai"
+    max_requests = MAX_REQUESTS
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        self.encoder = OpenAICompatProvider(spec)  # request bodies and answer parsing, shared with live calls
+
+    def check_credentials(self) -> None:
+        env = self.spec.api_key_env or KEY_ENV
+        if not os.environ.get(env) and not self.spec.api_base:
+            raise MissingCredentialError(f"{self.spec.name}: environment variable {env} is not set (batch)")
+
+    def http(self, backoff_s: float) -> BatchHTTP:
+        env = self.spec.api_key_env or KEY_ENV
+        key = os.environ.get(env) or PLACEHOLDER_KEY
+        return BatchHTTP(self.spec.api_base or DEFAULT_BASE, {"Authorization": f"Bearer {key}"},
+                         backoff_s=backoff_s, what=f"{self.spec.name} batch")
+
+    def line(self, request: BatchRequest) -> dict[str, Any]:
+        body = self.encoder.request_body(list(request.messages), request.config)
+        return {"custom_id": request.key, "method": "POST", "url": ENDPOINT, "body": body}
+
+    async def submit(self, http: BatchHTTP, requests: list[BatchRequest]) -> tuple[str, str | None]:
+        """Upload the requests and create the batch; returns (batch id, input file id)."""
+        import aiohttp
+
+        payload = "".join(json.dumps(self.line(r)) + "\n" for r in requests).encode("utf-8")
+
+        def form() -> Any:
+            data = aiohttp.FormData()
+            data.add_field("purpose", "batch")
+            data.add_field("file", payload, filename="requests.jsonl", content_type="application/jsonl")
+            return data
+
+        uploaded = await http.json("POST", "/files", data=form)
+        batch = await http.json("POST", "/batches", json_body={"input_file_id": uploaded["id"], "endpoint": ENDPOINT,
+                                                               "completion_window": "24h"})
+        return batch["id"], uploaded["id"]
+
+    async def poll(self, http: BatchHTTP, batch_id: str) -> tuple[str, bool, dict[str, Any]]:
+        """(status, finished?, the batch object)."""
+        batch = await http.json("GET", f"/batches/{batch_id}")
+        status = str(batch.get("status"))
+        return status, status in TERMINAL, batch
+
+    async def results(self, http: BatchHTTP, batch: dict[str, Any],
+                      requests: dict[str, BatchRequest]) -> dict[str, ModelResponse | Failure]:
+        """Every answered or failed line of a finished batch, by cache key."""
+        out: dict[str, ModelResponse | Failure] = {}
+        for field in ("output_file_id", "error_file_id"):
+            file_id = batch.get(field)
+            if not file_id:
+                continue
+            raw = await http.request("GET", f"/files/{file_id}/content")
+            for text in raw.decode("utf-8").splitlines():
+                if text.strip():
+                    line = json.loads(text)
+                    request = requests.get(line.get("custom_id"))
+                    if request is not None:
+                        out[request.key] = self.parse(line, request)
+        return out
+
+    def parse(self, line: dict[str, Any], request: BatchRequest) -> ModelResponse | Failure:
+        response = line.get("response") or {}
+        status = response.get("status_code")
+        error = line.get("error")
+        if status == 200 and not error:
+            try:
+                answer = with_field_probabilities(self.encoder.to_response(response.get("body")), request.config)
+            except CaseFault as fault:
+                return Failure(kind=fault.kind, message=str(fault))
+            if not self.spec.api_base:
+                answer.usage.cost_usd = batch_cost(self.spec.name, answer.usage)
+            return answer
+        if status:
+            fault = error_for_status(int(status), {}, json.dumps(response.get("body") or {}).encode(), self.spec.name)
+            return Failure(kind=fault.kind, message=f"{fault} (batch line)")
+        code = str((error or {}).get("code") or "batch_error")
+        message = str((error or {}).get("message") or "no answer")
+        return Failure(kind="batch_expired" if code == "batch_expired" else "batch_error",
+                       message=f"{self.spec.name}: {code}: {message}")

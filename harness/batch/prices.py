@@ -1,0 +1,53 @@
+"""Batch prices from litellm's bundled price map, read as a file (importing litellm takes seconds).
+
+The map is ``model_prices_and_context_window_backup.json`` inside the installed
+litellm package (1.102.x here); it holds list prices per token and, for some
+models, explicit batch prices (``*_cost_per_token_batches``). Where a model has
+no batch price, half the list price is used: OpenAI Batch and Anthropic
+Message Batches both bill at 50% of the standard rate.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+from harness.models.base import Usage
+
+BATCH_DISCOUNT = 0.5
+PRICE_MAP = "model_prices_and_context_window_backup.json"
+
+
+@functools.lru_cache(maxsize=1)
+def price_map() -> dict[str, Any]:
+    """litellm's bundled price map, or ``{}`` when litellm is not installed."""
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(list(spec.submodule_search_locations)[0]) / PRICE_MAP
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def batch_prices(model: str) -> tuple[float, float] | None:
+    """(input, output) USD per token in a batch for ``model`` (``openai/gpt-4o-mini`` or the bare name)."""
+    bare = model.split("/", 1)[1] if model.split("/", 1)[0] in ("openai", "anthropic") else model
+    entry = price_map().get(model) or price_map().get(bare)
+    if not entry or entry.get("input_cost_per_token") is None:
+        return None
+    inp = entry.get("input_cost_per_token_batches") or entry["input_cost_per_token"] * BATCH_DISCOUNT
+    out = entry.get("output_cost_per_token_batches") or (entry.get("output_cost_per_token") or 0) * BATCH_DISCOUNT
+    return float(inp), float(out)
+
+
+def batch_cost(model: str, usage: Usage) -> float | None:
+    """What ``usage`` costs in a batch, or ``None`` for a model the map does not price."""
+    prices = batch_prices(model)
+    if prices is None:
+        return None
+    return usage.prompt_tokens * prices[0] + usage.completion_tokens * prices[1]

@@ -1,0 +1,116 @@
+"""What a batch carries: one :class:`BatchRequest` per model call a run would make, and the gate that finds them.
+
+:class:`BatchGate` is installed on a run's models before the normal run. While
+it is *collecting*, a call to a batchable model that the response cache cannot
+answer is written down and fails at once with :class:`BatchPending`, so one
+pass of the run's own code (responders, judges, epochs, panels) lists every
+call it would make at that stage without making any. Afterwards the gate stays
+in place for the normal run: a call whose batch line failed raises
+:class:`BatchRequestFailed` (a case error, like any provider failure), and
+everything else goes to the ``Model`` as usual.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from harness.errors import CaseFault, UserError
+from harness.models.base import GenerateConfig, Message
+
+
+class BatchPending(CaseFault):
+    """Raised while collecting: this call goes into the next batch instead of being made now."""
+
+    kind = "batch_pending"
+
+
+class BatchRequestFailed(CaseFault):
+    """A call whose line in a provider batch failed (or expired); ``kind`` says how."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """One model call: its cache key (also the batch line's ``custom_id``), model, messages and resolved config."""
+
+    key: str
+    model: str
+    messages: tuple[Message, ...]
+    config: GenerateConfig
+
+    def to_json(self) -> str:
+        return json.dumps({"key": self.key, "model": self.model,
+                           "messages": [m.model_dump() for m in self.messages],
+                           "config": self.config.model_dump(mode="json", exclude_defaults=True)})
+
+    @classmethod
+    def from_json(cls, line: str) -> "BatchRequest":
+        data = json.loads(line)
+        return cls(key=data["key"], model=data["model"],
+                   messages=tuple(Message(**m) for m in data["messages"]),
+                   config=GenerateConfig(**data["config"]))
+
+
+@dataclass
+class Failure:
+    """Why one batch line produced no answer."""
+
+    kind: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "message": self.message}
+
+
+class BatchGate:
+    """Wraps the ``generate`` of each batchable Model of a run (see the module docstring)."""
+
+    def __init__(self, cache: Any, failed: dict[str, Failure], batchable) -> None:
+        self.cache = cache
+        self.failed = failed
+        self.batchable = batchable  # ModelSpec -> bool
+        self.collecting = False
+        self.pending: dict[str, BatchRequest] = {}
+        self.models: list[Any] = []
+
+    def install(self, model: Any) -> None:
+        """Route ``model``'s calls through the gate, if its provider has a batch API."""
+        if not self.batchable(model.spec) or model in self.models:
+            return
+        self.models.append(model)
+        model.generate = self._gated(model, model.generate)
+
+    def _gated(self, model: Any, generate):
+        async def gated(messages: list[Message], config: GenerateConfig | None = None, *, cache_salt: str = ""):
+            key = model.cache_key(messages, config, cache_salt=cache_salt)
+            failure = self.failed.get(key)
+            if failure is not None:
+                raise BatchRequestFailed(failure.message, failure.kind)
+            if self.collecting and key not in self.cache:
+                self.pending.setdefault(key, BatchRequest(key=key, model=model.name, messages=tuple(messages),
+                                                          config=model.resolve_config(config)))
+                raise BatchPending(f"{model.name}: waiting for a batch")
+            return await generate(messages, config, cache_salt=cache_salt)
+
+        return gated
+
+    def start_collecting(self) -> None:
+        self.pending = {}
+        self.collecting = True
+
+    def stop_collecting(self) -> list[BatchRequest]:
+        """The calls found since :meth:`start_collecting`, in the order first asked."""
+        self.collecting = False
+        return list(self.pending.values())
+
+
+class BatchAPIError(UserError):
+    """A batch service refused a submission, poll or download outright (a bad key, a bad request).
+
+    The run stops with one line; the batch state is saved, so ``--resume`` continues after the fix.
+    """

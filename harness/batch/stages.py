@@ -1,0 +1,200 @@
+"""Filling the response cache from provider batches, stage by stage, before a run's normal pass.
+
+A stage is one pass of the run with every batchable model gated (see
+:mod:`harness.batch.requests`): it lists the calls the response cache cannot
+answer yet, sends them as one batch per model, waits for the batches, and puts
+each answer in the cache. The first stage finds the responders' calls; once
+their replies are cached, the second finds the judge's calls; a third picks up
+judge questions asked again after an invalid answer. Stages stop when a pass
+finds nothing new (or after ``MAX_STAGES``); then the normal run executes,
+served from the cache, and writes the same records and scorecard as ever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.batch.anthropic_api import AnthropicBatchAPI
+from harness.batch.openai_api import OpenAIBatchAPI
+from harness.batch.requests import BatchGate, BatchRequest, Failure
+from harness.batch.state import (BATCH_DIR, BatchJob, BatchState, load_state, now_iso, read_requests, save_state,
+                                 write_requests)
+from harness.errors import ConfigError
+from harness.models.base import ModelResponse, ModelSpec
+
+MAX_STAGES = 4
+# The kind of case error for a request a finished batch left unanswered, by the batch's final status.
+UNANSWERED = {"expired": "batch_expired", "failed": "batch_failed", "cancelled": "batch_cancelled",
+              "canceled": "batch_cancelled"}
+POLL_ENV = "HARNESS_BATCH_POLL_S"
+DEFAULT_POLL_S = 30.0
+
+
+def batch_api_for(spec: ModelSpec) -> Any:
+    """The batch API serving ``spec`` (OpenAI Batch for ``openai/…``, Message Batches for ``anthropic/…``), or None."""
+    if spec.deployments:
+        return None  # spread over deployments by the Router: run live
+    prefix = spec.name.split("/", 1)[0]
+    return {"openai": OpenAIBatchAPI, "anthropic": AnthropicBatchAPI}.get(prefix, lambda _s: None)(spec)
+
+
+def default_poll_s() -> float:
+    raw = os.environ.get(POLL_ENV, "")
+    try:
+        return max(0.0, float(raw)) if raw.strip() else DEFAULT_POLL_S
+    except ValueError:
+        return DEFAULT_POLL_S
+
+
+def _stderr(line: str) -> None:
+    print(f"harness: batch: {line}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class BatchOptions:
+    poll_s: float = field(default_factory=default_poll_s)
+    retry_failed: bool = False  # --retry-errors: send failed lines again
+    notify: Callable[[str], None] = _stderr
+
+
+@dataclass
+class BatchRun:
+    """One run's batch stages: its gate, its saved state and the batch API of each gated model."""
+
+    plan: Any
+    run_dir: Path
+    done: set
+    cache: Any
+    options: BatchOptions
+    state: BatchState = field(init=False)
+    failures: dict[str, Failure] = field(init=False)
+    gate: BatchGate = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.state = load_state(self.run_dir)
+        self.failures = {} if self.options.retry_failed else self.state.failures()
+        self.gate = BatchGate(self.cache, self.failures, lambda spec: batch_api_for(spec) is not None)
+        self.apis = {}
+        for model in self.plan.models:
+            api = batch_api_for(model.spec)
+            if api is not None:
+                api.check_credentials()
+                self.apis[model.name] = api
+                self.gate.install(model)
+
+    async def run(self) -> BatchState:
+        if not self.apis:
+            self.options.notify("no model of this eval has a batch API (openai/…, anthropic/…): running live")
+            return self.state
+        for job in self.state.open_jobs():  # a resumed run: poll what was already sent
+            await self.finish(job)
+        while self.state.stages < MAX_STAGES:
+            requests = await self.collect()
+            if not requests:
+                break
+            jobs = self.plan_jobs(self.state.stages + 1, requests)
+            await asyncio.gather(*(self.finish(job) for job in jobs))
+        return self.state
+
+    async def collect(self) -> list[BatchRequest]:
+        """One gated pass over the cases still to do: the calls that would have to be made now."""
+        from harness.runner.evaluate import evaluate_case
+
+        semaphore = asyncio.Semaphore(self.plan.loaded.spec.concurrency)
+
+        async def one(case, responder, sample) -> None:
+            async with semaphore:
+                await evaluate_case(case, responder, [], self.plan.judge, sample)  # checks make no calls
+
+        self.gate.start_collecting()
+        try:
+            await asyncio.gather(*(one(*task) for task in todo(self.plan, self.done)))
+        finally:
+            requests = self.gate.stop_collecting()
+        return requests
+
+    def plan_jobs(self, stage: int, requests: list[BatchRequest]) -> list[BatchJob]:
+        """Split a stage's requests into one job per model (and per size limit); save them before sending."""
+        by_model: dict[str, list[BatchRequest]] = {}
+        for request in requests:
+            by_model.setdefault(request.model, []).append(request)
+        jobs = []
+        for model, chunk_source in by_model.items():
+            api = self.apis[model]
+            for start in range(0, len(chunk_source), api.max_requests):
+                chunk = chunk_source[start:start + api.max_requests]
+                index = len([j for j in self.state.jobs if j.stage == stage]) + 1
+                job = BatchJob(stage=stage, index=index, api=api.name, model=model, n_requests=len(chunk),
+                               requests_file=f"{BATCH_DIR}/stage{stage}-{index}.jsonl")
+                write_requests(self.run_dir, job, chunk)
+                self.state.jobs.append(job)
+                jobs.append(job)
+        self.save()
+        return jobs
+
+    async def finish(self, job: BatchJob) -> None:
+        """Send ``job`` if it was not sent, wait for it, and move its answers into the cache."""
+        api = self.apis.get(job.model)
+        if api is None:
+            raise ConfigError(f"{job.label} was sent to a model this eval no longer batches; start a new run")
+        requests = {r.key: r for r in read_requests(self.run_dir, job)}
+        async with api.http(backoff_s=max(self.options.poll_s, 0.01)) as http:
+            if job.status == "submitting":
+                job.batch_id, job.input_file_id = await api.submit(http, list(requests.values()))
+                job.status, job.submitted_at = "submitted", now_iso()
+                self.save()
+                self.options.notify(f"{job.label}: submitted as {job.batch_id}")
+            batch = await self.wait(api, http, job)
+            answers = await api.results(http, batch, requests)
+        self.store(job, requests, answers)
+
+    async def wait(self, api: Any, http: Any, job: BatchJob) -> dict[str, Any]:
+        while True:
+            status, finished, batch = await api.poll(http, job.batch_id)
+            if status != job.provider_status:
+                job.provider_status = status
+                self.save()
+                self.options.notify(f"{job.label}: {status}")
+            if finished:
+                return batch
+            await asyncio.sleep(self.options.poll_s)
+
+    def store(self, job: BatchJob, requests: dict[str, BatchRequest],
+              answers: dict[str, ModelResponse | Failure]) -> None:
+        unanswered = UNANSWERED.get(job.provider_status or "", "batch_error")
+        for key, request in requests.items():
+            answer = answers.get(key) or Failure(
+                kind=unanswered, message=f"{request.model}: no answer in {job.batch_id} (batch {job.provider_status})")
+            if isinstance(answer, Failure):
+                self.failures[key] = answer
+                job.failed += 1
+            else:
+                self.cache.put(key, answer, model=request.model)
+                job.succeeded += 1
+        job.status, job.collected_at = "collected", now_iso()
+        self.save()
+        self.options.notify(f"{job.label}: {job.succeeded} answers cached, {job.failed} failed")
+
+    def save(self) -> None:
+        save_state(self.run_dir, self.state, self.failures)
+
+
+def todo(plan: Any, done: set) -> list[tuple]:
+    """The case × candidate × sample tasks the run has still to do (as the engine lists them)."""
+    epochs = {c.name: c.epochs for c in plan.loaded.spec.candidates}
+    return [(case, responder, sample) for case in plan.cases for responder in plan.responders
+            for sample in range(epochs.get(responder.name, 1)) if (case.id, responder.name, sample) not in done]
+
+
+async def prefill_from_batches(plan: Any, run_dir: Path, done: set, cache: Any,
+                               options: BatchOptions | None = None) -> BatchState:
+    """Run the batch stages of a run (see the module docstring); the gate stays on the plan's models."""
+    if cache is None:
+        raise ConfigError("batch mode fills the response cache: drop --no-cache", field="--batch")
+    return await BatchRun(plan, run_dir, done, cache, options or BatchOptions()).run()
