@@ -11,7 +11,8 @@ from sklearn.metrics import cohen_kappa_score
 
 from harness.records.schema import CriterionResult, Record
 from harness.scoring.accumulate import IntervalOptions
-from harness.scoring.panel import RESAMPLES, PanelAcc, _alpha_from_coincidences, _Statistics, panel_agreement
+from harness.scoring.panel import PanelAcc
+from harness.scoring.panel_stats import RESAMPLES, _alpha_from_coincidences, _Statistics, panel_agreement
 
 FIVE = [1.0, 2.0, 3.0, 4.0, 5.0]
 NAMES = ["gpt", "claude", "llama"]
