@@ -43,7 +43,9 @@ def build_scorecard(records: Iterable[Record], manifest: Manifest | None, criter
     options = IntervalOptions(confidence=confidence, method=interval_method, bounds=_score_bounds(criteria))
     keep_values = interval_method == "bootstrap"
     panel = PanelAcc(keep_values)
-    records, epoch_summaries = _reduce_epochs(panel.tap(records), manifest, confidence)  # panels see every sample
+    if manifest is None or "panel" in (manifest.judge or {}):  # a run without a panel skips the per-record look
+        records = panel.tap(records)  # before epochs are reduced: every sample is a panel verdict
+    records, epoch_summaries = _reduce_epochs(records, manifest, confidence)
     accs: dict[str, CandidateAcc] = {name: CandidateAcc(name, keep_values) for name in _manifest_candidates(manifest)}
     verbosity = VerbosityAcc()
     n_records = 0
