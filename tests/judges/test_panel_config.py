@@ -171,3 +171,20 @@ def test_an_unknown_panellist_model_is_located_in_the_panel(project):
     with pytest.raises(ConfigError) as info:
         build_plan(loaded)
     assert "judge.panel[1]" in str(info.value) and "fake/nobody" in str(info.value)
+
+
+def test_judge_epochs_apply_to_every_panellist(project):
+    from harness.sampling.judge_epochs import EpochJudge
+
+    plan = build_plan(load_eval(write(project, """\
+        judge:
+          rubric: rubric.yaml
+          epochs: 3
+          reducer: median
+          panel:
+            - model: fake/a
+            - model: fake/b
+        """)))
+    judges = [p.judge for p in plan.judge.panellists]
+    assert all(isinstance(j, EpochJudge) and j.epochs == 3 and j.reducer == "median" for j in judges)
+    assert [j.model.name for j in judges] == ["fake/a", "fake/b"]
