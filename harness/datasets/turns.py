@@ -34,7 +34,8 @@ ID_SEPARATOR = "@t"
 
 REPLAY_CAVEAT = ("Turn-level replay: each agent turn of a thread is evaluated given the recorded history up to "
                  "it. Later customer turns were written in answer to the recorded agent, not to the candidate, "
-                 "so a candidate's earlier deviation is not reflected in the later history.")
+                 "so a candidate's earlier deviation is not reflected in the later history. The turns of one "
+                 "thread are not independent: intervals that count turn cases are narrower than the evidence.")
 
 
 @dataclass(frozen=True)
