@@ -120,13 +120,56 @@ def anchors_of(pattern: str) -> Anchors | None:
     return _sequence_anchors(sre_parse.parse(pattern))
 
 
+def _is_digit_item(op: object, av: object) -> bool:
+    if op is sre.LITERAL:
+        return chr(av).isdecimal()  # type: ignore[arg-type]
+    if op is sre.IN:
+        return all(item == (sre.CATEGORY, sre.CATEGORY_DIGIT)
+                   or (item[0] is sre.LITERAL and chr(item[1]).isdecimal())
+                   or (item[0] is sre.RANGE and "0" <= chr(item[1][0]) and chr(item[1][1]) <= "9")
+                   for item in av)  # type: ignore[attr-defined]
+    return False
+
+
+def _sequence_needs_digit(items: object) -> bool:
+    for op, av in items:  # type: ignore[attr-defined]
+        if _is_digit_item(op, av):
+            return True
+        if op is sre.SUBPATTERN and _sequence_needs_digit(av[-1]):  # type: ignore[index]
+            return True
+        if op is sre.BRANCH and all(_sequence_needs_digit(b) for b in av[1]):  # type: ignore[index]
+            return True
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1 and _sequence_needs_digit(av[2]):  # type: ignore[index]
+            return True
+    return False
+
+
+def needs_digit(pattern: str) -> bool:
+    """True when every match of ``pattern`` holds a decimal digit (``\\d``) among the characters it consumes."""
+    return _sequence_needs_digit(sre_parse.parse(pattern))
+
+
+# "\\b" opening a branch, before a literal character: ``x(?<=\\bx)`` matches exactly
+# what ``\\bx`` does, but a branch that opens with a literal lets ``re`` reject it
+# with one comparison, and a pattern whose branches all do lets it skip to candidates.
+_BRANCH_BOUNDARY = re.compile(r"(\(\?:|(?<!\\)\|)\\b([a-z0-9'])(?![?*+{])")
+
+
+def fast_form(pattern: str) -> str:
+    """``pattern`` without its leading ``\\b``s, with branch-opening ``\\b`` + letter turned
+    into letter + look-behind. Matches the same text at the same places; the phrase
+    matcher checks the word start itself (see the module docstring)."""
+    return _BRANCH_BOUNDARY.sub(r"\1\2(?<=\\b\2)", _LEADING_BOUNDARY.sub("", pattern))
+
+
 # Words (with their apostrophes) and runs of other non-space characters.
 _TOKEN = re.compile(r"[a-z0-9']+|[^a-z0-9'\s]+")
 # Where sentences break (as in :mod:`harness.checks.text`): phrases are looked for
 # one sentence at a time.
-# Spelled ``(?<=[.!?…])["')\]]*\s+|\n+``; consuming the stop instead of looking
-# behind for it lets ``re`` jump to candidate characters (see :func:`breaks`).
-_BREAK = re.compile(r"([.!?\u2026])[\"')\]]*\s+|\n+")
+# Spelled ``(?<=[.!?…])["')\]]*\s+|\n+``. Opening with the one character every
+# break starts with (the stop, consumed, or the first newline) lets ``re`` jump
+# from candidate to candidate instead of trying every position (see :func:`breaks`).
+_BREAK = re.compile(r"[.!?\u2026\n](?:(?<=[.!?\u2026])[\"')\]]*\s+|(?<=\n)\n*)")
 
 
 @lru_cache(maxsize=4096)
@@ -136,10 +179,15 @@ def breaks(text: str) -> list[tuple[int, int]]:
     A break after a stop starts just after the stop. Shared by the sentence
     split of :mod:`harness.checks.text` and the phrase index. Do not mutate.
     """
-    return [(m.start() + 1, m.end()) if m.start(1) >= 0 else m.span() for m in _BREAK.finditer(text)]
+    return [m.span() if text[m.start()] == "\n" else (m.start() + 1, m.end()) for m in _BREAK.finditer(text)]
 
 
 _LONG_TOKEN = 24
+_MEMO_LIMIT = 100_000
+_WINDOWS_KEPT = 4096
+_DIGIT = re.compile(r"\d")
+_HAS_DIGIT = 1
+Windows = tuple[tuple[int, int, int], ...]
 
 
 def _key(anchor: str) -> str | None:
@@ -154,74 +202,102 @@ class _KeyIndex:
     Each alternative is keyed by a space-free piece of each of its anchors
     (:func:`_key`); it may match in a sentence only if one of its keys occurs
     inside one of the sentence's tokens. Which alternatives a token holds the
-    key of is memoised per distinct token, so a reply costs one tokenisation
-    and a dict hit per token once the common words are known.
+    key of is memoised per distinct token (and per whitespace-free chunk of
+    tokens), so a reply costs one split and a dict hit per chunk once the
+    common words are known. Sets of alternatives are bit masks: bit ``i`` is
+    alternative ``i``, and bit 0 says the chunk or sentence holds a digit.
     """
 
     def __init__(self) -> None:
-        self._by_key: dict[str, set[int]] = {}
-        self._always: set[int] = set()
-        self._by_token: dict[str, frozenset[int]] = {}
-        self._count = 0
+        self._by_key: dict[str, int] = {}
+        self._always = 0
+        self._needs_digit = 0
+        self._by_token: dict[str, int] = {}
+        self._by_chunk: dict[str, int] = {}
+        self._windows: dict[str, Windows] = {}
+        self._count = 1  # bit 0 is _HAS_DIGIT
 
-    def add(self, anchors: Anchors | None) -> int:
-        """Register an alternative's anchors; returns its id."""
+    def add(self, anchors: Anchors | None, needs_digit: bool = False) -> int:
+        """Register an alternative's anchors (and whether every match holds a digit); returns its id."""
         alt_id = self._count
         self._count += 1
+        bit = 1 << alt_id
         keys = None if anchors is None else {_key(a) for a in anchors}
         if keys is None or None in keys:
-            self._always.add(alt_id)
+            self._always |= bit
         else:
             for key in keys:
-                self._by_key.setdefault(key, set()).add(alt_id)  # type: ignore[arg-type]
+                self._by_key[key] = self._by_key.get(key, 0) | bit  # type: ignore[index]
+        if needs_digit:
+            self._needs_digit |= bit
         self._by_token.clear()
-        self.windows.cache_clear()
+        self._by_chunk.clear()
+        self._windows.clear()
         return alt_id
 
-    def _of_token(self, token: str) -> frozenset[int]:
+    def _of_token(self, token: str) -> int:
         by_key = self._by_key
-        ids: set[int] = set()
+        ids = 0
         if len(token) <= _LONG_TOKEN:
             n = len(token)
             for i in range(n):
                 for j in range(i + 1, n + 1):
-                    found = by_key.get(token[i:j])
-                    if found:
-                        ids |= found
+                    ids |= by_key.get(token[i:j], 0)
         else:
             for key, found in by_key.items():
                 if key in token:
                     ids |= found
-        result = frozenset(ids)
-        if len(self._by_token) < 100_000:
-            self._by_token[token] = result
-        return result
+        if len(self._by_token) < _MEMO_LIMIT:
+            self._by_token[token] = ids
+        return ids
 
-    def _ids_of(self, tokens: set[str]) -> set[int]:
+    def _of_chunk(self, chunk: str) -> int:
+        """The ids keyed in the tokens of a whitespace-free ``chunk`` ("order," is "order" and ",")."""
         memo = self._by_token
-        try:
-            return set(self._always).union(*[memo[token] for token in tokens])
-        except KeyError:  # a token not seen before: work out and memoise its ids
-            return set(self._always).union(*[memo[t] if t in memo else self._of_token(t) for t in tokens])
+        ids = _HAS_DIGIT if _DIGIT.search(chunk) else 0
+        for token in _TOKEN.findall(chunk):
+            found = memo.get(token)
+            ids |= self._of_token(token) if found is None else found
+        if len(self._by_chunk) < _MEMO_LIMIT:
+            self._by_chunk[chunk] = ids
+        return ids
 
-    @lru_cache(maxsize=4096)  # noqa: B019  (one module-level instance; the cache is per text)
-    def windows(self, text: str) -> tuple[tuple[int, int, frozenset[int]], ...]:
+    def windows(self, text: str) -> Windows:
         """The sentences of ``text`` as windows, each with the alternatives that may match in it.
 
         A window runs from the start of the break before its sentence to the end
         of the break after it, so a pattern may still see the newline or full
-        stop that opens its sentence. Windows without candidates are left out.
-        One pass over the text serves every :class:`Phrases` searched in it.
+        stop that opens its sentence. An alternative is a candidate when one of
+        its keys occurs in a token of the window before its closing break and,
+        if every match of it holds a digit, when the window holds one. Windows
+        without candidates are left out. One pass over the text serves every
+        :class:`Phrases` searched in it; the result is kept for the last few
+        thousand texts.
         """
+        cached = self._windows.get(text)
+        if cached is not None:
+            return cached
         found = []
         start = 0
-        findall = _TOKEN.findall
-        for break_start, break_end in (*breaks(text), (len(text), len(text))):
-            ids = self._ids_of(set(findall(text, start, break_start)))
-            if ids:
-                found.append((start, break_end, frozenset(ids)))
+        memo, always, no_digit = self._by_chunk, self._always, ~self._needs_digit
+        n = len(text)
+        for break_start, break_end in (*breaks(text), (n, n)):
+            # Tokens never span whitespace (and breaks hold no digits), so a sentence's
+            # tokens and digits are those of its whitespace-separated chunks.
+            ids = always
+            for chunk in text[start:break_start].split():
+                chunk_ids = memo.get(chunk)
+                ids |= self._of_chunk(chunk) if chunk_ids is None else chunk_ids
+            if not ids & _HAS_DIGIT:
+                ids &= no_digit
+            if ids >> 1:
+                found.append((start, break_end, ids))
             start = break_start
-        return tuple(found)
+        result = tuple(found)
+        if len(self._windows) >= _WINDOWS_KEPT:
+            self._windows.clear()
+        self._windows[text] = result
+        return result
 
 
 _INDEX = _KeyIndex()
@@ -230,16 +306,18 @@ _INDEX = _KeyIndex()
 class Phrases:
     """Alternative patterns, each run only where its anchor occurs; see the module docstring."""
 
-    __slots__ = ("regex", "alternatives", "_ids", "_by_id")
+    __slots__ = ("regex", "branches", "alternatives", "_base", "_mask", "_regexes")
 
     def __init__(self, *patterns: str) -> None:
         self.regex = re.compile("|".join(f"(?:{p})" for p in patterns))
-        # Each top-level branch is its own alternative, without its leading "\\b":
-        # a branch opening with "\\b" makes ``re`` try every position of the text.
-        branches = [b for p in patterns for b in top_level_branches(p)]
-        self.alternatives = [(re.compile(_LEADING_BOUNDARY.sub("", b)), _INDEX.add(anchors_of(b))) for b in branches]
-        self._by_id = {alt_id: (order, regex) for order, (regex, alt_id) in enumerate(self.alternatives)}
-        self._ids = frozenset(self._by_id)
+        # Each top-level branch is its own alternative, in a fast but equivalent form
+        # (:func:`fast_form`): a branch opening with "\\b" makes ``re`` try every position.
+        self.branches = branches = [b for p in patterns for b in top_level_branches(p)]
+        self.alternatives = [(re.compile(fast_form(b)), _INDEX.add(anchors_of(b), needs_digit(b))) for b in branches]
+        # The ids of one Phrases are consecutive: bit ``order`` of ``ids >> _base`` is alternative ``order``.
+        self._base = self.alternatives[0][1]
+        self._mask = (1 << len(self.alternatives)) - 1
+        self._regexes = [regex for regex, _ in self.alternatives]
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Non-overlapping ``(start, end)`` of matches in ``text``, left to right.
@@ -248,12 +326,20 @@ class Phrases:
         listed first, as with a single alternation regex. A match does not run
         across a sentence break.
         """
-        own, by_id = self._ids, self._by_id
+        base, mask, regexes = self._base, self._mask, self._regexes
         found = set()
         for window_start, window_end, ids in _INDEX.windows(text):
-            for alt_id in own & ids:
-                order, regex = by_id[alt_id]
-                for m in regex.finditer(text, window_start, window_end):
+            candidates = (ids >> base) & mask
+            while candidates:
+                low = candidates & -candidates
+                candidates ^= low
+                order = low.bit_length() - 1
+                regex = regexes[order]
+                # Most runs find nothing: one search says so without building an iterator.
+                first = regex.search(text, window_start, window_end)
+                if first is None:
+                    continue
+                for m in regex.finditer(text, first.start(), window_end):
                     start, end = m.span()
                     if end > start and not (start and text[start].isalnum() and text[start - 1].isalnum()):
                         found.add((start, order, end))

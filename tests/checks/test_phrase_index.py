@@ -1,0 +1,142 @@
+"""The phrase matcher's shortcuts change no match.
+
+:meth:`Phrases.spans` runs each alternative in a fast but equivalent form
+(:func:`fast_form`), only in sentences holding one of its keys (found through
+memoised chunks and bit masks) and, for alternatives that need a digit, only in
+sentences holding one. Here it is compared with the plain procedure it
+shortcuts: split at breaks, tokenise each sentence, run every alternative whose
+key is in a token, as written, with ``finditer``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+import harness.checks.builtin  # noqa: F401  (creates every check's Phrases)
+from harness.checks.phrases import (
+    _LEADING_BOUNDARY,
+    _TOKEN,
+    Phrases,
+    _key,
+    anchors_of,
+    breaks,
+    fast_form,
+    needs_digit,
+)
+from harness.checks.text import analyze, lowered
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "golden_results.json.gz"
+_WORD = re.compile(r"[a-z']+|\d")
+_FILLER = ["the", "you", "we", "i", "it", "a", "to", "and", "not", "so", "your", "order", "1", "24", "3rd",
+           ",", ".", "!", "?", "'", '"', "-", "\n", "(", ":", "$5", "10am", "x"]
+
+
+def all_phrases() -> list[Phrases]:
+    """Every module-level :class:`Phrases` of the check modules."""
+    modules = [m for name, m in sorted(sys.modules.items()) if name.startswith("harness.checks.")]
+    return [obj for m in modules for obj in vars(m).values() if isinstance(obj, Phrases)]
+
+
+@lru_cache(maxsize=None)
+def _plain(phrases: Phrases) -> tuple[list[re.Pattern[str]], list[set[str] | None]]:
+    """Each alternative as written (less its leading ``\\b``), and its keys (None: always run)."""
+    plain = [re.compile(_LEADING_BOUNDARY.sub("", b)) for b in phrases.branches]
+    keys = []
+    for branch in phrases.branches:
+        anchors = anchors_of(branch)
+        found = None if anchors is None else {_key(a) for a in anchors}
+        keys.append(None if found is None or None in found else found)
+    return plain, keys
+
+
+def reference_spans(phrases: Phrases, text: str) -> list[tuple[int, int]]:
+    """What :meth:`Phrases.spans` computes, done the plain way."""
+    plain, keys = _plain(phrases)
+    found = set()
+    start = 0
+    for break_start, break_end in (*breaks(text), (len(text), len(text))):
+        tokens = "\0".join(_TOKEN.findall(text, start, break_start))  # a key is in a token iff it is in this
+        for order, regex in enumerate(plain):
+            if keys[order] is not None and not any(k in tokens for k in keys[order]):
+                continue
+            for m in regex.finditer(text, start, break_end):
+                s, e = m.span()
+                if e > s and not (s and text[s].isalnum() and text[s - 1].isalnum()):
+                    found.add((s, order, e))
+        start = break_start
+    result, last_end = [], 0
+    for s, _, e in sorted(found):
+        if s >= last_end:
+            last_end = e
+            result.append((s, e))
+    return result
+
+
+def fuzz_texts(words: list[str], count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        parts = [rng.choice(words) if rng.random() < 0.7 else rng.choice(_FILLER) for _ in range(rng.randint(1, 18))]
+        texts.append(" ".join(parts) if rng.random() < 0.5 else "".join(p + rng.choice(["", " ", "  "]) for p in parts))
+    return texts
+
+
+def pattern_words(pattern: str) -> list[str]:
+    return sorted(set(_WORD.findall(pattern.replace("\\s", " ").replace("\\b", " ").replace("\\w", " ")))) or ["x"]
+
+
+def golden_texts() -> list[str]:
+    with gzip.open(GOLDEN, "rt", encoding="utf-8") as src:
+        golden = json.load(src)
+    replies = [row["reply"] for row in golden["rows"]]
+    complaints = [turn["content"] for case in golden["cases"].values() for turn in case["turns"]]
+    return sorted({t for r in replies for t in (analyze(r).norm, analyze(r).lower)} | {lowered(c) for c in complaints})
+
+
+def test_every_phrases_object_is_found():
+    assert len(all_phrases()) >= 18
+
+
+def test_fast_form_matches_like_the_plain_pattern():
+    for phrases in all_phrases():
+        for branch in phrases.branches:
+            plain, fast = re.compile(_LEADING_BOUNDARY.sub("", branch)), re.compile(fast_form(branch))
+            for text in fuzz_texts(pattern_words(branch), 40, seed=len(branch)):
+                assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)], (branch, text)
+
+
+def test_needs_digit_only_where_every_match_has_one():
+    for phrases in all_phrases():
+        for branch in phrases.branches:
+            if not needs_digit(branch):
+                continue
+            for text in fuzz_texts(pattern_words(branch), 60, seed=len(branch)):
+                for m in re.finditer(_LEADING_BOUNDARY.sub("", branch), text):
+                    assert re.search(r"\d", m.group()), (branch, m.group())
+
+
+@pytest.mark.parametrize("kind", ["golden", "fuzz"])
+def test_spans_equal_the_plain_procedure(kind):
+    phrases_list = all_phrases()
+    if kind == "golden":
+        texts = golden_texts()
+    else:
+        words = sorted({w for p in phrases_list for b in p.branches for w in pattern_words(b)})
+        texts = [lowered(t) for t in fuzz_texts(words, 300, seed=3)]
+    for text in texts:
+        for phrases in phrases_list:
+            assert phrases.spans(text) == reference_spans(phrases, text), (phrases.branches[0][:60], text)
+
+
+def test_fast_form_rewrites_branch_opening_boundaries():
+    assert fast_form(r"\bis|x") == "is|x"
+    assert fast_form(r"(?:\bis|\b'm|\bs?|\b(?:a))") == r"(?:i(?<=\bi)s|'(?<=\b')m|\bs?|\b(?:a))"
+    assert needs_digit(r"(?:the\s+)?\d{1,2}(?:st|nd)") and not needs_digit(r"(?:a|\d)x") and not needs_digit(r"[^\d]")
