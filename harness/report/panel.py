@@ -31,7 +31,7 @@ def _votes(votes: dict[str, int], size: int) -> str:
 
 def intro(panel: PanelSummary, confidence: float) -> str:
     intervals = (f"{confidence:.0%} bootstrap intervals over verdicts ({panel.resamples} resamples)"
-                 if panel.resamples else "no intervals (too many verdicts to bootstrap cheaply)")
+                 if panel.resamples else "no intervals (fewer than two verdicts to resample)")
     return (f"Panellists: {', '.join(panel.panellists)} · aggregate: {panel.aggregate or 'unknown'} · "
             f"{intervals}. Scores above are the aggregate; the figures below compare the panellists.")
 

@@ -12,10 +12,9 @@ pooled:
 
 Point estimates come from :mod:`harness.calibration.agreement` (held to the
 ``krippendorff`` package and scikit-learn by the tests). Intervals are 95%
-percentile bootstraps over units, computed "where cheap": each resample is a
-vector of unit weights, so every statistic is one matrix product away and a
-thousand resamples of a few thousand units take about a second. Past
-``panel_stats.BOOTSTRAP_MAX_UNITS`` (5,000) units the intervals are left out.
+percentile bootstraps over units (1000 seeded resamples); units with the same
+ratings are counted as one pattern, so a resample is a few small matrix
+products whatever the run's size (see :mod:`harness.scoring.panel_stats`).
 
 Scores that are not on the scale (a panellist asked over several epochs may
 average to 3.5) are rounded half up to the nearest level for the categorical
@@ -97,7 +96,7 @@ class PanelAcc:
         """The scorecard's panel section (``scales``: criterion -> scale); None when no panel verdict was read."""
         if not self.panellists:
             return None
-        from harness.scoring.panel_stats import BOOTSTRAP_MAX_UNITS, RESAMPLES, criterion_agreement
+        from harness.scoring.panel_stats import RESAMPLES, criterion_agreement
 
         criteria = {name: criterion_agreement(acc, scales.get(name), options)
                     for name, acc in self.criteria.items()}
@@ -106,6 +105,6 @@ class PanelAcc:
                              for criterion, by_name in by_criterion.items()}
                  for candidate, by_criterion in self.means.items()}
         n_units = max((c.n_units for c in criteria.values()), default=0)
-        resamples = RESAMPLES if 2 <= n_units <= BOOTSTRAP_MAX_UNITS else 0
+        resamples = RESAMPLES if n_units >= 2 else 0
         return out.PanelSummary(panellists=self.panellists, aggregate=aggregate, resamples=resamples,
                                 criteria=criteria, means=means)

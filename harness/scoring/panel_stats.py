@@ -1,25 +1,37 @@
-"""The agreement statistics of a judge panel on one criterion, with bootstrap intervals "where cheap".
+"""The agreement statistics of a judge panel on one criterion, with percentile-bootstrap intervals.
 
-Point estimates come from :mod:`harness.calibration.agreement`. Each bootstrap
-resample is a vector of unit weights (how often each verdict was drawn), so
-every statistic of a resample is a matrix product over per-unit terms:
-Krippendorff's coincidences, pass/fail cells per pair, agreement flags.
+Units (verdicts two panellists or more scored) that got the same ratings from
+every panellist are interchangeable, so they are counted as one *pattern*: a
+panel of three on a 1-5 scale has at most a couple of hundred, however many
+verdicts the run has. Every statistic is then a function of how often each
+pattern occurs: the data itself are one weight vector (the counts), and a
+bootstrap resample of the units is another (a multinomial draw of as many units
+over the patterns, which is what resampling units with replacement amounts
+to). A thousand resamples are a few small matrix products, cheap at any run size.
+
+Point estimates of Cohen's kappa and raw agreement come from
+:mod:`harness.calibration.agreement`; Krippendorff's alpha is computed from
+coincidence counts the way :func:`~harness.calibration.agreement.krippendorff_alpha`
+does, vectorised over resamples. The tests hold every figure to scikit-learn,
+the ``krippendorff`` package and ``agreement`` itself.
 """
 
 from __future__ import annotations
 
 import math
 from itertools import combinations
+from typing import Callable
 
 import numpy as np
 
 from harness.calibration import agreement as ag
 from harness.scoring import schema as out
 
-BOOTSTRAP_MAX_UNITS = 5_000  # about a second per criterion on a busy 2-core machine
 RESAMPLES = 1000
 _CHUNK = 100
 _LEVELS = {"1-5": [1.0, 2.0, 3.0, 4.0, 5.0], "pass_fail": [0.0, 1.0]}
+_MISSING = -1.0  # stands for "no verdict" inside patterns (NaN never equals itself)
+_FROM_DATA = object()  # the point estimate is the statistic at the data's own pattern counts
 
 
 def criterion_agreement(acc, scale: str | None, options) -> out.PanelCriterion:
@@ -38,26 +50,31 @@ def panel_agreement(names: list[str], scores: np.ndarray, passes: np.ndarray, sc
     snapped = _snap(scores, levels)
     keep = (~np.isnan(snapped)).sum(axis=0) >= 2
     snapped, passes = snapped[:, keep], passes[:, keep]
+    stats = Statistics(snapped, passes, levels)
+    estimate = _Estimator(stats.counts, _resamples(stats.counts, seed), confidence)
     level = "nominal" if scale == "pass_fail" else "ordinal"
-    stats = _Statistics(snapped, passes, levels)
-    weights = _bootstrap_weights(snapped.shape[1], seed)
-    estimate = _Estimator(weights, confidence)
     found = out.PanelCriterion(
         n_units=int(snapped.shape[1]), alpha_level=level,
-        krippendorff_alpha=estimate(stats.alpha_point(level), lambda w: stats.alpha(w, level)),
-        raw_agreement=estimate(stats.all_agree_point(), stats.all_agree), votes=dict(sorted((votes or {}).items())))
+        krippendorff_alpha=estimate(lambda w: stats.alpha(w, level)),
+        raw_agreement=estimate(stats.all_agree),
+        votes=dict(sorted((votes or {}).items())))
     if scale == "1-5":
-        found.krippendorff_alpha_interval = estimate(stats.alpha_point("interval"),
-                                                     lambda w: stats.alpha(w, "interval"))
+        found.krippendorff_alpha_interval = estimate(lambda w: stats.alpha(w, "interval"))
     for i, j in combinations(range(len(names)), 2):
-        found.pairs.append(out.PanelPair(
-            a=names[i], b=names[j], n=stats.pair_n(i, j),
-            cohen_kappa=estimate(stats.kappa_point(i, j), lambda w, i=i, j=j: stats.kappa(w, i, j)),
-            raw_agreement=estimate(stats.pair_agree_point(i, j), lambda w, i=i, j=j: stats.pair_agree(w, i, j))))
+        kappa = lambda w, i=i, j=j: stats.kappa(w, i, j)  # noqa: E731
+        same = lambda w, i=i, j=j: stats.pair_agree(w, i, j)  # noqa: E731
+        found.pairs.append(out.PanelPair(a=names[i], b=names[j], n=stats.pair_n(i, j),
+                                         cohen_kappa=estimate(kappa, stats.kappa_point(i, j)),
+                                         raw_agreement=estimate(same, stats.pair_agree_point(i, j))))
     return found
 
 
+def _point(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
 def _snap(scores: np.ndarray, levels: list[float]) -> np.ndarray:
+    """Scores rounded half up to the nearest of ``levels`` (NaN stays NaN)."""
     if not levels:
         return scores
     grid = np.asarray(levels)
@@ -66,90 +83,104 @@ def _snap(scores: np.ndarray, levels: list[float]) -> np.ndarray:
     return np.where(np.isnan(scores), np.nan, nearest)
 
 
-def _bootstrap_weights(n_units: int, seed: int) -> list[np.ndarray]:
-    """Resamples of the units, as weight vectors (how often each unit was drawn); none when too big or small."""
-    if not 2 <= n_units <= BOOTSTRAP_MAX_UNITS:
+def _resamples(counts: np.ndarray, seed: int) -> list[np.ndarray]:
+    """Bootstrap resamples as pattern-count vectors, in chunks; none with fewer than two units."""
+    n = int(counts.sum())
+    if n < 2:
         return []
     rng = np.random.default_rng(seed)
-    chunks = []
-    for start in range(0, RESAMPLES, _CHUNK):
-        draws = rng.integers(0, n_units, size=(min(_CHUNK, RESAMPLES - start), n_units))
-        chunks.append(np.stack([np.bincount(row, minlength=n_units) for row in draws]).astype(float))
-    return chunks
+    return [rng.multinomial(n, counts / n, size=min(_CHUNK, RESAMPLES - start)).astype(float)
+            for start in range(0, RESAMPLES, _CHUNK)]
 
 
 class _Estimator:
-    """A point estimate plus the percentile interval of a weighted statistic over the bootstrap resamples."""
+    """A statistic's value on the data (or a given point) and its percentile interval over the resamples."""
 
-    def __init__(self, weights: list[np.ndarray], confidence: float) -> None:
-        self.weights, self.tail = weights, (1.0 - confidence) / 2.0 * 100.0
+    def __init__(self, counts: np.ndarray, resamples: list[np.ndarray], confidence: float) -> None:
+        self.counts, self.resamples = counts[None, :], resamples
+        self.tail = (1.0 - confidence) / 2.0 * 100.0
 
-    def __call__(self, point: float, weighted) -> out.AgreementStat:
-        value = None if math.isnan(point) else float(point)
-        if value is None or not self.weights:
-            return out.AgreementStat(value=value)
-        draws = np.concatenate([weighted(w) for w in self.weights])
+    def __call__(self, statistic: Callable[[np.ndarray], np.ndarray], point: object = _FROM_DATA
+                 ) -> out.AgreementStat:
+        if point is _FROM_DATA:
+            point = _point(float(statistic(self.counts)[0])) if self.counts.size else None
+        if point is None or not self.resamples:
+            return out.AgreementStat(value=point)
+        draws = np.concatenate([statistic(w) for w in self.resamples])
         draws = draws[np.isfinite(draws)]
         if draws.size == 0:
-            return out.AgreementStat(value=value)
+            return out.AgreementStat(value=point)
         lo, hi = np.percentile(draws, [self.tail, 100.0 - self.tail])
-        return out.AgreementStat(value=value, ci=out.Interval(lo=float(lo), hi=float(hi)))
+        return out.AgreementStat(value=point, ci=out.Interval(lo=float(lo), hi=float(hi)))
 
 
-class _Statistics:
-    """The agreement statistics of one criterion's units, as points and as functions of unit weights."""
+class Statistics:
+    """One criterion's units grouped into distinct rating patterns; every statistic takes pattern weights.
+
+    A weight matrix is resamples × patterns; ``self.counts`` (how often each
+    pattern occurs) gives the statistic of the data itself.
+    """
 
     def __init__(self, snapped: np.ndarray, passes: np.ndarray, levels: list[float]) -> None:
-        self.snapped, self.passes, self.levels = snapped, passes, levels
-        present = ~np.isnan(snapped)
-        # Per unit, how many panellists gave each level; a unit's coincidences follow from these counts.
-        self.counts = np.stack([(snapped == v).sum(axis=0) for v in levels], axis=1).astype(float) \
-            if levels else np.zeros((snapped.shape[1], 0))
-        m = present.sum(axis=0).astype(float)
-        outer = self.counts[:, :, None] * self.counts[:, None, :]
-        diagonal = np.einsum("uk,kl->ukl", self.counts, np.eye(len(levels)))
-        self.coincidence = (outer - diagonal) / np.maximum(m - 1.0, 1.0)[:, None, None]
-        first = np.where(present, snapped, np.nan)
-        spread = np.nanmax(first, axis=0) - np.nanmin(first, axis=0) if snapped.shape[1] else np.zeros(0)
+        self.snapped, self.passes, self.levels = snapped, passes, np.asarray(levels, dtype=float)
+        stacked = np.where(np.isnan(np.vstack([snapped, passes])), _MISSING, np.vstack([snapped, passes]))
+        if stacked.shape[1]:
+            unique, self.counts = np.unique(stacked.T, axis=0, return_counts=True)
+        else:
+            unique, self.counts = np.zeros((0, stacked.shape[0])), np.zeros(0, dtype=int)
+        self.counts = self.counts.astype(float)
+        rows = len(snapped)
+        self.scores = np.where(unique[:, :rows] == _MISSING, np.nan, unique[:, :rows]).T  # panellists × patterns
+        self.pass_values = np.where(unique[:, rows:] == _MISSING, np.nan, unique[:, rows:]).T
+        self._coincidences()
+        spread = np.nanmax(self.scores, axis=0) - np.nanmin(self.scores, axis=0) if self.counts.size else np.zeros(0)
         self.agree = (spread == 0).astype(float)
+
+    def _coincidences(self) -> None:
+        # Per pattern, how many panellists gave each level; its coincidences follow from these counts.
+        k = len(self.levels)
+        counts = np.stack([(self.scores == v).sum(axis=0) for v in self.levels], axis=1).astype(float) \
+            if k else np.zeros((self.scores.shape[1], 0))
+        m = counts.sum(axis=1)
+        per_pattern = counts[:, :, None] * counts[:, None, :] - np.einsum("pk,kl->pkl", counts, np.eye(k))
+        self.coincidence = (per_pattern / np.maximum(m - 1.0, 1.0)[:, None, None]).reshape(len(counts), k * k)
 
     # -- Krippendorff's alpha ----------------------------------------------------
 
-    def alpha_point(self, level: ag.Level) -> float:
-        ratings = [[None if math.isnan(v) else v for v in row] for row in self.snapped.tolist()]
-        return ag.krippendorff_alpha(ratings, level, self.levels) if self.snapped.shape[1] else math.nan
-
     def alpha(self, weights: np.ndarray, level: ag.Level) -> np.ndarray:
+        """Krippendorff's alpha of each weight row; NaN where undefined."""
         k = len(self.levels)
-        matrices = (weights @ self.coincidence.reshape(len(self.coincidence), k * k)).reshape(-1, k, k)
-        return np.array([_alpha_from_coincidences(c, np.asarray(self.levels), level) for c in matrices])
+        if k < 2:
+            return np.full(len(weights), np.nan)
+        coincidence = (weights @ self.coincidence).reshape(-1, k, k)
+        marginals = coincidence.sum(axis=2)
+        n = marginals.sum(axis=1)
+        delta = _distances(self.levels, marginals, level)
+        observed = (coincidence * delta).sum(axis=(1, 2))
+        expected = (marginals[:, :, None] * marginals[:, None, :] * delta).sum(axis=(1, 2)) / np.maximum(n - 1, 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where((n > 1) & (expected > 0), 1.0 - observed / expected, np.nan)
 
     # -- the whole panel's raw agreement -------------------------------------------
 
-    def all_agree_point(self) -> float:
-        return float(self.agree.mean()) if self.agree.size else math.nan
-
     def all_agree(self, weights: np.ndarray) -> np.ndarray:
-        return (weights @ self.agree) / weights.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (weights @ self.agree) / weights.sum(axis=1)
 
     # -- pairs -------------------------------------------------------------------
 
-    def _pair(self, i: int, j: int, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        both = ~np.isnan(values[i]) & ~np.isnan(values[j])
-        return both, np.where(both, values[i], 0.0), np.where(both, values[j], 0.0)
-
     def pair_n(self, i: int, j: int) -> int:
-        return int(self._pair(i, j, self.snapped)[0].sum())
+        return int((~np.isnan(self.snapped[i]) & ~np.isnan(self.snapped[j])).sum())
 
-    def kappa_point(self, i: int, j: int) -> float:
-        both, a, b = self._pair(i, j, self.passes)
+    def kappa_point(self, i: int, j: int) -> float | None:
+        both = ~np.isnan(self.passes[i]) & ~np.isnan(self.passes[j])
         if not both.any():
-            return math.nan
-        return ag.cohen_kappa(a[both].tolist(), b[both].tolist(), [0.0, 1.0])
+            return None
+        return _point(ag.cohen_kappa(self.passes[i][both].tolist(), self.passes[j][both].tolist(), [0.0, 1.0]))
 
     def kappa(self, weights: np.ndarray, i: int, j: int) -> np.ndarray:
-        both, a, b = self._pair(i, j, self.passes)
-        cells = np.stack([both & (a == x) & (b == y) for x in (0.0, 1.0) for y in (0.0, 1.0)], axis=1)
+        a, b = self.pass_values[i], self.pass_values[j]
+        cells = np.stack([(a == x) & (b == y) for x in (0.0, 1.0) for y in (0.0, 1.0)], axis=1)
         counts = weights @ cells.astype(float)  # resamples × [00, 01, 10, 11]
         with np.errstate(invalid="ignore", divide="ignore"):
             n = counts.sum(axis=1)
@@ -158,22 +189,31 @@ class _Statistics:
             chance = pass_a * pass_b + (1 - pass_a) * (1 - pass_b)
             return np.where(chance < 1.0, (observed - chance) / (1.0 - chance), np.nan)
 
-    def pair_agree_point(self, i: int, j: int) -> float:
-        both, a, b = self._pair(i, j, self.snapped)
-        return ag.raw_agreement(a[both].tolist(), b[both].tolist()) if both.any() else math.nan
+    def pair_agree_point(self, i: int, j: int) -> float | None:
+        both = ~np.isnan(self.snapped[i]) & ~np.isnan(self.snapped[j])
+        if not both.any():
+            return None
+        return _point(ag.raw_agreement(self.snapped[i][both].tolist(), self.snapped[j][both].tolist()))
 
     def pair_agree(self, weights: np.ndarray, i: int, j: int) -> np.ndarray:
-        both, a, b = self._pair(i, j, self.snapped)
+        a, b = self.scores[i], self.scores[j]
+        both = ~np.isnan(a) & ~np.isnan(b)
         with np.errstate(invalid="ignore", divide="ignore"):
             return (weights @ (both & (a == b)).astype(float)) / (weights @ both.astype(float))
 
 
-def _alpha_from_coincidences(coincidence: np.ndarray, values: np.ndarray, level: ag.Level) -> float:
-    """Krippendorff's alpha from a coincidence matrix, as :func:`ag.krippendorff_alpha` computes it."""
-    marginals = coincidence.sum(axis=1)
-    n = marginals.sum()
-    if n <= 1 or len(values) < 2:
-        return math.nan
-    delta = ag._delta(values, marginals, level)  # the same distance metric as the point estimate
-    expected = (np.outer(marginals, marginals) * delta).sum() / (n - 1)
-    return math.nan if expected == 0 else float(1.0 - (coincidence * delta).sum() / expected)
+def _distances(values: np.ndarray, marginals: np.ndarray, level: ag.Level) -> np.ndarray:
+    """Krippendorff's squared distances between levels, per resample (resamples × k × k).
+
+    The same metrics as ``agreement._delta``; ordinal distances depend on each resample's marginals.
+    """
+    k = len(values)
+    if level == "nominal":
+        return np.broadcast_to(1.0 - np.eye(k), (len(marginals), k, k))
+    if level == "interval":
+        return np.broadcast_to(np.subtract.outer(values, values) ** 2, (len(marginals), k, k))
+    cumulative = np.cumsum(marginals, axis=1)
+    i, j = np.indices((k, k))
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    between = cumulative[:, hi] - cumulative[:, lo] + marginals[:, lo]
+    return (between - (marginals[:, lo] + marginals[:, hi]) / 2.0) ** 2

@@ -209,7 +209,7 @@ class PanelSummary(_Model):
 
     panellists: list[str]
     aggregate: str | None = None
-    resamples: int = Field(0, description="bootstrap resamples behind the intervals (0: none, the run is too big)")
+    resamples: int = Field(0, description="bootstrap resamples behind the intervals (0: none, too few verdicts)")
     criteria: dict[str, PanelCriterion] = Field(default_factory=dict)
     means: dict[str, dict[str, dict[str, MeanStat]]] = Field(
         default_factory=dict, description="candidate -> criterion -> panellist -> that panellist's own mean score")

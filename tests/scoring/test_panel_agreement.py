@@ -12,7 +12,8 @@ from sklearn.metrics import cohen_kappa_score
 from harness.records.schema import CriterionResult, Record
 from harness.scoring.accumulate import IntervalOptions
 from harness.scoring.panel import PanelAcc
-from harness.scoring.panel_stats import RESAMPLES, _alpha_from_coincidences, _Statistics, panel_agreement
+from harness.calibration import agreement as ag
+from harness.scoring.panel_stats import RESAMPLES, Statistics, panel_agreement
 
 FIVE = [1.0, 2.0, 3.0, 4.0, 5.0]
 NAMES = ["gpt", "claude", "llama"]
@@ -68,17 +69,35 @@ def test_pass_fail_alpha_is_nominal_and_matches_krippendorff():
     assert found.pairs[0].cohen_kappa.value == pytest.approx(cohen_kappa_score(scores[0][both], scores[1][both]))
 
 
-def test_bootstrap_statistics_at_unit_weights_equal_the_point_estimates():
-    scores = three_raters(11)
+def test_pattern_weighted_statistics_at_the_datas_counts_equal_agreement_on_the_units():
+    scores = three_raters(11, n=300)
     kept = usable(scores)
-    stats = _Statistics(kept, passes_of(kept, 4), FIVE)
-    ones = np.ones((1, kept.shape[1]))
-    for level in ("ordinal", "interval"):
-        assert stats.alpha(ones, level)[0] == pytest.approx(stats.alpha_point(level), abs=1e-12)
-    assert stats.all_agree(ones)[0] == pytest.approx(stats.all_agree_point())
+    passes = passes_of(kept, 4)
+    stats = Statistics(kept, passes, FIVE)
+    assert stats.counts.sum() == kept.shape[1] and len(stats.counts) < kept.shape[1]  # patterns repeat
+    data = stats.counts[None, :]
+    ratings = [[None if np.isnan(v) else v for v in row] for row in kept.tolist()]
+    for level in ("ordinal", "interval", "nominal"):
+        assert stats.alpha(data, level)[0] == pytest.approx(ag.krippendorff_alpha(ratings, level, FIVE), abs=1e-12)
     for i, j in combinations(range(3), 2):
-        assert stats.kappa(ones, i, j)[0] == pytest.approx(stats.kappa_point(i, j), abs=1e-12)
-        assert stats.pair_agree(ones, i, j)[0] == pytest.approx(stats.pair_agree_point(i, j))
+        assert stats.kappa(data, i, j)[0] == pytest.approx(stats.kappa_point(i, j), abs=1e-12)
+        assert stats.pair_agree(data, i, j)[0] == pytest.approx(stats.pair_agree_point(i, j))
+
+
+def test_a_resample_weighting_patterns_equals_the_same_units_resampled():
+    scores = usable(three_raters(13, n=80))
+    passes = passes_of(scores, 4)
+    stats = Statistics(scores, passes, FIVE)
+    drawn = np.random.default_rng(0).integers(0, scores.shape[1], scores.shape[1])
+    resampled = Statistics(scores[:, drawn], passes[:, drawn], FIVE)
+    # Weight each pattern of the full data by how often the resample drew units of it.
+    index = {tuple(col): n for n, col in enumerate(np.nan_to_num(stats.scores.T, nan=-1.0).tolist())}
+    weights = np.zeros((1, len(stats.counts)))
+    for col in np.nan_to_num(scores[:, drawn].T, nan=-1.0).tolist():
+        weights[0, index[tuple(col)]] += 1
+    assert stats.alpha(weights, "ordinal")[0] == pytest.approx(
+        resampled.alpha(resampled.counts[None, :], "ordinal")[0], abs=1e-12)
+    assert stats.kappa(weights, 0, 1)[0] == pytest.approx(resampled.kappa_point(0, 1), abs=1e-12)
 
 
 def test_intervals_are_seeded_and_shrink_with_more_units():
@@ -107,13 +126,16 @@ def test_fractional_scores_snap_to_the_scale_for_categorical_statistics():
     assert found.raw_agreement.value == 1.0  # 3.5 rounds half up to 4; 4.4 to 4
 
 
-def test_alpha_from_coincidences_matches_krippendorff_on_a_single_matrix():
-    scores = three_raters(21)
-    kept = usable(scores)
-    stats = _Statistics(kept, passes_of(kept, 4), FIVE)
-    matrix = stats.coincidence.sum(axis=0)
+def test_big_runs_keep_their_intervals_and_stay_cheap():
+    import time
+
+    scores = three_raters(3, n=100_000)
+    started = time.perf_counter()
+    found = panel_agreement(NAMES, scores, passes_of(scores, 4), "1-5")
+    assert time.perf_counter() - started < 20  # about a second on 2 busy cores
+    assert found.krippendorff_alpha.ci.hi - found.krippendorff_alpha.ci.lo < 0.02
     theirs = krippendorff.alpha(reliability_data=scores, level_of_measurement="ordinal", value_domain=FIVE)
-    assert _alpha_from_coincidences(matrix, np.asarray(FIVE), "ordinal") == pytest.approx(theirs, abs=1e-9)
+    assert found.krippendorff_alpha.value == pytest.approx(theirs, abs=1e-9)
 
 
 def verdict(panel: dict[str, float | None]) -> CriterionResult:
