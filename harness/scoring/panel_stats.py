@@ -19,6 +19,7 @@ the ``krippendorff`` package and ``agreement`` itself.
 from __future__ import annotations
 
 import math
+from functools import partial
 from itertools import combinations
 from typing import Callable
 
@@ -55,17 +56,16 @@ def panel_agreement(names: list[str], scores: np.ndarray, passes: np.ndarray, sc
     level = "nominal" if scale == "pass_fail" else "ordinal"
     found = out.PanelCriterion(
         n_units=int(snapped.shape[1]), alpha_level=level,
-        krippendorff_alpha=estimate(lambda w: stats.alpha(w, level)),
+        krippendorff_alpha=estimate(partial(stats.alpha, level=level)),
         raw_agreement=estimate(stats.all_agree),
         votes=dict(sorted((votes or {}).items())))
     if scale == "1-5":
-        found.krippendorff_alpha_interval = estimate(lambda w: stats.alpha(w, "interval"))
+        found.krippendorff_alpha_interval = estimate(partial(stats.alpha, level="interval"))
     for i, j in combinations(range(len(names)), 2):
-        kappa = lambda w, i=i, j=j: stats.kappa(w, i, j)  # noqa: E731
-        same = lambda w, i=i, j=j: stats.pair_agree(w, i, j)  # noqa: E731
-        found.pairs.append(out.PanelPair(a=names[i], b=names[j], n=stats.pair_n(i, j),
-                                         cohen_kappa=estimate(kappa, stats.kappa_point(i, j)),
-                                         raw_agreement=estimate(same, stats.pair_agree_point(i, j))))
+        found.pairs.append(out.PanelPair(
+            a=names[i], b=names[j], n=stats.pair_n(i, j),
+            cohen_kappa=estimate(partial(stats.kappa, i=i, j=j), stats.kappa_point(i, j)),
+            raw_agreement=estimate(partial(stats.pair_agree, i=i, j=j), stats.pair_agree_point(i, j))))
     return found
 
 
