@@ -142,7 +142,8 @@ class Model:
             "api_base": self.spec.api_base,
             # exclude_defaults keeps keys stable when GenerateConfig gains new fields.
             "params": resolved.model_dump(mode="json", exclude_defaults=True),
-            "messages": [m.model_dump(mode="json") for m in messages],
+            # What Message.model_dump(mode="json") gives, without pydantic's per-message cost.
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
             "salt": cache_salt,
         })
 
@@ -205,7 +206,8 @@ class Model:
         self._prepared = True
 
     async def _call_with_retries(self, messages: list[Message], config: GenerateConfig) -> ModelResponse:
-        await self.prepare()
+        if not self._prepared:
+            await self.prepare()
         started = time.perf_counter()
         attempt = 0
         while True:
@@ -235,8 +237,10 @@ class Model:
         async with self._limit():
             self.stats.provider_calls += 1
             try:
-                return await asyncio.wait_for(self.provider.generate(messages, config), self.spec.timeout_s)
-            except asyncio.TimeoutError:
+                # asyncio.timeout runs the call in this task; wait_for would start a task per attempt.
+                async with asyncio.timeout(self.spec.timeout_s):
+                    return await self.provider.generate(messages, config)
+            except TimeoutError:
                 raise CallTimeoutError(f"{self.name}: no answer within {self.spec.timeout_s:g} s",
                                        retryable=True) from None
             except CaseFault:
