@@ -120,6 +120,50 @@ def anchors_of(pattern: str) -> Anchors | None:
     return _sequence_anchors(sre_parse.parse(pattern))
 
 
+def _sequence_groups(items: object) -> list[Anchors]:
+    """Every set of literal strings of which each match of the parsed ``items`` holds one."""
+    groups: list[Anchors] = []
+    run = ""
+    for op, av in items:  # type: ignore[attr-defined]
+        if op is sre.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            groups.append(frozenset([run]))
+            run = ""
+        if op is sre.SUBPATTERN:
+            groups += _sequence_groups(av[-1])  # type: ignore[index]
+        elif op is sre.BRANCH:
+            anchors = _branch_anchors(av[1])  # type: ignore[index]
+            if anchors:
+                groups.append(anchors)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:  # type: ignore[index]
+            groups += _sequence_groups(av[2])  # type: ignore[index]
+    if run:
+        groups.append(frozenset([run]))
+    return groups
+
+
+_WORD_PIECE = re.compile(r"[a-z0-9']+")
+
+
+def required_words(pattern: str) -> list[frozenset[str]]:
+    """For each literal every match of ``pattern`` needs (or set of literals it needs one of),
+    the word pieces (runs of ``[a-z0-9']``) that stand for them: a match holds one piece of each set.
+
+    Sets whose literals include one with no such piece are left out. A word piece
+    of a match lies in one token of the match's sentence (tokens are runs of those
+    characters, and a sentence's closing break holds none), so these extra keys
+    narrow the candidates exactly as the main key does.
+    """
+    found = []
+    for group in _sequence_groups(sre_parse.parse(pattern)):
+        pieces = [_WORD_PIECE.findall(literal) for literal in group]
+        if all(pieces):
+            found.append(frozenset(max(p, key=lambda piece: (piece not in _WEAK_WORDS, len(piece))) for p in pieces))
+    return found
+
+
 def _is_digit_item(op: object, av: object) -> bool:
     if op is sre.LITERAL:
         return chr(av).isdecimal()  # type: ignore[arg-type]
@@ -235,6 +279,17 @@ class _KeyIndex:
         self._windows.clear()
         return alt_id
 
+    def add_requirement(self, words: frozenset[str]) -> int:
+        """A bit set in every window whose tokens hold one of ``words``."""
+        bit = 1 << self._count
+        self._count += 1
+        for word in words:
+            self._by_key[word] = self._by_key.get(word, 0) | bit
+        self._by_token.clear()
+        self._by_chunk.clear()
+        self._windows.clear()
+        return bit
+
     def _of_token(self, token: str) -> int:
         by_key = self._by_key
         ids = 0
@@ -306,7 +361,7 @@ _INDEX = _KeyIndex()
 class Phrases:
     """Alternative patterns, each run only where its anchor occurs; see the module docstring."""
 
-    __slots__ = ("regex", "branches", "alternatives", "_base", "_mask", "_regexes")
+    __slots__ = ("regex", "branches", "alternatives", "_base", "_mask", "_regexes", "_requires")
 
     def __init__(self, *patterns: str) -> None:
         self.regex = re.compile("|".join(f"(?:{p})" for p in patterns))
@@ -318,6 +373,8 @@ class Phrases:
         self._base = self.alternatives[0][1]
         self._mask = (1 << len(self.alternatives)) - 1
         self._regexes = [regex for regex, _ in self.alternatives]
+        # Bits of the other literals each alternative needs (allocated after the alternatives).
+        self._requires = [sum(_INDEX.add_requirement(words) for words in required_words(b)) for b in branches]
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Non-overlapping ``(start, end)`` of matches in ``text``, left to right.
@@ -326,7 +383,7 @@ class Phrases:
         listed first, as with a single alternation regex. A match does not run
         across a sentence break.
         """
-        base, mask, regexes = self._base, self._mask, self._regexes
+        base, mask, regexes, requires = self._base, self._mask, self._regexes, self._requires
         found = set()
         for window_start, window_end, ids in _INDEX.windows(text):
             candidates = (ids >> base) & mask
@@ -334,6 +391,9 @@ class Phrases:
                 low = candidates & -candidates
                 candidates ^= low
                 order = low.bit_length() - 1
+                needed = requires[order]
+                if ids & needed != needed:
+                    continue  # a literal every match needs is missing from the sentence
                 regex = regexes[order]
                 # Most runs find nothing: one search says so without building an iterator.
                 first = regex.search(text, window_start, window_end)
