@@ -102,5 +102,6 @@ class ModelResponder:
         salt = f"sample:{sample}" if sample else ""
         response = await self.model.generate(self.messages_for(case), cache_salt=salt)
         stats = CallStats(usage=response.usage, latency_s=response.latency_s, calls=1,
-                          cache_hits=int(response.cache_hit))
+                          cache_hits=int(response.cache_hit),
+                          deployments={response.deployment: 1} if response.deployment else {})
         return Reply(text=response.text.strip(), source="model", stats=stats)

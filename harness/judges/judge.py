@@ -75,6 +75,8 @@ def _account(stats: CallStats, response) -> None:
     stats.cache_hits += int(response.cache_hit)
     stats.latency_s += response.latency_s
     stats.usage = stats.usage + response.usage
+    if response.deployment:
+        stats.deployments[response.deployment] = stats.deployments.get(response.deployment, 0) + 1
 
 
 def _error_info(fault: CaseFault | None, attempts: int) -> ErrorInfo:

@@ -65,6 +65,8 @@ class CallStats(BaseModel):
     latency_s: float = 0.0
     calls: int = 0
     cache_hits: int = 0
+    deployments: dict[str, int] = Field(default_factory=dict, description="With a model spread over deployments: "
+                                        "calls per deployment that answered (a cache hit counts the original one).")
 
 
 class Record(BaseModel):

@@ -141,3 +141,35 @@ def test_an_unroutable_deployment_model_names_its_place():
                                             DeploymentSpec(model="no-such-provider-model-xyz")])
     with pytest.raises(ConfigError, match=r"deployments\[1\]\.model"):
         RouterProvider(spec).check_credentials()
+
+
+def test_a_run_with_a_routed_candidate_records_the_deployment_of_each_reply(tmp_path):
+    from pathlib import Path
+
+    from harness.records.store import iter_records
+    from harness.runner.engine import RunOptions, run_eval
+
+    root = Path(__file__).resolve().parents[2]
+    with OpenAIServer() as a, OpenAIServer() as b:
+        eval_file = tmp_path / "eval.yaml"
+        eval_file.write_text(f"""
+dataset: {root / 'datasets' / 'complaints.jsonl'}
+limit: 8
+checks: none
+candidates:
+  - name: bot
+    model: support-model
+    prompt: "Be kind."
+    deployments:
+      - {{model: openai/served-model, name: east, api_base: "{a.base_url}", rpm: 600}}
+      - {{model: openai/served-model, name: west, api_base: "{b.base_url}", rpm: 600}}
+""")
+        result = run_eval(eval_file, RunOptions(out=tmp_path / "run", cache_path=tmp_path / "c.sqlite"))
+        records = list(iter_records(result.run_dir))
+        served: dict[str, int] = {}
+        for record in records:
+            assert record.error is None and sum(record.responder.deployments.values()) == 1
+            for name, count in record.responder.deployments.items():
+                served[name] = served.get(name, 0) + count
+        assert served == {k: v for k, v in {"east": len(a.requests), "west": len(b.requests)}.items() if v}
+        assert sum(served.values()) == 8
