@@ -112,6 +112,9 @@ def judge_spec(side_a: PairRun, settings: JudgeSettings) -> ModelSpec:
         recorded = side_a.manifest.judge or {}
         if not recorded.get("name"):
             raise ConfigError("run A had no judge to reuse; name one with --judge-model MODEL", field="--judge-model")
+        if "panel" in recorded:  # a panel's members each have their own settings: pairwise asks one judge
+            raise ConfigError("run A was judged by a panel; name one judge with --judge-model MODEL",
+                              field="--judge-model")
         fields = {k: recorded[k] for k in ("name", "api_base", "api_key_env", "params", "concurrency", "timeout_s",
                                            "max_retries") if recorded.get(k) is not None}
         spec = ModelSpec(**fields)

@@ -153,3 +153,16 @@ def test_self_judging_notice_names_the_panellist_that_wrote_a_candidate(project)
     notices = json.loads((run_dir / "manifest.json").read_text())["notices"]
     assert any("judge model fake/lenient also wrote candidate polite's replies" in n for n in notices)
     assert not any("fake/judge also wrote" in n for n in notices)
+
+
+def test_pairwise_asks_for_one_judge_when_run_a_had_a_panel(panel_run):
+    from types import SimpleNamespace
+
+    from harness.errors import ConfigError
+    from harness.pairwise.run import JudgeSettings, judge_spec
+
+    _, run_dir = panel_run
+    side_a = SimpleNamespace(manifest=Manifest.model_validate_json((run_dir / "manifest.json").read_text()))
+    with pytest.raises(ConfigError, match="judged by a panel; name one judge with --judge-model"):
+        judge_spec(side_a, JudgeSettings())
+    assert judge_spec(side_a, JudgeSettings(model="fake/judge")).name == "fake/judge"
