@@ -188,3 +188,16 @@ def test_judge_epochs_apply_to_every_panellist(project):
     judges = [p.judge for p in plan.judge.panellists]
     assert all(isinstance(j, EpochJudge) and j.epochs == 3 and j.reducer == "median" for j in judges)
     assert [j.model.name for j in judges] == ["fake/a", "fake/b"]
+
+
+def test_the_shipped_panel_example_validates():
+    from pathlib import Path
+
+    from harness.cli.validation import validate_paths
+
+    repo = Path(__file__).resolve().parents[2]
+    found = dict(validate_paths([repo / "evals" / "panel.yaml"]))
+    assert list(found.values()) == ["eval panel, 2 candidates"], found
+    loaded = load_eval(repo / "evals" / "panel.yaml")
+    assert [p.label for p in loaded.spec.judge.panel] == ["qwen", "llama", "mistral"]
+    assert loaded.spec.judge.aggregate == "median"
