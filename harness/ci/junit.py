@@ -9,12 +9,10 @@ evidence) and criterion (with the judge's reason); a case error is an
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from harness.ci.verdicts import CaseOutcome, by_candidate, case_outcomes
-from harness.records.schema import Record
+from harness.ci.verdicts import CaseOutcome, by_candidate
 from harness.records.store import atomic_write_text
 
 JUNIT_FILE = "junit.xml"
@@ -23,10 +21,11 @@ MESSAGE_CHARS = 300
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def render_junit(eval_name: str, records: Iterable[Record], outcome=None, timestamp: str | None = None) -> str:
-    """The JUnit XML text of a run's ``records`` and (optionally) its :class:`GateOutcome`."""
+def render_junit(eval_name: str, cases: list[CaseOutcome], outcome=None, timestamp: str | None = None) -> str:
+    """The JUnit XML text of a run's ``cases`` (:func:`~harness.ci.verdicts.case_outcomes` of its records)
+    and (optionally) its :class:`GateOutcome`."""
     root = ET.Element("testsuites", name=f"harness {eval_name}")
-    for candidate, outcomes in by_candidate(case_outcomes(records)).items():
+    for candidate, outcomes in by_candidate(cases).items():
         root.append(_candidate_suite(f"{eval_name}.{candidate}", outcomes, timestamp))
     if outcome is not None:
         root.append(_gate_suite(f"{eval_name}.gates", outcome, timestamp))
@@ -36,10 +35,10 @@ def render_junit(eval_name: str, records: Iterable[Record], outcome=None, timest
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def write_junit(path: str | Path, eval_name: str, records: Iterable[Record], outcome=None,
+def write_junit(path: str | Path, eval_name: str, cases: list[CaseOutcome], outcome=None,
                 timestamp: str | None = None) -> Path:
     path = Path(path)
-    atomic_write_text(path, render_junit(eval_name, records, outcome, timestamp))
+    atomic_write_text(path, render_junit(eval_name, cases, outcome, timestamp))
     return path
 
 
@@ -59,11 +58,9 @@ def _candidate_suite(name: str, outcomes: list[CaseOutcome], timestamp: str | No
 
 
 def _case(classname: str, outcome: CaseOutcome) -> ET.Element:
-    seconds = sum(r.responder.latency_s + r.judging.latency_s for r in outcome.samples)
-    case = ET.Element("testcase", classname=classname, name=outcome.case_id, time=f"{seconds:.3f}")
+    case = ET.Element("testcase", classname=classname, name=outcome.case_id, time=f"{outcome.latency_s:.3f}")
     if outcome.errors:
-        error = ET.SubElement(case, "error", type=outcome.samples[0].error.kind if outcome.samples[0].error
-                              else "case_error", message=_short("; ".join(outcome.errors)))
+        error = ET.SubElement(case, "error", type=outcome.error_kind, message=_short("; ".join(outcome.errors)))
         error.text = "\n".join(outcome.errors)
     if outcome.failing_names:
         failure = ET.SubElement(case, "failure", type="harness.verdict",

@@ -4,11 +4,13 @@
     result = run_gated("evals/nightly.yaml", NightlyOptions(baseline="accepted"))
     sys.exit(result.exit_code)
 
-After the run: gates (error tolerance, minimums, regressions against the
-baseline) → ``junit.xml`` and ``summary.md`` in the run directory → gate
-results into the history index → trend PNGs in ``<run>/trends/`` and the
-trends section in ``report.html``. The baseline is resolved before the run, so a
-bad ``--baseline`` costs no model call.
+The run itself ends with its scorecard, its row in the history index and
+``report.html`` (trends section included). Then: gates (error tolerance,
+minimums, regressions against the baseline) → ``junit.xml`` and
+``summary.md`` in the run directory → gate results into the history index →
+trend PNGs in ``<run>/trends/`` when asked (``trend_pngs``; matplotlib is slow
+to load and draw, so a run does not pay for charts nobody reads). The baseline
+is resolved before the run, so a bad ``--baseline`` costs no model call.
 """
 
 from __future__ import annotations
@@ -18,25 +20,23 @@ from pathlib import Path
 
 from harness.ci.junit import JUNIT_FILE, write_junit
 from harness.ci.summary import SUMMARY_FILE, write_summary
+from harness.ci.verdicts import case_outcomes
 from harness.config.evalfile import load_eval
 from harness.gates.baseline import resolve_baseline
 from harness.gates.evaluate import GateOutcome, evaluate_gates
-from harness.records.schema import Manifest
-from harness.records.store import atomic_write_text, iter_records, read_manifest
+from harness.records.store import iter_records, read_manifest
 from harness.runner.engine import RunOptions, RunResult, default_out, run_eval
-from harness.runner.outputs import load_cases
 
 TRENDS_DIR = "trends"
-TREND_RUNS = 30  # charts show the last month of nightly runs
 
 
 @dataclass
 class NightlyOptions:
-    """The run's own options plus the baseline (a run directory, ``"accepted"``, or None)."""
+    """The run's own options, the baseline (a run directory, ``"accepted"``, or None), and whether to draw PNGs."""
 
     run: RunOptions = field(default_factory=RunOptions)
     baseline: str | Path | None = None
-    trend_runs: int = TREND_RUNS
+    trend_pngs: bool = False  # also write one trend PNG per criterion and check into <run>/trends/
 
 
 @dataclass
@@ -61,39 +61,31 @@ def run_gated(eval_path: str | Path, options: NightlyOptions | None = None) -> G
     out = Path(options.run.out) if options.run.out else default_out(loaded)
     baseline = resolve_baseline(options.baseline, out.parent, loaded.name)
     result = run_eval(eval_path, replace(options.run, out=out))
-    return gate_run(result.run_dir, baseline, options.trend_runs, result)
+    return gate_run(result.run_dir, baseline, result, trend_pngs=options.trend_pngs)
 
 
-def gate_run(run_dir: str | Path, baseline: Path | None = None, trend_runs: int = TREND_RUNS,
-             result: RunResult | None = None) -> GatedRun:
-    """Hold a finished run to its gates and write ``junit.xml``, ``summary.md``, the index rows and the trends."""
+def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResult | None = None, *,
+             trend_pngs: bool = False) -> GatedRun:
+    """Hold a finished run to its gates and write ``junit.xml``, ``summary.md``, the gate rows (and trend PNGs)."""
     from harness.history.index import record_gates
     from harness.scoring.scorecard import load_scorecard
 
     run_dir = Path(run_dir)
     manifest = read_manifest(run_dir)
-    scorecard = load_scorecard(run_dir)
+    scorecard = result.outputs.scorecard if result is not None else load_scorecard(run_dir)
     outcome = evaluate_gates(run_dir, manifest.eval_spec, scorecard, baseline, manifest.eval_file.path)
-    junit = write_junit(run_dir / JUNIT_FILE, manifest.eval_name, iter_records(run_dir), outcome,
-                        manifest.started_at)
-    summary = write_summary(run_dir / SUMMARY_FILE, scorecard, iter_records(run_dir), outcome, run_dir)
+    cases = case_outcomes(iter_records(run_dir))  # one pass over the records for both files
+    junit = write_junit(run_dir / JUNIT_FILE, manifest.eval_name, cases, outcome, manifest.started_at)
+    summary = write_summary(run_dir / SUMMARY_FILE, scorecard, cases, outcome, run_dir)
     record_gates(run_dir, outcome)
-    pngs = write_trends(run_dir, manifest, scorecard, trend_runs)
+    pngs = write_trends(run_dir, manifest.eval_name) if trend_pngs else []
     return GatedRun(result=result, outcome=outcome, junit=junit, summary=summary, trend_pngs=pngs)
 
 
-def write_trends(run_dir: Path, manifest: Manifest, scorecard, trend_runs: int = TREND_RUNS) -> list[Path]:
-    """Trend PNGs into ``<run>/trends/`` and the trends section into ``report.html``, from the index."""
+def write_trends(run_dir: Path, eval_name: str) -> list[Path]:
+    """Trend PNGs into ``<run>/trends/``: the run's eval over its last complete runs up to this one, from the index."""
     from harness.history.charts import write_trend_pngs
-    from harness.history.svg import trends_section
-    from harness.history.trends import load_trends
-    from harness.report.html import render_run_html
+    from harness.history.trends import run_trends
 
-    series = load_trends(run_dir.parent, manifest.eval_name, last=trend_runs)
-    if not series:
-        return []
-    pngs = write_trend_pngs(series, run_dir / TRENDS_DIR)
-    html = render_run_html(scorecard, iter_records(run_dir), load_cases(run_dir), trends_section(series))
-    atomic_write_text(run_dir / "report.html", html)
-    return pngs
-
+    series = run_trends(run_dir, eval_name)
+    return write_trend_pngs(series, run_dir / TRENDS_DIR) if series else []

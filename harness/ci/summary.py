@@ -7,11 +7,9 @@ failed, by candidate (capped, so the comment stays readable).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
-from harness.ci.verdicts import by_candidate, case_outcomes
-from harness.records.schema import Record
+from harness.ci.verdicts import CaseOutcome, by_candidate
 from harness.records.store import atomic_write_text
 from harness.report.tables import fmt_mean, fmt_rate
 
@@ -20,21 +18,21 @@ MAX_CASES = 10
 VERDICT = {0: "✅ all gates passed", 1: "❌ a gate failed", 3: "⚠️ the run did not complete within its error tolerance"}
 
 
-def render_summary(scorecard, records: Iterable[Record], outcome, run_dir: str | Path) -> str:
-    """The Markdown summary of a gated run."""
+def render_summary(scorecard, cases: list[CaseOutcome], outcome, run_dir: str | Path) -> str:
+    """The Markdown summary of a gated run (``cases``: :func:`~harness.ci.verdicts.case_outcomes` of its records)."""
     name = scorecard.run.eval_name if scorecard.run else "run"
     parts = [f"## {name}: {VERDICT.get(outcome.exit_code, outcome.exit_code)} (exit code {outcome.exit_code})", "",
              f"Run `{run_dir}`" + (f", baseline `{outcome.baseline}`" if outcome.baseline else ", no baseline")
              + f". {outcome.completion}.", ""]
     parts += [f"> {notice}" for notice in scorecard.notices] + ([""] if scorecard.notices else [])
-    parts += _gate_table(outcome) + _figure_table(scorecard) + _failing_cases(records)
+    parts += _gate_table(outcome) + _figure_table(scorecard) + _failing_cases(cases)
     parts.append(f"Full report: `{Path(run_dir) / 'report.html'}`")
     return "\n".join(parts) + "\n"
 
 
-def write_summary(path: str | Path, scorecard, records: Iterable[Record], outcome, run_dir: str | Path) -> Path:
+def write_summary(path: str | Path, scorecard, cases: list[CaseOutcome], outcome, run_dir: str | Path) -> Path:
     path = Path(path)
-    atomic_write_text(path, render_summary(scorecard, records, outcome, run_dir))
+    atomic_write_text(path, render_summary(scorecard, cases, outcome, run_dir))
     return path
 
 
@@ -72,9 +70,9 @@ def _criterion(summary, scale: str | None) -> str:
     return fmt_rate(summary.pass_rate) if scale == "pass_fail" else fmt_mean(summary.score)
 
 
-def _failing_cases(records: Iterable[Record]) -> list[str]:
+def _failing_cases(cases: list[CaseOutcome]) -> list[str]:
     lines = ["### Failing cases", ""]
-    for candidate, outcomes in by_candidate(case_outcomes(records)).items():
+    for candidate, outcomes in by_candidate(cases).items():
         failed = [o for o in outcomes if not o.passed]
         lines.append(f"**{_cell(candidate)}**: {len(failed)} of {len(outcomes)} cases failed something")
         lines += [f"- `{o.case_id}`: {', '.join(o.failing_names + (['error'] if o.errors else []))}"

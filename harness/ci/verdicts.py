@@ -13,34 +13,49 @@ from dataclasses import dataclass, field
 from harness.records.schema import Record
 
 
+@dataclass(frozen=True)
+class SampleOutcome:
+    """What the CI outputs say about one record: its errors, failures and reply (the record itself is not kept)."""
+
+    sample: int
+    error_kind: str | None
+    errors: list[str]
+    failures: list[str]
+    failing_names: list[str]
+    reply: str | None
+    latency_s: float
+
+    @classmethod
+    def of(cls, record: Record) -> SampleOutcome:
+        names = [f"check {n}" for n, r in record.checks.items() if r.passed is False]
+        names += [f"criterion {n}" for n, v in record.judge.items() if v.passed is False and v.error is None]
+        return cls(sample=record.sample, error_kind=record.error.kind if record.error else None,
+                   errors=[f"{record.error.kind}: {record.error.message}"] if record.error is not None else [],
+                   failures=failure_lines(record), failing_names=names, reply=record.reply,
+                   latency_s=record.responder.latency_s + record.judging.latency_s)
+
+
 @dataclass
 class CaseOutcome:
     """Every sample of one case × candidate, and what failed in them."""
 
     case_id: str
     candidate: str
-    samples: list[Record] = field(default_factory=list)
+    samples: list[SampleOutcome] = field(default_factory=list)
 
     @property
     def errors(self) -> list[str]:
-        return [f"{r.error.kind}: {r.error.message}" for r in self.samples if r.error is not None]
+        return [line for s in self.samples for line in s.errors]
 
     @property
     def failures(self) -> list[str]:
         """One line per failing check or criterion (per sample when there are several), with its evidence."""
-        lines = []
-        for record in self.samples:
-            prefix = f"sample {record.sample}: " if len(self.samples) > 1 else ""
-            lines += [prefix + line for line in failure_lines(record)]
-        return lines
+        several = len(self.samples) > 1
+        return [(f"sample {s.sample}: " if several else "") + line for s in self.samples for line in s.failures]
 
     @property
     def failing_names(self) -> list[str]:
-        names = []
-        for record in self.samples:
-            names += [f"check {n}" for n, r in record.checks.items() if r.passed is False]
-            names += [f"criterion {n}" for n, v in record.judge.items() if v.passed is False and v.error is None]
-        return list(dict.fromkeys(names))
+        return list(dict.fromkeys(name for s in self.samples for name in s.failing_names))
 
     @property
     def passed(self) -> bool:
@@ -48,7 +63,16 @@ class CaseOutcome:
 
     @property
     def reply(self) -> str:
-        return next((r.reply for r in self.samples if r.reply is not None), "")
+        return next((s.reply for s in self.samples if s.reply is not None), "")
+
+    @property
+    def latency_s(self) -> float:
+        return sum(s.latency_s for s in self.samples)
+
+    @property
+    def error_kind(self) -> str:
+        """The first sample's error kind, or ``case_error`` when only a later sample failed."""
+        return self.samples[0].error_kind or "case_error"
 
 
 def failure_lines(record: Record) -> list[str]:
@@ -68,13 +92,13 @@ def failure_lines(record: Record) -> list[str]:
 
 
 def case_outcomes(records: Iterable[Record]) -> list[CaseOutcome]:
-    """Records grouped by case × candidate, in first-seen order, samples in order."""
+    """Records grouped by case × candidate, in first-seen order, samples in order (one pass; records not kept)."""
     groups: dict[tuple[str, str], CaseOutcome] = {}
     for record in records:
         key = (record.candidate, record.case_id)
         if key not in groups:
             groups[key] = CaseOutcome(record.case_id, record.candidate)
-        groups[key].samples.append(record)
+        groups[key].samples.append(SampleOutcome.of(record))
     for outcome in groups.values():
         outcome.samples.sort(key=lambda r: r.sample)
     return list(groups.values())

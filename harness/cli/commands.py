@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
                          retry_errors=args.retry_errors, use_cache=not args.no_cache, cache_path=args.cache,
                          on_record=progress.advance, on_start=progress.start, batch=args.batch)
     with progress:
-        gated = run_gated(args.eval, NightlyOptions(run=options, baseline=args.baseline))
+        gated = run_gated(args.eval, NightlyOptions(run=options, baseline=args.baseline, trend_pngs=args.trend_pngs))
     _print_outputs(gated.result.outputs, quiet=args.quiet)
     _print_gates(gated)
     return gated.exit_code

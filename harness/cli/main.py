@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
                      "(half price, hours not seconds) before the run; --resume polls instead of resending")
     run.add_argument("--baseline", metavar="RUN|accepted",
                      help="hold the run to its max_regression gates against this run (or the accepted one)")
+    run.add_argument("--trend-pngs", action="store_true",
+                     help="also draw a trend PNG per criterion and check into OUT/trends/ (the report has them inline)")
 
     accept = sub.add_parser("accept", help="mark a run as the accepted baseline of its eval")
     accept.add_argument("run_dir", type=Path)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from harness.history.index import connect, index_path
 
+TREND_RUNS = 30  # charts show the last month of nightly runs
+
 
 @dataclass(frozen=True)
 class TrendPoint:
@@ -49,13 +51,20 @@ ORDER BY r.started_at, f.run
 """
 
 
-def load_trends(results_dir: str | Path, eval_name: str, last: int | None = None) -> list[Series]:
-    """Every series of ``eval_name`` in the index, over its complete runs (only the ``last`` N when given)."""
+def load_trends(results_dir: str | Path, eval_name: str, last: int | None = None,
+                until: str | None = None) -> list[Series]:
+    """Every series of ``eval_name`` in the index, over its complete runs (only the ``last`` N when given).
+
+    With ``until`` (a run name), only the runs up to and including that run,
+    and nothing when that run is not in the index.
+    """
     if not index_path(results_dir).exists():
         return []
     with connect(results_dir) as conn:
         rows = conn.execute(QUERY, (eval_name,)).fetchall()
     runs = list(dict.fromkeys(row["run"] for row in rows))
+    if until is not None:
+        runs = runs[: runs.index(until) + 1] if until in runs else []
     keep = set(runs[-last:]) if last else set(runs)
     series: dict[tuple[str, str, str], Series] = {}
     for row in rows:
@@ -75,3 +84,9 @@ def by_measure(series: list[Series]) -> dict[tuple[str, str], list[Series]]:
     for one in series:
         grouped.setdefault((one.kind, one.name), []).append(one)
     return grouped
+
+
+def run_trends(run_dir: str | Path, eval_name: str, last: int = TREND_RUNS) -> list[Series]:
+    """The series a run's report shows: its eval's last ``last`` complete runs up to this one, from the index."""
+    run_dir = Path(run_dir)
+    return load_trends(run_dir.parent, eval_name, last=last, until=run_dir.name)

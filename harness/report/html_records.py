@@ -25,7 +25,19 @@ class RecordView:
     criteria: list[str]
     checks: list[str]
     cases: dict[str, dict] = field(default_factory=dict)
-    by_case: dict[str, list[Record]] = field(default_factory=dict)  # every record of a case, for side by side
+
+
+@dataclass
+class RenderedRecord:
+    """One record already rendered, kept (as text, not as the record) until its case's other records are seen."""
+
+    key: tuple[str, str, int]
+    case_id: str
+    summary: str
+    detail: str  # without the side-by-side part, which needs the case's other records
+    column: str  # this record's reply as a side-by-side column of another record's detail
+    verdicts: dict[str, bool]  # check -> passed, for checks that gave a verdict
+    filters: dict
 
 
 def highlight(reply: str, marks: list[tuple[Span, str]]) -> str:
@@ -52,21 +64,12 @@ def failing_criteria(record: Record) -> list[str]:
     return sorted(name for name, result in record.judge.items() if result.error is None and result.passed is False)
 
 
-def group_by_case(records: list[Record]) -> dict[str, list[Record]]:
-    """Records by case id, in their order."""
-    grouped: dict[str, list[Record]] = {}
-    for record in records:
-        grouped.setdefault(record.case_id, []).append(record)
-    return grouped
-
-
-def flipped_checks(records: list[Record]) -> list[str]:
+def flipped_checks(rows: list[RenderedRecord]) -> list[str]:
     """Checks on which the candidates of one case disagree (one passes, another fails)."""
     verdicts: dict[str, set[bool]] = {}
-    for record in records:
-        for name, result in record.checks.items():
-            if result.passed is not None:
-                verdicts.setdefault(name, set()).add(result.passed)
+    for row in rows:
+        for name, passed in row.verdicts.items():
+            verdicts.setdefault(name, set()).add(passed)
     return sorted(name for name, seen in verdicts.items() if len(seen) == 2)
 
 
@@ -108,23 +111,24 @@ def _reply(record: Record) -> str:
     return f'<div class="reply">{highlight(record.reply or "", marks)}</div>'
 
 
-def detail_html(record: Record, view: RecordView) -> str:
-    """The opened view of one record: complaint, reply with evidence marked, checks, criteria."""
+def detail_html(record: Record, view: RecordView, reply: str | None = None) -> str:
+    """The opened view of one record: complaint, reply with evidence marked, checks, criteria.
+
+    The other candidates' replies to the case are added by :func:`record_rows`.
+    """
     checks = "".join(_check_item(n, r) for n, r in record.checks.items()) or "<li class=\"muted\">none</li>"
     criteria = "".join(_criterion_item(n, r) for n, r in record.judge.items()) or "<li class=\"muted\">none</li>"
     return (f"<h3>Complaint</h3>{_turns(view.cases.get(record.case_id))}"
-            f"<h3>Reply <span class=\"muted\">({esc(record.reply_source or 'none')})</span></h3>{_reply(record)}"
+            f"<h3>Reply <span class=\"muted\">({esc(record.reply_source or 'none')})</span></h3>"
+            f"{reply if reply is not None else _reply(record)}"
             f'<div class="verdicts"><div><h3>Checks</h3><ul>{checks}</ul></div>'
-            f"<div><h3>Criteria</h3><ul>{criteria}</ul></div></div>{_side_by_side(record, view)}")
+            f"<div><h3>Criteria</h3><ul>{criteria}</ul></div></div>")
 
 
-def _side_by_side(record: Record, view: RecordView) -> str:
+def _side_by_side(row: RenderedRecord, case_rows: list[RenderedRecord]) -> str:
     """The other candidates' replies to the same case, side by side, evidence marked and failures named."""
-    others = [r for r in view.by_case.get(record.case_id, []) if r.key != record.key]
-    if not others:
-        return ""
-    columns = "".join(f'<div><h4>{esc(r.candidate)}{_failing_note(r)}</h4>{_reply(r)}</div>' for r in others)
-    return f'<h3>Same case, other candidates</h3><div class="sbs">{columns}</div>'
+    columns = "".join(other.column for other in case_rows if other.key != row.key)
+    return f'<h3>Same case, other candidates</h3><div class="sbs">{columns}</div>' if columns else ""
 
 
 def _failing_note(record: Record) -> str:
@@ -149,23 +153,39 @@ def summary_row(index: int, record: Record) -> str:
             + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
 
 
+def render_record(index: int, record: Record, view: RecordView) -> RenderedRecord:
+    """Everything the report shows of one record, rendered while the records stream past."""
+    reply = _reply(record)
+    return RenderedRecord(
+        key=record.key, case_id=record.case_id, summary=summary_row(index, record),
+        detail=detail_html(record, view, reply),
+        column=f'<div><h4>{esc(record.candidate)}{_failing_note(record)}</h4>{reply}</div>',
+        verdicts={name: result.passed for name, result in record.checks.items() if result.passed is not None},
+        filters={"candidate": record.candidate, "persona": record.persona or NO_GROUP,
+                 "category": record.category or NO_GROUP, "failing": failing_checks(record),
+                 "failing_criteria": failing_criteria(record)})
+
+
 def record_rows(records: Iterable[Record], view: RecordView) -> tuple[str, list[dict]]:
     """Rows for every record (summary + hidden detail) and each row's filter fields, in the same order.
 
     ``flips`` lists the checks on which the candidates of the record's case
     disagree; ``failing_criteria`` the criteria judged below their threshold.
+    Records are read once and not kept: a big run's report holds text, not records.
     """
-    records = list(records)
-    if not view.by_case:
-        view = RecordView(criteria=view.criteria, checks=view.checks, cases=view.cases, by_case=group_by_case(records))
-    flips = {case_id: flipped_checks(group) for case_id, group in view.by_case.items()}
+    rows: list[RenderedRecord] = []
+    by_case: dict[str, list[RenderedRecord]] = {}
+    for record in records:
+        row = render_record(len(rows), record, view)
+        rows.append(row)
+        by_case.setdefault(row.case_id, []).append(row)
+    flips = {case_id: flipped_checks(group) for case_id, group in by_case.items()}
     parts, filter_data = [], []
-    for index, record in enumerate(records):
-        parts.append(summary_row(index, record))
-        parts.append(f'<tr class="detail" id="d{index}" hidden><td colspan="7">{detail_html(record, view)}</td></tr>')
-        filter_data.append({"candidate": record.candidate, "persona": record.persona or NO_GROUP,
-                            "category": record.category or NO_GROUP, "failing": failing_checks(record),
-                            "failing_criteria": failing_criteria(record), "flips": flips.get(record.case_id, [])})
+    for index, row in enumerate(rows):
+        detail = row.detail + _side_by_side(row, by_case[row.case_id])
+        parts.append(row.summary)
+        parts.append(f'<tr class="detail" id="d{index}" hidden><td colspan="7">{detail}</td></tr>')
+        filter_data.append({**row.filters, "flips": flips[row.case_id]})
     return "".join(parts), filter_data
 
 

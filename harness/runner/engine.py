@@ -165,8 +165,7 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
         writer.close()
     manifest.finished_at, manifest.status = now_iso(), "complete"
     write_manifest(run_dir, manifest)
-    outputs = finalize_run(run_dir)
-    _index_run(run_dir, manifest, outputs)
+    outputs = finalize_run(run_dir, index=True)  # indexed before report.html, so its trends include this run
     return RunResult(run_dir=run_dir, manifest=manifest, outputs=outputs, evaluated=len(todo),
                      skipped=len(done), errors=errors)
 
@@ -174,10 +173,3 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
 def _epochs(plan: RunPlan, candidate: str) -> int:
     """Samples per case of ``candidate`` (``epochs`` in the eval file); each sample is its own record."""
     return next((c.epochs for c in plan.loaded.spec.candidates if c.name == candidate), 1)
-
-
-def _index_run(run_dir: Path, manifest: Manifest, outputs: RunOutputs) -> None:
-    """Add the finished run to the history index beside it (``<results>/index.sqlite``)."""
-    from harness.history.index import index_run
-
-    index_run(run_dir, manifest, outputs.scorecard)

@@ -74,10 +74,18 @@ def test_trend_shows_the_dip_and_history_lists_the_nights(nightly, capsys):
     assert series[("criterion", "owns_the_problem")].values[REGRESSION_NIGHT - 1] == 3 / 8
 
     last = project / f"results/night-{NIGHTS}"
-    png = last / "trends" / "trend-check-no_contradiction.png"
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     report = (last / "report.html").read_text()
     assert "Trends over runs" in report and "night-3: 37.5%" in report
+    assert not (last / "trends").exists()  # PNGs only when asked: matplotlib is slow to load and draw
+    # Each night's report shows the nights up to it, written once when the run ended.
+    night2 = (project / "results/night-2/report.html").read_text()
+    assert "night-2: 100.0%" in night2 and "night-3" not in night2
+
+    capsys.readouterr()
+    assert run_night(NIGHTS + 1, "--trend-pngs") == 0
+    assert f"trends:    results/night-{NIGHTS + 1}/trends/ (" in capsys.readouterr().out
+    png = project / f"results/night-{NIGHTS + 1}/trends/trend-check-no_contradiction.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     capsys.readouterr()
     assert main(["history", "--results", "results", "--eval", "nightly"]) == 0
