@@ -6,7 +6,7 @@
 # Exit code: 0 all gates passed, 1 a gate failed, 2 bad usage or input, 3 too many errors to trust the run.
 set -u
 RUN="results/nightly-$(date -u +%Y%m%d)"
-.venv/bin/harness run evals/nightly.yaml --out "$RUN" --baseline accepted --quiet
+.venv/bin/harness run evals/nightly.yaml --out "$RUN" --baseline accepted --quiet --trend-pngs
 status=$?
 # Publish the self-contained report (and the trend PNGs) where the team looks, e.g. a static web root.
 PUBLISH="${PUBLISH_DIR:-/var/www/support-eval}"
