@@ -116,7 +116,7 @@ def judge_spec(side_a: PairRun, settings: JudgeSettings) -> ModelSpec:
             raise ConfigError("run A was judged by a panel; name one judge with --judge-model MODEL",
                               field="--judge-model")
         fields = {k: recorded[k] for k in ("name", "api_base", "api_key_env", "params", "concurrency", "timeout_s",
-                                           "max_retries") if recorded.get(k) is not None}
+                                           "max_retries", "deployments", "routing") if recorded.get(k) is not None}
         spec = ModelSpec(**fields)
     if settings.concurrency is not None:
         spec = spec.model_copy(update={"concurrency": settings.concurrency})
