@@ -11,6 +11,9 @@ from typing import Any, Literal
 from pydantic import (BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_serializer,
                       model_validator)
 
+# The recorded version name that means "the agent turn the thread itself recorded" (harness.datasets.turns).
+THREAD_VERSION = "thread"
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -68,6 +71,9 @@ class Turn(_Strict):
         # Runs only on given values (defaults are not validated), after `role`, so the error names the field.
         if info.data.get("role") == "customer":
             raise ValueError("only agent turns carry it")
+        if value == THREAD_VERSION or (info.field_name == "replies" and THREAD_VERSION in value):
+            raise ValueError(f"{THREAD_VERSION!r} is reserved: in turn-level replay it names the thread's own "
+                             "agent turn")
         author = info.data.get("author")
         if info.field_name == "replies" and author is not None and author in value:
             raise ValueError(f"{author!r} wrote this turn (author), so its reply here is the turn's content")

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.datasets.schema import Case, Expectations, Turn
+from harness.datasets.schema import THREAD_VERSION, Case, Expectations, Turn
 from harness.errors import DatasetError
 
-THREAD_VERSION = "thread"
 ID_SEPARATOR = "@t"
 
 REPLAY_CAVEAT = ("Turn-level replay: each agent turn of a thread is evaluated given the recorded history up to "

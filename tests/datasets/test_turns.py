@@ -130,8 +130,12 @@ def test_plain_turns_dump_as_before_so_dataset_hashes_do_not_move():
     (C("x") | {"replies": {"v": "y"}}, "turns[0].replies", "only agent turns carry it"),
     (C("x") | {"author": "bot"}, "turns[0].author", "only agent turns carry it"),
     (C("x") | {"expectations": {"boundary_required": True}}, "turns[0].expectations", "only agent turns carry it"),
+    (A("x", author="thread"), "turns[0].author", "'thread' is reserved: in turn-level replay it names the "
+                                                 "thread's own agent turn"),
+    (A("x", replies={"thread": "y"}), "turns[0].replies", "'thread' is reserved: in turn-level replay it names "
+                                                          "the thread's own agent turn"),
 ])
-def test_per_turn_fields_on_a_customer_turn_name_line_and_field(tmp_path, turn, field, problem):
+def test_bad_per_turn_fields_name_line_and_field(tmp_path, turn, field, problem):
     path = tmp_path / "d.jsonl"
     path.write_text(json.dumps({"id": "ok", "turns": [C("fine")]}) + "\n" + json.dumps({"id": "bad", "turns": [turn]}) + "\n")
     with pytest.raises(DatasetError) as info:
