@@ -16,6 +16,7 @@ does not count as the agent saying it; :meth:`ReplyText.find` filters both.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from harness.checks.phrases import Phrases, breaks, phrases  # noqa: F401  (re-exported)
@@ -29,17 +30,24 @@ _STRAIGHTEN = str.maketrans({
     "\uff1f": "?", "\uff01": "!", "\u3002": ".",
 })
 
-_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|ly|co|org|net|io|me|uk)/\S*")
-_HANDLE = re.compile(r"(?<![\w@])@\w+")
+# Several patterns below open with a literal character and check what precedes it
+# with a look-behind ("@(?<![\w@]@)" for "(?<![\w@])@"): the same matches, but
+# ``re`` jumps from one candidate character to the next instead of trying every
+# position. ``\b`` + character is spelled character + ``(?<=\b`` character ``)``.
+_URL = re.compile(r"h(?<=\bh)ttps?://\S+|w(?<=\bw)ww\.\S+"
+                  r"|[a-z0-9-](?<=\b[a-z0-9-])[a-z0-9-]*\.(?:com|ly|co|org|net|io|me|uk)/\S*")
+# Every URL holds one of these; most replies hold none.
+_URL_HINT = re.compile(r"://|www\.|\.(?:com|ly|co|org|net|io|me|uk)/")
+_HANDLE = re.compile(r"@(?<![\w@]@)\w+")
 # Twitter-style agent signatures: "^JD", "^ JD", "-JD" or "- Sam" ending a line.
 _SIGNATURE = re.compile(r"\^\s?[A-Za-z]{1,4}\b|(?:^|\s)[-\u2013\u2014~]\s?[A-Z][A-Za-z]{0,14}\s*$", re.M)
-
-_SIGNATURE_MARKS = re.compile(r"[\^\-\u2013\u2014~]")
+# Every signature holds one of these.
+_SIGNATURE_HINT = re.compile(r"\^|[-\u2013\u2014~]\s?[A-Z]")
 
 _DOUBLE_QUOTE = re.compile(r'"[^"\n]{1,400}"')
 # A single-quoted passage opens after a non-word character and closes before
 # one, so apostrophes inside words ("don't", "customers'") never open a quote.
-_SINGLE_QUOTE = re.compile(r"(?<![\w'])'(?=\w)(?:[^'\n]|'(?=\w)){1,300}'(?!\w)")
+_SINGLE_QUOTE = re.compile(r"'(?<![\w']')(?=\w)(?:[^'\n]|'(?=\w)){1,300}'(?!\w)")
 
 _CLAUSE_BREAK = re.compile(r"[,;:(\u2013\u2014]|\s-\s|\b(?:but|however|although|though|yet|whereas|unless)\b")
 # A negation or a refusal to assert, governing what follows it in the clause.
@@ -48,6 +56,8 @@ _NEGATION = re.compile(
     r"|doesn't|isn't|aren't|wasn't|can't|cannot|couldn't|shouldn't|dont|cant|wont|didnt|isnt)\b|n't\b"
 )
 _NEGATION_WINDOW = 48
+# Every match of _NEGATION holds one of these: a sentence part without any has no negation.
+_NEGATION_HINT = re.compile(r"no|nt|n't|never|neither|without|hardly")
 _CLAUSE_END = re.compile(r"[,;:!?\n]|\.(?!\d)")
 
 
@@ -59,9 +69,14 @@ def _lower_same_length(text: str) -> str:
     return "".join(ch.lower()[:1] or ch for ch in text)
 
 
+_CURLY = re.compile("[" + "".join(map(re.escape, map(chr, _STRAIGHTEN))) + "]")
+
+
 def lowered(text: str) -> str:
     """``text`` lower-cased with quotes straightened, keeping its length (the ``lower`` of a reply)."""
-    return _lower_same_length(text).translate(_STRAIGHTEN)
+    lower = _lower_same_length(text)
+    # translate() looks every character up; most texts have nothing to straighten.
+    return lower.translate(_STRAIGHTEN) if _CURLY.search(lower) else lower
 
 
 def _blank(text: str, ranges: list[Range]) -> str:
@@ -80,20 +95,21 @@ def _ranges(pattern: re.Pattern[str], text: str) -> list[Range]:
 class ReplyText:
     """One reply, read once. Build it with :func:`analyze`, which caches."""
 
-    __slots__ = ("original", "lower", "norm", "urls", "quotes", "memo", "_sentences")
+    __slots__ = ("original", "lower", "norm", "urls", "quotes", "memo", "_sentences", "_starts")
 
     def __init__(self, original: str) -> None:
         self.original = original
         self.lower = lower = lowered(original)
         # Cheap tests first: each pattern needs a character most replies lack, and a scan is slow.
-        self.urls = _ranges(_URL, lower) if ("/" in lower or "www." in lower) else []
+        self.urls = _ranges(_URL, lower) if _URL_HINT.search(lower) else []
         masked = self.urls + (_ranges(_HANDLE, lower) if "@" in lower else [])
-        if _SIGNATURE_MARKS.search(original):
+        if _SIGNATURE_HINT.search(original):
             masked += _ranges(_SIGNATURE, original)
         self.norm = norm = _blank(lower, masked)
         self.quotes = ((_ranges(_DOUBLE_QUOTE, norm) if '"' in norm else [])
                        + (_ranges(_SINGLE_QUOTE, norm) if "'" in norm else []))
         self._sentences: list[Range] | None = None
+        self._starts: list[int] = []
         # Results several checks need (e.g. promises), computed once per reply and case.
         self.memo: dict[object, object] = {}
 
@@ -102,13 +118,15 @@ class ReplyText:
         """Non-blank sentences of ``norm`` as ranges, in order."""
         if self._sentences is None:
             self._sentences = _split(self.norm, breaks(self.norm))
+            self._starts = [start for start, _ in self._sentences]
         return self._sentences
 
     def sentence_at(self, pos: int) -> Range:
         """The sentence containing ``pos`` (the whole text if none does)."""
-        for start, end in self.sentences:
-            if start <= pos < end:
-                return start, end
+        sentences = self.sentences  # sorted and disjoint: the last one starting at or before pos
+        i = bisect_right(self._starts, pos) - 1
+        if i >= 0 and pos < sentences[i][1]:
+            return sentences[i]
         return 0, len(self.norm)
 
     def clause_start(self, pos: int) -> int:
@@ -127,7 +145,7 @@ class ReplyText:
 
     def is_quoted(self, pos: int) -> bool:
         """True when ``pos`` lies inside a quotation."""
-        return any(start < pos < end for start, end in self.quotes)
+        return bool(self.quotes) and any(start < pos < end for start, end in self.quotes)
 
     def is_negated(self, pos: int) -> bool:
         """True when a negation precedes ``pos`` in the same clause, nearby.
@@ -136,6 +154,10 @@ class ReplyText:
         outside it: in 'being told "that's not true" is awful' the "not" does
         not negate "is awful".
         """
+        # What is searched below starts at or after pos - _NEGATION_WINDOW: if nothing
+        # negation-like lies between there and pos, no negation does.
+        if _NEGATION_HINT.search(self.norm, max(0, pos - _NEGATION_WINDOW), pos) is None:
+            return False
         start = max(self.clause_start(pos), pos - _NEGATION_WINDOW)
         for m in _NEGATION.finditer(self.norm, start, pos):
             if not self.quotes or self._same_quoting(m.start(), pos):
@@ -153,12 +175,16 @@ class ReplyText:
         clause unless ``negated``.
         """
         found = []
+        norm = self.norm
         if hasattr(pattern, "spans"):  # Phrases, or any matcher with the same method
-            spans = pattern.spans(self.norm)
+            spans = pattern.spans(norm)
         else:
-            spans = (m.span() for m in pattern.finditer(self.norm))
+            spans = [m.span() for m in pattern.finditer(norm)]
+        if not spans:
+            return found
+        quoted = quoted or not self.quotes
         for start, end in spans:
-            if start == end or (start and self.norm[start].isalnum() and self.norm[start - 1].isalnum()):
+            if start == end or (start and norm[start].isalnum() and norm[start - 1].isalnum()):
                 continue  # empty, or starts inside a word
             if not quoted and self.is_quoted(start):
                 continue

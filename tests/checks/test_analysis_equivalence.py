@@ -1,0 +1,85 @@
+"""The reply analysis's shortcuts change nothing.
+
+:class:`ReplyText` skips scans whose tell-tale characters are absent, finds URLs,
+handles and single quotes with patterns that open on a literal character, looks
+sentences up by bisection and skips the negation scan when nothing
+negation-like precedes a phrase. Here each result is compared with the plain
+computation it replaced, on the golden corpus and on fuzzed text full of the
+characters those patterns care about.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from harness.checks import text
+from harness.checks.phrases import breaks
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "golden_results.json.gz"
+
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|ly|co|org|net|io|me|uk)/\S*")
+_HANDLE = re.compile(r"(?<![\w@])@\w+")
+_SIGNATURE = re.compile(r"\^\s?[A-Za-z]{1,4}\b|(?:^|\s)[-\u2013\u2014~]\s?[A-Z][A-Za-z]{0,14}\s*$", re.M)
+_DOUBLE_QUOTE = re.compile(r'"[^"\n]{1,400}"')
+_SINGLE_QUOTE = re.compile(r"(?<![\w'])'(?=\w)(?:[^'\n]|'(?=\w)){1,300}'(?!\w)")
+_PIECES = ["http://a.co/x", "https://", "www.", "x.com/", ".com/", "ex.com", "@", "@jo", "a@b", "@@x", "^JD", "^ J",
+           "- Sam", "-JD", "\u2014 Al", "~K", "'", "'tis", "don't", "'quote'", '"', "\u201c", "\u2019", "`", "\n",
+           " ", " ", "no", "not", "can't", "never", "but", ",", ".", "?", "I", "\u0130", "we", "you", "sorry", "_",
+           "hardly", "without", "neither", "nobody", "isnt", "nor",
+           "9", "a", "B"]
+
+
+def reference(reply: str) -> tuple[str, str, list, list, list]:
+    """``lower``, ``norm``, ``urls``, ``quotes``, sentences as the analysis computed them before."""
+    lower = text._lower_same_length(reply).translate(text._STRAIGHTEN)
+    urls = [m.span() for m in _URL.finditer(lower)] if ("/" in lower or "www." in lower) else []
+    masked = urls + ([m.span() for m in _HANDLE.finditer(lower)] if "@" in lower else [])
+    if re.search(r"[\^\-\u2013\u2014~]", reply):
+        masked += [m.span() for m in _SIGNATURE.finditer(reply)]
+    norm = text._blank(lower, masked)
+    quotes = (([m.span() for m in _DOUBLE_QUOTE.finditer(norm)] if '"' in norm else [])
+              + ([m.span() for m in _SINGLE_QUOTE.finditer(norm)] if "'" in norm else []))
+    return lower, norm, urls, quotes, text._split(norm, breaks(norm))
+
+
+def reference_negated(rt: text.ReplyText, pos: int) -> bool:
+    start = max(rt.clause_start(pos), pos - text._NEGATION_WINDOW)
+    return any(not rt.quotes or rt._same_quoting(m.start(), pos) for m in text._NEGATION.finditer(rt.norm, start, pos))
+
+
+def reference_sentence_at(rt: text.ReplyText, pos: int) -> tuple[int, int]:
+    return next(((s, e) for s, e in rt.sentences if s <= pos < e), (0, len(rt.norm)))
+
+
+def corpus() -> list[str]:
+    with gzip.open(GOLDEN, "rt", encoding="utf-8") as src:
+        replies = [row["reply"] for row in json.load(src)["rows"]]
+    rng = random.Random(11)
+    fuzz = ["".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    return replies + fuzz
+
+
+@pytest.fixture(scope="module")
+def replies() -> list[str]:
+    return corpus()
+
+
+def test_analysis_equals_the_plain_computation(replies):
+    for reply in replies:
+        rt = text.ReplyText(reply)
+        assert (rt.lower, rt.norm, rt.urls, rt.quotes, rt.sentences) == reference(reply), reply
+        assert text.lowered(reply) == rt.lower
+
+
+def test_sentence_lookup_and_negation_equal_the_plain_computation(replies):
+    for reply in replies:
+        rt = text.ReplyText(reply)
+        for pos in range(0, len(rt.norm) + 1, 1 if len(rt.norm) < 120 else 3):
+            assert rt.sentence_at(pos) == reference_sentence_at(rt, pos), (reply, pos)
+            assert rt.is_negated(pos) == reference_negated(rt, pos), (reply, pos)
