@@ -99,3 +99,19 @@ def test_a_run_asks_its_real_provider_judge_for_logprobs_and_scores_them(tmp_pat
     assert json.loads((run_dir / "manifest.json").read_text())["judge"]["logprobs"] is True
     card = json.loads((run_dir / "scorecard.json").read_text())
     assert card["candidates"]["v1"]["criteria"]["empathy"]["weighted_score"]["mean"] == pytest.approx(3.8 / 0.9)
+
+
+def test_litellm_refusing_logprobs_for_a_provider_without_them_is_remembered():
+    # litellm itself refuses logprobs for Anthropic, before any request; the retry without them then
+    # reaches the (closed) endpoint, so the error the caller sees is about the connection, not logprobs.
+    from harness.errors import ModelCallError
+    from harness.models.base import GenerateConfig, Message
+    from harness.models.litellm_provider import LiteLLMProvider
+
+    provider = LiteLLMProvider(ModelSpec(name="anthropic/claude-3-5-haiku-latest", api_base="http://127.0.0.1:9",
+                                         timeout_s=5))
+    config = GenerateConfig(logprobs=True, max_tokens=5)
+    with pytest.raises(ModelCallError) as info:
+        asyncio.run(provider.generate([Message(role="user", content="hi")], config))
+    assert provider.logprobs_supported is False
+    assert "logprobs" not in str(info.value)
