@@ -108,6 +108,8 @@ def field_probabilities(tokens: list[dict[str, Any]] | None,
 
 def _value_probabilities(tokens: list[dict[str, Any]], starts: list[int], text: str, at: int,
                          allowed: list[Any]) -> dict[str, float]:
+    if at >= len(text):
+        return {}  # the answer stops before the value
     quoted = text[at] == '"'
     decisive = at + 1 if quoted else at
     if decisive >= len(text):

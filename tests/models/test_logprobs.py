@@ -100,6 +100,8 @@ def test_nothing_to_attribute_gives_none():
     assert field_probabilities(None, FIVE_SCHEMA) is None
     assert field_probabilities(stream("not", " json"), FIVE_SCHEMA) is None
     assert field_probabilities(stream('{"', "score", '": ', "4", "}"), {"type": "object"}) is None
+    assert field_probabilities(stream('{"', "score", '": '), FIVE_SCHEMA) is None  # cut off before the value
+    assert field_probabilities(stream('{"', "score", '": "'), PASS_FAIL_SCHEMA) is None
     nan = {"token": "4", "logprob": float("nan"), "top": {"4": float("nan")}}
     assert field_probabilities(stream('{"', "score", '": ', nan, "}"), FIVE_SCHEMA) is None
 
