@@ -25,6 +25,7 @@ refusal so a provider can retry without them and remember not to ask again.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from bisect import bisect_right
 from json.decoder import scanstring
@@ -32,6 +33,7 @@ from typing import Any
 
 from harness.models.base import GenerateConfig, Message, ModelResponse
 
+log = logging.getLogger(__name__)
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\n\r"
 _NUMBER_CONTINUES = frozenset("0123456789.eE")
@@ -176,7 +178,12 @@ def with_field_probabilities(response: ModelResponse, config: GenerateConfig) ->
     """``response`` with ``field_probabilities`` derived from its logprobs, when asked for and possible."""
     if not config.logprobs or config.response_schema is None or response.field_probabilities:
         return response
-    found = field_probabilities(response.logprobs, config.response_schema)
+    try:
+        found = field_probabilities(response.logprobs, config.response_schema)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as exc:
+        # Probabilities are an extra: logprobs in a shape never seen must not cost the answer itself.
+        log.warning("could not read score probabilities from %s logprobs: %s", type(exc).__name__, exc)
+        return response
     return response.model_copy(update={"field_probabilities": found}) if found else response
 
 

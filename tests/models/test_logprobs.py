@@ -124,3 +124,9 @@ def test_refusals_are_recognised_and_logprobs_dropped():
     config = GenerateConfig(logprobs=True, temperature=0.0, extra={"top_logprobs": 10, "user": "x"})
     dropped = without_logprobs(config)
     assert dropped.logprobs is False and dropped.extra == {"user": "x"} and dropped.temperature == 0.0
+
+
+def test_logprobs_in_an_unexpected_shape_never_cost_the_answer():
+    odd = ModelResponse(text='{"score": 5}', logprobs=[{"token": '{"score": ', "top": None}, {"token": "5", "top": 7}])
+    asked = GenerateConfig(logprobs=True, response_schema=FIVE_SCHEMA)
+    assert with_field_probabilities(odd, asked).text == '{"score": 5}'
