@@ -173,3 +173,20 @@ candidates:
                 served[name] = served.get(name, 0) + count
         assert served == {k: v for k, v in {"east": len(a.requests), "west": len(b.requests)}.items() if v}
         assert sum(served.values()) == 8
+
+
+def test_usage_based_routing_keeps_each_deployment_under_its_rpm():
+    rpm = 4
+    with OpenAIServer() as a, OpenAIServer() as b:
+        spec = routed_spec(a, b, strategy="usage-based-routing-v2")
+        spec = spec.model_copy(update={"max_retries": 0, "concurrency": 1, "deployments": [
+            d.model_copy(update={"rpm": rpm}) for d in spec.deployments]})
+        model = fast(build_model(spec))
+        served = 0
+        with pytest.raises(RateLimitError, match="No deployments available"):
+            for i in range(3 * rpm):
+                ask(model, 1, prefix=f"r{i}-")
+                served += 1
+        # litellm admits a call while the minute's count stays below the limit: rpm - 1 each.
+        assert rpm - 1 <= len(a.requests) <= rpm and rpm - 1 <= len(b.requests) <= rpm
+        assert served == len(a.requests) + len(b.requests)
