@@ -108,7 +108,9 @@ class AnthropicBatchAPI:
             err_type = str(inner.get("type") or "error")
             return Failure(kind=_error_kind(err_type), message=f"{self.spec.name}: {err_type}: "
                                                              f"{inner.get('message', '')}".strip())
-        return Failure(kind=f"batch_{kind or 'error'}", message=f"{self.spec.name}: batch request {kind}")
+        # "expired" or "canceled": the batch ended before this request ran.
+        return Failure(kind={"expired": "batch_expired", "canceled": "batch_cancelled"}.get(kind, "batch_error"),
+                       message=f"{self.spec.name}: batch request {kind}")
 
     def to_response(self, message: dict[str, Any], request: BatchRequest) -> ModelResponse:
         blocks = message.get("content") or []
