@@ -261,13 +261,13 @@ class _KeyIndex:
         self._windows: dict[str, Windows] = {}
         self._count = 1  # bit 0 is _HAS_DIGIT
 
-    def add(self, anchors: Anchors | None, needs_digit: bool = False) -> int:
-        """Register an alternative's anchors (and whether every match holds a digit); returns its id."""
+    def add(self, keys: frozenset[str] | None, needs_digit: bool = False) -> int:
+        """Register an alternative by its keys (None: a candidate everywhere) and whether
+        every match holds a digit; returns its id."""
         alt_id = self._count
         self._count += 1
         bit = 1 << alt_id
-        keys = None if anchors is None else {_key(a) for a in anchors}
-        if keys is None or None in keys:
+        if keys is None:
             self._always |= bit
         else:
             for key in keys:
@@ -358,6 +358,33 @@ class _KeyIndex:
 _INDEX = _KeyIndex()
 
 
+def main_keys(pattern: str) -> frozenset[str] | None:
+    """The keys of ``pattern``'s anchors (:func:`_key`); None when it has none, or one is empty."""
+    anchors = anchors_of(pattern)
+    keys = None if anchors is None else {_key(a) for a in anchors}
+    return None if keys is None or None in keys else frozenset(keys)  # type: ignore[arg-type]
+
+
+def _selectivity(keys: frozenset[str]) -> tuple[int, int]:
+    return min(0 if key in _WEAK_WORDS else len(key) for key in keys), -len(keys)
+
+
+def _key_sets(pattern: str) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
+    """The key set that selects ``pattern``'s candidate sentences, and the others they must also hold.
+
+    An alternative may match in a sentence whose tokens hold one of its main keys
+    (:func:`main_keys`) and a word piece of every literal it needs
+    (:func:`required_words`); the most selective of these sets drives the index.
+    """
+    main = main_keys(pattern)
+    sets = ([main] if main is not None else []) + required_words(pattern)
+    if not sets:
+        return None, []
+    driver = max(sets, key=_selectivity)
+    sets.remove(driver)
+    return driver, sets
+
+
 class Phrases:
     """Alternative patterns, each run only where its anchor occurs; see the module docstring."""
 
@@ -368,13 +395,15 @@ class Phrases:
         # Each top-level branch is its own alternative, in a fast but equivalent form
         # (:func:`fast_form`): a branch opening with "\\b" makes ``re`` try every position.
         self.branches = branches = [b for p in patterns for b in top_level_branches(p)]
-        self.alternatives = [(re.compile(fast_form(b)), _INDEX.add(anchors_of(b), needs_digit(b))) for b in branches]
+        key_sets = [_key_sets(b) for b in branches]
+        self.alternatives = [(re.compile(fast_form(b)), _INDEX.add(driver, needs_digit(b)))
+                             for b, (driver, _) in zip(branches, key_sets)]
         # The ids of one Phrases are consecutive: bit ``order`` of ``ids >> _base`` is alternative ``order``.
         self._base = self.alternatives[0][1]
         self._mask = (1 << len(self.alternatives)) - 1
         self._regexes = [regex for regex, _ in self.alternatives]
-        # Bits of the other literals each alternative needs (allocated after the alternatives).
-        self._requires = [sum(_INDEX.add_requirement(words) for words in required_words(b)) for b in branches]
+        # Bits of the other key sets each alternative's sentence must hold (allocated after the alternatives).
+        self._requires = [sum(_INDEX.add_requirement(words) for words in others) for _, others in key_sets]
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Non-overlapping ``(start, end)`` of matches in ``text``, left to right.
