@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.checks import text
+from harness.checks import case_facts, text
 from harness.checks.phrases import breaks
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden_results.json.gz"
@@ -83,3 +83,15 @@ def test_sentence_lookup_and_negation_equal_the_plain_computation(replies):
         for pos in range(0, len(rt.norm) + 1, 1 if len(rt.norm) < 120 else 3):
             assert rt.sentence_at(pos) == reference_sentence_at(rt, pos), (reply, pos)
             assert rt.is_negated(pos) == reference_negated(rt, pos), (reply, pos)
+
+
+_MONEY_PIECES = ["$", "£", "€", "¥", "usd", "eur", "gbp", "inr", " ", "1", "20", "3,000", ".5", ".50", "dollars", "bucks",
+                 "euro", "pounds", "a", "x", ",", ".", "\n", "usd ", "\u0661", "_", "9"]
+
+
+def test_money_matches_equal_a_full_scan(replies):
+    rng = random.Random(3)
+    fuzz = ["".join(rng.choice(_MONEY_PIECES) for _ in range(rng.randint(0, 12))) for _ in range(20000)]
+    for t in fuzz + [text.analyze(r).norm for r in replies]:
+        expected = [(m.span(), m.group("a"), m.group("b")) for m in case_facts.MONEY.finditer(t)]
+        assert [(m.span(), m.group("a"), m.group("b")) for m in case_facts.find_money(t)] == expected, t
