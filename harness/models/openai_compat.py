@@ -2,8 +2,9 @@
 
 Chosen by the registry for ``openai/<served-name>`` with an ``api_base``; ``litellm/openai/...``
 forces litellm instead. Measured on 2 cores against a loopback server (``benchmarks/bench_run.py``),
-litellm spends ~7 ms of CPU per call and the openai SDK ~2.5 ms; one pooled aiohttp session and
-the stdlib ``json`` spend well under 1 ms, which is what lets a run reach the provider's floor.
+litellm spends ~7 ms of CPU per call, the openai SDK ~2.5 ms and aiohttp ~0.4 ms; the keep-alive
+pool of ``harness.models.http_pool`` and the stdlib ``json`` ~0.15 ms, which is what lets a run
+reach the provider's floor.
 
 It sends what ``LiteLLMProvider`` sends for the same spec (messages, parameters, a strict
 ``json_schema`` response format with the same fallback to ``json_object``) and maps failures to
@@ -24,6 +25,7 @@ from typing import Any
 from harness.errors import (CallTimeoutError, ConnectionFault, ContentFilterError, EmptyResponseError,
                             MissingCredentialError, ModelCallError, RateLimitError, ServerError)
 from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage
+from harness.models.http_pool import HTTPConnectionError, HTTPPool
 from harness.models.litellm_errors import retry_after_from_headers
 from harness.models.litellm_provider import PLACEHOLDER_KEY, SCHEMA_NAME, portable_schema
 from harness.models.logprobs import rejects_logprobs, with_field_probabilities, without_logprobs
@@ -42,13 +44,10 @@ class OpenAICompatProvider:
         self.spec = spec
         self.name = spec.name
         self.served_name = spec.name.split("/", 1)[1]
+        self.url = (spec.api_base or "").rstrip("/") + "/chat/completions"
         self.schema_mode = "json_schema"
         self.logprobs_supported = True  # cleared when the endpoint refuses logprobs
         self._sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
-
-    def prepare(self) -> None:
-        """Import aiohttp (~0.5 s); ``Model`` calls this outside the timeout."""
-        import aiohttp  # noqa: F401
 
     def check_credentials(self) -> None:
         """Raise MissingCredentialError if the spec names a key variable that is not set."""
@@ -116,15 +115,11 @@ class OpenAICompatProvider:
     # -- transport -------------------------------------------------------------
 
     async def _post(self, body: dict[str, Any]) -> tuple[int, Any, bytes]:
-        import aiohttp
-
-        url = self.spec.api_base.rstrip("/") + "/chat/completions"  # type: ignore[union-attr]
         try:
-            async with self._session().post(url, data=json.dumps(body), headers=self._headers()) as answer:
-                return answer.status, answer.headers, await answer.read()
-        except asyncio.TimeoutError:
+            return await self._session().post(self.url, json.dumps(body).encode(), self._headers())
+        except TimeoutError:
             raise CallTimeoutError(f"{self.name}: no answer within {self.spec.timeout_s:g} s", retryable=True) from None
-        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
+        except HTTPConnectionError as exc:
             raise ConnectionFault(f"{self.name}: {type(exc).__name__}: {exc}", retryable=True) from exc
 
     def _headers(self) -> dict[str, str]:
@@ -146,12 +141,8 @@ class OpenAICompatProvider:
             await session.close()
 
 
-def _open_session(spec: ModelSpec) -> Any:
-    import aiohttp
-
-    connector = aiohttp.TCPConnector(limit=spec.concurrency, keepalive_timeout=30)
-    return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=spec.timeout_s),
-                                 skip_auto_headers=("User-Agent",))
+def _open_session(spec: ModelSpec) -> HTTPPool:
+    return HTTPPool(limit=spec.concurrency, timeout_s=spec.timeout_s)
 
 
 _KEEP: set[Any] = set()
