@@ -33,6 +33,7 @@ class CalibrationOptions:
     resamples: int = 1000
     seed: int = 20240607
     confidence: float = 0.95
+    panellist: str | None = None  # with a judge panel: calibrate this panellist instead of the aggregate
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,15 @@ def calibrate_run(run_dir: str | Path, labels_path: str | Path,
     scales = _criterion_scales(manifest.rubric)
     report = CalibrationReport(run=str(run_dir), labels_file=str(labels_path),
                                labels_sha256=hash_file(labels_path),
-                               judge_model=(manifest.judge or {}).get("name"),
+                               judge_model=_judge_name(manifest.judge, options.panellist),
                                rubric=f"{manifest.rubric['id']}@{manifest.rubric['version']}" if manifest.rubric
                                else None, resamples=options.resamples, seed=options.seed)
-    for paired in pair_labels(labels, RecordIndex(list(iter_records(run_dir)))):
+    records = iter_records(run_dir)
+    if options.panellist is not None:
+        from harness.judges.panel import panellist_records
+
+        records = panellist_records(manifest.judge, records, options.panellist)
+    for paired in pair_labels(labels, RecordIndex(list(records))):
         scale = scales.get(paired.name) if paired.kind == "criterion" else _Scale("pass_fail", 1.0)
         if scale is None:
             report.notices.append(f"criterion {paired.name!r} is not in the run's rubric: its labels are ignored")
@@ -65,6 +71,11 @@ def calibrate_run(run_dir: str | Path, labels_path: str | Path,
         result = measure(paired, scale, options)
         (report.criteria if paired.kind == "criterion" else report.checks).append(result)
     return report
+
+
+def _judge_name(judge: dict | None, panellist: str | None) -> str | None:
+    name = (judge or {}).get("name")
+    return f"panellist {panellist} of {name}" if panellist is not None else name
 
 
 def _criterion_scales(rubric: dict | None) -> dict[str, _Scale]:

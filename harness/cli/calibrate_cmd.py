@@ -13,6 +13,8 @@ def add_parser(sub) -> None:
     cal.add_argument("--labels", required=True, help="human-label JSONL file (see README: Trustworthy judges)")
     cal.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
     cal.add_argument("--seed", type=int, default=20240607)
+    cal.add_argument("--panellist", metavar="NAME", help="with a judge panel: calibrate this panellist's own verdicts "
+                                                         "instead of the panel's aggregate")
 
 
 def calibrate(args: argparse.Namespace) -> int:
@@ -22,7 +24,8 @@ def calibrate(args: argparse.Namespace) -> int:
 
     if args.resamples < 0:
         raise ConfigError("must not be negative", field="--resamples")
-    report = calibrate_run(args.run_dir, args.labels, CalibrationOptions(resamples=args.resamples, seed=args.seed))
+    report = calibrate_run(args.run_dir, args.labels, CalibrationOptions(resamples=args.resamples, seed=args.seed,
+                                                                         panellist=args.panellist))
     json_path, md_path = write_calibration(args.run_dir, report)
     sys.stdout.write(render_markdown(report))
     print(f"calibration: {md_path}")

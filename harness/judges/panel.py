@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from harness.checks.base import CheckContext
 from harness.errors import ConfigError
 from harness.judges.rubric import Criterion, Rubric
-from harness.records.schema import CallStats, CriterionResult, ErrorInfo
+from harness.records.schema import CallStats, CriterionResult, ErrorInfo, Record
 from harness.sampling.reducers import reduce_scores
 
 AGGREGATES = ("mean", "median", "majority")
@@ -136,3 +137,21 @@ def _all_failed(verdicts: dict[str, CriterionResult]) -> ErrorInfo:
     detail = "; ".join(f"{name}: {error.message}" for name, error in failed)
     return ErrorInfo(kind=kind, message=f"every panellist failed: {detail}"[:500],
                      attempts=sum(error.attempts or 0 for _, error in failed) or None)
+
+
+def panellist_records(judge_record: dict | None, records: Iterable[Record], name: str) -> Iterator[Record]:
+    """``records`` as if panellist ``name`` alone had judged them (for calibrating one panellist).
+
+    ``judge_record`` is the manifest's ``judge``; a ConfigError names the
+    panellists when ``name`` is not one of them (or the run had no panel). A
+    verdict without this panellist's (a record judged before the panel) becomes
+    a ``not_judged`` error, so it is never mistaken for the panellist's own.
+    """
+    members = [m.get("panellist") for m in (judge_record or {}).get("panel") or []]
+    if name not in members:
+        known = ", ".join(str(m) for m in members) if members else "none: this run had no judge panel"
+        raise ConfigError(f"unknown panellist {name!r} (panellists: {known})", field="--panellist")
+    missing = CriterionResult(error=ErrorInfo(kind="not_judged", message=f"panellist {name} gave no verdict"))
+    for record in records:
+        own = {criterion: (verdict.panel or {}).get(name, missing) for criterion, verdict in record.judge.items()}
+        yield record.model_copy(update={"judge": own})

@@ -166,3 +166,32 @@ def test_pairwise_asks_for_one_judge_when_run_a_had_a_panel(panel_run):
     with pytest.raises(ConfigError, match="judged by a panel; name one judge with --judge-model"):
         judge_spec(side_a, JudgeSettings())
     assert judge_spec(side_a, JudgeSettings(model="fake/judge")).name == "fake/judge"
+
+
+def test_calibration_can_measure_one_panellist_instead_of_the_aggregate(panel_run):
+    from harness.calibration.calibrate import CalibrationOptions, calibrate_run
+    from harness.errors import ConfigError
+
+    project, run_dir = panel_run
+    labels = project["dir"] / "labels.jsonl"
+    # The humans agree with the strict judge: 5 for replies that apologise, 2 otherwise.
+    lines = [{"case_id": r["case_id"], "candidate": r["candidate"], "criterion": "apology_quality",
+              "label": 5 if "apologize" in r["reply"].lower() else 2, "labeller": "ana"} for r in _records(run_dir)]
+    labels.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+    def apology(panellist):
+        report = calibrate_run(run_dir, labels, CalibrationOptions(resamples=50, panellist=panellist))
+        return report, next(a for a in report.criteria if a.name == "apology_quality")
+
+    strict_report, strict = apology("strict")
+    _, lenient = apology("fake/lenient")
+    _, aggregate = apology(None)
+    n_sorry = sum(line["label"] == 2 for line in lines)
+    assert strict.n == lenient.n == aggregate.n == 9
+    assert strict.raw_agreement.value == 1.0 and strict.leniency.value == 0.0
+    assert lenient.leniency.value == pytest.approx(n_sorry / 9, abs=1e-3)  # one level kinder on each poor reply
+    # The aggregate 2.5 is snapped to 3 by calibration (half up), so it reads as lenient as fake/lenient.
+    assert aggregate.leniency.value == pytest.approx(n_sorry / 9, abs=1e-3) and aggregate.raw_agreement.value < 1
+    assert strict_report.judge_model == "panellist strict of panel (mean): strict, fake/lenient"
+    with pytest.raises(ConfigError, match="unknown panellist 'nobody' \\(panellists: strict, fake/lenient\\)"):
+        apology("nobody")
