@@ -18,10 +18,23 @@ MONEY = re.compile(
     r"|\b(?P<b>\d[\d,]*(?:\.\d{1,2})?)\s?(?:[$\u00a3\u20ac]|(?:usd|eur|gbp|cad|aud|inr|dollars?|euros?"
     r"|pounds?|bucks|rupees?)\b)"
 )
-_NUMBER_START = re.compile(r"(?<!\d)\d")
-# Where a MONEY match may start relative to the first digit of its number: at it,
-# after a currency symbol, after "usd", after "usd ".
-_MONEY_OFFSETS = (4, 3, 1, 0)
+_NUMBER_START = re.compile(r"\d(?<!\d\d)")  # a digit after no digit (opening on the digit is faster)
+_CURRENCY_WORDS = frozenset(("usd", "eur", "gbp", "cad", "aud", "inr"))
+_CURRENCY_SYMBOLS = "$\u00a3\u20ac\u00a5"
+
+
+def _money_starts(text: str, digit: int) -> list[int]:
+    """Where a MONEY match whose number starts at ``digit`` may start, in order:
+    before "usd " or "usd", before a currency symbol, or at the digit."""
+    starts = []
+    if digit >= 4 and text[digit - 1].isspace() and text[digit - 4:digit - 1] in _CURRENCY_WORDS:
+        starts.append(digit - 4)
+    if digit >= 3 and text[digit - 3:digit] in _CURRENCY_WORDS:
+        starts.append(digit - 3)
+    if digit >= 1 and text[digit - 1] in _CURRENCY_SYMBOLS:
+        starts.append(digit - 1)
+    starts.append(digit)
+    return starts
 _REFUND_REQUEST = re.compile(r"refund|money back|reimburse|charge ?back|repay", re.I)
 
 
@@ -34,16 +47,15 @@ def persona(case: Case) -> str | None:
 def find_money(text: str) -> tuple[re.Match[str], ...]:
     """The matches of ``MONEY.finditer(text)``, found without scanning every position.
 
-    Every match starts at the first digit of its number or one to four characters
-    before it, and a number's first digit follows no digit; so trying ``MONEY.match``
-    at those few places, left to right and past the end of each match, finds the
-    same matches. Cached: two checks read each reply's amounts.
+    Every match starts at the first digit of its number (which follows no digit)
+    or just before it, at a currency symbol or word (:func:`_money_starts`); so
+    trying ``MONEY.match`` at those few places, left to right and past the end of
+    each match, finds the same matches. Cached: two checks read each reply's amounts.
     """
     found: list[re.Match[str]] = []
     done = 0
     for digit in _NUMBER_START.finditer(text):
-        for offset in _MONEY_OFFSETS:
-            start = digit.start() - offset
+        for start in _money_starts(text, digit.start()):
             if start >= done:
                 m = MONEY.match(text, start)
                 if m:
