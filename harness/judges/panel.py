@@ -74,17 +74,15 @@ class PanelJudge:
     async def grade(self, ctx: CheckContext, stats: CallStats) -> dict[str, CriterionResult]:
         """One aggregate result per criterion, in rubric order, each holding every panellist's verdict."""
         rounds = await asyncio.gather(*(p.judge.grade(ctx, stats) for p in self.panellists))
-        by_name = {p.name: verdicts for p, verdicts in zip(self.panellists, rounds)}
-        return {criterion.id: aggregate_verdicts(criterion, {name: verdicts[criterion.id]
-                                                             for name, verdicts in by_name.items()},
-                                                 self.aggregate)
-                for criterion in self.rubric.criteria}
+        return {c.id: aggregate_verdicts(c, {p.name: own[c.id] for p, own in zip(self.panellists, rounds)},
+                                         self.aggregate)
+                for c in self.rubric.criteria}
 
 
 def aggregate_verdicts(criterion: Criterion, verdicts: dict[str, CriterionResult], method: str) -> CriterionResult:
     """The panel's verdict on one criterion from each panellist's (``name -> verdict``)."""
     if not any(v.applicable for v in verdicts.values()):
-        return CriterionResult(applicable=False, panel=dict(verdicts), n_votes=0)
+        return CriterionResult(applicable=False)  # the case decides applicability: every panellist agrees
     answered = {name: v for name, v in verdicts.items() if v.error is None and v.score is not None}
     if not answered:
         return CriterionResult(error=_all_failed(verdicts), panel=dict(verdicts), n_votes=0)
