@@ -151,5 +151,11 @@ def panellist_records(judge_record: dict | None, records: Iterable[Record], name
         raise ConfigError(f"unknown panellist {name!r} (panellists: {known})", field="--panellist")
     missing = CriterionResult(error=ErrorInfo(kind="not_judged", message=f"panellist {name} gave no verdict"))
     for record in records:
-        own = {criterion: (verdict.panel or {}).get(name, missing) for criterion, verdict in record.judge.items()}
+        own = {criterion: _own_verdict(verdict, name, missing) for criterion, verdict in record.judge.items()}
         yield record.model_copy(update={"judge": own})
+
+
+def _own_verdict(verdict: CriterionResult, name: str, missing: CriterionResult) -> CriterionResult:
+    if not verdict.applicable:
+        return verdict  # not applicable for every panellist alike
+    return (verdict.panel or {}).get(name, missing)

@@ -136,3 +136,19 @@ def test_panel_grades_with_every_panellist_and_accounts_every_call():
     assert results["policy"].panel["fake/c"].error.kind == "rate_limit"
     assert stats.calls == 5  # the refused call never reached accounting; every answer did
     assert all(m.provider.calls == 2 for m in models)
+
+
+def test_a_panellists_own_records_for_calibration():
+    from harness.judges.panel import panellist_records
+    from harness.records.schema import Record
+
+    judge = {"panel": [{"panellist": "a"}, {"panellist": "b"}]}
+    panel = aggregate_verdicts(FIVE, {"a": scored(2), "b": scored(4)}, "mean")
+    records = [Record(case_id="c1", candidate="x", judge={"empathy": panel, "na": CriterionResult(applicable=False)}),
+               Record(case_id="c2", candidate="x", judge={"empathy": scored(5)})]  # judged without the panel
+    first, second = panellist_records(judge, records, "b")
+    assert first.judge["empathy"].score == 4 and first.judge["na"].applicable is False
+    assert second.judge["empathy"].error.kind == "not_judged"
+    assert records[0].judge["empathy"].score == 3  # the originals are untouched
+    with pytest.raises(ConfigError, match="no judge panel"):
+        list(panellist_records({"name": "fake/a"}, records, "a"))
