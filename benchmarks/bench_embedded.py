@@ -4,14 +4,18 @@ Run: ``.venv/bin/python benchmarks/bench_embedded.py [--cases N] [--max-tokens T
 
 Two measurements, in one process, on one loaded ``llama_cpp.Llama`` (the harness's shared one):
 
-1. **Generation speed.** The same responder prompts (the shipped complaints, rendered with
-   ``evals/prompts/polite-agent.jinja``) go through the harness's whole call path (``Model`` →
-   ``EmbeddedProvider``: worker thread, lock, message folding, response parsing; no cache) and
-   through ``Llama.create_chat_completion`` directly with the same settings (greedy, the
-   provider's seed and message folding, same ``max_tokens``). The two paths alternate per round
-   (ABBA), each starting from a reset context, and must produce the same text. Reported: completion
-   tokens per second of wall time and CPU seconds of the whole process (llama.cpp's threads
-   included) per 100 completion tokens.
+1. **Harness overhead per call**, with llama.cpp's work replaced by a canned answer: what the
+   harness's call path (``Model`` → ``EmbeddedProvider``: worker-thread hop, lock, message
+   folding, response parsing; no cache) adds to one call.
+   **Generation speed.** The same responder prompts (the shipped complaints, rendered with
+   ``evals/prompts/polite-agent.jinja``) through that path, and through
+   ``Llama.create_chat_completion`` called directly with the same settings (greedy, the
+   provider's seed and message folding, same ``max_tokens``), from a long-lived worker thread
+   (like for like: the provider calls llama.cpp from the event loop's worker thread) and from the
+   main thread. Each prompt goes through every path back to back, the order rotating, from a reset
+   context, and all must produce the same text. Reported: completion tokens per second of wall
+   time (prompt evaluation included) and CPU seconds of the whole process (llama.cpp's OpenMP
+   threads included) per 100 completion tokens.
 2. **Prompt-prefix reuse.** A judge run's calls (every criterion of the shipped rubric for each case,
    one case after another, as the engine orders them for an in-process model) through the provider,
    counting the tokens llama.cpp actually evaluates against the prompt tokens it was given. The
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import statistics
 import time
 from dataclasses import dataclass
@@ -65,62 +70,98 @@ def responder_prompts(n: int) -> list[list[Message]]:
             for case in cases]
 
 
-def timed(run) -> Timing:
-    wall, cpu = time.perf_counter(), time.process_time()
-    tokens, texts = run()
-    return Timing(time.perf_counter() - wall, time.process_time() - cpu, tokens, texts)
+# One event loop for every harness call, as in a run: its worker thread (where the provider calls
+# llama.cpp) lives across calls. The direct path is timed both from a long-lived worker thread (the
+# like-for-like comparison) and from the main thread.
+_LOOP = asyncio.Runner()
+_THREAD = concurrent.futures.ThreadPoolExecutor(max_workers=1)
 
 
-def through_harness(prompts: list[list[Message]], max_tokens: int) -> Timing:
-    model = Model(EmbeddedProvider(ModelSpec(name=EMBEDDED_MODEL)), ModelSpec(name=EMBEDDED_MODEL), cache=None)
+def harness_call(model: Model, messages: list[Message], max_tokens: int) -> tuple[int, str]:
     config = GenerateConfig(temperature=0.0, max_tokens=max_tokens)
-
-    async def run():
-        tokens, texts = 0, []
-        for messages in prompts:
-            response = await model.generate(messages, config)
-            tokens += response.usage.completion_tokens
-            texts.append(response.text)
-        return tokens, texts
-
-    shared_llama().reset()
-    return timed(lambda: asyncio.run(run()))
+    response = _LOOP.run(model.generate(messages, config))
+    return response.usage.completion_tokens, response.text
 
 
-def direct(prompts: list[list[Message]], max_tokens: int) -> Timing:
-    llama = shared_llama()
+def direct_in_thread(messages: list[Message], max_tokens: int) -> tuple[int, str]:
+    return _THREAD.submit(direct_call, messages, max_tokens).result()
 
-    def run():
-        tokens, texts = 0, []
-        for messages in prompts:
-            out = llama.create_chat_completion(messages=gemma_messages(messages), temperature=0.0,
-                                               max_tokens=max_tokens, seed=SEED, stop=[])
-            tokens += out["usage"]["completion_tokens"]
-            texts.append(out["choices"][0]["message"]["content"] or "")
-        return tokens, texts
 
-    llama.reset()
-    return timed(run)
+def direct_call(messages: list[Message], max_tokens: int) -> tuple[int, str]:
+    out = shared_llama().create_chat_completion(messages=gemma_messages(messages), temperature=0.0,
+                                                max_tokens=max_tokens, seed=SEED, stop=[])
+    return out["usage"]["completion_tokens"], out["choices"][0]["message"]["content"] or ""
+
+
+def timed(run) -> Timing:
+    shared_llama().reset()  # every call evaluates its whole prompt, on both paths
+    wall, cpu = time.perf_counter(), time.process_time()
+    tokens, text = run()
+    return Timing(time.perf_counter() - wall, time.process_time() - cpu, tokens, [text])
+
+
+def embedded_model() -> Model:
+    spec = ModelSpec(name=EMBEDDED_MODEL)
+    return Model(EmbeddedProvider(spec), spec, cache=None)
+
+
+PATHS = ("harness", "direct, worker thread", "direct, main thread")
 
 
 def generation_speed(prompts: list[list[Message]], max_tokens: int, rounds: int) -> None:
-    harness_runs: list[Timing] = []
-    direct_runs: list[Timing] = []
+    """Each prompt through every path back to back (order rotating), so all see the same machine load."""
+    model = embedded_model()
+    calls = {"harness": lambda m: harness_call(model, m, max_tokens),
+             "direct, worker thread": lambda m: direct_in_thread(m, max_tokens),
+             "direct, main thread": lambda m: direct_call(m, max_tokens)}
+    runs: dict[str, list[Timing]] = {path: [] for path in PATHS}
     for index in range(rounds):
-        order = [(through_harness, harness_runs), (direct, direct_runs)]
-        for fn, sink in order if index % 2 == 0 else order[::-1]:
-            sink.append(fn(prompts, max_tokens))
-        h, d = harness_runs[-1], direct_runs[-1]
-        same = "same text" if h.texts == d.texts else "TEXT DIFFERS"
-        print(f"round {index + 1}: harness {h.tokens_per_s:6.1f} tok/s ({h.cpu_per_100_tokens:.2f} CPU-s/100 tok)"
-              f" | direct {d.tokens_per_s:6.1f} tok/s ({d.cpu_per_100_tokens:.2f} CPU-s/100 tok) | {same}")
-    h_tps = statistics.median(t.tokens_per_s for t in harness_runs)
-    d_tps = statistics.median(t.tokens_per_s for t in direct_runs)
-    h_cpu = statistics.median(t.cpu_per_100_tokens for t in harness_runs)
-    d_cpu = statistics.median(t.cpu_per_100_tokens for t in direct_runs)
-    verdict = "within" if h_tps >= TARGET_RATIO * d_tps else "NOT within"
-    print(f"median: harness {h_tps:.1f} tok/s, direct {d_tps:.1f} tok/s: ratio {h_tps / d_tps:.3f} "
-          f"({verdict} 10%); CPU per 100 completion tokens: harness {h_cpu:.2f} s, direct {d_cpu:.2f} s")
+        for number, messages in enumerate(prompts):
+            shift = (index * len(prompts) + number) % len(PATHS)
+            for path in PATHS[shift:] + PATHS[:shift]:
+                runs[path].append(timed(lambda: calls[path](messages)))
+        texts = {path: [t.texts for t in runs[path][-len(prompts):]] for path in PATHS}
+        same = "same text" if len({str(t) for t in texts.values()}) == 1 else "TEXT DIFFERS"
+        print(f"round {index + 1}: " + " | ".join(
+            f"{path} {total(runs[path][-len(prompts):]).tokens_per_s:5.2f} tok/s "
+            f"({total(runs[path][-len(prompts):]).cpu_per_100_tokens:.1f} CPU-s/100 tok)" for path in PATHS)
+            + f" | {same}", flush=True)
+    sums = {path: total(runs[path]) for path in PATHS}
+    ours, theirs = sums["harness"], sums["direct, worker thread"]
+    ratios = sorted(d.wall_s / h.wall_s for h, d in zip(runs["harness"], runs["direct, worker thread"]))
+    verdict = "within" if ours.tokens_per_s >= TARGET_RATIO * theirs.tokens_per_s else "NOT within"
+    print(f"all {len(ratios)} prompts: " + ", ".join(
+        f"{path} {sums[path].tokens_per_s:.2f} tok/s and {sums[path].cpu_per_100_tokens:.1f} CPU-s per 100 tokens"
+        for path in PATHS))
+    print(f"harness / direct (worker thread): {ours.tokens_per_s / theirs.tokens_per_s:.3f} ({verdict} 10%); "
+          f"per-prompt ratio median {statistics.median(ratios):.3f} (range {ratios[0]:.2f}-{ratios[-1]:.2f})")
+
+
+def total(timings: list[Timing]) -> Timing:
+    return Timing(sum(t.wall_s for t in timings), sum(t.cpu_s for t in timings),
+                  sum(t.completion_tokens for t in timings), [x for t in timings for x in t.texts])
+
+
+def overhead_per_call(prompts: list[list[Message]], calls: int = 300) -> None:
+    """The harness path's own cost per call, with llama.cpp's work replaced by a canned answer."""
+    llama = shared_llama()
+    canned = {"choices": [{"message": {"content": "ok"}, "finish_reason": "stop"}],
+              "usage": {"prompt_tokens": 1, "completion_tokens": 1}}
+    llama.create_chat_completion = lambda **kwargs: canned
+    model = embedded_model()
+    try:
+        results = {}
+        for label, run in (("harness", lambda m: harness_call(model, m, 8)), ("direct", lambda m: direct_call(m, 8))):
+            wall, cpu = time.perf_counter(), time.process_time()
+            for i in range(calls):
+                run(prompts[i % len(prompts)])
+            results[label] = ((time.perf_counter() - wall) / calls, (time.process_time() - cpu) / calls)
+    finally:
+        del llama.create_chat_completion
+    extra_wall = (results["harness"][0] - results["direct"][0]) * 1000
+    extra_cpu = (results["harness"][1] - results["direct"][1]) * 1000
+    print(f"harness overhead per call (llama.cpp stubbed out, {calls} calls): {extra_wall:.2f} ms wall, "
+          f"{extra_cpu:.2f} ms CPU (Model wrapper, worker-thread hop, message folding, response parsing)")
 
 
 def prefix_reuse(n_cases: int) -> None:
@@ -160,16 +201,17 @@ def prefix_reuse(n_cases: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--cases", type=int, default=8, help="responder prompts per round")
-    parser.add_argument("--max-tokens", type=int, default=96)
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--cases", type=int, default=4, help="responder prompts per round")
+    parser.add_argument("--max-tokens", type=int, default=48)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--judge-cases", type=int, default=4, help="cases for the prefix-reuse count (0: skip)")
     args = parser.parse_args()
     load_started = time.perf_counter()
     shared_llama()
     print(f"model loaded in {time.perf_counter() - load_started:.1f} s")
     prompts = responder_prompts(args.cases)
-    direct(prompts[:1], 8)  # warm-up: first-call allocations are nobody's cost
+    direct_call(prompts[0], 8)  # warm-up: first-call allocations are nobody's cost
+    overhead_per_call(prompts)
     generation_speed(prompts, args.max_tokens, args.rounds)
     if args.judge_cases:
         prefix_reuse(args.judge_cases)
