@@ -226,7 +226,6 @@ def breaks(text: str) -> list[tuple[int, int]]:
     return [m.span() if text[m.start()] == "\n" else (m.start() + 1, m.end()) for m in _BREAK.finditer(text)]
 
 
-_LONG_TOKEN = 24
 _MEMO_LIMIT = 100_000
 _WINDOWS_KEPT = 4096
 _DIGIT = re.compile(r"\d")
@@ -254,6 +253,7 @@ class _KeyIndex:
 
     def __init__(self) -> None:
         self._by_key: dict[str, int] = {}
+        self._prefixes: set[str] = set()  # every prefix of every key
         self._always = 0
         self._needs_digit = 0
         self._by_token: dict[str, int] = {}
@@ -271,7 +271,8 @@ class _KeyIndex:
             self._always |= bit
         else:
             for key in keys:
-                self._by_key[key] = self._by_key.get(key, 0) | bit  # type: ignore[index]
+                self._by_key[key] = self._by_key.get(key, 0) | bit
+                self._prefixes.update(key[:i] for i in range(1, len(key) + 1))
         if needs_digit:
             self._needs_digit |= bit
         self._by_token.clear()
@@ -285,23 +286,23 @@ class _KeyIndex:
         self._count += 1
         for word in words:
             self._by_key[word] = self._by_key.get(word, 0) | bit
+            self._prefixes.update(word[:i] for i in range(1, len(word) + 1))
         self._by_token.clear()
         self._by_chunk.clear()
         self._windows.clear()
         return bit
 
     def _of_token(self, token: str) -> int:
-        by_key = self._by_key
+        """The ids keyed by any substring of ``token``: each start extended while it is a key's prefix."""
+        by_key, prefixes = self._by_key, self._prefixes
         ids = 0
-        if len(token) <= _LONG_TOKEN:
-            n = len(token)
-            for i in range(n):
-                for j in range(i + 1, n + 1):
-                    ids |= by_key.get(token[i:j], 0)
-        else:
-            for key, found in by_key.items():
-                if key in token:
-                    ids |= found
+        n = len(token)
+        for i in range(n):
+            for j in range(i + 1, n + 1):
+                piece = token[i:j]
+                if piece not in prefixes:
+                    break
+                ids |= by_key.get(piece, 0)
         if len(self._by_token) < _MEMO_LIMIT:
             self._by_token[token] = ids
         return ids
