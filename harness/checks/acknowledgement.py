@@ -13,7 +13,8 @@ import re
 from functools import lru_cache
 
 from harness.checks import case_facts
-from harness.checks.base import CheckContext, CheckResult, register, span
+from harness.checks.base import CheckContext, CheckResult, register
+from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze
 
 # Tokens of four or more characters with a digit: "#A55123", "99881", "INV-2231" (not "$129.99").
@@ -129,9 +130,9 @@ class Acknowledgement:
         evidence = [span(ctx.reply, s, e) for s, e in ranges]
         mentioned = list(dict.fromkeys(ev.text for ev in evidence))
         if not any(specifics.values()):
-            return CheckResult(passed=None, detail="the complaint has no specifics", data={"specifics": []})
+            return result(None, detail="the complaint has no specifics", data={"specifics": []})
         detail = f"mentions {', '.join(mentioned)}" if mentioned else "mentions none of the complaint's specifics"
-        return CheckResult(passed=bool(mentioned), evidence=evidence, detail=detail, data={"specifics": mentioned})
+        return result(bool(mentioned), evidence=evidence, detail=detail, data={"specifics": mentioned})
 
 
 register(Acknowledgement())

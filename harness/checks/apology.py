@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 
-from harness.checks.base import CheckContext, CheckResult, register, span
+from harness.checks.base import CheckContext, CheckResult, register
+from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, phrases, widen
 
 _APOLOGY_WORD = phrases(r"sorry\b", r"apolog(?:y|ies|ise|ize|ised|ized|ising|izing)\b")
@@ -134,12 +135,12 @@ class ApologyWording:
         rt = analyze(ctx.reply)
         word = _first_apology(rt)
         if word is None:
-            return CheckResult(passed=False, detail="no apology", data={"form": "none", "generic": False})
+            return result(False, detail="no apology", data={"form": "none", "generic": False})
         form = _classify(rt, word)
         generic = _is_generic(rt, word)
         start, end = _evidence_range(rt, word)
-        return CheckResult(
-            passed=form in ("apologize", "sorry"),
+        return result(
+            form in ("apologize", "sorry"),
             evidence=[span(ctx.reply, start, end)],
             detail=f"{form}{' (generic)' if generic else ''}",
             data={"form": form, "generic": generic},

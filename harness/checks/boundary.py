@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from harness.checks import case_facts
-from harness.checks.base import CheckContext, CheckResult, register, span
+from harness.checks.base import CheckContext, CheckResult, register
+from harness.checks.results import result, span
 from harness.checks.promises import find_promises
 from harness.checks.text import Range, ReplyText, analyze, phrases, widen
 from harness.datasets.schema import Case
@@ -170,15 +171,15 @@ class BoundarySetting:
                 "forbidden_promises": [ctx.reply[p.start:p.end] for p in forbidden]}
         if forbidden:
             evidence = [span(ctx.reply, p.start, p.end) for p in forbidden]
-            return CheckResult(passed=False, evidence=evidence, data=data,
+            return result(False, evidence=evidence, data=data,
                                detail="promises what policy forbids: " + "; ".join(p.forbidden or "" for p in forbidden))
         evidence = [span(ctx.reply, s, e) for s, e in boundaries]
         if required:
             detail = "boundary set" if boundaries else "a boundary was required but none was set"
-            return CheckResult(passed=bool(boundaries), evidence=evidence, detail=detail, data=data)
+            return result(bool(boundaries), evidence=evidence, detail=detail, data=data)
         if boundaries:
-            return CheckResult(passed=True, evidence=evidence, detail="boundary set (not required)", data=data)
-        return CheckResult(passed=None, detail="no boundary required or set", data=data)
+            return result(True, evidence=evidence, detail="boundary set (not required)", data=data)
+        return result(None, detail="no boundary required or set", data=data)
 
 
 register(BoundarySetting())

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from harness.checks.base import CheckContext, CheckResult, register, span
+from harness.checks.base import CheckContext, CheckResult, register
+from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, phrases
 
 _EMOTION = r"(?:so\s+|really\s+|very\s+|quite\s+|incredibly\s+|extremely\s+)?(?:frustrat|upset|annoy|disappoint|worr|stress|angr|inconvenien|surpris|shock|awful|terrible|horrible|tough|hard|difficult|exhaust|fed up|tired|confus|anxious|overwhelm|let down|waiting|through|a (?:real |huge )?(?:pain|shock|hassle))"
@@ -107,7 +108,7 @@ class NoContradiction:
         evidence = [span(ctx.reply, s, e) for s, e in ranges]
         found = [ev.text for ev in evidence]
         detail = f"disputes the customer: {found[0]!r}" if found else "no contradiction found"
-        return CheckResult(passed=not found, evidence=evidence, detail=detail, data={"found": found})
+        return result(not found, evidence=evidence, detail=detail, data={"found": found})
 
 
 register(NoContradiction())

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from harness.checks.base import CheckContext, CheckResult, register, span
+from harness.checks.base import CheckContext, CheckResult, register
+from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, phrases
 
 _YOU = r"\b(?:you|u|ya)\s*"
@@ -89,7 +90,7 @@ class PositiveLanguage:
         evidence = [span(ctx.reply, s, e) for s, e in negative_phrases(rt)]
         found = [ev.text for ev in evidence]
         detail = f"negative phrasing: {', '.join(map(repr, found))}" if found else "no negative phrasing"
-        return CheckResult(passed=not found, evidence=evidence, detail=detail, data={"found": found})
+        return result(not found, evidence=evidence, detail=detail, data={"found": found})
 
 
 register(PositiveLanguage())

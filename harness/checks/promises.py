@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from harness.checks import case_facts
-from harness.checks.base import CheckContext, CheckResult, register, span
+from harness.checks.base import CheckContext, CheckResult, register
+from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, phrases
 from harness.datasets.schema import Case
 
@@ -209,11 +210,11 @@ class PolicyPromises:
         evidence = [span(ctx.reply, p.start, p.end) for p in shown]
         if bad:
             detail = "; ".join(f"{p.kind}: {p.forbidden}" for p in bad)
-            return CheckResult(passed=False, evidence=evidence, detail=detail, data=data)
+            return result(False, evidence=evidence, detail=detail, data=data)
         if promises or case_facts.has_policy(ctx.case):
             detail = f"{len(promises)} promise(s), all within policy"
-            return CheckResult(passed=True, evidence=evidence, detail=detail, data=data)
-        return CheckResult(passed=None, detail="no promise and no policy to judge", data=data)
+            return result(True, evidence=evidence, detail=detail, data=data)
+        return result(None, detail="no promise and no policy to judge", data=data)
 
 
 register(PolicyPromises())

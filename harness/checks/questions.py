@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 from harness.checks import case_facts
-from harness.checks.base import CheckContext, CheckResult, register, span
+from harness.checks.base import CheckContext, CheckResult, register
+from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, phrases
 
 _QUESTION_END = re.compile(r"\?[?!\s\"')\]]*$")
@@ -93,8 +94,8 @@ class AsksQuestion:
         ranges = question_ranges(analyze(ctx.reply))
         expected = question_expected(ctx)
         detail = f"{len(ranges)} question(s)" if ranges else "no question"
-        return CheckResult(
-            passed=bool(ranges) if expected else None,
+        return result(
+            bool(ranges) if expected else None,
             evidence=[span(ctx.reply, s, e) for s, e in ranges],
             detail=detail,
             data={"detected": bool(ranges), "expected": expected},

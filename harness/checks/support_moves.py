@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from harness.checks.base import CheckContext, CheckResult, register, span
+from harness.checks.base import CheckContext, CheckResult, register
+from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, phrases
 
 _FEELING = (
@@ -90,7 +91,7 @@ def _detect(rt: ReplyText, pattern: re.Pattern[str]) -> list[Range]:
 def verdict(reply: str, ranges: list[Range], passed: bool | None, what: str) -> CheckResult:
     evidence = [span(reply, s, e) for s, e in ranges]
     detail = f"{what} found" if ranges else f"no {what} found"
-    return CheckResult(passed=passed, evidence=evidence, detail=detail, data={"detected": bool(ranges)})
+    return result(passed, evidence=evidence, detail=detail, data={"detected": bool(ranges)})
 
 
 class EmpathyStatement:
@@ -136,9 +137,9 @@ class EscalationOffered:
     def run(self, ctx: CheckContext) -> CheckResult:
         ranges = _detect(analyze(ctx.reply), _ESCALATION)
         expected = ctx.case.expectations.escalation_expected
-        result = verdict(ctx.reply, ranges, bool(ranges) if expected else None, "escalation offer")
-        result.data["expected"] = expected
-        return result
+        outcome = verdict(ctx.reply, ranges, bool(ranges) if expected else None, "escalation offer")
+        outcome.data["expected"] = expected
+        return outcome
 
 
 for _check in (EmpathyStatement(), FollowUp(), EscalationOffered()):
