@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-
-from jsonschema import Draft202012Validator
+from typing import Any
 
 from harness.checks.base import CheckContext
 from harness.errors import CaseFault, JudgeOutputError
@@ -38,6 +37,7 @@ class Judge:
     model: object
     rubric: Rubric
     max_attempts: int = 2
+    _hashed: tuple[Any, str] = field(default=(None, ""), init=False, repr=False, compare=False)
 
     async def grade(self, ctx: CheckContext, stats: CallStats) -> dict[str, CriterionResult]:
         """One result per criterion, in rubric order; criteria that do not apply are marked so."""
@@ -51,10 +51,10 @@ class Judge:
 
     async def _grade_one(self, ctx: CheckContext, criterion: Criterion, stats: CallStats) -> CriterionResult:
         messages = build_judge_messages(ctx.case, ctx.reply, criterion)
-        config = JUDGE_DEFAULTS.merged(GenerateConfig(response_schema=answer_schema(criterion)))
+        config = _judge_config(criterion.scale)
         last: CaseFault | None = None
         for attempt in range(self.max_attempts):
-            salt = f"judge:{self.rubric.sha256}:{criterion.id}:{attempt}"
+            salt = f"judge:{self._rubric_sha256()}:{criterion.id}:{attempt}"
             try:
                 response = await self.model.generate(messages, config, cache_salt=salt)
             except CaseFault as fault:
@@ -68,6 +68,12 @@ class Judge:
             result.weighted_score = weighted_score(response.field_probabilities, criterion)
             return result
         return CriterionResult(error=_error_info(last, self.max_attempts))
+
+    def _rubric_sha256(self) -> str:
+        # A rubric is frozen: hash it once, not on every call (it salts every judge call's cache key).
+        if self._hashed[0] is not self.rubric:
+            self._hashed = (self.rubric, self.rubric.sha256)
+        return self._hashed[1]
 
 
 def _account(stats: CallStats, response) -> None:
@@ -85,10 +91,49 @@ def _error_info(fault: CaseFault | None, attempts: int) -> ErrorInfo:
 
 
 @lru_cache(maxsize=None)
-def _validator(scale: str) -> Draft202012Validator:
+def _schema(scale: str) -> dict:
+    """The answer schema of every criterion on ``scale`` (it depends on the scale alone)."""
     probe = Criterion(id="probe", question="q", scale=scale,
                       levels={"pass": "", "fail": ""} if scale == "pass_fail" else {str(i): "" for i in range(1, 6)})
-    return Draft202012Validator(answer_schema(probe))
+    return answer_schema(probe)
+
+
+@lru_cache(maxsize=None)
+def _judge_config(scale: str) -> GenerateConfig:
+    # Built once per scale and shared by every call: nothing downstream mutates a config.
+    return JUDGE_DEFAULTS.merged(GenerateConfig(response_schema=_schema(scale)))
+
+
+@lru_cache(maxsize=None)
+def _validator(scale: str):
+    from jsonschema import Draft202012Validator  # only for answers the quick check does not accept
+
+    return Draft202012Validator(_schema(scale))
+
+
+@lru_cache(maxsize=None)
+def _quick_rule(scale: str) -> tuple[frozenset, int, tuple] | None:
+    """(keys, reason maxLength, allowed scores) when the schema has the expected shape, else None."""
+    schema = _schema(scale)
+    properties = schema.get("properties", {})
+    keys = frozenset(properties)
+    shape = {"type", "properties", "required", "additionalProperties"}
+    if (set(schema) != shape or schema["type"] != "object" or schema["additionalProperties"] is not False
+            or set(schema["required"]) != keys or keys != {"reason", "score"}
+            or set(properties["reason"]) != {"type", "maxLength"} or properties["reason"]["type"] != "string"
+            or set(properties["score"]) != {"type", "enum"}):
+        return None
+    return keys, properties["reason"]["maxLength"], tuple(properties["score"]["enum"])
+
+
+def _quickly_valid(answer: Any, scale: str) -> bool:
+    """True only for answers the schema certainly accepts; anything else goes to jsonschema."""
+    rule = _quick_rule(scale)
+    if rule is None or type(answer) is not dict or answer.keys() != rule[0]:
+        return False
+    reason, score = answer["reason"], answer["score"]
+    return (type(reason) is str and len(reason) <= rule[1]
+            and any(type(score) is type(allowed) and score == allowed for allowed in rule[2]))
 
 
 def parse_answer(text: str, criterion: Criterion, cache_hit: bool = False, latency_s: float = 0.0) -> CriterionResult:
@@ -97,7 +142,10 @@ def parse_answer(text: str, criterion: Criterion, cache_hit: bool = False, laten
         answer = json.loads(_FENCE.sub("", text.strip()))
     except json.JSONDecodeError as exc:
         raise JudgeOutputError(f"judge answer is not JSON ({exc.msg}): {text[:120]!r}") from None
-    errors = sorted(_validator(criterion.scale).iter_errors(answer), key=lambda e: list(e.path))
+    if _quickly_valid(answer, criterion.scale):
+        errors = []
+    else:
+        errors = sorted(_validator(criterion.scale).iter_errors(answer), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].path) or "answer"
         raise JudgeOutputError(f"judge answer invalid at {where}: {errors[0].message[:200]}")
