@@ -142,21 +142,23 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
     # An in-process model serves one call at a time; running cases one after another keeps the
     # successive judge calls of a case together, so the model reuses their shared prompt prefix.
     limit = 1 if plan.uses_in_process_model else plan.loaded.spec.concurrency
-    semaphore = asyncio.Semaphore(limit)
+    pending = iter(todo)  # shared by the workers: each task is taken by exactly one of them
     writer = RecordWriter(run_dir)
     errors: dict[str, int] = {}
 
-    async def one(case, responder, sample) -> None:
-        async with semaphore:
+    async def worker() -> None:
+        # ``limit`` workers rather than a task per case waiting on a semaphore: waking one of
+        # thousands of waiters costs asyncio time proportional to the waiters on every release.
+        for case, responder, sample in pending:
             record = await evaluate_case(case, responder, plan.checks, plan.judge, sample)
-        writer.write(record)
-        if record.error is not None:
-            errors[record.error.kind] = errors.get(record.error.kind, 0) + 1
-        if options.on_record:
-            options.on_record(record)
+            writer.write(record)
+            if record.error is not None:
+                errors[record.error.kind] = errors.get(record.error.kind, 0) + 1
+            if options.on_record:
+                options.on_record(record)
 
     try:
-        await asyncio.gather(*(one(case, responder, sample) for case, responder, sample in todo))
+        await asyncio.gather(*(worker() for _ in range(min(limit, len(todo)))))
     except (asyncio.CancelledError, KeyboardInterrupt):
         manifest.status = "interrupted"
         write_manifest(run_dir, manifest)
