@@ -19,13 +19,13 @@ import re
 
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.results import result, span
-from harness.checks.text import Range, ReplyText, analyze, phrases, widen
+from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases, widen
 
 _APOLOGY_WORD = phrases(r"sorry\b", r"apolog(?:y|ies|ise|ize|ised|ized|ising|izing)\b")
 
 # Said just before the word, these make it something other than our apology:
 # "you won't be sorry", "no need to apologize", "you deserve an apology".
-_NOT_OURS_BEFORE = re.compile(
+_NOT_OURS_BEFORE = compile_word_starts(
     r"(?:\bwon't|\bwill not|\bwont|\bnever|\bnot|n't|\bno need to|\bnothing to|\bneedn't)\s+(?:ever\s+)?"
     r"(?:be\s+|feel\s+|have to\s+|need to\s+)?$"
     r"|\b(?:deserve|want|wanted|expect|demand|demanded|asked for|owed)\s+(?:an\s+|a\s+|my\s+|our\s+)?"
@@ -54,7 +54,7 @@ _FEELINGS = re.compile(
     r"|dissatisfied|unsatisfied|hurt)\b"
     r"|^\s*for\s+(?:your|how you)\s+feel"
 )
-_CONDITIONAL_BEFORE = re.compile(r"\b(?:if|in case)\b[^,.!?]{0,80},\s*[\w' ]{0,25}$")
+_CONDITIONAL_BEFORE = compile_word_starts(r"\b(?:if|in case)\b[^,.!?]{0,80},\s*[\w' ]{0,25}$")
 
 _OBJECT_LEAD = re.compile(
     r"^[\s,!.\-]*(?:(?:so much|again|sincerely|deeply|truly|profusely|very|really|that|once again)\s+)*"

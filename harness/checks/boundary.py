@@ -14,7 +14,7 @@ from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.results import result, span
 from harness.checks.promises import find_promises
-from harness.checks.text import Range, ReplyText, analyze, phrases, widen
+from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases, widen
 from harness.datasets.schema import Case
 
 _WE = r"\b(?:we|i)(?:'re|'m|\s+am|\s+are)?\s+"
@@ -103,7 +103,7 @@ _CAVING = phrases(r"\b(?:make|making|made|make you) an exception\b|\bjust this o
 _BOUNDARY = phrases(*_PATTERNS)
 # "Our policy" counts when the same sentence says what the policy limits.
 _POLICY = phrases(r"(?:policy|policies|terms and conditions|terms of service)\b")
-_LIMIT_WORDS = re.compile(
+_LIMIT_WORDS = compile_word_starts(
     r"\b(?:only|within|up to|limit\w*|allows?|covers?|after|maximum|not|cannot|doesn't|don't|days?|no)\b|n't\b"
 )
 

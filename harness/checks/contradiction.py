@@ -14,7 +14,7 @@ import re
 
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.results import result, span
-from harness.checks.text import Range, ReplyText, analyze, phrases
+from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
 
 _EMOTION = r"(?:so\s+|really\s+|very\s+|quite\s+|incredibly\s+|extremely\s+)?(?:frustrat|upset|annoy|disappoint|worr|stress|angr|inconvenien|surpris|shock|awful|terrible|horrible|tough|hard|difficult|exhaust|fed up|tired|confus|anxious|overwhelm|let down|waiting|through|a (?:real |huge )?(?:pain|shock|hassle))"
 
@@ -73,7 +73,7 @@ _RECORDS = [
 ]
 _CONTRADICTION = phrases(*_PATTERNS)
 _RECORDS_SAY = phrases(*_RECORDS)
-_ACCEPTS = re.compile(
+_ACCEPTS = compile_word_starts(
     r"\b(?:doesn't|does not|don't|do not|didn't|did not)\s+(?:match|add up|line up)|\bdiscrepanc|\bmismatch"
     r"|\b(?:i|we)\s+(?:believe|trust)\s+(?:you|u)\b|\b(?:opened|open|raised|raise|started|start)\s+(?:a|an)\s+"
     r"(?:trace|investigation|claim|case|dispute)|\binvestigat|\bbut (?:you|u) (?:say|said|tell)|\beven though\b"

@@ -25,7 +25,7 @@ import re
 
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.support_moves import verdict
-from harness.checks.text import Range, ReplyText, analyze, phrases
+from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
 
 _WE = r"\b(?:i|we)"
 # Things an agent does that change the customer's situation. Deliberately absent:
@@ -128,7 +128,7 @@ _TIMELINE = phrases(*[
 # A "today", "now" or "on Monday" is a timeline in a clause that commits to something.
 # A bare clock time ("the room was ready at 3pm") may be past; "by 6pm" is not.
 _IMMEDIATE = re.compile(r"(?:today|now|right away|straight away|immediately|asap|on\b|at\b|\d)")
-_COMMITS = re.compile(
+_COMMITS = compile_word_starts(
     r"\b(?:will|going to|gonna|due|booked|scheduled|arranged|goes out|go out|visit|on (?:its|the|their) way|"
     r"out for delivery|(?:ship|arrive|leave|land|collect|deliver|call|visit|come|start|open|run|reach)e?s)\b|'ll\b"
     r"|\b(?:i|we)(?:'m|'re| am| are) \w+ing\b|\b(?:has|have|'ve) (?:now |just |also |already )?(?:been )?\w+ed\b"

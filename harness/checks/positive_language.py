@@ -13,7 +13,7 @@ import re
 
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.results import result, span
-from harness.checks.text import Range, ReplyText, analyze, phrases
+from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
 
 _YOU = r"\b(?:you|u|ya)\s*"
 
@@ -56,7 +56,7 @@ _NEGATIVE = phrases(*_COMMANDING, *_BLAMING, *_DEFLECTING, *_REPEATING)
 _STARTS_WITH_YOU = re.compile(r"(?:you|u|ya)\b")
 # Words just before "you have to …" that turn it into sympathy or a relative
 # clause: "sorry that you have to wait", "everything you need to know".
-_SOFTENED_BEFORE = re.compile(
+_SOFTENED_BEFORE = compile_word_starts(
     r"\b(?:when|if|that|whenever|sorry|hate|unfair|shame|what|everything|anything|all|things|whatever|before|"
     r"until|once|why|how|where|whether|don't want|no longer|hope)\s*$"
 )

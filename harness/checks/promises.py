@@ -22,7 +22,7 @@ from functools import lru_cache
 from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.results import result, span
-from harness.checks.text import Range, ReplyText, analyze, phrases
+from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
 from harness.datasets.schema import Case
 
 _REFUND = phrases(r"\b(?:refund(?:ed|ing|s)?|reimburs\w*|money back|repay\w*)\b")
@@ -43,23 +43,23 @@ _DATE = phrases(
     r"|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b"
     r"|\b(?:within|in)\s+(?:the next\s+)?\d+\s*(?:-\s*\d+\s*)?(?:business |working )?(?:hours?|days?|weeks?)\b"
 )
-_DELIVERY = re.compile(
+_DELIVERY = compile_word_starts(
     r"\b(?:arriv\w*|deliver\w*|ship\w*|dispatch\w*|reach (?:you|your)|get to you|be (?:there|with you)|"
     r"in your (?:hands|account|inbox|mailbox)|land\w*|show up|appear|refund\w*|credited|receive|back in stock)\b"
 )
-_COMMITTED = re.compile(
+_COMMITTED = compile_word_starts(
     r"\b(?:will|shall|can|going to|gonna|happy to|glad to|pleased to|able to|offering|offered|issued|issuing|"
     r"processed|processing|applied|added|sent|sending|credited|refunded|approved|arranged|here's|here is|"
     r"would you like|would you prefer|do you want|let me|on (?:its|the) way|i'll|we'll|you'll|it'll)\b"
     r"|'ll\b|\b(?:i|we)(?:'ve| have) (?:gone ahead|issued|sent|processed|applied|added|refunded|credited)"
 )
-_HEDGED = re.compile(
+_HEDGED = compile_word_starts(
     r"\b(?:should|usually|typically|normally|generally|estimated|expected|expect|aim|hope|may|might|could|"
     r"around|approximately|roughly|up to|about|if|unless)\b"
 )
 # "Our policy allows refunds within 30 days" describes the rule, it promises nothing.
-_DESCRIBES_POLICY = re.compile(r"\b(?:policy|eligible|eligibility|window|allowed|permit\w*|terms)\b")
-_NEGATED = re.compile(
+_DESCRIBES_POLICY = compile_word_starts(r"\b(?:policy|eligible|eligibility|window|allowed|permit\w*|terms)\b")
+_NEGATED = compile_word_starts(
     r"\b(?:not|never|no|unable|cannot|can't|won't|don't|isn't|aren't|wasn't|no longer|unfortunately)\b|n't\b"
 )
 

@@ -19,7 +19,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 
-from harness.checks.phrases import Phrases, breaks, phrases  # noqa: F401  (re-exported)
+from harness.checks.phrases import Phrases, breaks, compile_word_starts, phrases  # noqa: F401  (re-exported)
 
 Range = tuple[int, int]
 
@@ -49,9 +49,9 @@ _DOUBLE_QUOTE = re.compile(r'"[^"\n]{1,400}"')
 # one, so apostrophes inside words ("don't", "customers'") never open a quote.
 _SINGLE_QUOTE = re.compile(r"'(?<![\w']')(?=\w)(?:[^'\n]|'(?=\w)){1,300}'(?!\w)")
 
-_CLAUSE_BREAK = re.compile(r"[,;:(\u2013\u2014]|\s-\s|\b(?:but|however|although|though|yet|whereas|unless)\b")
+_CLAUSE_BREAK = compile_word_starts(r"[,;:(\u2013\u2014]|\s-\s|\b(?:but|however|although|though|yet|whereas|unless)\b")
 # A negation or a refusal to assert, governing what follows it in the clause.
-_NEGATION = re.compile(
+_NEGATION = compile_word_starts(
     r"\b(?:not|never|no|nobody|none|nothing|neither|nor|without|hardly|wouldn't|won't|don't|didn't"
     r"|doesn't|isn't|aren't|wasn't|can't|cannot|couldn't|shouldn't|dont|cant|wont|didnt|isnt)\b|n't\b"
 )

@@ -24,6 +24,7 @@ import harness.checks.builtin  # noqa: F401  (creates every check's Phrases)
 from harness.checks.phrases import (
     _LEADING_BOUNDARY,
     _TOKEN,
+    WORD_START_FORMS,
     Phrases,
     _key,
     anchors_of,
@@ -140,3 +141,18 @@ def test_fast_form_rewrites_branch_opening_boundaries():
     assert fast_form(r"\bis|x") == "is|x"
     assert fast_form(r"(?:\bis|\b'm|\bs?|\b(?:a))") == r"(?:i(?<=\bi)s|'(?<=\b')m|\bs?|\b(?:a))"
     assert needs_digit(r"(?:the\s+)?\d{1,2}(?:st|nd)") and not needs_digit(r"(?:a|\d)x") and not needs_digit(r"[^\d]")
+
+
+def test_word_start_forms_match_like_the_written_patterns():
+    assert len(WORD_START_FORMS) >= 10
+    rng = random.Random(9)
+    for written, fast in WORD_START_FORMS.items():
+        plain, quick = re.compile(written), re.compile(fast)
+        assert quick.pattern != written or "\\b" not in written[:3]
+        for text in fuzz_texts(pattern_words(written), 150, seed=len(written)):
+            start, end = rng.randint(0, len(text)), rng.randint(0, len(text))
+            assert [m.span() for m in quick.finditer(text)] == [m.span() for m in plain.finditer(text)], (written, text)
+            assert ([m.span() for m in quick.finditer(text, start, end)]
+                    == [m.span() for m in plain.finditer(text, start, end)]), (written, text, start, end)
+            found, expected = quick.search(text, start), plain.search(text, start)
+            assert (found and found.span()) == (expected and expected.span()), (written, text, start)
