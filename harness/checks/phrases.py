@@ -251,7 +251,7 @@ WORD_START_FORMS: dict[str, str] = {}
 """Every pattern compiled by :func:`compile_word_starts`, by its written form (the tests compare them)."""
 
 
-def compile_word_starts(pattern: str, flags: int = 0) -> re.Pattern[str]:
+def compile_word_starts(pattern: str, flags: int = 0, *, record: bool = True) -> re.Pattern[str]:
     """``pattern`` compiled in a form that matches exactly the same, but faster.
 
     A top-level branch opening with ``\\b`` before a letter, or before a group of
@@ -261,12 +261,14 @@ def compile_word_starts(pattern: str, flags: int = 0) -> re.Pattern[str]:
     When every branch then opens with a literal, ``re`` skips from one candidate
     character to the next instead of trying each position. Patterns with
     capturing groups are compiled as written (distributing would renumber them).
+    ``record=False`` keeps per-case patterns out of :data:`WORD_START_FORMS`.
     """
     if re.compile(pattern, flags).groups:
         return re.compile(pattern, flags)
     fast = "|".join(b for branch in top_level_branches(pattern) for b in _word_start_branches(branch))
     fast = _BRANCH_BOUNDARY.sub(r"\1\2(?<=\\b\2)", fast)  # and inside groups, as in fast_form
-    WORD_START_FORMS[pattern] = fast
+    if record:
+        WORD_START_FORMS[pattern] = fast
     return re.compile(fast, flags)
 
 
@@ -382,6 +384,10 @@ class _KeyIndex:
             self._by_chunk[chunk] = ids
         return ids
 
+    def cached_windows(self, text: str) -> Windows | None:
+        """:meth:`windows` of ``text`` if already worked out, else None."""
+        return self._windows.get(text)
+
     def windows(self, text: str) -> Windows:
         """The sentences of ``text`` as windows, each with the alternatives that may match in it.
 
@@ -453,7 +459,7 @@ def _key_sets(pattern: str) -> tuple[frozenset[str] | None, list[frozenset[str]]
 class Phrases:
     """Alternative patterns, each run only where its anchor occurs; see the module docstring."""
 
-    __slots__ = ("regex", "branches", "alternatives", "_base", "_mask", "_regexes", "_requires")
+    __slots__ = ("regex", "branches", "alternatives", "_base", "_mask", "_regexes", "_requires", "_any_key")
 
     def __init__(self, *patterns: str) -> None:
         self.regex = re.compile("|".join(f"(?:{p})" for p in patterns))
@@ -469,6 +475,10 @@ class Phrases:
         self._regexes = [regex for regex, _ in self.alternatives]
         # Bits of the other key sets each alternative's sentence must hold (allocated after the alternatives).
         self._requires = [sum(_INDEX.add_requirement(words) for words in others) for _, others in key_sets]
+        # Finds any driving key in a text: without one, no alternative is a candidate anywhere in it.
+        drivers = [driver for driver, _ in key_sets]
+        self._any_key = (None if None in drivers
+                         else re.compile("|".join(re.escape(k) for k in sorted(set().union(*drivers)))))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Non-overlapping ``(start, end)`` of matches in ``text``, left to right.
@@ -478,8 +488,15 @@ class Phrases:
         across a sentence break.
         """
         base, mask, regexes, requires = self._base, self._mask, self._regexes, self._requires
+        windows = _INDEX.cached_windows(text)
+        if windows is None:
+            # A text no other phrase set has read yet (the lower-cased reply, a complaint):
+            # one scan for the keys may spare splitting it into windows.
+            if self._any_key is not None and self._any_key.search(text) is None:
+                return []
+            windows = _INDEX.windows(text)
         found = set()
-        for window_start, window_end, ids in _INDEX.windows(text):
+        for window_start, window_end, ids in windows:
             candidates = (ids >> base) & mask
             while candidates:
                 low = candidates & -candidates

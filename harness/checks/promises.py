@@ -77,7 +77,7 @@ class Promise:
 @lru_cache(maxsize=256)
 def _offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
     words = [re.escape(o.strip().lower()) for o in offers if o.strip()]
-    return re.compile(r"\b(?:" + "|".join(words) + r")\b") if words else None
+    return compile_word_starts(r"\b(?:" + "|".join(words) + r")\b", record=False) if words else None
 
 
 def _committed_clause(rt: ReplyText, start: int, end: int) -> Range | None:

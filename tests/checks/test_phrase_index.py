@@ -156,3 +156,13 @@ def test_word_start_forms_match_like_the_written_patterns():
                     == [m.span() for m in plain.finditer(text, start, end)]), (written, text, start, end)
             found, expected = quick.search(text, start), plain.search(text, start)
             assert (found and found.span()) == (expected and expected.span()), (written, text, start)
+
+
+@pytest.mark.parametrize("offers", [("free upgrade",), ("free upgrade", "refund", "store credit"), ("$5 off", "voucher")])
+def test_offer_patterns_match_like_the_written_ones(offers):
+    from harness.checks.promises import _offer_pattern
+
+    words = [re.escape(o.strip().lower()) for o in offers]
+    plain = re.compile(r"\b(?:" + "|".join(words) + r")\b")
+    for text in fuzz_texts([w for o in offers for w in o.split()] + ["free", "upgraded", "_free"], 300, seed=1):
+        assert [m.span() for m in _offer_pattern(offers).finditer(text)] == [m.span() for m in plain.finditer(text)]
