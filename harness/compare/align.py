@@ -4,79 +4,260 @@ A side is one candidate's records in one run, grouped by case. Two sides are
 paired case by case (every sample of a case forms one cluster); for each
 criterion or check a case either contributes a cluster to the paired test or
 is left out for one stated reason, the same reason on every row it affects.
+
+A run's records are streamed once through a slim reader (:class:`DiffRecord`)
+that keeps, per record, only what the rows read: one value or reason per
+compared measure, the reply's length, and where the line starts in
+``records.jsonl``. The records a diff shows side by side are read again in
+full from there (:func:`full_records`), so a diff of 100,000 records never
+holds 100,000 records.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.compare.paired import CaseCluster
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from harness.compare.paired import Clusters
 from harness.compare.schema import LeftOut
 from harness.errors import ConfigError, ResultsError
-from harness.records.schema import Manifest, Record
-from harness.records.store import iter_records, read_manifest
+from harness.records.schema import RECORD_SCHEMA_VERSION, Manifest, Record
+from harness.records.store import RECORDS, parse_record, read_manifest
+from harness.scoring.schema import VerbosityProbe
+from harness.scoring.verbosity import VerbosityAcc
 
 # What one record says about one measure: ("ok", value) or (reason, None).
 Status = tuple[str, float | None]
-Reader = Callable[[Record], Status]
+Reader = Callable[[Record], Status]  # also reads a DiffRecord: it has the same field names
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One row of a diff: a judge criterion or a check, and its scale."""
+
+    kind: str  # "criterion" or "check"
+    name: str
+    scale: str  # "pass_fail", "1-5" or "other"
+
+    def reader(self) -> Reader:
+        return criterion_reader(self.name) if self.kind == "criterion" else check_reader(self.name)
+
+
+class _Error(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    kind: str
+
+
+class _Check(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    passed: bool | None = None
+
+
+class _Verdict(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    score: float | None = None
+    applicable: bool = True
+    error: _Error | None = None
+
+
+class DiffRecord(BaseModel):
+    """The fields of a :class:`~harness.records.schema.Record` a diff row reads, by the same names.
+
+    Evidence, details, reasons and call accounting are skipped unparsed into
+    models; a line this model rejects takes the full reader, so a bad record
+    fails with the same message either way.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    schema_version: int = RECORD_SCHEMA_VERSION
+    case_id: str
+    candidate: str
+    sample: int = 0
+    reply: str | None = None
+    checks: dict[str, _Check] = Field(default_factory=dict)
+    judge: dict[str, _Verdict] = Field(default_factory=dict)
+    error: _Error | None = None
+
+
+# The order reasons are counted in: an error on either side outranks "does not apply".
+REASONS = ("case_error", "judge_error", "not_applicable")
+_CODES = {"ok": 0, **{reason: code for code, reason in enumerate(REASONS, start=1)}}
+_NONE = 255  # "no reason" when the smallest code of a case is taken
+
+
+@dataclass(slots=True)
+class Row:
+    """One record as a diff keeps it."""
+
+    case_id: str
+    sample: int
+    offset: int  # where its line starts in records.jsonl, to read it in full for a side-by-side view
+    reply_len: int | None  # the reply's length, when it has a reply and no case error
+    values: tuple[float, ...]  # per measure, in the diff's order: the value, NaN when there is none
+    codes: bytes  # per measure: 0 a value, else why not (1 + the reason's index in REASONS)
 
 
 @dataclass
 class RunData:
-    """A run directory read into memory: manifest, records by candidate, the case snapshot."""
+    """A run directory: its manifest, its records as :class:`Row` by candidate, and (when its scorecard has none)
+    the verbosity pairs gathered from the same pass."""
 
     path: Path
     manifest: Manifest
-    records: dict[str, list[Record]]
-    cases: dict[str, dict] = field(default_factory=dict)
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+    verbosity: VerbosityAcc | None = None
+    saved_probes: dict[str, VerbosityProbe] | None = None
 
     def candidates(self) -> list[str]:
         """Candidates in manifest order, then any others that have records."""
         named = [c["name"] for c in self.manifest.candidates if "name" in c]
-        return named + [c for c in self.records if c not in named]
+        return named + [c for c in self.rows if c not in named]
 
 
 @dataclass
 class Side:
-    """One candidate of one run, its records grouped by case id (samples in order)."""
+    """One candidate of one run, its rows grouped by case id (samples in order), and as arrays.
+
+    ``values`` and ``codes`` have one row per record (by case, then sample) and
+    one column per measure; ``starts`` is where each case of ``case_ids`` begins.
+    """
 
     run: RunData
     candidate: str
-    by_case: dict[str, list[Record]]
+    by_case: dict[str, list[Row]]
+    case_ids: list[str] = field(default_factory=list)
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    values: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.uint8))
 
 
-def load_run(path: str | Path) -> RunData:
-    """Read a run directory; a missing or newer-format manifest is a :class:`ResultsError`."""
+def open_run(path: str | Path) -> RunData:
+    """A run directory with its manifest read; a missing or newer-format manifest is a :class:`ResultsError`."""
     path = Path(path)
-    manifest = read_manifest(path)
-    records: dict[str, list[Record]] = defaultdict(list)
-    for record in iter_records(path):
-        records[record.candidate].append(record)
-    return RunData(path=path, manifest=manifest, records=dict(records), cases=_read_cases(path))
+    return RunData(path=path, manifest=read_manifest(path))
 
 
-def _read_cases(run_dir: Path) -> dict[str, dict]:
-    path = run_dir / "cases.jsonl"
+def read_rows(run: RunData, measures: list[Measure]) -> None:
+    """Stream the run's records once into ``run.rows`` (a torn last line is skipped).
+
+    Also gathers the verbosity pairs when the run's scorecard has no probes.
+    """
+    run.saved_probes = _saved_probes(run.path)
+    run.verbosity = VerbosityAcc() if run.saved_probes is None else None
+    readers = [measure.reader() for measure in measures]
+    rows: dict[str, list[Row]] = defaultdict(list)
+    for offset, record in _slim_records(run.path / RECORDS):
+        rows[record.candidate].append(_row(record, offset, readers))
+        if run.verbosity is not None:
+            run.verbosity.add(record)
+    run.rows = dict(rows)
+
+
+def load_run(path: str | Path, measures: list[Measure]) -> RunData:
+    """:func:`open_run` and :func:`read_rows` in one."""
+    run = open_run(path)
+    read_rows(run, measures)
+    return run
+
+
+def _row(record: DiffRecord | Record, offset: int, readers: list[Reader]) -> Row:
+    statuses = [read(record) for read in readers]
+    reply_len = len(record.reply) if record.reply is not None and record.error is None else None
+    return Row(case_id=record.case_id, sample=record.sample, offset=offset, reply_len=reply_len,
+               values=tuple(math.nan if value is None else value for _, value in statuses),
+               codes=bytes(_CODES[status] for status, _ in statuses))
+
+
+def _slim_records(path: Path) -> Iterable[tuple[int, DiffRecord | Record]]:
+    """(byte offset, record) per complete line; a line the slim model rejects goes through the full reader."""
     if not path.exists():
+        return
+    validate = DiffRecord.model_validate_json
+    offset = 0
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.endswith(b"\n"):
+                return  # torn tail of an interrupted write
+            try:
+                record = validate(line)
+            except ValueError:
+                record = None
+            if record is None or record.schema_version > RECORD_SCHEMA_VERSION:
+                record = parse_record(line.decode("utf-8"), path, number)  # raises this line's error, or reads it
+            yield offset, record
+            offset += len(line)
+
+
+def full_records(run: RunData, rows: list[Row]) -> list[Record]:
+    """The records behind ``rows``, read in full from their lines in ``records.jsonl``."""
+    path = run.path / RECORDS
+    records = []
+    with open(path, "rb") as handle:
+        for row in rows:
+            handle.seek(row.offset)
+            records.append(_full_record(handle.readline(), path, row.offset))
+    return records
+
+
+def _full_record(line: bytes, path: Path, offset: int) -> Record:
+    try:
+        record = Record.model_validate_json(line)
+    except ValueError:
+        record = None
+    if record is None or record.schema_version > RECORD_SCHEMA_VERSION:
+        # The full reader words the error with the line number, counted only on this rare path.
+        with open(path, "rb") as handle:
+            number = handle.read(offset).count(b"\n") + 1
+        record = parse_record(line.decode("utf-8"), path, number)
+    return record
+
+
+def read_cases(run_dir: Path, wanted: set[str]) -> dict[str, dict]:
+    """The run's case snapshot (``cases.jsonl``), only the ``wanted`` case ids."""
+    path = run_dir / "cases.jsonl"
+    if not path.exists() or not wanted:
         return {}
     with open(path, encoding="utf-8") as handle:
-        return {row["id"]: row for row in map(json.loads, filter(str.strip, handle))}
+        rows = (json.loads(line) for line in handle if line.strip())
+        return {row["id"]: row for row in rows if row.get("id") in wanted}
+
+
+def _saved_probes(run_dir: Path) -> dict[str, VerbosityProbe] | None:
+    from harness.scoring.scorecard import load_scorecard
+
+    try:
+        return load_scorecard(run_dir).verbosity
+    except ResultsError:
+        return None
 
 
 def side(run: RunData, candidate: str, label: str) -> Side:
     """The side for ``candidate`` in ``run``; an unknown candidate names the ones there are."""
-    if candidate not in run.records:
+    if candidate not in run.rows:
         known = ", ".join(run.candidates()) or "none"
         raise ResultsError(f"run {label} has no records for candidate {candidate!r} (candidates: {known})",
                            file=str(run.path))
-    grouped: dict[str, list[Record]] = defaultdict(list)
-    for record in sorted(run.records[candidate], key=lambda r: (r.case_id, r.sample)):
-        grouped[record.case_id].append(record)
-    return Side(run=run, candidate=candidate, by_case=dict(grouped))
+    rows = sorted(run.rows[candidate], key=lambda row: (row.case_id, row.sample))
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        grouped[row.case_id].append(row)
+    width = len(rows[0].codes)
+    sizes = np.array([len(group) for group in grouped.values()], dtype=np.intp)
+    return Side(run=run, candidate=candidate, by_case=dict(grouped), case_ids=list(grouped),
+                starts=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp),
+                values=np.array([row.values for row in rows], dtype=float).reshape(len(rows), width),
+                codes=np.frombuffer(b"".join(row.codes for row in rows), dtype=np.uint8).reshape(len(rows), width))
 
 
 def plan_pairs(run_a: RunData, run_b: RunData, pair: tuple[str, str] | None) -> list[tuple[str, str]]:
@@ -90,7 +271,7 @@ def plan_pairs(run_a: RunData, run_b: RunData, pair: tuple[str, str] | None) -> 
     if run_a.path.resolve() == run_b.path.resolve():
         raise ConfigError("comparing a run with itself needs --pair LEFT=RIGHT (two of its candidates)",
                           field="--pair")
-    shared = [c for c in run_a.candidates() if c in run_b.records and c in run_a.records]
+    shared = [c for c in run_a.candidates() if c in run_b.rows and c in run_a.rows]
     if not shared:
         raise ResultsError(f"the runs share no candidate (A: {', '.join(run_a.candidates())}; "
                            f"B: {', '.join(run_b.candidates())}); name one pair with --pair A_NAME=B_NAME")
@@ -123,33 +304,51 @@ def check_reader(name: str) -> Reader:
     return read
 
 
-# The order reasons are counted in: an error on either side outranks "does not apply".
-REASONS = ("case_error", "judge_error", "not_applicable")
+@dataclass
+class Pairing:
+    """The cases two sides share (sorted by id), where each sits in its side, and how many are on one side only."""
+
+    a: Side
+    b: Side
+    case_ids: list[str]
+    in_a: np.ndarray
+    in_b: np.ndarray
+    unmatched: int
 
 
-def paired_clusters(a: Side, b: Side, read: Reader) -> tuple[list[CaseCluster], LeftOut]:
-    """The clusters of every case usable on both sides, and the count left out by reason.
+def pair_sides(a: Side, b: Side) -> Pairing:
+    position_a = {case_id: i for i, case_id in enumerate(a.case_ids)}
+    position_b = {case_id: i for i, case_id in enumerate(b.case_ids)}
+    shared = sorted(position_a.keys() & position_b.keys())
+    return Pairing(a, b, shared, np.array([position_a[c] for c in shared], dtype=np.intp),
+                   np.array([position_b[c] for c in shared], dtype=np.intp),
+                   unmatched=len(position_a) + len(position_b) - 2 * len(shared))
+
+
+def paired_clusters(pairing: Pairing, index: int) -> tuple[Clusters, LeftOut]:
+    """The clusters of every case usable on both sides for measure ``index``, and the count left out by reason.
 
     A case is left out of the row when it is missing on one side, or when any
     of its records on either side has a case error, a judge error on this
     measure, or no verdict on it; the first reason in :data:`REASONS` names it.
     """
-    left_out = LeftOut()
-    clusters = []
-    for case_id in sorted(set(a.by_case) | set(b.by_case)):
-        if case_id not in a.by_case or case_id not in b.by_case:
-            left_out.unmatched += 1
-            continue
-        reads_a = [read(r) for r in a.by_case[case_id]]
-        reads_b = [read(r) for r in b.by_case[case_id]]
-        reason = _first_reason(reads_a + reads_b)
-        if reason is not None:
-            setattr(left_out, reason, getattr(left_out, reason) + 1)
-            continue
-        clusters.append(CaseCluster(case_id, tuple(v for _, v in reads_a), tuple(v for _, v in reads_b)))
-    return clusters, left_out
+    reason = np.minimum(_case_reason(pairing.a, index)[pairing.in_a], _case_reason(pairing.b, index)[pairing.in_b])
+    counts = {name: int(np.count_nonzero(reason == code)) for name, code in _CODES.items() if code}
+    keep = np.flatnonzero(reason == _NONE)
+    sum_a, n_a = _case_sums(pairing.a, index)
+    sum_b, n_b = _case_sums(pairing.b, index)
+    ia, ib = pairing.in_a[keep], pairing.in_b[keep]
+    clusters = Clusters([pairing.case_ids[i] for i in keep.tolist()], sum_a[ia], n_a[ia], sum_b[ib], n_b[ib])
+    return clusters, LeftOut(unmatched=pairing.unmatched, **counts)
 
 
-def _first_reason(statuses: list[Status]) -> str | None:
-    seen = {status for status, _ in statuses}
-    return next((reason for reason in REASONS if reason in seen), None)
+def _case_reason(side: Side, index: int) -> np.ndarray:
+    """Per case of ``side``, the first reason (smallest code) any of its records has no value, else ``_NONE``."""
+    codes = side.codes[:, index]
+    return np.minimum.reduceat(np.where(codes == 0, _NONE, codes).astype(np.uint8), side.starts)
+
+
+def _case_sums(side: Side, index: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per case of ``side``, the sum of its values on measure ``index`` (NaN when one is missing) and their count."""
+    sums = np.add.reduceat(side.values[:, index], side.starts)
+    return sums, np.diff(np.append(side.starts, len(side.values))).astype(float)

@@ -1,6 +1,7 @@
 """``build_diff``: compare two runs (or two candidates of one run) measure by measure and case by case.
 
-Steps: read both runs, refuse incomparable sides (unless allowed), pair the
+Steps: read both manifests, refuse incomparable sides (unless allowed), stream
+both runs' records once (keeping only what the rows read), pair the
 candidates, build one row per criterion and check from the paired cases,
 Holm-adjust all rows of the diff together, and attach the side-by-side view of
 every case that changed.
@@ -13,13 +14,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import harness
-from harness.compare.align import (RunData, Side, check_reader, criterion_reader, load_run, paired_clusters,
-                                   plan_pairs, side)
+from harness.compare.align import (Measure, RunData, Side, open_run, pair_sides, paired_clusters, plan_pairs,
+                                   read_rows, side)
 from harness.compare.guard import require_comparable, warning_text
 from harness.compare.lengths import length_notices
 from harness.compare.rows import StatOptions, apply_holm, build_row
 from harness.compare.schema import Comparison, DiffReport, RunInfo
-from harness.compare.views import attach_case_views
+from harness.compare.views import attach_case_views, case_snapshots, changed_cases
 from harness.errors import ConfigError
 
 
@@ -63,6 +64,12 @@ def _checks(run_a: RunData, run_b: RunData) -> list[str]:
     return sorted(set(run_a.manifest.checks) & set(run_b.manifest.checks))
 
 
+def _measures(run_a: RunData, run_b: RunData) -> list[Measure]:
+    """The diff's rows: the criteria both rubrics define (A's order), then the checks both runs ran."""
+    return ([Measure("criterion", name, scale) for name, scale in _criteria(run_a, run_b).items()]
+            + [Measure("check", name, "pass_fail") for name in _checks(run_a, run_b)])
+
+
 def _one_sided_notes(run_a: RunData, run_b: RunData) -> list[str]:
     only_a = sorted(set(run_a.manifest.checks) - set(run_b.manifest.checks))
     only_b = sorted(set(run_b.manifest.checks) - set(run_a.manifest.checks))
@@ -70,11 +77,10 @@ def _one_sided_notes(run_a: RunData, run_b: RunData) -> list[str]:
     return notes + [f"check {name} ran on side B only; it has no row" for name in only_b]
 
 
-def _comparison(a: Side, b: Side, criteria: dict[str, str], checks: list[str], stats: StatOptions) -> Comparison:
-    rows = [build_row("criterion", name, scale, *paired_clusters(a, b, criterion_reader(name)), stats)
-            for name, scale in criteria.items()]
-    rows += [build_row("check", name, "pass_fail", *paired_clusters(a, b, check_reader(name)), stats)
-             for name in checks]
+def _comparison(a: Side, b: Side, measures: list[Measure], stats: StatOptions) -> Comparison:
+    pairing = pair_sides(a, b)
+    rows = [build_row(m.kind, m.name, m.scale, *paired_clusters(pairing, index), stats)
+            for index, m in enumerate(measures)]
     return Comparison(candidate_a=a.candidate, candidate_b=b.candidate, rows=rows)
 
 
@@ -85,20 +91,23 @@ def build_diff(run_a: str | Path, run_b: str | Path | None = None, options: Diff
     were graded differently and ``options.allow_incomparable`` is false, and a
     :class:`~harness.errors.UserError` for a missing run or candidate.
     """
-    data_a = load_run(run_a)
-    data_b = data_a if run_b is None or Path(run_b).resolve() == data_a.path.resolve() else load_run(run_b)
+    data_a = open_run(run_a)
+    data_b = data_a if run_b is None or Path(run_b).resolve() == data_a.path.resolve() else open_run(run_b)
     if data_b is data_a and options.pair is None:
         raise ConfigError("comparing within one run needs --pair LEFT=RIGHT", field="--pair")
     found = require_comparable(data_a.manifest, data_b.manifest, options.allow_incomparable)
-    criteria, checks = _criteria(data_a, data_b), _checks(data_a, data_b)
+    measures = _measures(data_a, data_b)
+    read_rows(data_a, measures)
+    if data_b is not data_a:
+        read_rows(data_b, measures)
     comparisons = []
     for name_a, name_b in plan_pairs(data_a, data_b, options.pair):
         a, b = side(data_a, name_a, "A"), side(data_b, name_b, "B")
-        comparison = _comparison(a, b, criteria, checks, options.stats)
-        comparisons.append((comparison, a, b))
+        comparisons.append((_comparison(a, b, measures, options.stats), a, b))
     apply_holm([row for comparison, _, _ in comparisons for row in comparison.rows], options.stats.alpha)
+    cases = case_snapshots(data_a, data_b, {c for comparison, _, _ in comparisons for c in changed_cases(comparison)})
     for comparison, a, b in comparisons:
-        attach_case_views(comparison, a, b)
+        attach_case_views(comparison, a, b, cases)
     report = _report(data_a, data_b, found, [c for c, _, _ in comparisons], options)
     report.notices += length_notices(data_a, data_b, [(a, b) for _, a, b in comparisons], report.same_run)
     return report

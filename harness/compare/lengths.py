@@ -10,13 +10,13 @@ length rather than quality: the diff says so, naming the criteria.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from statistics import fmean
 
-from harness.errors import ResultsError
-from harness.records.store import iter_records
+from harness.compare.align import RunData, load_run
 from harness.scoring.schema import VerbosityProbe
-from harness.scoring.verbosity import NOTICE_MIN_N, NOTICE_MIN_RHO, VerbosityAcc, verbosity_notices
+from harness.scoring.verbosity import NOTICE_MIN_N, NOTICE_MIN_RHO, verbosity_notices
 
 # Mean reply lengths this far apart (the longer over the shorter) count as "much longer".
 LENGTH_RATIO = 1.3
@@ -26,18 +26,14 @@ Probes = dict[str, VerbosityProbe]
 
 def run_probes(run_dir: Path, criteria_order: list[str]) -> Probes:
     """The run's verbosity probes: from its scorecard when it has them, else computed from its records."""
-    from harness.scoring.scorecard import load_scorecard
+    return probes_of(load_run(run_dir, []), criteria_order)
 
-    try:
-        saved = load_scorecard(run_dir).verbosity
-    except ResultsError:
-        saved = None
-    if saved is not None:
-        return saved
-    acc = VerbosityAcc()
-    for record in iter_records(run_dir):
-        acc.add(record)
-    return acc.result(criteria_order) or {}
+
+def probes_of(run: RunData, criteria_order: list[str]) -> Probes:
+    """The probes of a run the diff has read: its scorecard's, else those gathered while reading its records."""
+    if run.saved_probes is not None:
+        return run.saved_probes
+    return (run.verbosity.result(criteria_order) if run.verbosity is not None else None) or {}
 
 
 def biased(probes: Probes) -> dict[str, float]:
@@ -54,14 +50,15 @@ def side_notices(probes_a: Probes, probes_b: Probes, same_run: bool) -> list[str
             for n in verbosity_notices(probes)]
 
 
-def mean_length(replies: list[str]) -> float | None:
-    return fmean(len(r) for r in replies) if replies else None
+def mean_length(lengths: Sequence[int]) -> float | None:
+    return fmean(lengths) if lengths else None
 
 
-def length_gap_note(names: tuple[str, str], replies: tuple[list[str], list[str]], probes_a: Probes,
+def length_gap_note(names: tuple[str, str], lengths: tuple[Sequence[int], Sequence[int]], probes_a: Probes,
                     probes_b: Probes) -> str | None:
-    """A note when one side's replies are much longer on average and the judge follows length somewhere."""
-    mean_a, mean_b = mean_length(replies[0]), mean_length(replies[1])
+    """A note when one side's replies are much longer on average (``lengths``: each side's reply lengths)
+    and the judge follows length somewhere."""
+    mean_a, mean_b = mean_length(lengths[0]), mean_length(lengths[1])
     if not mean_a or not mean_b or max(mean_a, mean_b) / min(mean_a, mean_b) < LENGTH_RATIO:
         return None
     rho_a, rho_b = biased(probes_a), biased(probes_b)
@@ -81,14 +78,14 @@ def _rhos(name: str, rho_a: dict[str, float], rho_b: dict[str, float]) -> str:
     return ", ".join(parts)
 
 
-def paired_replies(by_case_a: dict, by_case_b: dict) -> tuple[list[str], list[str]]:
-    """Both sides' replies over the cases where each side has a reply (every sample)."""
-    def replies(records) -> list[str]:
-        return [r.reply for r in records if r.reply is not None and r.error is None]
+def paired_lengths(by_case_a: dict, by_case_b: dict) -> tuple[list[int], list[int]]:
+    """Both sides' reply lengths over the cases where each side has a reply (every sample)."""
+    def lengths(rows) -> list[int]:
+        return [row.reply_len for row in rows if row.reply_len is not None]
 
-    shared = [c for c in by_case_a if c in by_case_b and replies(by_case_a[c]) and replies(by_case_b[c])]
-    return ([text for c in shared for text in replies(by_case_a[c])],
-            [text for c in shared for text in replies(by_case_b[c])])
+    shared = [c for c in by_case_a if c in by_case_b and lengths(by_case_a[c]) and lengths(by_case_b[c])]
+    return ([n for c in shared for n in lengths(by_case_a[c])],
+            [n for c in shared for n in lengths(by_case_b[c])])
 
 
 def length_notices(run_a, run_b, sides: list, same_run: bool) -> list[str]:
@@ -98,10 +95,10 @@ def length_notices(run_a, run_b, sides: list, same_run: bool) -> list[str]:
     ``(Side A, Side B)`` pairs.
     """
     order = list(((run_a.manifest.rubric or {}).get("criteria") or {}))
-    probes_a = run_probes(run_a.path, order)
-    probes_b = probes_a if same_run else run_probes(run_b.path, order)
+    probes_a = probes_of(run_a, order)
+    probes_b = probes_a if same_run else probes_of(run_b, order)
     notes = side_notices(probes_a, probes_b, same_run)
     for a, b in sides:
-        note = length_gap_note((a.candidate, b.candidate), paired_replies(a.by_case, b.by_case), probes_a, probes_b)
+        note = length_gap_note((a.candidate, b.candidate), paired_lengths(a.by_case, b.by_case), probes_a, probes_b)
         notes += [note] if note else []
     return notes

@@ -28,7 +28,8 @@ def parse_formats(text: str) -> list[str]:
 def render(report: DiffReport, fmt: str) -> str:
     """``report`` as the text of one format."""
     if fmt == "json":
-        return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        # pydantic's serializer writes the same text as json.dumps(indent=2, ensure_ascii=False), ~10x faster.
+        return report.model_dump_json(indent=2) + "\n"
     if fmt == "md":
         from harness.report.diff_markdown import render_diff_md
         return render_diff_md(report)

@@ -23,13 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as _scipy
 
+from harness.scoring.distributions import normal_ppf
 from harness.scoring.stats import DEFAULT_SEED, Interval
 
 DEFAULT_RESAMPLES = 4000
 ALPHA = 0.05
 POWER = 0.80
+DRAWS_PER_CHUNK = 1 << 22  # multinomial draws held at once (32 MiB), however many cases and resamples
 
 
 @dataclass(frozen=True)
@@ -43,41 +44,84 @@ class CaseCluster:
     @property
     def delta(self) -> float:
         """The case's paired difference: mean of B's samples minus mean of A's."""
-        return float(np.mean(self.b) - np.mean(self.a))
+        return sum(self.b) / len(self.b) - sum(self.a) / len(self.a)
 
 
-def pooled_means(clusters: Sequence[CaseCluster]) -> tuple[float | None, float | None]:
+@dataclass(frozen=True)
+class Clusters:
+    """Paired cases as arrays: per case, the sum and the count of its values on each side.
+
+    Everything a diff row needs (pooled means, the bootstrap, McNemar's pairs,
+    the case differences) follows from these four numbers per case.
+    """
+
+    case_ids: list[str]
+    sum_a: np.ndarray
+    n_a: np.ndarray
+    sum_b: np.ndarray
+    n_b: np.ndarray
+
+    @classmethod
+    def of(cls, clusters: Sequence[CaseCluster]) -> Clusters:
+        sums = np.array([[sum(c.a), len(c.a), sum(c.b), len(c.b)] for c in clusters], dtype=float).reshape(-1, 4)
+        return cls([c.case_id for c in clusters], sums[:, 0], sums[:, 1], sums[:, 2], sums[:, 3])
+
+    def __len__(self) -> int:
+        return len(self.case_ids)
+
+    @property
+    def delta(self) -> np.ndarray:
+        """Each case's paired difference: mean of B's samples minus mean of A's."""
+        return self.sum_b / self.n_b - self.sum_a / self.n_a
+
+
+def _as_clusters(clusters: Sequence[CaseCluster] | Clusters) -> Clusters:
+    return clusters if isinstance(clusters, Clusters) else Clusters.of(clusters)
+
+
+def pooled_means(clusters: Sequence[CaseCluster] | Clusters) -> tuple[float | None, float | None]:
     """The mean of every A value and of every B value (all samples pooled)."""
-    if not clusters:
+    c = _as_clusters(clusters)
+    if not len(c):
         return None, None
-    a = [v for c in clusters for v in c.a]
-    b = [v for c in clusters for v in c.b]
-    return float(np.mean(a)), float(np.mean(b))
+    return float(c.sum_a.sum() / c.n_a.sum()), float(c.sum_b.sum() / c.n_b.sum())
 
 
-def cluster_bootstrap_diff(clusters: Sequence[CaseCluster], confidence: float = 0.95,
+def cluster_bootstrap_diff(clusters: Sequence[CaseCluster] | Clusters, confidence: float = 0.95,
                            n_resamples: int = DEFAULT_RESAMPLES,
                            seed: int = DEFAULT_SEED) -> tuple[float | None, Interval | None]:
     """``mean(B) - mean(A)`` over all samples, with a percentile interval resampling whole cases.
 
-    Each resample draws ``len(clusters)`` cases with replacement (multinomial
-    weights) and recomputes both pooled means, so a case's samples always move
-    together. The same input and seed always give the same interval. The
-    interval is ``None`` below two cases.
+    Each resample draws ``len(clusters)`` cases with replacement and
+    recomputes both pooled means, so a case's samples always move together.
+    Cases with the same sums are interchangeable, so a resample draws how many
+    cases of each kind it takes (multinomial, weighted by the kind's count):
+    the same distribution as drawing cases one by one, at a cost set by the
+    number of kinds (at most 4 on a pass/fail row with one sample per case)
+    rather than the number of cases. The same input and seed always give the
+    same interval. The interval is ``None`` below two cases.
     """
-    if not clusters:
+    c = _as_clusters(clusters)
+    if not len(c):
         return None, None
-    sums = np.array([[sum(c.a), len(c.a), sum(c.b), len(c.b)] for c in clusters], dtype=float)
+    sums = np.column_stack([c.sum_a, c.n_a, c.sum_b, c.n_b])
     point = sums[:, 2].sum() / sums[:, 3].sum() - sums[:, 0].sum() / sums[:, 1].sum()
-    if len(clusters) < 2:
+    if len(c) < 2:
         return float(point), None
-    rng = np.random.default_rng(seed)
-    weights = rng.multinomial(len(clusters), np.full(len(clusters), 1 / len(clusters)), size=n_resamples)
-    totals = weights @ sums
+    kinds, counts = np.unique(sums, axis=0, return_counts=True)
+    totals = _resampled_totals(kinds, counts / len(c), len(c), n_resamples, seed)
     diffs = totals[:, 2] / totals[:, 3] - totals[:, 0] / totals[:, 1]
     tail = (1 - confidence) / 2 * 100
     lo, hi = np.percentile(diffs, [tail, 100 - tail])
     return float(point), Interval(float(lo), float(hi))
+
+
+def _resampled_totals(kinds: np.ndarray, shares: np.ndarray, n: int, n_resamples: int, seed: int) -> np.ndarray:
+    """Per resample, the column sums of ``n`` rows of ``kinds`` drawn with probabilities ``shares``."""
+    rng = np.random.default_rng(seed)
+    chunk = max(1, DRAWS_PER_CHUNK // len(kinds))
+    return np.concatenate([rng.multinomial(n, shares, size=min(chunk, n_resamples - start)) @ kinds
+                           for start in range(0, n_resamples, chunk)])
 
 
 def mcnemar_exact(pass_to_fail: int, fail_to_pass: int) -> float:
@@ -104,10 +148,12 @@ def wilcoxon_signed_rank(deltas: Sequence[float]) -> float:
     without ties and the normal approximation (with tie correction) otherwise.
     With no non-zero difference there is no evidence of change: ``1.0``.
     """
+    from scipy import stats  # only here: importing scipy.stats costs about a second
+
     values = np.asarray(deltas, dtype=float)
     if not np.any(values != 0):
         return 1.0
-    return float(_scipy.wilcoxon(values, zero_method="wilcox", alternative="two-sided").pvalue)
+    return float(stats.wilcoxon(values, zero_method="wilcox", alternative="two-sided").pvalue)
 
 
 def holm(pvalues: Sequence[float | None]) -> list[float | None]:
@@ -155,6 +201,6 @@ def minimum_detectable_effect(deltas: Sequence[float], step: float = 1.0, alpha:
     n = values.size
     if n == 0:
         return None
-    z = float(_scipy.norm.ppf(1 - alpha / 2) + _scipy.norm.ppf(power))
+    z = normal_ppf(1 - alpha / 2) + normal_ppf(power)
     spread = float(values.std(ddof=1)) if n > 1 else 0.0
     return max(z * spread / math.sqrt(n), smallest_significant_count(alpha) * step / n)

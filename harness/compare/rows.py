@@ -6,11 +6,12 @@ a diff at once and sets the verdicts), because the family is the whole diff.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.compare.paired import (CaseCluster, cluster_bootstrap_diff, holm, mcnemar_exact,
-                                    minimum_detectable_effect, pooled_means, wilcoxon_signed_rank)
+import numpy as np
+
+from harness.compare.paired import (Clusters, cluster_bootstrap_diff, holm, mcnemar_exact, minimum_detectable_effect,
+                                    pooled_means, wilcoxon_signed_rank)
 from harness.compare.schema import CaseChange, DiffRow, LeftOut
 from harness.scoring.schema import Interval
 
@@ -25,39 +26,42 @@ class StatOptions:
     seed: int = 20240607
 
 
-def _is_single_binary(clusters: Sequence[CaseCluster]) -> bool:
+def _is_single_binary(c: Clusters) -> bool:
     # McNemar needs one pass/fail pair per case; several samples make a case a rate, not a pair.
-    return all(len(c.a) == 1 and len(c.b) == 1 and c.a[0] in (0.0, 1.0) and c.b[0] in (0.0, 1.0)
-               for c in clusters)
+    return bool(np.all(c.n_a == 1) and np.all(c.n_b == 1) and np.all(np.isin(c.sum_a, (0.0, 1.0)))
+                and np.all(np.isin(c.sum_b, (0.0, 1.0))))
 
 
-def _changes(clusters: Sequence[CaseCluster]) -> list[CaseChange]:
-    moved = [CaseChange(case_id=c.case_id, a=float(sum(c.a) / len(c.a)), b=float(sum(c.b) / len(c.b)),
-                        delta=c.delta) for c in clusters if c.delta != 0]
-    return sorted(moved, key=lambda change: (change.delta, change.case_id))
+def _changes(c: Clusters) -> list[CaseChange]:
+    delta = c.delta
+    moved = np.flatnonzero(delta != 0)
+    means_a, means_b = c.sum_a / c.n_a, c.sum_b / c.n_b
+    changes = [CaseChange(case_id=c.case_ids[i], a=float(means_a[i]), b=float(means_b[i]), delta=float(delta[i]))
+               for i in moved.tolist()]
+    return sorted(changes, key=lambda change: (change.delta, change.case_id))
 
 
-def _test(clusters: Sequence[CaseCluster], binary: bool) -> tuple[str, float | None, int, int]:
-    if not clusters:
+def _test(c: Clusters, binary: bool) -> tuple[str, float | None, int, int]:
+    if not len(c):
         return "none", None, 0, 0
-    if binary and _is_single_binary(clusters):
-        down = sum(1 for c in clusters if c.a[0] == 1.0 and c.b[0] == 0.0)
-        up = sum(1 for c in clusters if c.a[0] == 0.0 and c.b[0] == 1.0)
+    if binary and _is_single_binary(c):
+        down = int(np.count_nonzero((c.sum_a == 1.0) & (c.sum_b == 0.0)))
+        up = int(np.count_nonzero((c.sum_a == 0.0) & (c.sum_b == 1.0)))
         return "mcnemar_exact", mcnemar_exact(down, up), down, up
-    return "wilcoxon_signed_rank", wilcoxon_signed_rank([c.delta for c in clusters]), 0, 0
+    return "wilcoxon_signed_rank", wilcoxon_signed_rank(c.delta), 0, 0
 
 
-def build_row(kind: str, name: str, scale: str, clusters: list[CaseCluster], left_out: LeftOut,
+def build_row(kind: str, name: str, scale: str, clusters: Clusters, left_out: LeftOut,
               options: StatOptions) -> DiffRow:
     """The row for one measure from its paired clusters (verdict still unset: see :func:`apply_holm`)."""
     value_a, value_b = pooled_means(clusters)
     difference, ci = cluster_bootstrap_diff(clusters, options.confidence, options.n_resamples, options.seed)
     test, p_value, down, up = _test(clusters, binary=scale == "pass_fail")
     return DiffRow(kind=kind, name=name, scale=scale, n_cases=len(clusters),
-                   n_samples_a=sum(len(c.a) for c in clusters), n_samples_b=sum(len(c.b) for c in clusters),
+                   n_samples_a=int(clusters.n_a.sum()), n_samples_b=int(clusters.n_b.sum()),
                    value_a=value_a, value_b=value_b, difference=difference,
                    ci=Interval(lo=ci.lo, hi=ci.hi) if ci else None, test=test, p_value=p_value,
-                   mde=minimum_detectable_effect([c.delta for c in clusters], alpha=options.alpha),
+                   mde=minimum_detectable_effect(clusters.delta, alpha=options.alpha),
                    pass_to_fail=down, fail_to_pass=up, left_out=left_out, changes=_changes(clusters))
 
 

@@ -1,8 +1,12 @@
-"""The side-by-side view of each changed case: complaint, both replies, evidence, reasons."""
+"""The side-by-side view of each changed case: complaint, both replies, evidence, reasons.
+
+Only these cases' records are read in full (the first sample of each side), from
+where the diff's slim pass found them in ``records.jsonl``.
+"""
 
 from __future__ import annotations
 
-from harness.compare.align import Side
+from harness.compare.align import RunData, Side, full_records, read_cases
 from harness.compare.schema import CaseView, CheckView, Comparison, CriterionView, ReplyView, Verdicts
 from harness.records.schema import Record
 
@@ -13,16 +17,15 @@ def _criterion_view(result) -> CriterionView:
                          applicable=result.applicable)
 
 
-def reply_view(records: list[Record] | None) -> ReplyView | None:
+def reply_view(first: Record | None, n_samples: int) -> ReplyView | None:
     """The first sample's reply and verdicts (``None`` when the side has no record of the case)."""
-    if not records:
+    if first is None:
         return None
-    first = records[0]
     verdicts = Verdicts(
         checks={n: CheckView(passed=r.passed, detail=r.detail, evidence=r.evidence) for n, r in first.checks.items()},
         criteria={n: _criterion_view(r) for n, r in first.judge.items()})
     error = f"{first.error.kind}: {first.error.message}" if first.error else None
-    return ReplyView(reply=first.reply, error=error, n_samples=len(records), verdicts=verdicts)
+    return ReplyView(reply=first.reply, error=error, n_samples=n_samples, verdicts=verdicts)
 
 
 def _turns(case: dict | None) -> list[dict[str, str]]:
@@ -31,17 +34,34 @@ def _turns(case: dict | None) -> list[dict[str, str]]:
             if isinstance(t, dict)]
 
 
-def case_view(case_id: str, a: Side, b: Side) -> CaseView:
-    """Everything needed to show ``case_id`` side by side; the complaint comes from A's snapshot, else B's."""
-    records = a.by_case.get(case_id) or b.by_case.get(case_id) or []
-    case = a.run.cases.get(case_id) or b.run.cases.get(case_id)
-    first = records[0] if records else None
+def _first(side: Side, case_id: str) -> tuple[Record | None, int]:
+    rows = side.by_case.get(case_id) or []
+    return (full_records(side.run, rows[:1])[0] if rows else None), len(rows)
+
+
+def case_view(case_id: str, a: Side, b: Side, case: dict | None) -> CaseView:
+    """Everything needed to show ``case_id`` side by side; ``case`` is its snapshot (A's, else B's)."""
+    first_a, first_b = _first(a, case_id), _first(b, case_id)
+    first = first_a[0] or first_b[0]
     return CaseView(case_id=case_id, persona=first.persona if first else None,
                     category=first.category if first else None, turns=_turns(case),
-                    a=reply_view(a.by_case.get(case_id)), b=reply_view(b.by_case.get(case_id)))
+                    a=reply_view(*first_a), b=reply_view(*first_b))
 
 
-def attach_case_views(comparison: Comparison, a: Side, b: Side) -> None:
-    """Fill ``comparison.cases`` with a view of every case some row lists as changed."""
-    changed = sorted({change.case_id for row in comparison.rows for change in row.changes})
-    comparison.cases = {case_id: case_view(case_id, a, b) for case_id in changed}
+def changed_cases(comparison: Comparison) -> list[str]:
+    """Every case some row of ``comparison`` lists as changed."""
+    return sorted({change.case_id for row in comparison.rows for change in row.changes})
+
+
+def case_snapshots(run_a: RunData, run_b: RunData, wanted: set[str]) -> dict[str, dict]:
+    """The ``wanted`` cases from A's case snapshot, and from B's for those A lacks."""
+    cases = read_cases(run_a.path, wanted)
+    missing = wanted - set(cases)
+    if missing and run_b is not run_a:
+        cases.update(read_cases(run_b.path, missing))
+    return cases
+
+
+def attach_case_views(comparison: Comparison, a: Side, b: Side, cases: dict[str, dict]) -> None:
+    """Fill ``comparison.cases`` with a view of every changed case (``cases``: their snapshots)."""
+    comparison.cases = {case_id: case_view(case_id, a, b, cases.get(case_id)) for case_id in changed_cases(comparison)}

@@ -72,8 +72,8 @@ def test_probes_come_from_the_scorecard_when_the_run_has_one(tmp_path):
 
 def test_length_gap_note_threshold():
     probes = {"empathy": VerbosityProbe(rho=0.6, n=30)}
-    just_under = ["x" * 100], ["x" * (int(100 * LENGTH_RATIO) - 1)]
+    just_under = [100], [int(100 * LENGTH_RATIO) - 1]
     assert length_gap_note(("a", "b"), just_under, probes, {}) is None
-    assert "longer in A" in length_gap_note(("a", "b"), (["x" * 200], ["x" * 100]), probes, {})
-    assert length_gap_note(("a", "b"), (["x" * 200], ["x" * 100]), {"e": VerbosityProbe(rho=0.6, n=9)}, {}) is None
-    assert length_gap_note(("a", "b"), ([], ["x"]), probes, probes) is None
+    assert "longer in A" in length_gap_note(("a", "b"), ([200], [100]), probes, {})
+    assert length_gap_note(("a", "b"), ([200], [100]), {"e": VerbosityProbe(rho=0.6, n=9)}, {}) is None
+    assert length_gap_note(("a", "b"), ([], [1]), probes, probes) is None
