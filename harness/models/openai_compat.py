@@ -44,9 +44,9 @@ class OpenAICompatProvider:
         self.spec = spec
         self.name = spec.name
         self.served_name = spec.name.split("/", 1)[1]
-        self.url = (spec.api_base or "").rstrip("/") + "/chat/completions"
         self.schema_mode = "json_schema"
         self.logprobs_supported = True  # cleared when the endpoint refuses logprobs
+        self._format: tuple[Any, dict[str, Any]] = (None, {})  # (schema, its json_schema response_format)
         self._sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
 
     def check_credentials(self) -> None:
@@ -88,8 +88,11 @@ class OpenAICompatProvider:
     def _response_format(self, schema: dict[str, Any]) -> dict[str, Any]:
         if self.schema_mode == "json_object":
             return {"type": "json_object"}
-        return {"type": "json_schema",
-                "json_schema": {"name": SCHEMA_NAME, "schema": portable_schema(schema), "strict": True}}
+        # A judge sends the same schema object on every call: convert it once (configs are never mutated).
+        if self._format[0] is not schema:
+            self._format = (schema, {"type": "json_schema", "json_schema": {
+                "name": SCHEMA_NAME, "schema": portable_schema(schema), "strict": True}})
+        return self._format[1]
 
     def _should_fall_back(self, status: int, raw: bytes, config: GenerateConfig) -> bool:
         if config.response_schema is None or self.schema_mode != "json_schema" or status not in (400, 422):
@@ -116,7 +119,8 @@ class OpenAICompatProvider:
 
     async def _post(self, body: dict[str, Any]) -> tuple[int, Any, bytes]:
         try:
-            return await self._session().post(self.url, json.dumps(body).encode(), self._headers())
+            url = self.spec.api_base.rstrip("/") + "/chat/completions"  # type: ignore[union-attr]
+            return await self._session().post(url, json.dumps(body).encode(), self._headers())
         except TimeoutError:
             raise CallTimeoutError(f"{self.name}: no answer within {self.spec.timeout_s:g} s", retryable=True) from None
         except HTTPConnectionError as exc:
