@@ -6,6 +6,14 @@ in WAL mode with a busy timeout, so several processes (parallel runs, a re-judge
 next to a run) can read and write the same file without corrupting it. Only
 successful responses are ever stored.
 
+A put is one transaction of its own, except inside ``deferred_writes()`` (a run's
+task loop): there puts are kept in memory and written ``FLUSH_ROWS`` at a time,
+or once the oldest has waited ``FLUSH_S``, in one transaction, and whatever is
+left when the block ends. A single-row commit costs ~3x the CPU of a batched row;
+the price is that a ``kill -9`` loses the last unwritten batch (the next run asks
+the provider again for those calls) and other processes see a row up to
+``FLUSH_S`` later.
+
 The default file is ``.harness-cache/models.sqlite`` under the current
 directory; the environment variable ``HARNESS_CACHE_DIR`` moves the directory.
 """
@@ -18,6 +26,8 @@ import random
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -28,8 +38,12 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR_ENV = "HARNESS_CACHE_DIR"
 CACHE_FILENAME = "models.sqlite"
-# Long enough to ride out another process's write burst; writes are single rows.
+# Long enough to ride out another process's write burst; writes are single rows or small batches.
 BUSY_TIMEOUT_MS = 30_000
+# Inside deferred_writes(): rows per write transaction, and the longest a row waits for one.
+FLUSH_ROWS = 32
+FLUSH_S = 1.0
+_INSERT = "INSERT OR REPLACE INTO responses (key, model, created, response) VALUES (?, ?, ?, ?)"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -60,11 +74,15 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
+        self._deferring = 0
+        self._pending: dict[str, tuple[str, str, float, str]] = {}  # key -> the row to insert
+        self._oldest_pending = 0.0
 
     def get(self, key: str) -> ModelResponse | None:
         """The stored response for ``key``, or ``None``."""
         with self._lock:
-            row = self._connection().execute(
+            pending = self._pending.get(key)
+            row = (pending[3],) if pending is not None else self._connection().execute(
                 "SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
@@ -76,26 +94,70 @@ class ResponseCache:
 
     def put(self, key: str, response: ModelResponse, *, model: str = "") -> None:
         """Store ``response`` under ``key`` (replacing any previous entry)."""
-        stored = response.model_copy(update={"cache_hit": False})
+        stored = response.model_copy(update={"cache_hit": False}) if response.cache_hit else response
+        row = (key, model, time.time(), stored.model_dump_json())
         with self._lock:
-            self._connection().execute(
-                "INSERT OR REPLACE INTO responses (key, model, created, response) VALUES (?, ?, ?, ?)",
-                (key, model, time.time(), stored.model_dump_json()))
+            if not self._deferring:
+                self._connection().execute(_INSERT, row)
+                return
+            if not self._pending:
+                self._oldest_pending = time.monotonic()
+            self._pending[key] = row
+            if len(self._pending) >= FLUSH_ROWS or time.monotonic() - self._oldest_pending >= FLUSH_S:
+                self._flush_locked()
+
+    @contextmanager
+    def deferred_writes(self) -> Iterator["ResponseCache"]:
+        """Within the block, puts are written in batches (see the module docstring); all by its end."""
+        with self._lock:
+            self._deferring += 1
+        try:
+            yield self
+        finally:
+            with self._lock:
+                self._deferring -= 1
+                self._flush_locked()
+
+    def flush(self) -> None:
+        """Write the puts still held back by ``deferred_writes()``."""
+        with self._lock:
+            self._flush_locked()
 
     def __contains__(self, key: str) -> bool:
         with self._lock:
+            if key in self._pending:
+                return True
             row = self._connection().execute("SELECT 1 FROM responses WHERE key = ?", (key,)).fetchone()
         return row is not None
 
     def __len__(self) -> int:
         with self._lock:
+            self._flush_locked()
             return self._connection().execute("SELECT COUNT(*) FROM responses").fetchone()[0]
 
     def close(self) -> None:
         with self._lock:
+            self._flush_locked()
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
             self._conn = None
+
+    def _flush_locked(self) -> None:
+        if not self._pending:
+            return
+        rows, self._pending = list(self._pending.values()), {}
+        try:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(_INSERT, rows)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            # As for a single put: a cache that cannot be written must not cost answers already paid for.
+            log.warning("could not cache %d responses in %s: %s", len(rows), self.path, exc)
 
     def __enter__(self) -> "ResponseCache":
         return self

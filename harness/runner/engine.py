@@ -9,6 +9,7 @@ the ones that ended in an error).
 from __future__ import annotations
 
 import asyncio
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -81,7 +82,7 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
             from harness.batch import BatchOptions, prefill_from_batches
 
             await prefill_from_batches(plan, run_dir, done, cache, BatchOptions(retry_failed=options.retry_errors))
-        result = await _execute(plan, run_dir, manifest, done, options)
+        result = await _execute(plan, run_dir, manifest, done, options, cache)
     if cache is not None:
         cache.close()
     return result
@@ -134,7 +135,8 @@ def _prepare_records(run_dir: Path, retry_errors: bool) -> set[tuple[str, str, i
     return {r.key for r in records}
 
 
-async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, options: RunOptions) -> RunResult:
+async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, options: RunOptions,
+                   cache: ResponseCache | None = None) -> RunResult:
     todo = [(case, responder, sample) for case in plan.cases for responder in plan.responders
             for sample in range(_epochs(plan, responder.name)) if (case.id, responder.name, sample) not in done]
     if options.on_start:
@@ -158,7 +160,9 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
                 options.on_record(record)
 
     try:
-        await asyncio.gather(*(worker() for _ in range(min(limit, len(todo)))))
+        # Cache rows are written in small batches during the loop (records stay one flushed line each).
+        with cache.deferred_writes() if cache is not None else nullcontext():
+            await asyncio.gather(*(worker() for _ in range(min(limit, len(todo)))))
     except (asyncio.CancelledError, KeyboardInterrupt):
         manifest.status = "interrupted"
         write_manifest(run_dir, manifest)

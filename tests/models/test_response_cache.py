@@ -59,3 +59,27 @@ def test_two_processes_share_the_cache_without_corruption(tmp_path):
     assert len(cache) == 400
     assert cache.get("1-199").text == "worker 1 item 199"
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_deferred_writes_are_readable_at_once_and_written_in_batches(tmp_path, monkeypatch):
+    from harness.models import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "FLUSH_ROWS", 3)
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    cache.put("before", ModelResponse(text="immediate"))
+
+    def on_disk() -> int:
+        return sqlite3.connect(tmp_path / "c.sqlite").execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+
+    with cache.deferred_writes():
+        cache.put("a", ModelResponse(text="A"))
+        cache.put("b", ModelResponse(text="B"))
+        assert cache.get("a").text == "A" and "b" in cache
+        assert on_disk() == 1  # held back
+        cache.put("c", ModelResponse(text="C"))
+        assert on_disk() == 4  # the third row filled a batch
+        cache.put("d", ModelResponse(text="D"))
+        assert on_disk() == 4
+    assert on_disk() == 5 and cache.get("d").text == "D"
+    cache.put("after", ModelResponse(text="immediate again"))
+    assert on_disk() == 6
