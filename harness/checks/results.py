@@ -39,21 +39,28 @@ def span(reply: str, start: int, end: int) -> Span:
 def result(passed: bool | None, evidence: list[Span] = _MISSING, detail: str = _MISSING,
            data: dict[str, Any] = _MISSING) -> CheckResult:
     """``CheckResult(passed=..., evidence=..., detail=..., data=...)``, omitted arguments left unset."""
-    given = {name: value for name, value in (("evidence", evidence), ("detail", detail), ("data", data))
-             if value is not _MISSING}
-    if not (passed is None or type(passed) is bool) or not _plain(given):
-        return CheckResult(passed=passed, **given)
-    values = {
-        "passed": passed,
-        "evidence": list(evidence) if evidence is not _MISSING else [],
-        "detail": detail if detail is not _MISSING else "",
-        "data": dict(data) if data is not _MISSING else {},
-    }
-    return _built(CheckResult, values, {"passed", *given})
-
-
-def _plain(given: dict[str, Any]) -> bool:
-    """True when the given fields already have the types validation would give them."""
-    evidence, detail, data = given.get("evidence", []), given.get("detail", ""), given.get("data", {})
-    return (type(evidence) is list and all(type(item) is Span for item in evidence)
-            and type(detail) is str and type(data) is dict and all(type(key) is str for key in data))
+    fields = {"passed"}
+    plain = passed is None or type(passed) is bool
+    if evidence is _MISSING:
+        evidence_value: list[Span] = []
+    else:
+        fields.add("evidence")
+        plain = plain and type(evidence) is list and all(type(item) is Span for item in evidence)
+        evidence_value = list(evidence) if plain else evidence
+    if detail is _MISSING:
+        detail_value = ""
+    else:
+        fields.add("detail")
+        plain = plain and type(detail) is str
+        detail_value = detail
+    if data is _MISSING:
+        data_value: dict[str, Any] = {}
+    else:
+        fields.add("data")
+        plain = plain and type(data) is dict and all(type(key) is str for key in data)
+        data_value = dict(data) if plain else data
+    if not plain:
+        given = {"evidence": evidence, "detail": detail, "data": data}
+        return CheckResult(passed=passed, **{k: v for k, v in given.items() if v is not _MISSING})
+    return _built(CheckResult, {"passed": passed, "evidence": evidence_value, "detail": detail_value,
+                                "data": data_value}, fields)
