@@ -43,12 +43,11 @@ class GenerateConfig(BaseModel):
         """This config with every field set in ``other`` taking precedence."""
         if other is None:
             return self
-        data = self.model_dump()
-        for key, value in other.model_dump(exclude_unset=True).items():
-            if key == "extra":
-                data["extra"] = {**data["extra"], **value}
-            else:
-                data[key] = value
+        # Attribute reads rather than two model_dump() calls: this runs on every model call.
+        data = {name: getattr(self, name) for name in GenerateConfig.model_fields}
+        for key in other.model_fields_set:
+            value = getattr(other, key)
+            data[key] = {**data["extra"], **value} if key == "extra" else value
         return GenerateConfig(**data)
 
 
