@@ -201,9 +201,26 @@ _BRANCH_BOUNDARY = re.compile(r"(\(\?:|(?<!\\)\|)\\b([a-z0-9'])(?![?*+{])")
 
 def fast_form(pattern: str) -> str:
     """``pattern`` without its leading ``\\b``s, with branch-opening ``\\b`` + letter turned
-    into letter + look-behind. Matches the same text at the same places; the phrase
-    matcher checks the word start itself (see the module docstring)."""
-    return _BRANCH_BOUNDARY.sub(r"\1\2(?<=\\b\2)", _LEADING_BOUNDARY.sub("", pattern))
+    into letter + look-behind, and an optional group it opens with spelled out
+    (:func:`_spell_out_optional`). Matches the same text at the same places; the
+    phrase matcher checks the word start itself (see the module docstring)."""
+    stripped = _spell_out_optional(_LEADING_BOUNDARY.sub("", pattern))
+    return _BRANCH_BOUNDARY.sub(r"\1\2(?<=\\b\2)", stripped)
+
+
+def _spell_out_optional(pattern: str) -> str:
+    """``(?:a|b)?rest`` as ``a rest|b rest|rest``: the same matches, tried in the same order
+    (a greedy optional group is tried before skipping it), but each branch now opens
+    with a literal ``re`` can test at once, instead of entering a repeat at every position."""
+    if not pattern.startswith("(?:") or re.compile(pattern).groups:
+        return pattern
+    end = _group_end(pattern, 0)
+    if pattern[end + 1:end + 2] != "?" or pattern[end + 2:end + 3] in ("?", "+"):
+        return pattern
+    rest = pattern[end + 2:]
+    if len(top_level_branches(rest)) > 1:
+        return pattern
+    return "|".join([*(branch + rest for branch in top_level_branches(pattern[3:end])), rest])
 
 
 def _group_end(pattern: str, open_at: int) -> int:
