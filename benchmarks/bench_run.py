@@ -1,7 +1,7 @@
 """End-to-end run against a mock OpenAI-compatible server: wall time and harness CPU per model call.
 
 Run: ``.venv/bin/python benchmarks/bench_run.py [--cases 2000] [--latency-ms 50] [--concurrency 32]
-[--rounds 3] [--provider thin|litellm]``.
+[--rounds 3] [--provider thin|litellm] [--split]``.
 
 Each round starts ``benchmarks/mock_openai_server.py`` in its own process, writes a dataset of
 ``--cases`` distinct cases (the shipped complaints, each copy tagged so no cache serves a repeat)
@@ -9,7 +9,9 @@ and an eval file with one model candidate and a one-criterion judge (2 model cal
 times ``harness run`` as a child process: wall time, and user+system CPU of the whole process
 (start-up, imports, checks, records, scorecard and report included), from ``os.wait4``. A second
 ``harness run`` into a new directory with the same cache is the fully cached rerun. Figures are
-medians over the rounds; the machine is shared, so expect noise.
+medians over the rounds; the machine is shared, so expect noise. ``--split`` runs the first
+``harness run`` of each round through ``benchmarks/cpu_split.py`` and prints its CPU by component
+(start-up, plan, checks, model calls, end-of-run outputs).
 
 The floor is ``calls × latency ÷ concurrency``. Targets: wall within 1.2 × floor plus start-up,
 under 2 ms of CPU per call, a cached rerun of 2,000 cases under 3 s.
@@ -39,6 +41,7 @@ MODEL_NAMES = {"thin": "openai/bench-model", "litellm": "litellm/openai/bench-mo
 class Timing:
     wall_s: float
     cpu_s: float
+    split: dict[str, float] | None = None
 
 
 def write_dataset(path: Path, count: int) -> None:
@@ -94,9 +97,12 @@ def timed(argv: list[str], cwd: Path) -> Timing:
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
+    stderr = proc.stderr.read().decode()  # type: ignore[union-attr]
     if status != 0:
-        raise SystemExit(f"harness run failed ({status}): {proc.stderr.read().decode()[-2000:]}")  # type: ignore
-    return Timing(wall, usage.ru_utime + usage.ru_stime)
+        raise SystemExit(f"harness run failed ({status}): {stderr[-2000:]}")
+    split = next((json.loads(line.removeprefix("CPU-SPLIT ")) for line in stderr.splitlines()
+                  if line.startswith("CPU-SPLIT ")), None)
+    return Timing(wall, usage.ru_utime + usage.ru_stime, split)
 
 
 def one_round(args: argparse.Namespace, work: Path) -> tuple[Timing, Timing, int, int]:
@@ -106,7 +112,8 @@ def one_round(args: argparse.Namespace, work: Path) -> tuple[Timing, Timing, int
         write_eval(work / "eval.yaml", work / "cases.jsonl", base_url, MODEL_NAMES[args.provider], args.concurrency)
         cache = work / "cache.sqlite"
         run = [*HARNESS, "run", str(work / "eval.yaml"), "--quiet", "--cache", str(cache)]
-        first = timed([*run, "--out", str(work / "run1")], work)
+        first_run = [sys.executable, str(ROOT / "benchmarks" / "cpu_split.py"), *run[3:]] if args.split else run
+        first = timed([*first_run, "--out", str(work / "run1")], work)
         calls = server_requests(base_url)
         rerun = timed([*run, "--out", str(work / "run2")], work)
         return first, rerun, calls, server_requests(base_url) - calls
@@ -134,6 +141,12 @@ def report(args: argparse.Namespace, rounds: list[tuple[Timing, Timing, int, int
     rerun_cpu = statistics.median(r[1].cpu_s for r in rounds)
     print(f"  cached rerun: wall {rerun_wall:.2f} s   cpu {rerun_cpu:.2f} s   new calls {rounds[0][3]}   (target < 3 s)")
     print(f"  all rounds (wall, cpu): {[(round(r[0].wall_s, 2), round(r[0].cpu_s, 2)) for r in rounds]}")
+    splits = [r[0].split for r in rounds if r[0].split]
+    if splits:
+        print("  CPU by component (median s, per call ms):")
+        for name in splits[0]:
+            value = statistics.median(s.get(name, 0.0) for s in splits)
+            print(f"    {name:78s} {value:6.2f} s  {value / calls * 1000:5.2f} ms")
 
 
 def main() -> None:
@@ -143,6 +156,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--provider", choices=sorted(MODEL_NAMES), default="thin")
+    parser.add_argument("--split", action="store_true", help="print the first run's CPU by component")
     args = parser.parse_args()
     print(f"harness --help: {startup():.2f} s wall")
     rounds = []
