@@ -162,3 +162,17 @@ def test_a_refused_submission_stops_with_one_line_and_keeps_the_state(tmp_path, 
         with pytest.raises(BatchAPIError, match="POST .*/v0/files failed: HTTP 404"):
             run_eval(eval_path, options(tmp_path))
     assert load_state(tmp_path / "run").jobs[0].status == "submitting"
+
+
+def test_the_cli_flag_runs_the_batch_stages(tmp_path, capsys):
+    from harness.cli.main import main
+
+    with BatchServer() as server:
+        eval_path = write_eval(tmp_path, server)
+        code = main(["run", str(eval_path), "--batch", "--quiet", "--out", str(tmp_path / "run"),
+                     "--cache", str(tmp_path / "cache.sqlite")])
+    assert code == 0
+    assert [b.api for b in server.batches] == ["openai", "anthropic"]
+    err = capsys.readouterr().err
+    assert "stage 1 batch 1 (openai/gpt-4o-mini, 4 requests): submitted as batch_" in err
+    assert len(list(iter_records(tmp_path / "run"))) == N_CASES
