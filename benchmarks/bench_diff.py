@@ -1,15 +1,18 @@
 """Benchmark: ``harness diff`` of two 100,000-record runs: wall time, CPU and peak memory of the whole command.
 
-Writes two run directories (manifest, case snapshot, records) of ``n`` records
-each: ``n / 2`` cases × two candidates, six checks with evidence and five
-judged criteria per record, about 2% case errors and 3% judge errors (the
-records of ``bench_scorecard.py``). Run B is run A with about ``--changed`` of
+Writes two run directories (manifest, case snapshot, records, and the
+scorecard every finished run has) of ``n`` records each: ``n / 2`` cases × two
+candidates, six checks with evidence and five judged criteria per record, about
+2% case errors and 3% judge errors (the records of ``bench_scorecard.py``). Run B is run A with about ``--changed`` of
 its records graded differently, as a new candidate version would be, so each
 row has thousands of changed cases and the diff shows every one side by side.
 Then times ``harness diff A B --out DIR`` (md, json and html) as a child
 process: wall, user+system CPU and peak RSS, from ``os.wait4``.
 
-    .venv/bin/python benchmarks/bench_diff.py [--records 100000] [--changed 0.1] [--rounds 1]
+    .venv/bin/python benchmarks/bench_diff.py [--records 100000] [--changed 0.1] [--rounds 1] [--no-scorecard]
+
+``--no-scorecard`` leaves the scorecards out, as in runs from before the
+verbosity probe: the diff then computes each side's probe from the records.
 
 Targets (issue 5): under 10 s and under 1 GB peak memory for 100,000 records, streaming.
 """
@@ -32,6 +35,8 @@ from bench_scorecard import CHECKS, CRITERIA, synth_record
 
 from harness.records.schema import HashedRef, Manifest
 from harness.records.store import RECORDS
+from harness.scoring.reading import iter_scoring_records
+from harness.scoring.scorecard import build_scorecard, write_scorecard
 
 ROOT = Path(__file__).resolve().parents[1]
 DISTINCT = 2000  # synthesised records, reused with fresh case ids (parsing cost is the same)
@@ -63,7 +68,7 @@ def write_cases(run_dir: Path, n_cases: int) -> None:
                                      "turns": [{"role": "customer", "content": complaint}]}) + "\n")
 
 
-def write_runs(work: Path, n: int, changed: float) -> tuple[Path, Path]:
+def write_runs(work: Path, n: int, changed: float, scorecards: bool = True) -> tuple[Path, Path]:
     """Runs ``a`` and ``b`` under ``work``: the same records, except ``changed`` of B's drawn afresh."""
     templates = [synth_record(i, random.Random(7 + i)).model_dump(mode="json") for i in range(DISTINCT)]
     redrawn = [synth_record(i, random.Random(10_007 + i)).model_dump(mode="json") for i in range(DISTINCT)]
@@ -79,6 +84,8 @@ def write_runs(work: Path, n: int, changed: float) -> tuple[Path, Path]:
             out_a.write(json.dumps(templates[index % DISTINCT] | case, ensure_ascii=False) + "\n")
             row_b = redrawn[index % DISTINCT] if pick.random() < changed else templates[index % DISTINCT]
             out_b.write(json.dumps(row_b | case, ensure_ascii=False) + "\n")
+    for run in runs if scorecards else ():
+        write_scorecard(run, build_scorecard(iter_scoring_records(run), manifest(run.name, n // 2), CRITERIA))
     return runs
 
 
@@ -99,10 +106,11 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000, help="records per run")
     parser.add_argument("--changed", type=float, default=0.1, help="share of B's records graded differently")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--no-scorecard", action="store_true", help="runs without scorecard.json")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-diff-") as tmp:
         work = Path(tmp)
-        run_a, run_b = write_runs(work, args.records, args.changed)
+        run_a, run_b = write_runs(work, args.records, args.changed, scorecards=not args.no_scorecard)
         size = (run_a / RECORDS).stat().st_size
         rounds = [timed([sys.executable, "-m", "harness.cli.main", "diff", str(run_a), str(run_b),
                          "--out", str(work / "diff")]) for _ in range(args.rounds)]
@@ -112,7 +120,8 @@ def main() -> None:
     changes = [len(row["changes"]) for c in report["comparisons"] for row in c["rows"]]
     views = sum(len(c["cases"]) for c in report["comparisons"])
     print(f"records:   {args.records:,} per run ({size / 2**20:.1f} MiB of JSONL each), "
-          f"{args.changed:.0%} of B's records graded differently")
+          f"{args.changed:.0%} of B's records graded differently, "
+          f"{'no scorecards' if args.no_scorecard else 'with scorecards'}")
     print(f"diff:      {len(report['comparisons'])} comparisons, {len(changes)} rows, "
           f"{sum(changes):,} case changes listed, {views:,} cases side by side")
     print(f"outputs:   " + ", ".join(f"{name} {bytes_ / 2**20:.1f} MiB" for name, bytes_ in outputs.items()))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,11 +33,6 @@ from harness.records.store import RECORDS, parse_record, read_manifest
 from harness.scoring.schema import VerbosityProbe
 from harness.scoring.verbosity import VerbosityAcc
 
-# What one record says about one measure: ("ok", value) or (reason, None).
-Status = tuple[str, float | None]
-Reader = Callable[[Record], Status]  # also reads a DiffRecord: it has the same field names
-
-
 @dataclass(frozen=True)
 class Measure:
     """One row of a diff: a judge criterion or a check, and its scale."""
@@ -45,9 +40,6 @@ class Measure:
     kind: str  # "criterion" or "check"
     name: str
     scale: str  # "pass_fail", "1-5" or "other"
-
-    def reader(self) -> Reader:
-        return criterion_reader(self.name) if self.kind == "criterion" else check_reader(self.name)
 
 
 class _Error(BaseModel):
@@ -92,7 +84,7 @@ class DiffRecord(BaseModel):
 
 # The order reasons are counted in: an error on either side outranks "does not apply".
 REASONS = ("case_error", "judge_error", "not_applicable")
-_CODES = {"ok": 0, **{reason: code for code, reason in enumerate(REASONS, start=1)}}
+OK, CASE_ERROR, JUDGE_ERROR, NOT_APPLICABLE = 0, 1, 2, 3  # a record's code per measure: 1 + index in REASONS
 _NONE = 255  # "no reason" when the smallest code of a case is taken
 
 
@@ -155,10 +147,15 @@ def read_rows(run: RunData, measures: list[Measure]) -> None:
     """
     run.saved_probes = _saved_probes(run.path)
     run.verbosity = VerbosityAcc() if run.saved_probes is None else None
-    readers = [measure.reader() for measure in measures]
+    criteria = [m.name for m in measures if m.kind == "criterion"]
+    checks = [m.name for m in measures if m.kind == "check"]
+    if [m.name for m in measures] != criteria + checks:
+        raise ValueError("measures must list the criteria before the checks")
     rows: dict[str, list[Row]] = defaultdict(list)
     for offset, record in _slim_records(run.path / RECORDS):
-        rows[record.candidate].append(_row(record, offset, readers))
+        values, codes = record_values(record, criteria, checks)
+        reply_len = len(record.reply) if record.reply is not None and record.error is None else None
+        rows[record.candidate].append(Row(record.case_id, record.sample, offset, reply_len, values, codes))
         if run.verbosity is not None:
             run.verbosity.add(record)
     run.rows = dict(rows)
@@ -171,12 +168,35 @@ def load_run(path: str | Path, measures: list[Measure]) -> RunData:
     return run
 
 
-def _row(record: DiffRecord | Record, offset: int, readers: list[Reader]) -> Row:
-    statuses = [read(record) for read in readers]
-    reply_len = len(record.reply) if record.reply is not None and record.error is None else None
-    return Row(case_id=record.case_id, sample=record.sample, offset=offset, reply_len=reply_len,
-               values=tuple(math.nan if value is None else value for _, value in statuses),
-               codes=bytes(_CODES[status] for status, _ in statuses))
+def record_values(record: DiffRecord | Record, criteria: list[str], checks: list[str]) -> tuple[tuple, bytes]:
+    """What one record says about each criterion, then each check: its value, or why it has none.
+
+    A criterion's value is its score; a check's 1.0 (pass) or 0.0 (fail). With
+    no value the value is NaN and the code names the reason: a case error (no
+    reply) covers every measure; a criterion may have a judge error; either may
+    not apply (not judged, not applicable, no verdict).
+    """
+    if record.error is not None:
+        return (math.nan,) * (len(criteria) + len(checks)), bytes([CASE_ERROR]) * (len(criteria) + len(checks))
+    values: list[float] = []
+    codes = bytearray()
+    judge, results = record.judge, record.checks
+    for name in criteria:
+        verdict = judge.get(name)
+        if verdict is None or not verdict.applicable:
+            code, value = NOT_APPLICABLE, math.nan
+        elif verdict.error is not None or verdict.score is None:
+            code, value = JUDGE_ERROR, math.nan
+        else:
+            code, value = OK, float(verdict.score)
+        values.append(value)
+        codes.append(code)
+    for name in checks:
+        result = results.get(name)
+        passed = None if result is None else result.passed
+        values.append(math.nan if passed is None else 1.0 if passed else 0.0)
+        codes.append(NOT_APPLICABLE if passed is None else OK)
+    return tuple(values), bytes(codes)
 
 
 def _slim_records(path: Path) -> Iterable[tuple[int, DiffRecord | Record]]:
@@ -202,12 +222,12 @@ def _slim_records(path: Path) -> Iterable[tuple[int, DiffRecord | Record]]:
 def full_records(run: RunData, rows: list[Row]) -> list[Record]:
     """The records behind ``rows``, read in full from their lines in ``records.jsonl``."""
     path = run.path / RECORDS
-    records = []
+    by_offset: dict[int, Record] = {}
     with open(path, "rb") as handle:
-        for row in rows:
-            handle.seek(row.offset)
-            records.append(_full_record(handle.readline(), path, row.offset))
-    return records
+        for offset in sorted({row.offset for row in rows}):  # in file order: one forward sweep
+            handle.seek(offset)
+            by_offset[offset] = _full_record(handle.readline(), path, offset)
+    return [by_offset[row.offset] for row in rows]
 
 
 def _full_record(line: bytes, path: Path, offset: int) -> Record:
@@ -278,32 +298,6 @@ def plan_pairs(run_a: RunData, run_b: RunData, pair: tuple[str, str] | None) -> 
     return [(c, c) for c in shared]
 
 
-def criterion_reader(name: str) -> Reader:
-    """How one record scores criterion ``name``: its score, or why it has none."""
-    def read(record: Record) -> Status:
-        if record.error is not None:
-            return "case_error", None
-        result = record.judge.get(name)
-        if result is None or not result.applicable:
-            return "not_applicable", None
-        if result.error is not None or result.score is None:
-            return "judge_error", None
-        return "ok", float(result.score)
-    return read
-
-
-def check_reader(name: str) -> Reader:
-    """How one record fares on check ``name``: 1.0 pass, 0.0 fail, or why it has no verdict."""
-    def read(record: Record) -> Status:
-        if record.error is not None:
-            return "case_error", None
-        result = record.checks.get(name)
-        if result is None or result.passed is None:
-            return "not_applicable", None
-        return "ok", 1.0 if result.passed else 0.0
-    return read
-
-
 @dataclass
 class Pairing:
     """The cases two sides share (sorted by id), where each sits in its side, and how many are on one side only."""
@@ -333,7 +327,7 @@ def paired_clusters(pairing: Pairing, index: int) -> tuple[Clusters, LeftOut]:
     measure, or no verdict on it; the first reason in :data:`REASONS` names it.
     """
     reason = np.minimum(_case_reason(pairing.a, index)[pairing.in_a], _case_reason(pairing.b, index)[pairing.in_b])
-    counts = {name: int(np.count_nonzero(reason == code)) for name, code in _CODES.items() if code}
+    counts = {name: int(np.count_nonzero(reason == code)) for code, name in enumerate(REASONS, start=1)}
     keep = np.flatnonzero(reason == _NONE)
     sum_a, n_a = _case_sums(pairing.a, index)
     sum_b, n_b = _case_sums(pairing.b, index)

@@ -9,6 +9,9 @@ every case that changed.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -84,6 +87,20 @@ def _comparison(a: Side, b: Side, measures: list[Measure], stats: StatOptions) -
     return Comparison(candidate_a=a.candidate, candidate_b=b.candidate, rows=rows)
 
 
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """A diff builds hundreds of thousands of small objects that live until it returns and form no cycles;
+    CPython's cycle collector would walk them again and again as they accumulate (measured: 13 s instead of
+    4 s for the side-by-side views of a 100,000-record diff). Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def build_diff(run_a: str | Path, run_b: str | Path | None = None, options: DiffOptions = DiffOptions()) -> DiffReport:
     """Compare run ``run_a`` with ``run_b`` (or with itself, which needs ``options.pair``).
 
@@ -91,6 +108,11 @@ def build_diff(run_a: str | Path, run_b: str | Path | None = None, options: Diff
     were graded differently and ``options.allow_incomparable`` is false, and a
     :class:`~harness.errors.UserError` for a missing run or candidate.
     """
+    with _cycle_collector_paused():
+        return _build_diff(run_a, run_b, options)
+
+
+def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOptions) -> DiffReport:
     data_a = open_run(run_a)
     data_b = data_a if run_b is None or Path(run_b).resolve() == data_a.path.resolve() else open_run(run_b)
     if data_b is data_a and options.pair is None:

@@ -36,8 +36,9 @@ def _changes(c: Clusters) -> list[CaseChange]:
     delta = c.delta
     moved = np.flatnonzero(delta != 0)
     means_a, means_b = c.sum_a / c.n_a, c.sum_b / c.n_b
-    changes = [CaseChange(case_id=c.case_ids[i], a=float(means_a[i]), b=float(means_b[i]), delta=float(delta[i]))
-               for i in moved.tolist()]
+    # Built from numbers already checked here; constructing without validation saves seconds on a large diff.
+    changes = [CaseChange.model_construct(case_id=c.case_ids[i], a=float(means_a[i]), b=float(means_b[i]),
+                                          delta=float(delta[i])) for i in moved.tolist()]
     return sorted(changes, key=lambda change: (change.delta, change.case_id))
 
 

@@ -1,7 +1,9 @@
 """The side-by-side view of each changed case: complaint, both replies, evidence, reasons.
 
 Only these cases' records are read in full (the first sample of each side), from
-where the diff's slim pass found them in ``records.jsonl``.
+where the diff's slim pass found them in ``records.jsonl``. The views are built
+from those validated records without validating again (``model_construct``):
+a large diff has tens of thousands of them.
 """
 
 from __future__ import annotations
@@ -13,19 +15,20 @@ from harness.records.schema import Record
 
 def _criterion_view(result) -> CriterionView:
     error = f"{result.error.kind}: {result.error.message}" if result.error else None
-    return CriterionView(score=result.score, passed=result.passed, reason=result.reason, error=error,
-                         applicable=result.applicable)
+    return CriterionView.model_construct(score=result.score, passed=result.passed, reason=result.reason, error=error,
+                                         applicable=result.applicable)
 
 
 def reply_view(first: Record | None, n_samples: int) -> ReplyView | None:
     """The first sample's reply and verdicts (``None`` when the side has no record of the case)."""
     if first is None:
         return None
-    verdicts = Verdicts(
-        checks={n: CheckView(passed=r.passed, detail=r.detail, evidence=r.evidence) for n, r in first.checks.items()},
+    verdicts = Verdicts.model_construct(
+        checks={n: CheckView.model_construct(passed=r.passed, detail=r.detail, evidence=r.evidence)
+                for n, r in first.checks.items()},
         criteria={n: _criterion_view(r) for n, r in first.judge.items()})
     error = f"{first.error.kind}: {first.error.message}" if first.error else None
-    return ReplyView(reply=first.reply, error=error, n_samples=n_samples, verdicts=verdicts)
+    return ReplyView.model_construct(reply=first.reply, error=error, n_samples=n_samples, verdicts=verdicts)
 
 
 def _turns(case: dict | None) -> list[dict[str, str]]:
@@ -34,18 +37,21 @@ def _turns(case: dict | None) -> list[dict[str, str]]:
             if isinstance(t, dict)]
 
 
-def _first(side: Side, case_id: str) -> tuple[Record | None, int]:
-    rows = side.by_case.get(case_id) or []
-    return (full_records(side.run, rows[:1])[0] if rows else None), len(rows)
+def first_samples(side: Side, case_ids: list[str]) -> dict[str, tuple[Record, int]]:
+    """Per case of ``case_ids`` on ``side``: its first sample's record, read in full, and how many samples it has."""
+    present = [c for c in case_ids if c in side.by_case]
+    records = full_records(side.run, [side.by_case[c][0] for c in present])
+    return {c: (record, len(side.by_case[c])) for c, record in zip(present, records)}
 
 
-def case_view(case_id: str, a: Side, b: Side, case: dict | None) -> CaseView:
-    """Everything needed to show ``case_id`` side by side; ``case`` is its snapshot (A's, else B's)."""
-    first_a, first_b = _first(a, case_id), _first(b, case_id)
+def case_view(case_id: str, first_a: tuple[Record | None, int], first_b: tuple[Record | None, int],
+              case: dict | None) -> CaseView:
+    """Everything needed to show ``case_id`` side by side: each side's first sample (and sample count), and
+    ``case``, its snapshot (A's, else B's)."""
     first = first_a[0] or first_b[0]
-    return CaseView(case_id=case_id, persona=first.persona if first else None,
-                    category=first.category if first else None, turns=_turns(case),
-                    a=reply_view(*first_a), b=reply_view(*first_b))
+    return CaseView.model_construct(case_id=case_id, persona=first.persona if first else None,
+                                    category=first.category if first else None, turns=_turns(case),
+                                    a=reply_view(*first_a), b=reply_view(*first_b))
 
 
 def changed_cases(comparison: Comparison) -> list[str]:
@@ -64,4 +70,7 @@ def case_snapshots(run_a: RunData, run_b: RunData, wanted: set[str]) -> dict[str
 
 def attach_case_views(comparison: Comparison, a: Side, b: Side, cases: dict[str, dict]) -> None:
     """Fill ``comparison.cases`` with a view of every changed case (``cases``: their snapshots)."""
-    comparison.cases = {case_id: case_view(case_id, a, b, cases.get(case_id)) for case_id in changed_cases(comparison)}
+    changed = changed_cases(comparison)
+    firsts_a, firsts_b = first_samples(a, changed), first_samples(b, changed)
+    comparison.cases = {case_id: case_view(case_id, firsts_a.get(case_id, (None, 0)), firsts_b.get(case_id, (None, 0)),
+                                           cases.get(case_id)) for case_id in changed}
