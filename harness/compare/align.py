@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,15 +219,14 @@ def _slim_records(path: Path) -> Iterable[tuple[int, DiffRecord | Record]]:
             offset += len(line)
 
 
-def full_records(run: RunData, rows: list[Row]) -> list[Record]:
-    """The records behind ``rows``, read in full from their lines in ``records.jsonl``."""
+def full_records(run: RunData, rows: list[Row]) -> Iterator[tuple[Row, Record]]:
+    """The records behind ``rows``, read in full from their lines in ``records.jsonl`` in file order (one
+    forward sweep), one at a time so a caller keeps only what it takes from each."""
     path = run.path / RECORDS
-    by_offset: dict[int, Record] = {}
     with open(path, "rb") as handle:
-        for offset in sorted({row.offset for row in rows}):  # in file order: one forward sweep
-            handle.seek(offset)
-            by_offset[offset] = _full_record(handle.readline(), path, offset)
-    return [by_offset[row.offset] for row in rows]
+        for row in sorted(rows, key=lambda row: row.offset):
+            handle.seek(row.offset)
+            yield row, _full_record(handle.readline(), path, row.offset)
 
 
 def _full_record(line: bytes, path: Path, offset: int) -> Record:

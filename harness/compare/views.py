@@ -8,6 +8,8 @@ a large diff has tens of thousands of them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from harness.compare.align import RunData, Side, full_records, read_cases
 from harness.compare.schema import CaseView, CheckView, Comparison, CriterionView, ReplyView, Verdicts
 from harness.records.schema import Record
@@ -37,21 +39,28 @@ def _turns(case: dict | None) -> list[dict[str, str]]:
             if isinstance(t, dict)]
 
 
-def first_samples(side: Side, case_ids: list[str]) -> dict[str, tuple[Record, int]]:
-    """Per case of ``case_ids`` on ``side``: its first sample's record, read in full, and how many samples it has."""
-    present = [c for c in case_ids if c in side.by_case]
-    records = full_records(side.run, [side.by_case[c][0] for c in present])
-    return {c: (record, len(side.by_case[c])) for c, record in zip(present, records)}
+@dataclass(frozen=True)
+class SideView:
+    """One side of a changed case: its first sample's reply view, and the case's persona and category."""
+
+    reply: ReplyView
+    persona: str | None
+    category: str | None
 
 
-def case_view(case_id: str, first_a: tuple[Record | None, int], first_b: tuple[Record | None, int],
-              case: dict | None) -> CaseView:
-    """Everything needed to show ``case_id`` side by side: each side's first sample (and sample count), and
-    ``case``, its snapshot (A's, else B's)."""
-    first = first_a[0] or first_b[0]
+def side_views(side: Side, case_ids: list[str]) -> dict[str, SideView]:
+    """Per case of ``case_ids`` on ``side``: the view of its first sample, read in full (one record at a time)."""
+    rows = [side.by_case[c][0] for c in case_ids if c in side.by_case]
+    return {row.case_id: SideView(reply_view(record, len(side.by_case[row.case_id])), record.persona,
+                                  record.category) for row, record in full_records(side.run, rows)}
+
+
+def case_view(case_id: str, a: SideView | None, b: SideView | None, case: dict | None) -> CaseView:
+    """Everything needed to show ``case_id`` side by side: each side's view, and ``case``, its snapshot."""
+    first = a or b
     return CaseView.model_construct(case_id=case_id, persona=first.persona if first else None,
                                     category=first.category if first else None, turns=_turns(case),
-                                    a=reply_view(*first_a), b=reply_view(*first_b))
+                                    a=a.reply if a else None, b=b.reply if b else None)
 
 
 def changed_cases(comparison: Comparison) -> list[str]:
@@ -71,6 +80,6 @@ def case_snapshots(run_a: RunData, run_b: RunData, wanted: set[str]) -> dict[str
 def attach_case_views(comparison: Comparison, a: Side, b: Side, cases: dict[str, dict]) -> None:
     """Fill ``comparison.cases`` with a view of every changed case (``cases``: their snapshots)."""
     changed = changed_cases(comparison)
-    firsts_a, firsts_b = first_samples(a, changed), first_samples(b, changed)
-    comparison.cases = {case_id: case_view(case_id, firsts_a.get(case_id, (None, 0)), firsts_b.get(case_id, (None, 0)),
-                                           cases.get(case_id)) for case_id in changed}
+    views_a, views_b = side_views(a, changed), side_views(b, changed)
+    comparison.cases = {case_id: case_view(case_id, views_a.get(case_id), views_b.get(case_id), cases.get(case_id))
+                        for case_id in changed}
