@@ -12,7 +12,8 @@ keeps them open (idle ones for at most ``KEEPALIVE_S``) and dropped after any fa
 cancellation, so a half-read answer is never mistaken for the next one.
 
 Errors: :class:`HTTPConnectionError` for everything that is the connection's fault (refused,
-reset, closed before a whole answer, not HTTP); ``TimeoutError`` when ``timeout_s`` passes.
+reset, closed before a whole answer, not HTTP); ``TimeoutError`` when ``timeout_s`` passes;
+:class:`InvalidURL` for a URL it cannot POST to.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ Answer = tuple[int, dict[str, str], bytes]  # status, headers (lower-case names)
 
 class HTTPConnectionError(Exception):
     """The connection failed or the server's answer was not (whole) HTTP."""
+
+
+class InvalidURL(ValueError):
+    """Not an ``http://`` or ``https://`` URL with a host: no retry will help."""
 
 
 class _Connection(asyncio.Protocol):
@@ -222,6 +227,7 @@ class HTTPPool:
         self._idle: dict[tuple[str, str, int], deque[_Connection]] = {}
         self._slots = asyncio.Semaphore(limit)
         self._ssl: ssl.SSLContext | None = None
+        self._targets: dict[str, tuple[tuple[str, str, int], str, str]] = {}  # url -> origin, path, Host
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> Answer:
         """POST ``body`` to ``url``; the answer's status, headers (lower-case names) and decoded body."""
@@ -244,12 +250,7 @@ class HTTPPool:
         self._idle.clear()
 
     async def _post_once(self, url: str, body: bytes, headers: dict[str, str]) -> Answer:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise HTTPConnectionError(f"cannot POST to {url!r}: only http:// and https:// URLs")
-        origin = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        host = parts.netloc.rpartition("@")[2]
+        origin, target, host = self._targets.get(url) or self._target(url)
         lines = [f"POST {target} HTTP/1.1", f"Host: {host}", "Accept: */*", f"Content-Length: {len(body)}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
@@ -262,6 +263,19 @@ class HTTPPool:
                 raise
             self._release(origin, connection)
             return answer
+
+    def _target(self, url: str) -> tuple[tuple[str, str, int], str, str]:
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if parts.scheme not in ("http", "https") or not parts.hostname or port == -1:
+            raise InvalidURL(f"cannot POST to {url!r}: not an http:// or https:// URL with a host and port")
+        origin = (parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80))
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self._targets[url] = parsed = (origin, target, parts.netloc.rpartition("@")[2])
+        return parsed
 
     async def _connection(self, origin: tuple[str, str, int]) -> _Connection:
         idle = self._idle.get(origin)

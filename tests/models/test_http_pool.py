@@ -7,7 +7,7 @@ import gzip
 
 import pytest
 
-from harness.models.http_pool import HTTPConnectionError, HTTPPool
+from harness.models.http_pool import HTTPConnectionError, HTTPPool, InvalidURL
 
 
 class RawServer:
@@ -154,3 +154,12 @@ def test_a_timed_out_call_does_not_leave_its_connection_in_the_pool():
         return answer
 
     assert asyncio.run(scenario())[2] == b"{}"
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/x", "http:///x", "http://127.0.0.1:notaport/x"])
+def test_a_url_it_cannot_post_to_is_refused_without_connecting(url):
+    async def post():
+        with pytest.raises(InvalidURL):
+            await HTTPPool(limit=1, timeout_s=5).post(url, b"{}", {})
+
+    asyncio.run(post())
