@@ -80,7 +80,7 @@ class BatchRun:
         self.state = load_state(self.run_dir)
         self.failures = {} if self.options.retry_failed else self.state.failures()
         self.gate = BatchGate(self.cache, self.failures, lambda spec: batch_api_for(spec) is not None)
-        self.apis = {}
+        self.apis: dict[str, Any] = {}  # model name -> its batch API
         for model in self.plan.models:
             api = batch_api_for(model.spec)
             if api is not None:
@@ -92,8 +92,8 @@ class BatchRun:
         if not self.apis:
             self.options.notify("no model of this eval has a batch API (openai/…, anthropic/…): running live")
             return self.state
-        for job in self.state.open_jobs():  # a resumed run: poll what was already sent
-            await self.finish(job)
+        # A resumed run: wait for what was already sent before looking for more.
+        await asyncio.gather(*(self.finish(job) for job in self.state.open_jobs()))
         while self.state.stages < MAX_STAGES:
             requests = await self.collect()
             if not requests:
