@@ -5,6 +5,7 @@
     openai/<name> with an ``api_base``
                            the thin OpenAI-compatible client (``harness.models.openai_compat``):
                            a self-hosted or gateway endpoint, at a fraction of litellm's CPU per call
+                           (litellm instead when HTTPS_PROXY/HTTP_PROXY applies to that endpoint)
     any name with ``deployments``
                            litellm's Router over them (``harness.models.router_provider``)
     litellm/<name>         litellm for ``<name>``, always (e.g. ``litellm/openai/x`` with an api_base)
@@ -54,9 +55,26 @@ def _forced_litellm(spec: ModelSpec) -> Provider:
     return _litellm(spec.model_copy(update={"name": spec.name.split("/", 1)[1]}))
 
 
+def behind_proxy(api_base: str) -> bool:
+    """True when the environment (``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``) sends ``api_base`` through a proxy.
+
+    The thin client speaks to the endpoint directly; litellm (through httpx) honours proxies, so a
+    proxied endpoint goes there instead of failing to connect.
+    """
+    import urllib.parse
+    import urllib.request
+
+    parts = urllib.parse.urlsplit(api_base)
+    proxies = urllib.request.getproxies_environment()
+    if not parts.hostname or parts.scheme not in proxies:
+        return False
+    return not urllib.request.proxy_bypass_environment(parts.hostname, proxies)
+
+
 def _openai(spec: ModelSpec) -> Provider:
-    # OpenAI itself (no api_base) stays on litellm, which knows its prices.
-    if not spec.api_base:
+    # OpenAI itself (no api_base) stays on litellm, which knows its prices; so does an endpoint
+    # reached through a proxy, which the thin client does not speak to.
+    if not spec.api_base or behind_proxy(spec.api_base):
         return _litellm(spec)
     from harness.models.openai_compat import OpenAICompatProvider
 
@@ -79,7 +97,7 @@ def uses_litellm(spec: ModelSpec) -> bool:
     if spec.deployments:
         return True  # litellm's Router spreads the calls
     if prefix == "openai":
-        return not spec.api_base
+        return not spec.api_base or behind_proxy(spec.api_base)
     return prefix == "litellm" or prefix not in _FACTORIES
 
 
