@@ -124,7 +124,7 @@ def main() -> None:
           f"{'no scorecards' if args.no_scorecard else 'with scorecards'}")
     print(f"diff:      {len(report['comparisons'])} comparisons, {len(changes)} rows, "
           f"{sum(changes):,} case changes listed, {views:,} cases side by side")
-    print(f"outputs:   " + ", ".join(f"{name} {bytes_ / 2**20:.1f} MiB" for name, bytes_ in outputs.items()))
+    print("outputs:   " + ", ".join(f"{name} {bytes_ / 2**20:.1f} MiB" for name, bytes_ in outputs.items()))
     print(f"harness diff (medians of {len(rounds)}): wall {statistics.median(r.wall_s for r in rounds):.2f} s   "
           f"cpu {statistics.median(r.cpu_s for r in rounds):.2f} s   "
           f"peak RSS {statistics.median(r.peak_rss_mib for r in rounds):.0f} MiB   (targets: < 10 s, < 1 GB)")
