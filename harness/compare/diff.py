@@ -24,6 +24,7 @@ from harness.compare.lengths import length_notices
 from harness.compare.rows import StatOptions, apply_holm, build_row
 from harness.compare.schema import Comparison, DiffReport, RunInfo
 from harness.compare.views import attach_case_views, case_snapshots, changed_cases
+from harness.datasets.turns import thread_of
 from harness.errors import ConfigError
 
 
@@ -80,9 +81,20 @@ def _one_sided_notes(run_a: RunData, run_b: RunData) -> list[str]:
     return notes + [f"check {name} ran on side B only; it has no row" for name in only_b]
 
 
-def _comparison(a: Side, b: Side, measures: list[Measure], stats: StatOptions) -> Comparison:
+THREAD_UNIT_NOTICE = ("Turn-level replay: the turn cases of one thread are not independent, so every interval, "
+                      "test and detectable effect here resamples and counts threads (n in the rows: turn cases, "
+                      "then threads); values and changed cases are per turn case.")
+
+
+def _by_thread(data_a: RunData, data_b: RunData) -> bool:
+    """True when either side replayed threads turn by turn (``replay: turns``): threads are then the unit."""
+    return any((run.manifest.eval_spec or {}).get("replay") == "turns" for run in (data_a, data_b))
+
+
+def _comparison(a: Side, b: Side, measures: list[Measure], stats: StatOptions, by_thread: bool) -> Comparison:
     pairing = pair_sides(a, b)
-    rows = [build_row(m.kind, m.name, m.scale, *paired_clusters(pairing, index), stats)
+    units = {case_id: thread_of(case_id) for case_id in pairing.case_ids} if by_thread else None
+    rows = [build_row(m.kind, m.name, m.scale, *paired_clusters(pairing, index), stats, units)
             for index, m in enumerate(measures)]
     return Comparison(candidate_a=a.candidate, candidate_b=b.candidate, rows=rows)
 
@@ -123,15 +135,18 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
     if data_b is not data_a:
         read_rows(data_b, measures)
     comparisons = []
+    by_thread = _by_thread(data_a, data_b)
     for name_a, name_b in plan_pairs(data_a, data_b, options.pair):
         a, b = side(data_a, name_a, "A"), side(data_b, name_b, "B")
-        comparisons.append((_comparison(a, b, measures, options.stats), a, b))
+        comparisons.append((_comparison(a, b, measures, options.stats, by_thread), a, b))
     apply_holm([row for comparison, _, _ in comparisons for row in comparison.rows], options.stats.alpha)
     cases = case_snapshots(data_a, data_b, {c for comparison, _, _ in comparisons for c in changed_cases(comparison)})
     for comparison, a, b in comparisons:
         attach_case_views(comparison, a, b, cases)
     report = _report(data_a, data_b, found, [c for c, _, _ in comparisons], options)
     report.notices += length_notices(data_a, data_b, [(a, b) for _, a, b in comparisons], report.same_run)
+    if by_thread:
+        report.notices.append(THREAD_UNIT_NOTICE)
     return report
 
 

@@ -74,6 +74,24 @@ class Clusters:
         """Each case's paired difference: mean of B's samples minus mean of A's."""
         return self.sum_b / self.n_b - self.sum_a / self.n_a
 
+    def grouped(self, unit_of: dict[str, str]) -> Clusters:
+        """These cases merged into larger units (``unit_of[case_id]``, e.g. the thread of a replayed turn).
+
+        A unit's sums and counts are its cases' totals, so resampling units moves
+        every case of a unit together, and a unit's difference is the mean of
+        all its values on B minus on A. Units keep the order of their first case.
+        """
+        if not len(self):
+            return self
+        units = [unit_of.get(case_id, case_id) for case_id in self.case_ids]
+        position = {unit: i for i, unit in enumerate(dict.fromkeys(units))}
+        index = np.fromiter((position[unit] for unit in units), dtype=np.intp, count=len(units))
+
+        def total(values: np.ndarray) -> np.ndarray:
+            return np.bincount(index, weights=values, minlength=len(position))
+
+        return Clusters(list(position), total(self.sum_a), total(self.n_a), total(self.sum_b), total(self.n_b))
+
 
 def _as_clusters(clusters: Sequence[CaseCluster] | Clusters) -> Clusters:
     return clusters if isinstance(clusters, Clusters) else Clusters.of(clusters)

@@ -42,27 +42,43 @@ def _changes(c: Clusters) -> list[CaseChange]:
     return sorted(changes, key=lambda change: (change.delta, change.case_id))
 
 
-def _test(c: Clusters, binary: bool) -> tuple[str, float | None, int, int]:
+def _discordant(c: Clusters, binary: bool) -> tuple[int, int] | None:
+    """(pass → fail, fail → pass) counts when every unit is one pass/fail pair, else None."""
+    if not (binary and len(c) and _is_single_binary(c)):
+        return None
+    return (int(np.count_nonzero((c.sum_a == 1.0) & (c.sum_b == 0.0))),
+            int(np.count_nonzero((c.sum_a == 0.0) & (c.sum_b == 1.0))))
+
+
+def _test(c: Clusters, binary: bool) -> tuple[str, float | None]:
     if not len(c):
-        return "none", None, 0, 0
-    if binary and _is_single_binary(c):
-        down = int(np.count_nonzero((c.sum_a == 1.0) & (c.sum_b == 0.0)))
-        up = int(np.count_nonzero((c.sum_a == 0.0) & (c.sum_b == 1.0)))
-        return "mcnemar_exact", mcnemar_exact(down, up), down, up
-    return "wilcoxon_signed_rank", wilcoxon_signed_rank(c.delta), 0, 0
+        return "none", None
+    pairs = _discordant(c, binary)
+    if pairs is not None:
+        return "mcnemar_exact", mcnemar_exact(*pairs)
+    return "wilcoxon_signed_rank", wilcoxon_signed_rank(c.delta)
 
 
 def build_row(kind: str, name: str, scale: str, clusters: Clusters, left_out: LeftOut,
-              options: StatOptions) -> DiffRow:
-    """The row for one measure from its paired clusters (verdict still unset: see :func:`apply_holm`)."""
+              options: StatOptions, units: dict[str, str] | None = None) -> DiffRow:
+    """The row for one measure from its paired clusters (verdict still unset: see :func:`apply_holm`).
+
+    With ``units`` (case id → thread, for replayed turns) the interval, the test
+    and the detectable effect resample and count those units, so the dependent
+    turn cases of one thread never pass for independent evidence; values,
+    discordant counts and changed cases stay per case.
+    """
+    binary = scale == "pass_fail"
+    stat = clusters.grouped(units) if units else clusters
     value_a, value_b = pooled_means(clusters)
-    difference, ci = cluster_bootstrap_diff(clusters, options.confidence, options.n_resamples, options.seed)
-    test, p_value, down, up = _test(clusters, binary=scale == "pass_fail")
-    return DiffRow(kind=kind, name=name, scale=scale, n_cases=len(clusters),
+    difference, ci = cluster_bootstrap_diff(stat, options.confidence, options.n_resamples, options.seed)
+    test, p_value = _test(stat, binary)
+    down, up = _discordant(clusters, binary) or (0, 0)
+    return DiffRow(kind=kind, name=name, scale=scale, n_cases=len(clusters), n_units=len(stat) if units else None,
                    n_samples_a=int(clusters.n_a.sum()), n_samples_b=int(clusters.n_b.sum()),
                    value_a=value_a, value_b=value_b, difference=difference,
                    ci=Interval(lo=ci.lo, hi=ci.hi) if ci else None, test=test, p_value=p_value,
-                   mde=minimum_detectable_effect(clusters.delta, alpha=options.alpha),
+                   mde=minimum_detectable_effect(stat.delta, alpha=options.alpha),
                    pass_to_fail=down, fail_to_pass=up, left_out=left_out, changes=_changes(clusters))
 
 

@@ -67,6 +67,9 @@ class DiffRow(_Model):
     name: str
     scale: Literal["pass_fail", "1-5", "other"] = Field(description="pass_fail for checks: values are pass rates")
     n_cases: int = Field(description="cases in the paired test")
+    n_units: int | None = Field(None, description="threads the interval and test resample and count, when the "
+                                                  "turn cases of one thread are grouped (replay: turns); "
+                                                  "None when each case is its own unit")
     n_samples_a: int = 0
     n_samples_b: int = 0
     value_a: float | None = None

@@ -83,6 +83,12 @@ def expand_cases(cases: list[Case], source: str) -> list[Case]:
     return expanded
 
 
+def thread_of(case_id: str) -> str:
+    """The thread a replayed case id ``<thread>@t<k>`` belongs to (the id itself when it is not one)."""
+    thread, sep, index = case_id.rpartition(ID_SEPARATOR)
+    return thread if sep and thread and index.isdigit() else case_id
+
+
 def turn_index_of(case: Case) -> int | None:
     """The 1-based agent turn a replayed case stands for (``metadata.turn_index``); None for a whole thread."""
     value = case.metadata.get("turn_index")

@@ -223,6 +223,12 @@ def fmt_mde(row) -> str:
     return f"±{row.mde * 100:.0f} pp" if _is_rate(row) else f"±{row.mde:.2f}"
 
 
+def fmt_n(row) -> str:
+    """Cases in the paired test; ``"29 / 10 threads"`` when threads are the unit (turn-level replay)."""
+    units = getattr(row, "n_units", None)
+    return f"{row.n_cases} / {units} threads" if units is not None else str(row.n_cases)
+
+
 def fmt_left_out(left_out) -> str:
     """``"2 (judge error 2)"``: cases left out of the test, by reason; n/a and unmatched apart."""
     parts = [(left_out.case_error, "case error"), (left_out.judge_error, "judge error"),
@@ -236,7 +242,7 @@ def diff_row_cells(row) -> list[str]:
     """One diff row as plain-text cells in :data:`DIFF_HEADER` order."""
     label = row.name if row.kind == "criterion" else f"{row.name} (check)"
     return [label, fmt_diff_value(row, row.value_a), fmt_diff_value(row, row.value_b), fmt_difference(row),
-            fmt_p_pair(row), VERDICT_MARK[row.verdict], fmt_mde(row), str(row.n_cases), fmt_left_out(row.left_out)]
+            fmt_p_pair(row), VERDICT_MARK[row.verdict], fmt_mde(row), fmt_n(row), fmt_left_out(row.left_out)]
 
 
 def fmt_change(row, change) -> str:
