@@ -176,3 +176,12 @@ def test_the_cli_flag_runs_the_batch_stages(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "stage 1 batch 1 (openai/gpt-4o-mini, 4 requests): submitted as batch_" in err
     assert len(list(iter_records(tmp_path / "run"))) == N_CASES
+
+
+def test_a_batch_that_fails_as_a_whole_turns_each_of_its_cases_into_an_error(tmp_path):
+    with BatchServer(reject=True) as server:
+        result = run_eval(write_eval(tmp_path, server), options(tmp_path))
+    records = list(iter_records(result.run_dir))
+    assert len(records) == N_CASES and {r.error.kind for r in records} == {"batch_failed"}
+    assert [b.api for b in server.batches] == ["openai"]  # no replies, so nothing to judge
+    assert load_state(result.run_dir).jobs[0].provider_status == "failed"

@@ -11,7 +11,8 @@ OpenAI: ``POST /v1/files`` (multipart, purpose=batch), ``POST /v1/batches``,
 /v1/messages/batches/{id}/results``. A batch reports ``in_progress`` for
 ``polls_to_finish`` polls, then finishes: ``completed`` / ``ended``, or
 ``expired`` when ``expire`` is set (only the first half of its requests answered).
-``fail`` (a predicate on the request body) makes that line fail with a 500.
+``fail`` (a predicate on the request body) makes that line fail with a 500; ``reject``
+makes OpenAI batches end ``failed`` with no output (as when validation refuses the file).
 Live chat endpoints are not served: a test run that called one would fail.
 Answers: a JSON object built from the asked schema when one is asked for
 (``response_format`` or a forced tool), else ``reply(text of the last message)``.
@@ -53,11 +54,12 @@ def schema_answer(schema: dict[str, Any]) -> dict[str, Any]:
 
 class BatchServer:
     def __init__(self, *, polls_to_finish: int = 2, reply: Callable[[str], str] = lambda text: f"reply to: {text[-40:]}",
-                 fail: Predicate | None = None, expire: bool = False) -> None:
+                 fail: Predicate | None = None, expire: bool = False, reject: bool = False) -> None:
         self.polls_to_finish = polls_to_finish
         self.reply = reply
         self.fail = fail
         self.expire = expire
+        self.reject = reject  # OpenAI batches end "failed" (validation refused the whole file)
         self.batches: list[MockBatch] = []
         self.files: dict[str, bytes] = {}
         self.port = 0
@@ -128,6 +130,8 @@ class BatchServer:
             batch.polls += 1
             if batch.status == "in_progress" and batch.polls >= self.polls_to_finish:
                 batch.status = "expired" if self.expire else "done"
+                if self.reject and batch.api == "openai":
+                    batch.status = "failed"
 
     def _answered(self, batch: MockBatch) -> list[dict[str, Any]]:
         # An expired batch answered only the first half of its requests.
