@@ -115,7 +115,8 @@ class PairwiseRow(_Model):
     kind: Literal["criterion", "overall"]
     name: str
     interval_method: Literal["wilson", "cluster_bootstrap"] = Field(
-        description="for the shares: Wilson per criterion; overall, a bootstrap resampling cases")
+        description="for the shares: Wilson per criterion; overall, a bootstrap resampling cases (Wilson with "
+                    "the number of cases as n where every case has the same share)")
     n_pairs: int = Field(description="pairs judged in both orders without error")
     n_cases: int = Field(0, description="cases those pairs come from")
     b_wins: Share = Field(default_factory=Share)

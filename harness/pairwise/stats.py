@@ -73,6 +73,10 @@ def cluster_share(units: Sequence[Unit], options: StatsOptions) -> Share:
     Each resample draws as many cases as there are (with replacement,
     multinomial weights) and recomputes the pooled share, so a case's units
     always move together. Seeded: the same input always gives the same interval.
+    Where every case has the same share (all consistent, say, or none) the
+    resamples have no spread and the percentile interval would be a point;
+    the interval is then Wilson's with the number of cases as ``n``, as if each
+    case were a single observation, which is what its units' agreement suggests.
     """
     by_case: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for case_id, hit in units:
@@ -91,6 +95,10 @@ def cluster_share(units: Sequence[Unit], options: StatsOptions) -> Share:
         tail = (1 - options.confidence) / 2 * 100
         lo, hi = np.percentile(rates, [tail, 100 - tail])
         ci = Interval(lo=float(lo), hi=float(hi))
+        if np.all(sums[:, 0] * sums[0, 1] == sums[0, 0] * sums[:, 1]):  # every case at the same share
+            cases = len(sums)
+            point = wilson_interval(cases * count / n, cases, options.confidence)
+            ci = Interval(lo=point.lo, hi=point.hi)
     return Share(count=count, n=n, rate=count / n, ci=ci)
 
 

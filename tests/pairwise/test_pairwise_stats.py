@@ -9,6 +9,7 @@ from scipy import stats as scipy_stats
 from harness.pairwise.judge import combine, winner_of
 from harness.pairwise.schema import OrderVerdict, PairLeftOut
 from harness.pairwise.stats import Judged, StatsOptions, apply_holm, build_row, cluster_share
+from harness.scoring.stats import wilson_interval
 
 # (pick with A first, pick with B first) per case; 40 cases, deterministic.
 PICKS = ([("second", "first")] * 17 + [("first", "second")] * 6 + [("tie", "tie")] * 5 +
@@ -102,3 +103,17 @@ def test_longer_preferred_counts_decided_pairs_of_unequal_length():
     expected = [(j.verdict.outcome == ("A" if j.len_a > j.len_b else "B"))
                 for j in judged if j.verdict.outcome in ("A", "B") and j.len_a != j.len_b]
     assert (row.longer_preferred.count, row.longer_preferred.n) == (sum(expected), len(expected))
+
+
+def test_cluster_share_never_collapses_to_a_point_when_every_case_agrees():
+    # Three cases, every pair inconsistent: the bootstrap has no spread; the interval must still be honest.
+    none = cluster_share([("c1", False), ("c2", False), ("c3", False)], StatsOptions())
+    expected = wilson_interval(0, 3)
+    assert (none.rate, none.ci.lo, none.ci.hi) == (0.0, 0.0, pytest.approx(expected.hi))
+    assert none.ci.hi > 0.5
+    # Two units per case, all alike: n is the 3 cases, not the 6 units.
+    every = cluster_share([(c, True) for c in ("c1", "c2", "c3") for _ in range(2)], StatsOptions())
+    assert every.ci.lo == pytest.approx(wilson_interval(3, 3).lo) and every.ci.hi == 1.0
+    # Every case at the same interior share (1 of 2): Wilson at 1.5 of 3.
+    half = cluster_share([("c1", True), ("c1", False), ("c2", False), ("c2", True)], StatsOptions())
+    assert half.rate == 0.5 and half.ci.lo == pytest.approx(wilson_interval(1, 2).lo)
