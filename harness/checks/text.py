@@ -16,7 +16,7 @@ does not count as the agent saying it; :meth:`ReplyText.find` filters both.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from harness.checks.phrases import Phrases, breaks, compile_word_starts, phrases  # noqa: F401  (re-exported)
@@ -58,6 +58,7 @@ _NEGATION = compile_word_starts(
 _NEGATION_WINDOW = 48
 # Every match of _NEGATION holds one of these: a sentence part without any has no negation.
 _NEGATION_HINT = re.compile(r"no|nt|n't|never|neither|without|hardly")
+_WORD_CHAR = re.compile(r"\w").match  # a character ``\b`` counts as part of a word
 _CLAUSE_END = re.compile(r"[,;:!?\n]|\.(?!\d)")
 
 
@@ -102,7 +103,8 @@ def _ranges(pattern: re.Pattern[str], text: str) -> list[Range]:
 class ReplyText:
     """One reply, read once. Build it with :func:`analyze`, which caches."""
 
-    __slots__ = ("original", "lower", "norm", "urls", "quotes", "memo", "_sentences", "_starts")
+    __slots__ = ("original", "lower", "norm", "urls", "quotes", "memo", "_sentences", "_starts", "_clause_ends",
+                 "_negations")
 
     def __init__(self, original: str) -> None:
         self.original = original
@@ -117,6 +119,8 @@ class ReplyText:
                        + (_ranges(_SINGLE_QUOTE, norm) if "'" in norm else []))
         self._sentences: list[Range] | None = None
         self._starts: list[int] = []
+        self._clause_ends: dict[Range, list[int]] = {}
+        self._negations: tuple[list[int], list[int]] | None = None
         # Results several checks need (e.g. promises), computed once per reply and case.
         self.memo: dict[object, object] = {}
 
@@ -137,12 +141,28 @@ class ReplyText:
         return 0, len(self.norm)
 
     def clause_start(self, pos: int) -> int:
-        """Where the clause containing ``pos`` starts (after a comma, "but", ...)."""
-        sent_start, _ = self.sentence_at(pos)
-        start = sent_start
-        for m in _CLAUSE_BREAK.finditer(self.norm, sent_start, pos):
-            start = m.end()
-        return start
+        """Where the clause containing ``pos`` starts (after a comma, "but", ...).
+
+        That is the end of the last clause break found scanning the sentence up to
+        ``pos``. The breaks of each sentence are found once: scanning up to ``pos``
+        finds those of the whole sentence that end by ``pos`` (no break holds
+        another's start, none is a prefix of another, and the sentence is
+        followed by no word character), except that a break word ending at ``pos``
+        inside a longer word ("but" of "butter") counts only when the scan stops
+        there; such a ``pos`` is scanned as written.
+        """
+        sentence = self.sentence_at(pos)
+        norm = self.norm
+        if 0 < pos < len(norm) and norm[pos - 1].isalpha() and _WORD_CHAR(norm[pos]):
+            start = sentence[0]
+            for m in _CLAUSE_BREAK.finditer(norm, sentence[0], pos):
+                start = m.end()
+            return start
+        ends = self._clause_ends.get(sentence)
+        if ends is None:
+            ends = self._clause_ends[sentence] = [m.end() for m in _CLAUSE_BREAK.finditer(norm, *sentence)]
+        i = bisect_right(ends, pos)
+        return ends[i - 1] if i else sentence[0]
 
     def clause_at(self, start: int, end: int) -> Range:
         """The clause around ``norm[start:end]``: between commas, "but", sentence ends."""
@@ -161,15 +181,54 @@ class ReplyText:
         outside it: in 'being told "that's not true" is awful' the "not" does
         not negate "is awful".
         """
-        # What is searched below starts at or after pos - _NEGATION_WINDOW: if nothing
-        # negation-like lies between there and pos, no negation does.
-        if _NEGATION_HINT.search(self.norm, max(0, pos - _NEGATION_WINDOW), pos) is None:
+        norm = self.norm
+        if self.quotes or (0 < pos < len(norm) and norm[pos - 1].isalpha() and _WORD_CHAR(norm[pos])):
+            # What is searched below starts at or after pos - _NEGATION_WINDOW: if nothing
+            # negation-like lies between there and pos, no negation does.
+            if _NEGATION_HINT.search(norm, max(0, pos - _NEGATION_WINDOW), pos) is None:
+                return False
+            start = max(self.clause_start(pos), pos - _NEGATION_WINDOW)
+            for m in _NEGATION.finditer(norm, start, pos):
+                if not self.quotes or self._same_quoting(m.start(), pos):
+                    return True
             return False
-        start = max(self.clause_start(pos), pos - _NEGATION_WINDOW)
-        for m in _NEGATION.finditer(self.norm, start, pos):
-            if not self.quotes or self._same_quoting(m.start(), pos):
+        # Without quotations only whether a negation lies in the window matters: one that
+        # ends by pos, found among every place a negation matches in the whole text (the
+        # scan up to pos sees the same ones, pos being followed by no word character
+        # unless it ends no word).
+        starts, ends = self._negations or self._find_negations()
+        lo = max(pos - _NEGATION_WINDOW, 0)
+        i = bisect_left(starts, lo)
+        if i == len(starts) or starts[i] >= pos:
+            return False
+        start = max(self.clause_start(pos), lo)
+        for i in range(bisect_left(starts, start, i), len(starts)):
+            if starts[i] >= pos:
+                return False
+            if ends[i] <= pos:
                 return True
         return False
+
+    def _find_negations(self) -> tuple[list[int], list[int]]:
+        """Every position where :data:`_NEGATION` matches in ``norm``, and each match's end.
+
+        A left-to-right scan finds all but one kind: "n't" inside a negation word the
+        scan took whole ("don't"), which ends where that word does. (At most one
+        alternative matches at any position: each is a whole word, or "n't".)
+        """
+        norm = self.norm
+        found = [m.span() for m in _NEGATION.finditer(norm)]
+        if "n't" in norm:
+            taken = {start for start, _ in found}
+            at = norm.find("n't")
+            while at >= 0:
+                end = at + 3
+                if at not in taken and not (end < len(norm) and _WORD_CHAR(norm[end])):
+                    found.append((at, end))
+                at = norm.find("n't", at + 1)
+            found.sort()
+        self._negations = ([start for start, _ in found], [end for _, end in found])
+        return self._negations
 
     def _same_quoting(self, a: int, b: int) -> bool:
         return all((s < a < e) == (s < b < e) for s, e in self.quotes)

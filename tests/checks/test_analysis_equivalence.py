@@ -48,8 +48,15 @@ def reference(reply: str) -> tuple[str, str, list, list, list]:
     return lower, norm, urls, quotes, text._split(norm, breaks(norm))
 
 
+def reference_clause_start(rt: text.ReplyText, pos: int) -> int:
+    start, _ = reference_sentence_at(rt, pos)
+    for m in text._CLAUSE_BREAK.finditer(rt.norm, start, pos):
+        start = m.end()
+    return start
+
+
 def reference_negated(rt: text.ReplyText, pos: int) -> bool:
-    start = max(rt.clause_start(pos), pos - text._NEGATION_WINDOW)
+    start = max(reference_clause_start(rt, pos), pos - text._NEGATION_WINDOW)
     return any(not rt.quotes or rt._same_quoting(m.start(), pos) for m in text._NEGATION.finditer(rt.norm, start, pos))
 
 
@@ -83,6 +90,32 @@ def test_sentence_lookup_and_negation_equal_the_plain_computation(replies):
         for pos in range(0, len(rt.norm) + 1, 1 if len(rt.norm) < 120 else 3):
             assert rt.sentence_at(pos) == reference_sentence_at(rt, pos), (reply, pos)
             assert rt.is_negated(pos) == reference_negated(rt, pos), (reply, pos)
+            assert rt.clause_start(pos) == reference_clause_start(rt, pos), (reply, pos)
+
+
+# Clause breaks and negations next to, inside and around words, dashes and quotation marks.
+_CLAUSE_PIECES = ["but", "butter", "but_", "yet", "yeti", "however", "though", "although", "whereas", "unless", " - ",
+                  "-", " ", " ", "  ", ",", ";", ":", "(", "\u2013", "\u2014", "don't", "dont", "n't", "n't_", "nt",
+                  "not", "nothing", "no", "nor", "none", "won't", "can't", "cannot", "isn't", "without", "hardly", "_",
+                  "a", "x", "9", ".", "!", "?", "\n", "'", '"', "we", "you", "refund", "\u0130"]
+
+
+@pytest.mark.parametrize("quotes", [False, True])
+def test_clause_starts_and_negation_equal_the_plain_scan_on_fuzzed_text(quotes):
+    # Without quotation marks the negation test takes its shortcut; with them, the scan as written.
+    rng = random.Random(5 + quotes)
+    pieces = _CLAUSE_PIECES if quotes else [p for p in _CLAUSE_PIECES if p not in ("'", '"')]
+    positions = quoted = 0
+    for _ in range(4000):
+        reply = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        rt = text.ReplyText(reply)
+        assert quotes or not rt.quotes, reply
+        quoted += bool(rt.quotes)
+        for pos in range(len(rt.norm) + 1):
+            assert rt.clause_start(pos) == reference_clause_start(rt, pos), (reply, pos)
+            assert rt.is_negated(pos) == reference_negated(rt, pos), (reply, pos)
+            positions += 1
+    assert positions > 100_000 and (quoted > 150 or not quotes)
 
 
 _MONEY_PIECES = ["$", "£", "€", "¥", "usd", "eur", "gbp", "inr", " ", "1", "20", "3,000", ".5", ".50", "dollars", "bucks",
