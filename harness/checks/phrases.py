@@ -413,7 +413,9 @@ class _KeyIndex:
         stop that opens its sentence. An alternative is a candidate when one of
         its keys occurs in a token of the window before its closing break and,
         if every match of it holds a digit, when the window holds one. Windows
-        without candidates are left out. One pass over the text serves every
+        without candidates are left out; after the windows comes an entry
+        ``(0, 0, ids)`` with the candidates of all of them (no entry at all when
+        there are no windows). One pass over the text serves every
         :class:`Phrases` searched in it; the result is kept for the last few
         thousand texts.
         """
@@ -423,6 +425,7 @@ class _KeyIndex:
         found = []
         start = 0
         memo, always, no_digit = self._by_chunk, self._always, ~self._needs_digit
+        every = 0
         n = len(text)
         for break_start, break_end in (*breaks(text), (n, n)):
             # Tokens never span whitespace (and breaks hold no digits), so a sentence's
@@ -435,8 +438,10 @@ class _KeyIndex:
                 ids &= no_digit
             if ids >> 1:
                 found.append((start, break_end, ids))
+                every |= ids
             start = break_start
-        result = tuple(found)
+        # Last, the candidates of all windows together: a phrase set with none skips the text.
+        result = (*found, (0, 0, every)) if found else ()
         if len(self._windows) >= _WINDOWS_KEPT:
             self._windows.clear()
         self._windows[text] = result
@@ -512,8 +517,10 @@ class Phrases:
             if self._any_key is not None and self._any_key.search(text) is None:
                 return []
             windows = _INDEX.windows(text)
+        if not windows or not (windows[-1][2] >> base) & mask:
+            return []  # no alternative is a candidate anywhere (the last entry holds them all)
         found = set()
-        for window_start, window_end, ids in windows:
+        for window_start, window_end, ids in windows[:-1]:
             candidates = (ids >> base) & mask
             while candidates:
                 low = candidates & -candidates
