@@ -104,7 +104,7 @@ class ReplyText:
     """One reply, read once. Build it with :func:`analyze`, which caches."""
 
     __slots__ = ("original", "lower", "norm", "urls", "quotes", "memo", "_sentences", "_starts", "_clause_ends",
-                 "_negations")
+                 "_clause_starts", "_negations")
 
     def __init__(self, original: str) -> None:
         self.original = original
@@ -120,6 +120,7 @@ class ReplyText:
         self._sentences: list[Range] | None = None
         self._starts: list[int] = []
         self._clause_ends: dict[Range, list[int]] = {}
+        self._clause_starts: dict[Range, list[int]] = {}
         self._negations: tuple[list[int], list[int]] | None = None
         # Results several checks need (e.g. promises), computed once per reply and case.
         self.memo: dict[object, object] = {}
@@ -160,15 +161,38 @@ class ReplyText:
             return start
         ends = self._clause_ends.get(sentence)
         if ends is None:
-            ends = self._clause_ends[sentence] = [m.end() for m in _CLAUSE_BREAK.finditer(norm, *sentence)]
+            ends = self._breaks_of(sentence)
         i = bisect_right(ends, pos)
         return ends[i - 1] if i else sentence[0]
 
     def clause_at(self, start: int, end: int) -> Range:
-        """The clause around ``norm[start:end]``: between commas, "but", sentence ends."""
-        _, sent_end = self.sentence_at(start)
+        """The clause around ``norm[start:end]``: between commas, "but", sentence ends.
+
+        The clause ends where the first clause break at or after ``end`` in the
+        sentence starts: the first of the sentence's breaks (:meth:`clause_start`)
+        starting there, unless one of them runs across ``end`` (a search from
+        ``end`` could then find a break inside it) or ``end`` lies past the
+        sentence; those are searched as written.
+        """
+        sentence = self.sentence_at(start)
+        sent_end = sentence[1]
+        if end <= sent_end:
+            ends = self._clause_ends.get(sentence)
+            if ends is None:
+                ends = self._breaks_of(sentence)
+            starts = self._clause_starts[sentence]
+            i = bisect_left(starts, end)
+            if not i or ends[i - 1] <= end:
+                return _trim(self.norm, (self.clause_start(start), starts[i] if i < len(starts) else sent_end))
         m = _CLAUSE_BREAK.search(self.norm, end, max(end, sent_end))
         return _trim(self.norm, (self.clause_start(start), m.start() if m else max(end, sent_end)))
+
+    def _breaks_of(self, sentence: Range) -> list[int]:
+        """The ends of the clause breaks in ``sentence`` (their starts go to ``_clause_starts``)."""
+        spans = [m.span() for m in _CLAUSE_BREAK.finditer(self.norm, *sentence)]
+        self._clause_starts[sentence] = [s for s, _ in spans]
+        ends = self._clause_ends[sentence] = [e for _, e in spans]
+        return ends
 
     def is_quoted(self, pos: int) -> bool:
         """True when ``pos`` lies inside a quotation."""
