@@ -313,7 +313,7 @@ _MEMO_LIMIT = 100_000
 _WINDOWS_KEPT = 4096
 _DIGIT = re.compile(r"\d")
 _HAS_DIGIT = 1
-Windows = tuple[tuple[int, int, int], ...]
+Windows = tuple[int, tuple[tuple[int, int, int], ...]]
 
 
 def _key(anchor: str) -> str | None:
@@ -413,9 +413,9 @@ class _KeyIndex:
         stop that opens its sentence. An alternative is a candidate when one of
         its keys occurs in a token of the window before its closing break and,
         if every match of it holds a digit, when the window holds one. Windows
-        without candidates are left out; after the windows comes an entry
-        ``(0, 0, ids)`` with the candidates of all of them (no entry at all when
-        there are no windows). One pass over the text serves every
+        without candidates are left out. Returned as ``(every, windows)``, where
+        ``every`` is the union of the windows' candidates (a phrase set with none
+        there skips the text). One pass over the text serves every
         :class:`Phrases` searched in it; the result is kept for the last few
         thousand texts.
         """
@@ -441,7 +441,7 @@ class _KeyIndex:
                 every |= ids
             start = break_start
         # Last, the candidates of all windows together: a phrase set with none skips the text.
-        result = (*found, (0, 0, every)) if found else ()
+        result = (every, tuple(found))
         if len(self._windows) >= _WINDOWS_KEPT:
             self._windows.clear()
         self._windows[text] = result
@@ -517,10 +517,11 @@ class Phrases:
             if self._any_key is not None and self._any_key.search(text) is None:
                 return []
             windows = _INDEX.windows(text)
-        if not windows or not (windows[-1][2] >> base) & mask:
-            return []  # no alternative is a candidate anywhere (the last entry holds them all)
+        every, windows = windows
+        if not (every >> base) & mask:
+            return []  # no alternative is a candidate anywhere
         found = set()
-        for window_start, window_end, ids in windows[:-1]:
+        for window_start, window_end, ids in windows:
             candidates = (ids >> base) & mask
             while candidates:
                 low = candidates & -candidates

@@ -39,6 +39,19 @@ def span(reply: str, start: int, end: int) -> Span:
 def result(passed: bool | None, evidence: list[Span] = _MISSING, detail: str = _MISSING,
            data: dict[str, Any] = _MISSING) -> CheckResult:
     """``CheckResult(passed=..., evidence=..., detail=..., data=...)``, omitted arguments left unset."""
+    # What the checks pass: every argument, of the declared types (the same test as below, done at once).
+    if (type(evidence) is list and type(detail) is str and type(data) is dict
+            and (passed is None or type(passed) is bool)):
+        for item in evidence:
+            if type(item) is not Span:
+                break
+        else:
+            for key in data:
+                if type(key) is not str:
+                    break
+            else:
+                return _built(CheckResult, {"passed": passed, "evidence": list(evidence), "detail": detail,
+                                            "data": dict(data)}, {"passed", "evidence", "detail", "data"})
     fields = {"passed"}
     plain = passed is None or type(passed) is bool
     if evidence is _MISSING:
