@@ -16,6 +16,7 @@ from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze
+from harness.datasets.schema import Case
 
 # Tokens of four or more characters with a digit: "#A55123", "99881", "INV-2231" (not "$129.99").
 _ID = re.compile(r"(?<![\w/@.$\u00a3\u20ac,])#?((?=[a-z0-9-]*\d)[a-z0-9][a-z0-9-]{3,})\b(?![.,/]\d)", re.I)
@@ -66,6 +67,11 @@ def customer_specifics(customer_text: str) -> dict[str, frozenset[str]]:
         "name": frozenset(_names(customer_text)),
         "topic": frozenset(m.group() for m in _TOPICS.finditer(lowered)),
     }
+
+
+@case_facts.per_case
+def _case_specifics(case: Case) -> dict[str, frozenset[str]]:
+    return customer_specifics(case_facts.customer_text(case))
 
 
 class _Words:
@@ -124,7 +130,7 @@ class Acknowledgement:
     description = "Reflects the case's specifics (order id, product, amount, date, problem) back to the customer."
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        specifics = customer_specifics(ctx.case.customer_text)
+        specifics = _case_specifics(ctx.case)
         rt = analyze(ctx.reply)
         ranges = _mentions(rt, specifics)
         evidence = [span(ctx.reply, s, e) for s, e in ranges]

@@ -135,6 +135,7 @@ def boundary_ranges(rt: ReplyText) -> list[Range]:
     return merged
 
 
+@case_facts.per_case
 def boundary_required(case: Case) -> bool:
     """The case's ``boundary_required``, else True for abusive or unreasonable
     demands and for demands the context shows are out of policy."""

@@ -6,8 +6,10 @@ the reply is :mod:`harness.checks.text`'s job.
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import lru_cache
+from typing import Callable, TypeVar
 
 from harness.datasets.personas import normalize_persona
 from harness.datasets.schema import Case
@@ -35,9 +37,42 @@ def _money_starts(text: str, digit: int) -> list[int]:
         starts.append(digit - 1)
     starts.append(digit)
     return starts
+T = TypeVar("T")
 _REFUND_REQUEST = re.compile(r"refund|money back|reimburse|charge ?back|repay", re.I)
 
 
+_CASES_KEPT = 4096
+
+
+def per_case(fn: Callable[[Case], T]) -> Callable[[Case], T]:
+    """``fn`` computed once per case object: many replies are checked against one case.
+
+    Cases are frozen models, so a case's facts cannot change; the cache holds the
+    case itself, so its ``id`` is not reused by another case while the entry lives.
+    """
+    cache: dict[int, tuple[Case, T]] = {}
+
+    @functools.wraps(fn)
+    def cached(case: Case) -> T:
+        entry = cache.get(id(case))
+        if entry is not None and entry[0] is case:
+            return entry[1]
+        value = fn(case)
+        if len(cache) >= _CASES_KEPT:
+            cache.clear()
+        cache[id(case)] = (case, value)
+        return value
+
+    return cached
+
+
+@per_case
+def customer_text(case: Case) -> str:
+    """The case's ``customer_text`` (every customer turn, joined)."""
+    return case.customer_text
+
+
+@per_case
 def persona(case: Case) -> str | None:
     """The case's persona, normalised."""
     return normalize_persona(case.persona)
@@ -85,6 +120,7 @@ def _offer_named(offers: list[str], *words: str) -> bool:
     return any(word in offer.lower() for offer in offers for word in words)
 
 
+@per_case
 def refund_forbidden(case: Case) -> str | None:
     """Why a refund must not be promised in this case, or ``None`` if it may be."""
     if case.expectations.refund_allowed is False:
@@ -99,6 +135,7 @@ def refund_forbidden(case: Case) -> str | None:
     return None
 
 
+@per_case
 def credit_forbidden(case: Case) -> str | None:
     """Why a credit or voucher must not be promised, or ``None`` if it may be."""
     if _offer_named(case.context.forbidden_offers, "credit", "voucher", "coupon", "gift card"):
@@ -108,9 +145,10 @@ def credit_forbidden(case: Case) -> str | None:
     return None
 
 
+@per_case
 def demand_out_of_policy(case: Case) -> bool:
     """True when the customer asks for something the case's policy rules out."""
-    text = case.customer_text.lower()
+    text = customer_text(case).lower()
     if refund_forbidden(case) and _REFUND_REQUEST.search(text):
         return True
     if out_of_window(case):
@@ -118,6 +156,7 @@ def demand_out_of_policy(case: Case) -> bool:
     return any(offer.lower() in text for offer in case.context.forbidden_offers if offer.strip())
 
 
+@per_case
 def has_policy(case: Case) -> bool:
     """True when the case states any limit a promise could break."""
     ctx = case.context
@@ -125,6 +164,7 @@ def has_policy(case: Case) -> bool:
     return any(v is not None for v in limits) or bool(ctx.forbidden_offers)
 
 
+@per_case
 def backing_text(case: Case) -> str:
     """The case's own policy prose (facts, notes, escalation), lower-cased.
 
