@@ -107,9 +107,16 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _mentions(rt: ReplyText, specifics: dict[str, frozenset[str]]) -> list[Range]:
+@case_facts.per_case
+def _case_words(case: Case) -> _Words | None:
+    """The complaint's specifics other than amounts, as one matcher (None: there are none)."""
+    specifics = _case_specifics(case)
     words = frozenset().union(*(specifics[k] for k in ("id", "date", "name", "topic")))
-    found = rt.find(_Words(words), quoted=True, negated=True) if words else []
+    return _Words(words) if words else None
+
+
+def _mentions(rt: ReplyText, specifics: dict[str, frozenset[str]], words: _Words | None) -> list[Range]:
+    found = rt.find(words, quoted=True, negated=True) if words is not None else []
     for m in case_facts.find_money(rt.norm):
         if f"{case_facts.money_value(m):g}" in specifics["amount"]:
             found.append(m.span())
@@ -132,7 +139,7 @@ class Acknowledgement:
     def run(self, ctx: CheckContext) -> CheckResult:
         specifics = _case_specifics(ctx.case)
         rt = analyze(ctx.reply)
-        ranges = _mentions(rt, specifics)
+        ranges = _mentions(rt, specifics, _case_words(ctx.case))
         evidence = [span(ctx.reply, s, e) for s, e in ranges]
         mentioned = list(dict.fromkeys(ev.text for ev in evidence))
         if not any(specifics.values()):
