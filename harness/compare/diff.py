@@ -3,8 +3,9 @@
 Steps: read both manifests, refuse incomparable sides (unless allowed), stream
 both runs' records once (keeping only what the rows read), pair the
 candidates, build one row per criterion and check from the paired cases,
-Holm-adjust all rows of the diff together, and attach the side-by-side view of
-every case that changed.
+Holm-adjust all rows of the diff together, and attach the side-by-side views
+of each row's largest drops and rises (every changed case stays listed, with
+its values, in its rows' ``changes``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from harness.compare.guard import require_comparable, warning_text
 from harness.compare.lengths import length_notices
 from harness.compare.rows import StatOptions, apply_holm, build_row
 from harness.compare.schema import Comparison, DiffReport, RunInfo
-from harness.compare.views import attach_case_views, case_snapshots, changed_cases
+from harness.compare.views import VIEWS_PER_DIRECTION, attach_case_views, case_snapshots, viewed_cases
 from harness.datasets.turns import thread_of
 from harness.errors import ConfigError
 
@@ -35,6 +36,7 @@ class DiffOptions:
     pair: tuple[str, str] | None = None
     allow_incomparable: bool = False
     stats: StatOptions = StatOptions()
+    views_per_direction: int = VIEWS_PER_DIRECTION  # per row: side-by-side views of its largest drops and rises
 
 
 def parse_pair(text: str) -> tuple[str, str]:
@@ -100,7 +102,7 @@ def _comparison(a: Side, b: Side, measures: list[Measure], stats: StatOptions, b
 
 
 @contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
+def cycle_collector_paused() -> Iterator[None]:
     """A diff builds hundreds of thousands of small objects that live until it returns and form no cycles;
     CPython's cycle collector would walk them again and again as they accumulate (measured: 13 s instead of
     4 s for the side-by-side views of a 100,000-record diff). Reference counting still frees everything."""
@@ -120,7 +122,7 @@ def build_diff(run_a: str | Path, run_b: str | Path | None = None, options: Diff
     were graded differently and ``options.allow_incomparable`` is false, and a
     :class:`~harness.errors.UserError` for a missing run or candidate.
     """
-    with _cycle_collector_paused():
+    with cycle_collector_paused():
         return _build_diff(run_a, run_b, options)
 
 
@@ -140,9 +142,11 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
         a, b = side(data_a, name_a, "A"), side(data_b, name_b, "B")
         comparisons.append((_comparison(a, b, measures, options.stats, by_thread), a, b))
     apply_holm([row for comparison, _, _ in comparisons for row in comparison.rows], options.stats.alpha)
-    cases = case_snapshots(data_a, data_b, {c for comparison, _, _ in comparisons for c in changed_cases(comparison)})
+    per_direction = options.views_per_direction
+    cases = case_snapshots(data_a, data_b, {c for comparison, _, _ in comparisons
+                                            for c in viewed_cases(comparison, per_direction)})
     for comparison, a, b in comparisons:
-        attach_case_views(comparison, a, b, cases)
+        attach_case_views(comparison, a, b, cases, per_direction)
     report = _report(data_a, data_b, found, [c for c, _, _ in comparisons], options)
     report.notices += length_notices(data_a, data_b, [(a, b) for _, a, b in comparisons], report.same_run)
     if by_thread:

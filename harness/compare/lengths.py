@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from statistics import fmean
 
-from harness.compare.align import RunData, load_run
+import numpy as np
+
+from harness.compare.align import RunData, Side, load_run
 from harness.scoring.schema import VerbosityProbe
 from harness.scoring.verbosity import NOTICE_MIN_N, NOTICE_MIN_RHO, verbosity_notices
 
@@ -78,14 +80,26 @@ def _rhos(name: str, rho_a: dict[str, float], rho_b: dict[str, float]) -> str:
     return ", ".join(parts)
 
 
-def paired_lengths(by_case_a: dict, by_case_b: dict) -> tuple[list[int], list[int]]:
+def paired_lengths(a: Side, b: Side) -> tuple[list[int], list[int]]:
     """Both sides' reply lengths over the cases where each side has a reply (every sample)."""
-    def lengths(rows) -> list[int]:
-        return [row.reply_len for row in rows if row.reply_len is not None]
+    has_a, has_b = _cases_with_reply(a), _cases_with_reply(b)
+    shared = {c for c, i in a.position.items() if has_a[i] and c in b.position and has_b[b.position[c]]}
+    return _lengths(a, shared), _lengths(b, shared)
 
-    shared = [c for c in by_case_a if c in by_case_b and lengths(by_case_a[c]) and lengths(by_case_b[c])]
-    return ([n for c in shared for n in lengths(by_case_a[c])],
-            [n for c in shared for n in lengths(by_case_b[c])])
+
+def _cases_with_reply(side: Side) -> np.ndarray:
+    """Per case of ``side``: whether any of its samples has a reply."""
+    if not len(side.case_ids):
+        return np.zeros(0, dtype=bool)
+    return np.maximum.reduceat(side.reply_lens, side.starts) >= 0
+
+
+def _lengths(side: Side, cases: set[str]) -> list[int]:
+    """The reply lengths of every sample of ``cases`` on ``side`` that has a reply."""
+    keep = np.repeat(np.fromiter((c in cases for c in side.case_ids), dtype=bool, count=len(side.case_ids)),
+                     side.sizes)
+    lens = side.reply_lens[keep]
+    return lens[lens >= 0].tolist()
 
 
 def length_notices(run_a, run_b, sides: list, same_run: bool) -> list[str]:
@@ -99,6 +113,6 @@ def length_notices(run_a, run_b, sides: list, same_run: bool) -> list[str]:
     probes_b = probes_a if same_run else probes_of(run_b, order)
     notes = side_notices(probes_a, probes_b, same_run)
     for a, b in sides:
-        note = length_gap_note((a.candidate, b.candidate), paired_lengths(a.by_case, b.by_case), probes_a, probes_b)
+        note = length_gap_note((a.candidate, b.candidate), paired_lengths(a, b), probes_a, probes_b)
         notes += [note] if note else []
     return notes

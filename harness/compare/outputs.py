@@ -39,12 +39,15 @@ def render(report: DiffReport, fmt: str) -> str:
 
 def write_diff(report: DiffReport, out_dir: str | Path, formats: list[str] | tuple[str, ...] = FORMATS) -> dict[str, Path]:
     """Write each of ``formats`` into ``out_dir`` (created if needed), atomically; returns the paths."""
+    from harness.compare.diff import cycle_collector_paused
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for fmt in formats:
-        paths[fmt] = out / FILE_NAMES[fmt]
-        atomic_write_text(paths[fmt], render(report, fmt))
+    with cycle_collector_paused():  # rendering a large diff allocates much and frees it all; no cycles
+        for fmt in formats:
+            paths[fmt] = out / FILE_NAMES[fmt]
+            atomic_write_text(paths[fmt], render(report, fmt))
     return paths
 
 

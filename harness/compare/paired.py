@@ -162,24 +162,74 @@ def mcnemar_exact(pass_to_fail: int, fail_to_pass: int) -> float:
     if n == 0:
         return 1.0
     k = min(pass_to_fail, fail_to_pass)
-    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n
-    return min(1.0, 2 * tail)
+    term = total = 1  # C(n, 0); each next term from the last, in exact integers (math.comb per term is O(i))
+    for i in range(1, k + 1):
+        term = term * (n - i + 1) // i
+        total += term
+    return min(1.0, 2 * (total / 2 ** n))
 
 
 def wilcoxon_signed_rank(deltas: Sequence[float]) -> float:
     """The two-sided Wilcoxon signed-rank p-value of the case differences ``deltas``.
 
     Zero differences are dropped (Wilcoxon's original treatment); ties get
-    average ranks. scipy chooses the exact null distribution for small samples
-    without ties and the normal approximation (with tie correction) otherwise.
+    average ranks. As scipy's ``stats.wilcoxon`` (its defaults: no continuity
+    correction, method "auto"): the exact null distribution for 50 differences
+    or fewer without ties or zeros, a permutation test for 13 or fewer with
+    them, and otherwise the normal approximation with tie correction. The
+    normal approximation, which every large diff takes, is computed here by
+    the same steps as scipy's (:func:`_wilcoxon_normal`) so that a diff need not
+    import ``scipy.stats`` (about a second); the small cases call scipy.
     With no non-zero difference there is no evidence of change: ``1.0``.
     """
-    from scipy import stats  # only here: importing scipy.stats costs about a second
-
     values = np.asarray(deltas, dtype=float)
     if not np.any(values != 0):
         return 1.0
+    if values.size > 50 or (values.size > 13 and _has_ties_or_zeros(values)):
+        return _wilcoxon_normal(values)
+    from scipy import stats  # only here: importing scipy.stats costs about a second
+
     return float(stats.wilcoxon(values, zero_method="wilcox", alternative="two-sided").pvalue)
+
+
+def _has_ties_or_zeros(values: np.ndarray) -> bool:
+    nonzero = np.abs(values[values != 0])
+    return nonzero.size < values.size or np.unique(nonzero).size < nonzero.size
+
+
+def _wilcoxon_normal(values: np.ndarray) -> float:
+    """The normal approximation of the signed-rank test, step for step as ``scipy.stats._wilcoxon`` computes it
+    (zeros set aside as NaN, average ranks of ``|d|`` from a stable sort, tie correction ``sum(t^3 - t) / 2``,
+    no continuity correction), so the p-value is scipy's to the last bits of ``ndtr``."""
+    d = np.where(values == 0, np.nan, values)
+    count = float(d.size - np.count_nonzero(np.isnan(d)))
+    magnitude = np.abs(d)
+    order = np.argsort(magnitude, kind="stable")
+    ordered = magnitude[order]
+    first = np.concatenate([[True], ordered[:-1] != ordered[1:]])  # NaN != NaN: each zero stands alone
+    starts = np.arange(ordered.size)[first]
+    counts = np.diff(starts, append=ordered.size)
+    group_ranks = np.arange(1, ordered.size + 1, dtype=float)[first] + (counts.astype(float) - 1) / 2
+    ranks = np.empty(ordered.size, dtype=float)
+    ranks[order] = np.repeat(group_ranks, counts)
+    ties = np.zeros(ordered.size, dtype=float)
+    ties[first] = counts
+    r_plus = np.sum((d > 0).astype(float) * ranks)
+    mean = count * (count + 1.) * 0.25
+    spread = count * (count + 1.) * (2. * count + 1.)
+    spread = math.sqrt((spread - np.sum(ties ** 3 - ties) / 2) / 24)
+    z = (r_plus - mean) / spread
+    return float(2 * _ndtr(-abs(z)))
+
+
+def _ndtr(x: float) -> float:
+    """The standard normal CDF as cephes' ``ndtr`` computes it (scipy.special's), from erf/erfc."""
+    y = x * math.sqrt(0.5)
+    z = abs(y)
+    if z < math.sqrt(0.5):
+        return 0.5 + 0.5 * math.erf(y)
+    half = 0.5 * math.erfc(z)
+    return 1.0 - half if y > 0 else half
 
 
 def holm(pvalues: Sequence[float | None]) -> list[float | None]:

@@ -2,8 +2,9 @@
 
 A :class:`DiffReport` holds one :class:`Comparison` per pair of candidates
 (the same candidate in two runs, or two candidates of one run). Each
-comparison has one :class:`DiffRow` per judge criterion and check, and the
-side-by-side :class:`CaseView` of every case that changed. Numbers are
+comparison has one :class:`DiffRow` per judge criterion and check (listing
+every case that changed, with its values), and the side-by-side
+:class:`CaseView` of each row's largest drops and rises. Numbers are
 ``None`` where undefined, never NaN. Readers refuse a ``schema_version`` newer
 than :data:`DIFF_SCHEMA_VERSION`; the JSON Schema ships as
 ``harness/schemas/diff.schema.json``.
@@ -134,7 +135,10 @@ class Comparison(_Model):
     candidate_a: str
     candidate_b: str
     rows: list[DiffRow] = Field(default_factory=list)
-    cases: dict[str, CaseView] = Field(default_factory=dict, description="every case in some row's changes")
+    cases: dict[str, CaseView] = Field(default_factory=dict, description=(
+        "side-by-side views of changed cases: per row, its largest drops and largest rises (25 each by default; "
+        "every changed case when a row has no more); every changed case is listed with its values in its rows' "
+        "changes"))
 
 
 class DiffReport(_Model):

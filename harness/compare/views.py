@@ -1,9 +1,14 @@
-"""The side-by-side view of each changed case: complaint, both replies, evidence, reasons.
+"""The side-by-side view of changed cases: complaint, both replies, evidence, reasons.
 
-Only these cases' records are read in full (the first sample of each side), from
-where the diff's slim pass found them in ``records.jsonl``. The views are built
-from those validated records without validating again (``model_construct``):
-a large diff has tens of thousands of them.
+Every changed case is listed with its values in its rows' ``changes``; a view
+is built for the cases a reader looks at first: per row, its
+:data:`VIEWS_PER_DIRECTION` largest drops and largest rises (every changed case
+when a row has no more than that). A diff of 100,000 records can change
+thousands of cases; their views would make ``diff.json`` and ``diff.html``
+tens of megabytes no one reads, and took seconds to build. Only the viewed
+cases' records are read in full (the first sample of each side), from where
+the diff's slim pass found them in ``records.jsonl``, and the views are built
+from those validated records without validating again (``model_construct``).
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from dataclasses import dataclass
 from harness.compare.align import RunData, Side, full_records, read_cases
 from harness.compare.schema import CaseView, CheckView, Comparison, CriterionView, ReplyView, Verdicts
 from harness.records.schema import Record
+
+VIEWS_PER_DIRECTION = 25  # per row: views of its largest drops, and of its largest rises
 
 
 def _criterion_view(result) -> CriterionView:
@@ -50,9 +57,9 @@ class SideView:
 
 def side_views(side: Side, case_ids: list[str]) -> dict[str, SideView]:
     """Per case of ``case_ids`` on ``side``: the view of its first sample, read in full (one record at a time)."""
-    rows = [side.by_case[c][0] for c in case_ids if c in side.by_case]
-    return {row.case_id: SideView(reply_view(record, len(side.by_case[row.case_id])), record.persona,
-                                  record.category) for row, record in full_records(side.run, rows)}
+    wanted = [(c, side.first_offset(c)) for c in case_ids if c in side.position]
+    return {case_id: SideView(reply_view(record, side.n_samples(case_id)), record.persona, record.category)
+            for case_id, record in full_records(side.run, wanted)}
 
 
 def case_view(case_id: str, a: SideView | None, b: SideView | None, case: dict | None) -> CaseView:
@@ -68,6 +75,18 @@ def changed_cases(comparison: Comparison) -> list[str]:
     return sorted({change.case_id for row in comparison.rows for change in row.changes})
 
 
+def viewed_cases(comparison: Comparison, per_direction: int = VIEWS_PER_DIRECTION) -> list[str]:
+    """The changed cases shown side by side: per row, its ``per_direction`` largest drops and largest rises.
+
+    A row's changes are sorted largest drop first, so its drops lead the list and its rises end it.
+    """
+    wanted: set[str] = set()
+    for row in comparison.rows:
+        wanted.update(c.case_id for c in row.changes[:per_direction] if c.delta < 0)
+        wanted.update(c.case_id for c in row.changes[::-1][:per_direction] if c.delta > 0)
+    return sorted(wanted)
+
+
 def case_snapshots(run_a: RunData, run_b: RunData, wanted: set[str]) -> dict[str, dict]:
     """The ``wanted`` cases from A's case snapshot, and from B's for those A lacks."""
     cases = read_cases(run_a.path, wanted)
@@ -77,9 +96,10 @@ def case_snapshots(run_a: RunData, run_b: RunData, wanted: set[str]) -> dict[str
     return cases
 
 
-def attach_case_views(comparison: Comparison, a: Side, b: Side, cases: dict[str, dict]) -> None:
-    """Fill ``comparison.cases`` with a view of every changed case (``cases``: their snapshots)."""
-    changed = changed_cases(comparison)
-    views_a, views_b = side_views(a, changed), side_views(b, changed)
+def attach_case_views(comparison: Comparison, a: Side, b: Side, cases: dict[str, dict],
+                      per_direction: int = VIEWS_PER_DIRECTION) -> None:
+    """Fill ``comparison.cases`` with a view of each case of :func:`viewed_cases` (``cases``: their snapshots)."""
+    viewed = viewed_cases(comparison, per_direction)
+    views_a, views_b = side_views(a, viewed), side_views(b, viewed)
     comparison.cases = {case_id: case_view(case_id, views_a.get(case_id), views_b.get(case_id), cases.get(case_id))
-                        for case_id in changed}
+                        for case_id in viewed}

@@ -6,8 +6,11 @@ difference with its interval on a zero-centred axis, the minimum detectable
 effect shaded), and the changed cases, filterable by persona, category,
 criterion, check and direction of the flip. A case row opens (click, Enter or
 Space) to show the complaint, both replies side by side with each check's
-evidence marked, and both sides' verdicts with the judges' reasons. Every
-string from the data is escaped; the script reads its data from a JSON block.
+evidence marked, and both sides' verdicts with the judges' reasons. With many
+changed cases, the cases shown are each row's largest drops and rises (see
+:mod:`harness.compare.views`), and a note says how many more ``diff.json``
+lists. Every string from the data is escaped; the script reads its data from a
+JSON block.
 """
 
 from __future__ import annotations
@@ -126,14 +129,25 @@ def _charts(comparison: Comparison) -> str:
 
 
 def case_changes(comparison: Comparison) -> dict[str, list[dict]]:
-    """Case id → its changes ``{kind, name, dir, a, b}`` over every row, for rows and filters."""
+    """Case id → its changes ``{kind, name, dir, a, b}`` over every row, for the cases shown side by side."""
     out: dict[str, list[dict]] = {case_id: [] for case_id in comparison.cases}
     for row in comparison.rows:
         for change in row.changes:
-            out.setdefault(change.case_id, []).append(
-                {"kind": row.kind, "name": row.name, "dir": "down" if change.delta < 0 else "up",
-                 "a": change.a, "b": change.b})
+            if change.case_id in out:
+                out[change.case_id].append({"kind": row.kind, "name": row.name,
+                                            "dir": "down" if change.delta < 0 else "up", "a": change.a, "b": change.b})
     return out
+
+
+def _more_cases(comparison: Comparison) -> str:
+    """The note under a capped case list: how many changed cases have no view here, and where they all are."""
+    changed = len({change.case_id for row in comparison.rows for change in row.changes})
+    more = changed - len(comparison.cases)
+    if more <= 0:
+        return ""
+    return (f'<p class="more">… and {more} more changed cases (see diff.json): shown here are the {len(comparison.cases)} '
+            f"cases among each row's largest drops and rises; every row's <code>changes</code> in diff.json lists "
+            f"all {changed} changed cases with their values.</p>")
 
 
 def _change_list(changes: list[dict]) -> str:
@@ -255,7 +269,8 @@ def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
     hint = ('<p class="muted">Click a case, or focus it (Tab) and press Enter, to see the complaint, '
             "both replies side by side with evidence marked, and every verdict with the judges' reasons.</p>")
     cases = (f'{_filters(comparison, data, prefix)}{hint}<table class="cases"><thead><tr>{head}</tr></thead>'
-             f"<tbody>{rows_html}</tbody></table>") if data else "<p>No case changed.</p>"
+             f"<tbody>{rows_html}</tbody></table>{_more_cases(comparison)}") if data \
+        else _more_cases(comparison) or "<p>No case changed.</p>"
     title = f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B)"
     html = (f'<section class="comparison" id="{prefix}"><h2>{esc(title)}</h2>'
             f"<h3>Summary</h3>{_summary_table(comparison)}<h3>Differences with intervals</h3>{_charts(comparison)}"

@@ -29,7 +29,7 @@ def _sides(report: DiffReport) -> str:
 
 def _case_list(row: DiffRow, changes: list, ids_only: bool = False) -> str:
     shown = ", ".join(md_escape(c.case_id if ids_only else fmt_change(row, c)) for c in changes[:MAX_CASES])
-    more = f" … and {len(changes) - MAX_CASES} more" if len(changes) > MAX_CASES else ""
+    more = f" … and {len(changes) - MAX_CASES} more (see diff.json)" if len(changes) > MAX_CASES else ""
     return shown + more
 
 

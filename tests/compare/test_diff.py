@@ -142,3 +142,50 @@ def test_diff_json_matches_its_shipped_schema_and_round_trips(tmp_path):
     paths["json"].write_text(json.dumps(data))
     with pytest.raises(ResultsError, match="newer"):
         load_diff(paths["json"])
+
+
+def test_side_by_side_views_are_capped_per_row_while_changes_stay_complete(tmp_path):
+    base = [{"apology": True, "next": True, "empathy": 3, "policy": True} for _ in range(N)]
+    a = _records(base, noise=False)
+    b = _records(base, plant_next=True, noise=False)  # next_step: c000..c019 pass -> fail
+    for i, record in enumerate(b):
+        if 30 <= i < 45:  # empathy: 15 rises, the largest (+2) on c040..c044
+            record.judge["empathy"] = crit(5 if i >= 40 else 4)
+    report = build_diff(write_run(tmp_path / "a", a), write_run(tmp_path / "b", b),
+                        DiffOptions(views_per_direction=3))
+    comparison = report.comparisons[0]
+    rows = {row.name: row for row in comparison.rows}
+    assert [c.case_id for c in rows["next_step"].changes] == [f"c{i:03d}" for i in range(20)]
+    assert len(rows["empathy"].changes) == 15 and rows["empathy"].verdict == "improved"
+    # Views: next_step's 3 largest drops (ties by case id) and empathy's 3 largest rises.
+    assert sorted(comparison.cases) == ["c000", "c001", "c002", "c042", "c043", "c044"]
+    assert comparison.cases["c043"].b.verdicts.criteria["empathy"].score == 5
+    paths = write_diff(report, tmp_path / "out")
+    html = paths["html"].read_text()
+    assert "… and 29 more changed cases (see diff.json)" in html and "all 35 changed cases" in html
+    assert html.count('<tr class="case"') == 6
+    data = json.loads(paths["json"].read_text())
+    assert sum(len(row["changes"]) for row in data["comparisons"][0]["rows"]) == 35
+    assert "pass→fail 20: c000, c001" in paths["md"].read_text() and "… and 8 more (see diff.json)" in paths["md"].read_text()
+    # With the default cap every case of a small diff has its view, and the page has no "more" note.
+    full = build_diff(tmp_path / "a", tmp_path / "b")
+    assert len(full.comparisons[0].cases) == 35
+    assert "more changed cases" not in write_diff(full, tmp_path / "full", ["html"])["html"].read_text()
+
+
+def test_lines_the_slim_decoder_rejects_are_read_by_the_full_reader(tmp_path):
+    records = _records(_baseline(np.random.default_rng(5)))
+    run_a = write_run(tmp_path / "a", records)
+    run_b = write_run(tmp_path / "b", records)
+    lines = (run_b / "records.jsonl").read_text().splitlines(keepends=True)
+    first = json.loads(lines[0])
+    first["checks"]["next_step"]["passed"] = 1 - first["checks"]["next_step"]["passed"]  # lax: 0/1 for a boolean
+    first["judge"]["empathy"]["score"] = str(first["judge"]["empathy"]["score"] % 5 + 1)  # lax: a number as text
+    (run_b / "records.jsonl").write_text(json.dumps(first) + "\n" + "".join(lines[1:]))
+    rows = {row.name: row for row in build_diff(run_a, run_b).comparisons[0].rows}
+    assert [c.case_id for c in rows["next_step"].changes] == ["c000"]
+    assert [c.case_id for c in rows["empathy"].changes] == ["c000"]
+    (run_b / "records.jsonl").write_text("".join(lines[:3]) + '{"case_id": "c003", "candidate": 7}\n')
+    with pytest.raises(ResultsError, match="invalid record") as info:
+        build_diff(run_a, run_b)
+    assert info.value.line == 4

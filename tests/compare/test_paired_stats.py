@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +15,8 @@ from harness.compare.paired import (CaseCluster, cluster_bootstrap_diff, holm, m
                                     minimum_detectable_effect, smallest_significant_count, wilcoxon_signed_rank)
 
 
-@pytest.mark.parametrize("down,up", [(0, 0), (0, 6), (6, 0), (3, 9), (10, 10), (1, 20), (25, 40), (0, 1), (17, 3)])
+@pytest.mark.parametrize("down,up", [(0, 0), (0, 6), (6, 0), (3, 9), (10, 10), (1, 20), (25, 40), (0, 1), (17, 3),
+                                     (1696, 1780), (2400, 2000), (3000, 3000)])
 def test_exact_mcnemar_is_scipy_binomial_test_on_discordant_pairs(down, up):
     expected = 1.0 if down + up == 0 else stats.binomtest(up, down + up, 0.5).pvalue
     assert mcnemar_exact(down, up) == pytest.approx(expected, rel=1e-12)
@@ -39,6 +43,32 @@ def test_wilcoxon_with_ties_and_zeros_matches_scipy():
     deltas = [0, 0, -1, -1, -2, 1, -1, -3, 0, -1, -2, -1, 1, -1, -2, -1, -1, -4, 0, -1]
     assert wilcoxon_signed_rank(deltas) == pytest.approx(stats.wilcoxon(deltas, zero_method="wilcox").pvalue)
     assert wilcoxon_signed_rank([0, 0, 0]) == 1.0
+
+
+def _normal_cases():
+    rng = np.random.default_rng(11)
+    yield "14 with ties", [1.0, -1.0, 2.0, 2.0, -3.0, 1.0, 4.0, 1.0, -2.0, 5.0, 1.0, 2.0, -1.0, 3.0]
+    yield "51 distinct", list(rng.normal(0.3, 1.0, 51))
+    yield "200 scores with zeros", list(rng.integers(-4, 5, 200).astype(float))
+    yield "5000 pass/fail flips", list(rng.choice([-1.0, 0.0, 0.0, 1.0], 5000, p=[0.05, 0.45, 0.4, 0.1]))
+    yield "3000 case rates", list(rng.integers(-3, 4, 3000) / 3)
+    yield "all one way (tiny p)", list(rng.integers(1, 5, 400).astype(float))
+    yield "large, centred", list(np.round(rng.normal(0.0, 1.0, 20000), 2))
+
+
+@pytest.mark.parametrize("name,deltas", list(_normal_cases()))
+def test_wilcoxon_normal_approximation_matches_scipy(name, deltas):
+    # Over 50 differences (or over 13 with ties or zeros) the p-value is computed without scipy, step for step.
+    expected = stats.wilcoxon(deltas, zero_method="wilcox").pvalue
+    assert expected > 0
+    assert wilcoxon_signed_rank(deltas) == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_large_diff_does_not_import_scipy_stats():
+    code = ("import sys; from harness.compare.paired import wilcoxon_signed_rank; "
+            "p = wilcoxon_signed_rank([float(i % 7 - 2) for i in range(5000)]); "
+            "assert 0 < p < 1 and 'scipy.stats' not in sys.modules, sorted(m for m in sys.modules if 'scipy' in m)")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
 def test_holm_by_hand_and_monotone():
