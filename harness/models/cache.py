@@ -79,7 +79,8 @@ class ResponseCache:
         self._oldest_pending = 0.0
 
     def get(self, key: str) -> ModelResponse | None:
-        """The stored response for ``key``, or ``None``."""
+        """The stored response for ``key`` (a new object on every call: the caller may fill in its fields),
+        or ``None``."""
         with self._lock:
             pending = self._pending.get(key)
             row = (pending[3],) if pending is not None else self._connection().execute(

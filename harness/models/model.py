@@ -9,6 +9,8 @@ also counts calls, cache hits, retries and token usage for the run manifest.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import os
 import random
@@ -18,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 from harness.errors import CallTimeoutError, CaseFault, ModelCallError
-from harness.hashing import hash_value
 from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Provider, Usage
 from harness.models.cache import ResponseCache
 
@@ -54,6 +55,64 @@ class ModelStats:
     usage: Usage = field(default_factory=Usage)  # tokens of provider calls (not cache hits)
 
 
+# The canonical JSON of harness.hashing, as one reusable encoder (json.dumps builds one per call).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _fingerprint(config: GenerateConfig | None) -> tuple | None:
+    """What tells two call configs apart: each field's value, a non-empty dict or list by identity (the
+    resolved entry holds it, so the identity is not reused), and which fields were set. ``None`` for no config.
+    Configs are not changed in place once passed to a call (the judge shares one per scale)."""
+    if config is None:
+        return None
+    return (frozenset(config.model_fields_set),
+            *[(type(v), id(v) if v else None) if isinstance(v, (dict, list)) else (type(v), v)
+              for v in config.__dict__.values()])
+
+
+@dataclass
+class _Resolved:
+    """One call config resolved against a model's spec, and the cache key's canonical JSON around the messages.
+
+    A call's cache key is :func:`~harness.hashing.hash_value` of ``{"v": CACHE_KEY_VERSION, "model": name,
+    "api_base": api_base, "params": the resolved config dumped (JSON mode, defaults excluded), "messages":
+    [{"role", "content"}, ...], "salt": cache_salt}``. In canonical (sorted) order its text is a fixed
+    head, the messages, a fixed middle, the salt and a fixed tail, so only the messages and the salt are
+    encoded per call, into the same bytes.
+    """
+
+    source: GenerateConfig | None  # kept: it holds the values its fingerprint refers to by identity
+    spec_fields: tuple  # the spec's name, api_base and params (values) when resolved
+    config: GenerateConfig
+    head: Any  # hashlib object fed with the text up to the messages
+    middle: bytes  # from after the messages to the salt's value
+
+    @classmethod
+    def of(cls, source: GenerateConfig | None, spec: ModelSpec) -> _Resolved:
+        config = spec.params.merged(source)
+        head = hashlib.sha256(('{"api_base":' + _CANONICAL.encode(spec.api_base) + ',"messages":').encode("utf-8"))
+        params = _CANONICAL.encode(config.model_dump(mode="json", exclude_defaults=True))
+        middle = f',"model":{_CANONICAL.encode(spec.name)},"params":{params},"salt":'.encode("utf-8")
+        return cls(source, _spec_fields(spec), config, head, middle)
+
+    def still_for(self, spec: ModelSpec) -> bool:
+        """Whether the spec is as it was when this was resolved (a test may change a model's spec)."""
+        name, api_base, params, values = self.spec_fields
+        return (spec.name == name and spec.api_base == api_base and spec.params is params
+                and spec.params.__dict__ == values)
+
+    def key(self, messages: list[Message], cache_salt: str) -> str:
+        digest = self.head.copy()
+        digest.update(_CANONICAL.encode([{"content": m.content, "role": m.role} for m in messages]).encode("utf-8"))
+        digest.update(self.middle)
+        digest.update(f'{_CANONICAL.encode(cache_salt)},"v":{CACHE_KEY_VERSION}}}'.encode("utf-8"))
+        return digest.hexdigest()
+
+
+def _spec_fields(spec: ModelSpec) -> tuple:
+    return spec.name, spec.api_base, spec.params, dict(spec.params.__dict__)
+
+
 class Model:
     """A provider plus cache, concurrency limit, timeout, retries and accounting.
 
@@ -77,6 +136,8 @@ class Model:
         self._semaphore_loop: asyncio.AbstractEventLoop | None = None
         self._in_flight: dict[str, asyncio.Future[ModelResponse]] = {}
         self._prepared = False
+        # Per distinct call config: what it resolved to, and the cache key's text around the messages.
+        self._resolved: dict[tuple, _Resolved] = {}
 
     @property
     def name(self) -> str:
@@ -97,12 +158,29 @@ class Model:
 
     def resolve_config(self, config: GenerateConfig | None) -> GenerateConfig:
         """The spec's params overlaid with ``config``."""
-        return self.spec.params.merged(config)
+        return self._resolve(config).config
+
+    def _resolve(self, config: GenerateConfig | None) -> _Resolved:
+        # Merging the judge's config into the spec's params and dumping it (pydantic copies the nested answer
+        # schema) cost ~40 us a call, and a judge asks with the same settings every time (as a fresh copy,
+        # under LogprobModel): resolved once per distinct config, found again by its fields' values.
+        try:
+            fingerprint = _fingerprint(config)
+            found = self._resolved.get(fingerprint)
+        except TypeError:  # an unhashable field value: resolve without keeping it
+            return _Resolved.of(config, self.spec)
+        if found is not None and found.still_for(self.spec):
+            return found
+        resolved = _Resolved.of(config, self.spec)
+        if len(self._resolved) >= 64:
+            self._resolved.clear()
+        self._resolved[fingerprint] = resolved
+        return resolved
 
     def cache_key(self, messages: list[Message], config: GenerateConfig | None = None,
                   *, cache_salt: str = "") -> str:
         """The content hash a call is cached under: model, api_base, resolved params, messages, salt."""
-        return self._key(messages, self.resolve_config(config), cache_salt)
+        return self._resolve(config).key(messages, cache_salt)
 
     async def generate(self, messages: list[Message], config: GenerateConfig | None = None,
                        *, cache_salt: str = "") -> ModelResponse:
@@ -112,14 +190,14 @@ class Model:
         hash, a sample index), so each gets its own cached answer.
         """
         self.stats.calls += 1
-        resolved = self.resolve_config(config)
+        found = self._resolve(config)
         if self.cache is None:
-            return await self._call_with_retries(messages, resolved)
-        key = self._key(messages, resolved, cache_salt)
+            return await self._call_with_retries(messages, found.config)
+        key = found.key(messages, cache_salt)
         cached = self._from_cache(key)
         if cached is not None:
             return cached
-        return await self._shared_call(key, messages, resolved)
+        return await self._shared_call(key, messages, found.config)
 
     def spec_record(self) -> dict[str, Any]:
         """How this model was configured, for the run manifest. Never contains a key value."""
@@ -135,18 +213,6 @@ class Model:
 
     # -- cache -----------------------------------------------------------------
 
-    def _key(self, messages: list[Message], resolved: GenerateConfig, cache_salt: str) -> str:
-        return hash_value({
-            "v": CACHE_KEY_VERSION,
-            "model": self.spec.name,
-            "api_base": self.spec.api_base,
-            # exclude_defaults keeps keys stable when GenerateConfig gains new fields.
-            "params": resolved.model_dump(mode="json", exclude_defaults=True),
-            # What Message.model_dump(mode="json") gives, without pydantic's per-message cost.
-            "messages": [{"role": m.role, "content": m.content} for m in messages],
-            "salt": cache_salt,
-        })
-
     def _from_cache(self, key: str) -> ModelResponse | None:
         started = time.perf_counter()
         assert self.cache is not None
@@ -154,8 +220,10 @@ class Model:
         if hit is None:
             return None
         self.stats.cache_hits += 1
-        return hit.model_copy(update={"cache_hit": True, "attempts": 0,
-                                      "latency_s": time.perf_counter() - started})
+        # The cache built this object for this call alone: fill in the hit's fields rather than copy it.
+        hit.__dict__.update(cache_hit=True, attempts=0, latency_s=time.perf_counter() - started)
+        hit.__pydantic_fields_set__.update(("cache_hit", "attempts", "latency_s"))
+        return hit
 
     def _store(self, key: str, response: ModelResponse) -> None:
         # A cache that cannot be written must not cost the answer we already paid for.

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from harness.errors import CallTimeoutError, ModelCallError, RateLimitError, ServerError
+from harness.hashing import hash_value
 from harness.models import GenerateConfig, Message, Model, ModelResponse, ModelSpec, ResponseCache, fake_model
 
 HELLO = [Message(role="user", content="hello")]
@@ -89,6 +90,44 @@ def test_cache_key_depends_on_model_name_and_api_base():
     keys = {fake_model([], name="fake/a").cache_key(HELLO), fake_model([], name="fake/b").cache_key(HELLO),
             fake_model([], name="fake/a", api_base="http://x/v1").cache_key(HELLO)}
     assert len(keys) == 3
+
+
+@pytest.mark.parametrize("spec_params", [GenerateConfig(), GenerateConfig(temperature=0.0, max_tokens=120,
+                                                                           extra={"b": 1, "a": [1, None]})])
+@pytest.mark.parametrize("api_base", [None, "http://127.0.0.1:8000/v1"])
+def test_cache_key_is_the_documented_hash_of_the_call(spec_params, api_base):
+    # Model resolves each distinct config once and encodes only the messages and salt per call: the key must
+    # stay the SHA-256 of the canonical JSON of the whole call, or every cached answer would be missed.
+    model = fake_model([], name='fake/é"q', api_base=api_base, params=spec_params)
+    messages = [Message(role="system", content='Be kind \u2028 ✓ "quoted" </script>'),
+                Message(role="user", content="hi\n\tthere")]
+    schema = {"type": "object", "properties": {"z": {}, "a": {"enum": ["x", 1.5]}}}
+    for config in (None, GenerateConfig(temperature=0.5, response_schema=schema), GenerateConfig(stop=["\n"])):
+        for salt in ("", "judge:abc:tone:0", "ünï"):
+            for _ in range(2):  # the second time from the resolved entry
+                expected = hash_value({"v": 1, "model": model.spec.name, "api_base": api_base,
+                                       "params": spec_params.merged(config).model_dump(mode="json",
+                                                                                      exclude_defaults=True),
+                                       "messages": [m.model_dump(mode="json") for m in messages], "salt": salt})
+                assert model.cache_key(messages, config, cache_salt=salt) == expected
+
+
+def test_a_changed_config_or_spec_is_resolved_again():
+    model = fake_model([], params=GenerateConfig(max_tokens=50))
+    config = GenerateConfig(temperature=0.0)
+    first = model.cache_key(HELLO, config)
+    assert model.cache_key(HELLO, config.model_copy()) == first  # an equal copy, as LogprobModel passes
+    config.temperature = 0.9
+    assert model.cache_key(HELLO, config) == fake_model([], params=GenerateConfig(max_tokens=50)).cache_key(
+        HELLO, GenerateConfig(temperature=0.9)) != first
+    assert model.resolve_config(config).temperature == 0.9
+    model.spec.params = GenerateConfig(max_tokens=60)
+    assert model.resolve_config(config).max_tokens == 60
+    model.spec.params.max_tokens = 70
+    assert model.resolve_config(None).max_tokens == 70
+    model.spec.api_base = "http://other/v1"
+    assert model.cache_key(HELLO) == fake_model([], params=GenerateConfig(max_tokens=70),
+                                                api_base="http://other/v1").cache_key(HELLO)
 
 
 def test_failures_are_not_cached(tmp_path):
