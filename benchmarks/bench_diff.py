@@ -5,7 +5,8 @@ scorecard every finished run has) of ``n`` records each: ``n / 2`` cases × two
 candidates, six checks with evidence and five judged criteria per record, about
 2% case errors and 3% judge errors (the records of ``bench_scorecard.py``). Run B is run A with about ``--changed`` of
 its records graded differently, as a new candidate version would be, so each
-row has thousands of changed cases and the diff shows every one side by side.
+row has thousands of changed cases (all listed in ``diff.json``; each row's
+largest drops and rises shown side by side).
 Then times ``harness diff A B --out DIR`` (md, json and html) as a child
 process: wall, user+system CPU and peak RSS, from ``os.wait4``.
 
