@@ -9,9 +9,9 @@ and an eval file with one model candidate and a one-criterion judge (2 model cal
 times ``harness run`` as a child process: wall time, and user+system CPU of the whole process
 (start-up, imports, checks, records, scorecard and report included), from ``os.wait4``. A second
 ``harness run`` into a new directory with the same cache is the fully cached rerun. Figures are
-medians over the rounds; the machine is shared, so expect noise. ``--split`` runs the first
-``harness run`` of each round through ``benchmarks/cpu_split.py`` and prints its CPU by component
-(start-up, plan, checks, model calls, end-of-run outputs).
+medians over the rounds; the machine is shared, so expect noise. ``--split`` runs both
+``harness run`` of each round through ``benchmarks/cpu_split.py`` and prints their CPU by component
+(start-up, plan, checks, model calls, end-of-run outputs), the cached rerun's too.
 
 The floor is ``calls × latency ÷ concurrency``. Targets: wall within 1.2 × floor plus start-up,
 under 2 ms of CPU per call, a cached rerun of 2,000 cases under 3 s.
@@ -115,7 +115,7 @@ def one_round(args: argparse.Namespace, work: Path) -> tuple[Timing, Timing, int
         first_run = [sys.executable, str(ROOT / "benchmarks" / "cpu_split.py"), *run[3:]] if args.split else run
         first = timed([*first_run, "--out", str(work / "run1")], work)
         calls = server_requests(base_url)
-        rerun = timed([*run, "--out", str(work / "run2")], work)
+        rerun = timed([*(first_run if args.split else run), "--out", str(work / "run2")], work)
         return first, rerun, calls, server_requests(base_url) - calls
     finally:
         server.terminate()
@@ -141,12 +141,13 @@ def report(args: argparse.Namespace, rounds: list[tuple[Timing, Timing, int, int
     rerun_cpu = statistics.median(r[1].cpu_s for r in rounds)
     print(f"  cached rerun: wall {rerun_wall:.2f} s   cpu {rerun_cpu:.2f} s   new calls {rounds[0][3]}   (target < 3 s)")
     print(f"  all rounds (wall, cpu): {[(round(r[0].wall_s, 2), round(r[0].cpu_s, 2)) for r in rounds]}")
-    splits = [r[0].split for r in rounds if r[0].split]
-    if splits:
-        print("  CPU by component (median s, per call ms):")
-        for name in splits[0]:
-            value = statistics.median(s.get(name, 0.0) for s in splits)
-            print(f"    {name:78s} {value:6.2f} s  {value / calls * 1000:5.2f} ms")
+    for which, label in ((0, "run"), (1, "cached rerun")):
+        splits = [r[which].split for r in rounds if r[which].split]
+        if splits:
+            print(f"  CPU by component, {label} (median s, per call ms):")
+            for name in splits[0]:
+                value = statistics.median(s.get(name, 0.0) for s in splits)
+                print(f"    {name:78s} {value:6.2f} s  {value / calls * 1000:5.2f} ms")
 
 
 def main() -> None:
@@ -156,7 +157,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--provider", choices=sorted(MODEL_NAMES), default="thin")
-    parser.add_argument("--split", action="store_true", help="print the first run's CPU by component")
+    parser.add_argument("--split", action="store_true", help="print each run's CPU by component (the rerun's too)")
     args = parser.parse_args()
     print(f"harness --help: {startup():.2f} s wall")
     rounds = []
