@@ -3,7 +3,8 @@
 - the embedded model judged: its verdicts show the pipeline working, nothing more;
 - the judge's model also wrote one side's replies: judges favour their own outputs;
 - the judge prefers a position: its first-position rate's interval excludes one half;
-- the judge prefers length: the longer reply won most decided pairs, with an interval above one half.
+- the judge prefers length: the longer reply won most decided pairs, with an interval above one half;
+- a side replayed threads turn by turn: the turn cases of one thread are not independent.
 """
 
 from __future__ import annotations
@@ -60,12 +61,23 @@ def _percent_of_second(first) -> str:
     return f"{1 - first.rate:.0%} [{1 - ci.hi:.0%}, {1 - ci.lo:.0%}] of {first.n}"
 
 
+TURN_CASES_NOTICE = ("turn-level replay: the pairs come from turn cases, and the turns of one thread are not "
+                     "independent, so these intervals and tests, which count turn cases, are narrower than the "
+                     "evidence (harness diff counts threads instead)")
+
+
+def turn_notices(side_a: PairRun, side_b: PairRun) -> list[str]:
+    """The turn-case caveat when either run replayed its threads turn by turn (``replay: turns``)."""
+    replayed = any((run.manifest.eval_spec or {}).get("replay") == "turns" for run in (side_a, side_b))
+    return [TURN_CASES_NOTICE] if replayed else []
+
+
 def report_notices(model_name: str, side_a: PairRun, side_b: PairRun,
                    comparisons: list[PairComparison]) -> list[str]:
     """Every notice of the report, most important first, without repeats."""
     sides = [(label, run, name) for c in comparisons
              for label, run, name in (("A", side_a, c.candidate_a), ("B", side_b, c.candidate_b))]
-    notices = embedded_notice(model_name) + self_judging_notices(model_name, sides)
+    notices = embedded_notice(model_name) + self_judging_notices(model_name, sides) + turn_notices(side_a, side_b)
     for comparison in comparisons:
         notices += bias_notices(comparison)
     return list(dict.fromkeys(notices))

@@ -174,3 +174,23 @@ def test_pairwise_with_the_embedded_judge_on_three_cases(runs, capsys):
     md = (out / "pairwise.md").read_text()
     assert "embedded model (Gemma 3 270M" in md and "the pairwise judge" in md
     assert "embedded model" in capsys.readouterr().err
+
+
+def test_turn_replayed_runs_carry_the_turn_cases_notice(runs, tmp_path, capsys):
+    from harness.pairwise.notices import TURN_CASES_NOTICE
+
+    threads = ROOT / "datasets" / "threads.jsonl"
+    eval_file = tmp_path / "threads.yaml"
+    eval_file.write_text(f"name: threads\ndataset: {threads}\nlimit: 2\nreplay: turns\ncandidates:\n"
+                         "  - name: v1\n    recorded: bot-v1\n  - name: v2\n    recorded: bot-v2\nchecks: none\n")
+    assert main(["run", str(eval_file), "--out", str(tmp_path / "T"), "--quiet", "--no-cache"]) == 0
+    register_fake("turns", longer_wins)
+    out = tmp_path / "pw"
+    assert main(["pairwise", str(tmp_path / "T"), "--pair", "v1=v2", "--judge-model", "fake/turns", "--rubric",
+                 str(RUBRIC), "--criteria", "acknowledgement", "--out", str(out), "--no-cache", "--quiet"]) == 0
+    assert TURN_CASES_NOTICE in json.loads((out / "pairwise.json").read_text())["notices"]
+    assert "turn-level replay" in (out / "pairwise.md").read_text()
+    # Runs of whole threads carry no such notice.
+    plain = runs / "plain-pw"
+    assert _pairwise(runs, str(runs / "B"), "--out", str(plain), "--limit", "2", judge="fake/turns") == 0
+    assert TURN_CASES_NOTICE not in json.loads((plain / "pairwise.json").read_text())["notices"]
