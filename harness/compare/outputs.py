@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from harness.compare.schema import DIFF_SCHEMA_VERSION, DiffReport
-from harness.errors import ConfigError, ResultsError
-from harness.records.store import atomic_write_text
+from harness.errors import ConfigError
+from harness.records.store import atomic_write_text, load_versioned_json
 
 FORMATS = ("md", "json", "html")
 FILE_NAMES = {"md": "diff.md", "json": "diff.json", "html": "diff.html"}
@@ -39,7 +36,7 @@ def render(report: DiffReport, fmt: str) -> str:
 
 def write_diff(report: DiffReport, out_dir: str | Path, formats: list[str] | tuple[str, ...] = FORMATS) -> dict[str, Path]:
     """Write each of ``formats`` into ``out_dir`` (created if needed), atomically; returns the paths."""
-    from harness.compare.diff import cycle_collector_paused
+    from harness.gc_pause import cycle_collector_paused
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -53,13 +50,4 @@ def write_diff(report: DiffReport, out_dir: str | Path, formats: list[str] | tup
 
 def load_diff(path: str | Path) -> DiffReport:
     """Read ``diff.json``; a newer ``schema_version`` or an invalid file is a :class:`ResultsError`."""
-    path = Path(path)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    version = data.get("schema_version", 0) if isinstance(data, dict) else 0
-    if version > DIFF_SCHEMA_VERSION:
-        raise ResultsError(f"diff schema_version {version} is newer than this harness reads "
-                           f"({DIFF_SCHEMA_VERSION}); upgrade the harness", file=str(path))
-    try:
-        return DiffReport.model_validate(data)
-    except ValidationError as exc:
-        raise ResultsError(f"invalid diff: {exc.errors()[0]['msg']}", file=str(path)) from None
+    return load_versioned_json(path, DiffReport, DIFF_SCHEMA_VERSION, "diff", "diff")

@@ -15,10 +15,8 @@ columns for recorded replies.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -28,6 +26,7 @@ from pydantic import ValidationError
 from harness.config.yamlfile import first_error, format_loc
 from harness.datasets.schema import Case
 from harness.errors import DatasetError
+from harness.gc_pause import cycle_collector_paused
 from harness.hashing import hash_value
 
 MAX_ROW_BYTES = 2 * 1024 * 1024
@@ -50,27 +49,13 @@ class LoadedDataset:
 def load_dataset(source: str | Path, split: str = "train") -> LoadedDataset:
     """Load and validate every row of ``source`` (a file path or a hub dataset id)."""
     source = str(source)
-    with _cycle_collector_paused():
+    with cycle_collector_paused():
         rows = _rows(source, split)
         cases = _validate_rows(source, rows)
         if not cases:
             raise DatasetError("dataset has no rows", file=source)
         digest = hash_value([case.model_dump(mode="json") for case in cases])
     return LoadedDataset(source=source, cases=cases, sha256=digest)
-
-
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Loading builds tens of thousands of small objects that form no reference cycles; the cycle collector
-    would walk them (and everything the process holds) again and again as they accumulate: ~0.1 s of a
-    2,000-case load. Reference counting still frees them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
