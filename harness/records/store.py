@@ -14,12 +14,14 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from harness.errors import ResultsError
 from harness.records.schema import MANIFEST_SCHEMA_VERSION, RECORD_SCHEMA_VERSION, Manifest, Record
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.json"
@@ -39,6 +41,27 @@ def atomic_write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def load_versioned_json(path: str | Path, model: type[ModelT], current: int, kind: str, what: str) -> ModelT:
+    """Read a JSON report written by this harness (``diff.json``, ``pairwise.json``) as ``model``.
+
+    An unreadable file, a ``schema_version`` above ``current`` (``"<kind> schema_version N is newer…"``) or
+    content that does not validate (``"invalid <what>: …"``) is a :class:`ResultsError` naming the file.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ResultsError(f"cannot read a {what}: {exc}", file=str(path)) from None
+    version = data.get("schema_version", 0) if isinstance(data, dict) else 0
+    if version > current:
+        raise ResultsError(f"{kind} schema_version {version} is newer than this harness reads "
+                           f"({current}); upgrade the harness", file=str(path))
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ResultsError(f"invalid {what}: {exc.errors()[0]['msg']}", file=str(path)) from None
 
 
 def remove_stale_temps(run_dir: Path) -> int:

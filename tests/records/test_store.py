@@ -62,3 +62,26 @@ def test_atomic_write_leaves_no_temp_files(tmp_path):
     atomic_write_json(tmp_path / "m.json", {"a": 2})
     assert json.loads((tmp_path / "m.json").read_text()) == {"a": 2}
     assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
+def test_load_versioned_json_names_the_file_for_every_failure(tmp_path):
+    from pydantic import BaseModel
+
+    from harness.records.store import load_versioned_json
+
+    class Report(BaseModel):
+        schema_version: int = 1
+        title: str
+
+    path = tmp_path / "report.json"
+    path.write_text('{"schema_version": 1, "title": "ok"}')
+    assert load_versioned_json(path, Report, 1, "report", "report file").title == "ok"
+    for text, message in (("not json", "cannot read a report file"),
+                          ('{"schema_version": 3, "title": "x"}', "report schema_version 3 is newer"),
+                          ('{"schema_version": 1}', "invalid report file: Field required")):
+        path.write_text(text)
+        with pytest.raises(ResultsError, match=message) as caught:
+            load_versioned_json(path, Report, 1, "report", "report file")
+        assert caught.value.file == str(path)
+    with pytest.raises(ResultsError, match="cannot read a report file"):
+        load_versioned_json(tmp_path / "missing.json", Report, 1, "report", "report file")
