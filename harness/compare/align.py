@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -345,13 +345,21 @@ def plan_pairs(run_a: RunData, run_b: RunData, pair: tuple[str, str] | None) -> 
     """
     if pair is not None:
         return [pair]
-    if run_a.path.resolve() == run_b.path.resolve():
-        raise ConfigError("comparing a run with itself needs --pair LEFT=RIGHT (two of its candidates)",
+    return shared_candidate_pairs(run_a.path, run_b.path, run_a.candidates(), run_b.candidates(),
+                                  run_a.rows, run_b.rows)
+
+
+def shared_candidate_pairs(path_a: Path, path_b: Path, names_a: list[str], names_b: list[str],
+                           answered_a: Container[str], answered_b: Container[str]) -> list[tuple[str, str]]:
+    """Every candidate with answers in both runs, paired with itself, in A's order (``harness diff`` and
+    ``harness pairwise`` without ``--pair``). Within one run there is nothing to pair without ``--pair``."""
+    if path_a.resolve() == path_b.resolve():
+        raise ConfigError("comparing within one run needs --pair LEFT=RIGHT (two of its candidates)",
                           field="--pair")
-    shared = [c for c in run_a.candidates() if c in run_b.rows and c in run_a.rows]
+    shared = [c for c in names_a if c in answered_a and c in answered_b]
     if not shared:
-        raise ResultsError(f"the runs share no candidate (A: {', '.join(run_a.candidates())}; "
-                           f"B: {', '.join(run_b.candidates())}); name one pair with --pair A_NAME=B_NAME")
+        raise ResultsError(f"the runs share no candidate (A: {', '.join(names_a)}; "
+                           f"B: {', '.join(names_b)}); name one pair with --pair A_NAME=B_NAME")
     return [(c, c) for c in shared]
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from harness.compare.align import shared_candidate_pairs
 from harness.compare.guard import IncomparableRunsError
 from harness.datasets.schema import Case
-from harness.errors import ConfigError, ResultsError
+from harness.errors import ResultsError
 from harness.hashing import hash_value
 from harness.records.schema import Manifest
 from harness.records.store import iter_records, read_manifest
@@ -102,14 +103,7 @@ def plan_pairs(a: PairRun, b: PairRun, pair: tuple[str, str] | None) -> list[tup
                 raise ResultsError(f"run {label} has no replies of candidate {name!r} (candidates: {known})",
                                    file=str(run.path))
         return [pair]
-    if a.path.resolve() == b.path.resolve():
-        raise ConfigError("comparing within one run needs --pair LEFT=RIGHT (two of its candidates)",
-                          field="--pair")
-    shared = [c for c in a.candidates() if c in a.replies and c in b.replies]
-    if not shared:
-        raise ResultsError(f"the runs share no candidate (A: {', '.join(a.candidates())}; "
-                           f"B: {', '.join(b.candidates())}); name one pair with --pair A_NAME=B_NAME")
-    return [(c, c) for c in shared]
+    return shared_candidate_pairs(a.path, b.path, a.candidates(), b.candidates(), a.replies, b.replies)
 
 
 @dataclass(frozen=True)
