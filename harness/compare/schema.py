@@ -28,13 +28,18 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class RunInfo(_Model):
-    """Which run one side of the diff comes from."""
+class RunIdentity(_Model):
+    """Which run a side comes from: its directory, eval, start time and dataset hash."""
 
     run_dir: str
     eval_name: str
     started_at: str | None = None
     dataset_sha256: str | None = None
+
+
+class RunInfo(RunIdentity):
+    """Which run one side of the diff comes from."""
+
     rubric: str | None = Field(None, description="'<id> v<version>', or None for a checks-only run")
     judge_model: str | None = None
 

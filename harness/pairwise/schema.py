@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.compare.schema import RunIdentity
 from harness.records.schema import ErrorInfo
 from harness.scoring.schema import Interval
 
@@ -32,13 +33,8 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SideInfo(_Model):
+class SideInfo(RunIdentity):
     """Where one side's replies come from."""
-
-    run_dir: str
-    eval_name: str
-    started_at: str | None = None
-    dataset_sha256: str | None = None
 
 
 class JudgeInfo(_Model):
