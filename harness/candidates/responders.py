@@ -26,6 +26,7 @@ class MissingReplyError(CaseFault):
 
 class TemplateRenderError(CaseFault):
     kind = "template"
+    case_id = ""  # set by :func:`prerender`: the case the template failed on
 
 
 @dataclass
@@ -74,6 +75,8 @@ def render_system_prompt(template: jinja2.Template, case: Case) -> str:
         return template.render(**template_variables(case)).strip()
     except jinja2.TemplateError as exc:
         raise TemplateRenderError(f"prompt template failed on this case: {exc}") from None
+    except Exception as exc:  # template code can raise anything ("None + 1" is a TypeError)
+        raise TemplateRenderError(f"prompt template failed on this case: {type(exc).__name__}: {exc}") from None
 
 
 def thread_messages(case: Case) -> list[Message]:
@@ -88,15 +91,45 @@ def thread_messages(case: Case) -> list[Message]:
     return messages
 
 
+# Prompts rendered by the preflight and kept for the case's first call: at most this many (~1 KB each).
+PRERENDERED_KEPT = 20_000
+
+
+def prerender(template: jinja2.Template, cases: list[Case]) -> dict[int, tuple[Case, str]]:
+    """Every case's system prompt, rendered now (raising TemplateRenderError on the first that fails).
+
+    Returned by ``id(case)`` with the case itself (so an id is never reused while
+    its entry lives), for the first :data:`PRERENDERED_KEPT` cases; the rest are
+    rendered again when their call is made.
+    """
+    kept: dict[int, tuple[Case, str]] = {}
+    for case in cases:
+        try:
+            prompt = render_system_prompt(template, case)
+        except TemplateRenderError as exc:
+            exc.case_id = case.id
+            raise
+        if len(kept) < PRERENDERED_KEPT:
+            kept[id(case)] = (case, prompt)
+    return kept
+
+
 @dataclass
 class ModelResponder:
     name: str
     model: object  # harness.models.model.Model
     template: jinja2.Template
+    # The preflight's renders (see :func:`prerender`), each used once by the case's first call.
+    prerendered: dict[int, tuple[Case, str]] = field(default_factory=dict, repr=False)
+
+    def system_prompt(self, case: Case) -> str:
+        entry = self.prerendered.pop(id(case), None)
+        if entry is not None and entry[0] is case:
+            return entry[1]
+        return render_system_prompt(self.template, case)
 
     def messages_for(self, case: Case) -> list[Message]:
-        system = render_system_prompt(self.template, case)
-        return [Message(role="system", content=system), *thread_messages(case)]
+        return [Message(role="system", content=self.system_prompt(case)), *thread_messages(case)]
 
     async def respond(self, case: Case, sample: int = 0) -> Reply:
         salt = f"sample:{sample}" if sample else ""

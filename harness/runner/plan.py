@@ -110,10 +110,11 @@ def build_plan(loaded: LoadedEval, *, limit: int | None = None, candidate_names:
         if spec.kind == "recorded":
             responders.append(RecordedResponder(name=spec.name, version=spec.recorded))
             continue
-        template = checked_template(loaded, spec.name, cases)  # a broken template fails now, not per case
+        template, rendered = checked_template(loaded, spec.name, cases)  # a broken template fails now
         model = build_checked_model(loaded, model_spec(spec), loaded.candidate_loc(spec.name), cache)
         models.append(model)
-        responders.append(ModelResponder(name=spec.name, model=model, template=template))
+        responders.append(ModelResponder(name=spec.name, model=model, template=template,
+                                         prerendered=rendered))
     judge = rubric = None
     if loaded.spec.judge is not None:
         rubric = _select_criteria(loaded)

@@ -11,7 +11,7 @@ from typing import Any
 
 import jinja2
 
-from harness.candidates.responders import TemplateRenderError, compile_template, render_system_prompt
+from harness.candidates.responders import TemplateRenderError, compile_template, prerender
 from harness.config.evalfile import LoadedEval
 from harness.datasets.schema import Case
 from harness.errors import ConfigError, MissingCredentialError, TemplateError, UserError
@@ -69,8 +69,13 @@ def build_checked_model(loaded: LoadedEval, spec: ModelSpec, loc: tuple, cache: 
     return model
 
 
-def checked_template(loaded: LoadedEval, name: str, cases: list[Case]) -> jinja2.Template:
-    """Candidate ``name``'s prompt template, compiled and rendered once for every case."""
+def checked_template(loaded: LoadedEval, name: str,
+                     cases: list[Case]) -> tuple[jinja2.Template, dict[int, tuple[Case, str]]]:
+    """Candidate ``name``'s prompt template, compiled and rendered once for every case.
+
+    Returns the template and the renders (:func:`~harness.candidates.responders.prerender`),
+    which the responder uses for each case's first call instead of rendering it again.
+    """
     loc = (*loaded.candidate_loc(name), "prompt")
     prompt_file = loaded.prompt_files.get(name)
     try:
@@ -79,11 +84,9 @@ def checked_template(loaded: LoadedEval, name: str, cases: list[Case]) -> jinja2
         if prompt_file:
             raise
         raise loaded.error(f"template line {exc.line}: {exc.problem}", *loc, kind=TemplateError) from None
-    for case in cases:
-        try:
-            render_system_prompt(template, case)
-        except TemplateRenderError as exc:
-            where = f"template {prompt_file}" if prompt_file else "template"
-            problem = str(exc).removeprefix("prompt template failed on this case: ")
-            raise loaded.error(f"{where} fails on case {case.id!r}: {problem}", *loc, kind=TemplateError) from None
-    return template
+    try:
+        return template, prerender(template, cases)
+    except TemplateRenderError as exc:
+        where = f"template {prompt_file}" if prompt_file else "template"
+        problem = str(exc).removeprefix("prompt template failed on this case: ")
+        raise loaded.error(f"{where} fails on case {exc.case_id!r}: {problem}", *loc, kind=TemplateError) from None
