@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 
 from aiohttp import web
 
@@ -33,14 +34,19 @@ def _body(content: str, model: str) -> bytes:
 
 def make_app(latency_s: float) -> web.Application:
     """The aiohttp application serving ``POST /v1/chat/completions`` after ``latency_s``."""
-    counter = {"requests": 0}
+    # Request count, and when (time.time()) the first request arrived and the last answer left:
+    # the benchmark's start-up (launch to first call) and tail (last answer to exit) come from these.
+    counter: dict[str, float] = {"requests": 0, "first_request_at": 0.0, "last_answer_at": 0.0}
 
     async def chat(request: web.Request) -> web.Response:
+        if not counter["first_request_at"]:
+            counter["first_request_at"] = time.time()
         body = await request.json()
         counter["requests"] += 1
         if latency_s:
             await asyncio.sleep(latency_s)
         content = JUDGE if body.get("response_format") else REPLY
+        counter["last_answer_at"] = time.time()
         return web.Response(body=_body(content, body.get("model", "mock")), content_type="application/json")
 
     async def stats(request: web.Request) -> web.Response:
