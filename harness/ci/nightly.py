@@ -20,12 +20,12 @@ from pathlib import Path
 
 from harness.ci.junit import JUNIT_FILE, write_junit
 from harness.ci.summary import SUMMARY_FILE, write_summary
-from harness.ci.verdicts import case_outcomes
 from harness.config.evalfile import load_eval
 from harness.gates.baseline import resolve_baseline
 from harness.gates.evaluate import GateOutcome, evaluate_gates
-from harness.records.store import iter_records, read_manifest
+from harness.records.store import read_manifest
 from harness.runner.engine import RunOptions, RunResult, default_out, run_eval
+from harness.runner.tally import RunTally, tally_run_dir
 
 TRENDS_DIR = "trends"
 
@@ -66,20 +66,34 @@ def run_gated(eval_path: str | Path, options: NightlyOptions | None = None) -> G
 
 def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResult | None = None, *,
              trend_pngs: bool = False) -> GatedRun:
-    """Hold a finished run to its gates and write ``junit.xml``, ``summary.md``, the gate rows (and trend PNGs)."""
+    """Hold a finished run to its gates and write ``junit.xml``, ``summary.md``, the gate rows (and trend PNGs).
+
+    The error count and case outcomes come from the tally of ``result`` (gathered as the run wrote its
+    records); for a run directory alone, from one pass over its records.
+    """
     from harness.history.index import record_gates
     from harness.scoring.scorecard import load_scorecard
 
     run_dir = Path(run_dir)
     manifest = read_manifest(run_dir)
     scorecard = result.outputs.scorecard if result is not None else load_scorecard(run_dir)
-    outcome = evaluate_gates(run_dir, manifest.eval_spec, scorecard, baseline, manifest.eval_file.path)
-    cases = case_outcomes(iter_records(run_dir))  # one pass over the records for both files
+    tally = _gate_tally(run_dir, result)
+    outcome = evaluate_gates(run_dir, manifest.eval_spec, scorecard, baseline, manifest.eval_file.path,
+                             errors=tally.errors.count())
+    cases = tally.outcomes.result()
     junit = write_junit(run_dir / JUNIT_FILE, manifest.eval_name, cases, outcome, manifest.started_at)
     summary = write_summary(run_dir / SUMMARY_FILE, scorecard, cases, outcome, run_dir)
     record_gates(run_dir, outcome)
     pngs = write_trends(run_dir, manifest.eval_name) if trend_pngs else []
     return GatedRun(result=result, outcome=outcome, junit=junit, summary=summary, trend_pngs=pngs)
+
+
+def _gate_tally(run_dir: Path, result: RunResult | None) -> RunTally:
+    """The run's own tally when it has one with case outcomes; otherwise one read from ``records.jsonl``."""
+    tally = result.tally if result is not None else None
+    if tally is not None and tally.outcomes is not None:
+        return tally
+    return tally_run_dir(run_dir, RunTally.for_gates())
 
 
 def write_trends(run_dir: Path, eval_name: str) -> list[Path]:

@@ -91,17 +91,35 @@ def failure_lines(record: Record) -> list[str]:
     return lines
 
 
+@dataclass
+class CaseOutcomes:
+    """:func:`case_outcomes` one record at a time, so a run can keep its outcomes as it writes its records.
+
+    Holds a :class:`SampleOutcome` per record (its reply and failure lines), never the record.
+    """
+
+    groups: dict[tuple[str, str], CaseOutcome] = field(default_factory=dict)
+
+    def add(self, record: Record) -> None:
+        key = (record.candidate, record.case_id)
+        outcome = self.groups.get(key)
+        if outcome is None:
+            outcome = self.groups[key] = CaseOutcome(record.case_id, record.candidate)
+        outcome.samples.append(SampleOutcome.of(record))
+
+    def result(self) -> list[CaseOutcome]:
+        """The outcomes in first-seen order, each case's samples in sample order."""
+        for outcome in self.groups.values():
+            outcome.samples.sort(key=lambda r: r.sample)
+        return list(self.groups.values())
+
+
 def case_outcomes(records: Iterable[Record]) -> list[CaseOutcome]:
     """Records grouped by case × candidate, in first-seen order, samples in order (one pass; records not kept)."""
-    groups: dict[tuple[str, str], CaseOutcome] = {}
+    outcomes = CaseOutcomes()
     for record in records:
-        key = (record.candidate, record.case_id)
-        if key not in groups:
-            groups[key] = CaseOutcome(record.case_id, record.candidate)
-        groups[key].samples.append(SampleOutcome.of(record))
-    for outcome in groups.values():
-        outcome.samples.sort(key=lambda r: r.sample)
-    return list(groups.values())
+        outcomes.add(record)
+    return outcomes.result()
 
 
 def by_candidate(outcomes: list[CaseOutcome]) -> dict[str, list[CaseOutcome]]:

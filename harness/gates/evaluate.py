@@ -14,7 +14,7 @@ from pathlib import Path
 from harness.errors import ConfigError
 from harness.gates import EXIT_GATE_FAILED, EXIT_INCOMPLETE, EXIT_PASSED
 from harness.gates.spec import ANY, GatesSpec, Threshold
-from harness.gates.tolerance import count_errors, within_tolerance
+from harness.gates.tolerance import ErrorCount, count_errors, within_tolerance
 
 EPSILON = 1e-9  # so a pass rate of exactly the minimum passes despite float rounding
 
@@ -56,12 +56,16 @@ class GateOutcome:
 
 
 def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Path | None = None,
-                   eval_file: str | None = None) -> GateOutcome:
-    """Hold the run in ``run_dir`` (its ``scorecard`` and manifest ``eval_spec``) to its gates."""
+                   eval_file: str | None = None, errors: ErrorCount | None = None) -> GateOutcome:
+    """Hold the run in ``run_dir`` (its ``scorecard`` and manifest ``eval_spec``) to its gates.
+
+    ``errors`` is the run's error count when the caller already has it (a run
+    counts its errors as it writes its records); without it the records are read.
+    """
     spec = GatesSpec.model_validate(eval_spec.get("gates") or {})
     status = scorecard.run.status if scorecard.run else "complete"
-    complete, completion = within_tolerance(count_errors(run_dir), status or "complete",
-                                            eval_spec.get("max_error_rate"))
+    count = errors if errors is not None else count_errors(run_dir)
+    complete, completion = within_tolerance(count, status or "complete", eval_spec.get("max_error_rate"))
     candidates = _gated_candidates(spec, scorecard, eval_file)
     _check_names(spec, scorecard, eval_file)
     gates = [completion_gate(complete, completion)]

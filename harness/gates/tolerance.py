@@ -28,13 +28,27 @@ def record_has_error(record: Record) -> bool:
     return record.error is not None or any(v.error is not None for v in record.judge.values())
 
 
+@dataclass
+class ErrorTally:
+    """:func:`count_errors` one record at a time, so a run can count its errors as it writes its records."""
+
+    records: int = 0
+    with_error: int = 0
+
+    def add(self, record: Record) -> None:
+        self.records += 1
+        self.with_error += record_has_error(record)
+
+    def count(self) -> ErrorCount:
+        return ErrorCount(self.records, self.with_error)
+
+
 def count_errors(run_dir: str | Path) -> ErrorCount:
     """How many records the run holds and how many of them carry an error."""
-    records = errors = 0
+    tally = ErrorTally()
     for record in iter_records(Path(run_dir)):
-        records += 1
-        errors += record_has_error(record)
-    return ErrorCount(records, errors)
+        tally.add(record)
+    return tally.count()
 
 
 def within_tolerance(count: ErrorCount, status: str, max_error_rate: float | None) -> tuple[bool, str]:

@@ -105,10 +105,14 @@ def _rate(candidate: str, kind: str, name: str, stat) -> Figure:
     return Figure(candidate, kind, name, "rate", stat.rate, ci and ci.lo, ci and ci.hi, stat.n, stat.rate)
 
 
-def index_run(run_dir: str | Path, manifest, scorecard) -> None:
-    """Add (or replace) the run in ``run_dir`` in its parent's index. A failure warns; it never loses the run."""
+def index_run(run_dir: str | Path, manifest, scorecard, errors=None) -> None:
+    """Add (or replace) the run in ``run_dir`` in its parent's index. A failure warns; it never loses the run.
+
+    ``errors`` (a :class:`~harness.gates.tolerance.ErrorCount`) saves reading the records to count them
+    when the caller counted them already.
+    """
     run_dir = Path(run_dir)
-    row = _run_row(run_dir, manifest)
+    row = _run_row(run_dir, manifest, errors)
     try:
         with connect(run_dir.parent) as conn:
             _replace_run(conn, row, scorecard_figures(scorecard))
@@ -154,11 +158,11 @@ def accept_run(run_dir: str | Path) -> str:
     return manifest.eval_name
 
 
-def _run_row(run_dir: Path, manifest) -> dict:
-    """The ``runs`` row of a run: identity, status, error counts and the whole manifest."""
+def _run_row(run_dir: Path, manifest, errors=None) -> dict:
+    """The ``runs`` row of a run: identity, status, error counts (read from the records unless given), the manifest."""
     from harness.gates.tolerance import count_errors
 
-    count = count_errors(run_dir)
+    count = errors if errors is not None else count_errors(run_dir)
     return {"run": run_dir.name, "eval_name": manifest.eval_name, "started_at": manifest.started_at,
             "finished_at": manifest.finished_at, "status": manifest.status, "git_revision": manifest.git_revision,
             "dataset_sha256": manifest.dataset.get("sha256"), "n_records": count.records,

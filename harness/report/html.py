@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from harness.datasets.turns import REPLAY_CAVEAT
 from harness.records.schema import Record
 from harness.report.html_parts import esc, interval_bar_svg, json_script, page_shell, table
-from harness.report.html_records import RecordView, filter_form, record_rows
+from harness.report.html_records import RecordRows, RecordView, filter_form
 from harness.report.panel import render_panel_html
 from harness.report.tables import breakdown_rows, fmt_mean, fmt_rate, summary_rows
 from harness.scoring.schema import RunIdentity, Scorecard
@@ -161,16 +161,20 @@ def render_turns_html(card: Scorecard) -> str:
             f"{table(['turn', *card.candidates], cells)}")
 
 
-def render_records_section(card: Scorecard, records: Iterable[Record], cases: dict[str, dict] | None) -> tuple[str, list]:
+def render_records_section(card: Scorecard, rows: RecordRows) -> tuple[str, list]:
     """The filter form and the records table; also the per-row filter data for the script."""
-    view = RecordView(criteria=list(card.criteria), checks=card.checks, cases=cases or {})
-    body, filter_data = record_rows(records, view)
+    body, filter_data = rows.html()
     form = filter_form(filter_data, card)
     head = "".join(f'<th scope="col">{h}</th>' for h in ("case", "candidate", "persona", "category", "checks",
                                                           "criteria", "error"))
     hint = '<p class="muted">Click a row, or focus it and press Enter, to see the case, the reply and every verdict.</p>'
     return (f"{form}{hint}<table id=\"records\"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
             filter_data)
+
+
+def record_view(card: Scorecard, cases: dict[str, dict] | None) -> RecordView:
+    """What the record rows need besides the records: the scorecard's criteria and checks, the case snapshot."""
+    return RecordView(criteria=list(card.criteria), checks=card.checks, cases=cases or {})
 
 
 def render_run_html(scorecard: Scorecard, records: Iterable[Record], cases: dict[str, dict] | None,
@@ -182,8 +186,16 @@ def render_run_html(scorecard: Scorecard, records: Iterable[Record], cases: dict
     ``trends_html`` is the already escaped trends section
     (:func:`harness.history.svg.trends_section`), shown after the scores.
     """
+    rows = RecordRows(record_view(scorecard, cases))
+    for record in records:
+        rows.add(record)
+    return render_run_html_rows(scorecard, rows, trends_html)
+
+
+def render_run_html_rows(scorecard: Scorecard, rows: RecordRows, trends_html: str = "") -> str:
+    """:func:`render_run_html` from record rows already rendered (a run renders each record as it writes it)."""
     title = f"{scorecard.run.eval_name} report" if scorecard.run else "Run report"
-    records_html, filter_data = render_records_section(scorecard, records, cases)
+    records_html, filter_data = render_records_section(scorecard, rows)
     body = "".join([
         render_notices(scorecard.notices), f"<h1>{esc(title)}</h1>",
         render_identity(scorecard.run, scorecard.n_records),

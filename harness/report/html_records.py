@@ -166,6 +166,36 @@ def render_record(index: int, record: Record, view: RecordView) -> RenderedRecor
                  "failing_criteria": failing_criteria(record)})
 
 
+class RecordRows:
+    """The report's record rows, rendered one record at a time (as a run writes them) and joined at the end.
+
+    Keeps each record's rendered text (:class:`RenderedRecord`), not the
+    record; the side-by-side columns and the ``flips`` need a case's other
+    records, so they are put together in :meth:`html`.
+    """
+
+    def __init__(self, view: RecordView) -> None:
+        self.view = view
+        self.rows: list[RenderedRecord] = []
+        self.by_case: dict[str, list[RenderedRecord]] = {}
+
+    def add(self, record: Record) -> None:
+        row = render_record(len(self.rows), record, self.view)
+        self.rows.append(row)
+        self.by_case.setdefault(row.case_id, []).append(row)
+
+    def html(self) -> tuple[str, list[dict]]:
+        """Every row (summary + hidden detail) and each row's filter fields, in the order the records came."""
+        flips = {case_id: flipped_checks(group) for case_id, group in self.by_case.items()}
+        parts, filter_data = [], []
+        for index, row in enumerate(self.rows):
+            detail = row.detail + _side_by_side(row, self.by_case[row.case_id])
+            parts.append(row.summary)
+            parts.append(f'<tr class="detail" id="d{index}" hidden><td colspan="7">{detail}</td></tr>')
+            filter_data.append({**row.filters, "flips": flips[row.case_id]})
+        return "".join(parts), filter_data
+
+
 def record_rows(records: Iterable[Record], view: RecordView) -> tuple[str, list[dict]]:
     """Rows for every record (summary + hidden detail) and each row's filter fields, in the same order.
 
@@ -173,20 +203,10 @@ def record_rows(records: Iterable[Record], view: RecordView) -> tuple[str, list[
     disagree; ``failing_criteria`` the criteria judged below their threshold.
     Records are read once and not kept: a big run's report holds text, not records.
     """
-    rows: list[RenderedRecord] = []
-    by_case: dict[str, list[RenderedRecord]] = {}
+    rows = RecordRows(view)
     for record in records:
-        row = render_record(len(rows), record, view)
-        rows.append(row)
-        by_case.setdefault(row.case_id, []).append(row)
-    flips = {case_id: flipped_checks(group) for case_id, group in by_case.items()}
-    parts, filter_data = [], []
-    for index, row in enumerate(rows):
-        detail = row.detail + _side_by_side(row, by_case[row.case_id])
-        parts.append(row.summary)
-        parts.append(f'<tr class="detail" id="d{index}" hidden><td colspan="7">{detail}</td></tr>')
-        filter_data.append({**row.filters, "flips": flips[row.case_id]})
-    return "".join(parts), filter_data
+        rows.add(record)
+    return rows.html()
 
 
 def _select(name: str, label: str, options: list[tuple[str, str]]) -> str:

@@ -9,6 +9,7 @@ the ones that ended in an error).
 from __future__ import annotations
 
 import asyncio
+import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,8 +23,9 @@ from harness.records.schema import Manifest, Record
 from harness.records.store import (MANIFEST, RECORDS, RecordWriter, RunDirLock, atomic_write_text, iter_records,
                                    read_manifest, remove_stale_temps, repair_torn_tail, write_manifest)
 from harness.runner.evaluate import evaluate_case
-from harness.runner.outputs import RunOutputs, finalize_run
+from harness.runner.outputs import RunOutputs, finalize_run, load_cases
 from harness.runner.plan import RunPlan, build_manifest, build_plan, now_iso
+from harness.runner.tally import RunTally
 
 ProgressCallback = Callable[[Record], None]
 
@@ -52,6 +54,7 @@ class RunResult:
     evaluated: int = 0
     skipped: int = 0
     errors: dict[str, int] = field(default_factory=dict)
+    tally: RunTally | None = None  # what gate_run needs from the records, gathered as they were written
 
 
 def default_out(loaded: LoadedEval) -> Path:
@@ -76,13 +79,14 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
         # directory since the first look, and its records must not be appended to.
         _check_run_dir(run_dir, options)
         remove_stale_temps(run_dir)
-        manifest = _start_manifest(run_dir, plan, options)
-        done = _prepare_records(run_dir, options.retry_errors)
+        manifest, cases = _start_manifest(run_dir, plan, options)
+        tally = RunTally.for_run(manifest, cases)
+        done = _prepare_records(run_dir, options.retry_errors, tally)
         if options.batch:
             from harness.batch import BatchOptions, prefill_from_batches
 
             await prefill_from_batches(plan, run_dir, done, cache, BatchOptions(retry_failed=options.retry_errors))
-        result = await _execute(plan, run_dir, manifest, done, options, cache)
+        result = await _execute(plan, run_dir, manifest, done, options, cache, tally)
     if cache is not None:
         cache.close()
     return result
@@ -99,7 +103,8 @@ def _check_run_dir(run_dir: Path, options: RunOptions) -> None:
         raise ResultsError("--retry-errors goes with --resume", file=str(run_dir))
 
 
-def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> Manifest:
+def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[Manifest, dict[str, dict]]:
+    """The run's manifest (written) and its case snapshot by id (written on a new run, read on a resumed one)."""
     manifest = build_manifest(plan)
     if options.resume:
         previous = read_manifest(run_dir)
@@ -107,24 +112,33 @@ def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> Manife
             raise ResultsError("the eval file or dataset changed since this run started; "
                                "start a new run with another --out", file=str(run_dir))
         manifest.started_at = previous.started_at
+        cases = load_cases(run_dir)  # the snapshot the run started with, which the report shows
     else:
-        _write_cases(run_dir, plan)
+        cases = _write_cases(run_dir, plan)
     write_manifest(run_dir, manifest)
-    return manifest
+    return manifest, cases
 
 
-def _write_cases(run_dir: Path, plan: RunPlan) -> None:
-    """A snapshot of the evaluated cases, so reports and diffs never depend on the dataset file later."""
+def _write_cases(run_dir: Path, plan: RunPlan) -> dict[str, dict]:
+    """A snapshot of the evaluated cases, so reports and diffs never depend on the dataset file later.
+
+    Returns the snapshot by id as :func:`~harness.runner.outputs.load_cases` would read it back (the
+    written lines, parsed), so the report rows rendered during the run need not read the file.
+    """
     lines = [case.model_dump_json() for case in plan.cases]
     atomic_write_text(run_dir / "cases.jsonl", "\n".join(lines) + "\n")
+    return {row["id"]: row for row in map(json.loads, lines)}
 
 
 def has_error(record: Record) -> bool:
     return record.error is not None or any(c.error is not None for c in record.judge.values())
 
 
-def _prepare_records(run_dir: Path, retry_errors: bool) -> set[tuple[str, str, int]]:
-    """Repair a torn tail; drop errored records when retrying them; return the keys already done."""
+def _prepare_records(run_dir: Path, retry_errors: bool, tally: RunTally | None = None) -> set[tuple[str, str, int]]:
+    """Repair a torn tail; drop errored records when retrying them; return the keys already done.
+
+    The records kept (those a resumed run continues from) go into ``tally`` from this one read.
+    """
     repair_torn_tail(run_dir / RECORDS)
     records = list(iter_records(run_dir))
     if retry_errors:
@@ -132,11 +146,15 @@ def _prepare_records(run_dir: Path, retry_errors: bool) -> set[tuple[str, str, i
         if len(kept) != len(records):
             atomic_write_text(run_dir / RECORDS, "".join(r.model_dump_json() + "\n" for r in kept))
         records = kept
+    if tally is not None:
+        tally.add_all(records)
     return {r.key for r in records}
 
 
 async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, options: RunOptions,
-                   cache: ResponseCache | None = None) -> RunResult:
+                   cache: ResponseCache | None = None, tally: RunTally | None = None) -> RunResult:
+    """Evaluate every task not ``done``; each record is written, then folded into ``tally`` (the end-of-run
+    outputs' state, filled while the loop would otherwise wait on the network), then the outputs are built."""
     todo = [(case, responder, sample) for case in plan.cases for responder in plan.responders
             for sample in range(_epochs(plan, responder.name)) if (case.id, responder.name, sample) not in done]
     if options.on_start:
@@ -154,6 +172,8 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
         for case, responder, sample in pending:
             record = await evaluate_case(case, responder, plan.checks, plan.judge, sample)
             writer.write(record)
+            if tally is not None:
+                tally.add(record)
             if record.error is not None:
                 errors[record.error.kind] = errors.get(record.error.kind, 0) + 1
             if options.on_record:
@@ -171,9 +191,10 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
         writer.close()
     manifest.finished_at, manifest.status = now_iso(), "complete"
     write_manifest(run_dir, manifest)
-    outputs = finalize_run(run_dir, index=True)  # indexed before report.html, so its trends include this run
+    # Indexed before report.html, so its trends include this run.
+    outputs = finalize_run(run_dir, index=True, tally=tally)
     return RunResult(run_dir=run_dir, manifest=manifest, outputs=outputs, evaluated=len(todo),
-                     skipped=len(done), errors=errors)
+                     skipped=len(done), errors=errors, tally=tally)
 
 
 def _epochs(plan: RunPlan, candidate: str) -> int:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.records.store import atomic_write_text, iter_records, read_manifest
+from harness.report.html_records import RecordRows
+from harness.runner.tally import RunTally, manifest_criteria, tally_run_dir
 
 
 @dataclass
@@ -19,10 +21,6 @@ class RunOutputs:
     scorecard_md: Path
     report_html: Path
     scorecard: object  # harness.scoring.scorecard.Scorecard
-
-
-def _criteria(manifest) -> dict | None:
-    return manifest.rubric["criteria"] if manifest.rubric else None
 
 
 def load_cases(run_dir: Path) -> dict[str, dict]:
@@ -34,22 +32,28 @@ def load_cases(run_dir: Path) -> dict[str, dict]:
         return {row["id"]: row for row in map(json.loads, filter(str.strip, handle))}
 
 
-def finalize_run(run_dir: str | Path, *, index: bool = False) -> RunOutputs:
+def finalize_run(run_dir: str | Path, *, index: bool = False, tally: RunTally | None = None) -> RunOutputs:
     """(Re)build the scorecard and reports of the run in ``run_dir``.
 
     With ``index``, the run is first added to the history index beside it (the
     engine does this when a run ends), so the report's trends section includes
     it. ``report.html`` is rendered once, with the trends of the run's eval up
     to this run when the index holds it.
+
+    ``tally`` is what the engine gathered from each record as it wrote it;
+    without one, the records are read from ``records.jsonl`` once into a new
+    tally, so a report rebuilt later is the same as the one the run wrote.
+    The tally's report rows are let go of once the report is written.
     """
     from harness.calibration.gate import apply_run_gate
     from harness.report.markdown import render_scorecard_md
-    from harness.scoring.reading import iter_scoring_records
-    from harness.scoring.scorecard import build_scorecard, write_scorecard
+    from harness.scoring.scorecard import write_scorecard
 
     run_dir = Path(run_dir)
     manifest = read_manifest(run_dir)
-    scorecard = build_scorecard(iter_scoring_records(run_dir), manifest, _criteria(manifest))
+    if tally is None:
+        tally = tally_run_dir(run_dir, RunTally.for_report(manifest, load_cases(run_dir)))
+    scorecard = _scorecard(run_dir, manifest, tally)
     scorecard.notices.extend(apply_run_gate(run_dir, manifest))  # judge.calibration: uncalibrated criteria
     write_scorecard(run_dir, scorecard)
     md_path = run_dir / "scorecard.md"
@@ -57,19 +61,33 @@ def finalize_run(run_dir: str | Path, *, index: bool = False) -> RunOutputs:
     if index:
         from harness.history.index import index_run
 
-        index_run(run_dir, manifest, scorecard)
-    html_path = write_report_html(run_dir, scorecard, manifest.eval_name)
+        index_run(run_dir, manifest, scorecard, tally.errors.count())
+    html_path = write_report_html(run_dir, scorecard, manifest.eval_name, tally.take_rows())
     return RunOutputs(scorecard_json=run_dir / "scorecard.json", scorecard_md=md_path,
                       report_html=html_path, scorecard=scorecard)
 
 
-def write_report_html(run_dir: Path, scorecard, eval_name: str) -> Path:
-    """``report.html`` from the records (streamed once), the case snapshot and the index's trends."""
+def _scorecard(run_dir: Path, manifest, tally: RunTally):
+    """The tally's scorecard, or (with epochs, which a tally does not score) one streamed from the slim reader."""
+    if tally.scoring is not None:
+        return tally.scoring.result(manifest)
+    from harness.scoring.reading import iter_scoring_records
+    from harness.scoring.scorecard import build_scorecard
+
+    return build_scorecard(iter_scoring_records(run_dir), manifest, manifest_criteria(manifest))
+
+
+def write_report_html(run_dir: Path, scorecard, eval_name: str, rows: RecordRows | None = None) -> Path:
+    """``report.html`` from the record rows (rendered from the records when not given), the index's trends."""
     from harness.history.svg import trends_section
     from harness.history.trends import run_trends
-    from harness.report.html import render_run_html
+    from harness.report.html import render_run_html, render_run_html_rows
 
     trends = trends_section(run_trends(run_dir, eval_name))
     path = run_dir / "report.html"
-    atomic_write_text(path, render_run_html(scorecard, iter_records(run_dir), load_cases(run_dir), trends))
+    if rows is not None:
+        text = render_run_html_rows(scorecard, rows, trends)
+    else:
+        text = render_run_html(scorecard, iter_records(run_dir), load_cases(run_dir), trends)
+    atomic_write_text(path, text)
     return path

@@ -26,7 +26,7 @@ from harness.scoring.verbosity import VerbosityAcc, verbosity_notices
 SCORECARD = "scorecard.json"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "scorecard.schema.json"
 
-__all__ = ["Scorecard", "build_scorecard", "write_scorecard", "load_scorecard", "export_schema",
+__all__ = ["Scorecard", "build_scorecard", "ScorecardBuilder", "write_scorecard", "load_scorecard", "export_schema",
            "scorecard_json_schema", "SCORECARD", "SCORECARD_SCHEMA_VERSION"]
 
 
@@ -40,41 +40,88 @@ def build_scorecard(records: Iterable[Record], manifest: Manifest | None, criter
     order of first appearance. ``interval_method="bootstrap"`` keeps every
     score in memory (8 bytes each) for a seeded percentile bootstrap.
     """
-    options = IntervalOptions(confidence=confidence, method=interval_method, bounds=_score_bounds(criteria))
-    keep_values = interval_method == "bootstrap"
-    panel = PanelAcc(keep_values)
-    if manifest is None or "panel" in (manifest.judge or {}):  # a run without a panel skips the per-record look
-        records = panel.tap(records)  # before epochs are reduced: every sample is a panel verdict
-    records, epoch_summaries = _reduce_epochs(records, manifest, confidence)
-    accs: dict[str, CandidateAcc] = {name: CandidateAcc(name, keep_values) for name in _manifest_candidates(manifest)}
-    verbosity = VerbosityAcc()
-    n_records = 0
-    for record in records:
-        n_records += 1
-        verbosity.add(record)
-        acc = accs.get(record.candidate)
+    builder = ScorecardBuilder(manifest, criteria, confidence=confidence, interval_method=interval_method)
+    if builder.streams:
+        for record in records:
+            builder.add(record)
+        return builder.result()
+    return builder.result_of_samples(records)
+
+
+class ScorecardBuilder:
+    """:func:`build_scorecard`'s one pass, fed one record at a time.
+
+    A run scores each record as it is written (while the event loop waits on
+    the network) instead of reading ``records.jsonl`` back at the end. The
+    setup (candidate order, panel, epochs, bounds) comes from the manifest at
+    the start of the run; :meth:`result` takes the finished manifest for the
+    run's identity. With epochs (several samples per case) the samples of a
+    case must be seen together before they count, so :attr:`streams` is False
+    and the records go through :meth:`result_of_samples` instead.
+    """
+
+    def __init__(self, manifest: Manifest | None, criteria: dict | None = None, *, confidence: float = 0.95,
+                 interval_method: IntervalMethod = "t") -> None:
+        self.manifest, self.criteria = manifest, criteria
+        self.options = IntervalOptions(confidence=confidence, method=interval_method, bounds=_score_bounds(criteria))
+        self.keep_values = interval_method == "bootstrap"
+        self.panel = PanelAcc(self.keep_values)
+        # A run without a panel skips the per-record look for panel verdicts.
+        self.taps_panel = manifest is None or "panel" in (manifest.judge or {})
+        self.streams = not _has_epochs(manifest)
+        self.accs: dict[str, CandidateAcc] = {name: CandidateAcc(name, self.keep_values)
+                                              for name in _manifest_candidates(manifest)}
+        self.verbosity = VerbosityAcc()
+        self.n_records = 0
+
+    def add(self, record: Record) -> None:
+        """Fold one record in (only when :attr:`streams`: with epochs use :meth:`result_of_samples`)."""
+        if self.taps_panel:
+            self.panel.add(record)  # before epochs are reduced: every sample is a panel verdict
+        self._count(record)
+
+    def _count(self, record: Record) -> None:
+        self.n_records += 1
+        self.verbosity.add(record)
+        acc = self.accs.get(record.candidate)
         if acc is None:
-            acc = accs[record.candidate] = CandidateAcc(record.candidate, keep_values)
+            acc = self.accs[record.candidate] = CandidateAcc(record.candidate, self.keep_values)
         acc.add(record)
-    card = _assemble(accs, manifest, criteria, options, n_records)
-    card.verbosity = verbosity.result(list(card.criteria))
-    card.notices += verbosity_notices(card.verbosity)
-    card.panel = panel.result({name: info.scale for name, info in card.criteria.items()}, options,
-                              ((manifest.judge or {}).get("aggregate") if manifest else None))
-    for name, summary in epoch_summaries.items():
-        if name in card.candidates:
-            card.candidates[name].epochs = summary
-    return card
+
+    def result_of_samples(self, records: Iterable[Record]) -> Scorecard:
+        """The scorecard of every record of a run with epochs: each case's samples reduced to one record first."""
+        records = self.panel.tap(records) if self.taps_panel else records
+        reduced, summaries = _reduce_epochs(records, self.manifest, self.options.confidence)
+        for record in reduced:
+            self._count(record)
+        card = self.result()
+        for name, summary in summaries.items():
+            if name in card.candidates:
+                card.candidates[name].epochs = summary
+        return card
+
+    def result(self, manifest: Manifest | None = None) -> Scorecard:
+        """The scorecard of the records folded in so far; ``manifest`` (default: the setup one) names the run."""
+        manifest = manifest if manifest is not None else self.manifest
+        card = _assemble(self.accs, manifest, self.criteria, self.options, self.n_records)
+        card.verbosity = self.verbosity.result(list(card.criteria))
+        card.notices += verbosity_notices(card.verbosity)
+        card.panel = self.panel.result({name: info.scale for name, info in card.criteria.items()}, self.options,
+                                       ((manifest.judge or {}).get("aggregate") if manifest else None))
+        return card
+
+
+def _has_epochs(manifest: Manifest | None) -> bool:
+    from harness.sampling.epochs import epoch_settings, has_epochs
+
+    return has_epochs(epoch_settings(manifest.eval_spec if manifest else None))
 
 
 def _reduce_epochs(records: Iterable[Record], manifest: Manifest | None, confidence: float):
     """With several samples (epochs) per case, one reduced record per case, so intervals count cases."""
-    from harness.sampling.epochs import epoch_settings, has_epochs, reduce_epochs
+    from harness.sampling.epochs import epoch_settings, reduce_epochs
 
-    settings = epoch_settings(manifest.eval_spec if manifest else None)
-    if not has_epochs(settings):
-        return records, {}  # the common case keeps streaming: nothing is held in memory
-    return reduce_epochs(records, settings, confidence)
+    return reduce_epochs(records, epoch_settings(manifest.eval_spec if manifest else None), confidence)
 
 
 def _assemble(accs: dict[str, CandidateAcc], manifest: Manifest | None, criteria: dict | None,

@@ -1,0 +1,92 @@
+"""What a run's end-of-run outputs need from each record, folded in as the record is written.
+
+The scorecard, the report's record rows, the error count of the gates and the
+index, and the case outcomes of ``junit.xml`` and ``summary.md`` each used to
+read ``records.jsonl`` back after the last model call: five parses of every
+record on the critical path. The engine feeds each :class:`Record` to a
+:class:`RunTally` right after writing it instead, while the event loop would
+otherwise wait on the network, and the end of the run only assembles.
+
+State stays small per record: scorecard accumulators (no record kept), the
+report's rendered row text, and one :class:`~harness.ci.verdicts.SampleOutcome`
+(reply and failure lines). With epochs the scorecard needs a case's samples
+together (:func:`~harness.sampling.epochs.reduce_epochs` holds them all), so a
+tally does not score and the scorecard streams from disk as before.
+
+Without a tally (``harness report``, gating an existing run directory), the
+same tally is filled by one pass over the file (:func:`tally_run_dir`), so
+both ways build the same outputs from the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.ci.verdicts import CaseOutcomes
+from harness.gates.tolerance import ErrorTally
+from harness.records.schema import Manifest, Record
+from harness.records.store import iter_records
+from harness.report.html_records import RecordRows, RecordView
+from harness.scoring.scorecard import ScorecardBuilder
+
+
+def manifest_criteria(manifest: Manifest) -> dict | None:
+    """The rubric's criteria as the scorecard takes them (``None`` for a run without a judge)."""
+    return manifest.rubric["criteria"] if manifest.rubric else None
+
+
+@dataclass
+class RunTally:
+    """The end-of-run consumers' state, each part optional: only what the caller will use is kept."""
+
+    errors: ErrorTally
+    scoring: ScorecardBuilder | None = None  # None with epochs: the scorecard then streams from disk
+    rows: RecordRows | None = None
+    outcomes: CaseOutcomes | None = None
+
+    @classmethod
+    def for_run(cls, manifest: Manifest, cases: dict[str, dict]) -> RunTally:
+        """Everything a run's end needs: scorecard, report rows, error count, case outcomes."""
+        tally = cls.for_report(manifest, cases)
+        tally.outcomes = CaseOutcomes()
+        return tally
+
+    @classmethod
+    def for_report(cls, manifest: Manifest, cases: dict[str, dict]) -> RunTally:
+        """What :func:`~harness.runner.outputs.finalize_run` needs; ``cases`` is the case snapshot by id."""
+        builder = ScorecardBuilder(manifest, manifest_criteria(manifest))
+        view = RecordView(criteria=list(manifest_criteria(manifest) or {}), checks=sorted(manifest.checks),
+                          cases=cases)
+        return cls(errors=ErrorTally(), scoring=builder if builder.streams else None, rows=RecordRows(view))
+
+    @classmethod
+    def for_gates(cls) -> RunTally:
+        """What :func:`~harness.ci.nightly.gate_run` needs: the error count and the case outcomes."""
+        return cls(errors=ErrorTally(), outcomes=CaseOutcomes())
+
+    def add(self, record: Record) -> None:
+        """Fold in one record, in the order of ``records.jsonl`` (the report's row order and the scores' sums)."""
+        self.errors.add(record)
+        if self.scoring is not None:
+            self.scoring.add(record)
+        if self.rows is not None:
+            self.rows.add(record)
+        if self.outcomes is not None:
+            self.outcomes.add(record)
+
+    def add_all(self, records: Iterable[Record]) -> RunTally:
+        for record in records:
+            self.add(record)
+        return self
+
+    def take_rows(self) -> RecordRows | None:
+        """The report rows, let go of here: they are the largest state and are rendered once."""
+        rows, self.rows = self.rows, None
+        return rows
+
+
+def tally_run_dir(run_dir: str | Path, tally: RunTally) -> RunTally:
+    """``tally`` filled from the run's ``records.jsonl`` in one pass (a torn last line is skipped)."""
+    return tally.add_all(iter_records(Path(run_dir)))

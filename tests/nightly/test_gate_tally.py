@@ -1,0 +1,48 @@
+"""Gated nightly runs through the CLI write the same scorecard, report, junit.xml and summary.md from the
+run's tally as a rebuild from the run directory writes (and as the readers streaming ``records.jsonl`` make
+of it): with case errors, with regression gates against a baseline, and with epochs (whose scorecard streams
+from disk)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.cli.main import main
+from tests.nightly.conftest import REGRESSED_CASES, write_eval
+from tests.runner.outputs_both_ways import assert_same_outputs, read_outputs, rebuilt_outputs, reference_outputs
+
+
+def run(out: str, *extra: str) -> int:
+    return main(["run", "nightly.yaml", "--out", f"results/{out}", "--no-cache", "--quiet", *extra])
+
+
+def _check_three_ways(run_dir: Path, baseline: Path | None = None) -> None:
+    as_run = read_outputs(run_dir)
+    assert_same_outputs(as_run, reference_outputs(run_dir, baseline))
+    assert_same_outputs(rebuilt_outputs(run_dir, baseline), as_run)
+
+
+def test_case_errors_above_tolerance(nightly):
+    _, bot = nightly
+    bot.failing_cases = {"n01", "n02", "n03"}
+    assert run("errors") == 3
+    _check_three_ways(Path("results/errors"))
+
+
+def test_a_planted_regression_against_a_baseline(nightly):
+    _, bot = nightly
+    assert run("base") == 0
+    bot.bad_cases = set(REGRESSED_CASES)
+    bot.failing_cases = {"n01"}
+    assert run("worse", "--baseline", "results/base") == 1
+    assert "failed" in Path("results/worse/summary.md").read_text()
+    _check_three_ways(Path("results/worse"), Path("results/base"))
+
+
+def test_epochs_score_from_disk_and_still_agree(nightly):
+    project, bot = nightly
+    write_eval(project, epochs="epochs: 3\n    reducer: pass^3")
+    bot.bad_cases = {"n02"}
+    run("epochs")
+    assert "Consistency across epochs" in Path("results/epochs/scorecard.md").read_text()
+    _check_three_ways(Path("results/epochs"))
