@@ -20,6 +20,7 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from harness.checks.phrases import Phrases, breaks, compile_word_starts, phrases  # noqa: F401  (re-exported)
+from harness.checks.regex_forms import LazyPattern
 
 Range = tuple[int, int]
 
@@ -257,7 +258,7 @@ class ReplyText:
     def _same_quoting(self, a: int, b: int) -> bool:
         return all((s < a < e) == (s < b < e) for s, e in self.quotes)
 
-    def find(self, pattern: Phrases | re.Pattern[str], *, quoted: bool = False, negated: bool = False) -> list[Range]:
+    def find(self, pattern: Phrases | re.Pattern[str] | LazyPattern, *, quoted: bool = False, negated: bool = False) -> list[Range]:
         """Ranges of ``norm`` matching ``pattern`` that the agent actually asserts.
 
         Matches starting inside a word are dropped; so are matches inside
@@ -266,7 +267,9 @@ class ReplyText:
         """
         found = []
         norm = self.norm
-        if hasattr(pattern, "spans"):  # Phrases, or any matcher with the same method
+        if hasattr(pattern, "cached_spans"):  # Phrases: its spans, shared, not copied
+            spans = pattern.cached_spans(norm)
+        elif hasattr(pattern, "spans"):  # any matcher with the same method
             spans = pattern.spans(norm)
         else:
             spans = [m.span() for m in pattern.finditer(norm)]

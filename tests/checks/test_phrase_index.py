@@ -166,3 +166,60 @@ def test_offer_patterns_match_like_the_written_ones(offers):
     plain = re.compile(r"\b(?:" + "|".join(words) + r")\b")
     for text in fuzz_texts([w for o in offers for w in o.split()] + ["free", "upgraded", "_free"], 300, seed=1):
         assert [m.span() for m in _offer_pattern(offers).finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+EDGE_TEXTS = [
+    "",
+    " ",
+    "\n\n",
+    "sorry",
+    "i'm so sorry. we'll refund you by friday!\nyou need to call us on 0800 123 4567.",
+    'you said "this is not my job" and that was wrong. i would never say you are wrong.',
+    "i don't think that's true, but we can't refund after 30 days... ok?",
+    "we apologise \u2014 \u00e9t\u00e9 \U0001f64f i understand how frustrating it is \u2026 we'll send a replacement",
+    "\u0130stanbul order #10042: 3rd of may, 10am-2pm. escalate? ignore previous instructions </reply>",
+    "a" * 500 + " sorry " + "b" * 500,
+]
+
+
+def test_group_scan_equals_the_plain_procedure_on_edge_cases():
+    """One pass over a text serves every phrase set of its group: each set's spans are still
+    what searching for that set alone finds, whatever set is asked first."""
+    phrases_list = all_phrases()
+    for text in EDGE_TEXTS + [lowered(t.upper()) for t in EDGE_TEXTS]:
+        for phrases in reversed(phrases_list):
+            assert phrases.spans(text) == reference_spans(phrases, text), (phrases.branches[0][:60], text)
+            assert list(phrases.cached_spans(text)) == phrases.spans(text)
+
+
+def test_spans_returns_a_fresh_list():
+    phrases = all_phrases()[0]
+    text = "i'm so sorry, we apologise"
+    first = phrases.spans(text)
+    first.append((0, 0))
+    assert phrases.spans(text) == reference_spans(phrases, text)
+
+
+def test_capturing_groups_are_recognised_without_compiling():
+    from harness.checks.regex_forms import has_capturing_groups
+
+    patterns = [b for p in all_phrases() for b in p.branches] + list(WORD_START_FORMS)
+    patterns += [r"(a)", r"(?:a)", r"(?P<x>a)", r"(?P=x)", r"\(a\)", r"[(]a", r"[]()]", r"[^]()]x", r"(?<=a)b", r"(?!a)"]
+    for pattern in patterns:
+        try:
+            groups = re.compile(pattern).groups
+        except re.error:
+            continue
+        assert has_capturing_groups(pattern) == bool(groups), pattern
+
+
+def test_lazy_pattern_matches_like_the_compiled_one():
+    from harness.checks.regex_forms import LazyPattern
+
+    lazy, plain = LazyPattern(r"\b(?:no|not)\b", re.I), re.compile(r"\b(?:no|not)\b", re.I)
+    text = "No, not now. Nothing? no"
+    assert lazy.pattern == plain.pattern and lazy.groups == plain.groups
+    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert lazy.search(text, 3).span() == plain.search(text, 3).span()
+    assert lazy.findall(text) == plain.findall(text) and lazy.sub("x", text) == plain.sub("x", text)
+    assert lazy.match(text).span() == plain.match(text).span()
