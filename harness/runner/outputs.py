@@ -7,7 +7,7 @@ from the run directory alone, so a report can be rebuilt at any time.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.records.store import atomic_write_text, iter_records, read_manifest
@@ -20,7 +20,8 @@ class RunOutputs:
     scorecard_json: Path
     scorecard_md: Path
     report_html: Path
-    scorecard: object  # harness.scoring.scorecard.Scorecard
+    # Left out of the repr: asyncio.run reprs the run's result when it ends, and a scorecard's repr is long.
+    scorecard: object = field(repr=False)  # harness.scoring.scorecard.Scorecard
 
 
 def load_cases(run_dir: Path) -> dict[str, dict]:
