@@ -163,12 +163,18 @@ def render_turns_html(card: Scorecard) -> str:
 
 def render_records_section(card: Scorecard, rows: RecordRows) -> tuple[str, list]:
     """The filter form and the records table; also the per-row filter data for the script."""
-    body, filter_data = rows.html()
+    parts, filter_data = records_section_parts(card, rows)
+    return "".join(parts), filter_data
+
+
+def records_section_parts(card: Scorecard, rows: RecordRows) -> tuple[list[str], list]:
+    """:func:`render_records_section` as pieces, for the page to join once."""
+    body, filter_data = rows.parts()
     form = filter_form(filter_data, card)
     head = "".join(f'<th scope="col">{h}</th>' for h in ("case", "candidate", "persona", "category", "checks",
                                                           "criteria", "error"))
     hint = '<p class="muted">Click a row, or focus it and press Enter, to see the case, the reply and every verdict.</p>'
-    return (f"{form}{hint}<table id=\"records\"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
+    return ([form, hint, f'<table id="records"><thead><tr>{head}</tr></thead><tbody>', *body, "</tbody></table>"],
             filter_data)
 
 
@@ -195,14 +201,14 @@ def render_run_html(scorecard: Scorecard, records: Iterable[Record], cases: dict
 def render_run_html_rows(scorecard: Scorecard, rows: RecordRows, trends_html: str = "") -> str:
     """:func:`render_run_html` from record rows already rendered (a run renders each record as it writes it)."""
     title = f"{scorecard.run.eval_name} report" if scorecard.run else "Run report"
-    records_html, filter_data = render_records_section(scorecard, rows)
+    records_parts, filter_data = records_section_parts(scorecard, rows)
     body = "".join([
         render_notices(scorecard.notices), f"<h1>{esc(title)}</h1>",
         render_identity(scorecard.run, scorecard.n_records),
         "<h2>Summary</h2>", render_summary_table(scorecard) if scorecard.candidates else "<p>No records.</p>",
         "<h2>Scores with intervals</h2>", render_score_bars(scorecard), render_panel_html(scorecard),
         render_turns_html(scorecard), trends_html,
-        "<h2>Records</h2>", records_html,
+        "<h2>Records</h2>", *records_parts,
         json_script({"records": filter_data, "scorecard": scorecard.model_dump(mode="json")}, "report-data"),
     ])
     return page_shell(title, body, css=CSS, script=SCRIPT)

@@ -186,14 +186,19 @@ class RecordRows:
 
     def html(self) -> tuple[str, list[dict]]:
         """Every row (summary + hidden detail) and each row's filter fields, in the order the records came."""
-        flips = {case_id: flipped_checks(group) for case_id, group in self.by_case.items()}
+        parts, filter_data = self.parts()
+        return "".join(parts), filter_data
+
+    def parts(self) -> tuple[list[str], list[dict]]:
+        """:meth:`html` as pieces, so the page joins a big run's rows once (each copy of megabytes costs)."""
+        flips = {case_id: flipped_checks(group) if len(group) > 1 else [] for case_id, group in self.by_case.items()}
         parts, filter_data = [], []
         for index, row in enumerate(self.rows):
-            detail = row.detail + _side_by_side(row, self.by_case[row.case_id])
             parts.append(row.summary)
-            parts.append(f'<tr class="detail" id="d{index}" hidden><td colspan="7">{detail}</td></tr>')
+            parts.append(f'<tr class="detail" id="d{index}" hidden><td colspan="7">{row.detail}'
+                         f'{_side_by_side(row, self.by_case[row.case_id])}</td></tr>')
             filter_data.append({**row.filters, "flips": flips[row.case_id]})
-        return "".join(parts), filter_data
+        return parts, filter_data
 
 
 def record_rows(records: Iterable[Record], view: RecordView) -> tuple[str, list[dict]]:
