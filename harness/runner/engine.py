@@ -9,15 +9,15 @@ the ones that ended in an error).
 from __future__ import annotations
 
 import asyncio
-import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from harness.config.evalfile import LoadedEval, load_eval
 from harness.errors import ResultsError
+from harness.gc_pause import long_lived_frozen
 from harness.models.cache import ResponseCache
 from harness.records.schema import Manifest, Record
 from harness.records.store import (MANIFEST, RECORDS, RecordWriter, RunDirLock, atomic_write_text, iter_records,
@@ -25,7 +25,7 @@ from harness.records.store import (MANIFEST, RECORDS, RecordWriter, RunDirLock, 
 from harness.runner.evaluate import evaluate_case
 from harness.runner.outputs import RunOutputs, finalize_run, load_cases
 from harness.runner.plan import RunPlan, build_manifest, build_plan, now_iso
-from harness.runner.tally import RunTally
+from harness.runner.tally import CaseSnapshot, RunTally
 
 ProgressCallback = Callable[[Record], None]
 
@@ -103,7 +103,7 @@ def _check_run_dir(run_dir: Path, options: RunOptions) -> None:
         raise ResultsError("--retry-errors goes with --resume", file=str(run_dir))
 
 
-def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[Manifest, dict[str, dict]]:
+def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[Manifest, Mapping[str, dict]]:
     """The run's manifest (written) and its case snapshot by id (written on a new run, read on a resumed one)."""
     manifest = build_manifest(plan)
     if options.resume:
@@ -119,15 +119,15 @@ def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[
     return manifest, cases
 
 
-def _write_cases(run_dir: Path, plan: RunPlan) -> dict[str, dict]:
+def _write_cases(run_dir: Path, plan: RunPlan) -> CaseSnapshot:
     """A snapshot of the evaluated cases, so reports and diffs never depend on the dataset file later.
 
-    Returns the snapshot by id as :func:`~harness.runner.outputs.load_cases` would read it back (the
-    written lines, parsed), so the report rows rendered during the run need not read the file.
+    Returns the snapshot by id as :func:`~harness.runner.outputs.load_cases` would read it back (from the
+    written lines), so the report rows rendered during the run need not read the file.
     """
     lines = [case.model_dump_json() for case in plan.cases]
     atomic_write_text(run_dir / "cases.jsonl", "\n".join(lines) + "\n")
-    return {row["id"]: row for row in map(json.loads, lines)}
+    return CaseSnapshot({case.id: line for case, line in zip(plan.cases, lines)})
 
 
 def has_error(record: Record) -> bool:
@@ -181,7 +181,8 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
 
     try:
         # Cache rows are written in small batches during the loop (records stay one flushed line each).
-        with cache.deferred_writes() if cache is not None else nullcontext():
+        # The plan, cases and imports live to the end: frozen, no collection in the loop walks them.
+        with long_lived_frozen(), cache.deferred_writes() if cache is not None else nullcontext():
             await asyncio.gather(*(worker() for _ in range(min(limit, len(todo)))))
     except (asyncio.CancelledError, KeyboardInterrupt):
         manifest.status = "interrupted"
