@@ -7,7 +7,7 @@ detail, and each criterion's score and reason. All data is escaped here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from harness.checks.base import CheckResult, Span
@@ -24,7 +24,7 @@ class RecordView:
 
     criteria: list[str]
     checks: list[str]
-    cases: dict[str, dict] = field(default_factory=dict)
+    cases: Mapping[str, dict] = field(default_factory=dict)  # case id -> the case as cases.jsonl holds it
 
 
 @dataclass

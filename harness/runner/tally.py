@@ -20,7 +20,8 @@ both ways build the same outputs from the same code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,29 @@ from harness.records.schema import Manifest, Record
 from harness.records.store import iter_records
 from harness.report.html_records import RecordRows, RecordView
 from harness.scoring.scorecard import ScorecardBuilder
+
+
+class CaseSnapshot(Mapping):
+    """A run's case snapshot by id, as :func:`~harness.runner.outputs.load_cases` reads it, from the lines the
+    run wrote to ``cases.jsonl``: each case is parsed when its first record is rendered (in the task loop),
+    not all of them before the first model call (~30 ms at 2,000 cases)."""
+
+    def __init__(self, lines: dict[str, str]) -> None:
+        self._lines = lines
+        self._parsed: dict[str, dict] = {}
+
+    def __getitem__(self, case_id: str) -> dict:
+        found = self._parsed.get(case_id)
+        if found is None:
+            found = self._parsed[case_id] = json.loads(self._lines[case_id])
+            del self._lines[case_id]  # kept once, parsed
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._parsed, *self._lines])  # a copy: reading a case moves it between the two
+
+    def __len__(self) -> int:
+        return len(self._parsed) + len(self._lines)
 
 
 def manifest_criteria(manifest: Manifest) -> dict | None:
@@ -52,14 +76,14 @@ class RunTally:
     outcomes: CaseOutcomes | None = None
 
     @classmethod
-    def for_run(cls, manifest: Manifest, cases: dict[str, dict]) -> RunTally:
+    def for_run(cls, manifest: Manifest, cases: Mapping[str, dict]) -> RunTally:
         """Everything a run's end needs: scorecard, report rows, error count, case outcomes."""
         tally = cls.for_report(manifest, cases)
         tally.outcomes = CaseOutcomes()
         return tally
 
     @classmethod
-    def for_report(cls, manifest: Manifest, cases: dict[str, dict]) -> RunTally:
+    def for_report(cls, manifest: Manifest, cases: Mapping[str, dict]) -> RunTally:
         """What :func:`~harness.runner.outputs.finalize_run` needs; ``cases`` is the case snapshot by id."""
         builder = ScorecardBuilder(manifest, manifest_criteria(manifest))
         view = RecordView(criteria=list(manifest_criteria(manifest) or {}), checks=sorted(manifest.checks),

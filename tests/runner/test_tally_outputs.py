@@ -11,7 +11,8 @@ from harness.errors import ServerError
 from harness.models.fake import register_fake
 from harness.records.store import iter_records
 from harness.runner.engine import RunOptions, run_eval
-from harness.runner.tally import RunTally
+from harness.runner.outputs import load_cases
+from harness.runner.tally import CaseSnapshot, RunTally
 from tests.runner.outputs_both_ways import assert_same_outputs, read_outputs, rebuilt_outputs, reference_outputs
 
 PANEL = """judge:
@@ -95,3 +96,13 @@ def test_a_tally_for_gates_keeps_no_report_rows_or_scores(project):
 def test_harness_report_alone_matches_the_reference(project):
     run_dir = run_eval("eval.yaml", RunOptions(out=project["dir"] / "out")).run_dir
     assert_same_outputs(rebuilt_outputs(run_dir, gates=False), reference_outputs(run_dir, gates=False))
+
+
+def test_the_case_snapshot_a_run_keeps_reads_as_cases_jsonl(project):
+    run_dir = run_eval("eval.yaml", RunOptions(out=project["dir"] / "out", candidates=["v1"])).run_dir
+    on_disk = load_cases(run_dir)
+    lines = (run_dir / "cases.jsonl").read_text().splitlines()
+    snapshot = CaseSnapshot({json.loads(line)["id"]: line for line in lines})
+    assert {case_id: snapshot[case_id] for case_id in snapshot} == on_disk
+    assert len(snapshot) == 3 and snapshot.get("nope") is None
+    assert snapshot["c2"] is snapshot["c2"]  # parsed once
