@@ -148,15 +148,36 @@ class _Group:
                 matches = found.get(slot)
                 if matches is None:
                     matches = found[slot] = set()
-                for m in regex.finditer(text, first.start(), window_end):
-                    start, end = m.span()
-                    if end > start and not (start and text[start].isalnum() and text[start - 1].isalnum()):
-                        matches.add((start, order, end))
+                _add_matches(regex, text, first, window_end, order, matches)
         result = list(self._empty)
         for slot, matches in found.items():
             if matches:
                 result[slot] = _leftmost(matches)
         return result
+
+
+def _add_matches(regex: re.Pattern[str], text: str, first: re.Match[str], window_end: int, order: int,
+                 matches: set[tuple[int, int, int]]) -> None:
+    """Add ``(start, order, end)`` of each match ``regex.finditer(text, first.start(), window_end)``
+    yields that is not empty and starts at a word start.
+
+    After a non-empty match, ``finditer`` goes on exactly as a search from the match's
+    end does (look-behinds and ``\\b`` still see the text before it), so matches are
+    found by searching on from ``first`` (no re-match of it, no iterator); an empty
+    match hands over to ``finditer``, which must then step past it.
+    """
+    m: re.Match[str] | None = first
+    while m is not None:
+        start, end = m.span()
+        if end == start:
+            for m in regex.finditer(text, start, window_end):
+                start, end = m.span()
+                if end > start and not (start and text[start].isalnum() and text[start - 1].isalnum()):
+                    matches.add((start, order, end))
+            return
+        if not (start and text[start].isalnum() and text[start - 1].isalnum()):
+            matches.add((start, order, end))
+        m = regex.search(text, end, window_end)
 
 
 def _leftmost(found: set[tuple[int, int, int]]) -> list[Span]:

@@ -14,18 +14,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from harness.checks.base import CheckResult, Span
 
-_set = object.__setattr__
 _MISSING: Any = object()
+# The slots every pydantic model instance has, set through their descriptors (what
+# ``object.__setattr__`` does, without looking the name up each time).
+_new = object.__new__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def _built(cls: type, values: dict[str, Any], fields_set: set[str]) -> Any:
-    obj = cls.__new__(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", fields_set)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    obj = _new(cls)
+    _set_dict(obj, values)
+    _set_fields_set(obj, fields_set)
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj
 
 
@@ -33,7 +41,12 @@ def span(reply: str, start: int, end: int) -> Span:
     """The span of ``reply`` from ``start`` to ``end`` (as :func:`harness.checks.base.span`)."""
     if type(start) is not int or type(end) is not int:
         return Span(start=start, end=end, text=reply[start:end])
-    return _built(Span, {"start": start, "end": end, "text": reply[start:end]}, {"start", "end", "text"})
+    obj = _new(Span)  # _built, inlined: a reply's evidence is built here span by span
+    _set_dict(obj, {"start": start, "end": end, "text": reply[start:end]})
+    _set_fields_set(obj, {"start", "end", "text"})
+    _set_extra(obj, None)
+    _set_private(obj, None)
+    return obj
 
 
 def result(passed: bool | None, evidence: list[Span] = _MISSING, detail: str = _MISSING,
