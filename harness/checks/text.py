@@ -42,8 +42,9 @@ _URL_HINT = re.compile(r"://|www\.|\.(?:com|ly|co|org|net|io|me|uk)/")
 _HANDLE = re.compile(r"@(?<![\w@]@)\w+")
 # Twitter-style agent signatures: "^JD", "^ JD", "-JD" or "- Sam" ending a line.
 _SIGNATURE = re.compile(r"\^\s?[A-Za-z]{1,4}\b|(?:^|\s)[-\u2013\u2014~]\s?[A-Z][A-Za-z]{0,14}\s*$", re.M)
-# Every signature holds one of these.
-_SIGNATURE_HINT = re.compile(r"\^|[-\u2013\u2014~]\s?[A-Z]")
+# Where a signature may start: its "^", or the dash of the second kind (just after its whitespace).
+_SIGNATURE_START = re.compile(r"\^|[-\u2013\u2014~](?=\s?[A-Z])")
+_SPACE = re.compile(r"\s")
 
 _DOUBLE_QUOTE = re.compile(r'"[^"\n]{1,400}"')
 # A single-quoted passage opens after a non-word character and closes before
@@ -101,6 +102,51 @@ def _ranges(pattern: re.Pattern[str], text: str) -> list[Range]:
     return [m.span() for m in pattern.finditer(text)]
 
 
+def _url_ranges(lower: str) -> list[Range]:
+    """``_ranges(_URL, lower)``, scanning only the whitespace-free chunks that hold a URL hint.
+
+    A URL match holds no whitespace and holds a hint (:data:`_URL_HINT`), so each
+    lies in one whitespace-free chunk with a hint; scanning each such chunk whole
+    (from its start, with the text before still visible to look-behinds) finds
+    the same matches as scanning the text: no match runs past a chunk.
+    """
+    found: list[Range] = []
+    done = 0
+    for hint in _URL_HINT.finditer(lower):
+        at = hint.start()
+        if at < done:
+            continue  # in a chunk already scanned
+        start = at
+        while start and not lower[start - 1].isspace():
+            start -= 1
+        space = _SPACE.search(lower, at)
+        done = space.start() if space else len(lower)
+        found += [m.span() for m in _URL.finditer(lower, start, done)]
+    return found
+
+
+def _signature_ranges(original: str) -> list[Range]:
+    """``_ranges(_SIGNATURE, original)``, trying only where a signature may start.
+
+    A match starts at a "^", or at or just before (the whitespace of ``\\s``) a dash
+    followed by an optional space and a capital: :data:`_SIGNATURE_START` finds
+    each such place. Trying ``match`` at those places left to right, past the end
+    of each match, finds the same matches as ``finditer`` (none is empty, and
+    ``^``/``$`` see the whole text whatever the start).
+    """
+    found: list[Range] = []
+    done = 0
+    for hint in _SIGNATURE_START.finditer(original):
+        at = hint.start()
+        for start in ((at,) if original[at] == "^" else (at - 1, at) if at else (at,)):
+            if start >= done:
+                m = _SIGNATURE.match(original, start)
+                if m:
+                    found.append(m.span())
+                    done = m.end()
+    return found
+
+
 class ReplyText:
     """One reply, read once. Build it with :func:`analyze`, which caches."""
 
@@ -111,10 +157,9 @@ class ReplyText:
         self.original = original
         self.lower = lower = lowered(original)
         # Cheap tests first: each pattern needs a character most replies lack, and a scan is slow.
-        self.urls = _ranges(_URL, lower) if _URL_HINT.search(lower) else []
+        self.urls = _url_ranges(lower)
         masked = self.urls + (_ranges(_HANDLE, lower) if "@" in lower else [])
-        if _SIGNATURE_HINT.search(original):
-            masked += _ranges(_SIGNATURE, original)
+        masked += _signature_ranges(original)
         self.norm = norm = _blank(lower, masked)
         self.quotes = ((_ranges(_DOUBLE_QUOTE, norm) if '"' in norm else [])
                        + (_ranges(_SINGLE_QUOTE, norm) if "'" in norm else []))
