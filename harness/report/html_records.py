@@ -7,8 +7,10 @@ detail, and each criterion's score and reason. All data is escaped here.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from html import escape
 
 from harness.checks.base import CheckResult, Span
 from harness.records.schema import CriterionResult, Record
@@ -48,12 +50,26 @@ def highlight(reply: str, marks: list[tuple[Span, str]]) -> str:
     """
     n = len(reply)
     cuts = sorted({0, n} | {min(max(p, 0), n) for span, _ in marks for p in (span.start, span.end)})
+    covering = _covering_names(cuts, marks)
     out = []
-    for start, end in zip(cuts, cuts[1:]):
-        names = sorted({name for span, name in marks if span.start <= start and end <= span.end})
-        piece = esc(reply[start:end])
-        out.append(f'<mark title="{esc(", ".join(names))}">{piece}</mark>' if names else piece)
+    for index, (start, end) in enumerate(zip(cuts, cuts[1:])):
+        piece = escape(reply[start:end])
+        names = covering[index]
+        out.append(f'<mark title="{esc(", ".join(sorted(names)))}">{piece}</mark>' if names else piece)
     return "".join(out)
+
+
+def _covering_names(cuts: list[int], marks: list[tuple[Span, str]]) -> list[set[str]]:
+    """For each piece ``cuts[k]:cuts[k + 1]``, the names of the spans that cover it (start <= cut, next cut <= end).
+
+    Each span's pieces are found by bisection, not by testing every span against every piece: this runs
+    for every record of a run as it is written.
+    """
+    covering: list[set[str]] = [set() for _ in range(len(cuts) - 1)]
+    for span, name in marks:
+        for index in range(bisect_left(cuts, span.start), bisect_right(cuts, span.end) - 1):
+            covering[index].add(name)
+    return covering
 
 
 def failing_checks(record: Record) -> list[str]:
