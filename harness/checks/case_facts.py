@@ -78,7 +78,7 @@ def persona(case: Case) -> str | None:
     return normalize_persona(case.persona)
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=64)  # per reply: small (see harness.checks.text.analyze)
 def find_money(text: str) -> tuple[re.Match[str], ...]:
     """The matches of ``MONEY.finditer(text)``, found without scanning every position.
 

@@ -22,7 +22,7 @@ _TOKEN = re.compile(r"[a-z0-9']+|[^a-z0-9'\s]+")
 _BREAK = re.compile(r"[.!?\u2026\n](?:(?<=[.!?\u2026])[\"')\]]*\s+|(?<=\n)\n*)")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=64)
 def breaks(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each sentence break in ``text``: whitespace after a stop, or newlines.
 
@@ -33,7 +33,9 @@ def breaks(text: str) -> list[tuple[int, int]]:
 
 
 _MEMO_LIMIT = 100_000
-_WINDOWS_KEPT = 4096
+# Per-reply caches are small on purpose: a reply's checks run one after another, and freeing
+# long-cold entries of large caches cost ~10% of the check set's time (cache misses).
+_WINDOWS_KEPT = 64
 _DIGIT = re.compile(r"\d")
 _HAS_DIGIT = 1
 Windows = tuple[int, tuple[tuple[int, int, int], ...]]

@@ -40,7 +40,7 @@ from harness.checks.regex_forms import (  # noqa: F401  (re-exported)
 
 Span = tuple[int, int]
 _INDEX = KeyIndex()
-_SPANS_KEPT = 4096
+_SPANS_KEPT = 64  # per reply: small (see phrase_index._WINDOWS_KEPT)
 _NONE: tuple[Span, ...] = ()
 
 # Per alternative id (its bit in the index): its fast form, its regex once compiled,
