@@ -82,18 +82,32 @@ def _offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
 
 def _committed_clause(rt: ReplyText, start: int, end: int) -> Range | None:
     clause = rt.clause_at(start, end)
-    text = rt.norm[clause[0]:clause[1]]
-    if not _COMMITTED.search(text) or _NEGATED.search(text) or _DESCRIBES_POLICY.search(text):
-        return None
-    return clause
+    return clause if _is_committed(rt, clause) else None
+
+
+def _is_committed(rt: ReplyText, clause: Range) -> bool:
+    """Whether ``clause`` commits to something, un-negated, without describing a policy.
+
+    Memoised per clause on the reply's analysis: a refund, a credit and an amount
+    are often promised in one clause.
+    """
+    key = ("committed", clause)
+    known = rt.memo.get(key)
+    if known is None:
+        text = rt.norm[clause[0]:clause[1]]
+        known = rt.memo[key] = bool(_COMMITTED.search(text) and not _NEGATED.search(text)
+                                    and not _DESCRIBES_POLICY.search(text))
+    return known  # type: ignore[return-value]
 
 
 def _amount_reason(rt: ReplyText, clause: Range, case: Case) -> str | None:
     ctx = case.context
     text = rt.norm[clause[0]:clause[1]]
+    credit_only = None
     for m in case_facts.MONEY.finditer(text):
         value = case_facts.money_value(m)
-        credit_only = _CREDIT.regex.search(text) and not _REFUND.regex.search(text)
+        if credit_only is None:  # the same for every amount of the clause
+            credit_only = bool(_CREDIT.regex.search(text) and not _REFUND.regex.search(text))
         limit = ctx.max_credit if credit_only else ctx.max_refund
         if limit is not None and value > limit:
             return f"amount {value:g} above limit {limit:g}"
@@ -111,8 +125,11 @@ def _money_promises(rt: ReplyText, case: Case) -> list[Promise]:
     # A bare amount counts once per clause not already a refund or credit promise.
     seen = {p.start for p in found}
     for m in case_facts.find_money(rt.norm):
-        clause = None if rt.is_quoted(m.start()) else _committed_clause(rt, *m.span())
-        if clause and clause[0] not in seen:
+        if rt.is_quoted(m.start()):
+            continue
+        clause = rt.clause_at(*m.span())
+        # Checked for a commitment only when not already promised (the same outcome, in either order).
+        if clause[0] not in seen and _is_committed(rt, clause):
             found.append(Promise("amount", *clause, _amount_reason(rt, clause, case)))
     return found
 

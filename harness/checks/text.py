@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from typing import Sequence
 
 from harness.checks.phrases import Phrases, breaks, compile_word_starts, phrases  # noqa: F401  (re-exported)
 from harness.checks.regex_forms import LazyPattern
@@ -310,19 +311,22 @@ class ReplyText:
         quotations unless ``quoted``, and matches after a negation in their
         clause unless ``negated``.
         """
-        found = []
         norm = self.norm
-        if hasattr(pattern, "cached_spans"):  # Phrases: its spans, shared, not copied
-            spans = pattern.cached_spans(norm)
-        elif hasattr(pattern, "spans"):  # any matcher with the same method
-            spans = pattern.spans(norm)
-        else:
-            spans = [m.span() for m in pattern.finditer(norm)]
+        if isinstance(pattern, Phrases):
+            spans: Sequence[Range] = pattern.cached_spans(norm)  # shared, not copied
+            checked = True  # none empty, each at a word start (Phrases.spans)
+        elif hasattr(pattern, "finditer"):  # a compiled pattern (or a LazyPattern)
+            spans, checked = [m.span() for m in pattern.finditer(norm)], False
+        else:  # any matcher with a spans method
+            spans, checked = pattern.spans(norm), False
         if not spans:
-            return found
+            return []
         quoted = quoted or not self.quotes
+        if checked and quoted and negated:
+            return list(spans)
+        found = []
         for start, end in spans:
-            if start == end or (start and norm[start].isalnum() and norm[start - 1].isalnum()):
+            if not checked and (start == end or (start and norm[start].isalnum() and norm[start - 1].isalnum())):
                 continue  # empty, or starts inside a word
             if not quoted and self.is_quoted(start):
                 continue
