@@ -31,12 +31,17 @@ class RecordView:
 
 @dataclass
 class RenderedRecord:
-    """One record already rendered, kept (as text, not as the record) until its case's other records are seen."""
+    """One record already rendered, kept (as text, not as the record) until its case's other records are seen.
+
+    The detail is kept UTF-8 encoded: a run holds every record's detail until its report is written, and
+    Python keeps a text with one emoji (complaints have them) at 4 bytes a character: ~6 KB a record as
+    text, ~1.6 KB encoded.
+    """
 
     key: tuple[str, str, int]
     case_id: str
     summary: str
-    detail: str  # without the side-by-side part, which needs the case's other records
+    detail_utf8: bytes  # without the side-by-side part, which needs the case's other records
     column: str  # this record's reply as a side-by-side column of another record's detail
     verdicts: dict[str, bool]  # check -> passed, for checks that gave a verdict
     filters: dict
@@ -174,7 +179,7 @@ def render_record(index: int, record: Record, view: RecordView) -> RenderedRecor
     reply = _reply(record)
     return RenderedRecord(
         key=record.key, case_id=record.case_id, summary=summary_row(index, record),
-        detail=detail_html(record, view, reply),
+        detail_utf8=detail_html(record, view, reply).encode("utf-8"),
         column=f'<div><h4>{esc(record.candidate)}{_failing_note(record)}</h4>{reply}</div>',
         verdicts={name: result.passed for name, result in record.checks.items() if result.passed is not None},
         filters={"candidate": record.candidate, "persona": record.persona or NO_GROUP,
@@ -210,8 +215,9 @@ class RecordRows:
         flips = {case_id: flipped_checks(group) if len(group) > 1 else [] for case_id, group in self.by_case.items()}
         parts, filter_data = [], []
         for index, row in enumerate(self.rows):
+            detail = row.detail_utf8.decode("utf-8")
             parts.append(row.summary)
-            parts.append(f'<tr class="detail" id="d{index}" hidden><td colspan="7">{row.detail}'
+            parts.append(f'<tr class="detail" id="d{index}" hidden><td colspan="7">{detail}'
                          f'{_side_by_side(row, self.by_case[row.case_id])}</td></tr>')
             filter_data.append({**row.filters, "flips": flips[row.case_id]})
         return parts, filter_data
