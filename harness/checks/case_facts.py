@@ -21,6 +21,10 @@ MONEY = re.compile(
     r"|pounds?|bucks|rupees?)\b)"
 )
 _NUMBER_START = re.compile(r"\d(?<!\d\d)")  # a digit after no digit (opening on the digit is faster)
+# Every MONEY match holds a currency symbol or one of these words (or a longer one starting so).
+# Tested with ``in`` (a substring search is many times faster than a regex scan).
+_MONEY_HINTS = ("$", "\u00a3", "\u20ac", "\u00a5", "usd", "eur", "gbp", "cad", "aud", "inr", "dollar", "pound", "buck",
+                "rupee")
 _CURRENCY_WORDS = frozenset(("usd", "eur", "gbp", "cad", "aud", "inr"))
 _CURRENCY_SYMBOLS = "$\u00a3\u20ac\u00a5"
 
@@ -85,9 +89,12 @@ def find_money(text: str) -> tuple[re.Match[str], ...]:
     Every match starts at the first digit of its number (which follows no digit)
     or just before it, at a currency symbol or word (:func:`_money_starts`); so
     trying ``MONEY.match`` at those few places, left to right and past the end of
-    each match, finds the same matches. Cached: two checks read each reply's amounts.
+    each match, finds the same matches. A text with no currency symbol or word
+    (:data:`_MONEY_HINTS`) has none. Cached: two checks read each reply's amounts.
     """
     found: list[re.Match[str]] = []
+    if not any(hint in text for hint in _MONEY_HINTS):
+        return ()  # no currency anywhere: most replies
     done = 0
     for digit in _NUMBER_START.finditer(text):
         for start in _money_starts(text, digit.start()):

@@ -45,6 +45,7 @@ _HANDLE = re.compile(r"@(?<![\w@]@)\w+")
 _SIGNATURE = re.compile(r"\^\s?[A-Za-z]{1,4}\b|(?:^|\s)[-\u2013\u2014~]\s?[A-Z][A-Za-z]{0,14}\s*$", re.M)
 # Where a signature may start: its "^", or the dash of the second kind (just after its whitespace).
 _SIGNATURE_START = re.compile(r"\^|[-\u2013\u2014~](?=\s?[A-Z])")
+_SIGNATURE_MARKS = ("^", "-", "\u2013", "\u2014", "~")  # one opens every signature
 _SPACE = re.compile(r"\s")
 
 _DOUBLE_QUOTE = re.compile(r'"[^"\n]{1,400}"')
@@ -158,9 +159,11 @@ class ReplyText:
         self.original = original
         self.lower = lower = lowered(original)
         # Cheap tests first: each pattern needs a character most replies lack, and a scan is slow.
-        self.urls = _url_ranges(lower)
+        # Every URL hint holds "/" or "www." (a substring search is much cheaper than a scan).
+        self.urls = _url_ranges(lower) if "/" in lower or "www." in lower else []
         masked = self.urls + (_ranges(_HANDLE, lower) if "@" in lower else [])
-        masked += _signature_ranges(original)
+        if any(mark in original for mark in _SIGNATURE_MARKS):
+            masked += _signature_ranges(original)
         self.norm = norm = _blank(lower, masked)
         self.quotes = ((_ranges(_DOUBLE_QUOTE, norm) if '"' in norm else [])
                        + (_ranges(_SINGLE_QUOTE, norm) if "'" in norm else []))

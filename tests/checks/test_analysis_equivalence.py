@@ -127,7 +127,8 @@ def test_clause_starts_and_negation_equal_the_plain_scan_on_fuzzed_text(quotes):
 
 
 _MONEY_PIECES = ["$", "£", "€", "¥", "usd", "eur", "gbp", "inr", " ", "1", "20", "3,000", ".5", ".50", "dollars", "bucks",
-                 "euro", "pounds", "a", "x", ",", ".", "\n", "usd ", "\u0661", "_", "9"]
+                 "euro", "pounds", "a", "x", ",", ".", "\n", "usd ", "\u0661", "_", "9", "cad", "aud", "rupee", "rupees",
+                 "dollar", "buck", "pound", "euros"]
 
 
 def test_money_matches_equal_a_full_scan(replies):
