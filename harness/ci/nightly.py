@@ -91,7 +91,7 @@ def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResul
 def _gate_tally(run_dir: Path, result: RunResult | None) -> RunTally:
     """The run's own tally when it has one with case outcomes; otherwise one read from ``records.jsonl``."""
     tally = result.tally if result is not None else None
-    if tally is not None and tally.outcomes is not None:
+    if tally is not None and tally.usable and tally.outcomes is not None:
         return tally
     return tally_run_dir(run_dir, RunTally.for_gates())
 

@@ -147,7 +147,8 @@ def _prepare_records(run_dir: Path, retry_errors: bool, tally: RunTally | None =
             atomic_write_text(run_dir / RECORDS, "".join(r.model_dump_json() + "\n" for r in kept))
         records = kept
     if tally is not None:
-        tally.add_all(records)
+        for record in records:
+            tally.fold(record)
     return {r.key for r in records}
 
 
@@ -173,7 +174,7 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
             record = await evaluate_case(case, responder, plan.checks, plan.judge, sample)
             writer.write(record)
             if tally is not None:
-                tally.add(record)
+                tally.fold(record)
             if record.error is not None:
                 errors[record.error.kind] = errors.get(record.error.kind, 0) + 1
             if options.on_record:

@@ -52,7 +52,7 @@ def finalize_run(run_dir: str | Path, *, index: bool = False, tally: RunTally | 
 
     run_dir = Path(run_dir)
     manifest = read_manifest(run_dir)
-    if tally is None:
+    if tally is None or not tally.usable:
         tally = tally_run_dir(run_dir, RunTally.for_report(manifest, load_cases(run_dir)))
     scorecard = _scorecard(run_dir, manifest, tally)
     scorecard.notices.extend(apply_run_gate(run_dir, manifest))  # judge.calibration: uncalibrated criteria

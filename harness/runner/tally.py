@@ -21,6 +21,7 @@ both ways build the same outputs from the same code.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,7 @@ class RunTally:
     scoring: ScorecardBuilder | None = None  # None with epochs: the scorecard then streams from disk
     rows: RecordRows | None = None
     outcomes: CaseOutcomes | None = None
+    failed: Exception | None = None  # set by fold: the tally is then not used, the records are read instead
 
     @classmethod
     def for_run(cls, manifest: Manifest, cases: Mapping[str, dict]) -> RunTally:
@@ -98,6 +100,7 @@ class RunTally:
     def __repr__(self) -> str:
         parts = [f"records={self.errors.records}", f"with_error={self.errors.with_error}"]
         parts += [name for name in ("scoring", "rows", "outcomes") if getattr(self, name) is not None]
+        parts += [f"failed={type(self.failed).__name__}"] if self.failed is not None else []
         return f"RunTally({', '.join(parts)})"
 
     def add(self, record: Record) -> None:
@@ -109,6 +112,23 @@ class RunTally:
             self.rows.add(record)
         if self.outcomes is not None:
             self.outcomes.add(record)
+
+    def fold(self, record: Record) -> None:
+        """:meth:`add` for a run in progress: a bug in an output must not stop a run whose records are being
+        written. The first error marks the tally failed; the outputs are then built from ``records.jsonl``
+        (where such a bug shows again, at the end of the run, as it did before there was a tally)."""
+        if self.failed is not None:
+            return
+        try:
+            self.add(record)
+        except Exception as exc:  # noqa: BLE001 - kept, and answered by reading the records at the end
+            self.failed = exc
+            print(f"harness: warning: the run's outputs will be read back from its records "
+                  f"({type(exc).__name__}: {exc})", file=sys.stderr)
+
+    @property
+    def usable(self) -> bool:
+        return self.failed is None
 
     def add_all(self, records: Iterable[Record]) -> RunTally:
         for record in records:

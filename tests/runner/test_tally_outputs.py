@@ -106,3 +106,22 @@ def test_the_case_snapshot_a_run_keeps_reads_as_cases_jsonl(project):
     assert {case_id: snapshot[case_id] for case_id in snapshot} == on_disk
     assert len(snapshot) == 3 and snapshot.get("nope") is None
     assert snapshot["c2"] is snapshot["c2"]  # parsed once
+
+
+def test_a_bug_in_an_output_does_not_stop_the_run(project, monkeypatch, capsys):
+    """The tally is set aside at its first error; the records keep being written, the outputs read them back."""
+    from harness.report.html_records import RecordRows
+
+    add, calls = RecordRows.add, []
+
+    def fails_once(self, record):
+        calls.append(record.key)
+        if len(calls) == 3:
+            raise ValueError("a rendering bug")
+        add(self, record)
+
+    monkeypatch.setattr(RecordRows, "add", fails_once)
+    gated, run_dir = _gated(project, "out")
+    assert gated.result.evaluated == 9 and not gated.result.tally.usable
+    assert "outputs will be read back from its records (ValueError: a rendering bug)" in capsys.readouterr().err
+    _check_three_ways(run_dir)
