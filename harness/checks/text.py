@@ -54,6 +54,17 @@ _DOUBLE_QUOTE = re.compile(r'"[^"\n]{1,400}"')
 _SINGLE_QUOTE = re.compile(r"'(?<![\w']')(?=\w)(?:[^'\n]|'(?=\w)){1,300}'(?!\w)")
 
 _CLAUSE_BREAK = compile_word_starts(r"[,;:(\u2013\u2014]|\s-\s|\b(?:but|however|although|though|yet|whereas|unless)\b")
+# The same without the branches that cannot match in a text lacking a "-" or every break word:
+# no match interacts with another (each branch opens on a character no other opens on), so
+# dropping a branch that matches nowhere changes no match, and the punctuation alone is
+# found by a scan that skips from one punctuation mark to the next.
+_BREAK_WORDS = ("but", "however", "though", "yet", "whereas", "unless")  # "though" is in "although"
+_CLAUSE_BREAKS = {
+    (True, True): _CLAUSE_BREAK,
+    (True, False): compile_word_starts(r"[,;:(\u2013\u2014]|\b(?:but|however|although|though|yet|whereas|unless)\b"),
+    (False, True): compile_word_starts(r"[,;:(\u2013\u2014]|\s-\s"),
+    (False, False): compile_word_starts(r"[,;:(\u2013\u2014]"),
+}
 # A negation or a refusal to assert, governing what follows it in the clause.
 _NEGATION = compile_word_starts(
     r"\b(?:not|never|no|nobody|none|nothing|neither|nor|without|hardly|wouldn't|won't|don't|didn't"
@@ -153,7 +164,7 @@ class ReplyText:
     """One reply, read once. Build it with :func:`analyze`, which caches."""
 
     __slots__ = ("original", "lower", "norm", "urls", "quotes", "memo", "_sentences", "_starts", "_clause_ends",
-                 "_clause_starts", "_negations")
+                 "_clause_starts", "_negations", "_clause_break")
 
     def __init__(self, original: str) -> None:
         self.original = original
@@ -172,6 +183,7 @@ class ReplyText:
         self._clause_ends: dict[Range, list[int]] = {}
         self._clause_starts: dict[Range, list[int]] = {}
         self._negations: tuple[list[int], list[int]] | None = None
+        self._clause_break: LazyPattern | None = None
         # Results several checks need (e.g. promises), computed once per reply and case.
         self.memo: dict[object, object] = {}
 
@@ -206,7 +218,7 @@ class ReplyText:
         norm = self.norm
         if 0 < pos < len(norm) and norm[pos - 1].isalpha() and _WORD_CHAR(norm[pos]):
             start = sentence[0]
-            for m in _CLAUSE_BREAK.finditer(norm, sentence[0], pos):
+            for m in self.clause_break().finditer(norm, sentence[0], pos):
                 start = m.end()
             return start
         ends = self._clause_ends.get(sentence)
@@ -234,12 +246,20 @@ class ReplyText:
             i = bisect_left(starts, end)
             if not i or ends[i - 1] <= end:
                 return _trim(self.norm, (self.clause_start(start), starts[i] if i < len(starts) else sent_end))
-        m = _CLAUSE_BREAK.search(self.norm, end, max(end, sent_end))
+        m = self.clause_break().search(self.norm, end, max(end, sent_end))
         return _trim(self.norm, (self.clause_start(start), m.start() if m else max(end, sent_end)))
+
+    def clause_break(self) -> LazyPattern:
+        """:data:`_CLAUSE_BREAK`, less the branches that match nowhere in ``norm`` (same matches)."""
+        if self._clause_break is None:
+            norm = self.norm
+            words = any(word in norm for word in _BREAK_WORDS)
+            self._clause_break = _CLAUSE_BREAKS[words, "-" in norm]
+        return self._clause_break
 
     def _breaks_of(self, sentence: Range) -> list[int]:
         """The ends of the clause breaks in ``sentence`` (their starts go to ``_clause_starts``)."""
-        spans = [m.span() for m in _CLAUSE_BREAK.finditer(self.norm, *sentence)]
+        spans = [m.span() for m in self.clause_break().finditer(self.norm, *sentence)]
         self._clause_starts[sentence] = [s for s, _ in spans]
         ends = self._clause_ends[sentence] = [e for _, e in spans]
         return ends

@@ -31,7 +31,7 @@ _SINGLE_QUOTE = re.compile(r"(?<![\w'])'(?=\w)(?:[^'\n]|'(?=\w)){1,300}'(?!\w)")
 _PIECES = ["http://a.co/x", "https://", "www.", "x.com/", ".com/", "ex.com", "@", "@jo", "a@b", "@@x", "^JD", "^ J",
            "- Sam", "-JD", "\u2014 Al", "~K", "'", "'tis", "don't", "'quote'", '"', "\u201c", "\u2019", "`", "\n",
            " ", " ", "no", "not", "can't", "never", "but", ",", ".", "?", "I", "\u0130", "we", "you", "sorry", "_",
-           "hardly", "without", "neither", "nobody", "isnt", "nor",
+           "hardly", "without", "neither", "nobody", "isnt", "nor", "although", "though", "yet", " - ", "unless", "butter",
            "9", "a", "B"]
 
 
