@@ -137,3 +137,14 @@ def test_money_matches_equal_a_full_scan(replies):
     for t in fuzz + [text.analyze(r).norm for r in replies]:
         expected = [(m.span(), m.group("a"), m.group("b")) for m in case_facts.MONEY.finditer(t)]
         assert [(m.span(), m.group("a"), m.group("b")) for m in case_facts.find_money(t)] == expected, t
+
+
+def test_negation_without_absent_words_matches_like_the_full_pattern():
+    """negation_for drops the branches whose word a text lacks: the same matches as _NEGATION."""
+    words = list(text._NEGATION_WORDS) + ["n't", "know", "now", "x", " ", ",", "'", "a", "nothingness", "_", "\n", "N"]
+    rng = random.Random(11)
+    for _ in range(5000):
+        t = "".join(rng.choice(words) + rng.choice(["", " ", "  "]) for _ in range(rng.randint(0, 10)))
+        start, end = sorted((rng.randint(0, len(t)), rng.randint(0, len(t))))
+        assert ([m.span() for m in text.negation_for(t).finditer(t, start, end)]
+                == [m.span() for m in text._NEGATION.finditer(t, start, end)]), (t, start, end)
