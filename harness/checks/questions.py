@@ -15,21 +15,33 @@ import re
 from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.results import result, span
-from harness.checks.text import Range, ReplyText, analyze, phrases
+from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
 
 _QUESTION_END = re.compile(r"\?[?!\s\"')\]]*$")
-_FILLER = re.compile("|".join(f"(?:{p})" for p in [
+# Rhetorical or filler questions. Those anchored at the start are tried there once; the others
+# are one pattern in the word-start form (:func:`compile_word_starts`), so that ``re`` skips
+# to candidate letters: together they say what one search of the whole alternation did.
+_FILLER_AT_START = re.compile("|".join(f"(?:{p})" for p in [
     r"^(?:hi|hey|hello)?[\s,!]*how (?:are|r) (?:you|u|things)\b(?! (?:getting on with|finding) )",
     r"^how(?:'s| is) (?:it going|your day|everything)\b",
     r"^(?:isn't|aren't|wasn't|ain't|doesn't|don't) (?:that|it|this|they|you)\b",
-    r"\b(?:right|ok|okay|eh|huh|yeah)\s*\?",
-    r"\bwho (?:doesn't|wouldn't|does not)\b|^what more could\b|^can you believe\b|^why not\b",
-    r"\banything else (?:i|we) can (?:help|do|assist)\b|\bcan (?:i|we) help with anything else\b",
+    r"^what more could\b|^can you believe\b|^why not\b",
     r"^(?:is there|was there) anything else\b",
-    r"\bwhat (?:a|an) \w+",
     r"^wouldn't it be\b|^don't you think\b|^who knew\b",
-])
-)
+]))
+_FILLER_ANYWHERE = compile_word_starts("|".join([
+    r"\b(?:right|ok|okay|eh|huh|yeah)\s*\?",
+    r"\bwho (?:doesn't|wouldn't|does not)\b",
+    r"\banything else (?:i|we) can (?:help|do|assist)\b|\bcan (?:i|we) help with anything else\b",
+    r"\bwhat (?:a|an) \w+",
+]))
+
+
+def _is_filler(text: str) -> bool:
+    """Whether ``text`` holds a rhetorical or filler question (see the patterns above)."""
+    return _FILLER_AT_START.match(text) is not None or _FILLER_ANYWHERE.search(text) is not None
+
+
 # Requests for information that need no "?": "could you DM us your order number".
 _REQUEST = phrases(*[
     r"\b(?:could|can|would|will) (?:you|u) (?:please |kindly |just )?(?:dm|message|send|share|provide|confirm|"
@@ -52,12 +64,14 @@ _REQUEST = phrases(*[
 
 
 def _question_sentences(rt: ReplyText) -> list[Range]:
-    found = []
+    found: list[Range] = []
+    if "?" not in rt.norm:
+        return found  # every question ends with one
     for start, end in rt.sentences:
         text = rt.norm[start:end]
-        if not _QUESTION_END.search(text) or rt.is_quoted(end - 1):
+        if "?" not in text or not _QUESTION_END.search(text) or rt.is_quoted(end - 1):
             continue
-        if _FILLER.search(text.strip(" \t-*\u2022")):
+        if _is_filler(text.strip(" \t-*\u2022")):
             continue
         found.append((start, end))
     return found

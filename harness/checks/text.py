@@ -44,7 +44,8 @@ _HANDLE = re.compile(r"@(?<![\w@]@)\w+")
 # Twitter-style agent signatures: "^JD", "^ JD", "-JD" or "- Sam" ending a line.
 _SIGNATURE = re.compile(r"\^\s?[A-Za-z]{1,4}\b|(?:^|\s)[-\u2013\u2014~]\s?[A-Z][A-Za-z]{0,14}\s*$", re.M)
 # Where a signature may start: its "^", or the dash of the second kind (just after its whitespace).
-_SIGNATURE_START = re.compile(r"\^|[-\u2013\u2014~](?=\s?[A-Z])")
+# (One character class first: ``re`` then skips from one candidate to the next.)
+_SIGNATURE_START = re.compile(r"[\^\-\u2013\u2014~](?:(?<=\^)|(?=\s?[A-Z]))")
 _SIGNATURE_MARKS = ("^", "-", "\u2013", "\u2014", "~")  # one opens every signature
 _SPACE = re.compile(r"\s")
 
@@ -106,6 +107,8 @@ _CURLY = re.compile("[" + "".join(map(re.escape, map(chr, _STRAIGHTEN))) + "]")
 def lowered(text: str) -> str:
     """``text`` lower-cased with quotes straightened, keeping its length (the ``lower`` of a reply)."""
     lower = _lower_same_length(text)
+    if lower.isascii():  # known at once; "`" is the one ASCII character straightened
+        return lower.replace("`", "'") if "`" in lower else lower
     # translate() looks every character up; replacing the few that occur is much cheaper.
     for char in set(_CURLY.findall(lower)):
         lower = lower.replace(char, _STRAIGHTEN[ord(char)])
