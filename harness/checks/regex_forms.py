@@ -144,7 +144,35 @@ def fast_form(pattern: str, has_groups: bool | None = None) -> str:
     phrase matcher checks the word start itself (see :mod:`harness.checks.phrases`).
     ``has_groups``: whether ``pattern`` has capturing groups, if the caller knows."""
     stripped = _spell_out_optional(_LEADING_BOUNDARY.sub("", pattern), has_groups)
-    return _BRANCH_BOUNDARY.sub(r"\1\2(?<=\\b\2)", stripped)
+    return _unroll_leading_repeat(_BRANCH_BOUNDARY.sub(r"\1\2(?<=\\b\2)", stripped))
+
+
+# A one-character item (escape class, character class or plain character) repeated greedily
+# at least once at the very start: ``\d{1,2}``, ``\d+``, ``[\w.+-]+``.
+_LEADING_REPEAT = re.compile(r"(\\[dwsDWS]|\[(?:\\.|[^\]\\\[])+\]|[a-z0-9])(?:\{(\d+)(,?)(\d*)\}|(\+))(?![?+])")
+
+
+def _unroll_leading_repeat(pattern: str) -> str:
+    """``X{m,n}rest`` as ``XX{m-1,n-1}rest`` and ``X+rest`` as ``XX*rest`` when ``pattern`` (one
+    branch) opens so, with ``m >= 1``: the same matches, the counts tried in the same order
+    (most first), but the pattern now opens with ``X`` itself, and ``re`` skips to where ``X``
+    matches instead of entering a repeat at every position."""
+    m = _LEADING_REPEAT.match(pattern)
+    if m is None or len(top_level_branches(pattern)) > 1:
+        return pattern
+    item, low, comma, high, plus = m.groups()
+    rest = pattern[m.end():]
+    if plus:
+        return f"{item}{item}*{rest}"
+    if int(low) < 1:
+        return pattern
+    if not comma:  # X{m}: exactly m
+        count = f"{{{int(low) - 1}}}"
+    elif not high:  # X{m,}: m or more
+        count = f"{{{int(low) - 1},}}"
+    else:
+        count = f"{{{int(low) - 1},{int(high) - 1}}}"
+    return f"{item}{item}{count}{rest}"
 
 
 def _spell_out_optional(pattern: str, has_groups: bool | None = None) -> str:

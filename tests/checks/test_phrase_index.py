@@ -223,3 +223,16 @@ def test_lazy_pattern_matches_like_the_compiled_one():
     assert lazy.search(text, 3).span() == plain.search(text, 3).span()
     assert lazy.findall(text) == plain.findall(text) and lazy.sub("x", text) == plain.sub("x", text)
     assert lazy.match(text).span() == plain.match(text).span()
+
+
+@pytest.mark.parametrize("pattern", [r"\d{1,2}/\d{1,2}(?:/\d{2,4})?\b", r"\d+\s?%\s?(?:off|discount)\b",
+                                     r"[\w.+-]+@[a-z0-9-]+\.[a-z]{2,}\b", r"\d{3}x", r"\d{2,}x", r"a+b"])
+def test_unrolled_leading_repeats_match_like_the_written_ones(pattern):
+    from harness.checks.regex_forms import _unroll_leading_repeat
+
+    unrolled = _unroll_leading_repeat(pattern)
+    assert unrolled != pattern
+    plain, fast = re.compile(pattern), re.compile(unrolled)
+    words = ["1", "12", "123", "/", "x", "a", "b", "aab", "%", " ", "off", "@", "e.x", "com", "_", "9/10/2024", "-"]
+    for text in fuzz_texts(words, 400, seed=2):
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)], (pattern, text)
