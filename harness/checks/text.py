@@ -291,7 +291,10 @@ class ReplyText:
 
     def is_quoted(self, pos: int) -> bool:
         """True when ``pos`` lies inside a quotation."""
-        return bool(self.quotes) and any(start < pos < end for start, end in self.quotes)
+        for start, end in self.quotes:
+            if start < pos < end:
+                return True
+        return False
 
     def is_negated(self, pos: int) -> bool:
         """True when a negation precedes ``pos`` in the same clause, nearby.
@@ -394,7 +397,14 @@ def _split(text: str, bounds: list[Range]) -> list[Range]:
         ranges.append((start, break_start))
         start = break_end
     ranges.append((start, len(text)))
-    return [_trim(text, r) for r in ranges if text[r[0]:r[1]].strip()]
+    found = []
+    for start, end in ranges:
+        piece = text[start:end]
+        kept = piece.strip()  # strip() drops exactly what _trim's isspace() loops do
+        if kept:
+            start += len(piece) - len(piece.lstrip())
+            found.append((start, start + len(kept)))
+    return found
 
 
 def _trim(text: str, span: Range) -> Range:
