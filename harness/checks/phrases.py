@@ -88,9 +88,15 @@ class _Group:
         self._spans: dict[str, list[Sequence[Span]]] = {}
         self._empty: list[Sequence[Span]] = []
 
-    def add(self, phrases: Phrases, mask: int, drivers: list[frozenset[str] | None]) -> int:
-        """Add a phrase set with alternatives ``mask`` and their driving keys; returns its slot."""
+    def reserve(self, phrases: Phrases) -> int:
+        """A slot for ``phrases``, whose alternatives are indexed later (:meth:`add`)."""
         self.members.append(phrases)
+        self._spans.clear()
+        self._empty = [_NONE] * len(self.members)
+        return len(self.members) - 1
+
+    def add(self, mask: int, drivers: list[frozenset[str] | None]) -> None:
+        """Add a member's alternatives ``mask`` and their driving keys."""
         self.mask |= mask
         if None in drivers or self.drivers is None:
             self.drivers = None
@@ -98,8 +104,6 @@ class _Group:
             self.drivers.update(*drivers)  # type: ignore[arg-type]
         self._any_key = None
         self._spans.clear()
-        self._empty = [_NONE] * len(self.members)
-        return len(self.members) - 1
 
     def _key_finder(self) -> re.Pattern[str]:
         if self._any_key is None:
@@ -107,9 +111,11 @@ class _Group:
         return self._any_key
 
     def spans(self, text: str) -> list[Sequence[Span]]:
-        """Every member's spans in ``text``, by slot (kept for the last few thousand texts)."""
+        """Every member's spans in ``text``, by slot (kept for the last few texts)."""
         found = self._spans.get(text)
         if found is None:
+            if _PENDING:
+                _index_pending()
             found = self._scan(text)
             if len(self._spans) >= _SPANS_KEPT:
                 self._spans.clear()
@@ -204,22 +210,29 @@ class Phrases:
         self.patterns = patterns
         # Each top-level branch is its own alternative, in a fast but equivalent form
         # (:func:`fast_form`): a branch opening with "\\b" makes ``re`` try every position.
-        self.branches = branches = [b for p in patterns for b in top_level_branches(p)]
-        keys = [branch_keys(b) for b in branches]
+        self.branches = [b for p in patterns for b in top_level_branches(p)]
+        self._group = _GROUPS.setdefault(group, _Group())
+        self._slot = self._group.reserve(self)
+        self._regex: re.Pattern[str] | None = None
+        # Indexed when a text is first searched: working out the keys (parsing every
+        # alternative) was most of the cost of importing the checks, and many imports
+        # (``harness plan``, ``harness diff``, ...) never search a reply.
+        _PENDING.append(self)
+
+    def _index(self) -> None:
+        """Work out each alternative's keys and add it to the index (see the module docstring)."""
+        keys = [branch_keys(b) for b in self.branches]
         mask = 0
-        for order, (branch, k) in enumerate(zip(branches, keys)):
+        for order, (branch, k) in enumerate(zip(self.branches, keys)):
             alt_id = _INDEX.add(k.driver, k.needs_digit)
             _grow(alt_id)
             _SOURCE[alt_id] = fast_form(branch, k.has_groups)
             _ORDER[alt_id] = order
+            _SLOT[alt_id] = self._slot
             mask |= 1 << alt_id
             # Bits of the other key sets the alternative's sentence must hold.
             _REQUIRES[alt_id] = sum(_INDEX.add_requirement(words) for words in k.others)
-        self._group = _GROUPS.setdefault(group, _Group())
-        self._slot = self._group.add(self, mask, [k.driver for k in keys])
-        for alt_id in _alternative_ids(mask):
-            _SLOT[alt_id] = self._slot
-        self._regex: re.Pattern[str] | None = None
+        self._group.add(mask, [k.driver for k in keys])
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -242,14 +255,14 @@ class Phrases:
         return list(self._group.spans(text)[self._slot])
 
 
-def _alternative_ids(mask: int) -> list[int]:
-    """The bit numbers set in ``mask``."""
-    ids = []
-    while mask:
-        low = mask & -mask
-        mask ^= low
-        ids.append(low.bit_length() - 1)
-    return ids
+_PENDING: list[Phrases] = []
+"""Phrase sets made but not yet indexed, in the order they were made."""
+
+
+def _index_pending() -> None:
+    """Index every phrase set not yet indexed (all groups share the index: all at once)."""
+    while _PENDING:
+        _PENDING.pop(0)._index()
 
 
 def phrases(*patterns: str, group: str = "reply") -> Phrases:
