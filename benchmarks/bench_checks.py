@@ -9,7 +9,10 @@ the per-reply analysis cache; it only lets the checks of one reply share it.
 Rates are replies per second of process CPU time (the machine is shared, so
 wall time is noisy), best of the rounds. Regex runs per reply counts the calls
 of compiled-pattern methods (search, match, finditer, findall, ...) in one
-more round under cProfile. The target is 5,000 replies/second.
+more round under cProfile. The target is 5,000 replies/second. Last, the CPU
+cost of importing the checks (``import harness.checks.builtin``, after the
+pydantic models it needs) and of the first reply's one-off phrase indexing, in
+fresh interpreters, best of three.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import cProfile
 import json
 import pstats
 import random
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -121,6 +126,26 @@ def best_rate(make_pairs, rounds: int) -> tuple[float, float, float]:
     return best, sum(lengths) / len(lengths), runs
 
 
+_IMPORT_PROBE = """
+import time
+import harness.checks.base
+start = time.process_time()
+import harness.checks.builtin
+imported = time.process_time()
+from harness.checks import phrases
+phrases._index_pending()
+print(imported - start, time.process_time() - imported)
+"""
+
+
+def import_cost(rounds: int = 3) -> tuple[float, float]:
+    """CPU seconds to import the checks and to index their phrases on first use, best of ``rounds``."""
+    runs = [subprocess.run([sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True, check=True)
+            for _ in range(rounds)]
+    costs = [tuple(map(float, run.stdout.split())) for run in runs]
+    return min(c[0] for c in costs), min(c[1] for c in costs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replies", type=int, default=5000)
@@ -136,6 +161,9 @@ def main() -> None:
         print(f"{label}: {len(registry())} checks, {args.replies} replies of ~{avg_len:.0f} chars: "
               f"{rate:,.0f} replies per CPU second, best of {args.rounds} (target {TARGET:,}); "
               f"{runs:.0f} regex runs per reply")
+    imported, indexed = import_cost()
+    print(f"import harness.checks.builtin: {imported * 1000:.0f} ms CPU; phrase index on the first reply: "
+          f"{indexed * 1000:.0f} ms CPU (fresh interpreters, best of 3)")
 
 
 if __name__ == "__main__":
