@@ -5,7 +5,9 @@ index, and the case outcomes of ``junit.xml`` and ``summary.md`` each used to
 read ``records.jsonl`` back after the last model call: five parses of every
 record on the critical path. The engine feeds each :class:`Record` to a
 :class:`RunTally` right after writing it instead, while the event loop would
-otherwise wait on the network, and the end of the run only assembles.
+otherwise wait on the network, and the end of the run only assembles. (In a
+fully cached rerun the loop never waits: there, folding in the loop costs about
+the CPU of one pass over the file at the end, measured at 2,000 records.)
 
 State stays small per record: scorecard accumulators (no record kept), the
 report's rendered row text, and one :class:`~harness.ci.verdicts.SampleOutcome`
