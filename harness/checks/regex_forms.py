@@ -144,7 +144,7 @@ def fast_form(pattern: str, has_groups: bool | None = None) -> str:
     phrase matcher checks the word start itself (see :mod:`harness.checks.phrases`).
     ``has_groups``: whether ``pattern`` has capturing groups, if the caller knows."""
     stripped = _spell_out_optional(_LEADING_BOUNDARY.sub("", pattern), has_groups)
-    return _unroll_leading_repeat(_BRANCH_BOUNDARY.sub(r"\1\2(?<=\\b\2)", stripped))
+    return _lift_leading_assertions(_unroll_leading_repeat(_BRANCH_BOUNDARY.sub(r"\1\2(?<=\\b\2)", stripped)))
 
 
 # A one-character item (escape class, character class or plain character) repeated greedily
@@ -173,6 +173,39 @@ def _unroll_leading_repeat(pattern: str) -> str:
     else:
         count = f"{{{int(low) - 1},{int(high) - 1}}}"
     return f"{item}{item}{count}{rest}"
+
+
+_PLAIN_WORD = re.compile(r"[a-z0-9' ]+")
+
+
+def _lift_leading_assertions(pattern: str) -> str:
+    """``(?:^|(?<=X)|...)(?:word|...)rest`` as ``(?:w(?:(?<=^w)|(?<=Xw)|...)ord|...)rest``.
+
+    The written form opens with a group of zero-width conditions on the position
+    (``^``, look-behinds), which ``re`` must try at every position; the lifted form
+    opens each word with its first letter and checks the same conditions just
+    after it (one character further back), so ``re`` skips to candidate letters.
+    The conditions hold or fail alike for every word, so the first word that
+    matches where one holds is the same match.
+    """
+    if not pattern.startswith("(?:"):
+        return pattern
+    end = _group_end(pattern, 0)
+    conditions = top_level_branches(pattern[3:end])
+    if not all(c == "^" or (c.startswith("(?<=") and _group_end(c, 0) == len(c) - 1) for c in conditions):
+        return pattern
+    if not pattern.startswith("(?:", end + 1):
+        return pattern
+    words_end = _group_end(pattern, end + 1)
+    words = top_level_branches(pattern[end + 4:words_end])
+    rest = pattern[words_end + 1:]
+    if rest[:1] in ("?", "*", "+", "{") or not all(_PLAIN_WORD.fullmatch(w) for w in words):
+        return pattern
+    lifted = []
+    for word in words:
+        behind = "|".join(f"(?<=^{word[0]})" if c == "^" else f"{c[:-1]}{word[0]})" for c in conditions)
+        lifted.append(f"{word[0]}(?:{behind}){word[1:]}")
+    return "(?:" + "|".join(lifted) + ")" + rest
 
 
 def _spell_out_optional(pattern: str, has_groups: bool | None = None) -> str:

@@ -236,3 +236,18 @@ def test_unrolled_leading_repeats_match_like_the_written_ones(pattern):
     words = ["1", "12", "123", "/", "x", "a", "b", "aab", "%", " ", "off", "@", "e.x", "com", "_", "9/10/2024", "-"]
     for text in fuzz_texts(words, 400, seed=2):
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)], (pattern, text)
+
+
+def test_lifted_leading_assertions_match_like_the_written_pattern():
+    """A pattern opening with zero-width conditions before a group of words (next_step's
+    "Call us ..." at a sentence start) is rewritten to open on each word's letter."""
+    pattern = r"(?:^|(?<=[.!?:;\n]\s)|(?<=\n))(?:call|ring|go to|book)\b"
+    fast = fast_form(pattern)
+    assert fast.startswith("(?:c(?:(?<=^c)")
+    plain, quick = re.compile(pattern), re.compile(fast)
+    rng = random.Random(1)
+    words = ["call", "ring", "go to", "book", "go", "x", ".", " ", "\n", "!", ":", ";", "?", "calls", "a", "\t", "recall"]
+    for _ in range(5000):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
+        start = rng.randint(0, len(text))
+        assert [m.span() for m in quick.finditer(text, start)] == [m.span() for m in plain.finditer(text, start)], text
