@@ -23,6 +23,7 @@ Each alternative is compiled the first time it runs.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Sequence
 
 from harness.checks.anchors import WEAK_WORDS as _WEAK_WORDS  # noqa: F401  (re-exported)
@@ -189,6 +190,9 @@ def _add_matches(regex: re.Pattern[str], text: str, first: re.Match[str], window
 def _leftmost(found: set[tuple[int, int, int]]) -> list[Span]:
     """Non-overlapping ``(start, end)`` from ``(start, order, end)``: the earliest start wins,
     then the alternative listed first, as with a single alternation regex."""
+    if len(found) == 1:
+        for start, _, end in found:
+            return [(start, end)]
     result = []
     last_end = 0
     for start, _, end in sorted(found):
@@ -259,10 +263,19 @@ _PENDING: list[Phrases] = []
 """Phrase sets made but not yet indexed, in the order they were made."""
 
 
+_INDEXING = threading.Lock()
+
+
 def _index_pending() -> None:
-    """Index every phrase set not yet indexed (all groups share the index: all at once)."""
-    while _PENDING:
-        _PENDING.pop(0)._index()
+    """Index every phrase set not yet indexed (all groups share the index: all at once).
+
+    A set leaves the pending list only once indexed, under a lock: a thread that
+    finds the list empty finds the index complete.
+    """
+    with _INDEXING:
+        while _PENDING:
+            _PENDING[0]._index()
+            _PENDING.pop(0)
 
 
 def phrases(*patterns: str, group: str = "reply") -> Phrases:

@@ -251,3 +251,27 @@ def test_lifted_leading_assertions_match_like_the_written_pattern():
         text = "".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
         start = rng.randint(0, len(text))
         assert [m.span() for m in quick.finditer(text, start)] == [m.span() for m in plain.finditer(text, start)], text
+
+
+def test_first_searches_from_several_threads_see_the_whole_index():
+    """Phrase sets are indexed on the first search; threads searching at once all wait for it."""
+    import subprocess
+
+    probe = (
+        "import threading\n"
+        "import harness.checks.builtin\n"
+        "from harness.checks import phrases\n"
+        "sets = [p for g in phrases._GROUPS.values() for p in g.members]\n"
+        "text = \"i'm so sorry, we'll refund you by friday. you need to calm down! i understand how frustrating it is\"\n"
+        "results = []\n"
+        "def search():\n"
+        "    results.append([p.spans(text) for p in sets])\n"
+        "threads = [threading.Thread(target=search) for _ in range(8)]\n"
+        "for t in threads: t.start()\n"
+        "for t in threads: t.join()\n"
+        "assert not phrases._PENDING\n"
+        "assert all(r == results[0] for r in results) and any(results[0]), results\n"
+        "phrases._GROUPS['reply']._spans.clear()\n"
+        "assert [p.spans(text) for p in sets] == results[0]\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True, timeout=120)
