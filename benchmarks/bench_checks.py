@@ -1,10 +1,13 @@
 """Throughput of the full deterministic check set, in replies per second on one core.
 
 Run: ``.venv/bin/python benchmarks/bench_checks.py [--replies N] [--rounds R]``.
-Two corpora: synthetic replies (~300 characters, built from varied sentences
+Three corpora: synthetic replies (~300 characters, built from varied sentences
 with a per-reply order number) and the recorded replies of the shipped
 ``datasets/complaints.jsonl`` run against their own cases (each made distinct
-by a per-copy reference so no cache serves a repeat). Every reply is new to
+by a per-copy reference so no cache serves a repeat); and those again with each
+reply checked against its own new case (its complaint tagged with the same
+reference), as in a run, where the per-case work (the complaint's specifics,
+its injection scan) is paid for every reply. Every reply is new to
 the per-reply analysis cache; it only lets the checks of one reply share it.
 Rates are replies per second of process CPU time (the machine is shared, so
 wall time is noisy), best of the rounds. Regex runs per reply counts the calls
@@ -88,6 +91,22 @@ def recorded_pairs(count: int, seed: int = 7) -> list[tuple[Case, str]]:
             enumerate(rng.choice(pairs) for _ in range(count))]
 
 
+def distinct_case_pairs(count: int, seed: int = 7) -> list[tuple[Case, str]]:
+    """As :func:`recorded_pairs`, but each reply checked against its own new case, as in a run.
+
+    A run's cases are all different, so what the checks work out once per case
+    (the complaint's specifics, its injection scan) is paid for every reply:
+    each pair's complaint gets the same per-copy reference as its reply.
+    """
+    pairs = []
+    for case, reply in recorded_pairs(count, seed):
+        tag = reply[reply.rindex(" (ref "):]
+        turns = [turn.model_dump() for turn in case.turns]
+        turns[-1]["content"] += tag
+        pairs.append((case.model_copy(update={"turns": [type(case.turns[0])(**t) for t in turns]}), reply))
+    return pairs
+
+
 def run_once(pairs: list[tuple[Case, str]]) -> float:
     """Process CPU seconds for running every check on every pair (CPU, not wall: the machine is shared)."""
     checks = list(registry().values())
@@ -155,6 +174,7 @@ def main() -> None:
     corpora = {
         "synthetic": lambda r: [(case, reply) for reply in make_replies(args.replies, seed=r)],
         "complaints.jsonl recorded": lambda r: recorded_pairs(args.replies, seed=r),
+        "complaints.jsonl recorded, a new case per reply": lambda r: distinct_case_pairs(args.replies, seed=r),
     }
     for label, make_pairs in corpora.items():
         rate, avg_len, runs = best_rate(make_pairs, args.rounds)
