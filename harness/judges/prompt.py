@@ -14,6 +14,7 @@ embedded model then re-evaluates only the tail):
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from harness.datasets.schema import Case, PolicyContext
 from harness.hashing import hash_value
@@ -33,8 +34,13 @@ SYSTEM_PROMPT = (
 REASON_MAX_CHARS = 300
 
 
+@lru_cache(maxsize=64)
 def fence_tag(*untrusted: str) -> str:
-    """A tag that depends on all the untrusted text, so that text cannot contain its own fence."""
+    """A tag that depends on all the untrusted text, so that text cannot contain its own fence.
+
+    Kept for the last few texts: a judge grading a reply on 12 criteria fences the same
+    conversation and reply 12 times, and hashing them costs ~40 us each time.
+    """
     return hash_value(list(untrusted))[:16]
 
 
