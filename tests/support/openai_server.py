@@ -6,7 +6,8 @@
 
 It serves ``POST /v1/chat/completions`` from a background thread (aiohttp, an
 ephemeral port) and injects faults either from a per-request ``script``
-(consumed first, ``None`` meaning a normal answer) or at random ``fault_rates``.
+(consumed first, ``None`` meaning a normal answer) or drawn at ``fault_rates`` (from the seed and
+the request itself, so a concurrent run meets the same faults however its requests interleave).
 
 Faults:
     rate_limit              429 without Retry-After
@@ -74,7 +75,8 @@ class OpenAIServer:
         self.slow_s = slow_s
         self.requests: list[RecordedRequest] = []
         self._check_faults(self.script + list(self.fault_rates))
-        self._random = random.Random(seed)
+        self._seed = seed
+        self._asked: dict[str, int] = {}  # request body -> times asked (see _next_fault)
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -137,7 +139,7 @@ class OpenAIServer:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
-        fault = self._next_fault()
+        fault = self._next_fault(body)
         headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
         with self._lock:
             self.requests.append(RecordedRequest(body=body, headers=headers, fault=fault))
@@ -145,12 +147,23 @@ class OpenAIServer:
             await asyncio.sleep(self.latency_s)
         return await self._respond(request, body, fault)
 
-    def _next_fault(self) -> str | None:
+    def _next_fault(self, body: dict[str, Any]) -> str | None:
+        """The scripted fault, else one drawn at ``fault_rates``.
+
+        The draw depends on the seed, the request's body and how many times that
+        body was asked before (a retry draws afresh), not on arrival order: under
+        concurrency the same run meets the same faults however its requests interleave.
+        """
         with self._lock:
             if self.script:
                 return self.script.pop(0)
+            if not self.fault_rates:
+                return None
+            key = json.dumps(body, sort_keys=True)
+            self._asked[key] = asked = self._asked.get(key, 0) + 1
+            draw = random.Random(f"{self._seed}:{asked}:{key}")
             for fault, rate in self.fault_rates.items():
-                if self._random.random() < rate:
+                if draw.random() < rate:
                     return fault
         return None
 
