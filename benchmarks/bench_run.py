@@ -86,9 +86,10 @@ judge:
 """)
 
 
-def start_server(latency_ms: float) -> tuple[subprocess.Popen, str]:
+def start_server(latency_ms: float, distinct: bool = False) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "mock_openai_server.py"),
-                             "--latency-ms", str(latency_ms)], stdout=subprocess.PIPE, text=True)
+                             "--latency-ms", str(latency_ms), *(["--distinct-replies"] if distinct else [])],
+                            stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline().split()  # type: ignore[union-attr]
     return proc, f"http://127.0.0.1:{line[1]}/v1"
 
@@ -121,7 +122,7 @@ def timed(argv: list[str], cwd: Path) -> Timing:
 
 
 def one_round(args: argparse.Namespace, work: Path) -> tuple[Timing, Timing, int, int]:
-    server, base_url = start_server(args.latency_ms)
+    server, base_url = start_server(args.latency_ms, args.distinct_replies)
     try:
         write_dataset(work / "cases.jsonl", args.cases)
         write_eval(work / "eval.yaml", work / "cases.jsonl", base_url, MODEL_NAMES[args.provider], args.concurrency)
@@ -184,6 +185,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--provider", choices=sorted(MODEL_NAMES), default="thin")
+    parser.add_argument("--distinct-replies", action="store_true",
+                        help="the mock answers every case with a different reply (by default all are the same "
+                             "text, so the checks' per-reply analysis is shared between cases)")
     parser.add_argument("--split", action="store_true", help="print each run's CPU by component (the rerun's too)")
     args = parser.parse_args()
     # Time the steady state of an installed harness: its bytecode compiled once. (With

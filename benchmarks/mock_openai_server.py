@@ -32,8 +32,12 @@ def _body(content: str, model: str) -> bytes:
     }).encode()
 
 
-def make_app(latency_s: float) -> web.Application:
-    """The aiohttp application serving ``POST /v1/chat/completions`` after ``latency_s``."""
+def make_app(latency_s: float, distinct: bool = False) -> web.Application:
+    """The aiohttp application serving ``POST /v1/chat/completions`` after ``latency_s``.
+
+    With ``distinct``, each support reply ends with a number of its own, so no two replies of a
+    run are the same text (by default they all are, and the checks' per-reply work is shared).
+    """
     # Request count, and when (time.time()) the first request arrived and the last answer left:
     # the benchmark's start-up (launch to first call) and tail (last answer to exit) come from these.
     counter: dict[str, float] = {"requests": 0, "first_request_at": 0.0, "last_answer_at": 0.0}
@@ -46,6 +50,8 @@ def make_app(latency_s: float) -> web.Application:
         if latency_s:
             await asyncio.sleep(latency_s)
         content = JUDGE if body.get("response_format") else REPLY
+        if distinct and content is REPLY:
+            content = f"{REPLY} Your reference is {counter['requests']:06d}."
         counter["last_answer_at"] = time.time()
         return web.Response(body=_body(content, body.get("model", "mock")), content_type="application/json")
 
@@ -58,8 +64,8 @@ def make_app(latency_s: float) -> web.Application:
     return app
 
 
-async def serve(port: int, latency_s: float) -> None:
-    runner = web.AppRunner(make_app(latency_s), access_log=None)
+async def serve(port: int, latency_s: float, distinct: bool = False) -> None:
+    runner = web.AppRunner(make_app(latency_s, distinct), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port, backlog=1024)
     await site.start()
@@ -72,9 +78,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--distinct-replies", action="store_true", help="a different support reply every time")
     args = parser.parse_args()
     try:
-        asyncio.run(serve(args.port, args.latency_ms / 1000))
+        asyncio.run(serve(args.port, args.latency_ms / 1000, args.distinct_replies))
     except KeyboardInterrupt:
         sys.exit(0)
 
