@@ -15,6 +15,7 @@ time one of its methods is used.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 _LEADING_BOUNDARY = re.compile(r"^(?:\\b)+")
@@ -63,77 +64,62 @@ class LazyPattern:
         return f"LazyPattern({self.source!r}, {self.flags})"
 
 
-def has_capturing_groups(pattern: str) -> bool:
-    """True when ``pattern`` holds a capturing group: an unescaped ``(`` outside a character
-    class, not opening ``(?`` (except named ``(?P<``). Tested against ``re.compile(...).groups``."""
-    i, in_class = 0, False
-    while i < len(pattern):
+def _structural(pattern: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """``(index, char)`` of each character of ``pattern`` from ``start`` that is syntax: not escaped
+    and not inside a character class (whose own ``[``/``]`` are skipped too; a ``]`` right after
+    ``[`` or ``[^`` is literal)."""
+    i, n = start, len(pattern)
+    while i < n:
         ch = pattern[i]
         if ch == "\\":
             i += 2
             continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if pattern[i + 1:i + 2] == "^":
+        if ch == "[":
+            i += 1
+            if pattern[i:i + 1] == "^":
                 i += 1
-            if pattern[i + 1:i + 2] == "]":
-                i += 1  # "[]...]" / "[^]...]": a leading "]" is literal
-        elif ch == "(" and (pattern[i + 1:i + 2] != "?" or pattern[i + 2:i + 4] == "P<"):
-            return True
+            if pattern[i:i + 1] == "]":
+                i += 1
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+            i += 1
+            continue
+        yield i, ch
         i += 1
-    return False
+
+
+def has_capturing_groups(pattern: str) -> bool:
+    """True when ``pattern`` holds a capturing group: an unescaped ``(`` outside a character
+    class, not opening ``(?`` (except named ``(?P<``). Tested against ``re.compile(...).groups``."""
+    return any(ch == "(" and (pattern[i + 1:i + 2] != "?" or pattern[i + 2:i + 4] == "P<")
+               for i, ch in _structural(pattern))
 
 
 def top_level_branches(pattern: str) -> list[str]:
     """``pattern`` split at its top-level ``|`` (not inside groups or character classes)."""
-    branches, depth, start, i = [], 0, 0, 0
-    in_class = False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if pattern[i + 1:i + 2] == "]":
-                i += 1  # "[]...]": a leading "]" is literal
-        elif ch == "(":
+    branches, depth, start = [], 0, 0
+    for i, ch in _structural(pattern):
+        if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
         elif ch == "|" and depth == 0:
             branches.append(pattern[start:i])
             start = i + 1
-        i += 1
     branches.append(pattern[start:])
     return branches
 
 
 def _group_end(pattern: str, open_at: int) -> int:
     """The index of the ``)`` closing the group opened at ``pattern[open_at]``."""
-    depth, i, in_class = 0, open_at, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if pattern[i + 1:i + 2] == "]":
-                i += 1
-        elif ch == "(":
+    depth = 0
+    for i, ch in _structural(pattern, open_at):
+        if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
             if depth == 0:
                 return i
-        i += 1
     raise ValueError(f"unbalanced group in {pattern!r}")
 
 
