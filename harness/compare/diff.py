@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import harness
-from harness.compare.align import (Measure, RunData, Side, open_run, pair_sides, paired_clusters, plan_pairs,
-                                   read_rows, side)
+from harness.compare.align import pair_sides, paired_clusters, plan_pairs
+from harness.compare.columns import Measure, RunData, Side, open_run, read_rows, side
 from harness.compare.guard import require_comparable, warning_text
 from harness.compare.lengths import length_notices
 from harness.compare.rows import StatOptions, apply_holm, build_row

@@ -16,7 +16,7 @@ from statistics import fmean
 
 import numpy as np
 
-from harness.compare.align import RunData, Side, load_run
+from harness.compare.columns import RunData, Side, load_run
 from harness.scoring.schema import VerbosityProbe
 from harness.scoring.verbosity import NOTICE_MIN_N, NOTICE_MIN_RHO, verbosity_notices
 

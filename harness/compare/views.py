@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.compare.align import RunData, Side, full_records, read_cases
+from harness.compare.columns import RunData, Side, full_records, read_cases
 from harness.compare.schema import CaseView, CheckView, Comparison, CriterionView, ReplyView, Verdicts
 from harness.records.schema import Record
 
