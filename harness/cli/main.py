@@ -21,7 +21,25 @@ def _parser() -> argparse.ArgumentParser:
                                      "customers: replay complaints, grade with checks and judges, write scorecards.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_run(sub)
+    accept = sub.add_parser("accept", help="mark a run as the accepted baseline of its eval")
+    accept.add_argument("run_dir", type=Path)
+    _add_history(sub)
+    _add_validate_and_report(sub)
+    _add_diff(sub)
 
+    from harness.cli.calibrate_cmd import add_parser as add_calibrate
+    from harness.cli.pairwise_cmd import add_parser as add_pairwise
+
+    add_calibrate(sub)
+    add_pairwise(sub)
+    schema = sub.add_parser("schema", help="print the JSON Schema of a file format")
+    schema.add_argument("name", choices=["case", "record", "manifest", "scorecard", "eval", "rubric", "diff",
+                                                 "calibration", "labels", "pairwise"])
+    return parser
+
+
+def _add_run(sub) -> None:
     run = sub.add_parser("run", help="run an eval file and write a scorecard")
     run.add_argument("eval", type=Path, help="eval file (YAML)")
     run.add_argument("--out", type=Path, help="results directory (default: results/<eval>-<time>)")
@@ -39,9 +57,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--trend-pngs", action="store_true",
                      help="also draw a trend PNG per criterion and check into OUT/trends/ (the report has them inline)")
 
-    accept = sub.add_parser("accept", help="mark a run as the accepted baseline of its eval")
-    accept.add_argument("run_dir", type=Path)
 
+def _add_validate_and_report(sub) -> None:
+    validate = sub.add_parser("validate", help="validate datasets, rubrics and eval files")
+    validate.add_argument("paths", nargs="+", type=Path, help="files or directories")
+    report = sub.add_parser("report", help="rebuild a run's scorecard and HTML report")
+    report.add_argument("run_dir", type=Path)
+    report.add_argument("--quiet", action="store_true")
+
+
+def _add_history(sub) -> None:
     history = sub.add_parser("history", help="list indexed runs with headline figures and gate results")
     history.add_argument("--eval", dest="eval_name", help="only runs of this eval")
     history.add_argument("--results", type=Path, default=Path("results"),
@@ -50,13 +75,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="also write trend PNGs (one per criterion and check) here; needs --eval")
     history.add_argument("--last", type=int, help="only the last N runs in the charts")
 
-    validate = sub.add_parser("validate", help="validate datasets, rubrics and eval files")
-    validate.add_argument("paths", nargs="+", type=Path, help="files or directories")
 
-    report = sub.add_parser("report", help="rebuild a run's scorecard and HTML report")
-    report.add_argument("run_dir", type=Path)
-    report.add_argument("--quiet", action="store_true")
-
+def _add_diff(sub) -> None:
     diff = sub.add_parser("diff", help="compare two runs, or two candidates of one run, with paired statistics")
     diff.add_argument("run_a", type=Path, help="run directory (side A)")
     diff.add_argument("run_b", type=Path, nargs="?", help="run directory (side B); omit to compare within RUN_A")
@@ -65,19 +85,6 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", default="md,json,html", help="with --out: comma-separated md,json,html")
     diff.add_argument("--allow-incomparable", action="store_true",
                       help="compare even if dataset, rubric, judge or check versions differ (outputs say so)")
-
-    from harness.cli.calibrate_cmd import add_parser as add_calibrate
-
-    add_calibrate(sub)
-
-    from harness.cli.pairwise_cmd import add_parser as add_pairwise
-
-    add_pairwise(sub)
-
-    schema = sub.add_parser("schema", help="print the JSON Schema of a file format")
-    schema.add_argument("name", choices=["case", "record", "manifest", "scorecard", "eval", "rubric", "diff",
-                                                 "calibration", "labels", "pairwise"])
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
