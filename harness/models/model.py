@@ -17,6 +17,7 @@ import random
 import sqlite3
 import time
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import Any, Awaitable, Callable
 
 from harness.errors import CallTimeoutError, CaseFault, ModelCallError
@@ -57,6 +58,17 @@ class ModelStats:
 
 # The canonical JSON of harness.hashing, as one reusable encoder (json.dumps builds one per call).
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_json_string = encode_basestring  # how _CANONICAL writes a string
+
+
+def messages_json(messages: list[Message]) -> str:
+    """``_CANONICAL.encode([{"content": m.content, "role": m.role} for m in messages])``, written out: the keys
+    in sorted order, each string as the encoder writes it (``encode_basestring``, as with ensure_ascii off),
+    without building a dict per message and walking it (~2x faster; every call's cache key holds this)."""
+    if not all(type(m.content) is str and type(m.role) is str for m in messages):
+        return _CANONICAL.encode([{"content": m.content, "role": m.role} for m in messages])
+    return "[" + ",".join(f'{{"content":{_json_string(m.content)},"role":{_json_string(m.role)}}}'
+                          for m in messages) + "]"
 
 
 def _fingerprint(config: GenerateConfig | None) -> tuple | None:
@@ -103,7 +115,7 @@ class _Resolved:
 
     def key(self, messages: list[Message], cache_salt: str) -> str:
         digest = self.head.copy()
-        digest.update(_CANONICAL.encode([{"content": m.content, "role": m.role} for m in messages]).encode("utf-8"))
+        digest.update(messages_json(messages).encode("utf-8"))
         digest.update(self.middle)
         digest.update(f'{_CANONICAL.encode(cache_salt)},"v":{CACHE_KEY_VERSION}}}'.encode("utf-8"))
         return digest.hexdigest()

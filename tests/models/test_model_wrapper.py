@@ -237,3 +237,20 @@ def test_spec_record_names_the_key_variable_but_never_its_value(monkeypatch):
     assert record["params"] == {"temperature": 0.2}
     assert {"name", "api_base", "concurrency", "timeout_s", "max_retries"} <= set(record)
     assert "sk-secret-value" not in repr(record)
+
+
+def test_cache_key_messages_are_written_as_the_canonical_encoder_writes_them():
+    import json
+    import random
+
+    from harness.models.model import messages_json
+
+    canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    rng = random.Random(3)
+    alphabet = ['a', ' ', '"', '\\', '\n', '\t', '\x00', '\x1f', '\x7f', '\u2028', 'é', '\U0001f621', '/', '<', "'"]
+    for _ in range(500):
+        messages = [Message(role=rng.choice(["system", "user", "assistant"]),
+                            content="".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))))
+                    for _ in range(rng.randint(0, 4))]
+        expected = canonical.encode([{"content": m.content, "role": m.role} for m in messages])
+        assert messages_json(messages) == expected
