@@ -105,7 +105,7 @@ def test_the_case_snapshot_a_run_keeps_reads_as_cases_jsonl(project):
     snapshot = CaseSnapshot({json.loads(line)["id"]: line for line in lines})
     assert {case_id: snapshot[case_id] for case_id in snapshot} == on_disk
     assert len(snapshot) == 3 and snapshot.get("nope") is None
-    assert snapshot["c2"] is snapshot["c2"]  # parsed once
+    assert snapshot["c2"] == snapshot["c2"] and snapshot["c2"] is not snapshot["c2"]  # only the line is kept
 
 
 def test_a_bug_in_an_output_does_not_stop_the_run(project, monkeypatch, capsys):
