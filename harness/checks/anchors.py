@@ -11,6 +11,7 @@ most of the cost of importing the checks).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from re import _constants as sre  # type: ignore[attr-defined]  # parse-tree opcodes
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -18,6 +19,7 @@ from re import _parser as sre_parse  # type: ignore[attr-defined]
 Anchors = frozenset[str]
 
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
+_RUN = object()  # the opcode :func:`_with_literal_runs` gives a run of literal characters
 _MAX_ANCHORS = 64
 _SPACE = re.compile(r"\s+")
 _WORD_PIECE = re.compile(r"[a-z0-9']+")
@@ -64,20 +66,29 @@ def _item_anchors(op: object, av: object) -> Anchors | None:
     return None
 
 
-def _sequence_anchors(items: object) -> Anchors | None:
-    """Strings one of which every match of the parsed ``items`` contains (None: no such set)."""
-    best: Anchors | None = None
+def _with_literal_runs(items: object) -> Iterator[tuple[object, object]]:
+    """The parsed ``items``, each run of consecutive literal characters joined into one ``(_RUN, text)``."""
     run = ""
     for op, av in items:  # type: ignore[attr-defined]
         if op is sre.LITERAL:
             run += chr(av)
             continue
         if run:
-            best, run = _better(best, frozenset([run])), ""
-        if op not in _ZERO_WIDTH:
-            best = _better(best, _item_anchors(op, av))
+            yield _RUN, run
+            run = ""
+        yield op, av
     if run:
-        best = _better(best, frozenset([run]))
+        yield _RUN, run
+
+
+def _sequence_anchors(items: object) -> Anchors | None:
+    """Strings one of which every match of the parsed ``items`` contains (None: no such set)."""
+    best: Anchors | None = None
+    for op, av in _with_literal_runs(items):
+        if op is _RUN:
+            best = _better(best, frozenset([av]))  # type: ignore[list-item]
+        elif op not in _ZERO_WIDTH:
+            best = _better(best, _item_anchors(op, av))
     return best
 
 
@@ -89,15 +100,10 @@ def anchors_of(pattern: str) -> Anchors | None:
 def _sequence_groups(items: object) -> list[Anchors]:
     """Every set of literal strings of which each match of the parsed ``items`` holds one."""
     groups: list[Anchors] = []
-    run = ""
-    for op, av in items:  # type: ignore[attr-defined]
-        if op is sre.LITERAL:
-            run += chr(av)
-            continue
-        if run:
-            groups.append(frozenset([run]))
-            run = ""
-        if op is sre.SUBPATTERN:
+    for op, av in _with_literal_runs(items):
+        if op is _RUN:
+            groups.append(frozenset([av]))  # type: ignore[list-item]
+        elif op is sre.SUBPATTERN:
             groups += _sequence_groups(av[-1])  # type: ignore[index]
         elif op is sre.BRANCH:
             anchors = _branch_anchors(av[1])  # type: ignore[index]
@@ -105,8 +111,6 @@ def _sequence_groups(items: object) -> list[Anchors]:
                 groups.append(anchors)
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:  # type: ignore[index]
             groups += _sequence_groups(av[2])  # type: ignore[index]
-    if run:
-        groups.append(frozenset([run]))
     return groups
 
 
