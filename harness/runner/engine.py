@@ -17,6 +17,7 @@ from typing import Callable, Mapping
 
 from harness.config.evalfile import LoadedEval, load_eval
 from harness.errors import ResultsError
+from harness.gates.tolerance import record_has_error
 from harness.gc_pause import long_lived_frozen
 from harness.models.cache import ResponseCache
 from harness.records.schema import Manifest, Record
@@ -130,10 +131,6 @@ def _write_cases(run_dir: Path, plan: RunPlan) -> CaseSnapshot:
     return CaseSnapshot({case.id: line for case, line in zip(plan.cases, lines)})
 
 
-def has_error(record: Record) -> bool:
-    return record.error is not None or any(c.error is not None for c in record.judge.values())
-
-
 def _prepare_records(run_dir: Path, retry_errors: bool, tally: RunTally | None = None) -> set[tuple[str, str, int]]:
     """Repair a torn tail; drop errored records when retrying them; return the keys already done.
 
@@ -142,7 +139,7 @@ def _prepare_records(run_dir: Path, retry_errors: bool, tally: RunTally | None =
     repair_torn_tail(run_dir / RECORDS)
     records = list(iter_records(run_dir))
     if retry_errors:
-        kept = [r for r in records if not has_error(r)]
+        kept = [r for r in records if not record_has_error(r)]
         if len(kept) != len(records):
             atomic_write_text(run_dir / RECORDS, "".join(r.model_dump_json() + "\n" for r in kept))
         records = kept

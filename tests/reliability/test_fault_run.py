@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from harness.records.store import iter_records
-from harness.runner.engine import has_error
+from harness.gates.tolerance import record_has_error as has_error
 from tests.cli.conftest import harness_cmd
 from tests.reliability.conftest import CRITERIA, requests_by_key, served_reply, write_served_eval
 from tests.support.openai_server import OpenAIServer
