@@ -13,8 +13,9 @@ from functools import lru_cache
 
 from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register
+from harness.checks.normalize import lowered
 from harness.checks.results import result, span
-from harness.checks.text import analyze, lowered, phrases
+from harness.checks.text import analyze, phrases
 
 _SCORE = r"(?:[1-9]|10|one|two|three|four|five|ten|full marks|top marks|a perfect score|the (?:top|highest|maximum) score|pass)"
 # Its own group: it reads the lowered reply and complaints, not ``norm``.

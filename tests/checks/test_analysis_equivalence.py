@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.checks import case_facts, text
+from harness.checks import case_facts, normalize, text
 from harness.checks.phrases import breaks
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden_results.json.gz"
@@ -37,12 +37,12 @@ _PIECES = ["http://a.co/x", "https://", "www.", "x.com/", ".com/", "ex.com", "@"
 
 def reference(reply: str) -> tuple[str, str, list, list, list]:
     """``lower``, ``norm``, ``urls``, ``quotes``, sentences as the analysis computed them before."""
-    lower = text._lower_same_length(reply).translate(text._STRAIGHTEN)
+    lower = normalize._lower_same_length(reply).translate(normalize._STRAIGHTEN)
     urls = [m.span() for m in _URL.finditer(lower)] if ("/" in lower or "www." in lower) else []
     masked = urls + ([m.span() for m in _HANDLE.finditer(lower)] if "@" in lower else [])
     if re.search(r"[\^\-\u2013\u2014~]", reply):
         masked += [m.span() for m in _SIGNATURE.finditer(reply)]
-    norm = text._blank(lower, masked)
+    norm = normalize._blank(lower, masked)
     quotes = (([m.span() for m in _DOUBLE_QUOTE.finditer(norm)] if '"' in norm else [])
               + ([m.span() for m in _SINGLE_QUOTE.finditer(norm)] if "'" in norm else []))
     return lower, norm, urls, quotes, text._split(norm, breaks(norm))
@@ -87,7 +87,7 @@ def test_analysis_equals_the_plain_computation(replies):
     for reply in replies:
         rt = text.ReplyText(reply)
         assert (rt.lower, rt.norm, rt.urls, rt.quotes, rt.sentences) == reference(reply), reply
-        assert text.lowered(reply) == rt.lower
+        assert normalize.lowered(reply) == rt.lower
 
 
 def test_sentence_lookup_and_negation_equal_the_plain_computation(replies):

@@ -32,7 +32,8 @@ from harness.checks.phrases import (
     fast_form,
     needs_digit,
 )
-from harness.checks.text import analyze, lowered
+from harness.checks.normalize import lowered
+from harness.checks.text import analyze
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden_results.json.gz"
 _WORD = re.compile(r"[a-z']+|\d")
