@@ -26,18 +26,9 @@ import re
 import threading
 from typing import Sequence
 
-from harness.checks.anchors import WEAK_WORDS as _WEAK_WORDS  # noqa: F401  (re-exported)
-from harness.checks.anchors import anchors_of, branch_keys, main_keys, needs_digit, required_words  # noqa: F401
-from harness.checks.anchors import key as _key  # noqa: F401  (re-exported for the tests)
-from harness.checks.phrase_index import _TOKEN, KeyIndex, breaks  # noqa: F401  (re-exported)
-from harness.checks.regex_forms import (  # noqa: F401  (re-exported)
-    _LEADING_BOUNDARY,
-    WORD_START_FORMS,
-    LazyPattern,
-    compile_word_starts,
-    fast_form,
-    top_level_branches,
-)
+from harness.checks.anchors import branch_keys
+from harness.checks.phrase_index import KeyIndex
+from harness.checks.regex_forms import fast_form, top_level_branches
 
 Span = tuple[int, int]
 _INDEX = KeyIndex()

@@ -21,9 +21,10 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import Sequence
 
-from harness.checks.phrases import Phrases, breaks, compile_word_starts, phrases  # noqa: F401  (re-exported)
 from harness.checks.normalize import Range, masked_forms, match_ranges
-from harness.checks.regex_forms import LazyPattern
+from harness.checks.phrase_index import breaks
+from harness.checks.phrases import Phrases, phrases  # noqa: F401  (the checks import phrases from here)
+from harness.checks.regex_forms import LazyPattern, compile_word_starts  # noqa: F401  (compile_word_starts too)
 
 _DOUBLE_QUOTE = re.compile(r'"[^"\n]{1,400}"')
 # A single-quoted passage opens after a non-word character and closes before

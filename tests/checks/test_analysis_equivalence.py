@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from harness.checks import case_facts, normalize, text
-from harness.checks.phrases import breaks
+from harness.checks.phrase_index import breaks
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden_results.json.gz"
 

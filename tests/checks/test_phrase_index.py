@@ -21,18 +21,12 @@ from pathlib import Path
 import pytest
 
 import harness.checks.builtin  # noqa: F401  (creates every check's Phrases)
-from harness.checks.phrases import (
-    _LEADING_BOUNDARY,
-    _TOKEN,
-    WORD_START_FORMS,
-    Phrases,
-    _key,
-    anchors_of,
-    breaks,
-    fast_form,
-    needs_digit,
-)
+from harness.checks.anchors import anchors_of, needs_digit
+from harness.checks.anchors import key as _key
 from harness.checks.normalize import lowered
+from harness.checks.phrase_index import _TOKEN, breaks
+from harness.checks.phrases import Phrases
+from harness.checks.regex_forms import _LEADING_BOUNDARY, WORD_START_FORMS, fast_form
 from harness.checks.text import analyze
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden_results.json.gz"

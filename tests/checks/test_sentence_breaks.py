@@ -4,7 +4,7 @@ import random
 import re
 
 from harness.checks.normalize import lowered
-from harness.checks.phrases import breaks
+from harness.checks.phrase_index import breaks
 from harness.checks.text import analyze
 
 _LOOKBEHIND = re.compile(r"(?<=[.!?\u2026])[\"')\]]*\s+|\n+")
