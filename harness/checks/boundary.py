@@ -8,8 +8,6 @@ the customer wants, or states a clear limit, policy, or what cannot be done
 
 from __future__ import annotations
 
-import re
-
 from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.results import result, span

@@ -10,8 +10,6 @@ are wrong").
 
 from __future__ import annotations
 
-import re
-
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
