@@ -51,6 +51,7 @@ def main(argv: list[str]) -> int:
     import harness.records.store as store
     import harness.runner.engine as engine
     import harness.runner.evaluate as evaluate
+    import harness.runner.tally as tally
 
     imported = time.process_time()
     totals: dict[str, float] = {}
@@ -60,6 +61,7 @@ def main(argv: list[str]) -> int:
     _wrap(nightly, "gate_run", "gate_run", totals)
     _wrap(engine, "_execute", "execute", totals)
     _wrap(store.RecordWriter, "write", "record_writes", totals)
+    _wrap(tally.RunTally, "fold", "tally", totals)
     try:
         code = cli.main(argv)
     except SystemExit as exc:
@@ -71,8 +73,9 @@ def main(argv: list[str]) -> int:
         "plan": totals.get("plan", 0.0),
         "task loop: checks": totals.get("checks", 0.0),
         "task loop: record writes": totals.get("record_writes", 0.0),
+        "task loop: run tally (scorecard sums, report rows, outcomes)": totals.get("tally", 0.0),
         "task loop: model calls (cache, Model, HTTP, judge, templates, event loop)":
-            loop - totals.get("checks", 0.0) - totals.get("record_writes", 0.0),
+            loop - totals.get("checks", 0.0) - totals.get("record_writes", 0.0) - totals.get("tally", 0.0),
         "end of run: finalize_run (scorecard, report)": totals.get("finalize_run", 0.0),
         "end of run: gate_run (junit, summary, trends)": totals.get("gate_run", 0.0),
     }
