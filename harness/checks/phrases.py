@@ -32,7 +32,8 @@ from harness.checks.regex_forms import fast_form, top_level_branches
 
 Span = tuple[int, int]
 _INDEX = KeyIndex()
-_SPANS_KEPT = 64  # per reply: small (see phrase_index._WINDOWS_KEPT)
+_SPANS_KEPT = 64
+_FEW_KEYS = 4  # per reply: small (see phrase_index._WINDOWS_KEPT)
 _NONE: tuple[Span, ...] = ()
 
 # Per alternative id (its bit in the index): its fast form, its regex once compiled,
@@ -43,6 +44,8 @@ _REGEX: list[re.Pattern[str] | None] = [None]
 _SLOT: list[int] = [0]
 _ORDER: list[int] = [0]
 _REQUIRES: list[int] = [0]
+# Per alternative: the driving keys, one of which every match holds (None: not known, or too many).
+_KEYS: list[tuple[str, ...] | None] = [None]
 
 
 def _grow(alt_id: int) -> None:
@@ -54,6 +57,7 @@ def _grow(alt_id: int) -> None:
         _SLOT.extend([0] * missing)
         _ORDER.extend([0] * missing)
         _REQUIRES.extend([0] * missing)
+        _KEYS.extend([None] * missing)
 
 
 def _compile(alt_id: int) -> re.Pattern[str]:
@@ -65,18 +69,18 @@ def _compile(alt_id: int) -> re.Pattern[str]:
 class _Group:
     """Phrase sets searched in the same texts: one pass over a text serves them all.
 
-    ``mask`` holds every member's alternatives; ``any_key`` finds any key that
+    ``mask`` holds every member's alternatives; ``drivers`` every key that
     drives one (None when an alternative runs everywhere), so that a text no
-    phrase set has read yet can be skipped with one scan when it holds none.
+    phrase set has read yet can be skipped when it holds none of them.
     """
 
-    __slots__ = ("members", "mask", "drivers", "_any_key", "_spans", "_empty")
+    __slots__ = ("members", "mask", "drivers", "_keys", "_spans", "_empty")
 
     def __init__(self) -> None:
         self.members: list[Phrases] = []
         self.mask = 0
         self.drivers: set[str] | None = set()
-        self._any_key: re.Pattern[str] | None = None
+        self._keys: tuple[str, ...] | None = None
         self._spans: dict[str, list[Sequence[Span]]] = {}
         self._empty: list[Sequence[Span]] = []
 
@@ -94,13 +98,19 @@ class _Group:
             self.drivers = None
         else:
             self.drivers.update(*drivers)  # type: ignore[arg-type]
-        self._any_key = None
+        self._keys = None
         self._spans.clear()
 
-    def _key_finder(self) -> re.Pattern[str]:
-        if self._any_key is None:
-            self._any_key = re.compile("|".join(re.escape(k) for k in sorted(self.drivers or ())))
-        return self._any_key
+    def _holds_a_key(self, text: str) -> bool:
+        """Whether ``text`` holds any driving key: a substring test per key (shortest, most
+        common, first), several times cheaper than searching for an alternation of them."""
+        keys = self._keys
+        if keys is None:
+            keys = self._keys = tuple(sorted(self.drivers or (), key=lambda k: (len(k), k)))
+        for key in keys:
+            if key in text:
+                return True
+        return False
 
     def spans(self, text: str) -> list[Sequence[Span]]:
         """Every member's spans in ``text``, by slot (kept for the last few texts)."""
@@ -119,7 +129,7 @@ class _Group:
         if windows is None:
             # A text no phrase set has read yet (the lower-cased reply, a complaint): for a
             # set read alone, one scan for its keys may spare splitting it into windows.
-            if len(self.members) == 1 and self.drivers is not None and self._key_finder().search(text) is None:
+            if len(self.members) == 1 and self.drivers is not None and not self._holds_a_key(text):
                 return self._empty
             windows = _INDEX.windows(text)
         every, windows = windows
@@ -146,7 +156,7 @@ class _Group:
                 matches = found.get(slot)
                 if matches is None:
                     matches = found[slot] = set()
-                _add_matches(regex, text, first, window_end, order, matches)
+                _add_matches(regex, text, first, window_end, order, matches, _KEYS[alt])
         result = list(self._empty)
         for slot, matches in found.items():
             if matches:
@@ -155,14 +165,16 @@ class _Group:
 
 
 def _add_matches(regex: re.Pattern[str], text: str, first: re.Match[str], window_end: int, order: int,
-                 matches: set[tuple[int, int, int]]) -> None:
+                 matches: set[tuple[int, int, int]], keys: tuple[str, ...] | None) -> None:
     """Add ``(start, order, end)`` of each match ``regex.finditer(text, first.start(), window_end)``
     yields that is not empty and starts at a word start.
 
     After a non-empty match, ``finditer`` goes on exactly as a search from the match's
     end does (look-behinds and ``\\b`` still see the text before it), so matches are
     found by searching on from ``first`` (no re-match of it, no iterator); an empty
-    match hands over to ``finditer``, which must then step past it.
+    match hands over to ``finditer``, which must then step past it. Every match holds
+    one of the alternative's ``keys``: where none occurs after a match, no match does,
+    and that search is skipped (most matches are the last in their sentence).
     """
     m: re.Match[str] | None = first
     while m is not None:
@@ -175,6 +187,12 @@ def _add_matches(regex: re.Pattern[str], text: str, first: re.Match[str], window
             return
         if not (start and text[start].isalnum() and text[start - 1].isalnum()):
             matches.add((start, order, end))
+        if keys is not None:
+            for key in keys:
+                if text.find(key, end, window_end) >= 0:
+                    break
+            else:
+                return
         m = regex.search(text, end, window_end)
 
 
@@ -227,6 +245,9 @@ class Phrases:
             mask |= 1 << alt_id
             # Bits of the other key sets the alternative's sentence must hold.
             _REQUIRES[alt_id] = sum(_INDEX.add_requirement(words) for words in k.others)
+            # Only a few: testing many keys costs more than the search it would spare.
+            few = k.driver is not None and len(k.driver) <= _FEW_KEYS
+            _KEYS[alt_id] = tuple(sorted(k.driver, key=lambda key: (len(key), key))) if few else None  # type: ignore[arg-type]
         self._group.add(mask, [k.driver for k in keys])
 
     @property
