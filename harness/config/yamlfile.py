@@ -38,15 +38,50 @@ def read_text(path: Path, error: type[UserError]) -> str:
 def load_yaml(path: Path, error: type[UserError]) -> tuple[Any, yaml.Node | None]:
     """Parse ``path``; return the plain data and its node tree (for line numbers)."""
     text = read_text(path, error)
+    # One parse where it can be: yaml.safe_load composes this same node tree and constructs the
+    # data from it. Constructing rewrites the mappings that hold merge (``<<``) or value (``=``)
+    # keys, which would move line numbers, so a tree with such keys is kept and the text parsed again.
+    loader = yaml.SafeLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        if node is None:
+            data = None
+        elif _rewritten_by_construction(node):
+            data = yaml.safe_load(text)
+        else:
+            data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise error(f"invalid YAML: {problem}", file=str(path), line=line) from None
     return data, node
+
+
+_REWRITTEN_KEY_TAGS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+
+
+def _rewritten_by_construction(root: yaml.Node) -> bool:
+    """Whether a mapping in the tree has a merge or value key (SafeConstructor.flatten_mapping edits those)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.tag in _REWRITTEN_KEY_TAGS:
+                    return True
+                stack.append(key_node)
+                stack.append(value_node)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return False
 
 
 def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:

@@ -19,6 +19,7 @@ from harness.datasets.loader import LoadedDataset, load_dataset
 from harness.datasets.schema import Case
 from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
 from harness.errors import ConfigError, RubricError
+from harness.gc_pause import cycle_collector_paused
 from harness.hashing import hash_file, hash_value
 from harness.judges.judge import Judge
 from harness.judges.panel import Panellist, PanelJudge
@@ -102,6 +103,15 @@ def select_checks(loaded: LoadedEval) -> list[Check]:
 def build_plan(loaded: LoadedEval, *, limit: int | None = None, candidate_names: list[str] | None = None,
                cache: ResponseCache | None = None) -> RunPlan:
     """Validate everything and build the objects a run needs. Raises UserError subclasses."""
+    # The plan allocates a few hundred thousand objects (cases, renders, rubric, check modules) that
+    # live for the whole run and form no cycles worth collecting: without the pause the collector
+    # walks them, and everything imported before, again and again (~30 ms of a 2,000-case plan).
+    with cycle_collector_paused():
+        return _build_plan(loaded, limit=limit, candidate_names=candidate_names, cache=cache)
+
+
+def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[str] | None,
+                cache: ResponseCache | None) -> RunPlan:
     dataset = load_dataset(loaded.dataset_path)
     cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay)
     models = []

@@ -1,0 +1,107 @@
+"""JSONL rows validated straight from their bytes load exactly as ``json.loads`` + ``Case.model_validate`` would.
+
+The loader hands each line to pydantic's JSON validator first and falls back to the
+``json.loads`` path when it refuses, so every row must come out the same both ways:
+same cases (values, key order, fields set), same first error.
+"""
+
+import json
+
+import pytest
+
+from harness.datasets.loader import _decode_json_line, _jsonl_rows, _validate_rows, load_dataset, validate_row
+from harness.datasets.schema import Case
+from harness.errors import DatasetError
+
+ROW = ('{"id":"ID","turns":[{"role":"customer","content":CONTENT}],"metadata":{"m":META},'
+       '"context":{"max_refund":REFUND,"days_since_purchase":DAYS},"expectations":{"refund_allowed":ALLOWED}}')
+DEFAULTS = {"CONTENT": '"x"', "META": "1", "REFUND": "1", "DAYS": "1", "ALLOWED": "true"}
+VARIANTS = {
+    "CONTENT": ['"\\ud83e"', '"\\udc00x"', '"\\ud83e\\udd2c"', "1", "null", '"a\\u0000b"', '"\u00e9 \u2019"', '"tab\\there"'],
+    "META": ["NaN", "Infinity", "-Infinity", "1e400", "123456789012345678901234567890", "1.0000000000000002", "0.1",
+             "-0.0", "1E5", '{"a":1,"b":2,"a":3}', '[1,2.5,"x",null,true]', "5e-324", '{"z":1,"a":{"y":2,"b":3}}'],
+    "REFUND": ["1e400", "Infinity", "NaN", '"3.5"', "true", "3", '"inf"', "1e308", '" 3 "', "-1", "45"],
+    "DAYS": ["3.0", "3.5", '"3"', "true", '"3.0"', "1e2", "12345678901234567890123", '" 3"', "false", "-0",
+             "3.0000000000000001", "-1"],
+    "ALLOWED": ["1", "0", '"yes"', '"true"', "1.0", "2", '"on"', '"1"', '"off"', "0.0", "null", '"Y"', '"t"'],
+}
+
+
+def variant_lines():
+    for key, values in VARIANTS.items():
+        for value in values:
+            line = ROW
+            for name, default in DEFAULTS.items():
+                line = line.replace(name, value if name == key else default)
+            yield line.encode("utf-8")
+    good = ROW
+    for name, default in DEFAULTS.items():
+        good = good.replace(name, default)
+    yield b"\xef\xbb\xbf" + good.encode()  # BOM
+    yield good.encode() + b"\r"
+    yield b"\t " + good.encode()
+    yield b"\x0c" + good.encode()
+    yield good.encode() + b"\x0b"
+    yield good.encode() + "\u00a0".encode()
+    yield good.replace('"x"', '"x\xff"').encode("latin-1")  # not UTF-8
+    yield good.replace('"x"', '"x').encode() + b"\xed\xa0\x80\""  # UTF-8-encoded surrogate
+    yield good.replace('"x"', '"x').encode() + b"\xc0\xaf\""  # overlong encoding
+    yield good.replace('"id":"ID"', '"id":"ID","id":"other"').encode()
+    yield good.replace('"id":"ID"', '"id":"ID","turns":[]').encode()
+    yield good.replace('"x"', '"x\nq"').encode().replace(b"\n", b"\\u000a")
+    yield good.replace('"x"', '"x\tq"').encode()  # raw tab in a string
+    yield good.encode() + b" x"
+    yield (good + good).encode()
+    yield b"[1, 2]"
+    yield b'"text"'
+    yield good.replace('"role":"customer"', '"role":"agent"').encode()
+    yield good.replace('"content":"x"', '"content":"x","author":"bot"').encode()
+    yield good.replace('"content":"x"', '"content":"x","replies":{"thread":"y"}').encode()
+    yield good.replace('"turns":[', '"turns":[{"role":"agent","content":"a","author":"b","replies":{"c":"d"},'
+                       '"expectations":{"notes":"n"}},').encode()
+    yield good.replace('"metadata"', '"persna":"angry","metadata"').encode()
+
+
+def reference(line: bytes, path):
+    """The loader before the JSON fast path: json.loads, then validate_row on the decoded row."""
+    try:
+        return validate_row(_decode_json_line(line, path, 1), str(path), 1)
+    except DatasetError as exc:
+        return str(exc)
+
+
+def fields_set(value):
+    if isinstance(value, Case) or hasattr(value, "model_fields_set"):
+        return (sorted(value.model_fields_set),
+                {name: fields_set(getattr(value, name)) for name in type(value).model_fields})
+    if isinstance(value, list):
+        return [fields_set(v) for v in value]
+    return None
+
+
+@pytest.mark.parametrize("line", list(variant_lines()))
+def test_each_line_loads_as_json_loads_then_validate_would(tmp_path, line):
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(line + b"\n")
+    expected = reference(line, path)
+    try:  # rows, not load_dataset: its hash cannot encode a lone surrogate either way
+        got = _validate_rows(str(path), _jsonl_rows(path))[0]
+    except DatasetError as exc:
+        got = str(exc)
+    if isinstance(expected, str):
+        assert got == expected
+        return
+    assert isinstance(got, Case)
+    # repr keeps nan and key order visible; json text checks the same values, types and order
+    assert repr(got.model_dump()) == repr(expected.model_dump())
+    assert json.dumps(got.model_dump()) == json.dumps(expected.model_dump())
+    assert fields_set(got) == fields_set(expected)
+
+
+def test_a_bad_line_after_good_ones_fails_with_its_own_line(tmp_path):
+    good = '{"id":"a","turns":[{"role":"customer","content":"x"}]}'
+    path = tmp_path / "d.jsonl"
+    path.write_text(good + "\n\n" + good.replace('"a"', '"b"') + "\n" + '{"id":"c","turns":"\\ud800"}' + "\n")
+    with pytest.raises(DatasetError) as info:
+        load_dataset(path)
+    assert str(info.value).startswith(f"{path}:4: turns: ")
