@@ -27,11 +27,11 @@ class SampleOutcome:
 
     @classmethod
     def of(cls, record: Record) -> SampleOutcome:
-        names = [f"check {n}" for n, r in record.checks.items() if r.passed is False]
-        names += [f"criterion {n}" for n, v in record.judge.items() if v.passed is False and v.error is None]
-        return cls(sample=record.sample, error_kind=record.error.kind if record.error else None,
-                   errors=[f"{record.error.kind}: {record.error.message}"] if record.error is not None else [],
-                   failures=failure_lines(record), failing_names=names, reply=record.reply,
+        names, failures = _failing(record)
+        error = record.error
+        return cls(sample=record.sample, error_kind=error.kind if error else None,
+                   errors=[f"{error.kind}: {error.message}"] if error is not None else [],
+                   failures=failures, failing_names=names, reply=record.reply,
                    latency_s=record.responder.latency_s + record.judging.latency_s)
 
 
@@ -77,18 +77,27 @@ class CaseOutcome:
 
 def failure_lines(record: Record) -> list[str]:
     """``check apology_wording failed: "sorry you feel that way" (non-apology)``; judge errors included."""
-    lines = []
+    return _failing(record)[1]
+
+
+def _failing(record: Record) -> tuple[list[str], list[str]]:
+    """The record's failing check and criterion names (``check x``, ``criterion y``) and its
+    :func:`failure_lines`, from one pass over its checks and verdicts (this runs for every record a run
+    writes)."""
+    names, lines = [], []
     for name, result in record.checks.items():
         if result.passed is False:
-            evidence = "; ".join(f'"{span.text}"' for span in result.evidence) or "no evidence span"
+            evidence = "; ".join([f'"{span.text}"' for span in result.evidence]) or "no evidence span"
             detail = f" ({result.detail})" if result.detail else ""
+            names.append(f"check {name}")
             lines.append(f"check {name} failed: {evidence}{detail}")
     for name, verdict in record.judge.items():
         if verdict.error is not None:
             lines.append(f"criterion {name}: judge error {verdict.error.kind}: {verdict.error.message}")
         elif verdict.passed is False:
+            names.append(f"criterion {name}")
             lines.append(f"criterion {name} failed (score {verdict.score:g}): {verdict.reason}")
-    return lines
+    return names, lines
 
 
 @dataclass

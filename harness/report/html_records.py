@@ -10,10 +10,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from html import escape
+from typing import NamedTuple
 
-from harness.checks.base import CheckResult, Span
-from harness.records.schema import CriterionResult, Record
+from harness.checks.base import Span
+from harness.records.schema import Record
 from harness.report.html_parts import esc
 from harness.scoring.schema import Scorecard
 
@@ -47,20 +47,43 @@ class RenderedRecord:
     filters: dict
 
 
+class EscapedLabels(dict):
+    """Label -> its escaped HTML, escaped on first use and then kept for the run.
+
+    Check and criterion names, candidates, personas, categories, reply sources and turn roles repeat on
+    every record of a run (a few dozen distinct values between them) and a record's rows show ~30 of
+    them: each is escaped once per run instead of once per record. Only such labels go in here (str keys,
+    so ``1`` and ``True`` cannot share an entry), never a record's own text (reply, details, reasons,
+    case ids), which is escaped every time it is shown.
+    """
+
+    def __missing__(self, label: str) -> str:
+        escaped = self[label] = esc(label)
+        return escaped
+
+
 def highlight(reply: str, marks: list[tuple[Span, str]]) -> str:
     """``reply`` escaped, with each evidence span wrapped in ``<mark>`` titled by the checks that cite it.
 
     Overlapping spans are split at their edges so marks never nest; spans
     outside the reply are clipped.
     """
+    if not marks:  # a reply without evidence is one unmarked piece (none when empty)
+        return esc(reply)
     n = len(reply)
-    cuts = sorted({0, n} | {min(max(p, 0), n) for span, _ in marks for p in (span.start, span.end)})
-    covering = _covering_names(cuts, marks)
+    points = {0, n}
+    for span, _ in marks:
+        points.add(span.start)
+        points.add(span.end)
+    cuts = sorted(points)
+    if cuts[0] < 0 or cuts[-1] > n:  # clip only when a span reaches outside (checks' spans rarely do)
+        cuts = sorted({min(max(p, 0), n) for p in cuts})
     out = []
-    for index, (start, end) in enumerate(zip(cuts, cuts[1:])):
-        piece = escape(reply[start:end])
-        names = covering[index]
+    start = 0
+    for end, names in zip(cuts[1:], _covering_names(cuts, marks)):
+        piece = esc(reply[start:end])
         out.append(f'<mark title="{esc(", ".join(sorted(names)))}">{piece}</mark>' if names else piece)
+        start = end
     return "".join(out)
 
 
@@ -94,56 +117,149 @@ def flipped_checks(rows: list[RenderedRecord]) -> list[str]:
     return sorted(name for name, seen in verdicts.items() if len(seen) == 2)
 
 
+# The constant pieces of a record's rows, written out once here rather than assembled for every record.
+VERDICT_HTML = {None: '<span class="na">n/a</span>', True: '<span class="pass">pass</span>',
+                False: '<span class="fail">fail</span>'}
+NONE_ITEM = '<li class="muted">none</li>'
+NO_CASE = '<p class="muted">The case is not in the run\'s case snapshot.</p>'
+SUMMARY_OPEN = '<tr class="rec" tabindex="0" aria-expanded="false" aria-controls="d'
+
+
 def _verdict(passed: bool | None) -> str:
-    if passed is None:
-        return '<span class="na">n/a</span>'
-    return '<span class="pass">pass</span>' if passed else '<span class="fail">fail</span>'
+    return VERDICT_HTML[None if passed is None else bool(passed)]
 
 
-def _check_item(name: str, result: CheckResult) -> str:
-    detail = f" — {esc(result.detail)}" if result.detail else ""
-    form = result.data.get("form")
-    extra = f' <span class="muted">(form: {esc(form)})</span>' if isinstance(form, str) else ""
-    return f"<li><b>{esc(name)}</b>: {_verdict(result.passed)}{extra}{detail}</li>"
+class CheckParts(NamedTuple):
+    """What a record's rows show of its checks, gathered in one pass over them."""
+
+    items: str  # the detail's list items
+    marks: list[tuple[Span, str]]  # every evidence span, with the check that cites it
+    failing: list[str]  # sorted, as :func:`failing_checks`
+    verdicts: dict[str, bool]  # check -> passed, for checks that gave a verdict
 
 
-def _criterion_item(name: str, result: CriterionResult) -> str:
-    if result.error is not None:
-        return (f'<li><b>{esc(name)}</b>: <span class="fail">error</span> '
-                f"{esc(result.error.kind)} — {esc(result.error.message)}</li>")
-    if not result.applicable or result.score is None:
-        return f"<li><b>{esc(name)}</b>: {_verdict(None)}</li>"
-    reason = f" — {esc(result.reason)}" if result.reason else ""
-    return f"<li><b>{esc(name)}</b>: {result.score:g} {_verdict(result.passed)}{reason}</li>"
+class CriterionParts(NamedTuple):
+    """What a record's rows show of its judge verdicts, gathered in one pass over them."""
+
+    items: str  # the detail's list items
+    cell: str  # the summary's criteria cell
+    failing: list[str]  # sorted, as :func:`failing_criteria`
 
 
-def _turns(case: dict | None) -> str:
-    if not case:
-        return '<p class="muted">The case is not in the run\'s case snapshot.</p>'
-    turns = case.get("turns") or []
-    return "".join(f'<div class="turn"><b>{esc(t.get("role", "?"))}:</b> {esc(t.get("content", ""))}</div>'
-                   for t in turns if isinstance(t, dict))
+class RecordRenderer:
+    """Renders each record of one run into its :class:`RenderedRecord`.
 
-
-def _reply(record: Record) -> str:
-    if record.error is not None:
-        return f'<p class="fail">No reply: {esc(record.error.kind)} — {esc(record.error.message)}</p>'
-    marks = [(span, name) for name, result in record.checks.items() for span in result.evidence]
-    return f'<div class="reply">{highlight(record.reply or "", marks)}</div>'
-
-
-def detail_html(record: Record, view: RecordView, reply: str | None = None) -> str:
-    """The opened view of one record: complaint, reply with evidence marked, checks, criteria.
-
-    The other candidates' replies to the case are added by :func:`record_rows`.
+    This runs for every record as a run writes it, so a record costs only the escaping of its own text
+    and one pass over its checks and one over its verdicts (a pass over a dozen validated models costs
+    a few microseconds; the rows used to make four). What is the same for every record (the view, the
+    escaped labels, the fixed markup) is kept here.
     """
-    checks = "".join(_check_item(n, r) for n, r in record.checks.items()) or "<li class=\"muted\">none</li>"
-    criteria = "".join(_criterion_item(n, r) for n, r in record.judge.items()) or "<li class=\"muted\">none</li>"
-    return (f"<h3>Complaint</h3>{_turns(view.cases.get(record.case_id))}"
-            f"<h3>Reply <span class=\"muted\">({esc(record.reply_source or 'none')})</span></h3>"
-            f"{reply if reply is not None else _reply(record)}"
-            f'<div class="verdicts"><div><h3>Checks</h3><ul>{checks}</ul></div>'
-            f"<div><h3>Criteria</h3><ul>{criteria}</ul></div></div>")
+
+    def __init__(self, view: RecordView) -> None:
+        self.view = view
+        self.labels = EscapedLabels()
+
+    def render(self, index: int, record: Record) -> RenderedRecord:
+        """Everything the report shows of one record, rendered while the records stream past."""
+        labels = self.labels
+        checks, criteria = self.check_parts(record), self.criterion_parts(record)
+        reply = self.reply(record, checks.marks)
+        failing = checks.failing + criteria.failing
+        note = f' <span class="fail">fails {self.names(failing)}</span>' if failing else ""
+        persona, category = record.persona or NO_GROUP, record.category or NO_GROUP
+        return RenderedRecord(
+            key=record.key, case_id=record.case_id, summary=self.summary(index, record, checks, criteria),
+            detail_utf8=self.detail(record, reply, checks, criteria).encode("utf-8"),
+            column=f"<div><h4>{labels[record.candidate]}{note}</h4>{reply}</div>",
+            verdicts=checks.verdicts,
+            filters={"candidate": record.candidate, "persona": persona, "category": category,
+                     "failing": checks.failing, "failing_criteria": criteria.failing})
+
+    def names(self, names: list[str]) -> str:
+        """``esc(", ".join(names))`` from the escaped labels (escaping text piece by piece is the same)."""
+        labels = self.labels
+        return ", ".join([labels[name] for name in names])
+
+    def summary(self, index: int, record: Record, checks: CheckParts, criteria: CriterionParts) -> str:
+        """The focusable, clickable row for one record."""
+        labels = self.labels
+        failing = f'<span class="fail">{self.names(checks.failing)}</span>' if checks.failing else "all pass"
+        error = labels[record.error.kind] if record.error else ""
+        return (f"{SUMMARY_OPEN}{index}\"><td>{esc(record.case_id)}</td><td>{labels[record.candidate]}</td>"
+                f"<td>{labels[record.persona or NO_GROUP]}</td><td>{labels[record.category or NO_GROUP]}</td>"
+                f"<td>{failing}</td><td>{criteria.cell}</td><td>{error}</td></tr>")
+
+    @staticmethod
+    def reply(record: Record, marks: list[tuple[Span, str]]) -> str:
+        """The reply with its evidence ``marks`` marked, or why there is none."""
+        if record.error is not None:
+            return f'<p class="fail">No reply: {esc(record.error.kind)} — {esc(record.error.message)}</p>'
+        return f'<div class="reply">{highlight(record.reply or "", marks)}</div>'
+
+    def detail(self, record: Record, reply: str, checks: CheckParts, criteria: CriterionParts) -> str:
+        """The opened view of one record: complaint, ``reply`` (from :meth:`reply`), checks, criteria.
+
+        The other candidates' replies to the case are added by :meth:`RecordRows.parts`.
+        """
+        return (f"<h3>Complaint</h3>{self.turns(self.view.cases.get(record.case_id))}"
+                f"<h3>Reply <span class=\"muted\">({self.labels[record.reply_source or 'none']})</span></h3>"
+                f'{reply}<div class="verdicts"><div><h3>Checks</h3><ul>{checks.items}</ul></div>'
+                f"<div><h3>Criteria</h3><ul>{criteria.items}</ul></div></div>")
+
+    def turns(self, case: dict | None) -> str:
+        """The complaint's turns from the case snapshot."""
+        if not case:
+            return NO_CASE
+        labels = self.labels
+        out = []
+        for turn in case.get("turns") or []:
+            if isinstance(turn, dict):
+                role = turn.get("role", "?")
+                role = labels[role] if role.__class__ is str else esc(role)
+                out.append(f'<div class="turn"><b>{role}:</b> {esc(turn.get("content", ""))}</div>')
+        return "".join(out)
+
+    def check_parts(self, record: Record) -> CheckParts:
+        """Each check's list item (verdict, apology form when the check gives one, detail), evidence and verdict."""
+        labels = self.labels
+        items, marks, failing, verdicts = [], [], [], {}
+        for name, result in record.checks.items():
+            passed = result.passed
+            if passed is not None:
+                verdicts[name] = passed
+                if passed is False:
+                    failing.append(name)
+            for span in result.evidence:
+                marks.append((span, name))
+            form = result.data.get("form")
+            extra = f' <span class="muted">(form: {esc(form)})</span>' if isinstance(form, str) else ""
+            detail = f" — {esc(result.detail)}" if result.detail else ""
+            items.append(f"<li><b>{labels[name]}</b>: {_verdict(passed)}{extra}{detail}</li>")
+        failing.sort()
+        return CheckParts("".join(items) or NONE_ITEM, marks, failing, verdicts)
+
+    def criterion_parts(self, record: Record) -> CriterionParts:
+        """Each criterion's list item (score, verdict and reason, or the judge's error) and the summary's cell."""
+        labels = self.labels
+        items, scores, failing, errors = [], [], [], 0
+        for name, result in record.judge.items():
+            if result.error is not None:
+                errors += 1
+                items.append(f'<li><b>{labels[name]}</b>: <span class="fail">error</span> '
+                             f"{esc(result.error.kind)} — {esc(result.error.message)}</li>")
+                continue
+            if result.passed is False:
+                failing.append(name)
+            if result.score is not None:
+                scores.append(f"{name} {result.score:g}")
+            if not result.applicable or result.score is None:
+                items.append(f"<li><b>{labels[name]}</b>: {VERDICT_HTML[None]}</li>")
+            else:
+                reason = f" — {esc(result.reason)}" if result.reason else ""
+                items.append(f"<li><b>{labels[name]}</b>: {result.score:g} {_verdict(result.passed)}{reason}</li>")
+        failing.sort()
+        cell = esc(", ".join(scores) + (f" · {errors} error(s)" if errors else ""))
+        return CriterionParts("".join(items) or NONE_ITEM, cell, failing)
 
 
 def _side_by_side(row: RenderedRecord, case_rows: list[RenderedRecord]) -> str:
@@ -152,39 +268,9 @@ def _side_by_side(row: RenderedRecord, case_rows: list[RenderedRecord]) -> str:
     return f'<h3>Same case, other candidates</h3><div class="sbs">{columns}</div>' if columns else ""
 
 
-def _failing_note(record: Record) -> str:
-    failing = failing_checks(record) + failing_criteria(record)
-    return f' <span class="fail">fails {esc(", ".join(failing))}</span>' if failing else ""
-
-
-def _criteria_cell(record: Record) -> str:
-    scores = [f"{name} {r.score:g}" for name, r in record.judge.items() if r.error is None and r.score is not None]
-    errors = sum(r.error is not None for r in record.judge.values())
-    return esc(", ".join(scores) + (f" · {errors} error(s)" if errors else ""))
-
-
-def summary_row(index: int, record: Record) -> str:
-    """The focusable, clickable row for one record."""
-    failing = failing_checks(record)
-    checks = f'<span class="fail">{esc(", ".join(failing))}</span>' if failing else "all pass"
-    error = esc(record.error.kind) if record.error else ""
-    cells = [esc(record.case_id), esc(record.candidate), esc(record.persona or NO_GROUP),
-             esc(record.category or NO_GROUP), checks, _criteria_cell(record), error]
-    return (f'<tr class="rec" tabindex="0" aria-expanded="false" aria-controls="d{index}">'
-            + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-
-
 def render_record(index: int, record: Record, view: RecordView) -> RenderedRecord:
-    """Everything the report shows of one record, rendered while the records stream past."""
-    reply = _reply(record)
-    return RenderedRecord(
-        key=record.key, case_id=record.case_id, summary=summary_row(index, record),
-        detail_utf8=detail_html(record, view, reply).encode("utf-8"),
-        column=f'<div><h4>{esc(record.candidate)}{_failing_note(record)}</h4>{reply}</div>',
-        verdicts={name: result.passed for name, result in record.checks.items() if result.passed is not None},
-        filters={"candidate": record.candidate, "persona": record.persona or NO_GROUP,
-                 "category": record.category or NO_GROUP, "failing": failing_checks(record),
-                 "failing_criteria": failing_criteria(record)})
+    """One record's :class:`RenderedRecord` on its own (a run renders through one :class:`RecordRenderer`)."""
+    return RecordRenderer(view).render(index, record)
 
 
 class RecordRows:
@@ -197,11 +283,12 @@ class RecordRows:
 
     def __init__(self, view: RecordView) -> None:
         self.view = view
+        self.renderer = RecordRenderer(view)
         self.rows: list[RenderedRecord] = []
         self.by_case: dict[str, list[RenderedRecord]] = {}
 
     def add(self, record: Record) -> None:
-        row = render_record(len(self.rows), record, self.view)
+        row = self.renderer.render(len(self.rows), record)
         self.rows.append(row)
         self.by_case.setdefault(row.case_id, []).append(row)
 

@@ -153,12 +153,16 @@ class GroupAcc:
         if score is not None:
             acc.add(score)
 
-    def add_check(self, check: str, passed: bool | None) -> None:
-        acc = self.checks.get(check)
-        if acc is None:
-            acc = self.checks[check] = RateAcc()
-        if passed is not None:
-            acc.add(passed)
+    def add_checks(self, verdicts: list[tuple[str, bool | None]]) -> None:
+        """Fold in one record's ``(check, passed)`` pairs (``None``: did not apply, but the check is listed),
+        in one call per breakdown and record rather than one per check."""
+        checks = self.checks
+        for check, passed in verdicts:
+            acc = checks.get(check)
+            if acc is None:
+                acc = checks[check] = RateAcc()
+            if passed is not None:
+                acc.add(passed)
 
     def result(self, options: IntervalOptions) -> out.GroupBreakdown:
         return out.GroupBreakdown(n_records=self.n_records,
@@ -225,10 +229,13 @@ class CandidateAcc:
             score = self._criterion(name).add(verdict)
             for group in groups:
                 group.add_score(name, score)
-        for name, result in record.checks.items():
-            passed = self._check(name).add(result)
+        if record.checks:
+            # The candidate's verdicts first, then each breakdown's, from one list: a dozen checks per record.
+            checks, new_check = self.checks, self._check
+            verdicts = [(name, (checks.get(name) or new_check(name)).add(result))
+                        for name, result in record.checks.items()]
             for group in groups:
-                group.add_check(name, passed)
+                group.add_checks(verdicts)
         self._add_apology_form(record)
         self.responder.add(record.responder)
         self.judging.add(record.judging)
