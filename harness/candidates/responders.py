@@ -63,16 +63,20 @@ def compile_template(source: str, origin: str) -> jinja2.Template:
         raise TemplateError(f"template syntax error: {exc.message}", file=origin, line=exc.lineno) from None
 
 
-def template_variables(case: Case) -> dict:
-    """What a prompt template sees: the case's fields, plus ``case`` itself and the customer text."""
-    data = case.model_dump()
+def template_variables(case: Case, data: dict | None = None) -> dict:
+    """What a prompt template sees: the case's fields, plus ``case`` itself and the customer text.
+
+    ``data`` is ``case.model_dump()`` when the caller has it already (a fresh one, used once).
+    """
+    if data is None:
+        data = case.model_dump()
     return {**data, "case": data, "customer_text": case.customer_text,
             "last_customer_text": case.last_customer_text}
 
 
-def render_system_prompt(template: jinja2.Template, case: Case) -> str:
+def render_system_prompt(template: jinja2.Template, case: Case, data: dict | None = None) -> str:
     try:
-        return template.render(**template_variables(case)).strip()
+        return template.render(template_variables(case, data)).strip()
     except jinja2.TemplateError as exc:
         raise TemplateRenderError(f"prompt template failed on this case: {exc}") from None
     except Exception as exc:  # template code can raise anything ("None + 1" is a TypeError)
@@ -95,17 +99,22 @@ def thread_messages(case: Case) -> list[Message]:
 PRERENDERED_KEPT = 20_000
 
 
-def prerender(template: jinja2.Template, cases: list[Case]) -> dict[int, tuple[Case, str]]:
+def prerender(template: jinja2.Template, cases: list[Case],
+              dumps: dict[int, tuple[Case, dict]] | None = None) -> dict[int, tuple[Case, str]]:
     """Every case's system prompt, rendered now (raising TemplateRenderError on the first that fails).
 
     Returned by ``id(case)`` with the case itself (so an id is never reused while
     its entry lives), for the first :data:`PRERENDERED_KEPT` cases; the rest are
-    rendered again when their call is made.
+    rendered again when their call is made. ``dumps`` holds ``case.model_dump()``
+    by ``id(case)`` (:func:`harness.datasets.loader.load_dataset_and_dumps`): each
+    one used is taken out, so no render sees a dump another render saw.
     """
     kept: dict[int, tuple[Case, str]] = {}
+    dumps = dumps if dumps is not None else {}
     for case in cases:
+        entry = dumps.pop(id(case), None)
         try:
-            prompt = render_system_prompt(template, case)
+            prompt = render_system_prompt(template, case, entry[1] if entry is not None and entry[0] is case else None)
         except TemplateRenderError as exc:
             exc.case_id = case.id
             raise

@@ -15,6 +15,7 @@ columns for recorded replies.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -48,17 +49,52 @@ class LoadedDataset:
 
 def load_dataset(source: str | Path, split: str = "train") -> LoadedDataset:
     """Load and validate every row of ``source`` (a file path or a hub dataset id)."""
+    return load_dataset_and_dumps(source, split)[0]
+
+
+# A case's ``model_dump()`` by ``id(case)``, with the case itself (so an id is never reused while its entry lives).
+CaseDumps = dict[int, tuple[Case, dict[str, Any]]]
+
+
+def load_dataset_and_dumps(source: str | Path, split: str = "train") -> tuple[LoadedDataset, CaseDumps]:
+    """:func:`load_dataset`, plus the ``model_dump()`` of each case where hashing made it anyway.
+
+    The dataset hash is over each case's JSON-mode dump. A case read from JSON text holds only
+    JSON values, whose Python-mode dump is the same but for NaN and infinity (JSON mode writes
+    null), so for JSONL files the Python-mode dumps are hashed (refusing NaN and infinity, which
+    then hash the JSON-mode dumps as before) and returned: the prompt renders of the plan
+    (:func:`harness.candidates.responders.prerender`) each take one instead of dumping the case
+    again. Empty for other formats, whose values may be dates, bytes or decimals.
+    """
     source = str(source)
     with cycle_collector_paused():
-        rows = _rows(source, split)
+        rows, from_json = _rows(source, split)
         cases = _validate_rows(source, rows)
         if not cases:
             raise DatasetError("dataset has no rows", file=source)
-        digest = hash_value([case.model_dump(mode="json") for case in cases])
-    return LoadedDataset(source=source, cases=cases, sha256=digest)
+        dumps: CaseDumps = {}
+        digest = None
+        if from_json:
+            python_dumps = [case.model_dump() for case in cases]
+            try:
+                digest = _hash_finite(python_dumps)
+            except ValueError:  # NaN or infinity somewhere: JSON mode writes it as null
+                digest = None
+            else:
+                dumps = {id(case): (case, dump) for case, dump in zip(cases, python_dumps)}
+        if digest is None:
+            digest = hash_value([case.model_dump(mode="json") for case in cases])
+    return LoadedDataset(source=source, cases=cases, sha256=digest), dumps
 
 
-def _rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
+def _hash_finite(value: Any) -> str:
+    """:func:`~harness.hashing.hash_value` of ``value``; ValueError if it holds a NaN or an infinity."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _rows(source: str, split: str) -> tuple[Iterator[tuple[int, Any]], bool]:
+    """The rows of ``source``, and whether they were read from JSON text."""
     path = Path(source)
     if path.is_dir():
         raise DatasetError("is a directory; name a .jsonl, .csv or .parquet file", file=source)
@@ -66,9 +102,9 @@ def _rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
         kind = FORMATS.get(path.suffix.lower())
         if kind is None:
             raise DatasetError(f"unknown dataset format {path.suffix!r} (use .jsonl, .csv or .parquet)", file=source)
-        return _jsonl_rows(path) if kind == "jsonl" else _arrow_rows(kind, path)
+        return (_jsonl_rows(path), True) if kind == "jsonl" else (_arrow_rows(kind, path), False)
     if "/" in source and not source.startswith((".", "/")) and not path.suffix:
-        return _hub_rows(source, split)
+        return _hub_rows(source, split), False
     raise DatasetError("file not found", file=source)
 
 

@@ -15,7 +15,7 @@ import harness
 from harness.candidates.responders import ModelResponder, RecordedResponder, Responder
 from harness.checks.base import Check, registry
 from harness.config.evalfile import CandidateSpec, JudgeSpec, LoadedEval, ModelFields
-from harness.datasets.loader import LoadedDataset, load_dataset
+from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.schema import Case
 from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
 from harness.errors import ConfigError, RubricError
@@ -112,7 +112,7 @@ def build_plan(loaded: LoadedEval, *, limit: int | None = None, candidate_names:
 
 def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[str] | None,
                 cache: ResponseCache | None) -> RunPlan:
-    dataset = load_dataset(loaded.dataset_path)
+    dataset, dumps = load_dataset_and_dumps(loaded.dataset_path)  # dumps: the first template render's data
     cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay)
     models = []
     responders: list[Responder] = []
@@ -120,7 +120,7 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
         if spec.kind == "recorded":
             responders.append(RecordedResponder(name=spec.name, version=spec.recorded))
             continue
-        template, rendered = checked_template(loaded, spec.name, cases)  # a broken template fails now
+        template, rendered = checked_template(loaded, spec.name, cases, dumps)  # a broken template fails now
         model = build_checked_model(loaded, model_spec(spec), loaded.candidate_loc(spec.name), cache)
         models.append(model)
         responders.append(ModelResponder(name=spec.name, model=model, template=template,

@@ -69,12 +69,14 @@ def build_checked_model(loaded: LoadedEval, spec: ModelSpec, loc: tuple, cache: 
     return model
 
 
-def checked_template(loaded: LoadedEval, name: str,
-                     cases: list[Case]) -> tuple[jinja2.Template, dict[int, tuple[Case, str]]]:
+def checked_template(loaded: LoadedEval, name: str, cases: list[Case],
+                     dumps: dict[int, tuple[Case, dict]] | None = None,
+                     ) -> tuple[jinja2.Template, dict[int, tuple[Case, str]]]:
     """Candidate ``name``'s prompt template, compiled and rendered once for every case.
 
     Returns the template and the renders (:func:`~harness.candidates.responders.prerender`),
     which the responder uses for each case's first call instead of rendering it again.
+    ``dumps``: cases' ``model_dump()`` made by the loader, taken by the renders that use them.
     """
     loc = (*loaded.candidate_loc(name), "prompt")
     prompt_file = loaded.prompt_files.get(name)
@@ -85,7 +87,7 @@ def checked_template(loaded: LoadedEval, name: str,
             raise
         raise loaded.error(f"template line {exc.line}: {exc.problem}", *loc, kind=TemplateError) from None
     try:
-        return template, prerender(template, cases)
+        return template, prerender(template, cases, dumps)
     except TemplateRenderError as exc:
         where = f"template {prompt_file}" if prompt_file else "template"
         problem = str(exc).removeprefix("prompt template failed on this case: ")

@@ -9,9 +9,11 @@ import json
 
 import pytest
 
-from harness.datasets.loader import _decode_json_line, _jsonl_rows, _validate_rows, load_dataset, validate_row
+from harness.datasets.loader import (_decode_json_line, _jsonl_rows, _validate_rows, load_dataset, load_dataset_and_dumps,
+                                     validate_row)
 from harness.datasets.schema import Case
 from harness.errors import DatasetError
+from harness.hashing import hash_value
 
 ROW = ('{"id":"ID","turns":[{"role":"customer","content":CONTENT}],"metadata":{"m":META},'
        '"context":{"max_refund":REFUND,"days_since_purchase":DAYS},"expectations":{"refund_allowed":ALLOWED}}')
@@ -105,3 +107,32 @@ def test_a_bad_line_after_good_ones_fails_with_its_own_line(tmp_path):
     with pytest.raises(DatasetError) as info:
         load_dataset(path)
     assert str(info.value).startswith(f"{path}:4: turns: ")
+
+
+@pytest.mark.parametrize("extra", [
+    {}, {"metadata": {"x": float("nan")}}, {"metadata": {"x": [1, float("inf")]}}, {"context": {"max_refund": "Infinity"}},
+    {"metadata": {"z": {"b": 1, "a": [1.5, 1e16, 1e-7, -0.0, 10**30]}, "a": "\u00e9\u2019\x01"}},
+    {"turns": [{"role": "agent", "content": "a", "author": "b", "replies": {"c": "d"}, "expectations": {"notes": "n"}},
+               {"role": "customer", "content": "x"}]},
+])
+def test_hash_is_over_the_json_mode_dumps(tmp_path, extra):
+    rows = [{"id": "a", "turns": [{"role": "customer", "content": "x"}], **extra},
+            {"id": "b", "turns": [{"role": "customer", "content": "y"}]}]
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    dataset, dumps = load_dataset_and_dumps(path)
+    assert dataset.sha256 == hash_value([case.model_dump(mode="json") for case in dataset.cases])
+    assert load_dataset(path).sha256 == dataset.sha256
+    if dumps:  # each case's Python-mode dump, keyed by id with the case itself
+        assert {key: (case, dump) for key, (case, dump) in dumps.items()} == \
+            {id(case): (case, case.model_dump()) for case in dataset.cases}
+        assert all(dumps[id(case)][0] is case for case in dataset.cases)
+    else:
+        assert "nan" in repr(dataset.cases[0].model_dump()) or "inf" in repr(dataset.cases[0].model_dump())
+
+
+def test_other_formats_return_no_dumps(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text('id,complaint\nc1,"where is it"\n')
+    dataset, dumps = load_dataset_and_dumps(path)
+    assert dumps == {} and [c.id for c in dataset.cases] == ["c1"]

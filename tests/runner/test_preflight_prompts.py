@@ -57,3 +57,21 @@ def test_a_run_sends_the_same_prompts_as_before(project):
     plan = build_plan(load_eval("eval.yaml"))
     responder = _model_responder(plan)
     assert sorted(sent) == sorted(render_system_prompt(responder.template, c) for c in plan.cases)
+
+
+def test_renders_from_the_loaders_dumps_match_fresh_renders_for_every_candidate(project):
+    """The loader's dumps feed one render each; a template that changes its data changes nothing else."""
+    eval_file = project["dir"] / "eval.yaml"
+    mutating = ("  - name: mutating\n    model: fake/responder\n"
+                "    prompt: \"{% set _ = context.facts.append('added') %}{{ context.facts | join(';') }} "
+                "{{ case.metadata }}\"\n")
+    text = eval_file.read_text().replace("checks: all\n", mutating + "checks: all\n")
+    eval_file.write_text(text.replace("candidates:\n", "candidates:\n" + mutating.replace("mutating", "first"), 1))
+    plan = build_plan(load_eval("eval.yaml"))
+    model_responders = [r for r in plan.responders if isinstance(r, ModelResponder)]
+    assert [r.name for r in model_responders] == ["first", "polite", "mutating"]
+    for responder in model_responders:
+        assert {case.id: responder.prerendered[id(case)][1] for case in plan.cases} == {
+            case.id: render_system_prompt(responder.template, case) for case in plan.cases}
+    assert all("added" not in case.context.facts for case in plan.cases)
+    assert plan.dataset.sha256 == build_plan(load_eval("eval.yaml")).dataset.sha256
