@@ -137,9 +137,43 @@ def _decode_json_line(raw: bytes, path: Path, number: int) -> Any:
     except UnicodeDecodeError as exc:
         raise DatasetError(f"not UTF-8 text (byte {exc.start} of the line)", file=str(path), line=number) from None
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DatasetError(f"invalid JSON: {exc.msg} at column {exc.colno}", file=str(path), line=number) from None
+    loc = _lone_surrogate_at(value)
+    if loc is not None:
+        # A "\ud83e" escape without its pair decodes to a string no UTF-8 file can hold: it
+        # would fail later, when the dataset is hashed or a record written, without naming the row.
+        raise DatasetError("text holds a lone surrogate escape (half of a \\uXXXX pair), not valid Unicode",
+                           file=str(path), line=number, field=format_loc(loc) or None)
+    return value
+
+
+def _lone_surrogate_at(value: Any, loc: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    """Where in a decoded JSON ``value`` a string (or key) holds a lone surrogate, or None."""
+    if isinstance(value, str):
+        return loc if not _utf8_encodable(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not _utf8_encodable(key):  # named with the surrogate written as its escape, which prints
+                return (*loc, key.encode("utf-8", "backslashreplace").decode("utf-8"))
+            found = _lone_surrogate_at(item, (*loc, key))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _lone_surrogate_at(item, (*loc, index))
+            if found is not None:
+                return found
+    return None
+
+
+def _utf8_encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:

@@ -8,9 +8,11 @@ Caching, retries, concurrency and accounting live in ``Model``, not here.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Message(BaseModel):
@@ -67,6 +69,9 @@ class Usage(BaseModel):
                      cost_usd=cost)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class ModelResponse(BaseModel):
     """One completed call. ``cache_hit`` and ``latency_s`` are filled by ``Model``."""
 
@@ -84,6 +89,18 @@ class ModelResponse(BaseModel):
     field_probabilities: dict[str, dict[str, float]] | None = None
     # Which of a model's deployments answered (its name), when the model spreads calls over several.
     deployment: str | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _utf8_text(cls, text: str) -> str:
+        """A provider's JSON may escape half of a surrogate pair ("\\ud83e", a cut emoji): text no UTF-8
+        file can hold, so the record, the cache and the report could not be written. Each such half
+        becomes U+FFFD, as a UTF-8 decoder does with a broken byte."""
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return _LONE_SURROGATE.sub("\ufffd", text)
+        return text
 
 
 RoutingStrategy = Literal["simple-shuffle", "least-busy", "usage-based-routing-v2", "latency-based-routing"]

@@ -70,6 +70,16 @@ def test_empty_missing_binary_and_non_utf8(tmp_path):
     assert "g.jsonl:1:" in error_of(garbage)
 
 
+def test_lone_surrogate_escape_names_line_and_field(tmp_path):
+    # json.dumps writes "\\ud83e" for a lone surrogate: valid JSON, not valid Unicode text.
+    lone = {**GOOD, "id": "c2", "turns": [{"role": "customer", "content": "hi \ud83e there"}]}
+    assert "d.jsonl:2: turns[0].content: text holds a lone surrogate" in error_of(write_jsonl(tmp_path, [GOOD, lone]))
+    in_key = {**GOOD, "id": "c3", "metadata": {"k\udc00": 1}}
+    assert "d.jsonl:1: metadata.k\\udc00: text holds" in error_of(write_jsonl(tmp_path, [in_key]))
+    paired = {**GOOD, "turns": [{"role": "customer", "content": "ok \ud83d\ude00"}]}  # a whole pair: an emoji
+    assert load_dataset(write_jsonl(tmp_path, [paired])).cases[0].turns[0].content == "ok \U0001f600"
+
+
 def test_huge_row_is_refused(tmp_path):
     row = {**GOOD, "turns": [{"role": "customer", "content": "x" * (10 * 1024 * 1024)}]}
     assert "d.jsonl:1: row is 10.5 MB" in error_of(write_jsonl(tmp_path, [row]))

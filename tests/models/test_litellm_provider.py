@@ -73,6 +73,17 @@ def test_second_identical_call_is_served_from_the_cache(openai_server, tmp_path)
     assert len(openai_server.requests) == 1
 
 
+def test_a_lone_surrogate_in_a_reply_becomes_a_replacement_character(openai_server, tmp_path):
+    # The server's JSON carries "\\ud83e" (half an emoji): the reply must still be cached and recorded.
+    openai_server.reply = lambda body: "sorry \ud83e! \U0001f600"
+    model = make_model(openai_server, cache=ResponseCache(tmp_path / "c.sqlite"))
+    first = ask(model)
+    assert first.text == "sorry \ufffd! \U0001f600"
+    first.model_dump_json()  # what the record writer does
+    again = ask(model)
+    assert again.cache_hit and again.text == first.text
+
+
 @pytest.mark.parametrize("fault", ["server_error", "unavailable", "drop", "bad_body", "empty", "rate_limit"])
 def test_transient_faults_are_retried(openai_server, fault):
     openai_server.queue(fault)
