@@ -58,7 +58,35 @@ def load_yaml(path: Path, error: type[UserError]) -> tuple[Any, yaml.Node | None
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise error(f"invalid YAML: {problem}", file=str(path), line=line) from None
+    bad = _lone_surrogate_scalar(node) if node is not None and "\\u" in text.lower() else None
+    if bad is not None:
+        # A double-quoted "\\ud83e" (half a surrogate pair) is no valid text: refused here, with its
+        # line, rather than failing when a manifest, prompt or cache key is written.
+        raise error("text holds a lone surrogate escape (half of a \\uXXXX pair), not valid Unicode",
+                    file=str(path), line=bad.start_mark.line + 1)
     return data, node
+
+
+def _lone_surrogate_scalar(root: yaml.Node) -> yaml.Node | None:
+    """The first scalar (key or value) of the tree that UTF-8 cannot encode, or None."""
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                node.value.encode("utf-8")
+            except UnicodeEncodeError:
+                return node
+        elif isinstance(node, yaml.MappingNode):
+            for key_node, value_node in reversed(node.value):
+                stack += (value_node, key_node)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return None
 
 
 _REWRITTEN_KEY_TAGS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
