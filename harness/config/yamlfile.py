@@ -8,7 +8,7 @@ by walking the YAML node tree to the line of that path.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Iterator, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -69,23 +69,12 @@ def load_yaml(path: Path, error: type[UserError]) -> tuple[Any, yaml.Node | None
 
 def _lone_surrogate_scalar(root: yaml.Node) -> yaml.Node | None:
     """The first scalar (key or value) of the tree that UTF-8 cannot encode, or None."""
-    stack = [root]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+    for node in _nodes(root):
         if isinstance(node, yaml.ScalarNode):
             try:
                 node.value.encode("utf-8")
             except UnicodeEncodeError:
                 return node
-        elif isinstance(node, yaml.MappingNode):
-            for key_node, value_node in reversed(node.value):
-                stack += (value_node, key_node)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(reversed(node.value))
     return None
 
 
@@ -94,22 +83,25 @@ _REWRITTEN_KEY_TAGS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
 
 def _rewritten_by_construction(root: yaml.Node) -> bool:
     """Whether a mapping in the tree has a merge or value key (SafeConstructor.flatten_mapping edits those)."""
-    seen: set[int] = set()
+    return any(isinstance(node, yaml.MappingNode) and any(key.tag in _REWRITTEN_KEY_TAGS for key, _ in node.value)
+               for node in _nodes(root))
+
+
+def _nodes(root: yaml.Node) -> Iterator[yaml.Node]:
+    """Every node of the tree once (an alias shares its anchor's node), in document order, keys before values."""
     stack = [root]
+    seen: set[int] = set()
     while stack:
         node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
+        yield node
         if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if key_node.tag in _REWRITTEN_KEY_TAGS:
-                    return True
-                stack.append(key_node)
-                stack.append(value_node)
+            for key_node, value_node in reversed(node.value):
+                stack += (value_node, key_node)
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    return False
+            stack.extend(reversed(node.value))
 
 
 def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
