@@ -31,6 +31,9 @@ from harness.gc_pause import cycle_collector_paused
 from harness.hashing import hash_value
 
 MAX_ROW_BYTES = 2 * 1024 * 1024
+# Deepest nesting a row's free-form values (``metadata``) may have: pydantic refuses to serialize
+# past ~250 levels and json past ~1000, so a deeper row would fail when the run writes cases.jsonl.
+MAX_NESTING = 100
 NESTED_FIELDS = ("turns", "context", "expectations", "recorded_replies", "metadata")
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -138,9 +141,11 @@ def _decode_json_line(raw: bytes, path: Path, number: int) -> Any:
         raise DatasetError(f"not UTF-8 text (byte {exc.start} of the line)", file=str(path), line=number) from None
     try:
         value = json.loads(text)
+        loc = _lone_surrogate_at(value)
     except json.JSONDecodeError as exc:
         raise DatasetError(f"invalid JSON: {exc.msg} at column {exc.colno}", file=str(path), line=number) from None
-    loc = _lone_surrogate_at(value)
+    except RecursionError:  # json's decoder (and the walk) recurse once per level of nesting
+        raise DatasetError(f"JSON nested over {MAX_NESTING} levels deep", file=str(path), line=number) from None
     if loc is not None:
         # A "\ud83e" escape without its pair decodes to a string no UTF-8 file can hold: it
         # would fail later, when the dataset is hashed or a record written, without naming the row.
@@ -228,6 +233,8 @@ def _json_cell(key: str, value: str) -> Any:
         return json.loads(value)
     except json.JSONDecodeError as exc:
         raise _CellError(key, f"expected JSON text ({exc.msg})") from None
+    except RecursionError:
+        raise _CellError(key, f"JSON text nested over {MAX_NESTING} levels deep") from None
 
 
 class _CellError(Exception):
@@ -248,11 +255,25 @@ def _validate_rows(source: str, rows: Iterable[tuple[int, Any]]) -> list[Case]:
         except _CellError as exc:
             raise DatasetError(exc.problem, file=source, field=exc.field) from None
         case = validate_row(row, source, number)
+        if case.metadata and _deeper_than(case.metadata, MAX_NESTING):
+            raise DatasetError(f"nested over {MAX_NESTING} levels deep", file=source, line=number, field="metadata")
         if case.id in seen:
             raise DatasetError(f"duplicate id {case.id!r} (first on line {seen[case.id]})",
                                file=source, line=number, field="id")
         seen[case.id] = number
         cases.append(case)
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and dicts nest in ``value`` more than ``limit`` levels (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def validate_row(row: Any, source: str, number: int) -> Case:
