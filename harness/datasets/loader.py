@@ -194,7 +194,7 @@ def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
         raise DatasetError(f"cannot read {kind}: {str(exc).splitlines()[0][:200]}", file=str(path)) from None
     first_line = 2 if kind == "csv" else 1  # CSV row 1 is the header; Parquet "lines" are row numbers
     for index, row in enumerate(table):
-        yield index + first_line, _unflatten(row)
+        yield index + first_line, _case_shaped(row, str(path), index + first_line)
 
 
 def _hub_rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
@@ -205,7 +205,43 @@ def _hub_rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
     except Exception as exc:
         raise DatasetError(f"cannot load hub dataset: {str(exc).splitlines()[0][:200]}", file=source) from None
     for index, row in enumerate(table):
-        yield index + 1, _unflatten(row)
+        yield index + 1, _case_shaped(row, source, index + 1)
+
+
+def _case_shaped(row: dict[str, Any], source: str, number: int) -> dict[str, Any]:
+    """:func:`_unflatten` of a CSV/Parquet/hub row, refusing cells that hold no valid text.
+
+    Arrow hands over bytes (Parquet binary columns) as they are, and a JSON cell may hold a
+    ``\\ud83e`` escape: either validates, then fails the dataset hash without naming the row.
+    """
+    try:
+        out = _unflatten(row)
+    except _CellError as exc:
+        raise DatasetError(exc.problem, file=source, line=number, field=exc.field) from None
+    bad = _bad_text_at(out)
+    if bad is not None:
+        loc, problem = bad
+        raise DatasetError(problem, file=source, line=number, field=format_loc(loc) or None)
+    return out
+
+
+def _bad_text_at(value: Any) -> tuple[tuple[Any, ...], str] | None:
+    """Where in a row a string holds a lone surrogate or a bytes value is not UTF-8, with the problem; or None."""
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), value)]
+    while stack:
+        loc, item = stack.pop()
+        if isinstance(item, str) and not _utf8_encodable(item):
+            return loc, "text holds a lone surrogate escape (half of a \\uXXXX pair), not valid Unicode"
+        if isinstance(item, bytes):
+            try:
+                item.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return loc, f"bytes that are not UTF-8 text (byte {exc.start})"
+        elif isinstance(item, dict):
+            stack.extend(((*loc, str(key)), child) for key, child in reversed(item.items()))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(((*loc, index), child) for index, child in reversed(list(enumerate(item))))
+    return None
 
 
 def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
@@ -223,7 +259,7 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
             out[key] = _json_cell(key, value)
         else:
             out[key] = value
-    if replies:
+    if replies and isinstance(out.get("recorded_replies", {}), dict):  # else validation names the field
         out["recorded_replies"] = {**out.get("recorded_replies", {}), **replies}
     return out
 
@@ -246,14 +282,7 @@ class _CellError(Exception):
 def _validate_rows(source: str, rows: Iterable[tuple[int, Any]]) -> list[Case]:
     cases: list[Case] = []
     seen: dict[str, int] = {}
-    iterator = iter(rows)
-    while True:
-        try:
-            number, row = next(iterator)
-        except StopIteration:
-            return cases
-        except _CellError as exc:
-            raise DatasetError(exc.problem, file=source, field=exc.field) from None
+    for number, row in rows:
         case = validate_row(row, source, number)
         if case.metadata and _deeper_than(case.metadata, MAX_NESTING):
             raise DatasetError(f"nested over {MAX_NESTING} levels deep", file=source, line=number, field="metadata")
@@ -262,6 +291,7 @@ def _validate_rows(source: str, rows: Iterable[tuple[int, Any]]) -> list[Case]:
                                file=source, line=number, field="id")
         seen[case.id] = number
         cases.append(case)
+    return cases
 
 
 def _deeper_than(value: Any, limit: int) -> bool:
