@@ -188,10 +188,12 @@ def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
     import datasets
 
     datasets.disable_progress_bars()
+    # Its own "Failed to read file ..." log line would be a second line on stderr; the error below says it.
+    datasets.logging.set_verbosity(datasets.logging.CRITICAL)
     try:
         table = datasets.load_dataset(kind, data_files=str(path), split="train", keep_in_memory=True)
     except Exception as exc:  # the library raises many types for an unreadable file
-        raise DatasetError(f"cannot read {kind}: {str(exc).splitlines()[0][:200]}", file=str(path)) from None
+        raise DatasetError(f"cannot read {kind}: {_reason(exc)}", file=str(path)) from None
     first_line = 2 if kind == "csv" else 1  # CSV row 1 is the header; Parquet "lines" are row numbers
     for index, row in enumerate(table):
         yield index + first_line, _case_shaped(row, str(path), index + first_line)
@@ -203,9 +205,21 @@ def _hub_rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
     try:
         table = datasets.load_dataset(source, split=split)
     except Exception as exc:
-        raise DatasetError(f"cannot load hub dataset: {str(exc).splitlines()[0][:200]}", file=source) from None
+        raise DatasetError(f"cannot load hub dataset: {_reason(exc)}", file=source) from None
     for index, row in enumerate(table):
         yield index + 1, _case_shaped(row, source, index + 1)
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of the error that says what is wrong with the file.
+
+    ``datasets`` wraps the reader's own error ("No columns to parse from file", "'utf-8' codec
+    can't decode byte 0xe9 ...") in a generic "An error occurred while generating the dataset".
+    """
+    while type(exc).__name__ == "DatasetGenerationError" and (exc.__cause__ or exc.__context__):
+        exc = exc.__cause__ or exc.__context__
+    lines = str(exc).splitlines()
+    return lines[0][:200] if lines else type(exc).__name__
 
 
 def _case_shaped(row: dict[str, Any], source: str, number: int) -> dict[str, Any]:

@@ -85,7 +85,8 @@ def test_a_10_mb_row_is_refused_with_its_line(tmp_path, monkeypatch, capsys):
     assert snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize("name", ["binary_dataset", "unknown_provider", "missing_api_key", "broken_jinja_inline"])
+@pytest.mark.parametrize("name", ["binary_dataset", "unknown_provider", "missing_api_key", "broken_jinja_inline",
+                                  "non_utf8_csv"])
 def test_the_real_command_prints_one_line_and_no_traceback(name, tmp_path):
     expected = make_project(tmp_path, name)
     before = snapshot(tmp_path)
