@@ -29,8 +29,12 @@ class _Spec(BaseModel):
 class Threshold(_Spec):
     """The bounds one criterion or check must keep."""
 
-    min: float | None = Field(None, description="absolute minimum: pass rate in [0, 1], or a mean score")
-    max_regression: float | None = Field(None, ge=0, description="largest drop allowed against the baseline")
+    # Finite only: the manifest keeps the eval spec as JSON, where NaN and infinity become null,
+    # and the gates are read back from it after the run.
+    min: float | None = Field(None, allow_inf_nan=False,
+                              description="absolute minimum: pass rate in [0, 1], or a mean score")
+    max_regression: float | None = Field(None, ge=0, allow_inf_nan=False,
+                                         description="largest drop allowed against the baseline")
     significant_only: bool | None = Field(None, description="overrides the gates' significant_only for this one")
 
     @model_validator(mode="after")

@@ -19,6 +19,7 @@ from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.schema import Case
 from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
 from harness.errors import ConfigError, RubricError
+from harness.gates.spec import ANY
 from harness.gc_pause import cycle_collector_paused
 from harness.hashing import hash_file, hash_value
 from harness.judges.judge import Judge
@@ -133,7 +134,31 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
     plan = RunPlan(loaded=loaded, dataset=dataset, cases=cases, responders=responders,
                    checks=select_checks(loaded), judge=judge, rubric=rubric, models=models)
     plan.notices = _notices(plan, loaded) + ([REPLAY_CAVEAT] if loaded.spec.replay == "turns" else [])
+    _check_gate_names(plan, loaded)
     return plan
+
+
+def _check_gate_names(plan: RunPlan, loaded: LoadedEval) -> None:
+    """Refuse gates on candidates, checks or criteria this run will not have, before any model call.
+
+    :func:`harness.gates.evaluate.evaluate_gates` refuses them too, but only once the run is done:
+    after every call was paid for, with a run directory left behind.
+    """
+    gates = loaded.spec.gates
+    if gates is None:
+        return
+    candidates = [r.name for r in plan.responders]
+    for index, name in enumerate(gates.candidates or []):
+        if name not in candidates:
+            raise loaded.error(f"unknown candidate {name} (in this run: {', '.join(candidates)})",
+                               "gates", "candidates", index)
+    criteria = [c.id for c in plan.rubric.criteria] if plan.rubric else []
+    for kind, table, known in (("checks", gates.checks, [c.name for c in plan.checks]),
+                               ("criteria", gates.criteria, criteria)):
+        for name in table:
+            if name != ANY and name not in known:
+                raise loaded.error(f"this run has no {'check' if kind == 'checks' else 'criterion'} {name!r} "
+                                   f"(it has: {', '.join(known) or 'none'})", "gates", kind, name)
 
 
 def _build_judge(loaded: LoadedEval, rubric: Rubric, cache: ResponseCache | None):
