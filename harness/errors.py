@@ -47,7 +47,8 @@ class UserError(HarnessError):
             place = self.file if self.line is None else f"{self.file}:{self.line}"
             place += ": "
         field = f"{self.field}: " if self.field else ""
-        return f"{place}{field}{self.problem}"
+        # A path or value quoted from the input may hold line breaks; the message stays one line.
+        return f"{place}{field}{self.problem}".replace("\r", "\\r").replace("\n", "\\n")
 
 
 class ConfigError(UserError):

@@ -47,7 +47,7 @@ class CandidateSpec(_Spec):
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:@+-]+$")
     recorded: str | None = Field(None, description="Version key in each case's recorded_replies.")
-    model: str | None = None
+    model: str | None = Field(None, min_length=1)
     prompt: str | None = Field(None, description="Jinja2 system prompt: a template file path or inline text.")
     api_base: str | None = None
     api_key_env: str | None = None
@@ -188,10 +188,18 @@ class LoadedEval(BaseModel):
 def resolve_path(raw: str, eval_path: Path) -> Path | None:
     """``raw`` relative to the current directory, else to the eval file's directory; None if neither exists."""
     path = Path(raw)
-    if path.is_absolute() or path.exists():
-        return path if path.exists() else None  # kept as written, so messages name it as the user did
+    if path.is_absolute() or _exists(path):
+        return path if _exists(path) else None  # kept as written, so messages name it as the user did
     beside = eval_path.parent / raw
-    return beside if beside.exists() else None
+    return beside if _exists(beside) else None
+
+
+def _exists(path: Path) -> bool:
+    """``path.exists()``, False for a name the system cannot look up (too long, a NUL byte) instead of OSError."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def load_eval(path: str | Path) -> LoadedEval:
