@@ -25,7 +25,7 @@ def _files(paths: list[Path]) -> Iterator[Path]:
 def _yaml_kind(path: Path) -> str:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, OSError):
+    except (yaml.YAMLError, UnicodeDecodeError, OSError, RecursionError):
         return "eval"  # let the eval loader report the problem with its line
     return "rubric" if isinstance(data, dict) and "criteria" in data else "eval"
 

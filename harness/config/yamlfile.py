@@ -16,6 +16,8 @@ from pydantic import BaseModel, ValidationError
 from harness.errors import UserError
 
 M = TypeVar("M", bound=BaseModel)
+# Deepest nesting a YAML file may have (no harness file needs more than a handful of levels).
+MAX_NESTING = 100
 
 
 def read_text(path: Path, error: type[UserError]) -> str:
@@ -58,6 +60,10 @@ def load_yaml(path: Path, error: type[UserError]) -> tuple[Any, yaml.Node | None
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise error(f"invalid YAML: {problem}", file=str(path), line=line) from None
+    except RecursionError:  # the parser recurses once per level of nesting
+        raise error(f"invalid YAML: nested over {MAX_NESTING} levels deep", file=str(path)) from None
+    if node is not None:
+        _refuse_unusable(node, path, error)
     bad = _lone_surrogate_scalar(node) if node is not None and "\\u" in text.lower() else None
     if bad is not None:
         # A double-quoted "\\ud83e" (half a surrogate pair) is no valid text: refused here, with its
@@ -65,6 +71,45 @@ def load_yaml(path: Path, error: type[UserError]) -> tuple[Any, yaml.Node | None
         raise error("text holds a lone surrogate escape (half of a \\uXXXX pair), not valid Unicode",
                     file=str(path), line=bad.start_mark.line + 1)
     return data, node
+
+
+def _refuse_unusable(root: yaml.Node, path: Path, error: type[UserError]) -> None:
+    """Refuse, with its line, what parses but would be silently wrong or fail later.
+
+    A key given twice keeps only its last value (PyYAML says nothing), so ``checks: none`` below
+    ``checks: all`` would win unseen. A ``!!binary`` value becomes bytes, and bytes that are not
+    UTF-8 fail the manifest, which keeps the eval spec as JSON; so does nesting past ~250 levels.
+    """
+    stack = [(root, 1)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise error(f"nested over {MAX_NESTING} levels deep", file=str(path), line=node.start_mark.line + 1)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag == "tag:yaml.org,2002:binary":
+            raise error("binary values (!!binary) are not supported; write text", file=str(path),
+                        line=node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            _refuse_duplicate_keys(node, path, error)
+            stack += [(child, depth + 1) for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += [(child, depth + 1) for child in node.value]
+
+
+def _refuse_duplicate_keys(node: yaml.MappingNode, path: Path, error: type[UserError]) -> None:
+    first: dict[tuple[str, str], int] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag in _REWRITTEN_KEY_TAGS:
+            continue
+        line = key_node.start_mark.line + 1
+        key = (key_node.tag, key_node.value)
+        if key in first:
+            raise error(f"duplicate key {key_node.value!r} (first on line {first[key]}; only one can count)",
+                        file=str(path), line=line)
+        first[key] = line
 
 
 def _lone_surrogate_scalar(root: yaml.Node) -> yaml.Node | None:

@@ -96,7 +96,7 @@ def test_the_real_command_prints_one_line_and_no_traceback(name, tmp_path):
     assert {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("cache")} == before
 
 
-@pytest.mark.parametrize("name", ["duplicate_ids", "unknown_field_eval", "broken_rubric"])
+@pytest.mark.parametrize("name", ["duplicate_ids", "unknown_field_eval", "broken_rubric", "deep_yaml"])
 def test_validate_reports_the_same_line(name, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     expected = make_project(tmp_path, name)
