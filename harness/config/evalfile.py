@@ -20,6 +20,7 @@ from harness.models.base import DeploymentSpec, GenerateConfig, RoutingSpec
 
 EMBEDDED_MODEL = "embedded/gemma-3-270m"
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".txt", ".md")
+MAX_NAME = 100
 
 
 class _Spec(BaseModel):
@@ -150,6 +151,17 @@ class EvalSpec(_Spec):
     gates: GatesSpec | None = Field(None, description="Minimums and largest regressions a run must keep.")
     max_error_rate: float | None = Field(None, ge=0, le=1, description="Largest share of records with an error "
                                                                        "for the run to count as complete.")
+
+    @field_validator("name")
+    @classmethod
+    def _file_name(cls, value: str | None) -> str | None:
+        # It names the default results directory (results/<name>-<time>): a slash would write it
+        # elsewhere, and a NUL, a control character or a very long name would fail making it, mid-run.
+        if value is not None and (not value.strip(".") or len(value) > MAX_NAME or "/" in value or "\\" in value
+                                  or any(ord(c) < 32 or c == "\x7f" for c in value)):
+            raise ValueError(f"must be usable as a file name: no slashes or control characters, not '.' "
+                             f"or '..', at most {MAX_NAME} characters")
+        return value
 
     @field_validator("candidates")
     @classmethod
