@@ -249,16 +249,21 @@ def _slim_records(path: Path) -> Iterable[tuple[int, DiffRecord | Record]]:
         return
     decode = msgspec.json.Decoder(DiffRecord).decode
     offset = 0
-    with open(path, "rb") as handle:
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        raise ResultsError(f"cannot read records: {exc.strerror}", file=str(path)) from None
+    with handle:
         for number, line in enumerate(handle, start=1):
             if not line.endswith(b"\n"):
                 return  # torn tail of an interrupted write
             try:
                 record = decode(line)
-            except ValueError:  # msgspec.DecodeError (its ValidationError included) is a ValueError
+            except (ValueError, RecursionError):  # msgspec.DecodeError (its ValidationError included) is a ValueError
                 record = None
             if record is None or record.schema_version > RECORD_SCHEMA_VERSION:
-                record = parse_record(line.decode("utf-8"), path, number)  # raises this line's error, or reads it
+                # surrogateescape: bytes that are not UTF-8 reach the full reader, which names the line
+                record = parse_record(line.decode("utf-8", "surrogateescape"), path, number)
             yield offset, record
             offset += len(line)
 

@@ -114,7 +114,13 @@ def iter_records(run_dir: Path) -> Iterator[Record]:
     path = Path(run_dir) / RECORDS
     if not path.exists():
         return
-    with open(path, encoding="utf-8") as handle:
+    # surrogateescape: a byte that is not UTF-8 reaches parse_record as a lone surrogate, which the
+    # slow path refuses with the line's number, instead of a UnicodeDecodeError mid-iteration.
+    try:
+        handle = open(path, encoding="utf-8", errors="surrogateescape")
+    except OSError as exc:
+        raise ResultsError(f"cannot read records: {exc.strerror}", file=str(path)) from None
+    with handle:
         for number, line in enumerate(handle, start=1):
             if not line.endswith("\n"):
                 return  # torn tail of an interrupted write
@@ -128,7 +134,7 @@ def parse_record(line: str, path: Path, number: int) -> Record:
         # json.loads + model_validate). Anything it rejects takes the slow path below, which
         # words the error (corrupt JSON, newer schema, invalid field) exactly as before.
         record = Record.model_validate_json(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return _parse_record_slowly(line, path, number)
     if record.schema_version > RECORD_SCHEMA_VERSION:
         return _parse_record_slowly(line, path, number)
@@ -140,8 +146,13 @@ def _parse_record_slowly(line: str, path: Path, number: int) -> Record:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ResultsError(f"corrupt record: {exc.msg}", file=str(path), line=number) from None
+    except RecursionError:
+        raise ResultsError("corrupt record: JSON nested too deeply", file=str(path), line=number) from None
+    if not _writable_text(data):
+        raise ResultsError("corrupt record: bytes that are not UTF-8, or a lone surrogate escape",
+                           file=str(path), line=number)
     version = data.get("schema_version", 0) if isinstance(data, dict) else 0
-    if version > RECORD_SCHEMA_VERSION:
+    if isinstance(version, int) and version > RECORD_SCHEMA_VERSION:
         raise ResultsError(f"record schema_version {version} is newer than this harness reads "
                            f"({RECORD_SCHEMA_VERSION}); upgrade the harness", file=str(path), line=number)
     try:
@@ -150,15 +161,38 @@ def _parse_record_slowly(line: str, path: Path, number: int) -> Record:
         raise ResultsError(f"invalid record: {exc.errors()[0]['msg']}", file=str(path), line=number) from None
 
 
+def _writable_text(data: Any) -> bool:
+    """Whether every string in decoded JSON ``data`` can be written as UTF-8 (no lone surrogates)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError, ValueError):
+        return False
+    return True
+
+
 def read_manifest(run_dir: Path) -> Manifest:
+    """The run's manifest; a :class:`ResultsError` naming the file if it is missing, corrupt or not a manifest."""
     path = Path(run_dir) / MANIFEST
     if not path.exists():
         raise ResultsError("not a run directory (no manifest.json)", file=str(run_dir))
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("schema_version", 0) > MANIFEST_SCHEMA_VERSION:
-        raise ResultsError(f"manifest schema_version {data['schema_version']} is newer than this harness reads; "
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply" \
+            if isinstance(exc, RecursionError) else str(exc)
+        raise ResultsError(f"corrupt manifest: {why}", file=str(path)) from None
+    if not isinstance(data, dict) or not _writable_text(data):
+        raise ResultsError("corrupt manifest: not a JSON object of UTF-8 text", file=str(path))
+    version = data.get("schema_version", 0)
+    if isinstance(version, int) and version > MANIFEST_SCHEMA_VERSION:
+        raise ResultsError(f"manifest schema_version {version} is newer than this harness reads; "
                            "upgrade the harness", file=str(path))
-    return Manifest.model_validate(data)
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(k) for k in error["loc"]) or None
+        raise ResultsError(f"invalid manifest: {error['msg']}", file=str(path), field=field) from None
 
 
 def write_manifest(run_dir: Path, manifest: Manifest) -> None:

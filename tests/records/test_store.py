@@ -85,3 +85,42 @@ def test_load_versioned_json_names_the_file_for_every_failure(tmp_path):
         assert caught.value.file == str(path)
     with pytest.raises(ResultsError, match="cannot read a report file"):
         load_versioned_json(tmp_path / "missing.json", Report, 1, "report", "report file")
+
+
+@pytest.mark.parametrize("line, problem", [
+    (b"\x00\xff not text\n", "corrupt record"),
+    ('{"case_id": "c\\ud83e", "candidate": "bot", "reply": "r"}\n'.encode(), "lone surrogate"),
+    (b'{"x": ' + b"[" * 3000 + b"]" * 3000 + b"}\n", "nested too deeply"),
+])
+def test_unreadable_record_lines_name_their_line(tmp_path, line, problem):
+    # They used to escape as UnicodeDecodeError / RecursionError, or fail later writing the report.
+    (tmp_path / "records.jsonl").write_bytes(record(0).model_dump_json().encode() + b"\n" + line)
+    with pytest.raises(ResultsError, match=rf"records.jsonl:2: .*{problem}"):
+        list(iter_records(tmp_path))
+    from harness.compare.columns import _slim_records  # the diff's own reader
+    with pytest.raises(ResultsError, match=rf"records.jsonl:2: .*{problem}"):
+        list(_slim_records(tmp_path / "records.jsonl"))
+
+
+def test_records_path_that_is_a_directory_is_a_results_error(tmp_path):
+    (tmp_path / "records.jsonl").mkdir()
+    with pytest.raises(ResultsError, match="cannot read records"):
+        list(iter_records(tmp_path))
+
+
+@pytest.mark.parametrize("text, problem", [
+    ('{"schema_version": 1, "run_id"', "corrupt manifest"),
+    ("[]", "corrupt manifest: not a JSON object"),
+    ("null", "corrupt manifest: not a JSON object"),
+    ("[" * 5000 + "]" * 5000, "corrupt manifest: nested too deeply"),
+    ('{"schema_version": 1, "eval_spec": "x"}', "invalid manifest"),
+])
+def test_corrupt_manifest_is_one_results_error(tmp_path, text, problem):
+    from harness.records.store import read_manifest
+
+    (tmp_path / "manifest.json").write_text(text)
+    with pytest.raises(ResultsError, match=problem):
+        read_manifest(tmp_path)
+    (tmp_path / "manifest.json").write_bytes(b"\xff\xfe")
+    with pytest.raises(ResultsError, match="corrupt manifest"):
+        read_manifest(tmp_path)
