@@ -38,7 +38,7 @@ class HumanLabel(BaseModel):
     reply: str | None = Field(None, description="The labelled reply's exact text (instead of candidate).")
     criterion: str | None = Field(None, description="Rubric criterion id the label grades.")
     check: str | None = Field(None, description="Deterministic check name the label grades.")
-    label: float = Field(description="1/0 (pass/fail, true/false) or 1-5.")
+    label: float = Field(allow_inf_nan=False, description="1/0 (pass/fail, true/false) or 1-5.")
     labeller: str = Field("anonymous", min_length=1)
     note: str = ""
 
@@ -74,13 +74,21 @@ def load_labels(path: str | Path) -> list[HumanLabel]:
     if not path.is_file():
         raise DatasetError("label file not found", file=str(path))
     labels = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                labels.append(_parse(line, path, number))
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if raw.strip():
+                labels.append(_parse(_text(raw, path, number), path, number))
     if not labels:
         raise DatasetError("label file holds no labels", file=str(path))
     return labels
+
+
+def _text(raw: bytes, path: Path, number: int) -> str:
+    """One line's text; a line that is not UTF-8 is refused with its number (not a UnicodeDecodeError)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"not UTF-8 text (byte {exc.start} of the line)", file=str(path), line=number) from None
 
 
 def _parse(line: str, path: Path, number: int) -> HumanLabel:
@@ -88,6 +96,8 @@ def _parse(line: str, path: Path, number: int) -> HumanLabel:
         return HumanLabel.model_validate(json.loads(line))
     except json.JSONDecodeError as exc:
         raise DatasetError(f"not JSON ({exc.msg})", file=str(path), line=number) from None
+    except RecursionError:
+        raise DatasetError("JSON nested too deeply", file=str(path), line=number) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or None

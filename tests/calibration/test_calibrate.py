@@ -93,6 +93,21 @@ def test_bad_label_line_names_file_line_and_field(tmp_path: Path, row: dict, fie
     assert info.value.line == 2 and info.value.field == field
 
 
+@pytest.mark.parametrize("line, problem", [
+    (b'{"case_id": "c1", "candidate": "bot", "criterion": "empathy", "label": NaN}\n', "finite number"),
+    (b'{"case_id": "c1", "candidate": "bot", "criterion": "empathy", "label": Infinity}\n', "finite number"),
+    (b'{"case_id": "c1", "labeller": "Jos\xe9"}\n', "not UTF-8"),
+    (b'{"case_id": ' + b"[" * 3000 + b"]" * 3000 + b"}\n", "nested too deeply"),
+])
+def test_unusable_label_line_is_a_dataset_error_with_its_line(tmp_path: Path, line: bytes, problem: str) -> None:
+    # NaN and infinity crashed calibrate (ValueError / OverflowError), the others escaped while reading.
+    path = _labels(tmp_path, [{"case_id": "c0", "candidate": "bot", "check": "x", "label": "pass"}])
+    path.write_bytes(path.read_bytes() + line)
+    with pytest.raises(DatasetError, match=problem) as info:
+        load_labels(path)
+    assert info.value.line == 2
+
+
 def test_cli_writes_report_into_the_run(tmp_path: Path, capsys) -> None:
     run = _run(tmp_path)
     code = main(["calibrate", "--labels", str(_labels(tmp_path, _rows())), str(run), "--resamples", "50"])
