@@ -14,6 +14,7 @@ allowed values, as in G-Eval (Liu et al., 2023).
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,10 +24,26 @@ from harness.checks.base import CheckContext
 from harness.errors import CaseFault, JudgeOutputError
 from harness.judges.prompt import answer_schema, build_judge_messages
 from harness.judges.rubric import Criterion, Rubric
-from harness.models.base import GenerateConfig
+from harness.models.base import GenerateConfig, without_lone_surrogates
 from harness.records.schema import CallStats, CriterionResult, ErrorInfo
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object from its ``pairs``; a key given twice (``{"score": 1, "score": 5}``) is refused.
+
+    ``json`` would keep the last value silently: an answer naming two scores has no score.
+    """
+    answer = dict(pairs)
+    if len(answer) != len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise ValueError(f"duplicate key {twice!r}")
+    return answer
+
+
+_ANSWER_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)
 JUDGE_DEFAULTS = GenerateConfig(temperature=0.0, max_tokens=160)
 
 
@@ -136,12 +153,21 @@ def _quickly_valid(answer: Any, scale: str) -> bool:
             and any(type(score) is type(allowed) and score == allowed for allowed in rule[2]))
 
 
-def parse_answer(text: str, criterion: Criterion, cache_hit: bool = False, latency_s: float = 0.0) -> CriterionResult:
-    """Validate the judge's raw answer against the criterion's schema and turn it into a result."""
+def load_answer(text: str) -> Any:
+    """The JSON value of a judge's raw answer (a ```json fence around it is allowed); JudgeOutputError if none."""
     try:
-        answer = json.loads(_FENCE.sub("", text.strip()))
+        return _ANSWER_DECODER.decode(_FENCE.sub("", text.strip()))
     except json.JSONDecodeError as exc:
         raise JudgeOutputError(f"judge answer is not JSON ({exc.msg}): {text[:120]!r}") from None
+    except (ValueError, RecursionError) as exc:
+        # JSON the decoder still refuses: an integer of more than 4300 digits, arrays nested
+        # thousands deep, a key given twice. Junk like any other, never a crashed run.
+        raise JudgeOutputError(f"judge answer is not usable JSON ({str(exc)[:80]}): {text[:120]!r}") from None
+
+
+def parse_answer(text: str, criterion: Criterion, cache_hit: bool = False, latency_s: float = 0.0) -> CriterionResult:
+    """Validate the judge's raw answer against the criterion's schema and turn it into a result."""
+    answer = load_answer(text)
     if _quickly_valid(answer, criterion.scale):
         errors = []
     else:
@@ -151,7 +177,9 @@ def parse_answer(text: str, criterion: Criterion, cache_hit: bool = False, laten
         raise JudgeOutputError(f"judge answer invalid at {where}: {errors[0].message[:200]}")
     raw = answer["score"]
     score = float(raw == "pass") if criterion.scale == "pass_fail" else float(raw)
-    return CriterionResult(score=score, passed=criterion.to_pass(score), reason=answer["reason"],
+    # The reason may hold an escaped half of a surrogate pair ("\\ud83e"): the record could not be written.
+    reason = without_lone_surrogates(answer["reason"])
+    return CriterionResult(score=score, passed=criterion.to_pass(score), reason=reason,
                            cache_hit=cache_hit, latency_s=latency_s)
 
 
@@ -168,12 +196,12 @@ def weighted_score(field_probabilities: dict[str, dict[str, float]] | None, crit
     total = weighted = 0.0
     for key, probability in probabilities.items():
         value = _allowed_value(key, criterion)
-        if value is None or not probability > 0:
-            continue  # also skips NaN
+        if value is None or not 0 < probability < math.inf:
+            continue  # also skips NaN, and infinity, which would make the mean NaN
         total += probability
         weighted += value * probability
-    return weighted / total if total > 0 else None
-
+    mean = weighted / total if total > 0 else None
+    return mean if mean is None or math.isfinite(mean) else None  # masses too large to add: no score
 
 def _allowed_value(key: str, criterion: Criterion) -> float | None:
     try:

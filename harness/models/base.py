@@ -72,6 +72,20 @@ class Usage(BaseModel):
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def without_lone_surrogates(text: str) -> str:
+    """``text`` with each half of a surrogate pair standing alone replaced by U+FFFD.
+
+    JSON may escape half of a surrogate pair ("\\ud83e", a cut emoji): text no UTF-8 file can hold,
+    so a record, the cache or the report holding it could not be written. Each such half becomes
+    U+FFFD, as a UTF-8 decoder does with a broken byte.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
+
+
 class ModelResponse(BaseModel):
     """One completed call. ``cache_hit`` and ``latency_s`` are filled by ``Model``."""
 
@@ -96,11 +110,7 @@ class ModelResponse(BaseModel):
         """A provider's JSON may escape half of a surrogate pair ("\\ud83e", a cut emoji): text no UTF-8
         file can hold, so the record, the cache and the report could not be written. Each such half
         becomes U+FFFD, as a UTF-8 decoder does with a broken byte."""
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            return _LONE_SURROGATE.sub("\ufffd", text)
-        return text
+        return without_lone_surrogates(text)
 
 
 RoutingStrategy = Literal["simple-shuffle", "least-busy", "usage-based-routing-v2", "latency-based-routing"]

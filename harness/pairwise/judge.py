@@ -11,8 +11,6 @@ likewise. An order with an error never becomes a tie: the pair's outcome is
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -20,13 +18,13 @@ from jsonschema import Draft202012Validator
 
 from harness.datasets.schema import Case
 from harness.errors import CaseFault, JudgeOutputError
+from harness.judges.judge import load_answer
 from harness.judges.rubric import Criterion, Rubric
-from harness.models.base import GenerateConfig, Usage
+from harness.models.base import GenerateConfig, Usage, without_lone_surrogates
 from harness.pairwise.prompt import POSITION_OF_ANSWER, answer_schema, build_pairwise_messages
 from harness.pairwise.schema import Order, OrderVerdict, PairVerdict, Position, Winner
 from harness.records.schema import ErrorInfo
 
-_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
 PAIRWISE_DEFAULTS = GenerateConfig(temperature=0.0, max_tokens=200)
 
 
@@ -54,15 +52,13 @@ def _validator() -> Draft202012Validator:
 
 def parse_pick(text: str) -> tuple[Position, str]:
     """The judge's raw answer as ``(position, reason)``; a :class:`JudgeOutputError` when it is not one."""
-    try:
-        answer = json.loads(_FENCE.sub("", text.strip()))
-    except json.JSONDecodeError as exc:
-        raise JudgeOutputError(f"judge answer is not JSON ({exc.msg}): {text[:120]!r}") from None
+    answer = load_answer(text)  # junk JSON (a key twice, a 5000-digit number) is a JudgeOutputError too
     errors = sorted(_validator().iter_errors(answer), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].path) or "answer"
         raise JudgeOutputError(f"judge answer invalid at {where}: {errors[0].message[:200]}")
-    return POSITION_OF_ANSWER[answer["winner"]], answer["reason"]
+    # The reason may hold an escaped half of a surrogate pair ("\\ud83e"): the verdict could not be written.
+    return POSITION_OF_ANSWER[answer["winner"]], without_lone_surrogates(answer["reason"])
 
 
 @dataclass

@@ -103,3 +103,27 @@ def test_parse_rejects_invalid(text):
 
     with pytest.raises(JudgeOutputError):
         parse_answer(text, TONE)
+
+
+# A 5000-digit number, arrays nested 100000 deep, a key given twice: the decoder refuses them (or would keep
+# the last score silently), and none of them may crash the run or become a score.
+@pytest.mark.parametrize("text", ['{"reason": "r", "score": 1' + "9" * 5000 + "}", "[" * 100_000 + "]" * 100_000,
+                                  '{"reason": "r", "score": 1, "score": 5}', '{"reason": "r", "score": 3, "reason": "s"}'])
+def test_parse_rejects_json_the_decoder_refuses_or_that_names_a_key_twice(text):
+    from harness.errors import JudgeOutputError
+
+    with pytest.raises(JudgeOutputError, match="not usable JSON"):
+        parse_answer(text, TONE)
+
+
+def test_json_the_decoder_refuses_is_a_judge_error_on_the_criterion_not_a_crash():
+    huge = '{"reason": "r", "score": 1' + "9" * 5000 + "}"
+    results, provider, _ = grade([huge, '{"reason": "r", "score": 1, "score": 5}', '{"reason": "ok", "score": "pass"}'])
+    assert results["tone"].score is None and results["tone"].error.kind == "judge_output"
+    assert results["policy_compliance"].passed is True and provider.calls == 3
+
+
+def test_a_lone_surrogate_in_the_reason_is_replaced_so_the_record_can_be_written():
+    results, _, _ = grade(['{"reason": "sorry \\ud83e!", "score": 4}', '{"reason": "ok", "score": "pass"}'])
+    assert results["tone"].score == 4 and results["tone"].reason == "sorry \ufffd!"
+    results["tone"].model_dump_json()

@@ -71,3 +71,9 @@ def test_other_fields_and_missing_probabilities_give_none():
 
 def test_record_field_defaults_to_none():
     assert CriterionResult(score=3).weighted_score is None
+
+
+@pytest.mark.parametrize("probabilities, expected", [({"4": float("inf"), "5": 1.0}, 5.0),  # the infinite mass left out
+                                                     ({"4": 1e308, "5": 1e308}, None)])  # a sum too large: no mean
+def test_probabilities_too_large_to_add_never_give_a_nan_weighted_score(probabilities, expected):
+    assert weighted_score({"score": probabilities}, TONE) == expected

@@ -116,6 +116,14 @@ def test_parse_pick_rejects_junk():
             parse_pick(junk)
 
 
+def test_parse_pick_rejects_json_the_decoder_refuses_and_keeps_the_reason_writable():
+    for junk in ('{"reason": "r", "winner": "1", "winner": "2"}', '{"reason": "r", "winner": 1' + "9" * 5000 + "}",
+                 "[" * 100_000 + "]" * 100_000):
+        with pytest.raises(JudgeOutputError):
+            parse_pick(junk)
+    assert parse_pick('{"reason": "cut \\udc00", "winner": "1"}') == ("first", "cut \ufffd")
+
+
 # -- outcomes -----------------------------------------------------------------------------------------
 
 
