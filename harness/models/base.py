@@ -86,6 +86,19 @@ def without_lone_surrogates(text: str) -> str:
     return text
 
 
+def token_count(value: Any) -> int:
+    """A usage count as a provider reported it, or 0 when it is no count at all.
+
+    Usage is accounting, not the answer: a count that is negative, fractional, not finite, a string
+    or a list must neither cost the reply (a validation error) nor subtract from the run's totals.
+    """
+    if type(value) is int:
+        return value if value >= 0 else 0
+    if type(value) is float and value.is_integer() and value >= 0:
+        return int(value)
+    return 0
+
+
 class ModelResponse(BaseModel):
     """One completed call. ``cache_hit`` and ``latency_s`` are filled by ``Model``."""
 

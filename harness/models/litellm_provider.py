@@ -13,8 +13,8 @@ import os
 import threading
 from typing import Any
 
-from harness.errors import ContentFilterError, EmptyResponseError, MissingCredentialError
-from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage
+from harness.errors import ContentFilterError, EmptyResponseError, MissingCredentialError, ServerError
+from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count
 from harness.models.litellm_errors import map_litellm_error
 from harness.models.logprobs import rejects_logprobs, with_field_probabilities, without_logprobs
 
@@ -143,9 +143,12 @@ class LiteLLMProvider:
 
     def to_response(self, raw: Any) -> ModelResponse:
         """A ModelResponse from a litellm ``ModelResponse``; refusals and empty answers raise."""
-        choice = raw.choices[0]
+        try:
+            choice = raw.choices[0]
+        except (AttributeError, IndexError, TypeError):  # "choices": [] passes litellm's own checks
+            raise ServerError(f"{self.name}: the answer is not a chat completion", retryable=True) from None
         finish = getattr(choice, "finish_reason", None)
-        text = getattr(choice.message, "content", None) or ""
+        text = getattr(getattr(choice, "message", None), "content", None) or ""
         if finish == "content_filter":
             raise ContentFilterError(f"{self.name}: the provider filtered the response")
         if not text.strip():
@@ -155,8 +158,9 @@ class LiteLLMProvider:
 
     def _usage(self, raw: Any) -> Usage:
         usage = getattr(raw, "usage", None)
-        return Usage(prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
-                     completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+        # litellm lets negative counts through: they would subtract from the run's totals.
+        return Usage(prompt_tokens=token_count(getattr(usage, "prompt_tokens", 0)),
+                     completion_tokens=token_count(getattr(usage, "completion_tokens", 0)),
                      cost_usd=self._cost(raw))
 
     def _cost(self, raw: Any) -> float | None:

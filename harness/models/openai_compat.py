@@ -24,7 +24,7 @@ from typing import Any
 
 from harness.errors import (CallTimeoutError, ConnectionFault, ContentFilterError, EmptyResponseError,
                             MissingCredentialError, ModelCallError, RateLimitError, ServerError)
-from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage
+from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count
 from harness.models.http_pool import HTTPConnectionError, HTTPPool
 from harness.models.litellm_errors import retry_after_from_headers
 from harness.models.litellm_provider import PLACEHOLDER_KEY, SCHEMA_NAME, portable_schema
@@ -104,10 +104,16 @@ class OpenAICompatProvider:
         """A ModelResponse from a decoded chat completion; refusals and empty answers raise."""
         try:
             choice = payload["choices"][0]
-            text = (choice.get("message") or {}).get("content") or ""
+            text = choice["message"].get("content") or ""
             finish = choice.get("finish_reason")
         except (KeyError, IndexError, TypeError, AttributeError):
             raise ServerError(f"{self.name}: the answer is not a chat completion", retryable=True) from None
+        if not isinstance(text, str):
+            # Content as a number, an object or a list of parts: litellm refuses such a body too (a
+            # retryable server_error there), rather than a model_error from calling str methods on it.
+            raise ServerError(f"{self.name}: the answer's content is {type(text).__name__}, not text",
+                              retryable=True)
+        finish = finish if isinstance(finish, str) else None  # a number here must not cost the answer
         if finish == "content_filter":
             raise ContentFilterError(f"{self.name}: the provider filtered the response")
         if not text.strip():
@@ -207,13 +213,18 @@ def _decode(raw: bytes, model: str) -> Any:
 
 
 def _usage(usage: Any) -> Usage:
+    """Token counts; one that is no count (a string, NaN, negative) is 0 rather than a lost answer."""
     usage = usage if isinstance(usage, dict) else {}
-    return Usage(prompt_tokens=usage.get("prompt_tokens") or 0, completion_tokens=usage.get("completion_tokens") or 0)
+    return Usage(prompt_tokens=token_count(usage.get("prompt_tokens")),
+                 completion_tokens=token_count(usage.get("completion_tokens")))
 
 
 def _logprobs(logprobs: Any) -> list[dict[str, Any]] | None:
+    """Per-token logprobs, or None when absent or not in the documented shape (they are an extra)."""
     content = logprobs.get("content") if isinstance(logprobs, dict) else None
-    if not content:
+    if not content or not isinstance(content, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("top_logprobs") or [], list)
+            and all(isinstance(t, dict) for t in item.get("top_logprobs") or []) for item in content):
         return None
     return [{"token": item.get("token"), "logprob": item.get("logprob"),
              "top": {t.get("token"): t.get("logprob") for t in (item.get("top_logprobs") or [])}}

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from harness.errors import (CallTimeoutError, ContentFilterError, EmptyResponseError, MissingCredentialError,
-                            ModelCallError, RateLimitError)
+                            ModelCallError, RateLimitError, ServerError)
 from harness.models import GenerateConfig, Message, ModelSpec, ResponseCache, build_model
 from harness.models.litellm_provider import LiteLLMProvider
 
@@ -90,6 +90,25 @@ def test_transient_faults_are_retried(openai_server, fault):
     response = ask(make_model(openai_server))
     assert response.text.startswith("echo:") and response.attempts == 2
     assert [r.fault for r in openai_server.requests] == [fault, None]
+
+
+@pytest.mark.parametrize("fault", ["no_choices", "content_parts"])
+def test_a_body_that_is_no_chat_completion_is_a_retried_server_error(openai_server, fault):
+    # "choices": [] raised IndexError on the litellm path and a list of content parts AttributeError on the
+    # thin one: a non-retryable model_error, where every other body of the wrong shape is a server_error.
+    openai_server.queue(fault, fault)
+    with pytest.raises(ServerError):
+        ask(make_model(openai_server, max_retries=1))
+    assert len(openai_server.requests) == 2
+    openai_server.queue(fault)
+    assert ask(make_model(openai_server)).attempts == 2
+
+
+def test_negative_usage_counts_as_zero_and_keeps_the_reply(openai_server):
+    openai_server.queue("negative_usage")
+    response = ask(make_model(openai_server))
+    assert response.text == "echo: where is my parcel"
+    assert (response.usage.prompt_tokens, response.usage.completion_tokens) == (0, 0)
 
 
 def test_retry_after_header_is_honoured(openai_server):

@@ -63,6 +63,44 @@ def test_a_content_policy_refusal_is_a_content_filter_error():
     assert isinstance(error_for_status(400, {}, body, "openai/m"), ContentFilterError)
 
 
+def completion(message=None, **fields):
+    message = {"role": "assistant", "content": "hi"} if message is None else message
+    return {"choices": [{"index": 0, "finish_reason": "stop", "message": message}], **fields}
+
+
+@pytest.mark.parametrize("usage", [{"prompt_tokens": "5", "completion_tokens": "abc"}, [1, 2],
+                                   {"prompt_tokens": float("nan"), "completion_tokens": 2.5}])
+def test_usage_that_is_no_count_is_zero_rather_than_a_lost_answer(usage):
+    # A ValidationError here was a non-retryable model_error: a good reply lost to its accounting.
+    response = OpenAICompatProvider(ModelSpec(name="openai/m", api_base="http://x/v1")).to_response(
+        completion(usage=usage))
+    assert response.text == "hi" and (response.usage.prompt_tokens, response.usage.completion_tokens) == (0, 0)
+
+
+def test_a_finish_reason_that_is_no_string_keeps_the_answer():
+    payload = {"choices": [{"index": 0, "finish_reason": 7, "message": {"role": "assistant", "content": "hi"}}]}
+    response = OpenAICompatProvider(ModelSpec(name="openai/m", api_base="http://x/v1")).to_response(payload)
+    assert response.text == "hi" and response.finish_reason is None
+
+
+def test_logprobs_of_an_unknown_shape_are_left_out_and_keep_the_answer():
+    choice = {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "hi"},
+              "logprobs": {"content": [1, {"token": "x", "top_logprobs": "y"}]}}
+    response = OpenAICompatProvider(ModelSpec(name="openai/m", api_base="http://x/v1")).to_response(
+        {"choices": [choice]})
+    assert response.text == "hi" and response.logprobs is None
+
+
+@pytest.mark.parametrize("payload", [completion({"role": "assistant", "content": 42}),
+                                     completion({"role": "assistant", "content": {"text": "hi"}}),
+                                     {"choices": [{"index": 0, "finish_reason": "stop"}]},
+                                     {"choices": [{"index": 0, "message": "hi"}]}])
+def test_a_message_of_the_wrong_shape_is_a_retryable_server_error(payload):
+    with pytest.raises(ServerError) as caught:
+        OpenAICompatProvider(ModelSpec(name="openai/m", api_base="http://x/v1")).to_response(payload)
+    assert caught.value.retryable
+
+
 def test_a_body_that_is_not_json_still_gives_a_readable_error():
     error = error_for_status(502, {}, b"<html>bad gateway</html>", "openai/m")
     assert isinstance(error, ServerError) and "bad gateway" in str(error)

@@ -20,6 +20,9 @@ Faults:
     bad_body                200 whose HTTP body is truncated JSON
     empty                   200 with empty content
     content_filter          200 with no content and finish_reason "content_filter"
+    no_choices              200 whose ``choices`` is an empty list
+    content_parts           200 whose content is a list of parts ``[{"type": "text", "text": ...}]``, not a string
+    negative_usage          200, a normal answer whose usage counts are negative
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from typing import Any
 from aiohttp import web
 
 FAULTS = ("rate_limit", "rate_limit_retry_after", "server_error", "unavailable", "drop", "slow",
-          "malformed", "bad_body", "empty", "content_filter")
+          "malformed", "bad_body", "empty", "content_filter", "no_choices", "content_parts", "negative_usage")
 Reply = Callable[[dict[str, Any]], str]
 
 
@@ -180,6 +183,12 @@ class OpenAIServer:
         if fault == "bad_body":
             raw = json.dumps(completion)
             return web.Response(text=raw[: len(raw) // 2], content_type="application/json")
+        if fault == "no_choices":
+            completion["choices"] = []
+        elif fault == "content_parts":
+            completion["choices"][0]["message"]["content"] = [{"type": "text", "text": text}]
+        elif fault == "negative_usage":
+            completion["usage"] = {"prompt_tokens": -5, "completion_tokens": -1, "total_tokens": -6}
         return web.json_response(completion)
 
     def _error(self, fault: str) -> web.Response:
