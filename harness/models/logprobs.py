@@ -123,12 +123,13 @@ def _value_probabilities(tokens: list[dict[str, Any]], starts: list[int], text: 
     candidates.setdefault(str(token.get("token") or ""), token.get("logprob"))
     totals: dict[str, float] = {}
     for alternative, logprob in candidates.items():
-        if not isinstance(logprob, (int, float)) or math.isnan(logprob):
-            continue
+        if not isinstance(logprob, (int, float)) or not math.isfinite(logprob):
+            continue  # NaN or infinite: no probability (exp(inf) would make the weighted score NaN)
         value = _value_named(str(alternative), lead, allowed, quoted)
         if value is not None:
             key = json.dumps(value)
-            totals[key] = totals.get(key, 0.0) + math.exp(logprob)
+            # A logprob above 0 is rounding or junk; exp(1000) would raise OverflowError and lose the answer.
+            totals[key] = totals.get(key, 0.0) + math.exp(min(logprob, 0.0))
     return totals
 
 

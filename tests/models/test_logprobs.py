@@ -130,3 +130,15 @@ def test_logprobs_in_an_unexpected_shape_never_cost_the_answer():
     odd = ModelResponse(text='{"score": 5}', logprobs=[{"token": '{"score": ', "top": None}, {"token": "5", "top": 7}])
     asked = GenerateConfig(logprobs=True, response_schema=FIVE_SCHEMA)
     assert with_field_probabilities(odd, asked).text == '{"score": 5}'
+
+
+def test_logprobs_that_are_no_probability_never_cost_the_answer_nor_make_a_nan_score():
+    # exp(1000) raised OverflowError out of the provider (a model_error, the judge's answer lost);
+    # an infinite logprob gave an infinite mass and a NaN weighted score.
+    for chosen in (1000.0, float("inf")):
+        tokens = stream('{"score": ', {"token": "4", "logprob": chosen, "top": {"4": chosen, "5": math.log(0.2)}}, "}")
+        response = ModelResponse(text='{"score": 4}', logprobs=tokens)
+        found = with_field_probabilities(response, GenerateConfig(logprobs=True, response_schema=FIVE_SCHEMA))
+        probabilities = found.field_probabilities["score"]
+        assert all(0 < p <= 1 for p in probabilities.values())
+        assert math.isfinite(weighted_score(found.field_probabilities, FIVE))
