@@ -107,10 +107,12 @@ def _parse_retry_after(value: str) -> float | None:
 
 
 def _to_float(value: str) -> float | None:
+    """The number in ``value``; None for none, and for "nan", which no wait can honour."""
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    return None if number != number else number
 
 
 def _status_code(exc: BaseException) -> int | None:

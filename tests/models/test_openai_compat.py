@@ -46,6 +46,11 @@ def test_uses_litellm_says_which_specs_need_the_litellm_import():
 @pytest.mark.parametrize("status,headers,kind,retryable,retry_after", [
     (429, {"Retry-After": "2"}, RateLimitError, True, 2.0),
     (429, {"retry-after-ms": "250"}, RateLimitError, True, 0.25),
+    (429, {"Retry-After": "nan"}, RateLimitError, True, None),
+    (429, {"retry-after-ms": "NaN"}, RateLimitError, True, None),
+    (429, {"Retry-After": "-5"}, RateLimitError, True, 0.0),
+    (429, {"Retry-After": "abc"}, RateLimitError, True, None),
+    (429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, RateLimitError, True, 0.0),
     (408, {}, CallTimeoutError, True, None),
     (500, {}, ServerError, True, None),
     (503, {}, ServerError, True, None),
