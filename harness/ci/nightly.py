@@ -83,8 +83,11 @@ def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResul
     cases = tally.outcomes.result()
     junit = write_junit(run_dir / JUNIT_FILE, manifest.eval_name, cases, outcome, manifest.started_at)
     summary = write_summary(run_dir / SUMMARY_FILE, scorecard, cases, outcome, run_dir)
-    record_gates(run_dir, outcome)
-    pngs = write_trends(run_dir, manifest.eval_name) if trend_pngs else []
+    # A run whose index could not be written warned once already; its gate rows and PNG trends have no index.
+    indexed = result is None or result.outputs.indexed
+    if indexed:
+        record_gates(run_dir, outcome)
+    pngs = write_trends(run_dir, manifest.eval_name) if trend_pngs and indexed else []
     return GatedRun(result=result, outcome=outcome, junit=junit, summary=summary, trend_pngs=pngs)
 
 

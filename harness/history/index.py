@@ -59,12 +59,20 @@ def index_path(results_dir: str | Path) -> Path:
 
 @contextmanager
 def connect(results_dir: str | Path, *, create: bool = True) -> Iterator[sqlite3.Connection]:
-    """An open index (created if missing and ``create``); commits on success."""
+    """An open index (created if missing and ``create``); commits on success.
+
+    An index SQLite cannot read (garbage bytes, a damaged page, a directory in
+    its place) is a ResultsError naming the file, whether it shows on opening
+    or in a query of the caller's, so no command ends in a DatabaseError traceback.
+    """
     path = index_path(results_dir)
     if not create and not path.exists():
         raise ResultsError("no run index here (index.sqlite is written when a run ends)", file=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30)
+    try:
+        conn = sqlite3.connect(path, timeout=30)
+    except sqlite3.Error as exc:
+        raise unusable_index(path, exc) from exc
     conn.row_factory = sqlite3.Row
     try:
         conn.executescript(SCHEMA)
@@ -72,6 +80,8 @@ def connect(results_dir: str | Path, *, create: bool = True) -> Iterator[sqlite3
         _check_version(conn, path)
         yield conn
         conn.commit()
+    except sqlite3.DatabaseError as exc:
+        raise unusable_index(path, exc) from exc
     finally:
         conn.close()
 
@@ -81,6 +91,24 @@ def _check_version(conn: sqlite3.Connection, path: Path) -> None:
     if version > INDEX_SCHEMA_VERSION:
         raise ResultsError(f"index schema_version {version} is newer than this harness reads "
                            f"({INDEX_SCHEMA_VERSION}); upgrade the harness", file=str(path))
+
+
+def unusable_index(path: Path, exc: sqlite3.Error) -> ResultsError:
+    """The one-line error for an index SQLite refused: a damaged file is to be removed, a busy one waited for.
+
+    There is no rebuild: removing a damaged index loses the history listing of
+    earlier runs and the ``harness accept`` marks, never a run (each run
+    directory keeps all its files), and the next run starts a new index. A
+    locked or unopenable file is not damaged, and the message does not say to remove it.
+    """
+    if isinstance(exc, sqlite3.OperationalError):
+        return ResultsError(f"cannot use the run index: {exc}", file=str(path))
+    return ResultsError(f"not a readable run index: {exc}; remove it to start a new one", file=str(path))
+
+
+def warn_index(error: ResultsError) -> None:
+    """One warning line: a finished run (or its rebuilt report) could not use its index, and goes on without it."""
+    print(f"harness: warning: {error.one_line()} (the run's files are written without it)", file=sys.stderr)
 
 
 def scorecard_figures(scorecard) -> list[Figure]:
@@ -105,9 +133,11 @@ def _rate(candidate: str, kind: str, name: str, stat) -> Figure:
     return Figure(candidate, kind, name, "rate", stat.rate, ci and ci.lo, ci and ci.hi, stat.n, stat.rate)
 
 
-def index_run(run_dir: str | Path, manifest, scorecard, errors=None) -> None:
+def index_run(run_dir: str | Path, manifest, scorecard, errors=None) -> bool:
     """Add (or replace) the run in ``run_dir`` in its parent's index. A failure warns; it never loses the run.
 
+    Returns whether the run was indexed: when not, the run's later index steps
+    (trends, gate rows) are skipped, so a broken index is one warning, not four.
     ``errors`` (a :class:`~harness.gates.tolerance.ErrorCount`) saves reading the records to count them
     when the caller counted them already.
     """
@@ -116,9 +146,14 @@ def index_run(run_dir: str | Path, manifest, scorecard, errors=None) -> None:
     try:
         with connect(run_dir.parent) as conn:
             _replace_run(conn, row, scorecard_figures(scorecard))
+    except ResultsError as exc:
+        # The run's own files are complete; an unreadable index must not turn that into a failure.
+        warn_index(exc)
+        return False
     except (sqlite3.Error, OSError) as exc:
-        # The run's own files are complete; an unwritable index must not turn that into a failure.
         print(f"harness: warning: could not index the run in {index_path(run_dir.parent)}: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def _replace_run(conn: sqlite3.Connection, row: dict, figures: list[Figure]) -> None:
@@ -133,14 +168,18 @@ def _replace_run(conn: sqlite3.Connection, row: dict, figures: list[Figure]) -> 
 
 
 def record_gates(run_dir: str | Path, outcome) -> None:
-    """Store a :class:`~harness.gates.evaluate.GateOutcome` on the run's index row."""
+    """Store a :class:`~harness.gates.evaluate.GateOutcome` on the run's index row (an unusable index warns)."""
     run_dir = Path(run_dir)
-    with connect(run_dir.parent) as conn:
-        conn.execute("UPDATE runs SET gates_passed = ?, exit_code = ?, baseline = ? WHERE run = ?",
-                     (int(outcome.passed), outcome.exit_code, outcome.baseline, run_dir.name))
-        conn.execute("DELETE FROM gates WHERE run = ?", (run_dir.name,))
-        conn.executemany("INSERT INTO gates VALUES (?, ?, ?, ?, ?)",
-                         [(run_dir.name, g.name, g.candidate, int(g.passed), g.detail) for g in outcome.gates])
+    try:
+        with connect(run_dir.parent) as conn:
+            conn.execute("UPDATE runs SET gates_passed = ?, exit_code = ?, baseline = ? WHERE run = ?",
+                         (int(outcome.passed), outcome.exit_code, outcome.baseline, run_dir.name))
+            conn.execute("DELETE FROM gates WHERE run = ?", (run_dir.name,))
+            conn.executemany("INSERT INTO gates VALUES (?, ?, ?, ?, ?)",
+                             [(run_dir.name, g.name, g.candidate, int(g.passed), g.detail) for g in outcome.gates])
+    except ResultsError as exc:
+        # junit.xml and summary.md are written; the gate rows are the index's copy of them.
+        warn_index(exc)
 
 
 def accept_run(run_dir: str | Path) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.history.index import connect, index_path
+from harness.errors import ResultsError
+from harness.history.index import connect, index_path, warn_index
 
 TREND_RUNS = 30  # charts show the last month of nightly runs
 
@@ -87,6 +88,14 @@ def by_measure(series: list[Series]) -> dict[tuple[str, str], list[Series]]:
 
 
 def run_trends(run_dir: str | Path, eval_name: str, last: int = TREND_RUNS) -> list[Series]:
-    """The series a run's report shows: its eval's last ``last`` complete runs up to this one, from the index."""
+    """The series a run's report shows: its eval's last ``last`` complete runs up to this one, from the index.
+
+    An unusable index warns and gives no series: the report and the run that
+    writes it are complete without a trends section.
+    """
     run_dir = Path(run_dir)
-    return load_trends(run_dir.parent, eval_name, last=last, until=run_dir.name)
+    try:
+        return load_trends(run_dir.parent, eval_name, last=last, until=run_dir.name)
+    except ResultsError as exc:
+        warn_index(exc)
+        return []

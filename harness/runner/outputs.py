@@ -22,6 +22,7 @@ class RunOutputs:
     report_html: Path
     # Left out of the repr: asyncio.run reprs the run's result when it ends, and a scorecard's repr is long.
     scorecard: object = field(repr=False)  # harness.scoring.scorecard.Scorecard
+    indexed: bool = True  # False when the index beside the run could not be written (the run warned once)
 
 
 def load_cases(run_dir: Path) -> dict[str, dict]:
@@ -59,13 +60,14 @@ def finalize_run(run_dir: str | Path, *, index: bool = False, tally: RunTally | 
     write_scorecard(run_dir, scorecard)
     md_path = run_dir / "scorecard.md"
     atomic_write_text(md_path, render_scorecard_md(scorecard))
+    indexed = True
     if index:
         from harness.history.index import index_run
 
-        index_run(run_dir, manifest, scorecard, tally.errors.count())
-    html_path = write_report_html(run_dir, scorecard, manifest.eval_name, tally.take_rows())
+        indexed = index_run(run_dir, manifest, scorecard, tally.errors.count())
+    html_path = write_report_html(run_dir, scorecard, manifest.eval_name, tally.take_rows(), trends=indexed)
     return RunOutputs(scorecard_json=run_dir / "scorecard.json", scorecard_md=md_path,
-                      report_html=html_path, scorecard=scorecard)
+                      report_html=html_path, scorecard=scorecard, indexed=indexed)
 
 
 def _scorecard(run_dir: Path, manifest, tally: RunTally):
@@ -78,17 +80,21 @@ def _scorecard(run_dir: Path, manifest, tally: RunTally):
     return build_scorecard(iter_scoring_records(run_dir), manifest, manifest_criteria(manifest))
 
 
-def write_report_html(run_dir: Path, scorecard, eval_name: str, rows: RecordRows | None = None) -> Path:
-    """``report.html`` from the record rows (rendered from the records when not given), the index's trends."""
+def write_report_html(run_dir: Path, scorecard, eval_name: str, rows: RecordRows | None = None, *,
+                      trends: bool = True) -> Path:
+    """``report.html`` from the record rows (rendered from the records when not given), the index's trends.
+
+    Without ``trends`` (the run could not be indexed, and said so) the index is not read again.
+    """
     from harness.history.svg import trends_section
     from harness.history.trends import run_trends
     from harness.report.html import render_run_html, render_run_html_rows
 
-    trends = trends_section(run_trends(run_dir, eval_name))
+    section = trends_section(run_trends(run_dir, eval_name) if trends else [])
     path = run_dir / "report.html"
     if rows is not None:
-        text = render_run_html_rows(scorecard, rows, trends)
+        text = render_run_html_rows(scorecard, rows, section)
     else:
-        text = render_run_html(scorecard, iter_records(run_dir), load_cases(run_dir), trends)
+        text = render_run_html(scorecard, iter_records(run_dir), load_cases(run_dir), section)
     atomic_write_text(path, text)
     return path
