@@ -11,7 +11,6 @@ records. Lining two sides up is :mod:`harness.compare.align`'s job.
 
 from __future__ import annotations
 
-import json
 import math
 from array import array
 from collections.abc import Iterable, Iterator
@@ -23,7 +22,7 @@ import numpy as np
 
 from harness.errors import ResultsError
 from harness.records.schema import RECORD_SCHEMA_VERSION, Manifest, Record
-from harness.records.store import RECORDS, parse_record, read_manifest
+from harness.records.store import RECORDS, iter_case_rows, parse_record, read_manifest
 from harness.scoring.schema import VerbosityProbe
 from harness.scoring.verbosity import VerbosityAcc
 
@@ -293,13 +292,10 @@ def _full_record(line: bytes, path: Path, offset: int) -> Record:
 
 
 def read_cases(run_dir: Path, wanted: set[str]) -> dict[str, dict]:
-    """The run's case snapshot (``cases.jsonl``), only the ``wanted`` case ids."""
-    path = run_dir / "cases.jsonl"
-    if not path.exists() or not wanted:
+    """The run's case snapshot (``cases.jsonl``), only the ``wanted`` case ids. A corrupt line is a ResultsError."""
+    if not wanted:
         return {}
-    with open(path, encoding="utf-8") as handle:
-        rows = (json.loads(line) for line in handle if line.strip())
-        return {row["id"]: row for row in rows if row.get("id") in wanted}
+    return {row["id"]: row for row in iter_case_rows(run_dir) if row["id"] in wanted}
 
 
 def _saved_probes(run_dir: Path) -> dict[str, VerbosityProbe] | None:

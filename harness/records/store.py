@@ -25,6 +25,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 RECORDS = "records.jsonl"
 MANIFEST = "manifest.json"
+CASES = "cases.jsonl"
 LOCK = ".lock"
 
 
@@ -168,6 +169,45 @@ def _writable_text(data: Any) -> bool:
     except (UnicodeEncodeError, RecursionError, ValueError):
         return False
     return True
+
+
+def iter_case_rows(run_dir: Path) -> Iterator[dict]:
+    """The rows of the run's case snapshot (``cases.jsonl``) in order; none when the run has no snapshot.
+
+    The harness wrote each line, so a line that is not a JSON object with a
+    string id (a damaged or hand-edited file) is a :class:`ResultsError`
+    naming the line, like a corrupt record, not a JSONDecodeError traceback
+    out of report, diff, pairwise or run --resume.
+    """
+    path = Path(run_dir) / CASES
+    if not path.exists():
+        return
+    try:
+        handle = open(path, "rb")  # bytes: a line that is not UTF-8 is refused with its number
+    except OSError as exc:
+        raise ResultsError(f"cannot read the case snapshot: {exc.strerror}", file=str(path)) from None
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield _case_row(line, path, number)
+
+
+def _case_row(line: bytes, path: Path, number: int) -> dict:
+    try:
+        row = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ResultsError("corrupt case snapshot: bytes that are not UTF-8", file=str(path), line=number) from None
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"corrupt case snapshot: {exc.msg}", file=str(path), line=number) from None
+    except RecursionError:
+        raise ResultsError("corrupt case snapshot: JSON nested too deeply", file=str(path), line=number) from None
+    if not isinstance(row, dict) or not isinstance(row.get("id"), str):
+        raise ResultsError("corrupt case snapshot: not a case (a JSON object with a string id)",
+                           file=str(path), line=number)
+    # Only a \uD8xx-\uDFxx escape can make a lone surrogate; the full check runs on those lines alone.
+    if (b"\\ud" in line or b"\\uD" in line) and not _writable_text(row):
+        raise ResultsError("corrupt case snapshot: a lone surrogate escape", file=str(path), line=number)
+    return row
 
 
 def read_manifest(run_dir: Path) -> Manifest:

@@ -6,11 +6,10 @@ from the run directory alone, so a report can be rebuilt at any time.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.records.store import atomic_write_text, iter_records, read_manifest
+from harness.records.store import atomic_write_text, iter_case_rows, iter_records, read_manifest
 from harness.report.html_records import RecordRows
 from harness.runner.tally import RunTally, manifest_criteria, tally_run_dir
 
@@ -26,12 +25,8 @@ class RunOutputs:
 
 
 def load_cases(run_dir: Path) -> dict[str, dict]:
-    """The run's case snapshot (cases.jsonl) by id; empty when the run has none."""
-    path = run_dir / "cases.jsonl"
-    if not path.exists():
-        return {}
-    with open(path, encoding="utf-8") as handle:
-        return {row["id"]: row for row in map(json.loads, filter(str.strip, handle))}
+    """The run's case snapshot (cases.jsonl) by id; empty when the run has none. A corrupt line is a ResultsError."""
+    return {row["id"]: row for row in iter_case_rows(run_dir)}
 
 
 def finalize_run(run_dir: str | Path, *, index: bool = False, tally: RunTally | None = None) -> RunOutputs:

@@ -124,3 +124,45 @@ def test_corrupt_manifest_is_one_results_error(tmp_path, text, problem):
     (tmp_path / "manifest.json").write_bytes(b"\xff\xfe")
     with pytest.raises(ResultsError, match="corrupt manifest"):
         read_manifest(tmp_path)
+
+
+CASE = b'{"id": "c1", "turns": [{"role": "customer", "content": "where is it?"}]}\n'
+
+
+@pytest.mark.parametrize("line, problem", [
+    (b'{"id": "c2", oops\n', "corrupt case snapshot: Expecting property name"),
+    (b"\x00\xff not text\n", "corrupt case snapshot: bytes that are not UTF-8"),
+    (b'{"id": "c\\ud83e"}\n', "corrupt case snapshot: a lone surrogate escape"),
+    (b"[" * 3000 + b"]" * 3000 + b"\n", "corrupt case snapshot: JSON nested too deeply"),
+    (b"[1, 2]\n", "corrupt case snapshot: not a case"),
+    (b'{"turns": []}\n', "corrupt case snapshot: not a case"),
+    (b'{"id": ["c2"]}\n', "corrupt case snapshot: not a case"),
+])
+def test_corrupt_case_snapshot_lines_name_their_line(tmp_path, line, problem):
+    # They used to escape from report, diff, pairwise and run --resume as JSONDecodeError (or KeyError,
+    # TypeError, RecursionError) tracebacks.
+    from harness.compare.columns import read_cases  # the diff's reader
+    from harness.runner.outputs import load_cases  # report, pairwise, run --resume
+
+    (tmp_path / "cases.jsonl").write_bytes(CASE + b"\n" + line)  # a blank line still counts
+    for read in (lambda: load_cases(tmp_path), lambda: read_cases(tmp_path, {"c1"})):
+        with pytest.raises(ResultsError, match=rf"cases.jsonl:3: {problem}"):
+            read()
+
+
+def test_case_snapshot_reads_back_and_may_be_missing(tmp_path):
+    from harness.compare.columns import read_cases
+    from harness.runner.outputs import load_cases
+
+    assert load_cases(tmp_path) == {} and read_cases(tmp_path, {"c1"}) == {}
+    (tmp_path / "cases.jsonl").write_bytes(CASE + CASE.replace(b'"c1"', b'"c2"'))
+    assert list(load_cases(tmp_path)) == ["c1", "c2"]
+    assert list(read_cases(tmp_path, {"c2"})) == ["c2"]
+
+
+def test_case_snapshot_that_is_a_directory_is_a_results_error(tmp_path):
+    from harness.runner.outputs import load_cases
+
+    (tmp_path / "cases.jsonl").mkdir()
+    with pytest.raises(ResultsError, match="cases.jsonl: cannot read the case snapshot: Is a directory"):
+        load_cases(tmp_path)

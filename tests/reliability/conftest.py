@@ -14,6 +14,8 @@ import textwrap
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import REPO
 
 CRITERIA = ["acknowledgement", "policy_compliance"]
@@ -111,3 +113,14 @@ def without_timing(value):
     if isinstance(value, list):
         return [without_timing(v) for v in value]
     return value
+
+
+@pytest.fixture
+def finished_run(tmp_path, monkeypatch) -> Path:
+    """A recorded project as the working directory, with one finished run in ``results/first`` (no model)."""
+    from harness.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    write_recorded_eval(tmp_path, 3)
+    assert main(["run", "eval.yaml", "--out", "results/first", "--no-cache", "--quiet"]) == 0
+    return tmp_path

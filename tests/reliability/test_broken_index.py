@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from harness.cli.main import main
-from tests.reliability.test_bad_inputs import CORPUS
 
 GARBAGE = b"this is not an SQLite file\x00\xff" * 200
 NOT_READABLE = ("harness: error: results/index.sqlite: not a readable run index: file is not a database; "
@@ -20,15 +18,9 @@ OUTPUTS = ["manifest.json", "records.jsonl", "cases.jsonl", "scorecard.json", "s
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch) -> Path:
-    """The bad-input corpus's common files, a good eval file, and one finished run in results/first."""
-    monkeypatch.chdir(tmp_path)
-    for path in (CORPUS / "common").iterdir():
-        shutil.copy(path, tmp_path / path.name)
-    (tmp_path / "eval.yaml").write_text("name: tiny\ndataset: cases.jsonl\ncandidates:\n"
-                                        "  - name: bot\n    recorded: bot\nchecks: all\n")
-    assert harness("run", "eval.yaml", "--out", "results/first", "--no-cache", "--quiet") == 0
-    return tmp_path
+def project(finished_run) -> Path:
+    """A recorded project with one finished run in results/first."""
+    return finished_run
 
 
 def harness(*argv: str) -> int:
