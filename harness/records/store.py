@@ -81,10 +81,18 @@ def atomic_write_json(path: Path, data: Any) -> None:
 
 
 def repair_torn_tail(path: Path) -> int:
-    """Cut a last line that has no newline (a write cut short by a crash). Returns bytes removed."""
+    """Cut a last line that has no newline (a write cut short by a crash). Returns bytes removed.
+
+    A records file that cannot be opened for writing (a directory in its place, no permission) is a
+    :class:`ResultsError` naming it: ``run --resume`` stops before anything is written.
+    """
     if not path.exists():
         return 0
-    with open(path, "rb+") as handle:
+    try:
+        handle = open(path, "rb+")
+    except OSError as exc:
+        raise ResultsError(f"cannot open records to resume them: {exc.strerror}", file=str(path)) from None
+    with handle:
         size = handle.seek(0, os.SEEK_END)
         if size == 0:
             return 0
@@ -247,7 +255,13 @@ class RunDirLock:
         self._fd: int | None = None
 
     def __enter__(self) -> "RunDirLock":
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            # A directory (or an unwritable file) where the lock file goes: the run cannot be kept to one
+            # writer, so it does not start.
+            raise ResultsError(f"cannot open the run directory's lock file: {exc.strerror}",
+                               file=str(self.path)) from None
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

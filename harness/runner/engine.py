@@ -83,6 +83,9 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
         manifest, cases = _start_manifest(run_dir, plan, options)
         tally = RunTally.for_run(manifest, cases)
         done = _prepare_records(run_dir, options.retry_errors, tally)
+        # Written once the records are known to be readable: a resume refused over a damaged
+        # records file leaves the manifest (and so the run's status) as it was.
+        write_manifest(run_dir, manifest)
         if options.batch:
             from harness.batch import BatchOptions, prefill_from_batches
 
@@ -105,7 +108,8 @@ def _check_run_dir(run_dir: Path, options: RunOptions) -> None:
 
 
 def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[Manifest, Mapping[str, dict]]:
-    """The run's manifest (written) and its case snapshot by id (written on a new run, read on a resumed one)."""
+    """The run's manifest (the caller writes it) and its case snapshot by id (written on a new run, read on a
+    resumed one)."""
     manifest = build_manifest(plan)
     if options.resume:
         previous = read_manifest(run_dir)
@@ -116,7 +120,6 @@ def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[
         cases = load_cases(run_dir)  # the snapshot the run started with, which the report shows
     else:
         cases = _write_cases(run_dir, plan)
-    write_manifest(run_dir, manifest)
     return manifest, cases
 
 

@@ -166,3 +166,16 @@ def test_case_snapshot_that_is_a_directory_is_a_results_error(tmp_path):
     (tmp_path / "cases.jsonl").mkdir()
     with pytest.raises(ResultsError, match="cases.jsonl: cannot read the case snapshot: Is a directory"):
         load_cases(tmp_path)
+
+
+def test_lock_file_that_is_a_directory_is_a_results_error(tmp_path):
+    (tmp_path / ".lock").mkdir()
+    with pytest.raises(ResultsError, match=r"\.lock: cannot open the run directory's lock file: Is a directory"):
+        with RunDirLock(tmp_path):
+            pass
+
+
+def test_repairing_records_that_are_a_directory_is_a_results_error(tmp_path):
+    (tmp_path / "records.jsonl").mkdir()
+    with pytest.raises(ResultsError, match="records.jsonl: cannot open records to resume them: Is a directory"):
+        repair_torn_tail(tmp_path / "records.jsonl")

@@ -47,3 +47,31 @@ def test_corrupt_case_snapshot_names_its_line(finished_run, capsys, argv):
     message = one_error_line(argv, capsys)
     assert message.startswith("results/first/cases.jsonl:4: corrupt case snapshot: Expecting property name"), message
     assert snapshot(finished_run) == before
+
+
+@pytest.mark.parametrize("name, argv, problem", [
+    (".lock", RESUME, "cannot open the run directory's lock file: Is a directory"),
+    (".lock", ["run", "eval.yaml", "--out", "results/first", "--no-cache"],
+     "cannot open the run directory's lock file: Is a directory"),  # a new run into a directory holding only it
+    ("records.jsonl", RESUME, "cannot open records to resume them: Is a directory"),
+])
+def test_a_directory_where_a_file_belongs_is_named(finished_run, capsys, name, argv, problem):
+    run_dir = finished_run / "results" / "first"
+    if "--resume" not in argv:
+        shutil.rmtree(run_dir)
+        run_dir.mkdir()
+    path = run_dir / name
+    path.unlink(missing_ok=True)
+    path.mkdir()
+    before = snapshot(finished_run)
+    assert one_error_line(argv, capsys) == f"results/first/{name}: {problem}"
+    assert snapshot(finished_run) == before
+
+
+def test_a_refused_resume_leaves_the_manifest_as_it_was(finished_run, capsys):
+    # The manifest used to be rewritten (status "running") before the records were read and refused.
+    records = finished_run / "results" / "first" / "records.jsonl"
+    records.write_text("{oops\n" + records.read_text())
+    before = snapshot(finished_run)
+    assert one_error_line(RESUME, capsys).startswith("results/first/records.jsonl:1: corrupt record")
+    assert snapshot(finished_run) == before
