@@ -18,6 +18,45 @@ from harness.errors import UserError
 M = TypeVar("M", bound=BaseModel)
 # Deepest nesting a YAML file may have (no harness file needs more than a handful of levels).
 MAX_NESTING = 100
+# Most values (keys, items, scalars) a YAML file may stand for once its aliases are expanded. An eval
+# file holds tens to hundreds; a few aliases nested a few levels deep ("billion laughs") stand for
+# millions, which the manifest would write out in full.
+MAX_VALUES = 100_000
+
+
+class _CountingLoader(yaml.SafeLoader):
+    """A SafeLoader that counts, as it composes, the values the document stands for with every alias
+    expanded, and stops at the alias (or value) that takes it past :data:`MAX_VALUES`.
+
+    Counting here, not in the node tree afterwards, is what names the alias: the tree holds the
+    anchored node itself where an alias was, and the alias's own line is lost.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.expanded = 0
+        self._anchor_sizes: dict[str, int] = {}
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            # An alias inside its own anchor (a recursive structure) is not expanded; it counts once.
+            self._add(self._anchor_sizes.get(event.anchor, 1), event, f"alias *{event.anchor}")
+            return node
+        before = self.expanded
+        node = super().compose_node(parent, index)
+        self._add(1, event, "this value")
+        if event.anchor is not None:
+            self._anchor_sizes[event.anchor] = self.expanded - before
+        return node
+
+    def _add(self, count: int, event: yaml.Event, what: str) -> None:
+        self.expanded += count
+        if self.expanded > MAX_VALUES:
+            raise yaml.composer.ComposerError(
+                None, None, f"{what} takes the file past {MAX_VALUES:,} values with its aliases expanded",
+                event.start_mark)
 
 
 def read_text(path: Path, error: type[UserError]) -> str:
@@ -43,7 +82,8 @@ def load_yaml(path: Path, error: type[UserError]) -> tuple[Any, yaml.Node | None
     # One parse where it can be: yaml.safe_load composes this same node tree and constructs the
     # data from it. Constructing rewrites the mappings that hold merge (``<<``) or value (``=``)
     # keys, which would move line numbers, so a tree with such keys is kept and the text parsed again.
-    loader = yaml.SafeLoader(text)
+    # Composing counts the values the aliases expand to, so a "billion laughs" file stops there.
+    loader = _CountingLoader(text)
     try:
         try:
             node = loader.get_single_node()

@@ -81,3 +81,49 @@ def test_same_error_as_two_parses(tmp_path, name):
         load_yaml(path, ConfigError)
     assert info.value.problem == f"invalid YAML: {problem}"
     assert info.value.line == (mark.line + 1 if mark is not None else None)
+
+
+def laughs(levels: int, width: int = 10, merge: bool = False) -> str:
+    """A "billion laughs" document: each level an anchored list of ``width`` aliases of the one before."""
+    lines = ["l0: &l0 [" + ", ".join(["lol"] * width) + "]"]
+    for i in range(1, levels + 1):
+        if merge:  # the same through merge keys, which construction flattens
+            lines.append(f"l{i}: &l{i}\n" + "".join(f"  k{j}: *l{i - 1}\n" for j in range(width)).rstrip("\n"))
+        else:
+            lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * width) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("text, line, alias", [
+    (laughs(7), 5, "*l3"),  # ~10^7 values; *l3 (11,111 each) is the alias that crosses 100,000
+    (laughs(3, width=400), 2, "*l0"),  # wide rather than deep: *l1 alone would stand for 160,401
+    (laughs(6, merge=True), 43, "*l3"),
+    ("a: &a [" + ", ".join(["x"] * 1000) + "]\n" + "".join(f"k{i}: *a\n" for i in range(200)), 100, "*a"),
+])
+def test_aliases_expanding_past_the_limit_are_refused_at_the_alias(tmp_path, text, line, alias):
+    # Such a file used to load: the eval's manifest then wrote out every expanded value (37 MB for 10^6).
+    path = tmp_path / "f.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_yaml(path, ConfigError)
+    assert info.value.problem == (f"invalid YAML: alias {alias} takes the file past 100,000 values "
+                                  "with its aliases expanded")
+    assert info.value.line == line
+
+
+def test_aliases_within_the_limit_and_recursive_ones_still_load(tmp_path):
+    path = tmp_path / "f.yaml"
+    path.write_text(laughs(3))  # 11,111 values
+    data, _ = load_yaml(path, ConfigError)
+    assert len(data["l3"]) == 10 and data["l3"][0][0][0] == data["l0"]
+    path.write_text("a: &a [1, *a]\nb: [*a, *a]\n")
+    data, _ = load_yaml(path, ConfigError)
+    assert data["b"][0][1] is data["a"]
+
+
+def test_a_file_of_over_100000_plain_values_is_refused_at_the_value_that_crosses(tmp_path):
+    path = tmp_path / "f.yaml"
+    path.write_text("items:\n" + "".join(f"  - {i}\n" for i in range(100_001)))
+    with pytest.raises(ConfigError) as info:
+        load_yaml(path, ConfigError)
+    assert info.value.problem.startswith("invalid YAML: this value takes the file past 100,000 values")
