@@ -219,13 +219,24 @@ def format_loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def first_error(exc: ValidationError) -> tuple[tuple[Any, ...], str]:
-    """The location and message of the first pydantic error, in plain words."""
+_NO_DATA = object()
+
+
+def first_error(exc: ValidationError, data: Any = _NO_DATA) -> tuple[tuple[Any, ...], str]:
+    """The location and message of the first pydantic error, in plain words.
+
+    Given the validated ``data``, a value that fits no member of a union (``checks: {a: 1}``) is
+    named by its own field, ``checks``, not by pydantic's member tag (``checks.literal['all','none']``),
+    with what each member wanted; one that got further into a member (``checks: [1]``) by that
+    member's deeper error (``checks[0]``).
+    """
     errors = exc.errors()
     # A misspelt key also makes the real key "missing"; the typo is the error worth naming.
     err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-")))
+    loc = _plain_loc(err)
     message = err["msg"]
+    if data is not _NO_DATA:
+        loc, message, err = _union_error(err, errors, data)
     if err["type"] == "extra_forbidden":
         message = "unknown field (check the spelling)"
     elif err["type"] == "missing":
@@ -233,9 +244,54 @@ def first_error(exc: ValidationError) -> tuple[tuple[Any, ...], str]:
     return loc, message
 
 
+def _plain_loc(err: dict) -> tuple[Any, ...]:
+    return tuple(k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-")))
+
+
+def _union_error(err: dict, errors: list[dict], data: Any) -> tuple[tuple[Any, ...], str, dict]:
+    """``err`` with union member tags left out of its location; for a union, the error worth naming."""
+    loc, tagged_at = _without_union_tags(err, data)
+    if tagged_at is None:
+        return loc, err["msg"], err
+    union = loc[:tagged_at]
+    located_errors = [(_without_union_tags(e, data)[0], e) for e in errors]
+    branches = [(located, e) for located, e in located_errors if located[:tagged_at] == union]
+    deepest = max(len(located) for located, _ in branches)
+    if deepest > len(union):  # the value got into a member: that member's error says what is wrong
+        located, chosen = next((located, e) for located, e in branches if len(located) == deepest)
+        return located, chosen["msg"], chosen
+    wanted = [e["msg"].removeprefix("Input should be ") for _, e in branches]
+    return union, "Input should be " + ", or ".join(dict.fromkeys(wanted)), err
+
+
+def _without_union_tags(err: dict, data: Any) -> tuple[tuple[Any, ...], int | None]:
+    """The error's location without the union member tags pydantic puts in it, and where the first one was.
+
+    A tag is a location step that is not in the data: the value at that point has no such key or
+    index. The last step of a "missing" error is not in the data either, and is a field.
+    """
+    loc, kept, first_tag, value = _plain_loc(err), [], None, data
+    for index, key in enumerate(loc):
+        if isinstance(value, dict) and key in value:
+            value = value[key]
+        elif isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+            value = value[key]
+        elif isinstance(key, str) and not (err["type"] == "missing" and index == len(loc) - 1):
+            first_tag = len(kept) if first_tag is None else first_tag
+            continue
+        kept.append(key)
+    return tuple(kept), first_tag
+
+
 def validate_yaml(model: type[M], data: Any, node: yaml.Node | None, path: Path,
-                  error: type[UserError], context: dict[str, Any] | None = None) -> M:
-    """Validate ``data`` as ``model``; on failure raise ``error`` naming file, line and field."""
+                  error: type[UserError], context: dict[str, Any] | None = None, *,
+                  plain_value_errors: bool = False) -> M:
+    """Validate ``data`` as ``model``; on failure raise ``error`` naming file, line and field.
+
+    With ``plain_value_errors``, a validator's own message is the problem as it wrote it, without
+    pydantic's "Value error, " in front (as the dataset loader words row errors). The eval file asks
+    for it; the rubric loader does not yet, as its messages are pinned with the prefix.
+    """
     if data is None:
         raise error("file is empty", file=str(path), line=1)
     if not isinstance(data, dict):
@@ -243,6 +299,8 @@ def validate_yaml(model: type[M], data: Any, node: yaml.Node | None, path: Path,
     try:
         return model.model_validate(data, context=context)
     except ValidationError as exc:
-        loc, message = first_error(exc)
+        loc, message = first_error(exc, data)
+        if plain_value_errors:
+            message = message.removeprefix("Value error, ")
         raise error(message, file=str(path), line=line_of(node, loc),
                     field=format_loc(loc) or None) from None

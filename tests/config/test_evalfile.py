@@ -66,12 +66,12 @@ def test_documented_shape_loads(project):
     ("dataset: data.jsonl\ncandidates:\n  - name: a\n    recorded: v1\njudge:\n  model: fake/x\n  rubric: nope.yaml\n",
      "eval.yaml:7: judge.rubric: rubric file not found"),
     ("dataset: data.jsonl\ncandidates:\n  - name: a\n    model: fake/x\n",
-     "eval.yaml:3: candidates[0]: Value error, a model candidate needs a `prompt`"),
+     "eval.yaml:3: candidates[0]: a model candidate needs a `prompt`"),
     ("dataset: data.jsonl\ncandidates:\n  - name: a\n    model: fake/x\n    prompt: missing.jinja\n",
      "eval.yaml:5: candidates[0].prompt: prompt template file not found"),
     ("dataset: data.jsonl\ncandidates: []\n", "eval.yaml:2: candidates:"),
     ("dataset: data.jsonl\ncandidates:\n  - name: a\n    recorded: v1\n  - name: a\n    recorded: v2\n",
-     "eval.yaml:3: candidates: Value error, duplicate candidate name: a"),
+     "eval.yaml:3: candidates: duplicate candidate name: a"),
     ("candidates:\n  - name: a\n    recorded: v1\n", "eval.yaml:1: dataset: required field is missing"),
     ("dataset: [unclosed\n", "eval.yaml:2: invalid YAML"),
     ("", "eval.yaml:1: file is empty"),
@@ -88,3 +88,21 @@ def test_binary_and_missing_files(project):
     binary.write_bytes(b"\x00\x01\x02garbage")
     assert "bin.yaml: binary file" in error_of(binary)
     assert "nope.yaml: file not found" in error_of(project / "nope.yaml")
+
+
+@pytest.mark.parametrize("checks, expected", [
+    ("{a: 1}", "eval.yaml:5: checks: Input should be 'all' or 'none', or a valid list"),
+    ("5", "eval.yaml:5: checks: Input should be 'all' or 'none', or a valid list"),
+    ("", "eval.yaml:5: checks: Input should be 'all' or 'none', or a valid list"),
+    ("[apology_wording, 3]", "eval.yaml:5: checks[1]: Input should be a valid string"),
+])
+def test_a_checks_value_of_neither_shape_is_named_by_its_field(project, checks, expected):
+    # It read "checks.literal['all','none']: Input should be 'all' or 'none'": pydantic's union member tag.
+    message = error_of(write(project, f"dataset: data.jsonl\ncandidates:\n  - name: a\n    recorded: v1\n"
+                                      f"checks: {checks}\n"))
+    assert message.endswith("/" + expected), message
+
+
+def test_a_validator_message_has_no_value_error_prefix(project):
+    message = error_of(write(project, "name: a/b\ndataset: data.jsonl\ncandidates:\n  - name: a\n    recorded: v1\n"))
+    assert "/eval.yaml:1: name: must be usable as a file name" in message, message
