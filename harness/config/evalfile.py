@@ -218,7 +218,7 @@ def load_eval(path: str | Path) -> LoadedEval:
     """Read, validate and resolve an eval file. Raises ConfigError naming file, line and field."""
     path = Path(path)
     data, node = load_yaml(path, ConfigError)
-    spec = validate_yaml(EvalSpec, data, node, path, ConfigError, plain_value_errors=True)
+    spec = validate_yaml(EvalSpec, data, node, path, ConfigError)
     def fail(problem: str, *loc) -> ConfigError:
         return ConfigError(problem, file=str(path), line=line_of(node, loc), field=format_loc(loc))
 

@@ -284,13 +284,11 @@ def _without_union_tags(err: dict, data: Any) -> tuple[tuple[Any, ...], int | No
 
 
 def validate_yaml(model: type[M], data: Any, node: yaml.Node | None, path: Path,
-                  error: type[UserError], context: dict[str, Any] | None = None, *,
-                  plain_value_errors: bool = False) -> M:
+                  error: type[UserError], context: dict[str, Any] | None = None) -> M:
     """Validate ``data`` as ``model``; on failure raise ``error`` naming file, line and field.
 
-    With ``plain_value_errors``, a validator's own message is the problem as it wrote it, without
-    pydantic's "Value error, " in front (as the dataset loader words row errors). The eval file asks
-    for it; the rubric loader does not yet, as its messages are pinned with the prefix.
+    A validator's own message is the problem as it wrote it, without pydantic's "Value error, " in
+    front (as the dataset loader words row errors).
     """
     if data is None:
         raise error("file is empty", file=str(path), line=1)
@@ -300,7 +298,6 @@ def validate_yaml(model: type[M], data: Any, node: yaml.Node | None, path: Path,
         return model.model_validate(data, context=context)
     except ValidationError as exc:
         loc, message = first_error(exc, data)
-        if plain_value_errors:
-            message = message.removeprefix("Value error, ")
+        message = message.removeprefix("Value error, ")
         raise error(message, file=str(path), line=line_of(node, loc),
                     field=format_loc(loc) or None) from None
