@@ -128,6 +128,13 @@ class OpenAIServer:
         loop.run_until_complete(self._start_site())
         ready.set()
         loop.run_forever()
+        # Requests still in flight (a stalled or slow answer) are cancelled and finished here, so
+        # closing the loop leaves no pending task behind ("Task was destroyed but it is pending!").
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
 
     async def _start_site(self) -> None:
