@@ -15,6 +15,9 @@ from harness.errors import (CallTimeoutError, ConnectionFault, ContentFilterErro
                             RateLimitError, ServerError)
 
 
+# An error object's ``code`` or ``type`` saying the provider refused the content (OpenAI, Azure, gateways).
+FILTER_CODES = frozenset({"content_filter", "content_policy_violation"})
+
 # litellm Router errors meaning "no deployment is free right now" (ValueErrors, not openai errors).
 ROUTER_EXHAUSTED = frozenset({"RouterRateLimitError", "RouterRateLimitErrorBasic"})
 
@@ -42,7 +45,38 @@ def map_litellm_error(exc: BaseException, model: str) -> ModelCallError:
     if isinstance(exc, (openai.APIResponseValidationError, ValueError)) and status is None:
         # The server answered with something that is not a chat completion (e.g. a cut-off body).
         return ServerError(message, retryable=True)
+    if _refused_by_filter(exc):
+        return ContentFilterError(message)
     return ModelCallError(message)
+
+
+def is_filter_refusal(error: Any) -> bool:
+    """True if ``error`` (the ``error`` object of a provider's body) says the content was refused."""
+    return isinstance(error, dict) and any(
+        isinstance(error.get(field), str) and error[field] in FILTER_CODES for field in ("code", "type"))
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from or while handling, outermost first."""
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in found):
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def _refused_by_filter(exc: BaseException) -> bool:
+    # litellm maps a 400 by its status and drops the body's code unless the text says
+    # "invalid_request_error"; the openai error it was raised while handling keeps the parsed
+    # ``body``. An error object in a 200 body reaches us with its code as the status_code.
+    return any(is_filter_refusal(_error_object(getattr(e, "body", None)))
+               or is_filter_refusal({"code": getattr(e, "status_code", None)}) for e in _chain(exc))
+
+
+def _error_object(body: Any) -> Any:
+    # The openai SDK keeps the body's "error" object; other clients keep the whole body.
+    return body["error"] if isinstance(body, dict) and isinstance(body.get("error"), dict) else body
 
 
 def _caused_by_connection_error(exc: BaseException) -> bool:

@@ -26,11 +26,9 @@ from harness.errors import (CallTimeoutError, ConnectionFault, ContentFilterErro
                             MissingCredentialError, ModelCallError, RateLimitError, ServerError)
 from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count
 from harness.models.http_pool import HTTPConnectionError, HTTPPool
-from harness.models.litellm_errors import retry_after_from_headers
+from harness.models.litellm_errors import is_filter_refusal, retry_after_from_headers
 from harness.models.litellm_provider import PLACEHOLDER_KEY, SCHEMA_NAME, portable_schema
 from harness.models.logprobs import rejects_logprobs, with_field_probabilities, without_logprobs
-
-FILTER_CODES = frozenset({"content_filter", "content_policy_violation"})
 
 
 class OpenAICompatProvider:
@@ -184,20 +182,22 @@ def error_for_status(status: int, headers: Any, raw: bytes, model: str) -> Model
         return CallTimeoutError(message, retryable=True)
     if status >= 500:
         return ServerError(message, retryable=True)
-    if detail["code"] in FILTER_CODES:
+    if detail["refused"]:
         return ContentFilterError(message)
     return ModelCallError(message)
 
 
-def _error_detail(raw: bytes) -> dict[str, str]:
+def _error_detail(raw: bytes) -> dict[str, Any]:
+    """The error's message, and whether its ``code`` or ``type`` says the content was refused
+    (``content_policy_violation`` may come as either; litellm's mapping checks both too)."""
     text = raw.decode("utf-8", "replace")
     try:
         error = json.loads(text).get("error")
     except (ValueError, AttributeError):
         error = None
     if isinstance(error, dict):
-        return {"message": _short(str(error.get("message", text))), "code": str(error.get("code") or "")}
-    return {"message": _short(text), "code": ""}
+        return {"message": _short(str(error.get("message", text))), "refused": is_filter_refusal(error)}
+    return {"message": _short(text), "refused": False}
 
 
 def _lower(headers: Any) -> dict[str, str]:

@@ -133,6 +133,16 @@ def test_content_filter_is_not_retried(openai_server):
     assert len(openai_server.requests) == 1
 
 
+@pytest.mark.parametrize("fault", ["filter_400", "policy_400", "policy_type_400"])
+def test_a_400_refusing_the_content_is_a_content_filter_error(openai_server, fault):
+    # litellm maps a 400 by its status and kept the body's code only when its text also said
+    # "invalid_request_error": these were a model_error there (and a type-only refusal on the thin path).
+    openai_server.queue(fault)
+    with pytest.raises(ContentFilterError, match=f"injected {fault}") as caught:
+        ask(make_model(openai_server))
+    assert not caught.value.retryable and len(openai_server.requests) == 1
+
+
 def test_empty_answers_exhaust_retries_as_empty_response(openai_server):
     openai_server.queue("empty", "empty")
     with pytest.raises(EmptyResponseError):

@@ -23,6 +23,9 @@ Faults:
     no_choices              200 whose ``choices`` is an empty list
     content_parts           200 whose content is a list of parts ``[{"type": "text", "text": ...}]``, not a string
     negative_usage          200, a normal answer whose usage counts are negative
+    filter_400              400 whose error object has ``"code": "content_filter"``
+    policy_400              400 whose error object has ``"code": "content_policy_violation"``
+    policy_type_400         400 whose error object has ``"type": "content_policy_violation"`` and no code
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ from typing import Any
 from aiohttp import web
 
 FAULTS = ("rate_limit", "rate_limit_retry_after", "server_error", "unavailable", "drop", "slow",
-          "malformed", "bad_body", "empty", "content_filter", "no_choices", "content_parts", "negative_usage")
+          "malformed", "bad_body", "empty", "content_filter", "no_choices", "content_parts", "negative_usage",
+          "filter_400", "policy_400", "policy_type_400")
 Reply = Callable[[dict[str, Any]], str]
 
 
@@ -201,7 +205,8 @@ class OpenAIServer:
     def _error(self, fault: str) -> web.Response:
         status, kind = _ERROR_STATUS[fault]
         headers = {"Retry-After": f"{self.retry_after_s:g}"} if fault == "rate_limit_retry_after" else {}
-        payload = {"error": {"message": f"injected {fault}", "type": kind, "code": str(status)}}
+        error = {"message": f"injected {fault}", "type": kind, "code": str(status), **_ERROR_FIELDS.get(fault, {})}
+        payload = {"error": {k: v for k, v in error.items() if v is not None}}
         return web.json_response(payload, status=status, headers=headers)
 
     def _content(self, body: dict[str, Any], fault: str | None) -> tuple[str | None, str]:
@@ -226,6 +231,15 @@ _ERROR_STATUS = {
     "rate_limit_retry_after": (429, "rate_limit_error"),
     "server_error": (500, "server_error"),
     "unavailable": (503, "service_unavailable"),
+    "filter_400": (400, "invalid_request_error"),
+    "policy_400": (400, "invalid_request_error"),
+    "policy_type_400": (400, "content_policy_violation"),
+}
+# Fields of the error object that differ from the default (None removes one).
+_ERROR_FIELDS: dict[str, dict[str, Any]] = {
+    "filter_400": {"code": "content_filter"},
+    "policy_400": {"type": None, "code": "content_policy_violation"},
+    "policy_type_400": {"code": None},
 }
 
 
