@@ -1,7 +1,8 @@
 """Translate litellm / openai exceptions into the harness error tree.
 
 Retryable: rate limits (with ``retry_after`` from the response headers),
-5xx, timeouts and dropped connections. Not retryable: authentication,
+5xx, timeouts and dropped connections, and an error object that a 200 answer
+carries without a usable status code. Not retryable: authentication,
 permission, bad requests, unknown models, content-policy refusals.
 """
 
@@ -47,6 +48,11 @@ def map_litellm_error(exc: BaseException, model: str) -> ModelCallError:
         return ServerError(message, retryable=True)
     if _refused_by_filter(exc):
         return ContentFilterError(message)
+    if (status is None or status == 422 or not 400 <= status < 600) and _error_in_answer_body(exc):
+        # A 200 whose body is an error without a usable status code ({"error": "..."}): litellm calls
+        # it a 422 bad request, but the request was accepted and the provider failed, which a retry
+        # may clear. The thin client treats it the same (``openai_compat.error_in_body``).
+        return ServerError(message, retryable=True)
     return ModelCallError(message)
 
 
@@ -77,6 +83,12 @@ def _refused_by_filter(exc: BaseException) -> bool:
 def _error_object(body: Any) -> Any:
     # The openai SDK keeps the body's "error" object; other clients keep the whole body.
     return body["error"] if isinstance(body, dict) and isinstance(body.get("error"), dict) else body
+
+
+def _error_in_answer_body(exc: BaseException) -> bool:
+    # litellm reports an error object found in a 200 body by raising a bare Exception carrying the
+    # object's code (422 without one) as ``status_code``; the mapped error is raised while handling it.
+    return any(type(e) is Exception and hasattr(e, "status_code") for e in _chain(exc))
 
 
 def _caused_by_connection_error(exc: BaseException) -> bool:

@@ -58,7 +58,11 @@ class OpenAICompatProvider:
             config = without_logprobs(config)
         status, headers, raw = await self._post(self.request_body(messages, config))
         if status == 200:
-            return with_field_probabilities(self.to_response(_decode(raw, self.name)), config)
+            payload = _decode(raw, self.name)
+            error = error_in_body(payload, headers, self.name)
+            if error is not None:
+                raise error
+            return with_field_probabilities(self.to_response(payload), config)
         if self._should_fall_back(status, raw, config):
             self.schema_mode = "json_object"
             return await self.generate(messages, config)
@@ -175,7 +179,33 @@ def _close_with_loop(session: Any) -> None:
 def error_for_status(status: int, headers: Any, raw: bytes, model: str) -> ModelCallError:
     """The harness error for a non-200 answer, mirroring ``map_litellm_error``."""
     detail = _error_detail(raw)
-    message = f"{model}: HTTP {status}: {detail['message']}"
+    return _error_for(status, headers, detail, f"{model}: HTTP {status}: {detail['message']}")
+
+
+def error_in_body(payload: Any, headers: Any, model: str) -> ModelCallError | None:
+    """The harness error for a 200 whose body is an error object instead of a chat completion, or None.
+
+    Gateways (OpenRouter among them) answer 200 and put a failure in the body, its ``code`` standing
+    for an HTTP status; litellm raises with that code as the status, and so does this, keeping the
+    message and a 429's Retry-After. An error with no such code (``{"error": "..."}``) is a
+    provider-side failure that a retry may clear: a retryable ServerError on both paths. litellm
+    reports a codeless error as a 422, so a code of 422 counts as none here, for the paths to agree.
+    A body that also carries choices is left to ``to_response``: its answer is kept.
+    """
+    if not isinstance(payload, dict) or payload.get("choices") or not payload.get("error"):
+        return None
+    error = payload["error"]
+    detail = _detail_of(error, error if isinstance(error, str) else json.dumps(error))
+    code = error.get("code") if isinstance(error, dict) else None
+    message = f"{model}: error in a 200 answer: {detail['message']}"
+    if type(code) is int and 400 <= code < 600 and code != 422:
+        return _error_for(code, headers, detail, message)
+    if detail["refused"]:
+        return ContentFilterError(message)
+    return ServerError(message, retryable=True)
+
+
+def _error_for(status: int, headers: Any, detail: dict[str, Any], message: str) -> ModelCallError:
     if status == 429:
         return RateLimitError(message, retryable=True, retry_after=retry_after_from_headers(_lower(headers)))
     if status == 408:
@@ -195,6 +225,10 @@ def _error_detail(raw: bytes) -> dict[str, Any]:
         error = json.loads(text).get("error")
     except (ValueError, AttributeError):
         error = None
+    return _detail_of(error, text)
+
+
+def _detail_of(error: Any, text: str) -> dict[str, Any]:
     if isinstance(error, dict):
         return {"message": _short(str(error.get("message", text))), "refused": is_filter_refusal(error)}
     return {"message": _short(text), "refused": False}

@@ -143,6 +143,27 @@ def test_a_400_refusing_the_content_is_a_content_filter_error(openai_server, fau
     assert not caught.value.retryable and len(openai_server.requests) == 1
 
 
+def test_a_200_whose_body_is_an_error_string_is_a_retried_server_error(openai_server):
+    # litellm called it a 422 bad request (a model_error, not retried); the request was accepted and the
+    # provider failed, which a retry may clear.
+    openai_server.queue("error_string", "error_string")
+    with pytest.raises(ServerError) as caught:
+        ask(make_model(openai_server, max_retries=1))
+    assert caught.value.retryable and len(openai_server.requests) == 2
+    openai_server.queue("error_string")
+    assert ask(make_model(openai_server)).attempts == 2
+
+
+def test_a_200_whose_body_is_an_error_coded_429_is_a_rate_limit(openai_server):
+    # The thin path called it a server_error ("not a chat completion") and lost the message.
+    openai_server.queue("rate_limit_in_body")
+    with pytest.raises(RateLimitError, match="injected rate_limit_in_body") as caught:
+        ask(make_model(openai_server, max_retries=0))
+    assert caught.value.retryable
+    openai_server.queue("rate_limit_in_body")
+    assert ask(make_model(openai_server)).attempts == 2
+
+
 def test_empty_answers_exhaust_retries_as_empty_response(openai_server):
     openai_server.queue("empty", "empty")
     with pytest.raises(EmptyResponseError):

@@ -68,6 +68,41 @@ def test_a_content_policy_refusal_is_a_content_filter_error():
     assert isinstance(error_for_status(400, {}, body, "openai/m"), ContentFilterError)
 
 
+def test_a_200_error_coded_429_keeps_the_retry_after_of_its_headers(openai_server):
+    # litellm drops the headers of a 200 it turns into an error, so this is the thin path's alone.
+    openai_server.retry_after_s = 0.5
+    openai_server.queue("rate_limit_in_body")
+    model = build_model(ModelSpec(name="openai/m", api_base=openai_server.base_url))
+    sleeps = []
+
+    async def record(seconds):
+        sleeps.append(seconds)
+
+    model.sleep = record
+    assert asyncio.run(model.generate(QUESTION)).attempts == 2
+    assert sleeps == [0.5]
+
+
+@pytest.mark.parametrize("error,kind,retryable", [
+    ("some string", ServerError, True),
+    ({"message": "m"}, ServerError, True),
+    ({"message": "m", "code": 422}, ServerError, True),
+    ({"message": "m", "code": "429"}, ServerError, True),
+    ({"message": "m", "code": 503}, ServerError, True),
+    ({"message": "m", "code": 408}, CallTimeoutError, True),
+    ({"message": "m", "code": 401}, ModelCallError, False),
+    ({"message": "m", "code": "content_filter"}, ContentFilterError, False),
+])
+def test_an_error_object_in_a_200_body_maps_by_its_code(error, kind, retryable):
+    found = openai_compat.error_in_body({"error": error}, {}, "openai/m")
+    assert type(found) is kind and found.retryable is retryable and "error in a 200 answer" in str(found)
+
+
+def test_a_200_with_choices_keeps_its_answer_whatever_its_error_field():
+    assert openai_compat.error_in_body(completion(error="x"), {}, "openai/m") is None
+    assert openai_compat.error_in_body({"error": None, "choices": []}, {}, "openai/m") is None
+
+
 def completion(message=None, **fields):
     message = {"role": "assistant", "content": "hi"} if message is None else message
     return {"choices": [{"index": 0, "finish_reason": "stop", "message": message}], **fields}

@@ -26,6 +26,9 @@ Faults:
     filter_400              400 whose error object has ``"code": "content_filter"``
     policy_400              400 whose error object has ``"code": "content_policy_violation"``
     policy_type_400         400 whose error object has ``"type": "content_policy_violation"`` and no code
+    error_string            200 whose body is ``{"error": "<message>"}``, no choices
+    rate_limit_in_body      200 whose body is ``{"error": {"message": ..., "code": 429}}``, with
+                            ``Retry-After: <retry_after_s>`` (gateways such as OpenRouter answer so)
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from aiohttp import web
 
 FAULTS = ("rate_limit", "rate_limit_retry_after", "server_error", "unavailable", "drop", "slow",
           "malformed", "bad_body", "empty", "content_filter", "no_choices", "content_parts", "negative_usage",
-          "filter_400", "policy_400", "policy_type_400")
+          "filter_400", "policy_400", "policy_type_400", "error_string", "rate_limit_in_body")
 Reply = Callable[[dict[str, Any]], str]
 
 
@@ -187,6 +190,11 @@ class OpenAIServer:
         if fault == "drop":
             request.transport.close()  # type: ignore[union-attr]
             raise asyncio.CancelledError  # aiohttp then abandons the request quietly
+        if fault == "error_string":
+            return web.json_response({"error": f"injected {fault}"})
+        if fault == "rate_limit_in_body":
+            return web.json_response({"error": {"message": f"injected {fault}", "code": 429}},
+                                     headers={"Retry-After": f"{self.retry_after_s:g}"})
         if fault == "slow":
             await asyncio.sleep(self.slow_s)
         text, finish = self._content(body, fault)
