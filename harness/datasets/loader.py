@@ -201,7 +201,13 @@ def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
 
 def _hub_rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
     import datasets
+    from huggingface_hub.utils import logging as hub_logging
 
+    datasets.disable_progress_bars()
+    # The hub client logs every retry of an unreachable hub on lines of its own, and `datasets` its
+    # own failures: the one error line below says what went wrong.
+    datasets.logging.set_verbosity(datasets.logging.CRITICAL)
+    hub_logging.set_verbosity(hub_logging.CRITICAL)
     try:
         table = datasets.load_dataset(source, split=split)
     except Exception as exc:

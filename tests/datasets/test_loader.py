@@ -125,3 +125,23 @@ def test_shipped_dataset_is_valid_and_covers_personas():
     assert len({c.category for c in cases}) >= 8
     assert sum(len(c.turns) > 1 for c in cases) >= 10
     assert all({"bot-v1", "bot-v2"} <= set(c.recorded_replies) for c in cases)
+
+
+def test_an_unreachable_hub_dataset_is_one_error_line(tmp_path):
+    # The hub client retries with sleeps of 1-8 s and logs each retry; here the "hub" is a closed
+    # local port and the sleeps are skipped, so only the harness's own line may reach stderr.
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "eval.yaml").write_text("name: hub\ndataset: someone/some-dataset\n"
+                                        "candidates:\n  - name: bot\n    recorded: bot\n")
+    probe = ("import time; time.sleep = lambda seconds: None\n"
+             "from harness.cli.main import main\n"
+             "raise SystemExit(main(['run', 'eval.yaml']))\n")
+    env = {**os.environ, "HF_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_OFFLINE": "0", "HF_DATASETS_OFFLINE": "0"}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1 and "someone/some-dataset: cannot load hub dataset" in lines[0], done.stderr
