@@ -42,8 +42,10 @@ def check_model_name(spec: ModelSpec) -> None:
         return  # served by the thin OpenAI-compatible client: no 2-4 s litellm import just to check
     from harness.models.litellm_provider import import_litellm
 
+    # "litellm/<name>" forces litellm for <name> (harness.models.registry); litellm itself sees <name>.
+    name = spec.name.removeprefix("litellm/")
     try:
-        import_litellm().get_llm_provider(model=spec.name, api_base=spec.api_base)
+        import_litellm().get_llm_provider(model=name, api_base=spec.api_base)
     except Exception:  # litellm raises BadRequestError (and others) for names it cannot route
         raise ConfigError(f"unknown model or provider {spec.name!r}: use the litellm form "
                           "provider/model, e.g. openai/gpt-4o-mini or ollama/llama3.1") from None
