@@ -101,4 +101,5 @@ def _parse(line: str, path: Path, number: int) -> HumanLabel:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or None
-        raise DatasetError(first["msg"], file=str(path), line=number, field=field) from None
+        raise DatasetError(first["msg"].removeprefix("Value error, "), file=str(path), line=number,
+                           field=field) from None

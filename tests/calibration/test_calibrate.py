@@ -117,6 +117,15 @@ def test_cli_writes_report_into_the_run(tmp_path: Path, capsys) -> None:
     assert saved["schema_version"] == 1 and (run / "calibration.md").exists()
 
 
+def test_cli_bad_label_line_is_one_line_without_pydantic_wording(tmp_path: Path, capsys) -> None:
+    # A label naming neither a candidate nor a reply printed "…:2: Value error, give exactly one …".
+    path = _labels(tmp_path, [_rows()[0], {"case_id": "c1", "criterion": "empathy", "label": 3}])
+    assert main(["calibrate", "--labels", str(path), str(_run(tmp_path))]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2: give exactly one of `candidate` or `reply`" in err and "Value error" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_cli_missing_labels_is_exit_2(tmp_path: Path, capsys) -> None:
     assert main(["calibrate", "--labels", str(tmp_path / "nope.jsonl"), str(_run(tmp_path))]) == 2
     assert "label file not found" in capsys.readouterr().err
