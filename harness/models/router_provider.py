@@ -80,7 +80,7 @@ class RouterProvider(LiteLLMProvider):
         try:
             import_litellm().get_llm_provider(model=deployment.model, api_base=deployment.api_base)
         except Exception:  # litellm raises BadRequestError (and others) for names it cannot route
-            raise ConfigError(f"{where}.model: unknown model or provider {deployment.model!r}: use the litellm "
+            raise ConfigError(f"unknown model or provider {deployment.model!r}: use the litellm "
                               "form provider/model, e.g. azure/gpt-4o-mini", field=f"{where}.model") from None
 
     def router(self) -> Any:

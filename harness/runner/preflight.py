@@ -59,16 +59,25 @@ def build_checked_model(loaded: LoadedEval, spec: ModelSpec, loc: tuple, cache: 
         check_model_name(spec)
         model = build_model(spec, cache)
     except UserError as exc:
-        raise located(exc, loaded, *loc, "model") from None
+        raise located(exc, loaded, *loc, *field_loc(exc.field, "model")) from None
     if spec.api_key_env:
         register_secret_env(spec.api_key_env)
     try:
         model.check_credentials()
     except MissingCredentialError as exc:
-        raise located(exc, loaded, *loc, "api_key_env" if spec.api_key_env else "model") from None
+        default = "api_key_env" if spec.api_key_env else "model"
+        raise located(exc, loaded, *loc, *field_loc(exc.field, default)) from None
     except UserError as exc:
-        raise located(exc, loaded, *loc, "model") from None
+        raise located(exc, loaded, *loc, *field_loc(exc.field, "model")) from None
     return model
+
+
+def field_loc(field: str | None, default: str) -> tuple[Any, ...]:
+    """A provider's field inside the model spec (``deployments[1].model``) as a path, or ``default``."""
+    if not field:
+        return (default,)
+    return tuple(int(part) if part.isdigit() else part
+                 for part in field.replace("[", ".").replace("]", "").split("."))
 
 
 def checked_template(loaded: LoadedEval, name: str, cases: list[Case],
