@@ -46,7 +46,10 @@ def validate_file(path: Path) -> str:
         return f"rubric {rubric.id} v{rubric.version}, {len(rubric.criteria)} criteria"
     from harness.config.evalfile import load_eval
 
+    from harness.runner.plan import check_eval
+
     loaded = load_eval(path)
+    check_eval(loaded)
     return f"eval {loaded.name}, {len(loaded.spec.candidates)} candidates"
 
 

@@ -18,7 +18,7 @@ from harness.config.evalfile import CandidateSpec, JudgeSpec, LoadedEval, ModelF
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.schema import Case
 from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
-from harness.errors import ConfigError, RubricError
+from harness.errors import ConfigError, RubricError, UserError
 from harness.gates.spec import ANY
 from harness.gc_pause import cycle_collector_paused
 from harness.hashing import hash_file, hash_value
@@ -29,7 +29,7 @@ from harness.models.base import ModelSpec
 from harness.models.cache import ResponseCache
 from harness.models.logprobs import LogprobModel, can_return_logprobs
 from harness.records.schema import HashedRef, Manifest
-from harness.runner.preflight import build_checked_model, checked_template, located
+from harness.runner.preflight import build_checked_model, check_model_name, checked_template, field_loc, located
 
 EMBEDDED_NOTICE = (
     "The embedded model (Gemma 3 270M, a tiny base model run offline) took part in this run "
@@ -134,11 +134,39 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
     plan = RunPlan(loaded=loaded, dataset=dataset, cases=cases, responders=responders,
                    checks=select_checks(loaded), judge=judge, rubric=rubric, models=models)
     plan.notices = _notices(plan, loaded) + ([REPLAY_CAVEAT] if loaded.spec.replay == "turns" else [])
-    _check_gate_names(plan, loaded)
+    _check_gate_names(loaded, [r.name for r in plan.responders], plan.checks, plan.rubric)
     return plan
 
 
-def _check_gate_names(plan: RunPlan, loaded: LoadedEval) -> None:
+def check_eval(loaded: LoadedEval) -> None:
+    """What ``harness validate`` can refuse in an eval file without its dataset, keys or any call.
+
+    The names a run would refuse before its first call: judge criteria the rubric lacks, model
+    names no provider serves, gates on candidates, checks or criteria the eval does not have.
+    """
+    for spec in loaded.spec.candidates:
+        if spec.kind != "recorded":
+            _check_name(loaded, model_spec(spec), loaded.candidate_loc(spec.name))
+    rubric = None
+    if loaded.spec.judge is not None:
+        rubric = _select_criteria(loaded)
+        judge = loaded.spec.judge
+        members = [(("judge",), judge)] if judge.panel is None else \
+            [(("judge", "panel", i), m) for i, m in enumerate(judge.panel)]
+        for loc, fields in members:
+            _check_name(loaded, model_spec(fields), loc)
+    _check_gate_names(loaded, [c.name for c in loaded.spec.candidates], select_checks(loaded), rubric)
+
+
+def _check_name(loaded: LoadedEval, spec: ModelSpec, loc: tuple) -> None:
+    try:
+        check_model_name(spec)
+    except UserError as exc:
+        raise located(exc, loaded, *loc, *field_loc(exc.field, "model")) from None
+
+
+def _check_gate_names(loaded: LoadedEval, candidates: list[str], checks: list[Check],
+                      rubric: Rubric | None) -> None:
     """Refuse gates on candidates, checks or criteria this run will not have, before any model call.
 
     :func:`harness.gates.evaluate.evaluate_gates` refuses them too, but only once the run is done:
@@ -147,13 +175,12 @@ def _check_gate_names(plan: RunPlan, loaded: LoadedEval) -> None:
     gates = loaded.spec.gates
     if gates is None:
         return
-    candidates = [r.name for r in plan.responders]
     for index, name in enumerate(gates.candidates or []):
         if name not in candidates:
             raise loaded.error(f"unknown candidate {name} (in this run: {', '.join(candidates)})",
                                "gates", "candidates", index)
-    criteria = [c.id for c in plan.rubric.criteria] if plan.rubric else []
-    for kind, table, known in (("checks", gates.checks, [c.name for c in plan.checks]),
+    criteria = [c.id for c in rubric.criteria] if rubric else []
+    for kind, table, known in (("checks", gates.checks, [c.name for c in checks]),
                                ("criteria", gates.criteria, criteria)):
         for name in table:
             if name != ANY and name not in known:

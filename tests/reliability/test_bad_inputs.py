@@ -96,7 +96,10 @@ def test_the_real_command_prints_one_line_and_no_traceback(name, tmp_path):
     assert {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("cache")} == before
 
 
-@pytest.mark.parametrize("name", ["duplicate_ids", "unknown_field_eval", "broken_rubric", "deep_yaml"])
+@pytest.mark.parametrize("name", ["duplicate_ids", "unknown_field_eval", "broken_rubric", "deep_yaml",
+                                  # validate said "ok" to these, then the run refused them with exit 2:
+                                  "gates_unknown_candidate", "gates_unknown_check", "unknown_criterion",
+                                  "unknown_provider", "unknown_judge_model", "unknown_model_no_prefix"])
 def test_validate_reports_the_same_line(name, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     expected = make_project(tmp_path, name)
