@@ -13,7 +13,7 @@ import os
 import threading
 from typing import Any
 
-from harness.errors import ContentFilterError, EmptyResponseError, MissingCredentialError, ServerError
+from harness.errors import ConfigError, ContentFilterError, EmptyResponseError, MissingCredentialError, ServerError
 from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count
 from harness.models.litellm_errors import map_litellm_error
 from harness.models.logprobs import rejects_logprobs, with_field_probabilities, without_logprobs
@@ -63,6 +63,10 @@ class LiteLLMProvider:
 
     def check_credentials(self) -> None:
         """Raise MissingCredentialError naming the environment variable a call would need."""
+        if self.spec.name.startswith("azure/") and not self.spec.api_base and not os.environ.get("AZURE_API_BASE"):
+            # litellm raises a ValueError on every call instead, and each case would end in an error.
+            raise ConfigError(f"{self.name}: Azure needs its endpoint: set api_base, or the environment variable "
+                              "AZURE_API_BASE")
         env = self.spec.api_key_env
         if env:
             if not os.environ.get(env):
