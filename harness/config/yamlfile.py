@@ -16,7 +16,9 @@ from pydantic import BaseModel, ValidationError
 from harness.errors import UserError
 
 M = TypeVar("M", bound=BaseModel)
-# Deepest nesting a YAML file may have (no harness file needs more than a handful of levels).
+# Deepest nesting a YAML file (and a dataset row's free-form values, harness.datasets.loader) may have:
+# no harness file needs more than a handful of levels, and past ~250 the manifest or cases.jsonl could
+# not be written.
 MAX_NESTING = 100
 # Most values (keys, items, scalars) a YAML file may stand for once its aliases are expanded. An eval
 # file holds tens to hundreds; a few aliases nested a few levels deep ("billion laughs") stand for

@@ -24,16 +24,16 @@ from typing import Any, Iterable, Iterator
 
 from pydantic import ValidationError
 
-from harness.config.yamlfile import first_error, format_loc
+from harness.config.yamlfile import MAX_NESTING, first_error, format_loc
 from harness.datasets.schema import Case
 from harness.errors import DatasetError
 from harness.gc_pause import cycle_collector_paused
 from harness.hashing import hash_value
 
 MAX_ROW_BYTES = 2 * 1024 * 1024
-# Deepest nesting a row's free-form values (``metadata``) may have: pydantic refuses to serialize
-# past ~250 levels and json past ~1000, so a deeper row would fail when the run writes cases.jsonl.
-MAX_NESTING = 100
+# MAX_NESTING (shared with the YAML files) is the deepest nesting a row's free-form values
+# (``metadata``) may have: pydantic refuses to serialize past ~250 levels and json past ~1000,
+# so a deeper row would fail when the run writes cases.jsonl.
 NESTED_FIELDS = ("turns", "context", "expectations", "recorded_replies", "metadata")
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -141,36 +141,14 @@ def _decode_json_line(raw: bytes, path: Path, number: int) -> Any:
         raise DatasetError(f"not UTF-8 text (byte {exc.start} of the line)", file=str(path), line=number) from None
     try:
         value = json.loads(text)
-        loc = _lone_surrogate_at(value)
     except json.JSONDecodeError as exc:
         raise DatasetError(f"invalid JSON: {exc.msg} at column {exc.colno}", file=str(path), line=number) from None
-    except RecursionError:  # json's decoder (and the walk) recurse once per level of nesting
+    except RecursionError:  # json's decoder recurses once per level of nesting
         raise DatasetError(f"JSON nested over {MAX_NESTING} levels deep", file=str(path), line=number) from None
-    if loc is not None:
-        # A "\ud83e" escape without its pair decodes to a string no UTF-8 file can hold: it
-        # would fail later, when the dataset is hashed or a record written, without naming the row.
-        raise DatasetError("text holds a lone surrogate escape (half of a \\uXXXX pair), not valid Unicode",
-                           file=str(path), line=number, field=format_loc(loc) or None)
+    # A "\ud83e" escape without its pair decodes to a string no UTF-8 file can hold: it would
+    # fail later, when the dataset is hashed or a record written, without naming the row.
+    _refuse_bad_text(value, str(path), number)
     return value
-
-
-def _lone_surrogate_at(value: Any, loc: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
-    """Where in a decoded JSON ``value`` a string (or key) holds a lone surrogate, or None."""
-    if isinstance(value, str):
-        return loc if not _utf8_encodable(value) else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not _utf8_encodable(key):  # named with the surrogate written as its escape, which prints
-                return (*loc, key.encode("utf-8", "backslashreplace").decode("utf-8"))
-            found = _lone_surrogate_at(item, (*loc, key))
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _lone_surrogate_at(item, (*loc, index))
-            if found is not None:
-                return found
-    return None
 
 
 def _utf8_encodable(text: str) -> bool:
@@ -238,30 +216,54 @@ def _case_shaped(row: dict[str, Any], source: str, number: int) -> dict[str, Any
         out = _unflatten(row)
     except _CellError as exc:
         raise DatasetError(exc.problem, file=source, line=number, field=exc.field) from None
-    bad = _bad_text_at(out)
-    if bad is not None:
-        loc, problem = bad
-        raise DatasetError(problem, file=source, line=number, field=format_loc(loc) or None)
+    _refuse_bad_text(out, source, number)
     return out
 
 
+_LONE_SURROGATE = "text holds a lone surrogate escape (half of a \\uXXXX pair), not valid Unicode"
+
+
+def _refuse_bad_text(row: Any, source: str, number: int) -> None:
+    """A DatasetError naming the line and field of the first string (or key) in ``row`` that holds a
+    lone surrogate, or the first bytes value that is not UTF-8 (Arrow hands Parquet binary over as is)."""
+    bad = _bad_text_at(row)
+    if bad is not None:
+        loc, problem = bad
+        raise DatasetError(problem, file=source, line=number, field=format_loc(loc) or None)
+
+
 def _bad_text_at(value: Any) -> tuple[tuple[Any, ...], str] | None:
-    """Where in a row a string holds a lone surrogate or a bytes value is not UTF-8, with the problem; or None."""
+    """Where in a row, in document order, a string or key holds a lone surrogate or a bytes value is not
+    UTF-8, with the problem; or None. Walked without recursion: a row may nest as deep as json allows."""
     stack: list[tuple[tuple[Any, ...], Any]] = [((), value)]
     while stack:
         loc, item = stack.pop()
+        if isinstance(item, _BadKey):
+            return loc, _LONE_SURROGATE
         if isinstance(item, str) and not _utf8_encodable(item):
-            return loc, "text holds a lone surrogate escape (half of a \\uXXXX pair), not valid Unicode"
+            return loc, _LONE_SURROGATE
         if isinstance(item, bytes):
             try:
                 item.decode("utf-8")
             except UnicodeDecodeError as exc:
                 return loc, f"bytes that are not UTF-8 text (byte {exc.start})"
         elif isinstance(item, dict):
-            stack.extend(((*loc, str(key)), child) for key, child in reversed(item.items()))
+            stack.extend(_member(loc, key, child) for key, child in reversed(item.items()))
         elif isinstance(item, (list, tuple)):
             stack.extend(((*loc, index), child) for index, child in reversed(list(enumerate(item))))
     return None
+
+
+class _BadKey:
+    """Stands on the walk's stack for a member whose key holds a lone surrogate: found before its value."""
+
+
+def _member(loc: tuple[Any, ...], key: Any, child: Any) -> tuple[tuple[Any, ...], Any]:
+    key = str(key)
+    if _utf8_encodable(key):
+        return (*loc, key), child
+    # Named with the surrogate written as its escape, which prints.
+    return (*loc, key.encode("utf-8", "backslashreplace").decode("utf-8")), _BadKey()
 
 
 def _unflatten(row: dict[str, Any]) -> dict[str, Any]:

@@ -102,6 +102,13 @@ def test_csv_bad_row_names_line(tmp_path):
     assert "d.csv:3: turns: required field is missing" in error_of(path)
 
 
+def test_csv_json_cell_with_a_lone_surrogate_key_names_it(tmp_path):
+    # The same walk as a JSONL line's: a key, not only a value, is named with its escape.
+    path = tmp_path / "d.csv"
+    path.write_text('id,complaint,metadata\na,hello,"{""k\\udc00"": 1}"\n', encoding="utf-8")
+    assert "d.csv:2: metadata.k\\udc00: text holds a lone surrogate" in error_of(path)
+
+
 def test_parquet_with_nested_columns(tmp_path):
     table = pa.Table.from_pylist([GOOD, {**GOOD, "id": "c2"}])
     path = tmp_path / "d.parquet"
