@@ -33,9 +33,11 @@ _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """An object from its ``pairs``; a key given twice (``{"score": 1, "score": 5}``) is refused.
 
-    ``json`` would keep the last value silently: an answer naming two scores has no score.
+    ``json`` would keep the last value silently: an answer naming two scores has no score. A string
+    value may hold an escaped half of a surrogate pair (``"\\ud83e"``), which no record could hold:
+    it becomes U+FFFD here, for every judge reading answers through :func:`load_answer`.
     """
-    answer = dict(pairs)
+    answer = {key: without_lone_surrogates(value) if type(value) is str else value for key, value in pairs}
     if len(answer) != len(pairs):
         seen: set[str] = set()
         twice = next(key for key, _ in pairs if key in seen or seen.add(key))
@@ -177,9 +179,7 @@ def parse_answer(text: str, criterion: Criterion, cache_hit: bool = False, laten
         raise JudgeOutputError(f"judge answer invalid at {where}: {errors[0].message[:200]}")
     raw = answer["score"]
     score = float(raw == "pass") if criterion.scale == "pass_fail" else float(raw)
-    # The reason may hold an escaped half of a surrogate pair ("\\ud83e"): the record could not be written.
-    reason = without_lone_surrogates(answer["reason"])
-    return CriterionResult(score=score, passed=criterion.to_pass(score), reason=reason,
+    return CriterionResult(score=score, passed=criterion.to_pass(score), reason=answer["reason"],
                            cache_hit=cache_hit, latency_s=latency_s)
 
 

@@ -20,7 +20,7 @@ from harness.datasets.schema import Case
 from harness.errors import CaseFault, JudgeOutputError
 from harness.judges.judge import load_answer
 from harness.judges.rubric import Criterion, Rubric
-from harness.models.base import GenerateConfig, Usage, without_lone_surrogates
+from harness.models.base import GenerateConfig, Usage
 from harness.pairwise.prompt import POSITION_OF_ANSWER, answer_schema, build_pairwise_messages
 from harness.pairwise.schema import Order, OrderVerdict, PairVerdict, Position, Winner
 from harness.records.schema import ErrorInfo
@@ -57,8 +57,7 @@ def parse_pick(text: str) -> tuple[Position, str]:
     if errors:
         where = "/".join(str(p) for p in errors[0].path) or "answer"
         raise JudgeOutputError(f"judge answer invalid at {where}: {errors[0].message[:200]}")
-    # The reason may hold an escaped half of a surrogate pair ("\\ud83e"): the verdict could not be written.
-    return POSITION_OF_ANSWER[answer["winner"]], without_lone_surrogates(answer["reason"])
+    return POSITION_OF_ANSWER[answer["winner"]], answer["reason"]  # load_answer made the reason writable
 
 
 @dataclass
