@@ -18,7 +18,7 @@ from harness.config.evalfile import CandidateSpec, JudgeSpec, LoadedEval, ModelF
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.schema import Case
 from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
-from harness.errors import ConfigError, RubricError, UserError
+from harness.errors import ConfigError, RubricError
 from harness.gates.spec import ANY
 from harness.gc_pause import cycle_collector_paused
 from harness.hashing import hash_file, hash_value
@@ -29,7 +29,7 @@ from harness.models.base import ModelSpec
 from harness.models.cache import ResponseCache
 from harness.models.logprobs import LogprobModel, can_return_logprobs
 from harness.records.schema import HashedRef, Manifest
-from harness.runner.preflight import build_checked_model, check_model_name, checked_template, field_loc, located
+from harness.runner.preflight import build_checked_model, check_located_name, checked_template, located
 
 EMBEDDED_NOTICE = (
     "The embedded model (Gemma 3 270M, a tiny base model run offline) took part in this run "
@@ -146,7 +146,7 @@ def check_eval(loaded: LoadedEval) -> None:
     """
     for spec in loaded.spec.candidates:
         if spec.kind != "recorded":
-            _check_name(loaded, model_spec(spec), loaded.candidate_loc(spec.name))
+            check_located_name(loaded, model_spec(spec), loaded.candidate_loc(spec.name))
     rubric = None
     if loaded.spec.judge is not None:
         rubric = _select_criteria(loaded)
@@ -154,15 +154,8 @@ def check_eval(loaded: LoadedEval) -> None:
         members = [(("judge",), judge)] if judge.panel is None else \
             [(("judge", "panel", i), m) for i, m in enumerate(judge.panel)]
         for loc, fields in members:
-            _check_name(loaded, model_spec(fields), loc)
+            check_located_name(loaded, model_spec(fields), loc)
     _check_gate_names(loaded, [c.name for c in loaded.spec.candidates], select_checks(loaded), rubric)
-
-
-def _check_name(loaded: LoadedEval, spec: ModelSpec, loc: tuple) -> None:
-    try:
-        check_model_name(spec)
-    except UserError as exc:
-        raise located(exc, loaded, *loc, *field_loc(exc.field, "model")) from None
 
 
 def _check_gate_names(loaded: LoadedEval, candidates: list[str], checks: list[Check],

@@ -51,12 +51,20 @@ def check_model_name(spec: ModelSpec) -> None:
                           "provider/model, e.g. openai/gpt-4o-mini or ollama/llama3.1") from None
 
 
+def check_located_name(loaded: LoadedEval, spec: ModelSpec, loc: tuple) -> None:
+    """:func:`check_model_name`, its error placed at ``loc`` in the eval file (used by run and validate)."""
+    try:
+        check_model_name(spec)
+    except UserError as exc:
+        raise located(exc, loaded, *loc, *field_loc(exc.field, "model")) from None
+
+
 def build_checked_model(loaded: LoadedEval, spec: ModelSpec, loc: tuple, cache: ResponseCache | None):
     """A Model for ``spec`` whose name, provider and key were all checked; errors point at ``loc``."""
     from harness.models.registry import build_model
 
+    check_located_name(loaded, spec, loc)
     try:
-        check_model_name(spec)
         model = build_model(spec, cache)
     except UserError as exc:
         raise located(exc, loaded, *loc, *field_loc(exc.field, "model")) from None
