@@ -43,6 +43,29 @@ def import_litellm() -> Any:
     return _litellm
 
 
+def check_environment(model: str, api_key_env: str | None, api_base: str | None, who: str,
+                      where: str | None = None) -> None:
+    """Refuse, before any call, a litellm ``model`` whose calls would all fail for want of the environment:
+    its key variable unset, or (Azure) no endpoint. ``where`` names a deployment of a routed model
+    (``deployments[1]``): the errors then name its fields and its model.
+    """
+    if model.startswith("azure/") and not api_base and not os.environ.get("AZURE_API_BASE"):
+        # litellm raises a ValueError on every call instead, and each case would end in an error.
+        raise ConfigError(f"{who}: Azure needs its endpoint: set api_base, or the environment variable "
+                          "AZURE_API_BASE", field=f"{where}.api_base" if where else None)
+    if api_key_env:
+        if not os.environ.get(api_key_env):
+            raise MissingCredentialError(f"{who}: environment variable {api_key_env} is not set",
+                                         field=f"{where}.api_key_env" if where else "api_key_env")
+        return
+    if api_base:
+        return
+    missing = import_litellm().validate_environment(model=model).get("missing_keys") or []
+    if missing:
+        raise MissingCredentialError(f"{who}: environment variable {', '.join(missing)} is not set"
+                                     + (f" (for {model})" if where else ""), field=where)
+
+
 class LiteLLMProvider:
     """One litellm ``acompletion`` per ``generate``; errors mapped to the harness tree.
 
@@ -63,21 +86,7 @@ class LiteLLMProvider:
 
     def check_credentials(self) -> None:
         """Raise MissingCredentialError naming the environment variable a call would need."""
-        if self.spec.name.startswith("azure/") and not self.spec.api_base and not os.environ.get("AZURE_API_BASE"):
-            # litellm raises a ValueError on every call instead, and each case would end in an error.
-            raise ConfigError(f"{self.name}: Azure needs its endpoint: set api_base, or the environment variable "
-                              "AZURE_API_BASE")
-        env = self.spec.api_key_env
-        if env:
-            if not os.environ.get(env):
-                raise MissingCredentialError(f"{self.name}: environment variable {env} is not set",
-                                             field="api_key_env")
-            return
-        if self.spec.api_base:
-            return
-        missing = import_litellm().validate_environment(model=self.name).get("missing_keys") or []
-        if missing:
-            raise MissingCredentialError(f"{self.name}: environment variable {', '.join(missing)} is not set")
+        check_environment(self.name, self.spec.api_key_env, self.spec.api_base, self.name)
 
     async def generate(self, messages: list[Message], config: GenerateConfig) -> ModelResponse:
         if config.logprobs and not self.logprobs_supported:

@@ -24,9 +24,9 @@ import os
 import threading
 from typing import Any
 
-from harness.errors import ConfigError, MissingCredentialError
+from harness.errors import ConfigError
 from harness.models.base import DeploymentSpec, GenerateConfig, Message, ModelResponse, ModelSpec
-from harness.models.litellm_provider import PLACEHOLDER_KEY, LiteLLMProvider, import_litellm
+from harness.models.litellm_provider import PLACEHOLDER_KEY, LiteLLMProvider, check_environment, import_litellm
 from harness.records.redaction import register_secret_env
 
 
@@ -64,17 +64,7 @@ class RouterProvider(LiteLLMProvider):
             self._check_routable(deployment, where)
             if deployment.api_key_env:
                 register_secret_env(deployment.api_key_env)  # redacted from any error text we record
-            if deployment.api_key_env:
-                if not os.environ.get(deployment.api_key_env):
-                    raise MissingCredentialError(f"{self.name}: environment variable {deployment.api_key_env} "
-                                                 f"is not set", field=f"{where}.api_key_env")
-                continue
-            if deployment.api_base:
-                continue
-            missing = import_litellm().validate_environment(model=deployment.model).get("missing_keys") or []
-            if missing:
-                raise MissingCredentialError(f"{self.name}: environment variable {', '.join(missing)} is not set "
-                                             f"(for {deployment.model})", field=where)
+            check_environment(deployment.model, deployment.api_key_env, deployment.api_base, self.name, where)
 
     def _check_routable(self, deployment: DeploymentSpec, where: str) -> None:
         try:

@@ -136,6 +136,20 @@ def test_bad_routed_specs_are_config_errors(update, problem):
         RouterProvider(spec)
 
 
+def test_an_azure_deployment_without_an_endpoint_names_its_place(monkeypatch):
+    # The same check as an unrouted Azure model's (harness.models.litellm_provider.check_environment).
+    monkeypatch.setenv("ROUTER_TEST_AZURE_KEY", "k")
+    monkeypatch.delenv("AZURE_API_BASE", raising=False)
+    spec = ModelSpec(name="m", deployments=[DeploymentSpec(model="azure/a", api_base="https://a.example/",
+                                                           api_key_env="ROUTER_TEST_AZURE_KEY"),
+                                            DeploymentSpec(model="azure/b", api_key_env="ROUTER_TEST_AZURE_KEY")])
+    with pytest.raises(ConfigError, match="AZURE_API_BASE") as info:
+        RouterProvider(spec).check_credentials()
+    assert info.value.field == "deployments[1].api_base"
+    monkeypatch.setenv("AZURE_API_BASE", "https://b.example/")
+    RouterProvider(spec).check_credentials()
+
+
 def test_an_unroutable_deployment_model_names_its_place():
     spec = ModelSpec(name="m", deployments=[DeploymentSpec(model="openai/x", api_base="http://h/v1"),
                                             DeploymentSpec(model="no-such-provider-model-xyz")])
