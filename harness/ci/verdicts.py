@@ -75,15 +75,10 @@ class CaseOutcome:
         return self.samples[0].error_kind or "case_error"
 
 
-def failure_lines(record: Record) -> list[str]:
-    """``check apology_wording failed: "sorry you feel that way" (non-apology)``; judge errors included."""
-    return _failing(record)[1]
-
-
 def _failing(record: Record) -> tuple[list[str], list[str]]:
-    """The record's failing check and criterion names (``check x``, ``criterion y``) and its
-    :func:`failure_lines`, from one pass over its checks and verdicts (this runs for every record a run
-    writes)."""
+    """The record's failing check and criterion names (``check x``, ``criterion y``) and its failure
+    lines (``check apology_wording failed: "sorry you feel that way" (non-apology)``, judge errors
+    included), from one pass over its checks and verdicts (this runs for every record a run writes)."""
     names, lines = [], []
     for name, result in record.checks.items():
         if result.passed is False:

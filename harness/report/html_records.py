@@ -100,14 +100,6 @@ def _covering_names(cuts: list[int], marks: list[tuple[Span, str]]) -> list[set[
     return covering
 
 
-def failing_checks(record: Record) -> list[str]:
-    return sorted(name for name, result in record.checks.items() if result.passed is False)
-
-
-def failing_criteria(record: Record) -> list[str]:
-    return sorted(name for name, result in record.judge.items() if result.error is None and result.passed is False)
-
-
 def flipped_checks(rows: list[RenderedRecord]) -> list[str]:
     """Checks on which the candidates of one case disagree (one passes, another fails)."""
     verdicts: dict[str, set[bool]] = {}
@@ -134,7 +126,7 @@ class CheckParts(NamedTuple):
 
     items: str  # the detail's list items
     marks: list[tuple[Span, str]]  # every evidence span, with the check that cites it
-    failing: list[str]  # sorted, as :func:`failing_checks`
+    failing: list[str]  # the names of the checks that failed, sorted
     verdicts: dict[str, bool]  # check -> passed, for checks that gave a verdict
 
 
@@ -143,7 +135,7 @@ class CriterionParts(NamedTuple):
 
     items: str  # the detail's list items
     cell: str  # the summary's criteria cell
-    failing: list[str]  # sorted, as :func:`failing_criteria`
+    failing: list[str]  # the criteria judged (without error) and failed, sorted
 
 
 class RecordRenderer:
@@ -266,11 +258,6 @@ def _side_by_side(row: RenderedRecord, case_rows: list[RenderedRecord]) -> str:
     """The other candidates' replies to the same case, side by side, evidence marked and failures named."""
     columns = "".join(other.column for other in case_rows if other.key != row.key)
     return f'<h3>Same case, other candidates</h3><div class="sbs">{columns}</div>' if columns else ""
-
-
-def render_record(index: int, record: Record, view: RecordView) -> RenderedRecord:
-    """One record's :class:`RenderedRecord` on its own (a run renders through one :class:`RecordRenderer`)."""
-    return RecordRenderer(view).render(index, record)
 
 
 class RecordRows:
