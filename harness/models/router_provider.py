@@ -30,6 +30,22 @@ from harness.models.litellm_provider import PLACEHOLDER_KEY, LiteLLMProvider, ch
 from harness.records.redaction import register_secret_env
 
 
+def check_deployment_models(spec: ModelSpec) -> None:
+    """Raise ConfigError (field ``deployments[<i>].model``) for the first deployment whose model litellm cannot route.
+
+    The one check of a routed model's names: the preflight's
+    :func:`~harness.runner.preflight.check_model_name` (a run's and ``harness validate``'s) asks it,
+    and so does :meth:`RouterProvider.check_credentials`.
+    """
+    for index, deployment in enumerate(spec.deployments):
+        try:
+            import_litellm().get_llm_provider(model=deployment.model, api_base=deployment.api_base)
+        except Exception:  # litellm raises BadRequestError (and others) for names it cannot route
+            raise ConfigError(f"unknown model or provider {deployment.model!r}: use the litellm "
+                              "form provider/model, e.g. azure/gpt-4o-mini",
+                              field=f"deployments[{index}].model") from None
+
+
 def deployment_name(deployment: DeploymentSpec, index: int) -> str:
     """The name a deployment goes by in records: its ``name``, else ``d<index>``."""
     return deployment.name or f"d{index}"
@@ -59,19 +75,12 @@ class RouterProvider(LiteLLMProvider):
 
     def check_credentials(self) -> None:
         """Raise ConfigError for a deployment litellm cannot route, MissingCredentialError for a missing key."""
+        check_deployment_models(self.spec)
         for index, deployment in enumerate(self.spec.deployments):
-            where = f"deployments[{index}]"
-            self._check_routable(deployment, where)
             if deployment.api_key_env:
                 register_secret_env(deployment.api_key_env)  # redacted from any error text we record
-            check_environment(deployment.model, deployment.api_key_env, deployment.api_base, self.name, where)
-
-    def _check_routable(self, deployment: DeploymentSpec, where: str) -> None:
-        try:
-            import_litellm().get_llm_provider(model=deployment.model, api_base=deployment.api_base)
-        except Exception:  # litellm raises BadRequestError (and others) for names it cannot route
-            raise ConfigError(f"unknown model or provider {deployment.model!r}: use the litellm "
-                              "form provider/model, e.g. azure/gpt-4o-mini", field=f"{where}.model") from None
+            check_environment(deployment.model, deployment.api_key_env, deployment.api_base, self.name,
+                              f"deployments[{index}]")
 
     def router(self) -> Any:
         """The ``litellm.Router`` over this model's deployments."""

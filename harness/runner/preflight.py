@@ -31,9 +31,15 @@ def located(exc: UserError, loaded: LoadedEval, *loc: Any) -> UserError:
 
 
 def check_model_name(spec: ModelSpec) -> None:
-    """Raise ConfigError if litellm cannot tell which provider serves ``spec.name``."""
-    if spec.name.startswith(OWN_PREFIXES) or spec.deployments:
-        return  # a routed model's name is a label; RouterProvider checks each deployment's name
+    """Raise ConfigError if litellm cannot tell which provider serves ``spec.name`` (or, for a routed
+    model, one of its deployments' names: the error's field is then ``deployments[<i>].model``)."""
+    if spec.deployments:
+        from harness.models.router_provider import check_deployment_models
+
+        check_deployment_models(spec)  # a routed model's name is a label; its deployments' names are sent
+        return
+    if spec.name.startswith(OWN_PREFIXES):
+        return
     if spec.name.endswith("/"):
         raise ConfigError(f"no model name after the provider prefix in {spec.name!r}")
     from harness.models.registry import uses_litellm

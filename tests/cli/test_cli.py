@@ -2,8 +2,10 @@
 
 import json
 
+import pytest
+
 from harness.records.store import iter_records
-from tests.cli.conftest import harness_cmd, last_line
+from tests.cli.conftest import REPO, harness_cmd, last_line
 
 
 def test_run_against_openai_compatible_server_then_report(served_project):
@@ -78,6 +80,64 @@ def test_validate(served_project, tmp_path):
     (root / "broken.yaml").write_text("dataset: cases.jsonl\ncandidates:\n  - name: a\n    recordd: v\n")
     bad = harness_cmd("validate", ".", cwd=root)
     assert bad.returncode == 2 and "broken.yaml:4: candidates[0].recordd: unknown field" in bad.stderr
+
+
+ROUTED_EVAL = """\
+name: routed
+dataset: cases.jsonl
+candidates:
+  - name: bot
+    recorded: bot
+  - name: routed-bot
+    model: bot-model
+    prompt: "You are a support agent."
+    deployments:
+      - {{name: a, model: {candidate_second}, api_base: "http://127.0.0.1:9/v1"}}
+      - {{name: b, model: openai/served-model, api_base: "http://127.0.0.1:9/v1"}}
+checks: [apology_wording]
+judge:
+  model: support-model
+  rubric: {rubric}
+  deployments:
+    - {{name: eu, model: openai/served-model, api_base: "http://127.0.0.1:9/v1"}}
+    - {{name: us, model: {judge_second}, api_base: "http://127.0.0.1:9/v1"}}
+"""
+
+
+@pytest.mark.parametrize("candidate_second, judge_second, expected", [
+    ("no-such-provider-model-xyz", "openai/served-model",
+     "eval.yaml:10: candidates[1].deployments[0].model: unknown model or provider 'no-such-provider-model-xyz'"),
+    ("openai/served-model", "no-such-provider-model-xyz",
+     "eval.yaml:18: judge.deployments[1].model: unknown model or provider 'no-such-provider-model-xyz'"),
+])
+def test_validate_refuses_a_deployment_model_name_as_the_run_does(tmp_path, candidate_second, judge_second,
+                                                                   expected):
+    # A routed model's `model` is a label; its deployments' names are what a run checks (and refuses) before
+    # its first call. validate said ok to them.
+    (tmp_path / "cases.jsonl").write_text(
+        '{"id": "c1", "turns": [{"role": "customer", "content": "where is my parcel"}], '
+        '"recorded_replies": {"bot": "Sorry about that."}}\n')
+    rubric = REPO / "rubrics" / "support-reply.yaml"
+    (tmp_path / "eval.yaml").write_text(ROUTED_EVAL.format(rubric=rubric, candidate_second=candidate_second,
+                                                           judge_second=judge_second))
+    env = {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    validated = harness_cmd("validate", "eval.yaml", cwd=tmp_path, env=env)
+    ran = harness_cmd("run", "eval.yaml", "--out", "run", cwd=tmp_path, env=env)
+    assert ran.returncode == 2 and ran.stderr.startswith(f"harness: error: {expected}"), ran.stderr
+    assert validated.returncode == 2 and validated.stdout == "", validated.stdout
+    assert validated.stderr.strip() == "error " + ran.stderr.strip().removeprefix("harness: error: ")
+    assert len(validated.stderr.strip().splitlines()) == 1
+
+
+def test_validate_passes_routable_deployments(tmp_path):
+    (tmp_path / "cases.jsonl").write_text(
+        '{"id": "c1", "turns": [{"role": "customer", "content": "where is my parcel"}], '
+        '"recorded_replies": {"bot": "Sorry about that."}}\n')
+    (tmp_path / "eval.yaml").write_text(ROUTED_EVAL.format(
+        rubric=REPO / "rubrics" / "support-reply.yaml", candidate_second="azure/gpt-4o-mini",
+        judge_second="openai/served-model"))
+    done = harness_cmd("validate", "eval.yaml", cwd=tmp_path, env={"LITELLM_LOCAL_MODEL_COST_MAP": "True"})
+    assert done.returncode == 0 and "ok    eval.yaml: eval routed, 2 candidates" in done.stdout, done.stderr
 
 
 def test_help_is_fast_and_lists_commands(tmp_path):
