@@ -11,7 +11,8 @@ Fixtures:
 * ``harness_case`` — one pytest item per case × candidate of the run named by
   the test's ``@pytest.mark.harness_cases(run_dir=... | eval=...)`` marker (or
   ``--harness-run``); ``harness_case.assert_passed()`` fails with every
-  failing check's evidence and every failing criterion's reason.
+  failing check's evidence and every failing criterion's reason (with
+  ``checks=``/``criteria=``, those of the named ones only).
 
 Nothing heavy is imported until a fixture is used, so the plugin costs other
 test suites nothing.
@@ -19,6 +20,7 @@ test suites nothing.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,26 +57,40 @@ class CaseItem:
     def passed(self) -> bool:
         return self.outcome.passed
 
-    def explain(self) -> str:
+    def explain(self, wanted: set[str] | None = None) -> str:
+        """The case's errors, failure lines and reply; with ``wanted`` (``check x``, ``criterion y``),
+        only the failure lines about those."""
         lines = [f"case {self.case_id} × candidate {self.candidate}:"]
         lines += [f"  error: {e}" for e in self.outcome.errors]
-        lines += [f"  {line}" for line in self.outcome.failures]
+        lines += [f"  {line}" for line in self.outcome.failures if wanted is None or _about(line, wanted)]
         if self.outcome.reply:
             lines.append(f"  reply: {self.outcome.reply[:400]}")
         return "\n".join(lines)
 
     def assert_passed(self, *, checks: list[str] | None = None, criteria: list[str] | None = None) -> None:
-        """Fail unless every check and criterion passed (only ``checks``/``criteria`` when given)."""
+        """Fail unless every check and criterion passed (only ``checks``/``criteria`` when given: the
+        message then lists only theirs)."""
         wanted = _wanted(checks, criteria)
         failing = [n for n in self.outcome.failing_names if wanted is None or n in wanted]
         if self.outcome.errors or failing:
-            raise HarnessAssertionError(self.explain())
+            raise HarnessAssertionError(self.explain(wanted))
 
 
 def _wanted(checks: list[str] | None, criteria: list[str] | None) -> set[str] | None:
     if checks is None and criteria is None:
         return None
     return {f"check {n}" for n in checks or []} | {f"criterion {n}" for n in criteria or []}
+
+
+_SAMPLE_PREFIX = re.compile(r"sample \d+: ")
+
+
+def _about(line: str, wanted: set[str]) -> bool:
+    """True when a failure line of :class:`~harness.ci.verdicts.CaseOutcome` (``check x failed: …``,
+    ``criterion y failed (…): …``, ``criterion y: judge error …``, after ``sample n: `` when there are
+    several samples) is about one of the ``wanted`` names."""
+    line = line[m.end():] if (m := _SAMPLE_PREFIX.match(line)) else line
+    return any(line.startswith((f"{name} failed", f"{name}:")) for name in wanted)
 
 
 @dataclass

@@ -6,7 +6,11 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
+from harness.ci.verdicts import CaseOutcome, SampleOutcome
 from harness.cli.main import main
+from harness.pytest_plugin import CaseItem, HarnessAssertionError
 from tests.nightly.conftest import REGRESSED_CASES
 
 TESTS = '''
@@ -42,3 +46,50 @@ def test_plugin_fixtures_items_and_messages(nightly):
     assert "check no_contradiction failed" in out and "That's not true" in out
     assert "check no_contradiction passed 62.5%, below 90.0%; failing cases: n02, n04, n05" in out
     assert "gates failed (exit code 1)" in out
+    # The case items asked for no_contradiction only: the reply's other failures are not listed.
+    assert "apology_wording failed" not in out and "owns_the_problem failed" not in out
+
+
+def _sample(sample: int, names: list[str], failures: list[str], errors: tuple[str, ...] = ()) -> SampleOutcome:
+    return SampleOutcome(sample=sample, error_kind="x" if errors else None, errors=list(errors), failures=failures,
+                         failing_names=names, reply="That's not true.", latency_s=0.0)
+
+
+CONTRADICTS = 'check no_contradiction failed: "That\'s not true"'
+NO_APOLOGY = "check apology_wording failed: no evidence span"
+NO_APOLOGY_2 = "check apology_wording_strict failed: no evidence span"  # a name the first one starts
+DISPUTES = "criterion owns_the_problem failed (score 0): disputes the customer"
+JUDGE_ERROR = "criterion tone: judge error parse_error: not JSON"
+
+
+def _item(*samples: SampleOutcome) -> CaseItem:
+    return CaseItem("n02", "bot", CaseOutcome("n02", "bot", list(samples)))
+
+
+def _message(item: CaseItem, **asked) -> list[str]:
+    with pytest.raises(HarnessAssertionError) as info:
+        item.assert_passed(**asked)
+    return str(info.value).splitlines()
+
+
+def test_assert_passed_lists_only_the_failures_asked_for():
+    # It listed every failing check and criterion, also those the test did not ask about.
+    one = _item(_sample(0, ["check no_contradiction", "check apology_wording", "check apology_wording_strict",
+                            "criterion owns_the_problem"],
+                        [CONTRADICTS, NO_APOLOGY, NO_APOLOGY_2, DISPUTES, JUDGE_ERROR]))
+    head, reply = "case n02 × candidate bot:", "  reply: That's not true."
+    assert _message(one, checks=["no_contradiction"]) == [head, f"  {CONTRADICTS}", reply]
+    assert _message(one, checks=["apology_wording"]) == [head, f"  {NO_APOLOGY}", reply]
+    assert _message(one, criteria=["owns_the_problem"]) == [head, f"  {DISPUTES}", reply]
+    assert _message(one, checks=["no_contradiction"], criteria=["owns_the_problem", "tone"]) == \
+        [head, f"  {CONTRADICTS}", f"  {DISPUTES}", f"  {JUDGE_ERROR}", reply]
+    assert _message(one) == [head] + [f"  {line}" for line in
+                                      (CONTRADICTS, NO_APOLOGY, NO_APOLOGY_2, DISPUTES, JUDGE_ERROR)] + [reply]
+    one.assert_passed(checks=["next_step"])  # passes: nothing asked for failed
+
+    # With several samples each line starts "sample n: "; a case error is always listed.
+    several = _item(_sample(0, ["check apology_wording"], [NO_APOLOGY]),
+                    _sample(1, ["check no_contradiction", "check apology_wording"], [CONTRADICTS, NO_APOLOGY]),
+                    _sample(2, [], [], errors=("provider_error: no",)))
+    assert _message(several, checks=["no_contradiction"]) == \
+        [head, "  error: provider_error: no", f"  sample 1: {CONTRADICTS}", reply]
