@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from harness.calibration.schema import CalibrationGateSpec
+from harness.checks.custom import CustomCheckSpec, build_custom_check
 from harness.config.yamlfile import format_loc, line_of, load_yaml, validate_yaml
 from harness.errors import ConfigError, UserError
 from harness.gates.spec import GatesSpec
@@ -145,7 +146,10 @@ class EvalSpec(_Spec):
                                              "`turns`: one case per agent turn of each thread, given the recorded "
                                              "history up to it (`<id>@t<k>`).")
     candidates: list[CandidateSpec] = Field(min_length=1)
-    checks: Literal["all", "none"] | list[str] = "all"
+    checks: Literal["all", "none"] | list[str | CustomCheckSpec] = Field(
+        "all", description="`all`, `none`, or a list of built-in check names (`all` for every one) and checks "
+                           "written here: `{name, type, value}`, type one of contains, contains_all, not_contains, "
+                           "regex, not_regex, max_length, min_length, python.")
     judge: JudgeSpec | None = None
     concurrency: int = Field(16, ge=1, le=4096, description="Case × candidate tasks in flight.")
     gates: GatesSpec | None = Field(None, description="Minimums and largest regressions a run must keep.")
@@ -186,6 +190,8 @@ class LoadedEval(BaseModel):
     prompts: dict[str, str] = Field(description="candidate name -> template source")
     prompt_files: dict[str, str] = Field(default_factory=dict)
     node: Any = Field(None, exclude=True, repr=False, description="the YAML node tree, for line numbers")
+    custom_checks: list[Any] = Field(default_factory=list, exclude=True, repr=False,
+                                     description="the checks written in the eval file, built")
 
     def error(self, problem: str, *loc: Any, kind: type[UserError] = ConfigError) -> UserError:
         """A ``kind`` error at ``loc`` in this eval file: ``eval.yaml:7: candidates[1].model: problem``."""
@@ -232,9 +238,10 @@ def load_eval(path: str | Path) -> LoadedEval:
         if rubric_path is None:
             raise fail(f"rubric file not found: {spec.judge.rubric}", "judge", "rubric")
     prompts, prompt_files = _load_prompts(spec, path, fail)
-    _check_names(spec, fail)
+    custom_checks = _build_checks(spec, path, fail)
     return LoadedEval(spec=spec, path=path, name=spec.name or path.stem, dataset_path=dataset_path,
-                      rubric_path=rubric_path, prompts=prompts, prompt_files=prompt_files, node=node)
+                      rubric_path=rubric_path, prompts=prompts, prompt_files=prompt_files, node=node,
+                      custom_checks=custom_checks)
 
 
 def _looks_like_a_file(raw: str) -> bool:
@@ -266,11 +273,49 @@ def _load_prompts(spec: EvalSpec, path: Path, fail) -> tuple[dict[str, str], dic
     return prompts, files
 
 
-def _check_names(spec: EvalSpec, fail) -> None:
-    if isinstance(spec.checks, list):
-        from harness.checks.base import registry
+def _build_checks(spec: EvalSpec, path: Path, fail) -> list[Any]:
+    """Check the built-in names the eval file lists and build the checks it writes itself."""
+    if not isinstance(spec.checks, list):
+        return []
+    from harness.checks.base import registry
 
-        known = registry()
-        for index, name in enumerate(spec.checks):
-            if name not in known:
-                raise fail(f"unknown check {name!r} (known: {', '.join(sorted(known))})", "checks", index)
+    known = registry()
+    built, seen = [], set()
+    for index, item in enumerate(spec.checks):
+        name = item if isinstance(item, str) else item.name
+        loc = ("checks", index) if isinstance(item, str) else ("checks", index, "name")
+        if name in seen:
+            raise fail(f"check {name!r} is listed twice", *loc)
+        seen.add(name)
+        if isinstance(item, str):
+            if name == "none":
+                raise fail("`none` stands alone (checks: none), not inside a list", *loc)
+            if name != "all" and name not in known:
+                raise fail(f"unknown check {name!r} (known: {', '.join(sorted(known))}; or write one: "
+                           f"{{name, type, value}})", *loc)
+            continue
+        if name in known or name == "all":
+            raise fail(f"{name!r} is a built-in check's name: give this check another", *loc)
+        try:
+            built.append(build_custom_check(item, lambda raw: resolve_path(raw, path)))
+        except ValueError as exc:
+            raise fail(str(exc), "checks", index, "value") from None
+    return built
+
+
+def check_names(spec: EvalSpec) -> list[str]:
+    """The built-in check names ``spec`` selects, in run order (a list's ``all`` expands in place)."""
+    from harness.checks.base import registry
+
+    if spec.checks == "none":
+        return []
+    if spec.checks == "all":
+        return sorted(registry())
+    listed = {item for item in spec.checks if isinstance(item, str)}
+    names: list[str] = []
+    for item in spec.checks:
+        if item == "all":
+            names += [name for name in sorted(registry()) if name not in listed]
+        elif isinstance(item, str):
+            names.append(item)
+    return names

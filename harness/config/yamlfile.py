@@ -7,6 +7,8 @@ by walking the YAML node tree to the line of that path.
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Any, Iterator, TypeVar
 
@@ -260,10 +262,29 @@ def _union_error(err: dict, errors: list[dict], data: Any) -> tuple[tuple[Any, .
     branches = [(located, e) for located, e in located_errors if located[:tagged_at] == union]
     deepest = max(len(located) for located, _ in branches)
     if deepest > len(union):  # the value got into a member: that member's error says what is wrong
-        located, chosen = next((located, e) for located, e in branches if len(located) == deepest)
+        deepest_errors = [(located, e) for located, e in branches if len(located) == deepest]
+        # Where a member only refused the value's type (a mapping where a string could go), the
+        # member that took the value in and found it wrong says more.
+        located, chosen = next(((located, e) for located, e in deepest_errors if not _type_mismatch(e)),
+                               deepest_errors[0])
+        if _type_mismatch(chosen):
+            return located, _wanted(e for _, e in deepest_errors), chosen
         return located, chosen["msg"], chosen
-    wanted = [e["msg"].removeprefix("Input should be ") for _, e in branches]
-    return union, "Input should be " + ", or ".join(dict.fromkeys(wanted)), err
+    return union, _wanted(e for _, e in branches), err
+
+
+def _type_mismatch(err: dict) -> bool:
+    """Whether pydantic refused the value for its type alone (it never looked inside)."""
+    return err["type"].endswith("_type") or err["type"] in ("literal_error", "enum")
+
+
+def _wanted(errors) -> str:
+    """One message naming what each member of a union wanted."""
+    wanted = [_MODEL_TYPE.sub("a mapping of fields", e["msg"].removeprefix("Input should be ")) for e in errors]
+    return "Input should be " + ", or ".join(dict.fromkeys(wanted))
+
+
+_MODEL_TYPE = re.compile(r"a valid dictionary or instance of \w+")
 
 
 def _without_union_tags(err: dict, data: Any) -> tuple[tuple[Any, ...], int | None]:

@@ -13,13 +13,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from harness.config.yamlfile import load_yaml, validate_yaml
-from harness.datasets.personas import normalize_persona
+from harness.datasets.conditions import AppliesWhen, applies
 from harness.datasets.schema import Case
 from harness.errors import RubricError
 from harness.hashing import hash_value
-
-AppliesWhen = Literal["always", "question_expected", "boundary_required", "escalation_expected"]
-
 
 def _yaml_text(value: object) -> object:
     if isinstance(value, bool):
@@ -55,16 +52,7 @@ class Criterion(BaseModel):
 
     def applies_to(self, case: Case) -> bool:
         """Whether this criterion is judged for ``case`` (else it is recorded as not applicable)."""
-        if self.applies_when == "always":
-            return True
-        exp = case.expectations
-        persona = normalize_persona(case.persona)
-        if self.applies_when == "question_expected":
-            return bool(exp.question_expected) or (exp.question_expected is None and persona == "indecisive")
-        if self.applies_when == "boundary_required":
-            return bool(exp.boundary_required) or (
-                exp.boundary_required is None and persona in {"abusive", "unreasonable_demand"})
-        return bool(exp.escalation_expected)
+        return applies(self.applies_when, case)
 
     def to_pass(self, score: float) -> bool:
         return score >= (1 if self.scale == "pass_fail" else self.pass_threshold)

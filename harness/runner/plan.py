@@ -14,7 +14,7 @@ from pathlib import Path
 import harness
 from harness.candidates.responders import ModelResponder, RecordedResponder, Responder
 from harness.checks.base import Check, registry
-from harness.config.evalfile import CandidateSpec, JudgeSpec, LoadedEval, ModelFields
+from harness.config.evalfile import CandidateSpec, JudgeSpec, LoadedEval, ModelFields, check_names
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.schema import Case
 from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
@@ -93,12 +93,9 @@ def select_candidates(loaded: LoadedEval, names: list[str] | None) -> list[Candi
 
 
 def select_checks(loaded: LoadedEval) -> list[Check]:
+    """The built-in checks the eval file selects, then the checks it writes itself, in its order."""
     known = registry()
-    chosen = loaded.spec.checks
-    if chosen == "none":
-        return []
-    names = sorted(known) if chosen == "all" else chosen
-    return [known[name] for name in names]
+    return [known[name] for name in check_names(loaded.spec)] + list(loaded.custom_checks)
 
 
 def build_plan(loaded: LoadedEval, *, limit: int | None = None, candidate_names: list[str] | None = None,

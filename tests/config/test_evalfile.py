@@ -94,7 +94,7 @@ def test_binary_and_missing_files(project):
     ("{a: 1}", "eval.yaml:5: checks: Input should be 'all' or 'none', or a valid list"),
     ("5", "eval.yaml:5: checks: Input should be 'all' or 'none', or a valid list"),
     ("", "eval.yaml:5: checks: Input should be 'all' or 'none', or a valid list"),
-    ("[apology_wording, 3]", "eval.yaml:5: checks[1]: Input should be a valid string"),
+    ("[apology_wording, 3]", "eval.yaml:5: checks[1]: Input should be a valid string, or a mapping of fields"),
 ])
 def test_a_checks_value_of_neither_shape_is_named_by_its_field(project, checks, expected):
     # It read "checks.literal['all','none']: Input should be 'all' or 'none'": pydantic's union member tag.
@@ -106,3 +106,70 @@ def test_a_checks_value_of_neither_shape_is_named_by_its_field(project, checks, 
 def test_a_validator_message_has_no_value_error_prefix(project):
     message = error_of(write(project, "name: a/b\ndataset: data.jsonl\ncandidates:\n  - name: a\n    recorded: v1\n"))
     assert "/eval.yaml:1: name: must be usable as a file name" in message, message
+
+
+def test_checks_written_in_the_eval_file_load_beside_built_in_names(project):
+    (project / "house.py").write_text("def signed(ctx):\n    return ctx.reply.endswith('^JD')\n")
+    path = write(project, """\
+        dataset: data.jsonl
+        candidates: [{name: bot, recorded: bot}]
+        checks:
+          - all
+          - name: no_competitors
+            type: not_contains
+            value: [Globex, Initech]
+          - {name: short, type: max_length, value: 600}
+          - {name: signed, type: python, value: house.py:signed}
+        """)
+    loaded = load_eval(path)
+    assert [c.name for c in loaded.custom_checks] == ["no_competitors", "short", "signed"]
+    from harness.config.evalfile import check_names
+    from harness.checks.base import registry
+    assert check_names(loaded.spec) == sorted(registry())
+
+
+@pytest.mark.parametrize("checks, message", [
+    ("[apology_wording, apology_wording]", "eval.yaml:4: checks[1]: check 'apology_wording' is listed twice"),
+    ("[all, none]", "eval.yaml:4: checks[1]: `none` stands alone"),
+    ("[nope]", "eval.yaml:4: checks[0]: unknown check 'nope'"),
+    ("[{name: apology_wording, type: contains, value: x}]",
+     "eval.yaml:4: checks[0].name: 'apology_wording' is a built-in check's name"),
+    ("[{name: a, type: contains, value: x}, {name: a, type: regex, value: y}]",
+     "eval.yaml:4: checks[1].name: check 'a' is listed twice"),
+    ("[{name: a, type: regex, value: '(x'}]", "eval.yaml:4: checks[0]: `value` is not a valid regular expression"),
+    ("[{name: a, type: contans, value: x}]", "eval.yaml:4: checks[0].type"),
+    ("[{name: a, type: python, value: missing.py:f}]", "eval.yaml:4: checks[0].value: python file not found: missing.py"),
+    ("[{name: a, type: contains, value: x, colour: red}]", "eval.yaml:4: checks[0].colour: unknown field"),
+    ("[1]", "eval.yaml:4: checks[0]: Input should be a valid string, or a mapping of fields"),
+])
+def test_bad_checks_are_one_line_naming_the_item(project, checks, message):
+    path = write(project, f"""\
+        dataset: data.jsonl
+        candidates: [{{name: bot, recorded: bot}}]
+        # the checks are on line 4
+        checks: {checks}
+        """)
+    error = error_of(path)
+    assert error.startswith(str(path.parent)) and message in error, error
+
+
+def test_every_shipped_eval_file_loads(monkeypatch):
+    root = __import__("pathlib").Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    for path in sorted((root / "evals").glob("*.yaml")):
+        load_eval(path.relative_to(root))  # raises ConfigError naming the line on any mistake
+
+
+def test_the_nightly_eval_shows_house_rules_written_in_the_file(monkeypatch):
+    root = __import__("pathlib").Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    from harness.checks.base import CheckContext
+    from harness.datasets.schema import Case
+
+    checks = {c.name: c for c in load_eval("evals/nightly.yaml").custom_checks}
+    case = Case(id="x", turns=[{"role": "customer", "content": "hi"}])
+    placeholders = checks["no_template_placeholders"]
+    for bad in ("Hi {{ name }}, sorry!", "Dear [customer name], we apologise.", "Your [order_number] ships."):
+        assert placeholders.run(CheckContext(case=case, reply=bad)).passed is False, bad
+    assert placeholders.run(CheckContext(case=case, reply="Your order [#123] ships [today].")).passed is True
+    assert checks["reply_length"].run(CheckContext(case=case, reply="x" * 1201)).passed is False

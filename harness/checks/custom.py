@@ -1,0 +1,249 @@
+"""Checks written in the eval file: phrases, patterns, lengths, or a Python function.
+
+An eval file's ``checks`` list may hold, beside built-in check names, checks of
+its own::
+
+    checks:
+      - all
+      - {name: no_competitors, type: not_contains, value: [Globex, Initech]}
+      - {name: cites_order, type: regex, value: '#\\d{5}', applies_when: always}
+      - {name: short_enough, type: max_length, value: 600}
+      - {name: signed_off, type: python, value: evals/checks/house.py:signed_off}
+
+Each becomes a check like the built-in ones (``name``, ``version``, ``run(ctx)``
+returning a :class:`~harness.checks.base.CheckResult` with evidence spans), so
+records, scorecards, gates, diffs and calibration treat it the same way. Its
+``version`` is a hash of its spec (and, for ``python``, of the file's text): a
+changed check makes runs incomparable, as a changed built-in check does.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from harness.checks.base import CheckContext, CheckResult
+from harness.checks.results import result, span
+from harness.datasets.conditions import AppliesWhen, applies
+from harness.hashing import hash_value
+
+CustomType = Literal["contains", "contains_all", "not_contains", "regex", "not_regex", "max_length", "min_length",
+                     "python"]
+_PHRASE_TYPES = ("contains", "contains_all", "not_contains")
+_PATTERN_TYPES = ("regex", "not_regex")
+_LENGTH_TYPES = ("max_length", "min_length")
+_EVIDENCE_KEPT = 20  # spans per result at most: the evidence shows where, not every occurrence
+_FUNCTION = re.compile(r"^(?P<file>.+\.py):(?P<function>[A-Za-z_][A-Za-z0-9_]*)$")
+
+Outcome = tuple[bool | None, list[tuple[int, int]], str, dict[str, Any]]
+
+
+class CustomCheckSpec(BaseModel):
+    """One check written in the eval file (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+    type: CustomType = Field(description="contains: any of the values appears; contains_all: every value does; "
+                                         "not_contains: none does; regex / not_regex: the pattern is found / not "
+                                         "found; max_length / min_length: the reply's length in characters; python: "
+                                         "`file.py:function`, called with the check context")
+    value: str | list[str] | int = Field(description="The phrase(s), pattern, length or `file.py:function`.")
+    ignore_case: bool = Field(True, description="Phrases and patterns match whatever the letter case.")
+    applies_when: AppliesWhen = Field("always", description="When the check applies to a case; where it does not, "
+                                                            "`passed` is null.")
+    description: str = ""
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _no_bool(cls, value: object) -> object:
+        if isinstance(value, bool):  # YAML's yes/no: a bool is an int to pydantic, never meant here
+            raise ValueError("must be a phrase, a list of phrases, a pattern, a length or file.py:function")
+        return value
+
+    @model_validator(mode="after")
+    def _value_fits_type(self) -> "CustomCheckSpec":
+        value, kind = self.value, self.type
+        if kind in _PHRASE_TYPES:
+            phrases = [value] if isinstance(value, str) else value
+            if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p for p in phrases):
+                raise ValueError(f"type {kind} needs `value`: a phrase or a list of non-empty phrases")
+        elif kind in _PATTERN_TYPES:
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"type {kind} needs `value`: a regular expression")
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"`value` is not a valid regular expression: {exc}") from None
+        elif kind in _LENGTH_TYPES:
+            if not isinstance(value, int) or value < 0:
+                raise ValueError(f"type {kind} needs `value`: a whole number of characters, 0 or more")
+        elif not isinstance(value, str) or not _FUNCTION.match(value):
+            raise ValueError("type python needs `value`: file.py:function (e.g. evals/checks/house.py:signed_off)")
+        return self
+
+    @property
+    def phrases(self) -> list[str]:
+        return [self.value] if isinstance(self.value, str) else list(self.value)  # type: ignore[arg-type]
+
+    @property
+    def function_ref(self) -> tuple[str, str]:
+        """``(file, function)`` of a ``python`` check."""
+        m = _FUNCTION.match(str(self.value))
+        assert m is not None  # validated
+        return m["file"], m["function"]
+
+
+class CustomCheck:
+    """A check built from a :class:`CustomCheckSpec`; see :func:`build_custom_check`."""
+
+    def __init__(self, spec: CustomCheckSpec, decide: Callable[[CheckContext], Outcome], source: str = "") -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.description = spec.description or _describe(spec)
+        self.version = "custom-" + hash_value({"spec": spec.model_dump(mode="json"), "source": source})[:12]
+        self._decide = decide
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        if not applies(self.spec.applies_when, ctx.case):
+            return result(None, detail=f"does not apply: {self.spec.applies_when} is false for this case")
+        outcome = self._decide(ctx)
+        if isinstance(outcome, CheckResult):  # a python check may build its own result
+            return outcome
+        passed, spans, detail, data = outcome
+        evidence = [span(ctx.reply, start, end) for start, end in spans[:_EVIDENCE_KEPT]]
+        return result(passed, evidence=evidence, detail=detail, data=data)
+
+
+def _describe(spec: CustomCheckSpec) -> str:
+    if spec.type in _LENGTH_TYPES or spec.type == "python":
+        return f"{spec.type} {spec.value}"
+    return f"{spec.type} {', '.join(repr(p) for p in spec.phrases)}"
+
+
+def _phrase_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
+    flags = re.IGNORECASE if spec.ignore_case else 0
+    patterns = [(phrase, re.compile(re.escape(phrase), flags)) for phrase in spec.phrases]
+    kind = spec.type
+
+    def decide(ctx: CheckContext) -> Outcome:
+        spans: list[tuple[int, int]] = []
+        found, missing = [], []
+        for phrase, pattern in patterns:
+            hits = [m.span() for m in pattern.finditer(ctx.reply)]
+            (found if hits else missing).append(phrase)
+            spans += hits
+        spans.sort()
+        if kind == "contains":
+            passed = bool(found)
+            detail = f"found {_listed(found)}" if found else f"none of {_listed(missing)} found"
+        elif kind == "contains_all":
+            passed = not missing
+            detail = f"all {len(found)} found" if passed else f"missing {_listed(missing)}"
+        else:
+            passed = not found
+            detail = f"found {_listed(found)}" if found else "none found"
+        return passed, spans, detail, {"found": found, "missing": missing}
+
+    return decide
+
+
+def _pattern_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
+    pattern = re.compile(str(spec.value), re.IGNORECASE if spec.ignore_case else 0)
+    wanted = spec.type == "regex"
+
+    def decide(ctx: CheckContext) -> Outcome:
+        spans = [m.span() for m in pattern.finditer(ctx.reply) if m.end() > m.start()]
+        found = [ctx.reply[s:e] for s, e in spans[:_EVIDENCE_KEPT]]
+        detail = f"{len(spans)} match(es)" if spans else "no match"
+        return (bool(spans) if wanted else not spans), spans, detail, {"found": found}
+
+    return decide
+
+
+def _length_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
+    limit = int(spec.value)
+    at_most = spec.type == "max_length"
+
+    def decide(ctx: CheckContext) -> Outcome:
+        length = len(ctx.reply)
+        passed = length <= limit if at_most else length >= limit
+        detail = f"{length} characters ({'at most' if at_most else 'at least'} {limit})"
+        return passed, [], detail, {"length": length, "limit": limit}
+
+    return decide
+
+
+def _python_decider(function: Callable[[CheckContext], Any], label: str) -> Callable[[CheckContext], Outcome]:
+    def decide(ctx: CheckContext) -> Outcome:
+        answer = function(ctx)
+        if isinstance(answer, CheckResult):
+            return answer  # type: ignore[return-value]
+        detail = ""
+        if isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[1], str):
+            answer, detail = answer
+        if answer is not None and not isinstance(answer, bool):
+            raise TypeError(f"{label} returned {type(answer).__name__}; return True, False, None, "
+                            f"(passed, detail) or a CheckResult")
+        return answer, [], detail, {}
+
+    return decide
+
+
+def build_custom_check(spec: CustomCheckSpec, resolve: Callable[[str], Path | None]) -> CustomCheck:
+    """The check ``spec`` describes. ``resolve`` finds a python check's file (None: not found).
+
+    Raises ValueError with a one-line reason when a python check's file or function cannot be loaded.
+    """
+    if spec.type in _PHRASE_TYPES:
+        return CustomCheck(spec, _phrase_decider(spec))
+    if spec.type in _PATTERN_TYPES:
+        return CustomCheck(spec, _pattern_decider(spec))
+    if spec.type in _LENGTH_TYPES:
+        return CustomCheck(spec, _length_decider(spec))
+    file, name = spec.function_ref
+    path = resolve(file)
+    if path is None:
+        raise ValueError(f"python file not found: {file}")
+    source, module = load_module(path)
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise ValueError(f"{file} has no function {name}")
+    return CustomCheck(spec, _python_decider(function, f"{file}:{name}"), source)
+
+
+_MODULES: dict[Path, tuple[str, Any]] = {}
+
+
+def load_module(path: Path) -> tuple[str, Any]:
+    """``(source text, module)`` of the Python file at ``path``, executed once per process."""
+    key = path.resolve()
+    known = _MODULES.get(key)
+    if known is not None:
+        return known
+    try:
+        source = key.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    module_name = f"harness_custom_checks_{hash_value(str(key))[:12]}"
+    loader_spec = importlib.util.spec_from_file_location(module_name, key)
+    if loader_spec is None or loader_spec.loader is None:
+        raise ValueError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(loader_spec)
+    sys.modules[module_name] = module  # so dataclasses and pickling inside it work
+    try:
+        loader_spec.loader.exec_module(module)
+    except Exception as exc:  # the user's code: any failure is theirs to see, on one line
+        sys.modules.pop(module_name, None)
+        raise ValueError(f"importing {path} failed: {type(exc).__name__}: {exc}") from None
+    _MODULES[key] = (source, module)
+    return source, module
+
+
+def _listed(phrases: list[str]) -> str:
+    return ", ".join(repr(p) for p in phrases)

@@ -1,0 +1,148 @@
+"""Checks written in the eval file: each type decides as documented, with evidence, and applies_when holds."""
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from harness.checks.base import CheckContext, CheckResult
+from harness.checks.custom import CustomCheckSpec, build_custom_check
+from harness.datasets.schema import Case
+
+CASE = Case(id="c1", turns=[{"role": "customer", "content": "where is my order #12345"}], persona="angry")
+INDECISIVE = Case(id="c2", turns=[{"role": "customer", "content": "not sure what to pick"}], persona="indecisive")
+
+
+def check(tmp_path: Path | None = None, **fields):
+    base = tmp_path or Path(".")
+    return build_custom_check(CustomCheckSpec(name="mine", **fields),
+                              lambda raw: (base / raw) if (base / raw).exists() else None)
+
+
+def run(c, reply, case=CASE) -> CheckResult:
+    return c.run(CheckContext(case=case, reply=reply))
+
+
+@pytest.mark.parametrize("kind, value, reply, passed", [
+    ("contains", "order", "Your ORDER is on its way.", True),
+    ("contains", ["refund", "credit"], "We can offer store credit.", True),
+    ("contains", ["refund", "credit"], "We are looking into it.", False),
+    ("contains_all", ["sorry", "order"], "Sorry, your order is late.", True),
+    ("contains_all", ["sorry", "order"], "Sorry about that.", False),
+    ("not_contains", ["Globex", "Initech"], "Try globex instead.", False),
+    ("not_contains", ["Globex", "Initech"], "We will fix it.", True),
+    ("regex", r"#\d{5}", "About order #12345: shipped.", True),
+    ("regex", r"#\d{5}", "About your order: shipped.", False),
+    ("not_regex", r"\bcalm down\b", "Please CALM DOWN.", False),
+    ("not_regex", r"\bcalm down\b", "I understand.", True),
+    ("max_length", 10, "short", True),
+    ("max_length", 4, "short", False),
+    ("min_length", 5, "short", True),
+    ("min_length", 6, "short", False),
+])
+def test_each_type_decides_as_documented(kind, value, reply, passed):
+    assert run(check(type=kind, value=value), reply).passed is passed
+
+
+def test_evidence_spans_index_the_reply():
+    reply = "Sorry! We are sorry, truly SORRY."
+    res = run(check(type="not_contains", value="sorry"), reply)
+    assert res.passed is False
+    assert [(e.start, e.end, e.text) for e in res.evidence] == [(0, 5, "Sorry"), (14, 19, "sorry"), (27, 32, "SORRY")]
+    assert all(reply[e.start:e.end] == e.text for e in res.evidence)
+    assert res.data == {"found": ["sorry"], "missing": []}
+
+
+def test_ignore_case_false_is_exact():
+    c = check(type="contains", value="Acme", ignore_case=False)
+    assert run(c, "acme rocks").passed is False and run(c, "Acme rocks").passed is True
+    pattern = check(type="regex", value="ACME", ignore_case=False)
+    assert run(pattern, "acme").passed is False
+
+
+def test_phrases_are_literal_not_patterns():
+    c = check(type="contains", value="$20 (credit)")
+    assert run(c, "Here is $20 (credit).").passed is True
+    assert run(c, "Here is $20 credit.").passed is False
+
+
+def test_length_detail_and_data():
+    res = run(check(type="max_length", value=3), "four")
+    assert res.detail == "4 characters (at most 3)" and res.data == {"length": 4, "limit": 3}
+
+
+def test_applies_when_gives_null_where_it_does_not_apply():
+    c = check(type="regex", value=r"\?", applies_when="question_expected")
+    assert run(c, "No question here.", case=CASE).passed is None
+    assert "question_expected" in run(c, "No question here.", case=CASE).detail
+    assert run(c, "Which one would you like?", case=INDECISIVE).passed is True
+    assert run(c, "Pick one.", case=INDECISIVE).passed is False
+
+
+def test_python_check_gets_the_context_and_may_return_several_shapes(tmp_path):
+    (tmp_path / "house.py").write_text(
+        "from harness.checks.base import CheckResult\n"
+        "def signed(ctx):\n    return ctx.reply.rstrip().endswith('^JD')\n"
+        "def with_detail(ctx):\n    return (len(ctx.reply) < 20, f'{len(ctx.reply)} chars for {ctx.case.id}')\n"
+        "def undecided(ctx):\n    return None\n"
+        "def full(ctx):\n    return CheckResult(passed=True, detail='built', data={'k': 1})\n"
+        "def wrong(ctx):\n    return 'yes'\n"
+        "def broken(ctx):\n    raise RuntimeError('boom')\n")
+    signed = check(tmp_path, type="python", value="house.py:signed")
+    assert run(signed, "Done. ^JD").passed is True and run(signed, "Done.").passed is False
+    res = run(check(tmp_path, type="python", value="house.py:with_detail"), "tiny")
+    assert res.passed is True and res.detail == "4 chars for c1"
+    assert run(check(tmp_path, type="python", value="house.py:undecided"), "x").passed is None
+    full = run(check(tmp_path, type="python", value="house.py:full"), "x")
+    assert full.detail == "built" and full.data == {"k": 1}
+    with pytest.raises(TypeError, match="returned str"):
+        run(check(tmp_path, type="python", value="house.py:wrong"), "x")
+    with pytest.raises(RuntimeError):  # the runner records a crash on the case (run_checks)
+        run(check(tmp_path, type="python", value="house.py:broken"), "x")
+
+
+def test_python_check_version_follows_the_file(tmp_path):
+    source = tmp_path / "house.py"
+    source.write_text("def ok(ctx):\n    return True\n")
+    first = check(tmp_path, type="python", value="house.py:ok").version
+    assert check(tmp_path, type="python", value="house.py:ok").version == first
+    other = tmp_path / "sub"
+    other.mkdir()
+    (other / "house.py").write_text("def ok(ctx):\n    return False  # changed\n")
+    assert check(other, type="python", value="house.py:ok").version != first
+
+
+def test_version_follows_the_spec():
+    a = check(type="contains", value="x").version
+    assert a.startswith("custom-") and a == check(type="contains", value="x").version
+    assert a != check(type="contains", value="y").version
+    assert a != check(type="contains", value="x", ignore_case=False).version
+
+
+def test_python_check_load_errors_are_one_line(tmp_path):
+    (tmp_path / "bad.py").write_text("import nonexistent_module_xyz\n")
+    (tmp_path / "ok.py").write_text("x = 1\n")
+    with pytest.raises(ValueError, match="python file not found: missing.py"):
+        check(tmp_path, type="python", value="missing.py:f")
+    with pytest.raises(ValueError, match=r"importing .*bad.py failed: ModuleNotFoundError"):
+        check(tmp_path, type="python", value="bad.py:f")
+    with pytest.raises(ValueError, match="ok.py has no function f"):
+        check(tmp_path, type="python", value="ok.py:f")
+    with pytest.raises(ValueError, match="ok.py has no function x"):
+        check(tmp_path, type="python", value="ok.py:x")  # not callable
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"type": "regex", "value": "(unclosed"}, "not a valid regular expression"),
+    ({"type": "contains", "value": []}, "a phrase or a list of non-empty phrases"),
+    ({"type": "contains", "value": [""]}, "a phrase or a list of non-empty phrases"),
+    ({"type": "max_length", "value": "600"}, "a whole number of characters"),
+    ({"type": "max_length", "value": -1}, "a whole number of characters"),
+    ({"type": "min_length", "value": True}, "must be a phrase"),
+    ({"type": "python", "value": "house.py"}, "file.py:function"),
+    ({"type": "shouts", "value": "x"}, "type"),
+    ({"type": "contains", "value": "x", "bogus": 1}, "bogus"),
+])
+def test_bad_specs_are_refused(fields, message):
+    with pytest.raises(ValidationError, match=message):
+        CustomCheckSpec(name="mine", **fields)
