@@ -131,3 +131,16 @@ def by_candidate(outcomes: list[CaseOutcome]) -> dict[str, list[CaseOutcome]]:
     for outcome in outcomes:
         grouped[outcome.candidate].append(outcome)
     return dict(grouped)
+
+
+def failing_case_ids(run_dir, candidates: list[str] | None = None) -> frozenset[str]:
+    """Ids of the cases with a record in ``run_dir`` (of ``candidates``, if given) that erred, failed a check
+    or failed a criterion: what ``harness run --failing RUN`` runs again."""
+    from harness.gates.tolerance import record_has_error
+    from harness.records.store import iter_records, read_manifest
+
+    read_manifest(run_dir)  # a directory that holds no run is refused here, with its reason
+    wanted = set(candidates) if candidates else None
+    return frozenset(record.case_id for record in iter_records(run_dir)
+                     if (wanted is None or record.candidate in wanted)
+                     and (record_has_error(record) or _failing(record)[0]))

@@ -18,15 +18,29 @@ def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise ConfigError("must be a positive number", field="--limit")
     candidates = [c.strip() for c in args.candidates.split(",") if c.strip()] if args.candidates else None
+    selection = _case_selection(args, candidates)
     progress = RunProgress(enabled=not args.quiet)
     options = RunOptions(out=args.out, limit=args.limit, candidates=candidates, resume=args.resume,
                          retry_errors=args.retry_errors, use_cache=not args.no_cache, cache_path=args.cache,
-                         on_record=progress.advance, on_start=progress.start, batch=args.batch)
+                         on_record=progress.advance, on_start=progress.start, batch=args.batch, selection=selection)
     with progress:
         gated = run_gated(args.eval, NightlyOptions(run=options, baseline=args.baseline, trend_pngs=args.trend_pngs))
     _print_outputs(gated.result.outputs, quiet=args.quiet)
     _print_gates(gated)
     return gated.exit_code
+
+
+def _case_selection(args: argparse.Namespace, candidates: list[str] | None):
+    """The cases ``--cases``, ``--where`` and ``--failing`` keep (a failing run is read now)."""
+    from harness.datasets.selection import CaseSelection, parse_ids, parse_where
+
+    only = None
+    if args.failing is not None:
+        from harness.ci.verdicts import failing_case_ids
+
+        only = failing_case_ids(Path(args.failing), candidates)
+    return CaseSelection(ids=parse_ids(args.cases), where=tuple(parse_where(w) for w in args.where), only=only,
+                         only_from=args.failing)
 
 
 def _print_gates(gated) -> None:

@@ -45,6 +45,13 @@ def _add_run(sub) -> None:
     run.add_argument("--out", type=Path, help="results directory (default: results/<eval>-<time>)")
     run.add_argument("--limit", type=int, help="only the first N cases")
     run.add_argument("--candidates", help="comma-separated candidate names to run (default: all)")
+    run.add_argument("--cases", metavar="ID[,ID...]", help="only these case ids (shell patterns such as c01* work; "
+                                                          "a turn case matches by its thread's id too)")
+    run.add_argument("--where", metavar="FIELD=VALUE[,VALUE...]", action="append", default=[],
+                     help="only cases whose persona, category, channel or metadata.KEY is one of the values "
+                          "(repeat for several fields)")
+    run.add_argument("--failing", metavar="RUN", help="only the cases that failed a check or criterion, or "
+                                                     "erred, in RUN (of --candidates, if given)")
     run.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     run.add_argument("--retry-errors", action="store_true", help="with --resume: also redo errored cases")
     run.add_argument("--no-cache", action="store_true", help="do not read or write the model cache")

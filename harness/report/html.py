@@ -93,6 +93,7 @@ def render_identity(run: RunIdentity | None, n_records: int) -> str:
     if run is not None:
         fields = [("eval", run.eval_name), ("status", run.status), ("dataset", run.dataset_path),
                   ("dataset sha256", run.dataset_sha256), ("cases", run.n_selected),
+                  ("selected by", run.selection),
                   ("rubric", " ".join(str(p) for p in (run.rubric_id, run.rubric_version and f"v{run.rubric_version}")
                                       if p) or None),
                   ("rubric sha256", run.rubric_sha256), ("judge", run.judge_model), ("started", run.started_at),

@@ -57,6 +57,12 @@ def _short(digest: str | None) -> str | None:
 def _cases(run: RunIdentity) -> str | None:
     if run.n_selected is None:
         return None
+    if run.selection:
+        return f"{_counted_cases(run)}, selected by `{run.selection}`"
+    return _counted_cases(run)
+
+
+def _counted_cases(run: RunIdentity) -> str:
     if run.replay == "turns":
         threads = f"{run.n_threads} of {run.n_cases}" if run.n_cases is not None else str(run.n_threads)
         return f"{run.n_selected} turn cases from {threads} threads"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from harness.config.evalfile import LoadedEval, load_eval
+from harness.datasets.selection import CaseSelection
 from harness.errors import ResultsError
 from harness.gates.tolerance import record_has_error
 from harness.gc_pause import long_lived_frozen
@@ -45,6 +46,7 @@ class RunOptions:
     on_record: ProgressCallback | None = None
     on_start: Callable[[int, int], None] | None = None  # (tasks to do, tasks already done)
     batch: bool = False  # fill the cache from provider batch APIs first (harness.batch)
+    selection: CaseSelection = field(default_factory=CaseSelection)  # --cases, --where, --failing
 
 
 @dataclass
@@ -73,7 +75,8 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
     run_dir = Path(options.out) if options.out else default_out(loaded)
     _check_run_dir(run_dir, options)
     cache = ResponseCache(options.cache_path) if options.use_cache else None
-    plan = build_plan(loaded, limit=options.limit, candidate_names=options.candidates, cache=cache)
+    plan = build_plan(loaded, limit=options.limit, candidate_names=options.candidates, cache=cache,
+                      selection=options.selection)
     run_dir.mkdir(parents=True, exist_ok=True)
     with RunDirLock(run_dir):
         # Checked again under the lock: another run may have started (or finished) in this
@@ -116,6 +119,10 @@ def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[
         if previous.eval_spec != manifest.eval_spec or previous.dataset["sha256"] != manifest.dataset["sha256"]:
             raise ResultsError("the eval file or dataset changed since this run started; "
                                "start a new run with another --out", file=str(run_dir))
+        selected = previous.dataset.get("selected_sha256")
+        if selected is not None and selected != manifest.dataset.get("selected_sha256"):
+            raise ResultsError("these options select other cases than the run started with (--limit, --cases, "
+                               "--where, --failing): give the same ones to resume it", file=str(run_dir))
         manifest.started_at = previous.started_at
         cases = load_cases(run_dir)  # the snapshot the run started with, which the report shows
     else:

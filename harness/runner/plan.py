@@ -17,6 +17,7 @@ from harness.checks.base import Check, registry
 from harness.config.evalfile import CandidateSpec, JudgeSpec, LoadedEval, ModelFields, check_names
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.schema import Case
+from harness.datasets.selection import CaseSelection, select, selection_words
 from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
 from harness.errors import ConfigError, RubricError
 from harness.gates.spec import ANY
@@ -55,6 +56,7 @@ class RunPlan:
     rubric: Rubric | None
     models: list = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    selection: CaseSelection = field(default_factory=CaseSelection)
 
     @property
     def uses_in_process_model(self) -> bool:
@@ -74,10 +76,22 @@ def model_spec(fields: ModelFields | CandidateSpec) -> ModelSpec:
                      max_retries=fields.max_retries, deployments=fields.deployments, routing=fields.routing)
 
 
-def select_cases(dataset: LoadedDataset, limit: int | None, replay: str = "last") -> list[Case]:
-    """The first ``limit`` cases (threads); with ``replay="turns"``, each expanded to one case per agent turn."""
-    cases = dataset.cases[:limit] if limit else list(dataset.cases)
-    return expand_cases(cases, dataset.source) if replay == "turns" else cases
+def select_cases(dataset: LoadedDataset, limit: int | None, replay: str = "last",
+                 selection: CaseSelection = CaseSelection()) -> list[Case]:
+    """The cases ``selection`` keeps (every case without one), those of the first ``limit`` threads among
+    them; with ``replay="turns"``, each thread is one case per agent turn, and the selection reads those."""
+    if not selection:  # the usual run: only the threads it evaluates are expanded
+        cases = dataset.cases[:limit] if limit else list(dataset.cases)
+        return expand_cases(cases, dataset.source) if replay == "turns" else cases
+    cases = expand_cases(dataset.cases, dataset.source) if replay == "turns" else dataset.cases
+    return select(cases, selection, limit)
+
+
+def _selection_words(selection: CaseSelection) -> str:
+    """What the selection asked for, in the words of its options."""
+    if selection.only is not None and not selection.only:
+        return f"--failing {selection.only_from} (nothing failed there)"
+    return selection_words(selection.describe()) or ""
 
 
 def select_candidates(loaded: LoadedEval, names: list[str] | None) -> list[CandidateSpec]:
@@ -99,19 +113,22 @@ def select_checks(loaded: LoadedEval) -> list[Check]:
 
 
 def build_plan(loaded: LoadedEval, *, limit: int | None = None, candidate_names: list[str] | None = None,
-               cache: ResponseCache | None = None) -> RunPlan:
+               cache: ResponseCache | None = None, selection: CaseSelection = CaseSelection()) -> RunPlan:
     """Validate everything and build the objects a run needs. Raises UserError subclasses."""
     # The plan allocates a few hundred thousand objects (cases, renders, rubric, check modules) that
     # live for the whole run and form no cycles worth collecting: without the pause the collector
     # walks them, and everything imported before, again and again (~30 ms of a 2,000-case plan).
     with cycle_collector_paused():
-        return _build_plan(loaded, limit=limit, candidate_names=candidate_names, cache=cache)
+        return _build_plan(loaded, limit=limit, candidate_names=candidate_names, cache=cache, selection=selection)
 
 
 def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[str] | None,
-                cache: ResponseCache | None) -> RunPlan:
+                cache: ResponseCache | None, selection: CaseSelection) -> RunPlan:
     dataset, dumps = load_dataset_and_dumps(loaded.dataset_path)  # dumps: the first template render's data
-    cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay)
+    cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
+    if not cases and selection:
+        raise ConfigError(f"no case of {loaded.dataset_path} is selected by {_selection_words(selection)}",
+                          field="case selection")
     models = []
     responders: list[Responder] = []
     for spec in select_candidates(loaded, candidate_names):
@@ -129,7 +146,7 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
         judge, judge_models = _build_judge(loaded, rubric, cache)
         models += judge_models
     plan = RunPlan(loaded=loaded, dataset=dataset, cases=cases, responders=responders,
-                   checks=select_checks(loaded), judge=judge, rubric=rubric, models=models)
+                   checks=select_checks(loaded), judge=judge, rubric=rubric, models=models, selection=selection)
     plan.notices = _notices(plan, loaded) + ([REPLAY_CAVEAT] if loaded.spec.replay == "turns" else [])
     _check_gate_names(loaded, [r.name for r in plan.responders], plan.checks, plan.rubric)
     return plan
@@ -256,7 +273,7 @@ def build_manifest(plan: RunPlan) -> Manifest:
         eval_spec=loaded.spec.model_dump(mode="json"),
         dataset={"path": loaded.dataset_path, "sha256": plan.dataset.sha256, "n_cases": len(plan.dataset),
                  "n_selected": len(plan.cases), "selected_sha256": hash_value([c.id for c in plan.cases]),
-                 **_replay_record(plan)},
+                 **_replay_record(plan), **({"selection": plan.selection.describe()} if plan.selection else {})},
         rubric=plan.rubric.record(str(loaded.rubric_path)) if plan.rubric else None,
         judge=judge_record(plan.judge),
         candidates=[_candidate_record(r, loaded) for r in plan.responders],

@@ -164,6 +164,8 @@ class RunIdentity(_Model):
     n_selected: int | None = None
     replay: str | None = Field(None, description="`turns` when each agent turn of a thread was its own case")
     n_threads: int | None = Field(None, description="With turn-level replay: threads the selected cases came from")
+    selection: str | None = Field(None, description="The options that selected the run's cases (--cases, --where, "
+                                                    "--failing), when any was given")
     rubric_id: str | None = None
     rubric_version: str | None = None
     rubric_sha256: str | None = None

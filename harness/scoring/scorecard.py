@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from harness.datasets.selection import selection_words
 from harness.errors import ResultsError
 from harness.records.schema import Manifest, Record
 from harness.records.store import atomic_write_text
@@ -171,6 +172,7 @@ def _identity(manifest: Manifest | None) -> RunIdentity | None:
         dataset_path=_str(dataset.get("path")), dataset_sha256=_str(dataset.get("sha256")),
         n_cases=dataset.get("n_cases"), n_selected=dataset.get("n_selected"),
         replay=_str(dataset.get("replay")), n_threads=dataset.get("n_threads"),
+        selection=selection_words(dataset.get("selection")),
         rubric_id=_str(rubric.get("id")), rubric_version=_str(rubric.get("version")),
         rubric_sha256=_str(rubric.get("sha256")), judge_model=_str(judge.get("name")),
         started_at=manifest.started_at, finished_at=manifest.finished_at)

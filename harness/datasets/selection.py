@@ -1,0 +1,144 @@
+"""Which cases of a dataset a run evaluates: by id, by field, or those that failed in an earlier run.
+
+``harness run --cases 'c01*,c042' --where persona=abusive,angry --where channel=twitter --failing RUN``
+keeps the cases that match every option given: an id pattern (shell-style, ``*``
+and ``?``; a turn case ``<id>@t<k>`` matches by its own id or its thread's), every
+``--where`` (a field equal to one of its comma-separated values), and, with
+``--failing``, only the cases that failed or errored in that run. ``limit`` then
+takes the first N threads of what is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from harness.datasets.personas import normalize_persona
+from harness.datasets.schema import Case
+from harness.datasets.turns import ID_SEPARATOR
+from harness.errors import ConfigError
+
+WHERE_FIELDS = ("persona", "category", "channel")
+"""Fields ``--where`` reads, besides ``metadata.<key>``."""
+
+
+@dataclass(frozen=True)
+class Where:
+    """``field=value[,value...]``: the case's field equals one of the values (as text)."""
+
+    field: str
+    values: tuple[str, ...]
+
+    def holds(self, case: Case) -> bool:
+        actual = _field_text(case, self.field)
+        if self.field == "persona":
+            return normalize_persona(actual) in {normalize_persona(v) for v in self.values}
+        return actual in self.values
+
+
+@dataclass(frozen=True)
+class CaseSelection:
+    """What ``--cases``, ``--where`` and ``--failing`` keep; an empty selection keeps everything."""
+
+    ids: tuple[str, ...] = ()
+    where: tuple[Where, ...] = ()
+    only: frozenset[str] | None = None  # ids kept by --failing (None: not given)
+    only_from: str | None = None  # where ``only`` came from, for the manifest
+
+    def __bool__(self) -> bool:
+        return bool(self.ids or self.where or self.only is not None)
+
+    def keeps(self, case: Case) -> bool:
+        if self.only is not None and case.id not in self.only:
+            return False
+        if self.ids and not any(_id_matches(case.id, pattern) for pattern in self.ids):
+            return False
+        return all(w.holds(case) for w in self.where)
+
+    def describe(self) -> dict[str, Any]:
+        """The selection as the manifest records it (empty when nothing is selected)."""
+        described: dict[str, Any] = {}
+        if self.ids:
+            described["cases"] = list(self.ids)
+        if self.where:
+            described["where"] = [f"{w.field}={','.join(w.values)}" for w in self.where]
+        if self.only is not None:
+            described["failing_in"] = self.only_from
+        return described
+
+
+def selection_words(selection: Any) -> str | None:
+    """A manifest's ``dataset.selection`` as the options that made it: ``--where persona=abusive --failing RUN``."""
+    if not isinstance(selection, dict) or not selection:
+        return None
+    words = [f"--cases {','.join(map(str, selection['cases']))}"] if selection.get("cases") else []
+    words += [f"--where {w}" for w in selection.get("where") or []]
+    if selection.get("failing_in"):
+        words.append(f"--failing {selection['failing_in']}")
+    return " ".join(words) or None
+
+
+def parse_ids(raw: str | None) -> tuple[str, ...]:
+    """``--cases a,b*`` as patterns; an empty pattern is an error."""
+    if raw is None:
+        return ()
+    patterns = tuple(p.strip() for p in raw.split(","))
+    if not all(patterns):
+        raise ConfigError("give case ids or patterns separated by commas (e.g. c017,c02*)", field="--cases")
+    return patterns
+
+
+def parse_where(raw: str) -> Where:
+    """``persona=abusive,angry`` or ``metadata.source=twitter-2019``."""
+    name, sep, values = raw.partition("=")
+    name = name.strip()
+    if not sep or not name or not values.strip():
+        raise ConfigError(f"expected FIELD=VALUE[,VALUE...], got {raw!r}", field="--where")
+    if name not in WHERE_FIELDS and not (name.startswith("metadata.") and len(name) > len("metadata.")):
+        raise ConfigError(f"unknown field {name!r} (one of {', '.join(WHERE_FIELDS)}, or metadata.<key>)",
+                          field="--where")
+    return Where(name, tuple(v.strip() for v in values.split(",") if v.strip()))
+
+
+def select(cases: list[Case], selection: CaseSelection, limit: int | None) -> list[Case]:
+    """The cases ``selection`` keeps, then those of the first ``limit`` threads among them."""
+    kept = [case for case in cases if selection.keeps(case)] if selection else list(cases)
+    if not limit:
+        return kept
+    threads: set[str] = set()
+    chosen = []
+    for case in kept:
+        thread = thread_id(case.id)
+        if thread not in threads:
+            if len(threads) == limit:
+                continue
+            threads.add(thread)
+        chosen.append(case)
+    return chosen
+
+
+def thread_id(case_id: str) -> str:
+    """The thread a turn case ``<id>@t<k>`` comes from (a case's own id otherwise)."""
+    head, sep, tail = case_id.rpartition(ID_SEPARATOR)
+    return head if sep and tail.isdigit() else case_id
+
+
+def _id_matches(case_id: str, pattern: str) -> bool:
+    return fnmatchcase(case_id, pattern) or fnmatchcase(thread_id(case_id), pattern)
+
+
+def _field_text(case: Case, name: str) -> str | None:
+    if name.startswith("metadata."):
+        value = (case.metadata or {}).get(name[len("metadata."):])
+        if value is None:
+            return None
+        return value if isinstance(value, str) else _plain(value)
+    return getattr(case, name)
+
+
+def _plain(value: object) -> str:
+    """A metadata value as text: ``true``/``false`` for booleans (as written in JSON), else ``str``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
