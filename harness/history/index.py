@@ -224,3 +224,13 @@ def _now() -> str:
 
 def manifest_of(row: sqlite3.Row) -> dict:
     return json.loads(row["manifest"])
+
+
+def selection_of(manifest_json: str | None) -> dict | None:
+    """A run's case selection (``--cases``, ``--where``, ``--failing``) from its manifest in the index; None
+    for a run of every case (or a manifest that cannot be read)."""
+    try:
+        selection = json.loads(manifest_json or "{}").get("dataset", {}).get("selection")
+    except (ValueError, AttributeError):
+        return None
+    return selection if isinstance(selection, dict) and selection else None

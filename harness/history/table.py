@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.history.index import connect
+from harness.datasets.selection import selection_words
+from harness.history.index import connect, selection_of
 
 QUERY = """
 SELECT r.run, r.eval_name, r.started_at, r.status, r.n_records, r.n_errors, r.gates_passed, r.exit_code,
        (SELECT COUNT(*) FROM gates g WHERE g.run = r.run AND g.passed = 0) AS gates_failed,
        (SELECT AVG(pass_rate) FROM figures f WHERE f.run = r.run AND f.kind = 'check') AS checks_mean,
        (SELECT AVG(pass_rate) FROM figures f WHERE f.run = r.run AND f.kind = 'criterion') AS criteria_mean,
-       EXISTS (SELECT 1 FROM accepted a WHERE a.run = r.run) AS accepted
+       EXISTS (SELECT 1 FROM accepted a WHERE a.run = r.run) AS accepted, r.manifest
 FROM runs r {where} ORDER BY r.started_at, r.run
 """
 
@@ -36,6 +37,7 @@ class HistoryRow:
     gates: str  # "passed", "failed (2)", "incomplete", or "—" when never gated
     exit_code: int | None
     accepted: bool
+    selection: str | None = None  # the options that selected some of the cases; None: every case
 
 
 def history_rows(results_dir: str | Path, eval_name: str | None = None) -> list[HistoryRow]:
@@ -50,7 +52,7 @@ def _row(r) -> HistoryRow:
     return HistoryRow(run=r["run"], eval_name=r["eval_name"], started_at=r["started_at"], status=r["status"],
                       n_records=r["n_records"] or 0, n_errors=r["n_errors"] or 0, checks_mean=r["checks_mean"],
                       criteria_mean=r["criteria_mean"], gates=_gates(r), exit_code=r["exit_code"],
-                      accepted=bool(r["accepted"]))
+                      accepted=bool(r["accepted"]), selection=selection_words(selection_of(r["manifest"])))
 
 
 def _gates(r) -> str:
@@ -67,10 +69,14 @@ HEADER = ["run", "eval", "started", "status", "records", "errors", "checks passe
 
 def render_history(rows: list[HistoryRow]) -> str:
     """A plain aligned text table (fits a terminal and a CI log)."""
-    cells = [HEADER] + [[r.run, r.eval_name, (r.started_at or "")[:19], r.status or "", str(r.n_records),
-                         str(r.n_errors), _pct(r.checks_mean), _pct(r.criteria_mean), r.gates,
-                         "" if r.exit_code is None else str(r.exit_code), "*" if r.accepted else ""] for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(HEADER))]
+    # Runs of some of the cases say which: their figures are not comparable with a run of every case.
+    selected = any(r.selection for r in rows)
+    cells = [HEADER + (["cases"] if selected else [])]
+    cells += [[r.run, r.eval_name, (r.started_at or "")[:19], r.status or "", str(r.n_records),
+               str(r.n_errors), _pct(r.checks_mean), _pct(r.criteria_mean), r.gates,
+               "" if r.exit_code is None else str(r.exit_code), "*" if r.accepted else "",
+               *([r.selection or "all"] if selected else [])] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells) + "\n"
 
 

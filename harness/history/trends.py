@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import ResultsError
-from harness.history.index import connect, index_path, warn_index
+from harness.history.index import connect, index_path, selection_of, warn_index
 
 TREND_RUNS = 30  # charts show the last month of nightly runs
 
@@ -57,13 +57,19 @@ def load_trends(results_dir: str | Path, eval_name: str, last: int | None = None
     """Every series of ``eval_name`` in the index, over its complete runs (only the ``last`` N when given).
 
     With ``until`` (a run name), only the runs up to and including that run,
-    and nothing when that run is not in the index.
+    and nothing when that run is not in the index. Runs of some of the cases
+    (``--cases``, ``--where``, ``--failing``) measure other things than runs of
+    all of them: a series holds the runs with the same selection as ``until``
+    (with no ``until``, the runs without one).
     """
     if not index_path(results_dir).exists():
         return []
     with connect(results_dir) as conn:
         rows = conn.execute(QUERY, (eval_name,)).fetchall()
-    runs = list(dict.fromkeys(row["run"] for row in rows))
+        selections = {row["run"]: selection_of(row["manifest"])
+                      for row in conn.execute("SELECT run, manifest FROM runs WHERE eval_name = ?", (eval_name,))}
+    wanted = selections.get(until) if until is not None else None
+    runs = [run for run in dict.fromkeys(row["run"] for row in rows) if selections.get(run) == wanted]
     if until is not None:
         runs = runs[: runs.index(until) + 1] if until in runs else []
     keep = set(runs[-last:]) if last else set(runs)

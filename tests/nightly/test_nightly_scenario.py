@@ -94,3 +94,31 @@ def test_trend_shows_the_dip_and_history_lists_the_nights(nightly, capsys):
     assert "failed (" in night3 and night3.split()[-1] == "1"
     night1 = next(line for line in table if line.startswith("night-1"))
     assert night1.rstrip().endswith("*")  # the accepted baseline
+
+
+def test_a_run_of_some_cases_stays_out_of_the_trends_of_full_runs(nightly):
+    project, bot = nightly
+    run_all_nights(bot)
+    # Rerun only what failed on the regression night: a different set of cases, not a night.
+    assert main(["run", "nightly.yaml", "--out", "results/recheck", "--no-cache", "--quiet",
+                 "--failing", f"results/night-{REGRESSION_NIGHT}"]) in (0, 1)
+    series = {(s.kind, s.name): s for s in load_trends(project / "results", "nightly")}
+    assert [p.run for p in series[("check", "no_contradiction")].points] == [f"night-{n}" for n in range(1, NIGHTS + 1)]
+    own = {(s.kind, s.name): s for s in load_trends(project / "results", "nightly", until="recheck")}
+    assert [p.run for p in own[("check", "no_contradiction")].points] == ["recheck"]
+    report = (project / "results/recheck/report.html").read_text()
+    assert "night-3: " not in report and "selected by" in report
+
+
+def test_history_says_which_runs_were_of_some_cases(nightly, capsys):
+    project, bot = nightly
+    run_all_nights(bot)
+    main(["run", "nightly.yaml", "--out", "results/recheck", "--no-cache", "--quiet",
+          "--failing", f"results/night-{REGRESSION_NIGHT}"])
+    capsys.readouterr()
+    assert main(["history", "--results", "results", "--eval", "nightly"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].rstrip().endswith("cases")
+    assert next(line for line in table if line.startswith("recheck")).endswith(
+        f"--failing results/night-{REGRESSION_NIGHT}")
+    assert next(line for line in table if line.startswith("night-1")).rstrip().endswith("all")
