@@ -98,7 +98,10 @@ def _check_cell(summary: CheckSummary | None) -> str:
     if summary is None:
         return DASH
     cell = fmt_rate(summary.pass_rate)
-    return cell + (f" · {summary.n_not_applicable} n/a" if summary.n_not_applicable else "")
+    # A crash is counted among the n/a (the check decided nothing) but named: it is a bug to fix.
+    not_applicable = summary.n_not_applicable - summary.n_crashed
+    cell += f" · {not_applicable} n/a" if not_applicable else ""
+    return cell + (f" · {summary.n_crashed} crashed" if summary.n_crashed else "")
 
 
 def _row(card: Scorecard, section: str, label: str, cell: Callable[[CandidateScores], str]) -> Row:

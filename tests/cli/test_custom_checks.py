@@ -57,6 +57,11 @@ def test_custom_checks_run_into_records_scorecard_and_gates(tmp_path):
     v2 = scorecard["candidates"]["v2"]["checks"]
     assert v2["no_competitors"]["pass_rate"]["rate"] == 0.5
     assert scorecard["candidates"]["v1"]["checks"]["crashes"]["n_crashed"] == 2
+    summary = (tmp_path / "run1" / "scorecard.md").read_text()
+    crashes = next(line for line in summary.splitlines() if line.startswith("| crashes (pass rate)"))
+    assert "2 crashed" in crashes and "n/a" not in crashes
+    asks = next(line for line in summary.splitlines() if line.startswith("| asks_when_unsure (pass rate)"))
+    assert "1 n/a" in asks and "crashed" not in asks
     assert "gate failed: min check no_competitors [v2]" in done.stderr
     assert "no_competitors" in (tmp_path / "run1" / "report.html").read_text()
 
