@@ -1,6 +1,7 @@
 """Candidates: what is evaluated. Each turns a case into a reply.
 
 * :class:`RecordedResponder` replays ``recorded_replies[version]`` (no model call).
+* :class:`ReplayedResponder` replays the replies of a candidate of an earlier run (no model call).
 * :class:`ModelResponder` renders a Jinja2 system prompt from the case and replays
   the thread as chat messages (customer → user, agent → assistant) to a model.
 """
@@ -51,6 +52,28 @@ class RecordedResponder:
         text = case.recorded_replies.get(self.version)
         if text is None:
             raise MissingReplyError(f"case has no recorded reply for version {self.version!r}")
+        return Reply(text=text, source="recorded")
+
+
+@dataclass
+class ReplayedResponder:
+    """Replays the replies a candidate of an earlier run gave (``replies_from`` in the eval file), so they
+    can be graded again (new checks, another judge or rubric) without asking the responder again.
+
+    ``replies`` maps ``(case id, sample)`` to the reply; a case the run has no reply for (it erred
+    there, or was not in it) is a case error on that case.
+    """
+
+    name: str
+    run: str
+    candidate: str
+    replies: dict[tuple[str, int], str]
+
+    async def respond(self, case: Case, sample: int = 0) -> Reply:
+        text = self.replies.get((case.id, sample))
+        if text is None:
+            raise MissingReplyError(f"run {self.run} has no reply of candidate {self.candidate!r} to this case"
+                                    + (f" (sample {sample})" if sample else ""))
         return Reply(text=text, source="recorded")
 
 

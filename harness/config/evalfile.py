@@ -49,6 +49,10 @@ class CandidateSpec(_Spec):
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:@+-]+$")
     recorded: str | None = Field(None, description="Version key in each case's recorded_replies.")
+    replies_from: str | None = Field(None, min_length=1, description="A run directory: replay the replies one of "
+                                                                     "its candidates gave (re-grade them).")
+    from_candidate: str | None = Field(None, min_length=1, description="With `replies_from`: that run's candidate "
+                                                                       "(default: this candidate's name).")
     model: str | None = Field(None, min_length=1)
     prompt: str | None = Field(None, description="Jinja2 system prompt: a template file path or inline text.")
     api_base: str | None = None
@@ -73,17 +77,23 @@ class CandidateSpec(_Spec):
 
     @model_validator(mode="after")
     def _one_kind(self) -> "CandidateSpec":
-        if (self.recorded is None) == (self.model is None):
-            raise ValueError("give exactly one of `recorded` (a recorded version) or `model`")
-        if self.recorded is not None and self.prompt is not None:
+        given = [self.recorded is not None, self.model is not None, self.replies_from is not None]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of `recorded` (a recorded version), `model`, or `replies_from` "
+                             "(a run directory whose replies to re-grade)")
+        if self.model is None and self.prompt is not None:
             raise ValueError("`prompt` applies to model candidates only")
         if self.model is not None and not self.prompt:
             raise ValueError("a model candidate needs a `prompt` (template file or inline text)")
+        if self.from_candidate is not None and self.replies_from is None:
+            raise ValueError("`from_candidate` goes with `replies_from`")
         return self
 
     @property
-    def kind(self) -> Literal["recorded", "model"]:
-        return "recorded" if self.recorded is not None else "model"
+    def kind(self) -> Literal["recorded", "model", "replayed"]:
+        if self.model is not None:
+            return "model"
+        return "recorded" if self.recorded is not None else "replayed"
 
 
 class PanellistSpec(ModelFields):

@@ -218,6 +218,12 @@ def _case_row(line: bytes, path: Path, number: int) -> dict:
     return row
 
 
+def candidate_replies(run_dir: Path, candidate: str) -> dict[tuple[str, int], str]:
+    """``(case id, sample) -> reply`` of ``candidate``'s records in ``run_dir`` that have a reply."""
+    return {(r.case_id, r.sample): r.reply for r in iter_records(run_dir)
+            if r.candidate == candidate and r.reply is not None}
+
+
 def read_manifest(run_dir: Path) -> Manifest:
     """The run's manifest; a :class:`ResultsError` naming the file if it is missing, corrupt or not a manifest."""
     path = Path(run_dir) / MANIFEST

@@ -12,14 +12,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import harness
-from harness.candidates.responders import ModelResponder, RecordedResponder, Responder
+from harness.candidates.responders import ModelResponder, RecordedResponder, ReplayedResponder, Responder
 from harness.checks.base import Check, registry
-from harness.config.evalfile import CandidateSpec, JudgeSpec, LoadedEval, ModelFields, check_names
+from harness.config.evalfile import CandidateSpec, JudgeSpec, LoadedEval, ModelFields, check_names, resolve_path
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.schema import Case
 from harness.datasets.selection import CaseSelection, select, selection_words
 from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
-from harness.errors import ConfigError, RubricError
+from harness.errors import ConfigError, ResultsError, RubricError
 from harness.gates.spec import ANY
 from harness.gc_pause import cycle_collector_paused
 from harness.hashing import hash_file, hash_value
@@ -30,6 +30,7 @@ from harness.models.base import ModelSpec
 from harness.models.cache import ResponseCache
 from harness.models.logprobs import LogprobModel, can_return_logprobs
 from harness.records.schema import HashedRef, Manifest
+from harness.records.store import candidate_replies, read_manifest
 from harness.runner.preflight import build_checked_model, check_located_name, checked_template, located
 
 EMBEDDED_NOTICE = (
@@ -135,6 +136,11 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
         if spec.kind == "recorded":
             responders.append(RecordedResponder(name=spec.name, version=spec.recorded))
             continue
+        if spec.kind == "replayed":
+            run_dir, candidate = replayed_source(loaded, spec)
+            responders.append(ReplayedResponder(name=spec.name, run=str(run_dir), candidate=candidate,
+                                                replies=candidate_replies(run_dir, candidate)))
+            continue
         template, rendered = checked_template(loaded, spec.name, cases, dumps)  # a broken template fails now
         model = build_checked_model(loaded, model_spec(spec), loaded.candidate_loc(spec.name), cache)
         models.append(model)
@@ -159,8 +165,10 @@ def check_eval(loaded: LoadedEval) -> None:
     names no provider serves, gates on candidates, checks or criteria the eval does not have.
     """
     for spec in loaded.spec.candidates:
-        if spec.kind != "recorded":
+        if spec.kind == "model":
             check_located_name(loaded, model_spec(spec), loaded.candidate_loc(spec.name))
+        elif spec.kind == "replayed":
+            replayed_source(loaded, spec)
     rubric = None
     if loaded.spec.judge is not None:
         rubric = _select_criteria(loaded)
@@ -170,6 +178,26 @@ def check_eval(loaded: LoadedEval) -> None:
         for loc, fields in members:
             check_located_name(loaded, model_spec(fields), loc)
     _check_gate_names(loaded, [c.name for c in loaded.spec.candidates], select_checks(loaded), rubric)
+
+
+def replayed_source(loaded: LoadedEval, spec: CandidateSpec) -> tuple[Path, str]:
+    """The run directory and candidate a ``replies_from`` candidate replays, checked: the directory holds a
+    run, and that run has the candidate."""
+    loc = loaded.candidate_loc(spec.name)
+    run_dir = resolve_path(spec.replies_from, loaded.path)
+    if run_dir is None:
+        raise loaded.error(f"run directory not found: {spec.replies_from}", *loc, "replies_from")
+    try:
+        manifest = read_manifest(run_dir)
+    except ResultsError as exc:
+        raise loaded.error(exc.problem, *loc, "replies_from") from None
+    candidate = spec.from_candidate or spec.name
+    names = [c.get("name") for c in manifest.candidates]
+    if candidate not in names:
+        field = "from_candidate" if spec.from_candidate else "replies_from"
+        raise loaded.error(f"run {spec.replies_from} has no candidate {candidate!r} (it has: {', '.join(map(str, names))})"
+                           + ("" if spec.from_candidate else "; name one with `from_candidate`"), *loc, field)
+    return run_dir, candidate
 
 
 def _check_gate_names(loaded: LoadedEval, candidates: list[str], checks: list[Check],
@@ -314,6 +342,9 @@ def _model_record(model) -> dict:
 def _candidate_record(responder: Responder, loaded: LoadedEval) -> dict:
     if isinstance(responder, RecordedResponder):
         return {"name": responder.name, "kind": "recorded", "recorded": responder.version}
+    if isinstance(responder, ReplayedResponder):
+        return {"name": responder.name, "kind": "replayed", "replies_from": responder.run,
+                "candidate": responder.candidate, "n_replies": len(responder.replies)}
     source = loaded.prompts[responder.name]
     return {"name": responder.name, "kind": "model", "model": responder.model.spec_record(),
             "prompt_sha256": hash_value(source), "prompt_file": loaded.prompt_files.get(responder.name)}
