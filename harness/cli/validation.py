@@ -50,7 +50,10 @@ def validate_file(path: Path) -> str:
 
     loaded = load_eval(path)
     check_eval(loaded)
-    return f"eval {loaded.name}, {len(loaded.spec.candidates)} candidates"
+    n = len(loaded.spec.candidates)
+    checks = len(loaded.custom_checks)
+    return (f"eval {loaded.name}, {n} candidate{'s' if n != 1 else ''}"
+            + (f", {checks} check{'s' if checks != 1 else ''} of its own" if checks else ""))
 
 
 def validate_paths(paths: list[Path]) -> Iterator[tuple[Path, str | UserError]]:
