@@ -34,11 +34,25 @@ def price_map() -> dict[str, Any]:
         return {}
 
 
-def batch_prices(model: str) -> tuple[float, float] | None:
-    """(input, output) USD per token in a batch for ``model`` (``openai/gpt-4o-mini`` or the bare name)."""
+def _entry(model: str) -> dict[str, Any] | None:
+    """The price map's entry for ``model`` (``openai/gpt-4o-mini`` or the bare name), if it prices it."""
     bare = model.split("/", 1)[1] if model.split("/", 1)[0] in ("openai", "anthropic") else model
     entry = price_map().get(model) or price_map().get(bare)
-    if not entry or entry.get("input_cost_per_token") is None:
+    return entry if entry and entry.get("input_cost_per_token") is not None else None
+
+
+def list_prices(model: str) -> tuple[float, float] | None:
+    """(input, output) USD per token at the list (live) price for ``model``."""
+    entry = _entry(model)
+    if entry is None:
+        return None
+    return float(entry["input_cost_per_token"]), float(entry.get("output_cost_per_token") or 0)
+
+
+def batch_prices(model: str) -> tuple[float, float] | None:
+    """(input, output) USD per token in a batch for ``model`` (``openai/gpt-4o-mini`` or the bare name)."""
+    entry = _entry(model)
+    if entry is None:
         return None
     inp = entry.get("input_cost_per_token_batches") or entry["input_cost_per_token"] * BATCH_DISCOUNT
     out = entry.get("output_cost_per_token_batches") or (entry.get("output_cost_per_token") or 0) * BATCH_DISCOUNT

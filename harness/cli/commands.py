@@ -15,10 +15,7 @@ def run(args: argparse.Namespace) -> int:
     from harness.cli.progress import RunProgress
     from harness.runner.engine import RunOptions
 
-    if args.limit is not None and args.limit < 1:
-        raise ConfigError("must be a positive number", field="--limit")
-    candidates = [c.strip() for c in args.candidates.split(",") if c.strip()] if args.candidates else None
-    selection = _case_selection(args, candidates)
+    candidates, selection = _chosen(args)
     progress = RunProgress(enabled=not args.quiet)
     options = RunOptions(out=args.out, limit=args.limit, candidates=candidates, resume=args.resume,
                          retry_errors=args.retry_errors, use_cache=not args.no_cache, cache_path=args.cache,
@@ -28,6 +25,30 @@ def run(args: argparse.Namespace) -> int:
     _print_outputs(gated.result.outputs, quiet=args.quiet)
     _print_gates(gated)
     return gated.exit_code
+
+
+def _chosen(args: argparse.Namespace):
+    """``--candidates`` as a list (None: all) and the case selection, checked (``run`` and ``estimate``)."""
+    if args.limit is not None and args.limit < 1:
+        raise ConfigError("must be a positive number", field="--limit")
+    candidates = [c.strip() for c in args.candidates.split(",") if c.strip()] if args.candidates else None
+    return candidates, _case_selection(args, candidates)
+
+
+def estimate(args: argparse.Namespace) -> int:
+    from harness.config.evalfile import load_eval
+    from harness.report.estimate import estimate_json, render_estimate
+    from harness.runner.estimate import estimate_run
+
+    if args.reply_tokens is not None and args.reply_tokens < 1:
+        raise ConfigError("must be a positive number", field="--reply-tokens")
+    if not args.latency > 0:
+        raise ConfigError("must be a positive number of seconds", field="--latency")
+    candidates, selection = _chosen(args)
+    found = estimate_run(load_eval(args.eval), limit=args.limit, candidate_names=candidates, selection=selection,
+                         reply_tokens=args.reply_tokens)
+    print(json.dumps(estimate_json(found, args.latency), indent=2) if args.json else render_estimate(found, args.latency))
+    return 0
 
 
 def _case_selection(args: argparse.Namespace, candidates: list[str] | None):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_run(sub)
+    _add_estimate(sub)
     accept = sub.add_parser("accept", help="mark a run as the accepted baseline of its eval")
     accept.add_argument("run_dir", type=Path)
     _add_history(sub)
@@ -45,13 +47,7 @@ def _add_run(sub) -> None:
     run.add_argument("--out", type=Path, help="results directory (default: results/<eval>-<time>)")
     run.add_argument("--limit", type=int, help="only the first N cases")
     run.add_argument("--candidates", help="comma-separated candidate names to run (default: all)")
-    run.add_argument("--cases", metavar="ID[,ID...]", help="only these case ids (shell patterns such as c01* work; "
-                                                          "a turn case matches by its thread's id too)")
-    run.add_argument("--where", metavar="FIELD=VALUE[,VALUE...]", action="append", default=[],
-                     help="only cases whose persona, category, channel or metadata.KEY is one of the values "
-                          "(repeat for several fields)")
-    run.add_argument("--failing", metavar="RUN", help="only the cases that failed a check or criterion, or "
-                                                     "erred, in RUN (of --candidates, if given)")
+    _add_selection(run)
     run.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     run.add_argument("--retry-errors", action="store_true", help="with --resume: also redo errored cases")
     run.add_argument("--no-cache", action="store_true", help="do not read or write the model cache")
@@ -63,6 +59,30 @@ def _add_run(sub) -> None:
                      help="hold the run to its max_regression gates against this run (or the accepted one)")
     run.add_argument("--trend-pngs", action="store_true",
                      help="also draw a trend PNG per criterion and check into OUT/trends/ (the report has them inline)")
+
+
+def _add_selection(command) -> None:
+    """The options that choose some of an eval's cases (``run`` and ``estimate``)."""
+    command.add_argument("--cases", metavar="ID[,ID...]", help="only these case ids (shell patterns such as c01* "
+                                                              "work; a turn case matches by its thread's id too)")
+    command.add_argument("--where", metavar="FIELD=VALUE[,VALUE...]", action="append", default=[],
+                         help="only cases whose persona, category, channel or metadata.KEY is one of the values "
+                              "(repeat for several fields)")
+    command.add_argument("--failing", metavar="RUN", help="only the cases that failed a check or criterion, or "
+                                                         "erred, in RUN (of --candidates, if given)")
+
+
+def _add_estimate(sub) -> None:
+    estimate = sub.add_parser("estimate", help="calls, tokens and cost of running an eval file, before running it")
+    estimate.add_argument("eval", type=Path, help="eval file (YAML)")
+    estimate.add_argument("--limit", type=int, help="only the first N cases")
+    estimate.add_argument("--candidates", help="comma-separated candidate names (default: all)")
+    _add_selection(estimate)
+    estimate.add_argument("--reply-tokens", type=int, metavar="N", help="length of a model candidate's reply "
+                          "(default: the mean of the dataset's recorded replies, capped by max_tokens)")
+    estimate.add_argument("--latency", type=float, default=1.0, metavar="S",
+                          help="seconds per call for the time floor (default: 1.0)")
+    estimate.add_argument("--json", action="store_true", help="print the estimate as JSON")
 
 
 def _add_validate_and_report(sub) -> None:
@@ -122,7 +142,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     return {"calibrate": calibrate, "run": commands.run, "validate": commands.validate, "report": commands.report,
             "diff": commands.diff, "schema": commands.schema, "accept": commands.accept,
-            "history": commands.history, "pairwise": pairwise}[args.command](args)
+            "history": commands.history, "pairwise": pairwise, "estimate": commands.estimate}[args.command](args)
 
 
 def cli_entry() -> None:
@@ -135,7 +155,14 @@ def cli_entry() -> None:
     entry point does this: ``main`` called in-process (tests, other tools) keeps
     the collector as it is.
     """
-    code = main()
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``harness history | head``): what it read is all it wanted. Output
+        # still buffered goes nowhere, so the interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141  # as a shell reports a process ended by SIGPIPE
     gc.freeze()
     sys.exit(code)
 

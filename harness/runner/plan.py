@@ -85,7 +85,11 @@ def select_cases(dataset: LoadedDataset, limit: int | None, replay: str = "last"
         cases = dataset.cases[:limit] if limit else list(dataset.cases)
         return expand_cases(cases, dataset.source) if replay == "turns" else cases
     cases = expand_cases(dataset.cases, dataset.source) if replay == "turns" else dataset.cases
-    return select(cases, selection, limit)
+    kept = select(cases, selection, limit)
+    if not kept:
+        raise ConfigError(f"no case of {dataset.source} is selected by {_selection_words(selection)}",
+                          field="case selection")
+    return kept
 
 
 def _selection_words(selection: CaseSelection) -> str:
@@ -127,9 +131,6 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
                 cache: ResponseCache | None, selection: CaseSelection) -> RunPlan:
     dataset, dumps = load_dataset_and_dumps(loaded.dataset_path)  # dumps: the first template render's data
     cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
-    if not cases and selection:
-        raise ConfigError(f"no case of {loaded.dataset_path} is selected by {_selection_words(selection)}",
-                          field="case selection")
     models = []
     responders: list[Responder] = []
     for spec in select_candidates(loaded, candidate_names):
@@ -148,7 +149,7 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
                                          prerendered=rendered))
     judge = rubric = None
     if loaded.spec.judge is not None:
-        rubric = _select_criteria(loaded)
+        rubric = select_criteria(loaded)
         judge, judge_models = _build_judge(loaded, rubric, cache)
         models += judge_models
     plan = RunPlan(loaded=loaded, dataset=dataset, cases=cases, responders=responders,
@@ -171,7 +172,7 @@ def check_eval(loaded: LoadedEval) -> None:
             replayed_source(loaded, spec)
     rubric = None
     if loaded.spec.judge is not None:
-        rubric = _select_criteria(loaded)
+        rubric = select_criteria(loaded)
         judge = loaded.spec.judge
         members = [(("judge",), judge)] if judge.panel is None else \
             [(("judge", "panel", i), m) for i, m in enumerate(judge.panel)]
@@ -255,7 +256,7 @@ def asks_logprobs(model, fields: ModelFields) -> bool:
     return can_return_logprobs(model) and not refused
 
 
-def _select_criteria(loaded: LoadedEval) -> Rubric:
+def select_criteria(loaded: LoadedEval) -> Rubric:
     rubric = load_rubric(loaded.rubric_path)
     try:
         return rubric.select(loaded.spec.judge.criteria)

@@ -1,0 +1,65 @@
+"""``harness estimate``'s output: a plain table per model, totals, the time floor, and what was assumed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.runner.estimate import JUDGE_ANSWER_TOKENS, RunEstimate
+
+HEADER = ["role", "name", "model", "calls", "prompt tokens", "completion tokens", "live $", "batch $"]
+
+
+def floor_seconds(estimate: RunEstimate, latency_s: float) -> float:
+    """calls × latency ÷ concurrency: no run of this eval at that latency can be faster."""
+    return estimate.calls * latency_s / max(1, estimate.concurrency)
+
+
+def render_estimate(estimate: RunEstimate, latency_s: float) -> str:
+    """The estimate as an aligned text table with its assumptions below it."""
+    rows = [HEADER] + [[line.role, line.label, line.model, f"{line.calls:,}", f"{line.prompt_tokens:,}",
+                        f"{line.completion_tokens:,}", _usd(line.live_usd, line.priced),
+                        _usd(line.batch_usd, line.priced)] for line in estimate.lines]
+    rows.append(["total", "", "", f"{estimate.calls:,}", f"{sum(x.prompt_tokens for x in estimate.lines):,}",
+                 f"{sum(x.completion_tokens for x in estimate.lines):,}", _usd(estimate.total("live_usd"), True),
+                 _usd(estimate.total("batch_usd"), True)])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+    table = "\n".join("  ".join(cell.rjust(w) if i >= 3 else cell.ljust(w) for i, (cell, w) in
+                                enumerate(zip(row, widths))).rstrip() for row in rows)
+    floor = floor_seconds(estimate, latency_s)
+    notes = [f"eval {estimate.eval_name}: {estimate.n_cases:,} cases, concurrency {estimate.concurrency}; "
+             f"at {latency_s:g} s per call no run is faster than {_duration(floor)} (calls × latency ÷ concurrency)",
+             f"tokens: {estimate.tokenizer}; a judge answer {JUDGE_ANSWER_TOKENS} tokens"
+             + "".join(f"; a reply of {name} {n} tokens" for name, n in estimate.reply_tokens.items()),
+             "prices: litellm's bundled price map (list, and batch at the providers' batch rates); none for "
+             "self-hosted endpoints, the embedded model or models the map lacks (—). Retries are not counted."]
+    if any(not line.priced for line in estimate.lines) and any(line.priced for line in estimate.lines):
+        notes.append("totals add the priced lines only")
+    return table + "\n\n" + "\n".join(notes) + "\n"
+
+
+def estimate_json(estimate: RunEstimate, latency_s: float) -> dict[str, Any]:
+    """The estimate as a JSON-ready dict."""
+    return {
+        "eval": estimate.eval_name, "n_cases": estimate.n_cases, "concurrency": estimate.concurrency,
+        "tokenizer": estimate.tokenizer, "judge_answer_tokens": JUDGE_ANSWER_TOKENS,
+        "reply_tokens": estimate.reply_tokens,
+        "models": [{"role": x.role, "name": x.label, "model": x.model, "calls": x.calls,
+                    "prompt_tokens": x.prompt_tokens, "completion_tokens": x.completion_tokens,
+                    "live_usd": x.live_usd, "batch_usd": x.batch_usd} for x in estimate.lines],
+        "calls": estimate.calls, "live_usd": estimate.total("live_usd"), "batch_usd": estimate.total("batch_usd"),
+        "latency_s": latency_s, "floor_s": floor_seconds(estimate, latency_s),
+    }
+
+
+def _usd(value: float | None, priced: bool) -> str:
+    if not priced or value is None:
+        return "—"
+    return f"{value:,.2f}" if value >= 0.01 or value == 0 else f"{value:.4f}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

@@ -1,0 +1,220 @@
+"""What a run would cost before it is made: calls, tokens and price per model, live and batched.
+
+``harness estimate EVAL`` reads the eval file, its dataset (with the same case
+selection as ``harness run``), templates and rubric, makes no call and needs no
+key. It renders every prompt a run would send: each model candidate's system
+prompt and thread, and the judge's prompt for every applicable criterion of every
+reply. A judge prompt holds the reply, which a model candidate has not written
+yet: it stands in a placeholder of the expected reply length.
+
+Tokens are counted with OpenAI's ``o200k_base`` encoding from the copy litellm
+ships (never downloaded); other providers' tokenizers differ by some 10-20%.
+Without that copy, characters ÷ 4. Completions are estimated: a reply at the
+mean length of the dataset's recorded replies (capped by ``max_tokens``; 150
+tokens without any), a judge answer at :data:`JUDGE_ANSWER_TOKENS`. Retries and
+structured-output fallbacks are not counted. Prices come from litellm's bundled
+price map (list prices, and batch prices as :mod:`harness.batch.prices` reads
+them); a model it does not price, a self-hosted endpoint (``api_base``) and the
+embedded model show no price.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from harness.candidates.responders import thread_messages
+from harness.config.evalfile import CandidateSpec, LoadedEval
+from harness.datasets.loader import load_dataset_and_dumps
+from harness.datasets.schema import Case
+from harness.datasets.selection import CaseSelection
+
+JUDGE_ANSWER_TOKENS = 60  # {"reason": one or two sentences, "score": n}
+DEFAULT_REPLY_TOKENS = 150
+_O200K_URL = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
+_O200K_SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"  # as tiktoken expects it
+
+
+@dataclass
+class ModelLine:
+    """One model's share of the run: a candidate's responder, or the judge (each panellist apart)."""
+
+    role: str  # "responder" or "judge"
+    label: str  # the candidate's name, or the judge's (panellist's) label
+    model: str
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    live_usd: float | None = None
+    batch_usd: float | None = None
+    priced: bool = False
+
+
+@dataclass
+class RunEstimate:
+    """Every model's line, the cases they cover, and how tokens were counted."""
+
+    eval_name: str
+    n_cases: int
+    lines: list[ModelLine] = field(default_factory=list)
+    tokenizer: str = ""
+    reply_tokens: dict[str, int] = field(default_factory=dict)  # model candidate -> assumed reply length
+    concurrency: int = 1
+
+    @property
+    def calls(self) -> int:
+        return sum(line.calls for line in self.lines)
+
+    def total(self, attr: str) -> float | None:
+        """The sum of ``live_usd`` or ``batch_usd`` over priced lines (None when none is priced)."""
+        values = [getattr(line, attr) for line in self.lines if line.priced]
+        return sum(values) if values else None
+
+
+def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_names: list[str] | None = None,
+                 selection: CaseSelection = CaseSelection(), reply_tokens: int | None = None) -> RunEstimate:
+    """The calls, tokens and prices of running ``loaded`` with these options (see the module docstring)."""
+    from harness.runner.plan import replayed_source, select_candidates, select_cases, select_criteria
+    from harness.runner.preflight import checked_template
+
+    dataset, dumps = load_dataset_and_dumps(loaded.dataset_path)
+    cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
+    count = token_counter()
+    # An in-process model answers one call at a time (the engine runs such an eval's cases one by one).
+    in_process = any(name.startswith("embedded/") for name in _model_names(loaded))
+    estimate = RunEstimate(loaded.name, len(cases), tokenizer=count.name,
+                           concurrency=1 if in_process else loaded.spec.concurrency)
+    judge = loaded.spec.judge
+    criteria = select_criteria(loaded).criteria if judge is not None else []
+    judges = [] if judge is None else (
+        [("judge", judge.model, judge)] if judge.panel is None else [(p.label, p.model, p) for p in judge.panel])
+    judge_lines = [ModelLine("judge", label, model) for label, model, _ in judges]
+    for spec in select_candidates(loaded, candidate_names):
+        epochs = spec.epochs
+        if spec.kind == "model":
+            assumed = reply_tokens or _mean_reply_tokens(cases, count, spec.params.max_tokens)
+            estimate.reply_tokens[spec.name] = assumed
+            line = ModelLine("responder", spec.name, spec.model)
+            _, renders = checked_template(loaded, spec.name, cases, dumps)
+            for case in cases:
+                system = renders.get(id(case), (None, None))[1]
+                prompt = count(system or "") + sum(count(m.content) for m in thread_messages(case))
+                line.calls += epochs
+                line.prompt_tokens += epochs * (prompt + 4 * (len(case.turns) + 1))
+                line.completion_tokens += epochs * assumed
+            _price(line, spec)
+            estimate.lines.append(line)
+            placeholder = " ".join(["word"] * assumed)
+            reply_of: Callable[[Case], str | None] = lambda case, text=placeholder: text  # noqa: E731
+        elif spec.kind == "recorded":
+            reply_of = lambda case, version=spec.recorded: case.recorded_replies.get(version)  # noqa: E731
+        else:
+            from harness.records.store import candidate_replies
+
+            replies = candidate_replies(*replayed_source(loaded, spec))
+            reply_of = lambda case, got=replies: got.get((case.id, 0))  # noqa: E731
+        for line, (_, _, fields) in zip(judge_lines, judges):
+            _add_judging(line, cases, criteria, reply_of, epochs * judge.epochs, count)
+    for line, (_, _, fields) in zip(judge_lines, judges):
+        _price(line, fields)
+    estimate.lines += judge_lines
+    return estimate
+
+
+def _model_names(loaded: LoadedEval) -> list[str]:
+    judge = loaded.spec.judge
+    names = [c.model for c in loaded.spec.candidates if c.model]
+    if judge is not None:
+        names += [judge.model] if judge.panel is None else [p.model for p in judge.panel]
+    return [n for n in names if n]
+
+
+def _add_judging(line: ModelLine, cases: list[Case], criteria, reply_of, times: int, count) -> None:
+    """The judge calls of one candidate's replies: every applicable criterion, ``times`` each."""
+    from harness.judges.prompt import build_judge_messages
+
+    for case in cases:
+        reply = reply_of(case)
+        if reply is None:  # a recorded candidate without a reply here: a case error, no judge call
+            continue
+        for criterion in criteria:
+            if not criterion.applies_to(case):
+                continue
+            messages = build_judge_messages(case, reply, criterion)
+            line.calls += times
+            line.prompt_tokens += times * (sum(count(m.content) for m in messages) + 4 * len(messages))
+            line.completion_tokens += times * JUDGE_ANSWER_TOKENS
+
+
+def _mean_reply_tokens(cases: list[Case], count, max_tokens: int | None) -> int:
+    """The mean length of the cases' recorded replies (any version), capped by ``max_tokens``."""
+    lengths = [count(text) for case in cases for text in case.recorded_replies.values() if text]
+    mean = round(sum(lengths) / len(lengths)) if lengths else DEFAULT_REPLY_TOKENS
+    return max(1, min(mean, max_tokens) if max_tokens else mean)
+
+
+def _price(line: ModelLine, fields: CandidateSpec | object) -> None:
+    """Fill in ``line``'s live and batch prices, if litellm's price map has its model and it is not self-hosted."""
+    from harness.batch.prices import batch_prices, list_prices
+
+    model = line.model
+    deployments = getattr(fields, "deployments", None)
+    if deployments:
+        model = deployments[0].model
+    if getattr(fields, "api_base", None) or model.startswith("embedded/"):
+        return
+    live, batch = list_prices(model), batch_prices(model)
+    if live is None:
+        return
+    line.priced = True
+    line.live_usd = line.prompt_tokens * live[0] + line.completion_tokens * live[1]
+    if batch is not None:
+        line.batch_usd = line.prompt_tokens * batch[0] + line.completion_tokens * batch[1]
+
+
+@dataclass(frozen=True)
+class _Counter:
+    name: str
+    encode: Callable[[str], int]
+
+    def __call__(self, text: str) -> int:
+        return self.encode(text)
+
+
+@lru_cache(maxsize=1)
+def token_counter() -> _Counter:
+    """``o200k_base`` from litellm's bundled copy when it is there; characters ÷ 4 otherwise.
+
+    tiktoken downloads an encoding whose cached copy is missing or fails its hash (and deletes the
+    copy): the copy is checked here first, so counting never reaches the network.
+    """
+    folder = Path(os.environ["TIKTOKEN_CACHE_DIR"]) if os.environ.get("TIKTOKEN_CACHE_DIR") else _bundled_tokenizers()
+    cached = folder / hashlib.sha1(_O200K_URL.encode()).hexdigest() if folder is not None else None
+    try:
+        intact = cached is not None and hashlib.sha256(cached.read_bytes()).hexdigest() == _O200K_SHA256
+    except OSError:
+        intact = False
+    if intact:
+        os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(folder))
+        try:
+            import tiktoken
+
+            encoding = tiktoken.get_encoding("o200k_base")
+            return _Counter("o200k_base", lambda text: len(encoding.encode(text, disallowed_special=())))
+        except Exception:  # noqa: BLE001 - any failure: fall back to the rough count
+            pass
+    return _Counter("characters / 4", lambda text: (len(text) + 3) // 4)
+
+
+def _bundled_tokenizers() -> Path | None:
+    import importlib.util
+
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(list(spec.submodule_search_locations)[0]) / "litellm_core_utils" / "tokenizers"
+    return folder if folder.is_dir() else None

@@ -1,0 +1,107 @@
+"""harness estimate: the calls and prompts it counts are the ones a run then sends; prices from the price map."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from harness.batch.prices import batch_prices, list_prices
+from harness.config.evalfile import load_eval
+from harness.runner import estimate as estimate_module
+from harness.runner.estimate import JUDGE_ANSWER_TOKENS, estimate_run, token_counter
+from tests.cli.conftest import harness_cmd
+
+
+def test_the_estimate_counts_the_calls_and_prompts_a_run_sends(served_project):
+    root, server = served_project["dir"], served_project["server"]
+    found = estimate_run(load_eval(served_project["eval"]))
+    done = harness_cmd("run", "eval.yaml", "--out", "r", "--no-cache", "--quiet", cwd=root)
+    assert done.returncode == 0, done.stderr
+    by_role = {line.role: line for line in found.lines}
+    sent = server.requests
+    judge_sent = [r for r in sent if "Criterion `" in r.messages[-1]["content"]]
+    responder_sent = [r for r in sent if r not in judge_sent]
+    assert by_role["responder"].calls == len(responder_sent) == 6
+    assert by_role["judge"].calls == len(judge_sent)
+    count = token_counter()
+    # The responder's prompts are rendered exactly as the run renders them (4 tokens per message of framing).
+    assert by_role["responder"].prompt_tokens == sum(sum(count(m["content"]) + 4 for m in r.messages)
+                                                     for r in responder_sent)
+    assert by_role["judge"].completion_tokens == JUDGE_ANSWER_TOKENS * len(judge_sent)
+    # A self-hosted endpoint has no price.
+    assert not by_role["judge"].priced and found.total("live_usd") is None
+
+
+def test_prices_epochs_panels_and_missing_replies(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rows = [{"id": f"c{i}", "persona": "indecisive" if i == 0 else "angry",
+             "turns": [{"role": "customer", "content": "Where is my parcel? " * (i + 1)}],
+             "recorded_replies": {"v1": "Sorry, it ships today."} if i != 2 else {}} for i in range(3)]
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "r.yaml").write_text(textwrap.dedent("""\
+        id: r
+        version: "1"
+        criteria:
+          - {id: tone, question: "Polite?", scale: pass_fail, levels: {pass: y, fail: n}}
+          - {id: asks, question: "Asks?", scale: pass_fail, levels: {pass: y, fail: n}, applies_when: question_expected}
+        """))
+    (tmp_path / "e.yaml").write_text(textwrap.dedent("""\
+        dataset: d.jsonl
+        concurrency: 4
+        candidates:
+          - {name: v1, recorded: v1}
+          - {name: gpt, model: openai/gpt-4o-mini, prompt: "Be kind.", epochs: 2, params: {max_tokens: 3}}
+        judge:
+          rubric: r.yaml
+          epochs: 3
+          panel:
+            - {model: openai/gpt-4o-mini}
+            - {model: openai/local-thing, api_base: "http://127.0.0.1:9/v1"}
+        """))
+    found = estimate_run(load_eval("e.yaml"))
+    responder, mini, local = found.lines
+    assert responder.calls == 3 * 2 and found.reply_tokens == {"gpt": 3}  # capped by max_tokens
+    assert responder.completion_tokens == 6 * 3
+    # judge calls per panellist: v1 has replies for c0 and c1 (c2 is a case error, never judged);
+    # gpt for all three, twice each; criteria: tone always, asks only for c0; 3 judge epochs.
+    v1 = (2 + 1) * 3
+    gpt = (3 + 1) * 2 * 3
+    assert mini.calls == local.calls == v1 + gpt
+    live, batch = list_prices("openai/gpt-4o-mini"), batch_prices("openai/gpt-4o-mini")
+    assert mini.priced and mini.live_usd == pytest.approx(mini.prompt_tokens * live[0] + mini.completion_tokens * live[1])
+    assert mini.batch_usd == pytest.approx(mini.live_usd / 2)
+    assert batch is not None and not local.priced
+    assert found.total("live_usd") == pytest.approx(responder.live_usd + mini.live_usd)
+    assert found.concurrency == 4
+
+
+def test_tokens_are_never_downloaded(tmp_path, monkeypatch):
+    token_counter.cache_clear()
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))  # no encoding here: tiktoken would download it
+    try:
+        counter = token_counter()
+        assert counter.name == "characters / 4" and counter("abcdefgh") == 2
+        (tmp_path / "fb374d419588a4632f3f557e76b4b70aebbca790").write_bytes(b"not the encoding")
+        token_counter.cache_clear()
+        assert token_counter().name == "characters / 4"  # a damaged copy is not handed to tiktoken either
+        assert (tmp_path / "fb374d419588a4632f3f557e76b4b70aebbca790").exists()
+    finally:
+        token_counter.cache_clear()
+    assert estimate_module._bundled_tokenizers() is not None
+
+
+def test_the_command_prints_a_table_or_json(tmp_path):
+    root = tmp_path
+    (root / "d.jsonl").write_text(json.dumps({"id": "a", "turns": [{"role": "customer", "content": "hi"}],
+                                              "recorded_replies": {"v1": "Hello!"}}) + "\n")
+    (root / "e.yaml").write_text("dataset: d.jsonl\ncandidates: [{name: v1, recorded: v1}]\n")
+    table = harness_cmd("estimate", "e.yaml", cwd=root)
+    assert table.returncode == 0 and "total" in table.stdout and "no run is faster than 0 s" in table.stdout
+    as_json = json.loads(harness_cmd("estimate", "e.yaml", "--json", "--latency", "2", cwd=root).stdout)
+    assert as_json["calls"] == 0 and as_json["n_cases"] == 1 and as_json["latency_s"] == 2
+    bad = harness_cmd("estimate", "e.yaml", "--latency", "0", cwd=root)
+    assert bad.returncode == 2 and bad.stderr.strip() == "harness: error: --latency: must be a positive number of seconds"
+    none = harness_cmd("estimate", "e.yaml", "--cases", "zz", cwd=root)
+    assert none.returncode == 2 and "no case of d.jsonl is selected by --cases zz" in none.stderr
