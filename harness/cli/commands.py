@@ -51,6 +51,30 @@ def estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+def export(args: argparse.Namespace) -> int:
+    from harness.records.store import read_manifest
+    from harness.report.export import write_export
+
+    fmt = args.format or ("jsonl" if args.out is not None and args.out.suffix == ".jsonl" else "csv")
+    read_manifest(args.run_dir)  # not a run: one line, before anything is written
+    if args.out is None:
+        write_export(args.run_dir, sys.stdout, fmt, formula_escape=not args.no_formula_escape)
+        return 0
+    partial = args.out.with_name(args.out.name + ".partial")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as out:
+            rows = write_export(args.run_dir, out, fmt, formula_escape=not args.no_formula_escape)
+        partial.replace(args.out)  # a reader never sees half a file
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ConfigError(f"cannot write {args.out}: {exc.strerror}", field="--out") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    print(f"{rows} rows: {args.out}")
+    return 0
+
+
 def _case_selection(args: argparse.Namespace, candidates: list[str] | None):
     """The cases ``--cases``, ``--where`` and ``--failing`` keep (a failing run is read now)."""
     from harness.datasets.selection import CaseSelection, parse_ids, parse_where

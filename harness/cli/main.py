@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_run(sub)
     _add_estimate(sub)
+    _add_export(sub)
     accept = sub.add_parser("accept", help="mark a run as the accepted baseline of its eval")
     accept.add_argument("run_dir", type=Path)
     _add_history(sub)
@@ -85,6 +86,15 @@ def _add_estimate(sub) -> None:
     estimate.add_argument("--json", action="store_true", help="print the estimate as JSON")
 
 
+def _add_export(sub) -> None:
+    export = sub.add_parser("export", help="a run's records as one flat row each (CSV or JSONL), for a spreadsheet")
+    export.add_argument("run_dir", type=Path)
+    export.add_argument("--out", type=Path, help="write here (default: CSV to stdout); .jsonl means JSONL")
+    export.add_argument("--format", choices=["csv", "jsonl"], help="csv or jsonl (default: from --out, else csv)")
+    export.add_argument("--no-formula-escape", action="store_true",
+                        help="write CSV cells starting with = + - @ as they are (a spreadsheet may run them)")
+
+
 def _add_validate_and_report(sub) -> None:
     validate = sub.add_parser("validate", help="validate datasets, rubrics and eval files")
     validate.add_argument("paths", nargs="+", type=Path, help="files or directories")
@@ -142,7 +152,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     return {"calibrate": calibrate, "run": commands.run, "validate": commands.validate, "report": commands.report,
             "diff": commands.diff, "schema": commands.schema, "accept": commands.accept,
-            "history": commands.history, "pairwise": pairwise, "estimate": commands.estimate}[args.command](args)
+            "history": commands.history, "pairwise": pairwise, "estimate": commands.estimate,
+            "export": commands.export}[args.command](args)
 
 
 def cli_entry() -> None:

@@ -1,0 +1,113 @@
+"""``harness export``: a run's records as one flat row per case × candidate × sample, for a spreadsheet or a
+reviewer's tool.
+
+Columns: the record's identity (case, candidate, sample, persona, category, turn), the customer's last
+message and the reply, the case error, then one column per check (``pass``, ``fail``, ``n/a`` or
+``crashed``) and two per judge criterion (``<name>`` the score or ``error``, ``<name>.reason``), the
+failing checks and criteria in one column, and the responder's tokens, latency and cache hit.
+
+CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return: a complaint can hold anything) are written with a leading ``'``, as OWASP
+advises, unless ``formula_escape`` is off. JSONL rows hold the same fields, unescaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from harness.records.schema import Record
+from harness.records.store import iter_records, read_manifest
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+IDENTITY = ["case_id", "candidate", "sample", "persona", "category", "turn_index", "customer", "reply",
+            "error_kind", "error_message"]
+TAIL = ["failing", "responder_prompt_tokens", "responder_completion_tokens", "responder_latency_s",
+        "responder_cache_hit"]
+
+
+def export_columns(run_dir: Path) -> list[str]:
+    """The header: identity, a column per check, two per criterion (from the manifest), then the tail."""
+    manifest = read_manifest(run_dir)
+    criteria = list((manifest.rubric or {}).get("criteria") or {})
+    checks = [f"check.{name}" for name in manifest.checks]
+    judged = [column for name in criteria for column in (f"criterion.{name}", f"criterion.{name}.reason")]
+    return IDENTITY + checks + judged + TAIL
+
+
+def export_rows(run_dir: Path) -> Iterator[dict[str, Any]]:
+    """One row per record, in the order the run wrote them (streamed)."""
+    from harness.runner.outputs import load_cases
+
+    cases = load_cases(run_dir)
+    for record in iter_records(run_dir):
+        yield _row(record, cases.get(record.case_id))
+
+
+def _row(record: Record, case: dict | None) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "case_id": record.case_id, "candidate": record.candidate, "sample": record.sample,
+        "persona": record.persona, "category": record.category, "turn_index": record.turn_index,
+        "customer": _last_customer(case), "reply": record.reply,
+        "error_kind": record.error.kind if record.error else None,
+        "error_message": record.error.message if record.error else None,
+    }
+    failing = []
+    for name, result in record.checks.items():
+        crashed = result.data.get("error") == "check_crashed"
+        row[f"check.{name}"] = "crashed" if crashed else {True: "pass", False: "fail", None: "n/a"}[result.passed]
+        if result.passed is False:
+            failing.append(name)
+    for name, verdict in record.judge.items():
+        if verdict.error is not None:
+            row[f"criterion.{name}"] = "error"
+            row[f"criterion.{name}.reason"] = f"{verdict.error.kind}: {verdict.error.message}"
+            continue
+        row[f"criterion.{name}"] = verdict.score if verdict.applicable else "n/a"
+        row[f"criterion.{name}.reason"] = verdict.reason
+        if verdict.passed is False:
+            failing.append(name)
+    stats = record.responder
+    row.update({"failing": " ".join(failing), "responder_prompt_tokens": stats.usage.prompt_tokens,
+                "responder_completion_tokens": stats.usage.completion_tokens,
+                "responder_latency_s": round(stats.latency_s, 3),
+                "responder_cache_hit": bool(stats.calls) and stats.cache_hits == stats.calls})
+    return row
+
+
+def _last_customer(case: dict | None) -> str | None:
+    if not case:
+        return None
+    turns = [t.get("content", "") for t in case.get("turns", []) if t.get("role") == "customer"]
+    return turns[-1] if turns else None
+
+
+def write_export(run_dir: Path, out: io.TextIOBase, fmt: str, *, formula_escape: bool = True) -> int:
+    """Write the run's rows to ``out`` as ``csv`` or ``jsonl``; returns how many rows were written."""
+    columns = export_columns(run_dir)
+    written = 0
+    if fmt == "jsonl":
+        for row in export_rows(run_dir):
+            out.write(json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False) + "\n")
+            written += 1
+        return written
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in export_rows(run_dir):
+        writer.writerow([_cell(row.get(c), formula_escape) for c in columns])
+        written += 1
+    return written
+
+
+def _cell(value: Any, formula_escape: bool) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and formula_escape and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
