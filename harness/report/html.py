@@ -31,16 +31,26 @@ SCRIPT = """
   var names = ["candidate", "persona", "category", "failing", "criterion", "flip"];
   var selects = names.map(function (n) { return document.getElementById("f-" + n); });
   var count = document.getElementById("shown");
+  var text = document.getElementById("f-text");
+  // What a row's text search reads, lower-cased once: its cells and its detail (complaint, reply,
+  // verdicts), less the other candidates' replies shown beside it (they are those rows' to match).
+  var haystacks = rows.map(function (tr) {
+    var detail = tr.nextElementSibling, own = detail.textContent;
+    var others = detail.querySelector ? detail.querySelector(".sbs") : null;
+    return (tr.textContent + " " + (others ? own.replace(others.textContent, "") : own)).toLowerCase();
+  });
   function has(list, value) { return !value || (value === "*" ? list.length > 0 : list.indexOf(value) >= 0); }
-  function keep(r) {
+  function keep(r, i, words) {
     var v = selects.map(function (s) { return s.value; });
     return (!v[0] || r.candidate === v[0]) && (!v[1] || r.persona === v[1]) && (!v[2] || r.category === v[2]) &&
-      has(r.failing, v[3]) && has(r.failing_criteria, v[4]) && has(r.flips, v[5]);
+      has(r.failing, v[3]) && has(r.failing_criteria, v[4]) && has(r.flips, v[5]) &&
+      words.every(function (w) { return haystacks[i].indexOf(w) >= 0; });
   }
   function apply() {
     var shown = 0;
+    var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
     rows.forEach(function (tr, i) {
-      var ok = keep(data[i]);
+      var ok = keep(data[i], i, words);
       tr.hidden = !ok;
       if (!ok) { tr.nextElementSibling.hidden = true; tr.setAttribute("aria-expanded", "false"); }
       shown += ok ? 1 : 0;
@@ -59,6 +69,9 @@ SCRIPT = """
     });
   });
   selects.forEach(function (s) { s.addEventListener("change", apply); });
+  text.addEventListener("input", apply);
+  // Enter in the search box would submit the form: the page would reload and lose every filter.
+  if (text.form) { text.form.addEventListener("submit", function (e) { e.preventDefault(); }); }
   apply();
 })();
 """
@@ -68,6 +81,7 @@ CSS = """
 figure.trend { margin: 0; } figure.trend figcaption { font-size: .85rem; }
 .filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; margin: .5rem 0; }
 .filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
+.filters input[type=search] { min-width: 14rem; }
 tr.rec { cursor: pointer; } tr.rec:hover { background: var(--soft); }
 tr.rec[aria-expanded="true"] { background: #e9f0fd; }
 tr.detail > td { background: #fbfcfe; padding: .8rem 1rem; }

@@ -329,5 +329,7 @@ def filter_form(filter_data: list[dict], card: Scorecard) -> str:
                _select("failing", "failing check", [("", "any or none")] + checks),
                _select("criterion", "failing criterion", [("", "any or none")] + criteria),
                _select("flip", "candidates disagree on", [("", "anything or nothing")] + checks)]
+    search = ('<label for="f-text">text in case, reply or verdicts'
+              '<input id="f-text" type="search" placeholder="e.g. refund" autocomplete="off"></label>')
     count = f'<span class="muted">showing <span id="shown" aria-live="polite">{len(filter_data)}</span></span>'
-    return f'<form class="filters" role="search">{"".join(selects)}{count}</form>'
+    return f'<form class="filters" role="search">{"".join(selects)}{search}{count}</form>'

@@ -137,6 +137,18 @@ def test_run_report_filters_by_criterion_and_disagreement_and_shows_side_by_side
     page.select_option("#f-candidate", "v2")
     page.select_option("#f-persona", "abusive")
     assert shown.inner_text() == "3 of 40"
+    # Free text narrows further, over the case, the reply and the verdicts, every word, any case.
+    page.fill("#f-text", "ORDER 4?")  # c04's complaint: "order 4? ..."
+    assert shown.inner_text() == "1 of 40"
+    page.fill("#f-text", "courier")  # only v1's replies say it: shown beside v2's rows, not matched there
+    assert shown.inner_text() == "0 of 40"
+    page.keyboard.press("Enter")  # the form never submits (the page would reload, filters lost)
+    assert page.input_value("#f-text") == "courier"
+    page.select_option("#f-candidate", "v1")
+    assert shown.inner_text() == "3 of 40"
+    page.fill("#f-text", "")
+    page.select_option("#f-candidate", "v2")
+    assert shown.inner_text() == "3 of 40"
     row = page.locator("tr.rec:visible").first
     row.focus()
     page.keyboard.press("Enter")

@@ -132,9 +132,10 @@ const [script, dataText] = [fs.readFileSync(process.argv[2], "utf8"), fs.readFil
 function el() { return { hidden: false, attrs: {}, handlers: {}, setAttribute(k, v) { this.attrs[k] = v; },
   addEventListener(k, f) { this.handlers[k] = f; } }; }
 const data = JSON.parse(dataText).records;
-const rows = data.map(() => { const tr = el(); tr.nextElementSibling = el(); tr.nextElementSibling.hidden = true; return tr; });
+const rows = data.map(r => { const tr = Object.assign(el(), { textContent: r.candidate + " Row" });
+  tr.nextElementSibling = Object.assign(el(), { textContent: "" }); tr.nextElementSibling.hidden = true; return tr; });
 const ids = { "report-data": { textContent: dataText }, shown: { textContent: "" } };
-["candidate", "persona", "category", "failing", "criterion", "flip"].forEach(n => { ids["f-" + n] = Object.assign(el(), { value: "" }); });
+["candidate", "persona", "category", "failing", "criterion", "flip", "text"].forEach(n => { ids["f-" + n] = Object.assign(el(), { value: "" }); });
 global.document = { getElementById: id => ids[id], querySelectorAll: () => rows };
 eval(script);
 const out = {};
@@ -144,6 +145,9 @@ out.candidate = ids.shown.textContent;
 ids["f-candidate"].value = ""; ids["f-failing"].value = "*"; ids["f-failing"].handlers.change();
 out.failing = ids.shown.textContent;
 ids["f-failing"].value = ""; ids["f-failing"].handlers.change();
+ids["f-text"].value = "  BOT_V2  row "; ids["f-text"].handlers.input();
+out.text = ids.shown.textContent;
+ids["f-text"].value = ""; ids["f-text"].handlers.input();
 let prevented = false;
 rows[0].handlers.keydown({ key: "Enter", preventDefault() { prevented = true; } });
 out.opened = !rows[0].nextElementSibling.hidden && rows[0].attrs["aria-expanded"] === "true" && prevented;
@@ -163,4 +167,4 @@ def test_script_filters_and_opens_rows_with_the_keyboard(tmp_path) -> None:
     done = subprocess.run(["node", str(tmp_path / "dom.js"), str(tmp_path / "script.js"), str(tmp_path / "data.json")],
                           capture_output=True, text=True, timeout=30, check=True)
     assert json.loads(done.stdout) == {"initial": "6 of 6", "candidate": "2 of 6", "failing": "3 of 6",
-                                       "opened": True, "closed": True}
+                                       "text": "2 of 6", "opened": True, "closed": True}
