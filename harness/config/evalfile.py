@@ -7,10 +7,11 @@ directory first, then from the eval file's own directory.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from harness.calibration.schema import CalibrationGateSpec
 from harness.checks.custom import CustomCheckSpec, build_custom_check
@@ -96,6 +97,70 @@ class CandidateSpec(_Spec):
         return "recorded" if self.recorded is not None else "replayed"
 
 
+class MatrixSpec(_Spec):
+    """Prompts and models to cross: one candidate per prompt × model."""
+
+    prompt: list[str] = Field(min_length=1, description="Jinja2 system prompts: template file paths or inline text.")
+    model: list[str] = Field(min_length=1, description="litellm model names (or the embedded model).")
+
+    @field_validator("prompt", "model")
+    @classmethod
+    def _distinct_text(cls, value: list[str]) -> list[str]:
+        if not all(isinstance(item, str) and item.strip() for item in value):
+            raise ValueError("each entry must be non-empty text")
+        if len(set(value)) != len(value):
+            raise ValueError("an entry is listed twice")
+        return value
+
+
+class MatrixCandidateSpec(_Spec):
+    """Several model candidates in one entry: every ``matrix.prompt`` × every ``matrix.model``, each named
+    ``<prompt>@<model>`` (a template file's stem, or ``prompt1``, ``prompt2``, … for inline text; the model
+    name with ``/`` written ``:``), all with the call settings given beside ``matrix``."""
+
+    matrix: MatrixSpec
+    api_base: str | None = None
+    api_key_env: str | None = None
+    params: GenerateConfig = Field(default_factory=GenerateConfig)
+    concurrency: int = Field(8, ge=1, le=1024)
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(4, ge=0, le=20)
+    epochs: int = Field(1, ge=1, le=1000)
+    reducer: str = "mean"
+
+    _known_reducer = field_validator("reducer")(CandidateSpec._known_reducer.__func__)  # type: ignore[attr-defined]
+
+    def expand(self) -> list[dict[str, Any]]:
+        """The candidates this entry stands for, as eval-file entries."""
+        shared = self.model_dump(exclude={"matrix"}, exclude_unset=True)
+        prompts = self.matrix.prompt
+        return [{"name": f"{_prompt_label(p, i)}@{_label(m.replace('/', ':'))}", "model": m, "prompt": p, **shared}
+                for i, p in enumerate(prompts) for m in self.matrix.model]
+
+
+def _prompt_label(prompt: str, index: int) -> str:
+    """A template file's stem, or ``prompt<n>`` for inline text."""
+    raw = prompt.strip()
+    if "\n" not in raw and raw.endswith(TEMPLATE_SUFFIXES):
+        return _label(Path(raw).stem)
+    return f"prompt{index + 1}"
+
+
+def _label(text: str) -> str:
+    """``text`` with every run of characters a candidate name cannot hold made one ``-``."""
+    return re.sub(r"[^A-Za-z0-9_.:@+-]+", "-", text).strip("-") or "x"
+
+
+def _entry_kind(value: Any) -> str:
+    return "matrix" if (isinstance(value, dict) and "matrix" in value) or isinstance(value, MatrixCandidateSpec) \
+        else "candidate"
+
+
+# One candidate, or a matrix of them: told apart by the `matrix` key, so an error names one member's fields.
+CandidateEntry = Annotated[Union[Annotated[CandidateSpec, Tag("candidate")], Annotated[MatrixCandidateSpec, Tag("matrix")]],
+                           Discriminator(_entry_kind)]
+
+
 class PanellistSpec(ModelFields):
     """One judge model of a panel, with its own call settings."""
 
@@ -155,7 +220,8 @@ class EvalSpec(_Spec):
     replay: Literal["last", "turns"] = Field("last", description="`last`: answer each thread's last customer turn. "
                                              "`turns`: one case per agent turn of each thread, given the recorded "
                                              "history up to it (`<id>@t<k>`).")
-    candidates: list[CandidateSpec] = Field(min_length=1)
+    candidates: list[CandidateEntry] = Field(
+        min_length=1, description="Candidates; an entry with `matrix` stands for one candidate per prompt × model.")
     checks: Literal["all", "none"] | list[str | CustomCheckSpec] = Field(
         "all", description="`all`, `none`, or a list of built-in check names (`all` for every one) and checks "
                            "written here: `{name, type, value}`, type one of contains, contains_all, not_contains, "
@@ -175,6 +241,15 @@ class EvalSpec(_Spec):
                                   or any(ord(c) < 32 or c == "\x7f" for c in value)):
             raise ValueError(f"must be usable as a file name: no slashes or control characters, not '.' "
                              f"or '..', at most {MAX_NAME} characters")
+        return value
+
+    @field_validator("candidates", mode="before")
+    @classmethod
+    def _matrices_expanded(cls, value: Any) -> Any:
+        # load_eval expands matrices first (so each error names its line); data given in code is expanded here.
+        if isinstance(value, list) and any(isinstance(c, dict) and "matrix" in c for c in value):
+            return [item for c in value for item in
+                    (MatrixCandidateSpec.model_validate(c).expand() if isinstance(c, dict) and "matrix" in c else [c])]
         return value
 
     @field_validator("candidates")
@@ -202,15 +277,18 @@ class LoadedEval(BaseModel):
     node: Any = Field(None, exclude=True, repr=False, description="the YAML node tree, for line numbers")
     custom_checks: list[Any] = Field(default_factory=list, exclude=True, repr=False,
                                      description="the checks written in the eval file, built")
+    candidate_locs: list[tuple] = Field(default_factory=list, exclude=True, repr=False,
+                                        description="where each candidate is written in the file (a matrix's "
+                                                    "candidates: in their matrix)")
 
     def error(self, problem: str, *loc: Any, kind: type[UserError] = ConfigError) -> UserError:
         """A ``kind`` error at ``loc`` in this eval file: ``eval.yaml:7: candidates[1].model: problem``."""
         return kind(problem, file=str(self.path), line=line_of(self.node, loc), field=format_loc(loc) or None)
 
     def candidate_loc(self, name: str) -> tuple[Any, ...]:
-        """Where candidate ``name`` sits in the eval file, as a field path."""
+        """Where candidate ``name`` sits in the eval file, as a field path (a matrix's: its ``matrix``)."""
         index = next(i for i, c in enumerate(self.spec.candidates) if c.name == name)
-        return ("candidates", index)
+        return self.candidate_locs[index] if index < len(self.candidate_locs) else ("candidates", index)
 
 
 def resolve_path(raw: str, eval_path: Path) -> Path | None:
@@ -234,7 +312,8 @@ def load_eval(path: str | Path) -> LoadedEval:
     """Read, validate and resolve an eval file. Raises ConfigError naming file, line and field."""
     path = Path(path)
     data, node = load_yaml(path, ConfigError)
-    spec = validate_yaml(EvalSpec, data, node, path, ConfigError)
+    data, locs = _expand_matrices(data, node, path)
+    spec = validate_yaml(EvalSpec, data, node, path, ConfigError, remap=lambda loc: _in_file(loc, locs))
     def fail(problem: str, *loc) -> ConfigError:
         return ConfigError(problem, file=str(path), line=line_of(node, loc), field=format_loc(loc))
 
@@ -247,11 +326,39 @@ def load_eval(path: str | Path) -> LoadedEval:
         rubric_path = resolve_path(spec.judge.rubric, path)
         if rubric_path is None:
             raise fail(f"rubric file not found: {spec.judge.rubric}", "judge", "rubric")
-    prompts, prompt_files = _load_prompts(spec, path, fail)
+    locs = locs or [("candidates", i) for i in range(len(spec.candidates))]
+    prompts, prompt_files = _load_prompts(spec, path, fail, locs)
     custom_checks = _build_checks(spec, path, fail)
     return LoadedEval(spec=spec, path=path, name=spec.name or path.stem, dataset_path=dataset_path,
                       rubric_path=rubric_path, prompts=prompts, prompt_files=prompt_files, node=node,
-                      custom_checks=custom_checks)
+                      custom_checks=custom_checks, candidate_locs=locs)
+
+
+def _expand_matrices(data: Any, node, path: Path) -> tuple[Any, list[tuple]]:
+    """``data`` with each candidate ``matrix`` entry replaced by its candidates, and where each candidate of
+    the result is written in the file (empty when there is no matrix). A matrix entry is validated on its
+    own first, so its errors name its own lines."""
+    candidates = data.get("candidates") if isinstance(data, dict) else None
+    if not isinstance(candidates, list) or not any(isinstance(c, dict) and "matrix" in c for c in candidates):
+        return data, []
+    expanded, locs = [], []
+    for index, entry in enumerate(candidates):
+        if isinstance(entry, dict) and "matrix" in entry:
+            matrix = validate_yaml(MatrixCandidateSpec, entry, node, path, ConfigError, at=("candidates", index))
+            generated = matrix.expand()
+            expanded += generated
+            locs += [("candidates", index, "matrix")] * len(generated)
+        else:
+            expanded.append(entry)
+            locs.append(("candidates", index))
+    return {**data, "candidates": expanded}, locs
+
+
+def _in_file(loc: tuple[Any, ...], locs: list[tuple]) -> tuple[Any, ...]:
+    """An error location in the expanded data as the place in the file it comes from."""
+    if len(loc) >= 2 and loc[0] == "candidates" and isinstance(loc[1], int) and loc[1] < len(locs):
+        return locs[loc[1]] + tuple(loc[2:])
+    return loc
 
 
 def _looks_like_a_file(raw: str) -> bool:
@@ -262,7 +369,7 @@ def _looks_like_a_file(raw: str) -> bool:
 DATASET_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".pq")
 
 
-def _load_prompts(spec: EvalSpec, path: Path, fail) -> tuple[dict[str, str], dict[str, str]]:
+def _load_prompts(spec: EvalSpec, path: Path, fail, locs: list[tuple]) -> tuple[dict[str, str], dict[str, str]]:
     prompts: dict[str, str] = {}
     files: dict[str, str] = {}
     for index, candidate in enumerate(spec.candidates):
@@ -272,11 +379,11 @@ def _load_prompts(spec: EvalSpec, path: Path, fail) -> tuple[dict[str, str], dic
         if "\n" not in raw and raw.strip().endswith(TEMPLATE_SUFFIXES):
             found = resolve_path(raw.strip(), path)
             if found is None:
-                raise fail(f"prompt template file not found: {raw}", "candidates", index, "prompt")
+                raise fail(f"prompt template file not found: {raw}", *locs[index], "prompt")
             try:
                 prompts[candidate.name] = found.read_text(encoding="utf-8")
             except UnicodeDecodeError:
-                raise fail(f"prompt template is not UTF-8 text: {raw}", "candidates", index, "prompt") from None
+                raise fail(f"prompt template is not UTF-8 text: {raw}", *locs[index], "prompt") from None
             files[candidate.name] = str(found)
         else:
             prompts[candidate.name] = raw

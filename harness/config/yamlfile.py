@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from pathlib import Path
-from typing import Any, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -260,6 +260,8 @@ def _union_error(err: dict, errors: list[dict], data: Any) -> tuple[tuple[Any, .
     union = loc[:tagged_at]
     located_errors = [(_without_union_tags(e, data)[0], e) for e in errors]
     branches = [(located, e) for located, e in located_errors if located[:tagged_at] == union]
+    if len(branches) == 1:  # one member was tried (a discriminated union): its error, as it is
+        return branches[0][0], err["msg"], err
     deepest = max(len(located) for located, _ in branches)
     if deepest > len(union):  # the value got into a member: that member's error says what is wrong
         deepest_errors = [(located, e) for located, e in branches if len(located) == deepest]
@@ -307,11 +309,14 @@ def _without_union_tags(err: dict, data: Any) -> tuple[tuple[Any, ...], int | No
 
 
 def validate_yaml(model: type[M], data: Any, node: yaml.Node | None, path: Path,
-                  error: type[UserError], context: dict[str, Any] | None = None) -> M:
+                  error: type[UserError], context: dict[str, Any] | None = None, *,
+                  at: tuple[Any, ...] = (), remap: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None) -> M:
     """Validate ``data`` as ``model``; on failure raise ``error`` naming file, line and field.
 
     A validator's own message is the problem as it wrote it, without pydantic's "Value error, " in
-    front (as the dataset loader words row errors).
+    front (as the dataset loader words row errors). ``at`` is where ``data`` sits in the file (a
+    part of it validated on its own); ``remap`` turns an error's location in ``data`` into one in
+    the file, where ``data`` was rewritten from it (an eval file's candidate matrix expanded).
     """
     if data is None:
         raise error("file is empty", file=str(path), line=1)
@@ -321,6 +326,7 @@ def validate_yaml(model: type[M], data: Any, node: yaml.Node | None, path: Path,
         return model.model_validate(data, context=context)
     except ValidationError as exc:
         loc, message = first_error(exc, data)
+        loc = at + (remap(loc) if remap else loc)
         message = message.removeprefix("Value error, ")
         raise error(message, file=str(path), line=line_of(node, loc),
                     field=format_loc(loc) or None) from None

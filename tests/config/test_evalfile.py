@@ -173,3 +173,52 @@ def test_the_nightly_eval_shows_house_rules_written_in_the_file(monkeypatch):
         assert placeholders.run(CheckContext(case=case, reply=bad)).passed is False, bad
     assert placeholders.run(CheckContext(case=case, reply="Your order [#123] ships [today].")).passed is True
     assert checks["reply_length"].run(CheckContext(case=case, reply="x" * 1201)).passed is False
+
+
+def test_a_matrix_stands_for_one_candidate_per_prompt_and_model(project):
+    (project / "polite.jinja").write_text("Be polite about {{ category }}.")
+    (project / "firm.j2").write_text("Be firm.")
+    path = write(project, """\
+        dataset: data.jsonl
+        candidates:
+          - {name: bot, recorded: bot}
+          - matrix:
+              prompt: [polite.jinja, firm.j2, "Inline prompt."]
+              model: [openai/gpt-4o-mini, embedded/gemma-3-270m]
+            params: {temperature: 0.3}
+            epochs: 2
+        """)
+    loaded = load_eval(path)
+    names = [c.name for c in loaded.spec.candidates]
+    assert names == ["bot", "polite@openai:gpt-4o-mini", "polite@embedded:gemma-3-270m", "firm@openai:gpt-4o-mini",
+                     "firm@embedded:gemma-3-270m", "prompt3@openai:gpt-4o-mini", "prompt3@embedded:gemma-3-270m"]
+    made = loaded.spec.candidates[1:]
+    assert all(c.params.temperature == 0.3 and c.epochs == 2 and c.kind == "model" for c in made)
+    assert loaded.prompts["firm@embedded:gemma-3-270m"] == "Be firm."
+    assert loaded.prompts["prompt3@openai:gpt-4o-mini"] == "Inline prompt."
+    assert loaded.candidate_loc("bot") == ("candidates", 0)
+    assert loaded.candidate_loc("firm@openai:gpt-4o-mini") == ("candidates", 1, "matrix")
+    # The manifest keeps the expanded candidates: each one's settings as it ran.
+    assert [c["name"] for c in loaded.spec.model_dump(mode="json")["candidates"]] == names
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("{matrix: {prompt: [a.jinja], model: []}}", "eval.yaml:4: candidates[1].matrix.model: List should have at least 1 item"),
+    ("{matrix: {prompt: [a.jinja, a.jinja], model: [m/x]}}", "eval.yaml:4: candidates[1].matrix.prompt: an entry is listed twice"),
+    ("{matrix: {prompt: [a.jinja], model: [m/x]}, colour: red}", "eval.yaml:4: candidates[1].colour: unknown field"),
+    ("{matrix: {prompt: [a.jinja], model: [m/x]}, epochs: 0}", "eval.yaml:4: candidates[1].epochs: Input should be greater than"),
+    ("{matrix: {prompt: [missing.jinja], model: [m/x]}}", "eval.yaml:4: candidates[1].matrix.prompt: prompt template file not found: missing.jinja"),
+    ("{matrix: {prompt: [a.jinja], model: [bot]}}", None),  # a@bot is a fine name beside `bot`
+    ("{matrix: {prompt: [a.jinja], model: [m/x]}}\n  - {name: \"a@m:x\", recorded: v}",
+     "eval.yaml:3: candidates: duplicate candidate name: a@m:x"),
+    ("{name: c, modle: x}", "eval.yaml:4: candidates[1].modle: unknown field"),
+])
+def test_matrix_mistakes_name_their_line_and_field(project, entry, message):
+    (project / "a.jinja").write_text("Hi.")
+    # line 1 dataset, 2 candidates:, 3 the recorded candidate, 4 the entry under test
+    path = write(project, f"dataset: data.jsonl\ncandidates:\n  - {{name: bot, recorded: bot}}\n  - {entry}\n")
+    if message is None:
+        load_eval(path)
+        return
+    error = error_of(path)
+    assert message in error, error
