@@ -28,13 +28,20 @@ def render_estimate(estimate: RunEstimate, latency_s: float) -> str:
     floor = floor_seconds(estimate, latency_s)
     notes = [f"eval {estimate.eval_name}: {estimate.n_cases:,} cases, concurrency {estimate.concurrency}; "
              f"at {latency_s:g} s per call no run is faster than {_duration(floor)} (calls × latency ÷ concurrency)",
-             f"tokens: {estimate.tokenizer}; a judge answer {JUDGE_ANSWER_TOKENS} tokens"
-             + "".join(f"; a reply of {name} {n} tokens" for name, n in estimate.reply_tokens.items()),
+             f"tokens: {estimate.tokenizer}; a judge answer {JUDGE_ANSWER_TOKENS} tokens" + _replies(estimate),
              "prices: litellm's bundled price map (list, and batch at the providers' batch rates); none for "
              "self-hosted endpoints, the embedded model or models the map lacks (—). Retries are not counted."]
     if any(not line.priced for line in estimate.lines) and any(line.priced for line in estimate.lines):
         notes.append("totals add the priced lines only")
     return table + "\n\n" + "\n".join(notes) + "\n"
+
+
+def _replies(estimate: RunEstimate) -> str:
+    """The reply lengths assumed: one figure when every model candidate has the same."""
+    lengths = set(estimate.reply_tokens.values())
+    if len(lengths) == 1 and len(estimate.reply_tokens) > 1:
+        return f"; a model candidate's reply {lengths.pop()} tokens"
+    return "".join(f"; a reply of {name} {n} tokens" for name, n in estimate.reply_tokens.items())
 
 
 def estimate_json(estimate: RunEstimate, latency_s: float) -> dict[str, Any]:
