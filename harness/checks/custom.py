@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Literal
 
+import regex
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from harness.checks.base import CheckContext, CheckResult
@@ -38,6 +39,7 @@ _PHRASE_TYPES = ("contains", "contains_all", "not_contains")
 _PATTERN_TYPES = ("regex", "not_regex")
 _LENGTH_TYPES = ("max_length", "min_length")
 _EVIDENCE_KEPT = 20  # spans per result at most: the evidence shows where, not every occurrence
+PATTERN_TIMEOUT_S = 1.0  # per reply: a pattern that backtracks for ever fails this case, not the run
 _FUNCTION = re.compile(r"^(?P<file>.+\.py):(?P<function>[A-Za-z_][A-Za-z0-9_]*)$")
 
 Outcome = tuple[bool | None, list[tuple[int, int]], str, dict[str, Any]]
@@ -77,8 +79,8 @@ class CustomCheckSpec(BaseModel):
             if not isinstance(value, str) or not value:
                 raise ValueError(f"type {kind} needs `value`: a regular expression")
             try:
-                re.compile(value)
-            except re.error as exc:
+                regex.compile(value)
+            except regex.error as exc:
                 raise ValueError(f"`value` is not a valid regular expression: {exc}") from None
         elif kind in _LENGTH_TYPES:
             if not isinstance(value, int) or value < 0:
@@ -154,11 +156,16 @@ def _phrase_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
 
 
 def _pattern_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
-    pattern = re.compile(str(spec.value), re.IGNORECASE if spec.ignore_case else 0)
+    pattern = regex.compile(str(spec.value), regex.IGNORECASE if spec.ignore_case else 0)
     wanted = spec.type == "regex"
 
     def decide(ctx: CheckContext) -> Outcome:
-        spans = [m.span() for m in pattern.finditer(ctx.reply) if m.end() > m.start()]
+        try:
+            spans = [m.span() for m in pattern.finditer(ctx.reply, timeout=PATTERN_TIMEOUT_S) if m.end() > m.start()]
+        except TimeoutError:
+            # Recorded as a crashed check on this case (harness.runner.evaluate.run_checks); the run goes on.
+            raise TimeoutError(f"the pattern ran over {PATTERN_TIMEOUT_S:g} s on this reply (it backtracks "
+                               f"too much: simplify it)") from None
         found = [ctx.reply[s:e] for s, e in spans[:_EVIDENCE_KEPT]]
         detail = f"{len(spans)} match(es)" if spans else "no match"
         return (bool(spans) if wanted else not spans), spans, detail, {"found": found}

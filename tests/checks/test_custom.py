@@ -146,3 +146,19 @@ def test_python_check_load_errors_are_one_line(tmp_path):
 def test_bad_specs_are_refused(fields, message):
     with pytest.raises(ValidationError, match=message):
         CustomCheckSpec(name="mine", **fields)
+
+
+def test_a_pattern_that_backtracks_for_ever_fails_its_case_not_the_run(monkeypatch):
+    import time
+
+    from harness.checks import custom
+    from harness.runner.evaluate import run_checks
+
+    monkeypatch.setattr(custom, "PATTERN_TIMEOUT_S", 0.05)
+    slow = check(type="regex", value=r"^(a|aa)+$")
+    started = time.monotonic()
+    results = run_checks([slow], CheckContext(case=CASE, reply="a" * 60 + "b"))
+    assert time.monotonic() - started < 5
+    assert results["mine"].passed is None and results["mine"].data == {"error": "check_crashed"}
+    assert "ran over 0.05 s" in results["mine"].detail
+    assert run(slow, "aaaa").passed is True  # the same pattern, on a reply it finishes quickly
