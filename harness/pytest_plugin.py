@@ -87,10 +87,10 @@ _SAMPLE_PREFIX = re.compile(r"sample \d+: ")
 
 def _about(line: str, wanted: set[str]) -> bool:
     """True when a failure line of :class:`~harness.ci.verdicts.CaseOutcome` (``check x failed: …``,
-    ``criterion y failed (…): …``, ``criterion y: judge error …``, after ``sample n: `` when there are
-    several samples) is about one of the ``wanted`` names."""
+    ``check x crashed: …``, ``criterion y failed (…): …``, ``criterion y: judge error …``, after
+    ``sample n: `` when there are several samples) is about one of the ``wanted`` names."""
     line = line[m.end():] if (m := _SAMPLE_PREFIX.match(line)) else line
-    return any(line.startswith((f"{name} failed", f"{name}:")) for name in wanted)
+    return any(line.startswith((f"{name} failed", f"{name} crashed", f"{name}:")) for name in wanted)
 
 
 @dataclass

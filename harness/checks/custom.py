@@ -116,10 +116,17 @@ class CustomCheck:
             return result(None, detail=f"does not apply: {self.spec.applies_when} is false for this case")
         outcome = self._decide(ctx)
         if isinstance(outcome, CheckResult):  # a python check may build its own result
-            return outcome
-        passed, spans, detail, data = outcome
-        evidence = [span(ctx.reply, start, end) for start, end in spans[:_EVIDENCE_KEPT]]
-        return result(passed, evidence=evidence, detail=detail, data=data)
+            built = outcome
+        else:
+            passed, spans, detail, data = outcome
+            evidence = [span(ctx.reply, start, end) for start, end in spans[:_EVIDENCE_KEPT]]
+            built = result(passed, evidence=evidence, detail=detail, data=data)
+        if self.spec.type == "python":
+            try:  # what the user's function returned must fit in a record, or the run could not write it
+                built.model_dump_json()
+            except Exception as exc:  # noqa: BLE001 - any failure to serialise: the check's fault, on this case
+                raise TypeError(f"{self.spec.value} returned a result that cannot be recorded: {exc}") from None
+        return built
 
 
 def _describe(spec: CustomCheckSpec) -> str:

@@ -86,6 +86,9 @@ def _failing(record: Record) -> tuple[list[str], list[str]]:
             detail = f" ({result.detail})" if result.detail else ""
             names.append(f"check {name}")
             lines.append(f"check {name} failed: {evidence}{detail}")
+        elif result.passed is None and result.data.get("error") == "check_crashed":
+            names.append(f"check {name}")  # decided nothing: a bug in the check, shown until it is fixed
+            lines.append(f"check {name} crashed: {result.detail}")
     for name, verdict in record.judge.items():
         if verdict.error is not None:
             lines.append(f"criterion {name}: judge error {verdict.error.kind}: {verdict.error.message}")

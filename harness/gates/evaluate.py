@@ -119,13 +119,19 @@ def minimum_gates(spec: GatesSpec, scorecard, candidates: list[str]) -> list[Gat
             summary = scores.checks.get(check)
             if threshold is not None and threshold.min is not None and summary is not None:
                 stat = summary.pass_rate
-                gates.append(_minimum(name, "check", check, stat.rate, stat.n, threshold.min, True))
+                gates.append(_minimum(name, "check", check, stat.rate, stat.n, threshold.min, True,
+                                      crashed=summary.n_crashed))
     return gates
 
 
 def _minimum(candidate: str, kind: str, name: str, value: float | None, n: int, minimum: float,
-             rate: bool) -> GateResult:
+             rate: bool, crashed: int = 0) -> GateResult:
     label = f"min {kind} {name}"
+    if crashed:
+        # A check that raised decided nothing on those records: its rate cannot hold the minimum up.
+        measured = "on no other case" if value is None else f"{_fmt(value, rate)} over the {n} other cases"
+        return GateResult(label, candidate, False, f"the check crashed on {crashed} record(s) (each record's "
+                                                   f"detail says why); {measured}")
     if value is None:
         return GateResult(label, candidate, True, f"not measured: it applied to no case (minimum {_fmt(minimum, rate)})")
     passed = value + EPSILON >= minimum

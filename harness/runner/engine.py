@@ -119,6 +119,18 @@ def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[
         if previous.eval_spec != manifest.eval_spec or previous.dataset["sha256"] != manifest.dataset["sha256"]:
             raise ResultsError("the eval file or dataset changed since this run started; "
                                "start a new run with another --out", file=str(run_dir))
+        # A resume may run more candidates than the start did (--candidates); those both ran must be the same.
+        before_candidates = {c.get("name"): c for c in previous.candidates}
+        shared = [c for c in manifest.candidates if c.get("name") in before_candidates]
+        changed = [what for what, before, now in (
+            ("checks (a check's version: its code, or a check file of your own)", previous.checks, manifest.checks),
+            ("candidate settings (a prompt template file, a model's settings)",
+             [before_candidates[c.get("name")] for c in shared], shared),
+            ("rubric", previous.rubric, manifest.rubric)) if before != now]
+        if changed:
+            # Records graded by two versions of one thing would be mixed in one run.
+            raise ResultsError(f"the {changed[0]} changed since this run started; start a new run with another "
+                               "--out", file=str(run_dir))
         selected = previous.dataset.get("selected_sha256")
         if selected is not None and selected != manifest.dataset.get("selected_sha256"):
             raise ResultsError("these options select other cases than the run started with (--limit, --cases, "

@@ -23,8 +23,10 @@ def run_checks(checks: list[Check], ctx: CheckContext) -> dict[str, CheckResult]
         try:
             results[check.name] = check.run(ctx)
         except Exception as exc:  # a bug in one check must not lose the case
-            results[check.name] = CheckResult(passed=None, detail=f"check crashed: {type(exc).__name__}: {exc}",
-                                              data={"error": "check_crashed"})
+            detail = f"check crashed: {type(exc).__name__}: {exc}"[:2000]
+            # The message is the check's own (a check of the user's may raise anything): writable text only.
+            detail = detail.encode("utf-8", "replace").decode("utf-8")
+            results[check.name] = CheckResult(passed=None, detail=detail, data={"error": "check_crashed"})
     return results
 
 

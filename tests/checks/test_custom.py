@@ -162,3 +162,19 @@ def test_a_pattern_that_backtracks_for_ever_fails_its_case_not_the_run(monkeypat
     assert results["mine"].passed is None and results["mine"].data == {"error": "check_crashed"}
     assert "ran over 0.05 s" in results["mine"].detail
     assert run(slow, "aaaa").passed is True  # the same pattern, on a reply it finishes quickly
+
+
+def test_a_python_result_that_cannot_be_recorded_is_a_crash_on_that_case(tmp_path):
+    from harness.runner.evaluate import run_checks
+
+    (tmp_path / "odd.py").write_text(
+        "from harness.checks.base import CheckResult\n"
+        "def thing(ctx):\n    return CheckResult(passed=True, data={'o': object()})\n"
+        "def surrogate(ctx):\n    return (True, 'x\\ud800y')\n"
+        "def loud(ctx):\n    raise ValueError('bad \\ud800 text')\n")
+    ctx = CheckContext(case=CASE, reply="hi")
+    for name in ("thing", "surrogate", "loud"):
+        c = check(tmp_path, type="python", value=f"odd.py:{name}")
+        res = run_checks([c], ctx)["mine"]
+        assert res.passed is None and res.data == {"error": "check_crashed"}, name
+        res.model_dump_json()  # and the crash itself is writable

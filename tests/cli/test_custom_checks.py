@@ -84,3 +84,29 @@ def test_a_changed_custom_check_makes_runs_incomparable(tmp_path):
     assert harness_cmd("run", "eval.yaml", "--out", "run2", cwd=tmp_path).returncode == 0
     done = harness_cmd("diff", "run1", "run2", "--out", "d1", cwd=tmp_path)
     assert done.returncode == 2 and "signed" in done.stderr, done.stderr
+
+
+def test_resume_refuses_a_changed_check_file(tmp_path):
+    write_project(tmp_path)
+    assert harness_cmd("run", "eval.yaml", "--out", "r", "--quiet", cwd=tmp_path).returncode == 0
+    # As if interrupted: drop the last two records, then change a check file before resuming.
+    records = tmp_path / "r" / "records.jsonl"
+    records.write_text("".join(records.read_text().splitlines(keepends=True)[:2]))
+    (tmp_path / "house.py").write_text("def signed(ctx):\n    return True\ndef crashes(ctx):\n    return None\n")
+    done = harness_cmd("run", "eval.yaml", "--out", "r", "--resume", "--quiet", cwd=tmp_path)
+    assert done.returncode == 2 and "the checks (a check's version" in done.stderr, done.stderr
+    assert len(records.read_text().splitlines()) == 2  # nothing was added
+
+
+def test_a_crashing_check_fails_its_gate_shows_in_ci_outputs_and_is_rerun_by_failing(tmp_path):
+    write_project(tmp_path, "gates:\n  checks:\n    crashes: {min: 0.5}\n")
+    done = harness_cmd("run", "eval.yaml", "--out", "r", "--quiet", cwd=tmp_path)
+    assert done.returncode == 1 and "min check crashes [v1]: the check crashed on 2 record(s)" in done.stderr
+    summary = (tmp_path / "r" / "summary.md").read_text()
+    assert "the check crashed on 2 record(s)" in summary and "- `a`: check crashes" in summary
+    assert "crashes crashed" in (tmp_path / "r" / "junit.xml").read_text()
+    # Every case crashed the check, so every case is rerun once the check is fixed.
+    (tmp_path / "house.py").write_text("def signed(ctx):\n    return True\ndef crashes(ctx):\n    return True\n")
+    again = harness_cmd("run", "eval.yaml", "--out", "r2", "--quiet", "--failing", "r", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert len((tmp_path / "r2" / "records.jsonl").read_text().splitlines()) == 4

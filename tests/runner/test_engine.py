@@ -74,3 +74,20 @@ def test_responder_failure_is_recorded_and_the_run_goes_on(project):
     assert {r.candidate for r in failed} == {"polite"} and failed[0].error.kind == "server_error"
     scorecard = json.loads((result.run_dir / "scorecard.json").read_text())
     assert "polite" in json.dumps(scorecard)
+
+
+def test_resume_refuses_a_changed_prompt_file(project):
+    eval_file = project["dir"] / "eval.yaml"
+    (project["dir"] / "agent.jinja").write_text("You are a {{ category or 'general' }} agent.")
+    text = eval_file.read_text()
+    start = text.index("prompt: ")
+    end = text.index("\n", start)
+    eval_file.write_text(text[:start] + "prompt: agent.jinja" + text[end:])
+    out = project["dir"] / "out"
+    run_eval("eval.yaml", RunOptions(out=out, candidates=["polite"], use_cache=False))
+    lines = (out / "records.jsonl").read_text().splitlines()
+    (out / "records.jsonl").write_text("\n".join(lines[:1]) + "\n")
+    (project["dir"] / "agent.jinja").write_text("You are a rude agent.")
+    with pytest.raises(ResultsError, match="candidate settings .a prompt template file"):
+        run_eval("eval.yaml", RunOptions(out=out, resume=True, use_cache=False))
+    assert len((out / "records.jsonl").read_text().splitlines()) == 1
