@@ -68,6 +68,7 @@ class ReplayedResponder:
     run: str
     candidate: str
     replies: dict[tuple[str, int], str]
+    model_name: str | None = None  # the model that wrote the replies, when that run's candidate was a model
 
     async def respond(self, case: Case, sample: int = 0) -> Reply:
         text = self.replies.get((case.id, sample))

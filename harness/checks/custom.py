@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal
 
 import regex
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from harness.checks.base import CheckContext, CheckResult
 from harness.checks.results import result, span
@@ -68,9 +68,14 @@ class CustomCheckSpec(BaseModel):
             raise ValueError("must be a phrase, a list of phrases, a pattern, a length or file.py:function")
         return value
 
-    @model_validator(mode="after")
-    def _value_fits_type(self) -> "CustomCheckSpec":
-        value, kind = self.value, self.type
+    @field_validator("value")
+    @classmethod
+    def _value_fits_type(cls, value: str | list[str] | int, info: ValidationInfo) -> str | list[str] | int:
+        # A field validator (not a model one), so an error names `value` and its line. `type` is declared
+        # first: when it is missing or wrong, that is the error, and this one waits.
+        kind = info.data.get("type")
+        if kind is None:
+            return value
         if kind in _PHRASE_TYPES:
             phrases = [value] if isinstance(value, str) else value
             if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p for p in phrases):
@@ -87,7 +92,7 @@ class CustomCheckSpec(BaseModel):
                 raise ValueError(f"type {kind} needs `value`: a whole number of characters, 0 or more")
         elif not isinstance(value, str) or not _FUNCTION.match(value):
             raise ValueError("type python needs `value`: file.py:function (e.g. evals/checks/house.py:signed_off)")
-        return self
+        return value
 
     @property
     def phrases(self) -> list[str]:

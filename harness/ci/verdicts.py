@@ -142,7 +142,14 @@ def failing_case_ids(run_dir, candidates: list[str] | None = None) -> frozenset[
     from harness.gates.tolerance import record_has_error
     from harness.records.store import iter_records, read_manifest
 
-    read_manifest(run_dir)  # a directory that holds no run is refused here, with its reason
+    manifest = read_manifest(run_dir)  # a directory that holds no run is refused here, with its reason
+    names = [c.get("name") for c in manifest.candidates]
+    unknown = [c for c in candidates or [] if c not in names]
+    if unknown:
+        from harness.errors import ConfigError
+
+        raise ConfigError(f"run {run_dir} has no candidate {', '.join(unknown)} (it has: "
+                          f"{', '.join(map(str, names))})", field="--failing")
     wanted = set(candidates) if candidates else None
     return frozenset(record.case_id for record in iter_records(run_dir)
                      if (wanted is None or record.candidate in wanted)

@@ -57,6 +57,9 @@ def export(args: argparse.Namespace) -> int:
 
     fmt = args.format or ("jsonl" if args.out is not None and args.out.suffix == ".jsonl" else "csv")
     read_manifest(args.run_dir)  # not a run: one line, before anything is written
+    if args.out is not None and args.out.resolve().is_relative_to(args.run_dir.resolve()):
+        raise ConfigError(f"{args.out} is inside the run directory {args.run_dir}: write the export elsewhere "
+                          "(it could replace the run's own files)", field="--out")
     if args.out is None:
         write_export(args.run_dir, sys.stdout, fmt, formula_escape=not args.no_formula_escape)
         return 0

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_val
 
 from harness.calibration.schema import CalibrationGateSpec
 from harness.checks.custom import CustomCheckSpec, build_custom_check
-from harness.config.yamlfile import format_loc, line_of, load_yaml, validate_yaml
+from harness.config.yamlfile import format_loc, has_key, line_of, load_yaml, validate_yaml
 from harness.errors import ConfigError, UserError
 from harness.gates.spec import GatesSpec
 from harness.models.base import DeploymentSpec, GenerateConfig, RoutingSpec
@@ -283,12 +283,21 @@ class LoadedEval(BaseModel):
 
     def error(self, problem: str, *loc: Any, kind: type[UserError] = ConfigError) -> UserError:
         """A ``kind`` error at ``loc`` in this eval file: ``eval.yaml:7: candidates[1].model: problem``."""
+        loc = in_matrix(loc, self.node)
         return kind(problem, file=str(self.path), line=line_of(self.node, loc), field=format_loc(loc) or None)
 
     def candidate_loc(self, name: str) -> tuple[Any, ...]:
-        """Where candidate ``name`` sits in the eval file, as a field path (a matrix's: its ``matrix``)."""
+        """Where candidate ``name`` sits in the eval file, as a field path (a matrix's: the matrix entry)."""
         index = next(i for i, c in enumerate(self.spec.candidates) if c.name == name)
         return self.candidate_locs[index] if index < len(self.candidate_locs) else ("candidates", index)
+
+
+def in_matrix(loc: tuple[Any, ...], node) -> tuple[Any, ...]:
+    """``candidates[i].model`` (or ``.prompt``) as ``candidates[i].matrix.model`` where entry ``i`` of the file
+    is a matrix: a generated candidate's model and prompt are written in the matrix, its other settings beside it."""
+    if len(loc) >= 3 and loc[0] == "candidates" and loc[2] in ("model", "prompt") and has_key(node, loc[:2], "matrix"):
+        return loc[:2] + ("matrix",) + loc[2:]
+    return loc
 
 
 def resolve_path(raw: str, eval_path: Path) -> Path | None:
@@ -313,8 +322,9 @@ def load_eval(path: str | Path) -> LoadedEval:
     path = Path(path)
     data, node = load_yaml(path, ConfigError)
     data, locs = _expand_matrices(data, node, path)
-    spec = validate_yaml(EvalSpec, data, node, path, ConfigError, remap=lambda loc: _in_file(loc, locs))
+    spec = validate_yaml(EvalSpec, data, node, path, ConfigError, remap=lambda loc: _in_file(loc, locs, node))
     def fail(problem: str, *loc) -> ConfigError:
+        loc = in_matrix(loc, node)
         return ConfigError(problem, file=str(path), line=line_of(node, loc), field=format_loc(loc))
 
     dataset = resolve_path(spec.dataset, path)
@@ -347,17 +357,17 @@ def _expand_matrices(data: Any, node, path: Path) -> tuple[Any, list[tuple]]:
             matrix = validate_yaml(MatrixCandidateSpec, entry, node, path, ConfigError, at=("candidates", index))
             generated = matrix.expand()
             expanded += generated
-            locs += [("candidates", index, "matrix")] * len(generated)
+            locs += [("candidates", index)] * len(generated)
         else:
             expanded.append(entry)
             locs.append(("candidates", index))
     return {**data, "candidates": expanded}, locs
 
 
-def _in_file(loc: tuple[Any, ...], locs: list[tuple]) -> tuple[Any, ...]:
+def _in_file(loc: tuple[Any, ...], locs: list[tuple], node) -> tuple[Any, ...]:
     """An error location in the expanded data as the place in the file it comes from."""
     if len(loc) >= 2 and loc[0] == "candidates" and isinstance(loc[1], int) and loc[1] < len(locs):
-        return locs[loc[1]] + tuple(loc[2:])
+        return in_matrix(locs[loc[1]] + tuple(loc[2:]), node)
     return loc
 
 

@@ -205,6 +205,15 @@ def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+def has_key(node: yaml.Node | None, loc: tuple[Any, ...], key: str) -> bool:
+    """Whether the mapping at ``loc`` in the tree holds ``key``."""
+    for step in loc:
+        node = _child(node, step)
+        if node is None:
+            return False
+    return isinstance(node, yaml.MappingNode) and any(k.value == key for k, _ in node.value)
+
+
 def _child(node: yaml.Node | None, key: Any) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:

@@ -69,13 +69,17 @@ class CaseSelection:
 
 
 def selection_words(selection: Any) -> str | None:
-    """A manifest's ``dataset.selection`` as the options that made it: ``--where persona=abusive --failing RUN``."""
+    """A manifest's ``dataset.selection`` as the options that made it: ``--where persona=abusive --failing RUN``.
+
+    Read from files (a manifest, the history index): a value of the wrong shape is left out, not a crash.
+    """
     if not isinstance(selection, dict) or not selection:
         return None
-    words = [f"--cases {','.join(map(str, selection['cases']))}"] if selection.get("cases") else []
-    words += [f"--where {w}" for w in selection.get("where") or []]
-    if selection.get("failing_in"):
-        words.append(f"--failing {selection['failing_in']}")
+    cases, where, failing = selection.get("cases"), selection.get("where"), selection.get("failing_in")
+    words = [f"--cases {','.join(map(str, cases))}"] if isinstance(cases, list) and cases else []
+    words += [f"--where {w}" for w in where if isinstance(w, str)] if isinstance(where, list) else []
+    if isinstance(failing, str) and failing:
+        words.append(f"--failing {failing}")
     return " ".join(words) or None
 
 

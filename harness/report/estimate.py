@@ -10,8 +10,9 @@ HEADER = ["role", "name", "model", "calls", "prompt tokens", "completion tokens"
 
 
 def floor_seconds(estimate: RunEstimate, latency_s: float) -> float:
-    """calls × latency ÷ concurrency: no run of this eval at that latency can be faster."""
-    return estimate.calls * latency_s / max(1, estimate.concurrency)
+    """Sequential calls × latency ÷ concurrency: no run of this eval at that latency can be faster (a judge
+    panel's members answer a criterion at the same time, so they count once)."""
+    return estimate.rounds * latency_s / max(1, estimate.concurrency)
 
 
 def render_estimate(estimate: RunEstimate, latency_s: float) -> str:
@@ -27,7 +28,7 @@ def render_estimate(estimate: RunEstimate, latency_s: float) -> str:
                                 enumerate(zip(row, widths))).rstrip() for row in rows)
     floor = floor_seconds(estimate, latency_s)
     notes = [f"eval {estimate.eval_name}: {estimate.n_cases:,} cases, concurrency {estimate.concurrency}; "
-             f"at {latency_s:g} s per call no run is faster than {_duration(floor)} (calls × latency ÷ concurrency)",
+             f"at {latency_s:g} s per call no run is faster than {_duration(floor)} (calls in sequence × latency ÷ concurrency)",
              f"tokens: {estimate.tokenizer}; a judge answer {JUDGE_ANSWER_TOKENS} tokens" + _replies(estimate),
              "prices: litellm's bundled price map (list, and batch at the providers' batch rates); none for "
              "self-hosted endpoints, the embedded model or models the map lacks (—). Retries are not counted."]

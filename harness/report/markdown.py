@@ -58,7 +58,8 @@ def _cases(run: RunIdentity) -> str | None:
     if run.n_selected is None:
         return None
     if run.selection:
-        return f"{_counted_cases(run)}, selected by `{run.selection}`"
+        # Plain text, not a code span: md_escape's entities would show as written inside one.
+        return f"{_counted_cases(run)}, selected by {run.selection}"
     return _counted_cases(run)
 
 

@@ -64,6 +64,9 @@ class RunEstimate:
     tokenizer: str = ""
     reply_tokens: dict[str, int] = field(default_factory=dict)  # model candidate -> assumed reply length
     concurrency: int = 1
+    # Calls one after another within the run's tasks (a case × candidate's responder call, then its criteria
+    # one by one; a panel's members answer a criterion at once): what the time floor counts.
+    rounds: int = 0
 
     @property
     def calls(self) -> int:
@@ -85,7 +88,7 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
     cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
     count = token_counter()
     # An in-process model answers one call at a time (the engine runs such an eval's cases one by one).
-    in_process = any(name.startswith("embedded/") for name in _model_names(loaded))
+    in_process = any(name.startswith("embedded/") for name in _model_names(loaded, candidate_names))
     estimate = RunEstimate(loaded.name, len(cases), tokenizer=count.name,
                            concurrency=1 if in_process else loaded.spec.concurrency)
     judge = loaded.spec.judge
@@ -104,6 +107,7 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
                 system = renders.get(id(case), (None, None))[1]
                 prompt = count(system or "") + sum(count(m.content) for m in thread_messages(case))
                 line.calls += epochs
+                estimate.rounds += epochs
                 line.prompt_tokens += epochs * (prompt + 4 * (len(case.turns) + 1))
                 line.completion_tokens += epochs * assumed
             _price(line, spec)
@@ -115,19 +119,23 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
         else:
             from harness.records.store import candidate_replies
 
-            replies = candidate_replies(*replayed_source(loaded, spec))
+            replies = candidate_replies(*replayed_source(loaded, spec)[:2])
             reply_of = lambda case, got=replies: got.get((case.id, 0))  # noqa: E731
-        for line, (_, _, fields) in zip(judge_lines, judges):
+        for line in judge_lines:
             _add_judging(line, cases, criteria, reply_of, epochs * judge.epochs, count)
+        if judge_lines:  # a panel's members answer together: one round per criterion asked
+            estimate.rounds += sum(epochs * judge.epochs for case in cases if reply_of(case) is not None
+                                   for criterion in criteria if criterion.applies_to(case))
     for line, (_, _, fields) in zip(judge_lines, judges):
         _price(line, fields)
     estimate.lines += judge_lines
     return estimate
 
 
-def _model_names(loaded: LoadedEval) -> list[str]:
+def _model_names(loaded: LoadedEval, candidate_names: list[str] | None) -> list[str]:
+    """The models the run would call: those of the chosen candidates, and the judge's."""
     judge = loaded.spec.judge
-    names = [c.model for c in loaded.spec.candidates if c.model]
+    names = [c.model for c in loaded.spec.candidates if c.model and (not candidate_names or c.name in candidate_names)]
     if judge is not None:
         names += [judge.model] if judge.panel is None else [p.model for p in judge.panel]
     return [n for n in names if n]

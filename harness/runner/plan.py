@@ -138,9 +138,10 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
             responders.append(RecordedResponder(name=spec.name, version=spec.recorded))
             continue
         if spec.kind == "replayed":
-            run_dir, candidate = replayed_source(loaded, spec)
+            run_dir, candidate, record = replayed_source(loaded, spec)
             responders.append(ReplayedResponder(name=spec.name, run=str(run_dir), candidate=candidate,
-                                                replies=candidate_replies(run_dir, candidate)))
+                                                replies=candidate_replies(run_dir, candidate),
+                                                model_name=source_model(record)))
             continue
         template, rendered = checked_template(loaded, spec.name, cases, dumps)  # a broken template fails now
         model = build_checked_model(loaded, model_spec(spec), loaded.candidate_loc(spec.name), cache)
@@ -181,9 +182,18 @@ def check_eval(loaded: LoadedEval) -> None:
     _check_gate_names(loaded, [c.name for c in loaded.spec.candidates], select_checks(loaded), rubric)
 
 
-def replayed_source(loaded: LoadedEval, spec: CandidateSpec) -> tuple[Path, str]:
-    """The run directory and candidate a ``replies_from`` candidate replays, checked: the directory holds a
-    run, and that run has the candidate."""
+def source_model(record: dict) -> str | None:
+    """The model that wrote a run's candidate's replies, from its manifest record (None: recorded replies)."""
+    if record.get("kind") == "model":
+        model = record.get("model")
+        return model.get("name") if isinstance(model, dict) else None
+    model = record.get("model") if record.get("kind") == "replayed" else None
+    return model if isinstance(model, str) else None
+
+
+def replayed_source(loaded: LoadedEval, spec: CandidateSpec) -> tuple[Path, str, dict]:
+    """The run directory and candidate a ``replies_from`` candidate replays, and that candidate's manifest
+    record, checked: the directory holds a run, and that run has the candidate."""
     loc = loaded.candidate_loc(spec.name)
     run_dir = resolve_path(spec.replies_from, loaded.path)
     if run_dir is None:
@@ -198,7 +208,7 @@ def replayed_source(loaded: LoadedEval, spec: CandidateSpec) -> tuple[Path, str]
         field = "from_candidate" if spec.from_candidate else "replies_from"
         raise loaded.error(f"run {spec.replies_from} has no candidate {candidate!r} (it has: {', '.join(map(str, names))})"
                            + ("" if spec.from_candidate else "; name one with `from_candidate`"), *loc, field)
-    return run_dir, candidate
+    return run_dir, candidate, manifest.candidates[names.index(candidate)]
 
 
 def _check_gate_names(loaded: LoadedEval, candidates: list[str], checks: list[Check],
@@ -266,7 +276,7 @@ def select_criteria(loaded: LoadedEval) -> Rubric:
 
 def _notices(plan: RunPlan, loaded: LoadedEval) -> list[str]:
     roles = []
-    if any(isinstance(r, ModelResponder) and r.model.name.startswith("embedded/") for r in plan.responders):
+    if any((_writer(r) or "").startswith("embedded/") for r in plan.responders):
         roles.append("a candidate")
     if any(m.name.startswith("embedded/") for m in plan.judge_models):
         roles.append("a member of the judge panel" if isinstance(plan.judge, PanelJudge) else "the judge")
@@ -278,7 +288,14 @@ def _self_judging_notices(plan: RunPlan) -> list[str]:
     """One notice per model candidate whose replies a judge model (or panellist) also wrote."""
     judge_names = list(dict.fromkeys(m.name for m in plan.judge_models))
     return [SELF_JUDGING_NOTICE.format(model=name, candidate=r.name) for name in judge_names
-            for r in plan.responders if isinstance(r, ModelResponder) and r.model.name == name]
+            for r in plan.responders if _writer(r) == name]
+
+
+def _writer(responder: Responder) -> str | None:
+    """The model whose replies a candidate is graded on: its own, or (re-grading a run) the one that wrote them."""
+    if isinstance(responder, ModelResponder):
+        return responder.model.name
+    return responder.model_name if isinstance(responder, ReplayedResponder) else None
 
 
 def git_revision() -> str | None:
@@ -345,7 +362,7 @@ def _candidate_record(responder: Responder, loaded: LoadedEval) -> dict:
         return {"name": responder.name, "kind": "recorded", "recorded": responder.version}
     if isinstance(responder, ReplayedResponder):
         return {"name": responder.name, "kind": "replayed", "replies_from": responder.run,
-                "candidate": responder.candidate, "n_replies": len(responder.replies)}
+                "candidate": responder.candidate, "n_replies": len(responder.replies), "model": responder.model_name}
     source = loaded.prompts[responder.name]
     return {"name": responder.name, "kind": "model", "model": responder.model.spec_record(),
             "prompt_sha256": hash_value(source), "prompt_file": loaded.prompt_files.get(responder.name)}

@@ -44,11 +44,14 @@ def test_failing_reruns_only_what_failed_and_the_run_says_how_it_was_selected(tm
     assert manifest["dataset"]["selection"] == {"failing_in": "full"} and manifest["dataset"]["n_selected"] == 2
     scorecard = json.loads((tmp_path / "again" / "scorecard.json").read_text())
     assert scorecard["run"]["selection"] == "--failing full"
-    assert "2 of 6 cases, selected by `--failing full`" in (tmp_path / "again" / "scorecard.md").read_text()
+    assert "2 of 6 cases, selected by --failing full" in (tmp_path / "again" / "scorecard.md").read_text()
     assert "--failing full" in (tmp_path / "again" / "report.html").read_text()
     # nothing failed for v2: no case is left, one line, exit 2
     none = harness_cmd("run", "eval.yaml", "--out", "v2", "--failing", "full", "--candidates", "v2", cwd=tmp_path)
     assert none.returncode == 2 and "nothing failed there" in none.stderr
+    # a candidate the failing run does not have is named, not taken for "nothing failed"
+    other = harness_cmd("run", "eval.yaml", "--out", "v9", "--failing", "full", "--candidates", "v9", cwd=tmp_path)
+    assert other.returncode == 2 and "--failing: run full has no candidate v9 (it has: v1, v2)" in other.stderr
 
 
 def test_cases_and_where_combine(tmp_path):

@@ -105,3 +105,24 @@ def test_the_command_prints_a_table_or_json(tmp_path):
     assert bad.returncode == 2 and bad.stderr.strip() == "harness: error: --latency: must be a positive number of seconds"
     none = harness_cmd("estimate", "e.yaml", "--cases", "zz", cwd=root)
     assert none.returncode == 2 and "no case of d.jsonl is selected by --cases zz" in none.stderr
+
+
+def test_the_time_floor_counts_a_panel_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps({"id": f"c{i}", "turns": [{"role": "customer", "content": "x"}],
+                                                          "recorded_replies": {"v1": "Hello"}}) + "\n" for i in range(4)))
+    (tmp_path / "r.yaml").write_text('id: r\nversion: "1"\ncriteria:\n'
+                                     '  - {id: tone, question: "Kind?", scale: pass_fail, levels: {pass: y, fail: n}}\n')
+    (tmp_path / "e.yaml").write_text(textwrap.dedent("""\
+        dataset: d.jsonl
+        concurrency: 2
+        candidates: [{name: v1, recorded: v1}]
+        judge:
+          rubric: r.yaml
+          panel: [{model: openai/a}, {model: openai/b}, {model: openai/c}]
+        """))
+    from harness.report.estimate import floor_seconds
+
+    found = estimate_run(load_eval("e.yaml"))
+    assert found.calls == 4 * 3 and found.rounds == 4
+    assert floor_seconds(found, 0.5) == pytest.approx(4 * 0.5 / 2)

@@ -64,3 +64,15 @@ def test_errors_are_one_line_and_leave_no_partial_file(tmp_path):
     assert harness_cmd("run", "e.yaml", "--out", "r", "--quiet", cwd=tmp_path).returncode == 0
     bad = harness_cmd("export", "r", "--out", "no/such/dir/x.csv", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.startswith("harness: error: --out: cannot write no/such/dir/x.csv")
+
+
+def test_export_refuses_to_write_into_the_run(tmp_path):
+    (tmp_path / "d.jsonl").write_text(json.dumps({"id": "a", "turns": [{"role": "customer", "content": "hi"}],
+                                                  "recorded_replies": {"v1": "Hello"}}) + "\n")
+    (tmp_path / "e.yaml").write_text("dataset: d.jsonl\ncandidates: [{name: v1, recorded: v1}]\n")
+    assert harness_cmd("run", "e.yaml", "--out", "r", "--quiet", cwd=tmp_path).returncode == 0
+    before = (tmp_path / "r" / "records.jsonl").read_text()
+    for out in ("r/records.jsonl", str(tmp_path / "r" / "x.csv")):
+        done = harness_cmd("export", "r", "--out", out, cwd=tmp_path)
+        assert done.returncode == 2 and "is inside the run directory r" in done.stderr, done.stderr
+    assert (tmp_path / "r" / "records.jsonl").read_text() == before and not (tmp_path / "r" / "x.csv").exists()

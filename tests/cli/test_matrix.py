@@ -49,3 +49,18 @@ def test_a_bad_model_in_a_matrix_is_named_at_the_matrix(tmp_path):
     for command in (["run", "eval.yaml", "--out", "r"], ["validate", "eval.yaml"]):
         done = harness_cmd(*command, cwd=tmp_path)
         assert done.returncode == 2 and "eval.yaml:5: candidates[0].matrix.model:" in done.stderr, done.stderr
+
+
+def test_a_shared_setting_of_a_matrix_is_named_beside_it(tmp_path, monkeypatch):
+    monkeypatch.delenv("NOPE_KEY", raising=False)
+    (tmp_path / "cases.jsonl").write_text(json.dumps({"id": "a", "turns": [{"role": "customer", "content": "x"}]}) + "\n")
+    (tmp_path / "eval.yaml").write_text(textwrap.dedent("""\
+        dataset: cases.jsonl
+        candidates:
+          - matrix:
+              prompt: ["Hi."]
+              model: [openai/gpt-4o-mini]
+            api_key_env: NOPE_KEY
+        """))
+    done = harness_cmd("run", "eval.yaml", "--out", "r", cwd=tmp_path)
+    assert done.returncode == 2 and "eval.yaml:6: candidates[0].api_key_env:" in done.stderr, done.stderr

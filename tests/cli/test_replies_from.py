@@ -52,7 +52,7 @@ def test_a_run_is_regraded_with_new_checks_without_asking_anyone_again(tmp_path)
     assert again["c3"]["error"]["kind"] == "missing_recorded_reply" and "runs/first" in again["c3"]["error"]["message"]
     manifest = json.loads((tmp_path / "runs/regrade/manifest.json").read_text())
     assert manifest["candidates"] == [{"name": "v1-again", "kind": "replayed", "replies_from": "runs/first",
-                                       "candidate": "v1", "n_replies": 3}]
+                                       "candidate": "v1", "n_replies": 3, "model": None}]
     # The same run diffed against its re-grade: the shared check agrees on every shared case.
     diff = harness_cmd("diff", "runs/first", "runs/regrade", "--pair", "v1=v1-again", "--out", "d", cwd=tmp_path)
     assert diff.returncode == 0, diff.stderr
@@ -79,3 +79,26 @@ def test_a_bad_source_is_one_line_for_run_and_validate(tmp_path):
             done = harness_cmd(*command, cwd=tmp_path)
             assert done.returncode == 2 and message in done.stderr, (command, fields, done.stderr)
         assert not (tmp_path / "runs/bad").exists()
+
+
+def test_a_regrade_keeps_the_notices_about_who_wrote_the_replies(tmp_path):
+    from tests.cli.conftest import REPO, server_reply
+    from tests.support.openai_server import OpenAIServer
+
+    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ROWS))
+    with OpenAIServer(reply=server_reply) as server:
+        judge = (f"judge: {{model: openai/m, api_base: '{server.base_url}', "
+                 f"rubric: '{REPO / 'rubrics' / 'support-reply.yaml'}', criteria: [acknowledgement]}}\n")
+        (tmp_path / "first.yaml").write_text(
+            "dataset: cases.jsonl\ncandidates:\n"
+            f"  - {{name: bot, model: openai/m, api_base: '{server.base_url}', prompt: Be kind.}}\n" + judge)
+        (tmp_path / "again.yaml").write_text(
+            "dataset: cases.jsonl\ncandidates:\n  - {name: bot-again, replies_from: runs/first, from_candidate: bot}\n"
+            + judge)
+        for name in ("first", "again"):
+            done = harness_cmd("run", f"{name}.yaml", "--out", f"runs/{name}", "--quiet", "--no-cache", cwd=tmp_path)
+            assert done.returncode == 0, done.stderr
+    notices = json.loads((tmp_path / "runs/again/scorecard.json").read_text())["notices"]
+    assert any("openai/m also wrote candidate bot-again" in n for n in notices), notices
+    manifest = json.loads((tmp_path / "runs/again/manifest.json").read_text())
+    assert manifest["candidates"][0]["model"] == "openai/m"

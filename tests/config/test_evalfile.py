@@ -136,7 +136,7 @@ def test_checks_written_in_the_eval_file_load_beside_built_in_names(project):
      "eval.yaml:4: checks[0].name: 'apology_wording' is a built-in check's name"),
     ("[{name: a, type: contains, value: x}, {name: a, type: regex, value: y}]",
      "eval.yaml:4: checks[1].name: check 'a' is listed twice"),
-    ("[{name: a, type: regex, value: '(x'}]", "eval.yaml:4: checks[0]: `value` is not a valid regular expression"),
+    ("[{name: a, type: regex, value: '(x'}]", "eval.yaml:4: checks[0].value: `value` is not a valid regular expression"),
     ("[{name: a, type: contans, value: x}]", "eval.yaml:4: checks[0].type"),
     ("[{name: a, type: python, value: missing.py:f}]", "eval.yaml:4: checks[0].value: python file not found: missing.py"),
     ("[{name: a, type: contains, value: x, colour: red}]", "eval.yaml:4: checks[0].colour: unknown field"),
@@ -197,7 +197,11 @@ def test_a_matrix_stands_for_one_candidate_per_prompt_and_model(project):
     assert loaded.prompts["firm@embedded:gemma-3-270m"] == "Be firm."
     assert loaded.prompts["prompt3@openai:gpt-4o-mini"] == "Inline prompt."
     assert loaded.candidate_loc("bot") == ("candidates", 0)
-    assert loaded.candidate_loc("firm@openai:gpt-4o-mini") == ("candidates", 1, "matrix")
+    assert loaded.candidate_loc("firm@openai:gpt-4o-mini") == ("candidates", 1)
+    # a generated candidate's model and prompt are written in the matrix, its other settings beside it
+    assert loaded.error("x", "candidates", 1, "model").field == "candidates[1].matrix.model"
+    assert loaded.error("x", "candidates", 1, "api_key_env").field == "candidates[1].api_key_env"
+    assert loaded.error("x", "candidates", 0, "model").field == "candidates[0].model"
     # The manifest keeps the expanded candidates: each one's settings as it ran.
     assert [c["name"] for c in loaded.spec.model_dump(mode="json")["candidates"]] == names
 
@@ -222,3 +226,18 @@ def test_matrix_mistakes_name_their_line_and_field(project, entry, message):
         return
     error = error_of(path)
     assert message in error, error
+
+
+def test_a_custom_checks_value_error_names_the_value_line(project):
+    path = write(project, """\
+        dataset: data.jsonl
+        candidates: [{name: bot, recorded: bot}]
+        checks:
+          - name: x
+            type: max_length
+            description: too long replies
+            value: "600"
+        """)
+    assert error_of(path).endswith("eval.yaml:7: checks[0].value: type max_length needs `value`: a whole number of "
+                                   "characters, 0 or more")
+

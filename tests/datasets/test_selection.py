@@ -67,6 +67,9 @@ def test_described_for_the_manifest_and_the_scorecard():
     assert described == {"cases": ["c0*"], "where": ["persona=angry,abusive"], "failing_in": "results/r1"}
     assert selection_words(described) == "--cases c0* --where persona=angry,abusive --failing results/r1"
     assert selection_words({}) is None and selection_words(None) is None
+    # read from files: a value of the wrong shape is left out, never a crash
+    assert selection_words({"where": 5, "cases": "x", "failing_in": 3}) is None
+    assert selection_words({"where": ["persona=angry", 7]}) == "--where persona=angry"
 
 
 @pytest.mark.parametrize("raw, message", [
