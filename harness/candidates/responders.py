@@ -69,6 +69,7 @@ class ReplayedResponder:
     candidate: str
     replies: dict[tuple[str, int], str]
     model_name: str | None = None  # the model that wrote the replies, when that run's candidate was a model
+    dataset_sha256: str | None = None  # the dataset that run read
 
     async def respond(self, case: Case, sample: int = 0) -> Reply:
         text = self.replies.get((case.id, sample))

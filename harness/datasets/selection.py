@@ -80,6 +80,9 @@ def selection_words(selection: Any) -> str | None:
     words += [f"--where {w}" for w in where if isinstance(w, str)] if isinstance(where, list) else []
     if isinstance(failing, str) and failing:
         words.append(f"--failing {failing}")
+    limit = selection.get("limit")
+    if isinstance(limit, int) and not isinstance(limit, bool):
+        words.append(f"--limit {limit}")
     return " ".join(words) or None
 
 

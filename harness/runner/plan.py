@@ -58,6 +58,7 @@ class RunPlan:
     models: list = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     selection: CaseSelection = field(default_factory=CaseSelection)
+    limit_option: int | None = None  # --limit (the eval file's own `limit` is in its spec)
 
     @property
     def uses_in_process_model(self) -> bool:
@@ -138,10 +139,12 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
             responders.append(RecordedResponder(name=spec.name, version=spec.recorded))
             continue
         if spec.kind == "replayed":
-            run_dir, candidate, record = replayed_source(loaded, spec)
+            run_dir, candidate, manifest = replayed_source(loaded, spec)
+            record = next(c for c in manifest.candidates if c.get("name") == candidate)
             responders.append(ReplayedResponder(name=spec.name, run=str(run_dir), candidate=candidate,
                                                 replies=candidate_replies(run_dir, candidate),
-                                                model_name=source_model(record)))
+                                                model_name=source_model(record),
+                                                dataset_sha256=manifest.dataset.get("sha256")))
             continue
         template, rendered = checked_template(loaded, spec.name, cases, dumps)  # a broken template fails now
         model = build_checked_model(loaded, model_spec(spec), loaded.candidate_loc(spec.name), cache)
@@ -154,7 +157,8 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
         judge, judge_models = _build_judge(loaded, rubric, cache)
         models += judge_models
     plan = RunPlan(loaded=loaded, dataset=dataset, cases=cases, responders=responders,
-                   checks=select_checks(loaded), judge=judge, rubric=rubric, models=models, selection=selection)
+                   checks=select_checks(loaded), judge=judge, rubric=rubric, models=models, selection=selection,
+                   limit_option=limit)
     plan.notices = _notices(plan, loaded) + ([REPLAY_CAVEAT] if loaded.spec.replay == "turns" else [])
     _check_gate_names(loaded, [r.name for r in plan.responders], plan.checks, plan.rubric)
     return plan
@@ -191,9 +195,9 @@ def source_model(record: dict) -> str | None:
     return model if isinstance(model, str) else None
 
 
-def replayed_source(loaded: LoadedEval, spec: CandidateSpec) -> tuple[Path, str, dict]:
-    """The run directory and candidate a ``replies_from`` candidate replays, and that candidate's manifest
-    record, checked: the directory holds a run, and that run has the candidate."""
+def replayed_source(loaded: LoadedEval, spec: CandidateSpec) -> tuple[Path, str, Manifest]:
+    """The run directory and candidate a ``replies_from`` candidate replays, and that run's manifest,
+    checked: the directory holds a run, and that run has the candidate."""
     loc = loaded.candidate_loc(spec.name)
     run_dir = resolve_path(spec.replies_from, loaded.path)
     if run_dir is None:
@@ -208,7 +212,7 @@ def replayed_source(loaded: LoadedEval, spec: CandidateSpec) -> tuple[Path, str,
         field = "from_candidate" if spec.from_candidate else "replies_from"
         raise loaded.error(f"run {spec.replies_from} has no candidate {candidate!r} (it has: {', '.join(map(str, names))})"
                            + ("" if spec.from_candidate else "; name one with `from_candidate`"), *loc, field)
-    return run_dir, candidate, manifest.candidates[names.index(candidate)]
+    return run_dir, candidate, manifest
 
 
 def _check_gate_names(loaded: LoadedEval, candidates: list[str], checks: list[Check],
@@ -281,7 +285,16 @@ def _notices(plan: RunPlan, loaded: LoadedEval) -> list[str]:
     if any(m.name.startswith("embedded/") for m in plan.judge_models):
         roles.append("a member of the judge panel" if isinstance(plan.judge, PanelJudge) else "the judge")
     embedded = [EMBEDDED_NOTICE.format(roles=" and ".join(roles))] if roles else []
-    return embedded + _self_judging_notices(plan)
+    return embedded + _self_judging_notices(plan) + _other_dataset_notices(plan)
+
+
+def _other_dataset_notices(plan: RunPlan) -> list[str]:
+    """One notice per re-graded candidate whose replies were written for another version of the dataset."""
+    return [f"candidate {r.name} replays the replies run {r.run} got for another version of the dataset "
+            f"({r.dataset_sha256[:12]} there, {plan.dataset.sha256[:12]} here): a complaint that changed since is "
+            f"graded against a reply to its old text"
+            for r in plan.responders if isinstance(r, ReplayedResponder) and r.dataset_sha256
+            and r.dataset_sha256 != plan.dataset.sha256]
 
 
 def _self_judging_notices(plan: RunPlan) -> list[str]:
@@ -319,13 +332,19 @@ def build_manifest(plan: RunPlan) -> Manifest:
         eval_spec=loaded.spec.model_dump(mode="json"),
         dataset={"path": loaded.dataset_path, "sha256": plan.dataset.sha256, "n_cases": len(plan.dataset),
                  "n_selected": len(plan.cases), "selected_sha256": hash_value([c.id for c in plan.cases]),
-                 **_replay_record(plan), **({"selection": plan.selection.describe()} if plan.selection else {})},
+                 **_replay_record(plan), **_selection_record(plan)},
         rubric=plan.rubric.record(str(loaded.rubric_path)) if plan.rubric else None,
         judge=judge_record(plan.judge),
         candidates=[_candidate_record(r, loaded) for r in plan.responders],
         checks={c.name: c.version for c in plan.checks},
         started_at=now_iso(), notices=plan.notices,
     )
+
+
+def _selection_record(plan: RunPlan) -> dict:
+    """The manifest's ``dataset.selection``: the options that chose some of the cases (none: no entry)."""
+    selection = plan.selection.describe() | ({"limit": plan.limit_option} if plan.limit_option else {})
+    return {"selection": selection} if selection else {}
 
 
 def _replay_record(plan: RunPlan) -> dict:

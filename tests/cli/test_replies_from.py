@@ -102,3 +102,22 @@ def test_a_regrade_keeps_the_notices_about_who_wrote_the_replies(tmp_path):
     assert any("openai/m also wrote candidate bot-again" in n for n in notices), notices
     manifest = json.loads((tmp_path / "runs/again/manifest.json").read_text())
     assert manifest["candidates"][0]["model"] == "openai/m"
+
+
+def test_replies_to_another_version_of_the_dataset_are_flagged(tmp_path):
+    write_project(tmp_path)
+    assert harness_cmd("run", "first.yaml", "--out", "runs/first", "--quiet", cwd=tmp_path).returncode == 0
+    rows = [dict(r) for r in ROWS]
+    rows[0] = {**rows[0], "turns": [{"role": "customer", "content": "a different complaint now"}]}
+    (tmp_path / "cases.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "again.yaml").write_text("dataset: cases.jsonl\ncandidates:\n"
+                                         "  - {name: v1-again, replies_from: runs/first, from_candidate: v1}\n")
+    assert harness_cmd("run", "again.yaml", "--out", "runs/again", "--quiet", cwd=tmp_path).returncode == 0
+    notices = json.loads((tmp_path / "runs/again/scorecard.json").read_text())["notices"]
+    assert any("replays the replies run runs/first got for another version of the dataset" in n for n in notices)
+    # the same dataset: no such notice
+    assert harness_cmd("run", "first.yaml", "--out", "runs/second", "--quiet", cwd=tmp_path).returncode == 0
+    (tmp_path / "same.yaml").write_text("dataset: cases.jsonl\ncandidates:\n"
+                                        "  - {name: v1-again, replies_from: runs/second, from_candidate: v1}\n")
+    assert harness_cmd("run", "same.yaml", "--out", "runs/same", "--quiet", cwd=tmp_path).returncode == 0
+    assert json.loads((tmp_path / "runs/same/scorecard.json").read_text())["notices"] == []

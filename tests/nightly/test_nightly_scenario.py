@@ -122,3 +122,13 @@ def test_history_says_which_runs_were_of_some_cases(nightly, capsys):
     assert next(line for line in table if line.startswith("recheck")).endswith(
         f"--failing results/night-{REGRESSION_NIGHT}")
     assert next(line for line in table if line.startswith("night-1")).rstrip().endswith("all")
+
+
+def test_a_run_with_a_limit_given_on_the_command_line_is_kept_apart_too(nightly):
+    project, bot = nightly
+    run_all_nights(bot)
+    assert main(["run", "nightly.yaml", "--out", "results/short", "--no-cache", "--quiet", "--limit", "2"]) in (0, 1)
+    series = {(s.kind, s.name): s for s in load_trends(project / "results", "nightly")}
+    assert "short" not in [p.run for p in series[("check", "no_contradiction")].points]
+    own = {(s.kind, s.name): s for s in load_trends(project / "results", "nightly", until="short")}
+    assert [p.run for p in own[("check", "no_contradiction")].points] == ["short"]
