@@ -88,6 +88,11 @@ class CandidateSpec(_Spec):
             raise ValueError("a model candidate needs a `prompt` (template file or inline text)")
         if self.from_candidate is not None and self.replies_from is None:
             raise ValueError("`from_candidate` goes with `replies_from`")
+        if self.model is None:
+            # Settings of a model call, on a candidate that makes none: a misplaced line, never what was meant.
+            unused = [f for f in _MODEL_ONLY if f in self.model_fields_set]
+            if unused:
+                raise ValueError(f"{', '.join(f'`{f}`' for f in unused)} applies to model candidates only")
         return self
 
     @property
@@ -95,6 +100,10 @@ class CandidateSpec(_Spec):
         if self.model is not None:
             return "model"
         return "recorded" if self.recorded is not None else "replayed"
+
+
+_MODEL_ONLY = ("api_base", "api_key_env", "params", "concurrency", "timeout_s", "max_retries", "deployments",
+               "routing")
 
 
 class MatrixSpec(_Spec):

@@ -241,3 +241,13 @@ def test_a_custom_checks_value_error_names_the_value_line(project):
     assert error_of(path).endswith("eval.yaml:7: checks[0].value: type max_length needs `value`: a whole number of "
                                    "characters, 0 or more")
 
+
+
+@pytest.mark.parametrize("fields, named", [
+    ("recorded: v1, params: {temperature: 0}", "`params`"),
+    ("recorded: v1, api_base: 'http://x/v1', max_retries: 2", "`api_base`, `max_retries`"),
+    ("replies_from: runs/x, concurrency: 4", "`concurrency`"),
+])
+def test_model_settings_on_a_candidate_that_calls_no_model_are_refused(project, fields, named):
+    path = write(project, f"dataset: data.jsonl\ncandidates:\n  - {{name: a, {fields}}}\n")
+    assert error_of(path).endswith(f"eval.yaml:3: candidates[0]: {named} applies to model candidates only")
