@@ -10,6 +10,7 @@ takes the first N threads of what is kept.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -31,7 +32,10 @@ class Where:
     values: tuple[str, ...]
 
     def holds(self, case: Case) -> bool:
-        actual = _field_text(case, self.field)
+        if self.field.startswith("metadata."):
+            actual = (case.metadata or {}).get(self.field[len("metadata."):])
+            return actual is not None and any(_same(actual, v) for v in self.values)
+        actual = getattr(case, self.field)
         if self.field == "persona":
             return normalize_persona(actual) in {normalize_persona(v) for v in self.values}
         return actual in self.values
@@ -135,17 +139,17 @@ def _id_matches(case_id: str, pattern: str) -> bool:
     return fnmatchcase(case_id, pattern) or fnmatchcase(thread_id(case_id), pattern)
 
 
-def _field_text(case: Case, name: str) -> str | None:
-    if name.startswith("metadata."):
-        value = (case.metadata or {}).get(name[len("metadata."):])
-        if value is None:
-            return None
-        return value if isinstance(value, str) else _plain(value)
-    return getattr(case, name)
-
-
-def _plain(value: object) -> str:
-    """A metadata value as text: ``true``/``false`` for booleans (as written in JSON), else ``str``."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def _same(actual: Any, wanted: str) -> bool:
+    """Whether a metadata value equals ``wanted`` as written on the command line: text as text, numbers as
+    numbers (``1`` is ``1.0``), ``true``/``false`` as booleans only (never 1/0)."""
+    if isinstance(actual, str):
+        return actual == wanted
+    try:
+        parsed = json.loads(wanted)
+    except ValueError:
+        return False
+    if isinstance(actual, bool) or isinstance(parsed, bool):
+        return type(actual) is bool and type(parsed) is bool and actual == parsed
+    if isinstance(actual, (int, float)) and isinstance(parsed, (int, float)):
+        return actual == parsed
+    return actual == parsed

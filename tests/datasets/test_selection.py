@@ -43,7 +43,8 @@ def test_ids_and_patterns(raw, expected):
     (["channel=twitter"], ["c01", "c10"]),
     (["channel=twitter", "persona=angry"], ["c01"]),  # every --where must hold
     (["metadata.source=tw-2019"], ["c01"]),
-    (["metadata.vip=true"], ["c01"]), (["metadata.tier=2"], ["c02"]),
+    (["metadata.vip=true"], ["c01"]), (["metadata.tier=2"], ["c02"]), (["metadata.tier=2.0"], ["c02"]),
+    (["metadata.vip=1"], []), (["metadata.tier=true"], []), (["metadata.source=tw-2019,mail"], ["c01", "c02"]),
     (["category=airline"], []),
 ])
 def test_where(wheres, expected):
