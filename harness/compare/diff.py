@@ -22,6 +22,7 @@ from harness.compare.lengths import length_notices
 from harness.compare.rows import StatOptions, apply_holm, build_row
 from harness.compare.schema import Comparison, DiffReport, RunInfo
 from harness.compare.views import VIEWS_PER_DIRECTION, attach_case_views, case_snapshots, viewed_cases
+from harness.datasets.selection import selection_words
 from harness.datasets.turns import thread_of
 from harness.errors import ConfigError
 from harness.gc_pause import cycle_collector_paused
@@ -50,7 +51,7 @@ def _run_info(run: RunData) -> RunInfo:
     rubric = f"{m.rubric.get('id')} v{m.rubric.get('version')}" if m.rubric else None
     return RunInfo(run_dir=str(run.path), eval_name=m.eval_name, started_at=m.started_at,
                    dataset_sha256=m.dataset.get("sha256"), rubric=rubric,
-                   judge_model=(m.judge or {}).get("name"))
+                   judge_model=(m.judge or {}).get("name"), selection=selection_words(m.dataset.get("selection")))
 
 
 def _criteria(run_a: RunData, run_b: RunData) -> dict[str, str]:

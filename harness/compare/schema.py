@@ -42,6 +42,8 @@ class RunInfo(RunIdentity):
 
     rubric: str | None = Field(None, description="'<id> v<version>', or None for a checks-only run")
     judge_model: str | None = None
+    selection: str | None = Field(None, description="The options that chose some of the run's cases (--cases, "
+                                                    "--where, --failing, --limit), when any was given")
 
 
 class LeftOut(_Model):

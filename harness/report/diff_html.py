@@ -95,7 +95,8 @@ def _sides(report: DiffReport) -> str:
     for label, info in (("A", report.a), ("B", report.b)):
         text = f"{info.run_dir} · {info.eval_name} · started {info.started_at or '?'}"
         text += "".join(f" · {p}" for p in (info.rubric and f"rubric {info.rubric}",
-                                             info.judge_model and f"judge {info.judge_model}") if p)
+                                             info.judge_model and f"judge {info.judge_model}",
+                                             info.selection and f"cases selected by {info.selection}") if p)
         items.append(f"<dt>{label}</dt><dd>{esc(text)}</dd>")
     return f'<dl class="identity">{"".join(items)}</dl>'
 

@@ -21,7 +21,8 @@ def _sides(report: DiffReport) -> str:
     lines = []
     for label, info in (("A", report.a), ("B", report.b)):
         extra = ", ".join(p for p in (info.rubric and f"rubric {info.rubric}",
-                                      info.judge_model and f"judge {info.judge_model}") if p)
+                                      info.judge_model and f"judge {info.judge_model}",
+                                      info.selection and f"cases selected by {info.selection}") if p)
         lines.append(f"- **{label}**: `{md_escape(info.run_dir)}` ({md_escape(info.eval_name)}, "
                      f"started {md_escape(info.started_at or '?')}{', ' + md_escape(extra) if extra else ''})")
     return "\n".join(lines)
