@@ -178,3 +178,26 @@ def test_a_python_result_that_cannot_be_recorded_is_a_crash_on_that_case(tmp_pat
         res = run_checks([c], ctx)["mine"]
         assert res.passed is None and res.data == {"error": "check_crashed"}, name
         res.model_dump_json()  # and the crash itself is writable
+
+
+def test_the_readme_example_of_checks_of_your_own_loads_and_runs(tmp_path, monkeypatch):
+    """The YAML block under "Checks of your own" in the README, as a user would paste it."""
+    import re as _re
+
+    from harness.config.evalfile import load_eval
+
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    section = readme[readme.index("### Checks of your own"):]
+    block = _re.search(r"```yaml\n(.*?)```", section, _re.S).group(1)
+    monkeypatch.chdir(root)
+    eval_file = tmp_path / "e.yaml"
+    eval_file.write_text("dataset: datasets/complaints.jsonl\ncandidates: [{name: v2, recorded: bot-v2}]\n" + block)
+    checks = {c.name: c for c in load_eval(eval_file).custom_checks}
+    assert set(checks) == {"no_competitors", "cites_order_number", "fits_a_tweet", "asks_when_unsure", "signed_off"}
+    twitter = Case(id="t", turns=[{"role": "customer", "content": "hi"}], channel="twitter")
+    assert checks["signed_off"].run(CheckContext(case=twitter, reply="We'll fix it today. ^JD")).passed is True
+    assert checks["signed_off"].run(CheckContext(case=twitter, reply="We'll fix it today.")).passed is False
+    email = Case(id="e", turns=[{"role": "customer", "content": "hi"}], channel="email")
+    assert checks["signed_off"].run(CheckContext(case=email, reply="Fixed.")).passed is None
+    assert checks["cites_order_number"].run(CheckContext(case=twitter, reply="Order #12345 ships")).passed is True
