@@ -29,23 +29,28 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ModelFields(_Spec):
-    """Call settings shared by model candidates and judges."""
+class CallSettings(_Spec):
+    """How a model is called: shared by model candidates (one by one, or in a matrix) and judges."""
 
-    model: str = Field(min_length=1, description="litellm form (openai/gpt-4o-mini, ollama/llama3, ...) "
-                                                 f"or {EMBEDDED_MODEL}")
     api_base: str | None = None
     api_key_env: str | None = Field(None, description="Environment variable holding the API key.")
     params: GenerateConfig = Field(default_factory=GenerateConfig)
     concurrency: int = Field(8, ge=1, le=1024)
     timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(4, ge=0, le=20)
+
+
+class ModelFields(CallSettings):
+    """A model and its call settings: judges and panellists."""
+
+    model: str = Field(min_length=1, description="litellm form (openai/gpt-4o-mini, ollama/llama3, ...) "
+                                                 f"or {EMBEDDED_MODEL}")
     deployments: list[DeploymentSpec] = Field(default_factory=list, description="Several deployments of this "
                                               "model, spread over by litellm's Router (`model` is then a label).")
     routing: RoutingSpec = Field(default_factory=RoutingSpec, description="How calls spread over `deployments`.")
 
 
-class CandidateSpec(_Spec):
+class CandidateSpec(CallSettings):
     """What is evaluated: recorded replies of a deployed bot, or a prompt template × a model."""
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:@+-]+$")
@@ -56,12 +61,6 @@ class CandidateSpec(_Spec):
                                                                        "(default: this candidate's name).")
     model: str | None = Field(None, min_length=1)
     prompt: str | None = Field(None, description="Jinja2 system prompt: a template file path or inline text.")
-    api_base: str | None = None
-    api_key_env: str | None = None
-    params: GenerateConfig = Field(default_factory=GenerateConfig)
-    concurrency: int = Field(8, ge=1, le=1024)
-    timeout_s: float = Field(60.0, gt=0)
-    max_retries: int = Field(4, ge=0, le=20)
     deployments: list[DeploymentSpec] = Field(default_factory=list, description="Several deployments of this "
                                               "model, spread over by litellm's Router (`model` is then a label).")
     routing: RoutingSpec = Field(default_factory=RoutingSpec, description="How calls spread over `deployments`.")
@@ -122,18 +121,12 @@ class MatrixSpec(_Spec):
         return value
 
 
-class MatrixCandidateSpec(_Spec):
+class MatrixCandidateSpec(CallSettings):
     """Several model candidates in one entry: every ``matrix.prompt`` × every ``matrix.model``, each named
     ``<prompt>@<model>`` (a template file's stem, or ``prompt1``, ``prompt2``, … for inline text; the model
     name with ``/`` written ``:``), all with the call settings given beside ``matrix``."""
 
     matrix: MatrixSpec
-    api_base: str | None = None
-    api_key_env: str | None = None
-    params: GenerateConfig = Field(default_factory=GenerateConfig)
-    concurrency: int = Field(8, ge=1, le=1024)
-    timeout_s: float = Field(60.0, gt=0)
-    max_retries: int = Field(4, ge=0, le=20)
     epochs: int = Field(1, ge=1, le=1000)
     reducer: str = "mean"
 
@@ -215,7 +208,9 @@ class JudgeSpec(ModelFields):
             if "aggregate" in self.model_fields_set:
                 raise ValueError("`aggregate` applies to a judge `panel` only")
             return self
-        shared = [name for name in ModelFields.model_fields if name in self.model_fields_set]
+        # The model first, then its settings, as a panellist is written.
+        shared = sorted((name for name in ModelFields.model_fields if name in self.model_fields_set),
+                        key=lambda name: name != "model")
         if shared:
             raise ValueError(f"with `panel`, give {', '.join(f'`{n}`' for n in shared)} inside each panellist")
         return self
