@@ -8,7 +8,6 @@ by walking the YAML node tree to the line of that path.
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from harness.datasets.personas import normalize_persona
 from harness.datasets.schema import Case
-from harness.datasets.turns import ID_SEPARATOR
+from harness.datasets.turns import thread_of
 from harness.errors import ConfigError
 
 WHERE_FIELDS = ("persona", "category", "channel")
@@ -120,7 +120,7 @@ def select(cases: list[Case], selection: CaseSelection, limit: int | None) -> li
     threads: set[str] = set()
     chosen = []
     for case in kept:
-        thread = thread_id(case.id)
+        thread = thread_of(case.id)
         if thread not in threads:
             if len(threads) == limit:
                 continue
@@ -129,14 +129,8 @@ def select(cases: list[Case], selection: CaseSelection, limit: int | None) -> li
     return chosen
 
 
-def thread_id(case_id: str) -> str:
-    """The thread a turn case ``<id>@t<k>`` comes from (a case's own id otherwise)."""
-    head, sep, tail = case_id.rpartition(ID_SEPARATOR)
-    return head if sep and tail.isdigit() else case_id
-
-
 def _id_matches(case_id: str, pattern: str) -> bool:
-    return fnmatchcase(case_id, pattern) or fnmatchcase(thread_id(case_id), pattern)
+    return fnmatchcase(case_id, pattern) or fnmatchcase(thread_of(case_id), pattern)
 
 
 def _same(actual: Any, wanted: str) -> bool:
@@ -148,8 +142,6 @@ def _same(actual: Any, wanted: str) -> bool:
         parsed = json.loads(wanted)
     except ValueError:
         return False
-    if isinstance(actual, bool) or isinstance(parsed, bool):
+    if isinstance(actual, bool) or isinstance(parsed, bool):  # Python counts True as 1: keep them apart
         return type(actual) is bool and type(parsed) is bool and actual == parsed
-    if isinstance(actual, (int, float)) and isinstance(parsed, (int, float)):
-        return actual == parsed
-    return actual == parsed
+    return actual == parsed  # 2 == 2.0

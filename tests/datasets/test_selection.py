@@ -3,7 +3,8 @@
 import pytest
 
 from harness.datasets.schema import Case
-from harness.datasets.selection import CaseSelection, parse_ids, parse_where, select, selection_words, thread_id
+from harness.datasets.selection import CaseSelection, parse_ids, parse_where, select, selection_words
+from harness.datasets.turns import thread_of
 from harness.errors import ConfigError
 
 
@@ -89,5 +90,5 @@ def test_bad_ids():
     assert parse_ids(None) == ()
 
 
-def test_thread_id():
-    assert thread_id("c017@t3") == "c017" and thread_id("c017") == "c017" and thread_id("a@tb") == "a@tb"
+def test_thread_of_the_selection_reads():
+    assert thread_of("c017@t3") == "c017" and thread_of("c017") == "c017" and thread_of("a@tb") == "a@tb"
