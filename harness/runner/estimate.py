@@ -96,10 +96,15 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
     judges = [] if judge is None else (
         [("judge", judge.model, judge)] if judge.panel is None else [(p.label, p.model, p) for p in judge.panel])
     judge_lines = [ModelLine("judge", label, model) for label, model, _ in judges]
-    for spec in select_candidates(loaded, candidate_names):
+    chosen = select_candidates(loaded, candidate_names)
+    # The recorded replies' mean length, counted once for every model candidate that needs it.
+    recorded_mean = _mean_recorded_tokens(cases, count) \
+        if reply_tokens is None and any(spec.kind == "model" for spec in chosen) else None
+    for spec in chosen:
         epochs = spec.epochs
         if spec.kind == "model":
-            assumed = reply_tokens or _mean_reply_tokens(cases, count, spec.params.max_tokens)
+            cap = spec.params.max_tokens
+            assumed = reply_tokens or max(1, min(recorded_mean, cap) if cap else recorded_mean)
             estimate.reply_tokens[spec.name] = assumed
             line = ModelLine("responder", spec.name, spec.model)
             _, renders = checked_template(loaded, spec.name, cases, dumps)
@@ -121,11 +126,15 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
 
             replies = candidate_replies(*replayed_source(loaded, spec)[:2])
             reply_of = lambda case, got=replies: got.get((case.id, 0))  # noqa: E731
-        for line in judge_lines:
-            _add_judging(line, cases, criteria, reply_of, epochs * judge.epochs, count)
-        if judge_lines:  # a panel's members answer together: one round per criterion asked
-            estimate.rounds += sum(epochs * judge.epochs for case in cases if reply_of(case) is not None
-                                   for criterion in criteria if criterion.applies_to(case))
+        if judge_lines:
+            # Every judge (each panellist) is sent the same prompts: rendered and counted once.
+            calls, prompt_tokens = _judge_prompts(cases, criteria, reply_of, count)
+            times = epochs * judge.epochs
+            estimate.rounds += times * calls  # a panel's members answer a criterion together: one round
+            for line in judge_lines:
+                line.calls += times * calls
+                line.prompt_tokens += times * prompt_tokens
+                line.completion_tokens += times * calls * JUDGE_ANSWER_TOKENS
     for line, (_, _, fields) in zip(judge_lines, judges):
         _price(line, fields)
     estimate.lines += judge_lines
@@ -141,28 +150,27 @@ def _model_names(loaded: LoadedEval, candidate_names: list[str] | None) -> list[
     return [n for n in names if n]
 
 
-def _add_judging(line: ModelLine, cases: list[Case], criteria, reply_of, times: int, count) -> None:
-    """The judge calls of one candidate's replies: every applicable criterion, ``times`` each."""
+def _judge_prompts(cases: list[Case], criteria, reply_of, count) -> tuple[int, int]:
+    """The judge calls one candidate's replies take (every applicable criterion, once) and their prompt tokens."""
     from harness.judges.prompt import build_judge_messages
 
+    calls = tokens = 0
     for case in cases:
         reply = reply_of(case)
         if reply is None:  # a recorded candidate without a reply here: a case error, no judge call
             continue
         for criterion in criteria:
-            if not criterion.applies_to(case):
-                continue
-            messages = build_judge_messages(case, reply, criterion)
-            line.calls += times
-            line.prompt_tokens += times * (sum(count(m.content) for m in messages) + 4 * len(messages))
-            line.completion_tokens += times * JUDGE_ANSWER_TOKENS
+            if criterion.applies_to(case):
+                messages = build_judge_messages(case, reply, criterion)
+                calls += 1
+                tokens += sum(count(m.content) for m in messages) + 4 * len(messages)
+    return calls, tokens
 
 
-def _mean_reply_tokens(cases: list[Case], count, max_tokens: int | None) -> int:
-    """The mean length of the cases' recorded replies (any version), capped by ``max_tokens``."""
+def _mean_recorded_tokens(cases: list[Case], count) -> int:
+    """The mean length of the cases' recorded replies (any version); :data:`DEFAULT_REPLY_TOKENS` without any."""
     lengths = [count(text) for case in cases for text in case.recorded_replies.values() if text]
-    mean = round(sum(lengths) / len(lengths)) if lengths else DEFAULT_REPLY_TOKENS
-    return max(1, min(mean, max_tokens) if max_tokens else mean)
+    return round(sum(lengths) / len(lengths)) if lengths else DEFAULT_REPLY_TOKENS
 
 
 def _price(line: ModelLine, fields: CandidateSpec | object) -> None:
