@@ -241,12 +241,18 @@ def read_manifest(run_dir: Path) -> Manifest:
     if isinstance(version, int) and version > MANIFEST_SCHEMA_VERSION:
         raise ResultsError(f"manifest schema_version {version} is newer than this harness reads; "
                            "upgrade the harness", file=str(path))
+    return validated(Manifest, data, path, "manifest")
+
+
+def validated(model: type[ModelT], data: dict, path: Path, what: str) -> ModelT:
+    """``data`` read from ``path`` as ``model``; else a :class:`ResultsError` ``invalid <what>: …`` naming the
+    file and the first invalid field (a run's manifest, a scorecard)."""
     try:
-        return Manifest.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         field = ".".join(str(k) for k in error["loc"]) or None
-        raise ResultsError(f"invalid manifest: {error['msg']}", file=str(path), field=field) from None
+        raise ResultsError(f"invalid {what}: {error['msg']}", file=str(path), field=field) from None
 
 
 def write_manifest(run_dir: Path, manifest: Manifest) -> None:

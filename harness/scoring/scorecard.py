@@ -12,12 +12,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from harness.datasets.selection import selection_words
 from harness.errors import ResultsError
 from harness.records.schema import Manifest, Record
-from harness.records.store import atomic_write_text
+from harness.records.store import atomic_write_text, validated
 from harness.scoring.accumulate import CandidateAcc, IntervalOptions
 from harness.scoring.panel import PanelAcc
 from harness.scoring.schema import (SCORECARD_SCHEMA_VERSION, CriterionInfo, RunIdentity, Scorecard)
@@ -203,12 +201,7 @@ def load_scorecard(path: str | Path) -> Scorecard:
     if not isinstance(version, int) or version > SCORECARD_SCHEMA_VERSION:
         raise ResultsError(f"scorecard schema_version {version} is newer than this harness reads "
                            f"({SCORECARD_SCHEMA_VERSION}); upgrade the harness", file=str(path))
-    try:
-        return Scorecard.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or None
-        raise ResultsError(f"invalid scorecard: {first['msg']}", file=str(path), field=field) from None
+    return validated(Scorecard, data, path, "scorecard")
 
 
 def _read_json(path: Path) -> dict:
