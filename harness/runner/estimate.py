@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Callable
 
 from harness.candidates.responders import thread_messages
-from harness.config.evalfile import CandidateSpec, LoadedEval
+from harness.config.candidates import CandidateSpec
+from harness.config.evalfile import LoadedEval
 from harness.datasets.loader import load_dataset_and_dumps
 from harness.datasets.schema import Case
 from harness.datasets.selection import CaseSelection

@@ -14,7 +14,8 @@ from pathlib import Path
 import harness
 from harness.candidates.responders import ModelResponder, RecordedResponder, ReplayedResponder, Responder
 from harness.checks.base import Check, registry
-from harness.config.evalfile import CandidateSpec, JudgeSpec, LoadedEval, ModelFields, check_names, resolve_path
+from harness.config.candidates import CandidateSpec
+from harness.config.evalfile import JudgeSpec, LoadedEval, ModelFields, check_names, resolve_path
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.schema import Case
 from harness.datasets.selection import CaseSelection, select, selection_words

@@ -1,0 +1,188 @@
+"""The candidates of an eval file: what is evaluated, one entry at a time or as a prompt × model matrix.
+
+A candidate replays recorded replies (``recorded``), replays the replies of an
+earlier run (``replies_from``), or asks a model with a prompt template (``model``
+and ``prompt``, with their call settings). A ``matrix`` entry stands for one model
+candidate per prompt × model: :func:`expand_matrices` writes it out before the
+eval file is validated, and keeps where each candidate was written so that errors
+name the file's own lines (:func:`in_file`, :func:`in_matrix`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+from harness.config.yamlfile import has_key, validate_yaml
+from harness.errors import ConfigError
+from harness.models.base import DeploymentSpec, GenerateConfig, RoutingSpec
+
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".txt", ".md")
+
+
+class StrictSpec(BaseModel):
+    """A part of the eval file: unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CallSettings(StrictSpec):
+    """How a model is called: shared by model candidates (one by one, or in a matrix) and judges."""
+
+    api_base: str | None = None
+    api_key_env: str | None = Field(None, description="Environment variable holding the API key.")
+    params: GenerateConfig = Field(default_factory=GenerateConfig)
+    concurrency: int = Field(8, ge=1, le=1024)
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(4, ge=0, le=20)
+
+
+class CandidateSpec(CallSettings):
+    """What is evaluated: recorded replies of a deployed bot, or a prompt template × a model."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:@+-]+$")
+    recorded: str | None = Field(None, description="Version key in each case's recorded_replies.")
+    replies_from: str | None = Field(None, min_length=1, description="A run directory: replay the replies one of "
+                                                                     "its candidates gave (re-grade them).")
+    from_candidate: str | None = Field(None, min_length=1, description="With `replies_from`: that run's candidate "
+                                                                       "(default: this candidate's name).")
+    model: str | None = Field(None, min_length=1)
+    prompt: str | None = Field(None, description="Jinja2 system prompt: a template file path or inline text.")
+    deployments: list[DeploymentSpec] = Field(default_factory=list, description="Several deployments of this "
+                                              "model, spread over by litellm's Router (`model` is then a label).")
+    routing: RoutingSpec = Field(default_factory=RoutingSpec, description="How calls spread over `deployments`.")
+    epochs: int = Field(1, ge=1, le=1000, description="Samples per case (repeated sampling).")
+    reducer: str = Field("mean", description="How a case's samples reduce: mean, median, majority or pass^k.")
+
+    @field_validator("reducer")
+    @classmethod
+    def _known_reducer(cls, value: str) -> str:
+        from harness.sampling.reducers import parse_reducer
+
+        parse_reducer(value)  # ValueError names the choices
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "CandidateSpec":
+        given = [self.recorded is not None, self.model is not None, self.replies_from is not None]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of `recorded` (a recorded version), `model`, or `replies_from` "
+                             "(a run directory whose replies to re-grade)")
+        if self.model is None and self.prompt is not None:
+            raise ValueError("`prompt` applies to model candidates only")
+        if self.model is not None and not self.prompt:
+            raise ValueError("a model candidate needs a `prompt` (template file or inline text)")
+        if self.from_candidate is not None and self.replies_from is None:
+            raise ValueError("`from_candidate` goes with `replies_from`")
+        if self.model is None:
+            # Settings of a model call, on a candidate that makes none: a misplaced line, never what was meant.
+            unused = [f for f in _MODEL_ONLY if f in self.model_fields_set]
+            if unused:
+                raise ValueError(f"{', '.join(f'`{f}`' for f in unused)} applies to model candidates only")
+        return self
+
+    @property
+    def kind(self) -> Literal["recorded", "model", "replayed"]:
+        if self.model is not None:
+            return "model"
+        return "recorded" if self.recorded is not None else "replayed"
+
+
+_MODEL_ONLY = ("api_base", "api_key_env", "params", "concurrency", "timeout_s", "max_retries", "deployments",
+               "routing")
+
+
+class MatrixSpec(StrictSpec):
+    """Prompts and models to cross: one candidate per prompt × model."""
+
+    prompt: list[str] = Field(min_length=1, description="Jinja2 system prompts: template file paths or inline text.")
+    model: list[str] = Field(min_length=1, description="litellm model names (or the embedded model).")
+
+    @field_validator("prompt", "model")
+    @classmethod
+    def _distinct_text(cls, value: list[str]) -> list[str]:
+        if not all(isinstance(item, str) and item.strip() for item in value):
+            raise ValueError("each entry must be non-empty text")
+        if len(set(value)) != len(value):
+            raise ValueError("an entry is listed twice")
+        return value
+
+
+class MatrixCandidateSpec(CallSettings):
+    """Several model candidates in one entry: every ``matrix.prompt`` × every ``matrix.model``, each named
+    ``<prompt>@<model>`` (a template file's stem, or ``prompt1``, ``prompt2``, … for inline text; the model
+    name with ``/`` written ``:``), all with the call settings given beside ``matrix``."""
+
+    matrix: MatrixSpec
+    epochs: int = Field(1, ge=1, le=1000)
+    reducer: str = "mean"
+
+    _known_reducer = field_validator("reducer")(CandidateSpec._known_reducer.__func__)  # type: ignore[attr-defined]
+
+    def expand(self) -> list[dict[str, Any]]:
+        """The candidates this entry stands for, as eval-file entries."""
+        shared = self.model_dump(exclude={"matrix"}, exclude_unset=True)
+        prompts = self.matrix.prompt
+        return [{"name": f"{_prompt_label(p, i)}@{_label(m.replace('/', ':'))}", "model": m, "prompt": p, **shared}
+                for i, p in enumerate(prompts) for m in self.matrix.model]
+
+
+def _prompt_label(prompt: str, index: int) -> str:
+    """A template file's stem, or ``prompt<n>`` for inline text."""
+    raw = prompt.strip()
+    if "\n" not in raw and raw.endswith(TEMPLATE_SUFFIXES):
+        return _label(Path(raw).stem)
+    return f"prompt{index + 1}"
+
+
+def _label(text: str) -> str:
+    """``text`` with every run of characters a candidate name cannot hold made one ``-``."""
+    return re.sub(r"[^A-Za-z0-9_.:@+-]+", "-", text).strip("-") or "x"
+
+
+def _entry_kind(value: Any) -> str:
+    return "matrix" if (isinstance(value, dict) and "matrix" in value) or isinstance(value, MatrixCandidateSpec) \
+        else "candidate"
+
+
+# One candidate, or a matrix of them: told apart by the `matrix` key, so an error names one member's fields.
+CandidateEntry = Annotated[Union[Annotated[CandidateSpec, Tag("candidate")], Annotated[MatrixCandidateSpec, Tag("matrix")]],
+                           Discriminator(_entry_kind)]
+
+
+def in_matrix(loc: tuple[Any, ...], node) -> tuple[Any, ...]:
+    """``candidates[i].model`` (or ``.prompt``) as ``candidates[i].matrix.model`` where entry ``i`` of the file
+    is a matrix: a generated candidate's model and prompt are written in the matrix, its other settings beside it."""
+    if len(loc) >= 3 and loc[0] == "candidates" and loc[2] in ("model", "prompt") and has_key(node, loc[:2], "matrix"):
+        return loc[:2] + ("matrix",) + loc[2:]
+    return loc
+
+
+def expand_matrices(data: Any, node, path: Path) -> tuple[Any, list[tuple]]:
+    """``data`` with each candidate ``matrix`` entry replaced by its candidates, and where each candidate of
+    the result is written in the file (empty when there is no matrix). A matrix entry is validated on its
+    own first, so its errors name its own lines."""
+    candidates = data.get("candidates") if isinstance(data, dict) else None
+    if not isinstance(candidates, list) or not any(isinstance(c, dict) and "matrix" in c for c in candidates):
+        return data, []
+    expanded, locs = [], []
+    for index, entry in enumerate(candidates):
+        if isinstance(entry, dict) and "matrix" in entry:
+            matrix = validate_yaml(MatrixCandidateSpec, entry, node, path, ConfigError, at=("candidates", index))
+            generated = matrix.expand()
+            expanded += generated
+            locs += [("candidates", index)] * len(generated)
+        else:
+            expanded.append(entry)
+            locs.append(("candidates", index))
+    return {**data, "candidates": expanded}, locs
+
+
+def in_file(loc: tuple[Any, ...], locs: list[tuple], node) -> tuple[Any, ...]:
+    """An error location in the expanded data as the place in the file it comes from."""
+    if len(loc) >= 2 and loc[0] == "candidates" and isinstance(loc[1], int) and loc[1] < len(locs):
+        return in_matrix(locs[loc[1]] + tuple(loc[2:]), node)
+    return loc
