@@ -182,15 +182,11 @@ def test_a_python_result_that_cannot_be_recorded_is_a_crash_on_that_case(tmp_pat
 
 def test_the_readme_example_of_checks_of_your_own_loads_and_runs(tmp_path, monkeypatch):
     """The YAML block under "Checks of your own" in the README, as a user would paste it."""
-    import re as _re
-
     from harness.config.evalfile import load_eval
+    from tests.support.readme import REPO, yaml_block_after
 
-    root = Path(__file__).resolve().parents[2]
-    readme = (root / "README.md").read_text()
-    section = readme[readme.index("### Checks of your own"):]
-    block = _re.search(r"```yaml\n(.*?)```", section, _re.S).group(1)
-    monkeypatch.chdir(root)
+    block = yaml_block_after("### Checks of your own")
+    monkeypatch.chdir(REPO)
     eval_file = tmp_path / "e.yaml"
     eval_file.write_text("dataset: datasets/complaints.jsonl\ncandidates: [{name: v2, recorded: bot-v2}]\n" + block)
     checks = {c.name: c for c in load_eval(eval_file).custom_checks}

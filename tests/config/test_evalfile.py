@@ -255,14 +255,10 @@ def test_model_settings_on_a_candidate_that_calls_no_model_are_refused(project, 
 
 def test_the_readme_matrix_example_loads(tmp_path, monkeypatch):
     """The YAML block under "Several prompts × several models" in the README, as a user would paste it."""
-    import re as _re
-    from pathlib import Path as _Path
+    from tests.support.readme import REPO, yaml_block_after
 
-    root = _Path(__file__).resolve().parents[2]
-    readme = (root / "README.md").read_text()
-    section = readme[readme.index("**Several prompts × several models.**"):]
-    block = _re.search(r"```yaml\n(.*?)```", section, _re.S).group(1)
-    monkeypatch.chdir(root)
+    block = yaml_block_after("**Several prompts × several models.**")
+    monkeypatch.chdir(REPO)
     (tmp_path / "e.yaml").write_text("dataset: datasets/complaints.jsonl\n" + block)
     names = [c.name for c in load_eval(tmp_path / "e.yaml").spec.candidates]
     assert names == ["bot-v2", "polite-agent@openai:gpt-4o-mini", "polite-agent@anthropic:claude-haiku-4-5",
