@@ -75,6 +75,11 @@ class CaseOutcome:
         return self.samples[0].error_kind or "case_error"
 
 
+def failing_names(record: Record) -> list[str]:
+    """The record's failing (or crashed) check and criterion names, as ``check x`` / ``criterion y``."""
+    return _failing(record)[0]
+
+
 def _failing(record: Record) -> tuple[list[str], list[str]]:
     """The record's failing check and criterion names (``check x``, ``criterion y``) and its failure
     lines (``check apology_wording failed: "sorry you feel that way" (non-apology)``, judge errors

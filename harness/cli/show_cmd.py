@@ -1,0 +1,64 @@
+"""``harness show RUN [CASE ...]``: a run's records in the terminal (see :mod:`harness.report.show`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+
+def add_parser(sub) -> None:
+    """Register the ``show`` sub-command."""
+    show = sub.add_parser("show", help="a run's records in the terminal: one line each, or cases in full")
+    show.add_argument("run_dir", type=Path, help="run directory")
+    show.add_argument("cases", nargs="*", metavar="CASE",
+                      help="case ids to show in full (shell patterns such as c01* work; a turn case matches by its "
+                           "thread's id too); none: one line per record")
+    show.add_argument("--candidates", help="comma-separated candidate names (default: all)")
+    show.add_argument("--sample", type=int, metavar="N", help="only sample N (with epochs)")
+    show.add_argument("--failing", action="store_true",
+                      help="only records that failed a check or criterion, or erred (what run --failing reruns)")
+    show.add_argument("--full", action="store_true", help="every selected record in full, even with no CASE")
+    show.add_argument("--json", action="store_true", help="the selected records as JSON lines, with their thread")
+
+
+def show(args: argparse.Namespace) -> int:
+    from harness.errors import ConfigError
+    from harness.records.store import read_manifest
+    from harness.report import show as view
+    from harness.sampling.epochs import epoch_settings, has_epochs
+
+    manifest = read_manifest(args.run_dir)  # not a run: one line naming why
+    candidates = tuple(c.strip() for c in (args.candidates or "").split(",") if c.strip())
+    view.check_candidates(args.run_dir, candidates)
+    chosen = view.ShowFilter(cases=tuple(args.cases), candidates=candidates, sample=args.sample,
+                             failing=args.failing)
+    full = args.full or bool(args.cases)
+    several = has_epochs(epoch_settings(manifest.eval_spec))
+    cases = view.case_rows(args.run_dir) if (full or args.json) else {}
+    out = sys.stdout
+    scales = view.criterion_scales(manifest.rubric)
+    if not args.json:
+        for line in view.notice_lines(manifest.notices):  # what the scorecard warns of, the same here
+            out.write(line + "\n")
+    total, shown, counts = 0, 0, Counter()
+    for record in view.iter_records(args.run_dir):  # streamed: a run of any size
+        total += 1
+        if not chosen.keeps(record):
+            continue
+        shown += 1
+        counts[view.verdict(record)] += 1
+        if args.json:
+            out.write(view.render_json(record, cases.get(record.case_id)) + "\n")
+        elif full:
+            out.write(("\n" if shown > 1 else "") + view.render_record(record, cases.get(record.case_id), scales))
+        else:
+            out.write(view.list_line(record, several) + "\n")
+    if args.cases and not shown:
+        raise ConfigError(f"no record of {args.run_dir} matches {' '.join(args.cases)}"
+                          + (" with the options given" if candidates or args.failing or args.sample is not None
+                             else ""), field="CASE")
+    if not args.json:
+        out.write(("\n" if full and shown else "") + view.summary_line(shown, total, counts) + "\n")
+    return 0

@@ -1,0 +1,204 @@
+"""``harness show``: a run's records in the terminal, one line each or one case in full.
+
+The list view gives one line per case × candidate × sample: its verdict (``pass``, ``FAIL`` or
+``ERROR``) and what failed. The full view of a record gives the customer's thread as the run saw
+it, the reply, every check with its evidence, every judge criterion with its score and reason, and
+the calls it took, so a reviewer can read why a case failed without opening the HTML report.
+
+Everything shown comes from files a model or a customer wrote into: control characters (an escape
+sequence could restyle or rewrite the terminal) are shown as ``\\x1b``-style escapes, never sent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from harness.ci.verdicts import failing_names
+from harness.datasets.turns import thread_of
+from harness.gates.tolerance import record_has_error
+from harness.records.schema import CriterionResult, Record
+from harness.records.store import iter_records, read_manifest
+
+WIDTH = 100
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class ShowFilter:
+    """Which records to show: case id patterns (a turn case matches by its thread too), candidates,
+    a sample, only the failing ones."""
+
+    cases: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()
+    sample: int | None = None
+    failing: bool = False
+
+    def keeps(self, record: Record) -> bool:
+        if self.cases and not any(fnmatchcase(record.case_id, p) or fnmatchcase(thread_of(record.case_id), p)
+                                  for p in self.cases):
+            return False
+        if self.candidates and record.candidate not in self.candidates:
+            return False
+        if self.sample is not None and record.sample != self.sample:
+            return False
+        return not self.failing or verdict(record) != "pass"
+
+
+def check_candidates(run_dir: Path, wanted: Iterable[str]) -> None:
+    """Refuse a candidate the run does not have (a typo would otherwise show nothing, silently)."""
+    from harness.errors import ConfigError
+
+    names = [str(c.get("name")) for c in read_manifest(run_dir).candidates]
+    unknown = [name for name in wanted if name not in names]
+    if unknown:
+        raise ConfigError(f"run {run_dir} has no candidate {', '.join(unknown)} (it has: {', '.join(names)})",
+                          field="--candidates")
+
+
+def verdict(record: Record) -> str:
+    """``ERROR`` (the case or a criterion erred), ``FAIL`` (a check or criterion failed, or a check
+    crashed) or ``pass``: the same reading as ``harness run --failing``."""
+    if record_has_error(record):
+        return "ERROR"
+    return "FAIL" if failing_names(record) else "pass"
+
+
+def list_line(record: Record, several_samples: bool) -> str:
+    """One record in one line: case, candidate, (sample), verdict, and what failed or erred."""
+    names = failing_names(record)
+    what = [record.error.kind] if record.error else []
+    what += [f"{name} ({v.error.kind})" for name, v in record.judge.items() if v.error is not None]
+    what += [name.split(" ", 1)[1] for name in names]
+    sample = f"  #{record.sample}" if several_samples else ""
+    return _safe(f"{verdict(record):5}  {record.case_id}  {record.candidate}{sample}  {', '.join(what)}".rstrip())
+
+
+def render_record(record: Record, case: dict | None, scales: dict[str, str] | None = None) -> str:
+    """The full view of one record (see the module docstring)."""
+    head = f"── {record.case_id} · {record.candidate}" + (f" · sample {record.sample}" if record.sample else "")
+    lines = [head + " " + "─" * max(3, WIDTH - len(head) - 1)]
+    about = [f"{k}: {v}" for k, v in (("verdict", verdict(record)), ("persona", record.persona),
+                                      ("category", record.category), ("agent turn", record.turn_index)) if v]
+    lines.append(" · ".join(about))
+    lines += _thread(case)
+    lines += _reply(record)
+    if record.error is not None:
+        lines.append(f"case error: {record.error.kind}: {record.error.message}")
+    lines += _checks(record)
+    lines += _judge(record.judge, scales or {})
+    return "\n".join(_safe(line) for line in lines) + "\n"
+
+
+def render_json(record: Record, case: dict | None) -> str:
+    """One JSON line: the record as stored, with the case's thread beside it (``thread``)."""
+    row = record.model_dump(mode="json")
+    row["thread"] = (case or {}).get("turns")
+    return json.dumps(row, ensure_ascii=False)
+
+
+def _thread(case: dict | None) -> list[str]:
+    turns = (case or {}).get("turns")
+    if not isinstance(turns, list):
+        return ["thread: (not in the run's case snapshot)"]
+    lines = ["thread:"]
+    for turn in turns:
+        if isinstance(turn, dict):
+            lines += _wrapped(f"  {turn.get('role', '?')}: ", str(turn.get("content", "")))
+    return lines
+
+
+def _reply(record: Record) -> list[str]:
+    if record.reply is None:
+        return ["reply: none"]
+    stats = record.responder
+    facts = [record.reply_source or ""]
+    if stats.calls:
+        facts.append("cached" if stats.cache_hits == stats.calls else f"{stats.latency_s:.2f} s")
+        facts.append(f"{stats.usage.prompt_tokens}+{stats.usage.completion_tokens} tokens")
+    shown = ", ".join(f for f in facts if f)
+    return [f"reply ({shown}):" if shown else "reply:"] + _wrapped("  ", record.reply)
+
+
+def _checks(record: Record) -> list[str]:
+    if not record.checks:
+        return []
+    width = max(len(name) for name in record.checks)
+    lines = ["checks:"]
+    for name, result in record.checks.items():
+        crashed = result.data.get("error") == "check_crashed"
+        mark = "CRASH" if crashed else {True: "pass", False: "FAIL", None: "n/a"}[result.passed]
+        lines.append(f"  {mark:5} {name:{width}}  {result.detail}".rstrip())
+        if result.passed is not None:
+            for span in result.evidence:
+                lines.append(f"  {'':5} {'':{width}}  \u201c{span.text}\u201d @{span.start}")
+    return lines
+
+
+def _judge(judge: dict[str, CriterionResult], scales: dict[str, str]) -> list[str]:
+    if not judge:
+        return []
+    width = max(len(name) for name in judge)
+    lines = ["judge:"]
+    for name, v in judge.items():
+        if v.error is not None:
+            lines.append(f"  ERROR {name:{width}}  {v.error.kind}: {v.error.message}")
+            continue
+        if not v.applicable:
+            lines.append(f"  n/a   {name:{width}}  {v.reason}".rstrip())
+            continue
+        mark = {True: "pass", False: "FAIL", None: ""}[v.passed]
+        scale = scales.get(name)
+        score = "" if v.score is None or scale == "pass_fail" else f"{v.score:g}" + (f" of {scale}" if scale else "")
+        votes = f" ({v.n_votes} votes)" if v.n_votes is not None else ""
+        lines.append(f"  {mark:5} {name:{width}}  {score}{votes}".rstrip())
+        lines += _wrapped(f"  {'':5} {'':{width}}  ", v.reason) if v.reason else []
+    return lines
+
+
+def _wrapped(prefix: str, text: str) -> list[str]:
+    """``text`` wrapped to the width, its own line breaks kept, the first line after ``prefix``."""
+    indent = " " * len(prefix)
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        lines += textwrap.wrap(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent,
+                               break_long_words=True, replace_whitespace=False) or [indent.rstrip()]
+    lines[0] = prefix + lines[0][len(indent):]
+    return lines
+
+
+def _safe(text: str) -> str:
+    """Control characters (bar the newlines and tabs of the layout) as visible escapes."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def criterion_scales(rubric: dict | None) -> dict[str, str]:
+    """Criterion name -> its scale (``1-5``, ``pass_fail``) from a manifest's rubric."""
+    criteria = (rubric or {}).get("criteria")
+    if not isinstance(criteria, dict):
+        return {}
+    return {name: str(c["scale"]) for name, c in criteria.items() if isinstance(c, dict) and c.get("scale")}
+
+
+def notice_lines(notices: list[str]) -> list[str]:
+    """The run's notices (the embedded-model warning among them), wrapped, each opening with ``note:``."""
+    return [_safe(line) for notice in notices for line in _wrapped("note: ", notice)]
+
+
+def summary_line(shown: int, total: int, counts: dict[str, int]) -> str:
+    """``3 of 12 records (1 ERROR, 2 FAIL)``."""
+    parts = [f"{counts[k]} {k}" for k in ("ERROR", "FAIL", "pass") if counts.get(k)]
+    return f"{shown} of {total} records" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def case_rows(run_dir: Path) -> dict[str, Any]:
+    """The run's case snapshot by id (empty for a run without one)."""
+    from harness.runner.outputs import load_cases
+
+    return load_cases(run_dir)

@@ -1,0 +1,119 @@
+"""harness show: a run's records in the terminal, one line each or in full, filtered, escaped."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from harness.records.schema import Record
+from harness.report.show import ShowFilter, criterion_scales, notice_lines
+from tests.cli.conftest import harness_cmd
+
+
+def _records(run_dir):
+    return [json.loads(line) for line in (run_dir / "records.jsonl").read_text().splitlines()]
+
+
+def _expected_verdict(record: dict) -> str:
+    if record["error"] or any(v["error"] for v in record["judge"].values()):
+        return "ERROR"
+    failed = any(r["passed"] is False or (r["passed"] is None and r["data"].get("error") == "check_crashed")
+                 for r in record["checks"].values())
+    failed = failed or any(v["passed"] is False for v in record["judge"].values())
+    return "FAIL" if failed else "pass"
+
+
+def test_the_list_gives_every_record_its_verdict_and_what_failed(served_project):
+    root = served_project["dir"]
+    assert harness_cmd("run", "eval.yaml", "--out", "r", "--no-cache", "--quiet", cwd=root).returncode == 0
+    done = harness_cmd("show", "r", cwd=root)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    records = _records(root / "r")
+    assert len(lines) == len(records) + 1 == 13
+    for line, record in zip(lines, records):
+        words = line.split()
+        assert words[:3] == [_expected_verdict(record), record["case_id"], record["candidate"]]
+        failing = [n for n, r in record["checks"].items() if r["passed"] is False]
+        assert all(name in line for name in failing)
+    verdicts = [_expected_verdict(r) for r in records]
+    assert lines[-1].startswith("12 of 12 records (")
+    assert f"{verdicts.count('FAIL')} FAIL" in lines[-1] or "FAIL" not in verdicts
+
+    only = harness_cmd("show", "r", "--failing", cwd=root).stdout.splitlines()
+    assert len(only) - 1 == sum(v != "pass" for v in verdicts)
+    assert all(not line.startswith("pass") for line in only[:-1])
+
+
+def test_a_case_in_full_shows_thread_reply_checks_with_evidence_and_the_judges_reasons(served_project):
+    root = served_project["dir"]
+    assert harness_cmd("run", "eval.yaml", "--out", "r", "--no-cache", "--quiet", cwd=root).returncode == 0
+    done = harness_cmd("show", "r", "k1", "--candidates", "served", cwd=root)
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    record = next(r for r in _records(root / "r") if (r["case_id"], r["candidate"]) == ("k1", "served"))
+    assert text.startswith("── k1 · served ")
+    assert "customer: order #101 is late!!! @shop" in text
+    assert "I apologize for the delay." in text and "reply (model, " in text
+    for name, result in record["checks"].items():
+        assert name in text
+        for span in result["evidence"] if result["passed"] is not None else []:
+            assert f"\u201c{span['text']}\u201d @{span['start']}" in text
+    for name, verdict in record["judge"].items():
+        assert name in text and verdict["reason"] in text
+    assert f"acknowledgement    {record['judge']['acknowledgement']['score']:g} of 1-5" in text
+    assert not any(line != line.rstrip() for line in text.splitlines())
+    assert text.rstrip().endswith("1 of 12 records (1 " + _expected_verdict(record) + ")")
+
+    as_json = harness_cmd("show", "r", "k*", "--candidates", "bot-v1", "--json", cwd=root)
+    rows = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert [r["case_id"] for r in rows] == [f"k{i}" for i in range(6)]
+    assert rows[0]["thread"][0]["content"] == "order #100 is late!!! @shop"
+    stored = next(r for r in _records(root / "r") if (r["case_id"], r["candidate"]) == ("k0", "bot-v1"))
+    assert {k: v for k, v in rows[0].items() if k != "thread"} == stored
+
+
+def test_what_a_model_or_customer_wrote_cannot_drive_the_terminal(tmp_path):
+    rows = [{"id": "x", "turns": [{"role": "customer", "content": "hi \x1b]0;owned\x07 there"}],
+             "recorded_replies": {"v1": "We are \x1b[31msorry\x1b[0m for the delay."}}]
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "e.yaml").write_text(textwrap.dedent("""\
+        dataset: d.jsonl
+        candidates: [{name: v1, recorded: v1}]
+        checks: [apology_wording]
+        """))
+    assert harness_cmd("run", "e.yaml", "--out", "r", "--quiet", cwd=tmp_path).returncode == 0
+    for args in (["x"], []):
+        out = harness_cmd("show", "r", *args, cwd=tmp_path).stdout
+        assert "\x1b" not in out and "\x07" not in out
+    full = harness_cmd("show", "r", "x", cwd=tmp_path).stdout
+    assert "\\x1b[31msorry\\x1b[0m" in full and "\\x1b]0;owned\\x07" in full
+
+
+def test_bad_requests_are_one_line_errors(served_project):
+    root = served_project["dir"]
+    assert harness_cmd("run", "eval.yaml", "--out", "r", "--no-cache", "--quiet", cwd=root).returncode == 0
+    for args, message in ((["r", "--candidates", "nope"], "run r has no candidate nope (it has: bot-v1, served)"),
+                          (["r", "zzz"], "no record of r matches zzz"),
+                          (["r", "k1", "--sample", "3"], "no record of r matches k1 with the options given"),
+                          (["nowhere"], "nowhere")):
+        done = harness_cmd("show", *args, cwd=root)
+        assert done.returncode == 2 and message in done.stderr, (args, done.stderr)
+        assert len(done.stderr.strip().splitlines()) == 1 and not done.stdout
+
+
+def test_a_turn_case_matches_by_its_thread_and_filters_combine():
+    record = Record(case_id="t7@t2", candidate="v2", sample=1)
+    assert ShowFilter(cases=("t7",)).keeps(record) and ShowFilter(cases=("t7@t*",)).keeps(record)
+    assert not ShowFilter(cases=("t8",)).keeps(record)
+    assert ShowFilter(candidates=("v2",), sample=1).keeps(record)
+    assert not ShowFilter(candidates=("v1",)).keeps(record) and not ShowFilter(sample=0).keeps(record)
+    assert not ShowFilter(failing=True).keeps(record)  # nothing failed in it
+
+
+def test_the_runs_notices_come_first_and_scales_are_read_from_the_manifest():
+    lines = notice_lines(["The embedded model took part in this run. " * 4, "second \x1b[2J"])
+    assert lines[0].startswith("note: The embedded model") and lines[1].startswith("      ")
+    assert lines[-1].startswith("note: second \\x1b[2J")
+    rubric = {"criteria": {"a": {"scale": "1-5"}, "b": {"scale": "pass_fail"}, "c": "junk"}}
+    assert criterion_scales(rubric) == {"a": "1-5", "b": "pass_fail"} and criterion_scales(None) == {}
