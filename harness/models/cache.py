@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -173,6 +174,77 @@ class ResponseCache:
             self._conn = _open(self.path)
             self._pid = os.getpid()
         return self._conn
+
+
+@dataclass(frozen=True)
+class ModelEntries:
+    """What the cache holds for one model: how many responses, their bytes, the oldest and newest."""
+
+    model: str
+    entries: int
+    bytes: int
+    oldest: float
+    newest: float
+
+
+def cache_contents(path: Path) -> list[ModelEntries]:
+    """Per model, what the cache file at ``path`` holds (most entries first); empty for a missing file.
+
+    Read-only: a missing file is not created, and a file that is not a cache is a ConfigError naming it.
+    """
+    if not path.exists():
+        return []
+    rows = _read_only(path, "SELECT model, COUNT(*), SUM(LENGTH(response)), MIN(created), MAX(created) "
+                            "FROM responses GROUP BY model ORDER BY COUNT(*) DESC, model")
+    return [ModelEntries(model or "(unnamed)", n, size or 0, oldest, newest) for model, n, size, oldest, newest in rows]
+
+
+def clear_cache(path: Path, *, model: str | None = None, older_than_s: float | None = None) -> int:
+    """Delete the responses of ``model`` (all models if None) stored more than ``older_than_s`` seconds
+    ago (any age if None), then give the space back to the file system; the number deleted.
+
+    Safe beside a running harness: the delete is one transaction, and a run that wanted a deleted
+    response asks the provider again.
+    """
+    if not path.exists():
+        return 0
+    where, params = [], []
+    if model is not None:
+        where.append("model = ?")
+        params.append(model)
+    if older_than_s is not None:
+        where.append("created < ?")
+        params.append(time.time() - older_than_s)
+    sql = "DELETE FROM responses" + (" WHERE " + " AND ".join(where) if where else "")
+    _check_is_cache(path)
+    conn = _open(path)
+    try:
+        deleted = conn.execute(sql, params).rowcount
+        if deleted:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("VACUUM")  # without it the file keeps its size: the pages are only marked free
+        return deleted
+    finally:
+        conn.close()
+
+
+def _check_is_cache(path: Path) -> None:
+    _read_only(path, "SELECT key, model, created, response FROM responses LIMIT 0")
+
+
+def _read_only(path: Path, sql: str) -> list[tuple]:
+    from harness.errors import ConfigError
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise ConfigError(f"cannot open the cache: {exc}", file=str(path)) from None
+    try:
+        return conn.execute(sql).fetchall()
+    except sqlite3.Error as exc:
+        raise ConfigError(f"not a harness response cache ({exc})", file=str(path)) from None
+    finally:
+        conn.close()
 
 
 def _open(path: Path) -> sqlite3.Connection:

@@ -1,0 +1,96 @@
+"""``harness cache info|clear``: what the response cache holds, and removing some or all of it."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from pathlib import Path
+
+_AGE = re.compile(r"(\d+(?:\.\d+)?)([dhm]?)")
+_UNIT_S = {"d": 86400, "h": 3600, "m": 60, "": 86400}
+
+
+def add_parser(sub) -> None:
+    """Register ``cache`` and its two actions."""
+    cache = sub.add_parser("cache", help="what the model response cache holds; clear some or all of it")
+    actions = cache.add_subparsers(dest="cache_action", metavar="ACTION")
+    info = actions.add_parser("info", help="entries, size and age per model (the default)")
+    clear = actions.add_parser("clear", help="delete cached responses (all, one model's, or older ones)")
+    clear.add_argument("--model", help="only this model's responses (as `cache info` names it)")
+    clear.add_argument("--older-than", metavar="AGE", help="only responses stored longer ago than AGE: 30d, 12h, "
+                                                           "90m (a bare number is days)")
+    for command in (cache, info, clear):
+        command.add_argument("--cache", type=Path, default=argparse.SUPPRESS,
+                             help="cache file (default: .harness-cache/models.sqlite, or $HARNESS_CACHE_DIR)")
+
+
+def cache(args: argparse.Namespace) -> int:
+    from harness.models.cache import default_cache_path
+
+    path = getattr(args, "cache", None) or default_cache_path()
+    if getattr(args, "cache_action", None) == "clear":
+        return _clear(path, args)
+    return _info(path)
+
+
+def _info(path: Path) -> int:
+    from harness.models.cache import cache_contents
+
+    contents = cache_contents(path)
+    if not contents:
+        print(f"cache: {path} ({'empty' if path.exists() else 'none yet'})")
+        return 0
+    print(f"cache: {path} ({_size(_disk_bytes(path))} on disk)")
+    width = max(len("model"), *(len(m.model) for m in contents))
+    print(f"{'model':{width}}  {'entries':>8}  {'size':>8}  {'oldest':16}  newest")
+    for m in contents:
+        print(f"{m.model:{width}}  {m.entries:>8,}  {_size(m.bytes):>8}  {_when(m.oldest)}  {_when(m.newest)}")
+    if len(contents) > 1:
+        print(f"{'total':{width}}  {sum(m.entries for m in contents):>8,}  {_size(sum(m.bytes for m in contents)):>8}")
+    return 0
+
+
+def _clear(path: Path, args: argparse.Namespace) -> int:
+    from harness.errors import ConfigError
+    from harness.models.cache import cache_contents, clear_cache
+
+    if args.model is not None:
+        held = [m.model for m in cache_contents(path)]
+        if args.model not in held:
+            raise ConfigError(f"the cache {path} holds no response of {args.model} (it holds: "
+                              f"{', '.join(held) or 'nothing'})", field="--model")
+    older = _age_s(args.older_than) if args.older_than is not None else None
+    before = _disk_bytes(path)
+    deleted = clear_cache(path, model=args.model, older_than_s=older)
+    which = " of " + args.model if args.model else ""
+    age = f" stored more than {args.older_than} ago" if args.older_than else ""
+    print(f"deleted {deleted:,} cached responses{which}{age} from {path} "
+          f"({_size(before)} -> {_size(_disk_bytes(path))} on disk)")
+    return 0
+
+
+def _age_s(raw: str) -> float:
+    from harness.errors import ConfigError
+
+    m = _AGE.fullmatch(raw.strip())
+    if not m:
+        raise ConfigError(f"expected an age such as 30d, 12h or 90m, got {raw!r}", field="--older-than")
+    return float(m.group(1)) * _UNIT_S[m.group(2)]
+
+
+def _disk_bytes(path: Path) -> int:
+    """The cache's bytes on disk, its write-ahead log included."""
+    return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n} B"
+
+
+def _when(stamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp))

@@ -1,0 +1,75 @@
+"""harness cache info|clear: what the response cache holds per model, and deleting some or all of it."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from harness.models.base import ModelResponse
+from harness.models.cache import ResponseCache, cache_contents
+from tests.cli.conftest import harness_cmd
+
+DAY = 86400
+
+
+def _fill(path, rows):
+    """``rows``: (model, age in days) per response."""
+    with ResponseCache(path) as cache:
+        for i, (model, _) in enumerate(rows):
+            cache.put(f"k{i}", ModelResponse(text=f"reply {i}"), model=model)
+    conn = sqlite3.connect(path)
+    for i, (_, age) in enumerate(rows):
+        conn.execute("UPDATE responses SET created = ? WHERE key = ?", (time.time() - age * DAY, f"k{i}"))
+    conn.commit()
+    conn.close()
+
+
+def test_info_counts_each_models_responses_and_clear_deletes_only_what_was_asked(tmp_path):
+    path = tmp_path / "cache" / "models.sqlite"  # where harness_cmd points HARNESS_CACHE_DIR
+    _fill(path, [("openai/a", 40), ("openai/a", 1), ("openai/a", 0), ("embedded/gemma-3-270m", 40)])
+    info = harness_cmd("cache", cwd=tmp_path)
+    assert info.returncode == 0, info.stderr
+    lines = info.stdout.splitlines()
+    assert lines[0].startswith(f"cache: {path} (")
+    assert lines[2].split()[:2] == ["openai/a", "3"] and lines[3].split()[:2] == ["embedded/gemma-3-270m", "1"]
+    assert lines[4].split()[:2] == ["total", "4"]
+    assert all(line == line.rstrip() for line in lines)
+
+    old = harness_cmd("cache", "clear", "--older-than", "30d", "--model", "openai/a", cwd=tmp_path)
+    assert old.returncode == 0 and old.stdout.startswith("deleted 1 cached responses of openai/a stored more")
+    assert {(m.model, m.entries) for m in cache_contents(path)} == {("openai/a", 2), ("embedded/gemma-3-270m", 1)}
+    assert harness_cmd("cache", "clear", "--older-than", "12h", cwd=tmp_path).stdout.startswith("deleted 2 ")
+    assert [(m.model, m.entries) for m in cache_contents(path)] == [("openai/a", 1)]
+    assert harness_cmd("cache", "clear", cwd=tmp_path).stdout.startswith("deleted 1 cached responses from")
+    assert cache_contents(path) == [] and ResponseCache(path).get("k2") is None
+    assert harness_cmd("cache", "info", cwd=tmp_path).stdout.strip() == f"cache: {path} (empty)"
+
+
+def test_a_cleared_response_is_asked_for_again_and_a_kept_one_is_not(served_project):
+    root = served_project["dir"]
+    server = served_project["server"]
+    assert harness_cmd("run", "eval.yaml", "--out", "r1", "--quiet", cwd=root).returncode == 0
+    first = len(server.requests)
+    assert harness_cmd("run", "eval.yaml", "--out", "r2", "--quiet", cwd=root).returncode == 0
+    assert len(server.requests) == first  # all cached
+    assert harness_cmd("cache", "clear", "--model", "openai/test-judge", cwd=root).returncode == 0
+    assert harness_cmd("run", "eval.yaml", "--out", "r3", "--quiet", cwd=root).returncode == 0
+    again = server.requests[first:]
+    assert again and all(r.body["model"] == "test-judge" for r in again)
+
+
+def test_errors_name_the_file_or_option_and_nothing_is_created(tmp_path):
+    missing = harness_cmd("cache", "info", "--cache", "nope.sqlite", cwd=tmp_path)
+    assert missing.returncode == 0 and missing.stdout.strip() == "cache: nope.sqlite (none yet)"
+    assert not (tmp_path / "nope.sqlite").exists()
+    (tmp_path / "junk.sqlite").write_text("not a database")
+    for args in (["info"], ["clear"]):
+        done = harness_cmd("cache", *args, "--cache", "junk.sqlite", cwd=tmp_path)
+        assert done.returncode == 2 and "junk.sqlite: not a harness response cache" in done.stderr, done.stderr
+    assert (tmp_path / "junk.sqlite").read_text() == "not a database"
+    _fill(tmp_path / "c.sqlite", [("m", 0)])
+    bad_age = harness_cmd("cache", "clear", "--older-than", "3 weeks", "--cache", "c.sqlite", cwd=tmp_path)
+    assert bad_age.returncode == 2 and "--older-than: expected an age such as 30d" in bad_age.stderr
+    unknown = harness_cmd("cache", "clear", "--model", "gpt-x", "--cache", "c.sqlite", cwd=tmp_path)
+    assert unknown.returncode == 2 and "holds no response of gpt-x (it holds: m)" in unknown.stderr
+    assert [(m.model, m.entries) for m in cache_contents(tmp_path / "c.sqlite")] == [("m", 1)]
