@@ -34,10 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     from harness.cli.calibrate_cmd import add_parser as add_calibrate
     from harness.cli.pairwise_cmd import add_parser as add_pairwise
     from harness.cli.cache_cmd import add_parser as add_cache
+    from harness.cli.label_cmd import add_parser as add_label
     from harness.cli.show_cmd import add_parser as add_show
 
     add_show(sub)
     add_cache(sub)
+    add_label(sub)
     add_calibrate(sub)
     add_pairwise(sub)
     schema = sub.add_parser("schema", help="print the JSON Schema of a file format")
@@ -154,12 +156,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     from harness.cli.calibrate_cmd import calibrate
     from harness.cli.pairwise_cmd import pairwise
     from harness.cli.cache_cmd import cache
+    from harness.cli.label_cmd import label
     from harness.cli.show_cmd import show
 
     return {"calibrate": calibrate, "run": commands.run, "validate": commands.validate, "report": commands.report,
             "diff": commands.diff, "schema": commands.schema, "accept": commands.accept,
             "history": commands.history, "pairwise": pairwise, "estimate": commands.estimate,
-            "export": commands.export, "show": show, "cache": cache}[args.command](args)
+            "export": commands.export, "show": show, "cache": cache, "label": label}[args.command](args)
 
 
 def cli_entry() -> None:

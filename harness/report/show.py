@@ -77,7 +77,7 @@ def list_line(record: Record, several_samples: bool) -> str:
     what += [f"{name} ({v.error.kind})" for name, v in record.judge.items() if v.error is not None]
     what += [name.split(" ", 1)[1] for name in names]
     sample = f"  #{record.sample}" if several_samples else ""
-    return _safe(f"{verdict(record):5}  {record.case_id}  {record.candidate}{sample}  {', '.join(what)}".rstrip())
+    return safe(f"{verdict(record):5}  {record.case_id}  {record.candidate}{sample}  {', '.join(what)}".rstrip())
 
 
 def render_record(record: Record, case: dict | None, scales: dict[str, str] | None = None) -> str:
@@ -87,13 +87,13 @@ def render_record(record: Record, case: dict | None, scales: dict[str, str] | No
     about = [f"{k}: {v}" for k, v in (("verdict", verdict(record)), ("persona", record.persona),
                                       ("category", record.category), ("agent turn", record.turn_index)) if v]
     lines.append(" · ".join(about))
-    lines += _thread(case)
-    lines += _reply(record)
+    lines += thread_lines(case)
+    lines += reply_lines(record)
     if record.error is not None:
         lines.append(f"case error: {record.error.kind}: {record.error.message}")
     lines += _checks(record)
     lines += _judge(record.judge, scales or {})
-    return "\n".join(_safe(line) for line in lines) + "\n"
+    return "\n".join(safe(line) for line in lines) + "\n"
 
 
 def render_json(record: Record, case: dict | None) -> str:
@@ -103,18 +103,20 @@ def render_json(record: Record, case: dict | None) -> str:
     return json.dumps(row, ensure_ascii=False)
 
 
-def _thread(case: dict | None) -> list[str]:
+def thread_lines(case: dict | None) -> list[str]:
+    """The customer's thread as the run saw it, one wrapped block per turn."""
     turns = (case or {}).get("turns")
     if not isinstance(turns, list):
         return ["thread: (not in the run's case snapshot)"]
     lines = ["thread:"]
     for turn in turns:
         if isinstance(turn, dict):
-            lines += _wrapped(f"  {turn.get('role', '?')}: ", str(turn.get("content", "")))
+            lines += wrapped(f"  {turn.get('role', '?')}: ", str(turn.get("content", "")))
     return lines
 
 
-def _reply(record: Record) -> list[str]:
+def reply_lines(record: Record) -> list[str]:
+    """The reply, wrapped, under a line saying where it came from and what it took."""
     if record.reply is None:
         return ["reply: none"]
     stats = record.responder
@@ -123,7 +125,7 @@ def _reply(record: Record) -> list[str]:
         facts.append("cached" if stats.cache_hits == stats.calls else f"{stats.latency_s:.2f} s")
         facts.append(f"{stats.usage.prompt_tokens}+{stats.usage.completion_tokens} tokens")
     shown = ", ".join(f for f in facts if f)
-    return [f"reply ({shown}):" if shown else "reply:"] + _wrapped("  ", record.reply)
+    return [f"reply ({shown}):" if shown else "reply:"] + wrapped("  ", record.reply)
 
 
 def _checks(record: Record) -> list[str]:
@@ -158,11 +160,11 @@ def _judge(judge: dict[str, CriterionResult], scales: dict[str, str]) -> list[st
         score = "" if v.score is None or scale == "pass_fail" else f"{v.score:g}" + (f" of {scale}" if scale else "")
         votes = f" ({v.n_votes} votes)" if v.n_votes is not None else ""
         lines.append(f"  {mark:5} {name:{width}}  {score}{votes}".rstrip())
-        lines += _wrapped(f"  {'':5} {'':{width}}  ", v.reason) if v.reason else []
+        lines += wrapped(f"  {'':5} {'':{width}}  ", v.reason) if v.reason else []
     return lines
 
 
-def _wrapped(prefix: str, text: str) -> list[str]:
+def wrapped(prefix: str, text: str) -> list[str]:
     """``text`` wrapped to the width, its own line breaks kept, the first line after ``prefix``."""
     indent = " " * len(prefix)
     lines: list[str] = []
@@ -173,7 +175,7 @@ def _wrapped(prefix: str, text: str) -> list[str]:
     return lines
 
 
-def _safe(text: str) -> str:
+def safe(text: str) -> str:
     """Control characters (bar the newlines and tabs of the layout) as visible escapes."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
@@ -188,7 +190,7 @@ def criterion_scales(rubric: dict | None) -> dict[str, str]:
 
 def notice_lines(notices: list[str]) -> list[str]:
     """The run's notices (the embedded-model warning among them), wrapped, each opening with ``note:``."""
-    return [_safe(line) for notice in notices for line in _wrapped("note: ", notice)]
+    return [safe(line) for notice in notices for line in wrapped("note: ", notice)]
 
 
 def summary_line(shown: int, total: int, counts: dict[str, int]) -> str:

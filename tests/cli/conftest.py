@@ -27,10 +27,11 @@ def server_reply(body: dict) -> str:
     return "I apologize for the delay. I have escalated your order and will update you within 24 hours."
 
 
-def harness_cmd(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def harness_cmd(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120,
+                input: str | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "HARNESS_CACHE_DIR": str(cwd / "cache"), **(env or {})}
     return subprocess.run([sys.executable, "-m", "harness.cli.main", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, input=input)
 
 
 def write_project(root: Path, base_url: str, n_cases: int = 6) -> Path:

@@ -1,0 +1,190 @@
+"""Labelling a run's replies by hand, for :mod:`harness.calibration` to measure the judge against.
+
+``harness label`` walks a run's replies and asks a person for a verdict on each
+target (a rubric criterion or a check), one at a time, and appends each answer to
+a label file at once (:class:`LabelWriter`), so an interrupted session loses
+nothing and a later one goes on where it stopped: what a labeller already
+labelled in the file is skipped (:func:`pending_items`).
+
+A label names its reply by the reply's exact text by default, so it stays valid
+for any run that has the same reply (a model candidate rerun gives other
+replies, and a label by candidate name would then grade a reply nobody read);
+``by_candidate`` writes the candidate's name instead, as the shipped labels of
+recorded candidates do.
+
+The machine's verdicts are hidden by default: a labeller who sees the judge's
+score first tends to agree with it, which would inflate the agreement
+:func:`~harness.calibration.calibrate.calibrate_run` measures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from harness.calibration.labels import HumanLabel, load_labels
+from harness.records.schema import Record
+
+PASS_WORDS = {"p": 1.0, "pass": 1.0, "y": 1.0, "yes": 1.0, "1": 1.0,
+              "f": 0.0, "fail": 0.0, "n": 0.0, "no": 0.0, "0": 0.0}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What is labelled: a rubric criterion (``1-5`` or ``pass_fail``) or a check (always ``pass_fail``)."""
+
+    kind: str  # "criterion" or "check"
+    name: str
+    scale: str
+    question: str = ""
+    levels: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Item:
+    """One reply and one target to label."""
+
+    record: Record
+    target: Target
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a labeller typed: a label (with a note), or an action (``skip``, ``quit``, ``help``)."""
+
+    label: float | None = None
+    note: str = ""
+    action: str | None = None
+
+
+def parse_answer(text: str, scale: str) -> Answer | str:
+    """A labeller's line as an :class:`Answer`, or a one-line complaint to show before asking again.
+
+    ``4``, ``4 names the order`` (a label and a note), ``p``/``pass``/``y``/``1`` and
+    ``f``/``fail``/``n``/``0`` on pass/fail, ``s`` skip, ``q`` quit, ``?`` help.
+    """
+    word, _, note = text.strip().partition(" ")
+    word = word.lower()
+    if word in ("s", "skip"):
+        return Answer(action="skip")
+    if word in ("q", "quit"):
+        return Answer(action="quit")
+    if word in ("?", "h", "help"):
+        return Answer(action="help")
+    if scale == "pass_fail":
+        if word in PASS_WORDS:
+            return Answer(label=PASS_WORDS[word], note=note.strip())
+        return "answer p (pass) or f (fail), s to skip, q to quit, ? for help"
+    if word in ("1", "2", "3", "4", "5"):
+        return Answer(label=float(word), note=note.strip())
+    return "answer 1 to 5, s to skip, q to quit, ? for help"
+
+
+def label_for(item: Item, answer: Answer, labeller: str, by_candidate: bool) -> dict:
+    """The label line for ``item``, as written: ``pass``/``fail`` or an integer 1-5, a note only when
+    given (validated like every line of a label file)."""
+    record, target = item.record, item.target
+    value: str | int = ("pass" if answer.label else "fail") if target.scale == "pass_fail" else int(answer.label or 0)
+    row = {"case_id": record.case_id, **({"candidate": record.candidate} if by_candidate else {"reply": record.reply}),
+           target.kind: target.name, "label": value, "labeller": labeller}
+    if answer.note:
+        row["note"] = answer.note
+    HumanLabel.model_validate(row)
+    return row
+
+
+def machine_verdict(item: Item) -> tuple[float | None, bool]:
+    """The run's own verdict on the item (score or 1/0) and whether it applies (checks: not n/a)."""
+    record, target = item.record, item.target
+    if target.kind == "check":
+        result = record.checks.get(target.name)
+        if result is None or result.passed is None:
+            return None, False
+        return float(result.passed), True
+    verdict = record.judge.get(target.name)
+    if verdict is None:
+        return None, True  # not judged in this run: a person can still label it
+    if not verdict.applicable:
+        return None, False
+    return verdict.score, True
+
+
+def pending_items(records: list[Record], targets: list[Target], done: set[tuple], labeller: str,
+                  by_candidate: bool, shuffle_seed: int | None = None) -> list[Item]:
+    """Each (reply, target) still to label: the reply exists, the target applies to the case, and
+    ``labeller`` has not labelled it yet (``done`` holds :func:`label_key` of the file's labels).
+
+    A reply given by several candidates (or samples) is asked once per candidate with
+    ``by_candidate``, once in all otherwise. In run order, or shuffled with a seed (so one
+    labeller's order does not follow the run's, and the order can be repeated).
+    """
+    items, seen = [], set(done)
+    for record in records:
+        if record.reply is None or record.error is not None:
+            continue
+        for target in targets:
+            item = Item(record, target)
+            key = item_key(item, labeller, by_candidate)
+            if key in seen or not machine_verdict(item)[1]:
+                continue
+            seen.add(key)
+            items.append(item)
+    if shuffle_seed is not None:
+        random.Random(shuffle_seed).shuffle(items)
+    return items
+
+
+def item_key(item: Item, labeller: str, by_candidate: bool) -> tuple:
+    named = item.record.candidate if by_candidate else item.record.reply
+    return (item.record.case_id, by_candidate, named, item.target.kind, item.target.name, labeller)
+
+
+def label_key(label: HumanLabel) -> tuple:
+    by_candidate = label.candidate is not None
+    kind, name = label.target
+    return (label.case_id, by_candidate, label.candidate if by_candidate else label.reply, kind, name, label.labeller)
+
+
+def done_keys(path: Path) -> set[tuple]:
+    """The keys of the labels already in ``path`` (none when it does not exist or is empty).
+
+    The file is read and validated whole first: appending to a damaged file would
+    bury its error under new lines.
+    """
+    if not path.exists() or not path.read_bytes().strip():
+        return set()
+    return {label_key(label) for label in load_labels(path)}
+
+
+class LabelWriter:
+    """Appends label lines to a file, each flushed and synced to disk before the next question."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[str] | None = None
+
+    def write(self, row: dict) -> None:
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            needs_newline = self.path.exists() and self.path.stat().st_size > 0 and not _ends_with_newline(self.path)
+            self._handle = open(self.path, "a", encoding="utf-8")
+            if needs_newline:
+                self._handle.write("\n")  # a hand-edited file whose last line lacks its newline
+        self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) == b"\n"

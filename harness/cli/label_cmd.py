@@ -1,0 +1,192 @@
+"""``harness label RUN --labels FILE --labeller NAME``: label a run's replies by hand, one question at a time.
+
+See :mod:`harness.calibration.labelling` for what is asked and how it is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import IO
+
+HELP = ("Type a label and Enter: 1-5 on a 1-5 criterion, p or f on pass/fail (a note may follow: "
+        "'2 names nothing'); s skips, q stops. Each label is saved as soon as it is typed; run the same "
+        "command again to go on.")
+
+
+def add_parser(sub) -> None:
+    """Register the ``label`` sub-command."""
+    label = sub.add_parser("label", help="label a run's replies by hand, for calibrate (saved as you go)")
+    label.add_argument("run_dir", type=Path, help="run directory")
+    label.add_argument("--labels", type=Path, required=True, help="label file to append to (JSONL; created if "
+                                                                  "missing); what you labelled in it is skipped")
+    label.add_argument("--labeller", required=True, help="your name, written on every label")
+    label.add_argument("--criteria", help="comma-separated rubric criteria (default: every criterion of the run's "
+                                          "rubric, unless --checks is given)")
+    label.add_argument("--checks", help="comma-separated checks to label as pass/fail")
+    label.add_argument("--candidates", help="comma-separated candidate names (default: all)")
+    label.add_argument("--cases", metavar="ID[,ID...]", help="only these case ids (shell patterns such as c01* work)")
+    label.add_argument("--limit", type=int, metavar="N", help="stop after N labels")
+    label.add_argument("--shuffle", type=int, metavar="SEED", help="ask in a shuffled order (repeatable by seed)")
+    label.add_argument("--by-candidate", action="store_true", help="name replies by candidate, not by their text "
+                                                                   "(only for recorded candidates, whose replies "
+                                                                   "do not change between runs)")
+    label.add_argument("--show-verdicts", action="store_true",
+                       help="show the run's own verdict before asking (off by default: it anchors the labeller)")
+
+
+def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
+    from harness.calibration import labelling
+    from harness.datasets.selection import parse_ids
+    from harness.errors import ConfigError
+    from harness.records.store import iter_records, read_manifest
+    from harness.report.show import ShowFilter, case_rows, check_candidates
+
+    manifest = read_manifest(args.run_dir)
+    if args.limit is not None and args.limit < 1:
+        raise ConfigError("must be at least 1", field="--limit")
+    candidates = tuple(c.strip() for c in (args.candidates or "").split(",") if c.strip())
+    check_candidates(args.run_dir, candidates)
+    targets = _targets(args, manifest)
+    chosen = ShowFilter(cases=parse_ids(args.cases), candidates=candidates)
+    cases = case_rows(args.run_dir)
+    # In the dataset's order and the eval's candidate order (a run writes records as they finish).
+    case_order = {case_id: i for i, case_id in enumerate(cases)}
+    candidate_order = {str(c.get("name")): i for i, c in enumerate(manifest.candidates)}
+    records = sorted((r for r in iter_records(args.run_dir) if chosen.keeps(r)),
+                     key=lambda r: (case_order.get(r.case_id, len(case_order)), r.case_id,
+                                    candidate_order.get(r.candidate, 0), r.sample))
+    done = labelling.done_keys(args.labels)
+    items = labelling.pending_items(records, targets, done, args.labeller, args.by_candidate, args.shuffle)
+    if not items:
+        print(f"nothing left to label in {args.run_dir} for {args.labeller} (labels: {args.labels})")
+        return 0
+    session = _Session(args, items, cases, stdin or sys.stdin)
+    try:
+        session.run()
+    finally:
+        session.writer.close()
+    left = len(items) - session.labelled - session.skipped
+    print(f"labelled {session.labelled} ({args.labels}); skipped {session.skipped}; {left} left")
+    if session.labelled:
+        print(f"next: harness calibrate --labels {args.labels} {args.run_dir}")
+    return 0
+
+
+class _Session:
+    def __init__(self, args: argparse.Namespace, items: list, cases: dict, stdin: IO[str]) -> None:
+        from harness.calibration.labelling import LabelWriter
+
+        self.args, self.items, self.cases, self.stdin = args, items, cases, stdin
+        self.writer = LabelWriter(args.labels)
+        self.labelled = self.skipped = 0
+
+    def run(self) -> None:
+        print(HELP)
+        try:
+            for number, item in enumerate(self.items, start=1):
+                if self.args.limit is not None and self.labelled >= self.args.limit:
+                    return
+                self._show(number, item)
+                if not self._ask(item):
+                    return
+        except KeyboardInterrupt:
+            print()
+
+    def _show(self, number: int, item) -> None:
+        from harness.calibration.labelling import machine_verdict
+        from harness.report.show import reply_lines, safe, thread_lines, wrapped
+
+        record, target = item.record, item.target
+        print(f"\n[{number}/{len(self.items)}] {record.case_id} · {record.candidate} · {target.kind} {target.name} "
+              f"({'p/f' if target.scale == 'pass_fail' else '1-5'})")
+        lines = thread_lines(self.cases.get(record.case_id)) + reply_lines(record)
+        if target.question:
+            lines += wrapped("question: ", target.question)
+        for level, text in target.levels:
+            lines += wrapped(f"  {level}: ", text)
+        if self.args.show_verdicts:
+            value, _ = machine_verdict(item)
+            lines.append("run's verdict: " + ("none" if value is None else
+                                              ("pass" if value else "fail") if target.scale == "pass_fail"
+                                              else f"{value:g}"))
+        print("\n".join(safe(line) for line in lines))
+
+    def _ask(self, item) -> bool:
+        """Ask until a usable answer; False to stop the session."""
+        from harness.calibration.labelling import label_for, parse_answer
+
+        while True:
+            sys.stdout.write("label> ")
+            sys.stdout.flush()
+            line = self.stdin.readline()
+            if not line:  # end of input: stop, as q does
+                print()
+                return False
+            answer = parse_answer(line, item.target.scale)
+            if isinstance(answer, str):
+                print(answer)
+                continue
+            if answer.action == "help":
+                print(HELP)
+                continue
+            if answer.action == "quit":
+                return False
+            if answer.action == "skip":
+                self.skipped += 1
+                return True
+            self.writer.write(label_for(item, answer, self.args.labeller, self.args.by_candidate))
+            self.labelled += 1
+            return True
+
+
+def _targets(args: argparse.Namespace, manifest) -> list:
+    """The criteria and checks to label, checked against the run (with the rubric's words when readable)."""
+    from harness.calibration.labelling import Target
+    from harness.errors import ConfigError
+
+    criteria = (manifest.rubric or {}).get("criteria") or {}
+    wanted = [c.strip() for c in (args.criteria or "").split(",") if c.strip()]
+    checks = [c.strip() for c in (args.checks or "").split(",") if c.strip()]
+    if not wanted and not checks:
+        if not criteria:
+            raise ConfigError("this run has no judge criteria: name --checks to label", field="--criteria")
+        wanted = list(criteria)
+    unknown = [c for c in wanted if c not in criteria]
+    if unknown:
+        raise ConfigError(f"run {args.run_dir} has no criterion {', '.join(unknown)} (it has: "
+                          f"{', '.join(criteria) or 'none'})", field="--criteria")
+    unknown = [c for c in checks if c not in manifest.checks]
+    if unknown:
+        raise ConfigError(f"run {args.run_dir} has no check {', '.join(unknown)} (it has: "
+                          f"{', '.join(manifest.checks) or 'none'})", field="--checks")
+    words = _rubric_words(manifest)
+    found = [Target("criterion", name, str(criteria[name].get("scale", "1-5")), *words.get(name, ("", ())))
+             for name in wanted]
+    return found + [Target("check", name, "pass_fail", _check_question(name)) for name in checks]
+
+
+def _rubric_words(manifest) -> dict[str, tuple[str, tuple]]:
+    """Each criterion's question and levels, from the run's rubric file if it is still the one the run used."""
+    from harness.judges.rubric import load_rubric
+
+    rubric = manifest.rubric or {}
+    path = rubric.get("path")
+    if not isinstance(path, str):
+        return {}
+    for candidate in (Path(path), Path(manifest.eval_file.path).parent / path):
+        try:  # the run records the hash of the criteria it judged
+            loaded = load_rubric(candidate).select(list(rubric.get("criteria") or {}))
+        except Exception:  # moved, changed or unreadable: label without its words
+            continue
+        if loaded.sha256 == rubric.get("sha256"):
+            return {c.id: (c.question, tuple(c.levels.items())) for c in loaded.criteria}
+    return {}
+
+
+def _check_question(name: str) -> str:
+    from harness.checks.base import registry
+
+    check = registry().get(name)
+    return f"Does the reply pass {name}? ({check.description})" if check else f"Does the reply pass {name}?"

@@ -1,0 +1,98 @@
+"""harness label: labelling a run's replies by hand, saved line by line, resumable, read by calibrate."""
+
+from __future__ import annotations
+
+import json
+
+from harness.calibration.labelling import Answer, parse_answer
+from harness.calibration.labels import load_labels
+from tests.cli.conftest import harness_cmd
+
+
+def _label(root, *args, answers: str):
+    return harness_cmd("label", "r", "--labels", "labels.jsonl", "--labeller", "ana", *args, cwd=root,
+                       input=answers)
+
+
+def _run(root):
+    assert harness_cmd("run", "eval.yaml", "--out", "r", "--no-cache", "--quiet", cwd=root).returncode == 0
+    return [json.loads(line) for line in (root / "r" / "records.jsonl").read_text().splitlines()]
+
+
+def test_answers_are_read_as_labels_notes_or_actions():
+    assert parse_answer("4 names the order\n", "1-5") == Answer(label=4.0, note="names the order")
+    assert parse_answer(" P ", "pass_fail") == Answer(label=1.0) and parse_answer("fail", "pass_fail").label == 0.0
+    assert parse_answer("s", "1-5").action == "skip" and parse_answer("q", "pass_fail").action == "quit"
+    assert parse_answer("?", "1-5").action == "help"
+    assert parse_answer("6", "1-5") == "answer 1 to 5, s to skip, q to quit, ? for help"
+    assert parse_answer("4", "pass_fail").startswith("answer p (pass) or f (fail)")
+
+
+def test_a_session_saves_each_label_at_once_and_the_next_goes_on_where_it_stopped(served_project):
+    root = served_project["dir"]
+    records = _run(root)
+    first = _label(root, "--criteria", "acknowledgement", "--candidates", "served",
+                   answers="9\n4 names the order\ns\n2\n")  # input ends after the 3rd reply: the session stops
+    assert first.returncode == 0, first.stderr
+    assert "answer 1 to 5" in first.stdout and "labelled 2 (labels.jsonl); skipped 1; 3 left" in first.stdout
+    assert "[1/6] k0 · served · criterion acknowledgement (1-5)" in first.stdout
+    assert "question: Does the reply reflect the customer's specific problem" in first.stdout
+    assert "run's verdict" not in first.stdout  # blind unless asked
+    rows = [json.loads(line) for line in (root / "labels.jsonl").read_text().splitlines()]
+    served = {r["case_id"]: r for r in records if r["candidate"] == "served"}
+    assert rows == [{"case_id": "k0", "reply": served["k0"]["reply"], "criterion": "acknowledgement", "label": 4,
+                     "labeller": "ana", "note": "names the order"},
+                    {"case_id": "k2", "reply": served["k2"]["reply"], "criterion": "acknowledgement", "label": 2,
+                     "labeller": "ana"}]
+
+    second = _label(root, "--criteria", "acknowledgement", "--candidates", "served", "--show-verdicts",
+                    answers="5\nq\n")
+    assert "[1/4] k1 · served" in second.stdout  # k0 and k2 are done; the skipped k1 is asked again
+    score = served["k1"]["judge"]["acknowledgement"]["score"]
+    assert f"run's verdict: {score:g}" in second.stdout
+    assert "labelled 1 (labels.jsonl); skipped 0; 3 left" in second.stdout
+    assert len(load_labels(root / "labels.jsonl")) == 3
+
+    checks = _label(root, "--checks", "no_contradiction", "--candidates", "bot-v1", "--by-candidate",
+                    "--limit", "2", answers="p\nf\np\n")
+    assert "labelled 2 " in checks.stdout
+    last = [json.loads(line) for line in (root / "labels.jsonl").read_text().splitlines()][-2:]
+    assert last[0] == {"case_id": "k0", "candidate": "bot-v1", "check": "no_contradiction", "label": "pass",
+                       "labeller": "ana"} and last[1]["label"] == "fail"
+
+    calibrated = harness_cmd("calibrate", "--labels", "labels.jsonl", "r", "--resamples", "20", cwd=root)
+    assert calibrated.returncode == 0, calibrated.stderr
+    report = json.loads((root / "r" / "calibration.json").read_text())
+    counts = {a["name"]: a["n"] for a in report["criteria"] + report["checks"]}
+    assert counts == {"acknowledgement": 3, "no_contradiction": 2}
+
+
+def test_what_cannot_be_labelled_is_refused_in_one_line_and_a_damaged_file_is_left_alone(served_project):
+    root = served_project["dir"]
+    _run(root)
+    for args, message in ((["--criteria", "tone"], "run r has no criterion tone (it has: acknowledgement, "
+                                                   "policy_compliance)"),
+                          (["--checks", "nope"], "run r has no check nope"),
+                          (["--candidates", "x"], "run r has no candidate x"),
+                          (["--limit", "0"], "--limit: must be at least 1")):
+        done = _label(root, *args, answers="")
+        assert done.returncode == 2 and message in done.stderr, (args, done.stderr)
+    (root / "labels.jsonl").write_text('{"case_id": "k0"}\n')
+    damaged = _label(root, answers="4\n")
+    assert damaged.returncode == 2 and "labels.jsonl:1:" in damaged.stderr
+    assert (root / "labels.jsonl").read_text() == '{"case_id": "k0"}\n'
+
+
+def test_a_run_without_a_judge_needs_checks(tmp_path):
+    (tmp_path / "d.jsonl").write_text(json.dumps({"id": "x", "turns": [{"role": "customer", "content": "late!"}],
+                                                  "recorded_replies": {"v1": "Sorry."}}) + "\n")
+    (tmp_path / "e.yaml").write_text("dataset: d.jsonl\ncandidates: [{name: v1, recorded: v1}]\n"
+                                     "checks: [apology_wording, boundary_setting]\n")
+    assert harness_cmd("run", "e.yaml", "--out", "r", "--quiet", cwd=tmp_path).returncode == 0
+    done = _label(tmp_path, answers="")
+    assert done.returncode == 2 and "no judge criteria: name --checks" in done.stderr
+    # boundary_setting does not apply (n/a): only apology_wording is asked
+    asked = _label(tmp_path, "--checks", "apology_wording,boundary_setting", answers="f\n")
+    assert "[1/1] x · v1 · check apology_wording (p/f)" in asked.stdout and "labelled 1 " in asked.stdout
+    again = _label(tmp_path, "--checks", "apology_wording", answers="")
+    assert again.stdout.strip() == "nothing left to label in r for ana (labels: labels.jsonl)"
