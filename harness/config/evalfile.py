@@ -16,6 +16,7 @@ from harness.calibration.schema import CalibrationGateSpec
 from harness.checks.custom import CustomCheckSpec, build_custom_check
 from harness.config.candidates import (TEMPLATE_SUFFIXES, CallSettings, CandidateEntry, CandidateSpec,
                                        MatrixCandidateSpec, StrictSpec, expand_matrices, in_file, in_matrix)
+from harness.config.interpolate import interpolate
 from harness.config.yamlfile import format_loc, line_of, load_yaml, validate_yaml
 from harness.errors import ConfigError, UserError
 from harness.gates.spec import GatesSpec
@@ -194,6 +195,7 @@ def load_eval(path: str | Path) -> LoadedEval:
     """Read, validate and resolve an eval file. Raises ConfigError naming file, line and field."""
     path = Path(path)
     data, node = load_yaml(path, ConfigError)
+    data = interpolate(data, node, path)
     data, locs = expand_matrices(data, node, path)
     spec = validate_yaml(EvalSpec, data, node, path, ConfigError, remap=lambda loc: in_file(loc, locs, node))
     def fail(problem: str, *loc) -> UserError:
