@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 class HarnessAssertionError(AssertionError):
     """An assertion about a run failed; the message names the cases, checks, criteria and evidence."""
+
+
+class HarnessGateWarning(UserWarning):
+    """A gate of the run was not evaluated (a max_regression gate without a baseline)."""
 
 
 @dataclass
@@ -99,6 +104,7 @@ class EvalRun:
 
     run_dir: Path
     outcome: object = None  # harness.gates.evaluate.GateOutcome
+    baseline: object = None  # what to hold a loaded run's max_regression gates to (a run dir or "accepted")
     _scorecard: object = field(default=None, repr=False)
 
     @property
@@ -136,9 +142,13 @@ class EvalRun:
                                         f"failing cases: {', '.join(failing) or 'none'}")
 
     def assert_gates_passed(self) -> None:
-        """Fail when the run's gates failed (gates are evaluated when the run is loaded or run here)."""
+        """Fail when the run's gates failed: as the run was held to them (``gates.json``, its baseline
+        included) or, with ``baseline=``, against that baseline now. What was not evaluated (the
+        max_regression gates of a run held to no baseline) is a warning, as the command prints a note."""
         if self.outcome is None:
-            self.outcome = _gate(self.run_dir)
+            self.outcome = _gate(self.run_dir, self.baseline)
+        for note in self.outcome.notes:
+            warnings.warn(f"{self.run_dir}: {note}", HarnessGateWarning, stacklevel=2)
         if not self.outcome.passed:
             lines = [f"  {g.name} [{g.candidate or 'run'}]: {g.detail}" for g in self.outcome.gates if not g.passed]
             raise HarnessAssertionError(f"gates failed (exit code {self.outcome.exit_code}):\n" + "\n".join(lines))
@@ -155,13 +165,21 @@ def _pct(value: float | None) -> str:
     return "nothing (no applicable case)" if value is None else f"{value:.1%}"
 
 
-def _gate(run_dir: Path):
-    from harness.gates.evaluate import evaluate_gates
+def _gate(run_dir: Path, baseline=None):
+    """The run's gate outcome: recomputed against ``baseline`` when one is given, else the one the run
+    recorded (``gates.json``), else computed now without a baseline (its notes then say what was skipped)."""
+    from harness.gates.baseline import resolve_baseline
+    from harness.gates.evaluate import evaluate_gates, read_outcome
     from harness.records.store import read_manifest
     from harness.scoring.scorecard import load_scorecard
 
+    if baseline is None:
+        recorded = read_outcome(run_dir)
+        if recorded is not None:
+            return recorded
     manifest = read_manifest(run_dir)
-    return evaluate_gates(run_dir, manifest.eval_spec, load_scorecard(run_dir), None, manifest.eval_file.path)
+    resolved = resolve_baseline(baseline, Path(run_dir).parent, manifest.eval_name)
+    return evaluate_gates(run_dir, manifest.eval_spec, load_scorecard(run_dir), resolved, manifest.eval_file.path)
 
 
 def open_run(config: pytest.Config | None, run_dir=None, eval=None, out=None, baseline=None) -> EvalRun:
@@ -171,7 +189,7 @@ def open_run(config: pytest.Config | None, run_dir=None, eval=None, out=None, ba
         if run_dir is None:
             raise pytest.UsageError("harness_run needs run_dir=, eval=, or --harness-run DIR")
     if run_dir is not None:
-        return EvalRun(Path(run_dir))
+        return EvalRun(Path(run_dir), baseline=baseline)
     key = (str(Path(eval).resolve()), str(out), str(baseline))
     if key not in _RUNS:
         _RUNS[key] = _run(eval, out, baseline)
@@ -184,7 +202,7 @@ def _run(eval, out, baseline) -> EvalRun:
 
     out = Path(out) if out else Path(tempfile.mkdtemp(prefix="harness-pytest-")) / Path(eval).stem
     gated = run_gated(eval, NightlyOptions(run=RunOptions(out=out), baseline=baseline))
-    return EvalRun(gated.result.run_dir, outcome=gated.outcome)
+    return EvalRun(gated.result.run_dir, outcome=gated.outcome, baseline=baseline)
 
 
 @pytest.fixture

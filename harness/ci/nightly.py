@@ -22,7 +22,7 @@ from harness.ci.junit import JUNIT_FILE, write_junit
 from harness.ci.summary import SUMMARY_FILE, write_summary
 from harness.config.evalfile import load_eval
 from harness.gates.baseline import resolve_baseline
-from harness.gates.evaluate import GateOutcome, evaluate_gates
+from harness.gates.evaluate import GateOutcome, evaluate_gates, write_outcome
 from harness.records.store import read_manifest
 from harness.runner.engine import RunOptions, RunResult, default_out, run_eval
 from harness.runner.tally import RunTally, tally_run_dir
@@ -84,6 +84,7 @@ def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResul
     junit = write_junit(run_dir / JUNIT_FILE, manifest.eval_name, cases, outcome, manifest.started_at)
     summary = write_summary(run_dir / SUMMARY_FILE, scorecard, cases, outcome, run_dir)
     # A run whose index could not be written warned once already; its gate rows and PNG trends have no index.
+    write_outcome(run_dir, outcome)
     indexed = result is None or result.outputs.indexed
     if indexed:
         record_gates(run_dir, outcome)

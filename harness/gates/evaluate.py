@@ -8,7 +8,8 @@ be trusted). Bad gate specs raise :class:`~harness.errors.ConfigError` (2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from harness.errors import ConfigError
@@ -17,6 +18,7 @@ from harness.gates.spec import ANY, GatesSpec, Threshold
 from harness.gates.tolerance import ErrorCount, count_errors, within_tolerance
 
 EPSILON = 1e-9  # so a pass rate of exactly the minimum passes despite float rounding
+GATES_FILE = "gates.json"
 
 
 @dataclass
@@ -53,6 +55,35 @@ class GateOutcome:
         if not self.complete:
             return EXIT_INCOMPLETE
         return EXIT_GATE_FAILED if self.failed else EXIT_PASSED
+
+
+def write_outcome(run_dir: Path, outcome: GateOutcome) -> Path:
+    """Write what the run was held to (``gates.json``): every gate, the baseline, the notes, the exit code.
+
+    Readers of a finished run (the pytest plugin) take the verdict from here, so they agree with the
+    command that ran it, baseline included, instead of judging again without one.
+    """
+    from harness.records.store import atomic_write_json
+
+    path = Path(run_dir) / GATES_FILE
+    atomic_write_json(path, {**asdict(outcome), "passed": outcome.passed, "exit_code": outcome.exit_code})
+    return path
+
+
+def read_outcome(run_dir: Path) -> GateOutcome | None:
+    """The outcome :func:`write_outcome` wrote into ``run_dir``, or None when it was never gated there."""
+    from harness.errors import ResultsError
+
+    path = Path(run_dir) / GATES_FILE
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        gates = [GateResult(**g) for g in data["gates"]]
+        return GateOutcome(gates=gates, complete=data["complete"], completion=data["completion"],
+                           baseline=data.get("baseline"), notes=list(data.get("notes") or []))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise ResultsError(f"corrupt gate outcome ({type(exc).__name__}: {exc})", file=str(path)) from None
 
 
 def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Path | None = None,

@@ -48,7 +48,7 @@ SCRIPT = """
   }
   function apply() {
     var shown = 0;
-    var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var words = text.value.toLowerCase().split(/\\s+/).filter(Boolean);
     rows.forEach(function (tr, i) {
       var ok = keep(data[i], i, words);
       tr.hidden = !ok;

@@ -93,3 +93,39 @@ def test_assert_passed_lists_only_the_failures_asked_for():
                     _sample(2, [], [], errors=("provider_error: no",)))
     assert _message(several, checks=["no_contradiction"]) == \
         [head, "  error: provider_error: no", f"  sample 1: {CONTRADICTS}", reply]
+
+
+def test_a_loaded_run_is_held_to_what_the_run_was_held_to_baseline_included(nightly):
+    # It re-evaluated the gates without a baseline: a run that failed its max_regression gates
+    # (exit code 1) passed assert_gates_passed().
+    import json
+    import shutil
+
+    from harness.pytest_plugin import HarnessGateWarning, open_run
+
+    project, bot = nightly
+    assert main(["run", "nightly.yaml", "--out", "results/base", "--no-cache", "--quiet"]) == 0
+    bot.bad_cases = {"n02", "n04"}  # 6 of 8 still meets the minimum 0.75; a drop of 0.25 exceeds 0.10
+    assert main(["run", "nightly.yaml", "--out", "results/drop", "--no-cache", "--quiet",
+                 "--baseline", "results/base"]) == 1
+    recorded = json.loads((project / "results/drop/gates.json").read_text())
+    assert recorded["exit_code"] == 1 and recorded["baseline"] == "results/base"
+    with pytest.raises(HarnessAssertionError, match="max regression check no_contradiction"):
+        open_run(None, run_dir="results/drop").assert_gates_passed()
+
+    # A run held to no baseline passes as the command did, with a warning that says what was skipped.
+    assert main(["run", "nightly.yaml", "--out", "results/nobase", "--no-cache", "--quiet"]) == 0
+    with pytest.warns(HarnessGateWarning, match="max_regression gates were skipped"):
+        open_run(None, run_dir="results/nobase").assert_gates_passed()
+    # ... and fails when the test names the baseline.
+    with pytest.raises(HarnessAssertionError, match="max regression check no_contradiction"):
+        open_run(None, run_dir="results/nobase", baseline="results/base").assert_gates_passed()
+
+    # A run directory gated before gates.json existed (or copied without it) is evaluated now.
+    shutil.copytree(project / "results/drop", project / "copied")
+    (project / "copied/gates.json").unlink()
+    with pytest.raises(HarnessAssertionError, match="max regression"):
+        open_run(None, run_dir="copied", baseline="results/base").assert_gates_passed()
+    (project / "results/drop/gates.json").write_text("{")
+    with pytest.raises(Exception, match="corrupt gate outcome"):
+        open_run(None, run_dir="results/drop").assert_gates_passed()
