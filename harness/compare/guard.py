@@ -16,13 +16,16 @@ class IncomparableRunsError(ResultsError):
     """The sides differ in what graded them; the message names every difference."""
 
 
-def _short(value: object) -> str:
+def _short(value: object, limit: int) -> str:
     text = "none" if value is None else str(value)
-    return text[:12] + "…" if len(text) > 16 else text
+    return text[:limit] + "…" if len(text) > limit + 4 else text
 
 
-def _differs(what: str, a: object, b: object) -> list[str]:
-    return [] if a == b else [f"{what} differs (A {_short(a)}, B {_short(b)})"]
+def _differs(what: str, a: object, b: object, hashed: bool = False) -> list[str]:
+    """``what differs (A …, B …)``: a content hash cut to 12 characters, any other value kept whole
+    (up to 80): two model names cut short (``openai/gpt-4…``) could read as one model."""
+    limit = 12 if hashed else 80
+    return [] if a == b else [f"{what} differs (A {_short(a, limit)}, B {_short(b, limit)})"]
 
 
 def _rubric_field(manifest: Manifest, key: str) -> object:
@@ -42,9 +45,9 @@ def differences(a: Manifest, b: Manifest) -> list[str]:
     hash, the judge model, and the version of every check both sides ran.
     Candidates, limits and run times may differ: they are what is compared.
     """
-    found = _differs("dataset content hash", a.dataset.get("sha256"), b.dataset.get("sha256"))
+    found = _differs("dataset content hash", a.dataset.get("sha256"), b.dataset.get("sha256"), hashed=True)
     for key, what in (("id", "rubric id"), ("version", "rubric version"), ("sha256", "rubric content hash")):
-        found += _differs(what, _rubric_field(a, key), _rubric_field(b, key))
+        found += _differs(what, _rubric_field(a, key), _rubric_field(b, key), hashed=key == "sha256")
     found += _differs("judge model", _judge_model(a), _judge_model(b))
     for name in sorted(set(a.checks) & set(b.checks)):
         found += _differs(f"check {name} version", a.checks[name], b.checks[name])

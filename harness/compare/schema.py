@@ -68,6 +68,11 @@ class CaseChange(_Model):
     delta: float
 
 
+def largest_difference(scale: str) -> float:
+    """The largest difference a row can show: 100 pp on a pass/fail scale, 4 points on a 1-5 one."""
+    return 1.0 if scale == "pass_fail" else 4.0
+
+
 class DiffRow(_Model):
     """One criterion or check: both values over the same cases, the paired difference, test and verdict."""
 
@@ -88,7 +93,9 @@ class DiffRow(_Model):
     p_value: float | None = None
     p_holm: float | None = Field(None, description="Holm-adjusted across every row of this diff")
     verdict: Verdict = "no detectable change"
-    mde: float | None = Field(None, description="minimum detectable |difference| at this n, 80% power, alpha 0.05")
+    mde: float | None = Field(None, description="minimum detectable |difference| at this n, 80% power, alpha 0.05; "
+                                                "at or above the scale's whole range (1 on pass/fail, 4 on 1-5) "
+                                                "no difference is detectable at this n")
     pass_to_fail: int = Field(0, description="cases that went from pass in A to fail in B (pass/fail rows)")
     fail_to_pass: int = 0
     left_out: LeftOut = Field(default_factory=LeftOut)

@@ -15,7 +15,7 @@ JSON block.
 
 from __future__ import annotations
 
-from harness.compare.schema import CaseView, Comparison, DiffReport, DiffRow, ReplyView
+from harness.compare.schema import CaseView, Comparison, DiffReport, DiffRow, ReplyView, largest_difference
 from harness.report.html import render_notices
 from harness.report.html_parts import difference_svg, esc, json_script, page_shell
 from harness.report.html_records import highlight
@@ -114,7 +114,7 @@ def _summary_table(comparison: Comparison) -> str:
 
 
 def _chart_row(row: DiffRow) -> str:
-    bound = 1.0 if row.scale == "pass_fail" else 4.0
+    bound = largest_difference(row.scale)
     label = f"{row.name}: {fmt_difference(row)} ({row.verdict})"
     ci = row.ci
     svg = difference_svg(row.difference, ci and ci.lo, ci and ci.hi, bound=bound, mde=row.mde, label=label)

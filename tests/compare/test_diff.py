@@ -113,6 +113,8 @@ def test_pair_within_one_run_and_candidate_errors(tmp_path):
     ({"dataset": "x" * 64}, "dataset content hash differs (A dddddddddddd…, B xxxxxxxxxxxx…)"),
     ({"rubric_version": "2"}, "rubric version differs (A 1, B 2)"),
     ({"judge": "openai/gpt-4o"}, "judge model differs (A fake/judge, B openai/gpt-4o)"),
+    # Model names are not cut: at 12 characters this read "openai/gpt-4…".
+    ({"judge": "openai/gpt-4o-mini"}, "judge model differs (A fake/judge, B openai/gpt-4o-mini)"),
     ({"checks": {"apology_wording": "4", "next_step": "2", "no_contradiction": "1"}},
      "check apology_wording version differs (A 3, B 4)"),
 ])
@@ -189,3 +191,17 @@ def test_lines_the_slim_decoder_rejects_are_read_by_the_full_reader(tmp_path):
     with pytest.raises(ResultsError, match="invalid record") as info:
         build_diff(run_a, run_b)
     assert info.value.line == 4
+
+
+def test_a_detectable_effect_beyond_the_scale_reads_none_at_this_n():
+    # With 5 cases the floor gave ±120 pp (and ±600 pp on n/a-heavy checks): no figure a rate can have.
+    from harness.compare.paired import minimum_detectable_effect
+    from harness.compare.schema import DiffRow
+    from harness.report.tables import fmt_mde
+
+    tiny = minimum_detectable_effect([0.0] * 5)
+    assert tiny is not None and tiny > 1
+    assert fmt_mde(DiffRow(kind="check", name="x", scale="pass_fail", n_cases=5, mde=tiny)) == "none at this n"
+    assert fmt_mde(DiffRow(kind="check", name="x", scale="pass_fail", n_cases=80, mde=0.2)) == "±20 pp"
+    assert fmt_mde(DiffRow(kind="criterion", name="y", scale="1-5", n_cases=5, mde=4.5)) == "none at this n"
+    assert fmt_mde(DiffRow(kind="criterion", name="y", scale="1-5", n_cases=50, mde=0.5)) == "±0.50"
