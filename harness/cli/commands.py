@@ -120,7 +120,11 @@ def history(args: argparse.Namespace) -> int:
 
     if args.charts is not None and not args.eval_name:
         raise ConfigError("--charts needs --eval NAME (one eval's runs per chart)", field="--charts")
+    if args.last is not None and args.last < 1:
+        raise ConfigError("must be at least 1", field="--last")
     rows = history_rows(args.results, args.eval_name)
+    if args.last is not None:
+        rows = rows[-args.last:]  # oldest first: the last N are the newest
     sys.stdout.write(render_history(rows))
     if args.charts is not None:
         from harness.history.charts import write_trend_pngs
@@ -152,13 +156,16 @@ def diff(args: argparse.Namespace) -> int:
     from harness.compare import DiffOptions, build_diff, parse_formats, parse_pair, write_diff
     from harness.compare.outputs import render
 
-    formats = parse_formats(args.format)
+    formats = parse_formats(args.format or "md,json,html")
+    if args.out is None and args.format is not None and len(formats) > 1:
+        raise ConfigError("several formats go to files: add --out DIR (without it, one format is printed)",
+                          field="--format")
     pair = parse_pair(args.pair) if args.pair else None
     report = build_diff(args.run_a, args.run_b, DiffOptions(pair=pair, allow_incomparable=args.allow_incomparable))
     for warning in report.warnings:
         print(f"harness: warning: {warning}", file=sys.stderr)
     if args.out is None:
-        sys.stdout.write(render(report, "md"))
+        sys.stdout.write(render(report, formats[0] if args.format is not None else "md"))
         return 0
     for fmt, path in write_diff(report, args.out, formats).items():
         print(f"{fmt + ':':5} {path}")

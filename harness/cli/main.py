@@ -116,7 +116,7 @@ def _add_history(sub) -> None:
                          help="results directory holding index.sqlite (default: results)")
     history.add_argument("--charts", type=Path, metavar="DIR",
                          help="also write trend PNGs (one per criterion and check) here; needs --eval")
-    history.add_argument("--last", type=int, help="only the last N runs in the charts")
+    history.add_argument("--last", type=int, help="only the last N runs (in the listing and the charts)")
 
 
 def _add_diff(sub) -> None:
@@ -125,7 +125,8 @@ def _add_diff(sub) -> None:
     diff.add_argument("run_b", type=Path, nargs="?", help="run directory (side B); omit to compare within RUN_A")
     diff.add_argument("--pair", help="A_CANDIDATE=B_CANDIDATE (required within one run; default: shared names)")
     diff.add_argument("--out", type=Path, help="write the diff here (default: print diff.md to stdout)")
-    diff.add_argument("--format", default="md,json,html", help="with --out: comma-separated md,json,html")
+    diff.add_argument("--format", help="with --out: comma-separated md,json,html (default: all three); without "
+                                       "--out: the one format to print (default: md)")
     diff.add_argument("--allow-incomparable", action="store_true",
                       help="compare even if dataset, rubric, judge or check versions differ (outputs say so)")
 

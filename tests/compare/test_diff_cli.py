@@ -96,3 +96,14 @@ def test_diff_of_a_missing_run_exits_2(tmp_path, capsys):
 def test_schema_command_prints_the_diff_schema(capsys):
     assert main(["schema", "diff"]) == 0
     assert "DiffReport" in capsys.readouterr().out
+
+
+def test_without_out_one_format_is_printed_and_several_are_refused(runs, capsys):
+    root, _ = runs
+    # --format json without --out printed Markdown, silently.
+    assert main(["diff", str(root / "A"), str(root / "B"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["comparisons"]
+    assert main(["diff", str(root / "A"), str(root / "B")]) == 0
+    assert capsys.readouterr().out.startswith("#")
+    assert main(["diff", str(root / "A"), str(root / "B"), "--format", "md,json"]) == 2
+    assert "--format: several formats go to files: add --out DIR" in capsys.readouterr().err

@@ -95,6 +95,12 @@ def test_trend_shows_the_dip_and_history_lists_the_nights(nightly, capsys):
     night1 = next(line for line in table if line.startswith("night-1"))
     assert night1.rstrip().endswith("*")  # the accepted baseline
 
+    # --last N lists the newest N runs (it only limited the charts, and the listing silently showed all).
+    assert main(["history", "--results", "results", "--eval", "nightly", "--last", "2"]) == 0
+    last = [line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert len(table) > 3 and last == [line.split()[0] for line in table[1:]][-2:]
+    assert main(["history", "--results", "results", "--last", "0"]) == 2
+
 
 def test_a_run_of_some_cases_stays_out_of_the_trends_of_full_runs(nightly):
     project, bot = nightly
