@@ -74,7 +74,7 @@ def _add_selection(command) -> None:
                                                               "work; a turn case matches by its thread's id too)")
     command.add_argument("--where", metavar="FIELD=VALUE[,VALUE...]", action="append", default=[],
                          help="only cases whose persona, category, channel or metadata.KEY is one of the values "
-                              "(repeat for several fields)")
+                              "(repeat for several fields; \\, is a comma inside a value)")
     command.add_argument("--failing", metavar="RUN", help="only the cases that failed a check or criterion, or "
                                                          "erred, in RUN (of --candidates, if given)")
 

@@ -66,7 +66,7 @@ class CaseSelection:
         if self.ids:
             described["cases"] = list(self.ids)
         if self.where:
-            described["where"] = [f"{w.field}={','.join(w.values)}" for w in self.where]
+            described["where"] = [f"{w.field}={_joined(w.values)}" for w in self.where]
         if self.only is not None:
             described["failing_in"] = self.only_from
         return described
@@ -109,7 +109,17 @@ def parse_where(raw: str) -> Where:
     if name not in WHERE_FIELDS and not (name.startswith("metadata.") and len(name) > len("metadata.")):
         raise ConfigError(f"unknown field {name!r} (one of {', '.join(WHERE_FIELDS)}, or metadata.<key>)",
                           field="--where")
-    return Where(name, tuple(v.strip() for v in values.split(",") if v.strip()))
+    return Where(name, tuple(v.strip() for v in _split_values(values) if v.strip()))
+
+
+def _split_values(text: str) -> list[str]:
+    """``a,b\\,c`` -> ``["a", "b,c"]``: values split at commas, ``\\,`` a comma inside one."""
+    return [part.replace("\x00", ",") for part in text.replace("\\,", "\x00").split(",")]
+
+
+def _joined(values: tuple[str, ...]) -> str:
+    """The values as ``--where`` takes them back (commas inside a value escaped)."""
+    return ",".join(v.replace(",", "\\,") for v in values)
 
 
 def select(cases: list[Case], selection: CaseSelection, limit: int | None) -> list[Case]:

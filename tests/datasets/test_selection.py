@@ -92,3 +92,18 @@ def test_bad_ids():
 
 def test_thread_of_the_selection_reads():
     assert thread_of("c017@t3") == "c017" and thread_of("c017") == "c017" and thread_of("a@tb") == "a@tb"
+
+
+def test_a_value_with_a_comma_is_written_with_a_backslash_and_recorded_that_way():
+    # "--where metadata.source=hand-written synthetic, complaint-form style" selected other cases.
+    from harness.datasets.schema import Case
+
+    where = parse_where(r"metadata.source=hand-written synthetic\, complaint-form style,twitter")
+    assert where.values == ("hand-written synthetic, complaint-form style", "twitter")
+    case = Case(id="c2", turns=[{"role": "customer", "content": "x"}],
+                metadata={"source": "hand-written synthetic, complaint-form style"})
+    other = Case(id="c3", turns=[{"role": "customer", "content": "x"}], metadata={"source": "hand-written synthetic"})
+    assert where.holds(case) and not where.holds(other)
+    described = CaseSelection(where=(where,)).describe()["where"]
+    assert described == [r"metadata.source=hand-written synthetic\, complaint-form style,twitter"]
+    assert parse_where(described[0]) == where  # the manifest's words select the same cases again
