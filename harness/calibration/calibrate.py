@@ -4,6 +4,11 @@ Every statistic comes with a 95% percentile-bootstrap interval: the labelled
 replies are resampled with replacement (seeded, so the same inputs always give
 the same report), the statistic is recomputed on each resample, and resamples on
 which it is undefined are left out.
+
+Every label of a criterion the run judged, and of any check (checks are pass/fail),
+is held to that scale first: a value off it stops with ``labels.jsonl:LINE: label:
+problem``. Labels of a criterion the run did not judge or a check it did not run are
+ignored with a notice saying so.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from typing import Callable, Sequence
 import numpy as np
 
 from harness.calibration import agreement as ag
-from harness.calibration.labels import load_labels
+from harness.calibration.labels import HumanLabel, load_labels, scale_problem
 from harness.calibration.pairing import Paired, RecordIndex, pair_labels
 from harness.calibration.schema import Agreement, CalibrationReport, Estimate
+from harness.errors import DatasetError
 from harness.hashing import hash_file
 from harness.records.store import atomic_write_json, atomic_write_text, iter_records, read_manifest
 
@@ -53,6 +59,7 @@ def calibrate_run(run_dir: str | Path, labels_path: str | Path,
     manifest = read_manifest(run_dir)
     labels = load_labels(labels_path)
     scales = _criterion_scales(manifest.rubric)
+    _check_label_scales(labels, scales, labels_path)
     report = CalibrationReport(run=str(run_dir), labels_file=str(labels_path),
                                labels_sha256=hash_file(labels_path),
                                judge_model=_judge_name(manifest.judge, options.panellist),
@@ -64,13 +71,61 @@ def calibrate_run(run_dir: str | Path, labels_path: str | Path,
 
         records = panellist_records(manifest.judge, records, options.panellist)
     for paired in pair_labels(labels, RecordIndex(list(records))):
+        if paired.kind == "check" and paired.name not in manifest.checks:
+            report.notices.append(f"the run did not run check {paired.name!r}: its labels are ignored")
+            continue
         scale = scales.get(paired.name) if paired.kind == "criterion" else _Scale("pass_fail", 1.0)
         if scale is None:
-            report.notices.append(f"criterion {paired.name!r} is not in the run's rubric: its labels are ignored")
+            report.notices.append(_unjudged_notice(manifest, paired.name))
             continue
         result = measure(paired, scale, options)
         (report.criteria if paired.kind == "criterion" else report.checks).append(result)
     return report
+
+
+def _check_label_scales(labels: list[HumanLabel], scales: dict[str, _Scale], path: str | Path) -> None:
+    """Refuse the first label whose value is off its target's scale, naming its line; labels of criteria
+    the run did not judge are not checked (their scale is unknown here, and they are ignored)."""
+    for label in labels:
+        scale = scales.get(label.criterion) if label.criterion is not None else _Scale("pass_fail", 1.0)
+        problem = scale_problem(label, scale.name) if scale is not None else None
+        if problem:
+            raise DatasetError(problem, file=str(path), line=label.line, field="label")
+
+
+def _unjudged_notice(manifest, name: str) -> str:
+    """Why the labels of criterion ``name`` are ignored: the run did not judge it, or no rubric has it."""
+    rubric = manifest.rubric
+    if not rubric:
+        return f"the run has no judge, so it did not judge criterion {name!r}: its labels are ignored"
+    judged = list(rubric.get("criteria") or {})
+    selected = bool(((manifest.eval_spec or {}).get("judge") or {}).get("criteria"))
+    listed = _rubric_lists(manifest, name)
+    if listed is False or (listed is None and not selected):
+        return (f"criterion {name!r} is not in the run's rubric {rubric.get('id')}@{rubric.get('version')}: "
+                f"its labels are ignored")
+    return (f"the run did not judge criterion {name!r} (it judged only {', '.join(judged)}): "
+            f"its labels are ignored")
+
+
+def _rubric_lists(manifest, name: str) -> bool | None:
+    """Whether the rubric file the run judged from (a subset of) has criterion ``name``; None when that file
+    cannot be read or is no longer the one the run used."""
+    from harness.judges.rubric import load_rubric
+
+    rubric = manifest.rubric or {}
+    path = rubric.get("path")
+    if not isinstance(path, str):
+        return None
+    for candidate in (Path(path), Path(manifest.eval_file.path).parent / path):
+        try:
+            loaded = load_rubric(candidate)
+            same = loaded.select(list(rubric.get("criteria") or {})).sha256 == rubric.get("sha256")
+        except Exception:  # moved, changed or unreadable
+            continue
+        if same:
+            return any(c.id == name for c in loaded.criteria)
+    return None
 
 
 def _judge_name(judge: dict | None, panellist: str | None) -> str | None:

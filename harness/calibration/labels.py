@@ -12,6 +12,11 @@ or ``check`` (a deterministic check name), exactly one of each. ``label`` is
 integer 1-5 for 1-5 criteria. Several labellers may label the same reply; the
 humans' verdict is then their median (a tie on pass/fail counts as fail).
 Errors name the file, the line and the field, like dataset errors.
+
+The file alone does not know a criterion's scale (the run's rubric does), so a
+label's value is held to its target's scale where labels meet a run
+(:func:`scale_problem`, called by calibrate); each loaded label keeps its line
+number and the value as written for that.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from harness.errors import DatasetError
 
@@ -42,6 +47,9 @@ class HumanLabel(BaseModel):
     labeller: str = Field("anonymous", min_length=1)
     note: str = ""
 
+    _line: int | None = PrivateAttr(None)  # where load_labels read it (None when built otherwise)
+    _given: object = PrivateAttr(None)  # ``label`` as written: a word and a number read alike in ``label``
+
     @field_validator("label", mode="before")
     @classmethod
     def _label_as_number(cls, value: object) -> object:
@@ -62,10 +70,44 @@ class HumanLabel(BaseModel):
                              f"({LABELS_SCHEMA_VERSION}); upgrade the harness")
         return self
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_given(cls, data: object, handler) -> "HumanLabel":
+        label = handler(data)
+        if isinstance(data, dict):
+            label._given = data.get("label")
+        return label
+
+    @property
+    def line(self) -> int | None:
+        """The label file's line this label was read from (None when it was not read from a file)."""
+        return self._line
+
     @property
     def target(self) -> tuple[str, str]:
         """``("criterion", id)`` or ``("check", name)``."""
         return ("criterion", self.criterion) if self.criterion else ("check", self.check or "")
+
+
+def scale_problem(label: HumanLabel, scale: str) -> str | None:
+    """Why ``label``'s value is not on ``scale`` (``pass_fail`` or ``1-5``) of its target; None when it is.
+
+    Pass/fail takes 1/0, true/false, pass/fail or yes/no; 1-5 takes an integer 1 to 5 and
+    refuses the pass/fail words and booleans (which would otherwise read as 1 or 0).
+    """
+    given = label._given if label._given is not None else label.label
+    shown = json.dumps(given, ensure_ascii=False)
+    what = f"{label.target[0]} {label.target[1]!r}"
+    if scale == "pass_fail":
+        if label.label in (0.0, 1.0):
+            return None
+        return f"{shown} is not on the pass/fail scale of {what} (give pass or fail, true or false, yes or no, 1 or 0)"
+    word = isinstance(given, bool) or (isinstance(given, str) and given.strip().lower() in _WORDS)
+    if word:
+        return f"{shown} is a pass/fail answer, but {what} is scored on the 1-5 scale (give an integer 1 to 5)"
+    if label.label.is_integer() and 1.0 <= label.label <= 5.0:
+        return None
+    return f"{shown} is not on the 1-5 scale of {what} (give an integer 1 to 5)"
 
 
 def load_labels(path: str | Path) -> list[HumanLabel]:
@@ -93,7 +135,7 @@ def _text(raw: bytes, path: Path, number: int) -> str:
 
 def _parse(line: str, path: Path, number: int) -> HumanLabel:
     try:
-        return HumanLabel.model_validate(json.loads(line))
+        label = HumanLabel.model_validate(json.loads(line))
     except json.JSONDecodeError as exc:
         raise DatasetError(f"not JSON ({exc.msg})", file=str(path), line=number) from None
     except RecursionError:
@@ -103,3 +145,5 @@ def _parse(line: str, path: Path, number: int) -> HumanLabel:
         field = ".".join(str(p) for p in first["loc"]) or None
         raise DatasetError(first["msg"].removeprefix("Value error, "), file=str(path), line=number,
                            field=field) from None
+    label._line = number
+    return label

@@ -129,3 +129,137 @@ def test_cli_bad_label_line_is_one_line_without_pydantic_wording(tmp_path: Path,
 def test_cli_missing_labels_is_exit_2(tmp_path: Path, capsys) -> None:
     assert main(["calibrate", "--labels", str(tmp_path / "nope.jsonl"), str(_run(tmp_path))]) == 2
     assert "label file not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target, value, problem", [
+    ({"criterion": "policy"}, 7, "7 is not on the pass/fail scale of criterion 'policy'"),
+    ({"criterion": "policy"}, 3, "3 is not on the pass/fail scale of criterion 'policy'"),
+    ({"criterion": "policy"}, 0.5, "0.5 is not on the pass/fail scale of criterion 'policy'"),
+    ({"check": "apology_wording"}, 3, "3 is not on the pass/fail scale of check 'apology_wording'"),
+    ({"check": "no_contradiction"}, -1, "-1 is not on the pass/fail scale of check 'no_contradiction'"),
+    ({"criterion": "empathy"}, "pass", "\"pass\" is a pass/fail answer, but criterion 'empathy' is scored on the 1-5"),
+    ({"criterion": "empathy"}, "no", "\"no\" is a pass/fail answer, but criterion 'empathy' is scored on the 1-5"),
+    ({"criterion": "empathy"}, True, "true is a pass/fail answer, but criterion 'empathy' is scored on the 1-5"),
+    ({"criterion": "empathy"}, 7, "7 is not on the 1-5 scale of criterion 'empathy'"),
+    ({"criterion": "empathy"}, 0, "0 is not on the 1-5 scale of criterion 'empathy'"),
+    ({"criterion": "empathy"}, 2.5, "2.5 is not on the 1-5 scale of criterion 'empathy'"),
+])
+def test_label_off_its_targets_scale_is_refused_with_its_line(tmp_path: Path, capsys, target: dict, value,
+                                                              problem: str) -> None:
+    # 7 on a pass/fail criterion crashed (_coincidences KeyError: 7.0); "pass" on a 1-5 criterion read as
+    # score 1 (leniency 3.00); 3 on a check and 7 or 0 on a 1-5 criterion were measured as given.
+    rows = _rows()[:3] + [{"case_id": "c1", "candidate": "bot", **target, "label": value, "labeller": "bo"}]
+    path = _labels(tmp_path, rows)
+    with pytest.raises(DatasetError, match=problem) as info:
+        calibrate_run(_run(tmp_path), path, CalibrationOptions(resamples=10))
+    assert (info.value.line, info.value.field) == (4, "label")
+    assert main(["calibrate", "--labels", str(path), str(tmp_path / "run"), "--resamples", "10"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:4: label: {problem}" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "run" / "calibration.json").exists()
+
+
+def test_off_scale_label_is_refused_before_agreement_among_labellers_is_measured(tmp_path: Path, capsys) -> None:
+    # The reported crash: two labellers on a pass/fail criterion, one of them writing 7.
+    rows = [{"case_id": "c1", "candidate": "bot", "criterion": "policy", "label": 1, "labeller": "ana"},
+            {"case_id": "c1", "candidate": "bot", "criterion": "policy", "label": 7, "labeller": "bo"}]
+    path = _labels(tmp_path, rows)
+    assert main(["calibrate", "--labels", str(path), str(_run(tmp_path)), "--resamples", "10"]) == 2
+    assert f"{path}:2: label: 7 is not on the pass/fail scale of criterion 'policy'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target, values", [
+    ({"criterion": "policy"}, [0, 1, 0.0, 1.0, True, False, "pass", "fail", "yes", "no", "PASS"]),
+    ({"check": "apology_wording"}, [0, 1, True, False, "pass", "fail", "yes", "no"]),
+    ({"criterion": "empathy"}, [1, 2, 3, 4, 5, 3.0]),
+])
+def test_every_value_on_the_scale_is_taken(tmp_path: Path, target: dict, values: list) -> None:
+    rows = [{"case_id": f"c{i}", "candidate": "bot", **target, "label": v} for i, v in enumerate(values)]
+    report = calibrate_run(_run(tmp_path), _labels(tmp_path, rows), CalibrationOptions(resamples=10))
+    (row,) = report.criteria + report.checks
+    assert row.n_labels == len(values)
+
+
+def test_labels_of_a_criterion_or_check_the_run_did_not_measure_are_not_held_to_a_scale(tmp_path: Path) -> None:
+    # The scale of a criterion the run did not judge is unknown here; a check is always pass/fail.
+    rows = _rows()[:2] + [{"case_id": "c1", "candidate": "bot", "criterion": "warmth", "label": "pass"},
+                          {"case_id": "c1", "candidate": "bot", "check": "boundary_setting", "label": 3}]
+    with pytest.raises(DatasetError, match="3 is not on the pass/fail scale of check 'boundary_setting'") as info:
+        calibrate_run(_run(tmp_path), _labels(tmp_path, rows), CalibrationOptions(resamples=10))
+    assert info.value.line == 4
+    report = calibrate_run(_run(tmp_path), _labels(tmp_path, rows[:3]), CalibrationOptions(resamples=10))
+    assert [r.name for r in report.criteria] == ["empathy"] and "warmth" in report.notices[0]
+
+
+def test_loaded_labels_keep_their_line_numbers(tmp_path: Path) -> None:
+    path = _labels(tmp_path, _rows()[:2])
+    path.write_text("\n" + path.read_text(encoding="utf-8").replace("\n", "\n\n", 1), encoding="utf-8")
+    assert [label.line for label in load_labels(path)] == [2, 4]
+
+
+_RUBRIC = """\
+id: support
+version: "1"
+criteria:
+  - id: empathy
+    question: Empathic?
+    levels: {"1": a, "2": b, "3": c, "4": d, "5": e}
+  - id: policy
+    question: Within policy?
+    scale: pass_fail
+    levels: {pass: yes, fail: no}
+  - id: apology_quality
+    question: A real apology?
+    levels: {"1": a, "2": b, "3": c, "4": d, "5": e}
+"""
+
+
+def _subset_run(tmp_path: Path, *, rubric_file: bool) -> Path:
+    """A run that judged empathy and policy of a rubric that also has apology_quality."""
+    from harness.judges.rubric import load_rubric
+    from tests.compare.runs import manifest
+
+    path = tmp_path / "rubric.yaml"
+    path.write_text(_RUBRIC, encoding="utf-8")
+    man = manifest()
+    man.rubric = load_rubric(path).select(["empathy", "policy"]).record(str(path))
+    man.eval_spec = {"judge": {"criteria": ["empathy", "policy"]}}
+    if not rubric_file:
+        path.unlink()
+    records = [rec(f"c{i}", judge={"empathy": crit(4.0), "policy": crit(1.0)}) for i in range(3)]
+    return write_run(tmp_path / "run", records, man)
+
+
+@pytest.mark.parametrize("rubric_file", [True, False])
+def test_criterion_the_run_did_not_judge_is_not_called_missing_from_the_rubric(tmp_path: Path,
+                                                                              rubric_file: bool) -> None:
+    # It said "criterion 'apology_quality' is not in the run's rubric" of a criterion the rubric has.
+    rows = [{"case_id": "c1", "candidate": "bot", "criterion": "apology_quality", "label": 3}]
+    report = calibrate_run(_subset_run(tmp_path, rubric_file=rubric_file), _labels(tmp_path, rows),
+                           CalibrationOptions(resamples=10))
+    assert report.criteria == []
+    assert report.notices == ["the run did not judge criterion 'apology_quality' (it judged only empathy, policy): "
+                              "its labels are ignored"]
+
+
+def test_criterion_no_rubric_has_is_still_called_missing_from_the_rubric(tmp_path: Path) -> None:
+    rows = [{"case_id": "c1", "candidate": "bot", "criterion": "warmth", "label": 3}]
+    report = calibrate_run(_subset_run(tmp_path, rubric_file=True), _labels(tmp_path, rows),
+                           CalibrationOptions(resamples=10))
+    assert report.notices == ["criterion 'warmth' is not in the run's rubric support@1: its labels are ignored"]
+    report = calibrate_run(_run(tmp_path), _labels(tmp_path, rows), CalibrationOptions(resamples=10))
+    assert report.notices == ["criterion 'warmth' is not in the run's rubric support@1: its labels are ignored"]
+
+
+def test_check_the_run_did_not_run_is_a_notice_not_a_row(tmp_path: Path, capsys) -> None:
+    # It was listed as measured, with n=0 and an all-zero confusion matrix, and no notice.
+    rows = _rows() + [{"case_id": "c1", "candidate": "bot", "check": "boundary_setting", "label": "pass"}]
+    run = _run(tmp_path)
+    report = calibrate_run(run, _labels(tmp_path, rows), CalibrationOptions(resamples=10))
+    assert [r.name for r in report.checks] == ["apology_wording"]
+    assert report.notices == ["the run did not run check 'boundary_setting': its labels are ignored"]
+    assert main(["calibrate", "--labels", str(tmp_path / "labels.jsonl"), str(run), "--resamples", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "> the run did not run check 'boundary_setting': its labels are ignored" in out
+    assert "| boundary_setting |" not in out and "**boundary_setting**" not in out
