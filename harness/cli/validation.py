@@ -34,6 +34,8 @@ def validate_file(path: Path) -> str:
     """A short description of a valid file; raises UserError naming file, line and field."""
     from harness.datasets.loader import load_dataset
 
+    if not path.exists():  # before its name is judged: "not found" is what is wrong with it
+        raise UserError("file not found", file=str(path))
     suffix = path.suffix.lower()
     if suffix in DATASET_SUFFIXES:
         return f"dataset, {len(load_dataset(path))} cases"

@@ -108,4 +108,18 @@ def load_rubric(path: str | Path) -> Rubric:
     """Load and validate a rubric file; errors name file, line and field."""
     path = Path(path)
     data, node = load_yaml(path, RubricError)
-    return validate_yaml(Rubric, data, node, path, RubricError)
+    rubric = validate_yaml(Rubric, data, node, path, RubricError, remap=lambda loc: _at_duplicate(loc, data))
+    return rubric
+
+
+def _at_duplicate(loc: tuple, data: object) -> tuple:
+    """An error of the whole rubric (a duplicate criterion id) at the second use of the id, for its line."""
+    if loc or not isinstance(data, dict) or not isinstance(data.get("criteria"), list):
+        return loc
+    seen: set = set()
+    for index, criterion in enumerate(data["criteria"]):
+        found = criterion.get("id") if isinstance(criterion, dict) else None
+        if found in seen:
+            return ("criteria", index, "id")
+        seen.add(found)
+    return loc

@@ -154,3 +154,15 @@ def test_provider_schema_drops_keywords_strict_modes_refuse():
     sent = portable_schema(answer_schema(criterion))
     assert "maxLength" not in sent["properties"]["reason"] and sent["properties"]["score"]["enum"] == [1, 2, 3, 4, 5]
     assert sent["additionalProperties"] is False and sent["required"] == ["reason", "score"]
+
+
+def test_validate_names_a_duplicate_criterion_at_its_line_and_a_missing_path_as_missing(tmp_path):
+    # The duplicate was reported at line 1 with no field; a missing path without a suffix as "not a dataset".
+    (tmp_path / "dup.yaml").write_text("id: r\nversion: '1'\ncriteria:\n"
+                                       "  - {id: a, question: q?, scale: pass_fail, levels: {pass: p, fail: f}}\n"
+                                       "  - {id: b, question: q?, scale: pass_fail, levels: {pass: p, fail: f}}\n"
+                                       "  - {id: a, question: q?, scale: pass_fail, levels: {pass: p, fail: f}}\n")
+    done = harness_cmd("validate", "dup.yaml", "nowhere", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["error dup.yaml:6: criteria[2].id: duplicate criterion id: a",
+                                        "error nowhere: file not found"]
