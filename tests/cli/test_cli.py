@@ -159,9 +159,9 @@ def test_provider_schema_drops_keywords_strict_modes_refuse():
 def test_validate_names_a_duplicate_criterion_at_its_line_and_a_missing_path_as_missing(tmp_path):
     # The duplicate was reported at line 1 with no field; a missing path without a suffix as "not a dataset".
     (tmp_path / "dup.yaml").write_text("id: r\nversion: '1'\ncriteria:\n"
-                                       "  - {id: a, question: q?, scale: pass_fail, levels: {pass: p, fail: f}}\n"
-                                       "  - {id: b, question: q?, scale: pass_fail, levels: {pass: p, fail: f}}\n"
-                                       "  - {id: a, question: q?, scale: pass_fail, levels: {pass: p, fail: f}}\n")
+                                       "  - {id: a, question: q, scale: pass_fail, levels: {pass: p, fail: f}}\n"
+                                       "  - {id: b, question: q, scale: pass_fail, levels: {pass: p, fail: f}}\n"
+                                       "  - {id: a, question: q, scale: pass_fail, levels: {pass: p, fail: f}}\n")
     done = harness_cmd("validate", "dup.yaml", "nowhere", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.splitlines() == ["error dup.yaml:6: criteria[2].id: duplicate criterion id: a",
