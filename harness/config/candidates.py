@@ -82,6 +82,10 @@ class CandidateSpec(CallSettings):
             unused = [f for f in _MODEL_ONLY if f in self.model_fields_set]
             if unused:
                 raise ValueError(f"{', '.join(f'`{f}`' for f in unused)} applies to model candidates only")
+        if self.recorded is not None and {"epochs", "reducer"} & self.model_fields_set:
+            # Each sample would be the one recorded reply again: N identical records, no spread to measure.
+            raise ValueError("`epochs` samples a model several times; a recorded candidate has one reply per case "
+                             "(to ask the judge several times, use `epochs` under `judge:`)")
         return self
 
     @property

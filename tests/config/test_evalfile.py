@@ -253,6 +253,15 @@ def test_model_settings_on_a_candidate_that_calls_no_model_are_refused(project, 
     assert error_of(path).endswith(f"eval.yaml:3: candidates[0]: {named} applies to model candidates only")
 
 
+@pytest.mark.parametrize("fields", ["recorded: v1, epochs: 3", "recorded: v1, reducer: median"])
+def test_epochs_on_a_recorded_candidate_are_refused(project, fields):
+    # They replayed the one recorded reply N times: N identical records and a consistency of 100%.
+    path = write(project, f"dataset: data.jsonl\ncandidates:\n  - {{name: a, {fields}}}\n")
+    assert error_of(path).endswith("eval.yaml:3: candidates[0]: `epochs` samples a model several times; a recorded "
+                                   "candidate has one reply per case (to ask the judge several times, use `epochs` "
+                                   "under `judge:`)")
+
+
 def test_the_readme_matrix_example_loads(tmp_path, monkeypatch):
     """The YAML block under "Several prompts × several models" in the README, as a user would paste it."""
     from tests.support.readme import REPO, yaml_block_after
