@@ -6,16 +6,21 @@ row stops loading with ``file:line: field: problem``.
 JSONL is parsed line by line here rather than through Arrow: Arrow unifies the
 types of all rows (a ``metadata`` value that is an int in one row and a string in
 another fails; missing keys come back as nulls), and a line-by-line reader names
-the exact line of a bad row. CSV, Parquet and hub datasets go through the
-``datasets`` library. In CSV and Parquet, nested fields (``turns``, ``context``,
-``expectations``, ``recorded_replies``, ``metadata``) may be JSON text; a
-``complaint`` column stands for a single customer turn, and ``reply:<version>``
-columns for recorded replies.
+the exact line of a bad row. CSV is read with the stdlib :mod:`csv` module (see
+:func:`_csv_rows`): every cell is text, and a row is named by the file line it
+starts on. Parquet and hub datasets go through the ``datasets`` library. In CSV
+and Parquet, nested fields (``turns``, ``context``, ``expectations``,
+``recorded_replies``, ``metadata``) may be JSON text; a ``complaint`` column
+stands for a single customer turn, and ``reply:<version>`` columns for recorded
+replies.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import itertools
 import json
 import os
 from dataclasses import dataclass
@@ -105,7 +110,9 @@ def _rows(source: str, split: str) -> tuple[Iterator[tuple[int, Any]], bool]:
         kind = FORMATS.get(path.suffix.lower())
         if kind is None:
             raise DatasetError(f"unknown dataset format {path.suffix!r} (use .jsonl, .csv or .parquet)", file=source)
-        return (_jsonl_rows(path), True) if kind == "jsonl" else (_arrow_rows(kind, path), False)
+        if kind == "jsonl":
+            return _jsonl_rows(path), True
+        return (_csv_rows(path) if kind == "csv" else _arrow_rows(kind, path)), False
     if "/" in source and not source.startswith((".", "/")) and not path.suffix:
         return _hub_rows(source, split), False
     raise DatasetError("file not found", file=source)
@@ -159,7 +166,78 @@ def _utf8_encodable(text: str) -> bool:
     return True
 
 
+def _csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
+    """Each CSV record after the header as ``(line, row)``, ``line`` being the file line the record starts on.
+
+    Read with the stdlib :mod:`csv` module, not through pandas/Arrow (which inferred a type per
+    column, so an ``id`` of ``1`` or a ``category`` of ``7`` arrived as an int and failed as "not a
+    string", and numbered rows by record, not by file line, when a quoted cell spanned lines).
+    Every cell is text; the schema parses what it needs (JSON cells). As under pandas: an empty cell
+    is a missing value, blank lines are skipped, a leading BOM is dropped, a row with fewer fields
+    than the header lacks the rest, and a header cell with no name is ``Unnamed: <index>`` (ignored
+    while its cells are empty). Unlike pandas, ``NA``, ``null``, ``None`` ... are text like any other.
+    """
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DatasetError(f"cannot read csv: {exc.strerror}", file=source) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"cannot read csv: {exc}", file=source) from None
+    del data
+    records = _csv_records(text.removeprefix("\ufeff"), source)
+    if not records:
+        return
+    header_line, header = records[0]
+    columns = [name if name else f"Unnamed: {index}" for index, name in enumerate(header)]
+    seen: set[str] = set()
+    for name in columns:
+        if name in seen:
+            raise DatasetError("column named twice in the header", file=source, line=header_line, field=name)
+        seen.add(name)
+    width = len(columns)
+    for line, record in itertools.islice(records, 1, None):
+        if len(record) > width:
+            raise DatasetError(f"row has {len(record)} fields where the header has {width}", file=source, line=line)
+        yield line, _case_shaped(dict(zip(columns, record)), source, line)
+
+
+def _csv_records(text: str, source: str) -> list[tuple[int, list[str]]]:
+    """The non-blank records of CSV ``text``, each with the file line it starts on.
+
+    Lines end at ``\\n``, ``\\r\\n`` or ``\\r`` (as the reader splits them). The reader is lenient
+    (``"ab"c`` reads ``abc``, as pandas did), so a quote left open, which swallows the rest of the
+    file into the last record's cell, is checked for by reading that last record again strictly.
+    """
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))  # the default 128 KiB would refuse a long complaint
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        records: list[tuple[int, list[str]]] = []
+        start = 1
+        for record in reader:
+            if record and (len(record) > 1 or record[0].strip()):  # pandas skipped blank lines, spaces-only too
+                records.append((start, record))
+            start = reader.line_num + 1
+        if records:
+            last_line = records[-1][0]
+            tail = itertools.islice(io.StringIO(text, newline=""), last_line - 1, None)
+            try:
+                for _ in csv.reader(tail, strict=True):
+                    pass
+            except csv.Error as exc:
+                if "unexpected end of data" in str(exc):
+                    raise DatasetError("a quoted cell that starts on this row is never closed (the file ends "
+                                       "inside it)", file=source, line=last_line) from None
+    finally:
+        csv.field_size_limit(limit)
+    return records
+
+
 def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
+    """Each row of a Parquet file, read through ``datasets`` (CSV has :func:`_csv_rows`)."""
     # Local files never need the hub; keep `datasets` from looking anything up.
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -172,9 +250,8 @@ def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
         table = datasets.load_dataset(kind, data_files=str(path), split="train", keep_in_memory=True)
     except Exception as exc:  # the library raises many types for an unreadable file
         raise DatasetError(f"cannot read {kind}: {_reason(exc)}", file=str(path)) from None
-    first_line = 2 if kind == "csv" else 1  # CSV row 1 is the header; Parquet "lines" are row numbers
-    for index, row in enumerate(table):
-        yield index + first_line, _case_shaped(row, str(path), index + first_line)
+    for index, row in enumerate(table):  # Parquet "lines" are row numbers
+        yield index + 1, _case_shaped(row, str(path), index + 1)
 
 
 def _hub_rows(source: str, split: str) -> Iterator[tuple[int, Any]]:

@@ -109,6 +109,87 @@ def test_csv_json_cell_with_a_lone_surrogate_key_names_it(tmp_path):
     assert "d.csv:2: metadata.k\\udc00: text holds a lone surrogate" in error_of(path)
 
 
+def write_csv(tmp_path, text, name="d.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def test_csv_cells_that_look_numeric_are_text(tmp_path):
+    # pandas inferred int/float/bool columns: a quoted "1" id failed as "Input should be a valid string".
+    path = write_csv(tmp_path, 'id,complaint,category,persona,reply:bot-v1,context\n'
+                               '"1","x","7",True,42,"{""max_refund"": 20}"\n'
+                               '007,2.50,3,False,-1,\n')
+    first, second = load_dataset(path).cases
+    assert (first.id, first.category, first.persona, first.recorded_replies) == ("1", "7", "True", {"bot-v1": "42"})
+    assert first.context.max_refund == 20  # JSON cells are still parsed by the schema
+    assert (second.id, second.turns[0].content, second.category) == ("007", "2.50", "3")
+    assert (second.persona, second.recorded_replies, second.context.max_refund) == ("False", {"bot-v1": "-1"}, None)
+
+
+def test_csv_only_an_empty_cell_is_missing(tmp_path):
+    # Empty cells (quoted or not, and absent trailing fields) are missing values as before; words that
+    # pandas read as NaN are text like any other cell.
+    path = write_csv(tmp_path, 'id,complaint,persona,category,reply:v\na,x,,"",\nb,None,NA,null,N/A\nc,y\n')
+    a, b, c = load_dataset(path).cases
+    assert (a.persona, a.category, a.recorded_replies) == (None, None, {})
+    assert (b.turns[0].content, b.persona, b.category, b.recorded_replies) == ("None", "NA", "null", {"v": "N/A"})
+    assert (c.id, c.persona) == ("c", None)
+
+
+def test_csv_error_names_the_file_line_a_multiline_row_starts_on(tmp_path):
+    # Row 1's complaint spans file lines 2-4 (an emailed complaint); the bad row starts on line 5, not 3.
+    path = write_csv(tmp_path, 'id,complaint,context\n'
+                               'a,"Hello,\nmy order never came.\nJane","{}"\n'
+                               'b,x,"{bad"\n')
+    assert "d.csv:5: context: expected JSON text" in error_of(path)
+    crlf = write_csv(tmp_path, 'id,complaint\r\na,"l1\r\nl2"\r\n\r\nb,\r\n', name="crlf.csv")
+    assert "crlf.csv:5: turns: required field is missing" in error_of(crlf)  # the blank line 4 is skipped
+
+
+def test_csv_duplicate_ids_name_file_lines(tmp_path):
+    path = write_csv(tmp_path, 'id,complaint\na,"two\nlines"\na,x\n')
+    assert "d.csv:4: id: duplicate id 'a' (first on line 2)" in error_of(path)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # every row one field too many: pandas took column 1 as an index ("__index_level_0__: unknown field")
+    ('id,complaint\na,x,extra\nb,y,extra\n', "d.csv:2: row has 3 fields where the header has 2"),
+    # one row too many, after a row spanning two lines
+    ('id,complaint\na,"x\ny"\nb,y,z,w\n', "d.csv:4: row has 4 fields where the header has 2"),
+])
+def test_csv_row_with_more_fields_than_the_header(tmp_path, text, expected):
+    assert expected in error_of(write_csv(tmp_path, text))
+
+
+@pytest.mark.parametrize("text", ["id,complaint,reply:v\n", "id,complaint\n\n\n", "", "\n\n"])
+def test_csv_without_cases_says_so_as_jsonl_does(tmp_path, text):
+    # was "cannot read csv: Instruction "train" corresponds to no data!" (or "No columns to parse from file")
+    assert error_of(write_csv(tmp_path, text)) == f"{tmp_path / 'd.csv'}: dataset has no rows"
+    assert error_of(write_jsonl(tmp_path, [])).endswith(": dataset has no rows")
+
+
+def test_csv_unclosed_quote_names_the_row_it_opens_in(tmp_path):
+    path = write_csv(tmp_path, 'id,complaint\na,x\nb,"never closed\nc,z\n')
+    assert "d.csv:3: a quoted cell that starts on this row is never closed" in error_of(path)
+
+
+def test_csv_header_naming_a_column_twice(tmp_path):
+    path = write_csv(tmp_path, '\nid,complaint,reply:v,reply:v\na,x,1,2\n')
+    assert "d.csv:2: reply:v: column named twice in the header" in error_of(path)
+
+
+def test_csv_reading_details_kept_from_the_pandas_reader(tmp_path):
+    # BOM dropped; blank and spaces-only lines skipped; \r line ends; lenient quotes; a nameless column
+    # is ignored while empty; a final line without a newline; cells longer than csv's 128 KiB default.
+    long = "x" * 300_000
+    path = write_csv(tmp_path, '\ufeffid,complaint,\r\n   \r\na,"ab"c,\r\rb,ab"c\rc,' + long)
+    a, b, c = load_dataset(path).cases
+    assert (a.id, a.turns[0].content, b.turns[0].content, c.turns[0].content) == ("a", "abc", 'ab"c', long)
+    named = write_csv(tmp_path, 'id,complaint,\na,x,z\n', name="n.csv")
+    assert "n.csv:2: Unnamed: 2: unknown field" in error_of(named)
+
+
 def test_parquet_with_nested_columns(tmp_path):
     table = pa.Table.from_pylist([GOOD, {**GOOD, "id": "c2"}])
     path = tmp_path / "d.parquet"

@@ -86,7 +86,7 @@ def test_a_10_mb_row_is_refused_with_its_line(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("name", ["binary_dataset", "unknown_provider", "missing_api_key", "broken_jinja_inline",
-                                  "non_utf8_csv"])
+                                  "non_utf8_csv", "csv_multiline_cell_bad_json", "csv_ragged_row", "csv_header_only"])
 def test_the_real_command_prints_one_line_and_no_traceback(name, tmp_path):
     expected = make_project(tmp_path, name)
     before = snapshot(tmp_path)
@@ -107,3 +107,18 @@ def test_validate_reports_the_same_line(name, tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert any(l.removeprefix("error ").startswith(expected) for l in err.splitlines()), err
+
+
+CSV_CASES = [name for name in CASES if (CORPUS / name / "cases.csv").exists()]
+
+
+@pytest.mark.parametrize("name", CSV_CASES)
+def test_validate_on_a_csv_dataset_reports_the_run_line(name, tmp_path, monkeypatch, capsys):
+    # `harness validate cases.csv` names the same file, line and field as `harness run` does.
+    monkeypatch.chdir(tmp_path)
+    expected = make_project(tmp_path, name)
+    code = main(["validate", "cases.csv"])
+    captured = capsys.readouterr()
+    lines = [l for l in (captured.out + captured.err).splitlines() if l.strip()]
+    assert code == 2 and len(lines) == 1 and "Traceback" not in lines[0], lines
+    assert lines[0].removeprefix("error").strip().startswith(expected), lines
