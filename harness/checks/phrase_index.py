@@ -51,6 +51,15 @@ class KeyIndex:
     tokens), so a reply costs one split and a dict hit per chunk once the
     common words are known. Sets of alternatives are bit masks: bit ``i`` is
     alternative ``i``, and bit 0 says the chunk or sentence holds a digit.
+
+    An alternative's bit is followed by the bits of the other key sets it needs
+    (:meth:`add_requirement`) and a *guard* bit no key sets (:meth:`close`): its
+    *field*. A sentence holds every key set of an alternative when the field's
+    bits below the guard are all set, which :meth:`eligible` tests for every
+    alternative at once: adding 1 at the bottom of each field carries into the
+    guard exactly there (a field's bits are never all set by a carry from
+    below, since the guard below stays clear). So the matcher's loop visits
+    only the alternatives it searches, not every candidate it turns away.
     """
 
     def __init__(self) -> None:
@@ -62,6 +71,9 @@ class KeyIndex:
         self._by_chunk: dict[str, int] = {}
         self._windows: dict[str, Windows] = {}
         self._count = 1  # bit 0 is _HAS_DIGIT
+        self.field_mask = 0  # every field's bits below its guard
+        self.field_low = 0  # the lowest bit of every field (the alternatives' own bits)
+        self.guards = 0  # every field's guard
 
     def add(self, keys: frozenset[str] | None, needs_digit: bool = False) -> int:
         """Register an alternative by its keys (None: a candidate everywhere) and whether
@@ -81,6 +93,21 @@ class KeyIndex:
         self._by_chunk.clear()
         self._windows.clear()
         return alt_id
+
+    def close(self, alt_id: int) -> int:
+        """End alternative ``alt_id``'s field (its bit and the requirement bits added since) with a
+        guard bit that no key sets; returns the guard's bit position."""
+        guard = self._count
+        self._count += 1
+        self.field_mask |= (1 << guard) - (1 << alt_id)
+        self.field_low |= 1 << alt_id
+        self.guards |= 1 << guard
+        return guard
+
+    def eligible(self, ids: int) -> int:
+        """The guards of the alternatives of whose every key set ``ids`` (a window's) holds a key,
+        as bits: one carry per field (see the class docstring)."""
+        return ((ids & self.field_mask) + self.field_low) & self.guards
 
     def add_requirement(self, words: frozenset[str]) -> int:
         """A bit set in every window whose tokens hold one of ``words``."""

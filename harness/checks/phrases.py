@@ -37,13 +37,13 @@ _FEW_KEYS = 4  # per reply: small (see phrase_index._WINDOWS_KEPT)
 _NONE: tuple[Span, ...] = ()
 
 # Per alternative id (its bit in the index): its fast form, its regex once compiled,
-# its phrase set's slot in the group and its order there, and the requirement bits
-# a candidate sentence must hold. Requirement bits have no entry (None / 0).
+# its phrase set's slot in the group and its order there. Other bits have no entry (None / 0).
 _SOURCE: list[str | None] = [None]
 _REGEX: list[re.Pattern[str] | None] = [None]
 _SLOT: list[int] = [0]
 _ORDER: list[int] = [0]
-_REQUIRES: list[int] = [0]
+# Per guard bit of the index (KeyIndex.close): the alternative whose field it closes.
+_ALT_AT: list[int] = [0]
 # Per alternative: the driving keys, one of which every match holds (None: not known, or too many).
 _KEYS: list[tuple[str, ...] | None] = [None]
 
@@ -56,7 +56,7 @@ def _grow(alt_id: int) -> None:
         _REGEX.extend([None] * missing)
         _SLOT.extend([0] * missing)
         _ORDER.extend([0] * missing)
-        _REQUIRES.extend([0] * missing)
+        _ALT_AT.extend([0] * missing)
         _KEYS.extend([None] * missing)
 
 
@@ -69,16 +69,18 @@ def _compile(alt_id: int) -> re.Pattern[str]:
 class _Group:
     """Phrase sets searched in the same texts: one pass over a text serves them all.
 
-    ``mask`` holds every member's alternatives; ``drivers`` every key that
+    ``mask`` holds every member's alternatives and ``guards`` their guard bits
+    (:meth:`KeyIndex.close`); ``drivers`` every key that
     drives one (None when an alternative runs everywhere), so that a text no
     phrase set has read yet can be skipped when it holds none of them.
     """
 
-    __slots__ = ("members", "mask", "drivers", "_keys", "_spans", "_empty")
+    __slots__ = ("members", "mask", "guards", "drivers", "_keys", "_spans", "_empty")
 
     def __init__(self) -> None:
         self.members: list[Phrases] = []
         self.mask = 0
+        self.guards = 0
         self.drivers: set[str] | None = set()
         self._keys: tuple[str, ...] | None = None
         self._spans: dict[str, list[Sequence[Span]]] = {}
@@ -91,9 +93,10 @@ class _Group:
         self._empty = [_NONE] * len(self.members)
         return len(self.members) - 1
 
-    def add(self, mask: int, drivers: list[frozenset[str] | None]) -> None:
-        """Add a member's alternatives ``mask`` and their driving keys."""
+    def add(self, mask: int, guards: int, drivers: list[frozenset[str] | None]) -> None:
+        """Add a member's alternatives ``mask``, their ``guards`` and their driving keys."""
         self.mask |= mask
+        self.guards |= guards
         if None in drivers or self.drivers is None:
             self.drivers = None
         else:
@@ -137,16 +140,16 @@ class _Group:
         if not every & mask:
             return self._empty  # no alternative is a candidate anywhere
         found: dict[int, set[tuple[int, int, int]]] = {}
-        requires, regexes = _REQUIRES, _REGEX
+        alt_at, regexes = _ALT_AT, _REGEX
+        field_mask, field_low, guards = _INDEX.field_mask, _INDEX.field_low, self.guards
         for window_start, window_end, ids in windows:
-            candidates = ids & mask
+            # The guards of the members' alternatives whose every key set the sentence holds
+            # (KeyIndex.eligible, inlined): the others cannot match there.
+            candidates = ((ids & field_mask) + field_low) & guards
             while candidates:
                 low = candidates & -candidates
                 candidates ^= low
-                alt = low.bit_length() - 1
-                needed = requires[alt]
-                if needed and ids & needed != needed:
-                    continue  # a literal every match needs is missing from the sentence
+                alt = alt_at[low.bit_length() - 1]
                 regex = regexes[alt] or _compile(alt)
                 # Most runs find nothing: one search says so without building an iterator.
                 first = regex.search(text, window_start, window_end)
@@ -235,20 +238,24 @@ class Phrases:
     def _index(self) -> None:
         """Work out each alternative's keys and add it to the index (see the module docstring)."""
         keys = [branch_keys(b) for b in self.branches]
-        mask = 0
+        mask = guards = 0
         for order, (branch, k) in enumerate(zip(self.branches, keys)):
             alt_id = _INDEX.add(k.driver, k.needs_digit)
-            _grow(alt_id)
+            # Bits of the other key sets the alternative's sentence must hold, then its guard.
+            for words in k.others:
+                _INDEX.add_requirement(words)
+            guard = _INDEX.close(alt_id)
+            _grow(guard)
             _SOURCE[alt_id] = fast_form(branch, k.has_groups)
             _ORDER[alt_id] = order
             _SLOT[alt_id] = self._slot
+            _ALT_AT[guard] = alt_id
             mask |= 1 << alt_id
-            # Bits of the other key sets the alternative's sentence must hold.
-            _REQUIRES[alt_id] = sum(_INDEX.add_requirement(words) for words in k.others)
+            guards |= 1 << guard
             # Only a few: testing many keys costs more than the search it would spare.
             few = k.driver is not None and len(k.driver) <= _FEW_KEYS
             _KEYS[alt_id] = tuple(sorted(k.driver, key=lambda key: (len(key), key))) if few else None  # type: ignore[arg-type]
-        self._group.add(mask, [k.driver for k in keys])
+        self._group.add(mask, guards, [k.driver for k in keys])
 
     @property
     def regex(self) -> re.Pattern[str]:

@@ -270,3 +270,23 @@ def test_first_searches_from_several_threads_see_the_whole_index():
         "assert [p.spans(text) for p in sets] == results[0]\n"
     )
     subprocess.run([sys.executable, "-c", probe], check=True, timeout=120)
+
+
+def test_eligible_is_every_key_set_of_an_alternative_held():
+    """KeyIndex.eligible (one carry per field) says what testing each alternative's bits one by one says."""
+    from harness.checks.phrase_index import KeyIndex
+
+    rng = random.Random(3)
+    index = KeyIndex()
+    fields = []  # (guard, bits of the alternative's own key set and of each key set it also needs)
+    for n in range(300):
+        alt = index.add(frozenset([f"k{n}"]) if rng.random() < 0.9 else None)
+        needed = [index.add_requirement(frozenset([f"r{n}.{i}"])) for i in range(rng.choice([0, 0, 1, 2, 3, 5]))]
+        fields.append((index.close(alt), [1 << alt, *needed]))
+    every = sum(bits[0] | sum(bits[1:]) for _, bits in fields)
+    for _ in range(2000):
+        ids = rng.getrandbits(every.bit_length()) & every
+        if rng.random() < 0.3:  # many alternatives whose every set is held
+            ids |= sum(sum(bits) for _, bits in rng.sample(fields, 100))
+        expected = sum(1 << guard for guard, bits in fields if all(ids & bit for bit in bits))
+        assert index.eligible(ids) == expected
