@@ -190,6 +190,21 @@ def test_csv_reading_details_kept_from_the_pandas_reader(tmp_path):
     assert "n.csv:2: Unnamed: 2: unknown field" in error_of(named)
 
 
+def test_csv_lone_surrogates_are_found_in_any_row_with_an_escape(tmp_path):
+    # Only rows with a \\u escape in a cell are walked for lone surrogates: a pair (an emoji) loads,
+    # a lone half is named wherever it is, even with escape-free rows around it.
+    path = write_csv(tmp_path, 'id,complaint,context,metadata\n'
+                               'a,x,,\n'
+                               'b,"\\ud83d not an escape here",,"{""e"": ""\\ud83d\\ude00""}"\n'
+                               'c,y,"{""notes"": ""half \\udc00""}",\n'
+                               'd,z,,\n')
+    assert "d.csv:4: context.notes: text holds a lone surrogate" in error_of(path)
+    fine = write_csv(tmp_path, 'id,complaint,metadata\na,"\\ud83d",\nb,x,"{""e"": ""\\ud83d\\ude00""}"\n',
+                     name="fine.csv")
+    a, b = load_dataset(fine).cases
+    assert a.turns[0].content == "\\ud83d" and b.metadata == {"e": "\U0001f600"}
+
+
 def test_parquet_with_nested_columns(tmp_path):
     table = pa.Table.from_pylist([GOOD, {**GOOD, "id": "c2"}])
     path = tmp_path / "d.parquet"
