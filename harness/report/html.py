@@ -154,7 +154,7 @@ def _criterion_bar(summary, scale: str | None, lower: float, upper: float, label
     text = fmt_mean(stat)
     ci = stat.ci
     bar = interval_bar_svg(stat.mean, ci and ci.lo, ci and ci.hi, lower=lower, upper=upper, label=f"{label} {text}")
-    return f"{bar}{esc(text)}"
+    return f'{bar}<span class="bar-text">{esc(text)}</span>'
 
 
 def _rate_bar(stat, label: str) -> str:
@@ -163,7 +163,7 @@ def _rate_bar(stat, label: str) -> str:
     text = fmt_rate(stat)
     ci = stat.ci
     bar = interval_bar_svg(stat.rate, ci and ci.lo, ci and ci.hi, lower=0.0, upper=1.0, label=f"{label} {text}")
-    return f"{bar}{esc(text)}"
+    return f'{bar}<span class="bar-text">{esc(text)}</span>'
 
 
 def render_turns_html(card: Scorecard) -> str:

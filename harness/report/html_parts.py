@@ -33,6 +33,7 @@ th { background: var(--soft); font-weight: 600; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr.section td { font-weight: 700; background: var(--soft); }
 svg.bar { vertical-align: middle; margin-right: .4rem; }
+.bar-text { display: inline-block; min-width: 13em; text-align: left; }  /* bars line up, whatever the figure */
 .muted { color: var(--muted); }
 .pass { color: var(--good); } .fail { color: var(--bad); font-weight: 600; } .na { color: var(--muted); }
 mark { background: var(--mark); padding: 0 1px; }
