@@ -4,15 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.runner.estimate import JUDGE_ANSWER_TOKENS, RunEstimate
+from harness.runner.estimate import JUDGE_ANSWER_TOKENS, ModelLine, RunEstimate
 
 HEADER = ["role", "name", "model", "calls", "prompt tokens", "completion tokens", "live $", "batch $"]
 
 
 def floor_seconds(estimate: RunEstimate, latency_s: float) -> float:
-    """Sequential calls × latency ÷ concurrency: no run of this eval at that latency can be faster (a judge
-    panel's members answer a criterion at the same time, so they count once)."""
-    return estimate.rounds * latency_s / max(1, estimate.concurrency)
+    """No run of this eval at that latency can be faster: the larger of the calls in sequence × latency ÷
+    the eval's concurrency (a judge panel's members answer a criterion at the same time, so they count
+    once) and, for each model, its calls × latency ÷ its own concurrency (a model allowed 8 calls in
+    flight takes 2,000 calls in 250 rounds, whatever the eval allows)."""
+    return max([estimate.rounds * latency_s / max(1, estimate.concurrency)]
+               + [line.calls * latency_s / max(1, min(line.concurrency, estimate.concurrency))
+                  for line in estimate.lines])
+
+
+def binding_model(estimate: RunEstimate, latency_s: float) -> ModelLine | None:
+    """The model whose own concurrency sets the floor, or None when the eval's concurrency does."""
+    overall = estimate.rounds * latency_s / max(1, estimate.concurrency)
+    found = None
+    for line in estimate.lines:
+        own = line.calls * latency_s / max(1, min(line.concurrency, estimate.concurrency))
+        if own > overall:
+            overall, found = own, line
+    return found
 
 
 def render_estimate(estimate: RunEstimate, latency_s: float) -> str:
@@ -27,8 +42,12 @@ def render_estimate(estimate: RunEstimate, latency_s: float) -> str:
     table = "\n".join("  ".join(cell.rjust(w) if i >= 3 else cell.ljust(w) for i, (cell, w) in
                                 enumerate(zip(row, widths))).rstrip() for row in rows)
     floor = floor_seconds(estimate, latency_s)
+    binding = binding_model(estimate, latency_s)
+    why = ("calls in sequence × latency ÷ concurrency" if binding is None else
+           f"{binding.model} as {binding.label}: {binding.calls:,} calls × latency ÷ its concurrency "
+           f"{binding.concurrency}")
     notes = [f"eval {estimate.eval_name}: {estimate.n_cases:,} cases, concurrency {estimate.concurrency}; "
-             f"at {latency_s:g} s per call no run is faster than {_duration(floor)} (calls in sequence × latency ÷ concurrency)",
+             f"at {latency_s:g} s per call no run is faster than {_duration(floor)} ({why})",
              f"tokens: {estimate.tokenizer}; a judge answer {JUDGE_ANSWER_TOKENS} tokens" + _replies(estimate),
              "prices: litellm's bundled price map (list, and batch at the providers' batch rates); none for "
              "self-hosted endpoints, the embedded model or models the map lacks (—). Retries are not counted."]
@@ -53,7 +72,8 @@ def estimate_json(estimate: RunEstimate, latency_s: float) -> dict[str, Any]:
         "reply_tokens": estimate.reply_tokens,
         "models": [{"role": x.role, "name": x.label, "model": x.model, "calls": x.calls,
                     "prompt_tokens": x.prompt_tokens, "completion_tokens": x.completion_tokens,
-                    "live_usd": x.live_usd, "batch_usd": x.batch_usd} for x in estimate.lines],
+                    "live_usd": x.live_usd, "batch_usd": x.batch_usd, "concurrency": x.concurrency}
+                   for x in estimate.lines],
         "calls": estimate.calls, "live_usd": estimate.total("live_usd"), "batch_usd": estimate.total("batch_usd"),
         "latency_s": latency_s, "floor_s": floor_seconds(estimate, latency_s),
     }

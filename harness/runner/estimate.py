@@ -53,6 +53,7 @@ class ModelLine:
     live_usd: float | None = None
     batch_usd: float | None = None
     priced: bool = False
+    concurrency: int = 1  # the model's own limit on calls in flight (its ``concurrency``)
 
 
 @dataclass
@@ -96,7 +97,8 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
     criteria = select_criteria(loaded).criteria if judge is not None else []
     judges = [] if judge is None else (
         [("judge", judge.model, judge)] if judge.panel is None else [(p.label, p.model, p) for p in judge.panel])
-    judge_lines = [ModelLine("judge", label, model) for label, model, _ in judges]
+    judge_lines = [ModelLine("judge", label, model, concurrency=1 if in_process else fields.concurrency)
+                   for label, model, fields in judges]
     chosen = select_candidates(loaded, candidate_names)
     # The recorded replies' mean length, counted once for every model candidate that needs it.
     recorded_mean = _mean_recorded_tokens(cases, count) \
@@ -107,7 +109,7 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
             cap = spec.params.max_tokens
             assumed = reply_tokens or max(1, min(recorded_mean, cap) if cap else recorded_mean)
             estimate.reply_tokens[spec.name] = assumed
-            line = ModelLine("responder", spec.name, spec.model)
+            line = ModelLine("responder", spec.name, spec.model, concurrency=1 if in_process else spec.concurrency)
             _, renders = checked_template(loaded, spec.name, cases, dumps)
             for case in cases:
                 system = renders.get(id(case), (None, None))[1]

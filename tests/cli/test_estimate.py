@@ -126,3 +126,28 @@ def test_the_time_floor_counts_a_panel_once(tmp_path, monkeypatch):
     found = estimate_run(load_eval("e.yaml"))
     assert found.calls == 4 * 3 and found.rounds == 4
     assert floor_seconds(found, 0.5) == pytest.approx(4 * 0.5 / 2)
+
+
+def test_a_models_own_concurrency_can_set_the_floor(tmp_path, monkeypatch):
+    # The floor divided by the eval's concurrency only: a judge allowed 4 calls in flight was counted at 32.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps({"id": f"c{i}", "turns": [{"role": "customer", "content": "x"}],
+                                                          "recorded_replies": {"v1": "Hello"}}) + "\n" for i in range(40)))
+    (tmp_path / "r.yaml").write_text('id: r\nversion: "1"\ncriteria:\n'
+                                     '  - {id: tone, question: "Kind?", scale: pass_fail, levels: {pass: y, fail: n}}\n')
+    (tmp_path / "e.yaml").write_text(textwrap.dedent("""\
+        dataset: d.jsonl
+        concurrency: 32
+        candidates: [{name: v1, recorded: v1}]
+        judge: {model: openai/slow, rubric: r.yaml, concurrency: 4}
+        """))
+    from harness.report.estimate import floor_seconds, render_estimate
+
+    found = estimate_run(load_eval("e.yaml"))
+    assert found.rounds == 40 and floor_seconds(found, 1.0) == pytest.approx(40 / 4)
+    assert "no run is faster than 10 s (openai/slow as judge: 40 calls × latency ÷ its concurrency 4)" in \
+        render_estimate(found, 1.0)
+    (tmp_path / "e.yaml").write_text((tmp_path / "e.yaml").read_text().replace("concurrency: 4", "concurrency: 64"))
+    wide = estimate_run(load_eval("e.yaml"))
+    assert floor_seconds(wide, 1.0) == pytest.approx(40 / 32)  # the eval's limit binds again
+    assert "(calls in sequence × latency ÷ concurrency)" in render_estimate(wide, 1.0)
