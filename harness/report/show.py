@@ -73,11 +73,17 @@ def verdict(record: Record) -> str:
 def list_line(record: Record, several_samples: bool) -> str:
     """One record in one line: case, candidate, (sample), verdict, and what failed or erred."""
     names = failing_names(record)
-    what = [record.error.kind] if record.error else []
-    what += [f"{name} ({v.error.kind})" for name, v in record.judge.items() if v.error is not None]
-    what += [name.split(" ", 1)[1] for name in names]
+    what = [f"case error {record.error.kind}"] if record.error else []
+    # A check and a criterion may share a name (acknowledgement): each list says which it is.
+    for kind, label in (("check", "checks"), ("criterion", "criteria")):
+        failed = [name.split(" ", 1)[1] for name in names if name.startswith(kind + " ")]
+        if failed:
+            what.append(f"{label} {', '.join(failed)}")
+    erred = [f"{name} ({v.error.kind})" for name, v in record.judge.items() if v.error is not None]
+    if erred:
+        what.append(f"judge errors {', '.join(erred)}")
     sample = f"  #{record.sample}" if several_samples else ""
-    return safe(f"{verdict(record):5}  {record.case_id}  {record.candidate}{sample}  {', '.join(what)}".rstrip())
+    return safe(f"{verdict(record):5}  {record.case_id}  {record.candidate}{sample}  {'; '.join(what)}".rstrip())
 
 
 def render_record(record: Record, case: dict | None, scales: dict[str, str] | None = None) -> str:
