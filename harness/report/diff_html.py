@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from harness.compare.schema import CaseView, Comparison, DiffReport, DiffRow, ReplyView, largest_difference
 from harness.report.html import render_notices
-from harness.report.html_parts import difference_svg, esc, json_script, page_shell
+from harness.report.html_parts import ROWS_JS, difference_svg, esc, json_script, page_shell
 from harness.report.html_records import highlight
 from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_difference
 
 VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na"}
 
 SCRIPT = """
-(function () {
+(function () {""" + ROWS_JS + """
   var data = JSON.parse(document.getElementById("diff-data").textContent);
   document.querySelectorAll("section.comparison").forEach(function (section, ci) {
     var cases = data.comparisons[ci].cases;
@@ -47,27 +47,8 @@ SCRIPT = """
       if (v.check && !matches(c, "check", v.check, v.flip)) return false;
       return !v.flip || matches(c, null, null, v.flip);
     }
-    function apply() {
-      var shown = 0;
-      rows.forEach(function (tr, i) {
-        var ok = keep(cases[i]);
-        tr.hidden = !ok;
-        if (!ok) { tr.nextElementSibling.hidden = true; tr.setAttribute("aria-expanded", "false"); }
-        shown += ok ? 1 : 0;
-      });
-      count.textContent = shown + " of " + rows.length;
-    }
-    function toggle(tr) {
-      var detail = tr.nextElementSibling, open = detail.hidden;
-      detail.hidden = !open;
-      tr.setAttribute("aria-expanded", String(open));
-    }
-    rows.forEach(function (tr) {
-      tr.addEventListener("click", function () { toggle(tr); });
-      tr.addEventListener("keydown", function (e) {
-        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(tr); }
-      });
-    });
+    function apply() { filterRows(rows, function (i) { return keep(cases[i]); }, count); }
+    expandable(rows);
     Object.keys(selects).forEach(function (k) { selects[k].addEventListener("change", apply); });
     apply();
   });

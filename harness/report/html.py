@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from harness.datasets.turns import REPLAY_CAVEAT
 from harness.records.schema import Record
-from harness.report.html_parts import esc, interval_bar_svg, json_script, page_shell, table
+from harness.report.html_parts import ROWS_JS, esc, interval_bar_svg, json_script, page_shell, table
 from harness.report.html_records import RecordRows, RecordView, filter_form
 from harness.report.panel import render_panel_html
 from harness.report.tables import breakdown_rows, fmt_mean, fmt_rate, summary_rows
@@ -25,7 +25,7 @@ from harness.scoring.schema import RunIdentity, Scorecard
 SCALE_RANGE = {"1-5": (1.0, 5.0), "pass_fail": (0.0, 1.0)}
 
 SCRIPT = """
-(function () {
+(function () {""" + ROWS_JS + """
   var data = JSON.parse(document.getElementById("report-data").textContent).records;
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr.rec"));
   var names = ["candidate", "persona", "category", "failing", "criterion", "flip"];
@@ -47,27 +47,10 @@ SCRIPT = """
       words.every(function (w) { return haystacks[i].indexOf(w) >= 0; });
   }
   function apply() {
-    var shown = 0;
     var words = text.value.toLowerCase().split(/\\s+/).filter(Boolean);
-    rows.forEach(function (tr, i) {
-      var ok = keep(data[i], i, words);
-      tr.hidden = !ok;
-      if (!ok) { tr.nextElementSibling.hidden = true; tr.setAttribute("aria-expanded", "false"); }
-      shown += ok ? 1 : 0;
-    });
-    count.textContent = shown + " of " + rows.length;
+    filterRows(rows, function (i) { return keep(data[i], i, words); }, count);
   }
-  function toggle(tr) {
-    var detail = tr.nextElementSibling, open = detail.hidden;
-    detail.hidden = !open;
-    tr.setAttribute("aria-expanded", String(open));
-  }
-  rows.forEach(function (tr) {
-    tr.addEventListener("click", function () { toggle(tr); });
-    tr.addEventListener("keydown", function (e) {
-      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(tr); }
-    });
-  });
+  expandable(rows);
   selects.forEach(function (s) { s.addEventListener("change", apply); });
   text.addEventListener("input", apply);
   // Enter in the search box would submit the form: the page would reload and lose every filter.

@@ -133,6 +133,34 @@ def page_shell(title: str, body: str, *, css: str = "", script: str = "") -> str
             f"<body>{body}{tail}</body></html>\n")
 
 
+ROWS_JS = """
+  // Rows of a table that open a detail row below them (shared by report.html and diff.html).
+  function filterRows(rows, keep, count) {  // hide the rows keep(i) rejects, their details closed; count the rest
+    var shown = 0;
+    rows.forEach(function (tr, i) {
+      var ok = keep(i);
+      tr.hidden = !ok;
+      if (!ok) { tr.nextElementSibling.hidden = true; tr.setAttribute("aria-expanded", "false"); }
+      shown += ok ? 1 : 0;
+    });
+    count.textContent = shown + " of " + rows.length;
+  }
+  function expandable(rows) {  // a click, Enter or Space on a row opens or closes its detail
+    function toggle(tr) {
+      var detail = tr.nextElementSibling, open = detail.hidden;
+      detail.hidden = !open;
+      tr.setAttribute("aria-expanded", String(open));
+    }
+    rows.forEach(function (tr) {
+      tr.addEventListener("click", function () { toggle(tr); });
+      tr.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(tr); }
+      });
+    });
+  }
+"""
+
+
 def difference_svg(value: float | None, lo: float | None, hi: float | None, *, bound: float, mde: float | None = None,
                    label: str = "", width: int = 260, height: int = 22) -> str:
     """An inline SVG of a difference on a symmetric axis ``[-bound, bound]``.
