@@ -217,15 +217,26 @@ def clear_cache(path: Path, *, model: str | None = None, older_than_s: float | N
         params.append(time.time() - older_than_s)
     sql = "DELETE FROM responses" + (" WHERE " + " AND ".join(where) if where else "")
     _check_is_cache(path)
-    conn = _open(path)
+    try:
+        conn = _open(path)
+    except sqlite3.Error as exc:
+        raise _unusable(path, "cannot open the cache", exc) from None
     try:
         deleted = conn.execute(sql, params).rowcount
         if deleted:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.execute("VACUUM")  # without it the file keeps its size: the pages are only marked free
         return deleted
+    except sqlite3.Error as exc:  # a read-only file or directory, a full disk
+        raise _unusable(path, "cannot delete from the cache", exc) from None
     finally:
         conn.close()
+
+
+def _unusable(path: Path, what: str, exc: sqlite3.Error):
+    from harness.errors import ConfigError
+
+    return ConfigError(f"{what}: {exc}", file=str(path))
 
 
 def _check_is_cache(path: Path) -> None:
@@ -233,10 +244,16 @@ def _check_is_cache(path: Path) -> None:
 
 
 def _read_only(path: Path, sql: str) -> list[tuple]:
+    from urllib.parse import quote
+
     from harness.errors import ConfigError
 
+    if path.is_dir():
+        raise ConfigError("is a directory, not a cache file (models.sqlite)", file=str(path))
+    # A URI, so that the file is opened read-only and never created: "#", "?" and "%" in the path escaped.
+    uri = "file:" + quote(str(path.resolve()), safe="/") + "?mode=ro"
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
         raise ConfigError(f"cannot open the cache: {exc}", file=str(path)) from None
     try:

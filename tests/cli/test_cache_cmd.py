@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 import time
 
+import pytest
+
 from harness.models.base import ModelResponse
 from harness.models.cache import ResponseCache, cache_contents
 from tests.cli.conftest import harness_cmd
@@ -73,3 +75,41 @@ def test_errors_name_the_file_or_option_and_nothing_is_created(tmp_path):
     unknown = harness_cmd("cache", "clear", "--model", "gpt-x", "--cache", "c.sqlite", cwd=tmp_path)
     assert unknown.returncode == 2 and "holds no response of gpt-x (it holds: m)" in unknown.stderr
     assert [(m.model, m.entries) for m in cache_contents(tmp_path / "c.sqlite")] == [("m", 1)]
+
+
+def test_odd_paths_and_unwritable_files_are_one_line_errors(tmp_path):
+    # A '#' or '?' in the path cut the read-only URI short: a stray empty file, and a real cache refused.
+    odd = tmp_path / "run#1" / "c?x%20.sqlite"
+    odd.parent.mkdir()
+    _fill(odd, [("m", 0)])
+    info = harness_cmd("cache", "--cache", str(odd), cwd=tmp_path)
+    assert info.returncode == 0 and info.stdout.splitlines()[2].split()[:2] == ["m", "1"], info.stderr
+    assert not (tmp_path / "run").exists() and not (odd.parent / "c").exists()  # no stray file cut at '#'/'?'
+    folder = harness_cmd("cache", "--cache", str(tmp_path), cwd=tmp_path)
+    assert folder.returncode == 2 and "is a directory, not a cache file" in folder.stderr
+
+    # A file that cannot be written: the delete fails with one line, not a traceback.
+    import sqlite3 as real
+
+    class Refusing:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def execute(self, sql, *args):
+            if sql.startswith("DELETE"):
+                raise real.OperationalError("attempt to write a readonly database")
+            return self.conn.execute(sql, *args)
+
+        def close(self):
+            self.conn.close()
+
+    from harness.errors import ConfigError
+    from harness.models import cache as module
+
+    opened = module._open
+    module._open = lambda path: Refusing(opened(path))
+    try:
+        with pytest.raises(ConfigError, match="cannot delete from the cache: attempt to write a readonly database"):
+            module.clear_cache(odd)
+    finally:
+        module._open = opened
