@@ -10,12 +10,17 @@ without editing the file::
 * ``${NAME}`` is the variable's value; unset, it is an error naming the file, the
   line, the field and the variable. ``${NAME:-default}`` takes ``default`` when the
   variable is unset or empty, as a shell does. ``$${`` is a literal ``${``.
-* The result is text; a field that wants a number or a boolean reads it as the
-  eval file's own ``8`` or ``true`` would be (``concurrency: ${N:-8}`` works).
+* An unquoted value that is one reference and nothing else reads as if the
+  variable's value were written there: ``${N:-8}`` is the number 8 and ``${F:-true}``
+  a boolean, also where the eval file takes any value (``params.extra``, sent to
+  the provider as is). Quoted (``"${V}"``), or inside other text, it is text, as
+  YAML reads a quoted value. In YAML's flow style (``{min: ...}``, ``[...]``) a
+  reference must be quoted, as ``{`` and ``}`` delimit the mapping there.
 * Only values are interpolated, never keys, and only in the eval file (datasets,
   rubrics and prompt templates are data, and a complaint may well contain ``${``).
-* A variable whose name says it holds a secret (``KEY``, ``TOKEN``, ``SECRET``,
-  ``PASSWORD``) is refused: the resolved file is written into every run's
+* A variable whose name says it holds a secret (a part between underscores is
+  ``KEY``, ``TOKEN``, ``SECRET``, ``PASSWORD``, ``CREDENTIAL``, …: ``HF_TOKEN``,
+  not ``MAX_TOKENS``) is refused: the resolved file is written into every run's
   manifest. Keys are named with ``api_key_env`` and read at call time instead.
 """
 
@@ -33,30 +38,15 @@ from harness.errors import ConfigError
 
 _REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL")
+# Whole parts of a name (split at "_"): HF_TOKEN and OPENAI_API_KEY look secret; MAX_TOKENS does not.
+_SECRET_PARTS = frozenset({"KEY", "APIKEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASS", "CREDENTIAL",
+                           "CREDENTIALS", "PWD"})
 
 
 def interpolate(data: Any, node: yaml.Node | None, path: Path, environ: dict[str, str] | None = None) -> Any:
     """``data`` with every ``${...}`` in its string values resolved (see the module docstring)."""
     env = os.environ if environ is None else environ
     return _walk(data, (), node, path, env)
-
-
-def references(data: Any) -> list[str]:
-    """The variable names the eval data refers to, in order of first use (for the manifest)."""
-    found: dict[str, None] = {}
-    stack = [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            stack.extend(reversed(list(value.values())))
-        elif isinstance(value, list):
-            stack.extend(reversed(value))
-        elif isinstance(value, str) and "${" in value:
-            for m in _REFERENCE.finditer(value):
-                if m.group(1) is not None:
-                    found.setdefault(m.group(1).split(":-", 1)[0], None)
-    return list(found)
 
 
 def _walk(value: Any, loc: tuple, node, path: Path, env) -> Any:
@@ -73,7 +63,7 @@ def _resolve(text: str, loc: tuple, node, path: Path, env) -> Any:
     def fail(problem: str) -> ConfigError:
         return ConfigError(problem, file=str(path), line=line_of(node, loc), field=format_loc(loc) or None)
 
-    pieces, done = [], 0
+    pieces, done, whole = [], 0, False
     for m in _REFERENCE.finditer(text):
         pieces.append(text[done:m.start()])
         done = m.end()
@@ -83,10 +73,12 @@ def _resolve(text: str, loc: tuple, node, path: Path, env) -> Any:
         if not m.group(0).endswith("}"):
             raise fail(f"'${{' without its closing '}}' in {text!r} (write $${{ for a literal ${{)")
         name, has_default, default = m.group(1).partition(":-")
+        if "${" in default:
+            raise fail(f"${{{m.group(1)}}}: a default cannot hold another reference (write the value itself)")
         if not _NAME.fullmatch(name):
             raise fail(f"${{{m.group(1)}}}: not a variable name (letters, digits and _; a default is "
                        "written ${NAME:-default})")
-        if any(word in name.upper() for word in _SECRET_WORDS):
+        if _SECRET_PARTS & set(name.upper().split("_")):
             raise fail(f"${{{name}}} looks like a secret, and the resolved eval file is written into every "
                        "run's manifest: name a key with api_key_env instead")
         value = env.get(name)
@@ -95,5 +87,29 @@ def _resolve(text: str, loc: tuple, node, path: Path, env) -> Any:
         elif value is None:
             raise fail(f"environment variable {name} is not set (give a default: ${{{name}:-value}})")
         pieces.append(value)
+        whole = m.start() == 0 and m.end() == len(text)
     pieces.append(text[done:])
+    if whole and _plain(node, loc):
+        return _as_written(pieces[1])
     return "".join(pieces)
+
+
+def _plain(node, loc: tuple) -> bool:
+    """Whether the value at ``loc`` is written unquoted (a quoted one is text, as YAML reads it)."""
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            return False
+    return isinstance(node, yaml.ScalarNode) and node.style is None
+
+
+def _as_written(value: str) -> Any:
+    """``value`` as YAML reads it written unquoted in the file: ``8`` a number, ``true`` a boolean, else text."""
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+    return parsed if isinstance(parsed, (int, float, bool)) else value

@@ -117,8 +117,8 @@ def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[
     if options.resume:
         previous = read_manifest(run_dir)
         if previous.eval_spec != manifest.eval_spec or previous.dataset["sha256"] != manifest.dataset["sha256"]:
-            raise ResultsError("the eval file or dataset changed since this run started; "
-                               "start a new run with another --out", file=str(run_dir))
+            raise ResultsError("the eval file or dataset changed since this run started (or an environment "
+                               "variable the eval file reads); start a new run with another --out", file=str(run_dir))
         # A resume may run more candidates than the start did (--candidates); those both ran must be the same.
         before_candidates = {c.get("name"): c for c in previous.candidates}
         shared = [c for c in manifest.candidates if c.get("name") in before_candidates]

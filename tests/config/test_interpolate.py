@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.config.evalfile import load_eval
-from harness.config.interpolate import interpolate, references
+from harness.config.interpolate import interpolate
 from harness.config.yamlfile import load_yaml
 from harness.errors import ConfigError
 from tests.cli.conftest import harness_cmd
@@ -32,10 +32,16 @@ def test_values_take_the_variable_or_its_default_and_keys_are_left_alone(tmp_pat
         d: [1, "${A}", {e: "$${A} is literal"}]
         ${A}: key stays
         n: ${N:-8}
+        f: ${F:-0.5}
+        t: ${T:-true}
+        q: "${N:-8}"
+        m: ${MAX_TOKENS:-300}
         """, {"A": "alpha", "EMPTY": "", "N": "12"})
+    # An unquoted whole reference reads as the value written there would (params.extra is sent as is);
+    # quoted, or inside text, it is text.
     assert data == {"a": "alpha", "b": "x-dflt-y alpha", "c": "used when empty",
-                    "d": [1, "alpha", {"e": "${A} is literal"}], "${A}": "key stays", "n": "12"}
-    assert references({"x": ["${A} ${B:-1}", {"y": "${A}"}], "z": "$${C}"}) == ["A", "B"]
+                    "d": [1, "alpha", {"e": "${A} is literal"}], "${A}": "key stays", "n": 12, "f": 0.5,
+                    "t": True, "q": "12", "m": 300}
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -45,6 +51,8 @@ def test_values_take_the_variable_or_its_default_and_keys_are_left_alone(tmp_pat
     ("a: ${1BAD}\n", "e.yaml:1: a: ${1BAD}: not a variable name"),
     ("a: [x, \"${OPENAI_API_KEY}\"]\n", "e.yaml:1: a[1]: ${OPENAI_API_KEY} looks like a secret"),
     ("a: ${hf_token:-x}\n", "e.yaml:1: a: ${hf_token} looks like a secret"),
+    ("a: ${DB_PASSWORD}\n", "e.yaml:1: a: ${DB_PASSWORD} looks like a secret"),
+    ("a: ${A:-${B:-y}}\n", "e.yaml:1: a: ${A:-${B:-y}: a default cannot hold another reference"),
 ])
 def test_what_cannot_be_resolved_is_a_one_line_error_at_its_line(tmp_path, text, problem):
     with pytest.raises(ConfigError) as raised:
@@ -77,6 +85,17 @@ def test_an_eval_file_switches_its_judge_and_numbers_by_environment(tmp_path, mo
     switched = load_eval(path)
     assert switched.spec.judge.model == "openai/gpt-4o-mini" and switched.spec.judge.concurrency == 32
     assert switched.spec.candidates[0].recorded == "bot-v2"
+    # Values the eval file takes as they are (params.extra, sent to the provider) keep their YAML type.
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(path.read_text().replace("candidates:\n  - name: bot\n    recorded: ${VERSION:-bot-v1}",
+                                              "candidates:\n  - name: bot\n    model: openai/x\n    prompt: hi\n"
+                                              "    params: {extra: {frequency_penalty: '${FP:-0.5}', n: 2}}\n"
+                                              "  - name: bot2\n    model: openai/x\n    prompt: hi\n"
+                                              "    params:\n      extra:\n        frequency_penalty: ${FP:-0.5}\n"
+                                              "        logit_bias_on: ${ON:-true}"))
+    loaded = load_eval(extra)
+    assert loaded.spec.candidates[0].params.extra == {"frequency_penalty": "0.5", "n": 2}  # quoted: text
+    assert loaded.spec.candidates[1].params.extra == {"frequency_penalty": 0.5, "logit_bias_on": True}
     monkeypatch.setenv("JUDGE_CONCURRENCY", "lots")
     with pytest.raises(ConfigError) as raised:
         load_eval(path)
