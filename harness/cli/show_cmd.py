@@ -35,7 +35,13 @@ def show(args: argparse.Namespace) -> int:
     chosen = view.ShowFilter(cases=tuple(args.cases), candidates=candidates, sample=args.sample,
                              failing=args.failing)
     full = args.full or bool(args.cases)
-    several = has_epochs(epoch_settings(manifest.eval_spec))
+    settings = epoch_settings(manifest.eval_spec)
+    several = has_epochs(settings)
+    if args.sample is not None:
+        most = max([s.epochs for s in settings.values()] or [1])
+        if not 0 <= args.sample < most:
+            raise ConfigError(f"this run has samples 0 to {most - 1}" if most > 1 else
+                              "this run has one sample per case (0): it has no epochs", field="--sample")
     cases = view.case_rows(args.run_dir) if (full or args.json) else {}
     out = sys.stdout
     scales = view.criterion_scales(manifest.rubric)
@@ -43,16 +49,18 @@ def show(args: argparse.Namespace) -> int:
         for line in view.notice_lines(manifest.notices):  # what the scorecard warns of, the same here
             out.write(line + "\n")
     total, shown, counts = 0, 0, Counter()
+    unmatched = set(args.cases)
     for record in view.iter_records(args.run_dir):  # streamed: a run of any size
         total += 1
         if not chosen.keeps(record):
             continue
+        unmatched -= {p for p in unmatched if view.ShowFilter(cases=(p,)).keeps(record)}
         shown += 1
         counts[view.verdict(record)] += 1
         if args.json:
             out.write(view.render_json(record, cases.get(record.case_id)) + "\n")
         elif full:
-            out.write(("\n" if shown > 1 else "") + view.render_record(record, cases.get(record.case_id), scales))
+            out.write(("\n" if shown > 1 else "") + view.render_record(record, cases.get(record.case_id), scales, several))
         else:
             out.write(view.list_line(record, several) + "\n")
     if args.cases and not shown:
@@ -61,4 +69,6 @@ def show(args: argparse.Namespace) -> int:
                              else ""), field="CASE")
     if not args.json:
         out.write(("\n" if full and shown else "") + view.summary_line(shown, total, counts) + "\n")
+    for pattern in sorted(unmatched):  # a typo beside ids that matched: said, not silently dropped
+        print(f"harness: warning: no record of {args.run_dir} matches {pattern}", file=sys.stderr)
     return 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -27,7 +28,9 @@ from harness.records.schema import CriterionResult, Record
 from harness.records.store import iter_records, read_manifest
 
 WIDTH = 100
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control, format (bidi overrides, zero-width) and line/paragraph separator characters.
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,11 @@ def list_line(record: Record, several_samples: bool) -> str:
     return safe(f"{verdict(record):5}  {record.case_id}  {record.candidate}{sample}  {'; '.join(what)}".rstrip())
 
 
-def render_record(record: Record, case: dict | None, scales: dict[str, str] | None = None) -> str:
+def render_record(record: Record, case: dict | None, scales: dict[str, str] | None = None,
+                  several_samples: bool = False) -> str:
     """The full view of one record (see the module docstring)."""
-    head = f"── {record.case_id} · {record.candidate}" + (f" · sample {record.sample}" if record.sample else "")
+    sample = f" · sample {record.sample}" if several_samples or record.sample else ""
+    head = f"── {record.case_id} · {record.candidate}{sample}"
     lines = [head + " " + "─" * max(3, WIDTH - len(head) - 1)]
     about = [f"{k}: {v}" for k, v in (("verdict", verdict(record)), ("persona", record.persona),
                                       ("category", record.category), ("agent turn", record.turn_index)) if v]
@@ -145,7 +150,8 @@ def _checks(record: Record) -> list[str]:
         lines.append(f"  {mark:5} {name:{width}}  {result.detail}".rstrip())
         if result.passed is not None:
             for span in result.evidence:
-                lines.append(f"  {'':5} {'':{width}}  \u201c{span.text}\u201d @{span.start}")
+                shown = span.text.replace("\r", "\\r").replace("\n", "\\n")  # one line per span
+                lines.append(f"  {'':5} {'':{width}}  \u201c{shown}\u201d @{span.start}")
     return lines
 
 
@@ -174,7 +180,8 @@ def wrapped(prefix: str, text: str) -> list[str]:
     """``text`` wrapped to the width, its own line breaks kept, the first line after ``prefix``."""
     indent = " " * len(prefix)
     lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
+    # Split at newlines only: \r, \x0b, U+2028 and the like are shown escaped (safe), not obeyed.
+    for paragraph in text.replace("\r\n", "\n").split("\n"):
         lines += textwrap.wrap(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent,
                                break_long_words=True, replace_whitespace=False) or [indent.rstrip()]
     lines[0] = prefix + lines[0][len(indent):]
@@ -182,8 +189,21 @@ def wrapped(prefix: str, text: str) -> list[str]:
 
 
 def safe(text: str) -> str:
-    """Control characters (bar the newlines and tabs of the layout) as visible escapes."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    """``text`` with every character that could restyle, move or reorder what the terminal shows as a
+    visible escape: control characters (bar the layout's newlines and tabs), format characters (a
+    right-to-left override, a zero-width space) and Unicode line separators."""
+    if text.isascii():
+        return _ASCII_CONTROL.sub(_escaped, text)
+    return "".join(_escaped_char(ch) if ch not in "\n\t" and unicodedata.category(ch) in _HIDDEN else ch
+                   for ch in text)
+
+
+def _escaped(m: re.Match[str]) -> str:
+    return _escaped_char(m.group())
+
+
+def _escaped_char(ch: str) -> str:
+    return ch.encode("unicode_escape").decode("ascii")
 
 
 def criterion_scales(rubric: dict | None) -> dict[str, str]:

@@ -77,7 +77,7 @@ def test_a_case_in_full_shows_thread_reply_checks_with_evidence_and_the_judges_r
 
 def test_what_a_model_or_customer_wrote_cannot_drive_the_terminal(tmp_path):
     rows = [{"id": "x", "turns": [{"role": "customer", "content": "hi \x1b]0;owned\x07 there"}],
-             "recorded_replies": {"v1": "We are \x1b[31msorry\x1b[0m for the delay."}}]
+             "recorded_replies": {"v1": "We are \x1b[31msorry\x1b[0m for the delay.\u202e)(esrever\u200b\r\nok"}}]
     (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     (tmp_path / "e.yaml").write_text(textwrap.dedent("""\
         dataset: d.jsonl
@@ -90,6 +90,9 @@ def test_what_a_model_or_customer_wrote_cannot_drive_the_terminal(tmp_path):
         assert "\x1b" not in out and "\x07" not in out
     full = harness_cmd("show", "r", "x", cwd=tmp_path).stdout
     assert "\\x1b[31msorry\\x1b[0m" in full and "\\x1b]0;owned\\x07" in full
+    # Format characters (a right-to-left override, a zero-width space) could reorder or hide text.
+    assert "\u202e" not in full and "\u200b" not in full and "\\u202e)(esrever\\u200b" in full
+    assert "\r" not in full and "\n  ok\n" in full  # a CRLF is one line break
 
 
 def test_bad_requests_are_one_line_errors(served_project):
@@ -97,7 +100,8 @@ def test_bad_requests_are_one_line_errors(served_project):
     assert harness_cmd("run", "eval.yaml", "--out", "r", "--no-cache", "--quiet", cwd=root).returncode == 0
     for args, message in ((["r", "--candidates", "nope"], "run r has no candidate nope (it has: bot-v1, served)"),
                           (["r", "zzz"], "no record of r matches zzz"),
-                          (["r", "k1", "--sample", "3"], "no record of r matches k1 with the options given"),
+                          (["r", "k1", "--sample", "3"], "--sample: this run has one sample per case (0)"),
+                          (["r", "k9", "--candidates", "bot-v1"], "no record of r matches k9 with the options given"),
                           (["nowhere"], "nowhere")):
         done = harness_cmd("show", *args, cwd=root)
         assert done.returncode == 2 and message in done.stderr, (args, done.stderr)
@@ -111,6 +115,12 @@ def test_a_turn_case_matches_by_its_thread_and_filters_combine():
     assert ShowFilter(candidates=("v2",), sample=1).keeps(record)
     assert not ShowFilter(candidates=("v1",)).keeps(record) and not ShowFilter(sample=0).keeps(record)
     assert not ShowFilter(failing=True).keeps(record)  # nothing failed in it
+    # With epochs every sample's header says which it is, sample 0 too.
+    from harness.report.show import render_record
+
+    first = Record(case_id="t7", candidate="v2", sample=0, reply="Hi")
+    assert render_record(first, None, several_samples=True).startswith("── t7 · v2 · sample 0 ")
+    assert render_record(first, None).startswith("── t7 · v2 ─")
 
 
 def test_the_runs_notices_come_first_and_scales_are_read_from_the_manifest():
@@ -119,3 +129,11 @@ def test_the_runs_notices_come_first_and_scales_are_read_from_the_manifest():
     assert lines[-1].startswith("note: second \\x1b[2J")
     rubric = {"criteria": {"a": {"scale": "1-5"}, "b": {"scale": "pass_fail"}, "c": "junk"}}
     assert criterion_scales(rubric) == {"a": "1-5", "b": "pass_fail"} and criterion_scales(None) == {}
+
+
+def test_a_pattern_that_matches_nothing_beside_others_is_warned_of(served_project):
+    root = served_project["dir"]
+    assert harness_cmd("run", "eval.yaml", "--out", "r", "--no-cache", "--quiet", cwd=root).returncode == 0
+    done = harness_cmd("show", "r", "k1", "zzz", "--candidates", "served", cwd=root)
+    assert done.returncode == 0 and done.stdout.startswith("── k1 · served ")
+    assert done.stderr.strip() == "harness: warning: no record of r matches zzz"
