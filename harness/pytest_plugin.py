@@ -179,6 +179,10 @@ def _gate(run_dir: Path, baseline=None):
             return recorded
     manifest = read_manifest(run_dir)
     resolved = resolve_baseline(baseline, Path(run_dir).parent, manifest.eval_name)
+    if resolved is not None and Path(resolved).resolve() == Path(run_dir).resolve():
+        from harness.errors import ConfigError
+
+        raise ConfigError(f"{baseline} is the run itself: name an earlier run to hold it to", field="baseline")
     return evaluate_gates(run_dir, manifest.eval_spec, load_scorecard(run_dir), resolved, manifest.eval_file.path)
 
 

@@ -121,6 +121,10 @@ def test_a_loaded_run_is_held_to_what_the_run_was_held_to_baseline_included(nigh
     with pytest.raises(HarnessAssertionError, match="max regression check no_contradiction"):
         open_run(None, run_dir="results/nobase", baseline="results/base").assert_gates_passed()
 
+    # A run held to itself was refused with a message about the CLI's --pair.
+    with pytest.raises(Exception, match="baseline: results/drop is the run itself: name an earlier run"):
+        open_run(None, run_dir="results/drop", baseline="results/drop").assert_gates_passed()
+
     # A run directory gated before gates.json existed (or copied without it) is evaluated now.
     shutil.copytree(project / "results/drop", project / "copied")
     (project / "copied/gates.json").unlink()
