@@ -14,7 +14,8 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo, field_validator,
+                      model_validator)
 
 from harness.config.yamlfile import has_key, validate_yaml
 from harness.errors import ConfigError
@@ -59,10 +60,22 @@ class CandidateSpec(CallSettings):
 
     @field_validator("reducer")
     @classmethod
-    def _known_reducer(cls, value: str) -> str:
+    def _known_reducer(cls, value: str, info: ValidationInfo) -> str:
         from harness.sampling.reducers import parse_reducer
 
         parse_reducer(value)  # ValueError names the choices
+        if info.data.get("recorded") is not None:
+            raise ValueError("`reducer` folds a model's samples (`epochs`); a recorded candidate has one reply "
+                             "per case")
+        return value
+
+    @field_validator("epochs")
+    @classmethod
+    def _epochs_sample_a_model(cls, value: int, info: ValidationInfo) -> int:
+        if value > 1 and info.data.get("recorded") is not None:
+            # Each sample would be the one recorded reply again: N identical records, no spread to measure.
+            raise ValueError("`epochs` samples a model several times; a recorded candidate has one reply per "
+                             "case (to ask the judge several times, use `epochs` under `judge:`)")
         return value
 
     @model_validator(mode="after")
@@ -82,10 +95,6 @@ class CandidateSpec(CallSettings):
             unused = [f for f in _MODEL_ONLY if f in self.model_fields_set]
             if unused:
                 raise ValueError(f"{', '.join(f'`{f}`' for f in unused)} applies to model candidates only")
-        if self.recorded is not None and {"epochs", "reducer"} & self.model_fields_set:
-            # Each sample would be the one recorded reply again: N identical records, no spread to measure.
-            raise ValueError("`epochs` samples a model several times; a recorded candidate has one reply per case "
-                             "(to ask the judge several times, use `epochs` under `judge:`)")
         return self
 
     @property

@@ -253,13 +253,17 @@ def test_model_settings_on_a_candidate_that_calls_no_model_are_refused(project, 
     assert error_of(path).endswith(f"eval.yaml:3: candidates[0]: {named} applies to model candidates only")
 
 
-@pytest.mark.parametrize("fields", ["recorded: v1, epochs: 3", "recorded: v1, reducer: median"])
-def test_epochs_on_a_recorded_candidate_are_refused(project, fields):
+def test_epochs_on_a_recorded_candidate_are_refused_at_their_line(project):
     # They replayed the one recorded reply N times: N identical records and a consistency of 100%.
-    path = write(project, f"dataset: data.jsonl\ncandidates:\n  - {{name: a, {fields}}}\n")
-    assert error_of(path).endswith("eval.yaml:3: candidates[0]: `epochs` samples a model several times; a recorded "
-                                   "candidate has one reply per case (to ask the judge several times, use `epochs` "
-                                   "under `judge:`)")
+    path = write(project, "dataset: data.jsonl\ncandidates:\n  - name: a\n    recorded: v1\n    epochs: 3\n")
+    assert error_of(path).endswith("eval.yaml:5: candidates[0].epochs: `epochs` samples a model several times; a "
+                                   "recorded candidate has one reply per case (to ask the judge several times, use "
+                                   "`epochs` under `judge:`)")
+    path = write(project, "dataset: data.jsonl\ncandidates:\n  - name: a\n    recorded: v1\n    reducer: median\n")
+    assert error_of(path).endswith("eval.yaml:5: candidates[0].reducer: `reducer` folds a model's samples "
+                                   "(`epochs`); a recorded candidate has one reply per case")
+    write(project, "dataset: data.jsonl\ncandidates:\n  - {name: a, recorded: v1, epochs: 1}\n")
+    assert load_eval(project / "eval.yaml").spec.candidates[0].epochs == 1  # harmless: one sample, as recorded
 
 
 def test_the_readme_matrix_example_loads(tmp_path, monkeypatch):
