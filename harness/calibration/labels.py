@@ -8,8 +8,10 @@
 A label names the reply by ``candidate`` (a candidate name in the run) or by its
 exact ``reply`` text, and what it grades by ``criterion`` (a rubric criterion id)
 or ``check`` (a deterministic check name), exactly one of each. ``label`` is
-``pass``/``fail`` (or true/false, 1/0) for pass/fail criteria and checks, and an
-integer 1-5 for 1-5 criteria. Several labellers may label the same reply; the
+``pass``/``fail`` (or yes/no, true/false as words or JSON booleans, 1/0) for
+pass/fail criteria and checks, and an integer 1-5 for 1-5 criteria; the words are
+read in any case, and any other string is refused (a number is written as one, not
+quoted). Several labellers may label the same reply; the
 humans' verdict is then their median (a tie on pass/fail counts as fail).
 Errors name the file, the line and the field, like dataset errors.
 
@@ -22,14 +24,27 @@ number and the value as written for that.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError,
+                      field_validator, model_validator)
 
 from harness.errors import DatasetError
 
 LABELS_SCHEMA_VERSION = 1
-_WORDS = {"pass": 1.0, "fail": 0.0, "yes": 1.0, "no": 0.0}
+_WORDS = {"pass": 1.0, "fail": 0.0, "yes": 1.0, "no": 0.0, "true": 1.0, "false": 0.0}
+
+
+def _any_case(word: str) -> str:
+    """``pass`` as ``[Pp][Aa][Ss][Ss]``: JSON Schema patterns (ECMA-262) have no portable ignore-case flag."""
+    return "".join(f"[{c.upper()}{c}]" for c in word)
+
+
+# A word ``label`` may be, as the published schema says it (surrounding blanks are read too).
+LabelWord = Annotated[str, StringConstraints(
+    pattern=r"^\s*(?:" + "|".join(_any_case(word) for word in _WORDS) + r")\s*$")]
 
 
 class HumanLabel(BaseModel):
@@ -43,21 +58,30 @@ class HumanLabel(BaseModel):
     reply: str | None = Field(None, description="The labelled reply's exact text (instead of candidate).")
     criterion: str | None = Field(None, description="Rubric criterion id the label grades.")
     check: str | None = Field(None, description="Deterministic check name the label grades.")
-    label: float = Field(allow_inf_nan=False, description="1/0 (pass/fail, true/false) or 1-5.")
+    label: float = Field(allow_inf_nan=False, description=(
+        "1/0 or pass/fail (also yes/no, true/false: words in any case, or JSON booleans) on pass/fail "
+        "criteria and checks; an integer 1-5 on 1-5 criteria."))
     labeller: str = Field("anonymous", min_length=1)
     note: str = ""
 
     _line: int | None = PrivateAttr(None)  # where load_labels read it (None when built otherwise)
     _given: object = PrivateAttr(None)  # ``label`` as written: a word and a number read alike in ``label``
 
-    @field_validator("label", mode="before")
+    # What ``label`` takes, as the JSON Schema says it; the model holds it as a number.
+    @field_validator("label", mode="before", json_schema_input_type=float | bool | LabelWord)
     @classmethod
     def _label_as_number(cls, value: object) -> object:
         if isinstance(value, bool):
             return float(value)
+        if isinstance(value, (int, float)):
+            return value
         if isinstance(value, str) and value.strip().lower() in _WORDS:
             return _WORDS[value.strip().lower()]
-        return value
+        shown = _shown(value)
+        if isinstance(value, str) and _is_number(value):
+            raise ValueError(f"{shown} is a number in quotes: write it without them")
+        raise ValueError(f"{shown} is not a label: give pass or fail, yes or no, true or false, "
+                         f"or a number (1 or 0, or 1 to 5)")
 
     @model_validator(mode="after")
     def _one_of_each(self) -> "HumanLabel":
@@ -87,6 +111,22 @@ class HumanLabel(BaseModel):
     def target(self) -> tuple[str, str]:
         """``("criterion", id)`` or ``("check", name)``."""
         return ("criterion", self.criterion) if self.criterion else ("check", self.check or "")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def _shown(value: object) -> str:
+    """``value`` as it reads in the file (cut short: a label line may hold anything)."""
+    try:
+        shown = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
 def scale_problem(label: HumanLabel, scale: str) -> str | None:

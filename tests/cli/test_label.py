@@ -96,3 +96,22 @@ def test_a_run_without_a_judge_needs_checks(tmp_path):
     assert "[1/1] x · v1 · check apology_wording (p/f)" in asked.stdout and "labelled 1 " in asked.stdout
     again = _label(tmp_path, "--checks", "apology_wording", answers="")
     assert again.stdout.strip() == "nothing left to label in r for ana (labels: labels.jsonl)"
+
+
+def test_every_line_harness_label_writes_validates_against_the_published_schema(served_project):
+    # The schema said `label` is a number; `harness label` writes "pass"/"fail" on pass/fail targets.
+    import jsonschema
+
+    from harness.schemas import schema_of
+
+    root = served_project["dir"]
+    _run(root)
+    by_reply = _label(root, "--criteria", "acknowledgement,policy_compliance", "--candidates", "served",
+                      "--limit", "4", answers="4 names the order\np\n2\nf no refund limit\n")
+    by_candidate = _label(root, "--checks", "no_contradiction", "--candidates", "bot-v1", "--by-candidate",
+                          "--limit", "2", answers="p\nf a note\n")
+    assert "labelled 4 " in by_reply.stdout and "labelled 2 " in by_candidate.stdout, by_reply.stderr
+    rows = [json.loads(line) for line in (root / "labels.jsonl").read_text().splitlines()]
+    assert [r["label"] for r in rows] == [4, "pass", 2, "fail", "pass", "fail"]
+    for row in rows:
+        jsonschema.validate(row, schema_of("labels"))
