@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -44,6 +45,8 @@ def show(args: argparse.Namespace) -> int:
                               "this run has one sample per case (0): it has no epochs", field="--sample")
     cases = view.case_rows(args.run_dir) if (full or args.json) else {}
     out = sys.stdout
+    # Verdicts in colour on a terminal, unless NO_COLOR is set (https://no-color.org); never in a pipe or file.
+    color = out.isatty() and not os.environ.get("NO_COLOR")
     scales = view.criterion_scales(manifest.rubric)
     if not args.json:
         for line in view.notice_lines(manifest.notices):  # what the scorecard warns of, the same here
@@ -60,9 +63,9 @@ def show(args: argparse.Namespace) -> int:
         if args.json:
             out.write(view.render_json(record, cases.get(record.case_id)) + "\n")
         elif full:
-            out.write(("\n" if shown > 1 else "") + view.render_record(record, cases.get(record.case_id), scales, several))
+            out.write(("\n" if shown > 1 else "") + view.render_record(record, cases.get(record.case_id), scales, several, color))
         else:
-            out.write(view.list_line(record, several) + "\n")
+            out.write(view.list_line(record, several, color) + "\n")
     if args.cases and not shown:
         raise ConfigError(f"no record of {args.run_dir} matches {' '.join(args.cases)}"
                           + (" with the options given" if candidates or args.failing or args.sample is not None

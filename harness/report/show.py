@@ -73,7 +73,19 @@ def verdict(record: Record) -> str:
     return "FAIL" if failing_names(record) else "pass"
 
 
-def list_line(record: Record, several_samples: bool) -> str:
+_COLORS = {"pass": "32", "FAIL": "31", "ERROR": "31", "CRASH": "35"}  # green, red, red, magenta
+
+
+def paint(line: str, mark: str, color: bool) -> str:
+    """``line`` (already :func:`safe`) with its leading ``mark`` coloured when ``color`` (a terminal)."""
+    code = _COLORS.get(mark)
+    if not color or code is None:
+        return line
+    at = line.index(mark)
+    return f"{line[:at]}\x1b[{code}m{mark}\x1b[0m{line[at + len(mark):]}"
+
+
+def list_line(record: Record, several_samples: bool, color: bool = False) -> str:
     """One record in one line: case, candidate, (sample), verdict, and what failed or erred."""
     names = failing_names(record)
     what = [f"case error {record.error.kind}"] if record.error else []
@@ -86,11 +98,13 @@ def list_line(record: Record, several_samples: bool) -> str:
     if erred:
         what.append(f"judge errors {', '.join(erred)}")
     sample = f"  #{record.sample}" if several_samples else ""
-    return safe(f"{verdict(record):5}  {record.case_id}  {record.candidate}{sample}  {'; '.join(what)}".rstrip())
+    mark = verdict(record)
+    return paint(safe(f"{mark:5}  {record.case_id}  {record.candidate}{sample}  {'; '.join(what)}".rstrip()),
+                 mark, color)
 
 
 def render_record(record: Record, case: dict | None, scales: dict[str, str] | None = None,
-                  several_samples: bool = False) -> str:
+                  several_samples: bool = False, color: bool = False) -> str:
     """The full view of one record (see the module docstring)."""
     sample = f" · sample {record.sample}" if several_samples or record.sample else ""
     head = f"── {record.case_id} · {record.candidate}{sample}"
@@ -102,9 +116,10 @@ def render_record(record: Record, case: dict | None, scales: dict[str, str] | No
     lines += reply_lines(record)
     if record.error is not None:
         lines.append(f"case error: {record.error.kind}: {record.error.message}")
-    lines += _checks(record)
-    lines += _judge(record.judge, scales or {})
-    return "\n".join(safe(line) for line in lines) + "\n"
+    text = [safe(line) for line in lines]
+    for line, mark in _checks(record) + _judge(record.judge, scales or {}):
+        text.append(paint(safe(line), mark, color) if mark else safe(line))
+    return "\n".join(text) + "\n"
 
 
 def render_json(record: Record, case: dict | None) -> str:
@@ -139,40 +154,42 @@ def reply_lines(record: Record) -> list[str]:
     return [f"reply ({shown}):" if shown else "reply:"] + wrapped("  ", record.reply)
 
 
-def _checks(record: Record) -> list[str]:
+def _checks(record: Record) -> list[tuple[str, str]]:
+    """The checks' lines, each with the verdict mark it opens with ("" for the lines that open with none)."""
     if not record.checks:
         return []
     width = max(len(name) for name in record.checks)
-    lines = ["checks:"]
+    lines = [("checks:", "")]
     for name, result in record.checks.items():
         crashed = result.data.get("error") == "check_crashed"
         mark = "CRASH" if crashed else {True: "pass", False: "FAIL", None: "n/a"}[result.passed]
-        lines.append(f"  {mark:5} {name:{width}}  {result.detail}".rstrip())
+        lines.append((f"  {mark:5} {name:{width}}  {result.detail}".rstrip(), mark))
         if result.passed is not None:
             for span in result.evidence:
                 shown = span.text.replace("\r", "\\r").replace("\n", "\\n")  # one line per span
-                lines.append(f"  {'':5} {'':{width}}  \u201c{shown}\u201d @{span.start}")
+                lines.append((f"  {'':5} {'':{width}}  \u201c{shown}\u201d @{span.start}", ""))
     return lines
 
 
-def _judge(judge: dict[str, CriterionResult], scales: dict[str, str]) -> list[str]:
+def _judge(judge: dict[str, CriterionResult], scales: dict[str, str]) -> list[tuple[str, str]]:
+    """The criteria's lines, each with the verdict mark it opens with (as :func:`_checks`)."""
     if not judge:
         return []
     width = max(len(name) for name in judge)
-    lines = ["judge:"]
+    lines = [("judge:", "")]
     for name, v in judge.items():
         if v.error is not None:
-            lines.append(f"  ERROR {name:{width}}  {v.error.kind}: {v.error.message}")
+            lines.append((f"  ERROR {name:{width}}  {v.error.kind}: {v.error.message}", "ERROR"))
             continue
         if not v.applicable:
-            lines.append(f"  n/a   {name:{width}}  {v.reason}".rstrip())
+            lines.append((f"  n/a   {name:{width}}  {v.reason}".rstrip(), ""))
             continue
         mark = {True: "pass", False: "FAIL", None: ""}[v.passed]
         scale = scales.get(name)
         score = "" if v.score is None or scale == "pass_fail" else f"{v.score:g}" + (f" of {scale}" if scale else "")
         votes = f" ({v.n_votes} votes)" if v.n_votes is not None else ""
-        lines.append(f"  {mark:5} {name:{width}}  {score}{votes}".rstrip())
-        lines += wrapped(f"  {'':5} {'':{width}}  ", v.reason) if v.reason else []
+        lines.append((f"  {mark:5} {name:{width}}  {score}{votes}".rstrip(), mark))
+        lines += [(line, "") for line in wrapped(f"  {'':5} {'':{width}}  ", v.reason)] if v.reason else []
     return lines
 
 

@@ -137,3 +137,16 @@ def test_a_pattern_that_matches_nothing_beside_others_is_warned_of(served_projec
     done = harness_cmd("show", "r", "k1", "zzz", "--candidates", "served", cwd=root)
     assert done.returncode == 0 and done.stdout.startswith("── k1 · served ")
     assert done.stderr.strip() == "harness: warning: no record of r matches zzz"
+
+
+def test_on_a_terminal_only_the_verdict_marks_are_coloured():
+    from harness.checks.base import CheckResult
+    from harness.report.show import list_line, render_record
+
+    record = Record(case_id="c1", candidate="v", reply="pass the salt\nFAIL is a word here",
+                    checks={"x": CheckResult(passed=False, detail="no"), "y": CheckResult(passed=True)})
+    assert list_line(record, False, color=True).startswith("\x1b[31mFAIL\x1b[0m   c1  v  checks x")
+    assert "\x1b" not in list_line(record, False)
+    lines = render_record(record, None, color=True).splitlines()
+    coloured = [line for line in lines if "\x1b[" in line]
+    assert coloured == ["  \x1b[31mFAIL\x1b[0m  x  no", "  \x1b[32mpass\x1b[0m  y"]  # the reply's words are not
