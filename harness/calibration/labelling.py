@@ -19,6 +19,7 @@ score first tends to agree with it, which would inflate the agreement
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
@@ -161,27 +162,56 @@ def done_keys(path: Path) -> set[tuple]:
 
 
 class LabelWriter:
-    """Appends label lines to a file, each flushed and synced to disk before the next question."""
+    """Appends label lines to a file, each flushed and synced to disk before the next question.
+
+    :meth:`open` opens the file for append before the first question (so a path that cannot be
+    written is refused before anything is typed); a file it created and nothing was written to is
+    removed again by :meth:`close`.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._handle: IO[str] | None = None
+        self._created = False
+        self._written = False
+        self._needs_newline = False
+
+    def open(self) -> None:
+        """Create the file's directory and open the file for append; raises ``OSError`` if it cannot."""
+        if self._handle is not None:
+            return
+        if self.path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(self.path))
+        if self.path.parent.exists() and not self.path.parent.is_dir():  # mkdir would say "File exists"
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(self.path.parent))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        existed = self.path.exists()
+        self._handle = open(self.path, "a", encoding="utf-8")
+        self._created = not existed
+        # a hand-edited file whose last line lacks its newline
+        self._needs_newline = existed and self.path.stat().st_size > 0 and not _ends_with_newline(self.path)
 
     def write(self, row: dict) -> None:
-        if self._handle is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            needs_newline = self.path.exists() and self.path.stat().st_size > 0 and not _ends_with_newline(self.path)
-            self._handle = open(self.path, "a", encoding="utf-8")
-            if needs_newline:
-                self._handle.write("\n")  # a hand-edited file whose last line lacks its newline
+        self.open()
+        assert self._handle is not None
+        if self._needs_newline:
+            self._handle.write("\n")
+            self._needs_newline = False
         self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         self._handle.flush()
         os.fsync(self._handle.fileno())
+        self._written = True
 
     def close(self) -> None:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+            if self._created and not self._written:
+                try:  # only if still empty: nothing but this session had it open
+                    if self.path.stat().st_size == 0:
+                        self.path.unlink()
+                except OSError:
+                    pass
 
 
 def _ends_with_newline(path: Path) -> bool:

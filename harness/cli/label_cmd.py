@@ -46,6 +46,8 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     manifest = read_manifest(args.run_dir)
     if args.limit is not None and args.limit < 1:
         raise ConfigError("must be at least 1", field="--limit")
+    if not args.labeller.strip():
+        raise ConfigError("give your name (it is written on every label)", field="--labeller")
     candidates = tuple(c.strip() for c in (args.candidates or "").split(",") if c.strip())
     check_candidates(args.run_dir, candidates)
     targets = _targets(args, manifest)
@@ -57,16 +59,20 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     records = sorted((r for r in iter_records(args.run_dir) if chosen.keeps(r)),
                      key=lambda r: (case_order.get(r.case_id, len(case_order)), r.case_id,
                                     candidate_order.get(r.candidate, 0), r.sample))
-    done = labelling.done_keys(args.labels)
-    items = labelling.pending_items(records, targets, done, args.labeller, args.by_candidate, args.shuffle)
-    if not items:
-        print(f"nothing left to label in {args.run_dir} for {args.labeller} (labels: {args.labels})")
-        return 0
-    session = _Session(args, items, cases, stdin or sys.stdin)
+    # The label file is opened for append (and read) before the first question: a path that cannot
+    # be written would otherwise fail at the first answer, which would be lost.
+    writer = labelling.LabelWriter(args.labels)
     try:
+        _open_labels(writer)
+        done = _done_keys(args.labels)
+        items = labelling.pending_items(records, targets, done, args.labeller, args.by_candidate, args.shuffle)
+        if not items:
+            print(f"nothing left to label in {args.run_dir} for {args.labeller} (labels: {args.labels})")
+            return 0
+        session = _Session(args, items, cases, stdin or sys.stdin, writer)
         session.run()
     finally:
-        session.writer.close()
+        writer.close()
     left = len(items) - session.labelled - session.skipped
     print(f"labelled {session.labelled} ({args.labels}); skipped {session.skipped}; {left} left")
     if session.labelled:
@@ -74,12 +80,30 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     return 0
 
 
-class _Session:
-    def __init__(self, args: argparse.Namespace, items: list, cases: dict, stdin: IO[str]) -> None:
-        from harness.calibration.labelling import LabelWriter
+def _open_labels(writer) -> None:
+    from harness.errors import ConfigError
 
-        self.args, self.items, self.cases, self.stdin = args, items, cases, stdin
-        self.writer = LabelWriter(args.labels)
+    try:
+        writer.open()
+    except IsADirectoryError:
+        raise ConfigError(f"{writer.path} is a directory, not a label file", field="--labels") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot write to {writer.path} ({exc.strerror or exc})", field="--labels") from None
+
+
+def _done_keys(path: Path) -> set[tuple]:
+    from harness.calibration.labelling import done_keys
+    from harness.errors import ConfigError
+
+    try:
+        return done_keys(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path} ({exc.strerror or exc})", field="--labels") from None
+
+
+class _Session:
+    def __init__(self, args: argparse.Namespace, items: list, cases: dict, stdin: IO[str], writer) -> None:
+        self.args, self.items, self.cases, self.stdin, self.writer = args, items, cases, stdin, writer
         self.labelled = self.skipped = 0
 
     def run(self) -> None:

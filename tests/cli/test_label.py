@@ -115,3 +115,38 @@ def test_every_line_harness_label_writes_validates_against_the_published_schema(
     assert [r["label"] for r in rows] == [4, "pass", 2, "fail", "pass", "fail"]
     for row in rows:
         jsonschema.validate(row, schema_of("labels"))
+
+
+def test_a_bad_labeller_or_label_file_is_refused_in_one_line_before_anything_is_asked(served_project):
+    # Each crashed with a traceback, the first and the last only after the first answer was typed (and lost).
+    root = served_project["dir"]
+    _run(root)
+    (root / "labels-dir").mkdir()
+    for labeller, labels, message in (
+            ("", "labels.jsonl", "harness: error: --labeller: give your name"),
+            ("  ", "labels.jsonl", "harness: error: --labeller: give your name"),
+            ("ana", "labels-dir", "harness: error: --labels: labels-dir is a directory, not a label file"),
+            ("ana", "cases.jsonl/x.jsonl", "harness: error: --labels: cannot write to cases.jsonl/x.jsonl (Not a "
+                                           "directory)"),
+            ("ana", "/proc/nope/x.jsonl", "harness: error: --labels: cannot write to /proc/nope/x.jsonl (No such "
+                                          "file or directory)")):
+        done = harness_cmd("label", "r", "--labels", labels, "--labeller", labeller, "--criteria", "acknowledgement",
+                           cwd=root, input="4\n")
+        assert done.returncode == 2 and done.stderr.startswith(message), (labeller, labels, done.stderr)
+        assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+        assert "label>" not in done.stdout and "[1/" not in done.stdout, done.stdout
+    assert not (root / "labels.jsonl").exists()
+
+
+def test_a_new_label_file_is_created_before_the_first_question_and_removed_if_nothing_was_labelled(
+        served_project):
+    root = served_project["dir"]
+    _run(root)
+    quit_at_once = harness_cmd("label", "r", "--labels", "new/dir/labels.jsonl", "--labeller", "ana", cwd=root,
+                               input="q\n")
+    assert quit_at_once.returncode == 0 and "labelled 0 " in quit_at_once.stdout
+    assert not (root / "new" / "dir" / "labels.jsonl").exists()
+    one = harness_cmd("label", "r", "--labels", "new/dir/labels.jsonl", "--labeller", "ana", cwd=root,
+                      input="3\nq\n")
+    assert one.returncode == 0 and "labelled 1 " in one.stdout
+    assert len(load_labels(root / "new" / "dir" / "labels.jsonl")) == 1
