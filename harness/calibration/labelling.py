@@ -119,20 +119,26 @@ def pending_items(records: list[Record], targets: list[Target], done: set[tuple]
     """Each (reply, target) still to label: the reply exists, the target applies to the case, and
     ``labeller`` has not labelled it yet (``done`` holds :func:`label_key` of the file's labels).
 
+    A label in the file names a reply either way, whichever way this session names them: by its
+    candidate (the reply that candidate gave for the case in this run) or by its text, as
+    calibrate pairs them; so a reply labelled one way is not asked again to be labelled the other.
     A reply given by several candidates (or samples) is asked once per candidate with
     ``by_candidate``, once in all otherwise. In run order, or shuffled with a seed (so one
     labeller's order does not follow the run's, and the order can be repeated).
     """
-    items, seen = [], set(done)
+    items, seen = [], set()
     for record in records:
         if record.reply is None or record.error is not None:
             continue
         for target in targets:
             item = Item(record, target)
-            key = item_key(item, labeller, by_candidate)
-            if key in seen or not machine_verdict(item)[1]:
+            named = item_key(item, labeller, by_candidate)
+            other = item_key(item, labeller, not by_candidate)
+            if named in seen or named in done or other in done or not machine_verdict(item)[1]:
+                if other in done and not by_candidate:
+                    seen.add(named)  # this reply's text is labelled (by candidate): not asked for another
                 continue
-            seen.add(key)
+            seen.add(named)
             items.append(item)
     if shuffle_seed is not None:
         random.Random(shuffle_seed).shuffle(items)
@@ -140,14 +146,17 @@ def pending_items(records: list[Record], targets: list[Target], done: set[tuple]
 
 
 def item_key(item: Item, labeller: str, by_candidate: bool) -> tuple:
-    named = item.record.candidate if by_candidate else item.record.reply
+    """What names ``item``'s reply by candidate or by (stripped) text, as :func:`label_key` names a label's."""
+    named = item.record.candidate if by_candidate else item.record.reply.strip()
     return (item.record.case_id, by_candidate, named, item.target.kind, item.target.name, labeller)
 
 
 def label_key(label: HumanLabel) -> tuple:
+    """The key of the reply and target ``label`` names; replies by text are matched stripped, as calibrate does."""
     by_candidate = label.candidate is not None
     kind, name = label.target
-    return (label.case_id, by_candidate, label.candidate if by_candidate else label.reply, kind, name, label.labeller)
+    named = label.candidate if by_candidate else (label.reply or "").strip()
+    return (label.case_id, by_candidate, named, kind, name, label.labeller)
 
 
 def done_keys(path: Path) -> set[tuple]:

@@ -59,6 +59,8 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     records = sorted((r for r in iter_records(args.run_dir) if chosen.keeps(r)),
                      key=lambda r: (case_order.get(r.case_id, len(case_order)), r.case_id,
                                     candidate_order.get(r.candidate, 0), r.sample))
+    if args.by_candidate:
+        _check_recorded(manifest, records)
     # The label file is opened for append (and read) before the first question: a path that cannot
     # be written would otherwise fail at the first answer, which would be lost.
     writer = labelling.LabelWriter(args.labels)
@@ -78,6 +80,23 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     if session.labelled:
         print(f"next: harness calibrate --labels {args.labels} {args.run_dir}")
     return 0
+
+
+def _check_recorded(manifest, records: list) -> None:
+    """Refuse ``--by-candidate`` on a model candidate: a label naming it would grade whatever reply a
+    later run of it gives, which nobody read."""
+    from harness.errors import ConfigError
+
+    selected = {r.candidate for r in records}
+    model = [str(c.get("name")) for c in manifest.candidates
+             if c.get("kind") == "model" and str(c.get("name")) in selected]
+    model += sorted({r.candidate for r in records if r.reply_source == "model"} - set(model))
+    if model:
+        raise ConfigError(f"candidate{'s' if len(model) > 1 else ''} {', '.join(model)} "
+                          f"{'write their' if len(model) > 1 else 'writes its'} replies with a model, so a label "
+                          f"by candidate name would grade whatever reply a later run gives: leave out "
+                          f"--by-candidate to name replies by their text, or choose recorded candidates with "
+                          f"--candidates", field="--by-candidate")
 
 
 def _open_labels(writer) -> None:

@@ -150,3 +150,49 @@ def test_a_new_label_file_is_created_before_the_first_question_and_removed_if_no
                       input="3\nq\n")
     assert one.returncode == 0 and "labelled 1 " in one.stdout
     assert len(load_labels(root / "new" / "dir" / "labels.jsonl")) == 1
+
+
+def test_by_candidate_is_refused_on_a_model_candidate(served_project):
+    # The help says --by-candidate is only for recorded candidates, but it was taken on `served` (a model).
+    root = served_project["dir"]
+    _run(root)
+    for args in ((), ("--candidates", "served"), ("--candidates", "bot-v1,served", "--cases", "k1")):
+        done = _label(root, "--checks", "no_contradiction", "--by-candidate", *args, answers="p\n")
+        assert done.returncode == 2 and done.stderr.startswith(
+            "harness: error: --by-candidate: candidate served writes its replies with a model"), (args, done.stderr)
+        assert len(done.stderr.strip().splitlines()) == 1 and "label>" not in done.stdout
+    assert not (root / "labels.jsonl").exists()
+    # A record's own reply_source says so too, whatever the manifest says of its candidate.
+    manifest = json.loads((root / "r" / "manifest.json").read_text())
+    for candidate in manifest["candidates"]:
+        candidate["kind"] = "recorded"
+    (root / "r" / "manifest.json").write_text(json.dumps(manifest))
+    done = _label(root, "--checks", "no_contradiction", "--by-candidate", answers="p\n")
+    assert done.returncode == 2 and "--by-candidate: candidate served writes its replies" in done.stderr
+    recorded = _label(root, "--checks", "no_contradiction", "--by-candidate", "--candidates", "bot-v1",
+                      answers="q\n")
+    assert recorded.returncode == 0 and "[1/6] k0 · bot-v1" in recorded.stdout
+
+
+def test_a_reply_labelled_by_candidate_or_by_text_is_not_asked_again_the_other_way(served_project):
+    # Resuming did not recognise a label naming the same reply the other way: the reply was asked again, and
+    # calibrate counted both labels.
+    root = served_project["dir"]
+    _run(root)
+    first = _label(root, "--checks", "no_contradiction", "--candidates", "bot-v1", "--limit", "2",
+                   answers="p\nf\n")
+    assert "labelled 2 " in first.stdout
+    by_candidate = _label(root, "--checks", "no_contradiction", "--candidates", "bot-v1", "--by-candidate",
+                          "--limit", "2", answers="p\np\n")
+    assert "[1/4] k2 · bot-v1" in by_candidate.stdout and "labelled 2 " in by_candidate.stdout
+    by_text = _label(root, "--checks", "no_contradiction", "--candidates", "bot-v1", answers="f\np\np\n")
+    assert "[1/2] k4 · bot-v1" in by_text.stdout and "labelled 2 " in by_text.stdout
+    again = _label(root, "--checks", "no_contradiction", "--candidates", "bot-v1", "--by-candidate", answers="")
+    assert again.returncode == 0 and again.stdout.startswith("nothing left to label")
+    rows = [json.loads(line) for line in (root / "labels.jsonl").read_text().splitlines()]
+    assert [("candidate" in r, r["case_id"]) for r in rows] == [(False, "k0"), (False, "k1"), (True, "k2"),
+                                                                (True, "k3"), (False, "k4"), (False, "k5")]
+    calibrated = harness_cmd("calibrate", "--labels", "labels.jsonl", "r", "--resamples", "20", cwd=root)
+    assert calibrated.returncode == 0, calibrated.stderr
+    (check,) = json.loads((root / "r" / "calibration.json").read_text())["checks"]
+    assert (check["n"], check["n_labels"]) == (6, 6)
