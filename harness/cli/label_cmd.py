@@ -48,7 +48,7 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
         raise ConfigError("must be at least 1", field="--limit")
     if not args.labeller.strip():
         raise ConfigError("give your name (it is written on every label)", field="--labeller")
-    candidates = tuple(c.strip() for c in (args.candidates or "").split(",") if c.strip())
+    candidates = _names(args.candidates, "--candidates", "candidate names", "bot-v1,bot-v2")
     check_candidates(args.run_dir, candidates)
     targets = _targets(args, manifest)
     chosen = ShowFilter(cases=parse_ids(args.cases), candidates=candidates)
@@ -59,6 +59,8 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     records = sorted((r for r in iter_records(args.run_dir) if chosen.keeps(r)),
                      key=lambda r: (case_order.get(r.case_id, len(case_order)), r.case_id,
                                     candidate_order.get(r.candidate, 0), r.sample))
+    if not records:
+        _nothing_matches(args)
     if args.by_candidate:
         _check_recorded(manifest, records)
     # The label file is opened for append (and read) before the first question: a path that cannot
@@ -68,6 +70,9 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
         _open_labels(writer)
         done = _done_keys(args.labels)
         items = labelling.pending_items(records, targets, done, args.labeller, args.by_candidate, args.shuffle)
+        if not items and not labelling.pending_items(records, targets, set(), args.labeller, False):
+            raise ConfigError(f"nothing to label: none of the {len(records)} selected records of run "
+                              f"{args.run_dir} has a reply to which {_what(targets)} applies")
         if not items:
             print(f"nothing left to label in {args.run_dir} for {args.labeller} (labels: {args.labels})")
             return 0
@@ -80,6 +85,36 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     if session.labelled:
         print(f"next: harness calibrate --labels {args.labels} {args.run_dir}")
     return 0
+
+
+def _names(raw: str | None, option: str, what: str, example: str) -> tuple[str, ...]:
+    """A comma-separated option's names; an empty list or name is refused (it would select everything,
+    or nothing, silently)."""
+    from harness.errors import ConfigError
+
+    if raw is None:
+        return ()
+    names = tuple(name.strip() for name in raw.split(","))
+    if not all(names):
+        raise ConfigError(f"give {what} separated by commas (e.g. {example}); got {raw!r}", field=option)
+    return names
+
+
+def _nothing_matches(args: argparse.Namespace) -> None:
+    """Refuse a selection that matches no record of the run (a typo would read as "all labelled")."""
+    from harness.errors import ConfigError
+
+    chosen = [f"{option} {value}" for option, value in (("--cases", args.cases), ("--candidates", args.candidates))
+              if value is not None]
+    if not chosen:
+        raise ConfigError(f"run {args.run_dir} has no records to label")
+    raise ConfigError(f"no record of run {args.run_dir} matches {' '.join(chosen)} "
+                      f"(`harness show {args.run_dir}` lists them)")
+
+
+def _what(targets: list) -> str:
+    names = [f"{t.kind} {t.name}" for t in targets]
+    return names[0] if len(names) == 1 else f"any of {', '.join(names)}"
 
 
 def _check_recorded(manifest, records: list) -> None:
@@ -190,8 +225,8 @@ def _targets(args: argparse.Namespace, manifest) -> list:
     from harness.errors import ConfigError
 
     criteria = (manifest.rubric or {}).get("criteria") or {}
-    wanted = [c.strip() for c in (args.criteria or "").split(",") if c.strip()]
-    checks = [c.strip() for c in (args.checks or "").split(",") if c.strip()]
+    wanted = list(_names(args.criteria, "--criteria", "criterion ids", "acknowledgement,apology_quality"))
+    checks = list(_names(args.checks, "--checks", "check names", "apology_wording,no_contradiction"))
     if not wanted and not checks:
         if not criteria:
             raise ConfigError("this run has no judge criteria: name --checks to label", field="--criteria")

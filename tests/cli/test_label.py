@@ -196,3 +196,44 @@ def test_a_reply_labelled_by_candidate_or_by_text_is_not_asked_again_the_other_w
     assert calibrated.returncode == 0, calibrated.stderr
     (check,) = json.loads((root / "r" / "calibration.json").read_text())["checks"]
     assert (check["n"], check["n_labels"]) == (6, 6)
+
+
+def test_a_selection_that_matches_nothing_or_an_empty_list_is_refused_not_read_as_all_done(served_project):
+    # `--cases zzz` printed "nothing left to label" with exit 0 (a typo read as "all done"), and `--checks ,`
+    # fell back to labelling every criterion.
+    root = served_project["dir"]
+    _run(root)
+    for args, message in (
+            (["--cases", "zzz"], "harness: error: no record of run r matches --cases zzz (`harness show r` lists "
+                                 "them)"),
+            (["--cases", "k1", "--candidates", "nobody-typo"], "run r has no candidate nobody-typo"),
+            (["--cases", "k9*", "--candidates", "served"], "harness: error: no record of run r matches --cases k9* "
+                                                           "--candidates served"),
+            (["--checks", ","], "harness: error: --checks: give check names separated by commas"),
+            (["--checks", ""], "harness: error: --checks: give check names separated by commas"),
+            (["--checks", "no_contradiction,"], "harness: error: --checks: give check names separated by commas"),
+            (["--criteria", ","], "harness: error: --criteria: give criterion ids separated by commas"),
+            (["--criteria", " "], "harness: error: --criteria: give criterion ids separated by commas"),
+            (["--candidates", ","], "harness: error: --candidates: give candidate names separated by commas")):
+        done = _label(root, *args, answers="4\n")
+        assert done.returncode == 2 and message in done.stderr, (args, done.stderr)
+        assert len(done.stderr.strip().splitlines()) == 1 and "nothing left" not in done.stdout
+        assert "label>" not in done.stdout
+    assert not (root / "labels.jsonl").exists()
+    chosen = _label(root, "--cases", "k1", "--candidates", "served", answers="q\n")
+    assert chosen.returncode == 0 and "[1/2] k1 · served · criterion acknowledgement" in chosen.stdout
+
+
+def test_a_selection_with_nothing_to_label_is_refused_apart_from_everything_already_labelled(tmp_path):
+    (tmp_path / "d.jsonl").write_text(json.dumps({"id": "x", "turns": [{"role": "customer", "content": "late!"}],
+                                                  "recorded_replies": {"v1": "Sorry."}}) + "\n")
+    (tmp_path / "e.yaml").write_text("dataset: d.jsonl\ncandidates: [{name: v1, recorded: v1}]\n"
+                                     "checks: [apology_wording, boundary_setting]\n")
+    assert harness_cmd("run", "e.yaml", "--out", "r", "--quiet", cwd=tmp_path).returncode == 0
+    never = _label(tmp_path, "--checks", "boundary_setting", answers="")  # n/a on the only reply
+    assert never.returncode == 2 and "nothing left" not in never.stdout
+    assert never.stderr.strip() == ("harness: error: nothing to label: none of the 1 selected records of run r has "
+                                    "a reply to which check boundary_setting applies")
+    assert _label(tmp_path, "--checks", "apology_wording", answers="p\n").returncode == 0
+    done = _label(tmp_path, "--checks", "apology_wording,boundary_setting", answers="")
+    assert done.returncode == 0 and done.stdout.strip() == "nothing left to label in r for ana (labels: labels.jsonl)"
