@@ -122,13 +122,15 @@ def pending_items(records: list[Record], targets: list[Target], done: set[tuple]
     A label in the file names a reply either way, whichever way this session names them: by its
     candidate (the reply that candidate gave for the case in this run) or by its text, as
     calibrate pairs them; so a reply labelled one way is not asked again to be labelled the other.
-    A reply given by several candidates (or samples) is asked once per candidate with
-    ``by_candidate``, once in all otherwise. In run order, or shuffled with a seed (so one
+    Only first samples are asked (with ``epochs``, calibrate pairs labels with sample 0). A reply
+    given by several candidates is asked once per candidate with ``by_candidate``, once in all
+    otherwise. In run order, or shuffled with a seed (so one
     labeller's order does not follow the run's, and the order can be repeated).
     """
     items, seen = [], set()
     for record in records:
-        if record.reply is None or record.error is not None:
+        # Calibrate pairs labels with a run's first samples only: a later sample's label would never count.
+        if record.reply is None or record.error is not None or record.sample != 0:
             continue
         for target in targets:
             item = Item(record, target)

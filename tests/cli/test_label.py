@@ -237,3 +237,14 @@ def test_a_selection_with_nothing_to_label_is_refused_apart_from_everything_alre
     assert _label(tmp_path, "--checks", "apology_wording", answers="p\n").returncode == 0
     done = _label(tmp_path, "--checks", "apology_wording,boundary_setting", answers="")
     assert done.returncode == 0 and done.stdout.strip() == "nothing left to label in r for ana (labels: labels.jsonl)"
+
+
+def test_only_first_samples_are_asked_as_calibrate_pairs_only_those():
+    from harness.calibration.labelling import Target, pending_items
+    from harness.checks.base import CheckResult
+    from harness.records.schema import Record
+
+    target = Target("check", "apology_wording", "pass_fail")
+    records = [Record(case_id="c1", candidate="m", sample=k, reply=f"Sorry {k}",
+                      checks={"apology_wording": CheckResult(passed=True)}) for k in range(3)]
+    assert [item.record.sample for item in pending_items(records, [target], set(), "ana", False)] == [0]
