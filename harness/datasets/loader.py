@@ -23,6 +23,7 @@ import io
 import itertools
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -190,7 +191,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
     records = _csv_records(text.removeprefix("\ufeff"), source)
     if not records:
         return
-    header_line, header = records[0]
+    header_line, _, header = records[0]
     columns = [name if name else f"Unnamed: {index}" for index, name in enumerate(header)]
     seen: set[str] = set()
     for name in columns:
@@ -202,43 +203,134 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
     # So only a row with "\\u" in a cell needs the walk of :func:`_refuse_bad_text`, which costs
     # more than the rest of reading a row.
     escapes = "\\u" in text
-    for line, record in itertools.islice(records, 1, None):
+    for line, last_line, record in itertools.islice(records, 1, None):
         if len(record) > width:
-            raise DatasetError(f"row has {len(record)} fields where the header has {width}", file=source, line=line)
+            # A row spanning lines may be rows merged by a quote left open, closed by a stray one later.
+            hint = f" (it runs over lines {line}-{last_line}: is a quote left open?)" if last_line > line else ""
+            raise DatasetError(f"row has {len(record)} fields where the header has {width}{hint}",
+                               file=source, line=line)
         check_text = escapes and any("\\u" in cell for cell in record)
         yield line, _case_shaped(dict(zip(columns, record)), source, line, check_text=check_text)
 
 
-def _csv_records(text: str, source: str) -> list[tuple[int, list[str]]]:
-    """The non-blank records of CSV ``text``, each with the file line it starts on.
+def _csv_records(text: str, source: str) -> list[tuple[int, int, list[str]]]:
+    """The non-blank records of CSV ``text``, each with the file lines it starts and ends on.
 
-    Lines end at ``\\n``, ``\\r\\n`` or ``\\r`` (as the reader splits them). The reader is lenient
-    (``"ab"c`` reads ``abc``, as pandas did), so a quote left open, which swallows the rest of the
-    file into the last record's cell, is checked for by reading that last record again strictly.
+    Lines end at ``\\n``, ``\\r\\n`` or ``\\r`` (as the reader splits them). A quote left open
+    swallows the rows after it into its cell up to the next quote in the file, and the reader reads
+    on from there as if nothing happened: rows merge and cases vanish. So the file is first read
+    strictly (a quoted cell ends with its quote followed by ``,`` or the end of the row, and the file
+    does not end inside one), which a well-formed file passes at no extra cost. A file that fails is
+    read again leniently, as pandas read it (``"ab"c`` reads ``abc``), checking every record that
+    spans lines, and the last one, with :func:`_quote_problem`.
     """
     limit = csv.field_size_limit()
     csv.field_size_limit(max(limit, len(text) + 1))  # the default 128 KiB would refuse a long complaint
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
-        records: list[tuple[int, list[str]]] = []
-        start = 1
-        for record in reader:
-            if record and (len(record) > 1 or record[0].strip()):  # pandas skipped blank lines, spaces-only too
-                records.append((start, record))
-            start = reader.line_num + 1
-        if records:
-            last_line = records[-1][0]
-            tail = itertools.islice(io.StringIO(text, newline=""), last_line - 1, None)
-            try:
-                for _ in csv.reader(tail, strict=True):
-                    pass
-            except csv.Error as exc:
-                if "unexpected end of data" in str(exc):
-                    raise DatasetError("a quoted cell that starts on this row is never closed (the file ends "
-                                       "inside it)", file=source, line=last_line) from None
+        try:
+            return _strict_csv_records(text)
+        except csv.Error:  # a quote out of place somewhere: find out whether it is harmless
+            return _checked_csv_records(text, source)
     finally:
         csv.field_size_limit(limit)
+
+
+def _kept(record: list[str]) -> bool:
+    """Whether a record is a row: pandas skipped blank lines, spaces-only ones too."""
+    return bool(record) and (len(record) > 1 or bool(record[0].strip()))
+
+
+def _strict_csv_records(text: str) -> list[tuple[int, int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, int, list[str]]] = []
+    start = 1
+    for record in reader:
+        end = reader.line_num
+        if _kept(record):
+            records.append((start, end, record))
+        start = end + 1
     return records
+
+
+def _checked_csv_records(text: str, source: str) -> list[tuple[int, int, list[str]]]:
+    handle = io.StringIO(text, newline="")
+    reader = csv.reader(handle)
+    records: list[tuple[int, int, list[str]]] = []
+    start, offset = 1, 0
+    for record in reader:
+        end, next_offset = reader.line_num, handle.tell()
+        # A quote left open makes a record span lines, or runs to the end of the file (maybe on one line).
+        if end > start or next_offset == len(text):
+            _refuse_quote_problem(text[offset:next_offset], start, source)
+        if _kept(record):
+            records.append((start, end, record))
+        start, offset = end + 1, next_offset
+    return records
+
+
+_FIELD_END = re.compile(r"[,\r\n]")
+
+
+def _quote_problem(chunk: str) -> tuple[int, int | None] | None:
+    """Where a malformed quoted cell opens in ``chunk`` (one record, as the lenient reader split it),
+    and where its closing quote is (None: the text ends inside the cell); None if every cell is fine.
+
+    Walks the cells as :mod:`csv` does. A quoted cell whose closing quote is followed by something
+    other than ``,`` or the end of the row is malformed when it runs over a line end: a quote left open
+    on an earlier row and "closed" by the opening quote of a later row's ``"y"`` looks just like that,
+    with the rows in between merged into the cell. On one line, ``"ab"c`` merges nothing, and reads
+    ``abc`` as under pandas.
+    """
+    pos = 0
+    while True:  # at the start of a cell
+        if chunk.startswith('"', pos):
+            close = chunk.find('"', pos + 1)
+            while close >= 0 and chunk.startswith('"', close + 1):  # "" is a quote inside the cell
+                close = chunk.find('"', close + 2)
+            if close < 0:
+                return pos, None
+            after = chunk[close + 1:close + 2]
+            if after == ",":
+                pos = close + 2
+                continue
+            if after in ("", "\r", "\n"):
+                return None
+            if chunk.find("\n", pos, close) >= 0 or chunk.find("\r", pos, close) >= 0:
+                return pos, close
+            pos = close + 1  # "ab"c: the rest of the cell is read unquoted
+        found = _FIELD_END.search(chunk, pos)
+        if found is None or found.group() != ",":
+            return None
+        pos = found.end()
+
+
+def _refuse_quote_problem(chunk: str, first_line: int, source: str) -> None:
+    """A DatasetError at the line a malformed quoted cell of ``chunk`` opens on (see :func:`_quote_problem`)."""
+    try:  # most records pass a strict read, which is quicker than walking them here
+        for _ in csv.reader((chunk,), strict=True):
+            pass
+        return
+    except csv.Error:
+        pass
+    problem = _quote_problem(chunk)
+    if problem is None:
+        return
+    opened, close = problem
+    line = first_line + _line_breaks(chunk, 0, opened)
+    if close is None:
+        raise DatasetError("a quoted cell that starts on this row is never closed (the file ends inside it)",
+                           file=source, line=line)
+    closed_on = line + _line_breaks(chunk, opened, close)
+    raise DatasetError(f"a quoted cell that starts on this row is never closed: the next quote, on line "
+                       f"{closed_on}, is followed by {chunk[close + 1]!r}, not ',' or the end of the row "
+                       f"(so the rows up to there would merge into this cell; a quote inside a quoted cell is "
+                       f"written \"\")",
+                       file=source, line=line)
+
+
+def _line_breaks(text: str, start: int, end: int) -> int:
+    """How many line ends (``\\n``, ``\\r\\n`` or ``\\r``) ``text[start:end]`` holds."""
+    return text.count("\n", start, end) + text.count("\r", start, end) - text.count("\r\n", start, end)
 
 
 def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:

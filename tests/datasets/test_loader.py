@@ -174,6 +174,53 @@ def test_csv_unclosed_quote_names_the_row_it_opens_in(tmp_path):
     assert "d.csv:3: a quoted cell that starts on this row is never closed" in error_of(path)
 
 
+@pytest.mark.parametrize("text, expected", [
+    # QA's case: row 1's quote is "closed" by the opening quote of row 2's "y", so row 2 merged into row 1's
+    # complaint ('x,r\n2,y"') with the right field count, and case 2 vanished without a word.
+    ('id,complaint,reply:v1\n1,"x,r\n2,"y",r\n3,z,r\n',
+     "d.csv:2: a quoted cell that starts on this row is never closed: the next quote, on line 3, is followed by 'y'"),
+    ('id,complaint,reply:v1\r\n1,"x,r\r\n2,"y",r\r\n3,z,r\r\n', "d.csv:2: a quoted cell that starts on this row is "
+                                                               "never closed: the next quote, on line 3,"),
+    # the quote opens on the second line of a row whose first cell rightly spans two lines: named there
+    ('id,complaint,reply:v1\na,"two\nlines","x\n2,"y",r\n3,z,r\n',
+     "d.csv:3: a quoted cell that starts on this row is never closed: the next quote, on line 4,"),
+    # a quote open to the end of the file, on the last line (no newline) or inside a multi-line row
+    ('id,complaint\na,x\nb,"abc', "d.csv:3: a quoted cell that starts on this row is never closed (the file ends"),
+    ('id,complaint,reply:v1\na,"l1\nl2","open\nb,c\n', "d.csv:3: a quoted cell that starts on this row is never "
+                                                      "closed (the file ends"),
+    # a cell spanning lines whose closing quote is followed by text cannot be told from the merge above
+    ('id,complaint,reply:v1\na,"l1\nl2"x,r\n', "d.csv:2: a quoted cell that starts on this row is never closed: "
+                                               "the next quote, on line 3, is followed by 'x'"),
+])
+def test_csv_quote_left_open_mid_file_names_the_line_it_opens_on(tmp_path, text, expected):
+    assert expected in error_of(write_csv(tmp_path, text))
+
+
+def test_csv_rows_merged_into_too_many_fields_say_a_quote_may_be_open(tmp_path):
+    # Row 2's stray quote closes row 1's open one: one record of 4 fields over lines 2-3.
+    path = write_csv(tmp_path, 'id,complaint,reply:v1\n1,"x,r\n2,y","z",r\n')
+    assert error_of(path).endswith("d.csv:2: row has 4 fields where the header has 3 (it runs over lines 2-3: "
+                                   "is a quote left open?)")
+
+
+@pytest.mark.parametrize("lenient", ["", 'z,"ab"c,\n'])
+def test_csv_multiline_quoted_cells_load_beside_the_quote_checks(tmp_path, lenient):
+    # Emailed complaints spanning lines, with quotes doubled inside, CRLF and bare CR line ends, load as
+    # before; with a one-line "ab"c in the file (read leniently, as abc) too, and errors keep their lines.
+    email = '"Hello,\r\nHe said ""no refund"" twice.\n""Really?""\rJane"'
+    text = ('id,complaint,reply:v1,context\n' + lenient +
+            f'a,{email},"Sorry,\nwe will ""look"" into it",\n'
+            'b,"one ""quoted"" line",,"{""max_refund"": 5}"\n')
+    cases = {case.id: case for case in load_dataset(write_csv(tmp_path, text)).cases}
+    assert cases["a"].turns[0].content == 'Hello,\r\nHe said "no refund" twice.\n"Really?"\rJane'
+    assert cases["a"].recorded_replies == {"v1": 'Sorry,\nwe will "look" into it'}
+    assert cases["b"].turns[0].content == 'one "quoted" line' and cases["b"].context.max_refund == 5
+    assert ("z" in cases) == bool(lenient) and (not lenient or cases["z"].turns[0].content == "abc")
+    shift = lenient.count("\n")
+    bad = write_csv(tmp_path, text + 'c,x,,"{bad"\n', name="bad.csv")
+    assert f"bad.csv:{8 + shift}: context: expected JSON text" in error_of(bad)
+
+
 def test_csv_header_naming_a_column_twice(tmp_path):
     path = write_csv(tmp_path, '\nid,complaint,reply:v,reply:v\na,x,1,2\n')
     assert "d.csv:2: reply:v: column named twice in the header" in error_of(path)

@@ -86,7 +86,8 @@ def test_a_10_mb_row_is_refused_with_its_line(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("name", ["binary_dataset", "unknown_provider", "missing_api_key", "broken_jinja_inline",
-                                  "non_utf8_csv", "csv_multiline_cell_bad_json", "csv_ragged_row", "csv_header_only"])
+                                  "non_utf8_csv", "csv_multiline_cell_bad_json", "csv_ragged_row", "csv_header_only",
+                                  "csv_quote_left_open"])
 def test_the_real_command_prints_one_line_and_no_traceback(name, tmp_path):
     expected = make_project(tmp_path, name)
     before = snapshot(tmp_path)
