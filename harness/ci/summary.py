@@ -27,6 +27,9 @@ def render_summary(scorecard, cases: list[CaseOutcome], outcome, run_dir: str | 
     parts += [f"> {notice}" for notice in scorecard.notices] + ([""] if scorecard.notices else [])
     parts += _gate_table(outcome) + _figure_table(scorecard) + _failing_cases(cases)
     parts.append(f"Full report: `{Path(run_dir) / 'report.html'}`")
+    if any(not case.passed for case in cases):
+        parts.append(f"Read a failing case in the terminal: `harness show {run_dir} --failing`, then "
+                     f"`harness show {run_dir} CASE`")
     return "\n".join(parts) + "\n"
 
 

@@ -35,7 +35,10 @@ def test_a_planted_regression_against_a_baseline(nightly):
     bot.bad_cases = set(REGRESSED_CASES)
     bot.failing_cases = {"n01"}
     assert run("worse", "--baseline", "results/base") == 1
-    assert "failed" in Path("results/worse/summary.md").read_text()
+    summary = Path("results/worse/summary.md").read_text()
+    assert "failed" in summary
+    assert "`harness show results/worse --failing`, then `harness show results/worse CASE`" in summary
+    assert "harness show" not in Path("results/base/summary.md").read_text()  # nothing failed there
     _check_three_ways(Path("results/worse"), Path("results/base"))
 
 
