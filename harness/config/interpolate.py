@@ -98,12 +98,28 @@ def _plain(node, loc: tuple) -> bool:
     """Whether the value at ``loc`` is written unquoted (a quoted one is text, as YAML reads it)."""
     for key in loc:
         if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == key), None)
+            node = _value_of(node, key)
         elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
             node = node.value[key]
         else:
             return False
     return isinstance(node, yaml.ScalarNode) and node.style is None
+
+
+def _value_of(mapping: yaml.MappingNode, key: object) -> yaml.Node | None:
+    """The value node of ``key`` in ``mapping``: its own, else one a merge key (``<<: *anchor``) brings in."""
+    merged = []
+    for k, v in mapping.value:
+        if k.value == key and k.tag != "tag:yaml.org,2002:merge":
+            return v
+        if k.tag == "tag:yaml.org,2002:merge":
+            merged += v.value if isinstance(v, yaml.SequenceNode) else [v]
+    for source in merged:  # earlier merges win, as YAML's own construction has it
+        if isinstance(source, yaml.MappingNode):
+            found = _value_of(source, key)
+            if found is not None:
+                return found
+    return None
 
 
 def _as_written(value: str) -> Any:

@@ -114,3 +114,20 @@ def test_an_eval_resolved_from_other_environment_variables_is_not_resumed(tmp_pa
     assert other.returncode == 2 and "the eval file or dataset changed since this run started" in other.stderr
     same = harness_cmd("run", "e.yaml", "--out", "r", "--resume", "--quiet", cwd=tmp_path, env={"VERSION": "v1"})
     assert same.returncode == 0, same.stderr
+
+
+def test_a_value_brought_in_by_a_merge_key_reads_as_the_original_does(tmp_path):
+    # Through `<<: *anchor` the reference was taken for quoted text: "8" where the original gave 8.
+    data = _resolve(tmp_path, """\
+        a:
+          params: &p
+            temperature: ${T:-0}
+            flag: ${F:-true}
+            quoted: '${N:-8}'
+        b:
+          params:
+            <<: *p
+            top_p: 1
+        """, {})
+    assert data["b"]["params"] == {"temperature": 0, "flag": True, "quoted": "8", "top_p": 1}
+    assert data["a"]["params"] == {"temperature": 0, "flag": True, "quoted": "8"}
