@@ -80,8 +80,14 @@ def _age_s(raw: str) -> float:
 
 
 def _disk_bytes(path: Path) -> int:
-    """The cache's bytes on disk, its write-ahead log included."""
-    return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+    """The cache's bytes on disk, its write-ahead log included (0 for what cannot be looked at)."""
+    total = 0
+    for part in (path, path.with_name(path.name + "-wal")):
+        try:
+            total += part.stat().st_size
+        except OSError:
+            pass
+    return total
 
 
 def _size(n: int) -> str:

@@ -192,11 +192,25 @@ def cache_contents(path: Path) -> list[ModelEntries]:
 
     Read-only: a missing file is not created, and a file that is not a cache is a ConfigError naming it.
     """
-    if not path.exists():
+    if not _exists(path):
         return []
     rows = _read_only(path, "SELECT model, COUNT(*), SUM(LENGTH(response)), MIN(created), MAX(created) "
                             "FROM responses GROUP BY model ORDER BY COUNT(*) DESC, model")
-    return [ModelEntries(model or "(unnamed)", n, size or 0, oldest, newest) for model, n, size, oldest, newest in rows]
+    return [ModelEntries(model or UNNAMED, n, size or 0, oldest, newest) for model, n, size, oldest, newest in rows]
+
+
+UNNAMED = "(unnamed)"
+"""How :func:`cache_contents` names responses stored without a model name (older caches); clear takes it too."""
+
+
+def _exists(path: Path) -> bool:
+    """``path.exists()``; a path the user may not look into is a one-line ConfigError, not a PermissionError."""
+    from harness.errors import ConfigError
+
+    try:
+        return path.exists()
+    except OSError as exc:
+        raise ConfigError(f"cannot reach the cache: {exc.strerror}", file=str(path)) from None
 
 
 def clear_cache(path: Path, *, model: str | None = None, older_than_s: float | None = None) -> int:
@@ -206,12 +220,12 @@ def clear_cache(path: Path, *, model: str | None = None, older_than_s: float | N
     Safe beside a running harness: the delete is one transaction, and a run that wanted a deleted
     response asks the provider again.
     """
-    if not path.exists():
+    if not _exists(path):
         return 0
     where, params = [], []
     if model is not None:
-        where.append("model = ?")
-        params.append(model)
+        where.append("model IN (?, ?)" if model == UNNAMED else "model = ?")
+        params += [model, ""] if model == UNNAMED else [model]
     if older_than_s is not None:
         where.append("created < ?")
         params.append(time.time() - older_than_s)
@@ -253,15 +267,33 @@ def _read_only(path: Path, sql: str) -> list[tuple]:
     # A URI, so that the file is opened read-only and never created: "#", "?" and "%" in the path escaped.
     uri = "file:" + quote(str(path.resolve()), safe="/") + "?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        return _query(uri, sql)
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc) and "unable to open" not in str(exc):
+            raise ConfigError(_not_a_cache(exc), file=str(path)) from None
+        # A WAL database in a directory this user cannot write: reading needs a -shm file beside it,
+        # which cannot be made. Read it as an unchanging file instead (no locks: a snapshot).
     except sqlite3.Error as exc:
-        raise ConfigError(f"cannot open the cache: {exc}", file=str(path)) from None
+        raise ConfigError(_not_a_cache(exc), file=str(path)) from None
+    try:
+        return _query(uri + "&immutable=1", sql)
+    except sqlite3.Error as exc:
+        raise ConfigError(_not_a_cache(exc), file=str(path)) from None
+
+
+def _query(uri: str, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         return conn.execute(sql).fetchall()
-    except sqlite3.Error as exc:
-        raise ConfigError(f"not a harness response cache ({exc})", file=str(path)) from None
     finally:
         conn.close()
+
+
+def _not_a_cache(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "no such table" in text or "not a database" in text or "no such column" in text:
+        return f"not a harness response cache ({text})"
+    return f"cannot read the cache: {text}"
 
 
 def _open(path: Path) -> sqlite3.Connection:

@@ -113,3 +113,35 @@ def test_odd_paths_and_unwritable_files_are_one_line_errors(tmp_path):
             module.clear_cache(odd)
     finally:
         module._open = opened
+
+
+def test_a_cache_in_a_read_only_folder_is_read_and_an_unreachable_one_is_a_one_line_error(tmp_path, monkeypatch):
+    from harness.errors import ConfigError
+    from harness.models import cache as module
+
+    path = tmp_path / "models.sqlite"
+    _fill(path, [("m", 0), ("", 0)])
+    # A WAL cache in a folder the user cannot write: a read-only open fails for want of its -shm file.
+    real_query, uris = module._query, []
+
+    def refusing_writes(uri, sql):
+        uris.append(uri)
+        if "immutable=1" not in uri:
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return real_query(uri, sql)
+
+    monkeypatch.setattr(module, "_query", refusing_writes)
+    assert [(m.model, m.entries) for m in cache_contents(path)] == [("(unnamed)", 1), ("m", 1)]
+    assert uris[-1].endswith("?mode=ro&immutable=1")  # read as a snapshot, not called "not a cache"
+    monkeypatch.setattr(module, "_query", real_query)
+
+    def unreachable(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(type(path), "exists", unreachable)
+    with pytest.raises(ConfigError, match="cannot reach the cache: Permission denied"):
+        cache_contents(path)
+    monkeypatch.undo()
+    # Responses stored without a model name are listed as (unnamed), and cleared by that name.
+    assert module.clear_cache(path, model="(unnamed)") == 1
+    assert [(m.model, m.entries) for m in cache_contents(path)] == [("m", 1)]
