@@ -72,6 +72,8 @@ def show(args: argparse.Namespace) -> int:
                              else ""), field="CASE")
     if not args.json:
         out.write(("\n" if full and shown else "") + view.summary_line(shown, total, counts) + "\n")
+    narrowed = bool(candidates or args.failing or args.sample is not None)
     for pattern in sorted(unmatched):  # a typo beside ids that matched: said, not silently dropped
-        print(f"harness: warning: no record of {args.run_dir} matches {pattern}", file=sys.stderr)
+        print(f"harness: warning: no record of {args.run_dir} matches {pattern}"
+              + (" with the options given" if narrowed else ""), file=sys.stderr)
     return 0

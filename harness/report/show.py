@@ -199,6 +199,8 @@ def wrapped(prefix: str, text: str) -> list[str]:
     lines: list[str] = []
     # Split at newlines only: \r, \x0b, U+2028 and the like are shown escaped (safe), not obeyed.
     for paragraph in text.replace("\r\n", "\n").split("\n"):
+        # Escaped before wrapping: textwrap counts \r, \x0b, \x0c as spaces and would drop them at a break.
+        paragraph = safe(paragraph)
         lines += textwrap.wrap(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent,
                                break_long_words=True, replace_whitespace=False) or [indent.rstrip()]
     lines[0] = prefix + lines[0][len(indent):]

@@ -131,12 +131,24 @@ def test_the_runs_notices_come_first_and_scales_are_read_from_the_manifest():
     assert criterion_scales(rubric) == {"a": "1-5", "b": "pass_fail"} and criterion_scales(None) == {}
 
 
+def test_characters_textwrap_counts_as_spaces_are_escaped_not_dropped_at_a_break():
+    from harness.report.show import wrapped
+
+    # \x0b, \x0c and a lone \r at a wrap point vanished: neither obeyed nor shown.
+    lines = wrapped("  ", "We will refund\r you today.\x0b\x0c" + "a" * 95 + " \r bbbb")
+    joined = "".join(line.strip() for line in lines)
+    assert "\\x0b\\x0c" in joined and "\\r bbbb" in joined and "refund\\r you" in joined
+
+
 def test_a_pattern_that_matches_nothing_beside_others_is_warned_of(served_project):
     root = served_project["dir"]
     assert harness_cmd("run", "eval.yaml", "--out", "r", "--no-cache", "--quiet", cwd=root).returncode == 0
     done = harness_cmd("show", "r", "k1", "zzz", "--candidates", "served", cwd=root)
     assert done.returncode == 0 and done.stdout.startswith("── k1 · served ")
-    assert done.stderr.strip() == "harness: warning: no record of r matches zzz"
+    # With options that narrow the records, a case may exist and be left out by them: the warning says so.
+    assert done.stderr.strip() == "harness: warning: no record of r matches zzz with the options given"
+    plain = harness_cmd("show", "r", "k1", "zzz", cwd=root)
+    assert plain.returncode == 0 and plain.stderr.strip() == "harness: warning: no record of r matches zzz"
 
 
 def test_on_a_terminal_only_the_verdict_marks_are_coloured():
