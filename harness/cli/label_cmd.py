@@ -61,6 +61,10 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
                                     candidate_order.get(r.candidate, 0), r.sample))
     if not records:
         _nothing_matches(args)
+    for pattern in chosen.cases:  # a typo in a list of ids: said before the questions, not silently dropped
+        if not any(ShowFilter(cases=(pattern,)).keeps(r) for r in records):
+            print(f"harness: warning: no record of {args.run_dir} matches {pattern}"
+                  + (" with the options given" if candidates else ""), file=sys.stderr)
     if args.by_candidate:
         _check_recorded(manifest, records)
     # The label file is opened for append (and read) before the first question: a path that cannot

@@ -248,3 +248,11 @@ def test_only_first_samples_are_asked_as_calibrate_pairs_only_those():
     records = [Record(case_id="c1", candidate="m", sample=k, reply=f"Sorry {k}",
                       checks={"apology_wording": CheckResult(passed=True)}) for k in range(3)]
     assert [item.record.sample for item in pending_items(records, [target], set(), "ana", False)] == [0]
+
+
+def test_a_case_pattern_that_matches_nothing_beside_others_is_warned_of(served_project):
+    root = served_project["dir"]
+    _run(root)
+    done = _label(root, "--checks", "apology_wording", "--cases", "k1,zzz", answers="q\n")
+    assert done.returncode == 0 and "[1/" in done.stdout
+    assert done.stderr.strip() == "harness: warning: no record of r matches zzz"
