@@ -52,7 +52,7 @@ class HumanLabel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    schema_version: int = LABELS_SCHEMA_VERSION
+    schema_version: int = Field(LABELS_SCHEMA_VERSION, strict=True)  # "1" or true: refused, as the schema does
     case_id: str = Field(min_length=1)
     candidate: str | None = Field(None, description="Candidate name in the run whose reply was labelled.")
     reply: str | None = Field(None, description="The labelled reply's exact text (instead of candidate).")

@@ -74,3 +74,20 @@ def test_true_as_a_word_on_a_1_to_5_criterion_is_a_pass_fail_answer(tmp_path: Pa
     rows = [{"case_id": "c1", "candidate": "bot", "criterion": "empathy", "label": "true"}]
     with pytest.raises(DatasetError, match='"true" is a pass/fail answer, but criterion \'empathy\' is scored'):
         calibrate_run(_run(tmp_path), _labels(tmp_path, rows), CalibrationOptions(resamples=10))
+
+
+def test_a_schema_version_that_is_not_an_integer_is_refused_as_the_schema_refuses_it():
+    import jsonschema
+    import pytest
+    from pydantic import ValidationError
+
+    from harness.calibration.labels import HumanLabel
+
+    schema = HumanLabel.model_json_schema()
+    for version in ("1", True, 1.5):
+        row = {"case_id": "c1", "candidate": "v", "check": "x", "label": 1, "schema_version": version}
+        with pytest.raises(ValidationError):
+            HumanLabel.model_validate(row)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(row, schema)
+    HumanLabel.model_validate({"case_id": "c1", "candidate": "v", "check": "x", "label": 1, "schema_version": 1})
