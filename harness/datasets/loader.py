@@ -209,8 +209,25 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
             hint = f" (it runs over lines {line}-{last_line}: is a quote left open?)" if last_line > line else ""
             raise DatasetError(f"row has {len(record)} fields where the header has {width}{hint}",
                                file=source, line=line)
+        if len(record) < width:
+            _refuse_spaced_quote(record, source, line)
         check_text = escapes and any("\\u" in cell for cell in record)
         yield line, _case_shaped(dict(zip(columns, record)), source, line, check_text=check_text)
+
+
+def _refuse_spaced_quote(record: list[str], source: str, line: int) -> None:
+    """Refuse a short row with a cell like `` "a`` (blanks, then a quote never closed in the cell).
+
+    CSV reads a quote after a blank as text, so ``1, "a`` + newline + ``b",r`` is the row ``1`` with
+    complaint `` "a`` and no reply, then a made-up case ``b"``: to the writer, a quoted cell left open.
+    A short row whose cell opens that way is that mistake, not a row meant to lack its last cells.
+    """
+    for cell in record:
+        stripped = cell.lstrip(" \t")
+        if stripped.startswith('"') and len(stripped) < len(cell) and cell.count('"') % 2:
+            raise DatasetError("a cell opens with a blank, then a quote that it never closes: a quoted cell's "
+                               "quote must come right after the comma (as written, CSV reads the quote as text, "
+                               "and the lines after it become rows of their own)", file=source, line=line)
 
 
 def _csv_records(text: str, source: str) -> list[tuple[int, int, list[str]]]:

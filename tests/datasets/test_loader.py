@@ -196,6 +196,15 @@ def test_csv_quote_left_open_mid_file_names_the_line_it_opens_on(tmp_path, text,
     assert expected in error_of(write_csv(tmp_path, text))
 
 
+def test_csv_a_quote_after_a_blank_that_splits_a_row_is_refused(tmp_path):
+    # CSV reads ` "a` as text: row 1 lost its reply and `b"` became a made-up case, silently.
+    path = write_csv(tmp_path, 'id,complaint,reply:v1\n1, "a\nb",r\n2,z,r\n')
+    assert "d.csv:2: a cell opens with a blank, then a quote that it never closes" in error_of(path)
+    # A blank before a quoted word that the cell closes, in a full row, is text as before.
+    kept = load_dataset(write_csv(tmp_path, 'id,complaint,reply:v1\n1, "a" b,r\n2,z,\n'))
+    assert kept.cases[0].turns[-1].content == ' "a" b'
+
+
 def test_csv_rows_merged_into_too_many_fields_say_a_quote_may_be_open(tmp_path):
     # Row 2's stray quote closes row 1's open one: one record of 4 fields over lines 2-3.
     path = write_csv(tmp_path, 'id,complaint,reply:v1\n1,"x,r\n2,y","z",r\n')
