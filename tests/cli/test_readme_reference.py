@@ -17,3 +17,14 @@ def test_every_command_is_in_the_cli_reference_and_every_row_is_a_command():
     parser = _parser()
     commands = set(next(a for a in parser._subparsers._group_actions).choices)  # noqa: SLF001
     assert commands == documented
+
+
+def test_every_link_inside_the_readme_points_at_one_of_its_headings():
+    text = README.read_text(encoding="utf-8")
+
+    def slug(heading: str) -> str:  # GitHub's: lower case, punctuation dropped, spaces as hyphens
+        return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+    headings = {slug(h) for h in re.findall(r"^#+ (.*)$", text, flags=re.M)}
+    broken = sorted(link for link in set(re.findall(r"\]\(#([^)]+)\)", text)) if link not in headings)
+    assert broken == []
