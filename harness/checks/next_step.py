@@ -97,8 +97,12 @@ _ACTION = phrases(*[
     # Steps for the customer that lead somewhere.
     r"\b(?:please|pls|plz|just|simply)\s+(?:call|ring|visit|click|tap|go to|head to|follow|try|use|return|bring|"
     r"fill|submit|select|choose|pick|show|claim|restart|reinstall|download|check your|take)\b",
-    r"(?:^|(?<=[.!?:;\n]\s)|(?<=\n))(?:call|ring|visit|click|tap|go to|head to|try|use|return|bring|show|claim|pick|choose|"
-    r"select|restart|download|compare|book)\b",
+    # An imperative opening a sentence: "Call us on ...". Spelled for speed as one branch per
+    # verb (the same matches as one branch of them all): each then runs only in sentences
+    # holding its own verb, and re skips to that word.
+    "|".join(rf"(?:^|(?<=[.!?:;\n]\s)|(?<=\n))(?:{verb})\b" for verb in (
+        "call", "ring", "visit", "click", "tap", "go to", "head to", "try", "use", "return", "bring", "show", "claim",
+        "pick", "choose", "select", "restart", "download", "compare", "book")),
     r"\b(?:you|u)(?:'ll| will)? (?:need|have) to (?:bring|take|return|post|call|ring|visit|fill in|complete)\b",
     r"\bclaim (?:here|at|online|via|through)\b|\b(?:full )?details (?:here|at)\b",
     # Alternatives.
@@ -106,18 +110,31 @@ _ACTION = phrases(*[
     r"\b(?:options?|alternatives?) (?:is|are|include|would be)\b|\binstead,? (?:we|i)\b",
     r"\bhere(?:'s| is) (?:how|what|a link|the link|your|a)\b|\btracking (?:number|link)\b",
     # Contact points to act on.
-    r"(?<![\w.])(?:\+\d{1,3}[\s-]?)?\(?0\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b|\b1-?8\d\d-?\d{3}-?\d{4}\b",
+    # A phone number not right after a word character or ".": "+44 20 ...", "(020) ...", "020 ...".
+    # Spelled for speed as one branch per opening character ("+", "(", "0"), each checking
+    # the character before it just after reading it: re skips to those characters, where a
+    # leading look-behind and optional group made it try every position. The same matches as
+    # (?<![\w.])(?:\+\d{1,3}[\s-]?)?\(?0\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b
+    r"\+(?<![\w.]\+)\d{1,3}[\s-]?\(?0\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b"
+    r"|\((?<![\w.]\()0\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b"
+    r"|0(?<![\w.]0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b"
+    r"|\b1-?8\d\d-?\d{3}-?\d{4}\b",
     r"\b[\w.+-]+@[a-z0-9-]+\.[a-z]{2,}\b",
 ])
 
 _TIMELINE = phrases(*[
-    r"\b(?:within|in|up to|about|around|approx\.?|approximately|roughly|another|inside|takes?|taking|wait:?|"
-    r"for the next|the next|next)\s+(?:the next\s+)?" + _NUMBER + r"\s*" + _DURATION_UNIT,
+    # "within 3 days". Spelled for speed as one branch per opening word (the same matches as one
+    # branch of them all): each then runs only in sentences holding its own word.
+    "|".join(rf"\b{opener}\s+(?:the next\s+)?" + _NUMBER + r"\s*" + _DURATION_UNIT for opener in (
+        "within", "in", "up to", "about", "around", r"approx\.?", "approximately", "roughly", "another", "inside",
+        "takes?", "taking", "wait:?", "for the next", "the next", "next")),
     r"~\s*\d+\s*" + _DURATION_UNIT,
     r"\b\d+\s*(?:-|\u2013|to)\s*\d+\s*" + _DURATION_UNIT,
     r"\b(?:by|before|until|between|from|and|to|-|\u2013)\s*\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm)\b",
     r"\b(?:by|before|until)\s+\d{1,2}[:.]\d\d\b",
-    r"\b(?:at\s+)?\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm)\b",
+    # "(at) 5pm", spelled as two branches for speed: each then opens with one character
+    # ("a", a digit) that re skips to, where "(?:at\s+)?" made it try every position.
+    r"\bat\s+\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm)\b|\b\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm)\b",
     r"\b(?:tomorrow|tmrw|tmr|2moro|tonight|overnight)\b|\bthis (?:morning|afternoon|evening)\b",
     r"\b(?:by|this|next|until|before|expected|due|for|on)\s+(?:the\s+)?" + _WEEKDAY + r"(?=\W|$)",
     r"\b(?:by|until|before|due|is|on|for)\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH,
