@@ -74,7 +74,8 @@ def _resolve(text: str, loc: tuple, node, path: Path, env) -> Any:
             raise fail(f"'${{' without its closing '}}' in {text!r} (write $${{ for a literal ${{)")
         name, has_default, default = m.group(1).partition(":-")
         if "${" in default:
-            raise fail(f"${{{m.group(1)}}}: a default cannot hold another reference (write the value itself)")
+            raise fail(f"the default of ${{{name}}} holds '${{', which a default cannot: neither another reference "
+                       "nor a literal $${ (write the value itself)")
         if not _NAME.fullmatch(name):
             raise fail(f"${{{m.group(1)}}}: not a variable name (letters, digits and _; a default is "
                        "written ${NAME:-default})")

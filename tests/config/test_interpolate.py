@@ -52,7 +52,9 @@ def test_values_take_the_variable_or_its_default_and_keys_are_left_alone(tmp_pat
     ("a: [x, \"${OPENAI_API_KEY}\"]\n", "e.yaml:1: a[1]: ${OPENAI_API_KEY} looks like a secret"),
     ("a: ${hf_token:-x}\n", "e.yaml:1: a: ${hf_token} looks like a secret"),
     ("a: ${DB_PASSWORD}\n", "e.yaml:1: a: ${DB_PASSWORD} looks like a secret"),
-    ("a: ${A:-${B:-y}}\n", "e.yaml:1: a: ${A:-${B:-y}: a default cannot hold another reference"),
+    ("a: ${A:-${B:-y}}\n", "e.yaml:1: a: the default of ${A} holds '${', which a default cannot"),
+    ("a: ${A:-x$${B}}\n", "e.yaml:1: a: the default of ${A} holds '${', which a default cannot: neither another "
+                          "reference nor a literal $${"),
 ])
 def test_what_cannot_be_resolved_is_a_one_line_error_at_its_line(tmp_path, text, problem):
     with pytest.raises(ConfigError) as raised:
