@@ -145,16 +145,10 @@ def failing_case_ids(run_dir, candidates: list[str] | None = None) -> frozenset[
     """Ids of the cases with a record in ``run_dir`` (of ``candidates``, if given) that erred, failed a check
     or failed a criterion: what ``harness run --failing RUN`` runs again."""
     from harness.gates.tolerance import record_has_error
-    from harness.records.store import iter_records, read_manifest
+    from harness.records.store import check_candidates, iter_records
 
-    manifest = read_manifest(run_dir)  # a directory that holds no run is refused here, with its reason
-    names = [c.get("name") for c in manifest.candidates]
-    unknown = [c for c in candidates or [] if c not in names]
-    if unknown:
-        from harness.errors import ConfigError
-
-        raise ConfigError(f"run {run_dir} has no candidate {', '.join(unknown)} (it has: "
-                          f"{', '.join(map(str, names))})", field="--failing")
+    # A directory that holds no run is refused here, with its reason; so is a candidate it lacks.
+    check_candidates(run_dir, candidates, "--failing")
     wanted = set(candidates) if candidates else None
     return frozenset(record.case_id for record in iter_records(run_dir)
                      if (wanted is None or record.candidate in wanted)

@@ -40,8 +40,8 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     from harness.calibration import labelling
     from harness.datasets.selection import parse_ids
     from harness.errors import ConfigError
-    from harness.records.store import iter_records, read_manifest
-    from harness.report.show import ShowFilter, case_rows, check_candidates
+    from harness.records.store import check_candidates, iter_records, read_manifest
+    from harness.report.show import ShowFilter, case_rows
 
     manifest = read_manifest(args.run_dir)
     if args.limit is not None and args.limit < 1:
@@ -49,7 +49,7 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     if not args.labeller.strip():
         raise ConfigError("give your name (it is written on every label)", field="--labeller")
     candidates = _names(args.candidates, "--candidates", "candidate names", "bot-v1,bot-v2")
-    check_candidates(args.run_dir, candidates)
+    check_candidates(args.run_dir, candidates, "--candidates")
     targets = _targets(args, manifest)
     chosen = ShowFilter(cases=parse_ids(args.cases), candidates=candidates)
     cases = case_rows(args.run_dir)

@@ -26,13 +26,13 @@ def add_parser(sub) -> None:
 
 def show(args: argparse.Namespace) -> int:
     from harness.errors import ConfigError
-    from harness.records.store import read_manifest
+    from harness.records.store import check_candidates, iter_records, read_manifest
     from harness.report import show as view
     from harness.sampling.epochs import epoch_settings, has_epochs
 
     manifest = read_manifest(args.run_dir)  # not a run: one line naming why
     candidates = tuple(c.strip() for c in (args.candidates or "").split(",") if c.strip())
-    view.check_candidates(args.run_dir, candidates)
+    check_candidates(args.run_dir, candidates, "--candidates")
     chosen = view.ShowFilter(cases=tuple(args.cases), candidates=candidates, sample=args.sample,
                              failing=args.failing)
     full = args.full or bool(args.cases)
@@ -53,7 +53,7 @@ def show(args: argparse.Namespace) -> int:
             out.write(line + "\n")
     total, shown, counts = 0, 0, Counter()
     unmatched = set(args.cases)
-    for record in view.iter_records(args.run_dir):  # streamed: a run of any size
+    for record in iter_records(args.run_dir):  # streamed: a run of any size
         total += 1
         if not chosen.keeps(record):
             continue

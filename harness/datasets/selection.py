@@ -56,7 +56,7 @@ class CaseSelection:
     def keeps(self, case: Case) -> bool:
         if self.only is not None and case.id not in self.only:
             return False
-        if self.ids and not any(_id_matches(case.id, pattern) for pattern in self.ids):
+        if self.ids and not any(id_matches(case.id, pattern) for pattern in self.ids):
             return False
         return all(w.holds(case) for w in self.where)
 
@@ -139,7 +139,8 @@ def select(cases: list[Case], selection: CaseSelection, limit: int | None) -> li
     return chosen
 
 
-def _id_matches(case_id: str, pattern: str) -> bool:
+def id_matches(case_id: str, pattern: str) -> bool:
+    """Whether ``case_id`` (or, for a turn case ``<id>@t<k>``, its thread's id) matches the shell ``pattern``."""
     return fnmatchcase(case_id, pattern) or fnmatchcase(thread_of(case_id), pattern)
 
 

@@ -244,6 +244,18 @@ def read_manifest(run_dir: Path) -> Manifest:
     return validated(Manifest, data, path, "manifest")
 
 
+def check_candidates(run_dir: Path, wanted, field: str) -> None:
+    """Refuse a candidate name the run in ``run_dir`` does not have, naming those it has (a typo would
+    otherwise select nothing, silently)."""
+    names = [str(c.get("name")) for c in read_manifest(run_dir).candidates]
+    unknown = [name for name in wanted or () if name not in names]
+    if unknown:
+        from harness.errors import ConfigError
+
+        raise ConfigError(f"run {run_dir} has no candidate {', '.join(unknown)} (it has: {', '.join(names)})",
+                          field=field)
+
+
 def validated(model: type[ModelT], data: dict, path: Path, what: str) -> ModelT:
     """``data`` read from ``path`` as ``model``; else a :class:`ResultsError` ``invalid <what>: …`` naming the
     file and the first invalid field (a run's manifest, a scorecard)."""

@@ -15,17 +15,14 @@ import json
 import re
 import textwrap
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 from harness.ci.verdicts import failing_names
-from harness.datasets.turns import thread_of
+from harness.datasets.selection import id_matches
 from harness.gates.tolerance import record_has_error
 from harness.records.schema import CriterionResult, Record
-from harness.records.store import iter_records, read_manifest
 
 WIDTH = 100
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -44,25 +41,13 @@ class ShowFilter:
     failing: bool = False
 
     def keeps(self, record: Record) -> bool:
-        if self.cases and not any(fnmatchcase(record.case_id, p) or fnmatchcase(thread_of(record.case_id), p)
-                                  for p in self.cases):
+        if self.cases and not any(id_matches(record.case_id, pattern) for pattern in self.cases):
             return False
         if self.candidates and record.candidate not in self.candidates:
             return False
         if self.sample is not None and record.sample != self.sample:
             return False
         return not self.failing or verdict(record) != "pass"
-
-
-def check_candidates(run_dir: Path, wanted: Iterable[str]) -> None:
-    """Refuse a candidate the run does not have (a typo would otherwise show nothing, silently)."""
-    from harness.errors import ConfigError
-
-    names = [str(c.get("name")) for c in read_manifest(run_dir).candidates]
-    unknown = [name for name in wanted if name not in names]
-    if unknown:
-        raise ConfigError(f"run {run_dir} has no candidate {', '.join(unknown)} (it has: {', '.join(names)})",
-                          field="--candidates")
 
 
 def verdict(record: Record) -> str:
