@@ -38,7 +38,7 @@ def add_parser(sub) -> None:
 
 def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     from harness.calibration import labelling
-    from harness.datasets.selection import parse_ids
+    from harness.datasets.selection import id_matches, parse_ids
     from harness.errors import ConfigError
     from harness.records.store import check_candidates, iter_records, read_manifest
     from harness.report.show import ShowFilter, case_rows
@@ -62,7 +62,7 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     if not records:
         _nothing_matches(args)
     for pattern in chosen.cases:  # a typo in a list of ids: said before the questions, not silently dropped
-        if not any(ShowFilter(cases=(pattern,)).keeps(r) for r in records):
+        if not any(id_matches(r.case_id, pattern) for r in records):
             print(f"harness: warning: no record of {args.run_dir} matches {pattern}"
                   + (" with the options given" if candidates else ""), file=sys.stderr)
     if args.by_candidate:

@@ -25,6 +25,7 @@ def add_parser(sub) -> None:
 
 
 def show(args: argparse.Namespace) -> int:
+    from harness.datasets.selection import id_matches
     from harness.errors import ConfigError
     from harness.records.store import check_candidates, iter_records, read_manifest
     from harness.report import show as view
@@ -57,7 +58,7 @@ def show(args: argparse.Namespace) -> int:
         total += 1
         if not chosen.keeps(record):
             continue
-        unmatched -= {p for p in unmatched if view.ShowFilter(cases=(p,)).keeps(record)}
+        unmatched -= {p for p in unmatched if id_matches(record.case_id, p)}
         shown += 1
         counts[view.verdict(record)] += 1
         if args.json:
