@@ -83,8 +83,7 @@ class RunEstimate:
 def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_names: list[str] | None = None,
                  selection: CaseSelection = CaseSelection(), reply_tokens: int | None = None) -> RunEstimate:
     """The calls, tokens and prices of running ``loaded`` with these options (see the module docstring)."""
-    from harness.runner.plan import replayed_source, select_candidates, select_cases, select_criteria
-    from harness.runner.preflight import checked_template
+    from harness.runner.plan import select_candidates, select_cases, select_criteria
 
     dataset, dumps = load_dataset_and_dumps(loaded.dataset_path)
     cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
@@ -109,26 +108,13 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
             cap = spec.params.max_tokens
             assumed = reply_tokens or max(1, min(recorded_mean, cap) if cap else recorded_mean)
             estimate.reply_tokens[spec.name] = assumed
-            line = ModelLine("responder", spec.name, spec.model, concurrency=1 if in_process else spec.concurrency)
-            _, renders = checked_template(loaded, spec.name, cases, dumps)
-            for case in cases:
-                system = renders.get(id(case), (None, None))[1]
-                prompt = count(system or "") + sum(count(m.content) for m in thread_messages(case))
-                line.calls += epochs
-                estimate.rounds += epochs
-                line.prompt_tokens += epochs * (prompt + 4 * (len(case.turns) + 1))
-                line.completion_tokens += epochs * assumed
-            _price(line, spec)
+            line = _responder_line(loaded, spec, cases, dumps, count, assumed, 1 if in_process else spec.concurrency)
+            estimate.rounds += line.calls  # a case's responder calls come one after another
             estimate.lines.append(line)
             placeholder = " ".join(["word"] * assumed)
             reply_of: Callable[[Case], str | None] = lambda case, text=placeholder: text  # noqa: E731
-        elif spec.kind == "recorded":
-            reply_of = lambda case, version=spec.recorded: case.recorded_replies.get(version)  # noqa: E731
         else:
-            from harness.records.store import candidate_replies
-
-            replies = candidate_replies(*replayed_source(loaded, spec)[:2])
-            reply_of = lambda case, got=replies: got.get((case.id, 0))  # noqa: E731
+            reply_of = _given_replies(loaded, spec)
         if judge_lines:
             # Every judge (each panellist) is sent the same prompts: rendered and counted once.
             calls, prompt_tokens = _judge_prompts(cases, criteria, reply_of, count)
@@ -142,6 +128,34 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
         _price(line, fields)
     estimate.lines += judge_lines
     return estimate
+
+
+def _responder_line(loaded: LoadedEval, spec, cases: list[Case], dumps, count, assumed: int,
+                    concurrency: int) -> ModelLine:
+    """A model candidate's calls and tokens: its rendered system prompt and the thread, per case and epoch."""
+    from harness.runner.preflight import checked_template
+
+    line = ModelLine("responder", spec.name, spec.model, concurrency=concurrency)
+    _, renders = checked_template(loaded, spec.name, cases, dumps)
+    for case in cases:
+        system = renders.get(id(case), (None, None))[1]
+        prompt = count(system or "") + sum(count(m.content) for m in thread_messages(case))
+        line.calls += spec.epochs
+        line.prompt_tokens += spec.epochs * (prompt + 4 * (len(case.turns) + 1))
+        line.completion_tokens += spec.epochs * assumed
+    _price(line, spec)
+    return line
+
+
+def _given_replies(loaded: LoadedEval, spec) -> Callable[[Case], str | None]:
+    """The reply a recorded or replayed candidate gives a case (None: none, a case error, no judge call)."""
+    if spec.kind == "recorded":
+        return lambda case, version=spec.recorded: case.recorded_replies.get(version)
+    from harness.records.store import candidate_replies
+    from harness.runner.plan import replayed_source
+
+    replies = candidate_replies(*replayed_source(loaded, spec)[:2])
+    return lambda case: replies.get((case.id, 0))
 
 
 def _model_names(loaded: LoadedEval, candidate_names: list[str] | None) -> list[str]:
