@@ -1,0 +1,201 @@
+"""Reading a CSV dataset: every cell as text, every row named by the file line it starts on.
+
+Split out of :mod:`harness.datasets.loader`, which shapes and validates the rows. Quotes left open
+(rows that would merge, cases that would vanish) are found here and refused at the line they open on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from pathlib import Path
+from typing import Iterator
+
+from harness.errors import DatasetError
+
+
+def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str], bool]]:
+    """Each CSV record after the header as ``(line, row, check_text)``: ``line`` the file line the record
+    starts on, ``row`` its cells by column, ``check_text`` whether a cell holds a ``\\u`` escape (the
+    only way JSON parsing can make a lone surrogate, which the loader then looks for).
+
+    Read with the stdlib :mod:`csv` module, not through pandas/Arrow (which inferred a type per
+    column, so an ``id`` of ``1`` or a ``category`` of ``7`` arrived as an int and failed as "not a
+    string", and numbered rows by record, not by file line, when a quoted cell spanned lines).
+    Every cell is text; the schema parses what it needs (JSON cells). As under pandas: an empty cell
+    is a missing value, blank lines are skipped, a leading BOM is dropped, a row with fewer fields
+    than the header lacks the rest, and a header cell with no name is ``Unnamed: <index>`` (ignored
+    while its cells are empty). Unlike pandas, ``NA``, ``null``, ``None`` ... are text like any other.
+    """
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DatasetError(f"cannot read csv: {exc.strerror}", file=source) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"cannot read csv: {exc}", file=source) from None
+    del data
+    records = _csv_records(text.removeprefix("\ufeff"), source)
+    if not records:
+        return
+    header_line, _, header = records[0]
+    columns = [name if name else f"Unnamed: {index}" for index, name in enumerate(header)]
+    seen: set[str] = set()
+    for name in columns:
+        if name in seen:
+            raise DatasetError("column named twice in the header", file=source, line=header_line, field=name)
+        seen.add(name)
+    width = len(columns)
+    # Text decoded as UTF-8 holds no lone surrogate; json.loads makes one only from a \\uXXXX escape.
+    # So only a row with "\\u" in a cell needs the walk of the loader's lone-surrogate walk, which costs
+    # more than the rest of reading a row.
+    escapes = "\\u" in text
+    for line, last_line, record in itertools.islice(records, 1, None):
+        if len(record) > width:
+            # A row spanning lines may be rows merged by a quote left open, closed by a stray one later.
+            hint = f" (it runs over lines {line}-{last_line}: is a quote left open?)" if last_line > line else ""
+            raise DatasetError(f"row has {len(record)} fields where the header has {width}{hint}",
+                               file=source, line=line)
+        if len(record) < width:
+            _refuse_spaced_quote(record, source, line)
+        check_text = escapes and any("\\u" in cell for cell in record)
+        yield line, dict(zip(columns, record)), check_text
+
+
+def _refuse_spaced_quote(record: list[str], source: str, line: int) -> None:
+    """Refuse a short row with a cell like `` "a`` (blanks, then a quote never closed in the cell).
+
+    CSV reads a quote after a blank as text, so ``1, "a`` + newline + ``b",r`` is the row ``1`` with
+    complaint `` "a`` and no reply, then a made-up case ``b"``: to the writer, a quoted cell left open.
+    A short row whose cell opens that way is that mistake, not a row meant to lack its last cells.
+    """
+    for cell in record:
+        stripped = cell.lstrip(" \t")
+        if stripped.startswith('"') and len(stripped) < len(cell) and cell.count('"') % 2:
+            raise DatasetError("a cell opens with a blank, then a quote that it never closes: a quoted cell's "
+                               "quote must come right after the comma (as written, CSV reads the quote as text, "
+                               "and the lines after it become rows of their own)", file=source, line=line)
+
+
+def _csv_records(text: str, source: str) -> list[tuple[int, int, list[str]]]:
+    """The non-blank records of CSV ``text``, each with the file lines it starts and ends on.
+
+    Lines end at ``\\n``, ``\\r\\n`` or ``\\r`` (as the reader splits them). A quote left open
+    swallows the rows after it into its cell up to the next quote in the file, and the reader reads
+    on from there as if nothing happened: rows merge and cases vanish. So the file is first read
+    strictly (a quoted cell ends with its quote followed by ``,`` or the end of the row, and the file
+    does not end inside one), which a well-formed file passes at no extra cost. A file that fails is
+    read again leniently, as pandas read it (``"ab"c`` reads ``abc``), checking every record that
+    spans lines, and the last one, with :func:`_quote_problem`.
+    """
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))  # the default 128 KiB would refuse a long complaint
+    try:
+        try:
+            return _strict_csv_records(text)
+        except csv.Error:  # a quote out of place somewhere: find out whether it is harmless
+            return _checked_csv_records(text, source)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _kept(record: list[str]) -> bool:
+    """Whether a record is a row: pandas skipped blank lines, spaces-only ones too."""
+    return bool(record) and (len(record) > 1 or bool(record[0].strip()))
+
+
+def _strict_csv_records(text: str) -> list[tuple[int, int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, int, list[str]]] = []
+    start = 1
+    for record in reader:
+        end = reader.line_num
+        if _kept(record):
+            records.append((start, end, record))
+        start = end + 1
+    return records
+
+
+def _checked_csv_records(text: str, source: str) -> list[tuple[int, int, list[str]]]:
+    handle = io.StringIO(text, newline="")
+    reader = csv.reader(handle)
+    records: list[tuple[int, int, list[str]]] = []
+    start, offset = 1, 0
+    for record in reader:
+        end, next_offset = reader.line_num, handle.tell()
+        # A quote left open makes a record span lines, or runs to the end of the file (maybe on one line).
+        if end > start or next_offset == len(text):
+            _refuse_quote_problem(text[offset:next_offset], start, source)
+        if _kept(record):
+            records.append((start, end, record))
+        start, offset = end + 1, next_offset
+    return records
+
+
+_FIELD_END = re.compile(r"[,\r\n]")
+
+
+def _quote_problem(chunk: str) -> tuple[int, int | None] | None:
+    """Where a malformed quoted cell opens in ``chunk`` (one record, as the lenient reader split it),
+    and where its closing quote is (None: the text ends inside the cell); None if every cell is fine.
+
+    Walks the cells as :mod:`csv` does. A quoted cell whose closing quote is followed by something
+    other than ``,`` or the end of the row is malformed when it runs over a line end: a quote left open
+    on an earlier row and "closed" by the opening quote of a later row's ``"y"`` looks just like that,
+    with the rows in between merged into the cell. On one line, ``"ab"c`` merges nothing, and reads
+    ``abc`` as under pandas.
+    """
+    pos = 0
+    while True:  # at the start of a cell
+        if chunk.startswith('"', pos):
+            close = chunk.find('"', pos + 1)
+            while close >= 0 and chunk.startswith('"', close + 1):  # "" is a quote inside the cell
+                close = chunk.find('"', close + 2)
+            if close < 0:
+                return pos, None
+            after = chunk[close + 1:close + 2]
+            if after == ",":
+                pos = close + 2
+                continue
+            if after in ("", "\r", "\n"):
+                return None
+            if chunk.find("\n", pos, close) >= 0 or chunk.find("\r", pos, close) >= 0:
+                return pos, close
+            pos = close + 1  # "ab"c: the rest of the cell is read unquoted
+        found = _FIELD_END.search(chunk, pos)
+        if found is None or found.group() != ",":
+            return None
+        pos = found.end()
+
+
+def _refuse_quote_problem(chunk: str, first_line: int, source: str) -> None:
+    """A DatasetError at the line a malformed quoted cell of ``chunk`` opens on (see :func:`_quote_problem`)."""
+    try:  # most records pass a strict read, which is quicker than walking them here
+        for _ in csv.reader((chunk,), strict=True):
+            pass
+        return
+    except csv.Error:
+        pass
+    problem = _quote_problem(chunk)
+    if problem is None:
+        return
+    opened, close = problem
+    line = first_line + _line_breaks(chunk, 0, opened)
+    if close is None:
+        raise DatasetError("a quoted cell that starts on this row is never closed (the file ends inside it)",
+                           file=source, line=line)
+    closed_on = line + _line_breaks(chunk, opened, close)
+    raise DatasetError(f"a quoted cell that starts on this row is never closed: the next quote, on line "
+                       f"{closed_on}, is followed by {chunk[close + 1]!r}, not ',' or the end of the row "
+                       f"(so the rows up to there would merge into this cell; a quote inside a quoted cell is "
+                       f"written \"\")",
+                       file=source, line=line)
+
+
+def _line_breaks(text: str, start: int, end: int) -> int:
+    """How many line ends (``\\n``, ``\\r\\n`` or ``\\r``) ``text[start:end]`` holds."""
+    return text.count("\n", start, end) + text.count("\r", start, end) - text.count("\r\n", start, end)
