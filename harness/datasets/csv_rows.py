@@ -51,7 +51,7 @@ def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str], bool]]:
         seen.add(name)
     width = len(columns)
     # Text decoded as UTF-8 holds no lone surrogate; json.loads makes one only from a \\uXXXX escape.
-    # So only a row with "\\u" in a cell needs the walk of the loader's lone-surrogate walk, which costs
+    # So only a row with "\\u" in a cell needs the loader's walk for lone surrogates, which costs
     # more than the rest of reading a row.
     escapes = "\\u" in text
     for line, last_line, record in itertools.islice(records, 1, None):
