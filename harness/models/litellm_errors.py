@@ -91,6 +91,13 @@ def _error_in_answer_body(exc: BaseException) -> bool:
     return any(type(e) is Exception and hasattr(e, "status_code") for e in _chain(exc))
 
 
+def refused_in_conversion(exc: BaseException) -> bool:
+    """True if litellm raised ``exc`` while turning a 200 body into its response: for an error object
+    in the body, or for a field its types refuse (its bare ``Exception("Invalid response object ...")``)."""
+    return _error_in_answer_body(exc) or any(
+        type(e) is Exception and str(e).startswith("Invalid response object") for e in _chain(exc))
+
+
 def _caused_by_connection_error(exc: BaseException) -> bool:
     # litellm reports a dropped connection as InternalServerError("Connection error."),
     # keeping the transport error in the exception chain.

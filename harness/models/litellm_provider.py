@@ -9,13 +9,14 @@ logged; a local OpenAI-compatible server (``api_base`` without
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from typing import Any
 
 from harness.errors import ConfigError, ContentFilterError, EmptyResponseError, MissingCredentialError, ServerError
 from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count
-from harness.models.litellm_errors import map_litellm_error
+from harness.models.litellm_errors import map_litellm_error, refused_in_conversion
 from harness.models.logprobs import rejects_logprobs, with_field_probabilities, without_logprobs
 
 # Local OpenAI-compatible servers (vLLM, llama.cpp, Ollama) ignore the key but the client wants one.
@@ -71,7 +72,9 @@ class LiteLLMProvider:
 
     Structured output asks for a strict ``json_schema`` response format; if the
     endpoint rejects that, this provider falls back to ``json_object`` for the
-    rest of its life.
+    rest of its life. A 200 reply that litellm refuses to convert for its junk
+    usage or an error object beside its choices is kept, as on the thin path
+    (:func:`kept_answer`).
     """
 
     def __init__(self, spec: ModelSpec) -> None:
@@ -91,10 +94,14 @@ class LiteLLMProvider:
     async def generate(self, messages: list[Message], config: GenerateConfig) -> ModelResponse:
         if config.logprobs and not self.logprobs_supported:
             config = without_logprobs(config)
-        kwargs = self.request_kwargs(messages, config)
+        sent = SentBody()
+        kwargs = {**self.request_kwargs(messages, config), "logger_fn": sent}
         try:
             raw = await self.complete(kwargs)
         except Exception as exc:
+            kept = kept_answer(exc, sent)
+            if kept is not None:
+                return with_field_probabilities(self._kept_response(*kept), config)
             if config.logprobs and rejects_logprobs(getattr(exc, "status_code", None), str(exc)):
                 self.logprobs_supported = False  # ask once: the answer goes on without a weighted score
                 return await self.generate(messages, config)
@@ -103,6 +110,11 @@ class LiteLLMProvider:
             self.schema_mode = "json_object"
             return await self.generate(messages, config)
         return with_field_probabilities(self.to_response(raw), config)
+
+    def _kept_response(self, raw: Any, usage_known: bool) -> ModelResponse:
+        response = self.to_response(raw)
+        # Counts litellm could not read are unknown: 0 tokens and no cost, as on the thin path.
+        return response if usage_known else response.model_copy(update={"usage": Usage()})
 
     async def complete(self, kwargs: dict[str, Any]) -> Any:
         """One litellm call with ``kwargs`` (the Router provider sends it through a Router instead)."""
@@ -183,6 +195,67 @@ class LiteLLMProvider:
             return float(import_litellm().completion_cost(completion_response=raw))
         except Exception:  # litellm raises for models missing from its price list
             return None
+
+
+class SentBody:
+    """The ``logger_fn`` of one call: keeps the body the provider answered with, as litellm logs it.
+
+    litellm hands its log record to ``logger_fn`` before the HTTP call and after it, before turning
+    the body into its response; when that turning fails, the body is the one place the reply is left.
+    A per-call hook: nothing global changes for other users of litellm in the process.
+    """
+
+    def __init__(self) -> None:
+        self.text: str | None = None
+        self.model_id: str | None = None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "SentBody":
+        return self  # a copy of the call's arguments must still report to this call
+
+    def __call__(self, details: Any) -> None:
+        if not isinstance(details, dict):
+            return
+        text = details.get("original_response")
+        if isinstance(text, str):
+            self.text = text
+        model_info = (details.get("litellm_params") or {}).get("model_info")
+        if isinstance(model_info, dict) and model_info.get("id") is not None:
+            self.model_id = str(model_info["id"])  # the Router's deployment, which its responses carry
+
+
+def kept_answer(exc: BaseException, sent: SentBody) -> tuple[Any, bool] | None:
+    """(litellm's response, whether its usage was readable) for a 200 answer litellm refused, or None.
+
+    litellm refuses, while converting it, a chat completion that holds choices and also an ``error``
+    object (it raises the error) or a ``usage`` its types cannot take ("n/a", "abc", NaN, 2.5). The
+    thin path keeps such a reply, and so does this: the body is converted again by litellm without
+    its error (a body with choices keeps its answer whatever its error field), and if that still
+    fails, without its usage (then unknown). Any other failure, or a body without choices, is left
+    to the error mapping.
+    """
+    if sent.text is None or not refused_in_conversion(exc):
+        return None
+    try:
+        body = json.loads(sent.text)
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or not isinstance(body.get("choices"), list) or not body["choices"]:
+        return None
+    from litellm.litellm_core_utils.llm_response_utils.convert_dict_to_response import (
+        convert_to_model_response_object)
+
+    body.pop("error", None)
+    for usage_known in (True, False):
+        if not usage_known and body.pop("usage", None) is None:
+            return None  # the usage was not what litellm refused
+        try:
+            raw = convert_to_model_response_object(
+                response_object=body, model_response_object=import_litellm().ModelResponse(),
+                hidden_params={"model_id": sent.model_id} if sent.model_id else None)
+        except Exception:
+            continue
+        return raw, usage_known
+    return None
 
 
 def _logprobs(choice: Any) -> list[dict[str, Any]] | None:
