@@ -29,11 +29,13 @@ SCRIPT = """
   document.querySelectorAll("section.comparison").forEach(function (section, ci) {
     var cases = data.comparisons[ci].cases;
     var rows = Array.prototype.slice.call(section.querySelectorAll("tr.case"));
+    var count = section.querySelector(".shown");
+    if (!rows.length || !count) return;  // no changed case in this pair: no rows, no filters to wire
     var selects = {};
     ["persona", "category", "criterion", "check", "flip"].forEach(function (name) {
-      selects[name] = section.querySelector("select[data-filter='" + name + "']");
+      var select = section.querySelector("select[data-filter='" + name + "']");
+      if (select) selects[name] = select;
     });
-    var count = section.querySelector(".shown");
     function matches(c, kind, name, dir) {
       return c.changes.some(function (ch) {
         return (!kind || (ch.kind === kind && ch.name === name)) && (!dir || ch.dir === dir);
