@@ -12,6 +12,7 @@ directory, so ``--resume`` polls a submitted batch instead of sending it again.
     openai_api.py     OpenAI Batch (/v1/files, /v1/batches)
     anthropic_api.py  Anthropic Message Batches (/v1/messages/batches)
     http.py           submit / poll / download with bounded retries
+    credentials.py    the key a batch sends: the one a live call would
     prices.py         batch prices from litellm's bundled price map
 """
 

@@ -11,13 +11,13 @@ the JSON object, as litellm does for live calls.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
+from harness.batch.credentials import batch_key, check_key
 from harness.batch.http import BatchHTTP
 from harness.batch.prices import batch_cost
 from harness.batch.requests import BatchRequest, Failure
-from harness.errors import ContentFilterError, EmptyResponseError, MissingCredentialError
+from harness.errors import ContentFilterError, EmptyResponseError
 from harness.models.base import ModelResponse, ModelSpec, Usage
 from harness.models.litellm_provider import SCHEMA_NAME, portable_schema
 
@@ -38,15 +38,12 @@ class AnthropicBatchAPI:
         self.served_name = spec.name.split("/", 1)[1]
 
     def check_credentials(self) -> None:
-        env = self.spec.api_key_env or KEY_ENV
-        if not os.environ.get(env) and not self.spec.api_base:
-            raise MissingCredentialError(f"{self.spec.name}: environment variable {env} is not set (batch)")
+        check_key(self.spec, KEY_ENV)
 
     def http(self, backoff_s: float) -> BatchHTTP:
-        key = os.environ.get(self.spec.api_key_env or KEY_ENV) or "no-key-needed"
-        headers = {"x-api-key": key, "anthropic-version": VERSION, "content-type": "application/json"}
-        return BatchHTTP(self.spec.api_base or DEFAULT_BASE, headers, backoff_s=backoff_s,
-                         what=f"{self.spec.name} batch")
+        headers = {"anthropic-version": VERSION, "content-type": "application/json"}
+        return BatchHTTP(self.spec.api_base or DEFAULT_BASE, headers, auth={"x-api-key": batch_key(self.spec, KEY_ENV)},
+                         backoff_s=backoff_s, what=f"{self.spec.name} batch")
 
     def params(self, request: BatchRequest) -> dict[str, Any]:
         """The Messages API parameters of one request."""

@@ -12,15 +12,14 @@ would have cached.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
+from harness.batch.credentials import batch_key, check_key
 from harness.batch.http import BatchHTTP
 from harness.batch.prices import batch_cost
 from harness.batch.requests import BatchRequest, Failure
-from harness.errors import CaseFault, MissingCredentialError
+from harness.errors import CaseFault
 from harness.models.base import ModelResponse, ModelSpec
-from harness.models.litellm_provider import PLACEHOLDER_KEY
 from harness.models.logprobs import with_field_probabilities
 from harness.models.openai_compat import OpenAICompatProvider, error_for_status
 
@@ -40,15 +39,12 @@ class OpenAIBatchAPI:
         self.encoder = OpenAICompatProvider(spec)  # request bodies and answer parsing, shared with live calls
 
     def check_credentials(self) -> None:
-        env = self.spec.api_key_env or KEY_ENV
-        if not os.environ.get(env) and not self.spec.api_base:
-            raise MissingCredentialError(f"{self.spec.name}: environment variable {env} is not set (batch)")
+        check_key(self.spec, KEY_ENV)
 
     def http(self, backoff_s: float) -> BatchHTTP:
-        env = self.spec.api_key_env or KEY_ENV
-        key = os.environ.get(env) or PLACEHOLDER_KEY
-        return BatchHTTP(self.spec.api_base or DEFAULT_BASE, {"Authorization": f"Bearer {key}"},
-                         backoff_s=backoff_s, what=f"{self.spec.name} batch")
+        auth = {"Authorization": f"Bearer {batch_key(self.spec, KEY_ENV)}"}
+        return BatchHTTP(self.spec.api_base or DEFAULT_BASE, {}, auth=auth, backoff_s=backoff_s,
+                         what=f"{self.spec.name} batch")
 
     def line(self, request: BatchRequest) -> dict[str, Any]:
         body = self.encoder.request_body(list(request.messages), request.config)

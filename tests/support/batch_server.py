@@ -11,8 +11,15 @@ OpenAI: ``POST /v1/files`` (multipart, purpose=batch), ``POST /v1/batches``,
 /v1/messages/batches/{id}/results``. A batch reports ``in_progress`` for
 ``polls_to_finish`` polls, then finishes: ``completed`` / ``ended``, or
 ``expired`` when ``expire`` is set (only the first half of its requests answered).
-``fail`` (a predicate on the request body) makes that line fail with a 500; ``reject``
-makes OpenAI batches end ``failed`` with no output (as when validation refuses the file).
+``fail`` (a predicate on the request body) makes that line fail with a 500 (``fail_message``
+its error message); ``reject`` makes OpenAI batches end ``failed`` with no output (as when
+validation refuses the file).
+Faults in the results: ``junk_lines`` are added to every results file (OpenAI's output file,
+Anthropic's results) as they are; ``mangle(line)`` may rewrite each result line (a dict) before it
+is written. ``results_host`` names the host of Anthropic's ``results_url`` (``localhost`` for
+another origin than the API's), and ``redirect_results`` makes the results URL answer 307 to the
+same path on ``localhost``. ``seen`` lists every request: method, path, host and its
+``authorization`` and ``x-api-key`` headers.
 Live chat endpoints are not served: a test run that called one would fail.
 Answers: a JSON object built from the asked schema when one is asked for
 (``response_format`` or a forced tool), else ``reply(text of the last message)``.
@@ -43,6 +50,17 @@ class MockBatch:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class Seen:
+    """One request the server received, with the credentials it carried."""
+
+    method: str
+    path: str
+    host: str
+    authorization: str | None
+    x_api_key: str | None
+
+
 def schema_answer(schema: dict[str, Any]) -> dict[str, Any]:
     """A valid object for a flat judge schema: a fixed reason, the middle enum value."""
     answer = {}
@@ -54,10 +72,19 @@ def schema_answer(schema: dict[str, Any]) -> dict[str, Any]:
 
 class BatchServer:
     def __init__(self, *, polls_to_finish: int = 2, reply: Callable[[str], str] = lambda text: f"reply to: {text[-40:]}",
-                 fail: Predicate | None = None, expire: bool = False, reject: bool = False) -> None:
+                 fail: Predicate | None = None, expire: bool = False, reject: bool = False,
+                 fail_message: str = "injected failure", junk_lines: tuple[str, ...] = (),
+                 mangle: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+                 results_host: str = "127.0.0.1", redirect_results: bool = False) -> None:
         self.polls_to_finish = polls_to_finish
         self.reply = reply
         self.fail = fail
+        self.fail_message = fail_message
+        self.junk_lines = junk_lines
+        self.mangle = mangle
+        self.results_host = results_host
+        self.redirect_results = redirect_results
+        self.seen: list[Seen] = []
         self.expire = expire
         self.reject = reject  # OpenAI batches end "failed" (validation refused the whole file)
         self.batches: list[MockBatch] = []
@@ -102,7 +129,7 @@ class BatchServer:
         self._loop.close()
 
     async def _start(self) -> None:
-        app = web.Application(client_max_size=256 * 1024 * 1024)
+        app = web.Application(client_max_size=256 * 1024 * 1024, middlewares=[self._note])
         app.router.add_post("/v1/files", self._upload)
         app.router.add_post("/v1/batches", self._openai_create)
         app.router.add_get("/v1/batches/{id}", self._openai_get)
@@ -117,6 +144,17 @@ class BatchServer:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     # -- shared ------------------------------------------------------------------
+
+    @web.middleware
+    async def _note(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        with self._lock:
+            self.seen.append(Seen(request.method, request.path, request.host.split(":")[0],
+                                  request.headers.get("Authorization"), request.headers.get("x-api-key")))
+        return await handler(request)
+
+    def _lines(self, lines: list[dict[str, Any]]) -> list[str]:
+        """The result lines as written: each mangled if asked, then the junk lines."""
+        return [json.dumps(self.mangle(line) if self.mangle else line) for line in lines] + list(self.junk_lines)
 
     def _find(self, batch_id: str) -> MockBatch:
         with self._lock:
@@ -184,21 +222,22 @@ class BatchServer:
         return file_id
 
     def _openai_results(self, batch: MockBatch) -> tuple[list[str], list[str]]:
-        out, err = [], []
+        out: list[dict[str, Any]] = []
+        err: list[dict[str, Any]] = []
         answered = self._answered(batch)
         for line in batch.requests:
             body, custom_id = line["body"], line["custom_id"]
             if line not in answered:
-                err.append(json.dumps({"id": "r", "custom_id": custom_id, "response": None,
-                                       "error": {"code": "batch_expired", "message": "This request could not be "
-                                                 "executed before the completion window expired."}}))
+                err.append({"id": "r", "custom_id": custom_id, "response": None,
+                            "error": {"code": "batch_expired", "message": "This request could not be "
+                                      "executed before the completion window expired."}})
             elif self.fail and self.fail(body):
-                err.append(json.dumps({"id": "r", "custom_id": custom_id, "error": None, "response": {
-                    "status_code": 500, "body": {"error": {"message": "injected failure", "type": "server_error"}}}}))
+                err.append({"id": "r", "custom_id": custom_id, "error": None, "response": {
+                    "status_code": 500, "body": {"error": {"message": self.fail_message, "type": "server_error"}}}})
             else:
-                out.append(json.dumps({"id": "r", "custom_id": custom_id, "error": None,
-                                       "response": {"status_code": 200, "body": self._completion(body)}}))
-        return out, err
+                out.append({"id": "r", "custom_id": custom_id, "error": None,
+                            "response": {"status_code": 200, "body": self._completion(body)}})
+        return self._lines(out), [json.dumps(line) for line in err]
 
     def _completion(self, body: dict[str, Any]) -> dict[str, Any]:
         fmt = body.get("response_format") or {}
@@ -238,9 +277,12 @@ class BatchServer:
     def _anthropic_object(self, batch: MockBatch) -> dict[str, Any]:
         ended = batch.status in ("done", "expired")
         return {"id": batch.id, "type": "message_batch", "processing_status": "ended" if ended else "in_progress",
-                "results_url": f"{self.anthropic_base}/v1/messages/batches/{batch.id}/results" if ended else None}
+                "results_url": f"http://{self.results_host}:{self.port}/v1/messages/batches/{batch.id}/results"
+                if ended else None}
 
     async def _anthropic_results(self, request: web.Request) -> web.Response:
+        if self.redirect_results and request.host.split(":")[0] != "localhost":
+            raise web.HTTPTemporaryRedirect(f"http://localhost:{self.port}{request.path}")
         batch = self._find(request.match_info["id"])
         answered = self._answered(batch)
         lines = []
@@ -250,11 +292,11 @@ class BatchServer:
                 result: dict[str, Any] = {"type": "expired"}
             elif self.fail and self.fail(params):
                 result = {"type": "errored", "error": {"type": "error", "error": {"type": "api_error",
-                                                                                  "message": "injected failure"}}}
+                                                                                  "message": self.fail_message}}}
             else:
                 result = {"type": "succeeded", "message": self._message(params)}
-            lines.append(json.dumps({"custom_id": item["custom_id"], "result": result}))
-        return web.Response(text="\n".join(lines) + "\n", content_type="application/jsonl")
+            lines.append({"custom_id": item["custom_id"], "result": result})
+        return web.Response(text="\n".join(self._lines(lines)) + "\n", content_type="application/jsonl")
 
     def _message(self, params: dict[str, Any]) -> dict[str, Any]:
         if params.get("tool_choice"):
