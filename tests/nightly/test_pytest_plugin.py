@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
-import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +135,124 @@ def test_a_loaded_run_is_held_to_what_the_run_was_held_to_baseline_included(nigh
     (project / "results/drop/gates.json").write_text("{")
     with pytest.raises(Exception, match="corrupt gate outcome"):
         open_run(None, run_dir="results/drop").assert_gates_passed()
+
+
+def test_a_name_the_run_lacks_fails_with_the_run_s_names_closest_first(nightly):
+    # assert_check_rate("bot", "no_contradicton", ...) raised a bare KeyError: 'no_contradicton', and
+    # assert_passed(checks=[typo]) passed: the typo never fails.
+    from harness.pytest_plugin import open_run
+
+    assert main(["run", "nightly.yaml", "--out", "results/r", "--no-cache", "--quiet"]) == 0
+    run = open_run(None, run_dir="results/r")
+    checks = "(it has no_contradiction, apology_wording, next_step)"
+    with pytest.raises(HarnessAssertionError) as info:
+        run.assert_check_rate("bot", "no_contradicton", 0.9)
+    assert str(info.value) == f"no check 'no_contradicton' for candidate 'bot' in results/r {checks}"
+    with pytest.raises(HarnessAssertionError, match=r"no check 'nxt_step' .* \(it has next_step, apology_wording,"):
+        run.check_rate("bot", "nxt_step")
+    with pytest.raises(HarnessAssertionError, match=r"no criterion 'owns_problem' for candidate 'bot' in results/r "
+                                                    r"\(it has owns_the_problem\)"):
+        run.criterion_mean("bot", "owns_problem")
+    with pytest.raises(HarnessAssertionError, match=r"no candidate 'bot-v2' in results/r \(it has bot\)"):
+        run.assert_check_rate("bot-v2", "no_contradiction", 0.9)
+    item = run.cases()[0]
+    item.assert_passed(checks=["no_contradiction"], criteria=["owns_the_problem"])  # known names: as before
+    with pytest.raises(HarnessAssertionError, match="no check 'no_contradicton' for candidate 'bot' in this run "
+                                                    r"\(it has no_contradiction, apology_wording, next_step\)"):
+        item.assert_passed(checks=["no_contradicton"])
+    with pytest.raises(HarnessAssertionError, match=r"no criterion 'tone' .* \(it has owns_the_problem\)"):
+        item.assert_passed(criteria=["tone"])
+
+
+def test_case_items_follow_the_eval_s_candidates_then_the_dataset_s_cases(nightly):
+    # They came in the order the records were written (as replies finished): bot-v2/c009, agent/c007, ...
+    from harness.pytest_plugin import open_run
+
+    project, _ = nightly
+    rows = (project / "cases.jsonl").read_text().splitlines()
+    (project / "cases.jsonl").write_text("\n".join(rows[::-1]) + "\n")  # the dataset's order: n08 .. n01
+    eval_text = (project / "nightly.yaml").read_text()
+    (project / "nightly.yaml").write_text(eval_text.replace(
+        "  - name: bot\n", '  - name: zeta\n    model: fake/nightly-bot\n    prompt: "Agent for {{ category }}."\n'
+                           "  - name: bot\n"))
+    assert main(["run", "nightly.yaml", "--out", "results/r", "--no-cache", "--quiet"]) == 0
+    records = project / "results/r/records.jsonl"
+    lines = records.read_text().splitlines()
+    records.write_text("\n".join(lines[1::2] + lines[::2]) + "\n")  # finished in another order
+    ids = [f"{i.candidate}/{i.case_id}" for i in open_run(None, run_dir="results/r").cases()]
+    cases = [f"n0{k}" for k in range(8, 0, -1)]
+    assert ids == [f"zeta/{c}" for c in cases] + [f"bot/{c}" for c in cases]
+
+
+def test_baseline_accepted_is_the_one_accepted_in_results(nightly):
+    # harness_run(eval=..., baseline="accepted") looked in the fresh temporary directory's parent, which has
+    # no index: "no accepted baseline for eval 'nightly' in /tmp/harness-pytest-…/", always.
+    from harness.errors import ConfigError
+    from harness.pytest_plugin import _RUNS, open_run
+
+    project, bot = nightly
+    assert main(["run", "nightly.yaml", "--out", "results/base", "--no-cache", "--quiet"]) == 0
+    with pytest.raises(ConfigError, match=r"no accepted baseline for eval 'nightly' in results/ "):
+        open_run(None, eval="nightly.yaml", baseline="accepted")
+    assert main(["accept", "results/base"]) == 0
+    bot.bad_cases = {"n02", "n04"}  # a drop of 0.25 exceeds the max_regression 0.10
+    try:
+        run = open_run(None, eval="nightly.yaml", baseline="accepted")
+        assert run.baseline == Path("results/base")
+        with pytest.raises(HarnessAssertionError, match="max regression check no_contradiction"):
+            run.assert_gates_passed()
+        assert not run.run_dir.resolve().is_relative_to(project)  # the run itself went to a scratch directory
+        # results= names another results directory; out= without it reads the index beside out=.
+        with pytest.raises(ConfigError, match=r"no accepted baseline for eval 'nightly' in elsewhere/ "):
+            open_run(None, eval="nightly.yaml", baseline="accepted", results="elsewhere")
+        with pytest.raises(ConfigError, match=r"no accepted baseline for eval 'nightly' in runs/ "):
+            open_run(None, eval="nightly.yaml", out="runs/new", baseline="accepted")
+        beside = open_run(None, eval="nightly.yaml", out="results/new", baseline="accepted")
+        assert beside.run_dir == Path("results/new") and not beside.outcome.passed
+    finally:
+        _RUNS.clear()
+
+
+RECORDED_CASES = "".join(json.dumps({"id": f"r{i}", "persona": "angry", "category": "retail",
+                                     "turns": [{"role": "customer", "content": f"Order {i} is late."}],
+                                     "recorded_replies": {"bot": "That's not true." if i == 2 else
+                                                          "Sorry, I have reopened order 1 for you."}}) + "\n"
+                         for i in (3, 1, 2))
+RECORDED_EVAL = """\
+name: recorded
+dataset: cases.jsonl
+candidates:
+  - name: bot
+    recorded: bot
+checks: [no_contradiction]
+"""
+RUN_TESTS = '''
+import pytest
+
+def test_run(harness_run):
+    run = harness_run(eval="recorded.yaml")
+    print("RUN_DIR", run.run_dir)
+
+@pytest.mark.harness_cases(eval="recorded.yaml")
+def test_each_case(harness_case):
+    harness_case.assert_passed()
+'''
+
+
+def test_a_run_without_out_goes_to_pytest_s_temporary_directories(tmp_path):
+    # It went to tempfile.mkdtemp("harness-pytest-") and was never removed.
+    (tmp_path / "cases.jsonl").write_text(RECORDED_CASES)
+    (tmp_path / "recorded.yaml").write_text(RECORDED_EVAL)
+    (tmp_path / "test_recorded.py").write_text(RUN_TESTS)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-v", "-s", "-p", "no:cacheprovider", "--basetemp",
+                           str(tmp_path / "base"), "test_recorded.py"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "TMPDIR": str(scratch)})
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 failed, 3 passed" in done.stdout
+    # Items in the dataset's order; the run (the same one for both tests) under pytest's --basetemp.
+    assert done.stdout.index("test_each_case[bot/r3]") < done.stdout.index("test_each_case[bot/r2]")
+    assert list(scratch.iterdir()) == []
+    assert (tmp_path / "base/harness-run0/recorded/manifest.json").exists()
+    assert f"RUN_DIR {tmp_path / 'base/harness-run0/recorded'}" in done.stdout
