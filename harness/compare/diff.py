@@ -3,7 +3,7 @@
 Steps: read both manifests, refuse incomparable sides (unless allowed), stream
 both runs' records once (keeping only what the rows read), pair the
 candidates, build one row per criterion and check from the paired cases,
-Holm-adjust all rows of the diff together, and attach the side-by-side views
+Holm-adjust each pair's rows together (one family per pair), and attach the side-by-side views
 of each row's largest drops and rises (every changed case stays listed, with
 its values, in its rows' ``changes``).
 """
@@ -126,7 +126,8 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
     for name_a, name_b in plan_pairs(data_a, data_b, options.pair):
         a, b = side(data_a, name_a, "A"), side(data_b, name_b, "B")
         comparisons.append((_comparison(a, b, measures, options.stats, by_thread), a, b))
-    apply_holm([row for comparison, _, _ in comparisons for row in comparison.rows], options.stats.alpha)
+    for comparison, _, _ in comparisons:  # one family per pair: its verdicts never depend on the other pairs
+        comparison.holm_family = apply_holm(comparison.rows, options.stats.alpha)
     per_direction = options.views_per_direction
     cases = case_snapshots(data_a, data_b, {c for comparison, _, _ in comparisons
                                             for c in viewed_cases(comparison, per_direction)})

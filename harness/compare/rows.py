@@ -1,7 +1,9 @@
 """One :class:`DiffRow` per criterion and check: values, paired difference, test, verdict.
 
-Rows are built before Holm correction (:func:`apply_holm` adjusts every row of
-a diff at once and sets the verdicts), because the family is the whole diff.
+Rows are built before Holm correction: :func:`apply_holm` adjusts the rows of
+one candidate pair together and sets their verdicts. The family is one pair's
+rows (its criteria and checks), never the whole diff, so a candidate's verdicts
+do not depend on how many other candidates were compared beside it.
 """
 
 from __future__ import annotations
@@ -88,18 +90,46 @@ def build_row(kind: str, name: str, scale: str, clusters: Clusters, left_out: Le
                    pass_to_fail=down, fail_to_pass=up, left_out=left_out, changes=_changes(clusters))
 
 
-def apply_holm(rows: list[DiffRow], alpha: float) -> None:
-    """Holm-adjust the p-values of ``rows`` as one family and set each row's verdict in place.
+def apply_holm(rows: list[DiffRow], alpha: float) -> int:
+    """Holm-adjust the p-values of one pair's ``rows`` as one family, set each row's verdict in place, and
+    return the family's size (the rows with a p-value).
 
     A row is improved (regressed) when its adjusted p-value is below ``alpha``
-    and the difference is positive (negative); otherwise no detectable change.
+    and the difference is positive (negative); otherwise no detectable change,
+    with a :func:`verdict_note` when the evidence looked like a change before
+    the correction.
     """
+    family = sum(row.p_value is not None for row in rows)
     for row, adjusted in zip(rows, holm([row.p_value for row in rows])):
         row.p_holm = adjusted
         row.verdict = _verdict(row.difference, adjusted, alpha)
+        row.verdict_note = verdict_note(row, family, alpha)
+    return family
 
 
 def _verdict(difference: float | None, adjusted: float | None, alpha: float) -> str:
     if adjusted is None or difference is None or adjusted >= alpha or difference == 0:
         return "no detectable change"
     return "improved" if difference > 0 else "regressed"
+
+
+def _p_text(p: float) -> str:
+    return "<0.0001" if p < 1e-4 else f"{p:.2g}"  # as the tables print p (harness.report.tables.fmt_p)
+
+
+def verdict_note(row: DiffRow, family: int, alpha: float) -> str | None:
+    """Why a row that looks changed (interval off zero, or p below ``alpha`` before correction) has no verdict.
+
+    ``"not significant after correcting for 16 comparisons (p 0.012 before)"``, or, when even the p before
+    correction does not pass (the bootstrap interval alone excludes 0), ``"not significant, even before
+    correcting for 16 comparisons (p 0.07)"``. ``None`` for a row with a verdict or no sign of change.
+    """
+    if row.verdict != "no detectable change" or row.p_value is None or not row.difference:
+        return None
+    off_zero = row.ci is not None and (row.ci.lo > 0 or row.ci.hi < 0)
+    if row.p_value >= alpha and not off_zero:
+        return None
+    comparisons = f"{family} comparison{'s' if family != 1 else ''}"
+    if row.p_value < alpha:
+        return f"not significant after correcting for {comparisons} (p {_p_text(row.p_value)} before)"
+    return f"not significant, even before correcting for {comparisons} (p {_p_text(row.p_value)})"

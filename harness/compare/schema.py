@@ -91,8 +91,13 @@ class DiffRow(_Model):
     ci: Interval | None = Field(None, description="cluster bootstrap interval of the difference, resampling cases")
     test: TestName = "none"
     p_value: float | None = None
-    p_holm: float | None = Field(None, description="Holm-adjusted across every row of this diff")
+    p_holm: float | None = Field(None, description="Holm-adjusted across the rows of this candidate pair (its "
+                                                   "criteria and checks with a p-value; see Comparison.holm_family)")
     verdict: Verdict = "no detectable change"
+    verdict_note: str | None = Field(None, description="why a row whose interval excludes 0, or whose p before "
+                                                       "correction is below alpha, is still not a verdict, e.g. "
+                                                       "'not significant after correcting for 16 comparisons "
+                                                       "(p 0.012 before)'; None otherwise")
     mde: float | None = Field(None, description="minimum detectable |difference| at this n, 80% power, alpha 0.05; "
                                                 "at or above the scale's whole range (1 on pass/fail, 4 on 1-5) "
                                                 "no difference is detectable at this n")
@@ -149,6 +154,9 @@ class Comparison(_Model):
     candidate_a: str
     candidate_b: str
     rows: list[DiffRow] = Field(default_factory=list)
+    holm_family: int = Field(0, description="rows of this pair whose p-values were Holm-adjusted together (those "
+                                            "with a p-value); each pair is its own family, so one candidate's "
+                                            "verdicts do not depend on the other candidates compared beside it")
     cases: dict[str, CaseView] = Field(default_factory=dict, description=(
         "side-by-side views of changed cases: per row, its largest drops and largest rises (25 each by default; "
         "every changed case when a row has no more); every changed case is listed with its values in its rows' "

@@ -19,7 +19,7 @@ from harness.compare.schema import CaseView, Comparison, DiffReport, DiffRow, Re
 from harness.report.html import render_notices
 from harness.report.html_parts import ROWS_JS, difference_svg, esc, json_script, page_shell
 from harness.report.html_records import highlight
-from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_difference
+from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
 
 VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na"}
 
@@ -98,7 +98,7 @@ def _summary_table(comparison: Comparison) -> str:
 
 def _chart_row(row: DiffRow) -> str:
     bound = largest_difference(row.scale)
-    label = f"{row.name}: {fmt_difference(row)} ({row.verdict})"
+    label = f"{row.name}: {fmt_difference(row)} ({fmt_verdict(row)})"
     ci = row.ci
     svg = difference_svg(row.difference, ci and ci.lo, ci and ci.hi, bound=bound, mde=row.mde, label=label)
     kind = "criterion" if row.kind == "criterion" else "check"
@@ -245,6 +245,10 @@ def _filters(comparison: Comparison, data: list[dict], prefix: str) -> str:
     return f'<form class="filters" role="search">{"".join(selects)}{count}</form>'
 
 
+def _family(comparison: Comparison) -> str:
+    return f'<p class="muted">{esc(fmt_holm_family(comparison.holm_family))}</p>' if comparison.rows else ""
+
+
 def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
     """One comparison's section and its data for the script."""
     prefix = f"c{index}"
@@ -257,7 +261,8 @@ def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
         else _more_cases(comparison) or "<p>No case changed.</p>"
     title = f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B)"
     html = (f'<section class="comparison" id="{prefix}"><h2>{esc(title)}</h2>'
-            f"<h3>Summary</h3>{_summary_table(comparison)}<h3>Differences with intervals</h3>{_charts(comparison)}"
+            f"<h3>Summary</h3>{_summary_table(comparison)}{_family(comparison)}"
+            f"<h3>Differences with intervals</h3>{_charts(comparison)}"
             f"<h3>Changed cases</h3>{cases}</section>")
     return html, {"cases": data}
 
@@ -265,8 +270,8 @@ def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
 def _method(report: DiffReport) -> str:
     return (f'<p class="muted">Paired over the same cases; a case\'s samples form one cluster. Intervals: '
             f"{report.confidence:.0%} bootstrap resampling cases. p: exact McNemar (pass/fail) or Wilcoxon "
-            f"signed-rank (scores), with the Holm-adjusted value in brackets (all rows of this diff are one "
-            f"family). Verdicts at α = {report.alpha:g} after Holm. MDE: the smallest true difference this n "
+            f"signed-rank (scores), with the Holm-adjusted value in brackets (each compared pair's rows are one "
+            f"family, so a candidate's verdicts do not depend on the others compared beside it). Verdicts at α = {report.alpha:g} after Holm. MDE: the smallest true difference this n "
             "detects with 80% power. Cases with a case or judge error on either side are left out of that row.</p>")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from harness.compare.schema import Comparison, DiffReport, DiffRow
 from harness.report.markdown import MAX_CHARS, md_escape, md_table, render_notices
-from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_change
+from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_change, fmt_holm_family
 
 MAX_CASES = 12  # case ids listed per flip direction or per drop/rise list
 
@@ -66,13 +66,19 @@ def _details(summary: str, lines: list[str]) -> str:
     return f"<details><summary>{summary}</summary>\n\n" + "\n".join(lines) + "\n\n</details>"
 
 
+def headline(comparison: Comparison) -> str:
+    """The rows with a verdict, then those that looked changed before the Holm correction, in one line."""
+    parts = [f"{r.name} {r.verdict}" for r in comparison.rows if r.verdict != "no detectable change"]
+    parts += [f"{r.name} {r.verdict_note}" for r in comparison.rows if r.verdict_note]
+    return ", ".join(parts) or "no detectable change on any row"
+
+
 def render_comparison(comparison: Comparison) -> str:
     """One comparison: heading, the rows table, flips and score changes."""
     title = f"## {md_escape(comparison.candidate_a)} (A) → {md_escape(comparison.candidate_b)} (B)"
-    verdicts = [r for r in comparison.rows if r.verdict != "no detectable change"]
-    headline = ", ".join(f"{md_escape(r.name)} {r.verdict}" for r in verdicts) or "no detectable change on any row"
     table = md_table(DIFF_HEADER, [diff_row_cells(r) for r in comparison.rows]) if comparison.rows else "No rows."
-    parts = [title, f"**{headline}**", table,
+    family = f"<sub>{fmt_holm_family(comparison.holm_family)}</sub>" if comparison.rows else ""
+    parts = [title, f"**{md_escape(headline(comparison))}**", table, family,
              _details("Flips per check (case: A→B)", _flip_lines(comparison)),
              _details("Largest score drops and rises per criterion", _score_lines(comparison))]
     return "\n\n".join(p for p in parts if p)
@@ -82,7 +88,8 @@ def _method(report: DiffReport) -> str:
     return (f"<sub>Paired over the same cases (several samples of a case count as one cluster). "
             f"Interval: {report.confidence:.0%} bootstrap resampling cases ({report.n_resamples} resamples, "
             f"seed {report.seed}). p: exact McNemar for pass/fail, Wilcoxon signed-rank for scores; in brackets "
-            f"Holm-adjusted across all {sum(len(c.rows) for c in report.comparisons)} rows. Verdicts at "
+            f"Holm-adjusted within each compared pair, across that pair's rows (one family per pair, so a "
+            f"candidate's verdicts do not depend on the others compared beside it). Verdicts at "
             f"α = {report.alpha:g} after Holm. MDE: the smallest true difference this n detects with 80% power "
             f"(α = {report.alpha:g}), so \"no detectable change\" is not \"the same\". Cases with a case or judge "
             f"error on either side are left out of that row.</sub>")

@@ -246,11 +246,26 @@ def fmt_left_out(left_out) -> str:
     return f"{total} ({', '.join(shown)})" if total else "0"
 
 
+def fmt_verdict(row) -> str:
+    """The verdict, or for a row that looked changed before the Holm correction, why it has none
+    (``"not significant after correcting for 16 comparisons (p 0.012 before)"``)."""
+    note = getattr(row, "verdict_note", None)
+    return note if note else VERDICT_MARK[row.verdict]
+
+
+def fmt_holm_family(family: int) -> str:
+    """The sentence under a pair's table: which p-values the bracketed ones were adjusted with."""
+    if not family:
+        return "No row has a p-value: no case was graded on both sides."
+    rows = "the 1 row" if family == 1 else f"the {family} rows"
+    return f"p in brackets: Holm-adjusted across {rows} of this pair (its criteria and checks with a p-value)."
+
+
 def diff_row_cells(row) -> list[str]:
     """One diff row as plain-text cells in :data:`DIFF_HEADER` order."""
     label = row.name if row.kind == "criterion" else f"{row.name} (check)"
     return [label, fmt_diff_value(row, row.value_a), fmt_diff_value(row, row.value_b), fmt_difference(row),
-            fmt_p_pair(row), VERDICT_MARK[row.verdict], fmt_mde(row), fmt_n(row), fmt_left_out(row.left_out)]
+            fmt_p_pair(row), fmt_verdict(row), fmt_mde(row), fmt_n(row), fmt_left_out(row.left_out)]
 
 
 def fmt_change(row, change) -> str:
