@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.datasets.selection import selection_words
+from harness.errors import ConfigError
 from harness.history.index import connect, selection_of
 
 QUERY = """
@@ -41,11 +42,21 @@ class HistoryRow:
 
 
 def history_rows(results_dir: str | Path, eval_name: str | None = None) -> list[HistoryRow]:
-    """Every indexed run (of ``eval_name`` only, when given), oldest first. ResultsError without an index."""
+    """Every indexed run (of ``eval_name`` only, when given), oldest first. ResultsError without an index;
+    ConfigError for an ``eval_name`` with no run there (a typo would list nothing and exit 0)."""
     where, params = ("WHERE r.eval_name = ?", (eval_name,)) if eval_name else ("", ())
     with connect(results_dir, create=False) as conn:
         rows = conn.execute(QUERY.format(where=where), params).fetchall()
+        if eval_name and not rows:
+            raise _no_runs_of(conn, results_dir, eval_name)
     return [_row(r) for r in rows]
+
+
+def _no_runs_of(conn, results_dir: str | Path, eval_name: str) -> ConfigError:
+    """``--eval: no runs of eval 'x' in results (evals with runs: a, b)``."""
+    names = [r["eval_name"] for r in conn.execute("SELECT DISTINCT eval_name FROM runs ORDER BY eval_name")]
+    return ConfigError(f"no runs of eval {eval_name!r} in {results_dir} (evals with runs: "
+                       f"{', '.join(names) or 'none'})", field="--eval")
 
 
 def _row(r) -> HistoryRow:
