@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from harness.config.yamlfile import load_yaml, validate_yaml
 from harness.datasets.conditions import AppliesWhen, applies
@@ -41,6 +41,14 @@ class Criterion(BaseModel):
         # YAML reads `1:` as an int and `no` as False; a level's key and text are always text here.
         if isinstance(value, dict):
             return {_yaml_text(k): _yaml_text(v) for k, v in value.items()}
+        return value
+
+    @field_validator("pass_threshold")
+    @classmethod
+    def _threshold_on_a_1_5_scale(cls, value: int, info: ValidationInfo) -> int:
+        # Runs only when given, after `scale`: on pass_fail it was accepted and ignored (`pass` passes).
+        if info.data.get("scale") == "pass_fail":
+            raise ValueError("applies to 1-5 scales only: a pass_fail criterion passes on `pass`")
         return value
 
     @model_validator(mode="after")
