@@ -134,10 +134,27 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
     for comparison, a, b in comparisons:
         attach_case_views(comparison, a, b, cases, per_direction)
     report = _report(data_a, data_b, found, [c for c, _, _ in comparisons], options)
+    report.warnings += [unshared_warning(c) for c, _, _ in comparisons if c.shares_no_case]
     report.notices += length_notices(data_a, data_b, [(a, b) for _, a, b in comparisons], report.same_run)
     if by_thread:
         report.notices.append(THREAD_UNIT_NOTICE)
     return report
+
+
+def unshared_warning(comparison: Comparison) -> str:
+    """The warning for a pair whose sides share no graded case: its rows are not measured, not unchanged."""
+    left_out = comparison.rows[0].left_out
+    both = left_out.case_error + left_out.judge_error + left_out.not_applicable  # every shared case, left out
+    why = [f"{left_out.unmatched} cases are on one side only"] if left_out.unmatched else []
+    why += [f"the {both} cases on both sides have an error or no verdict on one side"] if both else []
+    reasons = f" ({'; '.join(why)})" if why else ""
+    return (f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B): not measured: the sides share no "
+            f"graded case{reasons}, so no row has a difference to test")
+
+
+def measured_nothing(report: DiffReport) -> bool:
+    """True when no compared pair shares a graded case: every row of the diff is unmeasured."""
+    return bool(report.comparisons) and all(c.shares_no_case for c in report.comparisons)
 
 
 def _report(data_a: RunData, data_b: RunData, found: list[str], comparisons: list[Comparison],

@@ -113,6 +113,9 @@ def _verdict(difference: float | None, adjusted: float | None, alpha: float) -> 
     return "improved" if difference > 0 else "regressed"
 
 
+NOT_MEASURED = "not measured: no case was graded on both sides"
+
+
 def _p_text(p: float) -> str:
     return "<0.0001" if p < 1e-4 else f"{p:.2g}"  # as the tables print p (harness.report.tables.fmt_p)
 
@@ -122,8 +125,11 @@ def verdict_note(row: DiffRow, family: int, alpha: float) -> str | None:
 
     ``"not significant after correcting for 16 comparisons (p 0.012 before)"``, or, when even the p before
     correction does not pass (the bootstrap interval alone excludes 0), ``"not significant, even before
-    correcting for 16 comparisons (p 0.07)"``. ``None`` for a row with a verdict or no sign of change.
+    correcting for 16 comparisons (p 0.07)"``. ``None`` for a row with a verdict or no sign of change;
+    :data:`NOT_MEASURED` for a row without a case.
     """
+    if row.n_cases == 0:
+        return NOT_MEASURED
     if row.verdict != "no detectable change" or row.p_value is None or not row.difference:
         return None
     off_zero = row.ci is not None and (row.ci.lo > 0 or row.ci.hi < 0)

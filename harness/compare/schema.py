@@ -162,6 +162,11 @@ class Comparison(_Model):
         "every changed case when a row has no more); every changed case is listed with its values in its rows' "
         "changes"))
 
+    @property
+    def shares_no_case(self) -> bool:
+        """True when the pair has rows but no case was graded on both sides: nothing is measured."""
+        return bool(self.rows) and not any(row.n_cases for row in self.rows)
+
 
 class DiffReport(_Model):
     """The whole diff: sides, comparability, every comparison."""

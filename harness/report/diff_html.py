@@ -245,6 +245,10 @@ def _filters(comparison: Comparison, data: list[dict], prefix: str) -> str:
     return f'<form class="filters" role="search">{"".join(selects)}{count}</form>'
 
 
+def _no_changes(comparison: Comparison) -> str:
+    return "<p>No case was graded on both sides.</p>" if comparison.shares_no_case else "<p>No case changed.</p>"
+
+
 def _family(comparison: Comparison) -> str:
     return f'<p class="muted">{esc(fmt_holm_family(comparison.holm_family))}</p>' if comparison.rows else ""
 
@@ -258,9 +262,11 @@ def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
             "both replies side by side with evidence marked, and every verdict with the judges' reasons.</p>")
     cases = (f'{_filters(comparison, data, prefix)}{hint}<table class="cases"><thead><tr>{head}</tr></thead>'
              f"<tbody>{rows_html}</tbody></table>{_more_cases(comparison)}") if data \
-        else _more_cases(comparison) or "<p>No case changed.</p>"
+        else _more_cases(comparison) or _no_changes(comparison)
     title = f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B)"
-    html = (f'<section class="comparison" id="{prefix}"><h2>{esc(title)}</h2>'
+    unmeasured = ('<p class="fail"><b>Not measured: the sides share no graded case.</b></p>'
+                  if comparison.shares_no_case else "")
+    html = (f'<section class="comparison" id="{prefix}"><h2>{esc(title)}</h2>{unmeasured}'
             f"<h3>Summary</h3>{_summary_table(comparison)}{_family(comparison)}"
             f"<h3>Differences with intervals</h3>{_charts(comparison)}"
             f"<h3>Changed cases</h3>{cases}</section>")

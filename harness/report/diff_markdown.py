@@ -67,9 +67,12 @@ def _details(summary: str, lines: list[str]) -> str:
 
 
 def headline(comparison: Comparison) -> str:
-    """The rows with a verdict, then those that looked changed before the Holm correction, in one line."""
+    """The rows with a verdict, then those that looked changed before the Holm correction, in one line;
+    or that nothing was measured."""
+    if comparison.shares_no_case:
+        return "not measured: the sides share no graded case"
     parts = [f"{r.name} {r.verdict}" for r in comparison.rows if r.verdict != "no detectable change"]
-    parts += [f"{r.name} {r.verdict_note}" for r in comparison.rows if r.verdict_note]
+    parts += [f"{r.name} {r.verdict_note}" for r in comparison.rows if r.verdict_note and r.n_cases]
     return ", ".join(parts) or "no detectable change on any row"
 
 
