@@ -104,7 +104,8 @@ def _print_gates(gated) -> None:
     print(f"gates:     {_GATE_WORDS[gated.exit_code]} (exit code {gated.exit_code})")
 
 
-_GATE_WORDS = {0: "all passed", 1: "FAILED", 3: "run incomplete (above max_error_rate, or not complete)"}
+_GATE_WORDS = {0: "all passed", 1: "FAILED",
+               3: "run incomplete (not complete, every record in error, or above max_error_rate)"}
 
 
 def accept(args: argparse.Namespace) -> int:

@@ -99,7 +99,7 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     complete, completion = within_tolerance(count, status or "complete", eval_spec.get("max_error_rate"))
     candidates = _gated_candidates(spec, scorecard, eval_file)
     _check_names(spec, scorecard, eval_file)
-    gates = [completion_gate(complete, completion)]
+    gates = [completion_gate(complete, completion, eval_spec.get("max_error_rate") is not None)]
     gates += minimum_gates(spec, scorecard, candidates)
     notes = []
     if baseline is not None:
@@ -110,8 +110,10 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
                        baseline=str(baseline) if baseline else None, notes=notes)
 
 
-def completion_gate(complete: bool, detail: str) -> GateResult:
-    return GateResult(name="run completed within max_error_rate", candidate=None, passed=complete, detail=detail)
+def completion_gate(complete: bool, detail: str, has_tolerance: bool) -> GateResult:
+    """The run's own gate: it finished, graded something, and (with ``max_error_rate``) erred within it."""
+    name = "run completed within max_error_rate" if has_tolerance else "run completed"
+    return GateResult(name=name, candidate=None, passed=complete, detail=detail)
 
 
 def _gated_candidates(spec: GatesSpec, scorecard, eval_file: str | None) -> list[str]:

@@ -1,8 +1,9 @@
 """The error tolerance of a run: the share of records that ended in an error.
 
 A record counts once when it has a case error (no reply) or a judge error on
-any criterion. A run is complete within its tolerance when it finished and
-that share is at most the eval file's ``max_error_rate``.
+any criterion. A run is complete within its tolerance when it finished, at
+least one record ended without an error, and that share is at most the eval
+file's ``max_error_rate`` (when it sets one).
 """
 
 from __future__ import annotations
@@ -52,10 +53,20 @@ def count_errors(run_dir: str | Path) -> ErrorCount:
 
 
 def within_tolerance(count: ErrorCount, status: str, max_error_rate: float | None) -> tuple[bool, str]:
-    """Whether the run completed within its tolerance, and why not."""
+    """Whether the run completed within its tolerance, and why (not).
+
+    A run in which every record ended in an error graded nothing: it fails whatever ``max_error_rate``
+    says (without one, that is the only error share that fails).
+    """
+    share = f"{count.with_error} of {count.records} records ended in an error ({count.rate:.1%})"
     if status != "complete":
         return False, f"the run is {status}, not complete"
-    if max_error_rate is not None and count.rate > max_error_rate:
-        return False, (f"{count.with_error} of {count.records} records ended in an error ({count.rate:.1%}), "
-                       f"above max_error_rate {max_error_rate:.1%}")
-    return True, f"{count.with_error} of {count.records} records ended in an error ({count.rate:.1%})"
+    if count.records == 0:
+        return False, "the run holds no record: nothing was graded"
+    if count.with_error == count.records:
+        return False, f"every record ({count.with_error} of {count.records}) ended in an error: nothing was graded"
+    if max_error_rate is None:
+        return True, f"{share}; no max_error_rate set (only a run whose every record ended in an error fails)"
+    if count.rate > max_error_rate:
+        return False, f"{share}, above max_error_rate {max_error_rate:.1%}"
+    return True, f"{share}, within max_error_rate {max_error_rate:.1%}"
