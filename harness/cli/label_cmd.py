@@ -85,10 +85,21 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     finally:
         writer.close()
     left = len(items) - session.labelled - session.skipped
-    print(f"labelled {session.labelled} ({args.labels}); skipped {session.skipped}; {left} left")
+    print(f"labelled {session.labelled} ({args.labels}); skipped {session.skipped}; "
+          f"{_left_words(left, session.labelled, args.limit)}")
     if session.labelled:
         print(f"next: harness calibrate --labels {args.labels} {args.run_dir}")
     return 0
+
+
+def _left_words(left: int, labelled: int, limit: int | None) -> str:
+    """What is left, measured against what the session was asked for: ``--limit 4 reached; 133 more left``
+    (not ``133 left`` as if the session had stopped short), or ``2 left of --limit 4; 137 left in all``."""
+    if limit is None or not left:
+        return f"{left} left"
+    if labelled >= limit:
+        return f"--limit {limit} reached; {left} more left (run again to go on)"
+    return f"{min(limit - labelled, left)} left of --limit {limit}; {left} left in all"
 
 
 def _names(raw: str | None, option: str, what: str, example: str) -> tuple[str, ...]:
@@ -181,8 +192,9 @@ class _Session:
         from harness.report.show import reply_lines, safe, thread_lines, wrapped
 
         record, target = item.record, item.target
+        of_limit = f" · label {self.labelled + 1} of --limit {self.args.limit}" if self.args.limit else ""
         print(f"\n[{number}/{len(self.items)}] {record.case_id} · {record.candidate} · {target.kind} {target.name} "
-              f"({'p/f' if target.scale == 'pass_fail' else '1-5'})")
+              f"({'p/f' if target.scale == 'pass_fail' else '1-5'}){of_limit}")
         lines = thread_lines(self.cases.get(record.case_id)) + reply_lines(record)
         if target.question:
             lines += wrapped("question: ", target.question)
