@@ -11,6 +11,7 @@ directory, so ``--resume`` polls a submitted batch instead of sending it again.
     state.py          batch.json and the per-batch request files in the run directory
     openai_api.py     OpenAI Batch (/v1/files, /v1/batches)
     anthropic_api.py  Anthropic Message Batches (/v1/messages/batches)
+    lines.py          reading a results file line by line: a bad line costs its own case at most
     http.py           submit / poll / download with bounded retries
     credentials.py    the key a batch sends: the one a live call would
     prices.py         batch prices from litellm's bundled price map

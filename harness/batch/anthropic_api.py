@@ -15,10 +15,11 @@ from typing import Any
 
 from harness.batch.credentials import batch_key, check_key
 from harness.batch.http import BatchHTTP
+from harness.batch.lines import BadLine, ReadLines, an_object, read_lines, shown
 from harness.batch.prices import batch_cost
 from harness.batch.requests import BatchRequest, Failure
 from harness.errors import ContentFilterError, EmptyResponseError
-from harness.models.base import ModelResponse, ModelSpec, Usage
+from harness.models.base import ModelResponse, ModelSpec, Usage, token_count
 from harness.models.litellm_provider import SCHEMA_NAME, portable_schema
 
 DEFAULT_BASE = "https://api.anthropic.com"
@@ -77,30 +78,31 @@ class AnthropicBatchAPI:
         status = str(batch.get("processing_status"))
         return status, status == "ended", batch
 
-    async def results(self, http: BatchHTTP, batch: dict[str, Any],
-                      requests: dict[str, BatchRequest]) -> dict[str, ModelResponse | Failure]:
+    async def results(self, http: BatchHTTP, batch: dict[str, Any], requests: dict[str, BatchRequest]) -> ReadLines:
+        """Every answered or failed line of an ended batch, by cache key (see :mod:`harness.batch.lines`)."""
         url = batch.get("results_url")
-        if not url:
-            return {}
+        if not url or not isinstance(url, str):
+            return ReadLines()
         raw = await http.request("GET", url)
-        out: dict[str, ModelResponse | Failure] = {}
-        for text in raw.decode("utf-8").splitlines():
-            if text.strip():
-                line = json.loads(text)
-                request = requests.get(line.get("custom_id"))
-                if request is not None:
-                    out[request.key] = self.parse(line.get("result") or {}, request)
-        return out
+        return self.read_lines(raw, f"results of {batch.get('id')}", requests)
 
-    def parse(self, result: dict[str, Any], request: BatchRequest) -> ModelResponse | Failure:
+    def read_lines(self, raw: bytes, source: str, requests: dict[str, BatchRequest]) -> ReadLines:
+        return read_lines(raw, source, requests, lambda line, request: self.parse(line.get("result"), request))
+
+    def parse(self, result: Any, request: BatchRequest) -> ModelResponse | Failure:
+        """The answer or failure of one line's ``result``; BadLine when it is in no documented shape."""
+        if not isinstance(result, dict):
+            raise BadLine("result", f"not an object ({shown(result)})")
         kind = result.get("type")
+        if not isinstance(kind, str):
+            raise BadLine("result.type", f"not text ({shown(kind)})")
         if kind == "succeeded":
             try:
-                return self.to_response(result.get("message") or {}, request)
+                return self.to_response(an_object(result, "message", "result.") or {}, request)
             except (ContentFilterError, EmptyResponseError) as fault:
                 return Failure(kind=fault.kind, message=str(fault))
         if kind == "errored":
-            error = result.get("error") or {}
+            error = an_object(result, "error", "result.") or {}
             inner = error.get("error") if isinstance(error.get("error"), dict) else error
             err_type = str(inner.get("type") or "error")
             return Failure(kind=_error_kind(err_type), message=f"{self.spec.name}: {err_type}: "
@@ -111,21 +113,33 @@ class AnthropicBatchAPI:
 
     def to_response(self, message: dict[str, Any], request: BatchRequest) -> ModelResponse:
         blocks = message.get("content") or []
+        if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
+            raise BadLine("result.message.content", f"not a list of content blocks ({shown(blocks)})")
         stop = message.get("stop_reason")
+        stop = stop if isinstance(stop, str) else None  # a stop reason in no known shape must not cost the answer
         if stop == "refusal":
             raise ContentFilterError(f"{self.spec.name}: the provider refused the request")
-        if request.config.response_schema is not None:
-            tool = next((b for b in blocks if b.get("type") == "tool_use"), None)
-            text = json.dumps(tool.get("input")) if tool else ""
-        else:
-            text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
+        text = self._text(blocks, request)
         if not text.strip():
             raise EmptyResponseError(f"{self.spec.name}: empty response (stop_reason={stop})")
-        usage = message.get("usage") or {}
-        counted = Usage(prompt_tokens=usage.get("input_tokens") or 0, completion_tokens=usage.get("output_tokens") or 0)
+        usage = message.get("usage") if isinstance(message.get("usage"), dict) else {}
+        # Counts that are no counts ("n/a", -3) are 0, as on the live path, rather than a lost answer.
+        counted = Usage(prompt_tokens=token_count(usage.get("input_tokens")),
+                        completion_tokens=token_count(usage.get("output_tokens")))
         if not self.spec.api_base:
             counted.cost_usd = batch_cost(self.spec.name, counted)
         return ModelResponse(text=text, usage=counted, finish_reason=FINISH.get(stop, stop))
+
+    @staticmethod
+    def _text(blocks: list[dict[str, Any]], request: BatchRequest) -> str:
+        """The answer in ``blocks``: the forced tool call's input as JSON when a schema was asked, else the text."""
+        if request.config.response_schema is not None:
+            tool = next((b for b in blocks if b.get("type") == "tool_use"), None)
+            return json.dumps(tool.get("input")) if tool else ""
+        texts = [b.get("text", "") for b in blocks if b.get("type") == "text"]
+        if not all(isinstance(t, str) for t in texts):
+            raise BadLine("result.message.content", "a text block's text is not text")
+        return "".join(texts)
 
 
 def _error_kind(error_type: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from harness.batch.credentials import batch_key, check_key
 from harness.batch.http import BatchHTTP
+from harness.batch.lines import BadLine, ReadLines, an_object, read_lines, shown
 from harness.batch.prices import batch_cost
 from harness.batch.requests import BatchRequest, Failure
 from harness.errors import CaseFault
@@ -73,27 +74,26 @@ class OpenAIBatchAPI:
         status = str(batch.get("status"))
         return status, status in TERMINAL, batch
 
-    async def results(self, http: BatchHTTP, batch: dict[str, Any],
-                      requests: dict[str, BatchRequest]) -> dict[str, ModelResponse | Failure]:
-        """Every answered or failed line of a finished batch, by cache key."""
-        out: dict[str, ModelResponse | Failure] = {}
-        for field in ("output_file_id", "error_file_id"):
+    async def results(self, http: BatchHTTP, batch: dict[str, Any], requests: dict[str, BatchRequest]) -> ReadLines:
+        """Every answered or failed line of a finished batch, by cache key (see :mod:`harness.batch.lines`)."""
+        read = ReadLines()
+        for field, name in (("output_file_id", "output file"), ("error_file_id", "error file")):
             file_id = batch.get(field)
-            if not file_id:
-                continue
-            raw = await http.request("GET", f"/files/{file_id}/content")
-            for text in raw.decode("utf-8").splitlines():
-                if text.strip():
-                    line = json.loads(text)
-                    request = requests.get(line.get("custom_id"))
-                    if request is not None:
-                        out[request.key] = self.parse(line, request)
-        return out
+            if file_id:
+                raw = await http.request("GET", f"/files/{file_id}/content")
+                self.read_lines(raw, f"{name} {file_id}", requests, read)
+        return read
+
+    def read_lines(self, raw: bytes, source: str, requests: dict[str, BatchRequest],
+                   read: ReadLines | None = None) -> ReadLines:
+        return read_lines(raw, source, requests, self.parse, read)
 
     def parse(self, line: dict[str, Any], request: BatchRequest) -> ModelResponse | Failure:
-        response = line.get("response") or {}
+        response = an_object(line, "response") or {}
+        error = an_object(line, "error")
         status = response.get("status_code")
-        error = line.get("error")
+        if status is not None and type(status) is not int:
+            raise BadLine("response.status_code", f"not an integer ({shown(status)})")
         if status == 200 and not error:
             try:
                 answer = with_field_probabilities(self.encoder.to_response(response.get("body")), request.config)
@@ -103,7 +103,7 @@ class OpenAIBatchAPI:
                 answer.usage.cost_usd = batch_cost(self.spec.name, answer.usage)
             return answer
         if status:
-            fault = error_for_status(int(status), {}, json.dumps(response.get("body") or {}).encode(), self.spec.name)
+            fault = error_for_status(status, {}, json.dumps(response.get("body") or {}).encode(), self.spec.name)
             return Failure(kind=fault.kind, message=f"{fault} (batch line)")
         code = str((error or {}).get("code") or "batch_error")
         message = str((error or {}).get("message") or "no answer")

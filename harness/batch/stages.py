@@ -151,8 +151,10 @@ class BatchRun:
                 self.save()
                 self.options.notify(f"{job.label}: submitted as {job.batch_id}")
             batch = await self.wait(api, http, job)
-            answers = await api.results(http, batch, requests)
-        self.store(job, requests, answers)
+            read = await api.results(http, batch, requests)
+        for notice in read.notices:
+            self.options.notify(f"{job.label}: {notice}")
+        self.store(job, requests, read.answers, unreadable=len(read.notices))
 
     async def wait(self, api: Any, http: Any, job: BatchJob) -> dict[str, Any]:
         while True:
@@ -166,11 +168,12 @@ class BatchRun:
             await asyncio.sleep(self.options.poll_s)
 
     def store(self, job: BatchJob, requests: dict[str, BatchRequest],
-              answers: dict[str, ModelResponse | Failure]) -> None:
+              answers: dict[str, ModelResponse | Failure], unreadable: int = 0) -> None:
         unanswered = UNANSWERED.get(job.provider_status or "", "batch_error")
+        why = f"batch {job.provider_status}" + (f"; unreadable result lines: {unreadable}" if unreadable else "")
         for key, request in requests.items():
             answer = answers.get(key) or Failure(
-                kind=unanswered, message=f"{request.model}: no answer in {job.batch_id} (batch {job.provider_status})")
+                kind=unanswered, message=f"{request.model}: no answer in {job.batch_id} ({why})")
             if isinstance(answer, Failure):
                 self.failures[key] = answer
                 job.failed += 1

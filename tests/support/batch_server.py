@@ -16,7 +16,7 @@ its error message); ``reject`` makes OpenAI batches end ``failed`` with no outpu
 validation refuses the file).
 Faults in the results: ``junk_lines`` are added to every results file (OpenAI's output file,
 Anthropic's results) as they are; ``mangle(line)`` may rewrite each result line (a dict) before it
-is written. ``results_host`` names the host of Anthropic's ``results_url`` (``localhost`` for
+is written (a string is written as it is). ``results_host`` names the host of Anthropic's ``results_url`` (``localhost`` for
 another origin than the API's), and ``redirect_results`` makes the results URL answer 307 to the
 same path on ``localhost``. ``seen`` lists every request: method, path, host and its
 ``authorization`` and ``x-api-key`` headers.
@@ -74,7 +74,7 @@ class BatchServer:
     def __init__(self, *, polls_to_finish: int = 2, reply: Callable[[str], str] = lambda text: f"reply to: {text[-40:]}",
                  fail: Predicate | None = None, expire: bool = False, reject: bool = False,
                  fail_message: str = "injected failure", junk_lines: tuple[str, ...] = (),
-                 mangle: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+                 mangle: Callable[[dict[str, Any]], dict[str, Any] | str] | None = None,
                  results_host: str = "127.0.0.1", redirect_results: bool = False) -> None:
         self.polls_to_finish = polls_to_finish
         self.reply = reply
@@ -154,7 +154,8 @@ class BatchServer:
 
     def _lines(self, lines: list[dict[str, Any]]) -> list[str]:
         """The result lines as written: each mangled if asked, then the junk lines."""
-        return [json.dumps(self.mangle(line) if self.mangle else line) for line in lines] + list(self.junk_lines)
+        mangled = [self.mangle(line) if self.mangle else line for line in lines]
+        return [m if isinstance(m, str) else json.dumps(m) for m in mangled] + list(self.junk_lines)
 
     def _find(self, batch_id: str) -> MockBatch:
         with self._lock:
