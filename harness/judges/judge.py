@@ -1,9 +1,11 @@
 """Rubric-guided LLM judging of one reply, criterion by criterion.
 
 The judge answers ``{"reason": ..., "score": ...}`` under a JSON Schema. An
-answer that fails validation is asked again (bypassing the cache), and after
-``max_attempts`` it is recorded as a judge error on that criterion: it never
-becomes a score. A provider failure is recorded the same way.
+answer that fails validation is dropped from the response cache and asked again
+(the same call, which now reaches the provider), and after ``max_attempts`` it
+is recorded as a judge error on that criterion: it never becomes a score, and
+it is never served from the cache to a retry or a rerun. A valid answer is
+cached as any other. A provider failure is recorded the same way.
 
 When the model reports the probability of each allowed score
 (``ModelResponse.field_probabilities["score"]``, as the embedded model does),
@@ -72,8 +74,11 @@ class Judge:
         messages = build_judge_messages(ctx.case, ctx.reply, criterion)
         config = _judge_config(criterion.scale)
         last: CaseFault | None = None
+        # Every ask is the same call: a refused answer is forgotten, so the next ask reaches the provider and
+        # a rerun finds the answer that was accepted. (":0" is the first ask's salt from when each ask had its
+        # own key; kept, so caches filled then still answer.)
+        salt = f"judge:{self._rubric_sha256()}:{criterion.id}:0"
         for attempt in range(self.max_attempts):
-            salt = f"judge:{self._rubric_sha256()}:{criterion.id}:{attempt}"
             try:
                 response = await self.model.generate(messages, config, cache_salt=salt)
             except CaseFault as fault:
@@ -82,6 +87,7 @@ class Judge:
             try:
                 result = parse_answer(response.text, criterion, response.cache_hit, response.latency_s)
             except JudgeOutputError as fault:
+                _forget(self.model, response)
                 last = fault
                 continue
             result.weighted_score = weighted_score(response.field_probabilities, criterion)
@@ -93,6 +99,13 @@ class Judge:
         if self._hashed[0] is not self.rubric:
             self._hashed = (self.rubric, self.rubric.sha256)
         return self._hashed[1]
+
+
+def _forget(model: object, response) -> None:
+    """Drop a refused answer from ``model``'s cache (models without one, such as test doubles, keep nothing)."""
+    forget = getattr(model, "forget", None)
+    if forget is not None:
+        forget(response)
 
 
 def _account(stats: CallStats, response) -> None:

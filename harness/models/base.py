@@ -116,6 +116,9 @@ class ModelResponse(BaseModel):
     field_probabilities: dict[str, dict[str, float]] | None = None
     # Which of a model's deployments answered (its name), when the model spreads calls over several.
     deployment: str | None = None
+    # The cache key this answer was stored or found under, filled by ``Model`` (never stored itself), so
+    # that a caller refusing the answer can drop it from the cache: ``Model.forget(response)``.
+    cache_key: str | None = Field(None, exclude=True)
 
     @field_validator("text")
     @classmethod

@@ -4,7 +4,8 @@ Keys are content hashes computed by :class:`~harness.models.model.Model` (see
 ``Model.cache_key``); values are :class:`ModelResponse` JSON. The database runs
 in WAL mode with a busy timeout, so several processes (parallel runs, a re-judge
 next to a run) can read and write the same file without corrupting it. Only
-successful responses are ever stored.
+successful responses are ever stored, and an answer its caller refused (a judge's
+invalid answer) is taken out again with ``discard``.
 
 A put is one transaction of its own, except inside ``deferred_writes()`` (a run's
 task loop): there puts are kept in memory and written ``FLUSH_ROWS`` at a time,
@@ -108,6 +109,21 @@ class ResponseCache:
             if len(self._pending) >= FLUSH_ROWS or time.monotonic() - self._oldest_pending >= FLUSH_S:
                 self._flush_locked()
 
+    def discard(self, key: str, text: str) -> None:
+        """Remove the entry for ``key`` if its answer's text is ``text`` (an answer its caller refused).
+
+        Another answer stored under ``key`` since (by another process, or by a second ask) is kept.
+        """
+        with self._lock:
+            pending = self._pending.get(key)
+            if pending is not None and _text_of(pending[3]) == text:
+                del self._pending[key]
+            conn = self._connection()
+            row = conn.execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
+            if row is not None and _text_of(row[0]) == text:
+                # Only the row just read: one written in between under the same key is another answer.
+                conn.execute("DELETE FROM responses WHERE key = ? AND response = ?", (key, row[0]))
+
     @contextmanager
     def deferred_writes(self) -> Iterator["ResponseCache"]:
         """Within the block, puts are written in batches (see the module docstring); all by its end."""
@@ -174,6 +190,14 @@ class ResponseCache:
             self._conn = _open(self.path)
             self._pid = os.getpid()
         return self._conn
+
+
+def _text_of(stored: str) -> str | None:
+    """The answer text of a stored response, or None for a row that does not parse."""
+    try:
+        return ModelResponse.model_validate_json(stored).text
+    except ValidationError:
+        return None
 
 
 @dataclass(frozen=True)

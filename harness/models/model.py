@@ -232,9 +232,22 @@ class Model:
             return None
         self.stats.cache_hits += 1
         # The cache built this object for this call alone: fill in the hit's fields rather than copy it.
-        hit.__dict__.update(cache_hit=True, attempts=0, latency_s=time.perf_counter() - started)
-        hit.__pydantic_fields_set__.update(("cache_hit", "attempts", "latency_s"))
+        hit.__dict__.update(cache_hit=True, attempts=0, latency_s=time.perf_counter() - started, cache_key=key)
+        hit.__pydantic_fields_set__.update(("cache_hit", "attempts", "latency_s", "cache_key"))
         return hit
+
+    def forget(self, response: ModelResponse) -> None:
+        """Drop ``response`` from the cache it was stored in or served from: its caller refused it (a judge's
+        invalid answer), so the next identical call, a retry or a rerun, asks the provider again.
+
+        Only that answer goes: another one stored under the same key since is kept. A no-op without a cache.
+        """
+        if self.cache is None or response.cache_key is None:
+            return
+        try:
+            self.cache.discard(response.cache_key, response.text)
+        except sqlite3.Error as exc:
+            log.warning("could not drop a refused %s response from the cache: %s", self.name, exc)
 
     def _store(self, key: str, response: ModelResponse) -> None:
         # A cache that cannot be written must not cost the answer we already paid for.
@@ -259,6 +272,7 @@ class Model:
         self._in_flight[key] = future
         try:
             response = await self._call_with_retries(messages, resolved)
+            response.__dict__["cache_key"] = key  # for forget(): the callers sharing it get the same object
             self._store(key, response)
             future.set_result(response)
             return response

@@ -254,3 +254,40 @@ def test_cache_key_messages_are_written_as_the_canonical_encoder_writes_them():
                     for _ in range(rng.randint(0, 4))]
         expected = canonical.encode([{"content": m.content, "role": m.role} for m in messages])
         assert messages_json(messages) == expected
+
+
+def test_forget_drops_an_answer_stored_or_served_so_the_next_call_asks_again(tmp_path):
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    model = fake_model(["junk", "junk again", "fine"], cache=cache)
+    first = run(model.generate(HELLO))
+    assert first.cache_key == model.cache_key(HELLO) and first.cache_key in cache
+    model.forget(first)
+    assert first.cache_key not in cache
+    second = run(model.generate(HELLO))  # not served the forgotten answer: the provider is asked
+    assert (second.text, model.provider.calls) == ("junk again", 2)
+    hit = run(model.generate(HELLO))
+    assert hit.cache_hit and hit.cache_key == second.cache_key
+    model.forget(hit)  # an answer served from the cache goes too
+    assert run(model.generate(HELLO)).text == "fine" and model.provider.calls == 3
+    assert '"cache_key"' not in cache._connection().execute("SELECT response FROM responses").fetchone()[0]
+
+
+def test_forget_without_a_cache_does_nothing():
+    model = fake_model(["a"])
+    response = run(model.generate(HELLO))
+    assert response.cache_key is None
+    model.forget(response)
+
+
+def test_callers_sharing_an_in_flight_call_each_may_forget_it(tmp_path):
+    provider = SlowProvider(delay_s=0.05)
+    model = Model(provider, ModelSpec(name="slow/model"), ResponseCache(tmp_path / "c.sqlite"))
+
+    async def same_three():
+        return await asyncio.gather(*(model.generate(HELLO) for _ in range(3)))
+
+    shared = run(same_three())
+    assert provider.calls == 1 and {r.cache_key for r in shared} == {model.cache_key(HELLO)}
+    for response in shared:
+        model.forget(response)
+    assert run(model.generate(HELLO)).text == "answer 2"

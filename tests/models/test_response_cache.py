@@ -83,3 +83,25 @@ def test_deferred_writes_are_readable_at_once_and_written_in_batches(tmp_path, m
     assert on_disk() == 5 and cache.get("d").text == "D"
     cache.put("after", ModelResponse(text="immediate again"))
     assert on_disk() == 6
+
+
+def test_discard_removes_the_refused_answer_only(tmp_path):
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    cache.put("k", ModelResponse(text="junk"))
+    cache.put("other", ModelResponse(text="junk"))
+    cache.discard("k", "junk")
+    assert cache.get("k") is None and cache.get("other").text == "junk"
+    cache.put("k", ModelResponse(text="a valid answer"))  # stored under the key since: not the refused one
+    cache.discard("k", "junk")
+    assert cache.get("k").text == "a valid answer"
+    cache.discard("missing", "junk")  # nothing to drop: no error
+
+
+def test_discard_drops_an_answer_still_held_back_by_deferred_writes(tmp_path):
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    with cache.deferred_writes():
+        cache.put("k", ModelResponse(text="junk"))
+        cache.put("kept", ModelResponse(text="fine"))
+        cache.discard("k", "junk")
+        assert "k" not in cache
+    assert cache.get("k") is None and cache.get("kept").text == "fine" and len(cache) == 1
