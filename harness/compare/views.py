@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.compare.columns import RunData, Side, full_records, read_cases
-from harness.compare.schema import CaseView, CheckView, Comparison, CriterionView, ReplyView, Verdicts
+from harness.compare.schema import (CaseChange, CaseView, CheckView, Comparison, CriterionView, DiffRow, ReplyView,
+                                    Verdicts)
 from harness.records.schema import Record
 
 VIEWS_PER_DIRECTION = 25  # per row: views of its largest drops, and of its largest rises
@@ -75,15 +76,24 @@ def changed_cases(comparison: Comparison) -> list[str]:
     return sorted({change.case_id for row in comparison.rows for change in row.changes})
 
 
-def viewed_cases(comparison: Comparison, per_direction: int = VIEWS_PER_DIRECTION) -> list[str]:
-    """The changed cases shown side by side: per row, its ``per_direction`` largest drops and largest rises.
+def drops(row: DiffRow) -> list[CaseChange]:
+    """A row's drops, largest first, ties by ascending case id (a row's changes are already in that order)."""
+    return [c for c in row.changes if c.delta < 0]
 
-    A row's changes are sorted largest drop first, so its drops lead the list and its rises end it.
-    """
+
+def rises(row: DiffRow) -> list[CaseChange]:
+    """A row's rises, largest first, ties by ascending case id: the same order as :func:`drops`, so a list
+    cut short keeps the lowest ids in both directions."""
+    return sorted((c for c in row.changes if c.delta > 0), key=lambda c: (-c.delta, c.case_id))
+
+
+def viewed_cases(comparison: Comparison, per_direction: int = VIEWS_PER_DIRECTION) -> list[str]:
+    """The changed cases shown side by side: per row, its ``per_direction`` largest drops and largest rises
+    (:func:`drops`, :func:`rises`)."""
     wanted: set[str] = set()
     for row in comparison.rows:
-        wanted.update(c.case_id for c in row.changes[:per_direction] if c.delta < 0)
-        wanted.update(c.case_id for c in row.changes[::-1][:per_direction] if c.delta > 0)
+        wanted.update(c.case_id for c in drops(row)[:per_direction])
+        wanted.update(c.case_id for c in rises(row)[:per_direction])
     return sorted(wanted)
 
 

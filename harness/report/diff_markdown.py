@@ -11,6 +11,7 @@ method. Case lists are cut short so the page stays under :data:`MAX_CHARS`.
 from __future__ import annotations
 
 from harness.compare.schema import Comparison, DiffReport, DiffRow
+from harness.compare.views import drops, rises
 from harness.report.markdown import MAX_CHARS, md_escape, md_table, render_notices
 from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_change, fmt_holm_family
 
@@ -39,8 +40,8 @@ def _flip_lines(comparison: Comparison) -> list[str]:
     for row in comparison.rows:
         if row.kind != "check" or not row.changes:
             continue
-        down = [c for c in row.changes if c.delta < 0]
-        up = [c for c in reversed(row.changes) if c.delta > 0]
+        down = sorted(drops(row), key=lambda c: c.case_id)  # a flip list reads by case id, both ways
+        up = sorted(rises(row), key=lambda c: c.case_id)
         ids_only = row.test == "mcnemar_exact"  # every change is a whole flip: the direction says it all
         lines.append(f"- **{md_escape(row.name)}**: pass→fail {len(down)}"
                      f"{': ' + _case_list(row, down, ids_only) if down else ''}; fail→pass {len(up)}"
@@ -53,10 +54,8 @@ def _score_lines(comparison: Comparison, top: int = 5) -> list[str]:
     for row in comparison.rows:
         if row.kind != "criterion" or not row.changes:
             continue
-        drops = [c for c in row.changes if c.delta < 0][:top]
-        rises = [c for c in reversed(row.changes) if c.delta > 0][:top]
-        lines.append(f"- **{md_escape(row.name)}**: largest drops {_case_list(row, drops) or 'none'}; "
-                     f"largest rises {_case_list(row, rises) or 'none'}")
+        lines.append(f"- **{md_escape(row.name)}**: largest drops {_case_list(row, drops(row)[:top]) or 'none'}; "
+                     f"largest rises {_case_list(row, rises(row)[:top]) or 'none'}")
     return lines
 
 

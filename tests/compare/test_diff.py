@@ -159,9 +159,10 @@ def test_side_by_side_views_are_capped_per_row_while_changes_stay_complete(tmp_p
     rows = {row.name: row for row in comparison.rows}
     assert [c.case_id for c in rows["next_step"].changes] == [f"c{i:03d}" for i in range(20)]
     assert len(rows["empathy"].changes) == 15 and rows["empathy"].verdict == "improved"
-    # Views: next_step's 3 largest drops (ties by case id) and empathy's 3 largest rises.
-    assert sorted(comparison.cases) == ["c000", "c001", "c002", "c042", "c043", "c044"]
-    assert comparison.cases["c043"].b.verdicts.criteria["empathy"].score == 5
+    # Views: next_step's 3 largest drops and empathy's 3 largest rises, ties by ascending case id both ways
+    # (rises took the highest ids, c042..c044, while drops took the lowest).
+    assert sorted(comparison.cases) == ["c000", "c001", "c002", "c040", "c041", "c042"]
+    assert comparison.cases["c041"].b.verdicts.criteria["empathy"].score == 5
     paths = write_diff(report, tmp_path / "out")
     html = paths["html"].read_text()
     assert "… and 29 more changed cases (see diff.json)" in html and "all 35 changed cases" in html
