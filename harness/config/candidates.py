@@ -14,8 +14,9 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, ValidationInfo,
+                      field_validator, model_validator)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from harness.config.yamlfile import has_key, validate_yaml
 from harness.errors import ConfigError
@@ -85,16 +86,17 @@ class CandidateSpec(CallSettings):
             raise ValueError("give exactly one of `recorded` (a recorded version), `model`, or `replies_from` "
                              "(a run directory whose replies to re-grade)")
         if self.model is None and self.prompt is not None:
-            raise ValueError("`prompt` applies to model candidates only")
+            raise _field_error("prompt", "`prompt` applies to model candidates only", self.prompt)
         if self.model is not None and not self.prompt:
             raise ValueError("a model candidate needs a `prompt` (template file or inline text)")
         if self.from_candidate is not None and self.replies_from is None:
-            raise ValueError("`from_candidate` goes with `replies_from`")
+            raise _field_error("from_candidate", "`from_candidate` goes with `replies_from`", self.from_candidate)
         if self.model is None:
             # Settings of a model call, on a candidate that makes none: a misplaced line, never what was meant.
             unused = [f for f in _MODEL_ONLY if f in self.model_fields_set]
             if unused:
-                raise ValueError(f"{', '.join(f'`{f}`' for f in unused)} applies to model candidates only")
+                raise _field_error(unused[0], f"{', '.join(f'`{f}`' for f in unused)} applies to model candidates "
+                                   "only", getattr(self, unused[0]))
         return self
 
     @property
@@ -102,6 +104,13 @@ class CandidateSpec(CallSettings):
         if self.model is not None:
             return "model"
         return "recorded" if self.recorded is not None else "replayed"
+
+
+def _field_error(field: str, problem: str, value: Any) -> ValidationError:
+    """An error at ``field`` of the entry, raised from a check of the whole entry: pydantic places a
+    ValidationError raised in a validator under the entry's location, so the error names the field's line."""
+    return ValidationError.from_exception_data("CandidateSpec", [InitErrorDetails(
+        type=PydanticCustomError("value_error", "{problem}", {"problem": problem}), loc=(field,), input=value)])
 
 
 _MODEL_ONLY = ("api_base", "api_key_env", "params", "concurrency", "timeout_s", "max_retries", "deployments",

@@ -244,13 +244,27 @@ def test_a_custom_checks_value_error_names_the_value_line(project):
 
 
 @pytest.mark.parametrize("fields, named", [
-    ("recorded: v1, params: {temperature: 0}", "`params`"),
-    ("recorded: v1, api_base: 'http://x/v1', max_retries: 2", "`api_base`, `max_retries`"),
-    ("replies_from: runs/x, concurrency: 4", "`concurrency`"),
+    ("recorded: v1, params: {temperature: 0}", "params: `params`"),
+    ("recorded: v1, api_base: 'http://x/v1', max_retries: 2", "api_base: `api_base`, `max_retries`"),
+    ("replies_from: runs/x, concurrency: 4", "concurrency: `concurrency`"),
 ])
 def test_model_settings_on_a_candidate_that_calls_no_model_are_refused(project, fields, named):
+    # Named by the first such field (it said `candidates[0]`, the whole entry).
     path = write(project, f"dataset: data.jsonl\ncandidates:\n  - {{name: a, {fields}}}\n")
-    assert error_of(path).endswith(f"eval.yaml:3: candidates[0]: {named} applies to model candidates only")
+    assert error_of(path).endswith(f"eval.yaml:3: candidates[0].{named} applies to model candidates only")
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ("    params: {temperature: 0}\n", "eval.yaml:6: candidates[1].params: `params` applies to model candidates only"),
+    ("    prompt: Be kind.\n", "eval.yaml:6: candidates[1].prompt: `prompt` applies to model candidates only"),
+    ("    from_candidate: v2\n", "eval.yaml:6: candidates[1].from_candidate: `from_candidate` goes with "
+                                "`replies_from`"),
+])
+def test_a_field_a_recorded_candidate_cannot_have_is_named_at_its_own_line(project, fields, expected):
+    # It was `eval.yaml:4: candidates[1]: ...`, the line the entry starts on.
+    path = write(project, "dataset: data.jsonl\ncandidates:\n  - {name: bot, recorded: bot}\n  - name: a\n"
+                          "    recorded: v1\n" + fields)
+    assert error_of(path).endswith(expected)
 
 
 def test_epochs_on_a_recorded_candidate_are_refused_at_their_line(project):
