@@ -177,9 +177,11 @@ CandidateEntry = Annotated[Union[Annotated[CandidateSpec, Tag("candidate")], Ann
 
 def in_matrix(loc: tuple[Any, ...], node) -> tuple[Any, ...]:
     """``candidates[i].model`` (or ``.prompt``) as ``candidates[i].matrix.model`` where entry ``i`` of the file
-    is a matrix: a generated candidate's model and prompt are written in the matrix, its other settings beside it."""
-    if len(loc) >= 3 and loc[0] == "candidates" and loc[2] in ("model", "prompt") and has_key(node, loc[:2], "matrix"):
-        return loc[:2] + ("matrix",) + loc[2:]
+    is a matrix: a generated candidate's model and prompt are written in the matrix, its other settings beside it.
+    Its ``name`` is made from them: ``candidates[i].matrix``."""
+    if len(loc) >= 3 and loc[0] == "candidates" and loc[2] in ("model", "prompt", "name") \
+            and has_key(node, loc[:2], "matrix"):
+        return loc[:2] + ("matrix",) + (loc[2:] if loc[2] != "name" else loc[3:])
     return loc
 
 
@@ -201,6 +203,20 @@ def expand_matrices(data: Any, node, path: Path) -> tuple[Any, list[tuple]]:
             expanded.append(entry)
             locs.append(("candidates", index))
     return {**data, "candidates": expanded}, locs
+
+
+def at_second_name(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """An error of the whole candidate list (a name given twice) at the second entry of that name, for its line."""
+    candidates = data.get("candidates") if isinstance(data, dict) else None
+    if loc != ("candidates",) or not isinstance(candidates, list):
+        return loc
+    seen: set = set()
+    for index, entry in enumerate(candidates):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if isinstance(name, str) and name in seen:
+            return "candidates", index, "name"
+        seen.add(name)
+    return loc
 
 
 def in_file(loc: tuple[Any, ...], locs: list[tuple], node) -> tuple[Any, ...]:

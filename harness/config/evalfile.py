@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from harness.calibration.schema import CalibrationGateSpec
 from harness.checks.custom import CustomCheckSpec, build_custom_check
 from harness.config.candidates import (TEMPLATE_SUFFIXES, CallSettings, CandidateEntry, CandidateSpec,
-                                       MatrixCandidateSpec, StrictSpec, expand_matrices, in_file, in_matrix)
+                                       MatrixCandidateSpec, StrictSpec, at_second_name, expand_matrices, in_file,
+                                       in_matrix)
 from harness.config.interpolate import interpolate
 from harness.config.yamlfile import format_loc, line_of, load_yaml, validate_yaml
 from harness.errors import ConfigError, UserError
@@ -197,7 +198,8 @@ def load_eval(path: str | Path) -> LoadedEval:
     data, node = load_yaml(path, ConfigError)
     data = interpolate(data, node, path)
     data, locs = expand_matrices(data, node, path)
-    spec = validate_yaml(EvalSpec, data, node, path, ConfigError, remap=lambda loc: in_file(loc, locs, node))
+    spec = validate_yaml(EvalSpec, data, node, path, ConfigError,
+                         remap=lambda loc: in_file(at_second_name(loc, data), locs, node))
     def fail(problem: str, *loc) -> UserError:
         return _error_at(path, node, problem, loc)
 

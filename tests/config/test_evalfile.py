@@ -71,7 +71,7 @@ def test_documented_shape_loads(project):
      "eval.yaml:5: candidates[0].prompt: prompt template file not found"),
     ("dataset: data.jsonl\ncandidates: []\n", "eval.yaml:2: candidates:"),
     ("dataset: data.jsonl\ncandidates:\n  - name: a\n    recorded: v1\n  - name: a\n    recorded: v2\n",
-     "eval.yaml:3: candidates: duplicate candidate name: a"),
+     "eval.yaml:5: candidates[1].name: duplicate candidate name: a"),  # the second entry (it said line 3)
     ("candidates:\n  - name: a\n    recorded: v1\n", "eval.yaml:1: dataset: required field is missing"),
     ("dataset: [unclosed\n", "eval.yaml:2: invalid YAML"),
     ("", "eval.yaml:1: file is empty"),
@@ -214,7 +214,9 @@ def test_a_matrix_stands_for_one_candidate_per_prompt_and_model(project):
     ("{matrix: {prompt: [missing.jinja], model: [m/x]}}", "eval.yaml:4: candidates[1].matrix.prompt: prompt template file not found: missing.jinja"),
     ("{matrix: {prompt: [a.jinja], model: [bot]}}", None),  # a@bot is a fine name beside `bot`
     ("{matrix: {prompt: [a.jinja], model: [m/x]}}\n  - {name: \"a@m:x\", recorded: v}",
-     "eval.yaml:3: candidates: duplicate candidate name: a@m:x"),
+     "eval.yaml:5: candidates[2].name: duplicate candidate name: a@m:x"),  # it said eval.yaml:3: candidates
+    ("{name: \"a@m:x\", recorded: v}\n  - {matrix: {prompt: [a.jinja], model: [m/x]}}",
+     "eval.yaml:5: candidates[2].matrix: duplicate candidate name: a@m:x"),  # the name the matrix makes
     ("{name: c, modle: x}", "eval.yaml:4: candidates[1].modle: unknown field"),
 ])
 def test_matrix_mistakes_name_their_line_and_field(project, entry, message):
