@@ -20,9 +20,10 @@ from pathlib import Path
 
 from harness.ci.junit import JUNIT_FILE, write_junit
 from harness.ci.summary import SUMMARY_FILE, write_summary
-from harness.config.evalfile import load_eval
+from harness.config.evalfile import LoadedEval, load_eval
 from harness.gates.baseline import resolve_baseline
 from harness.gates.evaluate import GateOutcome, evaluate_gates, write_outcome
+from harness.gates.spec import scale_problems
 from harness.records.store import read_manifest
 from harness.runner.engine import RunOptions, RunResult, default_out, run_eval
 from harness.runner.tally import RunTally, tally_run_dir
@@ -58,10 +59,23 @@ def run_gated(eval_path: str | Path, options: NightlyOptions | None = None) -> G
     """Run ``eval_path`` and hold it to its gates; ``exit_code`` is 0, 1 or 3 (user errors raise, exit 2)."""
     options = options or NightlyOptions()
     loaded = load_eval(eval_path)
+    check_gate_scales(loaded)
     out = Path(options.run.out) if options.run.out else default_out(loaded)
     baseline = resolve_baseline(options.baseline, out.parent, loaded.name)
     result = run_eval(eval_path, replace(options.run, out=out))
     return gate_run(result.run_dir, baseline, result, trend_pngs=options.trend_pngs)
+
+
+def check_gate_scales(loaded: LoadedEval) -> None:
+    """Refuse a criterion gate outside its rubric scale (``min: 70`` on a pass/fail criterion) before any call."""
+    from harness.runner.plan import select_criteria
+
+    gates = loaded.spec.gates
+    if gates is None or not gates.criteria or loaded.spec.judge is None:
+        return
+    scales = {criterion.id: criterion.scale for criterion in select_criteria(loaded).criteria}
+    for loc, problem in scale_problems(gates, scales):
+        raise loaded.error(problem, "gates", *loc)
 
 
 def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResult | None = None, *,

@@ -12,9 +12,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from harness.config.yamlfile import format_loc
 from harness.errors import ConfigError
 from harness.gates import EXIT_GATE_FAILED, EXIT_INCOMPLETE, EXIT_PASSED
-from harness.gates.spec import ANY, GatesSpec, Threshold
+from harness.gates.spec import ANY, GatesSpec, Threshold, scale_problems
 from harness.gates.tolerance import ErrorCount, count_errors, within_tolerance
 
 EPSILON = 1e-9  # so a pass rate of exactly the minimum passes despite float rounding
@@ -93,12 +94,13 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     ``errors`` is the run's error count when the caller already has it (a run
     counts its errors as it writes its records); without it the records are read.
     """
-    spec = GatesSpec.model_validate(eval_spec.get("gates") or {})
+    spec = gates_spec(eval_spec, eval_file)
     status = scorecard.run.status if scorecard.run else "complete"
     count = errors if errors is not None else count_errors(run_dir)
     complete, completion = within_tolerance(count, status or "complete", eval_spec.get("max_error_rate"))
     candidates = _gated_candidates(spec, scorecard, eval_file)
     _check_names(spec, scorecard, eval_file)
+    _check_scales(spec, scorecard, eval_file)
     gates = [completion_gate(complete, completion, eval_spec.get("max_error_rate") is not None)]
     gates += minimum_gates(spec, scorecard, candidates)
     notes = []
@@ -108,6 +110,27 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
         notes.append("max_regression gates were skipped: no --baseline given")
     return GateOutcome(gates=gates, complete=complete, completion=completion,
                        baseline=str(baseline) if baseline else None, notes=notes)
+
+
+def gates_spec(eval_spec: dict, eval_file: str | None) -> GatesSpec:
+    """The ``gates:`` of a run's eval spec (its manifest's copy); one that does not validate is a ConfigError
+    naming the field (a run made before a bound was checked, such as ``min: 70`` on a check)."""
+    from pydantic import ValidationError
+
+    from harness.config.yamlfile import first_error
+
+    try:
+        return GatesSpec.model_validate(eval_spec.get("gates") or {})
+    except ValidationError as exc:
+        loc, message = first_error(exc)
+        raise ConfigError(message.removeprefix("Value error, "), file=eval_file,
+                          field=format_loc(("gates", *loc))) from None
+
+
+def _check_scales(spec: GatesSpec, scorecard, eval_file: str | None) -> None:
+    scales = {name: info.scale for name, info in scorecard.criteria.items() if info.scale}
+    for loc, problem in scale_problems(spec, scales):
+        raise ConfigError(problem, file=eval_file, field=format_loc(("gates", *loc)))
 
 
 def completion_gate(complete: bool, detail: str, has_tolerance: bool) -> GateResult:

@@ -13,13 +13,17 @@
 ``min`` is absolute (a pass rate in [0, 1] for checks and pass/fail criteria,
 a mean score for 1–5 criteria). ``max_regression`` is the largest drop allowed
 against the baseline run, in the same units (0.05 = five percentage points).
+A bound outside its scale (``min: 70`` for 70%) is refused: it could never
+trip, or always would. Checks are refused when the file is read; criteria,
+whose scale is the rubric's, by :func:`scale_problems`.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ANY = "*"
+SCALES = {"pass_fail": (0.0, 1.0), "1-5": (1.0, 5.0)}  # a criterion's scale: its lowest and highest value
 
 
 class _Spec(BaseModel):
@@ -44,12 +48,40 @@ class Threshold(_Spec):
         return self
 
 
+class CheckThreshold(Threshold):
+    """A check's bounds: a pass rate, and a drop in it, both in [0, 1]."""
+
+    @field_validator("min")
+    @classmethod
+    def _a_rate(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= 1:
+            raise ValueError(scale_problem("pass_fail", "min"))
+        return value
+
+    @field_validator("max_regression")
+    @classmethod
+    def _a_rate_drop(cls, value: float | None) -> float | None:
+        if value is not None and value > 1:
+            raise ValueError(scale_problem("pass_fail", "max_regression"))
+        return value
+
+
+def scale_problem(scale: str, bound: str) -> str:
+    """What a ``bound`` (``min`` or ``max_regression``) must be on ``scale``, as an error message."""
+    if scale == "pass_fail":
+        return ("a pass rate is in [0, 1]" if bound == "min"
+                else "a drop in a pass rate is in [0, 1] (0.05 is five percentage points)")
+    lowest, highest = SCALES[scale]
+    return (f"a mean score on a {scale} criterion is in [{lowest:g}, {highest:g}]" if bound == "min"
+            else f"a drop on a {scale} criterion is at most {highest - lowest:g} points")
+
+
 class GatesSpec(_Spec):
     """Minimums and largest regressions per judge criterion and per check."""
 
     candidates: list[str] | None = Field(None, description="gate only these candidates (default: all)")
     significant_only: bool = Field(False, description="a regression fails only when its Holm-adjusted p < alpha")
-    checks: dict[str, Threshold] = Field(default_factory=dict)
+    checks: dict[str, CheckThreshold] = Field(default_factory=dict)
     criteria: dict[str, Threshold] = Field(default_factory=dict)
 
     def threshold(self, kind: str, name: str) -> Threshold | None:
@@ -60,3 +92,26 @@ class GatesSpec(_Spec):
     @property
     def has_regressions(self) -> bool:
         return any(t.max_regression is not None for t in [*self.checks.values(), *self.criteria.values()])
+
+
+def scale_problems(spec: GatesSpec, scales: dict[str, str]) -> list[tuple[tuple[str, str, str], str]]:
+    """Each criterion bound outside its criterion's scale, as (``("criteria", name, bound)``, message).
+
+    ``scales`` maps criterion id to its rubric scale (``1-5`` or ``pass_fail``); ``*`` is held to the
+    scale of every criterion it covers. Names the rubric lacks are left to the gate name check.
+    """
+    found = []
+    for name, threshold in spec.criteria.items():
+        covered = [c for c in scales if c not in spec.criteria] if name == ANY else [name] if name in scales else []
+        for bound in ("min", "max_regression"):
+            value = getattr(threshold, bound)
+            bad = next((c for c in covered if value is not None and not _on_scale(value, scales[c], bound)), None)
+            if bad is not None:
+                where = f" (`*` covers criterion {bad})" if name == ANY else ""
+                found.append((("criteria", name, bound), scale_problem(scales[bad], bound) + where))
+    return found
+
+
+def _on_scale(value: float, scale: str, bound: str) -> bool:
+    lowest, highest = SCALES.get(scale, (float("-inf"), float("inf")))
+    return lowest <= value <= highest if bound == "min" else value <= highest - lowest
