@@ -67,8 +67,23 @@ def fmt_tokens(calls: CallSummary) -> str:
     return f"{calls.prompt_tokens:,} in / {calls.completion_tokens:,} out"
 
 
-def fmt_cost(cost: float | None) -> str:
-    return DASH if cost is None else f"${cost:,.4f}"
+def fmt_cost(cost: float | None, unpriced: int = 0, calls: int = 1) -> str:
+    """The cost of some calls, telling known-free from unknown.
+
+    ``"$0.0300"``; ``"$0 (free)"`` when every call had a known price of 0 (a
+    local model); ``"unknown (no price)"`` when no call had a known price;
+    ``"≥ $0.0300 (12 records unpriced)"`` when some had none (the sum leaves
+    them out); ``"— (no model calls)"`` when no call was made (recorded
+    replies, no judge).
+    """
+    if not calls:
+        return f"{DASH} (no model calls)"
+    if cost is None:
+        return "unknown (no price)"
+    amount = "$0" if cost == 0 else f"${cost:,.4f}"
+    if unpriced:
+        return f"≥ {amount} ({unpriced} record{'s' if unpriced != 1 else ''} unpriced)"
+    return "$0 (free)" if cost == 0 else amount
 
 
 def fmt_latency(latency: Latency | None) -> str:
@@ -139,7 +154,7 @@ def _usage_rows(card: Scorecard) -> list[Row]:
     return [
         _row(card, "Usage", "responder tokens", lambda c: fmt_tokens(c.responder)),
         _row(card, "Usage", "judge tokens", lambda c: fmt_tokens(c.judging)),
-        _row(card, "Usage", "cost (responder + judge)", lambda c: fmt_cost(_total_cost(c))),
+        _row(card, "Usage", "cost (responder + judge)", _cost_cell),
         _row(card, "Usage", "responder latency p50 / p90", lambda c: fmt_latency(c.responder.latency)),
         _row(card, "Usage", "cache hits (responder)", lambda c: fmt_cache(c.responder)),
         _row(card, "Usage", "cache hits (judge)", lambda c: fmt_cache(c.judging)),
@@ -149,6 +164,11 @@ def _usage_rows(card: Scorecard) -> list[Row]:
 def _total_cost(candidate: CandidateScores) -> float | None:
     costs = [c for c in (candidate.responder.cost_usd, candidate.judging.cost_usd) if c is not None]
     return sum(costs) if costs else None
+
+
+def _cost_cell(candidate: CandidateScores) -> str:
+    roles = (candidate.responder, candidate.judging)
+    return fmt_cost(_total_cost(candidate), sum(r.n_unpriced for r in roles), sum(r.calls for r in roles))
 
 
 def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:

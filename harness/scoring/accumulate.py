@@ -180,6 +180,7 @@ class CallAcc:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float | None = None
+    n_unpriced: int = 0
     latencies: array = field(default_factory=lambda: array("d"))
 
     def add(self, stats: CallStats) -> None:
@@ -189,6 +190,8 @@ class CallAcc:
         self.completion_tokens += stats.usage.completion_tokens
         if stats.usage.cost_usd is not None:
             self.cost_usd = (self.cost_usd or 0.0) + stats.usage.cost_usd
+        elif stats.calls:  # calls at no known price: the sum cannot include them
+            self.n_unpriced += 1
         # A record served wholly from cache has no real latency; counting its ~0 would flatter p50.
         if stats.calls > stats.cache_hits:
             self.latencies.append(stats.latency_s)
@@ -197,7 +200,8 @@ class CallAcc:
         found = percentiles(self.latencies)
         latency = None if found is None else out.Latency(n=len(self.latencies), **found)
         return out.CallSummary(calls=self.calls, cache_hits=self.cache_hits, prompt_tokens=self.prompt_tokens,
-                               completion_tokens=self.completion_tokens, cost_usd=self.cost_usd, latency=latency)
+                               completion_tokens=self.completion_tokens, cost_usd=self.cost_usd,
+                               n_unpriced=self.n_unpriced, latency=latency)
 
 
 @dataclass

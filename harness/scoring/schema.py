@@ -89,6 +89,9 @@ class CallSummary(_Model):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float | None = Field(None, description="Sum of known costs; None when no record knew a cost.")
+    n_unpriced: int = Field(0, description="Records that made calls in this role at no known price (a model missing "
+                                           "from the price list, a custom endpoint); cost_usd leaves them out. A "
+                                           "local model's calls are priced at 0.")
     latency: Latency | None = None
 
 
