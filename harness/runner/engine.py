@@ -90,9 +90,7 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
         # records file leaves the manifest (and so the run's status) as it was.
         write_manifest(run_dir, manifest)
         if options.batch:
-            from harness.batch import BatchOptions, prefill_from_batches
-
-            await prefill_from_batches(plan, run_dir, done, cache, BatchOptions(retry_failed=options.retry_errors))
+            await _prefill_from_batches(plan, run_dir, manifest, done, options, cache)
         result = await _execute(plan, run_dir, manifest, done, options, cache, tally)
     if cache is not None:
         cache.close()
@@ -171,6 +169,24 @@ def _prepare_records(run_dir: Path, retry_errors: bool, tally: RunTally | None =
     return {r.key for r in records}
 
 
+async def _prefill_from_batches(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, options: RunOptions,
+                                cache: ResponseCache | None) -> None:
+    """The batch stages (:mod:`harness.batch`). Left early, by Ctrl-C, a crash or a refused batch, the run is
+    ``interrupted``: its batch state is saved, and ``--resume`` polls what was sent."""
+    from harness.batch import BatchOptions, prefill_from_batches
+
+    try:
+        await prefill_from_batches(plan, run_dir, done, cache, BatchOptions(retry_failed=options.retry_errors))
+    except BaseException:
+        _mark_interrupted(run_dir, manifest)
+        raise
+
+
+def _mark_interrupted(run_dir: Path, manifest: Manifest) -> None:
+    manifest.status = "interrupted"
+    write_manifest(run_dir, manifest)
+
+
 async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, options: RunOptions,
                    cache: ResponseCache | None = None, tally: RunTally | None = None) -> RunResult:
     """Evaluate every task not ``done``; each record is written, then folded into ``tally`` (the end-of-run
@@ -205,8 +221,7 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
         with long_lived_frozen(), cache.deferred_writes() if cache is not None else nullcontext():
             await asyncio.gather(*(worker() for _ in range(min(limit, len(todo)))))
     except (asyncio.CancelledError, KeyboardInterrupt):
-        manifest.status = "interrupted"
-        write_manifest(run_dir, manifest)
+        _mark_interrupted(run_dir, manifest)
         raise
     finally:
         writer.close()
