@@ -39,7 +39,9 @@ def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str], bool]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DatasetError(f"cannot read csv: {exc}", file=source) from None
+        line, column = _place_of_byte(data, exc.start)
+        raise DatasetError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column})",
+                           file=source, line=line) from None
     del data
     records = _csv_records(text.removeprefix("\ufeff"), source)
     if not records:
@@ -230,6 +232,15 @@ def _refuse_quote_problem(chunk: str, first_line: int, source: str) -> None:
                        f"(so the rows up to there would merge into this cell; a quote inside a quoted cell is "
                        f"written \"\")",
                        file=source, line=line)
+
+
+def _place_of_byte(data: bytes, offset: int) -> tuple[int, int]:
+    """The file line and the column (in characters, from 1) of byte ``offset`` of ``data``: lines end as
+    :func:`_line_breaks` counts them; the text before it on its line is valid UTF-8 (the first bad byte)."""
+    before = data[:offset].decode("utf-8").removeprefix("\ufeff")  # a BOM is not a column
+    line = 1 + _line_breaks(before, 0, len(before))
+    start = max(before.rfind("\n"), before.rfind("\r")) + 1
+    return line, len(before) - start + 1
 
 
 def _line_breaks(text: str, start: int, end: int) -> int:

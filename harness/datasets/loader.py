@@ -145,7 +145,8 @@ def _decode_json_line(raw: bytes, path: Path, number: int) -> Any:
     except UnicodeDecodeError as exc:
         raise DatasetError(f"not UTF-8 text (byte {exc.start} of the line)", file=str(path), line=number) from None
     try:
-        value = json.loads(text)
+        # Without its line end: a line cut short would fail past it, "at column 1" of a line after this one.
+        value = json.loads(text.rstrip("\r\n"))
     except json.JSONDecodeError as exc:
         raise DatasetError(f"invalid JSON: {exc.msg} at column {exc.colno}", file=str(path), line=number) from None
     except RecursionError:  # json's decoder recurses once per level of nesting

@@ -1,0 +1,42 @@
+"""Where a bad dataset is refused: the line (and column) of the problem itself."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.datasets.loader import load_dataset
+from harness.errors import DatasetError
+
+TURNS = [{"role": "customer", "content": "hello there"}]
+
+
+def error_of(path) -> str:
+    with pytest.raises(DatasetError) as info:
+        load_dataset(path)
+    return str(info.value)
+
+
+def test_a_jsonl_line_cut_short_names_the_column_where_it_ends(tmp_path):
+    # It said "at column 1": json counted from past the line's own end.
+    cut = json.dumps({"id": "a2", "turns": TURNS})[:-1]
+    for end in ("\n", "\r\n"):
+        path = tmp_path / "trunc3.jsonl"
+        path.write_text(json.dumps({"id": "a1", "turns": TURNS}) + "\n" + cut + end, newline="")
+        assert error_of(path) == f"{path}:2: invalid JSON: Expecting ',' delimiter at column {len(cut) + 1}"
+
+
+@pytest.mark.parametrize("data, line, column", [
+    (b"id,complaint\n1,hello\n2,caf\xe9 bad\n", 3, 6),
+    (b"id,complaint\r\n1,\"two\r\nlines caf\xe9\"\r\n", 3, 10),  # inside a cell spanning lines: the byte's own line
+    (b"id,complaint\r1,ok\r2,\xe9\r", 3, 3),  # lines ending in a lone \r
+    (b"\xef\xbb\xbfid,compl\xe9int\n", 1, 9),  # the BOM is not a column
+    (b"id,complaint\n1,\xe2\x82\xac\xe2\x82\xac\xff\n", 2, 5),  # columns count characters, not bytes
+])
+def test_csv_that_is_not_utf8_names_the_line_and_column_of_the_bad_byte(tmp_path, data, line, column):
+    # It said "c10.csv: cannot read csv: 'utf-8' codec can't decode byte 0xe9 in position 19", no line.
+    path = tmp_path / "c10.csv"
+    path.write_bytes(data)
+    bad = data[data.index(b"\xe9") if b"\xe9" in data else data.index(b"\xff")]
+    assert error_of(path) == f"{path}:{line}: not UTF-8 text (byte 0x{bad:02x} at column {column})"
