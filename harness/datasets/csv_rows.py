@@ -11,15 +11,17 @@ import io
 import itertools
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from harness.errors import DatasetError
 
 
-def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str], bool]]:
+def csv_rows(path: Path, check_header: Callable[[list[str], int], None] | None = None
+             ) -> Iterator[tuple[int, dict[str, str], bool]]:
     """Each CSV record after the header as ``(line, row, check_text)``: ``line`` the file line the record
     starts on, ``row`` its cells by column, ``check_text`` whether a cell holds a ``\\u`` escape (the
-    only way JSON parsing can make a lone surrogate, which the loader then looks for).
+    only way JSON parsing can make a lone surrogate, which the loader then looks for). ``check_header``
+    is given the column names and the header's line before any row.
 
     Read with the stdlib :mod:`csv` module, not through pandas/Arrow (which inferred a type per
     column, so an ``id`` of ``1`` or a ``category`` of ``7`` arrived as an int and failed as "not a
@@ -53,6 +55,8 @@ def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str], bool]]:
         if name in seen:
             raise DatasetError("column named twice in the header", file=source, line=header_line, field=name)
         seen.add(name)
+    if check_header is not None:
+        check_header(columns, header_line)
     width = len(columns)
     # Text decoded as UTF-8 holds no lone surrogate; json.loads makes one only from a \\uXXXX escape.
     # So only a row with "\\u" in a cell needs the loader's walk for lone surrogates, which costs

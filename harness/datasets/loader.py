@@ -168,8 +168,16 @@ def _utf8_encodable(text: str) -> bool:
 def _shaped_csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
     """:func:`~harness.datasets.csv_rows.csv_rows`, each row shaped as a case (complaint, reply:, JSON cells)."""
     source = str(path)
-    for line, row, check_text in csv_rows(path):
+    for line, row, check_text in csv_rows(path, lambda columns, line: _one_thread_column(columns, source, line)):
         yield line, _case_shaped(row, source, line, check_text=check_text)
+
+
+def _one_thread_column(columns: list[str], source: str, line: int | None) -> None:
+    """Refuse a table with both a ``complaint`` and a ``turns`` column: each is the whole thread, and a row
+    read one of them, by column order, and dropped the other without a word."""
+    if "complaint" in columns and "turns" in columns:
+        raise DatasetError("columns `complaint` and `turns` are alternatives (a complaint is a thread of one "
+                           "customer turn): keep one", file=source, line=line, field="complaint")
 
 
 def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
@@ -186,6 +194,7 @@ def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
         table = datasets.load_dataset(kind, data_files=str(path), split="train", keep_in_memory=True)
     except Exception as exc:  # the library raises many types for an unreadable file
         raise DatasetError(f"cannot read {kind}: {_reason(exc)}", file=str(path)) from None
+    _one_thread_column(table.column_names, str(path), None)
     for index, row in enumerate(table):  # Parquet "lines" are row numbers
         yield index + 1, _case_shaped(row, str(path), index + 1)
 
@@ -203,6 +212,7 @@ def _hub_rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
         table = datasets.load_dataset(source, split=split)
     except Exception as exc:
         raise DatasetError(f"cannot load hub dataset: {_reason(exc)}", file=source) from None
+    _one_thread_column(table.column_names, source, None)
     for index, row in enumerate(table):
         yield index + 1, _case_shaped(row, source, index + 1)
 

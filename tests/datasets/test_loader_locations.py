@@ -40,3 +40,24 @@ def test_csv_that_is_not_utf8_names_the_line_and_column_of_the_bad_byte(tmp_path
     path.write_bytes(data)
     bad = data[data.index(b"\xe9") if b"\xe9" in data else data.index(b"\xff")]
     assert error_of(path) == f"{path}:{line}: not UTF-8 text (byte 0x{bad:02x} at column {column})"
+
+
+@pytest.mark.parametrize("header", ["id,turns,complaint", "id,complaint,turns"])
+def test_csv_with_both_a_complaint_and_a_turns_column_is_refused_at_the_header(tmp_path, header):
+    # One of them was dropped without a word, which one by column order.
+    path = tmp_path / "f6.csv"
+    turns = json.dumps(TURNS).replace('"', '""')
+    row = {"id,turns,complaint": f'1,"{turns}",other text', "id,complaint,turns": f'1,other text,"{turns}"'}[header]
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    assert error_of(path) == (f"{path}:1: complaint: columns `complaint` and `turns` are alternatives (a "
+                              "complaint is a thread of one customer turn): keep one")
+
+
+def test_parquet_with_both_thread_columns_is_refused(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "f6.parquet"
+    pq.write_table(pa.table({"id": ["1"], "complaint": ["x"], "turns": [json.dumps(TURNS)]}), path)
+    assert error_of(path) == f"{path}: complaint: columns `complaint` and `turns` are alternatives (a complaint " \
+                             "is a thread of one customer turn): keep one"
