@@ -25,8 +25,10 @@ def key_env(spec: ModelSpec, default_env: str) -> str | None:
 
 
 def check_key(spec: ModelSpec, default_env: str) -> None:
-    """Refuse, before anything is sent, a model whose key variable is not set."""
+    """Refuse, before anything is sent, a model whose key variable is not set; its value is a secret from now on."""
     env = key_env(spec, default_env)
+    if env:
+        register_secret_env(env)
     if env and not os.environ.get(env):
         raise MissingCredentialError(f"{spec.name}: environment variable {env} is not set (batch)",
                                      field="api_key_env" if spec.api_key_env else None)

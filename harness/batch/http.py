@@ -18,7 +18,7 @@ import json
 import urllib.parse
 from typing import Any
 
-from harness.batch.requests import BatchAPIError
+from harness.batch.requests import BatchAPIError, kept_message
 
 ATTEMPTS = 6
 TRANSIENT = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
@@ -107,8 +107,7 @@ def _detail(raw: bytes) -> str:
     if isinstance(error, dict):
         inner = error.get("error") if isinstance(error.get("error"), dict) else error
         text = str(inner.get("message", text))
-    text = " ".join(text.split())
-    return text[:300]
+    return kept_message(text, 300)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

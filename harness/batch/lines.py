@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.batch.requests import BatchRequest, Failure
+from harness.batch.requests import BatchRequest, Failure, kept_message
 from harness.models.base import ModelResponse
 
 Answer = ModelResponse | Failure
@@ -46,6 +46,7 @@ def read_lines(raw: bytes, source: str, requests: dict[str, BatchRequest], parse
     for number, text in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
         if text.strip():
             _read_line(text, f"{source} line {number}", requests, parse, read)
+    read.notices = [kept_message(notice) for notice in read.notices]  # they quote what the provider sent
     return read
 
 

@@ -23,6 +23,7 @@ from harness.errors import CaseFault
 from harness.models.base import ModelResponse, ModelSpec
 from harness.models.logprobs import with_field_probabilities
 from harness.models.openai_compat import OpenAICompatProvider, error_for_status
+from harness.records.redaction import redact
 
 DEFAULT_BASE = "https://api.openai.com/v1"
 KEY_ENV = "OPENAI_API_KEY"
@@ -103,7 +104,9 @@ class OpenAIBatchAPI:
                 answer.usage.cost_usd = batch_cost(self.spec.name, answer.usage)
             return answer
         if status:
-            fault = error_for_status(status, {}, json.dumps(response.get("body") or {}).encode(), self.spec.name)
+            # Redacted before error_for_status cuts its message short (a key cut in two would be kept in part).
+            body = redact(json.dumps(response.get("body") or {})).encode()
+            fault = error_for_status(status, {}, body, self.spec.name)
             return Failure(kind=fault.kind, message=f"{fault} (batch line)")
         code = str((error or {}).get("code") or "batch_error")
         message = str((error or {}).get("message") or "no answer")

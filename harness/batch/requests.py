@@ -18,6 +18,9 @@ from typing import Any
 
 from harness.errors import CaseFault, UserError
 from harness.models.base import GenerateConfig, Message
+from harness.records.redaction import redact
+
+MESSAGE_LIMIT = 500
 
 
 class BatchPending(CaseFault):
@@ -58,13 +61,25 @@ class BatchRequest:
 
 @dataclass
 class Failure:
-    """Why one batch line produced no answer."""
+    """Why one batch line produced no answer; the message is kept redacted and short (:func:`kept_message`)."""
 
     kind: str
     message: str
 
+    def __post_init__(self) -> None:
+        self.message = kept_message(self.message)
+
     def to_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "message": self.message}
+
+
+def kept_message(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text`` without secrets (:func:`~harness.records.redaction.redact`), on one line, cut to ``limit``.
+
+    Redacted before it is cut: a key cut in two is no longer the value that redaction looks for.
+    """
+    text = " ".join(redact(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class BatchGate:

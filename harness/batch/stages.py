@@ -77,16 +77,19 @@ class BatchRun:
     gate: BatchGate = field(init=False)
 
     def __post_init__(self) -> None:
-        self.state = load_state(self.run_dir)
-        self.failures = {} if self.options.retry_failed else self.state.failures()
-        self.gate = BatchGate(self.cache, self.failures, lambda spec: batch_api_for(spec) is not None)
         self.apis: dict[str, Any] = {}  # model name -> its batch API
+        batched = []
         for model in self.plan.models:
             api = batch_api_for(model.spec)
             if api is not None:
-                api.check_credentials()
+                api.check_credentials()  # also makes its key a secret, redacted from the failures read next
                 self.apis[model.name] = api
-                self.gate.install(model)
+                batched.append(model)
+        self.state = load_state(self.run_dir)
+        self.failures = {} if self.options.retry_failed else self.state.failures()
+        self.gate = BatchGate(self.cache, self.failures, lambda spec: batch_api_for(spec) is not None)
+        for model in batched:
+            self.gate.install(model)
 
     async def run(self) -> BatchState:
         if not self.apis:
