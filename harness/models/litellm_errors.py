@@ -1,9 +1,9 @@
 """Translate litellm / openai exceptions into the harness error tree.
 
-Retryable: rate limits (with ``retry_after`` from the response headers),
-5xx, timeouts and dropped connections, and an error object that a 200 answer
-carries without a usable status code. Not retryable: authentication,
-permission, bad requests, unknown models, content-policy refusals.
+Retryable: rate limits, 5xx and 408s (each with ``retry_after`` from the
+response headers, if any), timeouts and dropped connections, and an error
+object that a 200 answer carries without a usable status code. Not retryable:
+authentication, permission, bad requests, unknown models, content-policy refusals.
 """
 
 from __future__ import annotations
@@ -37,12 +37,13 @@ def map_litellm_error(exc: BaseException, model: str) -> ModelCallError:
         # Every deployment of a routed model is cooling down: wait out the cool-down, then ask again.
         return RateLimitError(message, retryable=True, retry_after=getattr(exc, "cooldown_time", None))
     if isinstance(exc, openai.APITimeoutError):  # before APIConnectionError, its parent
-        return CallTimeoutError(message, retryable=True)
+        # A 408 answer carries headers (and may carry Retry-After); a timeout of our own carries none.
+        return CallTimeoutError(message, retryable=True, retry_after=retry_after_seconds(exc))
     if isinstance(exc, openai.APIConnectionError) or _caused_by_connection_error(exc):
         return ConnectionFault(message, retryable=True)
     status = _status_code(exc)
     if status is not None and status >= 500:
-        return ServerError(message, retryable=True)
+        return ServerError(message, retryable=True, retry_after=retry_after_seconds(exc))
     if isinstance(exc, (openai.APIResponseValidationError, ValueError)) and status is None:
         # The server answered with something that is not a chat completion (e.g. a cut-off body).
         return ServerError(message, retryable=True)
@@ -116,8 +117,9 @@ def _caused_by_connection_error(exc: BaseException) -> bool:
 
 
 def retry_after_seconds(exc: BaseException) -> float | None:
-    """Seconds from ``retry-after-ms`` / ``Retry-After`` (seconds or HTTP date) on the error, if any."""
-    for headers in _header_sources(exc):
+    """Seconds from ``retry-after-ms`` / ``Retry-After`` (seconds or HTTP date) on the error, or on the
+    error it was raised from (the openai or httpx error keeps the response), if any."""
+    for headers in (h for e in _chain(exc) for h in _header_sources(e)):
         found = retry_after_from_headers(headers)
         if found is not None:
             return found

@@ -2,8 +2,11 @@
 
 A provider makes a single call. ``Model`` wraps it with, in order: the
 persistent cache, a per-model concurrency limit, a timeout per attempt, and
-retries with exponential backoff and jitter (honouring ``Retry-After``). It
-also counts calls, cache hits, retries and token usage for the run manifest.
+retries with exponential backoff and jitter. A provider's ``Retry-After`` (on
+any retryable error) replaces the backoff and is waited out exactly, up to
+``MAX_RETRY_AFTER_S``; a longer one ends the call's retries with an error saying
+how long the provider asked to wait. It also counts calls, cache hits, retries
+and token usage for the run manifest.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ CACHE_KEY_VERSION = 1
 # Seconds before the first retry (doubled per retry); tests and impatient users shrink it.
 BACKOFF_ENV = "HARNESS_RETRY_BACKOFF_S"
 DEFAULT_BACKOFF_S = 1.0
+# The longest Retry-After a call waits out; a provider asking for more ends the call's retries.
+MAX_RETRY_AFTER_S = 60.0
 
 
 def default_backoff_s() -> float:
@@ -139,9 +144,11 @@ class Model:
         self.cache = cache
         self.stats = ModelStats()
         # Backoff before retry n (0-based) is backoff_base_s * 2**n, times jitter in [0.5, 1.5),
-        # capped at max_backoff_s; tests shrink these. Retry-After from the provider is honoured as given.
+        # capped at max_backoff_s; tests shrink these. Retry-After from the provider is honoured as given,
+        # up to max_retry_after_s: a longer one is not waited for (the call ends in its error).
         self.backoff_base_s = default_backoff_s()
         self.max_backoff_s = 60.0
+        self.max_retry_after_s = MAX_RETRY_AFTER_S
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
         self._semaphore: asyncio.Semaphore | None = None
         self._semaphore_loop: asyncio.AbstractEventLoop | None = None
@@ -309,20 +316,36 @@ class Model:
                 response = await self._attempt(messages, config)
             except CaseFault as error:
                 error.attempts = attempt  # type: ignore[attr-defined]
-                if not error.retryable or attempt > self.spec.max_retries:
+                delay = self._retry_delay(error, attempt)
+                if delay is None:
                     self.stats.failures += 1
                     raise
                 self.stats.retries += 1
-                await self.sleep(self.backoff_delay(attempt - 1, error.retry_after))
+                await self.sleep(delay)
                 continue
             self.stats.usage = self.stats.usage + response.usage
             return response.model_copy(update={"attempts": attempt, "cache_hit": False,
                                                "latency_s": time.perf_counter() - started})
 
+    def _retry_delay(self, error: CaseFault, attempt: int) -> float | None:
+        """Seconds to wait before asking again after ``error`` ended attempt ``attempt``, or None to give up:
+        the error is not retryable, the retries are spent, or the provider asked to wait longer than
+        ``max_retry_after_s`` (the error's message then says so)."""
+        if not error.retryable or attempt > self.spec.max_retries:
+            return None
+        wait = error.retry_after
+        if wait is not None and wait > self.max_retry_after_s:
+            error.args = (f"{error}; the provider asked to wait {wait:.0f} s before a retry (Retry-After), "
+                          f"more than the {self.max_retry_after_s:g} s a call waits: not retried",)
+            return None
+        return self.backoff_delay(attempt - 1, wait)
+
     def backoff_delay(self, retry_index: int, retry_after: float | None) -> float:
-        """Seconds to wait before retry ``retry_index`` (0-based); the provider's Retry-After wins."""
+        """Seconds to wait before retry ``retry_index`` (0-based): the provider's Retry-After exactly as given,
+        else exponential backoff with jitter capped at ``max_backoff_s``. (A Retry-After longer than
+        ``max_retry_after_s`` is never waited for: the call ends instead.)"""
         if retry_after is not None and retry_after >= 0:
-            return min(retry_after, self.max_backoff_s)
+            return retry_after
         delay = self.backoff_base_s * (2 ** retry_index) * random.uniform(0.5, 1.5)
         return min(delay, self.max_backoff_s)
 

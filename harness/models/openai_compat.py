@@ -8,10 +8,10 @@ reach the provider's floor.
 
 It sends what ``LiteLLMProvider`` sends for the same spec (messages, parameters, a strict
 ``json_schema`` response format with the same fallback to ``json_object``) and maps failures to
-the same error tree: 429 (with ``Retry-After``), 408, 5xx, dropped connections, timeouts and
-bodies that are not a chat completion are retryable; other 4xx are not; a filtered answer is a
-``ContentFilterError`` and an empty one an ``EmptyResponseError``. Cost is ``None``: a custom
-endpoint's price is unknown.
+the same error tree: 429, 408 and 5xx (each with its ``Retry-After`` / ``retry-after-ms``, if
+any), dropped connections, timeouts and bodies that are not a chat completion are retryable;
+other 4xx are not; a filtered answer is a ``ContentFilterError`` and an empty one an
+``EmptyResponseError``. Cost is ``None``: a custom endpoint's price is unknown.
 """
 
 from __future__ import annotations
@@ -202,16 +202,18 @@ def error_in_body(payload: Any, headers: Any, model: str) -> ModelCallError | No
         return _error_for(code, headers, detail, message)
     if detail["refused"]:
         return ContentFilterError(message)
-    return ServerError(message, retryable=True)
+    return ServerError(message, retryable=True, retry_after=retry_after_from_headers(_lower(headers)))
 
 
 def _error_for(status: int, headers: Any, detail: dict[str, Any], message: str) -> ModelCallError:
+    # Every retryable status keeps the wait its headers ask for (a 503 sends Retry-After as often as a 429).
+    retry_after = retry_after_from_headers(_lower(headers)) if status in (408, 429) or status >= 500 else None
     if status == 429:
-        return RateLimitError(message, retryable=True, retry_after=retry_after_from_headers(_lower(headers)))
+        return RateLimitError(message, retryable=True, retry_after=retry_after)
     if status == 408:
-        return CallTimeoutError(message, retryable=True)
+        return CallTimeoutError(message, retryable=True, retry_after=retry_after)
     if status >= 500:
-        return ServerError(message, retryable=True)
+        return ServerError(message, retryable=True, retry_after=retry_after)
     if detail["refused"]:
         return ContentFilterError(message)
     return ModelCallError(message)

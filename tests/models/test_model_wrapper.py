@@ -157,13 +157,38 @@ def test_retries_are_bounded_and_the_last_error_raised():
     assert (model.stats.retries, model.stats.failures) == (3, 1)
 
 
-def test_retry_after_is_honoured_and_capped():
-    model = fake_model([RateLimitError("429", retryable=True, retry_after=0.25),
-                        RateLimitError("429", retryable=True, retry_after=3600), "ok"])
+def test_retry_after_is_honoured_exactly_and_one_too_long_ends_the_retries():
+    # It was cut to max_backoff_s: a provider asking for an hour was asked again after a minute.
+    model = fake_model([RateLimitError("429", retryable=True, retry_after=45),
+                        RateLimitError("429", retryable=True, retry_after=3600), "never"])
     sleeps = quick(model)
-    model.max_backoff_s = 30
-    assert run(model.generate(HELLO)).text == "ok"
-    assert sleeps == [0.25, 30]
+    model.max_backoff_s = 30  # caps the backoff of our own, not a wait the provider asks for
+    with pytest.raises(RateLimitError, match=r"^429; the provider asked to wait 3600 s before a retry "
+                                             r"\(Retry-After\), more than the 60 s a call waits: not retried$") as caught:
+        run(model.generate(HELLO))
+    assert sleeps == [45] and model.provider.calls == 2 and caught.value.attempts == 2
+    assert (model.stats.retries, model.stats.failures) == (1, 1)
+
+
+@pytest.mark.parametrize("error", [ServerError("503", retryable=True, retry_after=7),
+                                   CallTimeoutError("408", retryable=True, retry_after=7)])
+def test_retry_after_is_honoured_on_any_retryable_error(error):
+    model = fake_model([error, "ok"])
+    sleeps = quick(model)
+    assert run(model.generate(HELLO)).attempts == 2 and sleeps == [7]
+
+
+def test_backoff_delay_returns_retry_after_as_given():
+    model = fake_model([])
+    assert model.backoff_delay(0, 120.0) == 120.0 and model.backoff_delay(3, 3600.0) == 3600.0
+    assert model.backoff_delay(0, 0.0) == 0.0
+
+
+def test_the_longest_retry_after_waited_for_can_be_changed():
+    model = fake_model([ServerError("503", retryable=True, retry_after=90), "ok"])
+    sleeps = quick(model)
+    model.max_retry_after_s = 120
+    assert run(model.generate(HELLO)).text == "ok" and sleeps == [90]
 
 
 def test_backoff_grows_exponentially_with_jitter():

@@ -52,8 +52,12 @@ def test_uses_litellm_says_which_specs_need_the_litellm_import():
     (429, {"Retry-After": "abc"}, RateLimitError, True, None),
     (429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, RateLimitError, True, 0.0),
     (408, {}, CallTimeoutError, True, None),
+    (408, {"Retry-After": "3"}, CallTimeoutError, True, 3.0),
     (500, {}, ServerError, True, None),
+    (500, {"retry-after-ms": "1500"}, ServerError, True, 1.5),
     (503, {}, ServerError, True, None),
+    (503, {"Retry-After": "3"}, ServerError, True, 3.0),
+    (401, {"Retry-After": "3"}, ModelCallError, False, None),
     (401, {}, ModelCallError, False, None),
     (404, {}, ModelCallError, False, None),
 ])
@@ -96,6 +100,12 @@ def test_a_200_error_coded_429_keeps_the_retry_after_of_its_headers(openai_serve
 def test_an_error_object_in_a_200_body_maps_by_its_code(error, kind, retryable):
     found = openai_compat.error_in_body({"error": error}, {}, "openai/m")
     assert type(found) is kind and found.retryable is retryable and "error in a 200 answer" in str(found)
+
+
+@pytest.mark.parametrize("error", ["some string", {"message": "m", "code": 503}, {"message": "m", "code": 429}])
+def test_an_error_object_in_a_200_body_keeps_the_retry_after_of_its_headers(error):
+    found = openai_compat.error_in_body({"error": error}, {"Retry-After": "4"}, "openai/m")
+    assert found.retryable and found.retry_after == 4.0
 
 
 def test_a_200_with_choices_keeps_its_answer_whatever_its_error_field():

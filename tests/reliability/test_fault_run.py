@@ -23,6 +23,7 @@ from tests.support.openai_server import OpenAIServer
 N_CASES = int(os.environ.get("RELIABILITY_CASES", "500"))
 DEFAULT_RATES = {
     "rate_limit": 0.04, "rate_limit_retry_after": 0.04, "server_error": 0.03, "unavailable": 0.02,
+    "unavailable_retry_after": 0.02,
     "drop": 0.02, "slow": 0.01, "malformed": 0.03, "bad_body": 0.02, "empty": 0.02, "content_filter": 0.02,
 }
 FAULT_RATES = json.loads(os.environ.get("RELIABILITY_FAULT_RATES", "null")) or DEFAULT_RATES
@@ -30,7 +31,8 @@ RETRY_AFTER_S = 0.3
 MAX_RETRIES, MAX_ATTEMPTS = 2, 2
 # The error kind a call ends with when its last request met this fault.
 KIND_OF_FAULT = {"rate_limit": "rate_limit", "rate_limit_retry_after": "rate_limit", "server_error": "server_error",
-                 "unavailable": "server_error", "drop": "connection", "slow": "timeout", "bad_body": "server_error",
+                 "unavailable": "server_error", "unavailable_retry_after": "server_error", "drop": "connection",
+                 "slow": "timeout", "bad_body": "server_error",
                  "empty": "empty_response", "content_filter": "content_filter", "malformed": "judge_output"}
 FAST_RETRIES = {"HARNESS_RETRY_BACKOFF_S": "0.001", "COLUMNS": "250"}
 
@@ -77,9 +79,9 @@ def test_retry_after_is_honoured(fault_run):
     gaps = []
     for requests in requests_by_key(fault_run["requests"]).values():
         for before, after in zip(requests, requests[1:]):
-            if before.fault == "rate_limit_retry_after":
+            if before.fault in ("rate_limit_retry_after", "unavailable_retry_after"):
                 gaps.append(after.received_at - before.received_at)
-    assert gaps, "no 429 with Retry-After was retried: raise its rate"
+    assert gaps, "no 429 or 503 with Retry-After was retried: raise their rates"
     assert min(gaps) >= RETRY_AFTER_S - 0.02, sorted(gaps)[:5]
 
 

@@ -14,6 +14,10 @@ Faults:
     rate_limit_retry_after  429 with ``Retry-After: <retry_after_s>``
     server_error            500
     unavailable             503
+    unavailable_retry_after 503 with ``Retry-After: <retry_after_s>``
+    unavailable_retry_after_ms  503 with ``retry-after-ms: <retry_after_s in ms>``
+    server_error_retry_after    500 with ``Retry-After: <retry_after_s>``
+    request_timeout_retry_after 408 with ``Retry-After: <retry_after_s>``
     drop                    the connection is closed without an answer
     slow                    the answer comes after ``slow_s`` seconds
     malformed               200, but the content is cut-off JSON (finish_reason "length")
@@ -45,7 +49,8 @@ from typing import Any
 
 from aiohttp import web
 
-FAULTS = ("rate_limit", "rate_limit_retry_after", "server_error", "unavailable", "drop", "slow",
+FAULTS = ("rate_limit", "rate_limit_retry_after", "server_error", "unavailable", "unavailable_retry_after",
+          "unavailable_retry_after_ms", "server_error_retry_after", "request_timeout_retry_after", "drop", "slow",
           "malformed", "bad_body", "empty", "content_filter", "no_choices", "content_parts", "negative_usage",
           "filter_400", "policy_400", "policy_type_400", "error_string", "rate_limit_in_body")
 Reply = Callable[[dict[str, Any]], str]
@@ -212,7 +217,11 @@ class OpenAIServer:
 
     def _error(self, fault: str) -> web.Response:
         status, kind = _ERROR_STATUS[fault]
-        headers = {"Retry-After": f"{self.retry_after_s:g}"} if fault == "rate_limit_retry_after" else {}
+        headers = {}
+        if fault.endswith("_retry_after"):
+            headers["Retry-After"] = f"{self.retry_after_s:g}"
+        elif fault.endswith("_retry_after_ms"):
+            headers["retry-after-ms"] = f"{self.retry_after_s * 1000:g}"
         error = {"message": f"injected {fault}", "type": kind, "code": str(status), **_ERROR_FIELDS.get(fault, {})}
         payload = {"error": {k: v for k, v in error.items() if v is not None}}
         return web.json_response(payload, status=status, headers=headers)
@@ -239,6 +248,10 @@ _ERROR_STATUS = {
     "rate_limit_retry_after": (429, "rate_limit_error"),
     "server_error": (500, "server_error"),
     "unavailable": (503, "service_unavailable"),
+    "unavailable_retry_after": (503, "service_unavailable"),
+    "unavailable_retry_after_ms": (503, "service_unavailable"),
+    "server_error_retry_after": (500, "server_error"),
+    "request_timeout_retry_after": (408, "timeout"),
     "filter_400": (400, "invalid_request_error"),
     "policy_400": (400, "invalid_request_error"),
     "policy_type_400": (400, "content_policy_violation"),
