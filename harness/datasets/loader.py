@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from harness.gc_pause import cycle_collector_paused
 from harness.hashing import hash_value
 
 MAX_ROW_BYTES = 2 * 1024 * 1024
+NOT_FINITE = "not a finite number"
 # MAX_NESTING (shared with the YAML files) is the deepest nesting a row's free-form values
 # (``metadata``) may have: pydantic refuses to serialize past ~250 levels and json past ~1000,
 # so a deeper row would fail when the run writes cases.jsonl.
@@ -67,10 +69,11 @@ def load_dataset_and_dumps(source: str | Path, split: str = "train") -> tuple[Lo
 
     The dataset hash is over each case's JSON-mode dump. A case read from JSON text holds only
     JSON values, whose Python-mode dump is the same but for NaN and infinity (JSON mode writes
-    null), so for JSONL files the Python-mode dumps are hashed (refusing NaN and infinity, which
-    then hash the JSON-mode dumps as before) and returned: the prompt renders of the plan
-    (:func:`harness.candidates.responders.prerender`) each take one instead of dumping the case
-    again. Empty for other formats, whose values may be dates, bytes or decimals.
+    null; a row holding one is refused, :data:`NOT_FINITE`, and should one get through, the JSON-mode
+    dumps are hashed as before), so for JSONL files the Python-mode dumps are hashed and returned:
+    the prompt renders of the plan (:func:`harness.candidates.responders.prerender`) each take one
+    instead of dumping the case again. Empty for other formats, whose values may be dates, bytes or
+    decimals.
     """
     source = str(source)
     with cycle_collector_paused():
@@ -331,8 +334,9 @@ def _validate_rows(source: str, rows: Iterable[tuple[int, Any]]) -> list[Case]:
     seen: dict[str, int] = {}
     for number, row in rows:
         case = validate_row(row, source, number)
-        if case.metadata and _deeper_than(case.metadata, MAX_NESTING):
-            raise DatasetError(f"nested over {MAX_NESTING} levels deep", file=source, line=number, field="metadata")
+        problem = _metadata_problem(case.metadata) if case.metadata else None
+        if problem is not None:
+            raise DatasetError(problem[1], file=source, line=number, field=format_loc(problem[0]))
         if case.id in seen:
             raise DatasetError(f"duplicate id {case.id!r} (first on line {seen[case.id]})",
                                file=source, line=number, field="id")
@@ -341,16 +345,21 @@ def _validate_rows(source: str, rows: Iterable[tuple[int, Any]]) -> list[Case]:
     return cases
 
 
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether lists and dicts nest in ``value`` more than ``limit`` levels (walked without recursion)."""
-    stack = [(value, 1)]
+def _metadata_problem(metadata: dict[str, Any]) -> tuple[tuple[Any, ...], str] | None:
+    """Where a case's ``metadata`` nests over :data:`MAX_NESTING` levels or holds a NaN or an infinity (JSON's
+    ``NaN``, ``Infinity``, ``1e400``: a run's case snapshot would write null), with the problem; or None.
+    Walked without recursion."""
+    stack: list[tuple[tuple[Any, ...], Any, int]] = [(("metadata",), metadata, 1)]
     while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-    return False
+        loc, item, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return ("metadata",), f"nested over {MAX_NESTING} levels deep"
+        for key, child in (item.items() if isinstance(item, dict) else enumerate(item)):
+            if isinstance(child, (dict, list)):
+                stack.append(((*loc, key), child, depth + 1))
+            elif isinstance(child, float) and not math.isfinite(child):
+                return (*loc, key), NOT_FINITE
+    return None
 
 
 def validate_row(row: Any, source: str, number: int) -> Case:
@@ -365,5 +374,7 @@ def validate_row(row: Any, source: str, number: int) -> Case:
         loc, message = first_error(exc)
         if not loc and "last turn" in message:
             loc, message = ("turns",), "the last turn must be the customer's"
+        elif message == "Input should be a finite number":  # NaN, Infinity or 1e400 in a number field
+            message = NOT_FINITE
         raise DatasetError(message.removeprefix("Value error, "), file=source, line=number,
                            field=format_loc(loc) or None) from None

@@ -24,8 +24,11 @@ class PolicyContext(_Strict):
 
     refund_window_days: int | None = Field(None, ge=0, description="Days after purchase a refund is allowed.")
     days_since_purchase: int | None = Field(None, ge=0, description="How long ago the customer bought.")
-    max_refund: float | None = Field(None, ge=0, description="Largest refund the agent may offer, in `currency`.")
-    max_credit: float | None = Field(None, ge=0, description="Largest credit or voucher the agent may offer.")
+    # NaN and infinity are refused: the check read infinity as no limit, and a run's case snapshot wrote null.
+    max_refund: float | None = Field(None, ge=0, allow_inf_nan=False,
+                                     description="Largest refund the agent may offer, in `currency`.")
+    max_credit: float | None = Field(None, ge=0, allow_inf_nan=False,
+                                     description="Largest credit or voucher the agent may offer.")
     currency: str | None = Field(None, description="ISO code or symbol of the amounts, e.g. USD.")
     allowed_offers: list[str] = Field(default_factory=list,
                                       description="What may be offered: 'refund', 'replacement', 'credit', ...")

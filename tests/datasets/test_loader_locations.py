@@ -61,3 +61,35 @@ def test_parquet_with_both_thread_columns_is_refused(tmp_path):
     pq.write_table(pa.table({"id": ["1"], "complaint": ["x"], "turns": [json.dumps(TURNS)]}), path)
     assert error_of(path) == f"{path}: complaint: columns `complaint` and `turns` are alternatives (a complaint " \
                              "is a thread of one customer turn): keep one"
+
+
+@pytest.mark.parametrize("field, value", [
+    ("context.max_refund", "1e400"),  # infinity: validated as no limit, and the run's snapshot wrote null
+    ("context.max_refund", "NaN"),  # it said "Input should be greater than or equal to 0"
+    ("context.max_credit", "-Infinity"),
+    ("context.refund_window_days", "Infinity"),
+    ("context.days_since_purchase", "1e400"),
+    ("metadata.score", "NaN"),
+    ("metadata.a[1].b", "1e999"),
+])
+def test_a_number_that_is_not_finite_is_refused_at_its_field(tmp_path, field, value):
+    top, *rest = field.split(".")
+    inner = {"context.max_refund": f'{{"max_refund": {value}}}', "context.max_credit": f'{{"max_credit": {value}}}',
+             "context.refund_window_days": f'{{"refund_window_days": {value}}}',
+             "context.days_since_purchase": f'{{"days_since_purchase": {value}}}',
+             "metadata.score": f'{{"score": {value}}}', "metadata.a[1].b": f'{{"a": [1, {{"b": {value}}}]}}'}[field]
+    path = tmp_path / "f4.jsonl"
+    path.write_text(json.dumps({"id": "ok", "turns": TURNS}) + "\n"
+                    + f'{{"id": "a1", "{top}": {inner}, "turns": {json.dumps(TURNS)}}}\n', encoding="utf-8")
+    assert error_of(path) == f"{path}:2: {field}: not a finite number"
+    csv_path = tmp_path / "f4.csv"
+    csv_path.write_text(f'id,complaint,{top}\n1,x,"{inner.replace(chr(34), 2 * chr(34))}"\n', encoding="utf-8")
+    assert error_of(csv_path) == f"{csv_path}:2: {field}: not a finite number"
+
+
+def test_finite_numbers_load_as_written(tmp_path):
+    path = tmp_path / "ok.jsonl"
+    path.write_text(json.dumps({"id": "a", "turns": TURNS, "context": {"max_refund": 1e300, "max_credit": 0},
+                                "metadata": {"x": -2.5, "big": 10 ** 40}}) + "\n", encoding="utf-8")
+    case = load_dataset(path).cases[0]
+    assert (case.context.max_refund, case.context.max_credit, case.metadata) == (1e300, 0, {"x": -2.5, "big": 10 ** 40})
