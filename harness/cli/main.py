@@ -2,7 +2,8 @@
 
 Library errors become one line on stderr and an exit code:
 0 success (every gate passed) · 1 a gate failed · 2 bad usage or input ·
-3 the run did not complete within its error tolerance · 130 interrupted.
+3 the run did not complete within its error tolerance · 4 an internal error
+(a bug: one line on stderr, the traceback in a file it names) · 130 interrupted.
 Heavy libraries are imported only by the command that needs them.
 """
 
@@ -14,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 2, 130
+EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 4, 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -180,12 +181,47 @@ def cli_entry() -> None:
         code = main()
         sys.stdout.flush()
     except BrokenPipeError:
-        # The reader went away (``harness history | head``): what it read is all it wanted. Output
-        # still buffered goes nowhere, so the interpreter's own flush at exit does not fail again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        code = 141  # as a shell reports a process ended by SIGPIPE
+        code = _reader_gone()
+    except Exception as exc:  # noqa: BLE001 - the process boundary: a bug must not read as "a gate failed"
+        code = _internal_error(exc)
     gc.freeze()
     sys.exit(code)
+
+
+def _reader_gone() -> int:
+    """The reader went away (``harness history | head``): what it read is all it wanted. Output
+    still buffered goes nowhere, so the interpreter's own flush at exit does not fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141  # as a shell reports a process ended by SIGPIPE
+
+
+def _internal_error(exc: Exception) -> int:
+    """One line on stderr and exit code 4 for an exception no command expected (a bug).
+
+    Exit code 1 means "a gate failed" to CI, and Python's own crash exit is 1, so an
+    uncaught exception would read as a verdict. The traceback goes to a file named in
+    the line (or to stderr with ``HARNESS_DEBUG=1``), for the bug report.
+    """
+    import tempfile
+    import time
+    import traceback
+
+    text = "".join(traceback.format_exception(exc))
+    what = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+    if os.environ.get("HARNESS_DEBUG"):
+        sys.stderr.write(text)
+        where = "traceback above"
+    else:
+        try:
+            fd, path = tempfile.mkstemp(prefix=f"harness-crash-{time.strftime('%Y%m%d-%H%M%S')}-", suffix=".txt")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+            where = f"traceback in {path}"
+        except OSError:
+            sys.stderr.write(text)
+            where = "traceback above"
+    print(f"harness: internal error (a bug, please report it): {what} ({where})", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -42,3 +42,28 @@ def test_entry_writes_a_whole_run(tmp_path):
     assert json.loads((out / "scorecard.json").read_text())["candidates"]["bot-v1"]
     assert (out / "report.html").read_text().rstrip().endswith("</html>")
     assert (out / "junit.xml").read_text().rstrip().endswith("</testsuites>")
+
+
+def _crashing_entry(tmp_path: Path, debug: bool = False) -> subprocess.CompletedProcess:
+    code = ("import sys; sys.argv = ['harness', 'history']; import harness.cli.main as m\n"
+            "def boom(args): raise RuntimeError('the index went away\\nsecond line')\n"
+            "m._dispatch = boom; m.cli_entry()")
+    env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), **({"HARNESS_DEBUG": "1"} if debug else {})}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60, env=env)
+
+
+def test_a_bug_exits_4_with_one_line_not_1_which_ci_reads_as_a_failed_gate(tmp_path):
+    crashed = _crashing_entry(tmp_path)
+    assert crashed.returncode == 4
+    lines = crashed.stderr.strip().splitlines()
+    assert len(lines) == 1 and "internal error" in lines[0]
+    assert "RuntimeError: the index went away" in lines[0] and "second line" not in lines[0]
+    saved = list(tmp_path.glob("harness-crash-*.txt"))
+    assert len(saved) == 1 and str(saved[0]) in lines[0]
+    assert "Traceback" in saved[0].read_text() and "boom" in saved[0].read_text()
+
+
+def test_harness_debug_prints_the_traceback_instead(tmp_path):
+    crashed = _crashing_entry(tmp_path, debug=True)
+    assert crashed.returncode == 4 and "Traceback" in crashed.stderr
+    assert not list(tmp_path.glob("harness-crash-*.txt"))
