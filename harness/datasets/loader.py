@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from harness.config.yamlfile import MAX_NESTING, first_error, format_loc
 from harness.datasets.csv_rows import csv_rows
+from harness.datasets.personas import unknown_persona
 from harness.datasets.schema import Case
 from harness.errors import DatasetError
 from harness.gc_pause import cycle_collector_paused
@@ -332,11 +333,17 @@ class _CellError(Exception):
 def _validate_rows(source: str, rows: Iterable[tuple[int, Any]]) -> list[Case]:
     cases: list[Case] = []
     seen: dict[str, int] = {}
+    personas: dict[str, str | None] = {}  # each label checked once: a dataset repeats a few
     for number, row in rows:
         case = validate_row(row, source, number)
         problem = _metadata_problem(case.metadata) if case.metadata else None
         if problem is not None:
             raise DatasetError(problem[1], file=source, line=number, field=format_loc(problem[0]))
+        if case.persona is not None:
+            if case.persona not in personas:
+                personas[case.persona] = unknown_persona(case.persona)
+            if personas[case.persona] is not None:
+                raise DatasetError(personas[case.persona], file=source, line=number, field="persona")
         if case.id in seen:
             raise DatasetError(f"duplicate id {case.id!r} (first on line {seen[case.id]})",
                                file=source, line=number, field="id")

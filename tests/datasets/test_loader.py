@@ -117,24 +117,25 @@ def write_csv(tmp_path, text, name="d.csv"):
 
 def test_csv_cells_that_look_numeric_are_text(tmp_path):
     # pandas inferred int/float/bool columns: a quoted "1" id failed as "Input should be a valid string".
-    path = write_csv(tmp_path, 'id,complaint,category,persona,reply:bot-v1,context\n'
+    # (channel, not persona: "True" is no persona, and is refused as one.)
+    path = write_csv(tmp_path, 'id,complaint,category,channel,reply:bot-v1,context\n'
                                '"1","x","7",True,42,"{""max_refund"": 20}"\n'
                                '007,2.50,3,False,-1,\n')
     first, second = load_dataset(path).cases
-    assert (first.id, first.category, first.persona, first.recorded_replies) == ("1", "7", "True", {"bot-v1": "42"})
+    assert (first.id, first.category, first.channel, first.recorded_replies) == ("1", "7", "True", {"bot-v1": "42"})
     assert first.context.max_refund == 20  # JSON cells are still parsed by the schema
     assert (second.id, second.turns[0].content, second.category) == ("007", "2.50", "3")
-    assert (second.persona, second.recorded_replies, second.context.max_refund) == ("False", {"bot-v1": "-1"}, None)
+    assert (second.channel, second.recorded_replies, second.context.max_refund) == ("False", {"bot-v1": "-1"}, None)
 
 
 def test_csv_only_an_empty_cell_is_missing(tmp_path):
     # Empty cells (quoted or not, and absent trailing fields) are missing values as before; words that
     # pandas read as NaN are text like any other cell.
-    path = write_csv(tmp_path, 'id,complaint,persona,category,reply:v\na,x,,"",\nb,None,NA,null,N/A\nc,y\n')
+    path = write_csv(tmp_path, 'id,complaint,channel,category,reply:v\na,x,,"",\nb,None,NA,null,N/A\nc,y\n')
     a, b, c = load_dataset(path).cases
-    assert (a.persona, a.category, a.recorded_replies) == (None, None, {})
-    assert (b.turns[0].content, b.persona, b.category, b.recorded_replies) == ("None", "NA", "null", {"v": "N/A"})
-    assert (c.id, c.persona) == ("c", None)
+    assert (a.channel, a.category, a.recorded_replies) == (None, None, {})
+    assert (b.turns[0].content, b.channel, b.category, b.recorded_replies) == ("None", "NA", "null", {"v": "N/A"})
+    assert (c.id, c.channel) == ("c", None)
 
 
 def test_csv_error_names_the_file_line_a_multiline_row_starts_on(tmp_path):

@@ -93,3 +93,31 @@ def test_finite_numbers_load_as_written(tmp_path):
                                 "metadata": {"x": -2.5, "big": 10 ** 40}}) + "\n", encoding="utf-8")
     case = load_dataset(path).cases[0]
     assert (case.context.max_refund, case.context.max_credit, case.metadata) == (1e300, 0, {"x": -2.5, "big": 10 ** 40})
+
+
+KNOWN = ("known: angry, genuine_grievance, unreasonable_demand, passive_aggressive, indecisive, abusive, loosely "
+         "spelled too; leave it empty for none")
+
+
+@pytest.mark.parametrize("persona, message", [
+    # It validated and ran: no persona the checks and applies_when know, so a boundary or a question was
+    # no longer expected where the persona would have said so, and the breakdowns split.
+    ("furious", f"unknown persona 'furious' ({KNOWN})"),
+    ("abusve", f"unknown persona 'abusve', did you mean abusive? ({KNOWN})"),
+    ("passive agressive", f"unknown persona 'passive agressive', did you mean passive_aggressive? ({KNOWN})"),
+    ("NA", f"unknown persona 'NA' ({KNOWN})"),
+])
+def test_an_unknown_persona_is_refused_at_its_line(tmp_path, persona, message):
+    path = tmp_path / "f3.jsonl"
+    path.write_text(json.dumps({"id": "a", "turns": TURNS, "persona": "angry"}) + "\n"
+                    + json.dumps({"id": "b", "turns": TURNS, "persona": persona}) + "\n", encoding="utf-8")
+    assert error_of(path) == f"{path}:2: persona: {message}"
+
+
+def test_personas_in_loose_spellings_and_blank_ones_load(tmp_path):
+    labels = ["Angry", "Passive-aggressive", "indecisive / confused", "Confused", "unreasonable", "GENUINE grievance",
+              "abusive", "", "  "]
+    path = tmp_path / "ok.jsonl"
+    path.write_text("".join(json.dumps({"id": f"c{i}", "turns": TURNS, "persona": p}) + "\n"
+                            for i, p in enumerate(labels)), encoding="utf-8")
+    assert [c.persona for c in load_dataset(path).cases] == labels
