@@ -5,6 +5,13 @@ Every function takes two equal-length sequences of paired ratings, ``judge`` and
 statistic is undefined on these data (for example kappa when both raters used a
 single category). The tests hold each one to scikit-learn, scipy and the
 ``krippendorff`` package on the same numbers; the product does not need them.
+
+Intervals: the rates (raw agreement, true-pass, false-pass) are shares of
+counted replies and get Wilson intervals (:func:`rate_intervals`), which keep a
+width at 0 of 5 or 5 of 5; every other statistic gets the percentile interval
+of its bootstrap replicates (:func:`percentile_interval`), and none when the
+replicates never vary (kappa 1.00 on every resample of 10 agreeing labels says
+nothing about how sure that is).
 """
 
 from __future__ import annotations
@@ -135,3 +142,39 @@ def leniency(judge: Sequence[float], human: Sequence[float]) -> float:
     if not judge:
         return math.nan
     return float(np.mean(judge) - np.mean(human))
+
+
+def wilson(hits: Sequence[bool], confidence: float = 0.95) -> tuple[float, float]:
+    """The Wilson interval of the share of true ``hits``; ``(nan, nan)`` when there are none to count."""
+    from harness.scoring.stats import wilson_interval
+
+    found = wilson_interval(sum(bool(h) for h in hits), len(hits), confidence)
+    return (math.nan, math.nan) if found is None else (found.lo, found.hi)
+
+
+def rate_intervals(judge: Sequence[float], human: Sequence[float], cut: float,
+                   confidence: float = 0.95) -> dict[str, tuple[float, float]]:
+    """Wilson intervals of the three rates, over the replies each counts: raw agreement over every reply,
+    true-pass over those the humans passed, false-pass over those the humans failed (``cut``: the pass
+    threshold on the scale)."""
+    judge_pass, human_pass = [j >= cut for j in judge], [h >= cut for h in human]
+    return {"raw_agreement": wilson([j == h for j, h in zip(judge, human)], confidence),
+            "true_pass_rate": wilson([j for j, h in zip(judge_pass, human_pass) if h], confidence),
+            "false_pass_rate": wilson([j for j, h in zip(judge_pass, human_pass) if not h], confidence)}
+
+
+def percentile_interval(replicates: Sequence[float], confidence: float = 0.95) -> tuple[float, float]:
+    """The percentile interval of a statistic's bootstrap ``replicates`` (NaN ones left out).
+
+    ``(nan, nan)``, no interval at this n, when no replicate is defined or
+    every one is the same value: a bootstrap that never varies (kappa 1 on
+    every resample of a few agreeing labels) reflects how few labels there
+    are, not certainty.
+    """
+    values = np.asarray(replicates, dtype=float)
+    values = values[~np.isnan(values)]
+    if values.size == 0 or values.min() == values.max():
+        return math.nan, math.nan
+    tail = (1.0 - confidence) / 2.0 * 100.0
+    low, high = np.percentile(values, [tail, 100.0 - tail])
+    return float(low), float(high)

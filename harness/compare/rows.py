@@ -15,8 +15,10 @@ from pydantic import TypeAdapter
 
 from harness.compare.paired import (Clusters, cluster_bootstrap_diff, holm, mcnemar_exact, minimum_detectable_effect,
                                     pooled_means, wilcoxon_signed_rank)
-from harness.compare.schema import CaseChange, DiffRow, LeftOut
+from harness.compare.schema import CaseChange, DiffRow, LeftOut, largest_difference
 from harness.scoring.schema import Interval
+from harness.scoring.stats import Interval as StatInterval
+from harness.scoring.stats import Moments, bounded_mean_interval, hull
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,18 @@ def _test(c: Clusters, binary: bool) -> tuple[str, float | None]:
     return "wilcoxon_signed_rank", wilcoxon_signed_rank(c.delta)
 
 
+def bounded_difference_interval(deltas: np.ndarray, scale: str, confidence: float) -> StatInterval | None:
+    """The Jeffreys-type interval of the mean paired difference, each in ``[-R, R]`` (R: 1 on pass/fail, 4 on
+    1-5; see :func:`harness.scoring.stats.bounded_mean_interval`). With no case changed, every resample of the
+    bootstrap is 0 and its interval is ``[0, 0]`` at any n; this one keeps a width that narrows as n grows."""
+    if scale not in ("pass_fail", "1-5") or deltas.size < 2:
+        return None
+    bound = largest_difference(scale)
+    mean = float(deltas.mean())
+    moments = Moments(n=int(deltas.size), mean=mean, m2=float(np.square(deltas - mean).sum()))
+    return bounded_mean_interval(moments, -bound, bound, confidence)
+
+
 def build_row(kind: str, name: str, scale: str, clusters: Clusters, left_out: LeftOut,
               options: StatOptions, units: dict[str, str] | None = None) -> DiffRow:
     """The row for one measure from its paired clusters (verdict still unset: see :func:`apply_holm`).
@@ -80,6 +94,7 @@ def build_row(kind: str, name: str, scale: str, clusters: Clusters, left_out: Le
     stat = clusters.grouped(units) if units else clusters
     value_a, value_b = pooled_means(clusters)
     difference, ci = cluster_bootstrap_diff(stat, options.confidence, options.n_resamples, options.seed)
+    ci = hull(ci, bounded_difference_interval(stat.delta, scale, options.confidence))
     test, p_value = _test(stat, binary)
     down, up = _discordant(clusters, binary) or (0, 0)
     return DiffRow(kind=kind, name=name, scale=scale, n_cases=len(clusters), n_units=len(stat) if units else None,

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from harness.checks.base import CheckResult
 from harness.records.schema import CallStats, CriterionResult, Record
 from harness.scoring import schema as out
-from harness.scoring.stats import Interval, IntervalMethod, Moments, bootstrap_mean_ci, percentiles, t_interval
-from harness.scoring.stats import wilson_interval
+from harness.scoring.stats import (Interval, IntervalMethod, Moments, bootstrap_mean_ci, bounded_mean_interval, hull,
+                                   percentiles, t_interval, wilson_interval)
 
 APOLOGY_CHECK = "apology_wording"
 NO_GROUP = "(none)"
@@ -63,6 +63,8 @@ class MeanAcc:
             ci = bootstrap_mean_ci(self.values, options.confidence, seed=options.seed)
         else:
             ci = t_interval(self.moments, options.confidence)
+        if bounds is not None:  # never narrower than a bounded score allows: equal scores still leave doubt
+            ci = hull(ci, bounded_mean_interval(self.moments, *bounds, options.confidence))
         return out.MeanStat(mean=self.moments.mean, ci=_interval(ci, bounds), n=self.moments.n)
 
 

@@ -8,6 +8,9 @@ value JSON cannot represent.
 - :func:`mean_ci` / :func:`t_interval`: a mean with its Student-t interval,
   from values or from streamed moments (:class:`Moments`).
 - :func:`bootstrap_mean_ci`: a percentile bootstrap interval with a fixed seed.
+- :func:`bounded_mean_interval`: a Jeffreys-type interval for the mean of
+  scores bounded in ``[low, high]``, which keeps a width on constant or tiny
+  samples; :func:`hull` widens a t or bootstrap interval to it.
 - :func:`percentiles`: p50/p90/p99 (or any) of latencies, linear interpolation.
 - :func:`spearman`: Spearman's rank correlation (average ranks for ties).
 """
@@ -19,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from harness.scoring.distributions import normal_ppf, t_ppf
+from harness.scoring.distributions import beta_ppf, normal_ppf, t_ppf
 
 if TYPE_CHECKING:
     import numpy as np
@@ -134,6 +137,41 @@ def _resampled_means(data: "np.ndarray", n_resamples: int, rng: "np.random.Gener
         size = min(chunk, n_resamples - start)
         parts.append(data[rng.integers(0, data.size, size=(size, data.size))].mean(axis=1))
     return np.concatenate(parts)
+
+
+def bounded_mean_interval(moments: Moments, low: float, high: float,
+                          confidence: float = DEFAULT_CONFIDENCE) -> Interval | None:
+    """A Jeffreys-type interval for the mean of values bounded in ``[low, high]``; ``None`` below two values.
+
+    The values are rescaled to [0, 1] and given Bayesian-bootstrap weights
+    (Dirichlet, one per value) with half a pseudo-value at each end of the
+    range; the weighted mean's posterior is taken as the beta distribution of
+    the same mean and variance, and the interval is its central quantiles,
+    scaled back. For values all at the ends (pass/fail) this is exactly the
+    Jeffreys interval, ``Beta(k + 1/2, n - k + 1/2)``. The pseudo-values keep
+    the variance above zero, so a constant sample (every score 1, or 5) still
+    gets an interval that narrows only as n grows.
+    """
+    _check_confidence(confidence)
+    if moments.n < 2 or not high > low:
+        return None
+    span, n = high - low, moments.n
+    centre = (moments.mean - low) / span
+    total = n + 1.0  # the n values' weights and the two half pseudo-values
+    mean = (n * centre + 0.5) / total
+    second = (moments.m2 / (span * span) + n * centre * centre + 0.5) / total
+    variance = (second - mean * mean) / (total + 1.0)
+    shapes = mean * (1.0 - mean) / variance - 1.0  # a + b of the beta with that mean and variance
+    tail = (1.0 - confidence) / 2.0
+    a, b = mean * shapes, (1.0 - mean) * shapes
+    return Interval(low + span * beta_ppf(tail, a, b), low + span * beta_ppf(1.0 - tail, a, b))
+
+
+def hull(first: Interval | None, second: Interval | None) -> Interval | None:
+    """The smallest interval holding both (either alone when the other is ``None``)."""
+    if first is None or second is None:
+        return first or second
+    return Interval(min(first.lo, second.lo), max(first.hi, second.hi))
 
 
 class MeanEstimate(NamedTuple):
