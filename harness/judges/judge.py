@@ -27,6 +27,7 @@ from harness.errors import CaseFault, JudgeOutputError
 from harness.judges.prompt import answer_schema, build_judge_messages
 from harness.judges.rubric import Criterion, Rubric
 from harness.models.base import GenerateConfig, without_lone_surrogates
+from harness.records.redaction import clip
 from harness.records.schema import CallStats, CriterionResult, ErrorInfo
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
@@ -119,7 +120,7 @@ def _account(stats: CallStats, response) -> None:
 
 def _error_info(fault: CaseFault | None, attempts: int) -> ErrorInfo:
     kind = getattr(fault, "kind", "judge_output")
-    return ErrorInfo(kind=kind, message=str(fault)[:500], attempts=attempts)
+    return ErrorInfo(kind=kind, message=clip(str(fault), 500), attempts=attempts)
 
 
 @lru_cache(maxsize=None)
@@ -173,11 +174,11 @@ def load_answer(text: str) -> Any:
     try:
         return _ANSWER_DECODER.decode(_FENCE.sub("", text.strip()))
     except json.JSONDecodeError as exc:
-        raise JudgeOutputError(f"judge answer is not JSON ({exc.msg}): {text[:120]!r}") from None
+        raise JudgeOutputError(f"judge answer is not JSON ({exc.msg}): {clip(text, 120)!r}") from None
     except (ValueError, RecursionError) as exc:
         # JSON the decoder still refuses: an integer of more than 4300 digits, arrays nested
         # thousands deep, a key given twice. Junk like any other, never a crashed run.
-        raise JudgeOutputError(f"judge answer is not usable JSON ({str(exc)[:80]}): {text[:120]!r}") from None
+        raise JudgeOutputError(f"judge answer is not usable JSON ({clip(str(exc), 80)}): {clip(text, 120)!r}") from None
 
 
 def parse_answer(text: str, criterion: Criterion, cache_hit: bool = False, latency_s: float = 0.0) -> CriterionResult:
@@ -189,7 +190,7 @@ def parse_answer(text: str, criterion: Criterion, cache_hit: bool = False, laten
         errors = sorted(_validator(criterion.scale).iter_errors(answer), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].path) or "answer"
-        raise JudgeOutputError(f"judge answer invalid at {where}: {errors[0].message[:200]}")
+        raise JudgeOutputError(f"judge answer invalid at {where}: {clip(errors[0].message, 200)}")
     raw = answer["score"]
     score = float(raw == "pass") if criterion.scale == "pass_fail" else float(raw)
     return CriterionResult(score=score, passed=criterion.to_pass(score), reason=answer["reason"],

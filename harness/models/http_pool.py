@@ -26,6 +26,8 @@ from collections import deque
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
+from harness.records.redaction import clip
+
 KEEPALIVE_S = 30.0
 MAX_REDIRECTS = 10
 Answer = tuple[int, dict[str, str], bytes]  # status, headers (lower-case names), body
@@ -178,12 +180,12 @@ def _parse_head(text: str, body_start: int) -> _Head:
     status_line, _, rest = text.partition("\r\n")
     parts = status_line.split(" ", 2)
     if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
-        raise HTTPConnectionError(f"not an HTTP answer: {status_line[:80]!r}")
+        raise HTTPConnectionError(f"not an HTTP answer: {clip(status_line, 80)!r}")
     headers: dict[str, str] = {}
     for line in rest.split("\r\n") if rest else ():
         name, colon, value = line.partition(":")
         if not colon:
-            raise HTTPConnectionError(f"malformed header line: {line[:80]!r}")
+            raise HTTPConnectionError(f"malformed header line: {clip(line, 80)!r}")
         name = name.strip().lower()
         headers[name] = f"{headers[name]}, {value.strip()}" if name in headers else value.strip()
     status = int(parts[1])
@@ -193,7 +195,7 @@ def _parse_head(text: str, body_start: int) -> _Head:
         framing = "none"
     elif "content-length" in headers:
         if not headers["content-length"].isdigit():
-            raise HTTPConnectionError(f"bad Content-Length: {headers['content-length'][:40]!r}")
+            raise HTTPConnectionError(f"bad Content-Length: {clip(headers['content-length'], 40)!r}")
         framing = "length"
     else:
         framing = "close"

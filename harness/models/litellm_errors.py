@@ -14,6 +14,7 @@ from typing import Any
 
 from harness.errors import (CallTimeoutError, ConnectionFault, ContentFilterError, ModelCallError,
                             RateLimitError, ServerError)
+from harness.records.redaction import clip
 
 
 # An error object's ``code`` or ``type`` saying the provider refused the content (OpenAI, Azure, gateways).
@@ -176,5 +177,5 @@ def _status_code(exc: BaseException) -> int | None:
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """The error's text on one line, redacted, then cut to ``limit`` characters (redacted first: see ``clip``)."""
+    return clip(" ".join(str(exc).split()), limit, "…")

@@ -18,6 +18,7 @@ from harness.errors import ConfigError, ContentFilterError, EmptyResponseError, 
 from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count
 from harness.models.litellm_errors import map_litellm_error, refused_in_conversion
 from harness.models.logprobs import rejects_logprobs, with_field_probabilities, without_logprobs
+from harness.records.redaction import register_secret_env
 
 # Local OpenAI-compatible servers (vLLM, llama.cpp, Ollama) ignore the key but the client wants one.
 PLACEHOLDER_KEY = "sk-no-key-needed"
@@ -80,6 +81,8 @@ class LiteLLMProvider:
     def __init__(self, spec: ModelSpec) -> None:
         self.spec = spec
         self.name = spec.name
+        if spec.api_key_env:
+            register_secret_env(spec.api_key_env)  # an error quoting the key is redacted before it is cut
         self.schema_mode = "json_schema"
         self.logprobs_supported = True  # cleared when the endpoint (or litellm) refuses logprobs
 

@@ -29,6 +29,7 @@ from harness.models.http_pool import HTTPConnectionError, HTTPPool
 from harness.models.litellm_errors import is_filter_refusal, retry_after_from_headers
 from harness.models.litellm_provider import PLACEHOLDER_KEY, SCHEMA_NAME, portable_schema
 from harness.models.logprobs import rejects_logprobs, with_field_probabilities, without_logprobs
+from harness.records.redaction import clip, register_secret_env
 
 
 class OpenAICompatProvider:
@@ -41,6 +42,8 @@ class OpenAICompatProvider:
     def __init__(self, spec: ModelSpec) -> None:
         self.spec = spec
         self.name = spec.name
+        if spec.api_key_env:
+            register_secret_env(spec.api_key_env)  # an error body quoting the key is redacted before it is cut
         self.served_name = spec.name.split("/", 1)[1]
         self.schema_mode = "json_schema"
         self.logprobs_supported = True  # cleared when the endpoint refuses logprobs
@@ -268,5 +271,5 @@ def _logprobs(logprobs: Any) -> list[dict[str, Any]] | None:
 
 
 def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` on one line, redacted, then cut to ``limit`` characters (redacted first: see ``clip``)."""
+    return clip(" ".join(text.split()), limit, "…")

@@ -4,7 +4,8 @@ Error messages come from provider libraries and servers, and some of them echo
 what they were sent ("Incorrect API key provided: sk-..."). Every message kept
 on a record passes through :func:`redact`, which masks the values of the
 environment variables named as ``api_key_env`` and anything shaped like a
-bearer token or an ``sk-`` key.
+bearer token or an ``sk-`` key. A message that is shortened is redacted first
+(:func:`clip`): a cut through a key would leave a part of it that no mask knows.
 """
 
 from __future__ import annotations
@@ -35,3 +36,13 @@ def redact(text: str) -> str:
     for value in secret_values():
         text = text.replace(value, MASK)
     return _KEY_SHAPES.sub(MASK, text)
+
+
+def clip(text: str, limit: int, mark: str = "") -> str:
+    """``text`` redacted, then cut to at most ``limit`` characters, ``mark`` ending a text that was cut.
+
+    Every error message the harness shortens goes through here: redacting after the cut would miss
+    the part of a key left at its end (``...key=zq7Canary``), which is no whole key to recognise.
+    """
+    text = redact(text)
+    return text if len(text) <= limit else text[: limit - len(mark)] + mark

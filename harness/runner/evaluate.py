@@ -13,6 +13,7 @@ from harness.datasets.schema import Case
 from harness.datasets.turns import turn_index_of
 from harness.errors import CaseFault
 from harness.judges.judge import Judge
+from harness.records.redaction import clip
 from harness.records.schema import CallStats, ErrorInfo, Record
 from harness.runner.plan import now_iso
 
@@ -23,7 +24,7 @@ def run_checks(checks: list[Check], ctx: CheckContext) -> dict[str, CheckResult]
         try:
             results[check.name] = check.run(ctx)
         except Exception as exc:  # a bug in one check must not lose the case
-            detail = f"check crashed: {type(exc).__name__}: {exc}"[:2000]
+            detail = clip(f"check crashed: {type(exc).__name__}: {exc}", 2000)
             # The message is the check's own (a check of the user's may raise anything): writable text only.
             detail = detail.encode("utf-8", "replace").decode("utf-8")
             results[check.name] = CheckResult(passed=None, detail=detail, data={"error": "check_crashed"})
@@ -37,7 +38,7 @@ async def evaluate_case(case: Case, responder: Responder, checks: list[Check], j
     try:
         reply = await responder.respond(case, sample)
     except CaseFault as fault:
-        record.error = ErrorInfo(kind=fault.kind, message=str(fault)[:1000])
+        record.error = ErrorInfo(kind=fault.kind, message=clip(str(fault), 1000))
         record.finished_at = now_iso()
         return record
     record.reply, record.reply_source, record.responder = reply.text, reply.source, reply.stats
