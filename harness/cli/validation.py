@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import yaml
 
 from harness.errors import UserError
+
+if TYPE_CHECKING:
+    from harness.config.evalfile import LoadedEval
 
 DATASET_SUFFIXES = {".jsonl", ".json", ".csv", ".parquet", ".pq"}
 YAML_SUFFIXES = {".yaml", ".yml"}
@@ -51,11 +54,29 @@ def validate_file(path: Path) -> str:
     from harness.runner.plan import check_eval
 
     loaded = load_eval(path)
+    _check_against_dataset(loaded)
     check_eval(loaded)
     n = len(loaded.spec.candidates)
     checks = len(loaded.custom_checks)
     return (f"eval {loaded.name}, {n} candidate{'s' if n != 1 else ''}"
             + (f", {checks} check{'s' if checks != 1 else ''} of its own" if checks else ""))
+
+
+def _check_against_dataset(loaded: LoadedEval) -> None:
+    """What a run refuses, before any call, about the eval file's dataset (a local file; a hub dataset is not
+    fetched): a bad row, an id turn-level replay would make, a recorded version no case has a reply of."""
+    from harness.config.versions import check_recorded_versions
+    from harness.datasets.loader import load_dataset
+    from harness.datasets.turns import expand_cases
+
+    if not Path(loaded.dataset_path).is_file():
+        return
+    dataset = load_dataset(loaded.dataset_path)
+    limit = loaded.spec.limit
+    cases = dataset.cases[:limit] if limit else dataset.cases  # as the run selects them
+    if loaded.spec.replay == "turns":
+        cases = expand_cases(cases, dataset.source, dataset.lines)
+    check_recorded_versions(loaded, cases)
 
 
 def validate_paths(paths: list[Path]) -> Iterator[tuple[Path, str | UserError]]:

@@ -21,9 +21,9 @@ import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from pydantic import ValidationError
 
@@ -46,11 +46,12 @@ FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parq
 
 @dataclass(frozen=True)
 class LoadedDataset:
-    """Validated cases in file order, with the content hash of the validated rows."""
+    """Validated cases in file order, with the content hash of the validated rows and each case's line."""
 
     source: str
     cases: list[Case]
     sha256: str
+    lines: Mapping[str, int] = field(default_factory=dict)  # case id -> its file line (Parquet: row number)
 
     def __len__(self) -> int:
         return len(self.cases)
@@ -79,7 +80,8 @@ def load_dataset_and_dumps(source: str | Path, split: str = "train") -> tuple[Lo
     source = str(source)
     with cycle_collector_paused():
         rows, from_json = _rows(source, split)
-        cases = _validate_rows(source, rows)
+        lines: dict[str, int] = {}
+        cases = _validate_rows(source, rows, lines)
         if not cases:
             raise DatasetError("dataset has no rows", file=source)
         dumps: CaseDumps = {}
@@ -94,7 +96,7 @@ def load_dataset_and_dumps(source: str | Path, split: str = "train") -> tuple[Lo
                 dumps = {id(case): (case, dump) for case, dump in zip(cases, python_dumps)}
         if digest is None:
             digest = hash_value([case.model_dump(mode="json") for case in cases])
-    return LoadedDataset(source=source, cases=cases, sha256=digest), dumps
+    return LoadedDataset(source=source, cases=cases, sha256=digest, lines=lines), dumps
 
 
 def _hash_finite(value: Any) -> str:
@@ -330,9 +332,10 @@ class _CellError(Exception):
         self.field, self.problem = field, problem
 
 
-def _validate_rows(source: str, rows: Iterable[tuple[int, Any]]) -> list[Case]:
+def _validate_rows(source: str, rows: Iterable[tuple[int, Any]], seen: dict[str, int] | None = None) -> list[Case]:
+    """Each row as a case, in order; ``seen`` gets each case's line by id."""
     cases: list[Case] = []
-    seen: dict[str, int] = {}
+    seen = {} if seen is None else seen
     personas: dict[str, str | None] = {}  # each label checked once: a dataset repeats a few
     for number, row in rows:
         case = validate_row(row, source, number)

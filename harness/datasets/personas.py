@@ -40,4 +40,5 @@ def unknown_persona(label: str) -> str | None:
         return None
     close = difflib.get_close_matches(key or label, [*PERSONAS, *_ALIASES], n=1, cutoff=0.75)
     hint = f", did you mean {_ALIASES.get(close[0], close[0])}?" if close else ""
-    return f"unknown persona {label!r}{hint} (known: {', '.join(PERSONAS)}, loosely spelled too; leave it empty for none)"
+    return (f"unknown persona {label!r}{hint} (known: {', '.join(PERSONAS)}, loosely spelled too; leave it empty "
+            "for none)")

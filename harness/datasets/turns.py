@@ -25,6 +25,7 @@ to the recorded agent, not to the candidate (:data:`REPLAY_CAVEAT`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 from harness.datasets.schema import THREAD_VERSION, Case, Expectations, Turn
 from harness.errors import DatasetError
@@ -71,15 +72,16 @@ def expand_thread(case: Case) -> list[Case]:
     return [_case_at(case, position, len(positions)) for position in positions]
 
 
-def expand_cases(cases: list[Case], source: str) -> list[Case]:
-    """Every case expanded per agent turn; a generated id that is already a case id is a DatasetError."""
+def expand_cases(cases: list[Case], source: str, lines: Mapping[str, int] | None = None) -> list[Case]:
+    """Every case expanded per agent turn; a generated id that is already a case id is a DatasetError, at the
+    line of the case holding it when ``lines`` (case id -> file line, :attr:`LoadedDataset.lines`) are given."""
     expanded = [turn_case for case in cases for turn_case in expand_thread(case)]
     thread_ids = {case.id for case in cases}
     clash = next((c for c in expanded if c.id in thread_ids), None)
     if clash is not None:
         raise DatasetError(f"turn-level replay names a case {clash.id!r}, but the dataset already has that id; "
                            f"rename it (ids ending in {ID_SEPARATOR}<n> are taken by replay)",
-                           file=source, field="id")
+                           file=source, line=(lines or {}).get(clash.id), field="id")
     return expanded
 
 

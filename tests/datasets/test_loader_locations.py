@@ -121,3 +121,15 @@ def test_personas_in_loose_spellings_and_blank_ones_load(tmp_path):
     path.write_text("".join(json.dumps({"id": f"c{i}", "turns": TURNS, "persona": p}) + "\n"
                             for i, p in enumerate(labels)), encoding="utf-8")
     assert [c.persona for c in load_dataset(path).cases] == labels
+
+
+def test_a_turn_replay_id_clash_is_named_at_the_line_of_the_case_holding_the_id(tmp_path):
+    from harness.datasets.turns import expand_cases
+
+    path = tmp_path / "clash.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "turns": TURNS}) + "\n" for i in ("a", "x", "x@t1")))
+    dataset = load_dataset(path)
+    assert dataset.lines == {"a": 1, "x": 2, "x@t1": 3}
+    with pytest.raises(DatasetError) as info:
+        expand_cases(dataset.cases, dataset.source, dataset.lines)
+    assert str(info.value).startswith(f"{path}:3: id: turn-level replay names a case 'x@t1', but the dataset")
