@@ -3,7 +3,8 @@
 One ``<testsuite>`` per candidate (``EVAL.CANDIDATE``) holding one
 ``<testcase>`` per case: a ``<failure>`` names each failing check (with its
 evidence) and criterion (with the judge's reason); a case error is an
-``<error>``. Gates are their own suite, ``EVAL.gates``, one test case each.
+``<error>``. Gates are their own suite, ``EVAL.gates``, one test case each
+(skipped when it had nothing to measure), and one skipped test case per note.
 """
 
 from __future__ import annotations
@@ -74,14 +75,15 @@ def _case(classname: str, outcome: CaseOutcome) -> ET.Element:
 def _gate_suite(name: str, outcome, timestamp: str | None) -> ET.Element:
     suite = _suite(name, timestamp)
     for gate in outcome.gates:
-        label = f"{gate.name} [{gate.candidate}]" if gate.candidate else gate.name
-        case = ET.SubElement(suite, "testcase", classname=name, name=label, time="0")
+        case = ET.SubElement(suite, "testcase", classname=name, name=gate.label, time="0")
         if not gate.passed:
             failure = ET.SubElement(case, "failure", type="harness.gate", message=_short(gate.detail))
             failure.text = gate.detail + (f"\ncases that got worse: {', '.join(gate.cases)}" if gate.cases else "")
+        elif not gate.measured:
+            ET.SubElement(case, "skipped", message=_short(gate.detail))
         else:
             ET.SubElement(case, "system-out").text = gate.detail
-    for note in outcome.notes:
+    for note in outcome.general_notes():
         skipped = ET.SubElement(suite, "testcase", classname=name, name=note, time="0")
         ET.SubElement(skipped, "skipped", message=note)
     _count(suite, suite.findall("testcase"))

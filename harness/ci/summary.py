@@ -1,6 +1,7 @@
 """``summary.md``: a nightly run in a few lines of Markdown, for a pull-request comment or a CI job summary.
 
-The verdict and exit code first, then every gate (failed ones on top), the
+The verdict and exit code first, then every gate (failed ones on top, then
+those with nothing to measure, marked ⚠️), the
 headline figures per candidate with their intervals, and the cases that
 failed, by candidate (capped, so the comment stays readable).
 """
@@ -15,13 +16,16 @@ from harness.report.tables import fmt_mean, fmt_rate
 
 SUMMARY_FILE = "summary.md"
 MAX_CASES = 10
-VERDICT = {0: "✅ all gates passed", 1: "❌ a gate failed", 3: "⚠️ the run did not complete within its error tolerance"}
+VERDICT = {0: "✅ all gates passed", 1: "❌ a gate failed", 2: "❌ the baseline could not be used",
+           3: "⚠️ the run did not complete within its error tolerance"}
+ICON = {"passed": "✅", "not_measured": "⚠️", "failed": "❌"}
+ORDER = {"failed": 0, "not_measured": 1, "passed": 2}  # the gate table: failed first, then not measured
 
 
 def render_summary(scorecard, cases: list[CaseOutcome], outcome, run_dir: str | Path) -> str:
     """The Markdown summary of a gated run (``cases``: :func:`~harness.ci.verdicts.case_outcomes` of its records)."""
     name = scorecard.run.eval_name if scorecard.run else "run"
-    parts = [f"## {name}: {VERDICT.get(outcome.exit_code, outcome.exit_code)} (exit code {outcome.exit_code})", "",
+    parts = [f"## {name}: {verdict(outcome)} (exit code {outcome.exit_code})", "",
              f"Run `{run_dir}`" + (f", baseline `{outcome.baseline}`" if outcome.baseline else ", no baseline")
              + f". {outcome.completion}.", ""]
     parts += [f"> {notice}" for notice in scorecard.notices] + ([""] if scorecard.notices else [])
@@ -31,6 +35,13 @@ def render_summary(scorecard, cases: list[CaseOutcome], outcome, run_dir: str | 
         parts.append(f"Read a failing case in the terminal: `harness show {run_dir} --failing`, then "
                      f"`harness show {run_dir} CASE`")
     return "\n".join(parts) + "\n"
+
+
+def verdict(outcome) -> str:
+    """``✅ all gates passed`` (``…, 2 not measured`` when some had nothing to measure), ``❌ a gate failed``, …"""
+    text = VERDICT.get(outcome.exit_code, str(outcome.exit_code))
+    unmeasured = len(outcome.not_measured)
+    return text + (f", {unmeasured} not measured" if unmeasured and outcome.exit_code == 0 else "")
 
 
 def write_summary(path: str | Path, scorecard, cases: list[CaseOutcome], outcome, run_dir: str | Path) -> Path:
@@ -44,13 +55,13 @@ def _cell(text: str) -> str:
 
 
 def _gate_table(outcome) -> list[str]:
-    gates = sorted(outcome.gates, key=lambda g: g.passed)
+    gates = sorted(outcome.gates, key=lambda g: ORDER[g.status])
     lines = ["### Gates", "", "| | gate | candidate | detail |", "|---|---|---|---|"]
     for gate in gates:
         detail = gate.detail + (f"; worse on {', '.join(gate.cases[:MAX_CASES])}" if gate.cases else "")
-        lines.append(f"| {'✅' if gate.passed else '❌'} | {_cell(gate.name)} | {_cell(gate.candidate or '—')} | "
+        lines.append(f"| {ICON[gate.status]} | {_cell(gate.name)} | {_cell(gate.candidate or '—')} | "
                      f"{_cell(detail)} |")
-    return lines + [f"- {note}" for note in outcome.notes] + [""]
+    return lines + [f"- {note}" for note in outcome.general_notes()] + [""]
 
 
 def _figure_table(scorecard) -> list[str]:

@@ -93,18 +93,19 @@ def _case_selection(args: argparse.Namespace, candidates: list[str] | None):
 
 def _print_gates(gated) -> None:
     for gate in gated.outcome.failed:
-        who = f" [{gate.candidate}]" if gate.candidate else ""
-        print(f"gate failed: {gate.name}{who}: {gate.detail}", file=sys.stderr)
+        print(f"gate failed: {gate.label}: {gate.detail}", file=sys.stderr)
     for note in gated.outcome.notes:
         print(f"harness: note: {note}", file=sys.stderr)
     print(f"junit:     {gated.junit}")
     print(f"summary:   {gated.summary}")
     if gated.trend_pngs:
         print(f"trends:    {gated.trend_pngs[0].parent}/ ({len(gated.trend_pngs)} charts)")
-    print(f"gates:     {_GATE_WORDS[gated.exit_code]} (exit code {gated.exit_code})")
+    unmeasured = len(gated.outcome.not_measured)
+    words = _GATE_WORDS[gated.exit_code] + (f", {unmeasured} not measured" if unmeasured and not gated.exit_code else "")
+    print(f"gates:     {words} (exit code {gated.exit_code})")
 
 
-_GATE_WORDS = {0: "all passed", 1: "FAILED",
+_GATE_WORDS = {0: "all passed", 1: "FAILED", 2: "baseline unusable (max_regression gates not evaluated)",
                3: "run incomplete (not complete, every record in error, or above max_error_rate)"}
 
 

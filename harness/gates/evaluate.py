@@ -1,90 +1,31 @@
 """Evaluating a finished run's gates: error tolerance, minimums, and regressions against a baseline.
 
 :func:`evaluate_gates` returns a :class:`GateOutcome` whose ``exit_code`` is
-the CLI's: 0 every gate passed, 1 a gate failed, 3 the run did not complete
-within its error tolerance (which outranks a failed gate: its figures cannot
-be trusted). Bad gate specs raise :class:`~harness.errors.ConfigError` (2).
+the CLI's: 0 every gate passed, 1 a gate failed, 2 the baseline could not be
+used (see :mod:`harness.gates.regression`), 3 the run did not complete within
+its error tolerance (which outranks the rest: its figures cannot be trusted).
+Bad gate specs raise :class:`~harness.errors.ConfigError` (2). A gate with
+nothing to measure passes as not measured, with a note.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from harness.config.yamlfile import format_loc
+from pydantic import ValidationError
+
+from harness.config.yamlfile import first_error, format_loc
 from harness.errors import ConfigError
-from harness.gates import EXIT_GATE_FAILED, EXIT_INCOMPLETE, EXIT_PASSED
-from harness.gates.spec import ANY, GatesSpec, Threshold, scale_problems
+# GATES_FILE, read_outcome and write_outcome are read from here by the CI outputs and the pytest plugin.
+from harness.gates.outcome import GATES_FILE, GateOutcome, GateResult, gate_note, read_outcome, write_outcome
+from harness.gates.regression import EPSILON, fmt_value, regression_gates
+from harness.gates.spec import ANY, GatesSpec, scale_problems
 from harness.gates.tolerance import ErrorCount, count_errors, within_tolerance
 
-EPSILON = 1e-9  # so a pass rate of exactly the minimum passes despite float rounding
-GATES_FILE = "gates.json"
+SKIPPED = "max_regression gates were skipped: no --baseline given"
+UNUSED = "the baseline was not used: no gate sets a max_regression"
 
-
-@dataclass
-class GateResult:
-    """One gate on one candidate: ``name`` is e.g. ``min check no_contradiction``."""
-
-    name: str
-    candidate: str | None
-    passed: bool
-    detail: str
-    cases: list[str] = field(default_factory=list)  # the cases behind a failure, worst first
-
-
-@dataclass
-class GateOutcome:
-    """Every gate of a run, its completion, and the exit code they add up to."""
-
-    gates: list[GateResult]
-    complete: bool
-    completion: str
-    baseline: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[GateResult]:
-        return [g for g in self.gates if not g.passed]
-
-    @property
-    def passed(self) -> bool:
-        return self.complete and not self.failed
-
-    @property
-    def exit_code(self) -> int:
-        if not self.complete:
-            return EXIT_INCOMPLETE
-        return EXIT_GATE_FAILED if self.failed else EXIT_PASSED
-
-
-def write_outcome(run_dir: Path, outcome: GateOutcome) -> Path:
-    """Write what the run was held to (``gates.json``): every gate, the baseline, the notes, the exit code.
-
-    Readers of a finished run (the pytest plugin) take the verdict from here, so they agree with the
-    command that ran it, baseline included, instead of judging again without one.
-    """
-    from harness.records.store import atomic_write_json
-
-    path = Path(run_dir) / GATES_FILE
-    atomic_write_json(path, {**asdict(outcome), "passed": outcome.passed, "exit_code": outcome.exit_code})
-    return path
-
-
-def read_outcome(run_dir: Path) -> GateOutcome | None:
-    """The outcome :func:`write_outcome` wrote into ``run_dir``, or None when it was never gated there."""
-    from harness.errors import ResultsError
-
-    path = Path(run_dir) / GATES_FILE
-    if not path.exists():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        gates = [GateResult(**g) for g in data["gates"]]
-        return GateOutcome(gates=gates, complete=data["complete"], completion=data["completion"],
-                           baseline=data.get("baseline"), notes=list(data.get("notes") or []))
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise ResultsError(f"corrupt gate outcome ({type(exc).__name__}: {exc})", file=str(path)) from None
+__all__ = ["GATES_FILE", "GateOutcome", "GateResult", "evaluate_gates", "read_outcome", "write_outcome"]
 
 
 def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Path | None = None,
@@ -104,10 +45,14 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     gates = [completion_gate(complete, completion, eval_spec.get("max_error_rate") is not None)]
     gates += minimum_gates(spec, scorecard, candidates)
     notes = []
-    if baseline is not None:
-        gates += regression_gates(spec, baseline, Path(run_dir), candidates)
+    if baseline is not None and spec.has_regressions:
+        found, notes = regression_gates(spec, baseline, Path(run_dir), candidates)
+        gates += found
+    elif baseline is not None:
+        notes.append(UNUSED)
     elif spec.has_regressions:
-        notes.append("max_regression gates were skipped: no --baseline given")
+        notes.append(SKIPPED)
+    notes += [gate_note(g) for g in gates if not g.measured]
     return GateOutcome(gates=gates, complete=complete, completion=completion,
                        baseline=str(baseline) if baseline else None, notes=notes)
 
@@ -115,10 +60,6 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
 def gates_spec(eval_spec: dict, eval_file: str | None) -> GatesSpec:
     """The ``gates:`` of a run's eval spec (its manifest's copy); one that does not validate is a ConfigError
     naming the field (a run made before a bound was checked, such as ``min: 70`` on a check)."""
-    from pydantic import ValidationError
-
-    from harness.config.yamlfile import first_error
-
     try:
         return GatesSpec.model_validate(eval_spec.get("gates") or {})
     except ValidationError as exc:
@@ -164,20 +105,35 @@ def minimum_gates(spec: GatesSpec, scorecard, candidates: list[str]) -> list[Gat
         scores = scorecard.candidates[name]
         for criterion, info in scorecard.criteria.items():
             threshold = spec.threshold("criterion", criterion)
-            summary = scores.criteria.get(criterion)
-            if threshold is not None and threshold.min is not None and summary is not None:
-                rate = info.scale == "pass_fail"
-                stat = summary.pass_rate if rate else summary.score
-                gates.append(_minimum(name, "criterion", criterion, stat.rate if rate else stat.mean,
-                                      stat.n, threshold.min, rate))
+            if threshold is not None and threshold.min is not None:
+                gates.append(_criterion_minimum(name, criterion, scores.criteria.get(criterion), info.scale,
+                                                threshold.min))
         for check in scorecard.checks:
             threshold = spec.threshold("check", check)
-            summary = scores.checks.get(check)
-            if threshold is not None and threshold.min is not None and summary is not None:
-                stat = summary.pass_rate
-                gates.append(_minimum(name, "check", check, stat.rate, stat.n, threshold.min, True,
-                                      crashed=summary.n_crashed))
+            if threshold is not None and threshold.min is not None:
+                gates.append(_check_minimum(name, check, scores.checks.get(check), threshold.min))
     return gates
+
+
+def _criterion_minimum(candidate: str, criterion: str, summary, scale: str | None, minimum: float) -> GateResult:
+    rate = scale == "pass_fail"
+    if summary is None:
+        return _ungraded(candidate, "criterion", criterion, minimum, rate)
+    stat = summary.pass_rate if rate else summary.score
+    return _minimum(candidate, "criterion", criterion, stat.rate if rate else stat.mean, stat.n, minimum, rate)
+
+
+def _check_minimum(candidate: str, check: str, summary, minimum: float) -> GateResult:
+    if summary is None:
+        return _ungraded(candidate, "check", check, minimum, True)
+    stat = summary.pass_rate
+    return _minimum(candidate, "check", check, stat.rate, stat.n, minimum, True, crashed=summary.n_crashed)
+
+
+def _ungraded(candidate: str, kind: str, name: str, minimum: float, rate: bool) -> GateResult:
+    """A minimum on a measure no record of the candidate was graded on (every one ended in an error)."""
+    return GateResult(f"min {kind} {name}", candidate, True, f"not measured: no record was graded on it "
+                                                             f"(minimum {fmt_value(minimum, rate)})", measured=False)
 
 
 def _minimum(candidate: str, kind: str, name: str, value: float | None, n: int, minimum: float,
@@ -185,58 +141,13 @@ def _minimum(candidate: str, kind: str, name: str, value: float | None, n: int, 
     label = f"min {kind} {name}"
     if crashed:
         # A check that raised decided nothing on those records: its rate cannot hold the minimum up.
-        measured = "on no other case" if value is None else f"{_fmt(value, rate)} over the {n} other cases"
+        measured = "on no other case" if value is None else f"{fmt_value(value, rate)} over the {n} other cases"
         return GateResult(label, candidate, False, f"the check crashed on {crashed} record(s) (each record's "
                                                    f"detail says why); {measured}")
     if value is None:
-        return GateResult(label, candidate, True, f"not measured: it applied to no case (minimum {_fmt(minimum, rate)})")
+        return GateResult(label, candidate, True, f"not measured: it applied to no case "
+                                                  f"(minimum {fmt_value(minimum, rate)})", measured=False)
     passed = value + EPSILON >= minimum
     verb = "meets" if passed else "is below"
-    return GateResult(label, candidate, passed, f"{_fmt(value, rate)} over {n} cases {verb} the minimum "
-                                                f"{_fmt(minimum, rate)}")
-
-
-def _fmt(value: float, rate: bool) -> str:
-    return f"{value:.1%}" if rate else f"{value:.2f}"
-
-
-def regression_gates(spec: GatesSpec, baseline: Path, run_dir: Path, candidates: list[str]) -> list[GateResult]:
-    """One gate per shared candidate × criterion or check with a ``max_regression``, from the paired diff."""
-    from harness.compare import build_diff
-
-    report = build_diff(baseline, run_dir)
-    gates = []
-    for comparison in report.comparisons:
-        if comparison.candidate_b not in candidates:
-            continue
-        for row in comparison.rows:
-            threshold = spec.threshold(row.kind, row.name)
-            if threshold is not None and threshold.max_regression is not None:
-                gates.append(_regression(comparison.candidate_b, row, threshold, spec.significant_only))
-    return gates
-
-
-def _regression(candidate: str, row, threshold: Threshold, significant_only: bool) -> GateResult:
-    label = f"max regression {row.kind} {row.name}"
-    rate = row.scale == "pass_fail"
-    if row.difference is None:
-        return GateResult(label, candidate, True, "not measured: no case was graded on both sides")
-    drop = -row.difference
-    only_significant = threshold.significant_only if threshold.significant_only is not None else significant_only
-    significant = row.verdict == "regressed"
-    too_large = drop > threshold.max_regression + EPSILON
-    passed = not too_large or (only_significant and not significant)
-    detail = _regression_detail(row, drop, threshold.max_regression, rate, too_large, only_significant)
-    cases = [c.case_id for c in row.changes if c.delta < 0] if not passed else []
-    return GateResult(label, candidate, passed, detail, cases)
-
-
-def _regression_detail(row, drop: float, allowed: float, rate: bool, too_large: bool, only_significant: bool) -> str:
-    unit = (lambda v: f"{v * 100:+.1f} pp") if rate else (lambda v: f"{v:+.2f}")
-    ci = f" [{unit(row.ci.lo)}, {unit(row.ci.hi)}]" if row.ci else ""
-    p = f", p (Holm) {row.p_holm:.3g}" if row.p_holm is not None else ""
-    text = (f"{_fmt(row.value_a, rate)} → {_fmt(row.value_b, rate)}: {unit(row.difference)}{ci} over "
-            f"{row.n_cases} cases{p}, {row.verdict}; largest drop allowed {unit(-allowed)}")
-    if too_large and only_significant and row.verdict != "regressed":
-        text += " (not significant, so allowed)"
-    return text
+    return GateResult(label, candidate, passed, f"{fmt_value(value, rate)} over {n} cases {verb} the minimum "
+                                                f"{fmt_value(minimum, rate)}")

@@ -1,0 +1,125 @@
+"""A run's gate outcome: each gate's verdict, what was not measured, the exit code, and ``gates.json``.
+
+A gate is passed, failed, or not measured (nothing to hold its bound to: the
+check applied to no case, no case was graded on both sides). A gate not
+measured does not fail the run; it is shown as a warning and listed among the
+notes, which the pytest plugin turns into warnings. The ``baseline usable``
+gate fails when the baseline could not be compared at all (not comparable,
+no case graded on both sides): exit code 2, as a baseline refused before the
+run.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from harness.gates import EXIT_GATE_FAILED, EXIT_INCOMPLETE, EXIT_PASSED, EXIT_USAGE
+
+GATES_FILE = "gates.json"
+BASELINE_GATE = "baseline usable"
+STATUSES = ("passed", "failed", "not_measured")
+
+
+@dataclass
+class GateResult:
+    """One gate on one candidate: ``name`` is e.g. ``min check no_contradiction``."""
+
+    name: str
+    candidate: str | None
+    passed: bool
+    detail: str
+    cases: list[str] = field(default_factory=list)  # the cases behind a failure, worst first
+    measured: bool = True  # False: nothing to hold the bound to; it passes, with a warning
+
+    @property
+    def status(self) -> str:
+        """``passed``, ``failed`` or ``not_measured``."""
+        return "failed" if not self.passed else "passed" if self.measured else "not_measured"
+
+    @property
+    def label(self) -> str:
+        """The name with the candidate, as JUnit and the notes show it: ``min check x [bot]``."""
+        return f"{self.name} [{self.candidate}]" if self.candidate else self.name
+
+
+def gate_note(gate: GateResult) -> str:
+    """The note a gate not measured adds to the outcome (the plugin warns with the notes)."""
+    return f"{gate.label}: {gate.detail}"
+
+
+@dataclass
+class GateOutcome:
+    """Every gate of a run, its completion, and the exit code they add up to."""
+
+    gates: list[GateResult]
+    complete: bool
+    completion: str
+    baseline: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[GateResult]:
+        return [g for g in self.gates if not g.passed]
+
+    @property
+    def not_measured(self) -> list[GateResult]:
+        return [g for g in self.gates if g.status == "not_measured"]
+
+    @property
+    def passed(self) -> bool:
+        return self.complete and not self.failed
+
+    @property
+    def exit_code(self) -> int:
+        """3 incomplete, else 2 when the baseline could not be used, else 1 when a gate failed, else 0."""
+        if not self.complete:
+            return EXIT_INCOMPLETE
+        if any(g.name == BASELINE_GATE for g in self.failed):
+            return EXIT_USAGE
+        return EXIT_GATE_FAILED if self.failed else EXIT_PASSED
+
+    def general_notes(self) -> list[str]:
+        """The notes that are not a gate's own (those gates are shown with their warning already)."""
+        own = {gate_note(g) for g in self.not_measured}
+        return [note for note in self.notes if note not in own]
+
+
+def write_outcome(run_dir: Path, outcome: GateOutcome) -> Path:
+    """Write what the run was held to (``gates.json``): every gate, the baseline, the notes, the exit code.
+
+    Readers of a finished run (the pytest plugin) take the verdict from here, so they agree with the
+    command that ran it, baseline included, instead of judging again without one.
+    """
+    from harness.records.store import atomic_write_json
+
+    path = Path(run_dir) / GATES_FILE
+    data = asdict(outcome) | {"gates": [asdict(g) | {"status": g.status} for g in outcome.gates]}
+    atomic_write_json(path, data | {"passed": outcome.passed, "exit_code": outcome.exit_code})
+    return path
+
+
+def read_outcome(run_dir: Path) -> GateOutcome | None:
+    """The outcome :func:`write_outcome` wrote into ``run_dir``, or None when it was never gated there."""
+    from harness.errors import ResultsError
+
+    path = Path(run_dir) / GATES_FILE
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        gates = [_gate(g) for g in data["gates"]]
+        return GateOutcome(gates=gates, complete=data["complete"], completion=data["completion"],
+                           baseline=data.get("baseline"), notes=list(data.get("notes") or []))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise ResultsError(f"corrupt gate outcome ({type(exc).__name__}: {exc})", file=str(path)) from None
+
+
+def _gate(data: dict) -> GateResult:
+    """A gate as ``gates.json`` holds it (``status`` is derived; a file written before it had none)."""
+    data = dict(data)
+    status = data.pop("status", None)
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"unknown gate status {status!r}")
+    return GateResult(**data)
