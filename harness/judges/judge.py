@@ -27,6 +27,7 @@ from harness.errors import CaseFault, JudgeOutputError
 from harness.judges.prompt import answer_schema, build_judge_messages
 from harness.judges.rubric import Criterion, Rubric
 from harness.models.base import GenerateConfig, without_lone_surrogates
+from harness.models.model import provider_calls
 from harness.records.redaction import clip
 from harness.records.schema import CallStats, CriterionResult, ErrorInfo
 
@@ -79,12 +80,14 @@ class Judge:
         # a rerun finds the answer that was accepted. (":0" is the first ask's salt from when each ask had its
         # own key; kept, so caches filled then still answer.)
         salt = f"judge:{self._rubric_sha256()}:{criterion.id}:0"
-        for attempt in range(self.max_attempts):
+        calls = 0  # provider calls made for this criterion: every ask's tries (0 for an answer from the cache)
+        for _ in range(self.max_attempts):
             try:
                 response = await self.model.generate(messages, config, cache_salt=salt)
             except CaseFault as fault:
-                return CriterionResult(error=_error_info(fault, attempt + 1))
+                return CriterionResult(error=_error_info(fault, calls + provider_calls(fault)))
             _account(stats, response)
+            calls += response.attempts
             try:
                 result = parse_answer(response.text, criterion, response.cache_hit, response.latency_s)
             except JudgeOutputError as fault:
@@ -93,7 +96,7 @@ class Judge:
                 continue
             result.weighted_score = weighted_score(response.field_probabilities, criterion)
             return result
-        return CriterionResult(error=_error_info(last, self.max_attempts))
+        return CriterionResult(error=_error_info(last, calls))
 
     def _rubric_sha256(self) -> str:
         # A rubric is frozen: hash it once, not on every call (it salts every judge call's cache key).
@@ -118,9 +121,10 @@ def _account(stats: CallStats, response) -> None:
         stats.deployments[response.deployment] = stats.deployments.get(response.deployment, 0) + 1
 
 
-def _error_info(fault: CaseFault | None, attempts: int) -> ErrorInfo:
+def _error_info(fault: CaseFault | None, calls: int) -> ErrorInfo:
+    """The error of a criterion; ``attempts`` the provider calls made for it, None when none was made."""
     kind = getattr(fault, "kind", "judge_output")
-    return ErrorInfo(kind=kind, message=clip(str(fault), 500), attempts=attempts)
+    return ErrorInfo(kind=kind, message=clip(str(fault), 500), attempts=calls or None)
 
 
 @lru_cache(maxsize=None)

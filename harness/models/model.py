@@ -49,6 +49,12 @@ def default_backoff_s() -> float:
     return value if value >= 0 else DEFAULT_BACKOFF_S
 
 
+def provider_calls(fault: BaseException) -> int:
+    """The provider calls a failed ``Model.generate`` made, its retries included (counted on the error as
+    ``attempts``); 0 for an error that no provider call made (a failed batch line, a missing recorded reply)."""
+    return getattr(fault, "attempts", None) or 0
+
+
 @dataclass
 class ModelStats:
     """Counters kept by one :class:`Model` over its lifetime."""

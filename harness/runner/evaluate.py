@@ -13,6 +13,7 @@ from harness.datasets.schema import Case
 from harness.datasets.turns import turn_index_of
 from harness.errors import CaseFault
 from harness.judges.judge import Judge
+from harness.models.model import provider_calls
 from harness.records.redaction import clip
 from harness.records.schema import CallStats, ErrorInfo, Record
 from harness.runner.plan import now_iso
@@ -38,7 +39,8 @@ async def evaluate_case(case: Case, responder: Responder, checks: list[Check], j
     try:
         reply = await responder.respond(case, sample)
     except CaseFault as fault:
-        record.error = ErrorInfo(kind=fault.kind, message=clip(str(fault), 1000))
+        record.error = ErrorInfo(kind=fault.kind, message=clip(str(fault), 1000),
+                                 attempts=provider_calls(fault) or None)
         record.finished_at = now_iso()
         return record
     record.reply, record.reply_source, record.responder = reply.text, reply.source, reply.stats
