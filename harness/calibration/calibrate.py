@@ -1,9 +1,11 @@
 """``harness calibrate``: a run's judge criteria and checks against a human-label file.
 
-Every statistic comes with a 95% percentile-bootstrap interval: the labelled
-replies are resampled with replacement (seeded, so the same inputs always give
-the same report), the statistic is recomputed on each resample, and resamples on
-which it is undefined are left out.
+Every statistic comes with a 95% interval. Rates (raw agreement, true-pass,
+false-pass) get Wilson's interval. The others get a percentile bootstrap: the
+labelled replies are resampled with replacement (seeded, so the same inputs always
+give the same report), the statistic is recomputed on each resample, resamples on
+which it is undefined are left out, and a bootstrap that never varies gives no
+interval ("no interval at this n"), not a point.
 
 Every label of a criterion the run judged, and of any check (checks are pass/fail),
 is held to that scale first: a value off it stops with ``labels.jsonl:LINE: label:
@@ -145,6 +147,10 @@ def measure(paired: Paired, scale: _Scale, options: CalibrationOptions = Calibra
     human = [_snap(v, scale) for v in paired.human]
     stats = _statistics(scale)
     estimates = _bootstrap(stats, judge, human, options)
+    # Rates are proportions: Wilson's interval, which a few labels cannot collapse to a point.
+    for name, (low, high) in ag.rate_intervals(judge, human, scale.threshold, options.confidence).items():
+        value = estimates[name].value
+        estimates[name] = Estimate.of(math.nan if value is None else value, low, high)
     return Agreement(kind=paired.kind, name=paired.name, scale=scale.name, n=len(judge),
                      n_labels=paired.n_labels, unmatched=paired.unmatched, labellers=sorted(paired.by_labeller),
                      confusion=ag.confusion(judge, human, scale.categories), categories=scale.categories,
@@ -186,14 +192,11 @@ def _bootstrap(stats: dict[str, Statistic], judge: list[float], human: list[floa
     rng = np.random.default_rng(options.seed)
     j, h = np.asarray(judge), np.asarray(human)
     draws = [rng.integers(0, len(j), len(j)) for _ in range(options.resamples)] if len(j) >= 2 else []
-    tail = (1.0 - options.confidence) / 2.0 * 100.0
     out = {}
     for name, stat in stats.items():
         point = stat(judge, human)
-        values = np.array([stat(j[d].tolist(), h[d].tolist()) for d in draws], dtype=float)
-        values = values[~np.isnan(values)]
-        low, high = (np.percentile(values, [tail, 100.0 - tail]) if values.size else (math.nan, math.nan))
-        out[name] = Estimate.of(point, low, high)
+        values = [stat(j[d].tolist(), h[d].tolist()) for d in draws]
+        out[name] = Estimate.of(point, *ag.percentile_interval(values, options.confidence))
     return out
 
 

@@ -37,6 +37,8 @@ def _shortfall(row: Agreement | None, spec: CalibrationGateSpec) -> str | None:
     estimate = row.metric(spec.metric)
     value = estimate.value if spec.bound == "value" else estimate.low
     if value is None:
+        if estimate.value is not None:
+            return f"{spec.metric} has no interval at this n ({row.n} labelled replies)"
         return f"{spec.metric} is undefined on the labels"
     if value < spec.min:
         return f"{spec.metric} {'' if spec.bound == 'value' else 'lower bound '}{value:.2f} < {spec.min:g}"

@@ -37,7 +37,7 @@ def fmt_estimate(estimate: Estimate | None) -> str:
     if estimate is None or estimate.value is None:
         return "n/a"
     if estimate.low is None or estimate.high is None:
-        return f"{estimate.value:.2f}"
+        return f"{estimate.value:.2f} (no interval at this n)"
     return f"{estimate.value:.2f} [{estimate.low:.2f}, {estimate.high:.2f}]"
 
 

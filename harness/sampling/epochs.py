@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from harness.records.schema import CallStats, CriterionResult, Record
 from harness.sampling.reducers import majority_pass, pass_hat_k, reduce_passes, reduce_scores
 from harness.scoring import schema as out
-from harness.scoring.stats import Moments, t_interval
+from harness.scoring.stats import Moments, bounded_mean_interval, hull, t_interval
 
 
 @dataclass(frozen=True)
@@ -155,6 +155,7 @@ def _mean_stat(values: Iterable[float], confidence: float) -> out.MeanStat:
         moments.add(value)
     if moments.n == 0:
         return out.MeanStat()
-    ci = t_interval(moments, confidence)
+    # The values are per-case rates in [0, 1]: a t interval collapses to a point when they are all equal.
+    ci = hull(t_interval(moments, confidence), bounded_mean_interval(moments, 0.0, 1.0, confidence))
     interval = None if ci is None else out.Interval(lo=max(0.0, ci.lo), hi=min(1.0, ci.hi))
     return out.MeanStat(mean=moments.mean, ci=interval, n=moments.n)

@@ -263,3 +263,20 @@ def test_check_the_run_did_not_run_is_a_notice_not_a_row(tmp_path: Path, capsys)
     out = capsys.readouterr().out
     assert "> the run did not run check 'boundary_setting': its labels are ignored" in out
     assert "| boundary_setting |" not in out and "**boundary_setting**" not in out
+
+
+def test_few_agreeing_labels_get_wilson_rates_and_no_point_interval_for_kappa(tmp_path: Path, capsys) -> None:
+    # 5 replies the humans failed and 5 they passed; the check agrees on all ten. Before, the report read
+    # false-pass 0.00 [0.00, 0.00] and kappa 1.00 [1.00, 1.00]: certainty from ten labels.
+    verdicts = [False] * 5 + [True] * 5
+    run = write_run(tmp_path / "run", [rec(f"c{i}", checks={"apology_wording": chk(v)}, reply=f"reply {i}")
+                                       for i, v in enumerate(verdicts)])
+    labels = _labels(tmp_path, [{"case_id": f"c{i}", "reply": f"reply {i}", "check": "apology_wording",
+                                 "label": v, "labeller": "ana"} for i, v in enumerate(verdicts)])
+    row = calibrate_run(run, labels, CalibrationOptions(resamples=200)).checks[0]
+    assert row.false_pass_rate.value == 0.0 and row.false_pass_rate.high > 0.4
+    assert row.raw_agreement.value == 1.0 and row.raw_agreement.low < 0.75
+    assert row.cohen_kappa.value == 1.0 and row.cohen_kappa.low is None and row.cohen_kappa.high is None
+    assert main(["calibrate", "--labels", str(labels), str(run), "--resamples", "200"]) == 0
+    text = (run / "calibration.md").read_text()
+    assert "1.00 (no interval at this n)" in text and "[0.00, 0.00]" not in text

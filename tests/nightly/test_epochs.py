@@ -106,3 +106,11 @@ def test_judge_epochs_ask_with_distinct_cache_salts(tmp_path):
     verdict = _grade(EpochJudge(Judge(model=model, rubric=rubric), epochs=3, reducer="mean"))["owns_the_problem"]
     assert provider.calls == 3  # three epochs, three cache keys: no epoch is served another's answer
     assert verdict.score == 2 / 3 and verdict.passed is False
+
+
+def test_a_per_case_rate_that_never_varies_still_has_an_interval():
+    # Three cases, every sample passing: the t interval is [1, 1], certainty from three cases.
+    from harness.sampling.epochs import _mean_stat
+    stat = _mean_stat([1.0, 1.0, 1.0], 0.95)
+    assert stat.mean == 1.0 and stat.ci is not None
+    assert stat.ci.hi == 1.0 and stat.ci.lo < 0.8
