@@ -3,17 +3,27 @@
 #
 #   30 2 * * *  cd /srv/support-eval && ./examples/ci/nightly-cron.sh >> results/nightly.log 2>&1
 #
-# Exit code: 0 all gates passed, 1 a gate failed, 2 bad usage or input, 3 too many errors to trust the run.
+# Exit code: 0 all gates passed, 1 a gate failed, 2 bad usage or input (an unusable baseline too),
+# 3 too many errors to trust the run.
+#
+# Later nights are held to the accepted baseline (`--baseline accepted-if-any`). The first night has none:
+# it runs without one (its summary.md says so) and, if it passes its gates, is accepted as the baseline.
+# Accept another run at any time (after a deliberate change): .venv/bin/harness accept results/nightly-YYYYMMDD
 set -u
-RUN="results/nightly-$(date -u +%Y%m%d)"
-.venv/bin/harness run evals/nightly.yaml --out "$RUN" --baseline accepted --quiet --trend-pngs
+RUN="${RUN:-results/nightly-$(date -u +%Y%m%d)}"
+.venv/bin/harness run evals/nightly.yaml --out "$RUN" --baseline accepted-if-any --quiet --trend-pngs
 status=$?
+if [ "$status" -eq 0 ] && grep -q '"baseline": null' "$RUN/gates.json" 2>/dev/null; then
+  .venv/bin/harness accept "$RUN" && echo "nightly: no baseline was accepted yet: $RUN is now the baseline"
+fi
 # Publish the self-contained report (and the trend PNGs) where the team looks, e.g. a static web root.
 PUBLISH="${PUBLISH_DIR:-/var/www/support-eval}"
 if [ -d "$PUBLISH" ] && [ -f "$RUN/report.html" ]; then
   cp "$RUN/report.html" "$PUBLISH/index.html"
   mkdir -p "$PUBLISH/trends" && cp "$RUN"/trends/*.png "$PUBLISH/trends/" 2>/dev/null
 fi
-# Keep 90 nights of runs; the index (results/index.sqlite) keeps every night's figures.
-find results -maxdepth 1 -name 'nightly-*' -type d -mtime +90 -exec rm -rf {} +
+# Keep 90 nights of runs, and the baseline tonight was held to, however old (later nights need it);
+# the index (results/index.sqlite) keeps every night's figures.
+BASELINE=$(sed -n 's/^ *"baseline": "\(.*\)",$/\1/p' "$RUN/gates.json" 2>/dev/null)
+find results -maxdepth 1 -name 'nightly-*' -type d -mtime +90 ! -path "${BASELINE:-none}" -exec rm -rf {} +
 exit $status

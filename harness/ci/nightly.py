@@ -10,7 +10,10 @@ minimums, regressions against the baseline) → ``junit.xml`` and
 ``summary.md`` in the run directory → gate results into the history index →
 trend PNGs in ``<run>/trends/`` when asked (``trend_pngs``; matplotlib is slow
 to load and draw, so a run does not pay for charts nobody reads). The baseline
-is resolved before the run, so a bad ``--baseline`` costs no model call.
+is resolved and checked before the run (comparable, sharing a gated candidate
+and a case), so a bad ``--baseline`` costs no model call; a baseline found
+unusable only after the run fails its ``baseline usable`` gate (exit 2) with
+every file still written.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from pathlib import Path
 from harness.ci.junit import JUNIT_FILE, write_junit
 from harness.ci.summary import SUMMARY_FILE, write_summary
 from harness.config.evalfile import LoadedEval, load_eval
-from harness.gates.baseline import resolve_baseline
-from harness.gates.evaluate import GateOutcome, evaluate_gates, write_outcome
+from harness.gates.baseline import ACCEPTED_IF_ANY, check_comparable, first_night_note, resolve_baseline
+from harness.gates.evaluate import SKIPPED, GateOutcome, evaluate_gates, write_outcome
 from harness.gates.spec import scale_problems
 from harness.records.store import read_manifest
 from harness.runner.engine import RunOptions, RunResult, default_out, run_eval
@@ -33,7 +36,8 @@ TRENDS_DIR = "trends"
 
 @dataclass
 class NightlyOptions:
-    """The run's own options, the baseline (a run directory, ``"accepted"``, or None), and whether to draw PNGs."""
+    """The run's own options, the baseline (a run directory, ``"accepted"``, ``"accepted-if-any"``, or None), and
+    whether to draw PNGs."""
 
     run: RunOptions = field(default_factory=RunOptions)
     baseline: str | Path | None = None
@@ -62,8 +66,29 @@ def run_gated(eval_path: str | Path, options: NightlyOptions | None = None) -> G
     check_gate_scales(loaded)
     out = Path(options.run.out) if options.run.out else default_out(loaded)
     baseline = resolve_baseline(options.baseline, out.parent, loaded.name)
+    if baseline is not None:
+        check_baseline(loaded, baseline, options.run)
+    first_night = baseline is None and str(options.baseline) == ACCEPTED_IF_ANY
     result = run_eval(eval_path, replace(options.run, out=out))
-    return gate_run(result.run_dir, baseline, result, trend_pngs=options.trend_pngs)
+    return gate_run(result.run_dir, baseline, result, trend_pngs=options.trend_pngs,
+                    no_baseline=first_night_note(out.parent, loaded.name) if first_night else SKIPPED)
+
+
+def check_baseline(loaded: LoadedEval, baseline: Path, run: RunOptions) -> None:
+    """Refuse, before any model call, a baseline the run's max_regression gates could not use.
+
+    The run's plan is built for its manifest (dataset hash, rubric, judge, check versions) and cases
+    (the engine builds it again: no call is made here); a run without max_regression gates does not
+    compare its baseline, so nothing is checked.
+    """
+    from harness.runner.plan import build_manifest, build_plan
+
+    gates = loaded.spec.gates
+    if gates is None or not gates.has_regressions:
+        return
+    plan = build_plan(loaded, limit=run.limit, candidate_names=run.candidates, selection=run.selection)
+    gated = [r.name for r in plan.responders if not gates.candidates or r.name in gates.candidates]
+    check_comparable(baseline, build_manifest(plan), [case.id for case in plan.cases], gated)
 
 
 def check_gate_scales(loaded: LoadedEval) -> None:
@@ -79,7 +104,7 @@ def check_gate_scales(loaded: LoadedEval) -> None:
 
 
 def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResult | None = None, *,
-             trend_pngs: bool = False) -> GatedRun:
+             trend_pngs: bool = False, no_baseline: str = SKIPPED) -> GatedRun:
     """Hold a finished run to its gates and write ``junit.xml``, ``summary.md``, the gate rows (and trend PNGs).
 
     The error count and case outcomes come from the tally of ``result`` (gathered as the run wrote its
@@ -93,7 +118,7 @@ def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResul
     scorecard = result.outputs.scorecard if result is not None else load_scorecard(run_dir)
     tally = _gate_tally(run_dir, result)
     outcome = evaluate_gates(run_dir, manifest.eval_spec, scorecard, baseline, manifest.eval_file.path,
-                             errors=tally.errors.count())
+                             errors=tally.errors.count(), no_baseline=no_baseline)
     cases = tally.outcomes.result()
     junit = write_junit(run_dir / JUNIT_FILE, manifest.eval_name, cases, outcome, manifest.started_at)
     summary = write_summary(run_dir / SUMMARY_FILE, scorecard, cases, outcome, run_dir)

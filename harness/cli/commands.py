@@ -110,11 +110,40 @@ _GATE_WORDS = {0: "all passed", 1: "FAILED", 2: "baseline unusable (max_regressi
 
 
 def accept(args: argparse.Namespace) -> int:
+    """Mark a run as its eval's baseline; a run that did not pass its gates only with ``--force`` (and a warning)."""
+    from harness.errors import ResultsError
     from harness.history.index import accept_run
 
+    failed = _gates_failed(args.run_dir)
+    force = getattr(args, "force", False)
+    if failed and not force:
+        raise ResultsError(f"not accepted: {failed}; later runs would be held to it (accept it anyway with --force)",
+                           file=str(args.run_dir))
     eval_name = accept_run(args.run_dir)
+    if failed:
+        print(f"harness: warning: {args.run_dir}: {failed}; accepted anyway (--force)", file=sys.stderr)
     print(f"accepted {args.run_dir} as the baseline of eval {eval_name!r} (use --baseline accepted)")
     return 0
+
+
+def _gates_failed(run_dir: Path) -> str | None:
+    """Why the run did not pass its gates (as recorded in gates.json, else held to them now without a
+    baseline), or None when it passed."""
+    from harness.gates.evaluate import evaluate_gates, read_outcome
+    from harness.records.store import read_manifest
+    from harness.scoring.scorecard import load_scorecard
+
+    outcome = read_outcome(run_dir)
+    if outcome is None:
+        manifest = read_manifest(run_dir)
+        if manifest.status != "complete":
+            return None  # accept_run refuses it, with its own reason
+        outcome = evaluate_gates(run_dir, manifest.eval_spec, load_scorecard(run_dir), None, manifest.eval_file.path)
+    if outcome.passed:
+        return None
+    first = outcome.failed[0] if outcome.failed else None
+    why = f": {first.label}: {first.detail}" if first else f": {outcome.completion}"
+    return f"it failed its gates (exit code {outcome.exit_code}{why})"
 
 
 def history(args: argparse.Namespace) -> int:

@@ -1,7 +1,12 @@
 """``--baseline RUN|accepted``: which earlier run a new run is held against.
 
 ``accepted`` is the run last marked with ``harness accept`` for the same eval,
-looked up in the index of the results directory the new run goes into.
+looked up in the index of the results directory the new run goes into;
+``accepted-if-any`` is the same, or no baseline while none is accepted (the
+first night of a nightly job).
+:func:`check_comparable` refuses, before the run makes a call, a baseline its
+regression gates could not use: graded another way, or sharing no gated
+candidate or no case with the run.
 """
 
 from __future__ import annotations
@@ -10,23 +15,71 @@ from pathlib import Path
 
 from harness.errors import ConfigError, ResultsError
 from harness.history.index import accepted_run
-from harness.records.store import MANIFEST
+from harness.records.schema import Manifest
+from harness.records.store import MANIFEST, iter_case_rows, read_manifest
 
 ACCEPTED = "accepted"
+ACCEPTED_IF_ANY = "accepted-if-any"  # the first night of a nightly: no baseline until one is accepted
 
 
 def resolve_baseline(raw: str | Path | None, results_dir: Path, eval_name: str) -> Path | None:
-    """The baseline run directory, checked to hold a run. Raises a UserError (exit 2) when it cannot be used."""
+    """The baseline run directory, checked to hold a run. Raises a UserError (exit 2) when it cannot be used.
+
+    ``accepted-if-any`` is ``accepted`` when the eval has an accepted run, else None (no baseline).
+    """
     if raw is None:
         return None
-    if str(raw) == ACCEPTED:
+    if str(raw) in (ACCEPTED, ACCEPTED_IF_ANY):
         found = accepted_run(results_dir, eval_name)
+        if found is None and str(raw) == ACCEPTED_IF_ANY:
+            return None
         if found is None:
-            raise ConfigError(f"no accepted baseline for eval {eval_name!r} in {results_dir}/ "
-                              f"(mark one with: harness accept RUN)", field="--baseline")
+            raise ConfigError(f"no accepted baseline for eval {eval_name!r} in {results_dir}/ (mark one with: "
+                              f"harness accept RUN; on a first night, --baseline {ACCEPTED_IF_ANY} runs without "
+                              f"one)", field="--baseline")
         path = found
     else:
         path = Path(raw)
     if not (path / MANIFEST).exists():
         raise ResultsError("not a run directory (no manifest.json)", file=str(path), field="--baseline")
     return path
+
+
+def check_comparable(baseline: Path, manifest: Manifest, case_ids: list[str], candidates: list[str]) -> None:
+    """Refuse ``baseline`` for a run that will have ``manifest``, ``case_ids`` and gated ``candidates``
+    when its regression gates could compare nothing: a ResultsError naming the baseline (exit 2)."""
+    from harness.compare.guard import differences
+
+    before = read_manifest(baseline)
+    found = differences(before, manifest)
+    if found:
+        raise _refused(baseline, f"not comparable with this run (A: the baseline, B: this run): {'; '.join(found)}; "
+                                 f"hold the run to a baseline graded the same way, or run without --baseline")
+    names = [c.get("name") for c in before.candidates]
+    if not any(name in names for name in candidates):
+        raise _refused(baseline, f"has none of the gated candidates ({', '.join(candidates)}; it has: "
+                                 f"{', '.join(map(str, names))}): nothing would be compared")
+    _check_shared_cases(baseline, case_ids)
+
+
+def _check_shared_cases(baseline: Path, case_ids: list[str]) -> None:
+    """Refuse a baseline whose case snapshot holds none of ``case_ids`` (a run without a snapshot is let be)."""
+    held = [row["id"] for row in iter_case_rows(baseline)]
+    if held and set(case_ids).isdisjoint(held):
+        raise _refused(baseline, f"shares no case with this run: it has {_some(held)}, this run selects "
+                                 f"{_some(case_ids)}: nothing would be compared")
+
+
+def _some(ids: list[str], shown: int = 3) -> str:
+    more = ", …" if len(ids) > shown else ""
+    return f"{len(ids)} case{'s' if len(ids) != 1 else ''} ({', '.join(ids[:shown])}{more})"
+
+
+def _refused(baseline: Path, problem: str) -> ResultsError:
+    return ResultsError(problem, file=str(baseline), field="--baseline")
+
+
+def first_night_note(results_dir: Path, eval_name: str) -> str:
+    """The note of a run given ``accepted-if-any`` while its eval has no accepted run."""
+    return (f"max_regression gates were skipped: eval {eval_name!r} has no accepted baseline in {results_dir}/ yet "
+            f"(a first night; accept a run with: harness accept RUN)")

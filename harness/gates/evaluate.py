@@ -29,11 +29,13 @@ __all__ = ["GATES_FILE", "GateOutcome", "GateResult", "evaluate_gates", "read_ou
 
 
 def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Path | None = None,
-                   eval_file: str | None = None, errors: ErrorCount | None = None) -> GateOutcome:
+                   eval_file: str | None = None, errors: ErrorCount | None = None,
+                   no_baseline: str = SKIPPED) -> GateOutcome:
     """Hold the run in ``run_dir`` (its ``scorecard`` and manifest ``eval_spec``) to its gates.
 
     ``errors`` is the run's error count when the caller already has it (a run
     counts its errors as it writes its records); without it the records are read.
+    ``no_baseline`` is the note when max_regression gates are skipped for want of a baseline.
     """
     spec = gates_spec(eval_spec, eval_file)
     status = scorecard.run.status if scorecard.run else "complete"
@@ -51,7 +53,7 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     elif baseline is not None:
         notes.append(UNUSED)
     elif spec.has_regressions:
-        notes.append(SKIPPED)
+        notes.append(no_baseline)
     notes += [gate_note(g) for g in gates if not g.measured]
     return GateOutcome(gates=gates, complete=complete, completion=completion,
                        baseline=str(baseline) if baseline else None, notes=notes)
