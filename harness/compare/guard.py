@@ -44,8 +44,12 @@ def differences(a: Manifest, b: Manifest) -> list[str]:
     Compared: the dataset's content hash, the rubric's id, version and content
     hash, the judge model, and the version of every check both sides ran.
     Candidates, limits and run times may differ: they are what is compared.
+    The dataset hash is ``cases_sha256`` (what the cases ask, without the replies
+    recorded for versions, which are candidate output) when both sides have it;
+    a run made before it existed compares the whole dataset's ``sha256``.
     """
-    found = _differs("dataset content hash", a.dataset.get("sha256"), b.dataset.get("sha256"), hashed=True)
+    key = "cases_sha256" if a.dataset.get("cases_sha256") and b.dataset.get("cases_sha256") else "sha256"
+    found = _differs("dataset content hash", a.dataset.get(key), b.dataset.get(key), hashed=True)
     for key, what in (("id", "rubric id"), ("version", "rubric version"), ("sha256", "rubric content hash")):
         found += _differs(what, _rubric_field(a, key), _rubric_field(b, key), hashed=key == "sha256")
     found += _differs("judge model", _judge_model(a), _judge_model(b))

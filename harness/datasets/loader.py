@@ -17,7 +17,6 @@ replies.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -29,11 +28,11 @@ from pydantic import ValidationError
 
 from harness.config.yamlfile import MAX_NESTING, first_error, format_loc
 from harness.datasets.csv_rows import csv_rows
+from harness.datasets.digest import dataset_hashes
 from harness.datasets.personas import unknown_persona
 from harness.datasets.schema import Case
 from harness.errors import DatasetError
 from harness.gc_pause import cycle_collector_paused
-from harness.hashing import hash_value
 
 MAX_ROW_BYTES = 2 * 1024 * 1024
 NOT_FINITE = "not a finite number"
@@ -46,12 +45,15 @@ FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parq
 
 @dataclass(frozen=True)
 class LoadedDataset:
-    """Validated cases in file order, with the content hash of the validated rows and each case's line."""
+    """Validated cases in file order, with the content hashes of the validated rows (all of them, and what
+    the cases ask without the replies recorded for versions: :mod:`harness.datasets.digest`) and each
+    case's line."""
 
     source: str
     cases: list[Case]
     sha256: str
     lines: Mapping[str, int] = field(default_factory=dict)  # case id -> its file line (Parquet: row number)
+    cases_sha256: str = ""
 
     def __len__(self) -> int:
         return len(self.cases)
@@ -85,24 +87,18 @@ def load_dataset_and_dumps(source: str | Path, split: str = "train") -> tuple[Lo
         if not cases:
             raise DatasetError("dataset has no rows", file=source)
         dumps: CaseDumps = {}
-        digest = None
+        digests = None
         if from_json:
             python_dumps = [case.model_dump() for case in cases]
             try:
-                digest = _hash_finite(python_dumps)
+                digests = dataset_hashes(python_dumps, allow_nan=False)
             except ValueError:  # NaN or infinity somewhere: JSON mode writes it as null
-                digest = None
+                digests = None
             else:
                 dumps = {id(case): (case, dump) for case, dump in zip(cases, python_dumps)}
-        if digest is None:
-            digest = hash_value([case.model_dump(mode="json") for case in cases])
-    return LoadedDataset(source=source, cases=cases, sha256=digest, lines=lines), dumps
-
-
-def _hash_finite(value: Any) -> str:
-    """:func:`~harness.hashing.hash_value` of ``value``; ValueError if it holds a NaN or an infinity."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if digests is None:
+            digests = dataset_hashes(case.model_dump(mode="json") for case in cases)
+    return LoadedDataset(source=source, cases=cases, sha256=digests[0], lines=lines, cases_sha256=digests[1]), dumps
 
 
 def _rows(source: str, split: str) -> tuple[Iterator[tuple[int, Any]], bool]:

@@ -145,7 +145,8 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
             responders.append(ReplayedResponder(name=spec.name, run=str(run_dir), candidate=candidate,
                                                 replies=candidate_replies(run_dir, candidate),
                                                 model_name=source_model(record),
-                                                dataset_sha256=manifest.dataset.get("sha256")))
+                                                dataset_sha256=manifest.dataset.get("cases_sha256")
+                                                or manifest.dataset.get("sha256")))
             continue
         template, rendered = checked_template(loaded, spec.name, cases, dumps)  # a broken template fails now
         model = build_checked_model(loaded, model_spec(spec), loaded.candidate_loc(spec.name), cache)
@@ -290,12 +291,15 @@ def _notices(plan: RunPlan, loaded: LoadedEval) -> list[str]:
 
 
 def _other_dataset_notices(plan: RunPlan) -> list[str]:
-    """One notice per re-graded candidate whose replies were written for another version of the dataset."""
+    """One notice per re-graded candidate whose replies were written for other cases than these: the source
+    run's ``cases_sha256`` (its whole dataset's ``sha256`` for a run made before there was one) is neither of
+    this dataset's hashes. Replies recorded in the dataset that changed since do not count."""
+    here = {plan.dataset.sha256, plan.dataset.cases_sha256}
     return [f"candidate {r.name} replays the replies run {r.run} got for another version of the dataset "
-            f"({r.dataset_sha256[:12]} there, {plan.dataset.sha256[:12]} here): a complaint that changed since is "
-            f"graded against a reply to its old text"
+            f"({r.dataset_sha256[:12]} there, {plan.dataset.cases_sha256[:12]} here): a complaint that changed "
+            f"since is graded against a reply to its old text"
             for r in plan.responders if isinstance(r, ReplayedResponder) and r.dataset_sha256
-            and r.dataset_sha256 != plan.dataset.sha256]
+            and r.dataset_sha256 not in here]
 
 
 def _self_judging_notices(plan: RunPlan) -> list[str]:
@@ -331,7 +335,8 @@ def build_manifest(plan: RunPlan) -> Manifest:
         harness_version=harness.__version__, git_revision=git_revision(), eval_name=loaded.name,
         eval_file=HashedRef(path=str(loaded.path), sha256=hash_file(loaded.path)),
         eval_spec=loaded.spec.model_dump(mode="json"),
-        dataset={"path": loaded.dataset_path, "sha256": plan.dataset.sha256, "n_cases": len(plan.dataset),
+        dataset={"path": loaded.dataset_path, "sha256": plan.dataset.sha256,
+                 "cases_sha256": plan.dataset.cases_sha256, "n_cases": len(plan.dataset),
                  "n_selected": len(plan.cases), "selected_sha256": hash_value([c.id for c in plan.cases]),
                  **_replay_record(plan), **_selection_record(plan)},
         rubric=plan.rubric.record(str(loaded.rubric_path)) if plan.rubric else None,
