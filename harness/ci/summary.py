@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harness.ci.verdicts import CaseOutcome, by_candidate
 from harness.records.store import atomic_write_text
-from harness.report.tables import fmt_mean, fmt_rate
+from harness.report.tables import summary_rows
 
 SUMMARY_FILE = "summary.md"
 MAX_CASES = 10
@@ -20,6 +20,7 @@ VERDICT = {0: "✅ all gates passed", 1: "❌ a gate failed", 2: "❌ the baseli
            3: "⚠️ the run did not complete within its error tolerance"}
 ICON = {"passed": "✅", "not_measured": "⚠️", "failed": "❌"}
 ORDER = {"failed": 0, "not_measured": 1, "passed": 2}  # the gate table: failed first, then not measured
+FIGURE_SECTIONS = ("Judge criteria", "Checks")  # of the scorecard's summary rows
 
 
 def render_summary(scorecard, cases: list[CaseOutcome], outcome, run_dir: str | Path) -> str:
@@ -65,23 +66,20 @@ def _gate_table(outcome) -> list[str]:
 
 
 def _figure_table(scorecard) -> list[str]:
+    """The criteria and checks rows of the scorecard's summary table, cell for cell as ``scorecard.md`` shows
+    them (intervals, n, and the n/a and crashed counts), a section row before each group."""
     names = list(scorecard.candidates)
     lines = ["### Figures (95% intervals)", "", "| measure | " + " | ".join(map(_cell, names)) + " |",
              "|---|" + "---|" * len(names)]
-    for criterion, info in scorecard.criteria.items():
-        cells = [_criterion(c.criteria.get(criterion), info.scale) for c in scorecard.candidates.values()]
-        lines.append(f"| {_cell(criterion)} | " + " | ".join(cells) + " |")
-    for check in scorecard.checks:
-        cells = [fmt_rate(c.checks[check].pass_rate) if check in c.checks else "—"
-                 for c in scorecard.candidates.values()]
-        lines.append(f"| {_cell(check)} (check) | " + " | ".join(cells) + " |")
+    section = None
+    for row in summary_rows(scorecard):
+        if row.section not in FIGURE_SECTIONS:
+            continue
+        if row.section != section:
+            section = row.section
+            lines.append(f"| **{section}** |" + " |" * len(names))
+        lines.append(f"| {_cell(row.label)} | " + " | ".join(map(_cell, row.cells)) + " |")
     return lines + [""]
-
-
-def _criterion(summary, scale: str | None) -> str:
-    if summary is None:
-        return "—"
-    return fmt_rate(summary.pass_rate) if scale == "pass_fail" else fmt_mean(summary.score)
 
 
 def _failing_cases(cases: list[CaseOutcome]) -> list[str]:
