@@ -42,6 +42,7 @@ def test_azure_with_an_endpoint_in_the_environment_runs(tmp_path):
                        env={"TEST_AZURE_KEY": "k", "AZURE_API_BASE": "http://127.0.0.1:9",
                             "AZURE_API_VERSION": "2024-06-01", "LITELLM_LOCAL_MODEL_COST_MAP": "True",
                             "HARNESS_RETRY_BACKOFF_S": "0.001"})
-    assert done.returncode == 0, done.stderr
+    # Preflight let it start (not exit 2); its only record errored, so the completion gate fails it (exit 3).
+    assert done.returncode == 3, done.stderr
     [record] = list(iter_records(tmp_path / "run"))
     assert record.error is not None
