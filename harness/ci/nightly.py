@@ -6,8 +6,9 @@
 
 The run itself ends with its scorecard, its row in the history index and
 ``report.html`` (trends section included). Then: gates (error tolerance,
-minimums, regressions against the baseline) → ``junit.xml`` and
-``summary.md`` in the run directory → gate results into the history index →
+minimums, regressions against the baseline) → ``junit.xml``, ``summary.md``
+and ``gates.json`` in the run directory, and the gates banner into the
+written ``report.html`` (not rendered again) → gate results into the history index →
 trend PNGs in ``<run>/trends/`` when asked (``trend_pngs``; matplotlib is slow
 to load and draw, so a run does not pay for charts nobody reads). The baseline
 is resolved and checked before the run (comparable, sharing a gated candidate
@@ -21,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from harness.ci.banner import write_gates_banner
 from harness.ci.junit import JUNIT_FILE, write_junit
 from harness.ci.summary import SUMMARY_FILE, write_summary
 from harness.config.evalfile import LoadedEval, load_eval
@@ -32,6 +34,7 @@ from harness.runner.engine import RunOptions, RunResult, default_out, run_eval
 from harness.runner.tally import RunTally, tally_run_dir
 
 TRENDS_DIR = "trends"
+REPORT_FILE = "report.html"
 
 
 @dataclass
@@ -105,7 +108,8 @@ def check_gate_scales(loaded: LoadedEval) -> None:
 
 def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResult | None = None, *,
              trend_pngs: bool = False, no_baseline: str = SKIPPED) -> GatedRun:
-    """Hold a finished run to its gates and write ``junit.xml``, ``summary.md``, the gate rows (and trend PNGs).
+    """Hold a finished run to its gates and write ``junit.xml``, ``summary.md``, ``gates.json``, the gates banner
+    into ``report.html``, the gate rows (and trend PNGs).
 
     The error count and case outcomes come from the tally of ``result`` (gathered as the run wrote its
     records); for a run directory alone, from one pass over its records.
@@ -122,8 +126,9 @@ def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResul
     cases = tally.outcomes.result()
     junit = write_junit(run_dir / JUNIT_FILE, manifest.eval_name, cases, outcome, manifest.started_at)
     summary = write_summary(run_dir / SUMMARY_FILE, scorecard, cases, outcome, run_dir)
-    # A run whose index could not be written warned once already; its gate rows and PNG trends have no index.
     write_outcome(run_dir, outcome)
+    write_gates_banner(run_dir / REPORT_FILE, outcome)  # the report was written when the run ended
+    # A run whose index could not be written warned once already; its gate rows and PNG trends have no index.
     indexed = result is None or result.outputs.indexed
     if indexed:
         record_gates(run_dir, outcome)

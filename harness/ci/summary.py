@@ -16,8 +16,9 @@ from harness.report.tables import summary_rows
 
 SUMMARY_FILE = "summary.md"
 MAX_CASES = 10
-VERDICT = {0: "✅ all gates passed", 1: "❌ a gate failed", 2: "❌ the baseline could not be used",
-           3: "⚠️ the run did not complete within its error tolerance"}
+VERDICT_WORDS = {0: "all gates passed", 1: "a gate failed", 2: "the baseline could not be used",
+                 3: "the run did not complete within its error tolerance"}
+VERDICT_ICON = {0: "✅", 1: "❌", 2: "❌", 3: "⚠️"}
 ICON = {"passed": "✅", "not_measured": "⚠️", "failed": "❌"}
 ORDER = {"failed": 0, "not_measured": 1, "passed": 2}  # the gate table: failed first, then not measured
 FIGURE_SECTIONS = ("Judge criteria", "Checks")  # of the scorecard's summary rows
@@ -38,9 +39,11 @@ def render_summary(scorecard, cases: list[CaseOutcome], outcome, run_dir: str | 
     return "\n".join(parts) + "\n"
 
 
-def verdict(outcome) -> str:
-    """``✅ all gates passed`` (``…, 2 not measured`` when some had nothing to measure), ``❌ a gate failed``, …"""
-    text = VERDICT.get(outcome.exit_code, str(outcome.exit_code))
+def verdict(outcome, icon: bool = True) -> str:
+    """``✅ all gates passed`` (``…, 2 not measured`` when some had nothing to measure), ``❌ a gate failed``, …
+    (without ``icon``, the words alone)."""
+    code = outcome.exit_code
+    text = (f"{VERDICT_ICON[code]} " if icon and code in VERDICT_ICON else "") + VERDICT_WORDS.get(code, str(code))
     unmeasured = len(outcome.not_measured)
     return text + (f", {unmeasured} not measured" if unmeasured and outcome.exit_code == 0 else "")
 

@@ -101,7 +101,8 @@ def _print_gates(gated) -> None:
     if gated.trend_pngs:
         print(f"trends:    {gated.trend_pngs[0].parent}/ ({len(gated.trend_pngs)} charts)")
     unmeasured = len(gated.outcome.not_measured)
-    words = _GATE_WORDS[gated.exit_code] + (f", {unmeasured} not measured" if unmeasured and not gated.exit_code else "")
+    words = _GATE_WORDS[gated.exit_code]
+    words += f", {unmeasured} not measured" if unmeasured and not gated.exit_code else ""
     print(f"gates:     {words} (exit code {gated.exit_code})")
 
 
@@ -167,9 +168,16 @@ def history(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
+    """Rebuild the run's scorecard and report; a gated run's report gets its banner from ``gates.json``."""
+    from harness.ci.banner import write_gates_banner
+    from harness.gates.evaluate import read_outcome
     from harness.runner.outputs import finalize_run
 
-    _print_outputs(finalize_run(args.run_dir), quiet=args.quiet)
+    outcome = read_outcome(args.run_dir)  # a corrupt gates.json is named before anything is rewritten
+    outputs = finalize_run(args.run_dir)
+    if outcome is not None:
+        write_gates_banner(outputs.report_html, outcome)
+    _print_outputs(outputs, quiet=args.quiet)
     return 0
 
 

@@ -17,7 +17,8 @@ from harness.gates.outcome import BASELINE_GATE, GateResult
 from harness.gates.spec import GatesSpec, Threshold
 
 EPSILON = 1e-9  # so a drop of exactly the largest allowed passes despite float rounding
-NOT_EVALUATED = "max_regression gates were not evaluated: the baseline could not be used (see the gate 'baseline usable')"
+NOT_EVALUATED = ("max_regression gates were not evaluated: the baseline could not be used "
+                 "(see the gate 'baseline usable')")
 
 
 def regression_gates(spec: GatesSpec, baseline: Path, run_dir: Path,

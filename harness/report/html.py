@@ -1,6 +1,7 @@
 """``report.html``: one self-contained page for a run, readable from disk with no network.
 
-Sections: notices, run identity, the summary table, score bars with interval
+Sections: notices, the gates banner of a gated run (filled in once its gates
+are held: :data:`GATES_START`), run identity, the summary table, score bars with interval
 whiskers, and a filterable table of records (by candidate, persona, category,
 failing check, failing criterion, and checks the candidates of a case disagree
 on). Each record row opens (click, Enter or Space) to show the complaint
@@ -23,6 +24,10 @@ from harness.report.tables import breakdown_rows, fmt_mean, fmt_rate, summary_ro
 from harness.scoring.schema import RunIdentity, Scorecard
 
 SCALE_RANGE = {"1-5": (1.0, 5.0), "pass_fail": (0.0, 1.0)}
+# Where a gated run's banner goes, between the title and the run's identity. The report is written when the
+# run ends, before its gates are held; the gates then fill this place in the written file (harness.ci.banner).
+# Every text from the data is escaped, so the markers cannot occur anywhere else in the page.
+GATES_START, GATES_END = "<!--harness:gates-->", "<!--/harness:gates-->"
 
 SCRIPT = """
 (function () {""" + ROWS_JS + """
@@ -76,12 +81,52 @@ tr.detail > td { background: #fbfcfe; padding: .8rem 1rem; }
 .verdicts ul { margin: .2rem 0; padding-left: 1.1rem; }
 .sbs { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: .5rem 1rem; }
 h4 { font-size: .95rem; margin: .5rem 0 .2rem; }
+section.gates { border: 2px solid var(--good); border-radius: 4px; padding: .5rem .9rem; margin: .6rem 0 1rem;
+                background: #eef8f1; }
+section.gates.failed { border-color: var(--bad); background: #fdf0ee; }
+section.gates.warned { border-color: #d4a017; background: #fff8e1; }
+section.gates h2 { margin: 0 0 .3rem; font-size: 1.1rem; }
+section.gates ul { margin: .2rem 0; padding-left: 1.2rem; } section.gates li { margin: .15rem 0; }
+section.gates p { margin: .2rem 0; } section.gates summary { cursor: pointer; color: var(--muted); }
+section.gates .warn { color: #8a6100; font-weight: 600; } section.gates .pass { font-weight: 600; }
 """
 
 
 def render_notices(notices: list[str]) -> str:
     """Each notice in a highlighted block, announced to screen readers as an alert."""
     return "".join(f'<div class="notice" role="alert">⚠️ {esc(notice)}</div>' for notice in notices)
+
+
+def render_gates_banner(outcome) -> str:
+    """What a gated run was held to (a :class:`~harness.gates.outcome.GateOutcome`): the verdict and exit code,
+    the failed gates and those not measured, each with its detail, the notes, and the passed gates folded."""
+    from harness.ci.summary import verdict
+
+    tone = "failed" if outcome.exit_code else "warned" if outcome.not_measured else ""
+    counts = ", ".join(f"{n} {word}" for n, word in ((len(outcome.failed), "failed"),
+                                                     (len(outcome.not_measured), "not measured"),
+                                                     (sum(g.status == "passed" for g in outcome.gates), "passed")) if n)
+    against = f"held to baseline {outcome.baseline}" if outcome.baseline else "no baseline"
+    shown = [g for g in outcome.gates if g.status != "passed"]
+    passed = [g for g in outcome.gates if g.status == "passed"]
+    parts = [f'<section class="gates {tone}" aria-label="Gates"><h2>Gates: {esc(verdict(outcome, icon=False))} '
+             f"(exit code {outcome.exit_code})</h2><p>{esc(counts)} · {esc(against)} · {esc(outcome.completion)}</p>"]
+    if shown:
+        parts.append("<ul>" + "".join(map(_gate_item, shown)) + "</ul>")
+    parts += [f'<p class="muted">{esc(note)}</p>' for note in outcome.general_notes()]
+    if passed:
+        parts.append(f"<details><summary>{len(passed)} passed</summary><ul>"
+                     + "".join(map(_gate_item, passed)) + "</ul></details>")
+    return "".join(parts) + "</section>"
+
+
+GATE_MARK = {"failed": ("fail", "failed"), "not_measured": ("warn", "not measured"), "passed": ("pass", "passed")}
+
+
+def _gate_item(gate) -> str:
+    css, word = GATE_MARK[gate.status]
+    worse = f"; worse on {', '.join(gate.cases[:10])}" if gate.cases else ""
+    return f'<li><span class="{css}">{word}</span> <b>{esc(gate.label)}</b>: {esc(gate.detail + worse)}</li>'
 
 
 def render_identity(run: RunIdentity | None, n_records: int) -> str:
@@ -201,7 +246,7 @@ def render_run_html_rows(scorecard: Scorecard, rows: RecordRows, trends_html: st
     title = f"{scorecard.run.eval_name} report" if scorecard.run else "Run report"
     records_parts, filter_data = records_section_parts(scorecard, rows)
     body = "".join([
-        render_notices(scorecard.notices), f"<h1>{esc(title)}</h1>",
+        render_notices(scorecard.notices), f"<h1>{esc(title)}</h1>", GATES_START, GATES_END,
         render_identity(scorecard.run, scorecard.n_records),
         "<h2>Summary</h2>", render_summary_table(scorecard) if scorecard.candidates else "<p>No records.</p>",
         "<h2>Scores with intervals</h2>", render_score_bars(scorecard), render_panel_html(scorecard),

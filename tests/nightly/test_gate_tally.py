@@ -9,6 +9,8 @@ from pathlib import Path
 
 from harness.cli.main import main
 from tests.nightly.conftest import REGRESSED_CASES, write_eval
+from harness.ci.banner import with_gates_banner
+from harness.gates.evaluate import read_outcome
 from tests.runner.outputs_both_ways import assert_same_outputs, read_outputs, rebuilt_outputs, reference_outputs
 
 
@@ -16,9 +18,16 @@ def run(out: str, *extra: str) -> int:
     return main(["run", "nightly.yaml", "--out", f"results/{out}", "--no-cache", "--quiet", *extra])
 
 
+def _reference(run_dir: Path, baseline: Path | None) -> dict[str, str]:
+    """The reference outputs, the report with the gates banner of the run's outcome (as the run put it in)."""
+    texts = reference_outputs(run_dir, baseline)
+    texts["report.html"] = with_gates_banner(texts["report.html"], read_outcome(run_dir))
+    return texts
+
+
 def _check_three_ways(run_dir: Path, baseline: Path | None = None) -> None:
     as_run = read_outputs(run_dir)
-    assert_same_outputs(as_run, reference_outputs(run_dir, baseline))
+    assert_same_outputs(as_run, _reference(run_dir, baseline))
     assert_same_outputs(rebuilt_outputs(run_dir, baseline), as_run)
 
 
