@@ -11,15 +11,14 @@ run.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from harness.gates import EXIT_GATE_FAILED, EXIT_INCOMPLETE, EXIT_PASSED, EXIT_USAGE
+from harness.gates.schema import GATES_SCHEMA_VERSION, GatesFile
 
 GATES_FILE = "gates.json"
 BASELINE_GATE = "baseline usable"
-STATUSES = ("passed", "failed", "not_measured")
 
 
 @dataclass
@@ -96,30 +95,32 @@ def write_outcome(run_dir: Path, outcome: GateOutcome) -> Path:
 
     path = Path(run_dir) / GATES_FILE
     data = asdict(outcome) | {"gates": [asdict(g) | {"status": g.status} for g in outcome.gates]}
-    atomic_write_json(path, data | {"passed": outcome.passed, "exit_code": outcome.exit_code})
+    atomic_write_json(path, {"schema_version": GATES_SCHEMA_VERSION, **data, "passed": outcome.passed,
+                             "exit_code": outcome.exit_code})
     return path
 
 
 def read_outcome(run_dir: Path) -> GateOutcome | None:
     """The outcome :func:`write_outcome` wrote into ``run_dir``, or None when it was never gated there."""
+    from pydantic import ValidationError
+
+    from harness.config.yamlfile import first_error, format_loc
     from harness.errors import ResultsError
 
     path = Path(run_dir) / GATES_FILE
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        gates = [_gate(g) for g in data["gates"]]
-        return GateOutcome(gates=gates, complete=data["complete"], completion=data["completion"],
-                           baseline=data.get("baseline"), notes=list(data.get("notes") or []))
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise ResultsError(f"corrupt gate outcome ({type(exc).__name__}: {exc})", file=str(path)) from None
-
-
-def _gate(data: dict) -> GateResult:
-    """A gate as ``gates.json`` holds it (``status`` is derived; a file written before it had none)."""
-    data = dict(data)
-    status = data.pop("status", None)
-    if status is not None and status not in STATUSES:
-        raise ValueError(f"unknown gate status {status!r}")
-    return GateResult(**data)
+        data = GatesFile.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise ResultsError(f"cannot read the gate outcome: {exc.strerror}", file=str(path)) from None
+    except ValidationError as exc:
+        loc, message = first_error(exc)
+        where = f"{format_loc(loc)}: " if loc else ""
+        raise ResultsError(f"corrupt gate outcome ({where}{message})", file=str(path)) from None
+    if data.schema_version > GATES_SCHEMA_VERSION:
+        raise ResultsError(f"written by a newer harness (schema_version {data.schema_version}; this one reads "
+                           f"up to {GATES_SCHEMA_VERSION})", file=str(path))
+    gates = [GateResult(**g.model_dump(exclude={"status"})) for g in data.gates]
+    return GateOutcome(gates=gates, complete=data.complete, completion=data.completion, baseline=data.baseline,
+                       notes=data.notes)
