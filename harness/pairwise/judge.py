@@ -2,10 +2,14 @@
 
 Each order is its own model call (its own cache key: the messages differ, and
 the salt names the order too, so even two identical replies get two answers).
-An answer that fails validation is asked again, bypassing the cache; after
-``max_attempts`` the order is recorded as a judge error, and a provider fault
-likewise. An order with an error never becomes a tie: the pair's outcome is
-``error``, and the statistics leave it out and count it by kind.
+An answer that fails validation is dropped from the response cache and asked
+again (the same call, which now reaches the provider); after ``max_attempts``
+the order is recorded as a judge error, and a provider fault likewise. A
+refused answer is never served from the cache to a retry or a rerun; a valid
+one is cached as any other. ``error.attempts`` counts the provider calls made
+for the order, retries included (null when none was made). An order with an
+error never becomes a tie: the pair's outcome is ``error``, and the statistics
+leave it out and count it by kind.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from harness.errors import CaseFault, JudgeOutputError
 from harness.judges.judge import load_answer
 from harness.judges.rubric import Criterion, Rubric
 from harness.models.base import GenerateConfig, Usage
+from harness.models.model import provider_calls
 from harness.pairwise.prompt import POSITION_OF_ANSWER, answer_schema, build_pairwise_messages
 from harness.pairwise.schema import Order, OrderVerdict, PairVerdict, Position, Winner
+from harness.records.redaction import clip
 from harness.records.schema import ErrorInfo
 
 PAIRWISE_DEFAULTS = GenerateConfig(temperature=0.0, max_tokens=200)
@@ -56,7 +62,7 @@ def parse_pick(text: str) -> tuple[Position, str]:
     errors = sorted(_validator().iter_errors(answer), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].path) or "answer"
-        raise JudgeOutputError(f"judge answer invalid at {where}: {errors[0].message[:200]}")
+        raise JudgeOutputError(f"judge answer invalid at {where}: {clip(errors[0].message, 200)}")
     return POSITION_OF_ANSWER[answer["winner"]], answer["reason"]  # load_answer made the reason writable
 
 
@@ -95,22 +101,37 @@ class PairwiseJudge:
         messages = build_pairwise_messages(case, first, second, criterion)
         config = PAIRWISE_DEFAULTS.merged(GenerateConfig(response_schema=answer_schema()))
         last: CaseFault | None = None
-        for attempt in range(self.max_attempts):
-            salt = f"pairwise:{self.rubric.sha256}:{criterion.id}:{order}:{attempt}"
+        # Every ask is the same call: a refused answer is forgotten, so the next ask reaches the provider and
+        # a rerun finds the answer that was accepted. (":0" is the first ask's salt from when each ask had its
+        # own key; kept, so caches filled then still answer.)
+        salt = f"pairwise:{self.rubric.sha256}:{criterion.id}:{order}:0"
+        calls = 0  # provider calls made for this order: every ask's tries (0 for an answer from the cache)
+        for _ in range(self.max_attempts):
             try:
                 response = await self.model.generate(messages, config, cache_salt=salt)
             except CaseFault as fault:
-                return OrderVerdict(order=order, error=_error_info(fault, attempt + 1))
+                return OrderVerdict(order=order, error=_error_info(fault, calls + provider_calls(fault)))
             self.tally.add(response)
+            calls += response.attempts
             try:
                 picked, reason = parse_pick(response.text)
             except JudgeOutputError as fault:
+                _forget(self.model, response)
                 last = fault
                 continue
             return OrderVerdict(order=order, picked=picked, winner=winner_of(order, picked), reason=reason,
                                 cache_hit=response.cache_hit)
-        return OrderVerdict(order=order, error=_error_info(last, self.max_attempts))
+        return OrderVerdict(order=order, error=_error_info(last, calls))
 
 
-def _error_info(fault: CaseFault | None, attempts: int) -> ErrorInfo:
-    return ErrorInfo(kind=getattr(fault, "kind", "judge_output"), message=str(fault)[:500], attempts=attempts)
+def _forget(model: object, response) -> None:
+    """Drop a refused answer from ``model``'s cache (models without one, such as test doubles, keep nothing)."""
+    forget = getattr(model, "forget", None)
+    if forget is not None:
+        forget(response)
+
+
+def _error_info(fault: CaseFault | None, calls: int) -> ErrorInfo:
+    """The error of one order; ``attempts`` the provider calls made for it, None when none was made."""
+    kind = getattr(fault, "kind", "judge_output")
+    return ErrorInfo(kind=kind, message=clip(str(fault), 500), attempts=calls or None)
