@@ -25,7 +25,8 @@ class ErrorInfo(BaseModel):
 
     kind: str = Field(description="Stable short name: rate_limit, server_error, timeout, judge_output, ...")
     message: str
-    attempts: int | None = None
+    attempts: int | None = Field(
+        None, description="provider calls made for this outcome, retries included; null when none was made")
 
     @field_validator("message")
     @classmethod
