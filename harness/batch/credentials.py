@@ -1,7 +1,7 @@
 """The key a batch sends: the one a live call for the same model would send, never more.
 
-A live call takes its key from the rule of :class:`~harness.models.litellm_provider.LiteLLMProvider`
-(the thin OpenAI-compatible client follows the same rule): the value of ``api_key_env`` when the
+A live call takes its key from :func:`harness.models.litellm_provider.api_key`, the rule both live
+paths (litellm and the thin OpenAI-compatible client) call: the value of ``api_key_env`` when the
 spec names one; a placeholder for an ``api_base`` without one (a local or custom server); else the
 provider's own variable (``OPENAI_API_KEY``, ``ANTHROPIC_API_KEY``), which litellm reads itself.
 So a key meant for api.openai.com never goes to a custom ``api_base``.
@@ -13,7 +13,7 @@ import os
 
 from harness.errors import MissingCredentialError
 from harness.models.base import ModelSpec
-from harness.models.litellm_provider import PLACEHOLDER_KEY, LiteLLMProvider
+from harness.models.litellm_provider import PLACEHOLDER_KEY, api_key
 from harness.records.redaction import register_secret_env
 
 
@@ -39,7 +39,7 @@ def batch_key(spec: ModelSpec, default_env: str) -> str:
     env = key_env(spec, default_env)
     if env:
         register_secret_env(env)
-    key = LiteLLMProvider(spec)._api_key()  # the live rule: None when litellm would read the provider's variable
+    key = api_key(spec)  # the live rule: None when litellm would read the provider's variable
     if key is None and env == default_env:
         key = os.environ.get(default_env)
     return key or PLACEHOLDER_KEY

@@ -4,7 +4,9 @@ litellm is imported on first use only (it is slow to import and would
 otherwise fetch a price list from the network). The key is read from the
 environment variable the spec names at call time and is never stored or
 logged; a local OpenAI-compatible server (``api_base`` without
-``api_key_env``) gets a placeholder key.
+``api_key_env``) gets a placeholder key. That rule is :func:`api_key`, the one
+every path that sends a key follows (this provider, the thin OpenAI-compatible
+client, a batch).
 """
 
 from __future__ import annotations
@@ -43,6 +45,19 @@ def import_litellm() -> Any:
             litellm.callbacks = []
             _litellm = litellm
     return _litellm
+
+
+def api_key(spec: ModelSpec) -> str | None:
+    """The key a call for ``spec`` sends, read from the environment now (never stored; do not log it).
+
+    The value of ``api_key_env`` when the spec names one; else a placeholder when it has an
+    ``api_base`` (a local or custom server: a key meant for the provider never goes there); else
+    None: litellm reads the provider's own variable (``OPENAI_API_KEY``, ``ANTHROPIC_API_KEY``).
+    A named variable that is unset gives None too (``check_credentials`` refuses that before a run).
+    """
+    if spec.api_key_env:
+        return os.environ.get(spec.api_key_env)
+    return PLACEHOLDER_KEY if spec.api_base else None
 
 
 def check_environment(model: str, api_key_env: str | None, api_base: str | None, who: str,
@@ -135,16 +150,11 @@ class LiteLLMProvider:
         }
         if self.spec.api_base:
             kwargs["api_base"] = self.spec.api_base
-        api_key = self._api_key()
-        if api_key:
-            kwargs["api_key"] = api_key
+        key = api_key(self.spec)
+        if key:
+            kwargs["api_key"] = key
         kwargs.update(self._params(config))
         return kwargs
-
-    def _api_key(self) -> str | None:
-        if self.spec.api_key_env:
-            return os.environ.get(self.spec.api_key_env)
-        return PLACEHOLDER_KEY if self.spec.api_base else None
 
     def _params(self, config: GenerateConfig) -> dict[str, Any]:
         params = config.model_dump(exclude={"response_schema", "logprobs", "extra"}, exclude_none=True)

@@ -27,7 +27,7 @@ from harness.errors import (CallTimeoutError, ConnectionFault, ContentFilterErro
 from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count
 from harness.models.http_pool import HTTPConnectionError, HTTPPool
 from harness.models.litellm_errors import is_filter_refusal, retry_after_from_headers
-from harness.models.litellm_provider import PLACEHOLDER_KEY, SCHEMA_NAME, portable_schema
+from harness.models.litellm_provider import PLACEHOLDER_KEY, SCHEMA_NAME, api_key, portable_schema
 from harness.models.logprobs import rejects_logprobs, with_field_probabilities, without_logprobs
 from harness.records.redaction import clip, register_secret_env
 
@@ -138,8 +138,9 @@ class OpenAICompatProvider:
             raise ConnectionFault(f"{self.name}: {type(exc).__name__}: {exc}", retryable=True) from exc
 
     def _headers(self) -> dict[str, str]:
-        key = os.environ.get(self.spec.api_key_env) if self.spec.api_key_env else None
-        return {"Content-Type": "application/json", "Authorization": f"Bearer {key or PLACEHOLDER_KEY}"}
+        # The key litellm would send for this spec (the one rule, litellm_provider.api_key); there is
+        # always an api_base here, so a spec without api_key_env gets the placeholder.
+        return {"Content-Type": "application/json", "Authorization": f"Bearer {api_key(self.spec) or PLACEHOLDER_KEY}"}
 
     def _session(self) -> Any:
         loop = asyncio.get_running_loop()
