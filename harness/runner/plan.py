@@ -15,6 +15,7 @@ import harness
 from harness.candidates.responders import ModelResponder, RecordedResponder, ReplayedResponder, Responder
 from harness.checks.base import Check, registry
 from harness.config.candidates import CandidateSpec
+from harness.config.versions import check_recorded_versions
 from harness.config.evalfile import JudgeSpec, LoadedEval, ModelFields, check_names, resolve_path
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.schema import Case
@@ -85,8 +86,8 @@ def select_cases(dataset: LoadedDataset, limit: int | None, replay: str = "last"
     them; with ``replay="turns"``, each thread is one case per agent turn, and the selection reads those."""
     if not selection:  # the usual run: only the threads it evaluates are expanded
         cases = dataset.cases[:limit] if limit else list(dataset.cases)
-        return expand_cases(cases, dataset.source) if replay == "turns" else cases
-    cases = expand_cases(dataset.cases, dataset.source) if replay == "turns" else dataset.cases
+        return expand_cases(cases, dataset.source, dataset.lines) if replay == "turns" else cases
+    cases = expand_cases(dataset.cases, dataset.source, dataset.lines) if replay == "turns" else dataset.cases
     kept = select(cases, selection, limit)
     if not kept:
         raise ConfigError(f"no case of {dataset.source} is selected by {_selection_words(selection)}",
@@ -133,6 +134,7 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
                 cache: ResponseCache | None, selection: CaseSelection) -> RunPlan:
     dataset, dumps = load_dataset_and_dumps(loaded.dataset_path)  # dumps: the first template render's data
     cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
+    check_recorded_versions(loaded, cases, select_candidates(loaded, candidate_names))
     models = []
     responders: list[Responder] = []
     for spec in select_candidates(loaded, candidate_names):

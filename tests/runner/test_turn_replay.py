@@ -168,7 +168,9 @@ def test_default_replay_is_last_turn_only(threads_project):
     last = EVAL.replace("replay: turns\n", "").replace("name: replay", "name: last")
     (threads_project["dir"] / "last.yaml").write_text(last.replace(" (turn {{ metadata.turn_index }} of "
                                                                    "{{ metadata.n_agent_turns }})", ""))
-    result = run_eval("last.yaml", RunOptions(out=threads_project["dir"] / "last"))
+    # `recorded: thread` replays a thread's own agent turns, which only turn-level replay has: without it
+    # that candidate has no reply anywhere and the run refuses it, so it is left out here.
+    result = run_eval("last.yaml", RunOptions(out=threads_project["dir"] / "last", candidates=["v1", "v2", "polite"]))
     records = list(iter_records(result.run_dir))
     assert {r.case_id for r in records} == {"t1", "t2"} and all(r.turn_index is None for r in records)
     card = load_scorecard(result.run_dir)
