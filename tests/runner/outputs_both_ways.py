@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.ci.banner import with_gates_banner
 from harness.ci.junit import render_junit
 from harness.ci.summary import render_summary
 from harness.ci.verdicts import case_outcomes
@@ -56,6 +57,7 @@ def reference_outputs(run_dir: Path, baseline: Path | None = None, *, gates: boo
         cases = case_outcomes(iter_records(run_dir))
         texts["junit.xml"] = render_junit(manifest.eval_name, cases, outcome, manifest.started_at)
         texts["summary.md"] = render_summary(card, cases, outcome, run_dir)
+        texts["report.html"] = with_gates_banner(texts["report.html"], outcome)
     return texts
 
 
