@@ -141,15 +141,57 @@ def by_candidate(outcomes: list[CaseOutcome]) -> dict[str, list[CaseOutcome]]:
     return dict(grouped)
 
 
-def failing_case_ids(run_dir, candidates: list[str] | None = None) -> frozenset[str]:
+def failing_case_ids(run_dir, candidates: list[str] | None = None,
+                     on: tuple[str, ...] | None = None) -> frozenset[str]:
     """Ids of the cases with a record in ``run_dir`` (of ``candidates``, if given) that erred, failed a check
-    or failed a criterion: what ``harness run --failing RUN`` runs again."""
-    from harness.gates.tolerance import record_has_error
+    or failed a criterion: what ``harness run --failing RUN`` runs again. With ``on`` (``--failing-on``:
+    check or criterion names of the run), only a failure of those counts, and an error that left them
+    undecided (no reply, or a judge error on a named criterion)."""
     from harness.records.store import check_candidates, iter_records
 
     # A directory that holds no run is refused here, with its reason; so is a candidate it lacks.
     check_candidates(run_dir, candidates, "--failing")
+    targets = failing_targets(run_dir, on) if on is not None else None
     wanted = set(candidates) if candidates else None
     return frozenset(record.case_id for record in iter_records(run_dir)
-                     if (wanted is None or record.candidate in wanted)
-                     and (record_has_error(record) or _failing(record)[0]))
+                     if (wanted is None or record.candidate in wanted) and _counts(record, targets))
+
+
+def _counts(record: Record, targets: frozenset[str] | None) -> bool:
+    """Whether ``record`` failed (any check or criterion; with ``targets``, one of those) or erred before
+    deciding them."""
+    from harness.gates.tolerance import record_has_error
+
+    if targets is None:
+        return record_has_error(record) or bool(_failing(record)[0])
+    if record.error is not None or any(v.error is not None and f"criterion {name}" in targets
+                                       for name, v in record.judge.items()):
+        return True
+    return any(name in targets for name in _failing(record)[0])
+
+
+def parse_targets(raw: str) -> tuple[str, ...]:
+    """``--failing-on a,b`` as names; an empty name is refused (``--failing-on ,`` would count nothing)."""
+    from harness.errors import ConfigError
+
+    names = tuple(name.strip() for name in raw.split(","))
+    if not all(names):
+        raise ConfigError(f"give check or criterion names separated by commas (e.g. no_contradiction,"
+                          f"policy_compliance); got {raw!r}", field="--failing-on")
+    return names
+
+
+def failing_targets(run_dir, names: tuple[str, ...]) -> frozenset[str]:
+    """``names`` as ``check x`` / ``criterion y``: each a check or a criterion of the run in ``run_dir``
+    (both, when it has a check and a criterion of that name); one it has neither of is a ConfigError."""
+    from harness.errors import ConfigError
+    from harness.records.store import read_manifest
+
+    manifest = read_manifest(run_dir)
+    checks, criteria = list(manifest.checks), list((manifest.rubric or {}).get("criteria") or {})
+    unknown = [name for name in names if name not in checks and name not in criteria]
+    if unknown:
+        raise ConfigError(f"run {run_dir} has no check or criterion {', '.join(unknown)} (checks: "
+                          f"{', '.join(checks) or 'none'}; criteria: {', '.join(criteria) or 'none'})",
+                          field="--failing-on")
+    return frozenset([f"check {n}" for n in names if n in checks] + [f"criterion {n}" for n in names if n in criteria])

@@ -82,13 +82,16 @@ def _case_selection(args: argparse.Namespace, candidates: list[str] | None):
     """The cases ``--cases``, ``--where`` and ``--failing`` keep (a failing run is read now)."""
     from harness.datasets.selection import CaseSelection, parse_ids, parse_where
 
-    only = None
+    only, on = None, None
+    if args.failing_on is not None and args.failing is None:
+        raise ConfigError("needs --failing RUN (the run whose failures it narrows)", field="--failing-on")
     if args.failing is not None:
-        from harness.ci.verdicts import failing_case_ids
+        from harness.ci.verdicts import failing_case_ids, parse_targets
 
-        only = failing_case_ids(Path(args.failing), candidates)
+        on = parse_targets(args.failing_on) if args.failing_on is not None else None
+        only = failing_case_ids(Path(args.failing), candidates, on)
     return CaseSelection(ids=parse_ids(args.cases), where=tuple(parse_where(w) for w in args.where), only=only,
-                         only_from=args.failing)
+                         only_from=args.failing, only_on=on or ())
 
 
 def _print_gates(gated) -> None:

@@ -76,8 +76,10 @@ def _add_selection(command) -> None:
     command.add_argument("--where", metavar="FIELD=VALUE[,VALUE...]", action="append", default=[],
                          help="only cases whose persona, category, channel or metadata.KEY is one of the values "
                               "(repeat for several fields; \\, is a comma inside a value)")
-    command.add_argument("--failing", metavar="RUN", help="only the cases that failed a check or criterion, or "
-                                                         "erred, in RUN (of --candidates, if given)")
+    command.add_argument("--failing", metavar="RUN", help="only the cases that failed any check (built-in "
+                         "ones included) or criterion, or erred, in RUN (of --candidates, if given)")
+    command.add_argument("--failing-on", metavar="NAME[,NAME...]", help="with --failing: only failures of these "
+                         "checks or criteria of RUN count (and errors that left them undecided)")
 
 
 def _add_estimate(sub) -> None:

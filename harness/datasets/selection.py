@@ -49,6 +49,7 @@ class CaseSelection:
     where: tuple[Where, ...] = ()
     only: frozenset[str] | None = None  # ids kept by --failing (None: not given)
     only_from: str | None = None  # where ``only`` came from, for the manifest
+    only_on: tuple[str, ...] = ()  # --failing-on: the checks and criteria whose failures counted (): all
 
     def __bool__(self) -> bool:
         return bool(self.ids or self.where or self.only is not None)
@@ -69,6 +70,8 @@ class CaseSelection:
             described["where"] = [f"{w.field}={_joined(w.values)}" for w in self.where]
         if self.only is not None:
             described["failing_in"] = self.only_from
+            if self.only_on:
+                described["failing_on"] = list(self.only_on)
         return described
 
 
@@ -84,6 +87,9 @@ def selection_words(selection: Any) -> str | None:
     words += [f"--where {w}" for w in where if isinstance(w, str)] if isinstance(where, list) else []
     if isinstance(failing, str) and failing:
         words.append(f"--failing {failing}")
+        on = selection.get("failing_on")
+        if isinstance(on, list) and on:
+            words.append(f"--failing-on {','.join(map(str, on))}")
     limit = selection.get("limit")
     if isinstance(limit, int) and not isinstance(limit, bool):
         words.append(f"--limit {limit}")

@@ -98,6 +98,9 @@ def select_cases(dataset: LoadedDataset, limit: int | None, replay: str = "last"
 def _selection_words(selection: CaseSelection) -> str:
     """What the selection asked for, in the words of its options."""
     if selection.only is not None and not selection.only:
+        if selection.only_on:
+            on = ",".join(selection.only_on)
+            return f"--failing {selection.only_from} --failing-on {on} (none of them failed there)"
         return f"--failing {selection.only_from} (nothing failed there)"
     return selection_words(selection.describe()) or ""
 
