@@ -28,7 +28,6 @@ from harness.ci.summary import SUMMARY_FILE, write_summary
 from harness.config.evalfile import LoadedEval, load_eval
 from harness.gates.baseline import ACCEPTED_IF_ANY, check_comparable, first_night_note, resolve_baseline
 from harness.gates.evaluate import SKIPPED, GateOutcome, evaluate_gates, write_outcome
-from harness.gates.spec import scale_problems
 from harness.records.store import read_manifest
 from harness.runner.engine import RunOptions, RunResult, default_out, run_eval
 from harness.runner.tally import RunTally, tally_run_dir
@@ -66,7 +65,6 @@ def run_gated(eval_path: str | Path, options: NightlyOptions | None = None) -> G
     """Run ``eval_path`` and hold it to its gates; ``exit_code`` is 0, 1 or 3 (user errors raise, exit 2)."""
     options = options or NightlyOptions()
     loaded = load_eval(eval_path)
-    check_gate_scales(loaded)
     out = Path(options.run.out) if options.run.out else default_out(loaded)
     baseline = resolve_baseline(options.baseline, out.parent, loaded.name)
     if baseline is not None:
@@ -92,18 +90,6 @@ def check_baseline(loaded: LoadedEval, baseline: Path, run: RunOptions) -> None:
     plan = build_plan(loaded, limit=run.limit, candidate_names=run.candidates, selection=run.selection)
     gated = [r.name for r in plan.responders if not gates.candidates or r.name in gates.candidates]
     check_comparable(baseline, build_manifest(plan), [case.id for case in plan.cases], gated)
-
-
-def check_gate_scales(loaded: LoadedEval) -> None:
-    """Refuse a criterion gate outside its rubric scale (``min: 70`` on a pass/fail criterion) before any call."""
-    from harness.runner.plan import select_criteria
-
-    gates = loaded.spec.gates
-    if gates is None or not gates.criteria or loaded.spec.judge is None:
-        return
-    scales = {criterion.id: criterion.scale for criterion in select_criteria(loaded).criteria}
-    for loc, problem in scale_problems(gates, scales):
-        raise loaded.error(problem, "gates", *loc)
 
 
 def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResult | None = None, *,

@@ -16,6 +16,9 @@ import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 4, 130
+# harness.schemas.NAMES, spelled here so that parsing the command line imports nothing (a test keeps them equal).
+_SCHEMA_NAMES = ("case", "record", "manifest", "scorecard", "eval", "rubric", "diff", "calibration", "labels",
+                 "pairwise", "gates")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_export(sub)
     accept = sub.add_parser("accept", help="mark a run as the accepted baseline of its eval")
     accept.add_argument("run_dir", type=Path)
+    accept.add_argument("--force", action="store_true",
+                        help="accept a run that did not pass its gates (with a warning)")
     _add_history(sub)
     _add_validate_and_report(sub)
     _add_diff(sub)
@@ -44,8 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     add_calibrate(sub)
     add_pairwise(sub)
     schema = sub.add_parser("schema", help="print the JSON Schema of a file format")
-    schema.add_argument("name", choices=["case", "record", "manifest", "scorecard", "eval", "rubric", "diff",
-                                                 "calibration", "labels", "pairwise"])
+    schema.add_argument("name", choices=list(_SCHEMA_NAMES))
     return parser
 
 
@@ -63,8 +67,9 @@ def _add_run(sub) -> None:
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
     run.add_argument("--batch", action="store_true", help="send model calls as OpenAI / Anthropic batches "
                      "(half price, hours not seconds) before the run; --resume polls instead of resending")
-    run.add_argument("--baseline", metavar="RUN|accepted",
-                     help="hold the run to its max_regression gates against this run (or the accepted one)")
+    run.add_argument("--baseline", metavar="RUN|accepted|accepted-if-any",
+                     help="hold the run to its max_regression gates against this run, or the eval's accepted run "
+                          "(accepted-if-any: run without a baseline while none is accepted, as on a first night)")
     run.add_argument("--trend-pngs", action="store_true",
                      help="also draw a trend PNG per criterion and check into OUT/trends/ (the report has them inline)")
 

@@ -22,7 +22,7 @@ from harness.datasets.schema import Case
 from harness.datasets.selection import CaseSelection, select, selection_words
 from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
 from harness.errors import ConfigError, ResultsError, RubricError
-from harness.gates.spec import ANY
+from harness.gates.spec import ANY, scale_problems
 from harness.gc_pause import cycle_collector_paused
 from harness.hashing import hash_file, hash_value
 from harness.judges.judge import Judge
@@ -243,6 +243,10 @@ def _check_gate_names(loaded: LoadedEval, candidates: list[str], checks: list[Ch
             if name != ANY and name not in known:
                 raise loaded.error(f"this run has no {'check' if kind == 'checks' else 'criterion'} {name!r} "
                                    f"(it has: {', '.join(known) or 'none'})", "gates", kind, name)
+    # A bound off its criterion's scale (``min: 70`` on a pass/fail criterion) could never trip, or always would.
+    scales = {criterion.id: criterion.scale for criterion in rubric.criteria} if rubric else {}
+    for loc, problem in scale_problems(gates, scales):
+        raise loaded.error(problem, "gates", *loc)
 
 
 def _build_judge(loaded: LoadedEval, rubric: Rubric, cache: ResponseCache | None):

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).parent
-NAMES = ("case", "record", "manifest", "scorecard", "eval", "rubric", "diff", "calibration", "labels", "pairwise")
+NAMES = ("case", "record", "manifest", "scorecard", "eval", "rubric", "diff", "calibration", "labels", "pairwise", "gates")
 
 
 def _model(name: str):
@@ -33,6 +33,8 @@ def _model(name: str):
         from harness.pairwise.schema import PairwiseReport as model
     elif name == "eval":
         from harness.config.evalfile import EvalSpec as model
+    elif name == "gates":
+        from harness.gates.schema import GatesFile as model
     else:
         from harness.judges.rubric import Rubric as model
     return model

@@ -6,7 +6,6 @@ unless forced."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 from pathlib import Path
@@ -14,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from harness.ci.nightly import gate_run
-from harness.cli import commands
 from harness.cli.main import main
 from harness.errors import ResultsError
 from harness.history.index import accepted_run
@@ -126,7 +124,7 @@ def test_accept_refuses_a_run_that_failed_its_gates_unless_forced(nightly, capsy
                    "within max_error_rate: 3 of 8 records ended in an error (37.5%), above max_error_rate 25.0%); "
                    "later runs would be held to it (accept it anyway with --force)")
     assert accepted_run(project / "results", "nightly") is None
-    assert commands.accept(argparse.Namespace(run_dir=Path("results/errors"), force=True)) == 0
+    assert main(["accept", "results/errors", "--force"]) == 0
     assert "results/errors: it failed its gates (exit code 3" in capsys.readouterr().err
     assert accepted_run(Path("results"), "nightly") == Path("results/errors")
 

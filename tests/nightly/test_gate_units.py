@@ -78,6 +78,7 @@ def test_criterion_bounds_outside_the_rubric_scale_are_refused_before_any_call(n
     (project / "mixed.yaml").write_text(RUBRIC_1_5)
     write(project, f"  criteria:\n    {gates}\n", rubric="mixed.yaml")
     line = line_of(project, gates.split(":")[0])
+    assert refused(capsys, "validate", "nightly.yaml") == f"error nightly.yaml:{line}: gates.criteria.{loc}: {message}"
     assert refused(capsys, "run", "nightly.yaml", "--out", "results/x", "--no-cache", "--quiet") == \
         f"harness: error: nightly.yaml:{line}: gates.criteria.{loc}: {message}"
     assert not (project / "results/x").exists()
