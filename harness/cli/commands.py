@@ -196,6 +196,7 @@ def _print_outputs(outputs, quiet: bool) -> None:
 
 def diff(args: argparse.Namespace) -> int:
     from harness.compare import DiffOptions, build_diff, parse_formats, parse_pair, write_diff
+    from harness.compare.diff import measured_nothing
     from harness.compare.outputs import render
 
     formats = parse_formats(args.format or "md,json,html")
@@ -206,12 +207,14 @@ def diff(args: argparse.Namespace) -> int:
     report = build_diff(args.run_a, args.run_b, DiffOptions(pair=pair, allow_incomparable=args.allow_incomparable))
     for warning in report.warnings:
         print(f"harness: warning: {warning}", file=sys.stderr)
+    # Runs that share no graded case measured nothing: the outputs say so, and the exit code too.
+    code = 2 if measured_nothing(report) else 0
     if args.out is None:
         sys.stdout.write(render(report, formats[0] if args.format is not None else "md"))
-        return 0
+        return code
     for fmt, path in write_diff(report, args.out, formats).items():
         print(f"{fmt + ':':5} {path}")
-    return 0
+    return code
 
 
 def validate(args: argparse.Namespace) -> int:

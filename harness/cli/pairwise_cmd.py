@@ -109,4 +109,10 @@ def pairwise(args: argparse.Namespace) -> int:
         print(line)
     print(f"md:   {paths['md']}")
     print(f"json: {paths['json']}")
+    judged = sum(c.overall.n_pairs for c in report.comparisons)
+    failed = sum(sum(c.overall.errors.values()) for c in report.comparisons)
+    if failed and not judged:
+        # As a run whose every record errored: the outputs are written, but nothing was judged.
+        print(f"harness: error: every judge call failed ({failed}): nothing was judged", file=sys.stderr)
+        return 3
     return 0

@@ -37,7 +37,7 @@ def regression_gates(spec: GatesSpec, baseline: Path, run_dir: Path,
              f"replies from it" for name in candidates if name not in names]
     if not any(graded_on_both_sides(c) for c in compared):
         return [baseline_failed(baseline, _nothing_compared(compared))], notes + [NOT_EVALUATED]
-    gates = [_regression(c.candidate_b, row, threshold, spec.significant_only)
+    gates = [_regression(c.candidate_b, row, threshold, spec.significant_only, c.holm_family)
              for c in compared for row in c.rows
              if (threshold := spec.threshold(row.kind, row.name)) is not None and threshold.max_regression is not None]
     return gates, notes
@@ -67,7 +67,7 @@ def _nothing_compared(compared: list) -> str:
             f"other): nothing was compared")
 
 
-def _regression(candidate: str, row, threshold: Threshold, significant_only: bool) -> GateResult:
+def _regression(candidate: str, row, threshold: Threshold, significant_only: bool, family: int = 0) -> GateResult:
     label = f"max regression {row.kind} {row.name}"
     rate = row.scale == "pass_fail"
     if row.difference is None:
@@ -77,17 +77,21 @@ def _regression(candidate: str, row, threshold: Threshold, significant_only: boo
     significant = row.verdict == "regressed"
     too_large = drop > threshold.max_regression + EPSILON
     passed = not too_large or (only_significant and not significant)
-    detail = _regression_detail(row, drop, threshold.max_regression, rate, too_large, only_significant)
+    detail = _regression_detail(row, drop, threshold.max_regression, rate, too_large, only_significant, family)
     cases = [c.case_id for c in row.changes if c.delta < 0] if not passed else []
     return GateResult(label, candidate, passed, detail, cases)
 
 
-def _regression_detail(row, drop: float, allowed: float, rate: bool, too_large: bool, only_significant: bool) -> str:
+def _regression_detail(row, drop: float, allowed: float, rate: bool, too_large: bool, only_significant: bool,
+                       family: int = 0) -> str:
     unit = (lambda v: f"{v * 100:+.1f} pp") if rate else (lambda v: f"{v:+.2f}")
     ci = f" [{unit(row.ci.lo)}, {unit(row.ci.hi)}]" if row.ci else ""
-    p = f", p (Holm) {row.p_holm:.3g}" if row.p_holm is not None else ""
+    across = f", across this pair's {family} rows" if family > 1 else ""
+    p = f", p (Holm{across}) {row.p_holm:.3g}" if row.p_holm is not None else ""
+    # The note says when the correction, not the data, is why a change is not called significant.
+    verdict = row.verdict_note or row.verdict
     text = (f"{fmt_value(row.value_a, rate)} → {fmt_value(row.value_b, rate)}: {unit(row.difference)}{ci} over "
-            f"{row.n_cases} cases{p}, {row.verdict}; largest drop allowed {unit(-allowed)}")
+            f"{row.n_cases} cases{p}, {verdict}; largest drop allowed {unit(-allowed)}")
     if too_large and only_significant and row.verdict != "regressed":
         text += " (not significant, so allowed)"
     return text

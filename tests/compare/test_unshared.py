@@ -43,8 +43,11 @@ def test_runs_without_a_shared_case_say_nothing_was_measured(tmp_path):
 def test_the_terminal_says_so_too(tmp_path, capsys):
     run_a = write_run(tmp_path / "a", _records(range(0, 10)))
     run_b = write_run(tmp_path / "b", _records(range(10, 18)))
-    main(["diff", str(run_a), str(run_b), "--out", str(tmp_path / "d")])
+    # Exit code 2, as for runs that cannot be compared; the outputs are still written.
+    assert main(["diff", str(run_a), str(run_b), "--out", str(tmp_path / "d")]) == 2
     assert "harness: warning: bot (A) → bot (B): not measured: the sides share no graded case" in capsys.readouterr().err
+    assert (tmp_path / "d" / "diff.md").exists()
+    assert main(["diff", str(run_a), str(write_run(tmp_path / "c", _records(range(0, 10))))]) == 0
 
 
 def test_one_shared_case_is_measured_and_a_pair_without_one_is_named(tmp_path):

@@ -194,3 +194,12 @@ def test_turn_replayed_runs_carry_the_turn_cases_notice(runs, tmp_path, capsys):
     plain = runs / "plain-pw"
     assert _pairwise(runs, str(runs / "B"), "--out", str(plain), "--limit", "2", judge="fake/turns") == 0
     assert TURN_CASES_NOTICE not in json.loads((plain / "pairwise.json").read_text())["notices"]
+
+
+def test_every_judge_call_failing_exits_3_with_the_outputs_written(runs, capsys):
+    register_fake("down", lambda messages, config: "no JSON here, ever")
+    out = runs / "down"
+    assert _pairwise(runs, str(runs / "B"), "--out", str(out), "--limit", "2", "--max-attempts", "1",
+                     judge="fake/down") == 3
+    assert "every judge call failed (8): nothing was judged" in capsys.readouterr().err
+    assert (out / "pairwise.md").exists() and (out / "pairwise.json").exists()

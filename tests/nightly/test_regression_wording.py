@@ -1,0 +1,25 @@
+"""A regression gate's detail says when Holm's correction, not the data, is why a drop is not called significant."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from harness.gates.regression import _regression_detail
+
+
+def _row(note: str | None) -> SimpleNamespace:
+    return SimpleNamespace(ci=SimpleNamespace(lo=-0.429, hi=-0.114), p_holm=0.098, value_a=0.543, value_b=0.271,
+                           difference=-0.271, n_cases=70, verdict="no detectable change", verdict_note=note)
+
+
+def test_the_detail_names_the_family_and_the_correction():
+    note = "not significant after correcting for 16 comparisons (p 0.012 before)"
+    text = _regression_detail(_row(note), 0.271, 0.05, True, True, True, family=16)
+    assert "p (Holm, across this pair's 16 rows) 0.098" in text
+    assert note in text and "no detectable change" not in text
+    assert text.endswith("(not significant, so allowed)")
+
+
+def test_without_a_note_the_verdict_reads_as_before():
+    text = _regression_detail(_row(None), 0.271, 0.05, True, True, False)
+    assert ", p (Holm) 0.098, no detectable change;" in text
