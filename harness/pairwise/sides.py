@@ -68,7 +68,11 @@ def _cases(rows: dict[str, dict], path: Path) -> dict[str, Case]:
 def differences(a: PairRun, b: PairRun) -> list[str]:
     """How the two runs' complaints differ, as short phrases; empty when they answer the same cases."""
     found = []
-    sha_a, sha_b = a.manifest.dataset.get("sha256"), b.manifest.dataset.get("sha256")
+    # What the cases ask (without the replies recorded in the dataset, which are candidate output) when both
+    # runs recorded it; older runs compare the whole file's hash.
+    both = a.manifest.dataset.get("cases_sha256") and b.manifest.dataset.get("cases_sha256")
+    key = "cases_sha256" if both else "sha256"
+    sha_a, sha_b = a.manifest.dataset.get(key), b.manifest.dataset.get(key)
     if sha_a != sha_b:
         found.append(f"dataset content hash differs (A {str(sha_a)[:12]}…, B {str(sha_b)[:12]}…)")
     changed = [i for i in sorted(set(a.cases) & set(b.cases)) if _case_hash(a.cases[i]) != _case_hash(b.cases[i])]

@@ -116,7 +116,7 @@ class Manifest(BaseModel):
     eval_name: str
     eval_file: HashedRef
     eval_spec: dict[str, Any]
-    dataset: dict[str, Any] = Field(description="path, sha256 of the validated rows, n_cases, n_selected")
+    dataset: dict[str, Any] = Field(description="path, sha256 of the validated rows, cases_sha256 (the same without the replies recorded for versions: what runs are compared on), n_cases, n_selected")
     rubric: dict[str, Any] | None = Field(None, description="id, version, sha256, criteria")
     judge: dict[str, Any] | None = None
     candidates: list[dict[str, Any]]

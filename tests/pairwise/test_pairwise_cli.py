@@ -203,3 +203,21 @@ def test_every_judge_call_failing_exits_3_with_the_outputs_written(runs, capsys)
                      judge="fake/down") == 3
     assert "every judge call failed (8): nothing was judged" in capsys.readouterr().err
     assert (out / "pairwise.md").exists() and (out / "pairwise.json").exists()
+
+
+def test_runs_whose_datasets_differ_only_in_recorded_replies_are_comparable(tmp_path, capsys):
+    # A deployed bot's new replies stored in the dataset are candidate output, not a different complaint.
+    register_fake("pw", longer_wins)
+    rows = [json.loads(line) for line in DATASET.read_text().splitlines()[:6]]
+    for name in ("old", "new"):
+        if name == "new":
+            rows[0]["recorded_replies"]["bot-v2"] = "A new reply from the deployed bot."
+        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        (tmp_path / f"{name}.yaml").write_text(f"name: d\ndataset: {tmp_path / name}.jsonl\ncandidates:\n"
+                                               "  - name: bot\n    recorded: bot-v2\nchecks: none\n")
+        assert main(["run", str(tmp_path / f"{name}.yaml"), "--out", str(tmp_path / name), "--quiet",
+                     "--no-cache"]) == 0
+    capsys.readouterr()
+    assert main(["pairwise", str(tmp_path / "old"), str(tmp_path / "new"), "--judge-model", "fake/pw", "--rubric",
+                 str(RUBRIC), "--criteria", "acknowledgement", "--no-cache", "--out", str(tmp_path / "out")]) == 0
+    assert "dataset content hash" not in capsys.readouterr().err
