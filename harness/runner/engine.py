@@ -220,7 +220,9 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
         # The plan, cases and imports live to the end: frozen, no collection in the loop walks them.
         with long_lived_frozen(), cache.deferred_writes() if cache is not None else nullcontext():
             await asyncio.gather(*(worker() for _ in range(min(limit, len(todo)))))
-    except (asyncio.CancelledError, KeyboardInterrupt):
+    except BaseException:
+        # Ctrl-C, a cancelled task, or a bug outside a case's own fault handling: what was written stays,
+        # and the manifest says the run can be continued with --resume (it would say "running" forever).
         _mark_interrupted(run_dir, manifest)
         raise
     finally:

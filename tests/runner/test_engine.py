@@ -91,3 +91,26 @@ def test_resume_refuses_a_changed_prompt_file(project):
     with pytest.raises(ResultsError, match="candidate settings .a prompt template file"):
         run_eval("eval.yaml", RunOptions(out=out, resume=True, use_cache=False))
     assert len((out / "records.jsonl").read_text().splitlines()) == 1
+
+
+def test_a_bug_mid_run_leaves_an_interrupted_run_that_resumes(project, monkeypatch):
+    import harness.runner.engine as engine
+    from harness.records.store import read_manifest
+
+    out = project["dir"] / "bug"
+    real, seen = engine.evaluate_case, []
+
+    async def flaky(case, *args, **kwargs):
+        seen.append(case.id)
+        if len(seen) == 4:
+            raise RuntimeError("a bug outside the case's fault handling")
+        return await real(case, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "evaluate_case", flaky)
+    with pytest.raises(RuntimeError, match="a bug"):
+        run_eval("eval.yaml", RunOptions(out=out, use_cache=False))
+    assert read_manifest(out).status == "interrupted"  # was left "running"
+    monkeypatch.setattr(engine, "evaluate_case", real)
+    result = run_eval("eval.yaml", RunOptions(out=out, resume=True, use_cache=False))
+    assert read_manifest(out).status == "complete" and len(list(iter_records(out))) == 9
+    assert result.skipped + result.evaluated == 9
