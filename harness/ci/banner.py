@@ -11,11 +11,10 @@ from the run's ``gates.json``.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from harness.records.store import atomic_file
 from harness.report.html import GATES_END, GATES_START, render_gates_banner
 
 CHUNK = 1 << 16
@@ -62,16 +61,7 @@ def _head_through(source, marker: bytes) -> bytes | None:
 
 
 def _replace(path: Path, head: bytes, rest) -> None:
-    """Write ``head`` then the rest of the open file ``rest`` to a temporary file, then put it in ``path``'s place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)  # as the report was written: to be read and shared
-        with os.fdopen(fd, "wb") as out:
-            out.write(head)
-            shutil.copyfileobj(rest, out, CHUNK * 16)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``head`` then the rest of the open file ``rest`` in ``path``'s place, atomically."""
+    with atomic_file(path, binary=True) as out:
+        out.write(head)
+        shutil.copyfileobj(rest, out, CHUNK * 16)

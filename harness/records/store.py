@@ -14,7 +14,8 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator, TypeVar
+from contextlib import contextmanager
+from typing import IO, Any, Iterator, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -29,19 +30,27 @@ CASES = "cases.jsonl"
 LOCK = ".lock"
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old or the new file, never half of one."""
+@contextmanager
+def atomic_file(path: Path, binary: bool = False) -> Iterator[IO[Any]]:
+    """A file to write that takes ``path``'s place only once complete (synced), so readers see the old or the
+    new file, never half of one; on any exception the partial file is removed and ``path`` is untouched."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o644)  # mkstemp makes files private; outputs are meant to be read and shared
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see the old or the new file, never half of one."""
+    with atomic_file(path) as handle:
+        handle.write(text)
 
 
 def load_versioned_json(path: str | Path, model: type[ModelT], current: int, kind: str, what: str) -> ModelT:
