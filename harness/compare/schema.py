@@ -12,9 +12,9 @@ than :data:`DIFF_SCHEMA_VERSION`; the JSON Schema ships as
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from harness.checks.base import Span
 from harness.scoring.schema import Interval
@@ -98,9 +98,13 @@ class DiffRow(_Model):
                                                        "correction is below alpha, is still not a verdict, e.g. "
                                                        "'not significant after correcting for 16 comparisons "
                                                        "(p 0.012 before)'; None otherwise")
-    mde: float | None = Field(None, description="minimum detectable |difference| at this n, 80% power, alpha 0.05; "
-                                                "at or above the scale's whole range (1 on pass/fail, 4 on 1-5) "
-                                                "no difference is detectable at this n")
+    mde: float | None = Field(None, description="minimum detectable |difference| at this n, 80% power, two-sided "
+                                                "alpha 0.05 divided by the pair's Holm family (the level its "
+                                                "smallest p-value is held to); above the scale's whole range (1 on "
+                                                "pass/fail, 4 on 1-5) no difference is detectable at this n")
+    # The case (or thread) differences and one case's smallest step, for apply_holm's detectable effect.
+    _deltas: Any = PrivateAttr(default=None)
+    _step: float = PrivateAttr(default=1.0)
     pass_to_fail: int = Field(0, description="cases that went from pass in A to fail in B (pass/fail rows)")
     fail_to_pass: int = 0
     left_out: LeftOut = Field(default_factory=LeftOut)

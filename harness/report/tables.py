@@ -246,7 +246,7 @@ def fmt_mde(row) -> str:
 
     if row.mde is None:
         return DASH
-    if row.mde >= largest_difference(row.scale):
+    if row.mde > largest_difference(row.scale) + 1e-9:  # equal: only the largest difference is detectable
         return "none at this n"
     return f"±{row.mde * 100:.0f} pp" if _is_rate(row) else f"±{row.mde:.2f}"
 
