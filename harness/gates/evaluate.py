@@ -48,7 +48,7 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     gates += minimum_gates(spec, scorecard, candidates)
     notes = []
     if baseline is not None and spec.has_regressions:
-        found, notes = regression_gates(spec, baseline, Path(run_dir), candidates)
+        found, notes = regression_gates(spec, baseline, Path(run_dir), candidates, run_measures(scorecard))
         gates += found
     elif baseline is not None:
         notes.append(UNUSED)
@@ -57,6 +57,11 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     notes += [gate_note(g) for g in gates if not g.measured]
     return GateOutcome(gates=gates, complete=complete, completion=completion,
                        baseline=str(baseline) if baseline else None, notes=notes)
+
+
+def run_measures(scorecard) -> list[tuple[str, str]]:
+    """The run's criteria then checks, as ``(kind, name)``: what its regression gates may hold."""
+    return [("criterion", name) for name in scorecard.criteria] + [("check", name) for name in scorecard.checks]
 
 
 def gates_spec(eval_spec: dict, eval_file: str | None) -> GatesSpec:

@@ -2,9 +2,11 @@
 
 A baseline that cannot be compared at all fails the ``baseline usable`` gate
 (exit 2): the comparability guard refuses it (another dataset, rubric, judge
-or check version), or no gated candidate has a case graded on both sides (a
-nightly that compares nothing is broken, not passing). A gate whose measure
-no shared case was graded on is not measured (a warning); a gated candidate
+or check version), or no gated candidate has a case graded on both sides on
+a gated measure (a nightly that compares nothing is broken, not passing). A
+gate is built for every measure of this run a ``max_regression`` holds: one
+whose measure no shared case was graded on, or the baseline lacks (a check
+added since it was accepted), is not measured (a warning); a gated candidate
 the baseline lacks is named in a note.
 """
 
@@ -16,15 +18,20 @@ from harness.errors import UserError
 from harness.gates.outcome import BASELINE_GATE, GateResult
 from harness.gates.spec import GatesSpec, Threshold
 
+Measure = tuple[str, str]  # (kind, name): ("check", "no_contradiction"), ("criterion", "empathy")
 EPSILON = 1e-9  # so a drop of exactly the largest allowed passes despite float rounding
 NOT_EVALUATED = ("max_regression gates were not evaluated: the baseline could not be used "
                  "(see the gate 'baseline usable')")
 
 
-def regression_gates(spec: GatesSpec, baseline: Path, run_dir: Path,
-                     candidates: list[str]) -> tuple[list[GateResult], list[str]]:
-    """One gate per gated candidate × criterion or check with a ``max_regression``, from the paired diff;
-    and the notes on what could not be compared."""
+def regression_gates(spec: GatesSpec, baseline: Path, run_dir: Path, candidates: list[str],
+                     measures: list[Measure]) -> tuple[list[GateResult], list[str]]:
+    """One gate per gated candidate × criterion or check of this run (``measures``) with a ``max_regression``,
+    from the paired diff; and the notes on what could not be compared.
+
+    A gated measure the baseline lacks (a check added since it was accepted) is not measured; a baseline
+    sharing no gated measure graded on both sides fails the ``baseline usable`` gate.
+    """
     from harness.compare import build_diff
 
     try:
@@ -35,12 +42,29 @@ def regression_gates(spec: GatesSpec, baseline: Path, run_dir: Path,
     names = {c.candidate_b for c in compared}
     notes = [f"max_regression gates of candidate {name} were not evaluated: the baseline {baseline} has no "
              f"replies from it" for name in candidates if name not in names]
-    if not any(graded_on_both_sides(c) for c in compared):
-        return [baseline_failed(baseline, _nothing_compared(compared))], notes + [NOT_EVALUATED]
-    gates = [_regression(c.candidate_b, row, threshold, spec.significant_only, c.holm_family)
-             for c in compared for row in c.rows
-             if (threshold := spec.threshold(row.kind, row.name)) is not None and threshold.max_regression is not None]
+    gated = gated_measures(spec, measures)
+    if not any(graded_on_both_sides(c, gated) for c in compared):
+        return [baseline_failed(baseline, _nothing_compared(compared, gated))], notes + [NOT_EVALUATED]
+    gates = [_gate(c, measure, spec) for c in compared for measure in gated]
     return gates, notes
+
+
+def gated_measures(spec: GatesSpec, measures: list[Measure]) -> list[Measure]:
+    """The ``(kind, name)`` of ``measures`` a ``max_regression`` holds (named, or covered by ``*``)."""
+    return [(kind, name) for kind, name in measures
+            if (threshold := spec.threshold(kind, name)) is not None and threshold.max_regression is not None]
+
+
+def _gate(comparison, measure: Measure, spec: GatesSpec) -> GateResult:
+    """The regression gate of ``measure`` for ``comparison``'s candidate; not measured when the baseline lacks it."""
+    kind, name = measure
+    row = next((r for r in comparison.rows if (r.kind, r.name) == measure), None)
+    if row is None:
+        return GateResult(f"max regression {kind} {name}", comparison.candidate_b, True,
+                          f"not measured: the baseline has no {kind} {name} (added since it was run?): nothing "
+                          f"to compare with", measured=False)
+    threshold = spec.threshold(kind, name)
+    return _regression(comparison.candidate_b, row, threshold, spec.significant_only, comparison.holm_family)
 
 
 def baseline_failed(baseline: Path | str, problem: str) -> GateResult:
@@ -48,9 +72,11 @@ def baseline_failed(baseline: Path | str, problem: str) -> GateResult:
     return GateResult(BASELINE_GATE, None, False, f"{baseline}: {problem}")
 
 
-def graded_on_both_sides(comparison) -> int:
-    """How many cases some criterion or check of ``comparison`` was graded on in both runs (n/a included)."""
-    return max((row.n_cases + row.left_out.not_applicable for row in comparison.rows), default=0)
+def graded_on_both_sides(comparison, gated: list[Measure]) -> int:
+    """How many cases some ``gated`` criterion or check of ``comparison`` was graded on in both runs (n/a
+    included); a measure no gate holds does not make the baseline usable."""
+    return max((row.n_cases + row.left_out.not_applicable for row in comparison.rows
+                if (row.kind, row.name) in gated), default=0)
 
 
 def _shared(comparison) -> int:
@@ -59,12 +85,21 @@ def _shared(comparison) -> int:
                default=0)
 
 
-def _nothing_compared(compared: list) -> str:
+def _nothing_compared(compared: list, gated: list[Measure]) -> str:
+    held = {(row.kind, row.name) for c in compared for row in c.rows}
+    if compared and not held.intersection(gated):
+        return (f"has none of the measures the max_regression gates hold ({_listed(gated)}; it has: "
+                f"{_listed(sorted(held)) or 'none'}): nothing was compared")
     shared = max((_shared(c) for c in compared), default=0)
     if not shared:
         return "shares no case with this run (of the candidates gated): nothing was compared"
     return (f"no case was graded on both sides (the {shared} cases shared ended in an error on one side or the "
             f"other): nothing was compared")
+
+
+def _listed(measures: list[Measure], shown: int = 4) -> str:
+    more = ", …" if len(measures) > shown else ""
+    return ", ".join(f"{kind} {name}" for kind, name in measures[:shown]) + more
 
 
 def _regression(candidate: str, row, threshold: Threshold, significant_only: bool, family: int = 0) -> GateResult:
