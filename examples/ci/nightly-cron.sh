@@ -4,7 +4,9 @@
 #   30 2 * * *  cd /srv/support-eval && ./examples/ci/nightly-cron.sh >> results/nightly.log 2>&1
 #
 # Exit code: 0 all gates passed, 1 a gate failed, 2 bad usage or input (an unusable baseline too),
-# 3 too many errors to trust the run.
+# 3 too many errors to trust the run (or every record an error), 4 an internal error (a bug), 130 interrupted.
+# If the accepted baseline was deleted by hand, every night stops with exit 2 naming it: accept another
+# run (.venv/bin/harness accept results/nightly-YYYYMMDD).
 #
 # Later nights are held to the accepted baseline (`--baseline accepted-if-any`). The first night has none:
 # it runs without one (its summary.md says so) and, if it passes its gates, is accepted as the baseline.
@@ -22,8 +24,15 @@ if [ -d "$PUBLISH" ] && [ -f "$RUN/report.html" ]; then
   cp "$RUN/report.html" "$PUBLISH/index.html"
   mkdir -p "$PUBLISH/trends" && cp "$RUN"/trends/*.png "$PUBLISH/trends/" 2>/dev/null
 fi
-# Keep 90 nights of runs, and the baseline tonight was held to, however old (later nights need it);
-# the index (results/index.sqlite) keeps every night's figures.
-BASELINE=$(sed -n 's/^ *"baseline": "\(.*\)",$/\1/p' "$RUN/gates.json" 2>/dev/null)
-find results -maxdepth 1 -name 'nightly-*' -type d -mtime +90 ! -path "${BASELINE:-none}" -exec rm -rf {} +
+# Keep 90 nights of runs, and the accepted baseline however old (later nights are held to it). The index
+# says which run that is, even on a night that stopped before writing gates.json (exit 2, 4, or 130);
+# names are compared, so an absolute RUN is matched too. When the index cannot say, nothing is deleted.
+RESULTS=$(dirname "$RUN")
+if ACCEPTED=$(.venv/bin/python -c 'import sys; from harness.history.index import accepted_run
+run = accepted_run(sys.argv[1], "nightly"); print(run.name if run else "")' "$RESULTS"); then
+  find "$RESULTS" -mindepth 1 -maxdepth 1 -name 'nightly-*' -type d -mtime +90 ! -name "${ACCEPTED:-none}" \
+    -exec rm -rf {} +
+else
+  echo "nightly: could not read the accepted baseline from $RESULTS/index.sqlite: no old run was deleted" >&2
+fi
 exit $status

@@ -37,9 +37,11 @@ def resolve_baseline(raw: str | Path | None, results_dir: Path, eval_name: str) 
             raise ConfigError(f"no accepted baseline for eval {eval_name!r} in {results_dir}/ (mark one with: "
                               f"harness accept RUN; on a first night, --baseline {ACCEPTED_IF_ANY} runs without "
                               f"one)", field="--baseline")
-        path = found
-    else:
-        path = Path(raw)
+        if not (found / MANIFEST).exists():
+            raise ResultsError(f"the accepted baseline of eval {eval_name!r} is gone (no manifest.json): accept "
+                               f"another run with: harness accept RUN", file=str(found), field="--baseline")
+        return found
+    path = Path(raw)
     if not (path / MANIFEST).exists():
         raise ResultsError("not a run directory (no manifest.json)", file=str(path), field="--baseline")
     return path
