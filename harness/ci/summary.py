@@ -62,10 +62,19 @@ def _gate_table(outcome) -> list[str]:
     gates = sorted(outcome.gates, key=lambda g: ORDER[g.status])
     lines = ["### Gates", "", "| | gate | candidate | detail |", "|---|---|---|---|"]
     for gate in gates:
-        detail = gate.detail + (f"; worse on {', '.join(gate.cases[:MAX_CASES])}" if gate.cases else "")
+        detail = gate.detail + worse_on(gate.cases)
         lines.append(f"| {ICON[gate.status]} | {_cell(gate.name)} | {_cell(gate.candidate or '—')} | "
                      f"{_cell(detail)} |")
     return lines + [f"- {note}" for note in outcome.general_notes()] + [""]
+
+
+def worse_on(cases: list[str], shown: int = MAX_CASES) -> str:
+    """``; worse on c040, c041`` for a failed regression's cases, the first ``shown`` of them and how many more
+    (``…, and 3 more (gates.json lists all)``); empty without cases."""
+    if not cases:
+        return ""
+    more = f", … and {len(cases) - shown} more (gates.json lists all)" if len(cases) > shown else ""
+    return f"; worse on {', '.join(cases[:shown])}{more}"
 
 
 def _figure_table(scorecard) -> list[str]:
