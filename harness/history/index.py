@@ -98,7 +98,8 @@ def unusable_index(path: Path, exc: sqlite3.Error) -> ResultsError:
 
     There is no rebuild: removing a damaged index loses the history listing of
     earlier runs and the ``harness accept`` marks, never a run (each run
-    directory keeps all its files), and the next run starts a new index. A
+    directory keeps all its files), and the next run starts a new index;
+    ``harness accept RUN`` indexes an earlier run into it from its files. A
     locked or unopenable file is not damaged, and the message does not say to remove it.
     """
     if isinstance(exc, sqlite3.OperationalError):
@@ -172,18 +173,26 @@ def record_gates(run_dir: str | Path, outcome) -> None:
     run_dir = Path(run_dir)
     try:
         with connect(run_dir.parent) as conn:
-            conn.execute("UPDATE runs SET gates_passed = ?, exit_code = ?, baseline = ? WHERE run = ?",
-                         (int(outcome.passed), outcome.exit_code, outcome.baseline, run_dir.name))
-            conn.execute("DELETE FROM gates WHERE run = ?", (run_dir.name,))
-            conn.executemany("INSERT INTO gates VALUES (?, ?, ?, ?, ?)",
-                             [(run_dir.name, g.name, g.candidate, int(g.passed), g.detail) for g in outcome.gates])
+            _store_gates(conn, run_dir.name, outcome)
     except ResultsError as exc:
         # junit.xml and summary.md are written; the gate rows are the index's copy of them.
         warn_index(exc)
 
 
+def _store_gates(conn: sqlite3.Connection, run: str, outcome) -> None:
+    conn.execute("UPDATE runs SET gates_passed = ?, exit_code = ?, baseline = ? WHERE run = ?",
+                 (int(outcome.passed), outcome.exit_code, outcome.baseline, run))
+    conn.execute("DELETE FROM gates WHERE run = ?", (run,))
+    conn.executemany("INSERT INTO gates VALUES (?, ?, ?, ?, ?)",
+                     [(run, g.name, g.candidate, int(g.passed), g.detail) for g in outcome.gates])
+
+
 def accept_run(run_dir: str | Path) -> str:
-    """Mark the run in ``run_dir`` as the accepted baseline of its eval; returns the eval name."""
+    """Mark the run in ``run_dir`` as the accepted baseline of its eval; returns the eval name.
+
+    A run the index lacks (a rebuilt index, a run copied in) is indexed first from its files: its figures
+    from ``scorecard.json`` and, when it was gated, its gate results from ``gates.json``.
+    """
     from harness.records.store import read_manifest
 
     run_dir = Path(run_dir)
@@ -192,9 +201,20 @@ def accept_run(run_dir: str | Path) -> str:
         raise ResultsError(f"only a complete run can be accepted (this one is {manifest.status})", file=str(run_dir))
     with connect(run_dir.parent) as conn:
         if conn.execute("SELECT 1 FROM runs WHERE run = ?", (run_dir.name,)).fetchone() is None:
-            _replace_run(conn, _run_row(run_dir, manifest), [])
+            _index_from_files(conn, run_dir, manifest)
         conn.execute("INSERT OR REPLACE INTO accepted VALUES (?, ?, ?)", (manifest.eval_name, run_dir.name, _now()))
     return manifest.eval_name
+
+
+def _index_from_files(conn: sqlite3.Connection, run_dir: Path, manifest) -> None:
+    """Index a finished run from what it wrote: its row, its scorecard's figures, its gates.json (if gated)."""
+    from harness.gates.outcome import read_outcome
+    from harness.scoring.scorecard import load_scorecard
+
+    _replace_run(conn, _run_row(run_dir, manifest), scorecard_figures(load_scorecard(run_dir)))
+    outcome = read_outcome(run_dir)
+    if outcome is not None:
+        _store_gates(conn, run_dir.name, outcome)
 
 
 def _run_row(run_dir: Path, manifest, errors=None) -> dict:
