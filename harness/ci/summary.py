@@ -18,7 +18,7 @@ SUMMARY_FILE = "summary.md"
 MAX_CASES = 10
 VERDICT_WORDS = {0: "all gates passed", 1: "a gate failed", 2: "the baseline could not be used",
                  3: "the run did not complete within its error tolerance"}
-VERDICT_ICON = {0: "✅", 1: "❌", 2: "❌", 3: "⚠️"}
+VERDICT_ICON = {0: "✅", 1: "❌", 2: "❌", 3: "❌"}  # ⚠️ is kept for a gate not measured
 ICON = {"passed": "✅", "not_measured": "⚠️", "failed": "❌"}
 ORDER = {"failed": 0, "not_measured": 1, "passed": 2}  # the gate table: failed first, then not measured
 FIGURE_SECTIONS = ("Judge criteria", "Checks")  # of the scorecard's summary rows
