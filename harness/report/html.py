@@ -125,7 +125,9 @@ GATE_MARK = {"failed": ("fail", "failed"), "not_measured": ("warn", "not measure
 
 def _gate_item(gate) -> str:
     css, word = GATE_MARK[gate.status]
-    worse = f"; worse on {', '.join(gate.cases[:10])}" if gate.cases else ""
+    from harness.ci.summary import worse_on  # as summary.md words it (the first 10, then how many more)
+
+    worse = worse_on(gate.cases)
     return f'<li><span class="{css}">{word}</span> <b>{esc(gate.label)}</b>: {esc(gate.detail + worse)}</li>'
 
 

@@ -23,3 +23,14 @@ def test_the_detail_names_the_family_and_the_correction():
 def test_without_a_note_the_verdict_reads_as_before():
     text = _regression_detail(_row(None), 0.271, 0.05, True, True, False)
     assert ", p (Holm) 0.098, no detectable change;" in text
+
+
+def test_the_gates_line_of_an_incomplete_run_says_which_cause(nightly, capsys):
+    from harness.cli.main import main
+
+    _, bot = nightly
+    bot.failing_cases = {"n01", "n02", "n03"}  # 3 of 8 records in error, above max_error_rate 0.25
+    assert main(["run", "nightly.yaml", "--out", "results/errors", "--no-cache", "--quiet"]) == 3
+    out = capsys.readouterr().out
+    assert "gates:     run incomplete: 3 of 8 records ended in an error (37.5%), above max_error_rate 25.0% " \
+           "(exit code 3)" in out

@@ -154,3 +154,12 @@ def test_the_banner_in_a_real_browser(nightly, tmp_path):
             page.screenshot(path=os.environ["HARNESS_SCREENSHOT"])
         browser.close()
     assert errors == []
+
+
+def test_a_long_list_of_worse_cases_says_how_many_more_gates_json_holds():
+    page = f"<html><body><h1>t</h1>{report_html.GATES_START}{report_html.GATES_END}</body></html>"
+    cases = [f"c{i:03d}" for i in range(40, 53)]
+    gates = [GateResult("max regression check no_contradiction", "bot", False, "-18.6 pp", cases)]
+    text = with_gates_banner(page, GateOutcome(gates=gates, complete=True, completion="0 of 70 records"))
+    assert "worse on c040, c041" in text and "c049, … and 3 more (gates.json lists all)" in text
+    assert "c050" not in text
