@@ -127,9 +127,10 @@ def apply_holm(rows: list[DiffRow], alpha: float) -> int:
     return the family's size (the rows with a p-value).
 
     A row is improved (regressed) when its adjusted p-value is below ``alpha``
-    and the difference is positive (negative); otherwise no detectable change,
-    with a :func:`verdict_note` when the evidence looked like a change before
-    the correction.
+    and the difference is positive (negative); not measured when no case was
+    graded on both sides; otherwise no detectable change, with a
+    :func:`verdict_note` when the evidence looked like a change before the
+    correction.
     """
     family = sum(row.p_value is not None for row in rows)
     for row, adjusted in zip(rows, holm([row.p_value for row in rows])):
@@ -138,12 +139,14 @@ def apply_holm(rows: list[DiffRow], alpha: float) -> int:
             # Holm tests the family's smallest p at alpha / family: a change must be that clear to be called.
             row.mde = detectable_effect(row._deltas, row._step, alpha / family, row.scale)
         row._deltas = None  # done with: a row compares equal to itself read back from diff.json
-        row.verdict = _verdict(row.difference, adjusted, alpha)
+        row.verdict = _verdict(row.n_cases, row.difference, adjusted, alpha)
         row.verdict_note = verdict_note(row, family, alpha)
     return family
 
 
-def _verdict(difference: float | None, adjusted: float | None, alpha: float) -> str:
+def _verdict(n_cases: int, difference: float | None, adjusted: float | None, alpha: float) -> str:
+    if not n_cases:
+        return "not measured"  # nothing was tested: never read as "no change"
     if adjusted is None or difference is None or adjusted >= alpha or difference == 0:
         return "no detectable change"
     return "improved" if difference > 0 else "regressed"

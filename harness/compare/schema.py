@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from harness.checks.base import Span
 from harness.scoring.schema import Interval
 
-DIFF_SCHEMA_VERSION = 1
-Verdict = Literal["improved", "regressed", "no detectable change"]
+# 2: a row without a case graded on both sides has the verdict "not measured" (it read "no detectable change").
+DIFF_SCHEMA_VERSION = 2
+Verdict = Literal["improved", "regressed", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
 
 
@@ -93,7 +94,8 @@ class DiffRow(_Model):
     p_value: float | None = None
     p_holm: float | None = Field(None, description="Holm-adjusted across the rows of this candidate pair (its "
                                                    "criteria and checks with a p-value; see Comparison.holm_family)")
-    verdict: Verdict = "no detectable change"
+    verdict: Verdict = Field("no detectable change", description="'not measured' when no case was graded on "
+                                                                 "both sides (n_cases 0): nothing was tested")
     verdict_note: str | None = Field(None, description="why a row whose interval excludes 0, or whose p before "
                                                        "correction is below alpha, is still not a verdict, e.g. "
                                                        "'not significant after correcting for 16 comparisons "

@@ -21,7 +21,7 @@ from harness.report.html_parts import ROWS_JS, difference_svg, esc, json_script,
 from harness.report.html_records import highlight
 from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
 
-VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na"}
+VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na", "not measured": "na"}
 
 SCRIPT = """
 (function () {""" + ROWS_JS + """

@@ -66,13 +66,22 @@ def _details(summary: str, lines: list[str]) -> str:
 
 
 def headline(comparison: Comparison) -> str:
-    """The rows with a verdict, then those that looked changed before the Holm correction, in one line;
-    or that nothing was measured."""
+    """The rows with a verdict, then those that looked changed before the Holm correction, then how many rows
+    showed no detectable change and which were not measured, in one line; or that nothing was measured."""
     if comparison.shares_no_case:
         return "not measured: the sides share no graded case"
-    parts = [f"{r.name} {r.verdict}" for r in comparison.rows if r.verdict != "no detectable change"]
-    parts += [f"{r.name} {r.verdict_note}" for r in comparison.rows if r.verdict_note and r.n_cases]
-    return ", ".join(parts) or "no detectable change on any row"
+    rows = comparison.rows
+    parts = [f"{r.name} {r.verdict}" for r in rows if r.verdict in ("improved", "regressed")]
+    parts += [f"{r.name} {r.verdict_note}" for r in rows if r.verdict_note and r.verdict != "not measured"]
+    unmeasured = [r.name for r in rows if r.verdict == "not measured"]
+    if not parts:
+        unchanged = len(rows) - len(unmeasured)
+        parts.append("no detectable change on any row" if not unmeasured else
+                     f"no detectable change on {unchanged} of {len(rows)} rows" if unchanged else "")
+    text = ", ".join(p for p in parts if p)
+    if unmeasured:
+        text += f"{'; ' if text else ''}not measured (no case graded on both sides): {', '.join(unmeasured)}"
+    return text
 
 
 def render_comparison(comparison: Comparison) -> str:

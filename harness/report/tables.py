@@ -200,7 +200,8 @@ def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:
 # --- diff rows: the cells ``diff.md`` and ``diff.html`` share ---------------------------------------
 
 DIFF_HEADER = ["measure", "A", "B", "B − A [95% CI]", "p (Holm)", "verdict", "MDE", "n", "left out"]
-VERDICT_MARK = {"improved": "▲ improved", "regressed": "▼ regressed", "no detectable change": "no detectable change"}
+VERDICT_MARK = {"improved": "▲ improved", "regressed": "▼ regressed", "no detectable change": "no detectable change",
+                "not measured": "not measured"}
 
 
 def _is_rate(row) -> bool:
