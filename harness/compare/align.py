@@ -47,6 +47,19 @@ def shared_candidate_pairs(path_a: Path, path_b: Path, names_a: list[str], names
     return [(c, c) for c in shared]
 
 
+def unpaired_notice(names_a: list[str], names_b: list[str], answered_a: Container[str],
+                    answered_b: Container[str]) -> str | None:
+    """The notice naming the candidates with answers in one run only (not compared without ``--pair``), or None."""
+    only_a = [c for c in names_a if c in answered_a and c not in answered_b]
+    only_b = [c for c in names_b if c in answered_b and c not in answered_a]
+    if not only_a and not only_b:
+        return None
+    sides = [f"{', '.join(names)} in {label} only" for names, label in ((only_a, "A"), (only_b, "B")) if names]
+    hint = f"--pair {only_a[0]}={only_b[0]}" if only_a and only_b else "--pair A_NAME=B_NAME"
+    return (f"candidates not compared (none of the same name on the other side): {'; '.join(sides)}; "
+            f"compare two of different names with {hint}")
+
+
 @dataclass
 class Pairing:
     """The cases two sides share (sorted by id), where each sits in its side, and how many are on one side only."""

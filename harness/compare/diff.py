@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import harness
-from harness.compare.align import pair_sides, paired_clusters, plan_pairs
+from harness.compare.align import pair_sides, paired_clusters, plan_pairs, unpaired_notice
 from harness.compare.columns import Measure, RunData, Side, open_run, read_rows, side
 from harness.compare.guard import require_comparable, warning_text
 from harness.compare.lengths import length_notices
@@ -138,7 +138,16 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
     report.notices += length_notices(data_a, data_b, [(a, b) for _, a, b in comparisons], report.same_run)
     if by_thread:
         report.notices.append(THREAD_UNIT_NOTICE)
+    report.notices += _pairing_notes(data_a, data_b, options.pair)
     return report
+
+
+def _pairing_notes(data_a: RunData, data_b: RunData, pair: tuple[str, str] | None) -> list[str]:
+    """Without ``--pair``: the candidates of one run only, which no comparison shows."""
+    if pair is not None:
+        return []
+    note = unpaired_notice(data_a.candidates(), data_b.candidates(), data_a.rows, data_b.rows)
+    return [note] if note else []
 
 
 def unshared_warning(comparison: Comparison) -> str:
