@@ -13,7 +13,7 @@ from __future__ import annotations
 from harness.compare.schema import Comparison, DiffReport, DiffRow
 from harness.compare.views import drops, rises
 from harness.report.markdown import MAX_CHARS, md_escape, md_table, render_notices
-from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_change, fmt_holm_family
+from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_change, fmt_holm_family, row_label
 
 MAX_CASES = 12  # case ids listed per flip direction or per drop/rise list
 
@@ -71,9 +71,9 @@ def headline(comparison: Comparison) -> str:
     if comparison.shares_no_case:
         return "not measured: the sides share no graded case"
     rows = comparison.rows
-    parts = [f"{r.name} {r.verdict}" for r in rows if r.verdict in ("improved", "regressed")]
-    parts += [f"{r.name} {r.verdict_note}" for r in rows if r.verdict_note and r.verdict != "not measured"]
-    unmeasured = [r.name for r in rows if r.verdict == "not measured"]
+    parts = [f"{row_label(r)} {r.verdict}" for r in rows if r.verdict in ("improved", "regressed")]
+    parts += [f"{row_label(r)} {r.verdict_note}" for r in rows if r.verdict_note and r.verdict != "not measured"]
+    unmeasured = [row_label(r) for r in rows if r.verdict == "not measured"]
     if not parts:
         unchanged = len(rows) - len(unmeasured)
         parts.append("no detectable change on any row" if not unmeasured else

@@ -282,10 +282,14 @@ def fmt_holm_family(family: int) -> str:
     return f"p in brackets: Holm-adjusted across {rows} of this pair (its criteria and checks with a p-value)."
 
 
+def row_label(row) -> str:
+    """A diff row's name, ``"(check)"`` after a check's: a check may share its name with a criterion."""
+    return row.name if row.kind == "criterion" else f"{row.name} (check)"
+
+
 def diff_row_cells(row) -> list[str]:
     """One diff row as plain-text cells in :data:`DIFF_HEADER` order."""
-    label = row.name if row.kind == "criterion" else f"{row.name} (check)"
-    return [label, fmt_diff_value(row, row.value_a), fmt_diff_value(row, row.value_b), fmt_difference(row),
+    return [row_label(row), fmt_diff_value(row, row.value_a), fmt_diff_value(row, row.value_b), fmt_difference(row),
             fmt_p_pair(row), fmt_verdict(row), fmt_mde(row), fmt_n(row), fmt_left_out(row.left_out)]
 
 
