@@ -51,7 +51,7 @@ def test_diff_flags_exactly_the_planted_regression(runs, capsys):
     v2 = next(c for c in report["comparisons"] if c["candidate_a"] == "v2")
     assert all(r["verdict"] == "no detectable change" and not r["changes"] for r in v2["rows"])
     md = (out / "diff.md").read_text()
-    assert "positive_language regressed" in md and len(md) < 60_000
+    assert "positive_language (check) regressed" in md and len(md) < 60_000
 
 
 def test_diff_prints_markdown_without_out_and_pairs_within_a_run(runs, capsys):
