@@ -98,9 +98,8 @@ def fmt_cache(calls: CallSummary) -> str:
 def _criterion_cell(summary: CriterionSummary | None, scale: str | None) -> str:
     if summary is None:
         return DASH
-    if scale == "pass_fail":  # a 0/1 mean is a pass rate: show it as one, with the Wilson interval
-        return fmt_rate(summary.pass_rate)
-    cell = fmt_mean(summary.score)
+    # A 0/1 mean is a pass rate: show it as one, with the Wilson interval.
+    cell = fmt_rate(summary.pass_rate) if scale == "pass_fail" else fmt_mean(summary.score)
     return cell + (f" · {summary.n_not_applicable} n/a" if summary.n_not_applicable else "")
 
 

@@ -73,3 +73,13 @@ def test_terminal_does_not_interpret_markup_in_data() -> None:
     print_summary(_card([record("c1", "[bold red]x[/]")], ["[link=http://x]click[/link]"]),
                   Console(file=buffer, width=140, color_system=None))
     assert "[bold red]x[/]" in buffer.getvalue() and "[link=http://x]click[/link]" in buffer.getvalue()
+
+
+def test_a_pass_fail_criterion_counts_its_not_applicable_cases() -> None:
+    from harness.records.schema import CriterionResult
+
+    records = [record("c1", judge={"empathy": score(4), "boundary": score(5)}),
+               record("c2", judge={"empathy": score(4), "boundary": CriterionResult(applicable=False)}),
+               record("c3", judge={"empathy": score(4), "boundary": CriterionResult(applicable=False)})]
+    text = render_scorecard_md(_card(records))
+    assert "| boundary (pass rate) | 100% [21, 100] (1) · 2 n/a |" in text
