@@ -167,13 +167,14 @@ def percentile_interval(replicates: Sequence[float], confidence: float = 0.95) -
     """The percentile interval of a statistic's bootstrap ``replicates`` (NaN ones left out).
 
     ``(nan, nan)``, no interval at this n, when no replicate is defined or
-    every one is the same value: a bootstrap that never varies (kappa 1 on
-    every resample of a few agreeing labels) reflects how few labels there
-    are, not certainty.
+    every one is the same value (up to rounding: Spearman's rho of a perfect
+    ranking is 0.9999999999999998 on some resamples and 1.0 on others): a
+    bootstrap that never varies (kappa 1 on every resample of a few agreeing
+    labels) reflects how few labels there are, not certainty.
     """
     values = np.asarray(replicates, dtype=float)
     values = values[~np.isnan(values)]
-    if values.size == 0 or values.min() == values.max():
+    if values.size == 0 or math.isclose(values.min(), values.max(), rel_tol=1e-9, abs_tol=1e-12):
         return math.nan, math.nan
     tail = (1.0 - confidence) / 2.0 * 100.0
     low, high = np.percentile(values, [tail, 100.0 - tail])

@@ -14,7 +14,8 @@ def render_markdown(report: CalibrationReport) -> str:
     lines = [f"# Calibration of {report.run}", "",
              f"Labels: `{report.labels_file}` (sha256 {report.labels_sha256[:12]}). "
              f"Judge: {report.judge_model or 'none'}; rubric {report.rubric or 'none'}. "
-             f"Intervals: 95% percentile bootstrap over labelled replies ({report.resamples} resamples, "
+             f"Intervals (95%): Wilson over the replies each rate counts for agree, true-pass and false-pass; "
+             f"percentile bootstrap over labelled replies for the others ({report.resamples} resamples, "
              f"seed {report.seed}).", ""]
     lines += [f"> {notice}" for notice in report.notices]
     for title, rows in (("Judge criteria", report.criteria), ("Deterministic checks", report.checks)):

@@ -47,3 +47,20 @@ def test_a_bootstrap_that_never_varies_has_no_interval():
     assert all(math.isnan(x) for x in ag.percentile_interval([]))
     low, high = ag.percentile_interval([0.2, 0.4, math.nan, 0.6, 0.8, 1.0])
     assert (low, high) == pytest.approx((0.22, 0.98))
+
+
+def test_a_bootstrap_that_varies_only_by_rounding_has_no_interval():
+    # Spearman's rho of a perfect ranking: 1.0 on some resamples, 0.9999999999999998 on others.
+    replicates = [1.0, 0.9999999999999998] * 500
+    assert all(math.isnan(x) for x in ag.percentile_interval(replicates))
+    assert ag.percentile_interval([0.99, 1.0] * 500) == pytest.approx((0.99, 1.0))  # a real spread keeps one
+
+
+def test_the_header_names_wilson_for_the_rates_and_the_bootstrap_for_the_rest():
+    from harness.calibration.render import render_markdown
+    from harness.calibration.schema import CalibrationReport
+
+    text = render_markdown(CalibrationReport(run="r", labels_file="l", labels_sha256="x" * 64, resamples=1000,
+                                             seed=7))
+    assert ("Intervals (95%): Wilson over the replies each rate counts for agree, true-pass and false-pass; "
+            "percentile bootstrap over labelled replies for the others (1000 resamples, seed 7).") in text
