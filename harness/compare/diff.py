@@ -139,7 +139,15 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
     if by_thread:
         report.notices.append(THREAD_UNIT_NOTICE)
     report.notices += _pairing_notes(data_a, data_b, options.pair)
+    report.notices += [identical_notice(c.candidate_a) for c, _, _ in comparisons
+                       if report.same_run and c.candidate_a == c.candidate_b]
     return report
+
+
+def identical_notice(candidate: str) -> str:
+    """The notice for a candidate compared with itself in one run: nothing can differ."""
+    return (f"identical sides: A and B are the same candidate ({candidate}) of the same run, so every difference "
+            f"is 0 by construction; the intervals show what this n could detect, not a measured change")
 
 
 def _pairing_notes(data_a: RunData, data_b: RunData, pair: tuple[str, str] | None) -> list[str]:

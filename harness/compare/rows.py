@@ -153,28 +153,39 @@ def _verdict(n_cases: int, difference: float | None, adjusted: float | None, alp
 
 
 NOT_MEASURED = "not measured: no case was graded on both sides"
+TOO_FEW = "too few cases to detect any change"
 
 
 def _p_text(p: float) -> str:
     return "<0.0001" if p < 1e-4 else f"{p:.2g}"  # as the tables print p (harness.report.tables.fmt_p)
 
 
-def verdict_note(row: DiffRow, family: int, alpha: float) -> str | None:
-    """Why a row that looks changed (interval off zero, or p below ``alpha`` before correction) has no verdict.
+def undetectable(row: DiffRow) -> bool:
+    """True when not even the largest difference the scale allows is detectable at the row's n (the MDE
+    prints "none at this n")."""
+    return row.mde is not None and row.mde > largest_difference(row.scale) + 1e-9
 
-    ``"not significant after correcting for 16 comparisons (p 0.012 before)"``, or, when even the p before
-    correction does not pass (the bootstrap interval alone excludes 0), ``"not significant, even before
-    correcting for 16 comparisons (p 0.07)"``. ``None`` for a row with a verdict or no sign of change;
+
+def verdict_note(row: DiffRow, family: int, alpha: float) -> str | None:
+    """Why a row without a verdict has none, when it looked changed or could not have shown a change.
+
+    ``"not significant after correcting for 16 comparisons (p 0.012 before)"`` when p before correction is
+    below ``alpha``; :data:`TOO_FEW` when the row has too few cases for any change to be called (its MDE is
+    "none at this n"); ``"not significant, even before correcting for 16 comparisons (p 0.07)"`` when only
+    the bootstrap interval excludes 0. ``None`` for a row with a verdict or no sign of change;
     :data:`NOT_MEASURED` for a row without a case.
     """
     if row.n_cases == 0:
         return NOT_MEASURED
-    if row.verdict != "no detectable change" or row.p_value is None or not row.difference:
+    if row.verdict != "no detectable change":
         return None
-    off_zero = row.ci is not None and (row.ci.lo > 0 or row.ci.hi < 0)
-    if row.p_value >= alpha and not off_zero:
-        return None
+    changed = row.p_value is not None and bool(row.difference)
     comparisons = f"{family} comparison{'s' if family != 1 else ''}"
-    if row.p_value < alpha:
+    if changed and row.p_value < alpha:
         return f"not significant after correcting for {comparisons} (p {_p_text(row.p_value)} before)"
-    return f"not significant, even before correcting for {comparisons} (p {_p_text(row.p_value)})"
+    if undetectable(row):
+        return TOO_FEW
+    off_zero = row.ci is not None and (row.ci.lo > 0 or row.ci.hi < 0)
+    if changed and off_zero:
+        return f"not significant, even before correcting for {comparisons} (p {_p_text(row.p_value)})"
+    return None

@@ -10,6 +10,7 @@ method. Case lists are cut short so the page stays under :data:`MAX_CHARS`.
 
 from __future__ import annotations
 
+from harness.compare.rows import TOO_FEW
 from harness.compare.schema import Comparison, DiffReport, DiffRow
 from harness.compare.views import drops, rises
 from harness.report.markdown import MAX_CHARS, md_escape, md_table, render_notices
@@ -67,21 +68,30 @@ def _details(summary: str, lines: list[str]) -> str:
 
 def headline(comparison: Comparison) -> str:
     """The rows with a verdict, then those that looked changed before the Holm correction, then how many rows
-    showed no detectable change and which were not measured, in one line; or that nothing was measured."""
+    showed no detectable change, which had too few cases to show any, and which were not measured, in one
+    line; or that nothing was measured."""
     if comparison.shares_no_case:
         return "not measured: the sides share no graded case"
     rows = comparison.rows
     parts = [f"{row_label(r)} {r.verdict}" for r in rows if r.verdict in ("improved", "regressed")]
-    parts += [f"{row_label(r)} {r.verdict_note}" for r in rows if r.verdict_note and r.verdict != "not measured"]
-    unmeasured = [row_label(r) for r in rows if r.verdict == "not measured"]
-    if not parts:
-        unchanged = len(rows) - len(unmeasured)
-        parts.append("no detectable change on any row" if not unmeasured else
-                     f"no detectable change on {unchanged} of {len(rows)} rows" if unchanged else "")
-    text = ", ".join(p for p in parts if p)
-    if unmeasured:
-        text += f"{'; ' if text else ''}not measured (no case graded on both sides): {', '.join(unmeasured)}"
-    return text
+    parts += [f"{row_label(r)} {r.verdict_note}" for r in rows
+              if r.verdict_note and r.verdict != "not measured" and r.verdict_note != TOO_FEW]
+    quiet = sum(r.verdict == "no detectable change" and not r.verdict_note for r in rows)
+    if not parts and quiet:
+        parts.append("no detectable change on any row" if quiet == len(rows) else
+                     f"no detectable change on {quiet} of {len(rows)} rows")
+    sections = [", ".join(parts)] if parts else []
+    sections += _named_rows(rows, [r for r in rows if r.verdict_note == TOO_FEW], TOO_FEW)
+    sections += _named_rows(rows, [r for r in rows if r.verdict == "not measured"],
+                            "not measured (no case graded on both sides)")
+    return "; ".join(sections)
+
+
+def _named_rows(rows: list[DiffRow], named: list[DiffRow], what: str) -> list[str]:
+    """``["what on any row"]`` when every row is ``named``, ``["what: a, b (check)"]`` for some, else ``[]``."""
+    if not named:
+        return []
+    return [f"{what} on any row" if len(named) == len(rows) else f"{what}: {', '.join(map(row_label, named))}"]
 
 
 def render_comparison(comparison: Comparison) -> str:
