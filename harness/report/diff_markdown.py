@@ -108,7 +108,7 @@ def render_comparison(comparison: Comparison) -> str:
 def _method(report: DiffReport) -> str:
     return (f"<sub>Paired over the same cases (several samples of a case count as one cluster). "
             f"Interval: {report.confidence:.0%} bootstrap resampling cases ({report.n_resamples} resamples, "
-            f"seed {report.seed}). p: exact McNemar for pass/fail, Wilcoxon signed-rank for scores; in brackets "
+            f"seed {report.seed}). p: exact McNemar for pass/fail, Wilcoxon signed-rank for scores; in parentheses "
             f"Holm-adjusted within each compared pair, across that pair's rows (one family per pair, so a "
             f"candidate's verdicts do not depend on the others compared beside it). Verdicts at "
             f"α = {report.alpha:g} after Holm. MDE: the smallest true difference this n detects with 80% power "

@@ -8,6 +8,8 @@ persona name cannot break a table or inject HTML.
 
 from __future__ import annotations
 
+import re
+
 from harness.datasets.turns import REPLAY_CAVEAT
 from harness.report.tables import Row, breakdown_rows, summary_rows
 from harness.scoring.schema import RunIdentity, Scorecard
@@ -16,10 +18,17 @@ from harness.scoring.schema import RunIdentity, Scorecard
 MAX_CHARS = 60_000
 
 
+# What Markdown would read as HTML: an entity (``&amp;``, ``&#60;``), or ``<`` opening a tag, comment,
+# declaration or autolink. A ``<`` before anything else (``<0.0001``) and a lone ``&`` print as they are.
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+
+
 def md_escape(text: object) -> str:
-    """``text`` safe inside a Markdown table cell: no pipes, newlines or raw HTML."""
-    value = str(text)
-    for raw, safe in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("\r", " "), ("\n", " ")):
+    """``text`` safe inside a Markdown table cell: no pipes, newlines or raw HTML, and nothing escaped that
+    Markdown would print as is (``p <0.0001`` stays readable in a terminal)."""
+    value = _TAG.sub("&lt;", _ENTITY.sub("&amp;", str(text)))
+    for raw, safe in ((">", "&gt;"), ("|", "\\|"), ("\r", " "), ("\n", " ")):
         value = value.replace(raw, safe)
     return value
 

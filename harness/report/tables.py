@@ -215,8 +215,10 @@ def fmt_diff_value(row, value: float | None) -> str:
 
 
 def fmt_signed(row, value: float) -> str:
-    """A signed difference: percentage points for pass/fail rows, score points otherwise."""
-    return f"{value * 100:+.0f}" if _is_rate(row) else f"{value:+.2f}"
+    """A signed difference: percentage points for pass/fail rows, score points otherwise. A value that
+    rounds to zero reads ``+0`` (``+0.00``) whatever its sign: ``-0`` looked like an interval off zero."""
+    text = f"{value * 100:+.0f}" if _is_rate(row) else f"{value:+.2f}"
+    return "+" + text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def fmt_difference(row) -> str:
@@ -274,11 +276,12 @@ def fmt_verdict(row) -> str:
 
 
 def fmt_holm_family(family: int) -> str:
-    """The sentence under a pair's table: which p-values the bracketed ones were adjusted with."""
+    """The sentence under a pair's table: which p-values the ones in parentheses were adjusted with."""
     if not family:
         return "No row has a p-value: no case was graded on both sides."
     rows = "the 1 row" if family == 1 else f"the {family} rows"
-    return f"p in brackets: Holm-adjusted across {rows} of this pair (its criteria and checks with a p-value)."
+    return (f"p in parentheses: Holm-adjusted across {rows} of this pair (its criteria and checks with a "
+            f"p-value).")
 
 
 def row_label(row) -> str:
