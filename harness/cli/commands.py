@@ -208,6 +208,9 @@ def diff(args: argparse.Namespace) -> int:
     report = build_diff(args.run_a, args.run_b, DiffOptions(pair=pair, allow_incomparable=args.allow_incomparable))
     for warning in report.warnings:
         print(f"harness: warning: {warning}", file=sys.stderr)
+    if args.out is not None:  # printed to stdout, the diff carries them itself
+        for notice in report.notices:
+            print(f"harness: note: {notice}", file=sys.stderr)
     # Runs that share no graded case measured nothing: the outputs say so, and the exit code too.
     code = 2 if measured_nothing(report) else 0
     if args.out is None:

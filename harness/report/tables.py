@@ -244,11 +244,11 @@ def fmt_p_pair(row) -> str:
 def fmt_mde(row) -> str:
     """The minimum detectable effect, in the row's unit; ``none at this n`` when not even the largest
     difference the scale allows would be (few cases: ±600 pp is no figure to print)."""
-    from harness.compare.schema import largest_difference
+    from harness.compare.rows import undetectable
 
     if row.mde is None:
         return DASH
-    if row.mde > largest_difference(row.scale) + 1e-9:  # equal: only the largest difference is detectable
+    if undetectable(row):  # equal to the largest difference: only that one is detectable, and it prints
         return "none at this n"
     return f"±{row.mde * 100:.0f} pp" if _is_rate(row) else f"±{row.mde:.2f}"
 

@@ -37,3 +37,9 @@ def test_one_side_only_and_an_explicit_pair(tmp_path, capsys):
     assert not any("not compared" in n for n in paired.notices)  # the user chose the pair
     assert main(["diff", str(run_a), str(run_b)]) == 0
     assert "only_b in B only" in capsys.readouterr().out
+
+
+def test_with_out_the_terminal_gets_the_notice_too(tmp_path, capsys):
+    run_a, run_b = _sides(tmp_path)
+    assert main(["diff", str(run_a), str(run_b), "--out", str(tmp_path / "d")]) == 0
+    assert f"harness: note: {NOTE}" in capsys.readouterr().err
