@@ -119,7 +119,11 @@ def _regression(candidate: str, row, threshold: Threshold, significant_only: boo
 
 def _regression_detail(row, drop: float, allowed: float, rate: bool, too_large: bool, only_significant: bool,
                        family: int = 0) -> str:
-    unit = (lambda v: f"{v * 100:+.1f} pp") if rate else (lambda v: f"{v:+.2f}")
+    def unit(value: float) -> str:
+        text = f"{value * 100:+.1f}" if rate else f"{value:+.2f}"
+        text = "+" + text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.0"
+        return f"{text} pp" if rate else text
+
     ci = f" [{unit(row.ci.lo)}, {unit(row.ci.hi)}]" if row.ci else ""
     across = f", across this pair's {family} rows" if family > 1 else ""
     p = f", p (Holm{across}) {row.p_holm:.3g}" if row.p_holm is not None else ""

@@ -34,3 +34,10 @@ def test_the_gates_line_of_an_incomplete_run_says_which_cause(nightly, capsys):
     out = capsys.readouterr().out
     assert "gates:     run incomplete: 3 of 8 records ended in an error (37.5%), above max_error_rate 25.0% " \
            "(exit code 3)" in out
+
+
+def test_an_interval_end_that_rounds_to_zero_reads_plus_zero():
+    row = _row(None)
+    row.ci.hi = -0.0001
+    text = _regression_detail(row, 0.271, 0.05, True, True, False)
+    assert "[-42.9 pp, +0.0 pp]" in text and "-0.0" not in text
