@@ -69,7 +69,8 @@ tr.detail > td { background: #fbfcfe; padding: .8rem 1rem; }
 .reply { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid var(--accent);
          padding: .3rem .7rem; background: #fff; }
 .down { color: var(--bad); font-weight: 600; } .up { color: var(--good); font-weight: 600; }
-table.verdicts td { width: 33%; } svg.diffbar { vertical-align: middle; }
+table.verdicts td { width: 33%; }
+td.num.verdict { white-space: normal; min-width: 9rem; max-width: 18rem; }  /* a long verdict note wraps */ svg.diffbar { vertical-align: middle; }
 """
 
 
@@ -90,7 +91,7 @@ def _summary_table(comparison: Comparison) -> str:
     for row in comparison.rows:
         cells = diff_row_cells(row)
         tds = [f"<td>{esc(cells[0])}</td>"] + [
-            f'<td class="num{" " + VERDICT_CLASS[row.verdict] if i == 5 else ""}">{esc(c)}</td>'
+            f'<td class="num{" verdict " + VERDICT_CLASS[row.verdict] if i == 5 else ""}">{esc(c)}</td>'
             for i, c in enumerate(cells[1:], start=1)]
         body.append(f'<tr data-verdict="{esc(row.verdict)}">{"".join(tds)}</tr>')
     return f'<table class="summary"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
