@@ -7,8 +7,6 @@ for Python, as ``tests/report/test_browser.py``; the browser is never downloaded
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,26 +14,17 @@ import pytest
 from harness.compare import build_diff, write_diff
 from harness.compare.diff import DiffOptions
 from tests.compare.runs import chk, crit, rec, write_run
+from tests.support.browser import chromium, needs_chromium
 
-if os.environ.get("CI"):
-    import playwright.sync_api as sync_api
-else:
-    sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                reason="chromium is not installed (make test installs it)")
+pytestmark = needs_chromium
 
 N_CASES, N_BAD = 12, 6
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -7,26 +7,15 @@ never downloaded.
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from harness.compare import build_diff, write_diff
 from harness.runner.outputs import finalize_run
 from tests.compare.runs import chk, crit, rec, write_run
+from tests.support.browser import chromium, needs_chromium
 
-if os.environ.get("CI"):
-    # In CI `make test` installs both; a missing browser there is a failure, not a skip.
-    import playwright.sync_api as sync_api
-else:
-    sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                reason="chromium is not installed (make test installs it)")
+pytestmark = needs_chromium
 
 N_CASES, N_BAD = 20, 10  # 10 of 20 flips: significant after Holm over 5 rows
 EVIL_SCRIPT = "<script>window.__pwned = 1; alert(1)</script>"
@@ -35,10 +24,8 @@ EVIL_IMG = '<img src=x onerror="window.__pwned = 2; alert(2)">'
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

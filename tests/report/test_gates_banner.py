@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from harness.cli.main import main
 from harness.gates.outcome import GateOutcome, GateResult, read_outcome
 from harness.report import html as report_html
 from tests.nightly import conftest as nightly_project
+from tests.support.browser import chromium, needs_chromium
 from tests.nightly.conftest import REGRESSED_CASES
 
 nightly = nightly_project.nightly  # the nightly project fixture: an eval with gates, a scripted bot
@@ -126,19 +126,13 @@ def test_the_file_splice_equals_the_text_one_and_replaces_an_earlier_banner(tmp_
     assert not write_gates_banner(tmp_path / "missing.html", outcome())
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="chromium is not installed")
+@needs_chromium
 def test_the_banner_in_a_real_browser(nightly, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
     project, bot = nightly
     bot.bad_cases = set(REGRESSED_CASES)
     assert run("worse") == 1
     assert read_outcome(project / "results/worse").exit_code == 1
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox",
-                                                                             "--disable-gpu"])
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -152,7 +146,6 @@ def test_the_banner_in_a_real_browser(nightly, tmp_path):
         assert page.locator("section.gates details ul").is_visible()
         if os.environ.get("HARNESS_SCREENSHOT"):
             page.screenshot(path=os.environ["HARNESS_SCREENSHOT"])
-        browser.close()
     assert errors == []
 
 

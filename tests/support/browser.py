@@ -1,0 +1,43 @@
+"""Headless Chromium for the tests that open the HTML pages: Debian's ``chromium`` driven by Playwright for
+Python, never a downloaded browser. In CI (``make test`` installs both) a missing piece is a failure; on
+a developer's machine those tests are skipped.
+
+    from tests.support.browser import needs_chromium, chromium
+    pytestmark = needs_chromium
+    with chromium() as browser: ...
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                                    reason="chromium is not installed (make test installs it)")
+
+
+def sync_api():
+    """``playwright.sync_api``: imported (CI) or the test skipped (elsewhere) when Playwright is missing."""
+    if os.environ.get("CI"):
+        import playwright.sync_api as api
+        return api
+    return pytest.importorskip("playwright.sync_api")
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """A launched headless Chromium, closed afterwards."""
+    with sync_api().sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
