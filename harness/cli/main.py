@@ -213,8 +213,10 @@ def _internal_error(exc: Exception) -> int:
     import time
     import traceback
 
-    text = "".join(traceback.format_exception(exc))
-    what = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+    from harness.records.redaction import redact  # a library's message may quote a key or a header
+
+    text = redact("".join(traceback.format_exception(exc)))
+    what = redact(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": "))
     if os.environ.get("HARNESS_DEBUG"):
         sys.stderr.write(text)
         where = "traceback above"

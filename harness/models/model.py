@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import os
 import random
 import sqlite3
@@ -341,8 +342,9 @@ class Model:
             return None
         wait = error.retry_after
         if wait is not None and wait > self.max_retry_after_s:
-            error.args = (f"{error}; the provider asked to wait {wait:.0f} s before a retry (Retry-After), "
-                          f"more than the {self.max_retry_after_s:g} s a call waits: not retried",)
+            asked = math.ceil(wait * 10) / 10  # rounded up: 60.4 s must not read as "60 s, more than 60 s"
+            error.args = (f"{error}; the provider asked to wait {asked:g} s before a retry (Retry-After or "
+                          f"retry-after-ms), more than the {self.max_retry_after_s:g} s a call waits: not retried",)
             return None
         return self.backoff_delay(attempt - 1, wait)
 

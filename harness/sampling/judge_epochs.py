@@ -67,7 +67,12 @@ class EpochJudge:
     def _reduce(self, criterion, results: list[CriterionResult]) -> CriterionResult:
         answered = [r for r in results if r.error is None and r.applicable and r.score is not None]
         if not answered:
-            return results[-1]
+            last = results[-1]
+            if last.error is None:
+                return last
+            # The error counts the provider calls of every epoch's asks, not only the last epoch's.
+            calls = sum(r.error.attempts or 0 for r in results if r.error is not None)
+            return last.model_copy(update={"error": last.error.model_copy(update={"attempts": calls or None})})
         score = reduce_scores([r.score for r in answered], self.reducer)
         closest = min(answered, key=lambda r: abs(r.score - score))
         reason = f"{closest.reason} [judge epochs: {', '.join(_fmt(r.score) for r in answered)} → {_fmt(score)}]"

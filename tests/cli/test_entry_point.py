@@ -67,3 +67,18 @@ def test_harness_debug_prints_the_traceback_instead(tmp_path):
     crashed = _crashing_entry(tmp_path, debug=True)
     assert crashed.returncode == 4 and "Traceback" in crashed.stderr
     assert not list(tmp_path.glob("harness-crash-*.txt"))
+
+
+def test_the_internal_error_line_and_traceback_file_are_redacted(tmp_path):
+    code = ("import sys; sys.argv = ['harness', 'history']; import harness.cli.main as m\n"
+            "from harness.records.redaction import register_secret_env\n"
+            "register_secret_env('CANARY_KEY')\n"
+            "def boom(args): raise ZeroDivisionError('bad key zq7CanaryValue9x8y7w6v5u in a header')\n"
+            "m._dispatch = boom; m.cli_entry()")
+    env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), "CANARY_KEY": "zq7CanaryValue9x8y7w6v5u"}
+    crashed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                             env=env)
+    assert crashed.returncode == 4 and "[REDACTED]" in crashed.stderr
+    assert "zq7Canary" not in crashed.stderr
+    [saved] = tmp_path.glob("harness-crash-*.txt")
+    assert "zq7Canary" not in saved.read_text()

@@ -164,7 +164,8 @@ def test_retry_after_is_honoured_exactly_and_one_too_long_ends_the_retries():
     sleeps = quick(model)
     model.max_backoff_s = 30  # caps the backoff of our own, not a wait the provider asks for
     with pytest.raises(RateLimitError, match=r"^429; the provider asked to wait 3600 s before a retry "
-                                             r"\(Retry-After\), more than the 60 s a call waits: not retried$") as caught:
+                                             r"\(Retry-After or retry-after-ms\), more than the 60 s a call waits: "
+                                             r"not retried$") as caught:
         run(model.generate(HELLO))
     assert sleeps == [45] and model.provider.calls == 2 and caught.value.attempts == 2
     assert (model.stats.retries, model.stats.failures) == (1, 1)
@@ -316,3 +317,10 @@ def test_callers_sharing_an_in_flight_call_each_may_forget_it(tmp_path):
     for response in shared:
         model.forget(response)
     assert run(model.generate(HELLO)).text == "answer 2"
+
+
+def test_a_wait_just_over_the_limit_is_not_printed_as_the_limit():
+    model = fake_model([RateLimitError("429", retryable=True, retry_after=60.4), "never"])
+    quick(model)
+    with pytest.raises(RateLimitError, match=r"asked to wait 60.4 s before a retry"):
+        run(model.generate(HELLO))

@@ -114,3 +114,13 @@ def test_a_per_case_rate_that_never_varies_still_has_an_interval():
     stat = _mean_stat([1.0, 1.0, 1.0], 0.95)
     assert stat.mean == 1.0 and stat.ci is not None
     assert stat.ci.hi == 1.0 and stat.ci.lo < 0.8
+
+
+def test_a_criterion_every_epoch_failed_counts_every_epochs_calls():
+    # Three epochs, each asked twice (max_attempts 2), every answer junk: 6 provider calls, not the last 2.
+    rubric = load_rubric(DATA / "rubric.yaml")
+    provider = FakeModelProvider(lambda m, c: "not json at all", "fake/junk")
+    judge = EpochJudge(Judge(model=Model(provider, ModelSpec(name="fake/junk")), rubric=rubric, max_attempts=2),
+                       epochs=3)
+    verdict = _grade(judge)["owns_the_problem"]
+    assert verdict.error.kind == "judge_output" and verdict.error.attempts == 6
