@@ -3,7 +3,8 @@
 Library errors become one line on stderr and an exit code:
 0 success (every gate passed) · 1 a gate failed · 2 bad usage or input ·
 3 the run did not complete within its error tolerance · 4 an internal error
-(a bug: one line on stderr, the traceback in a file it names) · 130 interrupted.
+(a bug: one line on stderr, the traceback in a file it names) · 130 interrupted (Ctrl-C) ·
+143 terminated (SIGTERM), stopped as Ctrl-C stops a run.
 Heavy libraries are imported only by the command that needs them.
 """
 
@@ -12,10 +13,20 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import signal
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 4, 130
+EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 2, 4, 130, 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job's timeout, ``docker stop``, systemd): stopped as Ctrl-C stops a run, so what was
+    written stays and the manifest says ``interrupted``; exit code 143, as a shell reports SIGTERM."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
 # harness.schemas.NAMES, spelled here so that parsing the command line imports nothing (a test keeps them equal).
 _SCHEMA_NAMES = ("case", "record", "manifest", "scorecard", "eval", "rubric", "diff", "calibration", "labels",
                  "pairwise", "gates")
@@ -155,9 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"harness: error: {exc.one_line()}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("harness: interrupted; continue with --resume", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -184,6 +195,7 @@ def cli_entry() -> None:
     entry point does this: ``main`` called in-process (tests, other tools) keeps
     the collector as it is.
     """
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         code = main()
         sys.stdout.flush()
