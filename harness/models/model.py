@@ -276,7 +276,9 @@ class Model:
         pending = self._in_flight.get(key)
         if pending is not None:
             try:
-                return await asyncio.shield(pending)
+                shared = await asyncio.shield(pending)
+                # Served without a call of its own, as from the cache: the leader's record counts the calls.
+                return shared.model_copy(update={"cache_hit": True, "attempts": 0})
             except asyncio.CancelledError:
                 # Only the leader was cancelled, not us: make the call ourselves.
                 if not pending.cancelled() or asyncio.current_task().cancelling():  # type: ignore[union-attr]

@@ -324,3 +324,17 @@ def test_a_wait_just_over_the_limit_is_not_printed_as_the_limit():
     quick(model)
     with pytest.raises(RateLimitError, match=r"asked to wait 60.4 s before a retry"):
         run(model.generate(HELLO))
+
+
+def test_callers_served_by_an_in_flight_call_count_no_provider_call(tmp_path):
+    # Each record counts the calls it made: two waiters on the leader's call made none (they were
+    # counted 3 times over, 72 attempts in the records for 53 requests on the wire).
+    provider = SlowProvider(delay_s=0.05)
+    model = Model(provider, ModelSpec(name="slow/model"), ResponseCache(tmp_path / "c.sqlite"))
+
+    async def same_three():
+        return await asyncio.gather(*(model.generate(HELLO) for _ in range(3)))
+
+    shared = run(same_three())
+    assert provider.calls == 1 and sum(r.attempts for r in shared) == 1
+    assert sorted(r.cache_hit for r in shared) == [False, True, True]
