@@ -28,6 +28,7 @@ from harness.ci.summary import SUMMARY_FILE, write_summary
 from harness.config.evalfile import LoadedEval, load_eval
 from harness.gates.baseline import ACCEPTED_IF_ANY, check_comparable, first_night_note, resolve_baseline
 from harness.gates.evaluate import SKIPPED, GateOutcome, evaluate_gates, write_outcome
+from harness.gates.regression import gated_measures
 from harness.records.store import read_manifest
 from harness.runner.engine import RunOptions, RunResult, default_out, run_eval
 from harness.runner.tally import RunTally, tally_run_dir
@@ -89,7 +90,9 @@ def check_baseline(loaded: LoadedEval, baseline: Path, run: RunOptions) -> None:
         return
     plan = build_plan(loaded, limit=run.limit, candidate_names=run.candidates, selection=run.selection)
     gated = [r.name for r in plan.responders if not gates.candidates or r.name in gates.candidates]
-    check_comparable(baseline, build_manifest(plan), [case.id for case in plan.cases], gated)
+    criteria = [("criterion", c.id) for c in plan.rubric.criteria] if plan.rubric and plan.judge else []
+    measures = gated_measures(gates, criteria + [("check", check.name) for check in plan.checks])
+    check_comparable(baseline, build_manifest(plan), [case.id for case in plan.cases], gated, measures)
 
 
 def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResult | None = None, *,

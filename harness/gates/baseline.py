@@ -47,9 +47,11 @@ def resolve_baseline(raw: str | Path | None, results_dir: Path, eval_name: str) 
     return path
 
 
-def check_comparable(baseline: Path, manifest: Manifest, case_ids: list[str], candidates: list[str]) -> None:
-    """Refuse ``baseline`` for a run that will have ``manifest``, ``case_ids`` and gated ``candidates``
-    when its regression gates could compare nothing: a ResultsError naming the baseline (exit 2)."""
+def check_comparable(baseline: Path, manifest: Manifest, case_ids: list[str], candidates: list[str],
+                     gated: list[tuple[str, str]] | None = None) -> None:
+    """Refuse ``baseline`` for a run that will have ``manifest``, ``case_ids``, gated ``candidates`` and
+    ``gated`` measures (``(kind, name)`` a max_regression holds) when its regression gates could compare
+    nothing: a ResultsError naming the baseline (exit 2)."""
     from harness.compare.guard import differences
 
     before = read_manifest(baseline)
@@ -62,6 +64,23 @@ def check_comparable(baseline: Path, manifest: Manifest, case_ids: list[str], ca
         raise _refused(baseline, f"has none of the gated candidates ({', '.join(candidates)}; it has: "
                                  f"{', '.join(map(str, names))}): nothing would be compared")
     _check_shared_cases(baseline, case_ids)
+    if gated:
+        _check_shared_measures(baseline, gated)
+
+
+def _check_shared_measures(baseline: Path, gated: list[tuple[str, str]]) -> None:
+    """Refuse a baseline that graded none of the ``gated`` measures (its scorecard's criteria and checks)."""
+    from harness.scoring.scorecard import load_scorecard
+
+    try:
+        card = load_scorecard(baseline)
+    except (OSError, ValueError, ResultsError):
+        return  # no readable scorecard: the gates say what they could compare after the run
+    held = {("criterion", name) for name in card.criteria} | {("check", name) for name in card.checks}
+    if held.isdisjoint(gated):
+        names = ", ".join(f"{kind} {name}" for kind, name in gated[:4]) + (", …" if len(gated) > 4 else "")
+        raise _refused(baseline, f"graded none of the measures this run's max_regression gates hold ({names}): "
+                                 f"nothing would be compared")
 
 
 def _check_shared_cases(baseline: Path, case_ids: list[str]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+from harness.ci.nightly import gate_run
 from harness.cli.main import main
 from tests.nightly.conftest import EVAL
 
@@ -61,9 +62,14 @@ def test_a_baseline_sharing_only_ungated_measures_is_unusable(nightly, capsys):
     # The baseline shares check apology_wording and criterion owns_the_problem, neither held by a regression.
     write(project, gates="gates:\n  checks:\n    no_contradiction: {max_regression: 0.10}\n")
     capsys.readouterr()
+    # Refused before the first call, nothing written ...
     assert run("x", "--baseline", "results/few") == 2
-    gates = gates_of(project, "x")
-    usable = gates["baseline usable"]
-    assert usable["status"] == "failed"
+    assert ("--baseline: graded none of the measures this run's max_regression gates hold (check no_contradiction)"
+            in capsys.readouterr().err)
+    assert not (project / "results/x").exists()
+    # ... and a finished run held to it afterwards fails the baseline usable gate, exit 2.
+    assert run("x") == 0
+    gated = gate_run(project / "results/x", project / "results/few")
+    usable = gates_of(project, "x")["baseline usable"]
+    assert gated.exit_code == 2 and usable["status"] == "failed"
     assert "has none of the measures the max_regression gates hold (check no_contradiction" in usable["detail"]
-    assert json.loads((project / "results/x/gates.json").read_text())["exit_code"] == 2
