@@ -20,6 +20,7 @@ every file still written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from harness.ci.banner import write_gates_banner
@@ -29,8 +30,10 @@ from harness.config.evalfile import LoadedEval, load_eval
 from harness.gates.baseline import ACCEPTED_IF_ANY, check_comparable, first_night_note, resolve_baseline
 from harness.gates.evaluate import SKIPPED, GateOutcome, evaluate_gates, write_outcome
 from harness.gates.regression import gated_measures
+from harness.records.schema import Manifest
 from harness.records.store import read_manifest
 from harness.runner.engine import RunOptions, RunResult, default_out, run_eval
+from harness.runner.plan import RunPlan
 from harness.runner.tally import RunTally, tally_run_dir
 
 TRENDS_DIR = "trends"
@@ -68,31 +71,25 @@ def run_gated(eval_path: str | Path, options: NightlyOptions | None = None) -> G
     loaded = load_eval(eval_path)
     out = Path(options.run.out) if options.run.out else default_out(loaded)
     baseline = resolve_baseline(options.baseline, out.parent, loaded.name)
-    if baseline is not None:
-        check_baseline(loaded, baseline, options.run)
+    check = partial(check_baseline, loaded, baseline) if baseline is not None else None
     first_night = baseline is None and str(options.baseline) == ACCEPTED_IF_ANY
-    result = run_eval(eval_path, replace(options.run, out=out))
+    result = run_eval(eval_path, replace(options.run, out=out, check_plan=check))
     return gate_run(result.run_dir, baseline, result, trend_pngs=options.trend_pngs,
                     no_baseline=first_night_note(out.parent, loaded.name) if first_night else SKIPPED)
 
 
-def check_baseline(loaded: LoadedEval, baseline: Path, run: RunOptions) -> None:
-    """Refuse, before any model call, a baseline the run's max_regression gates could not use.
-
-    The run's plan is built for its manifest (dataset hash, rubric, judge, check versions) and cases
-    (the engine builds it again: no call is made here); a run without max_regression gates does not
-    compare its baseline, so nothing is checked.
+def check_baseline(loaded: LoadedEval, baseline: Path, plan: RunPlan, manifest: Manifest) -> None:
+    """Refuse, before any model call, a baseline the run's max_regression gates could not use (called by the
+    engine with the run's plan and manifest, before anything is written); a run without max_regression
+    gates does not compare its baseline, so nothing is checked.
     """
-    from harness.runner.plan import build_manifest, build_plan
-
     gates = loaded.spec.gates
     if gates is None or not gates.has_regressions:
         return
-    plan = build_plan(loaded, limit=run.limit, candidate_names=run.candidates, selection=run.selection)
     gated = [r.name for r in plan.responders if not gates.candidates or r.name in gates.candidates]
     criteria = [("criterion", c.id) for c in plan.rubric.criteria] if plan.rubric and plan.judge else []
     measures = gated_measures(gates, criteria + [("check", check.name) for check in plan.checks])
-    check_comparable(baseline, build_manifest(plan), [case.id for case in plan.cases], gated, measures)
+    check_comparable(baseline, manifest, [case.id for case in plan.cases], gated, measures)
 
 
 def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResult | None = None, *,

@@ -47,6 +47,9 @@ class RunOptions:
     on_start: Callable[[int, int], None] | None = None  # (tasks to do, tasks already done)
     batch: bool = False  # fill the cache from provider batch APIs first (harness.batch)
     selection: CaseSelection = field(default_factory=CaseSelection)  # --cases, --where, --failing
+    # Called with the plan and its manifest before anything is written or called (a gated run's
+    # baseline check); it refuses by raising a UserError.
+    check_plan: Callable[[RunPlan, Manifest], None] | None = None
 
 
 @dataclass
@@ -77,6 +80,8 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
     cache = ResponseCache(options.cache_path) if options.use_cache else None
     plan = build_plan(loaded, limit=options.limit, candidate_names=options.candidates, cache=cache,
                       selection=options.selection)
+    if options.check_plan is not None:
+        options.check_plan(plan, build_manifest(plan))
     run_dir.mkdir(parents=True, exist_ok=True)
     with RunDirLock(run_dir):
         # Checked again under the lock: another run may have started (or finished) in this
