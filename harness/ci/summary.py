@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.ci.verdicts import CaseOutcome, by_candidate
+from harness.gates.outcome import worse_on
 from harness.records.store import atomic_write_text
 from harness.report.tables import summary_rows
 
@@ -66,15 +67,6 @@ def _gate_table(outcome) -> list[str]:
         lines.append(f"| {ICON[gate.status]} | {_cell(gate.name)} | {_cell(gate.candidate or '—')} | "
                      f"{_cell(detail)} |")
     return lines + [f"- {note}" for note in outcome.general_notes()] + [""]
-
-
-def worse_on(cases: list[str], shown: int = MAX_CASES) -> str:
-    """``; worse on c040, c041`` for a failed regression's cases, the first ``shown`` of them and how many more
-    (``…, and 3 more (gates.json lists all)``); empty without cases."""
-    if not cases:
-        return ""
-    more = f", … and {len(cases) - shown} more (gates.json lists all)" if len(cases) > shown else ""
-    return f"; worse on {', '.join(cases[:shown])}{more}"
 
 
 def _figure_table(scorecard) -> list[str]:

@@ -19,6 +19,7 @@ from harness.gates.schema import GATES_SCHEMA_VERSION, GatesFile
 
 GATES_FILE = "gates.json"
 BASELINE_GATE = "baseline usable"
+WORSE_SHOWN = 10  # case ids a failed regression lists in summary.md and the report's banner
 
 
 @dataclass
@@ -124,3 +125,12 @@ def read_outcome(run_dir: Path) -> GateOutcome | None:
     gates = [GateResult(**g.model_dump(exclude={"status"})) for g in data.gates]
     return GateOutcome(gates=gates, complete=data.complete, completion=data.completion, baseline=data.baseline,
                        notes=data.notes)
+
+
+def worse_on(cases: list[str], shown: int = WORSE_SHOWN) -> str:
+    """``; worse on c040, c041`` for a failed regression's cases, the first ``shown`` of them and how many more
+    (``…, and 3 more (gates.json lists all)``); empty without cases."""
+    if not cases:
+        return ""
+    more = f", … and {len(cases) - shown} more (gates.json lists all)" if len(cases) > shown else ""
+    return f"; worse on {', '.join(cases[:shown])}{more}"

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from harness.datasets.turns import REPLAY_CAVEAT
+from harness.gates.outcome import worse_on
 from harness.records.schema import Record
 from harness.report.html_parts import ROWS_JS, esc, interval_bar_svg, json_script, page_shell, table
 from harness.report.html_records import RecordRows, RecordView, filter_form
@@ -125,8 +126,6 @@ GATE_MARK = {"failed": ("fail", "failed"), "not_measured": ("warn", "not measure
 
 def _gate_item(gate) -> str:
     css, word = GATE_MARK[gate.status]
-    from harness.ci.summary import worse_on  # as summary.md words it (the first 10, then how many more)
-
     worse = worse_on(gate.cases)
     return f'<li><span class="{css}">{word}</span> <b>{esc(gate.label)}</b>: {esc(gate.detail + worse)}</li>'
 
