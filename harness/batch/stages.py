@@ -23,10 +23,10 @@ from typing import Any
 from harness.batch.anthropic_api import AnthropicBatchAPI
 from harness.batch.openai_api import OpenAIBatchAPI
 from harness.batch.requests import BatchGate, BatchRequest, Failure
-from harness.batch.state import (BATCH_DIR, BatchJob, BatchState, load_state, now_iso, read_requests, save_state,
-                                 write_requests)
+from harness.batch.state import BATCH_DIR, BatchJob, BatchState, load_state, read_requests, save_state, write_requests
 from harness.errors import ConfigError
 from harness.models.base import ModelResponse, ModelSpec
+from harness.records.timestamps import now_iso
 
 MAX_STAGES = 4
 # The kind of case error for a request a finished batch left unanswered, by the batch's final status.

@@ -10,7 +10,6 @@ resume had no id yet and is sent again.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
@@ -66,10 +65,6 @@ class BatchState(BaseModel):
 
     def failures(self) -> dict[str, Failure]:
         return {key: Failure(**value) for key, value in self.failed.items()}
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def load_state(run_dir: Path) -> BatchState:

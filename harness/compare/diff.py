@@ -11,7 +11,6 @@ its values, in its rows' ``changes``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import harness
@@ -26,6 +25,7 @@ from harness.datasets.selection import selection_words
 from harness.datasets.turns import thread_of
 from harness.errors import ConfigError
 from harness.gc_pause import cycle_collector_paused
+from harness.records.timestamps import now_iso
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def _report(data_a: RunData, data_b: RunData, found: list[str], comparisons: lis
     notices = list(dict.fromkeys([*data_a.manifest.notices, *data_b.manifest.notices,
                                   *saved_gate_notices(data_a.path), *saved_gate_notices(data_b.path)]))
     return DiffReport(harness_version=harness.__version__,
-                      created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                      created_at=now_iso(),
                       a=_run_info(data_a), b=_run_info(data_b), same_run=data_a is data_b,
                       comparable=not found, differences=found, warnings=[warning_text(found)] if found else [],
                       notices=notices + _one_sided_notes(data_a, data_b), confidence=options.stats.confidence,

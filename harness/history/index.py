@@ -14,11 +14,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from harness.errors import ResultsError
 from harness.history import INDEX_FILE
+from harness.records.timestamps import now_iso
 
 INDEX_SCHEMA_VERSION = 1
 
@@ -202,7 +202,7 @@ def accept_run(run_dir: str | Path) -> str:
     with connect(run_dir.parent) as conn:
         if conn.execute("SELECT 1 FROM runs WHERE run = ?", (run_dir.name,)).fetchone() is None:
             _index_from_files(conn, run_dir, manifest)
-        conn.execute("INSERT OR REPLACE INTO accepted VALUES (?, ?, ?)", (manifest.eval_name, run_dir.name, _now()))
+        conn.execute("INSERT OR REPLACE INTO accepted VALUES (?, ?, ?)", (manifest.eval_name, run_dir.name, now_iso()))
     return manifest.eval_name
 
 
@@ -226,7 +226,7 @@ def _run_row(run_dir: Path, manifest, errors=None) -> dict:
             "finished_at": manifest.finished_at, "status": manifest.status, "git_revision": manifest.git_revision,
             "dataset_sha256": manifest.dataset.get("sha256"), "n_records": count.records,
             "n_errors": count.with_error, "error_rate": count.rate, "manifest": manifest.model_dump_json(),
-            "indexed_at": _now()}
+            "indexed_at": now_iso()}
 
 
 def accepted_run(results_dir: str | Path, eval_name: str) -> Path | None:
@@ -237,9 +237,6 @@ def accepted_run(results_dir: str | Path, eval_name: str) -> Path | None:
         row = conn.execute("SELECT run FROM accepted WHERE eval_name = ?", (eval_name,)).fetchone()
     return Path(results_dir) / row["run"] if row else None
 
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def manifest_of(row: sqlite3.Row) -> dict:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import harness
@@ -27,6 +26,7 @@ from harness.pairwise.schema import (CallUsage, CaseVerdicts, JudgeInfo, PairCom
 from harness.pairwise.sides import PairItem, PairRun, Pairing, load_pair_run, pair_replies, plan_pairs
 from harness.pairwise.sides import require_comparable
 from harness.pairwise.stats import Judged, StatsOptions, apply_holm, build_row
+from harness.records.timestamps import now_iso
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ def _report(side_a: PairRun, side_b: PairRun, found: list[str], judge: PairwiseJ
                       completion_tokens=tally.usage.completion_tokens, cost_usd=tally.usage.cost_usd)
     stats = options.stats
     return PairwiseReport(
-        harness_version=harness.__version__, created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        harness_version=harness.__version__, created_at=now_iso(),
         a=_side_info(side_a), b=_side_info(side_b), same_run=side_a is side_b, judge=info, comparable=not found,
         differences=found, warnings=[warning_text(found)] if found else [],
         notices=report_notices(model.name, side_a, side_b, comparisons), confidence=stats.confidence,

@@ -26,7 +26,9 @@ from harness.records.store import (MANIFEST, RECORDS, RecordWriter, RunDirLock, 
                                    read_manifest, remove_stale_temps, repair_torn_tail, write_manifest)
 from harness.runner.evaluate import evaluate_case
 from harness.runner.outputs import RunOutputs, finalize_run, load_cases
-from harness.runner.plan import RunPlan, build_manifest, build_plan, now_iso
+from harness.records.timestamps import now_iso
+from harness.runner.manifest import build_manifest
+from harness.runner.plan import RunPlan, build_plan
 from harness.runner.tally import CaseSnapshot, RunTally
 
 ProgressCallback = Callable[[Record], None]

@@ -16,7 +16,7 @@ from harness.judges.judge import Judge
 from harness.models.model import provider_calls
 from harness.records.redaction import clip
 from harness.records.schema import CallStats, ErrorInfo, Record
-from harness.runner.plan import now_iso
+from harness.records.timestamps import now_iso
 
 
 def run_checks(checks: list[Check], ctx: CheckContext) -> dict[str, CheckResult]:

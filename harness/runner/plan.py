@@ -1,4 +1,4 @@
-"""Turning a loaded eval file into a plan: cases, responders, checks, judge, manifest.
+"""Turning a loaded eval file into a plan: cases, responders, checks, judge (its manifest: :mod:`harness.runner.manifest`).
 
 Everything a user got wrong is found here, before the first model call: a bad
 dataset row, an unknown check, a broken template, a missing API key.
@@ -6,12 +6,9 @@ dataset row, an unknown check, a broken template, a missing API key.
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
-import harness
 from harness.candidates.responders import ModelResponder, RecordedResponder, ReplayedResponder, Responder
 from harness.checks.base import Check, registry
 from harness.config.candidates import CandidateSpec
@@ -24,14 +21,13 @@ from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
 from harness.errors import ConfigError, ResultsError, RubricError
 from harness.gates.spec import ANY, scale_problems
 from harness.gc_pause import cycle_collector_paused
-from harness.hashing import hash_file, hash_value
 from harness.judges.judge import Judge
 from harness.judges.panel import Panellist, PanelJudge
 from harness.judges.rubric import Rubric, load_rubric
 from harness.models.base import ModelSpec
 from harness.models.cache import ResponseCache
 from harness.models.logprobs import LogprobModel, can_return_logprobs
-from harness.records.schema import HashedRef, Manifest
+from harness.records.schema import Manifest
 from harness.records.store import candidate_replies, read_manifest
 from harness.runner.preflight import build_checked_model, check_located_name, checked_template, located
 
@@ -323,81 +319,3 @@ def _writer(responder: Responder) -> str | None:
     if isinstance(responder, ModelResponder):
         return responder.model.name
     return responder.model_name if isinstance(responder, ReplayedResponder) else None
-
-
-def git_revision() -> str | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-                             cwd=Path(harness.__file__).parent)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def build_manifest(plan: RunPlan) -> Manifest:
-    loaded = plan.loaded
-    return Manifest(
-        harness_version=harness.__version__, git_revision=git_revision(), eval_name=loaded.name,
-        eval_file=HashedRef(path=str(loaded.path), sha256=hash_file(loaded.path)),
-        eval_spec=loaded.spec.model_dump(mode="json"),
-        dataset={"path": loaded.dataset_path, "sha256": plan.dataset.sha256,
-                 "cases_sha256": plan.dataset.cases_sha256, "n_cases": len(plan.dataset),
-                 "n_selected": len(plan.cases), "selected_sha256": hash_value([c.id for c in plan.cases]),
-                 **_replay_record(plan), **_selection_record(plan)},
-        rubric=plan.rubric.record(str(loaded.rubric_path)) if plan.rubric else None,
-        judge=judge_record(plan.judge),
-        candidates=[_candidate_record(r, loaded) for r in plan.responders],
-        checks={c.name: c.version for c in plan.checks},
-        started_at=now_iso(), notices=plan.notices,
-    )
-
-
-def _selection_record(plan: RunPlan) -> dict:
-    """The manifest's ``dataset.selection``: the options that chose some of the cases (none: no entry)."""
-    selection = plan.selection.describe() | ({"limit": plan.limit_option} if plan.limit_option else {})
-    return {"selection": selection} if selection else {}
-
-
-def _replay_record(plan: RunPlan) -> dict:
-    """With turn-level replay, how many threads the selected turn cases came from."""
-    if plan.loaded.spec.replay != "turns":
-        return {}
-    return {"replay": "turns", "n_threads": len({c.metadata["thread_id"] for c in plan.cases})}
-
-
-def judge_record(judge: Judge | PanelJudge | None) -> dict | None:
-    """The manifest's ``judge``: the model's settings, or a panel's members and aggregate.
-
-    A panel's ``name`` reads ``panel (mean): a, b``; its ``panel_key`` (members'
-    names, models, endpoints and the aggregate) is what the diff guard compares.
-    """
-    if judge is None:
-        return None
-    if not isinstance(judge, PanelJudge):
-        return {**_model_record(judge.model), "max_attempts": judge.max_attempts}
-    members = [{"panellist": p.name, **_model_record(p.model)} for p in judge.panellists]
-    key = ", ".join(f"{m['panellist']}={m['name']}" + (f"@{m['api_base']}" if m.get("api_base") else "")
-                    for m in members)
-    return {"name": f"panel ({judge.aggregate}): {', '.join(p.name for p in judge.panellists)}",
-            "panel": members, "aggregate": judge.aggregate, "panel_key": f"{judge.aggregate}: {key}",
-            "max_attempts": judge.max_attempts}
-
-
-def _model_record(model) -> dict:
-    return {**model.spec_record(), "logprobs": isinstance(model, LogprobModel)}
-
-
-def _candidate_record(responder: Responder, loaded: LoadedEval) -> dict:
-    if isinstance(responder, RecordedResponder):
-        return {"name": responder.name, "kind": "recorded", "recorded": responder.version}
-    if isinstance(responder, ReplayedResponder):
-        return {"name": responder.name, "kind": "replayed", "replies_from": responder.run,
-                "candidate": responder.candidate, "n_replies": len(responder.replies), "model": responder.model_name}
-    source = loaded.prompts[responder.name]
-    return {"name": responder.name, "kind": "model", "model": responder.model.spec_record(),
-            "prompt_sha256": hash_value(source), "prompt_file": loaded.prompt_files.get(responder.name)}
-

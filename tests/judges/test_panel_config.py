@@ -12,7 +12,8 @@ from harness.errors import ConfigError
 from harness.judges.panel import PanelJudge
 from harness.models.fake import clear_fakes, register_fake
 from harness.models.logprobs import LogprobModel
-from harness.runner.plan import build_manifest, build_plan
+from harness.runner.manifest import build_manifest
+from harness.runner.plan import build_plan
 
 DATASET = '{"id": "a", "turns": [{"role": "customer", "content": "hi"}], "recorded_replies": {"v1": "hello"}}\n'
 HEAD = """\
