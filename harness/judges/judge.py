@@ -23,13 +23,13 @@ from functools import lru_cache
 from typing import Any
 
 from harness.checks.base import CheckContext
-from harness.errors import CaseFault, JudgeOutputError
+from harness.errors import JudgeOutputError
+from harness.judges.asking import ask_until_parsed
 from harness.judges.prompt import answer_schema, build_judge_messages
 from harness.judges.rubric import Criterion, Rubric
 from harness.models.base import GenerateConfig, without_lone_surrogates
-from harness.models.model import provider_calls
 from harness.records.redaction import clip
-from harness.records.schema import CallStats, CriterionResult, ErrorInfo
+from harness.records.schema import CallStats, CriterionResult
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$", re.IGNORECASE)
 
@@ -75,41 +75,22 @@ class Judge:
     async def _grade_one(self, ctx: CheckContext, criterion: Criterion, stats: CallStats) -> CriterionResult:
         messages = build_judge_messages(ctx.case, ctx.reply, criterion)
         config = _judge_config(criterion.scale)
-        last: CaseFault | None = None
-        # Every ask is the same call: a refused answer is forgotten, so the next ask reaches the provider and
-        # a rerun finds the answer that was accepted. (":0" is the first ask's salt from when each ask had its
-        # own key; kept, so caches filled then still answer.)
+        # (":0" is the first ask's salt from when each ask had its own key; kept, so caches filled then still answer.)
         salt = f"judge:{self._rubric_sha256()}:{criterion.id}:0"
-        calls = 0  # provider calls made for this criterion: every ask's tries (0 for an answer from the cache)
-        for _ in range(self.max_attempts):
-            try:
-                response = await self.model.generate(messages, config, cache_salt=salt)
-            except CaseFault as fault:
-                return CriterionResult(error=_error_info(fault, calls + provider_calls(fault)))
-            _account(stats, response)
-            calls += response.attempts
-            try:
-                result = parse_answer(response.text, criterion, response.cache_hit, response.latency_s)
-            except JudgeOutputError as fault:
-                _forget(self.model, response)
-                last = fault
-                continue
-            result.weighted_score = weighted_score(response.field_probabilities, criterion)
-            return result
-        return CriterionResult(error=_error_info(last, calls))
+        asked = await ask_until_parsed(
+            self.model, messages, config, salt, self.max_attempts,
+            lambda response: parse_answer(response.text, criterion, response.cache_hit, response.latency_s),
+            lambda response: _account(stats, response))
+        if asked.value is None:
+            return CriterionResult(error=asked.error)
+        asked.value.weighted_score = weighted_score(asked.response.field_probabilities, criterion)  # type: ignore[union-attr]
+        return asked.value
 
     def _rubric_sha256(self) -> str:
         # A rubric is frozen: hash it once, not on every call (it salts every judge call's cache key).
         if self._hashed[0] is not self.rubric:
             self._hashed = (self.rubric, self.rubric.sha256)
         return self._hashed[1]
-
-
-def _forget(model: object, response) -> None:
-    """Drop a refused answer from ``model``'s cache (models without one, such as test doubles, keep nothing)."""
-    forget = getattr(model, "forget", None)
-    if forget is not None:
-        forget(response)
 
 
 def _account(stats: CallStats, response) -> None:
@@ -119,12 +100,6 @@ def _account(stats: CallStats, response) -> None:
     stats.usage = stats.usage + response.usage
     if response.deployment:
         stats.deployments[response.deployment] = stats.deployments.get(response.deployment, 0) + 1
-
-
-def _error_info(fault: CaseFault | None, calls: int) -> ErrorInfo:
-    """The error of a criterion; ``attempts`` the provider calls made for it, None when none was made."""
-    kind = getattr(fault, "kind", "judge_output")
-    return ErrorInfo(kind=kind, message=clip(str(fault), 500), attempts=calls or None)
 
 
 @lru_cache(maxsize=None)

@@ -21,15 +21,14 @@ from functools import lru_cache
 from jsonschema import Draft202012Validator
 
 from harness.datasets.schema import Case
-from harness.errors import CaseFault, JudgeOutputError
+from harness.errors import JudgeOutputError
+from harness.judges.asking import ask_until_parsed
 from harness.judges.judge import load_answer
 from harness.judges.rubric import Criterion, Rubric
 from harness.models.base import GenerateConfig, Usage
-from harness.models.model import provider_calls
 from harness.pairwise.prompt import POSITION_OF_ANSWER, answer_schema, build_pairwise_messages
 from harness.pairwise.schema import Order, OrderVerdict, PairVerdict, Position, Winner
 from harness.records.redaction import clip
-from harness.records.schema import ErrorInfo
 
 PAIRWISE_DEFAULTS = GenerateConfig(temperature=0.0, max_tokens=200)
 
@@ -100,38 +99,12 @@ class PairwiseJudge:
         """One call (plus re-asks on junk): ``first`` shown as Reply 1, ``second`` as Reply 2."""
         messages = build_pairwise_messages(case, first, second, criterion)
         config = PAIRWISE_DEFAULTS.merged(GenerateConfig(response_schema=answer_schema()))
-        last: CaseFault | None = None
-        # Every ask is the same call: a refused answer is forgotten, so the next ask reaches the provider and
-        # a rerun finds the answer that was accepted. (":0" is the first ask's salt from when each ask had its
-        # own key; kept, so caches filled then still answer.)
+        # (":0" is the first ask's salt from when each ask had its own key; kept, so caches filled then still answer.)
         salt = f"pairwise:{self.rubric.sha256}:{criterion.id}:{order}:0"
-        calls = 0  # provider calls made for this order: every ask's tries (0 for an answer from the cache)
-        for _ in range(self.max_attempts):
-            try:
-                response = await self.model.generate(messages, config, cache_salt=salt)
-            except CaseFault as fault:
-                return OrderVerdict(order=order, error=_error_info(fault, calls + provider_calls(fault)))
-            self.tally.add(response)
-            calls += response.attempts
-            try:
-                picked, reason = parse_pick(response.text)
-            except JudgeOutputError as fault:
-                _forget(self.model, response)
-                last = fault
-                continue
-            return OrderVerdict(order=order, picked=picked, winner=winner_of(order, picked), reason=reason,
-                                cache_hit=response.cache_hit)
-        return OrderVerdict(order=order, error=_error_info(last, calls))
-
-
-def _forget(model: object, response) -> None:
-    """Drop a refused answer from ``model``'s cache (models without one, such as test doubles, keep nothing)."""
-    forget = getattr(model, "forget", None)
-    if forget is not None:
-        forget(response)
-
-
-def _error_info(fault: CaseFault | None, calls: int) -> ErrorInfo:
-    """The error of one order; ``attempts`` the provider calls made for it, None when none was made."""
-    kind = getattr(fault, "kind", "judge_output")
-    return ErrorInfo(kind=kind, message=clip(str(fault), 500), attempts=calls or None)
+        asked = await ask_until_parsed(self.model, messages, config, salt, self.max_attempts,
+                                       lambda response: parse_pick(response.text), self.tally.add)
+        if asked.value is None:
+            return OrderVerdict(order=order, error=asked.error)
+        picked, reason = asked.value
+        return OrderVerdict(order=order, picked=picked, winner=winner_of(order, picked), reason=reason,
+                            cache_hit=asked.response.cache_hit)  # type: ignore[union-attr]
