@@ -24,7 +24,7 @@ import numpy as np
 
 from harness.calibration import agreement as ag
 from harness.calibration.labels import HumanLabel, load_labels, scale_problem
-from harness.calibration.pairing import Paired, RecordIndex, pair_labels
+from harness.calibration.pairing import Paired, RecordIndex, pair_labels, unfound_notices
 from harness.calibration.schema import Agreement, CalibrationReport, Estimate
 from harness.errors import DatasetError
 from harness.hashing import hash_file
@@ -72,7 +72,9 @@ def calibrate_run(run_dir: str | Path, labels_path: str | Path,
         from harness.judges.panel import panellist_records
 
         records = panellist_records(manifest.judge, records, options.panellist)
-    for paired in pair_labels(labels, RecordIndex(list(records))):
+    index = RecordIndex(list(records))
+    report.notices += unfound_notices(labels, index)
+    for paired in pair_labels(labels, index):
         if paired.kind == "check" and paired.name not in manifest.checks:
             report.notices.append(f"the run did not run check {paired.name!r}: its labels are ignored")
             continue

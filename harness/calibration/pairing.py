@@ -49,6 +49,40 @@ class RecordIndex:
         return self.by_reply.get((label.case_id, (label.reply or "").strip()))
 
 
+def unfound_notices(labels: list[HumanLabel], index: RecordIndex) -> list[str]:
+    """Why labels found no reply in the run, one notice per reason: candidates the run does not have,
+    cases it did not run, reply texts none of its replies has ([] when every label found its reply)."""
+    candidates = {candidate for _, candidate in index.by_candidate}
+    cases = {case_id for case_id, _ in index.by_candidate}
+    other_candidates: dict[str, int] = defaultdict(int)
+    other_cases: dict[str, int] = defaultdict(int)
+    other_replies = 0
+    for label in labels:
+        if index.find(label) is not None:
+            continue
+        if label.candidate is not None and label.candidate not in candidates:
+            other_candidates[label.candidate] += 1
+        elif label.case_id not in cases:
+            other_cases[label.case_id] += 1
+        else:
+            other_replies += 1
+    notices = []
+    if other_candidates:
+        named = ", ".join(sorted(other_candidates))
+        notices.append(f"{sum(other_candidates.values())} labels name candidates the run does not have ({named}; "
+                       f"the run has {', '.join(sorted(candidates)) or 'none'}): they are unmatched. Label by "
+                       "`reply` text instead of `candidate` to match the same replies under another name")
+    if other_cases:
+        shown = sorted(other_cases)
+        more = f", ... and {len(shown) - 5} more" if len(shown) > 5 else ""
+        notices.append(f"{sum(other_cases.values())} labels name cases the run did not run "
+                       f"({', '.join(shown[:5])}{more}): they are unmatched")
+    if other_replies:
+        notices.append(f"{other_replies} labels give a reply text (or a case and candidate) none of the run's "
+                       "replies has: they are unmatched")
+    return notices
+
+
 def verdict(record: Record, kind: str, name: str) -> float | None:
     """The run's verdict on ``record`` for a criterion (its score) or a check (1/0); None if it has none."""
     if kind == "check":

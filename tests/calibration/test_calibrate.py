@@ -280,3 +280,33 @@ def test_few_agreeing_labels_get_wilson_rates_and_no_point_interval_for_kappa(tm
     assert main(["calibrate", "--labels", str(labels), str(run), "--resamples", "200"]) == 0
     text = (run / "calibration.md").read_text()
     assert "1.00 (no interval at this n)" in text and "[0.00, 0.00]" not in text
+
+
+def test_labels_naming_candidates_the_run_lacks_get_a_notice_and_exit_2(tmp_path: Path, capsys) -> None:
+    run = _run(tmp_path)  # candidate "bot"
+    rows = [{"case_id": f"c{i}", "candidate": name, "criterion": "empathy", "label": 3, "labeller": "ana"}
+            for i in range(4) for name in ("bot-v1", "bot-v2")]
+    labels = _labels(tmp_path, rows)
+    report = calibrate_run(run, labels, CalibrationOptions(resamples=10))
+    assert any("8 labels name candidates the run does not have (bot-v1, bot-v2; the run has bot)" in n
+               for n in report.notices)
+    assert main(["calibrate", "--labels", str(labels), str(run)]) == 2
+    err = capsys.readouterr().err
+    assert "no label matched a reply of the run" in err and "bot-v1, bot-v2" in err
+    assert (run / "calibration.md").exists()  # the report (with its notices) is still written
+
+
+def test_labels_of_cases_or_replies_the_run_lacks_are_named_and_matched_ones_still_count(tmp_path: Path,
+                                                                                          capsys) -> None:
+    run = _run(tmp_path)
+    rows = _rows() + [{"case_id": "zz9", "candidate": "bot", "criterion": "empathy", "label": 3},
+                      {"case_id": "c1", "reply": "a reply nobody wrote", "check": "apology_wording", "label": True}]
+    report = calibrate_run(run, _labels(tmp_path, rows), CalibrationOptions(resamples=10))
+    assert "1 labels name cases the run did not run (zz9): they are unmatched" in report.notices
+    assert any(n.startswith("1 labels give a reply text") for n in report.notices)
+    assert main(["calibrate", "--labels", str(_labels(tmp_path, rows)), str(run)]) == 0
+
+
+def test_every_label_matched_gives_no_unmatched_notice(tmp_path: Path) -> None:
+    report = calibrate_run(_run(tmp_path), _labels(tmp_path, _rows()), CalibrationOptions(resamples=10))
+    assert not any("unmatched" in n for n in report.notices)
