@@ -18,7 +18,8 @@ def add_parser(sub) -> None:
     p.add_argument("--api-base", help="with --judge-model: the provider's base URL")
     p.add_argument("--api-key-env", help="with --judge-model: environment variable holding the key")
     p.add_argument("--rubric", type=Path, help="rubric file whose criteria are compared; default: run A's rubric")
-    p.add_argument("--criteria", help="comma-separated criterion ids (default: all of the rubric)")
+    p.add_argument("--criteria", help="comma-separated criterion ids (default: those run A judged; "
+                                                         "with --rubric, all of that rubric)")
     p.add_argument("--max-attempts", type=int, default=2, help="asks per order before a judge error (default 2)")
     p.add_argument("--concurrency", type=int, help="judge calls in flight (default: the model's)")
     p.add_argument("--limit", type=int, help="only the first N cases both candidates answered")

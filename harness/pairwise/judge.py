@@ -41,6 +41,15 @@ def winner_of(order: Order, picked: Position) -> Winner:
     return "A" if (picked == "first") == first_is_a else "B"
 
 
+IDENTICAL_REASON = "the two replies are the same text: a tie, the judge was not asked"
+
+
+def identical_tie(criterion: str) -> PairVerdict:
+    """The verdict on two identical replies: a tie, with no call (a judge could only add position noise)."""
+    return PairVerdict(criterion=criterion, ab=OrderVerdict(order="AB", reason=IDENTICAL_REASON),
+                       ba=OrderVerdict(order="BA", reason=IDENTICAL_REASON), outcome="tie", identical=True)
+
+
 def combine(criterion: str, ab: OrderVerdict, ba: OrderVerdict) -> PairVerdict:
     """Both orders into one verdict: the winner if they agree, a tie if not, an error if either failed."""
     if ab.winner is None or ba.winner is None:

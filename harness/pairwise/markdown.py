@@ -67,6 +67,8 @@ def row_cells(row: PairwiseRow) -> list[str]:
 def _order_text(verdict: OrderVerdict) -> str:
     if verdict.error is not None:
         return f"error ({verdict.error.kind})"
+    if verdict.picked is None:
+        return "not asked (identical replies)"
     return f"{verdict.winner} (picked {verdict.picked})"
 
 

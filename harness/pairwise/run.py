@@ -19,7 +19,7 @@ from harness.errors import ConfigError, UserError
 from harness.judges.rubric import Rubric, load_rubric
 from harness.models.base import ModelSpec
 from harness.models.cache import ResponseCache
-from harness.pairwise.judge import PairwiseJudge
+from harness.pairwise.judge import PairwiseJudge, identical_tie
 from harness.pairwise.notices import report_notices
 from harness.pairwise.schema import (CallUsage, CaseVerdicts, JudgeInfo, PairComparison, PairLeftOut, PairVerdict,
                                      PairwiseReport, SideInfo)
@@ -97,7 +97,13 @@ def _rubric(side_a: PairRun, settings: JudgeSettings) -> tuple[Rubric, Path]:
     if not Path(path).is_file():
         raise ConfigError(f"rubric file not found: {path}", field="--rubric")
     try:
-        return load_rubric(path).select(settings.criteria), Path(path)
+        rubric = load_rubric(path)
+        criteria = settings.criteria
+        if criteria is None and settings.rubric is None:
+            # Run A's own rubric: compare the criteria run A judged (its eval file may have chosen a few).
+            judged = set((side_a.manifest.rubric or {}).get("criteria") or {})
+            criteria = [c.id for c in rubric.criteria if c.id in judged] or None
+        return rubric.select(criteria), Path(path)
     except UserError as exc:
         if exc.file:
             raise
@@ -174,7 +180,10 @@ async def _judge_case(judge: PairwiseJudge, item: PairItem, options: PairwiseOpt
     applicable = [c for c in judge.rubric.criteria if c.applies_to(item.case)]
     verdicts = []
     for criterion in applicable:  # one criterion after another: a case's calls share a long prompt prefix
-        verdict = await judge.judge_pair(item.case, item.reply_a, item.reply_b, criterion)
+        if item.reply_a == item.reply_b:
+            verdict = identical_tie(criterion.id)
+        else:
+            verdict = await judge.judge_pair(item.case, item.reply_a, item.reply_b, criterion)
         if options.on_verdict is not None:
             options.on_verdict(verdict)
         verdicts.append(verdict)

@@ -69,6 +69,8 @@ class PairVerdict(_Model):
     ba: OrderVerdict
     consistent: bool | None = Field(None, description="both orders gave the same winner; None on error")
     outcome: Outcome = Field(description="the winner when consistent, tie when not, error when an order failed")
+    identical: bool = Field(False, description="the two replies are the same text: a tie without asking the judge "
+                                               "(left out of consistency and position shares)")
 
 
 class CaseVerdicts(_Model):

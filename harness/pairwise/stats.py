@@ -161,7 +161,7 @@ def build_row(kind: str, name: str, judged: Sequence[Judged], left_out: PairLeft
         inconsistent=sum(j.verdict.consistent is False for j in valid),
         win_rate_difference=difference, ci=Interval(lo=ci.lo, hi=ci.hi) if ci else None,
         p_value=None if pooled or not valid else mcnemar_exact(a_wins.count, b_wins.count),
-        consistency=share([(j.case_id, bool(j.verdict.consistent)) for j in valid]),
+        consistency=share([(j.case_id, bool(j.verdict.consistent)) for j in valid if not j.verdict.identical]),
         first_position=share(first_position_units(valid)), longer_preferred=share(longer_units(valid)),
         left_out=left, errors=error_kinds(judged))
 

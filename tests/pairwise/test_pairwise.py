@@ -223,19 +223,19 @@ def test_case_errors_unmatched_and_not_applicable_are_left_out_by_reason(tmp_pat
 
 
 def test_within_one_run_and_the_cache_keys_each_order_apart(tmp_path, rubric_file):
-    run = write_run(tmp_path / "run", {"v1": {"c0": "same", "c1": "A"}, "v2": {"c0": "same", "c1": "B"}},
+    run = write_run(tmp_path / "run", {"v1": {"c0": "A0", "c1": "A"}, "v2": {"c0": "B0", "c1": "B"}},
                     [case("c0"), case("c1")])
     provider = register_fake("pw", prefers("B"))
     options = PairwiseOptions(judge=JudgeSettings(model="fake/pw", rubric=rubric_file, criteria=["policy"]),
                               pair=("v1", "v2"), cache_path=tmp_path / "cache.sqlite")
     first = run_pairwise(run, None, options)
-    # identical replies (c0) still get two calls: the order is part of the cache key
+    # each case gets two calls: the order is part of the cache key
     assert provider.calls == 4 and first.usage.calls == 4 and first.usage.cache_hits == 0
     again = run_pairwise(run, None, options)
     assert provider.calls == 4 and again.usage.cache_hits == 4
-    assert [c.verdicts[0].outcome for c in again.comparisons[0].cases] == ["tie", "B"]
+    assert [c.verdicts[0].outcome for c in again.comparisons[0].cases] == ["B", "B"]
     assert all(v.ab.cache_hit and v.ba.cache_hit for c in again.comparisons[0].cases for v in c.verdicts)
-    assert first.same_run and _row(first, "policy").b_wins.count == 1
+    assert first.same_run and _row(first, "policy").b_wins.count == 2
 
 
 def test_concurrency_follows_the_model_limit(tmp_path, rubric_file):
@@ -279,3 +279,35 @@ def test_the_judge_and_rubric_default_to_run_As_and_self_judging_is_noticed(tmp_
     assert [n for n in report.notices if "also wrote bot (A)'s replies" in n]
     assert not [n for n in report.notices if "(B)'s replies" in n]
     assert _row(report, "overall").b_wins.count == 4
+
+
+def test_by_default_only_the_criteria_run_A_judged_are_compared(tmp_path, rubric_file):
+    cases = [case("c0"), case("c1")]
+    judged = {"id": "mini", "path": str(rubric_file), "criteria": {"empathy": {}, "boundaries": {}}}
+    a = write_run(tmp_path / "A", {"bot": {"c0": "A0", "c1": "A1"}}, cases, judge={"name": "fake/pw"},
+                  rubric=judged)
+    b = write_run(tmp_path / "B", {"bot": {"c0": "B0", "c1": "B1"}}, cases)
+    provider = register_fake("pw", prefers("B"))
+    report = run_pairwise(a, b, PairwiseOptions(use_cache=False))
+    assert report.judge.criteria == ["empathy", "boundaries"]  # rubric order, not "policy"
+    assert provider.calls == 4  # boundaries applies to neither case
+    assert {criterion_of(messages) for messages, _ in provider.history} == {"empathy"}
+    # --criteria, or another --rubric, still choose for themselves
+    chosen = run_pairwise(a, b, PairwiseOptions(use_cache=False, judge=JudgeSettings(criteria=["policy"])))
+    assert chosen.judge.criteria == ["policy"]
+    named = run_pairwise(a, b, PairwiseOptions(use_cache=False, judge=JudgeSettings(rubric=rubric_file)))
+    assert named.judge.criteria == ["empathy", "policy", "boundaries"]
+
+
+def test_identical_replies_are_a_tie_without_a_call_and_stay_out_of_consistency(tmp_path, rubric_file):
+    a, b = _run(tmp_path, {"c0": "same words", "c1": "A1", "c2": "A2"},
+                {"c0": "same words", "c1": "B1", "c2": "B2"})
+    provider = register_fake("pw", prefers("B"))
+    report = run_pairwise(a, b, _options(rubric_file, judge={"criteria": ["empathy"]}))
+    assert provider.calls == 4  # two cases, both orders; none for c0
+    row = _row(report, "empathy")
+    assert row.n_pairs == 3 and row.ties.count == 1 and row.b_wins.count == 2
+    assert row.consistency.count == 2 and row.consistency.n == 2  # the judge's consistency, over what it judged
+    assert row.first_position.n == 4
+    verdict = next(c for c in report.comparisons[0].cases if c.case_id == "c0").verdicts[0]
+    assert verdict.identical and verdict.outcome == "tie" and verdict.consistent is None
