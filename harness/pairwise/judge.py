@@ -1,7 +1,8 @@
 """Judging one pair of replies on one criterion, in both orders.
 
 Each order is its own model call (its own cache key: the messages differ, and
-the salt names the order too, so even two identical replies get two answers).
+the salt names the order too, so even two identical replies would get two answers;
+``run_pairwise`` does not ask about identical replies: :func:`identical_tie`).
 An answer that fails validation is dropped from the response cache and asked
 again (the same call, which now reaches the provider); after ``max_attempts``
 the order is recorded as a judge error, and a provider fault likewise. A
