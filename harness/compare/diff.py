@@ -20,7 +20,8 @@ from harness.compare.guard import require_comparable, warning_text
 from harness.compare.lengths import length_notices
 from harness.compare.rows import StatOptions, apply_holm, build_row
 from harness.compare.schema import Comparison, DiffReport, RunInfo
-from harness.compare.views import VIEWS_PER_DIRECTION, attach_case_views, case_snapshots, viewed_cases
+from harness.compare.views import (VIEWS_PER_DIRECTION, attach_case_views, attach_groups, case_groups, case_snapshots,
+                                   changed_cases, viewed_cases)
 from harness.datasets.selection import selection_words
 from harness.datasets.turns import thread_of
 from harness.errors import ConfigError
@@ -131,8 +132,10 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
     per_direction = options.views_per_direction
     cases = case_snapshots(data_a, data_b, {c for comparison, _, _ in comparisons
                                             for c in viewed_cases(comparison, per_direction)})
+    groups = case_groups(data_a, data_b, {c for comparison, _, _ in comparisons for c in changed_cases(comparison)})
     for comparison, a, b in comparisons:
         attach_case_views(comparison, a, b, cases, per_direction)
+        attach_groups(comparison, groups)
     report = _report(data_a, data_b, found, [c for c, _, _ in comparisons], options)
     report.warnings += [unshared_warning(c) for c, _, _ in comparisons if c.shares_no_case]
     report.notices += length_notices(data_a, data_b, [(a, b) for _, a, b in comparisons], report.same_run)

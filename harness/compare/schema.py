@@ -167,6 +167,9 @@ class Comparison(_Model):
         "side-by-side views of changed cases: per row, its largest drops and largest rises (25 each by default; "
         "every changed case when a row has no more); every changed case is listed with its values in its rows' "
         "changes"))
+    groups: dict[str, list[str | None]] = Field(default_factory=dict, description=(
+        "every changed case's [persona, category] (from the case snapshot, or its view), so a page can list and "
+        "filter every changed case, not only those with a view"))
 
     @property
     def shares_no_case(self) -> bool:

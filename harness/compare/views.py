@@ -9,6 +9,8 @@ tens of megabytes no one reads, and took seconds to build. Only the viewed
 cases' records are read in full (the first sample of each side), from where
 the diff's slim pass found them in ``records.jsonl``, and the views are built
 from those validated records without validating again (``model_construct``).
+Every changed case's persona and category go in ``Comparison.groups`` (from the
+case snapshot), so ``diff.html`` lists and filters every changed case.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.compare.columns import RunData, Side, full_records, read_cases
+from harness.records.store import iter_case_rows
 from harness.compare.schema import (CaseChange, CaseView, CheckView, Comparison, CriterionView, DiffRow, ReplyView,
                                     Verdicts)
 from harness.records.schema import Record
@@ -104,6 +107,32 @@ def case_snapshots(run_a: RunData, run_b: RunData, wanted: set[str]) -> dict[str
     if missing and run_b is not run_a:
         cases.update(read_cases(run_b.path, missing))
     return cases
+
+
+def case_groups(run_a: RunData, run_b: RunData, wanted: set[str]) -> dict[str, list[str | None]]:
+    """Persona and category of each ``wanted`` case, from A's case snapshot and B's for those A lacks.
+
+    Only these two fields are kept (a diff can change tens of thousands of cases: their full snapshots
+    are read only for the cases shown side by side, :func:`case_snapshots`).
+    """
+    groups: dict[str, list[str | None]] = {}
+    for run in (run_a, run_b) if run_b is not run_a else (run_a,):
+        if len(groups) == len(wanted):
+            break
+        for row in iter_case_rows(run.path):
+            case_id = row.get("id")
+            if case_id in wanted and case_id not in groups:
+                groups[case_id] = [row.get("persona"), row.get("category")]
+    return groups
+
+
+def attach_groups(comparison: Comparison, groups: dict[str, list[str | None]]) -> None:
+    """Fill ``comparison.groups`` for each of its changed cases; a case's view (its record) wins over the snapshot."""
+    out = {}
+    for case_id in changed_cases(comparison):
+        view = comparison.cases.get(case_id)
+        out[case_id] = [view.persona, view.category] if view is not None else groups.get(case_id, [None, None])
+    comparison.groups = out
 
 
 def attach_case_views(comparison: Comparison, a: Side, b: Side, cases: dict[str, dict],

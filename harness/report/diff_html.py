@@ -4,20 +4,24 @@ Sections: warnings (incomparable sides, the runs' notices), the two sides,
 and per comparison: the summary table, a chart per criterion and check (the
 difference with its interval on a zero-centred axis, the minimum detectable
 effect shaded), and the changed cases, filterable by persona, category,
-criterion, check and direction of the flip. A case row opens (click, Enter or
-Space) to show the complaint, both replies side by side with each check's
-evidence marked, and both sides' verdicts with the judges' reasons. With many
-changed cases, the cases shown are each row's largest drops and rises (see
-:mod:`harness.compare.views`), and a note says how many more ``diff.json``
-lists. Every string from the data is escaped; the script reads its data from a
-JSON block.
+criterion, check and direction of the flip, searchable by case id or text, and
+sortable by any column. Every changed case has a row; a case row opens (click,
+Enter or Space) to show the complaint, both replies side by side with each
+check's evidence marked (a failing check's in red; a picker shows one check's
+spans only), and both sides' verdicts with the judges' reasons. With many
+changed cases, those side-by-side views are embedded for each row's largest
+drops and rises (see :mod:`harness.compare.views`); the other cases open to
+their values on each changed measure. The chart's dots are coloured by the
+row's verdict. Checks and pass/fail criteria read ``pass``/``fail``. Every
+string from the data is escaped; the script reads its data from a JSON block.
 """
 
 from __future__ import annotations
 
 from harness.compare.schema import CaseView, Comparison, DiffReport, DiffRow, ReplyView, largest_difference
 from harness.report.html import render_notices
-from harness.report.html_parts import ROWS_JS, difference_svg, esc, json_script, page_shell
+from harness.report.html_parts import (ROWS_JS, difference_svg, esc, evidence_select, json_script, page_shell,
+                                       sortable_head)
 from harness.report.html_records import highlight
 from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
 
@@ -26,8 +30,33 @@ VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change"
 SCRIPT = """
 (function () {""" + ROWS_JS + """
   var data = JSON.parse(document.getElementById("diff-data").textContent);
+  function cell(tr, text, cls) {
+    var td = document.createElement("td"), span = document.createElement("span");
+    span.textContent = text; if (cls) span.className = cls; td.appendChild(span); tr.appendChild(td);
+  }
+  function fill(detail, c, comparison) {  // a case without an embedded view: its values on each changed measure
+    var td = detail.cells[0];
+    if (!c.noview || td.childNodes.length) return;
+    var note = document.createElement("p");
+    note.className = "muted";
+    note.textContent = "No side-by-side view is embedded for this case (views are embedded for each row's " +
+      "largest drops and rises). Its changed measures:";
+    var table = document.createElement("table"), head = document.createElement("tr");
+    table.className = "verdicts";
+    ["measure", "A: " + comparison.a + " \u2192 B: " + comparison.b].forEach(function (h) {
+      var th = document.createElement("th"); th.textContent = h; head.appendChild(th);
+    });
+    table.appendChild(head);
+    c.changes.forEach(function (ch) {
+      var tr = document.createElement("tr");
+      cell(tr, (ch.dir === "down" ? "\u25bc " : "\u25b2 ") + ch.name + " (" + ch.kind + ")", ch.dir);
+      cell(tr, ch.text);
+      table.appendChild(tr);
+    });
+    td.appendChild(note); td.appendChild(table);
+  }
   document.querySelectorAll("section.comparison").forEach(function (section, ci) {
-    var cases = data.comparisons[ci].cases;
+    var comparison = data.comparisons[ci], cases = comparison.cases;
     var rows = Array.prototype.slice.call(section.querySelectorAll("tr.case"));
     var count = section.querySelector(".shown");
     if (!rows.length || !count) return;  // no changed case in this pair: no rows, no filters to wire
@@ -36,22 +65,42 @@ SCRIPT = """
       var select = section.querySelector("select[data-filter='" + name + "']");
       if (select) selects[name] = select;
     });
+    var text = section.querySelector("input.text");
+    // What the search box reads: the row (id, persona, category, what changed) and an embedded view's text.
+    var haystacks = rows.map(function (tr) {
+      return (tr.textContent + " " + tr.nextElementSibling.textContent).toLowerCase();
+    });
     function matches(c, kind, name, dir) {
       return c.changes.some(function (ch) {
         return (!kind || (ch.kind === kind && ch.name === name)) && (!dir || ch.dir === dir);
       });
     }
-    function keep(c) {
+    function keep(c, i, words) {
       var v = {}; Object.keys(selects).forEach(function (k) { v[k] = selects[k].value; });
       if (v.persona && c.persona !== v.persona) return false;
       if (v.category && c.category !== v.category) return false;
       if (v.criterion && !matches(c, "criterion", v.criterion, v.flip)) return false;
       if (v.check && !matches(c, "check", v.check, v.flip)) return false;
+      if (!words.every(function (w) { return haystacks[i].indexOf(w) >= 0; })) return false;
       return !v.flip || matches(c, null, null, v.flip);
     }
-    function apply() { filterRows(rows, function (i) { return keep(cases[i]); }, count); }
+    function apply() {
+      var words = text ? text.value.toLowerCase().split(/\\s+/).filter(Boolean) : [];
+      filterRows(rows, function (i) { return keep(cases[i], i, words); }, count);
+    }
+    rows.forEach(function (tr, i) {
+      function open() { fill(tr.nextElementSibling, cases[i], comparison); }
+      tr.addEventListener("click", open, true);
+      tr.addEventListener("keydown", open, true);
+    });
     expandable(rows);
+    sortable(section.querySelector("table.cases"), rows);
+    evidencePicker(section.querySelector("select.evidence"), "#" + section.id + " ");
     Object.keys(selects).forEach(function (k) { selects[k].addEventListener("change", apply); });
+    if (text) {
+      text.addEventListener("input", apply);
+      text.form.addEventListener("submit", function (e) { e.preventDefault(); });
+    }
     apply();
   });
 })();
@@ -60,6 +109,7 @@ SCRIPT = """
 CSS = """
 .filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; margin: .5rem 0; }
 .filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
+.filters input[type=search] { min-width: 12rem; }
 tr.case { cursor: pointer; } tr.case:hover { background: var(--soft); }
 tr.case[aria-expanded="true"] { background: #e9f0fd; }
 tr.detail > td { background: #fbfcfe; padding: .8rem 1rem; }
@@ -94,14 +144,16 @@ def _summary_table(comparison: Comparison) -> str:
             f'<td class="num{" verdict " + VERDICT_CLASS[row.verdict] if i == 5 else ""}">{esc(c)}</td>'
             for i, c in enumerate(cells[1:], start=1)]
         body.append(f'<tr data-verdict="{esc(row.verdict)}">{"".join(tds)}</tr>')
-    return f'<table class="summary"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return (f'<div class="scroll"><table class="summary"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def _chart_row(row: DiffRow) -> str:
     bound = largest_difference(row.scale)
     label = f"{row.name}: {fmt_difference(row)} ({fmt_verdict(row)})"
     ci = row.ci
-    svg = difference_svg(row.difference, ci and ci.lo, ci and ci.hi, bound=bound, mde=row.mde, label=label)
+    svg = difference_svg(row.difference, ci and ci.lo, ci and ci.hi, bound=bound, mde=row.mde, label=label,
+                         verdict=row.verdict)
     kind = "criterion" if row.kind == "criterion" else "check"
     return (f"<tr><td>{esc(row.name)} <span class=\"muted\">({kind})</span></td><td>{svg}</td>"
             f'<td class="num {VERDICT_CLASS[row.verdict]}">{esc(fmt_difference(row))}</td></tr>')
@@ -109,35 +161,56 @@ def _chart_row(row: DiffRow) -> str:
 
 def _charts(comparison: Comparison) -> str:
     head = ('<thead><tr><th scope="col">measure</th><th scope="col">B − A with 95% interval '
-            '(dashed: zero; grey band: ± minimum detectable effect)</th><th scope="col">difference</th></tr></thead>')
-    return f'<table class="charts">{head}<tbody>{"".join(_chart_row(r) for r in comparison.rows)}</tbody></table>'
+            '(dashed: zero; grey band: ± minimum detectable effect; dot green or red: improved or regressed '
+            'after Holm; hollow grey: interval excludes 0 but not significant)</th><th scope="col">difference</th></tr></thead>')
+    return (f'<div class="scroll"><table class="charts">{head}<tbody>{"".join(_chart_row(r) for r in comparison.rows)}'
+            "</tbody></table></div>")
+
+
+def _scales(comparison: Comparison) -> dict[tuple[str, str], str]:
+    """(kind, name) -> the row's scale: checks and pass/fail criteria read pass/fail, not 1/0."""
+    return {(row.kind, row.name): row.scale for row in comparison.rows}
+
+
+def fmt_case_value(value: float, scale: str) -> str:
+    """One side's value of a changed case: ``pass``/``fail`` on a pass/fail scale (a share of samples when
+    they disagree, e.g. ``67% pass``), the score otherwise."""
+    if scale == "pass_fail":
+        return "pass" if value == 1 else "fail" if value == 0 else f"{value:.0%} pass"
+    return f"{round(value, 2):g}"
 
 
 def case_changes(comparison: Comparison) -> dict[str, list[dict]]:
-    """Case id → its changes ``{kind, name, dir, a, b}`` over every row, for the cases shown side by side."""
-    out: dict[str, list[dict]] = {case_id: [] for case_id in comparison.cases}
+    """Case id → its changes ``{kind, name, dir, text, step}`` over every row, for every changed case.
+
+    ``text`` is the change as shown (``4→3``, ``pass→fail``); ``step`` the change as a share of the
+    row's whole scale (-1 to 1), by which the list sorts by largest drop across rows.
+    """
+    out: dict[str, list[dict]] = {}
     for row in comparison.rows:
+        bound = largest_difference(row.scale)
         for change in row.changes:
-            if change.case_id in out:
-                out[change.case_id].append({"kind": row.kind, "name": row.name,
-                                            "dir": "down" if change.delta < 0 else "up", "a": change.a, "b": change.b})
+            out.setdefault(change.case_id, []).append({
+                "kind": row.kind, "name": row.name, "dir": "down" if change.delta < 0 else "up",
+                "text": f"{fmt_case_value(change.a, row.scale)}→{fmt_case_value(change.b, row.scale)}",
+                "step": round(change.delta / bound, 4)})
     return out
 
 
-def _more_cases(comparison: Comparison) -> str:
-    """The note under a capped case list: how many changed cases have no view here, and where they all are."""
-    changed = len({change.case_id for row in comparison.rows for change in row.changes})
-    more = changed - len(comparison.cases)
-    if more <= 0:
+def _cases_note(comparison: Comparison, changed: int) -> str:
+    """Above the case list: how many cases changed, and which of them carry a side-by-side view."""
+    viewed = len(comparison.cases)
+    if viewed >= changed:
         return ""
-    return (f'<p class="more">… and {more} more changed cases (see diff.json): shown here are the {len(comparison.cases)} '
-            f"cases among each row's largest drops and rises; every row's <code>changes</code> in diff.json lists "
-            f"all {changed} changed cases with their values.</p>")
+    return (f'<p class="more">All {changed} changed cases are listed. Side-by-side views (complaint, replies, '
+            f"reasons) are embedded for the {viewed} cases among each row's largest drops and rises; the "
+            f"others open to their values on each changed measure (diff.json and the runs' records hold the rest).</p>")
 
 
 def _change_list(changes: list[dict]) -> str:
-    parts = [f'<span class="{c["dir"]}">{"▼" if c["dir"] == "down" else "▲"} {esc(c["name"])}</span>'
-             f' <span class="muted">{c["a"]:g}→{c["b"]:g}</span>' for c in changes]
+    parts = [f'<span class="{c["dir"]}">{"▼" if c["dir"] == "down" else "▲"} {esc(c["name"])}'
+             f'{" (check)" if c["kind"] == "check" else ""}</span> <span class="muted">{esc(c["text"])}</span>'
+             for c in changes]
     return ", ".join(parts)
 
 
@@ -147,11 +220,12 @@ def _reply_html(view: ReplyView | None) -> str:
     if view.error:
         return f'<p class="fail">No reply: {esc(view.error)}</p>'
     marks = [(span, name) for name, check in view.verdicts.checks.items() for span in check.evidence]
+    failing = [name for name, check in view.verdicts.checks.items() if check.passed is False]
     samples = f'<p class="muted">first of {view.n_samples} samples</p>' if view.n_samples > 1 else ""
-    return f'<div class="reply">{highlight(view.reply or "", marks)}</div>{samples}'
+    return f'<div class="reply">{highlight(view.reply or "", marks, failing)}</div>{samples}'
 
 
-def _check_cell(view: ReplyView | None, name: str) -> str:
+def _check_cell(view: ReplyView | None, name: str, scale: str | None = None) -> str:
     check = view.verdicts.checks.get(name) if view else None
     if check is None:
         return '<span class="na">—</span>'
@@ -160,7 +234,7 @@ def _check_cell(view: ReplyView | None, name: str) -> str:
     return verdict + (f" — {esc(check.detail)}" if check.detail else "")
 
 
-def _criterion_cell(view: ReplyView | None, name: str) -> str:
+def _criterion_cell(view: ReplyView | None, name: str, scale: str | None = None) -> str:
     result = view.verdicts.criteria.get(name) if view else None
     if result is None:
         return '<span class="na">—</span>'
@@ -168,20 +242,26 @@ def _criterion_cell(view: ReplyView | None, name: str) -> str:
         return f'<span class="fail">judge error</span> {esc(result.error)}'
     if not result.applicable or result.score is None:
         return '<span class="na">n/a</span>'
-    return f"<b>{result.score:g}</b>" + (f" — {esc(result.reason)}" if result.reason else "")
+    reason = f" — {esc(result.reason)}" if result.reason else ""
+    if scale == "pass_fail":  # stored as 1/0: shown as the checks are
+        passed = result.passed if result.passed is not None else result.score >= 1
+        return ('<span class="pass">pass</span>' if passed else '<span class="fail">fail</span>') + reason
+    score = f'<b class="fail">{result.score:g}</b>' if result.passed is False else f"<b>{result.score:g}</b>"
+    return score + reason
 
 
-def _verdict_rows(view: CaseView, changes: list[dict]) -> str:
+def _verdict_rows(view: CaseView, changes: list[dict], scales: dict[tuple[str, str], str]) -> str:
     changed = {(c["kind"], c["name"]) for c in changes}
     names = [("criterion", n) for n in _names(view, "criteria")] + [("check", n) for n in _names(view, "checks")]
     names.sort(key=lambda item: item not in changed)  # what changed first, then the rest in order
     rows = []
     for kind, name in names:
         cell = _criterion_cell if kind == "criterion" else _check_cell
+        scale = scales.get((kind, name))
         flag = ' class="changed"' if (kind, name) in changed else ""
         label = f"<b>{esc(name)}</b>" if (kind, name) in changed else esc(name)
         rows.append(f"<tr{flag}><td>{label} <span class=\"muted\">({kind})</span></td>"
-                    f"<td>{cell(view.a, name)}</td><td>{cell(view.b, name)}</td></tr>")
+                    f"<td>{cell(view.a, name, scale)}</td><td>{cell(view.b, name, scale)}</td></tr>")
     return "".join(rows)
 
 
@@ -201,24 +281,38 @@ def case_detail(view: CaseView, changes: list[dict], comparison: Comparison) -> 
     return (f"<h3>Complaint</h3>{turns}<div class=\"sbs\">"
             f"<div><h3>A: {a}</h3>{_reply_html(view.a)}</div><div><h3>B: {b}</h3>{_reply_html(view.b)}</div></div>"
             f'<table class="verdicts"><thead><tr><th scope="col">measure</th><th scope="col">A: {a}</th>'
-            f'<th scope="col">B: {b}</th></tr></thead><tbody>{_verdict_rows(view, changes)}</tbody></table>')
+            f'<th scope="col">B: {b}</th></tr></thead>'
+            f"<tbody>{_verdict_rows(view, changes, _scales(comparison))}</tbody></table>")
+
+
+def _case_order(changes: dict[str, list[dict]]) -> list[str]:
+    """Cases with the most drops first, then by id (each column header re-sorts)."""
+    return sorted(changes, key=lambda cid: (-sum(c["dir"] == "down" for c in changes[cid]), cid))
 
 
 def _case_rows(comparison: Comparison, prefix: str) -> tuple[str, list[dict]]:
+    """A row for every changed case; its detail row holds the side-by-side view when the case has one, and is
+    left empty otherwise (the script fills it from the case's changes when it is first opened)."""
     changes = case_changes(comparison)
-    order = sorted(comparison.cases, key=lambda cid: (-sum(c["dir"] == "down" for c in changes[cid]), cid))
     parts, data = [], []
-    for index, case_id in enumerate(order):
-        view = comparison.cases[case_id]
+    for index, case_id in enumerate(_case_order(changes)):
+        view = comparison.cases.get(case_id)
+        persona, category = (comparison.groups.get(case_id) or [None, None])[:2]
+        if view is not None:
+            persona, category = view.persona, view.category
+        persona, category = persona or "(none)", category or "(none)"
         detail_id = f"{prefix}-d{index}"
-        cells = [esc(case_id), esc(view.persona or "(none)"), esc(view.category or "(none)"),
-                 _change_list(changes[case_id])]
+        worst = min(c["step"] for c in changes[case_id])
         parts.append(f'<tr class="case" tabindex="0" aria-expanded="false" aria-controls="{detail_id}">'
-                     + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        parts.append(f'<tr class="detail" id="{detail_id}" hidden><td colspan="4">'
-                     f"{case_detail(view, changes[case_id], comparison)}</td></tr>")
-        data.append({"id": case_id, "persona": view.persona or "(none)", "category": view.category or "(none)",
-                     "changes": changes[case_id]})
+                     f"<td>{esc(case_id)}</td><td>{esc(persona)}</td><td>{esc(category)}</td>"
+                     f'<td data-sort="{worst:g}">{_change_list(changes[case_id])}</td></tr>')
+        detail = case_detail(view, changes[case_id], comparison) if view is not None else ""
+        parts.append(f'<tr class="detail" id="{detail_id}" hidden><td colspan="4">{detail}</td></tr>')
+        item = {"id": case_id, "persona": persona, "category": category,
+                "changes": [{k: c[k] for k in ("kind", "name", "dir", "text")} for c in changes[case_id]]}
+        if view is None:
+            item["noview"] = 1
+        data.append(item)
     return "".join(parts), data
 
 
@@ -242,8 +336,14 @@ def _filters(comparison: Comparison, data: list[dict], prefix: str) -> str:
                _select(prefix, "criterion", "criterion changed", [("", "any")] + rows_of("criterion")),
                _select(prefix, "check", "check flipped", [("", "any")] + rows_of("check")),
                _select(prefix, "flip", "direction", flips)]
-    count = f'<span class="muted">showing <span class="shown" aria-live="polite">{len(data)}</span></span>'
-    return f'<form class="filters" role="search">{"".join(selects)}{count}</form>'
+    search = (f'<label for="{prefix}-f-text">case id or text'
+              f'<input id="{prefix}-f-text" class="text" type="search" placeholder="e.g. c044" autocomplete="off">'
+              "</label>")
+    checks = [r.name for r in comparison.rows if r.kind == "check"]
+    count = (f'<span class="muted">showing <span class="shown" aria-live="polite">{len(data)} of {len(data)}</span>'
+             " changed cases</span>")
+    return (f'<form class="filters" role="search">{"".join(selects)}{search}'
+            f"{evidence_select(prefix + '-f-evidence', checks)}{count}</form>")
 
 
 def _no_changes(comparison: Comparison) -> str:
@@ -258,20 +358,21 @@ def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
     """One comparison's section and its data for the script."""
     prefix = f"c{index}"
     rows_html, data = _case_rows(comparison, prefix)
-    head = "".join(f'<th scope="col">{h}</th>' for h in ("case", "persona", "category", "what changed (A→B)"))
+    head = sortable_head(["case", "persona", "category", "what changed (A→B)"])
     hint = ('<p class="muted">Click a case, or focus it (Tab) and press Enter, to see the complaint, '
-            "both replies side by side with evidence marked, and every verdict with the judges' reasons.</p>")
-    cases = (f'{_filters(comparison, data, prefix)}{hint}<table class="cases"><thead><tr>{head}</tr></thead>'
-             f"<tbody>{rows_html}</tbody></table>{_more_cases(comparison)}") if data \
-        else _more_cases(comparison) or _no_changes(comparison)
+            "both replies side by side with evidence marked, and every verdict with the judges' reasons. "
+            "Column headers sort (what changed: by the largest drop, as a share of its scale).</p>")
+    cases = (f'{_cases_note(comparison, len(data))}{_filters(comparison, data, prefix)}{hint}'
+             f'<div class="scroll"><table class="cases"><thead><tr>{head}</tr></thead>'
+             f"<tbody>{rows_html}</tbody></table></div>") if data else _no_changes(comparison)
     title = f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B)"
     unmeasured = ('<p class="fail"><b>Not measured: the sides share no graded case.</b></p>'
                   if comparison.shares_no_case else "")
     html = (f'<section class="comparison" id="{prefix}"><h2>{esc(title)}</h2>{unmeasured}'
             f"<h3>Summary</h3>{_summary_table(comparison)}{_family(comparison)}"
             f"<h3>Differences with intervals</h3>{_charts(comparison)}"
-            f"<h3>Changed cases</h3>{cases}</section>")
-    return html, {"cases": data}
+            f"<h3>Changed cases ({len(data)})</h3>{cases}</section>")
+    return html, {"cases": data, "a": comparison.candidate_a, "b": comparison.candidate_b}
 
 
 def _method(report: DiffReport) -> str:

@@ -3,7 +3,8 @@ reviewer's tool.
 
 Columns: the record's identity (case, candidate, sample, persona, category, turn), the customer's last
 message and the reply, the case error, then one column per check (``pass``, ``fail``, ``n/a`` or
-``crashed``) and two per judge criterion (``<name>`` the score or ``error``, ``<name>.reason``), the
+``crashed``) and two per judge criterion (``<name>`` the score, ``pass``/``fail`` for a pass/fail criterion,
+or ``error``; ``<name>.reason``), the
 failing checks and criteria in one column, and the responder's tokens, latency and cache hit.
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
@@ -44,11 +45,14 @@ def export_rows(run_dir: Path) -> Iterator[dict[str, Any]]:
     from harness.runner.outputs import load_cases
 
     cases = load_cases(run_dir)
+    criteria = (read_manifest(run_dir).rubric or {}).get("criteria") or {}
+    pass_fail = {name for name, c in criteria.items() if isinstance(c, dict) and c.get("scale") == "pass_fail"}
     for record in iter_records(run_dir):
-        yield _row(record, cases.get(record.case_id))
+        yield _row(record, cases.get(record.case_id), pass_fail)
 
 
-def _row(record: Record, case: dict | None) -> dict[str, Any]:
+def _row(record: Record, case: dict | None, pass_fail: set[str] = frozenset()) -> dict[str, Any]:
+    """One record's row; the criteria of ``pass_fail`` read ``pass``/``fail``, as the checks do, not 1.0/0.0."""
     row: dict[str, Any] = {
         "case_id": record.case_id, "candidate": record.candidate, "sample": record.sample,
         "persona": record.persona, "category": record.category, "turn_index": record.turn_index,
@@ -67,7 +71,12 @@ def _row(record: Record, case: dict | None) -> dict[str, Any]:
             row[f"criterion.{name}"] = "error"
             row[f"criterion.{name}.reason"] = f"{verdict.error.kind}: {verdict.error.message}"
             continue
-        row[f"criterion.{name}"] = verdict.score if verdict.applicable else "n/a"
+        if not verdict.applicable or verdict.score is None:
+            row[f"criterion.{name}"] = "n/a"
+        elif name in pass_fail:
+            row[f"criterion.{name}"] = "pass" if verdict.passed else "fail"
+        else:
+            row[f"criterion.{name}"] = verdict.score
         row[f"criterion.{name}.reason"] = verdict.reason
         if verdict.passed is False:
             failing.append(name)

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from harness.datasets.turns import REPLAY_CAVEAT
 from harness.gates.outcome import worse_on
 from harness.records.schema import Record
-from harness.report.html_parts import ROWS_JS, esc, interval_bar_svg, json_script, page_shell, table
+from harness.report.html_parts import ROWS_JS, esc, interval_bar_svg, json_script, page_shell, sortable_head, table
 from harness.report.html_records import RecordRows, RecordView, filter_form
 from harness.report.panel import render_panel_html
 from harness.report.tables import breakdown_rows, fmt_mean, fmt_rate, summary_rows
@@ -57,6 +57,8 @@ SCRIPT = """
     filterRows(rows, function (i) { return keep(data[i], i, words); }, count);
   }
   expandable(rows);
+  sortable(document.getElementById("records"), rows);
+  evidencePicker(document.getElementById("f-evidence"), "#records ");
   selects.forEach(function (s) { s.addEventListener("change", apply); });
   text.addEventListener("input", apply);
   // Enter in the search box would submit the form: the page would reload and lose every filter.
@@ -156,7 +158,7 @@ def render_summary_table(card: Scorecard) -> str:
         cells = "".join(f'<td class="num">{esc(cell)}</td>' for cell in row.cells)
         rows.append(f"<tr><td>{esc(row.label)}</td>{cells}</tr>")
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in ["measure", *card.candidates])
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<div class=\"scroll\"><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
 
 def render_score_bars(card: Scorecard) -> str:
@@ -171,7 +173,7 @@ def render_score_bars(card: Scorecard) -> str:
         cells = [_rate_bar(c.checks[name].pass_rate if name in c.checks else None, f"{c.name}: {name}")
                  for c in card.candidates.values()]
         rows.append([esc(f"{name} (check)"), *cells])
-    return table(["measure", *card.candidates], rows)
+    return f'<div class="scroll">{table(["measure", *card.candidates], rows)}</div>'
 
 
 def _criterion_bar(summary, scale: str | None, lower: float, upper: float, label: str) -> str:
@@ -215,16 +217,17 @@ def records_section_parts(card: Scorecard, rows: RecordRows) -> tuple[list[str],
     """:func:`render_records_section` as pieces, for the page to join once."""
     body, filter_data = rows.parts()
     form = filter_form(filter_data, card)
-    head = "".join(f'<th scope="col">{h}</th>' for h in ("case", "candidate", "persona", "category", "checks",
-                                                          "criteria", "error"))
-    hint = '<p class="muted">Click a row, or focus it and press Enter, to see the case, the reply and every verdict.</p>'
-    return ([form, hint, f'<table id="records"><thead><tr>{head}</tr></thead><tbody>', *body, "</tbody></table>"],
-            filter_data)
+    head = sortable_head(["case", "candidate", "persona", "category", "checks", "criteria", "error"])
+    hint = ('<p class="muted">Click a row, or focus it and press Enter, to see the case, the reply and every verdict. '
+            "Rows are in case order; column headers sort (checks and criteria: by how many failed).</p>")
+    return ([form, hint, f'<div class="scroll"><table id="records"><thead><tr>{head}</tr></thead><tbody>', *body,
+             "</tbody></table></div>"], filter_data)
 
 
 def record_view(card: Scorecard, cases: dict[str, dict] | None) -> RecordView:
     """What the record rows need besides the records: the scorecard's criteria and checks, the case snapshot."""
-    return RecordView(criteria=list(card.criteria), checks=card.checks, cases=cases or {})
+    return RecordView(criteria=list(card.criteria), checks=card.checks, cases=cases or {},
+                      scales={name: info.scale for name, info in card.criteria.items()})
 
 
 def render_run_html(scorecard: Scorecard, records: Iterable[Record], cases: dict[str, dict] | None,

@@ -37,6 +37,15 @@ svg.bar { vertical-align: middle; margin-right: .4rem; }
 .muted { color: var(--muted); }
 .pass { color: var(--good); } .fail { color: var(--bad); font-weight: 600; } .na { color: var(--muted); }
 mark { background: var(--mark); padding: 0 1px; }
+mark.ev-fail { background: #f9c4bd; box-shadow: inset 0 -2px 0 var(--bad); }  /* evidence of a failing check */
+.ev-dim mark { background: none; box-shadow: none; }  /* a chosen check's spans only (see EVIDENCE_JS) */
+.scroll { overflow-x: auto; max-width: 100%; }  /* a wide table scrolls inside its box, not the page */
+th.sortable { cursor: pointer; white-space: nowrap; }
+th.sortable button { all: inherit; cursor: pointer; padding: 0; border: 0; background: none; }
+th.sortable button:focus-visible { outline: 2px solid var(--accent); }
+th.sortable button::after { content: " ↕"; color: var(--muted); font-weight: 400; }
+th[aria-sort="ascending"] button::after { content: " ▲"; } th[aria-sort="descending"] button::after { content: " ▼"; }
+table.cases td:first-child, #records td:first-child { white-space: nowrap; }
 :focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
 """
 
@@ -133,6 +142,20 @@ def page_shell(title: str, body: str, *, css: str = "", script: str = "") -> str
             f"<body>{body}{tail}</body></html>\n")
 
 
+def evidence_select(select_id: str, checks: list[str]) -> str:
+    """The evidence picker: every check's spans, only the failing checks', or one check's."""
+    options = [("", "every check (red: a failing check's)"), ("*fail", "failing checks only")]
+    items = "".join(f'<option value="{esc(v)}">{esc(t)}</option>' for v, t in options + [(c, c) for c in checks])
+    return (f'<label for="{esc(select_id)}">highlight evidence of'
+            f'<select id="{esc(select_id)}" class="evidence">{items}</select></label>')
+
+
+def sortable_head(labels: list[str]) -> str:
+    """A header row whose every column sorts the table (a button each: click, Enter or Space)."""
+    return "".join(f'<th scope="col" class="sortable"><button type="button" title="sort by {esc(h)}">{esc(h)}'
+                   "</button></th>" for h in labels)
+
+
 ROWS_JS = """
   // Rows of a table that open a detail row below them (shared by report.html and diff.html).
   function filterRows(rows, keep, count) {  // hide the rows keep(i) rejects, their details closed; count the rest
@@ -158,17 +181,78 @@ ROWS_JS = """
       });
     });
   }
+  function sortable(table, rows) {  // each header button sorts the rows (each with its detail row) by its column
+    if (!table || !table.tHead) return;
+    var tbody = table.tBodies[0], details = rows.map(function (tr) { return tr.nextElementSibling; });
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var collator = new Intl.Collator(undefined, {numeric: true, sensitivity: "base"});
+    function key(tr, col) {  // a cell's data-sort (a number) when it has one, else its text
+      var td = tr.cells[col], given = td.getAttribute("data-sort");
+      return given !== null ? given : td.textContent;
+    }
+    heads.forEach(function (th, col) {
+      var button = th.querySelector("button");
+      if (!button) return;
+      button.addEventListener("click", function () {
+        var up = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", up ? "ascending" : "descending");
+        var keyed = rows.map(function (tr, i) { return [key(tr, col), i]; });
+        var numeric = keyed.every(function (k) { return k[0] !== "" && !isNaN(Number(k[0])); });
+        keyed.sort(function (p, q) {
+          var c = numeric ? Number(p[0]) - Number(q[0]) : collator.compare(p[0], q[0]);
+          return (up ? c : -c) || p[1] - q[1];
+        });
+        var frag = document.createDocumentFragment();
+        keyed.forEach(function (k) { frag.appendChild(rows[k[1]]); frag.appendChild(details[k[1]]); });
+        tbody.appendChild(frag);
+      });
+    });
+  }
+  function evidencePicker(select, scope) {  // show every check's evidence, the failing ones', or one check's
+    if (!select) return;
+    var style = document.createElement("style");
+    document.head.appendChild(style);
+    function apply() {
+      var v = select.value, off = "{background:none;box-shadow:none}";
+      if (!v) { style.textContent = ""; return; }
+      if (v === "*fail") { style.textContent = scope + "mark:not(.ev-fail)" + off; return; }
+      var pass = "[data-pass~=" + CSS.escape(v) + "]", fail = "[data-fail~=" + CSS.escape(v) + "]";
+      style.textContent = scope + "mark:not(" + pass + "):not(" + fail + ")" + off +
+        scope + "mark" + pass + "{background:var(--mark);box-shadow:none}";
+    }
+    select.addEventListener("change", apply);
+    apply();
+  }
 """
 
 
+DOT_STYLE = {"improved": 'fill="#1e8449"', "regressed": 'fill="#c0392b"',
+             "excludes zero": 'fill="#fff" stroke="#5c6577" stroke-width="1.5"', "": 'fill="#1d2330"'}
+
+
+def dot_kind(verdict: str, lo: float | None, hi: float | None) -> str:
+    """How a difference's dot is drawn: by the row's *verdict* (after Holm), never by the interval alone.
+
+    ``improved`` green, ``regressed`` red; ``excludes zero`` (a hollow grey dot) when the interval clears
+    zero but the test does not make it a verdict; ``""`` (dark) otherwise.
+    """
+    if verdict in ("improved", "regressed"):
+        return verdict
+    if lo is not None and hi is not None and (lo > 0 or hi < 0):
+        return "excludes zero"
+    return ""
+
+
 def difference_svg(value: float | None, lo: float | None, hi: float | None, *, bound: float, mde: float | None = None,
-                   label: str = "", width: int = 260, height: int = 22) -> str:
+                   label: str = "", verdict: str = "", width: int = 260, height: int = 22) -> str:
     """An inline SVG of a difference on a symmetric axis ``[-bound, bound]``.
 
     A zero line in the middle, a grey band of ``±mde`` (what this n could not
     tell from zero), the interval ``[lo, hi]`` as a whisker and the point
-    estimate as a dot: red when the whole interval is below zero, green when
-    above, dark otherwise. ``label`` is the tooltip and accessible name.
+    estimate as a dot coloured by the row's ``verdict`` (:func:`dot_kind`): a
+    green or red dot only where the table says improved or regressed.
+    ``label`` is the tooltip and accessible name.
     """
     pad, mid = 6, height / 2
 
@@ -182,7 +266,8 @@ def difference_svg(value: float | None, lo: float | None, hi: float | None, *, b
     if value is not None and lo is not None and hi is not None:
         parts.append(_whisker(x(lo), x(hi), mid, height))
     if value is not None:
-        colour = "#c0392b" if hi is not None and hi < 0 else "#1e8449" if lo is not None and lo > 0 else "#1d2330"
-        parts.append(f'<circle cx="{x(value)}" cy="{mid}" r="4" fill="{colour}"/>')
+        kind = dot_kind(verdict, lo, hi)
+        parts.append(f'<circle class="dot" data-dot="{kind or "none"}" cx="{x(value)}" cy="{mid}" r="4" '
+                     f'{DOT_STYLE[kind]}/>')
     return (f'<svg class="diffbar" role="img" aria-label="{esc(label)}" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}"><title>{esc(label)}</title>{"".join(parts)}</svg>')

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from harness.checks.base import Span
 from harness.records.schema import Record
-from harness.report.html_parts import esc
+from harness.report.html_parts import esc, evidence_select
 from harness.scoring.schema import Scorecard
 
 NO_GROUP = "(none)"  # matches the scorecard's key for a missing persona or category
@@ -27,6 +27,7 @@ class RecordView:
     criteria: list[str]
     checks: list[str]
     cases: Mapping[str, dict] = field(default_factory=dict)  # case id -> the case as cases.jsonl holds it
+    scales: Mapping[str, str | None] = field(default_factory=dict)  # criterion -> its scale (1-5, pass_fail)
 
 
 @dataclass
@@ -62,11 +63,15 @@ class EscapedLabels(dict):
         return escaped
 
 
-def highlight(reply: str, marks: list[tuple[Span, str]]) -> str:
+def highlight(reply: str, marks: list[tuple[Span, str]], failing: Iterable[str] = ()) -> str:
     """``reply`` escaped, with each evidence span wrapped in ``<mark>`` titled by the checks that cite it.
 
     Overlapping spans are split at their edges so marks never nest; spans
-    outside the reply are clipped.
+    outside the reply are clipped. A mark lists its checks in ``data-pass``
+    and ``data-fail`` (those of ``failing``, the checks that failed), and is of
+    class ``ev-fail`` when any of them failed: failing evidence is drawn
+    apart from passing evidence, and the page's evidence picker
+    (:data:`~harness.report.html_parts.EVIDENCE_JS`) can show one check's spans only.
     """
     if not marks:  # a reply without evidence is one unmarked piece (none when empty)
         return esc(reply)
@@ -78,13 +83,25 @@ def highlight(reply: str, marks: list[tuple[Span, str]]) -> str:
     cuts = sorted(points)
     if cuts[0] < 0 or cuts[-1] > n:  # clip only when a span reaches outside (checks' spans rarely do)
         cuts = sorted({min(max(p, 0), n) for p in cuts})
+    failing = set(failing)
     out = []
     start = 0
     for end, names in zip(cuts[1:], _covering_names(cuts, marks)):
         piece = esc(reply[start:end])
-        out.append(f'<mark title="{esc(", ".join(sorted(names)))}">{piece}</mark>' if names else piece)
+        out.append(_mark(piece, names, failing) if names else piece)
         start = end
     return "".join(out)
+
+
+def _mark(piece: str, names: set[str], failing: set[str]) -> str:
+    """One marked piece: its checks in the title (failing ones said so), and split by verdict in data attributes."""
+    bad = sorted(names & failing)
+    good = sorted(names - failing)
+    title = ", ".join(good + [f"{name} (fails)" for name in bad])
+    if not bad:
+        return f'<mark title="{esc(title)}" data-pass="{esc(" ".join(good))}">{piece}</mark>'
+    return (f'<mark class="ev-fail" title="{esc(title)}" data-pass="{esc(" ".join(good))}" '
+            f'data-fail="{esc(" ".join(bad))}">{piece}</mark>')
 
 
 def _covering_names(cuts: list[int], marks: list[tuple[Span, str]]) -> list[set[str]]:
@@ -155,7 +172,7 @@ class RecordRenderer:
         """Everything the report shows of one record, rendered while the records stream past."""
         labels = self.labels
         checks, criteria = self.check_parts(record), self.criterion_parts(record)
-        reply = self.reply(record, checks.marks)
+        reply = self.reply(record, checks.marks, checks.failing)
         failing = checks.failing + criteria.failing
         note = f' <span class="fail">fails {self.names(failing)}</span>' if failing else ""
         persona, category = record.persona or NO_GROUP, record.category or NO_GROUP
@@ -177,16 +194,18 @@ class RecordRenderer:
         labels = self.labels
         failing = f'<span class="fail">{self.names(checks.failing)}</span>' if checks.failing else "all pass"
         error = labels[record.error.kind] if record.error else ""
+        # data-sort: the checks and criteria columns sort by how many failed (most first when descending)
         return (f"{SUMMARY_OPEN}{index}\"><td>{esc(record.case_id)}</td><td>{labels[record.candidate]}</td>"
                 f"<td>{labels[record.persona or NO_GROUP]}</td><td>{labels[record.category or NO_GROUP]}</td>"
-                f"<td>{failing}</td><td>{criteria.cell}</td><td>{error}</td></tr>")
+                f'<td data-sort="{len(checks.failing)}">{failing}</td>'
+                f'<td data-sort="{len(criteria.failing)}">{criteria.cell}</td><td>{error}</td></tr>')
 
     @staticmethod
-    def reply(record: Record, marks: list[tuple[Span, str]]) -> str:
-        """The reply with its evidence ``marks`` marked, or why there is none."""
+    def reply(record: Record, marks: list[tuple[Span, str]], failing: list[str] = ()) -> str:
+        """The reply with its evidence ``marks`` marked (those of ``failing`` checks apart), or why there is none."""
         if record.error is not None:
             return f'<p class="fail">No reply: {esc(record.error.kind)} — {esc(record.error.message)}</p>'
-        return f'<div class="reply">{highlight(record.reply or "", marks)}</div>'
+        return f'<div class="reply">{highlight(record.reply or "", marks, failing)}</div>'
 
     def detail(self, record: Record, reply: str, checks: CheckParts, criteria: CriterionParts) -> str:
         """The opened view of one record: complaint, ``reply`` (from :meth:`reply`), checks, criteria.
@@ -231,8 +250,13 @@ class RecordRenderer:
         return CheckParts("".join(items) or NONE_ITEM, marks, failing, verdicts)
 
     def criterion_parts(self, record: Record) -> CriterionParts:
-        """Each criterion's list item (score, verdict and reason, or the judge's error) and the summary's cell."""
+        """Each criterion's list item (score, verdict and reason, or the judge's error) and the summary's cell.
+
+        A pass/fail criterion reads ``pass`` or ``fail`` (its score is stored as 1/0, which beside 1-5 scores
+        read as a score of 0); a 1-5 score below its pass threshold is drawn as a failure.
+        """
         labels = self.labels
+        scales = self.view.scales
         items, scores, failing, errors = [], [], [], 0
         for name, result in record.judge.items():
             if result.error is not None:
@@ -242,15 +266,22 @@ class RecordRenderer:
                 continue
             if result.passed is False:
                 failing.append(name)
+            pass_fail = scales.get(name) == "pass_fail"
             if result.score is not None:
-                scores.append(f"{name} {result.score:g}")
+                if pass_fail:
+                    scores.append(f"{labels[name]} {_verdict(result.passed)}")
+                else:
+                    value = f'<span class="fail">{result.score:g}</span>' if result.passed is False \
+                        else f"{result.score:g}"
+                    scores.append(f"{labels[name]} {value}")
             if not result.applicable or result.score is None:
                 items.append(f"<li><b>{labels[name]}</b>: {VERDICT_HTML[None]}</li>")
             else:
                 reason = f" — {esc(result.reason)}" if result.reason else ""
-                items.append(f"<li><b>{labels[name]}</b>: {result.score:g} {_verdict(result.passed)}{reason}</li>")
+                score = "" if pass_fail else f"{result.score:g} "
+                items.append(f"<li><b>{labels[name]}</b>: {score}{_verdict(result.passed)}{reason}</li>")
         failing.sort()
-        cell = esc(", ".join(scores) + (f" · {errors} error(s)" if errors else ""))
+        cell = ", ".join(scores) + (f" · {errors} error(s)" if errors else "")
         return CriterionParts("".join(items) or NONE_ITEM, cell, failing)
 
 
@@ -280,15 +311,34 @@ class RecordRows:
         self.by_case.setdefault(row.case_id, []).append(row)
 
     def html(self) -> tuple[str, list[dict]]:
-        """Every row (summary + hidden detail) and each row's filter fields, in the order the records came."""
+        """Every row (summary + hidden detail) and each row's filter fields, in case order (:meth:`order`)."""
         parts, filter_data = self.parts()
         return "".join(parts), filter_data
+
+    def order(self) -> list[int]:
+        """The rows' indexes in case order: the case snapshot's order (the dataset's), cases it lacks after them
+        by id; within a case, candidates in the order first seen, then by sample.
+
+        Records come in the order their calls finished (with a judge, c003, c006, c009, ...); the page
+        lists them by case so a case's candidates sit together (its columns re-sort it).
+        """
+        cases = self.view.cases
+        known = {case_id: i for i, case_id in enumerate(cases)} if cases else {}
+        candidates: dict[str, int] = {}
+        keys = []
+        for index, row in enumerate(self.rows):
+            case_id, candidate, sample = row.key
+            rank = candidates.setdefault(candidate, len(candidates))
+            position = known.get(case_id)
+            keys.append(((0, position, "") if position is not None else (1, 0, case_id), rank, sample, index))
+        return [key[-1] for key in sorted(keys)]
 
     def parts(self) -> tuple[list[str], list[dict]]:
         """:meth:`html` as pieces, so the page joins a big run's rows once (each copy of megabytes costs)."""
         flips = {case_id: flipped_checks(group) if len(group) > 1 else [] for case_id, group in self.by_case.items()}
         parts, filter_data = [], []
-        for index, row in enumerate(self.rows):
+        for index in self.order():
+            row = self.rows[index]
             detail = row.detail_utf8.decode("utf-8")
             parts.append(row.summary)
             parts.append(f'<tr class="detail" id="d{index}" hidden><td colspan="7">{detail}'
@@ -332,4 +382,5 @@ def filter_form(filter_data: list[dict], card: Scorecard) -> str:
     search = ('<label for="f-text">text in case, reply or verdicts'
               '<input id="f-text" type="search" placeholder="e.g. refund" autocomplete="off"></label>')
     count = f'<span class="muted">showing <span id="shown" aria-live="polite">{len(filter_data)}</span></span>'
-    return f'<form class="filters" role="search">{"".join(selects)}{search}{count}</form>'
+    evidence = evidence_select("f-evidence", list(card.checks))
+    return f'<form class="filters" role="search">{"".join(selects)}{search}{evidence}{count}</form>'

@@ -87,8 +87,9 @@ class RunTally:
     def for_report(cls, manifest: Manifest, cases: Mapping[str, dict]) -> RunTally:
         """What :func:`~harness.runner.outputs.finalize_run` needs; ``cases`` is the case snapshot by id."""
         builder = ScorecardBuilder(manifest, manifest_criteria(manifest))
-        view = RecordView(criteria=list(manifest_criteria(manifest) or {}), checks=sorted(manifest.checks),
-                          cases=cases)
+        criteria = manifest_criteria(manifest) or {}
+        view = RecordView(criteria=list(criteria), checks=sorted(manifest.checks), cases=cases,
+                          scales={name: (c or {}).get("scale") for name, c in criteria.items() if isinstance(c, dict)})
         return cls(errors=ErrorTally(), scoring=builder if builder.streams else None, rows=RecordRows(view))
 
     @classmethod

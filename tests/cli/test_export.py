@@ -18,13 +18,17 @@ def test_a_judged_run_exports_checks_criteria_and_failures(served_project):
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     records = [json.loads(line) for line in (root / "r" / "records.jsonl").read_text().splitlines()]
     assert len(rows) == len(records) == 12
+    criteria = json.loads((root / "r" / "manifest.json").read_text())["rubric"]["criteria"]
+    pass_fail = {name for name, c in criteria.items() if c.get("scale") == "pass_fail"}
+    assert pass_fail  # the project's rubric has a pass/fail criterion: it reads pass/fail, as the checks do
     for row, record in zip(rows, records):
         assert (row["case_id"], row["candidate"]) == (record["case_id"], record["candidate"])
         assert row["reply"] == record["reply"] and row["customer"].startswith("order #")
         for name, result in record["checks"].items():
             assert row[f"check.{name}"] == {True: "pass", False: "fail", None: "n/a"}[result["passed"]]
         for name, verdict in record["judge"].items():
-            expected = "n/a" if not verdict["applicable"] else f"{verdict['score']:g}"
+            expected = ("n/a" if not verdict["applicable"] else ("pass" if verdict["passed"] else "fail")
+                        if name in pass_fail else f"{verdict['score']:g}")
             assert row[f"criterion.{name}"].rstrip("0").rstrip(".") == expected.rstrip("0").rstrip(".")
             assert row[f"criterion.{name}.reason"] == verdict["reason"]
         failing = [n for n, r in record["checks"].items() if r["passed"] is False]

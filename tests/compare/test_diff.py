@@ -165,15 +165,19 @@ def test_side_by_side_views_are_capped_per_row_while_changes_stay_complete(tmp_p
     assert comparison.cases["c041"].b.verdicts.criteria["empathy"].score == 5
     paths = write_diff(report, tmp_path / "out")
     html = paths["html"].read_text()
-    assert "… and 29 more changed cases (see diff.json)" in html and "all 35 changed cases" in html
-    assert html.count('<tr class="case"') == 6
+    # Every changed case has a row (review #4: the list was capped at the viewed cases, its counter too);
+    # the 6 with a view carry it, the others open to their values.
+    assert "All 35 changed cases are listed" in html and "embedded for the 6 cases" in html
+    assert html.count('<tr class="case"') == 35 and "showing <span class=\"shown\" aria-live=\"polite\">35 of 35" in html
+    assert html.count('class="sbs"') == 6
+    assert comparison.groups["c010"] == [None, None] and comparison.groups["c000"] == ["angry", "billing"]
     data = json.loads(paths["json"].read_text())
     assert sum(len(row["changes"]) for row in data["comparisons"][0]["rows"]) == 35
     assert "pass→fail 20: c000, c001" in paths["md"].read_text() and "… and 8 more (see diff.json)" in paths["md"].read_text()
     # With the default cap every case of a small diff has its view, and the page has no "more" note.
     full = build_diff(tmp_path / "a", tmp_path / "b")
     assert len(full.comparisons[0].cases) == 35
-    assert "more changed cases" not in write_diff(full, tmp_path / "full", ["html"])["html"].read_text()
+    assert "are listed" not in write_diff(full, tmp_path / "full", ["html"])["html"].read_text()
 
 
 def test_lines_the_slim_decoder_rejects_are_read_by_the_full_reader(tmp_path):

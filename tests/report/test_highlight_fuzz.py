@@ -18,7 +18,8 @@ def plain_highlight(reply: str, marks: list[tuple[Span, str]]) -> str:
     for start, end in zip(cuts, cuts[1:]):
         names = sorted({name for span, name in marks if span.start <= start and end <= span.end})
         piece = esc(reply[start:end])
-        out.append(f'<mark title="{esc(", ".join(names))}">{piece}</mark>' if names else piece)
+        out.append(f'<mark title="{esc(", ".join(names))}" data-pass="{esc(" ".join(names))}">{piece}</mark>'
+                   if names else piece)
     return "".join(out)
 
 

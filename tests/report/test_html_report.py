@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from harness.checks.base import Span
+from harness.records.schema import CriterionResult as CriterionResultModel
 from harness.report.html import SCRIPT, render_run_html
 from harness.report.html_parts import esc, interval_bar_svg, json_for_script, json_script, page_shell
 from harness.report.html_records import highlight
@@ -85,8 +86,22 @@ def test_evidence_is_marked_and_escaped() -> None:
     text = highlight("Sorry <b> ok", [(Span(start=0, end=5, text="Sorry"), "apology"),
                                       (Span(start=3, end=9, text="ry <b>"), "tone"),
                                       (Span(start=50, end=60, text=""), "out of range")])
-    assert text == ('<mark title="apology">Sor</mark><mark title="apology, tone">ry</mark>'
-                    '<mark title="tone"> &lt;b&gt;</mark> ok')
+    assert text == ('<mark title="apology" data-pass="apology">Sor</mark>'
+                    '<mark title="apology, tone" data-pass="apology tone">ry</mark>'
+                    '<mark title="tone" data-pass="tone"> &lt;b&gt;</mark> ok')
+
+
+def test_failing_checks_evidence_is_marked_apart_from_passing_evidence() -> None:
+    # Review #7: every span was the same yellow; a failing check's evidence now has its own class and colour,
+    # and each mark names its checks by verdict for the page's evidence picker.
+    text = highlight("We will refund $189 today", [(Span(start=0, end=7, text="We will"), "next_step"),
+                                                   (Span(start=3, end=19, text=""), "policy_promises")],
+                     failing=["policy_promises"])
+    assert text == ('<mark title="next_step" data-pass="next_step">We </mark>'
+                    '<mark class="ev-fail" title="next_step, policy_promises (fails)" data-pass="next_step" '
+                    'data-fail="policy_promises">will</mark>'
+                    '<mark class="ev-fail" title="policy_promises (fails)" data-pass="" data-fail="policy_promises">'
+                    ' refund $189</mark> today')
 
 
 def test_page_is_self_contained_and_has_every_section() -> None:
@@ -97,7 +112,7 @@ def test_page_is_self_contained_and_has_every_section() -> None:
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # no CDN, no network
     assert "Content-Security-Policy" in page and "connect-src" not in page
     assert page.index(NOTICE) < page.index("<h1>")
-    for expected in ("Where is my parcel?", "We <mark title=\"apology_wording\">apologize</mark>.", "<svg", 'id="f-candidate"', 'id="f-persona"',
+    for expected in ("Where is my parcel?", "We <mark title=\"apology_wording\" data-pass=\"apology_wording\">apologize</mark>.", "<svg", 'id="f-candidate"', 'id="f-persona"',
                      'id="f-category"', 'id="f-failing"', 'tabindex="0"', "2 (judge_output 1, timeout 1)", "rate_limit",
                      "scored 5", "form: apologize"):
         assert expected in page, expected
@@ -168,3 +183,32 @@ def test_script_filters_and_opens_rows_with_the_keyboard(tmp_path) -> None:
                           capture_output=True, text=True, timeout=30, check=True)
     assert json.loads(done.stdout) == {"initial": "6 of 6", "candidate": "2 of 6", "failing": "3 of 6",
                                        "text": "2 of 6", "opened": True, "closed": True}
+
+
+def test_pass_fail_criteria_read_pass_fail_in_the_records_table_and_the_detail() -> None:
+    # Review #6: a pass/fail criterion read "boundary 0" beside 1-5 scores, and "1 pass" in the detail.
+    boundary = lambda passed: CriterionResultModel(score=float(passed), passed=passed, reason="r")  # noqa: E731
+    records = [record("c1", judge={"empathy": score(2), "boundary": boundary(False)}),
+               record("c2", judge={"empathy": score(5), "boundary": boundary(True)})]
+    page = render_run_html(build_scorecard(records, manifest(), CRITERIA), records, None)
+    assert 'empathy <span class="fail">2</span>, boundary <span class="fail">fail</span>' in page
+    assert 'empathy 5, boundary <span class="pass">pass</span>' in page
+    assert '<li><b>boundary</b>: <span class="pass">pass</span> — r</li>' in page
+    assert '<li><b>empathy</b>: 5 <span class="pass">pass</span>' in page
+    assert "boundary 0" not in page and "boundary 1" not in page
+
+
+def test_records_are_listed_in_case_order_whatever_order_they_came_in() -> None:
+    # Review #9: with a judge, records came in the order the calls finished (c003, c006, ...).
+    records = [record(c, cand) for c, cand in (("c3", "bot_v2"), ("c1", "bot_v2"), ("c2", "bot_v1"),
+                                                ("c1", "bot_v1"), ("c9", "bot_v1"))]
+    cases = {c: {"id": c, "turns": []} for c in ("c1", "c2", "c3")}  # c9 is not in the snapshot: last
+    page = render_run_html(build_scorecard(records, manifest(), CRITERIA), records, cases)
+    rows = re.findall(r'<tr class="rec" tabindex="0" aria-expanded="false" aria-controls="(d\d+)"><td>(\w+)</td>'
+                      r"<td>(\w+)</td>", page)
+    assert [(c, cand) for _, c, cand in rows] == [("c1", "bot_v2"), ("c1", "bot_v1"), ("c2", "bot_v1"),
+                                                 ("c3", "bot_v2"), ("c9", "bot_v1")]
+    for detail_id, _, _ in rows:  # each row still opens its own detail
+        assert f'<tr class="detail" id="{detail_id}" hidden>' in page
+    data = json.loads(_json_block(page))["records"]
+    assert [r["candidate"] for r in data] == ["bot_v2", "bot_v1", "bot_v1", "bot_v2", "bot_v1"]
