@@ -69,3 +69,94 @@ def test_no_contradiction(run, reply):
     result = run("no_contradiction", reply)
     assert result.passed is True, result.evidence
     assert result.data == {"found": []}
+
+# Review item #2 (/tmp/review_domain): polite denials the check passed, each with paraphrases.
+POLITE_DENIALS = [
+    ("With respect, I believe you may be looking at a pending authorisation rather than a second charge.",
+     "you may be looking at"),
+    ("You might be thinking of a different provider.", "You might be thinking of"),
+    ("You may have misread the date on the statement.", "You may have misread"),
+    ("It looks like you've misunderstood the renewal terms.", "you've misunderstood"),
+    ("I'm afraid there's only one charge on our side.", "there's only one charge"),
+    ("There was just one payment taken on 3 June.", "There was just one payment"),
+    ("Only one transaction went through on our end.", "Only one transaction went through"),
+    ("I see why you'd think that, but the charge was only taken once.", "was only taken once"),
+    ("We only charged you once.", "We only charged you once"),
+    ("I understand why you might think that, but the bill hasn't changed.", "why you might think that, but"),
+    ("We did not cut off your internet. The outage was caused by your router.", "We did not cut"),
+    ("To be clear, nobody cut your internet; it was planned maintenance you were told about.", "nobody cut"),
+    ("We never lost your parcel; it was left in your safe place.", "We never lost"),
+    ("Our engineers didn't disconnect your line.", "Our engineers didn't disconnect"),
+    ("No one cancelled your order, it is still on its way.", "No one cancelled"),
+    ("We haven't charged you twice.", "We haven't charged you twice"),
+    ("That's not what our logs say.", "That's not what our logs say"),
+    ("That isn't what the system shows.", "That isn't what the system shows"),
+    ("That doesn't match our records, I'm afraid.", "That doesn't match our records"),
+    ("Hmm, I'm not sure that's quite right: the second line is only a pre-authorisation.",
+     "I'm not sure that's quite right"),
+    ("I'm not convinced that's accurate, the courier has a photo of the parcel.", "I'm not convinced that's accurate"),
+    ("I find that hard to believe.", "find that hard to believe"),
+    ("It's hard to believe you never got any of our emails.", "hard to believe you never"),
+    ("Our records show one payment, so I don't think you're right.", "Our records show"),
+    ("Actually, you are not entitled to that.", "Actually, you"),
+    ("You're clearly confused, we never charge twice.", "You're clearly confused"),
+    ("@jdoe u r wrong, it was delivered", "u r wrong"),
+]
+
+# Review item #2: agreement and empathy the check flagged, each with paraphrases.
+AGREEING = [
+    "Our records show two payments for INV-778, so you're right, and I've refunded one.",
+    "Our logs show the outage reached your street on Monday, so you're absolutely right.",
+    "Our system confirms you were charged twice, as you said, and the duplicate is on its way back.",
+    "Our records show the second payment went through, which is our mistake.",
+    # A policy fact from the records, not a dispute of the customer's account.
+    "Our records show the blender was bought 95 days ago, so it's outside our 30-day refund window.",
+    "Our system shows the order was placed 40 days ago, which is beyond the 30-day return window, but a repair is free.",
+    "Actually, you're right: we did charge you twice, and I've refunded $59.99.",
+    "Actually you're quite right, and I've fixed it.",
+    "Actually, you've got a point, and I've passed it to the team.",
+    "I can tell you're confused by the new bill, and that's on us for not explaining it.",
+    "Understandably, you're confused by the two invoices; let me explain them.",
+    "No wonder you're confused, the letter was unclear.",
+    "You may have noticed a second pending line on your statement; that's the duplicate, and it's now refunded.",
+    "You might have seen our email about the billing error on 3 June. I'm sorry, that duplicate is on us.",
+    "You might have heard about the outage on the news; it's fixed now.",
+    "It's hard to believe we put you through this twice. I've refunded the $59.99.",
+    "It's hard to believe it took us three weeks to reply, and I'm sorry.",
+    "No big deal at all to fix this: I've refunded the duplicate $59.99.",
+    "It's no big deal for us to swap it for you.",
+    # Owning a failure, the agent's own acts, promises and the state of things: nothing denied.
+    "We didn't send the replacement on time, and I'm sorry.",
+    "I'm sorry we cut off your internet by mistake; it's back on now.",
+    "To make sure we don't charge you twice, I've paused the payment.",
+    "You'll only be charged once from now on.",
+    "There's only one charge left on your statement after the refund.",
+    "We haven't cancelled anything yet, so tell me what you'd like us to do.",
+    "I'm not sure that's the right plan for you, so let me compare the two.",
+    # "your wrong item" is not "you're wrong".
+    "We have collected your wrong item and a new one is on the way.",
+]
+
+
+@pytest.mark.parametrize("reply,phrase", POLITE_DENIALS)
+def test_polite_denial_found(run, reply, phrase):
+    result = run("no_contradiction", reply)
+    assert result.passed is False
+    assert any(phrase in ev.text or ev.text in phrase for ev in result.evidence), result.evidence
+
+
+@pytest.mark.parametrize("reply", AGREEING)
+def test_agreeing_and_empathic_pass(run, reply):
+    result = run("no_contradiction", reply)
+    assert result.passed is True, result.evidence
+
+
+@pytest.mark.parametrize("reply,passed", [
+    ("I would never say you're wrong about this.", True),
+    ('You wrote "that\'s not true" about our last reply, and you were right.', True),
+    ("YOU MUST HAVE CLICKED PAY TWICE.", False),
+    ("You must have been so worried seeing that second charge.", True),
+])
+def test_reviewed_cases_unchanged(run, reply, passed):
+    """What the review found right stays right."""
+    assert run("no_contradiction", reply).passed is passed
