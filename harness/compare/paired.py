@@ -6,8 +6,10 @@ never pass for independent evidence.
 
 - :func:`cluster_bootstrap_diff`: the difference of means ``B - A`` with a
   percentile bootstrap interval that resamples cases with replacement.
-- :func:`mcnemar_exact`: the exact (binomial) McNemar test for paired pass/fail.
-- :func:`wilcoxon_signed_rank`: Wilcoxon's signed-rank test on case differences.
+- :func:`mcnemar_exact`: the exact (binomial) McNemar test for paired pass/fail, and
+  :func:`mcnemar_exact_interval` the interval of the difference that agrees with it.
+- :func:`wilcoxon_signed_rank`: Wilcoxon's signed-rank test on case differences (exact over the non-zero
+  differences up to 200 of them).
 - :func:`holm`: Holm's step-down adjustment of a family of p-values.
 - :func:`minimum_detectable_effect`: the smallest true difference this n would
   detect at 80% power, so "no detectable change" is not read as "the same".
@@ -169,32 +171,134 @@ def mcnemar_exact(pass_to_fail: int, fail_to_pass: int) -> float:
     return min(1.0, 2 * (total / 2 ** n))
 
 
+QUADRATURE_NODES = 1000  # points of the discordant share's distribution the melded interval averages over
+
+
+def mcnemar_exact_interval(pass_to_fail: int, fail_to_pass: int, n: int,
+                           confidence: float = 0.95) -> Interval | None:
+    """The interval of a paired pass-rate difference ``(fail_to_pass - pass_to_fail) / n`` that agrees with
+    :func:`mcnemar_exact`: it excludes 0 exactly when the exact McNemar p-value is below ``1 - confidence``.
+
+    Fay & Lumbard's melded interval (Stat Med 2021;40:1147-59; R's ``exact2x2::mcnemarExactDP``). The
+    difference is ``θ·(2π - 1)`` with ``θ`` the share of discordant cases and ``π`` the share of those that
+    went fail → pass. Each gets its Clopper–Pearson confidence distribution (``θ``: Beta(m, n-m+1) and
+    Beta(m+1, n-m) for the m discordant of n; ``π``: Beta(x, m-x+1) and Beta(x+1, m-x) for the x of m that
+    rose), and each end of the interval is the ``(1 - confidence) / 2`` quantile of their product, taken at
+    the conservative one of the two ``θ`` bounds. At 0 the product's tail does not depend on ``θ``, so it is
+    exactly the exact binomial tail of McNemar's test: the interval excludes 0 exactly when the test rejects.
+    A percentile bootstrap of 3 cases that all failed read ``-100 pp [-100, -100]`` (every resample is -1)
+    beside p 0.25; this reads about ``[-100, +41]``. With no discordant case it is Clopper–Pearson's bound
+    on the share that could change unseen (as :func:`harness.compare.rows.no_change_interval`). ``None``
+    without cases.
+    """
+    m = pass_to_fail + fail_to_pass
+    if n <= 0 or m > n:
+        return None
+    tail = (1.0 - confidence) / 2.0
+    from scipy import special  # lazily: about 0.4 s to import, and only a pass/fail diff needs it
+
+    if m == 0:
+        bound = float(special.betaincinv(1, n, 1 - tail))
+        return Interval(-bound, bound)
+    lo = _melded_lower(fail_to_pass, m, n, tail, special)
+    hi = -_melded_lower(pass_to_fail, m, n, tail, special)  # the upper end is the lower end with the roles swapped
+    return Interval(lo, hi)
+
+
+def _melded_lower(x: int, m: int, n: int, tail: float, special) -> float:
+    """The lower end of :func:`mcnemar_exact_interval` for ``x`` of ``m`` discordant cases rising, of ``n``.
+
+    Solves ``P[θ·(2π - 1) <= Δ] = tail`` for ``Δ`` by bisection, with ``π ~ Beta(x, m-x+1)`` and ``θ`` from
+    Beta(m, n-m+1) for ``Δ > 0`` and Beta(m+1, n-m) for ``Δ < 0`` (the bound that makes the tail larger). The
+    expectation over ``θ`` is a midpoint rule over its quantiles.
+    """
+    if x == 0:  # π is 0: the difference is -θ, and its lower end is the upper bound of θ
+        return -1.0 if m == n else -float(special.betaincinv(m + 1, n - m, 1 - tail))
+    u = (np.arange(QUADRATURE_NODES) + 0.5) / QUADRATURE_NODES
+    theta_low = special.betaincinv(m, n - m + 1, u)
+    theta_high = np.ones_like(u) if m == n else special.betaincinv(m + 1, n - m, u)
+
+    def below(delta: float) -> float:
+        theta = theta_low if delta > 0 else theta_high
+        share = np.clip(0.5 + delta / (2 * theta), 0.0, 1.0)
+        return float(special.betainc(x, m - x + 1, share).mean())
+
+    if below(0.0) >= tail:  # the test does not reject upwards: the interval reaches 0 or below
+        left, right = -1.0, 0.0
+    else:
+        left, right = 0.0, 1.0
+    if below(left) >= tail:
+        return left
+    for _ in range(32):  # to 2^-32 of the unit: far below the 0.1 pp a diff prints
+        middle = (left + right) / 2
+        if below(middle) >= tail:
+            right = middle
+        else:
+            left = middle
+    return (left + right) / 2
+
+
+EXACT_WILCOXON_MAX = 200  # non-zero differences up to which the signed-rank p-value is exact
+
+
 def wilcoxon_signed_rank(deltas: Sequence[float]) -> float:
     """The two-sided Wilcoxon signed-rank p-value of the case differences ``deltas``.
 
-    Zero differences are dropped (Wilcoxon's original treatment); ties get
-    average ranks. As scipy's ``stats.wilcoxon`` (its defaults: no continuity
-    correction, method "auto"): the exact null distribution for 50 differences
-    or fewer without ties or zeros, a permutation test for 13 or fewer with
-    them, and otherwise the normal approximation with tie correction. The
-    normal approximation, which every large diff takes, is computed here by
-    the same steps as scipy's (:func:`_wilcoxon_normal`) so that a diff need not
-    import ``scipy.stats`` (about a second); the small cases call scipy.
+    Zero differences are dropped (Wilcoxon's original treatment, scipy's ``zero_method="wilcox"``) and tied
+    ``|d|`` get average ranks. Up to :data:`EXACT_WILCOXON_MAX` non-zero differences the p-value comes from the
+    *exact* null distribution of the signed-rank statistic over those differences, with their tied ranks as
+    they are (:func:`_wilcoxon_exact`): under the null each non-zero difference is positive or negative with
+    probability 1/2, independently. A diff nearly always has many unchanged cases, so it is the number of
+    *changed* cases that decides how good a normal approximation would be, and with a handful of them it is
+    not: five cases all +1 among 60 read p 0.025 by the approximation, against the exact 0.0625 (the sign
+    test's, as it must be when every |d| ties). Above that many non-zero differences the normal approximation
+    with tie correction over the non-zero differences is used (no continuity correction), computed by the
+    same steps as scipy's (:func:`_wilcoxon_normal`) so a diff need not import ``scipy.stats``.
     With no non-zero difference there is no evidence of change: ``1.0``.
     """
     values = np.asarray(deltas, dtype=float)
-    if not np.any(values != 0):
+    nonzero = values[values != 0]
+    if not nonzero.size:
         return 1.0
-    if values.size > 50 or (values.size > 13 and _has_ties_or_zeros(values)):
-        return _wilcoxon_normal(values)
-    from scipy import stats  # only here: importing scipy.stats costs about a second
-
-    return float(stats.wilcoxon(values, zero_method="wilcox", alternative="two-sided").pvalue)
+    if nonzero.size <= EXACT_WILCOXON_MAX:
+        return _wilcoxon_exact(nonzero)
+    return _wilcoxon_normal(values)
 
 
-def _has_ties_or_zeros(values: np.ndarray) -> bool:
-    nonzero = np.abs(values[values != 0])
-    return nonzero.size < values.size or np.unique(nonzero).size < nonzero.size
+def _wilcoxon_exact(nonzero: np.ndarray) -> float:
+    """The exact two-sided signed-rank p-value of non-zero differences, ties among ``|d|`` included.
+
+    Ranks of ``|d|`` are averaged over ties, so twice a rank is an integer and the statistic ``2·T+`` (twice
+    the sum of the positive differences' ranks) lives on the integers ``0 .. n(n+1)``. Under the null the
+    ``t`` differences of one tie group with doubled rank ``R`` contribute ``R·k`` with ``k ~ Binomial(t, 1/2)``,
+    independently of the other groups, so the null distribution is the convolution of one scaled binomial
+    per group (exactly what enumerating all ``2^n`` sign assignments gives). The p-value is twice the smaller
+    tail at the observed statistic, capped at 1 (the distribution is symmetric about ``n(n+1)/2``).
+    """
+    # Magnitudes equal to 12 significant digits are ties: a mean over samples computed two ways may differ
+    # in its last bit.
+    magnitude = np.abs(nonzero)
+    magnitude = np.round(magnitude, 12 - int(math.floor(math.log10(float(magnitude.max())))))
+    ordered = np.sort(magnitude, kind="stable")
+    first = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    sizes = np.diff(np.append(first, ordered.size))
+    doubled = 2 * (first + 1) + sizes - 1  # twice the average rank of each tie group (1-based ranks)
+    rank_of = dict(zip(ordered[first].tolist(), doubled.tolist()))
+    observed = sum(rank_of[m] for m in magnitude[nonzero > 0].tolist())
+    total = int(nonzero.size * (nonzero.size + 1))
+    dist = np.zeros(total + 1)
+    dist[0] = 1.0
+    reach = 0  # the largest statistic reachable so far
+    for rank, size in zip(doubled.tolist(), sizes.tolist()):
+        weights = [math.comb(size, k) / 2.0 ** size for k in range(size + 1)]
+        new = np.zeros_like(dist)
+        for k, weight in enumerate(weights):
+            shift = k * rank
+            new[shift:shift + reach + 1] += weight * dist[:reach + 1]
+        dist, reach = new, reach + size * rank
+    lower = float(dist[:observed + 1].sum())
+    upper = float(dist[observed:].sum())
+    return min(1.0, 2.0 * min(lower, upper))
 
 
 def _wilcoxon_normal(values: np.ndarray) -> float:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import TypeAdapter
 
-from harness.compare.paired import (Clusters, cluster_bootstrap_diff, holm, mcnemar_exact, minimum_detectable_effect,
-                                    pooled_means, smallest_significant_count, wilcoxon_signed_rank)
+from harness.compare.paired import (Clusters, cluster_bootstrap_diff, holm, mcnemar_exact, mcnemar_exact_interval,
+                                    minimum_detectable_effect, pooled_means, smallest_significant_count,
+                                    wilcoxon_signed_rank)
 from harness.compare.schema import CaseChange, DiffRow, LeftOut, largest_difference
 from harness.scoring.schema import Interval
 from harness.scoring.stats import Interval as StatInterval
@@ -75,8 +76,7 @@ def no_change_interval(deltas: np.ndarray, scale: str, confidence: float) -> Sta
     cases changed, the share of cases that do change is at most ``r = 1 - ((1 - confidence) / 2) ** (1 / n)``
     (Clopper–Pearson's exact upper bound for 0 of n), and each changes by at most the scale's largest
     difference ``R`` (1 on pass/fail, 4 on 1–5), so the mean difference lies in ``[-r·R, +r·R]``:
-    ±5.1 pp over 70 cases, ±46 pp over 6. Rows where cases changed keep the bootstrap interval, which
-    agrees with the test (a row whose every case moved by the same amount is left as the bootstrap says).
+    ±5.1 pp over 70 cases, ±46 pp over 6. Rows where cases changed get :func:`row_interval`'s interval.
     """
     if scale not in ("pass_fail", "1-5") or deltas.size == 0 or np.any(deltas != 0):
         return None
@@ -97,21 +97,71 @@ def build_row(kind: str, name: str, scale: str, clusters: Clusters, left_out: Le
     binary = scale == "pass_fail"
     stat = clusters.grouped(units) if units else clusters
     value_a, value_b = pooled_means(clusters)
-    difference, ci = cluster_bootstrap_diff(stat, options.confidence, options.n_resamples, options.seed)
-    ci = no_change_interval(stat.delta, scale, options.confidence) or ci
     test, p_value = _test(stat, binary)
+    difference, ci, ci_method = row_interval(stat, scale, binary, options)
     down, up = _discordant(clusters, binary) or (0, 0)
     # The smallest change one case can make: a whole step of the scale over the most samples a case has.
     step = 1.0 / max(1, int(stat.n_a.max(initial=1)), int(stat.n_b.max(initial=1)))
     row = DiffRow(kind=kind, name=name, scale=scale, n_cases=len(clusters), n_units=len(stat) if units else None,
                    n_samples_a=int(clusters.n_a.sum()), n_samples_b=int(clusters.n_b.sum()),
                    value_a=value_a, value_b=value_b, difference=difference,
-                   ci=Interval(lo=ci.lo, hi=ci.hi) if ci else None, test=test, p_value=p_value,
+                   ci=Interval(lo=ci.lo, hi=ci.hi) if ci else None, ci_method=ci_method,
+                   ci_note=interval_note(ci, ci_method, p_value, options.alpha), test=test, p_value=p_value,
                    mde=detectable_effect(stat.delta, step, options.alpha, scale),
                    pass_to_fail=down, fail_to_pass=up, left_out=left_out, changes=_changes(clusters))
     # Kept for apply_holm, which sets the detectable effect at the level the row's family is tested at.
     row._deltas, row._step = stat.delta, step
     return row
+
+
+def row_interval(stat: Clusters, scale: str, binary: bool,
+                 options: StatOptions) -> tuple[float | None, StatInterval | None, str | None]:
+    """The row's difference, its interval and how the interval was computed (``DiffRow.ci_method``).
+
+    - ``"mcnemar_exact"``: a pass/fail row where cases changed with one sample per case, tested by the exact McNemar test, gets Fay
+      & Lumbard's melded interval (:func:`~harness.compare.paired.mcnemar_exact_interval`), which excludes 0
+      exactly when that test rejects; a percentile bootstrap read ``-100 pp [-100, -100]`` for 3 cases that
+      all failed (p 0.25), and ``+44 pp [+6, +75]`` beside p 0.065.
+    - ``"no_change"``: no case changed (:func:`no_change_interval`; on a McNemar row the melded interval
+      would give the same bound).
+    - ``"bootstrap"``: otherwise (1-5 scores, several samples per case, threads) the percentile case
+      bootstrap, which with few changed cases can be narrower than the test warrants: see
+      :func:`interval_note`.
+    """
+    difference, ci = cluster_bootstrap_diff(stat, options.confidence, options.n_resamples, options.seed)
+    unchanged = no_change_interval(stat.delta, scale, options.confidence)
+    if unchanged is not None:
+        return difference, unchanged, "no_change"
+    pairs = _discordant(stat, binary)
+    if pairs is not None:
+        return difference, mcnemar_exact_interval(*pairs, len(stat), options.confidence), "mcnemar_exact"
+    return difference, ci, "bootstrap" if ci is not None else None
+
+
+UNRELIABLE = "interval unreliable: it excludes 0 but the test does not reject"
+TEST_REJECTS = "interval includes 0 but the test rejects"
+INTERVAL_MARKS = {UNRELIABLE: "interval unreliable", TEST_REJECTS: "interval includes 0; the test rejects"}  # in tables
+
+
+def interval_note(ci: StatInterval | None, method: str | None, p_value: float | None, alpha: float) -> str | None:
+    """Why a bootstrap interval must not be read on its own: it disagrees with the row's test (before Holm).
+
+    :data:`UNRELIABLE` when the interval excludes 0 while the test's p is at least ``alpha``: a percentile
+    bootstrap of a mean from a few changed cases is too narrow (five 1-5 cases all +1 of 60 give
+    ``[+0.02, +0.15]``, while the exact signed-rank p is 0.0625). :data:`TEST_REJECTS` when the test rejects
+    while the interval includes 0 (the signed-rank test weighs ranks, the interval the mean). The test
+    decides the verdict. ``None`` when they agree, and always for the exact intervals, which agree by
+    construction.
+    """
+    if method != "bootstrap" or ci is None or p_value is None:
+        return None
+    excludes_zero = ci.lo > 0 or ci.hi < 0
+    rejects = p_value < alpha
+    if excludes_zero and not rejects:
+        return UNRELIABLE
+    if rejects and not excludes_zero:
+        return TEST_REJECTS
+    return None
 
 
 def detectable_effect(deltas: np.ndarray, step: float, alpha: float, scale: str) -> float | None:

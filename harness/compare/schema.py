@@ -20,7 +20,9 @@ from harness.checks.base import Span
 from harness.scoring.schema import Interval
 
 # 2: a row without a case graded on both sides has the verdict "not measured" (it read "no detectable change").
-DIFF_SCHEMA_VERSION = 2
+# 3: rows say how their interval was computed (ci_method) and when a bootstrap interval disagrees with the test
+#    (ci_note); exact Wilcoxon p-values and McNemar-compatible intervals.
+DIFF_SCHEMA_VERSION = 3
 Verdict = Literal["improved", "regressed", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
 
@@ -89,7 +91,16 @@ class DiffRow(_Model):
     value_a: float | None = None
     value_b: float | None = None
     difference: float | None = Field(None, description="value_b - value_a")
-    ci: Interval | None = Field(None, description="cluster bootstrap interval of the difference, resampling cases")
+    ci: Interval | None = Field(None, description="interval of the difference, computed as ci_method says")
+    ci_method: Literal["mcnemar_exact", "no_change", "bootstrap"] | None = Field(
+        None, description="mcnemar_exact: Fay & Lumbard's melded interval, which excludes 0 exactly when the "
+                          "exact McNemar test rejects (pass/fail rows with one sample per case); no_change: no "
+                          "case changed, Clopper-Pearson's bound on the share of cases that could change unseen "
+                          "times the scale's largest difference; bootstrap: percentile bootstrap resampling cases "
+                          "(or threads)")
+    ci_note: str | None = Field(None, description="set when a bootstrap interval disagrees with the row's test "
+                                                  "before Holm correction (e.g. it excludes 0 but the test does "
+                                                  "not reject); the test decides the verdict")
     test: TestName = "none"
     p_value: float | None = None
     p_holm: float | None = Field(None, description="Holm-adjusted across the rows of this candidate pair (its "

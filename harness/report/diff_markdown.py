@@ -107,8 +107,9 @@ def render_comparison(comparison: Comparison) -> str:
 
 def _method(report: DiffReport) -> str:
     return (f"<sub>Paired over the same cases (several samples of a case count as one cluster). "
-            f"Interval: {report.confidence:.0%} bootstrap resampling cases ({report.n_resamples} resamples, "
-            f"seed {report.seed}). p: exact McNemar for pass/fail, Wilcoxon signed-rank for scores; in parentheses "
+            f"Interval: {report.confidence:.0%}, for pass/fail rows the melded interval that agrees with exact "
+            f"McNemar, else a bootstrap resampling cases ({report.n_resamples} resamples, seed {report.seed}). "
+            f"p: exact McNemar for pass/fail, Wilcoxon signed-rank for scores (exact up to 200 changed cases); in parentheses "
             f"Holm-adjusted within each compared pair, across that pair's rows (one family per pair, so a "
             f"candidate's verdicts do not depend on the others compared beside it). Verdicts at "
             f"α = {report.alpha:g} after Holm. MDE: the smallest true difference this n detects with 80% power "

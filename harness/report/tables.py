@@ -207,27 +207,47 @@ def _is_rate(row) -> bool:
     return row.scale == "pass_fail"
 
 
+PRECISE_N = 1000  # from this many cases a diff's percentages and percentage points get one decimal
+
+
+def _pp_decimals(row, value: float) -> int:
+    """Decimals of a percentage-point figure: one when it is below 1 pp (but not 0) or the row has
+    :data:`PRECISE_N` cases or more, else none, so a non-zero interval never reads ``[+0, +0]``."""
+    if getattr(row, "n_cases", 0) >= PRECISE_N or 0 < abs(value * 100) < 0.995:
+        return 1
+    return 0
+
+
 def fmt_diff_value(row, value: float | None) -> str:
-    """A side's value: a percentage for pass/fail rows, a 2-decimal mean for scores."""
+    """A side's value: a percentage for pass/fail rows (one decimal from :data:`PRECISE_N` cases), a
+    2-decimal mean for scores."""
     if value is None:
         return DASH
-    return f"{value * 100:.0f}%" if _is_rate(row) else f"{value:.2f}"
+    if _is_rate(row):
+        return f"{value * 100:.{1 if getattr(row, 'n_cases', 0) >= PRECISE_N else 0}f}%"
+    return f"{value:.2f}"
 
 
 def fmt_signed(row, value: float) -> str:
-    """A signed difference: percentage points for pass/fail rows, score points otherwise. A value that
-    rounds to zero reads ``+0`` (``+0.00``) whatever its sign: ``-0`` looked like an interval off zero."""
-    text = f"{value * 100:+.0f}" if _is_rate(row) else f"{value:+.2f}"
+    """A signed difference: percentage points for pass/fail rows (one decimal below 1 pp or from
+    :data:`PRECISE_N` cases), score points otherwise. A value that rounds to zero reads ``+0`` (``+0.0``,
+    ``+0.00``) whatever its sign: ``-0`` looked like an interval off zero."""
+    text = f"{value * 100:+.{_pp_decimals(row, value)}f}" if _is_rate(row) else f"{value:+.2f}"
     return "+" + text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def fmt_difference(row) -> str:
-    """``"-44 pp [-59, -30]"`` or ``"+0.40 [+0.10, +0.70]"``."""
+    """``"-44 pp [-59, -30]"`` or ``"+0.40 [+0.10, +0.70]"``; a bootstrap interval that disagrees with the
+    row's test says so (``"+0.08 [+0.02, +0.15] (interval unreliable)"``; ``DiffRow.ci_note``)."""
+    from harness.compare.rows import INTERVAL_MARKS
+
     if row.difference is None:
         return DASH
     unit = " pp" if _is_rate(row) else ""
     ci = f" [{fmt_signed(row, row.ci.lo)}, {fmt_signed(row, row.ci.hi)}]" if row.ci else ""
-    return f"{fmt_signed(row, row.difference)}{unit}{ci}"
+    note = getattr(row, "ci_note", None)
+    mark = f" ({INTERVAL_MARKS.get(note, note)})" if note and row.ci else ""
+    return f"{fmt_signed(row, row.difference)}{unit}{ci}{mark}"
 
 
 def fmt_p(value: float | None) -> str:
@@ -250,7 +270,7 @@ def fmt_mde(row) -> str:
         return DASH
     if undetectable(row):  # equal to the largest difference: only that one is detectable, and it prints
         return "none at this n"
-    return f"±{row.mde * 100:.0f} pp" if _is_rate(row) else f"±{row.mde:.2f}"
+    return f"±{row.mde * 100:.{_pp_decimals(row, row.mde)}f} pp" if _is_rate(row) else f"±{row.mde:.2f}"
 
 
 def fmt_n(row) -> str:

@@ -13,11 +13,13 @@ from tests.compare.edge_runs import records, run
 
 
 def test_a_value_that_rounds_to_zero_reads_plus_zero():
+    # Below 1 pp a percentage-point figure keeps one decimal (an end at -0.25 pp is below zero, and says so).
     rate, score = SimpleNamespace(scale="pass_fail"), SimpleNamespace(scale="1-5")
-    assert [fmt_signed(rate, v) for v in (-0.0025, -0.0, 0.0, -0.006, -1.0)] == ["+0", "+0", "+0", "-1", "-100"]
+    assert ([fmt_signed(rate, v) for v in (-0.0025, -0.0, 0.0, -0.0004, -0.006, -0.012, -1.0)]
+            == ["-0.2", "+0", "+0", "+0.0", "-0.6", "-1", "-100"])
     assert [fmt_signed(score, v) for v in (-0.004, 0.004, -0.25, -10.0)] == ["+0.00", "+0.00", "-0.25", "-10.00"]
     row = SimpleNamespace(scale="pass_fail", difference=0.31, ci=Interval(lo=-0.0025, hi=0.49))
-    assert fmt_difference(row) == "+31 pp [+0, +49]"
+    assert fmt_difference(row) == "+31 pp [-0.2, +49]"
 
 
 def test_diff_md_prints_small_p_values_as_they_read(tmp_path):

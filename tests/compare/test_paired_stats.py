@@ -23,13 +23,13 @@ def test_exact_mcnemar_is_scipy_binomial_test_on_discordant_pairs(down, up):
 
 
 def _exact_wilcoxon(deltas):
-    """Brute force: every sign assignment of the ranks is equally likely under the null."""
-    ranks = stats.rankdata(np.abs(deltas))
-    observed = ranks[np.asarray(deltas) > 0].sum()
-    total = ranks.sum()
-    null = [sum(r for r, s in zip(ranks, signs) if s) for signs in itertools.product((0, 1), repeat=len(ranks))]
-    extreme = min(observed, total - observed)
-    return min(1.0, 2 * np.mean([t <= extreme for t in null]))
+    """Brute force: every sign assignment of the non-zero differences' (average) ranks is equally likely."""
+    nonzero = np.asarray([d for d in deltas if d != 0], dtype=float)
+    ranks = stats.rankdata(np.abs(nonzero))
+    observed = ranks[nonzero > 0].sum()
+    null = np.array([sum(r for r, s in zip(ranks, signs) if s)
+                     for signs in itertools.product((0, 1), repeat=len(ranks))])
+    return min(1.0, 2 * min(np.mean(null <= observed + 1e-9), np.mean(null >= observed - 1e-9)))
 
 
 @pytest.mark.parametrize("deltas", [[1.5, -0.5, 2.0, 3.0, 0.25, 4.0, -1.25, 2.5],
@@ -39,17 +39,41 @@ def test_wilcoxon_matches_scipy_and_brute_force_exact_distribution(deltas):
     assert wilcoxon_signed_rank(deltas) == pytest.approx(_exact_wilcoxon(deltas), rel=1e-9)
 
 
-def test_wilcoxon_with_ties_and_zeros_matches_scipy():
-    deltas = [0, 0, -1, -1, -2, 1, -1, -3, 0, -1, -2, -1, 1, -1, -2, -1, -1, -4, 0, -1]
-    assert wilcoxon_signed_rank(deltas) == pytest.approx(stats.wilcoxon(deltas, zero_method="wilcox").pvalue)
+def test_wilcoxon_with_ties_and_zeros_is_exact_over_the_non_zero_differences():
+    deltas = [0, 0, -1, -1, -2, 1, -1, -3, 0, -1, -2, -1, 1, -1, -2, -1]
+    assert wilcoxon_signed_rank(deltas) == pytest.approx(_exact_wilcoxon(deltas), rel=1e-9)
+    rng = np.random.default_rng(1)
+    for _ in range(25):
+        deltas = list(rng.integers(-3, 4, rng.integers(3, 17)).astype(float)) + [1.0]
+        assert wilcoxon_signed_rank(deltas) == pytest.approx(_exact_wilcoxon(deltas), rel=1e-9), deltas
     assert wilcoxon_signed_rank([0, 0, 0]) == 1.0
+
+
+def test_a_few_changed_cases_among_many_get_the_exact_p_value():
+    # Review finding: five 1-5 cases +1 among 60 read p 0.025 (normal approximation) and "improved". All |d| tie,
+    # so the exact signed-rank test is the sign test: 2 * 0.5^5.
+    assert wilcoxon_signed_rank([1.0] * 5 + [0.0] * 55) == pytest.approx(0.0625, rel=1e-12)
+    assert wilcoxon_signed_rank([2.0, 2.0] + [0.0] * 68) == pytest.approx(0.5, rel=1e-12)  # it read 0.157
+    assert wilcoxon_signed_rank([1.0] * 9 + [0.0] * 50) == pytest.approx(stats.binomtest(9, 9).pvalue, rel=1e-12)
+    assert wilcoxon_signed_rank([1.0] * 6 + [0.0] * 100) < 0.05 <= wilcoxon_signed_rank([1.0] * 5 + [0.0] * 100)
+
+
+def test_exact_up_to_200_non_zero_differences_without_scipy_stats():
+    rng = np.random.default_rng(4)
+    distinct = list(rng.normal(0.3, 1.0, 51))
+    assert wilcoxon_signed_rank(distinct) == pytest.approx(stats.wilcoxon(distinct, method="exact").pvalue, rel=1e-9)
+    many = list(rng.normal(0.2, 1.0, 200)) + [0.0] * 300
+    nonzero = [d for d in many if d]
+    assert wilcoxon_signed_rank(many) == pytest.approx(stats.wilcoxon(nonzero, method="exact").pvalue, rel=1e-6)
+    code = ("import sys; from harness.compare.paired import wilcoxon_signed_rank; "
+            "p = wilcoxon_signed_rank([float(i % 7 - 3) for i in range(150)] + [0.0] * 50); "
+            "assert 0 < p <= 1 and 'scipy.stats' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
 def _normal_cases():
     rng = np.random.default_rng(11)
-    yield "14 with ties", [1.0, -1.0, 2.0, 2.0, -3.0, 1.0, 4.0, 1.0, -2.0, 5.0, 1.0, 2.0, -1.0, 3.0]
-    yield "51 distinct", list(rng.normal(0.3, 1.0, 51))
-    yield "200 scores with zeros", list(rng.integers(-4, 5, 200).astype(float))
+    yield "400 scores with zeros", list(rng.integers(-4, 5, 400).astype(float))
     yield "5000 pass/fail flips", list(rng.choice([-1.0, 0.0, 0.0, 1.0], 5000, p=[0.05, 0.45, 0.4, 0.1]))
     yield "3000 case rates", list(rng.integers(-3, 4, 3000) / 3)
     yield "all one way (tiny p)", list(rng.integers(1, 5, 400).astype(float))
@@ -58,7 +82,7 @@ def _normal_cases():
 
 @pytest.mark.parametrize("name,deltas", list(_normal_cases()))
 def test_wilcoxon_normal_approximation_matches_scipy(name, deltas):
-    # Over 50 differences (or over 13 with ties or zeros) the p-value is computed without scipy, step for step.
+    # Over 200 non-zero differences the p-value is the normal approximation, computed without scipy, step for step.
     expected = stats.wilcoxon(deltas, zero_method="wilcox").pvalue
     assert expected > 0
     assert wilcoxon_signed_rank(deltas) == pytest.approx(expected, rel=1e-12)

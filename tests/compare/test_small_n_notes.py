@@ -18,7 +18,7 @@ def test_one_case_reads_too_few_cases_not_no_change(tmp_path):
     assert all(r.verdict_note == TOO_FEW for r in comparison.rows)
     assert headline(comparison) == "too few cases to detect any change on any row"
     md = write_diff(report, tmp_path / "d")["md"].read_text()
-    assert "| next_step (check) | 100% | 0% | -100 pp | 1 (1) | too few cases to detect any change | none at this n |" in md
+    assert "| next_step (check) | 100% | 0% | -100 pp [-100, +95] | 1 (1) | too few cases to detect any change | none at this n |" in md
     assert "no detectable change on any row" not in md
 
 
