@@ -6,7 +6,9 @@
 
 Each reports ``data["detected"]`` and the spans that decided it; phrases inside
 quotations or after a negation in their clause ("we won't escalate") are not
-counted.
+counted, nor is a hand-over denied right after it is named ("a supervisor will
+not be available"). A bare "I understand." is not empathy (it acknowledges
+nothing), and "thanks for your feedback" does not invite feedback.
 """
 
 from __future__ import annotations
@@ -29,18 +31,48 @@ _EXPERIENCE = (
     r"(?:frustrating|infuriating|maddening|annoying|upsetting|disappointing|stressful|worrying|confusing|exhausting|"
     r"awful|horrible|terrible|miserable|dreadful|unpleasant|distressing|scary|frightening|overwhelming|disheartening|"
     r"embarrassing|humiliating|heartbreaking|(?:such |really |very )?(?:a )?long (?:wait|day|journey)|"
-    r"(?:such |really |very |pretty )?(?:bad|rotten|rough) luck|no fun|"
+    r"(?:such |really |very |pretty )?(?:bad|rotten|rough) luck|no fun|the (?:absolute )?worst(?=\s*(?:[,.!;]|$))|"
     r"a (?:real |huge |total )?(?:pain|hassle|headache|nightmare|worry|ordeal|shock)|a lot to (?:deal with|juggle|handle|take in))"
 )
 _INTENSIFIERS = r"(?:(?:so|really|very|incredibly|truly|extremely|understandably|genuinely|definitely|totally|such|quite|pretty)\s+)*"
+# Adverbs that make an "I understand" / "I get it" emphatic: "I completely understand."
+_UNDERSTAND_ADVERBS = r"(?:(?:completely|totally|fully|really|truly|definitely|absolutely|perfectly|genuinely)\s+)"
 # A state the customer is in: "you're upset"; not "you're confusing us with ...".
 _YOU_FEEL = (
     r"(?:frustrated|upset|annoyed|disappointed|worried|stressed|angry|unhappy|fed up|let down|tired|exhausted|"
     r"anxious|concerned|confused|furious|overwhelmed|not happy|feeling \w+)"
 )
 _EMPATHY = phrases(*[
-    r"\b(?:i|we)\s+(?:completely |totally |fully |really |truly |definitely |can |do |absolutely )*understand\b",
+    # "I understand" (the evidence) with an object: how/why/what, the customer ("you're upset", "your frustration",
+    # "wanting ..."), or a that-clause about the customer, us or this ("that three hours on hold is
+    # a waste of your day"); not a bare "I understand." nor a general truth handed to the customer
+    # ("we understand that outages happen and customers must accept them").
+    r"\b(?:i|we)\s+(?:" + _UNDERSTAND_ADVERBS + r"|can |do )*understand(?=\s+(?:how|why|what|where|(?:not )?wanting|"
+    r"(?:you|u|your|ur|yours)\b|the (?:\w+\s+){0,2}(?:frustration|confusion|worry|concern|anger|disappointment|"
+    r"upset|stress|urgency|inconvenience|situation|problem|trouble|hassle|wait|delay|impact)\b|"
+    r"the (?:\w+\s+){1,2}(?:was|is|were|has|had|meant|matters?)\b(?=[^.!?;:\n]{0,60}\b(?:you|u|your|ur)\b)|"
+    r"(?:that|this|it)(?:'s|\s+is|\s+has|\s+must|\s+was|\s+would)\b|"
+    r"that\s+(?=[^.!?;:\n]{0,80}\b(?:you|u|your|ur|yours|our)\b)))",
+    # Emphatic understanding ("I completely understand.", "I totally get it, life gets busy"); a bare
+    # "I understand." or "I get it." acknowledges nothing in particular.
+    r"\b(?:i|we)\s+(?:do\s+)?" + _UNDERSTAND_ADVERBS + r"(?:understand|get it)\b",
     r"\b(?:i|we)\s+(?:can (?:only )?|do )?(?:imagine|appreciate how|see (?:why|how))\b",
+    # "I can't imagine how frustrating that is": the negation is the empathy.
+    r"\b(?:i|we)\s+(?:can't|cannot|can not|couldn't)\s+(?:even\s+|begin to\s+)?imagine\s+(?:how|what)\b",
+    # The customer's burden named: "I'm sorry you're dealing with this", "nobody should have to deal with ...".
+    r"\b(?:you|u)(?:'re|\s+are|\s+r|'ve been|\s+have been)\s+(?:\w+\s+)?(?:dealing with|going through|putting up with|"
+    r"coping with|struggling with|juggling)\b(?!\s+(?:us|me|the right|(?:our|the) (?:\w+\s+)?(?:team|department|desk))\b)",
+    r"\b(?:you|u)(?:'ve|\s+have|'d|\s+had)\s+(?:\w+\s+)?had to\s+(?:deal with|go through|put up with|chase|wait|"
+    r"cope with|struggle|fight|repeat|explain)\b",
+    r"\b(?:(?:nobody|no one|no-one|no customer)\s+(?:should|deserves? to)\s+(?:ever\s+)?have to\s+(?:wait|"
+    r"struggle)|(?:(?:nobody|no one|no-one|no customer)\s+(?:should|deserves? to)|(?:you|u)\s+(?:shouldn't|should not|"
+    r"don't deserve to|do not deserve to))\s+(?:ever\s+)?have to\s+(?:deal with|go through|put up with|chase|cope with|"
+    r"fight for|repeat yourself|explain (?:this|it) again|wait (?:on|for) (?:us|our)|wait (?:this|so) long))\b",
+    r"\bwhat (?:a|an)\s+(?:\w+\s+)?(?:pain|hassle|nightmare|ordeal|shock|headache|mess)\b|\bwhat (?:a|an)\s+"
+    r"(?:\w+\s+)?(?:rotten|rough|awful|horrible|terrible|miserable|dreadful|stressful|frustrating|hard|tough|"
+    r"difficult|long|exhausting|upsetting|disappointing|unpleasant|horrid|worrying|bad)\s+(?:\w+\s+)?(?:week|day|"
+    r"morning|afternoon|evening|night|weekend|month|year|time|experience|journey|trip|wait|start|situation|"
+    r"few days|ordeal|couple of days)\b",
     r"\b(?:i|we)\s+(?:can\s+)?(?:see|tell|hear|sense)\s+(?:how|why|that (?:you|u)\b|(?:you|u)(?:'re|'ve| are| have)\b)",
     r"\b(?:i|we)\s+know how\b",
     r"\b(?:that|this|it)(?:'s|\s+is|\s+must|\s+must've|\s+must have|\s+would|\s+sounds(?:\s+like)?|\s+has been|\s+was)\s+"
@@ -50,7 +82,8 @@ _EMPATHY = phrases(*[
     r"|sounds? like|gets|get)\s+" + _INTENSIFIERS + _EXPERIENCE,
     r"\b(?:how|so|understandably|completely|totally)\s+" + _FEELING,
     r"\bunderstandabl[ey]\b|\bi hear you\b|\bmakes (?:total |complete )?sense\b",
-    r"\b(?:i|we)\s+(?:totally |completely |really |fully |definitely |absolutely |do )?get (?:it|why|that|how)\b",
+    r"\b(?:i|we)\s+(?:" + _UNDERSTAND_ADVERBS + r"|do )*get (?:why|how|what|(?:that|it)(?:'s|\s+is|\s+must)\b|"
+    r"that\s+(?=[^.!?;:\n]{0,80}\b(?:you|u|your|ur|yours|our)\b))",
     r"\b(?:you|u)(?:'re|\s+are|\s+r|\s+were|\s+have been|\s+must be|\s+must've been|\s+must have been)\s+"
     r"(?:understandably |rightly |right to be |so |really |very |clearly |obviously )*" + _YOU_FEEL,
     r"\b(?:your|ur|the) (?:frustration|disappointment|concern|anger|worry|feelings?|confusion)\b",
@@ -64,15 +97,37 @@ _EMPATHY = phrases(*[
     r"\bthat(?:'s| is) (?:not okay|not ok|not acceptable|not right|not good enough)\b",
 ])
 
+# The contact that a follow-up is: a later message, call or check from us.
+_CONTACT = r"(?:email|e-mail|message|text|call|ring|phone|contact|write to|dm|drop (?:you|u) a (?:line|note|message))"
 _FOLLOW_UP = phrases(*[
     r"\bfollow(?:\s|-)?up\b|\bfollowing up\b|\bcheck (?:back|in) (?:with (?:you|u)|on)\b",
     r"\bget back to (?:you|u)\b|\bkeep (?:you|u) (?:updated|posted|informed|in the loop)\b",
     r"\bupdate (?:you|u)\b|\b(?:reach|contact|message|dm) (?:us|me) (?:again|anytime|any time)\b",
     r"\blet (?:us|me) know (?:if|how|whether|what you think)\b",
     r"\bfeel free to (?:reach out|contact|reply|message|get in touch|dm)\b|\bdon't hesitate\b",
-    r"\b(?:your )?feedback\b|\bhear (?:back )?(?:from (?:you|u)|how it goes)\b",
+    # Feedback invited, not thanked for: "we'd love your feedback", not "thanks for your feedback".
+    r"\b(?:'d|would) (?:love|appreciate|welcome|value|like)\s+(?:to (?:hear|get|have|read)\s+)?(?:your|ur|any|some)\s+"
+    r"(?:\w+\s+)?(?:feedback|thoughts)\b",
+    r"\b(?:please|pls|feel free to|do|you (?:can|could|are welcome to|'re welcome to)|happy to (?:hear|get)|welcome)\s+"
+    r"(?:share|leave|give|send|tell)?\s*(?:us\s+|me\s+)?(?:your|ur|any|some)\s+(?:\w+\s+)?feedback\b",
+    r"\blet (?:us|me) know (?:your|ur|any) (?:\w+\s+)?(?:feedback|thoughts)\b|\b(?:any|your|ur) feedback (?:is (?:always |very |most )*"
+    r"welcome|would be (?:\w+\s+)?(?:welcome|appreciated|helpful|useful|valuable|great))\b",
+    r"\bhear (?:back )?(?:from (?:you|u)|how it goes)\b",
     r"\b(?:we're|we are|i'm|i am) (?:here|around|available) (?:if|whenever|for)\b",
-    r"\bmake sure (?:it|this|everything) (?:arrives|is (?:resolved|sorted|fixed))\b",
+    r"\bmake sure (?:it|this|everything|(?:the|your|ur) \w+) (?:has |have )?(?:arrives?|arrived|lands?|landed|reache[sd]|"
+    r"(?:gone|goes|come|comes) through|(?:is|are|has been|have been) (?:resolved|sorted|fixed|credited|refunded|processed))\b",
+    # A dated or conditional contact or check from us: "I'll email you on Monday to confirm ...",
+    # "I'll check the refund has landed on Monday and message you then".
+    r"\b(?:i|we)(?:'ll|\s+will|'m going to|\s+am going to|'re going to|\s+are going to)\s+(?:\w+\s+)?" + _CONTACT
+    + r"\s+(?:(?:you|u)\s+)?(?:again|back|then|later|tomorrow|tonight|next \w+|this (?:afternoon|evening|week)|"
+    r"on (?:mon|tues|wednes|thurs|fri|satur|sun)day|by (?:mon|tues|wednes|thurs|fri|satur|sun)day|in (?:a|an|\d+|one|two|"
+    r"a few|a couple of) (?:minutes?|hours?|days?|weeks?)|within|once|when|as soon as|with (?:an? )?(?:update|news|"
+    r"confirmation)|to (?:confirm|check|let (?:you|u) know|update|make sure|see how))\b",
+    r"\b(?:i|we)(?:'ll|\s+will)\s+(?:\w+\s+)?(?:be in touch|(?:reach out|get in touch|get back in touch)\s+(?:to|with)\s+"
+    r"(?:you|u)|let (?:you|u) know (?:when|once|as soon as|if|how|whether|what))\b",
+    r"\b(?:i|we)(?:'ll|\s+will)\s+(?:\w+\s+)?(?:check|confirm|verify|double-check)\s+(?:that\s+|whether\s+|if\s+)?"
+    r"(?:it|(?:the|your|ur) \w+)\s+(?:has |have )?(?:landed|arrived|reached|cleared|(?:gone|come) through|"
+    r"(?:been )?(?:credited|refunded|received|resolved|fixed))\b",
 ])
 
 _ESCALATION = phrases(*[
@@ -80,8 +135,20 @@ _ESCALATION = phrases(*[
     r"human agent|real person|live agent|live chat|a human|a person|a colleague|our \w+ team|complaints team)\b",
     r"\bescalat\w*\b|\btransfer (?:you|u|this|your)\b|\bconnect (?:you|u) (?:with|to)\b",
     r"\bhand (?:you|u|this|it) (?:over|off)\b|\bpass (?:this|you|u|it|your \w+) (?:on|over|along)\b",
-    r"\bput (?:you|u) through\b|\brefer (?:this|you|u|your \w+) to\b",
+    r"\bput (?:you|u) through\b|\brefer (?:this|you|u|your \w+) to\b|\bput (?:you|u) in touch with\b",
+    # Someone with more authority: "get someone senior on the line", "speak to someone in charge".
+    r"\b(?:get|find|bring in|ask|involve|loop in|have|arrange for|contact|put (?:you|u) through to|speak (?:to|with)|"
+    r"talk (?:to|with))\s+(?:(?:you|u)\s+)?(?:someone|somebody|a colleague|a member of (?:staff|the team))\s+"
+    r"(?:more\s+|very\s+)?(?:senior|in charge|higher up|with more (?:authority|experience)|who (?:can|could) "
+    r"(?:authori[sz]e|approve|overrule|override|sign (?:this|that|it) off))\b",
+    r"\b(?:someone|somebody)\s+(?:more\s+)?(?:senior|in charge)\s+(?:will|can|could|is going to|to)\s+"
+    r"(?:call|ring|phone|contact|speak|talk|look|review|take|get)\b",
+    r"\b(?:speak|talk|chat)\s+(?:directly\s+)?(?:to|with) (?:someone|somebody)\b(?!\s+(?:at|from) (?:your|ur)\b)",
 ])
+# A hand-over named and then denied: "a supervisor will not be available", "escalation isn't possible".
+_DENIED_AFTER = re.compile(r"\s+(?:(?:is|are|was|were|will|would|can|could|does|do|did|has|have)\s+)?(?:\w+\s+)?"
+                           r"(?:not|never|no longer|unavailable|won't|can't|cannot|isn't|aren't|wasn't|weren't|"
+                           r"doesn't|don't|didn't|couldn't|wouldn't)\b")
 
 
 def _detect(rt: ReplyText, pattern: re.Pattern[str]) -> list[Range]:
@@ -96,11 +163,13 @@ def verdict(reply: str, ranges: list[Range], passed: bool | None, what: str) -> 
 
 class EmpathyStatement:
     """Passes when the reply explicitly acknowledges the customer's feelings or
-    situation ("I understand how frustrating …", "that must be stressful").
+    situation ("I understand how frustrating …", "that must be stressful", "I can't
+    imagine how …", "nobody should have to deal with …"); "I understand" needs an
+    object about the customer or an emphasis ("I completely understand").
     ``data``: ``detected``; ``passed`` = detected. Evidence: each phrase."""
 
     name = "empathy_statement"
-    version = "2"
+    version = "3"
     description = "Explicitly acknowledges the customer's feelings or situation."
 
     def run(self, ctx: CheckContext) -> CheckResult:
@@ -110,11 +179,12 @@ class EmpathyStatement:
 
 class FollowUp:
     """Passes when the reply offers to follow up or invites feedback
-    ("we'll keep you updated", "let us know if …").
+    ("we'll keep you updated", "let us know if …", "I'll email you on Monday to
+    confirm …", "we'd love your feedback"; not "thanks for your feedback").
     ``data``: ``detected``; ``passed`` = detected. Evidence: each phrase."""
 
     name = "follow_up"
-    version = "1"
+    version = "2"
     description = "Offers to follow up or invites feedback."
 
     def run(self, ctx: CheckContext) -> CheckResult:
@@ -131,11 +201,12 @@ class EscalationOffered:
     """
 
     name = "escalation_offered"
-    version = "1"
+    version = "2"
     description = "Offers a hand-over to a human, supervisor or specialist when the case expects one."
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        ranges = _detect(analyze(ctx.reply), _ESCALATION)
+        rt = analyze(ctx.reply)
+        ranges = [r for r in _detect(rt, _ESCALATION) if not _DENIED_AFTER.match(rt.norm, r[1])]
         expected = ctx.case.expectations.escalation_expected
         outcome = verdict(ctx.reply, ranges, bool(ranges) if expected else None, "escalation offer")
         outcome.data["expected"] = expected
