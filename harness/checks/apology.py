@@ -7,6 +7,11 @@ Forms follow the label definitions in DOMAIN.md:
 * ``non_apology``: sorry for the customer's feelings ("sorry you feel that
   way"), conditional ("we apologize if you were upset") or deflecting ("sorry,
   but that's our policy").
+* ``none``: no apology; a "sorry" that is no apology ("you won't be sorry") and
+  one inside a quotation of the customer do not count.
+
+The first apology word that is used as an apology decides the form ("sry" and
+"srry" count as "sorry").
 
 A "but"/"however" after the apology (in its sentence, or opening the next one)
 deflects according to what it introduces. Blame on the customer ("you should
@@ -18,10 +23,6 @@ inconvenience, however") anything but help deflects: "sorry, but refunds take
 could you send your order number?" do not. After an apology naming the failure
 ("sorry the parcel is late, but …") only those markers, a policy or "how the
 system works" excuse deflect: the rest is a limit stated after an owning apology.
-* ``none``: no apology; a "sorry" that is no apology ("you won't be sorry") and
-  one inside a quotation of the customer do not count.
-
-The first apology word that is used as an apology decides the form.
 """
 
 from __future__ import annotations
