@@ -16,9 +16,12 @@ from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
 
 _YOU = r"\b(?:you|u|ya)\s*"
+# Between "you" and "need to"/"have to": "you just need to", "you'll simply have to".
+_ADVERB = r"(?:(?:just|simply|only|really|still|also|first|then|now|definitely|absolutely|actually|obviously|clearly)\s+)?"
 
 _COMMANDING = [
-    _YOU + r"(?:'ll|will|would|'d)?\s*(?:have|need|needs)\s+to\b",
+    _YOU + r"(?:'ll|will|would|'d)?\s*" + _ADVERB + r"(?:have|need|needs)\s+to\b",
+    _YOU + r"(?:'re|are|will be|'ll be)\s+" + _ADVERB + r"(?:required|obliged|obligated|expected)\s+to\b",
     _YOU + r"(?:'ve|have)?\s*(?:got to|gotta)\b",
     # "You must" commands; "you must have …"/"you must be so upset" are other things.
     _YOU + r"must\b(?!\s*(?:have|'ve|be\s+(?:so\s+|really\s+|very\s+)?(?:frustrat|upset|annoy|disappoint|tired|fed up|"
@@ -26,13 +29,19 @@ _COMMANDING = [
     r"\bcalm down\b|\bsettle down\b|\bchill out\b|\brelax[,!.]",
     r"\bstop (?:shouting|yelling|complaining|whining|being)\b",
 ]
+_EXPECTED = (r"(?!\s+(?:it|them|this|that|these|those|the|a|an|your|ur|one|some|all|everything|both|two|three|"
+             r"received|got|gotten|heard|seen|been (?:sent|given|told|informed|notified|emailed|refunded|credited|"
+             r"contacted|offered))\b)")
 _BLAMING = [
-    _YOU + r"(?:should|shoulda|shouldn't|should not)\s*(?:have|'ve|of)\b",
-    _YOU + r"should've\b",
+    # "You should have read the terms" blames; "you should have it by Friday" or "you should
+    # have received our email" tells what to expect.
+    _YOU + r"(?:(?:should|shoulda)\s*(?:have|'ve|of)|should've)\b" + _EXPECTED,
+    _YOU + r"(?:shouldn't|should not)\s*(?:have|'ve|of)\b",
     _YOU + r"(?:were|was) supposed to\b",
     _YOU + r"(?:failed to|forgot to|neglected to)\b",
     _YOU + r"(?:didn't|did not|never) (?:read|follow|check|bother)\b",
     r"\b(?:your|ur) (?:own )?fault\b|\bit's on you\b|\buser error\b",
+    r"\b(?:your|ur) (?:own )?responsibility\b|\bup to (?:you|u) to\b(?! (?:decide|choose|pick|say|let))|\bthe onus is on (?:you|u)\b",
     r"\bif (?:you|u) (?:had|'d) (?:read|followed|checked|paid attention)\b",
 ]
 _DEFLECTING = [
@@ -41,6 +50,12 @@ _DEFLECTING = [
     r"\b(?:can't|cannot|can not) help (?:you|u)\b(?! (?:with that here|further here))",
     r"\bout of (?:my|our) hands\b|\bnothing to do with (?:us|me)\b",
     r"\btake it up with\b|\b(?:i|we) (?:just|only) work here\b|\bi don't make the rules\b",
+    # "That's a question for the network team, not us"; "this isn't something my team handles".
+    r"\b(?:question|one|matter|job|issue|problem|thing|call) for (?:(?:the|your|another|a different|some) )?[\w -]{1,30}?,?"
+    r" not (?:us|me|ours|mine|my team|our team)\b",
+    r"\b(?:isn't|is not|not) (?:something|anything|a thing) (?:that )?(?:i|we|my team|our team|my department"
+    r"|our department|this team|this department)\s*(?:can |do |really )?(?:handle|handles|deal with|deals with|cover|covers|"
+    r"look after|looks after|take care of|takes care of|work on|works on|help with)\b",
 ]
 _REPEATING = [
     r"\bas (?:i|we)(?:'ve| have)? (?:already|previously) (?:said|mentioned|stated|explained|told (?:you|u))\b",
@@ -48,11 +63,16 @@ _REPEATING = [
     r"\blike (?:i|we) (?:said|told (?:you|u))\b",
     r"\b(?:i|we)(?:'ve| have)? already (?:told|explained|said)\b",
     r"\bas (?:previously|already) (?:stated|mentioned|explained)\b",
+    r"\b(?:as|like) (?:i|we)(?:'ve| have)? (?:said|mentioned|stated|explained|pointed out|told (?:you|u)) (?:before|earlier|"
+    r"previously|already|above|twice|several times|many times|multiple times|in my (?:last|previous|earlier) "
+    r"(?:message|reply|email|response))\b",
     # Said of the agent's own repeating ("For the third time, ..."), not of the customer's
     # ordeal ("a soaked parcel for the third time is maddening"): the clause ends there.
     r"\bfor the (?:last|second|third|fourth|fifth|final|hundredth|umpteenth|\w+th) time(?=\s*(?:[,.!:;\n]|$))",
 ]
 _NEGATIVE = phrases(*_COMMANDING, *_BLAMING, *_DEFLECTING, *_REPEATING)
+# Matches at the start of a blaming or deflecting phrase (apology_wording reads these after "sorry, but").
+BLAME_OR_DEFLECTION = re.compile("|".join(f"(?:{p})" for p in _BLAMING + _DEFLECTING))
 _STARTS_WITH_YOU = re.compile(r"(?:you|u|ya)\b")
 # Words just before "you have to …" that turn it into sympathy or a relative
 # clause: "sorry that you have to wait", "everything you need to know".
@@ -82,7 +102,7 @@ class PositiveLanguage:
     """
 
     name = "positive_language"
-    version = "2"
+    version = "3"
     description = "No commanding, deflecting or blaming language ('you have to', 'calm down', 'not my job')."
 
     def run(self, ctx: CheckContext) -> CheckResult:

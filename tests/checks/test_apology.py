@@ -37,6 +37,36 @@ APOLOGY_CASES = [
     ("Apologies for any inconvenience during your visit.", "apologize", True),
     ("Sorry you felt let down.", "non_apology", True),
     ("Apologies for the cold room during your stay.", "apologize", False),
+    # A "but"/"however" after a bare or generic apology deflects unless it brings help (DOMAIN.md:
+    # deflecting apologies are non-apologies).
+    ("We apologise for the inconvenience, however duplicates are resolved by your bank.", "non_apology", True),
+    ("We apologize for any inconvenience. However, duplicate charges are handled by the card issuer.", "non_apology", True),
+    ("I apologise for any inconvenience, but we have no record of a second charge.", "non_apology", True),
+    ("Sorry for the trouble, but our records show the payment was only taken once.", "non_apology", True),
+    ("I'm sorry this happened, but you should have checked your statement sooner.", "non_apology", True),
+    ("Sorry about that, but you should've told us before the 30 days were up.", "non_apology", True),
+    ("We're sorry for the hassle, but we aren't able to refund opened items.", "non_apology", True),
+    ("Sorry, that's just how the system works.", "non_apology", True),
+    ("Sorry, it's just the way things are.", "non_apology", True),
+    ("Sorry not sorry, rules are rules.", "non_apology", False),
+    # ... and after an apology naming the failure only a blame, denial, third-party or policy excuse does.
+    ("I'm sorry your parcel is late, but that's the courier's responsibility.", "non_apology", False),
+    ("I'm sorry the engineer missed the visit, but our policy is to charge for rebooking.", "non_apology", False),
+    ("I'm sorry the parcel is late, but it's with the courier and should arrive tomorrow.", "sorry", False),
+    # The "but" brings help: the apology stands.
+    ("I'm sorry for the delay, but I've refunded you.", "sorry", False),
+    ("Sorry, but I'll need your order number to look into it.", "sorry", True),
+    ("Sorry, but could you send a photo of the damage?", "sorry", True),
+    ("We apologise for the inconvenience. However, I've escalated this to our engineers.", "apologize", True),
+    ("Sorry about that! But don't worry, the replacement is on its way.", "sorry", True),
+    ("So sorry for the hassle, but let me sort it out right now.", "sorry", True),
+    ("I'm sorry for the delay, but I've checked our policy and you're entitled to a full refund.", "sorry", False),
+    # The object after a colon is what the apology names.
+    ("You're right, and I'm sorry: that second charge should never have happened.", "sorry", False),
+    ("I apologize: you cancelled in January and we still took £34.99.", "apologize", False),
+    # Abbreviations.
+    ("sry 🙏 we r on it 👍 refund in 3-5 days 💸", "sorry", False),
+    ("srry abt the double charge, refund is on its way", "sorry", False),
 ]
 
 

@@ -22,6 +22,21 @@ NEGATIVE = [
     ("As I’ve already explained, you’ll have to pay the fee.", ["As I’ve already explained", "you’ll have to"]),
     ("For the third time, the offer has ended.", ["For the third time"]),
     ("I'm telling you this for the last time.", ["for the last time"]),
+    # An adverb between "you" and "need/have to" still commands.
+    ("You just need to restart the router.", ["You just need to"]),
+    ("You simply have to reset it.", ["You simply have to"]),
+    ("You'll really need to update the app first.", ["You'll really need to"]),
+    ("You are required to contact the network team.", ["You are required to"]),
+    ("You're expected to return the modem within 14 days.", ["You're expected to"]),
+    ("It's your responsibility to keep the router plugged in.", ["your responsibility"]),
+    ("Keeping the password safe is up to you to manage.", ["up to you to"]),
+    ("As I mentioned before, outages are handled by the network team.", ["As I mentioned before"]),
+    ("Like we explained earlier, the fee is fixed.", ["Like we explained earlier"]),
+    ("That's a question for the network team, not us.", ["question for the network team, not us"]),
+    ("That's one for billing, not me.", ["one for billing, not me"]),
+    ("This isn't something my team handles.", ["isn't something my team handles"]),
+    ("Refunds are not something we deal with.", ["not something we deal with"]),
+    ("You should have read the email we sent.", ["You should have"]),
 ]
 
 POSITIVE = [
@@ -42,6 +57,20 @@ POSITIVE = [
     "",
     "@YouNeedToKnow thanks! https://ex.com/you-have-to-see ^JD",
     "No problem at all! We'll ship a new one today.",
+    "You don't have to do anything: we'll handle it.",
+    "You won't need to do anything else.",
+    "If you just need to reset it, the button is on the back.",
+    "You're not required to do anything.",
+    "No ID is required to collect it.",
+    "It's not your responsibility to fix our network, that's on us.",
+    "It's up to you to decide which option suits you best.",
+    "As I mentioned, I've booked the engineer for Monday.",
+    "That's a question for the billing team, so I've passed it on.",
+    "It's not something we can do today, but tomorrow works.",
+    # "You should have" telling what to expect, not blaming.
+    "You should have your refund by Friday.",
+    "You should have received an email with the label.",
+    "You should have been told about the fee, and that's on us.",
 ]
 
 
