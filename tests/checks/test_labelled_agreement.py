@@ -1,11 +1,18 @@
 """Agreement of the checks with the independently labelled replies in tests/data.
 
-Each row of ``labelled_replies.jsonl`` is read as the README there says: a
-``Case`` with the row's ``customer`` text as the only customer turn and its
-``persona``, the check run on ``reply``, its reading compared with ``labels``.
-Agreement is the fraction of rows where reading and label are equal. The
-floors sit about 0.03 below what the checks reach, so a regression fails here;
-run with ``-s`` to see the figures.
+Each row of ``labelled_replies.jsonl`` and ``heldout_replies.jsonl`` is read as
+the README there says: a ``Case`` with the row's ``customer`` text as the only
+customer turn and its ``persona``, the check run on ``reply``, its reading
+compared with ``labels``. Agreement is the fraction of rows where reading and
+label are equal. The floors sit about 0.03 below what the checks reach, so a
+regression fails here; run with ``-s`` to see the figures.
+
+``labelled_replies.jsonl`` is the development set: the checks were tuned until
+they agree with all of it. ``heldout_replies.jsonl`` was written and labelled
+blind (from DOMAIN.md alone, by an author who read no check code and ran no
+check) and the checks were not tuned on it: its figures are what to expect on
+new replies. Do not tune the checks on it; if you must, say so in the commit
+and write a new held-out set.
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ import pytest
 from harness.checks.base import CheckContext, CheckResult, registry
 from harness.datasets.schema import Case
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "labelled_replies.jsonl"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA = DATA_DIR / "labelled_replies.jsonl"
+HELDOUT = DATA_DIR / "heldout_replies.jsonl"
 
 # Reached at the time of writing: 1.00 on every label (127 rows).
 FLOORS = {
@@ -31,6 +40,20 @@ FLOORS = {
     "empathy": 0.97,
     "next_step": 0.97,
     "asks_question": 0.97,
+}
+
+# Reached on heldout_replies.jsonl (150 rows) when it was added (2026-11-24), with the checks of the
+# time; before that session's check fixes (commit 93d88ef) the same set read 0.973, 0.933, 0.960, 0.840,
+# 0.980, 0.853, 0.860, 0.933 (0.917 over all labels).
+HELDOUT_FLOORS = {
+    "apology_form": 0.95,
+    "apology_generic": 0.90,
+    "contradicts": 0.93,
+    "sets_boundary": 0.81,
+    "negative_language": 0.95,
+    "empathy": 0.83,
+    "next_step": 0.83,
+    "asks_question": 0.90,
 }
 
 
@@ -55,24 +78,40 @@ def _read_row(row: dict[str, Any]) -> dict[str, Any]:
     return readings({name: check.run(ctx) for name, check in registry().items()})
 
 
-@pytest.fixture(scope="module")
-def agreement() -> dict[str, tuple[float, list[str]]]:
-    """Per label: the agreement and the ids of the rows that disagree."""
-    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
-    misses: dict[str, list[str]] = {label: [] for label in FLOORS}
+def _agreement(path: Path, floors: dict[str, float]) -> dict[str, tuple[float, list[str]]]:
+    """Per label: the agreement with ``path`` and the ids of the rows that disagree."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    misses: dict[str, list[str]] = {label: [] for label in floors}
     for row in rows:
         read = _read_row(row)
-        for label in FLOORS:
+        for label in floors:
             if read[label] != row["labels"][label]:
                 misses[label].append(row["id"])
     figures = {label: (1 - len(ids) / len(rows), ids) for label, ids in misses.items()}
-    print(f"\nagreement with {DATA.name} ({len(rows)} rows):")
+    print(f"\nagreement with {path.name} ({len(rows)} rows):")
     for label, (value, ids) in figures.items():
-        print(f"  {label:<18} {value:.3f}  floor {FLOORS[label]:.2f}  misses {', '.join(ids) or '-'}")
+        print(f"  {label:<18} {value:.3f}  floor {floors[label]:.2f}  misses {', '.join(ids) or '-'}")
     return figures
+
+
+@pytest.fixture(scope="module")
+def agreement() -> dict[str, tuple[float, list[str]]]:
+    return _agreement(DATA, FLOORS)
+
+
+@pytest.fixture(scope="module")
+def heldout_agreement() -> dict[str, tuple[float, list[str]]]:
+    return _agreement(HELDOUT, HELDOUT_FLOORS)
 
 
 @pytest.mark.parametrize("label", sorted(FLOORS))
 def test_agreement_floor(agreement, label):
     value, ids = agreement[label]
     assert value >= FLOORS[label], f"{label}: agreement {value:.3f} below {FLOORS[label]:.2f}; rows {ids}"
+
+
+@pytest.mark.parametrize("label", sorted(HELDOUT_FLOORS))
+def test_heldout_agreement_floor(heldout_agreement, label):
+    value, ids = heldout_agreement[label]
+    assert value >= HELDOUT_FLOORS[label], (f"{label}: held-out agreement {value:.3f} below "
+                                            f"{HELDOUT_FLOORS[label]:.2f}; rows {ids}")
