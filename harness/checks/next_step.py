@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from harness.checks.base import CheckContext, CheckResult, register
-from harness.checks.promises import unreal_clause
+from harness.checks.promises import has_unreal, unreal_clause
 from harness.checks.support_moves import verdict
 from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
 
@@ -172,11 +172,12 @@ def _timelines(rt: ReplyText) -> list[Range]:
 _REFUSED_BEFORE = re.compile(r"\b(?:outside|beyond|more than|further than|other than) (?:of )?what\s+$")
 
 
-def _stated(rt: ReplyText, span: Range) -> bool:
+def _stated(rt: ReplyText, span: Range, refusals: bool) -> bool:
     """Whether the step is stated as one: not a counterfactual ("if you'd contacted us within
-    30 days, we'd have refunded you"), a wish ("I wish I could refund you") or a limit."""
+    30 days, we'd have refunded you"), a wish ("I wish I could refund you") or a limit
+    ("outside what we can refund"; looked for only when ``refusals``)."""
     start = span[0]
-    if _REFUSED_BEFORE.search(rt.norm, max(0, start - 24), start):
+    if refusals and _REFUSED_BEFORE.search(rt.norm, max(0, start - 24), start):
         return False
     return not unreal_clause(rt, *span)
 
@@ -184,7 +185,10 @@ def _stated(rt: ReplyText, span: Range) -> bool:
 def next_step_ranges(rt: ReplyText) -> list[Range]:
     """Concrete actions, offers, alternatives, contact points, links and timelines in the reply."""
     found = set(rt.find(_ACTION) + _timelines(rt))
-    return sorted({span for span in found if _stated(rt, span)} | set(rt.urls))
+    refusals = "what" in rt.norm
+    if found and (refusals or has_unreal(rt)):
+        found = {span for span in found if _stated(rt, span, refusals)}
+    return sorted(found.union(rt.urls))
 
 
 class NextStep:

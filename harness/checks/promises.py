@@ -16,6 +16,7 @@ guarantee or date that the case's facts/notes do not state.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -50,9 +51,13 @@ _DATE = phrases(
 _DELIVERY = compile_word_starts(
     r"\b(?:arriv\w*|deliver\w*|ship\w*|dispatch\w*|reach (?:you|your)|get to you|be (?:there|with you)|"
     r"in your (?:hands|account|inbox|mailbox)|land\w*|show up|appear|refund\w*|credited|receive|back in stock)\b"
-    # "You'll get your $59.99 back by Friday", "have the money back".
-    r"|\b(?:get|have|see)\s+(?:[^\s!?,;]+\s+){0,3}?back\b"
 )
+# "You'll get your $59.99 back by Friday", "have the money back": searched only in a text holding "back".
+_BACK = compile_word_starts(r"\b(?:get|have|see)\s+(?:[^\s!?,;]+\s+){0,3}?back\b")
+
+
+def _delivery(text: str) -> bool:
+    return bool(_DELIVERY.search(text) or ("back" in text and _BACK.search(text)))
 _COMMITTED = compile_word_starts(
     r"\b(?:will|shall|can|going to|gonna|happy to|glad to|pleased to|able to|offering|offered|issued|issuing|"
     r"processed|processing|applied|added|sent|sending|credited|refunded|approved|arranged|here's|here is|"
@@ -77,7 +82,7 @@ _NEGATED = compile_word_starts(
 # Counterfactuals and wishes promise nothing: "if you'd contacted us within 30 days, we'd have
 # refunded you", "if it were within the window I could refund you", "I wish I could refund you".
 _UNREAL = compile_word_starts(
-    r"\b(?:would|could)(?: have|'ve)\b(?!\s+to\b)|'d(?: have|'ve)\b(?!\s+to\b)|\b(?:i|we) wish\b|\bif only\b"
+    r"\b(?:would|could)(?: have|'ve)\b(?!\s+to\b)|'d(?: have|'ve)\b(?!\s+to\b)|\bwish (?:i|we|that)\b|\bif only\b"
     r"|\bif (?:it|this|that|i|we) were\b"
     r"|\b(?:if (?:you|we|i|it|they)(?: had|'d)|had (?:you|we|i|it|they))\s+(?:\w+ed|been|known|told|sent|bought|"
     r"come|done|made|taken|brought|gone|got|gotten|spoken|written|rung)\b"
@@ -102,13 +107,39 @@ _APPOSITIVE = re.compile(
 )
 
 
+_UNREAL_HINT = re.compile("ha[vd]|'ve|wish|if ")
+
+
+def _unreal_starts(rt: ReplyText) -> list[int]:
+    """Where :data:`_UNREAL` matches in the reply: found once per reply (memoised)."""
+    starts = rt.memo.get("unreal")
+    if starts is None:
+        norm = rt.norm
+        # Every match holds one of these: most replies need no scan.
+        starts = rt.memo["unreal"] = [m.start() for m in _UNREAL.finditer(norm)] if _UNREAL_HINT.search(norm) else []
+    return starts  # type: ignore[return-value]
+
+
+def _unreal(rt: ReplyText, clause: Range) -> bool:
+    """Whether a counterfactual or wish marker starts inside ``clause``."""
+    starts = _unreal_starts(rt)
+    if not starts:  # most replies
+        return False
+    i = bisect_left(starts, clause[0])
+    return i < len(starts) and starts[i] < clause[1]
+
+
+def has_unreal(rt: ReplyText) -> bool:
+    """Whether the reply holds a counterfactual or wish marker anywhere."""
+    return bool(_unreal_starts(rt))
+
+
 def unreal_clause(rt: ReplyText, start: int, end: int) -> bool:
     """Whether the clause around ``norm[start:end]`` is a counterfactual or a wish
     ("if you'd contacted us within 30 days", "we'd have refunded you", "I wish I could ...")."""
-    if not _UNREAL.search(rt.norm):  # most replies: one scan
+    if not _unreal_starts(rt):
         return False
-    clause = rt.clause_at(start, end)
-    return bool(_UNREAL.search(rt.norm, *clause))
+    return _unreal(rt, rt.clause_at(start, end))
 
 
 @dataclass(frozen=True)
@@ -156,6 +187,16 @@ def _reworded_offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
     return compile_word_starts(source, record=False) if source else None
 
 
+@case_facts.per_case
+def _case_offers(case: Case) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The case's forbidden-offer patterns: word for word, reworded, and a plain search for
+    the offers' last words, one of which every reworded match holds (so most replies skip it)."""
+    offers = tuple(case.context.forbidden_offers)
+    keys = [words[-1] for words in (o.strip().lower().split() for o in offers) if len(words) > 1]
+    hint = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
+    return _offer_pattern(offers), _reworded_offer_pattern(offers), hint
+
+
 def _reworded_offer_source(offers: tuple[str, ...]) -> str:
     """The case's forbidden offers as a reply may word them, beyond :func:`_offer_pattern`'s
     word-for-word match: other words between theirs and plurals ("a free Premium upgrade"),
@@ -190,7 +231,7 @@ def _is_committed(rt: ReplyText, clause: Range) -> bool:
     if known is None:
         text = rt.norm[clause[0]:clause[1]]
         known = rt.memo[key] = bool(_COMMITTED.search(text) and not _NEGATED.search(text)
-                                    and not _DESCRIBES_POLICY.search(text) and not _UNREAL.search(text))
+                                    and not _DESCRIBES_POLICY.search(text) and not _unreal(rt, clause))
     return known  # type: ignore[return-value]
 
 
@@ -219,6 +260,11 @@ def _amount_span(rt: ReplyText, clause: Range) -> Range:
     if any(s == at for s in _amount_starts(rt)):
         return clause[0], rt.clause_at(at, at + 1)[1]
     return clause
+
+
+def _as_credit(rt: ReplyText, clause: Range) -> bool:
+    text = rt.norm[clause[0]:clause[1]]
+    return ("credit" in text or "voucher" in text or "gift" in text) and bool(_AS_CREDIT.search(text))
 
 
 def _amount_starts(rt: ReplyText) -> list[int]:
@@ -250,7 +296,7 @@ def _money_promises(rt: ReplyText, case: Case) -> list[Promise]:
             clause = _committed_clause(rt, start, end)
             if not clause:
                 continue
-            if kind == "refund" and _AS_CREDIT.search(rt.norm, *clause):
+            if kind == "refund" and _as_credit(rt, clause):
                 # "I can refund you in store credit of $20": a credit.
                 found.append(Promise("credit", *clause, case_facts.credit_forbidden(case)
                                      or _amount_reason(rt, clause, case, credit=True)))
@@ -272,13 +318,11 @@ def _money_promises(rt: ReplyText, case: Case) -> list[Promise]:
 
 
 def _offer_promises(rt: ReplyText, case: Case) -> list[Promise]:
-    offers = tuple(case.context.forbidden_offers)
-    pattern = _offer_pattern(offers)
+    pattern, reworded, hint = _case_offers(case)
     if pattern is None:
         return []
     spans = rt.find(pattern, negated=True)
-    reworded = _reworded_offer_pattern(offers)
-    if reworded is not None:
+    if hint is not None and hint.search(rt.norm):
         spans += rt.find(reworded, negated=True)
     clauses = (_committed_clause(rt, s, e) for s, e in spans)
     return [Promise("offer", *c, "forbidden offer") for c in clauses if c]
@@ -306,8 +350,7 @@ def _own_follow_up(rt: ReplyText, clause_start: int, date_start: int) -> bool:
         pass
     if follow is None:
         return False
-    delivery = _DELIVERY.search(rt.norm, follow.end(), date_start)
-    return delivery is None
+    return not _delivery(rt.norm[follow.end():date_start])
 
 
 def _date_promises(rt: ReplyText, case: Case) -> list[Promise]:
@@ -315,9 +358,9 @@ def _date_promises(rt: ReplyText, case: Case) -> list[Promise]:
     for start, end in rt.find(_DATE):
         clause = rt.clause_at(start, end)
         text = rt.norm[clause[0]:clause[1]]
-        if not _DELIVERY.search(text) or not _COMMITTED.search(text) or _HEDGED.search(text):
+        if not _delivery(text) or not _COMMITTED.search(text) or _HEDGED.search(text):
             continue
-        if _NEGATED.search(text) or _UNREAL.search(text) or _own_follow_up(rt, clause[0], start):
+        if _NEGATED.search(text) or _unreal(rt, clause) or _own_follow_up(rt, clause[0], start):
             continue
         backed = _backed(rt.norm[start:end].removeprefix("within ").removeprefix("by "), case)
         found.append(Promise("date", *clause, None if backed else "date the case does not back"))
