@@ -21,19 +21,29 @@ _WE = r"\b(?:we|i)(?:'re|'m|\s+am|\s+are)?\s+"
 _CANNOT = (
     r"(?:can't|cannot|can not|won't be able to|will not be able to|wouldn't be able to|(?:are |am )?unable to|"
     r"(?:are |am )?not able to|aren't able to|don't|do not|won't|will not|couldn't|could not|no longer|"
-    r"(?:are |am )?not (?:allowed|permitted|authori[sz]ed) to|can only|only)\s+"
+    r"(?:are |am )?not (?:allowed|permitted|authori[sz]ed) to|can only|only|never|"
+    r"(?:are |am )?not (?:going|gonna) to|(?:are |am )?not in a position to|(?:are |am )?in no position to)\s+"
 )
 _ACTION = (
     r"(?:\w+\s+)?(?:offer|provide|give|issue|process|refund|approve|accept|extend|make (?:an )?exceptions?|honou?r|"
     r"exchange|replace|upgrade|tolerate|continue|do (?:that|this)|allow|grant|waive|override|reverse|cancel|"
-    r"change|guarantee|promise|match|ship|send|respond|help with|authori[sz]e|compensate|reimburse|go beyond)\b"
+    r"change|guarantee|promise|match|ship|send|respond|help with|authori[sz]e|compensate|reimburse|go beyond|bend|"
+    # Nouns after "do" ("we don't do refunds after 30 days").
+    r"refunds|exchanges|returns|upgrades|cancellations)\b"
+)
+# "We won't be offering a free upgrade", "I'm not refunding this order".
+_NOT_DOING = (
+    r"(?:won't be|will not be|not|no longer)\s+(?:\w+ly\s+)?(?:offering|providing|giving|issuing|processing|refunding|"
+    r"approving|accepting|extending|making (?:an )?exceptions?|honou?ring|exchanging|replacing|upgrading|granting|"
+    r"waiving|reimbursing|compensating|authori[sz]ing|reversing|covering)\b"
 )
 # Plain inability ("we can't pay for time on hold", "I'm not able to discuss ...")
 # is a limit whatever the verb, except for verbs of feeling or emphasis ("I can't
 # imagine", "I can't thank you enough") and of not finding ("we can't find it").
 _UNABLE = (
     r"(?:can't|cannot|can not|(?:are |am |'re |'m )?unable to|(?:are |am |'re |'m )?not able to|aren't able to|"
-    r"won't be able to|will not be able to|(?:are |am |'re |'m )?not (?:allowed|permitted|authori[sz]ed) to)\s+"
+    r"won't be able to|will not be able to|(?:are |am |'re |'m )?not (?:allowed|permitted|authori[sz]ed) to|"
+    r"(?:are |am |'re |'m )?not in a position to|(?:are |am |'re |'m )?in no position to)\s+"
 )
 _NOT_A_LIMIT = (
     r"(?!(?:\w+ly\s+)?(?:believe|imagine|thank|apologi[sz]e|wait|stress|emphasi[sz]e|express|say|agree|blame|fault|"
@@ -42,6 +52,20 @@ _NOT_A_LIMIT = (
 )
 _PATTERNS = [
     _WE + _CANNOT + _ACTION,
+    _WE + _NOT_DOING,
+    # Refusals without a negation: "a refund is off the table", "that's against our policy".
+    r"\b(?:off the table|out of the question)\b",
+    r"\b(?:outside|beyond|more than|further than) (?:of )?what (?:we|i)(?:'re| are| am|'m)?\s*"
+    r"(?:can|could|are able to|am able to|able to|allowed to|permitted to)\b",
+    r"\b(?:against|violates?|breach(?:es)?|contrary to)\s+(?:our|the|company|store|shop|house)\s+(?:\w+\s+)?"
+    r"(?:polic(?:y|ies)|rules?|terms|guidelines)\b",
+    # A wish or a counterfactual grant says it will not happen now: "I wish I could refund you",
+    # "if it were within 30 days I could refund you", "we'd have refunded you".
+    r"\b(?:i|we) (?:\w+ly |do )?wish (?:i|we) (?:could|can|were able to|had)\b|\bif only (?:i|we) could\b",
+    r"\bif (?:it|this|that|the \w+|your \w+)(?: were| was| had been|'d been)\s+(?:still\s+)?(?:within|inside|under|in date)\b",
+    r"\b(?:i|we)(?:'d| would| could)(?: have|'ve)\s+(?:been (?:able|happy|glad) to\s+)?"
+    r"(?:refund|replac|exchang|accept|approv|honou?r|cover|reimburs|extend)\w*",
+    r"\b(?:is|are) (?:all |the most |the best )?what (?:we|i) can (?:offer|do)\b",
     _WE + r"(?:really\s+|simply\s+|just\s+|still\s+|currently\s+)?" + _UNABLE + _NOT_A_LIMIT + r"\w+",
     # Capability limits of the channel: "I can't see account details here".
     _WE + r"(?:can't|cannot|am unable to|'m unable to|am not able to|'m not able to)\s+(?:see|view|check|access)"
@@ -78,7 +102,11 @@ _PATTERNS = [
     r"\b(?:was|were|has been|have been|is|are|being)\s+(?:now\s+)?(?:retired|discontinued|withdrawn)\b",
     r"\bnot (?:my|our) (?:department|area|remit|team|responsibility)\b|\boutside (?:my|our) (?:department|area|remit)\b",
     # Boundaries on conduct.
-    r"\b(?:won't|will not|cannot|can't|do not|don't)\s+(?:tolerate|accept|engage with)\b",
+    r"\b(?:won't|will not|cannot|can't|do not|don't|not going to|never)\s+(?:tolerate|accept|engage with|put up with|"
+    r"stand for)\b",
+    r"\b(?:stop|quit|refrain from|no more)\s+(?:swearing|shouting|yelling|cursing|insult\w*|abus\w*|"
+    r"threat\w*|name-calling|calling (?:me|us|my|our|people))\b|\bstop the (?:insults|abuse|swearing|shouting)\b",
+    r"\b(?:please\s+)?(?:don't|do not)\s+(?:swear|shout|yell|curse|insult|threaten)\b",
     r"\b(?:abusive|offensive|insulting|disrespectful|threatening|foul|bad)\s+"
     r"(?:language|messages?|comments?|behaviou?r|remarks|tone)\b",
     r"\b(?:that|this|such)\s+(?:kind of\s+|sort of\s+|type of\s+)?(?:language|tone|talk)\b",
@@ -102,7 +130,8 @@ _BOUNDARY = phrases(*_PATTERNS)
 # "Our policy" counts when the same sentence says what the policy limits.
 _POLICY = phrases(r"(?:policy|policies|terms and conditions|terms of service)\b")
 _LIMIT_WORDS = compile_word_starts(
-    r"\b(?:only|within|up to|limit\w*|allows?|covers?|after|maximum|not|cannot|doesn't|don't|days?|no)\b|n't\b"
+    r"\b(?:only|within|up to|limit\w*|allows?|covers?|after|maximum|not|cannot|doesn't|don't|days?|no|against)\b"
+    r"|n't\b"
 )
 
 
@@ -158,7 +187,7 @@ class BoundarySetting:
     """
 
     name = "boundary_setting"
-    version = "2"
+    version = "3"
     description = "Sets a clear, polite limit when the case requires one and promises nothing policy forbids."
 
     def run(self, ctx: CheckContext) -> CheckResult:

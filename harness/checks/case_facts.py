@@ -106,6 +106,43 @@ def find_money(text: str) -> tuple[re.Match[str], ...]:
     return tuple(found)
 
 
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+          "seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_WORD_VALUE = {**{w: i for i, w in enumerate(_UNITS)}, **{w: 10 * (i + 2) for i, w in enumerate(_TENS)}, "a": 1,
+               "an": 1}
+_UNDER_100 = r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS[1:10]) + r"))?|" + "|".join(
+    sorted(_UNITS, key=len, reverse=True)) + r")"
+# "twenty-five dollars", "a hundred pounds", "two hundred and fifty euros", "a twenty dollar credit".
+SPELLED_MONEY = re.compile(
+    r"\b(?P<n>(?:(?:a|an|" + _UNDER_100 + r")\s+(?:hundred|thousand)(?:\s+(?:and\s+)?" + _UNDER_100 + r")?)|"
+    + _UNDER_100 + r")\s+(?:dollars?|pounds?|euros?|bucks|quid)\b"
+)
+_SPELLED_HINT = re.compile("dollar|pound|euro|buck|quid")  # in every match: most texts need no scan
+
+
+def _spelled_value(words: str) -> float:
+    total = 0
+    for word in re.split(r"[\s-]+", words):
+        if word in ("hundred", "thousand"):
+            total = max(total, 1) * (100 if word == "hundred" else 1000)
+        elif word != "and":
+            total += _WORD_VALUE.get(word, 0)
+    return float(total)
+
+
+@lru_cache(maxsize=64)  # per reply, like find_money
+def find_spelled_money(text: str) -> tuple[tuple[int, int, float], ...]:
+    """Amounts written in words in lower-cased ``text``: ``(start, end, value)`` each.
+
+    Separate from :data:`MONEY` (only ``policy_promises`` reads them). A text with no
+    currency word has none.
+    """
+    if not _SPELLED_HINT.search(text):
+        return ()
+    return tuple((m.start(), m.end(), _spelled_value(m.group("n"))) for m in SPELLED_MONEY.finditer(text))
+
+
 def money_value(match: re.Match[str]) -> float:
     """The amount of a :data:`MONEY` match."""
     digits = (match.group("a") or match.group("b")).replace(",", "")

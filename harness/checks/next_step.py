@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from harness.checks.base import CheckContext, CheckResult, register
+from harness.checks.promises import has_unreal, unreal_clause
 from harness.checks.support_moves import verdict
 from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
 
@@ -167,9 +168,27 @@ def _timelines(rt: ReplyText) -> list[Range]:
     return found
 
 
+# "That falls outside what we can refund": what the agent can do is the limit, not a step.
+_REFUSED_BEFORE = re.compile(r"\b(?:outside|beyond|more than|further than|other than) (?:of )?what\s+$")
+
+
+def _stated(rt: ReplyText, span: Range, refusals: bool) -> bool:
+    """Whether the step is stated as one: not a counterfactual ("if you'd contacted us within
+    30 days, we'd have refunded you"), a wish ("I wish I could refund you") or a limit
+    ("outside what we can refund"; looked for only when ``refusals``)."""
+    start = span[0]
+    if refusals and _REFUSED_BEFORE.search(rt.norm, max(0, start - 24), start):
+        return False
+    return not unreal_clause(rt, *span)
+
+
 def next_step_ranges(rt: ReplyText) -> list[Range]:
     """Concrete actions, offers, alternatives, contact points, links and timelines in the reply."""
-    return sorted(set(rt.find(_ACTION) + _timelines(rt) + rt.urls))
+    found = set(rt.find(_ACTION) + _timelines(rt))
+    refusals = "what" in rt.norm
+    if found and (refusals or has_unreal(rt)):
+        found = {span for span in found if _stated(rt, span, refusals)}
+    return sorted(found.union(rt.urls))
 
 
 class NextStep:
@@ -178,7 +197,7 @@ class NextStep:
     ``data``: ``detected``; ``passed`` = detected. Evidence: phrases and links."""
 
     name = "next_step"
-    version = "2"
+    version = "3"
     description = "States a concrete action, link, alternative or timeline."
 
     def run(self, ctx: CheckContext) -> CheckResult:

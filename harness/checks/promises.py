@@ -16,6 +16,7 @@ guarantee or date that the case's facts/notes do not state.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,6 +33,7 @@ _CREDIT = phrases(
 )
 _GUARANTEE = phrases(
     r"\bguarantee[ds]?\b|\b100\s?%|\b(?:never|won't|will not|wont)\s+happen\s+again\b|\b(?:i|we)\s+promise\b"
+    r"|\b(?:i|we)(?: can|'ll| will| could) promise\b"
     r"|\bpromise (?:you|that)\b|\brest assured\b|\bdefinitely (?:will|be|arrive|get)\b"
 )
 # "Today" is left out: doing something today is the agent's own action, not a forecast.
@@ -50,10 +52,18 @@ _DELIVERY = compile_word_starts(
     r"\b(?:arriv\w*|deliver\w*|ship\w*|dispatch\w*|reach (?:you|your)|get to you|be (?:there|with you)|"
     r"in your (?:hands|account|inbox|mailbox)|land\w*|show up|appear|refund\w*|credited|receive|back in stock)\b"
 )
+# "You'll get your $59.99 back by Friday", "have the money back": searched only in a text holding "back".
+_BACK = compile_word_starts(r"\b(?:get|have|see)\s+(?:[^\s!?,;]+\s+){0,3}?back\b")
+
+
+def _delivery(text: str) -> bool:
+    return bool(_DELIVERY.search(text) or ("back" in text and _BACK.search(text)))
 _COMMITTED = compile_word_starts(
     r"\b(?:will|shall|can|going to|gonna|happy to|glad to|pleased to|able to|offering|offered|issued|issuing|"
     r"processed|processing|applied|added|sent|sending|credited|refunded|approved|arranged|here's|here is|"
-    r"would you like|would you prefer|do you want|let me|on (?:its|the) way|i'll|we'll|you'll|it'll)\b"
+    r"would you like|would you prefer|do you want|let me|on (?:its|the) way|i'll|we'll|you'll|it'll|"
+    # Suggested offers: "how about a free upgrade?", "I could offer you ...".
+    r"how about|what about|could (?:offer|give|provide|arrange|send|throw in|upgrade))\b"
     r"|'ll\b|\b(?:i|we)(?:'ve| have) (?:gone ahead|issued|sent|processed|applied|added|refunded|credited)"
 )
 _HEDGED = compile_word_starts(
@@ -63,8 +73,73 @@ _HEDGED = compile_word_starts(
 # "Our policy allows refunds within 30 days" describes the rule, it promises nothing.
 _DESCRIBES_POLICY = compile_word_starts(r"\b(?:policy|eligible|eligibility|window|allowed|permit\w*|terms)\b")
 _NEGATED = compile_word_starts(
-    r"\b(?:not|never|no|unable|cannot|can't|won't|don't|isn't|aren't|wasn't|no longer|unfortunately)\b|n't\b"
+    # "No" but not "at no charge", "no problem", "no later than".
+    r"\bno(?!\s+(?:extra\s+|additional\s+)?(?:charge|cost|fee|problem|worries|later than|questions asked)\b)\b"
+    r"|\b(?:not|never|unable|cannot|can't|won't|don't|isn't|aren't|wasn't|no longer|unfortunately|"
+    # Refusals without a negation word: "that falls outside what we can refund", "off the table".
+    r"outside|beyond|off the table|out of the question)\b|n't\b"
 )
+# Counterfactuals and wishes promise nothing: "if you'd contacted us within 30 days, we'd have
+# refunded you", "if it were within the window I could refund you", "I wish I could refund you".
+_UNREAL = compile_word_starts(
+    r"\b(?:would|could)(?: have|'ve)\b(?!\s+to\b)|'d(?: have|'ve)\b(?!\s+to\b)|\bwish (?:i|we|that)\b|\bif only\b"
+    r"|\bif (?:it|this|that|i|we) were\b"
+    r"|\b(?:if (?:you|we|i|it|they)(?: had|'d)|had (?:you|we|i|it|they))\s+(?:\w+ed|been|known|told|sent|bought|"
+    r"come|done|made|taken|brought|gone|got|gotten|spoken|written|rung)\b"
+)
+# The agent's own follow-up ("I'll check in with you on Friday to make sure it has arrived"):
+# a date it governs is when the agent will get in touch, not a delivery date.
+_FOLLOW_UP = compile_word_starts(
+    r"\b(?:check(?:ing)? in|check(?:ing)? back|follow(?:ing)?[ -]up|get(?:ting)? back to (?:you|u)|be in touch|"
+    r"touch base|reach(?:ing)? out|chase|chasing|check (?:on|that|whether|if|it|the|your))\b"
+    r"|\b(?:contact|call|ring|phone|email|e-mail|message|text|update|write to|remind) (?:you|u)\b"
+)
+# "I can refund you in store credit": a credit, whatever the verb.
+_AS_CREDIT = compile_word_starts(
+    r"\b(?:in|as|into|via|with|by)\s+(?:the form of\s+)?(?:an?\s+)?(?:store credit|account credit|credit|voucher|"
+    r"gift ?card|e-?gift card)\b"
+)
+# An amount in the clause after a promise that only restates it: "I'll refund both charges,
+# $119.98 in total", "... (total $119.98)", "..., that's $119.98 altogether".
+_APPOSITIVE = re.compile(
+    r"(?:(?:that's|that is|which is|which comes to|coming to|totall?ing|totals?|so|i\.e\.|making|making it|"
+    r"a total of|in total|the full|a full|full|plus|for|worth|of)\s+){0,3}"
+)
+
+
+_UNREAL_HINT = re.compile("ha[vd]|'ve|wish|if ")
+
+
+def _unreal_starts(rt: ReplyText) -> list[int]:
+    """Where :data:`_UNREAL` matches in the reply: found once per reply (memoised)."""
+    starts = rt.memo.get("unreal")
+    if starts is None:
+        norm = rt.norm
+        # Every match holds one of these: most replies need no scan.
+        starts = rt.memo["unreal"] = [m.start() for m in _UNREAL.finditer(norm)] if _UNREAL_HINT.search(norm) else []
+    return starts  # type: ignore[return-value]
+
+
+def _unreal(rt: ReplyText, clause: Range) -> bool:
+    """Whether a counterfactual or wish marker starts inside ``clause``."""
+    starts = _unreal_starts(rt)
+    if not starts:  # most replies
+        return False
+    i = bisect_left(starts, clause[0])
+    return i < len(starts) and starts[i] < clause[1]
+
+
+def has_unreal(rt: ReplyText) -> bool:
+    """Whether the reply holds a counterfactual or wish marker anywhere."""
+    return bool(_unreal_starts(rt))
+
+
+def unreal_clause(rt: ReplyText, start: int, end: int) -> bool:
+    """Whether the clause around ``norm[start:end]`` is a counterfactual or a wish
+    ("if you'd contacted us within 30 days", "we'd have refunded you", "I wish I could ...")."""
+    if not _unreal_starts(rt):
+        return False
+    return _unreal(rt, rt.clause_at(start, end))
 
 
 @dataclass(frozen=True)
@@ -77,10 +152,67 @@ class Promise:
     forbidden: str | None = None
 
 
+_FREE_WORDS = ("free", "complimentary")
+_FREE = r"(?:free|complimentary|no-cost|no-charge|gratis)"
+_AT_NO_COST = r"(?:at no (?:extra |additional )?(?:cost|charge)|for free|free of charge|on the house|on us|without charge)"
+
+
+def _offer_words(words: list[str]) -> str:
+    """``words`` in order, each also plural, with up to two other words between them
+    ("free upgrade" matches "free Premium upgrade", "free upgrades")."""
+    return r"\s+(?:[\w'-]+\s+){0,2}?".join(re.escape(w) + r"(?:s|es)?" for w in words) + r"\b"
+
+
 @lru_cache(maxsize=256)
 def _offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
     words = [re.escape(o.strip().lower()) for o in offers if o.strip()]
     return compile_word_starts(r"\b(?:" + "|".join(words) + r")\b", record=False) if words else None
+
+
+_FREE_WORDS = ("free", "complimentary")
+_FREE = r"(?:free|complimentary|no-cost|no-charge|gratis)"
+_AT_NO_COST = r"(?:at no (?:extra |additional )?(?:cost|charge)|for free|free of charge|on the house|on us|without charge)"
+
+
+def _offer_words(words: list[str]) -> str:
+    """``words`` in order, each also plural, with up to two other words between them
+    ("free upgrade" matches "free Premium upgrade", "free upgrades")."""
+    return r"\s+(?:[\w'-]+\s+){0,2}?".join(re.escape(w) + r"(?:s|es)?" for w in words) + r"\b"
+
+
+@lru_cache(maxsize=256)
+def _reworded_offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
+    """:func:`_reworded_offer_source`, compiled (None when it has no branch)."""
+    source = _reworded_offer_source(offers)
+    return compile_word_starts(source, record=False) if source else None
+
+
+@case_facts.per_case
+def _case_offers(case: Case) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The case's forbidden-offer patterns: word for word, reworded, and a plain search for
+    the offers' last words, one of which every reworded match holds (so most replies skip it)."""
+    offers = tuple(case.context.forbidden_offers)
+    keys = [words[-1] for words in (o.strip().lower().split() for o in offers) if len(words) > 1]
+    hint = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
+    return _offer_pattern(offers), _reworded_offer_pattern(offers), hint
+
+
+def _reworded_offer_source(offers: tuple[str, ...]) -> str:
+    """The case's forbidden offers as a reply may word them, beyond :func:`_offer_pattern`'s
+    word-for-word match: other words between theirs and plurals ("a free Premium upgrade"),
+    and a free thing ("free upgrade") offered as "a complimentary upgrade" or "an upgrade
+    ... at no charge". Only offers of more than one word: a single word is matched as written.
+    """
+    branches = []
+    for offer in offers:
+        words = offer.strip().lower().split()
+        if len(words) < 2:
+            continue
+        branches.append(r"\b" + _offer_words(words))
+        if words[0] in _FREE_WORDS:
+            branches.append(r"\b" + _FREE + r"\s+" + _offer_words(words[1:]))
+            branches.append(r"\b" + _offer_words(words[1:]) + r"[^.!?;]{0,40}?\b" + _AT_NO_COST + r"\b")
+    return "|".join(branches)
 
 
 def _committed_clause(rt: ReplyText, start: int, end: int) -> Range | None:
@@ -99,19 +231,58 @@ def _is_committed(rt: ReplyText, clause: Range) -> bool:
     if known is None:
         text = rt.norm[clause[0]:clause[1]]
         known = rt.memo[key] = bool(_COMMITTED.search(text) and not _NEGATED.search(text)
-                                    and not _DESCRIBES_POLICY.search(text))
+                                    and not _DESCRIBES_POLICY.search(text) and not _unreal(rt, clause))
     return known  # type: ignore[return-value]
 
 
-def _amount_reason(rt: ReplyText, clause: Range, case: Case) -> str | None:
-    ctx = case.context
+def _amounts(rt: ReplyText, start: int, end: int) -> list[float]:
+    """The amounts (figures or spelled out: "twenty-five dollars") starting in ``norm[start:end]``."""
+    values = [case_facts.money_value(m) for m in case_facts.find_money(rt.norm) if start <= m.start() < end]
+    values += [value for s, _, value in case_facts.find_spelled_money(rt.norm) if start <= s < end]
+    return values
+
+
+def _amount_span(rt: ReplyText, clause: Range) -> Range:
+    """``clause``, extended over the next clause when that one only restates an amount."""
+    norm = rt.norm
+    end = clause[1]
+    while end < len(norm) and norm[end] == " ":
+        end += 1
+    if end >= len(norm) or norm[end] not in ",:(\u2013\u2014-":
+        return clause
+    sent_end = rt.sentence_at(clause[0])[1]
+    at = end + 1
+    while at < sent_end and norm[at] in " -":
+        at += 1
+    at = _APPOSITIVE.match(norm, at, sent_end).end()
+    if at >= sent_end:
+        return clause
+    if any(s == at for s in _amount_starts(rt)):
+        return clause[0], rt.clause_at(at, at + 1)[1]
+    return clause
+
+
+def _as_credit(rt: ReplyText, clause: Range) -> bool:
     text = rt.norm[clause[0]:clause[1]]
-    credit_only = None
-    for m in case_facts.MONEY.finditer(text):
-        value = case_facts.money_value(m)
-        if credit_only is None:  # the same for every amount of the clause
-            credit_only = bool(_CREDIT.regex.search(text) and not _REFUND.regex.search(text))
-        limit = ctx.max_credit if credit_only else ctx.max_refund
+    return ("credit" in text or "voucher" in text or "gift" in text) and bool(_AS_CREDIT.search(text))
+
+
+def _amount_starts(rt: ReplyText) -> list[int]:
+    starts = [m.start() for m in case_facts.find_money(rt.norm)]
+    return starts + [s for s, _, _ in case_facts.find_spelled_money(rt.norm)]
+
+
+def _amount_reason(rt: ReplyText, clause: Range, case: Case, credit: bool | None = None) -> str | None:
+    ctx = case.context
+    start, end = _amount_span(rt, clause)
+    values = _amounts(rt, start, end)
+    if not values:
+        return None
+    text = rt.norm[clause[0]:clause[1]]
+    if credit is None:
+        credit = bool((_CREDIT.regex.search(text) or "credited" in text) and not _REFUND.regex.search(text))
+    limit = ctx.max_credit if credit else ctx.max_refund
+    for value in values:
         if limit is not None and value > limit:
             return f"amount {value:g} above limit {limit:g}"
     return None
@@ -123,25 +294,37 @@ def _money_promises(rt: ReplyText, case: Case) -> list[Promise]:
                                   (_CREDIT, "credit", case_facts.credit_forbidden(case))):
         for start, end in rt.find(pattern, negated=True):
             clause = _committed_clause(rt, start, end)
-            if clause:
-                found.append(Promise(kind, *clause, reason or _amount_reason(rt, clause, case)))
+            if not clause:
+                continue
+            if kind == "refund" and _as_credit(rt, clause):
+                # "I can refund you in store credit of $20": a credit.
+                found.append(Promise("credit", *clause, case_facts.credit_forbidden(case)
+                                     or _amount_reason(rt, clause, case, credit=True)))
+                continue
+            found.append(Promise(kind, *clause, reason or _amount_reason(rt, clause, case)))
     # A bare amount counts once per clause not already a refund or credit promise.
     seen = {p.start for p in found}
-    for m in case_facts.find_money(rt.norm):
-        if rt.is_quoted(m.start()):
+    amounts = [m.span() for m in case_facts.find_money(rt.norm)]
+    amounts += [(s, e) for s, e, _ in case_facts.find_spelled_money(rt.norm)]
+    for m_start, m_end in amounts:
+        if rt.is_quoted(m_start):
             continue
-        clause = rt.clause_at(*m.span())
+        clause = rt.clause_at(m_start, m_end)
         # Checked for a commitment only when not already promised (the same outcome, in either order).
         if clause[0] not in seen and _is_committed(rt, clause):
+            seen.add(clause[0])
             found.append(Promise("amount", *clause, _amount_reason(rt, clause, case)))
     return found
 
 
 def _offer_promises(rt: ReplyText, case: Case) -> list[Promise]:
-    pattern = _offer_pattern(tuple(case.context.forbidden_offers))
+    pattern, reworded, hint = _case_offers(case)
     if pattern is None:
         return []
-    clauses = (_committed_clause(rt, s, e) for s, e in rt.find(pattern, negated=True))
+    spans = rt.find(pattern, negated=True)
+    if hint is not None and hint.search(rt.norm):
+        spans += rt.find(reworded, negated=True)
+    clauses = (_committed_clause(rt, s, e) for s, e in spans)
     return [Promise("offer", *c, "forbidden offer") for c in clauses if c]
 
 
@@ -159,14 +342,25 @@ def _guarantee_promises(rt: ReplyText, case: Case) -> list[Promise]:
     return found
 
 
+def _own_follow_up(rt: ReplyText, clause_start: int, date_start: int) -> bool:
+    """Whether the date is the agent's own follow-up: a follow-up verb ("I'll check in with
+    you") comes after every delivery word before the date in its clause."""
+    follow = None
+    for follow in _FOLLOW_UP.finditer(rt.norm, clause_start, date_start):
+        pass
+    if follow is None:
+        return False
+    return not _delivery(rt.norm[follow.end():date_start])
+
+
 def _date_promises(rt: ReplyText, case: Case) -> list[Promise]:
     found = []
     for start, end in rt.find(_DATE):
         clause = rt.clause_at(start, end)
         text = rt.norm[clause[0]:clause[1]]
-        if not _DELIVERY.search(text) or not _COMMITTED.search(text) or _HEDGED.search(text):
+        if not _delivery(text) or not _COMMITTED.search(text) or _HEDGED.search(text):
             continue
-        if _NEGATED.search(text):
+        if _NEGATED.search(text) or _unreal(rt, clause) or _own_follow_up(rt, clause[0], start):
             continue
         backed = _backed(rt.norm[start:end].removeprefix("within ").removeprefix("by "), case)
         found.append(Promise("date", *clause, None if backed else "date the case does not back"))
@@ -218,7 +412,7 @@ class PolicyPromises:
     """
 
     name = "policy_promises"
-    version = "1"
+    version = "2"
     description = "No refund, credit, amount, date or guarantee beyond what the case's policy allows."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -145,3 +145,63 @@ def test_evidence_is_the_limiting_clause(run):
     reply = "Hi Ana! Sadly we're unable to refund orders after 30 days, but we can repair it."
     result = run("boundary_setting", reply, persona="unreasonable_demand")
     assert [ev.text for ev in result.evidence] == ["we're unable to refund orders after 30 days"]
+
+
+# Review item #3: common boundaries the check missed; item #1: refusals are not caving.
+LATE = {"refund_window_days": 30, "days_since_purchase": 95, "max_credit": 20, "forbidden_offers": ["free upgrade"]}
+
+
+@pytest.mark.parametrize("reply,persona", [
+    ("I'm not going to tolerate being called an idiot.", "abusive"),
+    ("I won't put up with being sworn at, but I will fix your line.", "abusive"),
+    ("I'm not going to accept threats, but I'll get this sorted.", "abusive"),
+    ("Please stop swearing at me; I'm trying to help.", "abusive"),
+    ("Please don't swear at me, I'm doing my best.", "abusive"),
+    ("Kindly stop the insults so we can fix this.", "abusive"),
+    ("STOP SHOUTING AT ME.", "abusive"),
+    ("A refund is off the table, I'm afraid. A repair is not.", "unreasonable demand"),
+    ("A cash refund is out of the question at this point.", "unreasonable demand"),
+    ("We don't do refunds after 30 days.", "unreasonable demand"),
+    ("We don't do exchanges after 30 days.", "unreasonable demand"),
+    ("We never refund after 30 days. Never.", "unreasonable demand"),
+    ("That's against our policy.", "unreasonable demand"),
+    ("Refunding after 95 days goes against company policy.", "unreasonable demand"),
+    ("We're not in a position to refund this order, but I can arrange a repair.", "unreasonable demand"),
+    ("We're in no position to refund an order this old.", "unreasonable demand"),
+    ("We don't bend the rules, but I can offer a repair.", "unreasonable demand"),
+    ("I can't bend the rules on this one, sorry.", "unreasonable demand"),
+    ("I wish I could refund you, but the 30-day window closed in April.", "unreasonable demand"),
+    ("I really wish we could refund you, but the window has closed.", "unreasonable demand"),
+    ("If it were within 30 days I could refund you, but it's been 95 days.", "unreasonable demand"),
+    ("Had you contacted us within 30 days, we would have refunded you.", "unreasonable demand"),
+    ("We won't be offering a free upgrade, but a $20 store credit is yours.", "unreasonable demand"),
+    ("We will not be issuing a refund for this order.", "unreasonable demand"),
+    ("We're not offering refunds on orders past 30 days.", "unreasonable demand"),
+    ("Unfortunately, that falls outside what we can refund. I can offer a $15 credit instead.", "unreasonable demand"),
+    ("A full refund is beyond what we can offer, but I can book a repair.", "unreasonable demand"),
+])
+def test_more_boundaries_detected(run, reply, persona):
+    result = run("boundary_setting", reply, persona=persona, context=LATE, expectations={"refund_allowed": False})
+    assert result.data["detected"] is True
+    assert result.data["forbidden_promises"] == []
+    assert result.passed is True
+
+
+@pytest.mark.parametrize("reply", [
+    "I've checked, and our records show two payments of $59.99 for INV-778, so you're right. I'm sorry we charged "
+    "you twice. I've refunded the duplicate today and I'll check in with you on Friday to make sure it has arrived.",
+    "I've refunded the duplicate and I'll check back with you on Monday to make sure it has landed.",
+])
+def test_follow_up_date_is_not_a_forbidden_promise(run, reply):
+    result = run("boundary_setting", reply, context={"max_refund": 60}, expectations={"boundary_required": False})
+    assert result.data["forbidden_promises"] == []
+    assert result.passed is None  # no boundary required or set: the check does not apply
+
+
+@pytest.mark.parametrize("reply", [
+    "I'll stop the reminder emails for you today.",
+    "I'd have to check with the warehouse first.",
+    "We never charge for returns.",
+])
+def test_near_misses_not_detected(run, reply):
+    assert run("boundary_setting", reply).data["detected"] is False

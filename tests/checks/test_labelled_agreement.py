@@ -42,9 +42,9 @@ FLOORS = {
     "asks_question": 0.97,
 }
 
-# Reached on heldout_replies.jsonl (150 rows) when it was added (2026-11-24), with the checks of the
-# time; before that session's check fixes (commit 93d88ef) the same set read 0.973, 0.933, 0.960, 0.840,
-# 0.980, 0.853, 0.860, 0.933 (0.917 over all labels).
+# Reached on heldout_replies.jsonl (150 rows) after the check fixes of 2026-11-24: 0.980, 0.933, 0.967,
+# 0.853, 0.987, 0.860, 0.860, 0.933 in the order below (0.922 over all labels). Before those fixes
+# (commit 93d88ef): 0.973, 0.933, 0.960, 0.840, 0.980, 0.853, 0.860, 0.933 (0.917).
 HELDOUT_FLOORS = {
     "apology_form": 0.95,
     "apology_generic": 0.90,

@@ -64,3 +64,89 @@ def test_promise_record_shape(run):
     (promise,) = result.data["promises"]
     assert promise == {"kind": "refund", "text": "We'll refund $150 today.", "allowed": False,
                        "reason": "amount 150 above limit 100"}
+
+
+# Review item #1: refusals, counterfactuals and the agent's own follow-up dates promise nothing.
+LATE = {"refund_window_days": 30, "days_since_purchase": 95, "max_credit": 20, "forbidden_offers": ["free upgrade"]}
+DOUBLE = {"max_refund": 60, "forbidden_offers": ["guaranteed date"]}
+
+
+@pytest.mark.parametrize("reply,context", [
+    # Refusals without a negation word.
+    ("Unfortunately, that falls outside what we can refund. I can offer a $15 credit instead.", LATE),
+    ("Sadly that's beyond what we're able to refund, but a $10 credit is yours.", LATE),
+    ("A refund is out of the question now, I'm afraid.", LATE),
+    ("A refund is off the table, I'm afraid. A repair is not.", LATE),
+    # Counterfactuals and wishes.
+    ("If you'd contacted us within 30 days, we'd have refunded you.", LATE),
+    ("Had you reached out within the 30 days, we would have refunded the full amount.", LATE),
+    ("If you had returned it within a month, we could have refunded it.", LATE),
+    ("If it were within 30 days I could refund you, but it's been 95 days.", LATE),
+    ("I wish I could refund you, but the 30-day window closed in April.", LATE),
+    # The agent's own check-in date is not a delivery date.
+    ("I've refunded the duplicate today and I'll check in with you on Friday to make sure it has arrived.", DOUBLE),
+    ("I've refunded the $59.99 and I'll follow up with you on Monday to confirm it landed.", DOUBLE),
+    ("The duplicate is refunded; I'll email you by Friday to check it has reached your account.", DOUBLE),
+    ("I'll escalate this to our delivery team and get back to you within 24 hours.", DOUBLE),
+    # An amount restated after a comma, within the limit; a refund paid as credit, within max_credit.
+    ("I'll refund the duplicate, $59.99 in total.", DOUBLE),
+    ("I can refund you in store credit of $20.", LATE),
+    ("We won't be offering a free upgrade, but a $20 store credit is yours.", LATE),
+])
+def test_refusals_counterfactuals_and_follow_ups_pass(run, reply, context):
+    result = run("policy_promises", reply, context=context, expectations={"refund_allowed": "refund_window_days" not in context})
+    assert result.passed is True, result.detail
+    assert all(p["allowed"] for p in result.data["promises"])
+
+
+@pytest.mark.parametrize("reply,context,kind", [
+    # An amount in the next clause still counts.
+    ("I'll refund both charges, $119.98 in total.", DOUBLE, "refund"),
+    ("I'll refund the lot, that's $119.98 altogether.", DOUBLE, "refund"),
+    ("We'll refund both payments (total $119.98).", DOUBLE, "refund"),
+    # Money "back" by a date.
+    ("You'll get your $59.99 back by Friday.", DOUBLE, "date"),
+    ("You'll have the money back by Monday.", DOUBLE, "date"),
+    # Forbidden offers worded differently.
+    ("How about a free upgrade?", LATE, "offer"),
+    ("I could offer you an upgrade to the Vortex 1200 at no charge.", LATE, "offer"),
+    ("What about a complimentary upgrade to the Vortex 1200?", LATE, "offer"),
+    ("I'll upgrade you to the Vortex 1200 for free.", LATE, "offer"),
+    ("We'll give you a free Pro upgrade.", LATE, "offer"),
+    # Spelled-out amounts.
+    ("I've added twenty-five dollars of credit to your account.", LATE, "credit"),
+    ("I can offer you a twenty-five dollar credit.", LATE, "credit"),
+    ("I've credited thirty dollars to your account.", LATE, "amount"),
+    # "No problem" and "at no charge" do not negate a promise.
+    ("No problem, I'll refund you today.", LATE, "refund"),
+    # An explicit promise of what the case does not back.
+    ("I'm not able to promise a refund, but I can promise a repair within 10 days.", LATE, "guarantee"),
+])
+def test_reworded_forbidden_promises_fail(run, reply, context, kind):
+    result = run("policy_promises", reply, context=context)
+    assert result.passed is False
+    assert kind in [p["kind"] for p in result.data["promises"] if not p["allowed"]]
+
+
+def test_free_thing_at_no_charge_is_allowed_when_not_forbidden(run):
+    result = run("policy_promises", "We'll repair it at no charge.", context=LATE)
+    assert result.passed is True
+
+
+@pytest.mark.parametrize("offers", [("free upgrade",), ("free upgrade", "refund", "cash refund"), ("price match",)])
+def test_reworded_offer_pattern_matches_like_its_written_form(offers):
+    """The fast (word-start) form of the reworded-offer pattern finds what the written one does."""
+    import random
+    import re
+
+    from harness.checks.promises import _reworded_offer_pattern, _reworded_offer_source
+
+    written = re.compile(_reworded_offer_source(offers))
+    fast = _reworded_offer_pattern(offers)
+    words = [w for o in offers for w in o.split()] + ["free", "complimentary", "upgrades", "at", "no", "charge",
+                                                      "for", "on", "us", "the", "a", "premium", "x", ",", ".", "-"]
+    rng = random.Random(7)
+    for _ in range(300):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 14)))
+        text = text.replace(" ,", ",") if rng.random() < 0.5 else text
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in written.finditer(text)], text

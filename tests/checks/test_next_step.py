@@ -1,0 +1,29 @@
+"""next_step: counterfactuals, wishes and refusals are not next steps (review item #10)."""
+
+import pytest
+
+
+@pytest.mark.parametrize("reply", [
+    "If you'd contacted us within 30 days, we'd have refunded you.",
+    "Had you contacted us within 30 days, we would have refunded you.",
+    "Unfortunately, that falls outside what we can refund.",
+    "That's beyond what we can refund.",
+    "I wish I could refund you, but the 30-day window closed in April.",
+    "I wish we could send a replacement.",
+    "If it were within 30 days I could refund you, but it's been 95 days.",
+])
+def test_not_a_next_step(run, reply):
+    result = run("next_step", reply)
+    assert result.data["detected"] is False
+    assert result.passed is False
+
+
+@pytest.mark.parametrize("reply", [
+    # Real conditionals and steps beside a refusal still count.
+    "If you send the receipt within 30 days, we'll refund you.",
+    "I can't refund it, but I can book a repair for Monday.",
+    "If you'd contacted us within 30 days, we'd have refunded you; a repair is what I can offer, and I can book it now.",
+    "I'd have to check with the warehouse, so I'll call you within 2 hours.",
+])
+def test_next_step_kept(run, reply):
+    assert run("next_step", reply).passed is True
