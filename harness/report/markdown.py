@@ -85,8 +85,8 @@ def _joined(*parts: object) -> str:
 
 def render_summary(card: Scorecard) -> str:
     """One table: measures as rows, candidates as columns, a section row before each group. Under each 1-5
-    criterion's mean, its pass rate at the rubric's ``pass_threshold`` (what gates, ``show --failing`` and
-    ``scorecard.json``'s ``pass_rate`` go by)."""
+    criterion's mean, its pass rate at the rubric's ``pass_threshold`` (``scorecard.json``'s ``pass_rate``, what
+    ``--failing`` reads as a fail)."""
     header = ["measure", *card.candidates]
     return md_table(header, _with_sections(_with_threshold_rows(card, summary_rows(card)), len(card.candidates)))
 
