@@ -126,9 +126,13 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
     ``model_validate``. A line it refuses goes the old way, ``json.loads`` then
     :func:`validate_row`, so a bad row fails with the same message: the JSON parser only ever
     refuses more (lone surrogates, a BOM, invalid UTF-8), never accepts what that way would not.
+    A UTF-8 BOM at the start of the file (as Windows editors write it) is dropped, as in a CSV file;
+    one anywhere else is refused with the line.
     """
     validate_json = Case.__pydantic_validator__.validate_json
     with open(path, "rb") as handle:
+        if handle.read(3) != b"\xef\xbb\xbf":
+            handle.seek(0)
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
