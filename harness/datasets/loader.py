@@ -11,12 +11,15 @@ the exact line of a bad row. CSV is read with the stdlib :mod:`csv` module (see
 starts on. Parquet and hub datasets go through the ``datasets`` library. In CSV
 and Parquet, nested fields (``turns``, ``context``, ``expectations``,
 ``recorded_replies``, ``metadata``) may be JSON text; a ``complaint`` column
-stands for a single customer turn, and ``reply:<version>`` columns for recorded
-replies.
+stands for a single customer turn, ``reply:<version>`` columns for recorded
+replies, and ``metadata.<key>`` columns for keys of ``metadata`` (a column of the
+user's own). Any other column is refused at the header (:func:`_check_columns`),
+so a mistyped one is never taken for data.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import os
@@ -126,9 +129,13 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
     ``model_validate``. A line it refuses goes the old way, ``json.loads`` then
     :func:`validate_row`, so a bad row fails with the same message: the JSON parser only ever
     refuses more (lone surrogates, a BOM, invalid UTF-8), never accepts what that way would not.
+    A UTF-8 BOM at the start of the file (as Windows editors write it) is dropped, as in a CSV file;
+    one anywhere else is refused with the line.
     """
     validate_json = Case.__pydantic_validator__.validate_json
     with open(path, "rb") as handle:
+        if handle.read(3) != b"\xef\xbb\xbf":
+            handle.seek(0)
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
@@ -170,16 +177,60 @@ def _utf8_encodable(text: str) -> bool:
 def _shaped_csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
     """:func:`~harness.datasets.csv_rows.csv_rows`, each row shaped as a case (complaint, reply:, JSON cells)."""
     source = str(path)
-    for line, row, check_text in csv_rows(path, lambda columns, line: _one_thread_column(columns, source, line)):
-        yield line, _case_shaped(row, source, line, check_text=check_text)
+    header: list[str] = []
+
+    def check_header(columns: list[str], line: int) -> None:
+        _check_columns(columns, source, line)
+        header.extend(columns)
+
+    for line, row, check_text in csv_rows(path, check_header):
+        yield line, _case_shaped(row, source, line, check_text=check_text, complaint="complaint" in header)
 
 
-def _one_thread_column(columns: list[str], source: str, line: int | None) -> None:
-    """Refuse a table with both a ``complaint`` and a ``turns`` column: each is the whole thread, and a row
-    read one of them, by column order, and dropped the other without a word."""
+REPLY_PREFIX, METADATA_PREFIX = "reply:", "metadata."
+# Every column a table may have, as the errors list them.
+COLUMNS_HELP = ("id, complaint (or turns), persona, category, channel, context, expectations, recorded_replies, "
+                "metadata, reply:<version>, metadata.<key>")
+
+
+def _check_columns(columns: list[str], source: str, line: int | None) -> None:
+    """Refuse a table's columns before any row: one the case has no field for (named with what to write
+    instead), no ``id`` column, no ``complaint`` or ``turns`` column, or both of those. ``line`` is the
+    header's (None for Parquet and hub tables). A nameless column (``Unnamed: <index>``) passes: it is
+    ignored while its cells are empty."""
+    fields = set(Case.model_fields) | {"complaint"}
+    for name in columns:
+        if name in fields or name.startswith("Unnamed: "):
+            continue
+        for prefix in (REPLY_PREFIX, METADATA_PREFIX):
+            if name.startswith(prefix) and len(name) > len(prefix):
+                break
+        else:
+            raise DatasetError(_unknown_column(name, fields), file=source, line=line, field=name)
     if "complaint" in columns and "turns" in columns:
         raise DatasetError("columns `complaint` and `turns` are alternatives (a complaint is a thread of one "
                            "customer turn): keep one", file=source, line=line, field="complaint")
+    if "id" not in columns:
+        raise DatasetError(f"no `id` column (every case needs one; the columns are {COLUMNS_HELP})",
+                           file=source, line=line)
+    if "complaint" not in columns and "turns" not in columns:
+        raise DatasetError("no `complaint` column (the customer's message; or `turns`, the thread as JSON)",
+                           file=source, line=line)
+
+
+def _unknown_column(name: str, fields: set[str]) -> str:
+    """Why column ``name`` is refused, and what to write instead."""
+    lower = name.lower()
+    for prefix in (REPLY_PREFIX, METADATA_PREFIX):
+        if lower.startswith(prefix):
+            if len(name) == len(prefix):
+                return f"unknown column: `{prefix}` names no {'version' if prefix == REPLY_PREFIX else 'key'}"
+            return f"unknown column (did you mean `{prefix}{name[len(prefix):]}`? column names are case-sensitive)"
+    close = [lower] if lower in fields else difflib.get_close_matches(name, sorted(fields), n=1, cutoff=0.8)
+    if close:
+        return f"unknown column (did you mean `{close[0]}`? column names are case-sensitive)"
+    return (f"unknown column; to keep a column of your own, name it `metadata.{name}` (it goes into the case's "
+            f"metadata); the columns are {COLUMNS_HELP}")
 
 
 def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
@@ -196,9 +247,10 @@ def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
         table = datasets.load_dataset(kind, data_files=str(path), split="train", keep_in_memory=True)
     except Exception as exc:  # the library raises many types for an unreadable file
         raise DatasetError(f"cannot read {kind}: {_reason(exc)}", file=str(path)) from None
-    _one_thread_column(table.column_names, str(path), None)
+    _check_columns(table.column_names, str(path), None)
+    complaint = "complaint" in table.column_names
     for index, row in enumerate(table):  # Parquet "lines" are row numbers
-        yield index + 1, _case_shaped(row, str(path), index + 1)
+        yield index + 1, _case_shaped(row, str(path), index + 1, complaint=complaint)
 
 
 def _hub_rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
@@ -214,9 +266,10 @@ def _hub_rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
         table = datasets.load_dataset(source, split=split)
     except Exception as exc:
         raise DatasetError(f"cannot load hub dataset: {_reason(exc)}", file=source) from None
-    _one_thread_column(table.column_names, source, None)
+    _check_columns(table.column_names, source, None)
+    complaint = "complaint" in table.column_names
     for index, row in enumerate(table):
-        yield index + 1, _case_shaped(row, source, index + 1)
+        yield index + 1, _case_shaped(row, source, index + 1, complaint=complaint)
 
 
 def _reason(exc: BaseException) -> str:
@@ -231,13 +284,18 @@ def _reason(exc: BaseException) -> str:
     return lines[0][:200] if lines else type(exc).__name__
 
 
-def _case_shaped(row: dict[str, Any], source: str, number: int, check_text: bool = True) -> dict[str, Any]:
+def _case_shaped(row: dict[str, Any], source: str, number: int, check_text: bool = True,
+                 complaint: bool = False) -> dict[str, Any]:
     """:func:`_unflatten` of a CSV/Parquet/hub row, refusing cells that hold no valid text.
 
     Arrow hands over bytes (Parquet binary columns) as they are, and a JSON cell may hold a
     ``\\ud83e`` escape: either validates, then fails the dataset hash without naming the row.
-    ``check_text=False`` skips that walk, for a row known to hold neither.
+    ``check_text=False`` skips that walk, for a row known to hold neither. ``complaint``: the table has a
+    ``complaint`` column, so a row with nothing in it is refused as that (it has no ``turns`` to name).
     """
+    if complaint and row.get("complaint") in (None, ""):  # a short CSV row lacks the key
+        raise DatasetError("empty cell (each row needs the customer's message)", file=source, line=number,
+                           field="complaint")
     try:
         out = _unflatten(row)
     except _CellError as exc:
@@ -297,11 +355,14 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
     """A CSV/Parquet row in the case shape: JSON text decoded, shorthand columns folded in, nulls dropped."""
     out: dict[str, Any] = {}
     replies: dict[str, Any] = {}
+    own: dict[str, Any] = {}  # metadata.<key> columns
     for key, value in row.items():
         if value is None or value == "":
             continue
-        if key.startswith("reply:"):
-            replies[key[len("reply:"):]] = value
+        if key.startswith(REPLY_PREFIX):
+            replies[key[len(REPLY_PREFIX):]] = value
+        elif key.startswith(METADATA_PREFIX):
+            own[key[len(METADATA_PREFIX):]] = value
         elif key == "complaint":
             out.setdefault("turns", [{"role": "customer", "content": value}])
         elif key in NESTED_FIELDS and isinstance(value, str):
@@ -310,6 +371,13 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
             out[key] = value
     if replies and isinstance(out.get("recorded_replies", {}), dict):  # else validation names the field
         out["recorded_replies"] = {**out.get("recorded_replies", {}), **replies}
+    if own and isinstance(out.get("metadata", {}), dict):  # else validation names the field
+        metadata = out.get("metadata", {})
+        for key in own:
+            if key in metadata:
+                raise _CellError(f"{METADATA_PREFIX}{key}", f"`{key}` is also set in this row's `metadata` JSON: "
+                                                            "set it in one place")
+        out["metadata"] = {**metadata, **own}
     return out
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from harness.datasets.turns import REPLAY_CAVEAT
-from harness.report.tables import Row, breakdown_rows, summary_rows
-from harness.scoring.schema import RunIdentity, Scorecard
+from harness.report.tables import DASH, Row, breakdown_rows, fmt_rate, summary_rows
+from harness.scoring.schema import CandidateScores, RunIdentity, Scorecard
 
 # GitHub refuses comments over 65,536 characters; leave room for a caller's header.
 MAX_CHARS = 60_000
@@ -84,9 +84,34 @@ def _joined(*parts: object) -> str:
 
 
 def render_summary(card: Scorecard) -> str:
-    """One table: measures as rows, candidates as columns, a section row before each group."""
+    """One table: measures as rows, candidates as columns, a section row before each group. Under each 1-5
+    criterion's mean, its pass rate at the rubric's ``pass_threshold`` (``scorecard.json``'s ``pass_rate``, what
+    ``--failing`` reads as a fail)."""
     header = ["measure", *card.candidates]
-    return md_table(header, _with_sections(summary_rows(card), len(card.candidates)))
+    return md_table(header, _with_sections(_with_threshold_rows(card, summary_rows(card)), len(card.candidates)))
+
+
+def _with_threshold_rows(card: Scorecard, rows: list[Row]) -> list[Row]:
+    """``rows`` with ``"<name> (pass rate, score ≥ <threshold>)"`` after each 1-5 criterion's mean row."""
+    after: dict[str, Row] = {}
+    for name, info in card.criteria.items():
+        if info.scale and info.scale != "pass_fail" and info.pass_threshold is not None:
+            cells = [_threshold_cell(c, name) for c in card.candidates.values()]
+            after[f"{name} (mean 1-5)"] = Row("Judge criteria", f"{name} (pass rate, score ≥ {info.pass_threshold})",
+                                              cells)
+    if not after:
+        return rows
+    out: list[Row] = []
+    for row in rows:
+        out.append(row)
+        if row.section == "Judge criteria" and row.label in after:
+            out.append(after.pop(row.label))
+    return out
+
+
+def _threshold_cell(candidate: CandidateScores, name: str) -> str:
+    summary = candidate.criteria.get(name)
+    return DASH if summary is None else fmt_rate(summary.pass_rate)
 
 
 def _with_sections(rows: list[Row], width: int) -> list[list[str]]:

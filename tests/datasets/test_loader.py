@@ -99,7 +99,8 @@ def test_csv_with_shorthand_and_json_columns(tmp_path):
 def test_csv_bad_row_names_line(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text('id,complaint,persona\na,hello,angry\nb,,angry\n', encoding="utf-8")
-    assert "d.csv:3: turns: required field is missing" in error_of(path)
+    # was "turns: required field is missing": the file has no turns column
+    assert error_of(path).endswith("d.csv:3: complaint: empty cell (each row needs the customer's message)")
 
 
 def test_csv_json_cell_with_a_lone_surrogate_key_names_it(tmp_path):
@@ -145,7 +146,7 @@ def test_csv_error_names_the_file_line_a_multiline_row_starts_on(tmp_path):
                                'b,x,"{bad"\n')
     assert "d.csv:5: context: expected JSON text" in error_of(path)
     crlf = write_csv(tmp_path, 'id,complaint\r\na,"l1\r\nl2"\r\n\r\nb,\r\n', name="crlf.csv")
-    assert "crlf.csv:5: turns: required field is missing" in error_of(crlf)  # the blank line 4 is skipped
+    assert "crlf.csv:5: complaint: empty cell" in error_of(crlf)  # the blank line 4 is skipped
 
 
 def test_csv_duplicate_ids_name_file_lines(tmp_path):
@@ -305,3 +306,62 @@ def test_an_unreachable_hub_dataset_is_one_error_line(tmp_path):
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 2, done.stderr
     assert len(lines) == 1 and "someone/some-dataset: cannot load hub dataset" in lines[0], done.stderr
+
+
+@pytest.mark.parametrize("header, expected", [
+    # a column the case has no field for is named at the header (it was line 2, the first row)
+    ("id,complaint,reply:v1,tier", "d.csv:1: tier: unknown column; to keep a column of your own, name it "
+                                   "`metadata.tier` (it goes into the case's metadata); the columns are id, "
+                                   "complaint (or turns),"),
+    ("id,complaint,Reply:V1", "d.csv:1: Reply:V1: unknown column (did you mean `reply:V1`? column names are "
+                              "case-sensitive)"),
+    ("ID,complaint", "d.csv:1: ID: unknown column (did you mean `id`?"),
+    ("id,Complaint", "d.csv:1: Complaint: unknown column (did you mean `complaint`?"),
+    ("id,complant", "d.csv:1: complant: unknown column (did you mean `complaint`?"),
+    ("id,complaint,Metadata.tier", "d.csv:1: Metadata.tier: unknown column (did you mean `metadata.tier`?"),
+    ("id,complaint,reply:", "d.csv:1: reply:: unknown column: `reply:` names no version"),
+    ("id,complaint,metadata.", "d.csv:1: metadata.: unknown column: `metadata.` names no key"),
+    ("complaint,persona", "d.csv:1: no `id` column (every case needs one; the columns are id,"),
+    ("id,persona", "d.csv:1: no `complaint` column (the customer's message; or `turns`, the thread as JSON)"),
+    ("\n\nid,complaint,tier", "d.csv:3: tier: unknown column"),  # the header's own line
+])
+def test_csv_header_problems_are_named_at_the_header_line(tmp_path, header, expected):
+    assert expected in error_of(write_csv(tmp_path, header + "\n" + "a,b,c,d"[:2 * header.count(",") + 1] + "\n"))
+
+
+def test_csv_metadata_columns_go_into_metadata(tmp_path):
+    # promptfoo keeps every column as a var; here a column of your own is named metadata.<key>.
+    path = write_csv(tmp_path, 'id,complaint,metadata.tier,metadata,metadata.region\n'
+                               'a,x,gold,"{""source"": ""email""}",EU\n'
+                               'b,y,,,"north, 2"\n'
+                               'c,z,7\n')
+    a, b, c = load_dataset(path).cases
+    assert a.metadata == {"source": "email", "tier": "gold", "region": "EU"}
+    assert b.metadata == {"region": "north, 2"}  # an empty cell is no key, as in every column
+    assert c.metadata == {"tier": "7"}  # text, as every CSV cell
+    clash = write_csv(tmp_path, 'id,complaint,metadata,metadata.tier\na,x,"{""tier"": 1}",gold\n', name="clash.csv")
+    assert error_of(clash).endswith("clash.csv:2: metadata.tier: `tier` is also set in this row's `metadata` JSON: "
+                                    "set it in one place")
+    from harness.datasets.selection import CaseSelection, parse_where, select
+
+    gold = CaseSelection(where=(parse_where("metadata.tier=gold"),))  # --where reads them
+    assert [case.id for case in select(load_dataset(path).cases, gold, None)] == ["a"]
+
+
+def test_csv_empty_complaint_is_named_as_the_complaint(tmp_path):
+    # was "turns: required field is missing", in a file with no turns column
+    for text in ('id,complaint,reply:v1\nc1,,hello\n', 'id,reply:v1,complaint\nc1,hello\n', 'id,complaint\nc1,""\n'):
+        assert error_of(write_csv(tmp_path, text)).endswith(
+            "d.csv:2: complaint: empty cell (each row needs the customer's message)"), text
+
+
+def test_parquet_columns_are_checked_as_csv_ones(tmp_path):
+    path = tmp_path / "d.parquet"
+    pq.write_table(pa.Table.from_pylist([{"id": "a", "complaint": "x", "tier": "gold"}]), path)
+    assert error_of(path).startswith(f"{path}: tier: unknown column; to keep a column of your own")
+    pq.write_table(pa.Table.from_pylist([{"id": "a", "complaint": "x", "metadata.tier": "gold", "metadata.n": 3},
+                                         {"id": "b", "complaint": None, "metadata.tier": None, "metadata.n": 1}]), path)
+    assert error_of(path).endswith("d.parquet:2: complaint: empty cell (each row needs the customer's message)")
+    pq.write_table(pa.Table.from_pylist([{"id": "a", "complaint": "x", "metadata.tier": "gold", "metadata.n": 3}]),
+                   path)
+    assert load_dataset(path).cases[0].metadata == {"tier": "gold", "n": 3}

@@ -38,7 +38,6 @@ def variant_lines():
     good = ROW
     for name, default in DEFAULTS.items():
         good = good.replace(name, default)
-    yield b"\xef\xbb\xbf" + good.encode()  # BOM
     yield good.encode() + b"\r"
     yield b"\t " + good.encode()
     yield b"\x0c" + good.encode()
@@ -98,6 +97,24 @@ def test_each_line_loads_as_json_loads_then_validate_would(tmp_path, line):
     assert repr(got.model_dump()) == repr(expected.model_dump())
     assert json.dumps(got.model_dump()) == json.dumps(expected.model_dump())
     assert fields_set(got) == fields_set(expected)
+
+
+def test_a_bom_starting_the_file_is_dropped_and_one_later_is_refused(tmp_path):
+    # Refused before ("Unexpected UTF-8 BOM"), while a CSV file's BOM was dropped: Windows editors write one.
+    good = '{"id":"a","turns":[{"role":"customer","content":"x"}]}'
+    plain, bom = tmp_path / "plain.jsonl", tmp_path / "bom.jsonl"
+    plain.write_text(good + "\n")
+    bom.write_bytes(b"\xef\xbb\xbf" + good.encode() + b"\r\n")
+    assert load_dataset(bom).sha256 == load_dataset(plain).sha256
+    later = tmp_path / "later.jsonl"
+    later.write_bytes(good.encode() + b"\n\xef\xbb\xbf" + good.replace('"a"', '"b"').encode() + b"\n")
+    with pytest.raises(DatasetError) as info:
+        load_dataset(later)
+    assert str(info.value) == f"{later}:2: invalid JSON: Unexpected UTF-8 BOM (decode using utf-8-sig) at column 1"
+    only = tmp_path / "only.jsonl"
+    only.write_bytes(b"\xef\xbb\xbf")
+    with pytest.raises(DatasetError, match="dataset has no rows"):
+        load_dataset(only)
 
 
 def test_a_bad_line_after_good_ones_fails_with_its_own_line(tmp_path):

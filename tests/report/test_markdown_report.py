@@ -83,3 +83,16 @@ def test_a_pass_fail_criterion_counts_its_not_applicable_cases() -> None:
                record("c3", judge={"empathy": score(4), "boundary": CriterionResult(applicable=False)})]
     text = render_scorecard_md(_card(records))
     assert "| boundary (pass rate) | 100% [21, 100] (1) · 2 n/a |" in text
+
+
+def test_a_1_5_criterion_shows_its_pass_rate_at_the_rubric_threshold() -> None:
+    # scorecard.md showed only the mean; the pass rate the threshold decides was only in scorecard.json.
+    text = render_scorecard_md(_card())
+    rows = [line for line in text.splitlines() if line.startswith("| empathy")]
+    assert rows == ["| empathy (mean 1-5) | 4.00 [1.00, 5.00] (2) | 3.00 [1.00, 5.00] (2) |",
+                    "| empathy (pass rate, score ≥ 4) | 50% [9, 91] (2) | 50% [9, 91] (2) |"]
+    three = {**CRITERIA, "empathy": {**CRITERIA["empathy"], "pass_threshold": 3}}
+    card = build_scorecard([record(f"c{i}", judge={"empathy": score(3, threshold=3)}) for i in range(3)], manifest(), three)
+    assert "| empathy (pass rate, score ≥ 3) | 100% [44, 100] (3) | — |" in render_scorecard_md(card)
+    # a pass/fail criterion's row already is its pass rate: no second row
+    assert "boundary (pass rate, score" not in text
