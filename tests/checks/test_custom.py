@@ -359,3 +359,20 @@ def test_versions_of_existing_entries_did_not_move(tmp_path):
     assert (check(tmp_path, type="python", value="h.py:f").version
             == check(tmp_path, type="python", value="h.py:f", timeout_s=30).version)
 
+
+def test_the_readme_example_of_a_per_case_value_runs(tmp_path):
+    """The python block under "Checks of your own": a value per case, read from ctx.case.metadata."""
+    import re
+    import textwrap
+
+    from tests.support.readme import REPO
+
+    readme = (REPO / "README.md").read_text()
+    block = re.search(r"```python\n(.*?)```", readme[readme.index("### Checks of your own"):], re.S).group(1)
+    (tmp_path / "per_case.py").write_text(textwrap.dedent(block))
+    c = check(tmp_path, type="python", value="per_case.py:cites_the_order")
+    with_order = Case(id="o", turns=[{"role": "customer", "content": "late"}], metadata={"order_id": "4411"})
+    assert run(c, "Order 4411 ships today.", case=with_order).passed is True
+    res = run(c, "It ships today.", case=with_order)
+    assert res.passed is False and res.detail == "order 4411 not cited"
+    assert run(c, "It ships today.", case=CASE).passed is None
