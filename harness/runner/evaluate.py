@@ -2,10 +2,16 @@
 
 A failure inside the case never escapes: a responder failure becomes the
 record's ``error``; a judge failure becomes an error on that criterion; a check
-that crashes is recorded as not applicable with the crash in its detail.
+that crashes (raises anything but KeyboardInterrupt, ``sys.exit()`` included, or
+runs past its time limit) is recorded as not applicable with the crash in its
+detail. Built-in and declarative checks run inline (they are fast); a check with
+an ``arun`` (a ``python`` check of the user's) is awaited, so it runs off the
+event loop and the model calls in flight are served meanwhile.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from harness.candidates.responders import Responder
 from harness.checks.base import Check, CheckContext, CheckResult
@@ -20,16 +26,41 @@ from harness.records.timestamps import now_iso
 
 
 def run_checks(checks: list[Check], ctx: CheckContext) -> dict[str, CheckResult]:
+    """Every check's result on ``ctx``, all run here (a python check waits for its worker thread)."""
     results: dict[str, CheckResult] = {}
     for check in checks:
         try:
             results[check.name] = check.run(ctx)
-        except Exception as exc:  # a bug in one check must not lose the case
-            detail = clip(f"check crashed: {type(exc).__name__}: {exc}", 2000)
-            # The message is the check's own (a check of the user's may raise anything): writable text only.
-            detail = detail.encode("utf-8", "replace").decode("utf-8")
-            results[check.name] = CheckResult(passed=None, detail=detail, data={"error": "check_crashed"})
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a bug in one check (sys.exit() too) must not lose the case
+            results[check.name] = crashed(exc)
     return results
+
+
+async def run_checks_async(checks: list[Check], ctx: CheckContext) -> dict[str, CheckResult]:
+    """As :func:`run_checks`, awaiting the checks that have an ``arun`` (off the event loop)."""
+    results: dict[str, CheckResult] = {}
+    for check in checks:
+        arun = getattr(check, "arun", None)
+        try:
+            results[check.name] = check.run(ctx) if arun is None else await arun(ctx)
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - as in run_checks
+            results[check.name] = crashed(exc)
+    return results
+
+
+def crashed(exc: BaseException) -> CheckResult:
+    """The result recorded for a check that raised ``exc``."""
+    message = str(exc)
+    if isinstance(exc, SystemExit):
+        message = f"sys.exit({exc.code!r}) was called inside the check"
+    detail = clip(f"check crashed: {type(exc).__name__}: {message}", 2000)
+    # The message is the check's own (a check of the user's may raise anything): writable text only.
+    detail = detail.encode("utf-8", "replace").decode("utf-8")
+    return CheckResult(passed=None, detail=detail, data={"error": "check_crashed"})
 
 
 async def evaluate_case(case: Case, responder: Responder, checks: list[Check], judge: Judge | None,
@@ -45,7 +76,7 @@ async def evaluate_case(case: Case, responder: Responder, checks: list[Check], j
         return record
     record.reply, record.reply_source, record.responder = reply.text, reply.source, reply.stats
     ctx = CheckContext(case=case, reply=reply.text, candidate=responder.name)
-    record.checks = run_checks(checks, ctx)
+    record.checks = await run_checks_async(checks, ctx)
     if judge is not None:
         record.judging = CallStats()
         record.judge = await judge.grade(ctx, record.judging)

@@ -197,3 +197,182 @@ def test_the_readme_example_of_checks_of_your_own_loads_and_runs(tmp_path, monke
     email = Case(id="e", turns=[{"role": "customer", "content": "hi"}], channel="email")
     assert checks["signed_off"].run(CheckContext(case=email, reply="Fixed.")).passed is None
     assert checks["cites_order_number"].run(CheckContext(case=twitter, reply="Order #12345 ships")).passed is True
+
+
+def test_bool_like_answers_are_verdicts_and_a_wrong_type_is_named(tmp_path):
+    (tmp_path / "kinds.py").write_text(
+        "import numpy as np\n"
+        "def np_true(ctx):\n    return np.bool_(len(ctx.reply) > 1)\n"
+        "def np_false(ctx):\n    return np.mean([1, 2]) > 5\n"
+        "def one(ctx):\n    return 1\n"
+        "def zero_np(ctx):\n    return np.int64(0)\n"
+        "def no_detail(ctx):\n    return (True, None)\n"
+        "def np_with_detail(ctx):\n    return (np.bool_(True), 'fine')\n"
+        "def many(ctx):\n    return np.array([True, False])\n"
+        "def seven(ctx):\n    return 7\n"
+        "def junk(ctx):\n    return {'pass': True}\n")
+    verdict = {name: run(check(tmp_path, type="python", value=f"kinds.py:{name}"), "hello")
+               for name in ("np_true", "np_false", "one", "zero_np", "no_detail", "np_with_detail")}
+    assert {name: r.passed for name, r in verdict.items()} == {
+        "np_true": True, "np_false": False, "one": True, "zero_np": False, "no_detail": True, "np_with_detail": True}
+    assert verdict["np_with_detail"].detail == "fine" and verdict["no_detail"].detail == ""
+    assert all(type(r.passed) is bool for r in verdict.values())
+    with pytest.raises(TypeError, match=r"returned numpy\.ndarray; return True, False"):
+        run(check(tmp_path, type="python", value="kinds.py:many"), "x")
+    with pytest.raises(TypeError, match=r"returned int; return True, False, None"):
+        run(check(tmp_path, type="python", value="kinds.py:seven"), "x")
+    with pytest.raises(TypeError, match=r"returned dict; .*a score from 0 to 1 with `threshold` set"):
+        run(check(tmp_path, type="python", value="kinds.py:junk"), "x")
+
+
+def test_a_score_passes_at_its_threshold(tmp_path):
+    (tmp_path / "scores.py").write_text(
+        "import numpy as np\n"
+        "def score(ctx):\n    return len(ctx.reply) / 10\n"
+        "def np_score(ctx):\n    return (np.float64(0.75), 'three quarters')\n"
+        "def big(ctx):\n    return 3.5\n")
+    at = check(tmp_path, type="python", value="scores.py:score", threshold=0.5)
+    assert run(at, "12345").passed is True and run(at, "1234").passed is False
+    assert run(at, "123456").data == {"score": 0.6, "threshold": 0.5}
+    np_res = run(check(tmp_path, type="python", value="scores.py:np_score", threshold=0.8), "x")
+    assert np_res.passed is False and np_res.detail == "three quarters" and np_res.data["score"] == 0.75
+    with pytest.raises(TypeError, match=r"returned a score \(0\.5\); add `threshold:`"):
+        run(check(tmp_path, type="python", value="scores.py:score"), "12345")
+    with pytest.raises(TypeError, match="returned the score 3.5; a score is from 0 to 1"):
+        run(check(tmp_path, type="python", value="scores.py:big", threshold=0.5), "x")
+    assert at.version != check(tmp_path, type="python", value="scores.py:score", threshold=0.6).version
+
+
+def test_an_async_check_is_awaited(tmp_path):
+    import asyncio
+    import warnings
+
+    (tmp_path / "aio.py").write_text(
+        "import asyncio\n"
+        "async def later(ctx):\n    await asyncio.sleep(0.01)\n    return ('^JD' in ctx.reply, 'looked')\n")
+    c = check(tmp_path, type="python", value="aio.py:later")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "coroutine was never awaited"
+        assert run(c, "ok ^JD").passed is True  # no loop running: awaited in the worker thread
+        res = asyncio.run(c.arun(CheckContext(case=CASE, reply="ok")))  # on the run's loop
+    assert res.passed is False and res.detail == "looked"
+
+
+def test_a_python_check_over_its_time_limit_raises_timed_out(tmp_path):
+    import asyncio
+    import time
+
+    (tmp_path / "slow.py").write_text(
+        "import asyncio, time\n"
+        "def sleepy(ctx):\n    time.sleep(30)\n"
+        "async def asleep(ctx):\n    await asyncio.sleep(30)\n")
+    sleepy = check(tmp_path, type="python", value="slow.py:sleepy", timeout_s=0.2)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError, match=r"timed out after 0\.2 s \(its timeout_s\)"):
+        run(sleepy, "x")
+    with pytest.raises(TimeoutError, match=r"timed out after 0\.2 s"):
+        asyncio.run(sleepy.arun(CheckContext(case=CASE, reply="x")))
+    with pytest.raises(TimeoutError, match=r"timed out after 0\.2 s"):
+        asyncio.run(check(tmp_path, type="python", value="slow.py:asleep", timeout_s=0.2).arun(
+            CheckContext(case=CASE, reply="x")))
+    assert time.monotonic() - started < 3
+
+
+def test_the_default_time_limit_is_documented_in_the_message(tmp_path, monkeypatch):
+    from harness.checks import custom
+
+    monkeypatch.setattr(custom, "PYTHON_TIMEOUT_S", 0.1)
+    (tmp_path / "slow.py").write_text("import time\ndef sleepy(ctx):\n    time.sleep(30)\n")
+    with pytest.raises(TimeoutError, match=r"after 0\.1 s \(the default limit; set timeout_s in its entry"):
+        run(check(tmp_path, type="python", value="slow.py:sleepy"), "x")
+    assert custom.CustomCheckSpec.model_fields["timeout_s"].description.endswith("(default 10).")
+
+
+def test_calls_stuck_past_their_limit_are_bounded(tmp_path, monkeypatch):
+    import threading
+
+    from harness.checks import custom
+
+    monkeypatch.setattr(custom, "_STUCK_KEPT", 2)
+    (tmp_path / "hang.py").write_text("import threading\nGATE = threading.Event()\n"
+                                      "def hang(ctx):\n    GATE.wait(30)\n    return True\n")
+    c = check(tmp_path, type="python", value="hang.py:hang", timeout_s=0.05)
+    for _ in range(2):
+        with pytest.raises(TimeoutError, match="timed out"):
+            run(c, "x")
+    with pytest.raises(TimeoutError, match=r"not run: 2 earlier calls of hang.py:hang timed out after 0\.05 s"):
+        run(c, "x")
+    c.function.__globals__["GATE"].set()  # the stuck calls end: the check runs again
+    for thread in list(c._stuck):
+        thread.join(5)
+    assert run(c, "x").passed is True
+    assert all(t.daemon for t in threading.enumerate() if t.name == "check mine")
+
+
+def test_sys_exit_or_any_base_exception_in_a_check_is_a_crash_on_that_case(tmp_path):
+    import asyncio
+
+    from harness.runner.evaluate import run_checks, run_checks_async
+
+    (tmp_path / "exits.py").write_text(
+        "import sys\n"
+        "class Odd(BaseException):\n    pass\n"
+        "def leaves(ctx):\n    sys.exit(1)\n"
+        "def quits(ctx):\n    exit()\n"
+        "def odd(ctx):\n    raise Odd('odd one')\n"
+        "async def aleaves(ctx):\n    sys.exit(3)\n"
+        "def interrupts(ctx):\n    raise KeyboardInterrupt\n")
+    ctx = CheckContext(case=CASE, reply="hi")
+    for name, detail in [("leaves", "check crashed: SystemExit: sys.exit(1) was called inside the check"),
+                         ("quits", "check crashed: SystemExit: sys.exit(None) was called inside the check"),
+                         ("odd", "check crashed: Odd: odd one"),
+                         ("aleaves", "check crashed: SystemExit: sys.exit(3) was called inside the check")]:
+        c = check(tmp_path, type="python", value=f"exits.py:{name}")
+        for res in (run_checks([c], ctx)["mine"], asyncio.run(run_checks_async([c], ctx))["mine"]):
+            assert (res.passed, res.detail, res.data) == (None, detail, {"error": "check_crashed"}), name
+    interrupts = check(tmp_path, type="python", value="exits.py:interrupts")
+    with pytest.raises(KeyboardInterrupt):
+        run_checks([interrupts], ctx)
+    with pytest.raises(KeyboardInterrupt):
+        asyncio.run(run_checks_async([interrupts], ctx))
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"type": "contains", "value": "x", "timeout_s": 5}, "timeout_s\n.*applies to python checks only"),
+    ({"type": "regex", "value": "x", "threshold": 0.5}, "threshold\n.*applies to python checks only"),
+    ({"type": "python", "value": "h.py:f", "timeout_s": 0}, "greater than 0"),
+    ({"type": "python", "value": "h.py:f", "threshold": 1.5}, "less than or equal to 1"),
+])
+def test_time_limit_and_threshold_are_python_fields(fields, message):
+    with pytest.raises(ValidationError, match=message):
+        CustomCheckSpec(name="mine", **fields)
+
+
+def test_versions_of_existing_entries_did_not_move(tmp_path):
+    """timeout_s and threshold came later: an entry without them keeps the version it had (runs stay comparable)."""
+    from harness.hashing import hash_value
+
+    spec = {"name": "mine", "type": "contains", "value": "x", "ignore_case": True, "applies_when": "always",
+            "description": ""}
+    assert check(type="contains", value="x").version == "custom-" + hash_value({"spec": spec, "source": ""})[:12]
+    (tmp_path / "h.py").write_text("def f(ctx):\n    return True\n")
+    assert (check(tmp_path, type="python", value="h.py:f").version
+            == check(tmp_path, type="python", value="h.py:f", timeout_s=30).version)
+
+
+def test_the_readme_example_of_a_per_case_value_runs(tmp_path):
+    """The python block under "Checks of your own": a value per case, read from ctx.case.metadata."""
+    import re
+    import textwrap
+
+    from tests.support.readme import REPO
+
+    readme = (REPO / "README.md").read_text()
+    block = re.search(r"```python\n(.*?)```", readme[readme.index("### Checks of your own"):], re.S).group(1)
+    (tmp_path / "per_case.py").write_text(textwrap.dedent(block))
+    c = check(tmp_path, type="python", value="per_case.py:cites_the_order")
+    with_order = Case(id="o", turns=[{"role": "customer", "content": "late"}], metadata={"order_id": "4411"})
+    assert run(c, "Order 4411 ships today.", case=with_order).passed is True
+    res = run(c, "It ships today.", case=with_order)
+    assert res.passed is False and res.detail == "order 4411 not cited"
+    assert run(c, "It ships today.", case=CASE).passed is None
