@@ -222,10 +222,13 @@ def diff(args: argparse.Namespace) -> int:
 
 
 def validate(args: argparse.Namespace) -> int:
-    from harness.cli.validation import validate_paths
+    from harness.cli.validation import Skipped, validate_paths
 
     failures = 0
     for path, message in validate_paths(args.paths):
+        if isinstance(message, Skipped):  # met in a directory, not a harness file
+            print(f"skip  {path}{'/' if path.is_dir() else ''}: {message}")
+            continue
         ok = not isinstance(message, UserError)
         failures += not ok
         print(f"ok    {path}: {message}" if ok else f"error {message.one_line()}",

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -14,15 +19,122 @@ if TYPE_CHECKING:
 
 DATASET_SUFFIXES = {".jsonl", ".json", ".csv", ".parquet", ".pq"}
 YAML_SUFFIXES = {".yaml", ".yml"}
+# Names of the keys (JSONL, Parquet) or columns (CSV) one of which every dataset has: the thread.
+_CASE_KEYS = ("turns", "complaint")
+_HARNESS_KEY = re.compile(r"^(dataset|candidates|criteria)\s*:", re.MULTILINE)
+_SNIFF_BYTES = 1 << 20
 
 
-def _files(paths: list[Path]) -> Iterator[Path]:
+class Skipped(str):
+    """Why a file or directory met while walking a directory is not validated (it is not a harness file)."""
+
+
+def _files(paths: list[Path]) -> Iterator[tuple[Path, Skipped | None]]:
+    """The files to validate, each with None; in a directory, also what is passed over, with why.
+
+    A file named on the command line is always validated. In a directory, only what can be recognised as a
+    dataset, eval file or rubric is: run directories (a ``manifest.json``), hidden directories, virtual
+    environments and ``node_modules`` are passed over, and so is a file whose content is not one of ours
+    (:func:`_sniff`): a JSON document (a JSON Schema, a report), a JSONL/CSV/Parquet table without a
+    ``turns`` or ``complaint`` field, a YAML file without a ``dataset:``, ``candidates:`` or ``criteria:`` key.
+    """
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*")
-                              if p.is_file() and p.suffix.lower() in DATASET_SUFFIXES | YAML_SUFFIXES)
+            yield from _walk(path)
         else:
-            yield path
+            yield path, None
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, Skipped | None]]:
+    """What ``root`` holds, in path order: each file with a harness suffix, sniffed, and each directory
+    passed over with why."""
+    found: list[tuple[Path, str | None]] = []  # a file (None) or a directory passed over (why)
+    for directory, subdirs, names in os.walk(root):
+        here = Path(directory)
+        kept = []
+        for name in subdirs:
+            reason = _skipped_dir(here / name)
+            if reason is None:
+                kept.append(name)
+            elif reason:  # "": passed over without a word (.git, __pycache__)
+                found.append((here / name, reason))
+        subdirs[:] = kept
+        found += [(here / name, None) for name in names
+                  if Path(name).suffix.lower() in DATASET_SUFFIXES | YAML_SUFFIXES]
+    for path, reason in sorted(found):
+        if reason is not None:
+            yield path, Skipped(reason)
+        elif path.is_file():
+            yield path, _sniff(path)
+
+
+def _skipped_dir(path: Path) -> str | None:
+    """Why the walk does not enter ``path`` (``""``: without saying so), or None to enter it."""
+    name = path.name
+    if name.startswith(".") or name == "__pycache__":
+        return ""
+    if (path / "manifest.json").is_file():
+        return "a run directory (manifest.json): not validated"
+    if (path / "pyvenv.cfg").is_file() or name == "node_modules":
+        return "not validated (installed packages)"
+    return None
+
+
+def _sniff(path: Path) -> Skipped | None:
+    """None when ``path`` (found in a directory) looks like a dataset, eval file or rubric, else why not."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in YAML_SUFFIXES:
+            return _sniff_yaml(path)
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            names = pq.read_schema(path).names
+            return None if any(key in names for key in _CASE_KEYS) else Skipped(
+                "not a dataset (no turns or complaint column)")
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except Exception:  # noqa: BLE001 - unreadable or damaged: validating it says what is wrong, at its line
+        return None
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if suffix == ".csv":
+        header = next(csv.reader(io.StringIO(text)), [])
+        return None if any(cell.strip() in _CASE_KEYS for cell in header) else Skipped(
+            "not a dataset (no turns or complaint column in its header)")
+    return _sniff_json(path, text)
+
+
+def _sniff_json(path: Path, text: str) -> Skipped | None:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        row = json.loads(first)
+    except ValueError:
+        if path.suffix.lower() == ".jsonl":
+            return None  # JSON Lines with a bad (or no) first row: validating it says where
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            return Skipped("not JSON Lines (its first line is not JSON)")
+        if path.name.endswith(".schema.json") or isinstance(document, dict) and (
+                "$schema" in document or "$defs" in document):
+            return Skipped("a JSON Schema, not a dataset")
+        return Skipped("a JSON document, not a dataset (JSON Lines: one case per line)")
+    if isinstance(row, dict) and not any(key in row for key in _CASE_KEYS):
+        return Skipped("not a dataset (its first row has no turns or complaint)")
+    return None
+
+
+def _sniff_yaml(path: Path) -> Skipped | None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError):
+        # Broken YAML that names a harness key is an eval file or rubric with a mistake: validating it says where.
+        return None if _HARNESS_KEY.search(text) else Skipped(
+            "not an eval file or rubric (no dataset:, candidates: or criteria: key)")
+    if isinstance(data, dict) and any(key in data for key in ("dataset", "candidates", "criteria")):
+        return None
+    return Skipped("not an eval file or rubric (no dataset:, candidates: or criteria: key)")
 
 
 def _yaml_kind(path: Path) -> str:
@@ -80,8 +192,12 @@ def _check_against_dataset(loaded: LoadedEval) -> None:
 
 
 def validate_paths(paths: list[Path]) -> Iterator[tuple[Path, str | UserError]]:
-    """Each file under ``paths`` with its description, or the error it raised."""
-    for path in _files(paths):
+    """Each file under ``paths`` with its description, or the error it raised; what a directory holds
+    that is not a harness file comes with a :class:`Skipped` description."""
+    for path, skipped in _files(paths):
+        if skipped is not None:
+            yield path, skipped
+            continue
         try:
             yield path, validate_file(path)
         except UserError as exc:

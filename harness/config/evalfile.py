@@ -206,6 +206,9 @@ def load_eval(path: str | Path) -> LoadedEval:
     dataset = resolve_path(spec.dataset, path)
     if dataset is None and _looks_like_a_file(spec.dataset):
         raise fail(f"dataset file not found: {spec.dataset}", "dataset")
+    if dataset is not None and dataset.is_dir():  # as the run refuses it (validate took it for a hub id)
+        raise fail(f"{spec.dataset} is a directory; name a .jsonl, .csv or .parquet file (a Hugging Face "
+                   "save_to_disk directory is not read: write it out with to_json or to_parquet)", "dataset")
     dataset_path = str(dataset) if dataset else spec.dataset  # may be a hub dataset id
     rubric_path = None
     if spec.judge is not None:

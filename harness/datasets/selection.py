@@ -128,8 +128,15 @@ def _joined(values: tuple[str, ...]) -> str:
     return ",".join(v.replace(",", "\\,") for v in values)
 
 
-def select(cases: list[Case], selection: CaseSelection, limit: int | None) -> list[Case]:
-    """The cases ``selection`` keeps, then those of the first ``limit`` threads among them."""
+def select(cases: list[Case], selection: CaseSelection, limit: int | None, source: str = "the dataset") -> list[Case]:
+    """The cases ``selection`` keeps, then those of the first ``limit`` threads among them.
+
+    An id or pattern of ``--cases`` that matches no case of ``cases`` (a typo: ``a33`` for ``a3``), or a
+    ``--where metadata.<key>`` that no case has, is a ConfigError naming it, as an unknown ``--candidates``
+    name is: it would otherwise drop out of the selection without a word.
+    """
+    if selection:
+        _check_selection_names(cases, selection, source)
     kept = [case for case in cases if selection.keeps(case)] if selection else list(cases)
     if not limit:
         return kept
@@ -143,6 +150,40 @@ def select(cases: list[Case], selection: CaseSelection, limit: int | None) -> li
             threads.add(thread)
         chosen.append(case)
     return chosen
+
+
+def _check_selection_names(cases: list[Case], selection: CaseSelection, source: str) -> None:
+    """Refuse ``--cases`` ids/patterns matching no case and ``--where metadata.<key>`` keys no case has."""
+    if selection.ids:
+        unmatched = [p for p in selection.ids if not any(id_matches(case.id, p) for case in cases)]
+        if unmatched:
+            literal = [p for p in unmatched if not _is_pattern(p)]
+            patterns = [p for p in unmatched if _is_pattern(p)]
+            words = ([f"unknown case id{'s' if len(literal) > 1 else ''} {', '.join(literal)}"] if literal else [])
+            words += ([f"pattern{'s' if len(patterns) > 1 else ''} {', '.join(patterns)} "
+                       f"match{'' if len(patterns) > 1 else 'es'} no case"] if patterns else [])
+            hint = _close_id(literal[0], cases) if len(literal) == 1 else None
+            count = f"{len(cases)} case{'' if len(cases) == 1 else 's'}"
+            hint = f" (did you mean {hint}?)" if hint else ""
+            raise ConfigError(f"{'; '.join(words)} of {source} ({count}){hint}", field="--cases")
+    for where in selection.where:
+        if where.field.startswith("metadata."):
+            key = where.field[len("metadata."):]
+            if not any(case.metadata and case.metadata.get(key) is not None for case in cases):
+                raise ConfigError(f"no case of {source} has metadata key {key!r}", field="--where")
+
+
+def _close_id(wanted: str, cases: list[Case]) -> str | None:
+    """The case (or thread) id closest to a mistyped one, if one is close."""
+    from difflib import get_close_matches
+
+    ids = list(dict.fromkeys(thread_of(case.id) for case in cases))
+    close = get_close_matches(wanted, ids, n=1)
+    return close[0] if close else None
+
+
+def _is_pattern(text: str) -> bool:
+    return any(c in text for c in "*?[")
 
 
 def id_matches(case_id: str, pattern: str) -> bool:

@@ -22,8 +22,9 @@ from harness.gates.tolerance import record_has_error
 from harness.gc_pause import long_lived_frozen
 from harness.models.cache import ResponseCache
 from harness.records.schema import Manifest, Record
-from harness.records.store import (MANIFEST, RECORDS, RecordWriter, RunDirLock, atomic_write_text, iter_records,
-                                   read_manifest, remove_stale_temps, repair_torn_tail, write_manifest)
+from harness.records.store import (LOCK, MANIFEST, RECORDS, RecordWriter, RunDirLock, atomic_write_text,
+                                   iter_records, read_manifest, remove_stale_temps, repair_torn_tail,
+                                   write_manifest)
 from harness.runner.evaluate import evaluate_case
 from harness.runner.outputs import RunOutputs, finalize_run, load_cases
 from harness.records.timestamps import now_iso
@@ -105,14 +106,36 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
 
 
 def _check_run_dir(run_dir: Path, options: RunOptions) -> None:
+    if run_dir.exists() and not run_dir.is_dir():
+        raise ResultsError("is a file, not a directory; choose another --out", file=str(run_dir))
     has_run = (run_dir / MANIFEST).exists() or (run_dir / RECORDS).exists()
     if has_run and not options.resume:
         raise ResultsError("already holds a run; add --resume to continue it, or choose another --out",
                            file=str(run_dir))
+    if not has_run and not options.resume:
+        foreign = _foreign_entries(run_dir)
+        if foreign:
+            # A run writes summary.md, report.html, scorecard.md... into --out: files of the user's own there
+            # (a mistyped --out . or --out docs) would be replaced without a word.
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            raise ResultsError(f"is not empty and holds no run ({shown}); a run would overwrite files there: "
+                               "choose a new or empty --out", file=str(run_dir))
     if options.resume and not has_run:
         raise ResultsError("nothing to resume here (no manifest.json)", file=str(run_dir))
     if options.retry_errors and not options.resume:
         raise ResultsError("--retry-errors goes with --resume", file=str(run_dir))
+
+
+def _foreign_entries(run_dir: Path) -> list[str]:
+    """Names in ``run_dir`` that no run of this harness left there before its manifest (sorted; none when the
+    directory does not exist). The lock file and atomic writes' temp files are the harness's own."""
+    try:
+        names = sorted(entry.name for entry in run_dir.iterdir())
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise ResultsError(f"cannot read the directory: {exc.strerror}", file=str(run_dir)) from None
+    return [name for name in names if name != LOCK and not (name.startswith(".") and name.endswith(".tmp"))]
 
 
 def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[Manifest, Mapping[str, dict]]:

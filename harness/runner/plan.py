@@ -84,7 +84,7 @@ def select_cases(dataset: LoadedDataset, limit: int | None, replay: str = "last"
         cases = dataset.cases[:limit] if limit else list(dataset.cases)
         return expand_cases(cases, dataset.source, dataset.lines) if replay == "turns" else cases
     cases = expand_cases(dataset.cases, dataset.source, dataset.lines) if replay == "turns" else dataset.cases
-    kept = select(cases, selection, limit)
+    kept = select(cases, selection, limit, source=dataset.source)
     if not kept:
         raise ConfigError(f"no case of {dataset.source} is selected by {_selection_words(selection)}",
                           field="case selection")

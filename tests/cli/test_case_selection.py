@@ -79,7 +79,11 @@ def test_bad_selections_are_one_line(tmp_path):
     write_project(tmp_path)
     for args, message in ((["--where", "colour=red"], "--where: unknown field 'colour'"),
                           (["--failing", "nowhere"], "nowhere: not a run directory"),
-                          (["--cases", "zz*"], "no case of cases.jsonl is selected by --cases zz*")):
+                          (["--cases", "zz*"], "--cases: pattern zz* matches no case of cases.jsonl (6 cases)"),
+                          (["--cases", "c1,c11"],
+                           "--cases: unknown case id c11 of cases.jsonl (6 cases) (did you mean c1?)"),
+                          (["--where", "metadata.tierr=gold"], "--where: no case of cases.jsonl has metadata key"),
+                          (["--where", "channel=fax"], "no case of cases.jsonl is selected by --where channel=fax")):
         done = harness_cmd("run", "eval.yaml", "--out", "x", *args, cwd=tmp_path)
         assert done.returncode == 2 and message in done.stderr, (args, done.stderr)
         assert len(done.stderr.strip().splitlines()) == 1

@@ -166,3 +166,47 @@ def test_validate_names_a_duplicate_criterion_at_its_line_and_a_missing_path_as_
     assert done.returncode == 2
     assert done.stderr.splitlines() == ["error dup.yaml:6: criteria[2].id: duplicate criterion id: a",
                                         "error nowhere: file not found"]
+
+
+def test_validate_a_directory_reads_only_what_it_recognises_and_says_what_it_skipped(tmp_path):
+    """`harness validate .` reported every JSON Schema, run directory, label file and CI workflow as a broken
+    dataset or eval file (exit 2); now those are skipped with the reason, and real mistakes still fail."""
+    (tmp_path / "cases.jsonl").write_text('{"id": "a", "turns": [{"role": "customer", "content": "hi"}], '
+                                          '"recorded_replies": {"a": "sorry"}}\n')
+    (tmp_path / "eval.yaml").write_text("dataset: cases.jsonl\ncandidates:\n  - {name: a, recorded: a}\n")
+    (tmp_path / "case.schema.json").write_text('{\n  "$defs": {},\n  "type": "object"\n}\n')
+    (tmp_path / "report.json").write_text('{\n  "a": 1\n}\n')
+    (tmp_path / "prompt.json").write_text('[\n  {"role": "user", "content": {{ x | dump }}}\n]\n')
+    (tmp_path / "labels.jsonl").write_text('{"case_id": "a", "criterion": "tone", "label": "pass"}\n')
+    (tmp_path / "export.csv").write_text("case_id,candidate,reply\na,b,c\n")
+    (tmp_path / "table.csv").write_text("id,complaint\nb,where is my parcel\n")
+    ci = tmp_path / ".github" / "workflows"
+    ci.mkdir(parents=True)
+    (ci / "nightly.yml").write_text("on: push\njobs:\n  eval:\n    env:\n      KEY: ${{ secrets.KEY }}\n")
+    (tmp_path / "workflow.yml").write_text("on: push\njobs:\n  eval:\n    env:\n      KEY: ${{ secrets.KEY }}\n")
+    run = tmp_path / "results" / "r1"
+    run.mkdir(parents=True)
+    (run / "manifest.json").write_text('{\n  "schema_version": 1\n}\n')
+    (run / "records.jsonl").write_text('{"schema_version": 1, "case_id": "a"}\n')
+    done = harness_cmd("validate", ".", cwd=tmp_path)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    lines = done.stdout.splitlines()
+    assert lines == [
+        "skip  case.schema.json: a JSON Schema, not a dataset",
+        "ok    cases.jsonl: dataset, 1 cases",
+        "ok    eval.yaml: eval eval, 1 candidate",
+        "skip  export.csv: not a dataset (no turns or complaint column in its header)",
+        "skip  labels.jsonl: not a dataset (its first row has no turns or complaint)",
+        "skip  prompt.json: not JSON Lines (its first line is not JSON)",
+        "skip  report.json: a JSON document, not a dataset (JSON Lines: one case per line)",
+        "skip  results/r1/: a run directory (manifest.json): not validated",
+        "ok    table.csv: dataset, 1 cases",
+        "skip  workflow.yml: not an eval file or rubric (no dataset:, candidates: or criteria: key)",
+    ], lines
+    # What names a harness field is still validated, mistakes and all; a file named on its own always is.
+    (tmp_path / "broken.yml").write_text("dataset: cases.jsonl\ncandidates: [\n")
+    (tmp_path / "bad.jsonl").write_text('{"id": "b", "turns": []}\n')
+    bad = harness_cmd("validate", ".", cwd=tmp_path)
+    assert bad.returncode == 2 and "bad.jsonl:1: turns" in bad.stderr and "broken.yml:" in bad.stderr, bad.stderr
+    named = harness_cmd("validate", "report.json", cwd=tmp_path)
+    assert named.returncode == 2 and "report.json:1: invalid JSON" in named.stderr

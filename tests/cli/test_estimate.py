@@ -104,7 +104,7 @@ def test_the_command_prints_a_table_or_json(tmp_path):
     bad = harness_cmd("estimate", "e.yaml", "--latency", "0", cwd=root)
     assert bad.returncode == 2 and bad.stderr.strip() == "harness: error: --latency: must be a positive number of seconds"
     none = harness_cmd("estimate", "e.yaml", "--cases", "zz", cwd=root)
-    assert none.returncode == 2 and "no case of d.jsonl is selected by --cases zz" in none.stderr
+    assert none.returncode == 2 and "--cases: unknown case id zz of d.jsonl (1 case)" in none.stderr
 
 
 def test_the_time_floor_counts_a_panel_once(tmp_path, monkeypatch):

@@ -292,3 +292,16 @@ def test_the_readme_matrix_example_loads(tmp_path, monkeypatch):
     names = [c.name for c in load_eval(tmp_path / "e.yaml").spec.candidates]
     assert names == ["bot-v2", "polite-agent@openai:gpt-4o-mini", "polite-agent@anthropic:claude-haiku-4-5",
                      "firm-agent@openai:gpt-4o-mini", "firm-agent@anthropic:claude-haiku-4-5"]
+
+
+def test_a_dataset_directory_is_refused_at_its_line_as_the_run_refuses_it(project):
+    # A Hugging Face save_to_disk folder: validate took it for a hub id and said ok, the run refused it
+    # naming neither the eval file nor its line.
+    (project / "hfdir").mkdir()
+    (project / "hfdir" / "state.json").write_text("{}")
+    message = error_of(write(project, """\
+        dataset: hfdir
+        candidates:
+          - {name: a, recorded: a}
+        """))
+    assert "eval.yaml:1: dataset: hfdir is a directory; name a .jsonl, .csv or .parquet file" in message

@@ -32,7 +32,7 @@ def test_no_selection_keeps_everything_and_limit_counts_threads():
 @pytest.mark.parametrize("raw, expected", [
     ("c01", ["c01"]), ("c0*", ["c01", "c02"]), ("c01, c10", ["c01", "c10"]), ("c?0", ["c10"]),
     ("t7", ["t7@t1", "t7@t2"]),  # a thread id picks its turn cases
-    ("t7@t2", ["t7@t2"]), ("x", []), ("x@tz", ["x@tz"]),  # "@tz" is not a turn suffix: x@tz is its own id
+    ("t7@t2", ["t7@t2"]), ("x@tz", ["x@tz"]),  # "@tz" is not a turn suffix: x@tz is its own id (x is unknown)
 ])
 def test_ids_and_patterns(raw, expected):
     assert ids(select(CASES, CaseSelection(ids=parse_ids(raw)), None)) == expected
@@ -81,6 +81,31 @@ def test_described_for_the_manifest_and_the_scorecard():
 def test_bad_where_is_one_line(raw, message):
     with pytest.raises(ConfigError, match=message) as info:
         parse_where(raw)
+    assert info.value.field == "--where"
+
+
+@pytest.mark.parametrize("raw, message", [
+    # a typo is not dropped silently
+    ("c01,c011", r"unknown case id c011 of the dataset \(6 cases\) \(did you mean c01\?\)"),
+    ("x", r"unknown case id x of the dataset \(6 cases\)$"),  # "@tz" is not a turn suffix: no thread x
+    ("c01,zz1,zz2", r"unknown case ids zz1, zz2 of the dataset \(6 cases\)$"),
+    ("c01,d*", "pattern d\\* matches no case"),
+    ("q1,d*,e?", "unknown case id q1; patterns d\\*, e\\? match no case"),
+])
+def test_an_id_or_pattern_matching_no_case_is_refused(raw, message):
+    with pytest.raises(ConfigError, match=message) as info:
+        select(CASES, CaseSelection(ids=parse_ids(raw)), None)
+    assert info.value.field == "--cases"
+
+
+def test_an_id_filtered_out_by_another_option_is_not_unknown():
+    selection = CaseSelection(ids=("c01", "c02"), where=(parse_where("channel=email"),))
+    assert ids(select(CASES, selection, None)) == ["c02"]
+
+
+def test_a_metadata_key_no_case_has_is_refused():
+    with pytest.raises(ConfigError, match="no case of the dataset has metadata key 'tierr'") as info:
+        select(CASES, CaseSelection(where=(parse_where("metadata.tierr=gold"),)), None)
     assert info.value.field == "--where"
 
 

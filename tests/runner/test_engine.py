@@ -114,3 +114,31 @@ def test_a_bug_mid_run_leaves_an_interrupted_run_that_resumes(project, monkeypat
     result = run_eval("eval.yaml", RunOptions(out=out, resume=True, use_cache=False))
     assert read_manifest(out).status == "complete" and len(list(iter_records(out))) == 9
     assert result.skipped + result.evaluated == 9
+
+
+def test_new_run_refuses_a_directory_of_other_files(project):
+    """--out naming a folder of the user's own (a mistyped --out . or docs) is refused; nothing in it changes."""
+    out = project["dir"] / "mydocs"
+    out.mkdir()
+    (out / "summary.md").write_text("my own notes\n")
+    (out / "report.html").write_text("<html>my page</html>")
+    with pytest.raises(ResultsError, match=r"not empty and holds no run \(report.html, summary.md\)"):
+        run_eval("eval.yaml", RunOptions(out=out))
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "summary.md"]
+    assert (out / "summary.md").read_text() == "my own notes\n"
+    a_file = project["dir"] / "notes.txt"
+    a_file.write_text("x")
+    with pytest.raises(ResultsError, match="is a file, not a directory"):
+        run_eval("eval.yaml", RunOptions(out=a_file))
+
+
+def test_new_run_goes_into_an_empty_directory_or_one_only_the_harness_left(project):
+    empty = project["dir"] / "empty"
+    empty.mkdir()
+    assert run_eval("eval.yaml", RunOptions(out=empty)).evaluated == 9
+    leftovers = project["dir"] / "leftovers"  # a run stopped before its manifest: its lock and a temp file
+    leftovers.mkdir()
+    (leftovers / ".lock").write_text("")
+    (leftovers / ".cases.jsonl.abc123.tmp").write_text("half")
+    assert run_eval("eval.yaml", RunOptions(out=leftovers)).evaluated == 9
+    assert not (leftovers / ".cases.jsonl.abc123.tmp").exists()
