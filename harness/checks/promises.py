@@ -169,17 +169,6 @@ def _offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
     return compile_word_starts(r"\b(?:" + "|".join(words) + r")\b", record=False) if words else None
 
 
-_FREE_WORDS = ("free", "complimentary")
-_FREE = r"(?:free|complimentary|no-cost|no-charge|gratis)"
-_AT_NO_COST = r"(?:at no (?:extra |additional )?(?:cost|charge)|for free|free of charge|on the house|on us|without charge)"
-
-
-def _offer_words(words: list[str]) -> str:
-    """``words`` in order, each also plural, with up to two other words between them
-    ("free upgrade" matches "free Premium upgrade", "free upgrades")."""
-    return r"\s+(?:[\w'-]+\s+){0,2}?".join(re.escape(w) + r"(?:s|es)?" for w in words) + r"\b"
-
-
 @lru_cache(maxsize=256)
 def _reworded_offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
     """:func:`_reworded_offer_source`, compiled (None when it has no branch)."""
