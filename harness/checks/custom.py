@@ -433,9 +433,13 @@ def load_module(path: Path) -> tuple[str, Any]:
     sys.modules[module_name] = module  # so dataclasses and pickling inside it work
     try:
         loader_spec.loader.exec_module(module)
-    except Exception as exc:  # the user's code: any failure is theirs to see, on one line
+    except KeyboardInterrupt:
         sys.modules.pop(module_name, None)
-        raise ValueError(f"importing {path} failed: {type(exc).__name__}: {exc}") from None
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the user's code (sys.exit() too): theirs to see, on one line
+        sys.modules.pop(module_name, None)
+        what = f"sys.exit({exc.code!r}) was called" if isinstance(exc, SystemExit) else f"{type(exc).__name__}: {exc}"
+        raise ValueError(f"importing {path} failed: {what}") from None
     _MODULES[key] = (source, module)
     return source, module
 

@@ -2,8 +2,10 @@
 
 A record counts once when it has a case error (no reply) or a judge error on
 any criterion. A run is complete within its tolerance when it finished, at
-least one record ended without an error, and that share is at most the eval
-file's ``max_error_rate`` (when it sets one).
+least one record was graded (it has a reply and a verdict from a check or a
+criterion, even beside a judge error on another criterion), and the share of
+records with an error is at most the eval file's ``max_error_rate`` (when it
+sets one).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from harness.records.store import iter_records
 class ErrorCount:
     records: int
     with_error: int
+    graded: int | None = None  # records with a reply and at least one verdict (None: not counted)
 
     @property
     def rate(self) -> float:
@@ -29,19 +32,27 @@ def record_has_error(record: Record) -> bool:
     return record.error is not None or any(v.error is not None for v in record.judge.values())
 
 
+def record_was_graded(record: Record) -> bool:
+    """A reply with at least one verdict: a check's pass/fail or a criterion's score."""
+    return record.error is None and (any(c.passed is not None for c in record.checks.values())
+                                     or any(v.score is not None for v in record.judge.values()))
+
+
 @dataclass
 class ErrorTally:
     """:func:`count_errors` one record at a time, so a run can count its errors as it writes its records."""
 
     records: int = 0
     with_error: int = 0
+    graded: int = 0
 
     def add(self, record: Record) -> None:
         self.records += 1
         self.with_error += record_has_error(record)
+        self.graded += record_was_graded(record)
 
     def count(self) -> ErrorCount:
-        return ErrorCount(self.records, self.with_error)
+        return ErrorCount(self.records, self.with_error, self.graded)
 
 
 def count_errors(run_dir: str | Path) -> ErrorCount:
@@ -63,7 +74,9 @@ def within_tolerance(count: ErrorCount, status: str, max_error_rate: float | Non
         return False, f"the run is {status}, not complete"
     if count.records == 0:
         return False, "the run holds no record: nothing was graded"
-    if count.with_error == count.records:
+    if count.with_error == count.records and not count.graded:
+        # A judge error on one criterion marks a record, but the record may still hold verdicts: only a run
+        # with none at all graded nothing.
         return False, f"every record ({count.with_error} of {count.records}) ended in an error: nothing was graded"
     if max_error_rate is None:
         return True, f"{share}; no max_error_rate set (only a run whose every record ended in an error fails)"

@@ -72,6 +72,9 @@ async def run_pairwise_async(run_a: str | Path, run_b: str | Path | None,
     side_b = side_a if run_b is None or Path(run_b).resolve() == side_a.path.resolve() else load_pair_run(run_b)
     if side_b is side_a and options.pair is None:
         raise ConfigError("comparing within one run needs --pair LEFT=RIGHT", field="--pair")
+    if side_b is side_a and options.pair[0] == options.pair[1]:  # type: ignore[index]
+        raise ConfigError(f"{options.pair[0]}={options.pair[1]} compares a candidate of one run with itself: "  # type: ignore[index]
+                          "every pair would be a tie", field="--pair")
     found = require_comparable(side_a, side_b, options.allow_incomparable)
     pairs = plan_pairs(side_a, side_b, options.pair)
     rubric, rubric_path = _rubric(side_a, options.judge)
@@ -151,8 +154,9 @@ def _judge_model(side_a: PairRun, settings: JudgeSettings, cache: ResponseCache 
 async def _compare(judge: PairwiseJudge, pairing: Pairing, name_a: str, name_b: str,
                    options: PairwiseOptions) -> PairComparison:
     if options.on_start is not None:
+        # Identical replies are tied without a call (identical_tie): not counted as pairs to judge.
         options.on_start(sum(len([c for c in judge.rubric.criteria if c.applies_to(item.case)])
-                             for item in pairing.items))
+                             for item in pairing.items if item.reply_a != item.reply_b))
     if judge.model.concurrency == 1:
         # An in-process model serves one call at a time: case after case keeps a case's calls together,
         # so the model reuses their shared prompt prefix.

@@ -59,8 +59,11 @@ def verbosity_notices(probes: dict[str, VerbosityProbe] | None) -> list[str]:
     for name, probe in (probes or {}).items():
         if probe.rho is None or probe.n < NOTICE_MIN_N or abs(probe.rho) < NOTICE_MIN_RHO:
             continue
+        if probe.rho > 0:
+            advice = "judges favour longer replies, so check that the longer replies really are better"
+        else:
+            advice = "check that the shorter replies really are better (a judge may be penalising detail)"
         direction = "rise" if probe.rho > 0 else "fall"
         notices.append(f"verbosity: judge scores on {name} {direction} with reply length (Spearman rho "
-                       f"{probe.rho:+.2f}, n {probe.n}); judges favour longer replies, so check that the "
-                       "longer replies really are better")
+                       f"{probe.rho:+.2f}, n {probe.n}); {advice}")
     return notices

@@ -376,3 +376,11 @@ def test_the_readme_example_of_a_per_case_value_runs(tmp_path):
     res = run(c, "It ships today.", case=with_order)
     assert res.passed is False and res.detail == "order 4411 not cited"
     assert run(c, "It ships today.", case=CASE).passed is None
+
+
+@pytest.mark.parametrize("body, message", [("import sys\nsys.exit(5)\n", r"sys.exit\(5\) was called"),
+                                           ("raise SystemExit\n", r"sys.exit\(None\) was called")])
+def test_a_check_file_that_exits_at_import_is_a_clear_error_not_a_silent_exit(tmp_path, body, message):
+    (tmp_path / "quits.py").write_text(body + "def f(ctx):\n    return True\n")
+    with pytest.raises(ValueError, match=r"importing .*quits.py failed: " + message):
+        check(tmp_path, type="python", value="quits.py:f")

@@ -64,3 +64,22 @@ def test_with_max_error_rate_the_gate_names_it(nightly):
     gate = completion(project, "one-error")
     assert gate["name"] == "run completed within max_error_rate" and gate["passed"]
     assert gate["detail"] == "1 of 8 records ended in an error (12.5%), within max_error_rate 25.0%"
+
+
+def test_a_judge_error_on_every_record_is_not_nothing_graded_when_checks_graded_them():
+    from harness.gates.tolerance import ErrorTally, within_tolerance
+    from harness.records.schema import CriterionResult, ErrorInfo, Record
+    from harness.checks.base import CheckResult
+
+    tally = ErrorTally()
+    for i in range(4):
+        tally.add(Record(case_id=f"c{i}", candidate="bot", reply="hi",
+                         checks={"asks_question": CheckResult(passed=True)},
+                         judge={"empathy": CriterionResult(error=ErrorInfo(kind="judge_output", message="junk"))}))
+    ok, detail = within_tolerance(tally.count(), "complete", None)
+    assert ok and "4 of 4 records ended in an error" in detail
+    assert not within_tolerance(tally.count(), "complete", 0.5)[0]  # max_error_rate still counts them
+    ungraded = ErrorTally()
+    ungraded.add(Record(case_id="c0", candidate="bot", reply="hi",
+                        judge={"empathy": CriterionResult(error=ErrorInfo(kind="judge_output", message="junk"))}))
+    assert not within_tolerance(ungraded.count(), "complete", None)[0]

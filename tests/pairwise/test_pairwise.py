@@ -311,3 +311,20 @@ def test_identical_replies_are_a_tie_without_a_call_and_stay_out_of_consistency(
     assert row.first_position.n == 4
     verdict = next(c for c in report.comparisons[0].cases if c.case_id == "c0").verdicts[0]
     assert verdict.identical and verdict.outcome == "tie" and verdict.consistent is None
+
+
+def test_a_candidate_paired_with_itself_in_one_run_is_refused(tmp_path, rubric_file):
+    from harness.errors import ConfigError
+
+    run = write_run(tmp_path / "run", {"v1": {"c0": "A0"}, "v2": {"c0": "B0"}}, [case("c0")])
+    with pytest.raises(ConfigError, match="compares a candidate of one run with itself"):
+        run_pairwise(run, None, PairwiseOptions(judge=JudgeSettings(model="fake/pw", rubric=rubric_file),
+                                                pair=("v1", "v1"), use_cache=False))
+
+
+def test_identical_replies_are_not_counted_as_pairs_to_judge(tmp_path, rubric_file):
+    a, b = _run(tmp_path, {"c0": "same words", "c1": "A1"}, {"c0": "same words", "c1": "B1"})
+    register_fake("pw", prefers("B"))
+    started = []
+    run_pairwise(a, b, _options(rubric_file, judge={"criteria": ["empathy"]}, on_start=started.append))
+    assert started == [1]
