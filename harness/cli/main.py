@@ -17,6 +17,8 @@ import signal
 import sys
 from pathlib import Path
 
+from harness.cli.once import Once
+
 EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 2, 4, 130, 143
 
 
@@ -142,7 +144,7 @@ def _add_diff(sub) -> None:
     diff = sub.add_parser("diff", help="compare two runs, or two candidates of one run, with paired statistics")
     diff.add_argument("run_a", type=Path, help="run directory (side A)")
     diff.add_argument("run_b", type=Path, nargs="?", help="run directory (side B); omit to compare within RUN_A")
-    diff.add_argument("--pair", help="A_CANDIDATE=B_CANDIDATE (required within one run; default: shared names)")
+    diff.add_argument("--pair", action=Once, help="A_CANDIDATE=B_CANDIDATE (required within one run; default: shared names)")
     diff.add_argument("--out", type=Path, help="write the diff here (default: print diff.md to stdout)")
     diff.add_argument("--format", help="with --out: comma-separated md,json,html (default: all three); without "
                                        "--out: the one format to print (default: md)")

@@ -7,13 +7,15 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from harness.cli.once import Once
+
 
 def add_parser(sub) -> None:
     """Register the ``pairwise`` sub-command."""
     p = sub.add_parser("pairwise", help="judge two candidates' replies against each other, in both orders")
     p.add_argument("run_a", type=Path, help="run directory (side A)")
     p.add_argument("run_b", type=Path, nargs="?", help="run directory (side B); omit to compare within RUN_A")
-    p.add_argument("--pair", help="A_CANDIDATE=B_CANDIDATE (required within one run; default: shared names)")
+    p.add_argument("--pair", action=Once, help="A_CANDIDATE=B_CANDIDATE (required within one run; default: shared names)")
     p.add_argument("--judge-model", help="judge model (litellm form, fake/…, embedded/…); default: run A's judge")
     p.add_argument("--api-base", help="with --judge-model: the provider's base URL")
     p.add_argument("--api-key-env", help="with --judge-model: environment variable holding the key")

@@ -210,3 +210,15 @@ def test_validate_a_directory_reads_only_what_it_recognises_and_says_what_it_ski
     assert bad.returncode == 2 and "bad.jsonl:1: turns" in bad.stderr and "broken.yml:" in bad.stderr, bad.stderr
     named = harness_cmd("validate", "report.json", cwd=tmp_path)
     assert named.returncode == 2 and "report.json:1: invalid JSON" in named.stderr
+
+
+@pytest.mark.parametrize("command", ["diff", "pairwise"])
+def test_pair_given_twice_is_refused_not_silently_the_last(command, capsys):
+    from harness.cli.main import main
+
+    try:
+        code = main([command, "runA", "--pair", "bot=bot", "--pair", "v1=v9"])
+    except SystemExit as exited:
+        code = exited.code
+    assert code == 2
+    assert "--pair given twice (bot=bot and v1=v9)" in capsys.readouterr().err
