@@ -33,7 +33,7 @@ def calibrate(args: argparse.Namespace) -> int:
     rows = report.criteria + report.checks
     if not any(row.n for row in rows):
         # Nothing was measured: a report of n/a rows is no calibration, and a script must not read it as one.
-        why = next((n for n in report.notices if "unmatched" in n or "ignored" in n), "see the notices above")
+        why = "; ".join(n for n in report.notices if "unmatched" in n or "ignored" in n) or "see the notices above"
         print(f"error: {args.labels}: no label matched a reply of the run with a verdict ({why})", file=sys.stderr)
         return 2
     return 0

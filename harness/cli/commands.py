@@ -224,15 +224,21 @@ def diff(args: argparse.Namespace) -> int:
 def validate(args: argparse.Namespace) -> int:
     from harness.cli.validation import Skipped, validate_paths
 
-    failures = 0
+    failures = checked = 0
     for path, message in validate_paths(args.paths):
         if isinstance(message, Skipped):  # met in a directory, not a harness file
             print(f"skip  {path}{'/' if path.is_dir() else ''}: {message}")
             continue
+        checked += 1
         ok = not isinstance(message, UserError)
         failures += not ok
         print(f"ok    {path}: {message}" if ok else f"error {message.one_line()}",
               file=sys.stdout if ok else sys.stderr)
+    if not checked:
+        # "ok" about nothing would read as a pass in CI: say that nothing was validated.
+        named = ", ".join(str(p) for p in args.paths)
+        print(f"error {named}: no eval file, dataset or rubric found to validate", file=sys.stderr)
+        return 2
     return 2 if failures else 0
 
 

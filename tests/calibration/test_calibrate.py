@@ -310,3 +310,12 @@ def test_labels_of_cases_or_replies_the_run_lacks_are_named_and_matched_ones_sti
 def test_every_label_matched_gives_no_unmatched_notice(tmp_path: Path) -> None:
     report = calibrate_run(_run(tmp_path), _labels(tmp_path, _rows()), CalibrationOptions(resamples=10))
     assert not any("unmatched" in n for n in report.notices)
+
+
+def test_the_exit_2_line_names_every_reason_no_label_matched(tmp_path: Path, capsys) -> None:
+    run = _run(tmp_path)
+    rows = [{"case_id": "c0", "candidate": "other", "criterion": "empathy", "label": 3},
+            {"case_id": "zz", "candidate": "bot", "criterion": "empathy", "label": 3}]
+    assert main(["calibrate", "--labels", str(_labels(tmp_path, rows)), str(run)]) == 2
+    err = capsys.readouterr().err
+    assert "candidates the run does not have (other" in err and "cases the run did not run (zz)" in err

@@ -222,3 +222,12 @@ def test_pair_given_twice_is_refused_not_silently_the_last(command, capsys):
         code = exited.code
     assert code == 2
     assert "--pair given twice (bot=bot and v1=v9)" in capsys.readouterr().err
+
+
+def test_validate_a_directory_with_nothing_it_recognises_is_an_error_not_a_silent_pass(tmp_path):
+    (tmp_path / "notes.yaml").write_text("title: not a harness file\n")
+    (tmp_path / "empty").mkdir()
+    done = harness_cmd("validate", "empty", cwd=tmp_path)
+    assert done.returncode == 2 and "empty: no eval file, dataset or rubric found to validate" in done.stderr
+    done = harness_cmd("validate", ".", cwd=tmp_path)
+    assert done.returncode == 2 and "skip  notes.yaml" in done.stdout
