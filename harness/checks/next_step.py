@@ -24,9 +24,9 @@ from __future__ import annotations
 import re
 
 from harness.checks.base import CheckContext, CheckResult, register
-from harness.checks.promises import has_unreal, unreal_clause
 from harness.checks.support_moves import verdict
 from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
+from harness.checks.unreal import has_unreal, unreal_clause
 
 _WE = r"\b(?:i|we)"
 # Things an agent does that change the customer's situation. Deliberately absent:

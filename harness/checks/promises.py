@@ -16,7 +16,6 @@ guarantee or date that the case's facts/notes do not state.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,6 +23,7 @@ from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
+from harness.checks.unreal import unreal_in
 from harness.datasets.schema import Case
 
 _REFUND = phrases(r"\b(?:refund(?:ed|ing|s)?|reimburs\w*|money back|repay\w*)\b")
@@ -79,14 +79,6 @@ _NEGATED = compile_word_starts(
     # Refusals without a negation word: "that falls outside what we can refund", "off the table".
     r"outside|beyond|off the table|out of the question)\b|n't\b"
 )
-# Counterfactuals and wishes promise nothing: "if you'd contacted us within 30 days, we'd have
-# refunded you", "if it were within the window I could refund you", "I wish I could refund you".
-_UNREAL = compile_word_starts(
-    r"\b(?:would|could)(?: have|'ve)\b(?!\s+to\b)|'d(?: have|'ve)\b(?!\s+to\b)|\bwish (?:i|we|that)\b|\bif only\b"
-    r"|\bif (?:it|this|that|i|we) were\b"
-    r"|\b(?:if (?:you|we|i|it|they)(?: had|'d)|had (?:you|we|i|it|they))\s+(?:\w+ed|been|known|told|sent|bought|"
-    r"come|done|made|taken|brought|gone|got|gotten|spoken|written|rung)\b"
-)
 # The agent's own follow-up ("I'll check in with you on Friday to make sure it has arrived"):
 # a date it governs is when the agent will get in touch, not a delivery date.
 _FOLLOW_UP = compile_word_starts(
@@ -107,39 +99,6 @@ _APPOSITIVE = re.compile(
 )
 
 
-_UNREAL_HINT = re.compile("ha[vd]|'ve|wish|if ")
-
-
-def _unreal_starts(rt: ReplyText) -> list[int]:
-    """Where :data:`_UNREAL` matches in the reply: found once per reply (memoised)."""
-    starts = rt.memo.get("unreal")
-    if starts is None:
-        norm = rt.norm
-        # Every match holds one of these: most replies need no scan.
-        starts = rt.memo["unreal"] = [m.start() for m in _UNREAL.finditer(norm)] if _UNREAL_HINT.search(norm) else []
-    return starts  # type: ignore[return-value]
-
-
-def _unreal(rt: ReplyText, clause: Range) -> bool:
-    """Whether a counterfactual or wish marker starts inside ``clause``."""
-    starts = _unreal_starts(rt)
-    if not starts:  # most replies
-        return False
-    i = bisect_left(starts, clause[0])
-    return i < len(starts) and starts[i] < clause[1]
-
-
-def has_unreal(rt: ReplyText) -> bool:
-    """Whether the reply holds a counterfactual or wish marker anywhere."""
-    return bool(_unreal_starts(rt))
-
-
-def unreal_clause(rt: ReplyText, start: int, end: int) -> bool:
-    """Whether the clause around ``norm[start:end]`` is a counterfactual or a wish
-    ("if you'd contacted us within 30 days", "we'd have refunded you", "I wish I could ...")."""
-    if not _unreal_starts(rt):
-        return False
-    return _unreal(rt, rt.clause_at(start, end))
 
 
 @dataclass(frozen=True)
@@ -220,7 +179,7 @@ def _is_committed(rt: ReplyText, clause: Range) -> bool:
     if known is None:
         text = rt.norm[clause[0]:clause[1]]
         known = rt.memo[key] = bool(_COMMITTED.search(text) and not _NEGATED.search(text)
-                                    and not _DESCRIBES_POLICY.search(text) and not _unreal(rt, clause))
+                                    and not _DESCRIBES_POLICY.search(text) and not unreal_in(rt, clause))
     return known  # type: ignore[return-value]
 
 
@@ -349,7 +308,7 @@ def _date_promises(rt: ReplyText, case: Case) -> list[Promise]:
         text = rt.norm[clause[0]:clause[1]]
         if not _delivery(text) or not _COMMITTED.search(text) or _HEDGED.search(text):
             continue
-        if _NEGATED.search(text) or _unreal(rt, clause) or _own_follow_up(rt, clause[0], start):
+        if _NEGATED.search(text) or unreal_in(rt, clause) or _own_follow_up(rt, clause[0], start):
             continue
         backed = _backed(rt.norm[start:end].removeprefix("within ").removeprefix("by "), case)
         found.append(Promise("date", *clause, None if backed else "date the case does not back"))
