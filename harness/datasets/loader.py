@@ -12,8 +12,9 @@ starts on. Parquet and hub datasets go through the ``datasets`` library. In CSV
 and Parquet, nested fields (``turns``, ``context``, ``expectations``,
 ``recorded_replies``, ``metadata``) may be JSON text; a ``complaint`` column
 stands for a single customer turn, ``reply:<version>`` columns for recorded
-replies, and ``metadata.<key>`` columns for keys of ``metadata`` (a column of the
-user's own). Any other column is refused at the header (:func:`_check_columns`),
+replies, ``context.<field>`` and ``expectations.<field>`` columns for one field of
+those objects each, and ``metadata.<key>`` columns for keys of ``metadata`` (a
+column of the user's own). Any other column is refused at the header (:func:`_check_columns`),
 so a mistyped one is never taken for data.
 """
 
@@ -25,7 +26,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, get_origin
 
 from pydantic import ValidationError
 
@@ -33,7 +34,7 @@ from harness.config.yamlfile import MAX_NESTING, first_error, format_loc
 from harness.datasets.csv_rows import csv_rows
 from harness.datasets.digest import dataset_hashes
 from harness.datasets.personas import unknown_persona
-from harness.datasets.schema import Case
+from harness.datasets.schema import Case, Expectations, PolicyContext
 from harness.errors import DatasetError
 from harness.gc_pause import cycle_collector_paused
 
@@ -188,9 +189,15 @@ def _shaped_csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
 
 
 REPLY_PREFIX, METADATA_PREFIX = "reply:", "metadata."
+# The objects of a case whose fields may each have a column of their own (``expectations.escalation_expected``),
+# with those fields; a field holding a list takes JSON text (``["refund", "credit"]``) in CSV.
+FIELD_COLUMNS = {"context": PolicyContext.model_fields, "expectations": Expectations.model_fields}
+FIELD_PREFIXES = tuple(f"{name}." for name in FIELD_COLUMNS)
+LIST_FIELDS = {f"{head}.{name}" for head, fields in FIELD_COLUMNS.items() for name, info in fields.items()
+               if get_origin(info.annotation) is list}
 # Every column a table may have, as the errors list them.
 COLUMNS_HELP = ("id, complaint (or turns), persona, category, channel, context, expectations, recorded_replies, "
-                "metadata, reply:<version>, metadata.<key>")
+                "metadata, reply:<version>, context.<field>, expectations.<field>, metadata.<key>")
 
 
 def _check_columns(columns: list[str], source: str, line: int | None) -> None:
@@ -199,14 +206,9 @@ def _check_columns(columns: list[str], source: str, line: int | None) -> None:
     header's (None for Parquet and hub tables). A nameless column (``Unnamed: <index>``) passes: it is
     ignored while its cells are empty."""
     fields = set(Case.model_fields) | {"complaint"}
-    for name in columns:
-        if name in fields or name.startswith("Unnamed: "):
-            continue
-        for prefix in (REPLY_PREFIX, METADATA_PREFIX):
-            if name.startswith(prefix) and len(name) > len(prefix):
-                break
-        else:
-            raise DatasetError(_unknown_column(name, fields), file=source, line=line, field=name)
+    for index, name in enumerate(columns):
+        if not (_known_column(name, fields) or name.startswith("Unnamed: ")):
+            raise DatasetError(_unknown_column(name, fields, first=index == 0), file=source, line=line, field=name)
     if "complaint" in columns and "turns" in columns:
         raise DatasetError("columns `complaint` and `turns` are alternatives (a complaint is a thread of one "
                            "customer turn): keep one", file=source, line=line, field="complaint")
@@ -218,8 +220,36 @@ def _check_columns(columns: list[str], source: str, line: int | None) -> None:
                            file=source, line=line)
 
 
-def _unknown_column(name: str, fields: set[str]) -> str:
-    """Why column ``name`` is refused, and what to write instead."""
+def _field_column(name: str) -> bool:
+    """Whether ``name`` is a column of one field of ``context`` or ``expectations`` (``context.max_refund``)."""
+    head, dot, rest = name.partition(".")
+    return bool(dot) and rest in FIELD_COLUMNS.get(head, ())
+
+
+def _known_column(name: str, fields: set[str]) -> bool:
+    """Whether ``name`` is a column a table may have (a field of the case, or one of the prefixed columns)."""
+    return name in fields or _field_column(name) or any(
+        name.startswith(prefix) and len(name) > len(prefix) for prefix in (REPLY_PREFIX, METADATA_PREFIX))
+
+
+def _unknown_column(name: str, fields: set[str], first: bool = False) -> str:
+    """Why column ``name`` is refused, and what to write instead (``first``: it is the table's first column)."""
+    stripped = name.strip()
+    if stripped != name and _known_column(stripped, fields):
+        if name != name.lstrip():
+            fix = ("remove the space at the start of the header" if first else
+                   f"remove the space after the comma before `{stripped}`")
+        else:
+            fix = f"remove the space after `{stripped}`"
+        return f"unknown column `{name}`: {fix} (column names are read as written, spaces and all)"
+    head, dot, rest = name.partition(".")
+    if dot and head in FIELD_COLUMNS:
+        known = sorted(FIELD_COLUMNS[head])
+        close = difflib.get_close_matches(rest, known, n=1, cutoff=0.6)
+        hint = f"did you mean `{head}.{close[0]}`? " if close else ""
+        return f"unknown column: `{head}` has no field `{rest}` ({hint}its fields are {', '.join(known)})"
+    if dot and head == "recorded_replies" and rest:
+        return f"unknown column (a recorded reply's column is `{REPLY_PREFIX}{rest}`)"
     lower = name.lower()
     for prefix in (REPLY_PREFIX, METADATA_PREFIX):
         if lower.startswith(prefix):
@@ -356,6 +386,7 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     replies: dict[str, Any] = {}
     own: dict[str, Any] = {}  # metadata.<key> columns
+    fields: dict[str, dict[str, Any]] = {}  # context.<field> and expectations.<field> columns, by object
     for key, value in row.items():
         if value is None or value == "":
             continue
@@ -367,18 +398,31 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
             out.setdefault("turns", [{"role": "customer", "content": value}])
         elif key in NESTED_FIELDS and isinstance(value, str):
             out[key] = _json_cell(key, value)
+        elif key.startswith(FIELD_PREFIXES):
+            head, _, name = key.partition(".")
+            fields.setdefault(head, {})[name] = _json_cell(key, value) \
+                if key in LIST_FIELDS and isinstance(value, str) else value
         else:
             out[key] = value
     if replies and isinstance(out.get("recorded_replies", {}), dict):  # else validation names the field
         out["recorded_replies"] = {**out.get("recorded_replies", {}), **replies}
-    if own and isinstance(out.get("metadata", {}), dict):  # else validation names the field
-        metadata = out.get("metadata", {})
-        for key in own:
-            if key in metadata:
-                raise _CellError(f"{METADATA_PREFIX}{key}", f"`{key}` is also set in this row's `metadata` JSON: "
-                                                            "set it in one place")
-        out["metadata"] = {**metadata, **own}
+    if own:
+        _merge_columns(out, "metadata", own)
+    for head, values in fields.items():
+        _merge_columns(out, head, values)
     return out
+
+
+def _merge_columns(out: dict[str, Any], head: str, values: dict[str, Any]) -> None:
+    """The ``<head>.<key>`` columns of a row into its ``head`` object (from a JSON cell, if it has one);
+    a key set in both places is refused."""
+    base = out.get(head, {})
+    if not isinstance(base, dict):  # validation names the field
+        return
+    for key in values:
+        if key in base:
+            raise _CellError(f"{head}.{key}", f"`{key}` is also set in this row's `{head}` JSON: set it in one place")
+    out[head] = {**base, **values}
 
 
 def _json_cell(key: str, value: str) -> Any:
