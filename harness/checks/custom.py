@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import inspect
+import math
 import numbers
 import re
 import sys
@@ -345,7 +346,8 @@ def _settle(future: asyncio.Future[tuple[bool, Any]], outcome: tuple[bool, Any])
         future.set_result(outcome)
 
 
-_FORMS = "return True, False, None, (passed, detail), a score from 0 to 1 with `threshold` set, or a CheckResult"
+_FORMS = ("return True, False, None, (passed, detail), 1 or 0, a score from 0 to 1 with `threshold` set, "
+          "or a CheckResult")
 
 
 def _interpret(answer: Any, label: str, threshold: float | None) -> Outcome | CheckResult:
@@ -363,20 +365,32 @@ def _interpret(answer: Any, label: str, threshold: float | None) -> Outcome | Ch
     answer = _plain(answer)
     if answer is None or isinstance(answer, bool):
         return answer, [], detail, {}
-    if isinstance(answer, numbers.Real) and not isinstance(answer, numbers.Integral) or (
-            threshold is not None and isinstance(answer, numbers.Real)):
-        score = float(answer)
-        if threshold is None:
-            raise TypeError(f"{label} returned a score ({score:g}); add `threshold:` (0 to 1) to its entry to "
-                            f"pass scores at or above it")
-        if not 0 <= score <= 1:
-            raise TypeError(f"{label} returned the score {score:g}; a score is from 0 to 1")
-        return score >= threshold, [], detail, {"score": score, "threshold": threshold}
-    if isinstance(answer, numbers.Integral) and answer in (0, 1):
-        return bool(answer), [], detail, {}
+    if isinstance(answer, numbers.Real):
+        return _number(answer, label, threshold, detail)
     shown = type(answer).__qualname__ if type(answer).__module__ == "builtins" else (
         f"{type(answer).__module__}.{type(answer).__qualname__}")
     raise TypeError(f"{label} returned {shown}; {_FORMS}")
+
+
+def _number(answer: numbers.Real, label: str, threshold: float | None, detail: Any) -> Outcome:
+    """What a number returned by a python check says, by its value whatever its type (``1``, ``1.0``,
+    ``np.float32(1)`` alike): with ``threshold``, a score from 0 to 1 that passes at or above it; without,
+    0 fails and 1 passes, and any other number is refused (a score needs its threshold said: unlike
+    promptfoo, which passes any number above 0, a score of 0.01 does not pass unannounced)."""
+    try:
+        value = float(answer)
+    except OverflowError:  # an int too big for a float: no score, no verdict
+        value = math.inf
+    if threshold is not None:
+        if not 0 <= value <= 1:
+            raise TypeError(f"{label} returned the score {value:g}; a score is from 0 to 1")
+        return value >= threshold, [], detail, {"score": value, "threshold": threshold}
+    if value in (0, 1):
+        return value == 1, [], detail, {}
+    if 0 < value < 1:
+        raise TypeError(f"{label} returned a score ({value:g}); add `threshold:` (0 to 1) to its entry to "
+                        f"pass scores at or above it")
+    raise TypeError(f"{label} returned the number {value:g}; {_FORMS}")
 
 
 def _plain(answer: Any) -> Any:
