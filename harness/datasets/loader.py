@@ -14,27 +14,27 @@ and Parquet, nested fields (``turns``, ``context``, ``expectations``,
 stands for a single customer turn, ``reply:<version>`` columns for recorded
 replies, ``context.<field>`` and ``expectations.<field>`` columns for one field of
 those objects each, and ``metadata.<key>`` columns for keys of ``metadata`` (a
-column of the user's own). Any other column is refused at the header (:func:`_check_columns`),
-so a mistyped one is never taken for data.
+column of the user's own). Any other column is refused at the header
+(:func:`~harness.datasets.columns.check_columns`), so a mistyped one is never taken for data.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, get_origin
+from typing import Any, Iterable, Iterator, Mapping
 
 from pydantic import ValidationError
 
 from harness.config.yamlfile import MAX_NESTING, first_error, format_loc
+from harness.datasets.columns import FIELD_PREFIXES, LIST_FIELDS, METADATA_PREFIX, REPLY_PREFIX, check_columns
 from harness.datasets.csv_rows import csv_rows
 from harness.datasets.digest import dataset_hashes
 from harness.datasets.personas import unknown_persona
-from harness.datasets.schema import Case, Expectations, PolicyContext
+from harness.datasets.schema import Case
 from harness.errors import DatasetError
 from harness.gc_pause import cycle_collector_paused
 
@@ -181,86 +181,11 @@ def _shaped_csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
     header: list[str] = []
 
     def check_header(columns: list[str], line: int) -> None:
-        _check_columns(columns, source, line)
+        check_columns(columns, source, line)
         header.extend(columns)
 
     for line, row, check_text in csv_rows(path, check_header):
         yield line, _case_shaped(row, source, line, check_text=check_text, complaint="complaint" in header)
-
-
-REPLY_PREFIX, METADATA_PREFIX = "reply:", "metadata."
-# The objects of a case whose fields may each have a column of their own (``expectations.escalation_expected``),
-# with those fields; a field holding a list takes JSON text (``["refund", "credit"]``) in CSV.
-FIELD_COLUMNS = {"context": PolicyContext.model_fields, "expectations": Expectations.model_fields}
-FIELD_PREFIXES = tuple(f"{name}." for name in FIELD_COLUMNS)
-LIST_FIELDS = {f"{head}.{name}" for head, fields in FIELD_COLUMNS.items() for name, info in fields.items()
-               if get_origin(info.annotation) is list}
-# Every column a table may have, as the errors list them.
-COLUMNS_HELP = ("id, complaint (or turns), persona, category, channel, context, expectations, recorded_replies, "
-                "metadata, reply:<version>, context.<field>, expectations.<field>, metadata.<key>")
-
-
-def _check_columns(columns: list[str], source: str, line: int | None) -> None:
-    """Refuse a table's columns before any row: one the case has no field for (named with what to write
-    instead), no ``id`` column, no ``complaint`` or ``turns`` column, or both of those. ``line`` is the
-    header's (None for Parquet and hub tables). A nameless column (``Unnamed: <index>``) passes: it is
-    ignored while its cells are empty."""
-    fields = set(Case.model_fields) | {"complaint"}
-    for index, name in enumerate(columns):
-        if not (_known_column(name, fields) or name.startswith("Unnamed: ")):
-            raise DatasetError(_unknown_column(name, fields, first=index == 0), file=source, line=line, field=name)
-    if "complaint" in columns and "turns" in columns:
-        raise DatasetError("columns `complaint` and `turns` are alternatives (a complaint is a thread of one "
-                           "customer turn): keep one", file=source, line=line, field="complaint")
-    if "id" not in columns:
-        raise DatasetError(f"no `id` column (every case needs one; the columns are {COLUMNS_HELP})",
-                           file=source, line=line)
-    if "complaint" not in columns and "turns" not in columns:
-        raise DatasetError("no `complaint` column (the customer's message; or `turns`, the thread as JSON)",
-                           file=source, line=line)
-
-
-def _field_column(name: str) -> bool:
-    """Whether ``name`` is a column of one field of ``context`` or ``expectations`` (``context.max_refund``)."""
-    head, dot, rest = name.partition(".")
-    return bool(dot) and rest in FIELD_COLUMNS.get(head, ())
-
-
-def _known_column(name: str, fields: set[str]) -> bool:
-    """Whether ``name`` is a column a table may have (a field of the case, or one of the prefixed columns)."""
-    return name in fields or _field_column(name) or any(
-        name.startswith(prefix) and len(name) > len(prefix) for prefix in (REPLY_PREFIX, METADATA_PREFIX))
-
-
-def _unknown_column(name: str, fields: set[str], first: bool = False) -> str:
-    """Why column ``name`` is refused, and what to write instead (``first``: it is the table's first column)."""
-    stripped = name.strip()
-    if stripped != name and _known_column(stripped, fields):
-        if name != name.lstrip():
-            fix = ("remove the space at the start of the header" if first else
-                   f"remove the space after the comma before `{stripped}`")
-        else:
-            fix = f"remove the space after `{stripped}`"
-        return f"unknown column `{name}`: {fix} (column names are read as written, spaces and all)"
-    head, dot, rest = name.partition(".")
-    if dot and head in FIELD_COLUMNS:
-        known = sorted(FIELD_COLUMNS[head])
-        close = difflib.get_close_matches(rest, known, n=1, cutoff=0.6)
-        hint = f"did you mean `{head}.{close[0]}`? " if close else ""
-        return f"unknown column: `{head}` has no field `{rest}` ({hint}its fields are {', '.join(known)})"
-    if dot and head == "recorded_replies" and rest:
-        return f"unknown column (a recorded reply's column is `{REPLY_PREFIX}{rest}`)"
-    lower = name.lower()
-    for prefix in (REPLY_PREFIX, METADATA_PREFIX):
-        if lower.startswith(prefix):
-            if len(name) == len(prefix):
-                return f"unknown column: `{prefix}` names no {'version' if prefix == REPLY_PREFIX else 'key'}"
-            return f"unknown column (did you mean `{prefix}{name[len(prefix):]}`? column names are case-sensitive)"
-    close = [lower] if lower in fields else difflib.get_close_matches(name, sorted(fields), n=1, cutoff=0.8)
-    if close:
-        return f"unknown column (did you mean `{close[0]}`? column names are case-sensitive)"
-    return (f"unknown column; to keep a column of your own, name it `metadata.{name}` (it goes into the case's "
-            f"metadata); the columns are {COLUMNS_HELP}")
 
 
 def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
@@ -277,7 +202,7 @@ def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
         table = datasets.load_dataset(kind, data_files=str(path), split="train", keep_in_memory=True)
     except Exception as exc:  # the library raises many types for an unreadable file
         raise DatasetError(f"cannot read {kind}: {_reason(exc)}", file=str(path)) from None
-    _check_columns(table.column_names, str(path), None)
+    check_columns(table.column_names, str(path), None)
     complaint = "complaint" in table.column_names
     for index, row in enumerate(table):  # Parquet "lines" are row numbers
         yield index + 1, _case_shaped(row, str(path), index + 1, complaint=complaint)
@@ -296,7 +221,7 @@ def _hub_rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
         table = datasets.load_dataset(source, split=split)
     except Exception as exc:
         raise DatasetError(f"cannot load hub dataset: {_reason(exc)}", file=source) from None
-    _check_columns(table.column_names, source, None)
+    check_columns(table.column_names, source, None)
     complaint = "complaint" in table.column_names
     for index, row in enumerate(table):
         yield index + 1, _case_shaped(row, source, index + 1, complaint=complaint)
