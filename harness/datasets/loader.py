@@ -12,14 +12,14 @@ starts on. Parquet and hub datasets go through the ``datasets`` library. In CSV
 and Parquet, nested fields (``turns``, ``context``, ``expectations``,
 ``recorded_replies``, ``metadata``) may be JSON text; a ``complaint`` column
 stands for a single customer turn, ``reply:<version>`` columns for recorded
-replies, and ``metadata.<key>`` columns for keys of ``metadata`` (a column of the
-user's own). Any other column is refused at the header (:func:`_check_columns`),
-so a mistyped one is never taken for data.
+replies, ``context.<field>`` and ``expectations.<field>`` columns for one field of
+those objects each, and ``metadata.<key>`` columns for keys of ``metadata`` (a
+column of the user's own). Any other column is refused at the header
+(:func:`~harness.datasets.columns.check_columns`), so a mistyped one is never taken for data.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import os
@@ -30,6 +30,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from pydantic import ValidationError
 
 from harness.config.yamlfile import MAX_NESTING, first_error, format_loc
+from harness.datasets.columns import FIELD_PREFIXES, LIST_FIELDS, METADATA_PREFIX, REPLY_PREFIX, check_columns
 from harness.datasets.csv_rows import csv_rows
 from harness.datasets.digest import dataset_hashes
 from harness.datasets.personas import unknown_persona
@@ -180,57 +181,11 @@ def _shaped_csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
     header: list[str] = []
 
     def check_header(columns: list[str], line: int) -> None:
-        _check_columns(columns, source, line)
+        check_columns(columns, source, line)
         header.extend(columns)
 
     for line, row, check_text in csv_rows(path, check_header):
         yield line, _case_shaped(row, source, line, check_text=check_text, complaint="complaint" in header)
-
-
-REPLY_PREFIX, METADATA_PREFIX = "reply:", "metadata."
-# Every column a table may have, as the errors list them.
-COLUMNS_HELP = ("id, complaint (or turns), persona, category, channel, context, expectations, recorded_replies, "
-                "metadata, reply:<version>, metadata.<key>")
-
-
-def _check_columns(columns: list[str], source: str, line: int | None) -> None:
-    """Refuse a table's columns before any row: one the case has no field for (named with what to write
-    instead), no ``id`` column, no ``complaint`` or ``turns`` column, or both of those. ``line`` is the
-    header's (None for Parquet and hub tables). A nameless column (``Unnamed: <index>``) passes: it is
-    ignored while its cells are empty."""
-    fields = set(Case.model_fields) | {"complaint"}
-    for name in columns:
-        if name in fields or name.startswith("Unnamed: "):
-            continue
-        for prefix in (REPLY_PREFIX, METADATA_PREFIX):
-            if name.startswith(prefix) and len(name) > len(prefix):
-                break
-        else:
-            raise DatasetError(_unknown_column(name, fields), file=source, line=line, field=name)
-    if "complaint" in columns and "turns" in columns:
-        raise DatasetError("columns `complaint` and `turns` are alternatives (a complaint is a thread of one "
-                           "customer turn): keep one", file=source, line=line, field="complaint")
-    if "id" not in columns:
-        raise DatasetError(f"no `id` column (every case needs one; the columns are {COLUMNS_HELP})",
-                           file=source, line=line)
-    if "complaint" not in columns and "turns" not in columns:
-        raise DatasetError("no `complaint` column (the customer's message; or `turns`, the thread as JSON)",
-                           file=source, line=line)
-
-
-def _unknown_column(name: str, fields: set[str]) -> str:
-    """Why column ``name`` is refused, and what to write instead."""
-    lower = name.lower()
-    for prefix in (REPLY_PREFIX, METADATA_PREFIX):
-        if lower.startswith(prefix):
-            if len(name) == len(prefix):
-                return f"unknown column: `{prefix}` names no {'version' if prefix == REPLY_PREFIX else 'key'}"
-            return f"unknown column (did you mean `{prefix}{name[len(prefix):]}`? column names are case-sensitive)"
-    close = [lower] if lower in fields else difflib.get_close_matches(name, sorted(fields), n=1, cutoff=0.8)
-    if close:
-        return f"unknown column (did you mean `{close[0]}`? column names are case-sensitive)"
-    return (f"unknown column; to keep a column of your own, name it `metadata.{name}` (it goes into the case's "
-            f"metadata); the columns are {COLUMNS_HELP}")
 
 
 def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
@@ -247,7 +202,7 @@ def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
         table = datasets.load_dataset(kind, data_files=str(path), split="train", keep_in_memory=True)
     except Exception as exc:  # the library raises many types for an unreadable file
         raise DatasetError(f"cannot read {kind}: {_reason(exc)}", file=str(path)) from None
-    _check_columns(table.column_names, str(path), None)
+    check_columns(table.column_names, str(path), None)
     complaint = "complaint" in table.column_names
     for index, row in enumerate(table):  # Parquet "lines" are row numbers
         yield index + 1, _case_shaped(row, str(path), index + 1, complaint=complaint)
@@ -266,7 +221,7 @@ def _hub_rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
         table = datasets.load_dataset(source, split=split)
     except Exception as exc:
         raise DatasetError(f"cannot load hub dataset: {_reason(exc)}", file=source) from None
-    _check_columns(table.column_names, source, None)
+    check_columns(table.column_names, source, None)
     complaint = "complaint" in table.column_names
     for index, row in enumerate(table):
         yield index + 1, _case_shaped(row, source, index + 1, complaint=complaint)
@@ -356,6 +311,7 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     replies: dict[str, Any] = {}
     own: dict[str, Any] = {}  # metadata.<key> columns
+    fields: dict[str, dict[str, Any]] = {}  # context.<field> and expectations.<field> columns, by object
     for key, value in row.items():
         if value is None or value == "":
             continue
@@ -367,18 +323,31 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
             out.setdefault("turns", [{"role": "customer", "content": value}])
         elif key in NESTED_FIELDS and isinstance(value, str):
             out[key] = _json_cell(key, value)
+        elif key.startswith(FIELD_PREFIXES):
+            head, _, name = key.partition(".")
+            fields.setdefault(head, {})[name] = _json_cell(key, value) \
+                if key in LIST_FIELDS and isinstance(value, str) else value
         else:
             out[key] = value
     if replies and isinstance(out.get("recorded_replies", {}), dict):  # else validation names the field
         out["recorded_replies"] = {**out.get("recorded_replies", {}), **replies}
-    if own and isinstance(out.get("metadata", {}), dict):  # else validation names the field
-        metadata = out.get("metadata", {})
-        for key in own:
-            if key in metadata:
-                raise _CellError(f"{METADATA_PREFIX}{key}", f"`{key}` is also set in this row's `metadata` JSON: "
-                                                            "set it in one place")
-        out["metadata"] = {**metadata, **own}
+    if own:
+        _merge_columns(out, "metadata", own)
+    for head, values in fields.items():
+        _merge_columns(out, head, values)
     return out
+
+
+def _merge_columns(out: dict[str, Any], head: str, values: dict[str, Any]) -> None:
+    """The ``<head>.<key>`` columns of a row into its ``head`` object (from a JSON cell, if it has one);
+    a key set in both places is refused."""
+    base = out.get(head, {})
+    if not isinstance(base, dict):  # validation names the field
+        return
+    for key in values:
+        if key in base:
+            raise _CellError(f"{head}.{key}", f"`{key}` is also set in this row's `{head}` JSON: set it in one place")
+    out[head] = {**base, **values}
 
 
 def _json_cell(key: str, value: str) -> Any:

@@ -1,5 +1,6 @@
 """``harness export``: a run's records as one flat row per case × candidate × sample, for a spreadsheet or a
-reviewer's tool.
+reviewer's tool, in the order ``report.html`` lists them (cases in the dataset's order, then the eval's
+candidate order), whatever order the run's calls finished in.
 
 Columns: the record's identity (case, candidate, sample, persona, category, turn), the customer's last
 message and the reply, the case error, then one column per check (``pass``, ``fail``, ``n/a`` or
@@ -23,6 +24,7 @@ from typing import Any
 
 from harness.records.schema import Record
 from harness.records.store import iter_records, read_manifest
+from harness.report.html_records import RunOrder
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 IDENTITY = ["case_id", "candidate", "sample", "persona", "category", "turn_index", "customer", "reply",
@@ -41,14 +43,22 @@ def export_columns(run_dir: Path) -> list[str]:
 
 
 def export_rows(run_dir: Path) -> Iterator[dict[str, Any]]:
-    """One row per record, in the order the run wrote them (streamed)."""
+    """One row per record in run order (:class:`~harness.report.html_records.RunOrder`, as ``report.html``
+    lists them: cases in the dataset's order, a case's candidates in the eval's order, then by sample), not
+    in the order the calls finished, so two runs of an eval export alike. The records are read once; their
+    rows are held until the last is read, to be sorted."""
     from harness.runner.outputs import load_cases
 
     cases = load_cases(run_dir)
-    criteria = (read_manifest(run_dir).rubric or {}).get("criteria") or {}
+    manifest = read_manifest(run_dir)
+    criteria = (manifest.rubric or {}).get("criteria") or {}
     pass_fail = {name for name, c in criteria.items() if isinstance(c, dict) and c.get("scale") == "pass_fail"}
-    for record in iter_records(run_dir):
-        yield _row(record, cases.get(record.case_id), pass_fail)
+    order = RunOrder(cases, [c["name"] for c in manifest.candidates if isinstance(c.get("name"), str)])
+    keyed = [(order.key(record.key), _row(record, cases.get(record.case_id), pass_fail))
+             for record in iter_records(run_dir)]
+    keyed.sort(key=lambda item: item[0])
+    for _, row in keyed:
+        yield row
 
 
 def _row(record: Record, case: dict | None, pass_fail: set[str] = frozenset()) -> dict[str, Any]:

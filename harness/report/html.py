@@ -215,11 +215,12 @@ def render_records_section(card: Scorecard, rows: RecordRows) -> tuple[str, list
 
 def records_section_parts(card: Scorecard, rows: RecordRows) -> tuple[list[str], list]:
     """:func:`render_records_section` as pieces, for the page to join once."""
-    body, filter_data = rows.parts()
+    body, filter_data = rows.parts(list(card.candidates))
     form = filter_form(filter_data, card)
     head = sortable_head(["case", "candidate", "persona", "category", "checks", "criteria", "error"])
     hint = ('<p class="muted">Click a row, or focus it and press Enter, to see the case, the reply and every verdict. '
-            "Rows are in case order; column headers sort (checks and criteria: by how many failed).</p>")
+            "Rows are in the dataset's case order, a case's candidates in the eval's order; column headers sort "
+            "(checks and criteria: by how many failed).</p>")
     return ([form, hint, f'<div class="scroll"><table id="records"><thead><tr>{head}</tr></thead><tbody>', *body,
              "</tbody></table></div>"], filter_data)
 

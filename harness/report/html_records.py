@@ -8,7 +8,7 @@ detail, and each criterion's score and reason. All data is escaped here.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -41,7 +41,7 @@ class RenderedRecord:
 
     key: tuple[str, str, int]
     case_id: str
-    summary: str
+    summary: str  # the summary row after its opening (``SUMMARY_OPEN`` and its detail's id: its place in the page)
     detail_utf8: bytes  # without the side-by-side part, which needs the case's other records
     column: str  # this record's reply as a side-by-side column of another record's detail
     verdicts: dict[str, bool]  # check -> passed, for checks that gave a verdict
@@ -168,7 +168,7 @@ class RecordRenderer:
         self.view = view
         self.labels = EscapedLabels()
 
-    def render(self, index: int, record: Record) -> RenderedRecord:
+    def render(self, record: Record) -> RenderedRecord:
         """Everything the report shows of one record, rendered while the records stream past."""
         labels = self.labels
         checks, criteria = self.check_parts(record), self.criterion_parts(record)
@@ -177,7 +177,7 @@ class RecordRenderer:
         note = f' <span class="fail">fails {self.names(failing)}</span>' if failing else ""
         persona, category = record.persona or NO_GROUP, record.category or NO_GROUP
         return RenderedRecord(
-            key=record.key, case_id=record.case_id, summary=self.summary(index, record, checks, criteria),
+            key=record.key, case_id=record.case_id, summary=self.summary(record, checks, criteria),
             detail_utf8=self.detail(record, reply, checks, criteria).encode("utf-8"),
             column=f"<div><h4>{labels[record.candidate]}{note}</h4>{reply}</div>",
             verdicts=checks.verdicts,
@@ -189,13 +189,14 @@ class RecordRenderer:
         labels = self.labels
         return ", ".join([labels[name] for name in names])
 
-    def summary(self, index: int, record: Record, checks: CheckParts, criteria: CriterionParts) -> str:
-        """The focusable, clickable row for one record."""
+    def summary(self, record: Record, checks: CheckParts, criteria: CriterionParts) -> str:
+        """The focusable, clickable row for one record, less its opening (:data:`SUMMARY_OPEN` and the id of its
+        detail row), which :meth:`RecordRows.parts` adds once the row's place in the page is known."""
         labels = self.labels
         failing = f'<span class="fail">{self.names(checks.failing)}</span>' if checks.failing else "all pass"
         error = labels[record.error.kind] if record.error else ""
         # data-sort: the checks and criteria columns sort by how many failed (most first when descending)
-        return (f"{SUMMARY_OPEN}{index}\"><td>{esc(record.case_id)}</td><td>{labels[record.candidate]}</td>"
+        return (f"<td>{esc(record.case_id)}</td><td>{labels[record.candidate]}</td>"
                 f"<td>{labels[record.persona or NO_GROUP]}</td><td>{labels[record.category or NO_GROUP]}</td>"
                 f'<td data-sort="{len(checks.failing)}">{failing}</td>'
                 f'<td data-sort="{len(criteria.failing)}">{criteria.cell}</td><td>{error}</td></tr>')
@@ -285,6 +286,28 @@ class RecordRenderer:
         return CriterionParts("".join(items) or NONE_ITEM, cell, failing)
 
 
+class RunOrder:
+    """The order a run's records are shown in (``report.html``) and exported (``harness export``), the same
+    for every run of an eval: cases in the case snapshot's order (the dataset's), cases it lacks after them
+    by id; a case's records in the eval's candidate order (the manifest's), candidates it lacks after them
+    by name; then by sample.
+
+    Records are written in the order their calls finished (with a judge, c003, c006, c009, ...), which
+    differs from run to run.
+    """
+
+    def __init__(self, cases: Iterable[str] = (), candidates: Iterable[str] = ()) -> None:
+        self.cases = {case_id: i for i, case_id in enumerate(cases)}
+        self.candidates = {name: i for i, name in enumerate(candidates)}
+
+    def key(self, record_key: tuple[str, str, int]) -> tuple:
+        """The sort key of a record's ``(case_id, candidate, sample)``."""
+        case_id, candidate, sample = record_key
+        position, rank = self.cases.get(case_id), self.candidates.get(candidate)
+        return ((0, position, "") if position is not None else (1, 0, case_id),
+                (0, rank, "") if rank is not None else (1, 0, candidate), sample)
+
+
 def _side_by_side(row: RenderedRecord, case_rows: list[RenderedRecord]) -> str:
     """The other candidates' replies to the same case, side by side, evidence marked and failures named."""
     columns = "".join(other.column for other in case_rows if other.key != row.key)
@@ -295,59 +318,51 @@ class RecordRows:
     """The report's record rows, rendered one record at a time (as a run writes them) and joined at the end.
 
     Keeps each record's rendered text (:class:`RenderedRecord`), not the
-    record; the side-by-side columns and the ``flips`` need a case's other
-    records, so they are put together in :meth:`html`.
+    record; the order, the side-by-side columns and the ``flips`` need a
+    case's other records, so they are put together in :meth:`html`.
     """
 
     def __init__(self, view: RecordView) -> None:
         self.view = view
         self.renderer = RecordRenderer(view)
         self.rows: list[RenderedRecord] = []
-        self.by_case: dict[str, list[RenderedRecord]] = {}
 
     def add(self, record: Record) -> None:
-        row = self.renderer.render(len(self.rows), record)
-        self.rows.append(row)
-        self.by_case.setdefault(row.case_id, []).append(row)
+        self.rows.append(self.renderer.render(record))
 
-    def html(self) -> tuple[str, list[dict]]:
-        """Every row (summary + hidden detail) and each row's filter fields, in case order (:meth:`order`)."""
-        parts, filter_data = self.parts()
+    def html(self, candidates: Sequence[str] = ()) -> tuple[str, list[dict]]:
+        """Every row (summary + hidden detail) and each row's filter fields, in run order (:meth:`order`)."""
+        parts, filter_data = self.parts(candidates)
         return "".join(parts), filter_data
 
-    def order(self) -> list[int]:
-        """The rows' indexes in case order: the case snapshot's order (the dataset's), cases it lacks after them
-        by id; within a case, candidates in the order first seen, then by sample.
+    def order(self, candidates: Sequence[str] = ()) -> list[int]:
+        """The rows' indexes in run order (:class:`RunOrder`: cases in the dataset's order, a case's records in
+        the eval's candidate order ``candidates``, then by sample), whatever order the records came in."""
+        order = RunOrder(self.view.cases, candidates)
+        return sorted(range(len(self.rows)), key=lambda index: order.key(self.rows[index].key))
 
-        Records come in the order their calls finished (with a judge, c003, c006, c009, ...); the page
-        lists them by case so a case's candidates sit together (its columns re-sort it).
-        """
-        cases = self.view.cases
-        known = {case_id: i for i, case_id in enumerate(cases)} if cases else {}
-        candidates: dict[str, int] = {}
-        keys = []
-        for index, row in enumerate(self.rows):
-            case_id, candidate, sample = row.key
-            rank = candidates.setdefault(candidate, len(candidates))
-            position = known.get(case_id)
-            keys.append(((0, position, "") if position is not None else (1, 0, case_id), rank, sample, index))
-        return [key[-1] for key in sorted(keys)]
+    def parts(self, candidates: Sequence[str] = ()) -> tuple[list[str], list[dict]]:
+        """:meth:`html` as pieces, so the page joins a big run's rows once (each copy of megabytes costs).
 
-    def parts(self) -> tuple[list[str], list[dict]]:
-        """:meth:`html` as pieces, so the page joins a big run's rows once (each copy of megabytes costs)."""
-        flips = {case_id: flipped_checks(group) if len(group) > 1 else [] for case_id, group in self.by_case.items()}
+        A row's detail id is its place in the page and the side-by-side columns follow the same order, so two
+        runs of the same eval that got the same replies and verdicts write the same rows."""
+        ordered = [self.rows[index] for index in self.order(candidates)]
+        by_case: dict[str, list[RenderedRecord]] = {}
+        for row in ordered:
+            by_case.setdefault(row.case_id, []).append(row)
+        flips = {case_id: flipped_checks(group) if len(group) > 1 else [] for case_id, group in by_case.items()}
         parts, filter_data = [], []
-        for index in self.order():
-            row = self.rows[index]
+        for place, row in enumerate(ordered):
             detail = row.detail_utf8.decode("utf-8")
-            parts.append(row.summary)
-            parts.append(f'<tr class="detail" id="d{index}" hidden><td colspan="7">{detail}'
-                         f'{_side_by_side(row, self.by_case[row.case_id])}</td></tr>')
+            parts.append(f'{SUMMARY_OPEN}{place}">{row.summary}')
+            parts.append(f'<tr class="detail" id="d{place}" hidden><td colspan="7">{detail}'
+                         f'{_side_by_side(row, by_case[row.case_id])}</td></tr>')
             filter_data.append({**row.filters, "flips": flips[row.case_id]})
         return parts, filter_data
 
 
-def record_rows(records: Iterable[Record], view: RecordView) -> tuple[str, list[dict]]:
+def record_rows(records: Iterable[Record], view: RecordView,
+                candidates: Sequence[str] = ()) -> tuple[str, list[dict]]:
     """Rows for every record (summary + hidden detail) and each row's filter fields, in the same order.
 
     ``flips`` lists the checks on which the candidates of the record's case
@@ -357,7 +372,7 @@ def record_rows(records: Iterable[Record], view: RecordView) -> tuple[str, list[
     rows = RecordRows(view)
     for record in records:
         rows.add(record)
-    return rows.html()
+    return rows.html(candidates)
 
 
 def _select(name: str, label: str, options: list[tuple[str, str]]) -> str:

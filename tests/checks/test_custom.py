@@ -219,10 +219,44 @@ def test_bool_like_answers_are_verdicts_and_a_wrong_type_is_named(tmp_path):
     assert all(type(r.passed) is bool for r in verdict.values())
     with pytest.raises(TypeError, match=r"returned numpy\.ndarray; return True, False"):
         run(check(tmp_path, type="python", value="kinds.py:many"), "x")
-    with pytest.raises(TypeError, match=r"returned int; return True, False, None"):
+    with pytest.raises(TypeError, match=r"returned the number 7; return True, False, None, \(passed, detail\), 1 or 0"):
         run(check(tmp_path, type="python", value="kinds.py:seven"), "x")
     with pytest.raises(TypeError, match=r"returned dict; .*a score from 0 to 1 with `threshold` set"):
         run(check(tmp_path, type="python", value="kinds.py:junk"), "x")
+
+
+def test_a_number_is_judged_by_its_value_not_its_type(tmp_path):
+    # Review: the float 1.0 without `threshold` was a crashed check ("returned a score (1); add threshold")
+    # while the int 1 passed. Now 1 and 0 are verdicts in any numeric type; any other number needs `threshold`.
+    (tmp_path / "numbers_.py").write_text(
+        "import numpy as np\n"
+        "def one_float(ctx):\n    return 1.0\n"
+        "def zero_float(ctx):\n    return (0.0, 'none of it')\n"
+        "def one_np(ctx):\n    return np.float32(1)\n"
+        "def one_int(ctx):\n    return 1\n"
+        "def half(ctx):\n    return 0.5\n"
+        "def half_np(ctx):\n    return np.float64(0.5)\n"
+        "def two_float(ctx):\n    return 2.0\n"
+        "def negative(ctx):\n    return -1\n"
+        "def huge(ctx):\n    return 10 ** 400\n")
+    verdicts = {name: run(check(tmp_path, type="python", value=f"numbers_.py:{name}"), "x")
+                for name in ("one_float", "zero_float", "one_np", "one_int")}
+    assert {name: r.passed for name, r in verdicts.items()} == {
+        "one_float": True, "zero_float": False, "one_np": True, "one_int": True}
+    assert verdicts["one_float"].data == verdicts["one_int"].data == {}  # the same result, whatever the type
+    assert verdicts["zero_float"].detail == "none of it"
+    for name in ("half", "half_np"):
+        with pytest.raises(TypeError, match=r"numbers_\.py:half(_np)? returned a score \(0\.5\); add `threshold:`"):
+            run(check(tmp_path, type="python", value=f"numbers_.py:{name}"), "x")
+    for name, shown in (("two_float", "2"), ("negative", "-1"), ("huge", "inf")):
+        with pytest.raises(TypeError, match=rf"returned the number {shown}; return True, False, None"):
+            run(check(tmp_path, type="python", value=f"numbers_.py:{name}"), "x")
+    # with a threshold every number is a score, 1 and 1.0 alike
+    for name in ("one_float", "one_int"):
+        at = run(check(tmp_path, type="python", value=f"numbers_.py:{name}", threshold=0.9), "x")
+        assert at.passed is True and at.data == {"score": 1.0, "threshold": 0.9}
+    with pytest.raises(TypeError, match="returned the score 2; a score is from 0 to 1"):
+        run(check(tmp_path, type="python", value="numbers_.py:two_float", threshold=0.5), "x")
 
 
 def test_a_score_passes_at_its_threshold(tmp_path):

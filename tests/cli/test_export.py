@@ -21,7 +21,11 @@ def test_a_judged_run_exports_checks_criteria_and_failures(served_project):
     criteria = json.loads((root / "r" / "manifest.json").read_text())["rubric"]["criteria"]
     pass_fail = {name for name, c in criteria.items() if c.get("scale") == "pass_fail"}
     assert pass_fail  # the project's rubric has a pass/fail criterion: it reads pass/fail, as the checks do
-    for row, record in zip(rows, records):
+    by_key = {(r["case_id"], r["candidate"]): r for r in records}
+    run_order = sorted(by_key, key=lambda key: (key[0], ["bot-v1", "served"].index(key[1])))
+    assert [(r["case_id"], r["candidate"]) for r in rows] == run_order
+    for row in rows:  # in run order (cases in the dataset's order, the eval's candidates), not completion order
+        record = by_key[row["case_id"], row["candidate"]]
         assert (row["case_id"], row["candidate"]) == (record["case_id"], record["candidate"])
         assert row["reply"] == record["reply"] and row["customer"].startswith("order #")
         for name, result in record["checks"].items():

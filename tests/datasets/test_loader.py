@@ -324,6 +324,19 @@ def test_an_unreachable_hub_dataset_is_one_error_line(tmp_path):
     ("complaint,persona", "d.csv:1: no `id` column (every case needs one; the columns are id,"),
     ("id,persona", "d.csv:1: no `complaint` column (the customer's message; or `turns`, the thread as JSON)"),
     ("\n\nid,complaint,tier", "d.csv:3: tier: unknown column"),  # the header's own line
+    # review: a space after a comma was blamed on letter case ("did you mean `complaint`? ... case-sensitive")
+    ("id, complaint", "d.csv:1:  complaint: unknown column ` complaint`: remove the space after the comma before "
+                      "`complaint` (column names are read as written, spaces and all)"),
+    ("id,complaint, metadata.tier", "remove the space after the comma before `metadata.tier`"),
+    (" id,complaint", "d.csv:1:  id: unknown column ` id`: remove the space at the start of the header"),
+    ("id,complaint ,persona", "d.csv:1: complaint : unknown column `complaint `: remove the space after `complaint`"),
+    # review: `expectations.<field>` was told to become `metadata.expectations.<field>`; a real field is now read
+    ("id,complaint,expectations.escalation", "d.csv:1: expectations.escalation: unknown column: `expectations` has no "
+                                             "field `escalation` (did you mean `expectations.escalation_expected`? "
+                                             "its fields are boundary_required, escalation_expected, notes,"),
+    ("id,complaint,context.refund", "d.csv:1: context.refund: unknown column: `context` has no field `refund` ("),
+    ("id,complaint,recorded_replies.v1", "d.csv:1: recorded_replies.v1: unknown column (a recorded reply's column "
+                                         "is `reply:v1`)"),
 ])
 def test_csv_header_problems_are_named_at_the_header_line(tmp_path, header, expected):
     assert expected in error_of(write_csv(tmp_path, header + "\n" + "a,b,c,d"[:2 * header.count(",") + 1] + "\n"))
@@ -346,6 +359,30 @@ def test_csv_metadata_columns_go_into_metadata(tmp_path):
 
     gold = CaseSelection(where=(parse_where("metadata.tier=gold"),))  # --where reads them
     assert [case.id for case in select(load_dataset(path).cases, gold, None)] == ["a"]
+
+
+def test_csv_context_and_expectations_fields_have_columns_of_their_own(tmp_path):
+    # Review: `expectations.escalation_expected` was refused and told to become `metadata.expectations....`.
+    path = write_csv(tmp_path, 'id,complaint,expectations.escalation_expected,context.max_refund,'
+                               'context.allowed_offers,context,expectations\n'
+                               'a,x,true,30,"[""refund"", ""credit""]","{""currency"": ""EUR""}",\n'
+                               'b,y,no,,,,"{""question_expected"": true}"\n')
+    a, b = load_dataset(path).cases
+    assert a.expectations.escalation_expected is True and b.expectations.escalation_expected is False
+    assert (a.context.max_refund, a.context.allowed_offers, a.context.currency) == (30.0, ["refund", "credit"], "EUR")
+    assert b.expectations.question_expected is True and b.context.max_refund is None
+    bad = write_csv(tmp_path, 'id,complaint,context.max_refund\na,x,lots\n', name="bad.csv")
+    assert error_of(bad).endswith("bad.csv:2: context.max_refund: Input should be a valid number, unable to parse "
+                                  "string as a number")
+    clash = write_csv(tmp_path, 'id,complaint,expectations,expectations.question_expected\n'
+                                'a,x,"{""question_expected"": false}",true\n', name="clash.csv")
+    assert error_of(clash).endswith("clash.csv:2: expectations.question_expected: `question_expected` is also set in "
+                                    "this row's `expectations` JSON: set it in one place")
+    parquet = tmp_path / "d.parquet"
+    pq.write_table(pa.Table.from_pylist([{"id": "a", "complaint": "x", "expectations.refund_allowed": False,
+                                          "context.facts": ["ships in 2 days"]}]), parquet)
+    case = load_dataset(parquet).cases[0]
+    assert case.expectations.refund_allowed is False and case.context.facts == ["ships in 2 days"]
 
 
 def test_csv_empty_complaint_is_named_as_the_complaint(tmp_path):

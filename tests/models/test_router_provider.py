@@ -204,3 +204,89 @@ def test_usage_based_routing_keeps_each_deployment_under_its_rpm():
         # litellm admits a call while the minute's count stays below the limit: rpm - 1 each.
         assert rpm - 1 <= len(a.requests) <= rpm and rpm - 1 <= len(b.requests) <= rpm
         assert served == len(a.requests) + len(b.requests)
+
+
+class _RefusingServer:
+    """A loopback chat-completions endpoint that refuses a request whose last message says ``refuse`` as a client
+    error (400 invalid_request_error: the request's fault), fails one that says ``break`` with a 500 (the
+    deployment's), and answers the rest."""
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        asked = self.asked = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                text = body["messages"][-1]["content"]
+                asked.append(text)
+                if "refuse" in text:
+                    status, out = 400, {"error": {"message": "Invalid 'messages[0].content': string too long.",
+                                                  "type": "invalid_request_error", "param": "messages",
+                                                  "code": "string_above_max_length"}}
+                elif "break" in text:
+                    status, out = 500, {"error": {"message": "internal error", "type": "server_error"}}
+                else:
+                    status, out = 200, {"id": "c", "object": "chat.completion", "created": 1, "model": body["model"],
+                                        "choices": [{"index": 0, "finish_reason": "stop",
+                                                     "message": {"role": "assistant", "content": "ok"}}],
+                                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+                data = json.dumps(out).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def __enter__(self) -> "_RefusingServer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_request_refused_as_a_client_error_does_not_cool_its_deployment_down():
+    # Review item: litellm's Router cools deployments down on failures; a 400 that is the request's fault (a body
+    # the provider refuses) must not take a healthy deployment out of the rotation. litellm leaves 4xx other than
+    # 401, 404, 408 and 429 out of its cool-downs: pinned here (a 500 in the same setup does cool one down).
+    from litellm.router_utils.cooldown_handlers import _async_get_cooldown_deployments
+
+    from harness.errors import ModelCallError
+
+    with _RefusingServer() as a, _RefusingServer() as b:
+        spec = ModelSpec(name="support-model", routing=RoutingSpec(allowed_fails=0, cooldown_s=60), max_retries=0,
+                         deployments=[DeploymentSpec(model="openai/served-model", name=name, api_base=server.base_url)
+                                      for name, server in (("east", a), ("west", b))])
+        model = fast(build_model(spec))
+
+        async def go() -> tuple[list, list, list, list]:
+            router = model.provider.router()
+            refused = []
+            for i in range(6):
+                try:
+                    await model.generate([Message(role="user", content=f"refuse {i}")])
+                except ModelCallError as exc:
+                    refused.append(exc)
+            cooled_after_400 = await _async_get_cooldown_deployments(router, None)
+            served = [await model.generate([Message(role="user", content=f"fine {i}")]) for i in range(24)]
+            with pytest.raises(ModelCallError):
+                await model.generate([Message(role="user", content="break")])
+            return refused, cooled_after_400, served, await _async_get_cooldown_deployments(router, None)
+
+        refused, cooled_after_400, served, cooled_after_500 = asyncio.run(go())
+        assert len(refused) == 6 and not any(exc.retryable for exc in refused)
+        assert sum("refuse" in text for text in a.asked + b.asked) == 6  # each refusal reached a deployment
+        assert cooled_after_400 == []
+        assert {r.deployment for r in served} == {"east", "west"}  # both still in the rotation
+        assert len(cooled_after_500) == 1  # the probe sees a cool-down when there is one

@@ -206,9 +206,27 @@ def test_records_are_listed_in_case_order_whatever_order_they_came_in() -> None:
     page = render_run_html(build_scorecard(records, manifest(), CRITERIA), records, cases)
     rows = re.findall(r'<tr class="rec" tabindex="0" aria-expanded="false" aria-controls="(d\d+)"><td>(\w+)</td>'
                       r"<td>(\w+)</td>", page)
-    assert [(c, cand) for _, c, cand in rows] == [("c1", "bot_v2"), ("c1", "bot_v1"), ("c2", "bot_v1"),
+    # within a case, the eval's candidate order (the manifest's: bot_v1, bot_v2), not the order first seen
+    assert [(c, cand) for _, c, cand in rows] == [("c1", "bot_v1"), ("c1", "bot_v2"), ("c2", "bot_v1"),
                                                  ("c3", "bot_v2"), ("c9", "bot_v1")]
+    assert [detail_id for detail_id, _, _ in rows] == ["d0", "d1", "d2", "d3", "d4"]  # ids by place in the page
     for detail_id, _, _ in rows:  # each row still opens its own detail
         assert f'<tr class="detail" id="{detail_id}" hidden>' in page
     data = json.loads(_json_block(page))["records"]
-    assert [r["candidate"] for r in data] == ["bot_v2", "bot_v1", "bot_v1", "bot_v2", "bot_v1"]
+    assert [r["candidate"] for r in data] == ["bot_v1", "bot_v2", "bot_v1", "bot_v2", "bot_v1"]
+
+
+def test_two_runs_whose_calls_finished_in_different_orders_write_the_same_page() -> None:
+    # Review: a case's candidates (and their side-by-side replies) came in completion order, so two runs of
+    # the same eval listed them differently. Candidates come in the eval's order, here not alphabetical.
+    records = [record(c, cand, reply=f"{cand} answers {c}") for c in ("c1", "c2") for cand in ("zed", "amy", "bob")]
+    cases = {c: {"id": c, "turns": []} for c in ("c2", "c1")}  # the dataset lists c2 first
+    eval_order = manifest(candidates=("zed", "amy", "bob"))
+    pages = {render_run_html(build_scorecard(order, eval_order, CRITERIA), order, cases)
+             for order in (records, records[::-1], records[3:] + records[:3], sorted(records, key=lambda r: r.reply))}
+    assert len(pages) == 1
+    page = pages.pop()
+    rows = re.findall(r'aria-controls="d\d+"><td>(\w+)</td><td>(\w+)</td>', page)
+    assert rows == [(c, cand) for c in ("c2", "c1") for cand in ("zed", "amy", "bob")]
+    detail = page[page.index('id="d1"'):page.index('id="d2"')]  # c2, amy: the others beside it, in eval order
+    assert detail.index("zed answers c2") < detail.index("bob answers c2")

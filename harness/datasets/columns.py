@@ -1,0 +1,87 @@
+"""The columns a table dataset (CSV, Parquet, hub) may have, checked at its header before any row.
+
+Split out of :mod:`harness.datasets.loader`, whose readers call :func:`check_columns` and shape the rows
+by the same prefixes. A column the case has no field for is refused, named with what to write instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import get_origin
+
+from harness.datasets.schema import Case, Expectations, PolicyContext
+from harness.errors import DatasetError
+
+REPLY_PREFIX, METADATA_PREFIX = "reply:", "metadata."
+# The objects of a case whose fields may each have a column of their own (``expectations.escalation_expected``),
+# with those fields; a field holding a list takes JSON text (``["refund", "credit"]``) in CSV.
+FIELD_COLUMNS = {"context": PolicyContext.model_fields, "expectations": Expectations.model_fields}
+FIELD_PREFIXES = tuple(f"{name}." for name in FIELD_COLUMNS)
+LIST_FIELDS = {f"{head}.{name}" for head, fields in FIELD_COLUMNS.items() for name, info in fields.items()
+               if get_origin(info.annotation) is list}
+# Every column a table may have, as the errors list them.
+COLUMNS_HELP = ("id, complaint (or turns), persona, category, channel, context, expectations, recorded_replies, "
+                "metadata, reply:<version>, context.<field>, expectations.<field>, metadata.<key>")
+
+
+def check_columns(columns: list[str], source: str, line: int | None) -> None:
+    """Refuse a table's columns before any row: one the case has no field for (named with what to write
+    instead), no ``id`` column, no ``complaint`` or ``turns`` column, or both of those. ``line`` is the
+    header's (None for Parquet and hub tables). A nameless column (``Unnamed: <index>``) passes: it is
+    ignored while its cells are empty."""
+    fields = set(Case.model_fields) | {"complaint"}
+    for index, name in enumerate(columns):
+        if not (_known_column(name, fields) or name.startswith("Unnamed: ")):
+            raise DatasetError(_unknown_column(name, fields, first=index == 0), file=source, line=line, field=name)
+    if "complaint" in columns and "turns" in columns:
+        raise DatasetError("columns `complaint` and `turns` are alternatives (a complaint is a thread of one "
+                           "customer turn): keep one", file=source, line=line, field="complaint")
+    if "id" not in columns:
+        raise DatasetError(f"no `id` column (every case needs one; the columns are {COLUMNS_HELP})",
+                           file=source, line=line)
+    if "complaint" not in columns and "turns" not in columns:
+        raise DatasetError("no `complaint` column (the customer's message; or `turns`, the thread as JSON)",
+                           file=source, line=line)
+
+
+def _field_column(name: str) -> bool:
+    """Whether ``name`` is a column of one field of ``context`` or ``expectations`` (``context.max_refund``)."""
+    head, dot, rest = name.partition(".")
+    return bool(dot) and rest in FIELD_COLUMNS.get(head, ())
+
+
+def _known_column(name: str, fields: set[str]) -> bool:
+    """Whether ``name`` is a column a table may have (a field of the case, or one of the prefixed columns)."""
+    return name in fields or _field_column(name) or any(
+        name.startswith(prefix) and len(name) > len(prefix) for prefix in (REPLY_PREFIX, METADATA_PREFIX))
+
+
+def _unknown_column(name: str, fields: set[str], first: bool = False) -> str:
+    """Why column ``name`` is refused, and what to write instead (``first``: it is the table's first column)."""
+    stripped = name.strip()
+    if stripped != name and _known_column(stripped, fields):
+        if name != name.lstrip():
+            fix = ("remove the space at the start of the header" if first else
+                   f"remove the space after the comma before `{stripped}`")
+        else:
+            fix = f"remove the space after `{stripped}`"
+        return f"unknown column `{name}`: {fix} (column names are read as written, spaces and all)"
+    head, dot, rest = name.partition(".")
+    if dot and head in FIELD_COLUMNS:
+        known = sorted(FIELD_COLUMNS[head])
+        close = difflib.get_close_matches(rest, known, n=1, cutoff=0.6)
+        hint = f"did you mean `{head}.{close[0]}`? " if close else ""
+        return f"unknown column: `{head}` has no field `{rest}` ({hint}its fields are {', '.join(known)})"
+    if dot and head == "recorded_replies" and rest:
+        return f"unknown column (a recorded reply's column is `{REPLY_PREFIX}{rest}`)"
+    lower = name.lower()
+    for prefix in (REPLY_PREFIX, METADATA_PREFIX):
+        if lower.startswith(prefix):
+            if len(name) == len(prefix):
+                return f"unknown column: `{prefix}` names no {'version' if prefix == REPLY_PREFIX else 'key'}"
+            return f"unknown column (did you mean `{prefix}{name[len(prefix):]}`? column names are case-sensitive)"
+    close = [lower] if lower in fields else difflib.get_close_matches(name, sorted(fields), n=1, cutoff=0.8)
+    if close:
+        return f"unknown column (did you mean `{close[0]}`? column names are case-sensitive)"
+    return (f"unknown column; to keep a column of your own, name it `metadata.{name}` (it goes into the case's "
+            f"metadata); the columns are {COLUMNS_HELP}")
