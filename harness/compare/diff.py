@@ -16,7 +16,7 @@ from pathlib import Path
 import harness
 from harness.compare.align import pair_sides, paired_clusters, plan_pairs, unpaired_notice
 from harness.compare.columns import Measure, RunData, Side, open_run, read_rows, side
-from harness.compare.guard import require_comparable, warning_text
+from harness.compare.guard import one_sided_criteria, require_comparable, warning_text
 from harness.compare.lengths import length_notices
 from harness.compare.rows import StatOptions, apply_holm, build_row
 from harness.compare.schema import Comparison, DiffReport, RunInfo
@@ -77,9 +77,11 @@ def _measures(run_a: RunData, run_b: RunData) -> list[Measure]:
 
 
 def _one_sided_notes(run_a: RunData, run_b: RunData) -> list[str]:
+    criteria = one_sided_criteria(run_a.manifest, run_b.manifest)
     only_a = sorted(set(run_a.manifest.checks) - set(run_b.manifest.checks))
     only_b = sorted(set(run_b.manifest.checks) - set(run_a.manifest.checks))
-    notes = [f"check {name} ran on side A only; it has no row" for name in only_a]
+    notes = [criteria] if criteria else []
+    notes += [f"check {name} ran on side A only; it has no row" for name in only_a]
     return notes + [f"check {name} ran on side B only; it has no row" for name in only_b]
 
 
