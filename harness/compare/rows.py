@@ -85,6 +85,27 @@ def no_change_interval(deltas: np.ndarray, scale: str, confidence: float) -> Sta
     return StatInterval(-bound, bound)
 
 
+def uniform_change_interval(deltas: np.ndarray, scale: str, confidence: float) -> StatInterval | None:
+    """The interval of the mean paired difference when every case (or thread) changed by the same non-zero
+    amount ``d`` (``None`` otherwise).
+
+    Every bootstrap resample is then ``d``, and ``[d, d]`` (``+1.00 [+1.00, +1.00]``) would claim certainty
+    at any n. As in :func:`no_change_interval`, of which this is the general case: with all n cases seen
+    moving by ``d``, the share of cases that move otherwise is at most Clopper–Pearson's ``r`` for 0 of n,
+    and such a case moves by anything in ``[-R, +R]`` (the scale's largest difference), so the mean lies in
+    ``[(1 - r)·d - r·R, (1 - r)·d + r·R]``: 20 cases all +1 on 1-5 read ``+1.00 [+0.16, +1.50]``, 5 cases
+    ``[-1.61, +2.57]`` (their exact signed-rank p is 0.062).
+    """
+    if scale not in ("pass_fail", "1-5") or deltas.size == 0:
+        return None
+    d = float(deltas[0])
+    if d == 0 or np.any(np.abs(deltas - d) > 1e-9):
+        return None
+    share = 1.0 - ((1.0 - confidence) / 2.0) ** (1.0 / deltas.size)
+    reach = share * largest_difference(scale)
+    return StatInterval((1.0 - share) * d - reach, (1.0 - share) * d + reach)
+
+
 def build_row(kind: str, name: str, scale: str, clusters: Clusters, left_out: LeftOut,
               options: StatOptions, units: dict[str, str] | None = None) -> DiffRow:
     """The row for one measure from its paired clusters (verdict still unset: see :func:`apply_holm`).
@@ -124,6 +145,8 @@ def row_interval(stat: Clusters, scale: str, binary: bool,
       all failed (p 0.25), and ``+44 pp [+6, +75]`` beside p 0.065.
     - ``"no_change"``: no case changed (:func:`no_change_interval`; on a McNemar row the melded interval
       would give the same bound).
+    - ``"uniform_change"``: every case (or thread) moved by the same non-zero amount, where every bootstrap
+      resample is that amount (:func:`uniform_change_interval`).
     - ``"bootstrap"``: otherwise (1-5 scores, several samples per case, threads) the percentile case
       bootstrap, which with few changed cases can be narrower than the test warrants: see
       :func:`interval_note`.
@@ -135,12 +158,17 @@ def row_interval(stat: Clusters, scale: str, binary: bool,
     pairs = _discordant(stat, binary)
     if pairs is not None:
         return difference, mcnemar_exact_interval(*pairs, len(stat), options.confidence), "mcnemar_exact"
+    uniform = uniform_change_interval(stat.delta, scale, options.confidence)
+    if uniform is not None:
+        return difference, uniform, "uniform_change"
     return difference, ci, "bootstrap" if ci is not None else None
 
 
 UNRELIABLE = "interval unreliable: it excludes 0 but the test does not reject"
 TEST_REJECTS = "interval includes 0 but the test rejects"
-INTERVAL_MARKS = {UNRELIABLE: "interval unreliable", TEST_REJECTS: "interval includes 0; the test rejects"}  # in tables
+ZERO_WIDTH = "interval unreliable: every case moved by the same amount, so every bootstrap resample is the same"
+INTERVAL_MARKS = {UNRELIABLE: "interval unreliable", TEST_REJECTS: "interval includes 0; the test rejects",
+                  ZERO_WIDTH: "interval unreliable"}  # in tables
 
 
 def interval_note(ci: StatInterval | None, method: str | None, p_value: float | None, alpha: float) -> str | None:
@@ -151,10 +179,15 @@ def interval_note(ci: StatInterval | None, method: str | None, p_value: float | 
     ``[+0.02, +0.15]``, while the exact signed-rank p is 0.0625). :data:`TEST_REJECTS` when the test rejects
     while the interval includes 0 (the signed-rank test weighs ranks, the interval the mean). The test
     decides the verdict. ``None`` when they agree, and always for the exact intervals, which agree by
-    construction.
+    construction. The ``uniform_change`` bound is exact but not built from the test, so it is held to the
+    same check (with 6 cases all +1 it includes 0 while the exact signed-rank p is 0.031). :data:`ZERO_WIDTH`
+    for a zero-width bootstrap interval of a change (a scale with no known range, where
+    :func:`uniform_change_interval` has no bound to give).
     """
-    if method != "bootstrap" or ci is None or p_value is None:
+    if method not in ("bootstrap", "uniform_change") or ci is None or p_value is None:
         return None
+    if method == "bootstrap" and ci.hi - ci.lo <= 1e-12:
+        return ZERO_WIDTH
     excludes_zero = ci.lo > 0 or ci.hi < 0
     rejects = p_value < alpha
     if excludes_zero and not rejects:

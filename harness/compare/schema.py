@@ -22,7 +22,8 @@ from harness.scoring.schema import Interval
 # 2: a row without a case graded on both sides has the verdict "not measured" (it read "no detectable change").
 # 3: rows say how their interval was computed (ci_method) and when a bootstrap interval disagrees with the test
 #    (ci_note); exact Wilcoxon p-values and McNemar-compatible intervals.
-DIFF_SCHEMA_VERSION = 3
+# 4: ci_method "uniform_change" (every case moved by the same amount: no zero-width bootstrap interval).
+DIFF_SCHEMA_VERSION = 4
 Verdict = Literal["improved", "regressed", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
 
@@ -92,12 +93,14 @@ class DiffRow(_Model):
     value_b: float | None = None
     difference: float | None = Field(None, description="value_b - value_a")
     ci: Interval | None = Field(None, description="interval of the difference, computed as ci_method says")
-    ci_method: Literal["mcnemar_exact", "no_change", "bootstrap"] | None = Field(
+    ci_method: Literal["mcnemar_exact", "no_change", "uniform_change", "bootstrap"] | None = Field(
         None, description="mcnemar_exact: Fay & Lumbard's melded interval, which excludes 0 exactly when the "
                           "exact McNemar test rejects (pass/fail rows with one sample per case); no_change: no "
                           "case changed, Clopper-Pearson's bound on the share of cases that could change unseen "
-                          "times the scale's largest difference; bootstrap: percentile bootstrap resampling cases "
-                          "(or threads)")
+                          "times the scale's largest difference; uniform_change: every case (or thread) moved by "
+                          "the same amount d, the same bound on the share that could move otherwise, by up to the "
+                          "scale's largest difference either way ((1-r)d ± rR); bootstrap: percentile bootstrap "
+                          "resampling cases (or threads)")
     ci_note: str | None = Field(None, description="set when a bootstrap interval disagrees with the row's test "
                                                   "before Holm correction (e.g. it excludes 0 but the test does "
                                                   "not reject); the test decides the verdict")

@@ -108,7 +108,9 @@ def render_comparison(comparison: Comparison) -> str:
 def _method(report: DiffReport) -> str:
     return (f"<sub>Paired over the same cases (several samples of a case count as one cluster). "
             f"Interval: {report.confidence:.0%}, for pass/fail rows the melded interval that agrees with exact "
-            f"McNemar, else a bootstrap resampling cases ({report.n_resamples} resamples, seed {report.seed}). "
+            f"McNemar; where no case changed, or every case moved by the same amount, Clopper–Pearson's bound on the "
+            f"share of cases that could move otherwise unseen; else a bootstrap resampling cases "
+            f"({report.n_resamples} resamples, seed {report.seed}). "
             f"p: exact McNemar for pass/fail, Wilcoxon signed-rank for scores (exact up to 200 changed cases); in parentheses "
             f"Holm-adjusted within each compared pair, across that pair's rows (one family per pair, so a "
             f"candidate's verdicts do not depend on the others compared beside it). Verdicts at "
