@@ -124,7 +124,8 @@ def build_row(kind: str, name: str, scale: str, clusters: Clusters, left_out: Le
     # The smallest change one case can make: a whole step of the scale over the most samples a case has.
     step = 1.0 / max(1, int(stat.n_a.max(initial=1)), int(stat.n_b.max(initial=1)))
     row = DiffRow(kind=kind, name=name, scale=scale, n_cases=len(clusters), n_units=len(stat) if units else None,
-                   n_samples_a=int(clusters.n_a.sum()), n_samples_b=int(clusters.n_b.sum()),
+                   n_samples_a=int(clusters.n_a.sum()) - left_out.samples_a,
+                   n_samples_b=int(clusters.n_b.sum()) - left_out.samples_b,
                    value_a=value_a, value_b=value_b, difference=difference,
                    ci=Interval(lo=ci.lo, hi=ci.hi) if ci else None, ci_method=ci_method,
                    ci_note=interval_note(ci, ci_method, p_value, options.alpha), test=test, p_value=p_value,

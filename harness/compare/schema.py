@@ -22,7 +22,8 @@ from harness.scoring.schema import Interval
 # 2: a row without a case graded on both sides has the verdict "not measured" (it read "no detectable change").
 # 3: rows say how their interval was computed (ci_method) and when a bootstrap interval disagrees with the test
 #    (ci_note); exact Wilcoxon p-values and McNemar-compatible intervals.
-# 4: ci_method "uniform_change" (every case moved by the same amount: no zero-width bootstrap interval).
+# 4: ci_method "uniform_change" (every case moved by the same amount: no zero-width bootstrap interval);
+#    LeftOut.samples_a/samples_b (a case is compared on its graded samples; it was left out whole).
 DIFF_SCHEMA_VERSION = 4
 Verdict = Literal["improved", "regressed", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
@@ -57,6 +58,12 @@ class LeftOut(_Model):
     case_error: int = Field(0, description="a case error (no reply) on either side")
     judge_error: int = Field(0, description="a judge error on this criterion on either side")
     not_applicable: int = Field(0, description="the criterion or check did not apply on either side")
+    samples_a: int = Field(0, description="samples of A left out of cases still compared: with several samples "
+                                          "per case, a case is compared on the mean of its graded samples (as the "
+                                          "scorecard folds them), and a sample with a case error, a judge error or "
+                                          "no verdict is counted here; a case with no graded sample on a side is "
+                                          "left out whole, under its reason")
+    samples_b: int = Field(0, description="samples of B left out of cases still compared (see samples_a)")
 
     @property
     def errors(self) -> int:

@@ -382,7 +382,9 @@ def _method(report: DiffReport) -> str:
             f"that could move otherwise unseen; else a bootstrap resampling cases. p: exact McNemar (pass/fail) or Wilcoxon "
             f"signed-rank (scores), with the Holm-adjusted value in parentheses (each compared pair's rows are one "
             f"family, so a candidate's verdicts do not depend on the others compared beside it). Verdicts at α = {report.alpha:g} after Holm. MDE: the smallest true difference this n "
-            "detects with 80% power. Cases with a case or judge error on either side are left out of that row.</p>")
+            "detects with 80% power. Cases with a case or judge error on either side are left out of that row; with "
+            "several samples per case, a case is compared on its graded samples and left out when a side has "
+            "none.</p>")
 
 
 def render_diff_html(report: DiffReport) -> str:

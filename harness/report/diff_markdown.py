@@ -116,7 +116,8 @@ def _method(report: DiffReport) -> str:
             f"candidate's verdicts do not depend on the others compared beside it). Verdicts at "
             f"α = {report.alpha:g} after Holm. MDE: the smallest true difference this n detects with 80% power "
             f"(α = {report.alpha:g}), so \"no detectable change\" is not \"the same\". Cases with a case or judge "
-            f"error on either side are left out of that row.</sub>")
+            f"error on either side are left out of that row; with several samples per case, a case is compared on "
+            f"its graded samples and left out when a side has none.</sub>")
 
 
 def render_diff_md(report: DiffReport) -> str:
