@@ -130,7 +130,7 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
         a, b = side(data_a, name_a, "A"), side(data_b, name_b, "B")
         comparisons.append((_comparison(a, b, measures, options.stats, by_thread), a, b))
     for comparison, _, _ in comparisons:  # one family per pair: its verdicts never depend on the other pairs
-        comparison.holm_family = apply_holm(comparison.rows, options.stats.alpha)
+        comparison.holm_family = apply_holm(comparison.rows, options.stats.alpha, options.stats.min_effect)
     per_direction = options.views_per_direction
     cases = case_snapshots(data_a, data_b, {c for comparison, _, _ in comparisons
                                             for c in viewed_cases(comparison, per_direction)})
@@ -191,4 +191,5 @@ def _report(data_a: RunData, data_b: RunData, found: list[str], comparisons: lis
                       comparable=not found, differences=found, warnings=[warning_text(found)] if found else [],
                       notices=notices + _one_sided_notes(data_a, data_b), confidence=options.stats.confidence,
                       alpha=options.stats.alpha, n_resamples=options.stats.n_resamples, seed=options.stats.seed,
+                      min_effect=options.stats.min_effect.as_dict() if options.stats.min_effect else {},
                       comparisons=comparisons)

@@ -8,6 +8,7 @@ do not depend on how many other candidates were compared beside it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from harness.compare.paired import (Clusters, cluster_bootstrap_diff, holm, mcne
                                     minimum_detectable_effect, pooled_means, smallest_significant_count,
                                     wilcoxon_signed_rank)
 from harness.compare.schema import CaseChange, DiffRow, LeftOut, largest_difference
+from harness.errors import ConfigError
 from harness.scoring.schema import Interval
 from harness.scoring.stats import Interval as StatInterval
 
@@ -29,6 +31,70 @@ class StatOptions:
     alpha: float = 0.05
     n_resamples: int = 4000
     seed: int = 20240607
+    min_effect: MinEffect | None = None  # practical significance: see apply_holm
+
+
+@dataclass(frozen=True)
+class MinEffect:
+    """The smallest |difference| that counts as a change (``--min-effect``): ``rate`` for pass-rate rows (a
+    fraction: 0.01 is 1 pp), ``points`` for score rows (points on the criterion's scale). ``None``: no minimum
+    on that kind of row."""
+
+    rate: float | None = None
+    points: float | None = None
+
+    def of(self, scale: str) -> float | None:
+        """The minimum for a row on ``scale``."""
+        return self.rate if scale == "pass_fail" else self.points
+
+    def as_dict(self) -> dict[str, float]:
+        """``{"pass_fail": 0.01, "1-5": 0.2}``, the minima given (``DiffReport.min_effect``)."""
+        return {scale: value for scale, value in (("pass_fail", self.rate), ("1-5", self.points))
+                if value is not None}
+
+
+def parse_min_effect(text: str) -> MinEffect:
+    """``"1pp"``, ``"0.2pt"`` or both, comma-separated (``"1pp,0.2pt"``) → :class:`MinEffect`.
+
+    A figure needs its unit: ``pp`` (percentage points, for pass rates: checks and pass/fail criteria) or
+    ``pt`` (points, for 1-5 means); a bare number would mean 1 pp on one row and 1 point (25% of the
+    scale) on the next. Anything else is a :class:`ConfigError` naming ``--min-effect``.
+    """
+    rate = points = None
+    for part in (p.strip().lower() for p in text.split(",")):
+        number, unit = _split_unit(part)
+        if unit == "pp":
+            if rate is not None:
+                raise ConfigError(f"pp given twice in {text!r}", field="--min-effect")
+            rate = _bounded(number, 100.0, part) / 100.0
+        else:
+            if points is not None:
+                raise ConfigError(f"pt given twice in {text!r}", field="--min-effect")
+            points = _bounded(number, 4.0, part)
+    return MinEffect(rate, points)
+
+
+_UNITS = {"pp": "pp", "pt": "pt", "pts": "pt", "points": "pt", "point": "pt"}
+
+
+def _split_unit(part: str) -> tuple[str, str]:
+    number = part.rstrip("abcdefghijklmnopqrstuvwxyz ")
+    unit = part[len(number):].strip()
+    if unit not in _UNITS or not number:
+        raise ConfigError(f"expected a figure with its unit, e.g. 1pp (pass rates, percentage points) or 0.2pt "
+                          f"(1-5 means, points), or both as 1pp,0.2pt; got {part!r}", field="--min-effect")
+    return number.strip(), _UNITS[unit]
+
+
+def _bounded(number: str, top: float, part: str) -> float:
+    try:
+        value = float(number)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= top:  # NaN fails too
+        raise ConfigError(f"{part!r}: a minimum effect is a number from 0 to {top:g} in its unit",
+                          field="--min-effect")
+    return value
 
 
 def _is_single_binary(c: Clusters) -> bool:
@@ -206,13 +272,15 @@ def detectable_effect(deltas: np.ndarray, step: float, alpha: float, scale: str)
     return minimum_detectable_effect(deltas, step, alpha=alpha)
 
 
-def apply_holm(rows: list[DiffRow], alpha: float) -> int:
+def apply_holm(rows: list[DiffRow], alpha: float, min_effect: MinEffect | None = None) -> int:
     """Holm-adjust the p-values of one pair's ``rows`` as one family, set each row's verdict in place, and
     return the family's size (the rows with a p-value).
 
     A row is improved (regressed) when its adjusted p-value is below ``alpha``
-    and the difference is positive (negative); not measured when no case was
-    graded on both sides; otherwise no detectable change, with a
+    and the difference is positive (negative); below minimum effect when it is
+    significant but its |difference| is smaller than ``min_effect`` for its scale
+    (practical significance: the point estimate is compared); not measured when
+    no case was graded on both sides; otherwise no detectable change, with a
     :func:`verdict_note` when the evidence looked like a change before the
     correction.
     """
@@ -224,8 +292,30 @@ def apply_holm(rows: list[DiffRow], alpha: float) -> int:
             row.mde = detectable_effect(row._deltas, row._step, alpha / family, row.scale)
         row._deltas = None  # done with: a row compares equal to itself read back from diff.json
         row.verdict = _verdict(row.n_cases, row.difference, adjusted, alpha)
+        minimum = min_effect.of(row.scale) if min_effect else None
+        if row.verdict in ("improved", "regressed") and minimum is not None and abs(row.difference) < minimum - 1e-12:
+            row.verdict = BELOW_MIN_EFFECT
+            row.verdict_note = below_min_effect_note(row, minimum)
+            continue
         row.verdict_note = verdict_note(row, family, alpha)
     return family
+
+
+BELOW_MIN_EFFECT = "below minimum effect"
+
+
+def _effect_text(value: float, scale: str) -> str:
+    """``-0.4 pp`` on a pass-rate row, ``+0.05`` points on a score row (as precise as the figure needs)."""
+    if scale == "pass_fail":
+        text = f"{value * 100:+.2g}" if abs(value) < 0.01 else f"{value * 100:+.1f}"
+        return f"{text} pp"
+    return f"{value:+.2g}" if abs(value) < 0.1 else f"{value:+.2f}"
+
+
+def below_min_effect_note(row: DiffRow, minimum: float) -> str:
+    """``"significant but below the minimum effect (-0.4 pp; minimum 1 pp)"``: the row's verdict note."""
+    floor = f"{minimum * 100:g} pp" if row.scale == "pass_fail" else f"{minimum:g} points"
+    return f"significant but below the minimum effect ({_effect_text(row.difference, row.scale)}; minimum {floor})"
 
 
 def _verdict(n_cases: int, difference: float | None, adjusted: float | None, alpha: float) -> str:

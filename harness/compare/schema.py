@@ -23,9 +23,10 @@ from harness.scoring.schema import Interval
 # 3: rows say how their interval was computed (ci_method) and when a bootstrap interval disagrees with the test
 #    (ci_note); exact Wilcoxon p-values and McNemar-compatible intervals.
 # 4: ci_method "uniform_change" (every case moved by the same amount: no zero-width bootstrap interval);
-#    LeftOut.samples_a/samples_b (a case is compared on its graded samples; it was left out whole).
+#    LeftOut.samples_a/samples_b (a case is compared on its graded samples; it was left out whole);
+#    the verdict "below minimum effect" and DiffReport.min_effect (--min-effect). A v3 diff.json still reads.
 DIFF_SCHEMA_VERSION = 4
-Verdict = Literal["improved", "regressed", "no detectable change", "not measured"]
+Verdict = Literal["improved", "regressed", "below minimum effect", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
 
 
@@ -116,7 +117,10 @@ class DiffRow(_Model):
     p_holm: float | None = Field(None, description="Holm-adjusted across the rows of this candidate pair (its "
                                                    "criteria and checks with a p-value; see Comparison.holm_family)")
     verdict: Verdict = Field("no detectable change", description="'not measured' when no case was graded on "
-                                                                 "both sides (n_cases 0): nothing was tested")
+                                                                 "both sides (n_cases 0): nothing was tested; "
+                                                                 "'below minimum effect' when the change is "
+                                                                 "significant but its |difference| is below the "
+                                                                 "diff's min_effect for the row's scale")
     verdict_note: str | None = Field(None, description="why a row whose interval excludes 0, or whose p before "
                                                        "correction is below alpha, is still not a verdict, e.g. "
                                                        "'not significant after correcting for 16 comparisons "
@@ -215,6 +219,9 @@ class DiffReport(_Model):
     alpha: float = 0.05
     n_resamples: int = 4000
     seed: int = 0
+    min_effect: dict[str, float] = Field(default_factory=dict, description=(
+        "the practical-significance minimum per scale (--min-effect): pass_fail as a fraction (0.01 = 1 pp), "
+        "1-5 in points; a significant row with a smaller |difference| has the verdict 'below minimum effect'"))
     comparisons: list[Comparison] = Field(default_factory=list)
 
 

@@ -105,6 +105,16 @@ def render_comparison(comparison: Comparison) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
+def min_effect_text(report: DiffReport) -> str:
+    """The method note's sentence on ``--min-effect`` (empty without one)."""
+    minima = [f"{value * 100:g} pp on pass rates" if scale == "pass_fail" else f"{value:g} points on 1-5 means"
+              for scale, value in report.min_effect.items()]
+    if not minima:
+        return ""
+    return (f" Minimum effect: {' and '.join(minima)}: a significant row whose |B − A| is smaller reads "
+            f"\"below minimum effect\", not improved or regressed.")
+
+
 def _method(report: DiffReport) -> str:
     return (f"<sub>Paired over the same cases (several samples of a case count as one cluster). "
             f"Interval: {report.confidence:.0%}, for pass/fail rows the melded interval that agrees with exact "
@@ -117,7 +127,7 @@ def _method(report: DiffReport) -> str:
             f"α = {report.alpha:g} after Holm. MDE: the smallest true difference this n detects with 80% power "
             f"(α = {report.alpha:g}), so \"no detectable change\" is not \"the same\". Cases with a case or judge "
             f"error on either side are left out of that row; with several samples per case, a case is compared on "
-            f"its graded samples and left out when a side has none.</sub>")
+            f"its graded samples and left out when a side has none.{min_effect_text(report)}</sub>")
 
 
 def render_diff_md(report: DiffReport) -> str:

@@ -200,7 +200,7 @@ def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:
 
 DIFF_HEADER = ["measure", "A", "B", "B − A [95% CI]", "p (Holm)", "verdict", "MDE", "n", "left out"]
 VERDICT_MARK = {"improved": "▲ improved", "regressed": "▼ regressed", "no detectable change": "no detectable change",
-                "not measured": "not measured"}
+                "not measured": "not measured", "below minimum effect": "below minimum effect"}
 
 
 def _is_rate(row) -> bool:
