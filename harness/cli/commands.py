@@ -196,7 +196,8 @@ def _print_outputs(outputs, quiet: bool) -> None:
 
 
 def diff(args: argparse.Namespace) -> int:
-    from harness.compare import DiffOptions, build_diff, parse_formats, parse_pair, write_diff
+    from harness.compare import (DiffOptions, StatOptions, build_diff, parse_formats, parse_min_effect, parse_pair,
+                                 write_diff)
     from harness.compare.diff import measured_nothing
     from harness.compare.outputs import render
 
@@ -205,7 +206,9 @@ def diff(args: argparse.Namespace) -> int:
         raise ConfigError("several formats go to files: add --out DIR (without it, one format is printed)",
                           field="--format")
     pair = parse_pair(args.pair) if args.pair else None
-    report = build_diff(args.run_a, args.run_b, DiffOptions(pair=pair, allow_incomparable=args.allow_incomparable))
+    stats = StatOptions(min_effect=parse_min_effect(args.min_effect)) if args.min_effect else StatOptions()
+    report = build_diff(args.run_a, args.run_b, DiffOptions(pair=pair, allow_incomparable=args.allow_incomparable,
+                                                            stats=stats))
     for warning in report.warnings:
         print(f"harness: warning: {warning}", file=sys.stderr)
     if args.out is not None:  # printed to stdout, the diff carries them itself

@@ -150,6 +150,9 @@ def _add_diff(sub) -> None:
                                        "--out: the one format to print (default: md)")
     diff.add_argument("--allow-incomparable", action="store_true",
                       help="compare even if dataset, rubric, judge or check versions differ (outputs say so)")
+    diff.add_argument("--min-effect", action=Once, metavar="1pp[,0.2pt]",
+                      help="smallest change that counts: a significant row with a smaller |B - A| reads 'below "
+                           "minimum effect', not improved/regressed (pp: pass rates; pt: 1-5 means)")
 
 
 def main(argv: list[str] | None = None) -> int:

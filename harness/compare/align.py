@@ -87,27 +87,45 @@ def pair_sides(a: Side, b: Side) -> Pairing:
 def paired_clusters(pairing: Pairing, index: int) -> tuple[Clusters, LeftOut]:
     """The clusters of every case usable on both sides for measure ``index``, and the count left out by reason.
 
-    A case is left out of the row when it is missing on one side, or when any
-    of its records on either side has a case error, a judge error on this
-    measure, or no verdict on it; the first reason in :data:`REASONS` names it.
+    A case is compared on its graded samples: its value on a side is the mean over the samples with a value
+    there, as the scorecard folds a case's samples (errored ones left out). Its other samples (a case error,
+    a judge error on this measure, or no verdict on it) are counted in ``LeftOut.samples_a``/``samples_b``.
+    The cluster keeps the case's full weight (its mean times its sample count), so a case with an errored
+    sample weighs in the row's values as much as its siblings, and the row's value is the mean of its
+    cases' means, the scorecard's. A case is left out of the row when it is missing on one side, or when
+    no sample of it was graded on a side; the first reason in :data:`REASONS` among its samples names it.
     """
-    reason = np.minimum(_case_reason(pairing.a, index)[pairing.in_a], _case_reason(pairing.b, index)[pairing.in_b])
+    code_a, graded_a = _case_reason(pairing.a, index)
+    code_b, graded_b = _case_reason(pairing.b, index)
+    reason = np.minimum(code_a[pairing.in_a], code_b[pairing.in_b])
     counts = {name: int(np.count_nonzero(reason == code)) for code, name in enumerate(REASONS, start=1)}
     keep = np.flatnonzero(reason == _NONE)
-    sum_a, n_a = _case_sums(pairing.a, index)
-    sum_b, n_b = _case_sums(pairing.b, index)
     ia, ib = pairing.in_a[keep], pairing.in_b[keep]
-    clusters = Clusters(pairing.ids[keep].tolist(), sum_a[ia], n_a[ia], sum_b[ib], n_b[ib])
-    return clusters, LeftOut(unmatched=pairing.unmatched, **counts)
+    sum_a, n_a, missed_a = _case_sums(pairing.a, index, graded_a, ia)
+    sum_b, n_b, missed_b = _case_sums(pairing.b, index, graded_b, ib)
+    clusters = Clusters(pairing.ids[keep].tolist(), sum_a, n_a, sum_b, n_b)
+    return clusters, LeftOut(unmatched=pairing.unmatched, samples_a=missed_a, samples_b=missed_b, **counts)
 
 
-def _case_reason(side: Side, index: int) -> np.ndarray:
-    """Per case of ``side``, the first reason (smallest code) any of its records has no value, else ``_NONE``."""
+def _case_reason(side: Side, index: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per case of ``side``: ``_NONE`` when some sample has a value, else the first reason (smallest code)
+    among its samples; and how many of its samples have a value."""
     codes = side.codes[:, index]
-    return np.minimum.reduceat(np.where(codes == 0, _NONE, codes).astype(np.uint8), side.starts)
+    if not len(codes):
+        return np.zeros(0, np.uint8), np.zeros(0, np.intp)
+    graded = np.add.reduceat((codes == 0).astype(np.intp), side.starts)
+    first = np.minimum.reduceat(np.where(codes == 0, _NONE, codes).astype(np.uint8), side.starts)
+    return np.where(graded > 0, _NONE, first).astype(np.uint8), graded
 
 
-def _case_sums(side: Side, index: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per case of ``side``, the sum of its values on measure ``index`` (NaN when one is missing) and their count."""
-    sums = np.add.reduceat(side.values[:, index], side.starts)
-    return sums, np.diff(np.append(side.starts, len(side.values))).astype(float)
+def _case_sums(side: Side, index: int, graded: np.ndarray, cases: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """For the ``cases`` (indices) of ``side``: each one's sum on measure ``index`` at full weight (the mean
+    of its graded samples times its sample count), its sample count, and how many samples were not graded."""
+    if not len(cases):
+        return np.zeros(0), np.zeros(0), 0
+    graded_sums = np.add.reduceat(np.where(side.codes[:, index] == 0, side.values[:, index], 0.0), side.starts)
+    sums, sizes, have = graded_sums[cases], side.sizes[cases].astype(float), graded[cases]
+    partial = have < sizes
+    if partial.any():
+        sums = np.where(partial, sums / np.maximum(have, 1) * sizes, sums)
+    return sums, sizes, int((sizes - have).sum())

@@ -16,7 +16,7 @@ from pathlib import Path
 import harness
 from harness.compare.align import pair_sides, paired_clusters, plan_pairs, unpaired_notice
 from harness.compare.columns import Measure, RunData, Side, open_run, read_rows, side
-from harness.compare.guard import require_comparable, warning_text
+from harness.compare.guard import one_sided_criteria, require_comparable, warning_text
 from harness.compare.lengths import length_notices
 from harness.compare.rows import StatOptions, apply_holm, build_row
 from harness.compare.schema import Comparison, DiffReport, RunInfo
@@ -77,9 +77,11 @@ def _measures(run_a: RunData, run_b: RunData) -> list[Measure]:
 
 
 def _one_sided_notes(run_a: RunData, run_b: RunData) -> list[str]:
+    criteria = one_sided_criteria(run_a.manifest, run_b.manifest)
     only_a = sorted(set(run_a.manifest.checks) - set(run_b.manifest.checks))
     only_b = sorted(set(run_b.manifest.checks) - set(run_a.manifest.checks))
-    notes = [f"check {name} ran on side A only; it has no row" for name in only_a]
+    notes = [criteria] if criteria else []
+    notes += [f"check {name} ran on side A only; it has no row" for name in only_a]
     return notes + [f"check {name} ran on side B only; it has no row" for name in only_b]
 
 
@@ -128,7 +130,7 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
         a, b = side(data_a, name_a, "A"), side(data_b, name_b, "B")
         comparisons.append((_comparison(a, b, measures, options.stats, by_thread), a, b))
     for comparison, _, _ in comparisons:  # one family per pair: its verdicts never depend on the other pairs
-        comparison.holm_family = apply_holm(comparison.rows, options.stats.alpha)
+        comparison.holm_family = apply_holm(comparison.rows, options.stats.alpha, options.stats.min_effect)
     per_direction = options.views_per_direction
     cases = case_snapshots(data_a, data_b, {c for comparison, _, _ in comparisons
                                             for c in viewed_cases(comparison, per_direction)})
@@ -189,4 +191,5 @@ def _report(data_a: RunData, data_b: RunData, found: list[str], comparisons: lis
                       comparable=not found, differences=found, warnings=[warning_text(found)] if found else [],
                       notices=notices + _one_sided_notes(data_a, data_b), confidence=options.stats.confidence,
                       alpha=options.stats.alpha, n_resamples=options.stats.n_resamples, seed=options.stats.seed,
+                      min_effect=options.stats.min_effect.as_dict() if options.stats.min_effect else {},
                       comparisons=comparisons)

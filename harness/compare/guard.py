@@ -4,6 +4,15 @@ Scores move when the cases, the rubric, the judge or a check change, whatever
 the candidates did; a diff across such a change would credit the candidate
 with it. :func:`differences` names every such change between two manifests;
 :func:`require_comparable` refuses them unless the user allows it.
+
+Two runs of one rubric (same id and version) that judged different criteria of
+it (a ``judge.criteria`` selection, or ``--criteria``) have different rubric
+content hashes, which cover the selected criteria. They are compared on the
+criteria both judged when each of those has the same definition on both sides:
+the manifest records each criterion's own hash (``rubric.criteria.<id>.sha256``).
+A criterion whose definition changed is a difference. A run made before
+criteria had their own hash cannot tell a changed criterion from a subset, so
+its rubric content hash is compared whole, as before.
 """
 
 from __future__ import annotations
@@ -50,12 +59,57 @@ def differences(a: Manifest, b: Manifest) -> list[str]:
     """
     key = "cases_sha256" if a.dataset.get("cases_sha256") and b.dataset.get("cases_sha256") else "sha256"
     found = _differs("dataset content hash", a.dataset.get(key), b.dataset.get(key), hashed=True)
-    for key, what in (("id", "rubric id"), ("version", "rubric version"), ("sha256", "rubric content hash")):
-        found += _differs(what, _rubric_field(a, key), _rubric_field(b, key), hashed=key == "sha256")
+    found += rubric_differences(a, b)
     found += _differs("judge model", _judge_model(a), _judge_model(b))
     for name in sorted(set(a.checks) & set(b.checks)):
         found += _differs(f"check {name} version", a.checks[name], b.checks[name])
     return found
+
+
+def rubric_differences(a: Manifest, b: Manifest) -> list[str]:
+    """How the two rubrics differ: id, version, and content, criterion by criterion when both record it.
+
+    Same id and version with different content hashes: each criterion both judged is compared by its own
+    hash (``criterion empathy definition differs (A …, B …)``); criteria judged on one side only are not a
+    difference (they have no row: :func:`one_sided_criteria`). A side without per-criterion hashes (an older
+    run) has its content hash compared whole.
+    """
+    found = []
+    for key, what in (("id", "rubric id"), ("version", "rubric version")):
+        found += _differs(what, _rubric_field(a, key), _rubric_field(b, key))
+    whole = _differs("rubric content hash", _rubric_field(a, "sha256"), _rubric_field(b, "sha256"), hashed=True)
+    if found or not whole:
+        return found + whole
+    crit_a, crit_b = _criteria(a), _criteria(b)
+    shared = [name for name in crit_a if name in crit_b]
+    hashes_a, hashes_b = ({name: (crit.get(name) or {}).get("sha256") for name in shared} for crit in (crit_a, crit_b))
+    if not all(hashes_a.values()) or not all(hashes_b.values()):
+        if set(crit_a) == set(crit_b):
+            return whole
+        older = [label for label, hashes in (("A", hashes_a), ("B", hashes_b)) if not all(hashes.values())]
+        which = f"run {older[0]} records no hash" if len(older) == 1 else "neither run records a hash"
+        return [whole[0] + f": the runs judged different criteria, and {which} per criterion (made by an older "
+                           f"harness), so a criterion changed since cannot be told from a subset"]
+    return [f"criterion {name} definition differs (A {_short(hashes_a[name], 12)}, B {_short(hashes_b[name], 12)})"
+            for name in shared if hashes_a[name] != hashes_b[name]]
+
+
+def _criteria(manifest: Manifest) -> dict:
+    criteria = _rubric_field(manifest, "criteria")
+    return criteria if isinstance(criteria, dict) else {}
+
+
+def one_sided_criteria(a: Manifest, b: Manifest) -> str | None:
+    """The notice naming the criteria judged in one run only (they have no row), or None."""
+    crit_a, crit_b = _criteria(a), _criteria(b)
+    only_a = [name for name in crit_a if name not in crit_b]
+    only_b = [name for name in crit_b if name not in crit_a]
+    if not only_a and not only_b:
+        return None
+    sides = [f"{', '.join(names)} in {label} only" for names, label in ((only_a, "A"), (only_b, "B")) if names]
+    shared = sum(name in crit_b for name in crit_a)
+    return (f"criteria not compared (judged in one run only, so they have no row): {'; '.join(sides)}; the diff "
+            f"compares the {shared} criteri{'on' if shared == 1 else 'a'} both runs judged")
 
 
 def warning_text(found: list[str]) -> str:

@@ -8,6 +8,7 @@ do not depend on how many other candidates were compared beside it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from harness.compare.paired import (Clusters, cluster_bootstrap_diff, holm, mcne
                                     minimum_detectable_effect, pooled_means, smallest_significant_count,
                                     wilcoxon_signed_rank)
 from harness.compare.schema import CaseChange, DiffRow, LeftOut, largest_difference
+from harness.errors import ConfigError
 from harness.scoring.schema import Interval
 from harness.scoring.stats import Interval as StatInterval
 
@@ -29,6 +31,70 @@ class StatOptions:
     alpha: float = 0.05
     n_resamples: int = 4000
     seed: int = 20240607
+    min_effect: MinEffect | None = None  # practical significance: see apply_holm
+
+
+@dataclass(frozen=True)
+class MinEffect:
+    """The smallest |difference| that counts as a change (``--min-effect``): ``rate`` for pass-rate rows (a
+    fraction: 0.01 is 1 pp), ``points`` for score rows (points on the criterion's scale). ``None``: no minimum
+    on that kind of row."""
+
+    rate: float | None = None
+    points: float | None = None
+
+    def of(self, scale: str) -> float | None:
+        """The minimum for a row on ``scale``."""
+        return self.rate if scale == "pass_fail" else self.points
+
+    def as_dict(self) -> dict[str, float]:
+        """``{"pass_fail": 0.01, "1-5": 0.2}``, the minima given (``DiffReport.min_effect``)."""
+        return {scale: value for scale, value in (("pass_fail", self.rate), ("1-5", self.points))
+                if value is not None}
+
+
+def parse_min_effect(text: str) -> MinEffect:
+    """``"1pp"``, ``"0.2pt"`` or both, comma-separated (``"1pp,0.2pt"``) → :class:`MinEffect`.
+
+    A figure needs its unit: ``pp`` (percentage points, for pass rates: checks and pass/fail criteria) or
+    ``pt`` (points, for 1-5 means); a bare number would mean 1 pp on one row and 1 point (25% of the
+    scale) on the next. Anything else is a :class:`ConfigError` naming ``--min-effect``.
+    """
+    rate = points = None
+    for part in (p.strip().lower() for p in text.split(",")):
+        number, unit = _split_unit(part)
+        if unit == "pp":
+            if rate is not None:
+                raise ConfigError(f"pp given twice in {text!r}", field="--min-effect")
+            rate = _bounded(number, 100.0, part) / 100.0
+        else:
+            if points is not None:
+                raise ConfigError(f"pt given twice in {text!r}", field="--min-effect")
+            points = _bounded(number, 4.0, part)
+    return MinEffect(rate, points)
+
+
+_UNITS = {"pp": "pp", "pt": "pt", "pts": "pt", "points": "pt", "point": "pt"}
+
+
+def _split_unit(part: str) -> tuple[str, str]:
+    number = part.rstrip("abcdefghijklmnopqrstuvwxyz ")
+    unit = part[len(number):].strip()
+    if unit not in _UNITS or not number:
+        raise ConfigError(f"expected a figure with its unit, e.g. 1pp (pass rates, percentage points) or 0.2pt "
+                          f"(1-5 means, points), or both as 1pp,0.2pt; got {part!r}", field="--min-effect")
+    return number.strip(), _UNITS[unit]
+
+
+def _bounded(number: str, top: float, part: str) -> float:
+    try:
+        value = float(number)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= top:  # NaN fails too
+        raise ConfigError(f"{part!r}: a minimum effect is a number from 0 to {top:g} in its unit",
+                          field="--min-effect")
+    return value
 
 
 def _is_single_binary(c: Clusters) -> bool:
@@ -85,6 +151,27 @@ def no_change_interval(deltas: np.ndarray, scale: str, confidence: float) -> Sta
     return StatInterval(-bound, bound)
 
 
+def uniform_change_interval(deltas: np.ndarray, scale: str, confidence: float) -> StatInterval | None:
+    """The interval of the mean paired difference when every case (or thread) changed by the same non-zero
+    amount ``d`` (``None`` otherwise).
+
+    Every bootstrap resample is then ``d``, and ``[d, d]`` (``+1.00 [+1.00, +1.00]``) would claim certainty
+    at any n. As in :func:`no_change_interval`, of which this is the general case: with all n cases seen
+    moving by ``d``, the share of cases that move otherwise is at most Clopper–Pearson's ``r`` for 0 of n,
+    and such a case moves by anything in ``[-R, +R]`` (the scale's largest difference), so the mean lies in
+    ``[(1 - r)·d - r·R, (1 - r)·d + r·R]``: 20 cases all +1 on 1-5 read ``+1.00 [+0.16, +1.50]``, 5 cases
+    ``[-1.61, +2.57]`` (their exact signed-rank p is 0.062).
+    """
+    if scale not in ("pass_fail", "1-5") or deltas.size == 0:
+        return None
+    d = float(deltas[0])
+    if d == 0 or np.any(np.abs(deltas - d) > 1e-9):
+        return None
+    share = 1.0 - ((1.0 - confidence) / 2.0) ** (1.0 / deltas.size)
+    reach = share * largest_difference(scale)
+    return StatInterval((1.0 - share) * d - reach, (1.0 - share) * d + reach)
+
+
 def build_row(kind: str, name: str, scale: str, clusters: Clusters, left_out: LeftOut,
               options: StatOptions, units: dict[str, str] | None = None) -> DiffRow:
     """The row for one measure from its paired clusters (verdict still unset: see :func:`apply_holm`).
@@ -103,7 +190,8 @@ def build_row(kind: str, name: str, scale: str, clusters: Clusters, left_out: Le
     # The smallest change one case can make: a whole step of the scale over the most samples a case has.
     step = 1.0 / max(1, int(stat.n_a.max(initial=1)), int(stat.n_b.max(initial=1)))
     row = DiffRow(kind=kind, name=name, scale=scale, n_cases=len(clusters), n_units=len(stat) if units else None,
-                   n_samples_a=int(clusters.n_a.sum()), n_samples_b=int(clusters.n_b.sum()),
+                   n_samples_a=int(clusters.n_a.sum()) - left_out.samples_a,
+                   n_samples_b=int(clusters.n_b.sum()) - left_out.samples_b,
                    value_a=value_a, value_b=value_b, difference=difference,
                    ci=Interval(lo=ci.lo, hi=ci.hi) if ci else None, ci_method=ci_method,
                    ci_note=interval_note(ci, ci_method, p_value, options.alpha), test=test, p_value=p_value,
@@ -124,6 +212,8 @@ def row_interval(stat: Clusters, scale: str, binary: bool,
       all failed (p 0.25), and ``+44 pp [+6, +75]`` beside p 0.065.
     - ``"no_change"``: no case changed (:func:`no_change_interval`; on a McNemar row the melded interval
       would give the same bound).
+    - ``"uniform_change"``: every case (or thread) moved by the same non-zero amount, where every bootstrap
+      resample is that amount (:func:`uniform_change_interval`).
     - ``"bootstrap"``: otherwise (1-5 scores, several samples per case, threads) the percentile case
       bootstrap, which with few changed cases can be narrower than the test warrants: see
       :func:`interval_note`.
@@ -135,12 +225,17 @@ def row_interval(stat: Clusters, scale: str, binary: bool,
     pairs = _discordant(stat, binary)
     if pairs is not None:
         return difference, mcnemar_exact_interval(*pairs, len(stat), options.confidence), "mcnemar_exact"
+    uniform = uniform_change_interval(stat.delta, scale, options.confidence)
+    if uniform is not None:
+        return difference, uniform, "uniform_change"
     return difference, ci, "bootstrap" if ci is not None else None
 
 
 UNRELIABLE = "interval unreliable: it excludes 0 but the test does not reject"
 TEST_REJECTS = "interval includes 0 but the test rejects"
-INTERVAL_MARKS = {UNRELIABLE: "interval unreliable", TEST_REJECTS: "interval includes 0; the test rejects"}  # in tables
+ZERO_WIDTH = "interval unreliable: every case moved by the same amount, so every bootstrap resample is the same"
+INTERVAL_MARKS = {UNRELIABLE: "interval unreliable", TEST_REJECTS: "interval includes 0; the test rejects",
+                  ZERO_WIDTH: "interval unreliable"}  # in tables
 
 
 def interval_note(ci: StatInterval | None, method: str | None, p_value: float | None, alpha: float) -> str | None:
@@ -151,10 +246,15 @@ def interval_note(ci: StatInterval | None, method: str | None, p_value: float | 
     ``[+0.02, +0.15]``, while the exact signed-rank p is 0.0625). :data:`TEST_REJECTS` when the test rejects
     while the interval includes 0 (the signed-rank test weighs ranks, the interval the mean). The test
     decides the verdict. ``None`` when they agree, and always for the exact intervals, which agree by
-    construction.
+    construction. The ``uniform_change`` bound is exact but not built from the test, so it is held to the
+    same check (with 6 cases all +1 it includes 0 while the exact signed-rank p is 0.031). :data:`ZERO_WIDTH`
+    for a zero-width bootstrap interval of a change (a scale with no known range, where
+    :func:`uniform_change_interval` has no bound to give).
     """
-    if method != "bootstrap" or ci is None or p_value is None:
+    if method not in ("bootstrap", "uniform_change") or ci is None or p_value is None:
         return None
+    if method == "bootstrap" and ci.hi - ci.lo <= 1e-12:
+        return ZERO_WIDTH
     excludes_zero = ci.lo > 0 or ci.hi < 0
     rejects = p_value < alpha
     if excludes_zero and not rejects:
@@ -172,13 +272,15 @@ def detectable_effect(deltas: np.ndarray, step: float, alpha: float, scale: str)
     return minimum_detectable_effect(deltas, step, alpha=alpha)
 
 
-def apply_holm(rows: list[DiffRow], alpha: float) -> int:
+def apply_holm(rows: list[DiffRow], alpha: float, min_effect: MinEffect | None = None) -> int:
     """Holm-adjust the p-values of one pair's ``rows`` as one family, set each row's verdict in place, and
     return the family's size (the rows with a p-value).
 
     A row is improved (regressed) when its adjusted p-value is below ``alpha``
-    and the difference is positive (negative); not measured when no case was
-    graded on both sides; otherwise no detectable change, with a
+    and the difference is positive (negative); below minimum effect when it is
+    significant but its |difference| is smaller than ``min_effect`` for its scale
+    (practical significance: the point estimate is compared); not measured when
+    no case was graded on both sides; otherwise no detectable change, with a
     :func:`verdict_note` when the evidence looked like a change before the
     correction.
     """
@@ -190,8 +292,30 @@ def apply_holm(rows: list[DiffRow], alpha: float) -> int:
             row.mde = detectable_effect(row._deltas, row._step, alpha / family, row.scale)
         row._deltas = None  # done with: a row compares equal to itself read back from diff.json
         row.verdict = _verdict(row.n_cases, row.difference, adjusted, alpha)
+        minimum = min_effect.of(row.scale) if min_effect else None
+        if row.verdict in ("improved", "regressed") and minimum is not None and abs(row.difference) < minimum - 1e-12:
+            row.verdict = BELOW_MIN_EFFECT
+            row.verdict_note = below_min_effect_note(row, minimum)
+            continue
         row.verdict_note = verdict_note(row, family, alpha)
     return family
+
+
+BELOW_MIN_EFFECT = "below minimum effect"
+
+
+def _effect_text(value: float, scale: str) -> str:
+    """``-0.4 pp`` on a pass-rate row, ``+0.05`` points on a score row (as precise as the figure needs)."""
+    if scale == "pass_fail":
+        text = f"{value * 100:+.2g}" if abs(value) < 0.01 else f"{value * 100:+.1f}"
+        return f"{text} pp"
+    return f"{value:+.2g}" if abs(value) < 0.1 else f"{value:+.2f}"
+
+
+def below_min_effect_note(row: DiffRow, minimum: float) -> str:
+    """``"significant but below the minimum effect (-0.4 pp; minimum 1 pp)"``: the row's verdict note."""
+    floor = f"{minimum * 100:g} pp" if row.scale == "pass_fail" else f"{minimum:g} points"
+    return f"significant but below the minimum effect ({_effect_text(row.difference, row.scale)}; minimum {floor})"
 
 
 def _verdict(n_cases: int, difference: float | None, adjusted: float | None, alpha: float) -> str:

@@ -22,8 +22,11 @@ from harness.scoring.schema import Interval
 # 2: a row without a case graded on both sides has the verdict "not measured" (it read "no detectable change").
 # 3: rows say how their interval was computed (ci_method) and when a bootstrap interval disagrees with the test
 #    (ci_note); exact Wilcoxon p-values and McNemar-compatible intervals.
-DIFF_SCHEMA_VERSION = 3
-Verdict = Literal["improved", "regressed", "no detectable change", "not measured"]
+# 4: ci_method "uniform_change" (every case moved by the same amount: no zero-width bootstrap interval);
+#    LeftOut.samples_a/samples_b (a case is compared on its graded samples; it was left out whole);
+#    the verdict "below minimum effect" and DiffReport.min_effect (--min-effect). A v3 diff.json still reads.
+DIFF_SCHEMA_VERSION = 4
+Verdict = Literal["improved", "regressed", "below minimum effect", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
 
 
@@ -56,6 +59,12 @@ class LeftOut(_Model):
     case_error: int = Field(0, description="a case error (no reply) on either side")
     judge_error: int = Field(0, description="a judge error on this criterion on either side")
     not_applicable: int = Field(0, description="the criterion or check did not apply on either side")
+    samples_a: int = Field(0, description="samples of A left out of cases still compared: with several samples "
+                                          "per case, a case is compared on the mean of its graded samples (as the "
+                                          "scorecard folds them), and a sample with a case error, a judge error or "
+                                          "no verdict is counted here; a case with no graded sample on a side is "
+                                          "left out whole, under its reason")
+    samples_b: int = Field(0, description="samples of B left out of cases still compared (see samples_a)")
 
     @property
     def errors(self) -> int:
@@ -92,12 +101,14 @@ class DiffRow(_Model):
     value_b: float | None = None
     difference: float | None = Field(None, description="value_b - value_a")
     ci: Interval | None = Field(None, description="interval of the difference, computed as ci_method says")
-    ci_method: Literal["mcnemar_exact", "no_change", "bootstrap"] | None = Field(
+    ci_method: Literal["mcnemar_exact", "no_change", "uniform_change", "bootstrap"] | None = Field(
         None, description="mcnemar_exact: Fay & Lumbard's melded interval, which excludes 0 exactly when the "
                           "exact McNemar test rejects (pass/fail rows with one sample per case); no_change: no "
                           "case changed, Clopper-Pearson's bound on the share of cases that could change unseen "
-                          "times the scale's largest difference; bootstrap: percentile bootstrap resampling cases "
-                          "(or threads)")
+                          "times the scale's largest difference; uniform_change: every case (or thread) moved by "
+                          "the same amount d, the same bound on the share that could move otherwise, by up to the "
+                          "scale's largest difference either way ((1-r)d ± rR); bootstrap: percentile bootstrap "
+                          "resampling cases (or threads)")
     ci_note: str | None = Field(None, description="set when a bootstrap interval disagrees with the row's test "
                                                   "before Holm correction (e.g. it excludes 0 but the test does "
                                                   "not reject); the test decides the verdict")
@@ -106,7 +117,10 @@ class DiffRow(_Model):
     p_holm: float | None = Field(None, description="Holm-adjusted across the rows of this candidate pair (its "
                                                    "criteria and checks with a p-value; see Comparison.holm_family)")
     verdict: Verdict = Field("no detectable change", description="'not measured' when no case was graded on "
-                                                                 "both sides (n_cases 0): nothing was tested")
+                                                                 "both sides (n_cases 0): nothing was tested; "
+                                                                 "'below minimum effect' when the change is "
+                                                                 "significant but its |difference| is below the "
+                                                                 "diff's min_effect for the row's scale")
     verdict_note: str | None = Field(None, description="why a row whose interval excludes 0, or whose p before "
                                                        "correction is below alpha, is still not a verdict, e.g. "
                                                        "'not significant after correcting for 16 comparisons "
@@ -205,6 +219,9 @@ class DiffReport(_Model):
     alpha: float = 0.05
     n_resamples: int = 4000
     seed: int = 0
+    min_effect: dict[str, float] = Field(default_factory=dict, description=(
+        "the practical-significance minimum per scale (--min-effect): pass_fail as a fraction (0.01 = 1 pp), "
+        "1-5 in points; a significant row with a smaller |difference| has the verdict 'below minimum effect'"))
     comparisons: list[Comparison] = Field(default_factory=list)
 
 

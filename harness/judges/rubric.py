@@ -69,6 +69,12 @@ class Criterion(BaseModel):
     def max_score(self) -> int:
         return 1 if self.scale == "pass_fail" else 5
 
+    @property
+    def sha256(self) -> str:
+        """Hash of this criterion's definition (canonical JSON): question, scale, levels, threshold, context
+        and applicability."""
+        return hash_value(self.model_dump(mode="json"))
+
 
 class Rubric(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -106,10 +112,12 @@ class Rubric(BaseModel):
         return self.model_copy(update={"criteria": [c for c in self.criteria if c.id in ids]})
 
     def record(self, path: str) -> dict:
-        """The manifest entry for this rubric."""
+        """The manifest entry for this rubric: its content hash covers the selected criteria; each criterion's
+        ``sha256`` covers its own definition (what its judge is shown), so runs that judged different
+        criteria of one rubric can be compared on those both judged (:mod:`harness.compare.guard`)."""
         return {"id": self.id, "version": self.version, "sha256": self.sha256, "path": path,
                 "criteria": {c.id: {"scale": c.scale, "pass_threshold": c.pass_threshold,
-                                    "applies_when": c.applies_when} for c in self.criteria}}
+                                    "applies_when": c.applies_when, "sha256": c.sha256} for c in self.criteria}}
 
 
 def load_rubric(path: str | Path) -> Rubric:

@@ -23,9 +23,11 @@ from harness.report.html import render_notices
 from harness.report.html_parts import (ROWS_JS, difference_svg, esc, evidence_select, json_script, page_shell,
                                        sortable_head)
 from harness.report.html_records import highlight
+from harness.report.diff_markdown import min_effect_text
 from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
 
-VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na", "not measured": "na"}
+VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na", "not measured": "na",
+                 "below minimum effect": "na"}
 
 SCRIPT = """
 (function () {""" + ROWS_JS + """
@@ -377,11 +379,14 @@ def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
 
 def _method(report: DiffReport) -> str:
     return (f'<p class="muted">Paired over the same cases; a case\'s samples form one cluster. Intervals: '
-            f"{report.confidence:.0%}, for pass/fail rows the melded interval that agrees with exact McNemar, else "
-            f"a bootstrap resampling cases. p: exact McNemar (pass/fail) or Wilcoxon "
+            f"{report.confidence:.0%}, for pass/fail rows the melded interval that agrees with exact McNemar; where "
+            f"no case changed, or every case moved by the same amount, Clopper–Pearson's bound on the share of cases "
+            f"that could move otherwise unseen; else a bootstrap resampling cases. p: exact McNemar (pass/fail) or Wilcoxon "
             f"signed-rank (scores), with the Holm-adjusted value in parentheses (each compared pair's rows are one "
             f"family, so a candidate's verdicts do not depend on the others compared beside it). Verdicts at α = {report.alpha:g} after Holm. MDE: the smallest true difference this n "
-            "detects with 80% power. Cases with a case or judge error on either side are left out of that row.</p>")
+            "detects with 80% power. Cases with a case or judge error on either side are left out of that row; with "
+            "several samples per case, a case is compared on its graded samples and left out when a side has "
+            f"none.{esc(min_effect_text(report))}</p>")
 
 
 def render_diff_html(report: DiffReport) -> str:

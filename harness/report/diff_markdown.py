@@ -105,16 +105,29 @@ def render_comparison(comparison: Comparison) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
+def min_effect_text(report: DiffReport) -> str:
+    """The method note's sentence on ``--min-effect`` (empty without one)."""
+    minima = [f"{value * 100:g} pp on pass rates" if scale == "pass_fail" else f"{value:g} points on 1-5 means"
+              for scale, value in report.min_effect.items()]
+    if not minima:
+        return ""
+    return (f" Minimum effect: {' and '.join(minima)}: a significant row whose |B − A| is smaller reads "
+            f"\"below minimum effect\", not improved or regressed.")
+
+
 def _method(report: DiffReport) -> str:
     return (f"<sub>Paired over the same cases (several samples of a case count as one cluster). "
             f"Interval: {report.confidence:.0%}, for pass/fail rows the melded interval that agrees with exact "
-            f"McNemar, else a bootstrap resampling cases ({report.n_resamples} resamples, seed {report.seed}). "
+            f"McNemar; where no case changed, or every case moved by the same amount, Clopper–Pearson's bound on the "
+            f"share of cases that could move otherwise unseen; else a bootstrap resampling cases "
+            f"({report.n_resamples} resamples, seed {report.seed}). "
             f"p: exact McNemar for pass/fail, Wilcoxon signed-rank for scores (exact up to 200 changed cases); in parentheses "
             f"Holm-adjusted within each compared pair, across that pair's rows (one family per pair, so a "
             f"candidate's verdicts do not depend on the others compared beside it). Verdicts at "
             f"α = {report.alpha:g} after Holm. MDE: the smallest true difference this n detects with 80% power "
             f"(α = {report.alpha:g}), so \"no detectable change\" is not \"the same\". Cases with a case or judge "
-            f"error on either side are left out of that row.</sub>")
+            f"error on either side are left out of that row; with several samples per case, a case is compared on "
+            f"its graded samples and left out when a side has none.{min_effect_text(report)}</sub>")
 
 
 def render_diff_md(report: DiffReport) -> str:

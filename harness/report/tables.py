@@ -200,7 +200,7 @@ def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:
 
 DIFF_HEADER = ["measure", "A", "B", "B − A [95% CI]", "p (Holm)", "verdict", "MDE", "n", "left out"]
 VERDICT_MARK = {"improved": "▲ improved", "regressed": "▼ regressed", "no detectable change": "no detectable change",
-                "not measured": "not measured"}
+                "not measured": "not measured", "below minimum effect": "below minimum effect"}
 
 
 def _is_rate(row) -> bool:
@@ -280,12 +280,15 @@ def fmt_n(row) -> str:
 
 
 def fmt_left_out(left_out) -> str:
-    """``"2 (judge error 2)"``: cases left out of the test, by reason; n/a and unmatched apart."""
+    """``"2 (judge error 2)"``: cases left out of the test, by reason; n/a and unmatched apart. With several
+    samples per case, the ungraded samples of cases still compared follow: ``"0; 3 samples of compared cases"``."""
     parts = [(left_out.case_error, "case error"), (left_out.judge_error, "judge error"),
              (left_out.not_applicable, "n/a"), (left_out.unmatched, "one side only")]
     shown = [f"{label} {n}" for n, label in parts if n]
     total = sum(n for n, _ in parts)
-    return f"{total} ({', '.join(shown)})" if total else "0"
+    cases = f"{total} ({', '.join(shown)})" if total else "0"
+    samples = getattr(left_out, "samples_a", 0) + getattr(left_out, "samples_b", 0)
+    return f"{cases}; {samples} sample{'s' if samples != 1 else ''} of compared cases" if samples else cases
 
 
 def fmt_verdict(row) -> str:

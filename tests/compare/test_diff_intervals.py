@@ -57,16 +57,19 @@ def test_it_covers_a_small_true_change_at_least_95_percent_of_the_time():
     assert (1 - hi * 1.0001) ** n < 0.025
 
 
-def test_a_constant_small_shift_keeps_an_interval_that_agrees_with_its_verdict(tmp_path):
+def test_a_constant_small_shift_is_regressed_and_its_interval_says_it_includes_0(tmp_path):
     # Ten cases x 4 samples; B's first sample of every case scores one point lower: every case -0.25.
-    # The hull with a bounded interval used to read -0.25 [-0.91, +0.46] beside "regressed".
+    # The bootstrap read a certain -0.25 [-0.25, -0.25] (every resample is -0.25). The honest bound on the mean
+    # over 10 cases (some unseen case could move by up to 4 points) includes 0 while the signed-rank test
+    # rejects: the verdict stays the test's, and the cell says they disagree.
     def runs(lower: bool):
         return [rec(f"c{i}", sample=s, judge={"empathy": crit(3.0 if lower and s == 0 else 4.0)})
                 for i in range(10) for s in range(4)]
     a, b = write_run(tmp_path / "a", runs(False)), write_run(tmp_path / "b", runs(True))
     row = next(r for r in build_diff(a, b).comparisons[0].rows if r.name == "empathy")
     assert row.difference == pytest.approx(-0.25) and row.verdict == "regressed"
-    assert row.ci.hi < 0
+    assert row.ci_method == "uniform_change" and row.ci.lo < -0.25 < 0 < row.ci.hi and row.ci_note == TEST_REJECTS
+    assert fmt_difference(row) == "-0.25 [-1.41, +1.06] (interval includes 0; the test rejects)"
 
 
 def test_a_clear_change_gets_an_interval_that_agrees_with_its_test(tmp_path):
