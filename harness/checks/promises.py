@@ -10,6 +10,12 @@ A promise is *forbidden* when the case rules it out: a refund when
 ``refund_allowed`` is false or the purchase is out of the refund window, an
 offer in ``forbidden_offers``, an amount above ``max_refund``/``max_credit``, a
 guarantee or date that the case's facts/notes do not state.
+
+A refund named only as a team, a request or the subject of news or of a
+hand-over ("I can pass you to our refunds team", "you'll get an answer on the
+refund by Friday", "I'll escalate your refund request") offers no refund and
+dates no delivery; a request granted in its clause ("your refund request is
+approved") is a refund.
 :func:`find_promises` is shared with ``boundary_setting``.
 """
 
@@ -56,8 +62,68 @@ _DELIVERY = compile_word_starts(
 _BACK = compile_word_starts(r"\b(?:get|have|see)\s+(?:[^\s!?,;]+\s+){0,3}?back\b")
 
 
-def _delivery(text: str) -> bool:
-    return bool(_DELIVERY.search(text) or ("back" in text and _BACK.search(text)))
+def _delivery(rt: ReplyText, start: int, end: int) -> bool:
+    """Whether ``norm[start:end]`` names a delivery: a refund mentioned only as a topic or a
+    team (:func:`_refund_topics`) is none ("an answer on the refund by Friday")."""
+    norm = rt.norm
+    for m in _DELIVERY.finditer(norm, start, end):
+        if not norm.startswith("refund", m.start()) or m.start() not in _refund_topics(rt):
+            return True
+    return "back" in norm and bool(_BACK.search(norm, start, end))
+
+
+# A refund named as a team, a request or a subject, not offered: "our refunds team", "your refund
+# request", "the refund status" (a request "approved" or "processed" in its clause is granted).
+_REFUND_NOUN = re.compile(
+    r"\s+(?:team|teams|department|dept|desk|specialists?|unit|queue|colleagues?|line|"
+    r"(?P<request>requests?|claims?|application|case|ticket|query|enquiry|inquiry|form|status|decision|"
+    r"eligibility|process|policy|question))\b"
+)
+_GRANTED = compile_word_starts(r"\b(?:approv\w*|accept\w*|grant\w*|process\w*|honou?r\w*|authori[sz]\w*|paid|issu\w*)\b")
+_DETERMINER = r"(?:the|your|ur|a|any|this|that|my|our|their|its)"
+# "An answer on the refund", "we'll get back to you about the refund", "look into your refund",
+# "pass you to refunds": a subject of news or of a hand-over. Read backwards from the mention.
+# After "to", "with" or "for" only a determiner makes a subject: "ask the team to refund you" offers one.
+_REFUND_SUBJECT = re.compile(
+    r"(?:\b(?:about|regarding|concerning|re:?|on|as to|whether|if|into|at)\s+(?:" + _DETERMINER + r"\s+)?"
+    r"|\b(?:with|to|for)\s+" + _DETERMINER + r"\s+)(?:(?:full|partial|possible|potential)\s+)?$"
+)
+_TO_TEAM = re.compile(r"\b(?:to|with)\s+$")
+_NEWS = compile_word_starts(
+    r"\b(?:answer\w*|updat\w*|news|decision|decide|outcome|repl\w*|respon\w*|word|let (?:you|u) know|"
+    r"get(?:ting)? back|hear\w*|follow\w*|look\w* (?:at|into)|review\w*|investigat\w*|check\w*|chas\w*|"
+    r"ask\w*|enquir\w*|inquir\w*|quer\w*|question\w*|discuss\w*|talk\w*|speak\w*|status|progress|in touch|"
+    r"pass\w*|transfer\w*|escalat\w*|forward\w*|hand\w*|refer\w*|connect\w*|put (?:you|u) through|"
+    r"team|department|colleague|specialist|supervisor|manager)\b"
+)
+
+
+def _refund_topics(rt: ReplyText) -> frozenset[int]:
+    """Where a refund word (:data:`_REFUND`) names a team, a request or the subject of news or
+    of a hand-over rather than offering a refund (memoised per reply)."""
+    topics = rt.memo.get("refund_topics")
+    if topics is None:
+        norm = rt.norm
+        found = set()
+        if "refund" in norm or "reimburs" in norm:
+            for start, end in rt.find(_REFUND, quoted=True, negated=True):
+                if _refund_topic(rt, start, end):
+                    found.add(start)
+        topics = rt.memo["refund_topics"] = frozenset(found)
+    return topics  # type: ignore[return-value]
+
+
+def _refund_topic(rt: ReplyText, start: int, end: int) -> bool:
+    norm = rt.norm
+    clause = rt.clause_at(start, end)
+    noun = _REFUND_NOUN.match(norm, end)
+    if noun:
+        # A request or claim granted in its clause is a refund: "your refund request is approved".
+        return not (noun.group("request") and _GRANTED.search(norm, clause[0], clause[1]))
+    before = norm[max(clause[0], start - 40):start]
+    # "Put you through to refunds": the plural noun is a team, with or without a determiner.
+    subject = _REFUND_SUBJECT.search(before) or (norm.startswith("refunds", start) and _TO_TEAM.search(before))
+    return bool(subject and _NEWS.search(norm, clause[0], clause[1]))
 _COMMITTED = compile_word_starts(
     r"\b(?:will|shall|can|going to|gonna|happy to|glad to|pleased to|able to|offering|offered|issued|issuing|"
     r"processed|processing|applied|added|sent|sending|credited|refunded|approved|arranged|here's|here is|"
@@ -240,7 +306,10 @@ def _money_promises(rt: ReplyText, case: Case) -> list[Promise]:
     found = []
     for pattern, kind, reason in ((_REFUND, "refund", case_facts.refund_forbidden(case)),
                                   (_CREDIT, "credit", case_facts.credit_forbidden(case))):
+        topics = _refund_topics(rt) if kind == "refund" else ()
         for start, end in rt.find(pattern, negated=True):
+            if start in topics:
+                continue  # "our refunds team", "an answer on the refund": no refund offered
             clause = _committed_clause(rt, start, end)
             if not clause:
                 continue
@@ -298,7 +367,7 @@ def _own_follow_up(rt: ReplyText, clause_start: int, date_start: int) -> bool:
         pass
     if follow is None:
         return False
-    return not _delivery(rt.norm[follow.end():date_start])
+    return not _delivery(rt, follow.end(), date_start)
 
 
 def _date_promises(rt: ReplyText, case: Case) -> list[Promise]:
@@ -306,7 +375,7 @@ def _date_promises(rt: ReplyText, case: Case) -> list[Promise]:
     for start, end in rt.find(_DATE):
         clause = rt.clause_at(start, end)
         text = rt.norm[clause[0]:clause[1]]
-        if not _delivery(text) or not _COMMITTED.search(text) or _HEDGED.search(text):
+        if not _delivery(rt, *clause) or not _COMMITTED.search(text) or _HEDGED.search(text):
             continue
         if _NEGATED.search(text) or unreal_in(rt, clause) or _own_follow_up(rt, clause[0], start):
             continue
@@ -360,7 +429,7 @@ class PolicyPromises:
     """
 
     name = "policy_promises"
-    version = "2"
+    version = "3"
     description = "No refund, credit, amount, date or guarantee beyond what the case's policy allows."
 
     def run(self, ctx: CheckContext) -> CheckResult:
