@@ -29,7 +29,7 @@ _ACTION = (
     r"exchange|replace|upgrade|tolerate|continue|do (?:that|this)|allow|grant|waive|override|reverse|cancel|"
     r"change|guarantee|promise|match|ship|send|respond|help with|authori[sz]e|compensate|reimburse|go beyond|bend|"
     # Nouns after "do" ("we don't do refunds after 30 days").
-    r"refunds|exchanges|returns|upgrades|cancellations)\b"
+    r"refunds|exchanges|returns|upgrades|cancellations|price[- ]?match\w*|deliver|sell|stock|support|cover)\b"
 )
 # "We won't be offering a free upgrade", "I'm not refunding this order".
 _NOT_DOING = (
@@ -111,6 +111,14 @@ _PATTERNS = [
     r"permitted|covered|free)\s+only\s+(?:when|if|for|to|on|in|within|up to|once|with|after|before|where)\b",
     r"\b(?:can|could)\s+only\s+(?!(?:imagine|apologi[sz]e|hope|say|thank|assume|guess|think|wish)\b)\w+",
     r"\b(?:by|from|in|on|at|with|of)\s+(?:[\w'-]+\s+){1,3}only\b",
+    # "Our guarantee covers the first 90 days only", "... for members only." A closing "only" limits.
+    r"\b(?:covers?|includes?|appl(?:y|ies)|valid|lasts?|available|open)\s+(?:[\w'-]+\s+){1,4}only(?=\s*(?:[.!;,)]|$))",
+    r"\b(?:appl(?:y|ies)|valid|available|eligible|open)\s+(?:only\s+)?(?:to|for|on)\s+[^.!?;,]{1,40},?\s+not\s+"
+    r"(?:to|for|on)\b|\b(?:reserved|exclusive)\s+(?:for|to)\b",
+    # Deadlines: "claims must be made within 28 days", "annual plans can be cancelled within 14 days".
+    r"\b(?:must|need to|needs to|have to|has to|can only|can)\s+be\s+(?:made|submitted|raised|reported|returned|"
+    r"cancell?ed|claimed|exchanged|refunded|changed|amended|transferred|used|redeemed|requested|lodged|received|"
+    r"booked|collected)\s+(?:within|before|no later than|up to|until)\b",
     r"\b(?:capped|limited|restricted)\s+(?:at|to)\b|\bthe (?:most|best|maximum) (?:we|i) (?:can|could|are able to|"
     r"'re able to|am able to) (?:offer|do|give|refund|provide|pay)\b",
     r"\bnon-?(?:returnable|exchangeable|cancellable|cancelable)\b|\bfinal sale\b",

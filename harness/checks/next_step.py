@@ -114,7 +114,7 @@ _ACTION = phrases(*[
     r"\bclaim (?:here|at|online|via|through)\b|\b(?:full )?details (?:here|at)\b",
     # Alternatives.
     r"\b(?:next|first) step\b|\bwhat (?:we|i) can (?:do|offer)\b|\bas an alternative\b|\balternatively\b",
-    r"\b(?:options?|alternatives?) (?:is|are|include|would be)\b|\binstead,? (?:we|i)\b",
+    r"\b(?:options?|alternatives?) (?:is|are|include|would be)\b|\b(?:options?|choices?) (?:one|two|three|1|2|3|a|b)\b|\binstead,? (?:we|i)\b",
     r"\bhere(?:'s| is) (?:how|what|a link|the link|your|a)\b|\btracking (?:number|link)\b",
     # Contact points to act on.
     # A phone number not right after a word character or ".": "+44 20 ...", "(020) ...", "020 ...".

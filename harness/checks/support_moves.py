@@ -70,7 +70,7 @@ _EMPATHY = phrases(*[
     r"cope with|struggle|fight|repeat|explain)\b",
     r"\b(?:(?:nobody|no one|no-one|no customer)\s+(?:should|deserves? to)\s+(?:ever\s+)?have to\s+(?:wait|"
     r"struggle)|(?:(?:nobody|no one|no-one|no customer)\s+(?:should|deserves? to)|(?:you|u)\s+(?:shouldn't|should not|"
-    r"don't deserve to|do not deserve to))\s+(?:ever\s+)?have to\s+(?:deal with|go through|put up with|chase|cope with|"
+    r"don't deserve to|do not deserve to))\s+(?:ever\s+)?(?:have|'ve)(?:\s+had)?\s+to\s+(?:deal with|go through|put up with|chase|cope with|"
     r"fight for|repeat yourself|explain (?:this|it) again|wait (?:on|for) (?:us|our)|wait (?:this|so) long))\b",
     r"\bwhat (?:a|an)\s+(?:\w+\s+)?(?:pain|hassle|nightmare|ordeal|shock|headache|mess)\b|\bwhat (?:a|an)\s+"
     r"(?:\w+\s+)?(?:rotten|rough|awful|horrible|terrible|miserable|dreadful|stressful|frustrating|hard|tough|"
@@ -83,7 +83,8 @@ _EMPATHY = phrases(*[
     r"(?:\w+\s+)?(?:week|day|morning|afternoon|evening|night|weekend|month|time|experience|journey|trip|wait|start|"
     r"situation|few days|ordeal|way to (?:start|end|spend|begin)|end to)\b",
     r"\b(?:i|we)\s+(?:can\s+)?(?:see|tell|hear|sense)\s+(?:how|why|that (?:you|u)\b|(?:you|u)(?:'re|'ve| are| have)\b)",
-    r"\b(?:i|we)\s+know how\b",
+    r"\b(?:i|we)\s+know how\b(?=\s+(?:\w+\s+){0,2}?" + _FEELING + r"|\s+" + _EXPERIENCE
+    + r"|[^.!?;\n]{0,80}\b(?:you|u|your|ur|yours)\b)",
     r"\b(?:that|this|it)(?:'s|\s+is|\s+must|\s+must've|\s+must have|\s+would|\s+sounds(?:\s+like)?|\s+has been|\s+was)\s+"
     r"(?:been\s+|be\s+)?" + _INTENSIFIERS + r"(?:a\s+|an\s+)?" + _INTENSIFIERS + _FEELING
     + r"(?!\s+to\s+(?:say|tell|know|predict|estimate|give|confirm|judge|answer|guarantee|pin down|be sure)\b)",
@@ -98,7 +99,7 @@ _EMPATHY = phrases(*[
     r"(?:understandably |rightly |right to be |so |really |very |clearly |obviously )*" + _YOU_FEEL,
     r"\b(?:your|ur|the) (?:frustration|disappointment|concern|anger|worry|feelings?|confusion)\b",
     r"\b(?:you|u)(?:'ve got|\s+have|\s+had|\s+has)? (?:every right|every reason)\b|\b(?:you|u) deserve(?:d)? better\b",
-    r"\bnot the experience\b|\bnot what (?:you|u) (?:expected|deserve|paid for|were hoping)\b",
+    r"\bnot the experience\b|\bnot the (?:kind|sort|level|standard|quality) of (?:service|experience|treatment|care)\b|\bnot what (?:you|u) (?:expected|deserve|paid for|were hoping)\b",
     r"\b(?:i|we)(?:'d| would) (?:be|feel) (?:\w+ )?(?:frustrated|upset|annoyed|angry|disappointed) too\b",
     r"\b(?:i|we)(?:'d| would) (?:feel|be|do) (?:exactly )?the same\b|\b(?:i|we) (?:really |truly |do )?feel for (?:you|u)\b",
     # What the failure did to the customer's time: "it's eaten into your afternoon".
@@ -109,7 +110,9 @@ _EMPATHY = phrases(*[
     r"\b(?:you|u)(?:'ve been|\s+have been|'re being|\s+are being|\s+were|\s+r)\s+(?:so |very |incredibly |really |"
     r"extremely |more than |remarkably |hugely )*(?:patient|understanding|gracious)\b",
     r"\b(?:test|try|tested|tried|testing|trying|stretch|stretched)\s+(?:anyone's|anybody's|everyone's|your|ur|"
-    r"the) patience\b|\b(?:frustrate|upset|annoy|anger|infuriate|worry|exhaust)\s+(?:anyone|anybody|everyone)\b",
+    r"the) patience\b|\b(?:frustrate|upset|annoy|anger|infuriate|worry|exhaust|disappoint|drive)\s+(?:anyone|anybody|everyone)\b",
+    r"\b(?:nasty|horrible|unwelcome|unpleasant|awful|rude|upsetting|worrying|stressful|horrid)\s+"
+    r"(?:surprise|shock|discovery|experience|start)\b",
     # What the failure did to the customer: "this has caused you a lot of stress".
     r"\bcaus(?:ed|ing|e)\s+(?:you|u)\s+(?:\w+\s+){0,3}?(?:stress|worry|upset|frustration|anxiety|distress|grief|"
     r"heartache|embarrassment|hassle)\b",
