@@ -29,7 +29,7 @@ _ACTION = (
     r"exchange|replace|upgrade|tolerate|continue|do (?:that|this)|allow|grant|waive|override|reverse|cancel|"
     r"change|guarantee|promise|match|ship|send|respond|help with|authori[sz]e|compensate|reimburse|go beyond|bend|"
     # Nouns after "do" ("we don't do refunds after 30 days").
-    r"refunds|exchanges|returns|upgrades|cancellations)\b"
+    r"refunds|exchanges|returns|upgrades|cancellations|price[- ]?match\w*|deliver|sell|stock|support|cover)\b"
 )
 # "We won't be offering a free upgrade", "I'm not refunding this order".
 _NOT_DOING = (
@@ -101,6 +101,41 @@ _PATTERNS = [
     r"\b(?:has|have|with|there(?:'s| is))\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}limit\b",
     r"\b(?:was|were|has been|have been|is|are|being)\s+(?:now\s+)?(?:retired|discontinued|withdrawn)\b",
     r"\bnot (?:my|our) (?:department|area|remit|team|responsibility)\b|\boutside (?:my|our) (?:department|area|remit)\b",
+    # Plain policy statements without "can't": "refunds are only given to the original card",
+    # "we only deliver to mainland Europe", "delivery fees are refundable only when ...".
+    r"\b(?:is|are|be|gets?)\s+only\s+(?:ever\s+)?(?:given|issued|made|paid|sent|available|possible|valid|offered|"
+    r"accepted|refunded|processed|returned|applied|allowed|permitted|covered|shipped|delivered)\b",
+    r"\b(?:we|i)\s+only\s+(?:ever\s+)?(?:deliver|ship|send|accept|offer|refund|issue|exchange|replace|cover|"
+    r"process|sell|support|operate|serve|provide|allow|honou?r|take|discuss|give)\b",
+    r"\b(?:refundable|returnable|available|possible|valid|eligible|payable|offered|given|issued|accepted|allowed|"
+    r"permitted|covered|free)\s+only\s+(?:when|if|for|to|on|in|within|up to|once|with|after|before|where)\b",
+    r"\b(?:can|could)\s+only\s+(?!(?:imagine|apologi[sz]e|hope|say|thank|assume|guess|think|wish)\b)\w+",
+    r"\b(?:by|from|in|on|at|with|of)\s+(?:[\w'-]+\s+){1,3}only\b",
+    # "Our guarantee covers the first 90 days only", "... for members only." A closing "only" limits.
+    r"\b(?:covers?|includes?|appl(?:y|ies)|valid|lasts?|available|open)\s+(?:[\w'-]+\s+){1,4}only(?=\s*(?:[.!;,)]|$))",
+    r"\b(?:appl(?:y|ies)|valid|available|eligible|open)\s+(?:only\s+)?(?:to|for|on)\s+[^.!?;,]{1,40},?\s+not\s+"
+    r"(?:to|for|on)\b|\b(?:reserved|exclusive)\s+(?:for|to)\b",
+    # Deadlines: "claims must be made within 28 days", "annual plans can be cancelled within 14 days".
+    r"\b(?:must|need to|needs to|have to|has to|can only|can)\s+be\s+(?:made|submitted|raised|reported|returned|"
+    r"cancell?ed|claimed|exchanged|refunded|changed|amended|transferred|used|redeemed|requested|lodged|received|"
+    r"booked|collected)\s+(?:within|before|no later than|up to|until)\b",
+    r"\b(?:capped|limited|restricted)\s+(?:at|to)\b|\bthe (?:most|best|maximum) (?:we|i) (?:can|could|are able to|"
+    r"'re able to|am able to) (?:offer|do|give|refund|provide|pay)\b",
+    r"\bnon-?(?:returnable|exchangeable|cancellable|cancelable)\b|\bfinal sale\b",
+    r"\bno longer (?:applies|apply|valid|available|offered|accepted|supported|stocked|possible|covered)\b",
+    r"\b(?:offer|promotion|promo|sale|deal|discount|code|voucher|coupon|warranty|guarantee|window)s?\s+"
+    r"(?:has |have |had )?(?:now |already )?(?:ended|expired|closed|lapsed)\b",
+    # Thresholds: "free returns apply to orders over £50", "baggage over 23kg is charged",
+    # "after that, speeds are reduced".
+    r"\b(?:appl(?:y|ies)|available|valid|eligible|free)\s+(?:only\s+)?(?:to|for|on)\s+(?:[\w'-]+\s+){0,2}"
+    r"(?:over|above|under|below|of at least|more than|less than)\s+[$\u00a3\u20ac]?\d",
+    r"\b(?:over|above|beyond|in excess of|more than|after)\s+(?:[$\u00a3\u20ac]?\d+(?:\.\d+)?\s*[a-z]*|that|this)"
+    r"\s*,?\s+(?:[\w'-]+\s+){0,2}(?:is|are|will be|gets?)\s+(?:charged|billed|capped|throttled|reduced|limited|"
+    r"restricted|slowed|not)\b",
+    # Conditions: "a refund would need the item back", "returns require a receipt".
+    r"\b(?:refunds?|returns?|exchanges?|claims?|cancellations?|repairs?|replacements?)\s+(?:would |will |does |do )?"
+    r"(?:only )?(?:needs?|requires?)\b",
+    r"\b(?:outside|beyond) (?:of )?what (?:the|our|your|this|its) (?:[\w-]+\s+)?(?:covers?|includes?|allows?|permits?)\b",
     # Boundaries on conduct.
     r"\b(?:won't|will not|cannot|can't|do not|don't|not going to|never)\s+(?:tolerate|accept|engage with|put up with|"
     r"stand for)\b",
@@ -128,9 +163,10 @@ _PATTERNS = [
 _CAVING = phrases(r"\b(?:make|making|made|make you) an exception\b|\bjust this once\b|\bbend the rules?\b")
 _BOUNDARY = phrases(*_PATTERNS)
 # "Our policy" counts when the same sentence says what the policy limits.
-_POLICY = phrases(r"(?:policy|policies|terms and conditions|terms of service)\b")
+_POLICY = phrases(r"(?:policy|policies|terms and conditions|terms of service|(?:our|the) terms)\b")
 _LIMIT_WORDS = compile_word_starts(
-    r"\b(?:only|within|up to|limit\w*|allows?|covers?|after|maximum|not|cannot|doesn't|don't|days?|no|against)\b"
+    r"\b(?:only|within|up to|limit\w*|allows?|covers?|after|maximum|not|cannot|doesn't|don't|days?|no|against|"
+    r"unless|before|must|requires?|excludes?)\b"
     r"|n't\b"
 )
 
@@ -187,7 +223,7 @@ class BoundarySetting:
     """
 
     name = "boundary_setting"
-    version = "3"
+    version = "4"
     description = "Sets a clear, polite limit when the case requires one and promises nothing policy forbids."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -41,7 +41,8 @@ _DO = (
 # Completed actions that change nothing for the customer ("I've noted your comments").
 _INERT_PAST = (
     r"(?!(?:noted|received|noticed|heard|seen|read|checked|looked|tried|understood|learned|learnt|asked|wondered|"
-    r"been|had|got|gotten|apologi[sz]ed|passed on your (?:feedback|comments)|forwarded your (?:feedback|comments)|"
+    r"been|had|got|gotten|apologi[sz]ed|(?:passed|forwarded) (?:your|ur|the|this) (?:feedback|comments?|concerns?|"
+    r"thoughts|suggestions?|views) on\b|passed on your (?:feedback|comments)|forwarded your (?:feedback|comments)|"
     r"shared your (?:feedback|comments) internally|experienced|missed|failed|tested|investigated|reviewed|flagged|"
     r"raised (?:this|it) internally|escalated (?:this|it) internally|wanted|needed|hoped|tried)\b)"
 )
@@ -88,6 +89,9 @@ _ACTION = phrases(*[
     r"\b(?:you|u)(?:'re|\s+are|\s+r)?\s+(?:can|could|may|welcome to|free to|able to|entitled to)\s+"
     r"(?:also\s+|still\s+|now\s+|instead\s+|always\s+|simply\s+|just\s+)?" + _VAGUE_OFFER + r"[a-z]+",
     r"\b(?:you|u)(?:'ll| will)\s+(?:receive|get|see|find)\s+(?:a|an|the|your|it|ur)\b",
+    r"\b(?:credit|voucher|refund|ticket|booking|code|gift card|points|balance|item|order)s?\s+(?:can|could)\s+"
+    r"(?:also\s+|still\s+|now\s+|then\s+)?be\s+(?:used|redeemed|spent|exchanged|collected|swapped|transferred|"
+    r"rebooked|moved|applied)\b|\b(?:can|could)\s+(?:also\s+|still\s+|now\s+|then\s+)?be\s+(?:used|redeemed|spent)\b",
     r"\b(?:shall|should) (?:i|we)\s+(?!(?:look into|check|investigate)\b)[a-z]+",
     r"\b(?:want|would you like|do you want|would you prefer|like) (?:me|us) to\s+(?!(?:look into|check|investigate)\b)"
     r"[a-z]+",
@@ -103,12 +107,14 @@ _ACTION = phrases(*[
     # holding its own verb, and re skips to that word.
     "|".join(rf"(?:^|(?<=[.!?:;\n]\s)|(?<=\n))(?:{verb})\b" for verb in (
         "call", "ring", "visit", "click", "tap", "go to", "head to", "try", "use", "return", "bring", "show", "claim",
-        "pick", "choose", "select", "restart", "download", "compare", "book")),
+        "pick", "choose", "select", "restart", "download", "compare", "book", "reset", "unplug", "reinstall",
+        "log in", "sign in", "log into", "pop (?:in|into|to|over|along|down)", "drop (?:it|them|the \\w+) (?:off|at|into)",
+        "open the", "update (?:the|your) app", "switch (?:it|your \\w+) off", "turn (?:it|your \\w+) off")),
     r"\b(?:you|u)(?:'ll| will)? (?:need|have) to (?:bring|take|return|post|call|ring|visit|fill in|complete)\b",
     r"\bclaim (?:here|at|online|via|through)\b|\b(?:full )?details (?:here|at)\b",
     # Alternatives.
     r"\b(?:next|first) step\b|\bwhat (?:we|i) can (?:do|offer)\b|\bas an alternative\b|\balternatively\b",
-    r"\b(?:options?|alternatives?) (?:is|are|include|would be)\b|\binstead,? (?:we|i)\b",
+    r"\b(?:options?|alternatives?) (?:is|are|include|would be)\b|\b(?:options?|choices?) (?:one|two|three|1|2|3|a|b)\b|\binstead,? (?:we|i)\b",
     r"\bhere(?:'s| is) (?:how|what|a link|the link|your|a)\b|\btracking (?:number|link)\b",
     # Contact points to act on.
     # A phone number not right after a word character or ".": "+44 20 ...", "(020) ...", "020 ...".
@@ -197,7 +203,7 @@ class NextStep:
     ``data``: ``detected``; ``passed`` = detected. Evidence: phrases and links."""
 
     name = "next_step"
-    version = "3"
+    version = "4"
     description = "States a concrete action, link, alternative or timeline."
 
     def run(self, ctx: CheckContext) -> CheckResult:

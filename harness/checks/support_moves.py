@@ -31,7 +31,7 @@ _EXPERIENCE = (
     r"(?:frustrating|infuriating|maddening|annoying|upsetting|disappointing|stressful|worrying|confusing|exhausting|"
     r"awful|horrible|terrible|miserable|dreadful|unpleasant|distressing|scary|frightening|overwhelming|disheartening|"
     r"embarrassing|humiliating|heartbreaking|(?:such |really |very )?(?:a )?long (?:wait|day|journey)|"
-    r"(?:such |really |very |pretty )?(?:bad|rotten|rough) luck|no fun|the (?:absolute )?worst(?=\s*(?:[,.!;]|$))|"
+    r"(?:such |really |very |pretty )?(?:bad|rotten|rough) luck|no fun|the (?:absolute )?worst(?=\s*(?:[,.!;\u2013\u2014-]|$))|"
     r"a (?:real |huge |total )?(?:pain|hassle|headache|nightmare|worry|ordeal|shock)|a lot to (?:deal with|juggle|handle|take in))"
 )
 _INTENSIFIERS = r"(?:(?:so|really|very|incredibly|truly|extremely|understandably|genuinely|definitely|totally|such|quite|pretty)\s+)*"
@@ -42,17 +42,21 @@ _YOU_FEEL = (
     r"(?:frustrated|upset|annoyed|disappointed|worried|stressed|angry|unhappy|fed up|let down|tired|exhausted|"
     r"anxious|concerned|confused|furious|overwhelmed|not happy|feeling \w+)"
 )
+# What a customer asks for, restated ("I understand you'd like a refund"): no feeling or situation.
+_REQUEST_VERB = (r"(?:'d|\s+would|'re|\s+are|\s+r)?\s+(?:like|want|wish|prefer|need|require|asking|requesting|"
+                 r"looking (?:to|for)|hoping to|wanting|wish to)\b")
+_RESTATED_REQUEST = r"(?!" + _REQUEST_VERB + r")"
 _EMPATHY = phrases(*[
     # "I understand" (the evidence) with an object: how/why/what, the customer ("you're upset", "your frustration",
     # "wanting ..."), or a that-clause about the customer, us or this ("that three hours on hold is
     # a waste of your day"); not a bare "I understand." nor a general truth handed to the customer
     # ("we understand that outages happen and customers must accept them").
     r"\b(?:i|we)\s+(?:" + _UNDERSTAND_ADVERBS + r"|can |do )*understand(?=\s+(?:how|why|what|where|(?:not )?wanting|"
-    r"(?:you|u|your|ur|yours)\b|the (?:\w+\s+){0,2}(?:frustration|confusion|worry|concern|anger|disappointment|"
+    r"(?:that\s+)?(?:you|u|your|ur|yours)\b" + _RESTATED_REQUEST + r"|the (?:\w+\s+){0,2}(?:frustration|confusion|worry|concern|anger|disappointment|"
     r"upset|stress|urgency|inconvenience|situation|problem|trouble|hassle|wait|delay|impact)\b|"
     r"the (?:\w+\s+){1,2}(?:was|is|were|has|had|meant|matters?)\b(?=[^.!?;:\n]{0,60}\b(?:you|u|your|ur)\b)|"
     r"(?:that|this|it)(?:'s|\s+is|\s+has|\s+must|\s+was|\s+would)\b|"
-    r"that\s+(?=[^.!?;:\n]{0,80}\b(?:you|u|your|ur|yours|our)\b)))",
+    r"that\s+(?!(?:you|u)\b" + _REQUEST_VERB + r")(?=[^.!?;:\n]{0,80}\b(?:you|u|your|ur|yours|our)\b)))",
     # Emphatic understanding ("I completely understand.", "I totally get it, life gets busy"); a bare
     # "I understand." or "I get it." acknowledges nothing in particular.
     r"\b(?:i|we)\s+(?:do\s+)?" + _UNDERSTAND_ADVERBS + r"(?:understand|get it)\b",
@@ -66,17 +70,24 @@ _EMPATHY = phrases(*[
     r"cope with|struggle|fight|repeat|explain)\b",
     r"\b(?:(?:nobody|no one|no-one|no customer)\s+(?:should|deserves? to)\s+(?:ever\s+)?have to\s+(?:wait|"
     r"struggle)|(?:(?:nobody|no one|no-one|no customer)\s+(?:should|deserves? to)|(?:you|u)\s+(?:shouldn't|should not|"
-    r"don't deserve to|do not deserve to))\s+(?:ever\s+)?have to\s+(?:deal with|go through|put up with|chase|cope with|"
+    r"don't deserve to|do not deserve to))\s+(?:ever\s+)?(?:have|'ve)(?:\s+had)?\s+to\s+(?:deal with|go through|put up with|chase|cope with|"
     r"fight for|repeat yourself|explain (?:this|it) again|wait (?:on|for) (?:us|our)|wait (?:this|so) long))\b",
     r"\bwhat (?:a|an)\s+(?:\w+\s+)?(?:pain|hassle|nightmare|ordeal|shock|headache|mess)\b|\bwhat (?:a|an)\s+"
     r"(?:\w+\s+)?(?:rotten|rough|awful|horrible|terrible|miserable|dreadful|stressful|frustrating|hard|tough|"
     r"difficult|long|exhausting|upsetting|disappointing|unpleasant|horrid|worrying|bad)\s+(?:\w+\s+)?(?:week|day|"
     r"morning|afternoon|evening|night|weekend|month|year|time|experience|journey|trip|wait|start|situation|"
-    r"few days|ordeal|couple of days)\b",
+    r"few days|ordeal|couple of days|way to (?:start|end|spend|begin)|end to|welcome)\b",
+    r"\b(?:that|this|it)(?:'s|\s+is|\s+was|\s+has been|\s+must have been|\s+must be|\s+sounds like)\s+(?:such\s+)?(?:a|an)\s+"
+    r"(?:really\s+|very\s+|truly\s+|pretty\s+|genuinely\s+)?(?:rotten|rough|awful|horrible|terrible|miserable|dreadful|"
+    r"stressful|frustrating|tough|difficult|exhausting|upsetting|disappointing|unpleasant|horrid|worrying|bad)\s+"
+    r"(?:\w+\s+)?(?:week|day|morning|afternoon|evening|night|weekend|month|time|experience|journey|trip|wait|start|"
+    r"situation|few days|ordeal|way to (?:start|end|spend|begin)|end to)\b",
     r"\b(?:i|we)\s+(?:can\s+)?(?:see|tell|hear|sense)\s+(?:how|why|that (?:you|u)\b|(?:you|u)(?:'re|'ve| are| have)\b)",
-    r"\b(?:i|we)\s+know how\b",
+    r"\b(?:i|we)\s+know how\b(?=\s+(?:\w+\s+){0,2}?" + _FEELING + r"|\s+" + _EXPERIENCE
+    + r"|[^.!?;\n]{0,80}\b(?:you|u|your|ur|yours)\b)",
     r"\b(?:that|this|it)(?:'s|\s+is|\s+must|\s+must've|\s+must have|\s+would|\s+sounds(?:\s+like)?|\s+has been|\s+was)\s+"
-    r"(?:been\s+|be\s+)?" + _INTENSIFIERS + r"(?:a\s+|an\s+)?" + _INTENSIFIERS + _FEELING,
+    r"(?:been\s+|be\s+)?" + _INTENSIFIERS + r"(?:a\s+|an\s+)?" + _INTENSIFIERS + _FEELING
+    + r"(?!\s+to\s+(?:say|tell|know|predict|estimate|give|confirm|judge|answer|guarantee|pin down|be sure)\b)",
     r"(?:\bis|\bare|\bwas|\bwere|'s|'s been|\bhas been|\bhave been|\bcan be|\bcan get|\bmust be|\bmust have been|"
     r"\bmust've been|\bwould be|\bsounds?"
     r"|sounds? like|gets|get)\s+" + _INTENSIFIERS + _EXPERIENCE,
@@ -88,14 +99,41 @@ _EMPATHY = phrases(*[
     r"(?:understandably |rightly |right to be |so |really |very |clearly |obviously )*" + _YOU_FEEL,
     r"\b(?:your|ur|the) (?:frustration|disappointment|concern|anger|worry|feelings?|confusion)\b",
     r"\b(?:you|u)(?:'ve got|\s+have|\s+had|\s+has)? (?:every right|every reason)\b|\b(?:you|u) deserve(?:d)? better\b",
-    r"\bnot the experience\b|\bnot what (?:you|u) (?:expected|deserve|paid for|were hoping)\b",
+    r"\bnot the experience\b|\bnot the (?:kind|sort|level|standard|quality) of (?:service|experience|treatment|care)\b|\bnot what (?:you|u) (?:expected|deserve|paid for|were hoping)\b",
     r"\b(?:i|we)(?:'d| would) (?:be|feel) (?:\w+ )?(?:frustrated|upset|annoyed|angry|disappointed) too\b",
     r"\b(?:i|we)(?:'d| would) (?:feel|be|do) (?:exactly )?the same\b|\b(?:i|we) (?:really |truly |do )?feel for (?:you|u)\b",
     # What the failure did to the customer's time: "it's eaten into your afternoon".
     r"\b(?:eaten into|ruined|spoil(?:ed|t)|wrecked|derailed|disrupted|taken over|cut short)\s+(?:your|ur)\s+"
     r"(?:\w+\s+)?(?:day|morning|afternoon|evening|night|weekend|week|holiday|trip|plans|time|break|celebration)\b",
     r"\bthat(?:'s| is) (?:not okay|not ok|not acceptable|not right|not good enough)\b",
+    # Patience acknowledged (not thanked for): "you've been more than patient with us".
+    r"\b(?:you|u)(?:'ve been|\s+have been|'re being|\s+are being|\s+were|\s+r)\s+(?:so |very |incredibly |really |"
+    r"extremely |more than |remarkably |hugely )*(?:patient|understanding|gracious)\b",
+    r"\b(?:test|try|tested|tried|testing|trying|stretch|stretched)\s+(?:anyone's|anybody's|everyone's|your|ur|"
+    r"the) patience\b|\b(?:frustrate|upset|annoy|anger|infuriate|worry|exhaust|disappoint|drive)\s+(?:anyone|anybody|everyone)\b",
+    r"\b(?:nasty|horrible|unwelcome|unpleasant|awful|rude|upsetting|worrying|stressful|horrid)\s+"
+    r"(?:surprise|shock|discovery|experience|start)\b",
+    # What the failure did to the customer: "this has caused you a lot of stress".
+    r"\bcaus(?:ed|ing|e)\s+(?:you|u)\s+(?:\w+\s+){0,3}?(?:stress|worry|upset|frustration|anxiety|distress|grief|"
+    r"heartache|embarrassment|hassle)\b",
+    r"\b(?:i|we) (?:know|realise|realize|recogni[sz]e) (?:that )?(?:this|it)(?:'s|\s+has|\s+is|\s+was|\s+must)\b"
+    r"|\bdragg(?:ed|ing) on\b",
+    r"\b(?:isn't|wasn't|is not|was not|not)\s+(?:quite\s+|exactly\s+)?the (?:answer|news|outcome|result|response)\s+"
+    r"(?:that\s+)?(?:you|u)(?:'d|\s+had|\s+were|\s+was)?\s+(?:been\s+)?(?:hoping|looking) for\b",
 ])
+# Verdicts on an experience ("... is awful", "... is maddening"): a negation governs them only
+# right before them ("I don't think it's awful"), not inside their subject ("being without
+# heating is awful", "a courier who never showed is maddening").
+_EVALUATION = phrases(
+    r"(?:\bis|\bare|\bwas|\bwere|'s|'s been|\bhas been|\bhave been|\bcan be|\bcan get|\bmust be|\bmust have been|"
+    r"\bmust've been|\bwould be)\s+" + _INTENSIFIERS + _EXPERIENCE,
+    r"\bmak(?:es|ing|e)\s+(?:it|this|that|things|the \w+)\s+(?:even\s+|all the\s+)?(?:more\s+)?" + _INTENSIFIERS
+    + _EXPERIENCE,
+)
+_NEGATED_EVALUATION = re.compile(
+    r"\b(?:not|never|nobody|no one|don't|do not|didn't|doesn't|wouldn't|won't|isn't|wasn't|hardly)\s+"
+    r"(?:(?:think|say|said|find|call|feel|believe|claim|suggest)\s+(?:[\w']+\s*){0,3}|(?:(?:that|it|this)\s*)?)$"
+)
 
 # The contact that a follow-up is: a later message, call or check from us.
 _CONTACT = r"(?:email|e-mail|message|text|call|ring|phone|contact|write to|dm|drop (?:you|u) a (?:line|note|message))"
@@ -151,8 +189,22 @@ _DENIED_AFTER = re.compile(r"\s+(?:(?:is|are|was|were|will|would|can|could|does|
                            r"doesn't|don't|didn't|couldn't|wouldn't)\b")
 
 
+
 def _detect(rt: ReplyText, pattern: re.Pattern[str]) -> list[Range]:
     return rt.find(pattern)
+
+
+def empathy_ranges(rt: ReplyText) -> list[Range]:
+    """The empathy statements: :data:`_EMPATHY` as asserted, and verdicts on an experience
+    (:data:`_EVALUATION`) not negated right before them."""
+    found = rt.find(_EMPATHY)
+    evaluations = rt.find(_EVALUATION, negated=True)
+    if not evaluations:
+        return found
+    norm = rt.norm
+    extra = [(s, e) for s, e in evaluations
+             if not _NEGATED_EVALUATION.search(norm, max(rt.clause_start(s), s - 40), s)]
+    return sorted(set(found).union(extra))
 
 
 def verdict(reply: str, ranges: list[Range], passed: bool | None, what: str) -> CheckResult:
@@ -169,11 +221,11 @@ class EmpathyStatement:
     ``data``: ``detected``; ``passed`` = detected. Evidence: each phrase."""
 
     name = "empathy_statement"
-    version = "3"
+    version = "4"
     description = "Explicitly acknowledges the customer's feelings or situation."
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        ranges = _detect(analyze(ctx.reply), _EMPATHY)
+        ranges = empathy_ranges(analyze(ctx.reply))
         return verdict(ctx.reply, ranges, bool(ranges), "empathy statement")
 
 

@@ -205,3 +205,36 @@ def test_follow_up_date_is_not_a_forbidden_promise(run, reply):
 ])
 def test_near_misses_not_detected(run, reply):
     assert run("boundary_setting", reply).data["detected"] is False
+
+
+# Review item (fix_checks #2): plain policy statements set a boundary without "can't".
+@pytest.mark.parametrize("reply", [
+    "Refunds are only given to the original payment method.",
+    "We only deliver to addresses in mainland Europe.",
+    "Delivery fees are refundable only when the whole order is returned.",
+    "Price matching applies to identical items sold by UK retailers only.",
+    "Pls note we can only discuss account details with the account holder.",
+    "Compensation for delays is capped at the cost of the ticket.",
+    "The most we can offer for a delay of this length is a £10 voucher.",
+    "Opened software is non-returnable.",
+    "That promotion ended on 31 May, so it no longer applies to new orders.",
+    "Free returns apply to orders over £50.",
+    "Baggage over 23kg is charged at the excess rate.",
+    "Your plan includes 10GB of data a month; after that, speeds are reduced.",
+    "Our terms say subscriptions renew automatically unless cancelled before the renewal date.",
+    "A refund would need the item back in its original packaging.",
+    "Installation is outside what the warranty covers, but I can recommend a local fitter.",
+])
+def test_plain_policy_statements_detected(run, reply):
+    assert run("boundary_setting", reply).data["detected"] is True
+
+
+@pytest.mark.parametrize("reply", [
+    "I can only imagine how stressful that was.",
+    "There's no limit to how many times you can contact us.",
+    "I'll check our policy on this and get back to you.",
+    "Our policy is to put things right, so a new kettle is on its way.",
+    "No problem at all, I've moved your booking to Friday.",
+])
+def test_policy_like_near_misses_not_detected(run, reply):
+    assert run("boundary_setting", reply).data["detected"] is False

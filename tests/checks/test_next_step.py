@@ -27,3 +27,16 @@ def test_not_a_next_step(run, reply):
 ])
 def test_next_step_kept(run, reply):
     assert run("next_step", reply).passed is True
+
+
+# Review item (fix_checks #2): next steps phrased many ways; passing feedback on is none.
+@pytest.mark.parametrize("reply,detected", [
+    ("Reset your router by holding the button on the back for ten seconds.", True),
+    ("Pop into any branch with your receipt and they'll exchange it on the spot.", True),
+    ("Your flight credit is valid until June and can be used on any route.", True),
+    ("I've passed your feedback on to the team.", False),
+    ("I've forwarded your comments on to the product team.", False),
+    ("The voucher can't be used on sale items.", False),
+])
+def test_next_step_phrased_many_ways(run, reply, detected):
+    assert run("next_step", reply).data["detected"] is detected

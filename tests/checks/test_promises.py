@@ -150,3 +150,49 @@ def test_reworded_offer_pattern_matches_like_its_written_form(offers):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 14)))
         text = text.replace(" ,", ",") if rng.random() < 0.5 else text
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in written.finditer(text)], text
+
+
+# Review item (fix_checks #1): a refund named in a hand-over or an update is no refund promise.
+NO_REFUND = {"refund_allowed": False}
+
+
+@pytest.mark.parametrize("reply", [
+    "I can pass you to our refunds team.",
+    "I can put you through to refunds now.",
+    "I'll connect you with the refunds team, they'll call you tomorrow.",
+    "You'll get an answer on the refund by Friday.",
+    "I've asked our billing team to look at the refund request.",
+    "I'll escalate your refund request to a supervisor.",
+    "I'll pass your refund claim on to the returns team.",
+    "We'll update you on your refund request by Monday.",
+    "We'll get back to you about the refund.",
+    "I'll let you know about the refund tomorrow.",
+    "I'll keep you updated on the refund.",
+    "Our refunds team will review your request and reply within 2 days.",
+    "A colleague will call you about the refund on Monday.",
+    "We'll be in touch about your reimbursement claim by Monday.",
+])
+def test_refund_in_a_hand_over_or_update_is_no_promise(run, reply):
+    result = run("policy_promises", reply, expectations=NO_REFUND)
+    assert result.passed is True, result.detail
+    assert [p["kind"] for p in result.data["promises"] if p["kind"] in ("refund", "date")] == []
+    boundary = run("boundary_setting", reply, expectations=NO_REFUND)
+    assert boundary.data["forbidden_promises"] == []
+
+
+@pytest.mark.parametrize("reply", [
+    "Your refund will be processed.",
+    "We'll refund you.",
+    "I'll process your refund now.",
+    "You'll get your refund by Friday.",
+    "I'll ask the refunds team to refund you in full.",
+    "I'll get the refunds team to issue your refund today.",
+    "Your refund request has been approved.",
+    "I've processed your refund request.",
+    "We'll send your refund to the card on file.",
+    "Would you like a refund?",
+])
+def test_refund_promise_beside_a_team_or_request_still_fails(run, reply):
+    result = run("policy_promises", reply, expectations=NO_REFUND)
+    assert result.passed is False
+    assert "refund" in [p["kind"] for p in result.data["promises"] if not p["allowed"]]

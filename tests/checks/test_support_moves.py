@@ -234,3 +234,29 @@ def test_escalation(run, reply, detected, expected):
     result = run("escalation_offered", reply, expectations={"escalation_expected": expected})
     assert result.data == {"detected": detected, "expected": expected}
     assert result.passed is (detected if expected else None)
+
+
+# Review item (fix_checks #2): empathy phrased without the usual anchors; near misses.
+@pytest.mark.parametrize("reply,detected", [
+    ("Being without heating in January is awful, especially with little ones at home.", True),
+    ("Losing a whole afternoon to a courier who never showed is maddening.", True),
+    ("That's a really rough start to your holiday, and I'm sorry we caused it.", True),
+    ("What a horrible way to end your trip.", True),
+    ("You've been more than patient with us through all of this.", True),
+    ("Three missed deliveries would test anyone's patience.", True),
+    ("I can tell this has caused you a lot of stress.", True),
+    ("I know this has dragged on far too long.", True),
+    ("I appreciate this isn't the answer you were hoping for.", True),
+    ("Ugh, that's the worst - sorry!", True),
+    ("I understand you need this by Friday, which makes the delay even more stressful.", True),
+    # A negation right before the verdict still governs it.
+    ("I don't think it's awful at all.", False),
+    ("I won't say the wait was terrible.", False),
+    ("Nobody said it was frustrating.", False),
+    # Restating the request, or a difficulty of ours, is not empathy.
+    ("I understand you'd like a refund for the jacket.", False),
+    ("I understand that you want a refund.", False),
+    ("It's difficult to say exactly when stock will return.", False),
+])
+def test_empathy_phrased_many_ways(run, reply, detected):
+    assert run("empathy_statement", reply).data["detected"] is detected
