@@ -210,7 +210,7 @@ def test_bool_like_answers_are_verdicts_and_a_wrong_type_is_named(tmp_path):
         "def np_with_detail(ctx):\n    return (np.bool_(True), 'fine')\n"
         "def many(ctx):\n    return np.array([True, False])\n"
         "def seven(ctx):\n    return 7\n"
-        "def junk(ctx):\n    return {'pass': True}\n")
+        "def junk(ctx):\n    return ['pass']\n")
     verdict = {name: run(check(tmp_path, type="python", value=f"kinds.py:{name}"), "hello")
                for name in ("np_true", "np_false", "one", "zero_np", "no_detail", "np_with_detail")}
     assert {name: r.passed for name, r in verdict.items()} == {
@@ -221,7 +221,7 @@ def test_bool_like_answers_are_verdicts_and_a_wrong_type_is_named(tmp_path):
         run(check(tmp_path, type="python", value="kinds.py:many"), "x")
     with pytest.raises(TypeError, match=r"returned the number 7; return True, False, None, \(passed, detail\), 1 or 0"):
         run(check(tmp_path, type="python", value="kinds.py:seven"), "x")
-    with pytest.raises(TypeError, match=r"returned dict; .*a score from 0 to 1 with `threshold` set"):
+    with pytest.raises(TypeError, match=r"returned list; .*`threshold` set, a dict \{pass, score, reason\}"):
         run(check(tmp_path, type="python", value="kinds.py:junk"), "x")
 
 
