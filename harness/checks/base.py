@@ -8,11 +8,14 @@ Checks and judges share the same context so adding a field breaks nobody.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.datasets.schema import Case
+
+if TYPE_CHECKING:  # records import this module (CheckResult): no import of theirs at run time
+    from harness.records.schema import CallStats
 
 
 class Span(BaseModel):
@@ -49,6 +52,9 @@ class CheckContext:
     reply: str
     candidate: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # The accounting of the call that produced the reply (latency, tokens, cost, cache hits), as its record
+    # holds it: no calls for a recorded or replayed reply; None where a context is built outside a run.
+    responder: CallStats | None = None
 
 
 class Check(Protocol):

@@ -9,6 +9,12 @@ its own::
       - {name: cites_order, type: regex, value: '#\\d{5}', applies_when: always}
       - {name: short_enough, type: max_length, value: 600}
       - {name: signed_off, type: python, value: evals/checks/house.py:signed_off}
+      - {name: cites_the_order, type: contains, value: "{{ metadata.order_id }}"}
+      - {name: fast_enough, type: max_latency_ms, value: 2000}
+
+Also ``equals``, ``starts_with``, ``min_length``, ``is_json`` (with a JSON Schema or none) and
+``max_cost_usd``. A phrase or pattern may name a field of the case (:mod:`harness.checks.custom_refs`);
+latency and cost read the responder call's accounting (:mod:`harness.checks.custom_calls`).
 
 Each becomes a check like the built-in ones (``name``, ``version``, ``run(ctx)``
 returning a :class:`~harness.checks.base.CheckResult` with evidence spans), so
@@ -25,22 +31,27 @@ runner, and what a function's return value says, are in :mod:`harness.checks.cus
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from harness.checks import custom_refs
 from harness.checks.base import CheckContext, CheckResult
+from harness.checks.custom_refs import Unfilled
 from harness.checks.results import result, span
 from harness.datasets.conditions import AppliesWhen, applies
 from harness.hashing import hash_value
 
-CustomType = Literal["contains", "contains_all", "not_contains", "regex", "not_regex", "max_length", "min_length",
-                     "python"]
+CustomType = Literal["contains", "contains_all", "not_contains", "equals", "starts_with", "regex", "not_regex",
+                     "max_length", "min_length", "is_json", "max_latency_ms", "max_cost_usd", "python"]
 _PHRASE_TYPES = ("contains", "contains_all", "not_contains")
+_WHOLE_TYPES = ("equals", "starts_with")  # the reply is / starts with one of the phrases
 _PATTERN_TYPES = ("regex", "not_regex")
 _LENGTH_TYPES = ("max_length", "min_length")
+_CALL_TYPES = ("max_latency_ms", "max_cost_usd")  # read the responder call's accounting, not the reply
 _EVIDENCE_KEPT = 20  # spans per result at most: the evidence shows where, not every occurrence
 PATTERN_TIMEOUT_S = 1.0  # per reply: a pattern that backtracks for ever fails this case, not the run
 # The python checks' limits (harness.checks.custom_python reads them from here when used):
@@ -58,10 +69,17 @@ class CustomCheckSpec(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
     type: CustomType = Field(description="contains: any of the values appears; contains_all: every value does; "
-                                         "not_contains: none does; regex / not_regex: the pattern is found / not "
-                                         "found; max_length / min_length: the reply's length in characters; python: "
-                                         "`file.py:function`, called with the check context")
-    value: str | list[str] | int = Field(description="The phrase(s), pattern, length or `file.py:function`.")
+                                         "not_contains: none does; equals / starts_with: the reply is / starts with "
+                                         "one of the values; regex / not_regex: the pattern is found / not found; "
+                                         "max_length / min_length: the reply's length in characters; is_json: the "
+                                         "reply parses as JSON (and fits the JSON Schema in `value`, if given); "
+                                         "max_latency_ms / max_cost_usd: the responder call took / cost at most "
+                                         "`value`; python: `file.py:function`, called with the check context")
+    value: str | list[str] | int | float | dict[str, Any] | None = Field(
+        None, validate_default=True,
+        description="The phrase(s), pattern, length, JSON Schema, milliseconds, US dollars or `file.py:function`. "
+                    "Phrases and patterns may hold `{{ metadata.<key> }}` (or another case field): the case's "
+                    "value, filled in per case.")
     ignore_case: bool = Field(True, description="Phrases and patterns match whatever the letter case.")
     applies_when: AppliesWhen = Field("always", description="When the check applies to a case; where it does not, "
                                                             "`passed` is null.")
@@ -75,35 +93,46 @@ class CustomCheckSpec(BaseModel):
 
     @field_validator("value", mode="before")
     @classmethod
-    def _no_bool(cls, value: object) -> object:
+    def _value_fits_type(cls, value: Any, info: ValidationInfo) -> Any:
+        # A field validator (not a model one), so an error names `value` and its line; run before the union
+        # of value shapes is parsed, so the error is this type's, not pydantic's tries at each shape. `type`
+        # is declared first: when it is missing or wrong, that is the error, and this one waits.
         if isinstance(value, bool):  # YAML's yes/no: a bool is an int to pydantic, never meant here
-            raise ValueError("must be a phrase, a list of phrases, a pattern, a length or file.py:function")
-        return value
-
-    @field_validator("value")
-    @classmethod
-    def _value_fits_type(cls, value: str | list[str] | int, info: ValidationInfo) -> str | list[str] | int:
-        # A field validator (not a model one), so an error names `value` and its line. `type` is declared
-        # first: when it is missing or wrong, that is the error, and this one waits.
+            raise ValueError("must be a phrase, a list of phrases, a pattern, a number, a JSON Schema or "
+                             "file.py:function")
         kind = info.data.get("type")
         if kind is None:
             return value
-        if kind in _PHRASE_TYPES:
+        if kind in _PHRASE_TYPES or kind in _WHOLE_TYPES:
             phrases = [value] if isinstance(value, str) else value
             if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p for p in phrases):
                 raise ValueError(f"type {kind} needs `value`: a phrase or a list of non-empty phrases")
+            for phrase in phrases:
+                if custom_refs.has_references(phrase):
+                    custom_refs.parse(phrase)
         elif kind in _PATTERN_TYPES:
             if not isinstance(value, str) or not value:
                 raise ValueError(f"type {kind} needs `value`: a regular expression")
             import regex  # the `regex` package (8 ms to import): only where a file has a pattern
 
+            written = custom_refs.placeholder(custom_refs.parse(value, pattern=True)) if (
+                custom_refs.has_references(value)) else value
             try:
-                regex.compile(value)
+                regex.compile(written)
             except regex.error as exc:
                 raise ValueError(f"`value` is not a valid regular expression: {exc}") from None
         elif kind in _LENGTH_TYPES:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
             if not isinstance(value, int) or value < 0:
                 raise ValueError(f"type {kind} needs `value`: a whole number of characters, 0 or more")
+        elif kind in _CALL_TYPES:
+            from harness.checks.custom_calls import check_limit
+
+            check_limit(kind, value)
+        elif kind == "is_json":
+            if value is not None:
+                _check_schema(value)
         elif not isinstance(value, str) or not _FUNCTION.match(value):
             raise ValueError("type python needs `value`: file.py:function (e.g. evals/checks/house.py:signed_off)")
         return value
@@ -144,7 +173,11 @@ class CustomCheck:
     def run(self, ctx: CheckContext) -> CheckResult:
         if not applies(self.spec.applies_when, ctx.case):
             return result(None, detail=f"does not apply: {self.spec.applies_when} is false for this case")
-        return self._finish(ctx, self._decide(ctx))
+        try:
+            outcome = self._decide(ctx)
+        except Unfilled as missing:  # a `{{ field }}` of the value that this case has no value for
+            return result(None, detail=f"does not apply: {missing}")
+        return self._finish(ctx, outcome)
 
     def _finish(self, ctx: CheckContext, outcome: Outcome | CheckResult) -> CheckResult:
         if isinstance(outcome, CheckResult):  # a python check may build its own result
@@ -162,17 +195,31 @@ class CustomCheck:
 
 
 def _describe(spec: CustomCheckSpec) -> str:
-    if spec.type in _LENGTH_TYPES or spec.type == "python":
+    if spec.type in _LENGTH_TYPES or spec.type in _CALL_TYPES or spec.type == "python":
         return f"{spec.type} {spec.value}"
+    if spec.type == "is_json":
+        return "is_json" if spec.value is None else "is_json, fitting a JSON Schema"
     return f"{spec.type} {', '.join(repr(p) for p in spec.phrases)}"
+
+
+def _phrases_of(spec: CustomCheckSpec) -> list[str] | Callable[[CheckContext], list[str]]:
+    """The check's phrases: as written, or (when they name fields of the case) a function of the context
+    filling in the case's values, which raises Unfilled where the case has none."""
+    parsed = [custom_refs.parse(phrase) for phrase in spec.phrases]
+    if any(custom_refs.is_templated(parts) for parts in parsed):
+        return lambda ctx: [custom_refs.fill(parts, ctx.case) for parts in parsed]
+    return ["".join(parts) for parts in parsed]  # type: ignore[arg-type]  # literal pieces only
 
 
 def _phrase_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
     flags = re.IGNORECASE if spec.ignore_case else 0
-    patterns = [(phrase, re.compile(re.escape(phrase), flags)) for phrase in spec.phrases]
+    phrases = _phrases_of(spec)
+    fixed = None if callable(phrases) else [(p, re.compile(re.escape(p), flags)) for p in phrases]
     kind = spec.type
 
     def decide(ctx: CheckContext) -> Outcome:
+        patterns = fixed if fixed is not None else [
+            (p, re.compile(re.escape(p), flags)) for p in phrases(ctx)]  # type: ignore[operator]
         spans: list[tuple[int, int]] = []
         found, missing = [], []
         for phrase, pattern in patterns:
@@ -194,13 +241,48 @@ def _phrase_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
     return decide
 
 
+def _whole_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
+    """equals / starts_with: the reply (surrounding whitespace aside) is / starts with one of the phrases."""
+    flags = re.IGNORECASE if spec.ignore_case else 0
+    written = _phrases_of(spec)
+    starts = spec.type == "starts_with"
+    verb, negated = ("starts with", "does not start with") if starts else ("is", "is not")
+
+    def decide(ctx: CheckContext) -> Outcome:
+        reply = ctx.reply
+        offset = len(reply) - len(reply.lstrip())
+        text = reply[offset:] if starts else reply.strip()
+        phrases = written(ctx) if callable(written) else written
+        for phrase in phrases:
+            pattern = re.escape(phrase)
+            m = re.match(pattern, text, flags) if starts else re.fullmatch(pattern, text, flags)
+            if m is not None:
+                return True, [(offset + m.start(), offset + m.end())], f"{verb} {phrase!r}", {"matched": phrase}
+        return False, [], f"{negated} {_listed(phrases)}", {"matched": None}
+
+    return decide
+
+
 def _pattern_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
     import regex
 
-    pattern = regex.compile(str(spec.value), regex.IGNORECASE if spec.ignore_case else 0)
+    flags = regex.IGNORECASE if spec.ignore_case else 0
+    written = str(spec.value)
+    parts = custom_refs.parse(written, pattern=True) if custom_refs.has_references(written) else None
+    if parts is not None and custom_refs.is_templated(parts):
+        compiled = functools.lru_cache(maxsize=256)(lambda text: regex.compile(text, flags))
+
+        def pattern_of(ctx: CheckContext) -> Any:  # the case's values, escaped: they match literally
+            return compiled(custom_refs.fill(parts, ctx.case, regex.escape))
+    else:
+        fixed = regex.compile(written, flags)
+
+        def pattern_of(ctx: CheckContext) -> Any:
+            return fixed
     wanted = spec.type == "regex"
 
     def decide(ctx: CheckContext) -> Outcome:
+        pattern = pattern_of(ctx)
         try:
             spans = [m.span() for m in pattern.finditer(ctx.reply, timeout=PATTERN_TIMEOUT_S) if m.end() > m.start()]
         except TimeoutError:
@@ -227,6 +309,49 @@ def _length_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
     return decide
 
 
+def _check_schema(schema: object) -> None:
+    """Raise ValueError unless ``schema`` is a JSON Schema (a mapping, valid against its draft's meta-schema)."""
+    if not isinstance(schema, dict):
+        raise ValueError("type is_json takes no `value`, or a JSON Schema (a mapping, e.g. {type: object, "
+                         "required: [order_id]})")
+    import jsonschema  # only where an eval file has a schema
+
+    try:
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        where = "".join(f"[{p!r}]" for p in exc.path)
+        raise ValueError(f"`value` is not a valid JSON Schema: {exc.message}" + (f" (at {where})" if where else "")) \
+            from None
+
+
+def _json_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
+    """is_json: the whole reply (surrounding whitespace aside) is one JSON value, fitting the schema if given."""
+    import json
+
+    validator = None
+    if spec.value is not None:
+        import jsonschema
+
+        schema = spec.value
+        validator = jsonschema.validators.validator_for(schema)(schema)
+
+    def decide(ctx: CheckContext) -> Outcome:
+        try:
+            parsed = json.loads(ctx.reply)
+        except ValueError as exc:  # JSONDecodeError, or a number too long to convert
+            return False, [], f"not JSON: {exc}", {"json": False}
+        if validator is None:
+            return True, [], "parses as JSON", {"json": True}
+        problems = list(validator.iter_errors(parsed))
+        if not problems:
+            return True, [], "parses as JSON and fits the schema", {"json": True, "schema_errors": []}
+        shown = [f"{e.json_path}: {e.message}" for e in problems[:5]]
+        return False, [], f"does not fit the schema: {shown[0]}" + (
+            f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""), {"json": True, "schema_errors": shown}
+
+    return decide
+
+
 def build_custom_check(spec: CustomCheckSpec, resolve: Callable[[str], Path | None]) -> CustomCheck:
     """The check ``spec`` describes. ``resolve`` finds a python check's file (None: not found).
 
@@ -238,6 +363,14 @@ def build_custom_check(spec: CustomCheckSpec, resolve: Callable[[str], Path | No
         return CustomCheck(spec, _pattern_decider(spec))
     if spec.type in _LENGTH_TYPES:
         return CustomCheck(spec, _length_decider(spec))
+    if spec.type in _WHOLE_TYPES:
+        return CustomCheck(spec, _whole_decider(spec))
+    if spec.type == "is_json":
+        return CustomCheck(spec, _json_decider(spec))
+    if spec.type in _CALL_TYPES:
+        from harness.checks.custom_calls import call_decider
+
+        return CustomCheck(spec, call_decider(spec.type, spec.value))  # type: ignore[arg-type]
     from harness.checks.custom_python import PythonCheck, load_module
 
     file, name = spec.function_ref

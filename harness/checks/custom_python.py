@@ -142,7 +142,8 @@ def _settle(future: asyncio.Future[tuple[bool, Any]], outcome: tuple[bool, Any])
 
 
 _FORMS = ("return True, False, None, (passed, detail), 1 or 0, a score from 0 to 1 with `threshold` set, "
-          "or a CheckResult")
+          "a dict {pass, score, reason}, or a CheckResult")
+_DICT_KEYS = ("pass", "passed", "score", "reason")
 
 
 def _interpret(answer: Any, label: str, threshold: float | None) -> Outcome | CheckResult:
@@ -157,6 +158,8 @@ def _interpret(answer: Any, label: str, threshold: float | None) -> Outcome | Ch
         if inspect.iscoroutine(answer):
             answer.close()  # no "never awaited" warning: the message says what to do
         raise TypeError(f"{label} returned an awaitable; declare the function `async def` (it is then awaited)")
+    if isinstance(answer, dict):
+        return _from_dict(answer, label, threshold)
     answer = _plain(answer)
     if answer is None or isinstance(answer, bool):
         return answer, [], detail, {}
@@ -186,6 +189,45 @@ def _number(answer: numbers.Real, label: str, threshold: float | None, detail: A
         raise TypeError(f"{label} returned a score ({value:g}); add `threshold:` (0 to 1) to its entry to "
                         f"pass scores at or above it")
     raise TypeError(f"{label} returned the number {value:g}; {_FORMS}")
+
+
+def _from_dict(answer: dict[Any, Any], label: str, threshold: float | None) -> Outcome:
+    """What a dict returned by a python check says: promptfoo's result shape ``{pass, score, reason}``
+    (``passed`` for ``pass`` too). ``pass`` decides (true, false, or null: does not apply); without it,
+    ``score`` decides against ``threshold``. ``score`` (0 to 1) is kept in ``data``, ``reason`` is the detail.
+    Any other key, or a value of the wrong type, is the check's fault, named."""
+    unknown = [key for key in answer if key not in _DICT_KEYS]
+    if unknown:
+        raise TypeError(f"{label} returned a dict with the key {unknown[0]!r}; a result dict has pass (or passed), "
+                        f"score and reason")
+    if "pass" in answer and "passed" in answer:
+        raise TypeError(f"{label} returned a dict with both 'pass' and 'passed'; give one")
+    key = "pass" if "pass" in answer else "passed"
+    reason = answer.get("reason")
+    if reason is None:
+        reason = ""
+    if not isinstance(reason, str):
+        raise TypeError(f"{label} returned a dict whose 'reason' is {type(reason).__qualname__}, not text")
+    data: dict[str, Any] = {}
+    score = None
+    if answer.get("score") is not None:
+        score = _plain(answer["score"])
+        if isinstance(score, bool) or not isinstance(score, numbers.Real) or not 0 <= score <= 1:
+            raise TypeError(f"{label} returned a dict whose 'score' is {score!r}; a score is a number from 0 to 1")
+        data["score"] = score = float(score)
+    if key in answer:
+        passed = _plain(answer[key])
+        if passed is not None and not isinstance(passed, bool):
+            raise TypeError(f"{label} returned a dict whose {key!r} is {passed!r}; it must be true, false or "
+                            f"null (does not apply)")
+        return passed, [], reason, data
+    if score is None:
+        raise TypeError(f"{label} returned a dict without 'pass' (or 'passed'): say whether the reply passes, or "
+                        f"give 'score' with `threshold:` in the check's entry")
+    if threshold is None:
+        raise TypeError(f"{label} returned a dict with a score ({score:g}) and no 'pass'; add `threshold:` (0 to 1) "
+                        f"to its entry to pass scores at or above it, or return 'pass'")
+    return score >= threshold, [], reason, {**data, "threshold": threshold}
 
 
 def _plain(answer: Any) -> Any:

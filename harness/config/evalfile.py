@@ -103,7 +103,8 @@ class EvalSpec(StrictSpec):
     checks: Literal["all", "none"] | list[str | CustomCheckSpec] = Field(
         "all", description="`all`, `none`, or a list of built-in check names (`all` for every one) and checks "
                            "written here: `{name, type, value}`, type one of contains, contains_all, not_contains, "
-                           "regex, not_regex, max_length, min_length, python.")
+                           "equals, starts_with, regex, not_regex, max_length, min_length, is_json, "
+                           "max_latency_ms, max_cost_usd, python.")
     judge: JudgeSpec | None = None
     concurrency: int = Field(16, ge=1, le=4096, description="Case × candidate tasks in flight.")
     gates: GatesSpec | None = Field(None, description="Minimums and largest regressions a run must keep.")

@@ -75,7 +75,7 @@ async def evaluate_case(case: Case, responder: Responder, checks: list[Check], j
         record.finished_at = now_iso()
         return record
     record.reply, record.reply_source, record.responder = reply.text, reply.source, reply.stats
-    ctx = CheckContext(case=case, reply=reply.text, candidate=responder.name)
+    ctx = CheckContext(case=case, reply=reply.text, candidate=responder.name, responder=reply.stats)
     record.checks = await run_checks_async(checks, ctx)
     if judge is not None:
         record.judging = CallStats()

@@ -190,13 +190,18 @@ def test_the_readme_example_of_checks_of_your_own_loads_and_runs(tmp_path, monke
     eval_file = tmp_path / "e.yaml"
     eval_file.write_text("dataset: datasets/complaints.jsonl\ncandidates: [{name: v2, recorded: bot-v2}]\n" + block)
     checks = {c.name: c for c in load_eval(eval_file).custom_checks}
-    assert set(checks) == {"no_competitors", "cites_order_number", "fits_a_tweet", "asks_when_unsure", "signed_off"}
+    assert set(checks) == {"no_competitors", "cites_order_number", "fits_a_tweet", "asks_when_unsure", "signed_off",
+                           "cites_the_order", "fast_enough"}
     twitter = Case(id="t", turns=[{"role": "customer", "content": "hi"}], channel="twitter")
     assert checks["signed_off"].run(CheckContext(case=twitter, reply="We'll fix it today. ^JD")).passed is True
     assert checks["signed_off"].run(CheckContext(case=twitter, reply="We'll fix it today.")).passed is False
     email = Case(id="e", turns=[{"role": "customer", "content": "hi"}], channel="email")
     assert checks["signed_off"].run(CheckContext(case=email, reply="Fixed.")).passed is None
     assert checks["cites_order_number"].run(CheckContext(case=twitter, reply="Order #12345 ships")).passed is True
+    order = Case(id="o", turns=[{"role": "customer", "content": "hi"}], metadata={"order_id": "4411"})
+    assert checks["cites_the_order"].run(CheckContext(case=order, reply="Order 4411 ships")).passed is True
+    assert checks["cites_the_order"].run(CheckContext(case=twitter, reply="Order 4411 ships")).passed is None
+    assert checks["fast_enough"].run(CheckContext(case=twitter, reply="x")).passed is None  # no call: n/a
 
 
 def test_bool_like_answers_are_verdicts_and_a_wrong_type_is_named(tmp_path):
@@ -210,7 +215,7 @@ def test_bool_like_answers_are_verdicts_and_a_wrong_type_is_named(tmp_path):
         "def np_with_detail(ctx):\n    return (np.bool_(True), 'fine')\n"
         "def many(ctx):\n    return np.array([True, False])\n"
         "def seven(ctx):\n    return 7\n"
-        "def junk(ctx):\n    return {'pass': True}\n")
+        "def junk(ctx):\n    return ['pass']\n")
     verdict = {name: run(check(tmp_path, type="python", value=f"kinds.py:{name}"), "hello")
                for name in ("np_true", "np_false", "one", "zero_np", "no_detail", "np_with_detail")}
     assert {name: r.passed for name, r in verdict.items()} == {
@@ -221,7 +226,7 @@ def test_bool_like_answers_are_verdicts_and_a_wrong_type_is_named(tmp_path):
         run(check(tmp_path, type="python", value="kinds.py:many"), "x")
     with pytest.raises(TypeError, match=r"returned the number 7; return True, False, None, \(passed, detail\), 1 or 0"):
         run(check(tmp_path, type="python", value="kinds.py:seven"), "x")
-    with pytest.raises(TypeError, match=r"returned dict; .*a score from 0 to 1 with `threshold` set"):
+    with pytest.raises(TypeError, match=r"returned list; .*`threshold` set, a dict \{pass, score, reason\}"):
         run(check(tmp_path, type="python", value="kinds.py:junk"), "x")
 
 

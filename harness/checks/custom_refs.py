@@ -1,0 +1,146 @@
+"""``{{ field.path }}`` in the value of a declarative check: the case's own value, filled in per case.
+
+    - {name: cites_order, type: contains, value: "{{ metadata.order_id }}"}
+
+A reference names one field of the case: ``id``, ``persona``, ``category``, ``channel``,
+``context.<field>`` and ``expectations.<field>`` (the fields of those records), ``metadata.<key>``
+(``.<key>`` again for a nested mapping) or ``recorded_replies.<version>``. It is not Jinja: only a
+field is named, never an expression, so every reference can be checked when the eval file is read
+(a field no case can have is refused there, at its line), a phrase stays literal text, and a value
+filled into a pattern matches literally (it is escaped). ``\\{{`` writes a literal ``{{``; in a
+pattern the backslash stays, where it already makes the brace literal.
+
+Where a case lacks the field (absent, null, empty text) or holds no text or number there (a list,
+a mapping, true/false), :class:`Unfilled` is raised: the check does not apply to that case, and says which field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from harness.datasets.schema import Case, Expectations, PolicyContext
+
+_REFERENCE = re.compile(r"(\\?)\{\{(.*?)\}\}", re.S)
+_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*$")
+_SCALARS = ("id", "persona", "category", "channel")
+_RECORDS = {"context": PolicyContext, "expectations": Expectations}
+_MAPPINGS = ("metadata", "recorded_replies")
+ROOTS = (*_SCALARS, *_RECORDS, *_MAPPINGS)
+
+
+class Unfilled(Exception):
+    """The case has no value for a reference of the check's value: the check does not apply to it."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    path: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.path)
+
+
+Parts = tuple["str | Reference", ...]
+
+
+def has_references(text: str) -> bool:
+    return "{{" in text
+
+
+def parse(text: str, pattern: bool = False) -> Parts:
+    """``text`` as literal pieces and references. Raises ValueError naming a reference no case can fill."""
+    parts: list[str | Reference] = []
+    at = 0
+    for match in _REFERENCE.finditer(text):
+        literal = text[at:match.start()]
+        at = match.end()
+        if match[1]:  # \{{ ... }}: literal text (a pattern keeps the backslash, its own escape of the brace)
+            parts.append(literal + (match[0] if pattern else match[0][1:]))
+            continue
+        parts.append(literal)
+        parts.append(_reference(match[2].strip(), match[0]))
+    parts.append(text[at:])
+    joined: list[str | Reference] = []
+    for part in parts:  # adjacent literal pieces as one
+        if isinstance(part, str) and joined and isinstance(joined[-1], str):
+            joined[-1] += part
+        elif part != "":
+            joined.append(part)
+    return tuple(joined)
+
+
+def _reference(inner: str, written: str) -> Reference:
+    if not _PATH.match(inner):
+        raise ValueError(f"{written} is not a case field reference: write {{{{ metadata.<key> }}}} (or another "
+                         f"field: {', '.join(ROOTS)}), or \\{written} for the literal text")
+    path = tuple(inner.split("."))
+    root, rest = path[0], path[1:]
+    if root not in ROOTS:
+        raise ValueError(f"{written}: {root!r} is not a case field (fields: {', '.join(ROOTS)}); write "
+                         f"\\{written} for the literal text")
+    if root in _SCALARS and rest:
+        raise ValueError(f"{written}: {root} is text, with no fields of its own")
+    if root in _RECORDS:
+        fields = _RECORDS[root].model_fields
+        if len(rest) != 1 or rest[0] not in fields:
+            raise ValueError(f"{written}: name one field of {root}: {', '.join(fields)}")
+    if root in _MAPPINGS and not rest:
+        raise ValueError(f"{written}: name a key of {root}: {{{{ {root}.<key> }}}}")
+    if root == "recorded_replies" and len(rest) != 1:
+        raise ValueError(f"{written}: recorded_replies holds text by version: {{{{ recorded_replies.<version> }}}}")
+    return Reference(path)
+
+
+def is_templated(parts: Parts) -> bool:
+    return any(isinstance(part, Reference) for part in parts)
+
+
+def fill(parts: Parts, case: Case, escape: Callable[[str], str] | None = None) -> str:
+    """``parts`` with each reference replaced by the case's value (through ``escape``, for a pattern).
+
+    Raises :class:`Unfilled` where the case has no text or number for a reference.
+    """
+    pieces = []
+    for part in parts:
+        if isinstance(part, str):
+            pieces.append(part)
+            continue
+        value = _text(lookup(part, case), part)
+        pieces.append(escape(value) if escape else value)
+    return "".join(pieces)
+
+
+def lookup(ref: Reference, case: Case) -> Any:
+    """The case's value at ``ref`` (None where it has none)."""
+    root, rest = ref.path[0], ref.path[1:]
+    value: Any = getattr(case, root)
+    if root in _RECORDS:
+        return getattr(value, rest[0])
+    for key in rest:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _text(value: Any, ref: Reference) -> str:
+    if value is None:
+        raise Unfilled(f"the case has no {ref.name}")
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        shown = str(value).lower() if isinstance(value, bool) else f"a {type(value).__name__}"
+        raise Unfilled(f"the case's {ref.name} is {shown}, not a text or a number")
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if not value.strip():
+        raise Unfilled(f"the case's {ref.name} is empty")
+    return value
+
+
+def placeholder(parts: Parts) -> str:
+    """``parts`` with each reference as a plain word: to check at load time that a pattern compiles."""
+    return "".join(part if isinstance(part, str) else "x" for part in parts)
