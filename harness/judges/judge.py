@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -60,7 +60,6 @@ class Judge:
     model: object
     rubric: Rubric
     max_attempts: int = 2
-    _hashed: tuple[Any, str] = field(default=(None, ""), init=False, repr=False, compare=False)
 
     async def grade(self, ctx: CheckContext, stats: CallStats) -> dict[str, CriterionResult]:
         """One result per criterion, in rubric order; criteria that do not apply are marked so."""
@@ -75,8 +74,7 @@ class Judge:
     async def _grade_one(self, ctx: CheckContext, criterion: Criterion, stats: CallStats) -> CriterionResult:
         messages = build_judge_messages(ctx.case, ctx.reply, criterion)
         config = _judge_config(criterion.scale)
-        # (":0" is the first ask's salt from when each ask had its own key; kept, so caches filled then still answer.)
-        salt = f"judge:{self._rubric_sha256()}:{criterion.id}:0"
+        salt = judge_salt(criterion.id)
         asked = await ask_until_parsed(
             self.model, messages, config, salt, self.max_attempts,
             lambda response: parse_answer(response.text, criterion, response.cache_hit, response.latency_s),
@@ -86,11 +84,15 @@ class Judge:
         asked.value.weighted_score = weighted_score(asked.response.field_probabilities, criterion)  # type: ignore[union-attr]
         return asked.value
 
-    def _rubric_sha256(self) -> str:
-        # A rubric is frozen: hash it once, not on every call (it salts every judge call's cache key).
-        if self._hashed[0] is not self.rubric:
-            self._hashed = (self.rubric, self.rubric.sha256)
-        return self._hashed[1]
+
+def judge_salt(criterion_id: str) -> str:
+    """The cache salt of a judge call on ``criterion_id``.
+
+    The messages hold everything the answer depends on (the criterion's question, scale and levels, the
+    conversation, the reply) and the cache key covers them, so the salt names only the use and the criterion:
+    judging another selection of a rubric's criteria, or editing one criterion, re-asks only what changed.
+    """
+    return f"judge:{criterion_id}"
 
 
 def _account(stats: CallStats, response) -> None:

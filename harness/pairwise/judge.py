@@ -75,6 +75,13 @@ def parse_pick(text: str) -> tuple[Position, str]:
     return POSITION_OF_ANSWER[answer["winner"]], answer["reason"]  # load_answer made the reason writable
 
 
+def pairwise_salt(criterion_id: str, order: str) -> str:
+    """The cache salt of a pairwise call: the messages (criterion, both replies, their order) are in the key,
+    so the salt names only the use, the criterion and the order; another selection of the rubric's criteria
+    re-asks nothing it shares."""
+    return f"pairwise:{criterion_id}:{order}"
+
+
 @dataclass
 class JudgeTally:
     """What the judge's calls cost: calls, cache hits and tokens."""
@@ -109,8 +116,7 @@ class PairwiseJudge:
         """One call (plus re-asks on junk): ``first`` shown as Reply 1, ``second`` as Reply 2."""
         messages = build_pairwise_messages(case, first, second, criterion)
         config = PAIRWISE_DEFAULTS.merged(GenerateConfig(response_schema=answer_schema()))
-        # (":0" is the first ask's salt from when each ask had its own key; kept, so caches filled then still answer.)
-        salt = f"pairwise:{self.rubric.sha256}:{criterion.id}:{order}:0"
+        salt = pairwise_salt(criterion.id, order)
         asked = await ask_until_parsed(self.model, messages, config, salt, self.max_attempts,
                                        lambda response: parse_pick(response.text), self.tally.add)
         if asked.value is None:

@@ -10,7 +10,7 @@ import asyncio
 import pytest
 
 from harness.checks.base import CheckContext
-from harness.judges.judge import Judge, _judge_config
+from harness.judges.judge import Judge, _judge_config, judge_salt
 from harness.judges.prompt import build_judge_messages
 from harness.judges.rubric import Rubric
 from harness.models import ModelResponse, ResponseCache
@@ -56,7 +56,7 @@ def test_junk_left_in_the_cache_by_an_older_run_is_dropped_when_served(tmp_path)
     cache = ResponseCache(tmp_path / "c.sqlite")
     served = fake_model([VALID], cache=cache)
     messages = build_judge_messages(CASE, REPLY, TONE)
-    key = served.cache_key(messages, _judge_config(TONE.scale), cache_salt=f"judge:{RUBRIC.sha256}:tone:0")
+    key = served.cache_key(messages, _judge_config(TONE.scale), cache_salt=judge_salt("tone"))
     cache.put(key, ModelResponse(text=JUNK[1]))
     result = grade(served)
     assert result.score == 4 and served.provider.calls == 1
@@ -71,3 +71,21 @@ def test_a_refused_answer_is_dropped_under_the_key_a_wrapped_model_stored_it(tmp
     assert len(cache) == 0
     rerun = fake_model([VALID], cache=cache)
     assert grade(LogprobModel(rerun)).score == 4 and rerun.provider.calls == 1
+
+
+def test_another_selection_of_the_rubric_reuses_the_answers_it_shares(tmp_path):
+    # The key covers the messages (the criterion's text among them), not the rubric's selected criteria:
+    # judging a subset, a superset or a rubric with one criterion edited re-asks only what changed.
+    other = TONE.model_copy(update={"id": "clarity", "question": "Is the reply clear?"})
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    both = fake_model([VALID, VALID], cache=cache)
+    ctx = CheckContext(case=CASE, reply=REPLY)
+    asyncio.run(Judge(model=both, rubric=Rubric(id="r", version="1", criteria=[TONE, other])).grade(ctx, CallStats()))
+    assert both.provider.calls == 2
+    subset = fake_model([], cache=cache)
+    result = asyncio.run(Judge(model=subset, rubric=RUBRIC).grade(ctx, CallStats()))["tone"]
+    assert result.score == 4 and result.cache_hit and subset.provider.calls == 0
+    edited = other.model_copy(update={"question": "Is the reply clear and short?"})
+    mixed = fake_model([VALID], cache=cache)
+    asyncio.run(Judge(model=mixed, rubric=Rubric(id="r", version="2", criteria=[TONE, edited])).grade(ctx, CallStats()))
+    assert mixed.provider.calls == 1  # only the edited criterion is asked again

@@ -18,7 +18,7 @@ from harness.judges.rubric import Criterion, Rubric
 from harness.models import ModelResponse, ResponseCache
 from harness.models.base import GenerateConfig
 from harness.models.fake import fake_model
-from harness.pairwise.judge import PAIRWISE_DEFAULTS, PairwiseJudge, parse_pick
+from harness.pairwise.judge import PAIRWISE_DEFAULTS, PairwiseJudge, pairwise_salt, parse_pick
 from harness.pairwise.prompt import answer_schema, build_pairwise_messages
 from harness.records.redaction import register_secret_env
 from tests.pairwise.judges import answer, case
@@ -84,7 +84,7 @@ def test_junk_left_in_the_cache_by_an_older_run_is_dropped_when_served(tmp_path)
     served = fake_model([VALID], cache=cache)
     config = PAIRWISE_DEFAULTS.merged(GenerateConfig(response_schema=answer_schema()))
     messages = build_pairwise_messages(CASE, FIRST, SECOND, POLICY)
-    key = served.cache_key(messages, config, cache_salt=f"pairwise:{RUBRIC.sha256}:policy:AB:0")
+    key = served.cache_key(messages, config, cache_salt=pairwise_salt("policy", "AB"))
     cache.put(key, ModelResponse(text=JUNK[1]))
     verdict, _ = pick(served)
     assert verdict.winner == "A" and served.provider.calls == 1
@@ -177,7 +177,7 @@ def test_an_answer_from_the_cache_counts_no_call(tmp_path):
     config = PAIRWISE_DEFAULTS.merged(GenerateConfig(response_schema=answer_schema()))
     model = fake_model([JUNK[0]], cache=cache)
     key = model.cache_key(build_pairwise_messages(CASE, FIRST, SECOND, POLICY), config,
-                          cache_salt=f"pairwise:{RUBRIC.sha256}:policy:AB:0")
+                          cache_salt=pairwise_salt("policy", "AB"))
     cache.put(key, ModelResponse(text=JUNK[1]))  # an older run's junk, served then dropped
     verdict, _ = pick(model)
     assert verdict.error.kind == "judge_output" and model.provider.calls == 1

@@ -15,7 +15,7 @@ import pytest
 from harness.candidates.responders import ModelResponder
 from harness.checks.base import CheckContext
 from harness.errors import CallTimeoutError, CaseFault, ModelCallError, RateLimitError
-from harness.judges.judge import Judge, _judge_config
+from harness.judges.judge import Judge, _judge_config, judge_salt
 from harness.judges.prompt import build_judge_messages
 from harness.judges.rubric import Rubric
 from harness.models import ModelResponse, ResponseCache
@@ -84,7 +84,7 @@ def test_answers_from_the_cache_are_no_provider_calls(tmp_path):
     cache = ResponseCache(tmp_path / "c.sqlite")
     rubric = Rubric(id="r", version="1", criteria=[TONE])
     key = fake_model([]).cache_key(build_judge_messages(CASE, "Sorry.", TONE), _judge_config(TONE.scale),
-                                   cache_salt=f"judge:{rubric.sha256}:tone:0")
+                                   cache_salt=judge_salt("tone"))
     cache.put(key, ModelResponse(text=JUNK))
     error, made = criterion_error([JUNK], cache=cache)
     assert (error.kind, error.attempts, made) == ("judge_output", 1, 1)
