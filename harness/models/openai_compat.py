@@ -10,7 +10,7 @@ It sends what ``LiteLLMProvider`` sends for the same spec (messages, parameters,
 ``json_schema`` response format with the same fallback to ``json_object``) and maps failures to
 the same error tree: 429, 408 and 5xx (each with its ``Retry-After`` / ``retry-after-ms``, if
 any), dropped connections, timeouts and bodies that are not a chat completion are retryable;
-other 4xx are not; a filtered answer is a ``ContentFilterError`` and an empty one an
+other 4xx are not (401 and 403 are an ``AuthError``, kind ``auth``); a filtered answer is a ``ContentFilterError`` and an empty one an
 ``EmptyResponseError``. Cost is ``None``: a custom endpoint's price is unknown.
 """
 
@@ -22,7 +22,7 @@ import os
 import weakref
 from typing import Any
 
-from harness.errors import (CallTimeoutError, ConnectionFault, ContentFilterError, EmptyResponseError,
+from harness.errors import (AuthError, CallTimeoutError, ConnectionFault, ContentFilterError, EmptyResponseError,
                             MissingCredentialError, ModelCallError, RateLimitError, ServerError)
 from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count
 from harness.models.http_pool import HTTPConnectionError, HTTPPool
@@ -220,6 +220,8 @@ def _error_for(status: int, headers: Any, detail: dict[str, Any], message: str) 
         return ServerError(message, retryable=True, retry_after=retry_after)
     if detail["refused"]:
         return ContentFilterError(message)
+    if status in (401, 403):
+        return AuthError(message)
     return ModelCallError(message)
 
 

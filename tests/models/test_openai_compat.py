@@ -14,7 +14,7 @@ import warnings
 import pytest
 from aiohttp import web
 
-from harness.errors import (CallTimeoutError, ContentFilterError, MissingCredentialError, ModelCallError,
+from harness.errors import (AuthError, CallTimeoutError, ContentFilterError, MissingCredentialError, ModelCallError,
                             RateLimitError, ServerError)
 from harness.models import GenerateConfig, Message, ModelSpec, build_model, build_provider
 from harness.models.litellm_provider import LiteLLMProvider
@@ -57,8 +57,9 @@ def test_uses_litellm_says_which_specs_need_the_litellm_import():
     (500, {"retry-after-ms": "1500"}, ServerError, True, 1.5),
     (503, {}, ServerError, True, None),
     (503, {"Retry-After": "3"}, ServerError, True, 3.0),
-    (401, {"Retry-After": "3"}, ModelCallError, False, None),
-    (401, {}, ModelCallError, False, None),
+    (401, {"Retry-After": "3"}, AuthError, False, None),
+    (401, {}, AuthError, False, None),
+    (403, {}, AuthError, False, None),
     (404, {}, ModelCallError, False, None),
 ])
 def test_status_codes_map_to_the_error_tree(status, headers, kind, retryable, retry_after):
@@ -94,7 +95,7 @@ def test_a_200_error_coded_429_keeps_the_retry_after_of_its_headers(openai_serve
     ({"message": "m", "code": "429"}, ServerError, True),
     ({"message": "m", "code": 503}, ServerError, True),
     ({"message": "m", "code": 408}, CallTimeoutError, True),
-    ({"message": "m", "code": 401}, ModelCallError, False),
+    ({"message": "m", "code": 401}, AuthError, False),
     ({"message": "m", "code": "content_filter"}, ContentFilterError, False),
 ])
 def test_an_error_object_in_a_200_body_maps_by_its_code(error, kind, retryable):
