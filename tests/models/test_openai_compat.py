@@ -227,3 +227,23 @@ def test_the_pool_is_closed_when_asyncio_run_ends(openai_server, monkeypatch):
         gc.collect()
     assert len(opened) == 2 and all(s.closed for s in opened)
     assert not [w for w in caught if "Unclosed" in str(w.message)]
+
+
+@pytest.mark.parametrize("name", ["openai/m", "litellm/openai/m"])
+def test_extra_body_and_extra_headers_reach_the_server_the_same_on_both_paths(openai_server, name):
+    # vLLM reads top_k and chat_template_kwargs from the body; a gateway reads its tags from headers.
+    extra = {"extra_body": {"top_k": 5, "chat_template_kwargs": {"enable_thinking": False}},
+             "extra_headers": {"X-Gateway-Team": "qa"}, "repetition_penalty": 1.1}
+    spec = ModelSpec(name=name, api_base=openai_server.base_url, params=GenerateConfig(extra=extra))
+    asyncio.run(build_model(spec).generate([Message(role="user", content="hi")]))
+    [request] = openai_server.requests
+    assert request.body["top_k"] == 5 and request.body["chat_template_kwargs"] == {"enable_thinking": False}
+    assert request.body["repetition_penalty"] == 1.1
+    assert "extra_body" not in request.body and "extra_headers" not in request.body
+    assert {k.lower(): v for k, v in request.headers.items()}["x-gateway-team"] == "qa"
+
+
+def test_an_extra_body_that_is_no_mapping_is_a_case_error():
+    provider = OpenAICompatProvider(ModelSpec(name="openai/m", api_base="http://127.0.0.1:9/v1"))
+    with pytest.raises(ModelCallError, match="extra_body must be a mapping"):
+        provider.request_body([Message(role="user", content="hi")], GenerateConfig(extra={"extra_body": [1]}))
