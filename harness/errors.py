@@ -16,6 +16,7 @@
         │   ├── CallTimeoutError      no answer within the timeout
         │   ├── ConnectionFault       connection dropped or refused
         │   ├── ContentFilterError    the provider refused the content
+        │   ├── AuthError             401/403: the provider refused the key (or a call not made after repeated refusals)
         │   └── EmptyResponseError    the provider answered with no content
         └── JudgeOutputError          the judge's answer failed validation after its retries
 
@@ -111,6 +112,10 @@ class CallTimeoutError(ModelCallError):
 
 class ConnectionFault(ModelCallError):
     kind = "connection"
+
+
+class AuthError(ModelCallError):
+    kind = "auth"
 
 
 class ContentFilterError(ModelCallError):

@@ -18,6 +18,14 @@ from typing import Any
 from harness.models.base import Usage
 
 BATCH_DISCOUNT = 0.5
+# The providers whose batch APIs ``--batch`` uses (harness.batch.stages.batch_api_for); others run live.
+BATCH_PROVIDERS = ("openai", "anthropic")
+
+
+def runs_batched(model: str, has_deployments: bool) -> bool:
+    """Whether ``--batch`` sends this model's calls to a batch API: an ``openai/`` or ``anthropic/`` model not
+    spread over ``deployments`` (a routed model, Azure and the rest run live, at the live price)."""
+    return not has_deployments and model.split("/", 1)[0] in BATCH_PROVIDERS
 PRICE_MAP = "model_prices_and_context_window_backup.json"
 
 

@@ -20,6 +20,8 @@ def add_parser(sub) -> None:
     clear.add_argument("--model", help="only this model's responses (as `cache info` names it)")
     clear.add_argument("--older-than", metavar="AGE", help="only responses stored longer ago than AGE: 30d, 12h, "
                                                            "90m (a bare number is days)")
+    for command in (cache, info):
+        command.add_argument("--model", default=argparse.SUPPRESS, help="only this model's line")
     for command in (cache, info, clear):
         command.add_argument("--cache", type=Path, default=argparse.SUPPRESS,
                              help="cache file (default: .harness-cache/models.sqlite, or $HARNESS_CACHE_DIR)")
@@ -31,13 +33,16 @@ def cache(args: argparse.Namespace) -> int:
     path = getattr(args, "cache", None) or default_cache_path()
     if getattr(args, "cache_action", None) == "clear":
         return _clear(path, args)
-    return _info(path)
+    return _info(path, getattr(args, "model", None))
 
 
-def _info(path: Path) -> int:
+def _info(path: Path, model: str | None = None) -> int:
     from harness.models.cache import cache_contents
 
     contents = cache_contents(path)
+    if model is not None:
+        _held(path, model, contents)
+        contents = [m for m in contents if m.model == model]
     if not contents:
         print(f"cache: {path} ({'empty' if path.exists() else 'none yet'})")
         return 0
@@ -52,14 +57,10 @@ def _info(path: Path) -> int:
 
 
 def _clear(path: Path, args: argparse.Namespace) -> int:
-    from harness.errors import ConfigError
     from harness.models.cache import cache_contents, clear_cache
 
     if args.model is not None:
-        held = [m.model for m in cache_contents(path)]
-        if args.model not in held:
-            raise ConfigError(f"the cache {path} holds no response of {args.model} (it holds: "
-                              f"{', '.join(held) or 'nothing'})", field="--model")
+        _held(path, args.model, cache_contents(path))
     older = _age_s(args.older_than) if args.older_than is not None else None
     before = _disk_bytes(path)
     deleted = clear_cache(path, model=args.model, older_than_s=older)
@@ -68,6 +69,16 @@ def _clear(path: Path, args: argparse.Namespace) -> int:
     print(f"deleted {deleted:,} cached responses{which}{age} from {path} "
           f"({_size(before)} -> {_size(_disk_bytes(path))} on disk)")
     return 0
+
+
+def _held(path: Path, model: str, contents) -> None:
+    """Refuse a ``--model`` the cache holds nothing of, naming what it holds (a typo must not read as empty)."""
+    from harness.errors import ConfigError
+
+    held = [m.model for m in contents]
+    if model not in held:
+        raise ConfigError(f"the cache {path} holds no response of {model} (it holds: {', '.join(held) or 'nothing'})",
+                          field="--model")
 
 
 def _age_s(raw: str) -> float:

@@ -67,6 +67,12 @@ def _options(args: argparse.Namespace, progress: PairProgress):
             raise ConfigError(f"must be at least {low}", field=flag)
     if (args.api_base or args.api_key_env) and not args.judge_model:
         raise ConfigError("goes with --judge-model", field="--api-base" if args.api_base else "--api-key-env")
+    if args.api_key_env is not None:
+        from harness.models.base import ENV_NAME_PROBLEM, env_var_name
+        try:
+            env_var_name(args.api_key_env)
+        except ValueError:
+            raise ConfigError(ENV_NAME_PROBLEM, field="--api-key-env") from None
     criteria = [c.strip() for c in args.criteria.split(",") if c.strip()] if args.criteria else None
     judge = JudgeSettings(model=args.judge_model, api_base=args.api_base, api_key_env=args.api_key_env,
                           rubric=args.rubric, criteria=criteria, max_attempts=args.max_attempts,

@@ -7,8 +7,8 @@ tolerance (``tolerance``); ``outcome`` is the result and ``gates.json``;
 
 Exit codes: 0 every gate passed · 1 a gate failed · 2 bad usage or input (a
 baseline that could not be used, found after the run, too) · 3 the run did
-not complete within its error tolerance (every record in error, or above
-``max_error_rate``).
+not complete within its error tolerance (nothing graded, a candidate with no
+record free of errors, a judge that gave no verdict, or above ``max_error_rate``).
 """
 
 EXIT_PASSED, EXIT_GATE_FAILED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3

@@ -4,8 +4,9 @@
 the CLI's: 0 every gate passed, 1 a gate failed, 2 the baseline could not be
 used (see :mod:`harness.gates.regression`), 3 the run did not complete within
 its error tolerance (which outranks the rest: its figures cannot be trusted).
-Bad gate specs raise :class:`~harness.errors.ConfigError` (2). A gate with
-nothing to measure passes as not measured, with a note.
+Bad gate specs raise :class:`~harness.errors.ConfigError` (2). A minimum with
+nothing to measure because nothing applied passes as not measured, with a note;
+one with nothing to measure because its records or asks ended in errors fails.
 """
 
 from __future__ import annotations
@@ -113,34 +114,63 @@ def minimum_gates(spec: GatesSpec, scorecard, candidates: list[str]) -> list[Gat
         for criterion, info in scorecard.criteria.items():
             threshold = spec.threshold("criterion", criterion)
             if threshold is not None and threshold.min is not None:
-                gates.append(_criterion_minimum(name, criterion, scores.criteria.get(criterion), info.scale,
-                                                threshold.min))
+                gates.append(_criterion_minimum(name, criterion, scores, info.scale, threshold.min))
         for check in scorecard.checks:
             threshold = spec.threshold("check", check)
             if threshold is not None and threshold.min is not None:
-                gates.append(_check_minimum(name, check, scores.checks.get(check), threshold.min))
+                gates.append(_check_minimum(name, check, scores, threshold.min))
     return gates
 
 
-def _criterion_minimum(candidate: str, criterion: str, summary, scale: str | None, minimum: float) -> GateResult:
+def _criterion_minimum(candidate: str, criterion: str, scores, scale: str | None, minimum: float) -> GateResult:
     rate = scale == "pass_fail"
+    summary = scores.criteria.get(criterion)
     if summary is None:
-        return _ungraded(candidate, "criterion", criterion, minimum, rate)
+        return _unmeasured(candidate, "criterion", criterion, minimum, rate, scores)
     stat = summary.pass_rate if rate else summary.score
-    return _minimum(candidate, "criterion", criterion, stat.rate if rate else stat.mean, stat.n, minimum, rate)
+    value = stat.rate if rate else stat.mean
+    if value is None:
+        return _unmeasured(candidate, "criterion", criterion, minimum, rate, scores, summary.errors_by_kind,
+                           summary.n_not_applicable)
+    return _minimum(candidate, "criterion", criterion, value, stat.n, minimum, rate)
 
 
-def _check_minimum(candidate: str, check: str, summary, minimum: float) -> GateResult:
+def _check_minimum(candidate: str, check: str, scores, minimum: float) -> GateResult:
+    summary = scores.checks.get(check)
     if summary is None:
-        return _ungraded(candidate, "check", check, minimum, True)
+        return _unmeasured(candidate, "check", check, minimum, True, scores)
     stat = summary.pass_rate
+    if stat.rate is None and not summary.n_crashed:
+        return _unmeasured(candidate, "check", check, minimum, True, scores, {}, summary.n_not_applicable)
     return _minimum(candidate, "check", check, stat.rate, stat.n, minimum, True, crashed=summary.n_crashed)
 
 
-def _ungraded(candidate: str, kind: str, name: str, minimum: float, rate: bool) -> GateResult:
-    """A minimum on a measure no record of the candidate was graded on (every one ended in an error)."""
-    return GateResult(f"min {kind} {name}", candidate, True, f"not measured: no record was graded on it "
-                                                             f"(minimum {fmt_value(minimum, rate)})", measured=False)
+def _unmeasured(candidate: str, kind: str, name: str, minimum: float, rate: bool, scores,
+                asks_failed: dict[str, int] | None = None, not_applicable: int = 0) -> GateResult:
+    """A minimum with no value to hold. It fails when errors are why: every record it could have measured
+    ended in an error (every ask of the judge, or the reply itself), so it could not be taken. It is a warning
+    when nothing applied, and when some records did not apply and the others errored (named both ways)."""
+    label, bound = f"min {kind} {name}", f"minimum {fmt_value(minimum, rate)}"
+    case_errors = scores.case_errors_by_kind
+    if not asks_failed and not case_errors:
+        reason = "it applied to no case" if scores.n_records else "the candidate has no record"
+        return GateResult(label, candidate, True, f"not measured: {reason} ({bound})", measured=False)
+    errors = []
+    if asks_failed:
+        every = "every ask" if not case_errors and not not_applicable else f"{sum(asks_failed.values())} asks"
+        errors.append(f"{every} ended in an error ({_kinds(asks_failed)})")
+    if case_errors:
+        every = "every record" if not asks_failed and not not_applicable else f"{sum(case_errors.values())} records"
+        errors.append(f"{every} ended in a case error, with no reply to {'judge' if kind == 'criterion' else 'check'} "
+                      f"({_kinds(case_errors)})")
+    if not_applicable:
+        return GateResult(label, candidate, True, f"not measured: it applied to none of {not_applicable} records; "
+                                                  f"{'; '.join(errors)} ({bound})", measured=False)
+    return GateResult(label, candidate, False, f"not measured: {'; '.join(errors)} ({bound})")
+
+
+def _kinds(by_kind: dict[str, int]) -> str:
+    return ", ".join(f"{kind} {n}" for kind, n in sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _minimum(candidate: str, kind: str, name: str, value: float | None, n: int, minimum: float,
@@ -151,9 +181,6 @@ def _minimum(candidate: str, kind: str, name: str, value: float | None, n: int, 
         measured = "on no other case" if value is None else f"{fmt_value(value, rate)} over the {n} other cases"
         return GateResult(label, candidate, False, f"the check crashed on {crashed} record(s) (each record's "
                                                    f"detail says why); {measured}")
-    if value is None:
-        return GateResult(label, candidate, True, f"not measured: it applied to no case "
-                                                  f"(minimum {fmt_value(minimum, rate)})", measured=False)
     passed = value + EPSILON >= minimum
     verb = "meets" if passed else "is below"
     return GateResult(label, candidate, passed, f"{fmt_value(value, rate)} over {n} cases {verb} the minimum "

@@ -1,16 +1,23 @@
-"""The error tolerance of a run: the share of records that ended in an error.
+"""The error tolerance of a run: the share of records that ended in an error, and what no error share excuses.
 
 A record counts once when it has a case error (no reply) or a judge error on
-any criterion. A run is complete within its tolerance when it finished, at
-least one record was graded (it has a reply and a verdict from a check or a
-criterion, even beside a judge error on another criterion), and the share of
-records with an error is at most the eval file's ``max_error_rate`` (when it
-sets one).
+any criterion. A run is complete within its tolerance when it finished and:
+
+- at least one record was graded (it has a reply and a verdict from a check or
+  a criterion, even beside a judge error on another criterion);
+- every candidate has a record that came through without an error: a record
+  whose responder call failed, or whose every judge ask failed (no verdict on
+  any criterion), did not;
+- with a judge, the judge gave at least one verdict: a run in which every ask
+  ended in an error (not one that nothing applied to) measured nothing with it;
+- the share of records with an error is at most the eval file's
+  ``max_error_rate`` (when it sets one).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.records.schema import Record
@@ -22,10 +29,20 @@ class ErrorCount:
     records: int
     with_error: int
     graded: int | None = None  # records with a reply and at least one verdict (None: not counted)
+    # Candidates none of whose records came through, each with its errors by kind: ("local", "model_error 10").
+    no_result: tuple[tuple[str, str], ...] = ()
+    judge_verdicts: int = 0  # criterion verdicts with a score, over the run
+    judge_errors: int = 0    # judge asks that ended in an error, over the run
+    judge_error_kinds: str = ""  # "model_error 20" (empty without judge errors)
 
     @property
     def rate(self) -> float:
         return self.with_error / self.records if self.records else 0.0
+
+    @property
+    def judge_gave_nothing(self) -> bool:
+        """The judge was asked and every ask ended in an error: not one verdict in the run."""
+        return self.judge_errors > 0 and self.judge_verdicts == 0
 
 
 def record_has_error(record: Record) -> bool:
@@ -38,6 +55,18 @@ def record_was_graded(record: Record) -> bool:
                                      or any(v.score is not None for v in record.judge.values()))
 
 
+def fmt_kinds(kinds: Counter) -> str:
+    """``"model_error 10, timeout 2"``, most frequent first."""
+    return ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@dataclass
+class _CandidateTally:
+    records: int = 0
+    came_through: int = 0
+    kinds: Counter = field(default_factory=Counter)  # the failed records' errors: "timeout", "judge model_error"
+
+
 @dataclass
 class ErrorTally:
     """:func:`count_errors` one record at a time, so a run can count its errors as it writes its records."""
@@ -45,14 +74,42 @@ class ErrorTally:
     records: int = 0
     with_error: int = 0
     graded: int = 0
+    judge_verdicts: int = 0
+    judge_errors: int = 0
+    judge_kinds: Counter = field(default_factory=Counter)
+    candidates: dict[str, _CandidateTally] = field(default_factory=dict)
 
     def add(self, record: Record) -> None:
         self.records += 1
-        self.with_error += record_has_error(record)
-        self.graded += record_was_graded(record)
+        errors = scores = 0
+        first = None
+        for verdict in record.judge.values():
+            if verdict.error is not None:
+                errors += 1
+                first = first or verdict.error.kind
+                self.judge_kinds[verdict.error.kind] += 1
+            elif verdict.score is not None:
+                scores += 1
+        self.judge_errors += errors
+        self.judge_verdicts += scores
+        self.with_error += record.error is not None or errors > 0
+        self.graded += record.error is None and (scores > 0 or any(c.passed is not None
+                                                                   for c in record.checks.values()))
+        tally = self.candidates.get(record.candidate)
+        if tally is None:
+            tally = self.candidates[record.candidate] = _CandidateTally()
+        tally.records += 1
+        if record.error is not None:
+            tally.kinds[record.error.kind] += 1
+        elif errors and not scores:  # every ask of the judge failed: the record has no verdict of it
+            tally.kinds[f"judge {first}"] += 1
+        else:
+            tally.came_through += 1
 
     def count(self) -> ErrorCount:
-        return ErrorCount(self.records, self.with_error, self.graded)
+        failed = tuple((name, fmt_kinds(t.kinds)) for name, t in self.candidates.items() if not t.came_through)
+        return ErrorCount(self.records, self.with_error, self.graded, failed, self.judge_verdicts,
+                          self.judge_errors, fmt_kinds(self.judge_kinds))
 
 
 def count_errors(run_dir: str | Path) -> ErrorCount:
@@ -64,22 +121,42 @@ def count_errors(run_dir: str | Path) -> ErrorCount:
 
 
 def within_tolerance(count: ErrorCount, status: str, max_error_rate: float | None) -> tuple[bool, str]:
-    """Whether the run completed within its tolerance, and why (not).
+    """Whether the run completed within its tolerance, and why (not): each cause that failed it, named.
 
-    A run in which every record ended in an error graded nothing: it fails whatever ``max_error_rate``
-    says (without one, that is the only error share that fails).
+    Whatever ``max_error_rate`` says (without one, these are the only error counts that fail), a run fails
+    when nothing was graded, when a candidate has no record without an error, or when the judge gave no
+    verdict at all because every ask ended in an error.
     """
     share = f"{count.with_error} of {count.records} records ended in an error ({count.rate:.1%})"
     if status != "complete":
         return False, f"the run is {status}, not complete"
     if count.records == 0:
         return False, "the run holds no record: nothing was graded"
-    if count.with_error == count.records and not count.graded:
-        # A judge error on one criterion marks a record, but the record may still hold verdicts: only a run
-        # with none at all graded nothing.
-        return False, f"every record ({count.with_error} of {count.records}) ended in an error: nothing was graded"
+    causes = unusable_causes(count)
+    if causes:
+        return False, "; ".join(causes)
     if max_error_rate is None:
-        return True, f"{share}; no max_error_rate set (only a run whose every record ended in an error fails)"
+        return True, (f"{share}; no max_error_rate set (errors fail the run only when a candidate has no record "
+                      f"without one or the judge gave no verdict)")
     if count.rate > max_error_rate:
         return False, f"{share}, above max_error_rate {max_error_rate:.1%}"
     return True, f"{share}, within max_error_rate {max_error_rate:.1%}"
+
+
+def unusable_causes(count: ErrorCount) -> list[str]:
+    """Why errors left the run with nothing to show for a candidate or for its judge (empty: they did not)."""
+    if count.with_error == count.records and not count.graded:
+        # A judge error on one criterion marks a record, but the record may still hold verdicts: only a run
+        # with none at all graded nothing.
+        kinds = "; ".join(f"{name}: {kinds}" for name, kinds in sorted(count.no_result))
+        return [f"every record ({count.with_error} of {count.records}) ended in an error: nothing was graded"
+                + (f" ({kinds})" if kinds else "")]
+    causes = []
+    if count.no_result:
+        which = ", ".join(f"{name} ({kinds})" for name, kinds in sorted(count.no_result))
+        causes.append(f"no record of candidate{'s' if len(count.no_result) > 1 else ''} {which} came through "
+                      f"without an error")
+    if count.judge_gave_nothing:
+        causes.append(f"the judge gave no verdict: all {count.judge_errors} of its asks ended in an error "
+                      f"({count.judge_error_kinds})")
+    return causes

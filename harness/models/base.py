@@ -129,6 +129,32 @@ class ModelResponse(BaseModel):
         return without_lone_surrogates(text)
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+ENV_NAME_PROBLEM = ("takes the name of an environment variable (letters, digits and _, not starting with a digit), "
+                    "not the key itself: put the key in a variable and name the variable here (the value given "
+                    "is not repeated, as it may be a key)")
+
+
+def env_var_name(value: str | None) -> str | None:
+    """``api_key_env`` as given, when it is a variable's name; a key pasted in its place is refused without
+    being echoed (the error reaches terminals and CI logs)."""
+    if value is not None and not _ENV_NAME.fullmatch(value):
+        raise ValueError(ENV_NAME_PROBLEM)
+    return value
+
+
+_CONVENTIONAL_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+
+
+def unset_key_env(env: str) -> str:
+    """The words for an ``api_key_env`` naming no set variable: the name, unless it does not look like one
+    (not in upper case: ``Zq9xkR…`` may be a key pasted in the variable's place, which stays unprinted)."""
+    if _CONVENTIONAL_ENV_NAME.fullmatch(env):
+        return f"environment variable {env} is not set"
+    return ("the environment variable api_key_env names is not set (its name is not repeated: it does not look "
+            "like a variable name, and may be a key pasted in its place)")
+
+
 RoutingStrategy = Literal["simple-shuffle", "least-busy", "usage-based-routing-v2", "latency-based-routing"]
 
 
@@ -145,6 +171,8 @@ class DeploymentSpec(BaseModel):
     rpm: int | None = Field(None, ge=1, description="Requests per minute this deployment allows.")
     tpm: int | None = Field(None, ge=1, description="Tokens per minute this deployment allows.")
     weight: float | None = Field(None, gt=0, description="Share of calls under simple-shuffle routing.")
+
+    _key_env = field_validator("api_key_env")(env_var_name)
 
 
 class RoutingSpec(BaseModel):
@@ -176,6 +204,8 @@ class ModelSpec(BaseModel):
     # Several deployments of the one logical model ``name``: calls are spread over them by litellm's Router.
     deployments: list[DeploymentSpec] = Field(default_factory=list)
     routing: RoutingSpec = Field(default_factory=RoutingSpec)
+
+    _key_env = field_validator("api_key_env")(env_var_name)
 
 
 class Provider(Protocol):

@@ -12,7 +12,7 @@ import email.utils
 import time
 from typing import Any
 
-from harness.errors import (CallTimeoutError, ConnectionFault, ContentFilterError, ModelCallError,
+from harness.errors import (AuthError, CallTimeoutError, ConnectionFault, ContentFilterError, ModelCallError,
                             RateLimitError, ServerError)
 from harness.records.redaction import clip
 
@@ -50,6 +50,8 @@ def map_litellm_error(exc: BaseException, model: str) -> ModelCallError:
         return ServerError(message, retryable=True)
     if _refused_by_filter(exc):
         return ContentFilterError(message)
+    if status in (401, 403) or isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
+        return AuthError(message)  # the key was refused: kind ``auth``, as on the thin path
     if (status is None or status == 422 or not 400 <= status < 600) and _error_in_answer_body(exc):
         # A 200 whose body is an error without a usable status code ({"error": "..."}): litellm calls
         # it a 422 bad request, but the request was accepted and the provider failed, which a retry

@@ -17,7 +17,7 @@ import threading
 from typing import Any
 
 from harness.errors import ConfigError, ContentFilterError, EmptyResponseError, MissingCredentialError, ServerError
-from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count
+from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count, unset_key_env
 from harness.models.litellm_errors import map_litellm_error, refused_in_conversion
 from harness.models.logprobs import rejects_logprobs, with_field_probabilities, without_logprobs
 from harness.records.redaction import register_secret_env
@@ -72,7 +72,7 @@ def check_environment(model: str, api_key_env: str | None, api_base: str | None,
                           "AZURE_API_BASE", field=f"{where}.api_base" if where else None)
     if api_key_env:
         if not os.environ.get(api_key_env):
-            raise MissingCredentialError(f"{who}: environment variable {api_key_env} is not set",
+            raise MissingCredentialError(f"{who}: {unset_key_env(api_key_env)}",
                                          field=f"{where}.api_key_env" if where else "api_key_env")
         return
     if api_base:

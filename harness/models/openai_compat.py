@@ -7,10 +7,11 @@ pool of ``harness.models.http_pool`` and the stdlib ``json`` ~0.15 ms, which is 
 reach the provider's floor.
 
 It sends what ``LiteLLMProvider`` sends for the same spec (messages, parameters, a strict
-``json_schema`` response format with the same fallback to ``json_object``) and maps failures to
+``json_schema`` response format with the same fallback to ``json_object``, ``params.extra`` with the
+fields of its ``extra_body`` merged into the body and its ``extra_headers`` sent as headers) and maps failures to
 the same error tree: 429, 408 and 5xx (each with its ``Retry-After`` / ``retry-after-ms``, if
 any), dropped connections, timeouts and bodies that are not a chat completion are retryable;
-other 4xx are not; a filtered answer is a ``ContentFilterError`` and an empty one an
+other 4xx are not (401 and 403 are an ``AuthError``, kind ``auth``); a filtered answer is a ``ContentFilterError`` and an empty one an
 ``EmptyResponseError``. Cost is ``None``: a custom endpoint's price is unknown.
 """
 
@@ -22,9 +23,10 @@ import os
 import weakref
 from typing import Any
 
-from harness.errors import (CallTimeoutError, ConnectionFault, ContentFilterError, EmptyResponseError,
+from harness.errors import (AuthError, CallTimeoutError, ConnectionFault, ContentFilterError, EmptyResponseError,
                             MissingCredentialError, ModelCallError, RateLimitError, ServerError)
-from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count
+from harness.models.base import (GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count,
+                                 unset_key_env)
 from harness.models.http_pool import HTTPConnectionError, HTTPPool
 from harness.models.litellm_errors import is_filter_refusal, retry_after_from_headers
 from harness.models.litellm_provider import PLACEHOLDER_KEY, SCHEMA_NAME, api_key, portable_schema
@@ -54,12 +56,12 @@ class OpenAICompatProvider:
         """Raise MissingCredentialError if the spec names a key variable that is not set."""
         env = self.spec.api_key_env
         if env and not os.environ.get(env):
-            raise MissingCredentialError(f"{self.name}: environment variable {env} is not set", field="api_key_env")
+            raise MissingCredentialError(f"{self.name}: {unset_key_env(env)}", field="api_key_env")
 
     async def generate(self, messages: list[Message], config: GenerateConfig) -> ModelResponse:
         if config.logprobs and not self.logprobs_supported:
             config = without_logprobs(config)
-        status, headers, raw = await self._post(self.request_body(messages, config))
+        status, headers, raw = await self._post(self.request_body(messages, config), extra_headers(config))
         if status == 200:
             payload = _decode(raw, self.name)
             error = error_in_body(payload, headers, self.name)
@@ -87,7 +89,8 @@ class OpenAICompatProvider:
         if config.logprobs:
             body["logprobs"] = True
             body.setdefault("top_logprobs", 5)
-        body.update(config.extra)
+        if config.extra:
+            merge_extra(body, config.extra)
         return body
 
     def _response_format(self, schema: dict[str, Any]) -> dict[str, Any]:
@@ -128,10 +131,13 @@ class OpenAICompatProvider:
 
     # -- transport -------------------------------------------------------------
 
-    async def _post(self, body: dict[str, Any]) -> tuple[int, Any, bytes]:
+    async def _post(self, body: dict[str, Any], more_headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
+        headers = self._headers()
+        if more_headers:
+            headers.update(more_headers)
         try:
             url = self.spec.api_base.rstrip("/") + "/chat/completions"  # type: ignore[union-attr]
-            return await self._session().post(url, json.dumps(body).encode(), self._headers())
+            return await self._session().post(url, json.dumps(body).encode(), headers)
         except TimeoutError:
             raise CallTimeoutError(f"{self.name}: no answer within {self.spec.timeout_s:g} s", retryable=True) from None
         except HTTPConnectionError as exc:
@@ -155,6 +161,31 @@ class OpenAICompatProvider:
         session = self._sessions.pop(asyncio.get_running_loop(), None)
         if session is not None:
             await session.close()
+
+
+def merge_extra(body: dict[str, Any], extra: dict[str, Any]) -> None:
+    """``params.extra`` into the request ``body`` as litellm (and the OpenAI SDK) place it: the fields of
+    ``extra_body`` into the body itself (vLLM's ``top_k``, ``chat_template_kwargs``), ``extra_headers`` left
+    out (they travel as headers: :func:`extra_headers`), any other key as a field of the body."""
+    for key, value in extra.items():
+        if key == "extra_body":
+            if not isinstance(value, dict):
+                raise ModelCallError(f"params.extra.extra_body must be a mapping of body fields, not "
+                                     f"{type(value).__name__}")
+            body.update(value)
+        elif key != "extra_headers":
+            body[key] = value
+
+
+def extra_headers(config: GenerateConfig) -> dict[str, str] | None:
+    """``params.extra.extra_headers``: HTTP headers sent with each request (a gateway's routing or team tags)."""
+    headers = config.extra.get("extra_headers") if config.extra else None
+    if headers is None:
+        return None
+    if not isinstance(headers, dict):
+        raise ModelCallError(f"params.extra.extra_headers must be a mapping of header names to values, not "
+                             f"{type(headers).__name__}")
+    return {str(name): str(value) for name, value in headers.items()}
 
 
 def _open_session(spec: ModelSpec) -> HTTPPool:
@@ -220,6 +251,8 @@ def _error_for(status: int, headers: Any, detail: dict[str, Any], message: str) 
         return ServerError(message, retryable=True, retry_after=retry_after)
     if detail["refused"]:
         return ContentFilterError(message)
+    if status in (401, 403):
+        return AuthError(message)
     return ModelCallError(message)
 
 

@@ -34,7 +34,7 @@ def render_estimate(estimate: RunEstimate, latency_s: float) -> str:
     """The estimate as an aligned text table with its assumptions below it."""
     rows = [HEADER] + [[line.role, line.label, line.model, f"{line.calls:,}", f"{line.prompt_tokens:,}",
                         f"{line.completion_tokens:,}", _usd(line.live_usd, line.priced),
-                        _usd(line.batch_usd, line.priced)] for line in estimate.lines]
+                        _batch_usd(line)] for line in estimate.lines]
     rows.append(["total", "", "", f"{estimate.calls:,}", f"{sum(x.prompt_tokens for x in estimate.lines):,}",
                  f"{sum(x.completion_tokens for x in estimate.lines):,}", _usd(estimate.total("live_usd"), True),
                  _usd(estimate.total("batch_usd"), True)])
@@ -51,6 +51,10 @@ def render_estimate(estimate: RunEstimate, latency_s: float) -> str:
              f"tokens: {estimate.tokenizer}; a judge answer {JUDGE_ANSWER_TOKENS} tokens" + _replies(estimate),
              "prices: litellm's bundled price map (list, and batch at the providers' batch rates); none for "
              "self-hosted endpoints, the embedded model or models the map lacks (—). Retries are not counted."]
+    live = sorted({line.model for line in estimate.lines if line.priced and not line.batched})
+    if live:
+        notes.append(f"batch $ marked 'live': {', '.join(live)} never runs in a batch (a model with deployments, or "
+                     f"a provider without a batch API): --batch calls it live, at the live price")
     if any(not line.priced for line in estimate.lines) and any(line.priced for line in estimate.lines):
         notes.append("totals add the priced lines only")
     return table + "\n\n" + "\n".join(notes) + "\n"
@@ -72,11 +76,18 @@ def estimate_json(estimate: RunEstimate, latency_s: float) -> dict[str, Any]:
         "reply_tokens": estimate.reply_tokens,
         "models": [{"role": x.role, "name": x.label, "model": x.model, "calls": x.calls,
                     "prompt_tokens": x.prompt_tokens, "completion_tokens": x.completion_tokens,
-                    "live_usd": x.live_usd, "batch_usd": x.batch_usd, "concurrency": x.concurrency}
+                    "live_usd": x.live_usd, "batch_usd": x.batch_usd, "batched": x.batched,
+                    "concurrency": x.concurrency}
                    for x in estimate.lines],
         "calls": estimate.calls, "live_usd": estimate.total("live_usd"), "batch_usd": estimate.total("batch_usd"),
         "latency_s": latency_s, "floor_s": floor_seconds(estimate, latency_s),
     }
+
+
+def _batch_usd(line: ModelLine) -> str:
+    """The batch column: the batch price, or for a model ``--batch`` runs live, its live price marked so."""
+    price = _usd(line.batch_usd, line.priced)
+    return f"{price} live" if line.priced and not line.batched else price
 
 
 def _usd(value: float | None, priced: bool) -> str:

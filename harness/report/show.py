@@ -100,11 +100,17 @@ def render_record(record: Record, case: dict | None, scales: dict[str, str] | No
     lines += thread_lines(case)
     lines += reply_lines(record)
     if record.error is not None:
-        lines.append(f"case error: {record.error.kind}: {record.error.message}")
+        lines.append(f"case error: {record.error.kind}: {record.error.message}{attempts(record.error)}")
     text = [safe(line) for line in lines]
     for line, mark in _checks(record) + _judge(record.judge, scales or {}):
         text.append(paint(safe(line), mark, color) if mark else safe(line))
     return "\n".join(text) + "\n"
+
+
+def attempts(error) -> str:
+    """`` (3 attempts)``: the provider calls the error's outcome took; `` (no call made)`` when none was."""
+    n = error.attempts
+    return " (no call made)" if not n else f" ({n} attempt{'s' if n != 1 else ''})"
 
 
 def render_json(record: Record, case: dict | None) -> str:
@@ -164,7 +170,7 @@ def _judge(judge: dict[str, CriterionResult], scales: dict[str, str]) -> list[tu
     lines = [("judge:", "")]
     for name, v in judge.items():
         if v.error is not None:
-            lines.append((f"  ERROR {name:{width}}  {v.error.kind}: {v.error.message}", "ERROR"))
+            lines.append((f"  ERROR {name:{width}}  {v.error.kind}: {v.error.message}{attempts(v.error)}", "ERROR"))
             continue
         if not v.applicable:
             lines.append((f"  n/a   {name:{width}}  {v.reason}".rstrip(), ""))

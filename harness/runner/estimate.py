@@ -14,7 +14,8 @@ mean length of the dataset's recorded replies (capped by ``max_tokens``; 150
 tokens without any), a judge answer at :data:`JUDGE_ANSWER_TOKENS`. Retries and
 structured-output fallbacks are not counted. Prices come from litellm's bundled
 price map (list prices, and batch prices as :mod:`harness.batch.prices` reads
-them); a model it does not price, a self-hosted endpoint (``api_base``) and the
+them; a model ``--batch`` runs live, one with ``deployments`` or of a provider
+without a batch API, costs its live price there too); a model it does not price, a self-hosted endpoint (``api_base``) and the
 embedded model show no price.
 """
 
@@ -54,6 +55,7 @@ class ModelLine:
     batch_usd: float | None = None
     priced: bool = False
     concurrency: int = 1  # the model's own limit on calls in flight (its ``concurrency``)
+    batched: bool = True  # ``--batch`` sends its calls to a batch API; when not, its batch_usd is its live price
 
 
 @dataclass
@@ -192,12 +194,13 @@ def _mean_recorded_tokens(cases: list[Case], count) -> int:
 
 def _price(line: ModelLine, fields: CandidateSpec | object) -> None:
     """Fill in ``line``'s live and batch prices, if litellm's price map has its model and it is not self-hosted."""
-    from harness.batch.prices import batch_prices, list_prices
+    from harness.batch.prices import batch_prices, list_prices, runs_batched
 
     model = line.model
     deployments = getattr(fields, "deployments", None)
     if deployments:
         model = deployments[0].model
+    line.batched = runs_batched(line.model, bool(deployments))
     if getattr(fields, "api_base", None) or model.startswith("embedded/"):
         return
     live, batch = list_prices(model), batch_prices(model)
@@ -205,7 +208,9 @@ def _price(line: ModelLine, fields: CandidateSpec | object) -> None:
         return
     line.priced = True
     line.live_usd = line.prompt_tokens * live[0] + line.completion_tokens * live[1]
-    if batch is not None:
+    if not line.batched:
+        line.batch_usd = line.live_usd  # never batched (deployments, a provider without a batch API): live price
+    elif batch is not None:
         line.batch_usd = line.prompt_tokens * batch[0] + line.completion_tokens * batch[1]
 
 

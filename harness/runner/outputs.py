@@ -51,6 +51,7 @@ def finalize_run(run_dir: str | Path, *, index: bool = False, tally: RunTally | 
     if tally is None or not tally.usable:
         tally = tally_run_dir(run_dir, RunTally.for_report(manifest, load_cases(run_dir)))
     scorecard = _scorecard(run_dir, manifest, tally)
+    scorecard.notices = without_idle_self_judging(scorecard)
     scorecard.notices.extend(apply_run_gate(run_dir, manifest))  # judge.calibration: uncalibrated criteria
     write_scorecard(run_dir, scorecard)
     md_path = run_dir / "scorecard.md"
@@ -63,6 +64,21 @@ def finalize_run(run_dir: str | Path, *, index: bool = False, tally: RunTally | 
     html_path = write_report_html(run_dir, scorecard, manifest.eval_name, tally.take_rows(), trends=indexed)
     return RunOutputs(scorecard_json=run_dir / "scorecard.json", scorecard_md=md_path,
                       report_html=html_path, scorecard=scorecard, indexed=indexed)
+
+
+def without_idle_self_judging(scorecard) -> list[str]:
+    """The scorecard's notices less the self-judging warnings of candidates that wrote no reply (every case
+    ended in an error): the judge graded nothing of theirs, so nothing of theirs is inflated."""
+    import re
+
+    from harness.runner.plan import SELF_JUDGING_NOTICE
+
+    idle = {name for name, c in scorecard.candidates.items() if c.n_records and c.n_case_errors == c.n_records}
+    if not idle:
+        return scorecard.notices
+    pattern = re.compile(re.escape(SELF_JUDGING_NOTICE).replace(re.escape("{model}"), ".+?")
+                         .replace(re.escape("{candidate}"), "(?P<c>.+?)", 1).replace(re.escape("{candidate}"), ".+?"))
+    return [n for n in scorecard.notices if not ((m := pattern.fullmatch(n)) and m.group("c") in idle)]
 
 
 def _scorecard(run_dir: Path, manifest, tally: RunTally):

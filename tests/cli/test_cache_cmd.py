@@ -145,3 +145,15 @@ def test_a_cache_in_a_read_only_folder_is_read_and_an_unreachable_one_is_a_one_l
     # Responses stored without a model name are listed as (unnamed), and cleared by that name.
     assert module.clear_cache(path, model="(unnamed)") == 1
     assert [(m.model, m.entries) for m in cache_contents(path)] == [("m", 1)]
+
+
+def test_info_takes_a_model_as_the_cli_reference_says(tmp_path):
+    path = tmp_path / "cache" / "models.sqlite"
+    _fill(path, [("openai/a", 1), ("openai/a", 0), ("openai/b", 0)])
+    for args in (("cache", "info", "--model", "openai/a"), ("cache", "--model", "openai/a")):
+        info = harness_cmd(*args, cwd=tmp_path)
+        assert info.returncode == 0, info.stderr
+        lines = info.stdout.splitlines()
+        assert lines[2].split()[:2] == ["openai/a", "2"] and len(lines) == 3
+    typo = harness_cmd("cache", "info", "--model", "openai/c", cwd=tmp_path)
+    assert typo.returncode == 2 and "--model: the cache" in typo.stderr and "openai/a, openai/b" in typo.stderr

@@ -151,3 +151,36 @@ def test_a_models_own_concurrency_can_set_the_floor(tmp_path, monkeypatch):
     wide = estimate_run(load_eval("e.yaml"))
     assert floor_seconds(wide, 1.0) == pytest.approx(40 / 32)  # the eval's limit binds again
     assert "(calls in sequence × latency ÷ concurrency)" in render_estimate(wide, 1.0)
+
+
+def test_a_model_that_never_runs_in_a_batch_costs_its_live_price_in_the_batch_column(tmp_path, monkeypatch):
+    # The README's deployments example: --batch runs a routed model live, so its batch price is its live one.
+    from harness.report.estimate import estimate_json, render_estimate
+
+    monkeypatch.chdir(tmp_path)
+    row = {"id": "c0", "turns": [{"role": "customer", "content": "Where is my parcel?"}],
+           "recorded_replies": {"v1": "Sorry, it ships today."}}
+    (tmp_path / "d.jsonl").write_text(json.dumps(row) + "\n")
+    (tmp_path / "r.yaml").write_text('id: r\nversion: "1"\ncriteria:\n'
+                                     '  - {id: tone, question: "Polite?", scale: pass_fail, levels: {pass: y, fail: n}}\n')
+    (tmp_path / "e.yaml").write_text(textwrap.dedent("""\
+        dataset: d.jsonl
+        candidates:
+          - {name: v1, recorded: v1}
+          - {name: azure, model: azure/gpt-4o-mini, prompt: "Be kind.", api_key_env: AZURE_KEY}
+        judge:
+          model: gpt-4o-mini
+          rubric: r.yaml
+          deployments:
+            - {name: eu, model: openai/gpt-4o-mini, api_key_env: EU_KEY}
+            - {name: us, model: openai/gpt-4o-mini, api_key_env: US_KEY}
+        """))
+    found = estimate_run(load_eval("e.yaml"))
+    azure, judge = found.lines
+    assert judge.priced and not judge.batched and judge.batch_usd == judge.live_usd
+    assert not azure.batched and azure.batch_usd == azure.live_usd
+    assert found.total("batch_usd") == pytest.approx(found.total("live_usd"))
+    text = render_estimate(found, 1.0)
+    assert text.splitlines()[2].split()[-1] == "live"
+    assert "batch $ marked 'live': azure/gpt-4o-mini, gpt-4o-mini never runs in a batch" in text
+    assert estimate_json(found, 1.0)["models"][1]["batched"] is False

@@ -162,3 +162,17 @@ def test_on_a_terminal_only_the_verdict_marks_are_coloured():
     lines = render_record(record, None, color=True).splitlines()
     coloured = [line for line in lines if "\x1b[" in line]
     assert coloured == ["  \x1b[31mFAIL\x1b[0m  x  no", "  \x1b[32mpass\x1b[0m  y"]  # the reply's words are not
+
+
+def test_a_record_in_full_says_how_many_attempts_its_errors_took():
+    from harness.records.schema import CriterionResult, ErrorInfo
+    from harness.report.show import render_record
+
+    failed = Record(case_id="c1", candidate="bot", error=ErrorInfo(kind="server_error", message="HTTP 503",
+                                                                      attempts=5))
+    assert "case error: server_error: HTTP 503 (5 attempts)" in render_record(failed, None)
+    skipped = Record(case_id="c2", candidate="bot", error=ErrorInfo(kind="auth", message="not called"))
+    assert "case error: auth: not called (no call made)" in render_record(skipped, None)
+    judged = Record(case_id="c3", candidate="bot", reply="hi", judge={
+        "tone": CriterionResult(error=ErrorInfo(kind="timeout", message="slow", attempts=1))})
+    assert "timeout: slow (1 attempt)" in render_record(judged, None)

@@ -14,7 +14,7 @@ import warnings
 import pytest
 from aiohttp import web
 
-from harness.errors import (CallTimeoutError, ContentFilterError, MissingCredentialError, ModelCallError,
+from harness.errors import (AuthError, CallTimeoutError, ContentFilterError, MissingCredentialError, ModelCallError,
                             RateLimitError, ServerError)
 from harness.models import GenerateConfig, Message, ModelSpec, build_model, build_provider
 from harness.models.litellm_provider import LiteLLMProvider
@@ -57,8 +57,9 @@ def test_uses_litellm_says_which_specs_need_the_litellm_import():
     (500, {"retry-after-ms": "1500"}, ServerError, True, 1.5),
     (503, {}, ServerError, True, None),
     (503, {"Retry-After": "3"}, ServerError, True, 3.0),
-    (401, {"Retry-After": "3"}, ModelCallError, False, None),
-    (401, {}, ModelCallError, False, None),
+    (401, {"Retry-After": "3"}, AuthError, False, None),
+    (401, {}, AuthError, False, None),
+    (403, {}, AuthError, False, None),
     (404, {}, ModelCallError, False, None),
 ])
 def test_status_codes_map_to_the_error_tree(status, headers, kind, retryable, retry_after):
@@ -94,7 +95,7 @@ def test_a_200_error_coded_429_keeps_the_retry_after_of_its_headers(openai_serve
     ({"message": "m", "code": "429"}, ServerError, True),
     ({"message": "m", "code": 503}, ServerError, True),
     ({"message": "m", "code": 408}, CallTimeoutError, True),
-    ({"message": "m", "code": 401}, ModelCallError, False),
+    ({"message": "m", "code": 401}, AuthError, False),
     ({"message": "m", "code": "content_filter"}, ContentFilterError, False),
 ])
 def test_an_error_object_in_a_200_body_maps_by_its_code(error, kind, retryable):
@@ -226,3 +227,23 @@ def test_the_pool_is_closed_when_asyncio_run_ends(openai_server, monkeypatch):
         gc.collect()
     assert len(opened) == 2 and all(s.closed for s in opened)
     assert not [w for w in caught if "Unclosed" in str(w.message)]
+
+
+@pytest.mark.parametrize("name", ["openai/m", "litellm/openai/m"])
+def test_extra_body_and_extra_headers_reach_the_server_the_same_on_both_paths(openai_server, name):
+    # vLLM reads top_k and chat_template_kwargs from the body; a gateway reads its tags from headers.
+    extra = {"extra_body": {"top_k": 5, "chat_template_kwargs": {"enable_thinking": False}},
+             "extra_headers": {"X-Gateway-Team": "qa"}, "repetition_penalty": 1.1}
+    spec = ModelSpec(name=name, api_base=openai_server.base_url, params=GenerateConfig(extra=extra))
+    asyncio.run(build_model(spec).generate([Message(role="user", content="hi")]))
+    [request] = openai_server.requests
+    assert request.body["top_k"] == 5 and request.body["chat_template_kwargs"] == {"enable_thinking": False}
+    assert request.body["repetition_penalty"] == 1.1
+    assert "extra_body" not in request.body and "extra_headers" not in request.body
+    assert {k.lower(): v for k, v in request.headers.items()}["x-gateway-team"] == "qa"
+
+
+def test_an_extra_body_that_is_no_mapping_is_a_case_error():
+    provider = OpenAICompatProvider(ModelSpec(name="openai/m", api_base="http://127.0.0.1:9/v1"))
+    with pytest.raises(ModelCallError, match="extra_body must be a mapping"):
+        provider.request_body([Message(role="user", content="hi")], GenerateConfig(extra={"extra_body": [1]}))

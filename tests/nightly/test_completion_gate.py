@@ -1,4 +1,5 @@
-"""The completion gate: a run in which every record ended in an error fails it (exit 3) whatever
+"""The completion gate: a run in which every record ended in an error, a candidate none of whose records came
+through without one, or a judge that gave not one verdict for errors, fails it (exit 3) whatever
 max_error_rate says, and without max_error_rate the gate does not claim to hold one."""
 
 from __future__ import annotations
@@ -66,20 +67,83 @@ def test_with_max_error_rate_the_gate_names_it(nightly):
     assert gate["detail"] == "1 of 8 records ended in an error (12.5%), within max_error_rate 25.0%"
 
 
-def test_a_judge_error_on_every_record_is_not_nothing_graded_when_checks_graded_them():
-    from harness.gates.tolerance import ErrorTally, within_tolerance
-    from harness.records.schema import CriterionResult, ErrorInfo, Record
+def _records(n: int, candidate: str = "bot", **fields):
+    from harness.records.schema import Record
+
+    return [Record(case_id=f"c{i}", candidate=candidate, reply="hi", **fields) for i in range(n)]
+
+
+def test_a_judge_error_on_every_record_fails_the_run_even_when_checks_graded_them():
+    # Every ask of the judge failed (a wrong api_base, a revoked key): the checks' verdicts do not make the run a
+    # pass; the candidate and the judge are both named as causes.
     from harness.checks.base import CheckResult
+    from harness.gates.tolerance import ErrorTally, within_tolerance
+    from harness.records.schema import CriterionResult, ErrorInfo
 
     tally = ErrorTally()
-    for i in range(4):
-        tally.add(Record(case_id=f"c{i}", candidate="bot", reply="hi",
-                         checks={"asks_question": CheckResult(passed=True)},
-                         judge={"empathy": CriterionResult(error=ErrorInfo(kind="judge_output", message="junk"))}))
+    for record in _records(4, checks={"asks_question": CheckResult(passed=True)},
+                           judge={"empathy": CriterionResult(error=ErrorInfo(kind="model_error", message="404"))}):
+        tally.add(record)
     ok, detail = within_tolerance(tally.count(), "complete", None)
-    assert ok and "4 of 4 records ended in an error" in detail
-    assert not within_tolerance(tally.count(), "complete", 0.5)[0]  # max_error_rate still counts them
-    ungraded = ErrorTally()
-    ungraded.add(Record(case_id="c0", candidate="bot", reply="hi",
-                        judge={"empathy": CriterionResult(error=ErrorInfo(kind="judge_output", message="junk"))}))
-    assert not within_tolerance(ungraded.count(), "complete", None)[0]
+    assert not ok
+    assert "no record of candidate bot (judge model_error 4) came through without an error" in detail
+    assert "the judge gave no verdict: all 4 of its asks ended in an error (model_error 4)" in detail
+
+
+def test_a_judge_error_beside_a_verdict_on_another_criterion_leaves_the_record_graded():
+    from harness.gates.tolerance import ErrorTally, within_tolerance
+    from harness.records.schema import CriterionResult, ErrorInfo
+
+    tally = ErrorTally()
+    for record in _records(4, judge={"empathy": CriterionResult(error=ErrorInfo(kind="judge_output", message="x")),
+                                     "owns": CriterionResult(score=1.0, passed=True)}):
+        tally.add(record)
+    ok, detail = within_tolerance(tally.count(), "complete", None)
+    assert ok and detail.startswith("4 of 4 records ended in an error (100.0%); no max_error_rate set")
+
+
+def test_a_candidate_whose_every_reply_failed_fails_the_run_beside_one_that_was_graded():
+    from harness.checks.base import CheckResult
+    from harness.gates.tolerance import ErrorTally, within_tolerance
+    from harness.records.schema import ErrorInfo, Record
+
+    tally = ErrorTally()
+    for record in _records(3, "recorded", checks={"asks_question": CheckResult(passed=True)}):
+        tally.add(record)
+    for i in range(3):
+        tally.add(Record(case_id=f"c{i}", candidate="live", error=ErrorInfo(kind="timeout", message="slow")))
+    ok, detail = within_tolerance(tally.count(), "complete", 0.9)  # even a tolerant max_error_rate
+    assert not ok and detail == "no record of candidate live (timeout 3) came through without an error"
+
+
+def test_criteria_not_applicable_are_no_error_of_the_judge():
+    from harness.checks.base import CheckResult
+    from harness.gates.tolerance import ErrorTally, within_tolerance
+    from harness.records.schema import CriterionResult
+
+    tally = ErrorTally()
+    for record in _records(3, checks={"asks_question": CheckResult(passed=True)},
+                           judge={"empathy": CriterionResult(applicable=False)}):
+        tally.add(record)
+    assert within_tolerance(tally.count(), "complete", None)[0]
+
+
+def test_a_judge_that_always_fails_exits_3_naming_the_causes(nightly, capsys):
+    from harness.models.fake import register_fake
+    from harness.errors import ModelCallError
+
+    project, _ = nightly
+    register_fake("fake/nightly-judge", lambda messages, config: ModelCallError("HTTP 404: no such route"))
+    assert run("judge-down") == 3
+    gate = completion(project, "judge-down")
+    assert not gate["passed"]
+    assert "no record of candidate bot (judge model_error 8) came through without an error" in gate["detail"]
+    assert "the judge gave no verdict: all 8 of its asks ended in an error (model_error 8)" in gate["detail"]
+    summary = (project / "results/judge-down/summary.md").read_text()
+    assert summary.startswith("## nightly: ❌ the run did not complete within its error tolerance (exit code 3)")
+    assert "only a run whose every record" not in summary
+    gates = json.loads((project / "results/judge-down/gates.json").read_text())["gates"]
+    owns = next(g for g in gates if g["name"] == "min criterion owns_the_problem")
+    assert owns["status"] == "failed"
+    assert owns["detail"] == "not measured: every ask ended in an error (model_error 8) (minimum 50.0%)"
+    assert "run incomplete: no record of candidate bot" in capsys.readouterr().out

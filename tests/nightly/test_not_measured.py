@@ -117,3 +117,50 @@ def test_a_baseline_without_regression_gates_is_not_compared(nightly, capsys):
     capsys.readouterr()
     assert run("next", "--cases", "n05", "--baseline", "results/base") == 0
     assert "harness: note: the baseline was not used: no gate sets a max_regression" in capsys.readouterr().err
+
+
+def _minimum_of(scores, kind: str, name: str, scale: str | None = None):
+    """The one minimum gate of ``scores`` (a CandidateScores) on ``name``, held at 0.5."""
+    from harness.gates.evaluate import minimum_gates
+    from harness.gates.spec import GatesSpec
+    from harness.scoring.schema import CriterionInfo, Scorecard
+
+    spec = GatesSpec.model_validate({("criteria" if kind == "criterion" else "checks"): {name: {"min": 0.5}}})
+    card = Scorecard.model_construct(candidates={"bot": scores}, checks=[name] if kind == "check" else [],
+                                     criteria={name: CriterionInfo(scale=scale)} if kind == "criterion" else {})
+    [gate] = minimum_gates(spec, card, ["bot"])
+    return gate
+
+
+def test_a_minimum_whose_every_ask_errored_fails_instead_of_blaming_applicability():
+    from harness.scoring.schema import CandidateScores, CriterionSummary
+
+    scores = CandidateScores(name="bot", n_records=10, criteria={"ack": CriterionSummary(
+        n_errors=10, errors_by_kind={"model_error": 10})})
+    gate = _minimum_of(scores, "criterion", "ack", "pass_fail")
+    assert gate.status == "failed"
+    assert gate.detail == "not measured: every ask ended in an error (model_error 10) (minimum 50.0%)"
+
+
+def test_a_minimum_on_a_candidate_whose_every_reply_failed_fails():
+    from harness.scoring.schema import CandidateScores
+
+    scores = CandidateScores(name="bot", n_records=4, n_case_errors=4, case_errors_by_kind={"timeout": 4})
+    gate = _minimum_of(scores, "check", "no_contradiction")
+    assert gate.status == "failed"
+    assert gate.detail == ("not measured: every record ended in a case error, with no reply to check (timeout 4) "
+                           "(minimum 50.0%)")
+
+
+def test_a_minimum_that_applied_to_nothing_stays_a_warning_and_a_mix_names_both():
+    from harness.scoring.schema import CandidateScores, CheckSummary, CriterionSummary
+
+    scores = CandidateScores(name="bot", n_records=5, checks={"esc": CheckSummary(n_not_applicable=5)})
+    gate = _minimum_of(scores, "check", "esc")
+    assert gate.status == "not_measured" and gate.detail == "not measured: it applied to no case (minimum 50.0%)"
+    scores = CandidateScores(name="bot", n_records=5, criteria={"ack": CriterionSummary(
+        n_not_applicable=3, n_errors=2, errors_by_kind={"judge_output": 2})})
+    gate = _minimum_of(scores, "criterion", "ack", "pass_fail")
+    assert gate.status == "not_measured"
+    assert gate.detail == ("not measured: it applied to none of 3 records; 2 asks ended in an error "
+                           "(judge_output 2) (minimum 50.0%)")

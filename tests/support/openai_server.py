@@ -52,7 +52,7 @@ from aiohttp import web
 FAULTS = ("rate_limit", "rate_limit_retry_after", "server_error", "unavailable", "unavailable_retry_after",
           "unavailable_retry_after_ms", "server_error_retry_after", "request_timeout_retry_after", "drop", "slow",
           "malformed", "bad_body", "empty", "content_filter", "no_choices", "content_parts", "negative_usage",
-          "filter_400", "policy_400", "policy_type_400", "error_string", "rate_limit_in_body")
+          "filter_400", "policy_400", "policy_type_400", "error_string", "rate_limit_in_body", "unauthorized")
 Reply = Callable[[dict[str, Any]], str]
 
 
@@ -255,6 +255,7 @@ _ERROR_STATUS = {
     "filter_400": (400, "invalid_request_error"),
     "policy_400": (400, "invalid_request_error"),
     "policy_type_400": (400, "content_policy_violation"),
+    "unauthorized": (401, "invalid_api_key"),
 }
 # Fields of the error object that differ from the default (None removes one).
 _ERROR_FIELDS: dict[str, dict[str, Any]] = {
