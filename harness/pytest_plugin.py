@@ -256,7 +256,8 @@ def _gate(run_dir: Path, baseline=None, results: Path | None = None):
         from harness.errors import ConfigError
 
         raise ConfigError(f"{baseline} is the run itself: name an earlier run to hold it to", field="baseline")
-    return evaluate_gates(run_dir, manifest.eval_spec, load_scorecard(run_dir), resolved, manifest.eval_file.path)
+    return evaluate_gates(run_dir, manifest.eval_spec, load_scorecard(run_dir), resolved, manifest.eval_file.path,
+                          selection=manifest.dataset.get("selection"))
 
 
 def open_run(config: pytest.Config | None, run_dir=None, eval=None, out=None, baseline=None,

@@ -108,7 +108,8 @@ def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResul
     scorecard = result.outputs.scorecard if result is not None else load_scorecard(run_dir)
     tally = _gate_tally(run_dir, result)
     outcome = evaluate_gates(run_dir, manifest.eval_spec, scorecard, baseline, manifest.eval_file.path,
-                             errors=tally.errors.count(), no_baseline=no_baseline)
+                             errors=tally.errors.count(), no_baseline=no_baseline,
+                             selection=manifest.dataset.get("selection"))
     cases = tally.outcomes.result()
     junit = write_junit(run_dir / JUNIT_FILE, manifest.eval_name, cases, outcome, manifest.started_at)
     summary = write_summary(run_dir / SUMMARY_FILE, scorecard, cases, outcome, run_dir)

@@ -143,7 +143,8 @@ def _gates_failed(run_dir: Path) -> str | None:
         manifest = read_manifest(run_dir)
         if manifest.status != "complete":
             return None  # accept_run refuses it, with its own reason
-        outcome = evaluate_gates(run_dir, manifest.eval_spec, load_scorecard(run_dir), None, manifest.eval_file.path)
+        outcome = evaluate_gates(run_dir, manifest.eval_spec, load_scorecard(run_dir), None, manifest.eval_file.path,
+                                 selection=manifest.dataset.get("selection"))
     if outcome.passed:
         return None
     first = outcome.failed[0] if outcome.failed else None

@@ -31,12 +31,15 @@ __all__ = ["GATES_FILE", "GateOutcome", "GateResult", "evaluate_gates", "read_ou
 
 def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Path | None = None,
                    eval_file: str | None = None, errors: ErrorCount | None = None,
-                   no_baseline: str = SKIPPED) -> GateOutcome:
+                   no_baseline: str = SKIPPED, selection: dict | None = None) -> GateOutcome:
     """Hold the run in ``run_dir`` (its ``scorecard`` and manifest ``eval_spec``) to its gates.
 
     ``errors`` is the run's error count when the caller already has it (a run
     counts its errors as it writes its records); without it the records are read.
     ``no_baseline`` is the note when max_regression gates are skipped for want of a baseline.
+    ``selection`` is the manifest's ``dataset.selection``: a run that kept only the cases another run failed
+    (``--failing``) does not hold its ``min`` gates (its figures are those of failures, by construction);
+    they are reported as not held, with the figure, and its other gates are held as usual.
     """
     spec = gates_spec(eval_spec, eval_file)
     status = scorecard.run.status if scorecard.run else "complete"
@@ -46,7 +49,8 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     _check_names(spec, scorecard, eval_file)
     _check_scales(spec, scorecard, eval_file)
     gates = [completion_gate(complete, completion, eval_spec.get("max_error_rate") is not None)]
-    gates += minimum_gates(spec, scorecard, candidates)
+    failing_in = selection.get("failing_in") if isinstance(selection, dict) else None
+    gates += minimum_gates(spec, scorecard, candidates, failing_in)
     notes = []
     if baseline is not None and spec.has_regressions:
         found, notes = regression_gates(spec, baseline, Path(run_dir), candidates, run_measures(scorecard))
@@ -106,23 +110,25 @@ def _check_names(spec: GatesSpec, scorecard, eval_file: str | None) -> None:
                                   f"(it has: {', '.join(known) or 'none'})", file=eval_file, field=f"gates.{kind}.{name}")
 
 
-def minimum_gates(spec: GatesSpec, scorecard, candidates: list[str]) -> list[GateResult]:
-    """One gate per candidate × criterion or check that has a ``min``."""
+def minimum_gates(spec: GatesSpec, scorecard, candidates: list[str], failing_in: str | None = None) -> list[GateResult]:
+    """One gate per candidate × criterion or check that has a ``min``; with ``failing_in`` (a ``--failing``
+    run) each is reported with its figure but not held."""
     gates = []
     for name in candidates:
         scores = scorecard.candidates[name]
         for criterion, info in scorecard.criteria.items():
             threshold = spec.threshold("criterion", criterion)
             if threshold is not None and threshold.min is not None:
-                gates.append(_criterion_minimum(name, criterion, scores, info.scale, threshold.min))
+                gates.append(_criterion_minimum(name, criterion, scores, info.scale, threshold.min, failing_in))
         for check in scorecard.checks:
             threshold = spec.threshold("check", check)
             if threshold is not None and threshold.min is not None:
-                gates.append(_check_minimum(name, check, scores, threshold.min))
+                gates.append(_check_minimum(name, check, scores, threshold.min, failing_in))
     return gates
 
 
-def _criterion_minimum(candidate: str, criterion: str, scores, scale: str | None, minimum: float) -> GateResult:
+def _criterion_minimum(candidate: str, criterion: str, scores, scale: str | None, minimum: float,
+                       failing_in: str | None = None) -> GateResult:
     rate = scale == "pass_fail"
     summary = scores.criteria.get(criterion)
     if summary is None:
@@ -132,17 +138,18 @@ def _criterion_minimum(candidate: str, criterion: str, scores, scale: str | None
     if value is None:
         return _unmeasured(candidate, "criterion", criterion, minimum, rate, scores, summary.errors_by_kind,
                            summary.n_not_applicable)
-    return _minimum(candidate, "criterion", criterion, value, stat.n, minimum, rate)
+    return _minimum(candidate, "criterion", criterion, value, stat.n, minimum, rate, failing_in=failing_in)
 
 
-def _check_minimum(candidate: str, check: str, scores, minimum: float) -> GateResult:
+def _check_minimum(candidate: str, check: str, scores, minimum: float, failing_in: str | None = None) -> GateResult:
     summary = scores.checks.get(check)
     if summary is None:
         return _unmeasured(candidate, "check", check, minimum, True, scores)
     stat = summary.pass_rate
     if stat.rate is None and not summary.n_crashed:
         return _unmeasured(candidate, "check", check, minimum, True, scores, {}, summary.n_not_applicable)
-    return _minimum(candidate, "check", check, stat.rate, stat.n, minimum, True, crashed=summary.n_crashed)
+    return _minimum(candidate, "check", check, stat.rate, stat.n, minimum, True, crashed=summary.n_crashed,
+                    failing_in=failing_in)
 
 
 def _unmeasured(candidate: str, kind: str, name: str, minimum: float, rate: bool, scores,
@@ -174,13 +181,19 @@ def _kinds(by_kind: dict[str, int]) -> str:
 
 
 def _minimum(candidate: str, kind: str, name: str, value: float | None, n: int, minimum: float,
-             rate: bool, crashed: int = 0) -> GateResult:
+             rate: bool, crashed: int = 0, failing_in: str | None = None) -> GateResult:
     label = f"min {kind} {name}"
     if crashed:
         # A check that raised decided nothing on those records: its rate cannot hold the minimum up.
         measured = "on no other case" if value is None else f"{fmt_value(value, rate)} over the {n} other cases"
         return GateResult(label, candidate, False, f"the check crashed on {crashed} record(s) (each record's "
                                                    f"detail says why); {measured}")
+    if failing_in:
+        # The cases were chosen because they failed: a minimum over them would fail by construction.
+        return GateResult(label, candidate, True, f"not held: {fmt_value(value, rate)} over {n} cases, which this run "
+                                                  f"kept because they failed in {failing_in} (--failing); the "
+                                                  f"minimum {fmt_value(minimum, rate)} is for the eval's cases",
+                          measured=False)
     passed = value + EPSILON >= minimum
     verb = "meets" if passed else "is below"
     return GateResult(label, candidate, passed, f"{fmt_value(value, rate)} over {n} cases {verb} the minimum "

@@ -60,3 +60,18 @@ def test_significant_only_lets_an_unconfirmed_drop_pass(nightly):
     assert run("small-drop", "--baseline", "results/base") == 0
     bot.bad_cases = {f"n0{i}" for i in range(1, 9)}  # 8 of 8 worse: significant after Holm
     assert run("big-drop", "--baseline", "results/base") == 1
+
+
+def test_a_failing_rerun_reports_its_minimums_but_does_not_hold_them(nightly, capsys):
+    # --failing keeps the cases that failed: a minimum over them fails by construction (newcomer review).
+    project, bot = nightly
+    bot.bad_cases = set(REGRESSED_CASES)  # no_contradiction fails on 5 of 8: below its 75% minimum
+    assert run("night") == 1
+    assert run("rerun", "--failing", "results/night", "--failing-on", "no_contradiction") == 0
+    summary = (project / "results/rerun/summary.md").read_text()
+    assert "not held: 0.0% over 5 cases, which this run kept because they failed in results/night (--failing)" \
+        in summary
+    capsys.readouterr()
+    assert main(["report", "results/rerun", "--quiet"]) in (0, None)
+    bot.failing_cases = set(REGRESSED_CASES)  # every record of the rerun errors: that still fails the run
+    assert run("broken", "--failing", "results/night", "--failing-on", "no_contradiction") == 3
