@@ -29,6 +29,7 @@ def show(args: argparse.Namespace) -> int:
     from harness.errors import ConfigError
     from harness.records.store import check_candidates, iter_records, read_manifest
     from harness.report import show as view
+    from harness.report.html_records import RunOrder
     from harness.sampling.epochs import epoch_settings, has_epochs
 
     manifest = read_manifest(args.run_dir)  # not a run: one line naming why
@@ -44,7 +45,11 @@ def show(args: argparse.Namespace) -> int:
         if not 0 <= args.sample < most:
             raise ConfigError(f"this run has samples 0 to {most - 1}" if most > 1 else
                               "this run has one sample per case (0): it has no epochs", field="--sample")
-    cases = view.case_rows(args.run_dir) if (full or args.json) else {}
+    cases = view.case_rows(args.run_dir)
+    # Records in the order report.html and export list them (dataset order, then the eval's candidates),
+    # not the order their calls finished: the kept lines are rendered as they stream past, then sorted.
+    order = RunOrder(cases, [c["name"] for c in manifest.candidates if isinstance(c.get("name"), str)])
+    lines: list[tuple[tuple, str]] = []
     out = sys.stdout
     # Verdicts in colour on a terminal, unless NO_COLOR is set (https://no-color.org); never in a pipe or file.
     color = out.isatty() and not os.environ.get("NO_COLOR")
@@ -62,11 +67,15 @@ def show(args: argparse.Namespace) -> int:
         shown += 1
         counts[view.verdict(record)] += 1
         if args.json:
-            out.write(view.render_json(record, cases.get(record.case_id)) + "\n")
+            text = view.render_json(record, cases.get(record.case_id)) + "\n"
         elif full:
-            out.write(("\n" if shown > 1 else "") + view.render_record(record, cases.get(record.case_id), scales, several, color))
+            text = view.render_record(record, cases.get(record.case_id), scales, several, color)
         else:
-            out.write(view.list_line(record, several, color) + "\n")
+            text = view.list_line(record, several, color) + "\n"
+        lines.append((order.key(record.key), text))
+    lines.sort(key=lambda item: item[0])
+    for i, (_, text) in enumerate(lines):
+        out.write(("\n" if full and not args.json and i else "") + text)
     if args.cases and not shown:
         raise ConfigError(f"no record of {args.run_dir} matches {' '.join(args.cases)}"
                           + (" with the options given" if candidates or args.failing or args.sample is not None

@@ -14,6 +14,13 @@ def _records(run_dir):
     return [json.loads(line) for line in (run_dir / "records.jsonl").read_text().splitlines()]
 
 
+def _in_run_order(run_dir, records: list[dict]) -> list[dict]:
+    """``records`` as show lists them: cases in the snapshot's (dataset's) order, then the eval's candidates."""
+    cases = [json.loads(line)["id"] for line in (run_dir / "cases.jsonl").read_text().splitlines()]
+    candidates = [c["name"] for c in json.loads((run_dir / "manifest.json").read_text())["candidates"]]
+    return sorted(records, key=lambda r: (cases.index(r["case_id"]), candidates.index(r["candidate"]), r["sample"]))
+
+
 def _expected_verdict(record: dict) -> str:
     if record["error"] or any(v["error"] for v in record["judge"].values()):
         return "ERROR"
@@ -29,7 +36,7 @@ def test_the_list_gives_every_record_its_verdict_and_what_failed(served_project)
     done = harness_cmd("show", "r", cwd=root)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    records = _records(root / "r")
+    records = _in_run_order(root / "r", _records(root / "r"))
     assert len(lines) == len(records) + 1 == 13
     for line, record in zip(lines, records):
         words = line.split()
@@ -176,3 +183,18 @@ def test_a_record_in_full_says_how_many_attempts_its_errors_took():
     judged = Record(case_id="c3", candidate="bot", reply="hi", judge={
         "tone": CriterionResult(error=ErrorInfo(kind="timeout", message="slow", attempts=1))})
     assert "timeout: slow (1 attempt)" in render_record(judged, None)
+
+
+def test_records_are_listed_in_dataset_and_candidate_order_whatever_order_they_finished_in(served_project):
+    # Records are written as their calls finish, differently from run to run; show lists them as
+    # report.html and export do, so two runs of an eval read alike.
+    root = served_project["dir"]
+    assert harness_cmd("run", "eval.yaml", "--out", "r", "--no-cache", "--quiet", cwd=root).returncode == 0
+    before = harness_cmd("show", "r", cwd=root).stdout
+    path = root / "r" / "records.jsonl"
+    written = path.read_text().splitlines()
+    path.write_text("\n".join(reversed(written)) + "\n")
+    assert harness_cmd("show", "r", cwd=root).stdout == before
+    listed = [tuple(line.split()[1:3]) for line in before.splitlines()[:-1]]
+    expected = [(r["case_id"], r["candidate"]) for r in _in_run_order(root / "r", _records(root / "r"))]
+    assert listed == expected
