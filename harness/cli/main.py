@@ -127,7 +127,7 @@ def _add_validate_and_report(sub) -> None:
     validate.add_argument("paths", nargs="+", type=Path, help="files or directories")
     report = sub.add_parser("report", help="rebuild a run's scorecard and HTML report")
     report.add_argument("run_dir", type=Path)
-    report.add_argument("--quiet", action="store_true")
+    report.add_argument("--quiet", action="store_true", help="print only where the outputs are, not the summary table")
 
 
 def _add_history(sub) -> None:

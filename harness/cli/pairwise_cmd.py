@@ -25,14 +25,15 @@ def add_parser(sub) -> None:
     p.add_argument("--max-attempts", type=int, default=2, help="asks per order before a judge error (default 2)")
     p.add_argument("--concurrency", type=int, help="judge calls in flight (default: the model's)")
     p.add_argument("--limit", type=int, help="only the first N cases both candidates answered")
-    p.add_argument("--out", type=Path, help="write pairwise.json and pairwise.md here "
-                                            "(default: results/pairwise-<time>)")
+    p.add_argument("--out", type=Path, help="write pairwise.json and pairwise.md here (default: "
+                                            "results/pairwise-<time>); a directory holding anything else is "
+                                            "refused, an earlier pairwise report there is replaced")
     p.add_argument("--allow-incomparable", action="store_true",
                    help="compare even if the runs' datasets or cases differ (outputs say so)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the model cache")
     p.add_argument("--cache", type=Path, help="model cache file (default: .harness-cache/models.sqlite)")
     p.add_argument("--resamples", type=int, default=4000, help="bootstrap resamples (default 4000)")
-    p.add_argument("--seed", type=int, default=20240607)
+    p.add_argument("--seed", type=int, default=20240607, help="bootstrap seed (default 20240607)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 
@@ -107,12 +108,16 @@ def _pct(share) -> str:
 
 def pairwise(args: argparse.Namespace) -> int:
     from harness.pairwise import run_pairwise, write_pairwise
+    from harness.pairwise.outputs import check_out_dir
 
     options = _options(args, PairProgress(enabled=not args.quiet))
+    out = args.out or Path("results") / f"pairwise-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    replacing = check_out_dir(out)  # before any judge call: a refused --out costs nothing
     report = run_pairwise(args.run_a, args.run_b, options)
     for warning in report.warnings + report.notices:
         print(f"harness: warning: {warning}", file=sys.stderr)
-    out = args.out or Path("results") / f"pairwise-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    if replacing:
+        print(f"harness: note: {replacing}", file=sys.stderr)
     paths = write_pairwise(report, out)
     for line in summary_lines(report):
         print(line)

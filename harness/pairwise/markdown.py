@@ -124,7 +124,10 @@ def _method(report: PairwiseReport) -> str:
             f"provider fault, or an invalid answer after every attempt) is left out and counted as an error, never "
             f"as a tie. Per criterion: Wilson {report.confidence:.0%} intervals; B − A is the share of B wins minus "
             f"the share of A wins, with a bootstrap interval resampling cases ({report.n_resamples} resamples, seed "
-            f"{report.seed}); p is an exact sign test of B wins against A wins, Holm-adjusted across criteria. "
+            f"{report.seed}); where every case shows the same difference (all ties, say) the bootstrap has no "
+            f"spread, and the interval bounds the share of cases that could differ unseen (Clopper-Pearson, 0 of "
+            f"n), as `harness diff` does for rows where no case changed; p is an exact sign test of B wins against "
+            f"A wins, Holm-adjusted across criteria. "
             f"Overall pools every criterion; its intervals resample whole cases. \"picked first\": share of "
             f"decisive answers that chose the reply shown first (50% is unbiased).</sub>")
 

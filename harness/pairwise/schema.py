@@ -21,7 +21,7 @@ from harness.compare.schema import RunIdentity
 from harness.records.schema import ErrorInfo
 from harness.scoring.schema import Interval
 
-PAIRWISE_SCHEMA_VERSION = 1
+PAIRWISE_SCHEMA_VERSION = 2  # 2: PairwiseRow.ci_method
 Winner = Literal["A", "B", "tie"]
 Position = Literal["first", "second", "tie"]
 Order = Literal["AB", "BA"]
@@ -122,7 +122,12 @@ class PairwiseRow(_Model):
     a_wins: Share = Field(default_factory=Share, description="B's losses")
     inconsistent: int = Field(0, description="pairs whose winner changed when the order was swapped")
     win_rate_difference: float | None = Field(None, description="share of B wins minus share of A wins")
-    ci: Interval | None = Field(None, description="bootstrap interval of the difference, resampling cases")
+    ci: Interval | None = Field(None, description="interval of the difference: see ci_method")
+    ci_method: Literal["bootstrap", "no_change", "uniform_change"] | None = Field(
+        None, description="bootstrap: percentile bootstrap resampling cases; no_change: every case read 0 (all "
+                          "ties), so the bound on the share of cases that could differ unseen (Clopper-Pearson, "
+                          "0 of n) is used, as harness diff does; uniform_change: every case showed the same "
+                          "difference, the same bound around it. None without an interval (schema version 1)")
     p_value: float | None = Field(None, description="exact two-sided sign test, B wins against A wins")
     p_holm: float | None = Field(None, description="Holm-adjusted across the criterion rows of this comparison")
     preference: Preference = "no detectable preference"

@@ -7,7 +7,10 @@ Per criterion, each case gives one pair (judged in both orders):
   order failed is an error, left out of every share and counted by kind;
 - the shares of B wins, ties and A wins (B's losses) get Wilson intervals;
 - the *win-rate difference* (share of B wins minus share of A wins) gets a
-  percentile bootstrap interval resampling cases, and an exact two-sided sign
+  percentile bootstrap interval resampling cases (where every case shows the
+  same difference, all ties say, every resample is that difference, and the
+  interval is the bound ``harness diff`` gives such rows instead of a point:
+  :func:`difference_interval`), and an exact two-sided sign
   test of B wins against A wins (ties carry no direction), Holm-adjusted over
   the criterion rows of one comparison;
 - the *consistency rate* is the share of pairs whose winner survived the swap;
@@ -31,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from harness.compare.paired import CaseCluster, cluster_bootstrap_diff, holm, mcnemar_exact
+from harness.compare.rows import no_change_interval, uniform_change_interval
 from harness.pairwise.schema import PairLeftOut, PairVerdict, PairwiseRow, Preference, Share
 from harness.scoring.schema import Interval
 from harness.scoring.stats import DEFAULT_SEED, wilson_interval
@@ -141,6 +145,25 @@ def win_clusters(valid: Sequence[Judged]) -> list[CaseCluster]:
     return [CaseCluster(case_id, tuple(a), tuple(b)) for case_id, (a, b) in sorted(by_case.items())]
 
 
+def difference_interval(clusters: Sequence[CaseCluster], bootstrap: Interval | None,
+                        confidence: float) -> tuple[Interval | None, str | None]:
+    """The win-rate difference's interval and how it was computed (``PairwiseRow.ci_method``).
+
+    A case's difference (its share of B wins minus its share of A wins) lies in ``[-1, +1]``, as a
+    pass/fail row's does in ``harness diff``. Where every case shows the same difference (every pair a
+    tie, or every pair won by B) every bootstrap resample is that difference and the percentile interval
+    is a point (``+0 pp [+0, +0]``) at any n; such rows get ``harness diff``'s bounds instead:
+    :func:`~harness.compare.rows.no_change_interval` when every case reads 0 (5 ties: ±52 pp), else
+    :func:`~harness.compare.rows.uniform_change_interval`. Otherwise ``bootstrap`` (``None`` below two cases).
+    """
+    deltas = np.array([c.delta for c in clusters], dtype=float)
+    for method, bound in (("no_change", no_change_interval), ("uniform_change", uniform_change_interval)):
+        interval = bound(deltas, "pass_fail", confidence)
+        if interval is not None:
+            return Interval(lo=interval.lo, hi=interval.hi), method
+    return bootstrap, "bootstrap" if bootstrap is not None else None
+
+
 def build_row(kind: str, name: str, judged: Sequence[Judged], left_out: PairLeftOut,
               options: StatsOptions) -> PairwiseRow:
     """One row from the pairs of one criterion (or, for ``overall``, of every criterion)."""
@@ -150,8 +173,10 @@ def build_row(kind: str, name: str, judged: Sequence[Judged], left_out: PairLeft
     def share(units: list[Unit]) -> Share:
         return cluster_share(units, options) if pooled else wilson_share(units, options.confidence)
 
-    difference, ci = cluster_bootstrap_diff(win_clusters(valid), options.confidence, options.n_resamples,
-                                            options.seed)
+    clusters = win_clusters(valid)
+    difference, bootstrap = cluster_bootstrap_diff(clusters, options.confidence, options.n_resamples, options.seed)
+    ci, ci_method = difference_interval(clusters, Interval(lo=bootstrap.lo, hi=bootstrap.hi) if bootstrap else None,
+                                        options.confidence)
     b_wins, a_wins = share(outcome_units(valid, "B")), share(outcome_units(valid, "A"))
     left = left_out.model_copy(update={"judge_error": len(judged) - len(valid)})
     return PairwiseRow(
@@ -159,7 +184,7 @@ def build_row(kind: str, name: str, judged: Sequence[Judged], left_out: PairLeft
         n_pairs=len(valid), n_cases=len({j.case_id for j in valid}), b_wins=b_wins,
         ties=share(outcome_units(valid, "tie")), a_wins=a_wins,
         inconsistent=sum(j.verdict.consistent is False for j in valid),
-        win_rate_difference=difference, ci=Interval(lo=ci.lo, hi=ci.hi) if ci else None,
+        win_rate_difference=difference, ci=ci, ci_method=ci_method,
         p_value=None if pooled or not valid else mcnemar_exact(a_wins.count, b_wins.count),
         consistency=share([(j.case_id, bool(j.verdict.consistent)) for j in valid if not j.verdict.identical]),
         first_position=share(first_position_units(valid)), longer_preferred=share(longer_units(valid)),

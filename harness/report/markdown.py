@@ -163,10 +163,13 @@ def render_scorecard_md(scorecard: Scorecard) -> str:
 
 
 def _legend(card: Scorecard) -> str:
+    # As harness.scoring.accumulate.MeanAcc computes them: the t (or bootstrap) interval, never narrower than
+    # the Jeffreys-type bound of a score on a known scale, and clipped to the scale.
     method = "Student t" if card.interval_method == "t" else "bootstrap percentile"
-    return (f"_Cells: value [{card.confidence:.0%} interval] (n). Means use a {method} interval, pass rates a "
-            "Wilson interval. Errored and not-applicable verdicts are excluded from scores and counted under "
-            "Errors or as n/a._")
+    return (f"_Cells: value [{card.confidence:.0%} interval] (n). Means use a {method} interval, widened where "
+            "it is narrower to a Jeffreys-type interval for scores bounded by their scale (so equal scores still "
+            "leave doubt: three 1s read [1.00, 3.14]) and clipped to the scale; pass rates a Wilson interval. "
+            "Errored and not-applicable verdicts are excluded from scores and counted under Errors or as n/a._")
 
 
 def _render_verbosity(card: Scorecard) -> str:

@@ -221,3 +221,66 @@ def test_runs_whose_datasets_differ_only_in_recorded_replies_are_comparable(tmp_
     assert main(["pairwise", str(tmp_path / "old"), str(tmp_path / "new"), "--judge-model", "fake/pw", "--rubric",
                  str(RUBRIC), "--criteria", "acknowledgement", "--no-cache", "--out", str(tmp_path / "out")]) == 0
     assert "dataset content hash" not in capsys.readouterr().err
+
+
+def test_every_pair_a_tie_reads_an_interval_not_plus_zero_to_plus_zero(runs, capsys):
+    register_fake("ties", lambda messages, config: answer("tie"))
+    out = runs / "ties"
+    assert _pairwise(runs, str(runs / "B"), "--out", str(out), "--limit", "5", "--no-cache", judge="fake/ties") == 0
+    assert "B − A +0 pp [-52, +52]" in capsys.readouterr().out
+    md = (out / "pairwise.md").read_text()
+    assert "[+0, +0]" not in md and "| **overall** | 10 |" in md and "+0 pp [-52, +52]" in md
+    assert "as `harness diff` does for rows where no case changed" in md  # the footer says how it was computed
+    data = json.loads((out / "pairwise.json").read_text())
+    jsonschema.validate(data, schema_of("pairwise"))
+    assert {r["ci_method"] for r in data["comparisons"][0]["rows"]} == {"no_change"}
+
+
+def test_out_holding_other_files_is_refused_before_any_judge_call(runs, capsys):
+    provider = register_fake("unused", longer_wins)
+    mine = runs / "mine"
+    mine.mkdir()
+    (mine / "pairwise.md").write_text("my own notes\n")
+    (mine / "notes.txt").write_text("keep\n")
+    assert _pairwise(runs, str(runs / "B"), "--out", str(mine), judge="fake/unused") == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"harness: error: {mine}: is not empty and holds no pairwise report (notes.txt); pairwise "
+                   "would write pairwise.json and pairwise.md there: choose a new or empty --out")
+    assert provider.calls == 0 and (mine / "pairwise.md").read_text() == "my own notes\n"
+    # a run directory, a file, and a pairwise.json that is no pairwise report are refused alike
+    assert _pairwise(runs, str(runs / "B"), "--out", str(runs / "A"), judge="fake/unused") == 2
+    assert "holds no pairwise report (cases.jsonl, " in capsys.readouterr().err
+    (runs / "a-file").write_text("x")
+    assert _pairwise(runs, str(runs / "B"), "--out", str(runs / "a-file"), judge="fake/unused") == 2
+    assert "a-file: is a file, not a directory" in capsys.readouterr().err
+    (runs / "other").mkdir()
+    (runs / "other" / "pairwise.json").write_text('{"mine": 1}')
+    assert _pairwise(runs, str(runs / "B"), "--out", str(runs / "other"), judge="fake/unused") == 2
+    assert "holds a pairwise.json that is not a pairwise report" in capsys.readouterr().err
+    assert provider.calls == 0 and (runs / "other" / "pairwise.json").read_text() == '{"mine": 1}'
+
+
+def test_a_second_pairwise_into_the_same_directory_replaces_the_first_with_a_note(runs, capsys):
+    register_fake("again", longer_wins)
+    out = runs / "again"
+    assert _pairwise(runs, str(runs / "B"), "--out", str(out), "--limit", "2", judge="fake/again") == 0
+    assert "replacing" not in capsys.readouterr().err
+    assert _pairwise(runs, "--pair", "bot=v2", "--out", str(out), "--limit", "3", judge="fake/again") == 0
+    assert (f"harness: note: replacing the pairwise report in {out} (a (A) vs b (B): bot vs bot; written "
+            in capsys.readouterr().err)
+    data = json.loads((out / "pairwise.json").read_text())
+    assert data["same_run"] and len(data["comparisons"][0]["cases"]) == 3
+
+
+def test_a_version_1_pairwise_json_still_reads(runs, capsys):
+    from harness.pairwise import load_pairwise
+
+    register_fake("v1", longer_wins)
+    out = runs / "v1"
+    assert _pairwise(runs, str(runs / "B"), "--out", str(out), "--limit", "2", judge="fake/v1") == 0
+    data = json.loads((out / "pairwise.json").read_text())
+    data["schema_version"] = 1
+    for row in data["comparisons"][0]["rows"]:
+        del row["ci_method"]
+    (out / "pairwise.json").write_text(json.dumps(data))
+    assert load_pairwise(out / "pairwise.json").comparisons[0].rows[0].ci_method is None

@@ -117,3 +117,39 @@ def test_cluster_share_never_collapses_to_a_point_when_every_case_agrees():
     # Every case at the same interior share (1 of 2): Wilson at 1.5 of 3.
     half = cluster_share([("c1", True), ("c1", False), ("c2", False), ("c2", True)], StatsOptions())
     assert half.rate == 0.5 and half.ci.lo == pytest.approx(wilson_interval(1, 2).lo)
+
+
+def test_every_pair_a_tie_gets_the_diff_no_change_bound_not_a_point():
+    # 5 ties: every bootstrap resample is 0, and the percentile interval read "+0 pp [+0, +0]".
+    from harness.compare.rows import no_change_interval
+
+    row = build_row("criterion", "empathy", _judged([("tie", "tie")] * 5), PairLeftOut(), StatsOptions())
+    bound = 1 - 0.025 ** (1 / 5)  # Clopper-Pearson's upper bound for 0 of 5, times the largest change, 1
+    assert row.win_rate_difference == 0 and row.ci_method == "no_change"
+    assert (row.ci.lo, row.ci.hi) == pytest.approx((-bound, bound)) and row.ci.hi == pytest.approx(0.522, abs=1e-3)
+    assert (row.ci.lo, row.ci.hi) == tuple(no_change_interval(np.zeros(5), "pass_fail", 0.95))
+    # Inconsistent pairs are ties too; pooled over two criteria, n is the 5 cases, not the 10 pairs.
+    judged = _judged([("first", "first")] * 5, "empathy") + _judged([("tie", "tie")] * 5, "policy")
+    overall = build_row("overall", "overall", judged, PairLeftOut(), StatsOptions())
+    assert overall.ci_method == "no_change" and overall.ci.hi == pytest.approx(bound)
+
+
+def test_every_pair_won_by_one_side_gets_the_uniform_change_bound():
+    from harness.compare.rows import uniform_change_interval
+
+    few = build_row("criterion", "empathy", _judged([("second", "first")] * 5), PairLeftOut(), StatsOptions())
+    assert few.win_rate_difference == 1 and few.ci_method == "uniform_change"
+    assert (few.ci.lo, few.ci.hi) == tuple(uniform_change_interval(np.ones(5), "pass_fail", 0.95))
+    assert few.ci.lo < 0 < few.ci.hi <= 1  # 5 of 5: the sign test's p is 0.062, and the interval includes 0
+    many = build_row("overall", "overall", _judged([("first", "second")] * 20), PairLeftOut(), StatsOptions())
+    assert many.ci_method == "uniform_change" and -1 <= many.ci.lo < many.ci.hi < 0
+    apply_holm([many], 0.05)
+    assert many.preference == "A preferred"
+
+
+def test_cases_that_differ_keep_the_bootstrap_interval():
+    row = build_row("criterion", "empathy", _judged(PICKS), PairLeftOut(), StatsOptions())
+    assert row.ci_method == "bootstrap" and row.ci.lo < row.ci.hi
+    one = build_row("criterion", "empathy", _judged([("second", "first"), ("tie", "tie")]), PairLeftOut(),
+                    StatsOptions())
+    assert one.ci_method == "bootstrap"

@@ -96,3 +96,14 @@ def test_a_1_5_criterion_shows_its_pass_rate_at_the_rubric_threshold() -> None:
     assert "| empathy (pass rate, score ≥ 3) | 100% [44, 100] (3) | — |" in render_scorecard_md(card)
     # a pass/fail criterion's row already is its pass rate: no second row
     assert "boundary (pass rate, score" not in text
+
+
+def test_the_footer_describes_the_mean_interval_the_cells_show() -> None:
+    # The footer said "Means use a Student t interval", but a 1-5 mean's interval is the t interval widened to
+    # a Jeffreys-type one: three scores of 1 have a t interval of [1, 1] and read [1.00, 3.14].
+    records = [record(f"c{i}", judge={"empathy": score(1)}) for i in range(3)]
+    text = render_scorecard_md(_card(records))
+    assert "| empathy (mean 1-5) | 1.00 [1.00, 3.14] (3) |" in text
+    assert ("Means use a Student t interval, widened where it is narrower to a Jeffreys-type interval for scores "
+            "bounded by their scale (so equal scores still leave doubt: three 1s read [1.00, 3.14]) and clipped "
+            "to the scale; pass rates a Wilson interval.") in text
