@@ -332,12 +332,14 @@ class Model:
             raise self._not_called()
         if not self._prepared:
             await self.prepare()
-        started = time.perf_counter()
+        # The call's latency: its attempts' time in the provider's hands and the backoff between them, not the
+        # time spent queued for one of this model's concurrency slots (that is the harness's, not the provider's).
+        spent = [0.0]
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = await self._attempt(messages, config)
+                response = await self._attempt(messages, config, spent)
             except CaseFault as error:
                 if getattr(error, "not_called", False):  # the breaker tripped while this call waited its turn
                     raise
@@ -346,14 +348,16 @@ class Model:
                 if delay is None:
                     self.stats.failures += 1
                     self._count_refusal(error)
+                    error.latency_s = spent[0]  # type: ignore[attr-defined]
                     raise
                 self.stats.retries += 1
                 await self.sleep(delay)
+                spent[0] += delay
                 continue
             self._auth_refusals = 0
             self.stats.usage = self.stats.usage + response.usage
             return response.model_copy(update={"attempts": attempt, "cache_hit": False,
-                                               "latency_s": time.perf_counter() - started})
+                                               "latency_s": spent[0]})
 
     def _count_refusal(self, error: CaseFault) -> None:
         """Count a failed call toward the breaker: ``AUTH_BREAKER`` key refusals in a row trip it (once)."""
@@ -400,11 +404,13 @@ class Model:
         delay = self.backoff_base_s * (2 ** retry_index) * random.uniform(0.5, 1.5)
         return min(delay, self.max_backoff_s)
 
-    async def _attempt(self, messages: list[Message], config: GenerateConfig) -> ModelResponse:
+    async def _attempt(self, messages: list[Message], config: GenerateConfig, spent: list[float]) -> ModelResponse:
+        """One attempt inside a concurrency slot; adds its time there to ``spent[0]``."""
         async with self._limit():
             if self._key_refused is not None:  # tripped while this call waited for a free slot
                 raise self._not_called()
             self.stats.provider_calls += 1
+            began = time.perf_counter()
             try:
                 # asyncio.timeout runs the call in this task; wait_for would start a task per attempt.
                 async with asyncio.timeout(self.spec.timeout_s):
@@ -416,6 +422,8 @@ class Model:
                 raise
             except Exception as exc:  # a provider bug or an unmapped library error: keep it on the case
                 raise ModelCallError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+            finally:
+                spent[0] += time.perf_counter() - began
 
     def _limit(self) -> asyncio.Semaphore:
         # A Semaphore belongs to one event loop; the sync facade may run several loops in turn.

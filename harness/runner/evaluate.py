@@ -70,8 +70,11 @@ async def evaluate_case(case: Case, responder: Responder, checks: list[Check], j
     try:
         reply = await responder.respond(case, sample)
     except CaseFault as fault:
-        record.error = ErrorInfo(kind=fault.kind, message=clip(str(fault), 1000),
-                                 attempts=provider_calls(fault) or None)
+        calls = provider_calls(fault)
+        record.error = ErrorInfo(kind=fault.kind, message=clip(str(fault), 1000), attempts=calls or None)
+        latency = getattr(fault, "latency_s", None)
+        if calls and latency is not None:  # the calls were made and took this long (not queued time)
+            record.responder = CallStats(calls=calls, latency_s=latency)
         record.finished_at = now_iso()
         return record
     record.reply, record.reply_source, record.responder = reply.text, reply.source, reply.stats

@@ -338,3 +338,36 @@ def test_callers_served_by_an_in_flight_call_count_no_provider_call(tmp_path):
     shared = run(same_three())
     assert provider.calls == 1 and sum(r.attempts for r in shared) == 1
     assert sorted(r.cache_hit for r in shared) == [False, True, True]
+
+
+def test_latency_is_the_providers_time_not_the_wait_for_a_concurrency_slot():
+    # 6 calls of 0.1 s through one slot: each waited up to 0.5 s for the slot, but took 0.1 s (review finding:
+    # latency checks and percentiles read the harness's own queue as the provider's slowness).
+    provider = SlowProvider(delay_s=0.1)
+    model = Model(provider, ModelSpec(name="slow/model", concurrency=1))
+
+    async def many():
+        prompts = [[Message(role="user", content=f"q{i}")] for i in range(6)]
+        return await asyncio.gather(*(model.generate(p) for p in prompts))
+
+    latencies = [response.latency_s for response in run(many())]
+    assert all(0.09 <= latency < 0.2 for latency in latencies), latencies
+
+
+def test_a_failed_calls_latency_counts_its_attempts_and_backoff_but_not_its_queue():
+    provider = SlowProvider(delay_s=1.0)
+    model = Model(provider, ModelSpec(name="slow/model", timeout_s=0.05, max_retries=2, concurrency=1))
+    sleeps = quick(model)
+
+    async def two():
+        first = asyncio.create_task(model.generate([Message(role="user", content="a")]))
+        await asyncio.sleep(0)
+        try:
+            await model.generate([Message(role="user", content="b")])
+        except CallTimeoutError as error:
+            await asyncio.gather(first, return_exceptions=True)
+            return error
+
+    error = run(two())
+    # three attempts of ~0.05 s and the two backoff waits; the wait behind the first call's ~0.15 s is left out
+    assert 0.15 - 0.01 <= error.latency_s <= 0.15 + sum(sleeps) + 0.08, (error.latency_s, sleeps)
