@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.compare.columns import _NONE, REASONS, RunData, Side
+from harness.compare.columns import _NONE, CASE_ERROR, REASONS, RunData, Side
 from harness.compare.paired import Clusters
 from harness.compare.schema import LeftOut
 from harness.errors import ConfigError, ResultsError
@@ -93,7 +93,8 @@ def paired_clusters(pairing: Pairing, index: int) -> tuple[Clusters, LeftOut]:
     The cluster keeps the case's full weight (its mean times its sample count), so a case with an errored
     sample weighs in the row's values as much as its siblings, and the row's value is the mean of its
     cases' means, the scorecard's. A case is left out of the row when it is missing on one side, or when
-    no sample of it was graded on a side; the first reason in :data:`REASONS` among its samples names it.
+    no sample of it was graded on a side: a case error when every sample errored, else the first reason in
+    :data:`REASONS` among its answered samples (see :func:`_case_reason`); across sides the first reason again.
     """
     code_a, graded_a = _case_reason(pairing.a, index)
     code_b, graded_b = _case_reason(pairing.b, index)
@@ -108,13 +109,20 @@ def paired_clusters(pairing: Pairing, index: int) -> tuple[Clusters, LeftOut]:
 
 
 def _case_reason(side: Side, index: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per case of ``side``: ``_NONE`` when some sample has a value, else the first reason (smallest code)
-    among its samples; and how many of its samples have a value."""
+    """Per case of ``side``: ``_NONE`` when some sample has a value, else why not; and how many of its samples
+    have a value.
+
+    A case error is the reason only when every sample errored; otherwise the replies it got say why (the first
+    reason among them: a judge error, else not applicable), so a case whose answered samples were all n/a
+    reads n/a, not case error, when another of its samples errored.
+    """
     codes = side.codes[:, index]
     if not len(codes):
         return np.zeros(0, np.uint8), np.zeros(0, np.intp)
     graded = np.add.reduceat((codes == 0).astype(np.intp), side.starts)
-    first = np.minimum.reduceat(np.where(codes == 0, _NONE, codes).astype(np.uint8), side.starts)
+    answered = np.where((codes == 0) | (codes == CASE_ERROR), _NONE, codes).astype(np.uint8)
+    first = np.minimum.reduceat(answered, side.starts)
+    first = np.where(first == _NONE, CASE_ERROR, first)  # no answered sample without a value: all errored
     return np.where(graded > 0, _NONE, first).astype(np.uint8), graded
 
 

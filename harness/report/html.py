@@ -20,6 +20,7 @@ from harness.gates.outcome import worse_on
 from harness.records.schema import Record
 from harness.report.html_parts import ROWS_JS, esc, interval_bar_svg, json_script, page_shell, sortable_head, table
 from harness.report.html_records import RecordRows, RecordView, filter_form
+from harness.report.markdown import records_text
 from harness.report.panel import render_panel_html
 from harness.report.tables import breakdown_rows, fmt_mean, fmt_rate, summary_rows
 from harness.scoring.schema import RunIdentity, Scorecard
@@ -132,7 +133,7 @@ def _gate_item(gate) -> str:
     return f'<li><span class="{css}">{word}</span> <b>{esc(gate.label)}</b>: {esc(gate.detail + worse)}</li>'
 
 
-def render_identity(run: RunIdentity | None, n_records: int) -> str:
+def render_identity(run: RunIdentity | None, n_records: int | str) -> str:
     """The run's identifying fields as a definition list."""
     fields = [("records", n_records)]
     if run is not None:
@@ -252,7 +253,7 @@ def render_run_html_rows(scorecard: Scorecard, rows: RecordRows, trends_html: st
     records_parts, filter_data = records_section_parts(scorecard, rows)
     body = "".join([
         render_notices(scorecard.notices), f"<h1>{esc(title)}</h1>", GATES_START, GATES_END,
-        render_identity(scorecard.run, scorecard.n_records),
+        render_identity(scorecard.run, records_text(scorecard)),
         "<h2>Summary</h2>", render_summary_table(scorecard) if scorecard.candidates else "<p>No records.</p>",
         "<h2>Scores with intervals</h2>", render_score_bars(scorecard), render_panel_html(scorecard),
         render_turns_html(scorecard), trends_html,

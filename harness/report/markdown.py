@@ -46,7 +46,16 @@ def render_notices(notices: list[str]) -> str:
     return "\n\n".join(f"> **⚠️ Warning:** **{md_escape(notice)}**" for notice in notices)
 
 
-def render_identity(run: RunIdentity | None, n_records: int) -> str:
+def records_text(scorecard: Scorecard) -> int | str:
+    """The scorecard's record count; with epochs, ``"10 (one per case, samples reduced; 30 samples)"``."""
+    sampled = [c.epochs.n_samples for c in scorecard.candidates.values() if c.epochs is not None]
+    if not sampled:
+        return scorecard.n_records
+    samples = sum(sampled) + sum(c.n_records for c in scorecard.candidates.values() if c.epochs is None)
+    return f"{scorecard.n_records} (one per case, samples reduced; {samples} samples)"
+
+
+def render_identity(run: RunIdentity | None, n_records: int | str) -> str:
     """A one-line-per-field list naming the run: eval, dataset, rubric, judge, time."""
     if run is None:
         return f"- records: {n_records}"
@@ -146,7 +155,7 @@ def render_turns(card: Scorecard) -> str:
 def render_scorecard_md(scorecard: Scorecard) -> str:
     """The whole ``scorecard.md``. Breakdowns are dropped (with a note) if they would push it past a PR comment."""
     head = [part for part in (render_notices(scorecard.notices), "## Scorecard",
-                              render_identity(scorecard.run, scorecard.n_records)) if part]
+                              render_identity(scorecard.run, records_text(scorecard))) if part]
     if not scorecard.candidates:
         return "\n\n".join(head + ["No records."]) + "\n"
     body = head + [render_summary(scorecard), _legend(scorecard)]

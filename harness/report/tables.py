@@ -125,6 +125,9 @@ def _row(card: Scorecard, section: str, label: str, cell: Callable[[CandidateSco
 def summary_rows(card: Scorecard) -> list[Row]:
     """Every summary row of ``card``, candidates in scorecard order."""
     rows = [_row(card, "Records", "records", lambda c: str(c.n_records))]
+    if _sampled(card):  # with epochs a record is a case (its samples reduced): say so, and count the samples
+        rows = [_row(card, "Records", "records (one per case, samples reduced)", lambda c: str(c.n_records)),
+                _row(card, "Records", "samples", lambda c: str(c.epochs.n_samples if c.epochs else c.n_records))]
     for name, info in card.criteria.items():
         label = f"{name} ({'pass rate' if info.scale == 'pass_fail' else 'mean 1-5' if info.scale else 'mean'})"
         rows.append(_row(card, "Judge criteria", label, lambda c, n=name, s=info.scale: _criterion_cell(
@@ -141,12 +144,34 @@ def summary_rows(card: Scorecard) -> list[Row]:
     return rows
 
 
+def _sampled(card: Scorecard) -> bool:
+    """Whether some candidate ran several samples (epochs) per case."""
+    return any(c.epochs is not None for c in card.candidates.values())
+
+
+def _sample_errors_cell(candidate: CandidateScores) -> str:
+    """``"13 of 30 (server_error 13)"``: every sample that ended in a case error, of all the samples."""
+    epochs = candidate.epochs
+    if epochs is None:  # one sample per case: its samples are its records
+        total, by_kind, of = candidate.n_case_errors, candidate.case_errors_by_kind, candidate.n_records
+    else:
+        total, by_kind, of = epochs.n_sample_errors, epochs.sample_errors_by_kind, epochs.n_samples
+    kinds = ", ".join(f"{kind} {n}" for kind, n in by_kind.items())
+    return f"{total} of {of}" + (f" ({kinds})" if total else "")
+
+
+def _case_errors_cell(candidate: CandidateScores) -> str:
+    return fmt_counts(candidate.n_case_errors, candidate.case_errors_by_kind)
+
+
 def _error_rows(card: Scorecard) -> list[Row]:
-    return [
-        _row(card, "Errors", "case errors", lambda c: fmt_counts(c.n_case_errors, c.case_errors_by_kind)),
-        _row(card, "Errors", "judge errors",
-             lambda c: fmt_counts(sum(c.judge_errors_by_kind.values()), c.judge_errors_by_kind)),
-    ]
+    if _sampled(card):  # a case error is a case whose every sample errored; the samples are counted apart
+        rows = [_row(card, "Errors", "case errors (every sample errored)", _case_errors_cell),
+                _row(card, "Errors", "sample errors", _sample_errors_cell)]
+    else:
+        rows = [_row(card, "Errors", "case errors", _case_errors_cell)]
+    return rows + [_row(card, "Errors", "judge errors",
+                        lambda c: fmt_counts(sum(c.judge_errors_by_kind.values()), c.judge_errors_by_kind))]
 
 
 def _usage_rows(card: Scorecard) -> list[Row]:

@@ -4,15 +4,20 @@ With ``epochs: N`` a run holds N records per case × candidate. The scorecard's
 intervals are over **cases**, so the samples of a case are reduced to one
 record first (scores by the candidate's reducer, passes by majority vote) and
 the :class:`~harness.scoring.schema.EpochSummary` says how consistent the
-samples were: the reducer's per-case value, pass^k for every k ≤ N, and the
-share of cases whose samples all agreed.
+samples were: the reducer's per-case value, pass^k for every k ≤ N, the share
+of cases whose samples all agreed, and how many samples ended in an error.
+
+pass^k and agreement count only the cases with all N samples graded on the
+measure (no case error, judge error or n/a among them), so every k is averaged
+over the same cases: with a case's k-sample draws taken from fewer than N
+samples, pass^k could rise with k.
 """
 
 from __future__ import annotations
 
 import statistics
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -111,12 +116,15 @@ def summarize(cases: list[list[Record]], setting: EpochSetting, confidence: floa
     """Per criterion and check: the reducer's value over cases, pass^k for k = 1..N, and agreement."""
     answered = [[r for r in samples if r.error is None] for samples in cases]
     answered = [samples for samples in answered if samples]
+    errors = Counter(r.error.kind for samples in cases for r in samples if r.error is not None)
     checks = sorted({name for samples in answered for r in samples for name in r.checks})
     criteria = list(dict.fromkeys(name for samples in answered for r in samples for name in r.judge))
     def passes_of(reader):
         return [reader(samples) for samples in answered]
     return out.EpochSummary(
         epochs=setting.epochs, reducer=setting.reducer, n_cases=len(answered),
+        n_samples=sum(map(len, cases)), n_sample_errors=sum(errors.values()),
+        sample_errors_by_kind=dict(sorted(errors.items())),
         checks={n: _stat(passes_of(lambda s, n=n: _check_passes(s, n)), setting, confidence) for n in checks},
         criteria={n: _stat(passes_of(lambda s, n=n: [v.passed for v in _criterion_verdicts(s, n)
                                                       if v.passed is not None]), setting, confidence)
@@ -124,13 +132,16 @@ def summarize(cases: list[list[Record]], setting: EpochSetting, confidence: floa
 
 
 def _stat(per_case: list[list[bool]], setting: EpochSetting, confidence: float) -> out.EpochStat:
+    """``per_case``: each case's graded passes. The reducer counts every case with one; pass^k and agreement
+    only the cases with all ``epochs`` samples graded (see the module docstring)."""
     per_case = [p for p in per_case if p]
     if not per_case:
         return out.EpochStat()
+    complete = [p for p in per_case if len(p) >= setting.epochs]
     return out.EpochStat(reduced=_mean_stat(_values(per_case, setting.reducer), confidence),
-                         pass_hat_k=_pass_hat(per_case, setting.epochs),
-                         consistency=sum(len(set(p)) == 1 for p in per_case) / len(per_case),
-                         n_cases=len(per_case))
+                         pass_hat_k=_pass_hat(complete, setting.epochs),
+                         consistency=sum(len(set(p)) == 1 for p in complete) / len(complete) if complete else None,
+                         n_cases=len(per_case), n_complete=len(complete))
 
 
 def _values(per_case: list[list[bool]], reducer: str) -> Iterator[float]:
@@ -140,13 +151,14 @@ def _values(per_case: list[list[bool]], reducer: str) -> Iterator[float]:
             yield value
 
 
-def _pass_hat(per_case: list[list[bool]], epochs: int) -> dict[str, float]:
-    found = {}
-    for k in range(1, epochs + 1):
-        values = [v for p in per_case if (v := pass_hat_k(sum(p), len(p), k)) is not None]
-        if values:
-            found[str(k)] = sum(values) / len(values)
-    return found
+def _pass_hat(complete: list[list[bool]], epochs: int) -> dict[str, float]:
+    """k → mean over ``complete`` (cases with every sample graded) of C(c,k)/C(n,k); empty without such cases.
+
+    Over one set of cases pass^k never rises with k: C(c,k)/C(n,k) falls as k grows for each case."""
+    if not complete:
+        return {}
+    return {str(k): sum(pass_hat_k(sum(p), len(p), k) for p in complete) / len(complete)
+            for k in range(1, epochs + 1)}
 
 
 def _mean_stat(values: Iterable[float], confidence: float) -> out.MeanStat:

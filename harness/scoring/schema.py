@@ -99,11 +99,15 @@ class EpochStat(_Model):
     """How one criterion or check behaved across a candidate's samples (epochs) of each case."""
 
     reduced: MeanStat = Field(default_factory=MeanStat,
-                              description="mean over cases of the reducer's per-case pass value, t interval over cases")
+                              description="mean over cases of the reducer's per-case pass value, t interval over "
+                                          "cases (every case with at least one graded sample)")
     pass_hat_k: dict[str, float] = Field(default_factory=dict,
-                                         description="k -> mean over cases of C(c,k)/C(n,k) (tau-bench pass^k)")
-    consistency: float | None = Field(None, description="share of cases whose samples all agreed")
-    n_cases: int = 0
+                                         description="k -> mean of C(c,k)/C(n,k) (tau-bench pass^k) over the "
+                                                     "n_complete cases: every k over the same cases")
+    consistency: float | None = Field(None, description="share of the n_complete cases whose samples all agreed")
+    n_cases: int = Field(0, description="cases with at least one graded sample on this measure")
+    n_complete: int = Field(0, description="cases with every one of the epochs' samples graded on this measure: "
+                                           "pass^k and consistency count these only")
 
 
 class EpochSummary(_Model):
@@ -111,7 +115,11 @@ class EpochSummary(_Model):
 
     epochs: int
     reducer: str
-    n_cases: int = 0
+    n_cases: int = Field(0, description="cases with at least one sample that did not end in a case error")
+    n_samples: int = Field(0, description="records (samples) of the candidate, errored ones included")
+    n_sample_errors: int = Field(0, description="samples that ended in a case error (no reply), counted in every "
+                                                "case, including the cases where every sample errored")
+    sample_errors_by_kind: dict[str, int] = Field(default_factory=dict)
     criteria: dict[str, EpochStat] = Field(default_factory=dict)
     checks: dict[str, EpochStat] = Field(default_factory=dict)
 
