@@ -324,10 +324,42 @@ def _check_schema(schema: object) -> None:
             from None
 
 
-def _json_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
-    """is_json: the whole reply (surrounding whitespace aside) is one JSON value, fitting the schema if given."""
+class _NotJson(ValueError):
+    """A form Python's lenient :func:`json.loads` reads that RFC 8259 (and ``JSON.parse``) does not."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON value (JSON has no NaN or infinity)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _NotJson(f"the number {text[:40]} is too large to be a finite number")
+    return value
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _NotJson(f"the key {key!r} is given twice in one object")
+        out[key] = value
+    return out
+
+
+def strict_json(text: str) -> Any:
+    """``text`` parsed as JSON, refusing what Python reads but other parsers do not: ``NaN``,
+    ``Infinity``, a number overflowing to infinity (``1e999``) and a key given twice in one object.
+    Raises ValueError (the reason in its message)."""
     import json
 
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float,
+                      object_pairs_hook=_unique_object)
+
+
+def _json_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
+    """is_json: the whole reply (surrounding whitespace aside) is one JSON value, fitting the schema if given."""
     validator = None
     if spec.value is not None:
         import jsonschema
@@ -337,9 +369,11 @@ def _json_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
 
     def decide(ctx: CheckContext) -> Outcome:
         try:
-            parsed = json.loads(ctx.reply)
-        except ValueError as exc:  # JSONDecodeError, or a number too long to convert
+            parsed = strict_json(ctx.reply)
+        except ValueError as exc:  # JSONDecodeError, a number too long to convert, or _NotJson
             return False, [], f"not JSON: {exc}", {"json": False}
+        except RecursionError:
+            return False, [], "not JSON: nested too deep to read", {"json": False}
         if validator is None:
             return True, [], "parses as JSON", {"json": True}
         problems = list(validator.iter_errors(parsed))

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from types import UnionType
+from typing import Any, Callable, Union, get_args, get_origin
 
 from harness.datasets.schema import Case, Expectations, PolicyContext
 
@@ -87,11 +88,31 @@ def _reference(inner: str, written: str) -> Reference:
         fields = _RECORDS[root].model_fields
         if len(rest) != 1 or rest[0] not in fields:
             raise ValueError(f"{written}: name one field of {root}: {', '.join(fields)}")
+        kind = _kind_of(fields[rest[0]].annotation)
+        if kind:
+            usable = [name for name, info in fields.items() if not _kind_of(info.annotation)]
+            raise ValueError(f"{written}: {root}.{rest[0]} holds {kind}, never a text or a number, so the check "
+                             f"would apply to no case (fields of {root} that can: {', '.join(usable)}; "
+                             f"{'applies_when or ' if kind == 'true/false' else ''}a python check can read it)")
     if root in _MAPPINGS and not rest:
         raise ValueError(f"{written}: name a key of {root}: {{{{ {root}.<key> }}}}")
     if root == "recorded_replies" and len(rest) != 1:
         raise ValueError(f"{written}: recorded_replies holds text by version: {{{{ recorded_replies.<version> }}}}")
     return Reference(path)
+
+
+def _kind_of(annotation: Any) -> str | None:
+    """What a field of that type holds when it can hold no text or number (``a list``), else None."""
+    kinds = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    if any(kind in (str, int, float) for kind in kinds):
+        return None
+    if any(get_origin(kind) is list or kind is list for kind in kinds):
+        return "a list"
+    if any(get_origin(kind) is dict or kind is dict for kind in kinds):
+        return "a mapping"
+    if bool in kinds:
+        return "true/false"
+    return "no text or number"
 
 
 def is_templated(parts: Parts) -> bool:

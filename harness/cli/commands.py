@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from harness.errors import ConfigError, UserError
 
@@ -238,12 +240,36 @@ def validate(args: argparse.Namespace) -> int:
         failures += not ok
         print(f"ok    {path}: {message}" if ok else f"error {message.one_line()}",
               file=sys.stdout if ok else sys.stderr)
+        if ok and str(message).startswith("eval "):
+            for warning in _unset_key_warnings(path):
+                print(f"warn  {path}: {warning}", file=sys.stderr)
     if not checked:
         # "ok" about nothing would read as a pass in CI: say that nothing was validated.
         named = ", ".join(str(p) for p in args.paths)
         print(f"error {named}: no eval file, dataset or rubric found to validate", file=sys.stderr)
         return 2
     return 2 if failures else 0
+
+
+def _unset_key_warnings(path: Path) -> list[str]:
+    """A line for each ``api_key_env`` of a valid eval file whose variable is unset or empty: validate runs
+    without keys (exit 0), but a run would refuse it before its first call."""
+    from harness.config.evalfile import load_eval
+    from harness.models.base import unset_key_env
+
+    names: list[str] = []
+    stack: list[Any] = [load_eval(path).spec.model_dump()]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            env = item.get("api_key_env")
+            if isinstance(env, str) and env and env not in names:
+                names.append(env)
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return [f"{unset_key_env(env)} (api_key_env): validate needs no key, but a run refuses to start without it"
+            for env in names if not os.environ.get(env)]
 
 
 def schema(args: argparse.Namespace) -> int:

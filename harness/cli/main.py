@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -156,7 +157,7 @@ def _add_diff(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_negative_values_attached(sys.argv[1:] if argv is None else argv))
     if args.version:
         from harness import __version__
         print(f"harness {__version__}")
@@ -174,6 +175,29 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         print("harness: interrupted; continue with --resume", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+
+
+# Options whose value may start with a minus sign (``--min-effect -1pp``): argparse takes such a value for an
+# option of its own ("expected one argument"), so it is attached (``--min-effect=-1pp``) and judged by the option.
+_SIGNED_VALUE_OPTIONS = ("--min-effect",)
+_SIGNED_VALUE = re.compile(r"-[0-9.]")
+
+
+def _negative_values_attached(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--":
+            return out + argv[index:]
+        if (token in _SIGNED_VALUE_OPTIONS and index + 1 < len(argv)
+                and _SIGNED_VALUE.match(argv[index + 1])):
+            out.append(f"{token}={argv[index + 1]}")
+            index += 2
+            continue
+        out.append(token)
+        index += 1
+    return out
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -9,7 +9,8 @@ without editing the file::
 
 * ``${NAME}`` is the variable's value; unset, it is an error naming the file, the
   line, the field and the variable. ``${NAME:-default}`` takes ``default`` when the
-  variable is unset or empty, as a shell does. ``$${`` is a literal ``${``.
+  variable is unset or empty, as a shell does. ``$${`` is a literal ``${``, and so is
+  ``${{`` (a dollar before a check's ``{{ field }}`` reference: ``'${{ context.max_refund }}'``).
 * An unquoted value that is one reference and nothing else reads as if the
   variable's value were written there: ``${N:-8}`` is the number 8 and ``${F:-true}``
   a boolean, also where the eval file takes any value (``params.extra``, sent to
@@ -36,7 +37,9 @@ import yaml
 from harness.config.yamlfile import format_loc, line_of
 from harness.errors import ConfigError
 
-_REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}?")
+# ``$${`` (an escaped ``${``), a ``$`` right before a ``{{ field }}`` reference (``${{ context.max_refund }}``:
+# a literal dollar, as no variable name starts with ``{``), or a reference ``${...}``.
+_REFERENCE = re.compile(r"\$\$\{|\$(?=\{\{)|\$\{([^}]*)\}?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Whole parts of a name (split at "_"): HF_TOKEN and OPENAI_API_KEY look secret; MAX_TOKENS does not.
 _SECRET_PARTS = frozenset({"KEY", "APIKEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASS", "CREDENTIAL",
@@ -69,6 +72,9 @@ def _resolve(text: str, loc: tuple, node, path: Path, env) -> Any:
         done = m.end()
         if m.group(0) == "$${":
             pieces.append("${")
+            continue
+        if m.group(0) == "$":  # before {{: the dollar is text, the reference a check's own
+            pieces.append("$")
             continue
         if not m.group(0).endswith("}"):
             raise fail(f"'${{' without its closing '}}' in {text!r} (write $${{ for a literal ${{)")

@@ -42,7 +42,12 @@ def _no_such_version(version: str, have: list[str], n_cases: int) -> str:
     cases = f"the {n_cases} cases have" if n_cases != 1 else "the 1 case has"
     if not have:
         return f"no case has a reply recorded for version {version!r} ({cases} no recorded replies)"
-    listed = ", ".join(have[:MAX_LISTED]) + (f" and {len(have) - MAX_LISTED} more" if len(have) > MAX_LISTED else "")
+    listed = ", ".join(_shown(name) for name in have[:MAX_LISTED]) + (f" and {len(have) - MAX_LISTED} more" if len(have) > MAX_LISTED else "")
     close = sorted(difflib.get_close_matches(version, have, n=3, cutoff=0.6))
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    hint = f"; did you mean {' or '.join(_shown(name) for name in close)}?" if close else ""
     return f"no case has a reply recorded for version {version!r} ({cases}: {listed}{hint})"
+
+
+def _shown(version: str) -> str:
+    """A version as named in a message: quoted where a space around it would not show (``' v1'``)."""
+    return repr(version) if version != version.strip() or not version else version

@@ -253,6 +253,9 @@ def first_error(exc: ValidationError, data: Any = _NO_DATA) -> tuple[tuple[Any, 
         message = "unknown field (check the spelling)"
     elif err["type"] == "missing":
         message = "required field is missing"
+    elif err["type"] == "bool_parsing":  # the value is shown: " true" (a CSV cell's space) reads like true
+        shown = repr(err["input"]) if len(str(err["input"])) <= 40 else repr(str(err["input"])[:40]) + "…"
+        message = f"{shown} is not true or false (write true/false, yes/no or 1/0, with no spaces)"
     return loc, message
 
 

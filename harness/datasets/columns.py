@@ -33,6 +33,7 @@ def check_columns(columns: list[str], source: str, line: int | None) -> None:
     for index, name in enumerate(columns):
         if not (_known_column(name, fields) or name.startswith("Unnamed: ")):
             raise DatasetError(_unknown_column(name, fields, first=index == 0), file=source, line=line, field=name)
+    _refuse_nested_clash(columns, source, line)
     if "complaint" in columns and "turns" in columns:
         raise DatasetError("columns `complaint` and `turns` are alternatives (a complaint is a thread of one "
                            "customer turn): keep one", file=source, line=line, field="complaint")
@@ -44,6 +45,20 @@ def check_columns(columns: list[str], source: str, line: int | None) -> None:
                            file=source, line=line)
 
 
+def _refuse_nested_clash(columns: list[str], source: str, line: int | None) -> None:
+    """Refuse ``metadata.a`` beside ``metadata.a.b``: a dotted key is nested (``{"a": {"b": ...}}``), so
+    ``a`` cannot also hold a value of its own."""
+    keys = {name[len(METADATA_PREFIX):] for name in columns if name.startswith(METADATA_PREFIX)}
+    for key in sorted(keys):
+        parts = key.split(".")
+        for end in range(1, len(parts)):
+            outer = ".".join(parts[:end])
+            if outer in keys:
+                raise DatasetError(f"column `{METADATA_PREFIX}{outer}` is also a column, but `{METADATA_PREFIX}{key}` "
+                                   f"nests a key under it (`{{{{ metadata.{key} }}}}` reads a nested mapping): "
+                                   f"rename one", file=source, line=line, field=METADATA_PREFIX + key)
+
+
 def _field_column(name: str) -> bool:
     """Whether ``name`` is a column of one field of ``context`` or ``expectations`` (``context.max_refund``)."""
     head, dot, rest = name.partition(".")
@@ -51,9 +66,37 @@ def _field_column(name: str) -> bool:
 
 
 def _known_column(name: str, fields: set[str]) -> bool:
-    """Whether ``name`` is a column a table may have (a field of the case, or one of the prefixed columns)."""
-    return name in fields or _field_column(name) or any(
-        name.startswith(prefix) and len(name) > len(prefix) for prefix in (REPLY_PREFIX, METADATA_PREFIX))
+    """Whether ``name`` is a column a table may have (a field of the case, or one of the prefixed columns:
+    a version or a metadata key with no space around it, nor around a dotted key's parts)."""
+    if name in fields or _field_column(name):
+        return True
+    if name.startswith(REPLY_PREFIX):
+        version = name[len(REPLY_PREFIX):]
+        return bool(version) and version == version.strip()
+    if name.startswith(METADATA_PREFIX):
+        parts = name[len(METADATA_PREFIX):].split(".")
+        return all(part and part == part.strip() for part in parts)
+    return False
+
+
+def _malformed_part(name: str) -> str | None:
+    """What is wrong with a prefixed column whose version or key part has a space around it
+    (``reply: v1``, ``metadata.tier ``) or whose dotted key has an empty part (``metadata.a..b``), or None."""
+    for prefix in (REPLY_PREFIX, METADATA_PREFIX):
+        if not name.startswith(prefix):
+            continue
+        rest = name[len(prefix):]
+        parts = [rest] if prefix == REPLY_PREFIX else rest.split(".")
+        if len(rest) and len(parts) > 1 and not all(parts):
+            return (f"a dotted metadata key has an empty part (a nested key is written "
+                    f"`{METADATA_PREFIX}<key>.<key>`)")
+        for index, part in enumerate(parts):
+            before = prefix + ".".join(parts[:index]) + ("." if index else "")
+            if part != part.lstrip() and part.strip():
+                return f"remove the space after `{before}`"
+            if part != part.rstrip() and part.strip():
+                return f"remove the space after `{before}{part.rstrip()}`"
+    return None
 
 
 def _unknown_column(name: str, fields: set[str], first: bool = False) -> str:
@@ -66,6 +109,11 @@ def _unknown_column(name: str, fields: set[str], first: bool = False) -> str:
         else:
             fix = f"remove the space after `{stripped}`"
         return f"unknown column `{name}`: {fix} (column names are read as written, spaces and all)"
+    malformed = _malformed_part(name)
+    if malformed and malformed.startswith("remove"):
+        return f"unknown column `{name}`: {malformed} (column names are read as written, spaces and all)"
+    if malformed:
+        return f"unknown column `{name}`: {malformed}"
     head, dot, rest = name.partition(".")
     if dot and head in FIELD_COLUMNS:
         known = sorted(FIELD_COLUMNS[head])

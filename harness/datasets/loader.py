@@ -332,7 +332,7 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
     if replies and isinstance(out.get("recorded_replies", {}), dict):  # else validation names the field
         out["recorded_replies"] = {**out.get("recorded_replies", {}), **replies}
     if own:
-        _merge_columns(out, "metadata", own)
+        _merge_metadata_columns(out, own)
     for head, values in fields.items():
         _merge_columns(out, head, values)
     return out
@@ -348,6 +348,26 @@ def _merge_columns(out: dict[str, Any], head: str, values: dict[str, Any]) -> No
         if key in base:
             raise _CellError(f"{head}.{key}", f"`{key}` is also set in this row's `{head}` JSON: set it in one place")
     out[head] = {**base, **values}
+
+
+def _merge_metadata_columns(out: dict[str, Any], own: dict[str, Any]) -> None:
+    """The ``metadata.<key>`` columns of a row into its ``metadata`` (from a JSON cell, if it has one); a
+    dotted key nests (``metadata.a.b`` is ``{"a": {"b": ...}}``, as ``{{ metadata.a.b }}`` and ``--where``
+    read it). A key also set in the row's JSON is refused."""
+    base = out.get("metadata", {})
+    if not isinstance(base, dict):  # validation names the field
+        return
+    merged = dict(base)
+    for key, value in own.items():
+        parts = key.split(".")
+        if parts[0] in base:
+            raise _CellError(f"metadata.{key}", f"`{parts[0]}` is also set in this row's `metadata` JSON: "
+                                                f"set it in one place")
+        target = merged
+        for part in parts[:-1]:  # the header refused `metadata.a` beside `metadata.a.b`
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+    out["metadata"] = merged
 
 
 def _json_cell(key: str, value: str) -> Any:

@@ -33,7 +33,7 @@ class Where:
 
     def holds(self, case: Case) -> bool:
         if self.field.startswith("metadata."):
-            actual = (case.metadata or {}).get(self.field[len("metadata."):])
+            actual = metadata_value(case, self.field[len("metadata."):])
             return actual is not None and any(_same(actual, v) for v in self.values)
         actual = getattr(case, self.field)
         if self.field == "persona":
@@ -169,7 +169,7 @@ def _check_selection_names(cases: list[Case], selection: CaseSelection, source: 
     for where in selection.where:
         if where.field.startswith("metadata."):
             key = where.field[len("metadata."):]
-            if not any(case.metadata and case.metadata.get(key) is not None for case in cases):
+            if not any(metadata_value(case, key) is not None for case in cases):
                 raise ConfigError(f"no case of {source} has metadata key {key!r}", field="--where")
 
 
@@ -189,6 +189,18 @@ def _is_pattern(text: str) -> bool:
 def id_matches(case_id: str, pattern: str) -> bool:
     """Whether ``case_id`` (or, for a turn case ``<id>@t<k>``, its thread's id) matches the shell ``pattern``."""
     return fnmatchcase(case_id, pattern) or fnmatchcase(thread_of(case_id), pattern)
+
+
+def metadata_value(case: Case, key: str) -> Any:
+    """The case's metadata value at ``key``, a dotted key read as nested mappings (``a.b`` is
+    ``{"a": {"b": ...}}``, as a CSV ``metadata.a.b`` column loads and ``{{ metadata.a.b }}`` reads it);
+    None where it has none."""
+    value: Any = case.metadata or {}
+    for part in key.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
 
 
 def _same(actual: Any, wanted: str) -> bool:

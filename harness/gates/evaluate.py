@@ -50,7 +50,7 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     _check_scales(spec, scorecard, eval_file)
     gates = [completion_gate(complete, completion, eval_spec.get("max_error_rate") is not None)]
     failing_in = selection.get("failing_in") if isinstance(selection, dict) else None
-    gates += minimum_gates(spec, scorecard, candidates, failing_in)
+    gates += minimum_gates(spec, scorecard, candidates, failing_in, latency_checks(eval_spec))
     notes = []
     if baseline is not None and spec.has_regressions:
         found, notes = regression_gates(spec, baseline, Path(run_dir), candidates, run_measures(scorecard))
@@ -110,9 +110,19 @@ def _check_names(spec: GatesSpec, scorecard, eval_file: str | None) -> None:
                                   f"(it has: {', '.join(known) or 'none'})", file=eval_file, field=f"gates.{kind}.{name}")
 
 
-def minimum_gates(spec: GatesSpec, scorecard, candidates: list[str], failing_in: str | None = None) -> list[GateResult]:
+def latency_checks(eval_spec: dict) -> frozenset[str]:
+    """The names of the eval's ``max_latency_ms`` checks (a manifest's copy of its ``checks``)."""
+    checks = eval_spec.get("checks")
+    if not isinstance(checks, list):
+        return frozenset()
+    return frozenset(c.get("name") for c in checks if isinstance(c, dict) and c.get("type") == "max_latency_ms")
+
+
+def minimum_gates(spec: GatesSpec, scorecard, candidates: list[str], failing_in: str | None = None,
+                  latency: frozenset[str] = frozenset()) -> list[GateResult]:
     """One gate per candidate × criterion or check that has a ``min``; with ``failing_in`` (a ``--failing``
-    run) each is reported with its figure but not held."""
+    run) each is reported with its figure but not held. ``latency``: the checks of type ``max_latency_ms``,
+    whose minimum, unmeasured because every reply came from the cache, says so."""
     gates = []
     for name in candidates:
         scores = scorecard.candidates[name]
@@ -123,7 +133,7 @@ def minimum_gates(spec: GatesSpec, scorecard, candidates: list[str], failing_in:
         for check in scorecard.checks:
             threshold = spec.threshold("check", check)
             if threshold is not None and threshold.min is not None:
-                gates.append(_check_minimum(name, check, scores, threshold.min, failing_in))
+                gates.append(_check_minimum(name, check, scores, threshold.min, failing_in, check in latency))
     return gates
 
 
@@ -141,19 +151,28 @@ def _criterion_minimum(candidate: str, criterion: str, scores, scale: str | None
     return _minimum(candidate, "criterion", criterion, value, stat.n, minimum, rate, failing_in=failing_in)
 
 
-def _check_minimum(candidate: str, check: str, scores, minimum: float, failing_in: str | None = None) -> GateResult:
+def _check_minimum(candidate: str, check: str, scores, minimum: float, failing_in: str | None = None,
+                   latency: bool = False) -> GateResult:
     summary = scores.checks.get(check)
     if summary is None:
         return _unmeasured(candidate, "check", check, minimum, True, scores)
     stat = summary.pass_rate
     if stat.rate is None and not summary.n_crashed:
-        return _unmeasured(candidate, "check", check, minimum, True, scores, {}, summary.n_not_applicable)
+        return _unmeasured(candidate, "check", check, minimum, True, scores, {}, summary.n_not_applicable,
+                           cached=latency and _all_cached(scores))
     return _minimum(candidate, "check", check, stat.rate, stat.n, minimum, True, crashed=summary.n_crashed,
                     failing_in=failing_in)
 
 
+def _all_cached(scores) -> bool:
+    """Whether every responder call of the candidate was answered from the cache (no latency to measure)."""
+    calls = scores.responder
+    return calls.calls > 0 and calls.cache_hits >= calls.calls
+
+
 def _unmeasured(candidate: str, kind: str, name: str, minimum: float, rate: bool, scores,
-                asks_failed: dict[str, int] | None = None, not_applicable: int = 0) -> GateResult:
+                asks_failed: dict[str, int] | None = None, not_applicable: int = 0,
+                cached: bool = False) -> GateResult:
     """A minimum with no value to hold. It fails when errors are why: every record it could have measured
     ended in an error (every ask of the judge, or the reply itself), so it could not be taken. It is a warning
     when nothing applied, and when some records did not apply and the others errored (named both ways)."""
@@ -161,6 +180,9 @@ def _unmeasured(candidate: str, kind: str, name: str, minimum: float, rate: bool
     case_errors = scores.case_errors_by_kind
     if not asks_failed and not case_errors:
         reason = "it applied to no case" if scores.n_records else "the candidate has no record"
+        if cached and scores.n_records:
+            reason = ("every reply came from the cache, so no latency was measured (run with --no-cache to "
+                      "measure it)")
         return GateResult(label, candidate, True, f"not measured: {reason} ({bound})", measured=False)
     errors = []
     if asks_failed:

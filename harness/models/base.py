@@ -8,9 +8,10 @@ Caching, retries, concurrency and accounting live in ``Model``, not here.
 
 from __future__ import annotations
 
+import os
 import re
 
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Mapping, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -146,12 +147,14 @@ def env_var_name(value: str | None) -> str | None:
 _CONVENTIONAL_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 
 
-def unset_key_env(env: str) -> str:
-    """The words for an ``api_key_env`` naming no set variable: the name, unless it does not look like one
-    (not in upper case: ``Zq9xkR…`` may be a key pasted in the variable's place, which stays unprinted)."""
+def unset_key_env(env: str, environ: Mapping[str, str] | None = None) -> str:
+    """The words for an ``api_key_env`` naming no set variable (or one set to the empty text: "is empty"):
+    the name, unless it does not look like one (not in upper case: ``Zq9xkR…`` may be a key pasted in the
+    variable's place, which stays unprinted)."""
+    state = "is empty" if (os.environ if environ is None else environ).get(env) == "" else "is not set"
     if _CONVENTIONAL_ENV_NAME.fullmatch(env):
-        return f"environment variable {env} is not set"
-    return ("the environment variable api_key_env names is not set (its name is not repeated: it does not look "
+        return f"environment variable {env} {state}"
+    return (f"the environment variable api_key_env names {state} (its name is not repeated: it does not look "
             "like a variable name, and may be a key pasted in its place)")
 
 

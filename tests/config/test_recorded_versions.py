@@ -113,3 +113,11 @@ def test_a_bad_dataset_row_fails_validate_of_the_eval_file_as_the_run_does(proje
     (project / "cases.jsonl").write_text(row("c1", {"bot": "a"}) + "{oops\n")
     path = write_eval(project, "  - {name: a, recorded: bot}\n")
     assert error_of(path).startswith("cases.jsonl:2: invalid JSON")
+
+
+def test_a_version_with_a_space_around_it_is_shown_quoted():
+    # review_new item 5: "(the 1 case has:  v1; did you mean  v1?)" hid the space
+    from harness.config.versions import _no_such_version
+
+    assert _no_such_version("v1", [" v1", "v2"], 1) == ("no case has a reply recorded for version 'v1' (the 1 case "
+                                                       "has: ' v1', v2; did you mean ' v1'?)")
