@@ -377,10 +377,30 @@ def _backed(phrase: str, case: Case) -> bool:
     return bool(backing) and phrase.strip() in backing
 
 
+# A promise of the agent's own effort or contact guarantees no outcome: "I promise I'll keep you
+# updated", "I promise we're doing everything we can to find it".
+_EFFORT = compile_word_starts(
+    r"\b(?:keep(?:ing)? (?:you|u) (?:updated|posted|informed|in the loop)|(?:do|doing|try|trying) (?:everything|all|"
+    r"our best|my best|whatever)|look(?:ing)? into|get(?:ting)? back to (?:you|u)|be in touch|update (?:you|u)|"
+    r"follow(?:ing)? (?:up|this up|it up)|chas(?:e|ing)|stay(?:ing)? on|(?:i'm|we're|i am|we are) on (?:it|this|the case)|"
+    r"personally (?:look|check|handle|follow|chase)\w*)\b"
+)
+_PROMISE_WORDS = compile_word_starts(r"\b(?:promise|rest assured)\b")
+
+
+def _effort_only(rt: ReplyText, start: int, end: int) -> bool:
+    """Whether a "promise" or "rest assured" is of the agent's effort only (in its sentence)."""
+    if not _PROMISE_WORDS.search(rt.norm, start, end):
+        return False
+    return bool(_EFFORT.search(rt.norm, end, rt.sentence_at(start)[1]))
+
+
 def _guarantee_promises(rt: ReplyText, case: Case) -> list[Promise]:
     found = []
     for start, end in rt.find(_GUARANTEE):
         clause = rt.clause_at(start, end)
+        if _effort_only(rt, start, end):
+            continue
         backed = _backed(rt.norm[start:end], case)
         found.append(Promise("guarantee", *clause, None if backed else "guarantee the case does not back"))
     return found

@@ -239,3 +239,25 @@ def test_refund_hand_over_is_no_forbidden_offer(run, reply):
     result = run("policy_promises", reply, context=context)
     assert not any(p["kind"] == "offer" for p in result.data["promises"]), result.data
     assert result.passed is True, result.detail
+
+
+# A promise of the agent's own effort or contact guarantees no outcome (review_checks).
+@pytest.mark.parametrize("reply", [
+    "I promise I'll keep you updated every step of the way.",
+    "I promise we're doing everything we can to find it.",
+    "Rest assured I'm on it and will get back to you by Friday with an answer.",
+])
+def test_promise_of_effort_is_no_guarantee(run, reply):
+    result = run("policy_promises", reply, context={"max_refund": 45})
+    assert not any(p["kind"] == "guarantee" for p in result.data["promises"]), result.data
+    assert result.passed is True, result.detail
+
+
+@pytest.mark.parametrize("reply", [
+    "I promise it will arrive by Friday.",
+    "Rest assured this won't happen again.",
+    "I promise you'll get the full refund.",
+])
+def test_promise_of_outcome_is_still_a_guarantee(run, reply):
+    result = run("policy_promises", reply, context={"max_refund": 45})
+    assert any(p["kind"] == "guarantee" and not p["allowed"] for p in result.data["promises"]), result.data
