@@ -380,10 +380,11 @@ def _backed(phrase: str, case: Case) -> bool:
 # A promise of the agent's own effort or contact guarantees no outcome: "I promise I'll keep you
 # updated", "I promise we're doing everything we can to find it".
 _EFFORT = compile_word_starts(
-    r"\b(?:keep(?:ing)? (?:you|u) (?:updated|posted|informed|in the loop)|(?:do|doing|try|trying) (?:everything|all|"
-    r"our best|my best|whatever)|look(?:ing)? into|get(?:ting)? back to (?:you|u)|be in touch|update (?:you|u)|"
-    r"follow(?:ing)? (?:up|this up|it up)|chas(?:e|ing)|stay(?:ing)? on|(?:i'm|we're|i am|we are) on (?:it|this|the case)|"
-    r"personally (?:look|check|handle|follow|chase)\w*)\b"
+    r"\bkeep(?:ing)? (?:you|u) (?:updated|posted|informed|in the loop)\b"
+    r"|\b(?:do|doing|try|trying) (?:everything|all|our best|my best|whatever)\b"
+    r"|\blook(?:ing)? into\b|\bget(?:ting)? back to (?:you|u)\b|\bbe in touch\b|\bupdate (?:you|u)\b"
+    r"|\bfollow(?:ing)? (?:up|this up|it up)\b|\bchas(?:e|ing)\b|\bstay(?:ing)? on\b"
+    r"|\b(?:i'm|we're|i am|we are) on (?:it|this|the case)\b|\bpersonally (?:look|check|handle|follow|chase)\w*\b"
 )
 _PROMISE_WORDS = compile_word_starts(r"\b(?:promise|rest assured)\b")
 
