@@ -120,7 +120,7 @@ _PATTERNS = [
     r"be (?:a|an|the|that|because|down to|due to))\b)\w+",
     # A closing "only" ("by courier only."), not one inside the clause ("in most cases it only
     # takes a restart", "from us only once").
-    r"\b(?:by|from|in|on|at|with|of)\s+(?:[\w'-]+\s+){1,3}only(?=\s*(?:[.!;,)]|$))",
+    r"\b(?:by|from|in|on|at|with|of)\s+(?:[\w'-]+\s+){1,3}only(?=\s*(?:[.!;,()]|$)|\s+(?:or|and)\b)",
     # "Our guarantee covers the first 90 days only", "... for members only." A closing "only" limits.
     r"\b(?:covers?|includes?|appl(?:y|ies)|valid|lasts?|available|open)\s+(?:[\w'-]+\s+){1,4}only(?=\s*(?:[.!;,)]|$))",
     r"\b(?:appl(?:y|ies)|valid|available|eligible|open)\s+(?:only\s+)?(?:to|for|on)\s+[^.!?;,]{1,40},?\s+not\s+"

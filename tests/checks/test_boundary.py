@@ -275,3 +275,9 @@ def test_support_language_is_not_a_boundary(run, reply):
 ])
 def test_narrowed_patterns_keep_real_limits(run, reply):
     assert run("boundary_setting", reply).data["detected"] is True
+
+
+def test_closing_only_before_a_bracket_or_an_alternative_limits(run):
+    reply = ("Cancelling gets you a refund of taxes only (€38.20) or a full travel voucher valid 12 months.")
+    assert run("boundary_setting", reply).data["detected"] is True
+    assert run("boundary_setting", "A refund of taxes only or a voucher.").data["detected"] is True
