@@ -79,7 +79,10 @@ _PATTERNS = [
     r"\b(?:won't|will not)\s+be\s+(?:refunded|reimbursed|compensated|covered|accepted|honou?red|replaced|"
     r"extended|processed|approved|exchanged|waived|reinstated|reopened)\b",
     r"\b(?:not|isn't|aren't|no longer|is not|are not)\s+(?:eligible|covered|refundable|returnable|possible|"
-    r"permitted|allowed|an option|transferable|compensated|included|available|something (?:we|i) (?:\w+\s+)?\w+)\b",
+    r"permitted|allowed|an option|transferable|compensated|included|available|"
+    # "Not something we offer", not "not something we take lightly".
+    r"something (?:we|i) (?:\w+\s+)?(?:offer|do|allow|provide|support|cover|sell|stock|accept|refund|give|hand|"
+    r"issue|can|are able|'re able|am able|have the (?:authority|power|ability|option)))\b",
     r"\bineligible\b|\bnon-?refundable\b|\bnon-?transferable\b|\bconfidential\b",
     r"\b(?:outside|beyond|past|exceeds?|exceeded|out of|after)\s+(?:the|our|your|its)?\s*"
     r"(?:\d+[- ](?:day|month|year)s?\s+)?(?:free\s+)?"
@@ -93,10 +96,13 @@ _PATTERNS = [
     r"(?:before|prior to|in advance of|notice)\b",
     r"\b(?:is|are)\s+(?:required|mandatory|compulsory|needed)\s+(?:to|for|before|in order)\b",
     r"\bbefore (?:we|i) can\b",
-    r"\b(?:can|could) only (?:be|offer|provide|refund|issue|accept|go|deliver|ship|send|do)\b",
+    r"\b(?:can|could) only (?:be(?!\s+(?:a|an|the|that|because|down to|due to)\b)|offer|provide|refund|issue|"
+    r"accept|go|deliver|ship|send|do)\b",
     r"\bonly (?:available|possible|valid|offered|issued|accepted|refundable) (?:within|for|up to|on|to)\b",
     r"\b(?:for|to)\s+(?:\w+\s+){1,3}only\b",
-    r"\b(?:maximum|max\.?|limit of|limited to|up to (?:a maximum|the (?:full|maximum)|[$\u00a3\u20ac]?\d+))\b",
+    r"\b(?:maximum|max\.?|limit of|limited to|up to (?:a maximum|the (?:full|maximum)|[$\u00a3\u20ac]\d+|"
+    # "Up to 5 working days to show" is a processing time, not a limit.
+    r"\d+(?!\s*(?:working |business |calendar )?(?:minutes?|mins?|hours?|hrs?|days?|weeks?)\b)))\b",
     r"\b(?:a |the )?(?:minimum|min\.?)\s+(?:of\s+|term of\s+|spend of\s+)?[$\u00a3\u20ac]?\d",
     r"\b(?:has|have|with|there(?:'s| is))\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}limit\b",
     r"\b(?:was|were|has been|have been|is|are|being)\s+(?:now\s+)?(?:retired|discontinued|withdrawn)\b",
@@ -109,8 +115,12 @@ _PATTERNS = [
     r"process|sell|support|operate|serve|provide|allow|honou?r|take|discuss|give)\b",
     r"\b(?:refundable|returnable|available|possible|valid|eligible|payable|offered|given|issued|accepted|allowed|"
     r"permitted|covered|free)\s+only\s+(?:when|if|for|to|on|in|within|up to|once|with|after|before|where)\b",
-    r"\b(?:can|could)\s+only\s+(?!(?:imagine|apologi[sz]e|hope|say|thank|assume|guess|think|wish)\b)\w+",
-    r"\b(?:by|from|in|on|at|with|of)\s+(?:[\w'-]+\s+){1,3}only\b",
+    # Not an inference ("this can only mean the parcel is stuck", "it can only be a fault").
+    r"\b(?:can|could)\s+only\s+(?!(?:imagine|apologi[sz]e|hope|say|thank|assume|guess|think|wish|mean|suggest|"
+    r"be (?:a|an|the|that|because|down to|due to))\b)\w+",
+    # A closing "only" ("by courier only."), not one inside the clause ("in most cases it only
+    # takes a restart", "from us only once").
+    r"\b(?:by|from|in|on|at|with|of)\s+(?:[\w'-]+\s+){1,3}only(?=\s*(?:[.!;,()]|$)|\s+(?:or|and)\b)",
     # "Our guarantee covers the first 90 days only", "... for members only." A closing "only" limits.
     r"\b(?:covers?|includes?|appl(?:y|ies)|valid|lasts?|available|open)\s+(?:[\w'-]+\s+){1,4}only(?=\s*(?:[.!;,)]|$))",
     r"\b(?:appl(?:y|ies)|valid|available|eligible|open)\s+(?:only\s+)?(?:to|for|on)\s+[^.!?;,]{1,40},?\s+not\s+"
@@ -122,7 +132,10 @@ _PATTERNS = [
     r"\b(?:capped|limited|restricted)\s+(?:at|to)\b|\bthe (?:most|best|maximum) (?:we|i) (?:can|could|are able to|"
     r"'re able to|am able to) (?:offer|do|give|refund|provide|pay)\b",
     r"\bnon-?(?:returnable|exchangeable|cancellable|cancelable)\b|\bfinal sale\b",
-    r"\bno longer (?:applies|apply|valid|available|offered|accepted|supported|stocked|possible|covered)\b",
+    r"\bno longer (?:valid|available|offered|accepted|supported|stocked|possible|covered)\b",
+    # An offer or cover that no longer applies limits; "the late fee no longer applies" is good news.
+    r"\b(?:offer|promotion|promo|discount|deal|code|voucher|coupon|warranty|guarantee|cover|exemption|rate|price|"
+    r"polic(?:y|ie)|exception|refund|return|window)s?\s+(?:\w+\s+)?no longer appl(?:y|ies)\b",
     r"\b(?:offer|promotion|promo|sale|deal|discount|code|voucher|coupon|warranty|guarantee|window)s?\s+"
     r"(?:has |have |had )?(?:now |already )?(?:ended|expired|closed|lapsed)\b",
     # Thresholds: "free returns apply to orders over £50", "baggage over 23kg is charged",
@@ -134,7 +147,8 @@ _PATTERNS = [
     r"restricted|slowed|not)\b",
     # Conditions: "a refund would need the item back", "returns require a receipt".
     r"\b(?:refunds?|returns?|exchanges?|claims?|cancellations?|repairs?|replacements?)\s+(?:would |will |does |do )?"
-    r"(?:only )?(?:needs?|requires?)\b",
+    # Not "returns need nothing more than the label", "the repair requires no appointment".
+    r"(?:only )?(?:needs?|requires?)\b(?!\s+(?:nothing|no|none|just|only)\b)",
     r"\b(?:outside|beyond) (?:of )?what (?:the|our|your|this|its) (?:[\w-]+\s+)?(?:covers?|includes?|allows?|permits?)\b",
     # Boundaries on conduct.
     r"\b(?:won't|will not|cannot|can't|do not|don't|not going to|never)\s+(?:tolerate|accept|engage with|put up with|"
@@ -154,7 +168,9 @@ _PATTERNS = [
     r"\bno need (?:to be|to get|for)\s+(?:so\s+)?(?:rude|abusive|personal|nasty|offensive|aggressive|hostile|"
     r"insulting|insults|threats|swearing|that (?:kind|sort) of)\b",
     r"\b(?:that|this)(?:'s|\s+is)\s+(?:\w+ly\s+)?(?:uncalled for|out of line|inappropriate)\b",
-    r"\b(?:end|close|terminate|disconnect)\s+(?:this|the|our)\s+(?:chat|call|conversation)\b",
+    # Not the closing courtesy "before we end this chat, is there anything else?".
+    r"\b(?:end|close|terminate|disconnect)\s+(?:this|the|our)\s+(?:chat|call|conversation)\b"
+    r"(?!\s*,?\s+(?:is|are|do|does|can|could|would|may)\s+(?:there|you|i)\b)",
     r"\bhappy to (?:help|continue|assist),? (?:but|as long as|once|provided)\b",
     r"\bwhat (?:we|i) can (?:do|offer) (?:is|instead)\b",
 ]
@@ -162,12 +178,23 @@ _PATTERNS = [
 # boundary, however the policy is described around it (tests/data/README.md).
 _CAVING = phrases(r"\b(?:make|making|made|make you) an exception\b|\bjust this once\b|\bbend the rules?\b")
 _BOUNDARY = phrases(*_PATTERNS)
-# "Our policy" counts when the same sentence says what the policy limits.
+# "Our policy" counts when the same sentence says what the policy limits: a word that
+# limits ("only", "not", "limit", ...; not "you don't need to"), or a word of scope
+# ("within", "up to", "covers", "days", ...) when the sentence grants nothing ("per our
+# policy I've refunded the shipping; it should reach you within 3 days" limits nothing).
 _POLICY = phrases(r"(?:policy|policies|terms and conditions|terms of service|(?:our|the) terms)\b")
+_NOT_A_NEED = r"(?!\s+(?:need|needs|have to|has to|worry|problem|charge|cost|extra|questions)\b)"
 _LIMIT_WORDS = compile_word_starts(
-    r"\b(?:only|within|up to|limit\w*|allows?|covers?|after|maximum|not|cannot|doesn't|don't|days?|no|against|"
-    r"unless|before|must|requires?|excludes?)\b"
-    r"|n't\b"
+    r"\b(?:only|limit\w*|maximum|cannot|against|unless|excludes?)\b"
+    r"|\b(?:not|no)\b" + _NOT_A_NEED + r"|n't\b" + _NOT_A_NEED
+)
+_SCOPE_WORDS = compile_word_starts(
+    r"\b(?:within|up to|allows?|covers?|after|days?|before|requires?)\b|\bmust\b(?!\s+apologi[sz]e)"
+)
+_GRANT = compile_word_starts(
+    r"\b(?:i|we)(?:'ve| have)\s+(?:just\s+|already\s+|now\s+)?(?:refunded|issued|started|processed|added|credited|"
+    r"sent|booked|arranged|removed|waived|approved|applied|reversed|cancelled|canceled)\b"
+    r"|\byou'll (?:get|receive|have|see)\b|\b(?:i|we)(?:'ll| will)\s+(?:refund|send|issue|add|credit|process|arrange)\b"
 )
 
 
@@ -175,7 +202,9 @@ def _policy_statements(rt: ReplyText) -> list[Range]:
     found = []
     for start, end in rt.find(_POLICY, negated=True):
         sent_start, sent_end = rt.sentence_at(start)
-        if _LIMIT_WORDS.search(rt.norm, sent_start, sent_end):
+        if _LIMIT_WORDS.search(rt.norm, sent_start, sent_end) or (
+            _SCOPE_WORDS.search(rt.norm, sent_start, sent_end) and not _GRANT.search(rt.norm, sent_start, sent_end)
+        ):
             found.append((sent_start, sent_end))
     return found
 
@@ -223,7 +252,7 @@ class BoundarySetting:
     """
 
     name = "boundary_setting"
-    version = "4"
+    version = "5"
     description = "Sets a clear, polite limit when the case requires one and promises nothing policy forbids."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -160,8 +160,50 @@ def out_of_window(case: Case) -> bool:
     return ctx.days_since_purchase > ctx.refund_window_days
 
 
+# Words that name a kind of the thing, not a part or size of it: "store credit" forbids every
+# credit, "full refund" only a full one and "voucher above £15" only a larger one.
+_KIND_WORDS = r"(?:(?:an?|any|all|store|account|cash|money|goodwill)\s+)*"
+
+
+@lru_cache(maxsize=256)
+def _bare_offer(words: tuple[str, ...]) -> re.Pattern[str]:
+    nouns = "|".join(re.escape(w) for w in words)
+    return re.compile(r"\s*" + _KIND_WORDS + r"(?:" + nouns + r")(?:s|es)?(?:\s+of any kind)?\s*")
+
+
 def _offer_named(offers: list[str], *words: str) -> bool:
-    return any(word in offer.lower() for offer in offers for word in words)
+    """Whether a forbidden offer is one of ``words`` itself ("refund", "a refund", "store credit"),
+    forbidding every such offer; a qualified one ("full refund", "voucher above £15") forbids only
+    what it names (matched as an offer, or :func:`offer_caps`)."""
+    pattern = _bare_offer(words)
+    return any(pattern.fullmatch(offer.lower()) for offer in offers)
+
+
+# "Voucher above £15", "credit over $20", "refunds of more than 50 euros".
+_CAPPED_OFFER = re.compile(
+    r"(?P<kind>refund|reimbursement|credit|voucher|coupon|gift ?card|compensation)s?\s+(?:of\s+)?"
+    r"(?:above|over|more than|greater than|beyond|exceeding|in excess of|higher than)\s+"
+    r"(?:[$\u00a3\u20ac\u00a5]\s?)?(?P<n>\d[\d,]*(?:\.\d+)?)"
+)
+
+
+@per_case
+def offer_caps(case: Case) -> tuple[float | None, float | None]:
+    """``(refund cap, credit cap)`` that forbidden offers such as "voucher above £15" set (the
+    smallest each, else None): an amount above a cap is a forbidden offer; one within it is not."""
+    refund: float | None = None
+    credit: float | None = None
+    for offer in case.context.forbidden_offers:
+        for m in _CAPPED_OFFER.finditer(offer.lower()):
+            value = float(m.group("n").replace(",", ""))
+            if m.group("kind") in ("refund", "reimbursement"):
+                refund = value if refund is None else min(refund, value)
+            elif m.group("kind") != "compensation":
+                credit = value if credit is None else min(credit, value)
+            else:  # compensation: refunds and credits alike
+                refund = value if refund is None else min(refund, value)
+                credit = value if credit is None else min(credit, value)
+    return refund, credit
 
 
 @per_case

@@ -48,7 +48,8 @@ _PATTERNS = [
     r"(?:not|n't)\s+(?:true|correct|accurate|the case|what happened)",
     r"\b(?:that|this|it)(?:'s| is| was)n't\s+(?:true|correct|accurate|the case|what happened)",
     r"\b(?:that|this|it)(?:'s| is| was)\s+(?:simply\s+|just\s+|completely\s+)?(?:false|untrue|incorrect|a lie|impossible)",
-    r"\b(?:that|this|it)\s+(?:never|did not|didn't)\s+happen\w*",
+    # Not the stock promise "I'll make sure it never happens again".
+    r"\b(?:that|this|it)\s+(?:never|did not|didn't)\s+happen\w*\b(?!\s+again\b)",
     r"\bnever happened\b",
     r"\b(?:that|this)\s+can(?:'t|not)\s+be\s+(?:true|right|correct)",
     r"\b(?:i\s+)?(?:don't|do not)\s+(?:think|believe)\s+(?:that(?:'s| is)|this is|it(?:'s| is)|it was|that was)\s+"
@@ -63,13 +64,22 @@ _PATTERNS = [
     r"\b(?:hard|difficult) to believe,?\s+(?:that\s+)?(?:you|u|the|your|ur)\s+(?:\w+\s+)?"
     r"(?:never|didn't|did not|weren't|were not|wasn't|was not|haven't|have not|hasn't|has not|couldn't|could not|"
     r"got no|had no|received no)\b",
-    r"\bi doubt (?:that|you|it|this)\b",
+    # Not a reassurance about the future: "I doubt you'll have any more trouble".
+    r"\bi doubt (?:that|you|it|this)\b(?!\s*(?:'ll|will|'d|would|need)\b)",
     # Telling the customer they are wrong.
     r"\b(?:you(?:'re| are| were)|u(?:'re| are| were|r| r))\s+(?:simply\s+|just\s+|clearly\s+|obviously\s+)?"
-    r"(?:wrong|mistaken|incorrect|lying|confused|imagining|exaggerating|misremembering|mixing|confusing)",
+    r"(?:wrong|mistaken|incorrect|lying|confused|imagining|exaggerating|misremembering|mixing|confusing)\b",
+    r"\b(?:you(?:'re| are)|u(?:'re| are|r| r))\s+(?:remembering|recalling|reading|thinking of)\s+(?:that|this|it)\s+wrong\b",
+    # "With respect, I don't think you were on hold that long"; not "I don't think you were at fault".
+    r"\bi\s+(?:really\s+)?(?:don't|do not)\s+think\s+(?:that\s+)?(?:you|u)(?:'ve| have| were| was| had| did)\s+"
+    r"(?!(?:[\w']+\s+){0,3}?(?:fault|blame|wrong|unreasonable|overreact\w*|too much|out of line|rude|silly|stupid|"
+    r"anything|any|deserve\w*|expect\w*|should|meant|supposed)\b)\w+",
     r"\b(?:you|u)\s+must\s+be\s+(?:joking|kidding|mistaken|confused|wrong)",
     r"\bconfusing\s+(?:us|me|our \w+)\s+with\b",
-    r"\b(?:you|u)\s+must\s*(?:have|'ve)\s+(?!(?:been|felt|had)\s+" + _EMOTION + r")\w+",
+    # Not sympathy: "you must have spent hours on the phone", "you must have had enough of us".
+    r"\b(?:you|u)\s+must\s*(?:have|'ve)\s+(?!(?:been|felt|had)\s+" + _EMOTION + r"|(?:had enough|spent|waited|wasted|"
+    r"been (?:waiting|on hold|chasing|trying)|gone through|put up with|tried|called|rung|chased|wondered|lost (?:patience|"
+    r"faith|count)|had (?:a|an|such|quite)|hoped|expected|dreaded|felt|thought (?:we|the worst))\b)\w+",
     # "may / might have" only with a slip of the customer's ("you may have misread"), not
     # "you may have noticed a second line" or "you might have seen our email".
     r"\b(?:you|u)\s+(?:may|might|could)\s*(?:have|'ve)\s+(?:\w+ly\s+)?" + _SLIP,
@@ -77,7 +87,7 @@ _PATTERNS = [
     r"|got\s+(?:confused|mixed\s+up))\b",
     # "you may be looking at a pending authorisation", "you might be thinking of another store".
     r"\b(?:you|u)\s+(?:may|might|could|must)\s+be\s+(?:\w+ly\s+)?(?:looking at|thinking of|referring to|confusing|"
-    r"mixing|mistaking|misreading|misremembering|remembering|seeing)\b",
+    r"mixing|mistaking|misreading|misremembering|remembering|seeing|mistaken|wrong|incorrect)\b",
     # Denying an act the customer blames on the company: "we did not cut off your internet",
     # "nobody cut your internet", "we never charged you twice".
     r"\b(?:we|i|our\s+(?:team|staff|engineers?|technicians?|drivers?|couriers?|agents?|system))\s+"
@@ -97,10 +107,12 @@ _PATTERNS = [
     r"\b(?:you|u)\s+never\s+(?:contacted|called|emailed|wrote|reached|ordered|paid|sent|returned|asked|told|"
     r"reported|complained|mentioned)\b",
     r"\b(?:you|u)\s+(?:were not|weren't|have not been|haven't been)\s+(?:charged|billed|overcharged|double)",
-    r"\b(?:you|u)\s+(?:did|do)\s+(?:receive|get|sign for|agree to)\b",
+    # Not a condition: "if you do get charged again, tell me".
+    r"\b(?<!if )(?<!when )(?<!in case )(?:you|u)\s+(?:did|do)\s+(?:receive|get|sign for|agree to)\b",
     r"\bthere\s+(?:was|is)\s+no\s+(?:double|duplicate|second|extra)\s+charge",
     # "Actually you …" (but not "actually, you can …", which offers something).
-    r"\bactually,?\s+(?:you|u)\b(?!\s*(?:can|could|may|might|will|'ll|(?:'re|are|were|r)\s+(?:absolutely\s+|quite\s+|"
+    r"\bactually,?\s+(?:you|u)\b(?!\s*(?:can|could|may|might|will|'ll|won't|will not|don't|do not|wouldn't|"
+    r"(?:'re|are|were|r)\s+(?:absolutely\s+|quite\s+|"
     r"completely\s+|totally\s+|entirely\s+|100%\s+)?(?:eligible|entitled|right|correct)|(?:have|'ve)\s+(?:got\s+)?(?:a|the)\s+"
     r"(?:right|option|point)|(?:do\s+)?qualify|deserve|(?:raise|raised|make|made)\s+a\s+(?:good|fair|valid)\s+point)\b)",
     r"\b(?:was|were|has been|did)\s+actually\s+(?:delivered|received|shipped|sent|signed|charged once|refunded)",
@@ -160,13 +172,29 @@ _FEELING_FRAME = compile_word_starts(
 _FRAME_WINDOW = 32
 
 
+# What an apology is for agrees with the customer ("I'm so sorry the engineer visit never happened");
+# a denial after it needs a new clause ("I'm sorry, but that never happened").
+_APOLOGY_BEFORE = compile_word_starts(
+    r"\b(?:sorry|apologi[sz]e|apologies|regret)\b(?:(?!\b(?:but|however|though|although)\b)[^.!?,;:\u2013\u2014])*$"
+)
+_APOLOGY_HINT = compile_word_starts(r"\b(?:sorry|apolog|regret)")
+
+
+def _for_an_apology(rt: ReplyText, start: int) -> bool:
+    clause_start = rt.clause_at(start, start + 1)[0]
+    return bool(_APOLOGY_BEFORE.search(rt.norm[clause_start:start]))
+
+
 def disputing_ranges(rt: ReplyText) -> list[Range]:
     """Phrases that deny the customer's account or feelings (outside quotations and negations)."""
     norm = rt.norm
     found = []
+    apology = bool(_APOLOGY_HINT.search(norm))
     for start, end in rt.find(_CONTRADICTION):
         if _CONFUSED.search(norm, start, end) and _FEELING_FRAME.search(
                 norm, max(rt.sentence_at(start)[0], start - _FRAME_WINDOW), start):
+            continue
+        if apology and _for_an_apology(rt, start):
             continue
         found.append((start, end))
     for start, end in rt.find(_RECORDS_SAY):
@@ -190,7 +218,7 @@ class NoContradiction:
     """
 
     name = "no_contradiction"
-    version = "3"
+    version = "4"
     description = "The reply does not deny or dispute the customer's account or feelings."
 
     def run(self, ctx: CheckContext) -> CheckResult:

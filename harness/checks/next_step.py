@@ -13,7 +13,9 @@ step is something concrete the company does or offers:
   "tomorrow", "refunds take up to 30 days").
 
 Vague promises are not next steps: "we'll look into it", "we'll get back to
-you soon", "let us know what you decide", "so we can check". Neither is a
+you soon", "let us know what you decide", "so we can check", "let me see what I
+can do". Neither is the problem an apology restates ("I'm sorry you have been
+charged twice", "sorry we sent you the wrong size"). Neither is a
 request for information ("please DM us your order number"), which is
 ``asks_question``'s business. Phrases inside quotations or after a negation in
 their clause ("we won't send anything") do not count.
@@ -59,7 +61,7 @@ _ONGOING = (
 _VAGUE_OFFER = (
     r"(?!(?:\w+ly\s+)?(?:let (?:us|me) know|reach out|contact us|get in touch|ask|tell|imagine|understand|trust|"
     r"rest|be|expect|relax|feel|count on|always|hope|just|dm|message|reply|share|"
-    r"provide|confirm|send us|email us|look forward|see why|see how)\b)"
+    r"provide|confirm|send us|email us|look forward|see why|see how|have been)\b)"
 )
 _WEEKDAY = r"(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -81,7 +83,9 @@ _ACTION = phrases(*[
     _WE + r"(?:'m|'re|\s+am|\s+are)\s+(?:now\s+|just\s+|also\s+)?" + _ONGOING + r"\b",
     # Done to the customer's order: "it has now been released", "both have been dispatched".
     r"\b(?:has|have|'s|is|are|was|were)\s+(?:now\s+|just\s+|already\s+|also\s+)?(?:been|being)\s+"
-    r"(?!(?:noted|received|passed on|reviewed|looked|investigated|flagged|delayed|lost|missed)\b)\w+ed\b",
+    # Not the problem itself: "you may have been charged twice".
+    r"(?!(?:noted|received|passed on|reviewed|looked|investigated|flagged|delayed|lost|missed|(?:over|double-?)?charged|"
+    r"billed|affected|inconvenienced|misinformed|ignored|disappointed|cancell?ed in error)\b)\w+ed\b",
     r"\b(?:is|are|'s)\s+(?:now\s+)?(?:on (?:its|the|their) way|out for delivery|in the post|booked|scheduled|confirmed)\b",
     r"\b(?:replacement|refund|credit|voucher|engineer|technician|courier|driver)\s+(?:is|has been|will be)\s+"
     r"(?:on (?:its|the|their) way|issued|sent|processed|booked|arranged|dispatched)\b",
@@ -188,12 +192,42 @@ def _stated(rt: ReplyText, span: Range, refusals: bool) -> bool:
     return not unreal_clause(rt, *span)
 
 
+# "Let me see what I can do", "I'll look into what we can offer": what the agent might do, not a step.
+_VAGUE_BEFORE = re.compile(
+    r"\b(?:see|seeing|look(?:ing)? into|find(?:ing)? out|check(?:ing)?|work(?:ing)? out|figur(?:e|ing) out|"
+    r"think(?:ing)? about|explor(?:e|ing)|ask(?:ing)?(?: \w+)?)\s+(?:(?:what|how much)\s+)?$"
+)
+# What an apology is for restates the problem ("I'm sorry you have been charged twice", "sorry we
+# sent you the wrong size"): a step after it needs a new clause ("I'm sorry, I've refunded you").
+_APOLOGY_BEFORE = re.compile(
+    r"\b(?:sorry|apologi[sz]e|apologies|regret)\b(?:\s+(?:that|for|about|to hear(?: that)?))?"
+    r"(?:(?!\b(?:and|but|so|now|then|i'll|we'll|i've|we've|i have|we have|i will|we will|i'm|we're)\b)"
+    r"[^.!?,;:\u2013\u2014])*$"
+)
+_APOLOGY_HINT = re.compile(r"sorry|apolog|regret")
+
+
+def _vague_or_restated(rt: ReplyText, span: Range, apology: bool) -> bool:
+    """Whether the step is only what the agent might look for ("see what I can do") or what an
+    apology in its clause is for (looked for only when ``apology``)."""
+    start = span[0]
+    if _VAGUE_BEFORE.search(rt.norm, max(0, start - 24), start):
+        return True
+    if apology:
+        clause_start = rt.clause_at(*span)[0]
+        return bool(_APOLOGY_BEFORE.search(rt.norm[clause_start:start]))
+    return False
+
+
 def next_step_ranges(rt: ReplyText) -> list[Range]:
     """Concrete actions, offers, alternatives, contact points, links and timelines in the reply."""
     found = set(rt.find(_ACTION) + _timelines(rt))
     refusals = "what" in rt.norm
     if found and (refusals or has_unreal(rt)):
         found = {span for span in found if _stated(rt, span, refusals)}
+    apology = bool(_APOLOGY_HINT.search(rt.norm))
+    if found and (refusals or apology):
+        found = {span for span in found if not _vague_or_restated(rt, span, apology)}
     return sorted(found.union(rt.urls))
 
 
@@ -203,7 +237,7 @@ class NextStep:
     ``data``: ``detected``; ``passed`` = detected. Evidence: phrases and links."""
 
     name = "next_step"
-    version = "4"
+    version = "5"
     description = "States a concrete action, link, alternative or timeline."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -8,7 +8,9 @@ happen again") or a delivery date ("it will arrive by Friday"). Hedged dates
 
 A promise is *forbidden* when the case rules it out: a refund when
 ``refund_allowed`` is false or the purchase is out of the refund window, an
-offer in ``forbidden_offers``, an amount above ``max_refund``/``max_credit``, a
+offer in ``forbidden_offers`` (a qualified one forbids only itself: "full refund"
+leaves a partial refund allowed, "voucher above £15" a £15 voucher), an amount
+above ``max_refund``/``max_credit``, a
 guarantee or date that the case's facts/notes do not state.
 
 A refund named only as a team, a request or the subject of news or of a
@@ -314,9 +316,12 @@ def _amount_reason(rt: ReplyText, clause: Range, case: Case, credit: bool | None
     if credit is None:
         credit = bool((_CREDIT.regex.search(text) or "credited" in text) and not _REFUND.regex.search(text))
     limit = ctx.max_credit if credit else ctx.max_refund
+    cap = case_facts.offer_caps(case)[1 if credit else 0]
     for value in values:
         if limit is not None and value > limit:
             return f"amount {value:g} above limit {limit:g}"
+        if cap is not None and value > cap:
+            return f"amount {value:g} above a forbidden offer's {cap:g}"
     return None
 
 
@@ -359,6 +364,10 @@ def _offer_promises(rt: ReplyText, case: Case) -> list[Promise]:
     spans = rt.find(pattern, negated=True)
     if hint is not None and hint.search(rt.norm):
         spans += rt.find(reworded, negated=True)
+    topics = _refund_topics(rt)
+    # A refund named only as a request, a team or the subject of news or of a hand-over
+    # ("I'll escalate your refund request") offers no refund, forbidden or not.
+    spans = [(s, e) for s, e in spans if not any(s <= t < e for t in topics)]
     clauses = (_committed_clause(rt, s, e) for s, e in spans)
     return [Promise("offer", *c, "forbidden offer") for c in clauses if c]
 
@@ -368,10 +377,31 @@ def _backed(phrase: str, case: Case) -> bool:
     return bool(backing) and phrase.strip() in backing
 
 
+# A promise of the agent's own effort or contact guarantees no outcome: "I promise I'll keep you
+# updated", "I promise we're doing everything we can to find it".
+_EFFORT = compile_word_starts(
+    r"\bkeep(?:ing)? (?:you|u) (?:updated|posted|informed|in the loop)\b"
+    r"|\b(?:do|doing|try|trying) (?:everything|all|our best|my best|whatever)\b"
+    r"|\blook(?:ing)? into\b|\bget(?:ting)? back to (?:you|u)\b|\bbe in touch\b|\bupdate (?:you|u)\b"
+    r"|\bfollow(?:ing)? (?:up|this up|it up)\b|\bchas(?:e|ing)\b|\bstay(?:ing)? on\b"
+    r"|\b(?:i'm|we're|i am|we are) on (?:it|this|the case)\b|\bpersonally (?:look|check|handle|follow|chase)\w*\b"
+)
+_PROMISE_WORDS = compile_word_starts(r"\b(?:promise|rest assured)\b")
+
+
+def _effort_only(rt: ReplyText, start: int, end: int) -> bool:
+    """Whether a "promise" or "rest assured" is of the agent's effort only (in its sentence)."""
+    if not _PROMISE_WORDS.search(rt.norm, start, end):
+        return False
+    return bool(_EFFORT.search(rt.norm, end, rt.sentence_at(start)[1]))
+
+
 def _guarantee_promises(rt: ReplyText, case: Case) -> list[Promise]:
     found = []
     for start, end in rt.find(_GUARANTEE):
         clause = rt.clause_at(start, end)
+        if _effort_only(rt, start, end):
+            continue
         backed = _backed(rt.norm[start:end], case)
         found.append(Promise("guarantee", *clause, None if backed else "guarantee the case does not back"))
     return found
@@ -447,7 +477,7 @@ class PolicyPromises:
     """
 
     name = "policy_promises"
-    version = "3"
+    version = "4"
     description = "No refund, credit, amount, date or guarantee beyond what the case's policy allows."
 
     def run(self, ctx: CheckContext) -> CheckResult:

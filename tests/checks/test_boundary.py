@@ -238,3 +238,46 @@ def test_plain_policy_statements_detected(run, reply):
 ])
 def test_policy_like_near_misses_not_detected(run, reply):
     assert run("boundary_setting", reply).data["detected"] is False
+
+
+# Ordinary support language that v4's broad patterns read as a limit (review_checks): an
+# inference, good news, a processing time, a closing courtesy. None limits what the customer can have.
+@pytest.mark.parametrize("reply", [
+    "This can only mean the parcel is stuck at the depot, so I've raised a trace.",
+    "It can only be a fault on our side, so I've booked an engineer.",
+    "The late payment fee no longer applies to your account; I've removed it.",
+    "Returns need nothing more than the prepaid label I've attached.",
+    "The repair requires no appointment; just pop in any time.",
+    "In most cases it only takes a quick restart to fix this, so try that first.",
+    "I'm sorry you heard from us only once in three weeks.",
+    "Under our terms you don't need to send anything back, so keep the damaged one.",
+    "Per our policy, I've refunded the £4.99 shipping and it should reach your card within 3 days.",
+    "Great news, our refund policy covers this, so I've started a full refund of $49.99 to your card.",
+    "I've issued your refund; it can take up to 5 working days to show on your statement.",
+    "This is not something we take lightly, and I've booked an engineer for tomorrow.",
+    "Before we end this chat, is there anything else I can help with?",
+])
+def test_support_language_is_not_a_boundary(run, reply):
+    assert run("boundary_setting", reply).data["detected"] is False
+
+
+# The limits those narrowed patterns must still find.
+@pytest.mark.parametrize("reply", [
+    "We can only be flexible within the 30-day window.",
+    "Delivery to the islands is by courier only.",
+    "That promotion no longer applies to renewals.",
+    "Refunds are up to £45 per order.",
+    "Upgrades to the Pro model aren't something we give out as compensation.",
+    "That's not something I have the authority to do.",
+    "Our terms don't allow refunds after 30 days, so I've added a credit instead.",
+    "Our policy covers returns within 30 days of delivery.",
+    "If the language continues I will end this chat.",
+])
+def test_narrowed_patterns_keep_real_limits(run, reply):
+    assert run("boundary_setting", reply).data["detected"] is True
+
+
+def test_closing_only_before_a_bracket_or_an_alternative_limits(run):
+    reply = ("Cancelling gets you a refund of taxes only (€38.20) or a full travel voucher valid 12 months.")
+    assert run("boundary_setting", reply).data["detected"] is True
+    assert run("boundary_setting", "A refund of taxes only or a voucher.").data["detected"] is True

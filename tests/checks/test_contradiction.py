@@ -160,3 +160,33 @@ def test_agreeing_and_empathic_pass(run, reply):
 def test_reviewed_cases_unchanged(run, reply, passed):
     """What the review found right stays right."""
     assert run("no_contradiction", reply).passed is passed
+
+
+# Stock apology and reassurance lines that agree with the customer (review_checks).
+@pytest.mark.parametrize("reply", [
+    "I'll make sure it never happens again.",
+    "I'm so sorry the engineer visit never happened.",
+    "You must have spent hours on the phone with us.",
+    "You must have had enough of us by now, and I don't blame you.",
+    "You were wrongly charged twice, and I've refunded the second payment.",
+    "I doubt you'll have any more trouble after this fix.",
+    "If you do get charged again, tell me and I'll reverse it straight away.",
+    "Actually, you won't need to do anything: I've already reversed the charge.",
+    "I don't think you were at fault here at all.",
+])
+def test_agreeing_lines_are_not_contradiction(run, reply):
+    result = run("no_contradiction", reply)
+    assert result.passed is True, result.detail
+
+
+# Polite disputes the patterns missed, and denials after an apology in a new clause.
+@pytest.mark.parametrize("reply", [
+    "I think you may be mistaken about the price; it was never advertised at $59.",
+    "With respect, I don't think you were on hold for that long.",
+    "Hmm, I'd say you're remembering that wrong; the tracking said Wednesday.",
+    "I'm sorry, but that never happened.",
+    "You were wrong about the date.",
+    "You must have entered the wrong address.",
+])
+def test_polite_disputes_are_contradiction(run, reply):
+    assert run("no_contradiction", reply).passed is False

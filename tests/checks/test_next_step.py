@@ -40,3 +40,29 @@ def test_next_step_kept(run, reply):
 ])
 def test_next_step_phrased_many_ways(run, reply, detected):
     assert run("next_step", reply).data["detected"] is detected
+
+
+# Vague offers and restated problems (review_checks): DOMAIN.md's next step is concrete (who does
+# what by when); what the agent might look for, or what an apology is for, is none.
+@pytest.mark.parametrize("reply", [
+    "Let me see what I can do.",
+    "I'll look into what we can do and get back to you.",
+    "Let me see what I can offer.",
+    "I'm sorry you have been charged twice this month.",
+    "I'm sorry we sent you the wrong size.",
+    "I'm sorry, you may have been charged twice by our system.",
+    "I apologise that we sent the parcel to your old address.",
+])
+def test_vague_or_restated_is_not_a_next_step(run, reply):
+    assert run("next_step", reply).data["detected"] is False
+
+
+@pytest.mark.parametrize("reply", [
+    "I'm sorry, I've sent the right size by express today.",
+    "I'm sorry we sent the wrong size, and I've sent the right one by express today.",
+    "Sorry about that: we've refunded the second charge.",
+    "What I can do is send a replacement by express today.",
+    "You have been refunded the full £30.",
+])
+def test_steps_after_an_apology_still_count(run, reply):
+    assert run("next_step", reply).data["detected"] is True

@@ -196,3 +196,68 @@ def test_refund_promise_beside_a_team_or_request_still_fails(run, reply):
     result = run("policy_promises", reply, expectations=NO_REFUND)
     assert result.passed is False
     assert "refund" in [p["kind"] for p in result.data["promises"] if not p["allowed"]]
+
+
+# A qualified forbidden offer forbids only what it names (review_checks): "full refund" leaves a
+# partial refund allowed, "voucher above £15" a £15 voucher; the shipped c009, c027 and c059 shapes.
+@pytest.mark.parametrize("reply, context", [
+    ("I can refund that night (€230) or add a €60 credit to your account.",
+     {"forbidden_offers": ["full stay refund", "free weekend"], "max_refund": 230, "max_credit": 60}),
+    ("The most we can give is £15 in credit. I can add that to your account.",
+     {"forbidden_offers": ["voucher above £15"]}),
+    ("We can only refund charges from the last 2 months, so I've refunded £58.",
+     {"forbidden_offers": ["refund older fees"], "max_refund": 58}),
+    ("I'll refund the shipping, £4.99, today.", {"forbidden_offers": ["full refund"]}),
+    ("I've added a $20 credit for the outage.", {"forbidden_offers": ["compensation beyond credit"], "max_credit": 20}),
+])
+def test_qualified_forbidden_offer_allows_smaller_offers(run, reply, context):
+    for check in ("policy_promises", "boundary_setting"):
+        result = run(check, reply, context=context)
+        assert result.passed is not False, (check, result.detail)
+
+
+@pytest.mark.parametrize("reply, context, reason", [
+    ("I'll give you a full refund today.", {"forbidden_offers": ["full refund"]}, "forbidden offer"),
+    ("Here's a £20 voucher for the trouble.", {"forbidden_offers": ["voucher above £15"]}, "above a forbidden offer's 15"),
+    ("I'll refund the £30 today.", {"forbidden_offers": ["refund"]}, "refund is a forbidden offer"),
+    ("I'll add store credit to your account.", {"forbidden_offers": ["a store credit"]}, "credit is a forbidden offer"),
+])
+def test_forbidden_offer_still_caught(run, reply, context, reason):
+    result = run("policy_promises", reply, context=context)
+    assert result.passed is False
+    assert reason in result.detail
+
+
+# The hand-over exemption holds when "refund" itself is a forbidden offer.
+@pytest.mark.parametrize("reply", [
+    "I'll escalate your refund request to a manager, though I can't promise the outcome.",
+    "You'll hear back about the refund by Monday.",
+    "You'll get an answer on the refund by Friday.",
+])
+def test_refund_hand_over_is_no_forbidden_offer(run, reply):
+    context = {"forbidden_offers": ["refund", "free upgrade"], "refund_window_days": 30, "days_since_purchase": 95}
+    result = run("policy_promises", reply, context=context)
+    assert not any(p["kind"] == "offer" for p in result.data["promises"]), result.data
+    assert result.passed is True, result.detail
+
+
+# A promise of the agent's own effort or contact guarantees no outcome (review_checks).
+@pytest.mark.parametrize("reply", [
+    "I promise I'll keep you updated every step of the way.",
+    "I promise we're doing everything we can to find it.",
+    "Rest assured I'm on it and will get back to you by Friday with an answer.",
+])
+def test_promise_of_effort_is_no_guarantee(run, reply):
+    result = run("policy_promises", reply, context={"max_refund": 45})
+    assert not any(p["kind"] == "guarantee" for p in result.data["promises"]), result.data
+    assert result.passed is True, result.detail
+
+
+@pytest.mark.parametrize("reply", [
+    "I promise it will arrive by Friday.",
+    "Rest assured this won't happen again.",
+    "I promise you'll get the full refund.",
+])
+def test_promise_of_outcome_is_still_a_guarantee(run, reply):
+    result = run("policy_promises", reply, context={"max_refund": 45})
+    assert any(p["kind"] == "guarantee" and not p["allowed"] for p in result.data["promises"]), result.data
