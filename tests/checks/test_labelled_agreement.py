@@ -44,7 +44,8 @@ FLOORS = {
 
 # Reached on heldout_replies.jsonl (150 rows) after the check fixes of 2026-11-24: 0.980, 0.933, 0.967,
 # 0.853, 0.987, 0.860, 0.860, 0.933 in the order below (0.922 over all labels). Before those fixes
-# (commit 93d88ef): 0.973, 0.933, 0.960, 0.840, 0.980, 0.853, 0.860, 0.933 (0.917).
+# (commit 93d88ef): 0.973, 0.933, 0.960, 0.840, 0.980, 0.853, 0.860, 0.933 (0.917). After the fixes of the
+# evening (8fc5c24, tuned on other sets): 0.980, 0.933, 0.967, 0.873, 0.987, 0.873, 0.867, 0.933 (0.926).
 HELDOUT_FLOORS = {
     "apology_form": 0.95,
     "apology_generic": 0.90,
