@@ -83,6 +83,22 @@ def check_environment(model: str, api_key_env: str | None, api_base: str | None,
                                      + (f" (for {model})" if where else ""), field=where)
 
 
+# Providers litellm reaches without the openai SDK. For every other (OpenAI, Azure and the many
+# OpenAI-compatible ones) it calls through the SDK, whose chat resources are imported on the first call:
+# ~0.8 s of CPU that, left to that call, lands in the latency of the first wave of calls (and may time
+# them out).
+_NOT_THROUGH_OPENAI_SDK = frozenset({"anthropic", "ollama", "ollama_chat", "bedrock", "bedrock_converse",
+                                     "vertex_ai", "gemini", "cohere", "cohere_chat", "huggingface", "replicate",
+                                     "sagemaker", "sagemaker_chat"})
+
+
+def import_call_modules(model: str) -> None:
+    """Import the modules litellm's first call of ``model`` would import (the openai SDK's chat resources),
+    so the first calls do not pay for them."""
+    if model.split("/", 1)[0] not in _NOT_THROUGH_OPENAI_SDK:
+        import openai.resources  # noqa: F401
+
+
 class LiteLLMProvider:
     """One litellm ``acompletion`` per ``generate``; errors mapped to the harness tree.
 
@@ -102,8 +118,10 @@ class LiteLLMProvider:
         self.logprobs_supported = True  # cleared when the endpoint (or litellm) refuses logprobs
 
     def prepare(self) -> None:
-        """Import litellm (seconds, the first time); ``Model`` calls this outside the timeout."""
+        """Import litellm (seconds, the first time), and what its first call would import; ``Model`` calls
+        this outside the timeout and before any call's latency is measured."""
         import_litellm()
+        import_call_modules(self.name)
 
     def check_credentials(self) -> None:
         """Raise MissingCredentialError naming the environment variable a call would need."""

@@ -26,7 +26,8 @@ from typing import Any
 
 from harness.errors import ConfigError
 from harness.models.base import DeploymentSpec, GenerateConfig, Message, ModelResponse, ModelSpec
-from harness.models.litellm_provider import PLACEHOLDER_KEY, LiteLLMProvider, check_environment, import_litellm
+from harness.models.litellm_provider import (PLACEHOLDER_KEY, LiteLLMProvider, check_environment, import_call_modules,
+                                             import_litellm)
 from harness.records.redaction import register_secret_env
 
 
@@ -70,8 +71,10 @@ class RouterProvider(LiteLLMProvider):
         self._router_lock = threading.Lock()
 
     def prepare(self) -> None:
-        """Import litellm and build the Router (once)."""
+        """Import litellm, build the Router (once), and import what its deployments' first calls would."""
         self.router()
+        for deployment in self.spec.deployments:
+            import_call_modules(deployment.model)
 
     def check_credentials(self) -> None:
         """Raise ConfigError for a deployment litellm cannot route, MissingCredentialError for a missing key."""

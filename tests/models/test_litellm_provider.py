@@ -213,3 +213,21 @@ def test_local_server_needs_no_key(monkeypatch, openai_server):
     provider = LiteLLMProvider(ModelSpec(name="openai/test-model", api_base=openai_server.base_url))
     provider.check_credentials()
     assert provider.request_kwargs(QUESTION, GenerateConfig())["api_key"]
+
+
+def test_prepare_imports_what_the_first_call_would_so_its_latency_does_not_carry_it():
+    # litellm's first call through the openai SDK imported its chat resources (~0.8 s), which landed in the
+    # latency of the first wave of calls (review finding); prepare() runs before any call is timed.
+    import subprocess
+    import sys
+
+    probe = ("import sys\n"
+             "from harness.models.base import ModelSpec\n"
+             "from harness.models.litellm_provider import LiteLLMProvider\n"
+             "for name in ('anthropic/claude-x', 'openai/x'):\n"
+             "    LiteLLMProvider(ModelSpec(name=name, api_base='http://127.0.0.1:9')).prepare()\n"
+             "    print(name, 'openai.resources' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["anthropic/claude-x False", "openai/x True"]
