@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from harness.errors import MissingCredentialError
-from harness.models.base import ModelSpec
+from harness.models.base import ModelSpec, unset_key_env
 from harness.models.litellm_provider import PLACEHOLDER_KEY, api_key
 from harness.records.redaction import register_secret_env
 
@@ -30,7 +30,7 @@ def check_key(spec: ModelSpec, default_env: str) -> None:
     if env:
         register_secret_env(env)
     if env and not os.environ.get(env):
-        raise MissingCredentialError(f"{spec.name}: environment variable {env} is not set (batch)",
+        raise MissingCredentialError(f"{spec.name}: {unset_key_env(env)} (batch)",
                                      field="api_key_env" if spec.api_key_env else None)
 
 
