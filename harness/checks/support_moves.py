@@ -31,7 +31,7 @@ _EXPERIENCE = (
     r"(?:frustrating|infuriating|maddening|annoying|upsetting|disappointing|stressful|worrying|confusing|exhausting|"
     r"awful|horrible|terrible|miserable|dreadful|unpleasant|distressing|scary|frightening|overwhelming|disheartening|"
     r"embarrassing|humiliating|heartbreaking|(?:such |really |very )?(?:a )?long (?:wait|day|journey)|"
-    r"(?:such |really |very |pretty )?(?:bad|rotten|rough) luck|no fun|the (?:absolute )?worst(?=\s*(?:[,.!;\u2013\u2014-]|$))|"
+    r"(?:such |really |very |pretty )?(?:bad|rotten|rough) luck|no fun|no joke|the (?:absolute )?worst(?=\s*(?:[,.!;\u2013\u2014-]|$))|"
     r"a (?:real |huge |total )?(?:pain|hassle|headache|nightmare|worry|ordeal|shock)|a lot to (?:deal with|juggle|handle|take in))"
 )
 _INTENSIFIERS = r"(?:(?:so|really|very|incredibly|truly|extremely|understandably|genuinely|definitely|totally|such|quite|pretty)\s+)*"
@@ -46,21 +46,36 @@ _YOU_FEEL = (
 _REQUEST_VERB = (r"(?:'d|\s+would|'re|\s+are|\s+r)?\s+(?:like|want|wish|prefer|need|require|asking|requesting|"
                  r"looking (?:to|for)|hoping to|wanting|wish to)\b")
 _RESTATED_REQUEST = r"(?!" + _REQUEST_VERB + r")"
+# A fact restated about the customer ("I understand you upgraded", "I can see that you ordered on ..."):
+# a past-tense verb right after "you" states what happened, not how it felt.
+_RESTATED_FACT = r"(?!\s+(?:\w+ed|paid|bought|sent|made|got|rang|spoke|took|gave|said|told|left|put|set)\b)"
+# Feelings and situations that "I understand the/your ..." acknowledges (not "your account number").
+_SITUATION_NOUN = (r"(?:frustrations?|confusion|worry|worries|concerns?|anger|disappointment|upset|stress|urgency|"
+                   r"inconvenience|situation|problem|trouble|hassle|wait|delay|impact|position|feelings?|annoyance|"
+                   r"anxiety|predicament|point|reaction|disappointment)")
+# Our own feelings are not the customer's: "it's frustrating for us too".
+_NOT_FOR_US = r"\b(?!\s+for\s+(?:us|me|our \w+|the team|everyone here)\b)"
+# A contraction "'s" = "is" (not a possessive, "the bill's confusing layout"): after a pronoun, or
+# before the end of the clause ("the wait's awful, ...").
+_IS_CONTRACTED = (r"\b(?:it|that|this|what|which|who|there|everything|nothing|something|all)'s")
+_CLAUSE_END = r"(?=\s*(?:[,.!?;:\u2013\u2014-]|$)|\s+(?:and|but|so|when|that|to|for|because|with|too)\b)"
+_TASK = r"\s+to\s+(?!(?:be|have|go|lose|wait|deal|cope|keep|chase|repeat|explain|live|get through)\b)"
 _EMPATHY = phrases(*[
     # "I understand" (the evidence) with an object: how/why/what, the customer ("you're upset", "your frustration",
     # "wanting ..."), or a that-clause about the customer, us or this ("that three hours on hold is
     # a waste of your day"); not a bare "I understand." nor a general truth handed to the customer
     # ("we understand that outages happen and customers must accept them").
     r"\b(?:i|we)\s+(?:" + _UNDERSTAND_ADVERBS + r"|can |do )*understand(?=\s+(?:how|why|what|where|(?:not )?wanting|"
-    r"(?:that\s+)?(?:you|u|your|ur|yours)\b" + _RESTATED_REQUEST + r"|the (?:\w+\s+){0,2}(?:frustration|confusion|worry|concern|anger|disappointment|"
-    r"upset|stress|urgency|inconvenience|situation|problem|trouble|hassle|wait|delay|impact)\b|"
+    r"(?:that\s+)?(?:you|u)\b" + _RESTATED_REQUEST + _RESTATED_FACT + r"|(?:that\s+)?(?:your|ur)\s+(?:\w+\s+){0,2}?"
+    + _SITUATION_NOUN + r"\b|the (?:\w+\s+){0,2}" + _SITUATION_NOUN + r"\b|"
     r"the (?:\w+\s+){1,2}(?:was|is|were|has|had|meant|matters?)\b(?=[^.!?;:\n]{0,60}\b(?:you|u|your|ur)\b)|"
     r"(?:that|this|it)(?:'s|\s+is|\s+has|\s+must|\s+was|\s+would)\b|"
-    r"that\s+(?!(?:you|u)\b" + _REQUEST_VERB + r")(?=[^.!?;:\n]{0,80}\b(?:you|u|your|ur|yours|our)\b)))",
+    r"that\s+(?!(?:you|u)\b" + _REQUEST_VERB + r")(?=[^.!?;:\n]{0,80}\b(?:you|u|your|ur|yours)\b)))",
     # Emphatic understanding ("I completely understand.", "I totally get it, life gets busy"); a bare
     # "I understand." or "I get it." acknowledges nothing in particular.
     r"\b(?:i|we)\s+(?:do\s+)?" + _UNDERSTAND_ADVERBS + r"(?:understand|get it)\b",
-    r"\b(?:i|we)\s+(?:can (?:only )?|do )?(?:imagine|appreciate how|see (?:why|how))\b",
+    r"\b(?:i|we)\s+(?:can (?:only )?|do )?(?:imagine\b(?=\s+(?:how|what|why|you|u|(?:that\s+)?(?:this|it|that)(?:'s|\s+is|\s+was|\s+has|\s+must|\s+would)\b)|\s*(?:[,.!;\u2013\u2014-]|$))"
+    r"|appreciate how|see (?:why|how))\b",
     # "I can't imagine how frustrating that is": the negation is the empathy.
     r"\b(?:i|we)\s+(?:can't|cannot|can not|couldn't)\s+(?:even\s+|begin to\s+)?imagine\s+(?:how|what)\b",
     # The customer's burden named: "I'm sorry you're dealing with this", "nobody should have to deal with ...".
@@ -82,22 +97,28 @@ _EMPATHY = phrases(*[
     r"stressful|frustrating|tough|difficult|exhausting|upsetting|disappointing|unpleasant|horrid|worrying|bad)\s+"
     r"(?:\w+\s+)?(?:week|day|morning|afternoon|evening|night|weekend|month|time|experience|journey|trip|wait|start|"
     r"situation|few days|ordeal|way to (?:start|end|spend|begin)|end to)\b",
-    r"\b(?:i|we)\s+(?:can\s+)?(?:see|tell|hear|sense)\s+(?:how|why|that (?:you|u)\b|(?:you|u)(?:'re|'ve| are| have)\b)",
-    r"\b(?:i|we)\s+know how\b(?=\s+(?:\w+\s+){0,2}?" + _FEELING + r"|\s+" + _EXPERIENCE
+    r"\b(?:i|we)\s+(?:can\s+)?(?:see|tell|hear|sense)\s+(?:how|why|(?:that )?(?:you|u)(?:'re|\s+are|\s+were|'ve been|\s+have been|\s+feel|"
+    r"\s+must|'ve had|\s+have had)\b)",
+    r"\b(?:i|we)\s+know how\b(?!\s+to\b)(?=\s+(?:\w+\s+){0,2}?" + _FEELING + r"|\s+" + _EXPERIENCE
     + r"|[^.!?;\n]{0,80}\b(?:you|u|your|ur|yours)\b)",
     r"\b(?:that|this|it)(?:'s|\s+is|\s+must|\s+must've|\s+must have|\s+would|\s+sounds(?:\s+like)?|\s+has been|\s+was)\s+"
     r"(?:been\s+|be\s+)?" + _INTENSIFIERS + r"(?:a\s+|an\s+)?" + _INTENSIFIERS + _FEELING
-    + r"(?!\s+to\s+(?:say|tell|know|predict|estimate|give|confirm|judge|answer|guarantee|pin down|be sure)\b)",
-    r"(?:\bis|\bare|\bwas|\bwere|'s|'s been|\bhas been|\bhave been|\bcan be|\bcan get|\bmust be|\bmust have been|"
+    + r"(?!\s+to\s+(?:say|tell|know|predict|estimate|give|confirm|judge|answer|guarantee|pin down|be sure)\b)"
+    # A task that is hard ("it's difficult to reach the depot"), not a hard time ("... to be without heating").
+    r"(?<!difficult(?=" + _TASK + r"))(?<!hard(?=" + _TASK + r"))" + _NOT_FOR_US,
+    r"(?:\bis|\bare|\bwas|\bwere|" + _IS_CONTRACTED + r"|'s been|\bhas been|\bhave been|\bcan be|\bcan get|\bmust be|\bmust have been|"
     r"\bmust've been|\bwould be|\bsounds?"
-    r"|sounds? like|gets|get)\s+" + _INTENSIFIERS + _EXPERIENCE,
-    r"\b(?:how|so|understandably|completely|totally)\s+" + _FEELING,
-    r"\bunderstandabl[ey]\b|\bi hear you\b|\bmakes (?:total |complete )?sense\b",
+    r"|sounds? like|gets|get)\s+" + _INTENSIFIERS + _EXPERIENCE + _NOT_FOR_US,
+    r"'s\s+" + _INTENSIFIERS + _EXPERIENCE + _CLAUSE_END + _NOT_FOR_US,
+    r"\b(?:how|so|understandably|completely|totally)\s+(?!inconvenience\b|concern\b)"
+    r"(?<!worked so )(?<!pushed so )(?<!tried so )(?<!working so )(?<!trying so )(?<!tries so )(?<!works so )" + _FEELING,
+    r"\bunderstandabl[ey]\b|\bi hear you\b|\bmakes (?:total |complete )?sense\b(?!\s+to\s+(?!(?:be|feel)\b))",
     r"\b(?:i|we)\s+(?:" + _UNDERSTAND_ADVERBS + r"|do )*get (?:why|how|what|(?:that|it)(?:'s|\s+is|\s+must)\b|"
     r"that\s+(?=[^.!?;:\n]{0,80}\b(?:you|u|your|ur|yours|our)\b))",
-    r"\b(?:you|u)(?:'re|\s+are|\s+r|\s+were|\s+have been|\s+must be|\s+must've been|\s+must have been)\s+"
+    r"(?<!\bif )(?<!\bin case )(?<!\bwhether )(?<!\bunless )\b(?:you|u)(?:'re|\s+are|\s+r|\s+were|\s+have been|\s+must be|\s+must've been|\s+must have been)\s+"
     r"(?:understandably |rightly |right to be |so |really |very |clearly |obviously )*" + _YOU_FEEL,
-    r"\b(?:your|ur|the) (?:frustration|disappointment|concern|anger|worry|feelings?|confusion)\b",
+    r"\b(?:your|ur|the) (?:frustration|disappointment|anger|worry|feelings?|confusion)\b",
+    r"(?<!regarding )(?<!about )(?<!\bre )(?<!\bto )(?<!address )(?<!addressing )(?<!answer )(?<!as for )\b(?:your|ur) concerns?\b",
     r"\b(?:you|u)(?:'ve got|\s+have|\s+had|\s+has)? (?:every right|every reason)\b|\b(?:you|u) deserve(?:d)? better\b",
     r"\bnot the experience\b|\bnot the (?:kind|sort|level|standard|quality) of (?:service|experience|treatment|care)\b|\bnot what (?:you|u) (?:expected|deserve|paid for|were hoping)\b",
     r"\b(?:i|we)(?:'d| would) (?:be|feel) (?:\w+ )?(?:frustrated|upset|annoyed|angry|disappointed) too\b",
@@ -116,17 +137,23 @@ _EMPATHY = phrases(*[
     # What the failure did to the customer: "this has caused you a lot of stress".
     r"\bcaus(?:ed|ing|e)\s+(?:you|u)\s+(?:\w+\s+){0,3}?(?:stress|worry|upset|frustration|anxiety|distress|grief|"
     r"heartache|embarrassment|hassle)\b",
-    r"\b(?:i|we) (?:know|realise|realize|recogni[sz]e) (?:that )?(?:this|it)(?:'s|\s+has|\s+is|\s+was|\s+must)\b"
+    r"\b(?:i|we) (?:know|realise|realize|recogni[sz]e) (?:that )?(?:this|it)(?:'s|\s+has|\s+is|\s+was|\s+must)\s+(?:(?:have\s+)?been\b|be\b|"
+    r"not (?:what|the|how|ideal|great|good)\b|" + _INTENSIFIERS + r"(?:a\s+|an\s+)?" + _INTENSIFIERS + r"(?:" + _FEELING + r"|" + _EXPERIENCE + r"))"
     r"|\bdragg(?:ed|ing) on\b",
     r"\b(?:isn't|wasn't|is not|was not|not)\s+(?:quite\s+|exactly\s+)?the (?:answer|news|outcome|result|response)\s+"
-    r"(?:that\s+)?(?:you|u)(?:'d|\s+had|\s+were|\s+was)?\s+(?:been\s+)?(?:hoping|looking) for\b",
+    r"(?:that\s+)?(?:you|u)(?:'d|\s+had|\s+were|\s+was)?\s+(?:been\s+)?(?:(?:hoping|looking) for|wanted|needed|expected|were after)\b",
+    r"\b(?:you|u)(?:'ve|\s+have|\s+had|'d)?\s+(?:been\s+)?wait(?:ed|ing)\s+(?:far |much |way |more than )?(?:too long|long enough|ages)\b",
+    r"\b(?:nobody|no one|no-one)\s+(?:likes|enjoys|wants)\s+(?:\w+ing|having to|to have to|being)\b",
+    r"\bthe last thing (?:you|u)(?:'d)?\s+(?:needed|need|wanted|want)\b",
+    r"\b(?:i|we)(?:'d| would)(?: have)?\s+(?:be |been )?(?:climbing the walls|tearing (?:my|our) hair out|going spare|losing (?:my|our) mind)\b",
 ])
 # Verdicts on an experience ("... is awful", "... is maddening"): a negation governs them only
 # right before them ("I don't think it's awful"), not inside their subject ("being without
 # heating is awful", "a courier who never showed is maddening").
 _EVALUATION = phrases(
-    r"(?:\bis|\bare|\bwas|\bwere|'s|'s been|\bhas been|\bhave been|\bcan be|\bcan get|\bmust be|\bmust have been|"
-    r"\bmust've been|\bwould be)\s+" + _INTENSIFIERS + _EXPERIENCE,
+    r"(?:\bis|\bare|\bwas|\bwere|" + _IS_CONTRACTED + r"|'s been|\bhas been|\bhave been|\bcan be|\bcan get|\bmust be|\bmust have been|"
+    r"\bmust've been|\bwould be)\s+" + _INTENSIFIERS + _EXPERIENCE + _NOT_FOR_US,
+    r"'s\s+" + _INTENSIFIERS + _EXPERIENCE + _CLAUSE_END + _NOT_FOR_US,
     r"\bmak(?:es|ing|e)\s+(?:it|this|that|things|the \w+)\s+(?:even\s+|all the\s+)?(?:more\s+)?" + _INTENSIFIERS
     + _EXPERIENCE,
 )
@@ -221,7 +248,7 @@ class EmpathyStatement:
     ``data``: ``detected``; ``passed`` = detected. Evidence: each phrase."""
 
     name = "empathy_statement"
-    version = "4"
+    version = "5"
     description = "Explicitly acknowledges the customer's feelings or situation."
 
     def run(self, ctx: CheckContext) -> CheckResult:

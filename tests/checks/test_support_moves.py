@@ -260,3 +260,46 @@ def test_escalation(run, reply, detected, expected):
 ])
 def test_empathy_phrased_many_ways(run, reply, detected):
     assert run("empathy_statement", reply).data["detected"] is detected
+
+
+# A restated fact, a policy, a task that is hard or our own feelings are not empathy (review of v4).
+@pytest.mark.parametrize("reply", [
+    "I understand that our records show the parcel delivered at 2pm.",
+    "I understand that our policy allows refunds within 30 days.",
+    "I understand your account number is 55120.",
+    "I understand you ordered it on Monday.",
+    "I can see that you upgraded your plan on 3 March.",
+    "Regarding your concern about the bill, the second charge is the installation fee.",
+    "I imagine the courier will try again tomorrow morning.",
+    "It makes sense to restart the router first; if that fails, I'll book an engineer.",
+    "We know how to fix this, so I'll walk you through it step by step.",
+    "We know it's a fault on our line, because the test failed at the exchange.",
+    "If you're concerned about security, you can turn on two-factor login in the app.",
+    "We've simplified the bill's confusing layout in the new version of the app.",
+    "It's difficult to reach the depot by phone, so I've emailed them for you.",
+    "Our team worked so hard to get the new router out this year.",
+    "Here's how inconvenience payments work: you get $5 for each day without service.",
+    "It's frustrating for us too when the system goes down, but it's back up now.",
+])
+def test_empathy_not_credited_for_neutral_statements(run, reply):
+    assert run("empathy_statement", reply).data["detected"] is False
+
+
+# The customer's situation acknowledged in other words (review of v4), beside their neutral twins above.
+@pytest.mark.parametrize("reply", [
+    "You've waited far too long for this, and I appreciate your patience.",
+    "I realise this isn't the outcome you wanted, and I'm sorry I can't do more on the refund.",
+    "Thanks for bearing with us. I know being without the internet for days is no joke.",
+    "Four days offline when you work from home? I'd be climbing the walls too.",
+    "Nobody likes refreshing a tracking page for days on end.",
+    "Being passed from one department to another is the last thing you needed this week.",
+    "I understand your frustration with the bill.",
+    "I can see that you've been waiting all week.",
+    "I can only imagine how that felt.",
+    "It's difficult to be without heating for a week.",
+    "It's frustrating for you, I know.",
+    "The wait's awful, I know.",
+    "I know this has been a long week.",
+])
+def test_empathy_situation_acknowledged(run, reply):
+    assert run("empathy_statement", reply).data["detected"] is True
