@@ -13,7 +13,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from time import perf_counter
 from typing import Callable, Mapping
 
 from harness.config.evalfile import LoadedEval, load_eval
@@ -22,7 +21,7 @@ from harness.errors import ResultsError
 from harness.gates.tolerance import record_has_error
 from harness.gc_pause import long_lived_frozen
 from harness.models.cache import ResponseCache
-from harness.records.schema import CallStats, Manifest, Record
+from harness.records.schema import Manifest, Record
 from harness.records.store import (LOCK, MANIFEST, RECORDS, RecordWriter, RunDirLock, atomic_write_text,
                                    iter_records, read_manifest, remove_stale_temps, repair_torn_tail,
                                    write_manifest)
@@ -237,10 +236,7 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
         # ``limit`` workers rather than a task per case waiting on a semaphore: waking one of
         # thousands of waiters costs asyncio time proportional to the waiters on every release.
         for case, responder, sample in pending:
-            started = perf_counter()
             record = await evaluate_case(case, responder, plan.checks, plan.judge, sample)
-            if record.error is not None and record.error.attempts and not record.responder.calls:
-                failed_calls(record, perf_counter() - started)
             writer.write(record)
             if tally is not None:
                 tally.fold(record)
@@ -272,11 +268,3 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
 def _epochs(plan: RunPlan, candidate: str) -> int:
     """Samples per case of ``candidate`` (``epochs`` in the eval file); each sample is its own record."""
     return next((c.epochs for c in plan.loaded.spec.candidates if c.name == candidate), 1)
-
-
-def failed_calls(record: Record, elapsed_s: float) -> None:
-    """A case whose responder calls all failed made them and spent the time: ``responder.calls`` counts the
-    error's attempts and ``latency_s`` the time to the error (retries and waits included, as a reply's
-    latency counts them), so latency percentiles see a provider that times out. No tokens came back,
-    and their cost is not known (a provider may bill a generation it timed out)."""
-    record.responder = CallStats(calls=record.error.attempts, latency_s=elapsed_s)  # type: ignore[union-attr]

@@ -73,7 +73,10 @@ async def evaluate_case(case: Case, responder: Responder, checks: list[Check], j
         calls = provider_calls(fault)
         record.error = ErrorInfo(kind=fault.kind, message=clip(str(fault), 1000), attempts=calls or None)
         latency = getattr(fault, "latency_s", None)
-        if calls and latency is not None:  # the calls were made and took this long (not queued time)
+        if calls and latency is not None:
+            # The failed calls were made and took this long (the provider's time: Model.latency_s leaves out
+            # the wait for a concurrency slot), so latency percentiles see a provider that times out. No
+            # tokens came back, and their cost is not known (a provider may bill a generation it timed out).
             record.responder = CallStats(calls=calls, latency_s=latency)
         record.finished_at = now_iso()
         return record
