@@ -225,15 +225,19 @@ def test_timeout_raises_call_timeout_error_after_retries():
     assert provider.calls == 3
 
 
+def generate_distinct(model: Model, count: int) -> list[ModelResponse]:
+    """``count`` calls of different prompts, made at once."""
+    async def many():
+        prompts = [[Message(role="user", content=f"q{i}")] for i in range(count)]
+        return await asyncio.gather(*(model.generate(p) for p in prompts))
+
+    return run(many())
+
+
 def test_concurrency_limit_is_respected():
     provider = SlowProvider(delay_s=0.02)
     model = Model(provider, ModelSpec(name="slow/model", concurrency=3))
-
-    async def many():
-        prompts = [[Message(role="user", content=f"q{i}")] for i in range(12)]
-        return await asyncio.gather(*(model.generate(p) for p in prompts))
-
-    assert len(run(many())) == 12
+    assert len(generate_distinct(model, 12)) == 12
     assert provider.max_active == 3
 
 
@@ -345,12 +349,7 @@ def test_latency_is_the_providers_time_not_the_wait_for_a_concurrency_slot():
     # latency checks and percentiles read the harness's own queue as the provider's slowness).
     provider = SlowProvider(delay_s=0.1)
     model = Model(provider, ModelSpec(name="slow/model", concurrency=1))
-
-    async def many():
-        prompts = [[Message(role="user", content=f"q{i}")] for i in range(6)]
-        return await asyncio.gather(*(model.generate(p) for p in prompts))
-
-    latencies = [response.latency_s for response in run(many())]
+    latencies = [response.latency_s for response in generate_distinct(model, 6)]
     assert all(0.09 <= latency < 0.2 for latency in latencies), latencies
 
 
