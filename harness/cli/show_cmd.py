@@ -59,7 +59,7 @@ def show(args: argparse.Namespace) -> int:
             out.write(line + "\n")
     total, shown, counts = 0, 0, Counter()
     unmatched = set(args.cases)
-    for record in iter_records(args.run_dir):  # streamed: a run of any size
+    for record in iter_records(args.run_dir):  # read once; only the kept lines are held, to be sorted
         total += 1
         if not chosen.keeps(record):
             continue
