@@ -8,10 +8,10 @@ any retryable error) replaces the backoff and is waited out exactly, up to
 how long the provider asked to wait. It also counts calls, cache hits, retries
 and token usage for the run manifest.
 
-A circuit breaker spares a provider (and the bill) a revoked or rotated key:
-after ``AUTH_BREAKER`` calls in a row end in an authentication refusal (401/403,
-an :class:`~harness.errors.AuthError`), the model makes no more calls in this
-run. Each later call raises an ``AuthError`` saying so, with no attempt made, so
+A circuit breaker (:mod:`harness.models.breaker`) spares a provider (and the bill)
+a revoked or rotated key: after ``AUTH_BREAKER`` calls in a row end in an
+authentication refusal (401/403, an :class:`~harness.errors.AuthError`), the
+model makes no more calls in this run. Each later call raises an ``AuthError`` saying so, with no attempt made, so
 its case is recorded with that error and the run goes on (cached answers are
 still served, and other models still called).
 """
@@ -26,7 +26,6 @@ import math
 import os
 import random
 import sqlite3
-import sys
 import time
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
@@ -34,6 +33,7 @@ from typing import Any, Awaitable, Callable
 
 from harness.errors import AuthError, CallTimeoutError, CaseFault, ModelCallError
 from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Provider, Usage
+from harness.models.breaker import KeyBreaker
 from harness.models.cache import ResponseCache
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,6 @@ BACKOFF_ENV = "HARNESS_RETRY_BACKOFF_S"
 DEFAULT_BACKOFF_S = 1.0
 # The longest Retry-After a call waits out; a provider asking for more ends the call's retries.
 MAX_RETRY_AFTER_S = 60.0
-# Calls in a row refused for their key (401/403) after which a model makes no more calls in the run.
-AUTH_BREAKER = 5
 
 
 def default_backoff_s() -> float:
@@ -172,8 +170,7 @@ class Model:
         self._semaphore_loop: asyncio.AbstractEventLoop | None = None
         self._in_flight: dict[str, asyncio.Future[ModelResponse]] = {}
         self._prepared = False
-        self._auth_refusals = 0  # calls in a row that ended in an AuthError
-        self._key_refused: AuthError | None = None  # set once AUTH_BREAKER calls in a row did: no more calls
+        self._breaker = KeyBreaker(spec.name)
         # Per distinct call config: what it resolved to, and the cache key's text around the messages.
         self._resolved: dict[tuple, _Resolved] = {}
 
@@ -328,7 +325,7 @@ class Model:
         self._prepared = True
 
     async def _call_with_retries(self, messages: list[Message], config: GenerateConfig) -> ModelResponse:
-        if self._key_refused is not None:
+        if self._breaker.tripped:
             raise self._not_called()
         if not self._prepared:
             await self.prepare()
@@ -347,39 +344,23 @@ class Model:
                 delay = self._retry_delay(error, attempt)
                 if delay is None:
                     self.stats.failures += 1
-                    self._count_refusal(error)
+                    self._breaker.failed(error)
                     error.latency_s = spent[0]  # type: ignore[attr-defined]
                     raise
                 self.stats.retries += 1
                 await self.sleep(delay)
                 spent[0] += delay
                 continue
-            self._auth_refusals = 0
+            self._breaker.succeeded()
             self.stats.usage = self.stats.usage + response.usage
             return response.model_copy(update={"attempts": attempt, "cache_hit": False,
                                                "latency_s": spent[0]})
 
-    def _count_refusal(self, error: CaseFault) -> None:
-        """Count a failed call toward the breaker: ``AUTH_BREAKER`` key refusals in a row trip it (once)."""
-        if not isinstance(error, AuthError):
-            self._auth_refusals = 0
-            return
-        self._auth_refusals += 1
-        if self._auth_refusals >= AUTH_BREAKER and self._key_refused is None:
-            self._key_refused = error
-            print(f"harness: warning: {self.name}: the provider refused the key on {self._auth_refusals} calls in "
-                  f"a row; no more calls go to this model in this run (its remaining cases are recorded with an "
-                  f"auth error)", file=sys.stderr)
-
     def _not_called(self) -> AuthError:
-        """The error of a call the breaker did not make (no attempt: ``attempts`` 0)."""
+        """The error of a call the tripped breaker did not make, counted as a failure not sent."""
         self.stats.failures += 1
         self.stats.not_called += 1
-        error = AuthError(f"{self.name}: not called: the provider refused the key on {AUTH_BREAKER} calls in a row "
-                          f"(last: {self._key_refused}); no more calls go to this model in this run")
-        error.attempts = 0  # type: ignore[attr-defined]
-        error.not_called = True  # type: ignore[attr-defined]
-        return error
+        return self._breaker.not_called()
 
     def _retry_delay(self, error: CaseFault, attempt: int) -> float | None:
         """Seconds to wait before asking again after ``error`` ended attempt ``attempt``, or None to give up:
@@ -407,7 +388,7 @@ class Model:
     async def _attempt(self, messages: list[Message], config: GenerateConfig, spent: list[float]) -> ModelResponse:
         """One attempt inside a concurrency slot; adds its time there to ``spent[0]``."""
         async with self._limit():
-            if self._key_refused is not None:  # tripped while this call waited for a free slot
+            if self._breaker.tripped:  # tripped while this call waited for a free slot
                 raise self._not_called()
             self.stats.provider_calls += 1
             began = time.perf_counter()

@@ -11,7 +11,7 @@ import pytest
 from harness.errors import AuthError, ModelCallError
 from harness.models import Message
 from harness.models.fake import fake_model
-from harness.models.model import AUTH_BREAKER
+from harness.models.breaker import AUTH_BREAKER
 from harness.models.openai_compat import error_for_status
 from harness.records.store import iter_records
 from tests.cli.conftest import harness_cmd
