@@ -116,9 +116,7 @@ _PATTERNS = [
     r"completely\s+|totally\s+|entirely\s+|100%\s+)?(?:eligible|entitled|right|correct)|(?:have|'ve)\s+(?:got\s+)?(?:a|the)\s+"
     r"(?:right|option|point)|(?:do\s+)?qualify|deserve|(?:raise|raised|make|made)\s+a\s+(?:good|fair|valid)\s+point)\b)",
     r"\b(?:was|were|has been|did)\s+actually\s+(?:delivered|received|shipped|sent|signed|charged once|refunded)",
-    # The account declared correct or closed: "your bill is correct", "marked as complete".
-    r"\b(?:your|ur|the)\s+(?:bill|charge|charges|invoice|statement|balance|amount|fee|fees|payment|reading|price)\s+"
-    r"(?:is|was|are|were)\s+(?:\w+ly\s+)?(?:correct|accurate|right|valid|in order)\b",
+    # The job declared closed: "marked as complete".
     r"\b(?:was|were|has been|have been|is|are)\s+(?:correctly\s+)?marked\s+as\s+(?:complete|completed|delivered|"
     r"resolved|received|signed for|collected|attended)\b",
 ]
@@ -147,8 +145,41 @@ _RECORDS = [
     # "it's no big deal", not "no big deal at all to fix this" (the agent's effort, not the customer's feelings).
     r"\b(?:not (?:that|such) a big deal|not a big deal|no big deal)\b(?!(?:\s+at\s+all)?\s+(?:to|for\s+(?:us|me))\b)",
 ]
+# What the customer disputes about their account ("your bill", "the balance on your account").
+_AMOUNT = (r"(?:your|ur|the)\s+(?:[$\u00a3\u20ac]?\d[\d.,]*\s+)?(?:(?:current|account|new|latest|outstanding|remaining|"
+           r"monthly|final|last)\s+)?"
+           r"(?:bill|charge|invoice|statement|balance|amount|fee|payment|reading|price|total)s?"
+           r"(?:\s+(?:on|for|of|in)\s+(?:your|ur|the|this)\s+(?:\w+\s+)?(?:account|bill|statement|invoice|card|meter))?")
+# The account declared correct: "your bill is correct", "the balance on your account is correct now",
+# "the price you were charged is right". Not "your balance is now corrected" (that concedes a fix).
+_DECLARED = [
+    r"\b" + _AMOUNT + r"(?:\s+(?:shown|showing|listed|quoted|(?:you|u)\s+(?:were|was|have been|got)\s+"
+    r"(?:charged|billed|quoted)))?\s+(?:is|was|are|were|looks?|seems?)\s+(?:\w+ly\s+|now\s+|still\s+|all\s+)?"
+    r"(?:correct|accurate|right|valid|in order)\b",
+    r"\b" + _AMOUNT + r"\s+(?:is|was|are|were)\s+(?:now\s+)?(?:showing|shown|calculated|charged|billed|worked out)\s+"
+    r"(?:correctly|accurately|right)\b",
+    r"\beverything\s+on\s+(?:your|ur|the)\s+(?:\w+\s+)?(?:account|bill|statement|invoice)\s+(?:is|was|looks?)\s+"
+    r"(?:\w+ly\s+)?(?:correct|accurate|right|in order)\b",
+]
 _CONTRADICTION = phrases(*_PATTERNS)
 _RECORDS_SAY = phrases(*_RECORDS)
+_DECLARED_CORRECT = phrases(*_DECLARED)
+# A fix of ours makes "your balance is correct now" the result of putting it right, which concedes
+# the customer was right ("I've refunded the overcharge, so your balance is correct now").
+_FIXED = compile_word_starts(
+    r"\b(?:i|we)(?:'ve|\s+have|'d|\s+had)?\s+(?:now\s+|just\s+|already\s+|since\s+)?(?:refunded|corrected|fixed|"
+    r"credited|adjusted|reversed|removed|amended|waived|cancell?ed|re-?issued|put (?:it|this|that) right)\b"
+    r"|\b(?:has|have|was|were|'s)\s+(?:now\s+|just\s+|already\s+)?(?:been\s+)?(?:now\s+)?(?:refunded|corrected|fixed|"
+    r"credited|adjusted|reversed|removed|amended|waived|cancell?ed|put right)\b"
+    r"|\bnow that\b|\b(?:after|following|with|once)\s+(?:the|your|our|this|that|my)\s+(?:\w+\s+)?"
+    r"(?:refund|correction|credit|adjustment|fix|reversal|amendment)\b"
+    r"|\b(?:refund|correction|credit|adjustment)s?\s+(?:of\s+\S+\s+)?(?:has|have|was|were|is|'s)\s+(?:now\s+|just\s+|"
+    r"already\s+)?(?:been\s+)?(?:processed|issued|applied|made|added|done|complete|completed|gone through)\b"
+)
+# Not an assertion: "let me make sure your balance is correct", "please check the bill is right".
+_CHECKING = compile_word_starts(
+    r"\b(?:make sure|ensure|check|verify|double-check|see|confirming|whether|if)\s+(?:that\s+)?$"
+)
 _ACCEPTS = compile_word_starts(
     r"\b(?:doesn't|does not|don't|do not|didn't|did not)\s+(?:match|add up|line up)|\bdiscrepanc|\bmismatch"
     r"|\b(?:i|we)\s+(?:believe|trust)\s+(?:you|u)\b|\b(?:opened|open|raised|raise|started|start)\s+(?:a|an)\s+"
@@ -197,11 +228,25 @@ def disputing_ranges(rt: ReplyText) -> list[Range]:
         if apology and _for_an_apology(rt, start):
             continue
         found.append((start, end))
+    found.extend(r for r in rt.find(_DECLARED_CORRECT) if not _settled(rt, r[0]))
     for start, end in rt.find(_RECORDS_SAY):
         sent_start, sent_end = rt.sentence_at(start)
         if not (_accepts(rt, sent_start, start) or _accepts(rt, end, sent_end)):
             found.append((start, end))
     return sorted(found)
+
+
+def _settled(rt: ReplyText, start: int) -> bool:
+    """Whether the account declared correct at ``start`` is not a dispute: said after a fix of
+    ours (in its sentence or the one before), with the customer's account accepted, or asked
+    about rather than asserted."""
+    norm = rt.norm
+    sent_start, sent_end = rt.sentence_at(start)
+    if _CHECKING.search(norm, rt.clause_start(start), start):
+        return True
+    window_start = rt.sentence_at(sent_start - 1)[0] if sent_start else sent_start
+    fixed = any(not rt.is_negated(m.start()) for m in _FIXED.finditer(norm, window_start, sent_end))
+    return fixed or _accepts(rt, sent_start, sent_end)
 
 
 def _accepts(rt: ReplyText, start: int, end: int) -> bool:
@@ -218,7 +263,7 @@ class NoContradiction:
     """
 
     name = "no_contradiction"
-    version = "4"
+    version = "5"
     description = "The reply does not deny or dispute the customer's account or feelings."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -46,9 +46,36 @@ _YOU_FEEL = (
 _REQUEST_VERB = (r"(?:'d|\s+would|'re|\s+are|\s+r)?\s+(?:like|want|wish|prefer|need|require|asking|requesting|"
                  r"looking (?:to|for)|hoping to|wanting|wish to)\b")
 _RESTATED_REQUEST = r"(?!" + _REQUEST_VERB + r")"
-# A fact restated about the customer ("I understand you upgraded", "I can see that you ordered on ..."):
-# a past-tense verb right after "you" states what happened, not how it felt.
-_RESTATED_FACT = r"(?!\s+(?:\w+ed|paid|bought|sent|made|got|rang|spoke|took|gave|said|told|left|put|set)\b)"
+# A hardship the customer went through, restated ("I understand you waited three hours", "... you've
+# called us five times"): DOMAIN.md's empathy acknowledges the customer's *situation*, and what they
+# had to endure is that situation, where a neutral fact ("you ordered on Monday") is not.
+_HARDSHIP = (r"(?:waited|queued|chased|struggled|suffered|been\s+(?:waiting|without|on hold|chasing|kept|left|passed|"
+             r"bounced|let down|stuck|stranded|ignored|fobbed off|messed around)|(?:kept|left)\s+(?:waiting|on hold|"
+             r"without|in the dark|stranded|hanging|out of pocket)|passed\s+(?:around|from|between)|bounced\s+(?:around|"
+             r"between)|ignored|fobbed off|messed around|(?:called|rang|phoned|emailed|contacted|messaged|chased|tried|"
+             r"written)\s+(?:(?:us|in|back|again)\s+)*(?:\w+\s+)?(?:times|repeatedly|twice|again and again|over and over|"
+             r"every day|daily))\b")
+# Participles that say how the customer felt ("you were shocked"), not what was done.
+_FELT = (r"(?:frustrated|annoyed|disappointed|worried|stressed|tired|exhausted|concerned|confused|overwhelmed|fed up|"
+         r"shocked|gutted|puzzled|irritated|embarrassed|inconvenienced|devastated|surprised|alarmed|frightened|scared|"
+         r"baffled|bewildered|troubled|distressed|unsettled|shaken|heartbroken|insulted|offended|misled|mistreated|"
+         r"stuck|stranded|treated|exasperated|infuriated|disgusted|horrified|dissatisfied|disheartened|depressed|"
+         r"terrified|aggrieved|agitated|unimpressed|pissed off|ticked off|peeved)\b")
+# An account fact ("you're on the premium plan", "you've been a customer since 2015", "you're eligible").
+_ACCOUNT_STATE = (r"(?:on\s+(?!hold\b|edge\b|the\s+(?:phone|line)\b|(?:your|ur)\s+own\b)|with\s+us\b|"
+                  r"a\s+(?!bit\b|little\b|lot\b|real\b)|an\s|the\s|one\s+of\b|registered|subscribed|signed\s+up|"
+                  r"enrolled|booked|scheduled|listed|covered|insured|billed|charged|moved|switched|transferred|upgraded|"
+                  r"downgraded|connected|eligible|entitled|due\b|based\b|located|living\b|using\b|paying\b|"
+                  r"in\s+(?:credit|arrears|contract)\b|out\s+of\s+contract|calling\s+(?:from|about)|asking\s+about)")
+_FACT_ADVERBS = r"(?:(?:just|already|recently|also|now|only|currently|still)\s+)?"
+# A fact restated about the customer ("I understand you upgraded", "I can see that you're on the premium
+# plan", "... you were charged £40 on 3 May"): a past-tense verb or an account state right after
+# "you" states what happened or what is, not how it felt.
+_FACT_BODY = (r"(?:(?:'re|\s+are|\s+r|\s+were|'ve\s+been|\s+have\s+been|'d\s+been|\s+had\s+been)\s+" + _FACT_ADVERBS
+              + _ACCOUNT_STATE + r"|(?:'ve|\s+have|'d|\s+had|\s+were|\s+was)?(?:\s+been)?\s+" + _FACT_ADVERBS
+              + r"(?!" + _HARDSHIP + r"|" + _FELT + r")(?:\w+ed|paid|bought|sent|made|got|rang|spoke|took|gave|said|told|"
+              r"left|put|set)\b)")
+_RESTATED_FACT = r"(?!" + _FACT_BODY + r")"
 # Feelings and situations that "I understand the/your ..." acknowledges (not "your account number").
 _SITUATION_NOUN = (r"(?:frustrations?|confusion|worry|worries|concerns?|anger|disappointment|upset|stress|urgency|"
                    r"inconvenience|situation|problem|trouble|hassle|wait|delay|impact|position|feelings?|annoyance|"
@@ -70,7 +97,7 @@ _EMPATHY = phrases(*[
     + _SITUATION_NOUN + r"\b|the (?:\w+\s+){0,2}" + _SITUATION_NOUN + r"\b|"
     r"the (?:\w+\s+){1,2}(?:was|is|were|has|had|meant|matters?)\b(?=[^.!?;:\n]{0,60}\b(?:you|u|your|ur)\b)|"
     r"(?:that|this|it)(?:'s|\s+is|\s+has|\s+must|\s+was|\s+would)\b|"
-    r"that\s+(?!(?:you|u)\b" + _REQUEST_VERB + r")(?=[^.!?;:\n]{0,80}\b(?:you|u|your|ur|yours)\b)))",
+    r"that\s+(?!(?:you|u)\b(?:" + _REQUEST_VERB + r"|" + _FACT_BODY + r"))(?=[^.!?;:\n]{0,80}\b(?:you|u|your|ur|yours)\b)))",
     # Emphatic understanding ("I completely understand.", "I totally get it, life gets busy"); a bare
     # "I understand." or "I get it." acknowledges nothing in particular.
     r"\b(?:i|we)\s+(?:do\s+)?" + _UNDERSTAND_ADVERBS + r"(?:understand|get it)\b",
@@ -97,7 +124,7 @@ _EMPATHY = phrases(*[
     r"stressful|frustrating|tough|difficult|exhausting|upsetting|disappointing|unpleasant|horrid|worrying|bad)\s+"
     r"(?:\w+\s+)?(?:week|day|morning|afternoon|evening|night|weekend|month|time|experience|journey|trip|wait|start|"
     r"situation|few days|ordeal|way to (?:start|end|spend|begin)|end to)\b",
-    r"\b(?:i|we)\s+(?:can\s+)?(?:see|tell|hear|sense)\s+(?:how|why|(?:that )?(?:you|u)(?:'re|\s+are|\s+were|'ve been|\s+have been|\s+feel|"
+    r"\b(?:i|we)\s+(?:can\s+)?(?:see|tell|hear|sense)\s+(?:how|why|(?:that )?(?:you|u)" + _RESTATED_FACT + r"(?:'re|\s+are|\s+were|'ve been|\s+have been|\s+feel|"
     r"\s+must|'ve had|\s+have had)\b)",
     r"\b(?:i|we)\s+know how\b(?!\s+to\b)(?=\s+(?:\w+\s+){0,2}?" + _FEELING + r"|\s+" + _EXPERIENCE
     + r"|[^.!?;\n]{0,80}\b(?:you|u|your|ur|yours)\b)",
@@ -248,7 +275,7 @@ class EmpathyStatement:
     ``data``: ``detected``; ``passed`` = detected. Evidence: each phrase."""
 
     name = "empathy_statement"
-    version = "5"
+    version = "6"
     description = "Explicitly acknowledges the customer's feelings or situation."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -190,3 +190,53 @@ def test_agreeing_lines_are_not_contradiction(run, reply):
 ])
 def test_polite_disputes_are_contradiction(run, reply):
     assert run("no_contradiction", reply).passed is False
+
+
+# Review (fix_contra_empathy): the customer's account declared correct disputes an overcharge
+# ("the balance on your account is correct"); a balance we corrected concedes it.
+@pytest.mark.parametrize("reply,phrase", [
+    ("Your balance is correct now.", "Your balance is correct"),
+    ("The balance on your account is correct.", "The balance on your account is correct"),
+    ("Your balance is now correct.", "Your balance is now correct"),
+    ("Having checked, the balance on your account is accurate.", "the balance on your account is accurate"),
+    ("Your current balance is correct.", "Your current balance is correct"),
+    ("Your account balance is correct.", "Your account balance is correct"),
+    ("The balance shown is correct.", "The balance shown is correct"),
+    ("The £45 charge on your card is correct.", "The £45 charge on your card is correct"),
+    ("The price you were charged is correct.", "The price you were charged is correct"),
+    ("Everything on your account is correct.", "Everything on your account is correct"),
+    ("Your balance is showing correctly.", "Your balance is showing correctly"),
+    ("I'm afraid the total on your invoice is right.", "the total on your invoice is right"),
+    ("Sorry, but your bill is correct.", "your bill is correct"),
+    ("We reviewed your account. Your balance is correct.", "Your balance is correct"),
+    ("Your bill was correct; we haven't refunded anything.", "Your bill was correct"),
+    ("I can confirm your balance is correct.", "your balance is correct"),
+])
+def test_account_declared_correct_is_contradiction(run, reply, phrase):
+    result = run("no_contradiction", reply)
+    assert result.passed is False
+    assert any(phrase in ev.text or ev.text in phrase for ev in result.evidence), result.evidence
+
+
+@pytest.mark.parametrize("reply", [
+    "Your balance is now corrected.",
+    "We've corrected your balance.",
+    "The balance on your account has now been corrected.",
+    "Your balance will be corrected within 3 days.",
+    "Your balance is correct now that we've refunded the overcharge.",
+    "I've refunded the overcharge, so your balance is correct now.",
+    "I've refunded the duplicate £59.99. Your balance is correct now.",
+    "We've fixed it: the balance on your account is correct now.",
+    "Your refund has been processed and your balance is correct.",
+    "Your new balance is correct after the refund of £20.",
+    "You're right that your bill was wrong; your balance is correct now.",
+    "Once the refund lands, your balance will be correct.",
+    "Let me make sure your balance is correct.",
+    "Please check that the balance on your account is correct.",
+    "Is your balance correct now?",
+    "The balance on your account is not correct, you're right.",
+    "Your card details are correct on file.",
+])
+def test_account_corrected_or_asked_about_is_not_contradiction(run, reply):
+    result = run("no_contradiction", reply)
+    assert result.passed is True, result.evidence

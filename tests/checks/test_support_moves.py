@@ -303,3 +303,49 @@ def test_empathy_not_credited_for_neutral_statements(run, reply):
 ])
 def test_empathy_situation_acknowledged(run, reply):
     assert run("empathy_statement", reply).data["detected"] is True
+
+
+# Review (fix_contra_empathy): an account fact the agent can see or understands is no empathy;
+# a feeling seen, or a hardship the customer went through restated, acknowledges their situation
+# (DOMAIN.md: "the customer's feelings or situation"), so "I understand you waited three hours"
+# counts again, where "I understand you ordered it on Monday" does not.
+@pytest.mark.parametrize("reply", [
+    "I can see that you're on the premium plan.",
+    "I can see you're on our Unlimited plan, so there's no cap.",
+    "I can see that you are a Gold member.",
+    "I can see you're a long-standing customer.",
+    "I can see that you're registered at 12 High St.",
+    "I can see you're eligible for an upgrade.",
+    "I can see you've been with us since 2019.",
+    "I can see that you were charged £40 on 3 May.",
+    "We can see you're still on the old tariff.",
+    "I understand you're on the premium plan.",
+    "I understand that you're a business customer.",
+    "I understand you've upgraded to fibre.",
+    "I understand that you ordered it on Monday.",
+    "I understand you were sent a replacement last week.",
+    "I understand you're currently booked on the 9am departure.",
+])
+def test_empathy_not_credited_for_account_facts(run, reply):
+    assert run("empathy_statement", reply).data["detected"] is False
+
+
+@pytest.mark.parametrize("reply", [
+    "I can see how upsetting this has been.",
+    "I can see that you're frustrated.",
+    "I can see you're a bit fed up with us.",
+    "I can see you're still waiting for the engineer.",
+    "I can see you've been on hold for 40 minutes.",
+    "I can tell you're on edge about the deadline.",
+    "I can see you were shocked by the bill.",
+    "I can see you're on the phone to us for the third time this week.",
+    "I understand you waited three hours.",
+    "I understand that you waited three hours for the engineer.",
+    "I understand you've called us five times about this.",
+    "I understand you were left without heating all weekend.",
+    "I understand you queued for an hour at the store.",
+    "I understand you've been fobbed off twice already.",
+    "I understand that you're on your own with the kids this week.",
+])
+def test_empathy_feelings_and_hardships_seen(run, reply):
+    assert run("empathy_statement", reply).data["detected"] is True
