@@ -48,10 +48,30 @@ _UNABLE = (
 _NOT_A_LIMIT = (
     r"(?!(?:\w+ly\s+)?(?:believe|imagine|thank|apologi[sz]e|wait|stress|emphasi[sz]e|express|say|agree|blame|fault|"
     r"argue|understand|find|locate|trace|seem|see|hear|reach|get over|stop|help (?:but|feeling)|tell (?:you|u) how|"
-    r"begin|promise (?:you )?(?:enough|more))\b)"
+    r"begin|promise (?:you )?(?:enough|more))\b"
+    # "I can't let you go without saying sorry again", "we can't let this happen again", "I can't
+    # let you down": a courtesy or a commitment. "We can't let you board without a ticket" limits.
+    r"|let (?:you|this|that|it|your \w+)\s+(?:down|happen|slide|struggle|suffer|worry|wait|be out of pocket|"
+    r"pay for (?:our|my|this|that|the) (?:mistake|error)|go (?:unanswered|unresolved)|"
+    r"(?:go|leave|hang up|log off)\b[^.!?;,]{0,30}?\bwithout\s+(?:first\s+)?(?:saying|thanking|apologi[sz]ing|"
+    r"offering|mentioning|telling|wishing|reminding|adding|giving|sending|passing on|sharing|explaining)\b))"
+)
+# A refusal the customer can lift by saying so is a promise to consult them, not a limit:
+# "we won't cancel your order without asking you first", "... unless you tell us to".
+# "Without the account holder's consent" or "unless you pay the difference" still limit.
+_UNLESS_YOU_SAY = (
+    r"(?![^.!?;]{0,40}?\b(?:(?:without|before)\s+(?:first\s+)?(?:asking|checking|confirming|talking|speaking|agreeing|"
+    r"discussing|contacting|consulting|hearing|telling|letting|calling|emailing|messaging|notifying|informing)\b"
+    r"(?:\s+[\w-]+){0,3}?\s+you\b|without\s+your\s+(?:[\w-]+\s+)?(?:ok|okay|consent|permission|approval|agreement|"
+    r"say-so|go-ahead|authori[sz]ation|instructions?|request|confirmation)\b"
+    r"|(?:unless|until|till)\s+you(?:'ve|\s+have)?\s+"
+    r"(?:\w+ly\s+)?(?:ask|tell|confirm|agree|say|want|request|instruct|approve|decide|choose|asked|told|confirmed|"
+    r"agreed|requested|approved|decided)\b"
+    # ... with no deadline on it ("unless you tell us within 14 days" limits).
+    r"(?![^.!?;]{0,30}?\b(?:within|by|before|no later than)\b)))"
 )
 _PATTERNS = [
-    _WE + _CANNOT + _ACTION,
+    _WE + _CANNOT + _ACTION + _UNLESS_YOU_SAY,
     _WE + _NOT_DOING,
     # Refusals without a negation: "a refund is off the table", "that's against our policy".
     r"\b(?:off the table|out of the question)\b",
@@ -66,7 +86,7 @@ _PATTERNS = [
     r"\b(?:i|we)(?:'d| would| could)(?: have|'ve)\s+(?:been (?:able|happy|glad) to\s+)?"
     r"(?:refund|replac|exchang|accept|approv|honou?r|cover|reimburs|extend)\w*",
     r"\b(?:is|are) (?:all |the most |the best )?what (?:we|i) can (?:offer|do)\b",
-    _WE + r"(?:really\s+|simply\s+|just\s+|still\s+|currently\s+)?" + _UNABLE + _NOT_A_LIMIT + r"\w+",
+    _WE + r"(?:really\s+|simply\s+|just\s+|still\s+|currently\s+|also\s+)?" + _UNABLE + _NOT_A_LIMIT + r"\w+",
     # Capability limits of the channel: "I can't see account details here".
     _WE + r"(?:can't|cannot|am unable to|'m unable to|am not able to|'m not able to)\s+(?:see|view|check|access)"
     r"\b[^.!?;]{0,40}?\b(?:here|on (?:this|social|twitter|x|chat)|over (?:the phone|chat|dm|twitter)|publicly|"
@@ -178,12 +198,34 @@ _PATTERNS = [
 # boundary, however the policy is described around it (tests/data/README.md).
 _CAVING = phrases(r"\b(?:make|making|made|make you) an exception\b|\bjust this once\b|\bbend the rules?\b")
 _BOUNDARY = phrases(*_PATTERNS)
+# What an offer, a policy or a cover leaves out: "sale items are excluded from returns", "the
+# warranty excludes accidental damage". Read without negated matches, unlike _BOUNDARY: "no items
+# are excluded from the sale" is good news.
+_EXCLUDED = phrases(
+    r"\b(?:is|are|be|been|being|was|were|gets?|remains?)\s+(?:\w+ly\s+)?excluded\s+from\s+"
+    r"(?:(?:the|our|this|that|these|any|all|your|its)\s+)?(?:[\w-]+\s+){0,3}?(?:returns?|refunds?|exchanges?|offers?|"
+    r"promotions?|promos?|sale|discounts?|warrant(?:y|ies)|guarantees?|polic(?:y|ies)|cover(?:age)?|deals?|schemes?|"
+    r"programm?es?|price[- ]?match\w*|delivery|shipping|codes?|vouchers?|coupons?|compensation|rewards?|points|"
+    r"insurance|protection|trade-ins?)\b",
+    r"\b(?:warrant(?:y|ies)|guarantees?|cover(?:age)?|insurance|protection|offers?|promotions?|deals?|discounts?|"
+    r"codes?|vouchers?|schemes?)\s+(?:\w+ly\s+)?excludes?\b",
+    r"\bexclusions?\s+(?:may\s+)?appl(?:y|ies)\b",
+    # "Sale items are excluded." and "we exclude sale items from price matching" (not "I've excluded
+    # your address from the list", which grants).
+    r"\b(?:is|are|were|remain)\s+(?:\w+ly\s+)?excluded(?=\s*(?:[.!;,)]|$))(?!\s*,?\s*as (?:you )?(?:requested|asked))",
+    r"\bwe\s+(?:\w+ly\s+)?exclude\b",
+)
+# "Rest assured, we won't cancel your membership": the refusal that follows is a reassurance.
+_REASSURED = phrases(
+    r"\b(?:rest assured|be assured|(?:please\s+)?(?:don't|do not) worry|no need to worry|you needn't worry)"
+    r"[,:\s-]+(?:that\s+)?(?:we|i)\b"
+)
 # "Our policy" counts when the same sentence says what the policy limits: a word that
 # limits ("only", "not", "limit", ...; not "you don't need to"), or a word of scope
 # ("within", "up to", "covers", "days", ...) when the sentence grants nothing ("per our
 # policy I've refunded the shipping; it should reach you within 3 days" limits nothing).
 _POLICY = phrases(r"(?:policy|policies|terms and conditions|terms of service|(?:our|the) terms)\b")
-_NOT_A_NEED = r"(?!\s+(?:need|needs|have to|has to|worry|problem|charge|cost|extra|questions)\b)"
+_NOT_A_NEED = r"(?!\s+(?:need|needs|have to|has to|worry|problem|charge|cost|extra|questions|excluded)\b)"
 _LIMIT_WORDS = compile_word_starts(
     r"\b(?:only|limit\w*|maximum|cannot|against|unless|excludes?)\b"
     r"|\b(?:not|no)\b" + _NOT_A_NEED + r"|n't\b" + _NOT_A_NEED
@@ -196,14 +238,41 @@ _GRANT = compile_word_starts(
     r"sent|booked|arranged|removed|waived|approved|applied|reversed|cancelled|canceled)\b"
     r"|\byou'll (?:get|receive|have|see)\b|\b(?:i|we)(?:'ll| will)\s+(?:refund|send|issue|add|credit|process|arrange)\b"
 )
+# A service level is what we owe the customer, not a limit on them: "our policy is to reply within
+# 24 hours", "per our policy we respond within a day", "our policy requires us to acknowledge ...".
+# Its clause (to a conjunction) accounts for the scope words in it; others in the sentence still
+# count ("our policy covers returns within 30 days, and we reply within a day"), and so does a
+# requirement on the customer ("requires you to reply", "a receipt before we respond").
+_SERVES = (
+    r"(?:reply|respond|answer|get back|call (?:you |customers )?back|contact|acknowledge|investigate|look into|"
+    r"review|deal with|resolve|dispatch|follow up|get in touch|be in touch|update)\b"
+)
+_SERVICE = compile_word_starts(
+    r"(?:\bpolicy (?:is |was )?to|\b(?:(?:requires?|obliges?|commits?)\s+)?us to|(?<!before )(?<!until )(?<!once )"
+    r"(?<!after )\b(?:we|i)(?:'ll| will| must| aim to| try to| always| endeavou?r to| promise to)?)"
+    r"\s+(?:always\s+|aim to\s+|try to\s+)?" + _SERVES
+    # ... to a conjunction, unless another service follows ("we'll investigate and respond within 8 weeks").
+    + r"(?:(?!\b(?:but|or|although|though|unless|however|so)\b|\band\b(?!\s+" + _SERVES + r"))[^.!?;,])*"
+)
+
+
+def _scope_left(norm: str, start: int, end: int) -> bool:
+    """A word of scope in ``norm[start:end]`` outside every service-level clause."""
+    if _SCOPE_WORDS.search(norm, start, end) is None:
+        return False
+    services = [m.span() for m in _SERVICE.finditer(norm, start, end)]
+    if not services:
+        return True
+    return any(not any(s <= m.start() < e for s, e in services) for m in _SCOPE_WORDS.finditer(norm, start, end))
 
 
 def _policy_statements(rt: ReplyText) -> list[Range]:
     found = []
+    norm = rt.norm
     for start, end in rt.find(_POLICY, negated=True):
         sent_start, sent_end = rt.sentence_at(start)
-        if _LIMIT_WORDS.search(rt.norm, sent_start, sent_end) or (
-            _SCOPE_WORDS.search(rt.norm, sent_start, sent_end) and not _GRANT.search(rt.norm, sent_start, sent_end)
+        if _LIMIT_WORDS.search(norm, sent_start, sent_end) or (
+            _scope_left(norm, sent_start, sent_end) and not _GRANT.search(norm, sent_start, sent_end)
         ):
             found.append((sent_start, sent_end))
     return found
@@ -216,7 +285,11 @@ def boundary_ranges(rt: ReplyText) -> list[Range]:
     """
     if rt.find(_CAVING):
         return []
-    found = [widen(rt, r) for r in rt.find(_BOUNDARY, negated=True)] + _policy_statements(rt)
+    limits = rt.find(_BOUNDARY, negated=True)
+    reassured = rt.find(_REASSURED, negated=True)
+    if reassured:
+        limits = [r for r in limits if not any(start <= r[0] < end for start, end in reassured)]
+    found = [widen(rt, r) for r in limits + rt.find(_EXCLUDED)] + _policy_statements(rt)
     found.sort()
     merged: list[Range] = []
     for start, end in found:
@@ -252,7 +325,7 @@ class BoundarySetting:
     """
 
     name = "boundary_setting"
-    version = "5"
+    version = "6"
     description = "Sets a clear, polite limit when the case requires one and promises nothing policy forbids."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -281,3 +281,68 @@ def test_closing_only_before_a_bracket_or_an_alternative_limits(run):
     reply = ("Cancelling gets you a refund of taxes only (€38.20) or a full travel voucher valid 12 months.")
     assert run("boundary_setting", reply).data["detected"] is True
     assert run("boundary_setting", "A refund of taxes only or a voucher.").data["detected"] is True
+
+
+# User review (fix_boundary): a promise to consult the customer, a courtesy or commitment with
+# "can't let", and a service level named as policy limit nothing the customer wants (DOMAIN.md).
+@pytest.mark.parametrize("reply", [
+    "We won't cancel your order without asking you first.",
+    "We will not change your booking without your permission.",
+    "I won't cancel the subscription until you confirm you want me to.",
+    "We won't change the delivery address without confirming it with you by email.",
+    "I won't change your plan without confirming the price with you.",
+    "Rest assured, we won't cancel your membership while the claim is open.",
+    "Don't worry, we won't cancel your order.",
+    "I can't let you go without saying sorry again.",
+    "We cannot let you go without offering a goodwill gesture.",
+    "We can't let this happen again, so I've flagged it to the depot.",
+    "I can't let you down a second time.",
+    "We can't let your complaint go unanswered.",
+    "Our policy is to reply within 24 hours.",
+    "Per our policy, we reply to all emails within one working day.",
+    "It's our policy to get back to customers within 48 hours, so expect a call by Friday.",
+    "Our complaints policy says we'll investigate and respond within 8 weeks.",
+    "Our policy requires us to acknowledge complaints within 24 hours.",
+    # What an exclusion leaves out is good news when negated, or a grant.
+    "No items are excluded from this sale.",
+    "Sale items are not excluded from our returns policy.",
+    "I've checked and your jacket isn't excluded from the guarantee.",
+    "The warranty doesn't exclude accidental damage.",
+    "Your email has been excluded from our mailing list.",
+    "Your address is excluded, as you requested.",
+    "Tax is excluded from the price shown.",
+])
+def test_reassurances_and_service_levels_are_not_boundaries(run, reply):
+    assert run("boundary_setting", reply).data["detected"] is False
+
+
+# The review's miss, and the limits next to the reassurances above that must still count.
+@pytest.mark.parametrize("reply", [
+    "That item is excluded from returns.",
+    "Sale items are excluded from our returns policy.",
+    "Gift cards are excluded from this promotion.",
+    "Custom orders are specifically excluded from refunds.",
+    "Your postcode is excluded from free delivery.",
+    "The delivery charge is excluded from your refund.",
+    "The warranty excludes accidental damage.",
+    "Exclusions apply to sale items.",
+    "Sale items are excluded.",
+    "We exclude sale items from price matching.",
+    "We won't cancel your order without the account holder's permission.",
+    "We won't refund without checking the item first.",
+    "We won't change the booking unless you pay the fare difference.",
+    "We don't refund unless you tell us within 14 days.",
+    "We won't cancel your order without asking you first, but we can't refund the delivery fee.",
+    "Don't worry, we won't charge you, but we can't refund the delivery fee.",
+    "We can't let you board without a valid ticket.",
+    "We can't let you leave without paying the excess.",
+    "I can't let you book more than four seats.",
+    "I can't let you down again, but I also can't refund this order.",
+    "Our policy is to reply within 24 hours, so I can't give you an answer tonight.",
+    "Our policy requires you to report damage within 48 hours.",
+    "Our policy is to refund within 30 days of purchase.",
+    "Our policy covers returns within 30 days, and we reply to every request within a day.",
+    "Our policy requires a receipt before we respond to a refund claim.",
+])
+def test_exclusions_and_neighbouring_limits_detected(run, reply):
+    assert run("boundary_setting", reply).data["detected"] is True
