@@ -11,7 +11,11 @@ A promise is *forbidden* when the case rules it out: a refund when
 offer in ``forbidden_offers`` (a qualified one forbids only itself: "full refund"
 leaves a partial refund allowed, "voucher above £15" a £15 voucher), an amount
 above ``max_refund``/``max_credit``, a
-guarantee or date that the case's facts/notes do not state.
+guarantee or date that the case's facts/notes do not state. A free thing in
+``forbidden_offers`` ("free upgrade", "waive exit fee") is forbidden however it is
+worded, also as a charge not made ("the upgrade won't cost you a penny", "you won't
+pay the exit fee"); such a "won't" negates only the charge, not a promise beside it
+("I'll refund you and you won't pay a penny more" promises a refund).
 
 A refund named only as a team, a request or the subject of news or of a
 hand-over ("I can pass you to our refunds team", "you'll get an answer on the
@@ -130,6 +134,25 @@ class Promise:
 _FREE_WORDS = ("free", "complimentary")
 _FREE = r"(?:free|complimentary|no-cost|no-charge|gratis)"
 _AT_NO_COST = r"(?:at no (?:extra |additional )?(?:cost|charge)|for free|free of charge|on the house|on us|without charge)"
+# "You won't pay a penny extra", "you won't be charged a cent more", "this won't cost you anything":
+# a thing offered free, worded as a charge that will not be made (_NO_CHARGE). As a no-cost phrase
+# (_NO_COST) it ends on what goes unpaid ("a penny", "anything"), before "for" or at a clause end:
+# "you won't pay more than $10", "anything extra on top of the fee" and "you won't be charged
+# until Friday" drop no charge.
+# Each _NO_CHARGE branch opens with a letter, so its word-start form can skip to it (regex_forms).
+_NO_CHARGE = "(?:" + "|".join(
+    [f"{who}\\s+(?:won't|will not|wont)\\s+(?:(?:have|need) to\\s+)?pay" for who in ("you", "u")]
+    + [f"{neg}\\s+(?:be\\s+charged|cost\\s+(?:you|u))" for neg in ("won't", "will not", "wont")]
+    + [f"{who}\\s+(?:won't|will not|wont)\\s+charge\\s+(?:you|u)" for who in ("we", "i")]) + ")"
+_NOTHING = r"(?:a (?:single )?(?:penny|cent|dime|thing)|a red cent|one (?:penny|cent)|anything|extra|more|any more)"
+_NO_COST = (_NO_CHARGE + r"(?:\s+" + _NOTHING + r"(?:\s+(?:extra|more|else))?\b"
+            r"(?!\s+(?:(?:extra|more|else)\s+)?(?:than|beyond|above|on top)\b)|(?=\s+for\b|\s*[.!?,;)]|\s*$))")
+_NO_CHARGE_RE = compile_word_starts(r"\b" + _NO_CHARGE)
+# "You won't be charged for the upgrade until it's active" defers the charge, it does not drop it.
+_NOT_YET = r"(?!\s+(?:until|till|before|unless|if)\b)"
+# Offers that waive a charge ("waive exit fee", "write off the balance"): their thing is what is charged.
+_WAIVERS = (("waive",), ("waiving",), ("write", "off"), ("writing", "off"))
+_DETERMINERS = ("the", "a", "an", "any", "your", "their")
 
 
 def _offer_words(words: list[str]) -> str:
@@ -175,8 +198,34 @@ def _reworded_offer_source(offers: tuple[str, ...]) -> str:
         branches.append(r"\b" + _offer_words(words))
         if words[0] in _FREE_WORDS:
             branches.append(r"\b" + _FREE + r"\s+" + _offer_words(words[1:]))
-            branches.append(r"\b" + _offer_words(words[1:]) + r"[^.!?;]{0,40}?\b" + _AT_NO_COST + r"\b")
+        thing = _free_thing(words)
+        if thing:
+            branches += _no_cost_branches(thing, waived=words[0] not in _FREE_WORDS)
     return "|".join(branches)
+
+
+def _free_thing(words: list[str]) -> list[str]:
+    """What a forbidden offer gives free: "upgrade" of "free upgrade", "exit fee" of "waive exit fee"."""
+    if words[0] in _FREE_WORDS:
+        return words[1:]
+    for verb in _WAIVERS:
+        if tuple(words[:len(verb)]) == verb:
+            thing = words[len(verb):]
+            return thing[1:] if thing and thing[0] in _DETERMINERS else thing
+    return []
+
+
+def _no_cost_branches(thing: list[str], waived: bool) -> list[str]:
+    """``thing`` offered at no cost: "an upgrade ... at no charge", "the upgrade won't cost you
+    anything", "you won't be charged for the upgrade"; a waived charge also as the object
+    ("you won't pay the exit fee")."""
+    words = _offer_words(thing)
+    no_cost = _NO_COST if waived else _AT_NO_COST + r"\b|" + _NO_COST
+    branches = [r"\b" + words + r"[^.!?;]{0,40}?\b(?:" + no_cost + ")",
+                r"\b" + _NO_COST + r"\s+for\s+(?:[\w'-]+\s+){0,2}?" + words + _NOT_YET]
+    if waived:
+        branches.append(r"\b" + _NO_CHARGE + r"\s+(?:(?:" + "|".join(_DETERMINERS) + r")\s+)?" + words + _NOT_YET)
+    return branches
 
 
 def _committed_clause(rt: ReplyText, start: int, end: int) -> Range | None:
@@ -184,19 +233,29 @@ def _committed_clause(rt: ReplyText, start: int, end: int) -> Range | None:
     return clause if _is_committed(rt, clause) else None
 
 
-def _is_committed(rt: ReplyText, clause: Range) -> bool:
-    """Whether ``clause`` commits to something, un-negated, without describing a policy.
+def _is_committed(rt: ReplyText, clause: Range, free: bool = False) -> bool:
+    """Whether ``clause`` commits to something, un-negated, without describing a policy;
+    with ``free``, a charge it says will not be made ("you won't pay the exit fee") commits too.
 
     Memoised per clause on the reply's analysis: a refund, a credit and an amount
     are often promised in one clause.
     """
-    key = ("committed", clause)
+    key = ("committed", clause, free)
     known = rt.memo.get(key)
     if known is None:
         text = rt.norm[clause[0]:clause[1]]
-        known = rt.memo[key] = bool(_COMMITTED.search(text) and not _NEGATED.search(text)
+        committed = _COMMITTED.search(text) or (free and _NO_CHARGE_RE.search(text))
+        known = rt.memo[key] = bool(committed and not _negated(text)
                                     and not _DESCRIBES_POLICY.search(text) and not unreal_in(rt, clause))
     return known  # type: ignore[return-value]
+
+
+def _negated(text: str) -> bool:
+    """Whether ``text`` holds a negation, not counting the "won't" of a charge not made: it
+    governs the charge only ("I'll send a new one and you won't pay a penny extra")."""
+    if not _NEGATED.search(text):
+        return False
+    return "won" not in text and "will not" not in text or bool(_NEGATED.search(_NO_CHARGE_RE.sub(" ", text)))
 
 
 def _amounts(rt: ReplyText, start: int, end: int) -> list[float]:
@@ -298,8 +357,8 @@ def _offer_promises(rt: ReplyText, case: Case) -> list[Promise]:
     # A refund named only as a request, a team or the subject of news or of a hand-over
     # ("I'll escalate your refund request") offers no refund, forbidden or not.
     spans = [(s, e) for s, e in spans if not any(s <= t < e for t in topics)]
-    clauses = (_committed_clause(rt, s, e) for s, e in spans)
-    return [Promise("offer", *c, "forbidden offer") for c in clauses if c]
+    clauses = (rt.clause_at(s, e) for s, e in spans)
+    return [Promise("offer", *c, "forbidden offer") for c in clauses if _is_committed(rt, c, free=True)]
 
 
 def _backed(phrase: str, case: Case) -> bool:
@@ -407,7 +466,7 @@ class PolicyPromises:
     """
 
     name = "policy_promises"
-    version = "4"
+    version = "5"
     description = "No refund, credit, amount, date or guarantee beyond what the case's policy allows."
 
     def run(self, ctx: CheckContext) -> CheckResult:
