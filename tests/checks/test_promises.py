@@ -140,10 +140,10 @@ def test_reworded_offer_pattern_matches_like_its_written_form(offers):
     import random
     import re
 
-    from harness.checks.promises import _reworded_offer_pattern, _reworded_offer_source
+    from harness.checks.offer_wording import reworded_offer_pattern, reworded_offer_source
 
-    written = re.compile(_reworded_offer_source(offers))
-    fast = _reworded_offer_pattern(offers)
+    written = re.compile(reworded_offer_source(offers))
+    fast = reworded_offer_pattern(offers)
     words = [w for o in offers for w in o.split()] + ["free", "complimentary", "upgrades", "at", "no", "charge",
                                                       "for", "on", "us", "the", "a", "premium", "x", ",", ".", "-",
                                                       "you", "won't", "will", "not", "pay", "be", "charged", "cost",
