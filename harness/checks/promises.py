@@ -11,7 +11,11 @@ A promise is *forbidden* when the case rules it out: a refund when
 offer in ``forbidden_offers`` (a qualified one forbids only itself: "full refund"
 leaves a partial refund allowed, "voucher above £15" a £15 voucher), an amount
 above ``max_refund``/``max_credit``, a
-guarantee or date that the case's facts/notes do not state.
+guarantee or date that the case's facts/notes do not state. A free thing in
+``forbidden_offers`` ("free upgrade", "waive exit fee") is forbidden however it is
+worded, also as a charge not made ("the upgrade won't cost you a penny", "you won't
+pay the exit fee"); such a "won't" negates only the charge, not a promise beside it
+("I'll refund you and you won't pay a penny more" promises a refund).
 
 A refund named only as a team, a request or the subject of news or of a
 hand-over ("I can pass you to our refunds team", "you'll get an answer on the
@@ -25,16 +29,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register
+from harness.checks.offer_wording import NO_CHARGE, case_offers
+from harness.checks.refund_topics import REFUND, refund_topics
 from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
 from harness.checks.unreal import unreal_in
 from harness.datasets.schema import Case
 
-_REFUND = phrases(r"\b(?:refund(?:ed|ing|s)?|reimburs\w*|money back|repay\w*)\b")
 _CREDIT = phrases(
     r"\b(?:store credit|credit(?!\s*card)|voucher|coupon|gift ?card|discount(?: code)?|promo code|"
     r"goodwill (?:gesture|payment)|compensation)\b"
@@ -66,82 +70,12 @@ _BACK = compile_word_starts(r"\b(?:get|have|see)\s+(?:[^\s!?,;]+\s+){0,3}?back\b
 
 def _delivery(rt: ReplyText, start: int, end: int) -> bool:
     """Whether ``norm[start:end]`` names a delivery: a refund mentioned only as a topic or a
-    team (:func:`_refund_topics`) is none ("an answer on the refund by Friday")."""
+    team (:func:`refund_topics`) is none ("an answer on the refund by Friday")."""
     norm = rt.norm
     for m in _DELIVERY.finditer(norm, start, end):
-        if not norm.startswith("refund", m.start()) or m.start() not in _refund_topics(rt):
+        if not norm.startswith("refund", m.start()) or m.start() not in refund_topics(rt):
             return True
     return "back" in norm and bool(_BACK.search(norm, start, end))
-
-
-# A refund named as a team, a request or a subject, not offered: "our refunds team", "your refund
-# request", "the refund status" (a request "approved" or "processed" in its clause is granted).
-# Read with string operations (the word after the mention, the words before it): most replies
-# that name a refund name it several times.
-_TEAM_NOUNS = frozenset("team teams department dept desk specialist specialists unit queue colleague colleagues "
-                        "line".split())
-_REQUEST_NOUNS = frozenset("request requests claim claims application case ticket query enquiry inquiry form status "
-                           "decision eligibility process policy question".split())
-_GRANTED = compile_word_starts(r"\b(?:approv\w*|accept\w*|grant\w*|process\w*|honou?r\w*|authori[sz]\w*|paid|issu\w*)\b")
-# "An answer on the refund", "we'll get back to you about the refund", "look into your refund",
-# "pass you to refunds": a subject of news or of a hand-over. After "to", "with" or "for" only a
-# determiner makes one: "ask the team to refund you" offers a refund.
-_SUBJECT_WORDS = frozenset("about regarding concerning re re: on whether if into at".split())
-_DETERMINER_WORDS = frozenset("the your ur a any this that my our their its".split())
-_TO_WORDS = frozenset(("to", "with", "for"))
-_REFUND_ADJECTIVES = frozenset(("full", "partial", "possible", "potential"))
-_NEWS = compile_word_starts(
-    r"\b(?:answer\w*|updat\w*|news|decision|decide|outcome|repl\w*|respon\w*|word|let (?:you|u) know|"
-    r"get(?:ting)? back|hear\w*|follow\w*|look\w* (?:at|into)|review\w*|investigat\w*|check\w*|chas\w*|"
-    r"ask\w*|enquir\w*|inquir\w*|quer\w*|question\w*|discuss\w*|talk\w*|speak\w*|status|progress|in touch|"
-    r"pass\w*|transfer\w*|escalat\w*|forward\w*|hand\w*|refer\w*|connect\w*|put (?:you|u) through|"
-    r"team|department|colleague|specialist|supervisor|manager)\b"
-)
-
-
-def _refund_topics(rt: ReplyText) -> frozenset[int]:
-    """Where a refund word (:data:`_REFUND`) names a team, a request or the subject of news or
-    of a hand-over rather than offering a refund (memoised per reply)."""
-    topics = rt.memo.get("refund_topics")
-    if topics is None:
-        norm = rt.norm
-        found = set()
-        if "refund" in norm or "reimburs" in norm:
-            for start, end in rt.find(_REFUND, quoted=True, negated=True):
-                if _refund_topic(rt, start, end):
-                    found.add(start)
-        topics = rt.memo["refund_topics"] = frozenset(found)
-    return topics  # type: ignore[return-value]
-
-
-def _refund_topic(rt: ReplyText, start: int, end: int) -> bool:
-    norm = rt.norm
-    clause = rt.clause_at(start, end)
-    after = norm[end:end + 16].split(None, 1)
-    noun = after[0].rstrip(".,;:!?)") if after and norm[end:end + 1].isspace() else ""
-    if noun in _TEAM_NOUNS:
-        return True
-    if noun in _REQUEST_NOUNS:
-        # A request or claim granted in its clause is a refund: "your refund request is approved".
-        return not _GRANTED.search(norm, clause[0], clause[1])
-    return _named_as_subject(norm, start, clause) and bool(_NEWS.search(norm, clause[0], clause[1]))
-
-
-def _named_as_subject(norm: str, start: int, clause: Range) -> bool:
-    """Whether the words before ``norm[start:]`` in its clause make it a subject ("an answer on
-    the refund", "put you through to refunds") rather than an offer ("ask them to refund you")."""
-    words = norm[max(clause[0], start - 40):start].split()[-3:]
-    if words and words[-1] in _REFUND_ADJECTIVES:
-        words.pop()
-    if not words:
-        return False
-    if words[-1] in _SUBJECT_WORDS:
-        return True
-    if words[-1] in _TO_WORDS:  # "to refunds" names the team; "to refund" is the verb
-        return norm.startswith("refunds", start)
-    if words[-1] in _DETERMINER_WORDS and len(words) > 1:
-        return words[-2] in _SUBJECT_WORDS or words[-2] in _TO_WORDS
-    return False
 
 
 _COMMITTED = compile_word_starts(
@@ -197,76 +131,34 @@ class Promise:
     forbidden: str | None = None
 
 
-_FREE_WORDS = ("free", "complimentary")
-_FREE = r"(?:free|complimentary|no-cost|no-charge|gratis)"
-_AT_NO_COST = r"(?:at no (?:extra |additional )?(?:cost|charge)|for free|free of charge|on the house|on us|without charge)"
-
-
-def _offer_words(words: list[str]) -> str:
-    """``words`` in order, each also plural, with up to two other words between them
-    ("free upgrade" matches "free Premium upgrade", "free upgrades")."""
-    return r"\s+(?:[\w'-]+\s+){0,2}?".join(re.escape(w) + r"(?:s|es)?" for w in words) + r"\b"
-
-
-@lru_cache(maxsize=256)
-def _offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
-    words = [re.escape(o.strip().lower()) for o in offers if o.strip()]
-    return compile_word_starts(r"\b(?:" + "|".join(words) + r")\b", record=False) if words else None
-
-
-@lru_cache(maxsize=256)
-def _reworded_offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
-    """:func:`_reworded_offer_source`, compiled (None when it has no branch)."""
-    source = _reworded_offer_source(offers)
-    return compile_word_starts(source, record=False) if source else None
-
-
-@case_facts.per_case
-def _case_offers(case: Case) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
-    """The case's forbidden-offer patterns: word for word, reworded, and a plain search for
-    the offers' last words, one of which every reworded match holds (so most replies skip it)."""
-    offers = tuple(case.context.forbidden_offers)
-    keys = [words[-1] for words in (o.strip().lower().split() for o in offers) if len(words) > 1]
-    hint = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
-    return _offer_pattern(offers), _reworded_offer_pattern(offers), hint
-
-
-def _reworded_offer_source(offers: tuple[str, ...]) -> str:
-    """The case's forbidden offers as a reply may word them, beyond :func:`_offer_pattern`'s
-    word-for-word match: other words between theirs and plurals ("a free Premium upgrade"),
-    and a free thing ("free upgrade") offered as "a complimentary upgrade" or "an upgrade
-    ... at no charge". Only offers of more than one word: a single word is matched as written.
-    """
-    branches = []
-    for offer in offers:
-        words = offer.strip().lower().split()
-        if len(words) < 2:
-            continue
-        branches.append(r"\b" + _offer_words(words))
-        if words[0] in _FREE_WORDS:
-            branches.append(r"\b" + _FREE + r"\s+" + _offer_words(words[1:]))
-            branches.append(r"\b" + _offer_words(words[1:]) + r"[^.!?;]{0,40}?\b" + _AT_NO_COST + r"\b")
-    return "|".join(branches)
-
-
 def _committed_clause(rt: ReplyText, start: int, end: int) -> Range | None:
     clause = rt.clause_at(start, end)
     return clause if _is_committed(rt, clause) else None
 
 
-def _is_committed(rt: ReplyText, clause: Range) -> bool:
-    """Whether ``clause`` commits to something, un-negated, without describing a policy.
+def _is_committed(rt: ReplyText, clause: Range, free: bool = False) -> bool:
+    """Whether ``clause`` commits to something, un-negated, without describing a policy;
+    with ``free``, a charge it says will not be made ("you won't pay the exit fee") commits too.
 
     Memoised per clause on the reply's analysis: a refund, a credit and an amount
     are often promised in one clause.
     """
-    key = ("committed", clause)
+    key = ("committed", clause, free)
     known = rt.memo.get(key)
     if known is None:
         text = rt.norm[clause[0]:clause[1]]
-        known = rt.memo[key] = bool(_COMMITTED.search(text) and not _NEGATED.search(text)
+        committed = _COMMITTED.search(text) or (free and NO_CHARGE.search(text))
+        known = rt.memo[key] = bool(committed and not _negated(text)
                                     and not _DESCRIBES_POLICY.search(text) and not unreal_in(rt, clause))
     return known  # type: ignore[return-value]
+
+
+def _negated(text: str) -> bool:
+    """Whether ``text`` holds a negation, not counting the "won't" of a charge not made: it
+    governs the charge only ("I'll send a new one and you won't pay a penny extra")."""
+    if not _NEGATED.search(text):
+        return False
+    return "won" not in text and "will not" not in text or bool(_NEGATED.search(NO_CHARGE.sub(" ", text)))
 
 
 def _amounts(rt: ReplyText, start: int, end: int) -> list[float]:
@@ -314,7 +206,7 @@ def _amount_reason(rt: ReplyText, clause: Range, case: Case, credit: bool | None
         return None
     text = rt.norm[clause[0]:clause[1]]
     if credit is None:
-        credit = bool((_CREDIT.regex.search(text) or "credited" in text) and not _REFUND.regex.search(text))
+        credit = bool((_CREDIT.regex.search(text) or "credited" in text) and not REFUND.regex.search(text))
     limit = ctx.max_credit if credit else ctx.max_refund
     cap = case_facts.offer_caps(case)[1 if credit else 0]
     for value in values:
@@ -327,9 +219,9 @@ def _amount_reason(rt: ReplyText, clause: Range, case: Case, credit: bool | None
 
 def _money_promises(rt: ReplyText, case: Case) -> list[Promise]:
     found = []
-    for pattern, kind, reason in ((_REFUND, "refund", case_facts.refund_forbidden(case)),
+    for pattern, kind, reason in ((REFUND, "refund", case_facts.refund_forbidden(case)),
                                   (_CREDIT, "credit", case_facts.credit_forbidden(case))):
-        topics = _refund_topics(rt) if kind == "refund" else ()
+        topics = refund_topics(rt) if kind == "refund" else ()
         for start, end in rt.find(pattern, negated=True):
             if start in topics:
                 continue  # "our refunds team", "an answer on the refund": no refund offered
@@ -358,18 +250,18 @@ def _money_promises(rt: ReplyText, case: Case) -> list[Promise]:
 
 
 def _offer_promises(rt: ReplyText, case: Case) -> list[Promise]:
-    pattern, reworded, hint = _case_offers(case)
+    pattern, reworded, hint = case_offers(case)
     if pattern is None:
         return []
     spans = rt.find(pattern, negated=True)
     if hint is not None and hint.search(rt.norm):
         spans += rt.find(reworded, negated=True)
-    topics = _refund_topics(rt)
+    topics = refund_topics(rt)
     # A refund named only as a request, a team or the subject of news or of a hand-over
     # ("I'll escalate your refund request") offers no refund, forbidden or not.
     spans = [(s, e) for s, e in spans if not any(s <= t < e for t in topics)]
-    clauses = (_committed_clause(rt, s, e) for s, e in spans)
-    return [Promise("offer", *c, "forbidden offer") for c in clauses if c]
+    clauses = (rt.clause_at(s, e) for s, e in spans)
+    return [Promise("offer", *c, "forbidden offer") for c in clauses if _is_committed(rt, c, free=True)]
 
 
 def _backed(phrase: str, case: Case) -> bool:
@@ -477,7 +369,7 @@ class PolicyPromises:
     """
 
     name = "policy_promises"
-    version = "4"
+    version = "5"
     description = "No refund, credit, amount, date or guarantee beyond what the case's policy allows."
 
     def run(self, ctx: CheckContext) -> CheckResult:

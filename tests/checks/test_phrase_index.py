@@ -155,7 +155,7 @@ def test_word_start_forms_match_like_the_written_patterns():
 
 @pytest.mark.parametrize("offers", [("free upgrade",), ("free upgrade", "refund", "store credit"), ("$5 off", "voucher")])
 def test_offer_patterns_match_like_the_written_ones(offers):
-    from harness.checks.promises import _offer_pattern
+    from harness.checks.offer_wording import offer_pattern as _offer_pattern
 
     words = [re.escape(o.strip().lower()) for o in offers]
     plain = re.compile(r"\b(?:" + "|".join(words) + r")\b")

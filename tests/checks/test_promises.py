@@ -133,18 +133,22 @@ def test_free_thing_at_no_charge_is_allowed_when_not_forbidden(run):
     assert result.passed is True
 
 
-@pytest.mark.parametrize("offers", [("free upgrade",), ("free upgrade", "refund", "cash refund"), ("price match",)])
+@pytest.mark.parametrize("offers", [("free upgrade",), ("free upgrade", "refund", "cash refund"), ("price match",),
+                                    ("waive exit fee", "free handset")])
 def test_reworded_offer_pattern_matches_like_its_written_form(offers):
     """The fast (word-start) form of the reworded-offer pattern finds what the written one does."""
     import random
     import re
 
-    from harness.checks.promises import _reworded_offer_pattern, _reworded_offer_source
+    from harness.checks.offer_wording import reworded_offer_pattern, reworded_offer_source
 
-    written = re.compile(_reworded_offer_source(offers))
-    fast = _reworded_offer_pattern(offers)
+    written = re.compile(reworded_offer_source(offers))
+    fast = reworded_offer_pattern(offers)
     words = [w for o in offers for w in o.split()] + ["free", "complimentary", "upgrades", "at", "no", "charge",
-                                                      "for", "on", "us", "the", "a", "premium", "x", ",", ".", "-"]
+                                                      "for", "on", "us", "the", "a", "premium", "x", ",", ".", "-",
+                                                      "you", "won't", "will", "not", "pay", "be", "charged", "cost",
+                                                      "a penny", "anything", "extra", "more", "than", "until", "we",
+                                                      "charge", "have to"]
     rng = random.Random(7)
     for _ in range(300):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 14)))
@@ -261,3 +265,60 @@ def test_promise_of_effort_is_no_guarantee(run, reply):
 def test_promise_of_outcome_is_still_a_guarantee(run, reply):
     result = run("policy_promises", reply, context={"max_refund": 45})
     assert any(p["kind"] == "guarantee" and not p["allowed"] for p in result.data["promises"]), result.data
+
+
+# User review: a free thing worded as a charge not made ("you won't pay a penny extra", "you won't be
+# charged a cent more", "this won't cost you anything") is the forbidden free offer; the "won't" of
+# such a phrase negates only the charge, not a refund or credit promised beside it.
+UPGRADE = {"forbidden_offers": ["free upgrade"]}
+HANDSET = {"forbidden_offers": ["free handset"]}
+EXIT_FEE = {"forbidden_offers": ["waive exit fee"]}
+RETURNS_FREE = {"forbidden_offers": ["free upgrade"], "facts": ["Return labels are free of charge"]}
+
+
+@pytest.mark.parametrize("reply, context, expectations, kind", [
+    ("We'll upgrade you to Premium and you won't pay a penny extra.", UPGRADE, {}, "offer"),
+    ("I'll upgrade your plan today, and it won't cost you a penny.", UPGRADE, {}, "offer"),
+    ("The upgrade won't cost you anything.", UPGRADE, {}, "offer"),
+    ("You won't be charged a cent more for the upgrade.", UPGRADE, {}, "offer"),
+    ("You won't pay anything for the upgrade.", UPGRADE, {}, "offer"),
+    ("I'll send a replacement handset, and this won't cost you anything.", HANDSET, {}, "offer"),
+    ("We'll send a new handset and we won't charge you a penny.", HANDSET, {}, "offer"),
+    ("I'll cancel your membership today and you won't be charged the exit fee.", EXIT_FEE, {}, "offer"),
+    ("You won't have to pay the exit fee.", EXIT_FEE, {}, "offer"),
+    ("I'll close the account now; the exit fee won't be charged.", EXIT_FEE, {}, "offer"),
+    # Beside a refund or a credit, the "won't" no longer hides the promise.
+    ("I'll refund the £30 and you won't pay a penny more.", {}, {"refund_allowed": False}, "refund"),
+    ("I'll add a £30 credit and you won't be charged anything extra.", {"max_credit": 20}, {}, "credit"),
+])
+def test_free_offer_worded_as_no_charge_fails(run, reply, context, expectations, kind):
+    result = run("policy_promises", reply, context=context, expectations=expectations)
+    assert result.passed is False, result.data
+    assert kind in [p["kind"] for p in result.data["promises"] if not p["allowed"]]
+    assert run("boundary_setting", reply, context=context, expectations=expectations).data["forbidden_promises"]
+
+
+@pytest.mark.parametrize("reply, context, expectations", [
+    # Free by policy, or free but not the forbidden thing.
+    ("You won't be charged for the return label.", RETURNS_FREE, {}),
+    ("You won't pay anything extra for the repair.", UPGRADE, {}),
+    ("You won't be charged for the return label, and the upgrade costs £5 a month.", RETURNS_FREE, {}),
+    ("We'll send the new handset and you won't pay anything for delivery.", UPGRADE, {}),
+    # A cap, a deferred charge, a refusal, a counterfactual: no charge dropped.
+    ("An upgrade won't cost you more than £10 a month.", UPGRADE, {}),
+    ("The upgrade won't cost you anything extra on top of the £5 monthly fee.", UPGRADE, {}),
+    ("We'll upgrade you today, but you won't be charged until your next bill.", UPGRADE, {}),
+    ("We won't charge you for the upgrade until it's active.", UPGRADE, {}),
+    ("You won't pay the exit fee until your last month.", EXIT_FEE, {}),
+    ("I can't promise the upgrade won't cost you anything.", UPGRADE, {}),
+    ("We can't upgrade you for free, and an upgrade would cost £10 more.", UPGRADE, {}),
+    ("If you'd upgraded last month, you wouldn't have paid a penny extra.", UPGRADE, {}),
+    ("The exit fee still applies, so you will pay £60 if you leave now.", EXIT_FEE, {}),
+    # A refusal stays a refusal when a charge not made sits beside it.
+    ("We can't refund you, and you won't pay a penny more either.", {}, {"refund_allowed": False}),
+    ("I've refunded the duplicate £30, and you won't be charged again.", {"max_refund": 60}, {}),
+])
+def test_no_charge_near_misses_pass(run, reply, context, expectations):
+    result = run("policy_promises", reply, context=context, expectations=expectations)
+    assert result.passed is True, result.data
+    assert not any(p["kind"] == "offer" for p in result.data["promises"]), result.data

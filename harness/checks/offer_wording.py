@@ -1,0 +1,113 @@
+"""How a reply may word the case's forbidden offers, for ``policy_promises``.
+
+Word for word ("free upgrade"), with other words between theirs and plurals ("a free Premium
+upgrade"), and a free thing offered without the word "free": "a complimentary upgrade", "an
+upgrade ... at no charge", "the upgrade won't cost you a penny", "you won't pay the exit fee"
+(for "waive exit fee").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from harness.checks import case_facts
+from harness.checks.text import compile_word_starts
+from harness.datasets.schema import Case
+
+_FREE_WORDS = ("free", "complimentary")
+_FREE = r"(?:free|complimentary|no-cost|no-charge|gratis)"
+_AT_NO_COST = r"(?:at no (?:extra |additional )?(?:cost|charge)|for free|free of charge|on the house|on us|without charge)"
+# "You won't pay a penny extra", "you won't be charged a cent more", "this won't cost you anything":
+# a thing offered free, worded as a charge that will not be made (NO_CHARGE). As a no-cost phrase
+# (_NO_COST) it ends on what goes unpaid ("a penny", "anything"), before "for" or at a clause end:
+# "you won't pay more than $10", "anything extra on top of the fee" and "you won't be charged
+# until Friday" drop no charge.
+# Each _NO_CHARGE branch opens with a letter, so its word-start form can skip to it (regex_forms).
+_NO_CHARGE = "(?:" + "|".join(
+    [f"{who}\\s+(?:won't|will not|wont)\\s+(?:(?:have|need) to\\s+)?pay" for who in ("you", "u")]
+    + [f"{neg}\\s+(?:be\\s+charged|cost\\s+(?:you|u))" for neg in ("won't", "will not", "wont")]
+    + [f"{who}\\s+(?:won't|will not|wont)\\s+charge\\s+(?:you|u)" for who in ("we", "i")]) + ")"
+_NOTHING = r"(?:a (?:single )?(?:penny|cent|dime|thing)|a red cent|one (?:penny|cent)|anything|extra|more|any more)"
+_NO_COST = (_NO_CHARGE + r"(?:\s+" + _NOTHING + r"(?:\s+(?:extra|more|else))?\b"
+            r"(?!\s+(?:(?:extra|more|else)\s+)?(?:than|beyond|above|on top)\b)|(?=\s+for\b|\s*[.!?,;)]|\s*$))")
+NO_CHARGE = compile_word_starts(r"\b" + _NO_CHARGE)
+# "You won't be charged for the upgrade until it's active" defers the charge, it does not drop it.
+_NOT_YET = r"(?!\s+(?:until|till|before|unless|if)\b)"
+# Offers that waive a charge ("waive exit fee", "write off the balance"): their thing is what is charged.
+_WAIVERS = (("waive",), ("waiving",), ("write", "off"), ("writing", "off"))
+_DETERMINERS = ("the", "a", "an", "any", "your", "their")
+
+
+def _offer_words(words: list[str]) -> str:
+    """``words`` in order, each also plural, with up to two other words between them
+    ("free upgrade" matches "free Premium upgrade", "free upgrades")."""
+    return r"\s+(?:[\w'-]+\s+){0,2}?".join(re.escape(w) + r"(?:s|es)?" for w in words) + r"\b"
+
+
+@lru_cache(maxsize=256)
+def offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
+    words = [re.escape(o.strip().lower()) for o in offers if o.strip()]
+    return compile_word_starts(r"\b(?:" + "|".join(words) + r")\b", record=False) if words else None
+
+
+@lru_cache(maxsize=256)
+def reworded_offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
+    """:func:`reworded_offer_source`, compiled (None when it has no branch)."""
+    source = reworded_offer_source(offers)
+    return compile_word_starts(source, record=False) if source else None
+
+
+@case_facts.per_case
+def case_offers(case: Case) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The case's forbidden-offer patterns: word for word, reworded, and a plain search for
+    the offers' last words, one of which every reworded match holds (so most replies skip it)."""
+    offers = tuple(case.context.forbidden_offers)
+    keys = [words[-1] for words in (o.strip().lower().split() for o in offers) if len(words) > 1]
+    hint = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
+    return offer_pattern(offers), reworded_offer_pattern(offers), hint
+
+
+def reworded_offer_source(offers: tuple[str, ...]) -> str:
+    """The case's forbidden offers as a reply may word them, beyond :func:`offer_pattern`'s
+    word-for-word match: other words between theirs and plurals ("a free Premium upgrade"),
+    and a free thing ("free upgrade", "waive exit fee") offered as "a complimentary upgrade",
+    "an upgrade ... at no charge" or a charge not made (:func:`_no_cost_branches`). Only offers
+    of more than one word: a single word is matched as written.
+    """
+    branches = []
+    for offer in offers:
+        words = offer.strip().lower().split()
+        if len(words) < 2:
+            continue
+        branches.append(r"\b" + _offer_words(words))
+        if words[0] in _FREE_WORDS:
+            branches.append(r"\b" + _FREE + r"\s+" + _offer_words(words[1:]))
+        thing = _free_thing(words)
+        if thing:
+            branches += _no_cost_branches(thing, waived=words[0] not in _FREE_WORDS)
+    return "|".join(branches)
+
+
+def _free_thing(words: list[str]) -> list[str]:
+    """What a forbidden offer gives free: "upgrade" of "free upgrade", "exit fee" of "waive exit fee"."""
+    if words[0] in _FREE_WORDS:
+        return words[1:]
+    for verb in _WAIVERS:
+        if tuple(words[:len(verb)]) == verb:
+            thing = words[len(verb):]
+            return thing[1:] if thing and thing[0] in _DETERMINERS else thing
+    return []
+
+
+def _no_cost_branches(thing: list[str], waived: bool) -> list[str]:
+    """``thing`` offered at no cost: "an upgrade ... at no charge", "the upgrade won't cost you
+    anything", "you won't be charged for the upgrade"; a waived charge also as the object
+    ("you won't pay the exit fee")."""
+    words = _offer_words(thing)
+    no_cost = _NO_COST if waived else _AT_NO_COST + r"\b|" + _NO_COST
+    branches = [r"\b" + words + r"[^.!?;]{0,40}?\b(?:" + no_cost + ")",
+                r"\b" + _NO_COST + r"\s+for\s+(?:[\w'-]+\s+){0,2}?" + words + _NOT_YET]
+    if waived:
+        branches.append(r"\b" + _NO_CHARGE + r"\s+(?:(?:" + "|".join(_DETERMINERS) + r")\s+)?" + words + _NOT_YET)
+    return branches
