@@ -202,14 +202,15 @@ _CUSTOMERS = r"(?:you|u)" + (
 )
 # Only where the customer is who the words are about: opening them, or after "I know", "since", ...
 # (not "the refund you requested takes 5 days", "the refund for your flight"). A "you" is found
-# by a plain search and the words before it checked in Python: cheaper than a regex of them all.
+# by a plain search and the words before it checked in Python: cheaper than one regex of it all.
 _CUSTOMERS_RE = re.compile(_CUSTOMERS)
-_YOU = re.compile(r"you|u")
+_TXT_U = re.compile(r"\bu")
 _WORD_CHAR = re.compile(r"\w")
 _CUSTOMER_LEADS = frozenset((
     "and", "so", "then", "which", "who", "while", "because", "since", "once", "when", "after", "if", "or", "that", "as",
     "know", "see", "understand", "appreciate", "realise", "realize", "gather", "note", "noticed", "hear", "heard",
     "mentioned", "said", "me", "us",  # "told me", "told us"
+    "but", "however", "although", "though", "yet", "whereas", "unless", "-", "\u2013", "\u2014",  # clause breaks
 ))
 # Something promised there that is not the customer's own: "we'll send it", "it will arrive",
 # "the £20 you paid will be back" (not "you'll be away", "I can see you ordered it").
@@ -223,24 +224,31 @@ _JOINS = compile_word_starts(r"\b(?:and|so|then|which|who|while|because|since|on
 
 def _customers(text: str) -> bool:
     """Whether ``text`` is about the customer's own acts, plans or needs (:data:`_CUSTOMERS`)."""
-    for you in _YOU.finditer(text):
-        start = you.start()
-        if start and (text[start - 1].isalnum() or text[start - 1] in "_'"):
-            continue  # inside a word: "our"
-        if _about_customer(text[:start]) and _CUSTOMERS_RE.match(text, start):
+    start = text.find("you")
+    while start != -1:
+        if _customer_at(text, start):
             return True
+        start = text.find("you", start + 3)
+    if " u" in text or text.startswith("u"):  # txt-speak: "u said", "ur trip"
+        return any(_customer_at(text, u.start()) for u in _TXT_U.finditer(text))
     return False
 
 
+def _customer_at(text: str, start: int) -> bool:
+    if start and (text[start - 1].isalnum() or text[start - 1] in "_'"):
+        return False  # inside a word: "thank-you", "menu"
+    return _about_customer(text[:start]) and bool(_CUSTOMERS_RE.match(text, start))
+
+
 def _about_customer(before: str) -> bool:
-    """Whether a "you" after ``before`` is who the words are about: it opens them or follows a lead."""
+    """Whether a "you" after ``before`` is who the words are about: it opens its clause or follows a lead."""
     words = before.rsplit(None, 2)  # the last two words are all it reads
     if not words:
         return True
     last = words[-1]
     if last in ("me", "us"):
         return len(words) > 1 and words[-2] == "told"
-    return last in _CUSTOMER_LEADS or not _WORD_CHAR.search(before)
+    return last in _CUSTOMER_LEADS or last[-1] in ",;:(" or not _WORD_CHAR.search(before)
 
 
 def _part_around(rt: ReplyText, clause: Range, span: Range) -> Range:
@@ -282,13 +290,15 @@ def _not_ours(text: str, ahead: bool) -> bool:
 def _timelines(rt: ReplyText, actions: list[Range]) -> list[Range]:
     found = []
     for start, end in rt.find(_TIMELINE):
-        clause = rt.clause_at(start, end)
-        text = rt.norm[clause[0]:clause[1]]
+        sent_start, sent_end = rt.sentence_at(start)
         if _IMMEDIATE.match(rt.norm, start):
-            sent_start, sent_end = rt.sentence_at(start)
+            clause = rt.clause_at(start, end)
+            text = rt.norm[clause[0]:clause[1]]
             if not _COMMITS.search(text) or _QUESTION.search(rt.norm, sent_start, sent_end + 1):
                 continue
-        if _may_not_be_ours(text) and _not_ours_at(rt, clause, (start, end), actions):
+        # Screened on the sentence, which most times keeps the clause from being worked out.
+        if _may_not_be_ours(rt.norm[sent_start:sent_end]) and _not_ours_at(
+                rt, rt.clause_at(start, end), (start, end), actions):
             continue
         found.append((start, end))
     return found

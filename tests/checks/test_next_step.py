@@ -89,6 +89,8 @@ def test_steps_after_an_apology_still_count(run, reply):
     "We were meant to call you back yesterday at 4pm.",
     "You were promised a callback yesterday at 4pm.",
     "You booked the deluxe room for the 14th of June.",
+    "I'm sorry, you booked it for the 3rd of May.",
+    "I know u r flying out tomorrow.",
 ])
 def test_past_or_customers_time_is_not_a_next_step(run, reply):
     assert run("next_step", reply).data["detected"] is False
@@ -119,6 +121,7 @@ def test_past_or_customers_time_is_not_a_next_step(run, reply):
     "A courier was booked for tomorrow morning.",
     "YOU NEED TO WAIT 3-5 DAYS.",
     "Your replacement went out this morning by tracked post.",
+    "Thank you, ur refund will arrive tmrw.",
 ])
 def test_agents_time_still_counts(run, reply):
     assert run("next_step", reply).data["detected"] is True
