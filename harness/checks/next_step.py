@@ -15,7 +15,8 @@ step is something concrete the company does or offers:
 Vague promises are not next steps: "we'll look into it", "we'll get back to
 you soon", "let us know what you decide", "so we can check", "let me see what I
 can do". Neither is the problem an apology restates ("I'm sorry you have been
-charged twice", "sorry we sent you the wrong size"). Neither is a
+charged twice", "sorry we sent you the wrong size"), nor a time that is past or the
+customer's own ("your parcel was due yesterday", "I know you're flying out tomorrow"). Neither is a
 request for information ("please DM us your order number"), which is
 ``asks_question``'s business. Phrases inside quotations or after a negation in
 their clause ("we won't send anything") do not count.
@@ -164,16 +165,141 @@ _COMMITS = compile_word_starts(
 )
 _QUESTION = re.compile(r"\?")
 
+# A time the agent does not own is no timeline of theirs: one already past ("your parcel was due
+# yesterday", "the engineer was booked for Monday") unless the words around it move it on ("it will
+# now ..."), or one of the customer's own ("I know you're flying out tomorrow", "you ordered it on
+# Monday", "your wedding is on Saturday") unless the agent commits to something there.
+# These run only on the clauses holding a time.
+_PAST_TIME = compile_word_starts(
+    r"\b(?:yesterday|ago|earlier|previously|originally|should have|would have|didn't|did not|never|wasn't|weren't|"
+    r"last(?<!the last) (?:night|week|month|year|time|" + _WEEKDAY + r"))(?=\W|$)"
+    r"|\b(?:was|were|had been)\s+(?:\w+ly\s+|\w+ed\s+)?(?:due|supposed|meant|expected|promised|going)\b"
+)
+# Booked before, for a time that may still be ahead: past only if the time is not ("the engineer
+# was booked for Monday" is; "a courier was booked for tomorrow" is not).
+_BOOKED_BEFORE = compile_word_starts(
+    r"\b(?:was|were|had been)\s+(?:\w+ly\s+)?(?:booked|scheduled|arranged|planned|set)\b")
+_AHEAD = re.compile(r"(?:tomorrow|tmrw|tmr|2moro|tonight|overnight|next|within|in\b|this)")
+# Substrings every match of those two holds: testing for them first skips most clauses cheaply.
+_PAST_HINTS = ("yesterday", "ago", "earlier", "previously", "originally", " have", "did", "never", "wasn't", "weren't",
+               "last", "was ", "were ", "had been")
+_MOVED_ON = compile_word_starts(r"\b(?:will|shall|going to|gonna|now|instead)\b|'ll\b")
+# "You" (or "u") and what follows, matched where :func:`_customers` finds a "you" about the customer.
+_CUSTOMERS = r"(?:you|u)" + (
+    # The customer's own past acts: "you ordered it", "you've waited", "u said" (not "you've got", "you need").
+    r"(?:(?:'ve| have| had)?\s+(?:already\s+|just\s+|only\s+|first\s+)?(?:\w+(?<!e)ed|bought|paid|sent|"
+    r"spoke|rang|came|went|made|wrote|told|said|left|took|gave|brought|put)\b"
+    # The customer's plans and needs: "you're flying out", "you'll be away", "you need it by".
+    r"|(?:'re| are| r|'ll be| will be| might be| may be)?\s+(?:\w+ly\s+)?(?:fly|flying|flies|"
+    r"travell?ing|travel|leaving|leave|going (?:away|abroad|on)|away|off|moving|move|departing|depart|"
+    r"check(?:ing)? (?:in|out)|getting married|on holiday|abroad|hosting|celebrating|arriving|arrive|expecting|"
+    r"planning|due to)\b"
+    r"| (?:need|needed|want|wanted|require|required|asked for|hoped|hope) (?:it|this|them|that|the \w+|"
+    r"your \w+)\b"
+    # "Your wedding", "ur trip".
+    r"|r (?:flight|wedding|holiday|trip|party|birthday|exam|interview|house move|move|ceremony|"
+    r"anniversary|vacation|honeymoon|funeral|event|departure|big day)\b)"
+)
+# Only where the customer is who the words are about: opening them, or after "I know", "since", ...
+# (not "the refund you requested takes 5 days", "the refund for your flight"). A "you" is found
+# by a plain search and the words before it checked in Python: cheaper than one regex of it all.
+_CUSTOMERS_RE = re.compile(_CUSTOMERS)
+_TXT_U = re.compile(r"\bu")
+_WORD_CHAR = re.compile(r"\w")
+_CUSTOMER_LEADS = frozenset((
+    "and", "so", "then", "which", "who", "while", "because", "since", "once", "when", "after", "if", "or", "that", "as",
+    "know", "see", "understand", "appreciate", "realise", "realize", "gather", "note", "noticed", "hear", "heard",
+    "mentioned", "said", "me", "us",  # "told me", "told us"
+    "but", "however", "although", "though", "yet", "whereas", "unless", "-", "\u2013", "\u2014",  # clause breaks
+))
+# Something promised there that is not the customer's own: "we'll send it", "it will arrive",
+# "the £20 you paid will be back" (not "you'll be away", "I can see you ordered it").
+_OURS = re.compile(
+    r"\b(?:i|we) (?:can|could)\b(?!\s+(?:understand|see|imagine|appreciate|tell|hear)\b)"
+    r"|(?<!\byou)(?<!\bu)(?:'ll\b|\s+will\b|\s+shall\b|\s+going to\b)"
+)
+# Joining words inside a clause: "you ordered it on Monday and it arrives today" holds two times.
+_JOINS = compile_word_starts(r"\b(?:and|so|then|which|who|while|because|since|once|when|after|if|or)\b")
 
-def _timelines(rt: ReplyText) -> list[Range]:
+
+def _customers(text: str) -> bool:
+    """Whether ``text`` is about the customer's own acts, plans or needs (:data:`_CUSTOMERS`)."""
+    start = text.find("you")
+    while start != -1:
+        if _customer_at(text, start):
+            return True
+        start = text.find("you", start + 3)
+    if " u" in text or text.startswith("u"):  # txt-speak: "u said", "ur trip"
+        return any(_customer_at(text, u.start()) for u in _TXT_U.finditer(text))
+    return False
+
+
+def _customer_at(text: str, start: int) -> bool:
+    if start and (text[start - 1].isalnum() or text[start - 1] in "_'"):
+        return False  # inside a word: "thank-you", "menu"
+    return _about_customer(text[:start]) and bool(_CUSTOMERS_RE.match(text, start))
+
+
+def _about_customer(before: str) -> bool:
+    """Whether a "you" after ``before`` is who the words are about: it opens its clause or follows a lead."""
+    words = before.rsplit(None, 2)  # the last two words are all it reads
+    if not words:
+        return True
+    last = words[-1]
+    if last in ("me", "us"):
+        return len(words) > 1 and words[-2] == "told"
+    return last in _CUSTOMER_LEADS or last[-1] in ",;:(" or not _WORD_CHAR.search(before)
+
+
+def _part_around(rt: ReplyText, clause: Range, span: Range) -> Range:
+    """The part of ``clause`` around ``span`` between joining words."""
+    part_start, part_end = clause
+    for join in _JOINS.finditer(rt.norm, clause[0], clause[1]):
+        if join.end() <= span[0]:
+            part_start = join.start()
+        elif join.start() >= span[1]:
+            part_end = join.start()
+            break
+    return part_start, part_end
+
+
+def _may_not_be_ours(text: str) -> bool:
+    """A quick screen of a clause holding a time: whether it has past or customer's words at all."""
+    if any(word in text for word in _PAST_HINTS) and (_PAST_TIME.search(text) or _BOOKED_BEFORE.search(text)):
+        return True
+    return _customers(text)
+
+
+def _not_ours_at(rt: ReplyText, clause: Range, span: Range, actions: list[Range]) -> bool:
+    """Whether the time at ``span`` is past or the customer's own, judged on the part of its clause
+    around it; an action there ("I know you're flying tomorrow so I've sent it") keeps it."""
+    part = _part_around(rt, clause, span)
+    if any(part[0] <= start < part[1] for start, _ in actions):
+        return False
+    return _not_ours(rt.norm[part[0]:part[1]], bool(_AHEAD.match(rt.norm, span[0])))
+
+
+def _not_ours(text: str, ahead: bool) -> bool:
+    """Whether the time in ``text`` is past or the customer's own, with nothing the agent commits to
+    (``ahead``: the time itself is still to come, "tomorrow")."""
+    if (_PAST_TIME.search(text) or not ahead and _BOOKED_BEFORE.search(text)) and not _MOVED_ON.search(text):
+        return True
+    return _customers(text) and not _OURS.search(text)
+
+
+def _timelines(rt: ReplyText, actions: list[Range]) -> list[Range]:
     found = []
     for start, end in rt.find(_TIMELINE):
+        sent_start, sent_end = rt.sentence_at(start)
         if _IMMEDIATE.match(rt.norm, start):
             clause = rt.clause_at(start, end)
             text = rt.norm[clause[0]:clause[1]]
-            sent_start, sent_end = rt.sentence_at(start)
             if not _COMMITS.search(text) or _QUESTION.search(rt.norm, sent_start, sent_end + 1):
                 continue
+        # Screened on the sentence, which most times keeps the clause from being worked out.
+        if _may_not_be_ours(rt.norm[sent_start:sent_end]) and _not_ours_at(
+                rt, rt.clause_at(start, end), (start, end), actions):
+            continue
         found.append((start, end))
     return found
 
@@ -221,7 +347,8 @@ def _vague_or_restated(rt: ReplyText, span: Range, apology: bool) -> bool:
 
 def next_step_ranges(rt: ReplyText) -> list[Range]:
     """Concrete actions, offers, alternatives, contact points, links and timelines in the reply."""
-    found = set(rt.find(_ACTION) + _timelines(rt))
+    actions = rt.find(_ACTION)
+    found = set(actions + _timelines(rt, actions))
     refusals = "what" in rt.norm
     if found and (refusals or has_unreal(rt)):
         found = {span for span in found if _stated(rt, span, refusals)}
@@ -237,7 +364,7 @@ class NextStep:
     ``data``: ``detected``; ``passed`` = detected. Evidence: phrases and links."""
 
     name = "next_step"
-    version = "5"
+    version = "6"
     description = "States a concrete action, link, alternative or timeline."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -66,3 +66,62 @@ def test_vague_or_restated_is_not_a_next_step(run, reply):
 ])
 def test_steps_after_an_apology_still_count(run, reply):
     assert run("next_step", reply).data["detected"] is True
+
+
+# Review item: a time that is past or the customer's own is no timeline of the agent's (DOMAIN.md:
+# a next step is a concrete action, link, alternative or timeline from the agent's side).
+@pytest.mark.parametrize("reply", [
+    "I know you're flying out tomorrow.",
+    "I know you'll be flying out tomorrow.",
+    "I understand you're flying out tomorrow and need this sorted.",
+    "You mentioned you're moving house next week.",
+    "You're travelling on Saturday, so I know how important this is.",
+    "Your flight leaves at 6pm tomorrow.",
+    "Your trip starts tomorrow.",
+    "I know you need it by Friday.",
+    "I know you wanted it for your birthday tomorrow.",
+    "I can see your parcel was due on Friday.",
+    "The package was due by 5pm yesterday.",
+    "It was supposed to arrive by 5pm yesterday.",
+    "Sorry your order, which was due on Tuesday, hasn't arrived.",
+    "I see the engineer was booked for Monday but didn't turn up.",
+    "Your delivery was scheduled for Monday and it never came.",
+    "We were meant to call you back yesterday at 4pm.",
+    "You were promised a callback yesterday at 4pm.",
+    "You booked the deluxe room for the 14th of June.",
+    "I'm sorry, you booked it for the 3rd of May.",
+    "I know u r flying out tomorrow.",
+])
+def test_past_or_customers_time_is_not_a_next_step(run, reply):
+    assert run("next_step", reply).data["detected"] is False
+
+
+@pytest.mark.parametrize("reply", [
+    # The agent's own times, also beside the customer's or past ones.
+    "We'll have it to you tomorrow.",
+    "A courier will collect it on Monday.",
+    "Expect an email within 24 hours.",
+    "I know you're flying out tomorrow, so we'll deliver it by 9am.",
+    "I know you've waited a week already and the courier arrives tomorrow.",
+    "Your parcel was due yesterday; it will now arrive on Friday.",
+    "You ordered it on Monday, so it will arrive by Thursday.",
+    "You were promised a callback yesterday and you'll get one by 3pm today.",
+    "Your refund was processed yesterday and will show within 3 days.",
+    # "You", "your trip" and "was booked" that do not make the time the customer's or past.
+    "You'll be refunded by Friday.",
+    "We'll get you booked in for Monday.",
+    "You're booked in for Tuesday between 8am and 1pm.",
+    "The refund you requested takes 3-5 working days to reach your account.",
+    "The £20 you paid will be back in your account within 5 working days.",
+    "Your holiday refund will arrive within 14 days.",
+    "The refund for your flight takes up to 7 days.",
+    "The parcel you're expecting arrives tomorrow.",
+    "Once you've sent the form, expect a reply within 2 working days.",
+    "You need to return it by Friday to get the refund.",
+    "A courier was booked for tomorrow morning.",
+    "YOU NEED TO WAIT 3-5 DAYS.",
+    "Your replacement went out this morning by tracked post.",
+    "Thank you, ur refund will arrive tmrw.",
+])
+def test_agents_time_still_counts(run, reply):
+    assert run("next_step", reply).data["detected"] is True
