@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import random
 import subprocess
@@ -30,8 +31,12 @@ import sys
 import time
 from pathlib import Path
 
-from harness.checks.base import CheckContext, registry
-from harness.datasets.schema import Case
+# Measure the tree this script is in, not whichever one the virtualenv's editable install points at
+# (run from another checkout with the same venv, `import harness` would find that one).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from harness.checks.base import CheckContext, registry  # noqa: E402
+from harness.datasets.schema import Case  # noqa: E402
 
 TARGET = 5000
 COMPLAINTS = Path(__file__).resolve().parents[1] / "datasets" / "complaints.jsonl"
@@ -159,7 +164,8 @@ print(imported - start, time.process_time() - imported)
 
 def import_cost(rounds: int = 3) -> tuple[float, float]:
     """CPU seconds to import the checks and to index their phrases on first use, best of ``rounds``."""
-    runs = [subprocess.run([sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True, check=True)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}  # this tree, as above
+    runs = [subprocess.run([sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True, check=True, env=env)
             for _ in range(rounds)]
     costs = [tuple(map(float, run.stdout.split())) for run in runs]
     return min(c[0] for c in costs), min(c[1] for c in costs)

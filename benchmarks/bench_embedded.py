@@ -32,17 +32,22 @@ import asyncio
 import concurrent.futures
 import os
 import statistics
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.candidates.responders import compile_template, render_system_prompt, thread_messages
-from harness.datasets.loader import load_dataset
-from harness.judges.prompt import answer_schema, build_judge_messages
-from harness.judges.rubric import load_rubric
-from harness.models.base import GenerateConfig, Message, ModelSpec
-from harness.models.embedded import EMBEDDED_MODEL, SEED, EmbeddedProvider, gemma_messages, shared_llama
-from harness.models.model import Model
+# Measure the tree this script is in, not whichever one the virtualenv's editable install points at
+# (run from another checkout with the same venv, `import harness` would find that one).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from harness.candidates.responders import compile_template, render_system_prompt, thread_messages  # noqa: E402
+from harness.datasets.loader import load_dataset  # noqa: E402
+from harness.judges.prompt import answer_schema, build_judge_messages  # noqa: E402
+from harness.judges.rubric import load_rubric  # noqa: E402
+from harness.models.base import GenerateConfig, Message, ModelSpec  # noqa: E402
+from harness.models.embedded import EMBEDDED_MODEL, SEED, EmbeddedProvider, gemma_messages, shared_llama  # noqa: E402
+from harness.models.model import Model  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 0.9  # the harness path keeps at least 90% of the direct tokens/s

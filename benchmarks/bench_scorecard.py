@@ -23,12 +23,16 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from harness.checks.base import CheckResult, Span
-from harness.models.base import Usage
-from harness.records.schema import CallStats, CriterionResult, ErrorInfo, Record
-from harness.records.store import RECORDS, iter_records
-from harness.scoring.reading import iter_scoring_records
-from harness.scoring.scorecard import build_scorecard
+# Measure the tree this script is in, not whichever one the virtualenv's editable install points at
+# (run from another checkout with the same venv, `import harness` would find that one).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from harness.checks.base import CheckResult, Span  # noqa: E402
+from harness.models.base import Usage  # noqa: E402
+from harness.records.schema import CallStats, CriterionResult, ErrorInfo, Record  # noqa: E402
+from harness.records.store import RECORDS, iter_records  # noqa: E402
+from harness.scoring.reading import iter_scoring_records  # noqa: E402
+from harness.scoring.scorecard import build_scorecard  # noqa: E402
 
 CHECKS = ("apology_wording", "no_contradiction", "positive_language", "boundary_setting", "policy_promises",
           "next_step")
