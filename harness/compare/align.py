@@ -2,9 +2,10 @@
 
 A side (:class:`~harness.compare.columns.Side`) is one candidate's records in
 one run, grouped by case. Two sides are paired case by case (every sample of a
-case forms one cluster); for each criterion or check a case either contributes
-a cluster to the paired test or is left out for one stated reason, the same
-reason on every row it affects.
+case forms one cluster) on the cases both runs hold with the same content (a
+case whose content changed between the runs is left out, and named); for each
+criterion or check a case either contributes a cluster to the paired test or
+is left out for one stated reason, the same reason on every row it affects.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from harness.compare.columns import _NONE, CASE_ERROR, REASONS, RunData, Side
+from harness.compare.guard import CaseChanges, case_changes
 from harness.compare.paired import Clusters
 from harness.compare.schema import LeftOut
 from harness.errors import ConfigError, ResultsError
@@ -77,11 +79,31 @@ class Pairing:
 
 
 def pair_sides(a: Side, b: Side) -> Pairing:
+    """The cases both sides hold, less those whose content changed between the runs (:func:`compared_cases`),
+    which are named in a notice and neither paired nor counted as on one side only."""
     position_a, position_b = a.position, b.position
-    shared = sorted(position_a.keys() & position_b.keys())
+    both = position_a.keys() & position_b.keys()
+    shared = sorted(both - compared_cases(a.run, b.run).excluded)
     return Pairing(a, b, shared, np.array([position_a[c] for c in shared], dtype=np.intp),
                    np.array([position_b[c] for c in shared], dtype=np.intp),
-                   unmatched=len(position_a) + len(position_b) - 2 * len(shared))
+                   unmatched=len(position_a) + len(position_b) - 2 * len(both))
+
+
+def compared_cases(run_a: RunData, run_b: RunData) -> CaseChanges:
+    """How the cases of two runs differ (:func:`~harness.compare.guard.case_changes`), read once per pair of
+    runs; nothing differs within one run."""
+    if run_a is run_b or run_a.path.resolve() == run_b.path.resolve():
+        return CaseChanges()
+    key = run_a.path.resolve()
+    if key not in run_b.compared:
+        run_b.compared[key] = case_changes(run_a.path, run_b.path, run_a.manifest, run_b.manifest)
+    return run_b.compared[key]
+
+
+def case_notices(run_a: RunData, run_b: RunData) -> list[str]:
+    """The notice naming the cases of one run only, and those changed between the runs (not compared)."""
+    notice = compared_cases(run_a, run_b).notice()
+    return [notice] if notice else []
 
 
 def paired_clusters(pairing: Pairing, index: int) -> tuple[Clusters, LeftOut]:

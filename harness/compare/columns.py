@@ -16,6 +16,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import numpy as np
@@ -114,6 +115,8 @@ class RunData:
     rows: dict[str, Columns] = field(default_factory=dict)
     verbosity: VerbosityAcc | None = None
     saved_probes: dict[str, VerbosityProbe] | None = None
+    # How this run's cases differ from another run's (by that run's resolved path): see align.compared_cases.
+    compared: dict[Path, Any] = field(default_factory=dict, repr=False)
 
     def candidates(self) -> list[str]:
         """Candidates in manifest order, then any others that have records."""

@@ -13,12 +13,24 @@ the manifest records each criterion's own hash (``rubric.criteria.<id>.sha256``)
 A criterion whose definition changed is a difference. A run made before
 criteria had their own hash cannot tell a changed criterion from a subset, so
 its rubric content hash is compared whole, as before.
+
+The dataset is compared case by case (:func:`case_changes`), not by its content hash: a case added to
+or removed from the dataset, or not selected on one side, is on one side only; a case whose content
+changed (same id, another complaint, persona, policy fact, …; the replies a dataset records for
+versions are candidate output and do not count) is left out of every row. Both are named in a notice,
+and the runs are compared on the cases both hold unchanged. A run without a case snapshot
+(``cases.jsonl``) cannot be compared case by case: with another dataset content hash it is refused.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from harness.errors import ResultsError
 from harness.records.schema import Manifest
+
+SHOWN_IDS = 5  # case ids a notice names before "… (N in all)"
 
 
 class IncomparableRunsError(ResultsError):
@@ -50,16 +62,12 @@ def _judge_model(manifest: Manifest) -> object:
 def differences(a: Manifest, b: Manifest) -> list[str]:
     """Every way ``a`` and ``b`` were graded differently, as short phrases; empty when comparable.
 
-    Compared: the dataset's content hash, the rubric's id, version and content
-    hash, the judge model, and the version of every check both sides ran.
-    Candidates, limits and run times may differ: they are what is compared.
-    The dataset hash is ``cases_sha256`` (what the cases ask, without the replies
-    recorded for versions, which are candidate output) when both sides have it;
-    a run made before it existed compares the whole dataset's ``sha256``.
+    Compared: the rubric's id, version and content hash, the judge model, and
+    the version of every check both sides ran. Candidates, limits, run times and
+    the cases may differ: the cases are compared one by one (:func:`case_changes`),
+    and the runs on those both hold unchanged.
     """
-    key = "cases_sha256" if a.dataset.get("cases_sha256") and b.dataset.get("cases_sha256") else "sha256"
-    found = _differs("dataset content hash", a.dataset.get(key), b.dataset.get(key), hashed=True)
-    found += rubric_differences(a, b)
+    found = rubric_differences(a, b)
     found += _differs("judge model", _judge_model(a), _judge_model(b))
     for name in sorted(set(a.checks) & set(b.checks)):
         found += _differs(f"check {name} version", a.checks[name], b.checks[name])
@@ -125,3 +133,83 @@ def require_comparable(a: Manifest, b: Manifest, allow: bool) -> list[str]:
         raise IncomparableRunsError("runs are not comparable: " + "; ".join(found) +
                                     " (pass --allow-incomparable to compare anyway, with a warning)")
     return found
+
+
+def dataset_difference(a: Manifest, b: Manifest) -> list[str]:
+    """``dataset content hash differs (A …, B …)``, or nothing: ``cases_sha256`` (what the cases ask, without the
+    replies recorded for versions, which are candidate output) when both sides have it, else ``sha256``."""
+    key = "cases_sha256" if a.dataset.get("cases_sha256") and b.dataset.get("cases_sha256") else "sha256"
+    return _differs("dataset content hash", a.dataset.get(key), b.dataset.get(key), hashed=True)
+
+
+@dataclass(frozen=True)
+class CaseChanges:
+    """How two runs' cases differ, id by id: ``shared`` ids hold the same content on both sides; the others
+    are not compared (``changed``: same id, other content)."""
+
+    shared: list[str] = field(default_factory=list)
+    only_a: list[str] = field(default_factory=list)
+    only_b: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    @property
+    def excluded(self) -> frozenset[str]:
+        """The ids on both sides that must not be paired: their content changed."""
+        return frozenset(self.changed)
+
+    def notice(self, a: str = "A", b: str = "B") -> str | None:
+        """The notice naming the cases not compared (``a``/``b``: how the sides are called), or None."""
+        parts = [f"{_ids(ids)} in {label} only" for ids, label in ((self.only_a, a), (self.only_b, b)) if ids]
+        if self.changed:
+            parts.append(f"{_ids(self.changed)} changed (same id, other content), left out of every row")
+        if not parts:
+            return None
+        n = len(self.shared)
+        compared = (f"compared on the {n} case{'s' if n != 1 else ''} both runs hold unchanged" if n else
+                    "the runs hold no case in common unchanged: nothing is compared")
+        return f"cases not compared: {'; '.join(parts)}; {compared}"
+
+
+def _ids(ids: list[str]) -> str:
+    more = f", … ({len(ids)} in all)" if len(ids) > SHOWN_IDS else ""
+    return f"{'case' if len(ids) == 1 else 'cases'} {', '.join(ids[:SHOWN_IDS])}{more}"
+
+
+def case_changes(run_a: Path, run_b: Path, a: Manifest, b: Manifest) -> CaseChanges:
+    """How the cases of the runs in ``run_a`` and ``run_b`` (manifests ``a`` and ``b``) differ, from their case
+    snapshots. Raises :class:`IncomparableRunsError` when a run has no snapshot and the dataset content hashes
+    differ: its cases cannot be told apart from changed ones."""
+    from harness.records.store import CASES
+
+    found = dataset_difference(a, b)
+    missing = [label for label, path in (("A", run_a), ("B", run_b)) if not (Path(path) / CASES).exists()]
+    if missing and found:
+        raise IncomparableRunsError(f"runs are not comparable: {found[0]}, and run {missing[0]} has no case snapshot "
+                                    f"({CASES}) to compare the cases one by one")
+    if missing:
+        return CaseChanges()  # the same dataset: a case both ran is the same case
+    # With the same dataset content a case both hold is the same case: only the ids need reading.
+    return compare_cases(_snapshot(run_a, hashed=bool(found)), _snapshot(run_b, hashed=bool(found)))
+
+
+def compare_cases(a: dict[str, str | None], b: dict[str, str | None]) -> CaseChanges:
+    """:class:`CaseChanges` of two ``{case id: content hash}`` maps, in their order (None: not hashed)."""
+    both = [case_id for case_id in a if case_id in b]
+    return CaseChanges(shared=[case_id for case_id in both if a[case_id] == b[case_id]],
+                       only_a=[case_id for case_id in a if case_id not in b],
+                       only_b=[case_id for case_id in b if case_id not in a],
+                       changed=[case_id for case_id in both if a[case_id] != b[case_id]])
+
+
+def _snapshot(run_dir: Path, hashed: bool) -> dict[str, str | None]:
+    from harness.records.store import iter_case_rows
+
+    return {row["id"]: case_hash(row) if hashed else None for row in iter_case_rows(run_dir)}
+
+
+def case_hash(row: dict) -> str:
+    """One case's content hash, without the replies it records for versions (candidate output), as the
+    dataset's ``cases_sha256`` is made."""
+    from harness.datasets.digest import dataset_hashes
+
+    return dataset_hashes([row])[1]

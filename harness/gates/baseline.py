@@ -5,12 +5,15 @@ looked up in the index of the results directory the new run goes into;
 ``accepted-if-any`` is the same, or no baseline while none is accepted (the
 first night of a nightly job).
 :func:`check_comparable` refuses, before the run makes a call, a baseline its
-regression gates could not use: graded another way, or sharing no gated
-candidate or no case with the run.
+regression gates could not use: graded another way (rubric, judge, a check's
+version), or sharing no gated candidate or no case with the run (a case whose
+content changed since is not shared; cases added or removed are no reason).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from harness.errors import ConfigError, ResultsError
@@ -48,10 +51,12 @@ def resolve_baseline(raw: str | Path | None, results_dir: Path, eval_name: str) 
 
 
 def check_comparable(baseline: Path, manifest: Manifest, case_ids: list[str], candidates: list[str],
-                     gated: list[tuple[str, str]] | None = None) -> None:
+                     gated: list[tuple[str, str]] | None = None, cases: Iterable | None = None) -> None:
     """Refuse ``baseline`` for a run that will have ``manifest``, ``case_ids``, gated ``candidates`` and
     ``gated`` measures (``(kind, name)`` a max_regression holds) when its regression gates could compare
-    nothing: a ResultsError naming the baseline (exit 2)."""
+    nothing: a ResultsError naming the baseline (exit 2). Cases added or removed since are no reason: the
+    gates compare the cases both runs share. With ``cases`` (the run's cases, models or snapshot rows), a
+    baseline whose every shared case changed content is refused too."""
     from harness.compare.guard import differences
 
     before = read_manifest(baseline)
@@ -64,6 +69,8 @@ def check_comparable(baseline: Path, manifest: Manifest, case_ids: list[str], ca
         raise _refused(baseline, f"has none of the gated candidates ({', '.join(candidates)}; it has: "
                                  f"{', '.join(map(str, names))}): nothing would be compared")
     _check_shared_cases(baseline, case_ids)
+    if cases is not None:
+        _check_unchanged_cases(baseline, before, manifest, cases)
     if gated:
         _check_shared_measures(baseline, gated)
 
@@ -89,6 +96,21 @@ def _check_shared_cases(baseline: Path, case_ids: list[str]) -> None:
     if held and set(case_ids).isdisjoint(held):
         raise _refused(baseline, f"shares no case with this run: it has {_some(held)}, this run selects "
                                  f"{_some(case_ids)}: nothing would be compared")
+
+
+def _check_unchanged_cases(baseline: Path, before: Manifest, manifest: Manifest, cases: Iterable) -> None:
+    """Refuse a baseline whose cases shared with this run all changed content (same id, other complaint, …)."""
+    from harness.compare.guard import case_hash, compare_cases, dataset_difference
+
+    if not dataset_difference(before, manifest):
+        return  # the same dataset content: a case both hold is the same case
+    rows = [case if isinstance(case, dict) else json.loads(case.model_dump_json()) for case in cases]
+    held = {row["id"]: case_hash(row) for row in iter_case_rows(baseline)}
+    changes = compare_cases(held, {row["id"]: case_hash(row) for row in rows})
+    if changes.changed and not changes.shared:
+        raise _refused(baseline, f"every case it shares with this run changed since (same id, other content: "
+                                 f"{_some(changes.changed)}), and a changed case is not compared: nothing would "
+                                 f"be compared")
 
 
 def _some(ids: list[str], shown: int = 3) -> str:

@@ -16,7 +16,8 @@ import pytest
 
 from harness.cli.main import main
 from harness.compare import build_diff
-from harness.compare.guard import IncomparableRunsError
+from harness.compare.align import compared_cases
+from harness.compare.columns import open_run
 from harness.datasets.digest import dataset_hashes
 from harness.datasets.loader import load_dataset
 from harness.hashing import hash_value
@@ -118,11 +119,13 @@ def test_a_recorded_candidate_whose_replies_changed_is_comparable_with_its_basel
 
     changed = rows(complaint="my parcel #13 never came")
     other = run(tmp_path, "other", changed)
-    with pytest.raises(IncomparableRunsError, match="dataset content hash differs"):
-        build_diff(baseline, other)
+    # A changed complaint no longer refuses the whole diff (it raised "dataset content hash differs"): that case
+    # is left out and named, and the runs are compared on the other (tests/compare/test_case_changes.py).
+    assert compared_cases(open_run(baseline), open_run(other)).changed == ["c1"]
+    assert all(row.n_cases == 1 for row in build_diff(baseline, other).comparisons[0].rows)
 
 
-def test_a_run_made_before_cases_sha256_is_compared_by_the_whole_dataset(tmp_path, monkeypatch):
+def test_a_run_made_before_cases_sha256_is_compared_case_by_case(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     baseline = run(tmp_path, "baseline", rows())
     manifest_path = baseline / "manifest.json"
@@ -133,8 +136,11 @@ def test_a_run_made_before_cases_sha256_is_compared_by_the_whole_dataset(tmp_pat
     assert build_diff(baseline, same).comparable
     nightly = rows()
     nightly[1]["recorded_replies"]["bot"] = "I'm sorry, let me fix that."
-    with pytest.raises(IncomparableRunsError, match="dataset content hash differs"):
-        build_diff(baseline, run(tmp_path, "tonight", nightly))
+    # Its sha256 differs, as it did (it raised "dataset content hash differs"), but the cases are now compared
+    # one by one from the runs' case snapshots, without the replies: none changed.
+    tonight = run(tmp_path, "tonight", nightly)
+    assert compared_cases(open_run(baseline), open_run(tonight)).changed == []
+    assert build_diff(baseline, tonight).comparable
 
 
 def regrade_notices(root: Path, source: str, data: list[dict]) -> list[str]:

@@ -23,22 +23,24 @@ def run(out: str, *extra: str) -> int:
     return main(["run", "nightly.yaml", "--out", f"results/{out}", "--no-cache", "--quiet", *extra])
 
 
-def change_dataset(project: Path) -> None:
-    """Another version of the dataset (one case's context), which the bot answers as before."""
-    path = project / "cases.jsonl"
-    path.write_text(path.read_text().replace('"refund_window_days": 30', '"refund_window_days": 31', 1))
+def change_rubric(project: Path) -> None:
+    """Another definition of the rubric's one criterion (same id and version): the runs are graded another way.
+    (A changed dataset case no longer makes a baseline incomparable: that case is left out, named in a note;
+    tests/nightly/test_case_changes.py.)"""
+    path = project / "rubric.yaml"
+    path.write_text(path.read_text().replace("without blaming them?", "without blaming them at all?"))
 
 
 def test_an_incomparable_baseline_is_refused_before_any_call(nightly, capsys):
     project, bot = nightly
     assert run("base") == 0
-    change_dataset(project)
+    change_rubric(project)
     bot.failing_cases = {"n01"}  # a call would show in the records; none may be made
     capsys.readouterr()
     assert run("next", "--baseline", "results/base") == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("harness: error: results/base: --baseline: not comparable with this run (A: the "
-                          "baseline, B: this run): dataset content hash differs (A ")
+                          "baseline, B: this run): criterion owns_the_problem definition differs (A ")
     assert err.endswith("hold the run to a baseline graded the same way, or run without --baseline")
     assert not (project / "results/next").exists()
 
@@ -68,7 +70,7 @@ def test_a_baseline_without_the_gated_candidates_is_refused(nightly):
 def test_incomparable_found_after_the_run_still_writes_every_ci_file(nightly, capsys):
     project, bot = nightly
     assert run("base") == 0
-    change_dataset(project)
+    change_rubric(project)
     bot.bad_cases = {"n02", "n04", "n05"}  # below the no_contradiction minimum of 0.75
     assert run("next") == 1  # without a baseline: the minimum fails
     for name in ("summary.md", "junit.xml", "gates.json"):
@@ -77,7 +79,7 @@ def test_incomparable_found_after_the_run_still_writes_every_ci_file(nightly, ca
     assert gated.exit_code == 2
     names = {g.name: g for g in gated.outcome.gates}
     assert not names["min check no_contradiction"].passed  # the minimums were still held
-    assert "runs are not comparable: dataset content hash differs" in names["baseline usable"].detail
+    assert "runs are not comparable: criterion owns_the_problem definition differs" in names["baseline usable"].detail
     assert not any(name.startswith("max regression") for name in names)
     for name in ("summary.md", "junit.xml", "gates.json"):
         assert (project / "results/next" / name).exists()

@@ -17,12 +17,15 @@ def test_the_detail_names_the_family_and_the_correction():
     text = _regression_detail(_row(note), 0.271, 0.05, True, True, True, family=16)
     assert "p (Holm, across this pair's 16 rows) 0.098" in text
     assert note in text and "no detectable change" not in text
-    assert text.endswith("(not significant, so allowed)")
+    # Was "… ; largest drop allowed -5.0 pp (not significant, so allowed)": the pass is now said in words
+    # that cannot be read as the opposite of the verdict (tests/nightly/test_regression_verdict_words.py).
+    assert text.endswith("significant_only fails only a significant drop, so it passes")
 
 
-def test_without_a_note_the_verdict_reads_as_before():
+def test_without_a_note_the_test_reads_not_significant():
+    # Was ", p (Holm) 0.098, no detectable change;": beside a failed gate "no detectable change" read as a pass.
     text = _regression_detail(_row(None), 0.271, 0.05, True, True, False)
-    assert ", p (Holm) 0.098, no detectable change;" in text
+    assert "(significant_only is off; not significant, p (Holm) 0.098)" in text
 
 
 def test_the_gates_line_of_an_incomplete_run_says_which_cause(nightly, capsys):
