@@ -4,7 +4,9 @@ Specifics are taken from the customer's turns: order or ticket ids (tokens
 with digits), money amounts, dates, product or brand names (capitalised or
 camel-case words mid-sentence, "iPhone 12"), and the thing complained about
 (package, refund, subscription, …). The reply acknowledges the case when it
-mentions at least one of them outside @handles and URLs.
+mentions at least one of them outside @handles, URLs and unfilled template
+placeholders ("Hi {{name}}, your order [order number] ..."): a word in a slot the
+bot never filled reflects nothing the customer said.
 """
 
 from __future__ import annotations
@@ -180,6 +182,33 @@ def _case_words(case: Case) -> _Words | None:
     return _Words(words) if words else None
 
 
+# Unfilled template placeholders, in forms that prose does not take: "{{name}}", "{order_id}", "%NAME%",
+# "<customer name>", "<ORDER>", and square brackets holding a slot's name ("[order number]", "[Customer
+# Name]", "[ORDER_ID]", "[insert date]"). Other brackets are prose and still count: "[sic]", "[the order]",
+# a tag ("[UPDATE]"), a link's text ("[your order](https://...)"), anything holding a digit ("[#A55123]").
+_SLOT_NOUN = (r"(?:name|number|no|num|id|date|time|amount|address|e-?mail|phone|link|url|code|reference|ref|details|"
+              r"here)")
+# HTML tags that look like slots ("<code>", "<BR>").
+_HTML_TAG = r"(?i:code|time|address|br|hr|em|li|ul|ol|div|span|strong|table|tr|td|th|img|h[1-6])"
+_SLOT_WORDS = r"[A-Za-z][A-Za-z-]*(?:[ _][A-Za-z][A-Za-z-]*){0,4}"
+_BRACES = r"\{\{[^{}\n]{1,60}\}\}|\{[A-Za-z_][\w .-]{0,40}\}"
+_PERCENT = r"%[A-Za-z_][A-Za-z0-9_]*%"
+_ANGLE = (r"<(?!" + _HTML_TAG + r">)(?:" + _SLOT_WORDS + r"[ _]" + _SLOT_WORDS + r"|[A-Z][A-Z_]+|"
+          r"(?i:(?:\w+[ _]){0,3}" + _SLOT_NOUN + r"))>")
+# Not a link's text "[...](": that was filled in.
+_SQUARE = (r"\[(?:[A-Za-z-]*_" + _SLOT_WORDS + r"|(?i:(?:insert|enter|add)\b[^\[\]\d\n]{0,40}"
+           r"|(?:[A-Za-z-]+ ){0,3}" + _SLOT_NOUN + r"))\](?!\()")
+_PLACEHOLDER = re.compile("|".join((_BRACES, _PERCENT, _ANGLE, _SQUARE)))
+_PLACEHOLDER_CHARS = frozenset("{%<[")
+
+
+def _placeholders(reply: str) -> list[Range]:
+    """The unfilled placeholders of ``reply`` (:data:`_PLACEHOLDER`), as ranges."""
+    if _PLACEHOLDER_CHARS.isdisjoint(reply):
+        return []
+    return [m.span() for m in _PLACEHOLDER.finditer(reply)]
+
+
 def _mentions(rt: ReplyText, specifics: dict[str, frozenset[str]], words: _Words | None) -> list[Range]:
     found = rt.find(words, quoted=True, negated=True) if words is not None else []
     for m in case_facts.find_money(rt.norm):
@@ -188,8 +217,39 @@ def _mentions(rt: ReplyText, specifics: dict[str, frozenset[str]], words: _Words
     return sorted(found)
 
 
+def _outside(reply: str, ranges: list[Range], slots: list[Range]) -> tuple[list[Range], list[Range]]:
+    """``ranges`` less the mentions a template slot holds or frames, and the slots concerned.
+
+    A mention inside a slot ("[order number]") reflects nothing; nor does a problem word right
+    beside one ("your order [order number]", "your {{product}} order"): it is the template's label
+    for the specific the bot never filled in. A name, id or date beside a slot was filled in, and counts.
+    """
+    kept, unfilled = [], []
+    for s, e in ranges:
+        slot = next(((a, b) for a, b in slots if (a <= s and e <= b) or _labels(reply, (s, e), (a, b))), None)
+        if slot is None:
+            kept.append((s, e))
+        elif slot not in unfilled:
+            unfilled.append(slot)
+    return kept, unfilled
+
+
+def _labels(reply: str, mention: Range, slot: Range) -> bool:
+    """Whether ``mention`` is a problem word ("order") right before or after ``slot``."""
+    if reply[mention[0]:mention[1]].lower() not in _TOPIC_WORDS:
+        return False
+    gap = reply[mention[1]:slot[0]] if mention[1] <= slot[0] else reply[slot[1]:mention[0]]
+    return len(gap) <= 16 and _GAP.fullmatch(gap) is not None
+
+
+# What may stand between a label and its slot: "order [..]", "order #{{..}}", "order number: <..>".
+_GAP = re.compile(r"[\s#:(]*(?:(?:number|no\.?|id|ref|reference)[\s#:(]*)?", re.I)
+
+
 class Acknowledgement:
-    """Passes when the reply mentions specifics from the customer's turns.
+    """Passes when the reply mentions specifics from the customer's turns, outside unfilled
+    template placeholders ("{{name}}", "[order number]", "<customer name>", "%NAME%"; the
+    detail names those that held a mention).
 
     ``data``: ``specifics`` (the specifics the reply mentions, as written).
     ``passed``: True when at least one is mentioned, False when none is,
@@ -198,18 +258,22 @@ class Acknowledgement:
     """
 
     name = "acknowledgement"
-    version = "1"
+    version = "2"
     description = "Reflects the case's specifics (order id, product, amount, date, problem) back to the customer."
 
     def run(self, ctx: CheckContext) -> CheckResult:
         specifics = _case_specifics(ctx.case)
         rt = analyze(ctx.reply)
         ranges = _mentions(rt, specifics, _case_words(ctx.case))
+        ranges, slots = _outside(ctx.reply, ranges, _placeholders(ctx.reply)) if ranges else (ranges, [])
         evidence = [span(ctx.reply, s, e) for s, e in ranges]
         mentioned = list(dict.fromkeys(ev.text for ev in evidence))
         if not any(specifics.values()):
             return result(None, detail="the complaint has no specifics", data={"specifics": []})
         detail = f"mentions {', '.join(mentioned)}" if mentioned else "mentions none of the complaint's specifics"
+        if slots:
+            unfilled = ", ".join(dict.fromkeys(ctx.reply[a:b] for a, b in slots))
+            detail += f" (not counted: mentions in or labelling unfilled template placeholders {unfilled})"
         return result(bool(mentioned), evidence=evidence, detail=detail, data={"specifics": mentioned})
 
 

@@ -188,9 +188,58 @@ _NEGATED_EVALUATION = re.compile(
     r"\b(?:not|never|nobody|no one|don't|do not|didn't|doesn't|wouldn't|won't|isn't|wasn't|hardly)\s+"
     r"(?:(?:think|say|said|find|call|feel|believe|claim|suggest)\s+(?:[\w']+\s*){0,3}|(?:(?:that|it|this)\s*)?)$"
 )
+# A wait judged too long ("six weeks of waiting after a flood is far too long", "a month is far too
+# long to wait", "that's far too long to be without a phone", "your refund has taken far too long"):
+# it says the customer's situation is unfair, so it acknowledges it. "Too long" alone does not: a
+# cable, a password or a contract can be too long, so the subject or what follows must be a wait.
+_TOO_LONG = r"(?:(?:far|way|much|simply|just|really|clearly|definitely|far,\s+far)\s+)?too long\b"
+_IS_NOW = r"(?:is|was|are|were|'s|'s been|has been|have been|had been|would be|feels like|seems)"
+_SPAN_OF_TIME = (r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+|several|a few|"
+                 r"a couple of|over an?|more than an?|almost an?|nearly an?)\s+(?:whole\s+|full\s+|long\s+)?"
+                 r"(?:minutes?|hours?|days?|weeks?|months?|years?|fortnights?)\b")
+_WAITING = (r"(?:waiting|wait|waits|delays?|queuing|queueing|chasing|being (?:without|on hold|kept waiting|"
+            r"left waiting|passed around))\b(?!\s+(?:list|lists|room|area|lounge)\b)")
+_TO_BE_WITHOUT = r"(?:wait|be without|go without|be (?:kept|left) waiting|be on hold|chase|sort (?:this|it) out)\b"
+_TOO_LONG_WAIT = phrases(*[
+    # The wait is the subject: "six weeks of waiting ... is far too long", "the delay was too long".
+    r"\b(?:" + _SPAN_OF_TIME + r"\s+(?:of\s+)?)?" + _WAITING + r"(?:\s+[\w'\u2019]+){0,6}?\s+" + _IS_NOW + r"\s+"
+    + _TOO_LONG,
+    # A stretch of time without something: "three weeks without heating is far too long".
+    r"\b" + _SPAN_OF_TIME + r"\s+(?:without|with no|on hold|in the queue|of no|chasing)\b(?:\s+[\w'\u2019]+){0,4}?"
+    r"\s+" + _IS_NOW + r"\s+" + _TOO_LONG,
+    # Too long to wait: "a month is far too long to wait", "that's far too long to be without a phone".
+    r"\b(?:" + _SPAN_OF_TIME + r"|that|this|it)(?:\s+[\w'\u2019]+){0,4}?\s*\b" + _IS_NOW + r"\s+" + _TOO_LONG
+    + r"\s+(?:to\s+" + _TO_BE_WITHOUT + r"|for (?:you|u|anyone|anybody)\b(?!\s+to\s+(?!" + _TO_BE_WITHOUT + r")))",
+    # What has dragged on: "your refund has taken far too long", "this has gone on too long".
+    r"\b(?:this|it|that|things|(?:your|ur|the) (?:refund|order|claim|complaint|case|repair|delivery|parcel|package|"
+    r"replacement|ticket|issue|problem|fix|wait|delay|compensation|booking))(?:'s|\s+has|\s+have|\s+had)\s+"
+    r"(?:taken|gone on|been going on|dragged on|been dragging on)\s+" + _TOO_LONG,
+])
+# "If a month is too long to wait, ...": an offer on a condition, not an acknowledgement.
+_CONDITION = re.compile(r"\b(?:if|whether|unless|in case)\b")
 
 # The contact that a follow-up is: a later message, call or check from us.
-_CONTACT = r"(?:email|e-mail|message|text|call|ring|phone|contact|write to|dm|drop (?:you|u) a (?:line|note|message))"
+_CONTACT = (r"(?:email|e-mail|message|text|call|ring|phone|contact|write to|dm|drop (?:you|u) a (?:line|note|message)|"
+            r"give (?:you|u) a (?:call|ring|bell))")
+# Who makes that contact: we, or someone on our side ("our billing team", "my colleague", "the store",
+# "Sarah from our returns team"); not the customer's bank, nor a courier or engineer arranging a visit.
+_STAFF = (r"(?:team|department|dept|manager|supervisor|specialist|adviser|advisor|agent|representative|store|branch|"
+          r"depot|desk|office|warehouse)")
+_OUR_SIDE = (r"(?:i|we|someone|somebody|(?:a|my|our) colleagues?(?:\s+(?:in|from|on|at) (?:our |the )?[\w-]+"
+             r"(?:\s+(?:team|department|desk))?)?|(?:our|the|my|a) (?:[\w-]+\s+){0,2}?" + _STAFF
+             + r"|[\w-]+ from (?:our|the) (?:[\w-]+\s+){0,2}?(?:team|department|desk|office))")
+_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# When or on what the contact comes: "tomorrow", "by Thursday", "by the 12th", "by 5pm", "once ...",
+# "with the reason".
+_WHEN = (r"(?:again|back|then|later|tomorrow|tonight|next \w+|this (?:afternoon|evening|week)|"
+         r"(?:on|by|before) (?:this |next |the )?" + _WEEKDAY + r"|(?:by|before) (?:the )?end of (?:the )?(?:day|week|"
+         r"month|today|tomorrow|business)|(?:on|by|before) (?:the )?\d{1,2}(?:st|nd|rd|th)\b|(?:on|by|before) "
+         r"\d{1,2}(?:st|nd|rd|th)? (?:of )?" + _MONTH + r"|(?:on|by|before) " + _MONTH + r" \d{1,2}\b|(?:by|before|at|"
+         r"around) \d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)\b|in (?:a|an|\d+|one|two|a few|a couple of) (?:minutes?|hours?|"
+         r"days?|weeks?)|within|once|when|as soon as|with (?:the |an? |more |a full )?(?:update|news|confirmation|"
+         r"reason|explanation|answer|outcome|result|details|decision|findings)|to (?:confirm|check|let (?:you|u) "
+         r"know|update|make sure|see how))\b")
 _FOLLOW_UP = phrases(*[
     r"\bfollow(?:\s|-)?up\b|\bfollowing up\b|\bcheck (?:back|in) (?:with (?:you|u)|on)\b",
     r"\bget back to (?:you|u)\b|\bkeep (?:you|u) (?:updated|posted|informed|in the loop)\b",
@@ -210,11 +259,11 @@ _FOLLOW_UP = phrases(*[
     r"(?:gone|goes|come|comes) through|(?:is|are|has been|have been) (?:resolved|sorted|fixed|credited|refunded|processed))\b",
     # A dated or conditional contact or check from us: "I'll email you on Monday to confirm ...",
     # "I'll check the refund has landed on Monday and message you then".
-    r"\b(?:i|we)(?:'ll|\s+will|'m going to|\s+am going to|'re going to|\s+are going to)\s+(?:\w+\s+)?" + _CONTACT
-    + r"\s+(?:(?:you|u)\s+)?(?:again|back|then|later|tomorrow|tonight|next \w+|this (?:afternoon|evening|week)|"
-    r"on (?:mon|tues|wednes|thurs|fri|satur|sun)day|by (?:mon|tues|wednes|thurs|fri|satur|sun)day|in (?:a|an|\d+|one|two|"
-    r"a few|a couple of) (?:minutes?|hours?|days?|weeks?)|within|once|when|as soon as|with (?:an? )?(?:update|news|"
-    r"confirmation)|to (?:confirm|check|let (?:you|u) know|update|make sure|see how))\b",
+    r"\b" + _OUR_SIDE + r"(?:'ll|\s+will|'m going to|\s+am going to|'re going to|\s+are going to|\s+is going to|"
+    r"'s going to)\s+(?:\w+\s+){0,3}?" + _CONTACT + r"\s+(?:(?:you|u)\s+)?" + _WHEN,
+    # The same contact told from the customer's side: "you'll hear from us by Friday".
+    r"\b(?:you|u)(?:'ll|\s+will)\s+(?:hear (?:back )?|get (?:a|an) (?:call|email|text|message|update) )from\s+"
+    r"(?:us|me|my colleague|our (?:[\w-]+\s+){0,2}?" + _STAFF + r")\b",
     r"\b(?:i|we)(?:'ll|\s+will)\s+(?:\w+\s+)?(?:be in touch|(?:reach out|get in touch|get back in touch)\s+(?:to|with)\s+"
     r"(?:you|u)|let (?:you|u) know (?:when|once|as soon as|if|how|whether|what))\b",
     r"\b(?:i|we)(?:'ll|\s+will)\s+(?:\w+\s+)?(?:check|confirm|verify|double-check)\s+(?:that\s+|whether\s+|if\s+)?"
@@ -252,6 +301,9 @@ def empathy_ranges(rt: ReplyText) -> list[Range]:
     """The empathy statements: :data:`_EMPATHY` as asserted, and verdicts on an experience
     (:data:`_EVALUATION`) not negated right before them."""
     found = rt.find(_EMPATHY)
+    waits = _too_long_waits(rt)
+    if waits:
+        found = sorted(set(found).union(waits))
     evaluations = rt.find(_EVALUATION, negated=True)
     if not evaluations:
         return found
@@ -259,6 +311,11 @@ def empathy_ranges(rt: ReplyText) -> list[Range]:
     extra = [(s, e) for s, e in evaluations
              if not _NEGATED_EVALUATION.search(norm, max(rt.clause_start(s), s - 40), s)]
     return sorted(set(found).union(extra))
+
+
+def _too_long_waits(rt: ReplyText) -> list[Range]:
+    """The waits judged too long (:data:`_TOO_LONG_WAIT`), less those under a condition in their clause."""
+    return [(s, e) for s, e in rt.find(_TOO_LONG_WAIT) if not _CONDITION.search(rt.norm, rt.clause_start(s), s)]
 
 
 def verdict(reply: str, ranges: list[Range], passed: bool | None, what: str) -> CheckResult:
@@ -270,12 +327,13 @@ def verdict(reply: str, ranges: list[Range], passed: bool | None, what: str) -> 
 class EmpathyStatement:
     """Passes when the reply explicitly acknowledges the customer's feelings or
     situation ("I understand how frustrating …", "that must be stressful", "I can't
-    imagine how …", "nobody should have to deal with …"); "I understand" needs an
-    object about the customer or an emphasis ("I completely understand").
+    imagine how …", "nobody should have to deal with …", a wait judged too long: "a
+    month is far too long to wait"); "I understand" needs an object about the
+    customer or an emphasis ("I completely understand").
     ``data``: ``detected``; ``passed`` = detected. Evidence: each phrase."""
 
     name = "empathy_statement"
-    version = "6"
+    version = "7"
     description = "Explicitly acknowledges the customer's feelings or situation."
 
     def run(self, ctx: CheckContext) -> CheckResult:
@@ -286,11 +344,12 @@ class EmpathyStatement:
 class FollowUp:
     """Passes when the reply offers to follow up or invites feedback
     ("we'll keep you updated", "let us know if …", "I'll email you on Monday to
-    confirm …", "we'd love your feedback"; not "thanks for your feedback").
+    confirm …", "our billing team will call you by Thursday with the reason",
+    "we'd love your feedback"; not "thanks for your feedback", nor a courier's call).
     ``data``: ``detected``; ``passed`` = detected. Evidence: each phrase."""
 
     name = "follow_up"
-    version = "2"
+    version = "3"
     description = "Offers to follow up or invites feedback."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -65,3 +65,53 @@ def test_word_matcher_finds_what_the_alternation_regex_found():
         assert _Words(words).spans(norm) == [m.span() for m in regex.finditer(norm)]
         words_seen += len(words)
     assert words_seen > 2 * len(rows)
+
+
+# Review (fix_moves): a mention inside an unfilled template placeholder, or a problem word labelling one
+# ("your order [order number]"), reflects nothing the customer said; brackets that are prose still count.
+@pytest.mark.parametrize("reply", [
+    "Hi {{name}}, your order [order number] is on its way.",
+    "Hi {{customer_name}}, your {{product}} order is on its way.",
+    "Hi {name}, your package {order_id} ships today.",
+    "Dear <customer name>, your order <order_id> is delayed.",
+    "Dear <CUSTOMER>, your order <ORDER_ID> is late.",
+    "Your order [ORDER NUMBER] ships today.",
+    "Your order [ORDER_ID] ships today.",
+    "Your order #{{order_id}} ships today.",
+    "Your order (#{{order_id}}) ships today.",
+    "Your order number: [order number] ships today.",
+    "Your order %ORDER_ID% ships today.",
+    "Your [Order Number] is confirmed.",
+    "The [package tracking link] is attached.",
+    "Your <ORDER> is confirmed.",
+])
+def test_unfilled_placeholders_do_not_count(run, reply):
+    result = run("acknowledgement", reply, complaint=COMPLAINT)
+    assert result.passed is False
+    assert result.data == {"specifics": []}
+    assert "unfilled template placeholders" in result.detail
+
+
+@pytest.mark.parametrize("reply,specifics", [
+    ("Your order [#A55123] ships today.", ["order", "A55123"]),
+    ('You said the package "never came [sic]", and I\'m sorry.', ["package"]),
+    ("You wrote that it [the package] never came.", ["package"]),
+    ("See [your order](https://ex.com/o/1) for the tracking.", ["order"]),
+    ("Your order [sic] ships today.", ["order"]),
+    ("Your order [UPDATE] ships today.", ["order"]),
+    ("Your [Galaxy Buds] are on their way.", ["Galaxy Buds"]),
+    ("<b>Your order</b> is on its way.", ["order"]),
+    ("Your order<BR>ships today.", ["order"]),
+    ("<code>order</code> ships today.", ["order"]),
+    ("We took 50% off your order, 20% more than usual.", ["order"]),
+    ("Hi {{name}}, your Galaxy Buds are on their way.", ["Galaxy Buds"]),
+    ("Hi {{name}}, your order is on its way.", ["order"]),
+    ("Your Galaxy Buds [order number] ship today.", ["Galaxy Buds"]),
+    ("Your order A55123 [tracking link] ships today.", ["order", "A55123"]),
+    ("Your order is on its way. [Agent Name]", ["order"]),
+    ("I'll send the package <today>.", ["package"]),
+])
+def test_brackets_that_are_prose_still_count(run, reply, specifics):
+    result = run("acknowledgement", reply, complaint=COMPLAINT)
+    assert result.data == {"specifics": specifics}
+    assert result.passed is True

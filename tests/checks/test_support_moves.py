@@ -349,3 +349,94 @@ def test_empathy_not_credited_for_account_facts(run, reply):
 ])
 def test_empathy_feelings_and_hardships_seen(run, reply):
     assert run("empathy_statement", reply).data["detected"] is True
+
+
+# Review (fix_moves): a wait judged too long acknowledges the customer's situation, as "you've waited
+# far too long" does; "too long" said of a cable, a password or a contract, under a condition or
+# negated does not.
+@pytest.mark.parametrize("reply,detected", [
+    ("Honestly, six weeks of waiting after a flood is far too long.", True),
+    ("A month is far too long to wait.", True),
+    ("Three weeks without heating is far too long; an engineer is booked.", True),
+    ("Two hours on hold is too long for anyone.", True),
+    ("That's far too long to be without a working phone.", True),
+    ("That is way too long to wait for a refund.", True),
+    ("Your refund has taken far too long, and I've chased it.", True),
+    ("Things have gone on too long.", True),
+    ("The delay was much too long.", True),
+    ("Your wait for the engineer has been far too long.", True),
+    ("A fortnight is too long to go without internet.", True),
+    ("Nine days is too long for you to be without a car.", True),
+    ("I think a week is too long to wait for a replacement.", True),
+    ("Over a month of chasing us is far too long.", True),
+    ("The cable is far too long for that socket.", False),
+    ("Your password is too long; please keep it under 20 characters.", False),
+    ("Your message was too long for our form, so please split it.", False),
+    ("The video is too long to attach here.", False),
+    ("Ten years is too long a contract for most people.", False),
+    ("Three months is too long a gap between payments, so we bill monthly.", False),
+    ("Two days is too long for you to cancel, the window is 24 hours.", False),
+    ("Our waiting list is too long to add you this month.", False),
+    ("The hold music was far too long, our team says.", False),
+    ("If a month is too long to wait, I can refund you instead.", False),
+    ("I can refund you if a month is too long to wait.", False),
+    ("If the wait is too long, we can send a courier.", False),
+    ("Whether a week is too long to wait is up to you.", False),
+    ("A week is not too long to wait for a custom order.", False),
+    ("A week isn't too long to wait for a custom order.", False),
+    ("I don't think two days is too long to wait for a bank transfer.", False),
+    ("It won't be too long to wait, the van is nearby.", False),
+    ("The queue shouldn't be too long this afternoon.", False),
+    ("Waiting times are never too long on weekdays.", False),
+    ("Don't wait too long to book, seats are limited.", False),
+    ("Is a month too long to wait?", False),
+    ('He said "a month is far too long to wait".', False),
+])
+def test_empathy_wait_too_long(run, reply, detected):
+    result = run("empathy_statement", reply)
+    assert result.data["detected"] is detected
+    assert bool(result.evidence) is detected
+
+
+# Review (fix_moves): a dated or conditional contact from someone on our side is a follow-up, whoever
+# makes it and however the date is written; a courier's or a bank's call, an undated "will call you",
+# a document sent, or the customer's own call is not.
+@pytest.mark.parametrize("reply,detected", [
+    ("Our billing team will call you by Thursday with the reason.", True),
+    ("Someone will call you by Thursday with the reason.", True),
+    ("The depot manager will call you by Thursday with the reason.", True),
+    ("Sarah from our returns team will call you by Thursday with the reason.", True),
+    ("My colleague in billing will email you by Friday.", True),
+    ("The store will call you when it's ready to collect.", True),
+    ("Our team is going to ring you before Friday.", True),
+    ("I will call you by next Thursday with the reason.", True),
+    ("I will call you by Thu with the reason.", True),
+    ("I will call you by 5pm Thursday.", True),
+    ("I will call you by end of day Thursday.", True),
+    ("I will call you by 12 March with the reason.", True),
+    ("I will call you on the 12th.", True),
+    ("I will call you with the reason by Thursday.", True),
+    ("I'll make sure to call you by Thursday.", True),
+    ("I will give you a call by Thursday.", True),
+    ("You'll hear from us by Thursday with the reason.", True),
+    ("You will get a call from our claims team.", True),
+    ("Our billing team will email you the invoice.", False),
+    ("My colleague will email you the form.", False),
+    ("The courier will call you when he's outside.", False),
+    ("The engineer will call you 30 minutes before he arrives.", False),
+    ("Your bank will call you by Thursday.", False),
+    ("Please call us by Thursday with the reason.", False),
+    ("You can call our team by Thursday with your receipt.", False),
+    ("If you call our team by 5pm, they can rebook you.", False),
+    ("We called you on Thursday with the reason.", False),
+    ("Did our team call you by Thursday?", False),
+    ("Our team won't call you before Thursday.", False),
+    ("Our store will be closed by Thursday.", False),
+    ("Our sales team will call you to offer an upgrade.", False),
+    ("The team will text you a code to log in.", False),
+    ("You'll hear from the courier by Thursday.", False),
+    ("You won't hear from us again about this.", False),
+    ("Our team will call you.", False),
+])
+def test_follow_up_dated_contact_from_our_side(run, reply, detected):
+    assert run("follow_up", reply).data["detected"] is detected
