@@ -202,7 +202,7 @@ def diff(args: argparse.Namespace) -> int:
     from harness.compare import (DiffOptions, StatOptions, build_diff, parse_formats, parse_min_effect, parse_pair,
                                  write_diff)
     from harness.compare.diff import measured_nothing
-    from harness.compare.outputs import render
+    from harness.compare.outputs import check_out_dir, render
 
     formats = parse_formats(args.format or "md,json,html")
     if args.out is None and args.format is not None and len(formats) > 1:
@@ -210,6 +210,8 @@ def diff(args: argparse.Namespace) -> int:
                           field="--format")
     pair = parse_pair(args.pair) if args.pair else None
     stats = StatOptions(min_effect=parse_min_effect(args.min_effect)) if args.min_effect else StatOptions()
+    # Before reading any record: a run directory or a folder of someone else's files is refused, as pairwise does.
+    plan = check_out_dir(args.out, formats) if args.out is not None else None
     report = build_diff(args.run_a, args.run_b, DiffOptions(pair=pair, allow_incomparable=args.allow_incomparable,
                                                             stats=stats))
     for warning in report.warnings:
@@ -222,7 +224,11 @@ def diff(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(render(report, formats[0] if args.format is not None else "md"))
         return code
-    for fmt, path in write_diff(report, args.out, formats).items():
+    if plan.notice:
+        print(f"harness: note: {plan.notice}", file=sys.stderr)
+    for comparison in report.comparisons:  # the headline a nightly log shows without opening the files
+        print(f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B): {comparison.headline}")
+    for fmt, path in write_diff(report, args.out, formats, plan).items():
         print(f"{fmt + ':':5} {path}")
     return code
 

@@ -146,7 +146,9 @@ def _add_diff(sub) -> None:
     diff.add_argument("run_a", type=Path, help="run directory (side A)")
     diff.add_argument("run_b", type=Path, nargs="?", help="run directory (side B); omit to compare within RUN_A")
     diff.add_argument("--pair", action=Once, help="A_CANDIDATE=B_CANDIDATE (required within one run; default: shared names)")
-    diff.add_argument("--out", type=Path, help="write the diff here (default: print diff.md to stdout)")
+    diff.add_argument("--out", type=Path, help="write the diff here (default: print diff.md to stdout); a run "
+                                               "directory or one holding other files is refused, an earlier diff "
+                                               "there is replaced whole")
     diff.add_argument("--format", help="with --out: comma-separated md,json,html (default: all three); without "
                                        "--out: the one format to print (default: md)")
     diff.add_argument("--allow-incomparable", action="store_true",

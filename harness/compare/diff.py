@@ -3,9 +3,11 @@
 Steps: read both manifests, refuse incomparable sides (unless allowed), stream
 both runs' records once (keeping only what the rows read), pair the
 candidates, build one row per criterion and check from the paired cases,
-Holm-adjust each pair's rows together (one family per pair), and attach the side-by-side views
-of each row's largest drops and rises (every changed case stays listed, with
-its values, in its rows' ``changes``).
+Holm-adjust each pair's rows together (one family per pair), list the cases
+whose reply changed with no change in any measure, attach the side-by-side
+views of each row's largest drops and rises and of the first of those replies
+(every changed case stays listed, with its values, in its rows' ``changes``),
+and sum up each pair in one headline: its verdicts and which way its cases moved.
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import harness
-from harness.compare.align import pair_sides, paired_clusters, plan_pairs, unpaired_notice
+from harness.compare.align import case_notices, pair_sides, paired_clusters, plan_pairs, unpaired_notice
 from harness.compare.columns import Measure, RunData, Side, open_run, read_rows, side
 from harness.compare.guard import one_sided_criteria, require_comparable, warning_text
 from harness.compare.lengths import length_notices
-from harness.compare.rows import StatOptions, apply_holm, build_row
-from harness.compare.schema import Comparison, DiffReport, RunInfo
+from harness.compare.rows import TOO_FEW, StatOptions, apply_holm, build_row
+from harness.compare.schema import Comparison, DiffReport, DiffRow, Flips, RunInfo
 from harness.compare.views import (VIEWS_PER_DIRECTION, attach_case_views, attach_groups, case_groups, case_snapshots,
-                                   changed_cases, viewed_cases)
+                                   changed_cases, reply_only_changes, viewed_cases)
 from harness.datasets.selection import selection_words
+from harness.report.tables import row_label
 from harness.datasets.turns import thread_of
 from harness.errors import ConfigError
 from harness.gc_pause import cycle_collector_paused
@@ -131,6 +134,10 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
         comparisons.append((_comparison(a, b, measures, options.stats, by_thread), a, b))
     for comparison, _, _ in comparisons:  # one family per pair: its verdicts never depend on the other pairs
         comparison.holm_family = apply_holm(comparison.rows, options.stats.alpha, options.stats.min_effect)
+    for (comparison, _, _), replies in zip(comparisons, reply_only_changes(comparisons)):
+        comparison.reply_changes = replies
+        comparison.flips = flips(comparison)
+        comparison.headline = headline(comparison)
     per_direction = options.views_per_direction
     cases = case_snapshots(data_a, data_b, {c for comparison, _, _ in comparisons
                                             for c in viewed_cases(comparison, per_direction)})
@@ -144,6 +151,7 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
     if by_thread:
         report.notices.append(THREAD_UNIT_NOTICE)
     report.notices += _pairing_notes(data_a, data_b, options.pair)
+    report.notices += case_notices(data_a, data_b)
     report.notices += [identical_notice(c.candidate_a) for c, _, _ in comparisons
                        if report.same_run and c.candidate_a == c.candidate_b]
     return report
@@ -193,3 +201,64 @@ def _report(data_a: RunData, data_b: RunData, found: list[str], comparisons: lis
                       alpha=options.stats.alpha, n_resamples=options.stats.n_resamples, seed=options.stats.seed,
                       min_effect=options.stats.min_effect.as_dict() if options.stats.min_effect else {},
                       comparisons=comparisons)
+
+
+def flips(comparison: Comparison) -> Flips:
+    """Which way the pair's cases moved: its rows' changes counted per case and measure."""
+    changes = [(row, change) for row in comparison.rows for change in row.changes]
+    return Flips(worse=sum(c.delta < 0 for _, c in changes), better=sum(c.delta > 0 for _, c in changes),
+                 cases_changed=len({c.case_id for _, c in changes}),
+                 whole_flips=all(row.scale == "pass_fail" and {c.a, c.b} == {0.0, 1.0} for row, c in changes))
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def movement_text(moved: Flips) -> str:
+    """``12 pass→fail and 4 fail→pass flips over 5 cases``: which way the cases moved, whatever the verdicts
+    (a row can show "no detectable change" while its cases moved one way)."""
+    if not moved.cases_changed:
+        return "no case changed on any measure"
+    cases = _plural(moved.cases_changed, "case", "cases")
+    if moved.whole_flips:
+        flipped = "flip" if moved.worse + moved.better == 1 else "flips"
+        return f"{moved.worse} pass→fail and {moved.better} fail→pass {flipped} over {cases}"
+    return f"{moved.worse} worse and {moved.better} better in B over {cases} (counted per case and measure)"
+
+
+def reply_changes_text(count: int) -> str:
+    return f"{_plural(count, 'reply', 'replies')} changed text with no change in any measure"
+
+
+def headline(comparison: Comparison) -> str:
+    """The pair in one line: the rows with a verdict, then those that looked changed before the Holm
+    correction (or how many rows showed no detectable change); which way the cases moved; how many replies
+    changed with no change in any measure; which rows had too few cases to show any change, and which were
+    not measured. Or that nothing was measured."""
+    if comparison.shares_no_case:
+        return "not measured: the sides share no graded case"
+    rows = comparison.rows
+    parts = [f"{row_label(r)} {r.verdict}" for r in rows if r.verdict in ("improved", "regressed")]
+    parts += [f"{row_label(r)} {r.verdict_note}" for r in rows
+              if r.verdict_note and r.verdict != "not measured" and r.verdict_note != TOO_FEW]
+    quiet = sum(r.verdict == "no detectable change" and not r.verdict_note for r in rows)
+    if not parts and quiet:
+        parts.append("no detectable change on any row" if quiet == len(rows) else
+                     f"no detectable change on {quiet} of {len(rows)} rows")
+    sections = [", ".join(parts)] if parts else []
+    if rows:
+        sections.append(movement_text(flips(comparison)))
+    if comparison.reply_changes:
+        sections.append(reply_changes_text(len(comparison.reply_changes)))
+    sections += _named_rows(rows, [r for r in rows if r.verdict_note == TOO_FEW], TOO_FEW)
+    sections += _named_rows(rows, [r for r in rows if r.verdict == "not measured"],
+                            "not measured (no case graded on both sides)")
+    return "; ".join(sections)
+
+
+def _named_rows(rows: list[DiffRow], named: list[DiffRow], what: str) -> list[str]:
+    """``["what on any row"]`` when every row is ``named``, ``["what: a, b (check)"]`` for some, else ``[]``."""
+    if not named:
+        return []
+    return [f"{what} on any row" if len(named) == len(rows) else f"{what}: {', '.join(map(row_label, named))}"]

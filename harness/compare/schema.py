@@ -25,7 +25,9 @@ from harness.scoring.schema import Interval
 # 4: ci_method "uniform_change" (every case moved by the same amount: no zero-width bootstrap interval);
 #    LeftOut.samples_a/samples_b (a case is compared on its graded samples; it was left out whole);
 #    the verdict "below minimum effect" and DiffReport.min_effect (--min-effect). A v3 diff.json still reads.
-DIFF_SCHEMA_VERSION = 4
+# 5: Comparison.headline, .flips (pass->fail / fail->pass, cases worse / better) and .reply_changes (replies
+#    whose text changed with no change in any measure). A v4 diff.json still reads.
+DIFF_SCHEMA_VERSION = 5
 Verdict = Literal["improved", "regressed", "below minimum effect", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
 
@@ -126,7 +128,7 @@ class DiffRow(_Model):
                                                        "'not significant after correcting for 16 comparisons "
                                                        "(p 0.012 before)'; None otherwise")
     mde: float | None = Field(None, description="minimum detectable |difference| at this n, 80% power, two-sided "
-                                                "alpha 0.05 divided by the pair's Holm family (the level its "
+                                                "alpha divided by the pair's Holm family (the level its "
                                                 "smallest p-value is held to); above the scale's whole range (1 on "
                                                 "pass/fail, 4 on 1-5) no difference is detectable at this n")
     # The case (or thread) differences and one case's smallest step, for apply_holm's detectable effect.
@@ -179,6 +181,17 @@ class CaseView(_Model):
     b: ReplyView | None = None
 
 
+class Flips(_Model):
+    """Which way the cases of one pair moved, counted per case and measure, whatever the rows' verdicts."""
+
+    worse: int = Field(0, description="changes where B is lower: pass→fail flips (or a lower pass share over a "
+                                      "case's samples) and score drops, one per case and measure")
+    better: int = Field(0, description="changes where B is higher: fail→pass flips and score rises")
+    cases_changed: int = Field(0, description="cases with a change on some measure")
+    whole_flips: bool = Field(True, description="every change is a pass→fail or fail→pass flip of one sample "
+                                                "(the headline then says pass→fail / fail→pass)")
+
+
 class Comparison(_Model):
     """Candidate ``candidate_a`` of run A against ``candidate_b`` of run B (or of the same run)."""
 
@@ -188,10 +201,17 @@ class Comparison(_Model):
     holm_family: int = Field(0, description="rows of this pair whose p-values were Holm-adjusted together (those "
                                             "with a p-value); each pair is its own family, so one candidate's "
                                             "verdicts do not depend on the other candidates compared beside it")
+    headline: str = Field("", description="the pair's one-line summary, as diff.md and diff.html head it: verdicts, "
+                                          "which way cases moved (flips), replies changed with no change in any "
+                                          "measure, rows too small to show a change")
+    flips: Flips = Field(default_factory=Flips)
+    reply_changes: list[str] = Field(default_factory=list, description=(
+        "every case graded on both sides whose reply text differs (some sample's, by sample index) while no "
+        "measure changed, in case-id order; the first few have a view in cases"))
     cases: dict[str, CaseView] = Field(default_factory=dict, description=(
         "side-by-side views of changed cases: per row, its largest drops and largest rises (25 each by default; "
-        "every changed case when a row has no more); every changed case is listed with its values in its rows' "
-        "changes"))
+        "every changed case when a row has no more), and the first reply_changes; every changed case is listed "
+        "with its values in its rows' changes"))
     groups: dict[str, list[str | None]] = Field(default_factory=dict, description=(
         "every changed case's [persona, category] (from the case snapshot, or its view), so a page can list and "
         "filter every changed case, not only those with a view"))

@@ -1,7 +1,8 @@
 """``diff.html``: one self-contained page for a diff, readable from disk with no network.
 
 Sections: warnings (incomparable sides, the runs' notices), the two sides,
-and per comparison: the summary table, a chart per criterion and check (the
+and per comparison: its headline (verdicts, which way the cases moved, replies
+changed with no change in any measure), the summary table, a chart per criterion and check (the
 difference with its interval on a zero-centred axis, the minimum detectable
 effect shaded), and the changed cases, filterable by persona, category,
 criterion, check and direction of the flip, searchable by case id or text, and
@@ -11,19 +12,21 @@ check's evidence marked (a failing check's in red; a picker shows one check's
 spans only), and both sides' verdicts with the judges' reasons. With many
 changed cases, those side-by-side views are embedded for each row's largest
 drops and rises (see :mod:`harness.compare.views`); the other cases open to
-their values on each changed measure. The chart's dots are coloured by the
+their values on each changed measure. Below them, every case whose reply
+changed with no change in any measure, the first few openable side by side. The chart's dots are coloured by the
 row's verdict. Checks and pass/fail criteria read ``pass``/``fail``. Every
 string from the data is escaped; the script reads its data from a JSON block.
 """
 
 from __future__ import annotations
 
+from harness.compare.diff import headline
 from harness.compare.schema import CaseView, Comparison, DiffReport, DiffRow, ReplyView, largest_difference
 from harness.report.html import render_notices
 from harness.report.html_parts import (ROWS_JS, difference_svg, esc, evidence_select, json_script, page_shell,
                                        sortable_head)
 from harness.report.html_records import highlight
-from harness.report.diff_markdown import min_effect_text
+from harness.report.diff_markdown import mde_level_text, min_effect_text
 from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
 
 VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na", "not measured": "na",
@@ -201,7 +204,7 @@ def case_changes(comparison: Comparison) -> dict[str, list[dict]]:
 
 def _cases_note(comparison: Comparison, changed: int) -> str:
     """Above the case list: how many cases changed, and which of them carry a side-by-side view."""
-    viewed = len(comparison.cases)
+    viewed = len(comparison.cases.keys() - set(comparison.reply_changes))  # those views are of unchanged cases
     if viewed >= changed:
         return ""
     return (f'<p class="more">All {changed} changed cases are listed. Side-by-side views (complaint, replies, '
@@ -369,12 +372,29 @@ def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
              f"<tbody>{rows_html}</tbody></table></div>") if data else _no_changes(comparison)
     title = f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B)"
     unmeasured = ('<p class="fail"><b>Not measured: the sides share no graded case.</b></p>'
-                  if comparison.shares_no_case else "")
+                  if comparison.shares_no_case else f'<p class="headline"><b>{esc(headline(comparison))}</b></p>')
     html = (f'<section class="comparison" id="{prefix}"><h2>{esc(title)}</h2>{unmeasured}'
             f"<h3>Summary</h3>{_summary_table(comparison)}{_family(comparison)}"
             f"<h3>Differences with intervals</h3>{_charts(comparison)}"
-            f"<h3>Changed cases ({len(data)})</h3>{cases}</section>")
+            f"<h3>Changed cases ({len(data)})</h3>{cases}{_reply_changes(comparison)}</section>")
     return html, {"cases": data, "a": comparison.candidate_a, "b": comparison.candidate_b}
+
+
+def _reply_changes(comparison: Comparison) -> str:
+    """Every case whose reply changed with no change in any measure: those with a view open side by side, the
+    others are named."""
+    ids = comparison.reply_changes
+    if not ids:
+        return ""
+    opened = "".join(f'<details class="reply-change"><summary>{esc(c)}</summary>'
+                     f"{case_detail(comparison.cases[c], [], comparison)}</details>"
+                     for c in ids if c in comparison.cases)
+    rest = [c for c in ids if c not in comparison.cases]
+    named = (f'<p class="muted">Without an embedded view (diff.json lists them all): {esc(", ".join(rest))}</p>'
+             if rest else "")
+    return (f"<h3>Replies changed with no change in any measure ({len(ids)})</h3>"
+            '<p class="muted">The reply text differs while every check and criterion read the same on both '
+            f"sides: worth a look, as no row shows them.</p>{opened}{named}")
 
 
 def _method(report: DiffReport) -> str:
@@ -384,7 +404,7 @@ def _method(report: DiffReport) -> str:
             f"that could move otherwise unseen; else a bootstrap resampling cases. p: exact McNemar (pass/fail) or Wilcoxon "
             f"signed-rank (scores), with the Holm-adjusted value in parentheses (each compared pair's rows are one "
             f"family, so a candidate's verdicts do not depend on the others compared beside it). Verdicts at α = {report.alpha:g} after Holm. MDE: the smallest true difference this n "
-            "detects with 80% power. Cases with a case or judge error on either side are left out of that row; with "
+            f"detects with 80% power at {esc(mde_level_text(report))}. Cases with a case or judge error on either side are left out of that row; with "
             "several samples per case, a case is compared on its graded samples and left out when a side has "
             f"none.{esc(min_effect_text(report))}</p>")
 

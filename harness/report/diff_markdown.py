@@ -3,20 +3,26 @@
 Layout: warnings first (incomparable sides, the runs' notices), the two sides,
 then per comparison one table with a row per criterion and check (values, the
 paired difference with its interval, p and Holm-adjusted p, verdict, minimum
-detectable effect, n, cases left out), the flips per check and the largest
-score drops and rises per criterion in collapsible sections, and a note on
-method. Case lists are cut short so the page stays under :data:`MAX_CHARS`.
+detectable effect, n, cases left out) under the pair's headline (verdicts,
+which way the cases moved, replies changed with no change in any measure), the
+flips per check, the largest score drops and rises per criterion and the
+replies that changed with no change in any measure (the first few with both
+replies) in collapsible sections, and a note on method. Case lists are cut short so the page stays under :data:`MAX_CHARS`.
 """
 
 from __future__ import annotations
 
-from harness.compare.rows import TOO_FEW
+from harness.compare.diff import headline
 from harness.compare.schema import Comparison, DiffReport, DiffRow
 from harness.compare.views import drops, rises
 from harness.report.markdown import MAX_CHARS, md_escape, md_table, render_notices
-from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_change, fmt_holm_family, row_label
+from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_change, fmt_holm_family
+
+__all__ = ["headline", "render_diff_md", "render_comparison", "min_effect_text", "mde_level_text"]
 
 MAX_CASES = 12  # case ids listed per flip direction or per drop/rise list
+REPLY_EXCERPTS = 3  # replies changed with no change in any measure: how many show both replies
+EXCERPT_CHARS = 300
 
 
 def _sides(report: DiffReport) -> str:
@@ -60,38 +66,31 @@ def _score_lines(comparison: Comparison, top: int = 5) -> list[str]:
     return lines
 
 
+def _reply_change_lines(comparison: Comparison) -> list[str]:
+    """Every case whose reply changed with no change in any measure (cut at :data:`MAX_CASES`), then both
+    replies of the first few."""
+    ids = comparison.reply_changes
+    if not ids:
+        return []
+    more = f" … and {len(ids) - MAX_CASES} more (see diff.json)" if len(ids) > MAX_CASES else ""
+    lines = [f"Cases: {', '.join(md_escape(c) for c in ids[:MAX_CASES])}{more}", ""]
+    for case_id in ids[:REPLY_EXCERPTS]:
+        view = comparison.cases.get(case_id)
+        if view is not None:
+            lines.append(f"- **{md_escape(case_id)}**\n  - A: {_excerpt(view.a)}\n  - B: {_excerpt(view.b)}")
+    return lines
+
+
+def _excerpt(view) -> str:
+    text = " ".join(((view and view.reply) or "").split())
+    cut = text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
+    return f"“{md_escape(cut)}”"
+
+
 def _details(summary: str, lines: list[str]) -> str:
     if not lines:
         return ""
     return f"<details><summary>{summary}</summary>\n\n" + "\n".join(lines) + "\n\n</details>"
-
-
-def headline(comparison: Comparison) -> str:
-    """The rows with a verdict, then those that looked changed before the Holm correction, then how many rows
-    showed no detectable change, which had too few cases to show any, and which were not measured, in one
-    line; or that nothing was measured."""
-    if comparison.shares_no_case:
-        return "not measured: the sides share no graded case"
-    rows = comparison.rows
-    parts = [f"{row_label(r)} {r.verdict}" for r in rows if r.verdict in ("improved", "regressed")]
-    parts += [f"{row_label(r)} {r.verdict_note}" for r in rows
-              if r.verdict_note and r.verdict != "not measured" and r.verdict_note != TOO_FEW]
-    quiet = sum(r.verdict == "no detectable change" and not r.verdict_note for r in rows)
-    if not parts and quiet:
-        parts.append("no detectable change on any row" if quiet == len(rows) else
-                     f"no detectable change on {quiet} of {len(rows)} rows")
-    sections = [", ".join(parts)] if parts else []
-    sections += _named_rows(rows, [r for r in rows if r.verdict_note == TOO_FEW], TOO_FEW)
-    sections += _named_rows(rows, [r for r in rows if r.verdict == "not measured"],
-                            "not measured (no case graded on both sides)")
-    return "; ".join(sections)
-
-
-def _named_rows(rows: list[DiffRow], named: list[DiffRow], what: str) -> list[str]:
-    """``["what on any row"]`` when every row is ``named``, ``["what: a, b (check)"]`` for some, else ``[]``."""
-    if not named:
-        return []
-    return [f"{what} on any row" if len(named) == len(rows) else f"{what}: {', '.join(map(row_label, named))}"]
 
 
 def render_comparison(comparison: Comparison) -> str:
@@ -101,7 +100,9 @@ def render_comparison(comparison: Comparison) -> str:
     family = f"<sub>{fmt_holm_family(comparison.holm_family)}</sub>" if comparison.rows else ""
     parts = [title, f"**{md_escape(headline(comparison))}**", table, family,
              _details("Flips per check (case: A→B)", _flip_lines(comparison)),
-             _details("Largest score drops and rises per criterion", _score_lines(comparison))]
+             _details("Largest score drops and rises per criterion", _score_lines(comparison)),
+             _details(f"Replies changed with no change in any measure ({len(comparison.reply_changes)})",
+                      _reply_change_lines(comparison))]
     return "\n\n".join(p for p in parts if p)
 
 
@@ -115,6 +116,20 @@ def min_effect_text(report: DiffReport) -> str:
             f"\"below minimum effect\", not improved or regressed.")
 
 
+def mde_level_text(report: DiffReport) -> str:
+    """The level the MDE figures are computed at: α divided by the pair's Holm family, as Holm tests the
+    family's smallest p there (``α = 0.05 / 16 = 0.0031``), not α itself."""
+    families = {c.holm_family for c in report.comparisons if c.holm_family}
+    if families <= {1}:
+        return f"α = {report.alpha:g}"
+    if len(families) == 1:
+        family = families.pop()
+        return (f"α = {report.alpha:g} / {family} = {report.alpha / family:.2g}, the level Holm holds the smallest "
+                f"of a pair's {family} p-values to")
+    return (f"α = {report.alpha:g} divided by the pair's Holm family (under each table), the level Holm holds "
+            "its smallest p-value to")
+
+
 def _method(report: DiffReport) -> str:
     return (f"<sub>Paired over the same cases (several samples of a case count as one cluster). "
             f"Interval: {report.confidence:.0%}, for pass/fail rows the melded interval that agrees with exact "
@@ -125,7 +140,7 @@ def _method(report: DiffReport) -> str:
             f"Holm-adjusted within each compared pair, across that pair's rows (one family per pair, so a "
             f"candidate's verdicts do not depend on the others compared beside it). Verdicts at "
             f"α = {report.alpha:g} after Holm. MDE: the smallest true difference this n detects with 80% power "
-            f"(α = {report.alpha:g}), so \"no detectable change\" is not \"the same\". Cases with a case or judge "
+            f"at {mde_level_text(report)}, so \"no detectable change\" is not \"the same\". Cases with a case or judge "
             f"error on either side are left out of that row; with several samples per case, a case is compared on "
             f"its graded samples and left out when a side has none.{min_effect_text(report)}</sub>")
 

@@ -44,9 +44,10 @@ def test_added_removed_and_changed_cases_are_named_and_the_rest_compared(tmp_pat
     assert row.n_cases == 2  # c2 and c4; c3 changed, c1 and c5 on one side only
     assert [c.case_id for c in row.changes] == ["c4"]  # c3's drop is not credited to the candidate
     assert row.left_out.unmatched == 2  # c1 and c5: the changed case is not "on one side only"
-    assert case_notices(open_run(a), open_run(b)) == [
-        "cases not compared: case c1 in A only; case c5 in B only; case c3 changed (same id, other content), left "
-        "out of every row; compared on the 2 cases both runs hold unchanged"]
+    notice = ("cases not compared: case c1 in A only; case c5 in B only; case c3 changed (same id, other content), "
+              "left out of every row; compared on the 2 cases both runs hold unchanged")
+    assert case_notices(open_run(a), open_run(b)) == [notice]
+    assert notice in report.notices  # the diff says it too (text, diff.md, diff.json, diff.html)
 
 
 def test_replies_a_dataset_records_are_not_case_content(tmp_path):

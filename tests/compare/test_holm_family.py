@@ -67,7 +67,7 @@ def test_a_change_lost_to_the_correction_says_so_in_every_output(tmp_path):
     assert agent["holm_family"] == N_ROWS
     assert next(r for r in agent["rows"] if r["name"] == "next_step")["verdict_note"] == note
     md, html = paths["md"].read_text(), paths["html"].read_text()
-    assert f"| {note} |" in md and f"**next_step (check) {note}**" in md
+    assert f"| {note} |" in md and f"**next_step (check) {note}; 7 pass→fail and 0 fail→pass flips over 7 cases**" in md
     assert "no detectable change on any row" in md  # bot-v2, unchanged
     assert f"{note}</td>" in html
     for text in (md, html):

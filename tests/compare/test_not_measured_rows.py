@@ -21,7 +21,8 @@ def test_rows_without_a_graded_case_are_not_measured(tmp_path):
     assert verdicts["policy"] == verdicts["next_step"] == "not measured"
     md = paths["md"].read_text()
     assert "no detectable change on any row" not in md
-    assert "**no detectable change on 3 of 5 rows; not measured (no case graded on both sides): policy, " in md
+    assert ("**no detectable change on 3 of 5 rows; no case changed on any measure; not measured (no case graded on "
+            "both sides): policy, ") in md
     assert "| not measured: no case was graded on both sides |" in md
     html = paths["html"].read_text()
     assert '<tr data-verdict="not measured">' in html

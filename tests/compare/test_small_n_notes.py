@@ -16,7 +16,8 @@ def test_one_case_reads_too_few_cases_not_no_change(tmp_path):
     rows = {r.name: r for r in comparison.rows}
     assert rows["next_step"].difference == -1.0 and rows["next_step"].verdict == "no detectable change"
     assert all(r.verdict_note == TOO_FEW for r in comparison.rows)
-    assert headline(comparison) == "too few cases to detect any change on any row"
+    assert headline(comparison) == ("2 worse and 0 better in B over 1 case (counted per case and measure); "
+                                   "too few cases to detect any change on any row")
     md = write_diff(report, tmp_path / "d")["md"].read_text()
     assert "| next_step (check) | 100% | 0% | -100 pp [-100, +95] | 1 (1) | too few cases to detect any change | none at this n |" in md
     assert "no detectable change on any row" not in md
@@ -27,14 +28,15 @@ def test_a_change_lost_to_the_correction_keeps_its_note_beside_too_few_rows(tmp_
     report = build_diff(run(tmp_path / "a", records("bot", 6)), run(tmp_path / "b", records("bot", 6, worse=worse)))
     assert headline(report.comparisons[0]) == (
         "empathy not significant after correcting for 5 comparisons (p 0.031 before), next_step (check) not "
-        "significant after correcting for 5 comparisons (p 0.031 before); too few cases to detect any change: "
+        "significant after correcting for 5 comparisons (p 0.031 before); 12 worse and 0 better in B over 6 cases "
+        "(counted per case and measure); too few cases to detect any change: "
         "policy, apology_wording (check), no_contradiction (check)")
 
 
 def test_enough_cases_and_no_change_keeps_no_note(tmp_path):
     report = build_diff(run(tmp_path / "a", records("bot", 30)), run(tmp_path / "b", records("bot", 30)))
     assert all(r.verdict_note is None for r in report.comparisons[0].rows)
-    assert headline(report.comparisons[0]) == "no detectable change on any row"
+    assert headline(report.comparisons[0]) == "no detectable change on any row; no case changed on any measure"
 
 
 def test_a_candidate_against_itself_is_named_identical(tmp_path):
