@@ -6,13 +6,16 @@
 # Exit code: 0 all gates passed, 1 a gate failed, 2 bad usage or input (an unusable baseline too),
 # 3 too many errors to trust the run (or every record an error), 4 an internal error (a bug), 130 interrupted.
 # If the accepted baseline was deleted by hand, every night stops with exit 2 naming it: accept another
-# run (.venv/bin/harness accept results/nightly-YYYYMMDD).
+# run (.venv/bin/harness accept results/nightly-YYYYMMDD-HHMMSS; `harness history --eval nightly` lists them).
 #
 # Later nights are held to the accepted baseline (`--baseline accepted-if-any`). The first night has none:
 # it runs without one (its summary.md says so) and, if it passes its gates, is accepted as the baseline.
-# Accept another run at any time (after a deliberate change): .venv/bin/harness accept results/nightly-YYYYMMDD
+# Accept another run at any time (after a deliberate change): .venv/bin/harness accept results/nightly-YYYYMMDD-HHMMSS
+#
+# Each run is named by its UTC start time to the second, so running this by hand on the day of a scheduled
+# run starts a run of its own (a name of the day alone would be taken: "already holds a run", exit 2).
 set -u
-RUN="${RUN:-results/nightly-$(date -u +%Y%m%d)}"
+RUN="${RUN:-results/nightly-$(date -u +%Y%m%d-%H%M%S)}"
 .venv/bin/harness run evals/nightly.yaml --out "$RUN" --baseline accepted-if-any --quiet --trend-pngs
 status=$?
 if [ "$status" -eq 0 ] && grep -q '"baseline": null' "$RUN/gates.json" 2>/dev/null; then

@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 
 from harness.ci.banner import write_gates_banner
-from harness.ci.junit import JUNIT_FILE, write_junit
+from harness.ci.junit import JUNIT_FILE, junit_mode, write_junit
 from harness.ci.summary import SUMMARY_FILE, write_summary
 from harness.config.evalfile import LoadedEval, load_eval
 from harness.gates.baseline import ACCEPTED_IF_ANY, check_comparable, first_night_note, resolve_baseline
@@ -48,6 +48,7 @@ class NightlyOptions:
     run: RunOptions = field(default_factory=RunOptions)
     baseline: str | Path | None = None
     trend_pngs: bool = False  # also write one trend PNG per criterion and check into <run>/trends/
+    junit: str | None = None  # what fails a case in junit.xml: "gated" or "all" (None: $HARNESS_JUNIT, else gated)
 
 
 @dataclass
@@ -68,13 +69,14 @@ class GatedRun:
 def run_gated(eval_path: str | Path, options: NightlyOptions | None = None) -> GatedRun:
     """Run ``eval_path`` and hold it to its gates; ``exit_code`` is 0, 1 or 3 (user errors raise, exit 2)."""
     options = options or NightlyOptions()
+    junit = junit_mode(options.junit)  # a bad HARNESS_JUNIT is refused before any call
     loaded = load_eval(eval_path)
     out = Path(options.run.out) if options.run.out else default_out(loaded)
     baseline = resolve_baseline(options.baseline, out.parent, loaded.name)
     check = partial(check_baseline, loaded, baseline) if baseline is not None else None
     first_night = baseline is None and str(options.baseline) == ACCEPTED_IF_ANY
     result = run_eval(eval_path, replace(options.run, out=out, check_plan=check))
-    return gate_run(result.run_dir, baseline, result, trend_pngs=options.trend_pngs,
+    return gate_run(result.run_dir, baseline, result, trend_pngs=options.trend_pngs, junit=junit,
                     no_baseline=first_night_note(out.parent, loaded.name) if first_night else SKIPPED)
 
 
@@ -89,13 +91,14 @@ def check_baseline(loaded: LoadedEval, baseline: Path, plan: RunPlan, manifest: 
     gated = [r.name for r in plan.responders if not gates.candidates or r.name in gates.candidates]
     criteria = [("criterion", c.id) for c in plan.rubric.criteria] if plan.rubric and plan.judge else []
     measures = gated_measures(gates, criteria + [("check", check.name) for check in plan.checks])
-    check_comparable(baseline, manifest, [case.id for case in plan.cases], gated, measures)
+    check_comparable(baseline, manifest, [case.id for case in plan.cases], gated, measures, cases=plan.cases)
 
 
 def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResult | None = None, *,
-             trend_pngs: bool = False, no_baseline: str = SKIPPED) -> GatedRun:
+             trend_pngs: bool = False, no_baseline: str = SKIPPED, junit: str | None = None) -> GatedRun:
     """Hold a finished run to its gates and write ``junit.xml``, ``summary.md``, ``gates.json``, the gates banner
-    into ``report.html``, the gate rows (and trend PNGs).
+    into ``report.html``, the gate rows (and trend PNGs). ``junit``: what fails a case in ``junit.xml``
+    (:func:`~harness.ci.junit.junit_mode`).
 
     The error count and case outcomes come from the tally of ``result`` (gathered as the run wrote its
     records); for a run directory alone, from one pass over its records.
@@ -111,7 +114,8 @@ def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResul
                              errors=tally.errors.count(), no_baseline=no_baseline,
                              selection=manifest.dataset.get("selection"))
     cases = tally.outcomes.result()
-    junit = write_junit(run_dir / JUNIT_FILE, manifest.eval_name, cases, outcome, manifest.started_at)
+    junit_xml = write_junit(run_dir / JUNIT_FILE, manifest.eval_name, cases, outcome, manifest.started_at,
+                            junit_mode(junit))
     summary = write_summary(run_dir / SUMMARY_FILE, scorecard, cases, outcome, run_dir)
     write_outcome(run_dir, outcome)
     write_gates_banner(run_dir / REPORT_FILE, outcome)  # the report was written when the run ended
@@ -120,7 +124,7 @@ def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResul
     if indexed:
         record_gates(run_dir, outcome)
     pngs = write_trends(run_dir, manifest.eval_name) if trend_pngs and indexed else []
-    return GatedRun(result=result, outcome=outcome, junit=junit, summary=summary, trend_pngs=pngs)
+    return GatedRun(result=result, outcome=outcome, junit=junit_xml, summary=summary, trend_pngs=pngs)
 
 
 def _gate_tally(run_dir: Path, result: RunResult | None) -> RunTally:

@@ -1,8 +1,8 @@
 """``summary.md``: a nightly run in a few lines of Markdown, for a pull-request comment or a CI job summary.
 
-The verdict and exit code first, then every gate (failed ones on top, then
-those with nothing to measure, marked ⚠️), the
-headline figures per candidate with their intervals, and the cases that
+The verdict and exit code first (naming any check that crashed, with a notice
+on top), then every gate (failed ones on top, then those with nothing to
+measure, marked ⚠️), the headline figures per candidate with their intervals, and the cases that
 failed, by candidate (capped, so the comment stays readable).
 """
 
@@ -30,8 +30,11 @@ def render_summary(scorecard, cases: list[CaseOutcome], outcome, run_dir: str | 
     name = scorecard.run.eval_name if scorecard.run else "run"
     parts = [f"## {name}: {verdict(outcome)} (exit code {outcome.exit_code})", "",
              f"Run `{run_dir}`" + (f", baseline `{outcome.baseline}`" if outcome.baseline else ", no baseline")
+             + (" (a partial run: regressions compare only its cases, see below)" if outcome.partial_baseline else "")
              + f". {outcome.completion}.", ""]
-    parts += [f"> {notice}" for notice in scorecard.notices] + ([""] if scorecard.notices else [])
+    # A crashed check is a bug to fix whatever the verdict: on top, not among the notes under the gates.
+    notices = list(scorecard.notices) + [f"⚠️ {note}" for note in outcome.crash_notes]
+    parts += [f"> {notice}" for notice in notices] + ([""] if notices else [])
     parts += _gate_table(outcome) + _figure_table(scorecard) + _failing_cases(cases)
     parts.append(f"Full report: `{Path(run_dir) / 'report.html'}`")
     if any(not case.passed for case in cases):
@@ -46,7 +49,9 @@ def verdict(outcome, icon: bool = True) -> str:
     code = outcome.exit_code
     text = (f"{VERDICT_ICON[code]} " if icon and code in VERDICT_ICON else "") + VERDICT_WORDS.get(code, str(code))
     unmeasured = len(outcome.not_measured)
-    return text + (f", {unmeasured} not measured" if unmeasured and outcome.exit_code == 0 else "")
+    text += f", {unmeasured} not measured" if unmeasured and outcome.exit_code == 0 else ""
+    crashed = outcome.crashed_checks
+    return text + (f", check{'s' if len(crashed) > 1 else ''} {', '.join(crashed)} crashed" if crashed else "")
 
 
 def write_summary(path: str | Path, scorecard, cases: list[CaseOutcome], outcome, run_dir: str | Path) -> Path:
@@ -66,7 +71,8 @@ def _gate_table(outcome) -> list[str]:
         detail = gate.detail + worse_on(gate.cases)
         lines.append(f"| {ICON[gate.status]} | {_cell(gate.name)} | {_cell(gate.candidate or '—')} | "
                      f"{_cell(detail)} |")
-    return lines + [f"- {note}" for note in outcome.general_notes()] + [""]
+    crashes = set(outcome.crash_notes)  # shown on top
+    return lines + [f"- {note}" for note in outcome.general_notes() if note not in crashes] + [""]
 
 
 def _figure_table(scorecard) -> list[str]:

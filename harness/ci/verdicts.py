@@ -24,15 +24,16 @@ class SampleOutcome:
     failing_names: list[str]
     reply: str | None
     latency_s: float
+    failure_of: list[str] = field(default_factory=list)  # per line of ``failures``: ``check x`` / ``criterion y``
 
     @classmethod
     def of(cls, record: Record) -> SampleOutcome:
-        names, failures = _failing(record)
+        names, failures, of = _failing_lines(record)
         error = record.error
         return cls(sample=record.sample, error_kind=error.kind if error else None,
                    errors=[f"{error.kind}: {error.message}"] if error is not None else [],
                    failures=failures, failing_names=names, reply=record.reply,
-                   latency_s=record.responder.latency_s + record.judging.latency_s)
+                   latency_s=record.responder.latency_s + record.judging.latency_s, failure_of=of)
 
 
 @dataclass
@@ -52,6 +53,16 @@ class CaseOutcome:
         """One line per failing check or criterion (per sample when there are several), with its evidence."""
         several = len(self.samples) > 1
         return [(f"sample {s.sample}: " if several else "") + line for s in self.samples for line in s.failures]
+
+    def failures_of(self, held) -> tuple[list[str], list[str]]:
+        """:attr:`failures` split in two: the lines about a measure ``held(name)`` says is held (``check x``,
+        ``criterion y``), and the rest."""
+        several = len(self.samples) > 1
+        kept: tuple[list[str], list[str]] = ([], [])
+        for s in self.samples:
+            for line, name in zip(s.failures, s.failure_of or [""] * len(s.failures)):
+                kept[0 if held(name) else 1].append((f"sample {s.sample}: " if several else "") + line)
+        return kept
 
     @property
     def failing_names(self) -> list[str]:
@@ -83,24 +94,36 @@ def failing_names(record: Record) -> list[str]:
 def _failing(record: Record) -> tuple[list[str], list[str]]:
     """The record's failing check and criterion names (``check x``, ``criterion y``) and its failure
     lines (``check apology_wording failed: "sorry you feel that way" (non-apology)``, judge errors
-    included), from one pass over its checks and verdicts (this runs for every record a run writes)."""
-    names, lines = [], []
+    included)."""
+    names, lines, _ = _failing_lines(record)
+    return names, lines
+
+
+def _failing_lines(record: Record) -> tuple[list[str], list[str], list[str]]:
+    """:func:`_failing`, and the measure each line is about (a judge error's line is ``""``: an error, not a
+    verdict of the criterion), from one pass over its checks and verdicts (this runs for every record a run
+    writes)."""
+    names, lines, of = [], [], []
     for name, result in record.checks.items():
         if result.passed is False:
             evidence = "; ".join([f'"{span.text}"' for span in result.evidence]) or "no evidence span"
             detail = f" ({result.detail})" if result.detail else ""
             names.append(f"check {name}")
             lines.append(f"check {name} failed: {evidence}{detail}")
+            of.append(f"check {name}")
         elif result.passed is None and result.data.get("error") == "check_crashed":
             names.append(f"check {name}")  # decided nothing: a bug in the check, shown until it is fixed
             lines.append(f"check {name} crashed: {result.detail}")
+            of.append(f"check {name}")
     for name, verdict in record.judge.items():
         if verdict.error is not None:
             lines.append(f"criterion {name}: judge error {verdict.error.kind}: {verdict.error.message}")
+            of.append("")
         elif verdict.passed is False:
             names.append(f"criterion {name}")
             lines.append(f"criterion {name} failed (score {verdict.score:g}): {verdict.reason}")
-    return names, lines
+            of.append(f"criterion {name}")
+    return names, lines, of
 
 
 @dataclass

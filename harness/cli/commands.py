@@ -23,7 +23,8 @@ def run(args: argparse.Namespace) -> int:
                          retry_errors=args.retry_errors, use_cache=not args.no_cache, cache_path=args.cache,
                          on_record=progress.advance, on_start=progress.start, batch=args.batch, selection=selection)
     with progress:
-        gated = run_gated(args.eval, NightlyOptions(run=options, baseline=args.baseline, trend_pngs=args.trend_pngs))
+        gated = run_gated(args.eval, NightlyOptions(run=options, baseline=args.baseline, trend_pngs=args.trend_pngs,
+                                                    junit=args.junit))
     _print_outputs(gated.result.outputs, quiet=args.quiet)
     _print_gates(gated)
     return gated.exit_code
@@ -55,13 +56,21 @@ def estimate(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     from harness.records.store import read_manifest
-    from harness.report.export import write_export
+    from harness.report.export import is_export, write_export
 
     fmt = args.format or ("jsonl" if args.out is not None and args.out.suffix == ".jsonl" else "csv")
     read_manifest(args.run_dir)  # not a run: one line, before anything is written
     if args.out is not None and args.out.resolve().is_relative_to(args.run_dir.resolve()):
         raise ConfigError(f"{args.out} is inside the run directory {args.run_dir}: write the export elsewhere "
                           "(it could replace the run's own files)", field="--out")
+    replaced = None
+    if args.out is not None and args.out.is_file():
+        earlier = is_export(args.out)
+        if not earlier and not getattr(args, "force", False):
+            # A dataset (cases.jsonl) or an edited sheet in its place would be lost; an earlier export is not.
+            raise ConfigError("exists and is not an earlier export: give another path, or add --force to replace "
+                              "it", file=str(args.out), field="--out")
+        replaced = "an earlier export" if earlier else "the file there (--force)"
     if args.out is None:
         write_export(args.run_dir, sys.stdout, fmt, formula_escape=not args.no_formula_escape)
         return 0
@@ -76,7 +85,7 @@ def export(args: argparse.Namespace) -> int:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    print(f"{rows} rows: {args.out}")
+    print(f"{rows} rows: {args.out}" + (f" (replaced {replaced})" if replaced else ""))
     return 0
 
 
@@ -117,18 +126,25 @@ _GATE_WORDS = {0: "all passed", 1: "FAILED", 2: "baseline unusable (max_regressi
 
 
 def accept(args: argparse.Namespace) -> int:
-    """Mark a run as its eval's baseline; a run that did not pass its gates only with ``--force`` (and a warning)."""
+    """Mark a run as its eval's baseline; a run that did not pass its gates only with ``--force``, a run of some
+    of the cases (``--failing``, ``--cases``, ``--where``, ``--limit``) only with ``--partial`` (each with a
+    warning)."""
     from harness.errors import ResultsError
-    from harness.history.index import accept_run
+    from harness.history.index import accept_run, partial_run
+    from harness.records.store import read_manifest
 
     failed = _gates_failed(args.run_dir)
-    force = getattr(args, "force", False)
+    force, partial = getattr(args, "force", False), getattr(args, "partial", False)
     if failed and not force:
         raise ResultsError(f"not accepted: {failed}; later runs would be held to it (accept it anyway with --force)",
                            file=str(args.run_dir))
-    eval_name = accept_run(args.run_dir)
+    eval_name = accept_run(args.run_dir, partial=partial)
     if failed:
         print(f"harness: warning: {args.run_dir}: {failed}; accepted anyway (--force)", file=sys.stderr)
+    selected = partial_run(read_manifest(args.run_dir)) if partial else None
+    if selected:
+        print(f"harness: warning: {args.run_dir}: a partial run ({selected}); later runs' max_regression gates "
+              f"compare those cases only, and their notes say so (--partial)", file=sys.stderr)
     print(f"accepted {args.run_dir} as the baseline of eval {eval_name!r} (use --baseline accepted)")
     return 0
 

@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     accept.add_argument("run_dir", type=Path)
     accept.add_argument("--force", action="store_true",
                         help="accept a run that did not pass its gates (with a warning)")
+    accept.add_argument("--partial", action="store_true",
+                        help="accept a run of some of the cases (--failing, --cases, --where, --limit): later runs' "
+                             "regression gates compare those cases only (with a warning, and a note on each run)")
     _add_history(sub)
     _add_validate_and_report(sub)
     _add_diff(sub)
@@ -86,6 +89,9 @@ def _add_run(sub) -> None:
                           "(accepted-if-any: run without a baseline while none is accepted, as on a first night)")
     run.add_argument("--trend-pngs", action="store_true",
                      help="also draw a trend PNG per criterion and check into OUT/trends/ (the report has them inline)")
+    run.add_argument("--junit", choices=["gated", "all"], default=None,
+                     help="what fails a case in junit.xml: only checks and criteria whose gate failed (gated, the "
+                          "default, or $HARNESS_JUNIT), or every failing check and criterion (all)")
 
 
 def _add_selection(command) -> None:
@@ -121,6 +127,8 @@ def _add_export(sub) -> None:
     export.add_argument("--format", choices=["csv", "jsonl"], help="csv or jsonl (default: from --out, else csv)")
     export.add_argument("--no-formula-escape", action="store_true",
                         help="write CSV cells starting with = + - @ as they are (a spreadsheet may run them)")
+    export.add_argument("--force", action="store_true", help="replace the --out file even when it is not an "
+                        "earlier export (an earlier export is replaced without it)")
 
 
 def _add_validate_and_report(sub) -> None:

@@ -7,18 +7,24 @@ its error tolerance (which outranks the rest: its figures cannot be trusted).
 Bad gate specs raise :class:`~harness.errors.ConfigError` (2). A minimum with
 nothing to measure because nothing applied passes as not measured, with a note;
 one with nothing to measure because its records or asks ended in errors fails.
+A check that crashed on a record decided nothing there: any gate on it fails (a
+minimum or a regression alike), and a note names it whether gated or not. A
+baseline that ran only some of the cases (``--failing``, ``--cases``, ``--where``,
+``--limit``) is named in a note: its regression gates compare those cases only.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from harness.config.yamlfile import first_error, format_loc
-from harness.errors import ConfigError
+from harness.errors import ConfigError, UserError
 # GATES_FILE, read_outcome and write_outcome are read from here by the CI outputs and the pytest plugin.
-from harness.gates.outcome import GATES_FILE, GateOutcome, GateResult, gate_note, read_outcome, write_outcome
+from harness.gates.outcome import (GATES_FILE, GateOutcome, GateResult, crash_note, gate_measure, gate_note,
+                                   partial_baseline_note, read_outcome, write_outcome)
 from harness.gates.regression import EPSILON, fmt_value, regression_gates
 from harness.gates.spec import ANY, GatesSpec, scale_problems
 from harness.gates.tolerance import ErrorCount, count_errors, within_tolerance
@@ -51,10 +57,11 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     gates = [completion_gate(complete, completion, eval_spec.get("max_error_rate") is not None)]
     failing_in = selection.get("failing_in") if isinstance(selection, dict) else None
     gates += minimum_gates(spec, scorecard, candidates, failing_in, latency_checks(eval_spec))
-    notes = []
+    notes = crash_notes(scorecard)
     if baseline is not None and spec.has_regressions:
-        found, notes = regression_gates(spec, baseline, Path(run_dir), candidates, run_measures(scorecard))
-        gates += found
+        found, regression_notes = regression_gates(spec, baseline, Path(run_dir), candidates, run_measures(scorecard))
+        gates += [_crashed_regression(gate, scorecard) for gate in found]
+        notes += partial_baseline_notes(baseline) + regression_notes
     elif baseline is not None:
         notes.append(UNUSED)
     elif spec.has_regressions:
@@ -62,6 +69,46 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     notes += [gate_note(g) for g in gates if not g.measured]
     return GateOutcome(gates=gates, complete=complete, completion=completion,
                        baseline=str(baseline) if baseline else None, notes=notes)
+
+
+def crash_notes(scorecard) -> list[str]:
+    """A note per check that crashed on some record (gated or not: a crash is a bug in the check, not a verdict)."""
+    records = sum(scores.n_records for scores in scorecard.candidates.values())
+    notes = []
+    for check in scorecard.checks:
+        by_candidate = {name: summary.n_crashed for name, scores in scorecard.candidates.items()
+                        if (summary := scores.checks.get(check)) is not None}
+        if sum(by_candidate.values()):
+            notes.append(crash_note(check, sum(by_candidate.values()), records, by_candidate))
+    return notes
+
+
+def _crashed_regression(gate: GateResult, scorecard) -> GateResult:
+    """A regression gate on a check that crashed on some record of this run fails: the comparison could only
+    leave those records out (as a minimum does, :func:`_minimum`), and a check crashing everywhere would
+    otherwise pass as 'not measured'."""
+    measure = gate_measure(gate)
+    scores = scorecard.candidates.get(gate.candidate) if gate.candidate else None
+    summary = scores.checks.get(measure[1]) if scores is not None and measure and measure[0] == "check" else None
+    if summary is None or not summary.n_crashed:
+        return gate
+    return replace(gate, passed=False, measured=True,
+                   detail=f"the check crashed on {summary.n_crashed} record(s) of this run, which the comparison "
+                          f"leaves out (each record's detail says why); {gate.detail}")
+
+
+def partial_baseline_notes(baseline: Path) -> list[str]:
+    """A note when the baseline ran only some of the cases: the regression gates hold those cases, no others."""
+    from harness.history.index import partial_run
+    from harness.records.store import read_manifest
+
+    try:
+        partial = partial_run(read_manifest(baseline))
+    except UserError:
+        return []  # an unreadable baseline fails its 'baseline usable' gate, with its reason
+    if partial is None:
+        return []
+    return [partial_baseline_note(baseline, partial)]
 
 
 def run_measures(scorecard) -> list[tuple[str, str]]:

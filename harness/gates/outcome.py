@@ -11,6 +11,7 @@ run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,11 @@ from harness.gates.schema import GATES_SCHEMA_VERSION, GatesFile
 GATES_FILE = "gates.json"
 BASELINE_GATE = "baseline usable"
 WORSE_SHOWN = 10  # case ids a failed regression lists in summary.md and the report's banner
+# The measure a gate holds, read back from its name (gates.json keeps names, not parts): "min check x",
+# "max regression criterion y".
+_MEASURE = re.compile(r"^(?:min|max regression) (check|criterion) (\S+)$")
+# A note that a check crashed (:func:`crash_note`): read back from gates.json for the verdict's "N crashed".
+_CRASH_NOTE = re.compile(r"^check (\S+) crashed on \d+ of \d+ records")
 
 
 @dataclass
@@ -42,6 +48,27 @@ class GateResult:
     def label(self) -> str:
         """The name with the candidate, as JUnit and the notes show it: ``min check x [bot]``."""
         return f"{self.name} [{self.candidate}]" if self.candidate else self.name
+
+
+def gate_measure(gate: GateResult) -> tuple[str, str] | None:
+    """``("check", "x")`` for a gate holding a check or criterion (``min``, ``max regression``); None for
+    the run's own gates (completion, baseline usable)."""
+    found = _MEASURE.match(gate.name)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def crash_note(check: str, crashed: int, records: int, by_candidate: dict[str, int]) -> str:
+    """The note of a check that crashed: on how many records, per candidate, and what follows from it."""
+    each = ", ".join(f"{name} {n}" for name, n in by_candidate.items() if n)
+    return (f"check {check} crashed on {crashed} of {records} records ({each}): it decided nothing there, so "
+            f"those records count as errors and a gate on it fails; each record's detail says why "
+            f"(harness show RUN CASE)")
+
+
+def partial_baseline_note(baseline: str | Path, partial: str) -> str:
+    """The note of a baseline that ran only some of the cases (``partial``: how, and how many)."""
+    return (f"the baseline {baseline} is a partial run ({partial}): max_regression gates compare only the cases "
+            f"it ran (accept a run of every case to hold them all)")
 
 
 def gate_note(gate: GateResult) -> str:
@@ -79,6 +106,22 @@ class GateOutcome:
         if any(g.name == BASELINE_GATE for g in self.failed):
             return EXIT_USAGE
         return EXIT_GATE_FAILED if self.failed else EXIT_PASSED
+
+    @property
+    def crash_notes(self) -> list[str]:
+        """The notes of checks that crashed on some record (:func:`crash_note`; a read gates.json has them too)."""
+        return [note for note in self.notes if _CRASH_NOTE.match(note)]
+
+    @property
+    def partial_baseline(self) -> bool:
+        """Whether the baseline ran only some of the cases (:func:`partial_baseline_note`)."""
+        return self.baseline is not None and any(note.startswith(f"the baseline {self.baseline} is a partial run (")
+                                                 for note in self.notes)
+
+    @property
+    def crashed_checks(self) -> list[str]:
+        """The names of the checks that crashed on some record of the run."""
+        return [_CRASH_NOTE.match(note).group(1) for note in self.crash_notes]
 
     def general_notes(self) -> list[str]:
         """The notes that are not a gate's own (those gates are shown with their warning already)."""

@@ -1,7 +1,10 @@
 """The error tolerance of a run: the share of records that ended in an error, and what no error share excuses.
 
-A record counts once when it has a case error (no reply) or a judge error on
-any criterion. A run is complete within its tolerance when it finished and:
+A record counts once when it has a case error (no reply), a judge error on
+any criterion, or a check that crashed on it (a custom check that raised: it
+decided nothing there, an errored measurement, as promptfoo counts an assertion
+that throws as an error, not a failure). A run is complete within its tolerance
+when it finished and:
 
 - at least one record was graded (it has a reply and a verdict from a check or
   a criterion, even beside a judge error on another criterion);
@@ -34,6 +37,8 @@ class ErrorCount:
     judge_verdicts: int = 0  # criterion verdicts with a score, over the run
     judge_errors: int = 0    # judge asks that ended in an error, over the run
     judge_error_kinds: str = ""  # "model_error 20" (empty without judge errors)
+    crashed: int = 0  # records on which a check crashed (counted in with_error)
+    crashed_checks: str = ""  # "gold_ok 20, boom 2": records each crashed check decided nothing on
 
     @property
     def rate(self) -> float:
@@ -46,7 +51,15 @@ class ErrorCount:
 
 
 def record_has_error(record: Record) -> bool:
+    """A case or judge error: what ``--retry-errors`` asks again. A crashed check is not one of them (asking
+    the model again would not fix the check); the error count still counts it (:class:`ErrorTally`)."""
     return record.error is not None or any(v.error is not None for v in record.judge.values())
+
+
+def crashed_checks(record: Record) -> list[str]:
+    """The names of the record's checks that crashed (raised, or ran out of time) instead of deciding."""
+    return [name for name, result in record.checks.items()
+            if result.passed is None and result.data.get("error") == "check_crashed"]
 
 
 def record_was_graded(record: Record) -> bool:
@@ -77,6 +90,8 @@ class ErrorTally:
     judge_verdicts: int = 0
     judge_errors: int = 0
     judge_kinds: Counter = field(default_factory=Counter)
+    crashed: int = 0
+    crashed_kinds: Counter = field(default_factory=Counter)  # check name -> records it crashed on
     candidates: dict[str, _CandidateTally] = field(default_factory=dict)
 
     def add(self, record: Record) -> None:
@@ -92,7 +107,10 @@ class ErrorTally:
                 scores += 1
         self.judge_errors += errors
         self.judge_verdicts += scores
-        self.with_error += record.error is not None or errors > 0
+        crashed = crashed_checks(record)
+        self.crashed += bool(crashed)
+        self.crashed_kinds.update(crashed)
+        self.with_error += record.error is not None or errors > 0 or bool(crashed)
         self.graded += record.error is None and (scores > 0 or any(c.passed is not None
                                                                    for c in record.checks.values()))
         tally = self.candidates.get(record.candidate)
@@ -109,7 +127,7 @@ class ErrorTally:
     def count(self) -> ErrorCount:
         failed = tuple((name, fmt_kinds(t.kinds)) for name, t in self.candidates.items() if not t.came_through)
         return ErrorCount(self.records, self.with_error, self.graded, failed, self.judge_verdicts,
-                          self.judge_errors, fmt_kinds(self.judge_kinds))
+                          self.judge_errors, fmt_kinds(self.judge_kinds), self.crashed, fmt_kinds(self.crashed_kinds))
 
 
 def count_errors(run_dir: str | Path) -> ErrorCount:
@@ -127,7 +145,7 @@ def within_tolerance(count: ErrorCount, status: str, max_error_rate: float | Non
     when nothing was graded, when a candidate has no record without an error, or when the judge gave no
     verdict at all because every ask ended in an error.
     """
-    share = f"{count.with_error} of {count.records} records ended in an error ({count.rate:.1%})"
+    share = f"{count.with_error} of {count.records} records ended in an error ({count.rate:.1%}{_crashes(count)})"
     if status != "complete":
         return False, f"the run is {status}, not complete"
     if count.records == 0:
@@ -160,3 +178,10 @@ def unusable_causes(count: ErrorCount) -> list[str]:
         causes.append(f"the judge gave no verdict: all {count.judge_errors} of its asks ended in an error "
                       f"({count.judge_error_kinds})")
     return causes
+
+
+def _crashes(count: ErrorCount) -> str:
+    """``; 20 with a crashed check: gold_ok 20`` (empty when no check crashed)."""
+    if not count.crashed:
+        return ""
+    return f"; {count.crashed} with a crashed check: {count.crashed_checks}"

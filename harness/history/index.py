@@ -187,11 +187,13 @@ def _store_gates(conn: sqlite3.Connection, run: str, outcome) -> None:
                      [(run, g.name, g.candidate, int(g.passed), g.detail) for g in outcome.gates])
 
 
-def accept_run(run_dir: str | Path) -> str:
+def accept_run(run_dir: str | Path, *, partial: bool = False) -> str:
     """Mark the run in ``run_dir`` as the accepted baseline of its eval; returns the eval name.
 
-    A run the index lacks (a rebuilt index, a run copied in) is indexed first from its files: its figures
-    from ``scorecard.json`` and, when it was gated, its gate results from ``gates.json``.
+    A run of some of the cases (:func:`partial_run`) is refused unless ``partial``: later runs' regression
+    gates would be held over those cases only, without a word. A run the index lacks (a rebuilt index, a
+    run copied in) is indexed first from its files: its figures from ``scorecard.json`` and, when it was
+    gated, its gate results from ``gates.json``.
     """
     from harness.records.store import read_manifest
 
@@ -199,11 +201,33 @@ def accept_run(run_dir: str | Path) -> str:
     manifest = read_manifest(run_dir)
     if manifest.status != "complete":
         raise ResultsError(f"only a complete run can be accepted (this one is {manifest.status})", file=str(run_dir))
+    selected = partial_run(manifest)
+    if selected is not None and not partial:
+        raise ResultsError(f"not accepted: it is a partial run ({selected}); later runs' max_regression gates would "
+                           f"be held over those cases only (accept it anyway with --partial)", file=str(run_dir))
     with connect(run_dir.parent) as conn:
         if conn.execute("SELECT 1 FROM runs WHERE run = ?", (run_dir.name,)).fetchone() is None:
             _index_from_files(conn, run_dir, manifest)
         conn.execute("INSERT OR REPLACE INTO accepted VALUES (?, ?, ?)", (manifest.eval_name, run_dir.name, now_iso()))
     return manifest.eval_name
+
+
+def partial_run(manifest) -> str | None:
+    """How a run kept only some of the dataset's cases, as the options that did it and the counts
+    (``--failing results/night2: 2 of the dataset's 10 cases``); None for a run of every case (a selection
+    that kept them all included)."""
+    from harness.datasets.selection import selection_words
+
+    dataset = manifest.dataset if isinstance(manifest.dataset, dict) else {}
+    selection = dataset.get("selection")
+    if not isinstance(selection, dict) or not selection:
+        return None
+    kept, total = dataset.get("n_selected"), dataset.get("n_cases")
+    if isinstance(kept, int) and isinstance(total, int) and kept >= total:
+        return None
+    counts = f"{kept} of the dataset's {total} cases" if isinstance(kept, int) and isinstance(total, int) else \
+        "some of the dataset's cases"
+    return f"{selection_words(selection) or 'a case selection'}: {counts}"
 
 
 def _index_from_files(conn: sqlite3.Connection, run_dir: Path, manifest) -> None:

@@ -11,6 +11,10 @@ failing checks and criteria in one column, and the responder's tokens, latency a
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
 or a carriage return: a complaint can hold anything) are written with a leading ``'``, as OWASP
 advises, unless ``formula_escape`` is off. JSONL rows hold the same fields, unescaped.
+
+``--out`` never replaces a file that is not an earlier export (:func:`is_export`: its first line is this
+header, or a JSONL row starting with these fields) unless ``--force``: a dataset, a rubric or a
+spreadsheet someone edited would be lost.
 """
 
 from __future__ import annotations
@@ -31,6 +35,25 @@ IDENTITY = ["case_id", "candidate", "sample", "persona", "category", "turn_index
             "error_kind", "error_message"]
 TAIL = ["failing", "responder_prompt_tokens", "responder_completion_tokens", "responder_latency_s",
         "responder_cache_hit"]
+
+
+def is_export(path: Path) -> bool:
+    """Whether the file at ``path`` is empty or was written by ``harness export`` (CSV or JSONL): its first
+    line is an export's header, or a JSON object whose first fields are an export's identity columns."""
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as file:
+            first = file.readline(1 << 16)
+    except OSError:
+        return False
+    if not first.strip():
+        return True
+    if first.rstrip("\r\n").split(",")[:len(IDENTITY)] == IDENTITY:
+        return True
+    try:
+        row = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(row, dict) and list(row)[:len(IDENTITY)] == IDENTITY
 
 
 def export_columns(run_dir: Path) -> list[str]:

@@ -72,3 +72,15 @@ def test_the_check_before_the_run_refuses_it_given_the_cases(nightly):
                                            r"content: 2 cases \(n01, n02\)\)"):
         check_comparable(Path("results/base"), manifest, [c["id"] for c in cases], ["bot"], cases=cases)
     check_comparable(Path("results/base"), manifest, [c["id"] for c in cases], ["bot"])  # ids alone: shared
+
+
+def test_harness_run_refuses_such_a_baseline_before_any_call(nightly, capsys):
+    project, bot = nightly
+    assert run("base", "--cases", "n01,n02") == 0
+    edit_cases(project, add=False, change=("n01", "n02"))
+    calls = bot.calls if hasattr(bot, "calls") else None
+    assert run("next", "--cases", "n01,n02", "--baseline", "results/base") == 2
+    assert "every case it shares with this run changed since" in capsys.readouterr().err
+    assert not (project / "results/next").exists()  # refused before the run: nothing written
+    if calls is not None:
+        assert bot.calls == calls
