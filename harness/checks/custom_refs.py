@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from types import UnionType
 from typing import Any, Callable, Union, get_args, get_origin
 
+from harness.config.yamlfile import did_you_mean
 from harness.datasets.schema import Case, Expectations, PolicyContext
 
 _REFERENCE = re.compile(r"(\\?)\{\{(.*?)\}\}", re.S)
@@ -80,14 +81,15 @@ def _reference(inner: str, written: str) -> Reference:
     path = tuple(inner.split("."))
     root, rest = path[0], path[1:]
     if root not in ROOTS:
-        raise ValueError(f"{written}: {root!r} is not a case field (fields: {', '.join(ROOTS)}); write "
-                         f"\\{written} for the literal text")
+        raise ValueError(f"{written}: {root!r} is not a case field (fields: {', '.join(ROOTS)}"
+                         f"{did_you_mean(root, ROOTS)}); write \\{written} for the literal text")
     if root in _SCALARS and rest:
         raise ValueError(f"{written}: {root} is text, with no fields of its own")
     if root in _RECORDS:
         fields = _RECORDS[root].model_fields
         if len(rest) != 1 or rest[0] not in fields:
-            raise ValueError(f"{written}: name one field of {root}: {', '.join(fields)}")
+            raise ValueError(f"{written}: name one field of {root}: {', '.join(fields)}"
+                             f"{did_you_mean('.'.join(rest), fields) if rest else ''}")
         kind = _kind_of(fields[rest[0]].annotation)
         if kind:
             usable = [name for name, info in fields.items() if not _kind_of(info.annotation)]
@@ -132,6 +134,58 @@ def fill(parts: Parts, case: Case, escape: Callable[[str], str] | None = None) -
         value = _text(lookup(part, case), part)
         pieces.append(escape(value) if escape else value)
     return "".join(pieces)
+
+
+def references(value: Any) -> list[Reference]:
+    """The references in a check's ``value`` (a phrase, a list of them or a pattern), each once, in order;
+    none in a value of another shape (a length, a JSON Schema)."""
+    texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    found: list[Reference] = []
+    for text in texts:
+        if isinstance(text, str) and has_references(text):
+            found += [part for part in parse(text) if isinstance(part, Reference) and part not in found]
+    return found
+
+
+def fills(ref: Reference, case: Case) -> bool:
+    """Whether ``case`` has a text or a number at ``ref`` (where it does not, a check naming it is n/a)."""
+    try:
+        _text(lookup(ref, case), ref)
+    except Unfilled:
+        return False
+    return True
+
+
+MAX_DEPTH = 4  # nested metadata keys named in a did-you-mean: deeper ones are never the typo's neighbour
+
+
+def filled_names(root: str, cases: list[Case]) -> list[str]:
+    """The references under ``root`` (``metadata.order_id``) that some of ``cases`` can fill, sorted: what
+    a reference no case fills may have meant."""
+    names: set[str] = set()
+    for case in cases:
+        value = getattr(case, root)
+        if root in _RECORDS:
+            names.update(f"{root}.{key}" for key, held in value if _fillable(held))
+        elif root in _MAPPINGS:
+            names.update(_keys(value, root, MAX_DEPTH))
+    return sorted(names)
+
+
+def _keys(mapping: dict[str, Any], prefix: str, depth: int) -> list[str]:
+    found = []
+    for key, value in mapping.items():
+        if isinstance(value, dict) and depth > 1:
+            found += _keys(value, f"{prefix}.{key}", depth - 1)
+        elif _fillable(value):
+            found.append(f"{prefix}.{key}")
+    return found
+
+
+def _fillable(value: Any) -> bool:
+    """Whether a reference to ``value`` fills (:func:`_text`): a number, or a text that is not blank."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)) or (
+        isinstance(value, str) and bool(value.strip()))
 
 
 def lookup(ref: Reference, case: Case) -> Any:

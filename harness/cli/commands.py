@@ -262,6 +262,8 @@ def validate(args: argparse.Namespace) -> int:
         failures += not ok
         print(f"ok    {path}: {message}" if ok else f"error {message.one_line()}",
               file=sys.stdout if ok else sys.stderr)
+        for warning in getattr(message, "warnings", ()):  # fields a check names that some cases lack
+            print(f"warn  {warning}", file=sys.stderr)
         if ok and str(message).startswith("eval "):
             for warning in _unset_key_warnings(path):
                 print(f"warn  {path}: {warning}", file=sys.stderr)

@@ -29,6 +29,18 @@ class Skipped(str):
     """Why a file or directory met while walking a directory is not validated (it is not a harness file)."""
 
 
+class Valid(str):
+    """A valid file's description, with what validate says about it without failing (``warnings``: lines
+    naming file, line and field)."""
+
+    warnings: tuple[str, ...] = ()
+
+    def __new__(cls, description: str, warnings: list[str] | tuple[str, ...] = ()) -> "Valid":
+        valid = super().__new__(cls, description)
+        valid.warnings = tuple(warnings)
+        return valid
+
+
 def _files(paths: list[Path]) -> Iterator[tuple[Path, Skipped | None]]:
     """The files to validate, each with None; in a directory, also what is passed over, with why.
 
@@ -166,29 +178,33 @@ def validate_file(path: Path) -> str:
     from harness.runner.plan import check_eval
 
     loaded = load_eval(path)
-    _check_against_dataset(loaded)
+    warnings = _check_against_dataset(loaded)
     check_eval(loaded)
     n = len(loaded.spec.candidates)
     checks = len(loaded.custom_checks)
-    return (f"eval {loaded.name}, {n} candidate{'s' if n != 1 else ''}"
-            + (f", {checks} check{'s' if checks != 1 else ''} of its own" if checks else ""))
+    return Valid(f"eval {loaded.name}, {n} candidate{'s' if n != 1 else ''}"
+                 + (f", {checks} check{'s' if checks != 1 else ''} of its own" if checks else ""), warnings)
 
 
-def _check_against_dataset(loaded: LoadedEval) -> None:
+def _check_against_dataset(loaded: LoadedEval) -> list[str]:
     """What a run refuses, before any call, about the eval file's dataset (a local file; a hub dataset is not
-    fetched): a bad row, an id turn-level replay would make, a recorded version no case has a reply of."""
+    fetched): a bad row, an id turn-level replay would make, a recorded version no case has a reply of, a
+    field a check names that no case has. Returns the fields a check names that some cases lack (there, it
+    is n/a)."""
+    from harness.config.field_refs import field_reference_gaps
     from harness.config.versions import check_recorded_versions
     from harness.datasets.loader import load_dataset
     from harness.datasets.turns import expand_cases
 
     if not Path(loaded.dataset_path).is_file():
-        return
+        return []
     dataset = load_dataset(loaded.dataset_path)
     limit = loaded.spec.limit
     cases = dataset.cases[:limit] if limit else dataset.cases  # as the run selects them
     if loaded.spec.replay == "turns":
         cases = expand_cases(cases, dataset.source, dataset.lines)
     check_recorded_versions(loaded, cases)
+    return field_reference_gaps(loaded, cases)
 
 
 def validate_paths(paths: list[Path]) -> Iterator[tuple[Path, str | UserError]]:

@@ -18,9 +18,9 @@ from harness.config.candidates import (TEMPLATE_SUFFIXES, CallSettings, Candidat
                                        MatrixCandidateSpec, StrictSpec, at_second_name, expand_matrices, in_file,
                                        in_matrix)
 from harness.config.interpolate import interpolate
-from harness.config.yamlfile import format_loc, line_of, load_yaml, validate_yaml
+from harness.config.yamlfile import did_you_mean, format_loc, line_of, load_yaml, validate_yaml
 from harness.errors import ConfigError, UserError
-from harness.gates.spec import GatesSpec
+from harness.gates.spec import GatesSpec, unknown_names
 from harness.models.base import DeploymentSpec, RoutingSpec
 
 EMBEDDED_MODEL = "embedded/gemma-3-270m"
@@ -219,6 +219,7 @@ def load_eval(path: str | Path) -> LoadedEval:
     locs = locs or [("candidates", i) for i in range(len(spec.candidates))]
     prompts, prompt_files = _load_prompts(spec, path, fail, locs)
     custom_checks = _build_checks(spec, path, fail)
+    _check_named(spec, rubric_path, custom_checks, fail)
     return LoadedEval(spec=spec, path=path, name=spec.name or path.stem, dataset_path=dataset_path,
                       rubric_path=rubric_path, prompts=prompts, prompt_files=prompt_files, node=node,
                       custom_checks=custom_checks, candidate_locs=locs)
@@ -271,8 +272,8 @@ def _build_checks(spec: EvalSpec, path: Path, fail) -> list[Any]:
             if name == "none":
                 raise fail("`none` stands alone (checks: none), not inside a list", *loc)
             if name != "all" and name not in known:
-                raise fail(f"unknown check {name!r} (known: {', '.join(sorted(known))}; or write one: "
-                           f"{{name, type, value}})", *loc)
+                raise fail(f"unknown check {name!r}{did_you_mean(name, known)} (known: {', '.join(sorted(known))}; "
+                           f"or write one: {{name, type, value}})", *loc)
             continue
         if name in known or name == "all":
             raise fail(f"{name!r} is a built-in check's name: give this check another", *loc)
@@ -281,6 +282,41 @@ def _build_checks(spec: EvalSpec, path: Path, fail) -> list[Any]:
         except ValueError as exc:
             raise fail(str(exc), "checks", index, "value") from None
     return built
+
+
+def _check_named(spec: EvalSpec, rubric_path: Path | None, custom_checks: list[Any], fail) -> None:
+    """Refuse a judge criterion the rubric lacks, and a gate on a candidate, check or criterion the eval does
+    not have, at its own line with the closest name there is. The run refuses them too (harness.runner.plan),
+    but without the line of the name or a hint; here, every command that reads the eval file does."""
+    judge, gates = spec.judge, spec.gates
+    # The rubric is read here only when a name is to be held to it (a run reads it again to build the judge).
+    criteria = _rubric_criteria(rubric_path) if judge and (judge.criteria or gates and gates.criteria) else None
+    if judge is None:
+        criteria = []
+    elif criteria is not None and judge.criteria:
+        for index, name in enumerate(judge.criteria):
+            if name not in criteria:
+                raise fail(f"unknown criterion {name!r}{did_you_mean(name, criteria)} (the rubric has: "
+                           f"{', '.join(criteria)})", "judge", "criteria", index)
+        criteria = [name for name in criteria if name in judge.criteria]
+    if gates is None:
+        return
+    checks = check_names(spec) + [check.name for check in custom_checks]
+    for loc, problem in unknown_names(gates, [c.name for c in spec.candidates], checks, criteria):
+        raise fail(problem, "gates", *loc)
+
+
+def _rubric_criteria(rubric_path: Path | None) -> list[str] | None:
+    """The criterion ids of the rubric, or None when there is none to read or it is broken (what is wrong
+    with it is said, at its own line, where the rubric is loaded for the run or validated)."""
+    if rubric_path is None:
+        return None
+    from harness.judges.rubric import load_rubric
+
+    try:
+        return [criterion.id for criterion in load_rubric(rubric_path).criteria]
+    except UserError:
+        return None
 
 
 def check_names(spec: EvalSpec) -> list[str]:

@@ -3,7 +3,9 @@
 A recorded candidate replays ``recorded_replies[<version>]``; a case without that version is a
 ``missing_recorded_reply`` error on that case. When no case has it, every record would be that error
 (``bot-v9`` for ``bot-v1``), so ``harness validate`` and the start of ``harness run`` refuse it at the
-candidate's ``recorded:`` line, naming the versions the cases do have.
+candidate's ``recorded:`` line, naming the versions the cases do have. The same holds for a field a check
+names (``{{ metadata.order_id }}``) that no case has: :mod:`harness.config.field_refs`, checked here too, so
+both places refuse it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Iterable
 
 from harness.config.candidates import CandidateSpec
 from harness.config.evalfile import LoadedEval
+from harness.config.field_refs import check_field_references
 from harness.datasets.schema import Case
 
 MAX_LISTED = 20  # versions named in the message; a dataset of many bots lists the first ones and a count
@@ -22,7 +25,13 @@ def check_recorded_versions(loaded: LoadedEval, cases: list[Case],
                             candidates: Iterable[CandidateSpec] | None = None) -> None:
     """Refuse (ConfigError at ``candidates[i].recorded``) a recorded candidate whose version none of ``cases``
     has a reply of. ``cases`` are the cases the run evaluates (turn cases with ``replay: turns``);
-    ``candidates`` those it runs (default: every candidate of the eval file)."""
+    ``candidates`` those it runs (default: every candidate of the eval file). Then refuse a check's reference
+    to a field no case of the dataset has (:func:`~harness.config.field_refs.check_field_references`)."""
+    _check_versions(loaded, cases, candidates)
+    check_field_references(loaded, cases)
+
+
+def _check_versions(loaded: LoadedEval, cases: list[Case], candidates: Iterable[CandidateSpec] | None) -> None:
     wanted = {spec.recorded: spec for spec in (loaded.spec.candidates if candidates is None else candidates)
               if spec.kind == "recorded"}
     missing = set(wanted)

@@ -7,9 +7,10 @@ by walking the YAML node tree to the line of that path.
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -341,3 +342,12 @@ def validate_yaml(model: type[M], data: Any, node: yaml.Node | None, path: Path,
         message = message.removeprefix("Value error, ")
         raise error(message, file=str(path), line=line_of(node, loc),
                     field=format_loc(loc) or None) from None
+
+
+def did_you_mean(name: str, known: Iterable[str], show: Callable[[str], str] = str) -> str:
+    """``"; did you mean x?"`` for the name of ``known`` closest to a mistyped ``name`` (a different letter
+    case first), shown as ``show`` writes it, else ``""``: the end of a message about a name that is not there."""
+    known = [str(k) for k in known]
+    same = [k for k in known if k.lower() == name.lower() and k != name]
+    close = same[:1] or difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"; did you mean {show(close[0])}?" if close else ""

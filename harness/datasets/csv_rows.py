@@ -10,6 +10,7 @@ import csv
 import io
 import itertools
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -45,7 +46,7 @@ def csv_rows(path: Path, check_header: Callable[[list[str], int], None] | None =
         raise DatasetError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column})",
                            file=source, line=line) from None
     del data
-    records = _csv_records(text.removeprefix("\ufeff"), source)
+    records, runs_on = _csv_records(text.removeprefix("\ufeff"), source)
     if not records:
         return
     header_line, _, header = records[0]
@@ -63,6 +64,8 @@ def csv_rows(path: Path, check_header: Callable[[list[str], int], None] | None =
     # more than the rest of reading a row.
     escapes = "\\u" in text
     for line, last_line, record in itertools.islice(records, 1, None):
+        if len(record) != width and line in runs_on:
+            raise runs_on[line].error(source, columns, len(record))
         if len(record) > width:
             # A row spanning lines may be rows merged by a quote left open, closed by a stray one later.
             hint = f" (it runs over lines {line}-{last_line}: is a quote left open?)" if last_line > line else ""
@@ -123,8 +126,12 @@ def _refuse_merged_rows(record: list[str], columns: list[str], source: str, line
                                file=source, line=opened, field=columns[index])
 
 
-def _csv_records(text: str, source: str) -> list[tuple[int, int, list[str]]]:
-    """The non-blank records of CSV ``text``, each with the file lines it starts and ends on.
+Records = list[tuple[int, int, list[str]]]  # each non-blank record with the file lines it starts and ends on
+
+
+def _csv_records(text: str, source: str) -> tuple[Records, dict[int, "_RunOn"]]:
+    """The non-blank records of CSV ``text``, each with the file lines it starts and ends on, and by the line
+    it starts on, each one-line record a quoted cell of which runs on past commas (:class:`_RunOn`).
 
     Lines end at ``\\n``, ``\\r\\n`` or ``\\r`` (as the reader splits them). A quote left open
     swallows the rows after it into its cell up to the next quote in the file, and the reader reads
@@ -132,13 +139,15 @@ def _csv_records(text: str, source: str) -> list[tuple[int, int, list[str]]]:
     strictly (a quoted cell ends with its quote followed by ``,`` or the end of the row, and the file
     does not end inside one), which a well-formed file passes at no extra cost. A file that fails is
     read again leniently, as pandas read it (``"ab"c`` reads ``abc``), checking every record that
-    spans lines, and the last one, with :func:`_quote_problem`.
+    spans lines, and the last one, with :func:`_quote_problem`; and noting each one-line record that fails
+    the strict read, where a quoted cell runs on past commas (``1,"a,b"c,d``): the row is refused if that
+    leaves it the wrong number of fields (its cells shifted).
     """
     limit = csv.field_size_limit()
     csv.field_size_limit(max(limit, len(text) + 1))  # the default 128 KiB would refuse a long complaint
     try:
         try:
-            return _strict_csv_records(text)
+            return _strict_csv_records(text), {}
         except csv.Error:  # a quote out of place somewhere: find out whether it is harmless
             return _checked_csv_records(text, source)
     finally:
@@ -150,9 +159,9 @@ def _kept(record: list[str]) -> bool:
     return bool(record) and (len(record) > 1 or bool(record[0].strip()))
 
 
-def _strict_csv_records(text: str) -> list[tuple[int, int, list[str]]]:
+def _strict_csv_records(text: str) -> Records:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[tuple[int, int, list[str]]] = []
+    records: Records = []
     start = 1
     for record in reader:
         end = reader.line_num
@@ -162,20 +171,25 @@ def _strict_csv_records(text: str) -> list[tuple[int, int, list[str]]]:
     return records
 
 
-def _checked_csv_records(text: str, source: str) -> list[tuple[int, int, list[str]]]:
+def _checked_csv_records(text: str, source: str) -> tuple[Records, dict[int, "_RunOn"]]:
     handle = io.StringIO(text, newline="")
     reader = csv.reader(handle)
-    records: list[tuple[int, int, list[str]]] = []
+    records: Records = []
+    runs_on: dict[int, _RunOn] = {}
     start, offset = 1, 0
     for record in reader:
         end, next_offset = reader.line_num, handle.tell()
         # A quote left open makes a record span lines, or runs to the end of the file (maybe on one line).
         if end > start or next_offset == len(text):
             _refuse_quote_problem(text[offset:next_offset], start, source)
+        elif _kept(record):
+            found = _run_on(text[offset:next_offset], start)
+            if found is not None:
+                runs_on[start] = found
         if _kept(record):
             records.append((start, end, record))
         start, offset = end + 1, next_offset
-    return records
+    return records, runs_on
 
 
 _FIELD_END = re.compile(r"[,\r\n]")
@@ -185,43 +199,96 @@ def _quote_problem(chunk: str) -> tuple[int, int | None] | None:
     """Where a malformed quoted cell opens in ``chunk`` (one record, as the lenient reader split it),
     and where its closing quote is (None: the text ends inside the cell); None if every cell is fine.
 
-    Walks the cells as :mod:`csv` does. A quoted cell whose closing quote is followed by something
-    other than ``,`` or the end of the row is malformed when it runs over a line end: a quote left open
-    on an earlier row and "closed" by the opening quote of a later row's ``"y"`` looks just like that,
-    with the rows in between merged into the cell. On one line, ``"ab"c`` merges nothing, and reads
-    ``abc`` as under pandas.
+    A quoted cell whose closing quote is followed by something other than ``,`` or the end of the row
+    is malformed when it runs over a line end: a quote left open on an earlier row and "closed" by the
+    opening quote of a later row's ``"y"`` looks just like that, with the rows in between merged into
+    the cell. On one line, ``"ab"c`` merges nothing, and reads ``abc`` as under pandas.
     """
-    pos = 0
+    for _, opened, close in _malformed_cells(chunk):
+        if close is None or chunk.find("\n", opened, close) >= 0 or chunk.find("\r", opened, close) >= 0:
+            return opened, close
+    return None
+
+
+def _malformed_cells(chunk: str) -> Iterator[tuple[int, int, int | None]]:
+    """Each quoted cell of ``chunk`` (one record) not closed by a quote right before ``,`` or the end of the
+    row, as ``(cell index, where its quote opens, where the next quote is)`` (None: the text ends inside it).
+
+    Walks the cells as :mod:`csv` reads them leniently: after such a quote, the rest of the cell is read
+    unquoted (``"ab"c`` is ``abc``), a quote in it is text, and the next comma ends it.
+    """
+    pos = cell = 0
     while True:  # at the start of a cell
         if chunk.startswith('"', pos):
             close = chunk.find('"', pos + 1)
             while close >= 0 and chunk.startswith('"', close + 1):  # "" is a quote inside the cell
                 close = chunk.find('"', close + 2)
             if close < 0:
-                return pos, None
+                yield cell, pos, None
+                return
             after = chunk[close + 1:close + 2]
             if after == ",":
-                pos = close + 2
+                pos, cell = close + 2, cell + 1
                 continue
             if after in ("", "\r", "\n"):
-                return None
-            if chunk.find("\n", pos, close) >= 0 or chunk.find("\r", pos, close) >= 0:
-                return pos, close
-            pos = close + 1  # "ab"c: the rest of the cell is read unquoted
+                return
+            yield cell, pos, close
+            pos = close + 1
         found = _FIELD_END.search(chunk, pos)
         if found is None or found.group() != ",":
-            return None
-        pos = found.end()
+            return
+        pos, cell = found.end(), cell + 1
+
+
+@dataclass(frozen=True)
+class _RunOn:
+    """A quoted cell of a one-line record that runs on past commas: its quote, then a later quote that is
+    followed by text (``1,"a,b"c,d``), so the commas between are read as text and the cells after it shift.
+    Harmless (``abc``) unless the row then has the wrong number of fields, where it is the mistake to name."""
+
+    line: int
+    cell: int
+    column: int  # of the opening quote, in characters from 1
+    close_column: int
+    after: str  # what follows the quote that ends the quoted part
+    commas: int  # read as text
+
+    def error(self, source: str, columns: list[str], fields: int) -> DatasetError:
+        return DatasetError(
+            f"the quoted cell that opens at column {self.column} runs on past {self.commas} "
+            f"comma{'s' if self.commas != 1 else ''}: the next quote (column {self.close_column}) is followed by "
+            f"{self.after!r}, not ',' or the end of the row, so the row reads {fields} fields where the header has "
+            f"{len(columns)} and the cells after it are shifted (close the quote where the cell ends; a quote "
+            f"inside a quoted cell is written \"\")",
+            file=source, line=self.line, field=columns[self.cell] if self.cell < len(columns) else None)
+
+
+def _run_on(chunk: str, line: int) -> _RunOn | None:
+    """The first quoted cell of one-line record ``chunk`` (starting on file line ``line``) that runs on past a
+    comma, or None."""
+    if _reads_strictly(chunk):
+        return None
+    for cell, opened, close in _malformed_cells(chunk):
+        if close is not None and chunk.find(",", opened, close) >= 0:
+            return _RunOn(line=line, cell=cell, column=opened + 1, close_column=close + 1,
+                          after=chunk[close + 1], commas=chunk.count(",", opened, close))
+    return None
+
+
+def _reads_strictly(chunk: str) -> bool:
+    """Whether ``chunk`` (one record) is well-formed CSV: every quoted cell closed right before ``,`` or its end."""
+    try:
+        for _ in csv.reader((chunk,), strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
 
 
 def _refuse_quote_problem(chunk: str, first_line: int, source: str) -> None:
     """A DatasetError at the line a malformed quoted cell of ``chunk`` opens on (see :func:`_quote_problem`)."""
-    try:  # most records pass a strict read, which is quicker than walking them here
-        for _ in csv.reader((chunk,), strict=True):
-            pass
+    if _reads_strictly(chunk):  # most records do, which is quicker to find than walking them here
         return
-    except csv.Error:
-        pass
     problem = _quote_problem(chunk)
     if problem is None:
         return

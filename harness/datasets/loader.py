@@ -158,13 +158,22 @@ def _decode_json_line(raw: bytes, path: Path, number: int) -> Any:
         # Without its line end: a line cut short would fail past it, "at column 1" of a line after this one.
         value = json.loads(text.rstrip("\r\n"))
     except json.JSONDecodeError as exc:
-        raise DatasetError(f"invalid JSON: {exc.msg} at column {exc.colno}", file=str(path), line=number) from None
+        raise DatasetError(f"invalid JSON: {_json_problem(exc)}", file=str(path), line=number) from None
     except RecursionError:  # json's decoder recurses once per level of nesting
         raise DatasetError(f"JSON nested over {MAX_NESTING} levels deep", file=str(path), line=number) from None
     # A "\ud83e" escape without its pair decodes to a string no UTF-8 file can hold: it would
     # fail later, when the dataset is hashed or a record written, without naming the row.
     _refuse_bad_text(value, str(path), number)
     return value
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """json's message with its column: ``Expecting ',' delimiter at column 12``. Some messages end with
+    "at" already (``Unterminated string starting at``: its column is where the string opens)."""
+    if exc.msg.endswith(" at"):
+        ends = " (the line ends inside it)" if exc.msg.startswith("Unterminated string") else ""
+        return f"{exc.msg} column {exc.colno}{ends}"
+    return f"{exc.msg} at column {exc.colno}"
 
 
 def _utf8_encodable(text: str) -> bool:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from harness.config.yamlfile import did_you_mean
+
 ANY = "*"
 SCALES = {"pass_fail": (0.0, 1.0), "1-5": (1.0, 5.0)}  # a criterion's scale: its lowest and highest value
 
@@ -115,3 +117,24 @@ def scale_problems(spec: GatesSpec, scales: dict[str, str]) -> list[tuple[tuple[
 def _on_scale(value: float, scale: str, bound: str) -> bool:
     lowest, highest = SCALES.get(scale, (float("-inf"), float("inf")))
     return lowest <= value <= highest if bound == "min" else value <= highest - lowest
+
+
+def unknown_names(spec: GatesSpec, candidates: list[str], checks: list[str],
+                  criteria: list[str] | None) -> list[tuple[tuple[str, str | int], str]]:
+    """Each candidate, check or criterion ``spec`` gates that the eval does not have, as (its place under
+    ``gates``, a message ending with the closest name it does have). ``criteria`` None: not known (no
+    rubric could be read), so criterion gates are left to the run."""
+    found: list[tuple[tuple[str, str | int], str]] = []
+    for index, name in enumerate(spec.candidates or []):
+        if name not in candidates:
+            found.append((("candidates", index), f"unknown candidate {name}{did_you_mean(name, candidates)} "
+                                                 f"(in this eval: {', '.join(candidates)})"))
+    for kind, table, known in (("checks", spec.checks, checks), ("criteria", spec.criteria, criteria)):
+        if known is None:
+            continue
+        for name in table:
+            if name != ANY and name not in known:
+                what = "check" if kind == "checks" else "criterion"
+                found.append(((kind, name), f"this run has no {what} {name!r}{did_you_mean(name, known)} "
+                                            f"(it has: {', '.join(known) or 'none'})"))
+    return found

@@ -1,0 +1,97 @@
+"""Checks' case-field references against the dataset: a field no case has is a typo, not a check.
+
+``{{ metadata.orderid }}`` in a check's value is a valid reference (any metadata key may exist), so
+the eval file alone cannot refuse it. But when no case of the dataset has that field, the check
+applies to no case, and a run only says "not measured" at its end. So ``harness validate`` and the
+start of ``harness run`` refuse it at the check's ``value`` line, naming the fields the cases do have.
+A field some cases lack is how a dataset is: the check is n/a on those (``harness validate`` says on
+how many).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+from harness.checks.custom_refs import Reference, filled_names, fills, lookup, references
+from harness.config.evalfile import LoadedEval
+from harness.config.yamlfile import did_you_mean
+from harness.datasets.schema import Case
+
+MAX_LISTED = 20  # fields named in the message; a dataset of many metadata keys lists the first ones and a count
+
+
+def check_field_references(loaded: LoadedEval, cases: list[Case]) -> None:
+    """Refuse (ConfigError at ``checks[i].value``) a reference that no case of the dataset fills.
+
+    ``cases`` are the cases the run evaluates. Where none of them fills a reference, the whole dataset is
+    read again (``--cases``, ``--where`` or ``limit`` may have left out the cases that have the field: then
+    the check is only n/a in this run), and only a reference that none of its cases fills is refused. A
+    Hugging Face dataset is not fetched again: there, the run says "not measured" as before.
+    """
+    unfilled = [(loc, name, ref) for loc, name, ref in _references(loaded)
+                if not any(fills(ref, case) for case in cases)]
+    if not unfilled:
+        return
+    if not Path(loaded.dataset_path).is_file():
+        return
+    from harness.datasets.loader import load_dataset
+
+    every = load_dataset(loaded.dataset_path).cases
+    for loc, name, ref in unfilled:
+        if not any(fills(ref, case) for case in every):
+            raise loaded.error(_no_case_has(ref, name, loaded.spec.dataset, every), *loc)
+
+
+def field_reference_gaps(loaded: LoadedEval, cases: list[Case]) -> list[str]:
+    """A line (``file:line: field: ...``) per reference that some of ``cases`` (those the eval runs) lack,
+    with how many: the check is n/a on those. Said by ``harness validate``, which passes (a dataset may lack a
+    field here and there); the scorecard counts the cases each check applied to."""
+    lines = []
+    for loc, name, ref in _references(loaded):
+        lacking = sum(not fills(ref, case) for case in cases)
+        # Every one of them too: then `limit` left out the cases that have it (a field no case has is refused).
+        if lacking:
+            lines.append(loaded.error(f"{_written(ref.name)}: {lacking} of the {len(cases)} cases have no text or "
+                                      f"number at {ref.name}: check {name} does not apply to them (n/a)",
+                                      *loc).one_line())
+    return lines
+
+
+def _references(loaded: LoadedEval) -> Iterator[tuple[tuple[Any, ...], str, Reference]]:
+    """Each reference in the checks the eval file writes, with where it is written and its check's name."""
+    if not isinstance(loaded.spec.checks, list):
+        return
+    for index, item in enumerate(loaded.spec.checks):
+        if isinstance(item, str):
+            continue
+        for ref in references(item.value):
+            yield _value_loc(index, item.value, ref), item.name, ref
+
+
+def _value_loc(index: int, value: Any, ref: Reference) -> tuple[Any, ...]:
+    """``checks[i].value``, or the first of its phrases that names ``ref`` (its own line in a YAML list)."""
+    if isinstance(value, list):
+        for position, phrase in enumerate(value):
+            if isinstance(phrase, str) and ref in references(phrase):
+                return "checks", index, "value", position
+    return "checks", index, "value"
+
+
+def _no_case_has(ref: Reference, check: str, source: str, cases: list[Case]) -> str:
+    held = sum(lookup(ref, case) is not None for case in cases)
+    if held:
+        what = (f"{held} of the {len(cases)} cases of {source} have {ref.name}, but never a text or a number "
+                f"there, so check {check} would apply to none of them")
+    else:
+        what = f"no case of {source} has {ref.name}, so check {check} would apply to none of its {len(cases)} cases"
+    root = ref.path[0]
+    names = [name for name in filled_names(root, cases) if name != ref.name] if len(ref.path) > 1 else []
+    more = f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
+    have = (f" (the cases have {', '.join(names[:MAX_LISTED])}{more})" if names
+            else f" (no case has any {root} field)" if len(ref.path) > 1 else "")
+    return f"{_written(ref.name)}: {what}{have}{did_you_mean(ref.name, names, show=_written)}"
+
+
+def _written(name: str) -> str:
+    return f"{{{{ {name} }}}}"
