@@ -20,7 +20,8 @@ def trends_section(series: list[Series]) -> str:
         return ""
     charts = "".join(_chart(kind, name, lines) for (kind, name), lines in by_measure(series).items())
     runs = len(series[0].points)
-    return (f'<h2>Trends over runs</h2><p class="muted">The last {runs} complete runs of this eval in the '
+    last = "The last complete run" if runs == 1 else f"The last {runs} complete runs"
+    return (f'<h2>Trends over runs</h2><p class="muted">{last} of this eval in the '
             f'results index; shaded bands are 95% intervals.</p><div class="trends">{charts}</div>')
 
 

@@ -116,16 +116,30 @@ CSS = """
 .filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
 .filters input[type=search] { min-width: 12rem; }
 tr.case { cursor: pointer; } tr.case:hover { background: var(--soft); }
-tr.case[aria-expanded="true"] { background: #e9f0fd; }
-tr.detail > td { background: #fbfcfe; padding: .8rem 1rem; }
+tr.case[aria-expanded="true"] { background: var(--open); }
+tr.detail > td { background: var(--detail); padding: .8rem 1rem; }
 .turn { margin: .2rem 0 .5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 .turn b { color: var(--muted); font-weight: 600; }
-.sbs { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
+.sbs { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(280px, 100%), 1fr)); gap: 1rem; }
 .reply { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid var(--accent);
-         padding: .3rem .7rem; background: #fff; }
+         padding: .3rem .7rem; background: var(--panel); }
 .down { color: var(--bad); font-weight: 600; } .up { color: var(--good); font-weight: 600; }
 table.verdicts td { width: 33%; }
 td.num.verdict { white-space: normal; min-width: 9rem; max-width: 18rem; }  /* a long verdict note wraps */ svg.diffbar { vertical-align: middle; }
+/* A phone: each changed case is a small card (case, then persona and category, then what changed), and an
+   opened case stacks the two replies, so nothing needs sideways scrolling. */
+@media (max-width: 640px) {
+  body { padding: .8rem; }
+  table.cases, table.cases > tbody, tr.detail, tr.detail > td { display: block; }
+  table.cases > thead > tr { display: flex; flex-wrap: wrap; gap: .2rem .8rem; }
+  table.cases > thead th { border: 0; background: none; padding: .1rem 0; }
+  table.cases > tbody > tr.case { display: grid; grid-template-columns: auto 1fr; border-bottom: 1px solid var(--line); }
+  table.cases > tbody > tr.case > td { border: 0; padding: .1rem .4rem; white-space: normal; }
+  table.cases > tbody > tr.case > td:nth-child(n+4) { grid-column: 1 / -1; }
+  table.cases tr.detail > td { padding: .6rem .5rem; }
+  table.verdicts td { width: auto; }
+  .filters label, .filters select, .filters input[type=search] { min-width: 0; max-width: 100%; }
+}
 """
 
 
@@ -345,7 +359,7 @@ def _filters(comparison: Comparison, data: list[dict], prefix: str) -> str:
               f'<input id="{prefix}-f-text" class="text" type="search" placeholder="e.g. c044" autocomplete="off">'
               "</label>")
     checks = [r.name for r in comparison.rows if r.kind == "check"]
-    count = (f'<span class="muted">showing <span class="shown" aria-live="polite">{len(data)} of {len(data)}</span>'
+    count = (f'<span class="muted count">showing <span class="shown" aria-live="polite">{len(data)} of {len(data)}</span>'
              " changed cases</span>")
     return (f'<form class="filters" role="search">{"".join(selects)}{search}'
             f"{evidence_select(prefix + '-f-evidence', checks)}{count}</form>")

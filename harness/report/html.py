@@ -3,11 +3,14 @@
 Sections: notices, the gates banner of a gated run (filled in once its gates
 are held: :data:`GATES_START`), run identity, the summary table, score bars with interval
 whiskers, and a filterable table of records (by candidate, persona, category,
-failing check, failing criterion, and checks the candidates of a case disagree
-on). Each record row opens (click, Enter or Space) to show the complaint
+failing check, failing criterion, checks the candidates of a case disagree
+on, and errors). Each record row opens (click, Enter or Space) to show the complaint
 turns, the reply with check evidence highlighted, every check's verdict and
 detail, every criterion's score and reason, and the other candidates' replies
-to the same case side by side. Everything taken
+to the same case side by side. Filters, search and sort live in the URL
+fragment, and each record has a stable id (``case.candidate.sample``) that a
+link opens. The page has a dark palette, a phone layout and a print style
+(html_parts and the CSS here). Everything taken
 from the data is HTML-escaped; data for the script sits in a JSON block.
 """
 
@@ -34,11 +37,16 @@ GATES_START, GATES_END = "<!--harness:gates-->", "<!--/harness:gates-->"
 SCRIPT = """
 (function () {""" + ROWS_JS + """
   var data = JSON.parse(document.getElementById("report-data").textContent).records;
+  var table = document.getElementById("records");
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr.rec"));
-  var names = ["candidate", "persona", "category", "failing", "criterion", "flip"];
-  var selects = names.map(function (n) { return document.getElementById("f-" + n); });
+  var names = ["candidate", "persona", "category", "failing", "criterion", "flip", "error"];
+  var selects = names.map(function (n) { return document.getElementById("f-" + n); });  // null: not offered
   var count = document.getElementById("shown");
   var text = document.getElementById("f-text");
+  var evidence = document.getElementById("f-evidence");
+  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells).map(function (th) {
+    return th.textContent.trim();
+  });
   // What a row's text search reads, lower-cased once: its cells and its detail (complaint, reply,
   // verdicts), less the other candidates' replies shown beside it (they are those rows' to match).
   var haystacks = rows.map(function (tr) {
@@ -47,52 +55,159 @@ SCRIPT = """
     return (tr.textContent + " " + (others ? own.replace(others.textContent, "") : own)).toLowerCase();
   });
   function has(list, value) { return !value || (value === "*" ? list.length > 0 : list.indexOf(value) >= 0); }
+  function erred(list, value) {  // "*judge": any criterion's judge erred ("*case" is the case's own error)
+    return value === "*judge" ? list.some(function (e) { return e !== "*case"; }) : has(list, value);
+  }
   function keep(r, i, words) {
-    var v = selects.map(function (s) { return s.value; });
+    var v = selects.map(function (s) { return s ? s.value : ""; });
     return (!v[0] || r.candidate === v[0]) && (!v[1] || r.persona === v[1]) && (!v[2] || r.category === v[2]) &&
-      has(r.failing, v[3]) && has(r.failing_criteria, v[4]) && has(r.flips, v[5]) &&
+      has(r.failing, v[3]) && has(r.failing_criteria, v[4]) && has(r.flips, v[5]) && erred(r.errors || [], v[6]) &&
       words.every(function (w) { return haystacks[i].indexOf(w) >= 0; });
   }
   function apply() {
     var words = text.value.toLowerCase().split(/\\s+/).filter(Boolean);
     filterRows(rows, function (i) { return keep(data[i], i, words); }, count);
   }
+  // The view lives in the URL fragment (#candidate=v2&q=refund&sort=-checks&rec=c01.v2.0): a reload or a
+  // shared link restores it, and each change is a history step (a burst of typing is one), so Back undoes it.
+  var sorted = null, shown = "null", typing = false, restoring = false, sortBy = function () {};
+  function fragment(rec) {
+    var p = new URLSearchParams();
+    selects.forEach(function (s, k) { if (s && s.value) p.set(names[k], s.value); });
+    if (text.value) p.set("q", text.value);
+    if (evidence && evidence.value) p.set("ev", evidence.value);
+    if (sorted) p.set("sort", (sorted[1] ? "" : "-") + heads[sorted[0]]);
+    if (rec) p.set("rec", rec);
+    return p.toString();
+  }
+  function save(push, rec) {
+    if (restoring) return;
+    var f = fragment(rec);
+    if (f === location.hash.slice(1)) return;
+    history[push ? "pushState" : "replaceState"](null, "", f ? "#" + f : location.pathname + location.search);
+  }
+  function choose(select, value) {  // a value the page does not offer falls back to the first option
+    select.value = value || "";
+    if (select.selectedIndex < 0) select.selectedIndex = 0;
+  }
+  function restore() {
+    var raw = location.hash.slice(1);
+    var p = new URLSearchParams(raw && raw.indexOf("=") < 0 ? "rec=" + raw : raw);  // a bare #id is a record
+    restoring = true;
+    selects.forEach(function (s, k) { if (s) choose(s, p.get(names[k])); });
+    text.value = p.get("q") || "";
+    if (evidence) { choose(evidence, p.get("ev")); evidence.dispatchEvent(new Event("change")); }
+    var sort = p.get("sort") || "", col = heads.indexOf(sort.replace(/^-/, ""));
+    sorted = col >= 0 ? [col, sort.charAt(0) !== "-"] : null;
+    if (String(sorted) !== shown) sortBy(sorted ? sorted[0] : -1, sorted ? sorted[1] : true);  // moves every row
+    shown = String(sorted);
+    apply();
+    restoring = false;
+    if (p.get("rec")) reveal(p.get("rec"));
+  }
+  function reveal(id) {  // open a linked record and scroll to it; filters that hide it are cleared
+    var tr = document.getElementById(id);
+    if (!tr || rows.indexOf(tr) < 0) return;
+    if (tr.hidden) {
+      selects.forEach(function (s) { if (s) s.selectedIndex = 0; });
+      text.value = "";
+      apply();
+      save(false, id);
+    }
+    if (tr.nextElementSibling.hidden) tr.click();
+    tr.scrollIntoView({block: "start"});
+    tr.focus({preventScroll: true});
+  }
+  function linkTo(tr) {  // an opened record offers a link to itself (written here: not in the page ~1000 times)
+    var td = tr.nextElementSibling.cells[0];
+    if (td.querySelector("a.anchor")) return;
+    var a = document.createElement("a");
+    a.className = "anchor";
+    a.href = "#" + new URLSearchParams({rec: tr.id}).toString();
+    a.textContent = "link to this record";
+    td.insertBefore(a, td.firstChild);
+  }
+  rows.forEach(function (tr) {
+    tr.addEventListener("click", function () { linkTo(tr); });
+    tr.addEventListener("keydown", function () { linkTo(tr); });
+  });
   expandable(rows);
-  sortable(document.getElementById("records"), rows);
-  evidencePicker(document.getElementById("f-evidence"), "#records ");
-  selects.forEach(function (s) { s.addEventListener("change", apply); });
-  text.addEventListener("input", apply);
+  sortBy = sortable(table, rows, function (col, up) {
+    sorted = [col, up];
+    shown = String(sorted);
+    typing = false;
+    save(true);
+  });
+  evidencePicker(evidence, "#records ");
+  selects.concat([evidence]).forEach(function (s) {
+    if (s) s.addEventListener("change", function () { apply(); typing = false; save(true); });
+  });
+  text.addEventListener("input", function () { apply(); save(!typing); typing = true; });
   // Enter in the search box would submit the form: the page would reload and lose every filter.
   if (text.form) { text.form.addEventListener("submit", function (e) { e.preventDefault(); }); }
-  apply();
+  document.addEventListener("click", function (e) {  // a record's own link: keep the filters, add the record
+    var a = e.target.closest ? e.target.closest("a.anchor") : null;
+    if (!a) return;
+    e.preventDefault();
+    var id = new URLSearchParams(a.getAttribute("href").slice(1)).get("rec");
+    typing = false;
+    save(true, id);
+    reveal(id);
+  });
+  window.addEventListener("popstate", restore);
+  window.addEventListener("hashchange", restore);
+  restore();
 })();
 """
 
 CSS = """
 .trends { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; }
 figure.trend { margin: 0; } figure.trend figcaption { font-size: .85rem; }
+figure.trend svg text { fill: var(--fg); } figure.trend svg line { stroke: var(--line); }  /* axes in page colours */
 .filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; margin: .5rem 0; }
 .filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
 .filters input[type=search] { min-width: 14rem; }
 tr.rec { cursor: pointer; } tr.rec:hover { background: var(--soft); }
-tr.rec[aria-expanded="true"] { background: #e9f0fd; }
-tr.detail > td { background: #fbfcfe; padding: .8rem 1rem; }
+tr.rec[aria-expanded="true"] { background: var(--open); }
+tr.detail > td { background: var(--detail); padding: .8rem 1rem; }
+a.anchor { float: right; }
 .turn { margin: .2rem 0 .5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 .turn b { color: var(--muted); font-weight: 600; }
 .reply { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid var(--accent);
-         padding: .3rem .7rem; background: #fff; }
-.verdicts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: .3rem 2rem; }
+         padding: .3rem .7rem; background: var(--panel); }
+.verdicts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(320px, 100%), 1fr)); gap: .3rem 2rem; }
 .verdicts ul { margin: .2rem 0; padding-left: 1.1rem; }
-.sbs { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: .5rem 1rem; }
+.sbs { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(280px, 100%), 1fr)); gap: .5rem 1rem; }
 h4 { font-size: .95rem; margin: .5rem 0 .2rem; }
 section.gates { border: 2px solid var(--good); border-radius: 4px; padding: .5rem .9rem; margin: .6rem 0 1rem;
-                background: #eef8f1; }
-section.gates.failed { border-color: var(--bad); background: #fdf0ee; }
-section.gates.warned { border-color: #d4a017; background: #fff8e1; }
+                background: var(--good-bg); }
+section.gates.failed { border-color: var(--bad); background: var(--bad-bg); }
+section.gates.warned { border-color: #d4a017; background: var(--warn-bg); }
 section.gates h2 { margin: 0 0 .3rem; font-size: 1.1rem; }
 section.gates ul { margin: .2rem 0; padding-left: 1.2rem; } section.gates li { margin: .15rem 0; }
 section.gates p { margin: .2rem 0; } section.gates summary { cursor: pointer; color: var(--muted); }
-section.gates .warn { color: #8a6100; font-weight: 600; } section.gates .pass { font-weight: 600; }
+section.gates .warn { color: var(--warn); font-weight: 600; } section.gates .pass { font-weight: 600; }
+/* A phone: each record is a small card (case and candidate, then persona and category, then its verdicts,
+   labelled), so what failed reads without scrolling sideways; an opened record fits the screen. */
+@media (max-width: 640px) {
+  body { padding: .8rem; }
+  #records, #records > tbody, #records > thead, tr.detail, tr.detail > td { display: block; }
+  #records > thead > tr { display: flex; flex-wrap: wrap; gap: .2rem .8rem; }
+  #records > thead th { border: 0; background: none; padding: .1rem 0; }
+  #records > tbody > tr.rec { display: grid; grid-template-columns: auto 1fr; border-bottom: 1px solid var(--line); }
+  #records > tbody > tr.rec > td { border: 0; padding: .1rem .4rem; }
+  #records > tbody > tr.rec > td:nth-child(n+5) { grid-column: 1 / -1; }
+  #records > tbody > tr.rec > td:empty { display: none; }
+  #records > tbody > tr.rec > td:nth-child(n+3)::before { color: var(--muted); font-weight: 400; }
+  #records tr.rec > td:nth-child(3)::before { content: "persona "; }
+  #records tr.rec > td:nth-child(4)::before { content: "category "; }
+  #records tr.rec > td:nth-child(5)::before { content: "checks: "; }
+  #records tr.rec > td:nth-child(6)::before { content: "criteria: "; }
+  #records tr.rec > td:nth-child(7)::before,
+  #records.no-criteria tr.rec > td:nth-child(6)::before { content: "error: "; }
+  tr.detail > td { padding: .6rem .5rem; }
+  .filters label, .filters select, .filters input[type=search] { min-width: 0; max-width: 100%; }
+}
 """
 
 
@@ -158,7 +273,9 @@ def render_summary_table(card: Scorecard) -> str:
             rows.append(f'<tr class="section"><td colspan="{width + 1}">{esc(section)}</td></tr>')
         cells = "".join(f'<td class="num">{esc(cell)}</td>' for cell in row.cells)
         rows.append(f"<tr><td>{esc(row.label)}</td>{cells}</tr>")
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in ["measure", *card.candidates])
+    # A candidate's column holds right-aligned figures: its header is aligned with them.
+    head = '<th scope="col">measure</th>' + "".join(f'<th scope="col" class="num">{esc(h)}</th>'
+                                                     for h in card.candidates)
     return f"<div class=\"scroll\"><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
 
@@ -218,11 +335,17 @@ def records_section_parts(card: Scorecard, rows: RecordRows) -> tuple[list[str],
     """:func:`render_records_section` as pieces, for the page to join once."""
     body, filter_data = rows.parts(list(card.candidates))
     form = filter_form(filter_data, card)
-    head = sortable_head(["case", "candidate", "persona", "category", "checks", "criteria", "error"])
-    hint = ('<p class="muted">Click a row, or focus it and press Enter, to see the case, the reply and every verdict. '
+    columns = ["case", "candidate", "persona", "category", "checks", "criteria", "error"]
+    if not card.criteria:  # a checks-only eval: no criteria column (RecordRenderer.summary leaves its cell out)
+        columns.remove("criteria")
+    head = sortable_head(columns)
+    hint = ('<p class="muted hint">Click a row, or focus it and press Enter, to see the case, the reply and every '
+            "verdict. "
             "Rows are in the dataset's case order, a case's candidates in the eval's order; column headers sort "
-            "(checks and criteria: by how many failed).</p>")
-    return ([form, hint, f'<div class="scroll"><table id="records"><thead><tr>{head}</tr></thead><tbody>', *body,
+            "(checks and criteria: by how many failed). The address keeps the filters, search and sort: "
+            "reload or share it; an opened record's \"link to this record\" opens it.</p>")
+    css = "" if card.criteria else ' class="no-criteria"'
+    return ([form, hint, f'<div class="scroll"><table id="records"{css}><thead><tr>{head}</tr></thead><tbody>', *body,
              "</tbody></table></div>"], filter_data)
 
 

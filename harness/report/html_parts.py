@@ -16,20 +16,30 @@ from typing import Any
 
 BASE_CSS = """
 :root { --fg:#1d2330; --muted:#5c6577; --line:#d9dde5; --bg:#fff; --soft:#f4f6f9; --accent:#2f6fde;
-        --bad:#c0392b; --good:#1e8449; --mark:#ffe58a; }
+        --bad:#c0392b; --good:#1a7a43; --mark:#ffe58a; --mark-fail:#f9c4bd; --open:#e9f0fd; --detail:#fbfcfe;
+        --panel:#fff; --warn-bg:#fff8e1; --warn:#8a6100; --good-bg:#eef8f1; --bad-bg:#fdf0ee;
+        --track:#eef1f6; --fill:#7aa5ee; color-scheme: light dark; }
+/* Dark palette: every text colour keeps >= 4.5:1 on the backgrounds it is drawn on (tests/report). */
+@media screen and (prefers-color-scheme: dark) {  /* screen: a printout keeps the light palette */
+  :root { --fg:#e6e9ef; --muted:#a3acbb; --line:#343b47; --bg:#14171d; --soft:#1f242d; --accent:#7aa7f5;
+          --bad:#ff8a7a; --good:#5fd08a; --mark:#5c4a0a; --mark-fail:#6b2f28; --open:#1e2b45; --detail:#1a1e25;
+          --panel:#14171d; --warn-bg:#2a2410; --warn:#f0c14b; --good-bg:#16271d; --bad-bg:#3a1d1a;
+          --track:#2a303b; --fill:#4f7fd0; }
+}
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
        background: var(--bg); margin: 0 auto; padding: 1.5rem; max-width: 1200px; }
 h1 { font-size: 1.4rem; margin: 0 0 .5rem; } h2 { font-size: 1.1rem; margin: 1.6rem 0 .5rem; }
 h3 { font-size: 1rem; margin: .7rem 0 .2rem; }
 [hidden] { display: none !important; }
-.notice { border: 2px solid #d4a017; background: #fff8e1; padding: .6rem .9rem; margin: .5rem 0;
+.notice { border: 2px solid #d4a017; background: var(--warn-bg); padding: .6rem .9rem; margin: .5rem 0;
           font-weight: 600; border-radius: 4px; }
 dl.identity { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: .5rem 0; }
 dl.identity dt { color: var(--muted); } dl.identity dd { margin: 0; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; margin: .4rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: var(--soft); font-weight: 600; }
+td.num, th.num { text-align: right; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr.section td { font-weight: 700; background: var(--soft); }
 svg.bar { vertical-align: middle; margin-right: .4rem; }
@@ -37,7 +47,9 @@ svg.bar { vertical-align: middle; margin-right: .4rem; }
 .muted { color: var(--muted); }
 .pass { color: var(--good); } .fail { color: var(--bad); font-weight: 600; } .na { color: var(--muted); }
 mark { background: var(--mark); padding: 0 1px; }
-mark.ev-fail { background: #f9c4bd; box-shadow: inset 0 -2px 0 var(--bad); }  /* evidence of a failing check */
+mark { color: inherit; }
+mark.ev-fail { background: var(--mark-fail); box-shadow: inset 0 -2px 0 var(--bad); }  /* evidence of a failing check */
+mark.ev-na { background: none; box-shadow: inset 0 -1px 0 var(--muted); }  /* of a check that did not apply */
 .ev-dim mark { background: none; box-shadow: none; }  /* a chosen check's spans only (see EVIDENCE_JS) */
 .scroll { overflow-x: auto; max-width: 100%; }  /* a wide table scrolls inside its box, not the page */
 th.sortable { cursor: pointer; white-space: nowrap; }
@@ -45,7 +57,25 @@ th.sortable button { all: inherit; cursor: pointer; padding: 0; border: 0; backg
 th.sortable button:focus-visible { outline: 2px solid var(--accent); }
 th.sortable button::after { content: " ↕"; color: var(--muted); font-weight: 400; }
 th[aria-sort="ascending"] button::after { content: " ▲"; } th[aria-sort="descending"] button::after { content: " ▼"; }
-table.cases td:first-child, #records td:first-child { white-space: nowrap; }
+/* A row's first cell (the case id) stays on one line; the detail row's single cell (reasons, errors) wraps. */
+table.cases > tbody > tr.case > td:first-child, #records > tbody > tr.rec > td:first-child { white-space: nowrap; }
+tr.detail > td { overflow-wrap: anywhere; }
+a.anchor { font-size: .85rem; color: var(--accent); }
+/* Charts draw on the page's colours, so they stay readable in the dark palette. */
+svg.bar rect:first-of-type { fill: var(--track); } svg.bar rect + rect { fill: var(--fill); }
+svg.bar line, svg.diffbar line { stroke: var(--fg); } svg.diffbar line[stroke-dasharray] { stroke: var(--muted); }
+@media screen and (prefers-color-scheme: dark) {
+  svg.diffbar rect:first-of-type { fill: var(--soft); } svg.diffbar rect + rect { fill: var(--line); }
+  svg.diffbar circle[data-dot="none"] { fill: var(--fg); }
+  svg.diffbar circle[data-dot="excludes zero"] { fill: var(--bg); stroke: var(--muted); }
+}
+@media print {
+  :root { --open:#fff; --detail:#fff; }
+  body { max-width: none; padding: 0; font-size: 11px; }
+  form.filters > :not(.count), p.hint, a.anchor, th.sortable button::after { display: none !important; }
+  .scroll { overflow: visible; }
+  tr.rec, tr.case, li, .turn { break-inside: avoid; }
+}
 :focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
 """
 
@@ -112,9 +142,14 @@ def _whisker(x_lo: float, x_hi: float, mid: float, height: int) -> str:
 
 def table(header: list[str], rows: list[list[str]], *, numeric_from: int = 1, attrs: str = "") -> str:
     """A ``<table>``: ``header`` is escaped here; ``rows`` cells must already be HTML (escape data first)."""
-    head = "".join(f"<th scope=\"col\">{esc(h)}</th>" for h in header)
+    head = "".join(f'<th scope="col"{_num_class(i, numeric_from)}>{esc(h)}</th>' for i, h in enumerate(header))
     body = "".join("<tr>" + "".join(_cell(i, c, numeric_from) for i, c in enumerate(row)) + "</tr>" for row in rows)
     return f"<table{attrs}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _num_class(index: int, numeric_from: int) -> str:
+    """A numeric column's header is right-aligned like its figures."""
+    return ' class="num"' if index >= numeric_from else ""
 
 
 def _cell(index: int, content: str, numeric_from: int) -> str:
@@ -181,8 +216,10 @@ ROWS_JS = """
       });
     });
   }
-  function sortable(table, rows) {  // each header button sorts the rows (each with its detail row) by its column
-    if (!table || !table.tHead) return;
+  // Each header button sorts the rows (each with its detail row) by its column and tells onSort(col, up).
+  // Returns sortBy(col, up) for a page restoring a sort (col < 0: back to the page's order).
+  function sortable(table, rows, onSort) {
+    if (!table || !table.tHead) return function () {};
     var tbody = table.tBodies[0], details = rows.map(function (tr) { return tr.nextElementSibling; });
     var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
     var collator = new Intl.Collator(undefined, {numeric: true, sensitivity: "base"});
@@ -190,24 +227,30 @@ ROWS_JS = """
       var td = tr.cells[col], given = td.getAttribute("data-sort");
       return given !== null ? given : td.textContent;
     }
+    function sortBy(col, up) {
+      heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+      var sorted = col >= 0 && col < heads.length;
+      if (sorted) heads[col].setAttribute("aria-sort", up ? "ascending" : "descending");
+      var keyed = rows.map(function (tr, i) { return [sorted ? key(tr, col) : i, i]; });
+      var numeric = !sorted || keyed.every(function (k) { return k[0] !== "" && !isNaN(Number(k[0])); });
+      keyed.sort(function (p, q) {
+        var c = numeric ? Number(p[0]) - Number(q[0]) : collator.compare(p[0], q[0]);
+        return (up || !sorted ? c : -c) || p[1] - q[1];
+      });
+      var frag = document.createDocumentFragment();
+      keyed.forEach(function (k) { frag.appendChild(rows[k[1]]); frag.appendChild(details[k[1]]); });
+      tbody.appendChild(frag);
+    }
     heads.forEach(function (th, col) {
       var button = th.querySelector("button");
       if (!button) return;
       button.addEventListener("click", function () {
         var up = th.getAttribute("aria-sort") !== "ascending";
-        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
-        th.setAttribute("aria-sort", up ? "ascending" : "descending");
-        var keyed = rows.map(function (tr, i) { return [key(tr, col), i]; });
-        var numeric = keyed.every(function (k) { return k[0] !== "" && !isNaN(Number(k[0])); });
-        keyed.sort(function (p, q) {
-          var c = numeric ? Number(p[0]) - Number(q[0]) : collator.compare(p[0], q[0]);
-          return (up ? c : -c) || p[1] - q[1];
-        });
-        var frag = document.createDocumentFragment();
-        keyed.forEach(function (k) { frag.appendChild(rows[k[1]]); frag.appendChild(details[k[1]]); });
-        tbody.appendChild(frag);
+        sortBy(col, up);
+        if (onSort) onSort(col, up);
       });
     });
+    return sortBy;
   }
   function evidencePicker(select, scope) {  // show every check's evidence, the failing ones', or one check's
     if (!select) return;
@@ -218,7 +261,8 @@ ROWS_JS = """
       if (!v) { style.textContent = ""; return; }
       if (v === "*fail") { style.textContent = scope + "mark:not(.ev-fail)" + off; return; }
       var pass = "[data-pass~=" + CSS.escape(v) + "]", fail = "[data-fail~=" + CSS.escape(v) + "]";
-      style.textContent = scope + "mark:not(" + pass + "):not(" + fail + ")" + off +
+      var na = "[data-na~=" + CSS.escape(v) + "]";  // a check that did not apply keeps its own (n/a) style
+      style.textContent = scope + "mark:not(" + pass + "):not(" + fail + "):not(" + na + ")" + off +
         scope + "mark" + pass + "{background:var(--mark);box-shadow:none}";
     }
     select.addEventListener("change", apply);

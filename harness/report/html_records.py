@@ -11,6 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
+from urllib.parse import quote
 
 from harness.checks.base import Span
 from harness.records.schema import Record
@@ -44,6 +45,7 @@ class RenderedRecord:
     summary: str  # the summary row after its opening (``SUMMARY_OPEN`` and its detail's id: its place in the page)
     detail_utf8: bytes  # without the side-by-side part, which needs the case's other records
     column: str  # this record's reply as a side-by-side column of another record's detail
+    anchor: str  # the summary row's id (:func:`record_anchor`)
     verdicts: dict[str, bool]  # check -> passed, for checks that gave a verdict
     filters: dict
 
@@ -63,14 +65,16 @@ class EscapedLabels(dict):
         return escaped
 
 
-def highlight(reply: str, marks: list[tuple[Span, str]], failing: Iterable[str] = ()) -> str:
+def highlight(reply: str, marks: list[tuple[Span, str]], failing: Iterable[str] = (), na: Iterable[str] = ()) -> str:
     """``reply`` escaped, with each evidence span wrapped in ``<mark>`` titled by the checks that cite it.
 
     Overlapping spans are split at their edges so marks never nest; spans
     outside the reply are clipped. A mark lists its checks in ``data-pass``
     and ``data-fail`` (those of ``failing``, the checks that failed), and is of
     class ``ev-fail`` when any of them failed: failing evidence is drawn
-    apart from passing evidence, and the page's evidence picker
+    apart from passing evidence. Spans of checks in ``na`` (no verdict: the
+    check did not apply) are listed in ``data-na`` and, when no check with a
+    verdict cites them, of class ``ev-na``: not drawn as a pass. The page's evidence picker
     (:data:`~harness.report.html_parts.EVIDENCE_JS`) can show one check's spans only.
     """
     if not marks:  # a reply without evidence is one unmarked piece (none when empty)
@@ -83,25 +87,28 @@ def highlight(reply: str, marks: list[tuple[Span, str]], failing: Iterable[str] 
     cuts = sorted(points)
     if cuts[0] < 0 or cuts[-1] > n:  # clip only when a span reaches outside (checks' spans rarely do)
         cuts = sorted({min(max(p, 0), n) for p in cuts})
-    failing = set(failing)
+    failing, na = set(failing), set(na)
     out = []
     start = 0
     for end, names in zip(cuts[1:], _covering_names(cuts, marks)):
         piece = esc(reply[start:end])
-        out.append(_mark(piece, names, failing) if names else piece)
+        out.append(_mark(piece, names, failing, na) if names else piece)
         start = end
     return "".join(out)
 
 
-def _mark(piece: str, names: set[str], failing: set[str]) -> str:
-    """One marked piece: its checks in the title (failing ones said so), and split by verdict in data attributes."""
+def _mark(piece: str, names: set[str], failing: set[str], na: set[str] = frozenset()) -> str:
+    """One marked piece: its checks in the title (failing and n/a ones said so), split by verdict in data attributes."""
     bad = sorted(names & failing)
-    good = sorted(names - failing)
-    title = ", ".join(good + [f"{name} (fails)" for name in bad])
+    not_applied = sorted(names & na) if na else []
+    good = sorted(names - failing - na) if na else sorted(names - failing)
+    title = ", ".join(good + [f"{name} (fails)" for name in bad] + [f"{name} (n/a)" for name in not_applied])
+    extra = f' data-na="{esc(" ".join(not_applied))}"' if not_applied else ""
     if not bad:
-        return f'<mark title="{esc(title)}" data-pass="{esc(" ".join(good))}">{piece}</mark>'
+        css = "" if good else ' class="ev-na"'
+        return f'<mark{css} title="{esc(title)}" data-pass="{esc(" ".join(good))}"{extra}>{piece}</mark>'
     return (f'<mark class="ev-fail" title="{esc(title)}" data-pass="{esc(" ".join(good))}" '
-            f'data-fail="{esc(" ".join(bad))}">{piece}</mark>')
+            f'data-fail="{esc(" ".join(bad))}"{extra}>{piece}</mark>')
 
 
 def _covering_names(cuts: list[int], marks: list[tuple[Span, str]]) -> list[set[str]]:
@@ -132,7 +139,15 @@ VERDICT_HTML = {None: '<span class="na">n/a</span>', True: '<span class="pass">p
 NONE_ITEM = '<li class="muted">none</li>'
 NO_CASE = '<p class="muted">The case is not in the run\'s case snapshot.</p>'
 SUMMARY_OPEN = '<tr class="rec" tabindex="0" aria-expanded="false" aria-controls="d'
+CASE_ERROR = "*case"  # in a row's ``errors`` filter field: the case itself erred (no criterion is named so)
 
+
+def record_anchor(key: tuple[str, str, int]) -> str:
+    """A record's stable id, the same in every run: ``case.candidate.sample``, each part percent-encoded so that
+    a dot or a space in a case id cannot make two records' ids meet (``c1`` stays ``c1``)."""
+    case_id, candidate, sample = key
+    return ".".join(quote(str(part), safe="").replace(".", "%2E").replace("~", "%7E")
+                    for part in (case_id, candidate, sample))
 
 def _verdict(passed: bool | None) -> str:
     return VERDICT_HTML[None if passed is None else bool(passed)]
@@ -145,6 +160,7 @@ class CheckParts(NamedTuple):
     marks: list[tuple[Span, str]]  # every evidence span, with the check that cites it
     failing: list[str]  # the names of the checks that failed, sorted
     verdicts: dict[str, bool]  # check -> passed, for checks that gave a verdict
+    na: list[str]  # the names of the checks that gave no verdict (did not apply)
 
 
 class CriterionParts(NamedTuple):
@@ -153,6 +169,7 @@ class CriterionParts(NamedTuple):
     items: str  # the detail's list items
     cell: str  # the summary's criteria cell
     failing: list[str]  # the criteria judged (without error) and failed, sorted
+    errors: list[str]  # the criteria whose judge call erred
 
 
 class RecordRenderer:
@@ -172,17 +189,22 @@ class RecordRenderer:
         """Everything the report shows of one record, rendered while the records stream past."""
         labels = self.labels
         checks, criteria = self.check_parts(record), self.criterion_parts(record)
-        reply = self.reply(record, checks.marks, checks.failing)
-        failing = checks.failing + criteria.failing
-        note = f' <span class="fail">fails {self.names(failing)}</span>' if failing else ""
+        reply = self.reply(record, checks.marks, checks.failing, checks.na)
+        # Checks and criteria share one list: each check is labelled so, as diff.html and the score bars do.
+        failing = [f"{labels[name]} (check)" for name in checks.failing] + [labels[n] for n in criteria.failing]
+        note = f' <span class="fail">fails {", ".join(failing)}</span>' if failing else ""
         persona, category = record.persona or NO_GROUP, record.category or NO_GROUP
+        anchor = record_anchor(record.key)
+        filters = {"candidate": record.candidate, "persona": persona, "category": category,
+                   "failing": checks.failing, "failing_criteria": criteria.failing}
+        errors = ([CASE_ERROR] if record.error else []) + criteria.errors
+        if errors:  # only erring rows carry the field: the filter data of a big run stays small
+            filters["errors"] = errors
         return RenderedRecord(
             key=record.key, case_id=record.case_id, summary=self.summary(record, checks, criteria),
             detail_utf8=self.detail(record, reply, checks, criteria).encode("utf-8"),
-            column=f"<div><h4>{labels[record.candidate]}{note}</h4>{reply}</div>",
-            verdicts=checks.verdicts,
-            filters={"candidate": record.candidate, "persona": persona, "category": category,
-                     "failing": checks.failing, "failing_criteria": criteria.failing})
+            column=f"<div><h4>{labels[record.candidate]}{note}</h4>{reply}</div>", anchor=anchor,
+            verdicts=checks.verdicts, filters=filters)
 
     def names(self, names: list[str]) -> str:
         """``esc(", ".join(names))`` from the escaped labels (escaping text piece by piece is the same)."""
@@ -195,23 +217,26 @@ class RecordRenderer:
         labels = self.labels
         failing = f'<span class="fail">{self.names(checks.failing)}</span>' if checks.failing else "all pass"
         error = labels[record.error.kind] if record.error else ""
+        # A checks-only eval has no criteria column (it would be empty on every row).
+        cell = f'<td data-sort="{len(criteria.failing)}">{criteria.cell}</td>' if self.view.criteria else ""
         # data-sort: the checks and criteria columns sort by how many failed (most first when descending)
         return (f"<td>{esc(record.case_id)}</td><td>{labels[record.candidate]}</td>"
                 f"<td>{labels[record.persona or NO_GROUP]}</td><td>{labels[record.category or NO_GROUP]}</td>"
-                f'<td data-sort="{len(checks.failing)}">{failing}</td>'
-                f'<td data-sort="{len(criteria.failing)}">{criteria.cell}</td><td>{error}</td></tr>')
+                f'<td data-sort="{len(checks.failing)}">{failing}</td>{cell}<td>{error}</td></tr>')
 
     @staticmethod
-    def reply(record: Record, marks: list[tuple[Span, str]], failing: list[str] = ()) -> str:
-        """The reply with its evidence ``marks`` marked (those of ``failing`` checks apart), or why there is none."""
+    def reply(record: Record, marks: list[tuple[Span, str]], failing: list[str] = (), na: list[str] = ()) -> str:
+        """The reply with its evidence ``marks`` marked (those of ``failing`` and ``na`` checks apart), or why there
+        is none."""
         if record.error is not None:
             return f'<p class="fail">No reply: {esc(record.error.kind)} — {esc(record.error.message)}</p>'
-        return f'<div class="reply">{highlight(record.reply or "", marks, failing)}</div>'
+        return f'<div class="reply">{highlight(record.reply or "", marks, failing, na)}</div>'
 
     def detail(self, record: Record, reply: str, checks: CheckParts, criteria: CriterionParts) -> str:
         """The opened view of one record: complaint, ``reply`` (from :meth:`reply`), checks, criteria.
 
-        The other candidates' replies to the case are added by :meth:`RecordRows.parts`.
+        The other candidates' replies to the case are added by :meth:`RecordRows.parts`; the page's script adds
+        a link to the record (from its row's id) when it is first opened.
         """
         return (f"<h3>Complaint</h3>{self.turns(self.view.cases.get(record.case_id))}"
                 f"<h3>Reply <span class=\"muted\">({self.labels[record.reply_source or 'none']})</span></h3>"
@@ -234,10 +259,12 @@ class RecordRenderer:
     def check_parts(self, record: Record) -> CheckParts:
         """Each check's list item (verdict, apology form when the check gives one, detail), evidence and verdict."""
         labels = self.labels
-        items, marks, failing, verdicts = [], [], [], {}
+        items, marks, failing, verdicts, na = [], [], [], {}, []
         for name, result in record.checks.items():
             passed = result.passed
-            if passed is not None:
+            if passed is None:
+                na.append(name)
+            else:
                 verdicts[name] = passed
                 if passed is False:
                     failing.append(name)
@@ -248,7 +275,7 @@ class RecordRenderer:
             detail = f" — {esc(result.detail)}" if result.detail else ""
             items.append(f"<li><b>{labels[name]}</b>: {_verdict(passed)}{extra}{detail}</li>")
         failing.sort()
-        return CheckParts("".join(items) or NONE_ITEM, marks, failing, verdicts)
+        return CheckParts("".join(items) or NONE_ITEM, marks, failing, verdicts, na)
 
     def criterion_parts(self, record: Record) -> CriterionParts:
         """Each criterion's list item (score, verdict and reason, or the judge's error) and the summary's cell.
@@ -258,10 +285,10 @@ class RecordRenderer:
         """
         labels = self.labels
         scales = self.view.scales
-        items, scores, failing, errors = [], [], [], 0
+        items, scores, failing, errors = [], [], [], []
         for name, result in record.judge.items():
             if result.error is not None:
-                errors += 1
+                errors.append(name)
                 items.append(f'<li><b>{labels[name]}</b>: <span class="fail">error</span> '
                              f"{esc(result.error.kind)} — {esc(result.error.message)}</li>")
                 continue
@@ -282,8 +309,9 @@ class RecordRenderer:
                 score = "" if pass_fail else f"{result.score:g} "
                 items.append(f"<li><b>{labels[name]}</b>: {score}{_verdict(result.passed)}{reason}</li>")
         failing.sort()
-        cell = ", ".join(scores) + (f" · {errors} error(s)" if errors else "")
-        return CriterionParts("".join(items) or NONE_ITEM, cell, failing)
+        erred = f'<span class="fail">error: {self.names(errors)}</span>' if errors else ""
+        cell = " · ".join(part for part in (", ".join(scores), erred) if part)
+        return CriterionParts("".join(items) or NONE_ITEM, cell, failing, errors)
 
 
 class RunOrder:
@@ -352,10 +380,11 @@ class RecordRows:
             by_case.setdefault(row.case_id, []).append(row)
         flips = {case_id: flipped_checks(group) if len(group) > 1 else [] for case_id, group in by_case.items()}
         parts, filter_data = [], []
+        width = 7 if self.view.criteria else 6  # the summary row's cells (no criteria column without criteria)
         for place, row in enumerate(ordered):
             detail = row.detail_utf8.decode("utf-8")
-            parts.append(f'{SUMMARY_OPEN}{place}">{row.summary}')
-            parts.append(f'<tr class="detail" id="d{place}" hidden><td colspan="7">{detail}'
+            parts.append(f'{SUMMARY_OPEN}{place}" id="{row.anchor}">{row.summary}')
+            parts.append(f'<tr class="detail" id="d{place}" hidden><td colspan="{width}">{detail}'
                          f'{_side_by_side(row, by_case[row.case_id])}</td></tr>')
             filter_data.append({**row.filters, "flips": flips[row.case_id]})
         return parts, filter_data
@@ -381,7 +410,8 @@ def _select(name: str, label: str, options: list[tuple[str, str]]) -> str:
 
 
 def filter_form(filter_data: list[dict], card: Scorecard) -> str:
-    """The filter controls: candidate, persona, category, failing check; and the shown-count."""
+    """The filter controls: candidate, persona, category, failing check and criterion, disagreement, errors, text;
+    and the shown-count. A checks-only eval has no criterion filter (it would offer nothing)."""
     def values(key: str) -> list[tuple[str, str]]:
         return [(v, v) for v in sorted({row[key] for row in filter_data})]
 
@@ -392,10 +422,19 @@ def filter_form(filter_data: list[dict], card: Scorecard) -> str:
                _select("persona", "persona", [("", "all")] + values("persona")),
                _select("category", "category", [("", "all")] + values("category")),
                _select("failing", "failing check", [("", "any or none")] + checks),
-               _select("criterion", "failing criterion", [("", "any or none")] + criteria),
-               _select("flip", "candidates disagree on", [("", "anything or nothing")] + checks)]
+               _select("criterion", "failing criterion", [("", "any or none")] + criteria) if card.criteria else "",
+               _select("flip", "candidates disagree on", [("", "anything or nothing")] + checks),
+               _select("error", "error", error_options(card))]
     search = ('<label for="f-text">text in case, reply or verdicts'
               '<input id="f-text" type="search" placeholder="e.g. refund" autocomplete="off"></label>')
-    count = f'<span class="muted">showing <span id="shown" aria-live="polite">{len(filter_data)}</span></span>'
+    count = (f'<span class="muted count">showing <span id="shown" aria-live="polite">{len(filter_data)}</span>'
+             "</span>")
     evidence = evidence_select("f-evidence", list(card.checks))
     return f'<form class="filters" role="search">{"".join(selects)}{search}{evidence}{count}</form>'
+
+
+def error_options(card: Scorecard) -> list[tuple[str, str]]:
+    """The error filter: any error, the case's own (no reply), any criterion's judge call, or one criterion's."""
+    judged = [("*judge", "any criterion's judge")] + [(c, f"judge of {c}") for c in card.criteria] \
+        if card.criteria else []
+    return [("", "any or none"), ("*", "any error"), (CASE_ERROR, "the case (no reply)"), *judged]

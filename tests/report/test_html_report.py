@@ -151,7 +151,12 @@ const rows = data.map(r => { const tr = Object.assign(el(), { textContent: r.can
   tr.nextElementSibling = Object.assign(el(), { textContent: "" }); tr.nextElementSibling.hidden = true; return tr; });
 const ids = { "report-data": { textContent: dataText }, shown: { textContent: "" } };
 ["candidate", "persona", "category", "failing", "criterion", "flip", "text"].forEach(n => { ids["f-" + n] = Object.assign(el(), { value: "" }); });
-global.document = { getElementById: id => ids[id], querySelectorAll: () => rows };
+ids.records = { tHead: { rows: [{ cells: [] }] }, tBodies: [{}] };
+global.document = { getElementById: id => ids[id], querySelectorAll: () => rows, addEventListener() {} };
+// The page keeps its view in the URL fragment: an empty one here, and a history that records nothing.
+global.window = { addEventListener() {} };
+global.location = { hash: "", pathname: "/report.html", search: "" };
+global.history = { pushState() {}, replaceState() {} };
 eval(script);
 const out = {};
 out.initial = ids.shown.textContent;
@@ -204,8 +209,8 @@ def test_records_are_listed_in_case_order_whatever_order_they_came_in() -> None:
                                                 ("c1", "bot_v1"), ("c9", "bot_v1"))]
     cases = {c: {"id": c, "turns": []} for c in ("c1", "c2", "c3")}  # c9 is not in the snapshot: last
     page = render_run_html(build_scorecard(records, manifest(), CRITERIA), records, cases)
-    rows = re.findall(r'<tr class="rec" tabindex="0" aria-expanded="false" aria-controls="(d\d+)"><td>(\w+)</td>'
-                      r"<td>(\w+)</td>", page)
+    rows = re.findall(r'<tr class="rec" tabindex="0" aria-expanded="false" aria-controls="(d\d+)" id="[^"]+"><td>'
+                      r"(\w+)</td><td>(\w+)</td>", page)
     # within a case, the eval's candidate order (the manifest's: bot_v1, bot_v2), not the order first seen
     assert [(c, cand) for _, c, cand in rows] == [("c1", "bot_v1"), ("c1", "bot_v2"), ("c2", "bot_v1"),
                                                  ("c3", "bot_v2"), ("c9", "bot_v1")]
@@ -226,7 +231,7 @@ def test_two_runs_whose_calls_finished_in_different_orders_write_the_same_page()
              for order in (records, records[::-1], records[3:] + records[:3], sorted(records, key=lambda r: r.reply))}
     assert len(pages) == 1
     page = pages.pop()
-    rows = re.findall(r'aria-controls="d\d+"><td>(\w+)</td><td>(\w+)</td>', page)
+    rows = re.findall(r'aria-controls="d\d+" id="[^"]+"><td>(\w+)</td><td>(\w+)</td>', page)
     assert rows == [(c, cand) for c in ("c2", "c1") for cand in ("zed", "amy", "bob")]
     detail = page[page.index('id="d1"'):page.index('id="d2"')]  # c2, amy: the others beside it, in eval order
     assert detail.index("zed answers c2") < detail.index("bob answers c2")
