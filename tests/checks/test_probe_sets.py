@@ -3,9 +3,9 @@
 Each row is a reply, the complaint it answers (``customer``, ``persona``) and one hand label,
 ``label``: whether the reply sets a boundary / states empathy / gives a next step, decided from
 DOMAIN.md's label definitions (and the conventions in tests/data/README.md) before any check was
-run on it (rows 1-51/50/50 first; the last 20 of each, a second batch, were labelled and measured
+run on it (rows 1-51/50/50 first; the next 20 of each, a second batch, were labelled and measured
 on the checks as improved on the first: 0.70, 0.75, 0.95, against 0.70, 0.55, 0.95 for the checks
-before any change). Plain policy statements, empathy and next steps phrased many ways, and near misses.
+before any change; later batches came with later fixes, see tests/data/README.md). Plain policy statements, empathy and next steps phrased many ways, and near misses.
 The checks were then improved on these rows, so they are a development set: the held-out measure
 stays ``heldout_replies.jsonl`` (tests/checks/test_labelled_agreement.py). Run with ``-s`` to see
 the misses.
