@@ -204,7 +204,21 @@ def _check_against_dataset(loaded: LoadedEval) -> list[str]:
     if loaded.spec.replay == "turns":
         cases = expand_cases(cases, dataset.source, dataset.lines)
     check_recorded_versions(loaded, cases)
-    return field_reference_gaps(loaded, cases)
+    return field_reference_gaps(loaded, cases) + _unholdable_gates(loaded, len(cases))
+
+
+def _unholdable_gates(loaded: LoadedEval, n_cases: int) -> list[str]:
+    """A line when the eval's ``significant_only`` max_regression gates cannot fail over its ``n_cases`` (too few
+    for any drop to be significant after Holm): they would read "not held" every night."""
+    from harness.gates.regression import significance_warnings
+    from harness.runner.plan import select_checks, select_criteria
+
+    gates = loaded.spec.gates
+    if gates is None or not gates.has_regressions:
+        return []
+    criteria = [("criterion", c.id) for c in select_criteria(loaded).criteria] if loaded.spec.judge else []
+    measures = criteria + [("check", check.name) for check in select_checks(loaded)]
+    return [loaded.error(line, "gates").one_line() for line in significance_warnings(gates, n_cases, measures)]
 
 
 def validate_paths(paths: list[Path]) -> Iterator[tuple[Path, str | UserError]]:
