@@ -221,7 +221,9 @@ def render_gates_banner(outcome) -> str:
     the failed gates and those not measured, each with its detail, the notes, and the passed gates folded."""
     from harness.ci.summary import verdict
 
-    tone = "failed" if outcome.exit_code else "warned" if outcome.not_measured else ""
+    # Amber also for a crashed check or a partial baseline: all passed, but not everything was held.
+    warned = outcome.not_measured or outcome.crash_notes or outcome.partial_baseline
+    tone = "failed" if outcome.exit_code else "warned" if warned else ""
     counts = ", ".join(f"{n} {word}" for n, word in ((len(outcome.failed), "failed"),
                                                      (len(outcome.not_measured), "not measured"),
                                                      (sum(g.status == "passed" for g in outcome.gates), "passed")) if n)

@@ -156,3 +156,18 @@ def test_a_long_list_of_worse_cases_says_how_many_more_gates_json_holds():
     text = with_gates_banner(page, GateOutcome(gates=gates, complete=True, completion="0 of 70 records"))
     assert "worse on c040, c041" in text and "c049, … and 3 more (gates.json lists all)" in text
     assert "c050" not in text
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_a_crashed_check_or_a_partial_baseline_turns_a_passing_banner_amber(partial):
+    from harness.gates.outcome import crash_note, partial_baseline_note
+
+    note = (partial_baseline_note("results/base", "--cases: 2 of 8 cases") if partial
+            else crash_note("gold_ok", 2, 8, {"bot": 2}))
+    gates = [GateResult("min check x", "bot", True, "90% over 8 cases")]
+    outcome = GateOutcome(gates=gates, complete=True, completion="8 of 8 cases", notes=[note],
+                          baseline="results/base" if partial else None)
+    assert outcome.exit_code == 0 and (outcome.partial_baseline if partial else outcome.crash_notes)
+    assert report_html.render_gates_banner(outcome).startswith('<section class="gates warned"')
+    plain = GateOutcome(gates=gates, complete=True, completion="8 of 8 cases")
+    assert report_html.render_gates_banner(plain).startswith('<section class="gates "')
