@@ -322,9 +322,12 @@ def _case_rows(comparison: Comparison, prefix: str) -> tuple[str, list[dict]]:
         persona, category = persona or "(none)", category or "(none)"
         detail_id = f"{prefix}-d{index}"
         worst = min(c["step"] for c in changes[case_id])
+        # Sorted by the largest drop, then by all drops together: a case with five checks gone from pass to
+        # fail comes before one with a single such drop (each step is at most 1, a case has < 100 measures).
+        rank = worst * 100 + sum(c["step"] for c in changes[case_id] if c["step"] < 0)
         parts.append(f'<tr class="case" tabindex="0" aria-expanded="false" aria-controls="{detail_id}">'
                      f"<td>{esc(case_id)}</td><td>{esc(persona)}</td><td>{esc(category)}</td>"
-                     f'<td data-sort="{worst:g}">{_change_list(changes[case_id])}</td></tr>')
+                     f'<td data-sort="{rank:g}">{_change_list(changes[case_id])}</td></tr>')
         detail = case_detail(view, changes[case_id], comparison) if view is not None else ""
         parts.append(f'<tr class="detail" id="{detail_id}" hidden><td colspan="4">{detail}</td></tr>')
         item = {"id": case_id, "persona": persona, "category": category,
@@ -380,7 +383,8 @@ def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
     head = sortable_head(["case", "persona", "category", "what changed (A→B)"])
     hint = ('<p class="muted">Click a case, or focus it (Tab) and press Enter, to see the complaint, '
             "both replies side by side with evidence marked, and every verdict with the judges' reasons. "
-            "Column headers sort (what changed: by the largest drop, as a share of its scale).</p>")
+            "Column headers sort (what changed: by the largest drop, as a share of its scale, then by all drops "
+            "together).</p>")
     cases = (f'{_cases_note(comparison, len(data))}{_filters(comparison, data, prefix)}{hint}'
              f'<div class="scroll"><table class="cases"><thead><tr>{head}</tr></thead>'
              f"<tbody>{rows_html}</tbody></table></div>") if data else _no_changes(comparison)

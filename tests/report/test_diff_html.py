@@ -138,3 +138,16 @@ def test_the_page_lists_filters_searches_and_sorts_every_changed_case(diff, tmp_
         assert backgrounds["next_step"] != "rgba(0, 0, 0, 0)"
         assert backgrounds["policy_promises (fails)"] == "rgba(0, 0, 0, 0)"
         page.close()
+
+
+def test_what_changed_sorts_by_the_largest_drop_then_by_all_drops(tmp_path):
+    # HTML review #9: every pass->fail scored -1, so a case with one failed check tied one with three.
+    def run(path, failing: dict[str, int]):
+        names = ["next_step", "policy_promises", "apology_wording"]
+        return write_run(path, [rec(cid, checks={n: chk(i >= failing.get(cid, 0)) for i, n in enumerate(names)})
+                                for cid in ("one", "three")])
+
+    report = build_diff(run(tmp_path / "a", {}), run(tmp_path / "b", {"one": 1, "three": 3}))
+    page = write_diff(report, tmp_path / "diff", ["html"])["html"].read_text(encoding="utf-8")
+    rank = dict(re.findall(r'<tr class="case"[^>]*><td>(\w+)</td>.*?<td data-sort="([-\d.e]+)">', page))
+    assert float(rank["three"]) < float(rank["one"]) < 0  # ascending sort puts the three drops first
