@@ -12,9 +12,8 @@ CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
 or a carriage return: a complaint can hold anything) are written with a leading ``'``, as OWASP
 advises, unless ``formula_escape`` is off. JSONL rows hold the same fields, unescaped.
 
-``--out`` never replaces a file that is not an earlier export (:func:`is_export`: its first line is this
-header, or a JSONL row starting with these fields) unless ``--force``: a dataset, a rubric or a
-spreadsheet someone edited would be lost.
+``--out`` never replaces a file that is not an earlier export (:func:`is_export`: exactly an export's
+columns) unless ``--force``: a dataset, a rubric or a sheet someone added a column to would be lost.
 """
 
 from __future__ import annotations
@@ -38,22 +37,30 @@ TAIL = ["failing", "responder_prompt_tokens", "responder_completion_tokens", "re
 
 
 def is_export(path: Path) -> bool:
-    """Whether the file at ``path`` is empty or was written by ``harness export`` (CSV or JSONL): its first
-    line is an export's header, or a JSON object whose first fields are an export's identity columns."""
+    """Whether the file at ``path`` is empty or has exactly an export's columns (CSV header, or the fields of a
+    JSONL file's first row): the identity columns, then only ``check.*`` and ``criterion.*`` ones, then the
+    tail. A sheet someone added a column to (a hand label), a first line left blank, or any other file is not."""
     try:
+        if path.stat().st_size == 0:
+            return True
         with open(path, encoding="utf-8", errors="replace", newline="") as file:
             first = file.readline(1 << 16)
     except OSError:
         return False
-    if not first.strip():
-        return True
-    if first.rstrip("\r\n").split(",")[:len(IDENTITY)] == IDENTITY:
-        return True
     try:
         row = json.loads(first)
     except ValueError:
-        return False
-    return isinstance(row, dict) and list(row)[:len(IDENTITY)] == IDENTITY
+        row = None
+    if isinstance(row, dict):
+        return _export_shaped(list(row))
+    return _export_shaped(next(csv.reader([first]), []))
+
+
+def _export_shaped(columns: list[str]) -> bool:
+    """Exactly :func:`export_columns`' shape, for some run's checks and criteria."""
+    middle = columns[len(IDENTITY):len(columns) - len(TAIL)]
+    return (columns[:len(IDENTITY)] == IDENTITY and columns[len(columns) - len(TAIL):] == TAIL
+            and all(name.startswith(("check.", "criterion.")) for name in middle))
 
 
 def export_columns(run_dir: Path) -> list[str]:

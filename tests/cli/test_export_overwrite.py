@@ -69,3 +69,24 @@ def test_what_counts_as_an_earlier_export(tmp_path):
     binary = tmp_path / "sheet.xlsx"
     binary.write_bytes(b"PK\x03\x04\x00\xff\xfe")
     assert not is_export(binary)
+
+
+def test_a_blank_first_line_or_an_added_column_is_no_earlier_export(tmp_path):
+    # Review: a file starting with a blank line was "an earlier export" (and replaced), and so was an export
+    # someone added a hand-label column to in a spreadsheet.
+    blank = tmp_path / "notes.yaml"
+    blank.write_text("\nimportant: data\nmore\n")
+    assert not is_export(blank)
+    root = project(tmp_path / "p") if (tmp_path / "p").mkdir() is None else None
+    assert harness_cmd("export", "r", "--out", "sheet.csv", cwd=root).returncode == 0
+    header, *rest = (root / "sheet.csv").read_text().splitlines()
+    (root / "sheet.csv").write_text("\n".join([header + ",my_label", *(line + ",wrong tone" for line in rest)]) + "\n")
+    labelled = (root / "sheet.csv").read_text()
+    assert not is_export(root / "sheet.csv")
+    assert harness_cmd("export", "r", "--out", "sheet.csv", cwd=root).returncode == 2
+    assert (root / "sheet.csv").read_text() == labelled
+    rows = (root / "rows.jsonl")
+    assert harness_cmd("export", "r", "--out", "rows.jsonl", cwd=root).returncode == 0
+    row = json.loads(rows.read_text().splitlines()[0])
+    rows.write_text(json.dumps({**row, "my_label": "ok"}) + "\n")
+    assert not is_export(rows)
