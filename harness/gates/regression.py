@@ -129,7 +129,7 @@ def _regression(candidate: str, row, threshold: Threshold, significant_only: boo
         return GateResult(label, candidate, True, "not measured: no case was graded on both sides", measured=False)
     drop = -row.difference
     only_significant = _significant_only(threshold, significant_only)
-    if only_significant and row.verdict != "regressed" and cannot_be_significant(row, family, alpha):
+    if only_significant and row.verdict != "regressed" and cannot_be_significant(row, alpha):
         # Passing a gate that no outcome at this n could fail would read as evidence of no regression.
         return GateResult(label, candidate, True, _not_held_detail(row, threshold.max_regression, rate, family, alpha),
                           measured=False)
@@ -140,34 +140,38 @@ def _regression(candidate: str, row, threshold: Threshold, significant_only: boo
     return GateResult(label, candidate, passed, detail, cases)
 
 
-def fewest_significant(family: int, alpha: float = ALPHA) -> int:
-    """The fewest cases that, all dropping, a two-sided exact test calls significant at ``alpha / family``:
-    the level Holm holds the clearest row of a ``family`` to (10 for 16 rows at 0.05)."""
+def fewest_significant(family: int = 1, alpha: float = ALPHA) -> int:
+    """The fewest cases that, all dropping, a two-sided exact test calls significant at ``alpha / family``
+    (6 at 0.05; 10 at 0.05/16, the level Holm holds the clearest of 16 rows to)."""
     from harness.compare.paired import smallest_significant_count
 
     return smallest_significant_count(alpha / max(family, 1))
 
 
-def cannot_be_significant(row, family: int, alpha: float = ALPHA) -> bool:
+def cannot_be_significant(row, alpha: float = ALPHA) -> bool:
     """True when the row has too few cases (threads, on replayed turns) for any drop to be called significant,
-    even if every one of them dropped: a ``significant_only`` gate on it could not have failed."""
+    even if every one of them dropped: a ``significant_only`` gate on it could not have failed.
+
+    The bound is ``alpha`` itself, whatever the pair's other rows: Holm's step-down tests the row it reaches
+    last at plain ``alpha``, so a row over a few cases can still be significant when every clearer row was
+    (a bound at ``alpha / rows`` called gates "could not fail" that did fail)."""
     n = row.n_units or row.n_cases
-    return 0 < n < fewest_significant(family, alpha)
+    return 0 < n < fewest_significant(1, alpha)
 
 
 def significance_warnings(spec: GatesSpec, n_cases: int, measures: list[Measure], alpha: float = ALPHA) -> list[str]:
     """Before a run: a line when the ``significant_only`` max_regression gates cannot fail over ``n_cases`` even
-    if every case applies to every measure (Holm across the ``measures``, the run's criteria and checks); empty
-    otherwise. A measure that applies to fewer cases can be unholdable at a larger n: the run says so per gate."""
+    if every case applies to every measure; empty otherwise. A measure that applies to fewer cases can be
+    unholdable at a larger n: the run says so per gate."""
     held = [(kind, name) for kind, name in gated_measures(spec, measures)
             if _significant_only(spec.threshold(kind, name), spec.significant_only)]
-    needed = fewest_significant(len(measures), alpha)
+    needed = fewest_significant(1, alpha)
     if not held or not 0 < n_cases < needed:
         return []
     over = _count(n_cases, "case")
-    return [f"significant_only: no max_regression gate it covers ({_listed(held)}) can fail over {over}: across "
-            f"{len(measures)} criteria and checks a drop is significant only with at least {needed} cases, all "
-            f"dropping; add cases or set significant_only: false"]
+    return [f"significant_only: no max_regression gate it covers ({_listed(held)}) can fail over {over}: a drop "
+            f"is significant only with at least {needed} cases, all dropping (across {len(measures)} criteria and "
+            f"checks, Holm may ask for more); add cases or set significant_only: false"]
 
 
 def _significant_only(threshold: Threshold, default: bool) -> bool:
@@ -177,10 +181,10 @@ def _significant_only(threshold: Threshold, default: bool) -> bool:
 def _not_held_detail(row, allowed: float, rate: bool, family: int, alpha: float) -> str:
     n = row.n_units or row.n_cases
     unit = "thread" if row.n_units else "case"
-    across = f", across this pair's {family} rows (Holm)" if family > 1 else ""
+    holm = f", and across this pair's {family} rows Holm may ask for more" if family > 1 else ""
     return (f"not held: {_measured(row, rate, n, unit)}; this gate could not fail: significant_only fails only a "
             f"significant drop, and none over {_count(n, unit)} can be significant (it takes "
-            f"{fewest_significant(family, alpha)} {unit}s, all dropping{across}); to hold it, add cases or set "
+            f"{fewest_significant(1, alpha)} {unit}s, all dropping{holm}); to hold it, add cases or set "
             f"significant_only: false on it (largest drop allowed {_magnitude(allowed, rate)})")
 
 

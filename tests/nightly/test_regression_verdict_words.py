@@ -1,8 +1,9 @@
 """A regression gate's words agree with its verdict, and a gate that could not have failed does not pass.
 
-With ``significant_only`` a drop fails only when significant; over too few cases no drop can be (1 case, or
-3, when Holm corrects across a pair's 16 rows), so such a gate is "not held", a warning like a gate not
-measured, never ✅. A failing gate never reads "no detectable change"; one case is "1 case".
+With ``significant_only`` a drop fails only when significant; over too few cases no drop can be (under 6 at
+0.05: Holm's step-down tests the row it reaches last at 0.05 itself, so more rows ask no more of the bound),
+so such a gate is "not held", a warning like a gate not measured, never ✅. A failing gate never reads "no
+detectable change"; one case is "1 case".
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ def test_a_significant_only_gate_over_too_few_cases_is_not_held_not_passed():
     assert gate.status == "not_measured" and gate.passed  # a warning: it does not fail the run
     assert gate.detail == (
         "not held: 100.0% → 0.0%: -100.0 pp [-100.0 pp, +95.0 pp] over 1 case; this gate could not fail: "
-        "significant_only fails only a significant drop, and none over 1 case can be significant (it takes 10 "
-        "cases, all dropping, across this pair's 16 rows (Holm)); to hold it, add cases or set "
+        "significant_only fails only a significant drop, and none over 1 case can be significant (it takes 6 "
+        "cases, all dropping, and across this pair's 16 rows Holm may ask for more); to hold it, add cases or set "
         "significant_only: false on it (largest drop allowed 10.0 pp)")
     unchanged = _gate(_row(3, 1.0, 1.0), significant_only=True)
     assert unchanged.status == "not_measured"  # no drop, but no drop could have failed it either
@@ -50,6 +51,17 @@ def test_enough_cases_to_fail_is_held_as_before():
     assert found.status == "failed" and "a significant drop, more than the 10.0 pp allowed" in found.detail
     threads = _gate(_row(40, 1.0, 0.5, units=4), significant_only=True)
     assert threads.status == "not_measured" and "none over 4 threads can be significant" in threads.detail
+
+
+def test_a_gate_holm_could_still_reach_is_held_not_called_unfailable():
+    # Regression review #3: over 6 cases in a 2-row family, 3 drops read "this gate could not fail", yet 6 drops
+    # failed it (Holm's last step tests at 0.05): the bound was 0.05 / rows, too strict.
+    three = _gate(_row(6, 1.0, 0.5), significant_only=True, family=2)
+    assert three.status == "passed" and "could not fail" not in three.detail
+    six = _gate(_row(6, 1.0, 0.0, verdict="regressed", p=0.0312), significant_only=True, family=2)
+    assert six.status == "failed"
+    five = _gate(_row(5, 1.0, 0.0), significant_only=True, family=2)
+    assert five.status == "not_measured"  # 2 / 2**5 = 0.0625: no drop over 5 cases is significant at 0.05
 
 
 def test_a_failing_gate_never_reads_no_detectable_change():
@@ -73,11 +85,11 @@ def test_passing_gates_say_why():
 def test_significance_warnings_before_a_run():
     spec = GatesSpec(significant_only=True, checks={"*": {"max_regression": 0.1}})
     measures = [("check", f"c{i}") for i in range(16)]
-    (line,) = significance_warnings(spec, 9, measures)
+    (line,) = significance_warnings(spec, 5, measures)
     assert line.startswith("significant_only: no max_regression gate it covers (check c0, check c1, check c2, "
-                           "check c3, …) can fail over 9 cases: across 16 criteria and checks a drop is "
-                           "significant only with at least 10 cases")
-    assert significance_warnings(spec, 10, measures) == []
+                           "check c3, …) can fail over 5 cases: a drop is significant only with at least 6 "
+                           "cases, all dropping (across 16 criteria and checks, Holm may ask for more)")
+    assert significance_warnings(spec, 6, measures) == []
     assert significance_warnings(GatesSpec(checks={"*": {"max_regression": 0.1}}), 3, measures) == []
 
 
