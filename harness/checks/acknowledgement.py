@@ -199,12 +199,13 @@ _ANGLE = (r"<(?!" + _HTML_TAG + r">)(?:" + _SLOT_WORDS + r"[ _]" + _SLOT_WORDS +
 _SQUARE = (r"\[(?:[A-Za-z-]*_" + _SLOT_WORDS + r"|(?i:(?:insert|enter|add)\b[^\[\]\d\n]{0,40}"
            r"|(?:[A-Za-z-]+ ){0,3}" + _SLOT_NOUN + r"))\](?!\()")
 _PLACEHOLDER = re.compile("|".join((_BRACES, _PERCENT, _ANGLE, _SQUARE)))
-_PLACEHOLDER_CHARS = frozenset("{%<[")
 
 
 def _placeholders(reply: str) -> list[Range]:
     """The unfilled placeholders of ``reply`` (:data:`_PLACEHOLDER`), as ranges."""
-    if _PLACEHOLDER_CHARS.isdisjoint(reply):
+    # Every placeholder opens on one of these: four substring tests (~0.1 µs) spare most replies the scan
+    # (a set's isdisjoint over the reply's characters took ~4 µs).
+    if "{" not in reply and "%" not in reply and "<" not in reply and "[" not in reply:
         return []
     return [m.span() for m in _PLACEHOLDER.finditer(reply)]
 
