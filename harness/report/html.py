@@ -351,8 +351,8 @@ def records_section_parts(card: Scorecard, rows: RecordRows) -> tuple[list[str],
             "reload or share it; an opened record's \"link to this record\" opens it.</p>")
     css = "" if card.criteria else ' class="no-criteria"'
     bar = labelling_bar() if labelling_info(card, rows.view) else ""
-    return ([form, hint, bar, f'<div class="scroll"><table id="records"{css}><thead><tr>{head}</tr></thead><tbody>', *body,
-             "</tbody></table></div>"], filter_data)
+    table_open = f'<div class="scroll"><table id="records"{css}><thead><tr>{head}</tr></thead><tbody>'
+    return [form, hint, bar, table_open, *body, "</tbody></table></div>"], filter_data
 
 
 def record_view(card: Scorecard, cases: dict[str, dict] | None) -> RecordView:
