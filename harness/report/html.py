@@ -9,7 +9,8 @@ turns, the reply with check evidence highlighted, every check's verdict and
 detail, every criterion's score and reason, and the other candidates' replies
 to the same case side by side. Filters, search and sort live in the URL
 fragment, and each record has a stable id (``case.candidate.sample``) that a
-link opens. The page has a dark palette, a phone layout and a print style
+link opens. An opened record can be labelled by hand for calibration (html_records.LABEL_JS):
+kept in the browser, downloaded as a label file. The page has a dark palette, a phone layout and a print style
 (html_parts and the CSS here). Everything taken
 from the data is HTML-escaped; data for the script sits in a JSON block.
 """
@@ -22,7 +23,8 @@ from harness.datasets.turns import REPLAY_CAVEAT
 from harness.gates.outcome import worse_on
 from harness.records.schema import Record
 from harness.report.html_parts import ROWS_JS, esc, interval_bar_svg, json_script, page_shell, sortable_head, table
-from harness.report.html_records import RecordRows, RecordView, filter_form
+from harness.report.html_records import (LABEL_CSS, LABEL_JS, RecordRows, RecordView, filter_form,
+                                         labelling_bar, labelling_info)
 from harness.report.markdown import records_text
 from harness.report.panel import render_panel_html
 from harness.report.tables import breakdown_rows, fmt_mean, fmt_rate, summary_rows
@@ -35,8 +37,8 @@ SCALE_RANGE = {"1-5": (1.0, 5.0), "pass_fail": (0.0, 1.0)}
 GATES_START, GATES_END = "<!--harness:gates-->", "<!--/harness:gates-->"
 
 SCRIPT = """
-(function () {""" + ROWS_JS + """
-  var data = JSON.parse(document.getElementById("report-data").textContent).records;
+(function () {""" + ROWS_JS + LABEL_JS + """
+  var report = JSON.parse(document.getElementById("report-data").textContent), data = report.records;
   var table = document.getElementById("records");
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr.rec"));
   var names = ["candidate", "persona", "category", "failing", "criterion", "flip", "error"];
@@ -132,6 +134,7 @@ SCRIPT = """
     tr.addEventListener("keydown", function () { linkTo(tr); });
   });
   expandable(rows);
+  labelling(rows, data, report.labelling);  // before restore(): a linked record opens with its labels
   sortBy = sortable(table, rows, function (col, up) {
     sorted = [col, up];
     shown = String(sorted);
@@ -208,7 +211,7 @@ section.gates .warn { color: var(--warn); font-weight: 600; } section.gates .pas
   tr.detail > td { padding: .6rem .5rem; }
   .filters label, .filters select, .filters input[type=search] { min-width: 0; max-width: 100%; }
 }
-"""
+""" + LABEL_CSS
 
 
 def render_notices(notices: list[str]) -> str:
@@ -347,8 +350,9 @@ def records_section_parts(card: Scorecard, rows: RecordRows) -> tuple[list[str],
             "(checks and criteria: by how many failed). The address keeps the filters, search and sort: "
             "reload or share it; an opened record's \"link to this record\" opens it.</p>")
     css = "" if card.criteria else ' class="no-criteria"'
-    return ([form, hint, f'<div class="scroll"><table id="records"{css}><thead><tr>{head}</tr></thead><tbody>', *body,
-             "</tbody></table></div>"], filter_data)
+    bar = labelling_bar() if labelling_info(card, rows.view) else ""
+    table_open = f'<div class="scroll"><table id="records"{css}><thead><tr>{head}</tr></thead><tbody>'
+    return [form, hint, bar, table_open, *body, "</tbody></table></div>"], filter_data
 
 
 def record_view(card: Scorecard, cases: dict[str, dict] | None) -> RecordView:
@@ -383,6 +387,7 @@ def render_run_html_rows(scorecard: Scorecard, rows: RecordRows, trends_html: st
         "<h2>Scores with intervals</h2>", render_score_bars(scorecard), render_panel_html(scorecard),
         render_turns_html(scorecard), trends_html,
         "<h2>Records</h2>", *records_parts,
-        json_script({"records": filter_data, "scorecard": scorecard.model_dump(mode="json")}, "report-data"),
+        json_script({"records": filter_data, "scorecard": scorecard.model_dump(mode="json"),
+                     "labelling": labelling_info(scorecard, rows.view)}, "report-data"),
     ])
     return page_shell(title, body, css=CSS, script=SCRIPT)

@@ -73,8 +73,10 @@ def test_json_block_is_escaped_and_round_trips() -> None:
     assert "<" not in block and ">" not in block and "&" not in block
     data = json.loads(block)
     assert data["records"][0] == {"candidate": SCRIPT_TAG, "persona": SCRIPT_TAG, "category": IMG_TAG,
-                                  "failing": [SCRIPT_TAG], "failing_criteria": [], "flips": []}
+                                  "failing": [SCRIPT_TAG], "failing_criteria": [], "flips": [],
+                                  "skip": [3, 4]}  # for the labelling panel: the other records' checks it lacks
     assert data["scorecard"]["notices"] == [SCRIPT_TAG]
+    assert {"kind": "check", "name": SCRIPT_TAG, "scale": "pass_fail"} in data["labelling"]["targets"]
 
 
 def test_json_for_script_escapes_line_separators() -> None:
