@@ -9,7 +9,9 @@ criterion, check and direction of the flip, searchable by case id or text, and
 sortable by any column. Every changed case has a row; a case row opens (click,
 Enter or Space) to show the complaint, both replies side by side with each
 check's evidence marked (a failing check's in red; a picker shows one check's
-spans only), and both sides' verdicts with the judges' reasons. With many
+spans only), what changed from A to B word by word behind a closed "word
+changes" toggle (:mod:`harness.report.word_diff`), and both sides' verdicts with
+the judges' reasons. With many
 changed cases, those side-by-side views are embedded for each row's largest
 drops and rises (see :mod:`harness.compare.views`); the other cases open to
 their values on each changed measure. Below them, every case whose reply
@@ -28,6 +30,7 @@ from harness.report.html_parts import (ROWS_JS, difference_svg, esc, evidence_se
 from harness.report.html_records import highlight
 from harness.report.diff_markdown import mde_level_text, min_effect_text
 from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
+from harness.report.word_diff import summary_text, to_html, word_diff
 
 VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na", "not measured": "na",
                  "below minimum effect": "na"}
@@ -123,6 +126,21 @@ tr.detail > td { background: var(--detail); padding: .8rem 1rem; }
 .sbs { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(280px, 100%), 1fr)); gap: 1rem; }
 .reply { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid var(--accent);
          padding: .3rem .7rem; background: var(--panel); }
+/* Word changes between the replies: struck and underlined as well as coloured (not by colour alone); the
+   text keeps the page's colour on a tint chosen for >= 4.5:1 in both palettes (tests/report). */
+:root { --del-bg:#ffdcd7; --ins-bg:#cfeedb; }
+@media screen and (prefers-color-scheme: dark) { :root { --del-bg:#5e2420; --ins-bg:#1c4a2d; } }
+details.wdiff { margin: .6rem 0; } details.wdiff > summary { cursor: pointer; font-weight: 600; }
+.wdiff-text { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid var(--line);
+              padding: .3rem .7rem; background: var(--panel); margin: .3rem 0; }
+.wdiff-text del { background: var(--del-bg); color: var(--fg); text-decoration: line-through; }
+.wdiff-text ins { background: var(--ins-bg); color: var(--fg); text-decoration: underline; }
+.wdiff-text del::before, .wdiff-text del::after, .wdiff-text ins::before, .wdiff-text ins::after {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(100%); white-space: nowrap; }
+.wdiff-text del::before { content: " [A only: "; } .wdiff-text ins::before { content: " [B only: "; }
+.wdiff-text del::after, .wdiff-text ins::after { content: "] "; }  /* read out by screen readers, not shown */
+.wdiff-text del + ins { margin-left: .3em; }  /* a replacement reads as two words, not one run */
+.wd-gap { color: var(--muted); }
 .down { color: var(--bad); font-weight: 600; } .up { color: var(--good); font-weight: 600; }
 table.verdicts td { width: 33%; }
 td.num.verdict { white-space: normal; min-width: 9rem; max-width: 18rem; }  /* a long verdict note wraps */ svg.diffbar { vertical-align: middle; }
@@ -292,13 +310,28 @@ def _names(view: CaseView, field: str) -> list[str]:
     return list(seen)
 
 
+def word_changes(view: CaseView) -> str:
+    """What changed from reply A to reply B, word by word, behind a toggle; "" when a side has no reply or
+    the replies are the same text."""
+    if any(side is None or side.error or side.reply is None for side in (view.a, view.b)):
+        return ""
+    diff = word_diff(view.a.reply, view.b.reply)
+    if diff is None:
+        return ""
+    body = f'<div class="wdiff-text" dir="auto">{to_html(diff)}</div>' if diff.changed else ""
+    return (f'<details class="wdiff"><summary>word changes <span class="muted">(A → B: '
+            f"{esc(summary_text(diff))})</span></summary>{body}</details>")
+
+
 def case_detail(view: CaseView, changes: list[dict], comparison: Comparison) -> str:
-    """The opened case: complaint, both replies side by side with evidence marked, verdicts and reasons."""
+    """The opened case: complaint, both replies side by side with evidence marked, what changed between them
+    word by word (a toggle), verdicts and reasons."""
     turns = "".join(f'<div class="turn"><b>{esc(t.get("role"))}:</b> {esc(t.get("content"))}</div>'
                     for t in view.turns) or '<p class="muted">The case is not in the runs\' case snapshots.</p>'
     a, b = esc(comparison.candidate_a), esc(comparison.candidate_b)
     return (f"<h3>Complaint</h3>{turns}<div class=\"sbs\">"
             f"<div><h3>A: {a}</h3>{_reply_html(view.a)}</div><div><h3>B: {b}</h3>{_reply_html(view.b)}</div></div>"
+            f"{word_changes(view)}"
             f'<table class="verdicts"><thead><tr><th scope="col">measure</th><th scope="col">A: {a}</th>'
             f'<th scope="col">B: {b}</th></tr></thead>'
             f"<tbody>{_verdict_rows(view, changes, _scales(comparison))}</tbody></table>")

@@ -5,24 +5,29 @@ then per comparison one table with a row per criterion and check (values, the
 paired difference with its interval, p and Holm-adjusted p, verdict, minimum
 detectable effect, n, cases left out) under the pair's headline (verdicts,
 which way the cases moved, replies changed with no change in any measure), the
-flips per check, the largest score drops and rises per criterion and the
-replies that changed with no change in any measure (the first few with both
-replies) in collapsible sections, and a note on method. Case lists are cut short so the page stays under :data:`MAX_CHARS`.
+flips per check, the largest score drops and rises per criterion, how the
+replies of the first few changed cases changed word by word (``~~A only~~
+**B only**``), and the replies that changed with no change in any measure (the
+first few with both replies and their word changes) in collapsible sections,
+and a note on method. Case lists are cut short so the page stays under :data:`MAX_CHARS`.
 """
 
 from __future__ import annotations
 
 from harness.compare.diff import headline
-from harness.compare.schema import Comparison, DiffReport, DiffRow
+from harness.compare.schema import CaseView, Comparison, DiffReport, DiffRow
 from harness.compare.views import drops, rises
 from harness.report.markdown import MAX_CHARS, md_escape, md_table, render_notices
 from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_change, fmt_holm_family
+from harness.report.word_diff import md_text, to_markdown, word_diff
 
 __all__ = ["headline", "render_diff_md", "render_comparison", "min_effect_text", "mde_level_text"]
 
 MAX_CASES = 12  # case ids listed per flip direction or per drop/rise list
 REPLY_EXCERPTS = 3  # replies changed with no change in any measure: how many show both replies
 EXCERPT_CHARS = 300
+LEGEND = "~~Struck~~: only in A's reply; **bold**: only in B's; … unchanged words left out."
+WORD_CHANGE_CASES = 3  # changed cases whose replies' word changes diff.md shows (diff.html has them all)
 
 
 def _sides(report: DiffReport) -> str:
@@ -68,23 +73,53 @@ def _score_lines(comparison: Comparison, top: int = 5) -> list[str]:
 
 def _reply_change_lines(comparison: Comparison) -> list[str]:
     """Every case whose reply changed with no change in any measure (cut at :data:`MAX_CASES`), then both
-    replies of the first few."""
+    replies of the first few and how they changed, word by word."""
     ids = comparison.reply_changes
     if not ids:
         return []
     more = f" … and {len(ids) - MAX_CASES} more (see diff.json)" if len(ids) > MAX_CASES else ""
-    lines = [f"Cases: {', '.join(md_escape(c) for c in ids[:MAX_CASES])}{more}", ""]
+    lines = []
     for case_id in ids[:REPLY_EXCERPTS]:
         view = comparison.cases.get(case_id)
         if view is not None:
-            lines.append(f"- **{md_escape(case_id)}**\n  - A: {_excerpt(view.a)}\n  - B: {_excerpt(view.b)}")
-    return lines
+            changes = _word_changes(view)
+            lines.append(f"- **{md_escape(case_id)}**\n  - A: {_excerpt(view.a)}\n  - B: {_excerpt(view.b)}"
+                         + (f"\n  - changes: {changes}" if changes else ""))
+    legend = [LEGEND, ""] if any("\n  - changes: " in line for line in lines) else []
+    return [f"Cases: {', '.join(md_escape(c) for c in ids[:MAX_CASES])}{more}", "", *legend, *lines]
+
+
+def _word_changes(view: CaseView) -> str:
+    """Reply A to reply B as one Markdown line (``~~A only~~ **B only**``); "" when a side has no reply or
+    the replies are the same text."""
+    sides = (view.a, view.b)
+    if any(side is None or side.error or side.reply is None for side in sides):
+        return ""
+    diff = word_diff(view.a.reply, view.b.reply, coarse=True)
+    return to_markdown(diff) if diff is not None else ""
+
+
+def _changed_case_lines(comparison: Comparison) -> list[str]:
+    """The first :data:`WORD_CHANGE_CASES` changed cases with a view, in diff.html's order (most drops
+    first, then by id), each with its word changes."""
+    drops: dict[str, int] = {}
+    for row in comparison.rows:
+        for change in row.changes:
+            drops[change.case_id] = drops.get(change.case_id, 0) + (change.delta < 0)
+    lines = []
+    for case_id in sorted((c for c in drops if c in comparison.cases), key=lambda c: (-drops[c], c)):
+        changes = _word_changes(comparison.cases[case_id])
+        if changes:
+            lines.append(f"- **{md_escape(case_id)}**: {changes}")
+        if len(lines) == WORD_CHANGE_CASES:
+            break
+    return [LEGEND, ""] + lines if lines else []
 
 
 def _excerpt(view) -> str:
     text = " ".join(((view and view.reply) or "").split())
     cut = text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
-    return f"“{md_escape(cut)}”"
+    return f"“{md_text(cut)}”"  # reply text: its * _ ~ ` [ ] read as typed, not as Markdown
 
 
 def _details(summary: str, lines: list[str]) -> str:
@@ -101,6 +136,8 @@ def render_comparison(comparison: Comparison) -> str:
     parts = [title, f"**{md_escape(headline(comparison))}**", table, family,
              _details("Flips per check (case: A→B)", _flip_lines(comparison)),
              _details("Largest score drops and rises per criterion", _score_lines(comparison)),
+             _details(f"How the replies changed, word by word (the first {WORD_CHANGE_CASES} changed cases, most "
+                      "drops first)", _changed_case_lines(comparison)),
              _details(f"Replies changed with no change in any measure ({len(comparison.reply_changes)})",
                       _reply_change_lines(comparison))]
     return "\n\n".join(p for p in parts if p)
