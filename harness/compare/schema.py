@@ -58,6 +58,9 @@ class LeftOut(_Model):
     """Cases left out of one row's test, by reason. A case counts once, under the first reason that applies."""
 
     unmatched: int = Field(0, description="the case is on one side only")
+    changed: int = Field(0, description="both runs hold the case's id with other content (complaint, persona, "
+                                        "policy facts, ...): not compared, named in a notice. Absent from "
+                                        "diff.json written before it (read as 0)")
     case_error: int = Field(0, description="a case error (no reply) on either side")
     judge_error: int = Field(0, description="a judge error on this criterion on either side")
     not_applicable: int = Field(0, description="the criterion or check did not apply on either side")
