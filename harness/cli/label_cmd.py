@@ -247,18 +247,24 @@ def _targets(args: argparse.Namespace, manifest) -> list:
         if not criteria:
             raise ConfigError("this run has no judge criteria: name --checks to label", field="--criteria")
         wanted = list(criteria)
-    unknown = [c for c in wanted if c not in criteria]
-    if unknown:
-        raise ConfigError(f"run {args.run_dir} has no criterion {', '.join(unknown)} (it has: "
-                          f"{', '.join(criteria) or 'none'})", field="--criteria")
-    unknown = [c for c in checks if c not in manifest.checks]
-    if unknown:
-        raise ConfigError(f"run {args.run_dir} has no check {', '.join(unknown)} (it has: "
-                          f"{', '.join(manifest.checks) or 'none'})", field="--checks")
+    _refuse_unknown(args.run_dir, wanted, list(criteria), "criterion", "--criteria")
+    _refuse_unknown(args.run_dir, checks, list(manifest.checks), "check", "--checks")
     words = _rubric_words(manifest)
     found = [Target("criterion", name, str(criteria[name].get("scale", "1-5")), *words.get(name, ("", ())))
              for name in wanted]
     return found + [Target("check", name, "pass_fail", _check_question(name)) for name in checks]
+
+
+def _refuse_unknown(run_dir: Path, names: list[str], known: list[str], what: str, field: str) -> None:
+    """A ConfigError for the ``names`` the run has no ``what`` of: the closest it has (one typo), then all."""
+    from harness.config.yamlfile import did_you_mean
+    from harness.errors import ConfigError
+
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        hint = did_you_mean(unknown[0], known) if len(unknown) == 1 else ""
+        raise ConfigError(f"run {run_dir} has no {what} {', '.join(unknown)}{hint} (it has: "
+                          f"{', '.join(known) or 'none'})", field=field)
 
 
 def _rubric_words(manifest) -> dict[str, tuple[str, tuple]]:

@@ -64,7 +64,8 @@ def unpaired_notice(names_a: list[str], names_b: list[str], answered_a: Containe
 
 @dataclass
 class Pairing:
-    """The cases two sides share (sorted by id), where each sits in its side, and how many are on one side only."""
+    """The cases two sides share (sorted by id), where each sits in its side, how many are on one side only,
+    and how many both hold with other content (``changed``)."""
 
     a: Side
     b: Side
@@ -72,6 +73,7 @@ class Pairing:
     in_a: np.ndarray
     in_b: np.ndarray
     unmatched: int
+    changed: int = 0
     ids: np.ndarray = field(init=False, repr=False)  # case_ids as an object array, to pick a row's cases fast
 
     def __post_init__(self) -> None:
@@ -80,13 +82,14 @@ class Pairing:
 
 def pair_sides(a: Side, b: Side) -> Pairing:
     """The cases both sides hold, less those whose content changed between the runs (:func:`compared_cases`),
-    which are named in a notice and neither paired nor counted as on one side only."""
+    which are named in a notice, not paired, and counted apart from those on one side only (``changed``): a
+    row's left-out cell then accounts for every case of either side."""
     position_a, position_b = a.position, b.position
     both = position_a.keys() & position_b.keys()
     shared = sorted(both - compared_cases(a.run, b.run).excluded)
     return Pairing(a, b, shared, np.array([position_a[c] for c in shared], dtype=np.intp),
                    np.array([position_b[c] for c in shared], dtype=np.intp),
-                   unmatched=len(position_a) + len(position_b) - 2 * len(both))
+                   unmatched=len(position_a) + len(position_b) - 2 * len(both), changed=len(both) - len(shared))
 
 
 def compared_cases(run_a: RunData, run_b: RunData) -> CaseChanges:
@@ -127,7 +130,7 @@ def paired_clusters(pairing: Pairing, index: int) -> tuple[Clusters, LeftOut]:
     sum_a, n_a, missed_a = _case_sums(pairing.a, index, graded_a, ia)
     sum_b, n_b, missed_b = _case_sums(pairing.b, index, graded_b, ib)
     clusters = Clusters(pairing.ids[keep].tolist(), sum_a, n_a, sum_b, n_b)
-    return clusters, LeftOut(unmatched=pairing.unmatched, samples_a=missed_a, samples_b=missed_b, **counts)
+    return clusters, LeftOut(unmatched=pairing.unmatched, changed=pairing.changed, samples_a=missed_a, samples_b=missed_b, **counts)
 
 
 def _case_reason(side: Side, index: int) -> tuple[np.ndarray, np.ndarray]:

@@ -21,6 +21,7 @@ from typing import Any
 import msgspec
 import numpy as np
 
+from harness.config.yamlfile import did_you_mean
 from harness.errors import ResultsError
 from harness.records.schema import RECORD_SCHEMA_VERSION, Manifest, Record
 from harness.records.store import RECORDS, iter_case_rows, parse_record, read_manifest
@@ -319,7 +320,8 @@ def side(run: RunData, candidate: str, label: str) -> Side:
     """The side for ``candidate`` in ``run``; an unknown candidate names the ones there are."""
     if candidate not in run.rows:
         known = ", ".join(run.candidates()) or "none"
-        raise ResultsError(f"run {label} has no records for candidate {candidate!r} (candidates: {known})",
+        hint = did_you_mean(candidate, run.candidates())
+        raise ResultsError(f"run {label} has no records for candidate {candidate!r}{hint} (candidates: {known})",
                            file=str(run.path))
     cols = run.rows[candidate]
     ids, samples = cols.case_ids, cols.samples

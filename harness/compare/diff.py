@@ -176,6 +176,7 @@ def unshared_warning(comparison: Comparison) -> str:
     left_out = comparison.rows[0].left_out
     both = left_out.case_error + left_out.judge_error + left_out.not_applicable  # every shared case, left out
     why = [f"{left_out.unmatched} cases are on one side only"] if left_out.unmatched else []
+    why += [f"{left_out.changed} changed between the runs (same id, other content)"] if left_out.changed else []
     why += [f"the {both} cases on both sides have an error or no verdict on one side"] if both else []
     reasons = f" ({'; '.join(why)})" if why else ""
     return (f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B): not measured: the sides share no "

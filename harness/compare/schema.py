@@ -26,7 +26,8 @@ from harness.scoring.schema import Interval
 #    LeftOut.samples_a/samples_b (a case is compared on its graded samples; it was left out whole);
 #    the verdict "below minimum effect" and DiffReport.min_effect (--min-effect). A v3 diff.json still reads.
 # 5: Comparison.headline, .flips (pass->fail / fail->pass, cases worse / better) and .reply_changes (replies
-#    whose text changed with no change in any measure). A v4 diff.json still reads.
+#    whose text changed with no change in any measure); LeftOut.changed (cases whose content changed between
+#    the runs, left out of every row). A v4 diff.json still reads.
 DIFF_SCHEMA_VERSION = 5
 Verdict = Literal["improved", "regressed", "below minimum effect", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
@@ -58,6 +59,9 @@ class LeftOut(_Model):
     """Cases left out of one row's test, by reason. A case counts once, under the first reason that applies."""
 
     unmatched: int = Field(0, description="the case is on one side only")
+    changed: int = Field(0, description="both runs hold the case's id with other content (complaint, persona, "
+                                        "policy facts, ...): not compared, named in a notice. Absent from "
+                                        "diff.json written before it (read as 0)")
     case_error: int = Field(0, description="a case error (no reply) on either side")
     judge_error: int = Field(0, description="a judge error on this criterion on either side")
     not_applicable: int = Field(0, description="the criterion or check did not apply on either side")

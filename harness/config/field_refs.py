@@ -46,16 +46,48 @@ def check_field_references(loaded: LoadedEval, cases: list[Case]) -> None:
 def field_reference_gaps(loaded: LoadedEval, cases: list[Case]) -> list[str]:
     """A line (``file:line: field: ...``) per reference that some of ``cases`` (those the eval runs) lack,
     with how many: the check is n/a on those. Said by ``harness validate``, which passes (a dataset may lack a
-    field here and there); the scorecard counts the cases each check applied to."""
+    field here and there); the scorecard counts the cases each check applied to. When every one of them lacks
+    it, the line names the dataset's cases that have it and says the eval's ``limit`` leaves them out: the
+    check applies to none and is not measured."""
     lines = []
     for loc, name, ref in _references(loaded):
         lacking = sum(not fills(ref, case) for case in cases)
-        # Every one of them too: then `limit` left out the cases that have it (a field no case has is refused).
-        if lacking:
-            lines.append(loaded.error(f"{_written(ref.name)}: {lacking} of the {len(cases)} cases have no text or "
-                                      f"number at {ref.name}: check {name} does not apply to them (n/a)",
-                                      *loc).one_line())
+        if not lacking:
+            continue
+        text = f"{_written(ref.name)}: {lacking} of the {len(cases)} cases have no text or number at {ref.name}: "
+        if lacking < len(cases):
+            text += f"check {name} does not apply to them (n/a)"
+        else:  # every one: the dataset has it (a field no case has is refused), but not in the cases this runs
+            text += _left_out_by_selection(loaded, ref, name, len(cases))
+        lines.append(loaded.error(text, *loc).one_line())
     return lines
+
+
+SHOWN_IDS = 5  # ids of the cases outside the selection named in a warning
+
+
+def _left_out_by_selection(loaded: LoadedEval, ref: Reference, check: str, n: int) -> str:
+    """Why no case the eval runs fills ``ref``, when cases of its dataset do: its ``limit`` leaves them out,
+    so the check applies to none and reads "not measured"."""
+    holders = _holders(loaded, ref)
+    if not holders:  # not read here (no local file): what it means for the run, without the why
+        return f"check {check} applies to none of them (n/a on all, not measured)"
+    more = f" and {len(holders) - SHOWN_IDS} more" if len(holders) > SHOWN_IDS else ""
+    which = (f"the only case with it ({holders[0]}) is" if len(holders) == 1 else
+             f"the only {len(holders)} cases with it ({', '.join(holders[:SHOWN_IDS])}{more}) are")
+    limit = loaded.spec.limit
+    where = f"outside limit {limit} (the first {limit})" if limit else "outside the cases this eval runs"
+    fix = "; raise or remove limit to measure it" if limit else ""
+    return f"{which} {where}, so check {check} applies to none of the {n} (n/a on all, not measured){fix}"
+
+
+def _holders(loaded: LoadedEval, ref: Reference) -> list[str]:
+    """The ids of the dataset's cases (threads) that fill ``ref``; empty when the dataset is not a local file."""
+    if not Path(loaded.dataset_path).is_file():
+        return []
+    from harness.datasets.loader import load_dataset
+
+    return [case.id for case in load_dataset(loaded.dataset_path).cases if fills(ref, case)]
 
 
 def _references(loaded: LoadedEval) -> Iterator[tuple[tuple[Any, ...], str, Reference]]:

@@ -1,7 +1,8 @@
 """Reading a CSV dataset: every cell as text, every row named by the file line it starts on.
 
 Split out of :mod:`harness.datasets.loader`, which shapes and validates the rows. Quotes left open
-(rows that would merge, cases that would vanish) are found here and refused at the line they open on.
+(rows that would merge, cases that would vanish) are found here and refused at the line they open on,
+and so is a stray quote in a quoted cell (its text would change: ``"ab"c`` reads ``abc`` leniently).
 """
 
 from __future__ import annotations
@@ -46,11 +47,13 @@ def csv_rows(path: Path, check_header: Callable[[list[str], int], None] | None =
         raise DatasetError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column})",
                            file=source, line=line) from None
     del data
-    records, runs_on = _csv_records(text.removeprefix("\ufeff"), source)
+    records, strays = _csv_records(text.removeprefix("\ufeff"), source)
     if not records:
         return
     header_line, _, header = records[0]
     columns = [name if name else f"Unnamed: {index}" for index, name in enumerate(header)]
+    if header_line in strays:
+        raise strays[header_line].error(source, columns, len(header), width=len(header))
     seen: set[str] = set()
     for name in columns:
         if name in seen:
@@ -64,8 +67,8 @@ def csv_rows(path: Path, check_header: Callable[[list[str], int], None] | None =
     # more than the rest of reading a row.
     escapes = "\\u" in text
     for line, last_line, record in itertools.islice(records, 1, None):
-        if len(record) != width and line in runs_on:
-            raise runs_on[line].error(source, columns, len(record))
+        if line in strays:
+            raise strays[line].error(source, columns, len(record), width)
         if len(record) > width:
             # A row spanning lines may be rows merged by a quote left open, closed by a stray one later.
             hint = f" (it runs over lines {line}-{last_line}: is a quote left open?)" if last_line > line else ""
@@ -129,19 +132,19 @@ def _refuse_merged_rows(record: list[str], columns: list[str], source: str, line
 Records = list[tuple[int, int, list[str]]]  # each non-blank record with the file lines it starts and ends on
 
 
-def _csv_records(text: str, source: str) -> tuple[Records, dict[int, "_RunOn"]]:
+def _csv_records(text: str, source: str) -> tuple[Records, dict[int, "_Stray"]]:
     """The non-blank records of CSV ``text``, each with the file lines it starts and ends on, and by the line
-    it starts on, each one-line record a quoted cell of which runs on past commas (:class:`_RunOn`).
+    it starts on, each record with a stray quote in a quoted cell (:class:`_Stray`).
 
     Lines end at ``\\n``, ``\\r\\n`` or ``\\r`` (as the reader splits them). A quote left open
     swallows the rows after it into its cell up to the next quote in the file, and the reader reads
     on from there as if nothing happened: rows merge and cases vanish. So the file is first read
     strictly (a quoted cell ends with its quote followed by ``,`` or the end of the row, and the file
     does not end inside one), which a well-formed file passes at no extra cost. A file that fails is
-    read again leniently, as pandas read it (``"ab"c`` reads ``abc``), checking every record that
-    spans lines, and the last one, with :func:`_quote_problem`; and noting each one-line record that fails
-    the strict read, where a quoted cell runs on past commas (``1,"a,b"c,d``): the row is refused if that
-    leaves it the wrong number of fields (its cells shifted).
+    read again leniently, to find the mistake: a record that spans lines, or the last one, whose quoted
+    cell is never closed (:func:`_quote_problem`) is refused at once; any other quoted cell with a quote
+    inside it or text after its closing quote (``"I was charged "twice""``, ``"twice" and more``) is noted
+    (:class:`_Stray`) and refused when its row is read, where its column's name is known.
     """
     limit = csv.field_size_limit()
     csv.field_size_limit(max(limit, len(text) + 1))  # the default 128 KiB would refuse a long complaint
@@ -171,25 +174,24 @@ def _strict_csv_records(text: str) -> Records:
     return records
 
 
-def _checked_csv_records(text: str, source: str) -> tuple[Records, dict[int, "_RunOn"]]:
+def _checked_csv_records(text: str, source: str) -> tuple[Records, dict[int, "_Stray"]]:
     handle = io.StringIO(text, newline="")
     reader = csv.reader(handle)
     records: Records = []
-    runs_on: dict[int, _RunOn] = {}
+    strays: dict[int, _Stray] = {}
     start, offset = 1, 0
     for record in reader:
         end, next_offset = reader.line_num, handle.tell()
         # A quote left open makes a record span lines, or runs to the end of the file (maybe on one line).
         if end > start or next_offset == len(text):
             _refuse_quote_problem(text[offset:next_offset], start, source)
-        elif _kept(record):
-            found = _run_on(text[offset:next_offset], start)
-            if found is not None:
-                runs_on[start] = found
         if _kept(record):
+            found = _stray(text[offset:next_offset], start, record)
+            if found is not None:
+                strays[start] = found
             records.append((start, end, record))
         start, offset = end + 1, next_offset
-    return records, runs_on
+    return records, strays
 
 
 _FIELD_END = re.compile(r"[,\r\n]")
@@ -202,7 +204,7 @@ def _quote_problem(chunk: str) -> tuple[int, int | None] | None:
     A quoted cell whose closing quote is followed by something other than ``,`` or the end of the row
     is malformed when it runs over a line end: a quote left open on an earlier row and "closed" by the
     opening quote of a later row's ``"y"`` looks just like that, with the rows in between merged into
-    the cell. On one line, ``"ab"c`` merges nothing, and reads ``abc`` as under pandas.
+    the cell. On one line, ``"ab"c`` merges nothing: it is refused as a stray quote (:class:`_Stray`).
     """
     for _, opened, close in _malformed_cells(chunk):
         if close is None or chunk.find("\n", opened, close) >= 0 or chunk.find("\r", opened, close) >= 0:
@@ -241,38 +243,79 @@ def _malformed_cells(chunk: str) -> Iterator[tuple[int, int, int | None]]:
 
 
 @dataclass(frozen=True)
-class _RunOn:
-    """A quoted cell of a one-line record that runs on past commas: its quote, then a later quote that is
-    followed by text (``1,"a,b"c,d``), so the commas between are read as text and the cells after it shift.
-    Harmless (``abc``) unless the row then has the wrong number of fields, where it is the mistake to name."""
+class _Stray:
+    """A quoted cell whose quoted part ends at a quote followed by text, not by ``,`` or the end of the row:
+    a quote inside it not doubled (``"I was charged "twice""``), or text after its closing quote (``"twice"
+    and more``). Python's csv, as pandas, reads on leniently, dropping that quote (``I was charged twice""``,
+    ``twice and more``): the case's text silently changed, or, when the quoted part ran on past commas
+    (``1,"a,b"c,d``), the cells after it shifted. Refused either way, at its line and column."""
 
     line: int
     cell: int
-    column: int  # of the opening quote, in characters from 1
-    close_column: int
-    after: str  # what follows the quote that ends the quoted part
-    commas: int  # read as text
+    column: int  # of the opening quote on its line, in characters from 1
+    close_column: int  # of the quote followed by text
+    after: str  # what follows that quote
+    commas: int  # read as text between the two quotes
+    read_as: str  # the cell as the lenient reader reads it
+    fix: str  # the cell written as CSV means it (see _rewritten)
 
-    def error(self, source: str, columns: list[str], fields: int) -> DatasetError:
+    def error(self, source: str, columns: list[str], fields: int, width: int) -> DatasetError:
+        field = columns[self.cell] if self.cell < len(columns) else None
+        if self.commas and fields != width:  # the cells after it shifted: the worse of the two, said first
+            return DatasetError(
+                f"the quoted cell that opens at column {self.column} runs on past {self.commas} "
+                f"comma{'s' if self.commas != 1 else ''}: the next quote (column {self.close_column}) is followed "
+                f"by {self.after!r}, not ',' or the end of the row, so the row reads {fields} fields where the "
+                f"header has {width} and the cells after it are shifted (close the quote where the cell ends; a "
+                f"quote inside a quoted cell is written \"\")", file=source, line=self.line, field=field)
         return DatasetError(
-            f"the quoted cell that opens at column {self.column} runs on past {self.commas} "
-            f"comma{'s' if self.commas != 1 else ''}: the next quote (column {self.close_column}) is followed by "
-            f"{self.after!r}, not ',' or the end of the row, so the row reads {fields} fields where the header has "
-            f"{len(columns)} and the cells after it are shifted (close the quote where the cell ends; a quote "
-            f"inside a quoted cell is written \"\")",
-            file=source, line=self.line, field=columns[self.cell] if self.cell < len(columns) else None)
+            f"the quoted cell that opens at column {self.column} has a quote at column {self.close_column} followed "
+            f"by {self.after!r}, not by ',' or the end of the row: a quote inside a quoted cell is written \"\" "
+            f"(here {_short(self.fix)}); read leniently, as pandas does, the cell would be {_short(self.read_as)!r}",
+            file=source, line=self.line, field=field)
 
 
-def _run_on(chunk: str, line: int) -> _RunOn | None:
-    """The first quoted cell of one-line record ``chunk`` (starting on file line ``line``) that runs on past a
-    comma, or None."""
+def _stray(chunk: str, line: int, record: list[str]) -> _Stray | None:
+    """The first quoted cell of record ``chunk`` (starting on file line ``line``, read leniently as ``record``)
+    closed by a quote followed by text, or None."""
     if _reads_strictly(chunk):
         return None
     for cell, opened, close in _malformed_cells(chunk):
-        if close is not None and chunk.find(",", opened, close) >= 0:
-            return _RunOn(line=line, cell=cell, column=opened + 1, close_column=close + 1,
-                          after=chunk[close + 1], commas=chunk.count(",", opened, close))
+        if close is None:
+            continue  # never closed: _refuse_quote_problem's
+        start = max(chunk.rfind("\n", 0, opened), chunk.rfind("\r", 0, opened)) + 1
+        return _Stray(line=line + _line_breaks(chunk, 0, opened), cell=cell, column=opened - start + 1,
+                      close_column=close - start + 1, after=chunk[close + 1], commas=chunk.count(",", opened, close),
+                      read_as=record[cell] if cell < len(record) else "", fix=_rewritten(chunk, opened, close))
     return None
+
+
+_CLOSER = re.compile(r'"(?=,|\r|\n|$)')
+
+
+def _rewritten(chunk: str, opened: int, close: int) -> str:
+    """The cell that opens at ``opened`` written as CSV means it. When a later quote on its line comes right
+    before a comma or the line end, that one closes it and the quotes between are the text's, each doubled
+    (a complaint ending in a quoted word). Otherwise the cell runs to the next comma: when its quoted part
+    holds a comma, its first quote is the cell's (only a quoted cell holds one) and the others are text;
+    else every quote of it is text (a complaint opening with a quotation). Each quote of the text doubled."""
+    ends = [i for i in (chunk.find("\n", close), chunk.find("\r", close)) if i >= 0]
+    stop = min(ends) if ends else len(chunk)
+    closer = _CLOSER.search(chunk, close + 1, stop)
+    if closer is not None:
+        return _quoted(chunk[opened + 1:closer.start()].replace('""', '"'))
+    comma = chunk.find(",", close, stop)
+    raw = chunk[opened:comma if comma >= 0 else stop]
+    return _quoted(raw[1:] if "," in chunk[opened:close] else raw)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _short(text: str, most: int = 80) -> str:
+    """``text`` cut to ``most`` characters (a long complaint in a one-line error)."""
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def _reads_strictly(chunk: str) -> bool:

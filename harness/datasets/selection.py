@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from harness.config.yamlfile import did_you_mean
 from harness.datasets.personas import normalize_persona
 from harness.datasets.schema import Case
 from harness.datasets.turns import thread_of
@@ -132,8 +133,9 @@ def select(cases: list[Case], selection: CaseSelection, limit: int | None, sourc
     """The cases ``selection`` keeps, then those of the first ``limit`` threads among them.
 
     An id or pattern of ``--cases`` that matches no case of ``cases`` (a typo: ``a33`` for ``a3``), or a
-    ``--where metadata.<key>`` that no case has, is a ConfigError naming it, as an unknown ``--candidates``
-    name is: it would otherwise drop out of the selection without a word.
+    ``--where metadata.<key>`` that no case has, or a ``--where`` whose values no case has (``persona=angyr``),
+    is a ConfigError naming it, the closest name or value there is and those the cases have, as an unknown
+    ``--candidates`` name is: it would otherwise drop out of the selection without a word.
     """
     if selection:
         _check_selection_names(cases, selection, source)
@@ -170,7 +172,73 @@ def _check_selection_names(cases: list[Case], selection: CaseSelection, source: 
         if where.field.startswith("metadata."):
             key = where.field[len("metadata."):]
             if not any(metadata_value(case, key) is not None for case in cases):
-                raise ConfigError(f"no case of {source} has metadata key {key!r}", field="--where")
+                keys = metadata_keys(cases)
+                raise ConfigError(f"no case of {source} has metadata key {key!r}{did_you_mean(key, keys)}"
+                                  f"{_listed(keys)}", field="--where")
+        if not any(where.holds(case) for case in cases):
+            # One clause no case meets selects nothing whatever the others say: name it and what is there
+            # (a typo: "angyr" for "angry"), not only "no case is selected".
+            raise ConfigError(_no_value_message(where, cases, source), field="--where")
+
+
+LISTED = 12  # values or keys named in a message; more are counted
+
+
+def _listed(names: list[str]) -> str:
+    """`` (the cases have: a, b and 3 more)``, or `` (no case has any)``."""
+    if not names:
+        return " (no case has any)"
+    more = f" and {len(names) - LISTED} more" if len(names) > LISTED else ""
+    return f" (the cases have: {', '.join(names[:LISTED])}{more})"
+
+
+def _no_value_message(where: Where, cases: list[Case], source: str) -> str:
+    """Why ``--where field=values`` keeps no case: the values no case has, the closest one present, the rest."""
+    present = field_values(cases, where.field)
+    wanted = [normalize_persona(v) or v for v in where.values] if where.field == "persona" else list(where.values)
+    hint = next((h for h in (did_you_mean(v, present) for v in wanted) if h), "")
+    values = " or ".join(where.values)
+    return (f"no case of {source} has {where.field} {values}"
+            f"{hint}{_listed(present)}")
+
+
+def field_values(cases: list[Case], name: str) -> list[str]:
+    """The values ``--where`` could match at field ``name``, as written on its command line, sorted; a
+    persona as it is read (``Angry`` is ``angry``)."""
+    found: set[str] = set()
+    for case in cases:
+        if name.startswith("metadata."):
+            value = metadata_value(case, name[len("metadata."):])
+            text = value if isinstance(value, str) else json.dumps(value) if _scalar(value) else None
+        else:
+            value = getattr(case, name)
+            text = normalize_persona(value) if name == "persona" else value
+        if text:
+            found.add(text)
+    return sorted(found)
+
+
+def metadata_keys(cases: list[Case]) -> list[str]:
+    """Every dotted metadata key some case holds a text, number or true/false at (what ``--where
+    metadata.<key>`` can match), sorted."""
+    found: set[str] = set()
+    for case in cases:
+        found.update(_leaf_keys(case.metadata or {}, ""))
+    return sorted(found)
+
+
+def _leaf_keys(mapping: dict, prefix: str) -> list[str]:
+    keys = []
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            keys += _leaf_keys(value, f"{prefix}{key}.")
+        elif _scalar(value):
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
 
 
 def _close_id(wanted: str, cases: list[Case]) -> str | None:

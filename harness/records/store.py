@@ -259,9 +259,11 @@ def check_candidates(run_dir: Path, wanted, field: str) -> None:
     names = [str(c.get("name")) for c in read_manifest(run_dir).candidates]
     unknown = [name for name in wanted or () if name not in names]
     if unknown:
+        from harness.config.yamlfile import did_you_mean
         from harness.errors import ConfigError
 
-        raise ConfigError(f"run {run_dir} has no candidate {', '.join(unknown)} (it has: {', '.join(names)})",
+        hint = did_you_mean(unknown[0], names) if len(unknown) == 1 else ""
+        raise ConfigError(f"run {run_dir} has no candidate {', '.join(unknown)}{hint} (it has: {', '.join(names)})",
                           field=field)
 
 

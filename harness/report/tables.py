@@ -308,7 +308,8 @@ def fmt_left_out(left_out) -> str:
     """``"2 (judge error 2)"``: cases left out of the test, by reason; n/a and unmatched apart. With several
     samples per case, the ungraded samples of cases still compared follow: ``"0; 3 samples of compared cases"``."""
     parts = [(left_out.case_error, "case error"), (left_out.judge_error, "judge error"),
-             (left_out.not_applicable, "n/a"), (left_out.unmatched, "one side only")]
+             (left_out.not_applicable, "n/a"), (left_out.unmatched, "one side only"),
+             (getattr(left_out, "changed", 0), "changed")]
     shown = [f"{label} {n}" for n, label in parts if n]
     total = sum(n for n, _ in parts)
     cases = f"{total} ({', '.join(shown)})" if total else "0"

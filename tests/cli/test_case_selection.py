@@ -83,7 +83,7 @@ def test_bad_selections_are_one_line(tmp_path):
                           (["--cases", "c1,c11"],
                            "--cases: unknown case id c11 of cases.jsonl (6 cases) (did you mean c1?)"),
                           (["--where", "metadata.tierr=gold"], "--where: no case of cases.jsonl has metadata key"),
-                          (["--where", "channel=fax"], "no case of cases.jsonl is selected by --where channel=fax")):
+                          (["--where", "channel=fax"], "--where: no case of cases.jsonl has channel fax (the cases have: ")):
         done = harness_cmd("run", "eval.yaml", "--out", "x", *args, cwd=tmp_path)
         assert done.returncode == 2 and message in done.stderr, (args, done.stderr)
         assert len(done.stderr.strip().splitlines()) == 1

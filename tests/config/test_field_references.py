@@ -97,9 +97,12 @@ def test_a_selection_that_leaves_out_the_cases_with_the_field_still_runs(project
 def test_a_limit_that_leaves_out_the_cases_with_the_field_validates(project):
     (project / "cases.jsonl").write_text(row("c1") + row("c2", {"order_id": "1"}))
     path = write_eval(project, "{name: c, type: contains, value: '{{ metadata.order_id }}'}", extra="limit: 1\n")
+    # Every case the eval runs lacks it: the warning says the limit left out the one that has it.
     assert validate_file(path).warnings == ("eval.yaml:7: checks[0].value: {{ metadata.order_id }}: 1 of the 1 "
-                                            "cases have no text or number at metadata.order_id: check c does not "
-                                            "apply to them (n/a)",)
+                                            "cases have no text or number at metadata.order_id: the only case "
+                                            "with it (c2) is outside limit 1 (the first 1), so check c applies "
+                                            "to none of the 1 (n/a on all, not measured); raise or remove limit "
+                                            "to measure it",)
 
 
 def test_fields_every_case_has_say_nothing(project):

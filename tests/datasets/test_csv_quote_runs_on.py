@@ -41,10 +41,8 @@ def test_the_review_row_is_named_at_its_quote(tmp_path):
 
 
 @pytest.mark.parametrize("text, cells", [
-    # "ab"c on one line reads abc, as under pandas: no comma is swallowed
-    ('id,complaint,reply:v1\n1,"ab"c,r\n', ["1", "abc", "r"]),
-    # a quoted part holding a comma that leaves the row its full width is read as written
-    ('id,complaint,reply:v1\n1,"a, b" c,r\n', ["1", "a, b c", "r"]),
+    # ("ab"c, which read abc, and "a, b" c, which read a, b c, are refused now: their quotes were dropped from
+    # the case's text without a word; tests/datasets/test_csv_stray_quotes.py)
     # a short row without a malformed quote is a row lacking its last cells
     ('id,complaint,reply:v1\n1,"a, b"\n', ["1", "a, b"]),
 ])

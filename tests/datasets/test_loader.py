@@ -214,10 +214,11 @@ def test_csv_rows_merged_into_too_many_fields_say_a_quote_may_be_open(tmp_path):
                                    "is a quote left open?)")
 
 
-@pytest.mark.parametrize("lenient", ["", 'z,"ab"c,\n'])
+@pytest.mark.parametrize("lenient", ["", 'z,"ab",\n'])
 def test_csv_multiline_quoted_cells_load_beside_the_quote_checks(tmp_path, lenient):
     # Emailed complaints spanning lines, with quotes doubled inside, CRLF and bare CR line ends, load as
-    # before; with a one-line "ab"c in the file (read leniently, as abc) too, and errors keep their lines.
+    # before; with a row above them too, and errors keep their lines. (That row was a one-line "ab"c, read
+    # leniently as abc: a quote followed by text is refused now, tests/datasets/test_csv_stray_quotes.py.)
     email = '"Hello,\r\nHe said ""no refund"" twice.\n""Really?""\rJane"'
     text = ('id,complaint,reply:v1,context\n' + lenient +
             f'a,{email},"Sorry,\nwe will ""look"" into it",\n'
@@ -226,7 +227,7 @@ def test_csv_multiline_quoted_cells_load_beside_the_quote_checks(tmp_path, lenie
     assert cases["a"].turns[0].content == 'Hello,\r\nHe said "no refund" twice.\n"Really?"\rJane'
     assert cases["a"].recorded_replies == {"v1": 'Sorry,\nwe will "look" into it'}
     assert cases["b"].turns[0].content == 'one "quoted" line' and cases["b"].context.max_refund == 5
-    assert ("z" in cases) == bool(lenient) and (not lenient or cases["z"].turns[0].content == "abc")
+    assert ("z" in cases) == bool(lenient) and (not lenient or cases["z"].turns[0].content == "ab")
     shift = lenient.count("\n")
     bad = write_csv(tmp_path, text + 'c,x,,"{bad"\n', name="bad.csv")
     assert f"bad.csv:{8 + shift}: context: expected JSON text" in error_of(bad)
@@ -238,12 +239,14 @@ def test_csv_header_naming_a_column_twice(tmp_path):
 
 
 def test_csv_reading_details_kept_from_the_pandas_reader(tmp_path):
-    # BOM dropped; blank and spaces-only lines skipped; \r line ends; lenient quotes; a nameless column
-    # is ignored while empty; a final line without a newline; cells longer than csv's 128 KiB default.
+    # BOM dropped; blank and spaces-only lines skipped; \r line ends; a quote inside an unquoted cell is
+    # text; a nameless column is ignored while empty; a final line without a newline; cells longer than
+    # csv's 128 KiB default. (Row a was "ab"c, read leniently as abc: refused now, the quote dropped from the
+    # text without a word; tests/datasets/test_csv_stray_quotes.py.)
     long = "x" * 300_000
-    path = write_csv(tmp_path, '\ufeffid,complaint,\r\n   \r\na,"ab"c,\r\rb,ab"c\rc,' + long)
+    path = write_csv(tmp_path, '\ufeffid,complaint,\r\n   \r\na,"ab",\r\rb,ab"c\rc,' + long)
     a, b, c = load_dataset(path).cases
-    assert (a.id, a.turns[0].content, b.turns[0].content, c.turns[0].content) == ("a", "abc", 'ab"c', long)
+    assert (a.id, a.turns[0].content, b.turns[0].content, c.turns[0].content) == ("a", "ab", 'ab"c', long)
     named = write_csv(tmp_path, 'id,complaint,\na,x,z\n', name="n.csv")
     assert "n.csv:2: Unnamed: 2: unknown field" in error_of(named)
 

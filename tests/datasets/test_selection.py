@@ -45,8 +45,9 @@ def test_ids_and_patterns(raw, expected):
     (["channel=twitter", "persona=angry"], ["c01"]),  # every --where must hold
     (["metadata.source=tw-2019"], ["c01"]),
     (["metadata.vip=true"], ["c01"]), (["metadata.tier=2"], ["c02"]), (["metadata.tier=2.0"], ["c02"]),
-    (["metadata.vip=1"], []), (["metadata.tier=true"], []), (["metadata.source=tw-2019,mail"], ["c01", "c02"]),
-    (["category=airline"], []),
+    (["metadata.source=tw-2019,mail"], ["c01", "c02"]),
+    # metadata.vip=1, metadata.tier=true and category=airline keep no case: refused, naming the values there
+    # are (tests/datasets/test_where_hints.py)
 ])
 def test_where(wheres, expected):
     selection = CaseSelection(where=tuple(parse_where(w) for w in wheres))
