@@ -12,8 +12,14 @@ worse), and a case error when the run failed its error tolerance. A failure no
 failed gate holds is listed in ``<system-out>`` (the test case passes); a case
 error within the tolerance is ``<skipped>`` (the case was not graded). So a
 green night reads green, and a red one points at the cases behind it. ``all``
-(``HARNESS_JUNIT=all``) makes every failing check and criterion a
+(``--junit all`` or ``HARNESS_JUNIT=all``) makes every failing check and criterion a
 ``<failure>`` and every case error an ``<error>``, as a per-assertion tool does.
+
+A check that crashed on a case (a custom check that raised) is an error of the
+case's check, never a failure: an ``<error type="check_crashed">`` naming it, with
+``all``, when a failed gate holds that check, or when the run failed its error
+tolerance; otherwise an ``error:`` line in ``<system-out>`` (the reply was graded by
+the other checks, so the case is not skipped).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from xml.etree import ElementTree as ET
 from harness.ci.verdicts import CaseOutcome, by_candidate
 from harness.errors import ConfigError
 from harness.gates.outcome import gate_measure
+from harness.gates.tolerance import CHECK_CRASHED
 from harness.records.store import atomic_write_text
 
 JUNIT_FILE = "junit.xml"
@@ -109,7 +116,8 @@ def _candidate_suite(name: str, outcomes: list[CaseOutcome], timestamp: str | No
     if held is not None:
         properties = ET.SubElement(suite, "properties")
         ET.SubElement(properties, "property", name="harness.junit", value=f"{GATED}: a case fails on what a failed "
-                      f"gate holds; other failures are in system-out ({JUNIT_ENV}={ALL} fails on every one)")
+                      f"gate holds; other failures are in system-out (--junit {ALL} or {JUNIT_ENV}={ALL} fails on "
+                      f"every one)")
     for outcome in outcomes:
         suite.append(_case(name, outcome) if held is None else _gated_case(name, outcome, held))
     _count(suite, suite.findall("testcase"))
@@ -118,36 +126,44 @@ def _candidate_suite(name: str, outcomes: list[CaseOutcome], timestamp: str | No
 
 def _case(classname: str, outcome: CaseOutcome) -> ET.Element:
     case = ET.Element("testcase", classname=classname, name=outcome.case_id, time=f"{outcome.latency_s:.3f}")
-    if outcome.errors:
-        error = ET.SubElement(case, "error", type=outcome.error_kind, message=_short("; ".join(outcome.errors)))
-        error.text = "\n".join(outcome.errors)
-    if outcome.failing_names:
-        failure = ET.SubElement(case, "failure", type="harness.verdict",
-                                message=_short("failed: " + ", ".join(outcome.failing_names)))
-        failure.text = "\n".join(outcome.failures)
+    _error(case, outcome, outcome.errors, outcome.check_errors())
+    failed = outcome.failed_names
+    if failed:
+        failure = ET.SubElement(case, "failure", type="harness.verdict", message=_short("failed: " + ", ".join(failed)))
+        failure.text = "\n".join(outcome.failures_of(lambda name: True, crashes=False)[0])
     if outcome.reply:
         ET.SubElement(case, "system-out").text = f"reply: {outcome.reply}"
     return case
+
+
+def _error(case: ET.Element, outcome: CaseOutcome, case_errors: list[str], check_errors: list[str]) -> None:
+    """The case's ``<error>``: its case errors (``type`` their kind) and crashed checks (``check_crashed``)."""
+    lines = case_errors + check_errors
+    if lines:
+        kind = outcome.error_kind if case_errors else CHECK_CRASHED
+        ET.SubElement(case, "error", type=kind, message=_short("; ".join(lines))).text = "\n".join(lines)
 
 
 def _gated_case(classname: str, outcome: CaseOutcome, held: _Held) -> ET.Element:
     """A case's test case when only what a failed gate holds fails it (see the module)."""
     case = ET.Element("testcase", classname=classname, name=outcome.case_id, time=f"{outcome.latency_s:.3f}")
     holds = partial(held.holds, outcome.candidate, outcome.case_id)
-    names = [name for name in outcome.failing_names if holds(name)]
-    lines, others = outcome.failures_of(holds)
+    names = [name for name in outcome.failed_names if holds(name)]
+    lines, others = outcome.failures_of(holds, crashes=False)
+    # A crashed check is an error where its check is held (a failed gate on it) or every error is (exit 3).
+    crashes = outcome.check_errors(lambda name: held.errors_failed or holds(name))
+    loose = outcome.check_errors(lambda name: not (held.errors_failed or holds(name)))
     out = []
     if names:
         failure = ET.SubElement(case, "failure", type="harness.verdict", message=_short("failed: " + ", ".join(names)))
         failure.text = "\n".join(lines)
-    if outcome.errors and held.errors_failed:
-        error = ET.SubElement(case, "error", type=outcome.error_kind, message=_short("; ".join(outcome.errors)))
-        error.text = "\n".join(outcome.errors)
-    elif outcome.errors and not names:
+    _error(case, outcome, outcome.errors if held.errors_failed else [], crashes)
+    if outcome.errors and not held.errors_failed and not names and not crashes:
         ET.SubElement(case, "skipped", message=_short("not graded (within the run's error tolerance): "
                                                       + "; ".join(outcome.errors)))
-    elif outcome.errors:
+    elif outcome.errors and not held.errors_failed:
         out += [f"error: {line}" for line in outcome.errors]
+    out += [f"error (no failed gate holds the check): {line}" for line in loose]
     if others:
         out += ["not held by a failed gate:"] + [f"  {line}" for line in others]
     if outcome.reply:

@@ -29,7 +29,7 @@ from harness.ci.summary import SUMMARY_FILE, write_summary
 from harness.config.evalfile import LoadedEval, load_eval
 from harness.gates.baseline import ACCEPTED_IF_ANY, check_comparable, first_night_note, resolve_baseline
 from harness.gates.evaluate import SKIPPED, GateOutcome, evaluate_gates, write_outcome
-from harness.gates.regression import gated_measures
+from harness.gates.regression import gated_measures, significance_warnings
 from harness.records.schema import Manifest
 from harness.records.store import read_manifest
 from harness.runner.engine import RunOptions, RunResult, default_out, run_eval
@@ -90,8 +90,20 @@ def check_baseline(loaded: LoadedEval, baseline: Path, plan: RunPlan, manifest: 
         return
     gated = [r.name for r in plan.responders if not gates.candidates or r.name in gates.candidates]
     criteria = [("criterion", c.id) for c in plan.rubric.criteria] if plan.rubric and plan.judge else []
-    measures = gated_measures(gates, criteria + [("check", check.name) for check in plan.checks])
-    check_comparable(baseline, manifest, [case.id for case in plan.cases], gated, measures, cases=plan.cases)
+    every = criteria + [("check", check.name) for check in plan.checks]
+    check_comparable(baseline, manifest, [case.id for case in plan.cases], gated, gated_measures(gates, every),
+                     cases=plan.cases)
+    note_unholdable(loaded, len(plan.cases), every)
+
+
+def note_unholdable(loaded: LoadedEval, n_cases: int, measures: list[tuple[str, str]]) -> None:
+    """Before the first call, once: a ``harness: note:`` when the run's ``significant_only`` max_regression gates
+    cannot fail over its ``n_cases`` (what ``harness validate`` warns of), instead of finding out from a table of
+    gates "not held" after paying for the run."""
+    import sys
+
+    for line in significance_warnings(loaded.spec.gates, n_cases, measures):
+        print(f"harness: note: {loaded.error(line, 'gates').one_line()}", file=sys.stderr)
 
 
 def gate_run(run_dir: str | Path, baseline: Path | None = None, result: RunResult | None = None, *,

@@ -2,7 +2,7 @@
 
 The verdict and exit code first (naming any check that crashed, with a notice
 on top), then every gate (failed ones on top, then those with nothing to
-measure, marked ⚠️), the headline figures per candidate with their intervals, and the cases that
+measure or not held, marked ⚠️), the headline figures per candidate with their intervals, and the cases that
 failed, by candidate (capped, so the comment stays readable).
 """
 
@@ -19,9 +19,10 @@ SUMMARY_FILE = "summary.md"
 MAX_CASES = 10
 VERDICT_WORDS = {0: "all gates passed", 1: "a gate failed", 2: "the baseline could not be used",
                  3: "the run did not complete within its error tolerance"}
-VERDICT_ICON = {0: "✅", 1: "❌", 2: "❌", 3: "❌"}  # ⚠️ is kept for a gate not measured
-ICON = {"passed": "✅", "not_measured": "⚠️", "failed": "❌"}
-ORDER = {"failed": 0, "not_measured": 1, "passed": 2}  # the gate table: failed first, then not measured
+VERDICT_ICON = {0: "✅", 1: "❌", 2: "❌", 3: "❌"}  # ⚠️ is kept for a gate not measured or not held
+ICON = {"passed": "✅", "not_measured": "⚠️", "not_held": "⚠️", "failed": "❌"}
+# The gate table: failed first, then not measured, then not held (by GateResult.state).
+ORDER = {"failed": 0, "not_measured": 1, "not_held": 2, "passed": 3}
 FIGURE_SECTIONS = ("Judge criteria", "Checks")  # of the scorecard's summary rows
 
 
@@ -44,12 +45,11 @@ def render_summary(scorecard, cases: list[CaseOutcome], outcome, run_dir: str | 
 
 
 def verdict(outcome, icon: bool = True) -> str:
-    """``✅ all gates passed`` (``…, 2 not measured`` when some had nothing to measure), ``❌ a gate failed``, …
-    (without ``icon``, the words alone)."""
+    """``✅ all gates passed`` (``…, 2 not measured`` when some had nothing to measure, ``…, 15 not held`` when
+    some could not fail), ``❌ a gate failed``, … (without ``icon``, the words alone)."""
     code = outcome.exit_code
     text = (f"{VERDICT_ICON[code]} " if icon and code in VERDICT_ICON else "") + VERDICT_WORDS.get(code, str(code))
-    unmeasured = len(outcome.not_measured)
-    text += f", {unmeasured} not measured" if unmeasured and outcome.exit_code == 0 else ""
+    text += outcome.unheld_words() if outcome.exit_code == 0 else ""
     crashed = outcome.crashed_checks
     return text + (f", check{'s' if len(crashed) > 1 else ''} {', '.join(crashed)} crashed" if crashed else "")
 
@@ -65,11 +65,11 @@ def _cell(text: str) -> str:
 
 
 def _gate_table(outcome) -> list[str]:
-    gates = sorted(outcome.gates, key=lambda g: ORDER[g.status])
+    gates = sorted(outcome.gates, key=lambda g: ORDER[g.state])
     lines = ["### Gates", "", "| | gate | candidate | detail |", "|---|---|---|---|"]
     for gate in gates:
         detail = gate.detail + worse_on(gate.cases)
-        lines.append(f"| {ICON[gate.status]} | {_cell(gate.name)} | {_cell(gate.candidate or '—')} | "
+        lines.append(f"| {ICON[gate.state]} | {_cell(gate.name)} | {_cell(gate.candidate or '—')} | "
                      f"{_cell(detail)} |")
     crashes = set(outcome.crash_notes)  # shown on top
     return lines + [f"- {note}" for note in outcome.general_notes() if note not in crashes] + [""]
@@ -97,9 +97,14 @@ def _failing_cases(cases: list[CaseOutcome]) -> list[str]:
     for candidate, outcomes in by_candidate(cases).items():
         failed = [o for o in outcomes if not o.passed]
         lines.append(f"**{_cell(candidate)}**: {len(failed)} of {len(outcomes)} cases failed something")
-        lines += [f"- `{o.case_id}`: {', '.join(o.failing_names + (['error'] if o.errors else []))}"
-                  for o in failed[:MAX_CASES]]
+        lines += [f"- `{o.case_id}`: {', '.join(_what_failed(o))}" for o in failed[:MAX_CASES]]
         if len(failed) > MAX_CASES:
             lines.append(f"- … and {len(failed) - MAX_CASES} more (see junit.xml or the report)")
         lines.append("")
     return lines
+
+
+def _what_failed(outcome: CaseOutcome) -> list[str]:
+    """``check apology_wording``, ``check gold_ok crashed`` (a check error, not a failure), ``error`` (a case error)."""
+    return (outcome.failed_names + [f"{name} crashed" for name in outcome.crashed_names]
+            + (["error"] if outcome.errors else []))

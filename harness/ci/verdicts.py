@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from harness.gates.tolerance import crashed_checks
 from harness.records.schema import Record
 
 
@@ -25,6 +26,9 @@ class SampleOutcome:
     reply: str | None
     latency_s: float
     failure_of: list[str] = field(default_factory=list)  # per line of ``failures``: ``check x`` / ``criterion y``
+    # The checks among ``failing_names`` that crashed (``check x``): a check error of the record, not a failure.
+    # They stay in ``failing_names``/``failures`` (a crash is never a pass: the pytest plugin fails on them).
+    crashed: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, record: Record) -> SampleOutcome:
@@ -33,7 +37,12 @@ class SampleOutcome:
         return cls(sample=record.sample, error_kind=error.kind if error else None,
                    errors=[f"{error.kind}: {error.message}"] if error is not None else [],
                    failures=failures, failing_names=names, reply=record.reply,
-                   latency_s=record.responder.latency_s + record.judging.latency_s, failure_of=of)
+                   latency_s=record.responder.latency_s + record.judging.latency_s, failure_of=of,
+                   crashed=[f"check {name}" for name in crashed_checks(record)])
+
+    def is_crash(self, name: str) -> bool:
+        """Whether the line about ``name`` (``check x``) in this sample is a crash (a check error)."""
+        return name in self.crashed
 
 
 @dataclass
@@ -54,19 +63,40 @@ class CaseOutcome:
         several = len(self.samples) > 1
         return [(f"sample {s.sample}: " if several else "") + line for s in self.samples for line in s.failures]
 
-    def failures_of(self, held) -> tuple[list[str], list[str]]:
+    def failures_of(self, held, crashes: bool = True) -> tuple[list[str], list[str]]:
         """:attr:`failures` split in two: the lines about a measure ``held(name)`` says is held (``check x``,
-        ``criterion y``), and the rest."""
+        ``criterion y``), and the rest; without ``crashes``, the lines of crashed checks left out (they are
+        :attr:`check_errors`)."""
         several = len(self.samples) > 1
         kept: tuple[list[str], list[str]] = ([], [])
         for s in self.samples:
             for line, name in zip(s.failures, s.failure_of or [""] * len(s.failures)):
-                kept[0 if held(name) else 1].append((f"sample {s.sample}: " if several else "") + line)
+                if crashes or not s.is_crash(name):
+                    kept[0 if held(name) else 1].append((f"sample {s.sample}: " if several else "") + line)
         return kept
 
     @property
     def failing_names(self) -> list[str]:
+        """The checks and criteria that failed or crashed (``check x``, ``criterion y``)."""
         return list(dict.fromkeys(name for s in self.samples for name in s.failing_names))
+
+    @property
+    def failed_names(self) -> list[str]:
+        """:attr:`failing_names` less the checks that only crashed: the measures that gave a failing verdict."""
+        return list(dict.fromkeys(name for s in self.samples for name in s.failing_names if not s.is_crash(name)))
+
+    @property
+    def crashed_names(self) -> list[str]:
+        """The checks that crashed on some sample (``check x``): check errors, not failures."""
+        return list(dict.fromkeys(name for s in self.samples for name in s.crashed))
+
+    def check_errors(self, held=lambda name: True) -> list[str]:
+        """One line per crashed check (per sample with epochs) that ``held(name)`` keeps:
+        ``check gold_ok crashed: ValueError: boom``."""
+        several = len(self.samples) > 1
+        return [(f"sample {s.sample}: " if several else "") + line for s in self.samples
+                for line, name in zip(s.failures, s.failure_of or [""] * len(s.failures))
+                if s.is_crash(name) and held(name)]
 
     @property
     def passed(self) -> bool:
@@ -113,7 +143,8 @@ def _failing_lines(record: Record) -> tuple[list[str], list[str], list[str]]:
             of.append(f"check {name}")
         elif result.passed is None and result.data.get("error") == "check_crashed":
             names.append(f"check {name}")  # decided nothing: a bug in the check, shown until it is fixed
-            lines.append(f"check {name} crashed: {result.detail}")
+            # The detail opens "check crashed: ..." (harness.runner.evaluate.crashed): said once.
+            lines.append(f"check {name} crashed: {result.detail.removeprefix('check crashed: ')}")
             of.append(f"check {name}")
     for name, verdict in record.judge.items():
         if verdict.error is not None:

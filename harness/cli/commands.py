@@ -114,10 +114,9 @@ def _print_gates(gated) -> None:
     print(f"summary:   {gated.summary}")
     if gated.trend_pngs:
         print(f"trends:    {gated.trend_pngs[0].parent}/ ({len(gated.trend_pngs)} charts)")
-    unmeasured = len(gated.outcome.not_measured)
     # Exit code 3 has three causes: say which (not complete, every record an error, above max_error_rate).
     words = f"run incomplete: {gated.outcome.completion}" if gated.exit_code == 3 else _GATE_WORDS[gated.exit_code]
-    words += f", {unmeasured} not measured" if unmeasured and not gated.exit_code else ""
+    words += gated.outcome.unheld_words() if not gated.exit_code else ""  # as summary.md: not measured, not held
     print(f"gates:     {words} (exit code {gated.exit_code})")
 
 

@@ -23,8 +23,8 @@ from pydantic import ValidationError
 from harness.config.yamlfile import first_error, format_loc
 from harness.errors import ConfigError, UserError
 # GATES_FILE, read_outcome and write_outcome are read from here by the CI outputs and the pytest plugin.
-from harness.gates.outcome import (GATES_FILE, GateOutcome, GateResult, crash_note, gate_measure, gate_note,
-                                   partial_baseline_note, read_outcome, write_outcome)
+from harness.gates.outcome import (GATES_FILE, NOT_HELD, GateOutcome, GateResult, crash_note, gate_measure,
+                                   gate_note, not_held_note, partial_baseline_note, read_outcome, write_outcome)
 from harness.gates.regression import EPSILON, fmt_value, regression_gates
 from harness.gates.spec import ANY, GatesSpec, scale_problems
 from harness.gates.tolerance import ErrorCount, count_errors, within_tolerance
@@ -66,9 +66,17 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
         notes.append(UNUSED)
     elif spec.has_regressions:
         notes.append(no_baseline)
-    notes += [gate_note(g) for g in gates if not g.measured]
+    notes += unmeasured_notes(gates)
     return GateOutcome(gates=gates, complete=complete, completion=completion,
                        baseline=str(baseline) if baseline else None, notes=notes)
+
+
+def unmeasured_notes(gates: list[GateResult]) -> list[str]:
+    """A note per gate not measured, and for the gates not held one note in all when there are several (a
+    ``--failing`` run reports every minimum so: fifteen long notes repeated the table summary.md has)."""
+    unheld = [g for g in gates if g.not_held]
+    notes = [gate_note(g) for g in gates if not g.measured and (len(unheld) < 2 or not g.not_held)]
+    return notes + ([not_held_note(unheld)] if len(unheld) > 1 else [])
 
 
 def crash_notes(scorecard) -> list[str]:
@@ -259,7 +267,7 @@ def _minimum(candidate: str, kind: str, name: str, value: float | None, n: int, 
                                                    f"detail says why); {measured}")
     if failing_in:
         # The cases were chosen because they failed: a minimum over them would fail by construction.
-        return GateResult(label, candidate, True, f"not held: {fmt_value(value, rate)} over {n} cases, which this run "
+        return GateResult(label, candidate, True, f"{NOT_HELD}{fmt_value(value, rate)} over {n} cases, which this run "
                                                   f"kept because they failed in {failing_in} (--failing); the "
                                                   f"minimum {fmt_value(minimum, rate)} is for the eval's cases",
                           measured=False)

@@ -26,6 +26,11 @@ WORSE_SHOWN = 10  # case ids a failed regression lists in summary.md and the rep
 _MEASURE = re.compile(r"^(?:min|max regression) (check|criterion) (\S+)$")
 # A note that a check crashed (:func:`crash_note`): read back from gates.json for the verdict's "N crashed".
 _CRASH_NOTE = re.compile(r"^check (\S+) crashed on \d+ of \d+ records")
+# A gate that could not fail (a --failing run's minimum, a significant_only regression over too few cases) opens
+# its detail so; gates.json keeps it as "not_measured" (its status values are fixed), the outputs say "not held".
+NOT_HELD = "not held: "
+# The one note of several gates not held (:func:`not_held_note`), shown where notes are printed, not beside the gates.
+_NOT_HELD_NOTE = re.compile(r"^\d+ gates not held: ")
 
 
 @dataclass
@@ -43,6 +48,16 @@ class GateResult:
     def status(self) -> str:
         """``passed``, ``failed`` or ``not_measured``."""
         return "failed" if not self.passed else "passed" if self.measured else "not_measured"
+
+    @property
+    def not_held(self) -> bool:
+        """Measured, but held to no bound because the gate could not have failed (its detail says why)."""
+        return not self.measured and self.detail.startswith(NOT_HELD)
+
+    @property
+    def state(self) -> str:
+        """:attr:`status`, with ``not_held`` told apart from ``not_measured``: what the outputs show."""
+        return "not_held" if self.not_held else self.status
 
     @property
     def label(self) -> str:
@@ -76,6 +91,13 @@ def gate_note(gate: GateResult) -> str:
     return f"{gate.label}: {gate.detail}"
 
 
+def not_held_note(gates: list[GateResult]) -> str:
+    """The one note of several gates not held (a ``--failing`` run's minimums, say): how many, which, and where
+    each one's figure and reason are, instead of a long note per gate on top of the same table."""
+    return (f"{len(gates)} gates not held: {', '.join(g.label for g in gates)} (they could not fail over this run's "
+            f"cases; summary.md gives each one's figure and why)")
+
+
 @dataclass
 class GateOutcome:
     """Every gate of a run, its completion, and the exit code they add up to."""
@@ -92,7 +114,12 @@ class GateOutcome:
 
     @property
     def not_measured(self) -> list[GateResult]:
-        return [g for g in self.gates if g.status == "not_measured"]
+        """The gates with nothing to measure (not those :attr:`not_held`, which measured but could not fail)."""
+        return [g for g in self.gates if g.state == "not_measured"]
+
+    @property
+    def not_held(self) -> list[GateResult]:
+        return [g for g in self.gates if g.state == "not_held"]
 
     @property
     def passed(self) -> bool:
@@ -124,9 +151,15 @@ class GateOutcome:
         return [_CRASH_NOTE.match(note).group(1) for note in self.crash_notes]
 
     def general_notes(self) -> list[str]:
-        """The notes that are not a gate's own (those gates are shown with their warning already)."""
-        own = {gate_note(g) for g in self.not_measured}
-        return [note for note in self.notes if note not in own]
+        """The notes that are not a gate's own (those gates are shown with their warning already), nor the one
+        note summing up the gates not held."""
+        own = {gate_note(g) for g in self.gates if not g.measured}
+        return [note for note in self.notes if note not in own and not _NOT_HELD_NOTE.match(note)]
+
+    def unheld_words(self) -> str:
+        """``, 3 not measured, 15 not held`` (empty when every gate was measured and held)."""
+        counts = ((len(self.not_measured), "not measured"), (len(self.not_held), "not held"))
+        return "".join(f", {n} {word}" for n, word in counts if n)
 
 
 def write_outcome(run_dir: Path, outcome: GateOutcome) -> Path:

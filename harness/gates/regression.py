@@ -197,8 +197,9 @@ def _regression_detail(row, drop: float, allowed: float, rate: bool, too_large: 
     if not too_large:
         within = "no drop" if drop <= EPSILON else f"a drop within the {limit} allowed"
         return f"{measured}: {within} ({test})"
-    if row.verdict == "regressed":
-        return f"{measured}: a significant drop, more than the {limit} allowed ({test})"
+    if row.verdict == "regressed":  # the test's words open with "a significant drop": said once, then its p
+        p = test.removeprefix("a significant drop").removeprefix(", ")
+        return f"{measured}: a significant drop, more than the {limit} allowed" + (f" ({p})" if p else "")
     if only_significant:
         return (f"{measured}: a drop of more than the {limit} allowed, but {test}; significant_only fails only a "
                 f"significant drop, so it passes")

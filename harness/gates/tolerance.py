@@ -26,6 +26,10 @@ from pathlib import Path
 from harness.records.schema import Record
 from harness.records.store import iter_records
 
+# A check's result that raised (or ran out of time) carries ``data.error`` so (harness.runner.evaluate.crashed); an
+# export's ``error_kind`` and junit's ``<error type>`` name such a check error by it too.
+CHECK_CRASHED = "check_crashed"
+
 
 @dataclass(frozen=True)
 class ErrorCount:
@@ -56,10 +60,17 @@ def record_has_error(record: Record) -> bool:
     return record.error is not None or any(v.error is not None for v in record.judge.values())
 
 
+def record_in_error(record: Record) -> bool:
+    """Whether the record carries an error of any kind: a case error (no reply), a judge error on a criterion,
+    or a check error (a check that crashed on it: the reply is there, the check decided nothing). What the
+    error rate counts, and what ``harness show`` marks ``ERROR``."""
+    return record_has_error(record) or bool(crashed_checks(record))
+
+
 def crashed_checks(record: Record) -> list[str]:
     """The names of the record's checks that crashed (raised, or ran out of time) instead of deciding."""
     return [name for name, result in record.checks.items()
-            if result.passed is None and result.data.get("error") == "check_crashed"]
+            if result.passed is None and result.data.get("error") == CHECK_CRASHED]
 
 
 def record_was_graded(record: Record) -> bool:

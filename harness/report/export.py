@@ -3,7 +3,9 @@ reviewer's tool, in the order ``report.html`` lists them (cases in the dataset's
 candidate order), whatever order the run's calls finished in.
 
 Columns: the record's identity (case, candidate, sample, persona, category, turn), the customer's last
-message and the reply, the case error, then one column per check (``pass``, ``fail``, ``n/a`` or
+message and the reply, the record's error (``error_kind`` and ``error_message``: the case error, which left no
+reply; else ``check_crashed`` when a check crashed on the reply, the message naming each such check and why,
+as ``harness show`` and junit.xml count it), then one column per check (``pass``, ``fail``, ``n/a`` or
 ``crashed``) and two per judge criterion (``<name>`` the score, ``pass``/``fail`` for a pass/fail criterion,
 or ``error``; ``<name>.reason``), the
 failing checks and criteria in one column, and the responder's tokens, latency and cache hit.
@@ -25,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from harness.gates.tolerance import CHECK_CRASHED, crashed_checks
 from harness.records.schema import Record
 from harness.records.store import iter_records, read_manifest
 from harness.report.html_records import RunOrder
@@ -97,8 +100,7 @@ def _row(record: Record, case: dict | None, pass_fail: set[str] = frozenset()) -
         "case_id": record.case_id, "candidate": record.candidate, "sample": record.sample,
         "persona": record.persona, "category": record.category, "turn_index": record.turn_index,
         "customer": _last_customer(case), "reply": record.reply,
-        "error_kind": record.error.kind if record.error else None,
-        "error_message": record.error.message if record.error else None,
+        **_error_columns(record),
     }
     failing = []
     for name, result in record.checks.items():
@@ -126,6 +128,18 @@ def _row(record: Record, case: dict | None, pass_fail: set[str] = frozenset()) -
                 "responder_latency_s": round(stats.latency_s, 3),
                 "responder_cache_hit": bool(stats.calls) and stats.cache_hits == stats.calls})
     return row
+
+
+def _error_columns(record: Record) -> dict[str, str | None]:
+    """``error_kind`` and ``error_message``: the case error, else a check error (``check_crashed``; ``gold_ok:
+    check crashed: ValueError: …``, one per crashed check, ``; ``-joined), else empty."""
+    if record.error is not None:
+        return {"error_kind": record.error.kind, "error_message": record.error.message}
+    crashed = crashed_checks(record)
+    if not crashed:
+        return {"error_kind": None, "error_message": None}
+    return {"error_kind": CHECK_CRASHED,
+            "error_message": "; ".join(f"{name}: {record.checks[name].detail}" for name in crashed)}
 
 
 def _last_customer(case: dict | None) -> str | None:

@@ -57,8 +57,8 @@ SCRIPT = """
     return (tr.textContent + " " + (others ? own.replace(others.textContent, "") : own)).toLowerCase();
   });
   function has(list, value) { return !value || (value === "*" ? list.length > 0 : list.indexOf(value) >= 0); }
-  function erred(list, value) {  // "*judge": any criterion's judge erred ("*case" is the case's own error)
-    return value === "*judge" ? list.some(function (e) { return e !== "*case"; }) : has(list, value);
+  function erred(list, value) {  // "*judge": any criterion's judge erred ("*case", "*check" are not criteria)
+    return value === "*judge" ? list.some(function (e) { return e.charAt(0) !== "*"; }) : has(list, value);
   }
   function keep(r, i, words) {
     var v = selects.map(function (s) { return s ? s.value : ""; });
@@ -225,10 +225,11 @@ def render_gates_banner(outcome) -> str:
     from harness.ci.summary import verdict
 
     # Amber also for a crashed check or a partial baseline: all passed, but not everything was held.
-    warned = outcome.not_measured or outcome.crash_notes or outcome.partial_baseline
+    warned = outcome.not_measured or outcome.not_held or outcome.crash_notes or outcome.partial_baseline
     tone = "failed" if outcome.exit_code else "warned" if warned else ""
     counts = ", ".join(f"{n} {word}" for n, word in ((len(outcome.failed), "failed"),
                                                      (len(outcome.not_measured), "not measured"),
+                                                     (len(outcome.not_held), "not held"),
                                                      (sum(g.status == "passed" for g in outcome.gates), "passed")) if n)
     against = f"held to baseline {outcome.baseline}" if outcome.baseline else "no baseline"
     shown = [g for g in outcome.gates if g.status != "passed"]
@@ -244,11 +245,12 @@ def render_gates_banner(outcome) -> str:
     return "".join(parts) + "</section>"
 
 
-GATE_MARK = {"failed": ("fail", "failed"), "not_measured": ("warn", "not measured"), "passed": ("pass", "passed")}
+GATE_MARK = {"failed": ("fail", "failed"), "not_measured": ("warn", "not measured"), "not_held": ("warn", "not held"),
+             "passed": ("pass", "passed")}
 
 
 def _gate_item(gate) -> str:
-    css, word = GATE_MARK[gate.status]
+    css, word = GATE_MARK[gate.state]
     worse = worse_on(gate.cases)
     return f'<li><span class="{css}">{word}</span> <b>{esc(gate.label)}</b>: {esc(gate.detail + worse)}</li>'
 

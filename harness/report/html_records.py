@@ -21,6 +21,7 @@ import re
 from urllib.parse import quote
 
 from harness.checks.base import Span
+from harness.gates.tolerance import CHECK_CRASHED
 from harness.records.schema import Record
 from harness.report.html_parts import esc, evidence_select
 from harness.scoring.schema import Scorecard
@@ -147,6 +148,8 @@ NONE_ITEM = '<li class="muted">none</li>'
 NO_CASE = '<p class="muted">The case is not in the run\'s case snapshot.</p>'
 SUMMARY_OPEN = '<tr class="rec" tabindex="0" aria-expanded="false" aria-controls="d'
 CASE_ERROR = "*case"  # in a row's ``errors`` filter field: the case itself erred (no criterion is named so)
+CHECK_ERROR = "*check"  # ... a check crashed on the reply (an error of that check; criterion ids never open with *)
+CRASHED_HTML = '<span class="fail">crashed</span>'
 
 
 def record_anchor(key: tuple[str, str, int]) -> str:
@@ -167,7 +170,8 @@ class CheckParts(NamedTuple):
     marks: list[tuple[Span, str]]  # every evidence span, with the check that cites it
     failing: list[str]  # the names of the checks that failed, sorted
     verdicts: dict[str, bool]  # check -> passed, for checks that gave a verdict
-    na: list[str]  # the names of the checks that gave no verdict (did not apply)
+    na: list[str]  # the names of the checks that gave no verdict (did not apply, or crashed)
+    crashed: list[str] = []  # the names of the checks that crashed (raised): an error of the record's check
 
 
 class CriterionParts(NamedTuple):
@@ -229,7 +233,7 @@ class RecordRenderer:
         anchor = record_anchor(record.key)
         filters = {"candidate": record.candidate, "persona": persona, "category": category,
                    "failing": checks.failing, "failing_criteria": criteria.failing}
-        errors = ([CASE_ERROR] if record.error else []) + criteria.errors
+        errors = ([CASE_ERROR] if record.error else []) + ([CHECK_ERROR] if checks.crashed else []) + criteria.errors
         if errors:  # only erring rows carry the field: the filter data of a big run stays small
             filters["errors"] = errors
         filters.update(self.label_fields(record, checks.na))
@@ -250,6 +254,8 @@ class RecordRenderer:
         labels = self.labels
         failing = f'<span class="fail">{self.names(checks.failing)}</span>' if checks.failing else "all pass"
         error = labels[record.error.kind] if record.error else ""
+        if checks.crashed:  # the reply is there, but these checks decided nothing on it
+            error = f'<span class="fail">check {self.names(checks.crashed)} crashed</span>'
         # A checks-only eval has no criteria column (it would be empty on every row).
         cell = f'<td data-sort="{len(criteria.failing)}">{criteria.cell}</td>' if self.view.criteria else ""
         # data-sort: the checks and criteria columns sort by how many failed (most first when descending)
@@ -292,11 +298,14 @@ class RecordRenderer:
     def check_parts(self, record: Record) -> CheckParts:
         """Each check's list item (verdict, apology form when the check gives one, detail), evidence and verdict."""
         labels = self.labels
-        items, marks, failing, verdicts, na = [], [], [], {}, []
+        items, marks, failing, verdicts, na, crashed = [], [], [], {}, [], []
         for name, result in record.checks.items():
             passed = result.passed
+            crash = passed is None and result.data.get("error") == CHECK_CRASHED
             if passed is None:
                 na.append(name)
+                if crash:
+                    crashed.append(name)
             else:
                 verdicts[name] = passed
                 if passed is False:
@@ -306,9 +315,10 @@ class RecordRenderer:
             form = result.data.get("form")
             extra = f' <span class="muted">(form: {esc(form)})</span>' if isinstance(form, str) else ""
             detail = f" — {esc(result.detail)}" if result.detail else ""
-            items.append(f"<li><b>{labels[name]}</b>: {_verdict(passed)}{extra}{detail}</li>")
+            shown = CRASHED_HTML if crash else _verdict(passed)
+            items.append(f"<li><b>{labels[name]}</b>: {shown}{extra}{detail}</li>")
         failing.sort()
-        return CheckParts("".join(items) or NONE_ITEM, marks, failing, verdicts, na)
+        return CheckParts("".join(items) or NONE_ITEM, marks, failing, verdicts, na, crashed)
 
     def criterion_parts(self, record: Record) -> CriterionParts:
         """Each criterion's list item (score, verdict and reason, or the judge's error) and the summary's cell.
@@ -467,10 +477,12 @@ def filter_form(filter_data: list[dict], card: Scorecard) -> str:
 
 
 def error_options(card: Scorecard) -> list[tuple[str, str]]:
-    """The error filter: any error, the case's own (no reply), any criterion's judge call, or one criterion's."""
+    """The error filter: any error, the case's own (no reply), a check that crashed, any criterion's judge call,
+    or one criterion's."""
     judged = [("*judge", "any criterion's judge")] + [(c, f"judge of {c}") for c in card.criteria] \
         if card.criteria else []
-    return [("", "any or none"), ("*", "any error"), (CASE_ERROR, "the case (no reply)"), *judged]
+    crashed = [(CHECK_ERROR, "a check crashed")] if card.checks else []
+    return [("", "any or none"), ("*", "any error"), (CASE_ERROR, "the case (no reply)"), *crashed, *judged]
 
 
 LABEL_SCALES = ("1-5", "pass_fail")

@@ -1,7 +1,7 @@
 """``harness show``: a run's records in the terminal, one line each or one case in full.
 
 The list view gives one line per case × candidate × sample: its verdict (``pass``, ``FAIL`` or
-``ERROR``) and what failed. The full view of a record gives the customer's thread as the run saw
+``ERROR``: a case error, a judge error or a check that crashed) and what failed or erred. The full view of a record gives the customer's thread as the run saw
 it, the reply, every check with its evidence, every judge criterion with its score and reason, and
 the calls it took, so a reviewer can read why a case failed without opening the HTML report.
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from harness.ci.verdicts import failing_names
 from harness.datasets.selection import id_matches
-from harness.gates.tolerance import record_has_error
+from harness.gates.tolerance import crashed_checks, record_in_error
 from harness.records.schema import CriterionResult, Record
 
 WIDTH = 100
@@ -51,9 +51,10 @@ class ShowFilter:
 
 
 def verdict(record: Record) -> str:
-    """``ERROR`` (the case or a criterion erred), ``FAIL`` (a check or criterion failed, or a check
-    crashed) or ``pass``: the same reading as ``harness run --failing``."""
-    if record_has_error(record):
+    """``ERROR`` (the case or a criterion erred, or a check crashed: an error of that check, counted in the run's
+    error rate), ``FAIL`` (a check or criterion failed) or ``pass``; each record ``harness run --failing``
+    runs again is ERROR or FAIL."""
+    if record_in_error(record):
         return "ERROR"
     return "FAIL" if failing_names(record) else "pass"
 
@@ -72,13 +73,17 @@ def paint(line: str, mark: str, color: bool) -> str:
 
 def list_line(record: Record, several_samples: bool, color: bool = False) -> str:
     """One record in one line: case, candidate, (sample), verdict, and what failed or erred."""
-    names = failing_names(record)
+    crashed = crashed_checks(record)
+    errors = {f"check {name}" for name in crashed}  # check errors, listed apart from the failures
+    names = [name for name in failing_names(record) if name not in errors]
     what = [f"case error {record.error.kind}"] if record.error else []
     # A check and a criterion may share a name (acknowledgement): each list says which it is.
     for kind, label in (("check", "checks"), ("criterion", "criteria")):
         failed = [name.split(" ", 1)[1] for name in names if name.startswith(kind + " ")]
         if failed:
             what.append(f"{label} {', '.join(failed)}")
+    if crashed:
+        what.append(f"check errors {', '.join(f'{name} (crashed)' for name in crashed)}")
     erred = [f"{name} ({v.error.kind})" for name, v in record.judge.items() if v.error is not None]
     if erred:
         what.append(f"judge errors {', '.join(erred)}")

@@ -170,8 +170,18 @@ def _error_rows(card: Scorecard) -> list[Row]:
                 _row(card, "Errors", "sample errors", _sample_errors_cell)]
     else:
         rows = [_row(card, "Errors", "case errors", _case_errors_cell)]
-    return rows + [_row(card, "Errors", "judge errors",
-                        lambda c: fmt_counts(sum(c.judge_errors_by_kind.values()), c.judge_errors_by_kind))]
+    rows.append(_row(card, "Errors", "judge errors",
+                     lambda c: fmt_counts(sum(c.judge_errors_by_kind.values()), c.judge_errors_by_kind)))
+    if card.checks:  # a check that crashed on a record: an error of that record's check (its reply is there)
+        rows.append(_row(card, "Errors", "check errors", _check_errors_cell))
+    return rows
+
+
+def _check_errors_cell(candidate: CandidateScores) -> str:
+    """``"2 (gold_ok 2)"``: the records each check crashed on (from the checks' counts: a scorecard written
+    before ``check_errors_by_check`` existed reads the same)."""
+    by_check = {name: summary.n_crashed for name, summary in candidate.checks.items() if summary.n_crashed}
+    return fmt_counts(sum(by_check.values()), by_check)
 
 
 def _usage_rows(card: Scorecard) -> list[Row]:
