@@ -364,7 +364,13 @@ def _vague_or_restated(rt: ReplyText, span: Range, apology: bool) -> bool:
 
 # A negation governs its own part of a clause: "the engineer never arrived so another is booked for
 # Friday", "your parcel didn't arrive and a new one goes out today" state a step after "so", "and".
-_NEGATION_ENDS = compile_word_starts(r"\b(?:and|so|then)\b")
+# Only where a new subject follows: in "we can't refund and replace it within 14 days" the "and"
+# joins what the negation governs.
+_SUBJECT_VERB = r"(?:is|are|will|has|have|goes|gets|can)\b|(?:'s|'ll)\b"
+_NEGATION_ENDS = compile_word_starts(
+    r"\b(?:and|so|then)\s+(?:then\s+|now\s+)?(?:(?:i|we|it|they|he|she|there)\b"
+    r"|(?:another|a|an|the|your|ur|our|this|that|one)\b(?:\s+[\w-]+){0,3}?(?:\s+" + _SUBJECT_VERB + r"))"
+)
 
 
 def _asserted(rt: ReplyText, pattern: Phrases) -> list[Range]:
@@ -373,7 +379,7 @@ def _asserted(rt: ReplyText, pattern: Phrases) -> list[Range]:
 
 
 def _negated(rt: ReplyText, start: int) -> bool:
-    """Whether a negation governs ``start``: one in its clause with no "and", "so", "then" after it."""
+    """Whether a negation governs ``start``: one in its clause with no new clause (:data:`_NEGATION_ENDS`) after it."""
     if not rt.is_negated(start):
         return False
     last = None

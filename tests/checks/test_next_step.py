@@ -148,6 +148,8 @@ def test_agents_time_still_counts(run, reply):
     "The engineer couldn't get in and then we rebooked him for Monday.",
     "We don't deliver on Sundays so your new delivery date is Monday.",
     "We won't charge you again and we'll refund the £20 today.",
+    "The courier didn't turn up and the new slot is Thursday at 9am.",
+    "It never arrived so it's been re-sent today.",
 ])
 def test_agents_new_time_counts(run, reply):
     assert run("next_step", reply).data["detected"] is True
@@ -180,6 +182,13 @@ def test_agents_new_time_counts(run, reply):
     "I'm sorry your parcel didn't arrive on Friday the 12th.",
     "Your parcel didn't arrive and wasn't resent today.",
     "I can't offer a refund and won't rebook it for Friday.",
+    # "And" joining what one negation governs, no new clause after it.
+    "We can't refund and replace it within 14 days.",
+    "We don't refund postage and packaging within 30 days.",
+    "We don't refund postage and the packaging within 30 days.",
+    "We won't be able to call you and arrange a visit tomorrow.",
+    "Unfortunately we cannot reschedule and rebook engineers for Friday.",
+    "It's not possible to cancel and refund within 24 hours.",
     "I don't have a slot and can't book one for Friday.",
     "We can't deliver on Friday and Saturday.",
     "You've waited long enough.",
