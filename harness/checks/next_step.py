@@ -10,7 +10,9 @@ step is something concrete the company does or offers:
 * a link, phone number or e-mail address to act on;
 * an alternative ("alternatively, ...", "what we can do is ...");
 * a timeline ("within 5 working days", "by 6pm", "on Thursday 8am-1pm",
-  "tomorrow", "refunds take up to 30 days").
+  "tomorrow", "refunds take up to 30 days", "your new delivery date is Friday
+  the 12th", "the earliest slot is Monday at 9am", "rescheduled to Friday",
+  "paid on the last Friday of the month").
 
 Vague promises are not next steps: "we'll look into it", "we'll get back to
 you soon", "let us know what you decide", "so we can check", "let me see what I
@@ -19,7 +21,8 @@ charged twice", "sorry we sent you the wrong size"), nor a time that is past or 
 customer's own ("your parcel was due yesterday", "I know you're flying out tomorrow"). Neither is a
 request for information ("please DM us your order number"), which is
 ``asks_question``'s business. Phrases inside quotations or after a negation in
-their clause ("we won't send anything") do not count.
+their clause ("we won't send anything") do not count; a negation's reach ends at
+"and", "so" or "then" ("the engineer never arrived so another is booked for Friday").
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import re
 
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.support_moves import verdict
-from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
+from harness.checks.text import Phrases, Range, ReplyText, analyze, compile_word_starts, phrases
 from harness.checks.unreal import has_unreal, unreal_clause
 
 _WE = r"\b(?:i|we)"
@@ -149,6 +152,14 @@ _TIMELINE = phrases(*[
     r"\bat\s+\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm)\b|\b\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm)\b",
     r"\b(?:tomorrow|tmrw|tmr|2moro|tonight|overnight)\b|\bthis (?:morning|afternoon|evening)\b",
     r"\b(?:by|this|next|until|before|expected|due|for|on)\s+(?:the\s+)?" + _WEEKDAY + r"(?=\W|$)",
+    # Days in full only: "it is sat at the depot".
+    r"\bis\s+(?:the\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b",
+    # A time moved to: "your appointment was rescheduled to Friday".
+    r"\b(?:rescheduled|rearranged|moved|rebooked|brought forward|put back|pushed back)\s+to\s+(?:the\s+)?" + _WEEKDAY
+    + r"(?=\W|$)",
+    # "On the last Friday of the month", "by the first working day of the month".
+    r"\b(?:on|by|before|until)\s+the\s+(?:last|first|final)\s+(?:working\s+|business\s+)?(?:" + _WEEKDAY
+    + r"|day)\s+of\s+(?:the|each|every|this|next)\s+(?:month|week)\b",
     r"\b(?:by|until|before|due|is|on|for)\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH,
     r"\b(?:by|until|before|due|is|on|for)\s+" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?\b",
     r"\b(?:end of (?:the )?(?:day|week|month)|next (?:week|month))\b",
@@ -156,12 +167,18 @@ _TIMELINE = phrases(*[
 ])
 # A "today", "now" or "on Monday" is a timeline in a clause that commits to something.
 # A bare clock time ("the room was ready at 3pm") may be past; "by 6pm" is not.
-_IMMEDIATE = re.compile(r"(?:today|now|right away|straight away|immediately|asap|on\b|at\b|\d)")
+# "Is Friday" too: "today is Friday" is no step, "your new delivery date is Friday" is.
+_IMMEDIATE = re.compile(r"(?:today|now|right away|straight away|immediately|asap|on\b|at\b|\d|is\s+(?:the\s+)?"
+                        r"(?:mon|tue|wed|thu|fri|sat|sun))")
 _COMMITS = compile_word_starts(
-    r"\b(?:will|going to|gonna|due|booked|scheduled|arranged|goes out|go out|visit|on (?:its|the|their) way|"
+    r"\b(?:will|going to|gonna|due|booked|scheduled|arranged|goes out|go out|going out|visit|on (?:its|the|their) way|"
     r"out for delivery|(?:ship|arrive|leave|land|collect|deliver|call|visit|come|start|open|run|reach)e?s)\b|'ll\b"
     r"|\b(?:i|we)(?:'m|'re| am| are) \w+ing\b|\b(?:has|have|'ve) (?:now |just |also |already )?(?:been )?\w+ed\b"
-    r"|\b(?:approved|released|dispatched|sent|refunded|credited|booked|issued|processed|rebooked)\b"
+    r"|\b(?:approved|released|dispatched|sent|refunded|credited|booked|issued|processed|rebooked|rescheduled|"
+    r"rearranged)\b|\b(?:is|are|gets?) paid\b"
+    # What the agent has to offer: "the earliest slot is Monday", "your new delivery date is Friday".
+    r"|\b(?:new|earliest|next|first|soonest)\s+(?:available\s+|free\s+|possible\s+)?(?:delivery\s+|collection\s+|"
+    r"engineer\s+|repair\s+|visit\s+)?(?:slot|appointment|date|delivery|visit|booking|collection)s?\s+(?:is|are)\b"
 )
 _QUESTION = re.compile(r"\?")
 
@@ -191,7 +208,7 @@ _CUSTOMERS = r"(?:you|u)" + (
     r"spoke|rang|came|went|made|wrote|told|said|left|took|gave|brought|put)\b"
     # The customer's plans and needs: "you're flying out", "you'll be away", "you need it by".
     r"|(?:'re| are| r|'ll be| will be| might be| may be)?\s+(?:\w+ly\s+)?(?:fly|flying|flies|"
-    r"travell?ing|travel|leaving|leave|going (?:away|abroad|on)|away|off|moving|move|departing|depart|"
+    r"travell?ing|travel|leaving|leave|going (?:away|abroad|on|out)|away|off|moving|move|departing|depart|"
     r"check(?:ing)? (?:in|out)|getting married|on holiday|abroad|hosting|celebrating|arriving|arrive|expecting|"
     r"planning|due to)\b"
     r"| (?:need|needed|want|wanted|require|required|asked for|hoped|hope) (?:it|this|them|that|the \w+|"
@@ -289,7 +306,7 @@ def _not_ours(text: str, ahead: bool) -> bool:
 
 def _timelines(rt: ReplyText, actions: list[Range]) -> list[Range]:
     found = []
-    for start, end in rt.find(_TIMELINE):
+    for start, end in _asserted(rt, _TIMELINE):
         sent_start, sent_end = rt.sentence_at(start)
         if _IMMEDIATE.match(rt.norm, start):
             clause = rt.clause_at(start, end)
@@ -345,9 +362,35 @@ def _vague_or_restated(rt: ReplyText, span: Range, apology: bool) -> bool:
     return False
 
 
+# A negation governs its own part of a clause: "the engineer never arrived so another is booked for
+# Friday", "your parcel didn't arrive and a new one goes out today" state a step after "so", "and".
+# Only where a new subject follows: in "we can't refund and replace it within 14 days" the "and"
+# joins what the negation governs.
+_SUBJECT_VERB = r"(?:is|are|will|has|have|goes|gets|can)\b|(?:'s|'ll)\b"
+_NEGATION_ENDS = compile_word_starts(
+    r"\b(?:and|so|then)\s+(?:then\s+|now\s+)?(?:(?:i|we|it|they|he|she|there)\b"
+    r"|(?:another|a|an|the|your|ur|our|this|that|one)\b(?:\s+[\w-]+){0,3}?(?:\s+" + _SUBJECT_VERB + r"))"
+)
+
+
+def _asserted(rt: ReplyText, pattern: Phrases) -> list[Range]:
+    """``rt.find(pattern)``, keeping the matches whose negation (:data:`_NEGATION_ENDS`) ends before them."""
+    return [span for span in rt.find(pattern, negated=True) if not _negated(rt, span[0])]
+
+
+def _negated(rt: ReplyText, start: int) -> bool:
+    """Whether a negation governs ``start``: one in its clause with no new clause (:data:`_NEGATION_ENDS`) after it."""
+    if not rt.is_negated(start):
+        return False
+    last = None
+    for last in rt.negation().finditer(rt.norm, rt.clause_start(start), start):
+        pass
+    return last is None or not _NEGATION_ENDS.search(rt.norm, last.end(), start)
+
+
 def next_step_ranges(rt: ReplyText) -> list[Range]:
     """Concrete actions, offers, alternatives, contact points, links and timelines in the reply."""
-    actions = rt.find(_ACTION)
+    actions = _asserted(rt, _ACTION)
     found = set(actions + _timelines(rt, actions))
     refusals = "what" in rt.norm
     if found and (refusals or has_unreal(rt)):
@@ -364,7 +407,7 @@ class NextStep:
     ``data``: ``detected``; ``passed`` = detected. Evidence: phrases and links."""
 
     name = "next_step"
-    version = "6"
+    version = "7"
     description = "States a concrete action, link, alternative or timeline."
 
     def run(self, ctx: CheckContext) -> CheckResult:

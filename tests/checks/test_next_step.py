@@ -125,3 +125,74 @@ def test_past_or_customers_time_is_not_a_next_step(run, reply):
 ])
 def test_agents_time_still_counts(run, reply):
     assert run("next_step", reply).data["detected"] is True
+
+
+# Review item (fix_next_step2): timelines from the agent's side that were missed: a new date or the
+# earliest slot stated plainly, a time something was moved to, "the last Friday of the month", and a
+# step after "so" / "and" following a failure ("never arrived so another is booked").
+@pytest.mark.parametrize("reply", [
+    "Your new delivery date is Friday the 12th.",
+    "The earliest slot is Monday at 9am.",
+    "Your refund is paid on the last Friday of the month.",
+    "Your appointment was rescheduled to Friday at 10am.",
+    "The engineer never arrived so another is booked for Friday.",
+    "I'm sorry your parcel didn't arrive and a new one goes out today.",
+    "You've waited long enough, it's going out today.",
+    # Near misses of those that are steps too.
+    "The next available slot is Tuesday at 2pm.",
+    "Your new appointment is on Wednesday at 11am.",
+    "Your refund will be paid on the last working day of the month.",
+    "Your appointment was rescheduled to Friday.",
+    "You've waited long enough, so it's going out by express today.",
+    "The parcel didn't arrive, so a new one is going out today.",
+    "The engineer couldn't get in and then we rebooked him for Monday.",
+    "We don't deliver on Sundays so your new delivery date is Monday.",
+    "We won't charge you again and we'll refund the £20 today.",
+    "The courier didn't turn up and the new slot is Thursday at 9am.",
+    "It never arrived so it's been re-sent today.",
+])
+def test_agents_new_time_counts(run, reply):
+    assert run("next_step", reply).data["detected"] is True
+
+
+@pytest.mark.parametrize("reply", [
+    # Past times, the customer's own, a negation in the step's own part, a plain date.
+    "Your delivery date was Friday the 12th.",
+    "Your new delivery date was Friday the 12th.",
+    "The earliest slot was Monday at 9am, and it has gone.",
+    "The earliest slot you asked for was Monday at 9am.",
+    "Your refund was due on the last Friday of the month.",
+    "Your refund isn't paid on the last Friday of the month.",
+    "We never pay refunds on the last Friday of the month.",
+    "Your appointment was originally on Friday at 10am.",
+    "Your appointment was on Friday at 10am and nobody came.",
+    "Your appointment was rescheduled to Friday last week.",
+    "You rescheduled it to Friday.",
+    "You moved it to Friday at 10am.",
+    "It is sat at the depot at the moment.",
+    "You said your new delivery date is Friday the 12th.",
+    "I know your wedding is on Friday the 12th.",
+    "I know you're going out tonight.",
+    "Today is Friday.",
+    "The deadline is Friday.",
+    "The engineer never arrived on Friday.",
+    "The engineer never arrived and nobody is booked for Friday.",
+    "I'm sorry the engineer booked for Friday never arrived.",
+    "I'm sorry your parcel didn't arrive today.",
+    "I'm sorry your parcel didn't arrive on Friday the 12th.",
+    "Your parcel didn't arrive and wasn't resent today.",
+    "I can't offer a refund and won't rebook it for Friday.",
+    # "And" joining what one negation governs, no new clause after it.
+    "We can't refund and replace it within 14 days.",
+    "We don't refund postage and packaging within 30 days.",
+    "We don't refund postage and the packaging within 30 days.",
+    "We won't be able to call you and arrange a visit tomorrow.",
+    "Unfortunately we cannot reschedule and rebook engineers for Friday.",
+    "It's not possible to cancel and refund within 24 hours.",
+    "I don't have a slot and can't book one for Friday.",
+    "We can't deliver on Friday and Saturday.",
+    "You've waited long enough.",
+    "You've been waiting since 9am today.",
+])
+def test_near_misses_of_new_times_are_not_next_steps(run, reply):
+    assert run("next_step", reply).data["detected"] is False
