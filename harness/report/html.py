@@ -9,7 +9,7 @@ turns, the reply with check evidence highlighted, every check's verdict and
 detail, every criterion's score and reason, and the other candidates' replies
 to the same case side by side. Filters, search and sort live in the URL
 fragment, and each record has a stable id (``case.candidate.sample``) that a
-link opens. An opened record can be labelled by hand for calibration (html_records.LABEL_JS):
+link opens. An opened record can be labelled by hand for calibration (html_labelling.LABEL_JS):
 kept in the browser, downloaded as a label file. The page has a dark palette, a phone layout and a print style
 (html_parts and the CSS here). Everything taken
 from the data is HTML-escaped; data for the script sits in a JSON block.
@@ -23,8 +23,8 @@ from harness.datasets.turns import REPLAY_CAVEAT
 from harness.gates.outcome import worse_on
 from harness.records.schema import Record
 from harness.report.html_parts import ROWS_JS, esc, interval_bar_svg, json_script, page_shell, sortable_head, table
-from harness.report.html_records import (LABEL_CSS, LABEL_JS, RecordRows, RecordView, filter_form,
-                                         labelling_bar, labelling_info)
+from harness.report.html_labelling import LABEL_CSS, LABEL_JS, labelling_bar, labelling_info
+from harness.report.html_records import RecordRows, RecordView, filter_form
 from harness.report.markdown import records_text
 from harness.report.panel import render_panel_html
 from harness.report.tables import breakdown_rows, fmt_mean, fmt_rate, summary_rows

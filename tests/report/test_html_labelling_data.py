@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from harness.records.schema import Manifest
 from harness.report.html import render_run_html
-from harness.report.html_records import RecordRenderer, RecordView, label_targets, labelling_info
+from harness.report.html_labelling import label_targets, labelling_info
+from harness.report.html_records import RecordRenderer, RecordView
 from harness.scoring.scorecard import build_scorecard
 from tests.compare.runs import CRITERIA, chk, crit, manifest, rec
 
