@@ -18,3 +18,13 @@ def openai_server() -> Iterator[OpenAIServer]:
     """A fresh loopback server (echo replies, no faults); tests queue faults with ``server.queue``."""
     with OpenAIServer() as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """Debian's chromium, driven by Playwright, for one test module (tests/support/browser.py; the modules
+    that use it are marked ``needs_chromium``)."""
+    from tests.support.browser import chromium
+
+    with chromium() as launched:
+        yield launched

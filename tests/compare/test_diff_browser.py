@@ -14,17 +14,11 @@ import pytest
 from harness.compare import build_diff, write_diff
 from harness.compare.diff import DiffOptions
 from tests.compare.runs import chk, crit, rec, write_run
-from tests.support.browser import chromium, needs_chromium
+from tests.support.browser import needs_chromium
 
 pytestmark = needs_chromium
 
 N_CASES, N_BAD = 12, 6
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

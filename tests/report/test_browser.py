@@ -13,19 +13,13 @@ import pytest
 from harness.compare import build_diff, write_diff
 from harness.runner.outputs import finalize_run
 from tests.compare.runs import chk, crit, rec, write_run
-from tests.support.browser import chromium, needs_chromium
+from tests.support.browser import needs_chromium
 
 pytestmark = needs_chromium
 
 N_CASES, N_BAD = 20, 10  # 10 of 20 flips: significant after Holm over 5 rows
 EVIL_SCRIPT = "<script>window.__pwned = 1; alert(1)</script>"
 EVIL_IMG = '<img src=x onerror="window.__pwned = 2; alert(2)">'
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

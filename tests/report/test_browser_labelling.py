@@ -22,7 +22,7 @@ from harness.calibration.labels import load_labels
 from harness.runner.outputs import finalize_run
 from tests.compare.runs import chk, crit, rec, write_run
 from tests.report.test_browser_views import CONTRAST_JS
-from tests.support.browser import chromium, needs_chromium
+from tests.support.browser import needs_chromium
 
 pytestmark = needs_chromium
 
@@ -53,12 +53,6 @@ ANSWERS = [("c0.alpha.0", "criterion", "empathy", 4, "  names the order "),
            ("c0.alpha.0", "check", "next_step", "pass", ""),
            ("c1.alpha.0", "criterion", "empathy", 2, "cold"),
            ("c1.alpha.0", "check", "apology_wording", "fail", "")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

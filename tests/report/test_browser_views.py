@@ -14,7 +14,7 @@ from harness.gates.outcome import GateOutcome, GateResult
 from harness.records.schema import Manifest
 from harness.runner.outputs import finalize_run
 from tests.compare.runs import chk, crit, manifest, rec, write_run
-from tests.support.browser import chromium, needs_chromium
+from tests.support.browser import needs_chromium
 
 pytestmark = needs_chromium
 
@@ -41,12 +41,6 @@ CONTRAST_JS = """() => {
   }
   return low;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

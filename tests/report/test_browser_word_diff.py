@@ -9,7 +9,7 @@ import pytest
 from harness.compare import build_diff, write_diff
 from tests.report.test_browser_views import CONTRAST_JS
 from tests.report.test_diff_word_changes import _runs
-from tests.support.browser import chromium, needs_chromium
+from tests.support.browser import needs_chromium
 
 pytestmark = needs_chromium
 
@@ -27,12 +27,6 @@ BACKGROUND_JS = """el => {
 def page_file(tmp_path_factory):
     root = tmp_path_factory.mktemp("worddiff")
     return write_diff(build_diff(*_runs(root)), root / "diff", ["html"])["html"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 def _marks_are_drawn_apart(toggle) -> None:
