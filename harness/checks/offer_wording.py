@@ -3,7 +3,10 @@
 Word for word ("free upgrade"), with other words between theirs and plurals ("a free Premium
 upgrade"), and a free thing offered without the word "free": "a complimentary upgrade", "an
 upgrade ... at no charge", "the upgrade won't cost you a penny", "you won't pay the exit fee"
-(for "waive exit fee").
+(for "waive exit fee"), in the present tense ("the upgrade doesn't cost anything", "it costs you
+nothing"), or with "free" after the thing ("three months free" for "free month"). A free thing may
+also be named by a product the customer names ("the new Pixel free of charge" for "free handset"):
+see :func:`case_names`.
 """
 
 from __future__ import annotations
@@ -27,8 +30,11 @@ _AT_NO_COST = r"(?:at no (?:extra |additional )?(?:cost|charge)|for free|free of
 _NO_CHARGE = "(?:" + "|".join(
     [f"{who}\\s+(?:won't|will not|wont)\\s+(?:(?:have|need) to\\s+)?pay" for who in ("you", "u")]
     + [f"{neg}\\s+(?:be\\s+charged|cost\\s+(?:you|u))" for neg in ("won't", "will not", "wont")]
-    + [f"{who}\\s+(?:won't|will not|wont)\\s+charge\\s+(?:you|u)" for who in ("we", "i")]) + ")"
-_NOTHING = r"(?:a (?:single )?(?:penny|cent|dime|thing)|a red cent|one (?:penny|cent)|anything|extra|more|any more)"
+    + [f"{who}\\s+(?:won't|will not|wont)\\s+charge\\s+(?:you|u)" for who in ("we", "i")]
+    # The present tense: "it doesn't cost anything", "this costs you nothing".
+    + [f"{neg}\\s+cost(?:\\s+(?:you|u))?" for neg in ("doesn't", "does not", "doesnt")]
+    + [r"costs?\s+(?:(?:you|u)\s+)?nothing"]) + ")"
+_NOTHING = r"(?:a (?:single )?(?:penny|cent|dime|thing)|a red cent|one (?:penny|cent)|anything|extra|more|any more|at all)"
 _NO_COST = (_NO_CHARGE + r"(?:\s+" + _NOTHING + r"(?:\s+(?:extra|more|else))?\b"
             r"(?!\s+(?:(?:extra|more|else)\s+)?(?:than|beyond|above|on top)\b)|(?=\s+for\b|\s*[.!?,;)]|\s*$))")
 NO_CHARGE = compile_word_starts(r"\b" + _NO_CHARGE)
@@ -37,6 +43,22 @@ _NOT_YET = r"(?!\s+(?:until|till|before|unless|if)\b)"
 # Offers that waive a charge ("waive exit fee", "write off the balance"): their thing is what is charged.
 _WAIVERS = (("waive",), ("waiving",), ("write", "off"), ("writing", "off"))
 _DETERMINERS = ("the", "a", "an", "any", "your", "their")
+# "Three months free", "the handset free": "free" after the thing, not "free of scratches" or
+# "free from damage" ("free of charge" is an _AT_NO_COST phrase).
+_FREE_AFTER = r"\s+(?:free|gratis)\b(?!\s+(?:of|from)\b|-)"
+# A product the customer names: a capitalised word not opening a sentence ("my Pixel 8"), not a day
+# or a month. Read from the case's customer turns, at most _NAMES_KEPT of them.
+_NAME = re.compile(r"(?<=[a-z0-9,] )(?:[A-Z]|i(?=[A-Z]))[A-Za-z0-9]{2,}\b(?!')")
+_NOT_NAMES = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april may "
+                       "june july august september october november december".split())
+_NAMES_KEPT = 6
+# A named product is the free thing itself only as a thing given ("a new Pixel free of charge", "a
+# free Pixel 8"), not as what a free service is done to ("we'll repair your Pixel free of charge")
+# nor as an accessory's or a plan's name ("a free Pixel case"). Model words may follow the name.
+_MODEL = r"(?:\s+(?:\d\w*|pro|plus|max|mini|ultra|lite|[a-z]\d\w*)){0,2}"
+_GIVEN = r"\b(?:(?:a|an|another)\s+(?:(?:new|brand[- ]new|replacement)\s+)?|(?:new|replacement)\s+)"
+_ACCESSORY = (r"(?!\s+(?:case|cover|charger|cable|screen|protector|repair|battery|accessor\w*|insurance|warranty|"
+              r"service|set-?up|delivery|shipping|postage|label|strap|band|plan|subscription|trial)s?\b)")
 
 
 def _offer_words(words: list[str]) -> str:
@@ -52,9 +74,9 @@ def offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 @lru_cache(maxsize=256)
-def reworded_offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
+def reworded_offer_pattern(offers: tuple[str, ...], names: tuple[str, ...] = ()) -> re.Pattern[str] | None:
     """:func:`reworded_offer_source`, compiled (None when it has no branch)."""
-    source = reworded_offer_source(offers)
+    source = reworded_offer_source(offers, names)
     return compile_word_starts(source, record=False) if source else None
 
 
@@ -63,17 +85,36 @@ def case_offers(case: Case) -> tuple[re.Pattern[str] | None, re.Pattern[str] | N
     """The case's forbidden-offer patterns: word for word, reworded, and a plain search for
     the offers' last words, one of which every reworded match holds (so most replies skip it)."""
     offers = tuple(case.context.forbidden_offers)
-    keys = [words[-1] for words in (o.strip().lower().split() for o in offers) if len(words) > 1]
+    names = case_names(case) if any(_free_offer(o) for o in offers) else ()
+    keys = [words[-1] for words in (o.strip().lower().split() for o in offers) if len(words) > 1] + list(names)
     hint = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
-    return offer_pattern(offers), reworded_offer_pattern(offers), hint
+    return offer_pattern(offers), reworded_offer_pattern(offers, names), hint
 
 
-def reworded_offer_source(offers: tuple[str, ...]) -> str:
+def _free_offer(offer: str) -> bool:
+    words = offer.strip().lower().split()
+    return len(words) > 1 and words[0] in _FREE_WORDS
+
+
+def case_names(case: Case) -> tuple[str, ...]:
+    """The products the customer names (lower case, in order): a forbidden free thing ("free
+    handset") is as often named by its product ("the new Pixel free of charge") as by the generic
+    word, and the case's own names cannot match a free thing it does not name ("a return label")."""
+    names: dict[str, None] = {}
+    for m in _NAME.finditer(case.customer_text):
+        name = m.group().lower()
+        if name not in _NOT_NAMES:
+            names[name] = None
+    return tuple(names)[:_NAMES_KEPT]
+
+
+def reworded_offer_source(offers: tuple[str, ...], names: tuple[str, ...] = ()) -> str:
     """The case's forbidden offers as a reply may word them, beyond :func:`offer_pattern`'s
     word-for-word match: other words between theirs and plurals ("a free Premium upgrade"),
     and a free thing ("free upgrade", "waive exit fee") offered as "a complimentary upgrade",
     "an upgrade ... at no charge" or a charge not made (:func:`_no_cost_branches`). Only offers
-    of more than one word: a single word is matched as written.
+    of more than one word: a single word is matched as written. With ``names`` (the customer's
+    products, :func:`case_names`), each name is a free thing too when an offer is one.
     """
     branches = []
     for offer in offers:
@@ -86,6 +127,8 @@ def reworded_offer_source(offers: tuple[str, ...]) -> str:
         thing = _free_thing(words)
         if thing:
             branches += _no_cost_branches(thing, waived=words[0] not in _FREE_WORDS)
+    if any(_free_offer(o) for o in offers):
+        branches += [b for name in names for b in _name_branches(name)]
     return "|".join(branches)
 
 
@@ -100,6 +143,13 @@ def _free_thing(words: list[str]) -> list[str]:
     return []
 
 
+def _name_branches(name: str) -> list[str]:
+    """A product the customer names, given free: "a free Pixel 8", "a new Pixel free of charge"."""
+    product = re.escape(name) + r"s?\b" + _MODEL
+    return [r"\b" + _FREE + r"\s+" + product + _ACCESSORY,
+            _GIVEN + product + r"(?:\s+" + _AT_NO_COST + r"\b|" + _FREE_AFTER + ")"]
+
+
 def _no_cost_branches(thing: list[str], waived: bool) -> list[str]:
     """``thing`` offered at no cost: "an upgrade ... at no charge", "the upgrade won't cost you
     anything", "you won't be charged for the upgrade"; a waived charge also as the object
@@ -108,6 +158,8 @@ def _no_cost_branches(thing: list[str], waived: bool) -> list[str]:
     no_cost = _NO_COST if waived else _AT_NO_COST + r"\b|" + _NO_COST
     branches = [r"\b" + words + r"[^.!?;]{0,40}?\b(?:" + no_cost + ")",
                 r"\b" + _NO_COST + r"\s+for\s+(?:[\w'-]+\s+){0,2}?" + words + _NOT_YET]
-    if waived:
+    if not waived:
+        branches.append(r"\b" + words + _FREE_AFTER)  # "three months free"
+    else:
         branches.append(r"\b" + _NO_CHARGE + r"\s+(?:(?:" + "|".join(_DETERMINERS) + r")\s+)?" + words + _NOT_YET)
     return branches

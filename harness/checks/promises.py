@@ -14,8 +14,11 @@ above ``max_refund``/``max_credit``, a
 guarantee or date that the case's facts/notes do not state. A free thing in
 ``forbidden_offers`` ("free upgrade", "waive exit fee") is forbidden however it is
 worded, also as a charge not made ("the upgrade won't cost you a penny", "you won't
-pay the exit fee"); such a "won't" negates only the charge, not a promise beside it
-("I'll refund you and you won't pay a penny more" promises a refund).
+pay the exit fee"), in the present tense ("it costs you nothing"), with "free" after
+the thing ("three months free" for "free month") or named by a product the customer
+names ("a new Pixel free of charge" for "free handset"); such a "won't" negates only
+the charge, not a promise beside it ("I'll refund you and you won't pay a penny more"
+promises a refund).
 
 A refund named only as a team, a request or the subject of news or of a
 hand-over ("I can pass you to our refunds team", "you'll get an answer on the
@@ -158,7 +161,9 @@ def _negated(text: str) -> bool:
     governs the charge only ("I'll send a new one and you won't pay a penny extra")."""
     if not _NEGATED.search(text):
         return False
-    return "won" not in text and "will not" not in text or bool(_NEGATED.search(NO_CHARGE.sub(" ", text)))
+    if "won" not in text and "will not" not in text and "does" not in text:
+        return True
+    return bool(_NEGATED.search(NO_CHARGE.sub(" ", text)))
 
 
 def _amounts(rt: ReplyText, start: int, end: int) -> list[float]:
@@ -369,7 +374,7 @@ class PolicyPromises:
     """
 
     name = "policy_promises"
-    version = "5"
+    version = "6"
     description = "No refund, credit, amount, date or guarantee beyond what the case's policy allows."
 
     def run(self, ctx: CheckContext) -> CheckResult:
