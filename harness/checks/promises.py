@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register
-from harness.checks.offer_wording import NO_CHARGE, case_offers
+from harness.checks.offer_wording import NO_CHARGE, case_offers, named_offers
 from harness.checks.refund_topics import REFUND, refund_topics
 from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
@@ -261,6 +261,9 @@ def _offer_promises(rt: ReplyText, case: Case) -> list[Promise]:
     spans = rt.find(pattern, negated=True)
     if hint is not None and hint.search(rt.norm):
         spans += rt.find(reworded, negated=True)
+    named = named_offers(case)  # "a new Pixel free of charge" for "free handset"
+    if named is not None:
+        spans += rt.find(named, negated=True)
     topics = refund_topics(rt)
     # A refund named only as a request, a team or the subject of news or of a hand-over
     # ("I'll escalate your refund request") offers no refund, forbidden or not.

@@ -385,21 +385,23 @@ def test_named_product_near_misses_pass(run, reply, complaint):
 def test_case_names_are_the_customers_capitalised_words(make_case):
     from harness.checks.offer_wording import case_names
 
-    case = make_case("I bought the Pixel 8 on Monday from your Oxford store and my iPhone works fine.")
+    case = make_case("I bought the Pixel 8 on Monday, 3 Oct, from your Oxford store and my iPhone works fine. "
+                     "I want a new one NOW.")
     assert case_names(case) == ("pixel", "oxford", "iphone")
 
 
-def test_reworded_offer_pattern_with_names_matches_like_its_written_form():
+def test_named_offers_find_what_a_whole_reply_scan_finds():
+    """Searched only around the names, the named-offer pattern finds what a scan of the whole text does."""
     import random
     import re
 
-    from harness.checks.offer_wording import reworded_offer_pattern, reworded_offer_source
+    from harness.checks.offer_wording import NamedOffers, named_offer_source
 
-    offers, names = ("free handset", "free month"), ("pixel", "iphone")
-    written, fast = re.compile(reworded_offer_source(offers, names)), reworded_offer_pattern(offers, names)
+    names = ("pixel", "iphone")
+    written, fast = re.compile(named_offer_source(names)), NamedOffers(names)
     words = ["pixel", "iphone", "8", "pro", "a", "new", "replacement", "free", "of", "charge", "at", "no", "cost",
              "case", "handset", "months", "doesn't", "cost", "costs", "you", "nothing", "anything", "the", "."]
     rng = random.Random(11)
     for _ in range(300):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 14)))
-        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in written.finditer(text)], text
+        assert fast.spans(text) == [m.span() for m in written.finditer(text)], text
