@@ -3,7 +3,10 @@
 Word for word ("free upgrade"), with other words between theirs and plurals ("a free Premium
 upgrade"), and a free thing offered without the word "free": "a complimentary upgrade", "an
 upgrade ... at no charge", "the upgrade won't cost you a penny", "you won't pay the exit fee"
-(for "waive exit fee").
+(for "waive exit fee"), in the present tense ("the upgrade doesn't cost anything", "it costs you
+nothing"), or with "free" after the thing ("three months free" for "free month"). A free thing may
+also be named by a product the customer names ("the new Pixel free of charge" for "free handset"):
+see :func:`case_names`.
 """
 
 from __future__ import annotations
@@ -24,19 +27,46 @@ _AT_NO_COST = r"(?:at no (?:extra |additional )?(?:cost|charge)|for free|free of
 # "you won't pay more than $10", "anything extra on top of the fee" and "you won't be charged
 # until Friday" drop no charge.
 # Each _NO_CHARGE branch opens with a letter, so its word-start form can skip to it (regex_forms).
-_NO_CHARGE = "(?:" + "|".join(
+_CHARGE_BRANCHES = (
     [f"{who}\\s+(?:won't|will not|wont)\\s+(?:(?:have|need) to\\s+)?pay" for who in ("you", "u")]
     + [f"{neg}\\s+(?:be\\s+charged|cost\\s+(?:you|u))" for neg in ("won't", "will not", "wont")]
-    + [f"{who}\\s+(?:won't|will not|wont)\\s+charge\\s+(?:you|u)" for who in ("we", "i")]) + ")"
-_NOTHING = r"(?:a (?:single )?(?:penny|cent|dime|thing)|a red cent|one (?:penny|cent)|anything|extra|more|any more)"
-_NO_COST = (_NO_CHARGE + r"(?:\s+" + _NOTHING + r"(?:\s+(?:extra|more|else))?\b"
-            r"(?!\s+(?:(?:extra|more|else)\s+)?(?:than|beyond|above|on top)\b)|(?=\s+for\b|\s*[.!?,;)]|\s*$))")
-NO_CHARGE = compile_word_starts(r"\b" + _NO_CHARGE)
+    + [f"{who}\\s+(?:won't|will not|wont)\\s+charge\\s+(?:you|u)" for who in ("we", "i")])
+# The present tense: "it doesn't cost anything", "this costs you nothing". Only after the thing
+# (_no_cost_branches): opening on common letters, it would slow the scans that open on a charge.
+_PRESENT_BRANCHES = [r"does(?:n't|nt|\s+not)\s+cost(?:\s+(?:you|u))?", r"costs?\s+(?:(?:you|u)\s+)?nothing"]
+_NO_CHARGE = "(?:" + "|".join(_CHARGE_BRANCHES) + ")"
+_ANY_NO_CHARGE = "(?:" + "|".join(_CHARGE_BRANCHES + _PRESENT_BRANCHES) + ")"
+_NOTHING = r"(?:a (?:single )?(?:penny|cent|dime|thing)|a red cent|one (?:penny|cent)|anything|extra|more|any more|at all)"
+_NOTHING_AFTER = (r"(?:\s+" + _NOTHING + r"(?:\s+(?:extra|more|else))?\b"
+                  r"(?!\s+(?:(?:extra|more|else)\s+)?(?:than|beyond|above|on top)\b)|(?=\s+for\b|\s*[.!?,;)]|\s*$))")
+_NO_COST = _NO_CHARGE + _NOTHING_AFTER
+_ANY_NO_COST = _ANY_NO_CHARGE + _NOTHING_AFTER
+NO_CHARGE = compile_word_starts(r"\b" + _ANY_NO_CHARGE)
 # "You won't be charged for the upgrade until it's active" defers the charge, it does not drop it.
 _NOT_YET = r"(?!\s+(?:until|till|before|unless|if)\b)"
 # Offers that waive a charge ("waive exit fee", "write off the balance"): their thing is what is charged.
 _WAIVERS = (("waive",), ("waiving",), ("write", "off"), ("writing", "off"))
 _DETERMINERS = ("the", "a", "an", "any", "your", "their")
+# "Three months free", "the handset free": "free" after the thing, not "free of scratches" or
+# "free from damage" ("free of charge" is an _AT_NO_COST phrase).
+_FREE_AFTER = r"\s+(?:free|gratis)\b(?!\s+(?:of|from)\b|-)"
+# A product the customer names: a capitalised word not opening a sentence ("my Pixel 8"), not a day
+# or a month, nor a word in capitals (an angry customer's "I want it NOW"). Read from the case's
+# customer turns, at most _NAMES_KEPT of them.
+_NAME = re.compile(r"(?<=[a-z0-9,] )(?:[A-Z]|i(?=[A-Z]))[A-Za-z0-9]{2,}\b(?!')")
+_NOT_NAMES = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april may "
+                       "june july august september october november december jan feb mar apr jun jul aug sep sept oct "
+                       "nov dec".split())
+_NAMES_KEPT = 6
+# Every branch of :func:`_name_branches` holds one of these: most replies skip the name search.
+_FREE_HINTS = ("free", "complimentary", "gratis", "no-c", "at no ", "on the house", "on us", "without charge")
+# A named product is the free thing itself only as a thing given ("a new Pixel free of charge", "a
+# free Pixel 8"), not as what a free service is done to ("we'll repair your Pixel free of charge")
+# nor as an accessory's or a plan's name ("a free Pixel case"). Model words may follow the name.
+_MODEL = r"(?:\s+(?:\d\w*|pro|plus|max|mini|ultra|lite|[a-z]\d\w*)){0,2}"
+_GIVEN = r"\b(?:(?:a|an|another)\s+(?:(?:new|brand[- ]new|replacement)\s+)?|(?:new|replacement)\s+)"
+_ACCESSORY = (r"(?!\s+(?:case|cover|charger|cable|screen|protector|repair|battery|accessor\w*|insurance|warranty|"
+              r"service|set-?up|delivery|shipping|postage|label|strap|band|plan|subscription|trial)s?\b)")
 
 
 def _offer_words(words: list[str]) -> str:
@@ -66,6 +96,64 @@ def case_offers(case: Case) -> tuple[re.Pattern[str] | None, re.Pattern[str] | N
     keys = [words[-1] for words in (o.strip().lower().split() for o in offers) if len(words) > 1]
     hint = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
     return offer_pattern(offers), reworded_offer_pattern(offers), hint
+
+
+class NamedOffers:
+    """The customer's products given free (:func:`named_offer_source`), searched only around
+    the names in a reply: a scan of the whole reply for "a", "an" or "new" costs too much."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = re.compile("|".join(re.escape(n) for n in names))
+        self._source, self._pattern = named_offer_source(names), None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """Compiled on first use: compiling costs more than many replies' checks, and most
+        cases never need it."""
+        if self._pattern is None:
+            self._pattern = re.compile(self._source)
+        return self._pattern
+
+    def spans(self, norm: str) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        if not any(word in norm for word in _FREE_HINTS):
+            return found
+        for name in self.names.finditer(norm):
+            # The words before a name: "another brand-new ", "complimentary ".
+            for m in self.pattern.finditer(norm, max(0, name.start() - 24), name.end() + 80):
+                if m.span() not in found:
+                    found.append(m.span())
+        return sorted(found)
+
+
+@case_facts.per_case
+def named_offers(case: Case) -> NamedOffers | None:
+    """:class:`NamedOffers` of the case when it forbids a free thing and the customer names a product."""
+    names = case_names(case) if any(_free_offer(o) for o in case.context.forbidden_offers) else ()
+    return NamedOffers(names) if names else None
+
+
+def named_offer_source(names: tuple[str, ...]) -> str:
+    """The customer's products (:func:`case_names`) given free: "a free Pixel 8", "a new Pixel
+    free of charge" (:func:`_name_branches`)."""
+    return "|".join(b for name in names for b in _name_branches(name))
+
+
+def _free_offer(offer: str) -> bool:
+    words = offer.strip().lower().split()
+    return len(words) > 1 and words[0] in _FREE_WORDS
+
+
+def case_names(case: Case) -> tuple[str, ...]:
+    """The products the customer names (lower case, in order): a forbidden free thing ("free
+    handset") is as often named by its product ("the new Pixel free of charge") as by the generic
+    word, and the case's own names cannot match a free thing it does not name ("a return label")."""
+    names: dict[str, None] = {}
+    for m in _NAME.finditer(case.customer_text):
+        name = m.group().lower()
+        if name not in _NOT_NAMES and not m.group().isupper():
+            names[name] = None
+    return tuple(names)[:_NAMES_KEPT]
 
 
 def reworded_offer_source(offers: tuple[str, ...]) -> str:
@@ -100,14 +188,23 @@ def _free_thing(words: list[str]) -> list[str]:
     return []
 
 
+def _name_branches(name: str) -> list[str]:
+    """A product the customer names, given free: "a free Pixel 8", "a new Pixel free of charge"."""
+    product = re.escape(name) + r"s?\b" + _MODEL
+    return [r"\b" + _FREE + r"\s+" + product + _ACCESSORY,
+            _GIVEN + product + r"(?:\s+" + _AT_NO_COST + r"\b|" + _FREE_AFTER + ")"]
+
+
 def _no_cost_branches(thing: list[str], waived: bool) -> list[str]:
     """``thing`` offered at no cost: "an upgrade ... at no charge", "the upgrade won't cost you
     anything", "you won't be charged for the upgrade"; a waived charge also as the object
     ("you won't pay the exit fee")."""
     words = _offer_words(thing)
-    no_cost = _NO_COST if waived else _AT_NO_COST + r"\b|" + _NO_COST
+    no_cost = _ANY_NO_COST if waived else _AT_NO_COST + r"\b|" + _ANY_NO_COST
     branches = [r"\b" + words + r"[^.!?;]{0,40}?\b(?:" + no_cost + ")",
                 r"\b" + _NO_COST + r"\s+for\s+(?:[\w'-]+\s+){0,2}?" + words + _NOT_YET]
-    if waived:
+    if not waived:
+        branches.append(r"\b" + words + _FREE_AFTER)  # "three months free"
+    else:
         branches.append(r"\b" + _NO_CHARGE + r"\s+(?:(?:" + "|".join(_DETERMINERS) + r")\s+)?" + words + _NOT_YET)
     return branches

@@ -14,8 +14,11 @@ above ``max_refund``/``max_credit``, a
 guarantee or date that the case's facts/notes do not state. A free thing in
 ``forbidden_offers`` ("free upgrade", "waive exit fee") is forbidden however it is
 worded, also as a charge not made ("the upgrade won't cost you a penny", "you won't
-pay the exit fee"); such a "won't" negates only the charge, not a promise beside it
-("I'll refund you and you won't pay a penny more" promises a refund).
+pay the exit fee"), in the present tense ("it costs you nothing"), with "free" after
+the thing ("three months free" for "free month") or named by a product the customer
+names ("a new Pixel free of charge" for "free handset"); such a "won't" negates only
+the charge, not a promise beside it ("I'll refund you and you won't pay a penny more"
+promises a refund).
 
 A refund named only as a team, a request or the subject of news or of a
 hand-over ("I can pass you to our refunds team", "you'll get an answer on the
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 
 from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register
-from harness.checks.offer_wording import NO_CHARGE, case_offers
+from harness.checks.offer_wording import NO_CHARGE, case_offers, named_offers
 from harness.checks.refund_topics import REFUND, refund_topics
 from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
@@ -158,7 +161,9 @@ def _negated(text: str) -> bool:
     governs the charge only ("I'll send a new one and you won't pay a penny extra")."""
     if not _NEGATED.search(text):
         return False
-    return "won" not in text and "will not" not in text or bool(_NEGATED.search(NO_CHARGE.sub(" ", text)))
+    if "won" not in text and "will not" not in text and "does" not in text:
+        return True
+    return bool(_NEGATED.search(NO_CHARGE.sub(" ", text)))
 
 
 def _amounts(rt: ReplyText, start: int, end: int) -> list[float]:
@@ -256,6 +261,9 @@ def _offer_promises(rt: ReplyText, case: Case) -> list[Promise]:
     spans = rt.find(pattern, negated=True)
     if hint is not None and hint.search(rt.norm):
         spans += rt.find(reworded, negated=True)
+    named = named_offers(case)  # "a new Pixel free of charge" for "free handset"
+    if named is not None:
+        spans += rt.find(named, negated=True)
     topics = refund_topics(rt)
     # A refund named only as a request, a team or the subject of news or of a hand-over
     # ("I'll escalate your refund request") offers no refund, forbidden or not.
@@ -369,7 +377,7 @@ class PolicyPromises:
     """
 
     name = "policy_promises"
-    version = "5"
+    version = "6"
     description = "No refund, credit, amount, date or guarantee beyond what the case's policy allows."
 
     def run(self, ctx: CheckContext) -> CheckResult:

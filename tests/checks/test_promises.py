@@ -274,6 +274,7 @@ UPGRADE = {"forbidden_offers": ["free upgrade"]}
 HANDSET = {"forbidden_offers": ["free handset"]}
 EXIT_FEE = {"forbidden_offers": ["waive exit fee"]}
 RETURNS_FREE = {"forbidden_offers": ["free upgrade"], "facts": ["Return labels are free of charge"]}
+MONTH = {"forbidden_offers": ["free month"]}
 
 
 @pytest.mark.parametrize("reply, context, expectations, kind", [
@@ -287,6 +288,16 @@ RETURNS_FREE = {"forbidden_offers": ["free upgrade"], "facts": ["Return labels a
     ("I'll cancel your membership today and you won't be charged the exit fee.", EXIT_FEE, {}, "offer"),
     ("You won't have to pay the exit fee.", EXIT_FEE, {}, "offer"),
     ("I'll close the account now; the exit fee won't be charged.", EXIT_FEE, {}, "offer"),
+    # The present tense (fix_promises2).
+    ("I'll send a new handset and this costs you nothing.", HANDSET, {}, "offer"),
+    ("I'll send a new handset and it doesn't cost you anything.", HANDSET, {}, "offer"),
+    ("The upgrade costs you nothing at all.", UPGRADE, {}, "offer"),
+    ("I've arranged the upgrade, and it doesn't cost anything.", UPGRADE, {}, "offer"),
+    ("I'll upgrade you today; the upgrade does not cost you a penny.", UPGRADE, {}, "offer"),
+    # "Free" after the thing.
+    ("I can give you three months free.", MONTH, {}, "offer"),
+    ("We'll make your next month free.", MONTH, {}, "offer"),
+    ("I'll add two months free to your plan.", MONTH, {}, "offer"),
     # Beside a refund or a credit, the "won't" no longer hides the promise.
     ("I'll refund the £30 and you won't pay a penny more.", {}, {"refund_allowed": False}, "refund"),
     ("I'll add a £30 credit and you won't be charged anything extra.", {"max_credit": 20}, {}, "credit"),
@@ -317,8 +328,80 @@ def test_free_offer_worded_as_no_charge_fails(run, reply, context, expectations,
     # A refusal stays a refusal when a charge not made sits beside it.
     ("We can't refund you, and you won't pay a penny more either.", {}, {"refund_allowed": False}),
     ("I've refunded the duplicate £30, and you won't be charged again.", {"max_refund": 60}, {}),
+    # The present tense and "free" after the thing (fix_promises2): a cap, a refusal, a counterfactual,
+    # a free thing the case does not forbid, "free of"/"free from" as no price.
+    ("The return label doesn't cost anything.", RETURNS_FREE, {}),
+    ("Returns cost you nothing.", RETURNS_FREE, {}),
+    ("An upgrade doesn't cost more than £10 a month.", UPGRADE, {}),
+    ("The upgrade doesn't cost anything extra on top of the £5 monthly fee.", UPGRADE, {}),
+    ("Unfortunately the upgrade doesn't come free; it costs £10.", UPGRADE, {}),
+    ("We can't upgrade you, and it doesn't cost anything to ask again next month.", UPGRADE, {}),
+    ("If you'd upgraded last month, it wouldn't have cost anything.", UPGRADE, {}),
+    ("I can't give you three months free, I'm sorry.", MONTH, {}),
+    ("I hope the next month is free of these problems.", MONTH, {}),
+    ("Your handset is free from defects as far as we can see.", HANDSET, {}),
+    ("You won't pay anything extra for the repair, and the handset itself costs £20.", HANDSET, {}),
 ])
 def test_no_charge_near_misses_pass(run, reply, context, expectations):
     result = run("policy_promises", reply, context=context, expectations=expectations)
     assert result.passed is True, result.data
     assert not any(p["kind"] == "offer" for p in result.data["promises"]), result.data
+
+
+# fix_promises2: a forbidden free thing named by the product the customer names ("free handset",
+# "the new Pixel free of charge"); only as a thing given, not as what a free service is done to.
+PIXEL = "My Pixel 8 stopped charging after a week and I want a new one."
+HANDSET_RETURNS = {"forbidden_offers": ["free handset"], "facts": ["Return labels are free of charge"]}
+
+
+@pytest.mark.parametrize("reply", [
+    "We can offer you the new Pixel free of charge.",
+    "I'll send you a new Pixel 8 at no cost.",
+    "We'll send a free Pixel 8 Pro today.",
+    "I'll send a replacement Pixel free.",
+    "How about a brand new Pixel on the house?",
+])
+def test_free_thing_named_by_the_customers_product_fails(run, reply):
+    result = run("policy_promises", reply, complaint=PIXEL, context=HANDSET_RETURNS)
+    assert result.passed is False, result.data
+    assert "offer" in [p["kind"] for p in result.data["promises"] if not p["allowed"]]
+
+
+@pytest.mark.parametrize("reply, complaint", [
+    ("We'll repair your Pixel free of charge.", PIXEL),
+    ("We'll send you a free Pixel case while you wait.", PIXEL),
+    ("We'll send you a return label free of charge.", PIXEL),
+    ("I'll send the new Pixel once you pay the £50 excess, with delivery at no extra cost.", PIXEL),
+    ("We can't offer you a new Pixel free of charge, I'm afraid.", PIXEL),
+    ("Your Pixel repair costs you nothing under warranty.", PIXEL),
+    # A product the customer does not name is no forbidden free thing by name.
+    ("We can offer you the new Pixel free of charge.", "My phone stopped charging after a week."),
+])
+def test_named_product_near_misses_pass(run, reply, complaint):
+    result = run("policy_promises", reply, complaint=complaint, context=HANDSET_RETURNS)
+    assert not any(p["kind"] == "offer" for p in result.data["promises"]), result.data
+
+
+def test_case_names_are_the_customers_capitalised_words(make_case):
+    from harness.checks.offer_wording import case_names
+
+    case = make_case("I bought the Pixel 8 on Monday, 3 Oct, from your Oxford store and my iPhone works fine. "
+                     "I want a new one NOW.")
+    assert case_names(case) == ("pixel", "oxford", "iphone")
+
+
+def test_named_offers_find_what_a_whole_reply_scan_finds():
+    """Searched only around the names, the named-offer pattern finds what a scan of the whole text does."""
+    import random
+    import re
+
+    from harness.checks.offer_wording import NamedOffers, named_offer_source
+
+    names = ("pixel", "iphone")
+    written, fast = re.compile(named_offer_source(names)), NamedOffers(names)
+    words = ["pixel", "iphone", "8", "pro", "a", "new", "replacement", "free", "of", "charge", "at", "no", "cost",
+             "case", "handset", "months", "doesn't", "cost", "costs", "you", "nothing", "anything", "the", "."]
+    rng = random.Random(11)
+    for _ in range(300):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 14)))
+        assert fast.spans(text) == [m.span() for m in written.finditer(text)], text
