@@ -22,7 +22,7 @@ from types import UnionType
 from typing import Any, Callable, Union, get_args, get_origin
 
 from harness.config.yamlfile import did_you_mean
-from harness.datasets.schema import Case, Expectations, PolicyContext
+from harness.datasets.schema import Case, Expectations, PolicyContext, leaf_keys, nested_value
 
 _REFERENCE = re.compile(r"(\\?)\{\{(.*?)\}\}", re.S)
 _PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*$")
@@ -168,18 +168,8 @@ def filled_names(root: str, cases: list[Case]) -> list[str]:
         if root in _RECORDS:
             names.update(f"{root}.{key}" for key, held in value if _fillable(held))
         elif root in _MAPPINGS:
-            names.update(_keys(value, root, MAX_DEPTH))
+            names.update(f"{root}.{key}" for key in leaf_keys(value, _fillable, MAX_DEPTH))
     return sorted(names)
-
-
-def _keys(mapping: dict[str, Any], prefix: str, depth: int) -> list[str]:
-    found = []
-    for key, value in mapping.items():
-        if isinstance(value, dict) and depth > 1:
-            found += _keys(value, f"{prefix}.{key}", depth - 1)
-        elif _fillable(value):
-            found.append(f"{prefix}.{key}")
-    return found
 
 
 def _fillable(value: Any) -> bool:
@@ -194,11 +184,7 @@ def lookup(ref: Reference, case: Case) -> Any:
     value: Any = getattr(case, root)
     if root in _RECORDS:
         return getattr(value, rest[0])
-    for key in rest:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
+    return nested_value(value, rest)
 
 
 def _text(value: Any, ref: Reference) -> str:

@@ -6,7 +6,7 @@ The JSON Schema exported from :class:`Case` ships as
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Callable, Literal, Sequence
 
 from pydantic import (BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_serializer,
                       model_validator)
@@ -133,3 +133,27 @@ class Case(_Strict):
                 break
             tail.append(turn.content)
         return "\n".join(reversed(tail))
+
+
+def nested_value(value: Any, keys: Sequence[str]) -> Any:
+    """The value at ``keys`` in nested mappings (``["a", "b"]`` reads ``{"a": {"b": ...}}``, as a CSV
+    ``metadata.a.b`` column loads it), None where there is none. ``--where`` and ``{{ metadata.a.b }}``
+    references both read a case's metadata so."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def leaf_keys(mapping: dict, keep: Callable[[Any], bool], depth: int | None = None) -> list[str]:
+    """The dotted keys (``a.b``) of the values in nested ``mapping`` that ``keep`` accepts, in its order;
+    nested mappings are read ``depth`` levels deep (all levels when None)."""
+    found = []
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            if depth is None or depth > 1:
+                found += [f"{key}.{sub}" for sub in leaf_keys(value, keep, None if depth is None else depth - 1)]
+        elif keep(value):
+            found.append(f"{key}")
+    return found

@@ -17,7 +17,7 @@ from typing import Any
 
 from harness.config.yamlfile import did_you_mean
 from harness.datasets.personas import normalize_persona
-from harness.datasets.schema import Case
+from harness.datasets.schema import Case, leaf_keys, nested_value
 from harness.datasets.turns import thread_of
 from harness.errors import ConfigError
 
@@ -223,18 +223,8 @@ def metadata_keys(cases: list[Case]) -> list[str]:
     metadata.<key>`` can match), sorted."""
     found: set[str] = set()
     for case in cases:
-        found.update(_leaf_keys(case.metadata or {}, ""))
+        found.update(leaf_keys(case.metadata or {}, _scalar))
     return sorted(found)
-
-
-def _leaf_keys(mapping: dict, prefix: str) -> list[str]:
-    keys = []
-    for key, value in mapping.items():
-        if isinstance(value, dict):
-            keys += _leaf_keys(value, f"{prefix}{key}.")
-        elif _scalar(value):
-            keys.append(f"{prefix}{key}")
-    return keys
 
 
 def _scalar(value: Any) -> bool:
@@ -260,15 +250,9 @@ def id_matches(case_id: str, pattern: str) -> bool:
 
 
 def metadata_value(case: Case, key: str) -> Any:
-    """The case's metadata value at ``key``, a dotted key read as nested mappings (``a.b`` is
-    ``{"a": {"b": ...}}``, as a CSV ``metadata.a.b`` column loads and ``{{ metadata.a.b }}`` reads it);
+    """The case's metadata value at ``key``, a dotted key read as nested mappings (:func:`nested_value`);
     None where it has none."""
-    value: Any = case.metadata or {}
-    for part in key.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+    return nested_value(case.metadata or {}, key.split("."))
 
 
 def _same(actual: Any, wanted: str) -> bool:
