@@ -44,6 +44,17 @@ class CheckResult(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+# A check that raised (or ran out of time) decided nothing: its result is recorded with ``passed`` None and this
+# ``data.error`` (harness.runner.evaluate.crashed). An export's ``error_kind`` and junit's ``<error type>`` name
+# such a check error by it too.
+CHECK_CRASHED = "check_crashed"
+
+
+def is_crashed(result: CheckResult) -> bool:
+    """Whether ``result`` records a check that crashed (an error of the record's check, not an n/a)."""
+    return result.passed is None and result.data.get("error") == CHECK_CRASHED
+
+
 @dataclass(frozen=True)
 class CheckContext:
     """Everything a check or judge may look at for one reply."""

@@ -29,10 +29,10 @@ from functools import partial
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from harness.checks.base import CHECK_CRASHED
 from harness.ci.verdicts import CaseOutcome, by_candidate
 from harness.errors import ConfigError
 from harness.gates.outcome import gate_measure
-from harness.gates.tolerance import CHECK_CRASHED
 from harness.records.store import atomic_write_text
 
 JUNIT_FILE = "junit.xml"

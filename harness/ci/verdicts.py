@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from harness.checks.base import is_crashed
 from harness.gates.tolerance import crashed_checks
 from harness.records.schema import Record
 
@@ -141,7 +142,7 @@ def _failing_lines(record: Record) -> tuple[list[str], list[str], list[str]]:
             names.append(f"check {name}")
             lines.append(f"check {name} failed: {evidence}{detail}")
             of.append(f"check {name}")
-        elif result.passed is None and result.data.get("error") == "check_crashed":
+        elif is_crashed(result):
             names.append(f"check {name}")  # decided nothing: a bug in the check, shown until it is fixed
             # The detail opens "check crashed: ..." (harness.runner.evaluate.crashed): said once.
             lines.append(f"check {name} crashed: {result.detail.removeprefix('check crashed: ')}")

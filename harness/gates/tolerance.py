@@ -23,12 +23,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.checks.base import is_crashed
 from harness.records.schema import Record
 from harness.records.store import iter_records
 
-# A check's result that raised (or ran out of time) carries ``data.error`` so (harness.runner.evaluate.crashed); an
-# export's ``error_kind`` and junit's ``<error type>`` name such a check error by it too.
-CHECK_CRASHED = "check_crashed"
 
 
 @dataclass(frozen=True)
@@ -69,8 +67,7 @@ def record_in_error(record: Record) -> bool:
 
 def crashed_checks(record: Record) -> list[str]:
     """The names of the record's checks that crashed (raised, or ran out of time) instead of deciding."""
-    return [name for name, result in record.checks.items()
-            if result.passed is None and result.data.get("error") == CHECK_CRASHED]
+    return [name for name, result in record.checks.items() if is_crashed(result)]
 
 
 def record_was_graded(record: Record) -> bool:

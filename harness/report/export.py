@@ -27,7 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from harness.gates.tolerance import CHECK_CRASHED, crashed_checks
+from harness.checks.base import CHECK_CRASHED, is_crashed
+from harness.gates.tolerance import crashed_checks
 from harness.records.schema import Record
 from harness.records.store import iter_records, read_manifest
 from harness.report.html_records import RunOrder
@@ -104,8 +105,7 @@ def _row(record: Record, case: dict | None, pass_fail: set[str] = frozenset()) -
     }
     failing = []
     for name, result in record.checks.items():
-        crashed = result.data.get("error") == "check_crashed"
-        row[f"check.{name}"] = "crashed" if crashed else {True: "pass", False: "fail", None: "n/a"}[result.passed]
+        row[f"check.{name}"] = "crashed" if is_crashed(result) else {True: "pass", False: "fail", None: "n/a"}[result.passed]
         if result.passed is False:
             failing.append(name)
     for name, verdict in record.judge.items():

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import quote
 
-from harness.checks.base import Span
-from harness.gates.tolerance import CHECK_CRASHED
+from harness.checks.base import Span, is_crashed
 from harness.records.schema import Record
 from harness.report.html_labelling import label_targets
 from harness.report.html_parts import esc, evidence_select
@@ -301,7 +300,7 @@ class RecordRenderer:
         items, marks, failing, verdicts, na, crashed = [], [], [], {}, [], []
         for name, result in record.checks.items():
             passed = result.passed
-            crash = passed is None and result.data.get("error") == CHECK_CRASHED
+            crash = is_crashed(result)
             if passed is None:
                 na.append(name)
                 if crash:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.checks.base import is_crashed
 from harness.ci.verdicts import failing_names
 from harness.datasets.selection import id_matches
 from harness.gates.tolerance import crashed_checks, record_in_error
@@ -157,8 +158,7 @@ def _checks(record: Record) -> list[tuple[str, str]]:
     width = max(len(name) for name in record.checks)
     lines = [("checks:", "")]
     for name, result in record.checks.items():
-        crashed = result.data.get("error") == "check_crashed"
-        mark = "CRASH" if crashed else {True: "pass", False: "FAIL", None: "n/a"}[result.passed]
+        mark = "CRASH" if is_crashed(result) else {True: "pass", False: "FAIL", None: "n/a"}[result.passed]
         lines.append((f"  {mark:5} {name:{width}}  {result.detail}".rstrip(), mark))
         if result.passed is not None:
             for span in result.evidence:

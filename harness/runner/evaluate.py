@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 
 from harness.candidates.responders import Responder
-from harness.checks.base import Check, CheckContext, CheckResult
+from harness.checks.base import CHECK_CRASHED, Check, CheckContext, CheckResult
 from harness.datasets.schema import Case
 from harness.datasets.turns import turn_index_of
 from harness.errors import CaseFault
@@ -60,7 +60,7 @@ def crashed(exc: BaseException) -> CheckResult:
     detail = clip(f"check crashed: {type(exc).__name__}: {message}", 2000)
     # The message is the check's own (a check of the user's may raise anything): writable text only.
     detail = detail.encode("utf-8", "replace").decode("utf-8")
-    return CheckResult(passed=None, detail=detail, data={"error": "check_crashed"})
+    return CheckResult(passed=None, detail=detail, data={"error": CHECK_CRASHED})
 
 
 async def evaluate_case(case: Case, responder: Responder, checks: list[Check], judge: Judge | None,

@@ -13,7 +13,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 
-from harness.checks.base import CheckResult
+from harness.checks.base import CheckResult, is_crashed
 from harness.records.schema import CallStats, CriterionResult, Record
 from harness.scoring import schema as out
 from harness.scoring.stats import (Interval, IntervalMethod, Moments, bootstrap_mean_ci, bounded_mean_interval, hull,
@@ -129,7 +129,7 @@ class CheckAcc:
         """Fold one check result in; return ``passed`` (``None`` when it did not apply)."""
         if result.passed is None:
             self.n_not_applicable += 1
-            self.n_crashed += result.data.get("error") == "check_crashed"
+            self.n_crashed += is_crashed(result)
         else:
             self.rate.add(result.passed)
         return result.passed
