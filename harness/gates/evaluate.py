@@ -57,18 +57,22 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     gates = [completion_gate(complete, completion, eval_spec.get("max_error_rate") is not None)]
     failing_in = selection.get("failing_in") if isinstance(selection, dict) else None
     gates += minimum_gates(spec, scorecard, candidates, failing_in, latency_checks(eval_spec))
-    notes = crash_notes(scorecard)
+    crashed = crashed_counts(scorecard)
+    notes = crash_notes(crashed, scorecard)
+    partial = None
     if baseline is not None and spec.has_regressions:
         found, regression_notes = regression_gates(spec, baseline, Path(run_dir), candidates, run_measures(scorecard))
         gates += [_crashed_regression(gate, scorecard) for gate in found]
-        notes += partial_baseline_notes(baseline) + regression_notes
+        partial = baseline_partial(baseline)
+        notes += ([partial_baseline_note(baseline, partial)] if partial else []) + regression_notes
     elif baseline is not None:
         notes.append(UNUSED)
     elif spec.has_regressions:
         notes.append(no_baseline)
     notes += unmeasured_notes(gates)
     return GateOutcome(gates=gates, complete=complete, completion=completion,
-                       baseline=str(baseline) if baseline else None, notes=notes)
+                       baseline=str(baseline) if baseline else None, notes=notes, crashed_checks=list(crashed),
+                       partial_baseline=partial)
 
 
 def unmeasured_notes(gates: list[GateResult]) -> list[str]:
@@ -79,16 +83,23 @@ def unmeasured_notes(gates: list[GateResult]) -> list[str]:
     return notes + ([not_held_note(unheld)] if len(unheld) > 1 else [])
 
 
-def crash_notes(scorecard) -> list[str]:
-    """A note per check that crashed on some record (gated or not: a crash is a bug in the check, not a verdict)."""
-    records = sum(scores.n_records for scores in scorecard.candidates.values())
-    notes = []
+def crashed_counts(scorecard) -> dict[str, dict[str, int]]:
+    """Per check that crashed on some record (gated or not: a crash is a bug in the check, not a verdict), on how
+    many records of each candidate."""
+    crashed = {}
     for check in scorecard.checks:
         by_candidate = {name: summary.n_crashed for name, scores in scorecard.candidates.items()
                         if (summary := scores.checks.get(check)) is not None}
         if sum(by_candidate.values()):
-            notes.append(crash_note(check, sum(by_candidate.values()), records, by_candidate))
-    return notes
+            crashed[check] = by_candidate
+    return crashed
+
+
+def crash_notes(crashed: dict[str, dict[str, int]], scorecard) -> list[str]:
+    """A note per check of :func:`crashed_counts`."""
+    records = sum(scores.n_records for scores in scorecard.candidates.values())
+    return [crash_note(check, sum(by_candidate.values()), records, by_candidate)
+            for check, by_candidate in crashed.items()]
 
 
 def _crashed_regression(gate: GateResult, scorecard) -> GateResult:
@@ -105,18 +116,16 @@ def _crashed_regression(gate: GateResult, scorecard) -> GateResult:
                           f"leaves out (each record's detail says why); {gate.detail}")
 
 
-def partial_baseline_notes(baseline: Path) -> list[str]:
-    """A note when the baseline ran only some of the cases: the regression gates hold those cases, no others."""
+def baseline_partial(baseline: Path) -> str | None:
+    """How the baseline ran only some of the cases (the regression gates hold those cases, no others), or None."""
     from harness.history.index import partial_run
     from harness.records.store import read_manifest
 
     try:
         partial = partial_run(read_manifest(baseline))
     except UserError:
-        return []  # an unreadable baseline fails its 'baseline usable' gate, with its reason
-    if partial is None:
-        return []
-    return [partial_baseline_note(baseline, partial)]
+        return None  # an unreadable baseline fails its 'baseline usable' gate, with its reason
+    return partial
 
 
 def run_measures(scorecard) -> list[tuple[str, str]]:

@@ -24,8 +24,10 @@ WORSE_SHOWN = 10  # case ids a failed regression lists in summary.md and the rep
 # The measure a gate holds, read back from its name (gates.json keeps names, not parts): "min check x",
 # "max regression criterion y".
 _MEASURE = re.compile(r"^(?:min|max regression) (check|criterion) (\S+)$")
-# A note that a check crashed (:func:`crash_note`): read back from gates.json for the verdict's "N crashed".
-_CRASH_NOTE = re.compile(r"^check (\S+) crashed on \d+ of \d+ records")
+# gates.json version 1 told crashed checks and a partial baseline only in its notes' words (:func:`crash_note`,
+# :func:`partial_baseline_note`); version 2 keeps them as fields. These read a version 1 file.
+_V1_CRASH_NOTE = re.compile(r"^check (\S+) crashed on \d+ of \d+ records")
+_V1_PARTIAL_NOTE = re.compile(r"^the baseline .+ is a partial run \((.+)\): max_regression gates compare only")
 # A gate that could not fail (a --failing run's minimum, a significant_only regression over too few cases) opens
 # its detail so; gates.json keeps it as "not_measured" (its status values are fixed), the outputs say "not held".
 NOT_HELD = "not held: "
@@ -75,9 +77,13 @@ def gate_measure(gate: GateResult) -> tuple[str, str] | None:
 def crash_note(check: str, crashed: int, records: int, by_candidate: dict[str, int]) -> str:
     """The note of a check that crashed: on how many records, per candidate, and what follows from it."""
     each = ", ".join(f"{name} {n}" for name, n in by_candidate.items() if n)
-    return (f"check {check} crashed on {crashed} of {records} records ({each}): it decided nothing there, so "
+    return (f"{_crash_opening(check)}{crashed} of {records} records ({each}): it decided nothing there, so "
             f"those records count as errors and a gate on it fails; each record's detail says why "
             f"(harness show RUN CASE)")
+
+
+def _crash_opening(check: str) -> str:
+    return f"check {check} crashed on "
 
 
 def partial_baseline_note(baseline: str | Path, partial: str) -> str:
@@ -107,6 +113,8 @@ class GateOutcome:
     completion: str
     baseline: str | None = None
     notes: list[str] = field(default_factory=list)
+    crashed_checks: list[str] = field(default_factory=list)  # checks that crashed on some record (each has a note)
+    partial_baseline: str | None = None  # how the baseline ran only some cases ("--cases: 2 of 8 cases")
 
     @property
     def failed(self) -> list[GateResult]:
@@ -136,19 +144,9 @@ class GateOutcome:
 
     @property
     def crash_notes(self) -> list[str]:
-        """The notes of checks that crashed on some record (:func:`crash_note`; a read gates.json has them too)."""
-        return [note for note in self.notes if _CRASH_NOTE.match(note)]
-
-    @property
-    def partial_baseline(self) -> bool:
-        """Whether the baseline ran only some of the cases (:func:`partial_baseline_note`)."""
-        return self.baseline is not None and any(note.startswith(f"the baseline {self.baseline} is a partial run (")
-                                                 for note in self.notes)
-
-    @property
-    def crashed_checks(self) -> list[str]:
-        """The names of the checks that crashed on some record of the run."""
-        return [_CRASH_NOTE.match(note).group(1) for note in self.crash_notes]
+        """The notes of :attr:`crashed_checks` (:func:`crash_note`), shown on top of the outputs."""
+        openings = tuple(_crash_opening(check) for check in self.crashed_checks)
+        return [note for note in self.notes if openings and note.startswith(openings)]
 
     def general_notes(self) -> list[str]:
         """The notes that are not a gate's own (those gates are shown with their warning already), nor the one
@@ -199,8 +197,18 @@ def read_outcome(run_dir: Path) -> GateOutcome | None:
         raise ResultsError(f"written by a newer harness (schema_version {data.schema_version}; this one reads "
                            f"up to {GATES_SCHEMA_VERSION})", file=str(path))
     gates = [GateResult(**g.model_dump(exclude={"status"})) for g in data.gates]
+    crashed, partial = data.crashed_checks, data.partial_baseline
+    if data.schema_version < 2:
+        crashed, partial = _v1_crashes_and_partial(data.notes)
     return GateOutcome(gates=gates, complete=data.complete, completion=data.completion, baseline=data.baseline,
-                       notes=data.notes)
+                       notes=data.notes, crashed_checks=crashed, partial_baseline=partial)
+
+
+def _v1_crashes_and_partial(notes: list[str]) -> tuple[list[str], str | None]:
+    """A version 1 file's crashed checks and partial baseline, which it told only in its notes."""
+    crashed = [found.group(1) for note in notes if (found := _V1_CRASH_NOTE.match(note))]
+    partial = next((found.group(1) for note in notes if (found := _V1_PARTIAL_NOTE.match(note))), None)
+    return crashed, partial
 
 
 def worse_on(cases: list[str], shown: int = WORSE_SHOWN) -> str:

@@ -38,7 +38,7 @@ def test_written_files_validate_and_read_back(nightly):
     for name in ("base", "worse"):
         data = json.loads((project / f"results/{name}/gates.json").read_text())
         jsonschema.validate(data, schema)
-        assert data["schema_version"] == 1
+        assert data["schema_version"] == 2
         outcome = read_outcome(project / f"results/{name}")
         assert outcome.exit_code == data["exit_code"] and [g.status for g in outcome.gates] == \
             [g["status"] for g in data["gates"]]
@@ -52,10 +52,36 @@ def test_the_reader_names_a_wrong_field_and_refuses_a_newer_version(nightly):
     path.write_text(json.dumps({**data, "gates": [{**data["gates"][0], "passed": "maybe"}]}))
     with pytest.raises(ResultsError, match=r"gates.json: corrupt gate outcome \(gates\[0\]\.passed: "):
         read_outcome(project / "results/r")
-    path.write_text(json.dumps({**data, "schema_version": 2}))
-    with pytest.raises(ResultsError, match=r"written by a newer harness \(schema_version 2; this one reads up to 1\)"):
+    path.write_text(json.dumps({**data, "schema_version": 3}))
+    with pytest.raises(ResultsError, match=r"written by a newer harness \(schema_version 3; this one reads up to 2\)"):
         read_outcome(project / "results/r")
     old = {k: v for k, v in data.items() if k != "schema_version"}
     old["gates"] = [{k: v for k, v in g.items() if k not in ("status", "measured")} for g in data["gates"]]
     path.write_text(json.dumps(old))  # as a run gated before this change wrote it
     assert read_outcome(project / "results/r").passed
+
+
+def test_crashed_checks_and_a_partial_baseline_are_fields_and_read_from_a_version_1_file(tmp_path):
+    from harness.gates.outcome import GateOutcome, GateResult, crash_note, partial_baseline_note, write_outcome
+
+    notes = [crash_note("gold_ok", 2, 8, {"bot": 2}), partial_baseline_note("results/base", "--cases: 2 of 8 cases"),
+             "max_regression gates were skipped: no --baseline given"]
+    outcome = GateOutcome(gates=[GateResult("min check x", "bot", True, "90% over 8 cases")], complete=True,
+                          completion="8 of 8", baseline="results/base", notes=notes, crashed_checks=["gold_ok"],
+                          partial_baseline="--cases: 2 of 8 cases")
+    write_outcome(tmp_path, outcome)
+    data = json.loads((tmp_path / "gates.json").read_text())
+    jsonschema.validate(data, json.loads(SCHEMA.read_text()))
+    assert (data["crashed_checks"], data["partial_baseline"]) == (["gold_ok"], "--cases: 2 of 8 cases")
+    read = read_outcome(tmp_path)
+    assert (read.crashed_checks, read.partial_baseline, read.crash_notes) == (["gold_ok"], "--cases: 2 of 8 cases",
+                                                                              notes[:1])
+    # a file gated before the fields existed told them only in its notes' words
+    v1 = {k: v for k, v in data.items() if k not in ("crashed_checks", "partial_baseline")} | {"schema_version": 1}
+    (tmp_path / "gates.json").write_text(json.dumps(v1))
+    old = read_outcome(tmp_path)
+    assert (old.crashed_checks, old.partial_baseline, old.crash_notes) == (["gold_ok"], "--cases: 2 of 8 cases",
+                                                                           notes[:1])
+    # a note that merely mentions a crash is no crash in a version 2 file
+    (tmp_path / "gates.json").write_text(json.dumps(data | {"crashed_checks": []}))
+    assert read_outcome(tmp_path).crash_notes == []

@@ -165,8 +165,11 @@ def test_a_crashed_check_or_a_partial_baseline_turns_a_passing_banner_amber(part
     note = (partial_baseline_note("results/base", "--cases: 2 of 8 cases") if partial
             else crash_note("gold_ok", 2, 8, {"bot": 2}))
     gates = [GateResult("min check x", "bot", True, "90% over 8 cases")]
+    # gates.json keeps both as fields (schema 2), beside the note that tells them
     outcome = GateOutcome(gates=gates, complete=True, completion="8 of 8 cases", notes=[note],
-                          baseline="results/base" if partial else None)
+                          baseline="results/base" if partial else None,
+                          partial_baseline="--cases: 2 of 8 cases" if partial else None,
+                          crashed_checks=[] if partial else ["gold_ok"])
     assert outcome.exit_code == 0 and (outcome.partial_baseline if partial else outcome.crash_notes)
     assert report_html.render_gates_banner(outcome).startswith('<section class="gates warned"')
     plain = GateOutcome(gates=gates, complete=True, completion="8 of 8 cases")
