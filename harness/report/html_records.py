@@ -13,7 +13,6 @@ label_fields`), and the reply's exact text where the HTML parser would change it
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -21,9 +20,12 @@ from urllib.parse import quote
 
 from harness.checks.base import Span, is_crashed
 from harness.records.schema import Record
+# highlight and filter_form live in their own modules (diff.html marks evidence too; the filters are the
+# controls above the rows); imported here also for the callers and tests that import them from this module.
+from harness.report.html_evidence import highlight
+from harness.report.html_filters import CASE_ERROR, CHECK_ERROR, error_options, filter_form  # noqa: F401
 from harness.report.html_labelling import label_targets
-from harness.report.html_parts import esc, evidence_select
-from harness.scoring.schema import Scorecard
+from harness.report.html_parts import esc
 
 NO_GROUP = "(none)"  # matches the scorecard's key for a missing persona or category
 
@@ -72,65 +74,6 @@ class EscapedLabels(dict):
         return escaped
 
 
-def highlight(reply: str, marks: list[tuple[Span, str]], failing: Iterable[str] = (), na: Iterable[str] = ()) -> str:
-    """``reply`` escaped, with each evidence span wrapped in ``<mark>`` titled by the checks that cite it.
-
-    Overlapping spans are split at their edges so marks never nest; spans
-    outside the reply are clipped. A mark lists its checks in ``data-pass``
-    and ``data-fail`` (those of ``failing``, the checks that failed), and is of
-    class ``ev-fail`` when any of them failed: failing evidence is drawn
-    apart from passing evidence. Spans of checks in ``na`` (no verdict: the
-    check did not apply) are listed in ``data-na`` and, when no check with a
-    verdict cites them, of class ``ev-na``: not drawn as a pass. The page's evidence picker
-    (:data:`~harness.report.html_parts.EVIDENCE_JS`) can show one check's spans only.
-    """
-    if not marks:  # a reply without evidence is one unmarked piece (none when empty)
-        return esc(reply)
-    n = len(reply)
-    points = {0, n}
-    for span, _ in marks:
-        points.add(span.start)
-        points.add(span.end)
-    cuts = sorted(points)
-    if cuts[0] < 0 or cuts[-1] > n:  # clip only when a span reaches outside (checks' spans rarely do)
-        cuts = sorted({min(max(p, 0), n) for p in cuts})
-    failing, na = set(failing), set(na)
-    out = []
-    start = 0
-    for end, names in zip(cuts[1:], _covering_names(cuts, marks)):
-        piece = esc(reply[start:end])
-        out.append(_mark(piece, names, failing, na) if names else piece)
-        start = end
-    return "".join(out)
-
-
-def _mark(piece: str, names: set[str], failing: set[str], na: set[str] = frozenset()) -> str:
-    """One marked piece: its checks in the title (failing and n/a ones said so), split by verdict in data attributes."""
-    bad = sorted(names & failing)
-    not_applied = sorted(names & na) if na else []
-    good = sorted(names - failing - na) if na else sorted(names - failing)
-    title = ", ".join(good + [f"{name} (fails)" for name in bad] + [f"{name} (n/a)" for name in not_applied])
-    extra = f' data-na="{esc(" ".join(not_applied))}"' if not_applied else ""
-    if not bad:
-        css = "" if good else ' class="ev-na"'
-        return f'<mark{css} title="{esc(title)}" data-pass="{esc(" ".join(good))}"{extra}>{piece}</mark>'
-    return (f'<mark class="ev-fail" title="{esc(title)}" data-pass="{esc(" ".join(good))}" '
-            f'data-fail="{esc(" ".join(bad))}"{extra}>{piece}</mark>')
-
-
-def _covering_names(cuts: list[int], marks: list[tuple[Span, str]]) -> list[set[str]]:
-    """For each piece ``cuts[k]:cuts[k + 1]``, the names of the spans that cover it (start <= cut, next cut <= end).
-
-    Each span's pieces are found by bisection, not by testing every span against every piece: this runs
-    for every record of a run as it is written.
-    """
-    covering: list[set[str]] = [set() for _ in range(len(cuts) - 1)]
-    for span, name in marks:
-        for index in range(bisect_left(cuts, span.start), bisect_right(cuts, span.end) - 1):
-            covering[index].add(name)
-    return covering
-
-
 def flipped_checks(rows: list[RenderedRecord]) -> list[str]:
     """Checks on which the candidates of one case disagree (one passes, another fails)."""
     verdicts: dict[str, set[bool]] = {}
@@ -146,8 +89,6 @@ VERDICT_HTML = {None: '<span class="na">n/a</span>', True: '<span class="pass">p
 NONE_ITEM = '<li class="muted">none</li>'
 NO_CASE = '<p class="muted">The case is not in the run\'s case snapshot.</p>'
 SUMMARY_OPEN = '<tr class="rec" tabindex="0" aria-expanded="false" aria-controls="d'
-CASE_ERROR = "*case"  # in a row's ``errors`` filter field: the case itself erred (no criterion is named so)
-CHECK_ERROR = "*check"  # ... a check crashed on the reply (an error of that check; criterion ids never open with *)
 CRASHED_HTML = '<span class="fail">crashed</span>'
 
 
@@ -444,41 +385,3 @@ def record_rows(records: Iterable[Record], view: RecordView,
     for record in records:
         rows.add(record)
     return rows.html(candidates)
-
-
-def _select(name: str, label: str, options: list[tuple[str, str]]) -> str:
-    items = "".join(f'<option value="{esc(value)}">{esc(text)}</option>' for value, text in options)
-    return f'<label for="f-{name}">{esc(label)}<select id="f-{name}">{items}</select></label>'
-
-
-def filter_form(filter_data: list[dict], card: Scorecard) -> str:
-    """The filter controls: candidate, persona, category, failing check and criterion, disagreement, errors, text;
-    and the shown-count. A checks-only eval has no criterion filter (it would offer nothing)."""
-    def values(key: str) -> list[tuple[str, str]]:
-        return [(v, v) for v in sorted({row[key] for row in filter_data})]
-
-    candidates = [(c, c) for c in card.candidates] or values("candidate")
-    checks = [("*", "any check"), *[(c, c) for c in card.checks]]
-    criteria = [("*", "any criterion"), *[(c, c) for c in card.criteria]]
-    selects = [_select("candidate", "candidate", [("", "all")] + candidates),
-               _select("persona", "persona", [("", "all")] + values("persona")),
-               _select("category", "category", [("", "all")] + values("category")),
-               _select("failing", "failing check", [("", "any or none")] + checks),
-               _select("criterion", "failing criterion", [("", "any or none")] + criteria) if card.criteria else "",
-               _select("flip", "candidates disagree on", [("", "anything or nothing")] + checks),
-               _select("error", "error", error_options(card))]
-    search = ('<label for="f-text">text in case, reply or verdicts'
-              '<input id="f-text" type="search" placeholder="e.g. refund" autocomplete="off"></label>')
-    count = (f'<span class="muted count">showing <span id="shown" aria-live="polite">{len(filter_data)}</span>'
-             "</span>")
-    evidence = evidence_select("f-evidence", list(card.checks))
-    return f'<form class="filters" role="search">{"".join(selects)}{search}{evidence}{count}</form>'
-
-
-def error_options(card: Scorecard) -> list[tuple[str, str]]:
-    """The error filter: any error, the case's own (no reply), a check that crashed, any criterion's judge call,
-    or one criterion's."""
-    judged = [("*judge", "any criterion's judge")] + [(c, f"judge of {c}") for c in card.criteria] \
-        if card.criteria else []
-    crashed = [(CHECK_ERROR, "a check crashed")] if card.checks else []
-    return [("", "any or none"), ("*", "any error"), (CASE_ERROR, "the case (no reply)"), *crashed, *judged]

@@ -1,0 +1,103 @@
+"""An opened case in ``diff.html`` (:func:`case_detail`): the complaint, both replies side by side with each
+check's evidence marked, what changed between them word by word behind a toggle (:func:`word_changes`), and
+both sides' verdicts with the judges' reasons. :mod:`harness.report.diff_html` embeds it in a changed case's
+detail row and under the replies that changed with no change in any measure.
+"""
+
+from __future__ import annotations
+
+from harness.compare.schema import CaseView, Comparison, ReplyView
+from harness.report.html_evidence import highlight
+from harness.report.html_parts import esc
+from harness.report.word_diff import summary_text, to_html, word_diff
+
+
+def _scales(comparison: Comparison) -> dict[tuple[str, str], str]:
+    """(kind, name) -> the row's scale: checks and pass/fail criteria read pass/fail, not 1/0."""
+    return {(row.kind, row.name): row.scale for row in comparison.rows}
+
+
+def _reply_html(view: ReplyView | None) -> str:
+    if view is None:
+        return '<p class="muted">No record of this case on this side.</p>'
+    if view.error:
+        return f'<p class="fail">No reply: {esc(view.error)}</p>'
+    marks = [(span, name) for name, check in view.verdicts.checks.items() for span in check.evidence]
+    failing = [name for name, check in view.verdicts.checks.items() if check.passed is False]
+    samples = f'<p class="muted">first of {view.n_samples} samples</p>' if view.n_samples > 1 else ""
+    return f'<div class="reply">{highlight(view.reply or "", marks, failing)}</div>{samples}'
+
+
+def _check_cell(view: ReplyView | None, name: str, scale: str | None = None) -> str:
+    check = view.verdicts.checks.get(name) if view else None
+    if check is None:
+        return '<span class="na">—</span>'
+    verdict = ('<span class="na">n/a</span>' if check.passed is None else
+               '<span class="pass">pass</span>' if check.passed else '<span class="fail">fail</span>')
+    return verdict + (f" — {esc(check.detail)}" if check.detail else "")
+
+
+def _criterion_cell(view: ReplyView | None, name: str, scale: str | None = None) -> str:
+    result = view.verdicts.criteria.get(name) if view else None
+    if result is None:
+        return '<span class="na">—</span>'
+    if result.error:
+        return f'<span class="fail">judge error</span> {esc(result.error)}'
+    if not result.applicable or result.score is None:
+        return '<span class="na">n/a</span>'
+    reason = f" — {esc(result.reason)}" if result.reason else ""
+    if scale == "pass_fail":  # stored as 1/0: shown as the checks are
+        passed = result.passed if result.passed is not None else result.score >= 1
+        return ('<span class="pass">pass</span>' if passed else '<span class="fail">fail</span>') + reason
+    score = f'<b class="fail">{result.score:g}</b>' if result.passed is False else f"<b>{result.score:g}</b>"
+    return score + reason
+
+
+def _verdict_rows(view: CaseView, changes: list[dict], scales: dict[tuple[str, str], str]) -> str:
+    changed = {(c["kind"], c["name"]) for c in changes}
+    names = [("criterion", n) for n in _names(view, "criteria")] + [("check", n) for n in _names(view, "checks")]
+    names.sort(key=lambda item: item not in changed)  # what changed first, then the rest in order
+    rows = []
+    for kind, name in names:
+        cell = _criterion_cell if kind == "criterion" else _check_cell
+        scale = scales.get((kind, name))
+        flag = ' class="changed"' if (kind, name) in changed else ""
+        label = f"<b>{esc(name)}</b>" if (kind, name) in changed else esc(name)
+        rows.append(f"<tr{flag}><td>{label} <span class=\"muted\">({kind})</span></td>"
+                    f"<td>{cell(view.a, name, scale)}</td><td>{cell(view.b, name, scale)}</td></tr>")
+    return "".join(rows)
+
+
+def _names(view: CaseView, field: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for reply in (view.a, view.b):
+        if reply is not None:
+            seen.update(dict.fromkeys(getattr(reply.verdicts, field)))
+    return list(seen)
+
+
+def word_changes(view: CaseView) -> str:
+    """What changed from reply A to reply B, word by word, behind a toggle; "" when a side has no reply or
+    the replies are the same text."""
+    if any(side is None or side.error or side.reply is None for side in (view.a, view.b)):
+        return ""
+    diff = word_diff(view.a.reply, view.b.reply)
+    if diff is None:
+        return ""
+    body = f'<div class="wdiff-text" dir="auto">{to_html(diff)}</div>' if diff.changed else ""
+    return (f'<details class="wdiff"><summary>word changes <span class="muted">(A → B: '
+            f"{esc(summary_text(diff))})</span></summary>{body}</details>")
+
+
+def case_detail(view: CaseView, changes: list[dict], comparison: Comparison) -> str:
+    """The opened case: complaint, both replies side by side with evidence marked, what changed between them
+    word by word (a toggle), verdicts and reasons."""
+    turns = "".join(f'<div class="turn"><b>{esc(t.get("role"))}:</b> {esc(t.get("content"))}</div>'
+                    for t in view.turns) or '<p class="muted">The case is not in the runs\' case snapshots.</p>'
+    a, b = esc(comparison.candidate_a), esc(comparison.candidate_b)
+    return (f"<h3>Complaint</h3>{turns}<div class=\"sbs\">"
+            f"<div><h3>A: {a}</h3>{_reply_html(view.a)}</div><div><h3>B: {b}</h3>{_reply_html(view.b)}</div></div>"
+            f"{word_changes(view)}"
+            f'<table class="verdicts"><thead><tr><th scope="col">measure</th><th scope="col">A: {a}</th>'
+            f'<th scope="col">B: {b}</th></tr></thead>'
+            f"<tbody>{_verdict_rows(view, changes, _scales(comparison))}</tbody></table>")
