@@ -153,10 +153,46 @@ def measure(paired: Paired, scale: _Scale, options: CalibrationOptions = Calibra
     for name, (low, high) in ag.rate_intervals(judge, human, scale.threshold, options.confidence).items():
         value = estimates[name].value
         estimates[name] = Estimate.of(math.nan if value is None else value, low, high)
+    estimates.update(_one_answer(paired.kind, judge, human, scale))
     return Agreement(kind=paired.kind, name=paired.name, scale=scale.name, n=len(judge),
                      n_labels=paired.n_labels, unmatched=paired.unmatched, labellers=sorted(paired.by_labeller),
                      confusion=ag.confusion(judge, human, scale.categories), categories=scale.categories,
                      human_alpha=_human_alpha(paired, scale), **estimates)
+
+
+def _one_answer(kind: str, judge: list[float], human: list[float], scale: _Scale) -> dict[str, Estimate]:
+    """The statistics that are n/a because a rater gave one answer to every reply, each saying so.
+
+    Kappa of a judge that passes everything is 0 by its formula (scikit-learn's too), and its bootstrap never
+    varies: printed as "0.00 (no interval at this n)" it read as a measurement short of labels. It measures
+    nothing: agreement beyond chance needs both raters to vary. So do the weighted kappa and Spearman's rho.
+    """
+    if not judge:
+        return {}
+    rater = "the judge" if kind == "criterion" else "the check"
+    passes = lambda values: [float(v >= scale.threshold) for v in values]  # noqa: E731 - the pass/fail cut
+    out = {}
+    why = _constant([(rater, passes(judge)), ("the humans", passes(human))], "pass_fail")
+    if why:
+        out["cohen_kappa"] = Estimate.undefined(why)
+    why = _constant([(rater, judge), ("the humans", human)], scale.name)
+    if why:
+        out["spearman"] = Estimate.undefined(why)
+        if scale.name == "1-5":
+            out["weighted_kappa"] = Estimate.undefined(why)
+    return out
+
+
+def _constant(raters: list[tuple[str, list[float]]], scale: str) -> str | None:
+    """``the judge passed every reply`` (``and the humans ...``) for the raters that gave one answer; None if none."""
+    said = []
+    for who, values in raters:
+        if len(set(values)) == 1:
+            value = values[0]
+            answer = (f"{'passed' if value else 'failed'} every reply" if scale == "pass_fail"
+                      else f"scored every reply {value:g}")
+            said.append(f"{who} {answer}")
+    return " and ".join(said) or None
 
 
 def _snap(value: float, scale: _Scale) -> float:

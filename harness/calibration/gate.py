@@ -35,6 +35,8 @@ def _shortfall(row: Agreement | None, spec: CalibrationGateSpec) -> str | None:
     if row.n < spec.min_labels:
         return f"only {row.n} labelled replies (min_labels {spec.min_labels})"
     estimate = row.metric(spec.metric)
+    if estimate.why:
+        return f"{spec.metric} n/a: {estimate.why}"
     value = estimate.value if spec.bound == "value" else estimate.low
     if value is None:
         if estimate.value is not None:
@@ -83,6 +85,65 @@ def apply_run_gate(run_dir: str | Path, manifest) -> list[str]:
     report.gate = judge_gate(report, criteria, spec)
     write_calibration(run_dir, report)
     return gate_notices(report.gate)
+
+
+REQUIRED_GATE = "calibrated criterion {name}"
+
+
+def required_gates(run_dir: str | Path, eval_spec: dict, criteria: list[str], eval_file: str | None) -> list:
+    """With ``judge.calibration.required``, a gate per judged criterion that fails when it is uncalibrated (exit 1),
+    read from the outcome the run's outputs saved in ``calibration.json``; [] without ``required``.
+
+    A run whose outputs saved no outcome was not calibrated: every criterion fails, saying why.
+    """
+    from harness.gates.outcome import GateResult
+
+    raw = ((eval_spec or {}).get("judge") or {}).get("calibration")
+    if not isinstance(raw, dict) or not raw.get("required") or not criteria:
+        return []
+    spec = CalibrationGateSpec.model_validate(raw)
+    report = _saved_report(run_dir)
+    outcome = report.gate if report is not None and report.gate is not None else _uncalibrated_run(spec, criteria, eval_file)
+    found = {row.name: row for row in report.criteria} if report is not None else {}
+    gates = []
+    for name in criteria:
+        passed = name in outcome.calibrated and name not in outcome.uncalibrated
+        why = outcome.uncalibrated.get(name, "not held to the labels")
+        detail = _met(found.get(name), spec) if passed else f"UNCALIBRATED: {why} (labels {spec.labels}; {_bar(spec)})"
+        gates.append(GateResult(name=REQUIRED_GATE.format(name=name), candidate=None, passed=passed, detail=detail))
+    return gates
+
+
+def _bar(spec: CalibrationGateSpec) -> str:
+    """``required: cohen_kappa >= 0.4 over at least 10 labelled replies``."""
+    held = spec.metric if spec.bound == "value" else f"the lower bound of {spec.metric}"
+    return f"required: {held} >= {spec.min:g} over at least {spec.min_labels} labelled replies"
+
+
+def _met(row: Agreement | None, spec: CalibrationGateSpec) -> str:
+    """A calibrated criterion's detail: the figure that met the bar."""
+    if row is None:
+        return f"calibrated ({_bar(spec)})"
+    estimate = row.metric(spec.metric)
+    value = estimate.value if spec.bound == "value" else estimate.low
+    figure = f"{spec.metric}{'' if spec.bound == 'value' else ' lower bound'} {value:.2f}" if value is not None \
+        else spec.metric
+    return f"{figure} >= {spec.min:g} over {row.n} labelled replies (labels {spec.labels})"
+
+
+def _saved_report(run_dir: str | Path) -> CalibrationReport | None:
+    path = Path(run_dir) / "calibration.json"
+    if not path.exists():
+        return None
+    return CalibrationReport.model_validate_json(path.read_bytes())
+
+
+def _uncalibrated_run(spec: CalibrationGateSpec, criteria: list[str], eval_file: str | None) -> GateOutcome:
+    """The outcome of a run with no saved calibration: its label file is missing, or its outputs were built
+    without the gate (``harness report RUN`` builds them again, calibrating the run)."""
+    found = _labels_path(spec.labels, Path(eval_file or "."))
+    why = "label file not found" if found is None else "the run was not calibrated (harness report RUN calibrates it)"
+    return GateOutcome(spec=spec, uncalibrated={name: why for name in criteria})
 
 
 def _labels_path(raw: str, eval_path: Path) -> Path | None:

@@ -34,7 +34,9 @@ def _table(rows: list[Agreement]) -> list[str]:
 
 
 def fmt_estimate(estimate: Estimate | None) -> str:
-    """``0.12 [-0.05, 0.30]``; ``n/a`` when undefined."""
+    """``0.12 [-0.05, 0.30]``; ``n/a`` when undefined, with why when a rater gave one answer to every reply."""
+    if estimate is not None and estimate.why:
+        return f"n/a: {estimate.why}"
     if estimate is None or estimate.value is None:
         return "n/a"
     if estimate.low is None or estimate.high is None:

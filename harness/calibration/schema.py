@@ -1,7 +1,10 @@
 """The persisted calibration report (``calibration.json`` in a run directory).
 
 Values that are undefined on the data (kappa when everyone used one category, a
-true-pass rate with no human passes) are ``null``, never NaN.
+true-pass rate with no human passes) are ``null``, never NaN. Where a rater gave
+one answer to every reply, the estimate says so in ``why`` (kappa, weighted kappa
+and Spearman's rho: they measure how the two answers vary together, and one does
+not vary).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-CALIBRATION_SCHEMA_VERSION = 1
+CALIBRATION_SCHEMA_VERSION = 2  # 2: an estimate may say `why` it is undefined
 Metric = Literal["cohen_kappa", "weighted_kappa", "krippendorff_alpha", "spearman", "raw_agreement"]
 
 
@@ -23,6 +26,8 @@ class Estimate(BaseModel):
     value: float | None = None
     low: float | None = None
     high: float | None = None
+    why: str | None = Field(None, description="Why the statistic is n/a (value null), when a rater gave one "
+                                              "answer to every reply: 'the judge passed every reply'.")
 
     @classmethod
     def of(cls, value: float, low: float = math.nan, high: float = math.nan) -> "Estimate":
@@ -30,6 +35,11 @@ class Estimate(BaseModel):
             return None if x is None or math.isnan(x) else round(float(x), 4)
 
         return cls(value=clean(value), low=clean(low), high=clean(high))
+
+    @classmethod
+    def undefined(cls, why: str) -> "Estimate":
+        """n/a, because ``why``."""
+        return cls(why=why)
 
 
 class Agreement(BaseModel):
@@ -75,6 +85,8 @@ class CalibrationGateSpec(BaseModel):
     bound: Literal["value", "low"] = Field("value", description="Hold the point estimate, or the interval's "
                                                                 "lower bound, to `min`.")
     min_labels: int = Field(10, ge=1, description="Fewer labelled replies than this: uncalibrated.")
+    required: bool = Field(False, description="An uncalibrated criterion fails the run (exit 1) as the gate "
+                                              "`calibrated criterion NAME`; without it, a warning only.")
 
 
 class GateOutcome(BaseModel):

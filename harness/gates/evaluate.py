@@ -8,7 +8,8 @@ Bad gate specs raise :class:`~harness.errors.ConfigError` (2). A minimum with
 nothing to measure because nothing applied passes as not measured, with a note;
 one with nothing to measure because its records or asks ended in errors fails.
 A check that crashed on a record decided nothing there: any gate on it fails (a
-minimum or a regression alike), and a note names it whether gated or not. A
+minimum or a regression alike), and a note names it whether gated or not. With
+``judge.calibration.required``, an uncalibrated criterion fails its gate ``calibrated criterion NAME``. A
 baseline that ran only some of the cases (``--failing``, ``--cases``, ``--where``,
 ``--limit``) is named in a note: its regression gates compare those cases only.
 """
@@ -57,6 +58,7 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     gates = [completion_gate(complete, completion, eval_spec.get("max_error_rate") is not None)]
     failing_in = selection.get("failing_in") if isinstance(selection, dict) else None
     gates += minimum_gates(spec, scorecard, candidates, failing_in, latency_checks(eval_spec))
+    gates += calibration_gates(run_dir, eval_spec, scorecard, eval_file)
     crashed = crashed_counts(scorecard)
     notes = crash_notes(crashed, scorecard)
     partial = None
@@ -73,6 +75,15 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     return GateOutcome(gates=gates, complete=complete, completion=completion,
                        baseline=str(baseline) if baseline else None, notes=notes, crashed_checks=list(crashed),
                        partial_baseline=partial)
+
+
+def calibration_gates(run_dir: str | Path, eval_spec: dict, scorecard, eval_file: str | None) -> list[GateResult]:
+    """``judge.calibration.required``: a gate per judged criterion, failed when the criterion is uncalibrated (the
+    agreement with human labels the run's outputs measured is below the bar); [] without ``required``, when an
+    uncalibrated criterion is a warning only."""
+    from harness.calibration.gate import required_gates
+
+    return required_gates(run_dir, eval_spec, list(scorecard.criteria), eval_file)
 
 
 def unmeasured_notes(gates: list[GateResult]) -> list[str]:

@@ -13,6 +13,8 @@ when it finished and:
   any criterion), did not;
 - with a judge, the judge gave at least one verdict: a run in which every ask
   ended in an error (not one that nothing applied to) measured nothing with it;
+- every check that crashed somewhere decided some record: one that crashed on
+  every record it ran on (applied to) measured nothing, as that judge did not;
 - the share of records with an error is at most the eval file's
   ``max_error_rate`` (when it sets one).
 """
@@ -41,6 +43,8 @@ class ErrorCount:
     judge_error_kinds: str = ""  # "model_error 20" (empty without judge errors)
     crashed: int = 0  # records on which a check crashed (counted in with_error)
     crashed_checks: str = ""  # "gold_ok 20, boom 2": records each crashed check decided nothing on
+    # Checks that crashed on every record they ran on, each with how many: ("gold_ok", 20). No verdict at all.
+    checks_gave_nothing: tuple[tuple[str, int], ...] = ()
 
     @property
     def rate(self) -> float:
@@ -100,6 +104,7 @@ class ErrorTally:
     judge_kinds: Counter = field(default_factory=Counter)
     crashed: int = 0
     crashed_kinds: Counter = field(default_factory=Counter)  # check name -> records it crashed on
+    decided_kinds: Counter = field(default_factory=Counter)  # check name -> records it passed or failed
     candidates: dict[str, _CandidateTally] = field(default_factory=dict)
 
     def add(self, record: Record) -> None:
@@ -118,6 +123,7 @@ class ErrorTally:
         crashed = crashed_checks(record)
         self.crashed += bool(crashed)
         self.crashed_kinds.update(crashed)
+        self.decided_kinds.update(name for name, c in record.checks.items() if c.passed is not None)
         self.with_error += record.error is not None or errors > 0 or bool(crashed)
         self.graded += record.error is None and (scores > 0 or any(c.passed is not None
                                                                    for c in record.checks.values()))
@@ -134,8 +140,10 @@ class ErrorTally:
 
     def count(self) -> ErrorCount:
         failed = tuple((name, fmt_kinds(t.kinds)) for name, t in self.candidates.items() if not t.came_through)
+        silent = tuple((name, n) for name, n in sorted(self.crashed_kinds.items()) if not self.decided_kinds[name])
         return ErrorCount(self.records, self.with_error, self.graded, failed, self.judge_verdicts,
-                          self.judge_errors, fmt_kinds(self.judge_kinds), self.crashed, fmt_kinds(self.crashed_kinds))
+                          self.judge_errors, fmt_kinds(self.judge_kinds), self.crashed, fmt_kinds(self.crashed_kinds),
+                          silent)
 
 
 def count_errors(run_dir: str | Path) -> ErrorCount:
@@ -150,8 +158,9 @@ def within_tolerance(count: ErrorCount, status: str, max_error_rate: float | Non
     """Whether the run completed within its tolerance, and why (not): each cause that failed it, named.
 
     Whatever ``max_error_rate`` says (without one, these are the only error counts that fail), a run fails
-    when nothing was graded, when a candidate has no record without an error, or when the judge gave no
-    verdict at all because every ask ended in an error.
+    when nothing was graded, when a candidate has no record without an error, when the judge gave no
+    verdict at all because every ask ended in an error, or when a check did not, crashing on every record
+    it ran on.
     """
     share = f"{count.with_error} of {count.records} records ended in an error ({count.rate:.1%}{_crashes(count)})"
     if status != "complete":
@@ -163,7 +172,7 @@ def within_tolerance(count: ErrorCount, status: str, max_error_rate: float | Non
         return False, "; ".join(causes)
     if max_error_rate is None:
         return True, (f"{share}; no max_error_rate set (errors fail the run only when a candidate has no record "
-                      f"without one or the judge gave no verdict)")
+                      f"without one, or the judge or a check gave no verdict)")
     if count.rate > max_error_rate:
         return False, f"{share}, above max_error_rate {max_error_rate:.1%}"
     return True, f"{share}, within max_error_rate {max_error_rate:.1%}"
@@ -185,6 +194,9 @@ def unusable_causes(count: ErrorCount) -> list[str]:
     if count.judge_gave_nothing:
         causes.append(f"the judge gave no verdict: all {count.judge_errors} of its asks ended in an error "
                       f"({count.judge_error_kinds})")
+    # A check that crashed wherever it ran decided nothing in the whole run, as such a judge: not a figure.
+    causes += [f"check {name} gave no verdict: it crashed on all {n} record{'s' if n != 1 else ''} it ran on "
+               f"(each record's detail says why)" for name, n in count.checks_gave_nothing]
     return causes
 
 

@@ -164,6 +164,10 @@ SCRIPT = """
 """
 
 CSS = """
+/* Labelling mode puts the class "labelling" on <body>, which the labelling bar's own `.labelling` rule (a flex
+   row with a border) would then style too: the page's headings went beside its tables. The page stays a page. */
+body.labelling { display: block; margin: 0 auto; padding: 1.5rem; border: 0; border-radius: 0; }
+body.labelling > p.hint { margin: 1em 0; }  /* the records' hint, not the bar's (its rule reaches every p.hint) */
 .trends { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; }
 figure.trend { margin: 0; } figure.trend figcaption { font-size: .85rem; }
 figure.trend svg text { fill: var(--fg); } figure.trend svg line { stroke: var(--line); }  /* axes in page colours */
@@ -193,7 +197,7 @@ section.gates .warn { color: var(--warn); font-weight: 600; } section.gates .pas
 /* A phone: each record is a small card (case and candidate, then persona and category, then its verdicts,
    labelled), so what failed reads without scrolling sideways; an opened record fits the screen. */
 @media (max-width: 640px) {
-  body { padding: .8rem; }
+  body, body.labelling { padding: .8rem; }
   #records, #records > tbody, #records > thead, tr.detail, tr.detail > td { display: block; }
   #records > thead > tr { display: flex; flex-wrap: wrap; gap: .2rem .8rem; }
   #records > thead th { border: 0; background: none; padding: .1rem 0; }

@@ -159,12 +159,25 @@ def _checks(record: Record) -> list[tuple[str, str]]:
     lines = [("checks:", "")]
     for name, result in record.checks.items():
         mark = "CRASH" if is_crashed(result) else {True: "pass", False: "FAIL", None: "n/a"}[result.passed]
-        lines.append((f"  {mark:5} {name:{width}}  {result.detail}".rstrip(), mark))
+        lines.append((f"  {mark:5} {name:{width}}  {_with_score(result)}".rstrip(), mark))
         if result.passed is not None:
             for span in result.evidence:
                 shown = span.text.replace("\r", "\\r").replace("\n", "\\n")  # one line per span
                 lines.append((f"  {'':5} {'':{width}}  \u201c{shown}\u201d @{span.start}", ""))
     return lines
+
+
+def _with_score(result) -> str:
+    """The check's detail, after its score when it has one (a ``python`` check returning a score or a dict with
+    one): ``score 0.85 against threshold 0.5``; the record keeps them in ``data``, where --json shows them."""
+    data = result.data if isinstance(result.data, dict) else {}
+    score, threshold = data.get("score"), data.get("threshold")
+    if not isinstance(score, (int, float)) or isinstance(score, bool):
+        return result.detail
+    shown = f"score {score:g}"
+    if isinstance(threshold, (int, float)) and not isinstance(threshold, bool):
+        shown += f" against threshold {threshold:g}"
+    return f"{shown}; {result.detail}" if result.detail else shown
 
 
 def _judge(judge: dict[str, CriterionResult], scales: dict[str, str]) -> list[tuple[str, str]]:

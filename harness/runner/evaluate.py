@@ -12,6 +12,7 @@ event loop and the model calls in flight are served meanwhile.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from harness.candidates.responders import Responder
 from harness.checks.base import CHECK_CRASHED, Check, CheckContext, CheckResult
@@ -53,14 +54,43 @@ async def run_checks_async(checks: list[Check], ctx: CheckContext) -> dict[str, 
 
 
 def crashed(exc: BaseException) -> CheckResult:
-    """The result recorded for a check that raised ``exc``."""
+    """The result recorded for a check that raised ``exc``: what it raised and, for a ``python`` check, where in
+    the user's file it raised (``check crashed: KeyError: 'ref' (at checks.py:3 in cites)``)."""
     message = str(exc)
     if isinstance(exc, SystemExit):
         message = f"sys.exit({exc.code!r}) was called inside the check"
-    detail = clip(f"check crashed: {type(exc).__name__}: {message}", 2000)
+    place = _user_place(exc)
+    where = f" (at {place})" if place else ""
+    # The message is clipped, not the place after it: a long message must not cut off where it was raised.
+    detail = clip(f"check crashed: {type(exc).__name__}: {message}", 2000 - len(where)) + where
     # The message is the check's own (a check of the user's may raise anything): writable text only.
     detail = detail.encode("utf-8", "replace").decode("utf-8")
     return CheckResult(passed=None, detail=detail, data={"error": CHECK_CRASHED})
+
+
+# The module name harness.checks.custom_python.load_module gives a user's check file: its frames are the user's.
+_USER_MODULE = "harness_custom_checks_"
+
+
+def _user_place(exc: BaseException) -> str | None:
+    """``checks.py:3 in cites_account``: the innermost frame of ``exc``'s traceback inside a user's check file
+    (not the harness's frames around it, nor a library's below it); None when none is (a built-in check, a
+    time-out)."""
+    tb, place = exc.__traceback__, None
+    while tb is not None:
+        frame = tb.tb_frame
+        if str(frame.f_globals.get("__name__", "")).startswith(_USER_MODULE):
+            place = f"{_shown_path(frame.f_code.co_filename)}:{tb.tb_lineno} in {frame.f_code.co_name}"
+        tb = tb.tb_next
+    return place
+
+
+def _shown_path(filename: str) -> str:
+    """The file relative to the current directory when it is under it (as the eval file names it), else whole."""
+    try:
+        return str(Path(filename).relative_to(Path.cwd()))
+    except ValueError:
+        return filename
 
 
 async def evaluate_case(case: Case, responder: Responder, checks: list[Check], judge: Judge | None,

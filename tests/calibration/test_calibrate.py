@@ -114,7 +114,7 @@ def test_cli_writes_report_into_the_run(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert code == 0 and "| empathy | 1-5 | 10 |" in out
     saved = json.loads((run / "calibration.json").read_text())
-    assert saved["schema_version"] == 1 and (run / "calibration.md").exists()
+    assert saved["schema_version"] == 2 and (run / "calibration.md").exists()
 
 
 def test_cli_bad_label_line_is_one_line_without_pydantic_wording(tmp_path: Path, capsys) -> None:

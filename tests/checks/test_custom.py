@@ -362,10 +362,12 @@ def test_sys_exit_or_any_base_exception_in_a_check_is_a_crash_on_that_case(tmp_p
         "async def aleaves(ctx):\n    sys.exit(3)\n"
         "def interrupts(ctx):\n    raise KeyboardInterrupt\n")
     ctx = CheckContext(case=CASE, reply="hi")
-    for name, detail in [("leaves", "check crashed: SystemExit: sys.exit(1) was called inside the check"),
-                         ("quits", "check crashed: SystemExit: sys.exit(None) was called inside the check"),
-                         ("odd", "check crashed: Odd: odd one"),
-                         ("aleaves", "check crashed: SystemExit: sys.exit(3) was called inside the check")]:
+    # Each detail ends with where in the user's file the check raised (the innermost frame of theirs).
+    for name, line, detail in [("leaves", 5, "check crashed: SystemExit: sys.exit(1) was called inside the check"),
+                               ("quits", 7, "check crashed: SystemExit: sys.exit(None) was called inside the check"),
+                               ("odd", 9, "check crashed: Odd: odd one"),
+                               ("aleaves", 11, "check crashed: SystemExit: sys.exit(3) was called inside the check")]:
+        detail += f" (at {(tmp_path / 'exits.py').resolve()}:{line} in {name})"
         c = check(tmp_path, type="python", value=f"exits.py:{name}")
         for res in (run_checks([c], ctx)["mine"], asyncio.run(run_checks_async([c], ctx))["mine"]):
             assert (res.passed, res.detail, res.data) == (None, detail, {"error": "check_crashed"}), name

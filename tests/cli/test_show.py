@@ -198,3 +198,22 @@ def test_records_are_listed_in_dataset_and_candidate_order_whatever_order_they_f
     listed = [tuple(line.split()[1:3]) for line in before.splitlines()[:-1]]
     expected = [(r["case_id"], r["candidate"]) for r in _in_run_order(root / "r", _records(root / "r"))]
     assert listed == expected
+
+
+def test_a_scored_check_shows_its_score_against_its_threshold():
+    """A python check that returns a score: the full view shows the score and the threshold it was held to (they
+    were only in --json), before its detail when it has one."""
+    from harness.checks.base import CheckResult
+    from harness.report.show import render_record
+
+    record = Record(case_id="b01", candidate="zbot-3", reply="Hello", checks={
+        "length_score": CheckResult(passed=True, detail="", data={"score": 0.85, "threshold": 0.5}),
+        "tone": CheckResult(passed=False, detail="curt", data={"score": 0.2, "threshold": 0.5}),
+        "judged": CheckResult(passed=True, detail="fine", data={"score": 1.0}),  # a dict with pass and score
+        "plain": CheckResult(passed=True, detail="ok")})
+    lines = {line.split()[1]: line for line in render_record(record, None).splitlines()
+             if line.startswith("  ") and len(line.split()) > 1}
+    assert lines["length_score"].rstrip().endswith("length_score  score 0.85 against threshold 0.5")
+    assert lines["tone"].rstrip().endswith("score 0.2 against threshold 0.5; curt")
+    assert lines["judged"].rstrip().endswith("score 1; fine")
+    assert lines["plain"].rstrip().endswith("plain         ok")

@@ -88,7 +88,8 @@ def test_show_and_export_call_it_an_error(nightly, monkeypatch, capsys):
     assert main(["export", "results/night"]) in (0, None)
     rows = {row["case_id"]: row for row in csv.DictReader(io.StringIO(capsys.readouterr().out))}
     assert rows["n01"]["error_kind"] == "check_crashed"
-    assert rows["n01"]["error_message"] == "gold_ok: check crashed: ValueError: boom on n01"
+    # The detail ends with where in the check file it raised (its line 4).
+    assert rows["n01"]["error_message"] == "gold_ok: check crashed: ValueError: boom on n01 (at house.py:4 in gold_ok)"
     assert rows["n01"]["check.gold_ok"] == "crashed" and "gold_ok" not in rows["n01"]["failing"]
     assert rows["n02"]["error_kind"] == "" and rows["n02"]["check.gold_ok"] == "pass"
 

@@ -99,8 +99,41 @@ def test_a_run_whose_check_exits_or_hangs_finishes_with_the_crashes_recorded(tmp
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and time.monotonic() - started < 30
     checks = {r.case_id: r.checks for r in iter_records(tmp_path / "out")}
-    assert checks["c2"]["leaves"].detail == "check crashed: SystemExit: sys.exit(1) was called inside the check"
+    assert checks["c2"]["leaves"].detail == ("check crashed: SystemExit: sys.exit(1) was called inside the check "
+                                               "(at house.py:4 in leaves)")
     assert checks["c3"]["hangs"].detail.startswith("check crashed: TimeoutError: timed out after 0.3 s")
     assert checks["c1"]["leaves"].passed is True and checks["c1"]["hangs"].passed is True
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["status"] != "interrupted"
+
+
+def test_a_crash_names_the_line_of_the_users_check_file_it_raised_at(tmp_path, monkeypatch):
+    """Not the harness's frames around the call, nor a library's under it: the innermost frame of the user's file,
+    relative to the current directory as the eval file names it; a long message is clipped, not the place."""
+    import asyncio
+
+    from harness.checks.base import CheckContext
+    from harness.checks.custom import CustomCheckSpec, build_custom_check
+    from harness.datasets.schema import Case
+    from harness.runner.evaluate import run_checks, run_checks_async
+
+    (tmp_path / "mine.py").write_text(
+        "import json\n"
+        "def cites(ctx):\n"
+        "    ref = ctx.case.metadata['account_ref']\n"
+        "    return ref in ctx.reply\n"
+        "def parses(ctx):\n"
+        "    return json.loads(ctx.reply)\n"
+        "def long(ctx):\n"
+        "    raise ValueError('x' * 5000)\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    ctx = CheckContext(case=Case.model_validate({"id": "b06", "turns": [{"role": "customer", "content": "hi"}]}),
+                       reply="not json")
+    for name, expected in [("cites", "check crashed: KeyError: 'account_ref' (at mine.py:3 in cites)"),
+                           ("parses", "(at mine.py:6 in parses)")]:
+        check = build_custom_check(CustomCheckSpec(name=name, type="python", value=f"mine.py:{name}"), lambda raw: tmp_path / raw)
+        for found in (run_checks([check], ctx)[name], asyncio.run(run_checks_async([check], ctx))[name]):
+            assert found.detail.endswith(expected) and found.detail.startswith("check crashed: "), found.detail
+    check = build_custom_check(CustomCheckSpec(name="long", type="python", value="mine.py:long"), lambda raw: tmp_path / raw)
+    detail = run_checks([check], ctx)["long"].detail
+    assert len(detail) <= 2000 and detail.endswith("xxx (at mine.py:8 in long)")
