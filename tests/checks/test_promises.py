@@ -33,6 +33,9 @@ ALLOWED_OR_NONE = [
     ("We can't offer a free upgrade, sorry.", {"forbidden_offers": ["free upgrade"]}, {}, []),
     ('You asked "will you refund me?" and I understand why.', OUT_OF_WINDOW, {}, []),
     ("I can't promise it won't happen again, but I've flagged it.", {}, {}, []),
+    # "Unable to" is a negation (text.py, fix_leftovers): no guarantee given.
+    ("We are unable to guarantee stock levels.", {}, {}, []),
+    ("We're unable to guarantee it will arrive by Friday.", {}, {}, []),
 ]
 
 
