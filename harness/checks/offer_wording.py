@@ -61,8 +61,8 @@ _DETERMINERS = ("the", "a", "an", "any", "your", "their")
 # "Three months free", "the handset free": "free" after the thing, not "free of scratches" or
 # "free from damage" ("free of charge" is an _AT_NO_COST phrase). Also stated ("the upgrade is free").
 _FREE_AFTER = r"\s+(?:free|gratis)\b(?!\s+(?:of|from)\b|-)"
-# Not "the weekend is free to book" (free as in open).
-_IS_FREE = r"(?:'s|'ll be|\s+(?:is|will be|comes|will come))(?:\s+(?:\w+ly|all|totally))?" + _FREE_AFTER + r"(?!\s+to\b)"
+# Stated free, before _FREE_AFTER: not "the weekend is free to book" (free as in open).
+_IS_FREE = r"(?:(?:'s|'ll be|\s+(?:is|will be|comes|will come))(?:\s+(?:\w+ly|all|totally))?(?!\s+free\s+to\b))?"
 # A product the customer names: a capitalised word not opening a sentence ("my Pixel 8"), not a day
 # or a month, nor a word in capitals (an angry customer's "I want it NOW"). Read from the case's
 # customer turns, at most _NAMES_KEPT of them.
@@ -162,8 +162,9 @@ def named_offers(case: Case) -> NamedOffers | None:
 
 def named_offer_source(names: tuple[str, ...]) -> str:
     """The customer's products (:func:`case_names`) given free: "a free Pixel 8", "a new Pixel
-    free of charge" (:func:`_name_branches`)."""
-    return "|".join(b for name in names for b in _name_branches(name))
+    free of charge" (:func:`_name_branches`), all names in one alternation: a pair of branches per
+    name made the pattern cost ~25 ms to compile with the generic words of a "free handset"."""
+    return "|".join(_name_branches("(?:" + "|".join(re.escape(name) for name in names) + ")"))
 
 
 def _free_offer(offer: str) -> bool:
@@ -215,9 +216,10 @@ def _free_thing(words: list[str]) -> list[str]:
     return []
 
 
-def _name_branches(name: str) -> list[str]:
-    """A product the customer names, given free: "a free (replacement) Pixel 8", "a new Pixel free of charge"."""
-    product = re.escape(name) + r"s?\b" + _MODEL
+def _name_branches(names: str) -> list[str]:
+    """A product the customer names (``names``, a pattern), given free: "a free (replacement) Pixel 8",
+    "a new Pixel free of charge"."""
+    product = names + r"s?\b" + _MODEL
     return [r"\b" + _FREE + r"\s+(?:(?:new|brand[- ]new|replacement)\s+)?" + product + _ACCESSORY,
             _GIVEN + product + r"(?:\s+" + _AT_NO_COST + r"\b|" + _FREE_AFTER + ")"]
 
@@ -228,12 +230,14 @@ def _no_cost_branches(thing: list[str], waived: bool) -> list[str]:
     ("you won't pay the exit fee")."""
     words = _offer_words(thing)
     no_cost = _ANY_NO_COST if waived else _AT_NO_COST + r"\b|" + _ANY_NO_COST
-    # One word may be the thing done to the customer: "I've upgraded you, it costs nothing".
-    done = "|" + re.escape(thing[0]) + r"(?:d|ed)\s+(?:you|u|your)\b" if len(thing) == 1 and not waived else ""
-    branches = [r"\b(?:" + words + done + r")[^.!?;]{0,40}?\b(?:" + no_cost + ")",
+    # One word may also be the thing done to the customer: "I've upgraded you, it costs nothing".
+    # Spelled within the word's own branch: the pattern then compiles and scans as before.
+    done = (re.escape(thing[0]) + r"(?:(?:s|es)?\b|(?:d|ed)\s+(?:you|u|your)\b)"
+            if len(thing) == 1 and not waived else words)
+    branches = [r"\b" + done + r"[^.!?;]{0,40}?\b(?:" + no_cost + ")",
                 r"\b" + _NO_COST + r"\s+for\s+(?:[\w'-]+\s+){0,2}?" + words + _NOT_YET]
     if not waived:
-        branches.append(r"\b" + words + r"(?:" + _FREE_AFTER + "|" + _IS_FREE + ")")  # "three months free"
+        branches.append(r"\b" + words + _IS_FREE + _FREE_AFTER)  # "three months free", "the upgrade is free"
     else:
         branches.append(r"\b" + _NO_CHARGE + r"\s+(?:(?:" + "|".join(_DETERMINERS) + r")\s+)?" + words + _NOT_YET)
     return branches

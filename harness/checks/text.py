@@ -65,8 +65,9 @@ def negation_for(norm: str) -> LazyPattern:
     return _negation_of(tuple(word for word in _NEGATION_WORDS if word in norm), "n't" in norm)
 
 
-# Every match of _NEGATION holds one of these: a sentence part without any has no negation.
-_NEGATION_HINT = re.compile(r"no|nt|n't|never|neither|without|hardly|unable")
+# Every match of _NEGATION holds one of these: a sentence part without any has no negation ("nab" is
+# of "unable"). Factored on "n": one test per character that opens no branch.
+_NEGATION_HINT = re.compile(r"n(?:o|t|'t|ab|ever|either)|without|hardly")
 _WORD_CHAR = re.compile(r"\w").match  # a character ``\b`` counts as part of a word
 _CLAUSE_END = re.compile(r"[,;:!?\n]|\.(?!\d)")
 
