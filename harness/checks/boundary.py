@@ -249,21 +249,34 @@ _SERVES = (
 )
 _SERVICE = compile_word_starts(
     r"(?:\bpolicy (?:is |was )?to|\b(?:(?:requires?|obliges?|commits?)\s+)?us to|(?<!before )(?<!until )(?<!once )"
-    r"(?<!after )\b(?:we|i)(?:'ll| will| must| aim to| try to| always| endeavou?r to| promise to)?)"
+    r"(?<!after )\b(?:we|i)(?:'ll| will| must| aim to| try to| always| endeavou?r to| promise to)?"
+    # The time we are given: "our policy gives us 5 days to respond", "we have 8 weeks to reply".
+    r"|\b(?:(?:gives?|allows?)\s+us|(?:we|i)\s+have)\s+(?:up to\s+)?(?:\d+|a|an|one)\s+"
+    r"(?:working\s+|business\s+|calendar\s+)?(?:hours?|days?|weeks?|months?)\s+to)"
     r"\s+(?:always\s+|aim to\s+|try to\s+)?" + _SERVES
     # ... to a conjunction, unless another service follows ("we'll investigate and respond within 8 weeks").
     + r"(?:(?!\b(?:but|or|although|though|unless|however|so)\b|\band\b(?!\s+" + _SERVES + r"))[^.!?;,])*"
 )
 
 
+# What the customer may do next is an offer, not a limit on them: "our policy is to reply within 24
+# hours, after which you can escalate to a manager". "After which you'll need to pay" still limits, and
+# "after which you can no longer return it" by its "no".
+_OPENS_AFTER = compile_word_starts(
+    r"after\s+(?:which|that|this|then)?\s*,?\s*(?:you|u)(?:'re|\s+are|'ll|\s+will)?\s+"
+    r"(?:can|could|may|be able to|are able to|(?:are\s+)?(?:welcome|free) to)\b"
+)
+
+
 def _scope_left(norm: str, start: int, end: int) -> bool:
-    """A word of scope in ``norm[start:end]`` outside every service-level clause."""
-    if _SCOPE_WORDS.search(norm, start, end) is None:
+    """A word of scope in ``norm[start:end]`` outside every service-level clause, and not an
+    "after" that opens what the customer may do (:data:`_OPENS_AFTER`)."""
+    scope = [m.start() for m in _SCOPE_WORDS.finditer(norm, start, end)
+             if not (norm.startswith("after", m.start()) and _OPENS_AFTER.match(norm, m.start()))]
+    if not scope:
         return False
     services = [m.span() for m in _SERVICE.finditer(norm, start, end)]
-    if not services:
-        return True
-    return any(not any(s <= m.start() < e for s, e in services) for m in _SCOPE_WORDS.finditer(norm, start, end))
+    return any(not any(s <= at < e for s, e in services) for at in scope)
 
 
 def _policy_statements(rt: ReplyText) -> list[Range]:
@@ -325,7 +338,7 @@ class BoundarySetting:
     """
 
     name = "boundary_setting"
-    version = "6"
+    version = "7"
     description = "Sets a clear, polite limit when the case requires one and promises nothing policy forbids."
 
     def run(self, ctx: CheckContext) -> CheckResult:

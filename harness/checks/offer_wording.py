@@ -4,9 +4,10 @@ Word for word ("free upgrade"), with other words between theirs and plurals ("a 
 upgrade"), and a free thing offered without the word "free": "a complimentary upgrade", "an
 upgrade ... at no charge", "the upgrade won't cost you a penny", "you won't pay the exit fee"
 (for "waive exit fee"), in the present tense ("the upgrade doesn't cost anything", "it costs you
-nothing"), or with "free" after the thing ("three months free" for "free month"). A free thing may
-also be named by a product the customer names ("the new Pixel free of charge" for "free handset"):
-see :func:`case_names`.
+nothing"), with "free" after the thing ("three months free" for "free month", "the upgrade is free"),
+or as the thing done to the customer ("I've upgraded you, it costs nothing"). A free thing may also be
+named by a product the customer names ("the new Pixel free of charge" for "free handset": see
+:func:`case_names`) or by a generic word for it ("a new phone free" for "free handset": :data:`_SYNONYMS`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ _AT_NO_COST = r"(?:at no (?:extra |additional )?(?:cost|charge)|for free|free of
 # Each _NO_CHARGE branch opens with a letter, so its word-start form can skip to it (regex_forms).
 _CHARGE_BRANCHES = (
     [f"{who}\\s+(?:won't|will not|wont)\\s+(?:(?:have|need) to\\s+)?pay" for who in ("you", "u")]
-    + [f"{neg}\\s+(?:be\\s+charged|cost\\s+(?:you|u))" for neg in ("won't", "will not", "wont")]
+    + [f"{neg}\\s+(?:be\\s+charged|cost(?:\\s+(?:you|u))?)" for neg in ("won't", "will not", "wont")]
     + [f"{who}\\s+(?:won't|will not|wont)\\s+charge\\s+(?:you|u)" for who in ("we", "i")])
 # The present tense: "it doesn't cost anything", "this costs you nothing". Only after the thing
 # (_no_cost_branches): opening on common letters, it would slow the scans that open on a charge.
@@ -42,14 +43,26 @@ _NOTHING_AFTER = (r"(?:\s+" + _NOTHING + r"(?:\s+(?:extra|more|else))?\b"
 _NO_COST = _NO_CHARGE + _NOTHING_AFTER
 _ANY_NO_COST = _ANY_NO_CHARGE + _NOTHING_AFTER
 NO_CHARGE = compile_word_starts(r"\b" + _ANY_NO_CHARGE)
+# What commits a clause naming a forbidden free thing, besides a charge not made (NO_CHARGE): the thing
+# stated free ("the upgrade is free", "it's on the house") or done to the customer ("I've upgraded you
+# at no cost"; not "I've emailed you about the upgrade").
+FREE_GRANT = compile_word_starts(
+    r"(?:\b(?:is|are|will be|comes?|will come)|'s|'ll be)\s+(?:\w+ly\s+|all\s+|totally\s+)?"
+    r"(?:free|complimentary|gratis|on the house|on us|at no (?:extra |additional )?(?:cost|charge))\b"
+    r"|\b(?:i|we)(?:'ve| have)\s+(?:just\s+|now\s+|already\s+|gone ahead and\s+)?"
+    r"(?!(?:email|messag|call|contact|remind|ask|inform|notif|text|updat|warn|advis|thank|not|mention|explain)\w*\s)"
+    r"\w+ed\s+(?:you|u)\b"
+)
 # "You won't be charged for the upgrade until it's active" defers the charge, it does not drop it.
 _NOT_YET = r"(?!\s+(?:until|till|before|unless|if)\b)"
 # Offers that waive a charge ("waive exit fee", "write off the balance"): their thing is what is charged.
 _WAIVERS = (("waive",), ("waiving",), ("write", "off"), ("writing", "off"))
 _DETERMINERS = ("the", "a", "an", "any", "your", "their")
 # "Three months free", "the handset free": "free" after the thing, not "free of scratches" or
-# "free from damage" ("free of charge" is an _AT_NO_COST phrase).
+# "free from damage" ("free of charge" is an _AT_NO_COST phrase). Also stated ("the upgrade is free").
 _FREE_AFTER = r"\s+(?:free|gratis)\b(?!\s+(?:of|from)\b|-)"
+# Stated free, before _FREE_AFTER: not "the weekend is free to book" (free as in open).
+_IS_FREE = r"(?:(?:'s|'ll be|\s+(?:is|will be|comes|will come))(?:\s+(?:\w+ly|all|totally))?(?!\s+free\s+to\b))?"
 # A product the customer names: a capitalised word not opening a sentence ("my Pixel 8"), not a day
 # or a month, nor a word in capitals (an angry customer's "I want it NOW"). Read from the case's
 # customer turns, at most _NAMES_KEPT of them.
@@ -66,7 +79,14 @@ _FREE_HINTS = ("free", "complimentary", "gratis", "no-c", "at no ", "on the hous
 _MODEL = r"(?:\s+(?:\d\w*|pro|plus|max|mini|ultra|lite|[a-z]\d\w*)){0,2}"
 _GIVEN = r"\b(?:(?:a|an|another)\s+(?:(?:new|brand[- ]new|replacement)\s+)?|(?:new|replacement)\s+)"
 _ACCESSORY = (r"(?!\s+(?:case|cover|charger|cable|screen|protector|repair|battery|accessor\w*|insurance|warranty|"
-              r"service|set-?up|delivery|shipping|postage|label|strap|band|plan|subscription|trial)s?\b)")
+              r"service|set-?up|delivery|shipping|postage|label|strap|band|plan|subscription|trial|app|call|number|"
+              r"line|sim|top-?up|data|contract|tariff|holder|stand|mount)s?\b)")
+# Generic words for a forbidden free thing: "free handset" is as often offered as "a new phone free"
+# (searched as the customer's product names are). Only words that name the thing itself, never a
+# service done to it: a free phone *repair* is no free handset (_ACCESSORY).
+_SYNONYM_GROUPS = (("handset", "phone", "mobile", "smartphone", "cellphone", "device"),
+                   ("laptop", "computer", "notebook"), ("tv", "television"))
+_SYNONYMS = {word: tuple(w for w in group if w != word) for group in _SYNONYM_GROUPS for word in group}
 
 
 def _offer_words(words: list[str]) -> str:
@@ -119,8 +139,8 @@ class NamedOffers:
         if not any(word in norm for word in _FREE_HINTS):
             return found
         for name in self.names.finditer(norm):
-            # The words before a name: "another brand-new ", "complimentary ".
-            for m in self.pattern.finditer(norm, max(0, name.start() - 24), name.end() + 80):
+            # The words before a name: "another brand-new ", "complimentary replacement ".
+            for m in self.pattern.finditer(norm, max(0, name.start() - 28), name.end() + 80):
                 if m.span() not in found:
                     found.append(m.span())
         return sorted(found)
@@ -128,15 +148,23 @@ class NamedOffers:
 
 @case_facts.per_case
 def named_offers(case: Case) -> NamedOffers | None:
-    """:class:`NamedOffers` of the case when it forbids a free thing and the customer names a product."""
-    names = case_names(case) if any(_free_offer(o) for o in case.context.forbidden_offers) else ()
-    return NamedOffers(names) if names else None
+    """:class:`NamedOffers` of the case when it forbids a free thing and the customer names a product
+    or the thing has generic words (:data:`_SYNONYMS`)."""
+    free = [o for o in case.context.forbidden_offers if _free_offer(o)]
+    if not free:
+        return None
+    names = dict.fromkeys(case_names(case))
+    for offer in free:
+        for word in offer.strip().lower().split()[1:]:
+            names.update(dict.fromkeys(_SYNONYMS.get(word, ())))
+    return NamedOffers(tuple(names)) if names else None
 
 
 def named_offer_source(names: tuple[str, ...]) -> str:
     """The customer's products (:func:`case_names`) given free: "a free Pixel 8", "a new Pixel
-    free of charge" (:func:`_name_branches`)."""
-    return "|".join(b for name in names for b in _name_branches(name))
+    free of charge" (:func:`_name_branches`), all names in one alternation: a pair of branches per
+    name made the pattern cost ~25 ms to compile with the generic words of a "free handset"."""
+    return "|".join(_name_branches("(?:" + "|".join(re.escape(name) for name in names) + ")"))
 
 
 def _free_offer(offer: str) -> bool:
@@ -188,10 +216,11 @@ def _free_thing(words: list[str]) -> list[str]:
     return []
 
 
-def _name_branches(name: str) -> list[str]:
-    """A product the customer names, given free: "a free Pixel 8", "a new Pixel free of charge"."""
-    product = re.escape(name) + r"s?\b" + _MODEL
-    return [r"\b" + _FREE + r"\s+" + product + _ACCESSORY,
+def _name_branches(names: str) -> list[str]:
+    """A product the customer names (``names``, a pattern), given free: "a free (replacement) Pixel 8",
+    "a new Pixel free of charge"."""
+    product = names + r"s?\b" + _MODEL
+    return [r"\b" + _FREE + r"\s+(?:(?:new|brand[- ]new|replacement)\s+)?" + product + _ACCESSORY,
             _GIVEN + product + r"(?:\s+" + _AT_NO_COST + r"\b|" + _FREE_AFTER + ")"]
 
 
@@ -201,10 +230,14 @@ def _no_cost_branches(thing: list[str], waived: bool) -> list[str]:
     ("you won't pay the exit fee")."""
     words = _offer_words(thing)
     no_cost = _ANY_NO_COST if waived else _AT_NO_COST + r"\b|" + _ANY_NO_COST
-    branches = [r"\b" + words + r"[^.!?;]{0,40}?\b(?:" + no_cost + ")",
+    # One word may also be the thing done to the customer: "I've upgraded you, it costs nothing".
+    # Spelled within the word's own branch: the pattern then compiles and scans as before.
+    done = (re.escape(thing[0]) + r"(?:(?:s|es)?\b|(?:d|ed)\s+(?:you|u|your)\b)"
+            if len(thing) == 1 and not waived else words)
+    branches = [r"\b" + done + r"[^.!?;]{0,40}?\b(?:" + no_cost + ")",
                 r"\b" + _NO_COST + r"\s+for\s+(?:[\w'-]+\s+){0,2}?" + words + _NOT_YET]
     if not waived:
-        branches.append(r"\b" + words + _FREE_AFTER)  # "three months free"
+        branches.append(r"\b" + words + _IS_FREE + _FREE_AFTER)  # "three months free", "the upgrade is free"
     else:
         branches.append(r"\b" + _NO_CHARGE + r"\s+(?:(?:" + "|".join(_DETERMINERS) + r")\s+)?" + words + _NOT_YET)
     return branches

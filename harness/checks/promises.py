@@ -15,8 +15,10 @@ guarantee or date that the case's facts/notes do not state. A free thing in
 ``forbidden_offers`` ("free upgrade", "waive exit fee") is forbidden however it is
 worded, also as a charge not made ("the upgrade won't cost you a penny", "you won't
 pay the exit fee"), in the present tense ("it costs you nothing"), with "free" after
-the thing ("three months free" for "free month") or named by a product the customer
-names ("a new Pixel free of charge" for "free handset"); such a "won't" negates only
+the thing ("three months free" for "free month"), stated free ("the upgrade is free"), done
+to the customer ("I've upgraded you, it costs nothing") or named by a product the customer
+names or a generic word for it ("a new Pixel free of charge", "a replacement phone at no charge"
+for "free handset"); such a "won't" negates only
 the charge, not a promise beside it ("I'll refund you and you won't pay a penny more"
 promises a refund).
 
@@ -35,7 +37,7 @@ from dataclasses import dataclass
 
 from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register
-from harness.checks.offer_wording import NO_CHARGE, case_offers, named_offers
+from harness.checks.offer_wording import FREE_GRANT, NO_CHARGE, case_offers, named_offers
 from harness.checks.refund_topics import REFUND, refund_topics
 from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
@@ -141,7 +143,8 @@ def _committed_clause(rt: ReplyText, start: int, end: int) -> Range | None:
 
 def _is_committed(rt: ReplyText, clause: Range, free: bool = False) -> bool:
     """Whether ``clause`` commits to something, un-negated, without describing a policy;
-    with ``free``, a charge it says will not be made ("you won't pay the exit fee") commits too.
+    with ``free``, a charge it says will not be made ("you won't pay the exit fee"), a thing stated
+    free ("the upgrade is free") or done to the customer ("I've upgraded you") commits too.
 
     Memoised per clause on the reply's analysis: a refund, a credit and an amount
     are often promised in one clause.
@@ -150,7 +153,7 @@ def _is_committed(rt: ReplyText, clause: Range, free: bool = False) -> bool:
     known = rt.memo.get(key)
     if known is None:
         text = rt.norm[clause[0]:clause[1]]
-        committed = _COMMITTED.search(text) or (free and NO_CHARGE.search(text))
+        committed = _COMMITTED.search(text) or (free and (NO_CHARGE.search(text) or FREE_GRANT.search(text)))
         known = rt.memo[key] = bool(committed and not _negated(text)
                                     and not _DESCRIBES_POLICY.search(text) and not unreal_in(rt, clause))
     return known  # type: ignore[return-value]
@@ -377,7 +380,7 @@ class PolicyPromises:
     """
 
     name = "policy_promises"
-    version = "6"
+    version = "7"
     description = "No refund, credit, amount, date or guarantee beyond what the case's policy allows."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -43,10 +43,11 @@ _CLAUSE_BREAKS = {
     (False, True): compile_word_starts(r"[,;:(\u2013\u2014]|\s-\s"),
     (False, False): compile_word_starts(r"[,;:(\u2013\u2014]"),
 }
-# A negation or a refusal to assert, governing what follows it in the clause.
+# A negation or a refusal to assert, governing what follows it in the clause. "Unable" is one
+# ("we are unable to refund you" offers no refund); "not able to" is read by "not".
 _NEGATION_WORDS = ("not", "never", "no", "nobody", "none", "nothing", "neither", "nor", "without", "hardly", "wouldn't",
                    "won't", "don't", "didn't", "doesn't", "isn't", "aren't", "wasn't", "can't", "cannot", "couldn't",
-                   "shouldn't", "dont", "cant", "wont", "didnt", "isnt")
+                   "shouldn't", "dont", "cant", "wont", "didnt", "isnt", "unable")
 _NEGATION = compile_word_starts(r"\b(?:" + "|".join(_NEGATION_WORDS) + r")\b|n't\b")
 _NEGATION_WINDOW = 48
 
@@ -64,8 +65,9 @@ def negation_for(norm: str) -> LazyPattern:
     return _negation_of(tuple(word for word in _NEGATION_WORDS if word in norm), "n't" in norm)
 
 
-# Every match of _NEGATION holds one of these: a sentence part without any has no negation.
-_NEGATION_HINT = re.compile(r"no|nt|n't|never|neither|without|hardly")
+# Every match of _NEGATION holds one of these: a sentence part without any has no negation ("nab" is
+# of "unable"). Factored on "n": one test per character that opens no branch.
+_NEGATION_HINT = re.compile(r"n(?:o|t|'t|ab|ever|either)|without|hardly")
 _WORD_CHAR = re.compile(r"\w").match  # a character ``\b`` counts as part of a word
 _CLAUSE_END = re.compile(r"[,;:!?\n]|\.(?!\d)")
 

@@ -346,3 +346,33 @@ def test_reassurances_and_service_levels_are_not_boundaries(run, reply):
 ])
 def test_exclusions_and_neighbouring_limits_detected(run, reply):
     assert run("boundary_setting", reply).data["detected"] is True
+
+
+# fix_leftovers: what the customer may do after a service level ("after which you can escalate") is
+# an offer, not a limit; nor is the time a policy gives us ("gives us 5 days to respond").
+@pytest.mark.parametrize("reply", [
+    "Our policy is to reply within 24 hours, after which you can escalate to a manager.",
+    "Under our complaints policy we have 8 weeks to respond, after which you can escalate to the ombudsman.",
+    "Our complaints policy gives us 5 days to respond, after which you can escalate.",
+    "Per our policy, we'll investigate first, after which you can escalate.",
+    "Our policy is to respond within 8 weeks; after that you're welcome to contact the ombudsman.",
+    "Our policy gives us 5 working days to review it, after that you may take it to the ombudsman.",
+    "Our policy is to reply within a day, after which you are free to call us.",
+])
+def test_what_the_customer_may_do_after_a_service_level_is_no_boundary(run, reply):
+    assert run("boundary_setting", reply).data["detected"] is False
+
+
+@pytest.mark.parametrize("reply", [
+    "Our policy is to reply within 24 hours, after which you'll need to call us.",
+    "Our policy covers 30 days, after which you can no longer return it.",
+    "Our policy gives you 14 days to cancel, after which you can't get a refund.",
+    "Our returns policy lasts 30 days, after which you can only exchange it.",
+    "Our policy allows returns within 30 days, after which you can still get store credit.",
+    "Our policy requires a receipt, after which you can get a refund.",
+    "Our policy gives you 5 days to return it.",
+    "Our policy allows us 5 days to respond, and returns are accepted within 30 days.",
+    "Our complaints policy says you can escalate after 8 weeks.",
+])
+def test_limits_beside_an_after_or_a_service_time_still_detected(run, reply):
+    assert run("boundary_setting", reply).data["detected"] is True

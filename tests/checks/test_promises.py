@@ -33,6 +33,9 @@ ALLOWED_OR_NONE = [
     ("We can't offer a free upgrade, sorry.", {"forbidden_offers": ["free upgrade"]}, {}, []),
     ('You asked "will you refund me?" and I understand why.', OUT_OF_WINDOW, {}, []),
     ("I can't promise it won't happen again, but I've flagged it.", {}, {}, []),
+    # "Unable to" is a negation (text.py, fix_leftovers): no guarantee given.
+    ("We are unable to guarantee stock levels.", {}, {}, []),
+    ("We're unable to guarantee it will arrive by Friday.", {}, {}, []),
 ]
 
 
@@ -298,6 +301,24 @@ MONTH = {"forbidden_offers": ["free month"]}
     ("I can give you three months free.", MONTH, {}, "offer"),
     ("We'll make your next month free.", MONTH, {}, "offer"),
     ("I'll add two months free to your plan.", MONTH, {}, "offer"),
+    # fix_leftovers: a generic word for the thing ("free handset"), the thing stated free, "won't cost"
+    # without "you", the thing done to the customer.
+    ("We can send you a new phone free.", HANDSET, {}, "offer"),
+    ("I'll send a replacement phone at no charge.", HANDSET, {}, "offer"),
+    ("I'll send you a free phone.", HANDSET, {}, "offer"),
+    ("We'll send a free replacement phone.", HANDSET, {}, "offer"),
+    ("We'll send you a complimentary replacement phone.", HANDSET, {}, "offer"),
+    ("How about a brand new smartphone on the house?", HANDSET, {}, "offer"),
+    ("We'll send a replacement device at no cost.", HANDSET, {}, "offer"),
+    ("The upgrade is free.", UPGRADE, {}, "offer"),
+    ("I'll upgrade you and the upgrade is free.", UPGRADE, {}, "offer"),
+    ("The upgrade's free, enjoy!", UPGRADE, {}, "offer"),
+    ("The upgrade will be completely free.", UPGRADE, {}, "offer"),
+    ("The upgrade is free of charge.", UPGRADE, {}, "offer"),
+    ("Your upgrade won't cost a thing.", UPGRADE, {}, "offer"),
+    ("I've upgraded you, it costs nothing.", UPGRADE, {}, "offer"),
+    ("I've upgraded you to Premium and it costs nothing.", UPGRADE, {}, "offer"),
+    ("I've upgraded you at no extra cost.", UPGRADE, {}, "offer"),
     # Beside a refund or a credit, the "won't" no longer hides the promise.
     ("I'll refund the £30 and you won't pay a penny more.", {}, {"refund_allowed": False}, "refund"),
     ("I'll add a £30 credit and you won't be charged anything extra.", {"max_credit": 20}, {}, "credit"),
@@ -341,6 +362,29 @@ def test_free_offer_worded_as_no_charge_fails(run, reply, context, expectations,
     ("I hope the next month is free of these problems.", MONTH, {}),
     ("Your handset is free from defects as far as we can see.", HANDSET, {}),
     ("You won't pay anything extra for the repair, and the handset itself costs £20.", HANDSET, {}),
+    # fix_leftovers: a generic word for a forbidden thing only as the thing given; "is free" only
+    # un-negated, said of the forbidden thing; "won't cost" only with nothing charged; a past "upgraded"
+    # only as done to the customer.
+    ("We'll repair your phone free of charge.", HANDSET, {}),
+    ("We'll send you a free phone case.", HANDSET, {}),
+    ("We can't send you a new phone free of charge.", HANDSET, {}),
+    ("Calls to our phone line are free.", HANDSET, {}),
+    ("You can reach us on a free phone number.", HANDSET, {}),
+    ("Download our free mobile app to track it.", HANDSET, {}),
+    ("We'll give you a free phone call back tomorrow.", HANDSET, {}),
+    ("Your phone is free from defects as far as we can see.", HANDSET, {}),
+    ("We'll send you a return label free of charge.", RETURNS_FREE, {}),
+    ("The return label is free.", RETURNS_FREE, {}),
+    ("The upgrade is not free.", UPGRADE, {}),
+    ("Unfortunately the upgrade isn't free.", UPGRADE, {}),
+    ("Is the upgrade free?", UPGRADE, {}),
+    ("Your upgrade is free to cancel within 14 days, and it costs £5 a month.", UPGRADE, {}),
+    ("If you'd upgraded last month, it would have been free.", UPGRADE, {}),
+    ("I can't make the upgrade free, I'm afraid.", UPGRADE, {}),
+    ("I've noted that you'd like the upgrade to be free.", UPGRADE, {}),
+    ("The upgrade won't cost less than the basic plan.", UPGRADE, {}),
+    ("We upgraded our systems last week, and returns cost nothing.", RETURNS_FREE, {}),
+    ("I've emailed you the upgrade prices, and the return label is free.", RETURNS_FREE, {}),
 ])
 def test_no_charge_near_misses_pass(run, reply, context, expectations):
     result = run("policy_promises", reply, context=context, expectations=expectations)
@@ -360,6 +404,8 @@ HANDSET_RETURNS = {"forbidden_offers": ["free handset"], "facts": ["Return label
     "We'll send a free Pixel 8 Pro today.",
     "I'll send a replacement Pixel free.",
     "How about a brand new Pixel on the house?",
+    "We'll send a free replacement Pixel.",
+    "I'll send you a new phone free of charge.",  # a generic word, beside the customer's names
 ])
 def test_free_thing_named_by_the_customers_product_fails(run, reply):
     result = run("policy_promises", reply, complaint=PIXEL, context=HANDSET_RETURNS)
@@ -405,3 +451,13 @@ def test_named_offers_find_what_a_whole_reply_scan_finds():
     for _ in range(300):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 14)))
         assert fast.spans(text) == [m.span() for m in written.finditer(text)], text
+
+
+def test_generic_words_come_only_from_a_forbidden_free_thing(make_case):
+    """A forbidden "free handset" adds "phone" and its kin to the names searched; "free upgrade" adds none."""
+    from harness.checks.offer_wording import named_offers
+
+    handset = named_offers(make_case(context={"forbidden_offers": ["free handset"]}))
+    assert handset is not None and handset.spans("we'll send a new phone free.")
+    assert named_offers(make_case(context={"forbidden_offers": ["free upgrade"]})) is None
+    assert named_offers(make_case(context={"forbidden_offers": ["handset"]})) is None

@@ -37,9 +37,22 @@ def test_handles_urls_and_signatures_are_blanked():
     ("No, you're wrong.", True),  # the "no" belongs to another clause
     ('You said "you\'re wrong" to me.', False),
     ("You said 'you're wrong' to me.", False),
+    # "Unable to" negates (fix_leftovers); "not able to" through its "not".
+    ("We are unable to say you're wrong.", False),
+    ("I'm not able to say you're wrong.", False),
+    ("You were unable to log in, and you're wrong about the fee.", True),  # another clause
 ])
 def test_find_skips_quotes_and_negation(reply, found):
     assert bool(analyze(reply).find(WRONG)) is found
+
+
+@pytest.mark.parametrize("reply", ["We are unable to refund you.", "Unable to refund: sorry.",
+                                   'He said "we are unable to help" but we can refund you.'])
+def test_unable_negates_what_follows_in_its_clause(reply):
+    """Scanned with and without quotations (two code paths of ``is_negated``)."""
+    rt = analyze(reply)
+    at = rt.norm.index("refund")
+    assert rt.is_negated(at) is ("but" not in reply)
 
 
 def test_sentences_and_clauses():
