@@ -3,7 +3,8 @@
 Specifics are taken from the customer's turns: order or ticket ids (tokens
 with digits), money amounts, dates, product or brand names (capitalised or
 camel-case words mid-sentence, "iPhone 12"), and the thing complained about
-(package, refund, subscription, …). The reply acknowledges the case when it
+(package, refund, subscription, landline, price, outage, …) and a repeat the customer
+counts ("the fourth time I've called"). The reply acknowledges the case when it
 mentions at least one of them outside @handles, URLs and unfilled template
 placeholders ("Hi {{name}}, your order [order number] ..."): a word in a slot the
 bot never filled reflects nothing the customer said.
@@ -44,7 +45,12 @@ booking reservation flight ticket item product payment card replacement return w
 phone laptop tablet headphones tv router internet wifi connection app login password seat baggage
 luggage bag room hotel meal food car rental insurance claim loan fee fees plan contract device
 battery screen shoes dress jacket order
+broadband fibre fiber landline modem tariff price speed outage crackling buffering
 """.split())
+# A repeat the customer counts ("the FOURTH time I've called"): a fact of the case as a date is.
+_COUNT = re.compile(r"\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th)) time\b")
+_ORDINALS = dict(zip("second third fourth fifth sixth seventh eighth ninth tenth".split(),
+                     "2nd 3rd 4th 5th 6th 7th 8th 9th 10th".split()))
 
 
 # The same matches as the patterns above, found faster (every case's complaint is read once, and
@@ -84,6 +90,19 @@ def _dates(text: str, lowered: str) -> frozenset[str]:
 def _topics(lowered: str) -> frozenset[str]:
     """The topic words in ``lowered``: every match of ``\\b(?:word|...)\\b`` is a whole ``\\w+`` run."""
     return frozenset(word for word in _WORD.findall(lowered) if word in _TOPIC_WORDS)
+
+
+def _counts(lowered: str) -> frozenset[str]:
+    """The repeats counted in ``lowered`` ("fourth time"), each also as the reply may write it ("4th time")."""
+    if " time" not in lowered:
+        return frozenset()
+    found = set()
+    for m in _COUNT.finditer(lowered):
+        ordinal = m.group().split()[0]
+        found.add(m.group())
+        found.update(f"{other} time" for word, digits in _ORDINALS.items() if ordinal in (word, digits)
+                     for other in (word, digits))
+    return frozenset(found)
 
 
 def _id_matches(text: str) -> list[re.Match[str]]:
@@ -133,6 +152,7 @@ def customer_specifics(customer_text: str) -> dict[str, frozenset[str]]:
         "date": _dates(customer_text, lowered),
         "name": frozenset(_names(customer_text)),
         "topic": _topics(lowered),
+        "count": _counts(lowered),
     }
 
 
@@ -178,7 +198,7 @@ def _is_word_char(char: str) -> bool:
 def _case_words(case: Case) -> _Words | None:
     """The complaint's specifics other than amounts, as one matcher (None: there are none)."""
     specifics = _case_specifics(case)
-    words = frozenset().union(*(specifics[k] for k in ("id", "date", "name", "topic")))
+    words = frozenset().union(*(specifics[k] for k in ("id", "date", "name", "topic", "count")))
     return _Words(words) if words else None
 
 
@@ -259,7 +279,7 @@ class Acknowledgement:
     """
 
     name = "acknowledgement"
-    version = "2"
+    version = "3"
     description = "Reflects the case's specifics (order id, product, amount, date, problem) back to the customer."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -208,7 +208,30 @@ def _is_generic(rt: ReplyText, word: Range) -> bool:
     if _names_nothing(rt.norm[word[1]:clause_end]) and rt.norm.startswith(":", clause_end):
         # "I'm sorry: that second charge should never have happened" names it after the colon.
         _, clause_end = widen(rt, (clause_end + 1, clause_end + 1), limit=120)
-    return _names_nothing(rt.norm[word[1]:clause_end])
+    if not _names_nothing(rt.norm[word[1]:clause_end]):
+        return False
+    return not _names_before(rt, word)
+
+
+# The apology joined by a colon, semicolon or dash to what it answers, with its lead-in ("that's our
+# mistake: I apologize", "charged twice - we're so sorry").
+_JOINED_BEFORE = re.compile(r"(?:[:;\u2013\u2014]|\s-)\s*(?:[\w']+\s+){0,3}$")
+
+
+def _names_before(rt: ReplyText, word: Range) -> bool:
+    """Whether a clause joined to the apology just before it names the failure ("You were charged
+    twice for March, and that's our mistake: I apologize"): the apology is for what it follows."""
+    sent_start, _ = rt.sentence_at(word[0])
+    joined = _JOINED_BEFORE.search(rt.norm, sent_start, word[0])
+    if joined is None:
+        return False
+    words = [w.strip("'") for w in _WORD.findall(rt.norm, sent_start, joined.start())]
+    # A clause says what went wrong; two words greet ("Hi Dan - sorry") or own nothing ("Our mistake:").
+    return len(words) > 2 and any(w and w not in _GENERIC_WORDS and w not in _COURTESY for w in words)
+
+
+# What opens a reply without naming a failure: "Thanks for waiting: sorry ...".
+_COURTESY = frozenset("hi hello hey dear thanks thank cheers waiting wait patience message reaching out contacting".split())
 
 
 def _evidence_range(rt: ReplyText, word: Range) -> Range:
@@ -228,7 +251,7 @@ class ApologyWording:
     """
 
     name = "apology_wording"
-    version = "3"
+    version = "4"
     description = "Apology present and owning (apologize/sorry), not a non-apology; flags generic apologies."
 
     def run(self, ctx: CheckContext) -> CheckResult:

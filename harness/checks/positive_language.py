@@ -19,13 +19,18 @@ _YOU = r"\b(?:you|u|ya)\s*"
 # Between "you" and "need to"/"have to": "you just need to", "you'll simply have to".
 _ADVERB = r"(?:(?:just|simply|only|really|still|also|first|then|now|definitely|absolutely|actually|obviously|clearly)\s+)?"
 
+# How a customer must feel, said in sympathy: "you must be so upset", "you must have been fed up".
+_MUST_FEEL = (r"(?:so\s+|really\s+|very\s+|absolutely\s+|completely\s+|utterly\s+)?(?:frustrat|upset|annoy|disappoint|"
+              r"tired|fed up|worried|exhausted|furious|angry|stressed|livid|gutted|devastated|joking|kidding)")
+
 _COMMANDING = [
     _YOU + r"(?:'ll|will|would|'d)?\s*" + _ADVERB + r"(?:have|need|needs)\s+to\b",
     _YOU + r"(?:'re|are|will be|'ll be)\s+" + _ADVERB + r"(?:required|obliged|obligated|expected)\s+to\b",
     _YOU + r"(?:'ve|have)?\s*(?:got to|gotta)\b",
-    # "You must" commands; "you must have …"/"you must be so upset" are other things.
-    _YOU + r"must\b(?!\s*(?:have|'ve|be\s+(?:so\s+|really\s+|very\s+)?(?:frustrat|upset|annoy|disappoint|tired|fed up|"
-    r"worried|exhausted|furious|angry|stressed|joking|kidding)))",
+    # "You must" commands, and "you must have plugged it into the wrong port" blames; "you must be
+    # so upset", "you must have been so frustrated" or "you must have had a rough week" sympathise.
+    _YOU + r"must\b(?!\s*(?:be\s+|(?:have|'ve)\s+been\s+)" + _MUST_FEEL + r"|\s*(?:have|'ve)\s+(?:felt|had (?:a|an|such|"
+    r"enough|quite)|gone through|been through|been (?:kept |left )?waiting|been without|been on hold|been worried)\b)",
     r"\bcalm down\b|\bsettle down\b|\bchill out\b|\brelax[,!.]",
     r"\bstop (?:shouting|yelling|complaining|whining|being)\b",
 ]
@@ -102,7 +107,7 @@ class PositiveLanguage:
     """
 
     name = "positive_language"
-    version = "3"
+    version = "4"
     description = "No commanding, deflecting or blaming language ('you have to', 'calm down', 'not my job')."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -204,8 +204,9 @@ _TOO_LONG_WAIT = phrases(*[
     # The wait is the subject: "six weeks of waiting ... is far too long", "the delay was too long".
     r"\b(?:" + _SPAN_OF_TIME + r"\s+(?:of\s+)?)?" + _WAITING + r"(?:\s+[\w'\u2019]+){0,6}?\s+" + _IS_NOW + r"\s+"
     + _TOO_LONG,
-    # A stretch of time without something: "three weeks without heating is far too long".
-    r"\b" + _SPAN_OF_TIME + r"\s+(?:without|with no|on hold|in the queue|of no|chasing)\b(?:\s+[\w'\u2019]+){0,4}?"
+    # A stretch of time without something: "three weeks without heating is far too long", "five days
+    # without internet when you work from home is far too long" (what it cost said on the way).
+    r"\b" + _SPAN_OF_TIME + r"\s+(?:without|with no|on hold|in the queue|of no|chasing)\b(?:\s+[\w'\u2019]+){0,8}?"
     r"\s+" + _IS_NOW + r"\s+" + _TOO_LONG,
     # Too long to wait: "a month is far too long to wait", "that's far too long to be without a phone".
     r"\b(?:" + _SPAN_OF_TIME + r"|that|this|it)(?:\s+[\w'\u2019]+){0,4}?\s*\b" + _IS_NOW + r"\s+" + _TOO_LONG
@@ -224,10 +225,13 @@ _CONTACT = (r"(?:email|e-mail|message|text|call|ring|phone|contact|write to|dm|d
 # Who makes that contact: we, or someone on our side ("our billing team", "my colleague", "the store",
 # "Sarah from our returns team"); not the customer's bank, nor a courier or engineer arranging a visit.
 _STAFF = (r"(?:team|department|dept|manager|supervisor|specialist|adviser|advisor|agent|representative|store|branch|"
-          r"depot|desk|office|warehouse)")
+          r"depot|desk|office|warehouse|lead|leader)")
 _OUR_SIDE = (r"(?:i|we|someone|somebody|(?:a|my|our) colleagues?(?:\s+(?:in|from|on|at) (?:our |the )?[\w-]+"
              r"(?:\s+(?:team|department|desk))?)?|(?:our|the|my|a) (?:[\w-]+\s+){0,2}?" + _STAFF
              + r"|[\w-]+ from (?:our|the) (?:[\w-]+\s+){0,2}?(?:team|department|desk|office))")
+# Who that is, named in passing: "our complaints team lead, Sarah, who will call you ...", "our
+# billing team, who will ...", "Sarah, our team lead, will ...".
+_NAMED = r"(?:,\s+[\w-]+(?:\s+[\w-]+)?,|,)?(?:\s+who)?"
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # When or on what the contact comes: "tomorrow", "by Thursday", "by the 12th", "by 5pm", "once ...",
@@ -259,7 +263,7 @@ _FOLLOW_UP = phrases(*[
     r"(?:gone|goes|come|comes) through|(?:is|are|has been|have been) (?:resolved|sorted|fixed|credited|refunded|processed))\b",
     # A dated or conditional contact or check from us: "I'll email you on Monday to confirm ...",
     # "I'll check the refund has landed on Monday and message you then".
-    r"\b" + _OUR_SIDE + r"(?:'ll|\s+will|'m going to|\s+am going to|'re going to|\s+are going to|\s+is going to|"
+    r"\b" + _OUR_SIDE + _NAMED + r"(?:'ll|\s+will|'m going to|\s+am going to|'re going to|\s+are going to|\s+is going to|"
     r"'s going to)\s+(?:\w+\s+){0,3}?" + _CONTACT + r"\s+(?:(?:you|u)\s+)?" + _WHEN,
     # The same contact told from the customer's side: "you'll hear from us by Friday".
     r"\b(?:you|u)(?:'ll|\s+will)\s+(?:hear (?:back )?|get (?:a|an) (?:call|email|text|message|update) )from\s+"
@@ -333,7 +337,7 @@ class EmpathyStatement:
     ``data``: ``detected``; ``passed`` = detected. Evidence: each phrase."""
 
     name = "empathy_statement"
-    version = "7"
+    version = "8"
     description = "Explicitly acknowledges the customer's feelings or situation."
 
     def run(self, ctx: CheckContext) -> CheckResult:
@@ -349,7 +353,7 @@ class FollowUp:
     ``data``: ``detected``; ``passed`` = detected. Evidence: each phrase."""
 
     name = "follow_up"
-    version = "3"
+    version = "4"
     description = "Offers to follow up or invites feedback."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -115,3 +115,36 @@ def test_brackets_that_are_prose_still_count(run, reply, specifics):
     result = run("acknowledgement", reply, complaint=COMPLAINT)
     assert result.data == {"specifics": specifics}
     assert result.passed is True
+
+
+# Review (fix_moves2): a broadband complaint's product ("landline", "fibre"), its fault ("crackling"), the
+# price complained about and a repeat the customer counts ("the FOURTH time") are specifics; the reply
+# must still name one of them ("an engineer will call", "any time", another count do not).
+LANDLINE = ("This is the FOURTH time I've called about my landline crackling. Every time you say an engineer "
+            "will call and nobody does. I'm going to Ofcom.")
+PRICE_RISE = "u lot put my price up AGAIN b4 xmas. want a free upgrade 2 fibre 500 or im off 2 skybt"
+
+
+@pytest.mark.parametrize("complaint,reply,specifics", [
+    (LANDLINE, "This is the fourth time you've had to call us about the crackling line.", ["fourth time", "crackling"]),
+    (LANDLINE, "Your landline is crackling.", ["landline", "crackling"]),
+    (LANDLINE, "Sorry this is the 4th time you've had to call.", ["4th time"]),
+    ("3rd time ur courier has left my stuff in the rain", "A soaked parcel for the third time is maddening.",
+     ["third time"]),
+    (PRICE_RISE, "I can't stop the annual price rise, but we can bump u up to Fibre 500 at no extra cost.",
+     ["price", "Fibre"]),
+    (LANDLINE, "An engineer will call you tomorrow, any time after 8am.", []),
+    (LANDLINE, "This is the second time we've had a storm this week.", []),
+    (LANDLINE, "Happy to help any time.", []),
+])
+def test_broadband_specifics(run, complaint, reply, specifics):
+    result = run("acknowledgement", reply, complaint=complaint)
+    assert result.data == {"specifics": specifics}
+    assert result.passed is bool(specifics)
+
+
+def test_counts_are_specifics_of_the_complaint():
+    from harness.checks.acknowledgement import customer_specifics
+
+    assert customer_specifics.__wrapped__(LANDLINE)["count"] == {"fourth time", "4th time"}
+    assert customer_specifics.__wrapped__("Any time is fine, it's the first time.")["count"] == frozenset()

@@ -64,6 +64,13 @@ APOLOGY_CASES = [
     # The object after a colon is what the apology names.
     ("You're right, and I'm sorry: that second charge should never have happened.", "sorry", False),
     ("I apologize: you cancelled in January and we still took £34.99.", "apologize", False),
+    # ... and a clause joined before it by a colon, semicolon or dash names what it is for (review, fix_moves2).
+    ("You were charged twice for March, and that's our mistake: I apologize.", "apologize", False),
+    ("The engineer missed your visit - we're so sorry.", "sorry", False),
+    ("Our mistake: I apologize.", "apologize", True),
+    ("Hi Dan - sorry about that.", "sorry", True),
+    ("Thanks for waiting: sorry for any inconvenience.", "sorry", True),
+    ("You were charged twice for March. I apologize.", "apologize", True),
     # Abbreviations.
     ("sry 🙏 we r on it 👍 refund in 3-5 days 💸", "sorry", False),
     ("srry abt the double charge, refund is on its way", "sorry", False),

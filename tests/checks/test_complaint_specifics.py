@@ -26,7 +26,8 @@ TOPICS = re.compile(
     r"booking|reservation|flight|ticket|item|product|payment|card|replacement|return|warranty|exchange|"
     r"phone|laptop|tablet|headphones|tv|router|internet|wifi|connection|app|login|password|seat|baggage|"
     r"luggage|bag|room|hotel|meal|food|car|rental|insurance|claim|loan|fee|fees|plan|contract|device|"
-    r"battery|screen|shoes|dress|jacket|order)\b"
+    r"battery|screen|shoes|dress|jacket|order|"
+    r"broadband|fibre|fiber|landline|modem|tariff|price|speed|outage|crackling|buffering)\b"
 )
 PIECES = ["order", "#A5512", "INV-2231", "ab-12", "\u0663", "\u0130", "\u0131", "\u017f", "\u212a", "K", "iPhone",
           "iPhone 12", "Galaxy Buds", "Model X5", "$129.99", "\u00a320", "20 EUR", "12/03", "12/03/2024",

@@ -37,6 +37,11 @@ NEGATIVE = [
     ("This isn't something my team handles.", ["isn't something my team handles"]),
     ("Refunds are not something we deal with.", ["not something we deal with"]),
     ("You should have read the email we sent.", ["You should have"]),
+    # Review (fix_moves2): "you must have <done>" blames the customer (DOMAIN.md: "you must").
+    ("You must have plugged the cable into the wrong port.", ["You must"]),
+    ("You must've entered the wrong password.", ["You must"]),
+    ("You must have been mistaken about the date.", ["You must"]),
+    ("You must have a receipt to return it.", ["You must"]),
 ]
 
 POSITIVE = [
@@ -47,6 +52,11 @@ POSITIVE = [
     "I'm sorry you have to wait for the replacement.",
     "Here is everything you need to know about returns.",
     "You must have been so frustrated.",
+    "You must've been really upset.",
+    "You must have been waiting ages for this.",
+    "You must have had a rough week.",
+    "You must have felt let down.",
+    "I'm sorry, you must have been worried sick.",
     "You must be really fed up with this.",
     'You said "this is not my job" to our agent, and that was wrong of us.',
     "You don't have to do anything, we'll handle it.",

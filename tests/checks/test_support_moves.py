@@ -369,6 +369,11 @@ def test_empathy_feelings_and_hardships_seen(run, reply):
     ("Nine days is too long for you to be without a car.", True),
     ("I think a week is too long to wait for a replacement.", True),
     ("Over a month of chasing us is far too long.", True),
+    # Review (fix_moves2, b01): what the wait cost, said between the stretch and the verdict.
+    ("Five days without internet when you work from home is far too long.", True),
+    ("Three weeks without heating in the middle of a cold snap is far too long.", True),
+    ("If five days without internet when you work from home is too long, we can send a dongle.", False),
+    ("Five days without internet when you work from home is not too long.", False),
     ("The cable is far too long for that socket.", False),
     ("Your password is too long; please keep it under 20 characters.", False),
     ("Your message was too long for our form, so please split it.", False),
@@ -437,6 +442,17 @@ def test_empathy_wait_too_long(run, reply, detected):
     ("You'll hear from the courier by Thursday.", False),
     ("You won't hear from us again about this.", False),
     ("Our team will call you.", False),
+    # Review (fix_moves2, b10): who calls, named in passing ("X, who will call you ...").
+    ("I've passed your case to our complaints team lead, Sarah, who will call you by 5pm tomorrow with an "
+     "engineer date.", True),
+    ("Our complaints team lead will call you by 5pm tomorrow.", True),
+    ("I've passed this to our billing team, who will call you tomorrow.", True),
+    ("Sarah, our team lead, will call you by 5pm tomorrow.", True),
+    ("Our courier, DPD, will call you tomorrow.", False),
+    ("Your bank, who will call you tomorrow, handles disputes.", False),
+    ("Our team lead, Sarah, who won't call you before Thursday, is away.", False),
+    ("Our specialist engineer will call you tomorrow.", False),
+    ("Our team lead, Sarah, will call you.", False),
 ])
 def test_follow_up_dated_contact_from_our_side(run, reply, detected):
     assert run("follow_up", reply).data["detected"] is detected
