@@ -128,3 +128,38 @@ class EmptyResponseError(ModelCallError):
 
 class JudgeOutputError(CaseFault):
     kind = "judge_output"
+
+
+class SeveralErrors(UserError):
+    """Every mistake one check of a file found (its schema validation), each a UserError naming its line and
+    field, in line order; ``more`` were found beyond those kept.
+
+    It reads as the first of them (``problem``, ``file``, ``line``, ``field``), so whatever shows one line of
+    an error shows that one, with a count of the rest; ``harness validate`` shows each on its own line.
+    :meth:`of` makes it an error of the file's own kind too, so ``except ConfigError`` still catches an eval
+    file's mistakes.
+    """
+
+    _kinds: dict[type, type] = {}
+
+    def __init__(self, errors: list[UserError], more: int = 0) -> None:
+        first = errors[0]
+        self.errors = list(errors)
+        self.more = more
+        super().__init__(first.problem, file=first.file, line=first.line, field=first.field)
+
+    @classmethod
+    def of(cls, kind: type[UserError]) -> type["SeveralErrors"]:
+        """This class as a ``kind`` too (``SeveralConfigErrors`` is a ConfigError)."""
+        if kind not in cls._kinds:
+            cls._kinds[kind] = type(f"Several{kind.__name__}s", (cls, kind), {"__doc__": cls.__doc__})
+        return cls._kinds[kind]
+
+    @property
+    def count(self) -> int:
+        return len(self.errors) + self.more
+
+    def one_line(self) -> str:
+        rest = self.count - 1
+        return (super().one_line() + f" (and {rest} more error{'s' if rest != 1 else ''} in this file: "
+                f"harness validate {self.file} lists them)")

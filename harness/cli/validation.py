@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import yaml
 
-from harness.errors import UserError
+from harness.errors import SeveralErrors, UserError
 
 if TYPE_CHECKING:
     from harness.config.evalfile import LoadedEval
@@ -189,10 +189,10 @@ def validate_file(path: Path) -> str:
 def _check_against_dataset(loaded: LoadedEval) -> list[str]:
     """What a run refuses, before any call, about the eval file's dataset (a local file; a hub dataset is not
     fetched): a bad row, an id turn-level replay would make, a recorded version no case has a reply of, a
-    field a check names that no case has. Returns the fields a check names that some cases lack (there, it
-    is n/a)."""
+    field a check names that no case has. Returns what to warn of: a recorded version some turn cases have no
+    reply of (``replay: turns``), the fields a check names that some cases lack (there, it is n/a)."""
     from harness.config.field_refs import field_reference_gaps
-    from harness.config.versions import check_recorded_versions
+    from harness.config.versions import check_recorded_versions, unreplayed_turn_warnings
     from harness.datasets.loader import load_dataset
     from harness.datasets.turns import expand_cases
 
@@ -204,7 +204,8 @@ def _check_against_dataset(loaded: LoadedEval) -> list[str]:
     if loaded.spec.replay == "turns":
         cases = expand_cases(cases, dataset.source, dataset.lines)
     check_recorded_versions(loaded, cases)
-    return field_reference_gaps(loaded, cases) + _unholdable_gates(loaded, len(cases))
+    return (unreplayed_turn_warnings(loaded, cases) + field_reference_gaps(loaded, cases)
+            + _unholdable_gates(loaded, len(cases)))
 
 
 def _unholdable_gates(loaded: LoadedEval, n_cases: int) -> list[str]:
@@ -222,8 +223,9 @@ def _unholdable_gates(loaded: LoadedEval, n_cases: int) -> list[str]:
 
 
 def validate_paths(paths: list[Path]) -> Iterator[tuple[Path, str | UserError]]:
-    """Each file under ``paths`` with its description, or the error it raised; what a directory holds
-    that is not a harness file comes with a :class:`Skipped` description."""
+    """Each file under ``paths`` with its description, or the error it raised (a file with several mistakes found
+    at once: once per mistake, in line order); what a directory holds that is not a harness file comes with a
+    :class:`Skipped` description."""
     for path, skipped in _files(paths):
         if skipped is not None:
             yield path, skipped
@@ -231,4 +233,13 @@ def validate_paths(paths: list[Path]) -> Iterator[tuple[Path, str | UserError]]:
         try:
             yield path, validate_file(path)
         except UserError as exc:
-            yield path, exc
+            yield from ((path, error) for error in _each(exc))
+
+
+def _each(exc: UserError) -> list[UserError]:
+    """The errors ``exc`` stands for, one per line: each of several found at once (then how many more), or itself."""
+    if not isinstance(exc, SeveralErrors):
+        return [exc]
+    more = [UserError(f"and {exc.more} more error{'s' if exc.more != 1 else ''} (fix these first)", file=exc.file)
+            ] if exc.more else []
+    return exc.errors + more

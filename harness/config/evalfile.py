@@ -18,7 +18,7 @@ from harness.config.candidates import (TEMPLATE_SUFFIXES, CallSettings, Candidat
                                        MatrixCandidateSpec, StrictSpec, at_second_name, expand_matrices, in_file,
                                        in_matrix)
 from harness.config.interpolate import interpolate
-from harness.config.yamlfile import did_you_mean, format_loc, line_of, load_yaml, validate_yaml
+from harness.config.yamlfile import all_at_once, did_you_mean, format_loc, line_of, load_yaml, validate_yaml
 from harness.errors import ConfigError, UserError
 from harness.gates.spec import GatesSpec, unknown_names
 from harness.models.base import DeploymentSpec, RoutingSpec
@@ -218,8 +218,12 @@ def load_eval(path: str | Path) -> LoadedEval:
             raise fail(f"rubric file not found: {spec.judge.rubric}", "judge", "rubric")
     locs = locs or [("candidates", i) for i in range(len(spec.candidates))]
     prompts, prompt_files = _load_prompts(spec, path, fail, locs)
-    custom_checks = _build_checks(spec, path, fail)
-    _check_named(spec, rubric_path, custom_checks, fail)
+    # The checks and the names the file refers to are each looked at, and their mistakes said together.
+    problems: list[UserError] = []
+    custom_checks = _build_checks(spec, path, fail, problems)
+    _check_named(spec, rubric_path, fail, problems)
+    if problems:
+        raise all_at_once(ConfigError, problems)
     return LoadedEval(spec=spec, path=path, name=spec.name or path.stem, dataset_path=dataset_path,
                       rubric_path=rubric_path, prompts=prompts, prompt_files=prompt_files, node=node,
                       custom_checks=custom_checks, candidate_locs=locs)
@@ -254,56 +258,70 @@ def _load_prompts(spec: EvalSpec, path: Path, fail, locs: list[tuple]) -> tuple[
     return prompts, files
 
 
-def _build_checks(spec: EvalSpec, path: Path, fail) -> list[Any]:
-    """Check the built-in names the eval file lists and build the checks it writes itself."""
+def _build_checks(spec: EvalSpec, path: Path, fail, problems: list[UserError]) -> list[Any]:
+    """Check the built-in names the eval file lists and build the checks it writes itself; what is wrong with
+    any of them is added to ``problems``."""
     if not isinstance(spec.checks, list):
         return []
-    from harness.checks.base import registry
-
-    known = registry()
     built, seen = [], set()
     for index, item in enumerate(spec.checks):
-        name = item if isinstance(item, str) else item.name
-        loc = ("checks", index) if isinstance(item, str) else ("checks", index, "name")
-        if name in seen:
-            raise fail(f"check {name!r} is listed twice", *loc)
-        seen.add(name)
-        if isinstance(item, str):
-            if name == "none":
-                raise fail("`none` stands alone (checks: none), not inside a list", *loc)
-            if name != "all" and name not in known:
-                raise fail(f"unknown check {name!r}{did_you_mean(name, known)} (known: {', '.join(sorted(known))}; "
-                           f"or write one: {{name, type, value}})", *loc)
-            continue
-        if name in known or name == "all":
-            raise fail(f"{name!r} is a built-in check's name: give this check another", *loc)
         try:
-            built.append(build_custom_check(item, lambda raw: resolve_path(raw, path)))
-        except ValueError as exc:
-            raise fail(str(exc), "checks", index, "value") from None
+            check = _build_check(item, index, seen, path, fail)
+        except UserError as exc:
+            problems.append(exc)
+            continue
+        if check is not None:
+            built.append(check)
     return built
 
 
-def _check_named(spec: EvalSpec, rubric_path: Path | None, custom_checks: list[Any], fail) -> None:
-    """Refuse a judge criterion the rubric lacks, and a gate on a candidate, check or criterion the eval does
-    not have, at its own line with the closest name there is. The run refuses them too (harness.runner.plan),
-    but without the line of the name or a hint; here, every command that reads the eval file does."""
+def _build_check(item: str | CustomCheckSpec, index: int, seen: set[str], path: Path, fail) -> Any:
+    """The check ``item`` of the list writes (None for a built-in's name); raises a ConfigError at its line."""
+    from harness.checks.base import registry
+
+    known = registry()
+    name = item if isinstance(item, str) else item.name
+    loc = ("checks", index) if isinstance(item, str) else ("checks", index, "name")
+    if name in seen:
+        raise fail(f"check {name!r} is listed twice", *loc)
+    seen.add(name)
+    if isinstance(item, str):
+        if name == "none":
+            raise fail("`none` stands alone (checks: none), not inside a list", *loc)
+        if name != "all" and name not in known:
+            raise fail(f"unknown check {name!r}{did_you_mean(name, known)} (known: {', '.join(sorted(known))}; "
+                       f"or write one: {{name, type, value}})", *loc)
+        return None
+    if name in known or name == "all":
+        raise fail(f"{name!r} is a built-in check's name: give this check another", *loc)
+    try:
+        return build_custom_check(item, lambda raw: resolve_path(raw, path))
+    except ValueError as exc:
+        raise fail(str(exc), "checks", index, "value") from None
+
+
+def _check_named(spec: EvalSpec, rubric_path: Path | None, fail, problems: list[UserError]) -> None:
+    """Add to ``problems`` a judge criterion the rubric lacks, and a gate on a candidate, check or criterion the
+    eval does not have, at its own line with the closest name there is. The run refuses them too
+    (harness.runner.plan), but without the line of the name or a hint; here, every command that reads the eval
+    file does."""
     judge, gates = spec.judge, spec.gates
     # The rubric is read here only when a name is to be held to it (a run reads it again to build the judge).
     criteria = _rubric_criteria(rubric_path) if judge and (judge.criteria or gates and gates.criteria) else None
     if judge is None:
         criteria = []
     elif criteria is not None and judge.criteria:
-        for index, name in enumerate(judge.criteria):
-            if name not in criteria:
-                raise fail(f"unknown criterion {name!r}{did_you_mean(name, criteria)} (the rubric has: "
-                           f"{', '.join(criteria)})", "judge", "criteria", index)
+        problems += [fail(f"unknown criterion {name!r}{did_you_mean(name, criteria)} (the rubric has: "
+                          f"{', '.join(criteria)})", "judge", "criteria", index)
+                     for index, name in enumerate(judge.criteria) if name not in criteria]
         criteria = [name for name in criteria if name in judge.criteria]
     if gates is None:
         return
-    checks = check_names(spec) + [check.name for check in custom_checks]
-    for loc, problem in unknown_names(gates, [c.name for c in spec.candidates], checks, criteria):
-        raise fail(problem, "gates", *loc)
+    # Every check the file writes counts, built or not: one that failed to build has its own error.
+    written = [item.name for item in spec.checks if not isinstance(item, str)] if isinstance(spec.checks, list) else []
+    checks = check_names(spec) + written
+    problems += [fail(problem, "gates", *loc)
+                 for loc, problem in unknown_names(gates, [c.name for c in spec.candidates], checks, criteria)]
 
 
 def _rubric_criteria(rubric_path: Path | None) -> list[str] | None:

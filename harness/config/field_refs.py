@@ -17,12 +17,13 @@ from harness.checks.custom_refs import Reference, filled_names, fills, lookup, r
 from harness.config.evalfile import LoadedEval
 from harness.config.yamlfile import did_you_mean
 from harness.datasets.schema import Case
+from harness.errors import UserError
 
 MAX_LISTED = 20  # fields named in the message; a dataset of many metadata keys lists the first ones and a count
 
 
-def check_field_references(loaded: LoadedEval, cases: list[Case]) -> None:
-    """Refuse (ConfigError at ``checks[i].value``) a reference that no case of the dataset fills.
+def field_reference_problems(loaded: LoadedEval, cases: list[Case]) -> list[UserError]:
+    """A ConfigError (at ``checks[i].value``) for each reference that no case of the dataset fills.
 
     ``cases`` are the cases the run evaluates. Where none of them fills a reference, the whole dataset is
     read again (``--cases``, ``--where`` or ``limit`` may have left out the cases that have the field: then
@@ -31,16 +32,13 @@ def check_field_references(loaded: LoadedEval, cases: list[Case]) -> None:
     """
     unfilled = [(loc, name, ref) for loc, name, ref in _references(loaded)
                 if not any(fills(ref, case) for case in cases)]
-    if not unfilled:
-        return
-    if not Path(loaded.dataset_path).is_file():
-        return
+    if not unfilled or not Path(loaded.dataset_path).is_file():
+        return []
     from harness.datasets.loader import load_dataset
 
     every = load_dataset(loaded.dataset_path).cases
-    for loc, name, ref in unfilled:
-        if not any(fills(ref, case) for case in every):
-            raise loaded.error(_no_case_has(ref, name, loaded.spec.dataset, every), *loc)
+    return [loaded.error(_no_case_has(ref, name, loaded.spec.dataset, every), *loc)
+            for loc, name, ref in unfilled if not any(fills(ref, case) for case in every)]
 
 
 def field_reference_gaps(loaded: LoadedEval, cases: list[Case]) -> list[str]:

@@ -15,36 +15,40 @@ from typing import Iterable
 
 from harness.config.candidates import CandidateSpec
 from harness.config.evalfile import LoadedEval
-from harness.config.field_refs import check_field_references
-from harness.datasets.schema import Case
+from harness.config.field_refs import field_reference_problems
+from harness.config.yamlfile import all_at_once
+from harness.datasets.schema import THREAD_VERSION, Case
+from harness.errors import ConfigError, UserError
 
 MAX_LISTED = 20  # versions named in the message; a dataset of many bots lists the first ones and a count
 
 
 def check_recorded_versions(loaded: LoadedEval, cases: list[Case],
                             candidates: Iterable[CandidateSpec] | None = None) -> None:
-    """Refuse (ConfigError at ``candidates[i].recorded``) a recorded candidate whose version none of ``cases``
+    """Refuse (ConfigError at ``candidates[i].recorded``) each recorded candidate whose version none of ``cases``
     has a reply of. ``cases`` are the cases the run evaluates (turn cases with ``replay: turns``);
-    ``candidates`` those it runs (default: every candidate of the eval file). Then refuse a check's reference
-    to a field no case of the dataset has (:func:`~harness.config.field_refs.check_field_references`)."""
-    _check_versions(loaded, cases, candidates)
-    check_field_references(loaded, cases)
+    ``candidates`` those it runs (default: every candidate of the eval file). Refuse too each check's reference
+    to a field no case of the dataset has (:func:`~harness.config.field_refs.field_reference_problems`): all
+    of them at once."""
+    problems = _version_problems(loaded, cases, candidates) + field_reference_problems(loaded, cases)
+    if problems:
+        raise all_at_once(ConfigError, problems)
 
 
-def _check_versions(loaded: LoadedEval, cases: list[Case], candidates: Iterable[CandidateSpec] | None) -> None:
+def _version_problems(loaded: LoadedEval, cases: list[Case],
+                      candidates: Iterable[CandidateSpec] | None) -> list[UserError]:
     wanted = {spec.recorded: spec for spec in (loaded.spec.candidates if candidates is None else candidates)
               if spec.kind == "recorded"}
     missing = set(wanted)
     for case in cases:  # most datasets answer every version on their first case
         if not missing:
-            return
+            return []
         missing.difference_update(case.recorded_replies)
     if not missing:
-        return
-    spec = next(spec for version, spec in wanted.items() if version in missing)  # the first in the file
+        return []
     have = sorted({version for case in cases for version in case.recorded_replies})
-    raise loaded.error(_no_such_version(spec.recorded, have, len(cases)), *loaded.candidate_loc(spec.name),
-                       "recorded")
+    return [loaded.error(_no_such_version(version, have, len(cases)), *loaded.candidate_loc(spec.name), "recorded")
+            for version, spec in wanted.items() if version in missing]
 
 
 def _no_such_version(version: str, have: list[str], n_cases: int) -> str:
@@ -60,3 +64,51 @@ def _no_such_version(version: str, have: list[str], n_cases: int) -> str:
 def _shown(version: str) -> str:
     """A version as named in a message: quoted where a space around it would not show (``' v1'``)."""
     return repr(version) if version != version.strip() or not version else version
+
+
+SHOWN_IDS = 5  # turn cases named in a warning; the rest are counted
+
+
+def unreplayed_turn_warnings(loaded: LoadedEval, cases: list[Case]) -> list[str]:
+    """With ``replay: turns``, a line (``file:line: candidates[i].recorded: ...``) per recorded candidate that
+    has no reply at some of the turn cases ``cases`` (but not all: that is refused), with how many, which,
+    and what to write. Each would be a ``missing_recorded_reply`` error in the run.
+
+    Said by ``harness validate``, which passes: threads whose agent turns name no ``author`` leave
+    ``thread`` without a final reply and every version without its earlier ones, half the records of a
+    two-candidate eval, while each version is found somewhere."""
+    if loaded.spec.replay != "turns":
+        return []
+    lines = []
+    for spec in loaded.spec.candidates:
+        lacking = [case for case in cases if spec.kind == "recorded" and spec.recorded not in case.recorded_replies]
+        if lacking and len(lacking) < len(cases):
+            lines.append(loaded.error(_unreplayed(spec.recorded, lacking, len(cases)),
+                                      *loaded.candidate_loc(spec.name), "recorded").one_line())
+    return lines
+
+
+def _unreplayed(version: str, lacking: list[Case], n_cases: int) -> str:
+    ids = ", ".join(case.id for case in lacking[:SHOWN_IDS]) + (
+        f" and {len(lacking) - SHOWN_IDS} more" if len(lacking) > SHOWN_IDS else "")
+    final = sum(_is_final(case) for case in lacking)
+    where = ([f"{final} final repl{'y' if final == 1 else 'ies'}"] if final else []) + (
+        [f"{len(lacking) - final} earlier agent turn{'s' if len(lacking) - final != 1 else ''}"]
+        if len(lacking) > final else [])
+    text = (f"{_shown(version)} has no reply at {len(lacking)} of the {n_cases} turn cases ({' and '.join(where)}: "
+            f"{ids}); each will be a missing_recorded_reply error. ")
+    if version == THREAD_VERSION:  # only the final position can lack it: it is the recorded turn elsewhere
+        have = sorted({name for case in lacking for name in case.recorded_replies})
+        named = f" (there, recorded_replies has {', '.join(_shown(name) for name in have[:SHOWN_IDS])})" if have else ""
+        return text + ("At the final reply `thread` is recorded_replies.thread, or the final reply of the version "
+                       f"named as `author` on the thread's last agent turn{named}: write `author: <version>` on the "
+                       "agent turns, or a `thread` reply in recorded_replies (a thread with no agent turn), or "
+                       "name that version in `recorded:`")
+    return text + (f"At an earlier agent turn, {version}'s reply is the turn itself where its `author` is {version}, "
+                   f"else the turn's `replies: {{{version}: ...}}`: write `author: {version}` on the agent turns it "
+                   "wrote" + (", and its final reply in recorded_replies" if final else ""))
+
+
+def _is_final(case: Case) -> bool:
+    index, total = case.metadata.get("turn_index"), case.metadata.get("n_agent_turns")
+    return index is not None and index == total

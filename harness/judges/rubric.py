@@ -24,6 +24,14 @@ def _yaml_text(value: object) -> object:
     return str(value) if isinstance(value, (int, float)) else value
 
 
+# Each scale's levels, in order: a criterion anchors every one of them and no other.
+SCALE_LEVELS = {"1-5": ("1", "2", "3", "4", "5"), "pass_fail": ("pass", "fail")}
+
+
+def _listed(levels) -> str:
+    return ", ".join(repr(level) for level in levels)
+
+
 class Criterion(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -51,12 +59,22 @@ class Criterion(BaseModel):
             raise ValueError("applies to 1-5 scales only: a pass_fail criterion passes on `pass`")
         return value
 
-    @model_validator(mode="after")
-    def _levels_match_scale(self) -> "Criterion":
-        expected = {"1", "2", "3", "4", "5"} if self.scale == "1-5" else {"pass", "fail"}
-        if set(self.levels) != expected:
-            raise ValueError(f"levels must be exactly {sorted(expected)} for scale {self.scale}")
-        return self
+    @field_validator("levels")
+    @classmethod
+    def _levels_match_scale(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        # A field validator (after `scale`), so the error names `levels` and its line, and is found beside
+        # the criterion's other mistakes; a wrong `scale` is that field's error, and this one waits.
+        scale = info.data.get("scale")
+        if scale is None:
+            return value
+        expected = SCALE_LEVELS[scale]
+        missing = [level for level in expected if level not in value]
+        extra = [level for level in value if level not in expected]
+        if missing or extra:
+            said = ([f"missing {_listed(missing)}"] if missing else []) + (
+                [f"{_listed(extra)} {'is' if len(extra) == 1 else 'are'} not a level of it"] if extra else [])
+            raise ValueError(f"scale {scale} has the levels {_listed(expected)}: {'; '.join(said)}")
+        return value
 
     def applies_to(self, case: Case) -> bool:
         """Whether this criterion is judged for ``case`` (else it is recorded as not applicable)."""

@@ -26,7 +26,9 @@ def test_hash_ignores_formatting_but_not_content(tmp_path):
 
 
 @pytest.mark.parametrize("body, expected", [
-    ("criteria:\n  - id: tone\n    question: q\n    levels: {pass: a, fail: b}\n", "r.yaml:4: criteria[0]: levels must be exactly"),
+    ("criteria:\n  - id: tone\n    question: q\n    levels: {pass: a, fail: b}\n",
+     "r.yaml:6: criteria[0].levels: scale 1-5 has the levels '1', '2', '3', '4', '5': missing '1', '2', '3', '4', "
+     "'5'; 'pass', 'fail' are not a level of it"),
     ("criteria:\n  - id: Tone!\n    question: q\n    scale: pass_fail\n    levels: {pass: a, fail: b}\n",
      "r.yaml:4: criteria[0].id"),
     ("criteria:\n  - id: t\n    question: q\n    scale: 1-10\n    levels: {}\n", "r.yaml:6: criteria[0].scale"),

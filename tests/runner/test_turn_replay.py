@@ -185,7 +185,7 @@ def test_limit_counts_threads(threads_project):
 
 
 @pytest.mark.parametrize("value, problem", [
-    ("turn", "replay: Input should be 'last' or 'turns'"),
+    ("turn", "replay: Input should be 'last' or 'turns', not 'turn'; did you mean 'turns'?"),
     ("[turns]", "replay: Input should be 'last' or 'turns'"),
 ])
 def test_a_bad_replay_setting_is_one_line_naming_file_line_and_field(threads_project, value, problem):
