@@ -3,7 +3,9 @@
 Rows are built before Holm correction: :func:`apply_holm` adjusts the rows of
 one candidate pair together and sets their verdicts. The family is one pair's
 rows (its criteria and checks), never the whole diff, so a candidate's verdicts
-do not depend on how many other candidates were compared beside it.
+do not depend on how many other candidates were compared beside it; of those,
+the rows that could reach significance (Tarone's refinement: a row where no
+case changed cannot, and does not count).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import TypeAdapter
 
-from harness.compare.paired import (Clusters, cluster_bootstrap_diff, holm, mcnemar_exact, mcnemar_exact_interval,
-                                    minimum_detectable_effect, pooled_means, smallest_significant_count,
-                                    wilcoxon_signed_rank)
+from harness.compare.paired import (Clusters, cluster_bootstrap_diff, mcnemar_exact, mcnemar_exact_interval,
+                                    minimum_detectable_effect, pooled_means, smallest_attainable_p,
+                                    smallest_significant_count, tarone_holm, wilcoxon_signed_rank)
 from harness.compare.schema import CaseChange, DiffRow, LeftOut, largest_difference
 from harness.errors import ConfigError
 from harness.scoring.schema import Interval
@@ -265,27 +267,42 @@ def interval_note(ci: StatInterval | None, method: str | None, p_value: float | 
 
 
 def detectable_effect(deltas: np.ndarray, step: float, alpha: float, scale: str) -> float | None:
-    """:func:`minimum_detectable_effect` at ``alpha``; twice the scale's largest difference (printed "none at
-    this n") when there are fewer units than the fewest an exact test at ``alpha`` can call significant."""
+    """:func:`minimum_detectable_effect` at ``alpha``, for cases of ``round(1 / step)`` samples each (``step``
+    is the smallest move of one case: one step of the scale over its samples); twice the scale's largest
+    difference (printed "none at this n") when there are fewer units than the fewest an exact test at
+    ``alpha`` can call significant."""
     if 0 < deltas.size < smallest_significant_count(alpha):
         return 2.0 * largest_difference(scale)
-    return minimum_detectable_effect(deltas, step, alpha=alpha)
+    return minimum_detectable_effect(deltas, 1.0, alpha=alpha, samples=max(1, round(1.0 / step)))
+
+
+def _smallest_p(row: DiffRow) -> float | None:
+    """The smallest p-value the row's exact test could have given, from how many cases (or threads) changed;
+    ``None`` for a row without a p-value, 0 (always in the family) when the row does not say what changed."""
+    if row.p_value is None:
+        return None
+    if row._deltas is not None:
+        return smallest_attainable_p(int(np.count_nonzero(np.asarray(row._deltas) != 0)))
+    return smallest_attainable_p(len(row.changes)) if row.changes else 0.0
 
 
 def apply_holm(rows: list[DiffRow], alpha: float, min_effect: MinEffect | None = None) -> int:
     """Holm-adjust the p-values of one pair's ``rows`` as one family, set each row's verdict in place, and
-    return the family's size (the rows with a p-value).
+    return the family's size.
 
-    A row is improved (regressed) when its adjusted p-value is below ``alpha``
-    and the difference is positive (negative); below minimum effect when it is
+    The family is Tarone's (:func:`~harness.compare.paired.tarone_holm`): a row whose exact test could not
+    reach significance at the family's level whichever way its changed cases went (no case changed: its p
+    can only be 1) neither counts nor is tested (``p_holm`` 1), so 20 rows where nothing moved no longer
+    hold a changed row to ``alpha / 24``. A row is improved (regressed) when its adjusted p-value is below
+    ``alpha`` and the difference is positive (negative); below minimum effect when it is
     significant but its |difference| is smaller than ``min_effect`` for its scale
     (practical significance: the point estimate is compared); not measured when
     no case was graded on both sides; otherwise no detectable change, with a
     :func:`verdict_note` when the evidence looked like a change before the
     correction.
     """
-    family = sum(row.p_value is not None for row in rows)
-    for row, adjusted in zip(rows, holm([row.p_value for row in rows])):
+    adjusted_all, family = tarone_holm([row.p_value for row in rows], [_smallest_p(row) for row in rows], alpha)
+    for row, adjusted in zip(rows, adjusted_all):
         row.p_holm = adjusted
         if row._deltas is not None and family > 1:
             # Holm tests the family's smallest p at alpha / family: a change must be that clear to be called.

@@ -36,10 +36,15 @@ def fmt_rate(share: Share) -> str:
 
 
 def fmt_difference(row: PairwiseRow) -> str:
+    """``+80 pp [+40, +100] (interval unreliable)``: the mark when the interval disagrees with the row's test,
+    as ``harness diff`` marks its rows (the test decides the preference)."""
+    from harness.compare.rows import INTERVAL_MARKS
+
     if row.win_rate_difference is None:
         return "–"
     ci = f" [{row.ci.lo * 100:+.0f}, {row.ci.hi * 100:+.0f}]" if row.ci else ""
-    return f"{row.win_rate_difference * 100:+.0f} pp{ci}"
+    mark = f" ({INTERVAL_MARKS.get(row.ci_note, row.ci_note)})" if row.ci_note else ""
+    return f"{row.win_rate_difference * 100:+.0f} pp{ci}{mark}"
 
 
 def fmt_p(row: PairwiseRow) -> str:
@@ -49,12 +54,24 @@ def fmt_p(row: PairwiseRow) -> str:
 
 
 def fmt_left_out(row: PairwiseRow) -> str:
+    """``10 pairs with a judge error (11 failed calls: junk 11); 2 n/a``: pairs and calls are counted apart
+    and named so (a pair is asked in two orders, so 11 failed calls can be 10 pairs)."""
     left = row.left_out
-    parts = [f"{count} {label}" for count, label in ((left.judge_error, "judge error"), (left.no_reply, "no reply"),
-                                                     (left.unmatched, "unmatched"), (left.not_applicable, "n/a"))
-             if count]
-    errors = ", ".join(f"{kind} {n}" for kind, n in row.errors.items())
-    return "; ".join(parts) + (f" (calls failed: {errors})" if errors else "") if parts else "0"
+    judge_error = f"{left.judge_error} pair{'s' if left.judge_error != 1 else ''} with a judge error"
+    parts = [text for count, text in ((left.judge_error, judge_error + fmt_failed_calls(row)),
+                                      (left.no_reply, f"{left.no_reply} no reply"),
+                                      (left.unmatched, f"{left.unmatched} unmatched"),
+                                      (left.not_applicable, f"{left.not_applicable} n/a")) if count]
+    return "; ".join(parts) if parts else "0"
+
+
+def fmt_failed_calls(row: PairwiseRow) -> str:
+    """`` (11 failed calls: junk 11)``, or nothing without a failed call."""
+    calls = sum(row.errors.values())
+    if not calls:
+        return ""
+    kinds = ", ".join(f"{kind} {n}" for kind, n in row.errors.items())
+    return f" ({calls} failed call{'s' if calls != 1 else ''}: {kinds})"
 
 
 def row_cells(row: PairwiseRow) -> list[str]:
@@ -122,14 +139,20 @@ def _method(report: PairwiseReport) -> str:
     return (f"<sub>Each pair is judged twice, A's reply shown first and then B's. A winner counts only when both "
             f"orders agree; a pair whose verdict flips with the order is a tie. A pair where an order failed (a "
             f"provider fault, or an invalid answer after every attempt) is left out and counted as an error, never "
-            f"as a tie. Per criterion: Wilson {report.confidence:.0%} intervals; B − A is the share of B wins minus "
-            f"the share of A wins, with a bootstrap interval resampling cases ({report.n_resamples} resamples, seed "
-            f"{report.seed}); where every case shows the same difference (all ties, say) the bootstrap has no "
-            f"spread, and the interval bounds the share of cases that could differ unseen (Clopper-Pearson, 0 of "
-            f"n), as `harness diff` does for rows where no case changed; p is an exact sign test of B wins against "
-            f"A wins, Holm-adjusted across criteria. "
-            f"Overall pools every criterion; its intervals resample whole cases. \"picked first\": share of "
-            f"decisive answers that chose the reply shown first (50% is unbiased).</sub>")
+            f"as a tie. Per criterion: Wilson {report.confidence:.0%} intervals on the shares; B − A is the share "
+            f"of B wins minus the share of A wins; p is an exact sign test of B wins against A wins (ties carry no "
+            f"direction), Holm-adjusted across the criteria that could reach significance (Tarone: a criterion "
+            f"with too few decided pairs to be significant either way is left out, p (Holm) 1), and B − A's "
+            f"interval is the one that agrees with that test (it excludes 0 exactly when p is below "
+            f"{1 - report.confidence:.2g}). Overall pools every criterion: its intervals resample whole cases "
+            f"({report.n_resamples} resamples, seed {report.seed}; where every case shows the same difference, "
+            f"all ties say, the bootstrap has no spread and the interval bounds the share of cases that could "
+            f"differ unseen, Clopper-Pearson 0 of n, as `harness diff` does), and its p is an exact sign test over "
+            f"cases, those whose criteria B won more of against those A won more of (level cases carry no "
+            f"direction), the one headline test, not adjusted. A preference needs p (Holm, per criterion) below "
+            f"{report.alpha:g}; an interval that excludes 0 while the test does not reject is marked "
+            f"(interval unreliable). \"picked first\": share of decisive answers that chose the reply shown first "
+            f"(50% is unbiased).</sub>")
 
 
 def render_pairwise_md(report: PairwiseReport) -> str:

@@ -21,7 +21,7 @@ from harness.compare.schema import RunIdentity
 from harness.records.schema import ErrorInfo
 from harness.scoring.schema import Interval
 
-PAIRWISE_SCHEMA_VERSION = 2  # 2: PairwiseRow.ci_method
+PAIRWISE_SCHEMA_VERSION = 3  # 2: PairwiseRow.ci_method; 3: ci_note, cases_b, cases_a and the sign_test_exact method
 Winner = Literal["A", "B", "tie"]
 Position = Literal["first", "second", "tie"]
 Order = Literal["AB", "BA"]
@@ -123,13 +123,24 @@ class PairwiseRow(_Model):
     inconsistent: int = Field(0, description="pairs whose winner changed when the order was swapped")
     win_rate_difference: float | None = Field(None, description="share of B wins minus share of A wins")
     ci: Interval | None = Field(None, description="interval of the difference: see ci_method")
-    ci_method: Literal["bootstrap", "no_change", "uniform_change"] | None = Field(
-        None, description="bootstrap: percentile bootstrap resampling cases; no_change: every case read 0 (all "
+    ci_method: Literal["bootstrap", "no_change", "uniform_change", "sign_test_exact"] | None = Field(
+        None, description="sign_test_exact (criterion rows): the melded interval that agrees with the exact sign "
+                          "test, as harness diff gives McNemar rows; bootstrap: percentile bootstrap resampling "
+                          "cases; no_change: every case read 0 (all "
                           "ties), so the bound on the share of cases that could differ unseen (Clopper-Pearson, "
                           "0 of n) is used, as harness diff does; uniform_change: every case showed the same "
                           "difference, the same bound around it. None without an interval (schema version 1)")
-    p_value: float | None = Field(None, description="exact two-sided sign test, B wins against A wins")
-    p_holm: float | None = Field(None, description="Holm-adjusted across the criterion rows of this comparison")
+    ci_note: str | None = Field(None, description="set when the interval disagrees with the row's test (e.g. it "
+                                                  "excludes 0 but the test does not reject); the test decides "
+                                                  "the preference. None in files written before it")
+    p_value: float | None = Field(None, description="exact two-sided sign test: per criterion, B wins against A "
+                                                     "wins; overall, cases B won more criteria of against cases "
+                                                     "A did (cases_b, cases_a); ties carry no direction")
+    p_holm: float | None = Field(None, description="criterion rows: Holm-adjusted across the criteria that could "
+                                                   "reach significance (Tarone); 1 for a criterion that could "
+                                                   "not. None on the overall row, tested alone as the headline")
+    cases_b: int | None = Field(None, description="overall row: cases on which B won more criteria than A")
+    cases_a: int | None = Field(None, description="overall row: cases on which A won more criteria than B")
     preference: Preference = "no detectable preference"
     consistency: Share = Field(default_factory=Share, description="pairs whose winner survived the swap")
     first_position: Share = Field(default_factory=Share,

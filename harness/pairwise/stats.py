@@ -6,13 +6,11 @@ Per criterion, each case gives one pair (judged in both orders):
   (an inconsistent pair counts as a tie, as in MT-Bench); a pair where either
   order failed is an error, left out of every share and counted by kind;
 - the shares of B wins, ties and A wins (B's losses) get Wilson intervals;
-- the *win-rate difference* (share of B wins minus share of A wins) gets a
-  percentile bootstrap interval resampling cases (where every case shows the
-  same difference, all ties say, every resample is that difference, and the
-  interval is the bound ``harness diff`` gives such rows instead of a point:
-  :func:`difference_interval`), and an exact two-sided sign
-  test of B wins against A wins (ties carry no direction), Holm-adjusted over
-  the criterion rows of one comparison;
+- the *win-rate difference* (share of B wins minus share of A wins) gets an
+  exact two-sided sign test of B wins against A wins (ties carry no
+  direction), Holm-adjusted over the criterion rows of one comparison that
+  could reach significance (Tarone's family), and the interval that agrees
+  with that test (:func:`criterion_interval`);
 - the *consistency rate* is the share of pairs whose winner survived the swap;
 - the *first-position rate* is the share of decisive answers (not "tie") that
   picked the reply shown first: 0.5 is an unbiased judge, 1.0 one that always
@@ -21,8 +19,14 @@ Per criterion, each case gives one pair (judged in both orders):
 
 The ``overall`` row pools every criterion. Its units are not independent (the
 criteria of one case move together), so all its intervals come from a
-bootstrap that resamples whole cases, and its preference is read from that
-interval (no p-value).
+bootstrap that resamples whole cases (where every case shows the same
+difference, every resample is that difference, and the interval is the bound
+``harness diff`` gives such rows instead of a point: :func:`difference_interval`),
+and its preference from an exact sign test over cases: the cases whose
+criteria B won more of against those A won more of, cases level either way
+carrying no direction (:func:`case_leads`). A bootstrap interval that excludes
+0 while that test does not reject is marked unreliable (``ci_note``), as
+``harness diff`` marks its rows; the test decides.
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.compare.paired import CaseCluster, cluster_bootstrap_diff, holm, mcnemar_exact
-from harness.compare.rows import no_change_interval, uniform_change_interval
+from harness.compare.paired import (CaseCluster, cluster_bootstrap_diff, mcnemar_exact, mcnemar_exact_interval,
+                                    smallest_attainable_p, tarone_holm)
+from harness.compare.rows import interval_note, no_change_interval, uniform_change_interval
 from harness.pairwise.schema import PairLeftOut, PairVerdict, PairwiseRow, Preference, Share
 from harness.scoring.schema import Interval
 from harness.scoring.stats import DEFAULT_SEED, wilson_interval
@@ -175,9 +180,16 @@ def build_row(kind: str, name: str, judged: Sequence[Judged], left_out: PairLeft
 
     clusters = win_clusters(valid)
     difference, bootstrap = cluster_bootstrap_diff(clusters, options.confidence, options.n_resamples, options.seed)
-    ci, ci_method = difference_interval(clusters, Interval(lo=bootstrap.lo, hi=bootstrap.hi) if bootstrap else None,
-                                        options.confidence)
     b_wins, a_wins = share(outcome_units(valid, "B")), share(outcome_units(valid, "A"))
+    if pooled:
+        cases_b, cases_a = case_leads(clusters)
+        p_value = mcnemar_exact(cases_a, cases_b) if valid else None
+        ci, ci_method = difference_interval(clusters, Interval(lo=bootstrap.lo, hi=bootstrap.hi) if bootstrap else None,
+                                            options.confidence)
+    else:
+        cases_b = cases_a = None
+        p_value = mcnemar_exact(a_wins.count, b_wins.count) if valid else None
+        ci, ci_method = criterion_interval(a_wins.count, b_wins.count, len(valid), options.confidence)
     left = left_out.model_copy(update={"judge_error": len(judged) - len(valid)})
     return PairwiseRow(
         kind=kind, name=name, interval_method="cluster_bootstrap" if pooled else "wilson",
@@ -185,30 +197,65 @@ def build_row(kind: str, name: str, judged: Sequence[Judged], left_out: PairLeft
         ties=share(outcome_units(valid, "tie")), a_wins=a_wins,
         inconsistent=sum(j.verdict.consistent is False for j in valid),
         win_rate_difference=difference, ci=ci, ci_method=ci_method,
-        p_value=None if pooled or not valid else mcnemar_exact(a_wins.count, b_wins.count),
+        ci_note=interval_note(ci, ci_method, p_value, options.alpha), p_value=p_value,
+        cases_b=cases_b, cases_a=cases_a,
         consistency=share([(j.case_id, bool(j.verdict.consistent)) for j in valid if not j.verdict.identical]),
         first_position=share(first_position_units(valid)), longer_preferred=share(longer_units(valid)),
         left_out=left, errors=error_kinds(judged))
 
 
+def case_leads(clusters: Sequence[CaseCluster]) -> tuple[int, int]:
+    """(cases whose criteria B won more of than A, cases A won more of): the overall sign test's counts.
+
+    A case is the unit: its criteria are judged on the same two replies and move together, so counting
+    criteria (pairs) as independent would read one case's agreement as several cases' evidence. A case
+    where B and A won as many criteria (all ties, say) carries no direction and is left out of the test,
+    as ties are from a sign test; it still counts in the shares and in ``n_cases``.
+    """
+    return sum(c.delta > 0 for c in clusters), sum(c.delta < 0 for c in clusters)
+
+
+def criterion_interval(a_wins: int, b_wins: int, n: int, confidence: float) -> tuple[Interval | None, str | None]:
+    """The win-rate difference's interval on a criterion row: one pair per case, each won by A, B or tied, is
+    a paired pass/fail row of ``harness diff`` (A wins the pass → fail cases, B wins the fail → pass), so it
+    gets the melded interval that excludes 0 exactly when the exact sign test rejects
+    (:func:`~harness.compare.paired.mcnemar_exact_interval`); a percentile bootstrap read 4 B wins and a tie
+    as ``+80 pp [+40, +100]`` beside p 0.125. All ties: :func:`~harness.compare.rows.no_change_interval`'s
+    bound (the same figure), named ``no_change`` as before."""
+    if n == 0:
+        return None, None
+    interval = mcnemar_exact_interval(a_wins, b_wins, n, confidence)
+    if interval is None:
+        return None, None
+    return Interval(lo=interval.lo, hi=interval.hi), "no_change" if a_wins + b_wins == 0 else "sign_test_exact"
+
+
 def apply_holm(rows: list[PairwiseRow], alpha: float) -> None:
-    """Holm-adjust the criterion rows' p-values together and set every row's preference."""
+    """Holm-adjust the criterion rows' p-values together and set every row's preference.
+
+    The family is Tarone's (:func:`~harness.compare.paired.tarone_holm`): a criterion with too few decided
+    pairs to be significant whichever way they went (all ties: its p can only be 1) neither counts nor is
+    tested. The overall row is not in the family: it is the one headline test, at ``alpha``.
+    """
     criteria = [r for r in rows if r.kind == "criterion"]
-    for row, adjusted in zip(criteria, holm([r.p_value for r in criteria])):
-        row.p_holm = adjusted
+    minimum = [None if r.p_value is None else smallest_attainable_p(r.a_wins.count + r.b_wins.count)
+               for r in criteria]
+    adjusted, _ = tarone_holm([r.p_value for r in criteria], minimum, alpha)
+    for row, value in zip(criteria, adjusted):
+        row.p_holm = value
     for row in rows:
         row.preference = preference(row, alpha)
 
 
 def preference(row: PairwiseRow, alpha: float) -> Preference:
-    """B or A preferred when the evidence says so: Holm p below ``alpha`` (criteria), interval off zero (overall)."""
-    diff = row.win_rate_difference
-    if diff is None or diff == 0:
+    """B or A preferred when the exact test says so: the Holm p below ``alpha`` on a criterion, the sign test
+    over cases below ``alpha`` overall (never the interval alone: a bootstrap over six cases called 5 of 20
+    null comparisons a preference). The direction is the test's: more B wins (cases B led) than A's."""
+    p = row.p_holm if row.kind == "criterion" else row.p_value
+    if p is None or p >= alpha or not row.win_rate_difference:
         return "no detectable preference"
-    if row.kind == "criterion":
-        significant = row.p_holm is not None and row.p_holm < alpha
-    else:
-        significant = row.ci is not None and (row.ci.lo > 0 or row.ci.hi < 0)
-    if not significant:
+    ahead_b, ahead_a = ((row.b_wins.count, row.a_wins.count) if row.kind == "criterion"
+                        else (row.cases_b or 0, row.cases_a or 0))
+    if ahead_b == ahead_a:
         return "no detectable preference"
-    return "B preferred" if diff > 0 else "A preferred"
+    return "B preferred" if ahead_b > ahead_a else "A preferred"

@@ -200,11 +200,11 @@ def test_lines_the_slim_decoder_rejects_are_read_by_the_full_reader(tmp_path):
 
 def test_a_detectable_effect_beyond_the_scale_reads_none_at_this_n():
     # With 5 cases the floor gave ±120 pp (and ±600 pp on n/a-heavy checks): no figure a rate can have.
-    from harness.compare.paired import minimum_detectable_effect
+    from harness.compare.rows import detectable_effect
     from harness.compare.schema import DiffRow
     from harness.report.tables import fmt_mde
 
-    tiny = minimum_detectable_effect([0.0] * 5)
+    tiny = detectable_effect(np.zeros(5), 1.0, 0.05, "pass_fail")
     assert tiny is not None and tiny > 1
     assert fmt_mde(DiffRow(kind="check", name="x", scale="pass_fail", n_cases=5, mde=tiny)) == "none at this n"
     assert fmt_mde(DiffRow(kind="check", name="x", scale="pass_fail", n_cases=80, mde=0.2)) == "±20 pp"

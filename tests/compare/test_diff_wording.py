@@ -30,7 +30,8 @@ def test_diff_md_prints_small_p_values_as_they_read(tmp_path):
     assert "| <0.0001 (<0.0001) |" in md and "&lt;0.0001" not in md
     assert "&lt;0.0001 (&lt;0.0001)" in html  # HTML still escapes every <
     for text in (md, html):
-        assert "p in parentheses: Holm-adjusted across the 5 rows" in text and "in brackets" not in text
+        # Tarone's family: only the 2 rows that changed count (the 3 unchanged rows cannot be significant).
+        assert "p in parentheses: Holm-adjusted across the 2 rows" in text and "in brackets" not in text
 
 
 def test_markdown_still_escapes_what_it_would_read_as_html():

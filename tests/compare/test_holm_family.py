@@ -20,19 +20,24 @@ from harness.scoring.schema import Interval
 from tests.compare.runs import chk, crit, rec, write_run
 
 N_CASES = 40
-N_ROWS = 5  # empathy, policy, apology_wording, next_step, no_contradiction
+# apology_wording, no_contradiction and empathy churn (6 cases each way: no change on balance, but rows that
+# could have been significant, so they count); policy never moves, so Tarone's family leaves it out.
+CHURN_ROWS = 3
+N_ROWS = CHURN_ROWS + 1  # and agent's next_step
 
 
-def _records(candidate: str, flips: int) -> list:
-    """Every case passes next_step, except that the first ``flips`` fail it."""
-    return [rec(f"c{i:02d}", candidate, checks={"apology_wording": chk(True), "next_step": chk(i >= flips),
-                                                "no_contradiction": chk(True)},
-                judge={"empathy": crit(4), "policy": crit(1.0)}) for i in range(N_CASES)]
+def _records(candidate: str, flips: int, side: str) -> list:
+    """Every case passes next_step, except that the first ``flips`` fail it; cases 20-25 fail the churning
+    measures on side A, cases 26-31 on side B."""
+    churn = range(20, 26) if side == "a" else range(26, 32)
+    return [rec(f"c{i:02d}", candidate, checks={"apology_wording": chk(i not in churn), "next_step": chk(i >= flips),
+                                                "no_contradiction": chk(i not in churn)},
+                judge={"empathy": crit(3 if i in churn else 4), "policy": crit(1.0)}) for i in range(N_CASES)]
 
 
 def _runs(tmp_path, flips: int):
-    run_a = write_run(tmp_path / "m1", _records("bot-v2", 0) + _records("agent", 0))
-    run_b = write_run(tmp_path / "m2", _records("bot-v2", 0) + _records("agent", flips))
+    run_a = write_run(tmp_path / "m1", _records("bot-v2", 0, "a") + _records("agent", 0, "a"))
+    run_b = write_run(tmp_path / "m2", _records("bot-v2", 0, "b") + _records("agent", flips, "b"))
     return run_a, run_b
 
 
@@ -42,7 +47,7 @@ def _agent_next_step(report) -> DiffRow:
 
 
 def test_a_candidates_verdict_does_not_depend_on_the_other_candidates(tmp_path):
-    # 8 pass -> fail, none back: exact p = 2 * 0.5^8 = 0.0078; x5 rows = 0.039 (regressed), x10 = 0.078 (was not).
+    # 8 pass -> fail, none back: exact p = 2 * 0.5^8 = 0.0078; x4 rows = 0.031 (regressed), x7 = 0.055 (was not).
     run_a, run_b = _runs(tmp_path, flips=8)
     both = build_diff(run_a, run_b)
     alone = build_diff(run_a, run_b, DiffOptions(pair=("agent", "agent")))
@@ -50,16 +55,18 @@ def test_a_candidates_verdict_does_not_depend_on_the_other_candidates(tmp_path):
     assert row_both.p_value == pytest.approx(mcnemar_exact(8, 0))
     assert row_both.p_holm == row_alone.p_holm == pytest.approx(N_ROWS * mcnemar_exact(8, 0))
     assert row_both.verdict == row_alone.verdict == "regressed"
-    assert [c.holm_family for c in both.comparisons] == [N_ROWS, N_ROWS] and alone.comparisons[0].holm_family == N_ROWS
+    assert [c.holm_family for c in both.comparisons] == [CHURN_ROWS, N_ROWS]
+    assert alone.comparisons[0].holm_family == N_ROWS
 
 
 def test_a_change_lost_to_the_correction_says_so_in_every_output(tmp_path):
-    # 7 pass -> fail: p = 0.0156 before, 0.078 after correcting for 5 rows; the interval excludes 0.
+    # 7 pass -> fail: p = 0.0156 before; at best 0.0156 > 0.05 / 4, so Tarone leaves it out of the 4-row family
+    # (p (Holm) 1); the interval excludes 0.
     run_a, run_b = _runs(tmp_path, flips=7)
     report = build_diff(run_a, run_b)
     row = _agent_next_step(report)
     assert row.verdict == "no detectable change" and row.ci.hi < 0
-    note = "not significant after correcting for 5 comparisons (p 0.016 before)"
+    note = "not significant after correcting for 4 comparisons (p 0.016 before)"
     assert row.verdict_note == note
     paths = write_diff(report, tmp_path / "d12")
     data = json.loads(paths["json"].read_text())
@@ -67,11 +74,11 @@ def test_a_change_lost_to_the_correction_says_so_in_every_output(tmp_path):
     assert agent["holm_family"] == N_ROWS
     assert next(r for r in agent["rows"] if r["name"] == "next_step")["verdict_note"] == note
     md, html = paths["md"].read_text(), paths["html"].read_text()
-    assert f"| {note} |" in md and f"**next_step (check) {note}; 7 pass→fail and 0 fail→pass flips over 7 cases**" in md
-    assert "no detectable change on any row" in md  # bot-v2, unchanged
+    assert f"| {note} |" in md and f"**next_step (check) {note}; 25 worse and 18 better in B over 19 cases" in md
     assert f"{note}</td>" in html
     for text in (md, html):
-        assert text.count(f"Holm-adjusted across the {N_ROWS} rows of this pair") == 2
+        assert text.count(f"Holm-adjusted across the {N_ROWS} rows of this pair") == 1
+        assert text.count(f"Holm-adjusted across the {CHURN_ROWS} rows of this pair") == 1  # bot-v2
         assert "all rows of this diff" not in text and "across all" not in text
 
 

@@ -142,7 +142,11 @@ def test_bootstrap_resamples_whole_cases():
 def test_minimum_detectable_effect():
     assert smallest_significant_count() == 6
     assert mcnemar_exact(0, 6) < 0.05 <= mcnemar_exact(0, 5)
-    assert minimum_detectable_effect([0.0] * 60) == pytest.approx(6 / 60)  # no spread: the exact-test floor
+    # No spread: the exact-test floor, the change with 80% power of reaching 6 cases all one way (6 of 60,
+    # 10 pp, the old floor, has about 40%).
+    floor = minimum_detectable_effect([0.0] * 60)
+    assert stats.binom.sf(5, 60, floor) == pytest.approx(0.8, abs=1e-6)
+    assert stats.binom.sf(5, 60, 6 / 60) < 0.8
     deltas = np.random.default_rng(5).normal(0, 1, 100)
     z = stats.norm.ppf(0.975) + stats.norm.ppf(0.8)
     assert minimum_detectable_effect(deltas) == pytest.approx(z * deltas.std(ddof=1) / 10)

@@ -230,7 +230,7 @@ def test_every_pair_a_tie_reads_an_interval_not_plus_zero_to_plus_zero(runs, cap
     assert "B − A +0 pp [-52, +52]" in capsys.readouterr().out
     md = (out / "pairwise.md").read_text()
     assert "[+0, +0]" not in md and "| **overall** | 10 |" in md and "+0 pp [-52, +52]" in md
-    assert "as `harness diff` does for rows where no case changed" in md  # the footer says how it was computed
+    assert "Clopper-Pearson 0 of n, as `harness diff` does" in md  # the footer says how it was computed
     data = json.loads((out / "pairwise.json").read_text())
     jsonschema.validate(data, schema_of("pairwise"))
     assert {r["ci_method"] for r in data["comparisons"][0]["rows"]} == {"no_change"}

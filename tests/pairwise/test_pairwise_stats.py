@@ -41,9 +41,21 @@ def test_sign_test_matches_scipy_binomtest():
     assert row.p_value == pytest.approx(scipy_stats.binomtest(17, 23, 0.5).pvalue, rel=1e-9)
 
 
-def test_win_rate_difference_interval_matches_a_reference_bootstrap():
+def test_a_criterion_interval_is_the_one_that_agrees_with_its_sign_test():
+    # One pair per case, won by A, B or tied: diff's McNemar row (A wins pass -> fail, B wins fail -> pass).
+    from harness.compare.paired import mcnemar_exact_interval
+
+    row = build_row("criterion", "empathy", _judged(PICKS), PairLeftOut(), StatsOptions())
+    assert row.ci_method == "sign_test_exact" and row.ci_note is None
+    assert (row.ci.lo, row.ci.hi) == pytest.approx(tuple(mcnemar_exact_interval(6, 17, 40)))
+    assert row.ci.lo > 0 and row.p_value < 0.05  # they agree
+
+
+def test_overall_difference_interval_matches_a_reference_bootstrap():
+    # One criterion: the overall row's case bootstrap is a plain bootstrap of the per-case differences
+    # (it was the criterion row's interval before that became the exact one).
     judged = _judged(PICKS)
-    row = build_row("criterion", "empathy", judged, PairLeftOut(), StatsOptions(n_resamples=20000))
+    row = build_row("overall", "overall", judged, PairLeftOut(), StatsOptions(n_resamples=20000))
     deltas = np.array([(j.verdict.outcome == "B") - (j.verdict.outcome == "A") for j in judged], dtype=float)
     assert row.win_rate_difference == pytest.approx(deltas.mean()) == pytest.approx(11 / 40)
     ref = scipy_stats.bootstrap((deltas,), np.mean, n_resamples=20000, method="percentile",
@@ -73,7 +85,13 @@ def test_overall_intervals_resample_whole_cases():
     lo, hi = np.percentile(rates, [2.5, 97.5])
     assert row.b_wins.rate == pytest.approx(34 / 80)
     assert row.b_wins.ci.lo == pytest.approx(lo, abs=0.02) and row.b_wins.ci.hi == pytest.approx(hi, abs=0.02)
-    assert row.p_value is None
+    # The overall test counts cases, not pairs: the sign test of cases B led against cases A led.
+    deltas = {}
+    for j in judged:
+        deltas[j.case_id] = deltas.get(j.case_id, 0) + (j.verdict.outcome == "B") - (j.verdict.outcome == "A")
+    led_b, led_a = sum(d > 0 for d in deltas.values()), sum(d < 0 for d in deltas.values())
+    assert (row.cases_b, row.cases_a) == (led_b, led_a)
+    assert row.p_value == pytest.approx(scipy_stats.binomtest(led_b, led_b + led_a, 0.5).pvalue, rel=1e-9)
 
 
 def test_cluster_share_is_seeded_and_handles_small_inputs():
@@ -90,7 +108,13 @@ def test_holm_and_preference():
                      PairLeftOut(), StatsOptions())
     rows = [strong, weak]
     apply_holm(rows, 0.05)
-    assert strong.p_holm == pytest.approx(min(1.0, 2 * strong.p_value))
+    # Tarone: 5 decided pairs can give p 0.0625 at best, so `weak` can never be significant and does not
+    # count against `strong` (before, strong's p was doubled for it).
+    assert weak.p_holm == 1.0 and strong.p_holm == pytest.approx(strong.p_value)
+    both = [build_row("criterion", n, _judged([("second", "first")] * 20), PairLeftOut(), StatsOptions())
+            for n in ("empathy", "policy")]
+    apply_holm(both, 0.05)
+    assert both[0].p_holm == pytest.approx(2 * both[0].p_value)
     assert strong.preference == "B preferred" and weak.preference == "no detectable preference"
     flipped = build_row("criterion", "x", _judged([("first", "second")] * 20), PairLeftOut(), StatsOptions())
     apply_holm([flipped], 0.05)
@@ -137,19 +161,22 @@ def test_every_pair_a_tie_gets_the_diff_no_change_bound_not_a_point():
 def test_every_pair_won_by_one_side_gets_the_uniform_change_bound():
     from harness.compare.rows import uniform_change_interval
 
-    few = build_row("criterion", "empathy", _judged([("second", "first")] * 5), PairLeftOut(), StatsOptions())
+    few = build_row("overall", "overall", _judged([("second", "first")] * 5), PairLeftOut(), StatsOptions())
     assert few.win_rate_difference == 1 and few.ci_method == "uniform_change"
     assert (few.ci.lo, few.ci.hi) == tuple(uniform_change_interval(np.ones(5), "pass_fail", 0.95))
     assert few.ci.lo < 0 < few.ci.hi <= 1  # 5 of 5: the sign test's p is 0.062, and the interval includes 0
+    # A criterion row gets the exact interval, which includes 0 too.
+    criterion = build_row("criterion", "empathy", _judged([("second", "first")] * 5), PairLeftOut(), StatsOptions())
+    assert criterion.ci_method == "sign_test_exact" and criterion.ci.lo < 0 < criterion.ci.hi
     many = build_row("overall", "overall", _judged([("first", "second")] * 20), PairLeftOut(), StatsOptions())
     assert many.ci_method == "uniform_change" and -1 <= many.ci.lo < many.ci.hi < 0
     apply_holm([many], 0.05)
     assert many.preference == "A preferred"
 
 
-def test_cases_that_differ_keep_the_bootstrap_interval():
-    row = build_row("criterion", "empathy", _judged(PICKS), PairLeftOut(), StatsOptions())
+def test_cases_that_differ_keep_the_bootstrap_interval_overall():
+    row = build_row("overall", "overall", _judged(PICKS), PairLeftOut(), StatsOptions())
     assert row.ci_method == "bootstrap" and row.ci.lo < row.ci.hi
-    one = build_row("criterion", "empathy", _judged([("second", "first"), ("tie", "tie")]), PairLeftOut(),
+    one = build_row("overall", "overall", _judged([("second", "first"), ("tie", "tie")]), PairLeftOut(),
                     StatsOptions())
     assert one.ci_method == "bootstrap"
