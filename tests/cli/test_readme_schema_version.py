@@ -1,0 +1,38 @@
+"""The README's sentence on ``schema_version`` says which files carry one, and a run's files agree."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from harness.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _paragraph() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("carry a `schema_version`")
+    return text[start:text.index("\n\n", start)]
+
+
+def test_the_files_said_to_carry_a_schema_version_do_and_the_others_do_not(tmp_path, monkeypatch):
+    # It said "every persisted file carries a schema_version": cases.jsonl and label lines carry none.
+    said = _paragraph()
+    carrying, _, rest = said.partition("Files in the formats you write carry")
+    named = set(re.findall(r"`([\w.]+\.(?:json|jsonl))`", carrying))
+    assert {"manifest.json", "records.jsonl", "scorecard.json", "gates.json"} <= named
+    assert "`cases.jsonl`" in rest and "label files" in rest
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "eval.yaml").write_text(f"name: versions\ndataset: {ROOT / 'datasets' / 'complaints.jsonl'}\n"
+                                        "candidates:\n  - name: bot-v1\n    recorded: bot-v1\nchecks: all\n")
+    assert main(["run", "eval.yaml", "--out", "run", "--quiet", "--limit", "3", "--no-cache"]) in (0, 1)
+    run = tmp_path / "run"
+    for name in named & {p.name for p in run.iterdir()}:
+        text = (run / name).read_text(encoding="utf-8")
+        rows = [json.loads(line) for line in text.splitlines()] if name.endswith(".jsonl") else [json.loads(text)]
+        assert rows and all(isinstance(row.get("schema_version"), int) for row in rows), name
+    cases = [json.loads(line) for line in (run / "cases.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert cases and not any("schema_version" in case for case in cases)
