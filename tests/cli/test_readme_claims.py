@@ -1,4 +1,4 @@
-"""The README's sentence on ``schema_version`` says which files carry one, and a run's files agree."""
+"""README claims checked against what the product writes: schema_version, the apology form order."""
 
 from __future__ import annotations
 
@@ -36,3 +36,22 @@ def test_the_files_said_to_carry_a_schema_version_do_and_the_others_do_not(tmp_p
         assert rows and all(isinstance(row.get("schema_version"), int) for row in rows), name
     cases = [json.loads(line) for line in (run / "cases.jsonl").read_text(encoding="utf-8").splitlines()]
     assert cases and not any("schema_version" in case for case in cases)
+
+
+def test_the_apology_form_example_is_in_the_scorecards_order(tmp_path, monkeypatch):
+    # The README wrote "sorry 6, non_apology 3, none 1"; the scorecard lists the forms alphabetically.
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"`((?:\w+ \d+, )+\w+ \d+)` reads: \d+ of \d+ replies", text).group(1)
+    forms = [part.split()[0] for part in example.split(", ")]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "eval.yaml").write_text(f"name: forms\ndataset: {ROOT / 'datasets' / 'complaints.jsonl'}\n"
+                                        "candidates:\n  - name: bot-v1\n    recorded: bot-v1\n"
+                                        "checks: [apology_wording]\n")
+    assert main(["run", "eval.yaml", "--out", "run", "--quiet", "--no-cache"]) in (0, 1)
+    card = json.loads((tmp_path / "run" / "scorecard.json").read_text(encoding="utf-8"))
+    written = list(card["candidates"]["bot-v1"]["apology_forms"])
+    row = next(line for line in (tmp_path / "run" / "scorecard.md").read_text().splitlines() if "apology form" in line)
+    shown = re.findall(r"([a-z_]+) \d+", row.split("|")[2])
+    assert len(written) >= 2 and shown == written
+    assert [f for f in forms if f in written] == [f for f in written if f in forms]  # same order as the product
+    assert forms == sorted(forms)
