@@ -55,3 +55,40 @@ def test_the_apology_form_example_is_in_the_scorecards_order(tmp_path, monkeypat
     assert len(written) >= 2 and shown == written
     assert [f for f in forms if f in written] == [f for f in written if f in forms]  # same order as the product
     assert forms == sorted(forms)
+
+
+def _accepted_fields():
+    from harness.calibration.labels import HumanLabel
+    from harness.checks.custom import CustomCheckSpec
+    from harness.config.candidates import CandidateSpec, MatrixCandidateSpec
+    from harness.config.evalfile import EvalSpec, JudgeSpec, PanellistSpec
+    from harness.models.base import GenerateConfig
+
+    for model in (EvalSpec, CandidateSpec, MatrixCandidateSpec, JudgeSpec, PanellistSpec, CustomCheckSpec,
+                  HumanLabel, GenerateConfig):
+        for name in model.model_fields:
+            yield model.__name__, name
+
+
+def test_every_field_the_eval_and_label_files_accept_is_in_the_readme():
+    # A new user found fields accepted but written nowhere (an eval's `description`, `params.logprobs`, a
+    # label's `note`, ...): each is named in the README, as `field` or as a `field:` key in an example.
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    forms = ("`{}`", "{}:", '"{}"', "{}, ", ", {}")  # in prose, a YAML or JSON key, or a comment's list
+    missing = [f"{model}.{name}" for model, name in _accepted_fields()
+               if not any(form.format(name) in text for form in forms)]
+    assert missing == []
+
+
+def test_the_fields_a_new_user_found_undocumented_are_written_beside_their_siblings():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = text[text.index("name: quickstart"):text.index("**Several prompts × several models.**")]
+    assert "description:" in example and "response_schema" in example and "logprobs" in example
+    matrix = text[text.index("  - matrix:"):text.index("gives `polite-agent@")]
+    assert "reducer" in matrix
+    custom = text[text.index("| `type` | passes when |"):text.index("- Names are letters, digits")]
+    assert "- `description` (optional)" in custom
+    panel = text[text.index("A panellist takes a judge's model settings"):text.index("- **Aggregate**")]
+    assert "`deployments`" in panel and "`routing`" in panel
+    labels = text[text.index("**Label file**"):text.index("Several labellers may label one reply")]
+    assert "`note`" in labels
