@@ -9,6 +9,7 @@ from pathlib import Path
 
 _AGE = re.compile(r"(\d+(?:\.\d+)?)([dhm]?)")
 _UNIT_S = {"d": 86400, "h": 3600, "m": 60, "": 86400}
+_UNIT_WORD = {"d": "day", "h": "hour", "m": "minute", "": "day"}
 
 
 def add_parser(sub) -> None:
@@ -65,7 +66,7 @@ def _clear(path: Path, args: argparse.Namespace) -> int:
     before = _disk_bytes(path)
     deleted = clear_cache(path, model=args.model, older_than_s=older)
     which = " of " + args.model if args.model else ""
-    age = f" stored more than {args.older_than} ago" if args.older_than else ""
+    age = f" stored more than {_age_words(args.older_than)} ago" if args.older_than else ""
     print(f"deleted {deleted:,} cached responses{which}{age} from {path} "
           f"({_size(before)} -> {_size(_disk_bytes(path))} on disk)")
     return 0
@@ -88,6 +89,13 @@ def _age_s(raw: str) -> float:
     if not m:
         raise ConfigError(f"expected an age such as 30d, 12h or 90m, got {raw!r}", field="--older-than")
     return float(m.group(1)) * _UNIT_S[m.group(2)]
+
+
+def _age_words(raw: str) -> str:
+    """An age as the user gave it, with its unit spelled out (a bare ``30`` is days): ``30 days``, ``1 hour``."""
+    number, unit = _AGE.fullmatch(raw.strip()).groups()  # already checked by _age_s
+    word = _UNIT_WORD[unit]
+    return f"{number} {word}" if float(number) == 1 else f"{number} {word}s"
 
 
 def _disk_bytes(path: Path) -> int:

@@ -84,7 +84,7 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
         session.run()
     finally:
         writer.close()
-    left = len(items) - session.labelled - session.skipped
+    left = len(items) - session.labelled  # a skipped reply is still unlabelled: the next session asks it again
     print(f"labelled {session.labelled} ({args.labels}); skipped {session.skipped}; "
           f"{_left_words(left, session.labelled, args.limit)}")
     if session.labelled:

@@ -214,7 +214,8 @@ class ModelEntries:
 def cache_contents(path: Path) -> list[ModelEntries]:
     """Per model, what the cache file at ``path`` holds (most entries first); empty for a missing file.
 
-    Read-only: a missing file is not created, and a file that is not a cache is a ConfigError naming it.
+    Read-only: a missing file is not created, nor are -wal/-shm files left beside it, and a file that is
+    not a cache is a ConfigError naming it.
     """
     if not _exists(path):
         return []
@@ -288,10 +289,14 @@ def _read_only(path: Path, sql: str) -> list[tuple]:
 
     if path.is_dir():
         raise ConfigError("is a directory, not a cache file (models.sqlite)", file=str(path))
-    # A URI, so that the file is opened read-only and never created: "#", "?" and "%" in the path escaped.
-    uri = "file:" + quote(str(path.resolve()), safe="/") + "?mode=ro"
+    # A URI, so that a missing file is never created: "#", "?" and "%" in the path escaped.
+    uri = "file:" + quote(str(path.resolve()), safe="/")
+    # Read-write mode, though nothing is written (query_only): reading a WAL database makes its -wal and
+    # -shm files, and only a connection that may write removes them when it is the last to close. A
+    # mode=ro reader left both behind after every `harness cache`. The usual locks are taken, so a run
+    # writing the cache at the same time is safe, and its files (in use) stay.
     try:
-        return _query(uri, sql)
+        return _query(uri + "?mode=rw", sql)
     except sqlite3.OperationalError as exc:
         if "readonly" not in str(exc) and "unable to open" not in str(exc):
             raise ConfigError(_not_a_cache(exc), file=str(path)) from None
@@ -300,7 +305,7 @@ def _read_only(path: Path, sql: str) -> list[tuple]:
     except sqlite3.Error as exc:
         raise ConfigError(_not_a_cache(exc), file=str(path)) from None
     try:
-        return _query(uri + "&immutable=1", sql)
+        return _query(uri + "?mode=ro&immutable=1", sql)
     except sqlite3.Error as exc:
         raise ConfigError(_not_a_cache(exc), file=str(path)) from None
 
@@ -308,6 +313,7 @@ def _read_only(path: Path, sql: str) -> list[tuple]:
 def _query(uri: str, sql: str) -> list[tuple]:
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
+        conn.execute("PRAGMA query_only = ON")  # a read: no statement of this connection may write
         return conn.execute(sql).fetchall()
     finally:
         conn.close()

@@ -9,7 +9,7 @@
     any name with ``deployments``
                            litellm's Router over them (``harness.models.router_provider``)
     litellm/<name>         litellm for ``<name>``, always (e.g. ``litellm/openai/x`` with an api_base)
-    anything else          litellm (``openai/gpt-4o-mini``, ``anthropic/...``, ``ollama/...``)
+    anything else          litellm (``openai/gpt-4o-mini``, ``anthropic/...``, ``ollama_chat/...``)
 
 ``register_provider`` adds a prefix, so a plugin can bring its own adapter the
 same way the built-in ones are wired.

@@ -53,8 +53,9 @@ def check_model_name(spec: ModelSpec) -> None:
     try:
         import_litellm().get_llm_provider(model=name, api_base=spec.api_base)
     except Exception:  # litellm raises BadRequestError (and others) for names it cannot route
+        # Examples from the README's provider table: Ollama's is ollama_chat/ (ollama/ flattens the roles).
         raise ConfigError(f"unknown model or provider {spec.name!r}: use the litellm form "
-                          "provider/model, e.g. openai/gpt-4o-mini or ollama/llama3.1") from None
+                          "provider/model, e.g. openai/gpt-4o-mini or ollama_chat/llama3.1") from None
 
 
 def check_located_name(loaded: LoadedEval, spec: ModelSpec, loc: tuple) -> None:

@@ -157,3 +157,46 @@ def test_info_takes_a_model_as_the_cli_reference_says(tmp_path):
         assert lines[2].split()[:2] == ["openai/a", "2"] and len(lines) == 3
     typo = harness_cmd("cache", "info", "--model", "openai/c", cwd=tmp_path)
     assert typo.returncode == 2 and "--model: the cache" in typo.stderr and "openai/a, openai/b" in typo.stderr
+
+
+def _beside(path):
+    return sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name))
+
+
+def test_reading_the_cache_leaves_no_files_beside_it(tmp_path):
+    # `harness cache` opened the file read-only, and a read-only reader of a WAL database leaves its
+    # -wal and -shm files behind: a look at the cache changed the folder.
+    path = tmp_path / "cache" / "models.sqlite"
+    _fill(path, [("openai/a", 40), ("openai/a", 0)])
+    assert _beside(path) == ["models.sqlite"]
+    for args in (("cache",), ("cache", "info"), ("cache", "info", "--model", "openai/a")):
+        done = harness_cmd(*args, cwd=tmp_path)
+        assert done.returncode == 0 and "openai/a" in done.stdout, done.stderr
+        assert _beside(path) == ["models.sqlite"], args
+    assert harness_cmd("cache", "clear", "--older-than", "30", cwd=tmp_path).stdout.startswith("deleted 1 ")
+    assert _beside(path) == ["models.sqlite"]
+
+
+def test_reading_the_cache_beside_a_writer_sees_its_rows_and_leaves_its_files(tmp_path):
+    path = tmp_path / "models.sqlite"
+    with ResponseCache(path) as writer:
+        writer.put("k0", ModelResponse(text="first"), model="m")
+        assert [(m.model, m.entries) for m in cache_contents(path)] == [("m", 1)]
+        writer.put("k1", ModelResponse(text="second"), model="m")  # the writer goes on after the read
+        assert "-wal" in " ".join(_beside(path))  # the writer's own files, in use, are not the reader's to remove
+        assert [(m.model, m.entries) for m in cache_contents(path)] == [("m", 2)]
+    assert _beside(path) == ["models.sqlite"] and len(ResponseCache(path)) == 2
+
+
+def test_clear_names_the_unit_of_its_age(tmp_path):
+    # "--older-than 30" printed "stored more than 30 ago": a bare number is days, and says so.
+    _fill(tmp_path / "c.sqlite", [("m", 40), ("m", 1), ("m", 0)])
+    said = {}
+    for age in ("30", "12h", "1d", "90m"):
+        done = harness_cmd("cache", "clear", "--older-than", age, "--cache", "c.sqlite", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        said[age] = done.stdout.split(" from ")[0]
+    assert said == {"30": "deleted 1 cached responses stored more than 30 days ago",
+                    "12h": "deleted 1 cached responses stored more than 12 hours ago",
+                    "1d": "deleted 0 cached responses stored more than 1 day ago",
+                    "90m": "deleted 0 cached responses stored more than 90 minutes ago"}

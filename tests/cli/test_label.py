@@ -34,7 +34,8 @@ def test_a_session_saves_each_label_at_once_and_the_next_goes_on_where_it_stoppe
     first = _label(root, "--criteria", "acknowledgement", "--candidates", "served",
                    answers="9\n4 names the order\ns\n2\n")  # input ends after the 3rd reply: the session stops
     assert first.returncode == 0, first.stderr
-    assert "answer 1 to 5" in first.stdout and "labelled 2 (labels.jsonl); skipped 1; 3 left" in first.stdout
+    assert "answer 1 to 5" in first.stdout and "labelled 2 (labels.jsonl); skipped 1; 4 left" in first.stdout
+    # 4, not 3: the skipped k1 is still to label (the next session below starts "[1/4] k1")
     assert "[1/6] k0 · served · criterion acknowledgement (1-5)" in first.stdout
     assert "question: Does the reply reflect the customer's specific problem" in first.stdout
     assert "run's verdict" not in first.stdout  # blind unless asked

@@ -30,13 +30,15 @@ def test_the_closing_count_measures_against_the_limit(tmp_path, monkeypatch, cap
     capsys.readouterr()
 
     out = _label(monkeypatch, capsys, "p\ns\nf\np\np\np\n", "--limit", "3")
-    assert out[-2] == "label> labelled 3 (labels.jsonl); skipped 1; --limit 3 reached; 6 more left (run again to go on)"
+    # The skipped l1 is still to label (the next session asks it first): it counts as left.
+    assert out[-2] == "label> labelled 3 (labels.jsonl); skipped 1; --limit 3 reached; 7 more left (run again to go on)"
     headers = [line for line in out if line.startswith("[")]
     assert headers[0] == "[1/10] l0 · bot · check no_contradiction (p/f) · label 1 of --limit 3"
     assert headers[1].endswith("· label 2 of --limit 3") and headers[2].endswith("· label 2 of --limit 3")
     assert len(headers) == 4  # l1 was skipped: the 4th reply gave the 3rd label
 
     out = _label(monkeypatch, capsys, "f\nq\n", "--limit", "4")  # stopped before the limit
+    assert [line for line in out if line.startswith("[")][0].startswith("[1/7] l1 ")  # the 7 said above
     assert out[-2] == "label> labelled 1 (labels.jsonl); skipped 0; 3 left of --limit 4; 6 left in all"
     out = _label(monkeypatch, capsys, "p\nq\n")  # without --limit, as before
     assert out[-2] == "label> labelled 1 (labels.jsonl); skipped 0; 5 left"

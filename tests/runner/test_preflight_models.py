@@ -87,3 +87,12 @@ def test_a_bad_deployment_is_named_by_its_own_line_and_field(tmp_path, monkeypat
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith(f"harness: error: {expected}"), done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_name_suggests_the_forms_the_readme_recommends():
+    # The README says to use ollama_chat/ (or the /v1 form), never ollama/: the hint must not contradict it.
+    with pytest.raises(ConfigError) as raised:
+        check_model_name(ModelSpec(name="nosuchprov/x"))
+    message = str(raised.value)
+    assert "ollama_chat/llama3.1" in message and "ollama/" not in message
+    assert "openai/gpt-4o-mini" in message
