@@ -7,6 +7,13 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without them
+    from harness.records.schema import Record
+    from harness.report.html_records import RunOrder
+    from harness.report.show import ShowFilter
+    from harness.sampling.epochs import EpochSetting
 
 
 def add_parser(sub) -> None:
@@ -25,9 +32,8 @@ def add_parser(sub) -> None:
 
 
 def show(args: argparse.Namespace) -> int:
-    from harness.datasets.selection import id_matches
     from harness.errors import ConfigError
-    from harness.records.store import check_candidates, iter_records, read_manifest
+    from harness.records.store import check_candidates, read_manifest
     from harness.report import show as view
     from harness.report.html_records import RunOrder
     from harness.sampling.epochs import epoch_settings, has_epochs
@@ -39,24 +45,71 @@ def show(args: argparse.Namespace) -> int:
                              failing=args.failing)
     full = args.full or bool(args.cases)
     settings = epoch_settings(manifest.eval_spec)
-    several = has_epochs(settings)
     if args.sample is not None:
-        most = max([s.epochs for s in settings.values()] or [1])
-        if not 0 <= args.sample < most:
-            raise ConfigError(f"this run has samples 0 to {most - 1}" if most > 1 else
-                              "this run has one sample per case (0): it has no epochs", field="--sample")
+        _check_sample(args.sample, settings)
     cases = view.case_rows(args.run_dir)
     # Records in the order report.html and export list them (dataset order, then the eval's candidates),
     # not the order their calls finished: the kept lines are rendered as they stream past, then sorted.
     order = RunOrder(cases, [c["name"] for c in manifest.candidates if isinstance(c.get("name"), str)])
-    lines: list[tuple[tuple, str]] = []
     out = sys.stdout
     # Verdicts in colour on a terminal, unless NO_COLOR is set (https://no-color.org); never in a pipe or file.
     color = out.isatty() and not os.environ.get("NO_COLOR")
-    scales = view.criterion_scales(manifest.rubric)
+    render = _Render(args.json, full, cases, view.criterion_scales(manifest.rubric), has_epochs(settings), color)
     if not args.json:
         for line in view.notice_lines(manifest.notices):  # what the scorecard warns of, the same here
             out.write(line + "\n")
+    total, shown, counts, unmatched = _write_records(args, chosen, order, render, out)
+    narrowed = bool(candidates or args.failing or args.sample is not None)
+    if args.cases and not shown:
+        raise ConfigError(f"no record of {args.run_dir} matches {' '.join(args.cases)}"
+                          + (" with the options given" if narrowed else ""), field="CASE")
+    if not args.json:
+        out.write(("\n" if full and shown else "") + view.summary_line(shown, total, counts) + "\n")
+    for pattern in sorted(unmatched):  # a typo beside ids that matched: said, not silently dropped
+        print(f"harness: warning: no record of {args.run_dir} matches {pattern}"
+              + (" with the options given" if narrowed else ""), file=sys.stderr)
+    return 0
+
+
+def _check_sample(sample: int, settings: dict[str, EpochSetting]) -> None:
+    """Refuse a ``--sample`` the run does not have."""
+    from harness.errors import ConfigError
+
+    most = max([s.epochs for s in settings.values()] or [1])
+    if not 0 <= sample < most:
+        raise ConfigError(f"this run has samples 0 to {most - 1}" if most > 1 else
+                          "this run has one sample per case (0): it has no epochs", field="--sample")
+
+
+class _Render(NamedTuple):  # not a dataclass: importing dataclasses would slow every command's start
+    """How ``show`` writes one record: as a JSON line, in full, or as one line."""
+
+    as_json: bool
+    full: bool
+    cases: dict[str, Any]  # the run's cases by id
+    scales: dict[str, str]  # the rubric's criterion scales
+    several: bool  # the run has epochs
+    color: bool
+
+    def __call__(self, record: Record) -> str:
+        from harness.report import show as view
+
+        if self.as_json:
+            return view.render_json(record, self.cases.get(record.case_id)) + "\n"
+        if self.full:
+            return view.render_record(record, self.cases.get(record.case_id), self.scales, self.several, self.color)
+        return view.list_line(record, self.several, self.color) + "\n"
+
+
+def _write_records(args: argparse.Namespace, chosen: ShowFilter, order: RunOrder, render: _Render, out: TextIO
+                   ) -> tuple[int, int, Counter, set[str]]:
+    """Write the records ``chosen`` keeps in report order; the records read, those shown, the shown ones by
+    verdict, and the CASE patterns that matched none."""
+    from harness.datasets.selection import id_matches
+    from harness.records.store import iter_records
+    from harness.report import show as view
+
+    lines: list[tuple[tuple, str]] = []
     total, shown, counts = 0, 0, Counter()
     unmatched = set(args.cases)
     for record in iter_records(args.run_dir):  # read once; only the kept lines are held, to be sorted
@@ -66,24 +119,8 @@ def show(args: argparse.Namespace) -> int:
         unmatched -= {p for p in unmatched if id_matches(record.case_id, p)}
         shown += 1
         counts[view.verdict(record)] += 1
-        if args.json:
-            text = view.render_json(record, cases.get(record.case_id)) + "\n"
-        elif full:
-            text = view.render_record(record, cases.get(record.case_id), scales, several, color)
-        else:
-            text = view.list_line(record, several, color) + "\n"
-        lines.append((order.key(record.key), text))
+        lines.append((order.key(record.key), render(record)))
     lines.sort(key=lambda item: item[0])
     for i, (_, text) in enumerate(lines):
-        out.write(("\n" if full and not args.json and i else "") + text)
-    if args.cases and not shown:
-        raise ConfigError(f"no record of {args.run_dir} matches {' '.join(args.cases)}"
-                          + (" with the options given" if candidates or args.failing or args.sample is not None
-                             else ""), field="CASE")
-    if not args.json:
-        out.write(("\n" if full and shown else "") + view.summary_line(shown, total, counts) + "\n")
-    narrowed = bool(candidates or args.failing or args.sample is not None)
-    for pattern in sorted(unmatched):  # a typo beside ids that matched: said, not silently dropped
-        print(f"harness: warning: no record of {args.run_dir} matches {pattern}"
-              + (" with the options given" if narrowed else ""), file=sys.stderr)
-    return 0
+        out.write(("\n" if render.full and not render.as_json and i else "") + text)
+    return total, shown, counts, unmatched

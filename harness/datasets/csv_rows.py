@@ -1,8 +1,9 @@
 """Reading a CSV dataset: every cell as text, every row named by the file line it starts on.
 
-Split out of :mod:`harness.datasets.loader`, which shapes and validates the rows. Quotes left open
-(rows that would merge, cases that would vanish) are found here and refused at the line they open on,
-and so is a stray quote in a quoted cell (its text would change: ``"ab"c`` reads ``abc`` leniently).
+Split out of :mod:`harness.datasets.loader`, which validates the rows (:mod:`harness.datasets.table_rows`
+shapes them as cases). Quotes left open (rows that would merge, cases that would vanish) are found here
+and refused at the line they open on, and so is a stray quote in a quoted cell (its text would change:
+``"ab"c`` reads ``abc`` leniently).
 """
 
 from __future__ import annotations
@@ -36,31 +37,13 @@ def csv_rows(path: Path, check_header: Callable[[list[str], int], None] | None =
     :func:`_refuse_merged_rows`).
     """
     source = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DatasetError(f"cannot read csv: {exc.strerror}", file=source) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, column = _place_of_byte(data, exc.start)
-        raise DatasetError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column})",
-                           file=source, line=line) from None
-    del data
+    text = _read_text(path, source)
     records, strays = _csv_records(text.removeprefix("\ufeff"), source)
     if not records:
         return
-    header_line, _, header = records[0]
-    columns = [name if name else f"Unnamed: {index}" for index, name in enumerate(header)]
-    if header_line in strays:
-        raise strays[header_line].error(source, columns, len(header), width=len(header))
-    seen: set[str] = set()
-    for name in columns:
-        if name in seen:
-            raise DatasetError("column named twice in the header", file=source, line=header_line, field=name)
-        seen.add(name)
+    columns = _header_columns(records[0], strays, source)
     if check_header is not None:
-        check_header(columns, header_line)
+        check_header(columns, records[0][0])
     width = len(columns)
     # Text decoded as UTF-8 holds no lone surrogate; json.loads makes one only from a \\uXXXX escape.
     # So only a row with "\\u" in a cell needs the loader's walk for lone surrogates, which costs
@@ -69,17 +52,53 @@ def csv_rows(path: Path, check_header: Callable[[list[str], int], None] | None =
     for line, last_line, record in itertools.islice(records, 1, None):
         if line in strays:
             raise strays[line].error(source, columns, len(record), width)
-        if len(record) > width:
-            # A row spanning lines may be rows merged by a quote left open, closed by a stray one later.
-            hint = f" (it runs over lines {line}-{last_line}: is a quote left open?)" if last_line > line else ""
-            raise DatasetError(f"row has {len(record)} fields where the header has {width}{hint}",
-                               file=source, line=line)
-        if len(record) < width:
-            _refuse_spaced_quote(record, source, line)
-            if last_line > line:
-                _refuse_merged_rows(record, columns, source, line)
+        _refuse_bad_width(record, columns, source, line, last_line)
         check_text = escapes and any("\\u" in cell for cell in record)
         yield line, dict(zip(columns, record)), check_text
+
+
+def _read_text(path: Path, source: str) -> str:
+    """The file's text, or a DatasetError: unreadable, or not UTF-8 (naming the line and column of the bad byte)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DatasetError(f"cannot read csv: {exc.strerror}", file=source) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _place_of_byte(data, exc.start)
+        raise DatasetError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column})",
+                           file=source, line=line) from None
+
+
+def _header_columns(header_record: tuple[int, int, list[str]], strays: dict[int, "_Stray"], source: str
+                    ) -> list[str]:
+    """The column names of the header record (a nameless one is ``Unnamed: <index>``), refusing a stray
+    quote in it and a name given twice."""
+    header_line, _, header = header_record
+    columns = [name if name else f"Unnamed: {index}" for index, name in enumerate(header)]
+    if header_line in strays:
+        raise strays[header_line].error(source, columns, len(header), width=len(header))
+    seen: set[str] = set()
+    for name in columns:
+        if name in seen:
+            raise DatasetError("column named twice in the header", file=source, line=header_line, field=name)
+        seen.add(name)
+    return columns
+
+
+def _refuse_bad_width(record: list[str], columns: list[str], source: str, line: int, last_line: int) -> None:
+    """Refuse a row with more fields than the header, or a short one that is a quote-open mistake."""
+    width = len(columns)
+    if len(record) > width:
+        # A row spanning lines may be rows merged by a quote left open, closed by a stray one later.
+        hint = f" (it runs over lines {line}-{last_line}: is a quote left open?)" if last_line > line else ""
+        raise DatasetError(f"row has {len(record)} fields where the header has {width}{hint}",
+                           file=source, line=line)
+    if len(record) < width:
+        _refuse_spaced_quote(record, source, line)
+        if last_line > line:
+            _refuse_merged_rows(record, columns, source, line)
 
 
 def _refuse_spaced_quote(record: list[str], source: str, line: int) -> None:

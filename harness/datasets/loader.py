@@ -8,7 +8,8 @@ types of all rows (a ``metadata`` value that is an int in one row and a string i
 another fails; missing keys come back as nulls), and a line-by-line reader names
 the exact line of a bad row. CSV is read with the stdlib :mod:`csv` module (see
 :mod:`harness.datasets.csv_rows`): every cell is text, and a row is named by the file line it
-starts on. Parquet and hub datasets go through the ``datasets`` library. In CSV
+starts on. Parquet and hub datasets go through the ``datasets`` library. Those tables are read, and
+each row shaped as a case, in :mod:`harness.datasets.table_rows`. In CSV
 and Parquet, nested fields (``turns``, ``context``, ``expectations``,
 ``recorded_replies``, ``metadata``) may be JSON text; a ``complaint`` column
 stands for a single customer turn, ``reply:<version>`` columns for recorded
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
@@ -30,11 +30,11 @@ from typing import Any, Iterable, Iterator, Mapping
 from pydantic import ValidationError
 
 from harness.config.yamlfile import MAX_NESTING, first_error, format_loc
-from harness.datasets.columns import FIELD_PREFIXES, LIST_FIELDS, METADATA_PREFIX, REPLY_PREFIX, check_columns
-from harness.datasets.csv_rows import csv_rows
+from harness.datasets.bad_text import _refuse_bad_text
 from harness.datasets.digest import dataset_hashes
 from harness.datasets.personas import unknown_persona
 from harness.datasets.schema import Case
+from harness.datasets.table_rows import _arrow_rows, _hub_rows, _shaped_csv_rows
 from harness.errors import DatasetError
 from harness.gc_pause import cycle_collector_paused
 
@@ -43,7 +43,6 @@ NOT_FINITE = "not a finite number"
 # MAX_NESTING (shared with the YAML files) is the deepest nesting a row's free-form values
 # (``metadata``) may have: pydantic refuses to serialize past ~250 levels and json past ~1000,
 # so a deeper row would fail when the run writes cases.jsonl.
-NESTED_FIELDS = ("turns", "context", "expectations", "recorded_replies", "metadata")
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -174,224 +173,6 @@ def _json_problem(exc: json.JSONDecodeError) -> str:
         ends = " (the line ends inside it)" if exc.msg.startswith("Unterminated string") else ""
         return f"{exc.msg} column {exc.colno}{ends}"
     return f"{exc.msg} at column {exc.colno}"
-
-
-def _utf8_encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _shaped_csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
-    """:func:`~harness.datasets.csv_rows.csv_rows`, each row shaped as a case (complaint, reply:, JSON cells)."""
-    source = str(path)
-    header: list[str] = []
-
-    def check_header(columns: list[str], line: int) -> None:
-        check_columns(columns, source, line)
-        header.extend(columns)
-
-    for line, row, check_text in csv_rows(path, check_header):
-        yield line, _case_shaped(row, source, line, check_text=check_text, complaint="complaint" in header)
-
-
-def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
-    """Each row of a Parquet file, read through ``datasets`` (CSV has :mod:`harness.datasets.csv_rows`)."""
-    # Local files never need the hub; keep `datasets` from looking anything up.
-    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import datasets
-
-    datasets.disable_progress_bars()
-    # Its own "Failed to read file ..." log line would be a second line on stderr; the error below says it.
-    datasets.logging.set_verbosity(datasets.logging.CRITICAL)
-    try:
-        table = datasets.load_dataset(kind, data_files=str(path), split="train", keep_in_memory=True)
-    except Exception as exc:  # the library raises many types for an unreadable file
-        raise DatasetError(f"cannot read {kind}: {_reason(exc)}", file=str(path)) from None
-    check_columns(table.column_names, str(path), None)
-    complaint = "complaint" in table.column_names
-    for index, row in enumerate(table):  # Parquet "lines" are row numbers
-        yield index + 1, _case_shaped(row, str(path), index + 1, complaint=complaint)
-
-
-def _hub_rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
-    import datasets
-    from huggingface_hub.utils import logging as hub_logging
-
-    datasets.disable_progress_bars()
-    # The hub client logs every retry of an unreachable hub on lines of its own, and `datasets` its
-    # own failures: the one error line below says what went wrong.
-    datasets.logging.set_verbosity(datasets.logging.CRITICAL)
-    hub_logging.set_verbosity(hub_logging.CRITICAL)
-    try:
-        table = datasets.load_dataset(source, split=split)
-    except Exception as exc:
-        raise DatasetError(f"cannot load hub dataset: {_reason(exc)}", file=source) from None
-    check_columns(table.column_names, source, None)
-    complaint = "complaint" in table.column_names
-    for index, row in enumerate(table):
-        yield index + 1, _case_shaped(row, source, index + 1, complaint=complaint)
-
-
-def _reason(exc: BaseException) -> str:
-    """The first line of the error that says what is wrong with the file.
-
-    ``datasets`` wraps the reader's own error ("No columns to parse from file", "'utf-8' codec
-    can't decode byte 0xe9 ...") in a generic "An error occurred while generating the dataset".
-    """
-    while type(exc).__name__ == "DatasetGenerationError" and (exc.__cause__ or exc.__context__):
-        exc = exc.__cause__ or exc.__context__
-    lines = str(exc).splitlines()
-    return lines[0][:200] if lines else type(exc).__name__
-
-
-def _case_shaped(row: dict[str, Any], source: str, number: int, check_text: bool = True,
-                 complaint: bool = False) -> dict[str, Any]:
-    """:func:`_unflatten` of a CSV/Parquet/hub row, refusing cells that hold no valid text.
-
-    Arrow hands over bytes (Parquet binary columns) as they are, and a JSON cell may hold a
-    ``\\ud83e`` escape: either validates, then fails the dataset hash without naming the row.
-    ``check_text=False`` skips that walk, for a row known to hold neither. ``complaint``: the table has a
-    ``complaint`` column, so a row with nothing in it is refused as that (it has no ``turns`` to name).
-    """
-    if complaint and row.get("complaint") in (None, ""):  # a short CSV row lacks the key
-        raise DatasetError("empty cell (each row needs the customer's message)", file=source, line=number,
-                           field="complaint")
-    try:
-        out = _unflatten(row)
-    except _CellError as exc:
-        raise DatasetError(exc.problem, file=source, line=number, field=exc.field) from None
-    if check_text:
-        _refuse_bad_text(out, source, number)
-    return out
-
-
-_LONE_SURROGATE = "text holds a lone surrogate escape (half of a \\uXXXX pair), not valid Unicode"
-
-
-def _refuse_bad_text(row: Any, source: str, number: int) -> None:
-    """A DatasetError naming the line and field of the first string (or key) in ``row`` that holds a
-    lone surrogate, or the first bytes value that is not UTF-8 (Arrow hands Parquet binary over as is)."""
-    bad = _bad_text_at(row)
-    if bad is not None:
-        loc, problem = bad
-        raise DatasetError(problem, file=source, line=number, field=format_loc(loc) or None)
-
-
-def _bad_text_at(value: Any) -> tuple[tuple[Any, ...], str] | None:
-    """Where in a row, in document order, a string or key holds a lone surrogate or a bytes value is not
-    UTF-8, with the problem; or None. Walked without recursion: a row may nest as deep as json allows."""
-    stack: list[tuple[tuple[Any, ...], Any]] = [((), value)]
-    while stack:
-        loc, item = stack.pop()
-        if isinstance(item, _BadKey):
-            return loc, _LONE_SURROGATE
-        if isinstance(item, str) and not _utf8_encodable(item):
-            return loc, _LONE_SURROGATE
-        if isinstance(item, bytes):
-            try:
-                item.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                return loc, f"bytes that are not UTF-8 text (byte {exc.start})"
-        elif isinstance(item, dict):
-            stack.extend(_member(loc, key, child) for key, child in reversed(item.items()))
-        elif isinstance(item, (list, tuple)):
-            stack.extend(((*loc, index), child) for index, child in reversed(list(enumerate(item))))
-    return None
-
-
-class _BadKey:
-    """Stands on the walk's stack for a member whose key holds a lone surrogate: found before its value."""
-
-
-def _member(loc: tuple[Any, ...], key: Any, child: Any) -> tuple[tuple[Any, ...], Any]:
-    key = str(key)
-    if _utf8_encodable(key):
-        return (*loc, key), child
-    # Named with the surrogate written as its escape, which prints.
-    return (*loc, key.encode("utf-8", "backslashreplace").decode("utf-8")), _BadKey()
-
-
-def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
-    """A CSV/Parquet row in the case shape: JSON text decoded, shorthand columns folded in, nulls dropped."""
-    out: dict[str, Any] = {}
-    replies: dict[str, Any] = {}
-    own: dict[str, Any] = {}  # metadata.<key> columns
-    fields: dict[str, dict[str, Any]] = {}  # context.<field> and expectations.<field> columns, by object
-    for key, value in row.items():
-        if value is None or value == "":
-            continue
-        if key.startswith(REPLY_PREFIX):
-            replies[key[len(REPLY_PREFIX):]] = value
-        elif key.startswith(METADATA_PREFIX):
-            own[key[len(METADATA_PREFIX):]] = value
-        elif key == "complaint":
-            out.setdefault("turns", [{"role": "customer", "content": value}])
-        elif key in NESTED_FIELDS and isinstance(value, str):
-            out[key] = _json_cell(key, value)
-        elif key.startswith(FIELD_PREFIXES):
-            head, _, name = key.partition(".")
-            fields.setdefault(head, {})[name] = _json_cell(key, value) \
-                if key in LIST_FIELDS and isinstance(value, str) else value
-        else:
-            out[key] = value
-    if replies and isinstance(out.get("recorded_replies", {}), dict):  # else validation names the field
-        out["recorded_replies"] = {**out.get("recorded_replies", {}), **replies}
-    if own:
-        _merge_metadata_columns(out, own)
-    for head, values in fields.items():
-        _merge_columns(out, head, values)
-    return out
-
-
-def _merge_columns(out: dict[str, Any], head: str, values: dict[str, Any]) -> None:
-    """The ``<head>.<key>`` columns of a row into its ``head`` object (from a JSON cell, if it has one);
-    a key set in both places is refused."""
-    base = out.get(head, {})
-    if not isinstance(base, dict):  # validation names the field
-        return
-    for key in values:
-        if key in base:
-            raise _CellError(f"{head}.{key}", f"`{key}` is also set in this row's `{head}` JSON: set it in one place")
-    out[head] = {**base, **values}
-
-
-def _merge_metadata_columns(out: dict[str, Any], own: dict[str, Any]) -> None:
-    """The ``metadata.<key>`` columns of a row into its ``metadata`` (from a JSON cell, if it has one); a
-    dotted key nests (``metadata.a.b`` is ``{"a": {"b": ...}}``, as ``{{ metadata.a.b }}`` and ``--where``
-    read it). A key also set in the row's JSON is refused."""
-    base = out.get("metadata", {})
-    if not isinstance(base, dict):  # validation names the field
-        return
-    merged = dict(base)
-    for key, value in own.items():
-        parts = key.split(".")
-        if parts[0] in base:
-            raise _CellError(f"metadata.{key}", f"`{parts[0]}` is also set in this row's `metadata` JSON: "
-                                                f"set it in one place")
-        target = merged
-        for part in parts[:-1]:  # the header refused `metadata.a` beside `metadata.a.b`
-            target = target.setdefault(part, {})
-        target[parts[-1]] = value
-    out["metadata"] = merged
-
-
-def _json_cell(key: str, value: str) -> Any:
-    try:
-        return json.loads(value)
-    except json.JSONDecodeError as exc:
-        raise _CellError(key, f"expected JSON text ({exc.msg})") from None
-    except RecursionError:
-        raise _CellError(key, f"JSON text nested over {MAX_NESTING} levels deep") from None
-
-
-class _CellError(Exception):
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(problem)
-        self.field, self.problem = field, problem
 
 
 def _validate_rows(source: str, rows: Iterable[tuple[int, Any]], seen: dict[str, int] | None = None) -> list[Case]:

@@ -1,0 +1,189 @@
+"""Reading a table dataset (CSV, Parquet, a Hugging Face hub dataset), each row shaped as a case.
+
+Split out of :mod:`harness.datasets.loader`, which reads JSONL itself and validates every row. A table's
+columns are checked at its header (:func:`~harness.datasets.columns.check_columns`); then in each row,
+nested fields (``turns``, ``context``, ``expectations``, ``recorded_replies``, ``metadata``) may be JSON
+text, a ``complaint`` column stands for a single customer turn, ``reply:<version>`` columns for recorded
+replies, ``context.<field>`` and ``expectations.<field>`` columns for one field of those objects each, and
+``metadata.<key>`` columns for keys of ``metadata``. CSV is read by :mod:`harness.datasets.csv_rows`,
+Parquet and hub datasets through the ``datasets`` library.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+from harness.config.yamlfile import MAX_NESTING
+from harness.datasets.bad_text import _refuse_bad_text
+from harness.datasets.columns import FIELD_PREFIXES, LIST_FIELDS, METADATA_PREFIX, REPLY_PREFIX, check_columns
+from harness.datasets.csv_rows import csv_rows
+from harness.errors import DatasetError
+
+NESTED_FIELDS = ("turns", "context", "expectations", "recorded_replies", "metadata")
+
+
+def _shaped_csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
+    """:func:`~harness.datasets.csv_rows.csv_rows`, each row shaped as a case (complaint, reply:, JSON cells)."""
+    source = str(path)
+    header: list[str] = []
+
+    def check_header(columns: list[str], line: int) -> None:
+        check_columns(columns, source, line)
+        header.extend(columns)
+
+    for line, row, check_text in csv_rows(path, check_header):
+        yield line, _case_shaped(row, source, line, check_text=check_text, complaint="complaint" in header)
+
+
+def _arrow_rows(kind: str, path: Path) -> Iterator[tuple[int, Any]]:
+    """Each row of a Parquet file, read through ``datasets`` (CSV has :mod:`harness.datasets.csv_rows`)."""
+    # Local files never need the hub; keep `datasets` from looking anything up.
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import datasets
+
+    datasets.disable_progress_bars()
+    # Its own "Failed to read file ..." log line would be a second line on stderr; the error below says it.
+    datasets.logging.set_verbosity(datasets.logging.CRITICAL)
+    try:
+        table = datasets.load_dataset(kind, data_files=str(path), split="train", keep_in_memory=True)
+    except Exception as exc:  # the library raises many types for an unreadable file
+        raise DatasetError(f"cannot read {kind}: {_reason(exc)}", file=str(path)) from None
+    check_columns(table.column_names, str(path), None)
+    complaint = "complaint" in table.column_names
+    for index, row in enumerate(table):  # Parquet "lines" are row numbers
+        yield index + 1, _case_shaped(row, str(path), index + 1, complaint=complaint)
+
+
+def _hub_rows(source: str, split: str) -> Iterator[tuple[int, Any]]:
+    import datasets
+    from huggingface_hub.utils import logging as hub_logging
+
+    datasets.disable_progress_bars()
+    # The hub client logs every retry of an unreachable hub on lines of its own, and `datasets` its
+    # own failures: the one error line below says what went wrong.
+    datasets.logging.set_verbosity(datasets.logging.CRITICAL)
+    hub_logging.set_verbosity(hub_logging.CRITICAL)
+    try:
+        table = datasets.load_dataset(source, split=split)
+    except Exception as exc:
+        raise DatasetError(f"cannot load hub dataset: {_reason(exc)}", file=source) from None
+    check_columns(table.column_names, source, None)
+    complaint = "complaint" in table.column_names
+    for index, row in enumerate(table):
+        yield index + 1, _case_shaped(row, source, index + 1, complaint=complaint)
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of the error that says what is wrong with the file.
+
+    ``datasets`` wraps the reader's own error ("No columns to parse from file", "'utf-8' codec
+    can't decode byte 0xe9 ...") in a generic "An error occurred while generating the dataset".
+    """
+    while type(exc).__name__ == "DatasetGenerationError" and (exc.__cause__ or exc.__context__):
+        exc = exc.__cause__ or exc.__context__
+    lines = str(exc).splitlines()
+    return lines[0][:200] if lines else type(exc).__name__
+
+
+def _case_shaped(row: dict[str, Any], source: str, number: int, check_text: bool = True,
+                 complaint: bool = False) -> dict[str, Any]:
+    """:func:`_unflatten` of a CSV/Parquet/hub row, refusing cells that hold no valid text.
+
+    Arrow hands over bytes (Parquet binary columns) as they are, and a JSON cell may hold a
+    ``\\ud83e`` escape: either validates, then fails the dataset hash without naming the row.
+    ``check_text=False`` skips that walk, for a row known to hold neither. ``complaint``: the table has a
+    ``complaint`` column, so a row with nothing in it is refused as that (it has no ``turns`` to name).
+    """
+    if complaint and row.get("complaint") in (None, ""):  # a short CSV row lacks the key
+        raise DatasetError("empty cell (each row needs the customer's message)", file=source, line=number,
+                           field="complaint")
+    try:
+        out = _unflatten(row)
+    except _CellError as exc:
+        raise DatasetError(exc.problem, file=source, line=number, field=exc.field) from None
+    if check_text:
+        _refuse_bad_text(out, source, number)
+    return out
+
+
+def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
+    """A CSV/Parquet row in the case shape: JSON text decoded, shorthand columns folded in, nulls dropped."""
+    out: dict[str, Any] = {}
+    replies: dict[str, Any] = {}
+    own: dict[str, Any] = {}  # metadata.<key> columns
+    fields: dict[str, dict[str, Any]] = {}  # context.<field> and expectations.<field> columns, by object
+    for key, value in row.items():
+        if value is None or value == "":
+            continue
+        if key.startswith(REPLY_PREFIX):
+            replies[key[len(REPLY_PREFIX):]] = value
+        elif key.startswith(METADATA_PREFIX):
+            own[key[len(METADATA_PREFIX):]] = value
+        elif key == "complaint":
+            out.setdefault("turns", [{"role": "customer", "content": value}])
+        elif key in NESTED_FIELDS and isinstance(value, str):
+            out[key] = _json_cell(key, value)
+        elif key.startswith(FIELD_PREFIXES):
+            head, _, name = key.partition(".")
+            fields.setdefault(head, {})[name] = _json_cell(key, value) \
+                if key in LIST_FIELDS and isinstance(value, str) else value
+        else:
+            out[key] = value
+    if replies and isinstance(out.get("recorded_replies", {}), dict):  # else validation names the field
+        out["recorded_replies"] = {**out.get("recorded_replies", {}), **replies}
+    if own:
+        _merge_metadata_columns(out, own)
+    for head, values in fields.items():
+        _merge_columns(out, head, values)
+    return out
+
+
+def _merge_columns(out: dict[str, Any], head: str, values: dict[str, Any]) -> None:
+    """The ``<head>.<key>`` columns of a row into its ``head`` object (from a JSON cell, if it has one);
+    a key set in both places is refused."""
+    base = out.get(head, {})
+    if not isinstance(base, dict):  # validation names the field
+        return
+    for key in values:
+        if key in base:
+            raise _CellError(f"{head}.{key}", f"`{key}` is also set in this row's `{head}` JSON: set it in one place")
+    out[head] = {**base, **values}
+
+
+def _merge_metadata_columns(out: dict[str, Any], own: dict[str, Any]) -> None:
+    """The ``metadata.<key>`` columns of a row into its ``metadata`` (from a JSON cell, if it has one); a
+    dotted key nests (``metadata.a.b`` is ``{"a": {"b": ...}}``, as ``{{ metadata.a.b }}`` and ``--where``
+    read it). A key also set in the row's JSON is refused."""
+    base = out.get("metadata", {})
+    if not isinstance(base, dict):  # validation names the field
+        return
+    merged = dict(base)
+    for key, value in own.items():
+        parts = key.split(".")
+        if parts[0] in base:
+            raise _CellError(f"metadata.{key}", f"`{parts[0]}` is also set in this row's `metadata` JSON: "
+                                                f"set it in one place")
+        target = merged
+        for part in parts[:-1]:  # the header refused `metadata.a` beside `metadata.a.b`
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+    out["metadata"] = merged
+
+
+def _json_cell(key: str, value: str) -> Any:
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise _CellError(key, f"expected JSON text ({exc.msg})") from None
+    except RecursionError:
+        raise _CellError(key, f"JSON text nested over {MAX_NESTING} levels deep") from None
+
+
+class _CellError(Exception):
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(problem)
+        self.field, self.problem = field, problem
