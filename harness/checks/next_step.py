@@ -240,7 +240,7 @@ class NextStep:
     ``data``: ``detected``; ``passed`` = detected. Evidence: phrases and links."""
 
     name = "next_step"
-    version = "7"
+    version = "8"  # 8: "unable to" is a negation (text.py), so "I am unable to see details here" offers no step
     description = "States a concrete action, link, alternative or timeline."
 
     def run(self, ctx: CheckContext) -> CheckResult:

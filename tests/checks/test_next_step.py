@@ -11,6 +11,8 @@ import pytest
     "I wish I could refund you, but the 30-day window closed in April.",
     "I wish we could send a replacement.",
     "If it were within 30 days I could refund you, but it's been 95 days.",
+    # "unable" negates like "can't" (text.py): the same sentence with "can't" was never a step.
+    "I am unable to see account details here.",
 ])
 def test_not_a_next_step(run, reply):
     result = run("next_step", reply)
