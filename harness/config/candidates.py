@@ -20,7 +20,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from harness.config.yamlfile import has_key, validate_yaml
 from harness.errors import ConfigError
-from harness.models.base import DeploymentSpec, GenerateConfig, RoutingSpec, env_var_name
+from harness.models.base import DeploymentSpec, GenerateConfig, Price, RoutingSpec, env_var_name
 
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".txt", ".md")
 
@@ -40,6 +40,9 @@ class CallSettings(StrictSpec):
     concurrency: int = Field(8, ge=1, le=1024)
     timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(4, ge=0, le=20)
+    price: Price | None = Field(None, description="What this model's calls cost (US dollars per million tokens): "
+                                "prices a gateway or self-hosted endpoint litellm cannot, and wins over the "
+                                "price litellm would report.")
 
     _key_env = field_validator("api_key_env")(env_var_name)
 
@@ -116,7 +119,7 @@ def _field_error(field: str, problem: str, value: Any) -> ValidationError:
 
 
 _MODEL_ONLY = ("api_base", "api_key_env", "params", "concurrency", "timeout_s", "max_retries", "deployments",
-               "routing")
+               "routing", "price")
 
 
 class MatrixSpec(StrictSpec):

@@ -188,6 +188,28 @@ class RoutingSpec(BaseModel):
     cooldown_s: float = Field(30.0, ge=0, description="Seconds a failing deployment is left out.")
 
 
+class Price(BaseModel):
+    """What a model's calls cost, in US dollars per million tokens, as the eval file states it (``price:``).
+
+    For a model litellm's price list does not know or cannot see (a gateway or a self-hosted endpoint
+    behind ``api_base``, a negotiated rate): it then prices every call of that model, and wins over any
+    cost the provider path reports, since it is what the user says they pay.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    input_per_mtok: float = Field(ge=0, allow_inf_nan=False, description="US dollars per million prompt tokens.")
+    output_per_mtok: float = Field(ge=0, allow_inf_nan=False,
+                                   description="US dollars per million completion tokens.")
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return (prompt_tokens * self.input_per_mtok + completion_tokens * self.output_per_mtok) / 1_000_000
+
+    def priced(self, usage: Usage) -> Usage:
+        """``usage`` with its cost at this price."""
+        return usage.model_copy(update={"cost_usd": self.cost(usage.prompt_tokens, usage.completion_tokens)})
+
+
 class ModelSpec(BaseModel):
     """How an eval file names a model: litellm form plus call settings.
 
@@ -207,6 +229,8 @@ class ModelSpec(BaseModel):
     # Several deployments of the one logical model ``name``: calls are spread over them by litellm's Router.
     deployments: list[DeploymentSpec] = Field(default_factory=list)
     routing: RoutingSpec = Field(default_factory=RoutingSpec)
+    # The eval file's own price for this model (accounting only: not part of a call's cache key).
+    price: Price | None = None
 
     _key_env = field_validator("api_key_env")(env_var_name)
 

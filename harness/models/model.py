@@ -187,6 +187,8 @@ class Model:
         # The cache built this object for this call alone: fill in the hit's fields rather than copy it.
         hit.__dict__.update(cache_hit=True, attempts=0, latency_s=time.perf_counter() - started, cache_key=key)
         hit.__pydantic_fields_set__.update(("cache_hit", "attempts", "latency_s", "cache_key"))
+        if self.spec.price is not None:  # priced now, whatever the call that stored it was priced at
+            hit.usage = self.spec.price.priced(hit.usage)
         return hit
 
     def forget(self, response: ModelResponse) -> None:
@@ -281,6 +283,8 @@ class Model:
                 spent[0] += delay
                 continue
             self._breaker.succeeded()
+            if self.spec.price is not None:  # the eval file's price wins over what the provider path reports
+                response.usage = self.spec.price.priced(response.usage)
             self.stats.usage = self.stats.usage + response.usage
             return response.model_copy(update={"attempts": attempt, "cache_hit": False,
                                                "latency_s": spent[0]})

@@ -6,25 +6,25 @@ from typing import Any
 
 from harness.runner.estimate import JUDGE_ANSWER_TOKENS, ModelLine, RunEstimate
 
-HEADER = ["role", "name", "model", "calls", "prompt tokens", "completion tokens", "live $", "batch $"]
+HEADER = ["role", "name", "model", "calls", "cached", "prompt tokens", "completion tokens", "live $", "batch $"]
 
 
 def floor_seconds(estimate: RunEstimate, latency_s: float) -> float:
     """No run of this eval at that latency can be faster: the larger of the calls in sequence × latency ÷
     the eval's concurrency (a judge panel's members answer a criterion at the same time, so they count
     once) and, for each model, its calls × latency ÷ its own concurrency (a model allowed 8 calls in
-    flight takes 2,000 calls in 250 rounds, whatever the eval allows)."""
-    return max([estimate.rounds * latency_s / max(1, estimate.concurrency)]
-               + [line.calls * latency_s / max(1, min(line.concurrency, estimate.concurrency))
+    flight takes 2,000 calls in 250 rounds, whatever the eval allows). Calls the cache answers take no time."""
+    return max([estimate.rounds_to_make * latency_s / max(1, estimate.concurrency)]
+               + [line.to_make * latency_s / max(1, min(line.concurrency, estimate.concurrency))
                   for line in estimate.lines])
 
 
 def binding_model(estimate: RunEstimate, latency_s: float) -> ModelLine | None:
     """The model whose own concurrency sets the floor, or None when the eval's concurrency does."""
-    overall = estimate.rounds * latency_s / max(1, estimate.concurrency)
+    overall = estimate.rounds_to_make * latency_s / max(1, estimate.concurrency)
     found = None
     for line in estimate.lines:
-        own = line.calls * latency_s / max(1, min(line.concurrency, estimate.concurrency))
+        own = line.to_make * latency_s / max(1, min(line.concurrency, estimate.concurrency))
         if own > overall:
             overall, found = own, line
     return found
@@ -32,25 +32,19 @@ def binding_model(estimate: RunEstimate, latency_s: float) -> ModelLine | None:
 
 def render_estimate(estimate: RunEstimate, latency_s: float) -> str:
     """The estimate as an aligned text table with its assumptions below it."""
-    rows = [HEADER] + [[line.role, line.label, line.model, f"{line.calls:,}", f"{line.prompt_tokens:,}",
-                        f"{line.completion_tokens:,}", _usd(line.live_usd, line.priced),
-                        _batch_usd(line)] for line in estimate.lines]
-    rows.append(["total", "", "", f"{estimate.calls:,}", f"{sum(x.prompt_tokens for x in estimate.lines):,}",
-                 f"{sum(x.completion_tokens for x in estimate.lines):,}", _usd(estimate.total("live_usd"), True),
-                 _usd(estimate.total("batch_usd"), True)])
+    rows = [HEADER] + [[line.role, line.label, line.model, f"{line.calls:,}", f"{line.cached:,}",
+                        _tokens(line.net(line.prompt_tokens)), _tokens(line.net(line.completion_tokens)),
+                        _usd(line.net(line.live_usd), line.priced), _batch_usd(line)] for line in estimate.lines]
+    rows.append(["total", "", "", f"{estimate.calls:,}", f"{estimate.cached:,}",
+                 _tokens(sum(x.net(x.prompt_tokens) for x in estimate.lines)),
+                 _tokens(sum(x.net(x.completion_tokens) for x in estimate.lines)),
+                 _usd(estimate.total("live_usd", net=True), True), _usd(estimate.total("batch_usd", net=True), True)])
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
     table = "\n".join("  ".join(cell.rjust(w) if i >= 3 else cell.ljust(w) for i, (cell, w) in
                                 enumerate(zip(row, widths))).rstrip() for row in rows)
-    floor = floor_seconds(estimate, latency_s)
-    binding = binding_model(estimate, latency_s)
-    why = ("calls in sequence × latency ÷ concurrency" if binding is None else
-           f"{binding.model} as {binding.label}: {binding.calls:,} calls × latency ÷ its concurrency "
-           f"{binding.concurrency}")
-    notes = [f"eval {estimate.eval_name}: {estimate.n_cases:,} cases, concurrency {estimate.concurrency}; "
-             f"at {latency_s:g} s per call no run is faster than {_duration(floor)} ({why})",
+    notes = [_floor_note(estimate, latency_s), _cache_note(estimate),
              f"tokens: {estimate.tokenizer}; a judge answer {JUDGE_ANSWER_TOKENS} tokens" + _replies(estimate),
-             "prices: litellm's bundled price map (list, and batch at the providers' batch rates); none for "
-             "self-hosted endpoints, the embedded model or models the map lacks (—). Retries are not counted."]
+             _price_note(estimate)]
     live = sorted({line.model for line in estimate.lines if line.priced and not line.batched})
     if live:
         notes.append(f"batch $ marked 'live': {', '.join(live)} never runs in a batch (a model with deployments, or "
@@ -58,6 +52,45 @@ def render_estimate(estimate: RunEstimate, latency_s: float) -> str:
     if any(not line.priced for line in estimate.lines) and any(line.priced for line in estimate.lines):
         notes.append("totals add the priced lines only")
     return table + "\n\n" + "\n".join(notes) + "\n"
+
+
+def _floor_note(estimate: RunEstimate, latency_s: float) -> str:
+    head = (f"eval {estimate.eval_name}: {_plural(estimate.n_cases, 'case')}, concurrency {estimate.concurrency}; ")
+    if not estimate.calls:
+        return head + "a run makes no model call"
+    if estimate.cached >= estimate.calls:
+        return head + "every call is in the response cache: a run makes none"
+    floor = floor_seconds(estimate, latency_s)
+    binding = binding_model(estimate, latency_s)
+    why = ("calls in sequence × latency ÷ concurrency" if binding is None else
+           f"{binding.model} as {binding.label}: {binding.to_make:,} calls × latency ÷ its concurrency "
+           f"{binding.concurrency}")
+    return head + f"at {latency_s:g} s per call no run is faster than {_duration(floor)} ({why})"
+
+
+def _cache_note(estimate: RunEstimate) -> str:
+    """How many calls the response cache answers, and what that leaves out of the figures."""
+    if not estimate.cache_found:
+        return f"cache: {estimate.cache}"
+    judged = any(line.role == "judge" for line in estimate.lines)
+    return (f"cache: {estimate.cached:,} of {estimate.calls:,} calls already answered in {estimate.cache}; tokens, "
+            "$ and the time floor count the calls left to make"
+            + ("; a judge call counts as cached only when the reply it grades is known (recorded, or "
+               "a model's reply in the cache) and its answer is cached too" if judged else ""))
+
+
+def _price_note(estimate: RunEstimate) -> str:
+    explicit = sorted({line.label for line in estimate.lines if line.explicit_price})
+    note = ("prices: litellm's bundled price map (list, and batch at the providers' batch rates); none for "
+            "self-hosted endpoints, the embedded model or models the map lacks (—), unless the eval file gives "
+            "the model a `price:`. Retries are not counted.")
+    if explicit:
+        note += f" Priced by the eval file's `price:` (live and batched alike): {', '.join(explicit)}."
+    return note
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _replies(estimate: RunEstimate) -> str:
@@ -77,16 +110,23 @@ def estimate_json(estimate: RunEstimate, latency_s: float) -> dict[str, Any]:
         "models": [{"role": x.role, "name": x.label, "model": x.model, "calls": x.calls,
                     "prompt_tokens": x.prompt_tokens, "completion_tokens": x.completion_tokens,
                     "live_usd": x.live_usd, "batch_usd": x.batch_usd, "batched": x.batched,
-                    "concurrency": x.concurrency}
+                    "concurrency": x.concurrency, "cached": x.cached,
+                    "live_usd_to_make": x.net(x.live_usd) if x.priced else None,
+                    "batch_usd_to_make": x.net(x.batch_usd) if x.priced else None,
+                    "price_source": ("eval file" if x.explicit_price else "litellm") if x.priced else None}
                    for x in estimate.lines],
         "calls": estimate.calls, "live_usd": estimate.total("live_usd"), "batch_usd": estimate.total("batch_usd"),
+        # Net of the response cache: what a run would make and pay now (the figures above count every call).
+        "cache": estimate.cache, "cached_calls": estimate.cached, "calls_to_make": estimate.calls - estimate.cached,
+        "live_usd_to_make": estimate.total("live_usd", net=True),
+        "batch_usd_to_make": estimate.total("batch_usd", net=True),
         "latency_s": latency_s, "floor_s": floor_seconds(estimate, latency_s),
     }
 
 
 def _batch_usd(line: ModelLine) -> str:
     """The batch column: the batch price, or for a model ``--batch`` runs live, its live price marked so."""
-    price = _usd(line.batch_usd, line.priced)
+    price = _usd(line.net(line.batch_usd), line.priced)
     return f"{price} live" if line.priced and not line.batched else price
 
 
@@ -96,7 +136,13 @@ def _usd(value: float | None, priced: bool) -> str:
     return f"{value:,.2f}" if value >= 0.01 or value == 0 else f"{value:.4f}"
 
 
+def _tokens(value: float | None) -> str:
+    return f"{round(value or 0):,}"
+
+
 def _duration(seconds: float) -> str:
+    if seconds < 10:  # whole seconds would round a short run's floor to "0 s"
+        return f"{seconds:.2g} s"
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 7200:

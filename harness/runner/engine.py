@@ -9,6 +9,7 @@ the ones that ended in an error).
 from __future__ import annotations
 
 import asyncio
+import sys
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -85,6 +86,8 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
                       selection=options.selection)
     if options.check_plan is not None:
         options.check_plan(plan, build_manifest(plan))
+    for notice in plan.epoch_notes:  # before the first call: epochs that will repeat one answer
+        print(f"harness: note: {notice}", file=sys.stderr)
     run_dir.mkdir(parents=True, exist_ok=True)
     with RunDirLock(run_dir):
         # Checked again under the lock: another run may have started (or finished) in this

@@ -16,7 +16,14 @@ structured-output fallbacks are not counted. Prices come from litellm's bundled
 price map (list prices, and batch prices as :mod:`harness.batch.prices` reads
 them; a model ``--batch`` runs live, one with ``deployments`` or of a provider
 without a batch API, costs its live price there too); a model it does not price, a self-hosted endpoint (``api_base``) and the
-embedded model show no price.
+embedded model show no price, unless the eval file gives the model a ``price:`` (US dollars per million
+tokens), which then prices it, live and batched alike, in place of the map's.
+
+The response cache (``$HARNESS_CACHE_DIR``, else ``./.harness-cache``, as ``harness run`` without
+``--cache``) is read, never written: a responder call whose cache key is there is counted as cached, and so
+is a judge call whose reply is known (recorded, re-graded, or a model candidate's reply found in the cache)
+and whose own answer is there too. A judge call on a reply not yet written cannot be looked up and counts
+as one to make. Tokens, prices and the time floor count the calls left to make.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from harness.config.evalfile import LoadedEval
 from harness.datasets.loader import load_dataset_and_dumps
 from harness.datasets.schema import Case
 from harness.datasets.selection import CaseSelection
+from harness.runner.estimate_cache import CacheView, count_cached
 
 JUDGE_ANSWER_TOKENS = 60  # {"reason": one or two sentences, "score": n}
 DEFAULT_REPLY_TOKENS = 150
@@ -56,6 +64,18 @@ class ModelLine:
     priced: bool = False
     concurrency: int = 1  # the model's own limit on calls in flight (its ``concurrency``)
     batched: bool = True  # ``--batch`` sends its calls to a batch API; when not, its batch_usd is its live price
+    cached: int = 0  # calls the response cache already answers (a run serves them free)
+    explicit_price: bool = False  # priced by the eval file's ``price:``, not litellm's map
+
+    @property
+    def to_make(self) -> int:
+        return self.calls - self.cached
+
+    def net(self, amount: float | int | None) -> float | None:
+        """``amount`` (this line's tokens or price) less the cached calls' share: calls alike cost alike."""
+        if amount is None:
+            return None
+        return amount * self.to_make / self.calls if self.calls else amount
 
 
 @dataclass
@@ -72,19 +92,35 @@ class RunEstimate:
     # one by one; a panel's members answer a criterion at once): what the time floor counts.
     rounds: int = 0
 
+    cache: str = ""  # the response cache read, or why none was ("" when it was not looked at)
+    cache_found: bool = False
+
     @property
     def calls(self) -> int:
         return sum(line.calls for line in self.lines)
 
-    def total(self, attr: str) -> float | None:
-        """The sum of ``live_usd`` or ``batch_usd`` over priced lines (None when none is priced)."""
-        values = [getattr(line, attr) for line in self.lines if line.priced]
+    @property
+    def cached(self) -> int:
+        return sum(line.cached for line in self.lines)
+
+    def total(self, attr: str, net: bool = False) -> float | None:
+        """The sum of ``live_usd`` or ``batch_usd`` over priced lines (None when none is priced); with ``net``,
+        of the calls left to make."""
+        values = [line.net(getattr(line, attr)) if net else getattr(line, attr) for line in self.lines
+                  if line.priced]
         return sum(values) if values else None
+
+    @property
+    def rounds_to_make(self) -> float:
+        """The calls in sequence, less the cached share (a cached call takes no round)."""
+        return self.rounds * (self.calls - self.cached) / self.calls if self.calls else 0
 
 
 def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_names: list[str] | None = None,
-                 selection: CaseSelection = CaseSelection(), reply_tokens: int | None = None) -> RunEstimate:
-    """The calls, tokens and prices of running ``loaded`` with these options (see the module docstring)."""
+                 selection: CaseSelection = CaseSelection(), reply_tokens: int | None = None,
+                 cache_path: Path | None = None) -> RunEstimate:
+    """The calls, tokens and prices of running ``loaded`` with these options (see the module docstring);
+    ``cache_path`` is the response cache to look in (default: the one ``harness run`` uses)."""
     from harness.runner.plan import select_candidates, select_cases, select_criteria
 
     dataset, dumps = load_dataset_and_dumps(loaded.dataset_path)
@@ -101,6 +137,7 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
     judge_lines = [ModelLine("judge", label, model, concurrency=1 if in_process else fields.concurrency)
                    for label, model, fields in judges]
     chosen = select_candidates(loaded, candidate_names)
+    templates: dict[str, tuple] = {}  # model candidate -> its template and renders, made once
     # The recorded replies' mean length, counted once for every model candidate that needs it.
     recorded_mean = _mean_recorded_tokens(cases, count) \
         if reply_tokens is None and any(spec.kind == "model" for spec in chosen) else None
@@ -110,7 +147,9 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
             cap = spec.params.max_tokens
             assumed = reply_tokens or max(1, min(recorded_mean, cap) if cap else recorded_mean)
             estimate.reply_tokens[spec.name] = assumed
-            line = _responder_line(loaded, spec, cases, dumps, count, assumed, 1 if in_process else spec.concurrency)
+            templates[spec.name] = _rendered(loaded, spec, cases, dumps)
+            line = _responder_line(spec, cases, templates[spec.name], count, assumed,
+                                   1 if in_process else spec.concurrency)
             estimate.rounds += line.calls  # a case's responder calls come one after another
             estimate.lines.append(line)
             placeholder = " ".join(["word"] * assumed)
@@ -129,19 +168,36 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
     for line, (_, _, fields) in zip(judge_lines, judges):
         _price(line, fields)
     estimate.lines += judge_lines
+    with CacheView.at(cache_path) as view:
+        estimate.cache, estimate.cache_found = view.where, view.found
+        if view.found:
+            count_cached(estimate, loaded, chosen, cases, templates, criteria, judges, view)
     return estimate
 
 
-def _responder_line(loaded: LoadedEval, spec, cases: list[Case], dumps, count, assumed: int,
-                    concurrency: int) -> ModelLine:
-    """A model candidate's calls and tokens: its rendered system prompt and the thread, per case and epoch."""
+def _rendered(loaded: LoadedEval, spec, cases: list[Case], dumps) -> tuple:
+    """A model candidate's template and its renders (a broken template fails here, as in a run)."""
     from harness.runner.preflight import checked_template
 
+    return checked_template(loaded, spec.name, cases, dumps)
+
+
+def system_prompt(rendered: tuple, case: Case) -> str:
+    """The system prompt a model candidate sends ``case``: its render, or rendered now past the kept ones."""
+    template, renders = rendered
+    entry = renders.get(id(case))
+    if entry is not None and entry[0] is case:
+        return entry[1]
+    from harness.candidates.responders import render_system_prompt
+
+    return render_system_prompt(template, case)
+
+
+def _responder_line(spec, cases: list[Case], rendered: tuple, count, assumed: int, concurrency: int) -> ModelLine:
+    """A model candidate's calls and tokens: its rendered system prompt and the thread, per case and epoch."""
     line = ModelLine("responder", spec.name, spec.model, concurrency=concurrency)
-    _, renders = checked_template(loaded, spec.name, cases, dumps)
     for case in cases:
-        system = renders.get(id(case), (None, None))[1]
-        prompt = count(system or "") + sum(count(m.content) for m in thread_messages(case))
+        prompt = count(system_prompt(rendered, case)) + sum(count(m.content) for m in thread_messages(case))
         line.calls += spec.epochs
         line.prompt_tokens += spec.epochs * (prompt + 4 * (len(case.turns) + 1))
         line.completion_tokens += spec.epochs * assumed
@@ -201,6 +257,11 @@ def _price(line: ModelLine, fields: CandidateSpec | object) -> None:
     if deployments:
         model = deployments[0].model
     line.batched = runs_batched(line.model, bool(deployments))
+    price = getattr(fields, "price", None)
+    if price is not None:  # the eval file's own price wins (a run prices every call, batched or not, at it)
+        line.priced = line.explicit_price = True
+        line.live_usd = line.batch_usd = price.cost(line.prompt_tokens, line.completion_tokens)
+        return
     if getattr(fields, "api_base", None) or model.startswith("embedded/"):
         return
     live, batch = list_prices(model), batch_prices(model)

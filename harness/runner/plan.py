@@ -55,6 +55,7 @@ class RunPlan:
     rubric: Rubric | None
     models: list = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    epoch_notes: list[str] = field(default_factory=list)  # epochs that repeat one answer (among the notices)
     selection: CaseSelection = field(default_factory=CaseSelection)
     limit_option: int | None = None  # --limit (the eval file's own `limit` is in its spec)
 
@@ -73,7 +74,8 @@ class RunPlan:
 def model_spec(fields: ModelFields | CandidateSpec) -> ModelSpec:
     return ModelSpec(name=fields.model, api_base=fields.api_base, api_key_env=fields.api_key_env,
                      params=fields.params, concurrency=fields.concurrency, timeout_s=fields.timeout_s,
-                     max_retries=fields.max_retries, deployments=fields.deployments, routing=fields.routing)
+                     max_retries=fields.max_retries, deployments=fields.deployments, routing=fields.routing,
+                     price=fields.price)
 
 
 def select_cases(dataset: LoadedDataset, limit: int | None, replay: str = "last",
@@ -292,7 +294,11 @@ def _notices(plan: RunPlan, loaded: LoadedEval) -> list[str]:
     if any(m.name.startswith("embedded/") for m in plan.judge_models):
         roles.append("a member of the judge panel" if isinstance(plan.judge, PanelJudge) else "the judge")
     embedded = [EMBEDDED_NOTICE.format(roles=" and ".join(roles))] if roles else []
-    return embedded + _self_judging_notices(plan) + _other_dataset_notices(plan)
+    from harness.runner.epoch_notes import epoch_notices
+
+    chosen = [spec for spec in loaded.spec.candidates if spec.name in {r.name for r in plan.responders}]
+    plan.epoch_notes = epoch_notices(loaded, chosen)  # also printed at run start
+    return embedded + _self_judging_notices(plan) + _other_dataset_notices(plan) + plan.epoch_notes
 
 
 def _other_dataset_notices(plan: RunPlan) -> list[str]:

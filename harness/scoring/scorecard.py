@@ -20,6 +20,7 @@ from harness.scoring.accumulate import CandidateAcc, IntervalOptions
 from harness.scoring.panel import PanelAcc
 from harness.scoring.schema import (SCORECARD_SCHEMA_VERSION, CriterionInfo, RunIdentity, Scorecard)
 from harness.scoring.stats import IntervalMethod
+from harness.scoring.notices import error_notices
 from harness.scoring.verbosity import VerbosityAcc, verbosity_notices
 
 SCORECARD = "scorecard.json"
@@ -104,7 +105,7 @@ class ScorecardBuilder:
         manifest = manifest if manifest is not None else self.manifest
         card = _assemble(self.accs, manifest, self.criteria, self.options, self.n_records)
         card.verbosity = self.verbosity.result(list(card.criteria))
-        card.notices += verbosity_notices(card.verbosity)
+        card.notices += error_notices(card) + verbosity_notices(card.verbosity)
         card.panel = self.panel.result({name: info.scale for name, info in card.criteria.items()}, self.options,
                                        ((manifest.judge or {}).get("aggregate") if manifest else None))
         return card

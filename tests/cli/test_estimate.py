@@ -98,7 +98,9 @@ def test_the_command_prints_a_table_or_json(tmp_path):
                                               "recorded_replies": {"v1": "Hello!"}}) + "\n")
     (root / "e.yaml").write_text("dataset: d.jsonl\ncandidates: [{name: v1, recorded: v1}]\n")
     table = harness_cmd("estimate", "e.yaml", cwd=root)
-    assert table.returncode == 0 and "total" in table.stdout and "no run is faster than 0 s" in table.stdout
+    # No model call at all: said so, not "no run is faster than 0 s"; one case is "1 case".
+    assert table.returncode == 0 and "total" in table.stdout and "a run makes no model call" in table.stdout
+    assert "faster than 0 s" not in table.stdout and "1 case," in table.stdout and "1 cases" not in table.stdout
     as_json = json.loads(harness_cmd("estimate", "e.yaml", "--json", "--latency", "2", cwd=root).stdout)
     assert as_json["calls"] == 0 and as_json["n_cases"] == 1 and as_json["latency_s"] == 2
     bad = harness_cmd("estimate", "e.yaml", "--latency", "0", cwd=root)

@@ -75,7 +75,9 @@ def test_json_block_is_escaped_and_round_trips() -> None:
     assert data["records"][0] == {"candidate": SCRIPT_TAG, "persona": SCRIPT_TAG, "category": IMG_TAG,
                                   "failing": [SCRIPT_TAG], "failing_criteria": [], "flips": [],
                                   "skip": [3, 4]}  # for the labelling panel: the other records' checks it lacks
-    assert data["scorecard"]["notices"] == [SCRIPT_TAG]
+    # The manifest's notice, then the scorecard's own lost-work notice (the sample records hold errors).
+    assert data["scorecard"]["notices"][0] == SCRIPT_TAG and len(data["scorecard"]["notices"]) == 2
+    assert data["scorecard"]["notices"][1].startswith("errors: 1 of 7 records")
     assert {"kind": "check", "name": SCRIPT_TAG, "scale": "pass_fail"} in data["labelling"]["targets"]
 
 

@@ -20,7 +20,9 @@ def card():
 
 
 def test_identity_notices_and_order(card) -> None:
-    assert card.notices == [NOTICE]
+    # The manifest's notices first, then the lost-work one (a record of bot_v1 ended in a rate limit).
+    assert card.notices[0] == NOTICE and len(card.notices) == 2
+    assert card.notices[1].startswith("errors: 1 of 6 records (17%) ended in an error")
     assert card.run.eval_name == "smoke" and card.run.dataset_sha256 == "d" * 64
     assert (card.run.rubric_id, card.run.rubric_version, card.run.judge_model) == ("support", "1", "fake/judge")
     assert list(card.candidates) == ["bot_v1", "bot_v2"]

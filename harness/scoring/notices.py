@@ -1,0 +1,40 @@
+"""Notices the scorecard derives from its own numbers (shown above every table, as the verbosity ones are).
+
+Lost work: records that ended in an error have no reply, so every score and pass rate leaves them out and
+reads as usual with a smaller n. A run that lost a third of its cases must say so before any number.
+"""
+
+from __future__ import annotations
+
+from harness.scoring.schema import Scorecard
+
+
+def error_notices(card: Scorecard) -> list[str]:
+    """One notice when any record ended in a case error (and judge verdicts lost, if any, alongside)."""
+    total = sum(c.n_records for c in card.candidates.values())
+    lost = sum(c.n_case_errors for c in card.candidates.values())
+    verdicts = sum(sum(c.judge_errors_by_criterion.values()) for c in card.candidates.values())
+    if not total or not (lost or verdicts):
+        return []
+    parts = []
+    if lost:
+        each = "; ".join(f"{name} {c.n_case_errors} of {c.n_records}{_kinds(c.case_errors_by_kind)}"
+                         for name, c in card.candidates.items() if c.n_case_errors)
+        parts.append(f"{lost} of {total} records ({_percent(lost, total)}) ended in an error and have no reply "
+                     f"({each}); every score and pass rate leaves them out, so it describes only the cases that "
+                     "got a reply, with a smaller n")
+    if verdicts:
+        each = "; ".join(f"{name} {sum(c.judge_errors_by_criterion.values())}{_kinds(c.judge_errors_by_kind)}"
+                         for name, c in card.candidates.items() if c.judge_errors_by_criterion)
+        parts.append(f"{verdicts} judge verdict{'s' if verdicts != 1 else ''} ended in an error ({each}); "
+                     "those criteria's scores leave them out")
+    return ["errors: " + "; and ".join(parts) + " (see Errors in the table)"]
+
+
+def _kinds(by_kind: dict[str, int]) -> str:
+    return f": {', '.join(f'{kind} {n}' for kind, n in sorted(by_kind.items()))}" if by_kind else ""
+
+
+def _percent(part: int, whole: int) -> str:
+    share = 100 * part / whole
+    return f"{share:.0f}%" if share >= 1 or share == 0 else "<1%"
