@@ -31,6 +31,7 @@ from typing import Annotated
 from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError,
                       field_validator, model_validator)
 
+from harness.config.yamlfile import first_error, format_loc
 from harness.errors import DatasetError
 
 LABELS_SCHEMA_VERSION = 1
@@ -175,15 +176,20 @@ def _text(raw: bytes, path: Path, number: int) -> str:
 
 def _parse(line: str, path: Path, number: int) -> HumanLabel:
     try:
-        label = HumanLabel.model_validate(json.loads(line))
+        data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise DatasetError(f"not JSON ({exc.msg})", file=str(path), line=number) from None
     except RecursionError:
         raise DatasetError("JSON nested too deeply", file=str(path), line=number) from None
+    if not isinstance(data, dict):
+        raise DatasetError(f"expected a JSON object (one label), got {type(data).__name__}", file=str(path),
+                           line=number)
+    try:
+        label = HumanLabel.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or None
-        raise DatasetError(first["msg"].removeprefix("Value error, "), file=str(path), line=number,
-                           field=field) from None
+        # In plain words, as eval files and datasets say them ("unknown field ...; did you mean labeller?").
+        loc, message = first_error(exc, data, HumanLabel)
+        raise DatasetError(message.removeprefix("Value error, "), file=str(path), line=number,
+                           field=format_loc(loc) or None) from None
     label._line = number
     return label

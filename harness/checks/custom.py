@@ -39,6 +39,7 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from harness.config.yamlfile import did_you_mean
 from harness.checks import custom_refs
 from harness.checks.base import CheckContext, CheckResult
 from harness.checks.custom_json import _check_schema, _json_decider
@@ -59,6 +60,7 @@ PATTERN_TIMEOUT_S = 1.0  # per reply: a pattern that backtracks for ever fails t
 # The python checks' limits (harness.checks.custom_python reads them from here when used):
 PYTHON_TIMEOUT_S = 10.0  # per reply, for a python check without `timeout_s`: then a crash on that case
 _STUCK_KEPT = 4  # a check's calls still running past their limit: beyond this many, later cases are not run
+_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")  # a check's name, as `name`'s pattern (in the schema) says
 _FUNCTION = re.compile(r"^(?P<file>.+\.py):(?P<function>[A-Za-z_][A-Za-z0-9_]*)$")
 
 Outcome = tuple[bool | None, list[tuple[int, int]], str, dict[str, Any]]
@@ -93,6 +95,15 @@ class CustomCheckSpec(BaseModel):
                                     description="python checks that return a score from 0 to 1: the check passes "
                                                 "when the score is at least this.")
 
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_characters(cls, value: Any) -> Any:
+        # Before the pattern: pydantic's own message shows the regex, not which characters are allowed.
+        if isinstance(value, str) and value and not _NAME.match(value):
+            raise ValueError(f"{value!r}: a check name may hold only letters A-Z and a-z, digits, _, . and - "
+                             f"(no spaces)")
+        return value
+
     @field_validator("value", mode="before")
     @classmethod
     def _value_fits_type(cls, value: Any, info: ValidationInfo) -> Any:
@@ -126,6 +137,9 @@ class CustomCheckSpec(BaseModel):
         elif kind in _LENGTH_TYPES:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
+            if isinstance(value, str) and value.strip().isdigit():  # quoted in YAML: text, not missing
+                raise ValueError(f"type {kind} needs a whole number, and `value` is the text \"{value}\": write "
+                                 f"value: {value.strip()} (without quotes)")
             if not isinstance(value, int) or value < 0:
                 raise ValueError(f"type {kind} needs `value`: a whole number of characters, 0 or more")
         elif kind in _CALL_TYPES:
@@ -339,7 +353,8 @@ def build_custom_check(spec: CustomCheckSpec, resolve: Callable[[str], Path | No
     source, module = load_module(path)
     function = getattr(module, name, None)
     if not callable(function):
-        raise ValueError(f"{file} has no function {name}")
+        functions = [key for key, held in vars(module).items() if callable(held) and not key.startswith("_")]
+        raise ValueError(f"{file} has no function {name}{did_you_mean(name, functions)}")
     return PythonCheck(spec, function, f"{file}:{name}", source)
 
 

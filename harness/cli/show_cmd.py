@@ -7,7 +7,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # imported where used: the CLI starts without them
     from harness.records.schema import Record
@@ -55,14 +55,17 @@ def show(args: argparse.Namespace) -> int:
     # Verdicts in colour on a terminal, unless NO_COLOR is set (https://no-color.org); never in a pipe or file.
     color = out.isatty() and not os.environ.get("NO_COLOR")
     render = _Render(args.json, full, cases, view.criterion_scales(manifest.rubric), has_epochs(settings), color)
+    total, counts, unmatched, lines = _kept_records(args, chosen, order, render)
+    shown = len(lines)
+    narrowed = bool(candidates or args.failing or args.sample is not None)
+    if args.cases and not shown:  # before any notice: an error comes alone
+        raise ConfigError(f"no record of {args.run_dir} matches {' '.join(args.cases)}"
+                          + (" with the options given" if narrowed else ""), field="CASE")
     if not args.json:
         for line in view.notice_lines(manifest.notices):  # what the scorecard warns of, the same here
             out.write(line + "\n")
-    total, shown, counts, unmatched = _write_records(args, chosen, order, render, out)
-    narrowed = bool(candidates or args.failing or args.sample is not None)
-    if args.cases and not shown:
-        raise ConfigError(f"no record of {args.run_dir} matches {' '.join(args.cases)}"
-                          + (" with the options given" if narrowed else ""), field="CASE")
+    for i, text in enumerate(lines):
+        out.write(("\n" if render.full and not render.as_json and i else "") + text)
     if not args.json:
         out.write(("\n" if full and shown else "") + view.summary_line(shown, total, counts) + "\n")
     for pattern in sorted(unmatched):  # a typo beside ids that matched: said, not silently dropped
@@ -101,26 +104,23 @@ class _Render(NamedTuple):  # not a dataclass: importing dataclasses would slow 
         return view.list_line(record, self.several, self.color) + "\n"
 
 
-def _write_records(args: argparse.Namespace, chosen: ShowFilter, order: RunOrder, render: _Render, out: TextIO
-                   ) -> tuple[int, int, Counter, set[str]]:
-    """Write the records ``chosen`` keeps in report order; the records read, those shown, the shown ones by
-    verdict, and the CASE patterns that matched none."""
+def _kept_records(args: argparse.Namespace, chosen: ShowFilter, order: RunOrder, render: _Render
+                  ) -> tuple[int, Counter, set[str], list[str]]:
+    """The records read, the kept ones by verdict, the CASE patterns that matched none, and the kept records
+    rendered, in report order (written by the caller, after any error)."""
     from harness.datasets.selection import id_matches
     from harness.records.store import iter_records
     from harness.report import show as view
 
     lines: list[tuple[tuple, str]] = []
-    total, shown, counts = 0, 0, Counter()
+    total, counts = 0, Counter()
     unmatched = set(args.cases)
     for record in iter_records(args.run_dir):  # read once; only the kept lines are held, to be sorted
         total += 1
         if not chosen.keeps(record):
             continue
         unmatched -= {p for p in unmatched if id_matches(record.case_id, p)}
-        shown += 1
         counts[view.verdict(record)] += 1
         lines.append((order.key(record.key), render(record)))
     lines.sort(key=lambda item: item[0])
-    for i, (_, text) in enumerate(lines):
-        out.write(("\n" if render.full and not render.as_json and i else "") + text)
-    return total, shown, counts, unmatched
+    return total, counts, unmatched, [text for _, text in lines]

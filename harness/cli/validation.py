@@ -136,6 +136,21 @@ def _sniff_json(path: Path, text: str) -> Skipped | None:
     return None
 
 
+def _is_label_file(path: Path) -> bool:
+    """Whether the first row of a JSON Lines file is a human label (``harness calibrate --labels``)."""
+    try:
+        with open(path, "rb") as handle:
+            first = next((line for line in handle if line.strip()), b"")
+        return _is_label(json.loads(first))
+    except (OSError, ValueError, RecursionError):  # not JSON: the dataset loader says where
+        return False
+
+
+def _is_label(row: object) -> bool:
+    # `case_id` names a case in a label; a case itself has `id`, and a thread (`turns` or `complaint`).
+    return isinstance(row, dict) and "case_id" in row and not any(key in row for key in _CASE_KEYS)
+
+
 def _sniff_yaml(path: Path) -> Skipped | None:
     text = path.read_text(encoding="utf-8", errors="replace")
     try:
@@ -164,6 +179,11 @@ def validate_file(path: Path) -> str:
     if not path.exists():  # before its name is judged: "not found" is what is wrong with it
         raise UserError("file not found", file=str(path))
     suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".json") and _is_label_file(path):
+        from harness.calibration.labels import load_labels
+
+        n = len(load_labels(path))
+        return f"label file, {n} label{'s' if n != 1 else ''}"
     if suffix in DATASET_SUFFIXES:
         return f"dataset, {len(load_dataset(path))} cases"
     if suffix not in YAML_SUFFIXES:

@@ -120,7 +120,10 @@ def _no_case_has(ref: Reference, check: str, source: str, cases: list[Case]) -> 
     more = f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
     have = (f" (the cases have {', '.join(names[:MAX_LISTED])}{more})" if names
             else f" (no case has any {root} field)" if len(ref.path) > 1 else "")
-    return f"{_written(ref.name)}: {what}{have}{did_you_mean(ref.name, names, show=_written)}"
+    # Keys compared without their shared `metadata.` (it made `order_id` "close" to `metadata.source`).
+    keys = {name.split(".", 1)[1]: name for name in names}
+    hint = did_you_mean(ref.name.split(".", 1)[1], keys, show=lambda key: _written(keys[key])) if names else ""
+    return f"{_written(ref.name)}: {what}{have}{hint}"
 
 
 def _written(name: str) -> str:

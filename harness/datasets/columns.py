@@ -1,7 +1,7 @@
 """The columns a table dataset (CSV, Parquet, hub) may have, checked at its header before any row.
 
-Split out of :mod:`harness.datasets.loader`, whose readers call :func:`check_columns` and shape the rows
-by the same prefixes. A column the case has no field for is refused, named with what to write instead.
+Split out of :mod:`harness.datasets.loader`. The table readers (:mod:`harness.datasets.table_rows`) call
+:func:`check_columns` and shape each row as a case by the same prefixes. A column the case has no field for is refused, named with what to write instead.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from harness.datasets.bad_text import _refuse_bad_text
 from harness.datasets.digest import dataset_hashes
 from harness.datasets.personas import unknown_persona
 from harness.datasets.schema import Case
-from harness.datasets.table_rows import _arrow_rows, _hub_rows, _shaped_csv_rows
+from harness.datasets.table_rows import _arrow_rows, _hub_rows, _shaped_csv_rows, without_nulls
 from harness.errors import DatasetError
 from harness.gc_pause import cycle_collector_paused
 
@@ -163,7 +163,8 @@ def _decode_json_line(raw: bytes, path: Path, number: int) -> Any:
     # A "\ud83e" escape without its pair decodes to a string no UTF-8 file can hold: it would
     # fail later, when the dataset is hashed or a record written, without naming the row.
     _refuse_bad_text(value, str(path), number)
-    return value
+    # A file `datasets` wrote (`to_json`) holds null for each key a row lacks: absent, where optional.
+    return without_nulls(value) if isinstance(value, dict) else value
 
 
 def _json_problem(exc: json.JSONDecodeError) -> str:

@@ -23,6 +23,10 @@ from harness.datasets.csv_rows import csv_rows
 from harness.errors import DatasetError
 
 NESTED_FIELDS = ("turns", "context", "expectations", "recorded_replies", "metadata")
+# Where null is refused, and absent means the same: read null there as absent (:func:`without_nulls`).
+_NULL_IS_ABSENT = ("context", "expectations", "recorded_replies", "metadata")
+_CONTEXT_LISTS = ("allowed_offers", "forbidden_offers", "facts")
+_AGENT_ONLY = ("author", "replies", "expectations")
 
 
 def _shaped_csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
@@ -139,7 +143,42 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
         _merge_metadata_columns(out, own)
     for head, values in fields.items():
         _merge_columns(out, head, values)
+    return without_nulls(out)
+
+
+def without_nulls(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with a null read as absent where validation would refuse it and absent means the same: a
+    top-level ``context``, ``expectations``, ``recorded_replies`` or ``metadata``, a list of ``context``, a
+    reply in ``recorded_replies`` or a turn's ``replies``, and a customer turn's agent-only fields.
+
+    Arrow gives every row every key any row has, filling the missing ones with null: a dataset saved by
+    ``datasets`` (``to_parquet``, ``to_json``) from rows with different keys holds ``"facts": null`` where a
+    row had no facts. A null accepted already (``max_refund``, an expectation: "not known") keeps its
+    meaning, and a null ``id``, ``turns``, ``role`` or ``content`` stays, for validation to refuse.
+    """
+    out = {key: value for key, value in row.items() if value is not None or key not in _NULL_IS_ABSENT}
+    if isinstance(out.get("context"), dict):
+        out["context"] = {k: v for k, v in out["context"].items() if v is not None or k not in _CONTEXT_LISTS}
+    if isinstance(out.get("recorded_replies"), dict):
+        out["recorded_replies"] = _present(out["recorded_replies"])
+    if isinstance(out.get("turns"), list):
+        out["turns"] = [_turn_without_nulls(turn) for turn in out["turns"]]
     return out
+
+
+def _turn_without_nulls(turn: Any) -> Any:
+    if not isinstance(turn, dict):  # validation names the turn
+        return turn
+    agent = turn.get("role") == "agent"
+    out = {key: value for key, value in turn.items()
+           if value is not None or key not in _AGENT_ONLY or (agent and key != "replies")}
+    if isinstance(out.get("replies"), dict):
+        out["replies"] = _present(out["replies"])
+    return out
+
+
+def _present(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in mapping.items() if value is not None}
 
 
 def _merge_columns(out: dict[str, Any], head: str, values: dict[str, Any]) -> None:

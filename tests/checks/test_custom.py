@@ -136,7 +136,7 @@ def test_python_check_load_errors_are_one_line(tmp_path):
     ({"type": "regex", "value": "(unclosed"}, "not a valid regular expression"),
     ({"type": "contains", "value": []}, "a phrase or a list of non-empty phrases"),
     ({"type": "contains", "value": [""]}, "a phrase or a list of non-empty phrases"),
-    ({"type": "max_length", "value": "600"}, "a whole number of characters"),
+    ({"type": "max_length", "value": "600"}, 'the text "600": write value: 600'),
     ({"type": "max_length", "value": -1}, "a whole number of characters"),
     ({"type": "min_length", "value": True}, "must be a phrase"),
     ({"type": "python", "value": "house.py"}, "file.py:function"),

@@ -217,3 +217,16 @@ def test_a_scored_check_shows_its_score_against_its_threshold():
     assert lines["tone"].rstrip().endswith("score 0.2 against threshold 0.5; curt")
     assert lines["judged"].rstrip().endswith("score 1; fine")
     assert lines["plain"].rstrip().endswith("plain         ok")
+
+
+def test_an_error_comes_alone_without_the_runs_notices(served_project):
+    root = served_project["dir"]
+    assert harness_cmd("run", "eval.yaml", "--out", "r", "--no-cache", "--quiet", cwd=root).returncode == 0
+    manifest = json.loads((root / "r" / "manifest.json").read_text())
+    manifest["notices"] = ["The embedded model took part in this run as the judge."]
+    (root / "r" / "manifest.json").write_text(json.dumps(manifest))
+    done = harness_cmd("show", "r", "c999", cwd=root)
+    assert done.returncode == 2 and done.stdout == ""  # the notes were printed before the error
+    assert done.stderr.strip() == "harness: error: CASE: no record of r matches c999"
+    listed = harness_cmd("show", "r", cwd=root)
+    assert listed.returncode == 0 and listed.stdout.startswith("note: The embedded model")

@@ -240,8 +240,8 @@ def test_a_custom_checks_value_error_names_the_value_line(project):
             description: too long replies
             value: "600"
         """)
-    assert error_of(path).endswith("eval.yaml:7: checks[0].value: type max_length needs `value`: a whole number of "
-                                   "characters, 0 or more")
+    assert error_of(path).endswith("eval.yaml:7: checks[0].value: type max_length needs a whole number, and `value` "
+                                   "is the text \"600\": write value: 600 (without quotes)")
 
 
 
