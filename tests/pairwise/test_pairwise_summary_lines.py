@@ -24,4 +24,5 @@ def test_the_terminal_says_pairs_with_an_error_and_failed_calls_apart():
 def test_no_error_reads_zero_pairs():
     line = summary_lines(_report(0, {}))[1]
     assert line.endswith("; 0 pairs with a judge error")
-    assert summary_lines(_report(1, {"provider": 1}))[1].endswith("; 1 pair with a judge error (1 failed call: provider 1)")
+    one = summary_lines(_report(1, {"provider": 1}))[1]
+    assert one.endswith("; 1 pair with a judge error (1 failed call: provider 1)")
