@@ -215,7 +215,7 @@ def _print_outputs(outputs, quiet: bool) -> None:
 
 def diff(args: argparse.Namespace) -> int:
     from harness.compare import (DiffOptions, StatOptions, build_diff, parse_formats, parse_min_effect, parse_pair,
-                                 write_diff)
+                                 parse_primary, write_diff)
     from harness.compare.diff import measured_nothing
     from harness.compare.outputs import check_out_dir, render
 
@@ -227,8 +227,9 @@ def diff(args: argparse.Namespace) -> int:
     stats = StatOptions(min_effect=parse_min_effect(args.min_effect)) if args.min_effect else StatOptions()
     # Before reading any record: a run directory or a folder of someone else's files is refused, as pairwise does.
     plan = check_out_dir(args.out, formats) if args.out is not None else None
+    primary = parse_primary(args.primary) if args.primary is not None else None
     report = build_diff(args.run_a, args.run_b, DiffOptions(pair=pair, allow_incomparable=args.allow_incomparable,
-                                                            stats=stats))
+                                                            stats=stats, primary=primary))
     for warning in report.warnings:
         print(f"harness: warning: {warning}", file=sys.stderr)
     if args.out is not None:  # printed to stdout, the diff carries them itself

@@ -164,6 +164,9 @@ def _add_diff(sub) -> None:
     diff.add_argument("--min-effect", action=Once, metavar="1pp[,0.2pt]",
                       help="smallest change that counts: a significant row with a smaller |B - A| reads 'below "
                            "minimum effect', not improved/regressed (pp: pass rates; pt: 1-5 means)")
+    diff.add_argument("--primary", action=Once, metavar="NAME[,NAME]",
+                      help="criteria/checks decided on beforehand: each pair's Holm family is only these rows; the "
+                           "others are exploratory (p unadjusted, marked so)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -92,14 +92,21 @@ def summary_lines(report) -> list[str]:
     lines = []
     for comparison in report.comparisons:
         row = comparison.overall
-        errors = sum(row.errors.values())
         lines.append(f"{comparison.candidate_a} (A) vs {comparison.candidate_b} (B), {row.n_pairs} pairs over "
                      f"{row.n_cases} cases: B wins {_pct(row.b_wins)}, ties {_pct(row.ties)}, A wins "
                      f"{_pct(row.a_wins)}; B − A {fmt_difference(row)} ({row.preference})")
         lines.append(f"  consistent under swap {fmt_rate(row.consistency)}; picked the first reply "
-                     f"{fmt_rate(row.first_position)}; judge errors {errors}"
-                     + (f" ({', '.join(f'{k} {n}' for k, n in row.errors.items())})" if errors else ""))
+                     f"{fmt_rate(row.first_position)}; {_judge_errors(row)}")
     return lines
+
+
+def _judge_errors(row) -> str:
+    """``10 pairs with a judge error (11 failed calls: junk 11)``, as the table counts them: pairs and calls
+    apart (a pair is asked in two orders, so "judge errors 11" read as 11 pairs lost when 10 were)."""
+    from harness.pairwise.markdown import fmt_failed_calls
+
+    pairs = row.left_out.judge_error
+    return f"{pairs} pair{'s' if pairs != 1 else ''} with a judge error" + fmt_failed_calls(row)
 
 
 def _pct(share) -> str:

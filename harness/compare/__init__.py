@@ -12,11 +12,11 @@ explain a difference), ``diff`` (the whole diff), ``schema`` (``diff.json``),
 ``outputs`` (files).
 """
 
-from harness.compare.diff import DiffOptions, build_diff, parse_pair
+from harness.compare.diff import DiffOptions, build_diff, parse_pair, parse_primary
 from harness.compare.guard import IncomparableRunsError
 from harness.compare.outputs import load_diff, parse_formats, write_diff
 from harness.compare.rows import MinEffect, StatOptions, parse_min_effect
 from harness.compare.schema import DIFF_SCHEMA_VERSION, DiffReport
 
-__all__ = ["DiffOptions", "StatOptions", "MinEffect", "parse_min_effect", "build_diff", "parse_pair", "write_diff", "load_diff", "parse_formats",
+__all__ = ["DiffOptions", "StatOptions", "MinEffect", "parse_min_effect", "build_diff", "parse_pair", "parse_primary", "write_diff", "load_diff", "parse_formats",
            "IncomparableRunsError", "DiffReport", "DIFF_SCHEMA_VERSION"]

@@ -20,7 +20,7 @@ from harness.compare.align import case_notices, pair_sides, paired_clusters, pla
 from harness.compare.columns import Measure, RunData, Side, open_run, read_rows, side
 from harness.compare.guard import one_sided_criteria, require_comparable, warning_text
 from harness.compare.lengths import length_notices
-from harness.compare.rows import TOO_FEW, StatOptions, apply_holm, build_row
+from harness.compare.rows import TOO_FEW, StatOptions, apply_family, build_row
 from harness.compare.schema import Comparison, DiffReport, DiffRow, Flips, RunInfo
 from harness.compare.views import (VIEWS_PER_DIRECTION, attach_case_views, attach_groups, case_groups, case_snapshots,
                                    changed_cases, reply_only_changes, viewed_cases)
@@ -40,6 +40,30 @@ class DiffOptions:
     allow_incomparable: bool = False
     stats: StatOptions = StatOptions()
     views_per_direction: int = VIEWS_PER_DIRECTION  # per row: side-by-side views of its largest drops and rises
+    primary: tuple[str, ...] | None = None  # --primary: the criteria and checks each pair's Holm family holds
+
+
+def parse_primary(text: str) -> tuple[str, ...]:
+    """``"empathy, next_step"`` → ``("empathy", "next_step")``; no name at all is a :class:`ConfigError`."""
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    if not names:
+        raise ConfigError(f"expected comma-separated criterion or check names, got {text!r}", field="--primary")
+    return names
+
+
+def check_primary(primary: tuple[str, ...] | None, measures: list[Measure]) -> frozenset[str] | None:
+    """The ``--primary`` names as a set, once each is a row of this diff (a criterion or check both runs
+    have); a :class:`ConfigError` naming the first that is not, with the closest row name."""
+    if primary is None:
+        return None
+    from harness.config.yamlfile import did_you_mean
+
+    known = list(dict.fromkeys(m.name for m in measures))
+    for name in primary:
+        if name not in known:
+            raise ConfigError(f"no criterion or check {name!r} in both runs{did_you_mean(name, known)} (rows: "
+                              f"{', '.join(known) or 'none'})", field="--primary")
+    return frozenset(primary)
 
 
 def parse_pair(text: str) -> tuple[str, str]:
@@ -124,6 +148,7 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
         raise ConfigError("comparing within one run needs --pair LEFT=RIGHT", field="--pair")
     found = require_comparable(data_a.manifest, data_b.manifest, options.allow_incomparable)
     measures = _measures(data_a, data_b)
+    primary = check_primary(options.primary, measures)  # before reading a record: a typo costs nothing
     read_rows(data_a, measures)
     if data_b is not data_a:
         read_rows(data_b, measures)
@@ -133,7 +158,8 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
         a, b = side(data_a, name_a, "A"), side(data_b, name_b, "B")
         comparisons.append((_comparison(a, b, measures, options.stats, by_thread), a, b))
     for comparison, _, _ in comparisons:  # one family per pair: its verdicts never depend on the other pairs
-        comparison.holm_family = apply_holm(comparison.rows, options.stats.alpha, options.stats.min_effect)
+        family = apply_family(comparison.rows, options.stats.alpha, options.stats.min_effect, primary)
+        comparison.holm_family, comparison.holm_tested = family.size, family.tested
     for (comparison, _, _), replies in zip(comparisons, reply_only_changes(comparisons)):
         comparison.reply_changes = replies
         comparison.flips = flips(comparison)
@@ -201,7 +227,7 @@ def _report(data_a: RunData, data_b: RunData, found: list[str], comparisons: lis
                       notices=notices + _one_sided_notes(data_a, data_b), confidence=options.stats.confidence,
                       alpha=options.stats.alpha, n_resamples=options.stats.n_resamples, seed=options.stats.seed,
                       min_effect=options.stats.min_effect.as_dict() if options.stats.min_effect else {},
-                      comparisons=comparisons)
+                      primary=list(options.primary or ()), comparisons=comparisons)
 
 
 def flips(comparison: Comparison) -> Flips:
@@ -232,6 +258,9 @@ def reply_changes_text(count: int) -> str:
     return f"{_plural(count, 'reply', 'replies')} changed text with no change in any measure"
 
 
+EXPLORATORY = " (exploratory, p unadjusted)"
+
+
 def headline(comparison: Comparison) -> str:
     """The pair in one line: the rows with a verdict, then those that looked changed before the Holm
     correction (or how many rows showed no detectable change); which way the cases moved; how many replies
@@ -240,8 +269,11 @@ def headline(comparison: Comparison) -> str:
     if comparison.shares_no_case:
         return "not measured: the sides share no graded case"
     rows = comparison.rows
-    parts = [f"{row_label(r)} {r.verdict}" for r in rows if r.verdict in ("improved", "regressed")]
-    parts += [f"{row_label(r)} {r.verdict_note}" for r in rows
+    # Primary rows first; an exploratory row's verdict comes from its unadjusted p and says so.
+    ordered = sorted(rows, key=lambda r: r.exploratory)
+    parts = [f"{row_label(r)} {r.verdict}{EXPLORATORY if r.exploratory else ''}" for r in ordered
+             if r.verdict in ("improved", "regressed")]
+    parts += [f"{row_label(r)} {r.verdict_note}{EXPLORATORY if r.exploratory else ''}" for r in ordered
               if r.verdict_note and r.verdict != "not measured" and r.verdict_note != TOO_FEW]
     quiet = sum(r.verdict == "no detectable change" and not r.verdict_note for r in rows)
     if not parts and quiet:

@@ -286,9 +286,59 @@ def _smallest_p(row: DiffRow) -> float | None:
     return smallest_attainable_p(len(row.changes)) if row.changes else 0.0
 
 
+@dataclass(frozen=True)
+class HolmFamily:
+    """One pair's Holm family: its ``size`` (Tarone's, the multiplier of its smallest p) and how many rows it
+    ``tested`` (those that could be significant at its level; at most ``size``)."""
+
+    size: int
+    tested: int
+
+
+def apply_family(rows: list[DiffRow], alpha: float, min_effect: MinEffect | None = None,
+                 primary: frozenset[str] | None = None) -> HolmFamily:
+    """:func:`apply_holm` over the rows named in ``primary`` (every row when ``None``); the others are
+    exploratory: out of the family, their p unadjusted (``p_holm`` None) and their verdict read from it at
+    ``alpha``, flagged ``exploratory`` so no output reads them as findings.
+
+    With several measures, correcting for all of them costs the ones a team decided on beforehand their
+    power; naming those (``--primary``) keeps the family to them, and the rest stay visible as leads.
+    """
+    in_family = [row for row in rows if primary is None or row.name in primary]
+    family = _holm(in_family, alpha, min_effect)
+    for row in rows:
+        if primary is not None and row.name not in primary:
+            _exploratory(row, alpha, min_effect)
+    return family
+
+
+def _exploratory(row: DiffRow, alpha: float, min_effect: MinEffect | None) -> None:
+    """Set an exploratory row's verdict from its unadjusted p (its MDE stays at ``alpha`` itself)."""
+    row.exploratory = True
+    row.p_holm = None
+    row._deltas = None
+    row.verdict = _verdict(row.n_cases, row.difference, row.p_value, alpha)
+    _set_note(row, 1, alpha, min_effect)
+
+
+def _set_note(row: DiffRow, family: int, alpha: float, min_effect: MinEffect | None) -> None:
+    """Turn a significant change smaller than ``min_effect`` into "below minimum effect", and set the note."""
+    minimum = min_effect.of(row.scale) if min_effect else None
+    if row.verdict in ("improved", "regressed") and minimum is not None and abs(row.difference) < minimum - 1e-12:
+        row.verdict = BELOW_MIN_EFFECT
+        row.verdict_note = below_min_effect_note(row, minimum)
+        return
+    row.verdict_note = verdict_note(row, family, alpha)
+
+
 def apply_holm(rows: list[DiffRow], alpha: float, min_effect: MinEffect | None = None) -> int:
     """Holm-adjust the p-values of one pair's ``rows`` as one family, set each row's verdict in place, and
-    return the family's size.
+    return the family's size (:func:`apply_family`'s, with every row in the family)."""
+    return _holm(rows, alpha, min_effect).size
+
+
+def _holm(rows: list[DiffRow], alpha: float, min_effect: MinEffect | None = None) -> HolmFamily:
+    """Holm-adjust the p-values of ``rows`` as one family and set each row's verdict in place.
 
     The family is Tarone's (:func:`~harness.compare.paired.tarone_holm`): a row whose exact test could not
     reach significance at the family's level whichever way its changed cases went (no case changed: its p
@@ -301,7 +351,8 @@ def apply_holm(rows: list[DiffRow], alpha: float, min_effect: MinEffect | None =
     :func:`verdict_note` when the evidence looked like a change before the
     correction.
     """
-    adjusted_all, family = tarone_holm([row.p_value for row in rows], [_smallest_p(row) for row in rows], alpha)
+    pvalues, smallest = [row.p_value for row in rows], [_smallest_p(row) for row in rows]
+    adjusted_all, family = tarone_holm(pvalues, smallest, alpha)
     for row, adjusted in zip(rows, adjusted_all):
         row.p_holm = adjusted
         if row._deltas is not None and family > 1:
@@ -309,13 +360,9 @@ def apply_holm(rows: list[DiffRow], alpha: float, min_effect: MinEffect | None =
             row.mde = detectable_effect(row._deltas, row._step, alpha / family, row.scale)
         row._deltas = None  # done with: a row compares equal to itself read back from diff.json
         row.verdict = _verdict(row.n_cases, row.difference, adjusted, alpha)
-        minimum = min_effect.of(row.scale) if min_effect else None
-        if row.verdict in ("improved", "regressed") and minimum is not None and abs(row.difference) < minimum - 1e-12:
-            row.verdict = BELOW_MIN_EFFECT
-            row.verdict_note = below_min_effect_note(row, minimum)
-            continue
-        row.verdict_note = verdict_note(row, family, alpha)
-    return family
+        _set_note(row, family, alpha, min_effect)
+    tested = sum(p is not None and m is not None and m <= alpha / max(family, 1) for p, m in zip(pvalues, smallest))
+    return HolmFamily(family, tested)
 
 
 BELOW_MIN_EFFECT = "below minimum effect"
@@ -377,6 +424,8 @@ def verdict_note(row: DiffRow, family: int, alpha: float) -> str | None:
     if undetectable(row):
         return TOO_FEW
     off_zero = row.ci is not None and (row.ci.lo > 0 or row.ci.hi < 0)
+    if changed and off_zero and row.exploratory:  # no correction to speak of: its p is the unadjusted one
+        return f"not significant (p {_p_text(row.p_value)}), though its interval excludes 0"
     if changed and off_zero:
         return f"not significant, even before correcting for {comparisons} (p {_p_text(row.p_value)})"
     return None

@@ -28,7 +28,9 @@ from harness.scoring.schema import Interval
 # 5: Comparison.headline, .flips (pass->fail / fail->pass, cases worse / better) and .reply_changes (replies
 #    whose text changed with no change in any measure); LeftOut.changed (cases whose content changed between
 #    the runs, left out of every row). A v4 diff.json still reads.
-DIFF_SCHEMA_VERSION = 5
+# 6: Holm's family by Tarone's refinement (Comparison.holm_family its size, .holm_tested the rows tested);
+#    DiffReport.primary and DiffRow.exploratory (--primary). A v5 diff.json still reads.
+DIFF_SCHEMA_VERSION = 6
 Verdict = Literal["improved", "regressed", "below minimum effect", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
 
@@ -120,8 +122,14 @@ class DiffRow(_Model):
                                                   "not reject); the test decides the verdict")
     test: TestName = "none"
     p_value: float | None = None
-    p_holm: float | None = Field(None, description="Holm-adjusted across the rows of this candidate pair (its "
-                                                   "criteria and checks with a p-value; see Comparison.holm_family)")
+    p_holm: float | None = Field(None, description="Holm-adjusted across the rows of this candidate pair that "
+                                                   "could be significant (Tarone's family, see "
+                                                   "Comparison.holm_family; a row that could not be reads 1); None "
+                                                   "on an exploratory row, whose p_value is not adjusted")
+    exploratory: bool = Field(False, description="outside the diff's --primary rows (DiffReport.primary): not in "
+                                                 "the Holm family, p_holm None, verdict read from the unadjusted "
+                                                 "p_value at alpha (a lead to check, not a finding); false "
+                                                 "without --primary")
     verdict: Verdict = Field("no detectable change", description="'not measured' when no case was graded on "
                                                                  "both sides (n_cases 0): nothing was tested; "
                                                                  "'below minimum effect' when the change is "
@@ -202,9 +210,15 @@ class Comparison(_Model):
     candidate_a: str
     candidate_b: str
     rows: list[DiffRow] = Field(default_factory=list)
-    holm_family: int = Field(0, description="rows of this pair whose p-values were Holm-adjusted together (those "
-                                            "with a p-value); each pair is its own family, so one candidate's "
-                                            "verdicts do not depend on the other candidates compared beside it")
+    holm_family: int = Field(0, description="the size of this pair's Holm family, the multiplier of its smallest "
+                                            "p-value: Tarone's, the rows that could be significant (a row where "
+                                            "too few cases changed to reach significance whichever way they went "
+                                            "neither counts nor is tested); with --primary, of the primary rows "
+                                            "only; each pair is its own family, so one candidate's verdicts do not "
+                                            "depend on the other candidates compared beside it")
+    holm_tested: int | None = Field(None, description="the rows of the family that could be significant at its "
+                                                      "level, tested by Holm (at most holm_family; 0 when none "
+                                                      "could be); None in diffs written before it was recorded")
     headline: str = Field("", description="the pair's one-line summary, as diff.md and diff.html head it: verdicts, "
                                           "which way cases moved (flips), replies changed with no change in any "
                                           "measure, rows too small to show a change")
@@ -246,6 +260,9 @@ class DiffReport(_Model):
     min_effect: dict[str, float] = Field(default_factory=dict, description=(
         "the practical-significance minimum per scale (--min-effect): pass_fail as a fraction (0.01 = 1 pp), "
         "1-5 in points; a significant row with a smaller |difference| has the verdict 'below minimum effect'"))
+    primary: list[str] = Field(default_factory=list, description=(
+        "the criteria and checks named by --primary: each pair's Holm family is only these rows, the others are "
+        "exploratory (DiffRow.exploratory); empty: every row is in the family"))
     comparisons: list[Comparison] = Field(default_factory=list)
 
 

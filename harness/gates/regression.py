@@ -181,7 +181,8 @@ def _significant_only(threshold: Threshold, default: bool) -> bool:
 def _not_held_detail(row, allowed: float, rate: bool, family: int, alpha: float) -> str:
     n = row.n_units or row.n_cases
     unit = "thread" if row.n_units else "case"
-    holm = f", and across this pair's {family} rows Holm may ask for more" if family > 1 else ""
+    holm = (f", and across the {family} rows of this pair that could reach significance Holm may ask for more"
+            if family > 1 else "")
     return (f"not held: {_measured(row, rate, n, unit)}; this gate could not fail: significant_only fails only a "
             f"significant drop, and none over {_count(n, unit)} can be significant (it takes "
             f"{fewest_significant(1, alpha)} {unit}s, all dropping{holm}); to hold it, add cases or set "
@@ -218,7 +219,7 @@ def _test_words(row, family: int) -> str:
     """The paired test's reading of the row: ``significant, p (Holm, …) 0.001``, ``not significant, p …``,
     or the row's note (``not significant after correcting for 16 comparisons (p 0.012 before)``, the
     correction, not the data, being why), never a verdict word that could contradict the gate's."""
-    across = f", across this pair's {family} rows" if family > 1 else ""
+    across = f", across the {family} rows that could reach significance" if family > 1 else ""
     p = f", p (Holm{across}) {row.p_holm:.3g}" if row.p_holm is not None else ""
     if row.verdict in ("regressed", "improved"):
         return f"{'a significant drop' if row.verdict == 'regressed' else 'a significant rise'}{p}"

@@ -29,7 +29,7 @@ from harness.report.diff_case_detail import case_detail, word_changes  # noqa: F
 from harness.report.html import render_notices
 from harness.report.html_parts import (ROWS_JS, difference_svg, esc, evidence_select, json_script, page_shell,
                                        sortable_head)
-from harness.report.diff_markdown import mde_level_text, min_effect_text
+from harness.report.diff_markdown import holm_method_text, mde_level_text, min_effect_text
 from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
 
 VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na", "not measured": "na",
@@ -315,7 +315,7 @@ def _no_changes(comparison: Comparison) -> str:
 
 
 def _family(comparison: Comparison) -> str:
-    return f'<p class="muted">{esc(fmt_holm_family(comparison.holm_family))}</p>' if comparison.rows else ""
+    return f'<p class="muted">{esc(fmt_holm_family(comparison))}</p>' if comparison.rows else ""
 
 
 def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
@@ -362,8 +362,7 @@ def _method(report: DiffReport) -> str:
             f"{report.confidence:.0%}, for pass/fail rows the melded interval that agrees with exact McNemar; where "
             f"no case changed, or every case moved by the same amount, Clopper–Pearson's bound on the share of cases "
             f"that could move otherwise unseen; else a bootstrap resampling cases. p: exact McNemar (pass/fail) or Wilcoxon "
-            f"signed-rank (scores), with the Holm-adjusted value in parentheses (each compared pair's rows are one "
-            f"family, so a candidate's verdicts do not depend on the others compared beside it). Verdicts at α = {report.alpha:g} after Holm. MDE: the smallest true difference this n "
+            f"signed-rank (scores), in parentheses {esc(holm_method_text(report))} Verdicts at α = {report.alpha:g} after Holm. MDE: the smallest true difference this n "
             f"detects with 80% power at {esc(mde_level_text(report))}. Cases with a case or judge error on either side are left out of that row; with "
             "several samples per case, a case is compared on its graded samples and left out when a side has "
             f"none.{esc(min_effect_text(report))}</p>")

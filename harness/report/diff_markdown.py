@@ -132,7 +132,7 @@ def render_comparison(comparison: Comparison) -> str:
     """One comparison: heading, the rows table, flips and score changes."""
     title = f"## {md_escape(comparison.candidate_a)} (A) → {md_escape(comparison.candidate_b)} (B)"
     table = md_table(DIFF_HEADER, [diff_row_cells(r) for r in comparison.rows]) if comparison.rows else "No rows."
-    family = f"<sub>{fmt_holm_family(comparison.holm_family)}</sub>" if comparison.rows else ""
+    family = f"<sub>{fmt_holm_family(comparison)}</sub>" if comparison.rows else ""
     parts = [title, f"**{md_escape(headline(comparison))}**", table, family,
              _details("Flips per check (case: A→B)", _flip_lines(comparison)),
              _details("Largest score drops and rises per criterion", _score_lines(comparison)),
@@ -167,6 +167,19 @@ def mde_level_text(report: DiffReport) -> str:
             "its smallest p-value to")
 
 
+def holm_method_text(report: DiffReport) -> str:
+    """How the p-values in parentheses were adjusted: within each pair, across the rows that could be
+    significant; with ``--primary``, across those rows only, the others exploratory."""
+    text = ("Holm-adjusted within each compared pair, across that pair's rows that could be significant (Tarone: a "
+            "row where too few cases changed to reach significance, whichever way they went, is left out and reads "
+            "1; one family per pair, so a candidate's verdicts do not depend on the others compared beside it).")
+    if not report.primary:
+        return text
+    return (f"{text} Primary rows (--primary): {', '.join(report.primary)}; only they form the family. The others "
+            f"are exploratory: p, verdict and MDE at α = {report.alpha:g} unadjusted, marked (exploratory), leads "
+            f"rather than findings.")
+
+
 def _method(report: DiffReport) -> str:
     return (f"<sub>Paired over the same cases (several samples of a case count as one cluster). "
             f"Interval: {report.confidence:.0%}, for pass/fail rows the melded interval that agrees with exact "
@@ -174,8 +187,7 @@ def _method(report: DiffReport) -> str:
             f"share of cases that could move otherwise unseen; else a bootstrap resampling cases "
             f"({report.n_resamples} resamples, seed {report.seed}). "
             f"p: exact McNemar for pass/fail, Wilcoxon signed-rank for scores (exact up to 200 changed cases); in parentheses "
-            f"Holm-adjusted within each compared pair, across that pair's rows (one family per pair, so a "
-            f"candidate's verdicts do not depend on the others compared beside it). Verdicts at "
+            f"{md_escape(holm_method_text(report))} Verdicts at "
             f"α = {report.alpha:g} after Holm. MDE: the smallest true difference this n detects with 80% power "
             f"at {mde_level_text(report)}, so \"no detectable change\" is not \"the same\". Cases with a case or judge "
             f"error on either side are left out of that row; with several samples per case, a case is compared on "

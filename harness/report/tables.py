@@ -293,7 +293,10 @@ def fmt_p(value: float | None) -> str:
 
 
 def fmt_p_pair(row) -> str:
-    return DASH if row.p_value is None else f"{fmt_p(row.p_value)} ({fmt_p(row.p_holm)})"
+    """``0.012 (0.048)``: p, then Holm-adjusted; ``0.012 (exploratory)`` on a row outside ``--primary``."""
+    if row.p_value is None:
+        return DASH
+    return f"{fmt_p(row.p_value)} ({'exploratory' if getattr(row, 'exploratory', False) else fmt_p(row.p_holm)})"
 
 
 def fmt_mde(row) -> str:
@@ -331,16 +334,53 @@ def fmt_verdict(row) -> str:
     """The verdict, or for a row that looked changed before the Holm correction, why it has none
     (``"not significant after correcting for 16 comparisons (p 0.012 before)"``)."""
     note = getattr(row, "verdict_note", None)
-    return note if note else VERDICT_MARK[row.verdict]
+    text = note if note else VERDICT_MARK[row.verdict]
+    # An exploratory row's verdict is read from its unadjusted p: a lead, never a finding.
+    return f"{text} (exploratory)" if getattr(row, "exploratory", False) and row.verdict != "not measured" else text
 
 
-def fmt_holm_family(family: int) -> str:
-    """The sentence under a pair's table: which p-values the ones in parentheses were adjusted with."""
-    if not family:
+def _rows(n: int, what: str = "row") -> str:
+    return f"the 1 {what}" if n == 1 else f"the {n} {what}s"
+
+
+def fmt_holm_family(comparison) -> str:
+    """The sentence under a pair's table: which rows the p-values in parentheses were adjusted across (the
+    rows that could be significant, Tarone's family), and, with ``--primary``, which rows are exploratory."""
+    with_p = [r for r in comparison.rows if r.p_value is not None]
+    if not with_p or not comparison.holm_family:
         return "No row has a p-value: no case was graded on both sides."
-    rows = "the 1 row" if family == 1 else f"the {family} rows"
-    return (f"p in parentheses: Holm-adjusted across {rows} of this pair (its criteria and checks with a "
-            f"p-value).")
+    exploratory = [r for r in with_p if getattr(r, "exploratory", False)]
+    in_family = len(with_p) - len(exploratory)
+    return _family_sentence(comparison, in_family, "primary row" if exploratory else "row") + _exploratory_sentence(
+        len(exploratory))
+
+
+def _family_sentence(comparison, in_family: int, what: str) -> str:
+    family, tested = comparison.holm_family, getattr(comparison, "holm_tested", None)
+    if tested is None:  # a diff written before the family was Tarone's: every row with a p-value
+        return f"p in parentheses: Holm-adjusted across {_rows(family, what)} of this pair with a p-value."
+    if not in_family:
+        return "p in parentheses: no primary row of this pair has a p-value."
+    if not tested:
+        return (f"p in parentheses: Holm-adjusted; no {what} of this pair could be significant at this n (too few "
+                f"cases changed on each, whichever way they went), so each reads 1.")
+    size = (f", counted as a family of {family} (Tarone's size: the smallest K at which no more than K rows could "
+            f"be significant at α/K)") if tested < family else ""
+    others = in_family - tested
+    other = f"the other {what} could not be, whichever way its changed cases went, and reads 1" if others == 1 else \
+        f"the other {others} {what}s could not be, whichever way their changed cases went, and read 1"
+    rest = f"; {other}" if others else ""
+    return (f"p in parentheses: Holm-adjusted across {_rows(tested, what)} of this pair that could be "
+            f"significant{size}{rest}.")
+
+
+def _exploratory_sentence(count: int) -> str:
+    if not count:
+        return ""
+    rows = "1 exploratory row" if count == 1 else f"{count} exploratory rows"
+    its = "its" if count == 1 else "their"
+    return (f" {rows} (not named by --primary): {its} p unadjusted and in no family, {its} verdict marked "
+            f"(exploratory): a lead to check, not a finding.")
 
 
 def row_label(row) -> str:

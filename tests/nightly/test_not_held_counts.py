@@ -78,8 +78,8 @@ def test_a_failing_rerun_with_a_baseline_prints_one_note_for_its_gates_not_held(
 def test_a_failed_regression_says_significant_once():
     found = _gate(_row(12, 1.0, 0.0, verdict="regressed", p=0.00293), significant_only=False)
     assert found.status == "failed"
-    assert found.detail.endswith(": a significant drop, more than the 10.0 pp allowed (p (Holm, across this pair's "
-                                 "16 rows) 0.00293)")
+    assert found.detail.endswith(": a significant drop, more than the 10.0 pp allowed (p (Holm, across the 16 rows "
+                                 "that could reach significance) 0.00293)")
     assert found.detail.count("significant") == 1
 
 

@@ -34,7 +34,8 @@ def test_a_significant_only_gate_over_too_few_cases_is_not_held_not_passed():
     assert gate.detail == (
         "not held: 100.0% → 0.0%: -100.0 pp [-100.0 pp, +95.0 pp] over 1 case; this gate could not fail: "
         "significant_only fails only a significant drop, and none over 1 case can be significant (it takes 6 "
-        "cases, all dropping, and across this pair's 16 rows Holm may ask for more); to hold it, add cases or set "
+        "cases, all dropping, and across the 16 rows of this pair that could reach significance Holm may ask for "
+        "more); to hold it, add cases or set "
         "significant_only: false on it (largest drop allowed 10.0 pp)")
     unchanged = _gate(_row(3, 1.0, 1.0), significant_only=True)
     assert unchanged.status == "not_measured"  # no drop, but no drop could have failed it either
@@ -44,8 +45,9 @@ def test_enough_cases_to_fail_is_held_as_before():
     assert fewest_significant(16) == 10 and fewest_significant(1) == 6
     gate = _gate(_row(10, 1.0, 0.9), significant_only=True, allowed=0.05)
     assert gate.status == "passed"
-    assert gate.detail.endswith("a drop of more than the 5.0 pp allowed, but not significant, p (Holm, across this "
-                                "pair's 16 rows) 1; significant_only fails only a significant drop, so it passes")
+    assert gate.detail.endswith("a drop of more than the 5.0 pp allowed, but not significant, p (Holm, across the 16 "
+                                "rows that could reach significance) 1; significant_only fails only a significant "
+                                "drop, so it passes")
     # Holm can call a drop over fewer cases significant when the pair's other rows are clearer still: it failed.
     found = _gate(_row(7, 1.0, 0.0, verdict="regressed", p=0.03), significant_only=True)
     assert found.status == "failed" and "a significant drop, more than the 10.0 pp allowed" in found.detail
@@ -69,7 +71,7 @@ def test_a_failing_gate_never_reads_no_detectable_change():
     assert gate.status == "failed"
     assert gate.detail == ("100.0% → 90.0%: -10.0 pp [-100.0 pp, +95.0 pp] over 10 cases: a drop of more than the "
                            "5.0 pp allowed, which fails whether significant or not (significant_only is off; not "
-                           "significant, p (Holm, across this pair's 16 rows) 1)")
+                           "significant, p (Holm, across the 16 rows that could reach significance) 1)")
     assert "no detectable change" not in gate.detail
     few = _gate(_row(1, 1.0, 0.0, note="too few cases to detect any change"), significant_only=False)
     assert few.status == "failed" and " over 1 case: " in few.detail and "1 cases" not in few.detail

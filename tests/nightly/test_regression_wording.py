@@ -15,7 +15,7 @@ def _row(note: str | None) -> SimpleNamespace:
 def test_the_detail_names_the_family_and_the_correction():
     note = "not significant after correcting for 16 comparisons (p 0.012 before)"
     text = _regression_detail(_row(note), 0.271, 0.05, True, True, True, family=16)
-    assert "p (Holm, across this pair's 16 rows) 0.098" in text
+    assert "p (Holm, across the 16 rows that could reach significance) 0.098" in text
     assert note in text and "no detectable change" not in text
     # Was "… ; largest drop allowed -5.0 pp (not significant, so allowed)": the pass is now said in words
     # that cannot be read as the opposite of the verdict (tests/nightly/test_regression_verdict_words.py).
