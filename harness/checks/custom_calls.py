@@ -8,7 +8,7 @@ nothing honest to measure, the check does not apply to that case (``passed`` nul
 * latency of an answer served from the cache (a rerun, an identical call of the same run, batch mode):
   the lookup's time is not the model's; ``--no-cache`` measures it again;
 * cost where the provider's price is unknown (a model missing from litellm's price list, a custom
-  ``api_base``).
+  ``api_base``) and the eval file gives the model no ``price:``; the detail says to give one.
 
 An answer from the cache keeps the cost of the call that produced it (at batch prices when it was
 batched): what the reply cost, as the scorecard counts it. Latency is the call's wall time, retries and
@@ -65,7 +65,7 @@ def _cost(limit_usd: float) -> Callable[[CheckContext], Outcome]:
         cost = stats.usage.cost_usd
         if cost is None:
             return None, [], ("does not apply: the call's price is unknown (a model missing from litellm's price "
-                              "list, or a custom api_base)"), {}
+                              "list, or a custom api_base): give the model a `price:` to check it"), {}
         cached = " (from the cache: what the call that produced it cost)" if stats.cache_hits >= stats.calls else ""
         return (cost <= limit_usd, [], f"${cost:.6g} (at most ${limit_usd:g}){cached}",
                 {"cost_usd": cost, "limit_usd": limit_usd})

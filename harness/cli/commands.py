@@ -49,7 +49,7 @@ def estimate(args: argparse.Namespace) -> int:
         raise ConfigError("must be a positive number of seconds", field="--latency")
     candidates, selection = _chosen(args)
     found = estimate_run(load_eval(args.eval), limit=args.limit, candidate_names=candidates, selection=selection,
-                         reply_tokens=args.reply_tokens)
+                         reply_tokens=args.reply_tokens, cache_path=args.cache)
     print(json.dumps(estimate_json(found, args.latency), indent=2) if args.json else render_estimate(found, args.latency))
     return 0
 

@@ -117,6 +117,8 @@ def _add_estimate(sub) -> None:
                           "(default: the mean of the dataset's recorded replies, capped by max_tokens)")
     estimate.add_argument("--latency", type=float, default=1.0, metavar="S",
                           help="seconds per call for the time floor (default: 1.0)")
+    estimate.add_argument("--cache", type=Path, metavar="FILE", help="the model cache the run will use, read "
+                          "to count the calls it already answers (default: .harness-cache/models.sqlite)")
     estimate.add_argument("--json", action="store_true", help="print the estimate as JSON")
 
 

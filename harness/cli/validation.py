@@ -198,12 +198,26 @@ def validate_file(path: Path) -> str:
     from harness.runner.plan import check_eval
 
     loaded = load_eval(path)
-    warnings = _check_against_dataset(loaded)
+    warnings = _check_against_dataset(loaded) + _epoch_warnings(loaded)
     check_eval(loaded)
     n = len(loaded.spec.candidates)
     checks = len(loaded.custom_checks)
     return Valid(f"eval {loaded.name}, {n} candidate{'s' if n != 1 else ''}"
                  + (f", {checks} check{'s' if checks != 1 else ''} of its own" if checks else ""), warnings)
+
+
+def _epoch_warnings(loaded: LoadedEval) -> list[str]:
+    """The notices a run prints at its start about epochs that repeat one answer, each at the ``epochs`` it is
+    about (a candidate's, else the judge's)."""
+    from harness.runner.epoch_notes import epoch_notices
+
+    lines = []
+    for notice in epoch_notices(loaded, loaded.spec.candidates):
+        # By the whole name: a matrix candidate's holds a colon (polite@openai:gpt-4o-mini).
+        named = [spec.name for spec in loaded.spec.candidates if notice.startswith(f"candidate {spec.name}: ")]
+        loc = (*loaded.candidate_loc(named[0]), "epochs") if named else ("judge", "epochs")
+        lines.append(loaded.error(notice, *loc).one_line())
+    return lines
 
 
 def _check_against_dataset(loaded: LoadedEval) -> list[str]:

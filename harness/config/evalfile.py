@@ -30,7 +30,7 @@ MAX_NAME = 100
 class ModelFields(CallSettings):
     """A model and its call settings: judges and panellists."""
 
-    model: str = Field(min_length=1, description="litellm form (openai/gpt-4o-mini, ollama/llama3, ...) "
+    model: str = Field(min_length=1, description="litellm form (openai/gpt-4o-mini, ollama_chat/llama3.1, ...) "
                                                  f"or {EMBEDDED_MODEL}")
     deployments: list[DeploymentSpec] = Field(default_factory=list, description="Several deployments of this "
                                               "model, spread over by litellm's Router (`model` is then a label).")
@@ -51,7 +51,7 @@ class PanellistSpec(ModelFields):
 class JudgeSpec(ModelFields):
     """One judge model (``model`` and its settings), or a ``panel`` of several, on one rubric."""
 
-    model: str | None = Field(None, min_length=1, description="litellm form (openai/gpt-4o-mini, ollama/llama3, "
+    model: str | None = Field(None, min_length=1, description="litellm form (openai/gpt-4o-mini, ollama_chat/llama3.1, "
                                                               f"...) or {EMBEDDED_MODEL}; or give `panel`")
     rubric: str = Field(min_length=1, description="Path of a rubric YAML file.")
     criteria: list[str] | None = Field(None, description="Only these criteria of the rubric.")

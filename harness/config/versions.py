@@ -69,18 +69,20 @@ def _shown(version: str) -> str:
 SHOWN_IDS = 5  # turn cases named in a warning; the rest are counted
 
 
-def unreplayed_turn_warnings(loaded: LoadedEval, cases: list[Case]) -> list[str]:
+def unreplayed_turn_warnings(loaded: LoadedEval, cases: list[Case],
+                             candidates: Iterable[CandidateSpec] | None = None) -> list[str]:
     """With ``replay: turns``, a line (``file:line: candidates[i].recorded: ...``) per recorded candidate that
     has no reply at some of the turn cases ``cases`` (but not all: that is refused), with how many, which,
-    and what to write. Each would be a ``missing_recorded_reply`` error in the run.
+    and what to write. Each would be a ``missing_recorded_reply`` error in the run. ``candidates``: those
+    it runs (default: every candidate of the eval file).
 
-    Said by ``harness validate``, which passes: threads whose agent turns name no ``author`` leave
+    Said by ``harness validate``, which passes, and by ``harness run`` before its first call: threads whose agent turns name no ``author`` leave
     ``thread`` without a final reply and every version without its earlier ones, half the records of a
     two-candidate eval, while each version is found somewhere."""
     if loaded.spec.replay != "turns":
         return []
     lines = []
-    for spec in loaded.spec.candidates:
+    for spec in loaded.spec.candidates if candidates is None else candidates:
         lacking = [case for case in cases if spec.kind == "recorded" and spec.recorded not in case.recorded_replies]
         if lacking and len(lacking) < len(cases):
             lines.append(loaded.error(_unreplayed(spec.recorded, lacking, len(cases)),

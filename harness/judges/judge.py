@@ -73,7 +73,7 @@ class Judge:
 
     async def _grade_one(self, ctx: CheckContext, criterion: Criterion, stats: CallStats) -> CriterionResult:
         messages = build_judge_messages(ctx.case, ctx.reply, criterion)
-        config = _judge_config(criterion.scale)
+        config = judge_config(criterion.scale, model_params(self.model))
         salt = judge_salt(criterion.id)
         asked = await ask_until_parsed(
             self.model, messages, config, salt, self.max_attempts,
@@ -112,10 +112,36 @@ def _schema(scale: str) -> dict:
     return answer_schema(probe)
 
 
+def model_params(model: object) -> GenerateConfig | None:
+    """The ``params`` the eval file gave a judge's model (None for a test double without a spec)."""
+    return getattr(getattr(model, "spec", None), "params", None)
+
+
+def given_fields(params: GenerateConfig | None) -> frozenset[str]:
+    """The fields ``params`` set (none when there are no params)."""
+    return frozenset(params.model_fields_set) if params is not None else frozenset()
+
+
+def defaults_under(defaults: GenerateConfig, given: frozenset[str]) -> dict[str, Any]:
+    """The fields of ``defaults`` not in ``given``, the fields a judge model's ``params`` set.
+
+    A Model overlays a call's config on its spec's params, so a judge default sent with the call would
+    override what the user wrote (``temperature: 0.7`` sent at 0): a judge sends only the defaults the
+    params leave open, and the user's values reach the provider.
+    """
+    return {name: getattr(defaults, name) for name in defaults.model_fields_set if name not in given}
+
+
+def judge_config(scale: str, params: GenerateConfig | None = None) -> GenerateConfig:
+    """What a judge asks with on ``scale``: :data:`JUDGE_DEFAULTS` under its model's ``params``, and the
+    answer schema (the judge's own, whatever the params say: its answers are parsed against it)."""
+    return _judge_config(scale, given_fields(params))
+
+
 @lru_cache(maxsize=None)
-def _judge_config(scale: str) -> GenerateConfig:
-    # Built once per scale and shared by every call: nothing downstream mutates a config.
-    return JUDGE_DEFAULTS.merged(GenerateConfig(response_schema=_schema(scale)))
+def _judge_config(scale: str, given: frozenset[str] = frozenset()) -> GenerateConfig:
+    # Built once per scale and set of params given, shared by every call: nothing downstream mutates a config.
+    return GenerateConfig(**defaults_under(JUDGE_DEFAULTS, given), response_schema=_schema(scale))
 
 
 @lru_cache(maxsize=None)

@@ -173,6 +173,8 @@ class Model:
             "concurrency": self.spec.concurrency,
             "timeout_s": self.spec.timeout_s,
             "max_retries": self.spec.max_retries,
+            # Only when given, so a manifest without one reads as before; `harness pairwise` reuses it.
+            **({"price": self.spec.price.model_dump(mode="json")} if self.spec.price is not None else {}),
         }
 
     # -- cache -----------------------------------------------------------------

@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator
 from harness.datasets.schema import Case
 from harness.errors import JudgeOutputError
 from harness.judges.asking import ask_until_parsed
-from harness.judges.judge import load_answer
+from harness.judges.judge import defaults_under, given_fields, load_answer, model_params
 from harness.judges.rubric import Criterion, Rubric
 from harness.models.base import GenerateConfig, Usage
 from harness.pairwise.prompt import POSITION_OF_ANSWER, answer_schema, build_pairwise_messages
@@ -82,6 +82,12 @@ def pairwise_salt(criterion_id: str, order: str) -> str:
     return f"pairwise:{criterion_id}:{order}"
 
 
+def pairwise_config(params: GenerateConfig | None = None) -> GenerateConfig:
+    """What the pairwise judge asks with: :data:`PAIRWISE_DEFAULTS` under its model's ``params`` (the user's
+    values win), and the pick's answer schema."""
+    return GenerateConfig(**defaults_under(PAIRWISE_DEFAULTS, given_fields(params)), response_schema=answer_schema())
+
+
 @dataclass
 class JudgeTally:
     """What the judge's calls cost: calls, cache hits and tokens."""
@@ -115,7 +121,7 @@ class PairwiseJudge:
                           order: Order) -> OrderVerdict:
         """One call (plus re-asks on junk): ``first`` shown as Reply 1, ``second`` as Reply 2."""
         messages = build_pairwise_messages(case, first, second, criterion)
-        config = PAIRWISE_DEFAULTS.merged(GenerateConfig(response_schema=answer_schema()))
+        config = pairwise_config(model_params(self.model))
         salt = pairwise_salt(criterion.id, order)
         asked = await ask_until_parsed(self.model, messages, config, salt, self.max_attempts,
                                        lambda response: parse_pick(response.text), self.tally.add)

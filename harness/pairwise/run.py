@@ -17,7 +17,7 @@ from pathlib import Path
 import harness
 from harness.errors import ConfigError, UserError
 from harness.judges.rubric import Rubric, load_rubric
-from harness.models.base import ModelSpec
+from harness.models.base import ModelSpec, Price
 from harness.models.cache import ResponseCache
 from harness.pairwise.judge import PairwiseJudge, identical_tie
 from harness.pairwise.notices import report_notices
@@ -40,6 +40,7 @@ class JudgeSettings:
     criteria: list[str] | None = None
     max_attempts: int = 2
     concurrency: int | None = None
+    price: Price | None = None  # what the judge's calls cost; default: the price run A's judge had, if any
 
 
 @dataclass(frozen=True)
@@ -125,10 +126,13 @@ def judge_spec(side_a: PairRun, settings: JudgeSettings) -> ModelSpec:
             raise ConfigError("run A was judged by a panel; name one judge with --judge-model MODEL",
                               field="--judge-model")
         fields = {k: recorded[k] for k in ("name", "api_base", "api_key_env", "params", "concurrency", "timeout_s",
-                                           "max_retries", "deployments", "routing") if recorded.get(k) is not None}
+                                           "max_retries", "deployments", "routing", "price")
+                  if recorded.get(k) is not None}
         spec = ModelSpec(**fields)
     if settings.concurrency is not None:
         spec = spec.model_copy(update={"concurrency": settings.concurrency})
+    if settings.price is not None:
+        spec = spec.model_copy(update={"price": settings.price})
     return spec
 
 

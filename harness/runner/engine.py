@@ -86,7 +86,9 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
                       selection=options.selection)
     if options.check_plan is not None:
         options.check_plan(plan, build_manifest(plan))
-    for notice in plan.epoch_notes:  # before the first call: epochs that will repeat one answer
+    # Before the first call: epochs that will repeat one answer, recorded candidates that will lack replies at
+    # some turns (harness validate warns of both).
+    for notice in plan.epoch_notes + plan.turn_notes:
         print(f"harness: note: {notice}", file=sys.stderr)
     run_dir.mkdir(parents=True, exist_ok=True)
     with RunDirLock(run_dir):

@@ -34,9 +34,6 @@ def epoch_notices(loaded: LoadedEval, candidates: list[Any]) -> list[str]:
         why = _fixed(fields.model, temperature, seed)
         if not why:
             continue
-        asked = fields.params.temperature
-        if temperature == 0 and asked not in (None, 0):  # its params ask otherwise: say where the 0 comes from
-            why += f" (the judge's calls are sent at temperature 0: its params' temperature {asked:g} is not used)"
         notices.append(f"{who}: epochs {judge.epochs} {why}, so each criterion's epochs repeat one verdict and "
                        "their reduction adds calls, not information (set judge epochs: 1)")
     return notices
@@ -53,9 +50,9 @@ def _fixed(model: str, temperature: float | None, seed: int | None) -> str:
 
 
 def _judge_settings(fields: Any) -> tuple[float | None, int | None]:
-    """The temperature and seed a judge's calls are sent with: its params under the judge's own call settings,
+    """The temperature and seed a judge's calls are sent with: the judge's own call settings under its params,
     merged as a run merges them."""
-    from harness.judges.judge import _judge_config
+    from harness.judges.judge import judge_config
 
-    sent = fields.params.merged(_judge_config("1-5"))
+    sent = fields.params.merged(judge_config("1-5", fields.params))
     return sent.temperature, sent.seed

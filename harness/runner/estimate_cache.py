@@ -128,10 +128,10 @@ class _JudgeKeys:
 
     def _configs(self, scale: str):
         if scale not in self.resolved:
-            from harness.judges.judge import _judge_config
+            from harness.judges.judge import judge_config
             from harness.models.model import _Resolved
 
-            config = _judge_config(scale)
+            config = judge_config(scale, self.spec.params)
             self.resolved[scale] = (_Resolved.of(config, self.spec),
                                     _Resolved.of(config.model_copy(update={"logprobs": True}), self.spec))
         return self.resolved[scale]

@@ -12,7 +12,7 @@ from pathlib import Path
 from harness.candidates.responders import ModelResponder, RecordedResponder, ReplayedResponder, Responder
 from harness.checks.base import Check, registry
 from harness.config.candidates import CandidateSpec
-from harness.config.versions import check_recorded_versions
+from harness.config.versions import check_recorded_versions, unreplayed_turn_warnings
 from harness.config.evalfile import JudgeSpec, LoadedEval, ModelFields, check_names, resolve_path
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.schema import Case
@@ -56,6 +56,9 @@ class RunPlan:
     models: list = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     epoch_notes: list[str] = field(default_factory=list)  # epochs that repeat one answer (among the notices)
+    # Recorded candidates without a reply at some turn cases (`replay: turns`): said at run start only (the
+    # records' missing_recorded_reply errors and the scorecard's error notice say it afterwards).
+    turn_notes: list[str] = field(default_factory=list)
     selection: CaseSelection = field(default_factory=CaseSelection)
     limit_option: int | None = None  # --limit (the eval file's own `limit` is in its spec)
 
@@ -135,10 +138,12 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
                 cache: ResponseCache | None, selection: CaseSelection) -> RunPlan:
     dataset, dumps = load_dataset_and_dumps(loaded.dataset_path)  # dumps: the first template render's data
     cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
-    check_recorded_versions(loaded, cases, select_candidates(loaded, candidate_names))
+    chosen = select_candidates(loaded, candidate_names)
+    check_recorded_versions(loaded, cases, chosen)
+    turn_notes = unreplayed_turn_warnings(loaded, cases, chosen)
     models = []
     responders: list[Responder] = []
-    for spec in select_candidates(loaded, candidate_names):
+    for spec in chosen:
         if spec.kind == "recorded":
             responders.append(RecordedResponder(name=spec.name, version=spec.recorded))
             continue
@@ -163,7 +168,7 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
         models += judge_models
     plan = RunPlan(loaded=loaded, dataset=dataset, cases=cases, responders=responders,
                    checks=select_checks(loaded), judge=judge, rubric=rubric, models=models, selection=selection,
-                   limit_option=limit)
+                   limit_option=limit, turn_notes=turn_notes)
     plan.notices = _notices(plan, loaded) + ([REPLAY_CAVEAT] if loaded.spec.replay == "turns" else [])
     _check_gate_names(loaded, [r.name for r in plan.responders], plan.checks, plan.rubric)
     return plan

@@ -99,6 +99,11 @@ def test_without_an_honest_measure_the_check_does_not_apply(stats, latency, cost
             assert res.passed is None and expected in res.detail and res.detail.startswith("does not apply"), kind
 
 
+def test_an_unknown_price_names_the_way_to_give_one():
+    res = run(check(type="max_cost_usd", value=0.002), responder=CallStats(calls=1, usage=Usage(cost_usd=None)))
+    assert res.passed is None and res.detail.endswith("give the model a `price:` to check it")
+
+
 def test_a_cached_answer_keeps_the_cost_of_the_call_that_produced_it():
     cached = CallStats(calls=1, cache_hits=1, latency_s=0.001, usage=Usage(cost_usd=0.003))
     res = run(check(type="max_cost_usd", value=0.002), responder=cached)

@@ -43,7 +43,9 @@ def test_a_fixed_seed_temperature_0_and_the_embedded_model_are_named(root):
     assert found[2].startswith("candidate tiny: epochs 2 ask the embedded model, which decodes with a fixed seed")
 
 
-def test_judge_epochs_are_at_temperature_0_whatever_the_params_say(root):
+def test_judge_epochs_are_at_temperature_0_unless_the_params_say_otherwise(root):
+    # The judge's params now reach its calls (its temperature 0 is a default under them): a panellist
+    # sampling at 0.8 varies, one with no temperature, or an explicit 0, does not.
     found = _notices(root, """\
         candidates: [{name: v1, model: openai/a, prompt: "Hi."}]
         judge:
@@ -52,10 +54,11 @@ def test_judge_epochs_are_at_temperature_0_whatever_the_params_say(root):
           panel:
             - {name: j1, model: openai/j}
             - {name: j2, model: openai/k, params: {temperature: 0.8}}
+            - {name: j3, model: openai/m, params: {temperature: 0.8, seed: 5}}
         """)
-    assert [n.split(":")[0] for n in found] == ["judge panellist j1", "judge panellist j2"]
+    assert [n.split(":")[0] for n in found] == ["judge panellist j1", "judge panellist j3"]
     assert "epochs 3 ask at temperature 0" in found[0]
-    assert "its params' temperature 0.8 is not used" in found[1]
+    assert "send the same seed (5) with every sample" in found[1] and "temperature 0" not in found[1]
 
 
 def test_one_judge_epoch_or_a_sampling_candidate_needs_no_notice(root):
