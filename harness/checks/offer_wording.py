@@ -119,14 +119,14 @@ def reworded_offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 @case_facts.per_case
-def case_offers(case: Case) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
-    """The case's forbidden-offer patterns: word for word, reworded, and a plain search for
-    the offers' last words, one of which every reworded match holds (so most replies skip it)."""
+def case_offers(case: Case) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, tuple[str, ...]]:
+    """The case's forbidden-offer patterns: word for word, reworded, and the offers' last words
+    (and their colloquial words), one of which every reworded match holds: a reply holding none
+    skips the reworded search. Kept as strings: ``in`` finds one faster than an alternation."""
     offers = tuple(case.context.forbidden_offers)
     keys = [words[-1] for words in (o.strip().lower().split() for o in offers) if len(words) > 1]
     keys += [_THING_WORDS[k][1] for k in keys if k in _THING_WORDS]
-    hint = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
-    return offer_pattern(offers), reworded_offer_pattern(offers), hint
+    return offer_pattern(offers), reworded_offer_pattern(offers), tuple(dict.fromkeys(keys))
 
 
 class NamedOffers:
