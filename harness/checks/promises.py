@@ -19,8 +19,8 @@ worded, also as a charge not made ("the upgrade won't cost you a penny", "you wo
 pay the exit fee"), in the present tense ("it costs you nothing"), with "free" after
 the thing ("three months free" for "free month"), stated free ("the upgrade is free"), done
 to the customer ("I've upgraded you, it costs nothing"), reported done ("I've waived the exit
-fee"), colloquially ("we can bump u up to Fibre 500 at no extra cost" for "free upgrade") or named by a product the customer
-names or a generic word for it ("a new Pixel free of charge", "a replacement phone at no charge"
+fee"), colloquially ("we can bump u up to Fibre 500 at no extra cost" for "free upgrade") or
+named by a product the customer names or a generic word for it ("a new Pixel free of charge", "a replacement phone at no charge"
 for "free handset"); such a "won't" negates only
 the charge, not a promise beside it ("I'll refund you and you won't pay a penny more"
 promises a refund).
@@ -95,7 +95,8 @@ _COMMITTED = compile_word_starts(
     r"|'ll\b|\b(?:i|we)(?:(?:'ve| have) (?:gone ahead|issued|sent|processed|applied|added|refunded|credited|"
     # A charge waived, done or under way: "I've waived the exit fee", "we're writing off the balance"
     # (in the one "i"/"we" branch: a second one costs a scan of every clause).
-    r"(?:just |now |already )?(?:waived|written off))|(?:'re| are|'m| am)?\s+(?:waiving|waived|wrote off|writing off)\b)"
+    r"(?:just |now |already )?(?:waived|written off))"
+    r"|(?:'re| are|'m| am)?\s+(?:waiving|waived|wrote off|writing off)\b)"
 )
 _HEDGED = compile_word_starts(
     r"\b(?:should|usually|typically|normally|generally|estimated|expected|expect|aim|hope|may|might|could|"
