@@ -20,8 +20,8 @@ pay the exit fee"), in the present tense ("it costs you nothing"), with "free" a
 the thing ("three months free" for "free month"), stated free ("the upgrade is free"), done
 to the customer ("I've upgraded you, it costs nothing"), reported done ("I've waived the exit
 fee"), colloquially ("we can bump u up to Fibre 500 at no extra cost" for "free upgrade") or
-named by a product the customer names or a generic word for it ("a new Pixel free of charge", "a replacement phone at no charge"
-for "free handset"); such a "won't" negates only
+named by a product the customer names or a generic word for it ("a new Pixel free of charge",
+"a replacement phone at no charge" for "free handset"); such a "won't" negates only
 the charge, not a promise beside it ("I'll refund you and you won't pay a penny more"
 promises a refund).
 
