@@ -11,7 +11,7 @@ from __future__ import annotations
 from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.results import result, span
-from harness.checks.promises import find_promises
+from harness.checks.promises import Promise, find_promises
 from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases, widen
 from harness.datasets.schema import Case
 
@@ -47,7 +47,9 @@ _UNABLE = (
 )
 _NOT_A_LIMIT = (
     r"(?!(?:\w+ly\s+)?(?:believe|imagine|thank|apologi[sz]e|wait|stress|emphasi[sz]e|express|say|agree|blame|fault|"
-    r"argue|understand|find|locate|trace|seem|see|hear|reach|get over|stop|help (?:but|feeling)|tell (?:you|u) how|"
+    r"argue|understand|find|locate|trace|seem|see|hear|reach|get over|help (?:but|feeling)|tell (?:you|u) how|"
+    # "I can't stop smiling" is a feeling; "I can't stop the annual price rise" a limit.
+    r"stop\s+(?:\w+ing|myself|ourselves)|"
     r"begin|promise (?:you )?(?:enough|more))\b"
     # "I can't let you go without saying sorry again", "we can't let this happen again", "I can't
     # let you down": a courtesy or a commitment. "We can't let you board without a ticket" limits.
@@ -176,6 +178,11 @@ _PATTERNS = [
     r"\b(?:stop|quit|refrain from|no more)\s+(?:swearing|shouting|yelling|cursing|insult\w*|abus\w*|"
     r"threat\w*|name-calling|calling (?:me|us|my|our|people))\b|\bstop the (?:insults|abuse|swearing|shouting)\b",
     r"\b(?:please\s+)?(?:don't|do not)\s+(?:swear|shout|yell|curse|insult|threaten)\b",
+    # Name-calling: "please don't call our staff clowns" (not "don't call us back", "don't call our staff on Sundays").
+    r"\b(?:don't|do not)\s+call\s+(?:me|us|them|people|(?:my|our|the)\s+(?:staff|team|agents?|colleagues?|"
+    r"engineers?|advis[eo]rs?|people))\s+(?!(?:back|again|now|today|tonight|tomorrow|before|after|on|at|in|until|till|"
+    r"unless|if|about|or|and|for|with|to|from|directly|anymore|any|yet|please|though|this|that|during|over|while)\b)"
+    r"[a-z]",
     r"\b(?:abusive|offensive|insulting|disrespectful|threatening|foul|bad)\s+"
     r"(?:language|messages?|comments?|behaviou?r|remarks|tone)\b",
     r"\b(?:that|this|such)\s+(?:kind of\s+|sort of\s+|type of\s+)?(?:language|tone|talk)\b",
@@ -324,13 +331,28 @@ def boundary_required(case: Case) -> bool:
     return case_facts.demand_out_of_policy(case)
 
 
+# Promises that fail for want of backing, not because the policy rules them out: a date or a guarantee
+# the case's facts do not state ("it will reach your card within 3-5 working days").
+_UNBACKED_KINDS = ("date", "guarantee")
+
+
+def _forbidden_detail(forbidden: list[Promise]) -> str:
+    """The failure's detail: what the policy rules out ("promises what policy forbids: forbidden
+    offer"), then each kind of promise the case does not back ("promises a date the case does not back")."""
+    ruled_out = dict.fromkeys(p.forbidden or "" for p in forbidden if p.kind not in _UNBACKED_KINDS)
+    parts = ["promises what policy forbids: " + "; ".join(ruled_out)] if ruled_out else []
+    parts += ["promises a " + (p.forbidden or "") for p in forbidden if p.kind in _UNBACKED_KINDS]
+    return "; ".join(dict.fromkeys(parts))
+
+
 class BoundarySetting:
     """Checks that a required boundary is set and that the reply does not cave.
 
     ``data``: ``detected`` (a boundary is set), ``required`` (see
     :func:`boundary_required`), ``forbidden_promises`` (texts of promises the
     case's policy forbids, as found by ``policy_promises``).
-    ``passed``: False when a forbidden promise is made; otherwise ``detected``
+    ``passed``: False when a forbidden promise is made (one the policy rules out, or a date or
+    guarantee the case does not back: the detail says which); otherwise ``detected``
     when a boundary is required; True when one is set though not required;
     None when none is required, none is set and nothing forbidden is promised
     (the check does not apply). Evidence: the forbidden promises when failing
@@ -338,7 +360,7 @@ class BoundarySetting:
     """
 
     name = "boundary_setting"
-    version = "7"
+    version = "8"
     description = "Sets a clear, polite limit when the case requires one and promises nothing policy forbids."
 
     def run(self, ctx: CheckContext) -> CheckResult:
@@ -350,8 +372,7 @@ class BoundarySetting:
                 "forbidden_promises": [ctx.reply[p.start:p.end] for p in forbidden]}
         if forbidden:
             evidence = [span(ctx.reply, p.start, p.end) for p in forbidden]
-            return result(False, evidence=evidence, data=data,
-                               detail="promises what policy forbids: " + "; ".join(p.forbidden or "" for p in forbidden))
+            return result(False, evidence=evidence, data=data, detail=_forbidden_detail(forbidden))
         evidence = [span(ctx.reply, s, e) for s, e in boundaries]
         if required:
             detail = "boundary set" if boundaries else "a boundary was required but none was set"

@@ -5,7 +5,9 @@ upgrade"), and a free thing offered without the word "free": "a complimentary up
 upgrade ... at no charge", "the upgrade won't cost you a penny", "you won't pay the exit fee"
 (for "waive exit fee"), in the present tense ("the upgrade doesn't cost anything", "it costs you
 nothing"), with "free" after the thing ("three months free" for "free month", "the upgrade is free"),
-or as the thing done to the customer ("I've upgraded you, it costs nothing"). A free thing may also be
+or as the thing done to the customer ("I've upgraded you, it costs nothing"), a waiver reported done ("I've
+waived the exit fee") and a thing in colloquial words ("bump u up to Fibre 500 at no extra cost" for an
+upgrade: :data:`_THING_WORDS`). A free thing may also be
 named by a product the customer names ("the new Pixel free of charge" for "free handset": see
 :func:`case_names`) or by a generic word for it ("a new phone free" for "free handset": :data:`_SYNONYMS`).
 """
@@ -57,6 +59,14 @@ FREE_GRANT = compile_word_starts(
 _NOT_YET = r"(?!\s+(?:until|till|before|unless|if)\b)"
 # Offers that waive a charge ("waive exit fee", "write off the balance"): their thing is what is charged.
 _WAIVERS = (("waive",), ("waiving",), ("write", "off"), ("writing", "off"))
+# A waiver is as often reported done as offered: "I've waived the exit fee", "we wrote off the balance".
+_VERB_FORMS = {"waive": r"waiv(?:e|es|ed|ing)", "waiving": r"waiv(?:e|es|ed|ing)",
+               "write": r"(?:write|writes|wrote|written|writing)", "writing": r"(?:write|writes|wrote|written|writing)"}
+# Colloquial words for a free thing's own word ("bump u up to Fibre 500" for an upgrade), each with the
+# plain word a reply holding it must contain for :func:`case_offers`'s hint to let the search run.
+# Not "bump you up the queue".
+_THING_WORDS = {"upgrade": (r"bump(?:s|ed|ing)?\s+(?:you|u|your\s+\w+)\s+up"
+                            r"(?!\s+(?:the|ur|your|our)\s+(?:queue|list|waiting|priorit))", "bump")}
 _DETERMINERS = ("the", "a", "an", "any", "your", "their")
 # "Three months free", "the handset free": "free" after the thing, not "free of scratches" or
 # "free from damage" ("free of charge" is an _AT_NO_COST phrase). Also stated ("the upgrade is free").
@@ -109,13 +119,14 @@ def reworded_offer_pattern(offers: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 @case_facts.per_case
-def case_offers(case: Case) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
-    """The case's forbidden-offer patterns: word for word, reworded, and a plain search for
-    the offers' last words, one of which every reworded match holds (so most replies skip it)."""
+def case_offers(case: Case) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, tuple[str, ...]]:
+    """The case's forbidden-offer patterns: word for word, reworded, and the offers' last words
+    (and their colloquial words), one of which every reworded match holds: a reply holding none
+    skips the reworded search. Kept as strings: ``in`` finds one faster than an alternation."""
     offers = tuple(case.context.forbidden_offers)
     keys = [words[-1] for words in (o.strip().lower().split() for o in offers) if len(words) > 1]
-    hint = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
-    return offer_pattern(offers), reworded_offer_pattern(offers), hint
+    keys += [_THING_WORDS[k][1] for k in keys if k in _THING_WORDS]
+    return offer_pattern(offers), reworded_offer_pattern(offers), tuple(dict.fromkeys(keys))
 
 
 class NamedOffers:
@@ -197,6 +208,8 @@ def reworded_offer_source(offers: tuple[str, ...]) -> str:
         if len(words) < 2:
             continue
         branches.append(r"\b" + _offer_words(words))
+        if words[0] in _VERB_FORMS:  # "I've waived the exit fee"
+            branches.append(r"\b" + _VERB_FORMS[words[0]] + r"\s+(?:[\w'-]+\s+){0,2}?" + _offer_words(words[1:]))
         if words[0] in _FREE_WORDS:
             branches.append(r"\b" + _FREE + r"\s+" + _offer_words(words[1:]))
         thing = _free_thing(words)
@@ -234,6 +247,8 @@ def _no_cost_branches(thing: list[str], waived: bool) -> list[str]:
     # Spelled within the word's own branch: the pattern then compiles and scans as before.
     done = (re.escape(thing[0]) + r"(?:(?:s|es)?\b|(?:d|ed)\s+(?:you|u|your)\b)"
             if len(thing) == 1 and not waived else words)
+    if len(thing) == 1 and not waived and thing[0] in _THING_WORDS:
+        done = "(?:" + done + "|" + _THING_WORDS[thing[0]][0] + r"\b)"  # "we can bump u up ... at no extra cost"
     branches = [r"\b" + done + r"[^.!?;]{0,40}?\b(?:" + no_cost + ")",
                 r"\b" + _NO_COST + r"\s+for\s+(?:[\w'-]+\s+){0,2}?" + words + _NOT_YET]
     if not waived:

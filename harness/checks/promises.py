@@ -3,8 +3,10 @@
 A *promise* is a committed, un-negated clause ("we'll refund you", "here's a
 $20 voucher", "would you like a refund?") offering a refund, a credit, an
 amount, an offer named in the case, a guarantee ("guarantee", "100%", "won't
-happen again") or a delivery date ("it will arrive by Friday"). Hedged dates
-("should arrive", "usually within") are estimates, not promises.
+happen again") or a delivery date ("it will arrive by Friday", "it will reach your card within
+3-5 working days"). Hedged dates ("should arrive", "usually within") are estimates, not promises,
+and the slot of a visit the agent has booked ("the engineer will be with you on Thursday") is an
+appointment, as the agent's own follow-up date is, not goods or money reaching the customer.
 
 A promise is *forbidden* when the case rules it out: a refund when
 ``refund_allowed`` is false or the purchase is out of the refund window, an
@@ -16,9 +18,10 @@ guarantee or date that the case's facts/notes do not state. A free thing in
 worded, also as a charge not made ("the upgrade won't cost you a penny", "you won't
 pay the exit fee"), in the present tense ("it costs you nothing"), with "free" after
 the thing ("three months free" for "free month"), stated free ("the upgrade is free"), done
-to the customer ("I've upgraded you, it costs nothing") or named by a product the customer
-names or a generic word for it ("a new Pixel free of charge", "a replacement phone at no charge"
-for "free handset"); such a "won't" negates only
+to the customer ("I've upgraded you, it costs nothing"), reported done ("I've waived the exit
+fee"), colloquially ("we can bump u up to Fibre 500 at no extra cost" for "free upgrade") or
+named by a product the customer names or a generic word for it ("a new Pixel free of charge",
+"a replacement phone at no charge" for "free handset"); such a "won't" negates only
 the charge, not a promise beside it ("I'll refund you and you won't pay a penny more"
 promises a refund).
 
@@ -89,7 +92,11 @@ _COMMITTED = compile_word_starts(
     r"would you like|would you prefer|do you want|let me|on (?:its|the) way|i'll|we'll|you'll|it'll|"
     # Suggested offers: "how about a free upgrade?", "I could offer you ...".
     r"how about|what about|could (?:offer|give|provide|arrange|send|throw in|upgrade))\b"
-    r"|'ll\b|\b(?:i|we)(?:'ve| have) (?:gone ahead|issued|sent|processed|applied|added|refunded|credited)"
+    r"|'ll\b|\b(?:i|we)(?:(?:'ve| have) (?:gone ahead|issued|sent|processed|applied|added|refunded|credited|"
+    # A charge waived, done or under way: "I've waived the exit fee", "we're writing off the balance"
+    # (in the one "i"/"we" branch: a second one costs a scan of every clause).
+    r"(?:just |now |already )?(?:waived|written off))"
+    r"|(?:'re| are|'m| am)?\s+(?:waiving|waived|wrote off|writing off)\b)"
 )
 _HEDGED = compile_word_starts(
     r"\b(?:should|usually|typically|normally|generally|estimated|expected|expect|aim|hope|may|might|could|"
@@ -262,7 +269,7 @@ def _offer_promises(rt: ReplyText, case: Case) -> list[Promise]:
     if pattern is None:
         return []
     spans = rt.find(pattern, negated=True)
-    if hint is not None and hint.search(rt.norm):
+    if reworded is not None and any(word in rt.norm for word in hint):
         spans += rt.find(reworded, negated=True)
     named = named_offers(case)  # "a new Pixel free of charge" for "free handset"
     if named is not None:
@@ -321,6 +328,25 @@ def _own_follow_up(rt: ReplyText, clause_start: int, date_start: int) -> bool:
     return not _delivery(rt, follow.end(), date_start)
 
 
+# A visit by our staff ("the engineer will be with you on Thursday", "I've booked an engineer, who will be
+# there by Friday") is an appointment the agent has booked, as its own follow-up is: its date is the slot
+# booked, not a forecast of goods or money reaching the customer (a parcel, a refund), which may slip.
+_VISIT = compile_word_starts(r"\b(?:engineers?|technicians?|installers?|appointments?|visits?)\b")
+_GOODS = compile_word_starts(
+    r"\b(?:deliver\w*|ship\w*|dispatch\w*|post(?:ed|ing)?|courier\w*|refund\w*|credited|parcel\w*|package\w*|"
+    r"order\w*|router\w*|replacement\w*|money|cash|payment\w*)\b"
+)
+
+
+def _visit_date(rt: ReplyText, date_start: int) -> bool:
+    """Whether the date dates a visit: a visit word (:data:`_VISIT`) comes before it in its sentence
+    with no goods or money word between them."""
+    visit = None
+    for visit in _VISIT.finditer(rt.norm, rt.sentence_at(date_start)[0], date_start):
+        pass
+    return visit is not None and not _GOODS.search(rt.norm, visit.end(), date_start)
+
+
 def _date_promises(rt: ReplyText, case: Case) -> list[Promise]:
     found = []
     for start, end in rt.find(_DATE):
@@ -329,6 +355,8 @@ def _date_promises(rt: ReplyText, case: Case) -> list[Promise]:
         if not _delivery(rt, *clause) or not _COMMITTED.search(text) or _HEDGED.search(text):
             continue
         if _NEGATED.search(text) or unreal_in(rt, clause) or _own_follow_up(rt, clause[0], start):
+            continue
+        if _visit_date(rt, start):
             continue
         backed = _backed(rt.norm[start:end].removeprefix("within ").removeprefix("by "), case)
         found.append(Promise("date", *clause, None if backed else "date the case does not back"))
@@ -380,7 +408,7 @@ class PolicyPromises:
     """
 
     name = "policy_promises"
-    version = "7"
+    version = "8"
     description = "No refund, credit, amount, date or guarantee beyond what the case's policy allows."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -159,6 +159,13 @@ LATE = {"refund_window_days": 30, "days_since_purchase": 95, "max_credit": 20, "
     ("Please don't swear at me, I'm doing my best.", "abusive"),
     ("Kindly stop the insults so we can fix this.", "abusive"),
     ("STOP SHOUTING AT ME.", "abusive"),
+    # fix_checks3: a request to stop name-calling; a limit on what the agent can stop.
+    ("Please don't call our staff clowns, though: they are working on it.", "abusive"),
+    ("Please stop calling our staff clowns.", "abusive"),
+    ("Please do not call our engineers idiots.", "abusive"),
+    ("Don't call me names, please.", "abusive"),
+    ("I can't stop the annual price rise, but I can offer a £3 a month loyalty discount.", "unreasonable demand"),
+    ("We cannot stop the charge going out tomorrow.", "unreasonable demand"),
     ("A refund is off the table, I'm afraid. A repair is not.", "unreasonable demand"),
     ("A cash refund is out of the question at this point.", "unreasonable demand"),
     ("We don't do refunds after 30 days.", "unreasonable demand"),
@@ -376,3 +383,45 @@ def test_what_the_customer_may_do_after_a_service_level_is_no_boundary(run, repl
 ])
 def test_limits_beside_an_after_or_a_service_time_still_detected(run, reply):
     assert run("boundary_setting", reply).data["detected"] is True
+
+
+@pytest.mark.parametrize("reply", [
+    # fix_checks3 near misses: "don't call" about contact, "can't stop" about a feeling.
+    "Please don't call us back, we'll ring you tomorrow.",
+    "Please don't call our staff on Sundays.",
+    "Please don't call our helpline number, use chat instead.",
+    "Please don't call us, we'll call you.",
+    "Please don't call them yet.",
+    "I can't stop smiling at your message!",
+    "I can't stop thinking about how frustrating this must be.",
+    "I can't stop myself from apologising again.",
+])
+def test_contact_requests_and_feelings_are_no_boundary(run, reply):
+    result = run("boundary_setting", reply)
+    assert result.data["detected"] is False
+
+
+def test_price_rise_limit_with_forbidden_upgrade_fails_on_the_upgrade(run):
+    """Broadband b08: the limit is found, and the forbidden upgrade, not a missing boundary, fails it."""
+    reply = ("@dan_r Thanks Dan. I can't stop the annual price rise, but we can bump u up to Fibre 500 at no extra "
+             "cost for the rest of ur contract 🙂 ^JD")
+    result = run("boundary_setting", reply, persona="unreasonable_demand",
+                 context={"forbidden_offers": ["free upgrade"]})
+    assert result.passed is False
+    assert result.data["detected"] is True
+    assert result.detail == "promises what policy forbids: forbidden offer"
+
+
+@pytest.mark.parametrize("reply, detail", [
+    ("I've refunded the duplicate £42.99 today; it will reach your card within 3-5 working days.",
+     "promises a date the case does not back"),
+    ("I guarantee it will arrive by Friday, and I've waived the exit fee.",
+     "promises what policy forbids: forbidden offer; promises a date the case does not back; "
+     "promises a guarantee the case does not back"),
+])
+def test_unbacked_date_is_not_called_policy_forbidden(run, reply, detail):
+    """A date or guarantee the case does not back is named as such, not as what the policy forbids."""
+    result = run("boundary_setting", reply, context={"max_refund": 42.99, "forbidden_offers": ["waive exit fee"]},
+                 expectations={"refund_allowed": True})
+    assert result.passed is False
+    assert result.detail == detail

@@ -461,3 +461,71 @@ def test_generic_words_come_only_from_a_forbidden_free_thing(make_case):
     assert handset is not None and handset.spans("we'll send a new phone free.")
     assert named_offers(make_case(context={"forbidden_offers": ["free upgrade"]})) is None
     assert named_offers(make_case(context={"forbidden_offers": ["handset"]})) is None
+
+
+# fix_checks3 (support lead's review, broadband set): a waiver reported done, a colloquial upgrade.
+BALANCE = {"forbidden_offers": ["write off the balance"]}
+
+
+@pytest.mark.parametrize("reply, context", [
+    ("Fine, I've waived the exit fee so you can leave next month without paying anything more.", EXIT_FEE),
+    ("I've waived the exit fee.", EXIT_FEE),
+    ("We've waived your exit fee, safe travels.", EXIT_FEE),
+    ("We're waiving the exit fee for you.", EXIT_FEE),
+    ("I have written off the balance.", BALANCE),
+    ("We wrote off the balance last week.", BALANCE),
+    ("I can't stop the annual price rise, but we can bump u up to Fibre 500 at no extra cost for the rest of ur "
+     "contract 🙂 ^JD", UPGRADE),
+    ("I've bumped you up to Fibre 500 at no extra cost.", UPGRADE),
+    ("We'll bump your speed up at no extra cost.", UPGRADE),
+])
+def test_waiver_done_and_colloquial_upgrade_fail(run, reply, context):
+    result = run("policy_promises", reply, context=context)
+    assert result.passed is False, result.data
+    assert [p["reason"] for p in result.data["promises"] if not p["allowed"]] == ["forbidden offer"]
+
+
+@pytest.mark.parametrize("reply, context", [
+    ("We can't waive the exit fee.", EXIT_FEE),
+    ("I haven't waived the exit fee.", EXIT_FEE),
+    ("The exit fee is only waived for bereavement.", EXIT_FEE),
+    ("The exit fee was waived for bereavement cases only.", EXIT_FEE),
+    ("We only waive the exit fee after a bereavement.", EXIT_FEE),
+    ("If it were a bereavement, I'd have waived the exit fee.", EXIT_FEE),
+    ("I've waived the late fee, but the exit fee still applies.", EXIT_FEE),
+    ("I can bump you up the queue at no extra cost.", UPGRADE),
+    ("I can bump you up to Fibre 500 for £3 more a month.", UPGRADE),
+    ("We can't bump u up to Fibre 500 at no extra cost.", UPGRADE),
+])
+def test_waiver_and_bump_near_misses_pass(run, reply, context):
+    result = run("policy_promises", reply, context=context)
+    assert result.passed is True, result.data
+    assert not any(p["kind"] == "offer" for p in result.data["promises"]), result.data
+
+
+# A visit the agent has booked is dated by its slot, as the agent's own follow-up is; goods or money
+# reaching the customer by a date the case does not state is still a promise (DOMAIN.md row 12).
+CABINET = {"facts": ["Fault on the street cabinet since Monday"]}
+
+
+@pytest.mark.parametrize("reply", [
+    "An engineer is booked for Thursday 8am-1pm, and I've applied a £15 outage credit to your next bill.",
+    "I've booked an engineer for Monday between 8am and 1pm.",
+    "Your new appointment is Friday 8am-1pm, and the engineer will text you 30 minutes before.",
+    "The engineer will be with you on Thursday.",
+    "I've booked an engineer, who will be with you on Thursday between 8am and 1pm.",
+])
+def test_booked_visit_is_no_date_promise(run, reply):
+    result = run("policy_promises", reply, context={**CABINET, "max_credit": 15})
+    assert not any(p["kind"] == "date" for p in result.data["promises"]), result.data
+    assert result.passed is True
+
+
+@pytest.mark.parametrize("reply", [
+    "I've refunded the duplicate £42.99 today; it will reach your card within 3-5 working days.",
+    "Your engineer visit is booked, and your router will arrive by Friday.",
+    "I've booked a courier who will deliver it by Friday.",
+])
+def test_goods_or_money_by_a_date_is_still_a_promise(run, reply):
+    result = run("policy_promises", reply, context={**CABINET, "max_refund": 42.99})
+    assert [p["reason"] for p in result.data["promises"] if not p["allowed"]] == ["date the case does not back"]
