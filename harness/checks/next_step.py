@@ -43,7 +43,8 @@ _DO = (
     r"credit|resend|re-send|expedite|book|rebook|schedule|cancel|reset|open|create|raise|log|offer|provide|"
     r"set (?:up|you up)|apply|add|reverse|waive|connect|transfer|put (?:you|u) through|pay|deliver|collect|"
     r"reconnect|repair|upgrade|switch|move|swap|post|dispatch|release|refer|reinstate|reactivate|unlock|"
-    r"restore|honou?r|extend|change|correct|remove|get (?:it|this|that|one|a \w+) (?:to|out|over|sent))"
+    r"restore|honou?r|extend|change|correct|remove|get (?:it|this|that|one|a \w+) (?:to|out|over|sent)|"
+    r"bump (?:you|u|it|this|that|your \w+|ur \w+) up)"
 )
 # Completed actions that change nothing for the customer ("I've noted your comments").
 _INERT_PAST = (
@@ -240,7 +241,7 @@ class NextStep:
     ``data``: ``detected``; ``passed`` = detected. Evidence: phrases and links."""
 
     name = "next_step"
-    version = "8"  # 8: "unable to" is a negation (text.py), so "I am unable to see details here" offers no step
+    version = "9"  # 9: "we can bump u up to Fibre 500" (8: "unable to" is a negation, text.py)
     description = "States a concrete action, link, alternative or timeline."
 
     def run(self, ctx: CheckContext) -> CheckResult:

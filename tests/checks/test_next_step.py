@@ -39,6 +39,12 @@ def test_next_step_kept(run, reply):
     ("I've passed your feedback on to the team.", False),
     ("I've forwarded your comments on to the product team.", False),
     ("The voucher can't be used on sale items.", False),
+    # fix_checks4 (b08): an upgrade offered beside a refusal is an alternative.
+    ("I can't stop the annual price rise, but we can bump u up to Fibre 500 at no extra cost for the rest of "
+     "ur contract", True),
+    ("We'll bump your order up the queue.", True),
+    ("We can't bump you up to Fibre 500.", False),
+    ("I can't stop the annual price rise.", False),
 ])
 def test_next_step_phrased_many_ways(run, reply, detected):
     assert run("next_step", reply).data["detected"] is detected

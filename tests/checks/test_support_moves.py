@@ -441,7 +441,8 @@ def test_empathy_wait_too_long(run, reply, detected):
     ("The team will text you a code to log in.", False),
     ("You'll hear from the courier by Thursday.", False),
     ("You won't hear from us again about this.", False),
-    ("Our team will call you.", False),
+    # fix_checks4: an undated contact is a follow-up too, as "we'll get back to you" always was.
+    ("Our team will call you.", True),
     # Review (fix_moves2, b10): who calls, named in passing ("X, who will call you ...").
     ("I've passed your case to our complaints team lead, Sarah, who will call you by 5pm tomorrow with an "
      "engineer date.", True),
@@ -452,7 +453,58 @@ def test_empathy_wait_too_long(run, reply, detected):
     ("Your bank, who will call you tomorrow, handles disputes.", False),
     ("Our team lead, Sarah, who won't call you before Thursday, is away.", False),
     ("Our specialist engineer will call you tomorrow.", False),
-    ("Our team lead, Sarah, will call you.", False),
+    ("Our team lead, Sarah, will call you.", True),
 ])
 def test_follow_up_dated_contact_from_our_side(run, reply, detected):
+    assert run("follow_up", reply).data["detected"] is detected
+
+
+# fix_checks4 (README row vs check): "we'll get back to you" passed while "we'll call you" failed.
+# DOMAIN.md row 11 measures an offer to follow up, dated or not, so an undated contact from our
+# side counts; what decides is that the contact is the whole of what is promised, not a thing sent.
+@pytest.mark.parametrize("reply,detected", [
+    ("We'll call you.", True),
+    ("We'll get back to you.", True),
+    ("We'll look into it and get back to you.", True),
+    ("We'll look into these charges and come back to you.", True),
+    ("We will review the dispute and the fees and be in touch.", True),
+    ("We've passed this on to the team and will be in touch.", True),
+    ("Our billing team will be in touch.", True),
+    ("A human will be in touch.", True),
+    ("If you'd like, a colleague from our billing team will call you.", True),
+    ("We'll call you if anything changes.", True),
+    ("We'll email you about the refund.", True),
+    ("I'll ring you shortly.", True),
+    ("We'll call you to discuss the options.", True),
+    ("A senior handler, Dana Whitfield, who will call you within 2 working days.", True),
+    # Near misses: a thing sent, a courier's or engineer's call, a refund's return, a negation.
+    ("We'll call you a taxi.", False),
+    ("We can text you a code.", False),
+    ("I'd never call you the problem here.", False),
+    ("We won't call you.", False),
+    ("Our courier will call you.", False),
+    ("The engineer will call you.", False),
+    ("Your refund will come back to you within 5 days.", False),
+    ("Your bank will be in touch.", False),
+    ("Our sales team will call you to offer an upgrade.", False),
+])
+def test_follow_up_undated_contact(run, reply, detected):
+    assert run("follow_up", reply).data["detected"] is detected
+
+
+# fix_checks4: a colleague named right after who they are, without commas. Only a capitalised name
+# is taken there: "our specialist engineer will call you" names a role, not a person.
+@pytest.mark.parametrize("reply,detected", [
+    ("My colleague Sam will email you on Monday", True),
+    ("My colleague Sam will email you on Monday.", True),
+    ("Our billing team lead Sarah will call you by Thursday with the reason.", True),
+    ("Our store manager Priya will call you tomorrow.", True),
+    ("our specialist engineer will call you", False),
+    ("Our specialist engineer will call you on Monday.", False),
+    ("OUR SPECIALIST ENGINEER WILL CALL YOU ON MONDAY.", False),
+    ("My colleague Sam will email you the label.", False),
+    ("My colleague Sam won't email you on Monday.", False),
+    ("Our delivery driver Dave will call you on Monday.", False),
+])
+def test_follow_up_named_colleague(run, reply, detected):
     assert run("follow_up", reply).data["detected"] is detected
