@@ -30,27 +30,24 @@ hand-over ("I can pass you to our refunds team", "you'll get an answer on the
 refund by Friday", "I'll escalate your refund request") offers no refund and
 dates no delivery; a request granted in its clause ("your refund request is
 approved") is a refund.
-:func:`find_promises` is shared with ``boundary_setting``.
+:func:`find_promises` is shared with ``boundary_setting``; the amounts a promise names and the
+limits they break are in :mod:`harness.checks.promise_amounts`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from harness.checks import case_facts
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.offer_wording import FREE_GRANT, NO_CHARGE, case_offers, named_offers
+from harness.checks.promise_amounts import _CREDIT, _amount_reason, _as_credit
 from harness.checks.refund_topics import REFUND, refund_topics
 from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, compile_word_starts, phrases
 from harness.checks.unreal import unreal_in
 from harness.datasets.schema import Case
 
-_CREDIT = phrases(
-    r"\b(?:store credit|credit(?!\s*card)|voucher|coupon|gift ?card|discount(?: code)?|promo code|"
-    r"goodwill (?:gesture|payment)|compensation)\b"
-)
 _GUARANTEE = phrases(
     r"\bguarantee[ds]?\b|\b100\s?%|\b(?:never|won't|will not|wont)\s+happen\s+again\b|\b(?:i|we)\s+promise\b"
     r"|\b(?:i|we)(?: can|'ll| will| could) promise\b"
@@ -118,19 +115,6 @@ _FOLLOW_UP = compile_word_starts(
     r"touch base|reach(?:ing)? out|chase|chasing|check (?:on|that|whether|if|it|the|your))\b"
     r"|\b(?:contact|call|ring|phone|email|e-mail|message|text|update|write to|remind) (?:you|u)\b"
 )
-# "I can refund you in store credit": a credit, whatever the verb.
-_AS_CREDIT = compile_word_starts(
-    r"\b(?:in|as|into|via|with|by)\s+(?:the form of\s+)?(?:an?\s+)?(?:store credit|account credit|credit|voucher|"
-    r"gift ?card|e-?gift card)\b"
-)
-# An amount in the clause after a promise that only restates it: "I'll refund both charges,
-# $119.98 in total", "... (total $119.98)", "..., that's $119.98 altogether".
-_APPOSITIVE = re.compile(
-    r"(?:(?:that's|that is|which is|which comes to|coming to|totall?ing|totals?|so|i\.e\.|making|making it|"
-    r"a total of|in total|the full|a full|full|plus|for|worth|of)\s+){0,3}"
-)
-
-
 
 
 @dataclass(frozen=True)
@@ -175,61 +159,6 @@ def _negated(text: str) -> bool:
         return True
     return bool(_NEGATED.search(NO_CHARGE.sub(" ", text)))
 
-
-def _amounts(rt: ReplyText, start: int, end: int) -> list[float]:
-    """The amounts (figures or spelled out: "twenty-five dollars") starting in ``norm[start:end]``."""
-    values = [case_facts.money_value(m) for m in case_facts.find_money(rt.norm) if start <= m.start() < end]
-    values += [value for s, _, value in case_facts.find_spelled_money(rt.norm) if start <= s < end]
-    return values
-
-
-def _amount_span(rt: ReplyText, clause: Range) -> Range:
-    """``clause``, extended over the next clause when that one only restates an amount."""
-    norm = rt.norm
-    end = clause[1]
-    while end < len(norm) and norm[end] == " ":
-        end += 1
-    if end >= len(norm) or norm[end] not in ",:(\u2013\u2014-":
-        return clause
-    sent_end = rt.sentence_at(clause[0])[1]
-    at = end + 1
-    while at < sent_end and norm[at] in " -":
-        at += 1
-    at = _APPOSITIVE.match(norm, at, sent_end).end()
-    if at >= sent_end:
-        return clause
-    if any(s == at for s in _amount_starts(rt)):
-        return clause[0], rt.clause_at(at, at + 1)[1]
-    return clause
-
-
-def _as_credit(rt: ReplyText, clause: Range) -> bool:
-    text = rt.norm[clause[0]:clause[1]]
-    return ("credit" in text or "voucher" in text or "gift" in text) and bool(_AS_CREDIT.search(text))
-
-
-def _amount_starts(rt: ReplyText) -> list[int]:
-    starts = [m.start() for m in case_facts.find_money(rt.norm)]
-    return starts + [s for s, _, _ in case_facts.find_spelled_money(rt.norm)]
-
-
-def _amount_reason(rt: ReplyText, clause: Range, case: Case, credit: bool | None = None) -> str | None:
-    ctx = case.context
-    start, end = _amount_span(rt, clause)
-    values = _amounts(rt, start, end)
-    if not values:
-        return None
-    text = rt.norm[clause[0]:clause[1]]
-    if credit is None:
-        credit = bool((_CREDIT.regex.search(text) or "credited" in text) and not REFUND.regex.search(text))
-    limit = ctx.max_credit if credit else ctx.max_refund
-    cap = case_facts.offer_caps(case)[1 if credit else 0]
-    for value in values:
-        if limit is not None and value > limit:
-            return f"amount {value:g} above limit {limit:g}"
-        if cap is not None and value > cap:
-            return f"amount {value:g} above a forbidden offer's {cap:g}"
-    return None
 
 
 def _money_promises(rt: ReplyText, case: Case) -> list[Promise]:

@@ -8,7 +8,8 @@ Each reports ``data["detected"]`` and the spans that decided it; phrases inside
 quotations or after a negation in their clause ("we won't escalate") are not
 counted, nor is a hand-over denied right after it is named ("a supervisor will
 not be available"). A bare "I understand." is not empathy (it acknowledges
-nothing), and "thanks for your feedback" does not invite feedback.
+nothing), and "thanks for your feedback" does not invite feedback. ``follow_up``'s phrases are
+in :mod:`harness.checks.follow_up_offers`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import re
 
 from harness.checks.base import CheckContext, CheckResult, register
+from harness.checks.follow_up_offers import follow_up_ranges
 from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze, phrases
 
@@ -219,81 +221,6 @@ _TOO_LONG_WAIT = phrases(*[
 # "If a month is too long to wait, ...": an offer on a condition, not an acknowledgement.
 _CONDITION = re.compile(r"\b(?:if|whether|unless|in case)\b")
 
-# The contact that a follow-up is: a later message, call or check from us.
-_CONTACT = (r"(?:email|e-mail|message|text|call|ring|phone|contact|write to|dm|drop (?:you|u) a (?:line|note|message)|"
-            r"give (?:you|u) a (?:call|ring|bell))")
-# Who makes that contact: we, or someone on our side ("our billing team", "my colleague", "the store",
-# "Sarah from our returns team"); not the customer's bank, nor a courier or engineer arranging a visit.
-_STAFF = (r"(?:team|department|dept|manager|supervisor|specialist|adviser|advisor|agent|representative|store|branch|"
-          r"depot|desk|office|warehouse|lead|leader|handler)")
-_STAFF_SIDE = (r"(?:(?:a|my|our) colleagues?(?:\s+(?:in|from|on|at) (?:our |the )?[\w-]+"
-               r"(?:\s+(?:team|department|desk))?)?|(?:our|the|my|a) (?:[\w-]+\s+){0,2}?" + _STAFF + r")")
-_OUR_SIDE = (r"(?:i|we|someone|somebody|a human|" + _STAFF_SIDE
-             + r"|[\w-]+ from (?:our|the) (?:[\w-]+\s+){0,2}?(?:team|department|desk|office))")
-# Who that is, named in passing: "our complaints team lead, Sarah, who will call you ...", "our
-# billing team, who will ...", "Sarah, our team lead, will ...".
-_NAMED = r"(?:,\s+[\w-]+(?:\s+[\w-]+)?,|,)?(?:\s+who)?"
-_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b"
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-# When or on what the contact comes: "tomorrow", "by Thursday", "by the 12th", "by 5pm", "once ...",
-# "with the reason".
-_WHEN = (r"(?:again|back|then|later|tomorrow|tonight|next \w+|this (?:afternoon|evening|week)|"
-         r"(?:on|by|before) (?:this |next |the )?" + _WEEKDAY + r"|(?:by|before) (?:the )?end of (?:the )?(?:day|week|"
-         r"month|today|tomorrow|business)|(?:on|by|before) (?:the )?\d{1,2}(?:st|nd|rd|th)\b|(?:on|by|before) "
-         r"\d{1,2}(?:st|nd|rd|th)? (?:of )?" + _MONTH + r"|(?:on|by|before) " + _MONTH + r" \d{1,2}\b|(?:by|before|at|"
-         r"around) \d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)\b|in (?:a|an|\d+|one|two|a few|a couple of) (?:minutes?|hours?|"
-         r"days?|weeks?)|within|once|when|as soon as|with (?:the |an? |more |a full )?(?:update|news|confirmation|"
-         r"reason|explanation|answer|outcome|result|details|decision|findings)|to (?:confirm|check|let (?:you|u) "
-         r"know|update|make sure|see how|discuss|talk|explain|go through|arrange))\b")
-# Not "can": "a colleague can call you" is an offer too, but with "can" here this phrase ran in
-# most sentences holding a contact word ("you can contact us"): +1.6% instructions per reply.
-_WILL = r"(?:'ll|\s+will|'m going to|\s+am going to|'re going to|\s+are going to|\s+is going to|'s going to)\s+"
-# An undated contact whose "you" ends what is promised ("we'll call you.", "we'll call you if
-# anything changes", "we'll email you about the refund") is a later contact too; a thing sent after
-# it ("I'll email you the return label") is a delivery, not a follow-up.
-_CONTACTED = (r"(?:\w+\s+){0,3}?" + _CONTACT + r"(?:\s+(?:(?:you|u)\s+)?" + _WHEN + r"|\s+(?:you|u)"
-              r"(?:\s+(?:soon|shortly|asap|directly|personally))?(?=\s*(?:[.!?;,:)\n]|$)|\s+(?:and|but|if|about|"
-              r"regarding)\b))")
-_FOLLOW_UP = phrases(*[
-    r"\bfollow(?:\s|-)?up\b|\bfollowing up\b|\bcheck (?:back|in) (?:with (?:you|u)|on)\b",
-    r"\bget back to (?:you|u)\b|\bkeep (?:you|u) (?:updated|posted|informed|in the loop)\b",
-    # "Come back to you" from us ("we'll look into it and come back to you"), not a refund's return.
-    r"\b(?:(?:i|we)(?:'ll|\s+will)|and)\s+come back to (?:you|u)\b",
-    r"\bupdate (?:you|u)\b|\b(?:reach|contact|message|dm) (?:us|me) (?:again|anytime|any time)\b",
-    r"\blet (?:us|me) know (?:if|how|whether|what you think)\b",
-    r"\bfeel free to (?:reach out|contact|reply|message|get in touch|dm)\b|\bdon't hesitate\b",
-    # Feedback invited, not thanked for: "we'd love your feedback", not "thanks for your feedback".
-    r"\b(?:'d|would) (?:love|appreciate|welcome|value|like)\s+(?:to (?:hear|get|have|read)\s+)?(?:your|ur|any|some)\s+"
-    r"(?:\w+\s+)?(?:feedback|thoughts)\b",
-    r"\b(?:please|pls|feel free to|do|you (?:can|could|are welcome to|'re welcome to)|happy to (?:hear|get)|welcome)\s+"
-    r"(?:share|leave|give|send|tell)?\s*(?:us\s+|me\s+)?(?:your|ur|any|some)\s+(?:\w+\s+)?feedback\b",
-    r"\blet (?:us|me) know (?:your|ur|any) (?:\w+\s+)?(?:feedback|thoughts)\b|\b(?:any|your|ur) feedback (?:is (?:always |very |most )*"
-    r"welcome|would be (?:\w+\s+)?(?:welcome|appreciated|helpful|useful|valuable|great))\b",
-    r"\bhear (?:back )?(?:from (?:you|u)|how it goes)\b",
-    r"\b(?:we're|we are|i'm|i am) (?:here|around|available) (?:if|whenever|for)\b",
-    r"\bmake sure (?:it|this|everything|(?:the|your|ur) \w+) (?:has |have )?(?:arrives?|arrived|lands?|landed|reache[sd]|"
-    r"(?:gone|goes|come|comes) through|(?:is|are|has been|have been) (?:resolved|sorted|fixed|credited|refunded|processed))\b",
-    # A contact or check from us, dated, conditional or the whole of what is promised: "I'll email
-    # you on Monday to confirm ...", "I'll check the refund has landed on Monday and message you
-    # then", "we'll call you."; not "I'll email you the return label", which sends a thing.
-    r"\b" + _OUR_SIDE + _NAMED + _WILL + _CONTACTED,
-    # The same contact told from the customer's side: "you'll hear from us by Friday".
-    r"\b(?:you|u)(?:'ll|\s+will)\s+(?:hear (?:back )?|get (?:a|an) (?:call|email|text|message|update) )from\s+"
-    r"(?:us|me|my colleague|our (?:[\w-]+\s+){0,2}?" + _STAFF + r")\b",
-    # "We'll look into both charges and be in touch", as "... and get back to you" above.
-    r"\b(?:" + _OUR_SIDE + r"(?:'ll|\s+will)|and|&)\s+(?:will\s+)?(?:\w+\s+)?be in touch\b",
-    r"\b(?:i|we)(?:'ll|\s+will)\s+(?:\w+\s+)?(?:(?:reach out|get in touch|get back in touch)\s+(?:to|with)\s+"
-    r"(?:you|u)|let (?:you|u) know (?:when|once|as soon as|if|how|whether|what))\b",
-    r"\b(?:i|we)(?:'ll|\s+will)\s+(?:\w+\s+)?(?:check|confirm|verify|double-check)\s+(?:that\s+|whether\s+|if\s+)?"
-    r"(?:it|(?:the|your|ur) \w+)\s+(?:has |have )?(?:landed|arrived|reached|cleared|(?:gone|come) through|"
-    r"(?:been )?(?:credited|refunded|received|resolved|fixed))\b",
-])
-# The same contact from someone on our side named right after who they are, without commas: "my
-# colleague Sam will email you on Monday". The word there must be a capitalised name
-# (:func:`_capitalised_name`): "our specialist engineer will call you" is an engineer's visit.
-_NAMED_CONTACT = phrases(r"\b" + _STAFF_SIDE + r"\s+[\w-]+" + _WILL + _CONTACTED)
-_NAME_BEFORE_WILL = re.compile(r"([\w-]+)(?:'ll|'m going|'s going|\s+(?:will|am|is)\b)")
-
 _ESCALATION = phrases(*[
     r"\b(?:supervisor|manager|team lead|team leader|specialist|senior (?:agent|advisor|member|colleague)|"
     r"human agent|real person|live agent|live chat|a human|a person|a colleague|our \w+ team|complaints team)\b",
@@ -315,26 +242,8 @@ _DENIED_AFTER = re.compile(r"\s+(?:(?:is|are|was|were|will|would|can|could|does|
                            r"doesn't|don't|didn't|couldn't|wouldn't)\b")
 
 
-
 def _detect(rt: ReplyText, pattern: re.Pattern[str]) -> list[Range]:
     return rt.find(pattern)
-
-
-def follow_up_ranges(rt: ReplyText) -> list[Range]:
-    """The follow-up offers: :data:`_FOLLOW_UP`, and :data:`_NAMED_CONTACT` where the name is one."""
-    found = rt.find(_FOLLOW_UP)
-    named = rt.find(_NAMED_CONTACT)
-    if named:
-        found = sorted(set(found).union(span for span in named if _capitalised_name(rt, span)))
-    return found
-
-
-def _capitalised_name(rt: ReplyText, span: Range) -> bool:
-    """Whether the word before the "will" of ``span`` is written as a name ("Sam", not "engineer",
-    nor "ENGINEER" in a reply in capitals)."""
-    match = _NAME_BEFORE_WILL.search(rt.norm, span[0], span[1])
-    name = rt.original[match.start(1):match.end(1)] if match else ""
-    return name[:1].isupper() and not name.isupper()
 
 
 def empathy_ranges(rt: ReplyText) -> list[Range]:
