@@ -25,7 +25,7 @@ from harness.compare.schema import Comparison, DiffReport, DiffRow, Flips, RunIn
 from harness.compare.views import (VIEWS_PER_DIRECTION, attach_case_views, attach_groups, case_groups, case_snapshots,
                                    changed_cases, reply_only_changes, viewed_cases)
 from harness.datasets.selection import selection_words
-from harness.report.tables import row_label
+from harness.report.diff_cells import row_label
 from harness.datasets.turns import thread_of
 from harness.errors import ConfigError
 from harness.gc_pause import cycle_collector_paused

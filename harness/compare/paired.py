@@ -10,11 +10,10 @@ never pass for independent evidence.
   :func:`mcnemar_exact_interval` the interval of the difference that agrees with it.
 - :func:`wilcoxon_signed_rank`: Wilcoxon's signed-rank test on case differences (exact over the non-zero
   differences up to 200 of them).
-- :func:`holm`: Holm's step-down adjustment of a family of p-values, and
-  :func:`tarone_holm` the same over Tarone's family (hypotheses that could not
-  reach significance neither count nor are tested).
-- :func:`minimum_detectable_effect`: the smallest true difference this n would
-  detect at 80% power, so "no detectable change" is not read as "the same".
+- :func:`holm` and :func:`tarone_holm` (Holm over Tarone's family) live in
+  :mod:`harness.compare.family`, and :func:`minimum_detectable_effect` with the
+  exact test's power floor in :mod:`harness.compare.power`; both are importable
+  from here too.
 
 Every function is pure and seeded where random, and answers ``None`` rather
 than NaN where a quantity is undefined.
@@ -28,12 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.scoring.distributions import normal_ppf
+# Re-exported: the diff rows, pairwise stats and tests import these from here.
+from harness.compare.family import ALPHA, holm, smallest_attainable_p, tarone_holm, tarone_size  # noqa: F401
+from harness.compare.power import (POWER, binomial_upper_tail, detectable_share, exact_floor,  # noqa: F401
+                                   minimum_detectable_effect, smallest_significant_count)
 from harness.scoring.stats import DEFAULT_SEED, Interval
 
 DEFAULT_RESAMPLES = 4000
-ALPHA = 0.05
-POWER = 0.80
 DRAWS_PER_CHUNK = 1 << 22  # multinomial draws held at once (32 MiB), however many cases and resamples
 
 
@@ -190,7 +190,7 @@ def mcnemar_exact_interval(pass_to_fail: int, fail_to_pass: int, n: int,
     exactly the exact binomial tail of McNemar's test: the interval excludes 0 exactly when the test rejects.
     A percentile bootstrap of 3 cases that all failed read ``-100 pp [-100, -100]`` (every resample is -1)
     beside p 0.25; this reads about ``[-100, +41]``. With no discordant case it is Clopper–Pearson's bound
-    on the share that could change unseen (as :func:`harness.compare.rows.no_change_interval`). ``None``
+    on the share that could change unseen (as :func:`harness.compare.intervals.no_change_interval`). ``None``
     without cases.
     """
     m = pass_to_fail + fail_to_pass
@@ -336,158 +336,3 @@ def _ndtr(x: float) -> float:
         return 0.5 + 0.5 * math.erf(y)
     half = 0.5 * math.erfc(z)
     return 1.0 - half if y > 0 else half
-
-
-def holm(pvalues: Sequence[float | None]) -> list[float | None]:
-    """Holm's step-down adjusted p-values, in input order; ``None`` entries are not part of the family.
-
-    Sorted ascending, the i-th smallest of m is multiplied by ``m - i`` and the
-    running maximum is kept, so the adjusted values are monotone and at most 1.
-    Rejecting where the adjusted value is below alpha controls the
-    family-wise error rate at alpha.
-    """
-    present = [(p, i) for i, p in enumerate(pvalues) if p is not None]
-    present.sort()
-    m, running = len(present), 0.0
-    adjusted: list[float | None] = [None] * len(pvalues)
-    for rank, (p, index) in enumerate(present):
-        running = max(running, min(1.0, (m - rank) * p))
-        adjusted[index] = running
-    return adjusted
-
-
-def smallest_attainable_p(changed: int) -> float:
-    """The smallest two-sided p-value an exact sign-type test can give with ``changed`` non-zero differences.
-
-    Exact McNemar, the sign test and the exact signed-rank test all reach their smallest p when every one of
-    the ``changed`` differences goes the same way: ``2 · 0.5^changed`` (capped at 1). With none changed it
-    is 1: no outcome could be significant. (Above :data:`EXACT_WILCOXON_MAX` changed cases the signed-rank
-    p is approximate, and so small a bound that it never leaves a family.)
-    """
-    return min(1.0, 2.0 * 0.5 ** changed) if changed < 1075 else 0.0  # 0.5 ** 1075 underflows to 0
-
-
-def tarone_size(min_pvalues: Sequence[float | None], alpha: float = ALPHA) -> int:
-    """Tarone's family size ``K`` (Biometrics 1990;46:515-22): the smallest ``K >= 1`` such that at most ``K``
-    hypotheses have a smallest attainable p-value ``<= alpha / K``; 0 with no hypothesis (every entry
-    ``None``). A hypothesis above ``alpha / K`` can never be rejected at that level, so it neither counts
-    nor is tested."""
-    present = [p for p in min_pvalues if p is not None]
-    if not present:
-        return 0
-    return next(k for k in range(1, len(present) + 1) if sum(p <= alpha / k for p in present) <= k)
-
-
-def tarone_holm(pvalues: Sequence[float | None], min_pvalues: Sequence[float | None],
-                alpha: float = ALPHA) -> tuple[list[float | None], int]:
-    """Holm's step-down over Tarone's family: adjusted p-values in input order, and the family's size ``K``.
-
-    A discrete test has a smallest attainable p-value, fixed once the number of changed cases is known (a
-    row where nothing changed can only give p = 1). Holm over every row lets those rows, which can never be
-    significant, raise the bar for the rest: at n = 8 a p of 0.031 became 0.75 over 24 rows. Here ``K`` is
-    :func:`tarone_size`, the hypotheses whose smallest attainable p is ``<= alpha / K`` are tested by Holm
-    with multipliers ``K, K - 1, …`` (the first step is Tarone's Bonferroni test, the later ones relax as
-    Holm's do), and the others get adjusted p 1 (they cannot be rejected). The family-wise error rate stays
-    at ``alpha``: the tests' p-values are valid given how many cases changed on each row (under the null
-    that swapping a case's sides changes nothing, each changed case goes either way with probability 1/2
-    whatever the other rows did), the family is fixed by those counts, and Holm's argument holds for any
-    multiplier at least the number tested. Adjusted values are read against ``alpha``, the level ``K`` was
-    chosen at. ``None`` stays ``None`` (no test).
-    """
-    mins = [m if p is not None else None for p, m in zip(pvalues, min_pvalues)]
-    family = tarone_size(mins, alpha)
-    tested = sorted((p, i) for i, (p, m) in enumerate(zip(pvalues, mins))
-                    if p is not None and m is not None and m <= alpha / max(family, 1))
-    adjusted: list[float | None] = [None if p is None else 1.0 for p in pvalues]
-    running = 0.0
-    for rank, (p, index) in enumerate(tested):
-        running = max(running, min(1.0, (family - rank) * p))
-        adjusted[index] = running
-    return adjusted, family
-
-
-def smallest_significant_count(alpha: float = ALPHA) -> int:
-    """The fewest discordant cases, all in one direction, that a two-sided exact test can call significant.
-
-    ``6`` at alpha 0.05 (2 · 0.5^6 = 0.031); below it no result can be significant.
-    """
-    k = 1
-    while 2 * 0.5 ** k >= alpha:
-        k += 1
-    return k
-
-
-def binomial_upper_tail(n: int, p: float, k: int) -> float:
-    """``P(Binomial(n, p) >= k)``, as one minus the lower tail (``k`` terms: ``k`` is small here, ``n`` may not be)."""
-    if k <= 0:
-        return 1.0
-    if k > n:
-        return 0.0
-    if p <= 0.0:
-        return 0.0
-    if p >= 1.0:
-        return 1.0
-    log_p, log_q = math.log(p), math.log1p(-p)
-    lower = sum(math.exp(math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p
-                         + (n - i) * log_q) for i in range(k))
-    return max(0.0, 1.0 - lower)
-
-
-def detectable_share(n: int, k: int, power: float = POWER) -> float | None:
-    """The smallest share ``q`` of ``n`` cases that must change (each independently, all the same way) for
-    at least ``k`` of them to change with probability ``power``: ``P(Binomial(n, q) >= k) >= power``.
-    ``None`` when ``k > n`` (not even every case changing reaches ``k``). By bisection, to 1e-9."""
-    if k > n:
-        return None
-    low, high = 0.0, 1.0
-    for _ in range(40):
-        middle = (low + high) / 2
-        if binomial_upper_tail(n, middle, k) >= power:
-            high = middle
-        else:
-            low = middle
-    return high
-
-
-def exact_floor(n: int, alpha: float = ALPHA, power: float = POWER, samples: int = 1) -> float | None:
-    """The smallest true change an exact test at ``alpha`` detects with ``power`` over ``n`` cases, in units of
-    one step of the scale (1 on pass/fail, 1 point on 1-5), when every case's ``samples`` samples each move
-    one step with the same probability ``d``, all the same way (the most favourable case for a change: no
-    noise, no case moving back).
-
-    A case then changes with probability ``q = 1 - (1 - d)^samples``, and the test rejects only when at least
-    :func:`smallest_significant_count` cases changed, so ``q`` is :func:`detectable_share` and the change is
-    ``d = 1 - (1 - q)^(1/samples)``. With one sample per case ``d = q``: 80% power at 0.05/24 over 70 cases
-    takes d = 17.4 pp (the old floor, 10 of 70 cases = 14.3 pp, has 55%). ``None`` when ``n`` is below that count.
-    """
-    share = detectable_share(n, smallest_significant_count(alpha), power)
-    if share is None:
-        return None
-    return 1.0 - (1.0 - share) ** (1.0 / max(1, samples))
-
-
-def minimum_detectable_effect(deltas: Sequence[float], step: float = 1.0, alpha: float = ALPHA,
-                              power: float = POWER, samples: int = 1) -> float | None:
-    """The smallest true mean difference detectable at this n with ``power``, two-sided ``alpha``.
-
-    The normal approximation ``(z_{1-alpha/2} + z_power) * sd(deltas) / sqrt(n)``
-    from the observed spread of the case differences, floored at what the exact
-    test detects with the same power when nothing else varies:
-    ``exact_floor(n, alpha, power, samples) * step`` (``step`` one step of the
-    scale, 1 on pass/fail and 1–5; ``samples`` per case). The floor keeps a row
-    with no discordant case from claiming it would see any change, and is a true
-    80%-power figure (``smallest_significant_count() * step / n``, the fewest
-    cases that could be significant, has about 50% power). Before Holm
-    correction, which only raises it. ``None`` with no cases, or fewer than the
-    exact test needs (no change is detectable).
-    """
-    values = np.asarray(deltas, dtype=float)
-    n = values.size
-    if n == 0:
-        return None
-    floor = exact_floor(n, alpha, power, samples)
-    if floor is None:
-        return None
-    z = normal_ppf(1 - alpha / 2) + normal_ppf(power)
-    spread = float(values.std(ddof=1)) if n > 1 else 0.0
-    return max(z * spread / math.sqrt(n), floor * step)

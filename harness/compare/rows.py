@@ -19,6 +19,9 @@ from pydantic import TypeAdapter
 from harness.compare.paired import (Clusters, cluster_bootstrap_diff, mcnemar_exact, mcnemar_exact_interval,
                                     minimum_detectable_effect, pooled_means, smallest_attainable_p,
                                     smallest_significant_count, tarone_holm, wilcoxon_signed_rank)
+# Re-exported: the pairwise rows, the tables and tests import these from here.
+from harness.compare.intervals import (INTERVAL_MARKS, TEST_REJECTS, UNRELIABLE, ZERO_WIDTH,  # noqa: F401
+                                       interval_note, no_change_interval, uniform_change_interval)
 from harness.compare.schema import CaseChange, DiffRow, LeftOut, largest_difference
 from harness.errors import ConfigError
 from harness.scoring.schema import Interval
@@ -137,43 +140,6 @@ def _test(c: Clusters, binary: bool) -> tuple[str, float | None]:
     return "wilcoxon_signed_rank", wilcoxon_signed_rank(c.delta)
 
 
-def no_change_interval(deltas: np.ndarray, scale: str, confidence: float) -> StatInterval | None:
-    """The interval of the mean paired difference when no case changed (``None`` when some did).
-
-    Every bootstrap resample is then 0, and ``[0, 0]`` would claim certainty at any n. With none of n
-    cases changed, the share of cases that do change is at most ``r = 1 - ((1 - confidence) / 2) ** (1 / n)``
-    (Clopper–Pearson's exact upper bound for 0 of n), and each changes by at most the scale's largest
-    difference ``R`` (1 on pass/fail, 4 on 1–5), so the mean difference lies in ``[-r·R, +r·R]``:
-    ±5.1 pp over 70 cases, ±46 pp over 6. Rows where cases changed get :func:`row_interval`'s interval.
-    """
-    if scale not in ("pass_fail", "1-5") or deltas.size == 0 or np.any(deltas != 0):
-        return None
-    share = 1.0 - ((1.0 - confidence) / 2.0) ** (1.0 / deltas.size)
-    bound = share * largest_difference(scale)
-    return StatInterval(-bound, bound)
-
-
-def uniform_change_interval(deltas: np.ndarray, scale: str, confidence: float) -> StatInterval | None:
-    """The interval of the mean paired difference when every case (or thread) changed by the same non-zero
-    amount ``d`` (``None`` otherwise).
-
-    Every bootstrap resample is then ``d``, and ``[d, d]`` (``+1.00 [+1.00, +1.00]``) would claim certainty
-    at any n. As in :func:`no_change_interval`, of which this is the general case: with all n cases seen
-    moving by ``d``, the share of cases that move otherwise is at most Clopper–Pearson's ``r`` for 0 of n,
-    and such a case moves by anything in ``[-R, +R]`` (the scale's largest difference), so the mean lies in
-    ``[(1 - r)·d - r·R, (1 - r)·d + r·R]``: 20 cases all +1 on 1-5 read ``+1.00 [+0.16, +1.50]``, 5 cases
-    ``[-1.61, +2.57]`` (their exact signed-rank p is 0.062).
-    """
-    if scale not in ("pass_fail", "1-5") or deltas.size == 0:
-        return None
-    d = float(deltas[0])
-    if d == 0 or np.any(np.abs(deltas - d) > 1e-9):
-        return None
-    share = 1.0 - ((1.0 - confidence) / 2.0) ** (1.0 / deltas.size)
-    reach = share * largest_difference(scale)
-    return StatInterval((1.0 - share) * d - reach, (1.0 - share) * d + reach)
-
-
 def build_row(kind: str, name: str, scale: str, clusters: Clusters, left_out: LeftOut,
               options: StatOptions, units: dict[str, str] | None = None) -> DiffRow:
     """The row for one measure from its paired clusters (verdict still unset: see :func:`apply_holm`).
@@ -231,39 +197,6 @@ def row_interval(stat: Clusters, scale: str, binary: bool,
     if uniform is not None:
         return difference, uniform, "uniform_change"
     return difference, ci, "bootstrap" if ci is not None else None
-
-
-UNRELIABLE = "interval unreliable: it excludes 0 but the test does not reject"
-TEST_REJECTS = "interval includes 0 but the test rejects"
-ZERO_WIDTH = "interval unreliable: every case moved by the same amount, so every bootstrap resample is the same"
-INTERVAL_MARKS = {UNRELIABLE: "interval unreliable", TEST_REJECTS: "interval includes 0; the test rejects",
-                  ZERO_WIDTH: "interval unreliable"}  # in tables
-
-
-def interval_note(ci: StatInterval | None, method: str | None, p_value: float | None, alpha: float) -> str | None:
-    """Why a bootstrap interval must not be read on its own: it disagrees with the row's test (before Holm).
-
-    :data:`UNRELIABLE` when the interval excludes 0 while the test's p is at least ``alpha``: a percentile
-    bootstrap of a mean from a few changed cases is too narrow (five 1-5 cases all +1 of 60 give
-    ``[+0.02, +0.15]``, while the exact signed-rank p is 0.0625). :data:`TEST_REJECTS` when the test rejects
-    while the interval includes 0 (the signed-rank test weighs ranks, the interval the mean). The test
-    decides the verdict. ``None`` when they agree, and always for the exact intervals, which agree by
-    construction. The ``uniform_change`` bound is exact but not built from the test, so it is held to the
-    same check (with 6 cases all +1 it includes 0 while the exact signed-rank p is 0.031). :data:`ZERO_WIDTH`
-    for a zero-width bootstrap interval of a change (a scale with no known range, where
-    :func:`uniform_change_interval` has no bound to give).
-    """
-    if method not in ("bootstrap", "uniform_change") or ci is None or p_value is None:
-        return None
-    if method == "bootstrap" and ci.hi - ci.lo <= 1e-12:
-        return ZERO_WIDTH
-    excludes_zero = ci.lo > 0 or ci.hi < 0
-    rejects = p_value < alpha
-    if excludes_zero and not rejects:
-        return UNRELIABLE
-    if rejects and not excludes_zero:
-        return TEST_REJECTS
-    return None
 
 
 def detectable_effect(deltas: np.ndarray, step: float, alpha: float, scale: str) -> float | None:
@@ -395,7 +328,7 @@ TOO_FEW = "too few cases to detect any change"
 
 
 def _p_text(p: float) -> str:
-    return "<0.0001" if p < 1e-4 else f"{p:.2g}"  # as the tables print p (harness.report.tables.fmt_p)
+    return "<0.0001" if p < 1e-4 else f"{p:.2g}"  # as the tables print p (harness.report.diff_cells.fmt_p)
 
 
 def undetectable(row: DiffRow) -> bool:

@@ -30,7 +30,7 @@ from harness.report.html import render_notices
 from harness.report.html_parts import (ROWS_JS, difference_svg, esc, evidence_select, json_script, page_shell,
                                        sortable_head)
 from harness.report.diff_markdown import holm_method_text, mde_level_text, min_effect_text
-from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
+from harness.report.diff_cells import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
 
 VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na", "not measured": "na",
                  "below minimum effect": "na"}

@@ -18,7 +18,7 @@ from harness.compare.diff import headline
 from harness.compare.schema import CaseView, Comparison, DiffReport, DiffRow
 from harness.compare.views import drops, rises
 from harness.report.markdown import MAX_CHARS, md_escape, md_table, render_notices
-from harness.report.tables import DIFF_HEADER, diff_row_cells, fmt_change, fmt_holm_family
+from harness.report.diff_cells import DIFF_HEADER, diff_row_cells, fmt_change, fmt_holm_family
 from harness.report.word_diff import md_text, to_markdown, word_diff
 
 __all__ = ["headline", "render_diff_md", "render_comparison", "min_effect_text", "mde_level_text"]

@@ -202,7 +202,7 @@ def test_a_detectable_effect_beyond_the_scale_reads_none_at_this_n():
     # With 5 cases the floor gave ±120 pp (and ±600 pp on n/a-heavy checks): no figure a rate can have.
     from harness.compare.rows import detectable_effect
     from harness.compare.schema import DiffRow
-    from harness.report.tables import fmt_mde
+    from harness.report.diff_cells import fmt_mde
 
     tiny = detectable_effect(np.zeros(5), 1.0, 0.05, "pass_fail")
     assert tiny is not None and tiny > 1

@@ -11,7 +11,7 @@ from scipy import stats as sp
 from harness.compare import build_diff
 from harness.compare.paired import mcnemar_exact, mcnemar_exact_interval
 from harness.compare.rows import TEST_REJECTS, UNRELIABLE, interval_note, no_change_interval
-from harness.report.tables import fmt_difference
+from harness.report.diff_cells import fmt_difference
 from tests.compare.edge_runs import records, run
 from tests.compare.runs import chk, crit, rec, write_run
 

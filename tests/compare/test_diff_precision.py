@@ -8,7 +8,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from harness.compare.rows import TEST_REJECTS, UNRELIABLE
-from harness.report.tables import fmt_diff_value, fmt_difference, fmt_mde
+from harness.report.diff_cells import fmt_diff_value, fmt_difference, fmt_mde
 from harness.scoring.schema import Interval
 
 

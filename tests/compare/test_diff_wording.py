@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from harness.compare import build_diff, write_diff
 from harness.report.markdown import md_escape
-from harness.report.tables import fmt_difference, fmt_signed
+from harness.report.diff_cells import fmt_difference, fmt_signed
 from harness.scoring.schema import Interval
 from tests.compare.edge_runs import records, run
 

@@ -9,7 +9,7 @@ import json
 from harness.compare import build_diff
 from harness.compare.outputs import render
 from harness.compare.schema import DiffReport, LeftOut
-from harness.report.tables import fmt_left_out
+from harness.report.diff_cells import fmt_left_out
 
 from runs import chk, manifest, rec, write_run
 

@@ -10,7 +10,7 @@ import pytest
 
 from harness.compare import build_diff
 from harness.compare.paired import minimum_detectable_effect
-from harness.report.tables import fmt_mde
+from harness.report.diff_cells import fmt_mde
 from tests.compare.runs import chk, crit, rec, write_run
 
 

@@ -12,7 +12,7 @@ from harness.compare import DiffOptions, build_diff, parse_primary, write_diff
 from harness.compare.paired import mcnemar_exact
 from harness.compare.schema import Comparison, DiffReport, DiffRow
 from harness.errors import ConfigError
-from harness.report.tables import fmt_holm_family
+from harness.report.diff_cells import fmt_holm_family
 from tests.compare.test_holm_family import _runs
 
 

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from harness.compare.diff import THREAD_UNIT_NOTICE, DiffOptions, build_diff
-from harness.report.tables import fmt_mde
+from harness.report.diff_cells import fmt_mde
 from harness.compare.paired import Clusters, cluster_bootstrap_diff, minimum_detectable_effect
 from harness.compare.rows import StatOptions, build_row
 from harness.compare.schema import LeftOut

@@ -14,7 +14,7 @@ from harness.compare import build_diff, write_diff
 from harness.compare.paired import Clusters
 from harness.compare.rows import TEST_REJECTS, ZERO_WIDTH, StatOptions, build_row, uniform_change_interval
 from harness.compare.schema import LeftOut
-from harness.report.tables import fmt_difference
+from harness.report.diff_cells import fmt_difference
 from tests.compare.runs import chk, crit, rec, write_run
 
 
