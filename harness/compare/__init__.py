@@ -5,8 +5,10 @@
     write_diff(report, "results/diff", ["md", "json", "html"])
 
 Modules, in the order data flows: ``align`` (read runs, pair cases),
-``guard`` (refuse incomparable sides), ``paired`` (the statistics), ``rows``
-(one row per criterion and check), ``views`` (changed cases side by side),
+``guard`` (refuse incomparable sides), ``paired`` (the paired tests and
+intervals), ``family`` (Holm's adjustment over Tarone's family), ``power`` (the
+minimum detectable effect), ``intervals`` (intervals where a bootstrap cannot
+vary, and their notes), ``rows`` (one row per criterion and check), ``views`` (changed cases side by side),
 ``lengths`` (each side's verbosity notices, and a note when reply length may
 explain a difference), ``diff`` (the whole diff), ``schema`` (``diff.json``),
 ``outputs`` (files).
