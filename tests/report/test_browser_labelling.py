@@ -22,7 +22,7 @@ from harness.calibration.labels import load_labels
 from harness.runner.outputs import finalize_run
 from tests.compare.runs import chk, crit, rec, write_run
 from tests.report.test_browser_views import CONTRAST_JS
-from tests.support.browser import needs_chromium
+from tests.support.browser import needs_chromium, watched_page
 
 pytestmark = needs_chromium
 
@@ -57,15 +57,8 @@ ANSWERS = [("c0.alpha.0", "criterion", "empathy", 4, "  names the order "),
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(5000)
-    page.events = {"errors": [], "console": [], "requests": []}
-    page.on("pageerror", lambda e: page.events["errors"].append(str(e)))
-    page.on("console", lambda m: m.type == "error" and page.events["console"].append(m.text))
-    page.on("request", lambda r: page.events["requests"].append(r.url))
-    yield page
-    context.close()  # its own storage: another test starts with no labels
+    with watched_page(browser, accept_downloads=True) as page:  # its own storage: each test starts with no labels
+        yield page
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from harness.gates.outcome import GateOutcome, GateResult
 from harness.records.schema import Manifest
 from harness.runner.outputs import finalize_run
 from tests.compare.runs import chk, crit, manifest, rec, write_run
-from tests.support.browser import needs_chromium
+from tests.support.browser import needs_chromium, watched_page
 
 pytestmark = needs_chromium
 
@@ -45,14 +45,8 @@ CONTRAST_JS = """() => {
 
 @pytest.fixture
 def page(browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(5000)
-    page.events = {"errors": [], "console": [], "requests": []}
-    page.on("pageerror", lambda e: page.events["errors"].append(str(e)))
-    page.on("console", lambda m: m.type == "error" and page.events["console"].append(m.text))
-    page.on("request", lambda r: page.events["requests"].append(r.url))
-    yield page
-    page.close()
+    with watched_page(browser) as page:
+        yield page
 
 
 def _clean(page) -> None:

@@ -5,6 +5,7 @@ a developer's machine those tests are skipped.
     from tests.support.browser import needs_chromium, chromium
     pytestmark = needs_chromium
     with chromium() as browser: ...
+    with watched_page(browser) as page: ...  # page.events: errors, console errors, requests
 """
 
 from __future__ import annotations
@@ -41,3 +42,21 @@ def chromium() -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def watched_page(browser, **context_options) -> Iterator:
+    """A page in a context of its own (its own storage), 1280x900, 5 s timeouts, recording in ``page.events``
+    the page's script errors, console errors and every request it makes (tests assert none reach the
+    network); the context is closed afterwards. ``context_options`` go to ``browser.new_context``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    page.events = {"errors": [], "console": [], "requests": []}
+    page.on("pageerror", lambda e: page.events["errors"].append(str(e)))
+    page.on("console", lambda m: m.type == "error" and page.events["console"].append(m.text))
+    page.on("request", lambda r: page.events["requests"].append(r.url))
+    try:
+        yield page
+    finally:
+        context.close()
