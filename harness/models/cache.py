@@ -279,10 +279,28 @@ def _unusable(path: Path, what: str, exc: sqlite3.Error):
 
 
 def _check_is_cache(path: Path) -> None:
-    _read_only(path, "SELECT key, model, created, response FROM responses LIMIT 0")
+    read_only_connection(path).close()
 
 
 def _read_only(path: Path, sql: str) -> list[tuple]:
+    from harness.errors import ConfigError
+
+    conn = read_only_connection(path)
+    try:
+        return conn.execute(sql).fetchall()
+    except sqlite3.Error as exc:
+        raise ConfigError(_not_a_cache(exc), file=str(path)) from None
+    finally:
+        conn.close()
+
+
+_PROBE = "SELECT key, model, created, response FROM responses LIMIT 0"
+
+
+def read_only_connection(path: Path) -> sqlite3.Connection:
+    """A connection that only reads the cache file at ``path`` (checked to be one): it never creates the
+    file, writes nothing, and leaves no -wal/-shm files behind. A ConfigError names a path that is not a
+    readable cache. Close it when done."""
     from urllib.parse import quote
 
     from harness.errors import ConfigError
@@ -296,7 +314,7 @@ def _read_only(path: Path, sql: str) -> list[tuple]:
     # mode=ro reader left both behind after every `harness cache`. The usual locks are taken, so a run
     # writing the cache at the same time is safe, and its files (in use) stay.
     try:
-        return _query(uri + "?mode=rw", sql)
+        return _connect(uri + "?mode=rw")
     except sqlite3.OperationalError as exc:
         if "readonly" not in str(exc) and "unable to open" not in str(exc):
             raise ConfigError(_not_a_cache(exc), file=str(path)) from None
@@ -305,18 +323,21 @@ def _read_only(path: Path, sql: str) -> list[tuple]:
     except sqlite3.Error as exc:
         raise ConfigError(_not_a_cache(exc), file=str(path)) from None
     try:
-        return _query(uri + "?mode=ro&immutable=1", sql)
+        return _connect(uri + "?mode=ro&immutable=1")
     except sqlite3.Error as exc:
         raise ConfigError(_not_a_cache(exc), file=str(path)) from None
 
 
-def _query(uri: str, sql: str) -> list[tuple]:
+def _connect(uri: str) -> sqlite3.Connection:
+    """A query-only connection to ``uri``, once a first read of the cache's table has worked."""
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute("PRAGMA query_only = ON")  # a read: no statement of this connection may write
-        return conn.execute(sql).fetchall()
-    finally:
+        conn.execute(_PROBE).fetchall()
+    except BaseException:
         conn.close()
+        raise
+    return conn
 
 
 def _not_a_cache(exc: sqlite3.Error) -> str:

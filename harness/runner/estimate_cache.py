@@ -31,16 +31,16 @@ class CacheView:
 
     @classmethod
     def at(cls, path: Path | None) -> "CacheView":
-        from harness.models.cache import default_cache_path
+        from harness.errors import ConfigError
+        from harness.models.cache import default_cache_path, read_only_connection
 
         path = Path(path) if path is not None else default_cache_path()
         if not path.is_file():
             return cls(f"{path} (none there: every call counted)")
         try:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            conn.execute("SELECT key, response FROM responses LIMIT 1").fetchall()
-        except sqlite3.Error as exc:
-            return cls(f"{path} (not read: {exc}; every call counted)")
+            conn = read_only_connection(path)  # as `harness cache` reads it: no -wal/-shm left behind
+        except ConfigError as exc:
+            return cls(f"{path} (not read: {exc.problem}; every call counted)")
         return cls(str(path), conn)
 
     def __enter__(self) -> "CacheView":

@@ -122,18 +122,18 @@ def test_a_cache_in_a_read_only_folder_is_read_and_an_unreachable_one_is_a_one_l
     path = tmp_path / "models.sqlite"
     _fill(path, [("m", 0), ("", 0)])
     # A WAL cache in a folder the user cannot write: a read-only open fails for want of its -shm file.
-    real_query, uris = module._query, []
+    real_connect, uris = module._connect, []
 
-    def refusing_writes(uri, sql):
+    def refusing_writes(uri):
         uris.append(uri)
         if "immutable=1" not in uri:
             raise sqlite3.OperationalError("attempt to write a readonly database")
-        return real_query(uri, sql)
+        return real_connect(uri)
 
-    monkeypatch.setattr(module, "_query", refusing_writes)
+    monkeypatch.setattr(module, "_connect", refusing_writes)
     assert [(m.model, m.entries) for m in cache_contents(path)] == [("(unnamed)", 1), ("m", 1)]
     assert uris[-1].endswith("?mode=ro&immutable=1")  # read as a snapshot, not called "not a cache"
-    monkeypatch.setattr(module, "_query", real_query)
+    monkeypatch.setattr(module, "_connect", real_connect)
 
     def unreachable(self):
         raise PermissionError(13, "Permission denied")

@@ -99,3 +99,13 @@ def test_a_floor_under_a_second_is_not_read_as_zero():
     assert "2 cases, concurrency 16" in text and "no run is faster than 0.25 s" in text and "0 s" not in text
     found.lines[0].cached = 1
     assert "no run is faster than 0.12 s" in render_estimate(found, 1.0)
+
+
+def test_an_estimate_reads_the_cache_without_leaving_files_beside_it(served_project):
+    # As `harness cache` reads it: a mode=ro reader of the WAL cache left models.sqlite-wal and -shm behind.
+    root = served_project["dir"]
+    assert harness_cmd("run", "eval.yaml", "--out", "r", "--quiet", "--limit", "2", cwd=root).returncode == 0
+    before = sorted(p.name for p in (root / "cache").iterdir())
+    estimate = json.loads(harness_cmd("estimate", "eval.yaml", "--json", cwd=root).stdout)
+    assert estimate["cached_calls"] > 0
+    assert sorted(p.name for p in (root / "cache").iterdir()) == before
