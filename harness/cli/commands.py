@@ -230,6 +230,7 @@ def diff(args: argparse.Namespace) -> int:
     from harness.compare import (DiffOptions, StatOptions, build_diff, parse_formats, parse_min_effect, parse_pair,
                                  parse_primary, write_diff)
     from harness.compare.diff import measured_nothing
+    from harness.compare.setup import setup_text
     from harness.compare.outputs import check_out_dir, render
 
     formats = parse_formats(args.format or "md,json,html")
@@ -257,6 +258,8 @@ def diff(args: argparse.Namespace) -> int:
         print(f"harness: note: {plan.notice}", file=sys.stderr)
     for comparison in report.comparisons:  # the headline a nightly log shows without opening the files
         print(f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B): {comparison.headline}")
+        if comparison.setup:
+            print(f"  setup changed: {setup_text(comparison.setup)}")
     for fmt, path in write_diff(report, args.out, formats, plan).items():
         print(f"{fmt + ':':5} {path}")
     from harness.report.history_html import refresh_after_diff

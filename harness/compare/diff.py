@@ -23,6 +23,7 @@ from harness.compare.guard import (nothing_shared, one_side_judged, one_sided_cr
 from harness.compare.lengths import length_notices
 from harness.compare.rows import TOO_FEW, StatOptions, apply_family, build_row
 from harness.compare.schema import Comparison, DiffReport, DiffRow, Flips, OneSidedMeasure, RunInfo
+from harness.compare.setup import setup_changes
 from harness.compare.views import (VIEWS_PER_DIRECTION, attach_case_views, attach_groups, case_groups, case_snapshots,
                                    changed_cases, reply_only_changes, viewed_cases)
 from harness.datasets.selection import selection_words
@@ -144,6 +145,11 @@ def _comparison(a: Side, b: Side, measures: list[Measure], stats: StatOptions, b
     return Comparison(candidate_a=a.candidate, candidate_b=b.candidate, rows=rows)
 
 
+def _attach_setup(comparison: Comparison, data_a: RunData, data_b: RunData) -> None:
+    comparison.setup, comparison.prompt_diff = setup_changes(
+        data_a.manifest.candidates, comparison.candidate_a, data_b.manifest.candidates, comparison.candidate_b)
+
+
 def build_diff(run_a: str | Path, run_b: str | Path | None = None, options: DiffOptions = DiffOptions()) -> DiffReport:
     """Compare run ``run_a`` with ``run_b`` (or with itself, which needs ``options.pair``).
 
@@ -176,6 +182,8 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
     for comparison, _, _ in comparisons:  # one family per pair: its verdicts never depend on the other pairs
         family = apply_family(comparison.rows, options.stats.alpha, options.stats.min_effect, primary)
         comparison.holm_family, comparison.holm_tested = family.size, family.tested
+    for comparison, _, _ in comparisons:
+        _attach_setup(comparison, data_a, data_b)
     for (comparison, _, _), replies in zip(comparisons, reply_only_changes(comparisons)):
         comparison.reply_changes = replies
         comparison.flips = flips(comparison)

@@ -32,7 +32,9 @@ from harness.scoring.schema import Interval
 #    DiffReport.primary and DiffRow.exploratory (--primary). A v5 diff.json still reads.
 # 7: DiffReport.one_sided: the measures one side lacks (a run without a judge against a judged one is
 #    compared on the checks both ran, not refused). A v6 diff.json still reads.
-DIFF_SCHEMA_VERSION = 7
+# 8: Comparison.setup and .prompt_diff: what changed in the pair's responder setup (model, endpoint, parameters,
+#    prompt template, recorded version), with the prompt template's unified diff. A v7 diff.json still reads.
+DIFF_SCHEMA_VERSION = 8
 Verdict = Literal["improved", "regressed", "below minimum effect", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
 
@@ -217,6 +219,26 @@ class Flips(_Model):
                                                 "(the headline then says pass→fail / fail→pass)")
 
 
+class SetupChange(_Model):
+    """One setting of the pair's responders that differs: ``a`` in run A, ``b`` in run B (None: unset)."""
+
+    what: str = Field(description="model, api_base, a parameter's name (temperature, max_tokens, ...), prompt file, "
+                                  "prompt text, recorded replies, kind, ...")
+    a: str | None = None
+    b: str | None = None
+    note: str | None = Field(None, description="e.g. '+3 −2 lines' for prompt text, 'same text' for a renamed "
+                                               "prompt file")
+
+
+class PromptDiff(_Model):
+    """How the prompt template changed, as unified diff lines (two lines of context, without the file header)."""
+
+    lines: list[str] = Field(default_factory=list)
+    added: int = 0
+    removed: int = 0
+    cut: bool = Field(False, description="the diff was longer than the lines kept")
+
+
 class Comparison(_Model):
     """Candidate ``candidate_a`` of run A against ``candidate_b`` of run B (or of the same run)."""
 
@@ -236,6 +258,12 @@ class Comparison(_Model):
                                           "which way cases moved (flips), replies changed with no change in any "
                                           "measure, rows too small to show a change")
     flips: Flips = Field(default_factory=Flips)
+    setup: list[SetupChange] = Field(default_factory=list, description=(
+        "how candidate_b (run B) was set up differently from candidate_a (run A): model, endpoint, parameters, "
+        "prompt template, recorded version; settings that cannot change a reply (concurrency, timeouts, price) are "
+        "not compared. Empty when nothing differs, and in diffs written before it"))
+    prompt_diff: PromptDiff | None = Field(None, description="the prompt template's diff, when its text changed "
+                                                             "and both runs record it (manifest v2)")
     reply_changes: list[str] = Field(default_factory=list, description=(
         "every case graded on both sides whose reply text differs (some sample's, by sample index) while no "
         "measure changed, in case-id order; the first few have a view in cases"))

@@ -17,7 +17,9 @@ from harness.records.redaction import redact
 # 2: CallStats.retries and .rate_limited (attempts repeated, and answered 429, for the calls of a record).
 #    A v1 line still reads (they read 0).
 RECORD_SCHEMA_VERSION = 2
-MANIFEST_SCHEMA_VERSION = 1
+# 2: a model candidate records its prompt template's text (candidates[].prompt_template), so `harness diff` can
+#    show how the prompt changed. A v1 manifest still reads (the diff then names a changed prompt by its hash).
+MANIFEST_SCHEMA_VERSION = 2
 
 
 class ErrorInfo(BaseModel):

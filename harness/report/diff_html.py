@@ -30,6 +30,7 @@ from harness.report.html import render_notices
 from harness.report.html_parts import (ROWS_JS, difference_svg, esc, evidence_select, json_script, page_shell,
                                        sortable_head)
 from harness.report.html_text import esc_attr, esc_text, visible
+from harness.report.diff_setup import SETUP_CSS, setup_html
 from harness.report.diff_markdown import holm_method_text, mde_level_text, min_effect_text
 from harness.report.diff_cells import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
 
@@ -334,7 +335,7 @@ def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
     title = f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B)"
     unmeasured = ('<p class="fail"><b>Not measured: the sides share no graded case.</b></p>'
                   if comparison.shares_no_case else f'<p class="headline"><b>{esc(headline(comparison))}</b></p>')
-    html = (f'<section class="comparison" id="{prefix}"><h2>{esc(title)}</h2>{unmeasured}'
+    html = (f'<section class="comparison" id="{prefix}"><h2>{esc(title)}</h2>{unmeasured}{setup_html(comparison)}'
             f"<h3>Summary</h3>{_summary_table(comparison)}{_family(comparison)}"
             f"<h3>Differences with intervals</h3>{_charts(comparison)}"
             f"<h3>Changed cases ({len(data)})</h3>{cases}{_reply_changes(comparison)}</section>")
@@ -379,4 +380,4 @@ def render_diff_html(report: DiffReport) -> str:
     title = f"Diff: {report.a.eval_name} (A) vs {report.b.eval_name} (B)"
     body = "".join([render_notices(report.warnings + report.notices), f"<h1>{esc(title)}</h1>", _sides(report),
                     *sections, _method(report), json_script({"comparisons": data}, "diff-data")])
-    return page_shell(title, body, css=CSS, script=SCRIPT)
+    return page_shell(title, body, css=CSS + SETUP_CSS, script=SCRIPT)

@@ -18,6 +18,7 @@ from harness.compare.diff import headline
 from harness.compare.schema import CaseView, Comparison, DiffReport, DiffRow
 from harness.compare.views import drops, rises
 from harness.report.markdown import MAX_CHARS, md_code, md_escape, md_table, render_notices
+from harness.report.diff_setup import setup_md
 from harness.report.diff_cells import DIFF_HEADER, diff_row_cells, fmt_change, fmt_holm_family
 from harness.report.word_diff import md_text, to_markdown, word_diff
 
@@ -133,7 +134,7 @@ def render_comparison(comparison: Comparison) -> str:
     title = f"## {md_escape(comparison.candidate_a)} (A) → {md_escape(comparison.candidate_b)} (B)"
     table = md_table(DIFF_HEADER, [diff_row_cells(r) for r in comparison.rows]) if comparison.rows else "No rows."
     family = f"<sub>{fmt_holm_family(comparison)}</sub>" if comparison.rows else ""
-    parts = [title, f"**{md_escape(headline(comparison))}**", table, family,
+    parts = [title, f"**{md_escape(headline(comparison))}**", setup_md(comparison), table, family,
              _details("Flips per check (case: A→B)", _flip_lines(comparison)),
              _details("Largest score drops and rises per criterion", _score_lines(comparison)),
              _details(f"How the replies changed, word by word (the first {WORD_CHANGE_CASES} changed cases, most "

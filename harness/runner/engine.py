@@ -143,6 +143,12 @@ def _foreign_entries(run_dir: Path) -> list[str]:
     return [name for name in names if name != LOCK and not (name.startswith(".") and name.endswith(".tmp"))]
 
 
+def _settings(candidate: dict) -> dict:
+    """A manifest's candidate record without its prompt's text: ``prompt_sha256`` stands for it, and a run begun
+    by a harness that did not record the text (manifest v1) can still be resumed."""
+    return {key: value for key, value in candidate.items() if key != "prompt_template"}
+
+
 def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[Manifest, Mapping[str, dict]]:
     """The run's manifest (the caller writes it) and its case snapshot by id (written on a new run, read on a
     resumed one)."""
@@ -158,7 +164,7 @@ def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[
         changed = [what for what, before, now in (
             ("checks (a check's version: its code, or a check file of your own)", previous.checks, manifest.checks),
             ("candidate settings (a prompt template file, a model's settings)",
-             [before_candidates[c.get("name")] for c in shared], shared),
+             [_settings(before_candidates[c.get("name")]) for c in shared], [_settings(c) for c in shared]),
             ("rubric", previous.rubric, manifest.rubric)) if before != now]
         if changed:
             # Records graded by two versions of one thing would be mixed in one run.

@@ -91,5 +91,7 @@ def _candidate_record(responder: Responder, loaded: LoadedEval) -> dict:
                 "candidate": responder.candidate, "n_replies": len(responder.replies), "model": responder.model_name}
     source = loaded.prompts[responder.name]
     return {"name": responder.name, "kind": "model", "model": responder.model.spec_record(),
-            "prompt_sha256": hash_value(source), "prompt_file": loaded.prompt_files.get(responder.name)}
+            "prompt_sha256": hash_value(source), "prompt_file": loaded.prompt_files.get(responder.name),
+            # The text itself (templates are small): `harness diff` shows how a prompt changed, not just that it did.
+            "prompt_template": source}
 
