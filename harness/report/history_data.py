@@ -1,34 +1,24 @@
 """What the runs page (``index.html``, :mod:`harness.report.history_html`) shows of each indexed run.
 
-Read from ``<results>/index.sqlite`` in four small queries (a run's figures are aggregated by SQLite, its
-candidates, dataset and eval limit read with ``json_extract``, not by parsing each manifest in Python), plus a few
-``stat`` calls per run to see which of its files are there. Its cost is the only figure the index does not
-hold: it is read from the run's ``scorecard.json`` once, and kept in the page with the file's size and
-modification time, so a page written after every run reads only the new run's scorecard (``previous``).
+The index's part of each run is the listing's row (:class:`~harness.history.rows.HistoryRow`, read once by
+:func:`~harness.history.rows.read_rows` for ``harness history`` and this page alike); the page adds what only the
+run's directory holds, found with a few ``stat`` calls per run: which of its files are there, and its cost, the
+only figure the index does not hold. The cost is read from the run's ``scorecard.json`` once, and kept in the page
+with the file's size and modification time, so a page written after every run reads only the new run's scorecard
+(``previous``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from harness.history.index import connect, own_cases, run_selection, selection_label
-from harness.history.table import _gates as gates_words
+from harness.history.index import connect
+from harness.history.rows import Headline, HistoryRow, build_rows, fetch_rows
 
-RUNS = """
-SELECT r.run, r.eval_name, r.started_at, r.status, r.n_records, r.n_errors, r.gates_passed, r.exit_code,
-       json_extract(r.manifest, '$.candidates') AS candidates,
-       json_extract(r.manifest, '$.dataset') AS dataset, json_extract(r.manifest, '$.eval_spec.limit') AS spec_limit
-FROM runs r ORDER BY r.started_at, r.run
-"""
-FIGURES = """
-SELECT run, candidate, kind, scale, SUM(pass_rate) AS rates, COUNT(pass_rate) AS n_rates,
-       SUM(value) AS scores, COUNT(value) AS n_scores
-FROM figures GROUP BY run, candidate, kind, scale
-"""
-FAILED_GATES = "SELECT run, gate, candidate, detail FROM gates WHERE passed = 0"
+__all__ = ["Cost", "DiffLink", "Headline", "IndexRun", "known_diffs", "load_index_runs", "read_cost"]
 
 
 @dataclass(frozen=True)
@@ -41,33 +31,10 @@ class Cost:
     stamp: str = ""  # scorecard.json's size and modification time when read: reused while they are the same
 
 
-@dataclass
-class Headline:
-    """Mean pass rates (0..1) over checks and criteria and the mean 1-5 score, of a candidate or a whole run."""
+@dataclass(frozen=True)
+class IndexRun(HistoryRow):
+    """One run on the page: the listing's row, and what its directory holds."""
 
-    checks: float | None = None
-    criteria: float | None = None
-    score: float | None = None
-
-
-@dataclass
-class IndexRun:
-    """One run on the page: the listing's figures, per candidate too, and which of its files exist."""
-
-    run: str
-    eval_name: str
-    started_at: str | None
-    status: str | None
-    n_records: int
-    n_errors: int
-    gates: str  # the listing's words: "passed", "failed (2)", "incomplete", "—"
-    exit_code: int | None
-    accepted: bool
-    selection: str | None
-    own_cases: bool = True  # the cases its eval file names (every case, or its own limit's first N): see own_cases
-    candidates: dict[str, Headline] = field(default_factory=dict)
-    headline: Headline = field(default_factory=Headline)
-    failed_gates: list[str] = field(default_factory=list)
     files: frozenset[str] = frozenset()  # of report.html, scorecard.md, scorecard.json; "." when the dir exists
     cost: Cost | None = None
 
@@ -80,72 +47,14 @@ def load_index_runs(results_dir: str | Path, eval_name: str | None = None, last:
                     previous: dict[str, Cost] | None = None) -> list[IndexRun]:
     """The indexed runs (of ``eval_name``; the newest ``last`` of them), newest first, as the page shows them."""
     with connect(results_dir, create=False) as conn:
-        rows = [r for r in conn.execute(RUNS) if not eval_name or r["eval_name"] == eval_name]
-        figures = conn.execute(FIGURES).fetchall()
-        failed = conn.execute(FAILED_GATES).fetchall()
-        accepted = {r["run"] for r in conn.execute("SELECT run FROM accepted")}
-    counts = {}
-    for gate in failed:
-        counts[gate["run"]] = counts.get(gate["run"], 0) + 1
-    rows = rows[-last:] if last else rows
-    runs = {r["run"]: _run(r, counts.get(r["run"], 0), r["run"] in accepted) for r in rows}
-    _add_figures(runs, figures)
-    for gate in failed:
-        if gate["run"] in runs:
-            who = f" [{gate['candidate']}]" if gate["candidate"] else ""
-            runs[gate["run"]].failed_gates.append(f"{gate['gate']}{who}: {gate['detail'] or ''}".rstrip(": "))
-    for one in runs.values():
-        _add_files(one, str(results_dir), previous or {})
-    return list(reversed(runs.values()))
+        fetched = fetch_rows(conn, eval_name, last)
+    rows = build_rows(fetched, IndexRun, lambda run: _files(run, str(results_dir), previous or {}))
+    return list(reversed(rows))
 
 
-def _run(r, failed: int, accepted: bool) -> IndexRun:
-    gates = gates_words({"exit_code": r["exit_code"], "gates_passed": r["gates_passed"], "gates_failed": failed})
-    names = [c.get("name") for c in _json(r["candidates"], []) if isinstance(c, dict)]
-    dataset = _json(r["dataset"], {})
-    dataset = dataset if isinstance(dataset, dict) else {}
-    # The eval file's own limit is said in words; its runs form a trend of their own (the same first N cases).
-    chosen = run_selection(dataset, r["spec_limit"])
-    selection = selection_label(chosen, dataset.get("replay"))
-    return IndexRun(run=r["run"], eval_name=r["eval_name"], started_at=r["started_at"], status=r["status"],
-                    n_records=r["n_records"] or 0, n_errors=r["n_errors"] or 0, gates=gates,
-                    exit_code=r["exit_code"], accepted=accepted, selection=selection, own_cases=own_cases(chosen),
-                    candidates={str(n): Headline() for n in names if n is not None})
-
-
-def _json(text: str | None, default):
-    try:
-        return json.loads(text) if text else default
-    except ValueError:  # a manifest the index holds but json_extract gave back oddly: nothing to show
-        return default
-
-
-def _add_figures(runs: dict[str, IndexRun], figures) -> None:
-    """Each candidate's and each run's means: over checks and criteria as ``harness history`` averages them
-    (the pass rate of every candidate × check), and the mean of the 1-5 criteria's scores."""
-    sums: dict[tuple[str, str | None, str], list[float]] = {}
-    for f in figures:
-        if f["run"] not in runs:
-            continue
-        measure = "checks" if f["kind"] == "check" else "criteria"
-        for who in (f["candidate"], None):  # the candidate's mean and the run's
-            _acc(sums, (f["run"], who, measure), f["rates"], f["n_rates"])
-            if f["scale"] == "score":
-                _acc(sums, (f["run"], who, "score"), f["scores"], f["n_scores"])
-    for (run, who, measure), (total, n) in sums.items():
-        target = runs[run].headline if who is None else runs[run].candidates.setdefault(who, Headline())
-        setattr(target, measure, total / n if n else None)
-
-
-def _acc(sums: dict, key: tuple, total: float | None, n: int) -> None:
-    slot = sums.setdefault(key, [0.0, 0])
-    slot[0] += total or 0.0
-    slot[1] += n or 0
-
-
-def _add_files(one: IndexRun, results: str, previous: dict[str, Cost]) -> None:
+def _files(run: str, results: str, previous: dict[str, Cost]) -> dict:
     """Which of the run's files are there (``os.stat``: a few calls per run), and its cost."""
-    folder = os.path.join(results, one.run)  # strings, not Paths: hundreds of runs, four names each
+    folder = os.path.join(results, run)  # strings, not Paths: hundreds of runs, four names each
     found = set()
     stats = {}
     for name in (".", "report.html", "scorecard.md", "scorecard.json"):
@@ -154,12 +63,13 @@ def _add_files(one: IndexRun, results: str, previous: dict[str, Cost]) -> None:
             found.add(name)
         except OSError:
             continue
-    one.files = frozenset(found)
+    cost = None
     if "scorecard.json" in stats:
         st = stats["scorecard.json"]
         stamp = f"{st.st_size}:{st.st_mtime_ns}"
-        kept = previous.get(one.run)
-        one.cost = kept if kept is not None and kept.stamp == stamp else read_cost(Path(folder, "scorecard.json"), stamp)
+        kept = previous.get(run)
+        cost = kept if kept is not None and kept.stamp == stamp else read_cost(Path(folder, "scorecard.json"), stamp)
+    return {"files": frozenset(found), "cost": cost}
 
 
 def read_cost(path: Path, stamp: str) -> Cost | None:
