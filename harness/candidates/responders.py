@@ -81,13 +81,20 @@ class ReplayedResponder:
         return Reply(text=text, source="recorded")
 
 
-def compile_template(source: str, origin: str) -> jinja2.Template:
-    """Compile a prompt template; syntax errors name the template and line."""
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+def compile_template(source: str, origin: str, partials: dict[str, str] | None = None) -> jinja2.Template:
+    """Compile a prompt template against the ``partials`` it includes (read by the eval loader: name ->
+    text); syntax errors name the template, or the partial, and line."""
+    loader = jinja2.DictLoader(partials) if partials else None
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False,
+                             loader=loader)
     try:
-        return env.from_string(source)
+        template = env.from_string(source)
+        for name in partials or ():  # a partial's own syntax error, named, before any case renders it
+            env.get_template(name)
+        return template
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}", file=origin, line=exc.lineno) from None
+        where = f" in partial {exc.name}" if exc.name else ""
+        raise TemplateError(f"template syntax error{where}: {exc.message}", file=origin, line=exc.lineno) from None
 
 
 def template_variables(case: Case, data: dict | None = None) -> dict:

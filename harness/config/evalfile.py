@@ -19,6 +19,7 @@ from harness.config.candidates import (TEMPLATE_SUFFIXES, CandidateEntry, Candid
 from harness.config.concurrency import DEFAULT_EVAL_CONCURRENCY, following_models
 from harness.config.interpolate import interpolate
 # The judge block's models, also imported from here (tests, schemas).
+from harness.config.prompt_partials import PartialError, find_partials
 from harness.config.judge_spec import EMBEDDED_MODEL, JudgeSpec, ModelFields, PanellistSpec  # noqa: F401
 from harness.config.yamlfile import all_at_once, did_you_mean, format_loc, line_of, load_yaml, validate_yaml
 from harness.config.dataset_spec import DatasetSpec, check_column_targets
@@ -124,6 +125,8 @@ class LoadedEval(BaseModel):
     rubric_path: Path | None
     prompts: dict[str, str] = Field(description="candidate name -> template source")
     prompt_files: dict[str, str] = Field(default_factory=dict)
+    prompt_partials: dict[str, dict[str, str]] = Field(default_factory=dict, description=(
+        "candidate name -> the partials its template includes, imports or extends: name as written -> text"))
     node: Any = Field(None, exclude=True, repr=False, description="the YAML node tree, for line numbers")
     custom_checks: list[Any] = Field(default_factory=list, exclude=True, repr=False,
                                      description="the checks written in the eval file, built")
@@ -190,6 +193,7 @@ def load_eval(path: str | Path) -> LoadedEval:
             raise fail(f"rubric file not found: {spec.judge.rubric}", "judge", "rubric")
     locs = locs or [("candidates", i) for i in range(len(spec.candidates))]
     prompts, prompt_files = _load_prompts(spec, path, fail, locs)
+    partials = _load_partials(prompts, prompt_files, path, fail, locs, spec)
     # The checks and the names the file refers to are each looked at, and their mistakes said together.
     problems: list[UserError] = []
     custom_checks = _build_checks(spec, path, fail, problems)
@@ -197,7 +201,8 @@ def load_eval(path: str | Path) -> LoadedEval:
     if problems:
         raise all_at_once(ConfigError, problems)
     return LoadedEval(spec=spec, path=path, name=spec.name or path.stem, dataset_path=dataset_path,
-                      rubric_path=rubric_path, prompts=prompts, prompt_files=prompt_files, node=node,
+                      rubric_path=rubric_path, prompts=prompts, prompt_files=prompt_files,
+                      prompt_partials=partials, node=node,
                       custom_checks=custom_checks, candidate_locs=locs)
 
 
@@ -241,6 +246,25 @@ def _load_prompts(spec: EvalSpec, path: Path, fail, locs: list[tuple]) -> tuple[
         else:
             prompts[candidate.name] = raw
     return prompts, files
+
+
+def _load_partials(prompts: dict[str, str], files: dict[str, str], path: Path, fail, locs: list[tuple],
+                   spec: EvalSpec) -> dict[str, dict[str, str]]:
+    """Each template's partials, read now (relative to the template's folder; an inline prompt's: the eval
+    file's), so a missing one is an error at load time, before any call."""
+    found = {}
+    for index, candidate in enumerate(spec.candidates):
+        if candidate.name not in prompts:
+            continue
+        origin = files.get(candidate.name)
+        base = Path(origin).parent if origin else path.parent
+        try:
+            partials = find_partials(prompts[candidate.name], base, Path(origin).name if origin else "the prompt")
+        except PartialError as exc:
+            raise fail(str(exc), *locs[index], "prompt") from None
+        if partials:
+            found[candidate.name] = partials
+    return found
 
 
 def _build_checks(spec: EvalSpec, path: Path, fail, problems: list[UserError]) -> list[Any]:

@@ -149,6 +149,26 @@ def _settings(candidate: dict) -> dict:
     return {key: value for key, value in candidate.items() if key != "prompt_template"}
 
 
+def _what_changed(before: dict[str, dict], shared: list[dict]) -> str:
+    """`` (bot: temperature 0.2 → 0.7; prompt text +1 −2 lines)``: which candidate changed and how, as the
+    diff's setup line says it; a setting the diff leaves out (concurrency, timeouts, ...) by its name."""
+    from harness.compare.setup import setup_changes, setup_text
+
+    found = []
+    for now in shared:
+        name, then = now.get("name"), before[now.get("name")]
+        if _settings(then) == _settings(now):
+            continue
+        changes, _ = setup_changes([then], name, [now], name)
+        if not changes:
+            model_then, model_now = then.get("model") or {}, now.get("model") or {}
+            keys = sorted(k for k in {*model_then, *model_now} if model_then.get(k) != model_now.get(k))
+            found.append(f"{name}: {', '.join(keys) or 'settings'}")
+        else:
+            found.append(f"{name}: {setup_text(changes)}")
+    return f" ({'; '.join(found)})" if found else ""
+
+
 def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[Manifest, Mapping[str, dict]]:
     """The run's manifest (the caller writes it) and its case snapshot by id (written on a new run, read on a
     resumed one)."""
@@ -168,8 +188,9 @@ def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[
             ("rubric", previous.rubric, manifest.rubric)) if before != now]
         if changed:
             # Records graded by two versions of one thing would be mixed in one run.
-            raise ResultsError(f"the {changed[0]} changed since this run started; start a new run with another "
-                               "--out", file=str(run_dir))
+            what = _what_changed(before_candidates, shared) if changed[0].startswith("candidate") else ""
+            raise ResultsError(f"the {changed[0]} changed since this run started{what}; start a new run with "
+                               "another --out", file=str(run_dir))
         selected = previous.dataset.get("selected_sha256")
         if selected is not None and selected != manifest.dataset.get("selected_sha256"):
             raise ResultsError("these options select other cases than the run started with (--limit, --cases, "

@@ -12,6 +12,7 @@ from pathlib import Path
 import harness
 from harness.candidates.responders import RecordedResponder, ReplayedResponder, Responder
 from harness.config.evalfile import LoadedEval
+from harness.config.prompt_partials import combined
 from harness.hashing import hash_file, hash_value
 from harness.judges.judge import Judge
 from harness.judges.panel import PanelJudge
@@ -89,7 +90,8 @@ def _candidate_record(responder: Responder, loaded: LoadedEval) -> dict:
     if isinstance(responder, ReplayedResponder):
         return {"name": responder.name, "kind": "replayed", "replies_from": responder.run,
                 "candidate": responder.candidate, "n_replies": len(responder.replies), "model": responder.model_name}
-    source = loaded.prompts[responder.name]
+    # With partials, the text and hash cover them too: editing one is a changed prompt (resume, diff).
+    source = combined(loaded.prompts[responder.name], loaded.prompt_partials.get(responder.name, {}))
     return {"name": responder.name, "kind": "model", "model": responder.model.spec_record(),
             "prompt_sha256": hash_value(source), "prompt_file": loaded.prompt_files.get(responder.name),
             # The text itself (templates are small): `harness diff` shows how a prompt changed, not just that it did.

@@ -107,7 +107,8 @@ def checked_template(loaded: LoadedEval, name: str, cases: list[Case],
     loc = (*loaded.candidate_loc(name), "prompt")
     prompt_file = loaded.prompt_files.get(name)
     try:
-        template = compile_template(loaded.prompts[name], prompt_file or str(loaded.path))
+        template = compile_template(loaded.prompts[name], prompt_file or str(loaded.path),
+                                    loaded.prompt_partials.get(name))
     except TemplateError as exc:
         if prompt_file:
             raise
