@@ -55,8 +55,12 @@ class RunInfo(RunIdentity):
 
     rubric: str | None = Field(None, description="'<id> v<version>', or None for a checks-only run")
     judge_model: str | None = None
-    selection: str | None = Field(None, description="The options that chose some of the run's cases (--cases, "
-                                                    "--where, --failing, --limit), when any was given")
+    selection: str | None = Field(None, description="The cases the run left out, in the words harness history uses: "
+                                                    "the options that chose some of its cases (--cases, --where, "
+                                                    "--failing, --limit), and its eval file's own limit when that "
+                                                    "left cases out ('the first 10 cases (limit: 10 in the eval "
+                                                    "file)'); None for a run of every case. diff.json written "
+                                                    "before it left the eval file's limit out")
 
 
 class LeftOut(_Model):
