@@ -17,8 +17,8 @@ from pathlib import Path
 
 import harness
 from harness.compare.align import case_notices, pair_sides, paired_clusters, plan_pairs, unpaired_notice
-from harness.compare.coverage import coverage_notice, run_coverage
 from harness.compare.columns import Measure, RunData, Side, open_run, read_rows, side
+from harness.compare.coverage import coverage_notice, run_coverage
 from harness.compare.guard import (nothing_shared, one_side_judged, one_sided_criteria, require_comparable,
                                    warning_text)
 from harness.compare.lengths import length_notices
