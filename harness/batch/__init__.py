@@ -13,6 +13,7 @@ directory, so ``--resume`` polls a submitted batch instead of sending it again.
     anthropic_api.py  Anthropic Message Batches (/v1/messages/batches)
     lines.py          reading a results file line by line: a bad line costs its own case at most
     http.py           submit / poll / download with bounded retries
+    upload.py         a batch's upload body written to disk and streamed from there
     patience.py       polling and downloading a submitted batch through an outage (up to 26 h)
     limits.py         the providers' limits per batch (requests, bytes), with their sources
     credentials.py    the key a batch sends: the one a live call would

@@ -11,7 +11,8 @@ the JSON object, as litellm does for live calls.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from harness.batch.credentials import batch_key, check_key
@@ -20,6 +21,7 @@ from harness.batch.http import BatchHTTP
 from harness.batch.lines import BadLine, ReadLines, an_object, read_lines, shown
 from harness.batch.prices import batch_cost
 from harness.batch.requests import BatchRequest, Failure
+from harness.batch.upload import spooled_upload
 from harness.errors import ContentFilterError, EmptyResponseError
 from harness.models.base import ModelResponse, ModelSpec, Usage, token_count
 from harness.models.litellm_provider import SCHEMA_NAME, portable_schema
@@ -76,9 +78,12 @@ class AnthropicBatchAPI:
         """The bytes ``request`` takes in the POSTed body (an item of its list), for splitting by size."""
         return len(json.dumps(self.item(request))) + 2  # the ", " between items; non-ASCII is escaped
 
-    async def submit(self, http: BatchHTTP, requests: Iterable[BatchRequest]) -> tuple[str, str | None]:
-        body = {"requests": [self.item(r) for r in requests]}
-        batch = await http.json("POST", "/v1/messages/batches", json_body=body)
+    async def submit(self, http: BatchHTTP, requests: Iterable[BatchRequest],
+                     folder: Path | None = None) -> tuple[str, str | None]:
+        """POST ``{"requests": [...]}``, its items written one at a time to a file in ``folder`` and streamed from
+        it (see :mod:`harness.batch.upload`): the list, its JSON and its bytes never sit in memory."""
+        with spooled_upload(_request_list(self.item(r) for r in requests), folder) as body:
+            batch = await http.json("POST", "/v1/messages/batches", data=body.open)  # content-type set by http()
         return batch["id"], None
 
     async def poll(self, http: BatchHTTP, batch_id: str) -> tuple[str, bool, dict[str, Any]]:
@@ -165,3 +170,11 @@ class AnthropicBatchAPI:
 def _error_kind(error_type: str) -> str:
     return {"rate_limit_error": "rate_limit", "overloaded_error": "server_error", "api_error": "server_error",
             "timeout_error": "timeout"}.get(error_type, "batch_error")
+
+
+def _request_list(items: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """``{"requests": [item, ...]}`` as JSON, an item at a time (``json.dumps``' separators, as line_bytes counts)."""
+    yield b'{"requests": ['
+    for index, item in enumerate(items):
+        yield (", " * bool(index) + json.dumps(item)).encode("utf-8")
+    yield b"]}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from harness.batch.credentials import batch_key, check_key
@@ -21,6 +22,7 @@ from harness.batch.http import BatchHTTP
 from harness.batch.lines import BadLine, ReadLines, an_object, read_lines, shown
 from harness.batch.prices import batch_cost
 from harness.batch.requests import BatchRequest, Failure
+from harness.batch.upload import spooled_upload
 from harness.errors import CaseFault
 from harness.models.base import ModelResponse, ModelSpec
 from harness.models.logprobs import with_field_probabilities
@@ -57,21 +59,22 @@ class OpenAIBatchAPI:
         """The bytes ``request`` takes in the uploaded file (its JSONL line), for splitting by size."""
         return len(json.dumps(self.line(request))) + 1  # json.dumps escapes non-ASCII: characters are bytes
 
-    async def submit(self, http: BatchHTTP, requests: Iterable[BatchRequest]) -> tuple[str, str | None]:
-        """Upload the requests (read one at a time) and create the batch; returns (batch id, input file id)."""
+    async def submit(self, http: BatchHTTP, requests: Iterable[BatchRequest],
+                     folder: Path | None = None) -> tuple[str, str | None]:
+        """Upload the requests (read one at a time, written to a file in ``folder`` and streamed from it, so the
+        upload never sits in memory: see :mod:`harness.batch.upload`) and create the batch; returns (batch id,
+        input file id)."""
         import aiohttp
 
-        payload = bytearray()  # the file as uploaded, one copy of it (not lines + text + bytes)
-        for request in requests:
-            payload += (json.dumps(self.line(request)) + "\n").encode("utf-8")
+        lines = ((json.dumps(self.line(request)) + "\n").encode("utf-8") for request in requests)
+        with spooled_upload(lines, folder) as body:
+            def form() -> Any:  # rebuilt for every attempt, on a new handle of the file
+                data = aiohttp.FormData()
+                data.add_field("purpose", "batch")
+                data.add_field("file", body.open(), filename="requests.jsonl", content_type="application/jsonl")
+                return data
 
-        def form() -> Any:
-            data = aiohttp.FormData()
-            data.add_field("purpose", "batch")
-            data.add_field("file", payload, filename="requests.jsonl", content_type="application/jsonl")
-            return data
-
-        uploaded = await http.json("POST", "/files", data=form)
+            uploaded = await http.json("POST", "/files", data=form)
         batch = await http.json("POST", "/batches", json_body={"input_file_id": uploaded["id"], "endpoint": ENDPOINT,
                                                                "completion_window": "24h"})
         return batch["id"], uploaded["id"]

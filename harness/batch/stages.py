@@ -177,7 +177,9 @@ class BatchRun:
 
     async def submit(self, api: Any, http: Any, job: BatchJob, requests: Iterable[BatchRequest]) -> None:
         try:
-            job.batch_id, job.input_file_id = await api.submit(http, requests)
+            # The upload body is written beside the request file (the run's disk) and streamed from there.
+            job.batch_id, job.input_file_id = await api.submit(http, requests,
+                                                               folder=(self.run_dir / job.requests_file).parent)
         except BatchAPIError as exc:
             if not exc.transient:
                 raise  # refused outright (a wrong key, a bad request): exit 2, as bad input

@@ -58,7 +58,11 @@ def export(args: argparse.Namespace) -> int:
     from harness.records.store import read_manifest
     from harness.report.export import is_export, write_export
 
+    excel = getattr(args, "excel", False)
     fmt = args.format or ("jsonl" if args.out is not None and args.out.suffix == ".jsonl" else "csv")
+    if excel and fmt != "csv":
+        raise ConfigError("writes CSV for Excel, not JSONL: drop --excel, or give --out a .csv name",
+                          field="--excel")
     read_manifest(args.run_dir)  # not a run: one line, before anything is written
     if args.out is not None and args.out.resolve().is_relative_to(args.run_dir.resolve()):
         raise ConfigError(f"{args.out} is inside the run directory {args.run_dir}: write the export elsewhere "
@@ -72,12 +76,13 @@ def export(args: argparse.Namespace) -> int:
                               "it", file=str(args.out), field="--out")
         replaced = "an earlier export" if earlier else "the file there (--force)"
     if args.out is None:
-        write_export(args.run_dir, sys.stdout, fmt, formula_escape=not args.no_formula_escape)
+        write_export(args.run_dir, sys.stdout, fmt, formula_escape=not args.no_formula_escape, excel=excel)
         return 0
     partial = args.out.with_name(args.out.name + ".partial")
     try:
         with open(partial, "w", encoding="utf-8", newline="") as out:
-            rows = write_export(args.run_dir, out, fmt, formula_escape=not args.no_formula_escape)
+            rows = write_export(args.run_dir, out, fmt, formula_escape=not args.no_formula_escape,
+                                excel=excel)
         partial.replace(args.out)  # a reader never sees half a file
     except OSError as exc:
         partial.unlink(missing_ok=True)

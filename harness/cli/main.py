@@ -129,6 +129,9 @@ def _add_export(sub) -> None:
     export.add_argument("--format", choices=["csv", "jsonl"], help="csv or jsonl (default: from --out, else csv)")
     export.add_argument("--no-formula-escape", action="store_true",
                         help="write CSV cells starting with = + - @ as they are (a spreadsheet may run them)")
+    export.add_argument("--excel", action="store_true", help="CSV for Excel on Windows: UTF-8 with a byte-order "
+                        "mark and CRLF row ends, so Arabic, CJK and emoji open readable by double-click (without "
+                        "it Excel guesses a legacy code page); formula escaping stays on. Plain CSV has no mark")
     export.add_argument("--force", action="store_true", help="replace the --out file even when it is not an "
                         "earlier export (an earlier export is replaced without it)")
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import harness
 from harness.compare.align import case_notices, pair_sides, paired_clusters, plan_pairs, unpaired_notice
 from harness.compare.columns import Measure, RunData, Side, open_run, read_rows, side
+from harness.compare.coverage import coverage_notice, run_coverage
 from harness.compare.guard import (nothing_shared, one_side_judged, one_sided_criteria, require_comparable,
                                    warning_text)
 from harness.compare.lengths import length_notices
@@ -26,7 +27,6 @@ from harness.compare.schema import Comparison, DiffReport, DiffRow, Flips, OneSi
 from harness.compare.setup import setup_changes
 from harness.compare.views import (VIEWS_PER_DIRECTION, attach_case_views, attach_groups, case_groups, case_snapshots,
                                    changed_cases, reply_only_changes, viewed_cases)
-from harness.datasets.selection import selection_words
 from harness.report.diff_cells import row_label
 from harness.datasets.turns import thread_of
 from harness.errors import ConfigError
@@ -81,7 +81,7 @@ def _run_info(run: RunData) -> RunInfo:
     rubric = f"{m.rubric.get('id')} v{m.rubric.get('version')}" if m.rubric else None
     return RunInfo(run_dir=str(run.path), eval_name=m.eval_name, started_at=m.started_at,
                    dataset_sha256=m.dataset.get("sha256"), rubric=rubric,
-                   judge_model=(m.judge or {}).get("name"), selection=selection_words(m.dataset.get("selection")))
+                   judge_model=(m.judge or {}).get("name"), selection=run_coverage(m))
 
 
 def _criteria(run_a: RunData, run_b: RunData) -> dict[str, str]:
@@ -103,6 +103,11 @@ def _measures(run_a: RunData, run_b: RunData) -> list[Measure]:
     """The diff's rows: the criteria both rubrics define (A's order), then the checks both runs ran."""
     return ([Measure("criterion", name, scale) for name, scale in _criteria(run_a, run_b).items()]
             + [Measure("check", name, "pass_fail") for name in _checks(run_a, run_b)])
+
+
+def _coverage_notes(run_a: RunData, run_b: RunData) -> list[str]:
+    note = coverage_notice(run_a.manifest, run_b.manifest, run_a is run_b)
+    return [note] if note else []
 
 
 def _one_sided_notes(run_a: RunData, run_b: RunData) -> list[str]:
@@ -248,7 +253,7 @@ def _report(data_a: RunData, data_b: RunData, found: list[str], comparisons: lis
                       created_at=now_iso(),
                       a=_run_info(data_a), b=_run_info(data_b), same_run=data_a is data_b,
                       comparable=not found, differences=found, warnings=[warning_text(found)] if found else [],
-                      notices=notices + _one_sided_notes(data_a, data_b),
+                      notices=notices + _coverage_notes(data_a, data_b) + _one_sided_notes(data_a, data_b),
                       one_sided=one_sided_measures(data_a, data_b), confidence=options.stats.confidence,
                       alpha=options.stats.alpha, n_resamples=options.stats.n_resamples, seed=options.stats.seed,
                       min_effect=options.stats.min_effect.as_dict() if options.stats.min_effect else {},

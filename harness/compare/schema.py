@@ -33,7 +33,8 @@ from harness.scoring.schema import Interval
 # 7: DiffReport.one_sided: the measures one side lacks (a run without a judge against a judged one is
 #    compared on the checks both ran, not refused). A v6 diff.json still reads.
 # 8: Comparison.setup and .prompt_diff: what changed in the pair's responder setup (model, endpoint, parameters,
-#    prompt template, recorded version), with the prompt template's unified diff. A v7 diff.json still reads.
+#    prompt template, recorded version), with the prompt template's unified diff. RunInfo.selection also names a cut by the eval file's own limit:, in the history's words.
+#    A v7 diff.json still reads.
 DIFF_SCHEMA_VERSION = 8
 Verdict = Literal["improved", "regressed", "below minimum effect", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
@@ -57,8 +58,12 @@ class RunInfo(RunIdentity):
 
     rubric: str | None = Field(None, description="'<id> v<version>', or None for a checks-only run")
     judge_model: str | None = None
-    selection: str | None = Field(None, description="The options that chose some of the run's cases (--cases, "
-                                                    "--where, --failing, --limit), when any was given")
+    selection: str | None = Field(None, description="The cases the run left out, in the words harness history uses: "
+                                                    "the options that chose some of its cases (--cases, --where, "
+                                                    "--failing, --limit), and its eval file's own limit when that "
+                                                    "left cases out ('the first 10 cases (limit: 10 in the eval "
+                                                    "file)'); None for a run of every case. diff.json written "
+                                                    "before it left the eval file's limit out")
 
 
 class LeftOut(_Model):

@@ -15,6 +15,11 @@ the price is that a ``kill -9`` loses the last unwritten batch (the next run ask
 the provider again for those calls) and other processes see a row up to
 ``FLUSH_S`` later.
 
+A row's ``own_cost`` (1) says its ``cost_usd`` is the provider's own. Rows written before commit 5ae938f
+(or by an older harness since: they take the default, 0) may hold a cost priced at an eval file's
+``price:``, so they read with the cost unknown; a caller with a price applies it, as to any row. A file
+made before the column gets it when opened; its answers are still served.
+
 The default file is ``.harness-cache/models.sqlite`` under the current
 directory; the environment variable ``HARNESS_CACHE_DIR`` moves the directory.
 """
@@ -45,14 +50,16 @@ BUSY_TIMEOUT_MS = 30_000
 # Inside deferred_writes(): rows per write transaction, and the longest a row waits for one.
 FLUSH_ROWS = 32
 FLUSH_S = 1.0
-_INSERT = "INSERT OR REPLACE INTO responses (key, model, created, response) VALUES (?, ?, ?, ?)"
+_INSERT = "INSERT OR REPLACE INTO responses (key, model, created, response, own_cost) VALUES (?, ?, ?, ?, 1)"
+_OWN_COST = "ALTER TABLE responses ADD COLUMN own_cost INTEGER NOT NULL DEFAULT 0"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
     key TEXT PRIMARY KEY,
     model TEXT NOT NULL,
     created REAL NOT NULL,
-    response TEXT NOT NULL
+    response TEXT NOT NULL,
+    own_cost INTEGER NOT NULL DEFAULT 0
 )
 """
 
@@ -85,15 +92,18 @@ class ResponseCache:
         or ``None``."""
         with self._lock:
             pending = self._pending.get(key)
-            row = (pending[3],) if pending is not None else self._connection().execute(
-                "SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
+            row = (pending[3], 1) if pending is not None else self._connection().execute(
+                "SELECT response, own_cost FROM responses WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
         try:
-            return ModelResponse.model_validate_json(row[0])
+            response = ModelResponse.model_validate_json(row[0])
         except ValidationError:
             log.warning("ignoring unreadable cache entry %s in %s", key[:12], self.path)
             return None
+        if not row[1] and response.usage.cost_usd is not None:  # an older row: maybe priced, so unknown
+            response.usage = response.usage.model_copy(update={"cost_usd": None})
+        return response
 
     def put(self, key: str, response: ModelResponse, *, model: str = "") -> None:
         """Store ``response`` under ``key`` (replacing any previous entry)."""
@@ -371,7 +381,19 @@ def _open_once(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute(_SCHEMA)
+        _add_own_cost(conn)
     except sqlite3.Error:
         conn.close()
         raise
     return conn
+
+
+def _add_own_cost(conn: sqlite3.Connection) -> None:
+    """Give a cache file made before the ``own_cost`` column the column (its rows take 0: cost unknown)."""
+    if any(column[1] == "own_cost" for column in conn.execute("PRAGMA table_info(responses)")):
+        return
+    try:
+        conn.execute(_OWN_COST)
+    except sqlite3.OperationalError as exc:
+        if "duplicate column" not in str(exc):  # another process added it first
+            raise

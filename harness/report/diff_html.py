@@ -22,6 +22,7 @@ string from the data is escaped; the script reads its data from a JSON block.
 
 from __future__ import annotations
 
+from harness.compare.coverage import side_cases
 from harness.compare.diff import headline
 from harness.compare.schema import Comparison, DiffReport, DiffRow, largest_difference
 # The opened case lives in its own module; word_changes is imported here too for callers of this module.
@@ -165,11 +166,11 @@ td.num.verdict { white-space: normal; min-width: 9rem; max-width: 18rem; }  /* a
 
 def _sides(report: DiffReport) -> str:
     items = []
-    for label, info in (("A", report.a), ("B", report.b)):
+    for label, info, other in (("A", report.a, report.b), ("B", report.b, report.a)):
         text = f"{info.run_dir} · {info.eval_name} · started {info.started_at or '?'}"
         text += "".join(f" · {p}" for p in (info.rubric and f"rubric {info.rubric}",
                                              info.judge_model and f"judge {info.judge_model}",
-                                             info.selection and f"cases selected by {info.selection}") if p)
+                                             side_cases(info.selection, other.selection)) if p)
         items.append(f"<dt>{label}</dt><dd>{esc(text)}</dd>")
     return f'<dl class="identity">{"".join(items)}</dl>'
 

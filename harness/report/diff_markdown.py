@@ -14,6 +14,7 @@ and a note on method. Case lists are cut short so the page stays under :data:`MA
 
 from __future__ import annotations
 
+from harness.compare.coverage import side_cases
 from harness.compare.diff import headline
 from harness.compare.schema import CaseView, Comparison, DiffReport, DiffRow
 from harness.compare.views import drops, rises
@@ -33,10 +34,10 @@ WORD_CHANGE_CASES = 3  # changed cases whose replies' word changes diff.md shows
 
 def _sides(report: DiffReport) -> str:
     lines = []
-    for label, info in (("A", report.a), ("B", report.b)):
+    for label, info, other in (("A", report.a, report.b), ("B", report.b, report.a)):
         extra = ", ".join(p for p in (info.rubric and f"rubric {info.rubric}",
                                       info.judge_model and f"judge {info.judge_model}",
-                                      info.selection and f"cases selected by {info.selection}") if p)
+                                      side_cases(info.selection, other.selection)) if p)
         lines.append(f"- **{label}**: {md_code(info.run_dir)} ({md_escape(info.eval_name)}, "
                      f"started {md_escape(info.started_at or '?')}{', ' + md_escape(extra) if extra else ''})")
     return "\n".join(lines)

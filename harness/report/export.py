@@ -20,6 +20,11 @@ never a row that starts with the text after the break. JSONL rows hold the same 
 line each (U+2028, U+2029 and U+0085 written as JSON escapes, as a reader splitting on them would
 otherwise cut a row).
 
+``excel`` (``harness export --excel``) writes the CSV as Excel itself saves "CSV UTF-8": a byte-order mark
+first and CRLF row ends. Excel on Windows reads a CSV without the mark in the machine's legacy code page,
+so Arabic, CJK and emoji in a reply show garbled; other readers (Python's ``csv`` with ``utf-8-sig``,
+pandas, LibreOffice) take either. Plain CSV stays without it: a mark confuses tools that read bytes.
+
 ``--out`` never replaces a file that is not an earlier export (:func:`is_export`: exactly an export's
 columns) unless ``--force``: a dataset, a rubric or a sheet someone added a column to would be lost.
 """
@@ -56,7 +61,8 @@ def is_export(path: Path) -> bool:
     try:
         if path.stat().st_size == 0:
             return True
-        with open(path, encoding="utf-8", errors="replace", newline="") as file:
+        # utf-8-sig: an --excel export starts with a byte-order mark, and is an earlier export all the same
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as file:
             first = file.readline(1 << 16)
     except OSError:
         return False
@@ -158,8 +164,15 @@ def _last_customer(case: dict | None) -> str | None:
     return turns[-1] if turns else None
 
 
-def write_export(run_dir: Path, out: io.TextIOBase, fmt: str, *, formula_escape: bool = True) -> int:
-    """Write the run's rows to ``out`` as ``csv`` or ``jsonl``; returns how many rows were written."""
+BOM = "\ufeff"
+
+
+def write_export(run_dir: Path, out: io.TextIOBase, fmt: str, *, formula_escape: bool = True,
+                 excel: bool = False) -> int:
+    """Write the run's rows to ``out`` as ``csv`` or ``jsonl``; returns how many rows were written. ``excel``
+    (CSV only) starts with a byte-order mark and ends rows in CRLF, as Excel's own "CSV UTF-8" does."""
+    if excel and fmt != "csv":
+        raise ValueError("excel is a CSV form")
     columns = export_columns(run_dir)
     written = 0
     if fmt == "jsonl":
@@ -167,17 +180,19 @@ def write_export(run_dir: Path, out: io.TextIOBase, fmt: str, *, formula_escape:
             out.write(_json_line({c: row.get(c) for c in columns}))
             written += 1
         return written
-    out.write(csv_line(columns))
+    end = "\r\n" if excel else "\n"
+    out.write((BOM if excel else "") + csv_line(columns, end))
     for row in export_rows(run_dir):
-        out.write(csv_line([_cell(row.get(c), formula_escape) for c in columns]))
+        out.write(csv_line([_cell(row.get(c), formula_escape) for c in columns], end))
         written += 1
     return written
 
 
-def csv_line(cells: list[Any]) -> str:
-    """One CSV row ending in LF. Not :mod:`csv`'s writer: with an LF line end it leaves a cell with a lone CR
-    (or U+2028) unquoted, and a reader splitting there sees a second row made of the cell's tail."""
-    return ",".join(_quoted(str(cell)) for cell in cells) + "\n"
+def csv_line(cells: list[Any], end: str = "\n") -> str:
+    """One CSV row ending in ``end`` (LF, or CRLF for Excel). Not :mod:`csv`'s writer: with an LF line end it
+    leaves a cell with a lone CR (or U+2028) unquoted, and a reader splitting there sees a second row made of
+    the cell's tail."""
+    return ",".join(_quoted(str(cell)) for cell in cells) + end
 
 
 def _quoted(text: str) -> str:

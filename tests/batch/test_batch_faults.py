@@ -113,7 +113,7 @@ def test_an_outage_longer_than_a_batch_can_take_stops_the_run_resumable(tmp_path
 def test_a_submission_the_service_cannot_take_for_now_is_not_bad_input(tmp_path, monkeypatch):
     from harness.batch.openai_api import OpenAIBatchAPI
 
-    async def busy(self, http, requests):
+    async def busy(self, http, requests, folder=None):
         raise BatchAPIError("openai/gpt-4o-mini batch: POST /v1/files failed: HTTP 503: busy", status=503,
                             transient=True)
 

@@ -47,7 +47,7 @@ def test_failing_reruns_only_what_failed_and_the_run_says_how_it_was_selected(tm
     assert "2 of 6 cases, selected by --failing full" in (tmp_path / "again" / "scorecard.md").read_text()
     assert "--failing full" in (tmp_path / "again" / "report.html").read_text()
     diff = harness_cmd("diff", "full", "again", cwd=tmp_path)
-    assert diff.returncode == 0 and "cases selected by --failing full" in diff.stdout, diff.stderr
+    assert diff.returncode == 0 and "cases: --failing full" in diff.stdout, diff.stderr
     # nothing failed for v2: no case is left, one line, exit 2
     none = harness_cmd("run", "eval.yaml", "--out", "v2", "--failing", "full", "--candidates", "v2", cwd=tmp_path)
     assert none.returncode == 2 and "nothing failed there" in none.stderr
