@@ -33,8 +33,8 @@ from harness.scoring.schema import Interval
 # 7: DiffReport.one_sided: the measures one side lacks (a run without a judge against a judged one is
 #    compared on the checks both ran, not refused). A v6 diff.json still reads.
 # 8: Comparison.setup and .prompt_diff: what changed in the pair's responder setup (model, endpoint, parameters,
-#    prompt template, recorded version), with the prompt template's unified diff. RunInfo.selection also names a cut by the eval file's own limit:, in the history's words.
-#    A v7 diff.json still reads.
+#    prompt template, recorded version), with the prompt template's unified diff; RunInfo.selection also names
+#    a cut by the eval file's own limit:, in the history's words. A v7 diff.json still reads.
 DIFF_SCHEMA_VERSION = 8
 Verdict = Literal["improved", "regressed", "below minimum effect", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
