@@ -35,6 +35,7 @@ class Reply:
     text: str
     source: Literal["recorded", "model"]
     stats: CallStats = field(default_factory=CallStats)
+    system_prompt: str | None = None  # what a model candidate's template rendered for the case
 
 
 class Responder(Protocol):
@@ -176,9 +177,18 @@ class ModelResponder:
 
     async def respond(self, case: Case, sample: int = 0) -> Reply:
         salt = f"sample:{sample}" if sample else ""
-        response = await self.model.generate(self.messages_for(case), cache_salt=salt)
+        messages = self.messages_for(case)
+        try:
+            response = await self.model.generate(messages, cache_salt=salt)
+        except Exception as exc:
+            # The record of a failed call keeps the prompt too: a content filter's refusal is read against it.
+            try:
+                exc.system_prompt = messages[0].content  # type: ignore[attr-defined]
+            except AttributeError:  # an exception type without a __dict__
+                pass
+            raise
         stats = CallStats(usage=response.usage, latency_s=response.latency_s, calls=1,
                           cache_hits=int(response.cache_hit), retries=max(response.attempts - 1, 0),
                           rate_limited=response.rate_limited,
                           deployments={response.deployment: 1} if response.deployment else {})
-        return Reply(text=response.text.strip(), source="model", stats=stats)
+        return Reply(text=response.text.strip(), source="model", stats=stats, system_prompt=messages[0].content)

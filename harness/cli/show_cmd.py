@@ -29,6 +29,8 @@ def add_parser(sub) -> None:
                       help="only records that failed a check or criterion, or erred (what run --failing reruns)")
     show.add_argument("--full", action="store_true", help="every selected record in full, even with no CASE")
     show.add_argument("--json", action="store_true", help="the selected records as JSON lines, with their thread")
+    show.add_argument("--prompt", action="store_true",
+                      help="in the full view, a model candidate's whole system prompt (default: its first lines)")
 
 
 def show(args: argparse.Namespace) -> int:
@@ -54,7 +56,8 @@ def show(args: argparse.Namespace) -> int:
     out = sys.stdout
     # Verdicts in colour on a terminal, unless NO_COLOR is set (https://no-color.org); never in a pipe or file.
     color = out.isatty() and not os.environ.get("NO_COLOR")
-    render = _Render(args.json, full, cases, view.criterion_scales(manifest.rubric), has_epochs(settings), color)
+    render = _Render(args.json, full, cases, view.criterion_scales(manifest.rubric), has_epochs(settings), color,
+                     args.prompt)
     total, counts, unmatched, lines = _kept_records(args, chosen, order, render)
     shown = len(lines)
     narrowed = bool(candidates or args.failing or args.sample is not None)
@@ -93,6 +96,7 @@ class _Render(NamedTuple):  # not a dataclass: importing dataclasses would slow 
     scales: dict[str, str]  # the rubric's criterion scales
     several: bool  # the run has epochs
     color: bool
+    whole_prompt: bool = False  # --prompt
 
     def __call__(self, record: Record) -> str:
         from harness.report import show as view
@@ -100,7 +104,8 @@ class _Render(NamedTuple):  # not a dataclass: importing dataclasses would slow 
         if self.as_json:
             return view.render_json(record, self.cases.get(record.case_id)) + "\n"
         if self.full:
-            return view.render_record(record, self.cases.get(record.case_id), self.scales, self.several, self.color)
+            return view.render_record(record, self.cases.get(record.case_id), self.scales, self.several, self.color,
+                                      self.whole_prompt)
         return view.list_line(record, self.several, self.color) + "\n"
 
 

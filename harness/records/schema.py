@@ -16,7 +16,9 @@ from harness.records.redaction import redact
 
 # 2: CallStats.retries and .rate_limited (attempts repeated, and answered 429, for the calls of a record).
 #    A v1 line still reads (they read 0).
-RECORD_SCHEMA_VERSION = 2
+# 3: Record.system_prompt: the system prompt a model candidate rendered for the case (None for recorded and
+#    replayed replies, and in lines written before it). A v2 line still reads.
+RECORD_SCHEMA_VERSION = 3
 # 2: a model candidate records its prompt template's text (candidates[].prompt_template), so `harness diff` can
 #    show how the prompt changed. A v1 manifest still reads (the diff then names a changed prompt by its hash).
 MANIFEST_SCHEMA_VERSION = 2
@@ -92,6 +94,9 @@ class Record(BaseModel):
                                                      "this case stands for.")
     reply: str | None = None
     reply_source: Literal["recorded", "model"] | None = None
+    system_prompt: str | None = Field(None, description="The system prompt a model candidate's template rendered "
+                                                        "for this case, as sent (also when the call then failed); "
+                                                        "None for recorded and replayed replies.")
     checks: dict[str, CheckResult] = Field(default_factory=dict)
     judge: dict[str, CriterionResult] = Field(default_factory=dict)
     error: ErrorInfo | None = Field(None, description="A case error: no reply, so no checks or judge.")

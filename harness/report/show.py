@@ -95,14 +95,15 @@ def list_line(record: Record, several_samples: bool, color: bool = False) -> str
 
 
 def render_record(record: Record, case: dict | None, scales: dict[str, str] | None = None,
-                  several_samples: bool = False, color: bool = False) -> str:
-    """The full view of one record (see the module docstring)."""
+                  several_samples: bool = False, color: bool = False, whole_prompt: bool = False) -> str:
+    """The full view of one record (see the module docstring); ``whole_prompt``: all of its system prompt."""
     sample = f" · sample {record.sample}" if several_samples or record.sample else ""
     head = f"── {record.case_id} · {record.candidate}{sample}"
     lines = [head + " " + "─" * max(3, WIDTH - len(head) - 1)]
     about = [f"{k}: {v}" for k, v in (("verdict", verdict(record)), ("persona", record.persona),
                                       ("category", record.category), ("agent turn", record.turn_index)) if v]
     lines.append(" · ".join(about))
+    lines += prompt_lines(record.system_prompt, whole_prompt)
     lines += thread_lines(case)
     lines += reply_lines(record)
     if record.error is not None:
@@ -124,6 +125,21 @@ def render_json(record: Record, case: dict | None) -> str:
     row = record.model_dump(mode="json")
     row["thread"] = (case or {}).get("turns")
     return json.dumps(row, ensure_ascii=False)
+
+
+PROMPT_LINES = 4  # of a system prompt shown without --prompt
+
+
+def prompt_lines(prompt: str | None, whole: bool) -> list[str]:
+    """A model candidate's system prompt, wrapped: its first :data:`PROMPT_LINES` lines unless ``whole``."""
+    if prompt is None:
+        return []
+    lines = wrapped("  ", prompt)
+    if whole or len(lines) <= PROMPT_LINES:
+        return ["system prompt:"] + lines
+    more = len(lines) - PROMPT_LINES
+    return (["system prompt:"] + lines[:PROMPT_LINES]
+            + [f"  … {more} more line{'s' if more != 1 else ''} (--prompt shows it all)"])
 
 
 def thread_lines(case: dict | None) -> list[str]:

@@ -102,6 +102,7 @@ async def evaluate_case(case: Case, responder: Responder, checks: list[Check], j
     except CaseFault as fault:
         calls = provider_calls(fault)
         record.error = ErrorInfo(kind=fault.kind, message=clip(str(fault), 1000), attempts=calls or None)
+        record.system_prompt = getattr(fault, "system_prompt", None)
         latency = getattr(fault, "latency_s", None)
         if calls and latency is not None:
             # The failed calls were made and took this long (the provider's time: Model.latency_s leaves out
@@ -112,6 +113,7 @@ async def evaluate_case(case: Case, responder: Responder, checks: list[Check], j
         record.finished_at = now_iso()
         return record
     record.reply, record.reply_source, record.responder = reply.text, reply.source, reply.stats
+    record.system_prompt = reply.system_prompt
     ctx = CheckContext(case=case, reply=reply.text, candidate=responder.name, responder=reply.stats)
     record.checks = await run_checks_async(checks, ctx)
     if judge is not None:
