@@ -19,8 +19,8 @@ import harness
 from harness.compare.align import case_notices, pair_sides, paired_clusters, plan_pairs, unpaired_notice
 from harness.compare.columns import Measure, RunData, Side, open_run, read_rows, side
 from harness.compare.coverage import coverage_notice, run_coverage
-from harness.compare.guard import (nothing_shared, one_side_judged, one_sided_criteria, require_comparable,
-                                   warning_text)
+from harness.compare.guard import (nothing_shared, one_side_judged, one_sided_criteria, replay_mismatch,
+                                   require_comparable, warning_text)
 from harness.compare.lengths import length_notices
 from harness.compare.rows import TOO_FEW, StatOptions, apply_family, build_row
 from harness.compare.schema import Comparison, DiffReport, DiffRow, Flips, OneSidedMeasure, RunInfo
@@ -202,6 +202,9 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
         attach_groups(comparison, groups)
     report = _report(data_a, data_b, found, [c for c, _, _ in comparisons], options)
     report.warnings += [unshared_warning(c) for c, _, _ in comparisons if c.shares_no_case]
+    mismatch = replay_mismatch(data_a.manifest, data_b.manifest)
+    if mismatch:
+        report.warnings.append(mismatch)
     report.notices += length_notices(data_a, data_b, [(a, b) for _, a, b in comparisons], report.same_run)
     if by_thread:
         report.notices.append(THREAD_UNIT_NOTICE)

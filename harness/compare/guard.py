@@ -255,9 +255,29 @@ def _snapshot(run_dir: Path, hashed: bool) -> dict[str, str | None]:
     return {row["id"]: case_hash(row) if hashed else None for row in iter_case_rows(run_dir)}
 
 
+# Derived from the turns after a turn case, which its history does not hold: a thread that grew a turn between
+# two runs leaves its earlier turn cases as they were (their history, replies and expectations).
+_DERIVED_METADATA = ("n_agent_turns",)
+
+
 def case_hash(row: dict) -> str:
     """One case's content hash, without the replies it records for versions (candidate output), as the
-    dataset's ``cases_sha256`` is made."""
+    dataset's ``cases_sha256`` is made, and without metadata derived from later turns of its thread."""
     from harness.datasets.digest import dataset_hashes
 
+    metadata = row.get("metadata")
+    if isinstance(metadata, dict) and any(key in metadata for key in _DERIVED_METADATA):
+        row = {**row, "metadata": {k: v for k, v in metadata.items() if k not in _DERIVED_METADATA}}
     return dataset_hashes([row])[1]
+
+
+def replay_mismatch(a: Manifest, b: Manifest) -> str | None:
+    """The warning for two runs of which one replays threads turn by turn and the other grades whole threads:
+    their case ids (``t001@t2`` against ``t001``) never pair, so nothing is compared; None otherwise."""
+    turns = [(m.eval_spec or {}).get("replay") == "turns" for m in (a, b)]
+    if turns[0] == turns[1]:
+        return None
+    by_turn, whole = ("A", "B") if turns[0] else ("B", "A")
+    return (f"run {by_turn} replays threads turn by turn (replay: turns: one case per agent turn, ids like "
+            f"t001@t2) and run {whole} grades each thread's final reply (ids like t001): their cases do not pair. "
+            f"Run both the same way to compare them")
