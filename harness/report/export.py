@@ -42,14 +42,17 @@ from harness.checks.base import CHECK_CRASHED, is_crashed
 from harness.gates.tolerance import crashed_checks
 from harness.records.schema import Record
 from harness.records.store import iter_records, read_manifest
+from harness.datasets.turns import thread_of
 from harness.report.html_records import RunOrder
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # What str.splitlines ends a line at: a CSV cell holding one is quoted; in JSONL the last three are escaped.
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _JSON_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}  # json.dumps escapes the rest
-IDENTITY = ["case_id", "candidate", "sample", "persona", "category", "turn_index", "customer", "reply",
+IDENTITY = ["case_id", "candidate", "sample", "persona", "category", "thread_id", "turn_index", "customer", "reply",
             "error_kind", "error_message"]
+# The identity columns of an export written before thread_id: still recognised as an earlier export to replace.
+_OLD_IDENTITY = [name for name in IDENTITY if name != "thread_id"]
 TAIL = ["failing", "responder_prompt_tokens", "responder_completion_tokens", "responder_latency_s",
         "responder_cache_hit"]
 
@@ -77,9 +80,12 @@ def is_export(path: Path) -> bool:
 
 def _export_shaped(columns: list[str]) -> bool:
     """Exactly :func:`export_columns`' shape, for some run's checks and criteria."""
-    middle = columns[len(IDENTITY):len(columns) - len(TAIL)]
-    return (columns[:len(IDENTITY)] == IDENTITY and columns[len(columns) - len(TAIL):] == TAIL
-            and all(name.startswith(("check.", "criterion.")) for name in middle))
+    for identity in (IDENTITY, _OLD_IDENTITY):
+        middle = columns[len(identity):len(columns) - len(TAIL)]
+        if (columns[:len(identity)] == identity and columns[len(columns) - len(TAIL):] == TAIL
+                and all(name.startswith(("check.", "criterion.")) for name in middle)):
+            return True
+    return False
 
 
 def export_columns(run_dir: Path) -> list[str]:
@@ -114,7 +120,10 @@ def _row(record: Record, case: dict | None, pass_fail: set[str] = frozenset()) -
     """One record's row; the criteria of ``pass_fail`` read ``pass``/``fail``, as the checks do, not 1.0/0.0."""
     row: dict[str, Any] = {
         "case_id": record.case_id, "candidate": record.candidate, "sample": record.sample,
-        "persona": record.persona, "category": record.category, "turn_index": record.turn_index,
+        "persona": record.persona, "category": record.category,
+        # A turn case's thread, so a sheet can group its turns (None for a run that does not replay turns).
+        "thread_id": thread_of(record.case_id) if record.turn_index is not None else None,
+        "turn_index": record.turn_index,
         "customer": _last_customer(case), "reply": record.reply,
         **_error_columns(record),
     }

@@ -218,6 +218,9 @@ def render_scorecard_md(scorecard: Scorecard) -> str:
     body += [part for part in (_render_epochs(scorecard),) if part]
     body += [part for part in (_render_panel(scorecard),) if part]
     body += [part for part in (render_turns(scorecard),) if part]
+    from harness.report.threads_table import render_threads_md  # imports this module: late
+
+    body += [part for part in (render_threads_md(scorecard),) if part]
     breakdowns = [b for b in (render_breakdown(scorecard, "persona"), render_breakdown(scorecard, "category")) if b]
     text = "\n\n".join(body + breakdowns) + "\n"
     if len(text) > MAX_CHARS:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from harness.checks.base import CheckResult, is_crashed
 from harness.records.schema import CallStats, CriterionResult, Record
 from harness.scoring import schema as out
+from harness.scoring.threads import ThreadAcc
 from harness.scoring.stats import (Interval, IntervalMethod, Moments, bootstrap_mean_ci, bounded_mean_interval, hull,
                                    percentiles, t_interval, wilson_interval)
 
@@ -228,6 +229,7 @@ class CandidateAcc:
     by_persona: dict[str, GroupAcc] = field(default_factory=dict)
     by_category: dict[str, GroupAcc] = field(default_factory=dict)
     by_turn: dict[int, GroupAcc] = field(default_factory=dict)
+    threads: ThreadAcc | None = None  # with turn-level replay
     responder: CallAcc = field(default_factory=CallAcc)
     judging: CallAcc = field(default_factory=CallAcc)
     apology_forms: Counter = field(default_factory=Counter)
@@ -237,8 +239,11 @@ class CandidateAcc:
         if record.error is not None:
             self.case_errors[record.error.kind] += 1
         groups = (self._group(self.by_persona, record.persona), self._group(self.by_category, record.category))
-        if record.turn_index is not None:  # turn-level replay: the turn is one more breakdown
+        if record.turn_index is not None:  # turn-level replay: the turn is one more breakdown, threads another
             groups += (self._group(self.by_turn, record.turn_index),)
+            if self.threads is None:
+                self.threads = ThreadAcc()
+            self.threads.add(record)
         # One pass over the verdicts feeds the candidate and both breakdowns: the hot loop of a big run.
         for name, verdict in record.judge.items():
             score = self._criterion(name).add(verdict)
@@ -294,6 +299,7 @@ class CandidateAcc:
             by_persona={k: v.result(options) for k, v in sorted(self.by_persona.items())},
             by_category={k: v.result(options) for k, v in sorted(self.by_category.items())},
             by_turn={str(k): v.result(options) for k, v in sorted(self.by_turn.items())},
+            threads=None if self.threads is None else self.threads.result(options.confidence),
             responder=self.responder.result(), judging=self.judging.result(),
             apology_forms=dict(sorted(self.apology_forms.items())))
 

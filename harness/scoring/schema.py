@@ -13,7 +13,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 # 2: CallSummary.retries, .rate_limited and .deployments (calls per deployment). A v1 file still reads.
-SCORECARD_SCHEMA_VERSION = 2
+# 3: CandidateScores.threads: with turn-level replay, each thread counted once (every turn passed, the final
+#    turn, each thread weighing 1). A v2 file still reads.
+SCORECARD_SCHEMA_VERSION = 3
 
 
 class _Model(BaseModel):
@@ -71,6 +73,32 @@ class GroupBreakdown(_Model):
     n_records: int = 0
     criteria: dict[str, MeanStat] = Field(default_factory=dict)
     checks: dict[str, RateStat] = Field(default_factory=dict)
+
+
+class ThreadMeasure(_Model):
+    """One check or criterion over threads (turn-level replay), each thread counted once."""
+
+    every_turn: RateStat = Field(default_factory=RateStat, description=(
+        "threads where it passed at every turn it applied to, out of the threads where it applied at some turn"))
+    final_turn: RateStat = Field(default_factory=RateStat, description=(
+        "threads where it passed at the thread's final agent turn, out of those where it applied there"))
+    thread_weighted: float | None = Field(None, description=(
+        "the mean over threads of each thread's pass share across its turns: each thread weighs 1, however "
+        "many turns it has (the turn-case figures weigh a thread by its turns)"))
+
+
+class ThreadBreakdown(_Model):
+    """With turn-level replay: the run's threads, each counted once (a turn case's samples must all pass)."""
+
+    n_threads: int = 0
+    n_turn_cases: int = 0
+    largest_thread: str | None = Field(None, description="the thread with the most turn cases")
+    largest_share: float | None = Field(None, description="its share of the turn cases: how much one thread "
+                                                          "weighs in every turn-case figure")
+    clean: RateStat = Field(default_factory=RateStat, description=(
+        "threads with no case error, judge error or failed check or criterion at any turn"))
+    checks: dict[str, ThreadMeasure] = Field(default_factory=dict)
+    criteria: dict[str, ThreadMeasure] = Field(default_factory=dict)
 
 
 class Latency(_Model):
@@ -152,6 +180,7 @@ class CandidateScores(_Model):
     by_turn: dict[str, GroupBreakdown] = Field(
         default_factory=dict, description="With turn-level replay: by the 1-based agent turn of the thread "
                                           "(`\"1\"`, `\"2\"`, ...), in turn order")
+    threads: ThreadBreakdown | None = Field(None, description="With turn-level replay: each thread counted once")
     responder: CallSummary = Field(default_factory=CallSummary)
     judging: CallSummary = Field(default_factory=CallSummary)
     apology_forms: dict[str, int] = Field(default_factory=dict,
