@@ -150,8 +150,20 @@ def thread_lines(case: dict | None) -> list[str]:
     lines = ["thread:"]
     for turn in turns:
         if isinstance(turn, dict):
-            lines += wrapped(f"  {turn.get('role', '?')}: ", str(turn.get("content", "")))
+            # A recorded agent turn names who wrote it: at turn 2 of a bot-v2 record, turn 1 is bot-v1's.
+            author = f" ({turn['author']})" if turn.get("role") == "agent" and turn.get("author") else ""
+            lines += wrapped(f"  {turn.get('role', '?')}{author}: ", cut(str(turn.get("content", ""))))
     return lines
+
+
+SHOWN_CHARS = 2000  # of one message or reply, as report.html folds them; --json has every character
+
+
+def cut(text: str) -> str:
+    """``text``, or its first :data:`SHOWN_CHARS` characters and how many more there are."""
+    if len(text) <= SHOWN_CHARS:
+        return text
+    return f"{text[:SHOWN_CHARS]} … ({len(text) - SHOWN_CHARS:,} more characters: --json has them all)"
 
 
 def reply_lines(record: Record) -> list[str]:
@@ -164,7 +176,7 @@ def reply_lines(record: Record) -> list[str]:
         facts.append("cached" if stats.cache_hits == stats.calls else f"{stats.latency_s:.2f} s")
         facts.append(f"{stats.usage.prompt_tokens}+{stats.usage.completion_tokens} tokens")
     shown = ", ".join(f for f in facts if f)
-    return [f"reply ({shown}):" if shown else "reply:"] + wrapped("  ", record.reply)
+    return [f"reply ({shown}):" if shown else "reply:"] + wrapped("  ", cut(record.reply))
 
 
 def _checks(record: Record) -> list[tuple[str, str]]:
