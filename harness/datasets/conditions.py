@@ -3,7 +3,9 @@
 A criterion (``applies_when`` in a rubric) or a custom check (``applies_when`` in
 an eval file) that does not apply to a case is recorded as not applicable, never
 as a pass or a fail. The conditions read the case's ``expectations`` and, where
-an expectation is not given, its persona.
+an expectation is not given, its persona. ``final_turn`` reads where a turn case stands in its thread: a
+criterion about the conversation as a whole (did it end resolved, did the agent de-escalate) is asked once per
+thread, at its last agent turn, where the judge sees the whole conversation.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Literal
 from harness.datasets.personas import normalize_persona
 from harness.datasets.schema import Case
 
-AppliesWhen = Literal["always", "question_expected", "boundary_required", "escalation_expected"]
+AppliesWhen = Literal["always", "question_expected", "boundary_required", "escalation_expected", "final_turn"]
 
 
 def applies(condition: AppliesWhen, case: Case) -> bool:
@@ -25,6 +27,9 @@ def applies(condition: AppliesWhen, case: Case) -> bool:
     """
     if condition == "always":
         return True
+    if condition == "final_turn":  # a case that is no turn case is a thread graded at its final reply
+        turn, total = case.metadata.get("turn_index"), case.metadata.get("n_agent_turns")
+        return turn is None or total is None or turn == total
     exp = case.expectations
     if condition == "question_expected":
         return bool(exp.question_expected) or (
