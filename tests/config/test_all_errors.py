@@ -80,8 +80,8 @@ def test_validate_lists_every_mistake_of_an_eval_file_in_line_order(project):
         "persona, category, channel, context, expectations, metadata, recorded_replies; did you mean metadata?); "
         "write \\{{ metdata.account_ref }} for the literal text",
         "eval.yaml:9: checks[2].value: `value` is not a valid regular expression: missing ) at position 13",
-        "eval.yaml:10: checks[3].applies_when: Input should be 'always', 'question_expected', 'boundary_required' "
-        "or 'escalation_expected', not 'boundry_required'; did you mean 'boundary_required'?",
+        "eval.yaml:10: checks[3].applies_when: Input should be 'always', 'question_expected', 'boundary_required', "
+        "'escalation_expected' or 'final_turn', not 'boundry_required'; did you mean 'boundary_required'?",
         "eval.yaml:11: checks[4].ignore_cse: unknown field (check the spelling); did you mean ignore_case?",
     ]
 
