@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from harness.report.html_parts import esc
+from harness.report.html_text import visible
 from harness.report.markdown import md_escape
 
 MAX_TOKENS = 3000  # per side of the differing middle, some 15,000 characters: 0.1 s for a 10,000-character
@@ -121,11 +122,22 @@ def _common_ends(a: list[Token], b: list[Token]) -> tuple[int, int]:
     return start, end
 
 
+def reply_diff(a: str, b: str) -> WordDiff | None:
+    """The one word diff of two replies that diff.html and diff.md both show, compared as shown (an
+    invisible control character reads as its code point); diff.md widens its marks with :func:`coarsened`,
+    so both pages align the replies the same way."""
+    return word_diff(visible(a), visible(b))
+
+
 def word_diff(a: str, b: str, *, coarse: bool = False, limit: int = MAX_TOKENS) -> WordDiff | None:
-    """How ``b`` differs from ``a``; None when they are the same text."""
+    """How ``b`` differs from ``a``; None when they are the same text. ``coarse``: the same alignment with
+    its marks widened to whole space-separated words (:func:`coarsened`), for Markdown."""
     if a == b:
         return None
-    ta, tb = tokens(a, coarse), tokens(b, coarse)
+    if coarse:
+        fine = word_diff(a, b, limit=limit)
+        return coarsened(fine) if fine is not None else None
+    ta, tb = tokens(a), tokens(b)
     start, end = _common_ends(ta, tb)
     mid_a, mid_b = ta[start:len(ta) - end], tb[start:len(tb) - end]
     cut = (max(len(mid_a) - limit, 0), max(len(mid_b) - limit, 0))
@@ -144,6 +156,52 @@ def word_diff(a: str, b: str, *, coarse: bool = False, limit: int = MAX_TOKENS) 
     count = {op: sum(1 for o, toks in kept if o == op for t in toks if _is_word(t.key)) for op in "-+"}
     marks = any(o in "-+" for o, _ in kept)
     return WordDiff(kept, count["-"], count["+"], cut if any(cut) else None, limit, marks)
+
+
+def coarsened(diff: WordDiff) -> WordDiff:
+    """``diff`` with every marked stretch widened to the space-separated words it touches, each word one
+    token: Markdown's ``~~`` and ``**`` then start and end at a space, where GitHub applies them. The
+    alignment (which words match) is the fine diff's, so diff.md and diff.html agree; counts stay fine."""
+    out: list[tuple[str, tuple[Token, ...]]] = []
+    segment: list[tuple[str, Token]] = []
+    last_a = last_b = " "
+    for op, toks in diff.pieces:
+        if op == "cut":
+            out += _flushed(segment) + [("cut", ())]
+            segment = []
+            continue
+        for token in toks:
+            if last_a[-1:].isspace() and last_b[-1:].isspace():  # both sides are between words
+                out += _flushed(segment)
+                segment = []
+            segment.append((op, token))
+            last_a = token.text if op in "=-" else last_a
+            last_b = token.text if op in "=+" else last_b
+    out += _flushed(segment)
+    return WordDiff(tuple(_merged(out)), diff.deleted, diff.inserted, diff.cut, diff.limit, diff.marked)
+
+
+def _flushed(segment: list[tuple[str, Token]]) -> list[tuple[str, tuple[Token, ...]]]:
+    """A stretch between spaces: unchanged when nothing in it is marked, else A's words then B's."""
+    if not segment:
+        return []
+    if all(op == "=" for op, _ in segment):
+        return [("=", _words([t for _, t in segment]))]
+    a, b = _words([t for op, t in segment if op != "+"]), _words([t for op, t in segment if op != "-"])
+    return [piece for piece in (("-", a), ("+", b)) if piece[1]]
+
+
+def _words(toks: list[Token]) -> tuple[Token, ...]:
+    """Fine tokens joined into space-separated words (each a token, its whitespace after it)."""
+    words, text = [], ""
+    for token in toks:
+        text += token.text
+        if token.text[-1:].isspace():
+            words.append(Token(text.strip(), text))
+            text = ""
+    if text:
+        words.append(Token(text.strip(), text))
+    return tuple(w for w in words if w.key)
 
 
 def _is_word(key: str) -> bool:
