@@ -265,7 +265,9 @@ def diff(args: argparse.Namespace) -> int:
             print(f"  setup changed: {setup_text(comparison.setup)}")
         if comparison.usage is not None:
             print(f"  usage (A → B): {usage_text(comparison.usage)}")
-    # The informational notes after the headlines, as the pages fold them below theirs.
+    # The informational notes after the headlines, as the pages fold them below theirs (stdout flushed first:
+    # a log that merges both streams keeps that order).
+    sys.stdout.flush()
     for notice in report.notices + ([plan.notice] if plan.notice else []):
         print(f"harness: note: {notice}", file=sys.stderr)
     for fmt, path in write_diff(report, args.out, formats, plan).items():

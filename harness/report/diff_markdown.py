@@ -1,7 +1,9 @@
 """``diff.md``: a diff as GitHub-flavoured Markdown that fits in a pull-request comment.
 
-Layout: warnings first (incomparable sides, the runs' notices), the two sides,
-then per comparison one table with a row per criterion and check (values, the
+Layout: warnings first (incomparable sides, unshared cases, self-judging), the
+two sides, with several pairs each pair's headline, the runs' notices folded in
+one closed "Notes (N)" block (inside the section, after its headline, with one
+pair), then per comparison one table with a row per criterion and check (values, the
 paired difference with its interval, p and Holm-adjusted p, verdict, minimum
 detectable effect, n, cases left out) under the pair's headline (verdicts,
 which way the cases moved, replies changed with no change in any measure), the
@@ -138,10 +140,10 @@ def pair_title(comparison: Comparison) -> str:
     return f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B)"
 
 
-def render_comparison(comparison: Comparison, index: int = 0, notes: str = "") -> str:
-    """One comparison: heading (with an anchor ``pair-N``), headline, setup, ``notes`` (the diff's folded
-    notes, when this is its only pair), the rows table, usage, flips and score changes with their reasons."""
-    title = f'<a id="pair-{index + 1}"></a>\n\n## {md_escape(pair_title(comparison))}'
+def render_comparison(comparison: Comparison, notes: str = "") -> str:
+    """One comparison: heading, headline, setup, ``notes`` (the diff's folded notes, when this is its only
+    pair), the rows table, usage, flips and score changes with their reasons."""
+    title = f"## {md_escape(pair_title(comparison))}"
     table = md_table(DIFF_HEADER, [diff_row_cells(r) for r in comparison.rows]) if comparison.rows else "No rows."
     family = f"<sub>{fmt_holm_family(comparison)}</sub>" if comparison.rows else ""
     parts = [title, f"**{md_escape(headline(comparison))}**", setup_md(comparison), notes, table, family,
@@ -216,8 +218,8 @@ def overview_md(report: DiffReport) -> str:
     """With several pairs: each pair's headline, linked to its section (one diff, one page to scan)."""
     if len(report.comparisons) < 2:
         return ""
-    lines = [f"- [{md_escape(pair_title(c))}](#pair-{i + 1}): {md_escape(headline(c))}"
-             for i, c in enumerate(report.comparisons)]
+    # No in-page links: a pull-request comment or a chat message keeps neither ids nor heading anchors reliably.
+    lines = [f"- **{md_escape(pair_title(c))}**: {md_escape(headline(c))}" for c in report.comparisons]
     return f"**{len(report.comparisons)} pairs compared** (each its own Holm family)\n\n" + "\n".join(lines)
 
 
@@ -226,7 +228,7 @@ def render_diff_md(report: DiffReport) -> str:
     folded notes (inside the section, after its headline, when there is one pair), each pair, the method."""
     notes = notes_md(report.notices)
     single = len(report.comparisons) == 1
-    sections = [render_comparison(c, i, notes if single else "") for i, c in enumerate(report.comparisons)]
+    sections = [render_comparison(c, notes if single else "") for c in report.comparisons]
     parts = [f"# Diff: {md_escape(report.a.eval_name)} (A) vs {md_escape(report.b.eval_name)} (B)",
              render_notices(report.warnings), _sides(report), overview_md(report), "" if single else notes,
              *sections, _method(report)]

@@ -98,14 +98,13 @@ def usage_html(usage: PairUsage | None) -> str:
 
 
 def usage_text(usage: PairUsage) -> str:
-    """The terminal's one line: words, tokens, latency p50 and total cost per case, A → B."""
+    """The terminal's one line: words, output tokens, latency p50 and total cost per case, A → B."""
     parts = []
-    for label, read, write, unknown in (ROWS[0], ROWS[1], ROWS[2], ROWS[6]):
+    for short, (_, read, write, unknown) in zip(("reply words", "output tokens", "latency p50", "cost/case"),
+                                                (ROWS[0], ROWS[1], ROWS[2], ROWS[6])):
         a, b = read(usage.a), read(usage.b)
-        if a is None and b is None:
+        if (a is None and b is None) or (short == "cost/case" and a == b == 0):  # no call made, nothing to say
             continue
-        short = label.replace(" (words, mean)", " words").replace("responder ", "").replace(" per reply", "")
-        short = short.replace("cost per case: total", "cost/case")
         change = _change(a, b)
         parts.append(f"{short} {unknown if a is None else write(a)} → {unknown if b is None else write(b)}"
                      + (f" ({change})" if change != "—" else ""))

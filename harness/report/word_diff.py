@@ -52,6 +52,8 @@ _HIDDEN = re.compile("[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
 class Token:
     key: str  # what is compared
     text: str  # what is shown: the token and the whitespace after it
+    a_text: str | None = None  # in an unchanged piece (shown as B writes it): how A writes it
+    b_text: str | None = None  # set where the shown text took A's space (_spaced): how B writes it
 
 
 @dataclass(frozen=True)
@@ -142,16 +144,16 @@ def word_diff(a: str, b: str, *, coarse: bool = False, limit: int = MAX_TOKENS) 
     mid_a, mid_b = ta[start:len(ta) - end], tb[start:len(tb) - end]
     cut = (max(len(mid_a) - limit, 0), max(len(mid_b) - limit, 0))
     mid_a, mid_b, rest_a, rest_b = mid_a[:limit], mid_b[:limit], mid_a[limit:], mid_b[limit:]
-    pieces: list[_Piece] = [("=", tuple(tb[:start]), ta[start - 1] if start else None)]
+    pieces: list[_Piece] = [("=", _both(ta[:start], tb[:start]), ta[start - 1] if start else None)]
     matcher = difflib.SequenceMatcher(None, [t.key for t in mid_a], [t.key for t in mid_b])  # autojunk: above
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            pieces.append(("=", tuple(mid_b[j1:j2]), mid_a[i2 - 1]))
+            pieces.append(("=", _both(mid_a[i1:i2], mid_b[j1:j2]), mid_a[i2 - 1]))
         else:
             pieces += [("-", tuple(mid_a[i1:i2]), None), ("+", tuple(mid_b[j1:j2]), None)]
     if any(cut):
         pieces.append(("cut", (), None))
-    pieces.append(("=", tuple(tb[len(tb) - end:]), None))
+    pieces.append(("=", _both(ta[len(ta) - end:], tb[len(tb) - end:]), None))
     kept = tuple(_merged(_spaced([p for p in pieces if p[1] or p[0] == "cut"])))
     count = {op: sum(1 for o, toks in kept if o == op for t in toks if _is_word(t.key)) for op in "-+"}
     marks = any(o in "-+" for o, _ in kept)
@@ -175,8 +177,8 @@ def coarsened(diff: WordDiff) -> WordDiff:
                 out += _flushed(segment)
                 segment = []
             segment.append((op, token))
-            last_a = token.text if op in "=-" else last_a
-            last_b = token.text if op in "=+" else last_b
+            last_a = _a_side(token).text if op in "=-" else last_a
+            last_b = _b_side(token).text if op in "=+" else last_b
     out += _flushed(segment)
     return WordDiff(tuple(_merged(out)), diff.deleted, diff.inserted, diff.cut, diff.limit, diff.marked)
 
@@ -187,8 +189,17 @@ def _flushed(segment: list[tuple[str, Token]]) -> list[tuple[str, tuple[Token, .
         return []
     if all(op == "=" for op, _ in segment):
         return [("=", _words([t for _, t in segment]))]
-    a, b = _words([t for op, t in segment if op != "+"]), _words([t for op, t in segment if op != "-"])
+    a, b = _words([_a_side(t) for op, t in segment if op != "+"]), _words([_b_side(t) for op, t in segment if op != "-"])
     return [piece for piece in (("-", a), ("+", b)) if piece[1]]
+
+
+def _a_side(token: Token) -> Token:
+    """An unchanged token as A writes it (its own spacing)."""
+    return token if token.a_text is None else Token(token.key, token.a_text)
+
+
+def _b_side(token: Token) -> Token:
+    return token if token.b_text is None else Token(token.key, token.b_text)
 
 
 def _words(toks: list[Token]) -> tuple[Token, ...]:
@@ -204,6 +215,11 @@ def _words(toks: list[Token]) -> tuple[Token, ...]:
     return tuple(w for w in words if w.key)
 
 
+def _both(a: list[Token], b: list[Token]) -> tuple[Token, ...]:
+    """Matched tokens as B writes them, each knowing A's spacing (for :func:`coarsened`)."""
+    return tuple(Token(tb.key, tb.text, ta.text) for ta, tb in zip(a, b))
+
+
 def _is_word(key: str) -> bool:
     return any(c.isalnum() for c in key)
 
@@ -215,7 +231,7 @@ def _spaced(pieces: list[_Piece]) -> list[tuple[str, tuple[Token, ...]]]:
     for i, (op, toks, a_last) in enumerate(pieces):
         deletion_next = i + 1 < len(pieces) and pieces[i + 1][0] == "-"
         if op == "=" and deletion_next and a_last and toks[-1].text == toks[-1].key and a_last.text != a_last.key:
-            toks = (*toks[:-1], a_last)
+            toks = (*toks[:-1], Token(a_last.key, a_last.text, a_last.text, toks[-1].text))
         out.append((op, toks))
     return out
 
