@@ -17,7 +17,8 @@ from pathlib import Path
 
 import harness
 from harness.compare.align import case_notices, pair_sides, paired_clusters, unpaired_notice
-from harness.compare.pairs import chosen_pairs, diff_pairs, parse_pair, promote_warnings  # noqa: F401 (parse_pair: re-exported)
+from harness.compare.pairs import parse_pair  # noqa: F401 (re-exported: harness.compare and callers import it here)
+from harness.compare.pairs import chosen_pairs, diff_pairs, promote_warnings
 from harness.compare.columns import Measure, RunData, Side, open_run, read_rows, side
 from harness.compare.coverage import coverage_notice, run_coverage
 from harness.compare.guard import (nothing_shared, one_side_judged, one_sided_criteria, require_comparable,

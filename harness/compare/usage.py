@@ -26,7 +26,10 @@ def _records(side: Side, cases: np.ndarray) -> np.ndarray:
     """The record indices of ``cases`` (case indices of ``side``), every sample."""
     if not len(cases):
         return np.zeros(0, dtype=np.intp)
-    return np.concatenate([np.arange(side.starts[c], side.starts[c] + side.sizes[c]) for c in cases])
+    sizes = side.sizes[cases]
+    firsts = np.repeat(side.starts[cases], sizes)  # vectorised: a 100,000-case side has no Python loop here
+    within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return (firsts + within).astype(np.intp)
 
 
 def side_usage(side: Side, cases: np.ndarray, criteria: int) -> UsageSide:

@@ -40,8 +40,8 @@ def _check_detail(side: ReplyView | None, name: str) -> str | None:
 
 
 def reason_line(row: DiffRow, change: CaseChange, view: CaseView) -> str:
-    """``  - c001 5→1: A: “…” · B: “…”`` for a criterion; ``  - c001 pass→fail: B: “…”`` for a check (its
-    detail on the failing side, the lower value's); "" when the check gave no detail there."""
+    """``  - c001 5→1: A: “…” · B: “…”`` for a criterion; ``  - c001 pass→fail: B: “…”`` for a check
+    (its detail on the failing side, the lower value's); "" when the check gave no detail there."""
     head = f"  - {md_escape(fmt_change(row, change))}: "
     if row.kind == "criterion":
         return head + f"A: {_criterion_reason(view.a, row.name)} · B: {_criterion_reason(view.b, row.name)}"

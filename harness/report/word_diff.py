@@ -189,7 +189,8 @@ def _flushed(segment: list[tuple[str, Token]]) -> list[tuple[str, tuple[Token, .
         return []
     if all(op == "=" for op, _ in segment):
         return [("=", _words([t for _, t in segment]))]
-    a, b = _words([_a_side(t) for op, t in segment if op != "+"]), _words([_b_side(t) for op, t in segment if op != "-"])
+    a = _words([_a_side(t) for op, t in segment if op != "+"])
+    b = _words([_b_side(t) for op, t in segment if op != "-"])
     return [piece for piece in (("-", a), ("+", b)) if piece[1]]
 
 

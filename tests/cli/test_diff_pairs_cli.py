@@ -9,7 +9,8 @@ from tests.compare.runs import chk, crit, manifest, rec, write_run
 
 
 def _records(candidate: str, worse: bool = False) -> list:
-    return [rec(f"c{i:02d}", candidate, reply="Sorry, we will call." if worse else "Sorry about order 7, we call today.",
+    reply = "Sorry, we will call." if worse else "Sorry about order 7, we call today."
+    return [rec(f"c{i:02d}", candidate, reply=reply,
                 checks={"apology_wording": chk(not (worse and i < 8)), "next_step": chk(True),
                         "no_contradiction": chk(True)},
                 judge={"empathy": crit(2 if worse and i < 8 else 5), "policy": crit(1.0)}) for i in range(10)]

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from harness.compare import DiffOptions, build_diff, write_diff
+from harness.compare import DiffOptions, build_diff
 from harness.errors import ConfigError
 from harness.models.base import Usage
 from harness.records.schema import CallStats
