@@ -232,39 +232,44 @@ def _print_outputs(outputs, quiet: bool) -> None:
 
 
 def diff(args: argparse.Namespace) -> int:
-    from harness.compare import (DiffOptions, StatOptions, build_diff, parse_formats, parse_min_effect, parse_pair,
-                                 parse_primary, write_diff)
+    from harness.compare import (DiffOptions, StatOptions, build_diff, parse_formats, parse_min_effect, parse_primary,
+                                 write_diff)
     from harness.compare.diff import measured_nothing
+    from harness.compare.pairs import parse_pairs
     from harness.compare.setup import setup_text
+    from harness.report.diff_usage import usage_text
     from harness.compare.outputs import check_out_dir, render
 
     formats = parse_formats(args.format or "md,json,html")
     if args.out is None and args.format is not None and len(formats) > 1:
         raise ConfigError("several formats go to files: add --out DIR (without it, one format is printed)",
                           field="--format")
-    pair = parse_pair(args.pair) if args.pair else None
+    pairs = parse_pairs(args.pair or [])
     stats = StatOptions(min_effect=parse_min_effect(args.min_effect)) if args.min_effect else StatOptions()
     # Before reading any record: a run directory or a folder of someone else's files is refused, as pairwise does.
     plan = check_out_dir(args.out, formats) if args.out is not None else None
     primary = parse_primary(args.primary) if args.primary is not None else None
-    report = build_diff(args.run_a, args.run_b, DiffOptions(pair=pair, allow_incomparable=args.allow_incomparable,
-                                                            stats=stats, primary=primary))
-    for warning in report.warnings:
+    report = build_diff(args.run_a, args.run_b, DiffOptions(
+        pairs=pairs, baseline_candidate=args.baseline_candidate, allow_incomparable=args.allow_incomparable,
+        stats=stats, primary=primary))
+    for warning in report.warnings:  # before any number: incomparable sides, unshared cases, self-judging
         print(f"harness: warning: {warning}", file=sys.stderr)
-    if args.out is not None:  # printed to stdout, the diff carries them itself
-        for notice in report.notices:
-            print(f"harness: note: {notice}", file=sys.stderr)
     # Runs that share no graded case measured nothing: the outputs say so, and the exit code too.
     code = 2 if measured_nothing(report) else 0
-    if args.out is None:
+    if args.out is None:  # printed to stdout, the diff carries its notes itself
         sys.stdout.write(render(report, formats[0] if args.format is not None else "md"))
         return code
-    if plan.notice:
-        print(f"harness: note: {plan.notice}", file=sys.stderr)
     for comparison in report.comparisons:  # the headline a nightly log shows without opening the files
         print(f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B): {comparison.headline}")
         if comparison.setup:
             print(f"  setup changed: {setup_text(comparison.setup)}")
+        if comparison.usage is not None:
+            print(f"  usage (A → B): {usage_text(comparison.usage)}")
+    # The informational notes after the headlines, as the pages fold them below theirs (stdout flushed first:
+    # a log that merges both streams keeps that order).
+    sys.stdout.flush()
+    for notice in report.notices + ([plan.notice] if plan.notice else []):
+        print(f"harness: note: {notice}", file=sys.stderr)
     for fmt, path in write_diff(report, args.out, formats, plan).items():
         print(f"{fmt + ':':5} {path}")
     from harness.report.history_html import refresh_after_diff

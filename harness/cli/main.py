@@ -162,7 +162,13 @@ def _add_diff(sub) -> None:
     diff = sub.add_parser("diff", help="compare two runs, or two candidates of one run, with paired statistics")
     diff.add_argument("run_a", type=Path, help="run directory (side A)")
     diff.add_argument("run_b", type=Path, nargs="?", help="run directory (side B); omit to compare within RUN_A")
-    diff.add_argument("--pair", action=Once, help="A_CANDIDATE=B_CANDIDATE (required within one run; default: shared names)")
+    diff.add_argument("--pair", action="append", metavar="A_CANDIDATE=B_CANDIDATE",
+                      help="the candidates to compare (default: shared names; within one run, this or "
+                           "--baseline-candidate); repeat to compare several pairs in one diff, each its own Holm "
+                           "family")
+    diff.add_argument("--baseline-candidate", action=Once, metavar="NAME",
+                      help="compare candidate NAME of run A with every other candidate of the run (or with every "
+                           "candidate of RUN_B), one section per pair")
     diff.add_argument("--out", type=Path, help="write the diff here (default: print diff.md to stdout); a run "
                                                "directory or one holding other files is refused, an earlier diff "
                                                "there is replaced whole")

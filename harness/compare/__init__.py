@@ -10,7 +10,9 @@ intervals), ``family`` (Holm's adjustment over Tarone's family), ``power`` (the
 minimum detectable effect), ``intervals`` (intervals where a bootstrap cannot
 vary, and their notes), ``rows`` (one row per criterion and check), ``views`` (changed cases side by side),
 ``lengths`` (each side's verbosity notices, and a note when reply length may
-explain a difference), ``diff`` (the whole diff), ``schema`` (``diff.json``),
+explain a difference), ``pairs`` (which candidates are compared: ``--pair``,
+``--baseline-candidate``, shared names), ``usage`` (each pair's reply length,
+tokens, latency, cost and errors), ``diff`` (the whole diff), ``schema`` (``diff.json``),
 ``outputs`` (files).
 """
 

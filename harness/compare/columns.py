@@ -52,6 +52,18 @@ class _Verdict(msgspec.Struct):
     error: _Error | None = None
 
 
+class _Usage(msgspec.Struct, frozen=True):
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+
+
+class _Calls(msgspec.Struct, frozen=True):
+    usage: _Usage = _Usage()
+    latency_s: float = 0.0
+    calls: int = 0
+    cache_hits: int = 0
+
+
 class DiffRecord(msgspec.Struct):
     """The fields of a :class:`~harness.records.schema.Record` a diff row reads, by the same names.
 
@@ -72,6 +84,8 @@ class DiffRecord(msgspec.Struct):
     checks: dict[str, _Check] = {}
     judge: dict[str, _Verdict] = {}
     error: _Error | None = None
+    responder: _Calls = _Calls()
+    judging: _Calls = _Calls()
 
 
 # The order reasons are counted in: an error on either side outranks "does not apply".
@@ -101,6 +115,13 @@ class Columns:
     reply_lens: array = field(default_factory=lambda: array("q"))
     values: array = field(default_factory=lambda: array("d"))
     codes: bytearray = field(default_factory=bytearray)
+    # The usage table's inputs (compare.usage): reply words, responder output tokens (-1: no call wrote it),
+    # latency (NaN: no call, or a cache hit), cost of the responder and the judge (NaN: unpriced).
+    words: array = field(default_factory=lambda: array("q"))
+    tokens: array = field(default_factory=lambda: array("q"))
+    latency: array = field(default_factory=lambda: array("d"))
+    cost_responder: array = field(default_factory=lambda: array("d"))
+    cost_judge: array = field(default_factory=lambda: array("d"))
 
     def __len__(self) -> int:
         return len(self.case_ids)
@@ -144,6 +165,7 @@ class Side:
     codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.uint8))
     offsets: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     reply_lens: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    usage: dict[str, np.ndarray] = field(default_factory=dict)  # USAGE_COLUMNS, one entry per record
     _position: dict[str, int] | None = field(default=None, repr=False)
 
     @property
@@ -190,6 +212,7 @@ def read_rows(run: RunData, measures: list[Measure]) -> None:
         cols.offsets.append(offset)
         cols.reply_lens.append(len(record.reply) if record.reply is not None and record.error is None else -1)
         add_values(record, criteria, checks, cols.values, cols.codes)
+        add_usage(record, cols)
         if verbosity is not None:
             verbosity.add(record)
     run.rows = columns
@@ -200,6 +223,25 @@ def load_run(path: str | Path, measures: list[Measure]) -> RunData:
     run = open_run(path)
     read_rows(run, measures)
     return run
+
+
+def add_usage(record: DiffRecord | Record, cols: Columns) -> None:
+    """Append the record's reply words, responder tokens and latency, and both roles' costs to ``cols``."""
+    replied = record.reply is not None and record.error is None
+    responder = record.responder
+    cols.words.append(len(record.reply.split()) if replied else -1)  # type: ignore[union-attr]
+    cols.tokens.append(responder.usage.completion_tokens if replied and responder.calls else -1)
+    cols.latency.append(responder.latency_s if responder.calls > responder.cache_hits else math.nan)
+    cols.cost_responder.append(_cost(responder))
+    cols.cost_judge.append(_cost(record.judging))
+
+
+def _cost(calls: Any) -> float:
+    """A role's cost: 0 without a call, NaN when a call has no price."""
+    if not calls.calls:
+        return 0.0
+    cost = calls.usage.cost_usd
+    return math.nan if cost is None else float(cost)
 
 
 def add_values(record: DiffRecord | Record, criteria: list[str], checks: list[str], values: array,
@@ -335,4 +377,9 @@ def side(run: RunData, candidate: str, label: str) -> Side:
     return Side(run=run, candidate=candidate, case_ids=[ordered[i] for i in starts],
                 starts=np.array(starts, dtype=np.intp), sizes=np.diff(np.append(starts, len(ids))).astype(np.intp),
                 values=values[index], codes=codes[index], offsets=_array(cols.offsets, np.int64)[index],
-                reply_lens=_array(cols.reply_lens, np.int64)[index])
+                reply_lens=_array(cols.reply_lens, np.int64)[index],
+                usage={name: _array(getattr(cols, name), kind)[index] for name, kind in USAGE_COLUMNS.items()})
+
+
+USAGE_COLUMNS = {"words": np.int64, "tokens": np.int64, "latency": np.float64, "cost_responder": np.float64,
+                 "cost_judge": np.float64}

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import harness
-from harness.compare.align import case_notices, pair_sides, paired_clusters, plan_pairs, unpaired_notice
+from harness.compare.align import case_notices, pair_sides, paired_clusters, unpaired_notice
+from harness.compare.pairs import parse_pair  # noqa: F401 (re-exported: harness.compare and callers import it here)
+from harness.compare.pairs import chosen_pairs, diff_pairs, promote_warnings
 from harness.compare.columns import Measure, RunData, Side, open_run, read_rows, side
 from harness.compare.coverage import coverage_notice, run_coverage
 from harness.compare.guard import (nothing_shared, one_side_judged, one_sided_criteria, replay_mismatch,
@@ -25,6 +27,7 @@ from harness.compare.lengths import length_notices
 from harness.compare.rows import TOO_FEW, StatOptions, apply_family, build_row
 from harness.compare.schema import Comparison, DiffReport, DiffRow, Flips, OneSidedMeasure, RunInfo
 from harness.compare.setup import setup_changes
+from harness.compare.usage import pair_usage
 from harness.compare.views import (VIEWS_PER_DIRECTION, attach_case_views, attach_groups, case_groups, case_snapshots,
                                    changed_cases, reply_only_changes, viewed_cases)
 from harness.report.diff_cells import row_label
@@ -39,6 +42,8 @@ class DiffOptions:
     """What to compare and how: ``pair`` is ``(candidate in A, candidate in B)``."""
 
     pair: tuple[str, str] | None = None
+    pairs: tuple[tuple[str, str], ...] = ()  # --pair given several times: each its own comparison and Holm family
+    baseline_candidate: str | None = None  # --baseline-candidate: this candidate of A against every other one
     allow_incomparable: bool = False
     stats: StatOptions = StatOptions()
     views_per_direction: int = VIEWS_PER_DIRECTION  # per row: side-by-side views of its largest drops and rises
@@ -66,14 +71,6 @@ def check_primary(primary: tuple[str, ...] | None, measures: list[Measure]) -> f
             raise ConfigError(f"no criterion or check {name!r} in both runs{did_you_mean(name, known)} (rows: "
                               f"{', '.join(known) or 'none'})", field="--primary")
     return frozenset(primary)
-
-
-def parse_pair(text: str) -> tuple[str, str]:
-    """``"bot-v1=bot-v2"`` → ``("bot-v1", "bot-v2")``; anything else is a :class:`ConfigError`."""
-    left, sep, right = text.partition("=")
-    if not sep or not left.strip() or not right.strip():
-        raise ConfigError(f"expected LEFT=RIGHT (two candidate names), got {text!r}", field="--pair")
-    return left.strip(), right.strip()
 
 
 def _run_info(run: RunData) -> RunInfo:
@@ -147,7 +144,8 @@ def _comparison(a: Side, b: Side, measures: list[Measure], stats: StatOptions, b
     units = {case_id: thread_of(case_id) for case_id in pairing.case_ids} if by_thread else None
     rows = [build_row(m.kind, m.name, m.scale, *paired_clusters(pairing, index), stats, units)
             for index, m in enumerate(measures)]
-    return Comparison(candidate_a=a.candidate, candidate_b=b.candidate, rows=rows)
+    usage = pair_usage(a, b, pairing.in_a, pairing.in_b, sum(m.kind == "criterion" for m in measures))
+    return Comparison(candidate_a=a.candidate, candidate_b=b.candidate, rows=rows, usage=usage)
 
 
 def _attach_setup(comparison: Comparison, data_a: RunData, data_b: RunData) -> None:
@@ -169,8 +167,10 @@ def build_diff(run_a: str | Path, run_b: str | Path | None = None, options: Diff
 def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOptions) -> DiffReport:
     data_a = open_run(run_a)
     data_b = data_a if run_b is None or Path(run_b).resolve() == data_a.path.resolve() else open_run(run_b)
-    if data_b is data_a and options.pair is None:
-        raise ConfigError("comparing within one run needs --pair LEFT=RIGHT", field="--pair")
+    chosen = chosen_pairs(options)
+    if data_b is data_a and not chosen and options.baseline_candidate is None:
+        raise ConfigError("comparing within one run needs --pair LEFT=RIGHT (or --baseline-candidate NAME)",
+                          field="--pair")
     found = require_comparable(data_a.manifest, data_b.manifest, options.allow_incomparable)
     measures = _measures(data_a, data_b)
     if not measures:
@@ -181,7 +181,7 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
         read_rows(data_b, measures)
     comparisons = []
     by_thread = _by_thread(data_a, data_b)
-    for name_a, name_b in plan_pairs(data_a, data_b, options.pair):
+    for name_a, name_b in diff_pairs(data_a, data_b, chosen, options.baseline_candidate):
         a, b = side(data_a, name_a, "A"), side(data_b, name_b, "B")
         comparisons.append((_comparison(a, b, measures, options.stats, by_thread), a, b))
     for comparison, _, _ in comparisons:  # one family per pair: its verdicts never depend on the other pairs
@@ -208,10 +208,11 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
     report.notices += length_notices(data_a, data_b, [(a, b) for _, a, b in comparisons], report.same_run)
     if by_thread:
         report.notices.append(THREAD_UNIT_NOTICE)
-    report.notices += _pairing_notes(data_a, data_b, options.pair)
+    report.notices += _pairing_notes(data_a, data_b, bool(chosen) or options.baseline_candidate is not None)
     report.notices += case_notices(data_a, data_b)
     report.notices += [identical_notice(c.candidate_a) for c, _, _ in comparisons
                        if report.same_run and c.candidate_a == c.candidate_b]
+    promote_warnings(report)
     return report
 
 
@@ -221,9 +222,9 @@ def identical_notice(candidate: str) -> str:
             f"is 0 by construction; the intervals show what this n could detect, not a measured change")
 
 
-def _pairing_notes(data_a: RunData, data_b: RunData, pair: tuple[str, str] | None) -> list[str]:
-    """Without ``--pair``: the candidates of one run only, which no comparison shows."""
-    if pair is not None:
+def _pairing_notes(data_a: RunData, data_b: RunData, named: bool) -> list[str]:
+    """Without ``--pair`` or ``--baseline-candidate``: the candidates of one run only, which no comparison shows."""
+    if named:
         return []
     note = unpaired_notice(data_a.candidates(), data_b.candidates(), data_a.rows, data_b.rows)
     return [note] if note else []

@@ -34,7 +34,9 @@ from harness.scoring.schema import Interval
 #    compared on the checks both ran, not refused). A v6 diff.json still reads.
 # 8: Comparison.setup and .prompt_diff: what changed in the pair's responder setup (model, endpoint, parameters,
 #    prompt template, recorded version), with the prompt template's unified diff; RunInfo.selection also names
-#    a cut by the eval file's own limit:, in the history's words. A v7 diff.json still reads.
+#    a cut by the eval file's own limit:, in the history's words; Comparison.usage (reply length, responder
+#    tokens and latency, cost, errors per side: descriptive, not tested); DiffReport.warnings also holds the runs'
+#    self-judging notices (the other notices stay in notices). A v7 diff.json still reads.
 DIFF_SCHEMA_VERSION = 8
 Verdict = Literal["improved", "regressed", "below minimum effect", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
@@ -244,6 +246,35 @@ class PromptDiff(_Model):
     cut: bool = Field(False, description="the diff was longer than the lines kept")
 
 
+class UsageSide(_Model):
+    """What one side's replies cost over the pair's cases (every sample): descriptive, not tested."""
+
+    records: int = Field(0, description="records (case x sample) of the paired cases on this side")
+    replies: int = Field(0, description="of them, records with a reply (no case error)")
+    reply_words: float | None = Field(None, description="mean reply length in words, over the replies")
+    output_tokens: float | None = Field(None, description="mean responder output (completion) tokens per reply, "
+                                                          "over the replies a responder call wrote; None when "
+                                                          "none did (recorded replies)")
+    latency_p50_s: float | None = Field(None, description="median responder latency in seconds over the records "
+                                                          "with a responder call that was not a cache hit")
+    latency_p90_s: float | None = None
+    responder_cost_per_case: float | None = Field(None, description="responder cost (USD) summed over the "
+                                                                    "side's records, per paired case; None "
+                                                                    "when some call has no price")
+    judge_cost_per_case: float | None = Field(None, description="judging cost (USD) per paired case, likewise")
+    case_errors: int = Field(0, description="records with a case error (no reply)")
+    judge_errors: int = Field(0, description="criterion verdicts replaced by a judge error, over the compared "
+                                             "criteria")
+
+
+class PairUsage(_Model):
+    """Both sides' usage over the cases the pair compares (``n_cases``): descriptive, with no test."""
+
+    n_cases: int = 0
+    a: UsageSide = Field(default_factory=UsageSide)
+    b: UsageSide = Field(default_factory=UsageSide)
+
+
 class Comparison(_Model):
     """Candidate ``candidate_a`` of run A against ``candidate_b`` of run B (or of the same run)."""
 
@@ -279,6 +310,9 @@ class Comparison(_Model):
     groups: dict[str, list[str | None]] = Field(default_factory=dict, description=(
         "every changed case's [persona, category] (from the case snapshot, or its view), so a page can list and "
         "filter every changed case, not only those with a view"))
+    usage: PairUsage | None = Field(None, description=(
+        "reply length, responder output tokens and latency, cost per case and error counts of each side over the "
+        "pair's cases: descriptive, not tested; None in diffs written before it"))
 
     @property
     def shares_no_case(self) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from harness.compare.schema import CaseView, Comparison, ReplyView
 from harness.report.html_evidence import reply_block, turn_block
 from harness.report.html_parts import esc
-from harness.report.html_text import esc_isolated, esc_text, visible
-from harness.report.word_diff import summary_text, to_html, word_diff
+from harness.report.html_text import esc_isolated, esc_text
+from harness.report.word_diff import reply_diff, summary_text, to_html
 
 
 def _scales(comparison: Comparison) -> dict[tuple[str, str], str]:
@@ -82,8 +82,8 @@ def word_changes(view: CaseView) -> str:
     the replies are the same text."""
     if any(side is None or side.error or side.reply is None for side in (view.a, view.b)):
         return ""
-    # Compared as shown: a bidi control or a control character reads as its code point here too (to_html escapes).
-    diff = word_diff(visible(view.a.reply), visible(view.b.reply))
+    # Compared as shown (a bidi control reads as its code point; to_html escapes), as diff.md compares them.
+    diff = reply_diff(view.a.reply, view.b.reply)
     if diff is None:
         return ""
     body = f'<div class="wdiff-text" dir="auto">{to_html(diff)}</div>' if diff.changed else ""

@@ -1,7 +1,9 @@
 """``diff.html``: one self-contained page for a diff, readable from disk with no network.
 
-Sections: warnings (incomparable sides, the runs' notices), the two sides,
-and per comparison: its headline (verdicts, which way the cases moved, replies
+Sections: warnings (incomparable sides, unshared cases, self-judging), the
+two sides, with several pairs a linked list of their headlines, the runs'
+notices folded in one closed "Notes (N)" block (inside the section, after its
+headline, when there is one pair), and per comparison: its headline (verdicts, which way the cases moved, replies
 changed with no change in any measure), the summary table, a chart per criterion and check (the
 difference with its interval on a zero-centred axis, the minimum detectable
 effect shaded), and the changed cases, filterable by persona, category,
@@ -32,6 +34,8 @@ from harness.report.html_parts import (ROWS_JS, difference_svg, esc, evidence_se
                                        sortable_head)
 from harness.report.html_text import esc_attr, esc_text, visible
 from harness.report.diff_setup import SETUP_CSS, setup_html
+from harness.report.diff_overview import OVERVIEW_CSS, notes_html, overview_html
+from harness.report.diff_usage import usage_html
 from harness.report.diff_markdown import holm_method_text, mde_level_text, min_effect_text
 from harness.report.diff_cells import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
 
@@ -321,8 +325,9 @@ def _family(comparison: Comparison) -> str:
     return f'<p class="muted">{esc(fmt_holm_family(comparison))}</p>' if comparison.rows else ""
 
 
-def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
-    """One comparison's section and its data for the script."""
+def render_comparison(comparison: Comparison, index: int, notes: str = "") -> tuple[str, dict]:
+    """One comparison's section and its data for the script; ``notes`` (the diff's folded notes, when this
+    is its only pair) follow the headline and setup."""
     prefix = f"c{index}"
     rows_html, data = _case_rows(comparison, prefix)
     head = sortable_head(["case", "persona", "category", "what changed (A→B)"])
@@ -337,7 +342,7 @@ def render_comparison(comparison: Comparison, index: int) -> tuple[str, dict]:
     unmeasured = ('<p class="fail"><b>Not measured: the sides share no graded case.</b></p>'
                   if comparison.shares_no_case else f'<p class="headline"><b>{esc(headline(comparison))}</b></p>')
     html = (f'<section class="comparison" id="{prefix}"><h2>{esc(title)}</h2>{unmeasured}{setup_html(comparison)}'
-            f"<h3>Summary</h3>{_summary_table(comparison)}{_family(comparison)}"
+            f"{notes}<h3>Summary</h3>{_summary_table(comparison)}{_family(comparison)}{usage_html(comparison.usage)}"
             f"<h3>Differences with intervals</h3>{_charts(comparison)}"
             f"<h3>Changed cases ({len(data)})</h3>{cases}{_reply_changes(comparison)}</section>")
     return html, {"cases": data, "a": comparison.candidate_a, "b": comparison.candidate_b}
@@ -374,11 +379,14 @@ def _method(report: DiffReport) -> str:
 def render_diff_html(report: DiffReport) -> str:
     """The whole ``diff.html``: self-contained, escaped, keyboard usable."""
     sections, data = [], []
+    notes, single = notes_html(report.notices), len(report.comparisons) == 1
     for index, comparison in enumerate(report.comparisons):
-        html, part = render_comparison(comparison, index)
+        html, part = render_comparison(comparison, index, notes if single else "")
         sections.append(html)
         data.append(part)
     title = f"Diff: {report.a.eval_name} (A) vs {report.b.eval_name} (B)"
-    body = "".join([render_notices(report.warnings + report.notices), f"<h1>{esc(title)}</h1>", _sides(report),
+    # Real warnings before the title; the informational notes folded after the headlines.
+    body = "".join([render_notices(report.warnings), f"<h1>{esc(title)}</h1>", _sides(report),
+                    overview_html(report), "" if single else notes,
                     *sections, _method(report), json_script({"comparisons": data}, "diff-data")])
-    return page_shell(title, body, css=CSS + SETUP_CSS, script=SCRIPT)
+    return page_shell(title, body, css=CSS + SETUP_CSS + OVERVIEW_CSS, script=SCRIPT)

@@ -1,7 +1,9 @@
 """``diff.md``: a diff as GitHub-flavoured Markdown that fits in a pull-request comment.
 
-Layout: warnings first (incomparable sides, the runs' notices), the two sides,
-then per comparison one table with a row per criterion and check (values, the
+Layout: warnings first (incomparable sides, unshared cases, self-judging), the
+two sides, with several pairs each pair's headline, the runs' notices folded in
+one closed "Notes (N)" block (inside the section, after its headline, with one
+pair), then per comparison one table with a row per criterion and check (values, the
 paired difference with its interval, p and Holm-adjusted p, verdict, minimum
 detectable effect, n, cases left out) under the pair's headline (verdicts,
 which way the cases moved, replies changed with no change in any measure), the
@@ -21,7 +23,9 @@ from harness.compare.views import drops, rises
 from harness.report.markdown import MAX_CHARS, md_code, md_escape, md_table, render_notices
 from harness.report.diff_setup import setup_md
 from harness.report.diff_cells import DIFF_HEADER, diff_row_cells, fmt_change, fmt_holm_family
-from harness.report.word_diff import md_text, to_markdown, word_diff
+from harness.report.diff_reasons import reason_lines
+from harness.report.diff_usage import usage_md
+from harness.report.word_diff import coarsened, md_text, reply_diff, to_markdown
 
 __all__ = ["headline", "render_diff_md", "render_comparison", "min_effect_text", "mde_level_text"]
 
@@ -60,6 +64,7 @@ def _flip_lines(comparison: Comparison) -> list[str]:
         lines.append(f"- **{md_escape(row.name)}**: pass→fail {len(down)}"
                      f"{': ' + _case_list(row, down, ids_only) if down else ''}; fail→pass {len(up)}"
                      f"{': ' + _case_list(row, up, ids_only) if up else ''}")
+        lines += reason_lines(comparison, row, down) + reason_lines(comparison, row, up)
     return lines
 
 
@@ -70,6 +75,7 @@ def _score_lines(comparison: Comparison, top: int = 5) -> list[str]:
             continue
         lines.append(f"- **{md_escape(row.name)}**: largest drops {_case_list(row, drops(row)[:top]) or 'none'}; "
                      f"largest rises {_case_list(row, rises(row)[:top]) or 'none'}")
+        lines += reason_lines(comparison, row, drops(row)) + reason_lines(comparison, row, rises(row))
     return lines
 
 
@@ -97,8 +103,8 @@ def _word_changes(view: CaseView) -> str:
     sides = (view.a, view.b)
     if any(side is None or side.error or side.reply is None for side in sides):
         return ""
-    diff = word_diff(view.a.reply, view.b.reply, coarse=True)
-    return to_markdown(diff) if diff is not None else ""
+    diff = reply_diff(view.a.reply, view.b.reply)  # diff.html's alignment, its marks widened to whole words
+    return to_markdown(coarsened(diff)) if diff is not None else ""
 
 
 def _changed_case_lines(comparison: Comparison) -> list[str]:
@@ -130,14 +136,21 @@ def _details(summary: str, lines: list[str]) -> str:
     return f"<details><summary>{summary}</summary>\n\n" + "\n".join(lines) + "\n\n</details>"
 
 
-def render_comparison(comparison: Comparison) -> str:
-    """One comparison: heading, the rows table, flips and score changes."""
-    title = f"## {md_escape(comparison.candidate_a)} (A) → {md_escape(comparison.candidate_b)} (B)"
+def pair_title(comparison: Comparison) -> str:
+    return f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B)"
+
+
+def render_comparison(comparison: Comparison, notes: str = "") -> str:
+    """One comparison: heading, headline, setup, ``notes`` (the diff's folded notes, when this is its only
+    pair), the rows table, usage, flips and score changes with their reasons."""
+    title = f"## {md_escape(pair_title(comparison))}"
     table = md_table(DIFF_HEADER, [diff_row_cells(r) for r in comparison.rows]) if comparison.rows else "No rows."
     family = f"<sub>{fmt_holm_family(comparison)}</sub>" if comparison.rows else ""
-    parts = [title, f"**{md_escape(headline(comparison))}**", setup_md(comparison), table, family,
-             _details("Flips per check (case: A→B)", _flip_lines(comparison)),
-             _details("Largest score drops and rises per criterion", _score_lines(comparison)),
+    parts = [title, f"**{md_escape(headline(comparison))}**", setup_md(comparison), notes, table, family,
+             usage_md(comparison.usage),
+             _details("Flips per check (case: A→B), with the failing side's check detail", _flip_lines(comparison)),
+             _details("Largest score drops and rises per criterion, with the judge's reasons",
+                      _score_lines(comparison)),
              _details(f"How the replies changed, word by word (the first {WORD_CHANGE_CASES} changed cases, most "
                       "drops first)", _changed_case_lines(comparison)),
              _details(f"Replies changed with no change in any measure ({len(comparison.reply_changes)})",
@@ -196,11 +209,29 @@ def _method(report: DiffReport) -> str:
             f"its graded samples and left out when a side has none.{min_effect_text(report)}</sub>")
 
 
+def notes_md(notices: list[str]) -> str:
+    """The informational notices folded into one closed block, so the headlines come first."""
+    return _details(f"Notes ({len(notices)})", [f"- {md_escape(n)}" for n in notices])
+
+
+def overview_md(report: DiffReport) -> str:
+    """With several pairs: each pair's headline, linked to its section (one diff, one page to scan)."""
+    if len(report.comparisons) < 2:
+        return ""
+    # No in-page links: a pull-request comment or a chat message keeps neither ids nor heading anchors reliably.
+    lines = [f"- **{md_escape(pair_title(c))}**: {md_escape(headline(c))}" for c in report.comparisons]
+    return f"**{len(report.comparisons)} pairs compared** (each its own Holm family)\n\n" + "\n".join(lines)
+
+
 def render_diff_md(report: DiffReport) -> str:
-    """The whole ``diff.md``, cut to fit a pull-request comment."""
-    warnings = render_notices(report.warnings + report.notices)
+    """The whole ``diff.md``, cut to fit a pull-request comment: warnings, sides, the pairs' headlines, the
+    folded notes (inside the section, after its headline, when there is one pair), each pair, the method."""
+    notes = notes_md(report.notices)
+    single = len(report.comparisons) == 1
+    sections = [render_comparison(c, notes if single else "") for c in report.comparisons]
     parts = [f"# Diff: {md_escape(report.a.eval_name)} (A) vs {md_escape(report.b.eval_name)} (B)",
-             warnings, _sides(report), *[render_comparison(c) for c in report.comparisons], _method(report)]
+             render_notices(report.warnings), _sides(report), overview_md(report), "" if single else notes,
+             *sections, _method(report)]
     text = "\n\n".join(p for p in parts if p) + "\n"
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS - 80] + "\n\n… (cut to fit a comment; see diff.html or diff.json)\n"

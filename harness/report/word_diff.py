@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from harness.report.html_parts import esc
+from harness.report.html_text import visible
 from harness.report.markdown import md_escape
 
 MAX_TOKENS = 3000  # per side of the differing middle, some 15,000 characters: 0.1 s for a 10,000-character
@@ -51,6 +52,8 @@ _HIDDEN = re.compile("[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
 class Token:
     key: str  # what is compared
     text: str  # what is shown: the token and the whitespace after it
+    a_text: str | None = None  # in an unchanged piece (shown as B writes it): how A writes it
+    b_text: str | None = None  # set where the shown text took A's space (_spaced): how B writes it
 
 
 @dataclass(frozen=True)
@@ -121,29 +124,101 @@ def _common_ends(a: list[Token], b: list[Token]) -> tuple[int, int]:
     return start, end
 
 
+def reply_diff(a: str, b: str) -> WordDiff | None:
+    """The one word diff of two replies that diff.html and diff.md both show, compared as shown (an
+    invisible control character reads as its code point); diff.md widens its marks with :func:`coarsened`,
+    so both pages align the replies the same way."""
+    return word_diff(visible(a), visible(b))
+
+
 def word_diff(a: str, b: str, *, coarse: bool = False, limit: int = MAX_TOKENS) -> WordDiff | None:
-    """How ``b`` differs from ``a``; None when they are the same text."""
+    """How ``b`` differs from ``a``; None when they are the same text. ``coarse``: the same alignment with
+    its marks widened to whole space-separated words (:func:`coarsened`), for Markdown."""
     if a == b:
         return None
-    ta, tb = tokens(a, coarse), tokens(b, coarse)
+    if coarse:
+        fine = word_diff(a, b, limit=limit)
+        return coarsened(fine) if fine is not None else None
+    ta, tb = tokens(a), tokens(b)
     start, end = _common_ends(ta, tb)
     mid_a, mid_b = ta[start:len(ta) - end], tb[start:len(tb) - end]
     cut = (max(len(mid_a) - limit, 0), max(len(mid_b) - limit, 0))
     mid_a, mid_b, rest_a, rest_b = mid_a[:limit], mid_b[:limit], mid_a[limit:], mid_b[limit:]
-    pieces: list[_Piece] = [("=", tuple(tb[:start]), ta[start - 1] if start else None)]
+    pieces: list[_Piece] = [("=", _both(ta[:start], tb[:start]), ta[start - 1] if start else None)]
     matcher = difflib.SequenceMatcher(None, [t.key for t in mid_a], [t.key for t in mid_b])  # autojunk: above
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            pieces.append(("=", tuple(mid_b[j1:j2]), mid_a[i2 - 1]))
+            pieces.append(("=", _both(mid_a[i1:i2], mid_b[j1:j2]), mid_a[i2 - 1]))
         else:
             pieces += [("-", tuple(mid_a[i1:i2]), None), ("+", tuple(mid_b[j1:j2]), None)]
     if any(cut):
         pieces.append(("cut", (), None))
-    pieces.append(("=", tuple(tb[len(tb) - end:]), None))
+    pieces.append(("=", _both(ta[len(ta) - end:], tb[len(tb) - end:]), None))
     kept = tuple(_merged(_spaced([p for p in pieces if p[1] or p[0] == "cut"])))
     count = {op: sum(1 for o, toks in kept if o == op for t in toks if _is_word(t.key)) for op in "-+"}
     marks = any(o in "-+" for o, _ in kept)
     return WordDiff(kept, count["-"], count["+"], cut if any(cut) else None, limit, marks)
+
+
+def coarsened(diff: WordDiff) -> WordDiff:
+    """``diff`` with every marked stretch widened to the space-separated words it touches, each word one
+    token: Markdown's ``~~`` and ``**`` then start and end at a space, where GitHub applies them. The
+    alignment (which words match) is the fine diff's, so diff.md and diff.html agree; counts stay fine."""
+    out: list[tuple[str, tuple[Token, ...]]] = []
+    segment: list[tuple[str, Token]] = []
+    last_a = last_b = " "
+    for op, toks in diff.pieces:
+        if op == "cut":
+            out += _flushed(segment) + [("cut", ())]
+            segment = []
+            continue
+        for token in toks:
+            if last_a[-1:].isspace() and last_b[-1:].isspace():  # both sides are between words
+                out += _flushed(segment)
+                segment = []
+            segment.append((op, token))
+            last_a = _a_side(token).text if op in "=-" else last_a
+            last_b = _b_side(token).text if op in "=+" else last_b
+    out += _flushed(segment)
+    return WordDiff(tuple(_merged(out)), diff.deleted, diff.inserted, diff.cut, diff.limit, diff.marked)
+
+
+def _flushed(segment: list[tuple[str, Token]]) -> list[tuple[str, tuple[Token, ...]]]:
+    """A stretch between spaces: unchanged when nothing in it is marked, else A's words then B's."""
+    if not segment:
+        return []
+    if all(op == "=" for op, _ in segment):
+        return [("=", _words([t for _, t in segment]))]
+    a = _words([_a_side(t) for op, t in segment if op != "+"])
+    b = _words([_b_side(t) for op, t in segment if op != "-"])
+    return [piece for piece in (("-", a), ("+", b)) if piece[1]]
+
+
+def _a_side(token: Token) -> Token:
+    """An unchanged token as A writes it (its own spacing)."""
+    return token if token.a_text is None else Token(token.key, token.a_text)
+
+
+def _b_side(token: Token) -> Token:
+    return token if token.b_text is None else Token(token.key, token.b_text)
+
+
+def _words(toks: list[Token]) -> tuple[Token, ...]:
+    """Fine tokens joined into space-separated words (each a token, its whitespace after it)."""
+    words, text = [], ""
+    for token in toks:
+        text += token.text
+        if token.text[-1:].isspace():
+            words.append(Token(text.strip(), text))
+            text = ""
+    if text:
+        words.append(Token(text.strip(), text))
+    return tuple(w for w in words if w.key)
+
+
+def _both(a: list[Token], b: list[Token]) -> tuple[Token, ...]:
+    """Matched tokens as B writes them, each knowing A's spacing (for :func:`coarsened`)."""
+    return tuple(Token(tb.key, tb.text, ta.text) for ta, tb in zip(a, b))
 
 
 def _is_word(key: str) -> bool:
@@ -157,7 +232,7 @@ def _spaced(pieces: list[_Piece]) -> list[tuple[str, tuple[Token, ...]]]:
     for i, (op, toks, a_last) in enumerate(pieces):
         deletion_next = i + 1 < len(pieces) and pieces[i + 1][0] == "-"
         if op == "=" and deletion_next and a_last and toks[-1].text == toks[-1].key and a_last.text != a_last.key:
-            toks = (*toks[:-1], a_last)
+            toks = (*toks[:-1], Token(a_last.key, a_last.text, a_last.text, toks[-1].text))
         out.append((op, toks))
     return out
 
