@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from harness.compare.coverage import side_cases
 from harness.compare.diff import headline
+from harness.compare.setup import setup_text
 from harness.compare.schema import CaseView, Comparison, DiffReport, DiffRow
 from harness.compare.views import drops, rises
 from harness.report.markdown import MAX_CHARS, md_code, md_escape, md_table, render_notices
@@ -219,7 +220,8 @@ def overview_md(report: DiffReport) -> str:
     if len(report.comparisons) < 2:
         return ""
     # No in-page links: a pull-request comment or a chat message keeps neither ids nor heading anchors reliably.
-    lines = [f"- **{md_escape(pair_title(c))}**: {md_escape(headline(c))}" for c in report.comparisons]
+    lines = [f"- **{md_escape(pair_title(c))}**: {md_escape(headline(c))}"
+             + (f" · setup changed: {md_escape(setup_text(c.setup))}" if c.setup else "") for c in report.comparisons]
     return f"**{len(report.comparisons)} pairs compared** (each its own Holm family)\n\n" + "\n".join(lines)
 
 

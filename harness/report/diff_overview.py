@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from harness.compare.diff import headline
-from harness.compare.schema import DiffReport
+from harness.compare.schema import Comparison, DiffReport
+from harness.compare.setup import setup_text
 from harness.report.html_parts import esc
 
 OVERVIEW_CSS = """
@@ -20,10 +21,17 @@ def overview_html(report: DiffReport) -> str:
     if len(report.comparisons) < 2:
         return ""
     items = "".join(f'<li><a href="#c{i}">{esc(f"{c.candidate_a} (A) → {c.candidate_b} (B)")}</a>: '
-                    f"{esc(headline(c))}</li>" for i, c in enumerate(report.comparisons))
+                    f"{esc(headline(c))}{_setup(c)}</li>" for i, c in enumerate(report.comparisons))
     return (f'<nav class="pairs" aria-label="Pairs compared"><h2>{len(report.comparisons)} pairs compared</h2>'
             f'<p class="muted">Each pair is its own Holm family: its verdicts do not depend on the others.</p>'
             f"<ul>{items}</ul></nav>")
+
+
+def _setup(comparison: Comparison) -> str:
+    """`` · setup changed: temperature 0.2 → 0.7; …``: which pair had something changed, seen from the list."""
+    if not comparison.setup:
+        return ""
+    return f' <span class="muted">· setup changed: {esc(setup_text(comparison.setup))}</span>'
 
 
 def notes_html(notices: list[str]) -> str:

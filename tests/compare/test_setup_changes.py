@@ -152,3 +152,16 @@ def test_a_run_begun_before_the_prompt_text_was_recorded_still_resumes(two_runs,
     assert main(["run", str(two_runs / "a.yaml"), "--out", str(run), "--resume", "--quiet", "--no-cache"]) == 0
     resumed = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
     assert resumed["candidates"][0]["prompt_sha256"] == manifest["candidates"][0]["prompt_sha256"]
+
+
+def test_the_pairs_overview_names_the_pair_whose_setup_changed(two_runs):
+    from harness.compare import DiffOptions, build_diff
+    from harness.report.diff_html import render_diff_html
+    from harness.report.diff_markdown import render_diff_md
+
+    report = build_diff(two_runs / "A", two_runs / "B", DiffOptions())
+    assert len(report.comparisons) == 2
+    md, html = render_diff_md(report), render_diff_html(report)
+    assert "- **bot (A) → bot (B)**:" in md and "· setup changed: temperature 0.2 → 0.7" in md
+    nav = html[html.index('<nav class="pairs"'):html.index("</nav>")]
+    assert nav.count("setup changed:") == 1 and "temperature 0.2 → 0.7" in nav
