@@ -47,6 +47,11 @@ NOT_FINITE = "not a finite number"
 # MAX_NESTING (shared with the YAML files) is the deepest nesting a row's free-form values
 # (``metadata``) may have: pydantic refuses to serialize past ~250 levels and json past ~1000,
 # so a deeper row would fail when the run writes cases.jsonl.
+# Keys exports use for a message's text: a turn holding one is told its name here (`content`).
+_CONTENT_SYNONYMS = ("text", "message", "body", "content_text", "value")
+# A blank agent turn would be replayed as an empty assistant message, and leave its position without a reply.
+_BLANK_TURN = {"customer": "empty (a customer turn needs the customer's message)",
+               "agent": "empty (an agent turn needs what the agent said; remove the turn if nothing was sent)"}
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -294,10 +299,9 @@ def _checked_case(row: Any, source: str, number: int, seen: dict[str, int], pers
     if isinstance(row, DatasetError):  # a row its reader could not shape
         raise row
     case = validate_row(row, source, number)
-    blank = next((i for i, turn in enumerate(case.turns) if turn.role == "customer" and not turn.content.strip()),
-                 None)
+    blank = next((i for i, turn in enumerate(case.turns) if not turn.content.strip()), None)
     if blank is not None:  # checked here, not in the schema: a run's snapshot of an older dataset still reads
-        raise DatasetError("empty (a customer turn needs the customer's message)", file=source, line=number,
+        raise DatasetError(_BLANK_TURN[case.turns[blank].role], file=source, line=number,
                            field=f"turns[{blank}].content")
     problem = _metadata_problem(case.metadata) if case.metadata else None
     if problem is not None:
@@ -372,8 +376,10 @@ def validate_row(row: Any, source: str, number: int) -> Case:
         return Case.model_validate(row)
     except ValidationError as exc:
         loc, message = first_error(exc)
-        if not loc and "last turn" in message:
-            loc, message = ("turns",), "the last turn must be the customer's"
+        if not loc and message.startswith("Value error, turns: "):  # Case's own check of the whole thread
+            loc, message = ("turns",), message.removeprefix("Value error, turns: ")
+        elif len(loc) == 3 and loc[0] == "turns" and loc[2] in _CONTENT_SYNONYMS and "unknown field" in message:
+            message = "unknown field; did you mean 'content'? (a turn's text is its `content`)"
         elif message == "Input should be a finite number":  # NaN, Infinity or 1e400 in a number field
             message = NOT_FINITE
         raise DatasetError(message.removeprefix("Value error, "), file=source, line=number,
