@@ -270,17 +270,19 @@ def _check_against_dataset(loaded: LoadedEval) -> list[str]:
     from harness.config.field_refs import field_reference_gaps
     from harness.config.versions import check_recorded_versions, unreplayed_turn_warnings
     from harness.datasets.loader import load_dataset
-    from harness.datasets.turns import expand_cases
+    from harness.datasets.turns import expand_cases, inherited_expectation_warning
 
     if not Path(loaded.dataset_path).is_file():
         return []
     dataset = load_dataset(loaded.dataset_path, all_errors=True, columns=loaded.column_map)
     limit = loaded.spec.limit
     cases = dataset.cases[:limit] if limit else dataset.cases  # as the run selects them
+    inherited: list[str] = []
     if loaded.spec.replay == "turns":
+        inherited = inherited_expectation_warning(cases, dataset.source, dataset.lines)
         cases = expand_cases(cases, dataset.source, dataset.lines)
     check_recorded_versions(loaded, cases)
-    return (unreplayed_turn_warnings(loaded, cases) + field_reference_gaps(loaded, cases)
+    return (inherited + unreplayed_turn_warnings(loaded, cases) + field_reference_gaps(loaded, cases)
             + _unholdable_gates(loaded, len(cases)))
 
 
