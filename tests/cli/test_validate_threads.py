@@ -62,3 +62,10 @@ def test_the_thread_version_outside_turn_replay_says_it_needs_it(tmp_path):
     assert result.one_line().endswith("candidates[0].recorded: version 'thread' exists only under `replay: turns` "
                                       "(it is each thread's own recorded agent turn); add `replay: turns`, or name "
                                       "a version the cases have (v1, v2)")
+
+
+def test_a_directory_walk_validates_a_file_of_messages(tmp_path):
+    (tmp_path / "m.csv").write_text("thread_id,role,content\na,user,hi\na,assistant,hello\na,user,more\n")
+    (tmp_path / "m.jsonl").write_text(json.dumps({"thread_id": "a", "role": "user", "content": "hi"}) + "\n")
+    found = {path.name: result for path, result in validate_paths([tmp_path])}
+    assert found == {"m.csv": "dataset, 1 cases", "m.jsonl": "dataset, 1 cases"}
