@@ -69,3 +69,12 @@ def test_a_directory_walk_validates_a_file_of_messages(tmp_path):
     (tmp_path / "m.jsonl").write_text(json.dumps({"thread_id": "a", "role": "user", "content": "hi"}) + "\n")
     found = {path.name: result for path, result in validate_paths([tmp_path])}
     assert found == {"m.csv": "dataset, 1 cases", "m.jsonl": "dataset, 1 cases"}
+
+
+def test_a_blank_turn_reply_is_named_as_a_cause_in_the_unreplayed_warning(tmp_path):
+    turns = [dict(t) for t in THREAD]
+    turns[1]["replies"] = {"v2": "   "}
+    rows = [{"id": "a", "turns": turns, "recorded_replies": {"v1": "ok", "v2": "fine"}}]
+    result = _result(_project(tmp_path, rows, recorded="v2"))
+    [line] = [w for w in result.warnings if "recorded: v2 has no reply" in w]
+    assert "(a blank one counts as none)" in line and "or its reply in `replies`" in line
