@@ -112,7 +112,7 @@ def _sniffed(path: Path) -> Skipped | None:
         import pyarrow.parquet as pq
 
         names = pq.read_schema(path).names
-        return None if any(key in names for key in _CASE_KEYS) else Skipped(
+        return None if _has_thread(names) else Skipped(
             "not a dataset (no turns or complaint column)")
     with open(path, "rb") as handle:
         head = handle.read(_SNIFF_BYTES)
@@ -121,7 +121,7 @@ def _sniffed(path: Path) -> Skipped | None:
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     if suffix == ".csv":
         header = next(csv.reader(io.StringIO(text)), [])
-        return None if any(cell.strip() in _CASE_KEYS for cell in header) else Skipped(
+        return None if _has_thread([cell.strip() for cell in header]) else Skipped(
             "not a dataset (no turns or complaint column in its header)")
     return _sniff_json(path, text)
 
@@ -143,7 +143,7 @@ def _sniff_json(path: Path, text: str) -> Skipped | None:
         if _is_case_array(document):
             return None
         return Skipped("a JSON document, not a dataset (JSON Lines: one case per line)")
-    if isinstance(row, dict) and not any(key in row for key in _CASE_KEYS):
+    if isinstance(row, dict) and not _has_thread(row):
         return Skipped("not a dataset (its first row has no turns or complaint)")
     if isinstance(row, list) and not _is_case_array(row):
         return Skipped("a JSON array, not a dataset (its first item has no turns or complaint)")
@@ -153,7 +153,15 @@ def _sniff_json(path: Path, text: str) -> Skipped | None:
 def _is_case_array(document: object) -> bool:
     """Whether a JSON document is an array of cases (a ``.json`` dataset): its first item has a thread."""
     return (isinstance(document, list) and bool(document) and isinstance(document[0], dict)
-            and any(key in document[0] for key in _CASE_KEYS))
+            and _has_thread(document[0]))
+
+
+def _has_thread(names) -> bool:
+    """Whether a row's keys (a table's columns) hold a thread: ``turns`` or ``complaint``, or one message of
+    it (``thread_id``, ``role``, ``content``: one row per message, :mod:`harness.datasets.long_rows`)."""
+    from harness.datasets.long_rows import REQUIRED_KEYS
+
+    return any(key in names for key in _CASE_KEYS) or all(key in names for key in REQUIRED_KEYS)
 
 
 def _is_label_file(path: Path) -> bool:
@@ -270,17 +278,19 @@ def _check_against_dataset(loaded: LoadedEval) -> list[str]:
     from harness.config.field_refs import field_reference_gaps
     from harness.config.versions import check_recorded_versions, unreplayed_turn_warnings
     from harness.datasets.loader import load_dataset
-    from harness.datasets.turns import expand_cases
+    from harness.datasets.turns import expand_cases, inherited_expectation_warning
 
     if not Path(loaded.dataset_path).is_file():
         return []
     dataset = load_dataset(loaded.dataset_path, all_errors=True, columns=loaded.column_map)
     limit = loaded.spec.limit
     cases = dataset.cases[:limit] if limit else dataset.cases  # as the run selects them
+    inherited: list[str] = []
     if loaded.spec.replay == "turns":
+        inherited = inherited_expectation_warning(cases, dataset.source, dataset.lines)
         cases = expand_cases(cases, dataset.source, dataset.lines)
     check_recorded_versions(loaded, cases)
-    return (unreplayed_turn_warnings(loaded, cases) + field_reference_gaps(loaded, cases)
+    return (inherited + unreplayed_turn_warnings(loaded, cases) + field_reference_gaps(loaded, cases)
             + _unholdable_gates(loaded, len(cases)))
 
 

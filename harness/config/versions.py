@@ -47,12 +47,17 @@ def _version_problems(loaded: LoadedEval, cases: list[Case],
     if not missing:
         return []
     have = sorted({version for case in cases for version in case.recorded_replies})
-    return [loaded.error(_no_such_version(version, have, len(cases)), *loaded.candidate_loc(spec.name), "recorded")
+    return [loaded.error(_no_such_version(version, have, len(cases), loaded.spec.replay),
+                         *loaded.candidate_loc(spec.name), "recorded")
             for version, spec in wanted.items() if version in missing]
 
 
-def _no_such_version(version: str, have: list[str], n_cases: int) -> str:
+def _no_such_version(version: str, have: list[str], n_cases: int, replay: str = "turns") -> str:
     cases = f"the {n_cases} cases have" if n_cases != 1 else "the 1 case has"
+    if version == THREAD_VERSION and replay != "turns":  # made by turn-level replay, not written in the dataset
+        listed = ", ".join(_shown(name) for name in have[:MAX_LISTED]) or "no recorded replies"
+        return (f"version {THREAD_VERSION!r} exists only under `replay: turns` (it is each thread's own recorded "
+                f"agent turn); add `replay: turns`, or name a version the cases have ({listed})")
     if not have:
         return f"no case has a reply recorded for version {version!r} ({cases} no recorded replies)"
     listed = ", ".join(_shown(name) for name in have[:MAX_LISTED]) + (f" and {len(have) - MAX_LISTED} more" if len(have) > MAX_LISTED else "")
@@ -106,9 +111,11 @@ def _unreplayed(version: str, lacking: list[Case], n_cases: int) -> str:
                        f"named as `author` on the thread's last agent turn{named}: write `author: <version>` on the "
                        "agent turns, or a `thread` reply in recorded_replies (a thread with no agent turn), or "
                        "name that version in `recorded:`")
-    return text + (f"At an earlier agent turn, {version}'s reply is the turn itself where its `author` is {version}, "
-                   f"else the turn's `replies: {{{version}: ...}}`: write `author: {version}` on the agent turns it "
-                   "wrote" + (", and its final reply in recorded_replies" if final else ""))
+    return text + (f"At an earlier agent turn, {version}'s reply is the turn itself where its `author` is {version} "
+                   f"(and no other version wrote an agent turn at that point), else the turn's "
+                   f"`replies: {{{version}: ...}}` (a blank one counts as none): write `author: {version}` on the "
+                   f"agent turns it wrote, or its reply in `replies`"
+                   + (", and its final reply in recorded_replies" if final else ""))
 
 
 def _is_final(case: Case) -> bool:

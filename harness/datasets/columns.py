@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from typing import get_origin
 
+from harness.datasets.long_rows import LONG_ID, MESSAGE_KEYS, is_long_header, partly_long
 from harness.datasets.schema import Case, Expectations, PolicyContext
 from harness.errors import DatasetError
 
@@ -29,11 +30,22 @@ def check_columns(columns: list[str], source: str, line: int | None) -> None:
     instead), no ``id`` column, no ``complaint`` or ``turns`` column, or both of those. ``line`` is the
     header's (None for Parquet and hub tables). A nameless column (``Unnamed: <index>``) passes: it is
     ignored while its cells are empty."""
+    long = is_long_header(columns)
+    missing = partly_long(columns)
+    if missing:
+        raise DatasetError(f"a one-row-per-message file needs columns thread_id, role and content: no "
+                           f"{', '.join(missing)}", file=source, line=line)
     fields = set(Case.model_fields) | {"complaint"}
+    if long:  # one row per message (harness.datasets.long_rows): the thread is made of the rows
+        fields = (fields - {"turns", "complaint", "id"}) | set(MESSAGE_KEYS)
     for index, name in enumerate(columns):
+        if long and name == "id":
+            raise DatasetError(LONG_ID, file=source, line=line, field=name)
         if not (_known_column(name, fields) or name.startswith("Unnamed: ")):
             raise DatasetError(_unknown_column(name, fields, first=index == 0), file=source, line=line, field=name)
     _refuse_nested_clash(columns, source, line)
+    if long:
+        return
     if "complaint" in columns and "turns" in columns:
         raise DatasetError("columns `complaint` and `turns` are alternatives (a complaint is a thread of one "
                            "customer turn): keep one", file=source, line=line, field="complaint")

@@ -34,6 +34,7 @@ from harness.config.yamlfile import MAX_NESTING, first_error, format_loc
 from harness.datasets.bad_text import _refuse_bad_text, not_utf8, refuse_wide_text
 from harness.datasets.digest import dataset_hashes
 from harness.datasets.json_array import json_array_rows, starts_array
+from harness.datasets.long_rows import CONTENT_SYNONYMS, LongThread, long_threads
 from harness.datasets.mapping import Clash, ColumnMap
 from harness.datasets.personas import unknown_persona
 from harness.datasets.schema import Case
@@ -47,6 +48,9 @@ NOT_FINITE = "not a finite number"
 # MAX_NESTING (shared with the YAML files) is the deepest nesting a row's free-form values
 # (``metadata``) may have: pydantic refuses to serialize past ~250 levels and json past ~1000,
 # so a deeper row would fail when the run writes cases.jsonl.
+# A blank agent turn would be replayed as an empty assistant message, and leave its position without a reply.
+_BLANK_TURN = {"customer": "empty (a customer turn needs the customer's message)",
+               "agent": "empty (an agent turn needs what the agent said; remove the turn if nothing was sent)"}
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -95,6 +99,7 @@ def load_dataset_and_dumps(source: str | Path, split: str = "train", *, all_erro
     columns = columns if isinstance(columns, ColumnMap) else ColumnMap(columns or {})
     with cycle_collector_paused():
         rows, from_json, by_item = _rows(source, split, columns)
+        rows = long_threads(rows, source)  # one row per message: grouped into threads (harness.datasets.long_rows)
         lines: dict[str, int] = {}
         cases = _validate_rows(source, rows, lines, all_errors=all_errors, by_item=by_item,
                                named=columns.named if columns else None)
@@ -293,11 +298,15 @@ def _checked_case(row: Any, source: str, number: int, seen: dict[str, int], pers
     its metadata, its persona, an id an earlier row has."""
     if isinstance(row, DatasetError):  # a row its reader could not shape
         raise row
+    if isinstance(row, LongThread):  # grouped from message rows: each problem named at the row it is about
+        try:
+            return _checked_case(row.data, source, number, seen, personas, unit)
+        except DatasetError as exc:
+            raise row.located(exc) from None
     case = validate_row(row, source, number)
-    blank = next((i for i, turn in enumerate(case.turns) if turn.role == "customer" and not turn.content.strip()),
-                 None)
+    blank = next((i for i, turn in enumerate(case.turns) if not turn.content.strip()), None)
     if blank is not None:  # checked here, not in the schema: a run's snapshot of an older dataset still reads
-        raise DatasetError("empty (a customer turn needs the customer's message)", file=source, line=number,
+        raise DatasetError(_BLANK_TURN[case.turns[blank].role], file=source, line=number,
                            field=f"turns[{blank}].content")
     problem = _metadata_problem(case.metadata) if case.metadata else None
     if problem is not None:
@@ -372,8 +381,10 @@ def validate_row(row: Any, source: str, number: int) -> Case:
         return Case.model_validate(row)
     except ValidationError as exc:
         loc, message = first_error(exc)
-        if not loc and "last turn" in message:
-            loc, message = ("turns",), "the last turn must be the customer's"
+        if not loc and message.startswith("Value error, turns: "):  # Case's own check of the whole thread
+            loc, message = ("turns",), message.removeprefix("Value error, turns: ")
+        elif len(loc) == 3 and loc[0] == "turns" and loc[2] in CONTENT_SYNONYMS and "unknown field" in message:
+            message = "unknown field; did you mean 'content'? (a turn's text is its `content`)"
         elif message == "Input should be a finite number":  # NaN, Infinity or 1e400 in a number field
             message = NOT_FINITE
         raise DatasetError(message.removeprefix("Value error, "), file=source, line=number,

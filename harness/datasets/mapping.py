@@ -25,10 +25,12 @@ from typing import Any, Callable, Iterable, Mapping
 from harness.config.validation_errors import did_you_mean
 from harness.datasets.columns import (COLUMNS_HELP, FIELD_COLUMNS, METADATA_PREFIX, REPLY_PREFIX, _known_column,
                                       check_columns)
+from harness.datasets.long_rows import MESSAGE_KEYS
 from harness.datasets.schema import Case
 from harness.errors import DatasetError, UserError
 
-_FIELDS = frozenset(Case.model_fields) | {"complaint"}
+# The case's fields, and the columns of a file with one row per message (harness.datasets.long_rows).
+_FIELDS = frozenset(Case.model_fields) | {"complaint"} | frozenset(MESSAGE_KEYS)
 _SHOWN = 12  # a file's column names listed in an error, at most
 
 

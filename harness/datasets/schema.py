@@ -13,6 +13,16 @@ from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo,
 
 # The recorded version name that means "the agent turn the thread itself recorded" (harness.datasets.turns).
 THREAD_VERSION = "thread"
+# Other names exports give the two sides (OpenAI chat, DeepEval, LangSmith write user/assistant), read as ours
+# when a turn is loaded: a thread exported from those tools loads as it is, and is stored under our names.
+ROLE_ALIASES = {"user": "customer", "assistant": "agent", "bot": "agent"}
+# Roles that are no side of the conversation: refused with what to do instead (never silently dropped).
+_NOT_A_SIDE = {
+    "system": "a system prompt is not part of the recorded thread: give it to the candidate (its prompt's "
+              "system message) and remove this turn",
+    "tool": "tool calls and results are not part of the recorded thread: remove this turn",
+    "function": "tool calls and results are not part of the recorded thread: remove this turn",
+}
 
 
 def _without_blank_replies(replies: dict[str, str]) -> dict[str, str]:
@@ -76,6 +86,13 @@ class Turn(_Strict):
                                                 "point, given the same history (for turn-level replay).")
     expectations: Expectations | None = Field(None, description="Agent turns: what a reply at this point must do; "
                                               "the fields given replace the case's.")
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _role_alias(cls, value: Any) -> Any:
+        if isinstance(value, str) and value in _NOT_A_SIDE:
+            raise ValueError(f"role {value!r}: {_NOT_A_SIDE[value]}")
+        return ROLE_ALIASES.get(value, value) if isinstance(value, str) else value
 
     @field_validator("author", "replies", "expectations")
     @classmethod
@@ -152,6 +169,8 @@ class Case(_Strict):
 
     @model_validator(mode="after")
     def _last_turn_is_customer(self) -> "Case":
+        if all(turn.role != "customer" for turn in self.turns):
+            raise ValueError("turns: no customer turn (a thread needs the customer's message to answer)")
         if self.turns[-1].role != "customer":
             raise ValueError("turns: the last turn must be the customer's")
         return self

@@ -140,3 +140,43 @@ def _expectations_at(case: Case, position: AgentPosition) -> Expectations:
         if turn.expectations is not None:
             update.update({name: getattr(turn.expectations, name) for name in turn.expectations.model_fields_set})
     return case.expectations.model_copy(update=update) if update else case.expectations
+
+
+SHOWN_THREADS = 3  # threads named in the inherited-expectation warning; the rest are counted
+
+
+def inherited_expectation_warning(cases: list[Case], source: str, lines: Mapping[str, int] | None = None) -> list[str]:
+    """One line (``file:line: expectations: ...``) when threads set a case-level expectation that turn-level
+    replay gives every agent turn of the thread not setting its own: ``escalation_expected: true`` written for the
+    last reply also grades the first. Said once per dataset, at the first such thread; [] when there is none."""
+    found = [(case, names) for case in cases if (names := _inherited_names(case))]
+    if not found:
+        return []
+    case, names = found[0]
+    line = (lines or {}).get(case.id)
+    named = "; ".join(f"{c.id}: {', '.join(n)}" for c, n in found[:SHOWN_THREADS]) + (
+        f" and {len(found) - SHOWN_THREADS} more" if len(found) > SHOWN_THREADS else "")
+    n = len(found)
+    return [f"{source}{f':{line}' if line else ''}: expectations: {n} thread{' sets' if n == 1 else 's set'} a "
+            f"case-level expectation that grades every agent turn of the thread under `replay: turns`, not only the "
+            f"final reply ({named}); where it is about one reply, give the other agent turns their own in the turn "
+            f"(`\"expectations\": {{\"{names[0]}\": false}}` on each agent turn before it)"]
+
+
+# Expectations that ask a reply to do something (true): usually said of one reply, the one the thread ends on.
+# False, and `refund_allowed` (a policy fact), hold for every turn alike, so inheriting them is no surprise.
+_ASKS_FOR_ACTION = ("boundary_required", "escalation_expected", "question_expected")
+
+
+def _inherited_names(case: Case) -> list[str]:
+    """The case-level expectations asking for an action that an earlier agent turn of ``case`` inherits besides
+    its final reply: each grades more than one turn case."""
+    set_here = [name for name in _ASKS_FOR_ACTION if getattr(case.expectations, name) is True]
+    positions = agent_positions(case)[:-1]  # the final reply always takes the case's own
+    return sorted(name for name in set_here
+                  if any(not _turns_set(case, position, name) for position in positions))
+
+
+def _turns_set(case: Case, position: AgentPosition, name: str) -> bool:
+    return any(turn.expectations is not None and name in turn.expectations.model_fields_set
+               for turn in case.turns[position.start:position.stop])

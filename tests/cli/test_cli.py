@@ -59,7 +59,8 @@ def test_bad_dataset_row_is_one_line_exit_2(served_project):
         handle.write('{"id": "bad", "turns": [{"role": "agent", "content": "hi"}]}\n')
     done = harness_cmd("run", "eval.yaml", "--out", "results/y", cwd=root)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert last_line(done.stderr) == "harness: error: cases.jsonl:7: turns: the last turn must be the customer's"
+    assert last_line(done.stderr) == ("harness: error: cases.jsonl:7: turns: no customer turn (a thread needs the customer's "
+                                     "message to answer)")
     assert not (root / "results/y").exists()
 
 

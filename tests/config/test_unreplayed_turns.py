@@ -57,7 +57,7 @@ def test_threads_without_authors_are_warned_of_per_candidate(project, capsys):
     assert "write `author: <version>` on the agent turns" in warnings[0] and "recorded_replies has zbot-3" in warnings[0]
     assert warnings[1].startswith("warn  eval.yaml:6: candidates[1].recorded: zbot-3 has no reply at 2 of the 5 "
                                   "turn cases (2 earlier agent turns: b07@t1, b07@t2)")
-    assert warnings[1].endswith("write `author: zbot-3` on the agent turns it wrote")
+    assert warnings[1].endswith("write `author: zbot-3` on the agent turns it wrote, or its reply in `replies`")
 
 
 def test_threads_whose_agent_turns_name_their_author_are_not_warned_of(project):

@@ -57,13 +57,14 @@ def test_a_blank_reply_in_a_datasets_export_is_no_reply(tmp_path):
     assert [case.recorded_replies for case in load_dataset(path).cases] == [{}, {"bot": "ok"}]
 
 
-def test_blank_turn_replies_and_a_blank_agent_turn_are_no_reply_in_replay(tmp_path):
-    turns = [{"role": "customer", "content": "a"}, {"role": "agent", "content": " ", "replies": {"v2": ""}},
+def test_blank_turn_replies_are_no_reply_in_replay(tmp_path):
+    # A blank agent turn itself is refused now (test_thread_import.py); a blank reply beside a turn is dropped.
+    turns = [{"role": "customer", "content": "a"}, {"role": "agent", "content": "sorry", "replies": {"v2": ""}},
              {"role": "customer", "content": "b"}]
     path = _jsonl(tmp_path, [{"id": "t", "turns": turns, "recorded_replies": {"v2": "fine"}}])
     dataset = load_dataset(path)
     first, final = expand_cases(dataset.cases, dataset.source, dataset.lines)
-    assert first.recorded_replies == {}  # neither the thread's blank turn nor v2's blank reply
+    assert first.recorded_replies == {"thread": "sorry"}  # not v2's blank reply
     assert final.recorded_replies == {"v2": "fine"}
 
 

@@ -48,7 +48,7 @@ def test_mixed_metadata_types_survive(tmp_path):
     ([{**GOOD, "persna": "angry"}], "d.jsonl:1: persna: unknown field"),
     ([{**GOOD, "turns": [{"role": "customer", "content": "hi"}, {"role": "agent", "content": "yo"}]}],
      "d.jsonl:1: turns: the last turn must be the customer's"),
-    ([{**GOOD, "turns": [{"role": "bot", "content": "hi"}]}], "d.jsonl:1: turns[0].role:"),
+    ([{**GOOD, "turns": [{"role": "moderator", "content": "hi"}]}], "d.jsonl:1: turns[0].role:"),
     ([{**GOOD, "context": {"max_refund": "lots"}}], "d.jsonl:1: context.max_refund:"),
     ([{**GOOD, "turns": []}], "d.jsonl:1: turns:"),
     ([{"turns": GOOD["turns"]}], "d.jsonl:1: id: required field is missing"),
