@@ -171,6 +171,10 @@ class RunIdentity(_Model):
     """The manifest fields that identify the run a scorecard describes."""
 
     eval_name: str
+    description: str | None = Field(None, description="The eval file's `description:`, when it has one")
+    candidate_setups: dict[str, str] = Field(
+        default_factory=dict, description="Each candidate's setup in a few words (model, parameters, prompt file; "
+                                          "or its recorded or replayed replies), in manifest order")
     harness_version: str | None = None
     git_revision: str | None = None
     status: str | None = None
