@@ -11,6 +11,7 @@ takes the first N threads of what is kept.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -232,12 +233,46 @@ def _scalar(value: Any) -> bool:
 
 
 def _close_id(wanted: str, cases: list[Case]) -> str | None:
-    """The case (or thread) id closest to a mistyped one, if one is close."""
+    """Up to three case (or thread) ids close to a mistyped one, likeliest first: ``c002, c020 or c062``."""
+    ids = list(dict.fromkeys(thread_of(case.id) for case in cases))
+    close = close_ids(wanted, ids)
+    return f"{', '.join(close[:-1])} or {close[-1]}" if len(close) > 1 else (close[0] if close else None)
+
+
+_NUMBERED = re.compile(r"(.*?)(\d+)$")
+
+
+def close_ids(wanted: str, ids: list[str], n: int = 3) -> list[str]:
+    """The ``n`` ids nearest ``wanted``. Ids are usually a prefix and a number (``c002``), and a mistyped one
+    usually drops or adds a digit, so among ids one or two edits away (string similarity alone offers
+    ``c062`` for ``c02`` as readily as ``c002``) those with the same prefix come first, then the same number
+    (``c002`` for ``c02``), then the fewest edits, then those that keep the typed digits in a row (``c020``)."""
+    typed = _NUMBERED.match(wanted)
+    limit = max(1, min(2, len(wanted) // 3))
+
+    def key(candidate: str) -> tuple:
+        found = _NUMBERED.match(candidate)
+        same_prefix = bool(typed and found and typed.group(1) == found.group(1))
+        same_number = bool(same_prefix and int(typed.group(2)) == int(found.group(2)))
+        in_a_row = bool(typed and typed.group(2) in candidate[len(typed.group(1)):])
+        return (not same_prefix, not same_number, _edits(wanted, candidate), not in_a_row, candidate)
+
+    near = [c for c in ids if _edits(wanted, c) <= limit or not key(c)[1]]  # key(c)[1] False: the same number
+    if near:
+        return sorted(near, key=key)[:n]
     from difflib import get_close_matches
 
-    ids = list(dict.fromkeys(thread_of(case.id) for case in cases))
-    close = get_close_matches(wanted, ids, n=1)
-    return close[0] if close else None
+    return get_close_matches(wanted, ids, n=n)
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions turning ``a`` into ``b``."""
+    row = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, other in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (char != other))
+    return row[-1]
 
 
 def _is_pattern(text: str) -> bool:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harness.history.index import own_cases, run_selection, selection_label
+from harness.scoring.setups import candidate_setups
 
 # json_valid first: a damaged manifest in one row reads as "nothing known" (as a manifest that cannot be parsed
 # always has), not an error that hides every run.
@@ -25,7 +26,8 @@ RUNS = """
 SELECT r.run, r.eval_name, r.started_at, r.status, r.n_records, r.n_errors, r.gates_passed, r.exit_code,
        CASE WHEN json_valid(r.manifest) THEN json_extract(r.manifest, '$.candidates') END AS candidates,
        CASE WHEN json_valid(r.manifest) THEN json_extract(r.manifest, '$.dataset') END AS dataset,
-       CASE WHEN json_valid(r.manifest) THEN json_extract(r.manifest, '$.eval_spec.limit') END AS spec_limit
+       CASE WHEN json_valid(r.manifest) THEN json_extract(r.manifest, '$.eval_spec.limit') END AS spec_limit,
+       CASE WHEN json_valid(r.manifest) THEN json_extract(r.manifest, '$.eval_spec.description') END AS description
 FROM runs r {where} ORDER BY r.started_at, r.run
 """
 # Grouped by the figures' primary key order, so each group is summed in the same order whatever the filter.
@@ -69,6 +71,9 @@ class HistoryRow:
     headline: Headline = field(default_factory=Headline)
     candidates: dict[str, Headline] = field(default_factory=dict)  # in the manifest's order
     failed_gates: tuple[str, ...] = ()  # "gate [candidate]: detail"
+    # Each candidate's setup in a few words (harness.scoring.setups): runs differing in prompt only look alike else.
+    setups: dict[str, str] = field(default_factory=dict)
+    description: str | None = None  # the eval file's `description:`
 
     @property
     def checks_mean(self) -> float | None:
@@ -134,7 +139,12 @@ def _fields(r, heads: dict[str | None, Headline], failed: tuple[str, ...], accep
                 n_records=r["n_records"] or 0, n_errors=r["n_errors"] or 0,
                 gates=gates_words(r["exit_code"], r["gates_passed"], len(failed)), exit_code=r["exit_code"],
                 accepted=accepted, selection=selection_label(chosen, dataset.get("replay")),
-                own_cases=own_cases(chosen), headline=heads.get(None, Headline()), candidates=candidates, failed_gates=failed)
+                own_cases=own_cases(chosen), headline=heads.get(None, Headline()), candidates=candidates,
+                failed_gates=failed, setups=candidate_setups(listed), description=_text(r["description"]))
+
+
+def _text(value) -> str | None:
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def gates_words(exit_code: int | None, passed: int | None, failed: int) -> str:

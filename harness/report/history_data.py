@@ -96,8 +96,8 @@ class DiffLink:
 
 
 def known_diffs(results_dir: str | Path, runs: list[IndexRun]) -> list[DiffLink]:
-    """The diffs between two of ``runs`` written into a folder of the results directory (``--out
-    results/diff-A-B``, as the page's command suggests). A side is a run when its folder name and start
+    """The diffs between two of ``runs`` (or inside one of them) written into a folder of the results directory
+    (``--out results/diff-A-B``, as the page's command suggests). A side is a run when its folder name and start
     time are the run's: a diff of runs elsewhere with the same names is not taken for one of these."""
     started = {r.run: r.started_at for r in runs}
     found = []
@@ -110,7 +110,8 @@ def known_diffs(results_dir: str | Path, runs: list[IndexRun]) -> list[DiffLink]
         if sides is None:
             continue
         (a, a_started), (b, b_started), created = sides
-        if a != b and started.get(a, 0) == a_started and started.get(b, 0) == b_started:
+        # a == b: a diff of two candidates inside one run (``harness diff RUN --pair A=B``)
+        if started.get(a, 0) == a_started and started.get(b, 0) == b_started:
             found.append(DiffLink(entry.name, a, b, created, (Path(entry.path) / "diff.html").is_file()))
     return found
 

@@ -54,7 +54,7 @@ def render_index_html(runs: list[IndexRun], diffs: list[DiffLink], *, where: Whe
     body = (f'<h1>{esc(title)}</h1><p class="muted">{esc(subtitle)}</p>{_commands_note(where)}'
             f"{_evals_section(runs, evals, links)}{_pick_panel()}{_filters(evals, len(runs))}"
             f'<p class="hint muted">Click a run, or focus it (Tab) and press Enter, to see its failed gates. '
-            f"Tick two runs to compare them.</p>{_runs_table(runs, links)}"
+            f"Tick two runs to compare them.</p>{_runs_table(runs, links, _Within(where.results, diffs, links))}"
             f"{_data(runs, diffs, where.results, links)}")
     return page_shell(title, body, css=CSS, script=SCRIPT)
 
@@ -138,7 +138,7 @@ def _run_link(run: IndexRun, links: Links) -> str:
 def _pick_panel() -> str:
     return ('<section class="pick" aria-label="Compare two runs" aria-live="polite"><p id="pick-hint"></p>'
             '<div id="pick-out" hidden><p><code id="diff-cmd"></code><button type="button" id="copy">copy</button>'
-            '</p><p id="diff-found" hidden>Already written: <a href="#"></a></p><p id="pick-warn" class="warn" '
+            '</p><p id="diff-found" hidden>Already written: <span id="diff-links"></span></p><p id="pick-warn" class="warn" '
             "hidden></p></div></section>")
 
 
@@ -155,24 +155,24 @@ def _filters(evals: list[str], total: int) -> str:
             f'<span class="muted count">showing <span id="shown" aria-live="polite">{total}</span></span></form>')
 
 
-def _runs_table(runs: list[IndexRun], links: Links) -> str:
+def _runs_table(runs: list[IndexRun], links: Links, within: _Within) -> str:
     head = '<th scope="col" class="pick">diff</th>' + sortable_head(HEADS)
-    body = "".join(_run_rows(i, r, links) for i, r in enumerate(runs))
+    body = "".join(_run_rows(i, r, links, within) for i, r in enumerate(runs))
     return (f'<h2>Runs</h2><div class="scroll"><table id="runs"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
 
 
-def _run_rows(i: int, run: IndexRun, links: Links) -> str:
+def _run_rows(i: int, run: IndexRun, links: Links, within: _Within) -> str:
     """A run's row and its detail row (what ``filterRows``, ``expandable`` and ``sortable`` expect)."""
     names = list(run.candidates) or ["—"]
     figures = [(run.headline.checks, pct, "checks"), (run.headline.criteria, pct, "criteria"),
                (run.headline.score, _score, "score")]
-    cells = [_pick_cell(run), _td("eval", esc(run.eval_name)), _td("run", _run_cell(run, links)),
+    cells = [_pick_cell(run), _td("eval", _eval_cell(run)), _td("run", _run_cell(run, links)),
              # Sorted by the page's own order (start time, then name: the listing's), not the text: runs started
              # in the same second would otherwise keep their places whichever way the column is sorted.
              _td("started", "".join(f'<span class="fig" title="{esc(run.started_at or "")}">{esc(part)}</span>'
                                     for part in _when(run.started_at).split(" ", 1)), str(-i)),
-             _td("candidates", "".join(f'<span class="fig">{esc(n)}</span>' for n in names))]
+             _td("candidates", "".join(_candidate(run, n) for n in names))]
     for value, fmt, key in figures:
         lines = "".join(f'<span class="fig" title="{esc(n)}">{fmt(getattr(h, key))}</span>'
                         for n, h in run.candidates.items()) or fmt(None)
@@ -185,7 +185,24 @@ def _run_rows(i: int, run: IndexRun, links: Links) -> str:
     accepted = " accepted" if run.accepted else ""
     return (f'<tr class="run{accepted}" tabindex="0" aria-expanded="false" aria-controls="d{i}" '
             f'data-eval="{esc(run.eval_name)}" data-gates="{gates_key}">{"".join(cells)}</tr>'
-            f'<tr class="detail" id="d{i}" hidden><td colspan="{len(HEADS) + 1}">{_detail(run)}</td></tr>')
+            f'<tr class="detail" id="d{i}" hidden><td colspan="{len(HEADS) + 1}">{_detail(run)}{within.html(run)}</td></tr>')
+
+
+def _eval_cell(run: IndexRun) -> str:
+    """The eval's name, its file's ``description:`` under it (muted, cut short; whole in the tooltip)."""
+    if not run.description:
+        return esc(run.eval_name)
+    short = run.description if len(run.description) <= 60 else run.description[:59].rstrip() + "…"
+    return (f'{esc(run.eval_name)}<br><span class="muted sel" title="{esc(run.description)}">{esc(short)}'
+            "</span>")
+
+
+def _candidate(run: IndexRun, name: str) -> str:
+    """A candidate's name, with its setup (model, parameters, prompt file) as its tooltip: same-named candidates
+    of runs that differ only in prompt or temperature must be told apart."""
+    setup = run.setups.get(name)
+    title = f' title="{esc(setup)}"' if setup else ""
+    return f'<span class="fig"{title}>{esc(name)}</span>'
 
 
 def _td(label: str, content: str, sort: str | None = None, *, num: bool = False) -> str:
@@ -239,21 +256,47 @@ def _run_cell(run: IndexRun, links: Links) -> str:
 
 
 def _detail(run: IndexRun) -> str:
-    facts = [("status", run.status), ("cases", run.selection or "every case"),
-             ("records", f"{run.n_records}, {run.n_errors} ended in an error")]
+    facts = [("description", run.description), ("status", run.status), ("cases", run.selection or "every case"),
+             ("records", f"{run.n_records}, {run.n_errors} ended in an error"),
+             *((f"candidate {name}", words) for name, words in run.setups.items())]
     items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts if v)
     gates = ("<ul>" + "".join(f'<li><span class="fail">failed</span> {esc(g)}</li>' for g in run.failed_gates)
              + "</ul>") if run.failed_gates else f'<p class="muted">No failed gate ({esc(run.gates)}).</p>'
     return f'<dl class="identity">{items}</dl>{gates}'
 
 
+class _Within:
+    """A run of several candidates: the command comparing two of them inside it, and the diffs written so."""
+
+    def __init__(self, results: str, diffs: list[DiffLink], links: Links) -> None:
+        self.results, self.links = results, links
+        self.diffs: dict[str, list[DiffLink]] = {}
+        for d in diffs:
+            if d.run_a == d.run_b:
+                self.diffs.setdefault(d.run_a, []).append(d)
+
+    def html(self, run: IndexRun) -> str:
+        names = list(run.candidates)
+        if len(names) < 2 or not run.present:
+            return ""
+        a, b = names[0], names[1]
+        command = shlex.join(["harness", "diff", f"{self.results}/{run.run}", "--pair", f"{a}={b}",
+                              "--out", f"{self.results}/diff-{run.run}-{a}-{b}"])
+        others = f" (--pair names any two of {', '.join(names)})" if len(names) > 2 else ""
+        written = "; ".join(f'<a href="{self.links.to(d.folder, "diff.html" if d.has_html else "diff.json")}">'
+                            f"{esc(d.folder)}</a>" for d in self.diffs.get(run.run, []))
+        found = f"<br>Already written: {written}" if written else ""
+        return (f'<p class="within">Compare two of its candidates: <code>{esc(command)}</code>{esc(others)}'
+                f"{found}</p>")
+
+
 def _data(runs: list[IndexRun], diffs: list[DiffLink], results: str, links: Links) -> str:
     """The script's data: each run's name, eval, start and path for the command, its cost (with the stamp that
     lets the next page reuse it), and the diffs written between two of them."""
-    known = {f"{d.run_a}\n{d.run_b}": {"href": links.to(d.folder, "diff.html" if d.has_html else "diff.json"),
-                                        "label": f"{d.folder}/{'diff.html' if d.has_html else 'diff.json'}"
-                                                 f"{f' (written {d.created_at})' if d.created_at else ''}"}
-             for d in diffs}
+    known: dict[str, list[dict]] = {}
+    for d in sorted(diffs, key=lambda d: d.created_at or "", reverse=True):  # every diff of a pair, newest first (the JS puts the one in the command's --out folder first)
+        if d.run_a != d.run_b:  # a diff inside one run is linked in that run's detail
+            known.setdefault(f"{d.run_a}\n{d.run_b}", []).append(_diff_entry(d, links))
     data = {"results": results, "diffs": known,
             "runs": [{"run": r.run, "eval": r.eval_name, "started": r.started_at, "path": f"{results}/{r.run}",
                       "candidates": list(r.candidates),
@@ -261,6 +304,12 @@ def _data(runs: list[IndexRun], diffs: list[DiffLink], results: str, links: Link
                      for r in runs]}
     # json_for_script (not json_script): the block's id is the mark this module's pages are known by.
     return f'<script type="application/json" id="{DATA_ID}">{json_for_script(data)}</script>'
+
+
+def _diff_entry(d: DiffLink, links: Links) -> dict:
+    name = "diff.html" if d.has_html else "diff.json"
+    return {"href": links.to(d.folder, name), "folder": d.folder,
+            "label": f"{d.folder}/{name}{f' (written {d.created_at})' if d.created_at else ''}"}
 
 
 def earlier_page(page: Path, *, advice: bool = True) -> str | None:

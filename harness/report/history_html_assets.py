@@ -98,13 +98,20 @@ SCRIPT = "(function () {" + ROWS_JS + r"""
     cmd.textContent = ["harness diff", quote(a.path), quote(b.path)].concat(
       pair ? ["--pair", quote(a.candidates[0] + "=" + b.candidates[0])] : [], ["--out", quote(to)]).join(" ");
     copy.textContent = "copy";
-    var diff = page.diffs[a.run + "\n" + b.run] || page.diffs[b.run + "\n" + a.run];
-    found.hidden = !diff;
-    if (diff) {
-      var link = found.querySelector("a");
+    // Every diff written of the pair, the one in the folder this command would replace first.
+    var diffs = (page.diffs[a.run + "\n" + b.run] || []).concat(page.diffs[b.run + "\n" + a.run] || []);
+    var own = to.slice(page.results.length + 1);
+    diffs.sort(function (p, q) { return (q.folder === own) - (p.folder === own); });
+    found.hidden = !diffs.length;
+    var holder = document.getElementById("diff-links");
+    holder.textContent = "";
+    diffs.forEach(function (diff, i) {
+      if (i) holder.appendChild(document.createTextNode("; "));
+      var link = document.createElement("a");
       link.href = diff.href;
-      link.textContent = diff.label;
-    }
+      link.textContent = diff.label + (diff.folder === own ? " (this command's --out: it would be replaced)" : "");
+      holder.appendChild(link);
+    });
     var notes = [];
     if (a.eval !== b.eval) notes.push("These runs are of different evals, which usually have different cases: " +
       "harness diff compares only the cases both runs hold unchanged (same id and content), and measures nothing " +

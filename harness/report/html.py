@@ -22,13 +22,14 @@ from collections.abc import Iterable
 from harness.datasets.turns import REPLAY_CAVEAT
 from harness.gates.outcome import worse_on
 from harness.records.schema import Record
-from harness.report.html_parts import ROWS_JS, esc, interval_bar_svg, json_script, page_shell, sortable_head, table
+from harness.report.html_parts import (ROWS_JS, esc, interval_bar_svg, json_script, page_shell, render_identity,
+                                      sortable_head, table)
 from harness.report.html_labelling import LABEL_CSS, LABEL_JS, labelling_bar, labelling_info
 from harness.report.html_records import RecordRows, RecordView, esc_text, filter_form
 from harness.report.markdown import records_text
 from harness.report.panel import render_panel_html
 from harness.report.tables import breakdown_rows, fmt_mean, fmt_rate, summary_rows
-from harness.scoring.schema import RunIdentity, Scorecard
+from harness.scoring.schema import Scorecard
 
 SCALE_RANGE = {"1-5": (1.0, 5.0), "pass_fail": (0.0, 1.0)}
 # Where a gated run's banner goes, between the title and the run's identity. The report is written when the
@@ -257,21 +258,6 @@ def _gate_item(gate) -> str:
     css, word = GATE_MARK[gate.state]
     worse = worse_on(gate.cases)
     return f'<li><span class="{css}">{word}</span> <b>{esc(gate.label)}</b>: {esc(gate.detail + worse)}</li>'
-
-
-def render_identity(run: RunIdentity | None, n_records: int | str) -> str:
-    """The run's identifying fields as a definition list."""
-    fields = [("records", n_records)]
-    if run is not None:
-        fields = [("eval", run.eval_name), ("status", run.status), ("dataset", run.dataset_path),
-                  ("dataset sha256", run.dataset_sha256), ("cases", run.n_selected),
-                  ("selected by", run.selection),
-                  ("rubric", " ".join(str(p) for p in (run.rubric_id, run.rubric_version and f"v{run.rubric_version}")
-                                      if p) or None),
-                  ("rubric sha256", run.rubric_sha256), ("judge", run.judge_model), ("started", run.started_at),
-                  ("finished", run.finished_at), ("harness", run.harness_version), *fields]
-    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in fields if v not in (None, ""))
-    return f'<dl class="identity">{items}</dl>'
 
 
 def render_summary_table(card: Scorecard) -> str:

@@ -15,6 +15,8 @@ import json
 import re
 from typing import Any
 
+from harness.scoring.schema import RunIdentity
+
 BASE_CSS = """
 :root { --fg:#1d2330; --muted:#5c6577; --line:#d9dde5; --bg:#fff; --soft:#f4f6f9; --accent:#2f6fde;
         --bad:#c0392b; --good:#1a7a43; --mark:#ffe58a; --mark-fail:#f9c4bd; --open:#e9f0fd; --detail:#fbfcfe;
@@ -341,3 +343,31 @@ def difference_svg(value: float | None, lo: float | None, hi: float | None, *, b
                      f'{DOT_STYLE[kind]}/>')
     return (f'<svg class="diffbar" role="img" aria-label="{esc(label)}" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}"><title>{esc(label)}</title>{"".join(parts)}</svg>')
+
+
+class SafeHtml(str):
+    """Markup built here from escaped parts: a definition list shows it as it is, not escaped again."""
+
+
+def candidates_html(setups: dict[str, str]) -> SafeHtml | None:
+    """Each candidate's name and setup (model, parameters, prompt file), one per line; None for none known."""
+    if not setups:
+        return None
+    return SafeHtml("<br>".join(f"<b>{esc(name)}</b>: {esc(words)}" for name, words in setups.items()))
+
+
+def render_identity(run: RunIdentity | None, n_records: int | str) -> str:
+    """The run's identifying fields as a definition list."""
+    fields = [("records", n_records)]
+    if run is not None:
+        fields = [("eval", run.eval_name), ("description", run.description), ("status", run.status),
+                  ("candidates", candidates_html(run.candidate_setups)), ("dataset", run.dataset_path),
+                  ("dataset sha256", run.dataset_sha256), ("cases", run.n_selected),
+                  ("selected by", run.selection),
+                  ("rubric", " ".join(str(p) for p in (run.rubric_id, run.rubric_version and f"v{run.rubric_version}")
+                                      if p) or None),
+                  ("rubric sha256", run.rubric_sha256), ("judge", run.judge_model), ("started", run.started_at),
+                  ("finished", run.finished_at), ("harness", run.harness_version), *fields]
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{v if isinstance(v, SafeHtml) else esc(v)}</dd>"
+                    for k, v in fields if v not in (None, ""))
+    return f'<dl class="identity">{items}</dl>'

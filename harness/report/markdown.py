@@ -114,13 +114,22 @@ def render_identity(run: RunIdentity | None, n_records: int | str) -> str:
     """A one-line-per-field list naming the run: eval, dataset, rubric, judge, time."""
     if run is None:
         return f"- records: {n_records}"
-    fields = [("eval", run.eval_name), ("status", run.status),
+    fields = [("eval", run.eval_name), ("description", run.description), ("status", run.status),
               ("dataset", _joined(run.dataset_path, _short(run.dataset_sha256), _cases(run))),
               ("rubric", _joined(run.rubric_id, run.rubric_version and f"v{run.rubric_version}",
                                  _short(run.rubric_sha256))),
               ("judge", run.judge_model), ("started", run.started_at), ("finished", run.finished_at),
               ("harness", _joined(run.harness_version, _short(run.git_revision))), ("records", n_records)]
-    return "\n".join(f"- {name}: {md_escape(value)}" for name, value in fields if value not in (None, ""))
+    lines = [f"- {name}: {md_escape(value)}" for name, value in fields if value not in (None, "")]
+    return "\n".join(lines[:1 + bool(run.description)] + _setup_lines(run) + lines[1 + bool(run.description):])
+
+
+def _setup_lines(run: RunIdentity) -> list[str]:
+    """``- candidates:`` then one nested item per candidate: what each was (model, parameters, prompt file)."""
+    if not run.candidate_setups:
+        return []
+    return ["- candidates:"] + [f"  - {md_escape(name)}: {md_escape(words)}"
+                                for name, words in run.candidate_setups.items()]
 
 
 def _short(digest: str | None) -> str | None:

@@ -25,7 +25,9 @@ def summary_table(scorecard: Scorecard) -> Table:
     table = Table(title=Text(title), title_justify="left", show_lines=False)
     table.add_column("measure", no_wrap=True)
     for name in scorecard.candidates:
-        table.add_column(Text(name), justify="right")
+        # Folded, never cut with an ellipsis: cut names that differ only at the end would all read the same
+        # ("v1@openai…" for mock-small and mock-big).
+        table.add_column(Text(name, overflow="fold"), justify="right")
     section = None
     for row in summary_rows(scorecard):
         if row.section != section:
@@ -45,3 +47,6 @@ def print_summary(scorecard: Scorecard, console: Console | None = None) -> None:
         console.print("No records.")
         return
     console.print(summary_table(scorecard))
+    setups = scorecard.run.candidate_setups if scorecard.run else {}
+    for name, words in setups.items():  # what each column is: runs differing only in prompt look alike otherwise
+        console.print(Text.assemble((name, "bold"), f": {words}"), overflow="fold")

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # 2: CallSummary.retries, .rate_limited and .deployments (calls per deployment). A v1 file still reads.
 # 3: CandidateScores.threads: with turn-level replay, each thread counted once (every turn passed, the final
-#    turn, each thread weighing 1). A v2 file still reads.
+#    turn, each thread weighing 1); RunIdentity.description and .candidate_setups (what each candidate is). A v2
+#    file still reads.
 SCORECARD_SCHEMA_VERSION = 3
 
 
@@ -200,6 +201,10 @@ class RunIdentity(_Model):
     """The manifest fields that identify the run a scorecard describes."""
 
     eval_name: str
+    description: str | None = Field(None, description="The eval file's `description:`, when it has one")
+    candidate_setups: dict[str, str] = Field(
+        default_factory=dict, description="Each candidate's setup in a few words (model, parameters, prompt file; "
+                                          "or its recorded or replayed replies), in manifest order")
     harness_version: str | None = None
     git_revision: str | None = None
     status: str | None = None

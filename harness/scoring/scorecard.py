@@ -19,6 +19,7 @@ from harness.records.store import atomic_write_text, validated
 from harness.scoring.accumulate import CandidateAcc, IntervalOptions
 from harness.scoring.panel import PanelAcc
 from harness.scoring.schema import (SCORECARD_SCHEMA_VERSION, CriterionInfo, RunIdentity, Scorecard)
+from harness.scoring.setups import candidate_setups
 from harness.scoring.stats import IntervalMethod
 from harness.scoring.notices import error_notices
 from harness.scoring.verbosity import VerbosityAcc, verbosity_notices
@@ -166,7 +167,8 @@ def _identity(manifest: Manifest | None) -> RunIdentity | None:
         return None
     rubric, judge, dataset = manifest.rubric or {}, manifest.judge or {}, manifest.dataset
     return RunIdentity(
-        eval_name=manifest.eval_name, harness_version=manifest.harness_version,
+        eval_name=manifest.eval_name, description=_description(manifest.eval_spec),
+        candidate_setups=candidate_setups(manifest.candidates), harness_version=manifest.harness_version,
         git_revision=manifest.git_revision, status=manifest.status,
         dataset_path=_str(dataset.get("path")), dataset_sha256=_str(dataset.get("sha256")),
         n_cases=dataset.get("n_cases"), n_selected=dataset.get("n_selected"),
@@ -175,6 +177,11 @@ def _identity(manifest: Manifest | None) -> RunIdentity | None:
         rubric_id=_str(rubric.get("id")), rubric_version=_str(rubric.get("version")),
         rubric_sha256=_str(rubric.get("sha256")), judge_model=_str(judge.get("name")),
         started_at=manifest.started_at, finished_at=manifest.finished_at)
+
+
+def _description(spec: Any) -> str | None:
+    text = spec.get("description") if isinstance(spec, dict) else None
+    return (text.strip() or None) if isinstance(text, str) else None
 
 
 def _str(value: Any) -> str | None:

@@ -128,8 +128,9 @@ def test_a_diff_written_into_the_results_directory_is_offered_for_its_pair(proje
     page, _ = write_index_html("results")
     diffs = data(page)["diffs"]
     assert list(diffs) == ["support-1\nsupport-2"]
-    assert diffs["support-1\nsupport-2"]["href"] == "diff-support-1-support-2/diff.html"
-    assert (page.parent / diffs["support-1\nsupport-2"]["href"]).is_file()
+    [written] = diffs["support-1\nsupport-2"]  # a list: every diff of the pair (see test_runs_page_candidates)
+    assert written["href"] == "diff-support-1-support-2/diff.html" and written["folder"] == "diff-support-1-support-2"
+    assert (page.parent / written["href"]).is_file()
     runs = {r["run"]: r for r in data(page)["runs"]}
     assert runs["support-1"]["path"] == "results/support-1" and data(page)["results"] == "results"
 
