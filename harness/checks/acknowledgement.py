@@ -133,6 +133,49 @@ def _counts(lowered: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# How long the problem has lasted ("down for 3 days", "two weeks without heating"): a specific the reply
+# may reflect in digits or in words ("three days" for "3 days"), so each is kept in both forms.
+_NUMBER_WORDS = {**{w: i for i, w in enumerate(case_facts.UNIT_WORDS)},
+                 **{f"{t}{sep}{u}": 10 * (i + 2) + j for i, t in enumerate(case_facts.TENS_WORDS)
+                    for j, u in enumerate(case_facts.UNIT_WORDS[:10]) for sep in ("-", " ") if j},
+                 **{t: 10 * (i + 2) for i, t in enumerate(case_facts.TENS_WORDS)}}
+# A unit of time, found first (a literal scan); the number before it is read then (:func:`_durations`).
+_UNIT = re.compile(r"\b(minute|hour|day|week|month|year)s?\b")
+_NUMBER_BEFORE = re.compile(r"(?<!\w)(?:([a-z]+)[- ])?(?<!\w)([a-z]+|\d{1,3})[\s-]+\Z")
+# Not a time to come ("in 3 weeks", "3 weeks next month") nor a thing asked for ("6 months free"): how long
+# something lasts is a specific of the problem only when the customer lived through it.
+_FUTURE_BEFORE = re.compile(r"\bin\s+\Z")
+_NOT_LIVED = re.compile(r"\s+(?:free|next|later|ahead|from now|in advance|of free|of credit|credit|time)\b")
+
+
+def _number_before(lowered: str, at: int) -> tuple[int, int] | None:
+    """The value and start of the number written right before ``at`` ("3 ", "three ", "twenty-one "), if any."""
+    m = _NUMBER_BEFORE.search(lowered, max(0, at - 24), at)
+    if m is None:
+        return None
+    if m.group(1) and f"{m.group(1)} {m.group(2)}" in _NUMBER_WORDS:
+        return _NUMBER_WORDS[f"{m.group(1)} {m.group(2)}"], m.start(1)
+    last = m.group(2)
+    value = int(last) if last.isdigit() else _NUMBER_WORDS.get(last)
+    return None if value is None else (value, m.start(2))
+
+
+def _durations(lowered: str) -> frozenset[str]:
+    """The durations in ``lowered`` ("3 days"), each in digits and in words ("three days")."""
+    found = set()
+    for m in _UNIT.finditer(lowered):
+        number = _number_before(lowered, m.start())
+        if number is None or _NOT_LIVED.match(lowered, m.end()) or _FUTURE_BEFORE.search(lowered, 0, number[1]):
+            continue
+        value, unit = number[0], m.group(1)
+        if not 1 < value < 100:
+            continue  # "1 day", "a day": too common to reflect anything; three digits are rarely a duration
+        # "3 days", "three days", and as an adjective: "a 3-day wait", "a three-day outage".
+        for written in (str(value), *(word for word, n in _NUMBER_WORDS.items() if n == value)):
+            found.update((f"{written} {unit}s", f"{written}-{unit}"))
+    return frozenset(found)
+
+
 def _id_matches(text: str) -> list[re.Match[str]]:
     """``_ID.finditer(text)``, searched only around digits.
 
@@ -181,6 +224,7 @@ def customer_specifics(customer_text: str) -> dict[str, frozenset[str]]:
         "name": frozenset(_names(customer_text)),
         "topic": _topics(lowered),
         "count": _counts(lowered),
+        "duration": _durations(lowered),
     }
 
 
@@ -226,7 +270,7 @@ def _is_word_char(char: str) -> bool:
 def _case_words(case: Case) -> _Words | None:
     """The complaint's specifics other than amounts, as one matcher (None: there are none)."""
     specifics = _case_specifics(case)
-    words = frozenset().union(*(specifics[k] for k in ("id", "date", "name", "count")),
+    words = frozenset().union(*(specifics[k] for k in ("id", "date", "name", "count", "duration")),
                               *(_FORMS_OF[_TOPIC_FORMS[word]] for word in specifics["topic"]))
     return _Words(words) if words else None
 
@@ -308,7 +352,7 @@ class Acknowledgement:
     """
 
     name = "acknowledgement"
-    version = "4"
+    version = "5"  # 5: how long the problem lasted, in digits or words ("3 days" / "three days")
     description = "Reflects the case's specifics (order id, product, amount, date, problem) back to the customer."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -14,5 +14,7 @@ from harness.checks import (  # noqa: F401  (imported for their register() calls
     positive_language,
     promises,
     questions,
+    reasking,
+    repetition,
     support_moves,
 )

@@ -109,6 +109,7 @@ def find_money(text: str) -> tuple[re.Match[str], ...]:
 _UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
           "seventeen eighteen nineteen").split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+UNIT_WORDS, TENS_WORDS = tuple(_UNITS), tuple(_TENS)  # "zero" ... "nineteen"; "twenty" ... "ninety"
 _WORD_VALUE = {**{w: i for i, w in enumerate(_UNITS)}, **{w: 10 * (i + 2) for i, w in enumerate(_TENS)}, "a": 1,
                "an": 1}
 _UNDER_100 = r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS[1:10]) + r"))?|" + "|".join(

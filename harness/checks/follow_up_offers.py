@@ -53,7 +53,8 @@ _WILL = r"(?:'ll|\s+will|'m going to|\s+am going to|'re going to|\s+are going to
 _CONTACT_TAIL = (r"(?:\s+(?:(?:you|u)\s+)?" + _WHEN + r"|\s+(?:you|u)"
                  r"(?:\s+(?:soon|shortly|asap|directly|personally))?(?=\s*(?:[.!?;,:)\n]|$)|\s+(?:and|but|if|about|"
                  r"regarding)\b))")
-_CONTACTED = r"(?:\w+\s+){0,3}?" + _CONTACT + _CONTACT_TAIL
+# The contact may follow what we do first, joined by "and": "I'll check on Friday and email you".
+_CONTACTED = r"(?:(?:\w+\s+){1,6}?(?:and|&)\s+(?:then\s+)?|(?:\w+\s+){0,3}?)" + _CONTACT + _CONTACT_TAIL
 _FOLLOW_UP = phrases(*[
     r"\bfollow(?:\s|-)?up\b|\bfollowing up\b|\bcheck (?:back|in) (?:with (?:you|u)|on)\b",
     r"\bget back to (?:you|u)\b|\bkeep (?:you|u) (?:updated|posted|informed|in the loop)\b",
@@ -108,9 +109,17 @@ _CAN_SUBJECT = re.compile(
     + _STAFF_SIDE + r"\s+([\w-]+))" + _NAMED + r"\s+\Z")
 
 
+# "Contact us again" told to the customer as what they can or must do ("you can contact us again after
+# then"): the customer's own action, like "you can call us", not an invitation from us.
+_OPEN_DOOR = re.compile(r"(?:reach|contact|message|dm) (?:us|me) ")
+_CUSTOMER_MAY = re.compile(r"\b(?:you|u)(?:'ll|'d)?\s+(?:(?:can|could|may|might|will|would|should|must|need to|have to|"
+                           r"are able to|'re able to)\s+)+(?:(?:always|also|just|then|simply)\s+)?\Z")
+
+
 def follow_up_ranges(rt: ReplyText) -> list[Range]:
-    """The follow-up offers: :data:`_FOLLOW_UP`, and :data:`_NAMED_CONTACT` where the name is one."""
-    found = rt.find(_FOLLOW_UP)
+    """The follow-up offers: :data:`_FOLLOW_UP` (less the customer's own contact, :func:`_customer_contacts`),
+    and :data:`_NAMED_CONTACT` where the name is one."""
+    found = [r for r in rt.find(_FOLLOW_UP) if not _customer_contacts(rt, r[0])]
     named = rt.find(_NAMED_CONTACT)
     if named:
         found = sorted(set(found).union(span for span in named if _capitalised_name(rt, span)))
@@ -119,6 +128,14 @@ def follow_up_ranges(rt: ReplyText) -> list[Range]:
     if offered:
         found = sorted(set(found).union(offered))
     return found
+
+
+def _customer_contacts(rt: ReplyText, start: int) -> bool:
+    """Whether the phrase at ``start`` is "contact us again" told as what the customer can or must do
+    (:data:`_CUSTOMER_MAY`)."""
+    norm = rt.norm
+    return (_OPEN_DOOR.match(norm, start) is not None
+            and _CUSTOMER_MAY.search(norm, max(rt.clause_start(start), start - 40), start) is not None)
 
 
 def _offered_by(rt: ReplyText, can: int) -> int | None:

@@ -300,7 +300,9 @@ class FollowUp:
     ``data``: ``detected``; ``passed`` = detected. Evidence: each phrase."""
 
     name = "follow_up"
-    version = "6"  # 6: a contact offered with "can" ("a specialist can ring you back"), "someone from billing"
+    # 7: "you can contact us again" is the customer's own; "I'll check on Friday and email you" counts.
+    # 6: a contact offered with "can" ("a specialist can ring you back"), "someone from billing"
+    version = "7"
     description = "Offers to follow up or invites feedback."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -14,9 +14,11 @@ DEFAULT_COMPLAINT = "My parcel never arrived and nobody answers my emails."
 
 def build_case(complaint: str = DEFAULT_COMPLAINT, *, persona: str | None = None,
                context: dict[str, Any] | None = None, expectations: dict[str, Any] | None = None,
-               agent_turns: tuple[str, ...] = ()) -> Case:
-    """A one-thread case: optional earlier agent turns, then the complaint."""
+               agent_turns: tuple[str, ...] = (), thread: tuple[str, ...] = ()) -> Case:
+    """A one-thread case: optional earlier agent turns, then the complaint. ``thread`` puts earlier
+    exchanges before the complaint instead: customer, agent, customer, agent, ... (then the complaint)."""
     turns = [{"role": "agent", "content": t} for t in agent_turns]
+    turns += [{"role": "customer" if i % 2 == 0 else "agent", "content": t} for i, t in enumerate(thread)]
     turns.append({"role": "customer", "content": complaint})
     return Case(id="t1", turns=turns, persona=persona, context=context or {}, expectations=expectations or {})
 

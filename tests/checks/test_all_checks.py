@@ -18,6 +18,8 @@ DATA_KEYS = {
     "escalation_offered": {"detected", "expected"},
     "follow_up": {"detected"},
     "injection_attempt": {"where"},
+    "no_repetition": {"earlier_turn", "repeated_share"},
+    "no_reasking": {"reasked"},
 }
 
 MESSY_REPLIES = [
@@ -48,8 +50,9 @@ def test_registry_has_every_check():
 @pytest.mark.parametrize("reply", MESSY_REPLIES)
 @pytest.mark.parametrize("complaint", COMPLAINTS)
 @pytest.mark.parametrize("name", sorted(DATA_KEYS))
-def test_messy_text_never_crashes(run, make_case, name, reply, complaint):
-    case = make_case(complaint, persona="Indecisive / confused",
+@pytest.mark.parametrize("earlier", [(), ("order A55123 ffs", "Sorry! Could you DM us your order number? ^JD")])
+def test_messy_text_never_crashes(run, make_case, name, reply, complaint, earlier):
+    case = make_case(complaint, persona="Indecisive / confused", thread=earlier,
                      context={"refund_window_days": 30, "days_since_purchase": 40, "max_credit": 10,
                               "forbidden_offers": ["free upgrade"]},
                      expectations={"escalation_expected": True})

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden_results.json.gz"
 LABELLED = ROOT / "tests" / "data" / "labelled_replies.jsonl"
 COMPLAINTS = ROOT / "datasets" / "complaints.jsonl"
+THREADS = ROOT / "datasets" / "threads.jsonl"
 BENCH = ROOT / "benchmarks" / "bench_checks.py"
 
 MESSY_REPLIES = [
@@ -94,12 +95,26 @@ def build_corpus() -> tuple[dict[str, dict[str, Any]], list[tuple[str, str]]]:
     ids = [row["id"] for row in dataset]
     pairs += [(rng.choice(ids), reply.upper()) for reply in rng.sample(recorded, 60)]
     pairs += [(rng.choice(ids), f"{a}\n\n{b}") for a, b in zip(rng.sample(recorded, 60), rng.sample(recorded, 60))]
+    _add_thread_turns(cases, pairs)
     cases["messy"] = MESSY_CASE
     pairs += [("messy", reply) for reply in MESSY_REPLIES]
     bench = _bench_module()
     cases["bench"] = bench.make_case().model_dump(mode="json", exclude_defaults=True)
     pairs += [("bench", reply) for reply in bench.make_replies(SYNTHETIC, seed=11)]
     return cases, pairs
+
+
+def _add_thread_turns(cases: dict[str, dict[str, Any]], pairs: list[tuple[str, str]]) -> None:
+    """Every turn case of ``datasets/threads.jsonl`` (as ``replay: turns`` expands it) with each reply recorded
+    there: the cases whose history holds earlier agent turns (no_repetition, no_reasking)."""
+    from harness.datasets.turns import expand_thread
+
+    for line in THREADS.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            for turn_case in expand_thread(Case.model_validate(json.loads(line))):
+                cases[turn_case.id] = turn_case.model_dump(mode="json", exclude_defaults=True,
+                                                           exclude={"recorded_replies"})
+                pairs.extend((turn_case.id, reply) for reply in turn_case.recorded_replies.values())
 
 
 def results_of(case: Case, reply: str) -> dict[str, Any]:
