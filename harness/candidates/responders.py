@@ -73,13 +73,15 @@ class ReplayedResponder:
     replies: dict[tuple[str, int], str]
     model_name: str | None = None  # the model that wrote the replies, when that run's candidate was a model
     dataset_sha256: str | None = None  # the dataset that run read
+    # The system prompts the replies were written under, where that run's records kept them (record schema 3).
+    prompts: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
 
     async def respond(self, case: Case, sample: int = 0) -> Reply:
         text = self.replies.get((case.id, sample))
         if text is None:
             raise MissingReplyError(f"run {self.run} has no reply of candidate {self.candidate!r} to this case"
                                     + (f" (sample {sample})" if sample else ""))
-        return Reply(text=text, source="recorded")
+        return Reply(text=text, source="recorded", system_prompt=self.prompts.get((case.id, sample)))
 
 
 def compile_template(source: str, origin: str, partials: dict[str, str] | None = None) -> jinja2.Template:

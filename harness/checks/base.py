@@ -66,6 +66,9 @@ class CheckContext:
     # The accounting of the call that produced the reply (latency, tokens, cost, cache hits), as its record
     # holds it: no calls for a recorded or replayed reply; None where a context is built outside a run.
     responder: CallStats | None = None
+    # The system prompt a model candidate's template rendered for the case (None for recorded replies): what a
+    # judge criterion with use_prompt reads.
+    system_prompt: str | None = None
 
 
 class Check(Protocol):

@@ -65,14 +65,15 @@ class Judge:
         """One result per criterion, in rubric order; criteria that do not apply are marked so."""
         results: dict[str, CriterionResult] = {}
         for criterion in self.rubric.criteria:
-            if not criterion.applies_to(ctx.case):
+            if not criterion.applies_to(ctx.case) or (criterion.use_prompt and not ctx.system_prompt):
+                # use_prompt grades a reply against its instructions: a recorded reply has none to show.
                 results[criterion.id] = CriterionResult(applicable=False)
                 continue
             results[criterion.id] = await self._grade_one(ctx, criterion, stats)
         return results
 
     async def _grade_one(self, ctx: CheckContext, criterion: Criterion, stats: CallStats) -> CriterionResult:
-        messages = build_judge_messages(ctx.case, ctx.reply, criterion)
+        messages = build_judge_messages(ctx.case, ctx.reply, criterion, ctx.system_prompt)
         config = judge_config(criterion.scale, model_params(self.model))
         salt = judge_salt(criterion.id)
         asked = await ask_until_parsed(

@@ -41,6 +41,9 @@ class Criterion(BaseModel):
     levels: dict[str, str] = Field(description="Anchors: '1'..'5', or 'pass'/'fail'.")
     pass_threshold: int = Field(4, ge=1, le=5, description="On 1-5 scales, a score at or above this passes.")
     use_context: bool = Field(False, description="Show the case's policy facts to the judge as reference.")
+    use_prompt: bool = Field(False, description=(
+        "Show the judge the candidate's system prompt (its instructions, as rendered for the case), for a question "
+        "about following them; not applicable to a reply with no prompt (a recorded reply)."))
     applies_when: AppliesWhen = "always"
 
     @field_validator("levels", mode="before")
@@ -91,7 +94,15 @@ class Criterion(BaseModel):
     def sha256(self) -> str:
         """Hash of this criterion's definition (canonical JSON): question, scale, levels, threshold, context
         and applicability."""
-        return hash_value(self.model_dump(mode="json"))
+        return hash_value(self.definition())
+
+    def definition(self) -> dict:
+        """What the hashes cover: every field, ``use_prompt`` only when set (it came later: a criterion without
+        it hashes as it did before, so runs made before it stay comparable)."""
+        found = self.model_dump(mode="json")
+        if not self.use_prompt:
+            found.pop("use_prompt")
+        return found
 
 
 class Rubric(BaseModel):
@@ -118,7 +129,7 @@ class Rubric(BaseModel):
     @property
     def sha256(self) -> str:
         """Hash of the rubric's content (canonical JSON), independent of YAML formatting."""
-        return hash_value(self.model_dump(mode="json"))
+        return hash_value({**self.model_dump(mode="json"), "criteria": [c.definition() for c in self.criteria]})
 
     def select(self, ids: list[str] | None) -> "Rubric":
         """This rubric restricted to ``ids`` (in rubric order); all criteria when ``ids`` is None."""

@@ -96,7 +96,8 @@ class Record(BaseModel):
     reply_source: Literal["recorded", "model"] | None = None
     system_prompt: str | None = Field(None, description="The system prompt a model candidate's template rendered "
                                                         "for this case, as sent (also when the call then failed); "
-                                                        "None for recorded and replayed replies.")
+                                                        "for a replayed reply, the one its run recorded; None for "
+                                                        "recorded replies.")
     checks: dict[str, CheckResult] = Field(default_factory=dict)
     judge: dict[str, CriterionResult] = Field(default_factory=dict)
     error: ErrorInfo | None = Field(None, description="A case error: no reply, so no checks or judge.")

@@ -227,10 +227,17 @@ def _case_row(line: bytes, path: Path, number: int) -> dict:
     return row
 
 
-def candidate_replies(run_dir: Path, candidate: str) -> dict[tuple[str, int], str]:
-    """``(case id, sample) -> reply`` of ``candidate``'s records in ``run_dir`` that have a reply."""
-    return {(r.case_id, r.sample): r.reply for r in iter_records(run_dir)
-            if r.candidate == candidate and r.reply is not None}
+def candidate_replies(run_dir: Path, candidate: str,
+                      prompts: dict[tuple[str, int], str] | None = None) -> dict[tuple[str, int], str]:
+    """``(case id, sample) -> reply`` of ``candidate``'s records in ``run_dir`` that have a reply; ``prompts``,
+    when given, is filled with the system prompts those records were written under (records that kept one)."""
+    replies = {}
+    for r in iter_records(run_dir):
+        if r.candidate == candidate and r.reply is not None:
+            replies[(r.case_id, r.sample)] = r.reply
+            if prompts is not None and r.system_prompt is not None:
+                prompts[(r.case_id, r.sample)] = r.system_prompt
+    return replies
 
 
 def read_manifest(run_dir: Path) -> Manifest:

@@ -114,7 +114,8 @@ async def evaluate_case(case: Case, responder: Responder, checks: list[Check], j
         return record
     record.reply, record.reply_source, record.responder = reply.text, reply.source, reply.stats
     record.system_prompt = reply.system_prompt
-    ctx = CheckContext(case=case, reply=reply.text, candidate=responder.name, responder=reply.stats)
+    ctx = CheckContext(case=case, reply=reply.text, candidate=responder.name, responder=reply.stats,
+                       system_prompt=reply.system_prompt)
     record.checks = await run_checks_async(checks, ctx)
     if judge is not None:
         record.judging = CallStats()

@@ -153,8 +153,9 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
         if spec.kind == "replayed":
             run_dir, candidate, manifest = replayed_source(loaded, spec)
             record = next(c for c in manifest.candidates if c.get("name") == candidate)
+            prompts: dict[tuple[str, int], str] = {}
             responders.append(ReplayedResponder(name=spec.name, run=str(run_dir), candidate=candidate,
-                                                replies=candidate_replies(run_dir, candidate),
+                                                replies=candidate_replies(run_dir, candidate, prompts), prompts=prompts,
                                                 model_name=source_model(record),
                                                 dataset_sha256=manifest.dataset.get("cases_sha256")
                                                 or manifest.dataset.get("sha256")))
