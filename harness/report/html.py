@@ -2,14 +2,15 @@
 
 Sections: notices, the gates banner of a gated run (filled in once its gates
 are held: :data:`GATES_START`), run identity, the summary table, score bars with interval
-whiskers, with turn-level replay the "By agent turn" and "By thread" tables (html_threads), and a filterable table of records (by candidate, persona, category,
-failing check, failing criterion, checks the candidates of a case disagree
-on, and errors). Each record row opens (click, Enter or Space) to show the complaint
-turns, the reply with check evidence highlighted, every check's verdict and
+whiskers, with turn-level replay the "By agent turn" and "By thread" tables (html_threads),
+and a filterable table of records (by candidate, persona, category, failing check, failing criterion,
+checks the candidates of a case disagree on, and errors). Each record row opens (click, Enter or Space) to
+show the system prompt (folded), the complaint turns (a turn case: its thread, turn k of n and links to
+its other turns), the reply with check evidence highlighted, every check's verdict and
 detail, every criterion's score and reason, and the other candidates' replies
 to the same case side by side. Filters, search and sort live in the URL
 fragment, and each record has a stable id (``case.candidate.sample``) that a
-link opens. An opened record can be labelled by hand for calibration (html_labelling.LABEL_JS):
+link opens (:mod:`html_script`: however the address spells it). An opened record can be labelled by hand for calibration (html_labelling.LABEL_JS):
 kept in the browser, downloaded as a label file. The page has a dark palette, a phone layout and a print style
 (html_parts and the CSS here). Everything taken
 from the data is HTML-escaped; data for the script sits in a JSON block.
