@@ -9,8 +9,8 @@ show the system prompt (folded), the complaint turns (a turn case: its thread, t
 its other turns), the reply with check evidence highlighted, every check's verdict and
 detail, every criterion's score and reason, and the other candidates' replies
 to the same case side by side. Filters, search and sort live in the URL
-fragment, and each record has a stable id (``case.candidate.sample``) that a
-link opens (:mod:`html_script`: however the address spells it). An opened record can be labelled by hand for calibration (html_labelling.LABEL_JS):
+fragment, and each record has a stable id (``case.candidate.sample``) that a link opens however the address
+spells it (html_script). An opened record can be labelled by hand for calibration (html_labelling.LABEL_JS):
 kept in the browser, downloaded as a label file. The page has a dark palette, a phone layout and a print style
 (html_parts and the CSS here). Everything taken
 from the data is HTML-escaped; data for the script sits in a JSON block.
