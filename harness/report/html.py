@@ -2,14 +2,15 @@
 
 Sections: notices, the gates banner of a gated run (filled in once its gates
 are held: :data:`GATES_START`), run identity, the summary table, score bars with interval
-whiskers, and a filterable table of records (by candidate, persona, category,
-failing check, failing criterion, checks the candidates of a case disagree
-on, and errors). Each record row opens (click, Enter or Space) to show the complaint
-turns, the reply with check evidence highlighted, every check's verdict and
+whiskers, with turn-level replay the "By agent turn" and "By thread" tables (html_threads),
+and a filterable table of records (by candidate, persona, category, failing check, failing criterion,
+checks the candidates of a case disagree on, and errors). Each record row opens (click, Enter or Space) to
+show the system prompt (folded), the complaint turns (a turn case: its thread, turn k of n and links to
+its other turns), the reply with check evidence highlighted, every check's verdict and
 detail, every criterion's score and reason, and the other candidates' replies
 to the same case side by side. Filters, search and sort live in the URL
-fragment, and each record has a stable id (``case.candidate.sample``) that a
-link opens. An opened record can be labelled by hand for calibration (html_labelling.LABEL_JS):
+fragment, and each record has a stable id (``case.candidate.sample``) that a link opens however the address
+spells it (html_script). An opened record can be labelled by hand for calibration (html_labelling.LABEL_JS):
 kept in the browser, downloaded as a label file. The page has a dark palette, a phone layout and a print style
 (html_parts and the CSS here). Everything taken
 from the data is HTML-escaped; data for the script sits in a JSON block.
@@ -22,10 +23,12 @@ from collections.abc import Iterable
 from harness.datasets.turns import REPLAY_CAVEAT
 from harness.gates.outcome import worse_on
 from harness.records.schema import Record
-from harness.report.html_parts import (ROWS_JS, esc, interval_bar_svg, json_script, page_shell, render_identity,
+from harness.report.html_parts import (esc, interval_bar_svg, json_script, page_shell, render_identity,
                                       sortable_head, table)
-from harness.report.html_labelling import LABEL_CSS, LABEL_JS, labelling_bar, labelling_info
+from harness.report.html_labelling import LABEL_CSS, labelling_bar, labelling_info
 from harness.report.html_records import RecordRows, RecordView, esc_text, filter_form
+from harness.report.html_script import SCRIPT
+from harness.report.html_threads import render_threads_html
 from harness.report.markdown import records_text
 from harness.report.panel import render_panel_html
 from harness.report.tables import breakdown_rows, fmt_mean, fmt_rate, summary_rows
@@ -37,132 +40,6 @@ SCALE_RANGE = {"1-5": (1.0, 5.0), "pass_fail": (0.0, 1.0)}
 # Every text from the data is escaped, so the markers cannot occur anywhere else in the page.
 GATES_START, GATES_END = "<!--harness:gates-->", "<!--/harness:gates-->"
 
-SCRIPT = """
-(function () {""" + ROWS_JS + LABEL_JS + """
-  var report = JSON.parse(document.getElementById("report-data").textContent), data = report.records;
-  var table = document.getElementById("records");
-  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.rec"));
-  var names = ["candidate", "persona", "category", "failing", "criterion", "flip", "error"];
-  var selects = names.map(function (n) { return document.getElementById("f-" + n); });  // null: not offered
-  var count = document.getElementById("shown");
-  var text = document.getElementById("f-text");
-  var evidence = document.getElementById("f-evidence");
-  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells).map(function (th) {
-    return th.textContent.trim();
-  });
-  // What a row's text search reads, lower-cased once: its cells and its detail (complaint, reply,
-  // verdicts), less the other candidates' replies shown beside it (they are those rows' to match).
-  var haystacks = rows.map(function (tr) {
-    var detail = tr.nextElementSibling, own = detail.textContent;
-    var others = detail.querySelector ? detail.querySelector(".sbs") : null;
-    return (tr.textContent + " " + (others ? own.replace(others.textContent, "") : own)).toLowerCase();
-  });
-  function has(list, value) { return !value || (value === "*" ? list.length > 0 : list.indexOf(value) >= 0); }
-  function erred(list, value) {  // "*judge": any criterion's judge erred ("*case", "*check" are not criteria)
-    return value === "*judge" ? list.some(function (e) { return e.charAt(0) !== "*"; }) : has(list, value);
-  }
-  function keep(r, i, words) {
-    var v = selects.map(function (s) { return s ? s.value : ""; });
-    return (!v[0] || r.candidate === v[0]) && (!v[1] || r.persona === v[1]) && (!v[2] || r.category === v[2]) &&
-      has(r.failing, v[3]) && has(r.failing_criteria, v[4]) && has(r.flips, v[5]) && erred(r.errors || [], v[6]) &&
-      words.every(function (w) { return haystacks[i].indexOf(w) >= 0; });
-  }
-  function apply() {
-    var words = text.value.toLowerCase().split(/\\s+/).filter(Boolean);
-    filterRows(rows, function (i) { return keep(data[i], i, words); }, count);
-  }
-  // The view lives in the URL fragment (#candidate=v2&q=refund&sort=-checks&rec=c01.v2.0): a reload or a
-  // shared link restores it, and each change is a history step (a burst of typing is one), so Back undoes it.
-  var sorted = null, shown = "null", typing = false, restoring = false, sortBy = function () {};
-  function fragment(rec) {
-    var p = new URLSearchParams();
-    selects.forEach(function (s, k) { if (s && s.value) p.set(names[k], s.value); });
-    if (text.value) p.set("q", text.value);
-    if (evidence && evidence.value) p.set("ev", evidence.value);
-    if (sorted) p.set("sort", (sorted[1] ? "" : "-") + heads[sorted[0]]);
-    if (rec) p.set("rec", rec);
-    return p.toString();
-  }
-  function save(push, rec) {
-    if (restoring) return;
-    var f = fragment(rec);
-    if (f === location.hash.slice(1)) return;
-    history[push ? "pushState" : "replaceState"](null, "", f ? "#" + f : location.pathname + location.search);
-  }
-  function choose(select, value) {  // a value the page does not offer falls back to the first option
-    select.value = value || "";
-    if (select.selectedIndex < 0) select.selectedIndex = 0;
-  }
-  function restore() {
-    var raw = location.hash.slice(1);
-    var p = new URLSearchParams(raw && raw.indexOf("=") < 0 ? "rec=" + raw : raw);  // a bare #id is a record
-    restoring = true;
-    selects.forEach(function (s, k) { if (s) choose(s, p.get(names[k])); });
-    text.value = p.get("q") || "";
-    if (evidence) { choose(evidence, p.get("ev")); evidence.dispatchEvent(new Event("change")); }
-    var sort = p.get("sort") || "", col = heads.indexOf(sort.replace(/^-/, ""));
-    sorted = col >= 0 ? [col, sort.charAt(0) !== "-"] : null;
-    if (String(sorted) !== shown) sortBy(sorted ? sorted[0] : -1, sorted ? sorted[1] : true);  // moves every row
-    shown = String(sorted);
-    apply();
-    restoring = false;
-    if (p.get("rec")) reveal(p.get("rec"));
-  }
-  function reveal(id) {  // open a linked record and scroll to it; filters that hide it are cleared
-    var tr = document.getElementById(id);
-    if (!tr || rows.indexOf(tr) < 0) return;
-    if (tr.hidden) {
-      selects.forEach(function (s) { if (s) s.selectedIndex = 0; });
-      text.value = "";
-      apply();
-      save(false, id);
-    }
-    if (tr.nextElementSibling.hidden) tr.click();
-    tr.scrollIntoView({block: "start"});
-    tr.focus({preventScroll: true});
-  }
-  function linkTo(tr) {  // an opened record offers a link to itself (written here: not in the page ~1000 times)
-    var td = tr.nextElementSibling.cells[0];
-    if (td.querySelector("a.anchor")) return;
-    var a = document.createElement("a");
-    a.className = "anchor";
-    a.href = "#" + new URLSearchParams({rec: tr.id}).toString();
-    a.textContent = "link to this record";
-    td.insertBefore(a, td.firstChild);
-  }
-  rows.forEach(function (tr) {
-    tr.addEventListener("click", function () { linkTo(tr); });
-    tr.addEventListener("keydown", function () { linkTo(tr); });
-  });
-  expandable(rows);
-  labelling(rows, data, report.labelling);  // before restore(): a linked record opens with its labels
-  sortBy = sortable(table, rows, function (col, up) {
-    sorted = [col, up];
-    shown = String(sorted);
-    typing = false;
-    save(true);
-  });
-  evidencePicker(evidence, "#records ");
-  selects.concat([evidence]).forEach(function (s) {
-    if (s) s.addEventListener("change", function () { apply(); typing = false; save(true); });
-  });
-  text.addEventListener("input", function () { apply(); save(!typing); typing = true; });
-  // Enter in the search box would submit the form: the page would reload and lose every filter.
-  if (text.form) { text.form.addEventListener("submit", function (e) { e.preventDefault(); }); }
-  document.addEventListener("click", function (e) {  // a record's own link: keep the filters, add the record
-    var a = e.target.closest ? e.target.closest("a.anchor") : null;
-    if (!a) return;
-    e.preventDefault();
-    var id = new URLSearchParams(a.getAttribute("href").slice(1)).get("rec");
-    typing = false;
-    save(true, id);
-    reveal(id);
-  });
-  window.addEventListener("popstate", restore);
-  window.addEventListener("hashchange", restore);
-  restore();
-})();
-"""
 
 CSS = """
 /* Labelling mode puts the class "labelling" on <body>, which the labelling bar's own `.labelling` rule (a flex
@@ -181,6 +58,10 @@ tr.detail > td { background: var(--detail); padding: .8rem 1rem; }
 a.anchor { float: right; }
 .turn { margin: .2rem 0 .5rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 .turn b { color: var(--muted); font-weight: 600; }
+nav.turns { font-size: .9rem; margin: 0 0 .3rem; } nav.turns a, nav.turns b { padding: 0 .25rem; }
+details.sysprompt { margin: .3rem 0 .5rem; } details.sysprompt summary { cursor: pointer; color: var(--muted); }
+.prompt { white-space: pre-wrap; overflow-wrap: anywhere; font: .85rem/1.4 ui-monospace, monospace;
+          border-left: 3px solid var(--line); padding: .3rem .7rem; background: var(--panel); }
 .reply { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid var(--accent);
          padding: .3rem .7rem; background: var(--panel); }
 .verdicts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(320px, 100%), 1fr)); gap: .3rem 2rem; }
@@ -319,7 +200,7 @@ def render_turns_html(card: Scorecard) -> str:
         return ""
     cells = [[esc(row.label), *(esc(cell) for cell in row.cells)] for row in rows]
     return (f'<h2>By agent turn</h2><p class="notice">{esc(REPLAY_CAVEAT)}</p>'
-            f"{table(['turn', *card.candidates], cells)}")
+            f"<div class=\"scroll\">{table(['turn', *card.candidates], cells)}</div>")
 
 
 def render_records_section(card: Scorecard, rows: RecordRows) -> tuple[str, list]:
@@ -377,7 +258,7 @@ def render_run_html_rows(scorecard: Scorecard, rows: RecordRows, trends_html: st
         render_identity(scorecard.run, records_text(scorecard)),
         "<h2>Summary</h2>", render_summary_table(scorecard) if scorecard.candidates else "<p>No records.</p>",
         "<h2>Scores with intervals</h2>", render_score_bars(scorecard), render_panel_html(scorecard),
-        render_turns_html(scorecard), trends_html,
+        render_turns_html(scorecard), render_threads_html(scorecard), trends_html,
         "<h2>Records</h2>", *records_parts,
         json_script({"records": filter_data, "scorecard": scorecard.model_dump(mode="json"),
                      "labelling": labelling_info(scorecard, rows.view)}, "report-data"),

@@ -15,6 +15,8 @@ import json
 import re
 from typing import Any
 
+# In the run's identity the cases read as scorecard.md puts them: "29 turn cases from 10 of 10 threads".
+from harness.report.markdown import _counted_cases as counted_cases
 from harness.scoring.schema import RunIdentity
 
 BASE_CSS = """
@@ -55,6 +57,15 @@ mark.ev-fail { background: var(--mark-fail); box-shadow: inset 0 -2px 0 var(--ba
 mark.ev-na { background: none; box-shadow: inset 0 -1px 0 var(--muted); }  /* of a check that did not apply */
 .ev-dim mark { background: none; box-shadow: none; }  /* a chosen check's spans only (see EVIDENCE_JS) */
 .scroll { overflow-x: auto; max-width: 100%; }  /* a wide table scrolls inside its box, not the page */
+/* ...and says so when it does (report.html's script marks the box: more, at-start, at-end): a hint that stays in
+   view while the table scrolls, and a shade on the side where more of the table is. */
+.scroll.more::before { content: "scroll sideways →"; display: block; position: sticky; left: 0;
+                       font-size: .8rem; color: var(--muted); }
+.scroll.more.at-end::before { content: "← scroll sideways"; }
+.scroll.more:not(.at-end) { background: linear-gradient(to left, rgba(128, 128, 128, .35), transparent)
+                            right / 1.2rem 100% no-repeat; }
+.scroll.more.at-end:not(.at-start) { background: linear-gradient(to right, rgba(128, 128, 128, .35), transparent)
+                                     left / 1.2rem 100% no-repeat; }
 th.sortable { cursor: pointer; white-space: nowrap; }
 th.sortable button { all: inherit; cursor: pointer; padding: 0; border: 0; background: none; }
 th.sortable button:focus-visible { outline: 2px solid var(--accent); }
@@ -76,7 +87,7 @@ svg.bar line, svg.diffbar line { stroke: var(--fg); } svg.diffbar line[stroke-da
   :root { --open:#fff; --detail:#fff; }
   body { max-width: none; padding: 0; font-size: 11px; }
   form.filters > :not(.count), p.hint, a.anchor, th.sortable button::after { display: none !important; }
-  .scroll { overflow: visible; }
+  .scroll { overflow: visible; } .scroll.more::before { display: none; }
   tr.rec, tr.case, li, .turn { break-inside: avoid; }
 }
 :focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
@@ -362,7 +373,8 @@ def render_identity(run: RunIdentity | None, n_records: int | str) -> str:
     if run is not None:
         fields = [("eval", run.eval_name), ("description", run.description), ("status", run.status),
                   ("candidates", candidates_html(run.candidate_setups)), ("dataset", run.dataset_path),
-                  ("dataset sha256", run.dataset_sha256), ("cases", run.n_selected),
+                  ("dataset sha256", run.dataset_sha256),
+                  ("cases", None if run.n_selected is None else counted_cases(run)),
                   ("selected by", run.selection),
                   ("rubric", " ".join(str(p) for p in (run.rubric_id, run.rubric_version and f"v{run.rubric_version}")
                                       if p) or None),

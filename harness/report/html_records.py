@@ -22,10 +22,11 @@ from harness.checks.base import Span, is_crashed
 from harness.records.schema import Record
 # highlight and filter_form live in their own modules (diff.html marks evidence too; the filters are the
 # controls above the rows); imported here also for the callers and tests that import them from this module.
-from harness.report.html_evidence import highlight, reply_block, turn_block  # noqa: F401 (highlight: see above)
+from harness.report.html_evidence import highlight, reply_block  # noqa: F401 (highlight: see above)
 from harness.report.html_filters import CASE_ERROR, CHECK_ERROR, error_options, filter_form  # noqa: F401
 from harness.report.html_labelling import label_targets
 from harness.report.html_text import UNSEEN, esc_isolated, esc_text
+from harness.report.html_threads import ThreadIndex, history_html, system_prompt_html
 
 NO_GROUP = "(none)"  # matches the scorecard's key for a missing persona or category
 
@@ -87,7 +88,6 @@ def flipped_checks(rows: list[RenderedRecord]) -> list[str]:
 VERDICT_HTML = {None: '<span class="na">n/a</span>', True: '<span class="pass">pass</span>',
                 False: '<span class="fail">fail</span>'}
 NONE_ITEM = '<li class="muted">none</li>'
-NO_CASE = '<p class="muted">The case is not in the run\'s case snapshot.</p>'
 SUMMARY_OPEN = '<tr class="rec" tabindex="0" aria-expanded="false" aria-controls="d'
 CRASHED_HTML = '<span class="fail">crashed</span>'
 NO_REPLY_HTML, NO_CHECKS_HTML = '<span class="fail">no reply</span>', '<span class="na">—</span>'  # error; no check
@@ -138,6 +138,7 @@ class RecordRenderer:
         self.labels = EscapedLabels()
         self.targets = label_targets(view)
         self.target_index = {(t["kind"], t["name"]): i for i, t in enumerate(self.targets)}
+        self.threads = ThreadIndex(view.cases)
 
     def label_fields(self, record: Record, na_checks: list[str]) -> dict:
         """What the labelling panel needs of a record beyond its row, only where it is not the usual case.
@@ -224,28 +225,18 @@ class RecordRenderer:
         return reply_block(record.reply or "", marks, failing, na)
 
     def detail(self, record: Record, reply: str, checks: CheckParts, criteria: CriterionParts) -> str:
-        """The opened view of one record: complaint, ``reply`` (from :meth:`reply`), checks, criteria.
+        """The opened view of one record: the system prompt (folded), the complaint (a turn case: its thread and
+        turn, with links to its other turns), ``reply`` (from :meth:`reply`), checks, criteria.
 
         The other candidates' replies to the case are added by :meth:`RecordRows.parts`; the page's script adds
         a link to the record (from its row's id) when it is first opened.
         """
-        return (f"<h3>Complaint</h3>{self.turns(self.view.cases.get(record.case_id))}"
+        case = self.view.cases.get(record.case_id)
+        return (f"{system_prompt_html(record.system_prompt)}{self.threads.heading(case, record.key, record_anchor)}"
+                f"{history_html(case, self.labels)}"
                 f"<h3>Reply <span class=\"muted\">({self.labels[record.reply_source or 'none']})</span></h3>"
                 f'{reply}<div class="verdicts"><div><h3>Checks</h3><ul>{checks.items}</ul></div>'
                 f"<div><h3>Criteria</h3><ul>{criteria.items}</ul></div></div>")
-
-    def turns(self, case: dict | None) -> str:
-        """The complaint's turns from the case snapshot."""
-        if not case:
-            return NO_CASE
-        labels = self.labels
-        out = []
-        for turn in case.get("turns") or []:
-            if isinstance(turn, dict):
-                role = turn.get("role", "?")
-                role = labels[role] if role.__class__ is str else esc_text(role)
-                out.append(turn_block(role, turn.get("content", "")))
-        return "".join(out)
 
     def check_parts(self, record: Record) -> CheckParts:
         """Each check's list item (verdict, apology form when the check gives one, detail), evidence and verdict."""

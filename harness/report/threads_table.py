@@ -61,6 +61,12 @@ def _counts(threads: list[ThreadBreakdown | None]) -> str:
     return f"{known[0].n_threads} threads, {known[0].n_turn_cases} turn cases" if known else ""
 
 
+def thread_lead(card: Scorecard) -> str:
+    """What the "By thread" table counts (scorecard.md and report.html say it in the same words)."""
+    return (f"{_counts([c.threads for c in card.candidates.values()])}. Each thread counted once: passed at every "
+            "turn it applied to, at the thread's final agent turn, and its own pass share averaged over threads.")
+
+
 def render_threads_md(card: Scorecard) -> str:
     """``### By thread`` with its table, or "" for a run without turn-level replay."""
     threads = [c.threads for c in card.candidates.values()]
@@ -68,7 +74,6 @@ def render_threads_md(card: Scorecard) -> str:
         return ""
     table = md_table(["measure", *card.candidates], [[md_escape(row.label), *row.cells] for row in thread_rows(card)])
     note = weight_note(card)
-    lead = (f"_{_counts(threads)}. Each thread counted once: passed at every turn it applied to, at the thread's "
-            "final agent turn, and its own pass share averaged over threads._")
+    lead = f"_{thread_lead(card)}_"
     return "\n\n".join(part for part in ("### By thread", lead, f"**{md_escape(note)}**" if note else "", table)
                        if part)

@@ -156,7 +156,9 @@ const rows = data.map(r => { const tr = Object.assign(el(), { textContent: r.can
 const ids = { "report-data": { textContent: dataText }, shown: { textContent: "" } };
 ["candidate", "persona", "category", "failing", "criterion", "flip", "text"].forEach(n => { ids["f-" + n] = Object.assign(el(), { value: "" }); });
 ids.records = { tHead: { rows: [{ cells: [] }] }, tBodies: [{}] };
-global.document = { getElementById: id => ids[id], querySelectorAll: () => rows, addEventListener() {} };
+// Only the records are found by a selector: the page has no other element here (no .scroll box to mark).
+global.document = { getElementById: id => ids[id], querySelectorAll: sel => sel === "tr.rec" ? rows : [],
+  addEventListener() {} };
 // The page keeps its view in the URL fragment: an empty one here, and a history that records nothing.
 global.window = { addEventListener() {} };
 global.location = { hash: "", pathname: "/report.html", search: "" };
