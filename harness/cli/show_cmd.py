@@ -43,6 +43,9 @@ def show(args: argparse.Namespace) -> int:
     manifest = read_manifest(args.run_dir)  # not a run: one line naming why
     candidates = tuple(c.strip() for c in (args.candidates or "").split(",") if c.strip())
     check_candidates(args.run_dir, candidates, "--candidates")
+    from harness.datasets.selection import typed_id
+
+    args.cases = [typed_id(case) for case in args.cases]  # an id pasted from diff.md holds a zero-width space
     chosen = view.ShowFilter(cases=tuple(args.cases), candidates=candidates, sample=args.sample,
                              failing=args.failing)
     full = args.full or bool(args.cases)
@@ -71,6 +74,9 @@ def show(args: argparse.Namespace) -> int:
         out.write(("\n" if render.full and not render.as_json and i else "") + text)
     if not args.json:
         out.write(("\n" if full and shown else "") + view.summary_line(shown, total, counts) + "\n")
+    if args.prompt and not full and not args.json:  # the list view has no prompt to widen
+        print("harness: note: --prompt widens the system prompt of the full view: name a CASE, or add --full",
+              file=sys.stderr)
     for pattern in sorted(unmatched):  # a typo beside ids that matched: said, not silently dropped
         print(f"harness: warning: no record of {args.run_dir} matches {pattern}"
               + (" with the options given" if narrowed else ""), file=sys.stderr)

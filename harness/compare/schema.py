@@ -230,7 +230,7 @@ class SetupChange(_Model):
     """One setting of the pair's responders that differs: ``a`` in run A, ``b`` in run B (None: unset)."""
 
     what: str = Field(description="model, api_base, a parameter's name (temperature, max_tokens, ...), prompt file, "
-                                  "prompt text, recorded replies, kind, ...")
+                                  "prompt text, recorded replies, candidate (what it is: model or recorded), ...")
     a: str | None = None
     b: str | None = None
     note: str | None = Field(None, description="e.g. '+3 −2 lines' for prompt text, 'same text' for a renamed "

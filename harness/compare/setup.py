@@ -97,7 +97,7 @@ def setup_changes(candidates_a: list[dict[str, Any]], name_a: str, candidates_b:
         return [], None
     kind_a, kind_b = a.get("kind"), b.get("kind")
     if kind_a != kind_b:
-        return [SetupChange(what="kind", a=_kind_text(a), b=_kind_text(b))], None
+        return [SetupChange(what="candidate", a=_kind_text(a), b=_kind_text(b))], None
     if kind_a == "recorded":
         return _change("recorded replies", a.get("recorded"), b.get("recorded")), None
     if kind_a == "replayed":

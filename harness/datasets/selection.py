@@ -98,11 +98,21 @@ def selection_words(selection: Any) -> str | None:
     return " ".join(words) or None
 
 
+# diff.md and the other Markdown outputs put a zero-width space after @ and # so an id cannot @mention anyone
+# or link an issue (harness.report.markdown); an id copied from there must still find its case.
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def typed_id(text: str) -> str:
+    """A case id or pattern as typed or pasted: surrounding space and zero-width characters removed."""
+    return text.translate(_ZERO_WIDTH).strip()
+
+
 def parse_ids(raw: str | None) -> tuple[str, ...]:
     """``--cases a,b*`` as patterns; an empty pattern is an error."""
     if raw is None:
         return ()
-    patterns = tuple(p.strip() for p in raw.split(","))
+    patterns = tuple(typed_id(p) for p in raw.split(","))
     if not all(patterns):
         raise ConfigError("give case ids or patterns separated by commas (e.g. c017,c02*)", field="--cases")
     return patterns

@@ -74,7 +74,7 @@ def test_a_run_made_before_the_text_was_recorded_names_the_prompt_by_hash():
 def test_recorded_versions_and_a_change_of_kind():
     a = {"name": "bot", "kind": "recorded", "recorded": "bot-v1"}
     assert setup_text(_changes(a, {**a, "recorded": "bot-v2"})[0]) == "recorded replies bot-v1 → bot-v2"
-    assert setup_text(_changes(a, _cand())[0]) == "kind recorded replies bot-v1 → model openai/m"
+    assert setup_text(_changes(a, _cand())[0]) == "candidate recorded replies bot-v1 → model openai/m"
     assert _changes(a, dict(a)) == ([], None)
 
 
@@ -130,7 +130,7 @@ def test_diff_outputs_say_what_changed_in_the_setup(two_runs, capsys):
 def test_a_pair_within_one_run_names_the_change_of_kind(two_runs, capsys):
     out = two_runs / "pair"
     assert main(["diff", str(two_runs / "A"), "--pair", "rec=bot", "--out", str(out)]) == 0
-    assert "  setup changed: kind recorded replies bot-v1 → model fake/writer" in capsys.readouterr().out
+    assert "  setup changed: candidate recorded replies bot-v1 → model fake/writer" in capsys.readouterr().out
 
 
 def test_the_same_setup_prints_no_setup_line(two_runs, capsys):
