@@ -144,7 +144,23 @@ def _add_message(thread: LongThread, row: dict[str, Any], source: str, number: i
                            file=source, line=number, field=typo)
     for key, value in row.items():
         if key not in MESSAGE_KEYS and key != typo:
+            _refuse_flat_key(key, source, number)
             _merge(thread, key, value, source, number)
+
+
+_NESTED = ("expectations", "context", "metadata")
+
+
+def _refuse_flat_key(key: str, source: str, number: int) -> None:
+    """A table's flat column name (``reply:v1``, ``expectations.escalation_expected``) in a JSON row: said with
+    the JSON form to write instead (a table's columns are turned into those before they get here)."""
+    if key.startswith("reply:") and key[6:]:
+        raise DatasetError(f"`{key}` is a table column's name: in a JSON row write \"recorded_replies\": "
+                           f"{{\"{key[6:]}\": \"...\"}}", file=source, line=number, field=key)
+    head, dot, tail = key.partition(".")
+    if dot and head in _NESTED and tail:
+        raise DatasetError(f"`{key}` is a table column's name: in a JSON row write \"{head}\": {{\"{tail}\": ...}}",
+                           file=source, line=number, field=key)
 
 
 def _merge(thread: LongThread, key: str, value: Any, source: str, number: int) -> None:

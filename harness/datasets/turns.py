@@ -160,7 +160,8 @@ def inherited_expectation_warning(cases: list[Case], source: str, lines: Mapping
     return [f"{source}{f':{line}' if line else ''}: expectations: {n} thread{' sets' if n == 1 else 's set'} a "
             f"case-level expectation that grades every agent turn of the thread under `replay: turns`, not only the "
             f"final reply ({named}); where it is about one reply, give the other agent turns their own in the turn "
-            f"(`\"expectations\": {{\"{names[0]}\": false}}` on each agent turn before it)"]
+            f"(`\"expectations\": {{\"{names[0]}\": false}}` on each agent turn before it, in the `turns` form: a "
+            f"one-row-per-message file holds expectations per thread only)"]
 
 
 # Expectations that ask a reply to do something (true): usually said of one reply, the one the thread ends on.

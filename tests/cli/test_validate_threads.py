@@ -35,6 +35,8 @@ def test_a_case_level_expectation_every_turn_inherits_is_warned_once(tmp_path):
     assert line.startswith(f"{tmp_path / 'd.jsonl'}:1: expectations: 4 threads set a case-level expectation that grades every "
                            "agent turn")
     assert "t0: escalation_expected" in line and "and 1 more" in line and '{"escalation_expected": false}' in line
+    # The advice can be followed: a one-row-per-message file cannot hold per-turn expectations, and it says so.
+    assert "in the `turns` form: a one-row-per-message file holds expectations per thread only" in line
 
 
 def test_no_warning_when_the_turns_set_their_own_or_the_value_is_false(tmp_path):

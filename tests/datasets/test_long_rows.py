@@ -136,3 +136,23 @@ def test_a_table_with_part_of_the_message_columns_says_which_are_missing(tmp_pat
     path.write_text("thread_id,role\na,customer\n")
     assert _errors(path) == [f"{path}:1: a one-row-per-message file needs columns thread_id, role and content: "
                              "no content"]
+
+
+@pytest.mark.parametrize("key, advice", [
+    ("reply:v1", '`reply:v1` is a table column\'s name: in a JSON row write "recorded_replies": {"v1": "..."}'),
+    ("expectations.escalation_expected",
+     '`expectations.escalation_expected` is a table column\'s name: in a JSON row write "expectations": '
+     '{"escalation_expected": ...}'),
+])
+def test_a_table_column_name_in_a_json_message_row_gets_the_json_form(tmp_path, key, advice):
+    import json as _json
+
+    from harness.datasets.loader import load_dataset
+    from harness.errors import DatasetError
+
+    rows = [{"thread_id": "a", "role": "customer", "content": "Where is it?", key: "x"}]
+    path = tmp_path / "m.jsonl"
+    path.write_text("".join(_json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(DatasetError) as caught:
+        load_dataset(str(path))
+    assert advice in str(caught.value) and "m.jsonl:1" in str(caught.value)

@@ -57,7 +57,9 @@ def test_the_by_thread_table_follows_by_agent_turn_with_the_weight_note():
     note = weight_note(card)
     assert note and note.replace("'", "&#x27;") in section  # big holds 6 of 7 turn cases
     for row in thread_rows(card):
-        assert f"<td>{row.label.split(' (')[0]}" in section and all(cell in section for cell in row.cells)
+        # One figure a line in the page, so a cell of three fits a phone's width.
+        assert f"<td>{row.label.split(' (')[0]}" in section
+        assert all(cell.replace(" · ", "<br>") in section for cell in row.cells)
     assert "2 threads, 7 turn cases" in section
     # The same figures as scorecard.md's table.
     assert all(cell in render_scorecard_md(card) for row in thread_rows(card) for cell in row.cells)
