@@ -254,14 +254,14 @@ def _exploratory(row: DiffRow, alpha: float, min_effect: MinEffect | None) -> No
     _set_note(row, 1, alpha, min_effect)
 
 
-def _set_note(row: DiffRow, family: int, alpha: float, min_effect: MinEffect | None) -> None:
+def _set_note(row: DiffRow, family: int, alpha: float, min_effect: MinEffect | None, outside: bool = False) -> None:
     """Turn a significant change smaller than ``min_effect`` into "below minimum effect", and set the note."""
     minimum = min_effect.of(row.scale) if min_effect else None
     if row.verdict in ("improved", "regressed") and minimum is not None and abs(row.difference) < minimum - 1e-12:
         row.verdict = BELOW_MIN_EFFECT
         row.verdict_note = below_min_effect_note(row, minimum)
         return
-    row.verdict_note = verdict_note(row, family, alpha)
+    row.verdict_note = verdict_note(row, family, alpha, outside)
 
 
 def apply_holm(rows: list[DiffRow], alpha: float, min_effect: MinEffect | None = None) -> int:
@@ -286,14 +286,15 @@ def _holm(rows: list[DiffRow], alpha: float, min_effect: MinEffect | None = None
     """
     pvalues, smallest = [row.p_value for row in rows], [_smallest_p(row) for row in rows]
     adjusted_all, family = tarone_holm(pvalues, smallest, alpha)
-    for row, adjusted in zip(rows, adjusted_all):
+    level = alpha / max(family, 1)
+    for row, adjusted, least in zip(rows, adjusted_all, smallest):
         row.p_holm = adjusted
         if row._deltas is not None and family > 1:
             # Holm tests the family's smallest p at alpha / family: a change must be that clear to be called.
             row.mde = detectable_effect(row._deltas, row._step, alpha / family, row.scale)
         row._deltas = None  # done with: a row compares equal to itself read back from diff.json
         row.verdict = _verdict(row.n_cases, row.difference, adjusted, alpha)
-        _set_note(row, family, alpha, min_effect)
+        _set_note(row, family, alpha, min_effect, outside=least is None or least > level)
     tested = sum(p is not None and m is not None and m <= alpha / max(family, 1) for p, m in zip(pvalues, smallest))
     return HolmFamily(family, tested)
 
@@ -337,7 +338,7 @@ def undetectable(row: DiffRow) -> bool:
     return row.mde is not None and row.mde > largest_difference(row.scale) + 1e-9
 
 
-def verdict_note(row: DiffRow, family: int, alpha: float) -> str | None:
+def verdict_note(row: DiffRow, family: int, alpha: float, outside: bool = False) -> str | None:
     """Why a row without a verdict has none, when it looked changed or could not have shown a change.
 
     ``"not significant after correcting for 16 comparisons (p 0.012 before)"`` when p before correction is
@@ -352,6 +353,11 @@ def verdict_note(row: DiffRow, family: int, alpha: float) -> str | None:
         return None
     changed = row.p_value is not None and bool(row.difference)
     comparisons = f"{family} comparison{'s' if family != 1 else ''}"
+    if changed and row.p_value < alpha and outside and family > 1:
+        # Tarone: the row could not reach the family's level whichever way its cases went, so it is not in the
+        # family and reads 1; "after correcting" would read as if it had been tested there and failed.
+        return (f"not significant: p {_p_text(row.p_value)} before correcting, but too few changed cases to reach "
+                f"α/{family} (reads 1)")
     if changed and row.p_value < alpha:
         return f"not significant after correcting for {comparisons} (p {_p_text(row.p_value)} before)"
     if undetectable(row):

@@ -66,7 +66,9 @@ def test_a_change_lost_to_the_correction_says_so_in_every_output(tmp_path):
     report = build_diff(run_a, run_b)
     row = _agent_next_step(report)
     assert row.verdict == "no detectable change" and row.ci.hi < 0
-    note = "not significant after correcting for 4 comparisons (p 0.016 before)"
+    # Not "after correcting for 4 comparisons": the row is outside the family and reads 1 (a review found the
+    # two side by side contradictory), so the note says why it could not be significant.
+    note = "not significant: p 0.016 before correcting, but too few changed cases to reach α/4 (reads 1)"
     assert row.verdict_note == note
     paths = write_diff(report, tmp_path / "d12")
     data = json.loads(paths["json"].read_text())

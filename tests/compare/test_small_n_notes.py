@@ -28,8 +28,10 @@ def test_a_change_lost_to_the_correction_keeps_its_note_beside_too_few_rows(tmp_
     report = build_diff(run(tmp_path / "a", records("bot", 6)), run(tmp_path / "b", records("bot", 6, worse=worse)))
     assert headline(report.comparisons[0]) == (
         # Tarone's family: the 3 rows where nothing changed cannot be significant and do not count (5 before).
-        "empathy not significant after correcting for 2 comparisons (p 0.031 before), next_step (check) not "
-        "significant after correcting for 2 comparisons (p 0.031 before); 12 worse and 0 better in B over 6 cases "
+        # Outside the family (Tarone), so not "after correcting": too few changed cases to reach alpha / 2.
+        "empathy not significant: p 0.031 before correcting, but too few changed cases to reach α/2 (reads 1), "
+        "next_step (check) not significant: p 0.031 before correcting, but too few changed cases to reach α/2 "
+        "(reads 1); 12 worse and 0 better in B over 6 cases "
         "(counted per case and measure); too few cases to detect any change: "
         "policy, apology_wording (check), no_contradiction (check)")
 
