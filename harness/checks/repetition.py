@@ -16,8 +16,9 @@ content is reported as evidence but passes.
 Greeting and closing boilerplate does not count: the sentences or lines that open both the reply
 and the earlier reply alike ("Hi Jo,") and those that end both alike ("Is there anything else I can
 help you with today?", a signature and footer) are left out of the comparison and of the reply's
-length, when both replies keep a body besides. A reply that is all repeat (nothing of its own
-beyond the shared edges) is compared whole, so repeating the body still fails.
+length, when the reply keeps words of its own and the earlier reply a body of :data:`MIN_REPEATED`
+words besides. Otherwise the shared part is the message, not its frame (the whole turn again, or its
+body under a new greeting), and the replies are compared whole: repeating the body still fails.
 """
 
 from __future__ import annotations
@@ -44,14 +45,15 @@ def _earlier_units(case: Case) -> tuple[tuple[int, tuple[tuple[str, ...], ...]],
 
 def _shared_edges(mine: list[tuple[str, ...]], theirs: tuple[tuple[str, ...], ...]) -> tuple[int, int]:
     """How many leading and trailing units ``mine`` shares with ``theirs`` as boilerplate: (0, 0)
-    unless both keep at least one unit besides (else the shared part is the reply, not its frame)."""
+    unless the reply keeps a unit besides and the earlier turn a body of :data:`MIN_REPEATED` words
+    (else the shared part is the message, not its frame: a repeated body under a new greeting)."""
     lead = 0
     while lead < min(len(mine), len(theirs)) and mine[lead] == theirs[lead]:
         lead += 1
     trail = 0
     while trail < min(len(mine), len(theirs)) - lead and mine[-1 - trail] == theirs[-1 - trail]:
         trail += 1
-    if lead + trail >= len(mine) or lead + trail >= len(theirs):
+    if lead + trail >= len(mine) or sum(map(len, theirs[lead:len(theirs) - trail])) < MIN_REPEATED:
         return 0, 0
     return lead, trail
 
