@@ -122,7 +122,7 @@ class NoRepetition:
             detail = "repeats no earlier agent turn"
         else:
             detail = (f"{'repeats' if failed else 'shares'} {repeated} of its {length} words with agent turn "
-                      f"t{best_turn}" + (" (leaving out the greeting and sign-off they share)"
+                      f"t{best_turn}" + (" (leaving out the greeting or sign-off they share)"
                                          if length < len(seq) else ""))
         return result(not failed, evidence=evidence, detail=detail,
                       data={"earlier_turn": best_turn, "repeated_share": share})

@@ -185,7 +185,7 @@ def test_the_share_leaves_out_the_shared_frame():
     case = thread("a", "Sorry your parcel hasn't arrived, I've opened a trace today. " + FOOTER, "b")
     reply = "Thanks for waiting. Sorry your parcel hasn't arrived, I've opened a trace today and it is urgent. " + FOOTER
     result = check("no_repetition", case, reply)
-    assert result.passed is False and "17 words" in result.detail and "sign-off" in result.detail
+    assert result.passed is False and "17 words" in result.detail and "sign-off they share" in result.detail
 
 
 EMAIL_CASE = thread("My email is jo@example.com and I never got the invoice for order 55123.",
