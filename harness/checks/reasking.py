@@ -46,13 +46,22 @@ _ASKS = {
     "reference": re.compile(r"\b(?:(?P<label>" + _LABELS + r"|reference|ref)\s+(?:number|no\b\.?|num\b|#|id\b|"
                             r"reference|ref\b|code)|(?:your|ur|the|a)\s+(?:reference|ref)\b(?!\s+to\b))"),
     "email": re.compile(r"\b(?:(?:your|ur|an?|the)\s+e-?mail\b(?!\s+(?:us|me|you)\b)|e-?mail\s+address)"),
-    "phone": re.compile(r"\b(?:phone|mobile|contact|telephone|cell)\s+(?:number|no\b)|\b(?:your|ur)\s+(?:mobile|phone)\b"),
+    "phone": re.compile(r"\b(?:phone|mobile|contact|telephone|cell|callback|call-back|best|good)\s+(?:number|no\b)"
+                       r"|\b(?:your|ur)\s+(?:mobile|phone)\b"
+                       r"|\bnumbers?\s+(?:\w+\s+){0,3}?(?:reach|call|contact|ring|text|phone)\s+(?:you|u)\b"),
     "address": re.compile(r"\b(?:(?:your|ur|the|delivery|postal|home|billing|shipping|full|street)\s+)+addresse?s?\b"
                           r"|\bpost\s?codes?\b|\bzip\s?codes?\b"),
     "date": re.compile(r"\bwhen did (?:you|u)\s+(?:\w+\s+)?(?:order|buy|purchase|place|book|pay|make|receive|get|sign|"
                        r"notice)|\b(?:what|which) (?:date|day) did\b|\b(?:date|day) of (?:the |your |ur )?(?:order|"
                        r"purchase|booking|payment|delivery)"),
 }
+# A question about another thing of the kind ("the second order you placed", "a new address") asks for
+# something not given yet: the nouns that say which kind it is about.
+_OTHER = re.compile(r"\b(?:another|second|2nd|third|other|new|different|additional|separate|alternative)\s+"
+                    r"(?:\w+\s+)?(?P<noun>" + _LABELS + r"|e-?mail|phone|mobile|number|address)\b")
+_OTHER_KINDS = {"e-mail": "email", "email": "email", "phone": "phone", "mobile": "phone", "address": "address"}
+# A value of the kind written in the question: naming the one given confirms it, naming another asks about that.
+_NAMED = {"email": _EMAIL, "phone": _PHONE}
 _KIND_NAMES = {"reference": "a reference", "email": "an email address", "phone": "a phone number",
                "address": "an address", "date": "a date"}
 
@@ -97,11 +106,21 @@ def _reasked(sentence: str, given: dict[str, tuple[tuple[str, str | None], ...]]
             continue
         if any(value.lower() in sentence for value, _ in given[kind]):
             return None  # names what was given: a confirmation, not a new ask
+        if kind in _NAMED and _NAMED[kind].search(sentence):
+            continue  # names another address or number: "the email from billing@acme.com"
+        if any(_other_kind(m.group("noun")) in (kind, "number" if kind in ("reference", "phone") else None)
+               for m in _OTHER.finditer(sentence)):
+            continue  # about another one: "the order number of the second order"
         asked = _LABEL_GROUPS.get(match.group("label") or "") if kind == "reference" else None
         for value, label in given[kind]:
             if asked is None or label is None or asked == label:
                 return kind, value
     return None
+
+
+def _other_kind(noun: str) -> str:
+    """The kind of fact an ``_OTHER`` noun is about; "number" for a bare number (a reference or a phone)."""
+    return _OTHER_KINDS.get(noun, "number" if noun == "number" else "reference")
 
 
 class NoReasking:
@@ -114,7 +133,7 @@ class NoReasking:
     """
 
     name = "no_reasking"
-    version = "1"
+    version = "2"
     description = "Does not ask the customer again for what they already gave in the thread; n/a without an earlier agent turn."
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -49,3 +49,19 @@ def earlier_agent_turns(case: Case) -> tuple[EarlierTurn, ...]:
         if text:
             found.append(EarlierTurn(position.index, text))
     return tuple(found)
+
+
+# Where a reply's sentences and lines end: greetings and sign-offs are whole sentences or lines.
+_UNIT_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\s*\n\s*")
+
+
+def units(text: str) -> list[tuple[int, int]]:
+    """The sentences and lines of ``text`` holding a word, as (start, end) character ranges."""
+    found, start = [], 0
+    for m in _UNIT_BREAK.finditer(text):
+        if WORD.search(text, start, m.start()):
+            found.append((start, m.start()))
+        start = m.end()
+    if WORD.search(text, start):
+        found.append((start, len(text)))
+    return found

@@ -147,3 +147,84 @@ def test_a_duration_to_come_or_asked_for_is_no_specific():
     assert customer_specifics.__wrapped__("going to the US for 3 weeks next month")["duration"] == frozenset()
     assert customer_specifics.__wrapped__("I want 6 months free or I'm cancelling")["duration"] == frozenset()
     assert "twenty-one days" in customer_specifics.__wrapped__("waited 21 days now")["duration"]
+
+
+# Review (review_s20): no_repetition failed a reply whose only repeat was a stock closing line or an email
+# sign-off it shares with the earlier turn; no_reasking failed questions about another email or order, and
+# missed "What's the best number to reach you on?".
+CLOSER = "Is there anything else I can help you with today?"
+FOOTER = "Kind regards, Sarah Jones, Customer Support Team, ShipFast Ltd. Please do not reply to this email."
+
+
+@pytest.mark.parametrize("earlier, reply", [
+    ("I've opened a trace for parcel 55123 and will update you tomorrow. " + CLOSER, "Done, updated. " + CLOSER),
+    ("Sorry your parcel hasn't arrived, I've opened a trace today. " + FOOTER,
+     "Yes: the trace found it at the depot and it will be delivered tomorrow. " + FOOTER),
+    ("Hi Jo,\nSorry your parcel hasn't arrived, I've opened a trace today.\n" + FOOTER,
+     "Hi Jo,\nGood news: the trace found it at the depot and it will be delivered tomorrow.\n" + FOOTER),
+])
+def test_a_shared_greeting_or_sign_off_is_no_repetition(earlier, reply):
+    result = check("no_repetition", thread("My parcel 55123 never arrived.", earlier, "Any news?"), reply)
+    assert result.passed is True, result.detail
+
+
+@pytest.mark.parametrize("reply", [
+    "Hi Jo,\nSorry that your parcel hasn't arrived, I've opened a trace today.\n" + FOOTER,  # body repeated
+    "Hello again. Sorry your parcel hasn't arrived, I've opened a trace today. " + FOOTER,  # a new greeting
+    "Sorry your parcel hasn't arrived, I've opened a trace today. " + FOOTER,  # the whole turn again
+    "I've opened a trace for parcel 55123 and will update you tomorrow. " + CLOSER,
+])
+def test_repeating_the_body_within_a_shared_frame_still_fails(reply):
+    case = thread("My parcel 55123 never arrived.", "Hi Jo,\nSorry your parcel hasn't arrived, I've opened a trace "
+                  "today.\n" + FOOTER, "Any news?", "I've opened a trace for parcel 55123 and will update you "
+                  "tomorrow. " + CLOSER, "Hello?")
+    assert check("no_repetition", case, reply).passed is False
+
+
+def test_the_share_leaves_out_the_shared_frame():
+    case = thread("a", "Sorry your parcel hasn't arrived, I've opened a trace today. " + FOOTER, "b")
+    reply = "Thanks for waiting. Sorry your parcel hasn't arrived, I've opened a trace today and it is urgent. " + FOOTER
+    result = check("no_repetition", case, reply)
+    assert result.passed is False and "17 words" in result.detail and "sign-off they share" in result.detail
+
+
+EMAIL_CASE = thread("My email is jo@example.com and I never got the invoice for order 55123.",
+                    "Sorry, I've re-sent the invoice to jo@example.com.", "Still not there.")
+
+
+@pytest.mark.parametrize("reply, passed", [
+    ("Could you check your spam folder for the email from billing@acme.com?", True),  # another address named
+    ("Is jo@example.com still the right email address?", True),  # the given one: a confirmation
+    ("Could you confirm your email address?", False),
+    ("Could you check the spam folder and send me your email address?", False),
+])
+def test_a_question_naming_another_value_is_no_reask(reply, passed):
+    assert check("no_reasking", EMAIL_CASE, reply).passed is passed
+
+
+@pytest.mark.parametrize("reply, passed", [
+    ("What's the order number of the second order you placed yesterday?", True),
+    ("Could you give me the order number of the other order?", True),
+    ("What's the new delivery address you'd like to use?", True),
+    ("What's the order number of the order you placed?", False),
+    ("Could you tell me your order number for the late parcel?", False),
+])
+def test_a_question_about_another_order_is_no_reask(reply, passed):
+    case = thread("Order 55123 is late. Deliver to 12 High St, London.", "Sorry, it is on its way.",
+                  "I placed a second order yesterday too.")
+    assert check("no_reasking", case, reply).passed is passed
+
+
+@pytest.mark.parametrize("reply, passed", [
+    ("What's the best number to reach you on?", False),
+    ("Could you give me a contact number?", False),
+    ("What number can we call you on?", False),
+    ("Which number should I call you on?", False),
+    ("What's your phone number?", False),
+    ("Is 07700 900123 still the best number to reach you on?", True),  # names it: a confirmation
+    ("Could you give me a different number to reach you on?", True),  # another one
+    ("What's the order number?", True),  # the customer gave a phone number, not an order's
+])
+def test_asking_for_a_number_to_reach_the_customer_reasks_the_phone(reply, passed):
+    case = thread("Call me on 07700 900123 please.", "Sorry, I'll ask a colleague to call.", "When?")
+    assert check("no_reasking", case, reply).passed is passed
