@@ -245,6 +245,10 @@ def diff(args: argparse.Namespace) -> int:
         raise ConfigError("several formats go to files: add --out DIR (without it, one format is printed)",
                           field="--format")
     pairs = parse_pairs(args.pair or [])
+    if len(pairs) < len(args.pair or []):  # said, not silently folded: a typo may have meant another pair
+        repeated = sorted({text.strip() for text in args.pair if args.pair.count(text) > 1} or set(args.pair))
+        print(f"harness: note: --pair {', '.join(repeated)} given more than once: each pair is compared once",
+              file=sys.stderr)
     stats = StatOptions(min_effect=parse_min_effect(args.min_effect)) if args.min_effect else StatOptions()
     # Before reading any record: a run directory or a folder of someone else's files is refused, as pairwise does.
     plan = check_out_dir(args.out, formats) if args.out is not None else None

@@ -38,3 +38,13 @@ def test_several_pairs_in_one_diff_headlines_then_notes(tmp_path):
     assert same.returncode == 0 and "v1 (A) → v3 (B): " in same.stdout
     both = _diff("multi", "--pair", "v1=v2", "--baseline-candidate", "v1", cwd=tmp_path)
     assert both.returncode == 2 and "give one of them" in both.stdout
+
+
+def test_a_pair_given_twice_is_compared_once_and_said(tmp_path):
+    write_run(tmp_path / "multi", _records("v1") + _records("v2", worse=True), manifest(("v1", "v2")))
+    done = _diff("multi", "--pair", "v1=v2", "--pair", "v1=v2", "--out", "d", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert "harness: note: --pair v1=v2 given more than once: each pair is compared once" in done.stdout
+    assert done.stdout.count("v1 (A) → v2 (B):") == 1
+    once = _diff("multi", "--pair", "v1=v2", "--out", "d2", cwd=tmp_path)
+    assert "given more than once" not in once.stdout
