@@ -33,7 +33,11 @@ def candidate_setup(record: Any) -> str | None:
     params = model.get("params") if isinstance(model.get("params"), dict) else {}
     settings = [f"{key} {_shown(value)}" for key, value in params.items() if value is not None]
     if "prompt_file" in record:  # a manifest older than prompt files says nothing of its prompt's source
-        settings.append(f"prompt {record['prompt_file']}" if record["prompt_file"] else "inline prompt")
+        prompt = f"prompt {record['prompt_file']}" if record["prompt_file"] else "inline prompt"
+        digest = record.get("prompt_sha256")
+        # The text's short hash, as git shows a commit: a prompt edited in place (or one of its partials) between
+        # two runs reads differently in `harness history` and on the runs page, not the same.
+        settings.append(f"{prompt} {digest[:7]}" if isinstance(digest, str) and len(digest) >= 7 else prompt)
     name = model.get("name") or "model"
     return f"{name} ({', '.join(settings)})" if settings else name
 

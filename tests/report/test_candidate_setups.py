@@ -154,3 +154,13 @@ def test_runs_page_links_every_diff_of_a_pair_and_the_within_run_command(project
     assert 'Already written: <a href="inside/diff.html">inside</a>' in detail
     solo = text[text.index('<tr class="detail"', text.index('value="solo-1"')):]
     assert "Compare two of its candidates" not in solo[:solo.index("</tr>")]  # one candidate: nothing to pair
+
+
+def test_a_prompt_edited_in_place_reads_differently_by_its_short_hash():
+    from harness.scoring.setups import candidate_setup
+
+    base = {"name": "bot", "kind": "model", "model": {"name": "openai/m", "params": {}}, "prompt_file": "p.jinja"}
+    before = candidate_setup({**base, "prompt_sha256": "3f2a1b0" + "0" * 57})
+    after = candidate_setup({**base, "prompt_sha256": "9c8d7e6" + "0" * 57})
+    assert before == "openai/m (prompt p.jinja 3f2a1b0)" and after == "openai/m (prompt p.jinja 9c8d7e6)"
+    assert candidate_setup(base) == "openai/m (prompt p.jinja)"  # a record without a hash: the file alone
