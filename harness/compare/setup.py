@@ -17,6 +17,7 @@ import difflib
 from typing import Any
 
 from harness.compare.schema import PromptDiff, SetupChange
+from harness.scoring.setups import shown_value
 
 # A prompt diff longer than this is cut (diff.json says so): a whole new template is not read line by line.
 MAX_PROMPT_DIFF_LINES = 200
@@ -28,18 +29,8 @@ def _candidate(candidates: list[dict[str, Any]], name: str) -> dict[str, Any]:
 
 
 def _shown(value: object) -> str | None:
-    """A setting as the change list shows it: None for unset, else compact text (JSON-like for containers)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        import json
-
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A setting as the change list shows it: None for unset, else as every report spells it."""
+    return None if value is None else shown_value(value)
 
 
 def _change(what: str, a: object, b: object) -> list[SetupChange]:

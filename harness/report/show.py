@@ -24,6 +24,7 @@ from harness.ci.verdicts import failing_names
 from harness.datasets.selection import id_matches
 from harness.gates.tolerance import crashed_checks, record_in_error
 from harness.records.schema import CriterionResult, Record
+from harness.report.html_text import FOLD_AT
 
 WIDTH = 100
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -156,7 +157,7 @@ def thread_lines(case: dict | None) -> list[str]:
     return lines
 
 
-SHOWN_CHARS = 2000  # of one message or reply, as report.html folds them; --json has every character
+SHOWN_CHARS = FOLD_AT  # of one message or reply, where report.html folds them; --json has every character
 
 
 def cut(text: str) -> str:

@@ -31,7 +31,7 @@ def candidate_setup(record: Any) -> str | None:
     if kind != "model" and not model:
         return None
     params = model.get("params") if isinstance(model.get("params"), dict) else {}
-    settings = [f"{key} {_shown(value)}" for key, value in params.items() if value is not None]
+    settings = [f"{key} {shown_value(value)}" for key, value in params.items() if value is not None]
     if "prompt_file" in record:  # a manifest older than prompt files says nothing of its prompt's source
         prompt = f"prompt {record['prompt_file']}" if record["prompt_file"] else "inline prompt"
         digest = record.get("prompt_sha256")
@@ -54,8 +54,9 @@ def candidate_setups(records: Any) -> dict[str, str]:
     return found
 
 
-def _shown(value: object) -> str:
-    """A parameter's value as ``harness diff`` shows it: ``0.7``, ``true``, JSON for a list or mapping."""
+def shown_value(value: object) -> str:
+    """A parameter's value in a few characters: ``0.7``, ``true``, JSON for a list or mapping; the one spelling
+    of a setting for every report and for ``harness diff``'s setup changes."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
