@@ -24,9 +24,9 @@ from harness.compare.views import drops, rises
 from harness.report.markdown import MAX_CHARS, md_code, md_escape, md_table, render_notices
 from harness.report.diff_setup import setup_md
 from harness.report.diff_cells import DIFF_HEADER, diff_row_cells, fmt_change, fmt_holm_family
-from harness.report.diff_reasons import reason_lines
+from harness.report.diff_reasons import quote, reason_lines
 from harness.report.diff_usage import usage_md
-from harness.report.word_diff import coarsened, md_text, reply_diff, to_markdown
+from harness.report.word_diff import coarsened, reply_diff, to_markdown
 
 __all__ = ["headline", "render_diff_md", "render_comparison", "min_effect_text", "mde_level_text"]
 
@@ -126,9 +126,7 @@ def _changed_case_lines(comparison: Comparison) -> list[str]:
 
 
 def _excerpt(view) -> str:
-    text = " ".join(((view and view.reply) or "").split())
-    cut = text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
-    return f"“{md_text(cut)}”"  # reply text: its * _ ~ ` [ ] read as typed, not as Markdown
+    return quote((view and view.reply) or "", EXCERPT_CHARS)  # reply text: its * _ ~ ` [ ] read as typed
 
 
 def _details(summary: str, lines: list[str]) -> str:

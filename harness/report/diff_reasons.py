@@ -12,10 +12,10 @@ REASON_CASES = 3  # per row and direction: the changes whose reasons diff.md quo
 REASON_CHARS = 200
 
 
-def quote(text: str) -> str:
-    """``text`` on one line, cut at :data:`REASON_CHARS`, escaped and quoted."""
+def quote(text: str, limit: int = REASON_CHARS) -> str:
+    """``text`` on one line, cut at ``limit`` characters, escaped (read as typed) and quoted."""
     flat = " ".join(text.split())
-    cut = flat[:REASON_CHARS] + ("…" if len(flat) > REASON_CHARS else "")
+    cut = flat[:limit] + ("…" if len(flat) > limit else "")
     return f"“{md_text(cut)}”"
 
 
