@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 # In the run's identity the cases read as scorecard.md puts them: "29 turn cases from 10 of 10 threads".
-from harness.report.markdown import _counted_cases as counted_cases
+from harness.report.markdown import counted_cases
 from harness.scoring.schema import RunIdentity
 
 BASE_CSS = """

@@ -141,11 +141,11 @@ def _cases(run: RunIdentity) -> str | None:
         return None
     if run.selection:
         # Plain text, not a code span: md_escape's entities would show as written inside one.
-        return f"{_counted_cases(run)}, selected by {run.selection}"
-    return _counted_cases(run)
+        return f"{counted_cases(run)}, selected by {run.selection}"
+    return counted_cases(run)
 
 
-def _counted_cases(run: RunIdentity) -> str:
+def counted_cases(run: RunIdentity) -> str:
     if run.replay == "turns":
         threads = f"{run.n_threads} of {run.n_cases}" if run.n_cases is not None else str(run.n_threads)
         return f"{run.n_selected} turn cases from {threads} threads"
