@@ -4,7 +4,8 @@ Sections: notices, the gates banner of a gated run (filled in once its gates
 are held: :data:`GATES_START`), run identity, the summary table, score bars with interval
 whiskers, with turn-level replay the "By agent turn" and "By thread" tables (html_threads),
 and a filterable table of records (by candidate, persona, category, failing check, failing criterion,
-checks the candidates of a case disagree on, and errors). Each record row opens (click, Enter or Space) to
+checks the candidates of a case disagree on, and errors); with two or more candidates also side by side, a row
+per case and a column per candidate (html_grid). Each record row opens (click, Enter or Space) to
 show the system prompt (folded), the complaint turns (a turn case: its thread, turn k of n and links to
 its other turns), the reply with check evidence highlighted, every check's verdict and
 detail, every criterion's score and reason, and the other candidates' replies
@@ -23,6 +24,7 @@ from collections.abc import Iterable
 from harness.datasets.turns import REPLAY_CAVEAT
 from harness.gates.outcome import worse_on
 from harness.records.schema import Record
+from harness.report.html_grid import GRID_CSS, grid_section, has_grid, view_tabs
 from harness.report.html_parts import (esc, interval_bar_svg, json_script, page_shell, render_identity,
                                       sortable_head, table)
 from harness.report.html_labelling import LABEL_CSS, labelling_bar, labelling_info
@@ -97,7 +99,7 @@ section.gates .warn { color: var(--warn); font-weight: 600; } section.gates .pas
   tr.detail > td { padding: .6rem .5rem; }
   .filters label, .filters select, .filters input[type=search] { min-width: 0; max-width: 100%; }
 }
-""" + LABEL_CSS
+""" + LABEL_CSS + GRID_CSS
 
 
 def render_notices(notices: list[str]) -> str:
@@ -225,7 +227,12 @@ def records_section_parts(card: Scorecard, rows: RecordRows) -> tuple[list[str],
     css = "" if card.criteria else ' class="no-criteria"'
     bar = labelling_bar() if labelling_info(card, rows.view) else ""
     table_open = f'<div class="scroll"><table id="records"{css}><thead><tr>{head}</tr></thead><tbody>'
-    return [form, hint, bar, table_open, *body, "</tbody></table></div>"], filter_data
+    if not has_grid(card):  # one candidate: nothing to compare, the list alone
+        return [form, hint, bar, table_open, *body, "</tbody></table></div>"], filter_data
+    # Two views under the same filters: the list (its panel holds the labelling bar, which labels the list's
+    # records) and side by side (html_grid, filled by the script from the list's rows).
+    return [form, view_tabs(), '<div id="records-view" role="tabpanel" aria-labelledby="tab-list">', hint, bar,
+            table_open, *body, "</tbody></table></div></div>", grid_section(card)], filter_data
 
 
 def record_view(card: Scorecard, cases: dict[str, dict] | None) -> RecordView:

@@ -58,6 +58,7 @@ class RenderedRecord:
     anchor: str  # the summary row's id (:func:`record_anchor`)
     verdicts: dict[str, bool]  # check -> passed, for checks that gave a verdict
     filters: dict
+    judged: dict[str, bool] = field(default_factory=dict)  # criterion -> passed, for criteria judged without error
 
 
 class EscapedLabels(dict):
@@ -75,11 +76,11 @@ class EscapedLabels(dict):
         return escaped
 
 
-def flipped_checks(rows: list[RenderedRecord]) -> list[str]:
-    """Checks on which the candidates of one case disagree (one passes, another fails)."""
+def flipped_checks(rows: list[RenderedRecord], attribute: str = "verdicts") -> list[str]:
+    """Checks (``attribute`` "judged": criteria) on which the candidates of one case disagree (pass and fail)."""
     verdicts: dict[str, set[bool]] = {}
     for row in rows:
-        for name, passed in row.verdicts.items():
+        for name, passed in getattr(row, attribute).items():
             verdicts.setdefault(name, set()).add(passed)
     return sorted(name for name, seen in verdicts.items() if len(seen) == 2)
 
@@ -122,6 +123,7 @@ class CriterionParts(NamedTuple):
     cell: str  # the summary's criteria cell
     failing: list[str]  # the criteria judged (without error) and failed, sorted
     errors: list[str]  # the criteria whose judge call erred
+    judged: dict[str, bool] = {}  # criterion -> passed, for the criteria judged (without error) to a verdict
 
 
 class RecordRenderer:
@@ -184,7 +186,7 @@ class RecordRenderer:
             key=record.key, case_id=record.case_id, summary=self.summary(record, checks, criteria),
             detail_utf8=self.detail(record, reply, checks, criteria).encode("utf-8"),
             column=f"<div><h4>{labels[record.candidate]}{note}</h4>{reply}</div>", anchor=anchor,
-            verdicts=checks.verdicts, filters=filters)
+            verdicts=checks.verdicts, filters=filters, judged=criteria.judged)
 
     def names(self, names: list[str]) -> str:
         """``esc(", ".join(names))`` from the escaped labels (escaping text piece by piece is the same)."""
@@ -271,7 +273,7 @@ class RecordRenderer:
         """
         labels = self.labels
         scales = self.view.scales
-        items, scores, failing, errors = [], [], [], []
+        items, scores, failing, errors, judged = [], [], [], [], {}
         for name, result in record.judge.items():
             if result.error is not None:
                 errors.append(name)
@@ -280,6 +282,8 @@ class RecordRenderer:
                 continue
             if result.passed is False:
                 failing.append(name)
+            if result.passed is not None:
+                judged[name] = bool(result.passed)
             pass_fail = scales.get(name) == "pass_fail"
             if result.score is not None:
                 if pass_fail:
@@ -297,7 +301,7 @@ class RecordRenderer:
         failing.sort()
         erred = f'<span class="fail">error: {self.names(errors)}</span>' if errors else ""
         cell = " · ".join(part for part in (", ".join(scores), erred) if part)
-        return CriterionParts("".join(items) or NONE_ITEM, cell, failing, errors)
+        return CriterionParts("".join(items) or NONE_ITEM, cell, failing, errors, judged)
 
 
 class RunOrder:
@@ -365,6 +369,8 @@ class RecordRows:
         for row in ordered:
             by_case.setdefault(row.case_id, []).append(row)
         flips = {case_id: flipped_checks(group) if len(group) > 1 else [] for case_id, group in by_case.items()}
+        # Criteria the candidates disagree on: only where some do (the side-by-side view marks such cases).
+        judged = {case_id: flipped_checks(group, "judged") for case_id, group in by_case.items() if len(group) > 1}
         parts, filter_data = [], []
         width = 7 if self.view.criteria else 6  # the summary row's cells (no criteria column without criteria)
         for place, row in enumerate(ordered):
@@ -372,7 +378,10 @@ class RecordRows:
             parts.append(f'{SUMMARY_OPEN}{place}" id="{row.anchor}">{row.summary}')
             parts.append(f'<tr class="detail" id="d{place}" hidden><td colspan="{width}">{detail}'
                          f'{_side_by_side(row, by_case[row.case_id])}</td></tr>')
-            filter_data.append({**row.filters, "flips": flips[row.case_id]})
+            fields = {**row.filters, "flips": flips[row.case_id]}
+            if judged.get(row.case_id):
+                fields["cflips"] = judged[row.case_id]
+            filter_data.append(fields)
         return parts, filter_data
 
 

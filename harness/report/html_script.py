@@ -9,6 +9,7 @@ address on its way, and the record should open all the same (:data:`FIND_JS`).
 
 from __future__ import annotations
 
+from harness.report.html_grid import GRID_JS
 from harness.report.html_labelling import LABEL_JS
 from harness.report.html_parts import ROWS_JS
 
@@ -57,7 +58,7 @@ SCROLL_JS = """
 """
 
 SCRIPT = """
-(function () {""" + ROWS_JS + LABEL_JS + SCROLL_JS + """
+(function () {""" + ROWS_JS + LABEL_JS + SCROLL_JS + GRID_JS + """
   var report = JSON.parse(document.getElementById("report-data").textContent), data = report.records;
   var table = document.getElementById("records");
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr.rec"));
@@ -93,7 +94,9 @@ SCRIPT = """
   function apply() {
     var words = text.value.toLowerCase().split(/\\s+/).filter(Boolean);
     filterRows(rows, function (i) { return keep(data[i], i, words); }, count);
+    if (grid) grid.filter();
   }
+  var grid = sideBySide(rows, data);  // null with one candidate
   // The view lives in the URL fragment (#candidate=v2&q=refund&sort=-checks&rec=c01.v2.0): a reload or a
   // shared link restores it, and each change is a history step (a burst of typing is one), so Back undoes it.
   var sorted = null, shown = "null", typing = false, restoring = false, sortBy = function () {};
@@ -103,6 +106,8 @@ SCRIPT = """
     if (text.value) p.set("q", text.value);
     if (evidence && evidence.value) p.set("ev", evidence.value);
     if (sorted) p.set("sort", (sorted[1] ? "" : "-") + heads[sorted[0]]);
+    if (grid && grid.isOn() && !rec) p.set("view", "grid");  // a record is opened in the list
+    if (grid && grid.differ.checked) p.set("differ", "1");
     var f = p.toString();  // a record's id goes in as it is (already percent-encoded): #rec=t001%40t2.v1.0
     return rec ? (f ? f + "&" : "") + "rec=" + rec : f;
   }
@@ -122,6 +127,7 @@ SCRIPT = """
     restoring = true;
     selects.forEach(function (s, k) { if (s) choose(s, p.get(names[k])); });
     text.value = p.get("q") || "";
+    if (grid) { grid.differ.checked = p.get("differ") === "1"; grid.show(p.get("view") === "grid" && !rec); }
     if (evidence) { choose(evidence, p.get("ev")); evidence.dispatchEvent(new Event("change")); }
     var sort = p.get("sort") || "", col = heads.indexOf(sort.replace(/^-/, ""));
     sorted = col >= 0 ? [col, sort.charAt(0) !== "-"] : null;
@@ -135,6 +141,7 @@ SCRIPT = """
     var tr = findRecord(given);
     if (!tr) return;
     var id = tr.id;
+    if (grid && grid.isOn()) grid.show(false);
     if (tr.hidden) {
       selects.forEach(function (s) { if (s) s.selectedIndex = 0; });
       text.value = "";
@@ -171,6 +178,18 @@ SCRIPT = """
   selects.concat([evidence]).forEach(function (s) {
     if (s) s.addEventListener("change", function () { apply(); typing = false; save(true); });
   });
+  if (grid) {
+    grid.differ.addEventListener("change", function () { grid.filter(); typing = false; save(true); });
+    grid.tabs.forEach(function (tab, k) {
+      tab.addEventListener("click", function () { grid.show(k === 1); typing = false; save(true); });
+      tab.addEventListener("keydown", function (e) {  // a tab list: the arrow keys move between its tabs
+        if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+        var other = grid.tabs[1 - k];
+        other.focus();
+        other.click();
+      });
+    });
+  }
   text.addEventListener("input", function () { apply(); save(!typing); typing = true; });
   // Enter in the search box would submit the form: the page would reload and lose every filter.
   if (text.form) { text.form.addEventListener("submit", function (e) { e.preventDefault(); }); }

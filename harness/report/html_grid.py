@@ -1,0 +1,215 @@
+"""``report.html``'s "Side by side" view: one row per case, one column per candidate, as promptfoo's viewer shows a
+run (finding 12 of the migration review), for a run of two or more candidates.
+
+The page already holds every record's reply, verdicts and criteria (the list's rows and their details), so the
+server writes only the view's frame (tabs, the candidates' header, a filter) and the script (:data:`GRID_JS`)
+fills the table from those rows the first time the view is shown: 2,000 cases x 3 candidates would otherwise
+write every reply a second time (megabytes) into a page most readers open in the list.
+"""
+
+from __future__ import annotations
+
+from harness.report.html_parts import esc
+from harness.report.html_text import esc_attr
+from harness.scoring.schema import Scorecard
+
+GRID_FOLD = 600  # a cell's reply longer than this opens clamped to a few lines, behind "show all N characters"
+
+GRID_CSS = """
+.views { display: flex; gap: .3rem; margin: .6rem 0 .2rem; border-bottom: 1px solid var(--line); }
+.views button { font: inherit; padding: .3rem .8rem; border: 1px solid var(--line); border-bottom: 0;
+                border-radius: 4px 4px 0 0; background: var(--soft); color: var(--fg); cursor: pointer; }
+.views button[aria-selected="true"] { background: var(--bg); font-weight: 600; box-shadow: inset 0 2px 0 var(--accent); }
+label.differ { font-size: .9rem; margin-right: 1rem; }
+#grid { table-layout: fixed; min-width: calc(8rem + var(--cols) * 17rem); }
+#grid th.gcase { width: 8rem; position: sticky; left: 0; z-index: 1; background: var(--bg); overflow-wrap: anywhere; }
+#grid thead th { vertical-align: bottom; } #grid thead th.gcase { background: var(--soft); }
+#grid .setup { display: block; font-weight: 400; font-size: .8rem; color: var(--muted); overflow-wrap: anywhere; }
+#grid td { overflow-wrap: anywhere; }
+#grid .reply { padding: .2rem .5rem; font-size: .9rem; }
+#grid .gfold.folded { max-height: 9.5em; overflow: hidden; }
+#grid .gfold.folded::after { content: none; }
+#grid .gmarks { font-size: .82rem; margin: .15rem 0; }
+#grid .gmarks > span + span::before { content: " · "; color: var(--muted); font-weight: 400; }
+#grid .gsample { font-size: .8rem; color: var(--muted); margin-top: .3rem; }
+#grid tr.differs > th.gcase { box-shadow: inset 4px 0 0 var(--warn); }
+#grid .differ-mark { display: block; font-size: .8rem; font-weight: 400; color: var(--warn); }
+#grid .thread { display: block; font-size: .8rem; font-weight: 400; color: var(--muted); }
+@media print {
+  .views, label.differ { display: none !important; }
+  #grid { min-width: 0; } #grid th.gcase { position: static; }
+  #grid .gfold.folded { max-height: none; } #grid button.fold-toggle { display: none; }
+  #grid tr { break-inside: avoid; }
+}
+"""
+
+
+def has_grid(card: Scorecard) -> bool:
+    """The view is offered when a run compares: two or more candidates."""
+    return len(card.candidates) >= 2
+
+
+def view_tabs() -> str:
+    """The two views of the records: the list (a row per record) and side by side (a row per case)."""
+    return ('<div class="views" role="tablist" aria-label="records view">'
+            '<button type="button" role="tab" id="tab-list" aria-selected="true" aria-controls="records-view">'
+            "List: one row per record</button>"
+            '<button type="button" role="tab" id="tab-grid" aria-selected="false" aria-controls="grid-view" '
+            'tabindex="-1">Side by side: one row per case</button></div>')
+
+
+def _head_cell(name: str, setup: str | None) -> str:
+    words = f'<span class="setup">{esc(setup)}</span>' if setup else ""
+    return f'<th scope="col" data-candidate="{esc_attr(name)}"><b>{esc(name)}</b>{words}</th>'
+
+
+def grid_section(card: Scorecard) -> str:
+    """The side-by-side view's frame: its hint, the disagreement filter, a count, and the table's header (each
+    candidate with its setup line, as the run's identity writes it); the script fills the body."""
+    setups = card.run.candidate_setups if card.run else {}
+    head = '<th scope="col" class="gcase">case</th>' + "".join(_head_cell(n, setups.get(n)) for n in card.candidates)
+    hint = ('<p class="muted hint">One row per case (a thread\'s turn cases each a row), one column per candidate: '
+            "the reply, its failed checks (✗) and its judge scores; \"open\" shows the record in the list. "
+            "⇄ marks a case whose candidates disagree on a check or a criterion's verdict. "
+            "The filters above choose the cases: a case is shown when one of its records matches them (with a "
+            "candidate chosen, that candidate's record). Sorting and the evidence picker apply to the list only.</p>")
+    differ = ('<label class="differ"><input type="checkbox" id="f-differ"> only cases where the candidates '
+              "disagree</label>")
+    count = '<span class="muted count">showing <span id="grid-shown" aria-live="polite"></span> cases</span>'
+    return (f'<div id="grid-view" role="tabpanel" aria-labelledby="tab-grid" hidden>{hint}{differ}{count}'
+            f'<div class="scroll"><table id="grid" style="--cols: {len(card.candidates)}">'
+            f"<thead><tr>{head}</tr></thead><tbody></tbody></table></div></div>")
+
+
+# sideBySide(rows, data): the view's controller, or null on a page without it (one candidate). Cases are the
+# rows' ids up to the first dot (a record's id is case.candidate.sample, each part percent-encoded without
+# dots), in the list's own order (the dataset's), whatever the list is sorted by. A cell is built from the
+# record's own rows: its reply (the detail's block after "Reply"), its checks, criteria and error cells; all
+# of it already escaped by the server, so it is cloned, never written as HTML here.
+GRID_JS = """
+  function sideBySide(rows, data) {
+    var view = document.getElementById("grid-view");
+    if (!view) return null;
+    var table = document.getElementById("grid"), differBox = document.getElementById("f-differ");
+    var shownCount = document.getElementById("grid-shown"), tabs = [document.getElementById("tab-list"),
+      document.getElementById("tab-grid")], panels = [document.getElementById("records-view"), view];
+    var columns = Array.prototype.slice.call(table.tHead.rows[0].cells, 1).map(function (th) {
+      return th.getAttribute("data-candidate");
+    });
+    var groups = [], byCase = {}, built = false;
+    rows.forEach(function (tr, i) {
+      var key = tr.id.split(".")[0];
+      if (!byCase[key]) { byCase[key] = {idx: []}; groups.push(byCase[key]); }
+      byCase[key].idx.push(i);
+    });
+    function el(tag, css, text) {
+      var e = document.createElement(tag);
+      if (css) e.className = css;
+      if (text) e.textContent = text;
+      return e;
+    }
+    function replyOf(detail) {  // the record's own reply block (the other candidates' come after it)
+      var heads = detail.cells[0].querySelectorAll("h3");
+      for (var k = 0; k < heads.length; k++) {
+        if (heads[k].textContent.indexOf("Reply") === 0) return heads[k].nextElementSibling;
+      }
+      return null;
+    }
+    function folded(block) {  // a long reply: the whole text in the cell, clamped behind the page's fold button
+      var reply = block.classList.contains("fold") ? block.firstElementChild : block;
+      var copy = reply.cloneNode(true), rest = copy.querySelector(".fold-rest");
+      copy.classList.remove("folded");
+      if (rest) rest.classList.remove("fold-rest");
+      var size = copy.textContent.length;
+      if (size <= """ + str(GRID_FOLD) + """) return copy;
+      var box = el("div", "fold"), label = "show all " + size.toLocaleString("en") + " characters";
+      copy.classList.add("gfold", "folded");
+      var button = el("button", "fold-toggle", label);
+      button.type = "button";
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("data-label", label);
+      box.appendChild(copy);
+      box.appendChild(button);
+      return box;
+    }
+    function marks(tr) {  // checks (✗ the failed ones), criteria scores, error: the list row's own cells
+      var line = el("div", "gmarks"), cells = tr.cells, seen = {};
+      for (var c = 4; c < cells.length; c++) {
+        var text = cells[c].textContent.trim();
+        if (!text || text === "—" || seen[text]) continue;  // a record with no reply says so in two cells: once
+        seen[text] = true;
+        if (c === 4 && text === "all pass") { line.appendChild(el("span", "pass", "✓ all checks pass")); continue; }
+        var failed = c === 4 && text !== "no reply" && cells[c].querySelector(".fail");
+        var part = el("span", "", failed ? "✗ " : "");
+        Array.prototype.forEach.call(cells[c].childNodes, function (n) { part.appendChild(n.cloneNode(true)); });
+        line.appendChild(part);
+      }
+      return line;
+    }
+    function cell(td, i, samples) {
+      var tr = rows[i], detail = tr.nextElementSibling, link = el("a", "anchor", "open");
+      link.href = "#rec=" + tr.id;
+      link.title = "open this record in the list";
+      td.appendChild(link);
+      if (samples) td.appendChild(el("div", "gsample", "sample " + tr.id.split(".").pop()));
+      td.appendChild(marks(tr));
+      var block = replyOf(detail);
+      if (block) td.appendChild(folded(block));
+    }
+    function title(g) {  // the case as the list writes it; a turn case also as its record's heading does
+      var tr = rows[g.idx[0]], th = el("th", "gcase");
+      th.scope = "row";
+      Array.prototype.forEach.call(tr.cells[0].childNodes, function (n) { th.appendChild(n.cloneNode(true)); });
+      var thread = Array.prototype.filter.call(tr.nextElementSibling.querySelectorAll("h3"), function (h) {
+        return h.textContent.indexOf("Thread ") === 0;
+      })[0];
+      if (thread) th.appendChild(el("span", "thread", thread.textContent));
+      var r = data[g.idx[0]], differ = (r.flips || []).concat(r.cflips || []);
+      g.differ = differ.length > 0;
+      if (g.differ) th.appendChild(el("span", "differ-mark", "⇄ differ: " + differ.join(", ")));
+      return th;
+    }
+    function build() {
+      var frag = document.createDocumentFragment();
+      groups.forEach(function (g) {
+        var row = el("tr"), cells = columns.map(function () { return el("td"); });
+        row.appendChild(title(g));
+        var samples = g.idx.length > columns.length;
+        g.idx.forEach(function (i) {
+          var c = columns.indexOf(data[i].candidate);
+          if (c < 0) { columns.push(data[i].candidate); cells.push(el("td")); c = cells.length - 1; }
+          cell(cells[c], i, samples);
+        });
+        cells.forEach(function (td) { row.appendChild(td); });
+        if (g.differ) row.className = "differs";
+        g.tr = row;
+        frag.appendChild(row);
+      });
+      table.tBodies[0].appendChild(frag);
+      built = true;
+    }
+    function filter() {  // a case shows when one of its records passes the list's filters
+      if (!built) return;
+      var shown = 0;
+      groups.forEach(function (g) {
+        var ok = (!differBox.checked || g.differ) && g.idx.some(function (i) { return !rows[i].hidden; });
+        g.tr.hidden = !ok;
+        shown += ok ? 1 : 0;
+      });
+      shownCount.textContent = shown + " of " + groups.length;
+    }
+    var on = false;
+    function show(grid) {
+      on = grid;
+      tabs.forEach(function (t, k) {
+        t.setAttribute("aria-selected", String(k === (grid ? 1 : 0)));
+        t.tabIndex = k === (grid ? 1 : 0) ? 0 : -1;
+      });
+      panels.forEach(function (p, k) { p.hidden = k !== (grid ? 1 : 0); });
+      if (grid && !built) build();
+      filter();
+      window.dispatchEvent(new Event("resize"));  // the scroll hints measure the box now shown
+    }
+    return {show: show, filter: filter, differ: differBox, tabs: tabs, isOn: function () { return on; }};
+  }
+"""
