@@ -177,3 +177,9 @@ class ProtocolError(ServerError):
     """An answer that is not the chat-completions protocol at all (an HTML page with a 200, a body that is not
     JSON or not a chat completion): kind ``server_error`` as before, told apart so that an endpoint that never
     spoke the protocol can be given up on (:mod:`harness.models.breaker`)."""
+
+
+class ForeignConfigError(ConfigError):
+    """A file written for another tool (a promptfoo config given as an eval file). Where it is among a file's
+    errors, the CLI prints every one of them, as ``harness validate`` does: each names the harness's word for
+    one of the other tool's keys, and the first alone would not say what to write."""

@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 
 import jinja2
 
+from harness.candidates.template_hints import undefined_hint
 from harness.datasets.schema import Case
 from harness.errors import CaseFault, TemplateError
 from harness.models.base import Message
@@ -92,6 +93,7 @@ def compile_template(source: str, origin: str, partials: dict[str, str] | None =
                              loader=loader)
     try:
         template = env.from_string(source)
+        template.harness_source = source  # read by an undefined variable's hint (template_hints)
         for name in partials or ():  # a partial's own syntax error, named, before any case renders it
             env.get_template(name)
         return template
@@ -112,8 +114,12 @@ def template_variables(case: Case, data: dict | None = None) -> dict:
 
 
 def render_system_prompt(template: jinja2.Template, case: Case, data: dict | None = None) -> str:
+    variables = template_variables(case, data)
     try:
-        return template.render(template_variables(case, data)).strip()
+        return template.render(variables).strip()
+    except jinja2.UndefinedError as exc:
+        hint = undefined_hint(str(exc), case, variables, getattr(template, "harness_source", None))
+        raise TemplateRenderError(f"prompt template failed on this case: {exc}{hint}") from None
     except jinja2.TemplateError as exc:
         raise TemplateRenderError(f"prompt template failed on this case: {exc}") from None
     except Exception as exc:  # template code can raise anything ("None + 1" is a TypeError)

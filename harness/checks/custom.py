@@ -34,11 +34,13 @@ from __future__ import annotations
 
 import functools
 import re
+import typing
 from pathlib import Path
 from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from harness.config.promptfoo_words import check_type_problem
 from harness.config.yamlfile import did_you_mean
 from harness.checks import custom_refs
 from harness.checks.base import CheckContext, CheckResult
@@ -48,10 +50,13 @@ from harness.checks.results import result, span
 from harness.datasets.conditions import AppliesWhen, applies
 from harness.hashing import hash_value
 
-CustomType = Literal["contains", "contains_all", "not_contains", "equals", "starts_with", "regex", "not_regex",
-                     "max_length", "min_length", "is_json", "max_latency_ms", "max_cost_usd", "python"]
-_PHRASE_TYPES = ("contains", "contains_all", "not_contains")
-_WHOLE_TYPES = ("equals", "starts_with")  # the reply is / starts with one of the phrases
+CustomType = Literal["contains", "contains_all", "not_contains", "not_contains_all", "equals", "not_equals",
+                     "starts_with", "not_starts_with", "regex", "not_regex", "max_length", "min_length", "is_json",
+                     "not_is_json", "max_latency_ms", "max_cost_usd", "python"]
+_PHRASE_TYPES = ("contains", "contains_all", "not_contains", "not_contains_all")
+# the reply is / starts with one of the phrases (or, negated, is not / does not)
+_WHOLE_TYPES = ("equals", "starts_with", "not_equals", "not_starts_with")
+_JSON_TYPES = ("is_json", "not_is_json")
 _PATTERN_TYPES = ("regex", "not_regex")
 _LENGTH_TYPES = ("max_length", "min_length")
 _CALL_TYPES = ("max_latency_ms", "max_cost_usd")  # read the responder call's accounting, not the reply
@@ -73,10 +78,12 @@ class CustomCheckSpec(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
     type: CustomType = Field(description="contains: any of the values appears; contains_all: every value does; "
-                                         "not_contains: none does; equals / starts_with: the reply is / starts with "
-                                         "one of the values; regex / not_regex: the pattern is found / not found; "
-                                         "max_length / min_length: the reply's length in characters; is_json: the "
-                                         "reply parses as JSON (and fits the JSON Schema in `value`, if given); "
+                                         "not_contains: none does; not_contains_all: not every one does; equals / "
+                                         "starts_with: the reply is / starts with one of the values (not_equals / "
+                                         "not_starts_with: none of them); regex / not_regex: the pattern is found / "
+                                         "not found; max_length / min_length: the reply's length in characters; "
+                                         "is_json: the reply parses as JSON (and fits the JSON Schema in `value`, if "
+                                         "given); not_is_json: it does not parse as JSON; "
                                          "max_latency_ms / max_cost_usd: the responder call took / cost at most "
                                          "`value`; python: `file.py:function`, called with the check context")
     value: str | list[str] | int | float | dict[str, Any] | None = Field(
@@ -94,6 +101,17 @@ class CustomCheckSpec(BaseModel):
     threshold: float | None = Field(None, ge=0, le=1,
                                     description="python checks that return a score from 0 to 1: the check passes "
                                                 "when the score is at least this.")
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type_known(cls, value: Any) -> Any:
+        # promptfoo's spellings and types answered with the harness's (never with the opposite check);
+        # anything else is left to the Literal, whose message lists the types.
+        if isinstance(value, str) and value not in typing.get_args(CustomType):
+            problem = check_type_problem(value, typing.get_args(CustomType))
+            if problem:
+                raise ValueError(problem)
+        return value
 
     @field_validator("name", mode="before")
     @classmethod
@@ -149,6 +167,9 @@ class CustomCheckSpec(BaseModel):
         elif kind == "is_json":
             if value is not None:
                 _check_schema(value)
+        elif kind == "not_is_json":
+            if value is not None:
+                raise ValueError("type not_is_json takes no `value` (it passes when the reply is not JSON)")
         elif not isinstance(value, str) or not _FUNCTION.match(value):
             raise ValueError("type python needs `value`: file.py:function (e.g. evals/checks/house.py:signed_off)")
         return value
@@ -213,8 +234,8 @@ class CustomCheck:
 def _describe(spec: CustomCheckSpec) -> str:
     if spec.type in _LENGTH_TYPES or spec.type in _CALL_TYPES or spec.type == "python":
         return f"{spec.type} {spec.value}"
-    if spec.type == "is_json":
-        return "is_json" if spec.value is None else "is_json, fitting a JSON Schema"
+    if spec.type in _JSON_TYPES:
+        return spec.type if spec.value is None else "is_json, fitting a JSON Schema"
     return f"{spec.type} {', '.join(repr(p) for p in spec.phrases)}"
 
 
@@ -246,9 +267,9 @@ def _phrase_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
         if kind == "contains":
             passed = bool(found)
             detail = f"found {_listed(found)}" if found else f"none of {_listed(missing)} found"
-        elif kind == "contains_all":
-            passed = not missing
-            detail = f"all {len(found)} found" if passed else f"missing {_listed(missing)}"
+        elif kind in ("contains_all", "not_contains_all"):
+            passed = not missing if kind == "contains_all" else bool(missing)
+            detail = f"missing {_listed(missing)}" if missing else f"all {len(found)} found"
         else:
             passed = not found
             detail = f"found {_listed(found)}" if found else "none found"
@@ -261,7 +282,8 @@ def _whole_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
     """equals / starts_with: the reply (surrounding whitespace aside) is / starts with one of the phrases."""
     flags = re.IGNORECASE if spec.ignore_case else 0
     written = _phrases_of(spec)
-    starts = spec.type == "starts_with"
+    starts = spec.type.endswith("starts_with")
+    wanted = not spec.type.startswith("not_")
     verb, negated = ("starts with", "does not start with") if starts else ("is", "is not")
 
     def decide(ctx: CheckContext) -> Outcome:
@@ -273,8 +295,8 @@ def _whole_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
             pattern = re.escape(phrase)
             m = re.match(pattern, text, flags) if starts else re.fullmatch(pattern, text, flags)
             if m is not None:
-                return True, [(offset + m.start(), offset + m.end())], f"{verb} {phrase!r}", {"matched": phrase}
-        return False, [], f"{negated} {_listed(phrases)}", {"matched": None}
+                return wanted, [(offset + m.start(), offset + m.end())], f"{verb} {phrase!r}", {"matched": phrase}
+        return not wanted, [], f"{negated} {_listed(phrases)}", {"matched": None}
 
     return decide
 
@@ -338,7 +360,7 @@ def build_custom_check(spec: CustomCheckSpec, resolve: Callable[[str], Path | No
         return CustomCheck(spec, _length_decider(spec))
     if spec.type in _WHOLE_TYPES:
         return CustomCheck(spec, _whole_decider(spec))
-    if spec.type == "is_json":
+    if spec.type in _JSON_TYPES:
         return CustomCheck(spec, _json_decider(spec))
     if spec.type in _CALL_TYPES:
         from harness.checks.custom_calls import call_decider

@@ -1,4 +1,4 @@
-"""``is_json``: the reply is one JSON value, read strictly, fitting a JSON Schema if the check gives one.
+"""``is_json``: the reply is one JSON value (``not_is_json``: it is not), read strictly, fitting a JSON Schema if the check gives one.
 
 Split out of :mod:`harness.checks.custom`, which validates a check's ``value`` with :func:`_check_schema`
 and builds the check with :func:`_json_decider`. ``jsonschema`` is imported only where an eval file has a
@@ -64,7 +64,20 @@ def strict_json(text: str) -> Any:
 
 
 def _json_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
-    """is_json: the whole reply (surrounding whitespace aside) is one JSON value, fitting the schema if given."""
+    """is_json: the whole reply (surrounding whitespace aside) is one JSON value, fitting the schema if given;
+    not_is_json (no schema): it is not."""
+    decide = _is_json_decider(spec)
+    if spec.type == "is_json":
+        return decide
+
+    def negated(ctx: CheckContext) -> Outcome:
+        passed, spans, detail, data = decide(ctx)
+        return not passed, spans, detail, data
+
+    return negated
+
+
+def _is_json_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
     validator = None
     if spec.value is not None:
         import jsonschema

@@ -81,8 +81,9 @@ def _reference(inner: str, written: str) -> Reference:
     path = tuple(inner.split("."))
     root, rest = path[0], path[1:]
     if root not in ROOTS:
-        raise ValueError(f"{written}: {root!r} is not a case field (fields: {', '.join(ROOTS)}"
-                         f"{did_you_mean(root, ROOTS)}); write \\{written} for the literal text")
+        meant = _meant(path)
+        raise ValueError(f"{written}: {root!r} is not a case field{meant} (fields: {', '.join(ROOTS)}"
+                         f"{'' if meant else did_you_mean(root, ROOTS)}); write \\{written} for the literal text")
     if root in _SCALARS and rest:
         raise ValueError(f"{written}: {root} is text, with no fields of its own")
     if root in _RECORDS:
@@ -101,6 +102,20 @@ def _reference(inner: str, written: str) -> Reference:
     if root == "recorded_replies" and len(rest) != 1:
         raise ValueError(f"{written}: recorded_replies holds text by version: {{{{ recorded_replies.<version> }}}}")
     return Reference(path)
+
+
+# A prompt template's own names, which a check's value cannot name: never suggested as a metadata key.
+_NOT_METADATA = ("customer_text", "last_customer_text", "turns", "case")
+
+
+def _meant(path: tuple[str, ...]) -> str:
+    """``"; did you mean {{ metadata.order_id }}?"`` for a bare name no root has (a column of one's own is a
+    metadata key) or promptfoo's ``vars.<name>``; ``""`` for a name close to a root (did_you_mean says it)."""
+    if path[0] == "vars" and len(path) > 1:
+        return f"; promptfoo's vars are metadata here: did you mean {{{{ metadata.{'.'.join(path[1:])} }}}}?"
+    if len(path) == 1 and path[0] not in _NOT_METADATA and not did_you_mean(path[0], ROOTS):
+        return f"; did you mean {{{{ metadata.{path[0]} }}}}?"
+    return ""
 
 
 def _kind_of(annotation: Any) -> str | None:

@@ -11,18 +11,25 @@ from typing import Any
 
 from harness.errors import ConfigError, UserError
 
+MAX_REPEAT = 1000  # as a candidate's `epochs`
+
 
 def run(args: argparse.Namespace) -> int:
     from harness.ci.nightly import NightlyOptions, run_gated
     from harness.cli.progress import RunProgress
     from harness.runner.engine import RunOptions
 
+    from harness.config.evalfile import repeated
+
     candidates, selection = _chosen(args)
     progress = RunProgress(enabled=not args.quiet)
     options = RunOptions(out=args.out, limit=args.limit, candidates=candidates, resume=args.resume,
                          retry_errors=args.retry_errors, use_cache=not args.no_cache, cache_path=args.cache,
                          on_record=progress.advance, on_start=progress.start, batch=args.batch, selection=selection)
-    with progress:
+    if args.repeat is not None and not args.quiet:
+        print(f"harness: --repeat {args.repeat}: {args.repeat} sample(s) per case of each model candidate, in place "
+              "of the eval file's epochs (the manifest's eval_spec records it)", file=sys.stderr)
+    with progress, repeated(args.repeat):
         gated = run_gated(args.eval, NightlyOptions(run=options, baseline=args.baseline, trend_pngs=args.trend_pngs,
                                                     junit=args.junit))
     _print_outputs(gated.result.outputs, quiet=args.quiet)
@@ -34,6 +41,8 @@ def _chosen(args: argparse.Namespace):
     """``--candidates`` as a list (None: all) and the case selection, checked (``run`` and ``estimate``)."""
     if args.limit is not None and args.limit < 1:
         raise ConfigError("must be a positive number", field="--limit")
+    if getattr(args, "repeat", None) is not None and not 1 <= args.repeat <= MAX_REPEAT:
+        raise ConfigError(f"must be a whole number from 1 to {MAX_REPEAT} (samples per case)", field="--repeat")
     candidates = [c.strip() for c in args.candidates.split(",") if c.strip()] if args.candidates else None
     return candidates, _case_selection(args, candidates)
 
@@ -47,8 +56,12 @@ def estimate(args: argparse.Namespace) -> int:
         raise ConfigError("must be a positive number", field="--reply-tokens")
     if not args.latency > 0:
         raise ConfigError("must be a positive number of seconds", field="--latency")
+    from harness.config.evalfile import repeated
+
     candidates, selection = _chosen(args)
-    found = estimate_run(load_eval(args.eval), limit=args.limit, candidate_names=candidates, selection=selection,
+    with repeated(args.repeat):
+        loaded = load_eval(args.eval)
+    found = estimate_run(loaded, limit=args.limit, candidate_names=candidates, selection=selection,
                          reply_tokens=args.reply_tokens, cache_path=args.cache)
     print(json.dumps(estimate_json(found, args.latency), indent=2) if args.json else render_estimate(found, args.latency))
     return 0

@@ -75,6 +75,7 @@ def _add_run(sub) -> None:
     run.add_argument("eval", type=Path, help="eval file (YAML)")
     run.add_argument("--out", type=Path, help="results directory (default: results/<eval>-<time>)")
     run.add_argument("--limit", type=int, help="only the first N cases")
+    _add_repeat(run)
     run.add_argument("--candidates", help="comma-separated candidate names to run (default: all)")
     _add_selection(run)
     run.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
@@ -94,6 +95,11 @@ def _add_run(sub) -> None:
                           "default, or $HARNESS_JUNIT), or every failing check and criterion (all)")
 
 
+def _add_repeat(command) -> None:
+    command.add_argument("--repeat", type=int, metavar="N", help="sample each case N times per model candidate: "
+                         "the eval file's epochs, which this wins over (promptfoo's --repeat)")
+
+
 def _add_selection(command) -> None:
     """The options that choose some of an eval's cases (``run`` and ``estimate``)."""
     command.add_argument("--cases", metavar="ID[,ID...]", help="only these case ids (shell patterns such as c01* "
@@ -111,6 +117,7 @@ def _add_estimate(sub) -> None:
     estimate = sub.add_parser("estimate", help="calls, tokens and cost of running an eval file, before running it")
     estimate.add_argument("eval", type=Path, help="eval file (YAML)")
     estimate.add_argument("--limit", type=int, help="only the first N cases")
+    _add_repeat(estimate)
     estimate.add_argument("--candidates", help="comma-separated candidate names (default: all)")
     _add_selection(estimate)
     estimate.add_argument("--reply-tokens", type=int, metavar="N", help="length of a model candidate's reply "
@@ -198,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except UserError as exc:
-        print(f"harness: error: {exc.one_line()}", file=sys.stderr)
+        for line in _error_lines(exc):
+            print(f"harness: error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except RunNotFinished as exc:  # not bad input: a provider that stopped answering about a submitted batch
         print(f"harness: error: {exc}", file=sys.stderr)
@@ -206,6 +214,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         print("harness: interrupted; continue with --resume", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+
+
+def _error_lines(exc) -> list[str]:
+    """One line for an error; every one of a file's errors where the file was written for another tool (each
+    line names the harness's word for one of its keys, as ``harness validate`` shows them)."""
+    from harness.errors import ForeignConfigError, SeveralErrors
+
+    if isinstance(exc, SeveralErrors) and any(isinstance(e, ForeignConfigError) for e in exc.errors):
+        return [e.one_line() for e in exc.errors] + ([f"(and {exc.more} more)"] if exc.more else [])
+    return [exc.one_line()]
 
 
 # Options whose value may start with a minus sign (``--min-effect -1pp``): argparse takes such a value for an

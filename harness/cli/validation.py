@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import yaml
 
+from harness.config.promptfoo_words import MIGRATION_LINK, looks_like_promptfoo
 from harness.datasets.bad_text import wide_encoding
 from harness.errors import SeveralErrors, UserError
 
@@ -189,6 +190,9 @@ def _sniff_yaml(path: Path) -> Skipped | None:
             "not an eval file or rubric (no dataset:, candidates: or criteria: key)")
     if isinstance(data, dict) and any(key in data for key in ("dataset", "candidates", "criteria")):
         return None
+    if looks_like_promptfoo(data):  # said apart: someone porting it wants the way, not "not ours"
+        return Skipped(f"a promptfoo config, not an eval file (harness validate {path} names the harness's word "
+                       f"for each of its keys; the whole mapping: {MIGRATION_LINK})")
     return Skipped("not an eval file or rubric (no dataset:, candidates: or criteria: key)")
 
 
@@ -291,7 +295,38 @@ def _check_against_dataset(loaded: LoadedEval) -> list[str]:
         cases = expand_cases(cases, dataset.source, dataset.lines)
     check_recorded_versions(loaded, cases)
     return (inherited + unreplayed_turn_warnings(loaded, cases) + field_reference_gaps(loaded, cases)
-            + _unholdable_gates(loaded, len(cases)))
+            + _unholdable_gates(loaded, len(cases)) + _render_prompts(loaded, cases))
+
+
+RENDERED_AT_MOST = 5_000  # cases each prompt template is rendered for by validate; more: an even sample
+
+
+def _render_prompts(loaded: LoadedEval, cases: list) -> list[str]:
+    """Render each model candidate's prompt template for the cases, as a run does before its first call, so
+    validate says what the run would stop on (``'order_id' is undefined; did you mean metadata.order_id?``).
+    Over :data:`RENDERED_AT_MOST` cases, an even sample of them, and a line saying so."""
+    from harness.runner.preflight import checked_template
+
+    names = [spec.name for spec in loaded.spec.candidates if spec.kind == "model"]
+    if not names or not cases:
+        return []
+    step = -(-len(cases) // RENDERED_AT_MOST)  # ceiling: every step-th case
+    sample = cases[::step]
+    failed = []
+    for name in names:
+        try:
+            checked_template(loaded, name, sample)  # the run's own error, at the candidate's prompt line
+        except UserError as exc:
+            failed.append(exc)
+    if failed:
+        from harness.config.yamlfile import all_at_once
+
+        raise all_at_once(type(failed[0]), failed)
+    if step == 1:
+        return []
+    note = (f"prompt templates rendered for {len(sample):,} of the {len(cases):,} cases (one in every {step}); a run "
+            f"renders every case before its first call")
+    return [loaded.error(note, *loaded.candidate_loc(names[0]), "prompt").one_line()]
 
 
 def _unholdable_gates(loaded: LoadedEval, n_cases: int) -> list[str]:

@@ -24,7 +24,9 @@ from harness.config.judge_spec import EMBEDDED_MODEL, JudgeSpec, ModelFields, Pa
 from harness.config.yamlfile import all_at_once, did_you_mean, format_loc, line_of, load_yaml, validate_yaml
 from harness.config.dataset_spec import DatasetSpec, check_column_targets
 from harness.datasets.mapping import ColumnMap
-from harness.errors import ConfigError, UserError
+from harness.config.promptfoo_words import looks_like_line, looks_like_promptfoo
+from harness.config.repeat import repeat_samples, repeated  # noqa: F401  (repeated: the CLI's, from here)
+from harness.errors import ConfigError, ForeignConfigError, SeveralErrors, UserError
 from harness.gates.spec import GatesSpec, unknown_names
 
 MAX_NAME = 100
@@ -45,8 +47,8 @@ class EvalSpec(StrictSpec):
     checks: Literal["all", "none"] | list[str | CustomCheckSpec] = Field(
         "all", description="`all`, `none`, or a list of built-in check names (`all` for every one) and checks "
                            "written here: `{name, type, value}`, type one of contains, contains_all, not_contains, "
-                           "equals, starts_with, regex, not_regex, max_length, min_length, is_json, "
-                           "max_latency_ms, max_cost_usd, python.")
+                           "not_contains_all, equals, not_equals, starts_with, not_starts_with, regex, not_regex, "
+                           "max_length, min_length, is_json, not_is_json, max_latency_ms, max_cost_usd, python.")
     judge: JudgeSpec | None = None
     # Unset, it follows the models' own when higher (_concurrency_follows_models); the schema's text stays.
     concurrency: int = Field(DEFAULT_EVAL_CONCURRENCY, ge=1, le=4096,
@@ -179,8 +181,12 @@ def load_eval(path: str | Path) -> LoadedEval:
     data, node = load_yaml(path, ConfigError)
     data = interpolate(data, node, path)
     data, locs = expand_matrices(data, node, path)
-    spec = validate_yaml(EvalSpec, data, node, path, ConfigError,
-                         remap=lambda loc: in_file(at_second_name(loc, data), locs, node))
+    try:
+        spec = validate_yaml(EvalSpec, data, node, path, ConfigError,
+                             remap=lambda loc: in_file(at_second_name(loc, data), locs, node))
+    except ConfigError as exc:
+        raise _said_as_promptfoo(exc, data, path) from None
+    repeat_samples(spec)
     def fail(problem: str, *loc) -> UserError:
         return _error_at(path, node, problem, loc)
 
@@ -204,6 +210,15 @@ def load_eval(path: str | Path) -> LoadedEval:
                       rubric_path=rubric_path, prompts=prompts, prompt_files=prompt_files,
                       prompt_partials=partials, node=node,
                       custom_checks=custom_checks, candidate_locs=locs)
+
+
+def _said_as_promptfoo(exc: ConfigError, data: Any, path: Path) -> UserError:
+    """``exc``, led by a line saying the file is a promptfoo config when it reads as one (its keys' lines
+    each name the harness's word: :mod:`harness.config.promptfoo_words`)."""
+    if not looks_like_promptfoo(data):
+        return exc
+    errors = exc.errors if isinstance(exc, SeveralErrors) else [exc]
+    return all_at_once(ConfigError, [ForeignConfigError(looks_like_line(), file=str(path), line=1), *errors])
 
 
 def _dataset_path(spec: EvalSpec, path: Path, fail) -> str:

@@ -16,6 +16,8 @@ from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, ValidationError
 
+from harness.config.promptfoo_words import unknown_key_hint
+
 
 _NO_DATA = object()
 
@@ -115,6 +117,9 @@ def _plain_message(err: dict, message: str, model: type[BaseModel] | None = None
     kind = err["type"]
     if kind == "extra_forbidden":
         key = str(steps[-1][0]) if steps else ""
+        foreign = unknown_key_hint(_promptfoo_place(_model_at(model, steps[:-1])), key)
+        if foreign:  # promptfoo's word for something: what does its job here, not the nearest spelling
+            return f"unknown field: {foreign}"
         known = _fields_at(model, steps[:-1])
         hint = did_you_mean(key, known) if key else ""
         if not hint and known:
@@ -144,15 +149,25 @@ def _suggested_field(model: type[BaseModel] | None, steps: tuple) -> str | None:
 
 def _fields_at(model: type[BaseModel] | None, steps: tuple) -> list[str]:
     """The field names of the model that ``steps`` lead to inside ``model`` ([] where they lead elsewhere)."""
+    kind = _model_at(model, steps)
+    return [field.alias or name for name, field in kind.model_fields.items()] if kind else []
+
+
+def _model_at(model: type[BaseModel] | None, steps: tuple) -> type[BaseModel] | None:
+    """The model that ``steps`` lead to inside ``model`` (None where they lead elsewhere)."""
     kind: Any = model
     for key, tag in steps:
         kind = _step_into(kind, key, tag)
         if kind is None:
-            return []
+            return None
     kind = _step_into(kind, None, False) if _is_union(kind) else _unwrapped(kind)  # `X | None`: X
-    if isinstance(kind, type) and issubclass(kind, BaseModel):
-        return [field.alias or name for name, field in kind.model_fields.items()]
-    return []
+    return kind if isinstance(kind, type) and issubclass(kind, BaseModel) else None
+
+
+def _promptfoo_place(model: type[BaseModel] | None) -> str:
+    """Which of promptfoo's tables an unknown key of ``model`` is looked up in ("": none)."""
+    name = getattr(model, "__name__", "")
+    return {"EvalSpec": "eval", "CustomCheckSpec": "check"}.get(name, "")
 
 
 def _step_into(kind: Any, key: Any, tag: bool) -> Any:
