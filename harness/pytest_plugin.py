@@ -88,6 +88,7 @@ class CaseItem:
     def assert_passed(self, *, checks: list[str] | None = None, criteria: list[str] | None = None) -> None:
         """Fail unless every check and criterion passed (only ``checks``/``criteria`` when given: the
         message then lists only theirs)."""
+        __tracebackhide__ = True  # pytest shows none of these frames: the message says what failed
         wanted = _wanted(checks, criteria)
         self._check_known(wanted)
         failing = [n for n in self.outcome.failing_names if wanted is None or n in wanted]
@@ -96,6 +97,7 @@ class CaseItem:
 
     def _check_known(self, wanted: set[str] | None) -> None:
         """Refuse a check or criterion the run does not have (it would never fail, so the test would pass)."""
+        __tracebackhide__ = True  # pytest shows none of these frames: the message says what failed
         if wanted is None or self.known is None:
             return
         for asked in sorted(wanted - self.known):
@@ -169,13 +171,16 @@ class EvalRun:
         return [CaseItem(o.case_id, o.candidate, o, self._known(o.candidate)) for o in outcomes]
 
     def check_rate(self, candidate: str, check: str) -> float | None:
+        __tracebackhide__ = True  # pytest shows none of these frames: the message says what failed
         return self._summary(candidate, "check", check).pass_rate.rate
 
     def criterion_mean(self, candidate: str, criterion: str) -> float | None:
+        __tracebackhide__ = True  # pytest shows none of these frames: the message says what failed
         return self._summary(candidate, "criterion", criterion).score.mean
 
     def assert_check_rate(self, candidate: str, check: str, minimum: float) -> None:
         """Fail when ``check``'s pass rate for ``candidate`` is below ``minimum``, naming the failing cases."""
+        __tracebackhide__ = True  # pytest shows none of these frames: the message says what failed
         rate = self.check_rate(candidate, check)
         if rate is None or rate < minimum:
             failing = [c.case_id for c in self.cases() if c.candidate == candidate
@@ -187,6 +192,7 @@ class EvalRun:
         """Fail when the run's gates failed: as the run was held to them (``gates.json``, its baseline
         included) or, with ``baseline=``, against that baseline now. What was not evaluated (the
         max_regression gates of a run held to no baseline) is a warning, as the command prints a note."""
+        __tracebackhide__ = True  # pytest shows none of these frames: the message says what failed
         if self.outcome is None:
             self.outcome = _gate(self.run_dir, self.baseline, self.results)
         for note in self.outcome.notes:
@@ -196,6 +202,7 @@ class EvalRun:
             raise HarnessAssertionError(f"gates failed (exit code {self.outcome.exit_code}):\n" + "\n".join(lines))
 
     def _candidate(self, name: str):
+        __tracebackhide__ = True  # pytest shows none of these frames: the message says what failed
         try:
             return self.scorecard.candidates[name]
         except KeyError:
@@ -203,6 +210,7 @@ class EvalRun:
 
     def _summary(self, candidate: str, kind: str, name: str):
         """The scorecard's summary of one check or criterion of ``candidate``."""
+        __tracebackhide__ = True  # pytest shows none of these frames: the message says what failed
         found = self._candidate(candidate)
         summaries = found.checks if kind == "check" else found.criteria
         try:

@@ -194,7 +194,8 @@ def load_eval(path: str | Path) -> LoadedEval:
     check_column_targets(spec.dataset_columns, fail)
     rubric_path = None
     if spec.judge is not None:
-        rubric_path = resolve_path(spec.judge.rubric, path)
+        # A rubric written here is read from this file (harness.judges.rubric.load_rubric knows one).
+        rubric_path = path if isinstance(spec.judge.rubric, dict) else resolve_path(spec.judge.rubric, path)
         if rubric_path is None:
             raise fail(f"rubric file not found: {spec.judge.rubric}", "judge", "rubric")
     locs = locs or [("candidates", i) for i in range(len(spec.candidates))]

@@ -18,7 +18,14 @@ without editing the file::
   YAML reads a quoted value. In YAML's flow style (``{min: ...}``, ``[...]``) a
   reference must be quoted, as ``{`` and ``}`` delimit the mapping there.
 * Only values are interpolated, never keys, and only in the eval file (datasets,
-  rubrics and prompt templates are data, and a complaint may well contain ``${``).
+  rubrics and prompt templates are data, and a complaint may well contain ``${``);
+  a rubric written in the eval file (``judge.rubric`` a mapping) is a rubric too.
+* A ``.env`` file beside the eval file, then one in the working directory, fills
+  in variables the environment does not set (a variable already set is never
+  overridden; the first file to set one wins), and they are set for the rest of
+  the process, so a key named by ``api_key_env`` can live there too, as with
+  promptfoo. Nothing in it is printed or sent anywhere but where the eval file or
+  an ``api_key_env`` sends it. See :func:`read_env_file` for what a line may be.
 * A variable whose name says it holds a secret (a part between underscores is
   ``KEY``, ``TOKEN``, ``SECRET``, ``PASSWORD``, ``CREDENTIAL``, …: ``HF_TOKEN``,
   not ``MAX_TOKENS``) is refused: the resolved file is written into every run's
@@ -46,13 +53,85 @@ _SECRET_PARTS = frozenset({"KEY", "APIKEY", "TOKEN", "SECRET", "PASSWORD", "PASS
                            "CREDENTIALS", "PWD"})
 
 
+# What a .env line may hold: ``[export ]NAME=value`` (a comment or a blank line aside).
+_ENV_LINE = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)")
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
+# Left as written, as a rubric file would be (see the module docstring).
+_RUBRIC_AT = ("judge", "rubric")
+
+
 def interpolate(data: Any, node: yaml.Node | None, path: Path, environ: dict[str, str] | None = None) -> Any:
-    """``data`` with every ``${...}`` in its string values resolved (see the module docstring)."""
+    """``data`` with every ``${...}`` in its string values resolved (see the module docstring); with no
+    ``environ``, from the process's environment, after the ``.env`` files (:func:`load_env_files`)."""
+    if environ is None:
+        load_env_files(path)
     env = os.environ if environ is None else environ
     return _walk(data, (), node, path, env)
 
 
+def env_files(eval_path: Path) -> list[Path]:
+    """The ``.env`` files an eval file reads, in order: beside it, then in the working directory."""
+    found: list[Path] = []
+    for candidate in (Path(eval_path).parent / ".env", Path.cwd() / ".env"):
+        if candidate.is_file() and all(not candidate.samefile(f) for f in found):
+            found.append(candidate)
+    return found
+
+
+def load_env_files(eval_path: Path) -> None:
+    """Set every variable the ``.env`` files of ``eval_path`` name that is not set yet (never overriding)."""
+    for env_file in env_files(eval_path):
+        for name, value in read_env_file(env_file).items():
+            os.environ.setdefault(name, value)
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """A ``.env`` file's variables: ``NAME=value`` lines, ``export `` before the name allowed; ``#`` starts a
+    comment (a whole line, or after a space in an unquoted value); a value may be quoted, ``'...'`` as
+    written, ``"..."`` with ``\\n``, ``\\"`` and ``\\\\`` escapes; on one line, and no ``${...}`` expansion.
+    A line that is none of these is a ConfigError naming the file and line, never quoting it (a secret)."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read this .env file ({type(exc).__name__})", file=str(path)) from None
+    found: dict[str, str] = {}
+    for number, line in enumerate(lines, 1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        m = _ENV_LINE.fullmatch(text)
+        if m is None:
+            raise ConfigError("not a NAME=value line (a name is letters, digits and _; a comment starts with #)",
+                              file=str(path), line=number)
+        value = _env_value(m.group(2))
+        if value is None:
+            raise ConfigError(f"{m.group(1)}: a quoted value needs its closing quote on the same line, and "
+                              "nothing but a # comment after it", file=str(path), line=number)
+        found[m.group(1)] = value
+    return found
+
+
+def _env_value(raw: str) -> str | None:
+    """A .env line's value as written after ``=`` (None when its quotes do not close properly)."""
+    if not raw or raw[0] not in "'\"":
+        return re.split(r"\s+#", raw, maxsplit=1)[0].strip()
+    quote, out, i = raw[0], [], 1
+    while i < len(raw) and raw[i] != quote:
+        if quote == '"' and raw[i] == "\\" and i + 1 < len(raw):
+            i += 1
+            out.append(_ESCAPES.get(raw[i], "\\" + raw[i]))
+        else:
+            out.append(raw[i])
+        i += 1
+    rest = raw[i + 1:].strip()
+    if i >= len(raw) or rest and not rest.startswith("#"):
+        return None
+    return "".join(out)
+
+
 def _walk(value: Any, loc: tuple, node, path: Path, env) -> Any:
+    if isinstance(value, dict) and loc == _RUBRIC_AT:
+        return value
     if isinstance(value, dict):
         return {key: _walk(item, (*loc, key), node, path, env) for key, item in value.items()}
     if isinstance(value, list):
@@ -92,7 +171,8 @@ def _resolve(text: str, loc: tuple, node, path: Path, env) -> Any:
         if not value and has_default:
             value = default
         elif value is None:
-            raise fail(f"environment variable {name} is not set (give a default: ${{{name}:-value}})")
+            raise fail(f"environment variable {name} is not set (set it, or write {name}=value in a .env file "
+                       f"beside the eval file or in the working directory, or give a default: ${{{name}:-value}})")
         pieces.append(value)
         whole = m.start() == 0 and m.end() == len(text)
     pieces.append(text[done:])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -37,7 +37,16 @@ class JudgeSpec(ModelFields):
 
     model: str | None = Field(None, min_length=1, description="litellm form (openai/gpt-4o-mini, ollama_chat/llama3.1, "
                                                               f"...) or {EMBEDDED_MODEL}; or give `panel`")
-    rubric: str = Field(min_length=1, description="Path of a rubric YAML file.")
+    rubric: str | dict[str, Any] = Field(description=(
+        "Path of a rubric YAML file, or the rubric itself written here (a mapping as in a rubric file; `id` "
+        "defaults to the eval's name and `version` to \"1\"); validated where the judge is built."))
+
+    @field_validator("rubric")
+    @classmethod
+    def _rubric_named(cls, value: str | dict[str, Any]) -> str | dict[str, Any]:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("give a rubric file's path, or the rubric itself (a mapping with `criteria`)")
+        return value
     criteria: list[str] | None = Field(None, description="Only these criteria of the rubric.")
     max_attempts: int = Field(2, ge=1, le=10, description="Asks per criterion before a judge error is recorded.")
     epochs: int = Field(1, ge=1, le=100, description="Times each criterion is asked; the answers are reduced.")

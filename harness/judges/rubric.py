@@ -3,6 +3,16 @@
 A criterion has an ``id``, the ``question``, a ``scale`` (``1-5`` or ``pass_fail``)
 with an anchored description of each level, a pass threshold, whether the case's
 policy context is shown to the judge, and when it applies.
+
+Two shorter ways to write one (promptfoo's one-line ``llm-rubric`` is the yardstick):
+
+* a criterion with its ``id`` and ``question`` (or ``description``) and no ``levels``
+  is a pass/fail one whose two levels say :data:`SHORT_LEVELS`. It is the same
+  criterion as one written out with those words, and hashes as it: the judge is
+  shown the same thing, so the response cache and run comparisons take them alike.
+* a rubric written in the eval file (``judge: {rubric: {criteria: [...]}}``) instead
+  of a file of its own; its ``id`` defaults to the eval's name and its ``version``
+  to ``"1"``, and it hashes as the same rubric in a file would.
 """
 
 from __future__ import annotations
@@ -10,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from harness.config.yamlfile import load_yaml, validate_yaml
@@ -26,6 +37,11 @@ def _yaml_text(value: object) -> object:
 
 # Each scale's levels, in order: a criterion anchors every one of them and no other.
 SCALE_LEVELS = {"1-5": ("1", "2", "3", "4", "5"), "pass_fail": ("pass", "fail")}
+
+
+# The levels a criterion written without any (its question only) is judged on, pass/fail.
+SHORT_LEVELS = {"pass": "Yes: the reply does what the question asks, fully and clearly.",
+                "fail": "No: the reply does not, or does it only in part."}
 
 
 def _listed(levels) -> str:
@@ -45,6 +61,22 @@ class Criterion(BaseModel):
         "Show the judge the candidate's system prompt (its instructions, as rendered for the case), for a question "
         "about following them; not applicable to a reply with no prompt (a recorded reply)."))
     applies_when: AppliesWhen = "always"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: object) -> object:
+        """``description`` as another word for ``question``; no ``levels`` (and no 1-5 scale) is a pass/fail
+        criterion on :data:`SHORT_LEVELS`. Only filled in here: what is validated and hashed is the full form."""
+        if not isinstance(value, dict):
+            return value
+        value = dict(value)
+        if "description" in value:
+            if "question" in value:
+                raise ValueError("give the criterion's `question` or its `description`, not both")
+            value["question"] = value.pop("description")
+        if "levels" not in value and value.get("scale", "pass_fail") == "pass_fail":
+            value = {**value, "scale": "pass_fail", "levels": dict(SHORT_LEVELS)}
+        return value
 
     @field_validator("levels", mode="before")
     @classmethod
@@ -149,12 +181,35 @@ class Rubric(BaseModel):
                                     "applies_when": c.applies_when, "sha256": c.sha256} for c in self.criteria}}
 
 
+INLINE_AT = ("judge", "rubric")  # where an eval file holds a rubric of its own
+
+
 def load_rubric(path: str | Path) -> Rubric:
-    """Load and validate a rubric file; errors name file, line and field."""
+    """Load and validate a rubric file, or the rubric an eval file holds under ``judge.rubric`` (its manifest
+    names the eval file as the rubric's path); errors name file, line and field."""
     path = Path(path)
     data, node = load_yaml(path, RubricError)
-    rubric = validate_yaml(Rubric, data, node, path, RubricError, remap=lambda loc: _at_duplicate(loc, data))
-    return rubric
+    inline = inline_rubric(data)
+    if inline is not None:
+        data = {"id": _eval_name(data, node, path), "version": "1", **inline}
+    return validate_yaml(Rubric, data, node, path, RubricError, at=INLINE_AT if inline is not None else (),
+                         remap=lambda loc: _at_duplicate(loc, data))
+
+
+def inline_rubric(data: object) -> dict | None:
+    """The rubric written in an eval file (``judge.rubric`` a mapping), else None."""
+    judge = data.get("judge") if isinstance(data, dict) else None
+    found = judge.get("rubric") if isinstance(judge, dict) else None
+    return found if isinstance(found, dict) else None
+
+
+def _eval_name(data: dict, node: yaml.Node | None, path: Path) -> str:
+    """The eval's name, which an inline rubric's id defaults to (``name``, resolved as the eval file is, or
+    the file's stem, as :func:`harness.config.evalfile.load_eval` names it)."""
+    from harness.config.interpolate import interpolate
+
+    name = interpolate({"name": data.get("name")}, node, path).get("name")
+    return str(name) if name else path.stem
 
 
 def _at_duplicate(loc: tuple, data: object) -> tuple:

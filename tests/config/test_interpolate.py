@@ -45,8 +45,9 @@ def test_values_take_the_variable_or_its_default_and_keys_are_left_alone(tmp_pat
 
 
 @pytest.mark.parametrize("text, problem", [
-    ("a: 1\nb:\n  c: ${MISSING}\n", "e.yaml:3: b.c: environment variable MISSING is not set (give a default: "
-                                    "${MISSING:-value})"),
+    ("a: 1\nb:\n  c: ${MISSING}\n", "e.yaml:3: b.c: environment variable MISSING is not set (set it, or write "
+                                    "MISSING=value in a .env file beside the eval file or in the working "
+                                    "directory, or give a default: ${MISSING:-value})"),
     ("a: ${A\n", "e.yaml:1: a: '${' without its closing '}'"),
     ("a: ${1BAD}\n", "e.yaml:1: a: ${1BAD}: not a variable name"),
     ("a: [x, \"${OPENAI_API_KEY}\"]\n", "e.yaml:1: a[1]: ${OPENAI_API_KEY} looks like a secret"),

@@ -48,6 +48,8 @@ def test_plugin_fixtures_items_and_messages(nightly):
     assert "check no_contradiction failed" in out and "That's not true" in out
     assert "check no_contradiction passed 62.5%, below 90.0%; failing cases: n02, n04, n05" in out
     assert "gates failed (exit code 1)" in out
+    # The message says it all: the plugin's own frames (its source lines) are not in the tracebacks.
+    assert "pytest_plugin.py" not in out and "raise HarnessAssertionError" not in out
     # The case items asked for no_contradiction only: the reply's other failures are not listed.
     assert "apology_wording failed" not in out and "owns_the_problem failed" not in out
 
@@ -251,6 +253,7 @@ def test_a_run_without_out_goes_to_pytest_s_temporary_directories(tmp_path):
                           text=True, timeout=300, env={**os.environ, "TMPDIR": str(scratch)})
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 failed, 3 passed" in done.stdout
+    assert "pytest_plugin.py" not in done.stdout  # harness_cases(eval=...): no frame of the plugin's either
     # Items in the dataset's order; the run (the same one for both tests) under pytest's --basetemp.
     assert done.stdout.index("test_each_case[bot/r3]") < done.stdout.index("test_each_case[bot/r2]")
     assert list(scratch.iterdir()) == []
