@@ -52,8 +52,10 @@ def expected_check(cell: str) -> dict[str, Any]:
     known = kind is not None and (kind in _OTHERS or kind in _JUDGED or kind.startswith("similar"))
     bare = match is not None and match["value"] is None and match["threshold"] is None
     if not known or bare and kind != "is-json" and kind not in _JUDGED:
-        return {"type": "equals", "value": text, "ignore_case": False}  # promptfoo's bare value: the whole reply
-    return _check(kind, bool(match["not"]), match["threshold"], match["value"], text)
+        spec = {"type": "equals", "value": text, "ignore_case": False}  # promptfoo's bare value: the whole reply
+    else:
+        spec = _check(kind, bool(match["not"]), match["threshold"], match["value"], text)
+    return {**spec, "description": f"promptfoo: {text}"[:200]}  # what the cell said, beside the check it became
 
 
 def _check(kind: str, negated: bool, threshold: str | None, value: str | None, text: str) -> dict[str, Any]:

@@ -86,8 +86,8 @@ def test_promptfoo_expected_cells_become_checks_of_the_case(tmp_path):
     assert first["contains_sorry"]["ignore_case"] is True
     assert first["contains_4411"]["ignore_case"] is False  # promptfoo's contains is case-sensitive
     assert first["not_regex_A_s_Dear"]["value"] == r"\A\s*Dear"
-    assert cases[1].checks[0] | {} == {"name": "equals_Paris", "type": "equals", "value": "Paris",
-                                       "ignore_case": False, "applies_when": "always"}
+    assert cases[1].checks[0] == {"name": "equals_Paris", "type": "equals", "value": "Paris", "ignore_case": False,
+                                  "applies_when": "always", "description": "promptfoo: Paris"}
 
 
 @pytest.mark.parametrize("cell, says", [
