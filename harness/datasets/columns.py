@@ -9,7 +9,9 @@ from __future__ import annotations
 import difflib
 from typing import get_origin
 
+from harness.config.yamlfile import all_at_once
 from harness.datasets.long_rows import LONG_ID, MESSAGE_KEYS, is_long_header, partly_long
+from harness.datasets.promptfoo_csv import is_expected_column
 from harness.datasets.schema import Case, Expectations, PolicyContext
 from harness.errors import DatasetError
 
@@ -22,7 +24,13 @@ LIST_FIELDS = {f"{head}.{name}" for head, fields in FIELD_COLUMNS.items() for na
                if get_origin(info.annotation) is list}
 # Every column a table may have, as the errors list them.
 COLUMNS_HELP = ("id, complaint (or turns), persona, category, channel, context, expectations, recorded_replies, "
-                "metadata, reply:<version>, context.<field>, expectations.<field>, metadata.<key>")
+                "metadata, checks, reply:<version>, context.<field>, expectations.<field>, metadata.<key>, "
+                "__expected<n>")
+# promptfoo's `vars.<name>` columns: the case field a name is, where it is one (else `metadata.<name>`).
+_CASE_NAMES = ("id", "complaint", "persona", "category", "channel")
+NO_ID = ("no `id` column: ids pair each case with itself across runs (a diff, a baseline, --resume), so each row "
+         "needs one that stays with it: add a first column `id` (a ticket number, or 1, 2, 3, ...), or map a column "
+         "of the file that holds one in the eval file (dataset: {path: <file>, columns: {id: <column>}})")
 
 
 def check_columns(columns: list[str], source: str, line: int | None) -> None:
@@ -38,20 +46,24 @@ def check_columns(columns: list[str], source: str, line: int | None) -> None:
     fields = set(Case.model_fields) | {"complaint"}
     if long:  # one row per message (harness.datasets.long_rows): the thread is made of the rows
         fields = (fields - {"turns", "complaint", "id"}) | set(MESSAGE_KEYS)
+    # Every bad column at once (validate lists every mistake): fixing one header should not reveal the next.
+    problems = []
     for index, name in enumerate(columns):
         if long and name == "id":
-            raise DatasetError(LONG_ID, file=source, line=line, field=name)
-        if not (_known_column(name, fields) or name.startswith("Unnamed: ")):
-            raise DatasetError(_unknown_column(name, fields, first=index == 0), file=source, line=line, field=name)
+            problems.append(DatasetError(LONG_ID, file=source, line=line, field=name))
+        elif not (_known_column(name, fields) or name.startswith("Unnamed: ")):
+            problems.append(DatasetError(_unknown_column(name, fields, first=index == 0), file=source, line=line,
+                                         field=name))
+    if "id" not in columns and not long and "id" in fields:
+        problems.append(DatasetError(NO_ID, file=source, line=line))
+    if problems:
+        raise all_at_once(DatasetError, problems)
     _refuse_nested_clash(columns, source, line)
     if long:
         return
     if "complaint" in columns and "turns" in columns:
         raise DatasetError("columns `complaint` and `turns` are alternatives (a complaint is a thread of one "
                            "customer turn): keep one", file=source, line=line, field="complaint")
-    if "id" not in columns:
-        raise DatasetError(f"no `id` column (every case needs one; the columns are {COLUMNS_HELP})",
-                           file=source, line=line)
     if "complaint" not in columns and "turns" not in columns:
         raise DatasetError("no `complaint` column (the customer's message; or `turns`, the thread as JSON)",
                            file=source, line=line)
@@ -80,7 +92,7 @@ def _field_column(name: str) -> bool:
 def _known_column(name: str, fields: set[str]) -> bool:
     """Whether ``name`` is a column a table may have (a field of the case, or one of the prefixed columns:
     a version or a metadata key with no space around it, nor around a dotted key's parts)."""
-    if name in fields or _field_column(name):
+    if name in fields or _field_column(name) or is_expected_column(name):
         return True
     if name.startswith(REPLY_PREFIX):
         version = name[len(REPLY_PREFIX):]
@@ -134,6 +146,9 @@ def _unknown_column(name: str, fields: set[str], first: bool = False) -> str:
         return f"unknown column: `{head}` has no field `{rest}` ({hint}its fields are {', '.join(known)})"
     if dot and head == "recorded_replies" and rest:
         return f"unknown column (a recorded reply's column is `{REPLY_PREFIX}{rest}`)"
+    promptfoo = _promptfoo_column(name)
+    if promptfoo:
+        return promptfoo
     lower = name.lower()
     for prefix in (REPLY_PREFIX, METADATA_PREFIX):
         if lower.startswith(prefix):
@@ -146,3 +161,19 @@ def _unknown_column(name: str, fields: set[str], first: bool = False) -> str:
     return (f"unknown column; to keep a column of your own, name it `metadata.{name}` (it goes into the case's "
             f"metadata); the columns are {COLUMNS_HELP}; or leave the file as it is and map its columns to these in "
             f"the eval file (dataset: {{path: <file>, columns: {{<field>: {name}}}}})")
+
+
+def _promptfoo_column(name: str) -> str | None:
+    """What a column of promptfoo's test CSV is here (``vars.complaint``, ``__description``), or None."""
+    if name.startswith("vars.") and len(name) > len("vars."):
+        var = name[len("vars."):]
+        target = var if var in _CASE_NAMES else f"{METADATA_PREFIX}{var}"
+        reads = "" if var in _CASE_NAMES else f"; a prompt or check reads it as {{{{ metadata.{var} }}}}"
+        return f"unknown column: promptfoo's vars are plain columns here: name it `{target}`{reads}"
+    if name.startswith("__metadata:"):
+        return f"unknown column: a case's metadata column is `{METADATA_PREFIX}{name[len('__metadata:'):]}`"
+    if name.startswith("__"):
+        own = name.lstrip("_")
+        return (f"unknown column: promptfoo's `{name}` has no column here (checks for one case go in "
+                f"`__expected`, `__expected1`, ... or a `checks` column; anything else of your own: `metadata.{own}`)")
+    return None

@@ -383,6 +383,9 @@ def validate_row(row: Any, source: str, number: int) -> Case:
         loc, message = first_error(exc)
         if not loc and message.startswith("Value error, turns: "):  # Case's own check of the whole thread
             loc, message = ("turns",), message.removeprefix("Value error, turns: ")
+        elif loc == ("checks",) and message.startswith("Value error, checks["):  # which check, which field
+            field, _, message = message.removeprefix("Value error, ").partition(": ")
+            raise DatasetError(message, file=source, line=number, field=field) from None
         elif len(loc) == 3 and loc[0] == "turns" and loc[2] in CONTENT_SYNONYMS and "unknown field" in message:
             message = "unknown field; did you mean 'content'? (a turn's text is its `content`)"
         elif message == "Input should be a finite number":  # NaN, Infinity or 1e400 in a number field

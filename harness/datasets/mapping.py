@@ -23,11 +23,12 @@ from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping
 
 from harness.config.validation_errors import did_you_mean
+from harness.config.yamlfile import all_at_once
 from harness.datasets.columns import (COLUMNS_HELP, FIELD_COLUMNS, METADATA_PREFIX, REPLY_PREFIX, _known_column,
                                       check_columns)
 from harness.datasets.long_rows import MESSAGE_KEYS
 from harness.datasets.schema import Case
-from harness.errors import DatasetError, UserError
+from harness.errors import DatasetError, SeveralErrors, UserError
 
 # The case's fields, and the columns of a file with one row per message (harness.datasets.long_rows).
 _FIELDS = frozenset(Case.model_fields) | {"complaint"} | frozenset(MESSAGE_KEYS)
@@ -128,6 +129,8 @@ class ColumnMap:
     def _hinted(self, exc: DatasetError) -> DatasetError:
         if not self:
             return exc
+        if isinstance(exc, SeveralErrors):  # every bad column of the header, each told how to map it
+            return all_at_once(DatasetError, [self._hinted(one) for one in exc.errors])  # type: ignore[arg-type]
         where = f"{self.origin}'s dataset.columns"
         if exc.problem.startswith("unknown column; ") and exc.field:
             problem = (f"unknown column: map it in {where} (`{METADATA_PREFIX}{exc.field}: {exc.field}` keeps it "

@@ -136,6 +136,10 @@ class Case(_Strict):
     context: PolicyContext = Field(default_factory=PolicyContext)
     expectations: Expectations = Field(default_factory=Expectations)
     metadata: dict[str, Any] = Field(default_factory=dict)
+    # Left out of the dump when empty (every case before there were checks per case): dataset hashes stay stable.
+    checks: list[Any] = Field(default_factory=list, exclude_if=lambda value: not value,
+                              description="Checks for this case only, beside the eval file's: each as an eval "
+                                          "file's checks of its own ({name, type, value, ...}; name optional).")
     # The versions whose recorded reply was blank in the file (dropped from recorded_replies): so the error says
     # "blank", not "missing", and validate can count them. Not a field: dumps, snapshots and hashes are unchanged.
     _blank_replies: frozenset[str] = PrivateAttr(default=frozenset())
@@ -166,6 +170,15 @@ class Case(_Strict):
     @classmethod
     def _no_blank_replies(cls, value: dict[str, str]) -> dict[str, str]:
         return _without_blank_replies(value)
+
+    @field_validator("checks")
+    @classmethod
+    def _checks_valid(cls, value: list[Any]) -> list[dict[str, Any]]:
+        if not value:
+            return value
+        from harness.datasets.case_checks import normalized_checks  # imports the checks: only for a case with some
+
+        return normalized_checks(value)
 
     @model_validator(mode="after")
     def _last_turn_is_customer(self) -> "Case":

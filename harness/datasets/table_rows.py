@@ -21,9 +21,10 @@ from harness.datasets.bad_text import _refuse_bad_text
 from harness.datasets.columns import FIELD_PREFIXES, LIST_FIELDS, METADATA_PREFIX, REPLY_PREFIX
 from harness.datasets.csv_rows import csv_rows
 from harness.datasets.mapping import ColumnMap
+from harness.datasets.promptfoo_csv import Refused, expected_check, is_expected_column
 from harness.errors import DatasetError
 
-NESTED_FIELDS = ("turns", "context", "expectations", "recorded_replies", "metadata")
+NESTED_FIELDS = ("turns", "context", "expectations", "recorded_replies", "metadata", "checks")
 # Where null is refused, and absent means the same: read null there as absent (:func:`without_nulls`).
 _NULL_IS_ABSENT = ("context", "expectations", "recorded_replies", "metadata")
 _CONTEXT_LISTS = ("allowed_offers", "forbidden_offers", "facts")
@@ -133,10 +134,13 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
     replies: dict[str, Any] = {}
     own: dict[str, Any] = {}  # metadata.<key> columns
     fields: dict[str, dict[str, Any]] = {}  # context.<field> and expectations.<field> columns, by object
+    expected: list[dict[str, Any]] = []  # promptfoo's __expected<n> cells, as checks of the case
     for key, value in row.items():
         if value is None or value == "":
             continue
-        if key.startswith(REPLY_PREFIX):
+        if is_expected_column(key):
+            expected.append(_expected_cell(key, value))
+        elif key.startswith(REPLY_PREFIX):
             replies[key[len(REPLY_PREFIX):]] = value
         elif key.startswith(METADATA_PREFIX):
             own[key[len(METADATA_PREFIX):]] = value
@@ -156,7 +160,19 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
         _merge_metadata_columns(out, own)
     for head, values in fields.items():
         _merge_columns(out, head, values)
+    if expected and isinstance(out.get("checks", []), list):  # else validation names the `checks` cell
+        out["checks"] = [*out.get("checks", []), *expected]
     return without_nulls(out)
+
+
+def _expected_cell(key: str, value: Any) -> dict[str, Any]:
+    """One ``__expected`` cell as a check of the case (:mod:`harness.datasets.promptfoo_csv`)."""
+    if not isinstance(value, str):
+        raise _CellError(key, "expected a promptfoo assertion as text (contains: ..., regex: ..., ...)")
+    try:
+        return expected_check(value)
+    except Refused as exc:
+        raise _CellError(key, str(exc)) from None
 
 
 def without_nulls(row: dict[str, Any]) -> dict[str, Any]:

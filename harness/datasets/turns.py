@@ -103,7 +103,9 @@ def _case_at(case: Case, position: AgentPosition, n_positions: int) -> Case:
     return Case(id=f"{case.id}{ID_SEPARATOR}{position.index}", turns=history,
                 recorded_replies=_replies_at(case, position), persona=case.persona, category=case.category,
                 channel=case.channel, context=case.context, expectations=_expectations_at(case, position),
-                metadata=metadata)
+                metadata=metadata,
+                # The case's own checks are about the reply to its last message: the final position's only.
+                checks=case.checks if position.is_final(case) else [])
 
 
 def _history_turn(turn: Turn) -> Turn:

@@ -268,7 +268,7 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
         # ``limit`` workers rather than a task per case waiting on a semaphore: waking one of
         # thousands of waiters costs asyncio time proportional to the waiters on every release.
         for case, responder, sample in pending:
-            record = await evaluate_case(case, responder, plan.checks, plan.judge, sample)
+            record = await evaluate_case(case, responder, plan.checks_for(case), plan.judge, sample)
             writer.write(record)
             if tally is not None:
                 tally.fold(record)

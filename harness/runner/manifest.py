@@ -13,6 +13,7 @@ import harness
 from harness.candidates.responders import RecordedResponder, ReplayedResponder, Responder
 from harness.config.evalfile import LoadedEval
 from harness.config.prompt_partials import combined
+from harness.datasets.case_checks import check_versions
 from harness.hashing import hash_file, hash_value
 from harness.judges.judge import Judge
 from harness.judges.panel import PanelJudge
@@ -44,7 +45,7 @@ def build_manifest(plan: RunPlan) -> Manifest:
         rubric=plan.rubric.record(str(loaded.rubric_path)) if plan.rubric else None,
         judge=judge_record(plan.judge),
         candidates=[_candidate_record(r, loaded) for r in plan.responders],
-        checks={c.name: c.version for c in plan.checks},
+        checks={c.name: c.version for c in plan.checks} | check_versions(plan.case_checks),
         started_at=now_iso(), notices=plan.notices,
     )
 

@@ -15,6 +15,7 @@ from harness.config.candidates import CandidateSpec
 from harness.config.concurrency import cap_warnings
 from harness.config.versions import check_recorded_versions, unreplayed_turn_warnings
 from harness.config.evalfile import JudgeSpec, LoadedEval, ModelFields, check_names, resolve_path
+from harness.datasets.case_checks import build_case_checks, checks_of
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.schema import Case
 from harness.datasets.selection import CaseSelection, select, selection_words
@@ -62,6 +63,12 @@ class RunPlan:
     turn_notes: list[str] = field(default_factory=list)
     selection: CaseSelection = field(default_factory=CaseSelection)
     limit_option: int | None = None  # --limit (the eval file's own `limit` is in its spec)
+    # The cases' own checks (harness.datasets.case_checks), built once per distinct spec.
+    case_checks: dict[str, Check] = field(default_factory=dict)
+
+    def checks_for(self, case: Case) -> list[Check]:
+        """The eval's checks, then ``case``'s own."""
+        return self.checks + checks_of(case, self.case_checks) if case.checks else self.checks
 
     @property
     def uses_in_process_model(self) -> bool:
@@ -170,12 +177,29 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
         rubric = select_criteria(loaded)
         judge, judge_models = _build_judge(loaded, rubric, cache)
         models += judge_models
+    checks = select_checks(loaded)
     plan = RunPlan(loaded=loaded, dataset=dataset, cases=cases, responders=responders,
-                   checks=select_checks(loaded), judge=judge, rubric=rubric, models=models, selection=selection,
-                   limit_option=limit, turn_notes=turn_notes)
+                   checks=checks, judge=judge, rubric=rubric, models=models, selection=selection,
+                   limit_option=limit, turn_notes=turn_notes, case_checks=own_checks(loaded, dataset, cases, checks))
     plan.notices = _notices(plan, loaded) + ([REPLAY_CAVEAT] if loaded.spec.replay == "turns" else [])
-    _check_gate_names(loaded, [r.name for r in plan.responders], plan.checks, plan.rubric)
+    _check_gate_names(loaded, [r.name for r in plan.responders], plan.checks + list(plan.case_checks.values()),
+                      plan.rubric)
     return plan
+
+
+def own_checks(loaded: LoadedEval, dataset: LoadedDataset, cases: list[Case], checks: list[Check]) -> dict[str, Check]:
+    """The selected cases' own checks, built (a python check's file is found as the dataset's or the eval's)."""
+    from harness.errors import DatasetError
+
+    def resolve(raw: str) -> Path | None:
+        return resolve_path(raw, Path(dataset.source)) or resolve_path(raw, loaded.path)
+
+    def fail(problem: str, file: str, line: int | None, field: str) -> DatasetError:
+        return DatasetError(problem, file=file, line=line, field=field)
+
+    # The names a case's check may not take: the eval's checks, and every built-in (`all` may select them later).
+    taken = [check.name for check in checks] + list(registry())
+    return build_case_checks(cases, dataset.source, dict(dataset.lines), taken, resolve, fail)
 
 
 def check_eval(loaded: LoadedEval) -> None:

@@ -114,9 +114,13 @@ def test_the_long_form_s_own_mistakes(project):
 
 def test_an_unmapped_column_is_told_how_to_map_it(project):
     path = write(project, "id: ticket_id\ncomplaint: customer_message\n")
+    # every unmapped column of the header, each told how to map it (not only the first one)
     assert problems(path) == ["tickets.csv:1: bot_response: unknown column: map it in eval.yaml's dataset.columns "
                               "(`metadata.bot_response: bot_response` keeps it in the case's metadata), or remove "
-                              "it from the file"]
+                              "it from the file",
+                              "tickets.csv:1: window: unknown column: map it in eval.yaml's dataset.columns "
+                              "(`metadata.window: window` keeps it in the case's metadata), or remove it from the "
+                              "file"]
     # without a mapping, the header's first unknown column says the mapping is there to use
     (project / "plain.yaml").write_text("dataset: tickets.csv\ncandidates: [{name: b, recorded: b}]\n")
     assert problems(Path("plain.yaml"))[0].endswith(

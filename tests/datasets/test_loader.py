@@ -324,7 +324,7 @@ def test_an_unreachable_hub_dataset_is_one_error_line(tmp_path):
     ("id,complaint,Metadata.tier", "d.csv:1: Metadata.tier: unknown column (did you mean `metadata.tier`?"),
     ("id,complaint,reply:", "d.csv:1: reply:: unknown column: `reply:` names no version"),
     ("id,complaint,metadata.", "d.csv:1: metadata.: unknown column: `metadata.` names no key"),
-    ("complaint,persona", "d.csv:1: no `id` column (every case needs one; the columns are id,"),
+    ("complaint,persona", "d.csv:1: no `id` column: ids pair each case with itself across runs"),
     ("id,persona", "d.csv:1: no `complaint` column (the customer's message; or `turns`, the thread as JSON)"),
     ("\n\nid,complaint,tier", "d.csv:3: tier: unknown column"),  # the header's own line
     # review: a space after a comma was blamed on letter case ("did you mean `complaint`? ... case-sensitive")

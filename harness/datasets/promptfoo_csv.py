@@ -1,0 +1,113 @@
+"""promptfoo's ``__expected`` CSV columns, read as the case's own checks (:mod:`harness.datasets.case_checks`).
+
+promptfoo writes a test's assertions in ``__expected``, ``__expected1``, ``__expected2``, ... cells as
+``[not-]type[(threshold)]: value`` (a cell with no known type is ``equals`` that text). The ones a check of
+ours can say become a check of the case; the others are refused, at their row and column, with what to use
+instead. promptfoo's string assertions are case-sensitive (its ``icontains`` family is not), so each check
+made here says ``ignore_case`` as promptfoo would match.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+EXPECTED = re.compile(r"^__expected\d*$")
+_ASSERTION = re.compile(r"^(?P<not>not-)?(?P<type>[a-z][a-z0-9-]*)(?:\((?P<threshold>[^)]*)\))?(?::\s?(?P<value>.*))?$",
+                        re.S)
+_JUDGED = ("llm-rubric", "grade", "model-graded-closedqa", "model-graded-factuality", "factuality", "g-eval",
+           "answer-relevance", "context-faithfulness", "context-recall", "context-relevance", "select-best",
+           "classifier", "moderation", "pi")
+# promptfoo's other assertion types: refused by name (a cell naming none of these is `equals` its text).
+_OTHERS = ("levenshtein", "rouge-n", "bleu", "gleu", "meteor", "perplexity", "perplexity-score", "contains-json",
+           "is-xml", "contains-xml", "is-sql", "contains-sql", "is-html", "contains-html", "webhook", "word-count",
+           "finish-reason", "is-refusal", "is-valid-openai-tools-call", "is-valid-openai-function-call",
+           "guardrails", "f-score", "javascript", "python", "equals", "starts-with", "regex", "is-json", "latency",
+           "cost", "contains", "icontains", "contains-any", "icontains-any", "contains-all", "icontains-all")
+_JUDGE_HINT = ("a model's grading is a judge criterion here: write it in a rubric file and give the eval file "
+               "`judge: {rubric: <file>}` (see 'Rubrics and the judge' in the README)")
+_CODE_HINT = ("code runs as a python check: write a function in a .py file and give it in the case's `checks` "
+              "column as [{\"type\": \"python\", \"value\": \"checks.py:my_check\"}] (or in the eval file's checks)")
+_SIMILAR_HINT = ("there are no embeddings here: check a phrase (contains: ...) or a pattern (regex: ...), or ask a "
+                 "judge criterion whether the reply says the same")
+
+
+class Refused(ValueError):
+    """A cell that no check of ours can say: the message says what to use instead."""
+
+
+def is_expected_column(name: str) -> bool:
+    return bool(EXPECTED.match(name))
+
+
+def expected_check(cell: str) -> dict[str, Any]:
+    """The check spec of one ``__expected`` cell (no name: the case gives it a default), or Refused."""
+    text = cell.strip()
+    if text.startswith(("javascript:", "fn:", "eval:")):
+        raise Refused(f"{text.split(':', 1)[0]}: JavaScript is not run here; {_CODE_HINT}")
+    if text.startswith("grade:"):
+        raise Refused(f"grade: {_JUDGE_HINT}")
+    match = _ASSERTION.match(text)
+    kind = match["type"] if match else None
+    known = kind is not None and (kind in _OTHERS or kind in _JUDGED or kind.startswith("similar"))
+    bare = match is not None and match["value"] is None and match["threshold"] is None
+    if not known or bare and kind != "is-json" and kind not in _JUDGED:
+        spec = {"type": "equals", "value": text, "ignore_case": False}  # promptfoo's bare value: the whole reply
+    else:
+        spec = _check(kind, bool(match["not"]), match["threshold"], match["value"], text)
+    return {**spec, "description": f"promptfoo: {text}"[:200]}  # what the cell said, beside the check it became
+
+
+def _check(kind: str, negated: bool, threshold: str | None, value: str | None, text: str) -> dict[str, Any]:
+    written = f"{'not-' if negated else ''}{kind}"
+    if kind in _JUDGED:
+        raise Refused(f"{written}: {_JUDGE_HINT}")
+    if kind in ("javascript", "python"):
+        raise Refused(f"{written}: {_CODE_HINT if kind == 'python' else 'JavaScript is not run here; ' + _CODE_HINT}")
+    if kind.startswith("similar"):
+        raise Refused(f"{written}: {_SIMILAR_HINT}")
+    value = value or ""
+    spec = _plain(kind, negated, value)
+    if spec is None:
+        spec = _limit(kind, negated, threshold or value)
+    if spec is None:
+        raise Refused(f"{written}: no check of ours says this; the types a cell may have are contains, icontains, "
+                      f"contains-any, contains-all, equals, starts-with, regex, is-json (and not- forms of most), "
+                      f"latency, cost; for anything else write a python check or a judge criterion")
+    return spec
+
+
+def _plain(kind: str, negated: bool, value: str) -> dict[str, Any] | None:
+    """The phrase, pattern and JSON assertions, in their ``i`` (ignore case) and ``not-`` forms."""
+    ignore = kind.startswith("i") and kind[1:] in ("contains", "contains-any", "contains-all")
+    base = kind[1:] if ignore else kind
+    phrases = [part.strip() for part in value.split(",") if part.strip()]  # promptfoo: comma-delimited
+    if base == "contains" and value:
+        return {"type": "not_contains" if negated else "contains", "value": value, "ignore_case": ignore}
+    if base == "contains-any" and phrases:
+        return {"type": "not_contains" if negated else "contains", "value": phrases, "ignore_case": ignore}
+    if base == "contains-all" and phrases and not negated:
+        return {"type": "contains_all", "value": phrases, "ignore_case": ignore}
+    if kind == "regex" and value:
+        return {"type": "not_regex" if negated else "regex", "value": value, "ignore_case": False}
+    if kind in ("equals", "starts-with") and value:
+        if not negated:
+            return {"type": kind.replace("-", "_"), "value": value, "ignore_case": False}
+        # The reply, surrounding whitespace aside, is not / does not start with the text, as ours compare it.
+        end = r"\s*\Z" if kind == "equals" else ""
+        return {"type": "not_regex", "value": r"\A\s*" + re.escape(value) + end, "ignore_case": False}
+    if kind == "is-json" and not negated:
+        return {"type": "is_json"}
+    return None
+
+
+def _limit(kind: str, negated: bool, amount: str) -> dict[str, Any] | None:
+    """``latency(2000)`` / ``cost: 0.01``: the responder call's limits."""
+    names = {"latency": "max_latency_ms", "cost": "max_cost_usd"}
+    if kind not in names or negated:
+        return None
+    try:
+        number = float(amount.strip())
+    except ValueError:
+        return None
+    return {"type": names[kind], "value": int(number) if number.is_integer() else number}
