@@ -218,7 +218,7 @@ def validate_file(path: Path) -> str:
         return f"label file, {n} label{'s' if n != 1 else ''}"
     if suffix in DATASET_SUFFIXES:
         dataset = load_dataset(path, all_errors=True)
-        return Valid(f"dataset, {len(dataset)} cases", _blank_reply_warnings(path, dataset))
+        return Valid(f"dataset, {len(dataset)} case{'' if len(dataset) == 1 else 's'}", _blank_reply_warnings(path, dataset))
     if suffix not in YAML_SUFFIXES:
         raise UserError("not a dataset (.jsonl, .json, .csv, .parquet) or YAML file", file=str(path))
     if _yaml_kind(path) == "rubric":

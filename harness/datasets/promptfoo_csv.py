@@ -24,8 +24,9 @@ _OTHERS = ("levenshtein", "rouge-n", "bleu", "gleu", "meteor", "perplexity", "pe
            "finish-reason", "is-refusal", "is-valid-openai-tools-call", "is-valid-openai-function-call",
            "guardrails", "f-score", "javascript", "python", "equals", "starts-with", "regex", "is-json", "latency",
            "cost", "contains", "icontains", "contains-any", "icontains-any", "contains-all", "icontains-all")
-_JUDGE_HINT = ("a model's grading is a judge criterion here: write it in a rubric file and give the eval file "
-               "`judge: {rubric: <file>}` (see 'Rubrics and the judge' in the README)")
+_JUDGE_HINT = ("a model's grading is a judge criterion here: a question in the eval file's judge, `judge: {model: "
+               "..., rubric: {criteria: [{id: apologises, question: Does the reply apologise?}]}}`, or a rubric file "
+               "(see 'Rubrics and the judge' in the README)")
 _CODE_HINT = ("code runs as a python check: write a function in a .py file and give it in the case's `checks` "
               "column as [{\"type\": \"python\", \"value\": \"checks.py:my_check\"}] (or in the eval file's checks)")
 _SIMILAR_HINT = ("there are no embeddings here: check a phrase (contains: ...) or a pattern (regex: ...), or ask a "
@@ -72,7 +73,7 @@ def _check(kind: str, negated: bool, threshold: str | None, value: str | None, t
         spec = _limit(kind, negated, threshold or value)
     if spec is None:
         raise Refused(f"{written}: no check of ours says this; the types a cell may have are contains, icontains, "
-                      f"contains-any, contains-all, equals, starts-with, regex, is-json (and not- forms of most), "
+                      f"contains-any, contains-all, equals, starts-with, regex, is-json (and their not- forms), "
                       f"latency, cost; for anything else write a python check or a judge criterion")
     return spec
 
@@ -86,18 +87,14 @@ def _plain(kind: str, negated: bool, value: str) -> dict[str, Any] | None:
         return {"type": "not_contains" if negated else "contains", "value": value, "ignore_case": ignore}
     if base == "contains-any" and phrases:
         return {"type": "not_contains" if negated else "contains", "value": phrases, "ignore_case": ignore}
-    if base == "contains-all" and phrases and not negated:
-        return {"type": "contains_all", "value": phrases, "ignore_case": ignore}
+    if base == "contains-all" and phrases:
+        return {"type": "not_contains_all" if negated else "contains_all", "value": phrases, "ignore_case": ignore}
     if kind == "regex" and value:
         return {"type": "not_regex" if negated else "regex", "value": value, "ignore_case": False}
     if kind in ("equals", "starts-with") and value:
-        if not negated:
-            return {"type": kind.replace("-", "_"), "value": value, "ignore_case": False}
-        # The reply, surrounding whitespace aside, is not / does not start with the text, as ours compare it.
-        end = r"\s*\Z" if kind == "equals" else ""
-        return {"type": "not_regex", "value": r"\A\s*" + re.escape(value) + end, "ignore_case": False}
-    if kind == "is-json" and not negated:
-        return {"type": "is_json"}
+        return {"type": ("not_" if negated else "") + kind.replace("-", "_"), "value": value, "ignore_case": False}
+    if kind == "is-json":
+        return {"type": "not_is_json" if negated else "is_json"}
     return None
 
 

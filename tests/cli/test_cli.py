@@ -194,14 +194,14 @@ def test_validate_a_directory_reads_only_what_it_recognises_and_says_what_it_ski
     lines = done.stdout.splitlines()
     assert lines == [
         "skip  case.schema.json: a JSON Schema, not a dataset",
-        "ok    cases.jsonl: dataset, 1 cases",
+        "ok    cases.jsonl: dataset, 1 case",
         "ok    eval.yaml: eval eval, 1 candidate",
         "skip  export.csv: not a dataset (no turns or complaint column in its header)",
         "skip  labels.jsonl: not a dataset (its first row has no turns or complaint)",
         "skip  prompt.json: not JSON Lines (its first line is not JSON)",
         "skip  report.json: a JSON document, not a dataset (JSON Lines: one case per line)",
         "skip  results/r1/: a run directory (manifest.json): not validated",
-        "ok    table.csv: dataset, 1 cases",
+        "ok    table.csv: dataset, 1 case",
         "skip  workflow.yml: not an eval file or rubric (no dataset:, candidates: or criteria: key)",
     ], lines
     # What names a harness field is still validated, mistakes and all; a file named on its own always is.

@@ -85,7 +85,9 @@ def test_promptfoo_expected_cells_become_checks_of_the_case(tmp_path):
     assert first["n"]["type"] == "max_length"
     assert first["contains_sorry"]["ignore_case"] is True
     assert first["contains_4411"]["ignore_case"] is False  # promptfoo's contains is case-sensitive
-    assert first["not_regex_A_s_Dear"]["value"] == r"\A\s*Dear"
+    assert first["not_starts_with_Dear"] == {"name": "not_starts_with_Dear", "type": "not_starts_with",
+                                             "value": "Dear", "ignore_case": False, "applies_when": "always",
+                                             "description": "promptfoo: not-starts-with: Dear"}
     assert cases[1].checks[0] == {"name": "equals_Paris", "type": "equals", "value": "Paris", "ignore_case": False,
                                   "applies_when": "always", "description": "promptfoo: Paris"}
 
@@ -96,7 +98,7 @@ def test_promptfoo_expected_cells_become_checks_of_the_case(tmp_path):
     ("javascript: output.length < 10", "javascript: JavaScript is not run here; code runs as a python check"),
     ("python: file://x.py", "python: code runs as a python check"),
     ("similar(0.8): sorry", "similar: there are no embeddings here"),
-    ("not-is-json", "not-is-json: no check of ours says this"),
+    ("rouge-n(0.5): sorry", "rouge-n: no check of ours says this"),
 ])
 def test_promptfoo_assertions_we_cannot_say_are_refused_at_row_and_column(tmp_path, cell, says):
     lines = _errors(_csv(tmp_path, f"id,complaint,__expected2\nt1,hi,{cell}\n"))

@@ -60,7 +60,7 @@ def test_validate_dir_never_crashes_on_a_file_it_cannot_read(tmp_path, monkeypat
     assert code == 2 and "internal error" not in out.err and "Traceback" not in out.err
     lines = (out.out + out.err).splitlines()
     assert "error data/u16.csv: UTF-16 text: save it as UTF-8" in lines
-    assert "ok    data/good.jsonl: dataset, 1 cases" in lines
+    assert "ok    data/good.jsonl: dataset, 1 case" in lines
     named = [line.split()[1].split(":")[0] for line in lines]
     assert all(name.startswith("data/") for name in named), lines  # every line names its file
 
@@ -126,4 +126,4 @@ def test_validate_dir_validates_a_pretty_printed_json_array(tmp_path, monkeypatc
     (tmp_path / "other.json").write_text(json.dumps([{"name": "not a case"}], indent=2))
     assert main(["validate", "."]) == 0
     out = capsys.readouterr().out
-    assert "ok    x.json: dataset, 1 cases" in out and "skip  other.json" in out
+    assert "ok    x.json: dataset, 1 case" in out and "skip  other.json" in out
