@@ -98,52 +98,14 @@ _NAME_CAMEL = r"[a-z](?<=\b[a-z])[a-z]*[A-Z]\w+(?:\s\d+\w*)?"
 _NAME_MODEL = r"[A-Z](?<=\b[A-Z])[a-z]*\s?\d+[A-Za-z]*\b"
 _NAME_NO_CAMEL = re.compile("|".join((_NAME_CAPITALS, _NAME_MODEL)))
 _NAME_CAMEL_ONLY = re.compile(_NAME_CAMEL)
-_CAMEL = re.compile(r"[A-Z](?<=[a-z][A-Z])")  # a lower-case letter, then a capital: opens on the rarer capital
 # What _ID's ``[#a-z0-9-]`` matches under re.I: ASCII, and four letters that case-fold to ASCII ones.
 _ID_CHARS = frozenset("#-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\u0130\u0131\u017f\u212a")
 _ID_RUN = re.compile(r"[#\-0-9a-zA-Z\u0130\u0131\u017f\u212a]*")  # a run of _ID_CHARS
 
 
 def _name_matches(text: str) -> list[re.Match[str]]:
-    """``_NAME.finditer(text)``.
-
-    Its camel-case branch opens on a lower-case letter, so a scan that tries it visits most of the text.
-    But it matches only at the start of a run of a-z that a capital ends ("iPhone": the "i"): those few
-    places are found from the capitals, and it is tried only there. At any place only the camel branch or
-    only the others can match (a-z or A-Z), so taking, from each match's end, whichever match comes first
-    gives the alternation's own matches.
-    """
-    starts = _camel_starts(text)
-    if not starts:
-        return list(_NAME_NO_CAMEL.finditer(text))
-    found: list[re.Match[str]] = []
-    pos = 0
-    while True:
-        other = _NAME_NO_CAMEL.search(text, pos)
-        camel = None
-        for start in starts:
-            if other is not None and start > other.start():
-                break
-            if start >= pos:
-                camel = _NAME_CAMEL_ONLY.match(text, start)
-                if camel is not None:
-                    break
-        m = camel or other
-        if m is None:
-            return found
-        found.append(m)
-        pos = m.end()
-
-
-def _camel_starts(text: str) -> list[int]:
-    """Where a run of a-z ending right before a capital starts, left to right."""
-    starts = []
-    for capital in _CAMEL.finditer(text):
-        start = capital.start() - 1
-        while start and "a" <= text[start - 1] <= "z":
-            start -= 1
-        starts.append(start)
-    return starts
+    """``_NAME.finditer(text)``, its camel-case branch tried only where it can match (:func:`complaint_scan.name_matches`)."""
+    return complaint_scan.name_matches(text, _NAME_NO_CAMEL, _NAME_CAMEL_ONLY)
 
 
 def _dates(text: str, lowered: str) -> frozenset[str]:

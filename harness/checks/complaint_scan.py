@@ -86,3 +86,48 @@ def id_stretches(text: str, id_run: re.Pattern[str], is_id_char: frozenset[str])
 
 
 _DIGIT = re.compile(r"\d")
+
+
+_CAMEL = re.compile(r"[A-Z](?<=[a-z][A-Z])")  # a lower-case letter, then a capital: opens on the rarer capital
+
+
+def name_matches(text: str, others: re.Pattern[str], camel: re.Pattern[str]) -> list[re.Match[str]]:
+    """``finditer`` of the alternation of ``others`` (branches opening on A-Z) and ``camel`` (a branch that
+    opens on an a-z letter at a word start and runs on over a-z to a capital: acknowledgement's names).
+
+    The camel branch opens on a lower-case letter, so a scan that tries it visits most of the text. But it
+    matches only at the start of a run of a-z that a capital ends ("iPhone": the "i"): those few places are
+    found from the capitals, and it is tried only there. At any place only it or only the others can match
+    (a-z or A-Z), so taking, from each match's end, whichever match comes first gives the alternation's own.
+    """
+    starts = camel_starts(text)
+    if not starts:
+        return list(others.finditer(text))
+    found: list[re.Match[str]] = []
+    pos = 0
+    while True:
+        other = others.search(text, pos)
+        at_camel = None
+        for start in starts:
+            if other is not None and start > other.start():
+                break
+            if start >= pos:
+                at_camel = camel.match(text, start)
+                if at_camel is not None:
+                    break
+        m = at_camel or other
+        if m is None:
+            return found
+        found.append(m)
+        pos = m.end()
+
+
+def camel_starts(text: str) -> list[int]:
+    """Where a run of a-z ending right before a capital starts, left to right."""
+    starts = []
+    for capital in _CAMEL.finditer(text):
+        start = capital.start() - 1
+        while start and "a" <= text[start - 1] <= "z":
+            start -= 1
+        starts.append(start)
+    return starts
