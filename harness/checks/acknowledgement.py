@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from harness.checks import case_facts
+from harness.checks import case_facts, complaint_scan
 from harness.checks.base import CheckContext, CheckResult, register
 from harness.checks.results import result, span
 from harness.checks.text import Range, ReplyText, analyze
@@ -75,6 +75,7 @@ def _inflections(base: str) -> tuple[str, ...]:
 # words match ("charger" is no "charge", "ordinary" no "order").
 _TOPIC_FORMS = {form: base for base in _TOPIC_BASES for form in _inflections(base)}
 _FORMS_OF = {base: _inflections(base) for base in _TOPIC_BASES}
+_TOPIC_WORDS = frozenset(_TOPIC_FORMS)
 # A repeat the customer counts ("the FOURTH time I've called"): a fact of the case as a date is.
 _COUNT = re.compile(r"\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th)) time\b")
 _ORDINALS = dict(zip("second third fourth fifth sixth seventh eighth ninth tenth".split(),
@@ -90,34 +91,36 @@ _DATE_LOWER = re.compile(_DATE.pattern)  # as _DATE, less re.I
 _FOLDS_APART = "\u0130\u0131\u017f\u212a"  # İ (lower-cases to two characters), ı, ſ, K (Kelvin)
 _WORD = re.compile(r"\w+")
 # _NAME with each branch opening on the letter it needs (a look-behind keeps the original's test of
-# what precedes it), so ``re`` jumps between capitals; the camel-case branch only when the text has a
-# lower-case letter followed by a capital, which every match of it holds.
+# what precedes it), so ``re`` jumps between capitals; the camel-case branch only where it can match
+# (:func:`_name_matches`).
 _NAME_CAPITALS = r"[A-Z](?<=[\w,] [A-Z])[a-z]+[A-Z0-9]?\w*(?:\s[A-Z][a-z0-9]\w*)*"
 _NAME_CAMEL = r"[a-z](?<=\b[a-z])[a-z]*[A-Z]\w+(?:\s\d+\w*)?"
 _NAME_MODEL = r"[A-Z](?<=\b[A-Z])[a-z]*\s?\d+[A-Za-z]*\b"
-_NAME_FAST = re.compile("|".join((_NAME_CAPITALS, _NAME_CAMEL, _NAME_MODEL)))
 _NAME_NO_CAMEL = re.compile("|".join((_NAME_CAPITALS, _NAME_MODEL)))
-_CAMEL = re.compile(r"[a-z][A-Z]")
+_NAME_CAMEL_ONLY = re.compile(_NAME_CAMEL)
 # What _ID's ``[#a-z0-9-]`` matches under re.I: ASCII, and four letters that case-fold to ASCII ones.
 _ID_CHARS = frozenset("#-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\u0130\u0131\u017f\u212a")
-_DIGIT = re.compile(r"\d")
+_ID_RUN = re.compile(r"[#\-0-9a-zA-Z\u0130\u0131\u017f\u212a]*")  # a run of _ID_CHARS
 
 
 def _name_matches(text: str) -> list[re.Match[str]]:
-    """``_NAME.finditer(text)``."""
-    return list((_NAME_FAST if _CAMEL.search(text) else _NAME_NO_CAMEL).finditer(text))
+    """``_NAME.finditer(text)``, its camel-case branch tried only where it can match (:func:`complaint_scan.name_matches`)."""
+    return complaint_scan.name_matches(text, _NAME_NO_CAMEL, _NAME_CAMEL_ONLY)
 
 
 def _dates(text: str, lowered: str) -> frozenset[str]:
     """``{m.group().lower() for m in _DATE.finditer(text)}``."""
     if any(char in text for char in _FOLDS_APART):
         return frozenset(m.group().lower() for m in _DATE.finditer(text))
-    return frozenset(m.group() for m in _DATE_LOWER.finditer(lowered))
+    matches = complaint_scan.date_matches(lowered)
+    if matches is None:  # a digit other than 0-9, which only the written pattern reads
+        matches = list(_DATE_LOWER.finditer(lowered))
+    return frozenset(m.group() for m in matches)
 
 
 def _topics(lowered: str) -> frozenset[str]:
     """The topic words in ``lowered`` as written: every match of ``\\b(?:word|...)\\b`` is a whole ``\\w+`` run."""
-    return frozenset(word for word in _WORD.findall(lowered) if word in _TOPIC_FORMS)
+    return _TOPIC_WORDS.intersection(_WORD.findall(lowered))
 
 
 def _counts(lowered: str) -> frozenset[str]:
@@ -139,6 +142,9 @@ _NUMBER_WORDS = {**{w: i for i, w in enumerate(case_facts.UNIT_WORDS)},
                  **{f"{t}{sep}{u}": 10 * (i + 2) + j for i, t in enumerate(case_facts.TENS_WORDS)
                     for j, u in enumerate(case_facts.UNIT_WORDS[:10]) for sep in ("-", " ") if j},
                  **{t: 10 * (i + 2) for i, t in enumerate(case_facts.TENS_WORDS)}}
+# Each value's words, in _NUMBER_WORDS's order (looked up, not searched for among its ~200 entries).
+_WORDS_FOR: dict[int, tuple[str, ...]] = {value: tuple(w for w, n in _NUMBER_WORDS.items() if n == value)
+                                          for value in range(100)}
 # A unit of time, found first (a literal scan); the number before it is read then (:func:`_durations`).
 _UNIT = re.compile(r"\b(minute|hour|day|week|month|year)s?\b")
 _NUMBER_BEFORE = re.compile(r"(?<!\w)(?:([a-z]+)[- ])?(?<!\w)([a-z]+|\d{1,3})[\s-]+\Z")
@@ -163,7 +169,7 @@ def _number_before(lowered: str, at: int) -> tuple[int, int] | None:
 def _durations(lowered: str) -> frozenset[str]:
     """The durations in ``lowered`` ("3 days"), each in digits and in words ("three days")."""
     found = set()
-    for m in _UNIT.finditer(lowered):
+    for m in complaint_scan.UNIT.finditer(lowered):  # _UNIT's matches
         number = _number_before(lowered, m.start())
         if number is None or _NOT_LIVED.match(lowered, m.end()) or _FUTURE_BEFORE.search(lowered, 0, number[1]):
             continue
@@ -171,7 +177,7 @@ def _durations(lowered: str) -> frozenset[str]:
         if not 1 < value < 100:
             continue  # "1 day", "a day": too common to reflect anything; three digits are rarely a duration
         # "3 days", "three days", and as an adjective: "a 3-day wait", "a three-day outage".
-        for written in (str(value), *(word for word, n in _NUMBER_WORDS.items() if n == value)):
+        for written in (str(value), *_WORDS_FOR[value]):
             found.update((f"{written} {unit}s", f"{written}-{unit}"))
     return frozenset(found)
 
@@ -187,17 +193,9 @@ def _id_matches(text: str) -> list[re.Match[str]]:
     finds the same matches in the same order.
     """
     found: list[re.Match[str]] = []
-    done, n = 0, len(text)
-    for digit in _DIGIT.finditer(text):
-        if digit.start() < done:
-            continue  # inside a stretch already searched
-        start, end = digit.start(), digit.end()
-        while start > done and text[start - 1] in _ID_CHARS:
-            start -= 1
-        while end < n and text[end] in _ID_CHARS:
-            end += 1
+    n = len(text)
+    for start, end in complaint_scan.id_stretches(text, _ID_RUN, _ID_CHARS):
         found.extend(_ID.finditer(text, start, min(n, end + 2)))
-        done = end
     return found
 
 

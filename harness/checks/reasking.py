@@ -71,8 +71,8 @@ def given_facts(case: Case) -> dict[str, tuple[tuple[str, str | None], ...]]:
     """What the customer gave, by kind: ``(value as written, label group or None)`` each."""
     text = case_facts.customer_text(case)
     lowered = text.lower()
-    emails = tuple(m.group() for m in _EMAIL.finditer(text))
-    phones = tuple(m.group().strip() for m in _PHONE.finditer(text) if sum(c.isdigit() for c in m.group()) >= 9)
+    emails = tuple(m.group() for m in _emails(text))
+    phones = tuple(m.group().strip() for m in _phones(text) if sum(c.isdigit() for c in m.group()) >= 9)
     specifics = customer_specifics(text)
     ids = []
     for value in sorted(specifics["id"]):
@@ -86,9 +86,33 @@ def given_facts(case: Case) -> dict[str, tuple[tuple[str, str | None], ...]]:
         "reference": tuple(ids),
         "email": tuple((e, None) for e in emails),
         "phone": tuple((p, None) for p in phones),
-        "address": tuple((m.group().strip(" ,."), None) for m in _ADDRESS.finditer(text)),
+        "address": tuple((m.group().strip(" ,."), None) for m in _addresses(text)),
         "date": tuple((d, None) for d in sorted(specifics["date"])),
     }
+
+
+# Each complaint is read once per case, and a run's cases are all different: these find the patterns' matches
+# without scanning where none can start (tests/checks/test_complaint_specifics.py holds them to the patterns).
+_PHONE_CORE = re.compile(r"\d[\d\s().-]{7,18}\d")  # in every _PHONE match, from its first digit: "+(" at most before
+_DIGIT = re.compile(r"\d")
+
+
+def _emails(text: str) -> list[re.Match[str]]:
+    """``_EMAIL.finditer(text)``: every match holds "@" (and the pattern, opening on a repeat, is tried everywhere)."""
+    return list(_EMAIL.finditer(text)) if "@" in text else []
+
+
+def _phones(text: str) -> list[re.Match[str]]:
+    """``_PHONE.finditer(text)``, from two characters before the first place a match's digits can start."""
+    core = _PHONE_CORE.search(text)
+    return [] if core is None else list(_PHONE.finditer(text, max(0, core.start() - 2)))
+
+
+def _addresses(text: str) -> list[re.Match[str]]:
+    """``_ADDRESS.finditer(text)``, from two characters before the first digit: a street address opens on a
+    digit, a postcode one or two letters before one."""
+    digit = _DIGIT.search(text)
+    return [] if digit is None else list(_ADDRESS.finditer(text, max(0, digit.start() - 2)))
 
 
 def _asked_sentences(rt: ReplyText) -> list[Range]:
