@@ -66,3 +66,18 @@ def test_perturb_refuses_turn_replay(project):
     _perturb(project, "perturb: [shout]\nreplay: turns\n")
     with pytest.raises(ConfigError, match="perturb does not go with `replay: turns`"):
         run_eval("eval.yaml", RunOptions(out=project["dir"] / "out"))
+
+
+def test_validate_warns_when_no_model_candidate_answers_the_variants(project):
+    import subprocess
+    import sys
+
+    path = project["dir"] / "eval.yaml"
+    text = path.read_text().replace("checks: all\n", "checks: all\nperturb: [typos]\n")
+    path.write_text(text.split("  - name: polite")[0] + text.split("prompt: \"You are a {{ category or 'general' }} "
+                                                                   "agent. Max refund {{ context.max_refund }}.\"\n")[1])
+    out = subprocess.run([sys.executable, "-m", "harness", "validate", "eval.yaml"], capture_output=True, text=True,
+                         cwd=project["dir"])
+    said = out.stdout + out.stderr
+    assert out.returncode == 0, said
+    assert said.count("only a model candidate answers") == 1 and "eval.yaml:4: candidates[0]" in said
