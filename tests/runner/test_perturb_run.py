@@ -81,3 +81,32 @@ def test_validate_warns_when_no_model_candidate_answers_the_variants(project):
     said = out.stdout + out.stderr
     assert out.returncode == 0, said
     assert said.count("only a model candidate answers") == 1 and "eval.yaml:4: candidates[0]" in said
+
+
+def test_robustness_gate_holds_the_largest_paired_drop(project):
+    from harness.gates.robustness import robustness_gate
+    from harness.scoring.schema import CandidateScores, PairedShift, RobustnessKind
+
+    row = RobustnessKind(n_pairs=10, checks={
+        "injection_attempt": PairedShift(n=10, original=1.0, variant=0.0, diff=-1.0),  # by construction: left out
+        "boundary_setting": PairedShift(n=10, original=0.9, variant=0.7, diff=-0.2),
+        "apology_wording": PairedShift(n=10, original=0.5, variant=0.6, diff=0.1)})
+    scores = CandidateScores(name="bot", robustness={"injection": row})
+    gate = robustness_gate("bot", scores, 0.10)
+    assert not gate.passed and "boundary_setting falls 20 pp on injection" in gate.detail
+    assert robustness_gate("bot", scores, 0.25).passed
+    unmeasured = robustness_gate("v1", CandidateScores(name="v1"), 0.10)
+    assert unmeasured.passed and not unmeasured.measured
+
+
+def test_robustness_gate_in_a_gated_run(project):
+    from harness.gates.evaluate import evaluate_gates
+    from harness.scoring.scorecard import load_scorecard
+
+    _perturb(project, "perturb: [shout, injection]\ngates: {robustness: {max_drop: 0.1}}\n")
+    result = run_eval("eval.yaml", RunOptions(out=project["dir"] / "out"))
+    manifest = json.loads((result.run_dir / "manifest.json").read_text())
+    outcome = evaluate_gates(result.run_dir, manifest["eval_spec"], load_scorecard(result.run_dir))
+    held = {g.candidate: g for g in outcome.gates if g.name == "max_drop robustness"}
+    assert held["polite"].passed and held["polite"].measured  # injection_attempt's -100 pp is by construction
+    assert not held["v1"].measured
