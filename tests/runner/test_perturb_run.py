@@ -110,3 +110,20 @@ def test_robustness_gate_in_a_gated_run(project):
     held = {g.candidate: g for g in outcome.gates if g.name == "max_drop robustness"}
     assert held["polite"].passed and held["polite"].measured  # injection_attempt's -100 pp is by construction
     assert not held["v1"].measured
+
+
+def test_estimate_counts_the_variants_calls_for_model_candidates_only(project):
+    from harness.config.evalfile import load_eval
+    from harness.runner.estimate import estimate_run
+
+    before = estimate_run(load_eval("eval.yaml"))
+    _perturb(project, "perturb: [shout, typos]\n")
+    after = estimate_run(load_eval("eval.yaml"))
+    calls = {(line.role, line.label): line.calls for line in before.lines}
+    grown = {(line.role, line.label): line.calls for line in after.lines}
+    responder = next(key for key in calls if key[0] != "judge")
+    assert grown[responder] == 3 * calls[responder]  # each case and its two variants
+    judge = next(key for key in calls if key[0] == "judge")
+    # The judge grades the model candidate's 6 variants too, not the recorded candidates' (they skip them).
+    # 2 criteria each, a 3rd on c3's two (question_expected): 6 * 2 + 2, beside the originals' 9 * 2 + 3.
+    assert (calls[judge], grown[judge]) == (21, 21 + 14)
