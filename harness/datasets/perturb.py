@@ -83,6 +83,13 @@ def perturbed_kind(case_id: str, kinds: list[str] | tuple[str, ...] = KINDS) -> 
     return tail if sep and head and tail in kinds else None
 
 
+def is_variant(case: Case) -> bool:
+    """Whether ``case`` is a variant :func:`perturb` made (its id and metadata agree; a dataset's own
+    ``metadata.perturbation`` alone does not make one)."""
+    kind, source = case.metadata.get("perturbation"), case.metadata.get("perturbed_from")
+    return isinstance(kind, str) and isinstance(source, str) and case.id == variant_id(source, kind)
+
+
 def with_variants(cases: list[Case], spec: PerturbSpec | None) -> list[Case]:
     """``cases``, each followed by its variants (none without ``spec``); raises ValueError on an id clash."""
     if spec is None:

@@ -14,6 +14,7 @@ from harness.candidates.responders import RecordedResponder, ReplayedResponder, 
 from harness.config.evalfile import LoadedEval
 from harness.config.prompt_partials import combined
 from harness.datasets.case_checks import check_versions
+from harness.datasets.perturb import is_variant
 from harness.hashing import hash_file, hash_value
 from harness.judges.judge import Judge
 from harness.judges.panel import PanelJudge
@@ -52,8 +53,7 @@ def build_manifest(plan: RunPlan) -> Manifest:
 
 def _originals(plan: RunPlan) -> int:
     """The selected cases, without the perturbed variants (``n_perturbed`` counts those)."""
-    return sum("perturbation" not in case.metadata for case in plan.cases) if plan.loaded.spec.perturb \
-        else len(plan.cases)
+    return sum(not is_variant(case) for case in plan.cases) if plan.loaded.spec.perturb else len(plan.cases)
 
 
 def _perturb_record(plan: RunPlan) -> dict:

@@ -17,7 +17,7 @@ from harness.config.versions import check_recorded_versions, unreplayed_turn_war
 from harness.config.evalfile import JudgeSpec, LoadedEval, ModelFields, check_names, resolve_path
 from harness.datasets.case_checks import build_case_checks, checks_of
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
-from harness.datasets.perturb import with_variants
+from harness.datasets.perturb import is_variant, with_variants
 from harness.datasets.schema import Case
 from harness.datasets.selection import CaseSelection, select, selection_words
 from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
@@ -70,8 +70,7 @@ class RunPlan:
     def answers(self, responder: Responder, case: Case) -> bool:
         """Whether ``responder`` answers ``case``: a perturbed variant only a model candidate (a recorded or
         replayed reply answered the original text)."""
-        return isinstance(responder, ModelResponder) or "perturbation" not in case.metadata \
-            or self.loaded.spec.perturb is None
+        return isinstance(responder, ModelResponder) or self.loaded.spec.perturb is None or not is_variant(case)
 
     def checks_for(self, case: Case) -> list[Check]:
         """The eval's checks, then ``case``'s own."""
@@ -124,7 +123,7 @@ def perturb_notes(plan: "RunPlan") -> list[str]:
     if plan.loaded.spec.perturb is None:
         return []
     skipping = [r.name for r in plan.responders if not isinstance(r, ModelResponder)]
-    n = sum("perturbation" in case.metadata for case in plan.cases)
+    n = sum(map(is_variant, plan.cases))
     if not skipping or not n:
         return []
     return [f"{', '.join(skipping)} skip the {n} perturbed variants (their replies answered the original text); "

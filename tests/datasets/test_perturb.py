@@ -79,3 +79,11 @@ def test_spec_forms_and_mistakes():
     for bad in (["yelling"], ["shout", "shout"], [], {"kinds": ["shout"], "sed": 1}):
         with pytest.raises(ValidationError):
             PerturbSpec.model_validate(bad)
+
+
+def test_only_a_made_variant_counts_as_one():
+    from harness.datasets.perturb import is_variant
+
+    assert is_variant(perturb(CASE, "shout")) and not is_variant(CASE)
+    labelled = CASE.model_copy(update={"metadata": {"perturbation": "shout"}})  # a dataset's own label
+    assert not is_variant(labelled)
