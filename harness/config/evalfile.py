@@ -24,6 +24,7 @@ from harness.config.judge_spec import EMBEDDED_MODEL, JudgeSpec, ModelFields, Pa
 from harness.config.yamlfile import all_at_once, did_you_mean, format_loc, line_of, load_yaml, validate_yaml
 from harness.config.dataset_spec import DatasetSpec, check_column_targets
 from harness.datasets.mapping import ColumnMap
+from harness.datasets.perturb import PerturbSpec
 from harness.config.promptfoo_words import looks_like_line, looks_like_promptfoo
 from harness.config.repeat import repeat_samples, repeated  # noqa: F401  (repeated: the CLI's, from here)
 from harness.errors import ConfigError, ForeignConfigError, SeveralErrors, UserError
@@ -42,6 +43,11 @@ class EvalSpec(StrictSpec):
     replay: Literal["last", "turns"] = Field("last", description="`last`: answer each thread's last customer turn. "
                                              "`turns`: one case per agent turn of each thread, given the recorded "
                                              "history up to it (`<id>@t<k>`).")
+    # Left out of the dump when unset: manifests' eval_spec (which a resume compares) stay as they were.
+    perturb: PerturbSpec | None = Field(
+        None, exclude_if=lambda value: value is None,
+        description="Add harder variants of each case (`<id>~<kind>`), answered by model candidates only: "
+                    "`[shout, typos, abuse, injection]` or `{kinds: [...], seed: 7}`.")
     candidates: list[CandidateEntry] = Field(
         min_length=1, description="Candidates; an entry with `matrix` stands for one candidate per prompt × model.")
     checks: Literal["all", "none"] | list[str | CustomCheckSpec] = Field(
@@ -73,6 +79,15 @@ class EvalSpec(StrictSpec):
         # Checked here, not as a constraint of the string member: a union would word it for both members.
         if isinstance(value, str) and not value:
             raise ValueError("String should have at least 1 character")
+        return value
+
+    @field_validator("perturb")
+    @classmethod
+    def _perturb_not_turns(cls, value: PerturbSpec | None, info: ValidationInfo) -> PerturbSpec | None:
+        # Turn cases answer a recorded history; their variants would not pair with the thread's turns.
+        if value is not None and info.data.get("replay") == "turns":
+            raise ValueError("perturb does not go with `replay: turns`: perturb the last customer turn "
+                             "(`replay: last`) or drop `perturb`")
         return value
 
     @field_validator("name")

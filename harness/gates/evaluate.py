@@ -60,6 +60,7 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     failing_in = selection.get("failing_in") if isinstance(selection, dict) else None
     gates += minimum_gates(spec, scorecard, candidates, failing_in, latency_checks(eval_spec))
     gates += calibration_gates(run_dir, eval_spec, scorecard, eval_file)
+    gates += robustness_gates(spec, scorecard, candidates)
     crashed = crashed_counts(scorecard)
     notes = crash_notes(crashed, scorecard)
     partial = None
@@ -76,6 +77,14 @@ def evaluate_gates(run_dir: str | Path, eval_spec: dict, scorecard, baseline: Pa
     return GateOutcome(gates=gates, complete=complete, completion=completion,
                        baseline=str(baseline) if baseline else None, notes=notes, crashed_checks=list(crashed),
                        partial_baseline=partial)
+
+
+def robustness_gates(spec: GatesSpec, scorecard, candidates: list[str]) -> list[GateResult]:
+    from harness.gates.robustness import robustness_gate  # only an eval with `perturb` has one
+
+    if spec.robustness is None:
+        return []
+    return [robustness_gate(name, scorecard.candidates[name], spec.robustness.max_drop) for name in candidates]
 
 
 def calibration_gates(run_dir: str | Path, eval_spec: dict, scorecard, eval_file: str | None) -> list[GateResult]:

@@ -78,6 +78,14 @@ def scale_problem(scale: str, bound: str) -> str:
             else f"a drop on a {scale} criterion is at most {highest - lowest:g} points")
 
 
+class RobustnessGate(_Spec):
+    """How far a check's pass rate may fall on perturbed complaints (an eval's ``perturb``)."""
+
+    max_drop: float = Field(ge=0, le=1, allow_inf_nan=False,
+                            description="largest fall of any check's pass rate under any kind of perturbation, "
+                                        "paired with the originals (0.10: 10 points)")
+
+
 class GatesSpec(_Spec):
     """Minimums and largest regressions per judge criterion and per check."""
 
@@ -85,6 +93,8 @@ class GatesSpec(_Spec):
     significant_only: bool = Field(False, description="a regression fails only when its Holm-adjusted p < alpha")
     checks: dict[str, CheckThreshold] = Field(default_factory=dict)
     criteria: dict[str, Threshold] = Field(default_factory=dict)
+    robustness: RobustnessGate | None = Field(None, description="with `perturb`: the largest fall of a check's "
+                                                                "pass rate on the perturbed variants")
 
     def threshold(self, kind: str, name: str) -> Threshold | None:
         """The threshold of check or criterion ``name`` (``kind`` is ``check`` or ``criterion``), else ``*``'s."""

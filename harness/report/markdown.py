@@ -230,7 +230,11 @@ def render_scorecard_md(scorecard: Scorecard) -> str:
     from harness.report.threads_table import render_threads_md  # imports this module: late
 
     body += [part for part in (render_threads_md(scorecard),) if part]
-    breakdowns = [b for b in (render_breakdown(scorecard, "persona"), render_breakdown(scorecard, "category")) if b]
+    from harness.report.robustness_md import render_robustness_md  # imports this module: late
+
+    body += [part for part in (render_robustness_md(scorecard),) if part]
+    breakdowns = [b for b in (render_breakdown(scorecard, "persona"), render_breakdown(scorecard, "category"),
+                              render_breakdown(scorecard, "perturbation")) if b]
     text = "\n\n".join(body + breakdowns) + "\n"
     if len(text) > MAX_CHARS:
         note = "_Breakdowns by persona and category omitted to fit a comment: see scorecard.json or report.html._"

@@ -30,7 +30,7 @@ from harness.runner.evaluate import evaluate_case
 from harness.runner.outputs import RunOutputs, finalize_run, load_cases
 from harness.records.timestamps import now_iso
 from harness.runner.manifest import build_manifest
-from harness.runner.plan import RunPlan, build_plan
+from harness.runner.plan import RunPlan, build_plan, perturb_notes
 from harness.runner.tally import CaseSnapshot, RunTally
 
 ProgressCallback = Callable[[Record], None]
@@ -88,7 +88,7 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
         options.check_plan(plan, build_manifest(plan))
     # Before the first call: epochs that will repeat one answer, recorded candidates that will lack replies at
     # some turns, models whose own concurrency the eval's caps (harness validate warns of each).
-    for notice in plan.epoch_notes + plan.turn_notes:
+    for notice in plan.epoch_notes + plan.turn_notes + perturb_notes(plan):
         print(f"harness: note: {notice}", file=sys.stderr)
     run_dir.mkdir(parents=True, exist_ok=True)
     with RunDirLock(run_dir):
@@ -254,6 +254,7 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
     """Evaluate every task not ``done``; each record is written, then folded into ``tally`` (the end-of-run
     outputs' state, filled while the loop would otherwise wait on the network), then the outputs are built."""
     todo = [(case, responder, sample) for case in plan.cases for responder in plan.responders
+            if plan.answers(responder, case)
             for sample in range(_epochs(plan, responder.name)) if (case.id, responder.name, sample) not in done]
     if options.on_start:
         options.on_start(len(todo), len(done))

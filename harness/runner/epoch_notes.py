@@ -25,6 +25,7 @@ def epoch_notices(loaded: LoadedEval, candidates: list[Any]) -> list[str]:
                "no real spread (sample without a fixed seed, above temperature 0, or set epochs: 1)"
                for spec in candidates if spec.kind == "model" and spec.epochs > 1
                for why in [_fixed(spec.model, spec.params.temperature, spec.params.seed)] if why]
+    notices += unanswered_variants(loaded, candidates)
     judge = loaded.spec.judge
     if judge is None or judge.epochs < 2:
         return notices
@@ -37,6 +38,17 @@ def epoch_notices(loaded: LoadedEval, candidates: list[Any]) -> list[str]:
         notices.append(f"{who}: epochs {judge.epochs} {why}, so each criterion's epochs repeat one verdict and "
                        "their reduction adds calls, not information (set judge epochs: 1)")
     return notices
+
+
+def unanswered_variants(loaded: LoadedEval, candidates: list[Any]) -> list[str]:
+    """With ``perturb`` and no model candidate: one notice, at the first candidate (``harness validate`` places
+    a notice that starts "candidate <name>: " at that candidate's line). Recorded and replayed replies answered
+    the original text, so nobody answers the variants and the robustness section stays empty."""
+    if loaded.spec.perturb is None or not candidates or any(spec.kind == "model" for spec in candidates):
+        return []
+    return [f"candidate {candidates[0].name}: `perturb` adds variants only a model candidate answers, and this "
+            "eval has none (recorded and replayed replies answered the original text): add a model candidate "
+            "or drop `perturb`"]
 
 
 def _fixed(model: str, temperature: float | None, seed: int | None) -> str:

@@ -130,10 +130,11 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
                  cache_path: Path | None = None) -> RunEstimate:
     """The calls, tokens and prices of running ``loaded`` with these options (see the module docstring);
     ``cache_path`` is the response cache to look in (default: the one ``harness run`` uses)."""
-    from harness.runner.plan import select_candidates, select_cases, select_criteria
+    from harness.runner.plan import perturbed, select_candidates, select_cases, select_criteria
 
     dataset, dumps = load_dataset_and_dumps(loaded.dataset_path, columns=loaded.column_map)
-    cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
+    originals = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
+    cases = perturbed(loaded, originals)  # the variants' calls count: model candidates answer them
     count = token_counter()
     # An in-process model answers one call at a time (the engine runs such an eval's cases one by one).
     in_process = any(name.startswith("embedded/") for name in _model_names(loaded, candidate_names))
@@ -169,7 +170,9 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
             reply_of = _given_replies(loaded, spec)
         if judge_lines:
             # Every judge (each panellist) is sent the same prompts: rendered and counted once.
-            calls, prompt_tokens = _judge_prompts(cases, criteria, reply_of, count)
+            # Recorded and replayed candidates skip the perturbed variants.
+            judged = cases if spec.kind == "model" else originals
+            calls, prompt_tokens = _judge_prompts(judged, criteria, reply_of, count)
             times = epochs * judge.epochs
             estimate.rounds += times * calls  # a panel's members answer a criterion together: one round
             for line in judge_lines:

@@ -14,6 +14,7 @@ from harness.candidates.responders import RecordedResponder, ReplayedResponder, 
 from harness.config.evalfile import LoadedEval
 from harness.config.prompt_partials import combined
 from harness.datasets.case_checks import check_versions
+from harness.datasets.perturb import is_variant
 from harness.hashing import hash_file, hash_value
 from harness.judges.judge import Judge
 from harness.judges.panel import PanelJudge
@@ -40,14 +41,27 @@ def build_manifest(plan: RunPlan) -> Manifest:
         eval_spec=loaded.spec.model_dump(mode="json"),
         dataset={"path": loaded.dataset_path, "sha256": plan.dataset.sha256,
                  "cases_sha256": plan.dataset.cases_sha256, "n_cases": len(plan.dataset),
-                 "n_selected": len(plan.cases), "selected_sha256": hash_value([c.id for c in plan.cases]),
-                 **_replay_record(plan), **_selection_record(plan)},
+                 "n_selected": _originals(plan), "selected_sha256": hash_value([c.id for c in plan.cases]),
+                 **_replay_record(plan), **_selection_record(plan), **_perturb_record(plan)},
         rubric=plan.rubric.record(str(loaded.rubric_path)) if plan.rubric else None,
         judge=judge_record(plan.judge),
         candidates=[_candidate_record(r, loaded) for r in plan.responders],
         checks={c.name: c.version for c in plan.checks} | check_versions(plan.case_checks),
         started_at=now_iso(), notices=plan.notices,
     )
+
+
+def _originals(plan: RunPlan) -> int:
+    """The selected cases, without the perturbed variants (``n_perturbed`` counts those)."""
+    return sum(not is_variant(case) for case in plan.cases) if plan.loaded.spec.perturb else len(plan.cases)
+
+
+def _perturb_record(plan: RunPlan) -> dict:
+    """With ``perturb``: the variants' count and kinds (none: no entry, as before there were any)."""
+    spec = plan.loaded.spec.perturb
+    if spec is None:
+        return {}
+    return {"n_perturbed": len(plan.cases) - _originals(plan), "perturb": spec.model_dump(mode="json")}
 
 
 def _selection_record(plan: RunPlan) -> dict:

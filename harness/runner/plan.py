@@ -17,6 +17,7 @@ from harness.config.versions import check_recorded_versions, unreplayed_turn_war
 from harness.config.evalfile import JudgeSpec, LoadedEval, ModelFields, check_names, resolve_path
 from harness.datasets.case_checks import build_case_checks, checks_of
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
+from harness.datasets.perturb import is_variant, with_variants
 from harness.datasets.schema import Case
 from harness.datasets.selection import CaseSelection, select, selection_words
 from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
@@ -66,6 +67,11 @@ class RunPlan:
     # The cases' own checks (harness.datasets.case_checks), built once per distinct spec.
     case_checks: dict[str, Check] = field(default_factory=dict)
 
+    def answers(self, responder: Responder, case: Case) -> bool:
+        """Whether ``responder`` answers ``case``: a perturbed variant only a model candidate (a recorded or
+        replayed reply answered the original text)."""
+        return isinstance(responder, ModelResponder) or self.loaded.spec.perturb is None or not is_variant(case)
+
     def checks_for(self, case: Case) -> list[Check]:
         """The eval's checks, then ``case``'s own."""
         return self.checks + checks_of(case, self.case_checks) if case.checks else self.checks
@@ -102,6 +108,26 @@ def select_cases(dataset: LoadedDataset, limit: int | None, replay: str = "last"
         raise ConfigError(f"no case of {dataset.source} is selected by {_selection_words(selection)}",
                           field="case selection")
     return kept
+
+
+def perturbed(loaded: LoadedEval, cases: list[Case]) -> list[Case]:
+    """``cases``, each followed by the variants the eval file's ``perturb`` asks for (:mod:`harness.datasets.perturb`)."""
+    try:
+        return with_variants(cases, loaded.spec.perturb)
+    except ValueError as exc:
+        raise loaded.error(str(exc), "perturb") from None
+
+
+def perturb_notes(plan: "RunPlan") -> list[str]:
+    """Said once at run start: the recorded and replayed candidates that skip the perturbed variants."""
+    if plan.loaded.spec.perturb is None:
+        return []
+    skipping = [r.name for r in plan.responders if not isinstance(r, ModelResponder)]
+    n = sum(map(is_variant, plan.cases))
+    if not skipping or not n:
+        return []
+    return [f"{', '.join(skipping)} skip the {n} perturbed variants (their replies answered the original text); "
+            "only model candidates answer them"]
 
 
 def _selection_words(selection: CaseSelection) -> str:
@@ -149,6 +175,7 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
     cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
     chosen = select_candidates(loaded, candidate_names)
     check_recorded_versions(loaded, cases, chosen)
+    cases = perturbed(loaded, cases)
     # Said before the first call, as validate says them: turns left unreplayed, models the eval's concurrency caps.
     turn_notes = unreplayed_turn_warnings(loaded, cases, chosen) + cap_warnings(loaded)
     models = []

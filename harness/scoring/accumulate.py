@@ -230,6 +230,7 @@ class CandidateAcc:
     by_category: dict[str, GroupAcc] = field(default_factory=dict)
     by_turn: dict[int, GroupAcc] = field(default_factory=dict)
     threads: ThreadAcc | None = None  # with turn-level replay
+    by_perturbation: dict[str, GroupAcc] = field(default_factory=dict)  # with an eval's `perturb`
     responder: CallAcc = field(default_factory=CallAcc)
     judging: CallAcc = field(default_factory=CallAcc)
     apology_forms: Counter = field(default_factory=Counter)
@@ -257,6 +258,20 @@ class CandidateAcc:
             for group in groups:
                 group.add_checks(verdicts)
         self._add_apology_form(record)
+        self.responder.add(record.responder)
+        self.judging.add(record.judging)
+
+    def add_variant(self, record: Record, kind: str) -> None:
+        """Fold in a perturbed variant's record: its calls and errors count, its verdicts only in the "by
+        perturbation" breakdown (the headline stays over the original cases)."""
+        self.n_records += 1
+        if record.error is not None:
+            self.case_errors[record.error.kind] += 1
+        group = self._group(self.by_perturbation, kind)
+        for name, verdict in record.judge.items():
+            counted = verdict.error is None and verdict.applicable and verdict.score is not None
+            group.add_score(name, verdict.score if counted else None)
+        group.add_checks([(name, result.passed) for name, result in record.checks.items()])
         self.responder.add(record.responder)
         self.judging.add(record.judging)
 
@@ -300,6 +315,7 @@ class CandidateAcc:
             by_category={k: v.result(options) for k, v in sorted(self.by_category.items())},
             by_turn={str(k): v.result(options) for k, v in sorted(self.by_turn.items())},
             threads=None if self.threads is None else self.threads.result(options.confidence),
+            by_perturbation={k: v.result(options) for k, v in self.by_perturbation.items()},
             responder=self.responder.result(), judging=self.judging.result(),
             apology_forms=dict(sorted(self.apology_forms.items())))
 

@@ -16,7 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 # 3: CandidateScores.threads: with turn-level replay, each thread counted once (every turn passed, the final
 #    turn, each thread weighing 1); RunIdentity.description and .candidate_setups (what each candidate is). A v2
 #    file still reads.
-SCORECARD_SCHEMA_VERSION = 3
+# 4: CandidateScores.by_perturbation and .robustness (an eval's `perturb`: each variant paired with its original);
+#    with `perturb`, a candidate's criteria, checks and persona/category breakdowns are over the original cases
+#    only. A v3 file still reads.
+SCORECARD_SCHEMA_VERSION = 4
 
 
 class _Model(BaseModel):
@@ -74,6 +77,25 @@ class GroupBreakdown(_Model):
     n_records: int = 0
     criteria: dict[str, MeanStat] = Field(default_factory=dict)
     checks: dict[str, RateStat] = Field(default_factory=dict)
+
+
+class PairedShift(_Model):
+    """One check or criterion over the pairs (original, perturbed variant) where both have a verdict."""
+
+    n: int = Field(0, description="pairs")
+    original: float | None = Field(None, description="the originals' pass rate (checks) or mean score (criteria)")
+    variant: float | None = None
+    diff: float | None = Field(None, description="variant - original, paired")
+    ci: Interval | None = Field(None, description="checks: McNemar-consistent exact interval; criteria: case "
+                                                  "bootstrap (as the diff's)")
+
+
+class RobustnessKind(_Model):
+    """One kind of perturbation: each variant's verdicts beside its original's."""
+
+    n_pairs: int = Field(0, description="cases whose original and variant both have a reply")
+    checks: dict[str, PairedShift] = Field(default_factory=dict)
+    criteria: dict[str, PairedShift] = Field(default_factory=dict)
 
 
 class ThreadMeasure(_Model):
@@ -182,6 +204,10 @@ class CandidateScores(_Model):
         default_factory=dict, description="With turn-level replay: by the 1-based agent turn of the thread "
                                           "(`\"1\"`, `\"2\"`, ...), in turn order")
     threads: ThreadBreakdown | None = Field(None, description="With turn-level replay: each thread counted once")
+    by_perturbation: dict[str, GroupBreakdown] = Field(
+        default_factory=dict, description="With `perturb`: the variants of each kind (not in criteria/checks)")
+    robustness: dict[str, RobustnessKind] = Field(
+        default_factory=dict, description="With `perturb`: per kind, each variant paired with its original")
     responder: CallSummary = Field(default_factory=CallSummary)
     judging: CallSummary = Field(default_factory=CallSummary)
     apology_forms: dict[str, int] = Field(default_factory=dict,

@@ -18,6 +18,7 @@ from harness.records.schema import Manifest, Record
 from harness.records.store import atomic_write_text, validated
 from harness.scoring.accumulate import CandidateAcc, IntervalOptions
 from harness.scoring.panel import PanelAcc
+from harness.scoring.robustness import RobustnessAcc, perturb_kinds, variant_kind
 from harness.scoring.schema import (SCORECARD_SCHEMA_VERSION, CriterionInfo, RunIdentity, Scorecard)
 from harness.scoring.setups import candidate_setups
 from harness.scoring.stats import IntervalMethod
@@ -74,6 +75,9 @@ class ScorecardBuilder:
                                               for name in _manifest_candidates(manifest)}
         self.verbosity = VerbosityAcc()
         self.n_records = 0
+        # With `perturb`: variants kept out of the headline, each paired with its original (scoring.robustness).
+        self.kinds = perturb_kinds(manifest)
+        self.robust: dict[str, RobustnessAcc] = {}
 
     def add(self, record: Record) -> None:
         """Fold one record in (only when :attr:`streams`: with epochs use :meth:`result_of_samples`)."""
@@ -87,7 +91,12 @@ class ScorecardBuilder:
         acc = self.accs.get(record.candidate)
         if acc is None:
             acc = self.accs[record.candidate] = CandidateAcc(record.candidate, self.keep_values)
-        acc.add(record)
+        if not self.kinds:
+            acc.add(record)
+            return
+        kind = variant_kind(record, self.kinds)
+        acc.add(record) if kind is None else acc.add_variant(record, kind)
+        self.robust.setdefault(record.candidate, RobustnessAcc()).add(record, kind)
 
     def result_of_samples(self, records: Iterable[Record]) -> Scorecard:
         """The scorecard of every record of a run with epochs: each case's samples reduced to one record first."""
@@ -106,6 +115,9 @@ class ScorecardBuilder:
         manifest = manifest if manifest is not None else self.manifest
         card = _assemble(self.accs, manifest, self.criteria, self.options, self.n_records)
         card.verbosity = self.verbosity.result(list(card.criteria))
+        for name, acc in self.robust.items():
+            if name in card.candidates and acc.variants:  # a recorded candidate answers no variant
+                card.candidates[name].robustness = acc.result(self.kinds, self.options.confidence)
         card.notices += error_notices(card) + verbosity_notices(card.verbosity)
         card.panel = self.panel.result({name: info.scale for name, info in card.criteria.items()}, self.options,
                                        ((manifest.judge or {}).get("aggregate") if manifest else None))
