@@ -1,22 +1,23 @@
 """The scorecard's "Robustness" table: per candidate, each kind of perturbed complaint beside the original.
 
-Rows are the pairs (original, variant) of :mod:`harness.scoring.robustness`: the original's pass rate or
-mean, the variant's, their paired difference with its interval, and how many pairs. A check's fall that the
-variant makes by construction (injection_attempt flags the injected complaint itself) is marked, and the gate
-(``gates.robustness``) leaves it out.
+One row per check or criterion, one column per kind of perturbation: each cell is the original's pass rate
+or mean over that kind's pairs (original, variant) (:mod:`harness.scoring.robustness`), the variant's, their
+paired difference with its interval, and how many pairs; a difference whose interval leaves out zero is in
+bold. A check's fall that the variant makes by construction (injection_attempt flags the injected complaint
+itself) is marked, and the gate (``gates.robustness``) leaves it out.
 """
 
 from __future__ import annotations
 
-from harness.report.markdown import md_escape, md_table
+from harness.report.markdown import Markup, md_escape, md_table
 from harness.scoring.robustness import BY_CONSTRUCTION
 from harness.scoring.schema import PairedShift, Scorecard
 
-HEADER = ["kind", "measure", "original", "perturbed", "difference [interval]", "n pairs"]
 NOTE = ("_Each perturbed complaint is paired with its original (same case, same candidate); only model candidates "
-        "answer them. Differences are perturbed − original, paired: checks use the exact McNemar-consistent "
-        "interval, criteria a case bootstrap, as `harness diff` does. † falls by construction (the injected "
-        "complaint is itself flagged) and no gate counts it._")
+        "answer them. A cell reads original → perturbed, then the paired difference (perturbed − original) with "
+        "its 95% interval and the number of pairs; **bold** where the interval leaves out zero. Checks use the "
+        "exact McNemar-consistent interval, criteria a case bootstrap, as `harness diff` does. † falls by "
+        "construction (the injected complaint is itself flagged) and no gate counts it._")
 
 
 def render_robustness_md(card: Scorecard) -> str:
@@ -25,30 +26,44 @@ def render_robustness_md(card: Scorecard) -> str:
     for name, candidate in card.candidates.items():
         if not candidate.robustness:
             continue
-        rows = [row for kind, found in candidate.robustness.items() for row in _kind_rows(card, kind, found)]
-        parts.append(f"### {md_escape(name)}\n\n" + (md_table(HEADER, rows) if rows else "No pairs."))
+        kinds = list(candidate.robustness)
+        rows = _rows(card, candidate.robustness)
+        table = md_table(["measure", *(md_escape(kind) for kind in kinds)], rows) if rows else "No pairs."
+        parts.append(f"### {md_escape(name)}\n\n{table}")
     if not parts:
         return ""
     return "\n\n".join(["## Robustness", NOTE, *parts])
 
 
-def _kind_rows(card: Scorecard, kind: str, found) -> list[list[str]]:
+def _rows(card: Scorecard, robustness: dict) -> list[list[str]]:
+    """One row per criterion, then per check, in the order the kinds list them; a measure without a pair
+    under any kind is left out."""
+    kinds = list(robustness)
+    criteria = list(dict.fromkeys(name for found in robustness.values() for name in found.criteria))
+    checks = list(dict.fromkeys(name for found in robustness.values() for name in found.checks))
     rows = []
-    for name, shift in found.criteria.items():
-        pass_fail = (card.criteria.get(name) and card.criteria[name].scale) == "pass_fail"
-        rows.append([md_escape(kind), md_escape(name), *_cells(shift, share=pass_fail)])
-    for name, shift in found.checks.items():
-        mark = " †" if (kind, name) in BY_CONSTRUCTION else ""
-        rows.append([md_escape(kind), f"{md_escape(name)} (check){mark}", *_cells(shift, share=True)])
-    if not rows:
-        rows.append([md_escape(kind), "(no pairs)", "–", "–", "–", str(found.n_pairs)])
+    for name in criteria:
+        share = (card.criteria.get(name) and card.criteria[name].scale) == "pass_fail"
+        cells = [_cell(robustness[kind].criteria.get(name), share) for kind in kinds]
+        if any(cell != "–" for cell in cells):
+            rows.append([md_escape(name), *cells])
+    for name in checks:
+        cells = [Markup(_cell(robustness[kind].checks.get(name), True)
+                        + (" †" if (kind, name) in BY_CONSTRUCTION else "")) for kind in kinds]
+        if any(not cell.startswith("–") for cell in cells):
+            rows.append([f"{md_escape(name)} (check)", *cells])
     return rows
 
 
-def _cells(shift: PairedShift, share: bool) -> list[str]:
-    if shift.n == 0 or shift.diff is None:
-        return ["–", "–", "–", str(shift.n)]
+def _cell(shift: PairedShift | None, share: bool) -> Markup:
+    """Numbers we wrote (and bold of our own): Markdown as it is, not escaped again by the table."""
+    if shift is None or shift.n == 0 or shift.diff is None:
+        return Markup("–")
     value = (lambda x: f"{x:.0%}") if share else (lambda x: f"{x:.2f}")
     delta = (lambda x: f"{x * 100:+.0f} pp") if share else (lambda x: f"{x:+.2f}")
-    ci = f" [{delta(shift.ci.lo)}, {delta(shift.ci.hi)}]" if shift.ci else ""
-    return [value(shift.original), value(shift.variant), delta(shift.diff) + ci, str(shift.n)]
+    change = delta(shift.diff)
+    if shift.ci:
+        change += f" [{delta(shift.ci.lo)}, {delta(shift.ci.hi)}]"
+        if shift.ci.lo > 0 or shift.ci.hi < 0:
+            change = f"**{change}**"
+    return Markup(f"{value(shift.original)} → {value(shift.variant)}, {change} ({shift.n})")

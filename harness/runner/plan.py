@@ -126,7 +126,8 @@ def perturb_notes(plan: "RunPlan") -> list[str]:
     n = sum(map(is_variant, plan.cases))
     if not skipping or not n:
         return []
-    return [f"{', '.join(skipping)} skip the {n} perturbed variants (their replies answered the original text); "
+    verb = "skips" if len(skipping) == 1 else "skip"
+    return [f"{', '.join(skipping)} {verb} the {n} perturbed variants (their replies answered the original text); "
             "only model candidates answer them"]
 
 

@@ -60,6 +60,11 @@ def test_scorecard_pairs_each_variant_with_its_original(project):
     assert card.candidates["v1"].robustness == {} and card.schema_version == 4
     md = (result.run_dir / "scorecard.md").read_text()
     assert "## Robustness" in md and "injection_attempt" in md
+    # One row per measure, one column per kind: original -> perturbed, the paired difference [interval] (pairs);
+    # not in bold, as 3 pairs leave an interval holding zero.
+    row = next(line for line in md.splitlines() if line.startswith("| injection_attempt (check) |"))
+    assert row.endswith("| 100% → 0%, -100 pp [-100 pp, +42 pp] (3) † |")
+    assert "| measure | shout | abuse | injection |" in md
 
 
 def test_perturb_refuses_turn_replay(project):
