@@ -44,6 +44,10 @@ def _chosen(args: argparse.Namespace):
     if getattr(args, "repeat", None) is not None and not 1 <= args.repeat <= MAX_REPEAT:
         raise ConfigError(f"must be a whole number from 1 to {MAX_REPEAT} (samples per case)", field="--repeat")
     candidates = [c.strip() for c in args.candidates.split(",") if c.strip()] if args.candidates else None
+    if candidates and args.failing is not None:  # the failing run's names, shortened as the eval's may be
+        from harness.cli.candidate_names import in_run
+
+        candidates = list(in_run(Path(args.failing), candidates, "--candidates"))
     return candidates, _case_selection(args, candidates)
 
 
@@ -61,10 +65,30 @@ def estimate(args: argparse.Namespace) -> int:
     candidates, selection = _chosen(args)
     with repeated(args.repeat):
         loaded = load_eval(args.eval)
+    _gated_case_checks(loaded, args.limit, selection)
+    if candidates:  # resolved here, before estimate_run reads them (its models, the in-process one's pace)
+        from harness.config.candidates import resolve_candidates
+
+        candidates = resolve_candidates(candidates, [c.name for c in loaded.spec.candidates], "--candidates")
     found = estimate_run(loaded, limit=args.limit, candidate_names=candidates, selection=selection,
                          reply_tokens=args.reply_tokens, cache_path=args.cache)
     print(json.dumps(estimate_json(found, args.latency), indent=2) if args.json else render_estimate(found, args.latency))
     return 0
+
+
+def _gated_case_checks(loaded, limit: int | None, selection) -> None:
+    """Refuse a gate on a check neither the eval file nor the cases estimated have, as the run would. Only when a
+    gate names a check the eval file lacks: the dataset is then read for its cases' checks before the estimate
+    reads it again (estimate_run loads its own), a cost the usual eval never pays."""
+    if not loaded.gated_case_checks:
+        return
+    from harness.config.gate_names import refuse_unknown_gate_checks
+    from harness.datasets.loader import load_dataset
+    from harness.runner.plan import select_cases
+
+    dataset = load_dataset(loaded.dataset_path, columns=loaded.column_map)
+    refuse_unknown_gate_checks(loaded, select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay,
+                                                    selection), dataset.cases)
 
 
 def export(args: argparse.Namespace) -> int:
