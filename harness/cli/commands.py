@@ -44,6 +44,10 @@ def _chosen(args: argparse.Namespace):
     if getattr(args, "repeat", None) is not None and not 1 <= args.repeat <= MAX_REPEAT:
         raise ConfigError(f"must be a whole number from 1 to {MAX_REPEAT} (samples per case)", field="--repeat")
     candidates = [c.strip() for c in args.candidates.split(",") if c.strip()] if args.candidates else None
+    if candidates and args.failing is not None:  # the failing run's names, shortened as the eval's may be
+        from harness.cli.candidate_names import in_run
+
+        candidates = list(in_run(Path(args.failing), candidates, "--candidates"))
     return candidates, _case_selection(args, candidates)
 
 
@@ -61,6 +65,10 @@ def estimate(args: argparse.Namespace) -> int:
     candidates, selection = _chosen(args)
     with repeated(args.repeat):
         loaded = load_eval(args.eval)
+    if candidates:  # resolved here, before estimate_run reads them (its models, the in-process one's pace)
+        from harness.config.candidates import resolve_candidates
+
+        candidates = resolve_candidates(candidates, [c.name for c in loaded.spec.candidates], "--candidates")
     found = estimate_run(loaded, limit=args.limit, candidate_names=candidates, selection=selection,
                          reply_tokens=args.reply_tokens, cache_path=args.cache)
     print(json.dumps(estimate_json(found, args.latency), indent=2) if args.json else render_estimate(found, args.latency))

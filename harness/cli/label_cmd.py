@@ -25,7 +25,8 @@ def add_parser(sub) -> None:
     label.add_argument("--criteria", help="comma-separated rubric criteria (default: every criterion of the run's "
                                           "rubric, unless --checks is given)")
     label.add_argument("--checks", help="comma-separated checks to label as pass/fail")
-    label.add_argument("--candidates", help="comma-separated candidate names (default: all)")
+    label.add_argument("--candidates", help="comma-separated candidate names (default: all); the part before @, "
+                                            "or any start one candidate has, will do")
     label.add_argument("--cases", metavar="ID[,ID...]", help="only these case ids (shell patterns such as c01* work)")
     label.add_argument("--limit", type=int, metavar="N", help="stop after N labels")
     label.add_argument("--shuffle", type=int, metavar="SEED", help="ask in a shuffled order (repeatable by seed)")
@@ -48,7 +49,10 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
         raise ConfigError("must be at least 1", field="--limit")
     if not args.labeller.strip():
         raise ConfigError("give your name (it is written on every label)", field="--labeller")
-    candidates = _names(args.candidates, "--candidates", "candidate names", "bot-v1,bot-v2")
+    from harness.cli.candidate_names import in_run
+
+    candidates = in_run(args.run_dir, _names(args.candidates, "--candidates", "candidate names", "bot-v1,bot-v2"),
+                        "--candidates")
     check_candidates(args.run_dir, candidates, "--candidates")
     targets = _targets(args, manifest)
     chosen = ShowFilter(cases=parse_ids(args.cases), candidates=candidates)

@@ -76,7 +76,8 @@ def _add_run(sub) -> None:
     run.add_argument("--out", type=Path, help="results directory (default: results/<eval>-<time>)")
     run.add_argument("--limit", type=int, help="only the first N cases")
     _add_repeat(run)
-    run.add_argument("--candidates", help="comma-separated candidate names to run (default: all)")
+    run.add_argument("--candidates", help="comma-separated candidate names to run (default: all); the part before @, "
+                                          "or any start one candidate has, will do")
     _add_selection(run)
     run.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     run.add_argument("--retry-errors", action="store_true", help="with --resume: also redo errored cases")
@@ -118,7 +119,8 @@ def _add_estimate(sub) -> None:
     estimate.add_argument("eval", type=Path, help="eval file (YAML)")
     estimate.add_argument("--limit", type=int, help="only the first N cases")
     _add_repeat(estimate)
-    estimate.add_argument("--candidates", help="comma-separated candidate names (default: all)")
+    estimate.add_argument("--candidates", help="comma-separated candidate names (default: all); the part before @, "
+                                               "or any start one candidate has, will do")
     _add_selection(estimate)
     estimate.add_argument("--reply-tokens", type=int, metavar="N", help="length of a model candidate's reply "
                           "(default: the mean of the dataset's recorded replies, capped by max_tokens)")

@@ -81,7 +81,12 @@ def _options(args: argparse.Namespace, progress: PairProgress):
     judge = JudgeSettings(model=args.judge_model, api_base=args.api_base, api_key_env=args.api_key_env,
                           rubric=args.rubric, criteria=criteria, max_attempts=args.max_attempts,
                           concurrency=args.concurrency, price=_price(args.judge_price))
-    return PairwiseOptions(judge=judge, pair=parse_pair(args.pair) if args.pair else None,
+    pair = None
+    if args.pair:
+        from harness.cli.candidate_names import pair_in_runs
+
+        pair = pair_in_runs(parse_pair(args.pair), args.run_a, args.run_b, "--pair")
+    return PairwiseOptions(judge=judge, pair=pair,
                            allow_incomparable=args.allow_incomparable, limit=args.limit,
                            use_cache=not args.no_cache, cache_path=args.cache,
                            stats=StatsOptions(n_resamples=args.resamples, seed=args.seed),

@@ -23,7 +23,8 @@ def add_parser(sub) -> None:
     show.add_argument("cases", nargs="*", metavar="CASE",
                       help="case ids to show in full (shell patterns such as c01* work; a turn case matches by its "
                            "thread's id too); none: one line per record")
-    show.add_argument("--candidates", help="comma-separated candidate names (default: all)")
+    show.add_argument("--candidates", help="comma-separated candidate names (default: all); the part before @, "
+                                           "or any start one candidate has, will do")
     show.add_argument("--sample", type=int, metavar="N", help="only sample N (with epochs)")
     show.add_argument("--failing", action="store_true",
                       help="only records that failed a check or criterion, or erred (what run --failing reruns)")
@@ -41,7 +42,10 @@ def show(args: argparse.Namespace) -> int:
     from harness.sampling.epochs import epoch_settings, has_epochs
 
     manifest = read_manifest(args.run_dir)  # not a run: one line naming why
-    candidates = tuple(c.strip() for c in (args.candidates or "").split(",") if c.strip())
+    from harness.cli.candidate_names import in_run
+
+    candidates = in_run(args.run_dir, [c.strip() for c in (args.candidates or "").split(",") if c.strip()],
+                        "--candidates")
     check_candidates(args.run_dir, candidates, "--candidates")
     from harness.datasets.selection import typed_id
 

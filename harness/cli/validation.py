@@ -280,15 +280,17 @@ def _check_against_dataset(loaded: LoadedEval) -> list[str]:
     field a check names that no case has. Returns what to warn of: a recorded version some turn cases have no
     reply of (``replay: turns``), the fields a check names that some cases lack (there, it is n/a)."""
     from harness.config.field_refs import field_reference_gaps
+    from harness.config.gate_names import refuse_unknown_gate_checks, unfetched_gate_checks
     from harness.config.versions import check_recorded_versions, unreplayed_turn_warnings
     from harness.datasets.loader import load_dataset
     from harness.datasets.turns import expand_cases, inherited_expectation_warning
 
     if not Path(loaded.dataset_path).is_file():
-        return []
+        return unfetched_gate_checks(loaded)
     dataset = load_dataset(loaded.dataset_path, all_errors=True, columns=loaded.column_map)
     limit = loaded.spec.limit
     cases = dataset.cases[:limit] if limit else dataset.cases  # as the run selects them
+    refuse_unknown_gate_checks(loaded, cases, dataset.cases)
     inherited: list[str] = []
     if loaded.spec.replay == "turns":
         inherited = inherited_expectation_warning(cases, dataset.source, dataset.lines)

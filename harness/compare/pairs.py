@@ -50,10 +50,16 @@ def diff_pairs(run_a: RunData, run_b: RunData, chosen: tuple[tuple[str, str], ..
     if chosen and baseline is not None:
         raise ConfigError("--pair and --baseline-candidate choose the pairs two ways: give one of them",
                           field="--baseline-candidate")
-    if chosen:
-        return list(chosen)
+    if chosen:  # a unique start of a name stands for it (harness.config.candidates.resolve_candidate)
+        from harness.config.candidates import resolve_candidate
+
+        named = [(resolve_candidate(a, run_a.candidates(), "--pair"),
+                  resolve_candidate(b, run_b.candidates(), "--pair")) for a, b in chosen]
+        return list(dict.fromkeys(named))
     if baseline is not None:
-        return baseline_pairs(run_a, run_b, baseline)
+        from harness.config.candidates import resolve_candidate
+
+        return baseline_pairs(run_a, run_b, resolve_candidate(baseline, run_a.candidates(), "--baseline-candidate"))
     return shared_candidate_pairs(run_a.path, run_b.path, run_a.candidates(), run_b.candidates(),
                                   run_a.rows, run_b.rows)
 

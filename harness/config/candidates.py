@@ -141,20 +141,57 @@ class MatrixSpec(StrictSpec):
 class MatrixCandidateSpec(CallSettings):
     """Several model candidates in one entry: every ``matrix.prompt`` × every ``matrix.model``, each named
     ``<prompt>@<model>`` (a template file's stem, or ``prompt1``, ``prompt2``, … for inline text; the model
-    name with ``/`` written ``:``), all with the call settings given beside ``matrix``."""
+    name with ``/`` written ``:``), or as ``name`` says, all with the call settings given beside ``matrix``."""
 
     matrix: MatrixSpec
+    # After `matrix`: its check reads the matrix's prompts and models.
+    name: str | None = Field(None, description="How each candidate is named: `{prompt}` and `{model}` stand for "
+                             "the prompt's and the model's labels (default `{prompt}@{model}`; `{prompt}` with "
+                             "one model). Each name must differ.")
     epochs: int = Field(1, ge=1, le=1000)
     reducer: str = "mean"
 
     _known_reducer = field_validator("reducer")(CandidateSpec._known_reducer.__func__)  # type: ignore[attr-defined]
 
+    @field_validator("name")
+    @classmethod
+    def _names_differ(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        bad = sorted(set(_PLACEHOLDER.findall(value)) - {"{prompt}", "{model}"})
+        literal = _PLACEHOLDER.sub("", value)
+        if bad or "{" in literal or "}" in literal:
+            raise ValueError(f"{bad[0] if bad else 'a brace'} is not a placeholder here: use {{prompt}} and "
+                             "{model}")
+        if not re.fullmatch(r"[A-Za-z0-9_.:@+-]*", literal):
+            raise ValueError("a candidate name holds letters, digits and _ . : @ + - only (besides {prompt} "
+                             "and {model})")
+        matrix = info.data.get("matrix")
+        if matrix is not None:
+            names = [name for name, _, _ in _combinations(matrix, value)]
+            twice = [n for n in dict.fromkeys(names) if names.count(n) > 1]
+            if twice:
+                missing = [p for p in ("{prompt}", "{model}") if p not in value and
+                           len(matrix.prompt if p == "{prompt}" else matrix.model) > 1]
+                raise ValueError(f"names {twice[0]!r} more than one candidate of the matrix"
+                                 + (f": put {missing[0]} in it" if missing else ""))
+        return value
+
     def expand(self) -> list[dict[str, Any]]:
         """The candidates this entry stands for, as eval-file entries."""
-        shared = self.model_dump(exclude={"matrix"}, exclude_unset=True)
-        prompts = self.matrix.prompt
-        return [{"name": f"{_prompt_label(p, i)}@{_label(m.replace('/', ':'))}", "model": m, "prompt": p, **shared}
-                for i, p in enumerate(prompts) for m in self.matrix.model]
+        shared = self.model_dump(exclude={"matrix", "name"}, exclude_unset=True)
+        return [{"name": name, "model": m, "prompt": p, **shared}
+                for name, p, m in _combinations(self.matrix, self.name)]
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def _combinations(matrix: MatrixSpec, pattern: str | None) -> list[tuple[str, str, str]]:
+    """(name, prompt, model) of each candidate of ``matrix``, named by ``pattern`` (None: ``{prompt}@{model}``)."""
+    pattern = pattern or "{prompt}@{model}"
+    return [(pattern.replace("{prompt}", _prompt_label(p, i)).replace("{model}", _label(m.replace("/", ":"))), p, m)
+            for i, p in enumerate(matrix.prompt) for m in matrix.model]
 
 
 def _prompt_label(prompt: str, index: int) -> str:
@@ -183,9 +220,9 @@ CandidateEntry = Annotated[Union[Annotated[CandidateSpec, Tag("candidate")], Ann
 def in_matrix(loc: tuple[Any, ...], node) -> tuple[Any, ...]:
     """``candidates[i].model`` (or ``.prompt``) as ``candidates[i].matrix.model`` where entry ``i`` of the file
     is a matrix: a generated candidate's model and prompt are written in the matrix, its other settings beside it.
-    Its ``name`` is made from them: ``candidates[i].matrix``."""
+    Its ``name`` is made from them: ``candidates[i].matrix``, unless the entry writes its ``name`` pattern."""
     if len(loc) >= 3 and loc[0] == "candidates" and loc[2] in ("model", "prompt", "name") \
-            and has_key(node, loc[:2], "matrix"):
+            and has_key(node, loc[:2], "matrix") and not (loc[2] == "name" and has_key(node, loc[:2], "name")):
         return loc[:2] + ("matrix",) + (loc[2:] if loc[2] != "name" else loc[3:])
     return loc
 
@@ -229,3 +266,31 @@ def in_file(loc: tuple[Any, ...], locs: list[tuple], node) -> tuple[Any, ...]:
     if len(loc) >= 2 and loc[0] == "candidates" and isinstance(loc[1], int) and loc[1] < len(locs):
         return in_matrix(locs[loc[1]] + tuple(loc[2:]), node)
     return loc
+
+
+def resolve_candidate(name: str, known: list[str], option: str) -> str:
+    """The candidate of ``known`` that ``name`` (given to ``option``) means: itself, else the one whose name up
+    to ``@`` it is (``prompt_a`` for ``prompt_a@openai:gpt-4o``), else the one it begins. More than one of them
+    is refused with those it could mean; none returns ``name`` as given, for the caller's "no candidate" error
+    (which names the closest). Every command option taking candidate names reads them through here.
+
+    A matrix's names (``<prompt>@<model>``) are long to type; promptfoo and LangSmith users pick prompts by
+    their label, so the shortest unambiguous part is enough, and a typo is never taken for another name."""
+    if name in known:
+        return name
+    before_at = [c for c in known if c.split("@", 1)[0] == name]
+    found = before_at or [c for c in known if c.startswith(name)]
+    if len(found) == 1:
+        if not before_at:  # a cut-off name: said, as the name it stands for may surprise
+            import sys
+
+            print(f"harness: note: {option} {name}: candidate {found[0]}", file=sys.stderr)
+        return found[0]
+    if found:
+        raise ConfigError(f"{name!r} could mean {', '.join(found)}: give more of the name", field=option)
+    return name
+
+
+def resolve_candidates(names, known: list[str], option: str) -> list[str]:
+    """:func:`resolve_candidate` for each of ``names``, in order, each once."""
+    return list(dict.fromkeys(resolve_candidate(name, known, option) for name in names))

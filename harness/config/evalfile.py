@@ -28,7 +28,9 @@ from harness.datasets.perturb import PerturbSpec
 from harness.config.promptfoo_words import looks_like_line, looks_like_promptfoo
 from harness.config.repeat import repeat_samples, repeated  # noqa: F401  (repeated: the CLI's, from here)
 from harness.errors import ConfigError, ForeignConfigError, SeveralErrors, UserError
-from harness.gates.spec import GatesSpec, unknown_names
+from harness.gates.spec import GatesSpec
+# check_names: also imported from here (the run's plan).
+from harness.config.gate_names import check_named, check_names  # noqa: F401
 
 MAX_NAME = 100
 
@@ -150,6 +152,9 @@ class LoadedEval(BaseModel):
     candidate_locs: list[tuple] = Field(default_factory=list, exclude=True, repr=False,
                                         description="where each candidate is written in the file (a matrix's "
                                                     "candidates: in their matrix)")
+    gated_case_checks: list[str] = Field(default_factory=list, exclude=True, repr=False, description=(
+        "the checks gates name that the eval file does not have: checks of the dataset's cases, or typos, told "
+        "apart once the dataset is read (unknown_gate_checks)"))
 
     def error(self, problem: str, *loc: Any, kind: type[UserError] = ConfigError) -> UserError:
         """A ``kind`` error at ``loc`` in this eval file: ``eval.yaml:7: candidates[1].model: problem``."""
@@ -219,13 +224,13 @@ def load_eval(path: str | Path) -> LoadedEval:
     # The checks and the names the file refers to are each looked at, and their mistakes said together.
     problems: list[UserError] = []
     custom_checks = _build_checks(spec, path, fail, problems)
-    _check_named(spec, rubric_path, fail, problems)
+    deferred = check_named(spec, rubric_path, fail, problems)
     if problems:
         raise all_at_once(ConfigError, problems)
     return LoadedEval(spec=spec, path=path, name=spec.name or path.stem, dataset_path=dataset_path,
                       rubric_path=rubric_path, prompts=prompts, prompt_files=prompt_files,
                       prompt_partials=partials, node=node,
-                      custom_checks=custom_checks, candidate_locs=locs)
+                      custom_checks=custom_checks, candidate_locs=locs, gated_case_checks=deferred)
 
 
 def _said_as_promptfoo(exc: ConfigError, data: Any, path: Path) -> UserError:
@@ -338,58 +343,3 @@ def _build_check(item: str | CustomCheckSpec, index: int, seen: set[str], path: 
         return build_custom_check(item, lambda raw: resolve_path(raw, path))
     except ValueError as exc:
         raise fail(str(exc), "checks", index, "value") from None
-
-
-def _check_named(spec: EvalSpec, rubric_path: Path | None, fail, problems: list[UserError]) -> None:
-    """Add to ``problems`` a judge criterion the rubric lacks, and a gate on a candidate, check or criterion the
-    eval does not have, at its own line with the closest name there is. The run refuses them too
-    (harness.runner.plan), but without the line of the name or a hint; here, every command that reads the eval
-    file does."""
-    judge, gates = spec.judge, spec.gates
-    # The rubric is read here only when a name is to be held to it (a run reads it again to build the judge).
-    criteria = _rubric_criteria(rubric_path) if judge and (judge.criteria or gates and gates.criteria) else None
-    if judge is None:
-        criteria = []
-    elif criteria is not None and judge.criteria:
-        problems += [fail(f"unknown criterion {name!r}{did_you_mean(name, criteria)} (the rubric has: "
-                          f"{', '.join(criteria)})", "judge", "criteria", index)
-                     for index, name in enumerate(judge.criteria) if name not in criteria]
-        criteria = [name for name in criteria if name in judge.criteria]
-    if gates is None:
-        return
-    # Every check the file writes counts, built or not: one that failed to build has its own error.
-    written = [item.name for item in spec.checks if not isinstance(item, str)] if isinstance(spec.checks, list) else []
-    checks = check_names(spec) + written
-    problems += [fail(problem, "gates", *loc)
-                 for loc, problem in unknown_names(gates, [c.name for c in spec.candidates], checks, criteria)]
-
-
-def _rubric_criteria(rubric_path: Path | None) -> list[str] | None:
-    """The criterion ids of the rubric, or None when there is none to read or it is broken (what is wrong
-    with it is said, at its own line, where the rubric is loaded for the run or validated)."""
-    if rubric_path is None:
-        return None
-    from harness.judges.rubric import load_rubric
-
-    try:
-        return [criterion.id for criterion in load_rubric(rubric_path).criteria]
-    except UserError:
-        return None
-
-
-def check_names(spec: EvalSpec) -> list[str]:
-    """The built-in check names ``spec`` selects, in run order (a list's ``all`` expands in place)."""
-    from harness.checks.base import registry
-
-    if spec.checks == "none":
-        return []
-    if spec.checks == "all":
-        return sorted(registry())
-    listed = {item for item in spec.checks if isinstance(item, str)}
-    names: list[str] = []
-    for item in spec.checks:
-        if item == "all":
-            names += [name for name in sorted(registry()) if name not in listed]
-        elif isinstance(item, str):
-            names.append(item)
-    return names

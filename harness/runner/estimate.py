@@ -130,10 +130,13 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
                  cache_path: Path | None = None) -> RunEstimate:
     """The calls, tokens and prices of running ``loaded`` with these options (see the module docstring);
     ``cache_path`` is the response cache to look in (default: the one ``harness run`` uses)."""
+    from harness.config.gate_names import refuse_unknown_gate_checks
     from harness.runner.plan import perturbed, select_candidates, select_cases, select_criteria
 
     dataset, dumps = load_dataset_and_dumps(loaded.dataset_path, columns=loaded.column_map)
     originals = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
+    # A gate on a check neither the eval file nor these cases have is refused, as the run would (read once here).
+    refuse_unknown_gate_checks(loaded, originals, dataset.cases)
     cases = perturbed(loaded, originals)  # the variants' calls count: model candidates answer them
     count = token_counter()
     # An in-process model answers one call at a time (the engine runs such an eval's cases one by one).

@@ -15,6 +15,7 @@ from harness.config.candidates import CandidateSpec
 from harness.config.concurrency import cap_warnings
 from harness.config.versions import check_recorded_versions, unreplayed_turn_warnings
 from harness.config.evalfile import JudgeSpec, LoadedEval, ModelFields, check_names, resolve_path
+from harness.config.gate_names import refuse_unknown_gate_checks
 from harness.datasets.case_checks import build_case_checks, checks_of
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.perturb import is_variant, with_variants
@@ -145,6 +146,9 @@ def select_candidates(loaded: LoadedEval, names: list[str] | None) -> list[Candi
     candidates = loaded.spec.candidates
     if not names:
         return candidates
+    from harness.config.candidates import resolve_candidates
+
+    names = resolve_candidates(names, [c.name for c in candidates], "--candidates")  # a unique start of one
     known = {c.name for c in candidates}
     unknown = [n for n in names if n not in known]
     if unknown:
@@ -210,8 +214,8 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
                    checks=checks, judge=judge, rubric=rubric, models=models, selection=selection,
                    limit_option=limit, turn_notes=turn_notes, case_checks=own_checks(loaded, dataset, cases, checks))
     plan.notices = _notices(plan, loaded) + ([REPLAY_CAVEAT] if loaded.spec.replay == "turns" else [])
-    _check_gate_names(loaded, [r.name for r in plan.responders], plan.checks + list(plan.case_checks.values()),
-                      plan.rubric)
+    _check_gate_names(loaded, [r.name for r in plan.responders], plan.checks, plan.rubric)
+    refuse_unknown_gate_checks(loaded, cases, dataset.cases)  # gates on checks of the cases this run evaluates
     return plan
 
 
@@ -249,6 +253,7 @@ def check_eval(loaded: LoadedEval) -> None:
             [(("judge", "panel", i), m) for i, m in enumerate(judge.panel)]
         for loc, fields in members:
             check_located_name(loaded, model_spec(fields), loc)
+    # A gate on a check of the dataset's cases is held to them where validate reads the dataset (a local file).
     _check_gate_names(loaded, [c.name for c in loaded.spec.candidates], select_checks(loaded), rubric)
 
 
@@ -299,7 +304,8 @@ def _check_gate_names(loaded: LoadedEval, candidates: list[str], checks: list[Ch
     for kind, table, known in (("checks", gates.checks, [c.name for c in checks]),
                                ("criteria", gates.criteria, criteria)):
         for name in table:
-            if name != ANY and name not in known:
+            # A check of the cases' own: held to them by unknown_gate_checks, with the closest name there is.
+            if name != ANY and name not in known and name not in loaded.gated_case_checks:
                 raise loaded.error(f"this run has no {'check' if kind == 'checks' else 'criterion'} {name!r} "
                                    f"(it has: {', '.join(known) or 'none'})", "gates", kind, name)
     # A bound off its criterion's scale (``min: 70`` on a pass/fail criterion) could never trip, or always would.

@@ -70,7 +70,7 @@ def test_a_directory_walk_validates_a_file_of_messages(tmp_path):
     (tmp_path / "m.csv").write_text("thread_id,role,content\na,user,hi\na,assistant,hello\na,user,more\n")
     (tmp_path / "m.jsonl").write_text(json.dumps({"thread_id": "a", "role": "user", "content": "hi"}) + "\n")
     found = {path.name: result for path, result in validate_paths([tmp_path])}
-    assert found == {"m.csv": "dataset, 1 cases", "m.jsonl": "dataset, 1 cases"}
+    assert found == {"m.csv": "dataset, 1 case", "m.jsonl": "dataset, 1 case"}
 
 
 def test_a_blank_turn_reply_is_named_as_a_cause_in_the_unreplayed_warning(tmp_path):

@@ -91,3 +91,74 @@ def test_turn_replay_gives_a_threads_checks_to_its_final_turn_case():
                                 "checks": [{"type": "contains", "value": "x"}]})
     expanded = expand_cases([case], "d.jsonl", {})
     assert [bool(c.checks) for c in expanded] == [False, True]
+
+
+def _gated(name: str) -> str:
+    return EVAL + f"gates:\n  checks:\n    {name}: {{min: 0.4}}\n"
+
+
+def test_a_gate_may_name_a_check_of_the_cases(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    loaded = load_eval(_project(tmp_path, eval_text=_gated("cites")))  # refused here before
+    assert loaded.gated_case_checks == ["cites"]
+    result = run_eval(loaded.path, RunOptions(out=tmp_path / "run"))
+    from harness.gates.evaluate import evaluate_gates
+    from harness.scoring.scorecard import load_scorecard
+
+    manifest = read_manifest(result.run_dir)
+    outcome = evaluate_gates(result.run_dir, manifest.eval_spec, load_scorecard(result.run_dir))
+    assert [g.name for g in outcome.gates if "cites" in g.name] == ["min check cites"] and not outcome.failed
+
+
+def test_a_gate_on_a_mistyped_check_of_the_cases_is_refused_with_the_closest_at_its_line(tmp_path, monkeypatch):
+    from harness.errors import ConfigError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as info:
+        build_plan(load_eval(_project(tmp_path, eval_text=_gated("citez"))))
+    assert info.value.one_line().endswith("e.yaml:8: gates.checks.citez: this run has no check 'citez'; did you mean "
+                                     "cites? (it has: polite, cites, contains_4411, signed)")
+
+
+def test_a_gate_on_a_check_only_cases_left_out_carry_says_so(tmp_path, monkeypatch):
+    from harness.datasets.selection import CaseSelection
+    from harness.errors import ConfigError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as info:
+        build_plan(load_eval(_project(tmp_path, eval_text=_gated("cites"))), selection=CaseSelection(ids=("b",)))
+    assert "this run has no check 'cites': only cases it leaves out" in info.value.one_line()
+
+
+def test_validate_and_estimate_hold_a_gate_to_the_cases_checks(tmp_path, monkeypatch):
+    from tests.cli.conftest import harness_cmd
+
+    monkeypatch.chdir(tmp_path)
+    _project(tmp_path, eval_text=_gated("cites"))
+    (tmp_path / "typo.yaml").write_text(_gated("citez"))
+    done = harness_cmd("validate", "e.yaml", "typo.yaml", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "ok    e.yaml" in done.stdout
+    assert "typo.yaml:8: gates.checks.citez: this run has no check 'citez'; did you mean cites?" in done.stderr
+    assert harness_cmd("estimate", "e.yaml", cwd=tmp_path).returncode == 0
+    done = harness_cmd("estimate", "typo.yaml", cwd=tmp_path)
+    assert done.returncode == 2 and "gates.checks.citez: this run has no check 'citez'; did you mean cites?" \
+        in done.stderr
+
+
+def test_validate_does_not_fetch_a_hub_dataset_for_a_gates_check_and_says_so(tmp_path, monkeypatch):
+    from harness.cli.validation import validate_file
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "e.yaml").write_text(_gated("cites").replace("d.jsonl", "someone/support-set"))
+    valid = validate_file(tmp_path / "e.yaml")
+    assert len(valid.warnings) == 1 and "gates.checks.cites: no check of the eval file is named 'cites'; validate " \
+        "does not fetch the hub dataset someone/support-set" in valid.warnings[0]
+
+
+def test_a_gate_on_a_built_in_check_the_eval_does_not_select_is_still_refused_at_load(tmp_path, monkeypatch):
+    from harness.errors import ConfigError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="gates.checks.no_contradiction: this run has no check"):
+        load_eval(_project(tmp_path, eval_text=_gated("no_contradiction")))  # a case's check never takes that name
