@@ -39,6 +39,7 @@ class RecordView:
     checks: list[str]
     cases: Mapping[str, dict] = field(default_factory=dict)  # case id -> the case as cases.jsonl holds it
     scales: Mapping[str, str | None] = field(default_factory=dict)  # criterion -> its scale (1-5, pass_fail)
+    about: Mapping[str, str] = field(default_factory=dict)  # eval file's check -> its description (case_about)
 
 
 @dataclass
