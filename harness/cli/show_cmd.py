@@ -63,8 +63,10 @@ def show(args: argparse.Namespace) -> int:
     out = sys.stdout
     # Verdicts in colour on a terminal, unless NO_COLOR is set (https://no-color.org); never in a pipe or file.
     color = out.isatty() and not os.environ.get("NO_COLOR")
+    from harness.report.case_about import eval_check_about
+
     render = _Render(args.json, full, cases, view.criterion_scales(manifest.rubric), has_epochs(settings), color,
-                     args.prompt)
+                     args.prompt, eval_check_about(manifest.eval_spec))
     total, counts, unmatched, lines = _kept_records(args, chosen, order, render)
     shown = len(lines)
     narrowed = bool(candidates or args.failing or args.sample is not None)
@@ -107,6 +109,7 @@ class _Render(NamedTuple):  # not a dataclass: importing dataclasses would slow 
     several: bool  # the run has epochs
     color: bool
     whole_prompt: bool = False  # --prompt
+    about: dict[str, str] = {}  # the eval file's checks that say what they ask (their `description`)
 
     def __call__(self, record: Record) -> str:
         from harness.report import show as view
@@ -115,7 +118,7 @@ class _Render(NamedTuple):  # not a dataclass: importing dataclasses would slow 
             return view.render_json(record, self.cases.get(record.case_id)) + "\n"
         if self.full:
             return view.render_record(record, self.cases.get(record.case_id), self.scales, self.several, self.color,
-                                      self.whole_prompt)
+                                      self.whole_prompt, self.about)
         return view.list_line(record, self.several, self.color) + "\n"
 
 

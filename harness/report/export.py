@@ -3,12 +3,16 @@ reviewer's tool, in the order ``report.html`` lists them (cases in the dataset's
 candidate order), whatever order the run's calls finished in.
 
 Columns: the record's identity (case, candidate, sample, persona, category, turn), the customer's last
-message and the reply, the record's error (``error_kind`` and ``error_message``: the case error, which left no
+message (the complaint the reply answers) and the reply, the record's error (``error_kind`` and ``error_message``: the case error, which left no
 reply; else ``check_crashed`` when a check crashed on the reply, the message naming each such check and why,
-as ``harness show`` and junit.xml count it), then one column per check (``pass``, ``fail``, ``n/a`` or
+as ``harness show`` and junit.xml count it), then one column per key of the cases' metadata (promptfoo's
+vars: ``metadata.order_id``, nested objects flattened to ``metadata.a.b``, lists as JSON text; empty for a case
+without the key), one column per check (``pass``, ``fail``, ``n/a`` or
 ``crashed``) and two per judge criterion (``<name>`` the score, ``pass``/``fail`` for a pass/fail criterion,
 or ``error``; ``<name>.reason``), the
-failing checks and criteria in one column, and the responder's tokens, latency and cache hit.
+failing checks and criteria in one column, the failed checks again with what each asks and why it failed
+(``failed_checks_detail``: ``regex_d (promptfoo: regex: \\$\\d+): no match; ...``: a case's own check is named
+from its value and cut, its description is what it asks), and the responder's tokens, latency and cache hit.
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
 or a carriage return, also after leading whitespace: a complaint can hold anything) are written with a
@@ -43,6 +47,7 @@ from harness.gates.tolerance import crashed_checks
 from harness.records.schema import Record
 from harness.records.store import iter_records, read_manifest
 from harness.datasets.turns import thread_of
+from harness.report.case_about import CheckAbout, eval_check_about, flat_metadata, last_customer, metadata_keys
 from harness.report.html_records import RunOrder
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,14 +58,16 @@ IDENTITY = ["case_id", "candidate", "sample", "persona", "category", "thread_id"
             "error_kind", "error_message"]
 # The identity columns of an export written before thread_id: still recognised as an earlier export to replace.
 _OLD_IDENTITY = [name for name in IDENTITY if name != "thread_id"]
-TAIL = ["failing", "responder_prompt_tokens", "responder_completion_tokens", "responder_latency_s",
-        "responder_cache_hit"]
+TAIL = ["failing", "failed_checks_detail", "responder_prompt_tokens", "responder_completion_tokens",
+        "responder_latency_s", "responder_cache_hit"]
+# The tail of an export written before failed_checks_detail: still recognised as an earlier export to replace.
+_OLD_TAIL = [name for name in TAIL if name != "failed_checks_detail"]
 
 
 def is_export(path: Path) -> bool:
     """Whether the file at ``path`` is empty or has exactly an export's columns (CSV header, or the fields of a
-    JSONL file's first row): the identity columns, then only ``check.*`` and ``criterion.*`` ones, then the
-    tail. A sheet someone added a column to (a hand label), a first line left blank, or any other file is not."""
+    JSONL file's first row): the identity columns, then only ``metadata.*``, ``check.*`` and ``criterion.*``
+    ones, then the tail. A sheet someone added a column to (a hand label), a first line left blank, or any other file is not."""
     try:
         if path.stat().st_size == 0:
             return True
@@ -79,22 +86,29 @@ def is_export(path: Path) -> bool:
 
 
 def _export_shaped(columns: list[str]) -> bool:
-    """Exactly :func:`export_columns`' shape, for some run's checks and criteria."""
+    """Exactly :func:`export_columns`' shape (or an earlier version's), for some run's metadata, checks and
+    criteria."""
     for identity in (IDENTITY, _OLD_IDENTITY):
-        middle = columns[len(identity):len(columns) - len(TAIL)]
-        if (columns[:len(identity)] == identity and columns[len(columns) - len(TAIL):] == TAIL
-                and all(name.startswith(("check.", "criterion.")) for name in middle)):
-            return True
+        for tail in (TAIL, _OLD_TAIL):
+            middle = columns[len(identity):len(columns) - len(tail)]
+            if (len(columns) >= len(identity) + len(tail) and columns[:len(identity)] == identity
+                    and columns[len(columns) - len(tail):] == tail
+                    and all(name.startswith(("metadata.", "check.", "criterion.")) for name in middle)):
+                return True
     return False
 
 
-def export_columns(run_dir: Path) -> list[str]:
-    """The header: identity, a column per check, two per criterion (from the manifest), then the tail."""
+def export_columns(run_dir: Path, cases: dict[str, dict] | None = None) -> list[str]:
+    """The header: identity, a column per metadata key of the run's cases (``cases``: its case snapshot, read
+    when not given), a column per check, two per criterion (from the manifest), then the tail."""
+    from harness.runner.outputs import load_cases
+
     manifest = read_manifest(run_dir)
     criteria = list((manifest.rubric or {}).get("criteria") or {})
+    meta = [f"metadata.{key}" for key in metadata_keys((load_cases(run_dir) if cases is None else cases).values())]
     checks = [f"check.{name}" for name in manifest.checks]
     judged = [column for name in criteria for column in (f"criterion.{name}", f"criterion.{name}.reason")]
-    return IDENTITY + checks + judged + TAIL
+    return IDENTITY + meta + checks + judged + TAIL
 
 
 def export_rows(run_dir: Path) -> Iterator[dict[str, Any]]:
@@ -109,29 +123,34 @@ def export_rows(run_dir: Path) -> Iterator[dict[str, Any]]:
     criteria = (manifest.rubric or {}).get("criteria") or {}
     pass_fail = {name for name, c in criteria.items() if isinstance(c, dict) and c.get("scale") == "pass_fail"}
     order = RunOrder(cases, [c["name"] for c in manifest.candidates if isinstance(c.get("name"), str)])
-    keyed = [(order.key(record.key), _row(record, cases.get(record.case_id), pass_fail))
+    about = CheckAbout(cases, eval_check_about(manifest.eval_spec))
+    keyed = [(order.key(record.key), _row(record, cases.get(record.case_id), pass_fail, about.of(record.case_id)))
              for record in iter_records(run_dir)]
     keyed.sort(key=lambda item: item[0])
     for _, row in keyed:
         yield row
 
 
-def _row(record: Record, case: dict | None, pass_fail: set[str] = frozenset()) -> dict[str, Any]:
-    """One record's row; the criteria of ``pass_fail`` read ``pass``/``fail``, as the checks do, not 1.0/0.0."""
+def _row(record: Record, case: dict | None, pass_fail: set[str] = frozenset(),
+         about: dict[str, str] | None = None) -> dict[str, Any]:
+    """One record's row; the criteria of ``pass_fail`` read ``pass``/``fail``, as the checks do, not 1.0/0.0;
+    ``about``: what the described checks ask (:class:`~harness.report.case_about.CheckAbout`)."""
     row: dict[str, Any] = {
         "case_id": record.case_id, "candidate": record.candidate, "sample": record.sample,
         "persona": record.persona, "category": record.category,
         # A turn case's thread, so a sheet can group its turns (None for a run that does not replay turns).
         "thread_id": thread_of(record.case_id) if record.turn_index is not None else None,
         "turn_index": record.turn_index,
-        "customer": _last_customer(case), "reply": record.reply,
+        "customer": last_customer(case), "reply": record.reply,
         **_error_columns(record),
+        **{f"metadata.{key}": value for key, value in flat_metadata(case).items()},
     }
-    failing = []
+    failing, why = [], []
     for name, result in record.checks.items():
         row[f"check.{name}"] = "crashed" if is_crashed(result) else {True: "pass", False: "fail", None: "n/a"}[result.passed]
         if result.passed is False:
             failing.append(name)
+            why.append(_failed_check(name, result.detail, (about or {}).get(name)))
     for name, verdict in record.judge.items():
         if verdict.error is not None:
             row[f"criterion.{name}"] = "error"
@@ -147,7 +166,8 @@ def _row(record: Record, case: dict | None, pass_fail: set[str] = frozenset()) -
         if verdict.passed is False:
             failing.append(name)
     stats = record.responder
-    row.update({"failing": " ".join(failing), "responder_prompt_tokens": stats.usage.prompt_tokens,
+    row.update({"failing": " ".join(failing), "failed_checks_detail": "; ".join(why) or None,
+                "responder_prompt_tokens": stats.usage.prompt_tokens,
                 "responder_completion_tokens": stats.usage.completion_tokens,
                 "responder_latency_s": round(stats.latency_s, 3),
                 "responder_cache_hit": bool(stats.calls) and stats.cache_hits == stats.calls})
@@ -166,11 +186,10 @@ def _error_columns(record: Record) -> dict[str, str | None]:
             "error_message": "; ".join(f"{name}: {record.checks[name].detail}" for name in crashed)}
 
 
-def _last_customer(case: dict | None) -> str | None:
-    if not case:
-        return None
-    turns = [t.get("content", "") for t in case.get("turns", []) if t.get("role") == "customer"]
-    return turns[-1] if turns else None
+def _failed_check(name: str, detail: str, asks: str | None) -> str:
+    """``regex_d (promptfoo: regex: \\$\\d+): no match``: a failed check, what it asks when described, and why."""
+    named = f"{name} ({asks})" if asks else name
+    return f"{named}: {detail}" if detail else named
 
 
 BOM = "\ufeff"
@@ -182,7 +201,7 @@ def write_export(run_dir: Path, out: io.TextIOBase, fmt: str, *, formula_escape:
     (CSV only) starts with a byte-order mark and ends rows in CRLF, as Excel's own "CSV UTF-8" does."""
     if excel and fmt != "csv":
         raise ValueError("excel is a CSV form")
-    columns = export_columns(run_dir)
+    columns = export_columns(run_dir)  # reads the case snapshot once more: the rows' own read is streamed
     written = 0
     if fmt == "jsonl":
         for row in export_rows(run_dir):

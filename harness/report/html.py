@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from harness.datasets.turns import REPLAY_CAVEAT
 from harness.gates.outcome import worse_on
 from harness.records.schema import Record
-from harness.report.html_grid import GRID_CSS, grid_section, has_grid, view_tabs
+from harness.report.html_grid import GRID_CSS, grid_section, has_grid, page_cases, view_tabs
 from harness.report.html_parts import (esc, interval_bar_svg, json_script, page_shell, render_identity,
                                       sortable_head, table)
 from harness.report.html_labelling import LABEL_CSS, labelling_bar, labelling_info
@@ -268,6 +268,7 @@ def render_run_html_rows(scorecard: Scorecard, rows: RecordRows, trends_html: st
         render_turns_html(scorecard), render_threads_html(scorecard), trends_html,
         "<h2>Records</h2>", *records_parts,
         json_script({"records": filter_data, "scorecard": scorecard.model_dump(mode="json"),
-                     "labelling": labelling_info(scorecard, rows.view)}, "report-data"),
+                     "labelling": labelling_info(scorecard, rows.view),
+                     "cases": page_cases(rows.view.cases), "about": dict(rows.view.about)}, "report-data"),
     ])
     return page_shell(title, body, css=CSS, script=SCRIPT)

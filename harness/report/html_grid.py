@@ -9,11 +9,16 @@ write every reply a second time (megabytes) into a page most readers open in the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from harness.report.case_about import case_check_about, flat_metadata
 from harness.report.html_parts import esc
+from harness.report.html_records import record_anchor
 from harness.report.html_text import esc_attr
 from harness.scoring.schema import Scorecard
 
 GRID_FOLD = 600  # a cell's reply longer than this opens clamped to a few lines, behind "show all N characters"
+CASE_FOLD = 280  # the case column's complaint, narrower than a reply's cell: clamped sooner
 
 GRID_CSS = """
 .views { display: flex; gap: .3rem; margin: .6rem 0 .2rem; border-bottom: 1px solid var(--line); }
@@ -21,8 +26,17 @@ GRID_CSS = """
                 border-radius: 4px 4px 0 0; background: var(--soft); color: var(--fg); cursor: pointer; }
 .views button[aria-selected="true"] { background: var(--bg); font-weight: 600; box-shadow: inset 0 2px 0 var(--accent); }
 label.differ { font-size: .9rem; margin-right: 1rem; }
-#grid { table-layout: fixed; min-width: calc(8rem + var(--cols) * 17rem); }
-#grid th.gcase { width: 8rem; position: sticky; left: 0; z-index: 1; background: var(--bg); overflow-wrap: anywhere; }
+#grid { table-layout: fixed; min-width: calc(var(--case) + var(--cols) * 17rem); }
+#grid { --case: min(15rem, 38vw); }
+#grid th.gcase { width: var(--case); position: sticky; left: 0; z-index: 1; background: var(--bg);
+                 overflow-wrap: anywhere; text-align: left; vertical-align: top; }
+#grid th.gcase .gcomplaint, #grid th.gcase .gthread, #grid th.gcase .gmeta { font-weight: 400; font-size: .85rem;
+                 margin-top: .3rem; }
+#grid th.gcase .turn { margin: .1rem 0; } #grid th.gcase .turn b { font-weight: 400; }
+#grid th.gcase .gfold.folded { max-height: 5.8em; }  /* four whole lines */
+#grid .gthread summary { cursor: pointer; color: var(--muted); }
+#grid .gmeta b { color: var(--muted); font-weight: 400; }
+#grid .gmarks .asks { text-decoration: underline dotted; cursor: help; }
 #grid thead th { vertical-align: bottom; } #grid thead th.gcase { background: var(--soft); }
 #grid .setup { display: block; font-weight: 400; font-size: .8rem; color: var(--muted); overflow-wrap: anywhere; }
 #grid td { overflow-wrap: anywhere; }
@@ -37,11 +51,28 @@ label.differ { font-size: .9rem; margin-right: 1rem; }
 #grid .thread { display: block; font-size: .8rem; font-weight: 400; color: var(--muted); }
 @media print {
   .views, label.differ { display: none !important; }
-  #grid { min-width: 0; } #grid th.gcase { position: static; }
+  #grid { min-width: 0; } #grid th.gcase { position: static; } #grid th.gcase .gfold.folded { max-height: none; }
   #grid .gfold.folded { max-height: none; } #grid button.fold-toggle { display: none; }
   #grid tr { break-inside: avoid; }
 }
 """
+
+
+def page_cases(cases: Mapping[str, dict]) -> dict[str, dict]:
+    """What the page's script shows of each case beyond its records' rows, once a case (not once a record: a
+    case's three candidates would write it three times), by the case's part of its records' ids: ``meta``, its
+    metadata (flattened, :func:`~harness.report.case_about.flat_metadata`) as ``[key, value]`` pairs, for the
+    side-by-side view; ``about``, what its own checks ask (:func:`~harness.report.case_about.case_check_about`),
+    for an opened record's checks and the failed-check marks. Cases with neither are left out."""
+    out = {}
+    for case_id, case in cases.items():
+        meta, about = flat_metadata(case), case_check_about(case)
+        if meta or about:
+            entry: dict = {"meta": [[k, v] for k, v in meta.items()]} if meta else {}
+            if about:
+                entry["about"] = about
+            out[record_anchor((case_id, "", 0)).split(".")[0]] = entry
+    return out
 
 
 def has_grid(card: Scorecard) -> bool:
@@ -68,8 +99,9 @@ def grid_section(card: Scorecard) -> str:
     candidate with its setup line, as the run's identity writes it); the script fills the body."""
     setups = card.run.candidate_setups if card.run else {}
     head = '<th scope="col" class="gcase">case</th>' + "".join(_head_cell(n, setups.get(n)) for n in card.candidates)
-    hint = ('<p class="muted hint">One row per case (a thread\'s turn cases each a row), one column per candidate: '
-            "the reply, its failed checks (✗) and its judge scores; \"open\" shows the record in the list. "
+    hint = ('<p class="muted hint">One row per case (a thread\'s turn cases each a row) with its complaint and '
+            "metadata, one column per candidate: "
+            "the reply, its failed checks (✗; a case's own check says what it asks when pointed at) and its judge scores; \"open\" shows the record in the list. "
             "⇄ marks a case whose candidates disagree on a check or a criterion's verdict. "
             "The filters above choose the cases: a case is shown when one of its records matches them (with a "
             "candidate chosen, that candidate's record). Sorting and the evidence picker apply to the list only.</p>")
@@ -87,7 +119,8 @@ def grid_section(card: Scorecard) -> str:
 # record's own rows: its reply (the detail's block after "Reply"), its checks, criteria and error cells; all
 # of it already escaped by the server, so it is cloned, never written as HTML here.
 GRID_JS = """
-  function sideBySide(rows, data) {
+  function sideBySide(rows, data, cases, asksOf) {
+    cases = cases || {};
     var view = document.getElementById("grid-view");
     if (!view) return null;
     var table = document.getElementById("grid"), differBox = document.getElementById("f-differ");
@@ -115,13 +148,13 @@ GRID_JS = """
       }
       return null;
     }
-    function folded(block) {  // a long reply: the whole text in the cell, clamped behind the page's fold button
+    function folded(block, limit) {  // a long text: the whole of it in the cell, clamped behind the page's fold button
       var reply = block.classList.contains("fold") ? block.firstElementChild : block;
       var copy = reply.cloneNode(true), rest = copy.querySelector(".fold-rest");
       copy.classList.remove("folded");
       if (rest) rest.classList.remove("fold-rest");
       var size = copy.textContent.length;
-      if (size <= """ + str(GRID_FOLD) + """) return copy;
+      if (size <= (limit || """ + str(GRID_FOLD) + """)) return copy;
       var box = el("div", "fold"), label = "show all " + size.toLocaleString("en") + " characters";
       copy.classList.add("gfold", "folded");
       var button = el("button", "fold-toggle", label);
@@ -141,10 +174,24 @@ GRID_JS = """
         if (c === 4 && text === "all pass") { line.appendChild(el("span", "pass", "✓ all checks pass")); continue; }
         var failed = c === 4 && text !== "no reply" && cells[c].querySelector(".fail");
         var part = el("span", "", failed ? "✗ " : "");
-        Array.prototype.forEach.call(cells[c].childNodes, function (n) { part.appendChild(n.cloneNode(true)); });
+        if (failed) {
+          part.appendChild(failedNames(text, asksOf(tr)));
+        } else {
+          Array.prototype.forEach.call(cells[c].childNodes, function (n) { part.appendChild(n.cloneNode(true)); });
+        }
         line.appendChild(part);
       }
       return line;
+    }
+    function failedNames(text, asks) {  // the failed checks, each described one saying what it asks when pointed at
+      var box = el("span", "fail");
+      text.split(", ").forEach(function (name, k) {
+        var words = asks(name), part = el("span", words === null ? "" : "asks", name);
+        if (words !== null) part.title = words;
+        if (k) box.appendChild(document.createTextNode(", "));
+        box.appendChild(part);
+      });
+      return box;
     }
     function cell(td, i, samples) {
       var tr = rows[i], detail = tr.nextElementSibling, link = el("a", "anchor", "open");
@@ -167,7 +214,51 @@ GRID_JS = """
       var r = data[g.idx[0]], differ = (r.flips || []).concat(r.cflips || []);
       g.differ = differ.length > 0;
       if (g.differ) th.appendChild(el("span", "differ-mark", "⇄ differ: " + differ.join(", ")));
+      inputs(th, tr.nextElementSibling.cells[0], tr.id.split(".")[0]);
       return th;
+    }
+    function turnBlock(t) { return t.parentNode.classList.contains("fold") ? t.parentNode : t; }
+    // The case's inputs, from its first record's detail (the page holds the thread once a record; copied, not
+    // written twice): the complaint (the last customer turn), the whole thread behind a summary, filled when
+    // first opened, and the case's metadata (the page's data: once a case), as promptfoo's grid shows the vars.
+    function inputs(th, detail, key) {
+      var turns = [], kids = detail.children;  // the detail's own blocks up to its reply: no search of the rest
+      for (var k = 0; k < kids.length; k++) {
+        var n = kids[k], list = n.classList;
+        if (list.contains("turn")) turns.push(n);
+        else if (list.contains("fold") && n.firstElementChild.classList.contains("turn")) turns.push(n.firstElementChild);
+        else if (n.tagName === "H3" && n.textContent.indexOf("Reply") === 0) break;
+      }
+      var customer = turns.filter(function (t) {
+        var role = t.querySelector("b");
+        return role && role.textContent.indexOf("customer") === 0;
+      }).pop();
+      if (customer) {
+        var box = el("div", "gcomplaint");
+        box.appendChild(folded(turnBlock(customer), """ + str(CASE_FOLD) + """));
+        th.appendChild(box);
+      }
+      if (turns.length > 1) {
+        var more = el("details", "gthread"), summary = el("summary", "", "whole thread (" + turns.length + " turns)");
+        more.appendChild(summary);
+        more.addEventListener("toggle", function () {
+          if (!more.open || more.filled) return;
+          more.filled = true;
+          turns.forEach(function (t) { more.appendChild(folded(turnBlock(t), """ + str(CASE_FOLD) + """)); });
+        });
+        th.appendChild(more);
+      }
+      var meta = (cases[key] || {}).meta;
+      if (meta && meta.length) {
+        var list = el("div", "gmeta");
+        meta.forEach(function (pair) {
+          var line = el("div"), value = pair[1] === null ? "" : String(pair[1]);
+          line.appendChild(el("b", "", pair[0] + ":"));
+          line.appendChild(document.createTextNode(" " + value));
+          list.appendChild(line);
+        });
+        th.appendChild(list);
+      }
     }
     function build() {
       var frag = document.createDocumentFragment();

@@ -1,8 +1,7 @@
 """The records part of ``report.html``: one focusable summary row per record, and its detail row.
 
-The detail shows the complaint turns (from the case snapshot), the reply with
-every check's evidence span wrapped in ``<mark>``, each check's verdict and
-detail, and each criterion's score and reason. All data is escaped here.
+The detail shows the complaint turns (case snapshot), the reply with each check's evidence in ``<mark>``, each
+check's verdict and detail (what it asks: the page's script), each criterion's score and reason; all escaped.
 
 An opened record can also be labelled by hand, for ``harness calibrate`` (:data:`LABEL_JS`): a panel per
 criterion (on its scale) and per check (pass/fail) with a note, kept in the browser's localStorage under
@@ -39,6 +38,7 @@ class RecordView:
     checks: list[str]
     cases: Mapping[str, dict] = field(default_factory=dict)  # case id -> the case as cases.jsonl holds it
     scales: Mapping[str, str | None] = field(default_factory=dict)  # criterion -> its scale (1-5, pass_fail)
+    about: Mapping[str, str] = field(default_factory=dict)  # eval file's check -> its description (case_about)
 
 
 @dataclass

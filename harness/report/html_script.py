@@ -61,6 +61,25 @@ SCRIPT = """
 (function () {""" + ROWS_JS + LABEL_JS + SCROLL_JS + GRID_JS + """
   var report = JSON.parse(document.getElementById("report-data").textContent), data = report.records;
   var table = document.getElementById("records");
+  // What a check asks (its description: a promptfoo cell converted keeps it), in the page's data once a case and
+  // once a run, not once a record; written beside the check's name where a reader meets its verdict.
+  var cases = report.cases || {}, evalAbout = report.about || {}, own = Object.prototype.hasOwnProperty;
+  function asksOf(tr) {
+    var mine = (cases[tr.id.split(".")[0]] || {}).about || {};
+    return function (name) { return own.call(mine, name) ? mine[name] : own.call(evalAbout, name) ? evalAbout[name] : null; };
+  }
+  function describe(tr, td) {  // an opened record's checks list: "regex_d (promptfoo: regex ...): fail — no match"
+    var asks = asksOf(tr), list = td.querySelector(".verdicts ul");
+    if (!list) return;
+    Array.prototype.forEach.call(list.children, function (li) {
+      var name = li.firstElementChild, words = name && name.tagName === "B" ? asks(name.textContent) : null;
+      if (words === null) return;
+      var span = document.createElement("span");
+      span.className = "muted asks";
+      span.textContent = " (" + words + ")";
+      li.insertBefore(span, name.nextSibling);
+    });
+  }
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr.rec"));
   var names = ["candidate", "persona", "category", "failing", "criterion", "flip", "error"];
   var selects = names.map(function (n) { return document.getElementById("f-" + n); });  // null: not offered
@@ -96,7 +115,7 @@ SCRIPT = """
     filterRows(rows, function (i) { return keep(data[i], i, words); }, count);
     if (grid) grid.filter();
   }
-  var grid = sideBySide(rows, data);  // null with one candidate
+  var grid = sideBySide(rows, data, cases, asksOf);  // null with one candidate
   // The view lives in the URL fragment (#candidate=v2&q=refund&sort=-checks&rec=c01.v2.0): a reload or a
   // shared link restores it, and each change is a history step (a burst of typing is one), so Back undoes it.
   var sorted = null, shown = "null", typing = false, restoring = false, sortBy = function () {};
@@ -155,6 +174,7 @@ SCRIPT = """
   function linkTo(tr) {  // an opened record offers a link to itself (written here: not in the page ~1000 times)
     var td = tr.nextElementSibling.cells[0];
     if (td.querySelector("a.anchor")) return;
+    describe(tr, td);
     var a = document.createElement("a");
     a.className = "anchor";
     a.href = "#rec=" + tr.id;

@@ -2,7 +2,8 @@
 
 The list view gives one line per case × candidate × sample: its verdict (``pass``, ``FAIL`` or
 ``ERROR``: a case error, a judge error or a check that crashed) and what failed or erred. The full view of a record gives the customer's thread as the run saw
-it, the reply, every check with its evidence, every judge criterion with its score and reason, and
+it, the reply, every check with its evidence (a case's own check with what it asks: its description, as a promptfoo
+cell converted keeps it), every judge criterion with its score and reason, and
 the calls it took, so a reviewer can read why a case failed without opening the HTML report.
 
 Everything shown comes from files a model or a customer wrote into: control characters (an escape
@@ -24,6 +25,7 @@ from harness.ci.verdicts import failing_names
 from harness.datasets.selection import id_matches
 from harness.gates.tolerance import crashed_checks, record_in_error
 from harness.records.schema import CriterionResult, Record
+from harness.report.case_about import case_check_about
 from harness.report.html_text import FOLD_AT
 
 WIDTH = 100
@@ -96,8 +98,11 @@ def list_line(record: Record, several_samples: bool, color: bool = False) -> str
 
 
 def render_record(record: Record, case: dict | None, scales: dict[str, str] | None = None,
-                  several_samples: bool = False, color: bool = False, whole_prompt: bool = False) -> str:
-    """The full view of one record (see the module docstring); ``whole_prompt``: all of its system prompt."""
+                  several_samples: bool = False, color: bool = False, whole_prompt: bool = False,
+                  check_about: dict[str, str] | None = None) -> str:
+    """The full view of one record (see the module docstring); ``whole_prompt``: all of its system prompt;
+    ``check_about``: what the eval file's checks ask, where their `description` says (a case's own checks say it in
+    ``case``)."""
     sample = f" · sample {record.sample}" if several_samples or record.sample else ""
     head = f"── {record.case_id} · {record.candidate}{sample}"
     lines = [head + " " + "─" * max(3, WIDTH - len(head) - 1)]
@@ -110,7 +115,8 @@ def render_record(record: Record, case: dict | None, scales: dict[str, str] | No
     if record.error is not None:
         lines.append(f"case error: {record.error.kind}: {record.error.message}{attempts(record.error)}")
     text = [safe(line) for line in lines]
-    for line, mark in _checks(record) + _judge(record.judge, scales or {}):
+    asks = {**(check_about or {}), **case_check_about(case)}
+    for line, mark in _checks(record, asks) + _judge(record.judge, scales or {}):
         text.append(paint(safe(line), mark, color) if mark else safe(line))
     return "\n".join(text) + "\n"
 
@@ -180,8 +186,9 @@ def reply_lines(record: Record) -> list[str]:
     return [f"reply ({shown}):" if shown else "reply:"] + wrapped("  ", cut(record.reply))
 
 
-def _checks(record: Record) -> list[tuple[str, str]]:
-    """The checks' lines, each with the verdict mark it opens with ("" for the lines that open with none)."""
+def _checks(record: Record, about: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """The checks' lines, each with the verdict mark it opens with ("" for the lines that open with none); a
+    check of ``about`` (a case's own, named from its value and cut: ``regex_d``) says what it asks under it."""
     if not record.checks:
         return []
     width = max(len(name) for name in record.checks)
@@ -189,6 +196,8 @@ def _checks(record: Record) -> list[tuple[str, str]]:
     for name, result in record.checks.items():
         mark = "CRASH" if is_crashed(result) else {True: "pass", False: "FAIL", None: "n/a"}[result.passed]
         lines.append((f"  {mark:5} {name:{width}}  {_with_score(result)}".rstrip(), mark))
+        if about and name in about:
+            lines.append((f"  {'':5} {'':{width}}  asks: {about[name]}", ""))
         if result.passed is not None:
             for span in result.evidence:
                 shown = span.text.replace("\r", "\\r").replace("\n", "\\n")  # one line per span

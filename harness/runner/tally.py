@@ -86,10 +86,13 @@ class RunTally:
     @classmethod
     def for_report(cls, manifest: Manifest, cases: Mapping[str, dict]) -> RunTally:
         """What :func:`~harness.runner.outputs.finalize_run` needs; ``cases`` is the case snapshot by id."""
+        from harness.report.case_about import eval_check_about
+
         builder = ScorecardBuilder(manifest, manifest_criteria(manifest))
         criteria = manifest_criteria(manifest) or {}
         view = RecordView(criteria=list(criteria), checks=sorted(manifest.checks), cases=cases,
-                          scales={name: (c or {}).get("scale") for name, c in criteria.items() if isinstance(c, dict)})
+                          scales={name: (c or {}).get("scale") for name, c in criteria.items() if isinstance(c, dict)},
+                          about=eval_check_about(manifest.eval_spec))
         return cls(errors=ErrorTally(), scoring=builder if builder.streams else None, rows=RecordRows(view))
 
     @classmethod
