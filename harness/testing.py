@@ -78,14 +78,15 @@ def check_reply(reply: str, complaint: str = "", *, checks: str | list = "all", 
                 criteria: list[str] | None = None) -> ReplyResult:
     """Run ``checks`` (and, with ``judge``, the rubric's criteria) on ``reply`` to ``complaint``.
 
-    A wrong argument (a check, a judge option, a case field) raises one :class:`ConfigError` saying which."""
+    A wrong argument raises one user error saying which: :class:`ConfigError` for a check, a judge option
+    or a case field, RubricError for a rubric file, MissingCredentialError for an unset key."""
     __tracebackhide__ = True  # pytest: a wrong argument is the test's line, not this module's frames
     try:
         return _check_reply(reply, complaint, checks, context, expectations, metadata, persona, category, judge,
                             rubric, criteria)
     except UserError as exc:
         # Raised afresh from here, without the frames below: the message names the argument, and the
-        # traceback's last line is then the test's call (README: "Python API").
+        # traceback's last line is then the test's call (README: "pytest plugin", one reply).
         raise exc.with_traceback(None) from None
 
 
