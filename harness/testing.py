@@ -7,9 +7,12 @@
                      complaint="My order never arrived!",
                      checks=["apology_wording", {"type": "not_contains", "value": "FAQ"}])
 
-``checks`` takes what an eval file's ``checks:`` takes: ``"all"`` (the default: every built-in
-check), ``"none"``, or a list of built-in check names and checks written as mappings (``name``
-may be left out: the check is named after its type). The case is built from ``complaint`` and
+``checks`` takes what an eval file's ``checks:`` takes: ``"all"`` (every built-in check), ``"none"``,
+or a list of built-in check names and checks written as mappings (``name`` may be left out: the check
+is named after its type). ``assert_reply`` needs it said (as DeepEval's ``assert_test`` needs its
+metrics): a test holds a reply to the checks it names, not to every built-in one, some of which (a
+follow-up offer, an empathy statement) a good short reply may leave out. ``check_reply``, for looking
+at a reply, runs every built-in check unless told otherwise. The case is built from ``complaint`` and
 the optional ``context`` (policy facts), ``expectations``, ``metadata``, ``persona`` and
 ``category``, as a dataset row would give them.
 
@@ -27,8 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from harness.checks.base import CheckContext, CheckResult, registry
-from harness.errors import ConfigError
+from harness.ci.verdicts import failed_check_line
+from harness.config.validation_errors import first_error
+from harness.config.yamlfile import format_loc
+from harness.errors import ConfigError, UserError
 
 
 class ReplyAssertionError(AssertionError):
@@ -53,8 +61,7 @@ class ReplyResult:
         lines = []
         for name, result in self.checks.items():
             if result.passed is False:
-                evidence = "; ".join(f'"{span.text}"' for span in result.evidence) or "no evidence span"
-                lines.append(f"check {name} failed: {evidence}" + (f" ({result.detail})" if result.detail else ""))
+                lines.append(failed_check_line(name, result))
             elif result.passed is None and result.data.get("error"):
                 lines.append(f"check {name} crashed: {result.detail.removeprefix('check crashed: ')}")
         for name, verdict in self.criteria.items():
@@ -69,7 +76,22 @@ def check_reply(reply: str, complaint: str = "", *, checks: str | list = "all", 
                 expectations: dict | None = None, metadata: dict | None = None, persona: str | None = None,
                 category: str | None = None, judge: str | dict | None = None, rubric: str | dict | None = None,
                 criteria: list[str] | None = None) -> ReplyResult:
-    """Run ``checks`` (and, with ``judge``, the rubric's criteria) on ``reply`` to ``complaint``."""
+    """Run ``checks`` (and, with ``judge``, the rubric's criteria) on ``reply`` to ``complaint``.
+
+    A wrong argument raises one user error saying which: :class:`ConfigError` for a check, a judge option
+    or a case field, RubricError for a rubric file, MissingCredentialError for an unset key."""
+    __tracebackhide__ = True  # pytest: a wrong argument is the test's line, not this module's frames
+    try:
+        return _check_reply(reply, complaint, checks, context, expectations, metadata, persona, category, judge,
+                            rubric, criteria)
+    except UserError as exc:
+        # Raised afresh from here, without the frames below: the message names the argument, and the
+        # traceback's last line is then the test's call (README: "pytest plugin", one reply).
+        raise exc.with_traceback(None) from None
+
+
+def _check_reply(reply, complaint, checks, context, expectations, metadata, persona, category, judge, rubric,
+                 criteria) -> ReplyResult:
     from harness.runner.evaluate import run_checks
 
     case = _case(complaint, context, expectations, metadata, persona, category)
@@ -80,12 +102,21 @@ def check_reply(reply: str, complaint: str = "", *, checks: str | list = "all", 
 
 
 def assert_reply(reply: str, complaint: str = "", **options: Any) -> ReplyResult:
-    """:func:`check_reply`, raising :class:`ReplyAssertionError` with every failure's evidence if any failed."""
+    """:func:`check_reply`, raising :class:`ReplyAssertionError` with every failure's evidence if any failed.
+
+    ``checks=`` is required: a test names what it holds the reply to."""
     __tracebackhide__ = True  # pytest: the message says everything, this module's frames would not
+    if "checks" not in options:
+        raise ConfigError(_NO_CHECKS + ", ".join(sorted(registry())))
     result = check_reply(reply, complaint, **options)
     if not result.passed:
         raise ReplyAssertionError("\n".join([f"reply: {reply[:400]}"] + [f"  {line}" for line in result.failures()]))
     return result
+
+
+_NO_CHECKS = ("assert_reply needs checks=[...]: names of built-in checks, checks written as mappings "
+              "({'type': 'contains', 'value': 'refund'}), \"all\" for every built-in check, or \"none\" beside a "
+              "judge=; the built-in checks are ")
 
 
 def _case(complaint: str, context, expectations, metadata, persona, category):
@@ -93,11 +124,12 @@ def _case(complaint: str, context, expectations, metadata, persona, category):
 
     fields = {"context": context, "expectations": expectations, "metadata": metadata, "persona": persona,
               "category": category}
+    data = {"id": "reply", "turns": [{"role": "customer", "content": complaint or "-"}],
+            **{k: v for k, v in fields.items() if v is not None}}
     try:
-        return Case.model_validate({"id": "reply", "turns": [{"role": "customer", "content": complaint or "-"}],
-                                    **{k: v for k, v in fields.items() if v is not None}})
+        return Case.model_validate(data)
     except ValueError as exc:
-        raise ConfigError(f"check_reply: {_first_error(exc)}") from None
+        raise _refused(exc, data, Case, "") from None
 
 
 def _checks(checks: str | list) -> list:
@@ -132,16 +164,18 @@ def _written(item: dict, index: int, names: list[str]):
         spec = CustomCheckSpec.model_validate({**item, "name": name})
         return build_custom_check(spec, lambda file: Path(file) if Path(file).is_file() else None)
     except ValueError as exc:
-        raise ConfigError(_first_error(exc), field=f"checks[{index}]") from None
+        raise _refused(exc, {**item, "name": name}, CustomCheckSpec, f"checks[{index}]") from None
 
 
-def _first_error(exc: ValueError) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        first = errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        return f"{where}: {first['msg'].removeprefix('Value error, ')}" if where else first["msg"]
-    return str(exc)
+def _refused(exc: ValueError, data: Any, model: Any, at: str) -> ConfigError:
+    """The first mistake pydantic found in ``data`` (the argument ``at``), at its field and in the eval file's
+    plain words (an unknown key: its did-you-mean, or promptfoo's word for it); a ValueError of ours as it is."""
+    if not isinstance(exc, ValidationError):
+        return ConfigError(str(exc), field=at or None)
+    loc, message = first_error(exc, data, model)
+    where = format_loc(loc)
+    field = f"{at}.{where}" if at and where else at or where
+    return ConfigError(message.removeprefix("Value error, "), field=field or None)
 
 
 def _judge(ctx: CheckContext, judge: str | dict, rubric: str | dict | None, criteria: list[str] | None) -> dict:
@@ -156,12 +190,17 @@ def _judge(ctx: CheckContext, judge: str | dict, rubric: str | dict | None, crit
     from harness.config.interpolate import load_env_files
     from harness.models.registry import build_model
 
-    fields = ModelFields.model_validate({"model": judge} if isinstance(judge, str) else judge)
+    data = {"model": judge} if isinstance(judge, str) else judge
+    try:
+        fields = ModelFields.model_validate(data)
+    except ValueError as exc:
+        raise _refused(exc, data, ModelFields, "judge") from None
+    chosen = _rubric(rubric).select(criteria)  # before the key is looked for: every offline mistake first
     load_env_files(Path.cwd() / "check_reply")  # a key in the working directory's .env, as an eval's run reads it
 
     model = build_model(model_spec(fields))
     model.check_credentials()
-    grader = Judge(model=model, rubric=_rubric(rubric).select(criteria))
+    grader = Judge(model=model, rubric=chosen)
     return asyncio.run(grader.grade(ctx, CallStats()))
 
 
@@ -169,8 +208,9 @@ def _rubric(rubric: str | dict):
     from harness.judges.rubric import Rubric, load_rubric
 
     if isinstance(rubric, dict):
+        data = {"id": "check_reply", "version": "1", **rubric}
         try:
-            return Rubric.model_validate({"id": "check_reply", "version": "1", **rubric})
+            return Rubric.model_validate(data)
         except ValueError as exc:
-            raise ConfigError(f"check_reply rubric: {_first_error(exc)}") from None
+            raise _refused(exc, data, Rubric, "rubric") from None
     return load_rubric(rubric)

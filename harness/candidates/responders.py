@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 
 import jinja2
 
-from harness.candidates.template_hints import undefined_hint
+from harness.candidates.template_hints import lookup, missing_key, undefined_hint
 from harness.datasets.schema import Case
 from harness.errors import CaseFault, TemplateError
 from harness.models.base import Message
@@ -29,6 +29,7 @@ class MissingReplyError(CaseFault):
 class TemplateRenderError(CaseFault):
     kind = "template"
     case_id = ""  # set by :func:`prerender`: the case the template failed on
+    missing: str | None = None  # the case's field it lacks (``metadata.order_id``), where that is why
 
 
 @dataclass
@@ -118,7 +119,13 @@ def render_system_prompt(template: jinja2.Template, case: Case, data: dict | Non
     try:
         return template.render(variables).strip()
     except jinja2.UndefinedError as exc:
-        hint = undefined_hint(str(exc), case, variables, getattr(template, "harness_source", None))
+        source = getattr(template, "harness_source", None)
+        missing = missing_key(str(exc), variables, source)
+        if missing is not None:  # a key other cases have: named as the case's field, not as jinja's dict
+            error = TemplateRenderError(f"prompt template failed on this case: the case has no {missing}")
+            error.missing = missing
+            raise error from None
+        hint = undefined_hint(str(exc), case, variables, source)
         raise TemplateRenderError(f"prompt template failed on this case: {exc}{hint}") from None
     except jinja2.TemplateError as exc:
         raise TemplateRenderError(f"prompt template failed on this case: {exc}") from None
@@ -160,10 +167,20 @@ def prerender(template: jinja2.Template, cases: list[Case],
             prompt = render_system_prompt(template, case, entry[1] if entry is not None and entry[0] is case else None)
         except TemplateRenderError as exc:
             exc.case_id = case.id
+            if exc.missing is not None:
+                exc.args = (f"{exc} ({_how_many_have(exc.missing, cases)}; "
+                            f"{{{{ {exc.missing} | default('') }}}} renders without it)",)
             raise
         if len(kept) < PRERENDERED_KEPT:
             kept[id(case)] = (case, prompt)
     return kept
+
+
+def _how_many_have(path: str, cases: list[Case]) -> str:
+    """``5 of 6 cases have it``: whether the key is missing from one row or from the dataset's format."""
+    *parent, key = path.split(".")
+    have = sum(1 for case in cases if key in (lookup(template_variables(case), parent) or {}))
+    return f"{have} of {len(cases)} case{'s' if len(cases) != 1 else ''} {'has' if have == 1 else 'have'} it"
 
 
 @dataclass

@@ -174,13 +174,20 @@ class CustomCheckSpec(BaseModel):
             raise ValueError("type python needs `value`: file.py:function (e.g. evals/checks/house.py:signed_off)")
         return value
 
-    @field_validator("timeout_s", "threshold")
+    @field_validator("timeout_s", "threshold", mode="wrap")
     @classmethod
-    def _python_only(cls, value: float | None, info: ValidationInfo) -> float | None:
-        kind = info.data.get("type")
-        if value is not None and kind is not None and kind != "python":
+    def _python_only(cls, value: Any, handler: Callable[[Any], Any], info: ValidationInfo) -> Any:
+        # Around the 0-1 range check: `type: latency, threshold: 500` (promptfoo's) is answered by its type alone.
+        if value is None:
+            return handler(value)
+        if "type" not in info.data:  # the type was refused (or missing): that error says what to write
+            return None
+        kind = info.data["type"]
+        if kind in _CALL_TYPES and info.field_name == "threshold":
+            raise ValueError(f"a {kind} check's limit is its value: (where promptfoo has threshold:)")
+        if kind != "python":
             raise ValueError(f"applies to python checks only, not to type {kind}")
-        return value
+        return handler(value)
 
     @property
     def phrases(self) -> list[str]:
@@ -253,6 +260,7 @@ def _phrase_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
     phrases = _phrases_of(spec)
     fixed = None if callable(phrases) else [(p, re.compile(re.escape(p), flags)) for p in phrases]
     kind = spec.type
+    case = _case_note(spec)
 
     def decide(ctx: CheckContext) -> Outcome:
         patterns = fixed if fixed is not None else [
@@ -266,13 +274,15 @@ def _phrase_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
         spans.sort()
         if kind == "contains":
             passed = bool(found)
-            detail = f"found {_listed(found)}" if found else f"none of {_listed(missing)} found"
+            detail = f"found {_listed(found)}" if found else f"none of {_listed(missing)} found{case}"
         elif kind in ("contains_all", "not_contains_all"):
             passed = not missing if kind == "contains_all" else bool(missing)
-            detail = f"missing {_listed(missing)}" if missing else f"all {len(found)} found"
+            detail = f"missing {_listed(missing)}{case}" if missing else f"all {len(found)} found"
+            # the phrases found are not why it failed (the missing ones, in the detail, are): nothing to quote
+            spans = [] if kind == "contains_all" and not passed else spans
         else:
             passed = not found
-            detail = f"found {_listed(found)}" if found else "none found"
+            detail = f"found {_listed(found)}" if found else f"none of {_listed(missing)} found{case}"
         return passed, spans, detail, {"found": found, "missing": missing}
 
     return decide
@@ -296,7 +306,7 @@ def _whole_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
             m = re.match(pattern, text, flags) if starts else re.fullmatch(pattern, text, flags)
             if m is not None:
                 return wanted, [(offset + m.start(), offset + m.end())], f"{verb} {phrase!r}", {"matched": phrase}
-        return not wanted, [], f"{negated} {_listed(phrases)}", {"matched": None}
+        return not wanted, [], f"{negated} {_listed(phrases)}{_case_note(spec)}", {"matched": None}
 
     return decide
 
@@ -328,7 +338,8 @@ def _pattern_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]
             raise TimeoutError(f"the pattern ran over {PATTERN_TIMEOUT_S:g} s on this reply (it backtracks "
                                f"too much: simplify it)") from None
         found = [ctx.reply[s:e] for s, e in spans[:_EVIDENCE_KEPT]]
-        detail = f"{len(spans)} match(es)" if spans else "no match"
+        shown = f"/{pattern.pattern}/"  # named: a check's name (regex_d) does not say what was looked for
+        detail = f"{len(spans)} match(es) of {shown}" if spans else f"no match for {shown}{_case_note(spec)}"
         return (bool(spans) if wanted else not spans), spans, detail, {"found": found}
 
     return decide
@@ -378,6 +389,10 @@ def build_custom_check(spec: CustomCheckSpec, resolve: Callable[[str], Path | No
         functions = [key for key, held in vars(module).items() if callable(held) and not key.startswith("_")]
         raise ValueError(f"{file} has no function {name}{did_you_mean(name, functions)}")
     return PythonCheck(spec, function, f"{file}:{name}", source)
+
+
+def _case_note(spec: CustomCheckSpec) -> str:  # beside a miss: "Sorry" was in the reply, "sorry" looked for
+    return "" if spec.ignore_case else " (case-sensitive)"
 
 
 def _listed(phrases: list[str]) -> str:

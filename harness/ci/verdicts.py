@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from harness.checks.base import is_crashed
+from harness.checks.base import CheckResult, is_crashed
 from harness.gates.tolerance import crashed_checks
 from harness.records.schema import Record
 
@@ -130,6 +130,15 @@ def _failing(record: Record) -> tuple[list[str], list[str]]:
     return names, lines
 
 
+def failed_check_line(name: str, result: CheckResult) -> str:
+    """``check x failed: "the passage" (detail)``, or, where no passage of the reply shows the failure (a
+    phrase or pattern that is not there), ``check x failed: none of 'refund' found``: what was looked for."""
+    quoted = "; ".join([f'"{span.text}"' for span in result.evidence])
+    if quoted:
+        return f"check {name} failed: {quoted}" + (f" ({result.detail})" if result.detail else "")
+    return f"check {name} failed" + (f": {result.detail}" if result.detail else "")
+
+
 def _failing_lines(record: Record) -> tuple[list[str], list[str], list[str]]:
     """:func:`_failing`, and the measure each line is about (a judge error's line is ``""``: an error, not a
     verdict of the criterion), from one pass over its checks and verdicts (this runs for every record a run
@@ -137,10 +146,8 @@ def _failing_lines(record: Record) -> tuple[list[str], list[str], list[str]]:
     names, lines, of = [], [], []
     for name, result in record.checks.items():
         if result.passed is False:
-            evidence = "; ".join([f'"{span.text}"' for span in result.evidence]) or "no evidence span"
-            detail = f" ({result.detail})" if result.detail else ""
             names.append(f"check {name}")
-            lines.append(f"check {name} failed: {evidence}{detail}")
+            lines.append(failed_check_line(name, result))
             of.append(f"check {name}")
         elif is_crashed(result):
             names.append(f"check {name}")  # decided nothing: a bug in the check, shown until it is fixed

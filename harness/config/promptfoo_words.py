@@ -15,7 +15,9 @@ from typing import Iterable
 
 MIGRATION_LINK = "README.md#coming-from-promptfoo"
 
-_JUDGE = "a judge criterion (written in a rubric file, named under judge: {model, rubric})"
+# The inline form first: it is what an llm-rubric assertion's one line becomes; a rubric file is for reuse.
+_JUDGE = ("a judge criterion: judge: {model, rubric: {criteria: [{id, question}]}} in the eval file "
+          "(or a rubric file named by judge.rubric)")
 _PYTHON = "a python check ({type: python, value: file.py:function})"
 
 # promptfoo assertion types the harness has no check type of that name for -> what does their job.
@@ -30,8 +32,8 @@ CHECK_TYPES = {
     "factuality": f"write {_JUDGE}",
     "answer-relevance": f"write {_JUDGE}",
     "select-best": "compare two candidates with `harness pairwise RUN`",
-    "cost": "use max_cost_usd (value: US dollars per reply)",
-    "latency": "use max_latency_ms (value: milliseconds)",
+    "cost": "use max_cost_usd (value: US dollars per reply, where promptfoo has threshold:)",
+    "latency": "use max_latency_ms (value: milliseconds, where promptfoo has threshold:)",
     "similar": f"there are no embeddings here: write {_JUDGE}, or {_PYTHON}",
     "levenshtein": f"write {_PYTHON}",
     "rouge-n": f"write {_PYTHON}",
@@ -51,6 +53,24 @@ CHECK_KEYS = {
               "not_regex, not_is_json)",
     "provider": "a check's grader model is the judge's: judge: {model, rubric}",
     "transform": f"no transform: {_PYTHON} can read the reply however it needs",
+}
+
+# Keys of a judge criterion that promptfoo's llm-rubric assertion has and a criterion here does not.
+CRITERION_KEYS = {
+    "weight": "criteria have no weights: each passes or fails on its own; hold the ones that matter to a minimum "
+              "with gates: {criteria: {<id>: {min: 0.9}}}",
+    "threshold": "a 1-5 criterion passes at pass_threshold: (1-5, default 4); a pass_fail one needs none",
+    "metric": "a criterion is reported under its own id (id:)",
+    "value": "the criterion's question goes in question:",
+    "provider": "the criteria's grader model is the judge's: judge: {model, rubric}",
+}
+
+# Keys of a promptfoo provider that a candidate here spells otherwise.
+CANDIDATE_KEYS = {
+    "config": "a candidate's model settings (temperature, max_tokens, ...) go in params:",
+    "id": "a candidate's model is model: (provider/name, e.g. openai/gpt-4o-mini)",
+    "label": "a candidate's label is name:",
+    "prompts": "a candidate has one prompt: prompt: (several: a matrix of prompt: [...])",
 }
 
 # promptfoo's top-level keys -> the harness's word for the same job.
@@ -90,8 +110,10 @@ def looks_like_line() -> str:
 
 def unknown_key_hint(where: str, key: str) -> str | None:
     """What an unknown ``key`` of promptfoo's means here (``where``: ``eval`` for the top level, ``check``
-    for one check), or None when it is not one of promptfoo's."""
-    table = TOP_KEYS if where == "eval" else CHECK_KEYS if where == "check" else {}
+    for one check, ``criterion`` for a judge criterion, ``candidate`` for one candidate), or None when it is
+    not one of promptfoo's."""
+    table = {"eval": TOP_KEYS, "check": CHECK_KEYS, "criterion": CRITERION_KEYS,
+             "candidate": CANDIDATE_KEYS}.get(where, {})
     hint = table.get(key)
     return f"promptfoo's {key}: {hint}" if hint else None
 

@@ -167,7 +167,8 @@ def _model_at(model: type[BaseModel] | None, steps: tuple) -> type[BaseModel] | 
 def _promptfoo_place(model: type[BaseModel] | None) -> str:
     """Which of promptfoo's tables an unknown key of ``model`` is looked up in ("": none)."""
     name = getattr(model, "__name__", "")
-    return {"EvalSpec": "eval", "CustomCheckSpec": "check"}.get(name, "")
+    return {"EvalSpec": "eval", "CustomCheckSpec": "check", "Criterion": "criterion", "CandidateSpec": "candidate",
+            "MatrixCandidateSpec": "candidate"}.get(name, "")
 
 
 def _step_into(kind: Any, key: Any, tag: bool) -> Any:

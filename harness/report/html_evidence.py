@@ -56,7 +56,7 @@ def reply_block(reply: str, marks: list[tuple[Span, str]], failing: Iterable[str
     head = [(span, name) for span, name in marks if span.start < cut]
     rest = [(Span(start=span.start - cut, end=span.end - cut, text=""), name) for span, name in marks
             if span.end > cut]
-    note = f" ({len(rest)} evidence span{'s' if len(rest) != 1 else ''} in the rest)" if rest else ""
+    note = f" ({len(rest)} highlighted passage{'s' if len(rest) != 1 else ''} in the rest)" if rest else ""
     return fold_box("reply", "", highlight(reply[:cut], head, failing, na), highlight(reply[cut:], rest, failing, na),
                     len(reply), note)
 

@@ -14,7 +14,8 @@ from tests.cli.conftest import harness_cmd
 def project(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "d.jsonl").write_text("".join(json.dumps(
-        {"id": f"t{i}", "turns": [{"role": "customer", "content": "late"}], "metadata": {"order_id": str(4411 + i)},
+        {"id": f"t{i}", "turns": [{"role": "customer", "content": "late"}],
+         "metadata": {"order_id": str(4411 + i)} if i != 1 else {"note": "no order id on this one"},
          "recorded_replies": {"v1": "Sorry."}}) + "\n" for i in range(3)))
     return tmp_path
 
@@ -26,13 +27,20 @@ def eval_with(project, prompt: str, extra: str = "") -> None:
                                     + extra)
 
 
+# promptfoo's prompt carries the customer's message; here it is the user turn(s) already, so the hint says so
+# before naming customer_text (it said "did you mean customer_text?", inviting the message in twice).
+CUSTOMER = ("the customer's message already reaches the model as the user turn(s), after this system prompt: "
+            "leave it out, or quote it here with {{ customer_text }}")
+
+
 @pytest.mark.parametrize("prompt, said", [
     ("Order {{order_id}}", "'order_id' is undefined; did you mean metadata.order_id?"),
     ("Said: {{ vars.complaint }}", "'vars' is undefined; promptfoo's vars are the case's own fields here: "
-                                   "did you mean customer_text?"),
+                                   f"{CUSTOMER}"),
     ("Order {{ vars.order_id }}", "'vars' is undefined; promptfoo's vars are the case's own fields here: "
                                   "did you mean metadata.order_id?"),
-    ("Said: {{ complaint }}", "'complaint' is undefined; did you mean customer_text?"),
+    ("Said: {{ complaint }}", f"'complaint' is undefined; {CUSTOMER}"),
+    ("Said: {{ message }}", f"'message' is undefined; {CUSTOMER}"),
     ("Hi {{ persna }}", "'persna' is undefined; did you mean persona?"),
 ])
 def test_validate_stops_on_an_undefined_variable_with_what_it_meant(project, capsys, prompt, said):
@@ -40,6 +48,20 @@ def test_validate_stops_on_an_undefined_variable_with_what_it_meant(project, cap
     assert main(["validate", "e.yaml"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"error e.yaml:3: candidates[0].prompt: template p.txt fails on case 't0': {said}"
+
+
+@pytest.mark.parametrize("prompt, said", [
+    ("Order {{ metadata.order_id }}", "the case has no metadata.order_id (2 of 3 cases have it; "
+                                      "{{ metadata.order_id | default('') }} renders without it)"),
+    ("Order {{ case['metadata']['order_id'] }}", "the case has no case.metadata.order_id (2 of 3 cases have it; "
+                                                 "{{ case.metadata.order_id | default('') }} renders without it)"),
+])
+def test_a_key_one_case_lacks_is_named_as_the_case_s_field(project, capsys, prompt, said):
+    # jinja's own words were "'dict object' has no attribute 'order_id'": neither the field nor the cause
+    eval_with(project, prompt)
+    assert main(["validate", "e.yaml"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"error e.yaml:3: candidates[0].prompt: template p.txt fails on case 't1': {said}"
 
 
 def test_run_stops_with_the_same_line(project, capsys):

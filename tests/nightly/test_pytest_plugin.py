@@ -60,8 +60,8 @@ def _sample(sample: int, names: list[str], failures: list[str], errors: tuple[st
 
 
 CONTRADICTS = 'check no_contradiction failed: "That\'s not true"'
-NO_APOLOGY = "check apology_wording failed: no evidence span"
-NO_APOLOGY_2 = "check apology_wording_strict failed: no evidence span"  # a name the first one starts
+NO_APOLOGY = "check apology_wording failed: no apology"
+NO_APOLOGY_2 = "check apology_wording_strict failed: no apology"  # a name the first one starts
 DISPUTES = "criterion owns_the_problem failed (score 0): disputes the customer"
 JUDGE_ERROR = "criterion tone: judge error parse_error: not JSON"
 

@@ -107,7 +107,7 @@ def test_a_long_reply_opens_folded_and_its_button_shows_the_rest(page, tmp_path)
     detail = _open(page, "c3.bot.0")
     assert detail.locator("div.fold + fieldset.lab-panel").count() == 1
     reply, button = detail.locator(".reply").first, detail.locator("button.fold-toggle").first
-    assert button.inner_text() == f"show all {len(LONG):,} characters (1 evidence span in the rest)"
+    assert button.inner_text() == f"show all {len(LONG):,} characters (1 highlighted passage in the rest)"
     assert button.get_attribute("aria-expanded") == "false"
     assert not reply.locator(".fold-rest").is_visible() and not reply.locator("mark").first.is_visible()
     assert len(reply.inner_text()) < 2100

@@ -102,7 +102,7 @@ def test_a_long_reply_opens_folded_with_its_evidence_split_at_the_fold():
     head, rest = re.match(r'<div class="fold"><div class="reply folded">(.*?)<span class="fold-rest">(.*)</span>'
                           r"</div><button", out).groups()
     assert len(_text_of(head)) <= FOLD_AT and _text_of(head) + _text_of(rest) == reply
-    assert "show all 10,012 characters (2 evidence spans in the rest)" in out
+    assert "show all 10,012 characters (2 highlighted passages in the rest)" in out
     assert head.count("<mark") == 1 and rest.count("<mark") == 2 and 'class="ev-fail"' in rest
     # The page's copy of the reply (what the labelling reads) is still the exact reply: the button is outside.
     reply_div = re.search(r'<div class="reply folded">(.*)</div><button', out).group(1)
