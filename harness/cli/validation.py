@@ -263,13 +263,16 @@ def _blank_reply_warnings(path: Path, dataset) -> list[str]:
 def _epoch_warnings(loaded: LoadedEval) -> list[str]:
     """The notices a run prints at its start about epochs that repeat one answer, each at the ``epochs`` it is
     about (a candidate's, else the judge's)."""
-    from harness.runner.epoch_notes import epoch_notices
+    from harness.runner.epoch_notes import PERTURB_UNANSWERED, epoch_notices
 
     lines = []
     for notice in epoch_notices(loaded, loaded.spec.candidates):
         # By the whole name: a matrix candidate's holds a colon (polite@openai:gpt-4o-mini).
         named = [spec.name for spec in loaded.spec.candidates if notice.startswith(f"candidate {spec.name}: ")]
-        loc = (*loaded.candidate_loc(named[0]), "epochs") if named else ("judge", "epochs")
+        if PERTURB_UNANSWERED in notice:  # about the eval's `perturb`, not a candidate's epochs: at its line
+            loc: tuple = ("perturb",)
+        else:
+            loc = (*loaded.candidate_loc(named[0]), "epochs") if named else ("judge", "epochs")
         lines.append(loaded.error(notice, *loc).one_line())
     return lines
 

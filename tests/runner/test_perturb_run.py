@@ -85,7 +85,9 @@ def test_validate_warns_when_no_model_candidate_answers_the_variants(project):
                          cwd=project["dir"])
     said = out.stdout + out.stderr
     assert out.returncode == 0, said
-    assert said.count("only a model candidate answers") == 1 and "eval.yaml:4: candidates[0]" in said
+    # At the eval's `perturb` line, not at a candidate's epochs (it is about the eval, not a candidate's sampling).
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("perturb:"))
+    assert said.count("only a model candidate answers") == 1 and f"eval.yaml:{line}: perturb: " in said, said
 
 
 def test_robustness_gate_holds_the_largest_paired_drop(project):
