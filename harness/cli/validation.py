@@ -14,6 +14,9 @@ import yaml
 
 from harness.config.promptfoo_words import MIGRATION_LINK, looks_like_promptfoo
 from harness.datasets.bad_text import wide_encoding
+from harness.datasets.case_checks import written_ways
+from harness.datasets.notices import blank_reply_warnings
+from harness.datasets.promptfoo_csv import promptfoo_csv_note
 from harness.errors import SeveralErrors, UserError
 
 if TYPE_CHECKING:
@@ -121,9 +124,9 @@ def _sniffed(path: Path) -> Skipped | None:
         return None
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     if suffix == ".csv":
-        header = next(csv.reader(io.StringIO(text)), [])
-        return None if _has_thread([cell.strip() for cell in header]) else Skipped(
-            "not a dataset (no turns or complaint column in its header)")
+        header = [cell.strip() for cell in next(csv.reader(io.StringIO(text)), [])]
+        return None if _has_thread(header) else Skipped(
+            promptfoo_csv_note(header, path.name) or "not a dataset (no turns or complaint column in its header)")
     return _sniff_json(path, text)
 
 
@@ -218,7 +221,8 @@ def validate_file(path: Path) -> str:
         return f"label file, {n} label{'s' if n != 1 else ''}"
     if suffix in DATASET_SUFFIXES:
         dataset = load_dataset(path, all_errors=True)
-        return Valid(f"dataset, {len(dataset)} case{'' if len(dataset) == 1 else 's'}", _blank_reply_warnings(path, dataset))
+        return Valid(f"dataset, {len(dataset)} case{'' if len(dataset) == 1 else 's'}",
+                     blank_reply_warnings(path, dataset) + written_ways(dataset))
     if suffix not in YAML_SUFFIXES:
         raise UserError("not a dataset (.jsonl, .json, .csv, .parquet) or YAML file", file=str(path))
     if _yaml_kind(path) == "rubric":
@@ -226,38 +230,26 @@ def validate_file(path: Path) -> str:
 
         rubric = load_rubric(path)
         return f"rubric {rubric.id} v{rubric.version}, {len(rubric.criteria)} criteria"
+    from harness.config.concurrency import cap_warnings
     from harness.config.evalfile import load_eval
-
     from harness.runner.plan import check_eval
 
     loaded = load_eval(path)
-    from harness.config.concurrency import cap_warnings
-
-    warnings = _check_against_dataset(loaded) + _epoch_warnings(loaded) + cap_warnings(loaded)
-    check_eval(loaded)
+    # The eval file's own errors (an inline rubric's fields among them) first, then its dataset's and templates'.
+    errors: list[UserError] = []
+    warnings: list[str] = []
+    for step in (lambda: check_eval(loaded), lambda: warnings.extend(_check_against_dataset(loaded))):
+        try:
+            step()
+        except UserError as exc:
+            errors.extend(getattr(exc, "errors", [exc]))
+    if errors:
+        raise errors[0] if len(errors) == 1 else SeveralErrors.of(type(errors[0]))(errors)
+    warnings += _epoch_warnings(loaded) + cap_warnings(loaded)
     n = len(loaded.spec.candidates)
     checks = len(loaded.custom_checks)
     return Valid(f"eval {loaded.name}, {n} candidate{'s' if n != 1 else ''}"
                  + (f", {checks} check{'s' if checks != 1 else ''} of its own" if checks else ""), warnings)
-
-
-SHOWN_BLANK = 3  # blank replies named in the warning; the rest are counted
-
-
-def _blank_reply_warnings(path: Path, dataset) -> list[str]:
-    """One line counting the recorded replies that are empty or whitespace: the file is valid, but a run of
-    such a version ends that case in a missing_recorded_reply error ("recorded reply for version 'v1' is
-    blank"), so say it before the run does."""
-    blank = [(case, version) for case in dataset.cases for version in sorted(case.blank_replies)]
-    if not blank:
-        return []
-    case, _ = blank[0]
-    line = dataset.lines.get(case.id)
-    named = ", ".join(f"{c.id} {v}" for c, v in blank[:SHOWN_BLANK]) + (
-        f" and {len(blank) - SHOWN_BLANK} more" if len(blank) > SHOWN_BLANK else "")
-    n = len(blank)
-    return [f"{path}{f':{line}' if line else ''}: recorded_replies: {n} blank recorded repl{'y' if n == 1 else 'ies'} "
-            f"({named}); each will be a missing_recorded_reply error in a run of that version"]
 
 
 def _epoch_warnings(loaded: LoadedEval) -> list[str]:
@@ -299,7 +291,8 @@ def _check_against_dataset(loaded: LoadedEval) -> list[str]:
         inherited = inherited_expectation_warning(cases, dataset.source, dataset.lines)
         cases = expand_cases(cases, dataset.source, dataset.lines)
     check_recorded_versions(loaded, cases)
-    return (inherited + unreplayed_turn_warnings(loaded, cases) + field_reference_gaps(loaded, cases)
+    return (written_ways(dataset) + inherited + unreplayed_turn_warnings(loaded, cases)
+            + field_reference_gaps(loaded, cases)
             + _unholdable_gates(loaded, len(cases)) + _render_prompts(loaded, cases))
 
 

@@ -78,7 +78,8 @@ def differences(a: Manifest, b: Manifest, unjudged_side: bool = False) -> list[s
     """Every way ``a`` and ``b`` were graded differently, as short phrases; empty when comparable.
 
     Compared: the rubric's id, version and content hash, the judge model, and
-    the version of every check both sides ran. Candidates, limits, run times and
+    the version of every check both sides ran (a case's own check aside: :func:`changed_checks`).
+    Candidates, limits, run times and
     the cases may differ: the cases are compared one by one (:func:`case_changes`),
     and the runs on those both hold unchanged.
 
@@ -91,9 +92,25 @@ def differences(a: Manifest, b: Manifest, unjudged_side: bool = False) -> list[s
     if not (unjudged_side and one_side_judged(a, b)):
         found += rubric_differences(a, b)
         found += _differs("judge model", _judge_model(a), _judge_model(b))
-    for name in sorted(set(a.checks) & set(b.checks)):
+    for name in changed_checks(a.checks, b.checks):
         found += _differs(f"check {name} version", a.checks[name], b.checks[name])
     return found
+
+
+def changed_checks(a: dict[str, str], b: dict[str, str]) -> list[str]:
+    """The checks both sides ran whose versions differ. A case's own check (:mod:`harness.datasets.case_checks`)
+    is not one: it is part of its cases, so an edited or added one is a changed case (left out of the rows and
+    named in a notice), never a reason to refuse; only the python file such checks run is compared."""
+    from harness.datasets.case_checks import CASE_VERSION, is_case_version
+
+    def differs(name: str) -> bool:
+        then, now = a[name], b[name]
+        if is_case_version(then) or is_case_version(now):
+            files = [v for v in (then, now) if v.startswith(CASE_VERSION) and v != CASE_VERSION + "spec"]
+            return len(files) == 2 and then != now  # both ran python files under this name, and one changed
+        return then != now
+
+    return [name for name in sorted(set(a) & set(b)) if differs(name)]
 
 
 def rubric_differences(a: Manifest, b: Manifest) -> list[str]:

@@ -28,50 +28,126 @@ _NAME_LENGTH = 60  # a default name's longest: a scorecard row, not the whole ph
 
 def normalized_checks(items: list[Any]) -> list[dict[str, Any]]:
     """The case's check specs validated, each with a name, as JSON dumps; ValueError ``checks[i].field: problem``
-    for the first bad one (the loader names the field from that prefix)."""
+    for each bad one, a line each (:func:`check_errors` makes them the loader's errors)."""
+    out: list[dict[str, Any]] = []
+    problems: list[str] = []
+    taken: set[str] = set()
+    for index, item in enumerate(items):
+        try:
+            out.append(_normalized(item, index, taken))
+        except ValueError as exc:  # every bad check of the case is listed, not the first: one round of fixes
+            problems.append(str(exc))
+    if problems:
+        raise ValueError("\n".join(problems))
+    return out
+
+
+def _normalized(item: Any, index: int, taken: set[str]) -> dict[str, Any]:
     from harness.checks.custom import CustomCheckSpec
     from harness.config.validation_errors import first_error
     from harness.config.yamlfile import format_loc
 
-    out: list[dict[str, Any]] = []
-    taken: set[str] = set()
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise ValueError(f"checks[{index}]: expected an object ({{type, value, ...}}), as an eval file's "
-                             f"checks of its own")
-        named = item.get("name") is not None
-        try:
-            spec = CustomCheckSpec.model_validate(item if named else {**item, "name": "unnamed"})
-        except ValidationError as exc:
-            loc, message = first_error(exc, item, CustomCheckSpec)
-            where = format_loc((f"checks[{index}]", *loc)) if loc else f"checks[{index}]"
-            raise ValueError(f"{where}: {message.removeprefix('Value error, ')}") from None
-        name = spec.name if named else default_name(spec, taken)
-        if name in taken:
-            raise ValueError(f"checks[{index}].name: {name!r} names another check of this case: give it another")
-        taken.add(name)
-        dump = spec.model_dump(mode="json", exclude_none=True)
-        dump["name"] = name
-        if not dump.get("description"):
-            dump.pop("description", None)
-        out.append(dump)
-    return out
+    if not isinstance(item, dict):
+        raise ValueError(f"checks[{index}]: expected an object ({{type, value, ...}}), as an eval file's "
+                         f"checks of its own")
+    named = item.get("name") is not None
+    try:
+        spec = CustomCheckSpec.model_validate(item if named else {**item, "name": "unnamed"})
+    except ValidationError as exc:
+        loc, message = first_error(exc, item, CustomCheckSpec)
+        where = format_loc((f"checks[{index}]", *loc)) if loc else f"checks[{index}]"
+        raise ValueError(f"{where}: {message.removeprefix('Value error, ')}") from None
+    name = spec.name if named else default_name(spec, taken)
+    if name in taken:
+        raise ValueError(f"checks[{index}].name: {name!r} names another check of this case: give it another")
+    taken.add(name)
+    dump = spec.model_dump(mode="json", exclude_none=True)
+    dump["name"] = name
+    if not dump.get("description"):
+        dump.pop("description", None)
+    return dump
+
+
+def check_errors(message: str, source: str, number: int) -> Exception:
+    """The DatasetError of each ``checks[i].field: problem`` line of ``message`` (several: a SeveralErrors)."""
+    from harness.config.yamlfile import all_at_once
+    from harness.errors import DatasetError
+
+    errors = []
+    for line in message.splitlines():
+        field, _, problem = line.partition(": ")
+        errors.append(DatasetError(problem, file=source, line=number, field=field))
+    return all_at_once(DatasetError, errors)
 
 
 def default_name(spec: Any, taken: set[str]) -> str:
     """``contains_4411``, ``regex_refund.within``: the type, then the value's letters and digits (its first
-    phrase), cut to a readable length; ``_2``, ``_3`` after it where the case has that name already."""
-    value = spec.value
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    text = "" if value is None or isinstance(value, dict) else str(value)
-    slug = _SLUG.sub("_", text.replace("{{", "").replace("}}", "")).strip("_.-")
-    base = f"{spec.type}_{slug}"[:_NAME_LENGTH].rstrip("_.-") if slug else spec.type
+    phrase), cut to a readable length; ``_2``, ``_3`` after it where the case has that name already. Another
+    case may give the same name to another spec (``contains: sorry`` and ``icontains: sorry``):
+    :func:`unique_names` tells them apart across the dataset."""
+    base = _default_base(spec.type, spec.value)
     name, count = base, 1
     while name in taken:
         count += 1
         name = f"{base}_{count}"
     return name
+
+
+def _default_base(kind: str, value: Any) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    text = "" if value is None or isinstance(value, dict) else str(value)
+    slug = _SLUG.sub("_", text.replace("{{", "").replace("}}", "")).strip("_.-")
+    return f"{kind}_{slug}"[:_NAME_LENGTH].rstrip("_.-") if slug else kind
+
+
+def _is_default_named(dump: dict[str, Any]) -> bool:
+    """True when the check's name is the default one (written so or left out: the two read the same)."""
+    base = _default_base(dump["type"], dump.get("value"))
+    return dump["name"] == base or re.fullmatch(re.escape(base) + r"_\d+", dump["name"]) is not None
+
+
+def _identity(dump: dict[str, Any]) -> str:
+    """What a check decides by: its spec without the name and the description (a promptfoo cell's text)."""
+    return spec_key({k: v for k, v in dump.items() if k not in ("name", "description")})
+
+
+def unique_names(cases: Iterable[Any]) -> None:
+    """Give each default-named check whose name the dataset already has for another spec that name and
+    ``_`` and a short hash of its own spec (``contains_sorry_3f9a1c``), in place, so two checks never share a
+    row. The first spec in the file (or one written with that name) keeps the name; the hash keeps each
+    other's name the same from run to run (trends pair), wherever the rows move."""
+    from harness.hashing import hash_value
+
+    owner: dict[str, str] = {}
+    dumps = [dump for case in cases for dump in case.checks or ()]
+    for dump in sorted(dumps, key=_is_default_named):  # written names first: they are never changed
+        identity = _identity(dump)
+        if owner.setdefault(dump["name"], identity) != identity and _is_default_named(dump):
+            dump["name"] = f"{dump['name']}_{hash_value(identity)[:6]}"
+            owner.setdefault(dump["name"], identity)
+
+
+def written_ways(dataset: Any) -> list[str]:
+    """One warning per check name the cases of ``dataset`` (a LoadedDataset: every case, not a run's selection)
+    give to different specs (a name written by hand): their results share one row, which pools two checks."""
+    cases, lines, source = dataset.cases, dataset.lines, dataset.source
+    ways: dict[str, dict[str, list[int | str]]] = {}
+    shown: dict[str, str] = {}
+    for case in cases:
+        for dump in case.checks or ():
+            identity = _identity(dump)
+            ways.setdefault(dump["name"], {}).setdefault(identity, []).append(lines.get(case.id, case.id))
+            shown[identity] = f"{dump['type']}" + (f" {_short(dump['value'])}" if "value" in dump else "")
+    return [f"{source}: check {name} is written {len(found)} ways: " + " and ".join(
+                f"line{'s' if len(at) > 1 else ''} {', '.join(map(str, at[:5]))}{' …' if len(at) > 5 else ''} "
+                f"({shown[identity]})" for identity, at in found.items()) + "; their results share one row"
+            for name, found in ways.items() if len(found) > 1]
+
+
+def _short(value: Any) -> str:
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def spec_key(dump: dict[str, Any]) -> str:
@@ -86,6 +162,7 @@ def build_case_checks(cases: Iterable[Any], source: str, lines: dict[str, int], 
     """Every distinct per-case check of ``cases``, built, by :func:`spec_key`. A check named as one of the eval's
     (``eval_checks``) or one whose python file cannot be loaded is ``fail(problem, file, line, field)``."""
     from harness.checks.custom import CustomCheckSpec, build_custom_check
+    from harness.hashing import hash_file
 
     built: dict[str, Any] = {}
     taken = set(eval_checks)
@@ -98,10 +175,13 @@ def build_case_checks(cases: Iterable[Any], source: str, lines: dict[str, int], 
             key = spec_key(dump)
             if key in built:
                 continue
+            spec = CustomCheckSpec.model_validate(dump)
             try:
-                built[key] = build_custom_check(CustomCheckSpec.model_validate(dump), resolve)
+                built[key] = build_custom_check(spec, resolve)
             except ValueError as exc:
                 raise fail(str(exc), *where[:2], f"{where[2]}.value") from None
+            if spec.type == "python":  # the file's text: the one part of the check the case's hash does not cover
+                built[key].source_sha256 = hash_file(resolve(spec.function_ref[0]))
     return built
 
 
@@ -110,13 +190,27 @@ def checks_of(case: Any, built: dict[str, Any]) -> list[Any]:
     return [built[spec_key(dump)] for dump in case.checks] if case.checks else []
 
 
+# A per-case check's manifest version: marked, so comparisons leave it out (:func:`is_case_version`). A case's
+# own checks are part of the case (its hash covers their specs): a changed one is a changed case, not a changed
+# grader. Only a python check's file is outside the case, so its text is what the version keeps.
+CASE_VERSION = "case:"
+
+
 def check_versions(built: dict[str, Any]) -> dict[str, str]:
-    """Name -> version of the per-case checks, for the manifest: one name's specs differ from case to case
-    (``{{ metadata.x }}`` aside, a value written per case), so its version is a hash of all of them."""
+    """Name -> version of the per-case checks, for the manifest: ``case:spec`` (the version is in each case's
+    spec), or ``case:<hash>`` of the python files a name's checks run (an edited file is a changed check)."""
     from harness.hashing import hash_value
 
-    versions: dict[str, set[str]] = {}
+    sources: dict[str, set[str]] = {}
     for check in built.values():
-        versions.setdefault(check.name, set()).add(check.version)
-    return {name: (next(iter(found)) if len(found) == 1 else "case-" + hash_value(sorted(found))[:12])
-            for name, found in sorted(versions.items())}
+        found = sources.setdefault(check.name, set())
+        if getattr(check, "source_sha256", None):
+            found.add(check.source_sha256)
+    return {name: CASE_VERSION + (hash_value(sorted(found))[:12] if found else "spec")
+            for name, found in sorted(sources.items())}
+
+
+def is_case_version(version: object) -> bool:
+    """True for a per-case check's version: ``case:...``, or ``case-...`` as runs before the mark wrote one
+    name's several specs (a name with one spec was written as its spec's version, and reads as a check's)."""
+    return isinstance(version, str) and version.startswith((CASE_VERSION, "case-"))

@@ -28,9 +28,11 @@ COLUMNS_HELP = ("id, complaint (or turns), persona, category, channel, context, 
                 "__expected<n>")
 # promptfoo's `vars.<name>` columns: the case field a name is, where it is one (else `metadata.<name>`).
 _CASE_NAMES = ("id", "complaint", "persona", "category", "channel")
-NO_ID = ("no `id` column: ids pair each case with itself across runs (a diff, a baseline, --resume), so each row "
-         "needs one that stays with it: add a first column `id` (a ticket number, or 1, 2, 3, ...), or map a column "
-         "of the file that holds one in the eval file (dataset: {path: <file>, columns: {id: <column>}})")
+NO_ID_ADD = ("no `id` column: ids pair each case with itself across runs (a diff, a baseline, --resume), so each "
+             "row needs one that stays with it: add a first column `id` (a ticket number, or 1, 2, 3, ...)")
+# The way to map one: an eval file that maps columns already (mapping.ColumnMap) says it where it names the mapping.
+NO_ID = NO_ID_ADD + (", or map a column of the file that holds one in the eval file (dataset: {path: <file>, "
+                     "columns: {id: <column>}})")
 
 
 def check_columns(columns: list[str], source: str, line: int | None) -> None:

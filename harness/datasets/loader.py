@@ -32,13 +32,15 @@ from pydantic import ValidationError
 
 from harness.config.yamlfile import MAX_NESTING, first_error, format_loc
 from harness.datasets.bad_text import _refuse_bad_text, not_utf8, refuse_wide_text
+from harness.datasets.case_checks import check_errors, unique_names
 from harness.datasets.digest import dataset_hashes
 from harness.datasets.json_array import json_array_rows, starts_array
 from harness.datasets.long_rows import CONTENT_SYNONYMS, LongThread, long_threads
 from harness.datasets.mapping import Clash, ColumnMap
 from harness.datasets.personas import unknown_persona
 from harness.datasets.schema import Case
-from harness.datasets.table_rows import _CellError, _arrow_rows, _hub_rows, _shaped_csv_rows, _unflatten, without_nulls
+from harness.datasets.table_rows import (_CellError, _arrow_rows, _hub_rows, _shaped_csv_rows, _unflatten, row_error,
+                                        without_nulls)
 from harness.config.yamlfile import all_at_once
 from harness.errors import DatasetError
 from harness.gc_pause import cycle_collector_paused
@@ -105,6 +107,7 @@ def load_dataset_and_dumps(source: str | Path, split: str = "train", *, all_erro
                                named=columns.named if columns else None)
         if not cases:
             raise DatasetError("dataset has no rows", file=source)
+        unique_names(cases)  # before hashing: two specs never share a default check name across the dataset
         dumps: CaseDumps = {}
         digests = None
         if from_json:
@@ -202,7 +205,7 @@ def _mapped_json_row(row: Any, columns: ColumnMap, source: str, number: int) -> 
         try:
             return _unflatten(mapped)  # as a table's columns: `complaint` a turn, `reply:v` a reply, ...
         except _CellError as exc:
-            raise DatasetError(exc.problem, file=source, line=number, field=exc.field) from None
+            raise row_error(exc, source, number) from None
 
     try:
         return columns.json_row(row, shape)
@@ -262,7 +265,7 @@ def _validate_rows(source: str, rows: Iterable[tuple[int, Any]], seen: dict[str,
                 exc = _at_item(exc, number) if by_item else exc
                 if not all_errors:
                     raise exc from None
-                errors.append(exc)
+                errors.extend(getattr(exc, "errors", [exc]))  # a row's several bad cells: each its own line
                 _remember_refused_id(row, number, seen)
                 continue
             seen[case.id] = number
@@ -383,9 +386,8 @@ def validate_row(row: Any, source: str, number: int) -> Case:
         loc, message = first_error(exc)
         if not loc and message.startswith("Value error, turns: "):  # Case's own check of the whole thread
             loc, message = ("turns",), message.removeprefix("Value error, turns: ")
-        elif loc == ("checks",) and message.startswith("Value error, checks["):  # which check, which field
-            field, _, message = message.removeprefix("Value error, ").partition(": ")
-            raise DatasetError(message, file=source, line=number, field=field) from None
+        elif loc == ("checks",) and message.startswith("Value error, checks["):  # which checks, which fields
+            raise check_errors(message.removeprefix("Value error, "), source, number) from None
         elif len(loc) == 3 and loc[0] == "turns" and loc[2] in CONTENT_SYNONYMS and "unknown field" in message:
             message = "unknown field; did you mean 'content'? (a turn's text is its `content`)"
         elif message == "Input should be a finite number":  # NaN, Infinity or 1e400 in a number field

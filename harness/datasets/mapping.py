@@ -24,8 +24,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 from harness.config.validation_errors import did_you_mean
 from harness.config.yamlfile import all_at_once
-from harness.datasets.columns import (COLUMNS_HELP, FIELD_COLUMNS, METADATA_PREFIX, REPLY_PREFIX, _known_column,
-                                      check_columns)
+from harness.datasets.columns import (COLUMNS_HELP, FIELD_COLUMNS, METADATA_PREFIX, NO_ID, NO_ID_ADD, REPLY_PREFIX,
+                                      _known_column, check_columns)
 from harness.datasets.long_rows import MESSAGE_KEYS
 from harness.datasets.schema import Case
 from harness.errors import DatasetError, SeveralErrors, UserError
@@ -135,7 +135,9 @@ class ColumnMap:
         if exc.problem.startswith("unknown column; ") and exc.field:
             problem = (f"unknown column: map it in {where} (`{METADATA_PREFIX}{exc.field}: {exc.field}` keeps it "
                        f"in the case's metadata), or remove it from the file")
-        elif exc.problem.startswith(("no `id` column", "no `complaint` column")):
+        elif exc.problem == NO_ID:  # its own "or map a column" said once, where the mapping is
+            problem = f"{NO_ID_ADD}, or map the file's column that holds one to it in {where} (id: <column>)"
+        elif exc.problem.startswith("no `complaint` column"):
             problem = f"{exc.problem}; map the file's column to it in {where}"
         else:
             return exc

@@ -41,6 +41,21 @@ def is_expected_column(name: str) -> bool:
     return bool(EXPECTED.match(name))
 
 
+def promptfoo_csv_note(header: list[str], name: str) -> str | None:
+    """Why a CSV whose header is promptfoo's (``__expected`` or ``vars.`` columns) is not a dataset yet: what
+    it lacks, and how to give it that; None for any other header."""
+    own = [column for column in header if is_expected_column(column) or column.startswith("vars.")]
+    if not own:
+        return None
+    wanted = (("id", "each case's own, kept across runs"), ("complaint", "the customer's message"))
+    lacks = [f"{column} column ({why})" for column, why in wanted if column not in header]
+    shown = ", ".join(own[:3]) + (", …" if len(own) > 3 else "")
+    return (f"a promptfoo tests CSV ({shown}), not a dataset as it is: it has no {' and no '.join(lacks)}; "
+            f"add {'them' if len(lacks) > 1 else 'it'} to its header, or "
+            f"map its own columns in an eval file (dataset: {{path: {name}, columns: {{id: <column>, complaint: "
+            f"<column>}}}}) and validate that")
+
+
 def expected_check(cell: str) -> dict[str, Any]:
     """The check spec of one ``__expected`` cell (no name: the case gives it a default), or Refused."""
     text = cell.strip()

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterator
 
-from harness.config.yamlfile import MAX_NESTING
+from harness.config.yamlfile import MAX_NESTING, all_at_once
 from harness.datasets.bad_text import _refuse_bad_text
 from harness.datasets.columns import FIELD_PREFIXES, LIST_FIELDS, METADATA_PREFIX, REPLY_PREFIX
 from harness.datasets.csv_rows import csv_rows
@@ -122,7 +122,7 @@ def _case_shaped(row: dict[str, Any], source: str, number: int, check_text: bool
     try:
         out = _unflatten(row)
     except _CellError as exc:
-        raise DatasetError(exc.problem, file=source, line=number, field=exc.field) from None
+        raise row_error(exc, source, number) from None
     if check_text:
         _refuse_bad_text(out, source, number)
     return out
@@ -135,11 +135,15 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
     own: dict[str, Any] = {}  # metadata.<key> columns
     fields: dict[str, dict[str, Any]] = {}  # context.<field> and expectations.<field> columns, by object
     expected: list[dict[str, Any]] = []  # promptfoo's __expected<n> cells, as checks of the case
+    refused: list[_CellError] = []
     for key, value in row.items():
         if value is None or value == "":
             continue
         if is_expected_column(key):
-            expected.append(_expected_cell(key, value))
+            try:
+                expected.append(_expected_cell(key, value))
+            except _CellError as exc:  # every bad cell of the row is listed, not the first: one round of fixes
+                refused.append(exc)
         elif key.startswith(REPLY_PREFIX):
             replies[key[len(REPLY_PREFIX):]] = value
         elif key.startswith(METADATA_PREFIX):
@@ -154,6 +158,8 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
                 if key in LIST_FIELDS and isinstance(value, str) else value
         else:
             out[key] = value
+    if refused:
+        raise refused[0] if len(refused) == 1 else _CellErrors(refused)
     if replies and isinstance(out.get("recorded_replies", {}), dict):  # else validation names the field
         out["recorded_replies"] = {**out.get("recorded_replies", {}), **replies}
     if own:
@@ -255,3 +261,18 @@ class _CellError(Exception):
     def __init__(self, field: str, problem: str) -> None:
         super().__init__(problem)
         self.field, self.problem = field, problem
+
+
+class _CellErrors(_CellError):
+    """Several bad cells of one row (its ``__expected`` cells), read as the first; ``each`` holds them all."""
+
+    def __init__(self, each: list[_CellError]) -> None:
+        super().__init__(each[0].field, each[0].problem)
+        self.each = each
+
+
+def row_error(exc: _CellError, source: str, number: int) -> DatasetError:
+    """The DatasetError of a row's bad cell, or of each of its bad cells (a SeveralErrors)."""
+    errors = [DatasetError(one.problem, file=source, line=number, field=one.field)
+              for one in getattr(exc, "each", [exc])]
+    return all_at_once(DatasetError, errors)  # type: ignore[return-value]

@@ -182,7 +182,7 @@ def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[
         before_candidates = {c.get("name"): c for c in previous.candidates}
         shared = [c for c in manifest.candidates if c.get("name") in before_candidates]
         changed = [what for what, before, now in (
-            ("checks (a check's version: its code, or a check file of your own)", previous.checks, manifest.checks),
+            ("checks (a check's version: its code, or a check file of your own)", *_check_state(previous, manifest)),
             ("candidate settings (a prompt template file, a model's settings)",
              [_settings(before_candidates[c.get("name")]) for c in shared], [_settings(c) for c in shared]),
             ("rubric", previous.rubric, manifest.rubric)) if before != now]
@@ -200,6 +200,14 @@ def _start_manifest(run_dir: Path, plan: RunPlan, options: RunOptions) -> tuple[
     else:
         cases = _write_cases(run_dir, plan)
     return manifest, cases
+
+
+def _check_state(previous: Manifest, manifest: Manifest) -> tuple[object, object]:
+    """Before and now, equal when a resume may go on: the same checks, none of another version (a case's own
+    check compared as diffs compare it: its spec is in the dataset, whose hash is compared already)."""
+    from harness.compare.guard import changed_checks
+
+    return (sorted(previous.checks), []), (sorted(manifest.checks), changed_checks(previous.checks, manifest.checks))
 
 
 def _write_cases(run_dir: Path, plan: RunPlan) -> CaseSnapshot:

@@ -16,7 +16,7 @@ from harness.config.concurrency import cap_warnings
 from harness.config.versions import check_recorded_versions, unreplayed_turn_warnings
 from harness.config.evalfile import JudgeSpec, LoadedEval, ModelFields, check_names, resolve_path
 from harness.config.gate_names import refuse_unknown_gate_checks
-from harness.datasets.case_checks import build_case_checks, checks_of
+from harness.datasets.case_checks import build_case_checks, checks_of, written_ways
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.perturb import is_variant, with_variants
 from harness.datasets.schema import Case
@@ -182,7 +182,7 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
     check_recorded_versions(loaded, cases, chosen)
     cases = perturbed(loaded, cases)
     # Said before the first call, as validate says them: turns left unreplayed, models the eval's concurrency caps.
-    turn_notes = unreplayed_turn_warnings(loaded, cases, chosen) + cap_warnings(loaded)
+    turn_notes = unreplayed_turn_warnings(loaded, cases, chosen) + cap_warnings(loaded) + written_ways(dataset)
     models = []
     responders: list[Responder] = []
     for spec in chosen:
