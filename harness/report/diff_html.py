@@ -24,6 +24,7 @@ string from the data is escaped; the script reads its data from a JSON block.
 
 from __future__ import annotations
 
+from harness.scoring.notices import counted
 from harness.compare.coverage import side_cases
 from harness.compare.diff import headline
 from harness.compare.schema import Comparison, DiffReport, DiffRow, largest_difference
@@ -242,7 +243,7 @@ def _cases_note(comparison: Comparison, changed: int) -> str:
     if viewed >= changed:
         return ""
     return (f'<p class="more">All {changed} changed cases are listed. Side-by-side views (complaint, replies, '
-            f"reasons) are embedded for the {viewed} cases among each row's largest drops and rises; the "
+            f"reasons) are embedded for the {counted(viewed, 'case')} among each row's largest drops and rises; the "
             f"others open to their values on each changed measure (diff.json and the runs' records hold the rest).</p>")
 
 
