@@ -6,8 +6,8 @@ formatted the same way; each escapes the cells for its own medium.
 
 from __future__ import annotations
 
-from harness.scoring.notices import counted
 from harness.report.tables import DASH
+from harness.scoring.notices import counted
 
 DIFF_HEADER = ["measure", "A", "B", "B − A [95% CI]", "p (Holm)", "verdict", "MDE", "n", "left out"]
 VERDICT_MARK = {"improved": "▲ improved", "regressed": "▼ regressed", "no detectable change": "no detectable change",

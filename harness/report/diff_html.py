@@ -24,7 +24,6 @@ string from the data is escaped; the script reads its data from a JSON block.
 
 from __future__ import annotations
 
-from harness.scoring.notices import counted
 from harness.compare.coverage import side_cases
 from harness.compare.diff import headline
 from harness.compare.schema import Comparison, DiffReport, DiffRow, largest_difference
@@ -39,6 +38,7 @@ from harness.report.diff_overview import OVERVIEW_CSS, notes_html, overview_html
 from harness.report.diff_usage import usage_html
 from harness.report.diff_markdown import holm_method_text, mde_level_text, min_effect_text
 from harness.report.diff_cells import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
+from harness.scoring.notices import counted
 
 VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na", "not measured": "na",
                  "below minimum effect": "na"}

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from harness.scoring.notices import counted
 from harness.compare.schema import PairUsage, UsageSide
 from harness.report.html_parts import esc
 from harness.report.markdown import md_table
+from harness.scoring.notices import counted
 
 USAGE_HEADER = ["usage", "A", "B", "B − A", "change"]
 UNKNOWN = "unknown"

@@ -8,8 +8,8 @@ sample graded); its title says how many samples ended in an error.
 
 from __future__ import annotations
 
-from harness.scoring.notices import counted
 from harness.report.markdown import md_code, md_escape, md_table
+from harness.scoring.notices import counted
 
 
 def render_epochs(card) -> str:

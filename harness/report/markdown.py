@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from harness.scoring.notices import counted
 from harness.datasets.turns import REPLAY_CAVEAT
 from harness.report.tables import (DASH, SINGLE_CASE_NOTE, Row, breakdown_rows, fmt_rate, single_case_rows,
                                    summary_rows)
+from harness.scoring.notices import counted
 from harness.scoring.schema import CandidateScores, RunIdentity, Scorecard
 
 # GitHub refuses comments over 65,536 characters; leave room for a caller's header.

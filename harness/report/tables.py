@@ -185,8 +185,8 @@ def single_case_checks(card: Scorecard) -> list[str]:
     a Wilson interval of [21, 100] beside each would read like a finding: they are shown pooled instead."""
     if max((c.n_records for c in card.candidates.values()), default=0) < 2:
         return []
-    return [name for name in card.checks
-            if all(_carried(c.checks.get(name)) <= 1 for c in card.candidates.values())]
+    carried = {name: [_carried(c.checks.get(name)) for c in card.candidates.values()] for name in card.checks}
+    return [name for name, counts in carried.items() if max(counts, default=0) == 1]
 
 
 def _carried(summary: CheckSummary | None) -> int:

@@ -8,9 +8,9 @@ and, when one thread holds a large share of the turn cases, how much it weighs i
 
 from __future__ import annotations
 
-from harness.scoring.notices import counted
 from harness.report.markdown import md_escape, md_table
 from harness.report.tables import DASH, Row
+from harness.scoring.notices import counted
 from harness.scoring.schema import RateStat, Scorecard, ThreadBreakdown, ThreadMeasure
 
 # One thread's weight in the turn-case figures is pointed out when it holds at least this share of the turn
