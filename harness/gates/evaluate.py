@@ -133,7 +133,7 @@ def _crashed_regression(gate: GateResult, scorecard) -> GateResult:
     if summary is None or not summary.n_crashed:
         return gate
     return replace(gate, passed=False, measured=True,
-                   detail=f"the check crashed on {summary.n_crashed} record(s) of this run, which the comparison "
+                   detail=f"the check crashed on {counted(summary.n_crashed, 'record')} of this run, which the comparison "
                           f"leaves out (each record's detail says why); {gate.detail}")
 
 
