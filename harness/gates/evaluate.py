@@ -29,7 +29,7 @@ from harness.gates.outcome import (GATES_FILE, NOT_HELD, GateOutcome, GateResult
 from harness.gates.regression import EPSILON, fmt_value, regression_gates
 from harness.gates.spec import ANY, GatesSpec, scale_problems
 from harness.gates.tolerance import ErrorCount, count_errors, within_tolerance
-from harness.scoring.notices import fmt_kinds
+from harness.scoring.notices import counted, fmt_kinds
 
 SKIPPED = "max_regression gates were skipped: no --baseline given"
 UNUSED = "the baseline was not used: no gate sets a max_regression"
@@ -133,7 +133,7 @@ def _crashed_regression(gate: GateResult, scorecard) -> GateResult:
     if summary is None or not summary.n_crashed:
         return gate
     return replace(gate, passed=False, measured=True,
-                   detail=f"the check crashed on {summary.n_crashed} record(s) of this run, which the comparison "
+                   detail=f"the check crashed on {counted(summary.n_crashed, 'record')} of this run, which the comparison "
                           f"leaves out (each record's detail says why); {gate.detail}")
 
 
@@ -271,14 +271,14 @@ def _unmeasured(candidate: str, kind: str, name: str, minimum: float, rate: bool
         return GateResult(label, candidate, True, f"not measured: {reason} ({bound})", measured=False)
     errors = []
     if asks_failed:
-        every = "every ask" if not case_errors and not not_applicable else f"{sum(asks_failed.values())} asks"
+        every = "every ask" if not case_errors and not not_applicable else counted(sum(asks_failed.values()), "ask")
         errors.append(f"{every} ended in an error ({fmt_kinds(asks_failed)})")
     if case_errors:
-        every = "every record" if not asks_failed and not not_applicable else f"{sum(case_errors.values())} records"
+        every = "every record" if not asks_failed and not not_applicable else counted(sum(case_errors.values()), "record")
         errors.append(f"{every} ended in a case error, with no reply to {'judge' if kind == 'criterion' else 'check'} "
                       f"({fmt_kinds(case_errors)})")
     if not_applicable:
-        return GateResult(label, candidate, True, f"not measured: it applied to none of {not_applicable} records; "
+        return GateResult(label, candidate, True, f"not measured: it applied to none of {counted(not_applicable, 'record')}; "
                                                   f"{'; '.join(errors)} ({bound})", measured=False)
     return GateResult(label, candidate, False, f"not measured: {'; '.join(errors)} ({bound})")
 
@@ -288,16 +288,16 @@ def _minimum(candidate: str, kind: str, name: str, value: float | None, n: int, 
     label = f"min {kind} {name}"
     if crashed:
         # A check that raised decided nothing on those records: its rate cannot hold the minimum up.
-        measured = "on no other case" if value is None else f"{fmt_value(value, rate)} over the {n} other cases"
-        return GateResult(label, candidate, False, f"the check crashed on {crashed} record(s) (each record's "
+        measured = "on no other case" if value is None else f"{fmt_value(value, rate)} over the other {counted(n, 'case')}"
+        return GateResult(label, candidate, False, f"the check crashed on {counted(crashed, 'record')} (each record's "
                                                    f"detail says why); {measured}")
     if failing_in:
         # The cases were chosen because they failed: a minimum over them would fail by construction.
-        return GateResult(label, candidate, True, f"{NOT_HELD}{fmt_value(value, rate)} over {n} cases, which this run "
+        return GateResult(label, candidate, True, f"{NOT_HELD}{fmt_value(value, rate)} over {counted(n, 'case')}, which this run "
                                                   f"kept because they failed in {failing_in} (--failing); the "
                                                   f"minimum {fmt_value(minimum, rate)} is for the eval's cases",
                           measured=False)
     passed = value + EPSILON >= minimum
     verb = "meets" if passed else "is below"
-    return GateResult(label, candidate, passed, f"{fmt_value(value, rate)} over {n} cases {verb} the minimum "
+    return GateResult(label, candidate, passed, f"{fmt_value(value, rate)} over {counted(n, 'case')} {verb} the minimum "
                                                 f"{fmt_value(minimum, rate)}")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from harness.gates import EXIT_GATE_FAILED, EXIT_INCOMPLETE, EXIT_PASSED, EXIT_USAGE
 from harness.gates.schema import GATES_SCHEMA_VERSION, GatesFile
+from harness.scoring.notices import counted
 
 GATES_FILE = "gates.json"
 BASELINE_GATE = "baseline usable"
@@ -77,7 +78,7 @@ def gate_measure(gate: GateResult) -> tuple[str, str] | None:
 def crash_note(check: str, crashed: int, records: int, by_candidate: dict[str, int]) -> str:
     """The note of a check that crashed: on how many records, per candidate, and what follows from it."""
     each = ", ".join(f"{name} {n}" for name, n in by_candidate.items() if n)
-    return (f"{_crash_opening(check)}{crashed} of {records} records ({each}): it decided nothing there, so "
+    return (f"{_crash_opening(check)}{crashed} of {counted(records, 'record')} ({each}): it decided nothing there, so "
             f"those records count as errors and a gate on it fails; each record's detail says why "
             f"(harness show RUN CASE)")
 

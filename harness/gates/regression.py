@@ -21,6 +21,7 @@ from harness.errors import UserError
 from harness.gates.outcome import BASELINE_GATE, GateResult
 from harness.gates.spec import GatesSpec, Threshold
 from harness.records.store import read_manifest
+from harness.scoring.notices import counted
 
 if TYPE_CHECKING:
     from harness.compare.guard import CaseChanges
@@ -108,7 +109,7 @@ def _nothing_compared(compared: list, gated: list[Measure], changes: CaseChanges
                 f"{_some_ids(changes.changed)}), and a changed case is not compared: nothing was compared")
     if not shared:
         return "shares no case with this run (of the candidates gated): nothing was compared"
-    return (f"no case was graded on both sides (the {shared} cases shared ended in an error on one side or the "
+    return (f"no case was graded on both sides (the {_count(shared, 'case')} shared ended in an error on one side or the "
             f"other): nothing was compared")
 
 
@@ -242,7 +243,7 @@ def _magnitude(value: float, rate: bool) -> str:
 
 
 def _count(n: int, unit: str) -> str:
-    return f"{n} {unit}{'s' if n != 1 else ''}"
+    return counted(n, unit)
 
 
 def fmt_value(value: float, rate: bool) -> str:

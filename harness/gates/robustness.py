@@ -9,6 +9,7 @@ is not measured: it passes, with a warning, as a minimum that applied to no case
 from __future__ import annotations
 
 from harness.gates.outcome import GateResult
+from harness.scoring.notices import counted
 from harness.scoring.robustness import BY_CONSTRUCTION, largest_check_drop
 
 NAME = "max_drop robustness"
@@ -27,5 +28,5 @@ def robustness_gate(candidate: str, scores, max_drop: float) -> GateResult:
     verb = "within" if passed else "beyond"
     return GateResult(NAME, candidate, passed,
                       f"check {check} falls {max(drop, 0) * 100:.0f} pp on {kind} variants ({shift.original:.0%} → "
-                      f"{shift.variant:.0%} over {shift.n} pairs), {verb} the {max_drop * 100:.0f} pp allowed",
+                      f"{shift.variant:.0%} over {counted(shift.n, 'pair')}), {verb} the {max_drop * 100:.0f} pp allowed",
                       cases=[])

@@ -28,7 +28,7 @@ from pathlib import Path
 from harness.checks.base import is_crashed
 from harness.records.schema import Record
 from harness.records.store import iter_records
-from harness.scoring.notices import fmt_kinds
+from harness.scoring.notices import counted, fmt_kinds
 
 
 
@@ -158,7 +158,7 @@ def within_tolerance(count: ErrorCount, status: str, max_error_rate: float | Non
     verdict at all because every ask ended in an error, or when a check did not, crashing on every record
     it ran on.
     """
-    share = f"{count.with_error} of {count.records} records ended in an error ({count.rate:.1%}{_crashes(count)})"
+    share = f"{count.with_error} of {counted(count.records, 'record')} ended in an error ({count.rate:.1%}{_crashes(count)})"
     if status != "complete":
         return False, f"the run is {status}, not complete"
     if count.records == 0:

@@ -19,6 +19,8 @@ def trends_section(series: list[Series]) -> str:
     if not series:
         return ""
     charts = "".join(_chart(kind, name, lines) for (kind, name), lines in by_measure(series).items())
+    if not charts:  # every measure without a value in any run: no section of empty axes
+        return ""
     runs = len(series[0].points)
     last = "The last complete run" if runs == 1 else f"The last {runs} complete runs"
     return (f'<h2>Trends over runs</h2><p class="muted">{last} of this eval in the '

@@ -95,11 +95,14 @@ def load_trends(results_dir: str | Path, eval_name: str, last: int | None = None
 
 
 def by_measure(series: list[Series]) -> dict[tuple[str, str], list[Series]]:
-    """Series grouped by (kind, name): one chart each, one line per candidate."""
+    """Series grouped by (kind, name): one chart each, one line per candidate. A measure with no value in any
+    run (a check that never applied, such as a case's own max_cost_usd check on cached replies) is left out:
+    its chart would be empty axes."""
     grouped: dict[tuple[str, str], list[Series]] = {}
     for one in series:
         grouped.setdefault((one.kind, one.name), []).append(one)
-    return grouped
+    return {key: lines for key, lines in grouped.items()
+            if any(value is not None for one in lines for value in one.values)}
 
 
 def run_trends(run_dir: str | Path, eval_name: str, last: int = TREND_RUNS) -> list[Series]:

@@ -7,6 +7,7 @@ formatted the same way; each escapes the cells for its own medium.
 from __future__ import annotations
 
 from harness.report.tables import DASH
+from harness.scoring.notices import counted
 
 DIFF_HEADER = ["measure", "A", "B", "B − A [95% CI]", "p (Holm)", "verdict", "MDE", "n", "left out"]
 VERDICT_MARK = {"improved": "▲ improved", "regressed": "▼ regressed", "no detectable change": "no detectable change",
@@ -89,7 +90,7 @@ def fmt_mde(row) -> str:
 def fmt_n(row) -> str:
     """Cases in the paired test; ``"29 / 10 threads"`` when threads are the unit (turn-level replay)."""
     units = getattr(row, "n_units", None)
-    return f"{row.n_cases} / {units} threads" if units is not None else str(row.n_cases)
+    return f"{row.n_cases} / {counted(units, 'thread')}" if units is not None else str(row.n_cases)
 
 
 def fmt_left_out(left_out) -> str:

@@ -38,6 +38,7 @@ from harness.report.diff_overview import OVERVIEW_CSS, notes_html, overview_html
 from harness.report.diff_usage import usage_html
 from harness.report.diff_markdown import holm_method_text, mde_level_text, min_effect_text
 from harness.report.diff_cells import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
+from harness.scoring.notices import counted
 
 VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na", "not measured": "na",
                  "below minimum effect": "na"}
@@ -242,7 +243,7 @@ def _cases_note(comparison: Comparison, changed: int) -> str:
     if viewed >= changed:
         return ""
     return (f'<p class="more">All {changed} changed cases are listed. Side-by-side views (complaint, replies, '
-            f"reasons) are embedded for the {viewed} cases among each row's largest drops and rises; the "
+            f"reasons) are embedded for the {counted(viewed, 'case')} among each row's largest drops and rises; the "
             f"others open to their values on each changed measure (diff.json and the runs' records hold the rest).</p>")
 
 

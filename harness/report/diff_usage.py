@@ -10,6 +10,7 @@ import numpy as np
 from harness.compare.schema import PairUsage, UsageSide
 from harness.report.html_parts import esc
 from harness.report.markdown import md_table
+from harness.scoring.notices import counted
 
 USAGE_HEADER = ["usage", "A", "B", "B − A", "change"]
 UNKNOWN = "unknown"
@@ -76,7 +77,7 @@ def usage_cells(usage: PairUsage) -> list[list[str]]:
 
 
 def usage_note(usage: PairUsage) -> str:
-    return (f"Descriptive, not tested (no interval or p-value): over the {usage.n_cases} cases both sides hold, "
+    return (f"Descriptive, not tested (no interval or p-value): over the {counted(usage.n_cases, 'case')} both sides hold, "
             "every sample. Latency leaves out cache hits; a cost is unknown when some call of that side has no "
             "price; errors count records (case errors) and criterion verdicts (judge errors).")
 

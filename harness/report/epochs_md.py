@@ -9,6 +9,7 @@ sample graded); its title says how many samples ended in an error.
 from __future__ import annotations
 
 from harness.report.markdown import md_code, md_escape, md_table
+from harness.scoring.notices import counted
 
 
 def render_epochs(card) -> str:
@@ -30,7 +31,7 @@ def _candidate(name: str, summary) -> str:
               f"cases with all {summary.epochs} samples graded"]
     rows = [_row(f"{n}", s, ks) for n, s in summary.criteria.items()]
     rows += [_row(f"{n} (check)", s, ks) for n, s in summary.checks.items()]
-    title = (f"**{md_escape(name)}**: {summary.epochs} epochs, {summary.n_cases} cases, {_samples(summary)}, "
+    title = (f"**{md_escape(name)}**: {summary.epochs} epochs, {counted(summary.n_cases, 'case')}, {_samples(summary)}, "
              f"reducer {md_code(summary.reducer)}")
     return f"{title}\n\n{md_table(header, rows)}"
 

@@ -33,7 +33,9 @@ from harness.report.html_script import SCRIPT
 from harness.report.html_threads import render_threads_html
 from harness.report.markdown import records_text
 from harness.report.panel import render_panel_html
-from harness.report.tables import breakdown_rows, fmt_mean, fmt_rate, summary_rows
+from harness.report.robustness_html import render_robustness_html
+from harness.report.tables import (SINGLE_CASE_NOTE, breakdown_rows, fmt_mean, fmt_rate, single_case_rows,
+                                   single_case_checks, summary_rows)
 from harness.scoring.schema import Scorecard
 
 SCALE_RANGE = {"1-5": (1.0, 5.0), "pass_fail": (0.0, 1.0)}
@@ -62,6 +64,7 @@ a.anchor { float: right; }
 .turn b { color: var(--muted); font-weight: 600; }
 nav.turns { font-size: .9rem; margin: 0 0 .3rem; } nav.turns a, nav.turns b { padding: 0 .25rem; }
 details.sysprompt { margin: .3rem 0 .5rem; } details.sysprompt summary { cursor: pointer; color: var(--muted); }
+details.single { margin: .4rem 0 .8rem; } details.single summary { cursor: pointer; color: var(--muted); }
 .prompt { white-space: pre-wrap; overflow-wrap: anywhere; font: .85rem/1.4 ui-monospace, monospace;
           border-left: 3px solid var(--line); padding: .3rem .7rem; background: var(--panel); }
 .reply { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid var(--accent);
@@ -159,6 +162,17 @@ def render_summary_table(card: Scorecard) -> str:
     return f"<div class=\"scroll\"><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
 
+def render_single_case_html(card: Scorecard) -> str:
+    """The checks of single cases, folded: each one's verdict per candidate, no interval ("" without any)."""
+    rows = single_case_rows(card)
+    if not rows:
+        return ""
+    cells = [[esc(row.label), *(esc(cell) for cell in row.cells)] for row in rows]
+    return (f'<details class="single"><summary>Checks of single cases ({len(rows)})</summary>'
+            f'<p class="muted">{esc(SINGLE_CASE_NOTE)}</p>'
+            f'<div class="scroll">{table(["check", *card.candidates], cells)}</div></details>')
+
+
 def render_score_bars(card: Scorecard) -> str:
     """A table of bars with interval whiskers: one row per criterion and check, one column per candidate."""
     rows = []
@@ -167,7 +181,8 @@ def render_score_bars(card: Scorecard) -> str:
         cells = [_criterion_bar(c.criteria.get(name), info.scale, lower, upper, f"{c.name}: {name}")
                  for c in card.candidates.values()]
         rows.append([esc(name), *cells])
-    for name in card.checks:
+    single = set(single_case_checks(card))  # one verdict each: a bar of n = 1 would read like a finding
+    for name in [n for n in card.checks if n not in single]:
         cells = [_rate_bar(c.checks[name].pass_rate if name in c.checks else None, f"{c.name}: {name}")
                  for c in card.candidates.values()]
         rows.append([esc(f"{name} (check)"), *cells])
@@ -264,8 +279,9 @@ def render_run_html_rows(scorecard: Scorecard, rows: RecordRows, trends_html: st
         render_notices(scorecard.notices), f"<h1>{esc(title)}</h1>", GATES_START, GATES_END,
         render_identity(scorecard.run, records_text(scorecard)),
         "<h2>Summary</h2>", render_summary_table(scorecard) if scorecard.candidates else "<p>No records.</p>",
+        render_single_case_html(scorecard),
         "<h2>Scores with intervals</h2>", render_score_bars(scorecard), render_panel_html(scorecard),
-        render_turns_html(scorecard), render_threads_html(scorecard), trends_html,
+        render_turns_html(scorecard), render_threads_html(scorecard), render_robustness_html(scorecard), trends_html,
         "<h2>Records</h2>", *records_parts,
         json_script({"records": filter_data, "scorecard": scorecard.model_dump(mode="json"),
                      "labelling": labelling_info(scorecard, rows.view),

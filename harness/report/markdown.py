@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 from harness.datasets.turns import REPLAY_CAVEAT
-from harness.report.tables import DASH, Row, breakdown_rows, fmt_rate, summary_rows
+from harness.report.tables import (DASH, SINGLE_CASE_NOTE, Row, breakdown_rows, fmt_rate, single_case_rows,
+                                   summary_rows)
+from harness.scoring.notices import counted
 from harness.scoring.schema import CandidateScores, RunIdentity, Scorecard
 
 # GitHub refuses comments over 65,536 characters; leave room for a caller's header.
@@ -149,7 +151,7 @@ def counted_cases(run: RunIdentity) -> str:
     if run.replay == "turns":
         threads = f"{run.n_threads} of {run.n_cases}" if run.n_cases is not None else str(run.n_threads)
         return f"{run.n_selected} turn cases from {threads} threads"
-    return f"{run.n_selected} of {run.n_cases} cases" if run.n_cases is not None else f"{run.n_selected} cases"
+    return f"{run.n_selected} of {run.n_cases} cases" if run.n_cases is not None else counted(run.n_selected, "case")
 
 
 def _joined(*parts: object) -> str:
@@ -207,6 +209,16 @@ def render_breakdown(card: Scorecard, dimension: str) -> str:
     return f"<details><summary>By {dimension}</summary>\n\n{table}\n\n</details>"
 
 
+def render_single_case_checks(card: Scorecard) -> str:
+    """A collapsed table of the checks of single cases: each one's verdict per candidate, no interval."""
+    rows = single_case_rows(card)
+    if not rows:
+        return ""
+    table = md_table(["check", *card.candidates], [[row.label, *row.cells] for row in rows])
+    return (f"<details><summary>Checks of single cases ({len(rows)})</summary>\n\n_{md_escape(SINGLE_CASE_NOTE)}_"
+            f"\n\n{table}\n\n</details>")
+
+
 def render_turns(card: Scorecard) -> str:
     """With turn-level replay: the breakdown by agent turn, open, under the caveat about the recorded history."""
     rows = breakdown_rows(card, "turn")
@@ -223,6 +235,7 @@ def render_scorecard_md(scorecard: Scorecard) -> str:
     if not scorecard.candidates:
         return "\n\n".join(head + ["No records."]) + "\n"
     body = head + [render_summary(scorecard), _legend(scorecard)]
+    body += [part for part in (render_single_case_checks(scorecard),) if part]
     body += [part for part in (_render_verbosity(scorecard),) if part]
     body += [part for part in (_render_epochs(scorecard),) if part]
     body += [part for part in (_render_panel(scorecard),) if part]

@@ -35,35 +35,48 @@ def render_robustness_md(card: Scorecard) -> str:
     return "\n\n".join(["## Robustness", NOTE, *parts])
 
 
-def _rows(card: Scorecard, robustness: dict) -> list[list[str]]:
-    """One row per criterion, then per check, in the order the kinds list them; a measure without a pair
-    under any kind is left out."""
+def measure_rows(card: Scorecard, robustness: dict) -> list[tuple[str, list[tuple[PairedShift | None, bool, bool]]]]:
+    """``(label, cells)`` per criterion, then per check, in the order the kinds list them; a cell is ``(shift,
+    share, by construction)``. A measure without a pair under any kind is left out. Markdown and report.html
+    draw the same rows."""
     kinds = list(robustness)
     criteria = list(dict.fromkeys(name for found in robustness.values() for name in found.criteria))
     checks = list(dict.fromkeys(name for found in robustness.values() for name in found.checks))
     rows = []
     for name in criteria:
         share = (card.criteria.get(name) and card.criteria[name].scale) == "pass_fail"
-        cells = [_cell(robustness[kind].criteria.get(name), share) for kind in kinds]
-        if any(cell != "–" for cell in cells):
-            rows.append([md_escape(name), *cells])
+        rows.append((name, [(robustness[kind].criteria.get(name), share, False) for kind in kinds]))
     for name in checks:
-        cells = [Markup(_cell(robustness[kind].checks.get(name), True)
-                        + (" †" if (kind, name) in BY_CONSTRUCTION else "")) for kind in kinds]
-        if any(not cell.startswith("–") for cell in cells):
-            rows.append([f"{md_escape(name)} (check)", *cells])
-    return rows
+        rows.append((f"{name} (check)", [(robustness[kind].checks.get(name), True, (kind, name) in BY_CONSTRUCTION)
+                                         for kind in kinds]))
+    return [(label, cells) for label, cells in rows if any(cell_parts(shift, share) for shift, share, _ in cells)]
 
 
-def _cell(shift: PairedShift | None, share: bool) -> Markup:
-    """Numbers we wrote (and bold of our own): Markdown as it is, not escaped again by the table."""
+def cell_parts(shift: PairedShift | None, share: bool) -> tuple[str, str, bool] | None:
+    """``("95% → 0%", "-95 pp [-100 pp, -57 pp]", True)``: the two values, the change with its interval, and
+    whether the interval leaves out zero (shown in bold); None without a pair."""
     if shift is None or shift.n == 0 or shift.diff is None:
-        return Markup("–")
+        return None
     value = (lambda x: f"{x:.0%}") if share else (lambda x: f"{x:.2f}")
     delta = (lambda x: f"{x * 100:+.0f} pp") if share else (lambda x: f"{x:+.2f}")
     change = delta(shift.diff)
+    bold = False
     if shift.ci:
         change += f" [{delta(shift.ci.lo)}, {delta(shift.ci.hi)}]"
-        if shift.ci.lo > 0 or shift.ci.hi < 0:
-            change = f"**{change}**"
-    return Markup(f"{value(shift.original)} → {value(shift.variant)}, {change} ({shift.n})")
+        bold = shift.ci.lo > 0 or shift.ci.hi < 0
+    return f"{value(shift.original)} → {value(shift.variant)}", change, bold
+
+
+def _rows(card: Scorecard, robustness: dict) -> list[list[str]]:
+    return [[md_escape(label), *(_cell(shift, share, mark) for shift, share, mark in cells)]
+            for label, cells in measure_rows(card, robustness)]
+
+
+def _cell(shift: PairedShift | None, share: bool, by_construction: bool = False) -> Markup:
+    """Numbers we wrote (and bold of our own): Markdown as it is, not escaped again by the table."""
+    parts = cell_parts(shift, share)
+    if parts is None:
+        return Markup("–")
+    values, change, bold = parts
+    change = f"**{change}**" if bold else change
+    return Markup(f"{values}, {change} ({shift.n})" + (" †" if by_construction else ""))

@@ -7,7 +7,7 @@ each renderer escapes them for its own medium.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from harness.scoring.schema import (CallSummary, CandidateScores, CheckSummary, CriterionSummary, Latency, MeanStat,
@@ -15,6 +15,8 @@ from harness.scoring.schema import (CallSummary, CandidateScores, CheckSummary, 
 
 DASH = "—"
 EMPTY_CELLS = (DASH, f"{DASH} (0)")
+ALL_PASS_LABEL = "all checks and criteria pass (cases)"
+NO_GROUP = "(none)"  # as harness.scoring.accumulate names the records without a persona or category
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,7 @@ def summary_rows(card: Scorecard) -> list[Row]:
     if _sampled(card):  # with epochs a record is a case (its samples reduced): say so, and count the samples
         rows = [_row(card, "Records", "records (one per case, samples reduced)", lambda c: str(c.n_records)),
                 _row(card, "Records", "samples", lambda c: str(c.epochs.n_samples if c.epochs else c.n_records))]
+    rows += _all_pass_rows(card)
     for name, info in card.criteria.items():
         label = f"{name} ({'pass rate' if info.scale == 'pass_fail' else 'mean 1-5' if info.scale else 'mean'})"
         rows.append(_row(card, "Judge criteria", label, lambda c, n=name, s=info.scale: _criterion_cell(
@@ -146,13 +149,78 @@ def summary_rows(card: Scorecard) -> list[Row]:
         if any(_weighted(c, name) is not None for c in card.candidates.values()):
             rows.append(_row(card, "Judge criteria", f"{name} (probability-weighted mean)",
                              lambda c, n=name: DASH if _weighted(c, n) is None else fmt_mean(_weighted(c, n))))
+    single = set(single_case_checks(card))
     for name in card.checks:
-        rows.append(_row(card, "Checks", f"{name} (pass rate)", lambda c, n=name: _check_cell(c.checks.get(n))))
+        if name not in single:
+            rows.append(_row(card, "Checks", f"{name} (pass rate)", lambda c, n=name: _check_cell(c.checks.get(n))))
+    if single:  # one row for all of them: a [21, 100] interval per one-case check reads like a finding
+        rows.append(_row(card, "Checks", f"checks of single cases ({len(single)}, pooled)",
+                         lambda c: pooled_cell(c, single)))
     rows += _error_rows(card) + _usage_rows(card)
     if any(c.apology_forms for c in card.candidates.values()):
         rows.append(_row(card, "Apology form", "apology form",
                          lambda c: ", ".join(f"{k} {n}" for k, n in c.apology_forms.items()) or DASH))
     return rows
+
+
+def _all_pass_rows(card: Scorecard) -> list[Row]:
+    """The headline row: cases where every check that applied and every judged criterion passed (none for a
+    scorecard written before schema 5)."""
+    if all(c.all_pass is None for c in card.candidates.values()):
+        return []
+    return [_row(card, "Records", ALL_PASS_LABEL, all_pass_cell)]
+
+
+def all_pass_cell(candidate: CandidateScores) -> str:
+    """``"40% [22, 61] (20) · 2 errored"``: the share of cases that passed everything, the errored counted apart."""
+    if candidate.all_pass is None:
+        return DASH
+    errored = candidate.n_all_pass_errors
+    return fmt_rate(candidate.all_pass) + (f" · {errored} errored" if errored else "")
+
+
+def single_case_checks(card: Scorecard) -> list[str]:
+    """The checks each candidate ran on one case at most (a case's own check, on that case only: its record
+    carries it, no other does), when some candidate has more than one record. Their pass rates have n = 1, and
+    a Wilson interval of [21, 100] beside each would read like a finding: they are shown pooled instead."""
+    if max((c.n_records for c in card.candidates.values()), default=0) < 2:
+        return []
+    carried = {name: [_carried(c.checks.get(name)) for c in card.candidates.values()] for name in card.checks}
+    return [name for name, counts in carried.items() if max(counts, default=0) == 1]
+
+
+def _carried(summary: CheckSummary | None) -> int:
+    return 0 if summary is None else summary.pass_rate.n + summary.n_not_applicable
+
+
+def pooled_cell(candidate: CandidateScores, names: Iterable[str]) -> str:
+    """``"7 of 9 passed · 1 n/a"``: every result of the ``names`` checks together, with no interval (the
+    results are of different checks, several on one case: not a sample of one thing)."""
+    found = [candidate.checks[name] for name in names if name in candidate.checks]
+    if not found:
+        return DASH
+    passed, n = sum(s.pass_rate.passed for s in found), sum(s.pass_rate.n for s in found)
+    idle = sum(s.n_not_applicable for s in found)
+    return f"{passed} of {n} passed" + (f" · {idle} n/a" if idle else "")
+
+
+def verdict_word(summary: CheckSummary | None) -> str:
+    """One case's verdict of a check as a word: pass, fail, n/a, crashed (a dash: not run for this candidate)."""
+    if summary is None or _carried(summary) == 0:
+        return DASH
+    if summary.pass_rate.n:
+        return "pass" if summary.pass_rate.passed else "fail"
+    return "crashed" if summary.n_crashed else "n/a"
+
+
+def single_case_rows(card: Scorecard) -> list[Row]:
+    """One row per check of a single case, its verdict per candidate as a word (the block under the summary)."""
+    return [_row(card, "Checks of single cases", name, lambda c, n=name: verdict_word(c.checks.get(n)))
+            for name in single_case_checks(card)]
+
+
+SINGLE_CASE_NOTE = ("Checks that only one case carries (a case's own checks): each has one verdict per candidate, "
+                    "so no pass rate or interval is shown; the summary's pooled row counts them all together.")
 
 
 def _sampled(card: Scorecard) -> bool:
@@ -233,8 +301,11 @@ def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:
     group) are left out to keep the table short. Turns come in turn order, labelled ``turn 1``, ``turn 2``, ...
     """
     field = f"by_{dimension}"
+    single = set(single_case_checks(card))  # one case's check, in one group: its row says nothing of the group
     keys = {g for c in card.candidates.values() for g in getattr(c, field)}
     groups = sorted(keys, key=int) if dimension == "turn" else sorted(keys)
+    if groups == [NO_GROUP]:  # no case has a persona (category): a table of "(none)" says nothing
+        return []
     rows = []
     for key in groups:
         parts = [getattr(c, field).get(key) for c in card.candidates.values()]
@@ -245,7 +316,7 @@ def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:
             fmt = _short_share if info.scale == "pass_fail" else fmt_short_mean
             rows.append(Row(group, f"{group} · {name}",
                             [fmt(p.criteria[name]) if p and name in p.criteria else DASH for p in parts]))
-        for name in card.checks:
+        for name in [n for n in card.checks if n not in single]:
             # "(check)": a check may share its name with a criterion (acknowledgement, empathy).
             rows.append(Row(group, f"{group} · {name} (check)",
                             [fmt_short_rate(p.checks[name]) if p and name in p.checks else DASH for p in parts]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from harness.report.markdown import md_escape, md_table
 from harness.report.tables import DASH, Row
+from harness.scoring.notices import counted
 from harness.scoring.schema import RateStat, Scorecard, ThreadBreakdown, ThreadMeasure
 
 # One thread's weight in the turn-case figures is pointed out when it holds at least this share of the turn
@@ -58,7 +59,7 @@ def weight_note(card: Scorecard) -> str:
 
 def _counts(threads: list[ThreadBreakdown | None]) -> str:
     known = [t for t in threads if t is not None]
-    return f"{known[0].n_threads} threads, {known[0].n_turn_cases} turn cases" if known else ""
+    return f"{counted(known[0].n_threads, 'thread')}, {counted(known[0].n_turn_cases, 'turn case')}" if known else ""
 
 
 def thread_lead(card: Scorecard) -> str:

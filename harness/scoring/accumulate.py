@@ -141,6 +141,31 @@ class CheckAcc:
 
 
 @dataclass
+class AllPassAcc:
+    """Cases where everything passed: promptfoo's "N passed / M failed" per test, with an interval.
+
+    A case passes when every check that applied passed and every judged criterion passed by the scorecard's own
+    pass definition (``CriterionResult.passed``: a 1-5 score at the rubric's ``pass_threshold``, the pass_fail
+    verdict). A case with an error (the case's own, a judge's, a crashed check) is counted apart, neither passed
+    nor failed: an outage is not a bad reply. A case with no verdict at all (nothing applied) counts in neither.
+    """
+
+    rate: RateAcc = field(default_factory=RateAcc)
+    n_errors: int = 0
+
+    def add(self, record: Record, check_verdicts: list[tuple[str, bool | None]]) -> None:
+        if record.error is not None or any(v.error is not None for v in record.judge.values()) \
+                or any(is_crashed(r) for r in record.checks.values()):
+            self.n_errors += 1
+            return
+        verdicts = [passed for _, passed in check_verdicts if passed is not None]
+        verdicts += [v.passed for v in record.judge.values()
+                     if v.applicable and v.score is not None and v.passed is not None]
+        if verdicts:
+            self.rate.add(all(verdicts))
+
+
+@dataclass
 class GroupAcc:
     """One persona's or category's records: criterion means and check pass rates."""
 
@@ -234,6 +259,7 @@ class CandidateAcc:
     responder: CallAcc = field(default_factory=CallAcc)
     judging: CallAcc = field(default_factory=CallAcc)
     apology_forms: Counter = field(default_factory=Counter)
+    all_pass: AllPassAcc = field(default_factory=AllPassAcc)
 
     def add(self, record: Record) -> None:
         self.n_records += 1
@@ -250,6 +276,7 @@ class CandidateAcc:
             score = self._criterion(name).add(verdict)
             for group in groups:
                 group.add_score(name, score)
+        verdicts: list[tuple[str, bool | None]] = []
         if record.checks:
             # The candidate's verdicts first, then each breakdown's, from one list: a dozen checks per record.
             checks, new_check = self.checks, self._check
@@ -257,6 +284,7 @@ class CandidateAcc:
                         for name, result in record.checks.items()]
             for group in groups:
                 group.add_checks(verdicts)
+        self.all_pass.add(record, verdicts)
         self._add_apology_form(record)
         self.responder.add(record.responder)
         self.judging.add(record.judging)
@@ -317,7 +345,8 @@ class CandidateAcc:
             threads=None if self.threads is None else self.threads.result(options.confidence),
             by_perturbation={k: v.result(options) for k, v in self.by_perturbation.items()},
             responder=self.responder.result(), judging=self.judging.result(),
-            apology_forms=dict(sorted(self.apology_forms.items())))
+            apology_forms=dict(sorted(self.apology_forms.items())),
+            all_pass=self.all_pass.rate.result(options), n_all_pass_errors=self.all_pass.n_errors)
 
 
 def _ordered(found: dict, order: list[str]) -> list[str]:

@@ -12,6 +12,11 @@ from pathlib import Path
 from harness.scoring.schema import Scorecard
 
 
+def counted(n: int, unit: str, units: str | None = None) -> str:
+    """``"1 case"``, ``"3 cases"``: a count with its noun, so no detail reads "over 1 cases"."""
+    return f"{n} {unit if n == 1 else units or unit + 's'}"
+
+
 def fmt_kinds(by_kind: Mapping[str, int]) -> str:
     """``"model_error 10, timeout 2"``: error kinds with their counts, most frequent first (then by name).
 

@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 # 4: CandidateScores.by_perturbation and .robustness (an eval's `perturb`: each variant paired with its original);
 #    with `perturb`, a candidate's criteria, checks and persona/category breakdowns are over the original cases
 #    only. A v3 file still reads.
-SCORECARD_SCHEMA_VERSION = 4
+# 5: CandidateScores.all_pass (the share of cases where every check that applied and every judged criterion
+#    passed) and .n_all_pass_errors (cases with an error, counted apart). A v4 file still reads (no row shown).
+SCORECARD_SCHEMA_VERSION = 5
 
 
 class _Model(BaseModel):
@@ -213,6 +215,11 @@ class CandidateScores(_Model):
     apology_forms: dict[str, int] = Field(default_factory=dict,
                                           description="apology_wording data['form'] -> count")
     epochs: EpochSummary | None = Field(None, description="present when the candidate ran more than one epoch")
+    all_pass: RateStat | None = Field(
+        None, description="Cases (records, epochs reduced) where every check that applied and every judged "
+                          "criterion passed (a 1-5 criterion at its pass_threshold), out of the cases with at "
+                          "least one verdict and no error; None in a file written before schema 5")
+    n_all_pass_errors: int = Field(0, description="cases left out of all_pass: a case, judge or check error")
 
 
 class CriterionInfo(_Model):

@@ -9,7 +9,7 @@ from harness.errors import ConfigError
 from harness.records.store import iter_records
 from harness.runner.engine import RunOptions, run_eval
 from harness.scoring.scorecard import scorecard_json_schema
-from harness.scoring.scorecard import load_scorecard
+from harness.scoring.scorecard import SCORECARD_SCHEMA_VERSION, load_scorecard
 
 
 def _perturb(project, line="perturb: [shout, abuse, injection]\n"):
@@ -57,7 +57,7 @@ def test_scorecard_pairs_each_variant_with_its_original(project):
     # The fake responder answers alike whatever the complaint: a criterion's scores do not move.
     crit = row.criteria["apology_quality"]
     assert (crit.n, crit.diff) == (3, 0.0)
-    assert card.candidates["v1"].robustness == {} and card.schema_version == 4
+    assert card.candidates["v1"].robustness == {} and card.schema_version == SCORECARD_SCHEMA_VERSION
     md = (result.run_dir / "scorecard.md").read_text()
     assert "## Robustness" in md and "injection_attempt" in md
     # One row per measure, one column per kind: original -> perturbed, the paired difference [interval] (pairs);
