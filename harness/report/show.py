@@ -288,7 +288,7 @@ def notice_lines(notices: list[str]) -> list[str]:
 def summary_line(shown: int, total: int, counts: dict[str, int]) -> str:
     """``3 of 12 records (1 ERROR, 2 FAIL)``."""
     parts = [f"{counts[k]} {k}" for k in ("ERROR", "FAIL", "pass") if counts.get(k)]
-    return f"{shown} of {total} records" + (f" ({', '.join(parts)})" if parts else "")
+    return f"{shown} of {total} record{'' if total == 1 else 's'}" + (f" ({', '.join(parts)})" if parts else "")
 
 
 def case_rows(run_dir: Path) -> dict[str, Any]:
