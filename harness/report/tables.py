@@ -181,11 +181,13 @@ def all_pass_cell(candidate: CandidateScores) -> str:
 
 def single_case_checks(card: Scorecard) -> list[str]:
     """The checks each candidate ran on one case at most (a case's own check, on that case only: its record
-    carries it, no other does), when some candidate has more than one record. Their pass rates have n = 1, and
-    a Wilson interval of [21, 100] beside each would read like a finding: they are shown pooled instead."""
-    if max((c.n_records for c in card.candidates.values()), default=0) < 2:
-        return []
+    carries it, no other does) while some check ran on more. Their pass rates have n = 1, and a Wilson interval
+    of [21, 100] beside each would read like a finding: they are shown pooled instead. Measured against the
+    checks' own counts, not the records': a run of one case (``--cases c001``), or one whose other cases all
+    ended in errors or were perturbed variants, carries every check once, and pools none."""
     carried = {name: [_carried(c.checks.get(name)) for c in card.candidates.values()] for name in card.checks}
+    if max((max(counts, default=0) for counts in carried.values()), default=0) < 2:
+        return []
     return [name for name, counts in carried.items() if max(counts, default=0) == 1]
 
 

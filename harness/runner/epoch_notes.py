@@ -44,13 +44,13 @@ PERTURB_UNANSWERED = "`perturb` adds variants only a model candidate answers"
 
 
 def unanswered_variants(loaded: LoadedEval, candidates: list[Any]) -> list[str]:
-    """With ``perturb`` and no model candidate: one notice, at the first candidate (``harness validate`` places
-    a notice that starts "candidate <name>: " at that candidate's line). Recorded and replayed replies answered
-    the original text, so nobody answers the variants and the robustness section stays empty."""
+    """With ``perturb`` and no model candidate: one notice (``harness validate`` places it at the eval's
+    ``perturb`` line). Recorded and replayed replies answered the original text, so nobody answers the variants
+    and the robustness section stays empty."""
     if loaded.spec.perturb is None or not candidates or any(spec.kind == "model" for spec in candidates):
         return []
-    return [f"candidate {candidates[0].name}: {PERTURB_UNANSWERED}, and this eval has none (recorded and replayed "
-            "replies answered the original text): add a model candidate or drop `perturb`"]
+    return [f"{PERTURB_UNANSWERED}, and this eval has none (recorded and replayed replies answered the original "
+            "text): add a model candidate or drop `perturb`"]
 
 
 def _fixed(model: str, temperature: float | None, seed: int | None) -> str:

@@ -47,6 +47,18 @@ def test_a_check_on_every_case_keeps_its_row():
     assert single_case_checks(card) == []
 
 
+def test_a_run_of_one_case_pools_nothing():
+    # review_s21: `--cases c001` (or every other case errored, or only variants besides it) carries each check
+    # once; the eval's own checks are not "checks of single cases" then.
+    records = [record("c1", candidate, persona=None, category=None, judge={"empathy": score(5)},
+                      checks={"no_calm_down": check(True), "apology_wording": check(False)})
+               for candidate in ("bot_v1", "bot_v2")]
+    records += [record("c2", "bot_v1", persona=None, category=None, judge={}, checks={}, error="server_error")]
+    card = build_scorecard(records, manifest(), CRITERIA)
+    assert single_case_checks(card) == []
+    assert "no_calm_down (pass rate)" in {row.label for row in summary_rows(card)}
+
+
 def test_no_breakdown_of_none_when_no_case_has_a_persona_or_category():
     md = render_scorecard_md(_own_checks_card())
     assert "By persona" not in md and "By category" not in md and "(none)" not in md
