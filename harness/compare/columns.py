@@ -22,6 +22,7 @@ import msgspec
 import numpy as np
 
 from harness.config.yamlfile import did_you_mean
+from harness.datasets.perturb import perturbed_kind, run_kinds
 from harness.errors import ResultsError
 from harness.records.schema import RECORD_SCHEMA_VERSION, Manifest, Record
 from harness.records.store import RECORDS, iter_case_rows, parse_record, read_manifest
@@ -203,7 +204,12 @@ def read_rows(run: RunData, measures: list[Measure]) -> None:
     width = len(measures)
     columns: dict[str, Columns] = {}
     verbosity = run.verbosity
+    # A diff compares the original cases, as the scorecards' figures do; a run's perturbed variants are compared
+    # with their originals inside the run (its Robustness section), never with the other side's.
+    kinds = run_kinds(run.manifest.dataset)
     for offset, record in _slim_records(run.path / RECORDS):
+        if kinds and perturbed_kind(record.case_id, kinds):
+            continue
         cols = columns.get(record.candidate)
         if cols is None:
             cols = columns[record.candidate] = Columns(width)

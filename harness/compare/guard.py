@@ -244,6 +244,7 @@ def case_changes(run_a: Path, run_b: Path, a: Manifest, b: Manifest) -> CaseChan
     """How the cases of the runs in ``run_a`` and ``run_b`` (manifests ``a`` and ``b``) differ, from their case
     snapshots. Raises :class:`IncomparableRunsError` when a run has no snapshot and the dataset content hashes
     differ: its cases cannot be told apart from changed ones."""
+    from harness.datasets.perturb import run_kinds
     from harness.records.store import CASES
 
     found = dataset_difference(a, b)
@@ -254,7 +255,8 @@ def case_changes(run_a: Path, run_b: Path, a: Manifest, b: Manifest) -> CaseChan
     if missing:
         return CaseChanges()  # the same dataset: a case both ran is the same case
     # With the same dataset content a case both hold is the same case: only the ids need reading.
-    return compare_cases(_snapshot(run_a, hashed=bool(found)), _snapshot(run_b, hashed=bool(found)))
+    return compare_cases(_snapshot(run_a, bool(found), run_kinds(a.dataset)),
+                         _snapshot(run_b, bool(found), run_kinds(b.dataset)))
 
 
 def compare_cases(a: dict[str, str | None], b: dict[str, str | None]) -> CaseChanges:
@@ -266,10 +268,14 @@ def compare_cases(a: dict[str, str | None], b: dict[str, str | None]) -> CaseCha
                        changed=[case_id for case_id in both if a[case_id] != b[case_id]])
 
 
-def _snapshot(run_dir: Path, hashed: bool) -> dict[str, str | None]:
+def _snapshot(run_dir: Path, hashed: bool, kinds: tuple[str, ...] = ()) -> dict[str, str | None]:
+    """The run's cases by id (their content hash if ``hashed``), its perturbed variants left out: a diff compares
+    the originals (see :func:`harness.compare.columns.read_rows`)."""
+    from harness.datasets.perturb import perturbed_kind
     from harness.records.store import iter_case_rows
 
-    return {row["id"]: case_hash(row) if hashed else None for row in iter_case_rows(run_dir)}
+    return {row["id"]: case_hash(row) if hashed else None for row in iter_case_rows(run_dir)
+            if not (kinds and perturbed_kind(row["id"], kinds))}
 
 
 # Derived from the turns after a turn case, which its history does not hold: a thread that grew a turn between

@@ -83,6 +83,13 @@ def perturbed_kind(case_id: str, kinds: list[str] | tuple[str, ...] = KINDS) -> 
     return tail if sep and head and tail in kinds else None
 
 
+def run_kinds(dataset_record: dict | None) -> tuple[str, ...]:
+    """The kinds a run perturbed its cases with, from its manifest's ``dataset`` entry (none: not perturbed)."""
+    spec = (dataset_record or {}).get("perturb")
+    kinds = spec.get("kinds") if isinstance(spec, dict) else None
+    return tuple(k for k in kinds if isinstance(k, str)) if isinstance(kinds, list) else ()
+
+
 def is_variant(case: Case) -> bool:
     """Whether ``case`` is a variant :func:`perturb` made (its id and metadata agree; a dataset's own
     ``metadata.perturbation`` alone does not make one)."""

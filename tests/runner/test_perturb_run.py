@@ -134,3 +134,18 @@ def test_estimate_counts_the_variants_calls_for_model_candidates_only(project):
     # The judge grades the model candidate's 6 variants too, not the recorded candidates' (they skip them).
     # 2 criteria each, a 3rd on c3's two (question_expected): 6 * 2 + 2, beside the originals' 9 * 2 + 3.
     assert (calls[judge], grown[judge]) == (21, 21 + 14)
+
+
+def test_a_diff_of_two_perturbed_runs_compares_the_originals(project):
+    # review_s21: the diff's rows held the variants beside the originals (47% over 60 where the scorecard said
+    # 83% over 12), and its case notes named other candidates' variants.
+    from harness.compare import build_diff
+    from harness.compare.diff import DiffOptions
+
+    _perturb(project)
+    a = run_eval("eval.yaml", RunOptions(out=project["dir"] / "a")).run_dir
+    b = run_eval("eval.yaml", RunOptions(out=project["dir"] / "b")).run_dir
+    report = build_diff(a, b, DiffOptions(pair=("polite", "polite")))
+    rows = {row.name: row for row in report.comparisons[0].rows}
+    assert rows["injection_attempt"].n_cases == 3  # c1..c3, not their 9 variants too
+    assert not any("~" in note for note in report.notices)
