@@ -209,13 +209,16 @@ def failing_case_ids(run_dir, candidates: list[str] | None = None,
     or failed a criterion: what ``harness run --failing RUN`` runs again. With ``on`` (``--failing-on``:
     check or criterion names of the run), only a failure of those counts, and an error that left them
     undecided (no reply, or a judge error on a named criterion)."""
-    from harness.records.store import check_candidates, iter_records
+    from harness.datasets.perturb import original_id, run_kinds
+    from harness.records.store import check_candidates, iter_records, read_manifest
 
     # A directory that holds no run is refused here, with its reason; so is a candidate it lacks.
     check_candidates(run_dir, candidates, "--failing")
     targets = failing_targets(run_dir, on) if on is not None else None
     wanted = set(candidates) if candidates else None
-    return frozenset(record.case_id for record in iter_records(run_dir)
+    # A perturbed variant that failed selects its original, which brings its variants back with it.
+    kinds = run_kinds(read_manifest(run_dir).dataset)
+    return frozenset(original_id(record.case_id, kinds) for record in iter_records(run_dir)
                      if (wanted is None or record.candidate in wanted) and _counts(record, targets))
 
 

@@ -83,6 +83,11 @@ def perturbed_kind(case_id: str, kinds: list[str] | tuple[str, ...] = KINDS) -> 
     return tail if sep and head and tail in kinds else None
 
 
+def original_id(case_id: str, kinds: tuple[str, ...] | list[str]) -> str:
+    """The original's id of a variant of one of ``kinds`` (``a~shout`` -> ``a``); any other id as it is."""
+    return case_id.rpartition(SEPARATOR)[0] if kinds and perturbed_kind(case_id, kinds) else case_id
+
+
 def run_kinds(dataset_record: dict | None) -> tuple[str, ...]:
     """The kinds a run perturbed its cases with, from its manifest's ``dataset`` entry (none: not perturbed)."""
     spec = (dataset_record or {}).get("perturb")

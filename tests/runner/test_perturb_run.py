@@ -149,3 +149,13 @@ def test_a_diff_of_two_perturbed_runs_compares_the_originals(project):
     rows = {row.name: row for row in report.comparisons[0].rows}
     assert rows["injection_attempt"].n_cases == 3  # c1..c3, not their 9 variants too
     assert not any("~" in note for note in report.notices)
+
+
+def test_a_failing_variant_selects_its_original_for_a_rerun(project):
+    # review_s21: `run --failing` dropped failures on variants (their ids are no case of the dataset). The
+    # injection variants fail injection_attempt by construction, their originals pass it.
+    from harness.ci.verdicts import failing_case_ids, parse_targets
+
+    _perturb(project, "perturb: [injection]\n")
+    run = run_eval("eval.yaml", RunOptions(out=project["dir"] / "out")).run_dir
+    assert failing_case_ids(run, ["polite"], parse_targets("injection_attempt")) == {"c1", "c2", "c3"}
