@@ -115,7 +115,7 @@ def _unjudged_notice(manifest, name: str) -> str:
 def _rubric_lists(manifest, name: str) -> bool | None:
     """Whether the rubric file the run judged from (a subset of) has criterion ``name``; None when that file
     cannot be read or is no longer the one the run used."""
-    from harness.judges.rubric import load_rubric
+    from harness.judges.rubric import load_rubric, rubric_criterion_ids
 
     rubric = manifest.rubric or {}
     path = rubric.get("path")
@@ -124,7 +124,7 @@ def _rubric_lists(manifest, name: str) -> bool | None:
     for candidate in (Path(path), Path(manifest.eval_file.path).parent / path):
         try:
             loaded = load_rubric(candidate)
-            same = loaded.select(list(rubric.get("criteria") or {})).sha256 == rubric.get("sha256")
+            same = loaded.select(rubric_criterion_ids(rubric)).sha256 == rubric.get("sha256")
         except Exception:  # moved, changed or unreadable
             continue
         if same:

@@ -273,7 +273,7 @@ def _refuse_unknown(run_dir: Path, names: list[str], known: list[str], what: str
 
 def _rubric_words(manifest) -> dict[str, tuple[str, tuple]]:
     """Each criterion's question and levels, from the run's rubric file if it is still the one the run used."""
-    from harness.judges.rubric import load_rubric
+    from harness.judges.rubric import load_rubric, rubric_criterion_ids
 
     rubric = manifest.rubric or {}
     path = rubric.get("path")
@@ -281,7 +281,7 @@ def _rubric_words(manifest) -> dict[str, tuple[str, tuple]]:
         return {}
     for candidate in (Path(path), Path(manifest.eval_file.path).parent / path):
         try:  # the run records the hash of the criteria it judged
-            loaded = load_rubric(candidate).select(list(rubric.get("criteria") or {}))
+            loaded = load_rubric(candidate).select(rubric_criterion_ids(rubric))
         except Exception:  # moved, changed or unreadable: label without its words
             continue
         if loaded.sha256 == rubric.get("sha256"):

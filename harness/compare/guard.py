@@ -78,7 +78,8 @@ def differences(a: Manifest, b: Manifest, unjudged_side: bool = False) -> list[s
     """Every way ``a`` and ``b`` were graded differently, as short phrases; empty when comparable.
 
     Compared: the rubric's id, version and content hash, the judge model, and
-    the version of every check both sides ran (a case's own check aside: :func:`changed_checks`).
+    the version of every check both sides ran (a case's own check aside: :func:`changed_checks`; a case's own
+    criterion too: its definition is in the case, whose hash is compared case by case).
     Candidates, limits, run times and
     the cases may differ: the cases are compared one by one (:func:`case_changes`),
     and the runs on those both hold unchanged.
@@ -127,7 +128,7 @@ def rubric_differences(a: Manifest, b: Manifest) -> list[str]:
     whole = _differs("rubric content hash", _rubric_field(a, "sha256"), _rubric_field(b, "sha256"), hashed=True)
     if found or not whole:
         return found + whole
-    crit_a, crit_b = _criteria(a), _criteria(b)
+    crit_a, crit_b = _criteria(a, own=False), _criteria(b, own=False)  # a case's own: part of its case
     shared = [name for name in crit_a if name in crit_b]
     hashes_a, hashes_b = ({name: (crit.get(name) or {}).get("sha256") for name in shared} for crit in (crit_a, crit_b))
     if not all(hashes_a.values()) or not all(hashes_b.values()):
@@ -141,16 +142,21 @@ def rubric_differences(a: Manifest, b: Manifest) -> list[str]:
             for name in shared if hashes_a[name] != hashes_b[name]]
 
 
-def _criteria(manifest: Manifest) -> dict:
+def _criteria(manifest: Manifest, own: bool = True) -> dict:
+    """The criteria the run judged; ``own=False``: without the cases' own (:mod:`harness.datasets.case_criteria`)."""
+    from harness.datasets.case_criteria import is_case_criterion
+
     criteria = _rubric_field(manifest, "criteria")
-    return criteria if isinstance(criteria, dict) else {}
+    criteria = criteria if isinstance(criteria, dict) else {}
+    return criteria if own else {name: entry for name, entry in criteria.items() if not is_case_criterion(entry)}
 
 
 def one_sided_criteria(a: Manifest, b: Manifest) -> str | None:
     """The notice naming the criteria judged in one run only (they have no row), or None."""
     if one_side_judged(a, b):
         return unjudged_notice(a, b)
-    crit_a, crit_b = _criteria(a), _criteria(b)
+    # A case's own criterion on one side only is a changed case (named in the cases' notice), not a criterion.
+    crit_a, crit_b = _criteria(a, own=False), _criteria(b, own=False)
     only_a = [name for name in crit_a if name not in crit_b]
     only_b = [name for name in crit_b if name not in crit_a]
     if not only_a and not only_b:

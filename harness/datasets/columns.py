@@ -24,7 +24,7 @@ LIST_FIELDS = {f"{head}.{name}" for head, fields in FIELD_COLUMNS.items() for na
                if get_origin(info.annotation) is list}
 # Every column a table may have, as the errors list them.
 COLUMNS_HELP = ("id, complaint (or turns), persona, category, channel, context, expectations, recorded_replies, "
-                "metadata, checks, reply:<version>, context.<field>, expectations.<field>, metadata.<key>, "
+                "metadata, checks, criteria, reply:<version>, context.<field>, expectations.<field>, metadata.<key>, "
                 "__expected<n>")
 # promptfoo's `vars.<name>` columns: the case field a name is, where it is one (else `metadata.<name>`).
 _CASE_NAMES = ("id", "complaint", "persona", "category", "channel")

@@ -33,6 +33,7 @@ from pydantic import ValidationError
 from harness.config.yamlfile import MAX_NESTING, first_error, format_loc
 from harness.datasets.bad_text import _refuse_bad_text, not_utf8, refuse_wide_text
 from harness.datasets.case_checks import check_errors, unique_names
+from harness.datasets.case_criteria import unique_ids
 from harness.datasets.digest import dataset_hashes
 from harness.datasets.json_array import json_array_rows, starts_array
 from harness.datasets.long_rows import CONTENT_SYNONYMS, LongThread, long_threads
@@ -108,6 +109,7 @@ def load_dataset_and_dumps(source: str | Path, split: str = "train", *, all_erro
         if not cases:
             raise DatasetError("dataset has no rows", file=source)
         unique_names(cases)  # before hashing: two specs never share a default check name across the dataset
+        unique_ids(cases)  # and two questions never share a default criterion id
         dumps: CaseDumps = {}
         digests = None
         if from_json:
@@ -386,7 +388,7 @@ def validate_row(row: Any, source: str, number: int) -> Case:
         loc, message = first_error(exc)
         if not loc and message.startswith("Value error, turns: "):  # Case's own check of the whole thread
             loc, message = ("turns",), message.removeprefix("Value error, turns: ")
-        elif loc == ("checks",) and message.startswith("Value error, checks["):  # which checks, which fields
+        elif loc in (("checks",), ("criteria",)) and message.startswith(f"Value error, {loc[0]}["):  # which, which fields
             raise check_errors(message.removeprefix("Value error, "), source, number) from None
         elif len(loc) == 3 and loc[0] == "turns" and loc[2] in CONTENT_SYNONYMS and "unknown field" in message:
             message = "unknown field; did you mean 'content'? (a turn's text is its `content`)"

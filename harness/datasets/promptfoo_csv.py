@@ -1,4 +1,5 @@
-"""promptfoo's ``__expected`` CSV columns, read as the case's own checks (:mod:`harness.datasets.case_checks`).
+"""promptfoo's ``__expected`` CSV columns, read as the case's own checks (:mod:`harness.datasets.case_checks`)
+and, for ``llm-rubric:`` / ``grade:`` cells, its own judge criteria (:mod:`harness.datasets.case_criteria`).
 
 promptfoo writes a test's assertions in ``__expected``, ``__expected1``, ``__expected2``, ... cells as
 ``[not-]type[(threshold)]: value`` (a cell with no known type is ``equals`` that text). The ones a check of
@@ -24,9 +25,10 @@ _OTHERS = ("levenshtein", "rouge-n", "bleu", "gleu", "meteor", "perplexity", "pe
            "finish-reason", "is-refusal", "is-valid-openai-tools-call", "is-valid-openai-function-call",
            "guardrails", "f-score", "javascript", "python", "equals", "starts-with", "regex", "is-json", "latency",
            "cost", "contains", "icontains", "contains-any", "icontains-any", "contains-all", "icontains-all")
-_JUDGE_HINT = ("a model's grading is a judge criterion here: a question in the eval file's judge, `judge: {model: "
-               "..., rubric: {criteria: [{id: apologises, question: Does the reply apologise?}]}}`, or a rubric file "
-               "(see 'Rubrics and the judge' in the README)")
+_JUDGE_HINT = ("a model's grading is a judge criterion here: `llm-rubric: <question>` in this cell (a criterion of "
+               "this case), a question in the eval file's judge, `judge: {model: ..., rubric: {criteria: [{id: "
+               "apologises, question: Does the reply apologise?}]}}`, or a rubric file (see 'Rubrics and the judge' "
+               "in the README)")
 _CODE_HINT = ("code runs as a python check: write a function in a .py file and give it in the case's `checks` "
               "column as [{\"type\": \"python\", \"value\": \"checks.py:my_check\"}] (or in the eval file's checks)")
 _SIMILAR_HINT = ("there are no embeddings here: check a phrase (contains: ...) or a pattern (regex: ...), or ask a "
@@ -56,13 +58,21 @@ def promptfoo_csv_note(header: list[str], name: str) -> str | None:
             f"<column>}}}}) and validate that")
 
 
+_RUBRIC = re.compile(r"^(?:llm-rubric|grade)\s*:\s*(?P<question>.+)$", re.S)
+
+
+def expected_criterion(cell: str) -> dict[str, Any] | None:
+    """The judge criterion of an ``llm-rubric: text`` or ``grade: text`` cell (no id: the case gives it a default,
+    as it names a check), else None. Its text is the question, judged pass/fail on the default levels."""
+    match = _RUBRIC.match(cell.strip())
+    return {"question": match["question"].strip()} if match and match["question"].strip() else None
+
+
 def expected_check(cell: str) -> dict[str, Any]:
     """The check spec of one ``__expected`` cell (no name: the case gives it a default), or Refused."""
     text = cell.strip()
     if text.startswith(("javascript:", "fn:", "eval:")):
         raise Refused(f"{text.split(':', 1)[0]}: JavaScript is not run here; {_CODE_HINT}")
-    if text.startswith("grade:"):
-        raise Refused(f"grade: {_JUDGE_HINT}")
     match = _ASSERTION.match(text)
     kind = match["type"] if match else None
     known = kind is not None and (kind in _OTHERS or kind in _JUDGED or kind.startswith("similar"))

@@ -140,6 +140,10 @@ class Case(_Strict):
     checks: list[Any] = Field(default_factory=list, exclude_if=lambda value: not value,
                               description="Checks for this case only, beside the eval file's: each as an eval "
                                           "file's checks of its own ({name, type, value, ...}; name optional).")
+    # Left out of the dump when empty too: a case without criteria of its own hashes as before they existed.
+    criteria: list[Any] = Field(default_factory=list, exclude_if=lambda value: not value,
+                                description="Judge criteria for this case only, beside the rubric's: each as a "
+                                            "rubric's criterion ({id, question}, or a full one; id optional).")
     # The versions whose recorded reply was blank in the file (dropped from recorded_replies): so the error says
     # "blank", not "missing", and validate can count them. Not a field: dumps, snapshots and hashes are unchanged.
     _blank_replies: frozenset[str] = PrivateAttr(default=frozenset())
@@ -179,6 +183,15 @@ class Case(_Strict):
         from harness.datasets.case_checks import normalized_checks  # imports the checks: only for a case with some
 
         return normalized_checks(value)
+
+    @field_validator("criteria")
+    @classmethod
+    def _criteria_valid(cls, value: list[Any]) -> list[dict[str, Any]]:
+        if not value:
+            return value
+        from harness.datasets.case_criteria import normalized_criteria  # imports the rubric: only when some
+
+        return normalized_criteria(value)
 
     @model_validator(mode="after")
     def _last_turn_is_customer(self) -> "Case":

@@ -21,10 +21,10 @@ from harness.datasets.bad_text import _refuse_bad_text
 from harness.datasets.columns import FIELD_PREFIXES, LIST_FIELDS, METADATA_PREFIX, REPLY_PREFIX
 from harness.datasets.csv_rows import csv_rows
 from harness.datasets.mapping import ColumnMap
-from harness.datasets.promptfoo_csv import Refused, expected_check, is_expected_column
+from harness.datasets.promptfoo_csv import Refused, expected_check, expected_criterion, is_expected_column
 from harness.errors import DatasetError
 
-NESTED_FIELDS = ("turns", "context", "expectations", "recorded_replies", "metadata", "checks")
+NESTED_FIELDS = ("turns", "context", "expectations", "recorded_replies", "metadata", "checks", "criteria")
 # Where null is refused, and absent means the same: read null there as absent (:func:`without_nulls`).
 _NULL_IS_ABSENT = ("context", "expectations", "recorded_replies", "metadata")
 _CONTEXT_LISTS = ("allowed_offers", "forbidden_offers", "facts")
@@ -135,11 +135,16 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
     own: dict[str, Any] = {}  # metadata.<key> columns
     fields: dict[str, dict[str, Any]] = {}  # context.<field> and expectations.<field> columns, by object
     expected: list[dict[str, Any]] = []  # promptfoo's __expected<n> cells, as checks of the case
+    judged: list[dict[str, Any]] = []  # and its llm-rubric cells, as criteria of the case
     refused: list[_CellError] = []
     for key, value in row.items():
         if value is None or value == "":
             continue
         if is_expected_column(key):
+            criterion = expected_criterion(value) if isinstance(value, str) else None
+            if criterion is not None:  # llm-rubric: a judge criterion of the case
+                judged.append(criterion)
+                continue
             try:
                 expected.append(_expected_cell(key, value))
             except _CellError as exc:  # every bad cell of the row is listed, not the first: one round of fixes
@@ -168,6 +173,8 @@ def _unflatten(row: dict[str, Any]) -> dict[str, Any]:
         _merge_columns(out, head, values)
     if expected and isinstance(out.get("checks", []), list):  # else validation names the `checks` cell
         out["checks"] = [*out.get("checks", []), *expected]
+    if judged and isinstance(out.get("criteria", []), list):  # else validation names the `criteria` cell
+        out["criteria"] = [*out.get("criteria", []), *judged]
     return without_nulls(out)
 
 

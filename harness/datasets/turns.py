@@ -105,7 +105,8 @@ def _case_at(case: Case, position: AgentPosition, n_positions: int) -> Case:
                 channel=case.channel, context=case.context, expectations=_expectations_at(case, position),
                 metadata=metadata,
                 # The case's own checks are about the reply to its last message: the final position's only.
-                checks=case.checks if position.is_final(case) else [])
+                checks=case.checks if position.is_final(case) else [],
+                criteria=case.criteria if position.is_final(case) else [])
 
 
 def _history_turn(turn: Turn) -> Turn:

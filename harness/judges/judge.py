@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from harness.checks.base import CheckContext
+from harness.datasets.case_criteria import criteria_of
 from harness.errors import JudgeOutputError
 from harness.judges.asking import ask_until_parsed
 from harness.judges.prompt import answer_schema, build_judge_messages
@@ -62,9 +63,10 @@ class Judge:
     max_attempts: int = 2
 
     async def grade(self, ctx: CheckContext, stats: CallStats) -> dict[str, CriterionResult]:
-        """One result per criterion, in rubric order; criteria that do not apply are marked so."""
+        """One result per criterion, in rubric order, then the case's own criteria; those that do not apply are
+        marked so."""
         results: dict[str, CriterionResult] = {}
-        for criterion in self.rubric.criteria:
+        for criterion in [*self.rubric.criteria, *criteria_of(ctx.case)]:
             if not criterion.applies_to(ctx.case) or (criterion.use_prompt and not ctx.system_prompt):
                 # use_prompt grades a reply against its instructions: a recorded reply has none to show.
                 results[criterion.id] = CriterionResult(applicable=False)

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from harness.checks.base import CheckContext
+from harness.datasets.case_criteria import criteria_of
 from harness.errors import ConfigError
 from harness.judges.rubric import Criterion, Rubric
 from harness.records.schema import CallStats, CriterionResult, ErrorInfo, Record
@@ -76,7 +77,7 @@ class PanelJudge:
         rounds = await asyncio.gather(*(p.judge.grade(ctx, stats) for p in self.panellists))
         return {c.id: aggregate_verdicts(c, {p.name: own[c.id] for p, own in zip(self.panellists, rounds)},
                                          self.aggregate)
-                for c in self.rubric.criteria}
+                for c in [*self.rubric.criteria, *criteria_of(ctx.case)]}
 
 
 def aggregate_verdicts(criterion: Criterion, verdicts: dict[str, CriterionResult], method: str) -> CriterionResult:

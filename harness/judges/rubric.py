@@ -181,6 +181,14 @@ class Rubric(BaseModel):
                                     "applies_when": c.applies_when, "sha256": c.sha256} for c in self.criteria}}
 
 
+def rubric_criterion_ids(record: dict | None) -> list[str]:
+    """The ids of the rubric's own criteria a run judged, from its manifest entry (:meth:`Rubric.record`): what
+    its file is selected by again. A case's own criteria sit beside them there, marked ``case``
+    (:mod:`harness.datasets.case_criteria`), and are no criteria of the file."""
+    criteria = (record or {}).get("criteria") or {}
+    return [name for name, entry in criteria.items() if not (isinstance(entry, dict) and entry.get("case"))]
+
+
 INLINE_AT = ("judge", "rubric")  # where an eval file holds a rubric of its own
 
 

@@ -214,8 +214,11 @@ def render_single_case_checks(card: Scorecard) -> str:
     rows = single_case_rows(card)
     if not rows:
         return ""
-    table = md_table(["check", *card.candidates], [[row.label, *row.cells] for row in rows])
-    return (f"<details><summary>Checks of single cases ({len(rows)})</summary>\n\n_{md_escape(SINGLE_CASE_NOTE)}_"
+    judged = any(row.label.endswith(" (criterion)") for row in rows)  # a case's own judge criteria among them
+    table = md_table(["check or criterion" if judged else "check", *card.candidates],
+                     [[row.label, *row.cells] for row in rows])
+    title = "Checks and criteria of single cases" if judged else "Checks of single cases"
+    return (f"<details><summary>{title} ({len(rows)})</summary>\n\n_{md_escape(SINGLE_CASE_NOTE)}_"
             f"\n\n{table}\n\n</details>")
 
 

@@ -142,13 +142,17 @@ def summary_rows(card: Scorecard) -> list[Row]:
         rows = [_row(card, "Records", "records (one per case, samples reduced)", lambda c: str(c.n_records)),
                 _row(card, "Records", "samples", lambda c: str(c.epochs.n_samples if c.epochs else c.n_records))]
     rows += _all_pass_rows(card)
-    for name, info in card.criteria.items():
+    alone = set(single_case_criteria(card))
+    for name, info in [(n, i) for n, i in card.criteria.items() if n not in alone]:
         label = f"{name} ({'pass rate' if info.scale == 'pass_fail' else 'mean 1-5' if info.scale else 'mean'})"
         rows.append(_row(card, "Judge criteria", label, lambda c, n=name, s=info.scale: _criterion_cell(
             c.criteria.get(n), s)))
         if any(_weighted(c, name) is not None for c in card.candidates.values()):
             rows.append(_row(card, "Judge criteria", f"{name} (probability-weighted mean)",
                              lambda c, n=name: DASH if _weighted(c, n) is None else fmt_mean(_weighted(c, n))))
+    if alone:  # as the checks of single cases below: one pooled row, no interval per one-case criterion
+        rows.append(_row(card, "Judge criteria", f"criteria of single cases ({len(alone)}, pooled)",
+                         lambda c: pooled_criteria_cell(c, alone)))
     single = set(single_case_checks(card))
     for name in card.checks:
         if name not in single:
@@ -216,13 +220,53 @@ def verdict_word(summary: CheckSummary | None) -> str:
 
 
 def single_case_rows(card: Scorecard) -> list[Row]:
-    """One row per check of a single case, its verdict per candidate as a word (the block under the summary)."""
+    """One row per check of a single case, then per judge criterion of one (``name (criterion)``), its verdict per
+    candidate as a word (the block under the summary)."""
     return [_row(card, "Checks of single cases", name, lambda c, n=name: verdict_word(c.checks.get(n)))
-            for name in single_case_checks(card)]
+            for name in single_case_checks(card)] + \
+        [_row(card, "Checks of single cases", f"{name} (criterion)", lambda c, n=name: criterion_word(c.criteria.get(n)))
+         for name in single_case_criteria(card)]
 
 
-SINGLE_CASE_NOTE = ("Checks that only one case carries (a case's own checks): each has one verdict per candidate, "
-                    "so no pass rate or interval is shown; the summary's pooled row counts them all together.")
+def single_case_criteria(card: Scorecard) -> list[str]:
+    """The judge criteria each candidate judged on one case at most (a case's own criterion: its record carries
+    it, no other does; a rubric criterion is in every record, n/a where it does not apply), when some candidate
+    has more than one record: pooled as :func:`single_case_checks` are. A criterion several cases share keeps
+    its row. As for the checks, a run where every criterion was judged on one case (``--cases c001``) pools none."""
+    carried = {name: [_judged(c.criteria.get(name)) for c in card.candidates.values()] for name in card.criteria}
+    if max((max(counts, default=0) for counts in carried.values()), default=0) < 2:
+        return []
+    return [name for name, counts in carried.items() if max(counts, default=0) == 1]
+
+
+def _judged(summary: CriterionSummary | None) -> int:
+    return 0 if summary is None else summary.pass_rate.n + summary.n_not_applicable + summary.n_errors
+
+
+def pooled_criteria_cell(candidate: CandidateScores, names: Iterable[str]) -> str:
+    """``"3 of 4 passed · 1 errored"``: every verdict of the ``names`` criteria together (a 1-5 one passing at
+    its threshold), with no interval."""
+    found = [candidate.criteria[name] for name in names if name in candidate.criteria]
+    if not found:
+        return DASH
+    passed, n = sum(s.pass_rate.passed for s in found), sum(s.pass_rate.n for s in found)
+    idle, errored = sum(s.n_not_applicable for s in found), sum(s.n_errors for s in found)
+    return (f"{passed} of {n} passed" + (f" · {idle} n/a" if idle else "")
+            + (f" · {errored} errored" if errored else ""))
+
+
+def criterion_word(summary: CriterionSummary | None) -> str:
+    """One case's verdict on a criterion as a word: pass, fail, n/a, error (a dash: not judged for this candidate)."""
+    if summary is None or _judged(summary) == 0:
+        return DASH
+    if summary.pass_rate.n:
+        return "pass" if summary.pass_rate.passed else "fail"
+    return "error" if summary.n_errors else "n/a"
+
+
+SINGLE_CASE_NOTE = ("Checks and judge criteria that only one case carries (a case's own): each has one verdict per "
+                    "candidate, so no pass rate or interval is shown; the summary's pooled rows count them all "
+                    "together.")
 
 
 def _sampled(card: Scorecard) -> bool:
@@ -304,6 +348,7 @@ def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:
     """
     field = f"by_{dimension}"
     single = set(single_case_checks(card))  # one case's check, in one group: its row says nothing of the group
+    alone = set(single_case_criteria(card))  # as a one-case criterion
     keys = {g for c in card.candidates.values() for g in getattr(c, field)}
     groups = sorted(keys, key=int) if dimension == "turn" else sorted(keys)
     if groups == [NO_GROUP]:  # no case has a persona (category): a table of "(none)" says nothing
@@ -313,7 +358,7 @@ def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:
         parts = [getattr(c, field).get(key) for c in card.candidates.values()]
         group = f"turn {key}" if dimension == "turn" else key
         rows.append(Row(group, f"{group} · records", [str(p.n_records) if p else DASH for p in parts]))
-        for name, info in card.criteria.items():
+        for name, info in [(n, i) for n, i in card.criteria.items() if n not in alone]:
             # A pass/fail criterion's mean is its pass rate: show it as a percentage like the checks.
             fmt = _short_share if info.scale == "pass_fail" else fmt_short_mean
             rows.append(Row(group, f"{group} · {name}",

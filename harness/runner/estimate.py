@@ -40,6 +40,7 @@ from typing import Callable
 from harness.candidates.responders import thread_messages
 from harness.config.candidates import CandidateSpec
 from harness.config.evalfile import LoadedEval
+from harness.datasets.case_criteria import criteria_of
 from harness.datasets.loader import load_dataset_and_dumps
 from harness.datasets.schema import Case
 from harness.datasets.selection import CaseSelection
@@ -262,7 +263,7 @@ def _judge_prompts(cases: list[Case], criteria, reply_of, count) -> tuple[int, i
         reply = reply_of(case)
         if reply is None:  # a recorded candidate without a reply here: a case error, no judge call
             continue
-        for criterion in criteria:
+        for criterion in [*criteria, *criteria_of(case)]:  # the rubric's, then the case's own
             if criterion.applies_to(case):
                 messages = build_judge_messages(case, reply, criterion)
                 calls += 1

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from harness.datasets.case_criteria import criteria_of
 from harness.candidates.responders import thread_messages
 from harness.models.base import Message
 
@@ -76,7 +77,7 @@ def count_cached(estimate: Any, loaded: Any, chosen: list, cases: list, template
         for case, reply in replies:
             if reply is None:
                 continue
-            for criterion in criteria:
+            for criterion in [*criteria, *criteria_of(case)]:  # the rubric's, then the case's own
                 if criterion.applies_to(case):
                     for line, keys in judge_keys:
                         line.cached += sum(view.holds(k) or view.holds(w) for k, w in keys.of(case, reply, criterion))

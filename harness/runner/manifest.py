@@ -14,6 +14,7 @@ from harness.candidates.responders import RecordedResponder, ReplayedResponder, 
 from harness.config.evalfile import LoadedEval
 from harness.config.prompt_partials import combined
 from harness.datasets.case_checks import check_versions
+from harness.datasets.case_criteria import criteria_record
 from harness.datasets.perturb import is_variant
 from harness.hashing import hash_file, hash_value
 from harness.judges.judge import Judge
@@ -43,12 +44,22 @@ def build_manifest(plan: RunPlan) -> Manifest:
                  "cases_sha256": plan.dataset.cases_sha256, "n_cases": len(plan.dataset),
                  "n_selected": _originals(plan), "selected_sha256": hash_value([c.id for c in plan.cases]),
                  **_replay_record(plan), **_selection_record(plan), **_perturb_record(plan)},
-        rubric=plan.rubric.record(str(loaded.rubric_path)) if plan.rubric else None,
+        rubric=_rubric_record(plan),
         judge=judge_record(plan.judge),
         candidates=[_candidate_record(r, loaded) for r in plan.responders],
         checks={c.name: c.version for c in plan.checks} | check_versions(plan.case_checks),
         started_at=now_iso(), notices=plan.notices,
     )
+
+
+def _rubric_record(plan: RunPlan) -> dict | None:
+    """The rubric's record, its criteria followed by the selected cases' own (marked ``case``: part of their cases,
+    which the comparability guard leaves out; their verdicts are read as any criterion's)."""
+    if plan.rubric is None:
+        return None
+    record = plan.rubric.record(str(plan.loaded.rubric_path))
+    record["criteria"].update(criteria_record(plan.cases))
+    return record
 
 
 def _originals(plan: RunPlan) -> int:

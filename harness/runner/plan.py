@@ -17,6 +17,7 @@ from harness.config.versions import check_recorded_versions, unreplayed_turn_war
 from harness.config.evalfile import JudgeSpec, LoadedEval, ModelFields, check_names, resolve_path
 from harness.config.gate_names import refuse_unknown_gate_checks
 from harness.datasets.case_checks import build_case_checks, checks_of, written_ways
+from harness.datasets.case_criteria import refuse_case_criteria, refuse_unjudged
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
 from harness.datasets.perturb import is_variant, with_variants
 from harness.datasets.schema import Case
@@ -207,6 +208,8 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
     judge = rubric = None
     if loaded.spec.judge is not None:
         rubric = select_criteria(loaded)
+    refuse_case_criteria(cases, dataset.source, dict(dataset.lines), [c.id for c in rubric.criteria] if rubric else None)
+    if rubric is not None:
         judge, judge_models = _build_judge(loaded, rubric, cache)
         models += judge_models
     checks = select_checks(loaded)
@@ -253,6 +256,7 @@ def check_eval(loaded: LoadedEval) -> None:
             [(("judge", "panel", i), m) for i, m in enumerate(judge.panel)]
         for loc, fields in members:
             check_located_name(loaded, model_spec(fields), loc)
+    refuse_unjudged(loaded)  # a case's own criteria need the eval's judge
     # A gate on a check of the dataset's cases is held to them where validate reads the dataset (a local file).
     _check_gate_names(loaded, [c.name for c in loaded.spec.candidates], select_checks(loaded), rubric)
 

@@ -46,7 +46,7 @@ def test_explicit_name_written_two_ways_warns(tmp_path):
 
 def test_every_bad_expected_cell_and_check_listed(tmp_path):
     path = tmp_path / "d.csv"
-    path.write_text('id,complaint,__expected1,__expected2\nx,a,javascript: 1,llm-rubric: nice\n')
+    path.write_text('id,complaint,__expected1,__expected2\nx,a,javascript: 1,model-graded-closedqa: nice\n')
     with pytest.raises(SeveralErrors) as caught:
         load_dataset(path, all_errors=True)
     assert [e.field for e in caught.value.errors] == ["__expected1", "__expected2"]

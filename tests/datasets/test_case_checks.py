@@ -93,8 +93,8 @@ def test_promptfoo_expected_cells_become_checks_of_the_case(tmp_path):
 
 
 @pytest.mark.parametrize("cell, says", [
-    ("llm-rubric: apologises", "llm-rubric: a model's grading is a judge criterion here"),
-    ("grade: polite", "grade: a model's grading is a judge criterion here"),
+    ("not-llm-rubric: apologises", "not-llm-rubric: a model's grading is a judge criterion here"),
+    ("model-graded-closedqa: polite", "model-graded-closedqa: a model's grading is a judge criterion here"),
     ("javascript: output.length < 10", "javascript: JavaScript is not run here; code runs as a python check"),
     ("python: file://x.py", "python: code runs as a python check"),
     ("similar(0.8): sorry", "similar: there are no embeddings here"),

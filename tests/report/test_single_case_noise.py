@@ -9,7 +9,7 @@ from harness.history.trends import Series, TrendPoint, by_measure
 from harness.report.html import render_run_html
 from harness.report.markdown import render_scorecard_md
 from harness.report.robustness_html import render_robustness_html
-from harness.report.tables import single_case_checks, summary_rows
+from harness.report.tables import single_case_checks, single_case_criteria, summary_rows
 from harness.scoring.scorecard import build_scorecard
 from harness.scoring.schema import Interval, PairedShift, RobustnessKind
 from tests.scoring.factory import CRITERIA, check, manifest, record, sample_records, score
@@ -55,7 +55,7 @@ def test_a_run_of_one_case_pools_nothing():
                for candidate in ("bot_v1", "bot_v2")]
     records += [record("c2", "bot_v1", persona=None, category=None, judge={}, checks={}, error="server_error")]
     card = build_scorecard(records, manifest(), CRITERIA)
-    assert single_case_checks(card) == []
+    assert single_case_checks(card) == [] and single_case_criteria(card) == []
     assert "no_calm_down (pass rate)" in {row.label for row in summary_rows(card)}
 
 
