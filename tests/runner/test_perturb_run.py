@@ -104,6 +104,17 @@ def test_robustness_gate_holds_the_largest_paired_drop(project):
     assert robustness_gate("bot", scores, 0.25).passed
     unmeasured = robustness_gate("v1", CandidateScores(name="v1"), 0.10)
     assert unmeasured.passed and not unmeasured.measured
+    assert "no perturbed variant paired" in unmeasured.detail
+    # review_s21: every fall past the limit is named, largest first, not only the largest.
+    row.checks["empathy_statement"] = PairedShift(n=10, original=0.8, variant=0.5, diff=-0.3)
+    gate = robustness_gate("bot", scores, 0.10)
+    assert gate.detail.startswith("2 falls beyond the 10 pp allowed: check empathy_statement falls 30 pp on "
+                                  "injection variants (80% → 50% over 10 pairs); check boundary_setting falls 20 pp")
+    # review_s21: pairs of the falls by construction only: said so, not "no pairs".
+    only = CandidateScores(name="bot", robustness={"injection": RobustnessKind(n_pairs=5, checks={
+        "injection_attempt": PairedShift(n=5, original=1.0, variant=0.0, diff=-1.0)})})
+    gate = robustness_gate("bot", only, 0.10)
+    assert not gate.measured and "the only checks paired fall by construction" in gate.detail
 
 
 def test_robustness_gate_in_a_gated_run(project):
