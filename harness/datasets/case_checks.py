@@ -29,13 +29,22 @@ _NAME_LENGTH = 60  # a default name's longest: a scorecard row, not the whole ph
 def normalized_checks(items: list[Any]) -> list[dict[str, Any]]:
     """The case's check specs validated, each with a name, as JSON dumps; ValueError ``checks[i].field: problem``
     for each bad one, a line each (:func:`check_errors` makes them the loader's errors)."""
+    return each_normalized(items, _normalized)
+
+
+Normalize = Callable[[Any, int, set[str]], dict[str, Any]]  # (item, index, names taken so far) -> its dump
+
+
+def each_normalized(items: list[Any], normalize: Normalize) -> list[dict[str, Any]]:
+    """``normalize(item, index, names taken so far)`` of every item; every bad one is listed (a ValueError of
+    one line each), not only the first: one round of fixes. Shared by a case's checks and its criteria."""
     out: list[dict[str, Any]] = []
     problems: list[str] = []
     taken: set[str] = set()
     for index, item in enumerate(items):
         try:
-            out.append(_normalized(item, index, taken))
-        except ValueError as exc:  # every bad check of the case is listed, not the first: one round of fixes
+            out.append(normalize(item, index, taken))
+        except ValueError as exc:
             problems.append(str(exc))
     if problems:
         raise ValueError("\n".join(problems))

@@ -36,17 +36,9 @@ CASE_VERSION = "case:spec"  # a case criterion's manifest hash: its definition i
 def normalized_criteria(items: list[Any]) -> list[dict[str, Any]]:
     """The case's criteria validated, each with an id, as compact JSON dumps; ValueError ``criteria[i].field:
     problem`` for each bad one, a line each."""
-    out: list[dict[str, Any]] = []
-    problems: list[str] = []
-    taken: set[str] = set()
-    for index, item in enumerate(items):
-        try:
-            out.append(_normalized(item, index, taken))
-        except ValueError as exc:  # every bad criterion of the case is listed: one round of fixes
-            problems.append(str(exc))
-    if problems:
-        raise ValueError("\n".join(problems))
-    return out
+    from harness.datasets.case_checks import each_normalized
+
+    return each_normalized(items, _normalized)
 
 
 def _normalized(item: Any, index: int, taken: set[str]) -> dict[str, Any]:
