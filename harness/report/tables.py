@@ -189,7 +189,13 @@ def single_case_checks(card: Scorecard) -> list[str]:
     of [21, 100] beside each would read like a finding: they are shown pooled instead. Measured against the
     checks' own counts, not the records': a run of one case (``--cases c001``), or one whose other cases all
     ended in errors or were perturbed variants, carries every check once, and pools none."""
-    carried = {name: [_carried(c.checks.get(name)) for c in card.candidates.values()] for name in card.checks}
+    return _carried_once(card, card.checks, lambda c: c.checks, _carried)
+
+
+def _carried_once(card: Scorecard, names: Iterable[str], summaries, count) -> list[str]:
+    """Of ``names``, those every candidate carried on one case at most (``count`` of its summary in
+    ``summaries(candidate)``), when another of them was carried on more: none when each was carried once."""
+    carried = {name: [count(summaries(c).get(name)) for c in card.candidates.values()] for name in names}
     if max((max(counts, default=0) for counts in carried.values()), default=0) < 2:
         return []
     return [name for name, counts in carried.items() if max(counts, default=0) == 1]
@@ -202,12 +208,17 @@ def _carried(summary: CheckSummary | None) -> int:
 def pooled_cell(candidate: CandidateScores, names: Iterable[str]) -> str:
     """``"7 of 9 passed · 1 n/a"``: every result of the ``names`` checks together, with no interval (the
     results are of different checks, several on one case: not a sample of one thing)."""
-    found = [candidate.checks[name] for name in names if name in candidate.checks]
+    return _pooled([candidate.checks[name] for name in names if name in candidate.checks], errored=0)
+
+
+def _pooled(found: list, errored: int) -> str:
+    """The pooled results of ``found`` summaries: passed of judged, then the n/a and the errored, if any."""
     if not found:
         return DASH
     passed, n = sum(s.pass_rate.passed for s in found), sum(s.pass_rate.n for s in found)
     idle = sum(s.n_not_applicable for s in found)
-    return f"{passed} of {n} passed" + (f" · {idle} n/a" if idle else "")
+    return (f"{passed} of {n} passed" + (f" · {idle} n/a" if idle else "")
+            + (f" · {errored} errored" if errored else ""))
 
 
 def verdict_word(summary: CheckSummary | None) -> str:
@@ -233,10 +244,7 @@ def single_case_criteria(card: Scorecard) -> list[str]:
     it, no other does; a rubric criterion is in every record, n/a where it does not apply), when some candidate
     has more than one record: pooled as :func:`single_case_checks` are. A criterion several cases share keeps
     its row. As for the checks, a run where every criterion was judged on one case (``--cases c001``) pools none."""
-    carried = {name: [_judged(c.criteria.get(name)) for c in card.candidates.values()] for name in card.criteria}
-    if max((max(counts, default=0) for counts in carried.values()), default=0) < 2:
-        return []
-    return [name for name, counts in carried.items() if max(counts, default=0) == 1]
+    return _carried_once(card, card.criteria, lambda c: c.criteria, _judged)
 
 
 def _judged(summary: CriterionSummary | None) -> int:
@@ -247,12 +255,7 @@ def pooled_criteria_cell(candidate: CandidateScores, names: Iterable[str]) -> st
     """``"3 of 4 passed · 1 errored"``: every verdict of the ``names`` criteria together (a 1-5 one passing at
     its threshold), with no interval."""
     found = [candidate.criteria[name] for name in names if name in candidate.criteria]
-    if not found:
-        return DASH
-    passed, n = sum(s.pass_rate.passed for s in found), sum(s.pass_rate.n for s in found)
-    idle, errored = sum(s.n_not_applicable for s in found), sum(s.n_errors for s in found)
-    return (f"{passed} of {n} passed" + (f" · {idle} n/a" if idle else "")
-            + (f" · {errored} errored" if errored else ""))
+    return _pooled(found, errored=sum(s.n_errors for s in found))
 
 
 def criterion_word(summary: CriterionSummary | None) -> str:
