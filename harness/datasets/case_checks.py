@@ -53,19 +53,12 @@ def each_normalized(items: list[Any], normalize: Normalize) -> list[dict[str, An
 
 def _normalized(item: Any, index: int, taken: set[str]) -> dict[str, Any]:
     from harness.checks.custom import CustomCheckSpec
-    from harness.config.validation_errors import first_error
-    from harness.config.yamlfile import format_loc
 
     if not isinstance(item, dict):
         raise ValueError(f"checks[{index}]: expected an object ({{type, value, ...}}), as an eval file's "
                          f"checks of its own")
     named = item.get("name") is not None
-    try:
-        spec = CustomCheckSpec.model_validate(item if named else {**item, "name": "unnamed"})
-    except ValidationError as exc:
-        loc, message = first_error(exc, item, CustomCheckSpec)
-        where = format_loc((f"checks[{index}]", *loc)) if loc else f"checks[{index}]"
-        raise ValueError(f"{where}: {message.removeprefix('Value error, ')}") from None
+    spec = validated(CustomCheckSpec, item, f"checks[{index}]", "name")
     name = spec.name if named else default_name(spec, taken)
     if name in taken:
         raise ValueError(f"checks[{index}].name: {name!r} names another check of this case: give it another")
@@ -75,6 +68,20 @@ def _normalized(item: Any, index: int, taken: set[str]) -> dict[str, Any]:
     if not dump.get("description"):
         dump.pop("description", None)
     return dump
+
+
+def validated(model: Any, item: dict, where: str, key: str) -> Any:
+    """``item`` as ``model`` (a placeholder under ``key`` when the item leaves its name out, given by the caller
+    later); ValueError ``where.field: problem`` naming its first mistake. A case's checks and criteria alike."""
+    from harness.config.validation_errors import first_error
+    from harness.config.yamlfile import format_loc
+
+    try:
+        return model.model_validate(item if item.get(key) is not None else {**item, key: "unnamed"})
+    except ValidationError as exc:
+        loc, message = first_error(exc, item, model)
+        at = format_loc((where, *loc)) if loc else where
+        raise ValueError(f"{at}: {message.removeprefix('Value error, ')}") from None
 
 
 def check_errors(message: str, source: str, number: int) -> Exception:

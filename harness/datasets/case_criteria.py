@@ -23,8 +23,6 @@ import re
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
-from pydantic import ValidationError
-
 _SLUG = re.compile(r"[^a-z0-9]+")
 _NAME_LENGTH = 60  # as a case's check's default name: a scorecard row, not the whole question
 DEFAULT_PREFIX = "llm_rubric"
@@ -42,19 +40,13 @@ def normalized_criteria(items: list[Any]) -> list[dict[str, Any]]:
 
 
 def _normalized(item: Any, index: int, taken: set[str]) -> dict[str, Any]:
-    from harness.config.validation_errors import first_error
-    from harness.config.yamlfile import format_loc
+    from harness.datasets.case_checks import validated
     from harness.judges.rubric import SHORT_LEVELS, Criterion
 
     if not isinstance(item, dict):
         raise ValueError(f"criteria[{index}]: expected an object ({{id, question}}), as a rubric's criterion")
     named = item.get("id") is not None
-    try:
-        criterion = Criterion.model_validate(item if named else {**item, "id": "unnamed"})
-    except ValidationError as exc:
-        loc, message = first_error(exc, item, Criterion)
-        where = format_loc((f"criteria[{index}]", *loc)) if loc else f"criteria[{index}]"
-        raise ValueError(f"{where}: {message.removeprefix('Value error, ')}") from None
+    criterion = validated(Criterion, item, f"criteria[{index}]", "id")
     name = criterion.id if named else default_id(criterion.question, taken)
     if name in taken:
         raise ValueError(f"criteria[{index}].id: {name!r} names another criterion of this case: give it another")
