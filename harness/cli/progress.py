@@ -20,11 +20,14 @@ class RunProgress:
         if self._progress is not None:
             self._progress.stop()
 
-    def start(self, todo: int, done: int) -> None:
+    def start(self, todo: int, done: int, variants: int = 0) -> None:
         self._total = todo
         if self.quiet:
             return
-        print(f"harness: {todo} case x candidate evaluations to run ({done} already done)", file=sys.stderr)
+        # With `perturb`, the count holds the variants while the scorecard's rates are over the cases: say so here.
+        split = (f": {todo - variants} on cases + {variants} on perturbed variants (rates are over the cases; "
+                 "the variants are paired with them under Robustness)" if variants else "")
+        print(f"harness: {todo} case x candidate evaluations to run ({done} already done){split}", file=sys.stderr)
         if self.bar:
             self._start_bar(todo)
 

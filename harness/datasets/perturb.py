@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -102,14 +102,16 @@ def is_variant(case: Case) -> bool:
     return isinstance(kind, str) and isinstance(source, str) and case.id == variant_id(source, kind)
 
 
-def with_variants(cases: list[Case], spec: PerturbSpec | None) -> list[Case]:
-    """``cases``, each followed by its variants (none without ``spec``); raises ValueError on an id clash."""
+def with_variants(cases: list[Case], spec: PerturbSpec | None,
+                  keep: Callable[[str, str], bool] | None = None) -> list[Case]:
+    """``cases``, each followed by its variants (none without ``spec``; with ``keep``, those whose original's id
+    and kind it keeps: ``--cases c001~shout``); raises ValueError on an id clash."""
     if spec is None:
         return cases
     out: list[Case] = []
     for case in cases:
         out.append(case)
-        out += [perturb(case, kind, spec.seed) for kind in spec.kinds]
+        out += [perturb(case, kind, spec.seed) for kind in spec.kinds if keep is None or keep(case.id, kind)]
     ids = [case.id for case in out]
     if len(set(ids)) != len(ids):
         clash = next(i for i in ids if ids.count(i) > 1)

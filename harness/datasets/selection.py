@@ -6,17 +6,22 @@ and ``?``; a turn case ``<id>@t<k>`` matches by its own id or its thread's), eve
 ``--where`` (a field equal to one of its comma-separated values), and, with
 ``--failing``, only the cases that failed or errored in that run. ``limit`` then
 takes the first N threads of what is kept.
+
+With an eval file's ``perturb``, a pattern selects original cases, each with all its variants; a variant's
+own id (``c001~shout``, as a report shows it, or ``c00*~shout``) selects its original with only that kind
+of variant: the scorecard pairs a variant with its original, so the original always comes along.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
 from harness.config.yamlfile import did_you_mean
+from harness.datasets.perturb import KINDS, SEPARATOR
 from harness.datasets.personas import normalize_persona
 from harness.datasets.schema import Case, leaf_keys, nested_value
 from harness.datasets.turns import thread_of
@@ -52,6 +57,9 @@ class CaseSelection:
     only: frozenset[str] | None = None  # ids kept by --failing (None: not given)
     only_from: str | None = None  # where ``only`` came from, for the manifest
     only_on: tuple[str, ...] = ()  # --failing-on: the checks and criteria whose failures counted (): all
+    # The kinds the eval file perturbs with (set by the run's plan, not an option): ``<id>~<kind>`` in ``ids``
+    # then selects that original with only that kind of variant.
+    kinds: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.ids or self.where or self.only is not None)
@@ -59,9 +67,33 @@ class CaseSelection:
     def keeps(self, case: Case) -> bool:
         if self.only is not None and case.id not in self.only:
             return False
-        if self.ids and not any(id_matches(case.id, pattern) for pattern in self.ids):
+        if self.ids and not any(self.matches(case.id, pattern) for pattern in self.ids):
             return False
         return all(w.holds(case) for w in self.where)
+
+    def matches(self, case_id: str, pattern: str) -> bool:
+        """Whether ``pattern`` selects the original case ``case_id``: by its id, or as one of its variants."""
+        if id_matches(case_id, pattern):
+            return True
+        variant = variant_pattern(pattern, self.kinds)
+        return variant is not None and id_matches(case_id, variant[0])
+
+    def keeps_variant(self, original: str, kind: str) -> bool:
+        """Whether the ``kind`` variant of the kept original ``original`` runs: every variant of an original
+        selected as itself (or with no ``--cases``), only the named kinds of one selected by a variant id."""
+        if not self.ids:
+            return True
+        for pattern in self.ids:
+            if id_matches(original, pattern):
+                return True
+            variant = variant_pattern(pattern, self.kinds)
+            if variant is not None and id_matches(original, variant[0]) and kind in variant[1]:
+                return True
+        return False
+
+    def perturbed_by(self, kinds: list[str] | tuple[str, ...] | None) -> "CaseSelection":
+        """This selection in an eval file that perturbs with ``kinds`` (None or empty: none)."""
+        return replace(self, kinds=tuple(kinds or ()))
 
     def describe(self) -> dict[str, Any]:
         """The selection as the manifest records it (empty when nothing is selected)."""
@@ -165,17 +197,26 @@ def select(cases: list[Case], selection: CaseSelection, limit: int | None, sourc
     return chosen
 
 
+def variant_pattern(pattern: str, kinds: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    """``c001~shout`` (or ``c00*~sh*``) as the originals' pattern and the kinds among ``kinds`` it names; None
+    for a pattern that names no variant of these kinds."""
+    head, sep, tail = pattern.rpartition(SEPARATOR)
+    named = tuple(kind for kind in kinds if fnmatchcase(kind, tail)) if sep and head and tail else ()
+    return (head, named) if named else None
+
+
 def _check_selection_names(cases: list[Case], selection: CaseSelection, source: str) -> None:
     """Refuse ``--cases`` ids/patterns matching no case and ``--where metadata.<key>`` keys no case has."""
     if selection.ids:
-        unmatched = [p for p in selection.ids if not any(id_matches(case.id, p) for case in cases)]
+        unmatched = [p for p in selection.ids if not any(selection.matches(case.id, p) for case in cases)]
+        _refuse_unmade_variant(unmatched, cases, selection.kinds)
         if unmatched:
             literal = [p for p in unmatched if not _is_pattern(p)]
             patterns = [p for p in unmatched if _is_pattern(p)]
             words = ([f"unknown case id{'s' if len(literal) > 1 else ''} {', '.join(literal)}"] if literal else [])
             words += ([f"pattern{'s' if len(patterns) > 1 else ''} {', '.join(patterns)} "
                        f"match{'' if len(patterns) > 1 else 'es'} no case"] if patterns else [])
-            hint = _close_id(literal[0], cases) if len(literal) == 1 else None
+            hint = _close_id(literal[0], cases, selection.kinds) if len(literal) == 1 else None
             count = f"{len(cases)} case{'' if len(cases) == 1 else 's'}"
             hint = f" (did you mean {hint}?)" if hint else ""
             raise ConfigError(f"{'; '.join(words)} of {source} ({count}){hint}", field="--cases")
@@ -190,6 +231,22 @@ def _check_selection_names(cases: list[Case], selection: CaseSelection, source: 
             # One clause no case meets selects nothing whatever the others say: name it and what is there
             # (a typo: "angyr" for "angry"), not only "no case is selected".
             raise ConfigError(_no_value_message(where, cases, source), field="--where")
+
+
+def _refuse_unmade_variant(unmatched: list[str], cases: list[Case], kinds: tuple[str, ...]) -> None:
+    """A variant id pasted from another run's report (``c001~typos``) whose kind this eval file does not make:
+    say what to type instead, not only "unknown case id"."""
+    for pattern in unmatched:
+        variant = variant_pattern(pattern, KINDS)
+        if variant is None or not any(id_matches(case.id, variant[0]) for case in cases):
+            continue
+        if kinds:
+            made, instead = f"this eval file perturbs with {', '.join(kinds)} only", ""
+        else:
+            made = "this eval file has no `perturb:`, so its runs make no variants"
+            instead = f" (or add `perturb: [{', '.join(variant[1])}]` to it)"
+        raise ConfigError(f"{pattern} is a perturbed variant of {variant[0]}, but {made}: give --cases "
+                          f"{variant[0]}{instead}", field="--cases")
 
 
 LISTED = 12  # values or keys named in a message; more are counted
@@ -242,10 +299,16 @@ def _scalar(value: Any) -> bool:
     return isinstance(value, (str, int, float, bool))
 
 
-def _close_id(wanted: str, cases: list[Case]) -> str | None:
-    """Up to three case (or thread) ids close to a mistyped one, likeliest first: ``c002, c020 or c062``."""
+def _close_id(wanted: str, cases: list[Case], kinds: tuple[str, ...] = ()) -> str | None:
+    """Up to three case (or thread) ids close to a mistyped one, likeliest first: ``c002, c020 or c062``; for a
+    variant's id (``c02~shout``), the variants of those (``c002~shout``)."""
     ids = list(dict.fromkeys(thread_of(case.id) for case in cases))
-    close = close_ids(wanted, ids)
+    variant = variant_pattern(wanted, kinds)
+    if variant is not None:
+        suffix = wanted[len(variant[0]):]
+        close = [found + suffix for found in close_ids(variant[0], ids)]
+    else:
+        close = close_ids(wanted, ids)
     return f"{', '.join(close[:-1])} or {close[-1]}" if len(close) > 1 else (close[0] if close else None)
 
 

@@ -59,7 +59,7 @@ def render_estimate(estimate: RunEstimate, latency_s: float) -> str:
 def _floor_note(estimate: RunEstimate, latency_s: float) -> str:
     followed = (f" (the eval sets none: it follows the {estimate.concurrency_followed}'s)"
                 if estimate.concurrency_followed else "")
-    head = (f"eval {estimate.eval_name}: {_plural(estimate.n_cases, 'case')}, concurrency {estimate.concurrency}"
+    head = (f"eval {estimate.eval_name}: {_cases(estimate)}, concurrency {estimate.concurrency}"
             f"{followed}; ")
     if not estimate.calls:
         return head + "a run makes no model call"
@@ -67,6 +67,15 @@ def _floor_note(estimate: RunEstimate, latency_s: float) -> str:
         return head + "every call is in the response cache: a run makes none"
     floor, why = floor_and_why(estimate, latency_s)
     return head + f"at {latency_s:g} s per call no run is faster than {_duration(floor)} ({why})"
+
+
+def _cases(estimate: RunEstimate) -> str:
+    """``12 cases``, or with ``perturb`` ``60 cases (12 + 48 perturbed variants; rates are over the 12)``."""
+    if not estimate.n_variants:
+        return _plural(estimate.n_cases, "case")
+    originals = estimate.n_cases - estimate.n_variants
+    return (f"{_plural(estimate.n_cases, 'case')} ({originals:,} + {_plural(estimate.n_variants, 'perturbed variant')}; "
+            f"a run's rates are over the {originals:,})")
 
 
 def _cache_note(estimate: RunEstimate) -> str:
@@ -119,7 +128,8 @@ def _replies(estimate: RunEstimate) -> str:
 def estimate_json(estimate: RunEstimate, latency_s: float) -> dict[str, Any]:
     """The estimate as a JSON-ready dict."""
     return {
-        "eval": estimate.eval_name, "n_cases": estimate.n_cases, "concurrency": estimate.concurrency,
+        "eval": estimate.eval_name, "n_cases": estimate.n_cases, "n_variants": estimate.n_variants,
+        "concurrency": estimate.concurrency,
         "tokenizer": estimate.tokenizer, "judge_answer_tokens": JUDGE_ANSWER_TOKENS,
         "reply_tokens": estimate.reply_tokens,
         "models": [{"role": x.role, "name": x.label, "model": x.model, "calls": x.calls,

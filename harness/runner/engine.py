@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from harness.config.evalfile import LoadedEval, load_eval
+from harness.datasets.perturb import is_variant
 from harness.datasets.selection import CaseSelection
 from harness.errors import ResultsError
 from harness.gates.tolerance import record_has_error
@@ -48,7 +49,8 @@ class RunOptions:
     use_cache: bool = True
     cache_path: Path | None = None
     on_record: ProgressCallback | None = None
-    on_start: Callable[[int, int], None] | None = None  # (tasks to do, tasks already done)
+    # (tasks to do, tasks already done, those to do that answer a perturbed variant: not in the headline rates)
+    on_start: Callable[[int, int, int], None] | None = None
     batch: bool = False  # fill the cache from provider batch APIs first (harness.batch)
     selection: CaseSelection = field(default_factory=CaseSelection)  # --cases, --where, --failing
     # Called with the plan and its manifest before anything is written or called (a gated run's
@@ -265,7 +267,8 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
             if plan.answers(responder, case)
             for sample in range(_epochs(plan, responder.name)) if (case.id, responder.name, sample) not in done]
     if options.on_start:
-        options.on_start(len(todo), len(done))
+        perturbing = plan.loaded.spec.perturb is not None
+        options.on_start(len(todo), len(done), sum(perturbing and is_variant(case) for case, _, _ in todo))
     # An in-process model serves one call at a time; running cases one after another keeps the
     # successive judge calls of a case together, so the model reuses their shared prompt prefix.
     limit = 1 if plan.uses_in_process_model else plan.loaded.spec.concurrency

@@ -30,10 +30,7 @@ as one to make. Tokens, prices and the time floor count the calls left to make.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -46,11 +43,10 @@ from harness.datasets.schema import Case
 from harness.datasets.selection import CaseSelection
 from harness.runner.estimate_cache import CacheView, count_cached
 from harness.runner.estimate_rates import NOT_IN_MAP, SELF_HOSTED, deployment_price, total_limits, unpriced_words
+from harness.runner.estimate_tokens import _bundled_tokenizers, token_counter  # noqa: F401 - where they were
 
 JUDGE_ANSWER_TOKENS = 60  # {"reason": one or two sentences, "score": n}
 DEFAULT_REPLY_TOKENS = 150
-_O200K_URL = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
-_O200K_SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"  # as tiktoken expects it
 
 
 @dataclass
@@ -91,8 +87,9 @@ class RunEstimate:
     """Every model's line, the cases they cover, and how tokens were counted."""
 
     eval_name: str
-    n_cases: int
+    n_cases: int  # with the perturbed variants
     lines: list[ModelLine] = field(default_factory=list)
+    n_variants: int = 0  # the perturbed variants among n_cases (every rate of a run is over the others)
     tokenizer: str = ""
     reply_tokens: dict[str, int] = field(default_factory=dict)  # model candidate -> assumed reply length
     concurrency: int = 1
@@ -131,66 +128,113 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
                  cache_path: Path | None = None) -> RunEstimate:
     """The calls, tokens and prices of running ``loaded`` with these options (see the module docstring);
     ``cache_path`` is the response cache to look in (default: the one ``harness run`` uses)."""
-    from harness.config.gate_names import refuse_unknown_gate_checks
-    from harness.runner.plan import perturbed, select_candidates, select_cases, select_criteria
+    from harness.runner.plan import select_candidates
 
-    dataset, dumps = load_dataset_and_dumps(loaded.dataset_path, columns=loaded.column_map)
-    originals = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
-    # A gate on a check neither the eval file nor these cases have is refused, as the run would (read once here).
-    refuse_unknown_gate_checks(loaded, originals, dataset.cases)
-    cases = perturbed(loaded, originals)  # the variants' calls count: model candidates answer them
+    originals, cases, dumps = _selected(loaded, limit, selection)
     count = token_counter()
     # An in-process model answers one call at a time (the engine runs such an eval's cases one by one).
     in_process = any(name.startswith("embedded/") for name in _model_names(loaded, candidate_names))
-    estimate = RunEstimate(loaded.name, len(cases), tokenizer=count.name,
+    estimate = RunEstimate(loaded.name, len(cases), n_variants=len(cases) - len(originals), tokenizer=count.name,
                            concurrency=1 if in_process else loaded.spec.concurrency)
     if not in_process:
         _concurrency_notes(estimate, loaded)
-    judge = loaded.spec.judge
-    criteria = select_criteria(loaded).criteria if judge is not None else []
-    judges = [] if judge is None else (
-        [("judge", judge.model, judge)] if judge.panel is None else [(p.label, p.model, p) for p in judge.panel])
-    judge_lines = [ModelLine("judge", label, model, concurrency=1 if in_process else fields.concurrency)
-                   for label, model, fields in judges]
+    judged = _JudgeWork.of(loaded, in_process)
     chosen = select_candidates(loaded, candidate_names)
-    templates: dict[str, tuple] = {}  # model candidate -> its template and renders, made once
     # The recorded replies' mean length, counted once for every model candidate that needs it.
     recorded_mean = _mean_recorded_tokens(cases, count) \
         if reply_tokens is None and any(spec.kind == "model" for spec in chosen) else None
+    templates: dict[str, tuple] = {}  # model candidate -> its template and renders, made once
     for spec in chosen:
-        epochs = spec.epochs
         if spec.kind == "model":
-            cap = spec.params.max_tokens
-            assumed = reply_tokens or max(1, min(recorded_mean, cap) if cap else recorded_mean)
-            estimate.reply_tokens[spec.name] = assumed
-            templates[spec.name] = _rendered(loaded, spec, cases, dumps)
-            line = _responder_line(spec, cases, templates[spec.name], count, assumed,
-                                   1 if in_process else spec.concurrency)
-            estimate.rounds += line.calls  # a case's responder calls come one after another
-            estimate.lines.append(line)
-            placeholder = " ".join(["word"] * assumed)
-            reply_of: Callable[[Case], str | None] = lambda case, text=placeholder: text  # noqa: E731
+            assumed = reply_tokens or _capped(recorded_mean, spec.params.max_tokens)
+            reply_of = _model_candidate(estimate, loaded, spec, (cases, dumps, templates), count, assumed, in_process)
         else:
             reply_of = _given_replies(loaded, spec)
-        if judge_lines:
-            # Every judge (each panellist) is sent the same prompts: rendered and counted once.
-            # Recorded and replayed candidates skip the perturbed variants.
-            judged = cases if spec.kind == "model" else originals
-            calls, prompt_tokens = _judge_prompts(judged, criteria, reply_of, count)
-            times = epochs * judge.epochs
-            estimate.rounds += times * calls  # a panel's members answer a criterion together: one round
-            for line in judge_lines:
-                line.calls += times * calls
-                line.prompt_tokens += times * prompt_tokens
-                line.completion_tokens += times * calls * JUDGE_ANSWER_TOKENS
-    for line, (_, _, fields) in zip(judge_lines, judges):
-        _price(line, fields)
-    estimate.lines += judge_lines
+        # Recorded and replayed candidates skip the perturbed variants.
+        judged.add(estimate, cases if spec.kind == "model" else originals, reply_of, count, spec.epochs)
+    estimate.lines += judged.priced_lines()
+    _count_cache(estimate, loaded, cache_path, (chosen, cases, templates, judged.criteria, judged.judges))
+    return estimate
+
+
+def _selected(loaded: LoadedEval, limit: int | None, selection: CaseSelection) -> tuple[list[Case], list[Case], object]:
+    """The original cases a run selects, those with their perturbed variants, and the dataset's dumps."""
+    from harness.config.gate_names import refuse_unknown_gate_checks
+    from harness.runner.plan import perturbed, select_cases
+
+    dataset, dumps = load_dataset_and_dumps(loaded.dataset_path, columns=loaded.column_map)
+    selection = selection.perturbed_by(loaded.spec.perturb and loaded.spec.perturb.kinds)
+    originals = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
+    # A gate on a check neither the eval file nor these cases have is refused, as the run would (read once here).
+    refuse_unknown_gate_checks(loaded, originals, dataset.cases)
+    return originals, perturbed(loaded, originals, selection), dumps  # the variants' calls count too
+
+
+def _capped(mean: int, cap: int | None) -> int:
+    """The reply length assumed from the recorded replies' mean: at most the candidate's ``max_tokens``."""
+    return max(1, min(mean, cap) if cap else mean)
+
+
+def _model_candidate(estimate: RunEstimate, loaded: LoadedEval, spec, data: tuple, count, assumed: int,
+                     in_process: bool) -> Callable[[Case], str | None]:
+    """Add a model candidate's responder line; return the placeholder reply its judge prompts hold.
+    ``data``: the cases, the dataset's dumps and the templates rendered so far (this one is added)."""
+    cases, dumps, templates = data
+    estimate.reply_tokens[spec.name] = assumed
+    templates[spec.name] = _rendered(loaded, spec, cases, dumps)
+    line = _responder_line(spec, cases, templates[spec.name], count, assumed, 1 if in_process else spec.concurrency)
+    estimate.rounds += line.calls  # a case's responder calls come one after another
+    estimate.lines.append(line)
+    placeholder = " ".join(["word"] * assumed)
+    return lambda case: placeholder
+
+
+@dataclass
+class _JudgeWork:
+    """The judge's lines (one per panellist: each is sent the same prompts) and what it grades."""
+
+    judge: object | None
+    criteria: list
+    judges: list[tuple]  # (label, model, fields)
+    lines: list[ModelLine]
+
+    @classmethod
+    def of(cls, loaded: LoadedEval, in_process: bool) -> "_JudgeWork":
+        from harness.runner.plan import select_criteria
+
+        judge = loaded.spec.judge
+        criteria = select_criteria(loaded).criteria if judge is not None else []
+        judges = [] if judge is None else (
+            [("judge", judge.model, judge)] if judge.panel is None else [(p.label, p.model, p) for p in judge.panel])
+        lines = [ModelLine("judge", label, model, concurrency=1 if in_process else fields.concurrency)
+                 for label, model, fields in judges]
+        return cls(judge, criteria, judges, lines)
+
+    def add(self, estimate: RunEstimate, cases: list[Case], reply_of, count, epochs: int) -> None:
+        """The judge calls grading one candidate's replies to ``cases``, rendered and counted once."""
+        if not self.lines:
+            return
+        calls, prompt_tokens = _judge_prompts(cases, self.criteria, reply_of, count)
+        times = epochs * self.judge.epochs
+        estimate.rounds += times * calls  # a panel's members answer a criterion together: one round
+        for line in self.lines:
+            line.calls += times * calls
+            line.prompt_tokens += times * prompt_tokens
+            line.completion_tokens += times * calls * JUDGE_ANSWER_TOKENS
+
+    def priced_lines(self) -> list[ModelLine]:
+        for line, (_, _, fields) in zip(self.lines, self.judges):
+            _price(line, fields)
+        return self.lines
+
+
+def _count_cache(estimate: RunEstimate, loaded: LoadedEval, cache_path: Path | None, work: tuple) -> None:
+    """The calls the response cache at ``cache_path`` already answers; ``work``: (candidates, cases,
+    templates, criteria, judges)."""
     with CacheView.at(cache_path) as view:
         estimate.cache, estimate.cache_found = view.where, view.found
         if view.found:
-            count_cached(estimate, loaded, chosen, cases, templates, criteria, judges, view)
-    return estimate
+            count_cached(estimate, loaded, *work, view)
 
 
 def _concurrency_notes(estimate: RunEstimate, loaded: LoadedEval) -> None:
@@ -314,47 +358,3 @@ def _price(line: ModelLine, fields: CandidateSpec | object) -> None:
         line.batch_usd = line.live_usd  # never batched (deployments, a provider without a batch API): live price
     elif batch is not None:
         line.batch_usd = line.prompt_tokens * batch[0] + line.completion_tokens * batch[1]
-
-
-@dataclass(frozen=True)
-class _Counter:
-    name: str
-    encode: Callable[[str], int]
-
-    def __call__(self, text: str) -> int:
-        return self.encode(text)
-
-
-@lru_cache(maxsize=1)
-def token_counter() -> _Counter:
-    """``o200k_base`` from litellm's bundled copy when it is there; characters ÷ 4 otherwise.
-
-    tiktoken downloads an encoding whose cached copy is missing or fails its hash (and deletes the
-    copy): the copy is checked here first, so counting never reaches the network.
-    """
-    folder = Path(os.environ["TIKTOKEN_CACHE_DIR"]) if os.environ.get("TIKTOKEN_CACHE_DIR") else _bundled_tokenizers()
-    cached = folder / hashlib.sha1(_O200K_URL.encode()).hexdigest() if folder is not None else None
-    try:
-        intact = cached is not None and hashlib.sha256(cached.read_bytes()).hexdigest() == _O200K_SHA256
-    except OSError:
-        intact = False
-    if intact:
-        os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(folder))
-        try:
-            import tiktoken
-
-            encoding = tiktoken.get_encoding("o200k_base")
-            return _Counter("o200k_base", lambda text: len(encoding.encode(text, disallowed_special=())))
-        except Exception:  # noqa: BLE001 - any failure: fall back to the rough count
-            pass
-    return _Counter("characters / 4", lambda text: (len(text) + 3) // 4)
-
-
-def _bundled_tokenizers() -> Path | None:
-    import importlib.util
-
-    spec = importlib.util.find_spec("litellm")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(list(spec.submodule_search_locations)[0]) / "litellm_core_utils" / "tokenizers"
-    return folder if folder.is_dir() else None

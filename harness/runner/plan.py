@@ -112,10 +112,10 @@ def select_cases(dataset: LoadedDataset, limit: int | None, replay: str = "last"
     return kept
 
 
-def perturbed(loaded: LoadedEval, cases: list[Case]) -> list[Case]:
-    """``cases``, each followed by the variants the eval file's ``perturb`` asks for (:mod:`harness.datasets.perturb`)."""
+def perturbed(loaded: LoadedEval, cases: list[Case], selection: CaseSelection = CaseSelection()) -> list[Case]:
+    """``cases``, each followed by the variants the eval's ``perturb`` makes and ``selection`` keeps."""
     try:
-        return with_variants(cases, loaded.spec.perturb)
+        return with_variants(cases, loaded.spec.perturb, selection.keeps_variant)
     except ValueError as exc:
         raise loaded.error(str(exc), "perturb") from None
 
@@ -178,10 +178,11 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
                 cache: ResponseCache | None, selection: CaseSelection) -> RunPlan:
     # dumps: the first template render's data
     dataset, dumps = load_dataset_and_dumps(loaded.dataset_path, columns=loaded.column_map)
+    selection = selection.perturbed_by(loaded.spec.perturb and loaded.spec.perturb.kinds)
     cases = select_cases(dataset, limit or loaded.spec.limit, loaded.spec.replay, selection)
     chosen = select_candidates(loaded, candidate_names)
     check_recorded_versions(loaded, cases, chosen)
-    cases = perturbed(loaded, cases)
+    cases = perturbed(loaded, cases, selection)
     # Said before the first call, as validate says them: turns left unreplayed, models the eval's concurrency caps.
     turn_notes = unreplayed_turn_warnings(loaded, cases, chosen) + cap_warnings(loaded) + written_ways(dataset)
     models = []
