@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from harness.datasets.turns import REPLAY_CAVEAT
 from harness.gates.outcome import worse_on
 from harness.records.schema import Record
+from harness.report.html_columns import columns_css
 from harness.report.html_grid import GRID_CSS, grid_section, has_grid, page_cases, view_tabs
 from harness.report.html_parts import (esc, interval_bar_svg, json_script, page_shell, render_identity,
                                       sortable_head, table)
@@ -34,8 +35,9 @@ from harness.report.html_threads import render_threads_html
 from harness.report.markdown import records_text
 from harness.report.panel import render_panel_html
 from harness.report.robustness_html import render_robustness_html
-from harness.report.tables import (SINGLE_CASE_NOTE, breakdown_rows, fmt_mean, fmt_rate, single_case_rows,
-                                   single_case_checks, summary_rows)
+from harness.report.tables import (SINGLE_CASE_NOTE, breakdown_rows, fmt_mean, fmt_rate, pooled_cell,
+                                   pooled_criteria_cell, single_case_checks, single_case_criteria, single_case_rows,
+                                   summary_rows)
 from harness.scoring.schema import Scorecard
 
 SCALE_RANGE = {"1-5": (1.0, 5.0), "pass_fail": (0.0, 1.0)}
@@ -90,15 +92,9 @@ section.gates .warn { color: var(--warn); font-weight: 600; } section.gates .pas
   #records > thead th { border: 0; background: none; padding: .1rem 0; }
   #records > tbody > tr.rec { display: grid; grid-template-columns: auto 1fr; border-bottom: 1px solid var(--line); }
   #records > tbody > tr.rec > td { border: 0; padding: .1rem .4rem; }
-  #records > tbody > tr.rec > td:nth-child(n+5) { grid-column: 1 / -1; }
   #records > tbody > tr.rec > td:empty { display: none; }
   #records > tbody > tr.rec > td:nth-child(n+3)::before { color: var(--muted); font-weight: 400; }
-  #records tr.rec > td:nth-child(3)::before { content: "persona "; }
-  #records tr.rec > td:nth-child(4)::before { content: "category "; }
-  #records tr.rec > td:nth-child(5)::before { content: "checks: "; }
-  #records tr.rec > td:nth-child(6)::before { content: "criteria: "; }
-  #records tr.rec > td:nth-child(7)::before,
-  #records.no-criteria tr.rec > td:nth-child(6)::before { content: "error: "; }
+  /* each cell's label, and which cells go full width: by the page's own columns (html_columns) */
   tr.detail > td { padding: .6rem .5rem; }
   .filters label, .filters select, .filters input[type=search] { min-width: 0; max-width: 100%; }
 }
@@ -174,19 +170,33 @@ def render_single_case_html(card: Scorecard) -> str:
 
 
 def render_score_bars(card: Scorecard) -> str:
-    """A table of bars with interval whiskers: one row per criterion and check, one column per candidate."""
+    """A table of bars with interval whiskers: one row per criterion and check, one column per candidate. The
+    criteria and checks of single cases (a case's own) get no bar: one verdict each, a bar of n = 1 with a
+    [21, 100] whisker would read like a finding; each kind gets one pooled row in words, as the summary's."""
     rows = []
-    for name, info in card.criteria.items():
+    alone = single_case_criteria(card)
+    for name, info in [(n, i) for n, i in card.criteria.items() if n not in alone]:
         lower, upper = SCALE_RANGE.get(info.scale or "", (0.0, 5.0))
         cells = [_criterion_bar(c.criteria.get(name), info.scale, lower, upper, f"{c.name}: {name}")
                  for c in card.candidates.values()]
         rows.append([esc(name), *cells])
-    single = set(single_case_checks(card))  # one verdict each: a bar of n = 1 would read like a finding
+    if alone:
+        rows.append(_pooled_row(f"criteria of single cases ({len(alone)}, pooled)",
+                                [pooled_criteria_cell(c, alone) for c in card.candidates.values()]))
+    single = single_case_checks(card)
     for name in [n for n in card.checks if n not in single]:
         cells = [_rate_bar(c.checks[name].pass_rate if name in c.checks else None, f"{c.name}: {name}")
                  for c in card.candidates.values()]
         rows.append([esc(f"{name} (check)"), *cells])
+    if single:
+        rows.append(_pooled_row(f"checks of single cases ({len(single)}, pooled)",
+                                [pooled_cell(c, single) for c in card.candidates.values()]))
     return f'<div class="scroll">{table(["measure", *card.candidates], rows)}</div>'
+
+
+def _pooled_row(label: str, cells: list[str]) -> list[str]:
+    """A row of words where the others have bars (the pooled verdicts of single cases: no interval to draw)."""
+    return [esc(label), *(f'<span class="bar-text pooled">{esc(cell)}</span>' for cell in cells)]
 
 
 def _criterion_bar(summary, scale: str | None, lower: float, upper: float, label: str) -> str:
@@ -230,10 +240,8 @@ def records_section_parts(card: Scorecard, rows: RecordRows) -> tuple[list[str],
     """:func:`render_records_section` as pieces, for the page to join once."""
     body, filter_data = rows.parts(list(card.candidates))
     form = filter_form(filter_data, card)
-    columns = ["case", "candidate", "persona", "category", "checks", "criteria", "error"]
-    if not card.criteria:  # a checks-only eval: no criteria column (RecordRenderer.summary leaves its cell out)
-        columns.remove("criteria")
-    head = sortable_head(columns)
+    # No criteria column in a checks-only eval, no persona (category) column where no record has one.
+    head = sortable_head(rows.columns())
     hint = ('<p class="muted hint">Click a row, or focus it and press Enter, to see the case, the reply and every '
             "verdict. "
             "Rows are in the dataset's case order, a case's candidates in the eval's order; column headers sort "
@@ -287,4 +295,4 @@ def render_run_html_rows(scorecard: Scorecard, rows: RecordRows, trends_html: st
                      "labelling": labelling_info(scorecard, rows.view),
                      "cases": page_cases(rows.view.cases), "about": dict(rows.view.about)}, "report-data"),
     ])
-    return page_shell(title, body, css=CSS, script=SCRIPT)
+    return page_shell(title, body, css=CSS + columns_css(rows.columns()), script=SCRIPT)

@@ -9,6 +9,7 @@ from harness.report.html_parts import esc, evidence_select
 from harness.report.html_text import esc_attr, visible
 from harness.scoring.schema import Scorecard
 
+NO_GROUP = "(none)"  # a record's persona or category when it has none (as the scorecard names the group)
 CASE_ERROR = "*case"  # in a row's ``errors`` filter field: the case itself erred (no criterion is named so)
 CHECK_ERROR = "*check"  # ... a check crashed on the reply (an error of that check; criterion ids never open with *)
 
@@ -22,16 +23,20 @@ def _select(name: str, label: str, options: list[tuple[str, str]]) -> str:
 
 def filter_form(filter_data: list[dict], card: Scorecard) -> str:
     """The filter controls: candidate, persona, category, failing check and criterion, disagreement, errors, text;
-    and the shown-count. A checks-only eval has no criterion filter (it would offer nothing)."""
+    and the shown-count. A checks-only eval has no criterion filter (it would offer nothing), a run whose records
+    have no persona (category) no persona (category) filter."""
     def values(key: str) -> list[tuple[str, str]]:
         return [(v, v) for v in sorted({row[key] for row in filter_data})]
+
+    def group(key: str) -> str:  # no record has one (every row "(none)"): no filter, as the table has no column
+        found = values(key)
+        return "" if all(v == NO_GROUP for v, _ in found) else _select(key, key, [("", "all")] + found)
 
     candidates = [(c, c) for c in card.candidates] or values("candidate")
     checks = [("*", "any check"), *[(c, c) for c in card.checks]]
     criteria = [("*", "any criterion"), *[(c, c) for c in card.criteria]]
     selects = [_select("candidate", "candidate", [("", "all")] + candidates),
-               _select("persona", "persona", [("", "all")] + values("persona")),
-               _select("category", "category", [("", "all")] + values("category")),
+               group("persona"), group("category"),
                _select("failing", "failing check", [("", "any or none")] + checks),
                _select("criterion", "failing criterion", [("", "any or none")] + criteria) if card.criteria else "",
                _select("flip", "candidates disagree on", [("", "anything or nothing")] + checks),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from harness.datasets.perturb import variant_id
 from harness.report.case_about import case_check_about, flat_metadata
 from harness.report.html_parts import esc
 from harness.report.html_records import record_anchor
@@ -48,6 +49,10 @@ label.differ { font-size: .9rem; margin-right: 1rem; }
 #grid .gsample { font-size: .8rem; color: var(--muted); margin-top: .3rem; }
 #grid tr.differs > th.gcase { box-shadow: inset 4px 0 0 var(--warn); }
 #grid .differ-mark { display: block; font-size: .8rem; font-weight: 400; color: var(--warn); }
+#grid tr.variant > th.gcase { padding-left: 1.6rem; font-weight: 400; }
+#grid tr:has(+ tr.variant) > * { border-bottom-style: dashed; }  /* a case and its variants: one block */
+#grid .vkind { display: block; font-size: .8rem; color: var(--muted); }
+#grid tr.context > * { opacity: .6; }
 #grid .thread { display: block; font-size: .8rem; font-weight: 400; color: var(--muted); }
 @media print {
   .views, label.differ { display: none !important; }
@@ -63,16 +68,38 @@ def page_cases(cases: Mapping[str, dict]) -> dict[str, dict]:
     case's three candidates would write it three times), by the case's part of its records' ids: ``meta``, its
     metadata (flattened, :func:`~harness.report.case_about.flat_metadata`) as ``[key, value]`` pairs, for the
     side-by-side view; ``about``, what its own checks ask (:func:`~harness.report.case_about.case_check_about`),
-    for an opened record's checks and the failed-check marks. Cases with neither are left out."""
+    for an opened record's checks and the failed-check marks; ``variant``, for a perturbed variant (``perturb:``),
+    its original's key and its kind, so the view puts it under its original. Cases with none are left out."""
     out = {}
     for case_id, case in cases.items():
-        meta, about = flat_metadata(case), case_check_about(case)
-        if meta or about:
-            entry: dict = {"meta": [[k, v] for k, v in meta.items()]} if meta else {}
-            if about:
-                entry["about"] = about
-            out[record_anchor((case_id, "", 0)).split(".")[0]] = entry
+        meta, about, variant = flat_metadata(case), case_check_about(case), variant_of(case)
+        if variant:  # its label says what these two keys say
+            meta = {k: v for k, v in meta.items() if k not in ("perturbation", "perturbed_from")}
+        entry: dict = {"meta": [[k, v] for k, v in meta.items()]} if meta else {}
+        if about:
+            entry["about"] = about
+        if variant:
+            entry["variant"] = [_case_key(variant[0]), variant[1]]
+        if entry:
+            out[_case_key(case_id)] = entry
     return out
+
+
+def _case_key(case_id: str) -> str:
+    """A case's part of its records' ids (:func:`~harness.report.html_records.record_anchor`)."""
+    return record_anchor((case_id, "", 0)).split(".")[0]
+
+
+def variant_of(case: Mapping | None) -> tuple[str, str] | None:
+    """``(original id, kind)`` of a variant ``perturb:`` made (its id and its metadata agree, as
+    :func:`harness.datasets.perturb.is_variant` asks of a case); None for any other case."""
+    meta = case.get("metadata") if isinstance(case, Mapping) else None
+    if not isinstance(meta, Mapping):
+        return None
+    kind, source = meta.get("perturbation"), meta.get("perturbed_from")
+    if isinstance(kind, str) and isinstance(source, str) and case.get("id") == variant_id(source, kind):
+        return source, kind
+    return None
 
 
 def has_grid(card: Scorecard) -> bool:
@@ -103,11 +130,13 @@ def grid_section(card: Scorecard) -> str:
             "metadata, one column per candidate: "
             "the reply, its failed checks (✗; a case's own check says what it asks when pointed at) and its judge scores; \"open\" shows the record in the list. "
             "⇄ marks a case whose candidates disagree on a check or a criterion's verdict. "
+            "A perturbed variant (↳) sits under its original; a variant the filters keep shows its original too. "
             "The filters above choose the cases: a case is shown when one of its records matches them (with a "
             "candidate chosen, that candidate's record). Sorting and the evidence picker apply to the list only.</p>")
     differ = ('<label class="differ"><input type="checkbox" id="f-differ"> only cases where the candidates '
               "disagree</label>")
-    count = '<span class="muted count">showing <span id="grid-shown" aria-live="polite"></span> cases</span>'
+    count = ('<span class="muted count" aria-live="polite">showing <span id="grid-shown"></span> cases'
+             '<span id="grid-variants"></span></span>')
     return (f'<div id="grid-view" role="tabpanel" aria-labelledby="tab-grid" hidden>{hint}{differ}{count}'
             f'<div class="scroll"><table id="grid" style="--cols: {len(card.candidates)}">'
             f"<thead><tr>{head}</tr></thead><tbody></tbody></table></div></div>")
@@ -129,12 +158,28 @@ GRID_JS = """
     var columns = Array.prototype.slice.call(table.tHead.rows[0].cells, 1).map(function (th) {
       return th.getAttribute("data-candidate");
     });
-    var groups = [], byCase = {}, built = false;
+    // The list's checks column, and the verdict cells after it: its place depends on the run's columns (no
+    // persona or category column where no record has one).
+    var list = document.getElementById("records"), checksAt = Array.prototype.map.call(list.tHead.rows[0].cells,
+      function (th) { return th.textContent.trim(); }).indexOf("checks");
+    var groups = [], byCase = {}, built = false, variantsCount = document.getElementById("grid-variants");
     rows.forEach(function (tr, i) {
       var key = tr.id.split(".")[0];
-      if (!byCase[key]) { byCase[key] = {idx: []}; groups.push(byCase[key]); }
+      if (!byCase[key]) { byCase[key] = {idx: [], variants: []}; groups.push(byCase[key]); }
       byCase[key].idx.push(i);
     });
+    groups = underOriginals(groups);
+    // A perturbed variant (perturb: in the eval) goes right under its original, wherever the list has it;
+    // a variant whose original is not in the run keeps its own place, as a case.
+    function underOriginals(list) {
+      list.forEach(function (g) {
+        var v = (cases[rows[g.idx[0]].id.split(".")[0]] || {}).variant, parent = v && byCase[v[0]];
+        if (parent && parent !== g) { g.kind = v[1]; g.parent = parent; parent.variants.push(g); }
+      });
+      var out = [];
+      list.forEach(function (g) { if (!g.parent) { out.push(g); out.push.apply(out, g.variants); } });
+      return out;
+    }
     function el(tag, css, text) {
       var e = document.createElement(tag);
       if (css) e.className = css;
@@ -167,12 +212,12 @@ GRID_JS = """
     }
     function marks(tr) {  // checks (✗ the failed ones), criteria scores, error: the list row's own cells
       var line = el("div", "gmarks"), cells = tr.cells, seen = {};
-      for (var c = 4; c < cells.length; c++) {
+      for (var c = checksAt; c < cells.length; c++) {
         var text = cells[c].textContent.trim();
         if (!text || text === "—" || seen[text]) continue;  // a record with no reply says so in two cells: once
         seen[text] = true;
-        if (c === 4 && text === "all pass") { line.appendChild(el("span", "pass", "✓ all checks pass")); continue; }
-        var failed = c === 4 && text !== "no reply" && cells[c].querySelector(".fail");
+        if (c === checksAt && text === "all pass") { line.appendChild(el("span", "pass", "✓ all checks pass")); continue; }
+        var failed = c === checksAt && text !== "no reply" && cells[c].querySelector(".fail");
         var part = el("span", "", failed ? "✗ " : "");
         if (failed) {
           part.appendChild(failedNames(text, asksOf(tr)));
@@ -211,6 +256,10 @@ GRID_JS = """
         return h.textContent.indexOf("Thread ") === 0;
       })[0];
       if (thread) th.appendChild(el("span", "thread", thread.textContent));
+      if (g.parent) {
+        th.appendChild(el("span", "vkind", "↳ " + g.kind + " variant of " +
+          rows[g.parent.idx[0]].cells[0].textContent));
+      }
       var r = data[g.idx[0]], differ = (r.flips || []).concat(r.cflips || []);
       g.differ = differ.length > 0;
       if (g.differ) th.appendChild(el("span", "differ-mark", "⇄ differ: " + differ.join(", ")));
@@ -271,23 +320,42 @@ GRID_JS = """
           if (c < 0) { columns.push(data[i].candidate); cells.push(el("td")); c = cells.length - 1; }
           cell(cells[c], i, samples);
         });
-        cells.forEach(function (td) { row.appendChild(td); });
-        if (g.differ) row.className = "differs";
+        cells.forEach(function (td) {
+          // a variant's cell with no record: a recorded candidate, whose replies answered the original only
+          if (g.parent && !td.firstChild) {
+            td.appendChild(el("span", "na", "—"));
+            td.title = "no record: recorded replies answer the original complaint only";
+          }
+          row.appendChild(td);
+        });
+        row.className = (g.differ ? "differs" : "") + (g.parent ? " variant" : "");
         g.tr = row;
         frag.appendChild(row);
       });
       table.tBodies[0].appendChild(frag);
       built = true;
     }
-    function filter() {  // a case shows when one of its records passes the list's filters
+    // A case shows when one of its records passes the list's filters (and, with "disagree" ticked, when its
+    // candidates disagree); a variant likewise, by its own records, and a variant shown brings its original
+    // (dimmed when it is there only for that), so a variant is never read without the complaint it perturbs.
+    // Counted apart: "4 of 20 cases · 3 of 60 variants".
+    function filter() {
       if (!built) return;
-      var shown = 0;
+      var tally = [0, 0, 0, 0];  // originals shown, originals, variants shown, variants
       groups.forEach(function (g) {
-        var ok = (!differBox.checked || g.differ) && g.idx.some(function (i) { return !rows[i].hidden; });
-        g.tr.hidden = !ok;
-        shown += ok ? 1 : 0;
+        g.ok = (!differBox.checked || g.differ) && g.idx.some(function (i) { return !rows[i].hidden; });
       });
-      shownCount.textContent = shown + " of " + groups.length;
+      groups.forEach(function (g) {
+        var context = !g.ok && g.variants.some(function (v) { return v.ok; }), at = g.parent ? 2 : 0;
+        g.tr.hidden = !g.ok && !context;
+        g.tr.classList.toggle("context", context);
+        tally[at] += g.ok ? 1 : 0;
+        tally[at + 1] += 1;
+      });
+      shownCount.textContent = tally[0] + " of " + tally[1];
+      if (variantsCount) {
+        variantsCount.textContent = tally[3] ? " · " + tally[2] + " of " + tally[3] + " variants" : "";
+      }
     }
     var on = false;
     function show(grid) {

@@ -85,12 +85,7 @@ fieldset.lab-panel legend { font-weight: 600; padding: 0 .3rem; }
 /* Blind labelling: the record's verdicts, its summary's checks and criteria, and the evidence marks (a red
    mark is a failed check) are hidden, as `harness label` hides them unless --show-verdicts. */
 body.lab-blind #records .verdicts, body.lab-blind #records .sbs h4 .fail { display: none; }
-/* font-size 0, not visibility: a hidden cell would not take the click that opens its row */
-body.lab-blind #records tr.rec > td:nth-child(5),
-body.lab-blind #records:not(.no-criteria) tr.rec > td:nth-child(6) { font-size: 0; }
-body.lab-blind #records tr.rec > td:nth-child(5)::after,
-body.lab-blind #records:not(.no-criteria) tr.rec > td:nth-child(6)::after { content: "hidden"; font-size: .85rem;
-                                                                             color: var(--muted); }
+/* the summary's checks and criteria cells are hidden by place: html_columns.columns_css */
 body.lab-blind #records mark { background: none !important; box-shadow: none !important; }
 @media print { .labelling, fieldset.lab-panel { display: none !important; } }
 @media (max-width: 640px) { .lab-what { min-width: 0; flex-basis: 100%; } }

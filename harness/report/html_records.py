@@ -19,15 +19,14 @@ from urllib.parse import quote
 
 from harness.checks.base import Span, is_crashed
 from harness.records.schema import Record
+from harness.report.html_columns import GROUPS, record_columns
 # highlight and filter_form live in their own modules (diff.html marks evidence too; the filters are the
 # controls above the rows); imported here also for the callers and tests that import them from this module.
 from harness.report.html_evidence import highlight, reply_block  # noqa: F401 (highlight: see above)
-from harness.report.html_filters import CASE_ERROR, CHECK_ERROR, error_options, filter_form  # noqa: F401
+from harness.report.html_filters import CASE_ERROR, CHECK_ERROR, NO_GROUP, error_options, filter_form  # noqa: F401
 from harness.report.html_labelling import label_targets
 from harness.report.html_text import UNSEEN, esc_isolated, esc_text
 from harness.report.html_threads import ThreadIndex, history_html, system_prompt_html
-
-NO_GROUP = "(none)"  # matches the scorecard's key for a missing persona or category
 
 
 @dataclass(frozen=True)
@@ -52,13 +51,17 @@ class RenderedRecord:
 
     key: tuple[str, str, int]
     case_id: str
-    summary: str  # the summary row after its opening (``SUMMARY_OPEN`` and its detail's id: its place in the page)
+    summary: str  # the summary row after its opening, less its persona and category cells (``groups``, at ``cut``)
     detail_utf8: bytes  # without the side-by-side part, which needs the case's other records
     column: str  # this record's reply as a side-by-side column of another record's detail
     anchor: str  # the summary row's id (:func:`record_anchor`)
     verdicts: dict[str, bool]  # check -> passed, for checks that gave a verdict
     filters: dict
     judged: dict[str, bool] = field(default_factory=dict)  # criterion -> passed, for criteria judged without error
+    # The persona's and category's escaped labels (the run's shared strings: no copy a record), whose cells go at
+    # ``cut`` in ``summary``: the page drops a column no record fills, known only when every record is in.
+    groups: tuple[str, str] = ("", "")
+    cut: int = 0
 
 
 class EscapedLabels(dict):
@@ -175,6 +178,7 @@ class RecordRenderer:
         failing = [f"{labels[name]} (check)" for name in checks.failing] + [labels[n] for n in criteria.failing]
         note = f' <span class="fail">fails {", ".join(failing)}</span>' if failing else ""
         persona, category = record.persona or NO_GROUP, record.category or NO_GROUP
+        lead = f"<td>{esc_text(record.case_id)}</td><td>{labels[record.candidate]}</td>"
         anchor = record_anchor(record.key)
         filters = {"candidate": record.candidate, "persona": persona, "category": category,
                    "failing": checks.failing, "failing_criteria": criteria.failing}
@@ -183,7 +187,9 @@ class RecordRenderer:
             filters["errors"] = errors
         filters.update(self.label_fields(record, checks.na))
         return RenderedRecord(
-            key=record.key, case_id=record.case_id, summary=self.summary(record, checks, criteria),
+            key=record.key, case_id=record.case_id, summary=lead + self.summary(record, checks, criteria),
+            cut=len(lead),
+            groups=(labels[persona], labels[category]),
             detail_utf8=self.detail(record, reply, checks, criteria).encode("utf-8"),
             column=f"<div><h4>{labels[record.candidate]}{note}</h4>{reply}</div>", anchor=anchor,
             verdicts=checks.verdicts, filters=filters, judged=criteria.judged)
@@ -194,8 +200,9 @@ class RecordRenderer:
         return ", ".join([labels[name] for name in names])
 
     def summary(self, record: Record, checks: CheckParts, criteria: CriterionParts) -> str:
-        """The focusable, clickable row for one record, less its opening (:data:`SUMMARY_OPEN` and the id of its
-        detail row), which :meth:`RecordRows.parts` adds once the row's place in the page is known."""
+        """The cells of one record's focusable, clickable row from its checks cell on: :meth:`render` puts the case
+        and candidate cells before them; :meth:`RecordRows.parts` the row's opening (:data:`SUMMARY_OPEN` and its
+        detail row's id, once its place is known) and the persona and category cells the page keeps."""
         labels = self.labels
         error = labels[record.error.kind] if record.error else ""
         if checks.crashed:  # the reply is there, but these checks decided nothing on it
@@ -206,9 +213,7 @@ class RecordRenderer:
         sort, criteria_sort = ("", "") if no_reply else (len(checks.failing), len(criteria.failing))
         shown = NO_REPLY_HTML if no_reply else criteria.cell  # a checks-only eval has no criteria column:
         cell = f'<td data-sort="{criteria_sort}">{shown}</td>' if self.view.criteria else ""  # empty on every row
-        return (f"<td>{esc_text(record.case_id)}</td><td>{labels[record.candidate]}</td>"
-                f"<td>{labels[record.persona or NO_GROUP]}</td><td>{labels[record.category or NO_GROUP]}</td>"
-                f'<td data-sort="{sort}">{failing}</td>{cell}<td>{error}</td></tr>')
+        return f'<td data-sort="{sort}">{failing}</td>{cell}<td>{error}</td></tr>'
 
     def checks_cell(self, record: Record, checks: CheckParts) -> str:
         """A replied record's checks cell: what failed; "all pass" only when every check passed or was n/a."""
@@ -348,6 +353,12 @@ class RecordRows:
     def add(self, record: Record) -> None:
         self.rows.append(self.renderer.render(record))
 
+    def columns(self) -> list[str]:
+        """The records table's columns: persona and category only where some record has one (a dataset without
+        them would show a column of "(none)"), criteria only where the eval has some."""
+        groups = [name for name in GROUPS if any(row.filters[name] != NO_GROUP for row in self.rows)]
+        return record_columns(groups, bool(self.view.criteria))
+
     def html(self, candidates: Sequence[str] = ()) -> tuple[str, list[dict]]:
         """Every row (summary + hidden detail) and each row's filter fields, in run order (:meth:`order`)."""
         parts, filter_data = self.parts(candidates)
@@ -372,10 +383,12 @@ class RecordRows:
         # Criteria the candidates disagree on: only where some do (the side-by-side view marks such cases).
         judged = {case_id: flipped_checks(group, "judged") for case_id, group in by_case.items() if len(group) > 1}
         parts, filter_data = [], []
-        width = 7 if self.view.criteria else 6  # the summary row's cells (no criteria column without criteria)
+        columns = self.columns()
+        shown, width = [k for k, name in enumerate(GROUPS) if name in columns], len(columns)
         for place, row in enumerate(ordered):
-            detail = row.detail_utf8.decode("utf-8")
-            parts.append(f'{SUMMARY_OPEN}{place}" id="{row.anchor}">{row.summary}')
+            detail, cut = row.detail_utf8.decode("utf-8"), row.cut
+            groups = "".join(f"<td>{row.groups[k]}</td>" for k in shown)
+            parts.append(f'{SUMMARY_OPEN}{place}" id="{row.anchor}">{row.summary[:cut]}{groups}{row.summary[cut:]}')
             parts.append(f'<tr class="detail" id="d{place}" hidden><td colspan="{width}">{detail}'
                          f'{_side_by_side(row, by_case[row.case_id])}</td></tr>')
             fields = {**row.filters, "flips": flips[row.case_id]}
@@ -384,16 +397,3 @@ class RecordRows:
             filter_data.append(fields)
         return parts, filter_data
 
-
-def record_rows(records: Iterable[Record], view: RecordView,
-                candidates: Sequence[str] = ()) -> tuple[str, list[dict]]:
-    """Rows for every record (summary + hidden detail) and each row's filter fields, in the same order.
-
-    ``flips`` lists the checks on which the candidates of the record's case
-    disagree; ``failing_criteria`` the criteria judged below their threshold.
-    Records are read once and not kept: a big run's report holds text, not records.
-    """
-    rows = RecordRows(view)
-    for record in records:
-        rows.add(record)
-    return rows.html(candidates)
