@@ -153,8 +153,8 @@ class LoadedEval(BaseModel):
                                         description="where each candidate is written in the file (a matrix's "
                                                     "candidates: in their matrix)")
     gated_case_checks: list[str] = Field(default_factory=list, exclude=True, repr=False, description=(
-        "the checks gates name that the eval file does not have: checks of the dataset's cases, or typos, told "
-        "apart once the dataset is read (unknown_gate_checks)"))
+        "the checks and judge criteria gates name that the eval file does not have: a case's own checks or "
+        "criteria, or typos, told apart once the dataset is read (unknown_gate_checks)"))
 
     def error(self, problem: str, *loc: Any, kind: type[UserError] = ConfigError) -> UserError:
         """A ``kind`` error at ``loc`` in this eval file: ``eval.yaml:7: candidates[1].model: problem``."""

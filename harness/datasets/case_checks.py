@@ -146,22 +146,38 @@ def unique_names(cases: Iterable[Any]) -> None:
 
 def written_ways(dataset: Any) -> list[str]:
     """One warning per check name the cases of ``dataset`` (a LoadedDataset: every case, not a run's selection)
-    give to different specs (a name written by hand): their results share one row, which pools two checks."""
+    give to different specs (a name written by hand): their results share one row, which pools two checks; then
+    the same of the cases' judge criteria (:func:`harness.datasets.case_criteria.written_ways`)."""
+    from harness.datasets import case_criteria
+
+    def shown(dump: dict[str, Any]) -> str:
+        return f"{dump['type']}" + (f" {short(dump['value'])}" if "value" in dump else "")
+
+    return (ways_warnings(dataset, "checks", "check", _identity, shown, "results")
+            + case_criteria.written_ways(dataset))
+
+
+def ways_warnings(dataset: Any, field: str, what: str, identity: Callable[[dict], str], shown: Callable[[dict], str],
+                  outcome: str) -> list[str]:
+    """``source: check cites is written 2 ways: lines 2, 7 (contains 1001) and line 9 (regex ^Dear); their results
+    share one row``: one per name the cases' ``field`` (``checks`` or ``criteria``) give to different definitions
+    (``identity``), each way with its lines (five at most) and ``shown``."""
     cases, lines, source = dataset.cases, dataset.lines, dataset.source
+    key = "name" if field == "checks" else "id"
     ways: dict[str, dict[str, list[int | str]]] = {}
-    shown: dict[str, str] = {}
+    said: dict[str, str] = {}
     for case in cases:
-        for dump in case.checks or ():
-            identity = _identity(dump)
-            ways.setdefault(dump["name"], {}).setdefault(identity, []).append(lines.get(case.id, case.id))
-            shown[identity] = f"{dump['type']}" + (f" {_short(dump['value'])}" if "value" in dump else "")
-    return [f"{source}: check {name} is written {len(found)} ways: " + " and ".join(
+        for dump in getattr(case, field, None) or ():
+            found = identity(dump)
+            ways.setdefault(dump[key], {}).setdefault(found, []).append(lines.get(case.id, case.id))
+            said[found] = shown(dump)
+    return [f"{source}: {what} {name} is written {len(found)} ways: " + " and ".join(
                 f"line{'s' if len(at) > 1 else ''} {', '.join(map(str, at[:5]))}{' …' if len(at) > 5 else ''} "
-                f"({shown[identity]})" for identity, at in found.items()) + "; their results share one row"
+                f"({said[identity_]})" for identity_, at in found.items()) + f"; their {outcome} share one row"
             for name, found in ways.items() if len(found) > 1]
 
 
-def _short(value: Any) -> str:
+def short(value: Any) -> str:
     text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return text if len(text) <= 40 else text[:39] + "…"
 

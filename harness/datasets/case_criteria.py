@@ -96,6 +96,22 @@ def unique_ids(cases: Iterable[Any]) -> None:
             owner.setdefault(dump["id"], identity)
 
 
+def written_ways(dataset: Any) -> list[str]:
+    """One warning per criterion id the cases of ``dataset`` (every case, not a run's selection) give to different
+    definitions (an id written by hand; a made one never is: :func:`unique_ids`): their verdicts share one row,
+    which pools two questions, and the manifest keeps the first one's scale."""
+    from harness.datasets.case_checks import ways_warnings
+
+    return ways_warnings(dataset, "criteria", "criterion", _identity, _shown, "verdicts")
+
+
+def _shown(dump: dict[str, Any]) -> str:
+    from harness.datasets.case_checks import short
+
+    scale = dump.get("scale")
+    return f'"{short(dump["question"])}"' + (f", {scale}" if scale and scale != "pass_fail" else "")
+
+
 def spec_key(dump: dict[str, Any]) -> str:
     return json.dumps(dump, sort_keys=True, ensure_ascii=False)
 

@@ -84,7 +84,9 @@ def robustness_gates(spec: GatesSpec, scorecard, candidates: list[str]) -> list[
 
     if spec.robustness is None:
         return []
-    return [robustness_gate(name, scorecard.candidates[name], spec.robustness.max_drop) for name in candidates]
+    scales = {name: info.scale for name, info in scorecard.criteria.items()}
+    return [robustness_gate(name, scorecard.candidates[name], spec.robustness.max_drop, scales,
+                            spec.robustness.max_drop_criteria) for name in candidates]
 
 
 def calibration_gates(run_dir: str | Path, eval_spec: dict, scorecard, eval_file: str | None) -> list[GateResult]:

@@ -79,11 +79,16 @@ def scale_problem(scale: str, bound: str) -> str:
 
 
 class RobustnessGate(_Spec):
-    """How far a check's pass rate may fall on perturbed complaints (an eval's ``perturb``)."""
+    """How far a check's pass rate, or a judge criterion's, may fall on perturbed complaints (an eval's
+    ``perturb``); a criterion on a scale falls as a share of its scale (0.10 on 1-5: 0.4 points)."""
 
     max_drop: float = Field(ge=0, le=1, allow_inf_nan=False,
-                            description="largest fall of any check's pass rate under any kind of perturbation, "
-                                        "paired with the originals (0.10: 10 points)")
+                            description="largest fall of any check's or criterion's pass rate (a scaled criterion's "
+                                        "mean: as a share of its scale) under any kind of perturbation, paired with "
+                                        "the originals (0.10: 10 points)")
+    max_drop_criteria: float | None = Field(None, ge=0, le=1, allow_inf_nan=False,
+                                            description="the judge criteria's own largest fall (default: max_drop; "
+                                                        "1 leaves them ungated)")
 
 
 class GatesSpec(_Spec):
@@ -93,8 +98,8 @@ class GatesSpec(_Spec):
     significant_only: bool = Field(False, description="a regression fails only when its Holm-adjusted p < alpha")
     checks: dict[str, CheckThreshold] = Field(default_factory=dict)
     criteria: dict[str, Threshold] = Field(default_factory=dict)
-    robustness: RobustnessGate | None = Field(None, description="with `perturb`: the largest fall of a check's "
-                                                                "pass rate on the perturbed variants")
+    robustness: RobustnessGate | None = Field(None, description="with `perturb`: the largest fall of a check or "
+                                                                "criterion on the perturbed variants")
 
     def threshold(self, kind: str, name: str) -> Threshold | None:
         """The threshold of check or criterion ``name`` (``kind`` is ``check`` or ``criterion``), else ``*``'s."""

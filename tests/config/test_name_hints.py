@@ -74,9 +74,17 @@ def test_a_gate_on_a_mistyped_check_names_the_closest(project):
 
 
 def test_a_gate_on_a_criterion_outside_the_judged_ones_names_the_closest(project):
+    # Refused where the dataset is read, as a mistyped check is: a criterion the judge does not ask may be a
+    # judge criterion of the cases' own (harness.datasets.case_criteria), which load_eval keeps aside.
+    from harness.cli.validation import validate_file
+
     text = HEAD + JUDGE + "  criteria: [tone]\ngates:\n  criteria:\n    tones: {min: 0.5}\n"
-    assert error_of(project, text) == ("eval.yaml:12: gates.criteria.tones: this run has no criterion 'tones'; did "
-                                       "you mean tone? (it has: tone)")
+    (project / "eval.yaml").write_text(text)
+    assert load_eval("eval.yaml").gated_case_checks == ["tones"]
+    with pytest.raises(ConfigError) as info:
+        validate_file(Path("eval.yaml"))
+    assert str(info.value) == ("eval.yaml:12: gates.criteria.tones: this run has no criterion 'tones'; did "
+                               "you mean tone? (it has: tone)")
 
 
 def test_a_gate_on_a_mistyped_candidate_names_the_closest(project):
