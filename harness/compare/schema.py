@@ -331,6 +331,10 @@ class DiffReport(_Model):
     same_run: bool = False
     comparable: bool = True
     differences: list[str] = Field(default_factory=list, description="what differs between the sides' specs")
+    regrade: str | None = Field(None, description=(
+        "when B re-grades A's replies (replies_from A, every pair B's candidate against the A candidate it "
+        "replays): the line the diff opens with, naming what changed in the grading; the differences are then "
+        "what is compared (comparable is true, no warning). None otherwise, and in diffs written before it"))
     warnings: list[str] = Field(default_factory=list, description="show before any number")
     notices: list[str] = Field(default_factory=list, description="the runs' own notices")
     one_sided: list[OneSidedMeasure] = Field(default_factory=list, description=(
