@@ -9,15 +9,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol
 
 import jinja2
 
 from harness.candidates.template_hints import lookup, missing_key, undefined_hint
 from harness.datasets.schema import Case
-from harness.errors import CaseFault, TemplateError
+from harness.errors import CaseFault, TemplateError, UserError
 from harness.models.base import Message
-from harness.records.schema import CallStats
+from harness.records.schema import CallStats, ErrorInfo, ReplayedFrom
 
 ROLE_OF = {"customer": "user", "agent": "assistant"}
 
@@ -35,9 +36,10 @@ class TemplateRenderError(CaseFault):
 @dataclass
 class Reply:
     text: str
-    source: Literal["recorded", "model"]
+    source: Literal["recorded", "model", "replayed"]
     stats: CallStats = field(default_factory=CallStats)
     system_prompt: str | None = None  # what a model candidate's template rendered for the case
+    replayed_from: ReplayedFrom | None = None  # a replayed reply: the run and candidate that wrote it
 
 
 class Responder(Protocol):
@@ -78,12 +80,37 @@ class ReplayedResponder:
     # The system prompts the replies were written under, where that run's records kept them (record schema 3).
     prompts: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
 
+    # The source run's case errors by (case id, sample), read on the first case it has no reply to.
+    _failures: dict[tuple[str, int], ErrorInfo] | None = field(default=None, repr=False)
+
     async def respond(self, case: Case, sample: int = 0) -> Reply:
         text = self.replies.get((case.id, sample))
         if text is None:
             raise MissingReplyError(f"run {self.run} has no reply of candidate {self.candidate!r} to this case"
-                                    + (f" (sample {sample})" if sample else ""))
-        return Reply(text=text, source="recorded", system_prompt=self.prompts.get((case.id, sample)))
+                                    + (f" (sample {sample})" if sample else "") + self._why_missing(case.id, sample))
+        return Reply(text=text, source="replayed", system_prompt=self.prompts.get((case.id, sample)),
+                     replayed_from=ReplayedFrom(run=self.run, candidate=self.candidate))
+
+    def _why_missing(self, case_id: str, sample: int) -> str:
+        """Why the source run has no reply here: the error its case ended in there (a rate limit is worth
+        re-running, a content filter is not), or that the case was not in it."""
+        if self._failures is None:
+            from harness.records.store import candidate_failures
+
+            try:
+                self._failures = candidate_failures(Path(self.run), self.candidate)
+            except UserError:  # the run's records went unreadable since the plan read them: say no more
+                self._failures = {}
+        error = self._failures.get((case_id, sample))
+        if error is None:
+            known = any(key[0] == case_id for key in (*self.replies, *self._failures))
+            return "" if known else ": the case is not in that run"
+        message = error.message if len(error.message) <= WHY_CHARS else error.message[:WHY_CHARS] + "…"
+        return f": the case ended in error {error.kind} there ({message})"
+
+
+# Of the source run's error message, quoted in a replayed case's own error.
+WHY_CHARS = 160
 
 
 def compile_template(source: str, origin: str, partials: dict[str, str] | None = None) -> jinja2.Template:

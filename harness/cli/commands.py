@@ -279,6 +279,8 @@ def diff(args: argparse.Namespace) -> int:
         stats=stats, primary=primary))
     for warning in report.warnings:  # before any number: incomparable sides, unshared cases, self-judging
         print(f"harness: warning: {warning}", file=sys.stderr)
+    if report.regrade:  # B grades A's own replies again: what the numbers below measure
+        print(f"harness: re-grading: {report.regrade}", file=sys.stderr)
     # Runs that share no graded case measured nothing: the outputs say so, and the exit code too.
     code = 2 if measured_nothing(report) else 0
     if args.out is None:  # printed to stdout, the diff carries its notes itself

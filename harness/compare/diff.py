@@ -21,8 +21,9 @@ from harness.compare.pairs import parse_pair  # noqa: F401 (re-exported: harness
 from harness.compare.pairs import chosen_pairs, diff_pairs, promote_warnings
 from harness.compare.columns import Measure, RunData, Side, open_run, read_rows, side
 from harness.compare.coverage import coverage_notice, run_coverage
-from harness.compare.guard import (nothing_shared, one_side_judged, one_sided_criteria, replay_mismatch,
-                                   require_comparable, warning_text)
+from harness.compare.guard import (IncomparableRunsError, nothing_shared, one_side_judged, one_sided_criteria,
+                                   replay_mismatch, require_comparable, warning_text)
+from harness.compare.regrade import regrade_text, regraded, replies_differ, stray_pairs, stray_text
 from harness.compare.lengths import length_notices
 from harness.compare.rows import TOO_FEW, StatOptions, apply_family, build_row
 from harness.compare.schema import Comparison, DiffReport, DiffRow, Flips, OneSidedMeasure, RunInfo
@@ -148,7 +149,9 @@ def _comparison(a: Side, b: Side, measures: list[Measure], stats: StatOptions, b
     return Comparison(candidate_a=a.candidate, candidate_b=b.candidate, rows=rows, usage=usage)
 
 
-def _attach_setup(comparison: Comparison, data_a: RunData, data_b: RunData) -> None:
+def _attach_setup(comparison: Comparison, data_a: RunData, data_b: RunData, regrade: dict[str, str]) -> None:
+    if regrade.get(comparison.candidate_b) == comparison.candidate_a:
+        return  # B replays A's replies: the responder is A's own (the diff's opening line says so), nothing changed
     comparison.setup, comparison.prompt_diff = setup_changes(
         data_a.manifest.candidates, comparison.candidate_a, data_b.manifest.candidates, comparison.candidate_b)
 
@@ -171,7 +174,9 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
     if data_b is data_a and not chosen and options.baseline_candidate is None:
         raise ConfigError("comparing within one run needs --pair LEFT=RIGHT (or --baseline-candidate NAME)",
                           field="--pair")
-    found = require_comparable(data_a.manifest, data_b.manifest, options.allow_incomparable)
+    # A re-grading (B replays A's replies) compares gradings: its differences are checked pair by pair below.
+    regrade = regraded(data_a, data_b)
+    found = require_comparable(data_a.manifest, data_b.manifest, options.allow_incomparable or bool(regrade))
     measures = _measures(data_a, data_b)
     if not measures:
         raise nothing_shared(data_a.manifest, data_b.manifest)
@@ -181,14 +186,16 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
         read_rows(data_b, measures)
     comparisons = []
     by_thread = _by_thread(data_a, data_b)
-    for name_a, name_b in diff_pairs(data_a, data_b, chosen, options.baseline_candidate):
+    pairs = diff_pairs(data_a, data_b, chosen, options.baseline_candidate)
+    regrading = _regrading(found, regrade, pairs, options.allow_incomparable)
+    for name_a, name_b in pairs:
         a, b = side(data_a, name_a, "A"), side(data_b, name_b, "B")
         comparisons.append((_comparison(a, b, measures, options.stats, by_thread), a, b))
     for comparison, _, _ in comparisons:  # one family per pair: its verdicts never depend on the other pairs
         family = apply_family(comparison.rows, options.stats.alpha, options.stats.min_effect, primary)
         comparison.holm_family, comparison.holm_tested = family.size, family.tested
     for comparison, _, _ in comparisons:
-        _attach_setup(comparison, data_a, data_b)
+        _attach_setup(comparison, data_a, data_b, regrade)
     for (comparison, _, _), replies in zip(comparisons, reply_only_changes(comparisons)):
         comparison.reply_changes = replies
         comparison.flips = flips(comparison)
@@ -200,7 +207,10 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
     for comparison, a, b in comparisons:
         attach_case_views(comparison, a, b, cases, per_direction)
         attach_groups(comparison, groups)
-    report = _report(data_a, data_b, found, [c for c, _, _ in comparisons], options)
+    report = _report(data_a, data_b, found, [c for c, _, _ in comparisons], options, regrading)
+    if regrading:
+        report.regrade = regrade_text(data_a.manifest, data_b.manifest, regrade)
+        report.warnings += [w for c, a, b in comparisons if (w := replies_differ(a, b, c.reply_changes))]
     report.warnings += [unshared_warning(c) for c, _, _ in comparisons if c.shares_no_case]
     mismatch = replay_mismatch(data_a.manifest, data_b.manifest)
     if mismatch:
@@ -214,6 +224,19 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
                        if report.same_run and c.candidate_a == c.candidate_b]
     promote_warnings(report)
     return report
+
+
+def _regrading(found: list[str], regrade: dict[str, str], pairs: list[tuple[str, str]], allow: bool) -> bool:
+    """True when every pair is B re-grading A's candidate (the diff then compares gradings); raises
+    :class:`IncomparableRunsError` when the sides were graded differently and some pair is not (without
+    ``allow``): its replies differ, so the grading's change would be credited to them."""
+    if not regrade:
+        return False
+    stray = stray_pairs(pairs, regrade)
+    if stray and found and not allow:
+        raise IncomparableRunsError("runs are not comparable: " + "; ".join(found) + f" ({stray_text(stray, regrade)}"
+                                    "; pass --allow-incomparable to compare anyway, with a warning)")
+    return not stray
 
 
 def identical_notice(candidate: str) -> str:
@@ -248,7 +271,7 @@ def measured_nothing(report: DiffReport) -> bool:
 
 
 def _report(data_a: RunData, data_b: RunData, found: list[str], comparisons: list[Comparison],
-            options: DiffOptions) -> DiffReport:
+            options: DiffOptions, regrading: bool = False) -> DiffReport:
     from harness.calibration.gate import saved_gate_notices
 
     notices = list(dict.fromkeys([*data_a.manifest.notices, *data_b.manifest.notices,
@@ -256,7 +279,9 @@ def _report(data_a: RunData, data_b: RunData, found: list[str], comparisons: lis
     return DiffReport(harness_version=harness.__version__,
                       created_at=now_iso(),
                       a=_run_info(data_a), b=_run_info(data_b), same_run=data_a is data_b,
-                      comparable=not found, differences=found, warnings=[warning_text(found)] if found else [],
+                      # A re-grading's differences are what it compares, said in its opening line, not a warning.
+                      comparable=regrading or not found, differences=found,
+                      warnings=[warning_text(found)] if found and not regrading else [],
                       notices=notices + _coverage_notes(data_a, data_b) + _one_sided_notes(data_a, data_b),
                       one_sided=one_sided_measures(data_a, data_b), confidence=options.stats.confidence,
                       alpha=options.stats.alpha, n_resamples=options.stats.n_resamples, seed=options.stats.seed,

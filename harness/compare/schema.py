@@ -37,7 +37,7 @@ from harness.scoring.schema import Interval
 #    a cut by the eval file's own limit:, in the history's words; Comparison.usage (reply length, responder
 #    tokens and latency, cost, errors per side: descriptive, not tested); DiffReport.warnings also holds the runs'
 #    self-judging notices (the other notices stay in notices). A v7 diff.json still reads.
-DIFF_SCHEMA_VERSION = 8
+DIFF_SCHEMA_VERSION = 9
 Verdict = Literal["improved", "regressed", "below minimum effect", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
 
@@ -331,6 +331,10 @@ class DiffReport(_Model):
     same_run: bool = False
     comparable: bool = True
     differences: list[str] = Field(default_factory=list, description="what differs between the sides' specs")
+    regrade: str | None = Field(None, description=(
+        "when B re-grades A's replies (replies_from A, every pair B's candidate against the A candidate it "
+        "replays): the line the diff opens with, naming what changed in the grading; the differences are then "
+        "what is compared (comparable is true, no warning). None otherwise, and in diffs written before it"))
     warnings: list[str] = Field(default_factory=list, description="show before any number")
     notices: list[str] = Field(default_factory=list, description="the runs' own notices")
     one_sided: list[OneSidedMeasure] = Field(default_factory=list, description=(

@@ -18,7 +18,7 @@ from harness.records.redaction import redact
 #    A v1 line still reads (they read 0).
 # 3: Record.system_prompt: the system prompt a model candidate rendered for the case (None for recorded and
 #    replayed replies, and in lines written before it). A v2 line still reads.
-RECORD_SCHEMA_VERSION = 3
+RECORD_SCHEMA_VERSION = 4
 # 2: a model candidate records its prompt template's text (candidates[].prompt_template), so `harness diff` can
 #    show how the prompt changed. A v1 manifest still reads (the diff then names a changed prompt by its hash).
 MANIFEST_SCHEMA_VERSION = 2
@@ -79,6 +79,15 @@ class CallStats(BaseModel):
                                         "calls per deployment that answered (a cache hit counts the original one).")
 
 
+class ReplayedFrom(BaseModel):
+    """Where a replayed reply (``replies_from``) was written: the earlier run and its candidate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run: str = Field(description="The run directory, as the eval file's replies_from resolved it.")
+    candidate: str = Field(description="That run's candidate whose reply this is.")
+
+
 class Record(BaseModel):
     """What happened to one case × candidate (× sample)."""
 
@@ -93,7 +102,12 @@ class Record(BaseModel):
     turn_index: int | None = Field(None, description="With turn-level replay: the 1-based agent turn of the thread "
                                                      "this case stands for.")
     reply: str | None = None
-    reply_source: Literal["recorded", "model"] | None = None
+    reply_source: Literal["recorded", "model", "replayed"] | None = Field(None, description=(
+        "recorded: the dataset's recorded_replies; model: a model candidate's call; replayed: an earlier run's "
+        "reply, re-graded (replies_from; replayed_from names the run). Records written before 'replayed' "
+        "existed say 'recorded' for a replayed reply."))
+    replayed_from: ReplayedFrom | None = Field(None, description="With reply_source 'replayed': the run and "
+                                               "candidate that wrote the reply.")
     system_prompt: str | None = Field(None, description="The system prompt a model candidate's template rendered "
                                                         "for this case, as sent (also when the call then failed); "
                                                         "for a replayed reply, the one its run recorded; None for "
@@ -109,6 +123,15 @@ class Record(BaseModel):
     @property
     def key(self) -> tuple[str, str, int]:
         return (self.case_id, self.candidate, self.sample)
+
+    @property
+    def reply_origin(self) -> str:
+        """Where the reply came from, in words (``show`` and report.html's reply heading): ``model``,
+        ``recorded``, ``replayed from runs/v1 (bot)``; ``none`` without a reply source."""
+        if self.reply_source == "replayed" and self.replayed_from is not None:
+            origin = self.replayed_from
+            return f"replayed from {origin.run} ({origin.candidate})"
+        return self.reply_source or "none"
 
 
 class HashedRef(BaseModel):

@@ -20,7 +20,7 @@ from typing import IO, Any, Iterator, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from harness.errors import ResultsError
-from harness.records.schema import MANIFEST_SCHEMA_VERSION, RECORD_SCHEMA_VERSION, Manifest, Record
+from harness.records.schema import MANIFEST_SCHEMA_VERSION, RECORD_SCHEMA_VERSION, ErrorInfo, Manifest, Record
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -238,6 +238,13 @@ def candidate_replies(run_dir: Path, candidate: str,
             if prompts is not None and r.system_prompt is not None:
                 prompts[(r.case_id, r.sample)] = r.system_prompt
     return replies
+
+
+def candidate_failures(run_dir: Path, candidate: str) -> dict[tuple[str, int], ErrorInfo]:
+    """``(case id, sample) -> error`` of ``candidate``'s records in ``run_dir`` that ended in a case error
+    (no reply): what a run replaying its replies says of the cases it cannot replay."""
+    return {(r.case_id, r.sample): r.error for r in iter_records(run_dir)
+            if r.candidate == candidate and r.reply is None and r.error is not None}
 
 
 def read_manifest(run_dir: Path) -> Manifest:

@@ -177,7 +177,9 @@ def _sides(report: DiffReport) -> str:
                                              info.judge_model and f"judge {info.judge_model}",
                                              side_cases(info.selection, other.selection)) if p)
         items.append(f"<dt>{label}</dt><dd>{esc(text)}</dd>")
-    return f'<dl class="identity">{"".join(items)}</dl>'
+    # A re-grading opens with what it compares (what changed in the grading), before the sides and numbers.
+    opening = f'<p class="regrade"><strong>Re-grading:</strong> {esc(report.regrade)}</p>' if report.regrade else ""
+    return f'{opening}<dl class="identity">{"".join(items)}</dl>'
 
 
 def _summary_table(comparison: Comparison) -> str:

@@ -45,7 +45,9 @@ def _sides(report: DiffReport) -> str:
                                       side_cases(info.selection, other.selection)) if p)
         lines.append(f"- **{label}**: {md_code(info.run_dir)} ({md_escape(info.eval_name)}, "
                      f"started {md_escape(info.started_at or '?')}{', ' + md_escape(extra) if extra else ''})")
-    return "\n".join(lines)
+    # A re-grading opens with what it compares (what changed in the grading), before the sides and numbers.
+    opening = f"**Re-grading:** {md_escape(report.regrade)}\n\n" if report.regrade else ""
+    return opening + "\n".join(lines)
 
 
 def _case_list(row: DiffRow, changes: list, ids_only: bool = False) -> str:

@@ -241,7 +241,7 @@ class RecordRenderer:
         case = self.view.cases.get(record.case_id)
         return (f"{system_prompt_html(record.system_prompt)}{self.threads.heading(case, record.key, record_anchor)}"
                 f"{history_html(case, self.labels)}"
-                f"<h3>Reply <span class=\"muted\">({self.labels[record.reply_source or 'none']})</span></h3>"
+                f"<h3>Reply <span class=\"muted\">({self.labels[record.reply_origin]})</span></h3>"
                 f'{reply}<div class="verdicts"><div><h3>Checks</h3><ul>{checks.items}</ul></div>'
                 f"<div><h3>Criteria</h3><ul>{criteria.items}</ul></div></div>")
 

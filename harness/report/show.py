@@ -178,7 +178,7 @@ def reply_lines(record: Record) -> list[str]:
     if record.reply is None:
         return ["reply: none"]
     stats = record.responder
-    facts = [record.reply_source or ""]
+    facts = [record.reply_origin if record.reply_source else ""]
     if stats.calls:
         facts.append("cached" if stats.cache_hits == stats.calls else f"{stats.latency_s:.2f} s")
         facts.append(f"{stats.usage.prompt_tokens}+{stats.usage.completion_tokens} tokens")

@@ -113,7 +113,7 @@ async def evaluate_case(case: Case, responder: Responder, checks: list[Check], j
         record.finished_at = now_iso()
         return record
     record.reply, record.reply_source, record.responder = reply.text, reply.source, reply.stats
-    record.system_prompt = reply.system_prompt
+    record.system_prompt, record.replayed_from = reply.system_prompt, reply.replayed_from
     ctx = CheckContext(case=case, reply=reply.text, candidate=responder.name, responder=reply.stats,
                        system_prompt=reply.system_prompt)
     record.checks = await run_checks_async(checks, ctx)
