@@ -63,6 +63,9 @@ def _no_such_version(version: str, have: list[str], n_cases: int, replay: str = 
     listed = ", ".join(_shown(name) for name in have[:MAX_LISTED]) + (f" and {len(have) - MAX_LISTED} more" if len(have) > MAX_LISTED else "")
     close = sorted(difflib.get_close_matches(version, have, n=3, cutoff=0.6))
     hint = f"; did you mean {' or '.join(_shown(name) for name in close)}?" if close else ""
+    if not close and THREAD_VERSION in have:  # an export's own agent replies: the version a user guesses is the bot's
+        hint = (f"; `recorded: {THREAD_VERSION}` grades the replies the conversations themselves recorded "
+                "(README: Grading production conversations)")
     return f"no case has a reply recorded for version {version!r} ({cases}: {listed}{hint})"
 
 

@@ -313,7 +313,8 @@ def _checked_case(row: Any, source: str, number: int, seen: dict[str, int], pers
     if blank is not None:  # checked here, not in the schema: a run's snapshot of an older dataset still reads
         raise DatasetError(_BLANK_TURN[case.turns[blank].role], file=source, line=number,
                            field=f"turns[{blank}].content")
-    problem = _metadata_problem(case.metadata) if case.metadata else None
+    turns = {i: turn.metadata for i, turn in enumerate(case.turns) if turn.metadata}
+    problem = _metadata_problem({"metadata": case.metadata, "turns": turns}) if case.metadata or turns else None
     if problem is not None:
         raise DatasetError(problem[1], file=source, line=number, field=format_loc(problem[0]))
     if case.persona is not None:
@@ -335,15 +336,15 @@ def _at_item(exc: DatasetError, number: int) -> DatasetError:
     return DatasetError(exc.problem, file=exc.file, field=field)
 
 
-def _metadata_problem(metadata: dict[str, Any]) -> tuple[tuple[Any, ...], str] | None:
-    """Where a case's ``metadata`` nests over :data:`MAX_NESTING` levels or holds a NaN or an infinity (JSON's
-    ``NaN``, ``Infinity``, ``1e400``: a run's case snapshot would write null), with the problem; or None.
-    Walked without recursion."""
-    stack: list[tuple[tuple[Any, ...], Any, int]] = [(("metadata",), metadata, 1)]
+def _metadata_problem(found: dict[str, Any]) -> tuple[tuple[Any, ...], str] | None:
+    """Where a case's ``metadata`` or a turn's (``{"metadata": ..., "turns": {index: ...}}``) nests over MAX_NESTING
+    levels or holds NaN or infinity (a run's case snapshot would write null), with the problem; or None."""
+    stack: list[tuple[tuple[Any, ...], Any, int]] = [(("metadata",), found["metadata"], 1)] + [
+        (("turns", index, "metadata"), metadata, 1) for index, metadata in found["turns"].items()]
     while stack:
         loc, item, depth = stack.pop()
         if depth > MAX_NESTING:
-            return ("metadata",), f"nested over {MAX_NESTING} levels deep"
+            return loc[:3 if loc[0] == "turns" else 1], f"nested over {MAX_NESTING} levels deep"
         for key, child in (item.items() if isinstance(item, dict) else enumerate(item)):
             if isinstance(child, (dict, list)):
                 stack.append(((*loc, key), child, depth + 1))

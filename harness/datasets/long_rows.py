@@ -10,6 +10,16 @@ on one row of the thread (the first, usually) or repeated the same on each; two 
 refused at the row that disagrees. Column mapping (``dataset: {path, columns}``) maps the file's names to
 these, as for any file.
 
+Production exports (LangSmith traces, a deployed bot's logs) are read as they are exported:
+
+* A ``metadata.<key>`` whose value changes between the rows of a thread (in any thread of the file: a
+  timestamp, a message id) is the message's own, kept in each turn's ``metadata``, not the thread's
+  (:func:`_per_message_keys`). Deciding it per file, not per thread, gives every thread the same shape.
+* A thread whose last rows are the agent's ends on the reply the deployed bot sent: those rows are that
+  reply (:meth:`LongThread.finish`), ``recorded_replies["thread"]`` (and under their ``author``, when they
+  name one), and the case ends on the customer message it answered, as every case does. Their own fields
+  go to ``metadata.recorded_reply``, so no column of the export is lost.
+
 A grouped thread keeps the line of each of its rows (:class:`LongThread`), so a problem with one message
 (an empty ``content``, an unknown ``role``) is named at that message's line, by its column.
 """
@@ -20,6 +30,9 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from pydantic import ValidationError
+
+from harness.datasets.schema import REPLY_METADATA, ROLE_ALIASES, THREAD_VERSION, Turn
 from harness.errors import DatasetError
 
 MESSAGE_KEYS = ("thread_id", "role", "content", "author")
@@ -28,8 +41,10 @@ _WIDE_KEYS = ("turns", "complaint")
 # Keys exports use for a message's text: a message holding one is told its name here (`content`).
 CONTENT_SYNONYMS = ("text", "message", "body", "content_text", "value")
 # A message row has no id of its own in a case: the thread's id is thread_id (kept apart so it is never lost).
-LONG_ID = ("in a one-row-per-message file the case id is `thread_id`; a message id has no place in a case: "
-           "remove the column, or map it away (`metadata.<name>` if it is the same on every row of a thread)")
+RECIPE = "README: Grading production conversations"
+LONG_ID = ("in a one-row-per-message file the case id is `thread_id`; a message id is kept on its message: map it "
+           f"in the eval file (dataset: {{path: <file>, columns: {{metadata.message_id: id}}}}), or remove the "
+           f"column ({RECIPE})")
 
 
 def is_long_header(names: Iterable[str]) -> bool:
@@ -73,14 +88,75 @@ class LongThread:
             if 0 <= index < len(self.lines):
                 return DatasetError(exc.problem, file=exc.file, line=self.lines[index], field=rest or "role")
         if loc == "turns" and self.lines:
-            return DatasetError(f"thread {self.thread_id!r}: {exc.problem}", file=exc.file, line=self.lines[-1],
-                                field="role")
+            return DatasetError(f"thread {self.thread_id!r}: {exc.problem} ({RECIPE})", file=exc.file,
+                                line=self.lines[-1], field="role")
         head = loc.partition(".")[0].partition("[")[0]
         if head == "id":
             return DatasetError(exc.problem, file=exc.file, line=self.lines[0], field="thread_id")
         if head in self.fields:
             return DatasetError(exc.problem, file=exc.file, line=self.fields[head], field=exc.field)
         return exc
+
+    def finish(self, source: str) -> None:
+        """A thread that ends on agent rows after a customer one: those rows are the recorded reply to the last
+        customer message (``recorded_replies["thread"]``, and its ``author``'s when they name one author), taken
+        out of ``turns`` so the case ends on what was answered. A row that is no valid agent message is left in
+        place for validation to name at its row; a blank one is refused here, at its row."""
+        turns = self.data["turns"]
+        customer = [i for i, turn in enumerate(turns) if _side(turn) == "customer"]
+        if not customer or customer[-1] == len(turns) - 1:
+            return  # no customer turn at all: refused by validation, as a thread with nothing to answer
+        start = customer[-1] + 1
+        tail = turns[start:]
+        if not all(_is_agent_message(turn) for turn in tail):
+            return
+        blank = next((i for i, turn in enumerate(tail) if not turn["content"].strip()), None)
+        if blank is not None:
+            raise DatasetError("empty (an agent turn needs what the agent said; remove the turn if nothing was sent)",
+                               file=source, line=self.lines[start + blank], field="content")
+        self._record_reply(tail, source, self.lines[start])
+        del turns[start:], self.lines[start:]
+
+    def _record_reply(self, tail: list[dict[str, Any]], source: str, line: int) -> None:
+        text = "\n\n".join(turn["content"] for turn in tail)  # one reply sent in several messages, as in replay
+        authors = {turn.get("author") for turn in tail}
+        versions = [THREAD_VERSION] + ([authors.pop()] if len(authors) == 1 and None not in authors else [])
+        replies = self.data.setdefault("recorded_replies", {})
+        if not isinstance(replies, dict):  # validation names the field
+            return
+        for version in versions:
+            if replies.get(version, text) != text:
+                raise DatasetError(f"thread {self.thread_id!r} ends on {version!r}'s reply at line {line}, and a "
+                                   f"different one is given here: keep one ({RECIPE})", file=source,
+                                   line=self.fields.get("recorded_replies", line), field=f"reply:{version}")
+            replies[version] = text
+        self.fields.setdefault("recorded_replies", line)
+        own = [turn.get("metadata", {}) for turn in tail]
+        metadata = self.data.setdefault("metadata", {})
+        if any(own) and isinstance(metadata, dict):
+            if REPLY_METADATA in metadata:
+                raise DatasetError(f"`{REPLY_METADATA}` holds the per-message fields of the reply the thread ends "
+                                   f"on (line {line}): name this key otherwise", file=source,
+                                   line=self.fields.get("metadata", line), field=f"metadata.{REPLY_METADATA}")
+            metadata[REPLY_METADATA] = own
+        if not metadata:
+            del self.data["metadata"]
+
+
+def _side(turn: dict[str, Any]) -> Any:
+    role = turn.get("role")
+    return ROLE_ALIASES.get(role, role) if isinstance(role, str) else role
+
+
+def _is_agent_message(turn: dict[str, Any]) -> bool:
+    """Whether a row is a valid agent message but for a blank text (its own error, said at its row)."""
+    if _side(turn) != "agent" or not isinstance(turn.get("content"), str):
+        return False
+    try:
+        Turn.model_validate(turn)
+    except ValidationError:
+        return False
+    return True
 
 
 def long_threads(rows: Iterable[tuple[int, Any]], source: str) -> Iterable[tuple[int, Any]]:
@@ -99,6 +175,8 @@ def long_threads(rows: Iterable[tuple[int, Any]], source: str) -> Iterable[tuple
 
 
 def _grouped(rows: Iterable[tuple[int, Any]], source: str) -> list[tuple[int, Any]]:
+    rows = list(rows)
+    per_message = _per_message_keys(rows)
     threads: dict[str, LongThread] = {}
     out: list[tuple[int, Any]] = []
     for number, row in rows:
@@ -111,10 +189,33 @@ def _grouped(rows: Iterable[tuple[int, Any]], source: str) -> list[tuple[int, An
             if thread is None:
                 thread = threads[thread_id] = LongThread(thread_id, {"id": thread_id, "turns": []})
                 out.append((number, thread))
-            _add_message(thread, row, source, number)
+            _add_message(thread, row, source, number, per_message)
         except DatasetError as exc:
             out.append((number, exc))
+    for index, (number, item) in enumerate(out):
+        if isinstance(item, LongThread):
+            try:
+                item.finish(source)
+            except DatasetError as exc:
+                out[index] = (number, exc)
     return sorted(out, key=lambda item: item[0])
+
+
+def _per_message_keys(rows: list[tuple[int, Any]]) -> frozenset[str]:
+    """The ``metadata`` keys whose value changes between two rows of a thread, in any thread: a message's own
+    fields (a timestamp, a message id), kept on each turn; the others are the thread's, as before."""
+    first: dict[tuple[str, str], Any] = {}
+    keys: set[str] = set()
+    for _, row in rows:
+        metadata = row.get("metadata") if isinstance(row, dict) else None
+        if not isinstance(metadata, dict):
+            continue
+        for key, value in metadata.items():
+            if value is None or value == "" or value == {}:  # a blank cell: written on another row
+                continue
+            if first.setdefault((str(row.get("thread_id")), key), value) != value:
+                keys.add(key)
+    return frozenset(keys)
 
 
 def _thread_id(row: dict[str, Any], source: str, number: int) -> str:
@@ -128,10 +229,18 @@ def _thread_id(row: dict[str, Any], source: str, number: int) -> str:
     return str(value)
 
 
-def _add_message(thread: LongThread, row: dict[str, Any], source: str, number: int) -> None:
-    """The row's message as the thread's next turn; its other keys merged into the thread's own fields. The turn
-    is added before anything else of the row is refused, so the thread's other problems are still its own."""
+def _add_message(thread: LongThread, row: dict[str, Any], source: str, number: int,
+                 per_message: frozenset[str] = frozenset()) -> None:
+    """The row's message as the thread's next turn (with its ``per_message`` metadata keys); its other keys merged
+    into the thread's own fields. The turn is added before anything else of the row is refused, so the thread's
+    other problems are still its own."""
     turn = {key: row[key] for key in ("role", "content", "author") if row.get(key) is not None}
+    metadata = row.get("metadata")
+    if per_message and isinstance(metadata, dict):
+        own = {key: value for key, value in metadata.items() if key in per_message and value not in (None, "")}
+        if own:
+            turn["metadata"] = own
+        row = {**row, "metadata": {key: value for key, value in metadata.items() if key not in per_message}}
     typo = next((key for key in CONTENT_SYNONYMS if key in row), None) if "content" not in row else None
     # A blank cell is read as absent: refused as an empty message, at this row (a typo'd key is refused as that).
     turn.setdefault("content", "" if typo is None else row[typo])
@@ -184,6 +293,7 @@ def _merge(thread: LongThread, key: str, value: Any, source: str, number: int) -
 
 def _differs(name: str, thread: LongThread, key: str, source: str, number: int) -> DatasetError:
     return DatasetError(f"differs from line {thread.fields[key]} of thread {thread.thread_id!r} (a thread's own "
-                        f"fields are written on one of its rows, or the same on each)", file=source, line=number,
+                        f"fields are written on one of its rows, or the same on each; a message's own field goes in a "
+                        f"`metadata.<key>` column, kept per message: {RECIPE})", file=source, line=number,
                         field=name)
 

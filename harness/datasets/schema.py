@@ -13,6 +13,9 @@ from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo,
 
 # The recorded version name that means "the agent turn the thread itself recorded" (harness.datasets.turns).
 THREAD_VERSION = "thread"
+# The case metadata key holding the per-message fields (a timestamp, a message id) of the recorded reply a
+# one-row-per-message thread ended on (harness.datasets.long_rows): one object per message of that reply.
+REPLY_METADATA = "recorded_reply"
 # Other names exports give the two sides (OpenAI chat, DeepEval, LangSmith write user/assistant), read as ours
 # when a turn is loaded: a thread exported from those tools loads as it is, and is stored under our names.
 ROLE_ALIASES = {"user": "customer", "assistant": "agent", "bot": "agent"}
@@ -74,7 +77,8 @@ class Turn(_Strict):
     Agent turns may say who wrote them (``author``), what other versions replied
     at this point given the same history (``replies``), and what a good reply at
     this point must do (``expectations``); turn-level replay
-    (:mod:`harness.datasets.turns`) reads them. Customer turns carry none.
+    (:mod:`harness.datasets.turns`) reads them. Customer turns carry none. Any turn
+    may keep its message's own fields (``metadata``: a timestamp, a message id).
     """
 
     role: Literal["customer", "agent"]
@@ -86,6 +90,9 @@ class Turn(_Strict):
                                                 "point, given the same history (for turn-level replay).")
     expectations: Expectations | None = Field(None, description="Agent turns: what a reply at this point must do; "
                                               "the fields given replace the case's.")
+    metadata: dict[str, Any] = Field(default_factory=dict,
+                                     description="This message's own fields (a timestamp, a message id), as a "
+                                                 "one-row-per-message file's rows hold them.")
 
     @field_validator("role", mode="before")
     @classmethod
@@ -117,7 +124,7 @@ class Turn(_Strict):
     def _omit_unset_extras(self, handler):
         # Plain turns dump as {role, content}, as before these fields existed: dataset hashes stay stable.
         data = handler(self)
-        for name, empty in (("author", None), ("replies", {}), ("expectations", None)):
+        for name, empty in (("author", None), ("replies", {}), ("expectations", None), ("metadata", {})):
             if data.get(name) == empty:
                 data.pop(name, None)
         return data

@@ -214,6 +214,8 @@ def _turn_without_nulls(turn: Any) -> Any:
     agent = turn.get("role") == "agent"
     out = {key: value for key, value in turn.items()
            if value is not None or key not in _AGENT_ONLY or (agent and key != "replies")}
+    if "metadata" in out and out["metadata"] is None:  # Arrow's null for a turn without fields of its own
+        del out["metadata"]
     if isinstance(out.get("replies"), dict):
         out["replies"] = _present(out["replies"])
     return out

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from harness.datasets.schema import THREAD_VERSION, Case, Expectations, Turn
+from harness.datasets.schema import REPLY_METADATA, THREAD_VERSION, Case, Expectations, Turn
 from harness.errors import DatasetError
 
 ID_SEPARATOR = "@t"
@@ -98,7 +98,8 @@ def turn_index_of(case: Case) -> int | None:
 
 
 def _case_at(case: Case, position: AgentPosition, n_positions: int) -> Case:
-    metadata = {**case.metadata, "thread_id": case.id, "turn_index": position.index, "n_agent_turns": n_positions}
+    metadata = {**_reply_metadata(case, position), "thread_id": case.id, "turn_index": position.index,
+                "n_agent_turns": n_positions}
     history = [_history_turn(turn) for turn in case.turns[:position.start]]
     return Case(id=f"{case.id}{ID_SEPARATOR}{position.index}", turns=history,
                 recorded_replies=_replies_at(case, position), persona=case.persona, category=case.category,
@@ -111,7 +112,17 @@ def _case_at(case: Case, position: AgentPosition, n_positions: int) -> Case:
 
 def _history_turn(turn: Turn) -> Turn:
     # What other versions said, and what was expected, belong to their own position, not to the history.
-    return Turn.model_validate(turn.model_dump(include={"role", "content", "author"}))
+    return Turn.model_validate(turn.model_dump(include={"role", "content", "author", "metadata"}))
+
+
+def _reply_metadata(case: Case, position: AgentPosition) -> dict:
+    """The case's metadata, with ``recorded_reply`` (the per-message fields of the recorded reply graded) that of
+    the agent turns at ``position``: the case's own one is the final reply's (:mod:`harness.datasets.long_rows`)."""
+    if position.is_final(case):
+        return case.metadata
+    own = [turn.metadata for turn in case.turns[position.start:position.stop]]
+    rest = {key: value for key, value in case.metadata.items() if key != REPLY_METADATA}
+    return {**rest, REPLY_METADATA: own} if any(own) else rest
 
 
 def _replies_at(case: Case, position: AgentPosition) -> dict[str, str]:

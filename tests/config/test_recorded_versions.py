@@ -121,3 +121,13 @@ def test_a_version_with_a_space_around_it_is_shown_quoted():
 
     assert _no_such_version("v1", [" v1", "v2"], 1) == ("no case has a reply recorded for version 'v1' (the 1 case "
                                                        "has: ' v1', v2; did you mean ' v1'?)")
+
+
+def test_an_export_whose_replies_are_the_threads_own_points_at_recorded_thread():
+    # A production export's final agent turns are recorded as version `thread`; a user names the bot instead.
+    from harness.config.versions import _no_such_version
+
+    line = _no_such_version("prod", ["thread"], 3)
+    assert line.startswith("no case has a reply recorded for version 'prod' (the 3 cases have: thread; ")
+    assert "`recorded: thread` grades the replies the conversations themselves recorded" in line
+    assert "recorded: thread" not in _no_such_version("bot-v2", ["bot-v1", "thread"], 3)  # a near name: its hint

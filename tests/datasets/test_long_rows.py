@@ -111,11 +111,12 @@ def test_each_bad_message_is_named_at_its_own_row(tmp_path):
     assert [line.removeprefix(f"{path}:") for line in _errors(path)] == [
         "3: content: empty (an agent turn needs what the agent said; remove the turn if nothing was sent)",
         "4: persona: differs from line 2 of thread 'a1' (a thread's own fields are written on one of its rows, "
-        "or the same on each)",
+        "or the same on each; a message's own field goes in a `metadata.<key>` column, kept per message: README: "
+        "Grading production conversations)",
         "5: thread_id: empty (each message row names its thread)",
         "6: role: role 'system': a system prompt is not part of the recorded thread: give it to the candidate "
         "(its prompt's system message) and remove this turn",
-        "9: role: thread 'a3': the last turn must be the customer's",
+        # a3 ends on the agent's row: that is the recorded reply to grade (test_prod_exports), no longer an error
     ]
 
 
@@ -128,7 +129,8 @@ def test_message_rows_in_jsonl_name_their_line(tmp_path):
     found = [line.removeprefix(f"{path}:") for line in _errors(path)]
     assert found[0] == "2: text: unknown field; did you mean 'content'? (a message's text is its `content`)"
     assert found[1].startswith("4: id: in a one-row-per-message file the case id is `thread_id`")
-    assert found[2] == "5: role: thread '9': no customer turn (a thread needs the customer's message to answer)"
+    assert found[2] == ("5: role: thread '9': no customer turn (a thread needs the customer's message to answer) "
+                        "(README: Grading production conversations)")
 
 
 def test_a_table_with_part_of_the_message_columns_says_which_are_missing(tmp_path):
