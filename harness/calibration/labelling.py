@@ -115,7 +115,7 @@ def machine_verdict(item: Item) -> tuple[float | None, bool]:
 
 
 def pending_items(records: list[Record], targets: list[Target], done: set[tuple], labeller: str,
-                  by_candidate: bool, shuffle_seed: int | None = None) -> list[Item]:
+                  by_candidate: bool, shuffle_seed: int | None = None, keep=None) -> list[Item]:
     """Each (reply, target) still to label: the reply exists, the target applies to the case, and
     ``labeller`` has not labelled it yet (``done`` holds :func:`label_key` of the file's labels).
 
@@ -124,8 +124,9 @@ def pending_items(records: list[Record], targets: list[Target], done: set[tuple]
     calibrate pairs them; so a reply labelled one way is not asked again to be labelled the other.
     Only first samples are asked (with ``epochs``, calibrate pairs labels with sample 0). A reply
     given by several candidates is asked once per candidate with ``by_candidate``, once in all
-    otherwise. In run order, or shuffled with a seed (so one
-    labeller's order does not follow the run's, and the order can be repeated).
+    otherwise. ``keep`` (an item -> bool) leaves out the items it refuses (``harness label``'s doubt
+    options, :mod:`harness.calibration.picking`). In the records' order, or shuffled with a seed (so
+    one labeller's order does not follow the run's, and the order can be repeated).
     """
     items, seen = [], set()
     for record in records:
@@ -136,7 +137,8 @@ def pending_items(records: list[Record], targets: list[Target], done: set[tuple]
             item = Item(record, target)
             named = item_key(item, labeller, by_candidate)
             other = item_key(item, labeller, not by_candidate)
-            if named in seen or named in done or other in done or not machine_verdict(item)[1]:
+            if named in seen or named in done or other in done or not machine_verdict(item)[1] \
+                    or keep is not None and not keep(item):
                 if other in done and not by_candidate:
                     seen.add(named)  # this reply's text is labelled (by candidate): not asked for another
                 continue

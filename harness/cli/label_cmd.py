@@ -35,10 +35,35 @@ def add_parser(sub) -> None:
                                                                    "do not change between runs)")
     label.add_argument("--show-verdicts", action="store_true",
                        help="show the run's own verdict before asking (off by default: it anchors the labeller)")
+    _add_pick_options(label)
+
+
+def _add_pick_options(label) -> None:
+    """The annotation-queue options: which doubtful replies to ask about, and a reviewer's share of them."""
+    doubt = label.add_argument_group(
+        "an annotation queue", "the doubt options look at the run's verdict on each criterion or check asked "
+                               "about a reply, and keep the question when any option given holds (--failing "
+                               "--borderline asks both kinds); all of these narrow --cases and --candidates")
+    doubt.add_argument("--failing", action="store_true",
+                       help="the check fails, or the judge scored the criterion below its pass threshold")
+    doubt.add_argument("--borderline", action="store_true",
+                       help="the criterion scored at its scale's middle (3 of 1-5), or its judge was unsure (a "
+                            "weighted score near 3, or a 25-75%% chance of pass, when the judge reported "
+                            "probabilities); a check is never borderline")
+    doubt.add_argument("--disagree", action="store_true",
+                       help="the criterion and the check of the same name give opposite verdicts, or a judge "
+                            "panel split on its pass/fail")
+    doubt.add_argument("--from-diff", type=Path, metavar="DIFF_DIR",
+                       help="only the cases `harness diff` listed as changed in DIFF_DIR/diff.json (this run "
+                            "must be one of its two), pass->fail flips first, then fail->pass, then other "
+                            "changes, then replies whose text alone changed")
+    doubt.add_argument("--share", metavar="K/N",
+                       help="reviewer K of N: a fixed share of the replies (by case id and candidate), so N "
+                            "reviewers label in parallel without overlap")
 
 
 def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
-    from harness.calibration import labelling
+    from harness.calibration import labelling, picking
     from harness.datasets.selection import id_matches, parse_ids
     from harness.errors import ConfigError
     from harness.records.store import check_candidates, iter_records, read_manifest
@@ -60,15 +85,17 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     # In the dataset's order and the eval's candidate order (a run writes records as they finish).
     case_order = {case_id: i for i, case_id in enumerate(cases)}
     candidate_order = {str(c.get("name")): i for i, c in enumerate(manifest.candidates)}
-    records = sorted((r for r in iter_records(args.run_dir) if chosen.keeps(r)),
-                     key=lambda r: (case_order.get(r.case_id, len(case_order)), r.case_id,
-                                    candidate_order.get(r.candidate, 0), r.sample))
-    if not records:
+    picks = _picks(args, manifest, targets)
+    selected = sorted((r for r in iter_records(args.run_dir) if chosen.keeps(r)),
+                      key=lambda r: (case_order.get(r.case_id, len(case_order)), r.case_id,
+                                     candidate_order.get(r.candidate, 0), r.sample))
+    if not selected:
         _nothing_matches(args)
     for pattern in chosen.cases:  # a typo in a list of ids: said before the questions, not silently dropped
-        if not any(id_matches(r.case_id, pattern) for r in records):
+        if not any(id_matches(r.case_id, pattern) for r in selected):  # before the doubt options: not a typo
             print(f"harness: warning: no record of {args.run_dir} matches {pattern}"
                   + (" with the options given" if candidates else ""), file=sys.stderr)
+    records = picks.order([r for r in selected if picks.keeps(r)])  # --from-diff, --share
     if args.by_candidate:
         _check_recorded(manifest, records)
     # The label file is opened for append (and read) before the first question: a path that cannot
@@ -77,13 +104,22 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     try:
         _open_labels(writer)
         done = _done_keys(args.labels)
-        items = labelling.pending_items(records, targets, done, args.labeller, args.by_candidate, args.shuffle)
-        if not items and not labelling.pending_items(records, targets, set(), args.labeller, False):
-            raise ConfigError(f"nothing to label: none of the {len(records)} selected records of run "
+        items = labelling.pending_items(records, targets, done, args.labeller, args.by_candidate, args.shuffle,
+                                        picks.doubtful)
+        if not items and not labelling.pending_items(selected, targets, set(), args.labeller, False):
+            raise ConfigError(f"nothing to label: none of the {len(selected)} selected records of run "
                               f"{args.run_dir} has a reply to which {_what(targets)} applies")
+        if not items and picking.words(args) and not labelling.pending_items(
+                records, targets, set(), args.labeller, False, keep=picks.doubtful):
+            # An empty queue is an answer (no reply fails), not a typo: said, with exit code 0.
+            print(f"nothing to label in {args.run_dir}: {picking.words(args)} keeps no reply for {_what(targets)}")
+            return 0
         if not items:
             print(f"nothing left to label in {args.run_dir} for {args.labeller} (labels: {args.labels})")
             return 0
+        if picking.words(args):
+            unpicked = len(labelling.pending_items(selected, targets, done, args.labeller, args.by_candidate))
+            print(f"queue: {len(items)} to label, kept by {picking.words(args)} (of {unpicked} unlabelled)")
         session = _Session(args, items, cases, stdin or sys.stdin, writer)
         session.run()
     finally:
@@ -117,6 +153,13 @@ def _names(raw: str | None, option: str, what: str, example: str) -> tuple[str, 
     if not all(names):
         raise ConfigError(f"give {what} separated by commas (e.g. {example}); got {raw!r}", field=option)
     return names
+
+
+def _picks(args: argparse.Namespace, manifest, targets: list):
+    from harness.calibration.picking import picks_for
+
+    return picks_for(manifest, args.run_dir, targets, failing=args.failing, borderline=args.borderline,
+                     disagree=args.disagree, share=args.share, from_diff=args.from_diff)
 
 
 def _nothing_matches(args: argparse.Namespace) -> None:
