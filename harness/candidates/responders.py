@@ -77,6 +77,8 @@ class ReplayedResponder:
     replies: dict[tuple[str, int], str]
     model_name: str | None = None  # the model that wrote the replies, when that run's candidate was a model
     dataset_sha256: str | None = None  # the dataset that run read
+    # Which run that was, whatever its path: a diff still knows it after the runs were copied or moved.
+    source: dict[str, str] = field(default_factory=dict)
     # The system prompts the replies were written under, where that run's records kept them (record schema 3).
     prompts: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
 

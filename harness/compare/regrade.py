@@ -26,17 +26,20 @@ from harness.records.schema import Manifest
 def regraded(run_a: RunData, run_b: RunData) -> dict[str, str]:
     """B's candidates that replay a candidate of A: ``{candidate of B: the candidate of A it replays}``.
 
-    B's manifest names the run as its ``replies_from`` resolved it, relative to where B was run: it is
+    B's manifest names the run by its eval and start time (``source_run``: the run, wherever the two were
+    copied or moved since) and as its ``replies_from`` resolved it, relative to where B was run: that path is
     looked for from here, then from each folder above B (a run made from a project's root, diffed from there
-    or from anywhere else)."""
+    or from anywhere else); B's manifests written before ``source_run`` have only the path."""
     if run_a is run_b:
         return {}
     target = _resolved(run_a.path)
+    identity = {"eval_name": run_a.manifest.eval_name, "started_at": run_a.manifest.started_at}
     found = {}
     for candidate in run_b.manifest.candidates:
         source = candidate.get("replies_from")
-        if candidate.get("kind") == "replayed" and isinstance(source, str) and source \
-                and target in _places(Path(source), run_b.path):
+        if candidate.get("kind") != "replayed" or not isinstance(source, str) or not source:
+            continue
+        if candidate.get("source_run") == identity or target in _places(Path(source), run_b.path):
             found[str(candidate.get("name"))] = str(candidate.get("candidate") or candidate.get("name"))
     return found
 

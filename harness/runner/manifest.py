@@ -115,7 +115,8 @@ def _candidate_record(responder: Responder, loaded: LoadedEval) -> dict:
         return {"name": responder.name, "kind": "recorded", "recorded": responder.version}
     if isinstance(responder, ReplayedResponder):
         return {"name": responder.name, "kind": "replayed", "replies_from": responder.run,
-                "candidate": responder.candidate, "n_replies": len(responder.replies), "model": responder.model_name}
+                "candidate": responder.candidate, "n_replies": len(responder.replies), "model": responder.model_name,
+                "source_run": responder.source}
     # With partials, the text and hash cover them too: editing one is a changed prompt (resume, diff).
     source = combined(loaded.prompts[responder.name], loaded.prompt_partials.get(responder.name, {}))
     return {"name": responder.name, "kind": "model", "model": responder.model.spec_record(),

@@ -199,7 +199,9 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
                                                 replies=candidate_replies(run_dir, candidate, prompts), prompts=prompts,
                                                 model_name=source_model(record),
                                                 dataset_sha256=manifest.dataset.get("cases_sha256")
-                                                or manifest.dataset.get("sha256")))
+                                                or manifest.dataset.get("sha256"),
+                                                source={"eval_name": manifest.eval_name,
+                                                        "started_at": manifest.started_at}))
             continue
         template, rendered = checked_template(loaded, spec.name, cases, dumps)  # a broken template fails now
         model = build_checked_model(loaded, model_spec(spec), loaded.candidate_loc(spec.name), cache)

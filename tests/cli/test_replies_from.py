@@ -51,8 +51,10 @@ def test_a_run_is_regraded_with_new_checks_without_asking_anyone_again(tmp_path)
     assert again["c1"]["checks"]["says_sorry"]["passed"] is False and again["c0"]["checks"]["says_sorry"]["passed"]
     assert again["c3"]["error"]["kind"] == "missing_recorded_reply" and "runs/first" in again["c3"]["error"]["message"]
     manifest = json.loads((tmp_path / "runs/regrade/manifest.json").read_text())
+    source_run = {"eval_name": "first", "started_at": json.loads((tmp_path / "runs/first/manifest.json").read_text())
+                  ["started_at"]}  # the run itself, wherever it is moved: a diff still finds it
     assert manifest["candidates"] == [{"name": "v1-again", "kind": "replayed", "replies_from": "runs/first",
-                                       "candidate": "v1", "n_replies": 3, "model": None}]
+                                       "candidate": "v1", "n_replies": 3, "model": None, "source_run": source_run}]
     # The same run diffed against its re-grade: the shared check agrees on every shared case.
     diff = harness_cmd("diff", "runs/first", "runs/regrade", "--pair", "v1=v1-again", "--out", "d", cwd=tmp_path)
     assert diff.returncode == 0, diff.stderr

@@ -123,3 +123,25 @@ def test_the_terminal_says_it_is_a_regrading_when_the_diff_goes_to_files(tmp_pat
     code = main(["diff", str(a), str(b), "--out", str(tmp_path / "d")])
     assert code == 0
     assert "harness: re-grading: B re-grades A's replies with rubric support v1 → v2" in capsys.readouterr().err
+
+
+def _moved_runs(tmp_path, started_at):
+    # B's replies_from names a path that no longer leads to A (both runs copied elsewhere, e.g. CI artifacts).
+    a = write_run(tmp_path / "runs" / "v1", _records("bot", {"c1": True, "c2": True, "c3": False}),
+                  manifest(("bot",), checks={"next_step": "2"}))
+    man = _regrade_manifest("somewhere/else/v1", criteria={"empathy": CRITERIA["empathy"]})
+    man.candidates[0]["source_run"] = {"eval_name": "synthetic", "started_at": started_at}
+    b = write_run(tmp_path / "runs" / "v1-rescore", _records("bot", {"c1": True, "c2": False, "c3": False}), man)
+    return a, b
+
+
+def test_a_regrade_is_known_by_its_source_runs_identity_after_the_runs_moved(tmp_path):
+    a, b = _moved_runs(tmp_path, "2024-01-01T00:00:00+00:00")  # A's eval and start time
+    report = build_diff(a, b)
+    assert report.comparable and report.regrade and report.regrade.startswith("B re-grades A's replies")
+
+
+def test_another_run_of_the_same_eval_is_not_taken_for_the_source(tmp_path):
+    a, b = _moved_runs(tmp_path, "2024-02-02T00:00:00+00:00")  # B replayed a later run of that eval
+    with pytest.raises(IncomparableRunsError):
+        build_diff(a, b)
