@@ -338,7 +338,9 @@ def _validated(paths: list[Path]) -> tuple[int, int]:
         evals += is_eval_file(path)
         ok = not isinstance(message, UserError)
         failures += not ok
-        print(f"ok    {path}: {message}" if ok else f"error {message.one_line()}",
+        # An option's mistake names the option, not a file: the path says which of the files it is about.
+        where = "" if ok or message.file else f"{path}: "
+        print(f"ok    {path}: {message}" if ok else f"error {where}{message.one_line()}",
               file=sys.stdout if ok else sys.stderr)
         for warning in getattr(message, "warnings", ()):  # fields a check names that some cases lack
             print(f"warn  {warning}", file=sys.stderr)

@@ -71,8 +71,8 @@ def test_validate_and_estimate_take_the_same_options(served_project):
     bad = harness_cmd("validate", "eval.yaml", "--set", "concurrency=0", "--set", "candidates.0.modle=x",
                       cwd=project)
     assert bad.returncode == 2
-    assert "error --set concurrency: Input should be greater than or equal to 1" in bad.stderr
-    assert "error --set candidates.0.modle: no such key in the eval file" in bad.stderr
+    assert "error eval.yaml: --set concurrency: Input should be greater than or equal to 1" in bad.stderr
+    assert "error eval.yaml: --set candidates.0.modle: no such key in the eval file" in bad.stderr
     nothing = harness_cmd("validate", "cases.jsonl", "--model", "openai/gpt-4o", cwd=project)
     assert "warn  --model openai/gpt-4o: no eval file among the paths, nothing to change" in nothing.stderr
     estimate = harness_cmd("estimate", "eval.yaml", "--json", "--judge-model", "openai/gpt-4o", cwd=project)
