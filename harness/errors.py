@@ -183,3 +183,9 @@ class ForeignConfigError(ConfigError):
     """A file written for another tool (a promptfoo config given as an eval file). Where it is among a file's
     errors, the CLI prints every one of them, as ``harness validate`` does: each names the harness's word for
     one of the other tool's keys, and the first alone would not say what to write."""
+
+
+class OverrideError(ConfigError):
+    """A command-line option that changes the eval file (``--model``, ``--judge-model``, ``--set``) gave what
+    the file cannot take: named by the option, not by a line of the file that does not hold the value. The
+    CLI prints every one of a file's errors when one is this (a file's line alone would not lead to it)."""

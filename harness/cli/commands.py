@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from harness.cli.override_opts import overrides_from, say_overrides, start_overridden
 from harness.errors import ConfigError, UserError
 
 MAX_REPEAT = 1000  # as a candidate's `epochs`
@@ -21,7 +22,10 @@ def run(args: argparse.Namespace) -> int:
 
     from harness.config.evalfile import repeated
 
+    from harness.config.overrides import overridden
+
     candidates, selection = _chosen(args)
+    overrides = overrides_from(args, candidates)
     progress = RunProgress(enabled=not args.quiet)
     options = RunOptions(out=args.out, limit=args.limit, candidates=candidates, resume=args.resume,
                          retry_errors=args.retry_errors, use_cache=not args.no_cache, cache_path=args.cache,
@@ -29,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     if args.repeat is not None and not args.quiet:
         print(f"harness: --repeat {args.repeat}: {args.repeat} sample(s) per case of each model candidate, in place "
               "of the eval file's epochs (the manifest's eval_spec records it)", file=sys.stderr)
-    with progress, repeated(args.repeat):
+    with progress, repeated(args.repeat), overridden(overrides):
+        start_overridden(args, overrides)
         gated = run_gated(args.eval, NightlyOptions(run=options, baseline=args.baseline, trend_pngs=args.trend_pngs,
                                                     junit=args.junit))
     _print_outputs(gated.result.outputs, quiet=args.quiet)
@@ -62,9 +67,12 @@ def estimate(args: argparse.Namespace) -> int:
         raise ConfigError("must be a positive number of seconds", field="--latency")
     from harness.config.evalfile import repeated
 
+    from harness.config.overrides import overridden
+
     candidates, selection = _chosen(args)
-    with repeated(args.repeat):
+    with repeated(args.repeat), overridden(overrides_from(args, candidates)):
         loaded = load_eval(args.eval)
+    say_overrides(loaded, quiet=False)
     if candidates:  # resolved here, before estimate_run reads them (its models, the in-process one's pace)
         from harness.config.candidates import resolve_candidates
 
@@ -306,17 +314,33 @@ def diff(args: argparse.Namespace) -> int:
 
 
 def validate(args: argparse.Namespace) -> int:
-    from harness.cli.validation import Skipped, validate_paths
+    from harness.config.overrides import overridden
 
-    failures = checked = 0
-    for path, message in validate_paths(args.paths):
+    overrides = overrides_from(args)
+    with overridden(overrides):
+        code, evals = _validated(args.paths)
+    if overrides and not evals:  # said, not silently ignored: the options change eval files only
+        print(f"warn  {', '.join(overrides.words())}: no eval file among the paths, nothing to change",
+              file=sys.stderr)
+    return code
+
+
+def _validated(paths: list[Path]) -> tuple[int, int]:
+    """Validate ``paths``, printing a line per file; the exit code and how many eval files were among them."""
+    from harness.cli.validation import Skipped, is_eval_file, validate_paths
+
+    failures = checked = evals = 0
+    for path, message in validate_paths(paths):
         if isinstance(message, Skipped):  # met in a directory, not a harness file
             print(f"skip  {path}{'/' if path.is_dir() else ''}: {message}")
             continue
         checked += 1
+        evals += is_eval_file(path)
         ok = not isinstance(message, UserError)
         failures += not ok
-        print(f"ok    {path}: {message}" if ok else f"error {message.one_line()}",
+        # An option's mistake names the option, not a file: the path says which of the files it is about.
+        where = "" if ok or message.file else f"{path}: "
+        print(f"ok    {path}: {message}" if ok else f"error {where}{message.one_line()}",
               file=sys.stdout if ok else sys.stderr)
         for warning in getattr(message, "warnings", ()):  # fields a check names that some cases lack
             print(f"warn  {warning}", file=sys.stderr)
@@ -325,10 +349,10 @@ def validate(args: argparse.Namespace) -> int:
                 print(f"warn  {path}: {warning}", file=sys.stderr)
     if not checked:
         # "ok" about nothing would read as a pass in CI: say that nothing was validated.
-        named = ", ".join(str(p) for p in args.paths)
+        named = ", ".join(str(p) for p in paths)
         print(f"error {named}: no eval file, dataset or rubric found to validate", file=sys.stderr)
-        return 2
-    return 2 if failures else 0
+        return 2, evals
+    return (2 if failures else 0), evals
 
 
 def _unset_key_warnings(path: Path) -> list[str]:

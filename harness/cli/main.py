@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from harness.cli.once import Once
+from harness.cli.override_opts import add_override_options
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 2, 4, 130, 143
 
@@ -94,6 +95,7 @@ def _add_run(sub) -> None:
     run.add_argument("--junit", choices=["gated", "all"], default=None,
                      help="what fails a case in junit.xml: only checks and criteria whose gate failed (gated, the "
                           "default, or $HARNESS_JUNIT), or every failing check and criterion (all)")
+    add_override_options(run)
 
 
 def _add_repeat(command) -> None:
@@ -122,6 +124,7 @@ def _add_estimate(sub) -> None:
     estimate.add_argument("--candidates", help="comma-separated candidate names (default: all); the part before @, "
                                                "or any start one candidate has, will do")
     _add_selection(estimate)
+    add_override_options(estimate)
     estimate.add_argument("--reply-tokens", type=int, metavar="N", help="length of a model candidate's reply "
                           "(default: the mean of the dataset's recorded replies, capped by max_tokens)")
     estimate.add_argument("--latency", type=float, default=1.0, metavar="S",
@@ -148,6 +151,7 @@ def _add_export(sub) -> None:
 def _add_validate_and_report(sub) -> None:
     validate = sub.add_parser("validate", help="validate datasets, rubrics and eval files")
     validate.add_argument("paths", nargs="+", type=Path, help="files or directories")
+    add_override_options(validate)
     report = sub.add_parser("report", help="rebuild a run's scorecard and HTML report")
     report.add_argument("run_dir", type=Path)
     report.add_argument("--quiet", action="store_true", help="print only where the outputs are, not the summary table")
@@ -221,9 +225,10 @@ def main(argv: list[str] | None = None) -> int:
 def _error_lines(exc) -> list[str]:
     """One line for an error; every one of a file's errors where the file was written for another tool (each
     line names the harness's word for one of its keys, as ``harness validate`` shows them)."""
-    from harness.errors import ForeignConfigError, SeveralErrors
+    from harness.errors import ForeignConfigError, OverrideError, SeveralErrors
 
-    if isinstance(exc, SeveralErrors) and any(isinstance(e, ForeignConfigError) for e in exc.errors):
+    # A mistake of a command-line option among the file's: "harness validate FILE" would not list it.
+    if isinstance(exc, SeveralErrors) and any(isinstance(e, (ForeignConfigError, OverrideError)) for e in exc.errors):
         return [e.one_line() for e in exc.errors] + ([f"(and {exc.more} more)"] if exc.more else [])
     return [exc.one_line()]
 

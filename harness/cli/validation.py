@@ -207,6 +207,11 @@ def _yaml_kind(path: Path) -> str:
     return "rubric" if isinstance(data, dict) and "criteria" in data else "eval"
 
 
+def is_eval_file(path: Path) -> bool:
+    """Whether ``path`` is validated as an eval file (a YAML file that is not a rubric)."""
+    return path.suffix.lower() in YAML_SUFFIXES and path.is_file() and _yaml_kind(path) == "eval"
+
+
 def validate_file(path: Path) -> str:
     """A short description of a valid file; raises UserError naming file, line and field."""
     from harness.datasets.loader import load_dataset
@@ -248,8 +253,10 @@ def validate_file(path: Path) -> str:
     warnings += _epoch_warnings(loaded) + cap_warnings(loaded)
     n = len(loaded.spec.candidates)
     checks = len(loaded.custom_checks)
+    changed = f" (changed by {', '.join(loaded.spec.overrides)})" if loaded.spec.overrides else ""
     return Valid(f"eval {loaded.name}, {n} candidate{'s' if n != 1 else ''}"
-                 + (f", {checks} check{'s' if checks != 1 else ''} of its own" if checks else ""), warnings)
+                 + (f", {checks} check{'s' if checks != 1 else ''} of its own" if checks else "") + changed,
+                 warnings)
 
 
 def _epoch_warnings(loaded: LoadedEval) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_serializer, model_validator
 
 from harness.checks.custom import CustomCheckSpec, build_custom_check
 from harness.config.candidates import (TEMPLATE_SUFFIXES, CandidateEntry, CandidateSpec,
@@ -18,6 +18,7 @@ from harness.config.candidates import (TEMPLATE_SUFFIXES, CandidateEntry, Candid
                                        in_matrix)
 from harness.config.concurrency import DEFAULT_EVAL_CONCURRENCY, following_models
 from harness.config.interpolate import interpolate
+from harness.config.overrides import Applied, apply_overrides, check_expanded
 # The judge block's models, also imported from here (tests, schemas).
 from harness.config.prompt_partials import PartialError, find_partials
 from harness.config.judge_spec import EMBEDDED_MODEL, JudgeSpec, ModelFields, PanellistSpec  # noqa: F401
@@ -64,6 +65,21 @@ class EvalSpec(StrictSpec):
     gates: GatesSpec | None = Field(None, description="Minimums and largest regressions a run must keep.")
     max_error_rate: float | None = Field(None, ge=0, le=1, description="Largest share of records with an error "
                                                                        "for the run to count as complete.")
+    # The command-line options that changed the file (--model, --set, ...): not a field, so a file cannot write
+    # it; dumped (a manifest's eval_spec) as `overrides` when there are any.
+    _overrides: list[str] = PrivateAttr(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _with_overrides(self, handler) -> dict[str, Any]:
+        dumped = handler(self)
+        if self._overrides and isinstance(dumped, dict):
+            dumped["overrides"] = list(self._overrides)
+        return dumped
+
+    @property
+    def overrides(self) -> list[str]:
+        """The command-line options that changed the eval file, as given (empty: none)."""
+        return list(self._overrides)
 
     @property
     def dataset_file(self) -> str:
@@ -155,10 +171,14 @@ class LoadedEval(BaseModel):
     gated_case_checks: list[str] = Field(default_factory=list, exclude=True, repr=False, description=(
         "the checks and judge criteria gates name that the eval file does not have: a case's own checks or "
         "criteria, or typos, told apart once the dataset is read (unknown_gate_checks)"))
+    applied: Applied | None = Field(None, exclude=True, repr=False, description=(
+        "what --model, --judge-model and --set changed (None: nothing): its errors name the option"))
 
     def error(self, problem: str, *loc: Any, kind: type[UserError] = ConfigError) -> UserError:
-        """A ``kind`` error at ``loc`` in this eval file: ``eval.yaml:7: candidates[1].model: problem``."""
-        return _error_at(self.path, self.node, problem, loc, kind)
+        """A ``kind`` error at ``loc`` in this eval file: ``eval.yaml:7: candidates[1].model: problem`` (a value
+        a command-line option put there: ``--model: problem``)."""
+        error = _error_at(self.path, self.node, problem, loc, kind)
+        return self.applied.reword_one(error, str(self.path)) if self.applied is not None else error
 
     @property
     def column_map(self) -> ColumnMap:
@@ -196,11 +216,27 @@ def _exists(path: Path) -> bool:
 
 
 def load_eval(path: str | Path) -> LoadedEval:
-    """Read, validate and resolve an eval file. Raises ConfigError naming file, line and field."""
+    """Read, validate and resolve an eval file, changed by the command-line options held
+    (:func:`harness.config.overrides.overridden`). Raises ConfigError naming file, line and field (or the
+    option that put a wrong value there)."""
     path = Path(path)
     data, node = load_yaml(path, ConfigError)
     data = interpolate(data, node, path)
+    data, applied = apply_overrides(data)
+    if applied is None:
+        return _loaded(path, data, node)
+    try:
+        loaded = _loaded(path, data, node, applied)
+    except UserError as exc:
+        raise applied.reword(exc, str(path)) from None
+    loaded.spec._overrides = applied.words
+    loaded.applied = applied
+    return loaded
+
+
+def _loaded(path: Path, data: Any, node, applied: Applied | None = None) -> LoadedEval:
     data, locs = expand_matrices(data, node, path)
+    check_expanded(data, locs, applied)
     try:
         spec = validate_yaml(EvalSpec, data, node, path, ConfigError,
                              remap=lambda loc: in_file(at_second_name(loc, data), locs, node))
