@@ -64,7 +64,8 @@ class EvalSpec(StrictSpec):
                              description="Case × candidate tasks in flight.")
     gates: GatesSpec | None = Field(None, description="Minimums and largest regressions a run must keep.")
     max_error_rate: float | None = Field(None, ge=0, le=1, description="Largest share of records with an error "
-                                                                       "for the run to count as complete.")
+                                                                       "for the run to count as complete; unset: "
+                                                                       "0.05, 1 turns the share off.")
     # The command-line options that changed the file (--model, --set, ...): not a field, so a file cannot write
     # it; dumped (a manifest's eval_spec) as `overrides` when there are any.
     _overrides: list[str] = PrivateAttr(default_factory=list)

@@ -16,7 +16,10 @@ when it finished and:
 - every check that crashed somewhere decided some record: one that crashed on
   every record it ran on (applied to) measured nothing, as that judge did not;
 - the share of records with an error is at most the eval file's
-  ``max_error_rate`` (when it sets one).
+  ``max_error_rate``, :data:`DEFAULT_MAX_ERROR_RATE` when it sets none (as
+  Inspect AI fails a task on a sample error by default and promptfoo counts an
+  errored test as failed, a run that lost many records does not pass silently;
+  ``max_error_rate: 1`` turns the share off).
 """
 
 from __future__ import annotations
@@ -28,8 +31,11 @@ from pathlib import Path
 from harness.checks.base import is_crashed
 from harness.records.schema import Record
 from harness.records.store import iter_records
-from harness.scoring.notices import counted, fmt_kinds
+from harness.scoring.notices import error_split, fmt_kinds
 
+# The share of records with an error a run may have when its eval file sets no max_error_rate (README's example
+# value): a transient blip of a few records passes, a provider outage that cost a fifth of a run does not.
+DEFAULT_MAX_ERROR_RATE = 0.05
 
 
 @dataclass(frozen=True)
@@ -46,10 +52,20 @@ class ErrorCount:
     crashed_checks: str = ""  # "gold_ok 20, boom 2": records each crashed check decided nothing on
     # Checks that crashed on every record they ran on, each with how many: ("gold_ok", 20). No verdict at all.
     checks_gave_nothing: tuple[tuple[str, int], ...] = ()
+    no_reply: int = 0  # records that ended in a case error: no reply (counted in with_error)
+    judge_erred: int = 0  # records with a reply and a judge error on some criterion (counted in with_error)
 
     @property
     def rate(self) -> float:
         return self.with_error / self.records if self.records else 0.0
+
+    @property
+    def split(self) -> str:
+        """``4 of 10 records (40.0%) with an error: 3 without a reply, 1 with a judge error``: the one way the
+        gates and the scorecard's notice count a run's errors."""
+        crashed_only = max(0, min(self.crashed, self.with_error - self.no_reply - self.judge_erred))
+        return error_split(self.records, self.with_error, (self.no_reply, self.judge_erred, crashed_only),
+                           self.crashed_checks)
 
     @property
     def judge_gave_nothing(self) -> bool:
@@ -58,8 +74,8 @@ class ErrorCount:
 
 
 def record_has_error(record: Record) -> bool:
-    """A case or judge error: what ``--retry-errors`` asks again. A crashed check is not one of them (asking
-    the model again would not fix the check); the error count still counts it (:class:`ErrorTally`)."""
+    """A case or judge error (what a case outcome calls erred). A crashed check is not one of them; the error
+    count still counts it (:class:`ErrorTally`), and ``--retry-errors`` runs it again (:mod:`harness.runner.retry`)."""
     return record.error is not None or any(v.error is not None for v in record.judge.values())
 
 
@@ -99,6 +115,8 @@ class ErrorTally:
     judge_errors: int = 0
     judge_kinds: Counter = field(default_factory=Counter)
     crashed: int = 0
+    no_reply: int = 0
+    judge_erred: int = 0
     crashed_kinds: Counter = field(default_factory=Counter)  # check name -> records it crashed on
     decided_kinds: Counter = field(default_factory=Counter)  # check name -> records it passed or failed
     candidates: dict[str, _CandidateTally] = field(default_factory=dict)
@@ -121,6 +139,8 @@ class ErrorTally:
         self.crashed_kinds.update(crashed)
         self.decided_kinds.update(name for name, c in record.checks.items() if c.passed is not None)
         self.with_error += record.error is not None or errors > 0 or bool(crashed)
+        self.no_reply += record.error is not None
+        self.judge_erred += record.error is None and errors > 0
         self.graded += record.error is None and (scores > 0 or any(c.passed is not None
                                                                    for c in record.checks.values()))
         tally = self.candidates.get(record.candidate)
@@ -139,7 +159,7 @@ class ErrorTally:
         silent = tuple((name, n) for name, n in sorted(self.crashed_kinds.items()) if not self.decided_kinds[name])
         return ErrorCount(self.records, self.with_error, self.graded, failed, self.judge_verdicts,
                           self.judge_errors, fmt_kinds(self.judge_kinds), self.crashed, fmt_kinds(self.crashed_kinds),
-                          silent)
+                          silent, self.no_reply, self.judge_erred)
 
 
 def count_errors(run_dir: str | Path) -> ErrorCount:
@@ -150,15 +170,19 @@ def count_errors(run_dir: str | Path) -> ErrorCount:
     return tally.count()
 
 
+def error_tolerance(max_error_rate: float | None) -> tuple[float, bool]:
+    """The share of records with an error a run may have, and whether it is the default (the eval file's
+    ``max_error_rate`` is None: unset)."""
+    return (DEFAULT_MAX_ERROR_RATE, True) if max_error_rate is None else (float(max_error_rate), False)
+
+
 def within_tolerance(count: ErrorCount, status: str, max_error_rate: float | None) -> tuple[bool, str]:
     """Whether the run completed within its tolerance, and why (not): each cause that failed it, named.
 
-    Whatever ``max_error_rate`` says (without one, these are the only error counts that fail), a run fails
-    when nothing was graded, when a candidate has no record without an error, when the judge gave no
-    verdict at all because every ask ended in an error, or when a check did not, crashing on every record
-    it ran on.
+    Whatever ``max_error_rate`` says, a run fails when nothing was graded, when a candidate has no record
+    without an error, when the judge gave no verdict at all because every ask ended in an error, or when a
+    check did not, crashing on every record it ran on. Without one, :data:`DEFAULT_MAX_ERROR_RATE` holds.
     """
-    share = f"{count.with_error} of {counted(count.records, 'record')} ended in an error ({count.rate:.1%}{_crashes(count)})"
     if status != "complete":
         return False, f"the run is {status}, not complete"
     if count.records == 0:
@@ -166,12 +190,14 @@ def within_tolerance(count: ErrorCount, status: str, max_error_rate: float | Non
     causes = unusable_causes(count)
     if causes:
         return False, "; ".join(causes)
-    if max_error_rate is None:
-        return True, (f"{share}; no max_error_rate set (errors fail the run only when a candidate has no record "
-                      f"without one, or the judge or a check gave no verdict)")
-    if count.rate > max_error_rate:
-        return False, f"{share}, above max_error_rate {max_error_rate:.1%}"
-    return True, f"{share}, within max_error_rate {max_error_rate:.1%}"
+    bound, default = error_tolerance(max_error_rate)
+    if bound >= 1:
+        return True, f"{count.split}; max_error_rate 1 (the share of errors is not held)"
+    named = f"the default max_error_rate {bound:.1%} (the eval file sets none; max_error_rate: 1 turns it off)" \
+        if default else f"max_error_rate {bound:.1%}"
+    if count.rate > bound:
+        return False, f"{count.split}, above {named}"
+    return True, f"{count.split}, within {named}"
 
 
 def unusable_causes(count: ErrorCount) -> list[str]:
@@ -194,10 +220,3 @@ def unusable_causes(count: ErrorCount) -> list[str]:
     causes += [f"check {name} gave no verdict: it crashed on all {n} record{'s' if n != 1 else ''} it ran on "
                f"(each record's detail says why)" for name, n in count.checks_gave_nothing]
     return causes
-
-
-def _crashes(count: ErrorCount) -> str:
-    """``; 20 with a crashed check: gold_ok 20`` (empty when no check crashed)."""
-    if not count.crashed:
-        return ""
-    return f"; {count.crashed} with a crashed check: {count.crashed_checks}"

@@ -106,6 +106,9 @@ def render_notices(notices: list[str]) -> str:
 def records_text(scorecard: Scorecard) -> int | str:
     """The scorecard's record count; with epochs, ``"10 (one per case, samples reduced; 30 samples)"``."""
     sampled = [c.epochs.n_samples for c in scorecard.candidates.values() if c.epochs is not None]
+    variants = sum(g.n_records for c in scorecard.candidates.values() for g in c.by_perturbation.values())
+    if not sampled and variants:  # with `perturb`: the rates are over the cases, the variants counted apart
+        return f"{scorecard.n_records} ({scorecard.n_records - variants} cases + {variants} perturbed variants)"
     if not sampled:
         return scorecard.n_records
     samples = sum(sampled) + sum(c.n_records for c in scorecard.candidates.values() if c.epochs is None)

@@ -135,9 +135,18 @@ def _row(card: Scorecard, section: str, label: str, cell: Callable[[CandidateSco
     return Row(section, label, [cell(c) for c in card.candidates.values()])
 
 
+def records_cell(candidate: CandidateScores) -> str:
+    """``"20 (4 cases + 16 perturbed variants)"``: a candidate's records, the variants of an eval's ``perturb``
+    counted apart (its rates are over the cases only); the bare count otherwise."""
+    variants = sum(group.n_records for group in candidate.by_perturbation.values())
+    if not variants:
+        return str(candidate.n_records)
+    return f"{candidate.n_records} ({candidate.n_records - variants} cases + {variants} perturbed variants)"
+
+
 def summary_rows(card: Scorecard) -> list[Row]:
     """Every summary row of ``card``, candidates in scorecard order."""
-    rows = [_row(card, "Records", "records", lambda c: str(c.n_records))]
+    rows = [_row(card, "Records", "records", records_cell)]
     if _sampled(card):  # with epochs a record is a case (its samples reduced): say so, and count the samples
         rows = [_row(card, "Records", "records (one per case, samples reduced)", lambda c: str(c.n_records)),
                 _row(card, "Records", "samples", lambda c: str(c.epochs.n_samples if c.epochs else c.n_records))]

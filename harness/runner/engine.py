@@ -3,7 +3,8 @@
 ``run_eval`` is the synchronous facade over ``run_eval_async``. A run can be
 interrupted at any point and continued with ``resume=True``: finished records
 are kept, only the missing ones are evaluated (and, with ``retry_errors=True``,
-the ones that ended in an error).
+the ones that ended in an error: from the reply when there is none, else only their judge's failed criteria
+and crashed checks, on the reply they have: :mod:`harness.runner.retry`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from harness.config.evalfile import LoadedEval, load_eval
 from harness.datasets.perturb import is_variant
 from harness.datasets.selection import CaseSelection
 from harness.errors import ResultsError
-from harness.gates.tolerance import record_has_error
 from harness.gc_pause import long_lived_frozen
 from harness.models.cache import ResponseCache
 from harness.records.schema import Manifest, Record
@@ -32,6 +32,7 @@ from harness.runner.outputs import RunOutputs, finalize_run, load_cases
 from harness.records.timestamps import now_iso
 from harness.runner.manifest import build_manifest
 from harness.runner.plan import RunPlan, build_plan, perturb_notes
+from harness.runner.retry import RetryPlan, plan_retry, redo_verdicts, remove_pending
 from harness.runner.tally import CaseSnapshot, RunTally
 
 ProgressCallback = Callable[[Record], None]
@@ -100,13 +101,17 @@ async def run_eval_async(eval_path: str | Path, options: RunOptions) -> RunResul
         remove_stale_temps(run_dir)
         manifest, cases = _start_manifest(run_dir, plan, options)
         tally = RunTally.for_run(manifest, cases)
-        done = _prepare_records(run_dir, options.retry_errors, tally)
+        retry = _prepare_records(run_dir, options.retry_errors, tally, planned=set(_keys(plan)))
+        done = {r.key for r in retry.kept}
+        line = retry.start_line() if options.retry_errors else None
+        if line:
+            print(f"harness: --retry-errors: {line}", file=sys.stderr)
         # Written once the records are known to be readable: a resume refused over a damaged
         # records file leaves the manifest (and so the run's status) as it was.
         write_manifest(run_dir, manifest)
-        if options.batch:
-            await _prefill_from_batches(plan, run_dir, manifest, done, options, cache)
-        result = await _execute(plan, run_dir, manifest, done, options, cache, tally)
+        if options.batch:  # a kept reply needs no responder call: not batched
+            await _prefill_from_batches(plan, run_dir, manifest, done | set(retry.rejudge), options, cache)
+        result = await _execute(plan, run_dir, manifest, done, options, cache, tally, retry.rejudge)
     if cache is not None:
         cache.close()
     return result
@@ -223,22 +228,23 @@ def _write_cases(run_dir: Path, plan: RunPlan) -> CaseSnapshot:
     return CaseSnapshot({case.id: line for case, line in zip(plan.cases, lines)})
 
 
-def _prepare_records(run_dir: Path, retry_errors: bool, tally: RunTally | None = None) -> set[tuple[str, str, int]]:
-    """Repair a torn tail; drop errored records when retrying them; return the keys already done.
-
-    The records kept (those a resumed run continues from) go into ``tally`` from this one read.
-    """
+def _prepare_records(run_dir: Path, retry_errors: bool, tally: RunTally | None = None,
+                     planned: set | None = None) -> RetryPlan:
+    """Repair a torn tail; when retrying errors, set aside the errored records this resume asks again (of the
+    ``planned`` keys); return what is kept (the records a resumed run continues from, folded into ``tally``
+    from this one read) and what is asked again."""
     repair_torn_tail(run_dir / RECORDS)
-    records = list(iter_records(run_dir))
-    if retry_errors:
-        kept = [r for r in records if not record_has_error(r)]
-        if len(kept) != len(records):
-            atomic_write_text(run_dir / RECORDS, "".join(r.model_dump_json() + "\n" for r in kept))
-        records = kept
+    retry = plan_retry(run_dir, list(iter_records(run_dir)), retry_errors, planned)
     if tally is not None:
-        for record in records:
+        for record in retry.kept:
             tally.fold(record)
-    return {r.key for r in records}
+    return retry
+
+
+def _keys(plan: RunPlan):
+    """The (case, candidate, sample) of every task the plan evaluates."""
+    return ((case.id, responder.name, sample) for case in plan.cases for responder in plan.responders
+            if plan.answers(responder, case) for sample in range(_epochs(plan, responder.name)))
 
 
 async def _prefill_from_batches(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, options: RunOptions,
@@ -260,9 +266,12 @@ def _mark_interrupted(run_dir: Path, manifest: Manifest) -> None:
 
 
 async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, options: RunOptions,
-                   cache: ResponseCache | None = None, tally: RunTally | None = None) -> RunResult:
+                   cache: ResponseCache | None = None, tally: RunTally | None = None,
+                   rejudge: Mapping[tuple[str, str, int], Record] | None = None) -> RunResult:
     """Evaluate every task not ``done``; each record is written, then folded into ``tally`` (the end-of-run
-    outputs' state, filled while the loop would otherwise wait on the network), then the outputs are built."""
+    outputs' state, filled while the loop would otherwise wait on the network), then the outputs are built.
+    A task in ``rejudge`` keeps that record's reply and asks only its failed verdicts again."""
+    rejudge = rejudge or {}
     todo = [(case, responder, sample) for case in plan.cases for responder in plan.responders
             if plan.answers(responder, case)
             for sample in range(_epochs(plan, responder.name)) if (case.id, responder.name, sample) not in done]
@@ -280,7 +289,9 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
         # ``limit`` workers rather than a task per case waiting on a semaphore: waking one of
         # thousands of waiters costs asyncio time proportional to the waiters on every release.
         for case, responder, sample in pending:
-            record = await evaluate_case(case, responder, plan.checks_for(case), plan.judge, sample)
+            old = rejudge.get((case.id, responder.name, sample))
+            record = await (evaluate_case(case, responder, plan.checks_for(case), plan.judge, sample) if old is None
+                            else redo_verdicts(old, case, plan.checks_for(case), plan.judge))
             writer.write(record)
             if tally is not None:
                 tally.fold(record)
@@ -303,6 +314,7 @@ async def _execute(plan: RunPlan, run_dir: Path, manifest: Manifest, done: set, 
         writer.close()
     manifest.finished_at, manifest.status = now_iso(), "complete"
     write_manifest(run_dir, manifest)
+    remove_pending(run_dir)  # every reply set aside for a re-judge is back in records.jsonl
     # Indexed before report.html, so its trends include this run.
     outputs = finalize_run(run_dir, index=True, tally=tally)
     return RunResult(run_dir=run_dir, manifest=manifest, outputs=outputs, evaluated=len(todo),

@@ -53,7 +53,7 @@ def finalize_run(run_dir: str | Path, *, index: bool = False, tally: RunTally | 
     if tally is None or not tally.usable:
         tally = tally_run_dir(run_dir, RunTally.for_report(manifest, load_cases(run_dir)))
     scorecard = _scorecard(run_dir, manifest, tally)
-    scorecard.notices = without_idle_self_judging(scorecard)
+    scorecard.notices = with_error_count(without_idle_self_judging(scorecard), scorecard, tally.errors.count())
     scorecard.notices.extend(apply_run_gate(run_dir, manifest))  # judge.calibration: uncalibrated criteria
     scorecard.notices.extend(batch_notices(run_dir))  # --batch: the cache hits are this run's provider batches
     scorecard.notices.extend(deployment_notices(scorecard, manifest.eval_spec))
@@ -68,6 +68,16 @@ def finalize_run(run_dir: str | Path, *, index: bool = False, tally: RunTally | 
     html_path = write_report_html(run_dir, scorecard, manifest.eval_name, tally.take_rows(), trends=indexed)
     return RunOutputs(scorecard_json=run_dir / "scorecard.json", scorecard_md=md_path,
                       report_html=html_path, scorecard=scorecard, indexed=indexed)
+
+
+def with_error_count(notices: list[str], scorecard, count) -> list[str]:
+    """``notices`` with the scorecard's error notice headed by the run's error count (``count``), as the gates
+    count it: one figure of records with an error in the report and the gate detail, not a share of those
+    without a reply beside a share of all records with an error."""
+    from harness.scoring.notices import error_notices
+
+    return [next(iter(error_notices(scorecard, count)), notice) if notice.startswith("errors: ") else notice
+            for notice in notices]
 
 
 def without_idle_self_judging(scorecard) -> list[str]:

@@ -25,26 +25,65 @@ def fmt_kinds(by_kind: Mapping[str, int]) -> str:
     return ", ".join(f"{kind} {n}" for kind, n in sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def error_notices(card: Scorecard) -> list[str]:
-    """One notice when any record ended in a case error (and judge verdicts lost, if any, alongside)."""
+def error_split(records: int, total: int, lost: tuple[int, int, int], crashed_kinds: str = "") -> str:
+    """``4 of 10 records (40.0%) with an error: 3 without a reply, 1 with a judge error``: the run's one error
+    count (``total`` of ``records``), split by what each record lost (``lost``: without a reply, with a judge
+    error, with a crashed check only; a record with both of the latter counts as a judge error) and the checks
+    that crashed (``crashed_kinds``). The gates' detail and the scorecard's notice both say it."""
+    no_reply, judge, crashed_only = lost
+    head = f"{total} of {counted(records, 'record')} ({total / records if records else 0:.1%}) with an error"
+    kinds = f" ({crashed_kinds})" if crashed_kinds else ""
+    parts = [f"{no_reply} without a reply"] if no_reply else []
+    parts += [f"{judge} with a judge error" + ("" if crashed_only else kinds.replace(" (", " (crashed checks: "))]\
+        if judge else []
+    parts += [f"{crashed_only} with a crashed check{kinds}"] if crashed_only else []
+    return head + (f": {', '.join(parts)}" if parts else "")
+
+
+def error_notices(card: Scorecard, count=None) -> list[str]:
+    """One notice when any record ended in a case error (and judge verdicts lost, if any, alongside).
+
+    ``count`` (the run's :class:`~harness.gates.tolerance.ErrorCount`, which the run's outputs pass) heads it
+    with every record with an error, split by what it lost, in the gate detail's words: one error figure for
+    the run, not a share of the records without a reply beside the gates' share of all records with an error."""
     total = sum(c.n_records for c in card.candidates.values())
     lost = sum(c.n_case_errors for c in card.candidates.values())
     verdicts = sum(sum(c.judge_errors_by_criterion.values()) for c in card.candidates.values())
     if not total or not (lost or verdicts):
         return []
+    if count is not None and count.records:
+        return [_counted_notice(card, count, lost, verdicts)]
     parts = []
     if lost:
-        each = "; ".join(f"{name} {c.n_case_errors} of {c.n_records}{_kinds(c.case_errors_by_kind)}"
-                         for name, c in card.candidates.items() if c.n_case_errors)
         parts.append(f"{lost} of {total} records ({_percent(lost, total)}) ended in an error and have no reply "
-                     f"({each}); every score and pass rate leaves them out, so it describes only the cases that "
-                     "got a reply, with a smaller n")
+                     f"({_lost_each(card)}); every score and pass rate leaves them out, so it describes only the "
+                     "cases that got a reply, with a smaller n")
     if verdicts:
-        each = "; ".join(f"{name} {sum(c.judge_errors_by_criterion.values())}{_kinds(c.judge_errors_by_kind)}"
-                         for name, c in card.candidates.items() if c.judge_errors_by_criterion)
-        parts.append(f"{verdicts} judge verdict{'s' if verdicts != 1 else ''} ended in an error ({each}); "
-                     "those criteria's scores leave them out")
+        parts.append(f"{_verdicts_lost(card, verdicts)}; those criteria's scores leave them out")
     return ["errors: " + "; and ".join(parts) + " (see Errors in the table)"]
+
+
+def _counted_notice(card: Scorecard, count, lost: int, verdicts: int) -> str:
+    """``errors: 4 of 10 records (40.0%) with an error: 3 without a reply, 1 with a judge error. ...``"""
+    parts = []
+    if lost:
+        parts.append(f"without a reply: {_lost_each(card)}; every score and pass rate leaves those records out, "
+                     "so it describes only the cases that got a reply, with a smaller n")
+    if verdicts:
+        parts.append(f"{_verdicts_lost(card, verdicts)}; those criteria's scores leave them out")
+    return f"errors: {count.split}. " + "; and ".join(parts) + " (see Errors in the table)"
+
+
+def _lost_each(card: Scorecard) -> str:
+    """``bot 3 of 10: server_error 2, rate_limit 1``: each candidate's records without a reply, by kind."""
+    return "; ".join(f"{name} {c.n_case_errors} of {c.n_records}{_kinds(c.case_errors_by_kind)}"
+                     for name, c in card.candidates.items() if c.n_case_errors)
+
+
+def _verdicts_lost(card: Scorecard, verdicts: int) -> str:
+    each = "; ".join(f"{name} {sum(c.judge_errors_by_criterion.values())}{_kinds(c.judge_errors_by_kind)}"
+                     for name, c in card.candidates.items() if c.judge_errors_by_criterion)
+    return f"{verdicts} judge verdict{'s' if verdicts != 1 else ''} ended in an error ({each})"
 
 
 def _kinds(by_kind: dict[str, int]) -> str:

@@ -10,7 +10,8 @@ GOOD = "I'm sorry your order is late. I have reopened it and will email you by F
 BAD = "That's not true, you must have made a mistake."
 REPLIES = {"f1": GOOD, "f2": BAD, "f3": GOOD, "f4": BAD, "f5": None}  # f5: no recorded reply, a case error
 EVAL = ("name: narrow\ndataset: cases.jsonl\ncandidates:\n  - name: bot\n    recorded: bot\n"
-        "checks: [no_contradiction, follow_up, acknowledgement]\n")
+        "checks: [no_contradiction, follow_up, acknowledgement]\n"
+        "max_error_rate: 1\n")  # f5 errs on purpose: the selection is tested, not the error share
 
 
 def _project(root) -> None:

@@ -125,7 +125,7 @@ def test_accept_refuses_a_run_that_failed_its_gates_unless_forced(nightly, capsy
     assert main(["accept", "results/errors"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == ("harness: error: results/errors: not accepted: it failed its gates (exit code 3: run completed "
-                   "within max_error_rate: 3 of 8 records ended in an error (37.5%), above max_error_rate 25.0%); "
+                   "within max_error_rate: 3 of 8 records (37.5%) with an error: 3 without a reply, above max_error_rate 25.0%); "
                    "later runs would be held to it (accept it anyway with --force)")
     assert accepted_run(project / "results", "nightly") is None
     assert main(["accept", "results/errors", "--force"]) == 0

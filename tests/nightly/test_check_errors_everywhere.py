@@ -45,7 +45,7 @@ def test_the_scorecard_counts_check_errors_per_check(nightly, monkeypatch):
     assert "| check errors | 2 (gold_ok 2) |" in scorecard
     assert "| case errors | 0 |" in scorecard  # the replies are there: no case error
     summary = (project / "results/night/summary.md").read_text()
-    assert "2 of 8 records ended in an error (25.0%; 2 with a crashed check: gold_ok 2)" in summary
+    assert "2 of 8 records (25.0%) with an error: 2 with a crashed check (gold_ok 2)" in summary
     assert "- `n01`: check gold_ok crashed" in summary
 
 

@@ -39,14 +39,26 @@ def test_every_record_in_error_without_max_error_rate_exits_3(nightly, capsys):
     assert "| ❌ | run completed | — | every record (8 of 8) ended in an error" in summary
 
 
-def test_without_max_error_rate_some_errors_pass_under_the_plain_name(nightly):
+def test_without_max_error_rate_the_default_holds_under_the_plain_name(nightly):
+    # It asserted the old default (no max_error_rate: 7 of 8 records in error passed); the default is now 5%.
     project, bot = nightly
     write_eval(project, None)
     bot.failing_cases = {"n01", "n02", "n03", "n04", "n05", "n06", "n07"}  # 7 of 8: one record was graded
+    assert run("most-errors") == 3
+    gate = completion(project, "most-errors")
+    assert gate["name"] == "run completed" and not gate["passed"]
+    assert gate["detail"] == ("7 of 8 records (87.5%) with an error: 7 without a reply, above the default "
+                              "max_error_rate 5.0% (the eval file sets none; max_error_rate: 1 turns it off)")
+
+
+def test_a_max_error_rate_of_1_turns_the_share_off(nightly):
+    project, bot = nightly
+    write_eval(project, "1")
+    bot.failing_cases = {"n01", "n02", "n03", "n04", "n05", "n06", "n07"}
     assert run("most-errors") in (0, 1)
     gate = completion(project, "most-errors")
-    assert gate["name"] == "run completed" and gate["passed"]
-    assert "7 of 8 records ended in an error (87.5%); no max_error_rate set" in gate["detail"]
+    assert gate["passed"] and gate["detail"] == ("7 of 8 records (87.5%) with an error: 7 without a reply; "
+                                                 "max_error_rate 1 (the share of errors is not held)")
 
 
 def test_a_max_error_rate_of_1_still_fails_a_run_with_nothing_graded(nightly):
@@ -64,7 +76,7 @@ def test_with_max_error_rate_the_gate_names_it(nightly):
     assert run("one-error") == 0
     gate = completion(project, "one-error")
     assert gate["name"] == "run completed within max_error_rate" and gate["passed"]
-    assert gate["detail"] == "1 of 8 records ended in an error (12.5%), within max_error_rate 25.0%"
+    assert gate["detail"] == "1 of 8 records (12.5%) with an error: 1 without a reply, within max_error_rate 25.0%"
 
 
 def _records(n: int, candidate: str = "bot", **fields):
@@ -98,8 +110,9 @@ def test_a_judge_error_beside_a_verdict_on_another_criterion_leaves_the_record_g
     for record in _records(4, judge={"empathy": CriterionResult(error=ErrorInfo(kind="judge_output", message="x")),
                                      "owns": CriterionResult(score=1.0, passed=True)}):
         tally.add(record)
-    ok, detail = within_tolerance(tally.count(), "complete", None)
-    assert ok and detail.startswith("4 of 4 records ended in an error (100.0%); no max_error_rate set")
+    # max_error_rate 1 (it passed None, then no tolerance): the share is not what this holds, the verdicts are.
+    ok, detail = within_tolerance(tally.count(), "complete", 1)
+    assert ok and detail.startswith("4 of 4 records (100.0%) with an error: 4 with a judge error; max_error_rate 1")
 
 
 def test_a_candidate_whose_every_reply_failed_fails_the_run_beside_one_that_was_graded():

@@ -16,7 +16,7 @@ def test_exit_code_3_is_a_failure_in_the_headline(nightly):
     assert main(["run", "nightly.yaml", "--out", "results/errors", "--no-cache", "--quiet"]) == 3
     lines = (project / "results/errors/summary.md").read_text().splitlines()
     assert lines[0] == "## nightly: ❌ the run did not complete within its error tolerance (exit code 3)"
-    assert "3 of 8 records ended in an error (37.5%), above max_error_rate 25.0%" in lines[2]
+    assert "3 of 8 records (37.5%) with an error: 3 without a reply, above max_error_rate 25.0%" in lines[2]
 
 
 def test_each_way_of_not_completing_is_named():

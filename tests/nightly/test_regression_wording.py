@@ -35,7 +35,7 @@ def test_the_gates_line_of_an_incomplete_run_says_which_cause(nightly, capsys):
     bot.failing_cases = {"n01", "n02", "n03"}  # 3 of 8 records in error, above max_error_rate 0.25
     assert main(["run", "nightly.yaml", "--out", "results/errors", "--no-cache", "--quiet"]) == 3
     out = capsys.readouterr().out
-    assert "gates:     run incomplete: 3 of 8 records ended in an error (37.5%), above max_error_rate 25.0% " \
+    assert "gates:     run incomplete: 3 of 8 records (37.5%) with an error: 3 without a reply, above max_error_rate 25.0% " \
            "(exit code 3)" in out
 
 

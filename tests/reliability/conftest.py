@@ -74,6 +74,7 @@ def write_served_eval(root: Path, base_url: str, n_cases: int, *, timeout_s: flo
         name: reliability
         dataset: cases.jsonl
         concurrency: {concurrency}
+        max_error_rate: 1  # faults are injected on purpose: the tests count the errors; the gate is tested apart
         candidates:
           - name: served
             model: openai/test-model

@@ -17,12 +17,13 @@ from harness.ci.junit import render_junit
 from harness.ci.summary import render_summary
 from harness.ci.verdicts import case_outcomes
 from harness.gates.evaluate import evaluate_gates
+from harness.gates.tolerance import count_errors
 from harness.history.svg import trends_section
 from harness.history.trends import run_trends
 from harness.records.store import iter_records, read_manifest
 from harness.report.html import render_run_html
 from harness.report.markdown import render_scorecard_md
-from harness.runner.outputs import finalize_run, load_cases
+from harness.runner.outputs import finalize_run, load_cases, with_error_count
 from harness.scoring.reading import iter_scoring_records
 from harness.scoring.scorecard import build_scorecard
 
@@ -49,6 +50,8 @@ def reference_outputs(run_dir: Path, baseline: Path | None = None, *, gates: boo
     manifest = read_manifest(run_dir)
     criteria = manifest.rubric["criteria"] if manifest.rubric else None
     card = build_scorecard(iter_scoring_records(run_dir), manifest, criteria)
+    # As finalize_run: the error notice is headed by the run's error count (one figure with the gates').
+    card.notices = with_error_count(card.notices, card, count_errors(run_dir))
     trends = trends_section(run_trends(run_dir, manifest.eval_name))
     texts = {"scorecard.json": card.model_dump_json(indent=2) + "\n", "scorecard.md": render_scorecard_md(card),
              "report.html": render_run_html(card, iter_records(run_dir), load_cases(run_dir), trends)}
