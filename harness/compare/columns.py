@@ -21,6 +21,7 @@ from typing import Any
 import msgspec
 import numpy as np
 
+from harness.compare.cached import tally_verdicts
 from harness.config.yamlfile import did_you_mean
 from harness.datasets.perturb import perturbed_kind, run_kinds
 from harness.errors import ResultsError
@@ -51,6 +52,7 @@ class _Verdict(msgspec.Struct):
     score: float | None = None
     applicable: bool = True
     error: _Error | None = None
+    cache_hit: bool = False
 
 
 class _Usage(msgspec.Struct, frozen=True):
@@ -123,6 +125,9 @@ class Columns:
     latency: array = field(default_factory=lambda: array("d"))
     cost_responder: array = field(default_factory=lambda: array("d"))
     cost_judge: array = field(default_factory=lambda: array("d"))
+    # Per criterion (the diff's order): verdicts, and those the response cache answered (compare.cached).
+    verdicts: list[int] = field(default_factory=list)
+    cached: list[int] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.case_ids)
@@ -212,13 +217,15 @@ def read_rows(run: RunData, measures: list[Measure]) -> None:
             continue
         cols = columns.get(record.candidate)
         if cols is None:
-            cols = columns[record.candidate] = Columns(width)
+            cols = columns[record.candidate] = Columns(width, verdicts=[0] * len(criteria),
+                                                       cached=[0] * len(criteria))
         cols.case_ids.append(record.case_id)
         cols.samples.append(record.sample)
         cols.offsets.append(offset)
         cols.reply_lens.append(len(record.reply) if record.reply is not None and record.error is None else -1)
         add_values(record, criteria, checks, cols.values, cols.codes)
         add_usage(record, cols)
+        tally_verdicts(record, criteria, cols.verdicts, cols.cached)
         if verbosity is not None:
             verbosity.add(record)
     run.rows = columns

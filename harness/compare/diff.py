@@ -23,7 +23,8 @@ from harness.compare.columns import Measure, RunData, Side, open_run, read_rows,
 from harness.compare.coverage import coverage_notice, run_coverage
 from harness.compare.guard import (IncomparableRunsError, nothing_shared, one_side_judged, one_sided_criteria,
                                    replay_mismatch, require_comparable, warning_text)
-from harness.compare.regrade import regrade_text, regraded, replies_differ, stray_pairs, stray_text
+from harness.compare.regrade import (Regrade, cache_counts, find_regrade, regrade_text, replies_differ, stray_pairs,
+                                     stray_text)
 from harness.compare.lengths import length_notices
 from harness.compare.rows import TOO_FEW, StatOptions, apply_family, build_row
 from harness.compare.schema import Comparison, DiffReport, DiffRow, Flips, OneSidedMeasure, RunInfo
@@ -149,9 +150,9 @@ def _comparison(a: Side, b: Side, measures: list[Measure], stats: StatOptions, b
     return Comparison(candidate_a=a.candidate, candidate_b=b.candidate, rows=rows, usage=usage)
 
 
-def _attach_setup(comparison: Comparison, data_a: RunData, data_b: RunData, regrade: dict[str, str]) -> None:
-    if regrade.get(comparison.candidate_b) == comparison.candidate_a:
-        return  # B replays A's replies: the responder is A's own (the diff's opening line says so), nothing changed
+def _attach_setup(comparison: Comparison, data_a: RunData, data_b: RunData, regrade: Regrade | None) -> None:
+    if regrade is not None and regrade.covers(comparison.candidate_a, comparison.candidate_b):
+        return  # one side replays the other's replies: the responder is the same (the opening line says so)
     comparison.setup, comparison.prompt_diff = setup_changes(
         data_a.manifest.candidates, comparison.candidate_a, data_b.manifest.candidates, comparison.candidate_b)
 
@@ -174,8 +175,8 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
     if data_b is data_a and not chosen and options.baseline_candidate is None:
         raise ConfigError("comparing within one run needs --pair LEFT=RIGHT (or --baseline-candidate NAME)",
                           field="--pair")
-    # A re-grading (B replays A's replies) compares gradings: its differences are checked pair by pair below.
-    regrade = regraded(data_a, data_b)
+    # A re-grading (one side replays the other's replies) compares gradings: checked pair by pair below.
+    regrade = find_regrade(data_a, data_b)
     found = require_comparable(data_a.manifest, data_b.manifest, options.allow_incomparable or bool(regrade))
     measures = _measures(data_a, data_b)
     if not measures:
@@ -208,9 +209,9 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
         attach_case_views(comparison, a, b, cases, per_direction)
         attach_groups(comparison, groups)
     report = _report(data_a, data_b, found, [c for c, _, _ in comparisons], options, regrading)
-    if regrading:
-        report.regrade = regrade_text(data_a.manifest, data_b.manifest, regrade)
-        report.warnings += [w for c, a, b in comparisons if (w := replies_differ(a, b, c.reply_changes))]
+    if regrading and regrade is not None:
+        _attach_regrade(report, regrade, (data_a, data_b), pairs, measures)
+        report.warnings += [w for c, a, b in comparisons if (w := replies_differ(a, b, c.reply_changes, regrade.by))]
     report.warnings += [unshared_warning(c) for c, _, _ in comparisons if c.shares_no_case]
     mismatch = replay_mismatch(data_a.manifest, data_b.manifest)
     if mismatch:
@@ -226,11 +227,19 @@ def _build_diff(run_a: str | Path, run_b: str | Path | None, options: DiffOption
     return report
 
 
-def _regrading(found: list[str], regrade: dict[str, str], pairs: list[tuple[str, str]], allow: bool) -> bool:
-    """True when every pair is B re-grading A's candidate (the diff then compares gradings); raises
+def _attach_regrade(report: DiffReport, regrade: Regrade, runs: tuple[RunData, RunData],
+                    pairs: list[tuple[str, str]], measures: list[Measure]) -> None:
+    """The re-grading's opening line, with how many of the re-grade's verdicts the response cache answered."""
+    criteria = [m.name for m in measures if m.kind == "criterion"]
+    report.regrading = cache_counts(regrade, runs[1] if regrade.by == "B" else runs[0], pairs, criteria)
+    report.regrade = regrade_text(runs[0].manifest, runs[1].manifest, regrade, report.regrading)
+
+
+def _regrading(found: list[str], regrade: Regrade | None, pairs: list[tuple[str, str]], allow: bool) -> bool:
+    """True when every pair is a re-grading of the other side's candidate (the diff then compares gradings); raises
     :class:`IncomparableRunsError` when the sides were graded differently and some pair is not (without
     ``allow``): its replies differ, so the grading's change would be credited to them."""
-    if not regrade:
+    if regrade is None:
         return False
     stray = stray_pairs(pairs, regrade)
     if stray and found and not allow:

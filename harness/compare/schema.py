@@ -37,7 +37,7 @@ from harness.scoring.schema import Interval
 #    a cut by the eval file's own limit:, in the history's words; Comparison.usage (reply length, responder
 #    tokens and latency, cost, errors per side: descriptive, not tested); DiffReport.warnings also holds the runs'
 #    self-judging notices (the other notices stay in notices). A v7 diff.json still reads.
-DIFF_SCHEMA_VERSION = 9
+DIFF_SCHEMA_VERSION = 10
 Verdict = Literal["improved", "regressed", "below minimum effect", "no detectable change", "not measured"]
 TestName = Literal["mcnemar_exact", "wilcoxon_signed_rank", "none"]
 
@@ -320,6 +320,19 @@ class Comparison(_Model):
         return bool(self.rows) and not any(row.n_cases for row in self.rows)
 
 
+class Regrading(_Model):
+    """Which side re-grades the other's replies, and how many of its judge verdicts the response cache answered
+    (an earlier answer to the same prompt, repeated: it measures no variation of the judge)."""
+
+    by: Literal["A", "B"] = Field(description="the side that re-grades: B (replies_from A), or A (the re-grade "
+                                              "given first)")
+    verdicts: int = Field(0, description="the re-grade's verdicts on the compared criteria, in its paired candidates")
+    cached: int = Field(0, description="of them, answered from the response cache (harness run --no-cache asks "
+                                       "the judge again)")
+    all_cached: list[str] = Field(default_factory=list, description=(
+        "the compared criteria every verdict of which came from the cache: their rows agree by construction"))
+
+
 class DiffReport(_Model):
     """The whole diff: sides, comparability, every comparison."""
 
@@ -333,8 +346,12 @@ class DiffReport(_Model):
     differences: list[str] = Field(default_factory=list, description="what differs between the sides' specs")
     regrade: str | None = Field(None, description=(
         "when B re-grades A's replies (replies_from A, every pair B's candidate against the A candidate it "
-        "replays): the line the diff opens with, naming what changed in the grading; the differences are then "
-        "what is compared (comparable is true, no warning). None otherwise, and in diffs written before it"))
+        "replays), or A re-grades B's (the re-grade given first): the line the diff opens with, naming what changed "
+        "in the grading and how many of the re-grade's judge verdicts came from the response cache; the differences "
+        "are then what is compared (comparable is true, no warning). None otherwise, and in diffs written before it"))
+    regrading: Regrading | None = Field(None, description=(
+        "with regrade: which side re-grades and how many of its judge verdicts came from the response cache; "
+        "None otherwise, and in diffs written before it"))
     warnings: list[str] = Field(default_factory=list, description="show before any number")
     notices: list[str] = Field(default_factory=list, description="the runs' own notices")
     one_sided: list[OneSidedMeasure] = Field(default_factory=list, description=(

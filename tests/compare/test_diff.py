@@ -139,7 +139,7 @@ def test_diff_json_matches_its_shipped_schema_and_round_trips(tmp_path):
     paths = write_diff(report, tmp_path / "out", ["json"])
     data = json.loads(paths["json"].read_text())
     jsonschema.validate(data, schema_of("diff"))
-    assert data["schema_version"] == 9 and load_diff(paths["json"]) == report
+    assert data["schema_version"] == 10 and load_diff(paths["json"]) == report
     data["schema_version"] = 99
     paths["json"].write_text(json.dumps(data))
     with pytest.raises(ResultsError, match="newer"):

@@ -70,7 +70,7 @@ def test_the_cli_reports_it_in_every_format_and_keeps_exit_0(tiny, tmp_path, cap
     data = json.loads((out / "diff.json").read_text())
     row = next(r for r in data["comparisons"][0]["rows"] if r["name"] == "next_step")
     assert row["verdict"] == "below minimum effect" and data["min_effect"] == {"pass_fail": 0.01}
-    assert data["schema_version"] == 9 and load_diff(out / "diff.json").min_effect == {"pass_fail": 0.01}
+    assert data["schema_version"] == 10 and load_diff(out / "diff.json").min_effect == {"pass_fail": 0.01}
 
 
 @pytest.mark.parametrize("text, problem", [
