@@ -25,7 +25,7 @@ import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Mapping
 
 from harness.calibration.labels import HumanLabel, load_labels
 from harness.records.schema import Record
@@ -43,6 +43,7 @@ class Target:
     scale: str
     question: str = ""
     levels: tuple[tuple[str, str], ...] = ()
+    own: bool = False  # a case's own criterion (the manifest marks it ``case``): asked only on cases carrying it
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,38 @@ def machine_verdict(item: Item) -> tuple[float | None, bool]:
     return verdict.score, True
 
 
+def case_target(record: Record, target: Target, cases: Mapping[str, dict] | None) -> Target | None:
+    """``target`` as asked on ``record``'s case, or None when the case does not have it.
+
+    A case's own criterion (a dataset row's ``criteria``, a promptfoo ``llm-rubric:``) is judged on the cases
+    that carry it only, each with its own question (two cases may ask different questions under one id): it
+    is asked on those cases (their variants carry them too) with that case's question and levels, from the
+    run's case snapshot; without a snapshot, where the record holds a verdict on it.
+    """
+    if not target.own:
+        return target
+    row = (cases or {}).get(record.case_id)
+    if row is None:
+        return target if target.name in record.judge else None
+    own = [d for d in row.get("criteria") or () if isinstance(d, dict) and d.get("id") == target.name]
+    if not own:
+        return None
+    question, levels = own[0].get("question"), own[0].get("levels")
+    if own[0].get("scale", "pass_fail") != target.scale:  # another definition's scale: calibrate reads the run's
+        levels = None
+    elif not isinstance(levels, dict) and target.scale == "pass_fail":
+        from harness.judges.rubric import SHORT_LEVELS  # the short form leaves its levels out of the case
+
+        levels = SHORT_LEVELS
+    return Target(target.kind, target.name, target.scale, str(question or ""),
+                  tuple((str(k), str(v)) for k, v in levels.items()) if isinstance(levels, dict) else (), True)
+
+
 def pending_items(records: list[Record], targets: list[Target], done: set[tuple], labeller: str,
-                  by_candidate: bool, shuffle_seed: int | None = None, keep=None) -> list[Item]:
-    """Each (reply, target) still to label: the reply exists, the target applies to the case, and
+                  by_candidate: bool, shuffle_seed: int | None = None, keep=None,
+                  cases: Mapping[str, dict] | None = None) -> list[Item]:
+    """Each (reply, target) still to label: the reply exists, the target applies to the case (a case's own
+    criterion only on a case that has it, :func:`case_target`, from ``cases``, the run's case snapshot), and
     ``labeller`` has not labelled it yet (``done`` holds :func:`label_key` of the file's labels).
 
     A label in the file names a reply either way, whichever way this session names them: by its
@@ -133,7 +163,10 @@ def pending_items(records: list[Record], targets: list[Target], done: set[tuple]
         # Calibrate pairs labels with a run's first samples only: a later sample's label would never count.
         if record.reply is None or record.error is not None or record.sample != 0:
             continue
-        for target in targets:
+        for asked in targets:
+            target = case_target(record, asked, cases)
+            if target is None:
+                continue
             item = Item(record, target)
             named = item_key(item, labeller, by_candidate)
             other = item_key(item, labeller, not by_candidate)

@@ -19,9 +19,12 @@ the judge failed on acknowledgement), and keep a question when any one of them h
   that test the same behaviour, so the run itself pairs them; either one labelled), or
   a judge panel's panellists split on the criterion's pass/fail.
 
-``--from-diff`` keeps the cases a ``harness diff`` listed as changed and puts them in the
-order a reviewer wants them: pass→fail flips, then fail→pass flips, then other score
-changes, then replies whose text alone changed. ``--share K/N`` keeps a reviewer's share:
+``--from-diff`` keeps the cases a ``harness diff`` listed as changed and orders each question
+by how *its own* verdict changed (the criterion or check being labelled, not the case's
+others): pass→fail flips, then fail→pass flips, then other moves of its score; then the
+questions whose verdict did not change on a changed case (its reply changed, so the verdict
+that stayed may be the one that is wrong), the cases with a flip of some other verdict first
+and the replies whose text alone changed last. ``--share K/N`` keeps a reviewer's share:
 a reply's share is a hash of its case id and candidate, so two reviewers never get the
 same reply whatever else each of them selects.
 """
@@ -41,6 +44,25 @@ UNSURE = (0.25, 0.75)  # a pass/fail judge's chance of pass in this band: it was
 MIDDLE = (2.5, 3.5)  # the middle of a 1-5 scale (3, or an average that rounds to it)
 
 
+UNCHANGED = 3  # the tier of a question whose own verdict did not change, on a case that changed
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """How a diff says one case (of one candidate) changed: its strongest change and how many verdicts
+    moved (``key``: :func:`_case_keys`), and each moved verdict's tier by (kind, name) (:func:`_tier`)."""
+
+    key: tuple
+    targets: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def merged(self, other: CaseChange) -> CaseChange:
+        """Both comparisons' changes of the case (a candidate on both sides of several): the stronger of each."""
+        targets = dict(self.targets)
+        for target, tier in other.targets.items():
+            targets[target] = min(tier, targets.get(target, tier))
+        return CaseChange(min(self.key, other.key), targets)
+
+
 @dataclass(frozen=True)
 class Picks:
     """What ``harness label`` keeps of a run's records, and in which order."""
@@ -49,7 +71,7 @@ class Picks:
     borderline: bool = False
     disagree: bool = False
     share: tuple[int, int] | None = None  # (K, N): reviewer K of N
-    diff_ranks: dict[tuple[str, str], tuple] | None = None  # (case_id, candidate) -> sort key, from a diff
+    diff_ranks: dict[tuple[str, str], CaseChange] | None = None  # (case_id, candidate) -> its change, from a diff
     scales: dict[str, str] = field(default_factory=dict)  # criterion -> "1-5" / "pass_fail"
     same_named: frozenset[str] = frozenset()  # criteria that have a check of the same name
 
@@ -72,12 +94,20 @@ class Picks:
                     or self.borderline and kind == "criterion" and is_borderline(record, name, self.scales)
                     or self.disagree and is_disagreeing(record, name, self.same_named))
 
-    def order(self, records: list[Record]) -> list[Record]:
-        """``records`` (in run order) with a diff's cases first by how they changed; unchanged otherwise."""
-        if self.diff_ranks is None:
-            return records
-        ranks = self.diff_ranks
-        return sorted(records, key=lambda r: ranks.get((r.case_id, r.candidate), (9,)))
+    def rank(self, item) -> tuple:
+        """``--from-diff``'s sort key of a question: its own verdict's change first, then its case's."""
+        change = (self.diff_ranks or {}).get((item.record.case_id, item.record.candidate))
+        if change is None:
+            return (UNCHANGED + 1,)
+        return (change.targets.get((item.target.kind, item.target.name), UNCHANGED), *change.key)
+
+    def order(self, items: list) -> list:
+        """``items`` (in run order) by :meth:`rank` with ``--from-diff`` (a stable sort); as given otherwise."""
+        return items if self.diff_ranks is None else sorted(items, key=self.rank)
+
+    def changed(self, items: list) -> int:
+        """How many of ``items`` ask about a verdict the diff saw change (the rest are asked after them)."""
+        return sum(self.rank(item)[0] < UNCHANGED for item in items)
 
 
 def picks_for(manifest: Manifest, run_dir: Path, targets: list, *, failing: bool, borderline: bool,
@@ -157,7 +187,8 @@ def in_share(record: Record, k: int, n: int) -> bool:
 
 
 def diff_ranks(path: Path, manifest: Manifest, run_dir: Path, thresholds: dict[str, float]) -> dict:
-    """(case_id, candidate) -> sort key for every case the diff at ``path`` lists as changed, on this run's side."""
+    """(case_id, candidate) -> :class:`CaseChange` for every case the diff at ``path`` lists as changed, on this
+    run's side."""
     file = path / "diff.json" if path.is_dir() else path
     report = _read_diff(file)
     sides = [side for side in ("a", "b") if _is_side(report.get(side), manifest, run_dir)]
@@ -165,12 +196,13 @@ def diff_ranks(path: Path, manifest: Manifest, run_dir: Path, thresholds: dict[s
         names = " and ".join(str((report.get(s) or {}).get("run_dir")) for s in ("a", "b"))
         raise ConfigError(f"{file} compares {names}, not run {run_dir}: label one of its two runs",
                           field="--from-diff")
-    ranks: dict[tuple[str, str], tuple] = {}
+    ranks: dict[tuple[str, str], CaseChange] = {}
     for comparison in report.get("comparisons") or []:
         for side in sides:
             candidate = str(comparison.get(f"candidate_{side}"))
-            for case_id, key in _case_keys(comparison, thresholds).items():
-                ranks[(case_id, candidate)] = min(key, ranks.get((case_id, candidate), key))
+            for case_id, change in _case_changes(comparison, thresholds).items():
+                known = ranks.get((case_id, candidate))
+                ranks[(case_id, candidate)] = change if known is None else known.merged(change)
     return ranks
 
 
@@ -197,18 +229,19 @@ def _is_side(side: object, manifest: Manifest, run_dir: Path) -> bool:
     return Path(str(side.get("run_dir"))).resolve() == run_dir.resolve()
 
 
-def _case_keys(comparison: dict, thresholds: dict[str, float]) -> dict[str, tuple]:
-    """Per changed case: (0 worse flip, 1 better flip, 2 other change, 3 reply text only; fewest rows last)."""
-    tiers: dict[str, int] = {}
-    moved: dict[str, int] = {}
+def _case_changes(comparison: dict, thresholds: dict[str, float]) -> dict[str, CaseChange]:
+    """Per changed case: each moved verdict's tier, and the case's key: (0 worse flip, 1 better flip, 2 other
+    change, 3 reply text only; fewest moved verdicts last)."""
+    targets: dict[str, dict[tuple[str, str], int]] = {}
     for row in comparison.get("rows") or []:
         for change in row.get("changes") or []:
-            case_id, tier = str(change.get("case_id")), _tier(row, change, thresholds)
-            tiers[case_id] = min(tier, tiers.get(case_id, tier))
-            moved[case_id] = moved.get(case_id, 0) + 1
+            moved = targets.setdefault(str(change.get("case_id")), {})
+            target, tier = (str(row.get("kind")), str(row.get("name"))), _tier(row, change, thresholds)
+            moved[target] = min(tier, moved.get(target, tier))
     for case_id in comparison.get("reply_changes") or []:
-        tiers.setdefault(str(case_id), 3)
-    return {case_id: (tier, -moved.get(case_id, 0)) for case_id, tier in tiers.items()}
+        targets.setdefault(str(case_id), {})
+    return {case_id: CaseChange((min(moved.values(), default=UNCHANGED), -len(moved)), moved)
+            for case_id, moved in targets.items()}
 
 
 def _tier(row: dict, change: dict, thresholds: dict[str, float]) -> int:

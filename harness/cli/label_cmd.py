@@ -55,8 +55,9 @@ def _add_pick_options(label) -> None:
                             "panel split on its pass/fail")
     doubt.add_argument("--from-diff", type=Path, metavar="DIFF_DIR",
                        help="only the cases `harness diff` listed as changed in DIFF_DIR/diff.json (this run "
-                            "must be one of its two), pass->fail flips first, then fail->pass, then other "
-                            "changes, then replies whose text alone changed")
+                            "must be one of its two), by the change of the verdict asked about: its pass->fail "
+                            "flips first, then fail->pass, then other changes; then the verdicts that stayed "
+                            "the same on a changed case (replies whose text alone changed last)")
     doubt.add_argument("--share", metavar="K/N",
                        help="reviewer K of N: a fixed share of the replies (by case id and candidate), so N "
                             "reviewers label in parallel without overlap")
@@ -95,7 +96,7 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
         if not any(id_matches(r.case_id, pattern) for r in selected):  # before the doubt options: not a typo
             print(f"harness: warning: no record of {args.run_dir} matches {pattern}"
                   + (" with the options given" if candidates else ""), file=sys.stderr)
-    records = picks.order([r for r in selected if picks.keeps(r)])  # --from-diff, --share
+    records = [r for r in selected if picks.keeps(r)]  # --from-diff, --share
     if args.by_candidate:
         _check_recorded(manifest, records)
     # The label file is opened for append (and read) before the first question: a path that cannot
@@ -105,12 +106,15 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
         _open_labels(writer)
         done = _done_keys(args.labels)
         items = labelling.pending_items(records, targets, done, args.labeller, args.by_candidate, args.shuffle,
-                                        picks.doubtful)
-        if not items and not labelling.pending_items(selected, targets, set(), args.labeller, False):
+                                        picks.doubtful, cases)
+        if args.shuffle is None:  # --from-diff: each question by how its own verdict changed
+            items = picks.order(items)
+        if not items and not labelling.pending_items(selected, targets, set(), args.labeller, False, cases=cases):
             raise ConfigError(f"nothing to label: none of the {len(selected)} selected records of run "
-                              f"{args.run_dir} has a reply to which {_what(targets)} applies")
+                              f"{args.run_dir} has a reply to which {_what(targets)} applies"
+                              f"{_own_words(targets, cases)}")
         if not items and picking.words(args) and not labelling.pending_items(
-                records, targets, set(), args.labeller, False, keep=picks.doubtful):
+                records, targets, set(), args.labeller, False, keep=picks.doubtful, cases=cases):
             # An empty queue is an answer (no reply fails), not a typo: said, with exit code 0.
             print(f"nothing to label in {args.run_dir}: {picking.words(args)} keeps no reply for {_what(targets)}")
             return 0
@@ -118,8 +122,11 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
             print(f"nothing left to label in {args.run_dir} for {args.labeller} (labels: {args.labels})")
             return 0
         if picking.words(args):
-            unpicked = len(labelling.pending_items(selected, targets, done, args.labeller, args.by_candidate))
+            unpicked = len(labelling.pending_items(selected, targets, done, args.labeller, args.by_candidate,
+                                                   cases=cases))
             print(f"queue: {len(items)} to label, kept by {picking.words(args)} (of {unpicked} unlabelled)")
+            if args.from_diff is not None:
+                print(_diff_words(picks.changed(items), len(items), args.shuffle is not None))
         session = _Session(args, items, cases, stdin or sys.stdin, writer)
         session.run()
     finally:
@@ -130,6 +137,13 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     if session.labelled:
         print(f"next: harness calibrate --labels {args.labels} {args.run_dir}")
     return 0
+
+
+def _diff_words(changed: int, queued: int, shuffled: bool) -> str:
+    """What ``--from-diff`` asks first: the questions whose own verdict the diff saw change."""
+    first = "" if shuffled else " first (pass->fail flips, then fail->pass, then other moves)"
+    return (f"--from-diff: {changed} whose own verdict changed{first}; {queued - changed} whose verdict "
+            f"stayed the same on a changed reply{'' if shuffled else ' after them'}")
 
 
 def _left_words(left: int, labelled: int, limit: int | None) -> str:
@@ -177,6 +191,18 @@ def _nothing_matches(args: argparse.Namespace) -> None:
 def _what(targets: list) -> str:
     names = [f"{t.kind} {t.name}" for t in targets]
     return names[0] if len(names) == 1 else f"any of {', '.join(names)}"
+
+
+def _own_words(targets: list, cases: dict) -> str:
+    """Where the cases' own criteria asked are (a case id that was mistyped reads the same as one without)."""
+    words = []
+    for target in (t for t in targets if t.own):
+        carry = [case_id for case_id, row in cases.items() if "~" not in case_id
+                 and any(isinstance(d, dict) and d.get("id") == target.name for d in row.get("criteria") or ())]
+        shown = ", ".join(carry[:5]) + (f" and {len(carry) - 5} more" if len(carry) > 5 else "")
+        words.append(f"{target.name} is a case's own criterion, asked only on the cases that carry it"
+                     + (f" ({shown}, and their variants)" if carry else ""))
+    return f" ({'; '.join(words)})" if words else ""
 
 
 def _check_recorded(manifest, records: list) -> None:
@@ -285,6 +311,7 @@ class _Session:
 def _targets(args: argparse.Namespace, manifest) -> list:
     """The criteria and checks to label, checked against the run (with the rubric's words when readable)."""
     from harness.calibration.labelling import Target
+    from harness.datasets.case_criteria import is_case_criterion
     from harness.errors import ConfigError
 
     criteria = (manifest.rubric or {}).get("criteria") or {}
@@ -297,8 +324,8 @@ def _targets(args: argparse.Namespace, manifest) -> list:
     _refuse_unknown(args.run_dir, wanted, list(criteria), "criterion", "--criteria")
     _refuse_unknown(args.run_dir, checks, list(manifest.checks), "check", "--checks")
     words = _rubric_words(manifest)
-    found = [Target("criterion", name, str(criteria[name].get("scale", "1-5")), *words.get(name, ("", ())))
-             for name in wanted]
+    found = [Target("criterion", name, str(criteria[name].get("scale", "1-5")), *words.get(name, ("", ())),
+                    own=is_case_criterion(criteria[name])) for name in wanted]
     return found + [Target("check", name, "pass_fail", _check_question(name)) for name in checks]
 
 
