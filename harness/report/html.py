@@ -31,6 +31,7 @@ from harness.report.html_parts import (esc, interval_bar_svg, json_script, page_
 from harness.report.html_labelling import LABEL_CSS, labelling_bar, labelling_info
 from harness.report.html_records import RecordRows, RecordView, esc_text, filter_form
 from harness.report.html_script import SCRIPT
+from harness.report.html_store import PAGER_CSS, pager, store_parts
 from harness.report.html_threads import render_threads_html
 from harness.report.markdown import records_text
 from harness.report.panel import render_panel_html
@@ -98,7 +99,7 @@ section.gates .warn { color: var(--warn); font-weight: 600; } section.gates .pas
   tr.detail > td { padding: .6rem .5rem; }
   .filters label, .filters select, .filters input[type=search] { min-width: 0; max-width: 100%; }
 }
-""" + LABEL_CSS + GRID_CSS
+""" + LABEL_CSS + GRID_CSS + PAGER_CSS
 
 
 def render_notices(notices: list[str]) -> str:
@@ -249,13 +250,16 @@ def records_section_parts(card: Scorecard, rows: RecordRows) -> tuple[list[str],
             "reload or share it; an opened record's \"link to this record\" opens it.</p>")
     css = "" if card.criteria else ' class="no-criteria"'
     bar = labelling_bar() if labelling_info(card, rows.view) else ""
-    table_open = f'<div class="scroll"><table id="records"{css}><thead><tr>{head}</tr></thead><tbody>'
+    # The rows are text in the store until the script shows their page (html_store): the table starts empty.
+    table = (f'<div class="scroll"><table id="records"{css}><thead><tr>{head}</tr></thead><tbody></tbody></table>'
+             f'</div>{pager("records-pager", "records")}')
+    store = store_parts(body, rows.renderer.shared, rows.compact())
     if not has_grid(card):  # one candidate: nothing to compare, the list alone
-        return [form, hint, bar, table_open, *body, "</tbody></table></div>"], filter_data
+        return [form, hint, bar, table, *store], filter_data
     # Two views under the same filters: the list (its panel holds the labelling bar, which labels the list's
-    # records) and side by side (html_grid, filled by the script from the list's rows).
+    # records) and side by side (html_grid, filled by the script from the list's records).
     return [form, view_tabs(), '<div id="records-view" role="tabpanel" aria-labelledby="tab-list">', hint, bar,
-            table_open, *body, "</tbody></table></div></div>", grid_section(card)], filter_data
+            table, "</div>", grid_section(card), *store], filter_data
 
 
 def record_view(card: Scorecard, cases: dict[str, dict] | None) -> RecordView:

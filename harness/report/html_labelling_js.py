@@ -6,7 +6,8 @@ files only where pyproject.toml's package-data names them (the schemas' JSON), s
 non-editable install is sure to hold.
 """
 
-# Labelling in the page (report.html's script calls labelling(rows, data, info) once its rows are set up).
+# Labelling in the page (report.html's script calls labelling(list, onMake, data, info) once its list is set up:
+# the records' list, html_list_js, whose rows are made when shown and whose details are filled when opened).
 # Labels are kept in localStorage under the run ({labeller: {record id: {"criterion:x": {label, note}}}}),
 # so a reload keeps them, and are downloaded as the lines `harness label` writes: the same fields in the
 # same order, the reply named by its exact text, `json.dumps`'s spacing (so a file made half here and half
@@ -14,7 +15,7 @@ non-editable install is sure to hold.
 # loaded label file is read where it is (a FileReader: no network either). A loaded label that named its reply
 # by candidate keeps ``cand`` in the store, so the download names it so again.
 LABEL_JS = """
-  function labelling(rows, data, info) {
+  function labelling(list, onMake, data, info) {
     var bar = document.getElementById("labelling");
     if (!bar || !info) return;
     function $(id) { return document.getElementById(id); }
@@ -119,7 +120,7 @@ LABEL_JS = """
       });
     }
     function panel(tr, i) {  // built when a record is first opened while labelling
-      var td = tr.nextElementSibling.cells[0], box = td.querySelector(".lab-panel");
+      var td = list.fill(i).cells[0], box = td.querySelector(".lab-panel");
       if (box) return box;
       box = el("fieldset", "lab-panel");
       box.appendChild(el("legend", "", "Your labels"));
@@ -132,16 +133,17 @@ LABEL_JS = """
       fill(box, tr.id);
       return box;
     }
-    function panels() {
-      document.querySelectorAll("#records .lab-panel").forEach(function (box) {
-        fill(box, box.closest("tr").previousElementSibling.id);
+    function panels() {  // every panel made, on the list's page shown or not
+      list.made().forEach(function (tr) {
+        var box = tr && tr.detailRow.querySelector(".lab-panel");
+        if (box) fill(box, tr.id);
       });
     }
     function mode() {
       document.body.classList.toggle("labelling", on.checked);
       document.body.classList.toggle("lab-blind", on.checked && blind.checked);
       $("lab-controls").hidden = $("lab-hint").hidden = !on.checked;
-      if (on.checked) rows.forEach(function (tr, i) { if (!tr.nextElementSibling.hidden) panel(tr, i); });
+      if (on.checked) list.made().forEach(function (tr, i) { if (tr && !tr.detailRow.hidden) panel(tr, i); });
       write(prefsKey, {on: on.checked, blind: blind.checked, name: name.value});
       tell();
     }
@@ -150,7 +152,8 @@ LABEL_JS = """
         .join(", ") + "}\\n";
     }
     function replyOf(i) {  // the record's exact reply text (the page's copy unless it could not hold it)
-      var own = rows[i].nextElementSibling.cells[0].querySelector(".reply");
+      if (data[i].reply != null) return data[i].reply;
+      var own = list.fill(i).cells[0].querySelector(".reply");
       return data[i].reply != null ? data[i].reply : own ? own.textContent : null;
     }
     function merge(found, fresh) {  // one loaded label into the store; false when this browser's label differs
@@ -166,7 +169,7 @@ LABEL_JS = """
       return true;
     }
     function load(name, buffer) {  // read a label file into the store and say in one line what became of it
-      var index = labIndex(rows, data, replyOf), fresh = {}, n = {loaded: 0, unmatched: 0, bad: 0, kept: 0};
+      var index = labIndex(list.ids, replyOf), fresh = {}, n = {loaded: 0, unmatched: 0, bad: 0, kept: 0};
       var first = null;
       labLines(buffer).forEach(function (line) {
         var got = labFound(line, index, targets, data, tkey);
@@ -191,9 +194,11 @@ LABEL_JS = """
     function lines() {  // by labeller, then in the page's record order (the run's), then target order
       var out = [];
       Object.keys(store.labels).forEach(function (by) {
-        rows.forEach(function (tr, i) {
-          var mine = store.labels[by][tr.id], reply = replyOf(i), id = tr.id.split(".");
-          if (!mine || data[i].nolabel || reply == null) return;
+        list.ids.forEach(function (rec, i) {
+          var mine = store.labels[by][rec];
+          if (!mine || data[i].nolabel) return;
+          var reply = replyOf(i), id = rec.split(".");
+          if (reply == null) return;
           targets.forEach(function (t) {
             var e = mine[tkey(t)], note = e && e.note ? e.note.trim() : "";
             if (!e || e.label == null) return;
@@ -208,7 +213,7 @@ LABEL_JS = """
       });
       return out;
     }
-    rows.forEach(function (tr, i) {
+    onMake.push(function (tr, i) {
       tr.addEventListener("click", function () { if (on.checked) panel(tr, i); });
       tr.addEventListener("keydown", function () { if (on.checked) panel(tr, i); });
     });
@@ -291,15 +296,25 @@ LABEL_JS = """
     if (scale === "pass_fail") return x === 1 ? "pass" : x === 0 ? "fail" : null;
     return !word && Number.isInteger(x) && x >= 1 && x <= 5 ? x : null;
   }
-  function labIndex(rows, data, replyOf) {  // the run's first samples by case and candidate, and by reply text
-    var index = {cand: {}, reply: {}, id: rows.map(function (tr) { return tr.id; })};
-    rows.forEach(function (tr, i) {
-      var id = tr.id.split(".").map(decodeURIComponent), reply = replyOf(i);
+  // A case's replies are read (each record's detail filled) only for the cases a loaded file names.
+  function labIndex(ids, replyOf) {  // the run's first samples by case and candidate, and by reply text
+    var index = {cand: {}, firsts: {}, read: {}, reply: {}, id: ids};
+    ids.forEach(function (rec, i) {
+      var id = rec.split(".").map(decodeURIComponent);
       if (id[2] !== "0") return;
       index.cand[JSON.stringify([id[0], id[1]])] = i;
-      var key = JSON.stringify([id[0], reply == null ? null : labStrip(reply)]);
-      if (reply != null && !index.reply.hasOwnProperty(key)) index.reply[key] = i;  // the first, as calibrate
+      (index.firsts[id[0]] = index.firsts[id[0]] || []).push(i);
     });
+    index.byReply = function (caseId, text) {
+      if (!index.read.hasOwnProperty(caseId)) {
+        index.read[caseId] = true;
+        (index.firsts.hasOwnProperty(caseId) ? index.firsts[caseId] : []).forEach(function (i) {
+          var reply = replyOf(i), key = JSON.stringify([caseId, reply == null ? null : labStrip(reply)]);
+          if (reply != null && !index.reply.hasOwnProperty(key)) index.reply[key] = i;  // the first, as calibrate
+        });
+      }
+      return index.reply[JSON.stringify([caseId, text])];
+    };
     return index;
   }
   function labFound(line, index, targets, data, tkey) {
@@ -318,7 +333,7 @@ LABEL_JS = """
     if (label === null) return bad("label", labShown(row.label) + " is not on the " + targets[k].scale +
                                    " scale of " + kind + " '" + name + "'");
     var i = row.candidate != null ? index.cand[JSON.stringify([row.case_id, row.candidate])]
-                                  : index.reply[JSON.stringify([row.case_id, labStrip(row.reply)])];
+                                  : index.byReply(row.case_id, labStrip(row.reply));
     if (i === undefined || data[i].nolabel || (data[i].skip || []).indexOf(k) >= 0) return {};
     return {by: row.labeller === undefined ? "anonymous" : row.labeller, rec: index.id[i], k: tkey(targets[k]),
             label: label, note: row.note || "", cand: row.candidate != null};

@@ -3,10 +3,8 @@
 The detail shows the complaint turns (case snapshot), the reply with each check's evidence in ``<mark>``, each
 check's verdict and detail (what it asks: the page's script), each criterion's score and reason; all escaped.
 
-An opened record can also be labelled by hand, for ``harness calibrate`` (:data:`LABEL_JS`): a panel per
-criterion (on its scale) and per check (pass/fail) with a note, kept in the browser's localStorage under
-the run, and downloaded as a label file in the lines ``harness label`` writes. The page needs for that
-only what a row's data already nearly holds: which targets apply to the record (:meth:`RecordRenderer.
+The rows are kept in the page as text until shown (html_store). An opened record can be labelled by hand
+(:data:`LABEL_JS`); the page needs for that which targets apply to the record (:meth:`RecordRenderer.
 label_fields`), and the reply's exact text where the HTML parser would change it.
 """
 
@@ -25,6 +23,7 @@ from harness.report.html_columns import GROUPS, record_columns
 from harness.report.html_evidence import highlight, reply_block  # noqa: F401 (highlight: see above)
 from harness.report.html_filters import CASE_ERROR, CHECK_ERROR, NO_GROUP, error_options, filter_form  # noqa: F401
 from harness.report.html_labelling import label_targets
+from harness.report.html_store import COMPACT_AT, SharedParts
 from harness.report.html_text import UNSEEN, esc_isolated, esc_text
 from harness.report.html_threads import ThreadIndex, history_html, system_prompt_html
 
@@ -44,9 +43,7 @@ class RecordView:
 class RenderedRecord:
     """One record already rendered, kept (as text, not as the record) until its case's other records are seen.
 
-    The detail is kept UTF-8 encoded: a run holds every record's detail until its report is written, and
-    Python keeps a text with one emoji (complaints have them) at 4 bytes a character: ~6 KB a record as
-    text, ~1.6 KB encoded.
+    The detail is kept UTF-8 encoded: a text with one emoji is kept at 4 bytes a character (~6 KB, ~1.6 KB).
     """
 
     key: tuple[str, str, int]
@@ -104,6 +101,12 @@ def record_anchor(key: tuple[str, str, int]) -> str:
     return ".".join(quote(str(part), safe="").replace(".", "%2E").replace("~", "%7E")
                     for part in (case_id, candidate, sample))
 
+
+def _attempts(n: int | None) -> str:
+    """A judge error's calls, as `harness show` says them (a user could not tell a retried error from one try)."""
+    return " (no call made)" if not n else f" ({n} attempt{'s' if n != 1 else ''})"
+
+
 def _verdict(passed: bool | None) -> str:
     return VERDICT_HTML[None if passed is None else bool(passed)]
 
@@ -143,6 +146,7 @@ class RecordRenderer:
         self.labels = EscapedLabels()
         self.targets = label_targets(view)
         self.target_index = {(t["kind"], t["name"]): i for i, t in enumerate(self.targets)}
+        self.shared = SharedParts()  # a system prompt, a check's verdict line: once a run, not once a record
         self.threads = ThreadIndex(view.cases)
 
     def label_fields(self, record: Record, na_checks: list[str]) -> dict:
@@ -150,7 +154,7 @@ class RecordRenderer:
 
         ``nolabel``: why the record cannot be labelled (as ``harness label`` skips it); ``skip``: the
         targets (indexes into :func:`label_targets`) that do not apply to it, as ``harness label`` does not
-        ask them (an n/a check, a criterion judged not applicable, a check the record lacks); ``reply``:
+        ask them (an n/a check, a criterion judged not applicable or not asked, a check the record lacks); ``reply``:
         the reply's exact text when the page's own copy would not give it back (the HTML parser turns a
         carriage return into a line feed and drops NUL), since a label names its reply by exact text.
         """
@@ -161,8 +165,8 @@ class RecordRenderer:
         index = self.target_index
         skip = [index[("check", name)] for name in na_checks if ("check", name) in index]
         skip += [i for (kind, name), i in index.items() if kind == "check" and name not in record.checks]
-        skip += [index[("criterion", name)] for name, result in record.judge.items()
-                 if not result.applicable and ("criterion", name) in index]
+        skip += [i for (kind, name), i in index.items()  # judged not applicable, or not asked (another case's own)
+                 if kind == "criterion" and (name not in record.judge or not record.judge[name].applicable)]
         fields: dict = {"skip": sorted(set(skip))} if skip else {}
         # The page shows a bidi control or a control character as its code point (esc_text): not its text.
         if "\r" in record.reply or UNSEEN.search(record.reply):
@@ -239,7 +243,7 @@ class RecordRenderer:
         a link to the record (from its row's id) when it is first opened.
         """
         case = self.view.cases.get(record.case_id)
-        return (f"{system_prompt_html(record.system_prompt)}{self.threads.heading(case, record.key, record_anchor)}"
+        return (f"{self.shared.add(system_prompt_html(record.system_prompt))}{self.threads.heading(case, record.key, record_anchor)}"
                 f"{history_html(case, self.labels)}"
                 f"<h3>Reply <span class=\"muted\">({self.labels[record.reply_origin]})</span></h3>"
                 f'{reply}<div class="verdicts"><div><h3>Checks</h3><ul>{checks.items}</ul></div>'
@@ -266,7 +270,7 @@ class RecordRenderer:
             extra = f' <span class="muted">(form: {esc_text(form)})</span>' if isinstance(form, str) else ""
             detail = f" — {esc_isolated(result.detail)}" if result.detail else ""
             shown = CRASHED_HTML if crash else _verdict(passed)
-            items.append(f"<li><b>{labels[name]}</b>: {shown}{extra}{detail}</li>")
+            items.append(self.shared.add(f"<li><b>{labels[name]}</b>: {shown}{extra}{detail}</li>"))
         failing.sort()
         return CheckParts("".join(items) or NONE_ITEM, marks, failing, verdicts, na, crashed)
 
@@ -283,7 +287,8 @@ class RecordRenderer:
             if result.error is not None:
                 errors.append(name)
                 items.append(f'<li><b>{labels[name]}</b>: <span class="fail">error</span> '
-                             f"{esc_text(result.error.kind)} — {esc_isolated(result.error.message)}</li>")
+                             f"{esc_text(result.error.kind)} — {esc_isolated(result.error.message)}"
+                             f"{_attempts(result.error.attempts)}</li>")
                 continue
             if result.passed is False:
                 failing.append(name)
@@ -315,8 +320,7 @@ class RunOrder:
     by id; a case's records in the eval's candidate order (the manifest's), candidates it lacks after them
     by name; then by sample.
 
-    Records are written in the order their calls finished (with a judge, c003, c006, c009, ...), which
-    differs from run to run.
+    Records are written in the order their calls finished, which differs from run to run.
     """
 
     def __init__(self, cases: Iterable[str] = (), candidates: Iterable[str] = ()) -> None:
@@ -338,12 +342,9 @@ def _side_by_side(row: RenderedRecord, case_rows: list[RenderedRecord]) -> str:
 
 
 class RecordRows:
-    """The report's record rows, rendered one record at a time (as a run writes them) and joined at the end.
-
-    Keeps each record's rendered text (:class:`RenderedRecord`), not the
-    record; the order, the side-by-side columns and the ``flips`` need a
-    case's other records, so they are put together in :meth:`html`.
-    """
+    """The report's record rows, rendered one record at a time (as a run writes them) and joined at the end:
+    each record's rendered text (:class:`RenderedRecord`), not the record, as the order, the side-by-side
+    columns and the ``flips`` need a case's other records (:meth:`parts`)."""
 
     def __init__(self, view: RecordView) -> None:
         self.view = view
@@ -354,15 +355,9 @@ class RecordRows:
         self.rows.append(self.renderer.render(record))
 
     def columns(self) -> list[str]:
-        """The records table's columns: persona and category only where some record has one (a dataset without
-        them would show a column of "(none)"), criteria only where the eval has some."""
+        """The records table's columns (html_columns.record_columns): persona and category where a record has one."""
         groups = [name for name in GROUPS if any(row.filters[name] != NO_GROUP for row in self.rows)]
         return record_columns(groups, bool(self.view.criteria))
-
-    def html(self, candidates: Sequence[str] = ()) -> tuple[str, list[dict]]:
-        """Every row (summary + hidden detail) and each row's filter fields, in run order (:meth:`order`)."""
-        parts, filter_data = self.parts(candidates)
-        return "".join(parts), filter_data
 
     def order(self, candidates: Sequence[str] = ()) -> list[int]:
         """The rows' indexes in run order (:class:`RunOrder`: cases in the dataset's order, a case's records in
@@ -370,8 +365,13 @@ class RecordRows:
         order = RunOrder(self.view.cases, candidates)
         return sorted(range(len(self.rows)), key=lambda index: order.key(self.rows[index].key))
 
+    def compact(self) -> bool:
+        """Whether the page keeps the shared parts apart (html_store): a big run's."""
+        return len(self.rows) >= COMPACT_AT
+
     def parts(self, candidates: Sequence[str] = ()) -> tuple[list[str], list[dict]]:
-        """:meth:`html` as pieces, so the page joins a big run's rows once (each copy of megabytes costs).
+        """Each record's rows (summary + hidden detail, one text a record, for html_store) and each row's filter
+        fields, in run order (:meth:`order`).
 
         A row's detail id is its place in the page and the side-by-side columns follow the same order, so two
         runs of the same eval that got the same replies and verdicts write the same rows."""
@@ -385,11 +385,12 @@ class RecordRows:
         parts, filter_data = [], []
         columns = self.columns()
         shown, width = [k for k, name in enumerate(GROUPS) if name in columns], len(columns)
+        expand = (lambda text: text) if self.compact() else self.renderer.shared.expand
         for place, row in enumerate(ordered):
-            detail, cut = row.detail_utf8.decode("utf-8"), row.cut
+            detail, cut = expand(row.detail_utf8.decode("utf-8")), row.cut
             groups = "".join(f"<td>{row.groups[k]}</td>" for k in shown)
-            parts.append(f'{SUMMARY_OPEN}{place}" id="{row.anchor}">{row.summary[:cut]}{groups}{row.summary[cut:]}')
-            parts.append(f'<tr class="detail" id="d{place}" hidden><td colspan="{width}">{detail}'
+            parts.append(f'{SUMMARY_OPEN}{place}" id="{row.anchor}">{row.summary[:cut]}{groups}{row.summary[cut:]}'
+                         f'<tr class="detail" id="d{place}" hidden><td colspan="{width}">{detail}'
                          f'{_side_by_side(row, by_case[row.case_id])}</td></tr>')
             fields = {**row.filters, "flips": flips[row.case_id]}
             if judged.get(row.case_id):

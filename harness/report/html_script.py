@@ -9,8 +9,9 @@ address on its way, and the record should open all the same (:data:`FIND_JS`).
 
 from __future__ import annotations
 
-from harness.report.html_grid import GRID_JS
+from harness.report.html_grid_js import GRID_JS
 from harness.report.html_labelling import LABEL_JS
+from harness.report.html_list_js import LIST_JS
 from harness.report.html_parts import ROWS_JS
 
 # The record a fragment names: ``recParam`` reads ``rec`` undecoded (URLSearchParams would decode ``%40`` to ``@``,
@@ -18,17 +19,20 @@ from harness.report.html_parts import ROWS_JS
 # ids and against their ids decoded (what a hand-typed ``@`` gives). The first row wins a tie of decoded ids
 # (possible only when a case id and a candidate name both hold a dot).
 FIND_JS = """
-  var byDecoded = {};
+  var byId = {}, byDecoded = {};
   function decoded(text) { try { return decodeURIComponent(text); } catch (e) { return text; } }
-  rows.forEach(function (tr) { var k = decoded(tr.id); if (!(k in byDecoded)) byDecoded[k] = tr; });
-  function findRecord(given) {
+  list.ids.forEach(function (id, i) {
+    byId[id] = i;
+    var k = decoded(id);
+    if (!(k in byDecoded)) byDecoded[k] = i;
+  });
+  function findRecord(given) {  // the record's index, -1 for none
     var tries = [given, decoded(given), decoded(decoded(given))];
     for (var i = 0; i < tries.length; i++) {
-      var tr = document.getElementById(tries[i]);
-      if (tr && rows.indexOf(tr) >= 0) return tr;
-      if (byDecoded[tries[i]]) return byDecoded[tries[i]];
+      if (own.call(byId, tries[i])) return byId[tries[i]];
+      if (own.call(byDecoded, tries[i])) return byDecoded[tries[i]];
     }
-    return null;
+    return -1;
   }
 """
 
@@ -58,7 +62,7 @@ SCROLL_JS = """
 """
 
 SCRIPT = """
-(function () {""" + ROWS_JS + LABEL_JS + SCROLL_JS + GRID_JS + """
+(function () {""" + ROWS_JS + LIST_JS + LABEL_JS + SCROLL_JS + GRID_JS + """
   var report = JSON.parse(document.getElementById("report-data").textContent), data = report.records;
   var table = document.getElementById("records");
   // What a check asks (its description: a promptfoo cell converted keeps it), in the page's data once a case and
@@ -80,7 +84,8 @@ SCRIPT = """
       li.insertBefore(span, name.nextSibling);
     });
   }
-  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.rec"));
+  // The records: text in the page until shown (html_store, html_list_js); a row is made when its page is shown.
+  var onMake = [], list = recordList(table, onMake);
   var names = ["candidate", "persona", "category", "failing", "criterion", "flip", "error"];
   var selects = names.map(function (n) { return document.getElementById("f-" + n); });  // null: not offered
   var count = document.getElementById("shown");
@@ -89,17 +94,7 @@ SCRIPT = """
   var heads = Array.prototype.slice.call(table.tHead.rows[0].cells).map(function (th) {
     return th.textContent.trim();
   });
-  // What a row's text search reads, lower-cased once: its cells and its detail (complaint, reply,
-  // verdicts), less the other candidates' replies shown beside it (they are those rows' to match) and the
-  // system prompt (the same on every record of a candidate: a word of it would match them all).
-  var haystacks = rows.map(function (tr) {
-    var detail = tr.nextElementSibling, own = detail.textContent;
-    [".sbs", ".sysprompt"].forEach(function (part) {
-      var el = detail.querySelector ? detail.querySelector(part) : null;
-      if (el) own = own.replace(el.textContent, "");
-    });
-    return (tr.textContent + " " + own).toLowerCase();
-  });
+  // A row's text search reads its cells and its detail (list.haystack: complaint, reply, verdicts).
   function has(list, value) { return !value || (value === "*" ? list.length > 0 : list.indexOf(value) >= 0); }
   function erred(list, value) {  // "*judge": any criterion's judge erred ("*case", "*check" are not criteria)
     return value === "*judge" ? list.some(function (e) { return e.charAt(0) !== "*"; }) : has(list, value);
@@ -108,14 +103,14 @@ SCRIPT = """
     var v = selects.map(function (s) { return s ? s.value : ""; });
     return (!v[0] || r.candidate === v[0]) && (!v[1] || r.persona === v[1]) && (!v[2] || r.category === v[2]) &&
       has(r.failing, v[3]) && has(r.failing_criteria, v[4]) && has(r.flips, v[5]) && erred(r.errors || [], v[6]) &&
-      words.every(function (w) { return haystacks[i].indexOf(w) >= 0; });
+      (!words.length || words.every(function (w) { return list.haystack(i).indexOf(w) >= 0; }));
   }
   function apply() {
     var words = text.value.toLowerCase().split(/\\s+/).filter(Boolean);
-    filterRows(rows, function (i) { return keep(data[i], i, words); }, count);
+    count.textContent = list.filter(function (i) { return keep(data[i], i, words); }) + " of " + list.n;
     if (grid) grid.filter();
   }
-  var grid = sideBySide(rows, data, cases, asksOf);  // null with one candidate
+  var grid = sideBySide(list, data, cases, asksOf);  // null with one candidate
   // The view lives in the URL fragment (#candidate=v2&q=refund&sort=-checks&rec=c01.v2.0): a reload or a
   // shared link restores it, and each change is a history step (a burst of typing is one), so Back undoes it.
   var sorted = null, shown = "null", typing = false, restoring = false, sortBy = function () {};
@@ -157,22 +152,24 @@ SCRIPT = """
     if (rec) reveal(rec);
   }
   function reveal(given) {  // open a linked record and scroll to it; filters that hide it are cleared
-    var tr = findRecord(given);
-    if (!tr) return;
-    var id = tr.id;
+    var i = findRecord(given);
+    if (i < 0) return;
+    var id = list.ids[i];
     if (grid && grid.isOn()) grid.show(false);
-    if (tr.hidden) {
+    if (!list.kept(i)) {
       selects.forEach(function (s) { if (s) s.selectedIndex = 0; });
       text.value = "";
       apply();
       save(false, id);
     }
-    if (tr.nextElementSibling.hidden) tr.click();
+    list.showRecord(i);  // its page, wherever the list is
+    var tr = list.make(i);
+    if (tr.detailRow.hidden) tr.click();
     tr.scrollIntoView({block: "start"});
     tr.focus({preventScroll: true});
   }
   function linkTo(tr) {  // an opened record offers a link to itself (written here: not in the page ~1000 times)
-    var td = tr.nextElementSibling.cells[0];
+    var td = list.fill(tr.index).cells[0];
     if (td.querySelector("a.anchor")) return;
     describe(tr, td);
     var a = document.createElement("a");
@@ -181,14 +178,21 @@ SCRIPT = """
     a.textContent = "link to this record";
     td.insertBefore(a, td.firstChild);
   }
-  rows.forEach(function (tr) {
-    tr.addEventListener("click", function () { linkTo(tr); });
-    tr.addEventListener("keydown", function () { linkTo(tr); });
+  function toggle(tr) {  // a click, Enter or Space on a row opens or closes its detail (filled when first opened)
+    var detail = list.fill(tr.index), open = detail.hidden;
+    detail.hidden = !open;
+    tr.setAttribute("aria-expanded", String(open));
+  }
+  onMake.push(function (tr) {
+    tr.addEventListener("click", function () { linkTo(tr); toggle(tr); });
+    tr.addEventListener("keydown", function (e) {
+      linkTo(tr);
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(tr); }
+    });
   });
-  expandable(rows);
 """ + FIND_JS + """
-  labelling(rows, data, report.labelling);  // before restore(): a linked record opens with its labels
-  sortBy = sortable(table, rows, function (col, up) {
+  labelling(list, onMake, data, report.labelling);  // before restore(): a linked record opens with its labels
+  sortBy = sortableList(table, list, function (col, up) {
     sorted = [col, up];
     shown = String(sorted);
     typing = false;

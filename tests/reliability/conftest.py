@@ -67,15 +67,20 @@ def write_recorded_eval(root: Path, n_cases: int) -> Path:
 
 
 def write_served_eval(root: Path, base_url: str, n_cases: int, *, timeout_s: float = 1.0,
-                      max_retries: int = 2, max_attempts: int = 2, concurrency: int = 64, extra: str = "") -> Path:
-    """cases.jsonl and eval.yaml in ``root``: one served candidate, a served judge on two criteria."""
+                      max_retries: int = 2, max_attempts: int = 2, concurrency: int = 64, extra: str = "",
+                      max_error_rate: float | None = 1) -> Path:
+    """cases.jsonl and eval.yaml in ``root``: one served candidate, a served judge on two criteria.
+
+    Faults are injected on purpose, so ``max_error_rate`` is 1 (the tests count the errors); None leaves it
+    unset, for a test of the default."""
+    # Indented as the lines of the text it goes into, which is dedented after it is filled in.
+    tolerance = "" if max_error_rate is None else f"max_error_rate: {max_error_rate}\n        "
     write_cases(root, n_cases)
     (root / "eval.yaml").write_text(textwrap.dedent(f"""\
         name: reliability
         dataset: cases.jsonl
         concurrency: {concurrency}
-        max_error_rate: 1  # faults are injected on purpose: the tests count the errors; the gate is tested apart
-        candidates:
+        {tolerance}candidates:
           - name: served
             model: openai/test-model
             api_base: {base_url}

@@ -105,3 +105,18 @@ def test_render_run_html_keeps_working_without_rows():
     page = render_run_html(_own_criterion_card(), [], {})
     data = json.loads(re.search(r'id="report-data">(.*?)</script>', page, re.S).group(1))
     assert data["records"] == [] and "criteria of single cases (1, pooled)" in page
+
+
+def test_the_browser_labelling_does_not_offer_another_cases_own_criterion():
+    # c2 carries its own criterion names_order; c1 was never asked it, so its panel must not offer it (it did,
+    # with no question to answer), as `harness label` asks it only where it was judged.
+    from harness.report.html_records import RecordRenderer, RecordView
+    from tests.compare.runs import crit, rec
+
+    renderer = RecordRenderer(RecordView(criteria=["empathy", "names_order"], checks=[],
+                                         scales={"empathy": "1-5", "names_order": "pass_fail"}))
+    index = renderer.target_index
+    c1 = rec("c1", judge={"empathy": crit(4)})
+    c2 = rec("c2", judge={"empathy": crit(4), "names_order": crit(1)})
+    assert renderer.label_fields(c1, []).get("skip") == [index[("criterion", "names_order")]]
+    assert "skip" not in renderer.label_fields(c2, [])

@@ -105,7 +105,8 @@ def test_records_count_the_requests_the_server_received(tmp_path):
     faults = {("r0000", "responder", None): "rate_limit", ("r0001", "judge", "acknowledgement"): "slow",
               ("r0002", "judge", "policy_compliance"): "malformed"}
     with FaultsByCall(faults, reply=served_reply, slow_s=2.0) as server:
-        write_served_eval(tmp_path, server.base_url, 4, timeout_s=0.3, max_retries=2, max_attempts=2)
+        write_served_eval(tmp_path, server.base_url, 4, timeout_s=0.3, max_retries=2, max_attempts=2,
+                          max_error_rate=None)
         done = harness_cmd("run", "eval.yaml", "--out", "runs/a", "--no-cache", "--quiet", cwd=tmp_path,
                            env={"HARNESS_RETRY_BACKOFF_S": "0.001"})
     # 3 of 4 records erred: above the default max_error_rate (5%), the run fails its tolerance (it passed before

@@ -1,0 +1,169 @@
+"""The script behind ``report.html``'s records list (:data:`LIST_JS`): the records kept as text (html_store), made
+into rows only for the page of them shown, a record's detail only when it is opened; filters, search, sort and
+counts work over every record's data and text, not over elements. A page holds :data:`PAGE` rows; a list with
+more gets page buttons (:func:`harness.report.html_store.pager`), as promptfoo's viewer pages its table.
+"""
+
+from __future__ import annotations
+
+PAGE = 200  # rows a page of the list (and cases a page of the side-by-side view) shows
+
+# recordList(table, onMake): the list's controller. onMake: functions (tr, i) called once a row is first made
+# (its detail row is tr.detailRow, empty until fill(i)). A record's text is its summary row then its detail
+# row; its id is the summary row's (the first ` id="` of the text: no attribute before it ends so).
+LIST_JS = """
+  var PAGE = """ + str(PAGE) + """;
+  function storeTexts(id) {
+    var el = document.getElementById(id), raw = el ? el.textContent : "";
+    return raw ? raw.split("<|>") : [];
+  }
+  function plainText(html) {  // what textContent would read of escaped markup: tags out, entities decoded
+    return html.replace(/<[^>]*>/g, "").replace(/&(#x[0-9a-f]+|#[0-9]+|amp|lt|gt|quot);/gi, function (m, e) {
+      var k = e.toLowerCase();
+      if (k.charAt(0) !== "#") return {amp: "&", lt: "<", gt: ">", quot: '"'}[k];
+      return String.fromCodePoint(k.charAt(1) === "x" ? parseInt(k.slice(2), 16) : parseInt(k.slice(1), 10));
+    });
+  }
+  function pagerOf(nav, go) {  // the page buttons: go("first"|"prev"|"next"|"last"); say(from, to, of, pages)
+    if (!nav) return function () {};
+    var buttons = nav.querySelectorAll("button"), words = nav.querySelector("span");
+    Array.prototype.forEach.call(buttons, function (b) {
+      b.addEventListener("click", function () { go(b.getAttribute("data-go")); });
+    });
+    return function (page, pages, shown, what) {
+      nav.hidden = pages <= 1;
+      if (pages <= 1) return;
+      var from = page * PAGE + 1, to = Math.min(shown, (page + 1) * PAGE);
+      words.textContent = what + " " + from.toLocaleString("en") + "–" + to.toLocaleString("en") + " of " +
+        shown.toLocaleString("en") + " (page " + (page + 1) + " of " + pages + ")";
+      buttons[0].disabled = buttons[1].disabled = page === 0;
+      buttons[2].disabled = buttons[3].disabled = page >= pages - 1;
+    };
+  }
+  function recordList(table, onMake) {
+    var texts = storeTexts("record-store"), shared = storeTexts("record-parts"), n = texts.length;
+    var ids = new Array(n), cut = new Array(n), made = new Array(n), tpl = document.createElement("template");
+    for (var i = 0; i < n; i++) {
+      var t = texts[i], a = t.indexOf(' id="') + 5;
+      ids[i] = t.slice(a, t.indexOf('"', a));
+      cut[i] = t.indexOf('<tr class="detail"');
+    }
+    function expand(s) {  // a shared part's place holder <|k> (html_store) -> its text
+      return s.indexOf("<|") < 0 ? s : s.replace(/<\\|(\\d+)>/g, function (m, k) { return shared[+k]; });
+    }
+    function detailStart(i) { return texts[i].indexOf(">", texts[i].indexOf("<td", cut[i])) + 1; }
+    function make(i) {  // the record's two rows, the detail's cell empty
+      if (made[i]) return made[i];
+      tpl.innerHTML = texts[i].slice(0, detailStart(i)) + "</td></tr>";
+      var tr = tpl.content.firstElementChild;
+      tr.detailRow = tr.nextElementSibling;
+      tr.index = i;
+      made[i] = tr;
+      onMake.forEach(function (f) { f(tr, i); });
+      return tr;
+    }
+    function fill(i) {  // the record's detail, put in its row when first needed (opened, linked, labelled)
+      var d = make(i).detailRow;
+      if (!d.filled) {
+        d.filled = true;
+        d.cells[0].innerHTML = expand(texts[i].slice(detailStart(i), texts[i].length - "</td></tr>".length));
+      }
+      return d;
+    }
+    var hay = [];  // a record's search text, lower-cased: its cells and detail, less the system prompt and the
+    // other candidates' replies (a word of the prompt would match every record; the replies are theirs to match)
+    function haystack(i) {
+      if (hay[i] === undefined) {
+        var t = expand(texts[i]).replace(/<details class="sysprompt">[\\s\\S]*?<\\/details>/, "");
+        var sbs = t.indexOf('<div class="sbs">');
+        hay[i] = plainText(sbs < 0 ? t : t.slice(0, sbs)).toLowerCase();
+      }
+      return hay[i];
+    }
+    function cells(i) {  // each summary cell's sort key: its data-sort when it has one, else its text
+      var out = [], re = /<td(?: data-sort="([^"]*)")?>([\\s\\S]*?)<\\/td>/g, s = texts[i].slice(0, cut[i]), m;
+      while ((m = re.exec(s))) out.push(m[1] !== undefined ? m[1] : plainText(m[2]));
+      return out;
+    }
+    var tbody = table.tBodies[0], order = ids.map(function (x, k) { return k; }), kept = null, shown = order;
+    var page = 0, say = pagerOf(document.getElementById("records-pager"), function (go) {
+      var last = Math.max(0, Math.ceil(shown.length / PAGE) - 1);
+      page = go === "first" ? 0 : go === "prev" ? Math.max(0, page - 1) : go === "next" ? Math.min(last, page + 1) : last;
+      render();
+      table.scrollIntoView({block: "start"});
+    });
+    function render() {
+      var frag = document.createDocumentFragment(), pages = Math.ceil(shown.length / PAGE);
+      if (page >= pages) page = Math.max(0, pages - 1);
+      shown.slice(page * PAGE, (page + 1) * PAGE).forEach(function (k) {
+        var tr = make(k);
+        frag.appendChild(tr);
+        frag.appendChild(tr.detailRow);
+      });
+      tbody.textContent = "";
+      tbody.appendChild(frag);
+      say(page, pages, shown.length, "records");
+    }
+    function filter(keep) {  // keep(i) over every record; the rows it drops are closed; back to the first page
+      kept = order.map(function () { return false; });
+      for (var k = 0; k < n; k++) {
+        kept[k] = keep(k);
+        if (!kept[k] && made[k] && !made[k].detailRow.hidden) {
+          made[k].detailRow.hidden = true;
+          made[k].setAttribute("aria-expanded", "false");
+        }
+      }
+      shown = order.filter(function (k) { return kept[k]; });
+      page = 0;
+      render();
+      return shown.length;
+    }
+    var keys = null;
+    function sort(col, up) {  // col < 0: the page's own order
+      var sorted = col >= 0;
+      if (sorted && !keys) keys = ids.map(function (x, k) { return cells(k); });
+      var keyed = ids.map(function (x, k) { return [sorted ? (keys[k][col] === undefined ? "" : keys[k][col]) : k, k]; });
+      var numeric = !sorted || keyed.every(function (p) { return p[0] === "" || !isNaN(Number(p[0])); });
+      var collator = new Intl.Collator(undefined, {numeric: true, sensitivity: "base"});
+      // A blank key (no reply: no failure count) sorts last either way, as a spreadsheet's empty cells do.
+      keyed.sort(function (p, q) {
+        if ((p[0] === "") !== (q[0] === "")) return p[0] === "" ? 1 : -1;
+        var c = numeric ? Number(p[0]) - Number(q[0]) : collator.compare(p[0], q[0]);
+        return (up || !sorted ? c : -c) || p[1] - q[1];
+      });
+      order = keyed.map(function (p) { return p[1]; });
+      shown = kept ? order.filter(function (k) { return kept[k]; }) : order;
+      render();
+    }
+    function showRecord(i) {  // the page that holds record i (kept by the filters)
+      var at = shown.indexOf(i);
+      if (at < 0) return;
+      var want = Math.floor(at / PAGE);
+      if (want !== page || !make(i).parentNode) { page = want; render(); }
+    }
+    return {n: n, ids: ids, make: make, fill: fill, haystack: haystack, filter: filter, sort: sort,
+            showRecord: showRecord, render: render,
+            kept: function (i) { return !kept || kept[i]; }, made: function () { return made; },
+            pageOf: function () { return page; }, setPage: function (p) { page = p; render(); }};
+  }
+  // The list's header buttons sort every record (not the rows shown) and tell onSort(col, up); returns
+  // sortBy(col, up) for a page restoring a sort (col < 0: back to the page's order).
+  function sortableList(table, list, onSort) {
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    function sortBy(col, up) {
+      heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+      if (col >= 0 && col < heads.length) heads[col].setAttribute("aria-sort", up ? "ascending" : "descending");
+      list.sort(col >= 0 && col < heads.length ? col : -1, up);
+    }
+    heads.forEach(function (th, col) {
+      var button = th.querySelector("button");
+      if (!button) return;
+      button.addEventListener("click", function () {
+        var up = th.getAttribute("aria-sort") !== "ascending";
+        sortBy(col, up);
+        if (onSort) onSort(col, up);
+      });
+    });
+    return sortBy;
+  }
+"""
