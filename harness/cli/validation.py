@@ -227,7 +227,7 @@ def validate_file(path: Path) -> str:
     if suffix in DATASET_SUFFIXES:
         dataset = load_dataset(path, all_errors=True)
         return Valid(f"dataset, {len(dataset)} case{'' if len(dataset) == 1 else 's'}",
-                     blank_reply_warnings(path, dataset) + written_ways(dataset))
+                     blank_reply_warnings(path, dataset) + written_ways(dataset) + list(dataset.notes))
     if suffix not in YAML_SUFFIXES:
         raise UserError("not a dataset (.jsonl, .json, .csv, .parquet) or YAML file", file=str(path))
     if _yaml_kind(path) == "rubric":
@@ -298,7 +298,9 @@ def _check_against_dataset(loaded: LoadedEval) -> list[str]:
         inherited = inherited_expectation_warning(cases, dataset.source, dataset.lines)
         cases = expand_cases(cases, dataset.source, dataset.lines)
     check_recorded_versions(loaded, cases)
-    return (written_ways(dataset) + inherited + unreplayed_turn_warnings(loaded, cases)
+    # dataset.notes: what a production export still gets wrong (repeated rows dropped, times that go down).
+    return (list(dataset.notes) + written_ways(dataset) + inherited
+            + unreplayed_turn_warnings(loaded, cases, lines=dataset.lines)
             + field_reference_gaps(loaded, cases)
             + _unholdable_gates(loaded, len(cases)) + _render_prompts(loaded, cases))
 

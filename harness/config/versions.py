@@ -11,7 +11,7 @@ both places refuse it.
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from harness.config.candidates import CandidateSpec
 from harness.config.evalfile import LoadedEval
@@ -78,29 +78,58 @@ SHOWN_IDS = 5  # turn cases named in a warning; the rest are counted
 
 
 def unreplayed_turn_warnings(loaded: LoadedEval, cases: list[Case],
-                             candidates: Iterable[CandidateSpec] | None = None) -> list[str]:
-    """With ``replay: turns``, a line (``file:line: candidates[i].recorded: ...``) per recorded candidate that
-    has no reply at some of the turn cases ``cases`` (but not all: that is refused), with how many, which,
-    and what to write. Each would be a ``missing_recorded_reply`` error in the run. ``candidates``: those
-    it runs (default: every candidate of the eval file).
+                             candidates: Iterable[CandidateSpec] | None = None,
+                             lines: Mapping[str, int] | None = None) -> list[str]:
+    """A line (``file:line: candidates[i].recorded: ...``) per recorded candidate that has no reply at some of
+    the cases ``cases`` (but not all: that is refused), with how many, which, and what to write. Each would be
+    a ``missing_recorded_reply`` error in the run. ``candidates``: those it runs (default: every candidate of
+    the eval file); ``lines``: each case's line in the dataset (validate has them), named beside its id.
 
-    Said by ``harness validate``, which passes, and by ``harness run`` before its first call: threads whose agent turns name no ``author`` leave
-    ``thread`` without a final reply and every version without its earlier ones, half the records of a
-    two-candidate eval, while each version is found somewhere."""
-    if loaded.spec.replay != "turns":
-        return []
-    lines = []
+    Said by ``harness validate``, which passes, and by ``harness run`` before its first call. With ``replay:
+    turns``, threads whose agent turns name no ``author`` leave ``thread`` without a final reply and every
+    version without its earlier ones, half the records of a two-candidate eval, while each version is found
+    somewhere. Without it, a production export's conversation that ends on the customer has no reply to grade."""
+    lines = lines or {}
+    out = []
     for spec in loaded.spec.candidates if candidates is None else candidates:
         lacking = [case for case in cases if spec.kind == "recorded" and spec.recorded not in case.recorded_replies]
         if lacking and len(lacking) < len(cases):
-            lines.append(loaded.error(_unreplayed(spec.recorded, lacking, len(cases)),
-                                      *loaded.candidate_loc(spec.name), "recorded").one_line())
-    return lines
+            problem = (_unreplayed(spec.recorded, lacking, len(cases)) if loaded.spec.replay == "turns"
+                       else _unanswered(spec.recorded, lacking, len(cases), lines))
+            out.append(loaded.error(problem, *loaded.candidate_loc(spec.name), "recorded").one_line())
+    return out
+
+
+def _named(lacking: list[Case], lines: Mapping[str, int]) -> str:
+    """The first cases' ids, each with its thread's line where known (``c2 line 5``), and a count of the rest."""
+    def one(case: Case) -> str:
+        line = lines.get(case.id)
+        return case.id + (f" line {line}" if line else "")
+
+    return ", ".join(one(case) for case in lacking[:SHOWN_IDS]) + (
+        f" and {len(lacking) - SHOWN_IDS} more" if len(lacking) > SHOWN_IDS else "")
+
+
+def _unanswered(version: str, lacking: list[Case], n_cases: int, lines: Mapping[str, int]) -> str:
+    """Without turn-level replay: the cases ``version`` has no reply for. For ``thread`` (the replies an export's
+    conversations recorded) those conversations end on the customer's message."""
+    n = len(lacking)
+    if version == THREAD_VERSION and n == 1:
+        line = lines.get(lacking[0].id)
+        return (f"conversation {lacking[0].id}{f' (line {line})' if line else ''} ends on the customer's message: "
+                f"no bot reply to grade; it will be a missing_recorded_reply error, counted apart from the graded "
+                f"cases")
+    if version == THREAD_VERSION:
+        return (f"{n} of the {n_cases} conversations end on the customer's message ({_named(lacking, lines)}): no bot "
+                f"reply to grade; each will be a missing_recorded_reply error, counted apart from the graded cases")
+    have = sorted({name for case in lacking for name in case.recorded_replies})
+    there = f" (there, recorded_replies has {', '.join(_shown(name) for name in have[:SHOWN_IDS])})" if have else ""
+    return (f"{_shown(version)} has no reply at {n} of the {n_cases} cases ({_named(lacking, lines)}){there}; each "
+            f"will be a missing_recorded_reply error, counted apart from the graded cases")
 
 
 def _unreplayed(version: str, lacking: list[Case], n_cases: int) -> str:
-    ids = ", ".join(case.id for case in lacking[:SHOWN_IDS]) + (
-        f" and {len(lacking) - SHOWN_IDS} more" if len(lacking) > SHOWN_IDS else "")
+    ids = _named(lacking, {})
     final = sum(_is_final(case) for case in lacking)
     where = ([f"{final} final repl{'y' if final == 1 else 'ies'}"] if final else []) + (
         [f"{len(lacking) - final} earlier agent turn{'s' if len(lacking) - final != 1 else ''}"]
@@ -109,6 +138,10 @@ def _unreplayed(version: str, lacking: list[Case], n_cases: int) -> str:
             f"{ids}); each will be a missing_recorded_reply error. ")
     if version == THREAD_VERSION:  # only the final position can lack it: it is the recorded turn elsewhere
         have = sorted({name for case in lacking for name in case.recorded_replies})
+        if not have and final == len(lacking):  # nothing recorded after the last customer message: an export's
+            return text + ("These conversations end on the customer's message: no bot reply to grade at their "
+                           "final turn case (in a file of threads, a final reply is written in "
+                           "recorded_replies.thread, or under the version named as `author` on the last agent turn)")
         named = f" (there, recorded_replies has {', '.join(_shown(name) for name in have[:SHOWN_IDS])})" if have else ""
         return text + ("At the final reply `thread` is recorded_replies.thread, or the final reply of the version "
                        f"named as `author` on the thread's last agent turn{named}: write `author: <version>` on the "

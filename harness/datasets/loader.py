@@ -36,7 +36,7 @@ from harness.datasets.case_checks import check_errors, unique_names
 from harness.datasets.case_criteria import unique_ids
 from harness.datasets.digest import dataset_hashes
 from harness.datasets.json_array import json_array_rows, starts_array
-from harness.datasets.long_rows import CONTENT_SYNONYMS, LongThread, long_threads
+from harness.datasets.long_rows import BLANK_TURN, CONTENT_SYNONYMS, LongThread, long_threads
 from harness.datasets.mapping import Clash, ColumnMap
 from harness.datasets.personas import unknown_persona
 from harness.datasets.schema import Case
@@ -51,9 +51,6 @@ NOT_FINITE = "not a finite number"
 # MAX_NESTING (shared with the YAML files) is the deepest nesting a row's free-form values
 # (``metadata``) may have: pydantic refuses to serialize past ~250 levels and json past ~1000,
 # so a deeper row would fail when the run writes cases.jsonl.
-# A blank agent turn would be replayed as an empty assistant message, and leave its position without a reply.
-_BLANK_TURN = {"customer": "empty (a customer turn needs the customer's message)",
-               "agent": "empty (an agent turn needs what the agent said; remove the turn if nothing was sent)"}
 FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -68,6 +65,9 @@ class LoadedDataset:
     sha256: str
     lines: Mapping[str, int] = field(default_factory=dict)  # case id -> its file line (Parquet: row number)
     cases_sha256: str = ""
+    # What a valid one-row-per-message export still gets wrong (repeated rows dropped, times that go down), one
+    # line each (``file:line: field: ...``): said by `harness validate` (harness.datasets.export_rows).
+    notes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.cases)
@@ -102,7 +102,8 @@ def load_dataset_and_dumps(source: str | Path, split: str = "train", *, all_erro
     columns = columns if isinstance(columns, ColumnMap) else ColumnMap(columns or {})
     with cycle_collector_paused():
         rows, from_json, by_item = _rows(source, split, columns)
-        rows = long_threads(rows, source)  # one row per message: grouped into threads (harness.datasets.long_rows)
+        notes: list[DatasetError] = []  # one row per message: grouped into threads (harness.datasets.long_rows)
+        rows = long_threads(rows, source, notes, columns.columns)
         lines: dict[str, int] = {}
         cases = _validate_rows(source, rows, lines, all_errors=all_errors, by_item=by_item,
                                named=columns.named if columns else None)
@@ -122,7 +123,9 @@ def load_dataset_and_dumps(source: str | Path, split: str = "train", *, all_erro
                 dumps = {id(case): (case, dump) for case, dump in zip(cases, python_dumps)}
         if digests is None:
             digests = dataset_hashes(case.model_dump(mode="json") for case in cases)
-    return LoadedDataset(source=source, cases=cases, sha256=digests[0], lines=lines, cases_sha256=digests[1]), dumps
+    said = tuple((columns.named(note) if columns else note).one_line() for note in notes)
+    return LoadedDataset(source=source, cases=cases, sha256=digests[0], lines=lines, cases_sha256=digests[1],
+                         notes=said), dumps
 
 
 def _rows(source: str, split: str, columns: ColumnMap) -> tuple[Iterable[tuple[int, Any]], bool, bool]:
@@ -311,7 +314,7 @@ def _checked_case(row: Any, source: str, number: int, seen: dict[str, int], pers
     case = validate_row(row, source, number)
     blank = next((i for i, turn in enumerate(case.turns) if not turn.content.strip()), None)
     if blank is not None:  # checked here, not in the schema: a run's snapshot of an older dataset still reads
-        raise DatasetError(_BLANK_TURN[case.turns[blank].role], file=source, line=number,
+        raise DatasetError(BLANK_TURN[case.turns[blank].role], file=source, line=number,
                            field=f"turns[{blank}].content")
     turns = {i: turn.metadata for i, turn in enumerate(case.turns) if turn.metadata}
     problem = _metadata_problem({"metadata": case.metadata, "turns": turns}) if case.metadata or turns else None

@@ -28,20 +28,26 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from pydantic import ValidationError
 
+from harness.config.yamlfile import first_error, format_loc
+from harness.datasets.export_rows import (TIME_KEY, drop_repeats, newest_first, order_by_time, time_keys,
+                                          time_warning)
 from harness.datasets.schema import REPLY_METADATA, ROLE_ALIASES, THREAD_VERSION, Turn
 from harness.errors import DatasetError
 
-MESSAGE_KEYS = ("thread_id", "role", "content", "author")
+MESSAGE_KEYS = ("thread_id", "role", "content", "author", TIME_KEY)
 REQUIRED_KEYS = ("thread_id", "role", "content")
 _WIDE_KEYS = ("turns", "complaint")
 # Keys exports use for a message's text: a message holding one is told its name here (`content`).
 CONTENT_SYNONYMS = ("text", "message", "body", "content_text", "value")
 # A message row has no id of its own in a case: the thread's id is thread_id (kept apart so it is never lost).
 RECIPE = "README: Grading production conversations"
+# A blank agent turn would be replayed as an empty assistant message, and leave its position without a reply.
+BLANK_TURN = {"customer": "empty (a customer turn needs the customer's message)",
+              "agent": "empty (an agent turn needs what the agent said; remove the turn if nothing was sent)"}
 LONG_ID = ("in a one-row-per-message file the case id is `thread_id`; a message id is kept on its message: map it "
            f"in the eval file (dataset: {{path: <file>, columns: {{metadata.message_id: id}}}}), or remove the "
            f"column ({RECIPE})")
@@ -77,6 +83,23 @@ class LongThread:
     data: dict[str, Any]
     lines: list[int] = field(default_factory=list)
     fields: dict[str, int] = field(default_factory=dict)
+    times: list[Any] = field(default_factory=list)  # each row's `time`, when the file has that column
+
+    def message_errors(self, source: str) -> list[DatasetError]:
+        """Every row of the thread that is no valid message (an unknown role, an empty text), each at its line:
+        the case made of them would name only the first."""
+        errors = []
+        for turn, line in zip(self.data["turns"], self.lines):
+            try:
+                checked = Turn.model_validate(turn)
+            except ValidationError as exc:
+                loc, message = first_error(exc)
+                errors.append(DatasetError(message.removeprefix("Value error, "), file=source, line=line,
+                                           field=format_loc(loc) or "role"))
+                continue
+            if not checked.content.strip():
+                errors.append(DatasetError(BLANK_TURN[checked.role], file=source, line=line, field="content"))
+        return errors
 
     def located(self, exc: DatasetError) -> DatasetError:
         """``exc`` (about the case ``data`` made) named at the row it is about: a turn's problem at its message
@@ -159,9 +182,12 @@ def _is_agent_message(turn: dict[str, Any]) -> bool:
     return True
 
 
-def long_threads(rows: Iterable[tuple[int, Any]], source: str) -> Iterable[tuple[int, Any]]:
+def long_threads(rows: Iterable[tuple[int, Any]], source: str, notes: list[DatasetError] | None = None,
+                 columns: Mapping[str, str] | None = None) -> Iterable[tuple[int, Any]]:
     """``rows`` as they are, or, when the first row that is read is a message row, the threads they make
-    (each at its first row's line) with each row that cannot be a message as its DatasetError, in line order."""
+    (each at its first row's line) with each row that cannot be a message as its DatasetError, in line order.
+    What a valid export still gets wrong (repeated rows dropped, times that go down) goes to ``notes``;
+    ``columns``: the eval file's mapping (target -> the file's column), to name a column in them."""
     rows = iter(rows)
     head: list[tuple[int, Any]] = []
     for number, row in rows:  # rows the reader refused say nothing about the file's shape
@@ -171,12 +197,14 @@ def long_threads(rows: Iterable[tuple[int, Any]], source: str) -> Iterable[tuple
     everything = itertools.chain(head, rows)
     if not head or not _is_long_row(head[-1][1]):
         return everything
-    return _grouped(everything, source)
+    return _grouped(everything, source, [] if notes is None else notes, columns or {})
 
 
-def _grouped(rows: Iterable[tuple[int, Any]], source: str) -> list[tuple[int, Any]]:
-    rows = list(rows)
+def _grouped(rows: Iterable[tuple[int, Any]], source: str, notes: list[DatasetError],
+             columns: Mapping[str, str]) -> list[tuple[int, Any]]:
+    rows = drop_repeats(list(rows), source, notes)
     per_message = _per_message_keys(rows)
+    timed = any(isinstance(row, dict) and TIME_KEY in row for _, row in rows)
     threads: dict[str, LongThread] = {}
     out: list[tuple[int, Any]] = []
     for number, row in rows:
@@ -189,16 +217,37 @@ def _grouped(rows: Iterable[tuple[int, Any]], source: str) -> list[tuple[int, An
             if thread is None:
                 thread = threads[thread_id] = LongThread(thread_id, {"id": thread_id, "turns": []})
                 out.append((number, thread))
-            _add_message(thread, row, source, number, per_message)
+            _add_message(thread, row, source, number, per_message, timed)
         except DatasetError as exc:
             out.append((number, exc))
-    for index, (number, item) in enumerate(out):
-        if isinstance(item, LongThread):
-            try:
-                item.finish(source)
-            except DatasetError as exc:
-                out[index] = (number, exc)
-    return sorted(out, key=lambda item: item[0])
+    if not any(thread.times for thread in threads.values()):  # ordered by a `time` column, they cannot go down
+        warning = time_warning(threads.values(), time_keys(rows, per_message), source, columns)
+        notes.extend([warning] if warning else [])
+    return sorted(_finished(out, source), key=lambda item: item[0])
+
+
+def _finished(out: list[tuple[int, Any]], source: str) -> list[tuple[int, Any]]:
+    """Each thread ordered by its rows' times (when given) and finished (:meth:`LongThread.finish`); a thread with
+    rows that are no valid message is replaced by their errors, one per row, so validate lists every one."""
+    done: list[tuple[int, Any]] = []
+    reverse_first = newest_first(item for _, item in out if isinstance(item, LongThread) and item.times)
+    for number, item in out:
+        if not isinstance(item, LongThread):
+            done.append((number, item))
+            continue
+        try:
+            if item.times:
+                order_by_time(item.data["turns"], item.lines, item.times, item.thread_id, source, reverse_first)
+            errors = item.message_errors(source)
+            if errors:
+                done.extend((error.line or number, error) for error in errors)
+                continue
+            item.finish(source)
+        except DatasetError as exc:
+            done.append((number, exc))
+            continue
+        done.append((number, item))
+    return done
 
 
 def _per_message_keys(rows: list[tuple[int, Any]]) -> frozenset[str]:
@@ -230,16 +279,21 @@ def _thread_id(row: dict[str, Any], source: str, number: int) -> str:
 
 
 def _add_message(thread: LongThread, row: dict[str, Any], source: str, number: int,
-                 per_message: frozenset[str] = frozenset()) -> None:
+                 per_message: frozenset[str] = frozenset(), timed: bool = False) -> None:
     """The row's message as the thread's next turn (with its ``per_message`` metadata keys); its other keys merged
     into the thread's own fields. The turn is added before anything else of the row is refused, so the thread's
-    other problems are still its own."""
+    other problems are still its own. ``timed``: the file has a `time` column (each row's kept, blank or not, to
+    order the thread by, and on its message as ``metadata.time``)."""
     turn = {key: row[key] for key in ("role", "content", "author") if row.get(key) is not None}
+    if timed:  # kept on the message too, as its metadata (nothing of the row is lost)
+        thread.times.append(row.get(TIME_KEY))
+        if row.get(TIME_KEY) not in (None, ""):
+            turn["metadata"] = {TIME_KEY: row[TIME_KEY]}
     metadata = row.get("metadata")
     if per_message and isinstance(metadata, dict):
         own = {key: value for key, value in metadata.items() if key in per_message and value not in (None, "")}
         if own:
-            turn["metadata"] = own
+            turn["metadata"] = {**own, **turn.get("metadata", {})}
         row = {**row, "metadata": {key: value for key, value in metadata.items() if key not in per_message}}
     typo = next((key for key in CONTENT_SYNONYMS if key in row), None) if "content" not in row else None
     # A blank cell is read as absent: refused as an empty message, at this row (a typo'd key is refused as that).

@@ -301,15 +301,27 @@ def _scalar(value: Any) -> bool:
 
 def _close_id(wanted: str, cases: list[Case], kinds: tuple[str, ...] = ()) -> str | None:
     """Up to three case (or thread) ids close to a mistyped one, likeliest first: ``c002, c020 or c062``; for a
-    variant's id (``c02~shout``), the variants of those (``c002~shout``)."""
+    variant's id (``c02~shout``, ``c002~shoutt``), the variants of those (``c002~shout``)."""
     ids = list(dict.fromkeys(thread_of(case.id) for case in cases))
-    variant = variant_pattern(wanted, kinds)
+    variant = variant_pattern(wanted, kinds) or _mistyped_kind(wanted, kinds)
     if variant is not None:
-        suffix = wanted[len(variant[0]):]
-        close = [found + suffix for found in close_ids(variant[0], ids)]
+        heads = [variant[0]] if variant[0] in ids else close_ids(variant[0], ids)
+        close = [f"{found}{SEPARATOR}{kind}" for found in heads for kind in variant[1]][:3]
     else:
         close = close_ids(wanted, ids)
+    head = wanted.rpartition(SEPARATOR)[0]
+    if not close and head in ids:  # an id with a tail no kind of the eval's `perturb` is near: the original
+        close = [head]
     return f"{', '.join(close[:-1])} or {close[-1]}" if len(close) > 1 else (close[0] if close else None)
+
+
+def _mistyped_kind(wanted: str, kinds: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    """``c001~shoutt`` as ``c001`` and the kinds of the eval's ``perturb`` its tail is close to (``shout``)."""
+    from difflib import get_close_matches
+
+    head, sep, tail = wanted.rpartition(SEPARATOR)
+    close = tuple(get_close_matches(tail, kinds, n=2, cutoff=0.6)) if sep and head and tail else ()
+    return (head, close) if close else None
 
 
 _NUMBERED = re.compile(r"(.*?)(\d+)$")

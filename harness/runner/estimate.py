@@ -283,7 +283,7 @@ def _given_replies(loaded: LoadedEval, spec) -> Callable[[Case], str | None]:
     if spec.kind == "recorded":
         return lambda case, version=spec.recorded: case.recorded_replies.get(version)
     from harness.records.store import candidate_replies
-    from harness.runner.plan import replayed_source
+    from harness.runner.replayed import replayed_source
 
     replies = candidate_replies(*replayed_source(loaded, spec)[:2])
     return lambda case: replies.get((case.id, 0))

@@ -23,7 +23,7 @@ from harness.datasets.perturb import is_variant, with_variants
 from harness.datasets.schema import Case
 from harness.datasets.selection import CaseSelection, select, selection_words
 from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
-from harness.errors import ConfigError, ResultsError, RubricError
+from harness.errors import ConfigError, RubricError
 from harness.gates.spec import ANY, scale_problems
 from harness.gc_pause import cycle_collector_paused
 from harness.judges.judge import Judge
@@ -32,9 +32,8 @@ from harness.judges.rubric import Rubric, load_rubric
 from harness.models.base import ModelSpec
 from harness.models.cache import ResponseCache
 from harness.models.logprobs import LogprobModel, can_return_logprobs
-from harness.records.schema import Manifest
-from harness.records.store import candidate_replies, read_manifest
 from harness.runner.preflight import build_checked_model, check_located_name, checked_template, located
+from harness.runner.replayed import replayed_responder, replayed_source
 
 EMBEDDED_NOTICE = (
     "The embedded model (Gemma 3 270M, a tiny base model run offline) took part in this run "
@@ -183,8 +182,10 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
     chosen = select_candidates(loaded, candidate_names)
     check_recorded_versions(loaded, cases, chosen)
     cases = perturbed(loaded, cases, selection)
-    # Said before the first call, as validate says them: turns left unreplayed, models the eval's concurrency caps.
-    turn_notes = unreplayed_turn_warnings(loaded, cases, chosen) + cap_warnings(loaded) + written_ways(dataset)
+    # Said before the first call, as validate says them: the export's repeats and order, turns left unreplayed,
+    # models the eval's concurrency caps.
+    turn_notes = [*dataset.notes, *unreplayed_turn_warnings(loaded, cases, chosen), *cap_warnings(loaded),
+                  *written_ways(dataset)]
     models = []
     responders: list[Responder] = []
     for spec in chosen:
@@ -192,16 +193,7 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
             responders.append(RecordedResponder(name=spec.name, version=spec.recorded))
             continue
         if spec.kind == "replayed":
-            run_dir, candidate, manifest = replayed_source(loaded, spec)
-            record = next(c for c in manifest.candidates if c.get("name") == candidate)
-            prompts: dict[tuple[str, int], str] = {}
-            responders.append(ReplayedResponder(name=spec.name, run=str(run_dir), candidate=candidate,
-                                                replies=candidate_replies(run_dir, candidate, prompts), prompts=prompts,
-                                                model_name=source_model(record),
-                                                dataset_sha256=manifest.dataset.get("cases_sha256")
-                                                or manifest.dataset.get("sha256"),
-                                                source={"eval_name": manifest.eval_name,
-                                                        "started_at": manifest.started_at}))
+            responders.append(replayed_responder(loaded, spec))
             continue
         template, rendered = checked_template(loaded, spec.name, cases, dumps)  # a broken template fails now
         model = build_checked_model(loaded, model_spec(spec), loaded.candidate_loc(spec.name), cache)
@@ -262,35 +254,6 @@ def check_eval(loaded: LoadedEval) -> None:
     refuse_unjudged(loaded)  # a case's own criteria need the eval's judge
     # A gate on a check of the dataset's cases is held to them where validate reads the dataset (a local file).
     _check_gate_names(loaded, [c.name for c in loaded.spec.candidates], select_checks(loaded), rubric)
-
-
-def source_model(record: dict) -> str | None:
-    """The model that wrote a run's candidate's replies, from its manifest record (None: recorded replies)."""
-    if record.get("kind") == "model":
-        model = record.get("model")
-        return model.get("name") if isinstance(model, dict) else None
-    model = record.get("model") if record.get("kind") == "replayed" else None
-    return model if isinstance(model, str) else None
-
-
-def replayed_source(loaded: LoadedEval, spec: CandidateSpec) -> tuple[Path, str, Manifest]:
-    """The run directory and candidate a ``replies_from`` candidate replays, and that run's manifest,
-    checked: the directory holds a run, and that run has the candidate."""
-    loc = loaded.candidate_loc(spec.name)
-    run_dir = resolve_path(spec.replies_from, loaded.path)
-    if run_dir is None:
-        raise loaded.error(f"run directory not found: {spec.replies_from}", *loc, "replies_from")
-    try:
-        manifest = read_manifest(run_dir)
-    except ResultsError as exc:
-        raise loaded.error(exc.problem, *loc, "replies_from") from None
-    candidate = spec.from_candidate or spec.name
-    names = [c.get("name") for c in manifest.candidates]
-    if candidate not in names:
-        field = "from_candidate" if spec.from_candidate else "replies_from"
-        raise loaded.error(f"run {spec.replies_from} has no candidate {candidate!r} (it has: {', '.join(map(str, names))})"
-                           + ("" if spec.from_candidate else "; name one with `from_candidate`"), *loc, field)
-    return run_dir, candidate, manifest
 
 
 def _check_gate_names(loaded: LoadedEval, candidates: list[str], checks: list[Check],

@@ -68,3 +68,10 @@ def test_a_dataset_id_holding_a_tilde_still_matches_as_itself():
 def test_the_manifest_records_the_variant_id_as_typed():
     selection = CaseSelection(ids=parse_ids("c1~shout")).perturbed_by(KINDS)
     assert selection.describe() == {"cases": ["c1~shout"]}
+
+
+def test_a_variant_id_with_a_mistyped_kind_is_offered_the_kind():
+    with pytest.raises(ConfigError, match=r"unknown case id c1~shoutt .*\(did you mean c1~shout\?\)"):
+        run_ids("c1~shoutt")
+    with pytest.raises(ConfigError, match=r"unknown case id c1~shoutt .*\(did you mean c1\?\)"):
+        run_ids("c1~shoutt", ())  # no `perturb:`: the original is what there is
