@@ -372,6 +372,7 @@ def render_identity(run: RunIdentity | None, n_records: int | str) -> str:
     fields = [("records", n_records)]
     if run is not None:
         fields = [("eval", run.eval_name), ("description", run.description), ("status", run.status),
+                  ("from the command line", ", ".join(run.overrides) or None),
                   ("candidates", candidates_html(run.candidate_setups)), ("dataset", run.dataset_path),
                   ("dataset sha256", run.dataset_sha256),
                   ("cases", None if run.n_selected is None else counted_cases(run)),

@@ -120,6 +120,7 @@ def render_identity(run: RunIdentity | None, n_records: int | str) -> str:
     if run is None:
         return f"- records: {n_records}"
     fields = [("eval", run.eval_name), ("description", run.description), ("status", run.status),
+              ("from the command line", ", ".join(run.overrides) or None),
               ("dataset", _joined(run.dataset_path, _short(run.dataset_sha256), _cases(run))),
               ("rubric", _joined(run.rubric_id, run.rubric_version and f"v{run.rubric_version}",
                                  _short(run.rubric_sha256))),

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 #    only. A v3 file still reads.
 # 5: CandidateScores.all_pass (the share of cases where every check that applied and every judged criterion
 #    passed) and .n_all_pass_errors (cases with an error, counted apart). A v4 file still reads (no row shown).
-SCORECARD_SCHEMA_VERSION = 5
+SCORECARD_SCHEMA_VERSION = 6
 
 
 class _Model(BaseModel):
@@ -235,6 +235,8 @@ class RunIdentity(_Model):
 
     eval_name: str
     description: str | None = Field(None, description="The eval file's `description:`, when it has one")
+    overrides: list[str] = Field(default_factory=list, description="The command-line options that changed the "
+                                 "eval file (--model, --judge-model, --set): the manifest's eval_spec.overrides")
     candidate_setups: dict[str, str] = Field(
         default_factory=dict, description="Each candidate's setup in a few words (model, parameters, prompt file; "
                                           "or its recorded or replayed replies), in manifest order")

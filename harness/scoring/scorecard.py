@@ -180,6 +180,7 @@ def _identity(manifest: Manifest | None) -> RunIdentity | None:
     rubric, judge, dataset = manifest.rubric or {}, manifest.judge or {}, manifest.dataset
     return RunIdentity(
         eval_name=manifest.eval_name, description=_description(manifest.eval_spec),
+        overrides=_overrides(manifest.eval_spec),
         candidate_setups=candidate_setups(manifest.candidates), harness_version=manifest.harness_version,
         git_revision=manifest.git_revision, status=manifest.status,
         dataset_path=_str(dataset.get("path")), dataset_sha256=_str(dataset.get("sha256")),
@@ -189,6 +190,11 @@ def _identity(manifest: Manifest | None) -> RunIdentity | None:
         rubric_id=_str(rubric.get("id")), rubric_version=_str(rubric.get("version")),
         rubric_sha256=_str(rubric.get("sha256")), judge_model=_str(judge.get("name")),
         started_at=manifest.started_at, finished_at=manifest.finished_at)
+
+
+def _overrides(spec: Any) -> list[str]:
+    given = spec.get("overrides") if isinstance(spec, dict) else None
+    return [str(option) for option in given] if isinstance(given, list) else []
 
 
 def _description(spec: Any) -> str | None:

@@ -32,6 +32,11 @@ def test_run_with_model_and_judge_model_records_them_and_diff_shows_the_change(s
                                                   "--set candidates.1.params.temperature=0.1"]
     assert [c.get("model", {}).get("name") for c in manifest["candidates"]] == [None, "openai/other-model"]
     assert "overrides" not in json.loads((project / "r1" / "manifest.json").read_text())["eval_spec"]
+    # The scorecard's header says where the run's model came from, so nobody reads it as the file's.
+    said = "- from the command line: --model openai/other-model, --set candidates.1.params.temperature=0.1"
+    assert said in (project / "r2" / "scorecard.md").read_text()
+    assert "from the command line" not in (project / "r1" / "scorecard.md").read_text()
+    assert "<dt>from the command line</dt>" in (project / "r2" / "report.html").read_text()
 
     diff = harness_cmd("diff", "r1", "r2", "--out", "d", cwd=project)  # the same judge: comparable as they are
     assert "setup changed: model openai/test-model → openai/other-model; temperature" in diff.stdout, diff.stdout
