@@ -23,6 +23,9 @@ from harness.scoring.robustness import BY_CONSTRUCTION
 
 NAME = "max_drop robustness"
 SHOWN = 5  # falls named in a failing gate's detail; the rest are counted
+# Falls over fewer pairs than this (a single case's own criterion: 1 pair) are named after the others: a 100 pp
+# fall over one pair is one verdict, and must not hide a 75 pp fall over forty.
+FEW_PAIRS = 5
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ def robustness_gate(candidate: str, scores, max_drop: float, scales: dict[str, s
                     max_drop_criteria: float | None = None) -> GateResult:
     """The gate on ``candidate``'s paired falls (``scores``: its CandidateScores; ``scales``: criterion -> scale,
     the scorecard's; ``max_drop_criteria`` None: ``max_drop``); a failing gate names every (kind, check or
-    criterion) past its limit, largest first."""
+    criterion) past its limit, largest first (those over fewer than :data:`FEW_PAIRS` pairs last); a criteria
+    limit of 1 (``max_drop_criteria: 1``) leaves the criteria ungated."""
     criteria_limit = max_drop if max_drop_criteria is None else max_drop_criteria
     falls = list(_falls(scores.robustness, scales or {}, max_drop, criteria_limit))
     allowed = _allowed(falls, max_drop, criteria_limit)
@@ -67,7 +71,8 @@ def robustness_gate(candidate: str, scores, max_drop: float, scales: dict[str, s
                "no gate counts" if only_constructed else "no perturbed variant paired with its original")
         return GateResult(NAME, candidate, True, f"not measured: {why} (n/a; the largest drop allowed is "
                                                  f"{allowed.removesuffix(' allowed')})", measured=False)
-    beyond = sorted((f for f in falls if f.drop > f.limit + 1e-9), key=lambda f: (-f.drop, f.kind, f.measure, f.name))
+    beyond = sorted((f for f in falls if f.drop > f.limit + 1e-9),
+                    key=lambda f: (f.shift.n < FEW_PAIRS, -f.drop, f.kind, f.measure, f.name))
     if not beyond:
         largest = max(falls, key=lambda f: (f.drop - f.limit, f.drop))  # the nearest its limit
         return GateResult(NAME, candidate, True, f"largest fall: {largest.said()}, within the {allowed}", cases=[])
@@ -83,6 +88,8 @@ def _falls(robustness: dict, scales: dict[str, str | None], max_drop: float, cri
                 yield _Fall(-shift.diff, kind, "check", name, max_drop, "pass_fail", shift)
         for name, shift in row.criteria.items():
             scale = scales.get(name)
+            if criteria_limit >= 1:  # max_drop_criteria: 1, the criteria not gated (a fall cannot pass 100%)
+                break
             if shift.diff is not None and scale in SCALES:
                 lowest, highest = SCALES[scale]
                 yield _Fall(-shift.diff / (highest - lowest), kind, "criterion", name, criteria_limit, scale, shift)
@@ -92,6 +99,8 @@ def _allowed(falls: list[_Fall], max_drop: float, criteria_limit: float) -> str:
     """``10 pp allowed``, with the criteria's own limit when it differs and what it is on a scale's points."""
     criteria = [f for f in falls if f.measure == "criterion"]
     text = f"{max_drop * 100:.0f} pp allowed"
+    if criteria_limit >= 1:
+        return text + " a check; judge criteria not gated (their limit is 100%)"
     if criteria and criteria_limit != max_drop:
         text = f"{max_drop * 100:.0f} pp allowed a check, {criteria_limit * 100:.0f} pp a criterion"
     scaled = sorted({f.scale: f.span for f in criteria if f.scale != "pass_fail"}.items())

@@ -63,3 +63,21 @@ def test_the_spec_takes_max_drop_criteria_in_0_1():
     assert GatesSpec.model_validate({"robustness": {"max_drop": 0.1}}).robustness.max_drop_criteria is None
     with pytest.raises(ValidationError):
         GatesSpec.model_validate({"robustness": {"max_drop": 0.1, "max_drop_criteria": 20}})
+
+
+def test_a_fall_over_one_pair_is_named_after_falls_over_many():
+    # A single case's own criterion fell 100 pp over its one pair; it led the message, ahead of a check's
+    # 75 pp over forty pairs, which is the fall a reader should see first.
+    scores = _scores({"names_order": PairedShift(n=1, original=1.0, variant=0.0, diff=-1.0)},
+                     {"positive_language": PairedShift(n=40, original=0.9, variant=0.15, diff=-0.75)})
+    detail = robustness_gate("bot", scores, 0.10, SCALES).detail
+    assert detail.index("check positive_language falls 75 pp") < detail.index("criterion names_order falls 100 pp")
+
+
+def test_max_drop_criteria_1_says_the_criteria_are_not_gated():
+    # It read "100 pp a criterion (4.00 points on a 1-5 criterion)", a limit no fall can pass.
+    scores = _scores({"tone": PairedShift(n=10, original=4.2, variant=1.0, diff=-3.2)},
+                     {"apology": PairedShift(n=10, original=0.8, variant=0.75, diff=-0.05)})
+    gate = robustness_gate("bot", scores, 0.10, SCALES, max_drop_criteria=1)
+    assert gate.passed and "tone" not in gate.detail
+    assert gate.detail.endswith("within the 10 pp allowed a check; judge criteria not gated (their limit is 100%)")
