@@ -8,9 +8,10 @@ directory first, then from the eval file's own directory.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_serializer, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_serializer,
+                      model_validator)
 
 from harness.checks.custom import CustomCheckSpec, build_custom_check
 from harness.config.candidates import (TEMPLATE_SUFFIXES, CandidateEntry, CandidateSpec,
@@ -34,6 +35,12 @@ from harness.gates.spec import GatesSpec
 from harness.config.gate_names import check_named, check_names  # noqa: F401
 
 MAX_NAME = 100
+
+
+def _breakdowns(names: list[str]) -> list[str]:
+    from harness.scoring.fields import checked_breakdowns  # harness.scoring imports this module: late
+
+    return checked_breakdowns(names)
 
 
 class EvalSpec(StrictSpec):
@@ -66,6 +73,12 @@ class EvalSpec(StrictSpec):
     max_error_rate: float | None = Field(None, ge=0, le=1, description="Largest share of records with an error "
                                                                        "for the run to count as complete; unset: "
                                                                        "0.05, 1 turns the share off.")
+    # Left out of the dump when unset: manifests' eval_spec (which a resume compares) stay as they were.
+    breakdowns: Annotated[list[str], AfterValidator(_breakdowns)] | None = Field(
+        None, exclude_if=lambda value: value is None,
+        description="The case fields the scorecard breaks results down by, one table each: `persona`, "
+                    "`category` (the default), `channel`, `metadata.<key>` (e.g. `[metadata.channel, "
+                    "metadata.language]`). A field with many values shows its 20 most frequent, the rest pooled.")
     # The command-line options that changed the file (--model, --set, ...): not a field, so a file cannot write
     # it; dumped (a manifest's eval_spec) as `overrides` when there are any.
     _overrides: list[str] = PrivateAttr(default_factory=list)

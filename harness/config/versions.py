@@ -30,7 +30,10 @@ def check_recorded_versions(loaded: LoadedEval, cases: list[Case],
     ``candidates`` those it runs (default: every candidate of the eval file). Refuse too each check's reference
     to a field no case of the dataset has (:func:`~harness.config.field_refs.field_reference_problems`): all
     of them at once."""
-    problems = _version_problems(loaded, cases, candidates) + field_reference_problems(loaded, cases)
+    from harness.scoring.fields import breakdown_problems  # scoring imports config: late
+
+    problems = (_version_problems(loaded, cases, candidates) + field_reference_problems(loaded, cases)
+                + breakdown_problems(loaded, cases))
     if problems:
         raise all_at_once(ConfigError, problems)
 

@@ -36,7 +36,8 @@ from harness.report.html_threads import render_threads_html
 from harness.report.markdown import records_text
 from harness.report.panel import render_panel_html
 from harness.report.robustness_html import render_robustness_html
-from harness.report.tables import (SINGLE_CASE_NOTE, breakdown_rows, fmt_mean, fmt_rate, pooled_cell,
+from harness.report.breakdowns import breakdown_rows, field_note, shown_breakdowns
+from harness.report.tables import (SINGLE_CASE_NOTE, fmt_mean, fmt_rate, pooled_cell,
                                    pooled_criteria_cell, single_case_checks, single_case_criteria, single_case_rows,
                                    summary_rows)
 from harness.scoring.schema import Scorecard
@@ -231,6 +232,27 @@ def render_turns_html(card: Scorecard) -> str:
             f"<div class=\"scroll\">{table(['turn', *card.candidates], cells)}</div>")
 
 
+def render_breakdowns_html(card: Scorecard) -> str:
+    """The eval's breakdowns (persona and category by default; any case field its ``breakdowns`` names), each
+    folded, with intervals; a case field's note (values pooled, numbers to bin) above its table."""
+    parts = []
+    for dimension in shown_breakdowns(card):
+        rows, note = breakdown_rows(card, dimension, intervals=True), field_note(card, dimension)
+        if not rows and not note:
+            continue
+        if not rows:  # numbers too many to group: the note alone
+            parts.append(f'<p class="muted">By {esc_text(dimension)}: {esc_text(note)}.</p>')
+            continue
+        groups = len({row.section for row in rows})
+        said = f'<p class="muted">{esc_text(note)}.</p>' if note else ""
+        # A group is a value from the data: a bidi or control character in it is shown, never obeyed.
+        cells = [[esc_text(row.label), *(esc(cell) for cell in row.cells)] for row in rows]
+        grid = f"<div class=\"scroll\">{table([dimension, *card.candidates], cells)}</div>"
+        parts.append(f'<details class="breakdown"><summary>By {esc_text(dimension)} ({groups} groups)</summary>'
+                     f"{said}{grid}</details>")
+    return "<h2>Breakdowns</h2>" + "".join(parts) if parts else ""
+
+
 def render_records_section(card: Scorecard, rows: RecordRows) -> tuple[str, list]:
     """The filter form and the records table; also the per-row filter data for the script."""
     parts, filter_data = records_section_parts(card, rows)
@@ -293,7 +315,8 @@ def render_run_html_rows(scorecard: Scorecard, rows: RecordRows, trends_html: st
         "<h2>Summary</h2>", render_summary_table(scorecard) if scorecard.candidates else "<p>No records.</p>",
         render_single_case_html(scorecard),
         "<h2>Scores with intervals</h2>", render_score_bars(scorecard), render_panel_html(scorecard),
-        render_turns_html(scorecard), render_threads_html(scorecard), render_robustness_html(scorecard), trends_html,
+        render_breakdowns_html(scorecard), render_turns_html(scorecard), render_threads_html(scorecard),
+        render_robustness_html(scorecard), trends_html,
         "<h2>Records</h2>", *records_parts,
         json_script({"records": filter_data, "scorecard": scorecard.model_dump(mode="json"),
                      "labelling": labelling_info(scorecard, rows.view),

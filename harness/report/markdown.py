@@ -2,8 +2,8 @@
 
 Layout: the notices first (a bold warning block), the run's identity, one
 summary table with candidates as columns, with turn-level replay the breakdown by
-agent turn, then collapsible breakdowns by persona and by category. Text from the data is escaped so a candidate or
-persona name cannot break a table or inject HTML.
+agent turn, then collapsible breakdowns by persona and by category (or the fields of the eval's ``breakdowns``). Text
+from the data is escaped so a candidate or persona name cannot break a table or inject HTML.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from harness.datasets.turns import REPLAY_CAVEAT
-from harness.report.tables import (DASH, SINGLE_CASE_NOTE, Row, breakdown_rows, fmt_rate, single_case_rows,
-                                   summary_rows)
+from harness.report.breakdowns import breakdown_rows, field_note, shown_breakdowns
+from harness.report.tables import DASH, SINGLE_CASE_NOTE, Row, fmt_rate, single_case_rows, summary_rows
 from harness.scoring.notices import counted
 from harness.scoring.schema import CandidateScores, RunIdentity, Scorecard
 
@@ -205,12 +205,17 @@ def _with_sections(rows: list[Row], width: int) -> list[list[str]]:
 
 
 def render_breakdown(card: Scorecard, dimension: str) -> str:
-    """A collapsible table of per-``dimension`` criterion means and check pass rates, candidates as columns."""
+    """A collapsible table of per-``dimension`` criterion means and check pass rates, candidates as columns; a
+    case field's note (values pooled, numbers to bin) above it, or alone where it has no table."""
     rows = breakdown_rows(card, dimension)
-    if not rows:
+    note = field_note(card, dimension)
+    if not rows and not note:
         return ""
+    if not rows:  # numbers too many to group: the note alone
+        return f"_By {md_escape(dimension)}: {md_escape(note)}._"
+    said = f"_{md_escape(note)}._\n\n" if note else ""
     table = md_table([dimension, *card.candidates], [[row.label, *row.cells] for row in rows])
-    return f"<details><summary>By {dimension}</summary>\n\n{table}\n\n</details>"
+    return f"<details><summary>By {md_escape(dimension)}</summary>\n\n{said}{table}\n\n</details>"
 
 
 def render_single_case_checks(card: Scorecard) -> str:
@@ -253,13 +258,25 @@ def render_scorecard_md(scorecard: Scorecard) -> str:
     from harness.report.robustness_md import render_robustness_md  # imports this module: late
 
     body += [part for part in (render_robustness_md(scorecard),) if part]
-    breakdowns = [b for b in (render_breakdown(scorecard, "persona"), render_breakdown(scorecard, "category"),
-                              render_breakdown(scorecard, "perturbation")) if b]
-    text = "\n\n".join(body + breakdowns) + "\n"
-    if len(text) > MAX_CHARS:
-        note = "_Breakdowns by persona and category omitted to fit a comment: see scorecard.json or report.html._"
-        text = "\n\n".join(body + [note]) + "\n"
-    return text
+    return _with_breakdowns(scorecard, body)
+
+
+def _with_breakdowns(card: Scorecard, body: list[str]) -> str:
+    """``body`` then each breakdown (the eval's fields in its order, then by perturbation) while the text fits a
+    pull-request comment; those left out are named in one line (scorecard.json and report.html have them all)."""
+    kept, left_out = [], []
+    room = MAX_CHARS - len("\n\n".join(body)) - 400  # the line naming what was left out
+    for dimension in [*shown_breakdowns(card), "perturbation"]:
+        part = render_breakdown(card, dimension)
+        if part and len(part) + 2 <= room:
+            kept.append(part)
+            room -= len(part) + 2
+        elif part:
+            left_out.append(dimension)
+    if left_out:
+        kept.append(f"_Breakdowns by {md_escape(', '.join(left_out))} omitted to fit a comment: see scorecard.json "
+                    "or report.html._")
+    return "\n\n".join(body + kept) + "\n"
 
 
 def _legend(card: Scorecard) -> str:

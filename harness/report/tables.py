@@ -54,7 +54,8 @@ def fmt_short_rate(stat: RateStat) -> str:
     return f"{DASH} (0)" if stat.rate is None else f"{stat.rate * 100:.0f}% ({stat.n})"
 
 
-def _short_share(stat: MeanStat) -> str:
+def fmt_short_share(stat: MeanStat) -> str:
+    """A compact ``"75% (8)"`` for a pass/fail criterion's mean in breakdown tables."""
     return f"{DASH} (0)" if stat.mean is None else f"{stat.mean * 100:.0f}% ({stat.n})"
 
 
@@ -350,33 +351,3 @@ def _total_cost(candidate: CandidateScores) -> float | None:
 def _cost_cell(candidate: CandidateScores) -> str:
     roles = (candidate.responder, candidate.judging)
     return fmt_cost(_total_cost(candidate), sum(r.n_unpriced for r in roles), sum(r.calls for r in roles))
-
-
-def breakdown_rows(card: Scorecard, dimension: str) -> list[Row]:
-    """Rows ``"<group> · <measure>"`` for ``dimension`` ("persona", "category" or "turn"), compact cells.
-
-    Rows with no value for any candidate (a check that never applied to the
-    group) are left out to keep the table short. Turns come in turn order, labelled ``turn 1``, ``turn 2``, ...
-    """
-    field = f"by_{dimension}"
-    single = set(single_case_checks(card))  # one case's check, in one group: its row says nothing of the group
-    alone = set(single_case_criteria(card))  # as a one-case criterion
-    keys = {g for c in card.candidates.values() for g in getattr(c, field)}
-    groups = sorted(keys, key=int) if dimension == "turn" else sorted(keys)
-    if groups == [NO_GROUP]:  # no case has a persona (category): a table of "(none)" says nothing
-        return []
-    rows = []
-    for key in groups:
-        parts = [getattr(c, field).get(key) for c in card.candidates.values()]
-        group = f"turn {key}" if dimension == "turn" else key
-        rows.append(Row(group, f"{group} · records", [str(p.n_records) if p else DASH for p in parts]))
-        for name, info in [(n, i) for n, i in card.criteria.items() if n not in alone]:
-            # A pass/fail criterion's mean is its pass rate: show it as a percentage like the checks.
-            fmt = _short_share if info.scale == "pass_fail" else fmt_short_mean
-            rows.append(Row(group, f"{group} · {name}",
-                            [fmt(p.criteria[name]) if p and name in p.criteria else DASH for p in parts]))
-        for name in [n for n in card.checks if n not in single]:
-            # "(check)": a check may share its name with a criterion (acknowledgement, empathy).
-            rows.append(Row(group, f"{group} · {name} (check)",
-                            [fmt_short_rate(p.checks[name]) if p and name in p.checks else DASH for p in parts]))
-    return [row for row in rows if any(cell not in EMPTY_CELLS for cell in row.cells)]

@@ -43,7 +43,8 @@ def build_manifest(plan: RunPlan) -> Manifest:
         dataset={"path": loaded.dataset_path, "sha256": plan.dataset.sha256,
                  "cases_sha256": plan.dataset.cases_sha256, "n_cases": len(plan.dataset),
                  "n_selected": _originals(plan), "selected_sha256": hash_value([c.id for c in plan.cases]),
-                 **_replay_record(plan), **_selection_record(plan), **_perturb_record(plan)},
+                 **_replay_record(plan), **_selection_record(plan), **_perturb_record(plan),
+                 **_breakdowns_record(plan)},
         rubric=_rubric_record(plan),
         judge=judge_record(plan.judge),
         candidates=[_candidate_record(r, loaded) for r in plan.responders],
@@ -60,6 +61,17 @@ def _rubric_record(plan: RunPlan) -> dict | None:
     record = plan.rubric.record(str(plan.loaded.rubric_path))
     record["criteria"].update(criteria_record(plan.cases))
     return record
+
+
+def _breakdowns_record(plan: RunPlan) -> dict:
+    """With ``breakdowns`` naming a field the records do not carry (``metadata.channel``): each value's case
+    ids, so the scorecard groups the records without reading the dataset again (none: no entry). The
+    perturbed variants are left out: their verdicts are only in the "by perturbation" breakdown."""
+    from harness.scoring.fields import field_groups
+
+    names = plan.loaded.spec.breakdowns
+    groups = field_groups(names, (c for c in plan.cases if not is_variant(c))) if names else {}
+    return {"breakdowns": groups} if groups else {}
 
 
 def _originals(plan: RunPlan) -> int:

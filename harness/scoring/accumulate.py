@@ -254,6 +254,9 @@ class CandidateAcc:
     by_persona: dict[str, GroupAcc] = field(default_factory=dict)
     by_category: dict[str, GroupAcc] = field(default_factory=dict)
     by_turn: dict[int, GroupAcc] = field(default_factory=dict)
+    # With an eval's `breakdowns`: (name, case id -> group) per field the records do not carry, and its groups.
+    fields: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    by_field: dict[str, dict[str, GroupAcc]] = field(default_factory=dict)
     threads: ThreadAcc | None = None  # with turn-level replay
     by_perturbation: dict[str, GroupAcc] = field(default_factory=dict)  # with an eval's `perturb`
     responder: CallAcc = field(default_factory=CallAcc)
@@ -266,6 +269,9 @@ class CandidateAcc:
         if record.error is not None:
             self.case_errors[record.error.kind] += 1
         groups = (self._group(self.by_persona, record.persona), self._group(self.by_category, record.category))
+        if self.fields:
+            groups += tuple(self._group(self.by_field.setdefault(name, {}), group_of.get(record.case_id))
+                            for name, group_of in self.fields)
         if record.turn_index is not None:  # turn-level replay: the turn is one more breakdown, threads another
             groups += (self._group(self.by_turn, record.turn_index),)
             if self.threads is None:
@@ -341,6 +347,8 @@ class CandidateAcc:
             judge_errors_by_kind=dict(sorted(by_kind.items())),
             by_persona={k: v.result(options) for k, v in sorted(self.by_persona.items())},
             by_category={k: v.result(options) for k, v in sorted(self.by_category.items())},
+            by_field={name: {k: v.result(options) for k, v in groups.items()}
+                      for name, groups in self.by_field.items()},
             by_turn={str(k): v.result(options) for k, v in sorted(self.by_turn.items())},
             threads=None if self.threads is None else self.threads.result(options.confidence),
             by_perturbation={k: v.result(options) for k, v in self.by_perturbation.items()},

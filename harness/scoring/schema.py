@@ -74,11 +74,25 @@ class CheckSummary(_Model):
 
 
 class GroupBreakdown(_Model):
-    """Per-criterion means and per-check pass rates over the records of one persona or category."""
+    """Per-criterion means and per-check pass rates over the records of one group (a persona, a category, a value of
+    a case field)."""
 
     n_records: int = 0
     criteria: dict[str, MeanStat] = Field(default_factory=dict)
     checks: dict[str, RateStat] = Field(default_factory=dict)
+
+
+class FieldInfo(_Model):
+    """How the records were grouped by a case field they do not carry (an eval's ``breakdowns``)."""
+
+    kind: Literal["text", "number"] = Field("text", description="number: every value the cases have is one")
+    n_values: int = Field(0, description="different values among the run's cases")
+    groups: list[str] = Field(default_factory=list, description=(
+        "the groups in the order tables show them: text by how many cases have the value (most first), numbers "
+        "in numeric order, then the pooled group; records whose case has no value are in \"(none)\""))
+    n_pooled_values: int = Field(0, description="values past the 20 most frequent, pooled as \"(other N values)\"")
+    note: str | None = Field(None, description="what the table cannot show: values pooled, or numbers too many "
+                                               "to group (no groups then: bin them in the dataset)")
 
 
 class PairedShift(_Model):
@@ -202,6 +216,9 @@ class CandidateScores(_Model):
     judge_errors_by_kind: dict[str, int] = Field(default_factory=dict)
     by_persona: dict[str, GroupBreakdown] = Field(default_factory=dict)
     by_category: dict[str, GroupBreakdown] = Field(default_factory=dict)
+    by_field: dict[str, dict[str, GroupBreakdown]] = Field(
+        default_factory=dict, description="With an eval's `breakdowns`: per case field the records do not carry "
+                                          "(`metadata.channel`), per group (Scorecard.fields says which)")
     by_turn: dict[str, GroupBreakdown] = Field(
         default_factory=dict, description="With turn-level replay: by the 1-based agent turn of the thread "
                                           "(`\"1\"`, `\"2\"`, ...), in turn order")
@@ -315,6 +332,11 @@ class Scorecard(_Model):
     criteria: dict[str, CriterionInfo] = Field(default_factory=dict, description="In rubric order.")
     checks: list[str] = Field(default_factory=list)
     candidates: dict[str, CandidateScores] = Field(default_factory=dict, description="In manifest order.")
+    breakdowns: list[str] | None = Field(
+        None, description="The case fields results are broken down by, in the eval's order (its `breakdowns`); "
+                          "None in a file written before there was a choice: persona, category")
+    fields: dict[str, FieldInfo] = Field(
+        default_factory=dict, description="Each breakdown by a field the records do not carry: how it was grouped")
     verbosity: dict[str, VerbosityProbe] | None = Field(
         None, description="Per criterion, over every candidate's scored replies: does the judge's score follow "
                           "reply length? Present when any reply was scored.")

@@ -17,6 +17,8 @@ from harness.errors import ResultsError
 from harness.records.schema import Manifest, Record
 from harness.records.store import atomic_write_text, validated
 from harness.scoring.accumulate import CandidateAcc, IntervalOptions
+from harness.scoring.field_plans import field_plans
+from harness.scoring.fields import breakdown_names
 from harness.scoring.panel import PanelAcc
 from harness.scoring.robustness import RobustnessAcc, perturb_kinds, variant_kind
 from harness.scoring.schema import (SCORECARD_SCHEMA_VERSION, CriterionInfo, RunIdentity, Scorecard)
@@ -71,8 +73,10 @@ class ScorecardBuilder:
         # A run without a panel skips the per-record look for panel verdicts.
         self.taps_panel = manifest is None or "panel" in (manifest.judge or {})
         self.streams = not _has_epochs(manifest)
-        self.accs: dict[str, CandidateAcc] = {name: CandidateAcc(name, self.keep_values)
-                                              for name in _manifest_candidates(manifest)}
+        # With `breakdowns` naming case fields (metadata.channel): each case's group, fixed before any record.
+        self.plans = field_plans(manifest)
+        self.fields = [(plan.name, plan.group_of) for plan in self.plans if plan.info.groups]
+        self.accs: dict[str, CandidateAcc] = {name: self._new_acc(name) for name in _manifest_candidates(manifest)}
         self.verbosity = VerbosityAcc()
         self.n_records = 0
         # With `perturb`: variants kept out of the headline, each paired with its original (scoring.robustness).
@@ -90,13 +94,16 @@ class ScorecardBuilder:
         self.verbosity.add(record)
         acc = self.accs.get(record.candidate)
         if acc is None:
-            acc = self.accs[record.candidate] = CandidateAcc(record.candidate, self.keep_values)
+            acc = self.accs[record.candidate] = self._new_acc(record.candidate)
         if not self.kinds:
             acc.add(record)
             return
         kind = variant_kind(record, self.kinds)
         acc.add(record) if kind is None else acc.add_variant(record, kind)
         self.robust.setdefault(record.candidate, RobustnessAcc()).add(record, kind)
+
+    def _new_acc(self, name: str) -> CandidateAcc:
+        return CandidateAcc(name, self.keep_values, fields=self.fields)
 
     def result_of_samples(self, records: Iterable[Record]) -> Scorecard:
         """The scorecard of every record of a run with epochs: each case's samples reduced to one record first."""
@@ -115,6 +122,8 @@ class ScorecardBuilder:
         manifest = manifest if manifest is not None else self.manifest
         card = _assemble(self.accs, manifest, self.criteria, self.options, self.n_records)
         card.verbosity = self.verbosity.result(list(card.criteria))
+        card.breakdowns = breakdown_names((manifest.eval_spec or {}).get("breakdowns")) if manifest else None
+        card.fields = {plan.name: plan.info for plan in self.plans}
         for name, acc in self.robust.items():
             if name in card.candidates and acc.variants:  # a recorded candidate answers no variant
                 card.candidates[name].robustness = acc.result(self.kinds, self.options.confidence)

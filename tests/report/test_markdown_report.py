@@ -56,7 +56,9 @@ def test_long_runs_drop_breakdowns_to_fit_a_comment() -> None:
                for i in range(400)]
     text = render_scorecard_md(_card(records))
     assert len(text) <= MAX_CHARS
-    assert "Breakdowns by persona and category omitted" in text
+    # The breakdowns that fit are kept, in order; the ones left out are named (all of them were dropped before).
+    assert "<summary>By persona</summary>" in text and "<summary>By category</summary>" not in text
+    assert "Breakdowns by category omitted" in text
     assert "| empathy (mean 1-5) |" in text
 
 
