@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 import jinja2
 
 from harness.candidates.template_hints import lookup, missing_key, undefined_hint
-from harness.datasets.schema import Case
+from harness.datasets.schema import THREAD_VERSION, Case
 from harness.errors import CaseFault, TemplateError, UserError
 from harness.models.base import Message
 from harness.records.schema import CallStats, ErrorInfo, ReplayedFrom
@@ -58,6 +58,11 @@ class RecordedResponder:
         if text is None:
             if self.version in case.blank_replies:  # the key is there, its reply empty: not "no reply"
                 raise MissingReplyError(f"recorded reply for version {self.version!r} is blank")
+            if self.version == THREAD_VERSION:
+                # The conversation's own agent reply: none followed the customer's last message (an export's
+                # conversation that ends on the customer, a thread's last turn under `replay: turns`).
+                raise MissingReplyError("the conversation ends on the customer's message: no bot reply to grade "
+                                        f"(case has no recorded reply for version {THREAD_VERSION!r})")
             raise MissingReplyError(f"case has no recorded reply for version {self.version!r}")
         return Reply(text=text, source="recorded")
 

@@ -72,3 +72,19 @@ def test_a_case_not_in_the_source_run_says_so(tmp_path):
 def test_candidate_failures_reads_only_that_candidates_case_errors(tmp_path):
     run = _source_run(tmp_path / "v1")
     assert {key: error.kind for key, error in candidate_failures(run, "bot").items()} == {("c2", 0): "rate_limit"}
+
+
+def test_a_conversation_without_its_own_reply_says_so():
+    # An export's conversation that ends on the customer: the error named a version, not what happened.
+    import asyncio
+
+    from harness.candidates.responders import MissingReplyError, RecordedResponder
+    from harness.datasets.schema import Case
+
+    case = Case(id="c2", turns=[{"role": "customer", "content": "Anyone there?"}])
+    with pytest.raises(MissingReplyError) as thread:
+        asyncio.run(RecordedResponder(name="prod", version="thread").respond(case))
+    assert str(thread.value).startswith("the conversation ends on the customer's message: no bot reply to grade")
+    with pytest.raises(MissingReplyError) as other:
+        asyncio.run(RecordedResponder(name="v1", version="v1").respond(case))
+    assert str(other.value) == "case has no recorded reply for version 'v1'"
