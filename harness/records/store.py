@@ -323,6 +323,22 @@ class RunDirLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
 
+    @staticmethod
+    def held(run_dir: Path) -> bool:
+        """Whether a live run holds ``run_dir``'s lock now (its lock file is never created here)."""
+        try:
+            fd = os.open(Path(run_dir) / LOCK, os.O_RDWR)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+
 
 class RecordWriter:
     """Appends records, one flushed line each."""

@@ -126,6 +126,9 @@ def _check_run_dir(run_dir: Path, options: RunOptions) -> None:
                            file=str(run_dir))
     if not has_run and not options.resume:
         foreign = _foreign_entries(run_dir)
+        if foreign and RunDirLock.held(run_dir):
+            # Another run started here a moment ago: it writes its case snapshot before its manifest.
+            raise ResultsError("another run is writing into this directory", file=str(run_dir))
         if foreign:
             # A run writes summary.md, report.html, scorecard.md... into --out: files of the user's own there
             # (a mistyped --out . or --out docs) would be replaced without a word.
