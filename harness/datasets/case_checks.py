@@ -133,15 +133,22 @@ def unique_names(cases: Iterable[Any]) -> None:
     ``_`` and a short hash of its own spec (``contains_sorry_3f9a1c``), in place, so two checks never share a
     row. The first spec in the file (or one written with that name) keeps the name; the hash keeps each
     other's name the same from run to run (trends pair), wherever the rows move."""
+    distinct_keys([dump for case in cases for dump in case.checks or ()], "name", _is_default_named, _identity)
+
+
+def distinct_keys(dumps: list[dict[str, Any]], key: str, is_default: Callable[[dict[str, Any]], bool],
+                  identity_of: Callable[[dict[str, Any]], str]) -> None:
+    """Suffix ``dumps[i][key]`` (a check's name, a criterion's id) with ``_`` and a short hash of its identity
+    where another identity already has that key and this one's key is the default one, in place: written keys
+    are seen first and never change."""
     from harness.hashing import hash_value
 
     owner: dict[str, str] = {}
-    dumps = [dump for case in cases for dump in case.checks or ()]
-    for dump in sorted(dumps, key=_is_default_named):  # written names first: they are never changed
-        identity = _identity(dump)
-        if owner.setdefault(dump["name"], identity) != identity and _is_default_named(dump):
-            dump["name"] = f"{dump['name']}_{hash_value(identity)[:6]}"
-            owner.setdefault(dump["name"], identity)
+    for dump in sorted(dumps, key=is_default):  # False (written) sorts first
+        identity = identity_of(dump)
+        if owner.setdefault(dump[key], identity) != identity and is_default(dump):
+            dump[key] = f"{dump[key]}_{hash_value(identity)[:6]}"
+            owner.setdefault(dump[key], identity)
 
 
 def written_ways(dataset: Any) -> list[str]:

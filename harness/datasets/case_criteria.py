@@ -85,15 +85,9 @@ def unique_ids(cases: Iterable[Any]) -> None:
     """Give each default-named criterion whose id the dataset already has for another definition that id and
     ``_`` and a short hash of its definition, in place, so two questions never share a row (as
     :func:`harness.datasets.case_checks.unique_names` does for checks)."""
-    from harness.hashing import hash_value
+    from harness.datasets.case_checks import distinct_keys
 
-    owner: dict[str, str] = {}
-    dumps = [dump for case in cases for dump in case.criteria or ()]
-    for dump in sorted(dumps, key=_is_default_id):  # written ids first: they are never changed
-        identity = _identity(dump)
-        if owner.setdefault(dump["id"], identity) != identity and _is_default_id(dump):
-            dump["id"] = f"{dump['id']}_{hash_value(identity)[:6]}"
-            owner.setdefault(dump["id"], identity)
+    distinct_keys([dump for case in cases for dump in case.criteria or ()], "id", _is_default_id, _identity)
 
 
 def written_ways(dataset: Any) -> list[str]:
