@@ -64,10 +64,11 @@ def _add_pick_options(label) -> None:
 
 
 def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
-    from harness.calibration import labelling, picking
-    from harness.datasets.selection import id_matches, parse_ids
+    from harness.calibration import labelling
+    from harness.cli.candidate_names import in_run
+    from harness.datasets.selection import parse_ids
     from harness.errors import ConfigError
-    from harness.records.store import check_candidates, iter_records, read_manifest
+    from harness.records.store import check_candidates, read_manifest
     from harness.report.show import ShowFilter, case_rows
 
     manifest = read_manifest(args.run_dir)
@@ -75,27 +76,13 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
         raise ConfigError("must be at least 1", field="--limit")
     if not args.labeller.strip():
         raise ConfigError("give your name (it is written on every label)", field="--labeller")
-    from harness.cli.candidate_names import in_run
-
     candidates = in_run(args.run_dir, _names(args.candidates, "--candidates", "candidate names", "bot-v1,bot-v2"),
                         "--candidates")
     check_candidates(args.run_dir, candidates, "--candidates")
     targets = _targets(args, manifest)
-    chosen = ShowFilter(cases=parse_ids(args.cases), candidates=candidates)
     cases = case_rows(args.run_dir)
-    # In the dataset's order and the eval's candidate order (a run writes records as they finish).
-    case_order = {case_id: i for i, case_id in enumerate(cases)}
-    candidate_order = {str(c.get("name")): i for i, c in enumerate(manifest.candidates)}
     picks = _picks(args, manifest, targets)
-    selected = sorted((r for r in iter_records(args.run_dir) if chosen.keeps(r)),
-                      key=lambda r: (case_order.get(r.case_id, len(case_order)), r.case_id,
-                                     candidate_order.get(r.candidate, 0), r.sample))
-    if not selected:
-        _nothing_matches(args)
-    for pattern in chosen.cases:  # a typo in a list of ids: said before the questions, not silently dropped
-        if not any(id_matches(r.case_id, pattern) for r in selected):  # before the doubt options: not a typo
-            print(f"harness: warning: no record of {args.run_dir} matches {pattern}"
-                  + (" with the options given" if candidates else ""), file=sys.stderr)
+    selected = _selected(args, manifest, ShowFilter(cases=parse_ids(args.cases), candidates=candidates), cases)
     records = [r for r in selected if picks.keeps(r)]  # --from-diff, --share
     if args.by_candidate:
         _check_recorded(manifest, records)
@@ -104,29 +91,9 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     writer = labelling.LabelWriter(args.labels)
     try:
         _open_labels(writer)
-        done = _done_keys(args.labels)
-        items = labelling.pending_items(records, targets, done, args.labeller, args.by_candidate, args.shuffle,
-                                        picks.doubtful, cases)
-        if args.shuffle is None:  # --from-diff: each question by how its own verdict changed
-            items = picks.order(items)
-        if not items and not labelling.pending_items(selected, targets, set(), args.labeller, False, cases=cases):
-            raise ConfigError(f"nothing to label: none of the {len(selected)} selected records of run "
-                              f"{args.run_dir} has a reply to which {_what(targets)} applies"
-                              f"{_own_words(targets, cases)}")
-        if not items and picking.words(args) and not labelling.pending_items(
-                records, targets, set(), args.labeller, False, keep=picks.doubtful, cases=cases):
-            # An empty queue is an answer (no reply fails), not a typo: said, with exit code 0.
-            print(f"nothing to label in {args.run_dir}: {picking.words(args)} keeps no reply for {_what(targets)}")
-            return 0
+        items = _queue(args, records, selected, targets, picks, cases)
         if not items:
-            print(f"nothing left to label in {args.run_dir} for {args.labeller} (labels: {args.labels})")
             return 0
-        if picking.words(args):
-            unpicked = len(labelling.pending_items(selected, targets, done, args.labeller, args.by_candidate,
-                                                   cases=cases))
-            print(f"queue: {len(items)} to label, kept by {picking.words(args)} (of {unpicked} unlabelled)")
-            if args.from_diff is not None:
-                print(_diff_words(picks.changed(items), len(items), args.shuffle is not None))
         session = _Session(args, items, cases, stdin or sys.stdin, writer)
         session.run()
     finally:
@@ -137,6 +104,58 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     if session.labelled:
         print(f"next: harness calibrate --labels {args.labels} {args.run_dir}")
     return 0
+
+
+def _selected(args: argparse.Namespace, manifest, chosen, cases: dict) -> list:
+    """The run's records ``chosen`` keeps (--cases, --candidates), in the dataset's order and the eval's
+    candidate order (a run writes records as they finish); a case pattern no record matches is warned of."""
+    from harness.datasets.selection import id_matches
+    from harness.records.store import iter_records
+
+    case_order = {case_id: i for i, case_id in enumerate(cases)}
+    candidate_order = {str(c.get("name")): i for i, c in enumerate(manifest.candidates)}
+    selected = sorted((r for r in iter_records(args.run_dir) if chosen.keeps(r)),
+                      key=lambda r: (case_order.get(r.case_id, len(case_order)), r.case_id,
+                                     candidate_order.get(r.candidate, 0), r.sample))
+    if not selected:
+        _nothing_matches(args)
+    for pattern in chosen.cases:  # a typo in a list of ids: said before the questions, not silently dropped
+        if not any(id_matches(r.case_id, pattern) for r in selected):  # before the doubt options: not a typo
+            print(f"harness: warning: no record of {args.run_dir} matches {pattern}"
+                  + (" with the options given" if chosen.candidates else ""), file=sys.stderr)
+    return selected
+
+
+def _queue(args: argparse.Namespace, records: list, selected: list, targets: list, picks, cases: dict) -> list:
+    """The questions to ask, in order; empty once the reason is said (nothing left for this labeller, or the
+    doubt options keep nothing); nothing to label at all is a bad selection (ConfigError)."""
+    from harness.calibration import labelling, picking
+    from harness.errors import ConfigError
+
+    done = _done_keys(args.labels)
+    items = labelling.pending_items(records, targets, done, args.labeller, args.by_candidate, args.shuffle,
+                                    picks.doubtful, cases)
+    if args.shuffle is None:  # --from-diff: each question by how its own verdict changed
+        items = picks.order(items)
+    if not items and not labelling.pending_items(selected, targets, set(), args.labeller, False, cases=cases):
+        raise ConfigError(f"nothing to label: none of the {len(selected)} selected records of run "
+                          f"{args.run_dir} has a reply to which {_what(targets)} applies"
+                          f"{_own_words(targets, cases)}")
+    if not items and picking.words(args) and not labelling.pending_items(
+            records, targets, set(), args.labeller, False, keep=picks.doubtful, cases=cases):
+        # An empty queue is an answer (no reply fails), not a typo: said, with exit code 0.
+        print(f"nothing to label in {args.run_dir}: {picking.words(args)} keeps no reply for {_what(targets)}")
+        return []
+    if not items:
+        print(f"nothing left to label in {args.run_dir} for {args.labeller} (labels: {args.labels})")
+        return []
+    if picking.words(args):
+        unpicked = len(labelling.pending_items(selected, targets, done, args.labeller, args.by_candidate,
+                                               cases=cases))
+        print(f"queue: {len(items)} to label, kept by {picking.words(args)} (of {unpicked} unlabelled)")
+        if args.from_diff is not None:
+            print(_diff_words(picks.changed(items), len(items), args.shuffle is not None))
+    return items
 
 
 def _diff_words(changed: int, queued: int, shuffled: bool) -> str:
