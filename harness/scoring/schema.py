@@ -341,3 +341,12 @@ class Scorecard(_Model):
         None, description="Per criterion, over every candidate's scored replies: does the judge's score follow "
                           "reply length? Present when any reply was scored.")
     panel: PanelSummary | None = Field(None, description="Present when a judge panel graded the run.")
+    # Left out of the file when None: a scorecard without feedback keys reads byte for byte as before.
+    feedback: FeedbackSection | None = Field(
+        None, exclude_if=lambda value: value is None, description="With an eval's `feedback` keys (a CSAT score, a thumbs up): each key's summary per "
+                          "candidate, and how far each check and criterion agrees with it. None without.")
+
+
+from harness.scoring.feedback_schema import FeedbackSection  # noqa: E402  (it builds on the models above)
+
+Scorecard.model_rebuild()
