@@ -159,9 +159,17 @@ def counted_value(key: FeedbackKey, values: dict[str, list[str]]) -> str | None:
     """The value whose share a categorical key compares: the one named, else a favourable one, else the most
     frequent (``values`` is most frequent first)."""
     if key.value is not None:
-        return key.value
+        return named_value(key)
     lowered = {value.lower(): value for value in values}
     return next((lowered[word] for word in POSITIVE if word in lowered), next(iter(values), None))
+
+
+def named_value(key: FeedbackKey) -> str | None:
+    """The ``=value`` as the stored values write it: ``5.0`` as ``5`` (a CSV's "5" and a JSON 5 are one value)."""
+    if key.value is None:
+        return None
+    number = as_number(key.value)
+    return number_key(number) if number is not None else key.value
 
 
 def not_numbers(values: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -198,7 +206,7 @@ def _problem(key: FeedbackKey, values: dict[str, list[str]], source: str, cases:
         total = sum(len(ids) for ids in values.values())
         verb = "is not a number and is" if n == 1 else "are not numbers and are"
         return f"{key.field}: {n} of the {total} values {verb} left out of its mean, counted as missing: {listed}"
-    if key.value is not None and key.value not in values:
+    if key.value is not None and named_value(key) not in values:
         from harness.config.yamlfile import did_you_mean
 
         have = ", ".join(list(values)[:20])

@@ -202,3 +202,12 @@ def test_a_run_without_feedback_keys_has_no_section_and_its_file_is_unchanged() 
     found = manifest(("prod",))
     card = build_scorecard(records, found)
     assert card.feedback is None and "feedback" not in json.loads(card.model_dump_json())
+
+
+def test_a_named_number_is_read_as_the_stored_values_write_it() -> None:
+    cases = [_case(f"c{i}", csat=[5, "5", 4.0, "2"][i % 4]) for i in range(8)]
+    assert counted_value(parse_key("metadata.csat=5.0"), feedback_values(["metadata.csat"], cases)["metadata.csat"]) \
+        == "5"
+    records = [_recorded(f"c{i}", checks={"next_step": check(i % 2 == 0)}) for i in range(8)]
+    card = build_scorecard(records, _manifest(["metadata.csat=5.0"], cases))
+    assert card.feedback.candidates["prod"].keys[0].summary.shares["5"].passed == 4

@@ -88,3 +88,11 @@ def test_the_shipped_example_validates_and_runs_offline(tmp_path: Path) -> None:
     assert csat["summary"]["not_numeric"] == {"n/a": ["conv019"]}
     step = next(a for a in csat["agreement"] if a["measure"] == "next_step")
     assert step["difference_ci"]["lo"] > 0
+
+
+def test_a_named_value_no_case_holds_is_warned_of_with_did_you_mean(tmp_path: Path) -> None:
+    _project(tmp_path, "[metadata.thumbs=Up]")
+    result = _harness("validate", "eval.yaml", cwd=tmp_path)
+    assert result.returncode == 0
+    assert ("feedback[0]: no case has metadata.thumbs = 'Up'; did you mean up? (its values: down, up): its share "
+            "will read 0") in result.stderr
