@@ -43,6 +43,12 @@ def _breakdowns(names: list[str]) -> list[str]:
     return checked_breakdowns(names)
 
 
+def _feedback(names: list[str]) -> list[str]:
+    from harness.scoring.feedback_keys import checked_feedback  # harness.scoring imports this module: late
+
+    return checked_feedback(names)
+
+
 class EvalSpec(StrictSpec):
     name: str | None = None
     description: str = ""
@@ -79,6 +85,12 @@ class EvalSpec(StrictSpec):
         description="The case fields the scorecard breaks results down by, one table each: `persona`, "
                     "`category` (the default), `channel`, `metadata.<key>` (e.g. `[metadata.channel, "
                     "metadata.language]`). A field with many values shows its 20 most frequent, the rest pooled.")
+    # Left out of the dump when unset, as breakdowns.
+    feedback: Annotated[list[str], AfterValidator(_feedback)] | None = Field(
+        None, exclude_if=lambda value: value is None,
+        description="Case fields holding what the customer said of the conversation (a CSAT score, a thumbs up or "
+                    "down), e.g. `[metadata.csat, metadata.thumbs=up]`: the scorecard summarises each and says how "
+                    "far each check and criterion agrees with it. `=value` names the value to count the share of.")
     # The command-line options that changed the file (--model, --set, ...): not a field, so a file cannot write
     # it; dumped (a manifest's eval_spec) as `overrides` when there are any.
     _overrides: list[str] = PrivateAttr(default_factory=list)

@@ -36,6 +36,7 @@ from harness.report.html_threads import render_threads_html
 from harness.report.markdown import records_text
 from harness.report.panel import render_panel_html
 from harness.report.robustness_html import render_robustness_html
+from harness.report.feedback_html import render_feedback_html
 from harness.report.breakdowns import breakdown_rows, field_note, shown_breakdowns
 from harness.report.tables import (SINGLE_CASE_NOTE, fmt_mean, fmt_rate, pooled_cell,
                                    pooled_criteria_cell, single_case_checks, single_case_criteria, single_case_rows,
@@ -316,7 +317,7 @@ def render_run_html_rows(scorecard: Scorecard, rows: RecordRows, trends_html: st
         render_single_case_html(scorecard),
         "<h2>Scores with intervals</h2>", render_score_bars(scorecard), render_panel_html(scorecard),
         render_breakdowns_html(scorecard), render_turns_html(scorecard), render_threads_html(scorecard),
-        render_robustness_html(scorecard), trends_html,
+        render_robustness_html(scorecard), render_feedback_html(scorecard), trends_html,
         "<h2>Records</h2>", *records_parts,
         json_script({"records": filter_data, "scorecard": scorecard.model_dump(mode="json"),
                      "labelling": labelling_info(scorecard, rows.view),

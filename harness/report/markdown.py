@@ -258,6 +258,9 @@ def render_scorecard_md(scorecard: Scorecard) -> str:
     from harness.report.robustness_md import render_robustness_md  # imports this module: late
 
     body += [part for part in (render_robustness_md(scorecard),) if part]
+    from harness.report.feedback_md import render_feedback_md  # imports this module: late
+
+    body += [part for part in (render_feedback_md(scorecard),) if part]
     return _with_breakdowns(scorecard, body)
 
 

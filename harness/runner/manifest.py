@@ -44,7 +44,7 @@ def build_manifest(plan: RunPlan) -> Manifest:
                  "cases_sha256": plan.dataset.cases_sha256, "n_cases": len(plan.dataset),
                  "n_selected": _originals(plan), "selected_sha256": hash_value([c.id for c in plan.cases]),
                  **_replay_record(plan), **_selection_record(plan), **_perturb_record(plan),
-                 **_breakdowns_record(plan)},
+                 **_breakdowns_record(plan), **_feedback_record(plan)},
         rubric=_rubric_record(plan),
         judge=judge_record(plan.judge),
         candidates=[_candidate_record(r, loaded) for r in plan.responders],
@@ -72,6 +72,14 @@ def _breakdowns_record(plan: RunPlan) -> dict:
     names = plan.loaded.spec.breakdowns
     groups = field_groups(names, (c for c in plan.cases if not is_variant(c))) if names else {}
     return {"breakdowns": groups} if groups else {}
+
+
+def _feedback_record(plan: RunPlan) -> dict:
+    """With ``feedback`` keys (``metadata.csat``): each value's case ids, as for breakdowns (none: no entry)."""
+    from harness.scoring.feedback_keys import feedback_values
+
+    names = plan.loaded.spec.feedback
+    return {"feedback": feedback_values(names, (c for c in plan.cases if not is_variant(c)))} if names else {}
 
 
 def _originals(plan: RunPlan) -> int:

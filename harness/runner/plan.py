@@ -163,6 +163,14 @@ def select_checks(loaded: LoadedEval) -> list[Check]:
     return [known[name] for name in check_names(loaded.spec)] + list(loaded.custom_checks)
 
 
+def _feedback_warnings(loaded: LoadedEval, cases: list) -> list[str]:
+    """The eval's ``feedback`` keys no case has, or with values that are no number (said, never refused)."""
+    from harness.datasets.perturb import is_variant
+    from harness.scoring.feedback_keys import feedback_warnings
+
+    return feedback_warnings(loaded, [case for case in cases if not is_variant(case)])
+
+
 def build_plan(loaded: LoadedEval, *, limit: int | None = None, candidate_names: list[str] | None = None,
                cache: ResponseCache | None = None, selection: CaseSelection = CaseSelection()) -> RunPlan:
     """Validate everything and build the objects a run needs. Raises UserError subclasses."""
@@ -185,7 +193,7 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
     # Said before the first call, as validate says them: the export's repeats and order, turns left unreplayed,
     # models the eval's concurrency caps.
     turn_notes = [*dataset.notes, *unreplayed_turn_warnings(loaded, cases, chosen), *cap_warnings(loaded),
-                  *written_ways(dataset)]
+                  *written_ways(dataset), *_feedback_warnings(loaded, cases)]
     models = []
     responders: list[Responder] = []
     for spec in chosen:

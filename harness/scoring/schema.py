@@ -21,7 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 #    only. A v3 file still reads.
 # 5: CandidateScores.all_pass (the share of cases where every check that applied and every judged criterion
 #    passed) and .n_all_pass_errors (cases with an error, counted apart). A v4 file still reads (no row shown).
-SCORECARD_SCHEMA_VERSION = 6
+# 6: breakdowns by any case field (an eval's `breakdowns`) and RunIdentity.overrides (--model, --set ...).
+# 7: Scorecard.feedback (an eval's `feedback` keys: customer scores such as CSAT, each check and criterion
+#    against them). A v6 file still reads (no section shown).
+SCORECARD_SCHEMA_VERSION = 7
 
 
 class _Model(BaseModel):
@@ -341,3 +344,12 @@ class Scorecard(_Model):
         None, description="Per criterion, over every candidate's scored replies: does the judge's score follow "
                           "reply length? Present when any reply was scored.")
     panel: PanelSummary | None = Field(None, description="Present when a judge panel graded the run.")
+    # Left out of the file when None: a scorecard without feedback keys reads byte for byte as before.
+    feedback: FeedbackSection | None = Field(
+        None, exclude_if=lambda value: value is None, description="With an eval's `feedback` keys (a CSAT score, a thumbs up): each key's summary per "
+                          "candidate, and how far each check and criterion agrees with it. None without.")
+
+
+from harness.scoring.feedback_schema import FeedbackSection  # noqa: E402  (it builds on the models above)
+
+Scorecard.model_rebuild()

@@ -17,6 +17,7 @@ from harness.errors import ResultsError
 from harness.records.schema import Manifest, Record
 from harness.records.store import atomic_write_text, validated
 from harness.scoring.accumulate import CandidateAcc, IntervalOptions
+from harness.scoring.feedback import FeedbackAcc
 from harness.scoring.field_plans import field_plans
 from harness.scoring.fields import breakdown_names
 from harness.scoring.panel import PanelAcc
@@ -82,6 +83,7 @@ class ScorecardBuilder:
         # With `perturb`: variants kept out of the headline, each paired with its original (scoring.robustness).
         self.kinds = perturb_kinds(manifest)
         self.robust: dict[str, RobustnessAcc] = {}
+        self.feedback = FeedbackAcc.from_manifest(manifest)  # with `feedback:` keys (a CSAT score); else None
 
     def add(self, record: Record) -> None:
         """Fold one record in (only when :attr:`streams`: with epochs use :meth:`result_of_samples`)."""
@@ -95,10 +97,12 @@ class ScorecardBuilder:
         acc = self.accs.get(record.candidate)
         if acc is None:
             acc = self.accs[record.candidate] = self._new_acc(record.candidate)
+        kind = variant_kind(record, self.kinds) if self.kinds else None
+        if self.feedback is not None and kind is None:  # the customer rated the original conversation only
+            self.feedback.add(record)
         if not self.kinds:
             acc.add(record)
             return
-        kind = variant_kind(record, self.kinds)
         acc.add(record) if kind is None else acc.add_variant(record, kind)
         self.robust.setdefault(record.candidate, RobustnessAcc()).add(record, kind)
 
@@ -127,6 +131,8 @@ class ScorecardBuilder:
         for name, acc in self.robust.items():
             if name in card.candidates and acc.variants:  # a recorded candidate answers no variant
                 card.candidates[name].robustness = acc.result(self.kinds, self.options.confidence)
+        if self.feedback is not None:
+            card.feedback = self.feedback.result(self.options.confidence, self.options.method, list(card.criteria))
         card.notices += error_notices(card) + verbosity_notices(card.verbosity)
         card.panel = self.panel.result({name: info.scale for name, info in card.criteria.items()}, self.options,
                                        ((manifest.judge or {}).get("aggregate") if manifest else None))

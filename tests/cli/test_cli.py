@@ -24,7 +24,7 @@ def test_run_against_openai_compatible_server_then_report(served_project):
     judge_request = next(r.body for r in server.requests if r.body["model"] == "test-judge")
     assert judge_request["response_format"]["type"] in {"json_schema", "json_object"}
     scorecard = json.loads((root / "results/r1/scorecard.json").read_text())
-    assert scorecard["schema_version"] == 6
+    assert scorecard["schema_version"] == 7
 
     again = harness_cmd("run", "eval.yaml", "--out", "results/r2", cwd=root)
     assert again.returncode == 0 and len(server.requests) == 30  # all from the cache

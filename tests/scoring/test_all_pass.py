@@ -66,7 +66,7 @@ def test_a_schema_4_file_still_reads_without_the_row(tmp_path):
     old = load_scorecard(tmp_path)
     assert old.candidates["bot_v1"].all_pass is None
     assert all(row.label != ALL_PASS_LABEL for row in summary_rows(old))
-    assert SCORECARD_SCHEMA_VERSION == 6
+    assert SCORECARD_SCHEMA_VERSION == 7
 
 
 def test_variants_do_not_count():
