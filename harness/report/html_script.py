@@ -122,6 +122,8 @@ SCRIPT = """
     if (sorted) p.set("sort", (sorted[1] ? "" : "-") + heads[sorted[0]]);
     if (grid && grid.isOn() && !rec) p.set("view", "grid");  // a record is opened in the list
     if (grid && grid.differ.checked) p.set("differ", "1");
+    var at = grid && grid.isOn() && !rec ? grid.pageOf() : list.pageOf();  // the page of the view shown
+    if (at > 0 && !rec) p.set("page", String(at + 1));  // a record's link finds its own page
     var f = p.toString();  // a record's id goes in as it is (already percent-encoded): #rec=t001%40t2.v1.0
     return rec ? (f ? f + "&" : "") + "rec=" + rec : f;
   }
@@ -147,7 +149,9 @@ SCRIPT = """
     sorted = col >= 0 ? [col, sort.charAt(0) !== "-"] : null;
     if (String(sorted) !== shown) sortBy(sorted ? sorted[0] : -1, sorted ? sorted[1] : true);  // moves every row
     shown = String(sorted);
-    apply();
+    apply();  // back to the first page; then the page the address names (past the last: the last)
+    var at = Math.max(1, parseInt(p.get("page"), 10) || 1) - 1;
+    if (grid && grid.isOn()) grid.setPage(at); else list.setPage(at);
     restoring = false;
     if (rec) reveal(rec);
   }
@@ -192,6 +196,8 @@ SCRIPT = """
   });
 """ + FIND_JS + """
   labelling(list, onMake, data, report.labelling);  // before restore(): a linked record opens with its labels
+  list.onPage = function () { typing = false; save(true); };  // a page turned is a step Back undoes
+  if (grid) grid.onPage = list.onPage;
   sortBy = sortableList(table, list, function (col, up) {
     sorted = [col, up];
     shown = String(sorted);
