@@ -13,6 +13,7 @@ from harness.report.html_grid_js import GRID_JS
 from harness.report.html_labelling import LABEL_JS
 from harness.report.html_list_js import LIST_JS
 from harness.report.html_parts import ROWS_JS
+from harness.report.html_queue_js import QUEUE_JS
 
 # The record a fragment names: ``recParam`` reads ``rec`` undecoded (URLSearchParams would decode ``%40`` to ``@``,
 # and no element has that id); ``findRecord`` tries it as it is, then decoded once and twice, against the rows'
@@ -62,7 +63,7 @@ SCROLL_JS = """
 """
 
 SCRIPT = """
-(function () {""" + ROWS_JS + LIST_JS + LABEL_JS + SCROLL_JS + GRID_JS + """
+(function () {""" + ROWS_JS + LIST_JS + LABEL_JS + QUEUE_JS + SCROLL_JS + GRID_JS + """
   var report = JSON.parse(document.getElementById("report-data").textContent), data = report.records;
   var table = document.getElementById("records");
   // What a check asks (its description: a promptfoo cell converted keeps it), in the page's data once a case and
@@ -103,6 +104,7 @@ SCRIPT = """
     var v = selects.map(function (s) { return s ? s.value : ""; });
     return (!v[0] || r.candidate === v[0]) && (!v[1] || r.persona === v[1]) && (!v[2] || r.category === v[2]) &&
       has(r.failing, v[3]) && has(r.failing_criteria, v[4]) && has(r.flips, v[5]) && erred(r.errors || [], v[6]) &&
+      (!queue || queue.keeps(i)) &&
       (!words.length || words.every(function (w) { return list.haystack(i).indexOf(w) >= 0; }));
   }
   function apply() {
@@ -111,6 +113,7 @@ SCRIPT = """
     if (grid) grid.filter();
   }
   var grid = sideBySide(list, data, cases, asksOf);  // null with one candidate
+  var queue = null;  // the labelling queue's filter (labelling, below), while labelling with a queue option
   // The view lives in the URL fragment (#candidate=v2&q=refund&sort=-checks&rec=c01.v2.0): a reload or a
   // shared link restores it, and each change is a history step (a burst of typing is one), so Back undoes it.
   var sorted = null, shown = "null", typing = false, restoring = false, sortBy = function () {};
@@ -195,7 +198,12 @@ SCRIPT = """
     });
   });
 """ + FIND_JS + """
-  labelling(list, onMake, data, report.labelling);  // before restore(): a linked record opens with its labels
+  // before restore(): a linked record opens with its labels
+  queue = labelling(list, onMake, data, report.labelling, {changed: apply, open: function (i) {
+    typing = false;
+    save(true, list.ids[i]);
+    reveal(list.ids[i]);
+  }});
   list.onPage = function () { typing = false; save(true); };  // a page turned is a step Back undoes
   if (grid) grid.onPage = list.onPage;
   sortBy = sortableList(table, list, function (col, up) {
