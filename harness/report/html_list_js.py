@@ -168,7 +168,8 @@ LIST_JS = """
     var api = {n: n, ids: ids, make: make, fill: fill, haystack: haystack, filter: filter, sort: sort,
             showRecord: showRecord, render: render, onPage: function () {},
             kept: function (i) { return !kept || kept[i]; }, made: function () { return made; },
-            pageOf: function () { return page; }, shownOrder: function () { return shown; }, setPage: function (p) { if (p !== page) { page = p; render(); } }};
+            pageOf: function () { return page; }, shownOrder: function () { return shown; },
+            setPage: function (p) { if (p !== page) { page = p; render(); } }};
     return api;
   }
   // The list's header buttons sort every record (not the rows shown) and tell onSort(col, up); returns

@@ -89,7 +89,9 @@ QUEUE_JS = """
       tell(problem);
       hooks.changed();
     }
-    Object.keys(QUEUE_BITS).forEach(function (k) { boxes[k].addEventListener("change", function () { refresh(true); }); });
+    Object.keys(QUEUE_BITS).forEach(function (k) {
+      boxes[k].addEventListener("change", function () { refresh(true); });
+    });
     on.addEventListener("change", function () { refresh(true); });
     share.addEventListener("input", function () { refresh(true); });
     next.addEventListener("click", function () {  // the next record of the list (its order) with a question left

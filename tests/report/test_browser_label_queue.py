@@ -35,7 +35,8 @@ def _records() -> list:
             score, passed = 1 + (i + k) % 5, (i + k) % 3 != 0
             judge = {"empathy": crit(score), "policy": crit(1.0 if passed else 0.0),
                      "no_contradiction": crit(1.0 if (i + k) % 4 else 0.0)}
-            checks = {"apology_wording": chk((i * 7 + k) % 3 != 0), "next_step": chk(None if i % 6 == 1 else i % 2 == 0),
+            checks = {"apology_wording": chk((i * 7 + k) % 3 != 0),
+                      "next_step": chk(None if i % 6 == 1 else i % 2 == 0),
                       "no_contradiction": chk((i + k) % 5 != 0)}
             out.append(rec(f"c{i:02d}", bot, reply=reply, checks=checks, judge=judge))
     out.append(rec("c90", "bot", error=True))
