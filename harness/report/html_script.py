@@ -95,20 +95,21 @@ SCRIPT = """
   var heads = Array.prototype.slice.call(table.tHead.rows[0].cells).map(function (th) {
     return th.textContent.trim();
   });
-  // A row's text search reads its cells and its detail (list.haystack: complaint, reply, verdicts).
+  // A row's text search reads its cells and its detail (list.matcher: complaint, reply, verdicts).
   function has(list, value) { return !value || (value === "*" ? list.length > 0 : list.indexOf(value) >= 0); }
   function erred(list, value) {  // "*judge": any criterion's judge erred ("*case", "*check" are not criteria)
     return value === "*judge" ? list.some(function (e) { return e.charAt(0) !== "*"; }) : has(list, value);
   }
-  function keep(r, i, words) {
+  function keep(r, i, words) {  // words: null, or list.matcher's test of a record
     var v = selects.map(function (s) { return s ? s.value : ""; });
     return (!v[0] || r.candidate === v[0]) && (!v[1] || r.persona === v[1]) && (!v[2] || r.category === v[2]) &&
       has(r.failing, v[3]) && has(r.failing_criteria, v[4]) && has(r.flips, v[5]) && erred(r.errors || [], v[6]) &&
       (!queue || queue.keeps(i)) &&
-      (!words.length || words.every(function (w) { return list.haystack(i).indexOf(w) >= 0; }));
+      (!words || words(i));
   }
   function apply() {
     var words = text.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    words = words.length ? list.matcher(words) : null;
     count.textContent = list.filter(function (i) { return keep(data[i], i, words); }) + " of " + list.n;
     if (grid) grid.filter();
   }
