@@ -180,10 +180,15 @@ def parse_share(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+def share_key(case_id: str, candidate: str) -> int:
+    """The number whose remainder by N names a reply's reviewer (report.html's queue reads it too)."""
+    digest = hashlib.sha256(f"{case_id}\x1f{candidate}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
 def in_share(record: Record, k: int, n: int) -> bool:
     """Whether reviewer ``k`` of ``n`` labels ``record``: fixed by the case id and candidate alone."""
-    digest = hashlib.sha256(f"{record.case_id}\x1f{record.candidate}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % n == k - 1
+    return share_key(record.case_id, record.candidate) % n == k - 1
 
 
 def diff_ranks(path: Path, manifest: Manifest, run_dir: Path, thresholds: dict[str, float]) -> dict:

@@ -269,7 +269,7 @@ def records_section_parts(card: Scorecard, rows: RecordRows) -> tuple[list[str],
     hint = ('<p class="muted hint">Click a row, or focus it and press Enter, to see the case, the reply and every '
             "verdict. "
             "Rows are in the dataset's case order, a case's candidates in the eval's order; column headers sort "
-            "(checks and criteria: by how many failed). The address keeps the filters, search and sort: "
+            "(checks and criteria: by how many failed). The address keeps the filters, search, sort and page: "
             "reload or share it; an opened record's \"link to this record\" opens it.</p>")
     css = "" if card.criteria else ' class="no-criteria"'
     bar = labelling_bar() if labelling_info(card, rows.view) else ""

@@ -203,11 +203,15 @@ GRID_JS = """
       page = go === "first" ? 0 : go === "prev" ? Math.max(0, page - 1) : go === "next" ? Math.min(last, page + 1) : last;
       render();
       table.scrollIntoView({block: "start"});
+      api.onPage();  // the page's script keeps the page number in the address
     });
     function render() {  // the page of the cases shown
       var frag = document.createDocumentFragment(), pages = Math.ceil(shown.length / PAGE);
       if (page >= pages) page = Math.max(0, pages - 1);
-      shown.slice(page * PAGE, (page + 1) * PAGE).forEach(function (g) { frag.appendChild(g.tr || build(g)); });
+      shown.slice(page * PAGE, (page + 1) * PAGE).forEach(function (g) {
+        frag.appendChild(g.tr || build(g));
+        g.tr.classList.toggle("context", !!g.context);  // a row first built on a later page is marked too
+      });
       table.tBodies[0].textContent = "";
       table.tBodies[0].appendChild(frag);
       say(page, pages, shown.length, "cases");
@@ -232,7 +236,6 @@ GRID_JS = """
       });
       page = 0;
       render();
-      shown.forEach(function (g) { if (g.tr) g.tr.classList.toggle("context", g.context); });
       shownCount.textContent = tally[0] + " of " + tally[1];
       if (variantsCount) {
         variantsCount.textContent = tally[3] ? " · " + tally[2] + " of " + tally[3] + " variants" : "";
@@ -250,6 +253,9 @@ GRID_JS = """
       filter();
       window.dispatchEvent(new Event("resize"));  // the scroll hints measure the box now shown
     }
-    return {show: show, filter: filter, differ: differBox, tabs: tabs, isOn: function () { return on; }};
+    var api = {show: show, filter: filter, differ: differBox, tabs: tabs, isOn: function () { return on; },
+               onPage: function () {}, pageOf: function () { return page; },
+               setPage: function (p) { if (p !== page && built) { page = p; render(); } }};
+    return api;
   }
 """

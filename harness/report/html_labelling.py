@@ -38,7 +38,17 @@ def labelling_info(card: Scorecard, view: RecordView) -> dict | None:
         return None
     run = f"{card.run.eval_name}@{card.run.started_at}" if card.run and card.run.started_at else None
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", card.run.eval_name if card.run else "run").strip("-.") or "run"
-    return {"run": run, "targets": targets, "file": f"labels-{name}.jsonl"}
+    return {"run": run, "targets": targets, "file": f"labels-{name}.jsonl", "queue": queue_info(card, targets)}
+
+
+def queue_info(card: Scorecard, targets: list[dict]) -> dict:
+    """The queue's defaults: what it asks about (the criteria, as ``harness label`` does by default; the checks
+    in a checks-only run), and whether ``--disagree`` can keep anything (a judge panel, or a criterion labelled
+    with a check of its name: picking.picks_for's test)."""
+    criteria = [t["name"] for t in targets if t["kind"] == "criterion"]
+    checks = {t["name"] for t in targets if t["kind"] == "check"}
+    disagree = bool(criteria) and (card.panel is not None or any(name in checks for name in criteria))
+    return {"on": "criteria" if criteria else "checks", "disagree": disagree}
 
 
 def labelling_bar() -> str:
@@ -53,6 +63,7 @@ def labelling_bar() -> str:
             '<button type="button" id="lab-forget" disabled>forget these labels</button>'
             '<label for="lab-load">load a label file <input type="file" id="lab-load" '
             'accept=".jsonl,.ndjson,.json,.txt,application/x-ndjson,application/json,text/plain"></label></span>'
+            f"{QUEUE_BAR}"
             '<span id="lab-status" class="muted" aria-live="polite"></span>'
             '<span id="lab-loaded" class="muted" role="status"></span>'
             '<p class="muted hint" id="lab-hint" hidden>Open a record and give each criterion a verdict on its '
@@ -65,7 +76,27 @@ def labelling_bar() -> str:
             "another browser) into this page, for each labeller in it, so the next download holds both; where this "
             "browser already holds a label on the same reply and target for the same labeller, this browser's "
             "label is kept. Labels of replies this run does not have are not loaded (keep that file). "
-            "Nothing is sent anywhere.</p></section>")
+            "Nothing is sent anywhere. The queue options keep the records <code>harness label</code> would ask "
+            "about with the same options (failing: the run failed the check or criterion; borderline: a criterion "
+            "scored at its scale's middle, or its judge was unsure; disagree: a criterion and the check of its "
+            "name disagree, or a judge panel split; share K/N: reviewer K of N, the same share as "
+            "<code>--share K/N</code>); \"next to label\" opens the next record with a question you have not "
+            "labelled.</p></section>")
+
+
+# The queue's controls (html_queue_js): harness label's doubt options and --share, what they ask about, and the
+# next record with a question left.
+QUEUE_BAR = ('<span id="lab-queue" class="lab-queue" role="group" aria-label="Queue, as harness label picks">'
+             '<span class="muted">queue:</span>'
+             '<label><input type="checkbox" id="lab-q-failing"> failing</label>'
+             '<label><input type="checkbox" id="lab-q-borderline"> borderline</label>'
+             '<label><input type="checkbox" id="lab-q-disagree"> disagree</label>'
+             '<label for="lab-q-share">share <input id="lab-q-share" type="text" size="5" placeholder="K/N" '
+             'autocomplete="off"></label>'
+             '<label for="lab-q-on">on <select id="lab-q-on"><option value="criteria">criteria</option>'
+             '<option value="checks">checks</option><option value="all">criteria and checks</option></select></label>'
+             '<button type="button" id="lab-q-next" disabled>next to label ›</button>'
+             '<span id="lab-q-said" class="muted" role="status"></span></span>')
 
 
 LABEL_CSS = """
@@ -87,6 +118,9 @@ fieldset.lab-panel legend { font-weight: 600; padding: 0 .3rem; }
 body.lab-blind #records .verdicts, body.lab-blind #records .sbs h4 .fail { display: none; }
 /* the summary's checks and criteria cells are hidden by place: html_columns.columns_css */
 body.lab-blind #records mark { background: none !important; box-shadow: none !important; }
+.lab-queue { display: flex; flex-wrap: wrap; gap: .3rem .8rem; align-items: center; }
+.lab-t.lab-asked { border-left: 3px solid var(--accent); padding-left: .4rem; }
+.lab-t.lab-asked .lab-what::after { content: " · in the queue"; font-weight: 400; color: var(--muted); }
 @media print { .labelling, fieldset.lab-panel { display: none !important; } }
 @media (max-width: 640px) { .lab-what { min-width: 0; flex-basis: 100%; } }
 """

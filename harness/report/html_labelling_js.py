@@ -15,9 +15,9 @@ non-editable install is sure to hold.
 # loaded label file is read where it is (a FileReader: no network either). A loaded label that named its reply
 # by candidate keeps ``cand`` in the store, so the download names it so again.
 LABEL_JS = """
-  function labelling(list, onMake, data, info) {
+  function labelling(list, onMake, data, info, hooks) {  // the queue's filter of the list (keeps(i)), or null
     var bar = document.getElementById("labelling");
-    if (!bar || !info) return;
+    if (!bar || !info) return null;
     function $(id) { return document.getElementById(id); }
     var on = $("lab-on"), name = $("lab-name"), blind = $("lab-blind"), download = $("lab-download");
     var forget = $("lab-forget"), status = $("lab-status"), targets = info.targets, loader = $("lab-load");
@@ -56,6 +56,7 @@ LABEL_JS = """
       download.disabled = forget.disabled = n === 0;
       status.textContent = !kept ? "this browser does not keep them: download before closing the page" :
         !who() ? "give your name to label" : n ? "kept in this browser for this run" : "";
+      if (queue) queue.tell();
     }
     function setLabel(rec, t, label, note) {
       var by = store.labels[who()] = store.labels[who()] || {};
@@ -77,6 +78,7 @@ LABEL_JS = """
     function targetRow(tr, i, t, k) {
       var row = el("div", "lab-t"), what = t.name + (t.kind === "check" ? " (check)" : "");
       row.setAttribute("data-k", tkey(t));
+      row.setAttribute("data-n", String(k));
       var head = el("span", "lab-what", what + " ");
       head.appendChild(el("span", "muted", t.scale === "pass_fail" ? "pass/fail" : "1-5"));
       var group = el("span", "lab-opts");
@@ -131,7 +133,13 @@ LABEL_JS = """
       if (after && after.parentNode.className === "fold") after = after.parentNode;  // after a long reply's button
       if (after) after.parentNode.insertBefore(box, after.nextSibling); else td.appendChild(box);
       fill(box, tr.id);
+      asked(box, i);
       return box;
+    }
+    function asked(box, i) {  // the targets the queue asks about, marked
+      box.querySelectorAll(".lab-t").forEach(function (row) {
+        row.classList.toggle("lab-asked", !!queue && queue.asks(i, +row.getAttribute("data-n")));
+      });
     }
     function panels() {  // every panel made, on the list's page shown or not
       list.made().forEach(function (tr) {
@@ -144,7 +152,10 @@ LABEL_JS = """
       document.body.classList.toggle("lab-blind", on.checked && blind.checked);
       $("lab-controls").hidden = $("lab-hint").hidden = !on.checked;
       if (on.checked) list.made().forEach(function (tr, i) { if (tr && !tr.detailRow.hidden) panel(tr, i); });
-      write(prefsKey, {on: on.checked, blind: blind.checked, name: name.value});
+      prefs.on = on.checked;
+      prefs.blind = blind.checked;
+      prefs.name = name.value;
+      write(prefsKey, prefs);
       tell();
     }
     function pyJson(fields) {  // one object as Python's json.dumps(row, ensure_ascii=False) writes it
@@ -217,7 +228,21 @@ LABEL_JS = """
       tr.addEventListener("click", function () { if (on.checked) panel(tr, i); });
       tr.addEventListener("keydown", function () { if (on.checked) panel(tr, i); });
     });
-    on.addEventListener("change", mode);
+    var queue = labelQueue(list, data, info, {
+      changed: function () {
+        list.made().forEach(function (tr, i) {
+          var box = tr && tr.detailRow.querySelector(".lab-panel");
+          if (box) asked(box, i);
+        });
+        hooks.changed();
+      },
+      open: hooks.open, who: who, save: function () { write(prefsKey, prefs); },
+      mine: function (i, t) {
+        var e = ((store.labels[who()] || {})[list.ids[i]] || {})[tkey(t)];
+        return !!e && e.label != null;
+      }
+    }, prefs);
+    on.addEventListener("change", function () { mode(); hooks.changed(); });  // the queue filters while labelling
     blind.addEventListener("change", mode);
     name.addEventListener("input", function () { panels(); mode(); });
     download.addEventListener("click", function () {
@@ -238,6 +263,7 @@ LABEL_JS = """
       tell();
     });
     mode();
+    return {keeps: function (i) { return !on.checked || !queue || queue.keeps(i); }};
   }
   // Reading a label file (labelling's "load a label file"): each line is held to what `harness calibrate`
   // accepts (load_labels' fields, scale_problem's scales) and matched to this run's first-sample replies as

@@ -22,7 +22,7 @@ from harness.report.html_columns import GROUPS, record_columns
 # controls above the rows); imported here also for the callers and tests that import them from this module.
 from harness.report.html_evidence import highlight, reply_block  # noqa: F401 (highlight: see above)
 from harness.report.html_filters import CASE_ERROR, CHECK_ERROR, NO_GROUP, error_options, filter_form  # noqa: F401
-from harness.report.html_labelling import label_targets
+from harness.report.html_queue import LabelFields, same_replies
 from harness.report.html_store import COMPACT_AT, SharedParts
 from harness.report.html_text import UNSEEN, esc_isolated, esc_text
 from harness.report.html_threads import ThreadIndex, history_html, system_prompt_html
@@ -144,34 +144,14 @@ class RecordRenderer:
     def __init__(self, view: RecordView) -> None:
         self.view = view
         self.labels = EscapedLabels()
-        self.targets = label_targets(view)
-        self.target_index = {(t["kind"], t["name"]): i for i, t in enumerate(self.targets)}
+        self.labelling = LabelFields(view)
+        self.targets, self.target_index = self.labelling.targets, self.labelling.index
         self.shared = SharedParts()  # a system prompt, a check's verdict line: once a run, not once a record
         self.threads = ThreadIndex(view.cases)
 
     def label_fields(self, record: Record, na_checks: list[str]) -> dict:
-        """What the labelling panel needs of a record beyond its row, only where it is not the usual case.
-
-        ``nolabel``: why the record cannot be labelled (as ``harness label`` skips it); ``skip``: the
-        targets (indexes into :func:`label_targets`) that do not apply to it, as ``harness label`` does not
-        ask them (an n/a check, a criterion judged not applicable or not asked, a check the record lacks); ``reply``:
-        the reply's exact text when the page's own copy would not give it back (the HTML parser turns a
-        carriage return into a line feed and drops NUL), since a label names its reply by exact text.
-        """
-        if record.reply is None or record.error is not None:
-            return {"nolabel": "it has no reply"}
-        if record.sample != 0:
-            return {"nolabel": "only first samples are labelled (calibrate pairs labels with sample 0)"}
-        index = self.target_index
-        skip = [index[("check", name)] for name in na_checks if ("check", name) in index]
-        skip += [i for (kind, name), i in index.items() if kind == "check" and name not in record.checks]
-        skip += [i for (kind, name), i in index.items()  # judged not applicable, or not asked (another case's own)
-                 if kind == "criterion" and (name not in record.judge or not record.judge[name].applicable)]
-        fields: dict = {"skip": sorted(set(skip))} if skip else {}
-        # The page shows a bidi control or a control character as its code point (esc_text): not its text.
-        if "\r" in record.reply or UNSEEN.search(record.reply):
-            fields["reply"] = record.reply
-        return fields
+        """What the labelling panel and its queue need of a record beyond its row (html_queue.LabelFields)."""
+        return self.labelling.fields(record, na_checks)
 
     def render(self, record: Record) -> RenderedRecord:
         """Everything the report shows of one record, rendered while the records stream past."""
@@ -396,5 +376,6 @@ class RecordRows:
             if judged.get(row.case_id):
                 fields["cflips"] = judged[row.case_id]
             filter_data.append(fields)
+        same_replies([row.case_id for row in ordered], filter_data)  # a reply two candidates gave: asked once
         return parts, filter_data
 

@@ -13,6 +13,7 @@ from harness.report.html_grid_js import GRID_JS
 from harness.report.html_labelling import LABEL_JS
 from harness.report.html_list_js import LIST_JS
 from harness.report.html_parts import ROWS_JS
+from harness.report.html_queue_js import QUEUE_JS
 
 # The record a fragment names: ``recParam`` reads ``rec`` undecoded (URLSearchParams would decode ``%40`` to ``@``,
 # and no element has that id); ``findRecord`` tries it as it is, then decoded once and twice, against the rows'
@@ -62,7 +63,7 @@ SCROLL_JS = """
 """
 
 SCRIPT = """
-(function () {""" + ROWS_JS + LIST_JS + LABEL_JS + SCROLL_JS + GRID_JS + """
+(function () {""" + ROWS_JS + LIST_JS + LABEL_JS + QUEUE_JS + SCROLL_JS + GRID_JS + """
   var report = JSON.parse(document.getElementById("report-data").textContent), data = report.records;
   var table = document.getElementById("records");
   // What a check asks (its description: a promptfoo cell converted keeps it), in the page's data once a case and
@@ -94,23 +95,26 @@ SCRIPT = """
   var heads = Array.prototype.slice.call(table.tHead.rows[0].cells).map(function (th) {
     return th.textContent.trim();
   });
-  // A row's text search reads its cells and its detail (list.haystack: complaint, reply, verdicts).
+  // A row's text search reads its cells and its detail (list.matcher: complaint, reply, verdicts).
   function has(list, value) { return !value || (value === "*" ? list.length > 0 : list.indexOf(value) >= 0); }
   function erred(list, value) {  // "*judge": any criterion's judge erred ("*case", "*check" are not criteria)
     return value === "*judge" ? list.some(function (e) { return e.charAt(0) !== "*"; }) : has(list, value);
   }
-  function keep(r, i, words) {
+  function keep(r, i, words) {  // words: null, or list.matcher's test of a record
     var v = selects.map(function (s) { return s ? s.value : ""; });
     return (!v[0] || r.candidate === v[0]) && (!v[1] || r.persona === v[1]) && (!v[2] || r.category === v[2]) &&
       has(r.failing, v[3]) && has(r.failing_criteria, v[4]) && has(r.flips, v[5]) && erred(r.errors || [], v[6]) &&
-      (!words.length || words.every(function (w) { return list.haystack(i).indexOf(w) >= 0; }));
+      (!queue || queue.keeps(i)) &&
+      (!words || words(i));
   }
   function apply() {
     var words = text.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    words = words.length ? list.matcher(words) : null;
     count.textContent = list.filter(function (i) { return keep(data[i], i, words); }) + " of " + list.n;
     if (grid) grid.filter();
   }
   var grid = sideBySide(list, data, cases, asksOf);  // null with one candidate
+  var queue = null;  // the labelling queue's filter (labelling, below), while labelling with a queue option
   // The view lives in the URL fragment (#candidate=v2&q=refund&sort=-checks&rec=c01.v2.0): a reload or a
   // shared link restores it, and each change is a history step (a burst of typing is one), so Back undoes it.
   var sorted = null, shown = "null", typing = false, restoring = false, sortBy = function () {};
@@ -122,6 +126,8 @@ SCRIPT = """
     if (sorted) p.set("sort", (sorted[1] ? "" : "-") + heads[sorted[0]]);
     if (grid && grid.isOn() && !rec) p.set("view", "grid");  // a record is opened in the list
     if (grid && grid.differ.checked) p.set("differ", "1");
+    var at = grid && grid.isOn() && !rec ? grid.pageOf() : list.pageOf();  // the page of the view shown
+    if (at > 0 && !rec) p.set("page", String(at + 1));  // a record's link finds its own page
     var f = p.toString();  // a record's id goes in as it is (already percent-encoded): #rec=t001%40t2.v1.0
     return rec ? (f ? f + "&" : "") + "rec=" + rec : f;
   }
@@ -147,7 +153,9 @@ SCRIPT = """
     sorted = col >= 0 ? [col, sort.charAt(0) !== "-"] : null;
     if (String(sorted) !== shown) sortBy(sorted ? sorted[0] : -1, sorted ? sorted[1] : true);  // moves every row
     shown = String(sorted);
-    apply();
+    apply();  // back to the first page; then the page the address names (past the last: the last)
+    var at = Math.max(1, parseInt(p.get("page"), 10) || 1) - 1;
+    if (grid && grid.isOn()) grid.setPage(at); else list.setPage(at);
     restoring = false;
     if (rec) reveal(rec);
   }
@@ -191,7 +199,14 @@ SCRIPT = """
     });
   });
 """ + FIND_JS + """
-  labelling(list, onMake, data, report.labelling);  // before restore(): a linked record opens with its labels
+  // before restore(): a linked record opens with its labels
+  queue = labelling(list, onMake, data, report.labelling, {changed: apply, open: function (i) {
+    typing = false;
+    save(true, list.ids[i]);
+    reveal(list.ids[i]);
+  }});
+  list.onPage = function () { typing = false; save(true); };  // a page turned is a step Back undoes
+  if (grid) grid.onPage = list.onPage;
   sortBy = sortableList(table, list, function (col, up) {
     sorted = [col, up];
     shown = String(sorted);

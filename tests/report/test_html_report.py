@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from harness.calibration.picking import share_key
 from harness.checks.base import Span
 from harness.records.schema import CriterionResult as CriterionResultModel
 from harness.report.html import render_run_html
@@ -75,7 +76,9 @@ def test_json_block_is_escaped_and_round_trips() -> None:
                                   "failing": [SCRIPT_TAG], "failing_criteria": [], "flips": [],
                                   # for the labelling panel: the criterion it was not judged on (1; offered
                                   # before with no verdict to calibrate against), the other records' checks it lacks
-                                  "skip": [1, 3, 4]}
+                                  "skip": [1, 3, 4],
+                                  # for its queue (html_queue): the failing check (target 2), the share key
+                                  "doubt": "00100", "share": format(share_key("case<1>", SCRIPT_TAG), "x")}
     # The manifest's notice, then the scorecard's own lost-work notice (the sample records hold errors).
     assert data["scorecard"]["notices"][0] == SCRIPT_TAG and len(data["scorecard"]["notices"]) == 2
     assert data["scorecard"]["notices"][1].startswith("errors: 1 of 7 records")
