@@ -19,7 +19,7 @@ HEADER = ["check / criterion", "passed", "failed", "difference (passed − faile
 
 
 def note(min_per_side: int) -> str:
-    return ("What customers said of the conversations (the eval's `feedback`), set against each check and judge "
+    return ("What customers said of the conversations (the eval's feedback keys), set against each check and judge "
             "criterion: did the replies that passed draw better feedback than those that failed? The difference "
             "is passed − failed, with a Welch t interval for a score's mean, Newcombe's score interval for a "
             "share; the AUC is the chance that a reply which passed drew better feedback than one which failed "
