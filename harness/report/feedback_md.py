@@ -169,3 +169,39 @@ def render_feedback_md(card: Scorecard) -> str:
     if not section.candidates and not section.left_out:
         parts.append("_No graded records._")
     return "\n\n".join(parts)
+
+
+def headline_rows(card: Scorecard) -> list[tuple[str, list[str]]]:
+    """The summary table's lines for each key, a cell per candidate: the key's mean (or counted value's share),
+    then the check or criterion whose passing says most of it (its AUC). Dashes for a candidate left out."""
+    section = card.feedback
+    if section is None:
+        return []
+    rows = []
+    for key in section.keys:
+        figures, closest = [], []
+        for name in card.candidates:
+            result = _key_result(section.candidates.get(name), key)
+            figures.append(DASH if result is None else _figure(result.summary))
+            closest.append(DASH if result is None else _closest(result))
+        rows += [(key, figures), (f"{key}: strongest link (AUC, 0.5 none)", closest)]
+    return rows
+
+
+def _key_result(candidate: CandidateFeedback | None, key: str) -> FeedbackKeyResult | None:
+    return next((r for r in candidate.keys if r.key == key), None) if candidate is not None else None
+
+
+def _figure(summary: FeedbackSummary) -> str:
+    from harness.report.tables import fmt_mean, fmt_rate  # imports this module: late
+
+    if summary.kind == "number":
+        return fmt_mean(summary.mean) if summary.mean is not None else DASH
+    share = summary.shares.get(summary.counted_value or "")
+    return f"{summary.counted_value} {fmt_rate(share)}" if share is not None else DASH
+
+
+def _closest(result: FeedbackKeyResult) -> str:
+    # agreement is ordered: those compared first, by how far their AUC is from 0.5.
+    item = next((a for a in result.agreement if a.auc is not None), None)
+    return DASH if item is None else f"{item.measure} {_auc(item)}"

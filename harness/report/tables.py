@@ -170,11 +170,17 @@ def summary_rows(card: Scorecard) -> list[Row]:
     if single:  # one row for all of them: a [21, 100] interval per one-case check reads like a finding
         rows.append(_row(card, "Checks", f"checks of single cases ({len(single)}, pooled)",
                          lambda c: pooled_cell(c, single)))
-    rows += _error_rows(card) + _usage_rows(card)
+    rows += _feedback_rows(card) + _error_rows(card) + _usage_rows(card)
     if any(c.apology_forms for c in card.candidates.values()):
         rows.append(_row(card, "Apology form", "apology form",
                          lambda c: ", ".join(f"{k} {n}" for k, n in c.apology_forms.items()) or DASH))
     return rows
+
+
+def _feedback_rows(card: Scorecard) -> list[Row]:
+    from harness.report.feedback_md import headline_rows  # imports this module: late
+
+    return [Row("Customer feedback", label, cells) for label, cells in headline_rows(card)]
 
 
 def _all_pass_rows(card: Scorecard) -> list[Row]:

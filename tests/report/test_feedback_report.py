@@ -82,3 +82,15 @@ def test_no_keys_no_section() -> None:
     card = build_scorecard(sample_records(), manifest())
     assert render_feedback_md(card) == "" and render_feedback_html(card) == ""
     assert "Customer feedback" not in render_scorecard_md(card)
+
+
+def test_the_summary_table_heads_each_key_with_its_figure_and_strongest_link() -> None:
+    from harness.report.tables import summary_rows
+
+    rows = {row.label: row for row in summary_rows(_card(_section()))}
+    assert rows["metadata.csat"].section == "Customer feedback"
+    assert rows["metadata.csat"].cells == ["3.50 [3.10, 3.90] (40)", "—"]  # bot_v2 was left out
+    assert rows["metadata.csat: strongest link (AUC, 0.5 none)"].cells == [
+        "apology_wording 0.80 [0.66, 0.94] (40)", "—"]
+    assert rows["metadata.thumbs=up"].cells[0].startswith("up 75%")
+    assert "metadata.csat" not in {row.label for row in summary_rows(build_scorecard(sample_records(), manifest()))}
