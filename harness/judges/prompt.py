@@ -51,15 +51,19 @@ def fenced(kind: str, text: str, tag: str) -> str:
 
 
 def conversation_text(case: Case) -> str:
-    return "\n".join(_turn_line(t) for t in case.turns)
+    if not has_tool_turns(case.turns):
+        return "\n".join(f"[{t.role}] {t.content}" for t in case.turns)
+    names = {call.id: call.name for turn in case.turns for call in turn.tool_calls if call.id}
+    return "\n".join(_turn_line(t, names) for t in case.turns)
 
 
-def _turn_line(turn: Turn) -> str:
+def _turn_line(turn: Turn, names: dict[str, str]) -> str:
     """One turn of the conversation as the judge reads it; the bot's tool use marked as that, never as what
     a side said (``[agent → tool lookup_order] {...}``, ``[tool lookup_order returned] ...``)."""
     if turn.role == "tool":
-        return f"[tool {turn.name} returned] {turn.content}" if turn.name else f"[tool returned] {turn.content}"
-    calls = "".join(f"\n[agent → tool {call.name}] {call.arguments}" for call in turn.tool_calls)
+        name = turn.name or names.get(turn.tool_call_id or "")
+        return f"[tool {name} returned] {turn.content}" if name else f"[tool returned] {turn.content}"
+    calls = "".join(f"\n[agent → tool {call.name}] {call.arguments or '{}'}" for call in turn.tool_calls)
     said = f"[{turn.role}] {turn.content}" if turn.content.strip() or not calls else ""
     return (said + calls).lstrip("\n")
 

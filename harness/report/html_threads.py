@@ -90,9 +90,10 @@ def history_html(case: dict | None, labels: Mapping[str, str]) -> str:
     if not case:
         return NO_CASE
     out = []
+    names = call_names(case.get("turns") or [])
     for turn in case.get("turns") or []:
         if isinstance(turn, dict) and (turn.get("role") == "tool" or turn.get("tool_calls")):
-            out.append(tool_step_html(turn))
+            out.append(tool_step_html(turn, names))
         elif isinstance(turn, dict):
             role = turn.get("role", "?")
             role = labels[role] if role.__class__ is str else esc_text(role)
@@ -103,15 +104,24 @@ def history_html(case: dict | None, labels: Mapping[str, str]) -> str:
     return "".join(out)
 
 
-def tool_step_html(turn: dict) -> str:
+def call_names(turns: object) -> dict[str, str]:
+    """Each recorded tool call's tool, by the call's id (from a case snapshot's turns): a result that names only
+    the call it answers is shown with its tool's name."""
+    calls = (call for turn in turns if isinstance(turn, dict) for call in turn.get("tool_calls") or []) \
+        if isinstance(turns, list) else ()
+    return {str(call["id"]): str(call.get("name")) for call in calls
+            if isinstance(call, dict) and call.get("id") and call.get("name")}
+
+
+def tool_step_html(turn: dict, names: dict[str, str]) -> str:
     """The bot's tool use, told apart from what either side wrote: each call and each result a closed
     ``<details>`` whose summary names the tool (``tool lookup_order returned``), the arguments or result inside.
     What the agent said beside its calls, if anything, is a turn of its own above them."""
     parts = []
     content = turn.get("content")
     if turn.get("role") == "tool":
-        name = turn.get("name")
-        summary = f"tool {esc_text(name)} returned" if name else "tool returned"
+        name = turn.get("name") or names.get(str(turn.get("tool_call_id")))
+        summary = f"tool {esc_text(name)} returned" if name else "tool result"
         parts.append(_tool_details(summary, content, turn.get("tool_call_id")))
         return "".join(parts)
     if isinstance(content, str) and content.strip():
