@@ -136,7 +136,7 @@ def tool_turn_notes(cases: Iterable[Any], source: str, lines: Mapping[str, int],
                 where = {"line": rows[index], "field": _column(field)}
             else:
                 where = {"line": lines.get(case.id), "field": f"turns[{index}].{field}"}
-            kind = problem.partition(" (")[0].partition(" that")[0]
+            kind = "call" if field.startswith("tool_calls") else "result"  # one warning for each, however many tools
             found.setdefault(kind, []).append(DatasetError(f"{case.id}: {problem}", file=source, **where))
     return [_counted(errors) for errors in found.values()]
 

@@ -175,3 +175,15 @@ def test_an_agent_rows_tool_calls_json_is_read_and_bad_json_named(tmp_path):
     rows[1]["tool_calls"] = "[{oops"
     with pytest.raises(DatasetError, match=r"cases.jsonl:2: tool_calls: invalid JSON"):
         load_dataset(_jsonl(tmp_path, rows))
+
+
+def test_many_bad_tool_turns_are_one_warning_per_kind_with_a_count(tmp_path):
+    rows = [{"id": f"u{i}", "turns": [{"role": "user", "content": "Where?"},
+                                      {"role": "assistant", "content": "", "tool_calls": [
+                                          {"id": f"c{i}", "type": "function",
+                                           "function": {"name": f"tool_{i}", "arguments": "{}"}}]},
+                                      {"role": "user", "content": "Hello??"}]} for i in range(5)]
+    path = _jsonl(tmp_path, rows)
+    (note,) = load_dataset(path).notes
+    assert note.startswith(f"{path}:1: turns[1].tool_calls[0].id: u0: tool call 'tool_0' ('c0') that no tool turn "
+                           "answers: left out of what a model candidate is sent (and 4 more: line 2, line 3, line 4 ...)")
