@@ -277,7 +277,8 @@ class Case(_Strict):
 
     @property
     def last_customer_text(self) -> str:
-        """The customer turns after the last agent turn (the message being answered)."""
+        """The customer turns after the last agent reply (the message being answered); the bot's tool calls and
+        results after it are passed over, never read as the customer's."""
         tail: list[str] = []
         for turn in reversed(self.turns):
             if turn.is_tool_step:  # what a tool returned is no customer's text
