@@ -189,3 +189,11 @@ class OverrideError(ConfigError):
     """A command-line option that changes the eval file (``--model``, ``--judge-model``, ``--set``) gave what
     the file cannot take: named by the option, not by a line of the file that does not hold the value. The
     CLI prints every one of a file's errors when one is this (a file's line alone would not lead to it)."""
+
+
+class ToolCallReplyError(ModelCallError):
+    """A model candidate answered with a tool call instead of text for the customer. The harness replays the
+    tool calls and results a thread recorded, but runs no tool itself: nothing was replied, so the case is
+    this error (not retried: the same messages ask for the same call), and the run goes on."""
+
+    kind = "tool_call_reply"

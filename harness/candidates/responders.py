@@ -3,7 +3,8 @@
 * :class:`RecordedResponder` replays ``recorded_replies[version]`` (no model call).
 * :class:`ReplayedResponder` replays the replies of a candidate of an earlier run (no model call).
 * :class:`ModelResponder` renders a Jinja2 system prompt from the case and replays
-  the thread as chat messages (customer → user, agent → assistant) to a model.
+  the thread as chat messages (customer → user, agent → assistant, the bot's tool calls and results in
+  OpenAI's form: :mod:`harness.candidates.thread_messages`) to a model.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from typing import Literal, Protocol
 import jinja2
 
 from harness.candidates.template_hints import lookup, missing_key, undefined_hint
+from harness.candidates.thread_messages import ROLE_OF, thread_messages  # noqa: F401  (imported from here)
 from harness.datasets.schema import THREAD_VERSION, Case
 from harness.errors import CaseFault, TemplateError, UserError
 from harness.models.base import Message
 from harness.records.schema import CallStats, ErrorInfo, ReplayedFrom
 
-ROLE_OF = {"customer": "user", "agent": "assistant"}
 
 
 class MissingReplyError(CaseFault):
@@ -165,18 +166,6 @@ def render_system_prompt(template: jinja2.Template, case: Case, data: dict | Non
         raise TemplateRenderError(f"prompt template failed on this case: {exc}") from None
     except Exception as exc:  # template code can raise anything ("None + 1" is a TypeError)
         raise TemplateRenderError(f"prompt template failed on this case: {type(exc).__name__}: {exc}") from None
-
-
-def thread_messages(case: Case) -> list[Message]:
-    """The thread as chat messages, consecutive turns of one role merged (many chat templates require alternation)."""
-    messages: list[Message] = []
-    for turn in case.turns:
-        role = ROLE_OF[turn.role]
-        if messages and messages[-1].role == role:
-            messages[-1] = Message(role=role, content=f"{messages[-1].content}\n\n{turn.content}")
-        else:
-            messages.append(Message(role=role, content=turn.content))
-    return messages
 
 
 # Prompts rendered by the preflight and kept for the case's first call: at most this many (~1 KB each).

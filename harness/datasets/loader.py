@@ -36,10 +36,12 @@ from harness.datasets.case_checks import check_errors, unique_names
 from harness.datasets.case_criteria import unique_ids
 from harness.datasets.digest import dataset_hashes
 from harness.datasets.json_array import json_array_rows, starts_array
-from harness.datasets.long_rows import BLANK_TURN, CONTENT_SYNONYMS, LongThread, long_threads
+from harness.datasets.long_rows import BLANK_TURN, CONTENT_SYNONYMS, LongThread, long_threads, with_turn_lines
 from harness.datasets.mapping import Clash, ColumnMap
 from harness.datasets.personas import unknown_persona
+from harness.datasets.row_shape import _not_an_object, json_type  # noqa: F401  (json_type: imported from here)
 from harness.datasets.schema import Case
+from harness.datasets.tool_turns import tool_turn_notes
 from harness.datasets.table_rows import (_CellError, _arrow_rows, _hub_rows, _shaped_csv_rows, _unflatten, row_error,
                                         without_nulls)
 from harness.config.yamlfile import all_at_once
@@ -103,12 +105,14 @@ def load_dataset_and_dumps(source: str | Path, split: str = "train", *, all_erro
     with cycle_collector_paused():
         rows, from_json, by_item = _rows(source, split, columns)
         notes: list[DatasetError] = []  # one row per message: grouped into threads (harness.datasets.long_rows)
-        rows = long_threads(rows, source, notes, columns.columns)
+        turn_lines: dict[str, list[int]] = {}  # a message-row thread's row per turn, to name a tool turn's row
+        rows = with_turn_lines(long_threads(rows, source, notes, columns.columns), turn_lines)
         lines: dict[str, int] = {}
         cases = _validate_rows(source, rows, lines, all_errors=all_errors, by_item=by_item,
                                named=columns.named if columns else None)
         if not cases:
             raise DatasetError("dataset has no rows", file=source)
+        notes += tool_turn_notes(cases, source, lines, turn_lines)  # loaded, and said (harness.datasets.tool_turns)
         unique_names(cases)  # before hashing: two specs never share a default check name across the dataset
         unique_ids(cases)  # and two questions never share a default criterion id
         dumps: CaseDumps = {}
@@ -312,7 +316,7 @@ def _checked_case(row: Any, source: str, number: int, seen: dict[str, int], pers
         except DatasetError as exc:
             raise row.located(exc) from None
     case = validate_row(row, source, number)
-    blank = next((i for i, turn in enumerate(case.turns) if not turn.content.strip()), None)
+    blank = next((i for i, turn in enumerate(case.turns) if not (turn.is_tool_step or turn.content.strip())), None)
     if blank is not None:  # checked here, not in the schema: a run's snapshot of an older dataset still reads
         raise DatasetError(BLANK_TURN[case.turns[blank].role], file=source, line=number,
                            field=f"turns[{blank}].content")
@@ -354,30 +358,6 @@ def _metadata_problem(found: dict[str, Any]) -> tuple[tuple[Any, ...], str] | No
             elif isinstance(child, float) and not math.isfinite(child):
                 return (*loc, key), NOT_FINITE
     return None
-
-
-def json_type(value: Any) -> str:
-    """``value``'s type as JSON names it (``an array``, ``a string``), not as Python does (``list``, ``str``)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    for kind, name in ((dict, "an object"), (list, "an array"), (str, "a string"), ((int, float), "a number")):
-        if isinstance(value, kind):
-            return name
-    return type(value).__name__
-
-
-def _not_an_object(row: Any, source: str, number: int) -> str:
-    """Why a row that is no JSON object is refused, the same way on every line; an array in a JSON Lines file
-    (cases pasted as an array) gets the jq command that writes them one per line."""
-    problem = f"expected a JSON object, got {json_type(row)}"
-    if not isinstance(row, list) or not source.lower().endswith(".jsonl"):
-        return problem
-    if number == 1:  # the whole file may be one array: reading it as .json is the other way out
-        return (problem + ": name the file .json to read it as an array of cases, or write one case per line "
-                "(jq -c '.[]' x.json > x.jsonl)")
-    return problem + ": put each of its cases on a line of its own (jq -c '.[]' prints an array's items one per line)"
 
 
 def validate_row(row: Any, source: str, number: int) -> Case:

@@ -28,17 +28,22 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+import json
+from typing import Any, Iterable, Iterator, Mapping
 
 from pydantic import ValidationError
 
 from harness.config.yamlfile import first_error, format_loc
 from harness.datasets.export_rows import (TIME_KEY, drop_repeats, newest_first, order_by_time, time_keys,
                                           time_warning)
-from harness.datasets.schema import REPLY_METADATA, ROLE_ALIASES, THREAD_VERSION, Turn
+from harness.datasets.schema import REPLY_METADATA, ROLE_ALIASES, THREAD_VERSION, TOOL_ROLE_ALIASES, Turn
 from harness.errors import DatasetError
 
-MESSAGE_KEYS = ("thread_id", "role", "content", "author", TIME_KEY)
+# A message row's tool columns: a `tool` row's result names its tool and the call it answers; an agent row
+# that made one call names it the same way (`tool_name`, `tool_arguments`, `tool_call_id`), several as JSON
+# in `tool_calls` (OpenAI's form). :mod:`harness.datasets.tool_turns`.
+TOOL_KEYS = ("tool_name", "tool_call_id", "tool_arguments", "tool_calls")
+MESSAGE_KEYS = ("thread_id", "role", "content", "author", TIME_KEY, *TOOL_KEYS)
 REQUIRED_KEYS = ("thread_id", "role", "content")
 _WIDE_KEYS = ("turns", "complaint")
 # Keys exports use for a message's text: a message holding one is told its name here (`content`).
@@ -97,7 +102,7 @@ class LongThread:
                 errors.append(DatasetError(message.removeprefix("Value error, "), file=source, line=line,
                                            field=format_loc(loc) or "role"))
                 continue
-            if not checked.content.strip():
+            if not (checked.is_tool_step or checked.content.strip()):
                 errors.append(DatasetError(BLANK_TURN[checked.role], file=source, line=line, field="content"))
         return errors
 
@@ -126,10 +131,12 @@ class LongThread:
         out of ``turns`` so the case ends on what was answered. A row that is no valid agent message is left in
         place for validation to name at its row; a blank one is refused here, at its row."""
         turns = self.data["turns"]
-        customer = [i for i, turn in enumerate(turns) if _side(turn) == "customer"]
-        if not customer or customer[-1] == len(turns) - 1:
+        # The agent's messages at the end, after its tool calls and their results (which stay: the reply's context).
+        start = len(turns)
+        while start > 0 and _side(turns[start - 1]) == "agent" and not turns[start - 1].get("tool_calls"):
+            start -= 1
+        if start == len(turns) or not any(_side(turn) == "customer" for turn in turns[:start]):
             return  # no customer turn at all: refused by validation, as a thread with nothing to answer
-        start = customer[-1] + 1
         tail = turns[start:]
         if not all(_is_agent_message(turn) for turn in tail):
             return
@@ -168,7 +175,16 @@ class LongThread:
 
 def _side(turn: dict[str, Any]) -> Any:
     role = turn.get("role")
-    return ROLE_ALIASES.get(role, role) if isinstance(role, str) else role
+    return {**ROLE_ALIASES, **TOOL_ROLE_ALIASES}.get(role, role) if isinstance(role, str) else role
+
+
+def with_turn_lines(rows: Iterable[tuple[int, Any]], sink: dict[str, list[int]]) -> Iterator[tuple[int, Any]]:
+    """``rows`` as they are, each grouped thread's row per turn put in ``sink`` by its id as it passes (so a
+    problem found in the case, a tool turn's, is named at its row)."""
+    for number, row in rows:
+        if isinstance(row, LongThread):
+            sink[row.thread_id] = row.lines
+        yield number, row
 
 
 def _is_agent_message(turn: dict[str, Any]) -> bool:
@@ -285,6 +301,7 @@ def _add_message(thread: LongThread, row: dict[str, Any], source: str, number: i
     other problems are still its own. ``timed``: the file has a `time` column (each row's kept, blank or not, to
     order the thread by, and on its message as ``metadata.time``)."""
     turn = {key: row[key] for key in ("role", "content", "author") if row.get(key) is not None}
+    turn.update(_tool_fields(row, source, number))
     if timed:  # kept on the message too, as its metadata (nothing of the row is lost)
         thread.times.append(row.get(TIME_KEY))
         if row.get(TIME_KEY) not in (None, ""):
@@ -309,6 +326,35 @@ def _add_message(thread: LongThread, row: dict[str, Any], source: str, number: i
         if key not in MESSAGE_KEYS and key != typo:
             _refuse_flat_key(key, source, number)
             _merge(thread, key, value, source, number)
+
+
+def _tool_fields(row: dict[str, Any], source: str, number: int) -> dict[str, Any]:
+    """A message row's tool columns (:data:`TOOL_KEYS`) as its turn's fields: on a tool row the result's
+    ``name`` and ``tool_call_id``, on an agent row its ``tool_calls`` (one from ``tool_name``, or the JSON list)."""
+    given = {key: row[key] for key in TOOL_KEYS if row.get(key) not in (None, "")}
+    if not given:
+        return {}
+    if _side(row) == "tool":
+        if "tool_arguments" in given or "tool_calls" in given:
+            key = "tool_arguments" if "tool_arguments" in given else "tool_calls"
+            raise DatasetError("a tool result's row names its tool (`tool_name`) and the call it answers "
+                               "(`tool_call_id`); calls are the agent row's", file=source, line=number, field=key)
+        return {key: value for key, value in (("name", given.get("tool_name")),
+                                              ("tool_call_id", given.get("tool_call_id"))) if value is not None}
+    calls = given.get("tool_calls")
+    if isinstance(calls, str):
+        try:
+            calls = json.loads(calls)
+        except json.JSONDecodeError as exc:
+            raise DatasetError(f"invalid JSON: {exc.msg} at column {exc.colno} (the agent's tool calls, a JSON "
+                               f"list)", file=source, line=number, field="tool_calls") from None
+    if calls is not None and "tool_name" in given:
+        raise DatasetError("`tool_calls` and `tool_name` both give this row's calls: keep one", file=source,
+                           line=number, field="tool_name")
+    if calls is None:
+        calls = [{"id": given.get("tool_call_id"), "name": given.get("tool_name", ""),
+                  "arguments": given.get("tool_arguments", "")}]
+    return {"tool_calls": calls}
 
 
 _NESTED = ("expectations", "context", "metadata")

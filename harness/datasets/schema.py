@@ -19,13 +19,13 @@ REPLY_METADATA = "recorded_reply"
 # Other names exports give the two sides (OpenAI chat, DeepEval, LangSmith write user/assistant), read as ours
 # when a turn is loaded: a thread exported from those tools loads as it is, and is stored under our names.
 ROLE_ALIASES = {"user": "customer", "assistant": "agent", "bot": "agent"}
-# Roles that are no side of the conversation: refused with what to do instead (never silently dropped).
+# A role that is no part of the recorded thread: refused with what to do instead (never silently dropped).
 _NOT_A_SIDE = {
     "system": "a system prompt is not part of the recorded thread: give it to the candidate (its prompt's "
               "system message) and remove this turn",
-    "tool": "tool calls and results are not part of the recorded thread: remove this turn",
-    "function": "tool calls and results are not part of the recorded thread: remove this turn",
 }
+# OpenAI's older name of a tool result (`{"role": "function", "name": ..., "content": ...}`), read as one.
+TOOL_ROLE_ALIASES = {"function": "tool"}
 
 
 def _without_blank_replies(replies: dict[str, str]) -> dict[str, str]:
@@ -71,6 +71,24 @@ class Expectations(_Strict):
     notes: str | None = None
 
 
+class ToolCall(_Strict):
+    """One tool call an agent turn made (a lookup of an order, a refund, a ticket): OpenAI's
+    ``{"id", "type": "function", "function": {"name", "arguments"}}`` is read as ``{id, name, arguments}``."""
+
+    id: str | None = Field(None, min_length=1, description="The call's id; the tool turn answering it names it "
+                                                           "(`tool_call_id`). None for OpenAI's older "
+                                                           "`function_call`, which had none.")
+    name: str = Field(min_length=1, description="The tool's name.")
+    arguments: str = Field("", description="The call's arguments as JSON text, as OpenAI writes them.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _openai_form(cls, value: Any) -> Any:
+        from harness.datasets.tool_turns import flat_tool_call  # the OpenAI shapes, read in one place
+
+        return flat_tool_call(value)
+
+
 class Turn(_Strict):
     """One message of the thread.
 
@@ -79,9 +97,14 @@ class Turn(_Strict):
     this point must do (``expectations``); turn-level replay
     (:mod:`harness.datasets.turns`) reads them. Customer turns carry none. Any turn
     may keep its message's own fields (``metadata``: a timestamp, a message id).
+
+    The bot's tool use is kept too (:mod:`harness.datasets.tool_turns`): an agent turn may hold the
+    ``tool_calls`` it made (its text may then be empty), and a ``tool`` turn what a tool returned
+    (``content``), with the tool's ``name`` and the ``tool_call_id`` it answers. Tool turns are context for
+    the reply and its graders, never what the customer said nor a reply graded.
     """
 
-    role: Literal["customer", "agent"]
+    role: Literal["customer", "agent", "tool"]
     content: str
     author: str | None = Field(None, min_length=1, description="Agent turns: the version (bot or human) that "
                                                                "wrote this turn.")
@@ -93,19 +116,48 @@ class Turn(_Strict):
     metadata: dict[str, Any] = Field(default_factory=dict,
                                      description="This message's own fields (a timestamp, a message id), as a "
                                                  "one-row-per-message file's rows hold them.")
+    tool_calls: list[ToolCall] = Field(default_factory=list,
+                                       description="Agent turns: the tool calls this turn made (its content may "
+                                                   "then be empty).")
+    name: str | None = Field(None, min_length=1, description="Tool turns: the tool that returned this result.")
+    tool_call_id: str | None = Field(None, min_length=1, description="Tool turns: the id of the call (an agent "
+                                                                     "turn's `tool_calls[].id`) this result answers.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _openai_message(cls, value: Any) -> Any:
+        from harness.datasets.tool_turns import turn_fields  # null contents, `function_call`, `function` role
+
+        return turn_fields(value)
 
     @field_validator("role", mode="before")
     @classmethod
     def _role_alias(cls, value: Any) -> Any:
         if isinstance(value, str) and value in _NOT_A_SIDE:
             raise ValueError(f"role {value!r}: {_NOT_A_SIDE[value]}")
+        if isinstance(value, str) and value in TOOL_ROLE_ALIASES:
+            return TOOL_ROLE_ALIASES[value]
         return ROLE_ALIASES.get(value, value) if isinstance(value, str) else value
+
+    @field_validator("name", "tool_call_id")
+    @classmethod
+    def _tool_only(cls, value, info: ValidationInfo):
+        if info.data.get("role") != "tool":
+            raise ValueError("only tool turns carry it (what a tool returned: role `tool`)")
+        return value
+
+    @field_validator("tool_calls")
+    @classmethod
+    def _calls_agent_only(cls, value, info: ValidationInfo):
+        if value and info.data.get("role") != "agent":
+            raise ValueError("only agent turns make tool calls")
+        return value
 
     @field_validator("author", "replies", "expectations")
     @classmethod
     def _agent_only(cls, value, info: ValidationInfo):
         # Runs only on given values (defaults are not validated), after `role`, so the error names the field.
-        if info.data.get("role") == "customer":
+        if info.data.get("role") in ("customer", "tool"):
             raise ValueError("only agent turns carry it")
         if value == THREAD_VERSION or (info.field_name == "replies" and THREAD_VERSION in value):
             raise ValueError(f"{THREAD_VERSION!r} is reserved: in turn-level replay it names the thread's own "
@@ -124,10 +176,17 @@ class Turn(_Strict):
     def _omit_unset_extras(self, handler):
         # Plain turns dump as {role, content}, as before these fields existed: dataset hashes stay stable.
         data = handler(self)
-        for name, empty in (("author", None), ("replies", {}), ("expectations", None), ("metadata", {})):
+        for name, empty in (("author", None), ("replies", {}), ("expectations", None), ("metadata", {}),
+                            ("tool_calls", []), ("name", None), ("tool_call_id", None)):
             if data.get(name) == empty:
                 data.pop(name, None)
         return data
+
+    @property
+    def is_tool_step(self) -> bool:
+        """A tool result, or an agent turn making tool calls: the bot's work before its reply, not a message
+        either side wrote to the other (no reply position, no customer text, may be empty)."""
+        return self.role == "tool" or bool(self.tool_calls)
 
 
 class Case(_Strict):
@@ -204,8 +263,11 @@ class Case(_Strict):
     def _last_turn_is_customer(self) -> "Case":
         if all(turn.role != "customer" for turn in self.turns):
             raise ValueError("turns: no customer turn (a thread needs the customer's message to answer)")
-        if self.turns[-1].role != "customer":
-            raise ValueError("turns: the last turn must be the customer's")
+        # The bot's tool calls and their results may come after it: the reply graded is written after them.
+        if self.turns[-1].role != "customer" and not self.turns[-1].is_tool_step:
+            tools = any(turn.is_tool_step for turn in self.turns)
+            raise ValueError("turns: the last turn must be the customer's"
+                             + (" (or the bot's tool calls and results after it)" if tools else ""))
         return self
 
     @property
@@ -215,9 +277,12 @@ class Case(_Strict):
 
     @property
     def last_customer_text(self) -> str:
-        """The customer turns after the last agent turn (the message being answered)."""
+        """The customer turns after the last agent reply (the message being answered); the bot's tool calls and
+        results after it are passed over, never read as the customer's."""
         tail: list[str] = []
         for turn in reversed(self.turns):
+            if turn.is_tool_step:  # what a tool returned is no customer's text
+                continue
             if turn.role == "agent":
                 break
             tail.append(turn.content)

@@ -58,6 +58,8 @@ def agent_positions(case: Case) -> list[AgentPosition]:
     for i, turn in enumerate(case.turns):
         if turn.role == "customer":
             seen_customer = True
+        elif turn.is_tool_step:  # the work before a reply: in its history, and the end of the reply before it
+            continue
         elif seen_customer and spans and spans[-1][1] == i:
             spans[-1] = (spans[-1][0], i + 1)  # consecutive agent turns: one reply in several messages
         elif seen_customer:
@@ -112,7 +114,8 @@ def _case_at(case: Case, position: AgentPosition, n_positions: int) -> Case:
 
 def _history_turn(turn: Turn) -> Turn:
     # What other versions said, and what was expected, belong to their own position, not to the history.
-    return Turn.model_validate(turn.model_dump(include={"role", "content", "author", "metadata"}))
+    return Turn.model_validate(turn.model_dump(include={"role", "content", "author", "metadata", "tool_calls", "name",
+                                                        "tool_call_id"}))
 
 
 def _reply_metadata(case: Case, position: AgentPosition) -> dict:

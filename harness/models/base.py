@@ -13,16 +13,46 @@ import re
 
 from typing import Any, Literal, Mapping, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
 
 EMBEDDED_MODEL = "embedded/gemma-3-270m"  # the offline default: Gemma 3 270M, in-process (models.embedded)
 
 
 class Message(BaseModel):
+    """One chat message, as OpenAI's chat API takes it. A recorded thread's tool use is replayed in OpenAI's
+    form (:mod:`harness.candidates.thread_messages`): an assistant message may carry ``tool_calls``
+    (``[{"id", "type": "function", "function": {"name", "arguments"}}]``), and a ``tool`` message the result
+    of the call ``tool_call_id`` names. A plain message dumps as ``{role, content}``, as before they existed."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    role: Literal["system", "user", "assistant"]
+    role: Literal["system", "user", "assistant", "tool"]
     content: str
+    tool_calls: tuple[dict[str, Any], ...] | None = None
+    tool_call_id: str | None = None
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _null_content(cls, value: Any) -> Any:
+        return "" if value is None else value  # an assistant's tool calls, dumped in OpenAI's form, read back
+
+    @model_serializer(mode="wrap")
+    def _openai_form(self, handler):
+        data = handler(self)
+        if self.tool_calls is None:
+            data.pop("tool_calls", None)
+        else:
+            data["tool_calls"] = [dict(call) for call in self.tool_calls]
+            if not self.content:  # OpenAI's own form: some providers refuse an empty text beside calls
+                data["content"] = None
+        if self.tool_call_id is None:
+            data.pop("tool_call_id", None)
+        return data
+
+    @property
+    def is_plain(self) -> bool:
+        """Only a role and a text: the form every provider and cache key had before tool messages."""
+        return self.tool_calls is None and self.tool_call_id is None
 
 
 class GenerateConfig(BaseModel):
@@ -133,6 +163,14 @@ class ModelResponse(BaseModel):
         file can hold, so the record, the cache and the report could not be written. Each such half
         becomes U+FFFD, as a UTF-8 decoder does with a broken byte."""
         return without_lone_surrogates(text)
+
+
+def tool_call_reply_message(model: str, names: list[str]) -> str:
+    """What a case is told when its model answered with tool calls (``names``) and no text: the
+    :class:`~harness.errors.ToolCallReplyError`'s message, the same from every provider."""
+    called = ", ".join(names) or "a tool"
+    return (f"{model}: answered with a tool call ({called}) instead of a reply to the customer: the harness runs no "
+            f"tools, it replays the ones a thread recorded (README: Multi-turn threads)")
 
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -27,8 +27,9 @@ def messages_json(messages: list[Message]) -> str:
     in sorted order, each string as the encoder writes it (``encode_basestring``, as with ensure_ascii off),
     without building a dict per message and walking it (~2x faster; every call's cache key holds this).
     A :class:`Message` holds validated strings, which is all ``encode_basestring`` takes."""
-    return "[" + ",".join(f'{{"content":{_json_string(m.content)},"role":{_json_string(m.role)}}}'
-                          for m in messages) + "]"
+    return "[" + ",".join(f'{{"content":{_json_string(m.content)},"role":{_json_string(m.role)}}}' if m.is_plain
+                          # A replayed tool call or result: its calls and ids are what the model was asked.
+                          else _CANONICAL.encode(m.model_dump()) for m in messages) + "]"
 
 
 def _fingerprint(config: GenerateConfig | None) -> tuple | None:

@@ -132,13 +132,31 @@ def gemma_messages(messages: list[Message]) -> list[dict[str, str]]:
     (llama-cpp-python's formatter would drop it).
     """
     system = "\n\n".join(m.content for m in messages if m.role == "system")
-    turns = [m.model_dump() for m in messages if m.role != "system"]
+    turns: list[dict[str, str]] = []
+    for message in messages:
+        if message.role == "system":
+            continue
+        turn = {"role": message.role, "content": message.content} if message.is_plain else _as_text(message)
+        if turns and turns[-1]["role"] == turn["role"]:  # the format alternates (a tool result is told as user text)
+            turns[-1]["content"] = f"{turns[-1]['content']}\n\n{turn['content']}".strip()
+        else:
+            turns.append(turn)
     if system:
         if turns and turns[0]["role"] == "user":
             turns[0]["content"] = f"{system}\n\n{turns[0]['content']}"
         else:
             turns.insert(0, {"role": "user", "content": system})
     return turns
+
+
+def _as_text(message: Message) -> dict[str, str]:
+    """A replayed tool call or result as text the "gemma" format can hold (it has no tool messages): the calls
+    beside what the assistant said, a result as what the user side passed on."""
+    if message.role == "tool":
+        return {"role": "user", "content": f"[tool result] {message.content}"}
+    calls = ", ".join(f"{call['function']['name']}({call['function']['arguments']})"
+                      for call in message.tool_calls or ())
+    return {"role": "assistant", "content": f"{message.content}\n\n[tool call] {calls}".strip()}
 
 
 def prefer_sleeping_openmp_threads() -> None:

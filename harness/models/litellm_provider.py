@@ -16,8 +16,10 @@ import os
 import threading
 from typing import Any
 
-from harness.errors import ConfigError, ContentFilterError, EmptyResponseError, MissingCredentialError, ProtocolError
-from harness.models.base import GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count, unset_key_env
+from harness.errors import (ConfigError, ContentFilterError, EmptyResponseError, MissingCredentialError, ProtocolError,
+                            ToolCallReplyError)
+from harness.models.base import (GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count,
+                                 tool_call_reply_message, unset_key_env)
 from harness.models.litellm_errors import map_litellm_error, refused_in_conversion
 from harness.models.logprobs import rejects_logprobs, with_field_probabilities, without_logprobs
 from harness.records.redaction import register_secret_env
@@ -208,6 +210,10 @@ class LiteLLMProvider:
         if finish == "content_filter":
             raise ContentFilterError(f"{self.name}: the provider filtered the response")
         if not text.strip():
+            calls = getattr(getattr(choice, "message", None), "tool_calls", None) or []
+            if calls:  # asked for a tool: not an empty answer a retry may fill
+                names = [str(getattr(getattr(call, "function", None), "name", "") or "") for call in calls]
+                raise ToolCallReplyError(tool_call_reply_message(self.name, [n for n in names if n]))
             raise EmptyResponseError(f"{self.name}: empty response (finish_reason={finish})", retryable=True)
         return ModelResponse(text=text, usage=self._usage(raw), finish_reason=finish,
                              logprobs=_logprobs(choice))

@@ -24,9 +24,10 @@ import weakref
 from typing import Any
 
 from harness.errors import (AuthError, CallTimeoutError, ConnectionFault, ContentFilterError, EmptyResponseError,
-                            MissingCredentialError, ModelCallError, ProtocolError, RateLimitError, ServerError)
+                            MissingCredentialError, ModelCallError, ProtocolError, RateLimitError, ServerError,
+                            ToolCallReplyError)
 from harness.models.base import (GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count,
-                                 unset_key_env)
+                                 tool_call_reply_message, unset_key_env)
 from harness.models.http_pool import HTTPConnectionError, HTTPPool
 from harness.models.litellm_errors import is_filter_refusal, retry_after_from_headers
 from harness.models.litellm_provider import PLACEHOLDER_KEY, SCHEMA_NAME, api_key, portable_schema
@@ -79,7 +80,8 @@ class OpenAICompatProvider:
     def request_body(self, messages: list[Message], config: GenerateConfig) -> dict[str, Any]:
         """The JSON body of the request (no key: that travels in a header)."""
         body: dict[str, Any] = {"model": self.served_name,
-                                "messages": [{"role": m.role, "content": m.content} for m in messages]}
+                                "messages": [{"role": m.role, "content": m.content} if m.is_plain
+                                             else m.model_dump() for m in messages]}
         for field in ("temperature", "max_tokens", "top_p", "seed", "stop"):
             value = getattr(config, field)
             if value is not None:
@@ -125,6 +127,10 @@ class OpenAICompatProvider:
         if finish == "content_filter":
             raise ContentFilterError(f"{self.name}: the provider filtered the response")
         if not text.strip():
+            calls = choice["message"].get("tool_calls")
+            if calls and isinstance(calls, list):  # asked for a tool: not an empty answer a retry may fill
+                names = [str((call.get("function") or {}).get("name") or "") for call in calls if isinstance(call, dict)]
+                raise ToolCallReplyError(tool_call_reply_message(self.name, [n for n in names if n]))
             raise EmptyResponseError(f"{self.name}: empty response (finish_reason={finish})", retryable=True)
         return ModelResponse(text=text, usage=_usage(payload.get("usage")), finish_reason=finish,
                              logprobs=_logprobs(choice.get("logprobs")))

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from harness.report.html_evidence import turn_block
 from harness.report.html_parts import esc, table
-from harness.report.html_text import esc_text
+from harness.report.html_text import esc_isolated, esc_text
 from harness.report.threads_table import thread_lead, thread_rows, weight_note
 from harness.scoring.schema import Scorecard
 
@@ -90,8 +90,11 @@ def history_html(case: dict | None, labels: Mapping[str, str]) -> str:
     if not case:
         return NO_CASE
     out = []
+    names = call_names(case.get("turns") or [])
     for turn in case.get("turns") or []:
-        if isinstance(turn, dict):
+        if isinstance(turn, dict) and (turn.get("role") == "tool" or turn.get("tool_calls")):
+            out.append(tool_step_html(turn, names))
+        elif isinstance(turn, dict):
             role = turn.get("role", "?")
             role = labels[role] if role.__class__ is str else esc_text(role)
             author = turn.get("author")
@@ -99,3 +102,39 @@ def history_html(case: dict | None, labels: Mapping[str, str]) -> str:
                 role = f"{role} ({esc_text(author)})"
             out.append(turn_block(role, turn.get("content", "")))
     return "".join(out)
+
+
+def call_names(turns: object) -> dict[str, str]:
+    """Each recorded tool call's tool, by the call's id (from a case snapshot's turns): a result that names only
+    the call it answers is shown with its tool's name."""
+    calls = (call for turn in turns if isinstance(turn, dict) for call in turn.get("tool_calls") or []) \
+        if isinstance(turns, list) else ()
+    return {str(call["id"]): str(call.get("name")) for call in calls
+            if isinstance(call, dict) and call.get("id") and call.get("name")}
+
+
+def tool_step_html(turn: dict, names: dict[str, str]) -> str:
+    """The bot's tool use, told apart from what either side wrote: each call and each result a closed
+    ``<details>`` whose summary names the tool (``tool lookup_order returned``), the arguments or result inside.
+    What the agent said beside its calls, if anything, is a turn of its own above them."""
+    parts = []
+    content = turn.get("content")
+    if turn.get("role") == "tool":
+        name = turn.get("name") or names.get(str(turn.get("tool_call_id")))
+        summary = f"tool {esc_text(name)} returned" if name else "tool result"
+        parts.append(_tool_details(summary, content, turn.get("tool_call_id")))
+        return "".join(parts)
+    if isinstance(content, str) and content.strip():
+        parts.append(turn_block("agent", content))
+    for call in turn.get("tool_calls") or []:
+        if isinstance(call, dict):
+            parts.append(_tool_details(f"agent called tool {esc_text(call.get('name', '?'))}",
+                                       call.get("arguments") or "", call.get("id")))
+    return "".join(parts)
+
+
+def _tool_details(summary_html: str, body: object, call_id: object) -> str:
+    text = body if isinstance(body, str) else "" if body is None else str(body)
+    said = f' <span class="muted">({esc_text(call_id)})</span>' if call_id else ""
+    return (f'<details class="sysprompt tool"><summary>{summary_html}{said}</summary>'
+            f'<div class="prompt">{esc_isolated(text) or "<i>(empty)</i>"}</div></details>')

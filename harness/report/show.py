@@ -27,6 +27,7 @@ from harness.gates.tolerance import crashed_checks, record_in_error
 from harness.records.schema import CriterionResult, Record
 from harness.report.case_about import case_check_about
 from harness.report.html_text import FOLD_AT
+from harness.report.html_threads import call_names
 
 WIDTH = 100
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -155,12 +156,39 @@ def thread_lines(case: dict | None) -> list[str]:
     if not isinstance(turns, list):
         return ["thread: (not in the run's case snapshot)"]
     lines = ["thread:"]
+    names = call_names(turns)
     for turn in turns:
-        if isinstance(turn, dict):
+        if isinstance(turn, dict) and (turn.get("role") == "tool" or turn.get("tool_calls")):
+            lines += tool_step_lines(turn, names)
+        elif isinstance(turn, dict):
             # A recorded agent turn names who wrote it: at turn 2 of a bot-v2 record, turn 1 is bot-v1's.
             author = f" ({turn['author']})" if turn.get("role") == "agent" and turn.get("author") else ""
             lines += wrapped(f"  {turn.get('role', '?')}{author}: ", cut(str(turn.get("content", ""))))
     return lines
+
+
+TOOL_CHARS = 160  # of a tool's result or a call's arguments shown in the thread; --json has every character
+
+
+def tool_step_lines(turn: dict, names: dict[str, str]) -> list[str]:
+    """The bot's tool use, set apart from what either side wrote (``  [tool] lookup_order returned: ...``), each call
+    and result on one line, cut short: context for the reply, not a message."""
+    if turn.get("role") == "tool":
+        name = turn.get("name") or names.get(str(turn.get("tool_call_id")))
+        return wrapped(f"  [tool] {name} returned: " if name else "  [tool] result: ", _short(turn.get("content")))
+    lines = []
+    content = turn.get("content")
+    if isinstance(content, str) and content.strip():
+        lines += wrapped("  agent: ", cut(content))
+    for call in turn.get("tool_calls") or []:
+        if isinstance(call, dict):
+            lines += wrapped(f"  [tool] agent called {call.get('name', '?')}: ", _short(call.get("arguments")) or "{}")
+    return lines
+
+
+def _short(value: object) -> str:
+    text = " ".join(str(value or "").split())
+    return text if len(text) <= TOOL_CHARS else f"{text[:TOOL_CHARS]} … ({len(text) - TOOL_CHARS:,} more characters)"
 
 
 SHOWN_CHARS = FOLD_AT  # of one message or reply, where report.html folds them; --json has every character

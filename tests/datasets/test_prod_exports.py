@@ -127,7 +127,7 @@ def test_bad_rows_of_an_export_are_each_named_at_file_line_field(tmp_path):
                     "t2,user,Charged twice,4\nt2,assistant,,5\n"
                     "t3,assistant,Hello!,6\nt3,assistant,Anyone there?,7\n")
     assert _errors(path, MAPPING) == [
-        "3: role: Input should be 'customer' or 'agent', not 'moderator'",
+        "3: role: Input should be 'customer', 'agent' or 'tool', not 'moderator'",
         "6: content: empty (an agent turn needs what the agent said; remove the turn if nothing was sent)",
         "8: role: thread 't3': no customer turn (a thread needs the customer's message to answer) (README: Grading "
         "production conversations)",
@@ -142,7 +142,7 @@ def test_bad_rows_of_a_jsonl_export_are_named_too(tmp_path):
     found = _errors(path)
     assert found[0] == "2: content: empty (an agent turn needs what the agent said; remove the turn if nothing was sent)"
     assert found[1].startswith("3: role: thread 'b': no customer turn")
-    assert found[2] == "4: role: Input should be 'customer' or 'agent', not 'narrator'"
+    assert found[2] == "4: role: Input should be 'customer', 'agent' or 'tool', not 'narrator'"
 
 
 def test_a_message_id_column_gets_the_mapping_that_keeps_it(tmp_path):

@@ -33,6 +33,11 @@ Faults:
     error_string            200 whose body is ``{"error": "<message>"}``, no choices
     rate_limit_in_body      200 whose body is ``{"error": {"message": ..., "code": 429}}``, with
                             ``Retry-After: <retry_after_s>`` (gateways such as OpenRouter answer so)
+    tool_call               200 with no content, a tool call (``lookup_order``) and finish_reason "tool_calls"
+
+Tool messages are checked as OpenAI's API checks them (:func:`tool_message_problem`): an assistant
+message's ``tool_calls`` must each be answered by a ``tool`` message right after it, and a ``tool`` message
+must answer one; a request breaking that is a 400 ``invalid_request_error``, as there.
 """
 
 from __future__ import annotations
@@ -52,7 +57,8 @@ from aiohttp import web
 FAULTS = ("rate_limit", "rate_limit_retry_after", "server_error", "unavailable", "unavailable_retry_after",
           "unavailable_retry_after_ms", "server_error_retry_after", "request_timeout_retry_after", "drop", "slow",
           "malformed", "bad_body", "empty", "content_filter", "no_choices", "content_parts", "negative_usage",
-          "filter_400", "policy_400", "policy_type_400", "error_string", "rate_limit_in_body", "unauthorized")
+          "filter_400", "policy_400", "policy_type_400", "error_string", "rate_limit_in_body", "unauthorized",
+          "tool_call")
 Reply = Callable[[dict[str, Any]], str]
 
 
@@ -190,6 +196,10 @@ class OpenAIServer:
         return None
 
     async def _respond(self, request: web.Request, body: dict[str, Any], fault: str | None) -> web.StreamResponse:
+        problem = tool_message_problem(body.get("messages") or [])
+        if problem is not None:
+            return web.json_response({"error": {"message": problem, "type": "invalid_request_error",
+                                                "code": None}}, status=400)
         if fault in _ERROR_STATUS:
             return self._error(fault)
         if fault == "drop":
@@ -211,6 +221,11 @@ class OpenAIServer:
             completion["choices"] = []
         elif fault == "content_parts":
             completion["choices"][0]["message"]["content"] = [{"type": "text", "text": text}]
+        elif fault == "tool_call":
+            completion["choices"][0]["finish_reason"] = "tool_calls"
+            completion["choices"][0]["message"] = {"role": "assistant", "content": None, "tool_calls": [
+                {"id": "call_live", "type": "function",
+                 "function": {"name": "lookup_order", "arguments": '{"order_id": "1234"}'}}]}
         elif fault == "negative_usage":
             completion["usage"] = {"prompt_tokens": -5, "completion_tokens": -1, "total_tokens": -6}
         return web.json_response(completion)
@@ -263,6 +278,36 @@ _ERROR_FIELDS: dict[str, dict[str, Any]] = {
     "policy_400": {"type": None, "code": "content_policy_violation"},
     "policy_type_400": {"code": None},
 }
+
+
+def tool_message_problem(messages: list[dict[str, Any]]) -> str | None:
+    """What OpenAI's API says of a request whose tool messages break its rules, or None: each call of an
+    assistant message answered by the ``tool`` messages right after it, and each ``tool`` message answering one."""
+    waiting: set[str] = set()
+    for index, message in enumerate(messages):
+        role = message.get("role")
+        if role == "tool":
+            if message.get("tool_call_id") not in waiting:
+                return (f"Invalid parameter: messages[{index}]: messages with role 'tool' must be a response to a "
+                        f"preceeding message with 'tool_calls'.")
+            waiting.discard(message["tool_call_id"])
+            continue
+        if waiting:
+            return (f"An assistant message with 'tool_calls' must be followed by tool messages responding to each "
+                    f"'tool_call_id'. The following tool_call_ids did not have response messages: "
+                    f"{', '.join(sorted(waiting))}")
+        calls = message.get("tool_calls") or []
+        if calls and role != "assistant":
+            return f"messages[{index}]: only assistant messages may have tool_calls"
+        for call in calls:
+            function = call.get("function") or {}
+            if call.get("type") != "function" or not call.get("id") or not function.get("name") \
+                    or not isinstance(function.get("arguments"), str):
+                return f"messages[{index}].tool_calls: each call needs id, type 'function', function name and arguments"
+        waiting = {call["id"] for call in calls}
+    if waiting:
+        return f"tool_call_ids without response messages: {', '.join(sorted(waiting))}"
+    return None
 
 
 def chat_completion(body: dict[str, Any], text: str | None, finish_reason: str = "stop") -> dict[str, Any]:
