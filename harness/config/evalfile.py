@@ -14,14 +14,15 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr,
                       model_validator)
 
 from harness.checks.custom import CustomCheckSpec, build_custom_check
-from harness.config.candidates import (TEMPLATE_SUFFIXES, CandidateEntry, CandidateSpec,
+from harness.config.candidates import (CandidateEntry, CandidateSpec,
                                        MatrixCandidateSpec, StrictSpec, at_second_name, expand_matrices, in_file,
                                        in_matrix)
 from harness.config.concurrency import DEFAULT_EVAL_CONCURRENCY, following_models
 from harness.config.interpolate import interpolate
 from harness.config.overrides import Applied, apply_overrides, check_expanded
+# resolve_path: also imported from here (the run's plan, validate).
+from harness.config.prompt_files import load_partials, load_prompts, resolve_path  # noqa: F401
 # The judge block's models, also imported from here (tests, schemas).
-from harness.config.prompt_partials import PartialError, find_partials
 from harness.config.judge_spec import EMBEDDED_MODEL, JudgeSpec, ModelFields, PanellistSpec  # noqa: F401
 from harness.config.yamlfile import all_at_once, did_you_mean, format_loc, line_of, load_yaml, validate_yaml
 from harness.config.dataset_spec import DatasetSpec, check_column_targets
@@ -224,23 +225,6 @@ def _error_at(path: Path, node, problem: str, loc: tuple[Any, ...], kind: type[U
     return kind(problem, file=str(path), line=line_of(node, loc), field=format_loc(loc) or None)
 
 
-def resolve_path(raw: str, eval_path: Path) -> Path | None:
-    """``raw`` relative to the current directory, else to the eval file's directory; None if neither exists."""
-    path = Path(raw)
-    if path.is_absolute() or _exists(path):
-        return path if _exists(path) else None  # kept as written, so messages name it as the user did
-    beside = eval_path.parent / raw
-    return beside if _exists(beside) else None
-
-
-def _exists(path: Path) -> bool:
-    """``path.exists()``, False for a name the system cannot look up (too long, a NUL byte) instead of OSError."""
-    try:
-        return path.exists()
-    except (OSError, ValueError):
-        return False
-
-
 def load_eval(path: str | Path) -> LoadedEval:
     """Read, validate and resolve an eval file, changed by the command-line options held
     (:func:`harness.config.overrides.overridden`). Raises ConfigError naming file, line and field (or the
@@ -281,8 +265,8 @@ def _loaded(path: Path, data: Any, node, applied: Applied | None = None) -> Load
         if rubric_path is None:
             raise fail(f"rubric file not found: {spec.judge.rubric}", "judge", "rubric")
     locs = locs or [("candidates", i) for i in range(len(spec.candidates))]
-    prompts, prompt_files = _load_prompts(spec, path, fail, locs)
-    partials = _load_partials(prompts, prompt_files, path, fail, locs, spec)
+    prompts, prompt_files = load_prompts(spec, path, fail, locs)
+    partials = load_partials(prompts, prompt_files, path, fail, locs, spec)
     # The checks and the names the file refers to are each looked at, and their mistakes said together.
     problems: list[UserError] = []
     custom_checks = _build_checks(spec, path, fail, problems)
@@ -323,46 +307,6 @@ def _looks_like_a_file(raw: str) -> bool:
 
 
 DATASET_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet", ".pq")
-
-
-def _load_prompts(spec: EvalSpec, path: Path, fail, locs: list[tuple]) -> tuple[dict[str, str], dict[str, str]]:
-    prompts: dict[str, str] = {}
-    files: dict[str, str] = {}
-    for index, candidate in enumerate(spec.candidates):
-        raw = candidate.prompt
-        if raw is None:
-            continue
-        if "\n" not in raw and raw.strip().endswith(TEMPLATE_SUFFIXES):
-            found = resolve_path(raw.strip(), path)
-            if found is None:
-                raise fail(f"prompt template file not found: {raw}", *locs[index], "prompt")
-            try:
-                prompts[candidate.name] = found.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                raise fail(f"prompt template is not UTF-8 text: {raw}", *locs[index], "prompt") from None
-            files[candidate.name] = str(found)
-        else:
-            prompts[candidate.name] = raw
-    return prompts, files
-
-
-def _load_partials(prompts: dict[str, str], files: dict[str, str], path: Path, fail, locs: list[tuple],
-                   spec: EvalSpec) -> dict[str, dict[str, str]]:
-    """Each template's partials, read now (relative to the template's folder; an inline prompt's: the eval
-    file's), so a missing one is an error at load time, before any call."""
-    found = {}
-    for index, candidate in enumerate(spec.candidates):
-        if candidate.name not in prompts:
-            continue
-        origin = files.get(candidate.name)
-        base = Path(origin).parent if origin else path.parent
-        try:
-            partials = find_partials(prompts[candidate.name], base, Path(origin).name if origin else "the prompt")
-        except PartialError as exc:
-            raise fail(str(exc), *locs[index], "prompt") from None
-        if partials:
-            found[candidate.name] = partials
-    return found
 
 
 def _build_checks(spec: EvalSpec, path: Path, fail, problems: list[UserError]) -> list[Any]:
