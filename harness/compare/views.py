@@ -21,6 +21,7 @@ checks): :func:`reply_only_changes` lists them all in
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 
 import msgspec
@@ -149,10 +150,30 @@ def attach_groups(comparison: Comparison, groups: dict[str, list[str | None]]) -
 def attach_case_views(comparison: Comparison, a: Side, b: Side, cases: dict[str, dict],
                       per_direction: int = VIEWS_PER_DIRECTION) -> None:
     """Fill ``comparison.cases`` with a view of each case of :func:`viewed_cases` (``cases``: their snapshots)."""
+    remember_sides(comparison, a, b)
     viewed = viewed_cases(comparison, per_direction)
     views_a, views_b = side_views(a, viewed), side_views(b, viewed)
     comparison.cases = {case_id: case_view(case_id, views_a.get(case_id), views_b.get(case_id), cases.get(case_id))
                         for case_id in viewed}
+
+
+# The sides each comparison was built from, while it lives: diff.html lists every case the two sides share
+# (harness.report.diff_all_cases), read from them when the page is written, so diff.json need not hold them.
+_SIDES: dict[int, tuple[weakref.ref, Side, Side]] = {}
+
+
+def remember_sides(comparison: Comparison, a: Side, b: Side) -> None:
+    """Keep ``comparison``'s sides for :func:`sides_of` until ``comparison`` is collected."""
+    key = id(comparison)
+    _SIDES[key] = (weakref.ref(comparison, lambda _ref: _SIDES.pop(key, None)), a, b)
+
+
+def sides_of(comparison: Comparison) -> tuple[Side, Side] | None:
+    """The sides ``comparison`` was built from in this process; None for one read back from ``diff.json``."""
+    found = _SIDES.get(id(comparison))
+    if found is None or found[0]() is not comparison:
+        return None
+    return found[1], found[2]
 
 
 class _Reply(msgspec.Struct):

@@ -91,14 +91,18 @@ def word_changes(view: CaseView) -> str:
             f"{esc(summary_text(diff))})</span></summary>{body}</details>")
 
 
-def case_detail(view: CaseView, changes: list[dict], comparison: Comparison) -> str:
+WORDS_SLOT = '<div class="wdiff-slot"></div>'  # where the page's script puts the word changes of an opened case
+
+
+def case_detail(view: CaseView, changes: list[dict], comparison: Comparison, words: bool = True) -> str:
     """The opened case: complaint, both replies side by side with evidence marked, what changed between them
-    word by word (a toggle), verdicts and reasons."""
+    word by word (a toggle), verdicts and reasons. ``words=False``: an empty ``wdiff-slot`` where the word changes
+    go, which the page's script fills when the case is opened (harness.report.diff_word_diff_js)."""
     turns = "".join(turn_block(esc_text(t.get("role")), t.get("content")) for t in view.turns) or '<p class="muted">The case is not in the runs\' case snapshots.</p>'
     a, b = esc(comparison.candidate_a), esc(comparison.candidate_b)
     return (f"<h3>Complaint</h3>{turns}<div class=\"sbs\">"
             f"<div><h3>A: {a}</h3>{_reply_html(view.a)}</div><div><h3>B: {b}</h3>{_reply_html(view.b)}</div></div>"
-            f"{word_changes(view)}"
+            f"{word_changes(view) if words else WORDS_SLOT}"
             f'<table class="verdicts"><thead><tr><th scope="col">measure</th><th scope="col">A: {a}</th>'
             f'<th scope="col">B: {b}</th></tr></thead>'
             f"<tbody>{_verdict_rows(view, changes, _scales(comparison))}</tbody></table>")

@@ -1,0 +1,175 @@
+"""Every case both sides of a comparison hold, for ``diff.html``'s case list: changed or not, each one openable
+side by side (complaint, both replies with evidence, word changes, verdicts and reasons).
+
+``diff.json`` keeps what it held (each row's changes, the views of each row's largest drops and rises): the
+unchanged cases are read here, when the page is written, from the sides the diff was built from
+(:func:`harness.compare.views.sides_of`); a comparison read back from ``diff.json`` has none, and its page
+lists the changed cases only, as before. Each side's first sample of every case is read in one forward sweep
+of ``records.jsonl``, only the fields the view shows, with msgspec (pydantic's full validation of 40,000
+records took 7 s; the runs were validated when the diff read them). A case's word changes are left to the
+page's script (:mod:`harness.report.diff_word_diff_js`) unless the case has an embedded view: Python's
+difflib took 0.6 ms a pair, 12 s for 20,000 reworded replies, where the page computes only the case opened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import msgspec
+
+from harness.compare.align import pair_sides
+from harness.compare.columns import Side, full_records
+from harness.compare.schema import CaseView, CheckView, Comparison, CriterionView, ReplyView, Verdicts
+from harness.compare.views import case_snapshots, reply_view, sides_of
+from harness.records.store import RECORDS
+from harness.report.diff_case_detail import case_detail
+from harness.report.html_text import visible
+
+
+class _Span(msgspec.Struct):
+    start: int
+    end: int
+    text: str = ""
+
+
+class _Error(msgspec.Struct):
+    kind: str = ""
+    message: str = ""
+
+
+class _Check(msgspec.Struct):
+    passed: bool | None = None
+    detail: str | None = ""
+    evidence: list[_Span] = []
+
+
+class _Criterion(msgspec.Struct):
+    score: float | None = None
+    passed: bool | None = None
+    reason: str | None = ""
+    error: _Error | None = None
+    applicable: bool = True
+
+
+class _Record(msgspec.Struct):
+    reply: str | None = None
+    error: _Error | None = None
+    checks: dict[str, _Check] = {}
+    judge: dict[str, _Criterion] = {}
+    persona: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class SideCase:
+    """One side's first sample of a case, as the view shows it."""
+
+    reply: ReplyView
+    persona: str | None
+    category: str | None
+
+
+@dataclass
+class ListedCase:
+    """One case of the list: what its row and its opened detail show, and what the page's script reads."""
+
+    case_id: str
+    persona: str
+    category: str
+    changes: list[dict]  # harness.report.diff_html.case_changes's entries; [] when no measure changed
+    note: str  # for an unchanged case: why it reads so (same everywhere, reply text only, a case error)
+    detail: str  # the opened case's HTML ("" when the case has no view: the script shows its values)
+    words: list[str] | None = None  # both replies as compared, when the script builds the word changes
+    search: str = ""  # the complaint and both replies, which the search box reads
+
+
+def _error_text(error: _Error | None) -> str | None:
+    return f"{error.kind}: {error.message}" if error is not None else None
+
+
+def _reply_view(record: _Record, n_samples: int) -> ReplyView:
+    checks = {name: CheckView.model_construct(passed=c.passed, detail=c.detail or "", evidence=c.evidence)
+              for name, c in record.checks.items()}
+    criteria = {name: CriterionView.model_construct(score=c.score, passed=c.passed, reason=c.reason or "",
+                                                    error=_error_text(c.error), applicable=c.applicable)
+                for name, c in record.judge.items()}
+    return ReplyView.model_construct(reply=record.reply, error=_error_text(record.error), n_samples=n_samples,
+                                     verdicts=Verdicts.model_construct(checks=checks, criteria=criteria))
+
+
+def read_side(side: Side, case_ids: list[str]) -> dict[str, SideCase]:
+    """Each case's first sample on ``side``, read in one forward sweep; a line msgspec refuses (strict where
+    the diff's reader is not) is read again in full."""
+    wanted = sorted((side.first_offset(c), c) for c in case_ids if c in side.position)
+    decode = msgspec.json.Decoder(_Record).decode
+    out: dict[str, SideCase] = {}
+    again: list[tuple[str, int]] = []
+    with open(side.run.path / RECORDS, "rb", buffering=1 << 20) as handle:
+        for offset, case_id in wanted:
+            handle.seek(offset)
+            try:
+                record = decode(handle.readline())
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                again.append((case_id, offset))
+                continue
+            out[case_id] = SideCase(_reply_view(record, side.n_samples(case_id)), record.persona, record.category)
+    for case_id, full in full_records(side.run, again):
+        out[case_id] = SideCase(reply_view(full, side.n_samples(case_id)), full.persona, full.category)
+    return out
+
+
+def _turns(case: dict | None) -> list[dict[str, str]]:
+    turns = (case or {}).get("turns") or []
+    return [{"role": str(t.get("role", "?")), "content": str(t.get("content", ""))} for t in turns
+            if isinstance(t, dict)]
+
+
+def _note(view: CaseView, reply_changed: bool) -> str:
+    errors = [label for label, side in (("A", view.a), ("B", view.b)) if side is not None and side.error]
+    if errors:
+        return f"case error on {' and '.join(errors)}: left out of every row"
+    return "reply text changed; every measure the same" if reply_changed else "same on every measure"
+
+
+def _words(view: CaseView) -> list[str] | None:
+    """Both replies as the word changes compare them, when there is something to compare."""
+    if any(side is None or side.error or side.reply is None for side in (view.a, view.b)):
+        return None
+    a, b = visible(view.a.reply), visible(view.b.reply)
+    return [a, b] if a != b else None
+
+
+def _search(view: CaseView) -> str:
+    replies = [side.reply or side.error or "" for side in (view.a, view.b) if side is not None]
+    return "\n".join([t["content"] for t in view.turns] + replies)
+
+
+def every_case(comparison: Comparison, changes: dict[str, list[dict]]) -> list[ListedCase] | None:
+    """Every case both sides hold, changed cases first (in ``changes``' order), then the rest by id; None when
+    the comparison's sides are not at hand (read back from ``diff.json``)."""
+    sides = sides_of(comparison)
+    if sides is None:
+        return None
+    a, b = sides
+    ids = pair_sides(a, b).case_ids
+    side_a, side_b = read_side(a, ids), read_side(b, ids)
+    snapshots = case_snapshots(a.run, b.run, set(ids))
+    replies = set(comparison.reply_changes)
+    order = [c for c in changes if c in side_a or c in side_b] + [c for c in ids if c not in changes]
+    out = []
+    for case_id in order:
+        one, two = side_a.get(case_id), side_b.get(case_id)
+        first = one or two
+        embedded = comparison.cases.get(case_id)
+        view = embedded or CaseView.model_construct(
+            case_id=case_id, persona=first.persona if first else None, category=first.category if first else None,
+            turns=_turns(snapshots.get(case_id)), a=one.reply if one else None, b=two.reply if two else None)
+        snapshot = snapshots.get(case_id) or {}
+        persona = view.persona or snapshot.get("persona") or "(none)"
+        category = view.category or snapshot.get("category") or "(none)"
+        mine = changes.get(case_id, [])
+        words = None if embedded is not None else _words(view)
+        out.append(ListedCase(case_id, str(persona), str(category), mine, _note(view, case_id in replies),
+                              case_detail(view, mine, comparison, words=embedded is not None), words,
+                              _search(view)))
+    return out
