@@ -19,10 +19,10 @@ import msgspec
 
 from harness.compare.align import pair_sides
 from harness.compare.columns import Side, full_records
-from harness.compare.schema import CaseView, CheckView, Comparison, CriterionView, ReplyView, Verdicts
+from harness.compare.schema import CaseView, Comparison, ReplyView
 from harness.compare.views import case_snapshots, reply_view, sides_of
 from harness.records.store import RECORDS
-from harness.report.diff_case_detail import case_detail
+from harness.report.diff_case_detail import RowShare, case_detail
 from harness.report.html_text import visible
 
 
@@ -37,18 +37,30 @@ class _Error(msgspec.Struct):
     message: str = ""
 
 
+def _error_text(error: _Error | None) -> str | None:
+    return f"{error.kind}: {error.message}" if error is not None else None
+
+
 class _Check(msgspec.Struct):
+    """A check's verdict as the view reads it (CheckView's attributes)."""
+
     passed: bool | None = None
     detail: str | None = ""
     evidence: list[_Span] = []
 
 
 class _Criterion(msgspec.Struct):
+    """A criterion's verdict as the view reads it (CriterionView's attributes; ``error`` as text)."""
+
     score: float | None = None
     passed: bool | None = None
     reason: str | None = ""
-    error: _Error | None = None
+    failure: _Error | None = msgspec.field(default=None, name="error")
     applicable: bool = True
+
+    @property
+    def error(self) -> str | None:
+        return _error_text(self.failure)
 
 
 class _Record(msgspec.Struct):
@@ -60,11 +72,37 @@ class _Record(msgspec.Struct):
     category: str | None = None
 
 
+class _Verdicts:
+    __slots__ = ("checks", "criteria")
+
+    def __init__(self, checks: dict, criteria: dict) -> None:
+        self.checks, self.criteria = checks, criteria
+
+
+class _SideView:
+    """What :mod:`harness.report.diff_case_detail` reads of a side (ReplyView's attributes), without pydantic:
+    ``model_construct`` of 40,000 views and their verdicts took 7 s."""
+
+    __slots__ = ("reply", "error", "n_samples", "verdicts")
+
+    def __init__(self, reply: str | None, error: str | None, n_samples: int, verdicts: _Verdicts) -> None:
+        self.reply, self.error, self.n_samples, self.verdicts = reply, error, n_samples, verdicts
+
+
+class _CaseView:
+    """CaseView's attributes, without pydantic."""
+
+    __slots__ = ("case_id", "persona", "category", "turns", "a", "b")
+
+    def __init__(self, case_id: str, persona, category, turns: list[dict[str, str]], a, b) -> None:
+        self.case_id, self.persona, self.category, self.turns, self.a, self.b = case_id, persona, category, turns, a, b
+
+
 @dataclass(frozen=True)
 class SideCase:
     """One side's first sample of a case, as the view shows it."""
 
-    reply: ReplyView
+    reply: ReplyView | _SideView
     persona: str | None
     category: str | None
 
@@ -83,18 +121,8 @@ class ListedCase:
     search: str = ""  # the complaint and both replies, which the search box reads
 
 
-def _error_text(error: _Error | None) -> str | None:
-    return f"{error.kind}: {error.message}" if error is not None else None
-
-
-def _reply_view(record: _Record, n_samples: int) -> ReplyView:
-    checks = {name: CheckView.model_construct(passed=c.passed, detail=c.detail or "", evidence=c.evidence)
-              for name, c in record.checks.items()}
-    criteria = {name: CriterionView.model_construct(score=c.score, passed=c.passed, reason=c.reason or "",
-                                                    error=_error_text(c.error), applicable=c.applicable)
-                for name, c in record.judge.items()}
-    return ReplyView.model_construct(reply=record.reply, error=_error_text(record.error), n_samples=n_samples,
-                                     verdicts=Verdicts.model_construct(checks=checks, criteria=criteria))
+def _reply_view(record: _Record, n_samples: int) -> _SideView:
+    return _SideView(record.reply, _error_text(record.error), n_samples, _Verdicts(record.checks, record.judge))
 
 
 def read_side(side: Side, case_ids: list[str]) -> dict[str, SideCase]:
@@ -139,12 +167,14 @@ def _words(view: CaseView) -> list[str] | None:
     return [a, b] if a != b else None
 
 
-def _search(view: CaseView) -> str:
-    replies = [side.reply or side.error or "" for side in (view.a, view.b) if side is not None]
+def _search(view: CaseView, words: list[str] | None) -> str:
+    """The complaint, and both replies unless ``words`` holds them already (the script searches those too)."""
+    replies = [] if words else [side.reply or side.error or "" for side in (view.a, view.b) if side is not None]
     return "\n".join([t["content"] for t in view.turns] + replies)
 
 
-def every_case(comparison: Comparison, changes: dict[str, list[dict]]) -> list[ListedCase] | None:
+def every_case(comparison: Comparison, changes: dict[str, list[dict]],
+               share: RowShare | None = None) -> list[ListedCase] | None:
     """Every case both sides hold, changed cases first (in ``changes``' order), then the rest by id; None when
     the comparison's sides are not at hand (read back from ``diff.json``)."""
     sides = sides_of(comparison)
@@ -154,22 +184,22 @@ def every_case(comparison: Comparison, changes: dict[str, list[dict]]) -> list[L
     ids = pair_sides(a, b).case_ids
     side_a, side_b = read_side(a, ids), read_side(b, ids)
     snapshots = case_snapshots(a.run, b.run, set(ids))
-    replies = set(comparison.reply_changes)
+    replies, scales = set(comparison.reply_changes), {(row.kind, row.name): row.scale for row in comparison.rows}
     order = [c for c in changes if c in side_a or c in side_b] + [c for c in ids if c not in changes]
     out = []
     for case_id in order:
         one, two = side_a.get(case_id), side_b.get(case_id)
         first = one or two
         embedded = comparison.cases.get(case_id)
-        view = embedded or CaseView.model_construct(
-            case_id=case_id, persona=first.persona if first else None, category=first.category if first else None,
-            turns=_turns(snapshots.get(case_id)), a=one.reply if one else None, b=two.reply if two else None)
+        view = embedded or _CaseView(case_id, first.persona if first else None, first.category if first else None,
+                                     _turns(snapshots.get(case_id)), one.reply if one else None,
+                                     two.reply if two else None)
         snapshot = snapshots.get(case_id) or {}
         persona = view.persona or snapshot.get("persona") or "(none)"
         category = view.category or snapshot.get("category") or "(none)"
         mine = changes.get(case_id, [])
         words = None if embedded is not None else _words(view)
         out.append(ListedCase(case_id, str(persona), str(category), mine, _note(view, case_id in replies),
-                              case_detail(view, mine, comparison, words=embedded is not None), words,
-                              _search(view)))
+                              case_detail(view, mine, comparison, embedded is not None, share, scales), words,
+                              _search(view, words)))
     return out

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from harness.compare.schema import Comparison
 from harness.report.diff_all_cases import ListedCase, every_case
-from harness.report.diff_case_detail import case_detail
+from harness.report.diff_case_detail import RowShare, case_detail
 from harness.report.html_parts import esc, evidence_select, sortable_head
 from harness.report.html_store import SEP, pager
 from harness.report.html_text import esc_attr, esc_text, visible
@@ -135,7 +135,8 @@ def case_list(comparison: Comparison, prefix: str, changes: dict[str, list[dict]
               change_list: Callable[[list[dict]], str]) -> tuple[str, str, list[dict]]:
     """The list's heading, its HTML (filters, table, pager, rows kept as text) and its data for the script;
     ``changes``: case id → its changes, in the order the changed cases are listed."""
-    listed = every_case(comparison, changes)
+    share = RowShare()
+    listed = every_case(comparison, changes, share)
     every = listed is not None
     if listed is None:
         listed = _changed_only(comparison, changes)
@@ -150,5 +151,6 @@ def case_list(comparison: Comparison, prefix: str, changes: dict[str, list[dict]
     html = (f"{_note(comparison, listed, every)}{_filters(comparison, data, prefix, every)}{HINT}"
             f'<div class="scroll"><table class="cases"><thead><tr>{head}</tr></thead><tbody></tbody></table></div>'
             f'{pager(prefix + "-pager", "case")}'
-            f'<script type="text/x-harness-records" id="{prefix}-store">{SEP.join(texts)}</script>')
+            f'<script type="text/x-harness-records" id="{prefix}-store">{SEP.join(texts)}</script>'
+            f'<script type="text/x-harness-records" id="{prefix}-parts">{SEP.join(share.parts.texts)}</script>')
     return heading, html, data

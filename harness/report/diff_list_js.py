@@ -48,7 +48,8 @@ CASE_LIST_JS = """
     all: function () { return true; }
   };
   function caseList(section, comparison, prefix) {
-    var cases = comparison.cases, texts = storeTexts(prefix + "-store"), n = texts.length;
+    var cases = comparison.cases, texts = storeTexts(prefix + "-store"), parts = storeTexts(prefix + "-parts");
+    var n = texts.length;
     var table = section.querySelector("table.cases"), tbody = table.tBodies[0], count = section.querySelector(".shown");
     var made = new Array(n), tpl = document.createElement("template"), cut = texts.map(function (t) {
       return t.indexOf('<tr class="detail"');
@@ -78,7 +79,9 @@ CASE_LIST_JS = """
       if (d.filled) return;
       d.filled = true;
       var td = d.cells[0];
-      td.innerHTML = texts[i].slice(detailStart(i), texts[i].length - "</td></tr>".length);
+      var html = texts[i].slice(detailStart(i), texts[i].length - "</td></tr>".length);
+      // A verdict row many cases share is written once (diff_case_detail.RowShare): <|k> is its place.
+      td.innerHTML = html.indexOf("<|") < 0 ? html : html.replace(/<\\|(\\d+)>/g, function (m, k) { return parts[+k]; });
       var slot = td.querySelector(".wdiff-slot");
       if (slot) slot.outerHTML = c.w ? WD.wordChanges(c.w[0], c.w[1]) : "";
       if (c.noview) valuesTable(td, c, comparison);
@@ -87,7 +90,8 @@ CASE_LIST_JS = """
     function haystack(i) {
       if (hay[i] === undefined) {
         var c = cases[i];
-        hay[i] = [c.id, c.persona, c.category, plainText(texts[i].slice(0, cut[i])), c.t || ""].join("\\n").toLowerCase();
+        hay[i] = [c.id, c.persona, c.category, plainText(texts[i].slice(0, cut[i])), c.t || "",
+                  c.w ? c.w.join("\\n") : ""].join("\\n").toLowerCase();
       }
       return hay[i];
     }
