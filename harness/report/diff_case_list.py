@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from harness.compare.schema import Comparison
-from harness.report.diff_all_cases import ListedCase, every_case
+from harness.report.diff_all_cases import MAX_LISTED, ListedCase, every_case
 from harness.report.diff_case_detail import RowShare, case_detail
 from harness.report.html_parts import esc, evidence_select, sortable_head
 from harness.report.html_store import SEP, pager
@@ -131,12 +131,19 @@ HINT = ('<p class="muted">Click a case, or focus it (Tab) and press Enter, to se
         "together). A case with drops and rises counts as both regressed and improved.</p>")
 
 
+def too_many_note(shared: int, cap: int = MAX_LISTED) -> str:
+    """Above the list of a diff whose pairs share more cases than the page lists in full."""
+    return (f'<p class="more">The pairs share {shared:,} cases, more than the {cap:,} diff.html lists in '
+            "full: the changed cases are listed; each run's report.html lists every case.</p>")
+
+
 def case_list(comparison: Comparison, prefix: str, changes: dict[str, list[dict]],
-              change_list: Callable[[list[dict]], str]) -> tuple[str, str, list[dict]]:
+              change_list: Callable[[list[dict]], str], every: bool = True) -> tuple[str, str, list[dict]]:
     """The list's heading, its HTML (filters, table, pager, rows kept as text) and its data for the script;
-    ``changes``: case id → its changes, in the order the changed cases are listed."""
+    ``changes``: case id → its changes, in the order the changed cases are listed; ``every``: list every case
+    both sides hold (when they are at hand), else the changed cases only."""
     share = RowShare()
-    listed = every_case(comparison, changes, share)
+    listed = every_case(comparison, changes, share) if every else None
     every = listed is not None
     if listed is None:
         listed = _changed_only(comparison, changes)

@@ -30,7 +30,8 @@ from harness.compare.schema import Comparison, DiffReport, DiffRow, largest_diff
 # The opened case lives in its own module; word_changes is imported here too for callers of this module.
 from harness.report.diff_case_detail import case_detail, word_changes  # noqa: F401
 from harness.report.html import render_notices
-from harness.report.diff_case_list import case_list
+from harness.report.diff_all_cases import MAX_LISTED, shared_count
+from harness.report.diff_case_list import case_list, too_many_note
 from harness.report.diff_list_js import SCRIPT
 from harness.report.html_parts import difference_svg, esc, json_script, page_shell
 from harness.report.html_store import PAGER_CSS
@@ -181,13 +182,15 @@ def _family(comparison: Comparison) -> str:
     return f'<p class="muted">{esc(fmt_holm_family(comparison))}</p>' if comparison.rows else ""
 
 
-def render_comparison(comparison: Comparison, index: int, notes: str = "") -> tuple[str, dict]:
+def render_comparison(comparison: Comparison, index: int, notes: str = "", every: bool = True,
+                      above: str = "") -> tuple[str, dict]:
     """One comparison's section and its data for the script; ``notes`` (the diff's folded notes, when this
-    is its only pair) follow the headline and setup."""
+    is its only pair) follow the headline and setup; ``every``: list every case both sides hold (else the
+    changed ones), ``above``: a note above the list."""
     prefix = f"c{index}"
     changes = case_changes(comparison)
     ordered = {case_id: changes[case_id] for case_id in _case_order(changes)}
-    heading, cases, data = case_list(comparison, prefix, ordered, _change_list)
+    heading, cases, data = case_list(comparison, prefix, ordered, _change_list, every)
     title = f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B)"
     unmeasured = ('<p class="fail"><b>Not measured: the sides share no graded case.</b></p>'
                   if comparison.shares_no_case else f'<p class="headline"><b>{esc(headline(comparison))}</b></p>')
@@ -195,7 +198,7 @@ def render_comparison(comparison: Comparison, index: int, notes: str = "") -> tu
     html = (f'<section class="comparison" id="{prefix}"><h2>{esc(title)}</h2>{unmeasured}{setup_html(comparison)}'
             f"{notes}<h3>Summary</h3>{_summary_table(comparison)}{_family(comparison)}{usage_html(comparison.usage)}"
             f"<h3>Differences with intervals</h3>{_charts(comparison)}"
-            f"<h3>{esc(heading)}</h3>{none}{cases}{_reply_changes(comparison)}</section>")
+            f"<h3>{esc(heading)}</h3>{above}{none}{cases}{_reply_changes(comparison)}</section>")
     return html, {"cases": data, "a": comparison.candidate_a, "b": comparison.candidate_b}
 
 
@@ -231,8 +234,11 @@ def render_diff_html(report: DiffReport) -> str:
     """The whole ``diff.html``: self-contained, escaped, keyboard usable."""
     sections, data = [], []
     notes, single = notes_html(report.notices), len(report.comparisons) == 1
+    shared = shared_count(report)
+    every = shared is not None and shared <= MAX_LISTED
+    above = too_many_note(shared, MAX_LISTED) if shared is not None and not every else ""
     for index, comparison in enumerate(report.comparisons):
-        html, part = render_comparison(comparison, index, notes if single else "")
+        html, part = render_comparison(comparison, index, notes if single else "", every, above)
         sections.append(html)
         data.append(part)
     title = f"Diff: {report.a.eval_name} (A) vs {report.b.eval_name} (B)"

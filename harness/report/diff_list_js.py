@@ -128,16 +128,23 @@ CASE_LIST_JS = """
     function apply() {
       var v = {}, words = text ? text.value.toLowerCase().split(/\\s+/).filter(Boolean) : [];
       Object.keys(selects).forEach(function (k) { v[k] = selects[k].value; });
-      var status = STATUS[v.status || "changed"] || STATUS.all, of = 0;
-      kept = cases.map(function (c, i) {
-        if (!status(c)) return false;
-        of++;
+      var status = STATUS[v.status || "changed"] || STATUS.all, of = 0, elsewhere = 0;
+      var narrowed = words.length > 0;  // a search names cases: those under another status are counted, not lost
+      function others(c, i) {  // every filter but the status
         if (v.persona && c.persona !== v.persona) return false;
         if (v.category && c.category !== v.category) return false;
         if (v.criterion && !matches(c, "criterion", v.criterion, v.flip)) return false;
         if (v.check && !matches(c, "check", v.check, v.flip)) return false;
         if (v.flip && !matches(c, null, null, v.flip)) return false;
         return words.every(function (w) { return haystack(i).indexOf(w) >= 0; });
+      }
+      kept = cases.map(function (c, i) {
+        if (!status(c)) {
+          if (narrowed && selects.status && others(c, i)) elsewhere++;
+          return false;
+        }
+        of++;
+        return others(c, i);
       });
       made.forEach(function (tr, k) {  // a row the filters drop closes
         if (tr && !kept[k] && !tr.detailRow.hidden) { tr.detailRow.hidden = true; tr.setAttribute("aria-expanded", "false"); }
@@ -145,7 +152,8 @@ CASE_LIST_JS = """
       shown = order.filter(function (k) { return kept[k]; });
       page = 0;
       render();
-      if (count) count.textContent = shown.length.toLocaleString("en") + " of " + of.toLocaleString("en");
+      if (count) count.textContent = shown.length.toLocaleString("en") + " of " + of.toLocaleString("en") +
+        (elsewhere ? " (" + elsewhere.toLocaleString("en") + " more match under \u201call\u201d)" : "");
     }
     var keys = null, heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
     function cells(i) {  // each summary cell's sort key: its data-sort when it has one, else its text
