@@ -104,7 +104,8 @@ def _filters(comparison: Comparison, data: list[dict], prefix: str, every: bool)
               f'<input id="{prefix}-f-text" class="text" type="search" placeholder="e.g. c044" autocomplete="off">'
               "</label>")
     checks = [r.name for r in comparison.rows if r.kind == "check"]
-    count = (f'<span class="muted count">showing <span class="shown" aria-live="polite">{len(data)} of {len(data)}'
+    first = sum(d["s"] == "c" for d in data) or len(data)  # the cases the list opens on (the script recounts)
+    count = (f'<span class="muted count">showing <span class="shown" aria-live="polite">{first} of {first}'
              f"</span> {'cases' if every else 'changed cases'}</span>")
     return (f'<form class="filters" role="search">{"".join(selects)}{search}'
             f"{evidence_select(prefix + '-f-evidence', checks)}{count}</form>")
