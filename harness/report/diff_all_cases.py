@@ -193,33 +193,42 @@ def shared_count(report: DiffReport) -> int | None:
     return total
 
 
+CHUNK = 2000  # cases whose records are held at once: their details kept as text, their records let go
+
+
 def every_case(comparison: Comparison, changes: dict[str, list[dict]],
                share: RowShare | None = None) -> list[ListedCase] | None:
     """Every case both sides hold, changed cases first (in ``changes``' order), then the rest by id; None when
-    the comparison's sides are not at hand (read back from ``diff.json``)."""
+    the comparison's sides are not at hand (read back from ``diff.json``). Read :data:`CHUNK` cases at a
+    time: 40,000 records' verdicts held at once took some 200 MB."""
     sides = sides_of(comparison)
     if sides is None:
         return None
     a, b = sides
     ids = pair_sides(a, b).case_ids
-    side_a, side_b = read_side(a, ids), read_side(b, ids)
-    snapshots = case_snapshots(a.run, b.run, set(ids))
+    shared = set(ids)
+    snapshots = case_snapshots(a.run, b.run, shared)
     replies, scales = set(comparison.reply_changes), {(row.kind, row.name): row.scale for row in comparison.rows}
-    order = [c for c in changes if c in side_a or c in side_b] + [c for c in ids if c not in changes]
+    order = [c for c in changes if c in shared] + [c for c in ids if c not in changes]
     out = []
-    for case_id in order:
-        one, two = side_a.get(case_id), side_b.get(case_id)
-        first = one or two
-        embedded = comparison.cases.get(case_id)
-        view = embedded or _CaseView(case_id, first.persona if first else None, first.category if first else None,
-                                     _turns(snapshots.get(case_id)), one.reply if one else None,
-                                     two.reply if two else None)
-        snapshot = snapshots.get(case_id) or {}
-        persona = view.persona or snapshot.get("persona") or "(none)"
-        category = view.category or snapshot.get("category") or "(none)"
-        mine = changes.get(case_id, [])
-        words = None if embedded is not None else _words(view)
-        out.append(ListedCase(case_id, str(persona), str(category), mine, _note(view, case_id in replies),
-                              case_detail(view, mine, comparison, embedded is not None, share, scales), words,
-                              _search(view, words)))
+    for start in range(0, len(order), CHUNK):
+        chunk = order[start:start + CHUNK]
+        side_a, side_b = read_side(a, chunk), read_side(b, chunk)
+        for case_id in chunk:
+            out.append(_listed(comparison, case_id, side_a.get(case_id), side_b.get(case_id),
+                               snapshots.get(case_id) or {}, changes.get(case_id, []), case_id in replies,
+                               (share, scales)))
     return out
+
+
+def _listed(comparison: Comparison, case_id: str, one: SideCase | None, two: SideCase | None, snapshot: dict,
+            mine: list[dict], reply_changed: bool, shared: tuple) -> ListedCase:
+    first = one or two
+    embedded = comparison.cases.get(case_id)
+    view = embedded or _CaseView(case_id, first.persona if first else None, first.category if first else None,
+                                 _turns(snapshot), one.reply if one else None, two.reply if two else None)
+    persona = view.persona or snapshot.get("persona") or "(none)"
+    category = view.category or snapshot.get("category") or "(none)"
+    words = None if embedded is not None else _words(view)
+    return ListedCase(case_id, str(persona), str(category), mine, _note(view, reply_changed),
+                      case_detail(view, mine, comparison, embedded is not None, *shared), words, _search(view, words))

@@ -149,12 +149,15 @@ def case_list(comparison: Comparison, prefix: str, changes: dict[str, list[dict]
     if listed is None:
         listed = _changed_only(comparison, changes)
     replies = set(comparison.reply_changes)
-    data = [_item(case, case.case_id in replies) for case in listed]
     changed = sum(1 for c in listed if c.changes)
     heading = f"Cases ({len(listed):,}: {changed:,} changed)" if every else f"Changed cases ({len(listed)})"
     if not listed or (not every and not changed):
         return heading, "", []
-    texts = [_row_text(case, prefix, index, change_list) for index, case in enumerate(listed)]
+    data, texts = [], []
+    for index, case in enumerate(listed):
+        data.append(_item(case, case.case_id in replies))
+        texts.append(_row_text(case, prefix, index, change_list))
+        case.detail = case.search = ""  # held once, in its row's text (a 20,000-case page: some 50 MB)
     head = sortable_head(["case", "persona", "category", "what changed (A→B)"])
     html = (f"{_note(comparison, listed, every)}{_filters(comparison, data, prefix, every)}{HINT}"
             f'<div class="scroll"><table class="cases"><thead><tr>{head}</tr></thead><tbody></tbody></table></div>'
