@@ -132,3 +132,29 @@ def test_above_the_cap_the_page_lists_the_changed_cases_and_says_why(written, mo
     html = diff_html.render_diff_html(report)
     assert "The pairs share 230 cases, more than the 229 diff.html lists in full" in html
     assert len(_data(html)) == 4 and "Changed cases (4)" in html and 'id="c0-f-status"' not in html
+
+
+@needs_chromium
+def test_each_pair_has_its_own_list(tmp_path, browser):
+    def side(b: bool) -> list:
+        return [rec(f"k{i}", candidate=cand, reply="Sorry." if b and cand == "v2" and i == 0 else "Hello.",
+                    checks={"next_step": chk(not (b and cand == "v2" and i == 0))})
+                for cand in ("v1", "v2") for i in range(3)]
+
+    report = build_diff(write_run(tmp_path / "a", side(False)), write_run(tmp_path / "b", side(True)))
+    assert len(report.comparisons) == 2
+    html = write_diff(report, tmp_path / "diff", ["html"])["html"]
+    text = html.read_text(encoding="utf-8")
+    assert 'id="c0-store"' in text and 'id="c1-store"' in text
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(html.as_uri())
+    assert page.locator("#c0 .shown").inner_text() == "3 of 3"  # v1 → v1: nothing changed, the list shows all
+    assert page.locator("#c1 .shown").inner_text() == "1 of 1"
+    page.select_option("#c1-f-status", "all")
+    assert page.locator("#c1 .shown").inner_text() == "3 of 3" and page.locator("#c0 .shown").inner_text() == "3 of 3"
+    page.locator('#c1 tr.case[data-case="k0"]').click()
+    assert "Sorry." in page.locator("#c1 tr.detail:visible").inner_text()
+    assert errors == []
+    page.close()
