@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import msgspec
 import numpy as np
@@ -163,9 +163,17 @@ _SIDES: dict[int, tuple[weakref.ref, Side, Side]] = {}
 
 
 def remember_sides(comparison: Comparison, a: Side, b: Side) -> None:
-    """Keep ``comparison``'s sides for :func:`sides_of` until ``comparison`` is collected."""
+    """Keep ``comparison``'s sides for :func:`sides_of` until ``comparison`` is collected: where each case's
+    records are, not their values (a run's columns for every candidate hold some 80 MB at 100,000 records)."""
     key = id(comparison)
-    _SIDES[key] = (weakref.ref(comparison, lambda _ref: _SIDES.pop(key, None)), a, b)
+    _SIDES[key] = (weakref.ref(comparison, lambda _ref: _SIDES.pop(key, None)), _located(a), _located(b))
+
+
+def _located(side: Side) -> Side:
+    """``side`` with where its records are (case ids, offsets, samples), its run's path and manifest, no values."""
+    run = RunData(path=side.run.path, manifest=side.run.manifest, compared=side.run.compared)
+    return replace(side, run=run, values=np.zeros((0, 0)), codes=np.zeros((0, 0), dtype=np.uint8),
+                   reply_lens=np.zeros(0, dtype=np.int64), usage={})
 
 
 def sides_of(comparison: Comparison) -> tuple[Side, Side] | None:
