@@ -21,7 +21,8 @@ checks): :func:`reply_only_changes` lists them all in
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, replace
 
 import msgspec
 import numpy as np
@@ -149,10 +150,38 @@ def attach_groups(comparison: Comparison, groups: dict[str, list[str | None]]) -
 def attach_case_views(comparison: Comparison, a: Side, b: Side, cases: dict[str, dict],
                       per_direction: int = VIEWS_PER_DIRECTION) -> None:
     """Fill ``comparison.cases`` with a view of each case of :func:`viewed_cases` (``cases``: their snapshots)."""
+    remember_sides(comparison, a, b)
     viewed = viewed_cases(comparison, per_direction)
     views_a, views_b = side_views(a, viewed), side_views(b, viewed)
     comparison.cases = {case_id: case_view(case_id, views_a.get(case_id), views_b.get(case_id), cases.get(case_id))
                         for case_id in viewed}
+
+
+# The sides each comparison was built from, while it lives: diff.html lists every case the two sides share
+# (harness.report.diff_all_cases), read from them when the page is written, so diff.json need not hold them.
+_SIDES: dict[int, tuple[weakref.ref, Side, Side]] = {}
+
+
+def remember_sides(comparison: Comparison, a: Side, b: Side) -> None:
+    """Keep ``comparison``'s sides for :func:`sides_of` until ``comparison`` is collected: where each case's
+    records are, not their values (a run's columns for every candidate hold some 80 MB at 100,000 records)."""
+    key = id(comparison)
+    _SIDES[key] = (weakref.ref(comparison, lambda _ref: _SIDES.pop(key, None)), _located(a), _located(b))
+
+
+def _located(side: Side) -> Side:
+    """``side`` with where its records are (case ids, offsets, samples), its run's path and manifest, no values."""
+    run = RunData(path=side.run.path, manifest=side.run.manifest, compared=side.run.compared)
+    return replace(side, run=run, values=np.zeros((0, 0)), codes=np.zeros((0, 0), dtype=np.uint8),
+                   reply_lens=np.zeros(0, dtype=np.int64), usage={})
+
+
+def sides_of(comparison: Comparison) -> tuple[Side, Side] | None:
+    """The sides ``comparison`` was built from in this process; None for one read back from ``diff.json``."""
+    found = _SIDES.get(id(comparison))
+    if found is None or found[0]() is not comparison:
+        return None
+    return found[1], found[2]
 
 
 class _Reply(msgspec.Struct):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from harness.compare.schema import CaseView, Comparison, ReplyView
 from harness.report.html_evidence import reply_block, turn_block
+from harness.report.html_store import SharedParts
 from harness.report.html_parts import esc
 from harness.report.html_text import esc_isolated, esc_text
 from harness.report.word_diff import reply_diff, summary_text, to_html
@@ -54,7 +55,30 @@ def _criterion_cell(view: ReplyView | None, name: str, scale: str | None = None)
     return score + reason
 
 
-def _verdict_rows(view: CaseView, changes: list[dict], scales: dict[tuple[str, str], str]) -> str:
+class RowShare:
+    """For a page holding every case's detail: each verdict cell formatted once per distinct verdict, and each
+    verdict row written once in the page (``parts``, html_store's place holders, which the page's script
+    expands when a case is opened): most checks read the same on most cases."""
+
+    def __init__(self) -> None:
+        self.parts = SharedParts()
+        self.cells: dict[tuple, str] = {}
+
+    def cell(self, kind: str, view: ReplyView | None, name: str, scale: str | None) -> str:
+        item = None
+        if view is not None:
+            item = (view.verdicts.criteria if kind == "criterion" else view.verdicts.checks).get(name)
+        key = (kind, name, scale) if item is None else (
+            kind, name, scale, item.passed, item.detail) if kind == "check" else (
+            kind, name, scale, item.score, item.passed, item.reason, item.error, item.applicable)
+        text = self.cells.get(key)
+        if text is None:
+            text = self.cells[key] = (_criterion_cell if kind == "criterion" else _check_cell)(view, name, scale)
+        return text
+
+
+def _verdict_rows(view: CaseView, changes: list[dict], scales: dict[tuple[str, str], str],
+                  share: RowShare | None = None) -> str:
     changed = {(c["kind"], c["name"]) for c in changes}
     names = [("criterion", n) for n in _names(view, "criteria")] + [("check", n) for n in _names(view, "checks")]
     names.sort(key=lambda item: item not in changed)  # what changed first, then the rest in order
@@ -64,8 +88,12 @@ def _verdict_rows(view: CaseView, changes: list[dict], scales: dict[tuple[str, s
         scale = scales.get((kind, name))
         flag = ' class="changed"' if (kind, name) in changed else ""
         label = f"<b>{esc(name)}</b>" if (kind, name) in changed else esc(name)
-        rows.append(f"<tr{flag}><td>{label} <span class=\"muted\">({kind})</span></td>"
-                    f"<td>{cell(view.a, name, scale)}</td><td>{cell(view.b, name, scale)}</td></tr>")
+        if share is None:
+            a, b = cell(view.a, name, scale), cell(view.b, name, scale)
+        else:
+            a, b = share.cell(kind, view.a, name, scale), share.cell(kind, view.b, name, scale)
+        row = f"<tr{flag}><td>{label} <span class=\"muted\">({kind})</span></td><td>{a}</td><td>{b}</td></tr>"
+        rows.append(share.parts.add(row) if share is not None else row)
     return "".join(rows)
 
 
@@ -91,14 +119,21 @@ def word_changes(view: CaseView) -> str:
             f"{esc(summary_text(diff))})</span></summary>{body}</details>")
 
 
-def case_detail(view: CaseView, changes: list[dict], comparison: Comparison) -> str:
+WORDS_SLOT = '<div class="wdiff-slot"></div>'  # where the page's script puts the word changes of an opened case
+
+
+def case_detail(view: CaseView, changes: list[dict], comparison: Comparison, words: bool = True,
+                share: RowShare | None = None, scales: dict[tuple[str, str], str] | None = None) -> str:
     """The opened case: complaint, both replies side by side with evidence marked, what changed between them
-    word by word (a toggle), verdicts and reasons."""
+    word by word (a toggle), verdicts and reasons. ``words=False``: an empty ``wdiff-slot`` where the word changes
+    go, which the page's script fills when the case is opened (harness.report.diff_word_diff_js). ``share``: verdict
+    rows written once for the page (:class:`RowShare`); ``scales``: the comparison's, computed once by a caller
+    of many cases."""
     turns = "".join(turn_block(esc_text(t.get("role")), t.get("content")) for t in view.turns) or '<p class="muted">The case is not in the runs\' case snapshots.</p>'
     a, b = esc(comparison.candidate_a), esc(comparison.candidate_b)
     return (f"<h3>Complaint</h3>{turns}<div class=\"sbs\">"
             f"<div><h3>A: {a}</h3>{_reply_html(view.a)}</div><div><h3>B: {b}</h3>{_reply_html(view.b)}</div></div>"
-            f"{word_changes(view)}"
+            f"{word_changes(view) if words else WORDS_SLOT}"
             f'<table class="verdicts"><thead><tr><th scope="col">measure</th><th scope="col">A: {a}</th>'
             f'<th scope="col">B: {b}</th></tr></thead>'
-            f"<tbody>{_verdict_rows(view, changes, _scales(comparison))}</tbody></table>")
+            f"<tbody>{_verdict_rows(view, changes, scales or _scales(comparison), share)}</tbody></table>")

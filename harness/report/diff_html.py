@@ -30,97 +30,20 @@ from harness.compare.schema import Comparison, DiffReport, DiffRow, largest_diff
 # The opened case lives in its own module; word_changes is imported here too for callers of this module.
 from harness.report.diff_case_detail import case_detail, word_changes  # noqa: F401
 from harness.report.html import render_notices
-from harness.report.html_parts import (ROWS_JS, difference_svg, esc, evidence_select, json_script, page_shell,
-                                       sortable_head)
-from harness.report.html_text import esc_attr, esc_text, visible
+from harness.report.diff_all_cases import MAX_LISTED, shared_count
+from harness.report.diff_case_list import case_list, too_many_note
+from harness.report.diff_list_js import SCRIPT
+from harness.report.html_parts import difference_svg, esc, json_script, page_shell
+from harness.report.html_store import PAGER_CSS
+from harness.report.html_text import esc_text
 from harness.report.diff_setup import SETUP_CSS, setup_html
 from harness.report.diff_overview import OVERVIEW_CSS, notes_html, overview_html
 from harness.report.diff_usage import usage_html
 from harness.report.diff_markdown import holm_method_text, mde_level_text, min_effect_text
 from harness.report.diff_cells import DIFF_HEADER, diff_row_cells, fmt_difference, fmt_holm_family, fmt_verdict
-from harness.scoring.notices import counted
 
 VERDICT_CLASS = {"improved": "pass", "regressed": "fail", "no detectable change": "na", "not measured": "na",
                  "below minimum effect": "na"}
-
-SCRIPT = """
-(function () {""" + ROWS_JS + """
-  var data = JSON.parse(document.getElementById("diff-data").textContent);
-  function cell(tr, text, cls) {
-    var td = document.createElement("td"), span = document.createElement("span");
-    span.textContent = text; if (cls) span.className = cls; td.appendChild(span); tr.appendChild(td);
-  }
-  function fill(detail, c, comparison) {  // a case without an embedded view: its values on each changed measure
-    var td = detail.cells[0];
-    if (!c.noview || td.childNodes.length) return;
-    var note = document.createElement("p");
-    note.className = "muted";
-    note.textContent = "No side-by-side view is embedded for this case (views are embedded for each row's " +
-      "largest drops and rises). Its changed measures:";
-    var table = document.createElement("table"), head = document.createElement("tr");
-    table.className = "verdicts";
-    ["measure", "A: " + comparison.a + " \u2192 B: " + comparison.b].forEach(function (h) {
-      var th = document.createElement("th"); th.textContent = h; head.appendChild(th);
-    });
-    table.appendChild(head);
-    c.changes.forEach(function (ch) {
-      var tr = document.createElement("tr");
-      cell(tr, (ch.dir === "down" ? "\u25bc " : "\u25b2 ") + ch.name + " (" + ch.kind + ")", ch.dir);
-      cell(tr, ch.text);
-      table.appendChild(tr);
-    });
-    td.appendChild(note); td.appendChild(table);
-  }
-  document.querySelectorAll("section.comparison").forEach(function (section, ci) {
-    var comparison = data.comparisons[ci], cases = comparison.cases;
-    var rows = Array.prototype.slice.call(section.querySelectorAll("tr.case"));
-    var count = section.querySelector(".shown");
-    if (!rows.length || !count) return;  // no changed case in this pair: no rows, no filters to wire
-    var selects = {};
-    ["persona", "category", "criterion", "check", "flip"].forEach(function (name) {
-      var select = section.querySelector("select[data-filter='" + name + "']");
-      if (select) selects[name] = select;
-    });
-    var text = section.querySelector("input.text");
-    // What the search box reads: the row (id, persona, category, what changed) and an embedded view's text.
-    var haystacks = rows.map(function (tr) {
-      return (tr.textContent + " " + tr.nextElementSibling.textContent).toLowerCase();
-    });
-    function matches(c, kind, name, dir) {
-      return c.changes.some(function (ch) {
-        return (!kind || (ch.kind === kind && ch.name === name)) && (!dir || ch.dir === dir);
-      });
-    }
-    function keep(c, i, words) {
-      var v = {}; Object.keys(selects).forEach(function (k) { v[k] = selects[k].value; });
-      if (v.persona && c.persona !== v.persona) return false;
-      if (v.category && c.category !== v.category) return false;
-      if (v.criterion && !matches(c, "criterion", v.criterion, v.flip)) return false;
-      if (v.check && !matches(c, "check", v.check, v.flip)) return false;
-      if (!words.every(function (w) { return haystacks[i].indexOf(w) >= 0; })) return false;
-      return !v.flip || matches(c, null, null, v.flip);
-    }
-    function apply() {
-      var words = text ? text.value.toLowerCase().split(/\\s+/).filter(Boolean) : [];
-      filterRows(rows, function (i) { return keep(cases[i], i, words); }, count);
-    }
-    rows.forEach(function (tr, i) {
-      function open() { fill(tr.nextElementSibling, cases[i], comparison); }
-      tr.addEventListener("click", open, true);
-      tr.addEventListener("keydown", open, true);
-    });
-    expandable(rows);
-    sortable(section.querySelector("table.cases"), rows);
-    evidencePicker(section.querySelector("select.evidence"), "#" + section.id + " ");
-    Object.keys(selects).forEach(function (k) { selects[k].addEventListener("change", apply); });
-    if (text) {
-      text.addEventListener("input", apply);
-      text.form.addEventListener("submit", function (e) { e.preventDefault(); });
-    }
-    apply();
-  });
-})();
-"""
 
 CSS = """
 .filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; margin: .5rem 0; }
@@ -239,16 +162,6 @@ def case_changes(comparison: Comparison) -> dict[str, list[dict]]:
     return out
 
 
-def _cases_note(comparison: Comparison, changed: int) -> str:
-    """Above the case list: how many cases changed, and which of them carry a side-by-side view."""
-    viewed = len(comparison.cases.keys() - set(comparison.reply_changes))  # those views are of unchanged cases
-    if viewed >= changed:
-        return ""
-    return (f'<p class="more">All {changed} changed cases are listed. Side-by-side views (complaint, replies, '
-            f"reasons) are embedded for the {counted(viewed, 'case')} among each row's largest drops and rises; the "
-            f"others open to their values on each changed measure (diff.json and the runs' records hold the rest).</p>")
-
-
 def _change_list(changes: list[dict]) -> str:
     parts = [f'<span class="{c["dir"]}">{"▼" if c["dir"] == "down" else "▲"} {esc(c["name"])}'
              f'{" (check)" if c["kind"] == "check" else ""}</span> <span class="muted">{esc(c["text"])}</span>'
@@ -261,65 +174,6 @@ def _case_order(changes: dict[str, list[dict]]) -> list[str]:
     return sorted(changes, key=lambda cid: (-sum(c["dir"] == "down" for c in changes[cid]), cid))
 
 
-def _case_rows(comparison: Comparison, prefix: str) -> tuple[str, list[dict]]:
-    """A row for every changed case; its detail row holds the side-by-side view when the case has one, and is
-    left empty otherwise (the script fills it from the case's changes when it is first opened)."""
-    changes = case_changes(comparison)
-    parts, data = [], []
-    for index, case_id in enumerate(_case_order(changes)):
-        view = comparison.cases.get(case_id)
-        persona, category = (comparison.groups.get(case_id) or [None, None])[:2]
-        if view is not None:
-            persona, category = view.persona, view.category
-        persona, category = persona or "(none)", category or "(none)"
-        detail_id = f"{prefix}-d{index}"
-        worst = min(c["step"] for c in changes[case_id])
-        # Sorted by the largest drop, then by all drops together: a case with five checks gone from pass to
-        # fail comes before one with a single such drop (each step is at most 1, a case has < 100 measures).
-        rank = worst * 100 + sum(c["step"] for c in changes[case_id] if c["step"] < 0)
-        parts.append(f'<tr class="case" tabindex="0" aria-expanded="false" aria-controls="{detail_id}">'
-                     f"<td>{esc_text(case_id)}</td><td>{esc_text(persona)}</td><td>{esc_text(category)}</td>"
-                     f'<td data-sort="{rank:g}">{_change_list(changes[case_id])}</td></tr>')
-        detail = case_detail(view, changes[case_id], comparison) if view is not None else ""
-        parts.append(f'<tr class="detail" id="{detail_id}" hidden><td colspan="4">{detail}</td></tr>')
-        item = {"id": case_id, "persona": persona, "category": category,
-                "changes": [{k: c[k] for k in ("kind", "name", "dir", "text")} for c in changes[case_id]]}
-        if view is None:
-            item["noview"] = 1
-        data.append(item)
-    return "".join(parts), data
-
-
-def _select(prefix: str, name: str, label: str, options: list[tuple[str, str]]) -> str:
-    items = "".join(f'<option value="{esc_attr(v)}">{esc(visible(t))}</option>' for v, t in options)  # as html_filters
-    return (f'<label for="{prefix}-f-{name}">{esc(label)}'
-            f'<select id="{prefix}-f-{name}" data-filter="{name}">{items}</select></label>')
-
-
-def _filters(comparison: Comparison, data: list[dict], prefix: str) -> str:
-    def values(key: str) -> list[tuple[str, str]]:
-        return [(v, v) for v in sorted({row[key] for row in data})]
-
-    def rows_of(kind: str) -> list[tuple[str, str]]:
-        return [(r.name, r.name) for r in comparison.rows if r.kind == kind and r.changes]
-
-    flips = [("", "either way"), ("down", "worse in B (pass→fail, score drop)"),
-             ("up", "better in B (fail→pass, score rise)")]
-    selects = [_select(prefix, "persona", "persona", [("", "all")] + values("persona")),
-               _select(prefix, "category", "category", [("", "all")] + values("category")),
-               _select(prefix, "criterion", "criterion changed", [("", "any")] + rows_of("criterion")),
-               _select(prefix, "check", "check flipped", [("", "any")] + rows_of("check")),
-               _select(prefix, "flip", "direction", flips)]
-    search = (f'<label for="{prefix}-f-text">case id or text'
-              f'<input id="{prefix}-f-text" class="text" type="search" placeholder="e.g. c044" autocomplete="off">'
-              "</label>")
-    checks = [r.name for r in comparison.rows if r.kind == "check"]
-    count = (f'<span class="muted count">showing <span class="shown" aria-live="polite">{len(data)} of {len(data)}</span>'
-             " changed cases</span>")
-    return (f'<form class="filters" role="search">{"".join(selects)}{search}'
-            f"{evidence_select(prefix + '-f-evidence', checks)}{count}</form>")
-
-
 def _no_changes(comparison: Comparison) -> str:
     return "<p>No case was graded on both sides.</p>" if comparison.shares_no_case else "<p>No case changed.</p>"
 
@@ -328,26 +182,23 @@ def _family(comparison: Comparison) -> str:
     return f'<p class="muted">{esc(fmt_holm_family(comparison))}</p>' if comparison.rows else ""
 
 
-def render_comparison(comparison: Comparison, index: int, notes: str = "") -> tuple[str, dict]:
+def render_comparison(comparison: Comparison, index: int, notes: str = "", every: bool = True,
+                      above: str = "") -> tuple[str, dict]:
     """One comparison's section and its data for the script; ``notes`` (the diff's folded notes, when this
-    is its only pair) follow the headline and setup."""
+    is its only pair) follow the headline and setup; ``every``: list every case both sides hold (else the
+    changed ones), ``above``: a note above the list."""
     prefix = f"c{index}"
-    rows_html, data = _case_rows(comparison, prefix)
-    head = sortable_head(["case", "persona", "category", "what changed (A→B)"])
-    hint = ('<p class="muted">Click a case, or focus it (Tab) and press Enter, to see the complaint, '
-            "both replies side by side with evidence marked, and every verdict with the judges' reasons. "
-            "Column headers sort (what changed: by the largest drop, as a share of its scale, then by all drops "
-            "together).</p>")
-    cases = (f'{_cases_note(comparison, len(data))}{_filters(comparison, data, prefix)}{hint}'
-             f'<div class="scroll"><table class="cases"><thead><tr>{head}</tr></thead>'
-             f"<tbody>{rows_html}</tbody></table></div>") if data else _no_changes(comparison)
+    changes = case_changes(comparison)
+    ordered = {case_id: changes[case_id] for case_id in _case_order(changes)}
+    heading, cases, data = case_list(comparison, prefix, ordered, _change_list, every)
     title = f"{comparison.candidate_a} (A) → {comparison.candidate_b} (B)"
     unmeasured = ('<p class="fail"><b>Not measured: the sides share no graded case.</b></p>'
                   if comparison.shares_no_case else f'<p class="headline"><b>{esc(headline(comparison))}</b></p>')
+    none = "" if any(d["s"] == "c" for d in data) else _no_changes(comparison)
     html = (f'<section class="comparison" id="{prefix}"><h2>{esc(title)}</h2>{unmeasured}{setup_html(comparison)}'
             f"{notes}<h3>Summary</h3>{_summary_table(comparison)}{_family(comparison)}{usage_html(comparison.usage)}"
             f"<h3>Differences with intervals</h3>{_charts(comparison)}"
-            f"<h3>Changed cases ({len(data)})</h3>{cases}{_reply_changes(comparison)}</section>")
+            f"<h3>{esc(heading)}</h3>{above}{none}{cases}{_reply_changes(comparison)}</section>")
     return html, {"cases": data, "a": comparison.candidate_a, "b": comparison.candidate_b}
 
 
@@ -383,8 +234,11 @@ def render_diff_html(report: DiffReport) -> str:
     """The whole ``diff.html``: self-contained, escaped, keyboard usable."""
     sections, data = [], []
     notes, single = notes_html(report.notices), len(report.comparisons) == 1
+    shared = shared_count(report)
+    every = shared is not None and shared <= MAX_LISTED
+    above = too_many_note(shared, MAX_LISTED) if shared is not None and not every else ""
     for index, comparison in enumerate(report.comparisons):
-        html, part = render_comparison(comparison, index, notes if single else "")
+        html, part = render_comparison(comparison, index, notes if single else "", every, above)
         sections.append(html)
         data.append(part)
     title = f"Diff: {report.a.eval_name} (A) vs {report.b.eval_name} (B)"
@@ -392,4 +246,4 @@ def render_diff_html(report: DiffReport) -> str:
     body = "".join([render_notices(report.warnings), f"<h1>{esc(title)}</h1>", _sides(report),
                     overview_html(report), "" if single else notes,
                     *sections, _method(report), json_script({"comparisons": data}, "diff-data")])
-    return page_shell(title, body, css=CSS + SETUP_CSS + OVERVIEW_CSS, script=SCRIPT)
+    return page_shell(title, body, css=CSS + PAGER_CSS + SETUP_CSS + OVERVIEW_CSS, script=SCRIPT)

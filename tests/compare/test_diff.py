@@ -165,19 +165,27 @@ def test_side_by_side_views_are_capped_per_row_while_changes_stay_complete(tmp_p
     assert comparison.cases["c041"].b.verdicts.criteria["empathy"].score == 5
     paths = write_diff(report, tmp_path / "out")
     html = paths["html"].read_text()
-    # Every changed case has a row (review #4: the list was capped at the viewed cases, its counter too);
-    # the 6 with a view carry it, the others open to their values.
-    assert "All 35 changed cases are listed" in html and "embedded for the 6 cases" in html
-    assert html.count('<tr class="case"') == 35 and "showing <span class=\"shown\" aria-live=\"polite\">35 of 35" in html
-    assert html.count('class="sbs"') == 6
+    # Every changed case has a row (review #4: the list was capped at the viewed cases, its counter too).
+    # Written with the runs at hand, the page lists every shared case, each openable side by side (feat_alldiff);
+    # written from diff.json alone, the 35 changed ones: the 6 with a view carry it, the others open to their values.
+    assert "All 35 changed cases are listed" in html and "showing <span class=\"shown\" aria-live=\"polite\">35 of 35" in html
+    below = sum(1 for c in comparison.reply_changes if c in comparison.cases)  # opened under the list, as before
+    assert html.count('<tr class="case"') == N and html.count('class="sbs"><div><h3>A:') == N + below
+    from harness.report.diff_html import render_diff_html
+    alone = render_diff_html(load_diff(paths["json"]))
+    assert "All 35 changed cases are listed" in alone and "embedded for the 6 cases" in alone
+    assert alone.count('<tr class="case"') == 35 and "showing <span class=\"shown\" aria-live=\"polite\">35 of 35" in alone
+    assert alone.count('class="sbs"><div><h3>A:') == 6 + below
     assert comparison.groups["c010"] == [None, None] and comparison.groups["c000"] == ["angry", "billing"]
     data = json.loads(paths["json"].read_text())
     assert sum(len(row["changes"]) for row in data["comparisons"][0]["rows"]) == 35
     assert "pass→fail 20: c000, c001" in paths["md"].read_text() and "… and 8 more (see diff.json)" in paths["md"].read_text()
-    # With the default cap every case of a small diff has its view, and the page has no "more" note.
+    # With the default cap every case of a small diff has its view, and the page has no "more" note (the note
+    # above the list now says where the unchanged cases are: every case is listed, feat_alldiff).
     full = build_diff(tmp_path / "a", tmp_path / "b")
     assert len(full.comparisons[0].cases) == 35
-    assert "are listed" not in write_diff(full, tmp_path / "full", ["html"])["html"].read_text()
+    page = write_diff(full, tmp_path / "full", ["html"])["html"].read_text()
+    assert "are embedded for the" not in page and "the 25 cases that changed on no measure" in page
 
 
 def test_lines_the_slim_decoder_rejects_are_read_by_the_full_reader(tmp_path):

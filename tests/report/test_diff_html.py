@@ -66,13 +66,16 @@ def test_every_changed_case_is_listed_and_pass_fail_reads_pass_fail(diff):
     report, paths = diff
     html = paths["html"].read_text()
     comparison = report.comparisons[0]
-    assert len(comparison.cases) < 30  # views capped (3 per direction per row) ...
-    assert html.count('<tr class="case"') == 30  # ... but every changed case has its row (review #4)
-    assert "All 30 changed cases are listed" in html and "Changed cases (30)" in html
+    assert len(comparison.cases) < 30  # views capped in diff.json (3 per direction per row) ...
+    # ... but every case both sides hold has its row, the 30 changed first (review #4), each with its detail
+    # (feat_alldiff: the unchanged ones too, read from the runs when the page is written).
+    assert html.count('<tr class="case"') == 40 and html.count('<tr class="detail" id="c0-d') == 40
+    assert "All 30 changed cases are listed" in html and "Cases (40: 30 changed)" in html
     assert comparison.groups["c029"] == ["abusive", "billing"]  # persona of a case without a view: from the snapshot
     data = json.loads(re.search(r'id="diff-data">(.*?)</script>', html).group(1))["comparisons"][0]["cases"]
-    assert {c["id"] for c in data} == {f"c{i:03d}" for i in range(30)}
-    assert sum(1 for c in data if c.get("noview")) == 30 - len(comparison.cases)
+    assert {c["s"] for c in data[:30]} == {"c"} and {c["id"] for c in data[:30]} == {f"c{i:03d}" for i in range(30)}
+    assert [c["id"] for c in data[30:]] == [f"c{i:03d}" for i in range(30, 40)] and {c["s"] for c in data[30:]} == {"u"}
+    assert not any(c.get("noview") for c in data)  # every case opens side by side
     # Review #6: checks are marked and read pass->fail; the pass/fail criterion reads pass->fail, not 1->0.
     assert "▼ next_step (check)</span> <span class=\"muted\">pass→fail</span>" in html
     assert "▼ policy</span> <span class=\"muted\">pass→fail</span>" in html
@@ -117,9 +120,10 @@ def test_the_page_lists_filters_searches_and_sorts_every_changed_case(diff, tmp_
         assert shown.inner_text() == "1 of 30"
         row = page.locator("tr.case:visible").first
         row.focus()
-        page.keyboard.press("Enter")  # a case without an embedded view opens to its values
-        detail = page.locator("tr.detail:visible").inner_text()
-        assert "No side-by-side view is embedded" in detail and "next_step (check)" in detail and "pass→fail" in detail
+        page.keyboard.press("Enter")  # a case outside diff.json's views opens side by side all the same
+        detail = page.locator("tr.detail:visible")
+        assert "complaint 27" in detail.inner_text() and "policy reason" in detail.inner_text()
+        assert "5 words removed, 5 added" in detail.locator("details.wdiff summary").inner_text()  # computed by the page
         page.fill("#c0-f-text", "")
         first = lambda: page.locator("tr.case").first.locator("td").first.inner_text()  # noqa: E731
         page.locator("table.cases th button", has_text="case").click()
@@ -138,6 +142,17 @@ def test_the_page_lists_filters_searches_and_sorts_every_changed_case(diff, tmp_
         assert backgrounds["next_step"] != "rgba(0, 0, 0, 0)"
         assert backgrounds["policy_promises (fails)"] == "rgba(0, 0, 0, 0)"
         page.close()
+
+
+def test_a_page_written_from_diff_json_alone_lists_the_changed_cases_as_before(diff, tmp_path):
+    from harness.compare import load_diff
+    from harness.report.diff_html import render_diff_html
+
+    report, paths = diff
+    html = render_diff_html(load_diff(paths["json"]))  # no runs at hand: no unchanged case to list
+    assert html.count('<tr class="case"') == 30 and "Changed cases (30)" in html and 'id="c0-f-status"' not in html
+    data = json.loads(re.search(r'id="diff-data">(.*?)</script>', html).group(1))["comparisons"][0]["cases"]
+    assert sum(1 for c in data if c.get("noview")) == 30 - len(report.comparisons[0].cases)
 
 
 def test_what_changed_sorts_by_the_largest_drop_then_by_all_drops(tmp_path):
