@@ -189,3 +189,10 @@ class OverrideError(ConfigError):
     """A command-line option that changes the eval file (``--model``, ``--judge-model``, ``--set``) gave what
     the file cannot take: named by the option, not by a line of the file that does not hold the value. The
     CLI prints every one of a file's errors when one is this (a file's line alone would not lead to it)."""
+
+
+class GeneratedAnswerError(CaseFault):
+    """``harness generate``: a model's answer that is not a complaint of the asked JSON shape, after the retry
+    that showed it the problem. Counted in the command's summary; that generation is dropped, the rest go on."""
+
+    kind = "generated_answer"
