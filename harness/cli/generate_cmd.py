@@ -10,6 +10,7 @@ from harness.cli.override_opts import _GivenOnce
 from harness.errors import ConfigError
 
 MAX_COUNT = 10_000
+EXIT_NOTHING_KEPT = 3  # as a run that errors left nothing to show
 
 
 def add_parser(sub) -> None:
@@ -39,6 +40,8 @@ def add_parser(sub) -> None:
     p.add_argument("--temperature", type=float, default=0.9, help="sampling temperature (default 0.9)")
     p.add_argument("--max-tokens", type=int, default=400, help="longest answer in tokens (default 400)")
     p.add_argument("--concurrency", type=int, default=8, help="calls in flight (default 8; the embedded model: 1)")
+    p.add_argument("--max-retries", type=int, default=4, metavar="N", help="retries of a call a provider failed "
+                   "(429, 5xx, timeout), with backoff, before that generation counts as failed (default 4)")
     p.add_argument("--max-asks", type=int, metavar="N", help="generations asked at most, refills of dropped ones "
                    "included (default: twice --count)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the response cache")
@@ -62,6 +65,9 @@ def generate(args: argparse.Namespace) -> int:
         for note in summary.notes:
             print(f"harness: generate:   {note}", file=sys.stderr)
         print(f"harness: generate: {summary.usage_line()}", file=sys.stderr)
+    if not summary.kept:
+        print(f"harness: generate: no case passed the gates: nothing written to {options.out}", file=sys.stderr)
+        return EXIT_NOTHING_KEPT
     print(f"harness: generate: wrote {len(summary.kept)} case{'s' if len(summary.kept) != 1 else ''} to "
           f"{options.out} (check it: harness validate {options.out})", file=sys.stderr)
     return 0
@@ -75,6 +81,8 @@ def options_from(args: argparse.Namespace):
     _positive(args.count, "--count", MAX_COUNT)
     _positive(args.max_tokens, "--max-tokens")
     _positive(args.concurrency, "--concurrency", 1024)
+    if not 0 <= args.max_retries <= 20:
+        raise ConfigError("must be a whole number from 0 to 20", field="--max-retries")
     if args.max_asks is not None:
         _positive(args.max_asks, "--max-asks")
         if args.max_asks < args.count:
@@ -90,7 +98,8 @@ def options_from(args: argparse.Namespace):
         products=_names(args.products, "--products"), policies=tuple(p.strip() for p in args.policies if p.strip()),
         model=args.model or EMBEDDED_MODEL, api_base=args.api_base, api_key_env=args.api_key_env, seed=args.seed,
         temperature=args.temperature, max_tokens=args.max_tokens, concurrency=args.concurrency,
-        max_asks=args.max_asks, use_cache=not args.no_cache, cache_path=args.cache, dry_run=args.dry_run,
+        max_retries=args.max_retries, max_asks=args.max_asks, use_cache=not args.no_cache, cache_path=args.cache,
+        dry_run=args.dry_run,
         force=args.force)
 
 

@@ -9,7 +9,7 @@ from harness.errors import ConfigError
 from harness.generate.estimate import estimate, plan_lines
 from harness.generate.plan import load_seeds
 from harness.generate.run import Summary, generate_cases, write_cases
-from harness.generate.spec import GenerateOptions
+from harness.generate.spec import DEFAULT_SEEDS, GenerateOptions
 from harness.models.base import EMBEDDED_MODEL, ModelSpec
 
 EMBEDDED_NOTE = (f"{EMBEDDED_MODEL} is a 270M-parameter model: its complaints show the pipeline working, not cases "
@@ -19,6 +19,9 @@ EMBEDDED_NOTE = (f"{EMBEDDED_MODEL} is a 270M-parameter model: its complaints sh
 def run_generate(options: GenerateOptions, say: Callable[[str], None]) -> Summary | None:
     """Generate and write the cases (None for ``--dry-run``); ``say`` prints a line for the user."""
     _check_out(options)
+    if options.seeds == DEFAULT_SEEDS and not DEFAULT_SEEDS.is_file():
+        raise ConfigError(f"no {DEFAULT_SEEDS} here (the default seed cases): give --seeds FILE, or --no-seeds "
+                          "with --personas and --categories", field="--seeds")
     seeds = load_seeds(options.seeds)
     model = build(options)
     if options.model == EMBEDDED_MODEL:
@@ -33,11 +36,13 @@ def run_generate(options: GenerateOptions, say: Callable[[str], None]) -> Summar
 
     def on_round(start: int, size: int) -> None:
         if start:  # a refill: some of the earlier generations were dropped or failed
-            say(f"{size} more generation{'s' if size != 1 else ''} asked, after {start}")
+            say(f"{size} more generation{'s' if size != 1 else ''} in place of those dropped or failed "
+                f"({start} so far)")
 
     summary = generate_cases(options, seeds, model, on_round)
     assert options.out is not None
-    write_cases(options.out, summary.kept)
+    if summary.kept:  # an empty file would be no dataset (and would replace a --force'd one for nothing)
+        write_cases(options.out, summary.kept)
     return summary
 
 
@@ -49,7 +54,7 @@ def build(options: GenerateOptions):
     load_env_files(Path.cwd() / "generate")  # the working directory's .env, as a run reads it
     try:
         spec = ModelSpec(name=options.model, api_base=options.api_base, api_key_env=options.api_key_env,
-                         concurrency=options.concurrency)
+                         concurrency=options.concurrency, max_retries=options.max_retries)
     except ValueError as exc:
         raise ConfigError(str(exc).splitlines()[-1].strip(), field="--model") from None
     cache = ResponseCache(options.cache_path or default_cache_path()) if options.use_cache else None
@@ -70,5 +75,5 @@ def _check_out(options: GenerateOptions) -> None:
                           "after reading them)", field="--out")
     if out.is_dir():
         raise ConfigError(f"{out} is a directory", field="--out")
-    if out.exists() and not options.force:
+    if out.exists() and not options.force and not options.dry_run:  # a dry run writes nothing
         raise ConfigError(f"{out} exists: give --force to replace it, or another file", field="--out")

@@ -132,13 +132,18 @@ def _account(summary: Summary, model: Any) -> None:
 
 
 def write_cases(path: Path, rows: list[dict[str, Any]]) -> None:
-    """The cases as JSONL, one per line, written whole or not at all (a temporary file, then renamed)."""
+    """The cases as JSONL, one per line, written whole or not at all (a temporary file, then renamed), and
+    read back by the dataset loader first: what is written is what ``harness validate`` and a run accept."""
+    from harness.datasets.loader import load_dataset
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".jsonl", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             for row in rows:
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        if rows:
+            load_dataset(temporary)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -52,6 +52,7 @@ class GenerateOptions:
     temperature: float = 0.9
     max_tokens: int = 400
     concurrency: int = 8
+    max_retries: int = 4                        # a provider's 429/5xx/timeout, as a candidate's max_retries
     max_asks: int | None = None                 # None: twice --count
     use_cache: bool = True
     cache_path: Path | None = None
