@@ -45,8 +45,8 @@ SYSTEM = (
     "You write test data for evaluating customer-support chatbots: realistic messages from difficult "
     "customers. Write as the customer, in their own voice, one message to the company's support. Invent "
     "concrete details (order numbers, dates, amounts, product names) that fit the company. Do not write the "
-    "company's reply. Answer with one JSON object and nothing else: "
-    '{"complaint": "<the customer\'s message>"}'
+    "company's reply. Answer with one JSON object and nothing else, whose one key \"complaint\" holds the "
+    "message the customer writes."
 )
 
 _CHANNEL_STYLE = {

@@ -23,12 +23,18 @@ from harness.generate.plan import plan_asks
 from harness.generate.quality import Dedup, length_problem, shingles
 from harness.generate.spec import ANSWER_SCHEMA, GenerateOptions, SeedCase
 from harness.models.base import GenerateConfig
+from harness.records.redaction import clip
 
 # The summary's gates, in the order a complaint meets them.
 GATES = ("junk", "empty", "too_short", "too_long", "seed_copy", "near_duplicate", "invalid_case")
 _GATE_WORDS = {"junk": "junk JSON after a retry", "empty": "empty", "too_short": "too short",
                "too_long": "too long", "seed_copy": "copies of their seed", "near_duplicate": "near-duplicates",
                "invalid_case": "not a valid case"}
+
+# The same, for one dropped generation's note line (the case it repeats, or the loader's error, follows).
+_NOTE_WORDS = {**{gate: words.removesuffix("s") for gate, words in _GATE_WORDS.items()},
+               "seed_copy": "a copy of its seed", "near_duplicate": "a near-duplicate of",
+               "invalid_case": "not a valid case:"}
 
 
 @dataclass
@@ -115,7 +121,8 @@ def _judge(outcome: Outcome, summary: Summary, dedup: Dedup, model_name: str, ru
             gate, other = "invalid_case", exc.one_line()
     if gate is not None:
         summary.dropped[gate] += 1
-        summary.notes.append(f"{ask.id}: {_GATE_WORDS[gate]}" + (f" ({other})" if other else ""))
+        summary.notes.append(f"{ask.id}: {_NOTE_WORDS[gate]}" + (f" {other}" if other else "")
+                             + f": {clip(outcome.complaint, 80)!r}")
         return
     dedup.keep(ask.id, outcome.complaint)
     summary.kept.append(row)  # type: ignore[arg-type]
