@@ -197,3 +197,10 @@ class ToolCallReplyError(ModelCallError):
     this error (not retried: the same messages ask for the same call), and the run goes on."""
 
     kind = "tool_call_reply"
+
+
+class GeneratedAnswerError(CaseFault):
+    """``harness generate``: a model's answer that is not a complaint of the asked JSON shape, after the retry
+    that showed it the problem. Counted in the command's summary; that generation is dropped, the rest go on."""
+
+    kind = "generated_answer"

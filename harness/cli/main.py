@@ -60,8 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     from harness.cli.cache_cmd import add_parser as add_cache
     from harness.cli.label_cmd import add_parser as add_label
     from harness.cli.show_cmd import add_parser as add_show
+    from harness.cli.generate_cmd import add_parser as add_generate
 
     add_show(sub)
+    add_generate(sub)
     add_cache(sub)
     add_label(sub)
     add_calibrate(sub)
@@ -263,11 +265,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     from harness.cli.cache_cmd import cache
     from harness.cli.label_cmd import label
     from harness.cli.show_cmd import show
+    from harness.cli.generate_cmd import generate
 
     return {"calibrate": calibrate, "run": commands.run, "validate": commands.validate, "report": commands.report,
             "diff": commands.diff, "schema": commands.schema, "accept": commands.accept,
             "history": commands.history, "pairwise": pairwise, "estimate": commands.estimate,
-            "export": commands.export, "show": show, "cache": cache, "label": label}[args.command](args)
+            "export": commands.export, "show": show, "cache": cache, "label": label,
+            "generate": generate}[args.command](args)
 
 
 def cli_entry() -> None:
