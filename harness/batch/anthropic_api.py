@@ -4,8 +4,10 @@
     → GET results_url (one line per request: succeeded, errored, canceled or expired)
 
 Chat messages become Anthropic's shape here (system text apart, ``max_tokens``
-required); a structured answer is asked for as a forced tool call whose input is
-the JSON object, as litellm does for live calls.
+required; a recorded thread's tool calls and results as ``tool_use`` and
+``tool_result`` blocks, see :mod:`harness.batch.anthropic_messages`); a structured
+answer is asked for as a forced tool call whose input is the JSON object, as
+litellm does for live calls.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from harness.batch.anthropic_messages import anthropic_messages, thread_tools
 from harness.batch.credentials import batch_key, check_key
 from harness.batch.limits import ANTHROPIC
 from harness.batch.http import BatchHTTP
@@ -22,8 +25,8 @@ from harness.batch.lines import BadLine, ReadLines, an_object, read_lines, shown
 from harness.batch.prices import batch_cost
 from harness.batch.requests import BatchRequest, Failure
 from harness.batch.upload import spooled_upload
-from harness.errors import ContentFilterError, EmptyResponseError
-from harness.models.base import ModelResponse, ModelSpec, Usage, token_count
+from harness.errors import ContentFilterError, EmptyResponseError, ToolCallReplyError
+from harness.models.base import ModelResponse, ModelSpec, Usage, token_count, tool_call_reply_message
 from harness.models.litellm_provider import SCHEMA_NAME, portable_schema
 
 DEFAULT_BASE = "https://api.anthropic.com"
@@ -55,7 +58,7 @@ class AnthropicBatchAPI:
         system = "\n\n".join(m.content for m in request.messages if m.role == "system")
         params: dict[str, Any] = {
             "model": self.served_name, "max_tokens": config.max_tokens or DEFAULT_MAX_TOKENS,
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages if m.role != "system"]}
+            "messages": anthropic_messages(request.messages)}
         if system:
             params["system"] = system
         if config.temperature is not None:
@@ -64,10 +67,15 @@ class AnthropicBatchAPI:
             params["top_p"] = config.top_p
         if config.stop:
             params["stop_sequences"] = config.stop
+        recorded = thread_tools(params["messages"])  # Anthropic refuses tool blocks without tools defined
         if config.response_schema is not None:
             params["tools"] = [{"name": SCHEMA_NAME, "description": "Give your answer.",
                                 "input_schema": portable_schema(config.response_schema)}]
+            params["tools"] += [tool for tool in recorded if tool["name"] != SCHEMA_NAME]
             params["tool_choice"] = {"type": "tool", "name": SCHEMA_NAME}
+        elif recorded:  # the thread's tools, declared so its calls are read, never to be called: a text answer
+            params["tools"] = recorded
+            params["tool_choice"] = {"type": "none"}
         params.update(config.extra)
         return params
 
@@ -124,7 +132,7 @@ class AnthropicBatchAPI:
         if kind == "succeeded":
             try:
                 return self.to_response(an_object(result, "message", "result.") or {}, request)
-            except (ContentFilterError, EmptyResponseError) as fault:
+            except (ContentFilterError, EmptyResponseError, ToolCallReplyError) as fault:
                 return Failure(kind=fault.kind, message=str(fault))
         if kind == "errored":
             error = an_object(result, "error", "result.") or {}
@@ -146,6 +154,10 @@ class AnthropicBatchAPI:
             raise ContentFilterError(f"{self.spec.name}: the provider refused the request")
         text = self._text(blocks, request)
         if not text.strip():
+            calls = [b for b in blocks if b.get("type") == "tool_use"]
+            if calls and request.config.response_schema is None:  # as on the live path: not retried
+                raise ToolCallReplyError(tool_call_reply_message(self.spec.name, [str(b.get("name") or "")
+                                                                                   for b in calls if b.get("name")]))
             raise EmptyResponseError(f"{self.spec.name}: empty response (stop_reason={stop})")
         usage = message.get("usage") if isinstance(message.get("usage"), dict) else {}
         # Counts that are no counts ("n/a", -3) are 0, as on the live path, rather than a lost answer.

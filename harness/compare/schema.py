@@ -210,7 +210,9 @@ class CaseView(_Model):
     case_id: str
     persona: str | None = None
     category: str | None = None
-    turns: list[dict[str, str]] = Field(default_factory=list, description="the complaint thread, from cases.jsonl")
+    turns: list[dict[str, str]] = Field(
+        default_factory=list, description="the complaint thread, from cases.jsonl (a tool call: role tool_call, "
+                                          "name, content its arguments; a tool result: role tool, name)")
     a: ReplyView | None = None
     b: ReplyView | None = None
 

@@ -57,9 +57,9 @@ def reply_view(first: Record | None, n_samples: int) -> ReplyView | None:
 
 
 def _turns(case: dict | None) -> list[dict[str, str]]:
-    turns = (case or {}).get("turns") or []
-    return [{"role": str(t.get("role", "?")), "content": str(t.get("content", ""))} for t in turns
-            if isinstance(t, dict)]
+    from harness.report.diff_turns import view_turns  # the bot's tool use kept, named by its tool
+
+    return view_turns(case)
 
 
 @dataclass(frozen=True)

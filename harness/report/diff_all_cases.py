@@ -28,6 +28,7 @@ from harness.compare.schema import CaseView, Comparison, DiffReport, ReplyView
 from harness.compare.views import case_snapshots, reply_view, sides_of
 from harness.records.store import RECORDS
 from harness.report.diff_case_detail import RowShare, case_detail
+from harness.report.diff_turns import view_turns
 from harness.report.html_text import visible
 
 
@@ -151,10 +152,6 @@ def read_side(side: Side, case_ids: list[str]) -> dict[str, SideCase]:
     return out
 
 
-def _turns(case: dict | None) -> list[dict[str, str]]:
-    turns = (case or {}).get("turns") or []
-    return [{"role": str(t.get("role", "?")), "content": str(t.get("content", ""))} for t in turns
-            if isinstance(t, dict)]
 
 
 def _note(view: CaseView, reply_changed: bool) -> str:
@@ -226,7 +223,7 @@ def _listed(comparison: Comparison, case_id: str, one: SideCase | None, two: Sid
     first = one or two
     embedded = comparison.cases.get(case_id)
     view = embedded or _CaseView(case_id, first.persona if first else None, first.category if first else None,
-                                 _turns(snapshot), one.reply if one else None, two.reply if two else None)
+                                 view_turns(snapshot), one.reply if one else None, two.reply if two else None)
     persona = view.persona or snapshot.get("persona") or "(none)"
     category = view.category or snapshot.get("category") or "(none)"
     words = None if embedded is not None else _words(view)

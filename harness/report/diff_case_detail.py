@@ -7,10 +7,11 @@ detail row and under the replies that changed with no change in any measure.
 from __future__ import annotations
 
 from harness.compare.schema import CaseView, Comparison, ReplyView
-from harness.report.html_evidence import reply_block, turn_block
+from harness.report.diff_turns import turns_html
+from harness.report.html_evidence import reply_block
 from harness.report.html_store import SharedParts
 from harness.report.html_parts import esc
-from harness.report.html_text import esc_isolated, esc_text
+from harness.report.html_text import esc_isolated
 from harness.report.word_diff import reply_diff, summary_text, to_html
 
 
@@ -129,7 +130,7 @@ def case_detail(view: CaseView, changes: list[dict], comparison: Comparison, wor
     go, which the page's script fills when the case is opened (harness.report.diff_word_diff_js). ``share``: verdict
     rows written once for the page (:class:`RowShare`); ``scales``: the comparison's, computed once by a caller
     of many cases."""
-    turns = "".join(turn_block(esc_text(t.get("role")), t.get("content")) for t in view.turns) or '<p class="muted">The case is not in the runs\' case snapshots.</p>'
+    turns = turns_html(view.turns) or '<p class="muted">The case is not in the runs\' case snapshots.</p>'
     a, b = esc(comparison.candidate_a), esc(comparison.candidate_b)
     return (f"<h3>Complaint</h3>{turns}<div class=\"sbs\">"
             f"<div><h3>A: {a}</h3>{_reply_html(view.a)}</div><div><h3>B: {b}</h3>{_reply_html(view.b)}</div></div>"

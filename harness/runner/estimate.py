@@ -3,8 +3,9 @@
 ``harness estimate EVAL`` reads the eval file, its dataset (with the same case
 selection as ``harness run``), templates and rubric, makes no call and needs no
 key. It renders every prompt a run would send: each model candidate's system
-prompt and thread, and the judge's prompt for every applicable criterion of every
-reply. A judge prompt holds the reply, which a model candidate has not written
+prompt and thread (a recorded tool call's name and arguments and a tool result
+counted as the messages sent carry them), and the judge's prompt for every
+applicable criterion of every reply. A judge prompt holds the reply, which a model candidate has not written
 yet: it stands in a placeholder of the expected reply length.
 
 Tokens are counted with OpenAI's ``o200k_base`` encoding from the copy litellm
@@ -43,7 +44,7 @@ from harness.datasets.schema import Case
 from harness.datasets.selection import CaseSelection
 from harness.runner.estimate_cache import CacheView, count_cached
 from harness.runner.estimate_rates import NOT_IN_MAP, SELF_HOSTED, deployment_price, total_limits, unpriced_words
-from harness.runner.estimate_tokens import _bundled_tokenizers, token_counter  # noqa: F401 - where they were
+from harness.runner.estimate_tokens import _bundled_tokenizers, message_tokens, token_counter  # noqa: F401 - where they were
 
 JUDGE_ANSWER_TOKENS = 60  # {"reason": one or two sentences, "score": n}
 DEFAULT_REPLY_TOKENS = 150
@@ -270,7 +271,7 @@ def _responder_line(spec, cases: list[Case], rendered: tuple, count, assumed: in
     """A model candidate's calls and tokens: its rendered system prompt and the thread, per case and epoch."""
     line = ModelLine("responder", spec.name, spec.model, concurrency=concurrency)
     for case in cases:
-        prompt = count(system_prompt(rendered, case)) + sum(count(m.content) for m in thread_messages(case))
+        prompt = count(system_prompt(rendered, case)) + sum(message_tokens(m, count) for m in thread_messages(case))
         line.calls += spec.epochs
         line.prompt_tokens += spec.epochs * (prompt + 4 * (len(case.turns) + 1))
         line.completion_tokens += spec.epochs * assumed
@@ -311,7 +312,7 @@ def _judge_prompts(cases: list[Case], criteria, reply_of, count) -> tuple[int, i
             if criterion.applies_to(case):
                 messages = build_judge_messages(case, reply, criterion)
                 calls += 1
-                tokens += sum(count(m.content) for m in messages) + 4 * len(messages)
+                tokens += sum(message_tokens(m, count) for m in messages) + 4 * len(messages)
     return calls, tokens
 
 

@@ -55,3 +55,14 @@ def _bundled_tokenizers() -> Path | None:
         return None
     folder = Path(list(spec.submodule_search_locations)[0]) / "litellm_core_utils" / "tokenizers"
     return folder if folder.is_dir() else None
+
+
+def message_tokens(message, count: Callable[[str], int]) -> int:
+    """The tokens of one chat message's text as sent: its content and, for a replayed tool call, each call's
+    tool name and arguments (a tool result's text is its content). A call's id and the JSON around it are
+    framing, left to the per-message allowance as a plain message's role is."""
+    tokens = count(message.content)
+    for call in message.tool_calls or ():
+        function = call.get("function") or {}
+        tokens += count(str(function.get("name") or "")) + count(str(function.get("arguments") or ""))
+    return tokens
