@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.errors import GeneratedAnswerError
-from harness.generate.spec import ANSWER_SCHEMA, MAX_WORDS, MIN_WORDS, NEAR_DUPLICATE, SEED_COPY, SHINGLE
+from harness.generate.spec import (ANSWER_SCHEMA, MAX_WORDS, MIN_WORDS, NEAR_DUPLICATE, REPETITIVE, REPETITIVE_MIN,
+                                   SEED_COPY, SHINGLE)
 from harness.judges.judge import load_answer
 from harness.errors import JudgeOutputError
 from harness.records.redaction import clip
@@ -65,13 +66,17 @@ def containment(part: frozenset, whole: frozenset) -> float:
 
 
 def length_problem(text: str) -> str | None:
-    """``empty``, ``too_short`` or ``too_long``, or None for a complaint of a usable length."""
-    count = len(words(text))
-    if not text.strip() or count == 0:
+    """``empty``, ``too_short``, ``too_long`` or ``repetitive`` (a sentence said over and over), or None for a
+    complaint of a usable length."""
+    found = words(text)
+    if not text.strip() or not found:
         return "empty"
-    if count < MIN_WORDS:
+    if len(found) < MIN_WORDS:
         return "too_short"
-    return "too_long" if count > MAX_WORDS else None
+    if len(found) > MAX_WORDS:
+        return "too_long"
+    grams = [tuple(found[i:i + SHINGLE]) for i in range(len(found) - SHINGLE + 1)]
+    return "repetitive" if len(grams) >= REPETITIVE_MIN and len(set(grams)) < REPETITIVE * len(grams) else None
 
 
 @dataclass

@@ -26,15 +26,15 @@ from harness.models.base import GenerateConfig
 from harness.records.redaction import clip
 
 # The summary's gates, in the order a complaint meets them.
-GATES = ("junk", "empty", "too_short", "too_long", "seed_copy", "near_duplicate", "invalid_case")
+GATES = ("junk", "empty", "too_short", "too_long", "repetitive", "seed_copy", "near_duplicate", "invalid_case")
 _GATE_WORDS = {"junk": "junk JSON after a retry", "empty": "empty", "too_short": "too short",
-               "too_long": "too long", "seed_copy": "copies of their seed", "near_duplicate": "near-duplicates",
-               "invalid_case": "not a valid case"}
+               "too_long": "too long", "repetitive": "repeating themselves", "seed_copy": "copies of their seed",
+               "near_duplicate": "near-duplicates", "invalid_case": "not a valid case"}
 
 # The same, for one dropped generation's note line (the case it repeats, or the loader's error, follows).
 _NOTE_WORDS = {**{gate: words.removesuffix("s") for gate, words in _GATE_WORDS.items()},
-               "seed_copy": "a copy of its seed", "near_duplicate": "a near-duplicate of",
-               "invalid_case": "not a valid case:"}
+               "repetitive": "repeating itself", "seed_copy": "a copy of its seed",
+               "near_duplicate": "a near-duplicate of", "invalid_case": "not a valid case:"}
 
 
 @dataclass

@@ -30,6 +30,11 @@ ANSWER_SCHEMA: dict[str, Any] = {
 MIN_WORDS = 6            # fewer is no complaint a reply could be graded on ("I want refund now")
 MAX_WORDS = 400          # more is a model rambling past one message (the schema caps characters too)
 SHINGLE = 3              # word 3-grams
+# A complaint whose 3-grams are under 60% distinct (at 12 or more) is a model looping on a sentence: the shipped
+# customer turns are all 93% or more distinct, and an angry repeat ("I want my money back I want my money back
+# now") is 69%.
+REPETITIVE = 0.6
+REPETITIVE_MIN = 12
 NEAR_DUPLICATE = 0.5     # Jaccard of 3-gram sets at or above this: the same complaint reworded slightly
 SEED_COPY = 0.6          # share of the generated text's 3-grams found in its own seed: a copy with edits
 

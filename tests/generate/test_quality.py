@@ -54,3 +54,23 @@ def test_dedup_tells_a_copy_of_its_seed_from_a_near_duplicate_of_another():
     assert dedup.verdict("the engineer missed two appointments and I lost two days of pay", None) == \
         ("near_duplicate", "g1")
     assert dedup.verdict("an unrelated complaint about a hotel room with mould on the walls", None) == (None, None)
+
+
+def test_a_model_looping_on_a_sentence_is_repetitive_and_an_angry_repeat_is_not() -> None:
+    looping = ("I have a parcel delivery company that has already contacted support twice without result. "
+               + "I have a complaint about the driver. " * 4)
+    assert length_problem(looping) == "repetitive"
+    assert length_problem("NO NO NO NO I want my money back I want my money back now") is None
+    assert length_problem("I want my money back. " * 2) is None  # under 12 3-grams: too short to say
+
+
+def test_no_shipped_customer_turn_counts_as_repetitive() -> None:
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "datasets"
+    for name in ("complaints.jsonl", "threads.jsonl"):
+        for line in (root / name).read_text(encoding="utf-8").splitlines():
+            for turn in json.loads(line)["turns"]:
+                if turn["role"] == "customer":
+                    assert length_problem(turn["content"]) in (None, "too_short"), turn["content"][:60]
