@@ -70,6 +70,10 @@ def generate(args: argparse.Namespace) -> int:
         return EXIT_NOTHING_KEPT
     print(f"harness: generate: wrote {len(summary.kept)} case{'s' if len(summary.kept) != 1 else ''} to "
           f"{options.out} (check it: harness validate {options.out})", file=sys.stderr)
+    if len(summary.kept) < summary.wanted:  # written all the same: what passed is worth keeping
+        print(f"harness: generate: {summary.wanted - len(summary.kept)} fewer than the {summary.wanted} wanted: "
+              f"every one of --max-asks {summary.asked} was used; raise it, or try another --seed or --model",
+              file=sys.stderr)
     return 0
 
 

@@ -217,3 +217,13 @@ def test_harness_run_on_the_generated_cases(project, capsys):
     assert code in (0, 1)  # graded (gates may fail): not a usage error or a crash
     records = (project / "run" / "records.jsonl").read_text().splitlines()
     assert len(records) == 3 and all(json.loads(r)["error"] is None for r in records)
+
+
+def test_fewer_kept_than_wanted_are_written_and_the_shortfall_said(project, capsys):
+    looping = answer_json("I want to complain about the driver. " * 5)
+    with OpenAIServer(reply=Replies(looping, answer_json(COMPLAINTS[0]), looping)) as server:
+        assert generate(server, project, "--count", "2", "--max-asks", "3") == 0
+    err = capsys.readouterr().err
+    assert "3 asked, 1 kept of 2 wanted" in summary_line(err) and "2 repeating themselves" in summary_line(err)
+    assert len(written(project)) == 1
+    assert "1 fewer than the 2 wanted: every one of --max-asks 3 was used" in err
