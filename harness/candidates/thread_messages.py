@@ -8,8 +8,12 @@ never runs a tool (a candidate that calls tools live is out of scope: its answer
 of text is a ``tool_call_reply`` error on the case).
 
 What a chat API refuses is mended so the case still runs, each said when the dataset loads
-(:func:`harness.datasets.tool_turns.tool_turn_notes`): a call no result answers is left out, and a result
-that answers no call gets the call it implies (its tool's name, no arguments) just before it.
+(:func:`harness.datasets.tool_turns.tool_turn_notes`): a call no result answers is left out, a result
+that answers no call gets the call it implies (its tool's name, no arguments) just before it, and arguments
+that are no JSON object are sent as one (:func:`~harness.datasets.tool_turns.sent_arguments`: litellm parses
+them for Anthropic and Gemini). The messages always end on the customer's turn or a tool result: the agent's
+text beside calls left out, when nothing but the reply follows it, is left out too, since Anthropic-style APIs
+continue a last assistant message (a prefill) instead of answering the customer.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.datasets.schema import Case, Turn
-from harness.datasets.tool_turns import has_tool_turns, pairing
+from harness.datasets.tool_turns import has_tool_turns, pairing, sent_arguments
 from harness.models.base import Message
 
 ROLE_OF = {"customer": "user", "agent": "assistant"}
@@ -47,7 +51,16 @@ def thread_messages(case: Case) -> list[Message]:
             messages.append(Message(role="assistant", content=turn.content, tool_calls=calls))
         elif turn.content.strip():
             messages.append(Message(role=ROLE_OF[turn.role], content=turn.content))
-    return _merged(messages)
+    return _answerable(_merged(messages))
+
+
+def _answerable(messages: list[Message]) -> list[Message]:
+    """Without the assistant text at the end (beside calls left out): the model answers what comes before it.
+    A case always has a customer turn, so something is left."""
+    end = len(messages)
+    while end > 1 and messages[end - 1].role == "assistant":
+        end -= 1
+    return messages[:end]
 
 
 def _call_ids(turns: list[Turn]) -> dict[tuple[int, int], str]:
@@ -58,7 +71,7 @@ def _call_ids(turns: list[Turn]) -> dict[tuple[int, int], str]:
 
 def _openai_call(call: dict[str, Any]) -> dict[str, Any]:
     return {"id": call["id"], "type": "function",
-            "function": {"name": call["name"], "arguments": call["arguments"] or "{}"}}
+            "function": {"name": call["name"], "arguments": sent_arguments(call["arguments"] or "")}}
 
 
 def _merged(messages: list[Message]) -> list[Message]:

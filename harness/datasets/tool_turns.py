@@ -9,8 +9,10 @@ a chat log) records that as an assistant message with ``tool_calls`` and a ``too
 
 They load as they are (:func:`turn_fields`, :func:`flat_tool_call`) into typed turns
 (:class:`~harness.datasets.schema.Turn`): what the tool returned is what a grader needs to judge the reply.
-A result that answers no call before it, or a call nothing answers, loads with a warning naming the file,
-line and field (:func:`tool_turn_notes`); :func:`pairing` is what replay and the warnings agree on.
+A result that answers no call before it, a call nothing answers (and the agent's text beside it when the
+reply comes next), and arguments that are not a JSON object load with a warning naming the file, line and
+field (:func:`tool_turn_notes`); :func:`pairing`, :func:`ends_unanswered` and :func:`sent_arguments` are what
+replay and the warnings agree on.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from harness.errors import DatasetError
 
-RECIPE = "README: Grading production conversations"
+RECIPE = "README: Tool calls and results"
 SHOWN = 3  # problems named in one warning; the rest are counted
 
 
@@ -100,14 +102,50 @@ def _answers(result: Any, call: Any) -> bool:
     return result.name is None or call.name == result.name
 
 
+UNPARSED = "unparsed_arguments"  # the key recorded arguments that are no JSON object are sent under
+
+
+def sent_arguments(arguments: str) -> str:
+    """A call's arguments as a model candidate is sent them: as recorded when they are a JSON object (``{}``
+    when empty), else the recorded text as a JSON string under :data:`UNPARSED`. litellm parses them for
+    Anthropic, Gemini and Bedrock, which take only an object: text that is not one would fail the case."""
+    if not arguments.strip():
+        return "{}"
+    return arguments if argument_problem(arguments) is None else json.dumps({UNPARSED: arguments},
+                                                                              ensure_ascii=False)
+
+
+def argument_problem(arguments: str) -> str | None:
+    """Why recorded arguments are not a JSON object (``invalid JSON: … at column 2``), or None."""
+    if not arguments.strip():
+        return None
+    try:
+        value = json.loads(arguments)
+    except json.JSONDecodeError as exc:
+        return f"invalid JSON: {exc.msg} at column {exc.colno}"
+    return None if isinstance(value, dict) else f"JSON {type(value).__name__}, not an object"
+
+
+def ends_unanswered(turns: Sequence[Any], index: int, unanswered: Iterable[tuple[int, int]]) -> bool:
+    """Whether agent turn ``index`` makes calls none of which is answered and is followed by no customer or tool
+    turn (the thread's last turn, or one a reply follows: ``replay: turns``): left without its calls, its text
+    would end the messages, which Anthropic-style APIs continue as a prefill instead of answering."""
+    turn, open_calls = turns[index], set(unanswered)
+    if not turn.tool_calls or any((index, j) not in open_calls for j in range(len(turn.tool_calls))):
+        return False
+    after = turns[index + 1] if index + 1 < len(turns) else None
+    return after is None or (after.role == "agent" and not after.tool_calls)
+
+
 def tool_problems(turns: Sequence[Any]) -> list[tuple[int, str, str]]:
-    """``(turn index, field, problem)`` for each tool result answering no call before it and each call no
-    result answers, in turn order: loaded anyway (the result is still context), and replayed so a model
-    accepts it (:mod:`harness.candidates.thread_messages`)."""
+    """``(turn index, field, problem)`` for each tool result answering no call before it, each call no result
+    answers (and the text beside calls none of which is answered, where the reply comes next), and each call's
+    arguments that are no JSON object, in turn order: loaded anyway (the result is still context), and replayed
+    so a model accepts it (:mod:`harness.candidates.thread_messages`)."""
     if not has_tool_turns(turns):
         return []
     paired = pairing(turns)
-    problems = []
+    problems = _argument_problems(turns)
     for index, match in paired.answers.items():
         if match is None:
             result = turns[index]
@@ -120,7 +158,36 @@ def tool_problems(turns: Sequence[Any]) -> list[tuple[int, str, str]]:
         problems.append((index, f"tool_calls[{j}].id" if call.id else f"tool_calls[{j}]",
                          f"tool call {call.name!r}" + (f" ({call.id!r})" if call.id else "")
                          + " that no tool turn answers: left out of what a model candidate is sent"))
+    problems += _trailing_text(turns, paired.unanswered)  # after its call's, at the same turn
     return sorted(problems, key=lambda item: item[0])
+
+
+def _argument_problems(turns: Sequence[Any]) -> list[tuple[int, str, str]]:
+    return [(index, f"tool_calls[{j}].arguments",
+             f"tool call {call.name!r} has arguments that are not a JSON object ({problem}): a model candidate "
+             f"is sent them as {{\"{UNPARSED}\": <the text>}}, a JSON object every API accepts")
+            for index, turn in enumerate(turns) for j, call in enumerate(turn.tool_calls)
+            for problem in [argument_problem(call.arguments)] if problem is not None]
+
+
+def _trailing_text(turns: Sequence[Any], unanswered: tuple[tuple[int, int], ...]) -> list[tuple[int, str, str]]:
+    problems = []
+    for index, turn in enumerate(turns):
+        if not (turn.content.strip() and ends_unanswered(turns, index, unanswered)):
+            continue
+        text = f"the agent's text {_quoted(turn.content)} beside tool calls that no tool turn answers"
+        if index + 1 == len(turns):
+            said = f"{text} ends the thread: left out of what a model candidate is sent"
+        else:
+            said = f"{text} comes just before the agent's next turn: with `replay: turns`, left out of that turn's case"
+        problems.append((index, "content", f"{said}, so its messages end on the customer's turn or a tool result, "
+                         "for it to answer (Anthropic-style APIs continue a last assistant message as a prefill)"))
+    return problems
+
+
+def _quoted(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= width else text[:width - 1] + "…")
 
 
 def tool_turn_notes(cases: Iterable[Any], source: str, lines: Mapping[str, int],
@@ -133,17 +200,29 @@ def tool_turn_notes(cases: Iterable[Any], source: str, lines: Mapping[str, int],
         for index, field, problem in tool_problems(case.turns):
             rows = turn_lines.get(case.id)
             if rows is not None and index < len(rows):
-                where = {"line": rows[index], "field": _column(field)}
+                where = {"line": rows[index], "field": _column(field, len(case.turns[index].tool_calls))}
             else:
                 where = {"line": lines.get(case.id), "field": f"turns[{index}].{field}"}
-            kind = "call" if field.startswith("tool_calls") else "result"  # one warning for each, however many tools
-            found.setdefault(kind, []).append(DatasetError(f"{case.id}: {problem}", file=source, **where))
+            # One warning for each kind, however many tools.
+            found.setdefault(_kind(field), []).append(DatasetError(f"{case.id}: {problem}", file=source, **where))
     return [_counted(errors) for errors in found.values()]
 
 
-def _column(field: str) -> str:
-    """A turn's field as a one-row-per-message file's column holds it."""
-    return "tool_calls" if field.startswith("tool_calls") else field
+def _kind(field: str) -> str:
+    if field.endswith(".arguments"):
+        return "arguments"
+    return "call" if field.startswith("tool_calls") else "text" if field == "content" else "result"
+
+
+def _column(field: str, n_calls: int) -> str:
+    """A turn's field as a one-row-per-message file's column holds it: a row's one call is in ``tool_name``,
+    ``tool_call_id`` and ``tool_arguments``, several in the JSON list ``tool_calls``. (A one-call list in
+    ``tool_calls`` reads as the columns: the loaded turn no longer says which the row used.)"""
+    if not field.startswith("tool_calls"):
+        return field
+    if n_calls > 1:
+        return "tool_calls"
+    return {"id": "tool_call_id", "arguments": "tool_arguments"}.get(field.rpartition(".")[2], "tool_name")
 
 
 def _counted(errors: list[DatasetError]) -> DatasetError:

@@ -170,7 +170,7 @@ def tool_call_reply_message(model: str, names: list[str]) -> str:
     :class:`~harness.errors.ToolCallReplyError`'s message, the same from every provider."""
     called = ", ".join(names) or "a tool"
     return (f"{model}: answered with a tool call ({called}) instead of a reply to the customer: the harness runs no "
-            f"tools, it replays the ones a thread recorded (README: Multi-turn threads)")
+            f"tools, it replays the ones a thread recorded (README: Tool calls and results)")
 
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -64,18 +64,25 @@ def error_notices(card: Scorecard, count=None) -> list[str]:
 
 
 def _counted_notice(card: Scorecard, count, lost: int, verdicts: int) -> str:
-    """``errors: 4 of 10 records (40.0%) with an error: 3 without a reply, 1 with a judge error. ...``"""
+    """``errors: 4 of 10 records (40.0%) with an error: 3 without a reply, 1 with a judge error. By candidate:
+    bot 3 of 10 with no reply (server_error 2, rate_limit 1) ...``: the split says "without a reply" once, and
+    the parts after it name the candidates each kind of error hit (no reply, judge verdicts)."""
     parts = []
     if lost:
-        parts.append(f"without a reply: {_lost_each(card)}; every score and pass rate leaves those records out, "
-                     "so it describes only the cases that got a reply, with a smaller n")
+        parts.append(f"By candidate: {_lost_each(card, bracketed=True)}; every score and pass rate leaves those "
+                     "records out, so it describes only the cases that got a reply, with a smaller n")
     if verdicts:
         parts.append(f"{_verdicts_lost(card, verdicts)}; those criteria's scores leave them out")
     return f"errors: {count.split}. " + "; and ".join(parts) + " (see Errors in the table)"
 
 
-def _lost_each(card: Scorecard) -> str:
-    """``bot 3 of 10: server_error 2, rate_limit 1``: each candidate's records without a reply, by kind."""
+def _lost_each(card: Scorecard, bracketed: bool = False) -> str:
+    """``bot 3 of 10: server_error 2, rate_limit 1``: each candidate's records without a reply, by kind (or,
+    ``bracketed``, ``bot 3 of 10 with no reply (server_error 2, rate_limit 1)``, where no brackets hold it)."""
+    if bracketed:
+        return "; ".join(f"{name} {c.n_case_errors} of {c.n_records} with no reply"
+                         + (f" ({fmt_kinds(c.case_errors_by_kind)})" if c.case_errors_by_kind else "")
+                         for name, c in card.candidates.items() if c.n_case_errors)
     return "; ".join(f"{name} {c.n_case_errors} of {c.n_records}{_kinds(c.case_errors_by_kind)}"
                      for name, c in card.candidates.items() if c.n_case_errors)
 

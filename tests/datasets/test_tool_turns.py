@@ -83,9 +83,9 @@ def test_bad_tool_turns_load_with_a_warning_at_file_line_and_field(tmp_path):
     assert len(loaded.cases) == 3
     assert loaded.notes == (
         f"{path}:2: turns[1].tool_call_id: o2: a tool result (call id 'call_8') that answers no tool call before it: "
-        "its content is kept as context for the reply (README: Grading production conversations)",
+        "its content is kept as context for the reply (README: Tool calls and results)",
         f"{path}:3: turns[1].tool_calls[0].id: o3: tool call 'lookup_order' ('call_1') that no tool turn answers: "
-        "left out of what a model candidate is sent (README: Grading production conversations)")
+        "left out of what a model candidate is sent (README: Tool calls and results)")
 
 
 @pytest.mark.parametrize(("turn", "field", "problem"), [
@@ -155,8 +155,8 @@ def test_a_one_row_per_message_export_with_tool_rows_keeps_them_before_the_reply
     assert t2.recorded_replies == {"thread": "Refund issued!"}
     # The result answers no call: said at its row, by its column, not refused.
     assert loaded.notes == (f"{path}:7: tool_call_id: t2: a tool result (call id 'call_9') that answers no tool call "
-                            "before it: its content is kept as context for the reply (README: Grading production "
-                            "conversations)",)
+                            "before it: its content is kept as context for the reply (README: Tool calls and "
+                            "results)",)
 
 
 def test_a_tool_row_with_call_columns_is_refused_at_its_row(tmp_path):
