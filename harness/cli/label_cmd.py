@@ -23,7 +23,7 @@ def add_parser(sub) -> None:
                                                                   "missing); what you labelled in it is skipped")
     label.add_argument("--labeller", required=True, help="your name, written on every label")
     label.add_argument("--criteria", help="comma-separated rubric criteria (default: every criterion of the run's "
-                                          "rubric, unless --checks is given)")
+                                          "rubric, unless --checks is given; every check in a checks-only run)")
     label.add_argument("--checks", help="comma-separated checks to label as pass/fail")
     label.add_argument("--candidates", help="comma-separated candidate names (default: all); the part before @, "
                                             "or any start one candidate has, will do")
@@ -84,6 +84,7 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     picks = _picks(args, manifest, targets)
     selected = _selected(args, manifest, ShowFilter(cases=parse_ids(args.cases), candidates=candidates), cases)
     records = [r for r in selected if picks.keeps(r)]  # --from-diff, --share
+    _say_default(args, targets)
     if args.by_candidate:
         _check_recorded(manifest, records)
     # The label file is opened for append (and read) before the first question: a path that cannot
@@ -336,16 +337,30 @@ def _targets(args: argparse.Namespace, manifest) -> list:
     criteria = (manifest.rubric or {}).get("criteria") or {}
     wanted = list(_names(args.criteria, "--criteria", "criterion ids", "acknowledgement,apology_quality"))
     checks = list(_names(args.checks, "--checks", "check names", "apology_wording,no_contradiction"))
-    if not wanted and not checks:
-        if not criteria:
-            raise ConfigError("this run has no judge criteria: name --checks to label", field="--criteria")
-        wanted = list(criteria)
+    if not wanted and not checks:  # what the run has: its judge criteria, else its checks (_say_default says)
+        wanted, checks = (list(criteria), []) if criteria else ([], list(manifest.checks))
+        if not wanted and not checks:
+            raise ConfigError(f"run {args.run_dir} has no judge criteria and no checks to label", field="--criteria")
     _refuse_unknown(args.run_dir, wanted, list(criteria), "criterion", "--criteria")
     _refuse_unknown(args.run_dir, checks, list(manifest.checks), "check", "--checks")
     words = _rubric_words(manifest)
     found = [Target("criterion", name, str(criteria[name].get("scale", "1-5")), *words.get(name, ("", ())),
                     own=is_case_criterion(criteria[name])) for name in wanted]
     return found + [Target("check", name, "pass_fail", _check_question(name)) for name in checks]
+
+
+def _say_default(args: argparse.Namespace, targets: list) -> None:
+    """One line naming what was chosen for the user (neither --criteria nor --checks given), once the options
+    are known good: a refused selection keeps its one-line error."""
+    if args.criteria is not None or args.checks is not None:
+        return
+    names = ", ".join(t.name for t in targets)
+    if targets and targets[0].kind == "criterion":
+        print(f"harness: labelling the judge criteria of {args.run_dir} ({names}); name --checks to label checks",
+              file=sys.stderr)
+    else:
+        print(f"harness: labelling the checks of {args.run_dir} ({names}): it has no judge criteria; "
+              "name --checks to label some of them", file=sys.stderr)
 
 
 def _refuse_unknown(run_dir: Path, names: list[str], known: list[str], what: str, field: str) -> None:

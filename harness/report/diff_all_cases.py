@@ -125,6 +125,7 @@ class ListedCase:
     detail: str  # the opened case's HTML ("" when the case has no view: the script shows its values)
     words: list[str] | None = None  # both replies as compared, when the script builds the word changes
     search: str = ""  # the complaint and both replies, which the search box reads
+    unmeasured: list[int] | None = None  # the rows (indexes into comparison.rows) the case was not graded on
 
 
 def _reply_view(record: _Record, n_samples: int) -> _SideView:
@@ -218,6 +219,33 @@ def every_case(comparison: Comparison, changes: dict[str, list[dict]],
     return out
 
 
+def _graded(verdict) -> bool:
+    """A check or criterion verdict a row compares: a check that applied, a criterion judged applicable with a
+    score and no judge error (the row's left_out counts the others)."""
+    if verdict is None:
+        return False
+    if hasattr(verdict, "applicable"):
+        return verdict.applicable and verdict.error is None and (verdict.score is not None or verdict.passed is not None)
+    return verdict.passed is not None
+
+
+def unmeasured(view, comparison: Comparison, mine: list[dict]) -> list[int]:
+    """The rows ``view``'s case was not graded on, on either side's first sample (a case error, a check that did
+    not apply, a criterion judged not applicable or erred): the page's check and criterion filters keep, under
+    "unchanged" and "all", the cases each row held on. A measure the case changed on was graded, whatever its
+    first sample says (with several samples a row compares each side's graded ones)."""
+    changed = {(c["kind"], c["name"]) for c in mine}
+    out = []
+    for index, row in enumerate(comparison.rows):
+        if (row.kind, row.name) in changed:
+            continue
+        sides = [side for side in (view.a, view.b) if side is not None and not side.error]
+        field = "checks" if row.kind == "check" else "criteria"
+        if len(sides) < 2 or not all(_graded(getattr(side.verdicts, field).get(row.name)) for side in sides):
+            out.append(index)
+    return out
+
+
 def _listed(comparison: Comparison, case_id: str, one: SideCase | None, two: SideCase | None, snapshot: dict,
             mine: list[dict], reply_changed: bool, shared: tuple) -> ListedCase:
     first = one or two
@@ -228,4 +256,5 @@ def _listed(comparison: Comparison, case_id: str, one: SideCase | None, two: Sid
     category = view.category or snapshot.get("category") or "(none)"
     words = None if embedded is not None else _words(view)
     return ListedCase(case_id, str(persona), str(category), mine, _note(view, reply_changed),
-                      case_detail(view, mine, comparison, embedded is not None, *shared), words, _search(view, words))
+                      case_detail(view, mine, comparison, embedded is not None, *shared), words, _search(view, words),
+                      unmeasured(view, comparison, mine))

@@ -65,13 +65,18 @@ def _item(case: ListedCase, reply_changed: bool) -> dict:
         item["t"] = case.search
     if not case.detail:
         item["noview"] = 1
+    if case.unmeasured:
+        item["x"] = case.unmeasured  # rows (the comparison's "rows") the case was not graded on
     return item
 
 
-def _select(prefix: str, name: str, label: str, options: list[tuple[str, str]], chosen: str = "") -> str:
+def _select(prefix: str, name: str, label: str, options: list[tuple[str, str]], chosen: str = "",
+            said: bool = False) -> str:
+    """A filter; ``said``: its label in a span the script rewords with the status (check flipped / held)."""
     items = "".join(f'<option value="{esc_attr(v)}"{" selected" if v == chosen and v else ""}>{esc(visible(t))}</option>'
                     for v, t in options)  # as html_filters
-    return (f'<label for="{prefix}-f-{name}">{esc(label)}'
+    text = f'<span class="said">{esc(label)}</span>' if said else esc(label)
+    return (f'<label for="{prefix}-f-{name}">{text}'
             f'<select id="{prefix}-f-{name}" data-filter="{name}">{items}</select></label>')
 
 
@@ -88,16 +93,16 @@ def _filters(comparison: Comparison, data: list[dict], prefix: str, every: bool)
     def values(key: str) -> list[tuple[str, str]]:
         return [(v, v) for v in sorted({row[key] for row in data})]
 
-    def rows_of(kind: str) -> list[tuple[str, str]]:
-        return [(r.name, r.name) for r in comparison.rows if r.kind == kind and r.changes]
+    def rows_of(kind: str) -> list[tuple[str, str]]:  # every graded row when unchanged cases are listed too
+        return [(r.name, r.name) for r in comparison.rows if r.kind == kind and (r.changes or every and r.n_cases)]
 
     flips = [("", "either way"), ("down", "worse in B (pass→fail, score drop)"),
              ("up", "better in B (fail→pass, score rise)")]
     selects = [_status_select(prefix, data)] if every else []
     selects += [_select(prefix, "persona", "persona", [("", "all")] + values("persona")),
                 _select(prefix, "category", "category", [("", "all")] + values("category")),
-                _select(prefix, "criterion", "criterion changed", [("", "any")] + rows_of("criterion")),
-                _select(prefix, "check", "check flipped", [("", "any")] + rows_of("check")),
+                _select(prefix, "criterion", "criterion changed", [("", "any")] + rows_of("criterion"), said=True),
+                _select(prefix, "check", "check flipped", [("", "any")] + rows_of("check"), said=True),
                 _select(prefix, "flip", "direction", flips)]
     what = "case id, complaint or replies" if every else "case id or text"
     search = (f'<label for="{prefix}-f-text">{what}'

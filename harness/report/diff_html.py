@@ -199,7 +199,8 @@ def render_comparison(comparison: Comparison, index: int, notes: str = "", every
             f"{notes}<h3>Summary</h3>{_summary_table(comparison)}{_family(comparison)}{usage_html(comparison.usage)}"
             f"<h3>Differences with intervals</h3>{_charts(comparison)}"
             f"<h3>{esc(heading)}</h3>{above}{none}{cases}{_reply_changes(comparison)}</section>")
-    return html, {"cases": data, "a": comparison.candidate_a, "b": comparison.candidate_b}
+    return html, {"cases": data, "a": comparison.candidate_a, "b": comparison.candidate_b,
+                  "rows": [[row.kind, row.name] for row in comparison.rows]}  # what a case's "x" indexes
 
 
 def _reply_changes(comparison: Comparison) -> str:

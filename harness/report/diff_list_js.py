@@ -8,7 +8,9 @@ detail row, :data:`harness.report.html_store.SEP` between cases); ``diff-data`` 
 order, what the filters, the search and the counts read: ``s`` ``c`` for a case some measure changed on (else
 ``u``), ``rc`` when only its reply text changed, ``changes``, ``t`` the complaint and both replies, ``w`` the
 two replies for the word changes the page computes (:mod:`harness.report.diff_word_diff_js`), ``noview`` for a
-changed case of a page written from ``diff.json`` alone (it opens to its values on each changed measure).
+changed case of a page written from ``diff.json`` alone (it opens to its values on each changed measure), ``x``
+the rows (indexes into the comparison's ``rows``, ``[kind, name]``) the case was not graded on, which the check
+and criterion filters read under "unchanged" and "all".
 """
 
 from __future__ import annotations
@@ -125,16 +127,50 @@ CASE_LIST_JS = """
         return (!kind || (ch.kind === kind && ch.name === name)) && (!dir || ch.dir === dir);
       });
     }
+    var rowAt = {};  // "kind:name" -> its index in comparison.rows, which a case's x (rows not graded) names
+    (comparison.rows || []).forEach(function (r, k) { rowAt[r[0] + ":" + r[1]] = k; });
+    function graded(c, kind, name) {
+      var k = rowAt[kind + ":" + name];
+      return k !== undefined && !(c.x && c.x.indexOf(k) >= 0);
+    }
+    // Under a status of changed cases the check and criterion filters keep the cases that changed on it; under
+    // "unchanged", "reply text only" and "all" the cases it was graded on (held, or changed under "all"), so
+    // the list can confirm that a check held. The filters' labels say which (WORDING), their options count.
+    var ON_CHANGE = {changed: 1, regressed: 1, improved: 1};
+    var WORDING = {criterion: ["criterion changed", "criterion held", "criterion graded (held or changed)"],
+                   check: ["check flipped", "check held", "check graded (held or flipped)"]};
+    function onMeasure(c, kind, name, flip, statusName) {
+      if (ON_CHANGE[statusName]) return matches(c, kind, name, flip);
+      return graded(c, kind, name) && (!flip || matches(c, kind, name, flip));
+    }
+    function reword(statusName, status) {
+      ["criterion", "check"].forEach(function (kind) {
+        var select = selects[kind];
+        if (!select) return;
+        var said = select.parentNode.querySelector(".said");
+        if (said) said.textContent = WORDING[kind][ON_CHANGE[statusName] ? 0 : statusName === "all" ? 2 : 1];
+        Array.prototype.forEach.call(select.options, function (o) {
+          if (!o.value) return;
+          if (o.base === undefined) o.base = o.textContent;
+          var n = 0;
+          cases.forEach(function (c) { if (status(c) && onMeasure(c, kind, o.value, "", statusName)) n++; });
+          o.textContent = o.base + " (" + n.toLocaleString("en") + ")";
+        });
+      });
+    }
+    var worded = null;
     function apply() {
       var v = {}, words = text ? text.value.toLowerCase().split(/\\s+/).filter(Boolean) : [];
       Object.keys(selects).forEach(function (k) { v[k] = selects[k].value; });
-      var status = STATUS[v.status || "changed"] || STATUS.all, of = 0, elsewhere = 0;
+      var statusName = STATUS[v.status || "changed"] ? v.status || "changed" : "all";
+      var status = STATUS[statusName], of = 0, elsewhere = 0;
+      if (worded !== statusName) { reword(statusName, status); worded = statusName; }
       var narrowed = words.length > 0;  // a search names cases: those under another status are counted, not lost
       function others(c, i) {  // every filter but the status
         if (v.persona && c.persona !== v.persona) return false;
         if (v.category && c.category !== v.category) return false;
-        if (v.criterion && !matches(c, "criterion", v.criterion, v.flip)) return false;
-        if (v.check && !matches(c, "check", v.check, v.flip)) return false;
+        if (v.criterion && !onMeasure(c, "criterion", v.criterion, v.flip, statusName)) return false;
+        if (v.check && !onMeasure(c, "check", v.check, v.flip, statusName)) return false;
         if (v.flip && !matches(c, null, null, v.flip)) return false;
         return words.every(function (w) { return haystack(i).indexOf(w) >= 0; });
       }

@@ -15,6 +15,18 @@ non-editable install is sure to hold.
 # loaded label file is read where it is (a FileReader: no network either). A loaded label that named its reply
 # by candidate keeps ``cand`` in the store, so the download names it so again.
 LABEL_JS = """
+  // The queue's "on" offers what the run has: no "criteria" in a checks-only run (nor "checks" in a run without
+  // any), so a choice kept from another run's page (the preferences are the browser's, not the run's) falls back
+  // to the run's default (queue_info's "on"), as `harness label` without --criteria or --checks does.
+  function offerWhatTheRunHas(select, targets) {
+    if (!select) return;
+    var has = {criterion: false, check: false};
+    targets.forEach(function (t) { has[t.kind] = true; });
+    var keep = {criteria: has.criterion, checks: has.check, all: has.criterion && has.check};
+    Array.prototype.slice.call(select.options).forEach(function (o) {
+      if (!keep[o.value]) select.removeChild(o);
+    });
+  }
   function labelling(list, onMake, data, info, hooks) {  // the queue's filter of the list (keeps(i)), or null
     var bar = document.getElementById("labelling");
     if (!bar || !info) return null;
@@ -228,6 +240,7 @@ LABEL_JS = """
       tr.addEventListener("click", function () { if (on.checked) panel(tr, i); });
       tr.addEventListener("keydown", function () { if (on.checked) panel(tr, i); });
     });
+    offerWhatTheRunHas($("lab-q-on"), targets);
     var queue = labelQueue(list, data, info, {
       changed: function () {
         list.made().forEach(function (tr, i) {

@@ -84,14 +84,18 @@ def test_what_cannot_be_labelled_is_refused_in_one_line_and_a_damaged_file_is_le
     assert (root / "labels.jsonl").read_text() == '{"case_id": "k0"}\n'
 
 
-def test_a_run_without_a_judge_needs_checks(tmp_path):
+def test_a_run_without_a_judge_labels_its_checks(tmp_path):
     (tmp_path / "d.jsonl").write_text(json.dumps({"id": "x", "turns": [{"role": "customer", "content": "late!"}],
                                                   "recorded_replies": {"v1": "Sorry."}}) + "\n")
     (tmp_path / "e.yaml").write_text("dataset: d.jsonl\ncandidates: [{name: v1, recorded: v1}]\n"
                                      "checks: [apology_wording, boundary_setting]\n")
     assert harness_cmd("run", "e.yaml", "--out", "r", "--quiet", cwd=tmp_path).returncode == 0
-    done = _label(tmp_path, answers="")
-    assert done.returncode == 2 and "no judge criteria: name --checks" in done.stderr
+    # No --checks: a checks-only run labels its checks, and says so (it used to refuse: fix_s23c)
+    done = _label(tmp_path, answers="f\n")
+    assert done.returncode == 0, done.stderr
+    assert "labelling the checks of r (apology_wording, boundary_setting): it has no judge criteria" in done.stderr
+    assert "labelled 1 " in done.stdout
+    (tmp_path / "labels.jsonl").unlink()
     # boundary_setting does not apply (n/a): only apology_wording is asked
     asked = _label(tmp_path, "--checks", "apology_wording,boundary_setting", answers="f\n")
     assert "[1/1] x · v1 · check apology_wording (p/f)" in asked.stdout and "labelled 1 " in asked.stdout
