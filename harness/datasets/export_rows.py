@@ -8,7 +8,8 @@ exporting would otherwise change what is graded without a word:
   A row the same as an earlier row of its thread in every column, and holding a message's own field (a
   timestamp, a message id: what tells an exported message from another), is dropped, and said once with the
   lines (:func:`drop_repeats`). Without such a field two equal rows may be a message sent twice, so both are
-  kept, and said. A message id that comes back with other content is refused at the later row: which of the
+  kept, and said. A field the same on every row of its conversation (a CSAT score, a thumbs, a channel,
+  repeated on each row) says nothing of one message, so it proves no repeat (:func:`message_fields`). A message id that comes back with other content is refused at the later row: which of the
   two is the message is the user's call.
 * **Order.** Rows are read in file order. A newest-first export (or one sorted by thread, then by anything
   but time) pairs replies with the wrong messages. A ``time`` column (mapped: ``columns: {time: timestamp}``)
@@ -42,8 +43,9 @@ def is_message_id(key: str) -> bool:
 
 def drop_repeats(rows: list[tuple[int, Any]], source: str, notes: list[DatasetError]) -> list[tuple[int, Any]]:
     """``rows`` without the rows that repeat an earlier row of their thread in every column (when they hold a
-    message's own field; else kept), a repeated message id with other content replaced by its DatasetError.
-    What was dropped or kept is said in ``notes``."""
+    message's own field, :func:`message_fields`; else kept), a repeated message id with other content replaced
+    by its DatasetError. What was dropped or kept is said in ``notes``."""
+    own_keys = message_fields(rows)
     seen: dict[tuple[str, str], int] = {}
     ids: dict[tuple[str, str, Any], tuple[int, str]] = {}
     dropped: list[tuple[int, int]] = []
@@ -56,35 +58,60 @@ def drop_repeats(rows: list[tuple[int, Any]], source: str, notes: list[DatasetEr
         thread = str(row["thread_id"])
         text = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
         first = seen.setdefault((thread, text), number)
-        own = _own_fields(row)
-        if first != number and own:
+        own = own_keys.get(thread, frozenset())
+        if first != number and _own_fields(row, own):
             dropped.append((number, first))
             continue
         if first != number:
             kept.append((number, first))
-        clash = _id_clash(row, thread, text, number, ids, source)
+        clash = _id_clash(row, thread, text, number, ids, source, own)
         out.append((number, clash or row))
     if dropped:
         notes.append(_repeat_note(dropped, source, "dropped as the export's repeats"))
     if kept:
-        notes.append(_repeat_note(kept, source, "kept: with no message id or timestamp column, a repeat and a "
-                                                 "message sent twice look the same"))
+        notes.append(_repeat_note(kept, source, "kept: with no per-message column (a message id or timestamp that "
+                                                 "changes within the conversation), a repeat and a message sent "
+                                                 "twice look the same"))
     return out
 
 
-def _own_fields(row: dict[str, Any]) -> bool:
+def message_fields(rows: list[tuple[int, Any]]) -> dict[str, frozenset[str]]:
+    """Per thread, the ``metadata`` keys that tell one of its messages from another: those whose value changes
+    between its rows, and those named as a message id or a time (``message_id``, ``ts``, ``created_at``) whose
+    value changes within some thread of the file (a conversation held in one minute still has per-message
+    times). A key the same on every row of its conversation, and never changing in any (a CSAT score, a
+    thumbs, a channel, a conversation's start time repeated on each row), is the conversation's: two bot
+    messages alike in every column but it may still be two messages, so it proves no repeat. Blank cells are
+    left out (a field written on one row only)."""
+    values: dict[str, dict[str, set[str]]] = {}
+    for _, row in rows:
+        metadata = row.get("metadata") if isinstance(row, dict) else None
+        if not isinstance(metadata, dict) or not isinstance(row.get("thread_id"), (str, int)):
+            continue
+        thread = values.setdefault(str(row["thread_id"]), {})
+        for key, value in metadata.items():
+            if value not in (None, "") and value != {}:
+                thread.setdefault(key, set()).add(json.dumps(value, sort_keys=True, default=str))
+    varying = {thread: frozenset(key for key, seen in keys.items() if len(seen) > 1) for thread, keys in values.items()}
+    named = frozenset(key for keys in varying.values() for key in keys if is_message_id(key) or _TIME_NAME.search(key))
+    return {thread: keys | named for thread, keys in varying.items()}
+
+
+def _own_fields(row: dict[str, Any], own: frozenset[str]) -> bool:
+    # `time` is mapped by the user as each message's send time: the message's own by what it says.
     metadata = row.get("metadata")
     return row.get(TIME_KEY) not in (None, "") or isinstance(metadata, dict) and any(
-        value not in (None, "") for value in metadata.values())
+        metadata.get(key) not in (None, "") for key in own)
 
 
 def _id_clash(row: dict[str, Any], thread: str, text: str, number: int,
-              ids: dict[tuple[str, str, Any], tuple[int, str]], source: str) -> DatasetError | None:
+              ids: dict[tuple[str, str, Any], tuple[int, str]], source: str, own: frozenset[str]) -> DatasetError | None:
     metadata = row.get("metadata")
     if not isinstance(metadata, dict):
         return None
     for key, value in metadata.items():
-        if not is_message_id(key) or value in (None, "") or not isinstance(value, (str, int)):
+        # A `run_id` the same on every row of every conversation is a trace's id, not a message's: no clash.
+        if not is_message_id(key) or key not in own or value in (None, "") or not isinstance(value, (str, int)):
             continue
         first, first_text = ids.setdefault((thread, key, value), (number, text))
         if first_text != text:

@@ -23,7 +23,9 @@ def note(min_per_side: int) -> str:
             "criterion: did the replies that passed draw better feedback than those that failed? The difference "
             "is passed − failed, with a Welch t interval for a score's mean, Newcombe's score interval for a "
             "share; the AUC is the chance that a reply which passed drew better feedback than one which failed "
-            f"(ties half; 0.5: the check says nothing of it), with DeLong's interval. Under {min_per_side} "
+            f"(ties half; 0.5: the check says nothing of it), with DeLong's interval (at 0 or 1, where it has "
+            f"none, a score-type interval). Values told apart only by case or spaces are counted as one. Under "
+            f"{min_per_side} "
             "replies on a side nothing is compared. With a dozen checks, about one interval in twenty leaves out "
             "zero by chance alone: read a lone one as a lead, not a finding.")
 
@@ -43,7 +45,20 @@ def summary_rows(summary: FeedbackSummary) -> list[tuple[str, str]]:
             rows.append(("distribution", " · ".join(f"{value}: {n}" for value, n in summary.distribution.items())))
     else:
         rows = [(f"share {value}", _share(stat.passed, stat.n, stat.ci)) for value, stat in summary.shares.items()]
+        rows += _folding_rows(summary)
     rows.append(("missing", _missing(summary)))
+    return rows
+
+
+def _folding_rows(summary: FeedbackSummary) -> list[tuple[str, str]]:
+    # Said beside the shares: a share that merged spellings, or left out a look-alike, is read differently.
+    rows = []
+    if summary.folded:
+        rows.append(("counted as one (case, spaces)", " · ".join(
+            f"{value}: {', '.join(ways)}" for value, ways in summary.folded.items())))
+    if summary.look_alike:
+        rows.append(("counted apart, look alike", " · ".join(
+            ", ".join(group) for group in summary.look_alike) + " (one answer written differently? not merged)"))
     return rows
 
 
@@ -115,8 +130,12 @@ def _difference(value: float | None, ci: Interval | None, share: bool) -> str:
 def _auc(item: FeedbackAgreement) -> str:
     if item.auc is None:
         return DASH
-    bounds = f" [{item.auc_ci.lo:.2f}, {item.auc_ci.hi:.2f}]" if item.auc_ci else ""
-    return f"{item.auc:.2f}{bounds} ({item.n_passed + item.n_failed})"
+    n = item.n_passed + item.n_failed
+    if item.auc_ci is None:
+        # A scorecard made before the score-type interval has none at 0 or 1; all ties (0.5) have none at all.
+        why = {0.0: "perfect separation", 1.0: "perfect separation", 0.5: "every reply drew the same feedback"}
+        return f"{item.auc:.2f} ({n}; no interval: {why[item.auc]})" if item.auc in why else f"{item.auc:.2f} ({n})"
+    return f"{item.auc:.2f} [{item.auc_ci.lo:.2f}, {item.auc_ci.hi:.2f}] ({n})"
 
 
 def _reads(ci: Interval | None) -> str:

@@ -27,6 +27,7 @@ from harness.scoring.feedback_keys import (CATEGORY, FeedbackKey, as_number, cou
 from harness.scoring.feedback_schema import (CandidateFeedback, FeedbackAgreement, FeedbackKeyResult,
                                              FeedbackSection, FeedbackSummary)
 from harness.scoring.feedback_stats import auc, newcombe_interval, welch_interval
+from harness.scoring.feedback_values import folded, look_alikes
 from harness.scoring.schema import Interval, MeanStat, RateStat
 from harness.scoring.stats import mean_ci, wilson_interval
 
@@ -45,6 +46,8 @@ class KeyPlan:
     value_of: dict[str, str]
     counted: str | None
     not_numeric: dict[str, list[str]]
+    spellings: dict[str, dict[str, int]] = field(default_factory=dict)  # folded value -> the ways it was written
+    look_alike: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -103,11 +106,15 @@ class FeedbackAcc:
         return section
 
 
-def _plan(key: FeedbackKey, values: dict[str, list[str]]) -> KeyPlan:
+def _plan(key: FeedbackKey, raw: dict[str, list[str]]) -> KeyPlan:
+    # The manifest keeps the values as written; 'Up' and 'up' are counted as one here (feedback_values).
+    one = folded(raw)
+    values = one.values
     kind = key_kind(key, values)
     value_of = {case_id: value for value, ids in values.items() for case_id in ids}
-    counted = counted_value(key, values) if kind == CATEGORY else None
-    return KeyPlan(key, kind, value_of, counted, not_numbers(values) if kind != CATEGORY else {})
+    if kind != CATEGORY:
+        return KeyPlan(key, kind, value_of, None, not_numbers(values))
+    return KeyPlan(key, kind, value_of, counted_value(key, values), {}, one.spellings, look_alikes(values))
 
 
 def _numeric(plan: KeyPlan, unit: Unit) -> float | None:
@@ -145,7 +152,10 @@ def _summary(plan: KeyPlan, units: list[Unit], values: list[float], confidence: 
         shown = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_SHOWN_VALUES]
         return FeedbackSummary(kind="category", n=len(own), n_missing=len(units) - len(own),
                                counted_value=plan.counted,
-                               shares={value: _rate(k, len(own), confidence) for value, k in shown})
+                               shares={value: _rate(k, len(own), confidence) for value, k in shown},
+                               folded={value: list(ways) for value, ways in plan.spellings.items() if value in counts},
+                               look_alike=[group for group in plan.look_alike
+                                           if sum(value in counts for value in group) > 1])
     estimate = mean_ci(values, confidence, "bootstrap" if method == "bootstrap" else "t")
     distribution: dict[str, int] = {}
     for value in sorted(values):

@@ -12,6 +12,9 @@ up or down, "resolved" yes/no, an escalation flag. Mapped as ``metadata.<name>``
   **categorical** (the share of each value).
 - ``=value`` names the value whose share is compared (``metadata.thumbs=up``); without it, a categorical key
   follows the first value of :data:`POSITIVE` it holds (``up``, ``yes``, ``true``...), else its most frequent.
+  Values told apart only by case or surrounding spaces are one (:mod:`harness.scoring.feedback_values`).
+- A numeric key and its ``=value`` (``metadata.csat`` and ``metadata.csat=5``, CSAT's top box) are two
+  measures of one field: both may be named; the same entry twice may not.
   Which value is *good* is the user's call (``escalated=yes`` is bad news): the scorecard names the value it
   counts, never calls it good.
 
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.checks.custom_refs import Reference, filled_names, lookup, parse
+from harness.scoring.feedback_values import fold, folded, folded_note, look_alike_note, look_alikes
 from harness.scoring.fields import number_key
 
 MAX_FEEDBACK = 10  # each key is a table per candidate
@@ -77,16 +81,18 @@ def reference(field: str) -> Reference:
 
 def checked_feedback(entries: list[str]) -> list[str]:
     """The eval file's ``feedback``, trimmed; each entry that is no metadata field refused at its own line
-    (``feedback[1]``), as is a field named twice and more than :data:`MAX_FEEDBACK`."""
+    (``feedback[1]``), as is an entry named twice and more than :data:`MAX_FEEDBACK`. A field may be named
+    with and without ``=value`` (a CSAT's mean and its top box: two measures)."""
     from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-    problems, seen = [], set()
+    problems, seen = [], {}
     for index, entry in enumerate(entries):
         try:
             key = parse_key(entry)
-            if key.field in seen:
-                raise ValueError(f"{key.field} named twice")
-            seen.add(key.field)
+            same = (key.field, named_value(key))  # metadata.thumbs=Up is metadata.thumbs=up; csat=5.0 is csat=5
+            if same in seen:
+                raise ValueError(f"{key.written} named twice (as feedback[{seen[same]}])")
+            seen[same] = index
         except ValueError as exc:
             problems.append(InitErrorDetails(type=PydanticCustomError("value_error", str(exc)), loc=(index,),
                                              input=entry))
@@ -169,7 +175,7 @@ def named_value(key: FeedbackKey) -> str | None:
     if key.value is None:
         return None
     number = as_number(key.value)
-    return number_key(number) if number is not None else key.value
+    return number_key(number) if number is not None else fold(key.value)
 
 
 def not_numbers(values: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -179,7 +185,8 @@ def not_numbers(values: dict[str, list[str]]) -> dict[str, list[str]]:
 
 def feedback_warnings(loaded: Any, cases: list[Any]) -> list[str]:
     """A line (``eval.yaml:9: feedback[0]: ...``) per key no case has (with a did-you-mean), per numeric key's
-    values that are no number (once, with their case ids), per ``=value`` no case holds. Said by ``harness
+    values that are no number (once, with their case ids), per ``=value`` no case holds, per categorical key
+    whose values were folded together or look like one answer written differently. Said by ``harness
     validate`` and before a run's first call; none stops the run."""
     entries = loaded.spec.feedback or []
     if not entries:
@@ -188,15 +195,25 @@ def feedback_warnings(loaded: Any, cases: list[Any]) -> list[str]:
     lines = []
     for index, entry in enumerate(entries):
         key = parse_key(entry)
-        problem = _problem(key, stored[key.field], loaded.spec.dataset_file, cases)
-        if problem:
-            lines.append(loaded.error(problem, "feedback", index).one_line())
+        problems = _problems(key, stored[key.field], loaded.spec.dataset_file, cases)
+        lines += [loaded.error(problem, "feedback", index).one_line() for problem in problems]
     return lines
 
 
-def _problem(key: FeedbackKey, values: dict[str, list[str]], source: str, cases: list[Any]) -> str | None:
-    if not values:
-        return _no_case_has(key, source, cases)
+def _problems(key: FeedbackKey, raw: dict[str, list[str]], source: str, cases: list[Any]) -> list[str]:
+    if not raw:
+        return [_no_case_has(key, source, cases)]
+    values = folded(raw)
+    problem = _problem(key, values.values)
+    if key_kind(key, values.values) == NUMBER:
+        return [problem] if problem else []
+    counted = counted_value(key, values.values)
+    notes = [problem, folded_note(key.field, values.spellings),
+             look_alike_note(key.field, look_alikes(values.values), values.values, counted)]
+    return [note for note in notes if note]
+
+
+def _problem(key: FeedbackKey, values: dict[str, list[str]]) -> str | None:
     if key_kind(key, values) == NUMBER:
         odd = not_numbers(values)
         if not odd:

@@ -24,7 +24,13 @@ class FeedbackSummary(_Model):
     counted_value: str | None = Field(None, description="categorical: the value whose share is compared")
     shares: dict[str, RateStat] = Field(
         default_factory=dict, description="categorical: each value's share (Wilson interval), most frequent first, "
-                                          "at most 20")
+                                          "at most 20; values are folded (case and surrounding spaces)")
+    folded: dict[str, list[str]] = Field(
+        default_factory=dict, description="categorical: a value that several spellings made -> those spellings "
+                                          "as the cases wrote them (Up, UP -> up), most frequent first")
+    look_alike: list[list[str]] = Field(
+        default_factory=list, description="categorical: values that look like one answer written differently "
+                                          "(up, 👍, yes), counted apart: one list per answer")
 
 
 class FeedbackAgreement(_Model):
@@ -42,7 +48,10 @@ class FeedbackAgreement(_Model):
                                                              "(categorical) interval")
     auc: float | None = Field(None, description="P(feedback of a passed reply > a failed one), ties half; 0.5: "
                                                 "no agreement")
-    auc_ci: Interval | None = Field(None, description="DeLong interval, normal approximation")
+    auc_ci: Interval | None = Field(None, description="DeLong interval, normal approximation; where DeLong's "
+                                                      "variance is 0 (AUC 0 or 1: perfect separation), Newcombe's "
+                                                      "score-type interval from Hanley-McNeil's variance; None when "
+                                                      "every reply drew the same feedback")
     too_few: str | None = Field(None, description="why nothing is compared (a side under the minimum); then "
                                                   "difference and auc are None")
 

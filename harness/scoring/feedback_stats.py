@@ -13,13 +13,17 @@ reads the same to the last digit:
   counting half (Mann-Whitney's U over the product of the sides' sizes; 0.5: the check tells nothing of the
   feedback). Its interval is DeLong's variance from the placement values, which handles the ties a 1-5 scale is
   full of, under a normal approximation, cut to [0, 1]. It is a rank statistic: it does not take CSAT's 1-5 as
-  an interval scale, which the mean difference does.
+  an interval scale, which the mean difference does. At an AUC of 0 or 1 (perfect separation) DeLong's
+  variance is 0 and the interval would be the point itself: there the interval is Newcombe's score-type one
+  (2006), the AUCs ``θ`` whose Hanley-McNeil variance, taken at ``θ`` rather than at the estimate, keeps the
+  estimate within ``z`` standard errors, as Wilson's interval does for a share at 0% or 100%. When every reply
+  drew the same feedback there is no interval at all (nothing ranks).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from harness.scoring.distributions import normal_ppf, t_ppf
 from harness.scoring.stats import Interval, Moments, average_ranks, wilson_interval
@@ -67,10 +71,39 @@ def auc(positive: Sequence[float], negative: Sequence[float], confidence: float)
     if m < 2 or n < 2:
         return area, None
     variance = _variance(v10) / m + _variance(v01) / n
+    z = normal_ppf(0.5 + confidence / 2)
     if variance <= 0:
-        return area, None  # perfect separation or none at all: the normal approximation says nothing
-    half = normal_ppf(0.5 + confidence / 2) * math.sqrt(variance)
+        # Zero placement variance: perfect separation (AUC 0 or 1), or every value tied (0.5: nothing ranks).
+        return area, (score_auc_interval(area, m, n, z) if area in (0.0, 1.0) else None)
+    half = z * math.sqrt(variance)
     return area, Interval(max(0.0, area - half), min(1.0, area + half))
+
+
+def hanley_mcneil_variance(theta: float, m: int, n: int) -> float:
+    """The variance of an AUC of ``theta`` over ``m`` positives and ``n`` negatives (Hanley & McNeil, 1982,
+    with their exponential-model Q1 = θ/(2-θ), Q2 = 2θ²/(1+θ)), written so that it is 0 only at 0 and 1."""
+    spread = 1 + (m - 1) * (1 - theta) / (2 - theta) + (n - 1) * theta / (1 + theta)
+    return theta * (1 - theta) * spread / (m * n)
+
+
+def score_auc_interval(area: float, m: int, n: int, z: float) -> Interval:
+    """The AUCs ``θ`` with ``(area - θ)² <= z² · V(θ)`` (V: :func:`hanley_mcneil_variance`): Newcombe's
+    score-type interval, defined at an AUC of 0 or 1 where the variance at the estimate is 0."""
+    def outside(theta: float) -> bool:
+        return (area - theta) ** 2 > z * z * hanley_mcneil_variance(theta, m, n)
+
+    return Interval(_edge(outside, 0.0, area), _edge(outside, 1.0, area))
+
+
+def _edge(outside: Callable[[float], bool], far: float, near: float) -> float:
+    """Where, between ``far`` (outside the interval, or its end) and ``near`` (the estimate, inside), the
+    interval ends: bisection to 1e-9, closed-form in effect."""
+    if not outside(far):
+        return far
+    for _ in range(60):
+        middle = (far + near) / 2
+        far, near = (middle, near) if outside(middle) else (far, middle)
+    return near
 
 
 def _variance(values: Sequence[float]) -> float:

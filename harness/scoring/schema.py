@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 #    passed) and .n_all_pass_errors (cases with an error, counted apart). A v4 file still reads (no row shown).
 # 6: breakdowns by any case field (an eval's `breakdowns`) and RunIdentity.overrides (--model, --set ...).
 # 7: Scorecard.feedback (an eval's `feedback` keys: customer scores such as CSAT, each check and criterion
-#    against them). A v6 file still reads (no section shown).
+#    against them; values told apart only by case or spaces folded, look-alikes listed). A v6 file still reads (no
+#    section shown).
 SCORECARD_SCHEMA_VERSION = 7
 
 
