@@ -99,8 +99,7 @@ CASE_LIST_JS = """
     }
     var order = cases.map(function (x, k) { return k; }), shown = order, kept = null, page = 0;
     var say = pagerOf(section.querySelector("nav.pager"), function (go) {
-      var last = Math.max(0, Math.ceil(shown.length / PAGE) - 1);
-      page = go === "first" ? 0 : go === "prev" ? Math.max(0, page - 1) : go === "next" ? Math.min(last, page + 1) : last;
+      page = turnPage(go, page, shown.length);
       render();
       table.scrollIntoView({block: "start"});
     });

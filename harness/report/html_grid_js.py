@@ -199,8 +199,7 @@ GRID_JS = """
         return row;
     }
     var say = pagerOf(document.getElementById("grid-pager"), function (go) {
-      var last = Math.max(0, Math.ceil(shown.length / PAGE) - 1);
-      page = go === "first" ? 0 : go === "prev" ? Math.max(0, page - 1) : go === "next" ? Math.min(last, page + 1) : last;
+      page = turnPage(go, page, shown.length);
       render();
       table.scrollIntoView({block: "start"});
       api.onPage();  // the page's script keeps the page number in the address

@@ -28,6 +28,10 @@ LIST_JS = """
       return code === 0 && nul ? nul : String.fromCodePoint(code);
     });
   }
+  function turnPage(go, page, count) {  // the page a pager button leads to, of count rows PAGE a page
+    var last = Math.max(0, Math.ceil(count / PAGE) - 1);
+    return go === "first" ? 0 : go === "prev" ? Math.max(0, page - 1) : go === "next" ? Math.min(last, page + 1) : last;
+  }
   function pagerOf(nav, go) {  // the page buttons: go("first"|"prev"|"next"|"last"); say(from, to, of, pages)
     if (!nav) return function () {};
     var buttons = nav.querySelectorAll("button"), words = nav.querySelector("span");
@@ -118,8 +122,7 @@ LIST_JS = """
     }
     var tbody = table.tBodies[0], order = ids.map(function (x, k) { return k; }), kept = null, shown = order;
     var page = 0, say = pagerOf(document.getElementById("records-pager"), function (go) {
-      var last = Math.max(0, Math.ceil(shown.length / PAGE) - 1);
-      page = go === "first" ? 0 : go === "prev" ? Math.max(0, page - 1) : go === "next" ? Math.min(last, page + 1) : last;
+      page = turnPage(go, page, shown.length);
       render();
       table.scrollIntoView({block: "start"});
       api.onPage();  // the page's script keeps the page number in the address
