@@ -137,12 +137,13 @@ def _tool_use(call: dict[str, Any], ids: "_Ids") -> dict[str, Any]:
 
 def _input(arguments: Any) -> dict[str, Any]:
     """A call's arguments (JSON text in OpenAI's form) as the object Anthropic's ``input`` must be: text that is
-    no JSON object is kept whole under ``arguments``, so the model still reads what the bot asked."""
+    no JSON object is kept whole under ``unparsed_arguments`` (as thread_messages sends it on the live path, so
+    it has mostly been wrapped so already), and the model still reads what the bot asked."""
     try:
         value = json.loads(arguments) if isinstance(arguments, str) and arguments.strip() else {}
     except ValueError:
-        return {"arguments": arguments}
-    return value if isinstance(value, dict) else {"arguments": arguments}
+        return {"unparsed_arguments": arguments}
+    return value if isinstance(value, dict) else {"unparsed_arguments": arguments}
 
 
 class _Ids:

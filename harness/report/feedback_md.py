@@ -112,9 +112,9 @@ def _row(item: FeedbackAgreement, label: str, share: bool, min_per_side: int) ->
     cells = [side(item.passed, item.n_passed), side(item.failed, item.n_failed)]
     if item.too_few:
         return AgreementRow(label, cells + [f"too few to say (under {min_per_side} a side)", DASH, DASH])
-    cells += [_difference(item.difference, item.difference_ci, share), _auc(item), _reads(item.difference_ci)]
-    strong = item.difference_ci is not None and (item.difference_ci.lo > 0 or item.difference_ci.hi < 0)
-    return AgreementRow(label, cells, strong)
+    reads = _reads(item)
+    cells += [_difference(item.difference, item.difference_ci, share), _auc(item), reads]
+    return AgreementRow(label, cells, reads.startswith(("higher", "lower")))
 
 
 def _difference(value: float | None, ci: Interval | None, share: bool) -> str:
@@ -138,14 +138,18 @@ def _auc(item: FeedbackAgreement) -> str:
     return f"{item.auc:.2f} [{item.auc_ci.lo:.2f}, {item.auc_ci.hi:.2f}] ({n})"
 
 
-def _reads(ci: Interval | None) -> str:
-    if ci is None:
+def _reads(item: FeedbackAgreement) -> str:
+    """The difference's interval in words; where it has none (each side drew one value, so Welch's t is
+    undefined) the AUC's interval says it, against 0.5."""
+    ci = item.difference_ci
+    if ci is not None:
+        return "higher when passed" if ci.lo > 0 else "lower when passed" if ci.hi < 0 else "no clear difference"
+    auc = item.auc_ci
+    if auc is None:
         return "no interval"
-    if ci.lo > 0:
-        return "higher when passed"
-    if ci.hi < 0:
-        return "lower when passed"
-    return "no clear difference"
+    if auc.lo > 0.5:
+        return "higher when passed (by the AUC)"
+    return "lower when passed (by the AUC)" if auc.hi < 0.5 else "no clear difference"
 
 
 def clashing_names(card: Scorecard) -> set[str]:

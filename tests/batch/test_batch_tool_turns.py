@@ -148,7 +148,7 @@ def test_arguments_that_are_no_object_are_kept_for_the_model_to_read():
     calls = anthropic_messages([Message(role="assistant", content="", tool_calls=(
         {"id": "a", "type": "function", "function": {"name": "f", "arguments": "order 12"}},)),
         Message(role="tool", content="ok", tool_call_id="a")])
-    assert calls[0]["content"][0]["input"] == {"arguments": "order 12"}
+    assert calls[0]["content"][0]["input"] == {"unparsed_arguments": "order 12"}  # the live path's key (thread_messages)
 
 
 def test_an_answer_that_is_only_a_tool_call_is_a_tool_call_reply_not_an_empty_one():

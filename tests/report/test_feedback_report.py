@@ -94,3 +94,14 @@ def test_the_summary_table_heads_each_key_with_its_figure_and_strongest_link() -
         "apology_wording 0.80 [0.66, 0.94] (40)", "—"]
     assert rows["metadata.thumbs=up"].cells[0].startswith("up 75%")
     assert "metadata.csat" not in {row.label for row in summary_rows(build_scorecard(sample_records(), manifest()))}
+
+
+def test_a_difference_without_an_interval_reads_by_the_auc() -> None:
+    # Every reply that passed drew 5 and every one that failed 1: Welch's t has no interval, the AUC does.
+    section = _section()
+    section.candidates["bot_v1"].keys[0].agreement[0] = FeedbackAgreement(
+        measure="next_step", kind="check", n_passed=24, n_failed=22, passed=5.0, failed=1.0, difference=4.0,
+        auc=1.0, auc_ci=Interval(lo=0.91, hi=1.0))
+    text = render_feedback_md(_card(section))
+    assert "| next_step | 5.00 (24) | 1.00 (22) | +4.00 | 1.00 [0.91, 1.00] (46) | higher when passed (by the AUC) |" \
+        in text
