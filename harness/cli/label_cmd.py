@@ -10,9 +10,7 @@ import sys
 from pathlib import Path
 from typing import IO
 
-HELP = ("Type a label and Enter: 1-5 on a 1-5 criterion, p or f on pass/fail (a note may follow: "
-        "'2 names nothing'); s skips, q stops. Each label is saved as soon as it is typed; run the same "
-        "command again to go on.")
+from harness.cli.label_session import Session, done_keys, open_labels
 
 
 def add_parser(sub) -> None:
@@ -91,11 +89,11 @@ def label(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
     # be written would otherwise fail at the first answer, which would be lost.
     writer = labelling.LabelWriter(args.labels)
     try:
-        _open_labels(writer)
+        open_labels(writer)
         items = _queue(args, records, selected, targets, picks, cases)
         if not items:
             return 0
-        session = _Session(args, items, cases, stdin or sys.stdin, writer)
+        session = Session(args, items, cases, stdin or sys.stdin, writer)
         session.run()
     finally:
         writer.close()
@@ -133,7 +131,7 @@ def _queue(args: argparse.Namespace, records: list, selected: list, targets: lis
     from harness.calibration import labelling, picking
     from harness.errors import ConfigError
 
-    done = _done_keys(args.labels)
+    done = done_keys(args.labels)
     items = labelling.pending_items(records, targets, done, args.labeller, args.by_candidate, args.shuffle,
                                     picks.doubtful, cases)
     if args.shuffle is None:  # --from-diff: each question by how its own verdict changed
@@ -240,92 +238,6 @@ def _check_recorded(manifest, records: list) -> None:
                           f"by candidate name would grade whatever reply a later run gives: leave out "
                           f"--by-candidate to name replies by their text, or choose recorded candidates with "
                           f"--candidates", field="--by-candidate")
-
-
-def _open_labels(writer) -> None:
-    from harness.errors import ConfigError
-
-    try:
-        writer.open()
-    except IsADirectoryError:
-        raise ConfigError(f"{writer.path} is a directory, not a label file", field="--labels") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot write to {writer.path} ({exc.strerror or exc})", field="--labels") from None
-
-
-def _done_keys(path: Path) -> set[tuple]:
-    from harness.calibration.labelling import done_keys
-    from harness.errors import ConfigError
-
-    try:
-        return done_keys(path)
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path} ({exc.strerror or exc})", field="--labels") from None
-
-
-class _Session:
-    def __init__(self, args: argparse.Namespace, items: list, cases: dict, stdin: IO[str], writer) -> None:
-        self.args, self.items, self.cases, self.stdin, self.writer = args, items, cases, stdin, writer
-        self.labelled = self.skipped = 0
-
-    def run(self) -> None:
-        print(HELP)
-        try:
-            for number, item in enumerate(self.items, start=1):
-                if self.args.limit is not None and self.labelled >= self.args.limit:
-                    return
-                self._show(number, item)
-                if not self._ask(item):
-                    return
-        except KeyboardInterrupt:
-            print()
-
-    def _show(self, number: int, item) -> None:
-        from harness.calibration.labelling import machine_verdict
-        from harness.report.show import reply_lines, safe, thread_lines, wrapped
-
-        record, target = item.record, item.target
-        of_limit = f" · label {self.labelled + 1} of --limit {self.args.limit}" if self.args.limit else ""
-        print(f"\n[{number}/{len(self.items)}] {record.case_id} · {record.candidate} · {target.kind} {target.name} "
-              f"({'p/f' if target.scale == 'pass_fail' else '1-5'}){of_limit}")
-        lines = thread_lines(self.cases.get(record.case_id)) + reply_lines(record)
-        if target.question:
-            lines += wrapped("question: ", target.question)
-        for level, text in target.levels:
-            lines += wrapped(f"  {level}: ", text)
-        if self.args.show_verdicts:
-            value, _ = machine_verdict(item)
-            lines.append("run's verdict: " + ("none" if value is None else
-                                              ("pass" if value else "fail") if target.scale == "pass_fail"
-                                              else f"{value:g}"))
-        print("\n".join(safe(line) for line in lines))
-
-    def _ask(self, item) -> bool:
-        """Ask until a usable answer; False to stop the session."""
-        from harness.calibration.labelling import label_for, parse_answer
-
-        while True:
-            sys.stdout.write("label> ")
-            sys.stdout.flush()
-            line = self.stdin.readline()
-            if not line:  # end of input: stop, as q does
-                print()
-                return False
-            answer = parse_answer(line, item.target.scale)
-            if isinstance(answer, str):
-                print(answer)
-                continue
-            if answer.action == "help":
-                print(HELP)
-                continue
-            if answer.action == "quit":
-                return False
-            if answer.action == "skip":
-                self.skipped += 1
-                return True
-            self.writer.write(label_for(item, answer, self.args.labeller, self.args.by_candidate))
-            self.labelled += 1
-            return True
 
 
 def _targets(args: argparse.Namespace, manifest) -> list:
