@@ -8,7 +8,8 @@ from typing import Any, Callable
 
 from harness.checks import custom_refs
 from harness.checks.base import CheckContext
-from harness.checks.custom import _EVIDENCE_KEPT, PATTERN_TIMEOUT_S, CustomCheckSpec, Outcome, _case_note
+from harness.checks import custom  # PATTERN_TIMEOUT_S is read there at each call: tests lower it
+from harness.checks.custom import _EVIDENCE_KEPT, CustomCheckSpec, Outcome, _case_note
 
 
 def pattern_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
@@ -32,10 +33,10 @@ def pattern_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
     def decide(ctx: CheckContext) -> Outcome:
         pattern = pattern_of(ctx)
         try:
-            spans = [m.span() for m in pattern.finditer(ctx.reply, timeout=PATTERN_TIMEOUT_S) if m.end() > m.start()]
+            spans = [m.span() for m in pattern.finditer(ctx.reply, timeout=custom.PATTERN_TIMEOUT_S) if m.end() > m.start()]
         except TimeoutError:
             # Recorded as a crashed check on this case (harness.runner.evaluate.run_checks); the run goes on.
-            raise TimeoutError(f"the pattern ran over {PATTERN_TIMEOUT_S:g} s on this reply (it backtracks "
+            raise TimeoutError(f"the pattern ran over {custom.PATTERN_TIMEOUT_S:g} s on this reply (it backtracks "
                                f"too much: simplify it)") from None
         found = [ctx.reply[s:e] for s, e in spans[:_EVIDENCE_KEPT]]
         shown = f"/{pattern.pattern}/"  # named: a check's name (regex_d) does not say what was looked for
