@@ -32,7 +32,6 @@ runner, and what a function's return value says, are in :mod:`harness.checks.cus
 
 from __future__ import annotations
 
-import functools
 import re
 import typing
 from pathlib import Path
@@ -52,7 +51,8 @@ from harness.hashing import hash_value
 
 CustomType = Literal["contains", "contains_all", "not_contains", "not_contains_all", "equals", "not_equals",
                      "starts_with", "not_starts_with", "regex", "not_regex", "max_length", "min_length", "is_json",
-                     "not_is_json", "max_latency_ms", "max_cost_usd", "python"]
+                     "not_is_json", "max_latency_ms", "max_cost_usd", "python", "rouge_l", "levenshtein", "bleu",
+                     "similar"]
 _PHRASE_TYPES = ("contains", "contains_all", "not_contains", "not_contains_all")
 # the reply is / starts with one of the phrases (or, negated, is not / does not)
 _WHOLE_TYPES = ("equals", "starts_with", "not_equals", "not_starts_with")
@@ -60,6 +60,7 @@ _JSON_TYPES = ("is_json", "not_is_json")
 _PATTERN_TYPES = ("regex", "not_regex")
 _LENGTH_TYPES = ("max_length", "min_length")
 _CALL_TYPES = ("max_latency_ms", "max_cost_usd")  # read the responder call's accounting, not the reply
+_REFERENCE_TYPES = ("rouge_l", "levenshtein", "bleu", "similar")  # compare with a reference (checks.reference)
 _EVIDENCE_KEPT = 20  # spans per result at most: the evidence shows where, not every occurrence
 PATTERN_TIMEOUT_S = 1.0  # per reply: a pattern that backtracks for ever fails this case, not the run
 # The python checks' limits (harness.checks.custom_python reads them from here when used):
@@ -85,7 +86,9 @@ class CustomCheckSpec(BaseModel):
                                          "is_json: the reply parses as JSON (and fits the JSON Schema in `value`, if "
                                          "given); not_is_json: it does not parse as JSON; "
                                          "max_latency_ms / max_cost_usd: the responder call took / cost at most "
-                                         "`value`; python: `file.py:function`, called with the check context")
+                                         "`value`; python: `file.py:function`, called with the check context; "
+                                         "rouge_l / levenshtein / bleu / similar: how close the reply is to the "
+                                         "case's reference_reply (or to `value`)")
     value: str | list[str] | int | float | dict[str, Any] | None = Field(
         None, validate_default=True,
         description="The phrase(s), pattern, length, JSON Schema, milliseconds, US dollars or `file.py:function`. "
@@ -101,6 +104,11 @@ class CustomCheckSpec(BaseModel):
     threshold: float | None = Field(None, ge=0, le=1,
                                     description="python checks that return a score from 0 to 1: the check passes "
                                                 "when the score is at least this.")
+    min: float | None = Field(None, ge=0, le=1, description="rouge_l, bleu, similar, levenshtein: the lowest score "
+                                                            "(0 to 1) that passes (defaults: rouge_l 0.75, bleu 0.5, "
+                                                            "similar 0.8).")
+    max_distance: int | None = Field(None, ge=0, description="levenshtein: the most character edits that pass "
+                                                             "(promptfoo's threshold; default 5 when `min` is unset).")
 
     @field_validator("type", mode="before")
     @classmethod
@@ -164,6 +172,10 @@ class CustomCheckSpec(BaseModel):
             from harness.checks.custom_calls import check_limit
 
             check_limit(kind, value)
+        elif kind in _REFERENCE_TYPES:
+            from harness.checks.reference import check_value
+
+            check_value(kind, value)
         elif kind == "is_json":
             if value is not None:
                 _check_schema(value)
@@ -185,9 +197,21 @@ class CustomCheckSpec(BaseModel):
         kind = info.data["type"]
         if kind in _CALL_TYPES and info.field_name == "threshold":
             raise ValueError(f"a {kind} check's limit is its value: (where promptfoo has threshold:)")
+        if kind in _REFERENCE_TYPES and info.field_name == "threshold":
+            raise ValueError("write " + ("max_distance: (the most edits) or min: (a similarity from 0 to 1)" if
+                                         kind == "levenshtein" else "min:") + f" for a {kind} check's threshold")
         if kind != "python":
             raise ValueError(f"applies to python checks only, not to type {kind}")
         return handler(value)
+
+    @field_validator("min", "max_distance", mode="wrap")
+    @classmethod
+    def _reference_only(cls, value: Any, handler: Callable[[Any], Any], info: ValidationInfo) -> Any:
+        if value is None or "type" not in info.data:  # unset, or the type was refused: that error says it
+            return handler(value) if value is None else None
+        from harness.checks.reference import check_limits
+
+        return handler(check_limits(info.data["type"], info.field_name, value))
 
     @property
     def phrases(self) -> list[str]:
@@ -208,8 +232,8 @@ class CustomCheck:
         self.spec = spec
         self.name = spec.name
         self.description = spec.description or _describe(spec)
-        # timeout_s decides no verdict, and an unset threshold is no change: neither moves the version
-        left_out = {"timeout_s"} | ({"threshold"} if spec.threshold is None else set())
+        # timeout_s decides no verdict, and an unset threshold (min, max_distance) is no change: none moves the version
+        left_out = {"timeout_s"} | {name for name in ("threshold", "min", "max_distance") if getattr(spec, name) is None}
         hashed = spec.model_dump(mode="json", exclude=left_out)
         self.version = "custom-" + hash_value({"spec": hashed, "source": source})[:12]
         self._decide = decide
@@ -239,7 +263,7 @@ class CustomCheck:
 
 
 def _describe(spec: CustomCheckSpec) -> str:
-    if spec.type in _LENGTH_TYPES or spec.type in _CALL_TYPES or spec.type == "python":
+    if spec.type in (*_LENGTH_TYPES, *_CALL_TYPES, *_REFERENCE_TYPES, "python"):
         return f"{spec.type} {spec.value}"
     if spec.type in _JSON_TYPES:
         return spec.type if spec.value is None else "is_json, fitting a JSON Schema"
@@ -311,40 +335,6 @@ def _whole_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
     return decide
 
 
-def _pattern_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
-    import regex
-
-    flags = regex.IGNORECASE if spec.ignore_case else 0
-    written = str(spec.value)
-    parts = custom_refs.parse(written, pattern=True) if custom_refs.has_references(written) else None
-    if parts is not None and custom_refs.is_templated(parts):
-        compiled = functools.lru_cache(maxsize=256)(lambda text: regex.compile(text, flags))
-
-        def pattern_of(ctx: CheckContext) -> Any:  # the case's values, escaped: they match literally
-            return compiled(custom_refs.fill(parts, ctx.case, regex.escape))
-    else:
-        fixed = regex.compile(written, flags)
-
-        def pattern_of(ctx: CheckContext) -> Any:
-            return fixed
-    wanted = spec.type == "regex"
-
-    def decide(ctx: CheckContext) -> Outcome:
-        pattern = pattern_of(ctx)
-        try:
-            spans = [m.span() for m in pattern.finditer(ctx.reply, timeout=PATTERN_TIMEOUT_S) if m.end() > m.start()]
-        except TimeoutError:
-            # Recorded as a crashed check on this case (harness.runner.evaluate.run_checks); the run goes on.
-            raise TimeoutError(f"the pattern ran over {PATTERN_TIMEOUT_S:g} s on this reply (it backtracks "
-                               f"too much: simplify it)") from None
-        found = [ctx.reply[s:e] for s, e in spans[:_EVIDENCE_KEPT]]
-        shown = f"/{pattern.pattern}/"  # named: a check's name (regex_d) does not say what was looked for
-        detail = f"{len(spans)} match(es) of {shown}" if spans else f"no match for {shown}{_case_note(spec)}"
-        return (bool(spans) if wanted else not spans), spans, detail, {"found": found}
-
-    return decide
-
-
 def _length_decider(spec: CustomCheckSpec) -> Callable[[CheckContext], Outcome]:
     limit = int(spec.value)
     at_most = spec.type == "max_length"
@@ -366,13 +356,20 @@ def build_custom_check(spec: CustomCheckSpec, resolve: Callable[[str], Path | No
     if spec.type in _PHRASE_TYPES:
         return CustomCheck(spec, _phrase_decider(spec))
     if spec.type in _PATTERN_TYPES:
-        return CustomCheck(spec, _pattern_decider(spec))
+        from harness.checks.custom_patterns import pattern_decider
+
+        return CustomCheck(spec, pattern_decider(spec))
     if spec.type in _LENGTH_TYPES:
         return CustomCheck(spec, _length_decider(spec))
     if spec.type in _WHOLE_TYPES:
         return CustomCheck(spec, _whole_decider(spec))
     if spec.type in _JSON_TYPES:
         return CustomCheck(spec, _json_decider(spec))
+    if spec.type in _REFERENCE_TYPES:
+        from harness.checks.reference import ReferenceCheck, describe
+
+        probe = CustomCheck(spec, lambda ctx: (None, [], "", {}))  # its version and description, as any check's
+        return ReferenceCheck(spec, probe.version, spec.description or describe(spec))  # type: ignore[return-value]
     if spec.type in _CALL_TYPES:
         from harness.checks.custom_calls import call_decider
 

@@ -26,6 +26,7 @@ from harness.config.prompt_files import load_partials, load_prompts, resolve_pat
 from harness.config.judge_spec import EMBEDDED_MODEL, JudgeSpec, ModelFields, PanellistSpec  # noqa: F401
 from harness.config.yamlfile import all_at_once, did_you_mean, format_loc, line_of, load_yaml, validate_yaml
 from harness.config.dataset_spec import DatasetSpec, check_column_targets
+from harness.config.embedding_spec import EmbeddingSpec
 from harness.datasets.mapping import ColumnMap
 from harness.datasets.perturb import PerturbSpec
 from harness.config.promptfoo_words import looks_like_line, looks_like_promptfoo
@@ -71,8 +72,15 @@ class EvalSpec(StrictSpec):
         "all", description="`all`, `none`, or a list of built-in check names (`all` for every one) and checks "
                            "written here: `{name, type, value}`, type one of contains, contains_all, not_contains, "
                            "not_contains_all, equals, not_equals, starts_with, not_starts_with, regex, not_regex, "
-                           "max_length, min_length, is_json, not_is_json, max_latency_ms, max_cost_usd, python.")
+                           "max_length, min_length, is_json, not_is_json, max_latency_ms, max_cost_usd, python, "
+                           "and against a reference reply rouge_l, levenshtein, bleu, similar.")
     judge: JudgeSpec | None = None
+    # Left out of the dump when unset: manifests' eval_spec (which a resume compares) stay as they were.
+    embedding: EmbeddingSpec | None = Field(
+        None, exclude_if=lambda value: value is None,
+        description="The model that embeds replies for `similar` checks: `{model, api_base, api_key_env}` (any "
+                    "OpenAI-compatible /v1/embeddings, or a litellm embedding model); unset: the embedded model "
+                    "(offline, weak).")
     # Unset, it follows the models' own when higher (_concurrency_follows_models); the schema's text stays.
     concurrency: int = Field(DEFAULT_EVAL_CONCURRENCY, ge=1, le=4096,
                              description="Case × candidate tasks in flight.")

@@ -34,10 +34,11 @@ CHECK_TYPES = {
     "select-best": "compare two candidates with `harness pairwise RUN`",
     "cost": "use max_cost_usd (value: US dollars per reply, where promptfoo has threshold:)",
     "latency": "use max_latency_ms (value: milliseconds, where promptfoo has threshold:)",
-    "similar": f"there are no embeddings here: write {_JUDGE}, or {_PYTHON}",
-    "levenshtein": f"write {_PYTHON}",
-    "rouge-n": f"write {_PYTHON}",
-    "bleu": f"write {_PYTHON}",
+    "similar": "use similar (embeddings' cosine against the case's reference_reply or value:; threshold: is min:, "
+               "default 0.8; the eval file's embedding: {model, api_base} picks the embedding model)",
+    "levenshtein": "use levenshtein (threshold: is max_distance:, default 5 edits; or min:, a similarity 0 to 1)",
+    "rouge-n": "use rouge_l (the ROUGE-L F-measure against the case's reference_reply or value:; threshold: is min:)",
+    "bleu": "use bleu (sentence BLEU against the case's reference_reply or value:; threshold: is min:)",
     "contains-json": f"is_json wants the whole reply to be JSON; to find JSON inside a reply, write {_PYTHON}",
 }
 # Families of promptfoo types, by the start of their name.

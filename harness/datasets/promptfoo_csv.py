@@ -5,7 +5,8 @@ promptfoo writes a test's assertions in ``__expected``, ``__expected1``, ``__exp
 ``[not-]type[(threshold)]: value`` (a cell with no known type is ``equals`` that text). The ones a check of
 ours can say become a check of the case; the others are refused, at their row and column, with what to use
 instead. promptfoo's string assertions are case-sensitive (its ``icontains`` family is not), so each check
-made here says ``ignore_case`` as promptfoo would match.
+made here says ``ignore_case`` as promptfoo would match. ``similar``, ``levenshtein``, ``rouge-n`` and ``bleu``
+cells compare the reply with the cell's value (:mod:`harness.checks.reference`); ``rouge-n`` is scored as ROUGE-L.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ _JUDGE_HINT = ("a model's grading is a judge criterion here: `llm-rubric: <quest
                "in the README)")
 _CODE_HINT = ("code runs as a python check: write a function in a .py file and give it in the case's `checks` "
               "column as [{\"type\": \"python\", \"value\": \"checks.py:my_check\"}] (or in the eval file's checks)")
-_SIMILAR_HINT = ("there are no embeddings here: check a phrase (contains: ...) or a pattern (regex: ...), or ask a "
-                 "judge criterion whether the reply says the same")
+# promptfoo's reference assertions -> the check type comparing the reply with the cell's value, and the key its
+# threshold becomes (rouge-n becomes ROUGE-L: the longest common word sequence, not n-gram recall).
+_REFERENCE = {"similar": ("similar", "min"), "levenshtein": ("levenshtein", "max_distance"),
+              "rouge-n": ("rouge_l", "min"), "bleu": ("bleu", "min")}
 
 
 class Refused(ValueError):
@@ -90,8 +93,8 @@ def _check(kind: str, negated: bool, threshold: str | None, value: str | None, t
         raise Refused(f"{written}: {_JUDGE_HINT}")
     if kind in ("javascript", "python"):
         raise Refused(f"{written}: {_CODE_HINT if kind == 'python' else 'JavaScript is not run here; ' + _CODE_HINT}")
-    if kind.startswith("similar"):
-        raise Refused(f"{written}: {_SIMILAR_HINT}")
+    if kind in _REFERENCE:
+        return _reference(kind, negated, threshold, value, written)
     value = value or ""
     spec = _plain(kind, negated, value)
     if spec is None:
@@ -99,7 +102,24 @@ def _check(kind: str, negated: bool, threshold: str | None, value: str | None, t
     if spec is None:
         raise Refused(f"{written}: no check of ours says this; the types a cell may have are contains, icontains, "
                       f"contains-any, contains-all, equals, starts-with, regex, is-json (and their not- forms), "
-                      f"latency, cost; for anything else write a python check or a judge criterion")
+                      f"latency, cost, similar, levenshtein, rouge-n, bleu; for anything else write a python check or a judge criterion")
+    return spec
+
+
+def _reference(kind: str, negated: bool, threshold: str | None, value: str | None, written: str) -> dict[str, Any]:
+    """``similar(0.8): text`` and its kin: the reference check against ``text`` (none: the case's reference_reply)."""
+    check, key = _REFERENCE[kind]
+    if negated:
+        raise Refused(f"{written}: there is no negated {check} check here; hold it to a maximum with a python check")
+    spec: dict[str, Any] = {"type": check}
+    if value and value.strip():
+        spec["value"] = value.strip()
+    if threshold is not None and threshold.strip():
+        try:
+            number = float(threshold)
+        except ValueError:
+            raise Refused(f"{written}({threshold}): the threshold must be a number") from None
+        spec[key] = int(number) if key == "max_distance" and number.is_integer() else number
     return spec
 
 

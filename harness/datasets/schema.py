@@ -196,6 +196,11 @@ class Case(_Strict):
     turns: list[Turn] = Field(min_length=1)
     recorded_replies: dict[str, str] = Field(default_factory=dict,
                                              description="Version name -> the reply a deployed bot actually sent.")
+    # Left out of the dump when unset (every case before there were reference checks): dataset hashes stay stable.
+    reference_reply: str | None = Field(None, exclude_if=lambda value: value is None,
+                                        description="A reference (\"golden\") reply to the complaint, e.g. one a "
+                                                    "senior agent wrote: what the rouge_l, levenshtein, bleu and "
+                                                    "similar checks compare the reply with.")
     persona: str | None = None
     category: str | None = None
     channel: str | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from harness.candidates.responders import ModelResponder, RecordedResponder, ReplayedResponder, Responder
 from harness.checks.base import Check, registry
@@ -23,7 +24,7 @@ from harness.datasets.perturb import is_variant, with_variants
 from harness.datasets.schema import Case
 from harness.datasets.selection import CaseSelection, select, selection_words
 from harness.datasets.turns import REPLAY_CAVEAT, expand_cases
-from harness.errors import ConfigError, RubricError
+from harness.errors import ConfigError, RubricError, UserError
 from harness.gates.spec import ANY, scale_problems
 from harness.gc_pause import cycle_collector_paused
 from harness.judges.judge import Judge
@@ -32,7 +33,7 @@ from harness.judges.rubric import Rubric, load_rubric
 from harness.models.base import ModelSpec
 from harness.models.cache import ResponseCache
 from harness.models.logprobs import LogprobModel, can_return_logprobs
-from harness.runner.preflight import build_checked_model, check_located_name, checked_template, located
+from harness.runner.preflight import build_checked_model, check_located_name, checked_template, field_loc, located
 from harness.runner.replayed import replayed_responder, replayed_source
 
 EMBEDDED_NOTICE = (
@@ -67,6 +68,7 @@ class RunPlan:
     limit_option: int | None = None  # --limit (the eval file's own `limit` is in its spec)
     # The cases' own checks (harness.datasets.case_checks), built once per distinct spec.
     case_checks: dict[str, Check] = field(default_factory=dict)
+    embedder_model: Any = None  # the Model embedding texts for `similar` checks (harness.models.embeddings)
 
     def answers(self, responder: Responder, case: Case) -> bool:
         """Whether ``responder`` answers ``case``: a perturbed variant only a model candidate (a recorded or
@@ -79,7 +81,7 @@ class RunPlan:
 
     @property
     def uses_in_process_model(self) -> bool:
-        return any(m.name.startswith("embedded/") for m in self.models)
+        return any(m.name.startswith("embedded/") for m in [*self.models, *filter(None, [self.embedder_model])])
 
     @property
     def judge_models(self) -> list:
@@ -219,10 +221,28 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
     plan = RunPlan(loaded=loaded, dataset=dataset, cases=cases, responders=responders,
                    checks=checks, judge=judge, rubric=rubric, models=models, selection=selection,
                    limit_option=limit, turn_notes=turn_notes, case_checks=own_checks(loaded, dataset, cases, checks))
+    plan.embedder_model = _embedder(loaded, [*checks, *plan.case_checks.values()], cache)
     plan.notices = _notices(plan, loaded) + ([REPLAY_CAVEAT] if loaded.spec.replay == "turns" else [])
     _check_gate_names(loaded, [r.name for r in plan.responders], plan.checks, plan.rubric)
     refuse_unknown_gate_checks(loaded, cases, dataset.cases)  # gates on checks of the cases this run evaluates
     return plan
+
+
+def _embedder(loaded: LoadedEval, checks: list[Check], cache: ResponseCache | None) -> Any:
+    """The Model embedding for the `similar` checks among ``checks``, given to them; None when none needs one."""
+    from harness.checks.reference import attach_embedder
+    from harness.config.embedding_spec import DEFAULT_EMBEDDING
+    from harness.models.embeddings import build_embedder
+
+    spec = loaded.spec.embedding or DEFAULT_EMBEDDING
+    embedder = build_embedder(spec.model_spec(), cache)
+    if not attach_embedder(checks, embedder):
+        return None
+    try:
+        embedder.model.check_credentials()
+    except UserError as exc:
+        raise located(exc, loaded, "embedding", *field_loc(exc.field, "model")) from None
+    return embedder.model
 
 
 def own_checks(loaded: LoadedEval, dataset: LoadedDataset, cases: list[Case], checks: list[Check]) -> dict[str, Check]:
@@ -338,6 +358,8 @@ def _notices(plan: RunPlan, loaded: LoadedEval) -> list[str]:
         roles.append("a candidate")
     if any(m.name.startswith("embedded/") for m in plan.judge_models):
         roles.append("a member of the judge panel" if isinstance(plan.judge, PanelJudge) else "the judge")
+    if plan.embedder_model is not None and plan.embedder_model.name.startswith("embedded/"):
+        roles.append("the embedder of similar checks (set `embedding:` to a real embedding model)")
     embedded = [EMBEDDED_NOTICE.format(roles=" and ".join(roles))] if roles else []
     from harness.runner.epoch_notes import epoch_notices
 

@@ -191,7 +191,7 @@ def test_the_readme_example_of_checks_of_your_own_loads_and_runs(tmp_path, monke
     eval_file.write_text("dataset: datasets/complaints.jsonl\ncandidates: [{name: v2, recorded: bot-v2}]\n" + block)
     checks = {c.name: c for c in load_eval(eval_file).custom_checks}
     assert set(checks) == {"no_competitors", "cites_order_number", "fits_a_tweet", "asks_when_unsure", "signed_off",
-                           "cites_the_order", "fast_enough"}
+                           "cites_the_order", "fast_enough", "close_to_golden", "golden_words"}
     twitter = Case(id="t", turns=[{"role": "customer", "content": "hi"}], channel="twitter")
     assert checks["signed_off"].run(CheckContext(case=twitter, reply="We'll fix it today. ^JD")).passed is True
     assert checks["signed_off"].run(CheckContext(case=twitter, reply="We'll fix it today.")).passed is False
@@ -202,6 +202,10 @@ def test_the_readme_example_of_checks_of_your_own_loads_and_runs(tmp_path, monke
     assert checks["cites_the_order"].run(CheckContext(case=order, reply="Order 4411 ships")).passed is True
     assert checks["cites_the_order"].run(CheckContext(case=twitter, reply="Order 4411 ships")).passed is None
     assert checks["fast_enough"].run(CheckContext(case=twitter, reply="x")).passed is None  # no call: n/a
+    golden = Case(id="g", turns=[{"role": "customer", "content": "hi"}], reference_reply="Sorry, refund sent today.")
+    assert checks["golden_words"].run(CheckContext(case=golden, reply="Sorry, the refund was sent today.")).passed
+    assert checks["golden_words"].run(CheckContext(case=twitter, reply="x")).passed is None  # no reference: n/a
+    assert checks["close_to_golden"].run(CheckContext(case=twitter, reply="x")).passed is None
 
 
 def test_bool_like_answers_are_verdicts_and_a_wrong_type_is_named(tmp_path):

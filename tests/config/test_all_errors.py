@@ -75,7 +75,7 @@ def test_validate_lists_every_mistake_of_an_eval_file_in_line_order(project):
     assert errors_of("eval.yaml") == [
         "eval.yaml:7: checks[0].type: Input should be 'contains', 'contains_all', 'not_contains', "
         "'not_contains_all', 'equals', 'not_equals', 'starts_with', 'not_starts_with', 'regex', 'not_regex', "
-        "'max_length', 'min_length', 'is_json', 'not_is_json', 'max_latency_ms', 'max_cost_usd' or 'python', "
+        "'max_length', 'min_length', 'is_json', 'not_is_json', 'max_latency_ms', 'max_cost_usd', 'python', 'rouge_l', 'levenshtein', 'bleu' or 'similar', "
         "not 'not_contain'; did you mean 'not_contains'?",
         "eval.yaml:8: checks[1].value: {{ metdata.account_ref }}: 'metdata' is not a case field (fields: id, "
         "persona, category, channel, context, expectations, metadata, recorded_replies; did you mean metadata?); "

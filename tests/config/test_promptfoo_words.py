@@ -40,7 +40,7 @@ def errors_of(project, check: str) -> list[str]:
     ("llm-rubric", "type 'llm-rubric' is promptfoo's: write a judge criterion"),
     ("model-graded-closedqa", "type 'model-graded-closedqa' is promptfoo's: write a judge criterion"),
     ("g-eval", "type 'g-eval' is promptfoo's: write a judge criterion"),
-    ("similar", "type 'similar' is promptfoo's: there are no embeddings here"),
+    ("rouge-n", "type 'rouge-n' is promptfoo's: use rouge_l"),
 ])
 def test_a_promptfoo_type_gets_the_harness_type(project, written, said):
     [error] = errors_of(project, f"{{name: c, type: {written}, value: x}}")

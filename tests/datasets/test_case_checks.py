@@ -97,8 +97,8 @@ def test_promptfoo_expected_cells_become_checks_of_the_case(tmp_path):
     ("model-graded-closedqa: polite", "model-graded-closedqa: a model's grading is a judge criterion here"),
     ("javascript: output.length < 10", "javascript: JavaScript is not run here; code runs as a python check"),
     ("python: file://x.py", "python: code runs as a python check"),
-    ("similar(0.8): sorry", "similar: there are no embeddings here"),
-    ("rouge-n(0.5): sorry", "rouge-n: no check of ours says this"),
+    ("not-similar(0.8): sorry", "not-similar: there is no negated similar check here"),
+    ("meteor(0.5): sorry", "meteor: no check of ours says this"),
 ])
 def test_promptfoo_assertions_we_cannot_say_are_refused_at_row_and_column(tmp_path, cell, says):
     lines = _errors(_csv(tmp_path, f"id,complaint,__expected2\nt1,hi,{cell}\n"))

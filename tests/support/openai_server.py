@@ -4,7 +4,8 @@
         ...  # point a client at server.base_url ("http://127.0.0.1:<port>/v1")
         server.requests  # every request received, in order
 
-It serves ``POST /v1/chat/completions`` from a background thread (aiohttp, an
+It serves ``POST /v1/chat/completions`` (and ``POST /v1/embeddings``: :func:`word_vector`, a deterministic
+bag-of-words vector per input, so two texts' cosine follows the words they share) from a background thread (aiohttp, an
 ephemeral port) and injects faults either from a per-request ``script``
 (consumed first, ``None`` meaning a normal answer) or drawn at ``fault_rates`` (from the seed and
 the request itself, so a concurrent run meets the same faults however its requests interleave).
@@ -87,8 +88,11 @@ class OpenAIServer:
 
     def __init__(self, reply: Reply = echo_reply, *, latency_s: float = 0.0,
                  script: Iterable[str | None] = (), fault_rates: dict[str, float] | None = None,
-                 retry_after_s: float = 0.01, slow_s: float = 5.0, seed: int = 0) -> None:
+                 retry_after_s: float = 0.01, slow_s: float = 5.0, seed: int = 0,
+                 embedding_faults: dict[str, str] | None = None) -> None:
         self.reply = reply
+        # An embeddings input containing a key gets that fault, every time it is asked (one case's 500, say).
+        self.embedding_faults = dict(embedding_faults or {})
         self.latency_s = latency_s
         self.script: list[str | None] = list(script)
         self.fault_rates = dict(fault_rates or {})
@@ -158,6 +162,7 @@ class OpenAIServer:
     async def _start_site(self) -> None:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._handle)
+        app.router.add_post("/v1/embeddings", self._embeddings)
         # Short shutdown: a "slow" request still in flight must not hold up the test.
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.2)
         await self._runner.setup()
@@ -174,6 +179,22 @@ class OpenAIServer:
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
         return await self._respond(request, body, fault)
+
+    async def _embeddings(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        inputs = body.get("input")
+        inputs = [inputs] if isinstance(inputs, str) else list(inputs or [])
+        fault = next((f for key, f in self.embedding_faults.items() if any(key in text for text in inputs)), None)
+        fault = fault or self._next_fault(body)
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
+        with self._lock:
+            self.requests.append(RecordedRequest(body=body, headers=headers, fault=fault))
+        if fault in _ERROR_STATUS:
+            return self._error(fault)
+        data = [{"object": "embedding", "index": i, "embedding": word_vector(text)} for i, text in enumerate(inputs)]
+        tokens = sum(len(text.split()) for text in inputs)
+        return web.json_response({"object": "list", "data": data, "model": body.get("model"),
+                                  "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
 
     def _next_fault(self, body: dict[str, Any]) -> str | None:
         """The scripted fault, else one drawn at ``fault_rates``.
@@ -324,3 +345,18 @@ def chat_completion(body: dict[str, Any], text: str | None, finish_reason: str =
         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                   "total_tokens": prompt_tokens + completion_tokens},
     }
+
+
+EMBEDDING_DIMENSIONS = 16
+
+
+def word_vector(text: str) -> list[float]:
+    """The mock server's embedding of ``text``: its lower-cased words counted into 16 buckets (by the first
+    byte of each word's SHA-256 modulo 16). Deterministic, and texts sharing words point the same way."""
+    import hashlib
+    import re
+
+    vector = [0.0] * EMBEDDING_DIMENSIONS
+    for word in re.findall(r"\w+", text.lower()):
+        vector[hashlib.sha256(word.encode()).digest()[0] % EMBEDDING_DIMENSIONS] += 1.0
+    return vector
