@@ -16,6 +16,7 @@ Providers, by the model's name (as the registry chooses for chat):
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import threading
 from typing import Any
@@ -166,9 +167,18 @@ def _shared_embedding_llama() -> Any:
             from harness.models.embedded import N_CTX, gguf_path, require_installed
 
             require_installed()
+            atexit.register(_close_embedding_llama)  # freed during interpreter teardown, llama_cpp prints a traceback
             _embedding_llama = llama_cpp.Llama(model_path=str(gguf_path()), n_ctx=N_CTX, embedding=True,
                                                pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN, verbose=False)
     return _embedding_llama
+
+
+def _close_embedding_llama() -> None:
+    global _embedding_llama
+    with _llama_lock:
+        if _embedding_llama is not None:
+            _embedding_llama.close()
+            _embedding_llama = None
 
 
 def embedding_provider(spec: ModelSpec) -> Any:
