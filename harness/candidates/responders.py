@@ -18,8 +18,8 @@ import jinja2
 from harness.candidates.template_hints import lookup, missing_key, undefined_hint
 from harness.candidates.thread_messages import ROLE_OF, thread_messages  # noqa: F401  (imported from here)
 from harness.datasets.schema import THREAD_VERSION, Case
-from harness.errors import CaseFault, TemplateError, UserError
-from harness.models.base import Message
+from harness.errors import CaseFault, TemplateError, ToolCallReplyError, UserError
+from harness.models.base import Message, tool_call_reply_message
 from harness.runner.tool_loop import call_stats, run_tool_loop
 from harness.config.tools_spec import ToolSpec
 from harness.records.schema import CallStats, ErrorInfo, ReplayedFrom, ToolUse
@@ -239,6 +239,12 @@ class ModelResponder:
         except Exception as exc:
             _keep_prompt(exc, messages[0].content)
             raise
+        if response.tool_calls and not response.text.strip():
+            # Tools offered through `params.extra.tools` alone: no answers to give them, as before `tools:`.
+            names = [str(call["function"]["name"]) for call in response.tool_calls]
+            error = ToolCallReplyError(tool_call_reply_message(self.model.name, [n for n in names if n]))
+            _keep_prompt(error, messages[0].content)
+            raise error
         return Reply(text=response.text.strip(), source="model", stats=call_stats(response),
                      system_prompt=messages[0].content)
 

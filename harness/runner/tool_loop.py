@@ -12,6 +12,7 @@ which the record keeps.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from harness.candidates.tool_answers import answer_call
 from harness.config.tools_spec import ToolSpec
@@ -62,10 +63,14 @@ async def run_tool_loop(model, messages: list[Message], tools: list[ToolSpec], c
     by_name = {tool.name: tool for tool in tools}
     messages = list(messages)
     stats, used = CallStats(), []
+    # The class's own generate, not one a --batch gate put on the instance (harness.batch.requests): each round
+    # depends on the answer before it, and a batch line's answer is read as text alone, so rounds are asked live.
+    own = getattr(type(model), "generate", None)
+    generate = partial(own, model) if own is not None else model.generate
     # Rounds of tool calls allowed, then one more model turn for the reply.
     for round_no in range(1, max_rounds + 2):
         try:
-            response = await model.generate(messages, config, cache_salt=cache_salt)
+            response = await generate(messages, config, cache_salt=cache_salt)
         except Exception as exc:
             _carry(exc, used, stats)
             raise

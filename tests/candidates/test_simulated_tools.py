@@ -225,3 +225,44 @@ def test_a_bad_schema_in_a_tools_file_is_named_by_its_file_line_and_field(tmp_pa
     (tmp_path / "eval.yaml").write_text((tmp_path / "eval.yaml").read_text().replace("tools.yaml", "nope.yaml"))
     done = harness_cmd("validate", "eval.yaml", cwd=tmp_path)
     assert "eval.yaml:8" in done.stderr and "tools file not found: nope.yaml" in done.stderr
+
+
+def test_tools_passed_in_params_extra_alone_still_make_a_tool_call_reply_error(tmp_path):
+    with OpenAIServer(reply=scripted(TWO_ROUNDS)) as server:
+        _project(tmp_path, server.base_url)
+        text = (tmp_path / "eval.yaml").read_text()
+        start, end = text.index("    tools:"), text.index("checks:")
+        extra = '    params: {extra: {tools: [{type: function, function: {name: lookup_order, parameters: {type: object}}}]}}\n'
+        (tmp_path / "eval.yaml").write_text(text[:start] + extra + text[end:])
+        done = harness_cmd("run", "eval.yaml", "--out", "run", "--case", "o1", cwd=tmp_path)
+        assert len(server.requests) == 1  # no loop: nothing answers the call
+    assert done.returncode == 3, done.stderr
+    record = _records(tmp_path)["o1"]
+    assert record.error.kind == "tool_call_reply" and "lookup_order" in record.error.message and not record.tool_calls
+
+
+def test_a_case_without_tool_results_dumps_as_before():
+    from harness.datasets.schema import Case
+
+    assert "tool_results" not in Case.model_validate(CASES[1]).model_dump()
+    assert Case.model_validate(CASES[0]).model_dump()["tool_results"]["refund_status"] == {"refunded": False}
+
+
+def test_the_readme_tools_file_and_case_load(tmp_path):
+    import re
+
+    from harness.candidates.tool_answers import answer_call
+    from harness.config.tools_spec import load_tools_file
+    from harness.datasets.schema import Case
+    from tests.support.readme import REPO as ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Tools for model candidates"):]
+    blocks = re.findall(r"```(yaml|json)\n(.*?)```", section, re.S)
+    (tmp_path / "tools.yaml").write_text(blocks[1][1])
+    tools = {tool.name: tool for tool in load_tools_file(tmp_path / "tools.yaml")}
+    case = Case.model_validate(json.loads(blocks[2][1]))
+    used = answer_call(_call("refund_status", {"order_id": "1234"}, "c1"), tools, case, 1)
+    assert used.result == '{"refunded": false}' and used.error is None
+    refused = answer_call(_call("lookup_order", {}, "c2"), tools, case, 1)
+    assert refused.result == "error: arguments of lookup_order do not fit its schema: 'order_id' is a required property"
