@@ -266,3 +266,35 @@ def test_the_readme_tools_file_and_case_load(tmp_path):
     assert used.result == '{"refunded": false}' and used.error is None
     refused = answer_call(_call("lookup_order", {}, "c2"), tools, case, 1)
     assert refused.result == "error: arguments of lookup_order do not fit its schema: 'order_id' is a required property"
+
+
+def test_the_rounds_are_asked_live_past_a_batch_gate_on_the_model():
+    """--batch wraps a model's generate on the instance; a tool loop's rounds depend on each answer, so they go
+    to the class's own generate (asked live, cached as any call)."""
+    import asyncio
+
+    from harness.config.tools_spec import ToolSpec
+    from harness.datasets.schema import Case
+    from harness.models.base import Message, ModelResponse
+    from harness.runner.tool_loop import run_tool_loop
+
+    class Fake:
+        name = "fake"
+
+        def __init__(self) -> None:
+            self.answers = [ModelResponse(text="", tool_calls=[_call("lookup_order", {"order_id": "1"}, "c1")]),
+                            ModelResponse(text="Shipped.")]
+
+        async def generate(self, messages, config=None, *, cache_salt=""):
+            assert config.extra["tools"][0]["function"]["name"] == "lookup_order"
+            return self.answers.pop(0)
+
+    async def gated(*args, **kwargs):
+        raise AssertionError("went through the batch gate")
+
+    model = Fake()
+    model.generate = gated
+    tools = [ToolSpec(name="lookup_order", parameters={"type": "object"})]
+    case = Case.model_validate(CASES[0])
+    done = asyncio.run(run_tool_loop(model, [Message(role="user", content="hi")], tools, case, max_rounds=5))
+    assert done.text == "Shipped." and done.stats.calls == 2 and done.tool_calls[0].result == "order 1234: shipped 3 Nov"
