@@ -204,3 +204,10 @@ class GeneratedAnswerError(CaseFault):
     that showed it the problem. Counted in the command's summary; that generation is dropped, the rest go on."""
 
     kind = "generated_answer"
+
+
+class ToolRoundsError(CaseFault):
+    """A model candidate with simulated tools was still calling tools after ``max_tool_rounds`` model turns:
+    no reply to grade. The calls it made are kept in the record; the run goes on."""
+
+    kind = "tool_rounds"

@@ -18,9 +18,11 @@ import jinja2
 from harness.candidates.template_hints import lookup, missing_key, undefined_hint
 from harness.candidates.thread_messages import ROLE_OF, thread_messages  # noqa: F401  (imported from here)
 from harness.datasets.schema import THREAD_VERSION, Case
-from harness.errors import CaseFault, TemplateError, UserError
-from harness.models.base import Message
-from harness.records.schema import CallStats, ErrorInfo, ReplayedFrom
+from harness.errors import CaseFault, TemplateError, ToolCallReplyError, UserError
+from harness.models.base import Message, tool_call_reply_message
+from harness.runner.tool_loop import call_stats, run_tool_loop
+from harness.config.tools_spec import ToolSpec
+from harness.records.schema import CallStats, ErrorInfo, ReplayedFrom, ToolUse
 
 
 
@@ -41,6 +43,7 @@ class Reply:
     stats: CallStats = field(default_factory=CallStats)
     system_prompt: str | None = None  # what a model candidate's template rendered for the case
     replayed_from: ReplayedFrom | None = None  # a replayed reply: the run and candidate that wrote it
+    tool_calls: list[ToolUse] = field(default_factory=list)  # a model candidate's simulated tool calls
 
 
 class Responder(Protocol):
@@ -213,6 +216,9 @@ class ModelResponder:
     template: jinja2.Template
     # The preflight's renders (see :func:`prerender`), each used once by the case's first call.
     prerendered: dict[int, tuple[Case, str]] = field(default_factory=dict, repr=False)
+    # Tools offered to the model, each call answered from the case (harness.runner.tool_loop); none: no loop.
+    tools: list[ToolSpec] = field(default_factory=list)
+    max_tool_rounds: int = 5
 
     def system_prompt(self, case: Case) -> str:
         entry = self.prerendered.pop(id(case), None)
@@ -226,17 +232,36 @@ class ModelResponder:
     async def respond(self, case: Case, sample: int = 0) -> Reply:
         salt = f"sample:{sample}" if sample else ""
         messages = self.messages_for(case)
+        if self.tools:
+            return await self._respond_with_tools(case, messages, salt)
         try:
             response = await self.model.generate(messages, cache_salt=salt)
         except Exception as exc:
-            # The record of a failed call keeps the prompt too: a content filter's refusal is read against it.
-            try:
-                exc.system_prompt = messages[0].content  # type: ignore[attr-defined]
-            except AttributeError:  # an exception type without a __dict__
-                pass
+            _keep_prompt(exc, messages[0].content)
             raise
-        stats = CallStats(usage=response.usage, latency_s=response.latency_s, calls=1,
-                          cache_hits=int(response.cache_hit), retries=max(response.attempts - 1, 0),
-                          rate_limited=response.rate_limited,
-                          deployments={response.deployment: 1} if response.deployment else {})
-        return Reply(text=response.text.strip(), source="model", stats=stats, system_prompt=messages[0].content)
+        if response.tool_calls and not response.text.strip():
+            # Tools offered through `params.extra.tools` alone: no answers to give them, as before `tools:`.
+            names = [str(call["function"]["name"]) for call in response.tool_calls]
+            error = ToolCallReplyError(tool_call_reply_message(self.model.name, [n for n in names if n]))
+            _keep_prompt(error, messages[0].content)
+            raise error
+        return Reply(text=response.text.strip(), source="model", stats=call_stats(response),
+                     system_prompt=messages[0].content)
+
+    async def _respond_with_tools(self, case: Case, messages: list[Message], salt: str) -> Reply:
+        try:
+            done = await run_tool_loop(self.model, messages, self.tools, case, max_rounds=self.max_tool_rounds,
+                                       cache_salt=salt)
+        except Exception as exc:
+            _keep_prompt(exc, messages[0].content)
+            raise
+        return Reply(text=done.text, source="model", stats=done.stats, system_prompt=messages[0].content,
+                     tool_calls=done.tool_calls)
+
+
+def _keep_prompt(exc: BaseException, prompt: str) -> None:
+    # The record of a failed call keeps the prompt too: a content filter's refusal is read against it.
+    try:
+        exc.system_prompt = prompt  # type: ignore[attr-defined]
+    except AttributeError:  # an exception type without a __dict__
+        pass

@@ -18,6 +18,7 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, Validati
                       field_validator, model_validator)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from harness.config.tools_spec import ToolSpec, distinct_names
 from harness.config.yamlfile import has_key, validate_yaml
 from harness.errors import ConfigError
 from harness.models.base import DeploymentSpec, GenerateConfig, Price, RoutingSpec, env_var_name
@@ -63,6 +64,20 @@ class CandidateSpec(CallSettings):
     routing: RoutingSpec = Field(default_factory=RoutingSpec, description="How calls spread over `deployments`.")
     epochs: int = Field(1, ge=1, le=1000, description="Samples per case (repeated sampling).")
     reducer: str = Field("mean", description="How a case's samples reduce: mean, median, majority or pass^k.")
+    tools: list[ToolSpec] | str | None = Field(None, description="Tools the model may call (OpenAI function "
+                                               "definitions, or a JSON/YAML file of them): each call is answered "
+                                               "from the case's `tool_results`, never run.")
+    max_tool_rounds: int = Field(5, ge=1, le=50, description="With `tools`: model turns that may call tools before "
+                                 "the case ends in a tool_rounds error.")
+
+    @field_validator("tools")
+    @classmethod
+    def _tools_named_once(cls, value: list[ToolSpec] | str | None) -> list[ToolSpec] | str | None:
+        if isinstance(value, list):
+            return distinct_names(value)
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("give the tool definitions, or the path of a JSON/YAML file of them")
+        return value
 
     @field_validator("reducer")
     @classmethod
@@ -94,6 +109,11 @@ class CandidateSpec(CallSettings):
             raise _field_error("prompt", "`prompt` applies to model candidates only", self.prompt)
         if self.model is not None and not self.prompt:
             raise ValueError("a model candidate needs a `prompt` (template file or inline text)")
+        if self.tools and self.model is not None and self.model.startswith("embedded/"):
+            raise _field_error("tools", f"{self.model} cannot call tools: give `tools` to a model served over an "
+                               "API (OpenAI-compatible or litellm)", "…")
+        if "max_tool_rounds" in self.model_fields_set and not self.tools:
+            raise _field_error("max_tool_rounds", "`max_tool_rounds` goes with `tools`", self.max_tool_rounds)
         if self.from_candidate is not None and self.replies_from is None:
             raise _field_error("from_candidate", "`from_candidate` goes with `replies_from`", self.from_candidate)
         if self.model is None:
@@ -119,7 +139,7 @@ def _field_error(field: str, problem: str, value: Any) -> ValidationError:
 
 
 _MODEL_ONLY = ("api_base", "api_key_env", "params", "concurrency", "timeout_s", "max_retries", "deployments",
-               "routing", "price")
+               "routing", "price", "tools", "max_tool_rounds")
 
 
 class MatrixSpec(StrictSpec):
@@ -150,6 +170,10 @@ class MatrixCandidateSpec(CallSettings):
                              "one model). Each name must differ.")
     epochs: int = Field(1, ge=1, le=1000)
     reducer: str = "mean"
+    tools: list[ToolSpec] | str | None = None
+    max_tool_rounds: int = Field(5, ge=1, le=50)
+
+    _tools_named_once = field_validator("tools")(CandidateSpec._tools_named_once.__func__)  # type: ignore[attr-defined]
 
     _known_reducer = field_validator("reducer")(CandidateSpec._known_reducer.__func__)  # type: ignore[attr-defined]
 

@@ -215,6 +215,11 @@ class Case(_Strict):
     criteria: list[Any] = Field(default_factory=list, exclude_if=lambda value: not value,
                                 description="Judge criteria for this case only, beside the rubric's: each as a "
                                             "rubric's criterion ({id, question}, or a full one; id optional).")
+    # What a model candidate's simulated tools return on this case (tool name -> text or JSON value); left out of
+    # the dump when empty, so a case without them hashes as before.
+    tool_results: dict[str, Any] = Field(default_factory=dict, exclude_if=lambda value: not value,
+                                         description="Tool name -> what a model candidate's call of that tool "
+                                                     "returns on this case (text or any JSON value).")
     # The versions whose recorded reply was blank in the file (dropped from recorded_replies): so the error says
     # "blank", not "missing", and validate can count them. Not a field: dumps, snapshots and hashes are unchanged.
     _blank_replies: frozenset[str] = PrivateAttr(default=frozenset())

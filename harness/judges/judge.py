@@ -75,7 +75,8 @@ class Judge:
         return results
 
     async def _grade_one(self, ctx: CheckContext, criterion: Criterion, stats: CallStats) -> CriterionResult:
-        messages = build_judge_messages(ctx.case, ctx.reply, criterion, ctx.system_prompt)
+        messages = build_judge_messages(ctx.case, ctx.reply, criterion, ctx.system_prompt,
+                                        tool_calls=ctx.extra.get("tool_calls"))
         config = judge_config(criterion.scale, model_params(self.model))
         salt = judge_salt(criterion.id)
         asked = await ask_until_parsed(

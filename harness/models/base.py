@@ -8,6 +8,7 @@ Caching, retries, concurrency and accounting live in ``Model``, not here.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -152,6 +153,10 @@ class ModelResponse(BaseModel):
     field_probabilities: dict[str, dict[str, float]] | None = None
     # Which of a model's deployments answered (its name), when the model spreads calls over several.
     deployment: str | None = None
+    # The tools the model called instead of (or beside) a text, when it was offered tools (``extra.tools``):
+    # OpenAI's form, [{"id", "type": "function", "function": {"name", "arguments"}}]. None otherwise, so a
+    # stored answer without calls dumps as before.
+    tool_calls: list[dict[str, Any]] | None = None
     # The cache key this answer was stored or found under, filled by ``Model`` (never stored itself), so
     # that a caller refusing the answer can drop it from the cache: ``Model.forget(response)``.
     cache_key: str | None = Field(None, exclude=True)
@@ -163,6 +168,29 @@ class ModelResponse(BaseModel):
         file can hold, so the record, the cache and the report could not be written. Each such half
         becomes U+FFFD, as a UTF-8 decoder does with a broken byte."""
         return without_lone_surrogates(text)
+
+
+def offers_tools(config: GenerateConfig) -> bool:
+    """Whether the call offers the model tools (a model candidate with ``tools:`` passes them in
+    ``extra.tools``): its tool calls are then an answer the caller handles, not a ``tool_call_reply`` error."""
+    return bool(config.extra.get("tools")) if config.extra else False
+
+
+def openai_tool_calls(calls: list[Any]) -> list[dict[str, Any]]:
+    """A provider's tool calls (dicts, or litellm's objects) in OpenAI's form, each with an id (one made
+    where the provider gave none) and its arguments as text."""
+    out = []
+    for index, call in enumerate(calls):
+        function = _part(call, "function")
+        arguments = _part(function, "arguments")
+        out.append({"id": str(_part(call, "id") or f"call_{index}"), "type": "function",
+                    "function": {"name": str(_part(function, "name") or ""),
+                                 "arguments": arguments if isinstance(arguments, str) else json.dumps(arguments or {})}})
+    return out
+
+
+def _part(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
 
 
 def tool_call_reply_message(model: str, names: list[str]) -> str:

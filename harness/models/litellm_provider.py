@@ -19,7 +19,8 @@ from typing import Any
 from harness.errors import (ConfigError, ContentFilterError, EmptyResponseError, MissingCredentialError, ProtocolError,
                             ToolCallReplyError)
 from harness.models.base import (GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count,
-                                 tool_call_reply_message, unset_key_env)
+                                 offers_tools, openai_tool_calls, tool_call_reply_message,
+                                 unset_key_env)
 from harness.models.litellm_errors import map_litellm_error, refused_in_conversion
 from harness.models.logprobs import rejects_logprobs, with_field_probabilities, without_logprobs
 from harness.records.redaction import register_secret_env
@@ -147,7 +148,7 @@ class LiteLLMProvider:
                 raise map_litellm_error(exc, self.name) from exc
             self.schema_mode = "json_object"
             return await self.generate(messages, config)
-        return with_field_probabilities(self.to_response(raw), config)
+        return with_field_probabilities(self.to_response(raw, offers_tools(config)), config)
 
     def _kept_response(self, raw: Any, usage_known: bool) -> ModelResponse:
         response = self.to_response(raw)
@@ -199,7 +200,7 @@ class LiteLLMProvider:
         text = str(exc).lower()
         return status in (400, 422) and ("response_format" in text or "json_schema" in text)
 
-    def to_response(self, raw: Any) -> ModelResponse:
+    def to_response(self, raw: Any, tools_offered: bool = False) -> ModelResponse:
         """A ModelResponse from a litellm ``ModelResponse``; refusals and empty answers raise."""
         try:
             choice = raw.choices[0]
@@ -209,8 +210,11 @@ class LiteLLMProvider:
         text = getattr(getattr(choice, "message", None), "content", None) or ""
         if finish == "content_filter":
             raise ContentFilterError(f"{self.name}: the provider filtered the response")
+        calls = getattr(getattr(choice, "message", None), "tool_calls", None) or []
+        if tools_offered and calls:  # the harness answers them (runner.tool_loop)
+            return ModelResponse(text=text, usage=self._usage(raw), finish_reason=finish,
+                                 tool_calls=openai_tool_calls(list(calls)))
         if not text.strip():
-            calls = getattr(getattr(choice, "message", None), "tool_calls", None) or []
             if calls:  # asked for a tool: not an empty answer a retry may fill
                 names = [str(getattr(getattr(call, "function", None), "name", "") or "") for call in calls]
                 raise ToolCallReplyError(tool_call_reply_message(self.name, [n for n in names if n]))

@@ -27,7 +27,8 @@ from harness.errors import (AuthError, CallTimeoutError, ConnectionFault, Conten
                             MissingCredentialError, ModelCallError, ProtocolError, RateLimitError, ServerError,
                             ToolCallReplyError)
 from harness.models.base import (GenerateConfig, Message, ModelResponse, ModelSpec, Usage, token_count,
-                                 tool_call_reply_message, unset_key_env)
+                                 offers_tools, openai_tool_calls, tool_call_reply_message,
+                                 unset_key_env)
 from harness.models.http_pool import HTTPConnectionError, HTTPPool
 from harness.models.litellm_errors import is_filter_refusal, retry_after_from_headers
 from harness.models.litellm_provider import PLACEHOLDER_KEY, SCHEMA_NAME, api_key, portable_schema
@@ -68,7 +69,7 @@ class OpenAICompatProvider:
             error = error_in_body(payload, headers, self.name)
             if error is not None:
                 raise error
-            return with_field_probabilities(self.to_response(payload), config)
+            return with_field_probabilities(self.to_response(payload, offers_tools(config)), config)
         if self._should_fall_back(status, raw, config):
             self.schema_mode = "json_object"
             return await self.generate(messages, config)
@@ -110,7 +111,7 @@ class OpenAICompatProvider:
         text = raw.decode("utf-8", "replace").lower()
         return "response_format" in text or "json_schema" in text
 
-    def to_response(self, payload: Any) -> ModelResponse:
+    def to_response(self, payload: Any, tools_offered: bool = False) -> ModelResponse:
         """A ModelResponse from a decoded chat completion; refusals and empty answers raise."""
         try:
             choice = payload["choices"][0]
@@ -126,8 +127,11 @@ class OpenAICompatProvider:
         finish = finish if isinstance(finish, str) else None  # a number here must not cost the answer
         if finish == "content_filter":
             raise ContentFilterError(f"{self.name}: the provider filtered the response")
+        calls = choice["message"].get("tool_calls")
+        if tools_offered and calls and isinstance(calls, list):  # the harness answers them (runner.tool_loop)
+            return ModelResponse(text=text, usage=_usage(payload.get("usage")), finish_reason=finish,
+                                 tool_calls=openai_tool_calls(calls))
         if not text.strip():
-            calls = choice["message"].get("tool_calls")
             if calls and isinstance(calls, list):  # asked for a tool: not an empty answer a retry may fill
                 names = [str((call.get("function") or {}).get("name") or "") for call in calls if isinstance(call, dict)]
                 raise ToolCallReplyError(tool_call_reply_message(self.name, [n for n in names if n]))

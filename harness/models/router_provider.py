@@ -124,8 +124,8 @@ class RouterProvider(LiteLLMProvider):
     async def complete(self, kwargs: dict[str, Any]) -> Any:
         return await self.router().acompletion(**kwargs)
 
-    def to_response(self, raw: Any) -> ModelResponse:
-        response = super().to_response(raw)
+    def to_response(self, raw: Any, tools_offered: bool = False) -> ModelResponse:
+        response = super().to_response(raw, tools_offered)
         return response.model_copy(update={"deployment": served_by(raw)})
 
     def _cost(self, raw: Any) -> float | None:

@@ -18,7 +18,10 @@ from harness.records.redaction import redact
 #    A v1 line still reads (they read 0).
 # 3: Record.system_prompt: the system prompt a model candidate rendered for the case (None for recorded and
 #    replayed replies, and in lines written before it). A v2 line still reads.
-RECORD_SCHEMA_VERSION = 4
+# 4: Record.reply_source "replayed" and .replayed_from (a re-grading's replies, named by their source run).
+# 5: Record.tool_calls: a model candidate's simulated tool calls and their results; absent when none. A v4 line
+#    still reads.
+RECORD_SCHEMA_VERSION = 5
 # 2: a model candidate records its prompt template's text (candidates[].prompt_template), so `harness diff` can
 #    show how the prompt changed. A v1 manifest still reads (the diff then names a changed prompt by its hash).
 MANIFEST_SCHEMA_VERSION = 2
@@ -79,6 +82,22 @@ class CallStats(BaseModel):
                                         "calls per deployment that answered (a cache hit counts the original one).")
 
 
+class ToolUse(BaseModel):
+    """One tool call a model candidate made during its reply, and what the harness answered it with (from the
+    case's ``tool_results``: no tool is ever run)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    round: int = Field(description="The model turn (1-based) that made the call.")
+    id: str = Field(description="The call's id, as the model gave it (or as the harness made one).")
+    name: str
+    arguments: str = Field("", description="The call's arguments as the model wrote them (JSON text).")
+    result: str = Field(description="What the model was given back: the case's canned result, the tool's "
+                                    "default, or an `error: ...` text.")
+    error: str | None = Field(None, description="Why the call got an error result (an unknown tool, arguments "
+                                                "its schema refuses); None for a call answered normally.")
+
+
 class ReplayedFrom(BaseModel):
     """Where a replayed reply (``replies_from``) was written: the earlier run and its candidate."""
 
@@ -112,6 +131,11 @@ class Record(BaseModel):
                                                         "for this case, as sent (also when the call then failed); "
                                                         "for a replayed reply, the one its run recorded; None for "
                                                         "recorded replies.")
+    # Left out of a line when empty: a record of a candidate without tools is written as before.
+    tool_calls: list[ToolUse] = Field(default_factory=list, exclude_if=lambda value: not value,
+                                      description="A model candidate with `tools`: every tool call it made while "
+                                                  "replying, in order, with the result the harness gave it (also "
+                                                  "when the case then failed).")
     checks: dict[str, CheckResult] = Field(default_factory=dict)
     judge: dict[str, CriterionResult] = Field(default_factory=dict)
     error: ErrorInfo | None = Field(None, description="A case error: no reply, so no checks or judge.")

@@ -25,7 +25,7 @@ from harness.report.html_filters import CASE_ERROR, CHECK_ERROR, NO_GROUP, error
 from harness.report.html_queue import LabelFields, same_replies
 from harness.report.html_store import COMPACT_AT, SharedParts
 from harness.report.html_text import UNSEEN, esc_isolated, esc_text
-from harness.report.html_threads import ThreadIndex, history_html, system_prompt_html
+from harness.report.html_threads import ThreadIndex, history_html, lookups_html, system_prompt_html
 
 
 @dataclass(frozen=True)
@@ -224,7 +224,7 @@ class RecordRenderer:
         """
         case = self.view.cases.get(record.case_id)
         return (f"{self.shared.add(system_prompt_html(record.system_prompt))}{self.threads.heading(case, record.key, record_anchor)}"
-                f"{history_html(case, self.labels)}"
+                f"{history_html(case, self.labels)}{lookups_html(record.tool_calls)}"
                 f"<h3>Reply <span class=\"muted\">({self.labels[record.reply_origin]})</span></h3>"
                 f'{reply}<div class="verdicts"><div><h3>Checks</h3><ul>{checks.items}</ul></div>'
                 f"<div><h3>Criteria</h3><ul>{criteria.items}</ul></div></div>")

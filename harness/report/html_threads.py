@@ -138,3 +138,18 @@ def _tool_details(summary_html: str, body: object, call_id: object) -> str:
     said = f' <span class="muted">({esc_text(call_id)})</span>' if call_id else ""
     return (f'<details class="sysprompt tool"><summary>{summary_html}{said}</summary>'
             f'<div class="prompt">{esc_isolated(text) or "<i>(empty)</i>"}</div></details>')
+
+
+def lookups_html(tool_calls: list) -> str:
+    """A model candidate's own tool calls (:class:`~harness.records.schema.ToolUse`, answered from the case) and
+    their results, shown as a thread's recorded tool use is, under a heading; "" for none."""
+    if not tool_calls:
+        return ""
+    errors = sum(call.error is not None for call in tool_calls)
+    note = f' <span class="fail">({errors} answered with an error)</span>' if errors else ""
+    parts = []
+    for call in tool_calls:
+        parts.append(_tool_details(f"round {call.round}: bot called tool {esc_text(call.name)}", call.arguments or "{}",
+                                   call.id))
+        parts.append(_tool_details(f"tool {esc_text(call.name)} returned", call.result, call.id))
+    return f"<h3>Tool calls <span class=\"muted\">(simulated from the case)</span>{note}</h3>{''.join(parts)}"

@@ -112,6 +112,7 @@ def render_record(record: Record, case: dict | None, scales: dict[str, str] | No
     lines.append(" · ".join(about))
     lines += prompt_lines(record.system_prompt, whole_prompt)
     lines += thread_lines(case)
+    lines += lookup_lines(record)
     lines += reply_lines(record)
     if record.error is not None:
         lines.append(f"case error: {record.error.kind}: {record.error.message}{attempts(record.error)}")
@@ -183,6 +184,19 @@ def tool_step_lines(turn: dict, names: dict[str, str]) -> list[str]:
     for call in turn.get("tool_calls") or []:
         if isinstance(call, dict):
             lines += wrapped(f"  [tool] agent called {call.get('name', '?')}: ", _short(call.get("arguments")) or "{}")
+    return lines
+
+
+def lookup_lines(record: Record) -> list[str]:
+    """A model candidate's own tool calls (simulated from the case) and what it was given, before its reply, set
+    apart as the thread's recorded ones are; a call that got an error result says so."""
+    if not record.tool_calls:
+        return []
+    errors = sum(call.error is not None for call in record.tool_calls)
+    lines = [f"tool calls ({len(record.tool_calls)}" + (f", {errors} answered with an error" if errors else "") + "):"]
+    for call in record.tool_calls:
+        lines += wrapped(f"  [tool] round {call.round}: called {call.name}: ", _short(call.arguments) or "{}")
+        lines += wrapped(f"  [tool] {call.name} returned: ", _short(call.result))
     return lines
 
 

@@ -24,6 +24,7 @@ from harness.models.model import provider_calls
 from harness.records.redaction import clip
 from harness.records.schema import CallStats, ErrorInfo, Record
 from harness.records.timestamps import now_iso
+from harness.runner.tool_loop import TOOL_CALLS_KEY, keep_tool_rounds
 
 
 def run_checks(checks: list[Check], ctx: CheckContext) -> dict[str, CheckResult]:
@@ -110,12 +111,16 @@ async def evaluate_case(case: Case, responder: Responder, checks: list[Check], j
             # tokens came back, and their cost is not known (a provider may bill a generation it timed out).
             record.responder = CallStats(calls=calls, latency_s=latency, retries=calls - 1,
                                          rate_limited=getattr(fault, "rate_limited", 0))
+        keep_tool_rounds(record, fault)
         record.finished_at = now_iso()
         return record
     record.reply, record.reply_source, record.responder = reply.text, reply.source, reply.stats
     record.system_prompt, record.replayed_from = reply.system_prompt, reply.replayed_from
+    record.tool_calls = reply.tool_calls
     ctx = CheckContext(case=case, reply=reply.text, candidate=responder.name, responder=reply.stats,
                        system_prompt=reply.system_prompt)
+    if reply.tool_calls:  # the judge reads what the bot looked up and got (harness.judges.prompt)
+        ctx.extra[TOOL_CALLS_KEY] = reply.tool_calls
     record.checks = await run_checks_async(checks, ctx)
     if judge is not None:
         record.judging = CallStats()

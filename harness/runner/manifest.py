@@ -142,5 +142,8 @@ def _candidate_record(responder: Responder, loaded: LoadedEval) -> dict:
     return {"name": responder.name, "kind": "model", "model": responder.model.spec_record(),
             "prompt_sha256": hash_value(source), "prompt_file": loaded.prompt_files.get(responder.name),
             # The text itself (templates are small): `harness diff` shows how a prompt changed, not just that it did.
-            "prompt_template": source}
+            "prompt_template": source,
+            # Only with tools, so a manifest without them reads as before: what the model was offered.
+            **({"tools": [tool.openai_form() for tool in responder.tools],
+                "max_tool_rounds": responder.max_tool_rounds} if responder.tools else {})}
 

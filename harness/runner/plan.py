@@ -17,6 +17,7 @@ from harness.config.concurrency import cap_warnings
 from harness.config.versions import check_recorded_versions, unreplayed_turn_warnings
 from harness.config.evalfile import JudgeSpec, LoadedEval, ModelFields, check_names, resolve_path
 from harness.config.gate_names import refuse_unknown_gate_checks
+from harness.config.tools_spec import candidate_tools
 from harness.datasets.case_checks import build_case_checks, checks_of, written_ways
 from harness.datasets.case_criteria import refuse_case_criteria, refuse_unjudged
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
@@ -209,7 +210,8 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
         model = build_checked_model(loaded, model_spec(spec), loaded.candidate_loc(spec.name), cache)
         models.append(model)
         responders.append(ModelResponder(name=spec.name, model=model, template=template,
-                                         prerendered=rendered))
+                                         prerendered=rendered, tools=candidate_tools(loaded, spec),
+                                         max_tool_rounds=spec.max_tool_rounds))
     judge = rubric = None
     if loaded.spec.judge is not None:
         rubric = select_criteria(loaded)
@@ -269,6 +271,7 @@ def check_eval(loaded: LoadedEval) -> None:
     for spec in loaded.spec.candidates:
         if spec.kind == "model":
             check_located_name(loaded, model_spec(spec), loaded.candidate_loc(spec.name))
+            candidate_tools(loaded, spec)  # a tools file's mistakes, named at its own lines
         elif spec.kind == "replayed":
             replayed_source(loaded, spec)
     rubric = None

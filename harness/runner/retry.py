@@ -110,6 +110,8 @@ async def redo_verdicts(old: Record, case: Case, checks: list[Check], judge) -> 
     record = old.model_copy(deep=True)
     ctx = CheckContext(case=case, reply=old.reply or "", candidate=old.candidate, responder=old.responder,
                        system_prompt=old.system_prompt)
+    if old.tool_calls:  # asked again with what the bot looked up, as the first time
+        ctx.extra["tool_calls"] = old.tool_calls
     crashed = set(crashed_checks(old))
     again = [check for check in checks if check.name in crashed]
     if again:

@@ -60,7 +60,9 @@ FAULTS = ("rate_limit", "rate_limit_retry_after", "server_error", "unavailable",
           "malformed", "bad_body", "empty", "content_filter", "no_choices", "content_parts", "negative_usage",
           "filter_400", "policy_400", "policy_type_400", "error_string", "rate_limit_in_body", "unauthorized",
           "tool_call")
-Reply = Callable[[dict[str, Any]], str]
+# A reply function returns the answer's text, or a message dict (``{"content": None, "tool_calls": [...]}``)
+# to answer with tool calls.
+Reply = Callable[[dict[str, Any]], "str | dict[str, Any]"]
 
 
 @dataclass
@@ -234,6 +236,10 @@ class OpenAIServer:
         if fault == "slow":
             await asyncio.sleep(self.slow_s)
         text, finish = self._content(body, fault)
+        if isinstance(text, dict):  # a reply function's scripted message: tool calls (and maybe text)
+            completion = chat_completion(body, text.get("content"), "tool_calls")
+            completion["choices"][0]["message"] = {"role": "assistant", **text}
+            return web.json_response(completion)
         completion = chat_completion(body, text, finish)
         if fault == "bad_body":
             raw = json.dumps(completion)
