@@ -46,7 +46,7 @@ def render_estimate(estimate: RunEstimate, latency_s: float) -> str:
                                 enumerate(zip(row, widths))).rstrip() for row in rows)
     notes = [_floor_note(estimate, latency_s), _cache_note(estimate),
              f"tokens: {estimate.tokenizer}; a judge answer {JUDGE_ANSWER_TOKENS} tokens" + _replies(estimate),
-             _price_note(estimate)] + estimate.capped + _price_hints(estimate)
+             _price_note(estimate)] + estimate.capped + estimate.tool_notes + _price_hints(estimate)
     live = sorted({line.model for line in estimate.lines if line.priced and not line.batched})
     if live:
         notes.append(f"batch $ marked 'live': {', '.join(live)} never runs in a batch (a model with deployments, or "

@@ -100,6 +100,7 @@ class RunEstimate:
 
     concurrency_followed: str = ""  # who the eval's unset concurrency follows ("" when set, or the default)
     capped: list[str] = field(default_factory=list)  # a model's own concurrency the eval's caps, one line each
+    tool_notes: list[str] = field(default_factory=list)  # a candidate with tools: how its calls were counted
     cache: str = ""  # the response cache read, or why none was ("" when it was not looked at)
     cache_found: bool = False
 
@@ -183,7 +184,9 @@ def _model_candidate(estimate: RunEstimate, loaded: LoadedEval, spec, data: tupl
     cases, dumps, templates = data
     estimate.reply_tokens[spec.name] = assumed
     templates[spec.name] = _rendered(loaded, spec, cases, dumps)
-    line = _responder_line(spec, cases, templates[spec.name], count, assumed, 1 if in_process else spec.concurrency)
+    tools = _tools_tokens(loaded, spec, count, estimate)
+    line = _responder_line(spec, cases, templates[spec.name], count, assumed, 1 if in_process else spec.concurrency,
+                           tools)
     estimate.rounds += line.calls  # a case's responder calls come one after another
     estimate.lines.append(line)
     placeholder = " ".join(["word"] * assumed)
@@ -267,11 +270,31 @@ def system_prompt(rendered: tuple, case: Case) -> str:
     return render_system_prompt(template, case)
 
 
-def _responder_line(spec, cases: list[Case], rendered: tuple, count, assumed: int, concurrency: int) -> ModelLine:
-    """A model candidate's calls and tokens: its rendered system prompt and the thread, per case and epoch."""
+def _tools_tokens(loaded: LoadedEval, spec, count, estimate: RunEstimate) -> int:
+    """The tokens of the tool definitions a candidate sends with every call (0 without tools), and a note that
+    its tool rounds are not foreseen: each is one more call, which resends the tools and every result so far."""
+    if not spec.tools:
+        return 0
+    import json
+
+    from harness.config.tools_spec import candidate_tools
+
+    tools = candidate_tools(loaded, spec)
+    estimate.tool_notes.append(
+        f"{spec.name} has {len(tools)} tool{'s' if len(tools) != 1 else ''}: counted at one call per case with "
+        f"their definitions; each tool round a reply takes is one more call (up to {spec.max_tool_rounds + 1} "
+        f"a case), which this estimate cannot foresee")
+    return count(json.dumps([tool.openai_form() for tool in tools]))
+
+
+def _responder_line(spec, cases: list[Case], rendered: tuple, count, assumed: int, concurrency: int,
+                    tools: int = 0) -> ModelLine:
+    """A model candidate's calls and tokens: its rendered system prompt, its tools' definitions and the
+    thread, per case and epoch."""
     line = ModelLine("responder", spec.name, spec.model, concurrency=concurrency)
     for case in cases:
-        prompt = count(system_prompt(rendered, case)) + sum(message_tokens(m, count) for m in thread_messages(case))
+        prompt = count(system_prompt(rendered, case)) + tools + sum(message_tokens(m, count)
+                                                                    for m in thread_messages(case))
         line.calls += spec.epochs
         line.prompt_tokens += spec.epochs * (prompt + 4 * (len(case.turns) + 1))
         line.completion_tokens += spec.epochs * assumed

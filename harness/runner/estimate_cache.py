@@ -95,15 +95,26 @@ def _replies(loaded: Any, spec: Any, cases: list, rendered: Any, view: CacheView
     from harness.models.model import _Resolved
     from harness.runner.plan import model_spec
 
-    resolved = _Resolved.of(None, model_spec(spec))  # a responder calls with its spec's params alone
+    resolved = _Resolved.of(_first_round_config(loaded, spec), model_spec(spec))
     found: list[tuple] = []
     for case in cases:
         messages = [Message(role="system", content=system_prompt(rendered, case)), *thread_messages(case)]
         for sample in range(spec.epochs):
             text = view.text(resolved.key(messages, f"sample:{sample}" if sample else ""))
-            found.append((case, text))
+            # With tools the first round's answer may be a call, not the reply: the judge's prompt is unknown.
+            found.append((case, None if spec.tools else text))
             line.cached += text is not None
     return found
+
+
+def _first_round_config(loaded: Any, spec: Any) -> Any:
+    """What a responder's first call adds to its spec's params: the tools it offers, or nothing."""
+    if not spec.tools:
+        return None
+    from harness.config.tools_spec import candidate_tools
+    from harness.runner.tool_loop import tools_config
+
+    return tools_config(candidate_tools(loaded, spec))
 
 
 class _JudgeKeys:

@@ -298,3 +298,21 @@ def test_the_rounds_are_asked_live_past_a_batch_gate_on_the_model():
     case = Case.model_validate(CASES[0])
     done = asyncio.run(run_tool_loop(model, [Message(role="user", content="hi")], tools, case, max_rounds=5))
     assert done.text == "Shipped." and done.stats.calls == 2 and done.tool_calls[0].result == "order 1234: shipped 3 Nov"
+
+
+def test_estimate_counts_the_tools_sent_sees_a_cached_first_round_and_says_rounds_are_not_foreseen(tmp_path):
+    with OpenAIServer(reply=scripted(TWO_ROUNDS)) as server:
+        _project(tmp_path, server.base_url)
+        before = harness_cmd("estimate", "eval.yaml", cwd=tmp_path)
+        assert before.returncode == 0, before.stderr
+        assert harness_cmd("run", "eval.yaml", "--out", "run1", cwd=tmp_path).returncode == 0
+        after = harness_cmd("estimate", "eval.yaml", cwd=tmp_path)
+    assert "bot has 2 tools: counted at one call per case with their definitions; each tool round a reply takes " \
+           "is one more call (up to 6 a case)" in before.stdout
+    responder = next(line for line in after.stdout.splitlines() if line.startswith("responder"))
+    assert responder.split()[3:5] == ["2", "2"], after.stdout  # both cases' first rounds are in the cache
+    untooled = tmp_path / "plain.yaml"
+    untooled.write_text((tmp_path / "eval.yaml").read_text().split("    tools:")[0] + "checks: [apology_wording]\n")
+    plain = harness_cmd("estimate", "plain.yaml", cwd=tmp_path)
+    prompt = lambda out: int(next(l for l in out.splitlines() if l.startswith("responder")).split()[5].replace(",", ""))
+    assert prompt(before.stdout) > prompt(plain.stdout) + 40  # the two definitions, sent with every call
