@@ -36,16 +36,32 @@ _LABEL = {"rouge_l": "ROUGE-L F", "bleu": "BLEU", "levenshtein": "Levenshtein si
 
 
 def check_value(kind: str, value: Any) -> None:
-    """Refuse a ``value`` a reference check cannot compare against (ValueError, one line)."""
+    """Refuse a ``value`` a reference check cannot compare against (ValueError, one line naming what is wrong)."""
     if value is None:
         return
     texts = [value] if isinstance(value, str) else value
-    if not isinstance(texts, list) or not texts or not all(isinstance(t, str) and t.strip() for t in texts):
+    problem = _value_problem(value, texts)
+    if problem:
         raise ValueError(f"type {kind} compares the reply with the case's reference_reply, or with `value`: a "
-                         f"reference text (or a list of them), not {type(value).__name__}")
+                         f"reference text (or a list of them), not {problem}")
     for text in texts:
         if custom_refs.has_references(text):
             custom_refs.parse(text)
+
+
+def _value_problem(value: Any, texts: Any) -> str:
+    """What is wrong with a reference check's ``value`` (``"an empty list"``, ``"an empty text at [1]"``), or ""."""
+    if not isinstance(texts, list):
+        return type(value).__name__
+    if not texts:
+        return "an empty list (leave value out to compare with the case's reference_reply)"
+    for at, text in enumerate(texts):
+        where = f" at [{at}]" if isinstance(value, list) else ""
+        if not isinstance(text, str):
+            return f"{type(text).__name__}{where}"
+        if not text.strip():
+            return f"an empty text{where}"
+    return ""
 
 
 def check_limits(kind: str, field: str, value: Any) -> Any:
@@ -113,7 +129,7 @@ class ReferenceCheck:
     def _textual(self, reply: str, references: list[str]) -> CheckResult:
         if self.kind != "levenshtein":
             return self._scored(max(_SCORES[self.kind](reply, ref) for ref in references), {})
-        score, distance = max(levenshtein_similarity(reply, ref) for ref in references)
+        score, distance = self._closest([levenshtein_similarity(reply, ref) for ref in references])
         if self.spec.min is None:  # promptfoo's levenshtein: at most this many edits
             limit = DEFAULT_MAX_DISTANCE if self.spec.max_distance is None else self.spec.max_distance
             passed = distance <= limit
@@ -124,6 +140,17 @@ class ReferenceCheck:
         if self.spec.max_distance is not None:  # both given: both must hold
             extra["max_distance"] = self.spec.max_distance
         return self._scored(score, extra)
+
+    def _closest(self, measured: list[tuple[float, int]]) -> tuple[float, int]:
+        """The reference the threshold reads best: the fewest edits under ``max_distance`` alone, the highest
+        similarity under ``min`` alone; with both, the most similar one that meets both, else the most similar."""
+        if self.spec.min is None:
+            return min(measured, key=lambda pair: (pair[1], -pair[0]))
+        if self.spec.max_distance is not None:
+            meeting = [pair for pair in measured
+                       if pair[0] >= self.spec.min and pair[1] <= self.spec.max_distance]
+            measured = meeting or measured
+        return max(measured, key=lambda pair: (pair[0], -pair[1]))
 
     def _scored(self, score: float, extra: dict[str, Any]) -> CheckResult:
         threshold = self.spec.min if self.spec.min is not None else DEFAULT_MIN.get(self.kind, 0.0)
