@@ -24,6 +24,7 @@ from harness.checks.reference_metrics import bleu, cosine, levenshtein_similarit
 from harness.checks.results import result
 from harness.datasets.conditions import applies
 from harness.errors import CaseFault
+from harness.hashing import hash_value
 from harness.records.redaction import clip
 
 REFERENCE_TYPES = ("rouge_l", "levenshtein", "bleu", "similar")
@@ -78,6 +79,7 @@ class ReferenceCheck:
 
     def __init__(self, spec: Any, version: str, description: str) -> None:
         self.spec, self.name, self.version, self.description = spec, spec.name, version, description
+        self.base_version = version  # the spec's; a similar check's version adds the embedder (attach_embedder)
         self.kind: str = spec.type
         self.embedder: Any = None  # set by the run for `similar` (attach_embedder); else the default on first use
         written = [spec.value] if isinstance(spec.value, str) else list(spec.value or [])
@@ -180,11 +182,27 @@ def _default_embedder() -> Any:
 
 
 def attach_embedder(checks: list[Any], embedder: Any) -> bool:
-    """Give every ``similar`` check among ``checks`` the run's ``embedder``; True when one needs it."""
+    """Give every ``similar`` check among ``checks`` the run's ``embedder``; True when one needs it.
+
+    The embedding model becomes part of the check's version: cosines from another embedder are another
+    measure, so ``harness diff`` shows the check's version changed rather than comparing them silently.
+    """
     needing = [check for check in checks if getattr(check, "needs_embeddings", False)]
     for check in needing:
         check.embedder = embedder
+        check.version = embedded_version(check.base_version, embedder.model.spec)
     return bool(needing)
+
+
+def embedded_version(version: str, model: Any) -> str:
+    """``version`` with the embedding model (name, and api_base if set) hashed in. The embedded default keeps
+    the version as it was, so runs made before the model counted still compare with new ones."""
+    from harness.models.base import EMBEDDED_MODEL
+
+    if model.name == EMBEDDED_MODEL and not model.api_base:
+        return version
+    return "custom-" + hash_value({"check": version, "embedding": {"model": model.name,
+                                                                   "api_base": model.api_base}})[:12]
 
 
 def describe(spec: Any) -> str:
