@@ -168,6 +168,17 @@ class ReferenceCheck:
         return [cosine(mine, await embedder.embed(ref)) for ref in references]
 
 
+# Said apart from the embedded-judge notice (harness.runner.plan): a judge's kappa says nothing of an embedder.
+# No backticks: the scorecard's Markdown escapes them, so they would show as written. The cosines are those
+# the default gave unrelated sentences in a QA review of the similar check.
+EMBEDDER_NOTICE = (
+    "The embedded model (Gemma 3 270M, a tiny base model run offline) embedded the texts of this run's "
+    "similar checks. A base model's embeddings are no embedding model's: even unrelated sentences score a "
+    "cosine of about 0.65-0.75, so a similar check's score and pass/fail show the pipeline working, not how "
+    "close a reply came to its reference. Set the eval file's embedding: block to a real embedding model "
+    "(see 'Checks of your own' in the README)."
+)
+
 _default: list[Any] = []
 
 
