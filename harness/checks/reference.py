@@ -24,6 +24,7 @@ from harness.checks.reference_metrics import bleu, cosine, levenshtein_similarit
 from harness.checks.results import result
 from harness.datasets.conditions import applies
 from harness.errors import CaseFault
+from harness.hashing import hash_value
 from harness.records.redaction import clip
 
 REFERENCE_TYPES = ("rouge_l", "levenshtein", "bleu", "similar")
@@ -36,16 +37,32 @@ _LABEL = {"rouge_l": "ROUGE-L F", "bleu": "BLEU", "levenshtein": "Levenshtein si
 
 
 def check_value(kind: str, value: Any) -> None:
-    """Refuse a ``value`` a reference check cannot compare against (ValueError, one line)."""
+    """Refuse a ``value`` a reference check cannot compare against (ValueError, one line naming what is wrong)."""
     if value is None:
         return
     texts = [value] if isinstance(value, str) else value
-    if not isinstance(texts, list) or not texts or not all(isinstance(t, str) and t.strip() for t in texts):
+    problem = _value_problem(value, texts)
+    if problem:
         raise ValueError(f"type {kind} compares the reply with the case's reference_reply, or with `value`: a "
-                         f"reference text (or a list of them), not {type(value).__name__}")
+                         f"reference text (or a list of them), not {problem}")
     for text in texts:
         if custom_refs.has_references(text):
             custom_refs.parse(text)
+
+
+def _value_problem(value: Any, texts: Any) -> str:
+    """What is wrong with a reference check's ``value`` (``"an empty list"``, ``"an empty text at [1]"``), or ""."""
+    if not isinstance(texts, list):
+        return type(value).__name__
+    if not texts:
+        return "an empty list (leave value out to compare with the case's reference_reply)"
+    for at, text in enumerate(texts):
+        where = f" at [{at}]" if isinstance(value, list) else ""
+        if not isinstance(text, str):
+            return f"{type(text).__name__}{where}"
+        if not text.strip():
+            return f"an empty text{where}"
+    return ""
 
 
 def check_limits(kind: str, field: str, value: Any) -> Any:
@@ -62,6 +79,7 @@ class ReferenceCheck:
 
     def __init__(self, spec: Any, version: str, description: str) -> None:
         self.spec, self.name, self.version, self.description = spec, spec.name, version, description
+        self.base_version = version  # the spec's; a similar check's version adds the embedder (attach_embedder)
         self.kind: str = spec.type
         self.embedder: Any = None  # set by the run for `similar` (attach_embedder); else the default on first use
         written = [spec.value] if isinstance(spec.value, str) else list(spec.value or [])
@@ -113,7 +131,7 @@ class ReferenceCheck:
     def _textual(self, reply: str, references: list[str]) -> CheckResult:
         if self.kind != "levenshtein":
             return self._scored(max(_SCORES[self.kind](reply, ref) for ref in references), {})
-        score, distance = max(levenshtein_similarity(reply, ref) for ref in references)
+        score, distance = self._closest([levenshtein_similarity(reply, ref) for ref in references])
         if self.spec.min is None:  # promptfoo's levenshtein: at most this many edits
             limit = DEFAULT_MAX_DISTANCE if self.spec.max_distance is None else self.spec.max_distance
             passed = distance <= limit
@@ -124,6 +142,17 @@ class ReferenceCheck:
         if self.spec.max_distance is not None:  # both given: both must hold
             extra["max_distance"] = self.spec.max_distance
         return self._scored(score, extra)
+
+    def _closest(self, measured: list[tuple[float, int]]) -> tuple[float, int]:
+        """The reference the threshold reads best: the fewest edits under ``max_distance`` alone, the highest
+        similarity under ``min`` alone; with both, the most similar one that meets both, else the most similar."""
+        if self.spec.min is None:
+            return min(measured, key=lambda pair: (pair[1], -pair[0]))
+        if self.spec.max_distance is not None:
+            meeting = [pair for pair in measured
+                       if pair[0] >= self.spec.min and pair[1] <= self.spec.max_distance]
+            measured = meeting or measured
+        return max(measured, key=lambda pair: (pair[0], -pair[1]))
 
     def _scored(self, score: float, extra: dict[str, Any]) -> CheckResult:
         threshold = self.spec.min if self.spec.min is not None else DEFAULT_MIN.get(self.kind, 0.0)
@@ -139,6 +168,17 @@ class ReferenceCheck:
         return [cosine(mine, await embedder.embed(ref)) for ref in references]
 
 
+# Said apart from the embedded-judge notice (harness.runner.plan): a judge's kappa says nothing of an embedder.
+# No backticks: the scorecard's Markdown escapes them, so they would show as written. The cosines are those
+# the default gave unrelated sentences in a QA review of the similar check.
+EMBEDDER_NOTICE = (
+    "The embedded model (Gemma 3 270M, a tiny base model run offline) embedded the texts of this run's "
+    "similar checks. A base model's embeddings are no embedding model's: even unrelated sentences score a "
+    "cosine of about 0.65-0.75, so a similar check's score and pass/fail show the pipeline working, not how "
+    "close a reply came to its reference. Set the eval file's embedding: block to a real embedding model "
+    "(see 'Checks of your own' in the README)."
+)
+
 _default: list[Any] = []
 
 
@@ -153,11 +193,27 @@ def _default_embedder() -> Any:
 
 
 def attach_embedder(checks: list[Any], embedder: Any) -> bool:
-    """Give every ``similar`` check among ``checks`` the run's ``embedder``; True when one needs it."""
+    """Give every ``similar`` check among ``checks`` the run's ``embedder``; True when one needs it.
+
+    The embedding model becomes part of the check's version: cosines from another embedder are another
+    measure, so ``harness diff`` shows the check's version changed rather than comparing them silently.
+    """
     needing = [check for check in checks if getattr(check, "needs_embeddings", False)]
     for check in needing:
         check.embedder = embedder
+        check.version = embedded_version(check.base_version, embedder.model.spec)
     return bool(needing)
+
+
+def embedded_version(version: str, model: Any) -> str:
+    """``version`` with the embedding model (name, and api_base if set) hashed in. The embedded default keeps
+    the version as it was, so runs made before the model counted still compare with new ones."""
+    from harness.models.base import EMBEDDED_MODEL
+
+    if model.name == EMBEDDED_MODEL and not model.api_base:
+        return version
+    return "custom-" + hash_value({"check": version, "embedding": {"model": model.name,
+                                                                   "api_base": model.api_base}})[:12]
 
 
 def describe(spec: Any) -> str:

@@ -46,7 +46,7 @@ def render_estimate(estimate: RunEstimate, latency_s: float) -> str:
                                 enumerate(zip(row, widths))).rstrip() for row in rows)
     notes = [_floor_note(estimate, latency_s), _cache_note(estimate),
              f"tokens: {estimate.tokenizer}; a judge answer {JUDGE_ANSWER_TOKENS} tokens" + _replies(estimate),
-             _price_note(estimate)] + estimate.capped + estimate.tool_notes + _price_hints(estimate)
+             _price_note(estimate)] + _embedding_note(estimate) + estimate.capped + estimate.tool_notes + _price_hints(estimate)
     live = sorted({line.model for line in estimate.lines if line.priced and not line.batched})
     if live:
         notes.append(f"batch $ marked 'live': {', '.join(live)} never runs in a batch (a model with deployments, or "
@@ -62,11 +62,22 @@ def _floor_note(estimate: RunEstimate, latency_s: float) -> str:
     head = (f"eval {estimate.eval_name}: {_cases(estimate)}, concurrency {estimate.concurrency}"
             f"{followed}; ")
     if not estimate.calls:
-        return head + "a run makes no model call"
+        return head + ("a run makes no model call but the embedder's (below)" if estimate.embedding else
+                       "a run makes no model call")
     if estimate.cached >= estimate.calls:
         return head + "every call is in the response cache: a run makes none"
     floor, why = floor_and_why(estimate, latency_s)
     return head + f"at {latency_s:g} s per call no run is faster than {_duration(floor)} ({why})"
+
+
+def _embedding_note(estimate: RunEstimate) -> list[str]:
+    """The similar checks' embedding calls: no line of the table, so said here (an upper bound, not priced)."""
+    work = estimate.embedding
+    if work is None:
+        return []
+    return [f"embedding: similar checks embed with {work.model}: at most {work.texts:,} calls (one per distinct "
+            "reply and reference text; a model's replies each counted as new, cached texts are free); not in "
+            "the table, not priced"]
 
 
 def _cases(estimate: RunEstimate) -> str:
@@ -146,6 +157,8 @@ def estimate_json(estimate: RunEstimate, latency_s: float) -> dict[str, Any]:
         "cache": estimate.cache, "cached_calls": estimate.cached, "calls_to_make": estimate.calls - estimate.cached,
         "live_usd_to_make": estimate.total("live_usd", net=True),
         "batch_usd_to_make": estimate.total("batch_usd", net=True),
+        "embedding": ({"model": estimate.embedding.model, "max_calls": estimate.embedding.texts}
+                      if estimate.embedding else None),
         "latency_s": latency_s, "floor_s": floor_seconds(estimate, latency_s),
         "floor_binding": floor_and_why(estimate, latency_s)[1],
     }

@@ -38,6 +38,7 @@ from typing import Callable
 from harness.candidates.responders import thread_messages
 from harness.config.candidates import CandidateSpec
 from harness.config.evalfile import LoadedEval
+from harness.runner.estimate_embeddings import EmbeddingWork, Replies, embedding_work
 from harness.datasets.case_criteria import criteria_of
 from harness.datasets.loader import load_dataset_and_dumps
 from harness.datasets.schema import Case
@@ -103,6 +104,7 @@ class RunEstimate:
     tool_notes: list[str] = field(default_factory=list)  # a candidate with tools: how its calls were counted
     cache: str = ""  # the response cache read, or why none was ("" when it was not looked at)
     cache_found: bool = False
+    embedding: EmbeddingWork | None = None  # the similar checks' embedder and its most texts (no table line)
 
     @property
     def calls(self) -> int:
@@ -146,6 +148,7 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
     recorded_mean = _mean_recorded_tokens(cases, count) \
         if reply_tokens is None and any(spec.kind == "model" for spec in chosen) else None
     templates: dict[str, tuple] = {}  # model candidate -> its template and renders, made once
+    replies = Replies()
     for spec in chosen:
         if spec.kind == "model":
             assumed = reply_tokens or _capped(recorded_mean, spec.params.max_tokens)
@@ -154,6 +157,8 @@ def estimate_run(loaded: LoadedEval, *, limit: int | None = None, candidate_name
             reply_of = _given_replies(loaded, spec)
         # Recorded and replayed candidates skip the perturbed variants.
         judged.add(estimate, cases if spec.kind == "model" else originals, reply_of, count, spec.epochs)
+        replies.add(cases if spec.kind == "model" else originals, reply_of, spec.epochs, spec.kind == "model")
+    estimate.embedding = embedding_work(loaded, cases, replies)
     estimate.lines += judged.priced_lines()
     _count_cache(estimate, loaded, cache_path, (chosen, cases, templates, judged.criteria, judged.judges))
     return estimate

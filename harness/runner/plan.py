@@ -361,9 +361,11 @@ def _notices(plan: RunPlan, loaded: LoadedEval) -> list[str]:
         roles.append("a candidate")
     if any(m.name.startswith("embedded/") for m in plan.judge_models):
         roles.append("a member of the judge panel" if isinstance(plan.judge, PanelJudge) else "the judge")
-    if plan.embedder_model is not None and plan.embedder_model.name.startswith("embedded/"):
-        roles.append("the embedder of similar checks (set `embedding:` to a real embedding model)")
     embedded = [EMBEDDED_NOTICE.format(roles=" and ".join(roles))] if roles else []
+    if plan.embedder_model is not None and plan.embedder_model.name.startswith("embedded/"):
+        from harness.checks.reference import EMBEDDER_NOTICE
+
+        embedded.append(EMBEDDER_NOTICE)
     from harness.runner.epoch_notes import epoch_notices
 
     chosen = [spec for spec in loaded.spec.candidates if spec.name in {r.name for r in plan.responders}]

@@ -99,6 +99,7 @@ def test_the_embedded_default_is_named_in_the_scorecards_warning(tmp_path):
     assert done.returncode in (0, 1), done.stderr
     assert "Traceback" not in done.stderr, done.stderr  # the embedding context is closed before teardown
     card = (tmp_path / "results/r/scorecard.md").read_text()
-    assert "the embedder of similar checks" in card
+    assert "embedded the texts of this run's similar checks" in card and "Cohen" not in card
+    assert "\\`" not in card  # no escaped backtick shows
     [record] = iter_records(tmp_path / "results/r")
     assert record.checks["close"].data["score"] > 0
