@@ -3,9 +3,9 @@
 Written inline in the eval file or in a JSON/YAML file the candidate names. Each is OpenAI's
 ``{"type": "function", "function": {"name", "description", "parameters"}}`` or the same without the
 wrapper (``{name, description, parameters}``, as Inspect AI and DeepEval users write a tool), plus one
-field of the harness's own: ``result``, what the tool returns to a case that has no ``tool_results``
-entry for it ("no record found"). The harness never runs a tool: each call is answered from the case
-(:mod:`harness.candidates.tool_answers`).
+field of the harness's own: ``result``, what the tool returns to a case that has neither a ``tool_results``
+entry for it nor a recorded result of it in its thread ("no record found"). The harness never runs a tool:
+each call is answered from the case (:mod:`harness.candidates.tool_answers`).
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ class ToolSpec(BaseModel):
     parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}},
                                        description="JSON Schema of the call's arguments.")
     strict: bool | None = None
-    result: Any = Field(None, description="What a call returns on a case without a `tool_results` entry for "
-                                          f"this tool (text or any JSON value; default {NO_RESULT!r}).")
+    result: Any = Field(None, description="What a call returns on a case with neither a `tool_results` entry "
+                                          f"nor a thread's recorded result for this tool (text or any JSON value; "
+                                          f"default {NO_RESULT!r}).")
 
     @model_validator(mode="before")
     @classmethod
