@@ -1,7 +1,9 @@
 """Simulated tools: a model candidate's tool call answered from the case, never run.
 
-The answer to a call of tool ``name`` is the case's ``tool_results[name]`` (text as it is, any other JSON
-value as JSON), else the tool's own ``result`` in the eval file, else "no record found". A call a real tool
+The answer to a call of tool ``name`` is, first found: the case's ``tool_results[name]`` (text as it is, any
+other JSON value as JSON); else what the case's recorded thread says that tool returned (its latest ``tool`` turn
+for it), so a candidate replaying a thread is told what the judge also reads there; else the tool's own
+``result`` in the eval file; else "no record found". A call a real tool
 layer would refuse gets an error text the model reads and may recover from, as it would in production: a
 tool the candidate was not offered, arguments that are no JSON object, arguments its ``parameters`` schema
 refuses. Each such call is kept with its ``error`` in the record.
@@ -28,8 +30,36 @@ def answer_call(call: dict[str, Any], tools: dict[str, ToolSpec], case: Case, ro
     if problem is not None:
         return ToolUse(round=round_no, id=call["id"], name=name, arguments=arguments, result=f"error: {problem}",
                        error=problem)
-    result = result_text(case.tool_results[name]) if name in case.tool_results else tools[name].default_result()
-    return ToolUse(round=round_no, id=call["id"], name=name, arguments=arguments, result=result)
+    return ToolUse(round=round_no, id=call["id"], name=name, arguments=arguments,
+                   result=canned_result(name, tools[name], case))
+
+
+def canned_result(name: str, tool: ToolSpec, case: Case) -> str:
+    """What a call of ``name`` returns on ``case`` (the order in the module docstring)."""
+    if name in case.tool_results:
+        return result_text(case.tool_results[name])
+    recorded = thread_results(case).get(name)
+    return recorded if recorded is not None else tool.default_result()
+
+
+def thread_results(case: Case) -> dict[str, str]:
+    """Tool name -> the text its latest ``tool`` turn in the case's thread returned. A turn names its tool
+    (``name``) or is paired with the call it answers (by ``tool_call_id``); one that is neither is left out."""
+    from harness.datasets.tool_turns import pairing
+
+    turns = case.turns
+    if not any(turn.role == "tool" for turn in turns):
+        return {}
+    answers = pairing(turns).answers
+    found: dict[str, str] = {}
+    for index, turn in enumerate(turns):
+        if turn.role != "tool":
+            continue
+        call = answers.get(index)
+        name = turn.name or (turns[call[0]].tool_calls[call[1]].name if call is not None else None)
+        if name:
+            found[name] = turn.content or ""
+    return found
 
 
 def _refusal(name: str, arguments: str, tools: dict[str, ToolSpec]) -> str | None:

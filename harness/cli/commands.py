@@ -141,7 +141,11 @@ def _case_selection(args: argparse.Namespace, candidates: list[str] | None):
 
 def _print_gates(gated) -> None:
     for gate in gated.outcome.failed:
-        print(f"gate failed: {gate.label}: {gate.detail}", file=sys.stderr)
+        # The run's own completion gate failing is exit code 3: said in the words of the `gates:` line below (on
+        # stdout, so each stream names the cause), not as "run completed", which read as its opposite.
+        label = "run incomplete" if gate.candidate is None and not gated.outcome.complete and \
+            gate.name.startswith("run completed") else gate.label
+        print(f"gate failed: {label}: {gate.detail}", file=sys.stderr)
     for note in gated.outcome.notes:
         print(f"harness: note: {note}", file=sys.stderr)
     print(f"junit:     {gated.junit}")

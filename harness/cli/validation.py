@@ -282,6 +282,7 @@ def _check_against_dataset(loaded: LoadedEval) -> list[str]:
     field a check names that no case has. Returns what to warn of: a recorded version some turn cases have no
     reply of (``replay: turns``), the fields a check names that some cases lack (there, it is n/a)."""
     from harness.config.field_refs import field_reference_gaps
+    from harness.config.tools_spec import tool_result_warnings
     from harness.scoring.feedback_keys import feedback_warnings
     from harness.config.gate_names import refuse_unknown_gate_checks, unfetched_gate_checks
     from harness.config.versions import check_recorded_versions, unreplayed_turn_warnings
@@ -303,7 +304,7 @@ def _check_against_dataset(loaded: LoadedEval) -> list[str]:
     return (list(dataset.notes) + written_ways(dataset) + inherited
             + unreplayed_turn_warnings(loaded, cases, lines=dataset.lines)
             + field_reference_gaps(loaded, cases)
-            + feedback_warnings(loaded, cases)
+            + feedback_warnings(loaded, cases) + tool_result_warnings(loaded, dataset)
             + _unholdable_gates(loaded, len(cases)) + _render_prompts(loaded, cases))
 
 

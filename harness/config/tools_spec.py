@@ -3,9 +3,9 @@
 Written inline in the eval file or in a JSON/YAML file the candidate names. Each is OpenAI's
 ``{"type": "function", "function": {"name", "description", "parameters"}}`` or the same without the
 wrapper (``{name, description, parameters}``, as Inspect AI and DeepEval users write a tool), plus one
-field of the harness's own: ``result``, what the tool returns to a case that has no ``tool_results``
-entry for it ("no record found"). The harness never runs a tool: each call is answered from the case
-(:mod:`harness.candidates.tool_answers`).
+field of the harness's own: ``result``, what the tool returns to a case that has neither a ``tool_results``
+entry for it nor a recorded result of it in its thread ("no record found"). The harness never runs a tool:
+each call is answered from the case (:mod:`harness.candidates.tool_answers`).
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ class ToolSpec(BaseModel):
     parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}},
                                        description="JSON Schema of the call's arguments.")
     strict: bool | None = None
-    result: Any = Field(None, description="What a call returns on a case without a `tool_results` entry for "
-                                          f"this tool (text or any JSON value; default {NO_RESULT!r}).")
+    result: Any = Field(None, description="What a call returns on a case with neither a `tool_results` entry "
+                                          f"nor a thread's recorded result for this tool (text or any JSON value; "
+                                          f"default {NO_RESULT!r}).")
 
     @model_validator(mode="before")
     @classmethod
@@ -122,3 +123,46 @@ def load_tools_file(path: Path) -> list[ToolSpec]:
         return distinct_names(spec.tools)
     except ValueError as exc:
         raise ConfigError(str(exc), file=str(path), field="tools") from None
+
+
+def tool_result_warnings(loaded, dataset, candidates=None) -> list[str]:
+    """One line per ``tool_results`` key no model candidate's tool is called (a typo, ``lookup_ordr``), at the
+    first case's file, line and field, with a did-you-mean among the tools and how many more cases have it: a
+    call of the tool it meant gets no result from those cases (the thread's, the tool's own, "no record
+    found"), so a run would grade a reply to data nobody wrote. Said by ``harness validate`` and before a run's
+    first call (``candidates``: the run's, else the eval file's); none stops the run. Silent when no candidate
+    has tools (a dataset may carry results for another eval's)."""
+    from harness.config.validation_errors import did_you_mean
+    from harness.errors import DatasetError
+
+    offered = _offered_tools(loaded, candidates)
+    if not offered:
+        return []
+    unknown: dict[str, list] = {}
+    for case in dataset.cases:
+        for key in case.tool_results:
+            if key not in offered:
+                unknown.setdefault(key, []).append(case)
+    lines = []
+    for key, cases in unknown.items():
+        more = len(cases) - 1
+        also = f" (and {more} more case{'s' if more != 1 else ''})" if more else ""
+        tools = ", ".join(sorted(offered))
+        problem = (f"{cases[0].id}{also}: no tool is called {key!r} (the candidates' tools are: {tools}), so "
+                   f"this entry answers no call{did_you_mean(key, offered)}")
+        lines.append(DatasetError(problem, file=dataset.source, line=dataset.lines.get(cases[0].id),
+                                  field=f"tool_results.{key}").one_line())
+    return lines
+
+
+def _offered_tools(loaded, candidates) -> set[str]:
+    """The names of the tools any of ``candidates`` (model candidates with ``tools``) is offered."""
+    names: set[str] = set()
+    for spec in loaded.spec.candidates if candidates is None else candidates:
+        if spec.kind != "model" or spec.tools is None:
+            continue
+        try:
+            names.update(tool.name for tool in candidate_tools(loaded, spec))
+        except ConfigError:  # a tools file not there: refused on its own, at the candidate's line
+            continue
+    return names

@@ -115,7 +115,7 @@ def render_record(record: Record, case: dict | None, scales: dict[str, str] | No
     lines += lookup_lines(record)
     lines += reply_lines(record)
     if record.error is not None:
-        lines.append(f"case error: {record.error.kind}: {record.error.message}{attempts(record.error)}")
+        lines.append(f"case error: {record.error.kind}: {record.error.message}{attempts(record.error, record.responder.calls)}")
     text = [safe(line) for line in lines]
     asks = {**(check_about or {}), **case_check_about(case)}
     for line, mark in _checks(record, asks) + _judge(record.judge, scales or {}):
@@ -123,9 +123,13 @@ def render_record(record: Record, case: dict | None, scales: dict[str, str] | No
     return "\n".join(text) + "\n"
 
 
-def attempts(error) -> str:
-    """`` (3 attempts)``: the provider calls the error's outcome took; `` (no call made)`` when none was."""
+def attempts(error, calls: int = 0) -> str:
+    """`` (3 attempts)``: the provider calls the error's outcome took; `` (no call made)`` when none was.
+    An error no call returned (``tool_rounds``: the loop gave up after calls that each succeeded) has no attempts
+    of its own: ``calls``, the record's provider calls, says how many were made (`` (3 calls made)``)."""
     n = error.attempts
+    if not n and calls:
+        return f" ({calls} call{'s' if calls != 1 else ''} made)"
     return " (no call made)" if not n else f" ({n} attempt{'s' if n != 1 else ''})"
 
 

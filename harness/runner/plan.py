@@ -17,7 +17,7 @@ from harness.config.concurrency import cap_warnings
 from harness.config.versions import check_recorded_versions, unreplayed_turn_warnings
 from harness.config.evalfile import JudgeSpec, LoadedEval, ModelFields, check_names, resolve_path
 from harness.config.gate_names import refuse_unknown_gate_checks
-from harness.config.tools_spec import candidate_tools
+from harness.config.tools_spec import candidate_tools, tool_result_warnings
 from harness.datasets.case_checks import build_case_checks, checks_of, written_ways
 from harness.datasets.case_criteria import refuse_case_criteria, refuse_unjudged
 from harness.datasets.loader import LoadedDataset, load_dataset_and_dumps
@@ -196,7 +196,8 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
     # Said before the first call, as validate says them: the export's repeats and order, turns left unreplayed,
     # models the eval's concurrency caps.
     turn_notes = [*dataset.notes, *unreplayed_turn_warnings(loaded, cases, chosen), *cap_warnings(loaded),
-                  *written_ways(dataset), *_feedback_warnings(loaded, cases)]
+                  *written_ways(dataset), *_feedback_warnings(loaded, cases),
+                  *tool_result_warnings(loaded, dataset, chosen)]
     models = []
     responders: list[Responder] = []
     for spec in chosen:

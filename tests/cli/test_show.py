@@ -180,6 +180,7 @@ def test_a_record_in_full_says_how_many_attempts_its_errors_took():
     assert "case error: server_error: HTTP 503 (5 attempts)" in render_record(failed, None)
     skipped = Record(case_id="c2", candidate="bot", error=ErrorInfo(kind="auth", message="not called"))
     assert "case error: auth: not called (no call made)" in render_record(skipped, None)
+
     judged = Record(case_id="c3", candidate="bot", reply="hi", judge={
         "tone": CriterionResult(error=ErrorInfo(kind="timeout", message="slow", attempts=1))})
     assert "timeout: slow (1 attempt)" in render_record(judged, None)
@@ -230,3 +231,15 @@ def test_an_error_comes_alone_without_the_runs_notices(served_project):
     assert done.stderr.strip() == "harness: error: CASE: no record of r matches c999"
     listed = harness_cmd("show", "r", cwd=root)
     assert listed.returncode == 0 and listed.stdout.startswith("note: The embedded model")
+
+
+def test_a_tool_rounds_error_says_the_calls_its_rounds_made():
+    from harness.records.schema import ErrorInfo, ToolUse
+    from harness.report.show import render_record
+
+    # The loop gave up after 3 calls that each succeeded: the error has no attempts of its own, but calls were made.
+    record = Record(case_id="t1", candidate="bot", error=ErrorInfo(kind="tool_rounds", message="still calling tools"),
+                    tool_calls=[ToolUse(round=1, id="c0", name="lookup_order", arguments="{}", result="ok")])
+    record.responder.calls = 3
+    text = render_record(record, None)
+    assert "case error: tool_rounds: still calling tools (3 calls made)" in text and "no call made" not in text
