@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.candidates.responders import ModelResponder, RecordedResponder, ReplayedResponder, Responder
+from harness.candidates.responders import ModelResponder, RecordedResponder, Responder
 from harness.checks.base import Check, registry
 from harness.config.candidates import CandidateSpec
 from harness.config.concurrency import cap_warnings
@@ -35,19 +35,9 @@ from harness.models.base import ModelSpec
 from harness.models.cache import ResponseCache
 from harness.models.logprobs import LogprobModel, can_return_logprobs
 from harness.runner.preflight import build_checked_model, check_located_name, checked_template, field_loc, located
+# The notices' texts: also imported from here (outputs, compare, pairwise, tests).
+from harness.runner.plan_notices import EMBEDDED_NOTICE, SELF_JUDGING_NOTICE, plan_notices  # noqa: F401
 from harness.runner.replayed import replayed_responder, replayed_source
-
-EMBEDDED_NOTICE = (
-    "The embedded model (Gemma 3 270M, a tiny base model run offline) took part in this run "
-    "as {roles}. As a yes/no judge of real support replies it agreed with careful human labels no "
-    "better than chance (Cohen's kappa about 0). Its scores show the pipeline working end to end; "
-    "they say nothing about reply quality. Point the judge (and model candidates) at a real "
-    "provider for meaningful scores: see 'Use a real provider' in the README."
-)
-
-# LLM judges rate their own model's outputs higher (Zheng et al. 2023, MT-Bench; Panickssery et al. 2024).
-SELF_JUDGING_NOTICE = ("judge model {model} also wrote candidate {candidate}'s replies: judges favour their own "
-                       "outputs, so {candidate}'s judge scores are likely inflated against the other candidates")
 
 
 @dataclass
@@ -225,7 +215,7 @@ def _build_plan(loaded: LoadedEval, *, limit: int | None, candidate_names: list[
                    checks=checks, judge=judge, rubric=rubric, models=models, selection=selection,
                    limit_option=limit, turn_notes=turn_notes, case_checks=own_checks(loaded, dataset, cases, checks))
     plan.embedder_model = _embedder(loaded, [*checks, *plan.case_checks.values()], cache)
-    plan.notices = _notices(plan, loaded) + ([REPLAY_CAVEAT] if loaded.spec.replay == "turns" else [])
+    plan.notices = plan_notices(plan, loaded) + ([REPLAY_CAVEAT] if loaded.spec.replay == "turns" else [])
     _check_gate_names(loaded, [r.name for r in plan.responders], plan.checks, plan.rubric)
     refuse_unknown_gate_checks(loaded, cases, dataset.cases)  # gates on checks of the cases this run evaluates
     return plan
@@ -354,47 +344,3 @@ def select_criteria(loaded: LoadedEval) -> Rubric:
         return rubric.select(loaded.spec.judge.criteria)
     except RubricError as exc:
         raise located(exc, loaded, "judge", "criteria") from None
-
-
-def _notices(plan: RunPlan, loaded: LoadedEval) -> list[str]:
-    roles = []
-    if any((_writer(r) or "").startswith("embedded/") for r in plan.responders):
-        roles.append("a candidate")
-    if any(m.name.startswith("embedded/") for m in plan.judge_models):
-        roles.append("a member of the judge panel" if isinstance(plan.judge, PanelJudge) else "the judge")
-    embedded = [EMBEDDED_NOTICE.format(roles=" and ".join(roles))] if roles else []
-    if plan.embedder_model is not None and plan.embedder_model.name.startswith("embedded/"):
-        from harness.checks.reference import EMBEDDER_NOTICE
-
-        embedded.append(EMBEDDER_NOTICE)
-    from harness.runner.epoch_notes import epoch_notices
-
-    chosen = [spec for spec in loaded.spec.candidates if spec.name in {r.name for r in plan.responders}]
-    plan.epoch_notes = epoch_notices(loaded, chosen)  # also printed at run start
-    return embedded + _self_judging_notices(plan) + _other_dataset_notices(plan) + plan.epoch_notes
-
-
-def _other_dataset_notices(plan: RunPlan) -> list[str]:
-    """One notice per re-graded candidate whose replies were written for other cases than these: the source
-    run's ``cases_sha256`` (its whole dataset's ``sha256`` for a run made before there was one) is neither of
-    this dataset's hashes. Replies recorded in the dataset that changed since do not count."""
-    here = {plan.dataset.sha256, plan.dataset.cases_sha256}
-    return [f"candidate {r.name} replays the replies run {r.run} got for another version of the dataset "
-            f"({r.dataset_sha256[:12]} there, {plan.dataset.cases_sha256[:12]} here): a complaint that changed "
-            f"since is graded against a reply to its old text"
-            for r in plan.responders if isinstance(r, ReplayedResponder) and r.dataset_sha256
-            and r.dataset_sha256 not in here]
-
-
-def _self_judging_notices(plan: RunPlan) -> list[str]:
-    """One notice per model candidate whose replies a judge model (or panellist) also wrote."""
-    judge_names = list(dict.fromkeys(m.name for m in plan.judge_models))
-    return [SELF_JUDGING_NOTICE.format(model=name, candidate=r.name) for name in judge_names
-            for r in plan.responders if _writer(r) == name]
-
-
-def _writer(responder: Responder) -> str | None:
-    """The model whose replies a candidate is graded on: its own, or (re-grading a run) the one that wrote them."""
-    if isinstance(responder, ModelResponder):
-        return responder.model.name
-    return responder.model_name if isinstance(responder, ReplayedResponder) else None
