@@ -92,10 +92,14 @@ def test_a_signal_while_polling_stops_the_run_interrupted(tmp_path, sent, code):
     with BatchServer(polls_to_finish=10_000) as server:
         eval_path = write_eval(tmp_path, server)
         env = {**os.environ, "HARNESS_BATCH_POLL_S": "0.05", "PYTHONPATH": str(ROOT)}
+        # As from a terminal: Ctrl-C's default action. A suite started in the background by a non-interactive
+        # shell (`make test &`) runs with SIGINT ignored, which Python children inherit and keep (so a nohup'd
+        # run is not stopped by Ctrl-C): the run would never see the signal this test sends.
         process = subprocess.Popen(
             [sys.executable, "-m", "harness.cli.main", "run", str(eval_path), "--batch", "--quiet",
              "--out", str(tmp_path / "run"), "--cache", str(tmp_path / "cache.sqlite")],
-            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 60
         while (not server.batches or server.batches[0].polls < 2) and time.monotonic() < deadline:
             time.sleep(0.05)
