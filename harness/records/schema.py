@@ -81,6 +81,16 @@ class CallStats(BaseModel):
     deployments: dict[str, int] = Field(default_factory=dict, description="With a model spread over deployments: "
                                         "calls per deployment that answered (a cache hit counts the original one).")
 
+    def __add__(self, more: "CallStats") -> "CallStats":
+        """Both accountings together (a reply's tool rounds; a record's judge asks and those asked again)."""
+        deployments = dict(self.deployments)
+        for name, n in more.deployments.items():
+            deployments[name] = deployments.get(name, 0) + n
+        return CallStats(usage=self.usage + more.usage, latency_s=self.latency_s + more.latency_s,
+                         calls=self.calls + more.calls, cache_hits=self.cache_hits + more.cache_hits,
+                         retries=self.retries + more.retries, rate_limited=self.rate_limited + more.rate_limited,
+                         deployments=deployments)
+
 
 class ToolUse(BaseModel):
     """One tool call a model candidate made during its reply, and what the harness answered it with (from the

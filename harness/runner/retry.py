@@ -121,7 +121,7 @@ async def redo_verdicts(old: Record, case: Case, checks: list[Check], judge) -> 
         stats = CallStats()
         fresh = await narrowed(judge, erred).grade(replace(ctx, case=_own_criteria(case, erred)), stats)
         record.judge.update({name: fresh[name] for name in erred if name in fresh})
-        record.judging = added(record.judging, stats)
+        record.judging = stats if record.judging is None else record.judging + stats
     record.finished_at = now_iso()
     return record
 
@@ -151,16 +151,3 @@ def _own_criteria(case: Case, ids: list[str]) -> Case:
     if not case.criteria:
         return case
     return case.model_copy(update={"criteria": [c for c in case.criteria if c.get("id") in ids]})
-
-
-def added(before: CallStats | None, more: CallStats) -> CallStats:
-    """The judge's accounting of a record: its first asks and the ones asked again."""
-    if before is None:
-        return more
-    deployments = dict(before.deployments)
-    for name, n in more.deployments.items():
-        deployments[name] = deployments.get(name, 0) + n
-    return CallStats(usage=before.usage + more.usage, latency_s=before.latency_s + more.latency_s,
-                     calls=before.calls + more.calls, cache_hits=before.cache_hits + more.cache_hits,
-                     retries=before.retries + more.retries, rate_limited=before.rate_limited + more.rate_limited,
-                     deployments=deployments)

@@ -46,16 +46,6 @@ def call_stats(response: ModelResponse) -> CallStats:
                      deployments={response.deployment: 1} if response.deployment else {})
 
 
-def added(total: CallStats, more: CallStats) -> CallStats:
-    deployments = dict(total.deployments)
-    for name, count in more.deployments.items():
-        deployments[name] = deployments.get(name, 0) + count
-    return CallStats(usage=total.usage + more.usage, latency_s=total.latency_s + more.latency_s,
-                     calls=total.calls + more.calls, cache_hits=total.cache_hits + more.cache_hits,
-                     retries=total.retries + more.retries, rate_limited=total.rate_limited + more.rate_limited,
-                     deployments=deployments)
-
-
 async def run_tool_loop(model, messages: list[Message], tools: list[ToolSpec], case: Case, *,
                         max_rounds: int, cache_salt: str = "") -> ToolLoopResult:
     """The candidate's final text after answering its tool calls from ``case`` (see the module docstring)."""
@@ -74,7 +64,7 @@ async def run_tool_loop(model, messages: list[Message], tools: list[ToolSpec], c
         except Exception as exc:
             _carry(exc, used, stats)
             raise
-        stats = added(stats, call_stats(response))
+        stats = stats + call_stats(response)
         if not response.tool_calls:
             return ToolLoopResult(text=response.text.strip(), stats=stats, tool_calls=used)
         if round_no > max_rounds:
@@ -108,4 +98,4 @@ def keep_tool_rounds(record, fault: BaseException) -> None:
     if used:
         record.tool_calls = list(used)
     if before is not None and before.calls:
-        record.responder = added(before, record.responder)
+        record.responder = before + record.responder
